@@ -1,0 +1,57 @@
+#include "transcript/transcript.h"
+
+#include "common/check.h"
+
+namespace zkinfer::transcript {
+namespace {
+void put_le(hash::Keccak256& h, uint64_t v, int n) {
+  uint8_t b[8];
+  for (int i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+  h.update(std::span<const uint8_t>(b, static_cast<size_t>(n)));
+}
+}  // namespace
+
+Transcript::Transcript(std::string_view domain) {
+  hash::Keccak256 h;
+  h.update(kProtocolVersion);
+  put_le(h, domain.size(), 4);
+  h.update(domain);
+  state_ = h.finalize();
+}
+
+hash::Keccak256 Transcript::begin(uint8_t kind, std::string_view label) const {
+  hash::Keccak256 h;
+  h.update(state_);
+  h.update(std::span<const uint8_t>(&kind, 1));
+  put_le(h, label.size(), 4);
+  h.update(label);
+  return h;
+}
+
+void Transcript::absorb_bytes(std::string_view label, std::span<const uint8_t> data) {
+  hash::Keccak256 h = begin(0x01, label);
+  put_le(h, data.size(), 8);
+  h.update(data);
+  state_ = h.finalize();
+}
+
+void Transcript::absorb_u64(std::string_view label, uint64_t v) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+  absorb_bytes(label, b);
+}
+
+std::array<uint8_t, 64> Transcript::challenge_bytes(std::string_view label) {
+  state_ = begin(0x02, label).finalize();
+  std::array<uint8_t, 64> out;
+  for (uint8_t i = 0; i < 2; ++i) {
+    hash::Keccak256 h;
+    h.update(state_);
+    h.update(std::span<const uint8_t>(&i, 1));
+    hash::Digest d = h.finalize();
+    std::copy(d.begin(), d.end(), out.begin() + 32 * i);
+  }
+  return out;
+}
+
+}  // namespace zkinfer::transcript

@@ -1,0 +1,82 @@
+// Fiat-Shamir transcript over Keccak-256 (chained hashing, so an EVM verifier can replay it).
+//
+// The state is a 32-byte digest. Construction absorbs the protocol-version tag and a domain.
+// Each absorption replaces the state by
+//     keccak256(state || 0x01 || u32 len(label) || label || u64 len(data) || data),
+// and each challenge by
+//     h = keccak256(state || 0x02 || u32 len(label) || label);  state = h;
+//     bytes = keccak256(h || 0x00) || keccak256(h || 0x01)  (64 bytes)
+// reduced to a field element by unbiased wide reduction (F::from_uniform_bytes). Labels make
+// absorptions unambiguous; lengths make the encoding injective.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "field/concept.h"
+#include "hash/keccak.h"
+
+namespace zkinfer::transcript {
+
+inline constexpr std::string_view kProtocolVersion = "zkinfer-transcript-v1";
+
+class Transcript {
+ public:
+  explicit Transcript(std::string_view domain);
+
+  void absorb_bytes(std::string_view label, std::span<const uint8_t> data);
+
+  // Anything with to_bytes(): field elements, curve points.
+  template <class T>
+  void absorb(std::string_view label, const T& x)
+    requires requires { x.to_bytes(); }
+  {
+    auto b = x.to_bytes();
+    absorb_bytes(label, std::span<const uint8_t>(b.data(), b.size()));
+  }
+
+  template <class T>
+  void absorb_many(std::string_view label, std::span<const T> xs)
+    requires requires(const T& x) { x.to_bytes(); }
+  {
+    std::vector<uint8_t> buf;
+    for (const T& x : xs) {
+      auto b = x.to_bytes();
+      buf.insert(buf.end(), b.begin(), b.end());
+    }
+    absorb_bytes(label, buf);
+  }
+  template <class T>
+  void absorb_many(std::string_view label, const std::vector<T>& xs) {
+    absorb_many(label, std::span<const T>(xs));
+  }
+
+  void absorb_u64(std::string_view label, uint64_t v);
+
+  // 64 fresh pseudo-random bytes bound to everything absorbed so far.
+  std::array<uint8_t, 64> challenge_bytes(std::string_view label);
+
+  template <field::PrimeField F>
+  F challenge(std::string_view label) {
+    auto b = challenge_bytes(label);
+    return F::from_uniform_bytes(std::span<const uint8_t>(b.data(), 2 * F::kBytes));
+  }
+  template <field::PrimeField F>
+  std::vector<F> challenges(std::string_view label, size_t n) {
+    std::vector<F> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(challenge<F>(label));
+    return out;
+  }
+
+  const hash::Digest& state() const { return state_; }
+
+ private:
+  hash::Keccak256 begin(uint8_t kind, std::string_view label) const;
+  hash::Digest state_{};
+};
+
+}  // namespace zkinfer::transcript
