@@ -1,0 +1,116 @@
+// Univariate polynomials of small degree d given by their evaluations at 0, 1, ..., d (the form
+// in which sumcheck round polynomials travel): evaluation anywhere by the barycentric Lagrange
+// formula with precomputed weights, and conversion to coefficients.
+// Reference: Berrut and Trefethen, "Barycentric Lagrange interpolation" (SIAM Review 2004),
+// section 3 ("first form", which needs no division at evaluation time).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "common/check.h"
+#include "field/bn254.h"
+#include "field/concept.h"
+
+namespace zkinfer::poly {
+
+// Lagrange interpolation on the nodes 0, 1, ..., d. Construction costs d + 1 inversions (once);
+// each evaluation costs about 4d multiplications and no inversion.
+template <field::PrimeField F>
+class LagrangeBasis {
+ public:
+  // Requires the nodes 0..degree to be distinct in F (degree < characteristic).
+  explicit LagrangeBasis(size_t degree) : degree_(degree), weights_(degree + 1) {
+    // w_i = 1 / prod_{j != i} (i - j) = (-1)^(d-i) / (i! (d-i)!).
+    std::vector<F> fact(degree + 1);
+    fact[0] = F::one();
+    for (size_t i = 1; i <= degree; ++i) fact[i] = fact[i - 1] * F::from_u64(i);
+    for (size_t i = 0; i <= degree; ++i) {
+      F denom = fact[i] * fact[degree - i];
+      ZKINFER_CHECK(!denom.is_zero());
+      F w = denom.inverse();
+      weights_[i] = ((degree - i) & 1) ? -w : w;
+    }
+  }
+
+  size_t degree() const { return degree_; }
+  std::span<const F> weights() const { return weights_; }
+
+  // p(x) for the polynomial of degree <= d with p(i) = evals[i]; |evals| == d + 1.
+  // p(x) = sum_i evals[i] w_i prod_{j != i} (x - j), with the products from prefix and suffix
+  // products, which also covers x in {0..d} without a special case.
+  F evaluate(std::span<const F> evals, const F& x) const {
+    ZKINFER_CHECK(evals.size() == degree_ + 1);
+    const size_t n = degree_ + 1;
+    // suffix[i] = prod_{j > i} (x - j), computed right to left on a small stack buffer.
+    F suffix_buf[kStackNodes];
+    std::vector<F> suffix_heap;
+    F* suffix = suffix_buf;
+    if (n > kStackNodes) {
+      suffix_heap.resize(n);
+      suffix = suffix_heap.data();
+    }
+    suffix[n - 1] = F::one();
+    for (size_t i = n - 1; i-- > 0;) suffix[i] = suffix[i + 1] * (x - F::from_u64(i + 1));
+    F prefix = F::one();  // prod_{j < i} (x - j)
+    F acc = F::zero();
+    for (size_t i = 0; i < n; ++i) {
+      acc += evals[i] * weights_[i] * prefix * suffix[i];
+      prefix *= x - F::from_u64(i);
+    }
+    return acc;
+  }
+
+  // The coefficients c_0..c_d (p(X) = sum c_k X^k) of the interpolating polynomial; O(d^2).
+  std::vector<F> to_coefficients(std::span<const F> evals) const {
+    ZKINFER_CHECK(evals.size() == degree_ + 1);
+    const size_t n = degree_ + 1;
+    // full(X) = prod_{j=0..d} (X - j), degree d + 1.
+    std::vector<F> full(n + 1, F::zero());
+    full[0] = F::one();
+    for (size_t j = 0; j < n; ++j) {
+      const F c = F::from_u64(j);
+      for (size_t k = j + 1; k > 0; --k) full[k] = full[k - 1] - c * full[k];
+      full[0] = -c * full[0];
+    }
+    std::vector<F> coeffs(n, F::zero());
+    std::vector<F> quot(n);
+    for (size_t i = 0; i < n; ++i) {
+      // quot(X) = full(X) / (X - i) by synthetic division (exact).
+      const F c = F::from_u64(i);
+      F carry = F::zero();
+      for (size_t k = n + 1; k-- > 1;) {
+        carry = full[k] + c * carry;
+        quot[k - 1] = carry;
+      }
+      const F s = evals[i] * weights_[i];
+      for (size_t k = 0; k < n; ++k) coeffs[k] += s * quot[k];
+    }
+    return coeffs;
+  }
+
+ private:
+  static constexpr size_t kStackNodes = 16;
+  size_t degree_;
+  std::vector<F> weights_;
+};
+
+// p(x) for evaluations at 0..d (builds the basis: for repeated use keep a LagrangeBasis).
+template <field::PrimeField F>
+F interpolate_at(std::span<const F> evals, const F& x) {
+  ZKINFER_CHECK(!evals.empty());
+  return LagrangeBasis<F>(evals.size() - 1).evaluate(evals, x);
+}
+
+// sum_k coeffs[k] x^k by Horner's rule.
+template <field::PrimeField F>
+F evaluate_coefficients(std::span<const F> coeffs, const F& x) {
+  F acc = F::zero();
+  for (size_t k = coeffs.size(); k-- > 0;) acc = acc * x + coeffs[k];
+  return acc;
+}
+
+extern template class LagrangeBasis<field::Fr>;
+
+}  // namespace zkinfer::poly
