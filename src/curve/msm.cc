@@ -1,0 +1,365 @@
+// Pippenger MSM with signed windows and batch-affine buckets (see msm.h for the method and the
+// references).
+#include "curve/msm.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "common/check.h"
+
+namespace zkinfer::curve {
+namespace {
+
+using field::Limbs;
+
+constexpr unsigned kMaxWindow = 20;
+// Below this many buckets a window uses Jacobian buckets: a batch of additions to distinct
+// buckets would be too small to amortize the inversion.
+constexpr size_t kMinAffineBuckets = 1024;
+
+// Scalars as magnitudes with a sign per point, N limbs each.
+template <size_t N>
+struct SignedMagnitudes {
+  std::vector<Limbs<N>> mag;
+  std::vector<uint8_t> neg;
+  size_t bits = 0;  // the largest bit length of a magnitude
+};
+
+struct Plan {
+  unsigned c = 1;        // window bits
+  size_t windows = 1;    // W = ceil(bits / c)
+  size_t chunks = 1;     // point ranges per window (tasks = windows * chunks)
+  bool affine_top = false;
+  bool affine_low = false;
+  size_t top_buckets = 1;  // 2^(bits - c (W - 1)) for the top window
+  size_t low_buckets = 1;  // 2^(c - 1) for the others
+};
+
+size_t buckets_for(const Plan& p, size_t window) {
+  return window + 1 == p.windows ? p.top_buckets : p.low_buckets;
+}
+bool affine_for(const Plan& p, size_t window) {
+  return window + 1 == p.windows ? p.affine_top : p.affine_low;
+}
+
+size_t default_batch(size_t buckets) { return std::clamp<size_t>(buckets / 16, 64, 2048); }
+
+// Rough cost, in field multiplications per thread, of a plan (used only to pick c).
+double plan_cost(size_t n, size_t bits, unsigned c, int threads, MsmOptions::Buckets mode,
+                 Plan* out) {
+  Plan p;
+  p.c = c;
+  p.windows = (bits + c - 1) / c;
+  size_t top_bits = bits - c * (p.windows - 1);
+  p.top_buckets = p.windows == 1 ? (size_t{1} << top_bits) : (size_t{1} << top_bits);
+  p.low_buckets = size_t{1} << (c - 1);
+  // Enough tasks for every thread, but chunks of at least a few thousand points.
+  size_t want = (static_cast<size_t>(threads) + p.windows - 1) / p.windows;
+  p.chunks = std::max<size_t>(1, std::min(want, n / 4096));
+  auto affine = [&](size_t nb) {
+    if (mode == MsmOptions::Buckets::kJacobian) return false;
+    if (mode == MsmOptions::Buckets::kBatchAffine) return true;
+    return nb >= kMinAffineBuckets && n / p.chunks >= nb;
+  };
+  p.affine_top = affine(p.top_buckets);
+  p.affine_low = affine(p.low_buckets);
+  double total = 0;
+  for (size_t j = 0; j < p.windows; ++j) {
+    size_t nb = buckets_for(p, j);
+    double add = affine_for(p, j) ? 7.5 + 400.0 / static_cast<double>(default_batch(nb)) : 12.0;
+    total += static_cast<double>(n) * add + static_cast<double>(p.chunks * nb) * 28.0;
+  }
+  double parallel = static_cast<double>(std::min<size_t>(threads, p.windows * p.chunks));
+  double serial = static_cast<double>(bits) * 9.0 + static_cast<double>(p.windows * p.chunks) * 16;
+  if (out) *out = p;
+  return total / parallel + serial;
+}
+
+Plan make_plan(size_t n, size_t bits, int threads, const MsmOptions& o) {
+  Plan best;
+  if (o.window_bits != 0) {
+    ZKINFER_CHECK(o.window_bits <= kMaxWindow);
+    plan_cost(n, bits, std::min<unsigned>(o.window_bits, std::max<size_t>(bits, 1)), threads,
+              o.buckets, &best);
+    return best;
+  }
+  double best_cost = 0;
+  for (unsigned c = 1; c <= std::min<size_t>(kMaxWindow, bits); ++c) {
+    Plan p;
+    double cost = plan_cost(n, bits, c, threads, o.buckets, &p);
+    if (c == 1 || cost < best_cost) best_cost = cost, best = p;
+  }
+  return best;
+}
+
+// The c-bit window of a magnitude starting at bit s (s < 64 N).
+template <size_t N>
+inline uint64_t window_of(const Limbs<N>& m, size_t s, unsigned c) {
+  size_t limb = s / 64, off = s % 64;
+  uint64_t v = m[limb] >> off;
+  if (off + c > 64 && limb + 1 < N) v |= m[limb + 1] << (64 - off);
+  return v & ((uint64_t{1} << c) - 1);
+}
+
+// Signed digits, window-major: digits[j * n + i]. Digit d means "add sign(d) * base to bucket
+// |d| - 1".
+template <size_t N>
+std::vector<int32_t> make_digits(const SignedMagnitudes<N>& s, const Plan& p, bool parallel) {
+  const size_t n = s.mag.size();
+  const unsigned c = p.c;
+  const int64_t half = int64_t{1} << (c - 1);
+  const int64_t full = int64_t{1} << c;
+  std::vector<int32_t> digits(p.windows * n);
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
+    const size_t i = static_cast<size_t>(ii);
+    int64_t carry = 0;
+    for (size_t j = 0; j < p.windows; ++j) {
+      int64_t d = static_cast<int64_t>(window_of<N>(s.mag[i], j * c, c)) + carry;
+      carry = 0;
+      if (j + 1 < p.windows && d > half) {
+        d -= full;
+        carry = 1;
+      }
+      digits[j * n + i] = static_cast<int32_t>(s.neg[i] ? -d : d);
+    }
+  }
+  return digits;
+}
+
+// sum_b (b + 1) * bucket_b, from the top: running += bucket_b; total += running.
+G1 reduce_jacobian(const std::vector<G1>& buckets) {
+  G1 running, total;
+  for (size_t b = buckets.size(); b-- > 0;) {
+    running += buckets[b];
+    total += running;
+  }
+  return total;
+}
+
+G1 accumulate_jacobian(std::span<const G1Affine> bases, const int32_t* digits, size_t nb) {
+  std::vector<G1> buckets(nb);
+  for (size_t i = 0; i < bases.size(); ++i) {
+    int32_t d = digits[i];
+    if (d == 0 || bases[i].infinity) continue;
+    if (d > 0)
+      buckets[static_cast<size_t>(d) - 1] += bases[i];
+    else
+      buckets[static_cast<size_t>(-d) - 1] += -bases[i];
+  }
+  return reduce_jacobian(buckets);
+}
+
+// Batch-affine accumulation of one window over one chunk of points.
+class AffineBuckets {
+ public:
+  AffineBuckets(size_t nb, size_t batch)
+      : bx_(nb), by_(nb), full_(nb, 0), stamp_(nb, 0), overflow_(nb), batch_(batch) {
+    idx_.reserve(batch);
+    px_.reserve(batch);
+    num_.reserve(batch);
+    den_.reserve(batch);
+    prefix_.resize(batch);
+  }
+
+  void add(size_t b, const Fq& px, const Fq& py) {
+    if (stamp_[b] == epoch_) {  // an addition to b is already in this batch
+      overflow_[b] += G1Affine{px, py, false};
+      return;
+    }
+    if (!full_[b]) {
+      bx_[b] = px;
+      by_[b] = py;
+      full_[b] = 1;
+      return;
+    }
+    Fq num, den;
+    if (bx_[b] == px) {
+      if (by_[b] != py) {  // bucket + (-bucket)
+        full_[b] = 0;
+        return;
+      }
+      // Doubling: lambda = 3 x^2 / 2 y (y != 0: no 2-torsion).
+      Fq x2 = px.square();
+      num = x2.doubled() + x2;
+      den = py.doubled();
+    } else {
+      num = py - by_[b];
+      den = px - bx_[b];
+    }
+    stamp_[b] = epoch_;
+    idx_.push_back(static_cast<uint32_t>(b));
+    px_.push_back(px);
+    num_.push_back(num);
+    den_.push_back(den);
+    if (idx_.size() == batch_) flush();
+  }
+
+  // Completes the pending batch: one inversion for all denominators, then
+  // x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1 (x2 = x1 when doubling).
+  void flush() {
+    const size_t m = idx_.size();
+    if (m == 0) return;
+    Fq acc = Fq::one();
+    for (size_t k = 0; k < m; ++k) {
+      prefix_[k] = acc;
+      acc *= den_[k];
+    }
+    Fq inv = acc.inverse();
+    for (size_t k = m; k-- > 0;) {
+      Fq dinv = inv * prefix_[k];
+      inv *= den_[k];
+      const size_t b = idx_[k];
+      Fq lambda = num_[k] * dinv;
+      Fq x3 = lambda.square() - bx_[b] - px_[k];
+      by_[b] = lambda * (bx_[b] - x3) - by_[b];
+      bx_[b] = x3;
+    }
+    idx_.clear();
+    px_.clear();
+    num_.clear();
+    den_.clear();
+    ++epoch_;
+  }
+
+  G1 reduce() {
+    flush();
+    G1 running, total;
+    for (size_t b = bx_.size(); b-- > 0;) {
+      if (full_[b]) running += G1Affine{bx_[b], by_[b], false};
+      if (!overflow_[b].is_identity()) running += overflow_[b];
+      total += running;
+    }
+    return total;
+  }
+
+ private:
+  std::vector<Fq> bx_, by_;
+  std::vector<uint8_t> full_;
+  std::vector<uint32_t> stamp_;
+  std::vector<G1> overflow_;
+  uint32_t epoch_ = 1;
+  size_t batch_;
+  std::vector<uint32_t> idx_;
+  std::vector<Fq> px_, num_, den_, prefix_;
+};
+
+G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, size_t nb,
+                     size_t batch) {
+  AffineBuckets acc(nb, batch);
+  for (size_t i = 0; i < bases.size(); ++i) {
+    int32_t d = digits[i];
+    if (d == 0 || bases[i].infinity) continue;
+    if (d > 0)
+      acc.add(static_cast<size_t>(d) - 1, bases[i].x, bases[i].y);
+    else
+      acc.add(static_cast<size_t>(-d) - 1, bases[i].x, -bases[i].y);
+  }
+  return acc.reduce();
+}
+
+template <size_t N>
+G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, const MsmOptions& o) {
+  const size_t n = bases.size();
+  if (n == 0 || s.bits == 0) return G1::identity();
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  const Plan p = make_plan(n, s.bits, threads, o);
+  const bool parallel = threads > 1 && n * p.windows >= 4096;
+  const std::vector<int32_t> digits = make_digits(s, p, parallel);
+
+  const size_t tasks = p.windows * p.chunks;
+  const size_t chunk_len = (n + p.chunks - 1) / p.chunks;
+  std::vector<G1> partial(tasks);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (parallel)
+  for (int64_t t = 0; t < static_cast<int64_t>(tasks); ++t) {
+    const size_t j = static_cast<size_t>(t) / p.chunks;
+    const size_t k = static_cast<size_t>(t) % p.chunks;
+    const size_t lo = std::min(n, k * chunk_len);
+    const size_t hi = std::min(n, lo + chunk_len);
+    const size_t nb = buckets_for(p, j);
+    auto part = bases.subspan(lo, hi - lo);
+    const int32_t* d = digits.data() + j * n + lo;
+    if (affine_for(p, j)) {
+      size_t batch = o.batch_size ? o.batch_size : default_batch(nb);
+      partial[static_cast<size_t>(t)] = accumulate_affine(part, d, nb, batch);
+    } else {
+      partial[static_cast<size_t>(t)] = accumulate_jacobian(part, d, nb);
+    }
+  }
+
+  // Horner over the windows, top first.
+  G1 acc;
+  for (size_t j = p.windows; j-- > 0;) {
+    for (unsigned i = 0; i < p.c && !acc.is_identity(); ++i) acc = acc.doubled();
+    for (size_t k = 0; k < p.chunks; ++k) acc += partial[j * p.chunks + k];
+  }
+  return acc;
+}
+
+}  // namespace
+
+G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOptions& options) {
+  ZKINFER_CHECK(bases.size() == scalars.size());
+  const size_t n = scalars.size();
+  // Magnitudes: k, or r - k with the base negated when k > (r - 1) / 2.
+  static constexpr Limbs<4> kHalf = [] {
+    Limbs<4> h = Fr::kModulus;  // (r - 1) / 2: r is odd, so r >> 1
+    for (size_t i = 0; i < 4; ++i) h[i] = (h[i] >> 1) | (i + 1 < 4 ? h[i + 1] << 63 : 0);
+    return h;
+  }();
+  SignedMagnitudes<4> s;
+  s.mag.resize(n);
+  s.neg.resize(n);
+  size_t bits = 0;
+  const bool parallel = n >= 4096;
+#pragma omp parallel for schedule(static) reduction(max : bits) if (parallel)
+  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
+    const size_t i = static_cast<size_t>(ii);
+    Limbs<4> k = scalars[i].to_canonical();
+    if (!field::geq(kHalf, k)) {
+      Limbs<4> m = Fr::kModulus;
+      field::sub_in_place(m, k);
+      k = m;
+      s.neg[i] = 1;
+    }
+    s.mag[i] = k;
+    bits = std::max(bits, field::bit_length(k));
+  }
+  s.bits = bits;
+  return pippenger<4>(bases, s, options);
+}
+
+G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,
+             const MsmOptions& options) {
+  ZKINFER_CHECK(bases.size() == scalars.size());
+  const size_t n = scalars.size();
+  SignedMagnitudes<1> s;
+  s.mag.resize(n);
+  s.neg.resize(n);
+  size_t bits = 0;
+  const bool parallel = n >= 1 << 14;
+#pragma omp parallel for schedule(static) reduction(max : bits) if (parallel)
+  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
+    const size_t i = static_cast<size_t>(ii);
+    const int64_t v = scalars[i];
+    // |v| as unsigned (well defined for INT64_MIN).
+    const uint64_t m = v < 0 ? ~static_cast<uint64_t>(v) + 1 : static_cast<uint64_t>(v);
+    s.mag[i] = Limbs<1>{m};
+    s.neg[i] = v < 0;
+    bits = std::max(bits, m ? static_cast<size_t>(64 - __builtin_clzll(m)) : size_t{0});
+  }
+  s.bits = bits;
+  return pippenger<1>(bases, s, options);
+}
+
+G1 msm_naive(std::span<const G1Affine> bases, std::span<const Fr> scalars) {
+  ZKINFER_CHECK(bases.size() == scalars.size());
+  G1 acc;
+  for (size_t i = 0; i < bases.size(); ++i) acc += G1(bases[i]) * scalars[i];
+  return acc;
+}
+
+}  // namespace zkinfer::curve
