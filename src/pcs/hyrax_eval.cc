@@ -1,0 +1,449 @@
+// Zero-knowledge Hyrax evaluation proofs, single and batched (Wahby et al., S&P 2018, §6 and
+// appendix A). See hyrax_eval.h for the API and docs/protocol/hyrax.md for the protocol.
+#include "pcs/hyrax_eval.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <string>
+
+#include "common/check.h"
+#include "poly/mle.h"
+
+namespace zkinfer::pcs {
+
+void EvalClaim::absorb_into(transcript::Transcript& t) const {
+  if (committed_) {
+    t.absorb_u64("hyrax.claim.kind", 1);
+    t.absorb("hyrax.claim", commitment_);
+  } else {
+    t.absorb_u64("hyrax.claim.kind", 0);
+    t.absorb("hyrax.claim", value_);
+  }
+}
+
+G1Affine commit_value(const HyraxParams& params, const Fr& value, const Fr& blind) {
+  return (G1(params.u()) * value + G1(params.h()) * blind).to_affine();
+}
+
+namespace {
+
+// Points are compared as zero-padded vectors: an n-variable MLE is the (n+k)-variable MLE that
+// vanishes unless its top k variables are 0.
+bool same_padded_point(std::span<const Fr> p, std::span<const Fr> q) {
+  const size_t common = std::min(p.size(), q.size());
+  for (size_t i = 0; i < common; ++i)
+    if (p[i] != q[i]) return false;
+  for (size_t i = common; i < p.size(); ++i)
+    if (!p[i].is_zero()) return false;
+  for (size_t i = common; i < q.size(); ++i)
+    if (!q[i].is_zero()) return false;
+  return true;
+}
+
+struct Group {
+  uint32_t log_cols;
+  std::vector<Fr> point;  // the longest member's point
+  std::vector<size_t> members;
+};
+
+// Groups items by (log_cols, padded point), in order of first appearance.
+std::vector<Group> group_items(std::span<const OpeningClaim> items) {
+  std::vector<Group> groups;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const auto& it = items[k];
+    const uint32_t b = it.commitment->layout.log_cols;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& gr) {
+      return gr.log_cols == b && same_padded_point(gr.point, it.point);
+    });
+    if (g == groups.end()) {
+      groups.push_back({b, it.point, {k}});
+    } else {
+      g->members.push_back(k);
+      if (it.point.size() > g->point.size()) g->point = it.point;
+    }
+  }
+  return groups;
+}
+
+// The shape of a group's combined opening: b_g = min(log_cols, n_g) column variables and
+// a_g = n_g - b_g row variables. A member with n_k <= n_g variables contributes its row i < R_k
+// with weight scale_k * eq(z_row[0..rv_k))_i, where scale_k = prod_{rv_k <= j < a_g} (1 - z_row_j)
+// accounts for its zero padding.
+struct GroupShape {
+  size_t col_vars, row_vars;
+  std::span<const Fr> z_col, z_row;
+};
+
+GroupShape shape_of(const Group& g) {
+  GroupShape s;
+  s.col_vars = std::min<size_t>(g.log_cols, g.point.size());
+  s.row_vars = g.point.size() - s.col_vars;
+  s.z_col = std::span<const Fr>(g.point).first(s.col_vars);
+  s.z_row = std::span<const Fr>(g.point).subspan(s.col_vars);
+  return s;
+}
+
+// Row weights of one member inside its group (see GroupShape).
+std::vector<Fr> member_row_weights(const HyraxLayout& layout, const GroupShape& s) {
+  const size_t rv = layout.row_vars();
+  ZKINFER_CHECK(rv <= s.row_vars);
+  Fr scale = Fr::one();
+  for (size_t j = rv; j < s.row_vars; ++j) scale *= Fr::one() - s.z_row[j];
+  return poly::eq_table<Fr>(s.z_row.first(rv), scale);
+}
+
+void absorb_item(transcript::Transcript& t, const HyraxCommitment& c, std::span<const Fr> point,
+                 const EvalClaim& claim) {
+  c.absorb_into(t);
+  t.absorb_many("hyrax.point", point);
+  claim.absorb_into(t);
+}
+
+// Checks that a public item is well formed; empty string if it is.
+std::string item_problem(const HyraxParams& params, const OpeningClaim& it) {
+  const HyraxLayout& l = it.commitment->layout;
+  if (l.num_vars > kMaxNumVars || l.log_cols > kMaxLogCols || l.row_vars() > kMaxRowVars)
+    return "commitment layout out of bounds";
+  if (it.commitment->rows.size() != l.num_rows())
+    return "commitment has " + std::to_string(it.commitment->rows.size()) + " rows, its layout " +
+           std::to_string(l.num_rows());
+  if (l.col_vars() > params.max_log_cols())
+    return "commitment has 2^" + std::to_string(l.col_vars()) +
+           " columns, more than the parameters' generators";
+  if (it.point.size() != l.num_vars)
+    return "point has " + std::to_string(it.point.size()) + " coordinates, the polynomial " +
+           std::to_string(l.num_vars) + " variables";
+  return {};
+}
+
+// The prover's side of one group: combine with gamma, then the inner-product argument.
+IpaProof prove_group(const HyraxParams& params, const Group& g,
+                     std::span<const OpeningWitness> items, transcript::Transcript& transcript, const RandomFr& random) {
+  const GroupShape s = shape_of(g);
+  const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
+  const Fr c = nonzero_challenge(transcript, "hyrax.eval.c");
+  std::vector<Fr> t(size_t{1} << s.col_vars, Fr::zero());
+  Fr tau = Fr::zero(), blind = Fr::zero();
+  Fr gk = Fr::one();
+  for (size_t k : g.members) {
+    const OpeningWitness& w = items[k];
+    const HyraxLayout& l = w.commitment->layout;
+    ZKINFER_CHECK(w.values.size() == l.size() && w.blinds->rho.size() == l.num_rows());
+    std::vector<Fr> weights = member_row_weights(l, s);
+    // t_k = weights^T M_k (a short row when the member has fewer columns), scaled by gamma^k.
+    const size_t cols = l.num_cols();
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const Fr wi = gk * weights[i];
+      if (wi.is_zero()) continue;
+      const Fr* row = w.values.data() + i * cols;
+#pragma omp parallel for schedule(static) if (cols >= 4096)
+      for (size_t j = 0; j < cols; ++j) t[j] += wi * row[j];
+      tau += wi * w.blinds->rho[i];
+    }
+    blind += gk * w.claim.blind;
+    gk *= gamma;
+  }
+  std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
+  return ipa_prove(params.g(s.col_vars), params.h(), params.u(), c, std::move(t), std::move(y),
+                   tau + c * blind, transcript, random);
+}
+
+// The verifier's side of one group. claims[k] are the members' claims (plain values may be the
+// reduced evaluations).
+Verdict verify_group(const HyraxParams& params, const Group& g, std::span<const OpeningClaim> items,
+                     const IpaProof& proof, transcript::Transcript& transcript) {
+  const GroupShape s = shape_of(g);
+  const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
+  const Fr c = nonzero_challenge(transcript, "hyrax.eval.c");
+  MsmTerms p;
+  Fr plain = Fr::zero();
+  Fr gk = Fr::one();
+  for (size_t k : g.members) {
+    const OpeningClaim& it = items[k];
+    std::vector<Fr> weights = member_row_weights(it.commitment->layout, s);
+    for (size_t i = 0; i < weights.size(); ++i) p.add(it.commitment->rows[i], gk * weights[i]);
+    if (it.claim.is_committed())
+      p.add(it.claim.commitment(), c * gk);
+    else
+      plain += gk * it.claim.value();
+    gk *= gamma;
+  }
+  p.add(params.u(), c * plain);
+  std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
+  return ipa_verify(params.g(s.col_vars), params.h(), params.u(), c, y, std::move(p), proof,
+                    transcript);
+}
+
+// h(r) for the quadratic with h(0), h(1), h(2) given.
+Fr interpolate3(const std::array<Fr, 3>& h, const Fr& r) {
+  const Fr one = Fr::one(), two = Fr::from_u64(2);
+  const Fr inv2 = two.inverse();
+  return h[0] * (r - one) * (r - two) * inv2 - h[1] * r * (r - two) + h[2] * r * (r - one) * inv2;
+}
+
+// eq(z zero-padded to |rho| coordinates, rho).
+Fr eq_padded(std::span<const Fr> z, std::span<const Fr> rho) {
+  Fr e = poly::eq_eval<Fr>(z, rho.first(z.size()));
+  for (size_t j = z.size(); j < rho.size(); ++j) e *= Fr::one() - rho[j];
+  return e;
+}
+
+// The reducing sumcheck's prover: sum_x sum_k beta^k eq(z_k, x) f_k(x) over n variables, binding
+// x_0 first. Returns the point; fills the proof's rounds and reduced_evals.
+std::vector<Fr> prove_reduction(std::span<const OpeningWitness> items, size_t n, const Fr& beta,
+                                HyraxBatchProof& proof, transcript::Transcript& transcript) {
+  const size_t m = items.size();
+  std::vector<std::vector<Fr>> f(m), e(m);
+  Fr bk = Fr::one();
+  for (size_t k = 0; k < m; ++k) {
+    f[k].assign(size_t{1} << n, Fr::zero());
+    std::copy(items[k].values.begin(), items[k].values.end(), f[k].begin());
+    std::vector<Fr> z(items[k].point);
+    z.resize(n, Fr::zero());
+    e[k] = poly::eq_table<Fr>(z, bk);
+    bk *= beta;
+  }
+  std::vector<Fr> rho;
+  for (size_t round = 0; round < n; ++round) {
+    const size_t half = f[0].size() / 2;
+    std::array<Fr, 3> h = {Fr::zero(), Fr::zero(), Fr::zero()};
+    for (size_t k = 0; k < m; ++k) {
+      const Fr* fk = f[k].data();
+      const Fr* ek = e[k].data();
+#pragma omp parallel if (half >= 4096)
+      {
+        Fr h0 = Fr::zero(), h1 = Fr::zero(), h2 = Fr::zero();
+#pragma omp for schedule(static)
+        for (size_t p = 0; p < half; ++p) {
+          const Fr f0 = fk[2 * p], f1 = fk[2 * p + 1], e0 = ek[2 * p], e1 = ek[2 * p + 1];
+          h0 += e0 * f0;
+          h1 += e1 * f1;
+          h2 += (e1 + e1 - e0) * (f1 + f1 - f0);
+        }
+#pragma omp critical
+        {
+          h[0] += h0;
+          h[1] += h1;
+          h[2] += h2;
+        }
+      }
+    }
+    proof.rounds.push_back(h);
+    transcript.absorb_many("hyrax.reduce.round", std::span<const Fr>(h));
+    const Fr r = transcript.challenge<Fr>("hyrax.reduce.r");
+    rho.push_back(r);
+    for (size_t k = 0; k < m; ++k) {
+      std::vector<Fr> nf(half), ne(half);
+      poly::fold_first_variable<Fr>(f[k], r, nf);
+      poly::fold_first_variable<Fr>(e[k], r, ne);
+      f[k] = std::move(nf);
+      e[k] = std::move(ne);
+    }
+  }
+  for (size_t k = 0; k < m; ++k) proof.reduced_evals.push_back(f[k][0]);
+  transcript.absorb_many("hyrax.reduce.evals", std::span<const Fr>(proof.reduced_evals));
+  return rho;
+}
+
+Fr read_fr(ByteReader& r, const char* what) {
+  auto x = Fr::from_bytes(r.bytes(Fr::kBytes));
+  if (!x) r.fail(std::string("hyrax batch proof: ") + what + " is not a canonical scalar");
+  return *x;
+}
+
+}  // namespace
+
+// ---- single opening ----
+
+IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+                    const HyraxBlinds& blinds, std::span<const Fr> values,
+                    std::span<const Fr> point, const ProverClaim& claim,
+                    transcript::Transcript& transcript, const RandomFr& random) {
+  ZKINFER_CHECK(point.size() == commitment.layout.num_vars);
+  OpeningWitness w{&commitment, &blinds, values, std::vector<Fr>(point.begin(), point.end()), claim};
+  absorb_item(transcript, commitment, point, claim.public_claim());
+  Group g{commitment.layout.log_cols, w.point, {0}};
+  return prove_group(params, g, std::span<const OpeningWitness>(&w, 1), transcript, random);
+}
+
+Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+                    std::span<const Fr> point, const EvalClaim& claim, const IpaProof& proof,
+                    transcript::Transcript& transcript) {
+  OpeningClaim it{&commitment, std::vector<Fr>(point.begin(), point.end()), claim};
+  if (std::string why = item_problem(params, it); !why.empty())
+    return Verdict::reject("hyrax eval: " + why);
+  absorb_item(transcript, commitment, point, claim);
+  Group g{commitment.layout.log_cols, it.point, {0}};
+  return verify_group(params, g, std::span<const OpeningClaim>(&it, 1), proof, transcript)
+      .within("hyrax eval");
+}
+
+// ---- batches ----
+
+void HyraxBatchProof::serialize(ByteWriter& w) const {
+  w.u8(static_cast<uint8_t>(mode));
+  w.u64(rounds.size());
+  for (const auto& h : rounds)
+    for (const Fr& x : h) w.bytes(x.to_bytes());
+  w.u64(reduced_evals.size());
+  for (const Fr& x : reduced_evals) w.bytes(x.to_bytes());
+  w.u64(openings.size());
+  for (const IpaProof& p : openings) p.serialize(w);
+}
+
+HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
+  HyraxBatchProof p;
+  const uint8_t mode = r.u8();
+  if (mode > 1) r.fail("hyrax batch proof: unknown mode " + std::to_string(mode));
+  p.mode = static_cast<BatchMode>(mode);
+  const uint64_t nr = r.count(3 * Fr::kBytes, kMaxNumVars);
+  for (uint64_t i = 0; i < nr; ++i) {
+    std::array<Fr, 3> h;
+    for (Fr& x : h) x = read_fr(r, "round polynomial value");
+    p.rounds.push_back(h);
+  }
+  const uint64_t ne = r.count(Fr::kBytes);
+  p.reduced_evals.reserve(ne);
+  for (uint64_t i = 0; i < ne; ++i) p.reduced_evals.push_back(read_fr(r, "reduced evaluation"));
+  const uint64_t no = r.count(1 + 3 * 32);  // the smallest argument: no rounds, A, z1, z2
+  p.openings.reserve(no);
+  for (uint64_t i = 0; i < no; ++i) p.openings.push_back(IpaProof::deserialize(r));
+  return p;
+}
+
+std::vector<uint8_t> HyraxBatchProof::to_bytes() const {
+  ByteWriter w;
+  serialize(w);
+  return w.take();
+}
+
+HyraxBatchProof HyraxBatchProof::from_bytes(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes, "hyrax batch proof");
+  HyraxBatchProof p = deserialize(r);
+  r.expect_end();
+  return p;
+}
+
+HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWitness> items,
+                            transcript::Transcript& transcript, const RandomFr& random,
+                            const BatchOptions& options) {
+  std::vector<OpeningClaim> pub;
+  pub.reserve(items.size());
+  for (const OpeningWitness& w : items) {
+    ZKINFER_CHECK(w.commitment && w.blinds && w.point.size() == w.commitment->layout.num_vars);
+    pub.push_back(w.public_claim());
+  }
+  transcript.absorb_u64("hyrax.batch.items", items.size());
+  for (const OpeningClaim& it : pub) absorb_item(transcript, *it.commitment, it.point, it.claim);
+
+  std::vector<Group> groups = group_items(pub);
+  const bool all_plain = std::none_of(items.begin(), items.end(),
+                                      [](const OpeningWitness& w) { return w.claim.commitment.has_value(); });
+  const bool one_b = std::all_of(pub.begin(), pub.end(), [&](const OpeningClaim& it) {
+    return it.commitment->layout.log_cols == pub[0].commitment->layout.log_cols;
+  });
+  HyraxBatchProof proof;
+  proof.mode = options.allow_reduced && all_plain && one_b && groups.size() > 1 ? BatchMode::kReduced
+                                                                                : BatchMode::kPerPoint;
+  transcript.absorb_u64("hyrax.batch.mode", static_cast<uint64_t>(proof.mode));
+
+  if (proof.mode == BatchMode::kPerPoint) {
+    for (const Group& g : groups)
+      proof.openings.push_back(prove_group(params, g, items, transcript, random));
+    return proof;
+  }
+
+  size_t n = 0;
+  for (const OpeningClaim& it : pub) n = std::max<size_t>(n, it.point.size());
+  const Fr beta = transcript.challenge<Fr>("hyrax.batch.beta");
+  std::vector<Fr> rho = prove_reduction(items, n, beta, proof, transcript);
+  // One group: every item at rho, with the reduced evaluations as plain claims.
+  std::vector<OpeningWitness> at_rho(items.begin(), items.end());
+  Group g{pub[0].commitment->layout.log_cols, rho, {}};
+  for (size_t k = 0; k < items.size(); ++k) {
+    at_rho[k].claim = ProverClaim::plain(proof.reduced_evals[k]);
+    g.members.push_back(k);
+  }
+  proof.openings.push_back(prove_group(params, g, at_rho, transcript, random));
+  return proof;
+}
+
+Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> items,
+                     const HyraxBatchProof& proof, transcript::Transcript& transcript) {
+  auto reject = [](const std::string& why) { return Verdict::reject("hyrax batch: " + why); };
+  if (items.empty()) return reject("no items");
+  for (size_t k = 0; k < items.size(); ++k) {
+    ZKINFER_CHECK(items[k].commitment != nullptr);
+    if (std::string why = item_problem(params, items[k]); !why.empty())
+      return reject("item " + std::to_string(k) + ": " + why);
+  }
+  transcript.absorb_u64("hyrax.batch.items", items.size());
+  for (const OpeningClaim& it : items) absorb_item(transcript, *it.commitment, it.point, it.claim);
+  std::vector<Group> groups = group_items(items);
+  transcript.absorb_u64("hyrax.batch.mode", static_cast<uint64_t>(proof.mode));
+
+  if (proof.mode == BatchMode::kPerPoint) {
+    if (!proof.rounds.empty() || !proof.reduced_evals.empty())
+      return reject("per-point proof carries reduction messages");
+    if (proof.openings.size() != groups.size())
+      return reject("proof has " + std::to_string(proof.openings.size()) + " openings, expected " +
+                    std::to_string(groups.size()) + " (one per distinct point)");
+    for (size_t i = 0; i < groups.size(); ++i) {
+      Verdict v = verify_group(params, groups[i], items, proof.openings[i], transcript);
+      if (!v) return v.within("hyrax batch: opening " + std::to_string(i));
+    }
+    return Verdict::accept();
+  }
+
+  // kReduced.
+  for (const OpeningClaim& it : items) {
+    if (it.claim.is_committed()) return reject("reduced mode with a committed claim");
+    if (it.commitment->layout.log_cols != items[0].commitment->layout.log_cols)
+      return reject("reduced mode with commitments of different log_cols");
+  }
+  size_t n = 0;
+  for (const OpeningClaim& it : items) n = std::max<size_t>(n, it.point.size());
+  if (proof.rounds.size() != n)
+    return reject("reduction has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
+                  std::to_string(n));
+  if (proof.reduced_evals.size() != items.size())
+    return reject("reduction states " + std::to_string(proof.reduced_evals.size()) +
+                  " evaluations for " + std::to_string(items.size()) + " items");
+  if (proof.openings.size() != 1)
+    return reject("reduced proof has " + std::to_string(proof.openings.size()) + " openings, expected 1");
+  const Fr beta = transcript.challenge<Fr>("hyrax.batch.beta");
+  Fr claim = Fr::zero(), bk = Fr::one();
+  for (const OpeningClaim& it : items) {
+    claim += bk * it.claim.value();
+    bk *= beta;
+  }
+  std::vector<Fr> rho;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& h = proof.rounds[i];
+    if (h[0] + h[1] != claim)
+      return reject("reduction round " + std::to_string(i) + ": h(0) + h(1) differs from the claim");
+    transcript.absorb_many("hyrax.reduce.round", std::span<const Fr>(h));
+    const Fr r = transcript.challenge<Fr>("hyrax.reduce.r");
+    rho.push_back(r);
+    claim = interpolate3(h, r);
+  }
+  transcript.absorb_many("hyrax.reduce.evals", std::span<const Fr>(proof.reduced_evals));
+  Fr expect = Fr::zero();
+  bk = Fr::one();
+  for (size_t k = 0; k < items.size(); ++k) {
+    expect += bk * eq_padded(items[k].point, rho) * proof.reduced_evals[k];
+    bk *= beta;
+  }
+  if (expect != claim)
+    return reject("reduction final check: sum_k beta^k eq(z_k, rho) f_k(rho) differs from the last round");
+  std::vector<OpeningClaim> at_rho(items.begin(), items.end());
+  Group g{items[0].commitment->layout.log_cols, rho, {}};
+  for (size_t k = 0; k < items.size(); ++k) {
+    at_rho[k].claim = EvalClaim::plain(proof.reduced_evals[k]);
+    g.members.push_back(k);
+  }
+  return verify_group(params, g, at_rho, proof.openings[0], transcript).within("hyrax batch: reduced opening");
+}
+
+}  // namespace zkinfer::pcs

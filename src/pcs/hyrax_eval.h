@@ -1,0 +1,129 @@
+// Zero-knowledge Hyrax evaluation proofs, single and batched (Wahby et al., S&P 2018, §6 and
+// appendix A; batching by random linear combination as in §6's "multiple evaluations").
+//
+// A claim "the committed MLE f takes value v at point z" carries v either in the clear
+// (EvalClaim::plain) or as a Pedersen commitment V = v U + s H (EvalClaim::committed), so that a
+// zero-knowledge caller can keep v hidden. The opening proof never reveals the row combination t.
+//
+// Batching: a list of (commitment, point, claim) items becomes one proof.
+//  - Items are grouped by (log_cols, point), where points of different lengths are compared after
+//    zero-padding (an n-variable MLE is the (n+k)-variable MLE that is zero unless the top k
+//    variables are 0, and the same rows commit to both). Each group's items are combined with
+//    powers of a challenge gamma (commitments and blinds homomorphically) and closed by one
+//    inner-product argument (pcs/ipa.h). This mode (kPerPoint) is zero-knowledge.
+//  - kReduced (opt-in, not zero-knowledge): claims at several points are first reduced to one point
+//    by a sumcheck over sum_k beta^k eq(z_k, x) f_k(x), after which the prover states each f_k at
+//    the sumcheck's point and one argument opens them all. The round polynomials are sent in the
+//    clear, so this mode needs plain claims and leaks linear combinations of the polynomials'
+//    partial sums; it is the smallest proof when many points are involved.
+// The protocol, its transcript order and its soundness are in docs/protocol/hyrax.md.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
+
+namespace zkinfer::pcs {
+
+// A claimed evaluation as the verifier sees it.
+class EvalClaim {
+ public:
+  static EvalClaim plain(const Fr& value) { return EvalClaim(false, value, G1Affine{}); }
+  static EvalClaim committed(const G1Affine& commitment) {
+    return EvalClaim(true, Fr::zero(), commitment);
+  }
+  bool is_committed() const { return committed_; }
+  const Fr& value() const { return value_; }              // plain claims only
+  const G1Affine& commitment() const { return commitment_; }  // committed claims only
+  // Absorbs a tag byte (0 plain, 1 committed) and the value or the point ("hyrax.claim").
+  void absorb_into(transcript::Transcript& t) const;
+
+ private:
+  EvalClaim(bool committed, const Fr& v, const G1Affine& c)
+      : committed_(committed), value_(v), commitment_(c) {}
+  bool committed_;
+  Fr value_;
+  G1Affine commitment_;
+};
+
+// The prover's side of a claim: the value, and for a committed claim its blind and commitment.
+struct ProverClaim {
+  Fr value;
+  Fr blind;  // zero for plain claims
+  std::optional<G1Affine> commitment;
+
+  static ProverClaim plain(const Fr& v) { return {v, Fr::zero(), std::nullopt}; }
+  EvalClaim public_claim() const {
+    return commitment ? EvalClaim::committed(*commitment) : EvalClaim::plain(value);
+  }
+};
+
+// V = value U + blind H.
+G1Affine commit_value(const HyraxParams& params, const Fr& value, const Fr& blind);
+// A committed claim with a fresh blind from rng.
+template <class Rng>
+ProverClaim commit_claim(const HyraxParams& params, const Fr& value, Rng& rng) {
+  Fr blind = Fr::random(rng);
+  return {value, blind, commit_value(params, value, blind)};
+}
+
+// ---- single opening ----
+// Absorbs the commitment, the point and the claim, then runs the argument. point.size() must be
+// the commitment's num_vars and values the committed evaluations.
+IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+                    const HyraxBlinds& blinds, std::span<const Fr> values,
+                    std::span<const Fr> point, const ProverClaim& claim,
+                    transcript::Transcript& transcript, const RandomFr& random);
+Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+                    std::span<const Fr> point, const EvalClaim& claim, const IpaProof& proof,
+                    transcript::Transcript& transcript);
+
+// ---- batches ----
+struct OpeningClaim {  // verifier side
+  const HyraxCommitment* commitment;
+  std::vector<Fr> point;
+  EvalClaim claim;
+};
+struct OpeningWitness {  // prover side
+  const HyraxCommitment* commitment;
+  const HyraxBlinds* blinds;
+  std::span<const Fr> values;
+  std::vector<Fr> point;
+  ProverClaim claim;
+  OpeningClaim public_claim() const { return {commitment, point, claim.public_claim()}; }
+};
+
+enum class BatchMode : uint8_t { kPerPoint = 0, kReduced = 1 };
+
+struct BatchOptions {
+  // kReduced is used only when allowed here, every claim is plain, all items share log_cols and
+  // there is more than one distinct point; otherwise kPerPoint.
+  bool allow_reduced = false;
+};
+
+struct HyraxBatchProof {
+  BatchMode mode = BatchMode::kPerPoint;
+  // kReduced only: per sumcheck round the round polynomial at 0, 1, 2; then each item's value at
+  // the sumcheck's point.
+  std::vector<std::array<Fr, 3>> rounds;
+  std::vector<Fr> reduced_evals;
+  // One argument per group (kPerPoint) or exactly one (kReduced).
+  std::vector<IpaProof> openings;
+
+  void serialize(ByteWriter& w) const;
+  static HyraxBatchProof deserialize(ByteReader& r);
+  std::vector<uint8_t> to_bytes() const;
+  static HyraxBatchProof from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
+};
+
+HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWitness> items,
+                            transcript::Transcript& transcript, const RandomFr& random,
+                            const BatchOptions& options = {});
+Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> items,
+                     const HyraxBatchProof& proof, transcript::Transcript& transcript);
+
+}  // namespace zkinfer::pcs

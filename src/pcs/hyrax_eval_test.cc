@@ -1,0 +1,371 @@
+// Tests of the zero-knowledge Hyrax evaluation proofs (pcs/hyrax_eval.h): single openings with
+// plain and committed claims for every size, rejection of wrong values, points, commitments,
+// blinds and changed proof fields; batches at one point, at several points (per-point and
+// reduced), of mixed sizes; serialization.
+#include "pcs/hyrax_eval.h"
+
+#include <gtest/gtest.h>
+
+#include "poly/mle.h"
+#include "test_seed.h"
+
+namespace zkinfer::pcs {
+namespace {
+
+using testing::seed_note;
+using testing::test_seed;
+
+const HyraxParams& params() {
+  static const HyraxParams p(7);
+  return p;
+}
+
+std::vector<Fr> random_values(TestRng& rng, size_t n) {
+  std::vector<Fr> v(n);
+  for (Fr& x : v) x = Fr::random(rng);
+  return v;
+}
+
+struct Poly {
+  std::vector<Fr> values;
+  HyraxCommitted c;
+};
+
+Poly make_poly(TestRng& rng, size_t n, size_t b, bool small) {
+  Poly p;
+  if (small) {
+    std::vector<int64_t> v(size_t{1} << n);
+    for (int64_t& x : v) x = static_cast<int64_t>(rng.next_u64() % 65536) - 32768;
+    for (int64_t x : v) p.values.push_back(Fr::from_i64(x));
+    p.c = commit(params(), std::span<const int64_t>(v), b, rng);
+  } else {
+    p.values = random_values(rng, size_t{1} << n);
+    p.c = commit(params(), std::span<const Fr>(p.values), b, rng);
+  }
+  return p;
+}
+
+TEST(HyraxEval, HonestOpeningsVerifyForAllSizes) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (size_t n = 0; n <= 12; ++n) {
+    for (bool committed : {false, true}) {
+      const size_t b = n % 3 == 2 ? std::min<size_t>(n + 1, 7) : default_log_cols(n);
+      SCOPED_TRACE("n=" + std::to_string(n) + " b=" + std::to_string(b) +
+                   (committed ? " committed" : " plain"));
+      Poly p = make_poly(rng, n, b, n % 2 == 0);
+      auto point = random_values(rng, n);
+      const Fr v = poly::evaluate_mle<Fr>(p.values, point);
+      ProverClaim claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
+      transcript::Transcript tp("eval-test"), tv("eval-test");
+      IpaProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
+                                  random_fr(rng));
+      EXPECT_EQ(proof.rounds(), std::min(n, b));
+      Verdict ok = verify_eval(params(), p.c.commitment, point, claim.public_claim(), proof, tv);
+      EXPECT_TRUE(ok) << ok.reason();
+      EXPECT_EQ(tp.state(), tv.state());
+    }
+  }
+}
+
+TEST(HyraxEval, RejectsWrongStatements) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const size_t n = 9, b = 5;
+  Poly p = make_poly(rng, n, b, false);
+  auto point = random_values(rng, n);
+  const Fr v = poly::evaluate_mle<Fr>(p.values, point);
+  for (bool committed : {false, true}) {
+    SCOPED_TRACE(committed ? "committed" : "plain");
+    ProverClaim claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
+    transcript::Transcript tp("eval-test");
+    IpaProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
+                                random_fr(rng));
+    auto verify = [&](const HyraxCommitment& c, std::span<const Fr> pt, const EvalClaim& cl,
+                      const IpaProof& pr) {
+      transcript::Transcript tv("eval-test");
+      return verify_eval(params(), c, pt, cl, pr, tv);
+    };
+    ASSERT_TRUE(verify(p.c.commitment, point, claim.public_claim(), proof));
+
+    // A wrong value: plain, or a commitment to v + 1, or the right value with a different blind.
+    EXPECT_FALSE(verify(p.c.commitment, point, EvalClaim::plain(v + Fr::one()), proof));
+    EXPECT_FALSE(verify(p.c.commitment, point,
+                        EvalClaim::committed(commit_value(params(), v + Fr::one(), claim.blind)), proof));
+    EXPECT_FALSE(verify(p.c.commitment, point,
+                        EvalClaim::committed(commit_value(params(), v, claim.blind + Fr::one())), proof));
+    // The proof for a plain claim does not verify for the committed form and vice versa.
+    EXPECT_FALSE(verify(p.c.commitment, point,
+                        committed ? EvalClaim::plain(v) : EvalClaim::committed(commit_value(params(), v, Fr::zero())),
+                        proof));
+    // A wrong point (row and column variables).
+    for (size_t i : {size_t{0}, size_t{4}, size_t{5}, n - 1}) {
+      auto wp = point;
+      wp[i] += Fr::one();
+      Verdict r = verify(p.c.commitment, wp, claim.public_claim(), proof);
+      EXPECT_FALSE(r) << "coordinate " << i;
+      EXPECT_NE(r.reason().find("hyrax eval: ipa"), std::string::npos) << r.reason();
+    }
+    Verdict r = verify(p.c.commitment, std::span<const Fr>(point).first(n - 1), claim.public_claim(), proof);
+    EXPECT_FALSE(r);
+    EXPECT_NE(r.reason().find("coordinates"), std::string::npos) << r.reason();
+    // A wrong commitment: one row changed, or a row missing.
+    for (size_t i : {size_t{0}, size_t{7}, size_t{15}}) {
+      HyraxCommitment wc = p.c.commitment;
+      wc.rows[i] = (G1(wc.rows[i]) + G1::generator()).to_affine();
+      EXPECT_FALSE(verify(wc, point, claim.public_claim(), proof)) << "row " << i;
+    }
+    HyraxCommitment wc = p.c.commitment;
+    wc.rows.pop_back();
+    EXPECT_FALSE(verify(wc, point, claim.public_claim(), proof));
+    // A prover using a wrong blind for one row, or wrong values.
+    HyraxBlinds wb = p.c.blinds;
+    wb.rho[3] += Fr::one();
+    transcript::Transcript tw("eval-test");
+    IpaProof bad = prove_eval(params(), p.c.commitment, wb, p.values, point, claim, tw, random_fr(rng));
+    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+    auto wv = p.values;
+    wv[100] += Fr::one();
+    transcript::Transcript tw2("eval-test");
+    bad = prove_eval(params(), p.c.commitment, p.c.blinds, wv, point, claim, tw2, random_fr(rng));
+    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+    // Each proof field changed.
+    for (size_t j = 0; j < proof.rounds(); ++j) {
+      bad = proof;
+      bad.l[j] = G1Affine::generator();
+      EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad)) << "L" << j;
+      bad = proof;
+      bad.r[j] = G1Affine::generator();
+      EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad)) << "R" << j;
+    }
+    bad = proof;
+    bad.a = G1Affine::generator();
+    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+    bad = proof;
+    bad.z1 += Fr::one();
+    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+    bad = proof;
+    bad.z2 += Fr::one();
+    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+  }
+}
+
+TEST(HyraxEval, HidingCommitmentsBothOpenAndProofsDiffer) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto values = random_values(rng, 64);
+  SecureRng srng;
+  HyraxCommitted c1 = commit(params(), std::span<const Fr>(values), 3, srng);
+  HyraxCommitted c2 = commit(params(), std::span<const Fr>(values), 3, srng);
+  EXPECT_FALSE(c1.commitment == c2.commitment);
+  auto point = random_values(rng, 6);
+  const Fr v = poly::evaluate_mle<Fr>(values, point);
+  std::vector<IpaProof> proofs;
+  for (const HyraxCommitted* c : {&c1, &c2}) {
+    transcript::Transcript tp("eval-test"), tv("eval-test");
+    proofs.push_back(prove_eval(params(), c->commitment, c->blinds, values, point,
+                                ProverClaim::plain(v), tp, random_fr(srng)));
+    EXPECT_TRUE(verify_eval(params(), c->commitment, point, EvalClaim::plain(v), proofs.back(), tv));
+  }
+  EXPECT_FALSE(proofs[0] == proofs[1]);
+}
+
+// ---- batches ----
+
+struct BatchCase {
+  std::vector<Poly> polys;
+  std::vector<OpeningWitness> witnesses;
+  std::vector<OpeningClaim> claims() const {
+    std::vector<OpeningClaim> out;
+    for (const auto& w : witnesses) out.push_back(w.public_claim());
+    return out;
+  }
+};
+
+// Items: (poly index, point index); points are drawn per distinct index with num_vars of the
+// largest polynomial and truncated to each polynomial's size.
+BatchCase make_batch(TestRng& rng, const std::vector<size_t>& sizes, size_t b,
+                     const std::vector<std::pair<size_t, size_t>>& items, size_t num_points,
+                     bool committed) {
+  BatchCase bc;
+  for (size_t i = 0; i < sizes.size(); ++i) bc.polys.push_back(make_poly(rng, sizes[i], b, i % 2 == 0));
+  size_t nmax = *std::max_element(sizes.begin(), sizes.end());
+  std::vector<std::vector<Fr>> points;
+  for (size_t i = 0; i < num_points; ++i) points.push_back(random_values(rng, nmax));
+  for (auto [pi, qi] : items) {
+    const Poly& p = bc.polys[pi];
+    std::vector<Fr> pt(points[qi].begin(), points[qi].begin() + sizes[pi]);
+    const Fr v = poly::evaluate_mle<Fr>(p.values, pt);
+    ProverClaim cl = committed && (pi % 2 == 1) ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
+    bc.witnesses.push_back({&p.c.commitment, &p.c.blinds, p.values, pt, cl});
+  }
+  return bc;
+}
+
+Verdict run_verify(const std::vector<OpeningClaim>& claims, const HyraxBatchProof& proof) {
+  transcript::Transcript tv("batch-test");
+  return verify_batch(params(), claims, proof, tv);
+}
+
+TEST(HyraxBatch, SamePointSeveralPolynomials) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (bool committed : {false, true}) {
+    BatchCase bc = make_batch(rng, {8, 8, 8, 8}, 4, {{0, 0}, {1, 0}, {2, 0}, {3, 0}}, 1, committed);
+    transcript::Transcript tp("batch-test");
+    HyraxBatchProof proof = prove_batch(params(), bc.witnesses, tp, random_fr(rng));
+    EXPECT_EQ(proof.mode, BatchMode::kPerPoint);
+    EXPECT_EQ(proof.openings.size(), 1u);
+    Verdict ok = run_verify(bc.claims(), proof);
+    EXPECT_TRUE(ok) << ok.reason();
+    // A wrong member value, for each member.
+    for (size_t k = 0; k < 4; ++k) {
+      auto claims = bc.claims();
+      claims[k].claim = EvalClaim::plain(bc.witnesses[k].claim.value + Fr::one());
+      EXPECT_FALSE(run_verify(claims, proof)) << "member " << k;
+    }
+    // A wrong member commitment.
+    HyraxCommitment wc = *bc.witnesses[2].commitment;
+    wc.rows[1] = (G1(wc.rows[1]) + G1::generator()).to_affine();
+    auto claims = bc.claims();
+    claims[2].commitment = &wc;
+    EXPECT_FALSE(run_verify(claims, proof));
+    // Members reordered.
+    claims = bc.claims();
+    std::swap(claims[0], claims[1]);
+    EXPECT_FALSE(run_verify(claims, proof));
+  }
+}
+
+TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const std::vector<std::pair<size_t, size_t>> items = {{0, 0}, {1, 0}, {2, 1}, {0, 1}, {3, 2}, {1, 2}};
+  for (bool reduced : {false, true}) {
+    for (bool committed : {false, true}) {
+      SCOPED_TRACE(std::string(reduced ? "reduced" : "per-point") + (committed ? " committed" : " plain"));
+      BatchCase bc = make_batch(rng, {9, 6, 9, 3}, 4, items, 3, committed);
+      transcript::Transcript tp("batch-test");
+      BatchOptions opt;
+      opt.allow_reduced = reduced;
+      HyraxBatchProof proof = prove_batch(params(), bc.witnesses, tp, random_fr(rng), opt);
+      const bool expect_reduced = reduced && !committed;
+      EXPECT_EQ(proof.mode, expect_reduced ? BatchMode::kReduced : BatchMode::kPerPoint);
+      // Truncated points differ as padded points unless the tail is zero: 5 distinct (b, point).
+      EXPECT_EQ(proof.openings.size(), expect_reduced ? 1u : 5u);
+      Verdict ok = run_verify(bc.claims(), proof);
+      ASSERT_TRUE(ok) << ok.reason();
+      // Serialization round trip, and the decoded proof verifies.
+      auto bytes = proof.to_bytes();
+      HyraxBatchProof back = HyraxBatchProof::from_bytes(bytes);
+      EXPECT_EQ(back.to_bytes(), bytes);
+      EXPECT_TRUE(run_verify(bc.claims(), back));
+      // Wrong member value, for each member; wrong point for one member.
+      for (size_t k = 0; k < items.size(); ++k) {
+        auto claims = bc.claims();
+        if (claims[k].claim.is_committed())
+          claims[k].claim = EvalClaim::committed(
+              commit_value(params(), bc.witnesses[k].claim.value + Fr::one(), bc.witnesses[k].claim.blind));
+        else
+          claims[k].claim = EvalClaim::plain(bc.witnesses[k].claim.value + Fr::one());
+        EXPECT_FALSE(run_verify(claims, proof)) << "member " << k;
+        claims = bc.claims();
+        claims[k].point[0] += Fr::one();
+        EXPECT_FALSE(run_verify(claims, proof)) << "point of member " << k;
+      }
+      // Changed proof fields.
+      for (size_t i = 0; i < proof.rounds.size(); ++i)
+        for (size_t j = 0; j < 3; ++j) {
+          HyraxBatchProof bad = proof;
+          bad.rounds[i][j] += Fr::one();
+          Verdict v = run_verify(bc.claims(), bad);
+          EXPECT_FALSE(v) << "round " << i << " value " << j;
+          EXPECT_NE(v.reason().find("reduction"), std::string::npos) << v.reason();
+        }
+      for (size_t k = 0; k < proof.reduced_evals.size(); ++k) {
+        HyraxBatchProof bad = proof;
+        bad.reduced_evals[k] += Fr::one();
+        Verdict v = run_verify(bc.claims(), bad);
+        EXPECT_FALSE(v) << "reduced eval " << k;
+        EXPECT_NE(v.reason().find("final check"), std::string::npos) << v.reason();
+      }
+      for (size_t o = 0; o < proof.openings.size(); ++o) {
+        HyraxBatchProof bad = proof;
+        bad.openings[o].z1 += Fr::one();
+        EXPECT_FALSE(run_verify(bc.claims(), bad)) << "opening " << o;
+        bad = proof;
+        bad.openings[o].l[0] = G1Affine::generator();
+        EXPECT_FALSE(run_verify(bc.claims(), bad)) << "opening " << o;
+      }
+      HyraxBatchProof bad = proof;
+      bad.mode = reduced && !committed ? BatchMode::kPerPoint : BatchMode::kReduced;
+      EXPECT_FALSE(run_verify(bc.claims(), bad));
+      bad = proof;
+      bad.openings.pop_back();
+      EXPECT_FALSE(run_verify(bc.claims(), bad));
+      // An item dropped from the statement.
+      auto claims = bc.claims();
+      claims.pop_back();
+      EXPECT_FALSE(run_verify(claims, proof));
+    }
+  }
+}
+
+TEST(HyraxBatch, ZeroPaddedPointsShareAGroup) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  // A 4-variable polynomial at (z0..z3) and an 8-variable one at (z0..z3, 0, 0, 0, 0): one group.
+  Poly a = make_poly(rng, 4, 3, true), b = make_poly(rng, 8, 3, false);
+  auto z = random_values(rng, 4);
+  std::vector<Fr> zb = z;
+  zb.resize(8, Fr::zero());
+  std::vector<OpeningWitness> w = {
+      {&a.c.commitment, &a.c.blinds, a.values, z, ProverClaim::plain(poly::evaluate_mle<Fr>(a.values, z))},
+      {&b.c.commitment, &b.c.blinds, b.values, zb, ProverClaim::plain(poly::evaluate_mle<Fr>(b.values, zb))}};
+  transcript::Transcript tp("batch-test");
+  HyraxBatchProof proof = prove_batch(params(), w, tp, random_fr(rng));
+  EXPECT_EQ(proof.openings.size(), 1u);
+  std::vector<OpeningClaim> claims = {w[0].public_claim(), w[1].public_claim()};
+  Verdict ok = run_verify(claims, proof);
+  EXPECT_TRUE(ok) << ok.reason();
+}
+
+TEST(HyraxBatch, DecoderRejectsCorruptBytes) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  BatchCase bc = make_batch(rng, {5, 5}, 3, {{0, 0}, {1, 1}}, 2, false);
+  transcript::Transcript tp("batch-test");
+  BatchOptions opt;
+  opt.allow_reduced = true;
+  HyraxBatchProof proof = prove_batch(params(), bc.witnesses, tp, random_fr(rng), opt);
+  ASSERT_EQ(proof.mode, BatchMode::kReduced);
+  auto bytes = proof.to_bytes();
+  auto bad = bytes;
+  bad[0] = 7;  // unknown mode
+  EXPECT_THROW(HyraxBatchProof::from_bytes(bad), DecodeError);
+  bad = bytes;
+  bad[1] = 0xff;  // round count larger than the input
+  EXPECT_THROW(HyraxBatchProof::from_bytes(bad), DecodeError);
+  bad = bytes;
+  bad[9 + 31] = 0xff;  // first round value not canonical
+  EXPECT_THROW(HyraxBatchProof::from_bytes(bad), DecodeError);
+  bad = bytes;
+  bad.resize(bytes.size() - 5);
+  EXPECT_THROW(HyraxBatchProof::from_bytes(bad), DecodeError);
+  bad = bytes;
+  bad.push_back(1);
+  EXPECT_THROW(HyraxBatchProof::from_bytes(bad), DecodeError);
+  // Every single-byte change either fails to decode or yields a proof that does not verify.
+  for (size_t i = 0; i < bytes.size(); i += 7) {
+    bad = bytes;
+    bad[i] ^= 0x01;
+    try {
+      HyraxBatchProof p = HyraxBatchProof::from_bytes(bad);
+      EXPECT_FALSE(run_verify(bc.claims(), p)) << "byte " << i;
+    } catch (const DecodeError&) {
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer::pcs
