@@ -1,0 +1,301 @@
+// Tests of the generic sumcheck: the honest prover's claim equals the brute-force sum over the
+// hypercube (toy fields and Fr), its final evaluations equal direct MLE evaluations at the returned
+// point, and every single changed proof field, a wrong claim, a wrong shape, bad bytes and a
+// diverging transcript are rejected with a reason.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/random.h"
+#include "field/bn254.h"
+#include "field/toy.h"
+#include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+#include "test_seed.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::sumcheck {
+namespace {
+
+using ::zkinfer::testing::seed_note;
+using ::zkinfer::testing::test_seed;
+using transcript::Transcript;
+
+template <class F>
+std::vector<F> random_vec(TestRng& rng, size_t n) {
+  std::vector<F> v(n);
+  for (auto& x : v) x = F::random(rng);
+  return v;
+}
+
+// sum_x g(x) straight from the definition.
+template <class F>
+F brute_force_sum(const Composition<F>& comp, const std::vector<std::vector<F>>& factors) {
+  F acc = F::zero();
+  std::vector<F> vals(factors.size());
+  for (size_t x = 0; x < factors[0].size(); ++x) {
+    for (size_t j = 0; j < factors.size(); ++j) vals[j] = factors[j][x];
+    acc += comp.evaluate(vals);
+  }
+  return acc;
+}
+
+// The compositions the protocols need, with their factor tables over n variables.
+template <class F>
+struct Instance {
+  std::string name;
+  Composition<F> comp;
+  std::vector<std::vector<F>> factors;
+};
+
+template <class F>
+std::vector<Instance<F>> instances(TestRng& rng, size_t n) {
+  const size_t N = size_t{1} << n;
+  std::vector<Instance<F>> out;
+  auto eq = poly::eq_table<F>(random_vec<F>(rng, n));
+  // eq * f * g (degree 3).
+  out.push_back({"eq*f*g", Composition<F>::product(3), {eq, random_vec<F>(rng, N), random_vec<F>(rng, N)}});
+  // A single factor (degree 1) and a product of four (degree 4).
+  out.push_back({"f", Composition<F>::product(1), {random_vec<F>(rng, N)}});
+  {
+    std::vector<std::vector<F>> fs;
+    for (int j = 0; j < 4; ++j) fs.push_back(random_vec<F>(rng, N));
+    out.push_back({"f0*f1*f2*f3", Composition<F>::product(4), fs});
+  }
+  // LogUp-GKR layer: eq * (p0 q1 + p1 q0 + lambda q0 q1); factors eq, p0, p1, q0, q1.
+  {
+    const F lambda = F::random(rng);
+    Composition<F> c(5, {Term<F>{F::one(), {0, 1, 4}}, Term<F>{F::one(), {0, 2, 3}}, Term<F>{lambda, {0, 3, 4}}});
+    out.push_back({"logup-layer", c,
+                   {eq, random_vec<F>(rng, N), random_vec<F>(rng, N), random_vec<F>(rng, N), random_vec<F>(rng, N)}});
+  }
+  // Repeated factor, coefficients, a constant term and an unused factor: 3 f^2 g - 5 h + 7.
+  {
+    Composition<F> c(4, {Term<F>{F::from_u64(3), {0, 0, 1}}, Term<F>{-F::from_u64(5), {2}}, Term<F>{F::from_u64(7), {}}});
+    out.push_back({"3f^2g-5h+7", c, {random_vec<F>(rng, N), random_vec<F>(rng, N), random_vec<F>(rng, N), random_vec<F>(rng, N)}});
+  }
+  return out;
+}
+
+template <class F>
+class SumcheckBruteForce : public ::testing::Test {};
+using Fields = ::testing::Types<field::F97, field::F2p31m1, field::Fr>;
+TYPED_TEST_SUITE(SumcheckBruteForce, Fields);
+
+TYPED_TEST(SumcheckBruteForce, HonestProofMatchesBruteForceAndVerifies) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (size_t n = 0; n <= 7; ++n) {
+    for (auto& inst : instances<F>(rng, n)) {
+      SCOPED_TRACE(inst.name + " n=" + std::to_string(n));
+      const F want = brute_force_sum(inst.comp, inst.factors);
+      Transcript tp("sumcheck-test");
+      auto res = prove(inst.comp, inst.factors, tp);
+      EXPECT_EQ(res.claim, want);
+      ASSERT_EQ(res.point.size(), n);
+      for (size_t j = 0; j < inst.factors.size(); ++j)
+        EXPECT_EQ(res.final_evals[j], poly::evaluate_mle<F>(inst.factors[j], res.point)) << "factor " << j;
+
+      Transcript tv("sumcheck-test");
+      Subclaim<F> sub;
+      Verdict v = verify(inst.comp, n, want, res.proof, tv, &sub);
+      ASSERT_TRUE(v.ok()) << v.reason();
+      EXPECT_EQ(sub.point, res.point);
+      EXPECT_EQ(sub.final_evals, res.final_evals);
+      EXPECT_EQ(tv.state(), tp.state());  // both sides absorbed the same messages
+    }
+  }
+}
+
+// Over a toy field the whole sumcheck can be re-derived by hand: each round polynomial's values
+// equal the brute-force partial sums with the earlier variables bound to the challenges.
+TEST(SumcheckToy, RoundPolynomialsArePartialSums) {
+  using F = field::F2p31m1;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 1);
+  const size_t n = 5;
+  auto inst = instances<F>(rng, n)[3];  // the LogUp layer shape, degree 3
+  Transcript tp("toy");
+  auto res = prove(inst.comp, inst.factors, tp);
+  const size_t d = inst.comp.degree();
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t t = 0; t <= d; ++t) {
+      // sum over x_{i+1..n-1} of g(r_0..r_{i-1}, t, x_{i+1}..), each factor evaluated as an MLE.
+      F acc = F::zero();
+      for (size_t rest = 0; rest < (size_t{1} << (n - i - 1)); ++rest) {
+        std::vector<F> pt(res.point.begin(), res.point.begin() + i);
+        pt.push_back(F::from_u64(t));
+        for (size_t k = 0; k < n - i - 1; ++k) pt.push_back(F::from_u64((rest >> k) & 1));
+        std::vector<F> vals;
+        for (auto& f : inst.factors) vals.push_back(poly::evaluate_mle<F>(f, pt));
+        acc += inst.comp.evaluate(vals);
+      }
+      EXPECT_EQ(res.proof.rounds[i].evals[t], acc) << "round " << i << " t=" << t;
+    }
+  }
+}
+
+class SumcheckFr : public ::testing::Test {
+ protected:
+  using F = field::Fr;
+  void SetUp() override {
+    TestRng rng(test_seed() + 2);
+    inst_ = instances<F>(rng, kN)[0];  // eq*f*g
+    claim_ = brute_force_sum(inst_->comp, inst_->factors);
+    Transcript tp(kDomain);
+    proof_ = prove(inst_->comp, inst_->factors, tp).proof;
+  }
+  Verdict check(const Proof<F>& p, const F& claim, std::string_view domain = kDomain) {
+    Transcript tv(domain);
+    return verify(inst_->comp, kN, claim, p, tv);
+  }
+  static constexpr size_t kN = 5;
+  static constexpr std::string_view kDomain = "sumcheck-fr-test";
+  std::optional<Instance<F>> inst_;
+  F claim_;
+  Proof<F> proof_;
+};
+
+TEST_F(SumcheckFr, LargeInstanceUsesParallelPathAndVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 3);
+  const size_t n = 14;
+  for (auto& inst : instances<F>(rng, n)) {
+    if (inst.name != "eq*f*g" && inst.name != "logup-layer") continue;
+    SCOPED_TRACE(inst.name);
+    const F want = brute_force_sum(inst.comp, inst.factors);
+    Transcript tp("big");
+    auto res = prove(inst.comp, inst.factors, tp);
+    EXPECT_EQ(res.claim, want);
+    for (size_t j = 0; j < inst.factors.size(); ++j)
+      EXPECT_EQ(res.final_evals[j], poly::evaluate_mle<F>(inst.factors[j], res.point));
+    Transcript tv("big");
+    EXPECT_TRUE(verify(inst.comp, n, want, res.proof, tv).ok());
+  }
+}
+
+TEST_F(SumcheckFr, HonestVerifies) {
+  Verdict v = check(proof_, claim_);
+  EXPECT_TRUE(v.ok()) << v.reason();
+}
+
+TEST_F(SumcheckFr, EveryRoundValueChangedIsRejected) {
+  for (size_t i = 0; i < kN; ++i) {
+    for (size_t t = 0; t < proof_.rounds[i].evals.size(); ++t) {
+      Proof<F> bad = proof_;
+      bad.rounds[i].evals[t] += F::one();
+      Verdict v = check(bad, claim_);
+      EXPECT_FALSE(v.ok()) << "round " << i << " value " << t;
+      EXPECT_NE(v.reason().find("sumcheck: "), std::string::npos) << v.reason();
+      // A change to p(0) or p(1) breaks that round's sum; a change elsewhere breaks a later check.
+      if (t <= 1) {
+        EXPECT_NE(v.reason().find("round " + std::to_string(i) + ":"), std::string::npos) << v.reason();
+      }
+    }
+  }
+}
+
+TEST_F(SumcheckFr, ConsistentlyShiftedRoundIsRejected) {
+  // Keep p(0) + p(1) right (shift p(0) up and p(1) down): the next round or the final check fails.
+  for (size_t i = 0; i < kN; ++i) {
+    Proof<F> bad = proof_;
+    bad.rounds[i].evals[0] += F::one();
+    bad.rounds[i].evals[1] -= F::one();
+    Verdict v = check(bad, claim_);
+    EXPECT_FALSE(v.ok()) << "round " << i;
+  }
+}
+
+TEST_F(SumcheckFr, EveryFinalValueChangedIsRejected) {
+  for (size_t j = 0; j < proof_.final_evals.size(); ++j) {
+    Proof<F> bad = proof_;
+    bad.final_evals[j] += F::one();
+    Verdict v = check(bad, claim_);
+    EXPECT_FALSE(v.ok()) << "final " << j;
+    EXPECT_NE(v.reason().find("final evaluations"), std::string::npos) << v.reason();
+  }
+}
+
+TEST_F(SumcheckFr, WrongClaimIsRejected) {
+  Verdict v = check(proof_, claim_ + F::one());
+  EXPECT_FALSE(v.ok());
+  EXPECT_NE(v.reason().find("round 0: p(0) + p(1) != claim"), std::string::npos) << v.reason();
+}
+
+TEST_F(SumcheckFr, DivergingTranscriptIsRejected) {
+  EXPECT_FALSE(check(proof_, claim_, "another-domain").ok());
+  // Same domain but an extra absorption before the sumcheck.
+  Transcript tv(kDomain);
+  tv.absorb_u64("extra", 1);
+  EXPECT_FALSE(verify(inst_->comp, kN, claim_, proof_, tv).ok());
+}
+
+TEST_F(SumcheckFr, WrongShapeIsRejectedNotCrashed) {
+  {
+    Proof<F> bad = proof_;
+    bad.rounds.pop_back();
+    EXPECT_FALSE(check(bad, claim_).ok());
+  }
+  {
+    Proof<F> bad = proof_;
+    bad.rounds[2].evals.push_back(F::zero());
+    EXPECT_FALSE(check(bad, claim_).ok());
+  }
+  {
+    Proof<F> bad = proof_;
+    bad.rounds[1].evals.clear();
+    EXPECT_FALSE(check(bad, claim_).ok());
+  }
+  {
+    Proof<F> bad = proof_;
+    bad.final_evals.pop_back();
+    EXPECT_FALSE(check(bad, claim_).ok());
+  }
+  // The verifier's own idea of n differs from the proof's.
+  Transcript tv(kDomain);
+  EXPECT_FALSE(verify(inst_->comp, kN + 1, claim_, proof_, tv).ok());
+}
+
+TEST_F(SumcheckFr, SerializationRoundTripsAndBadBytesAreRejected) {
+  const auto& comp = inst_->comp;
+  ByteWriter w;
+  proof_.serialize(w);
+  auto bytes = w.take();
+  ASSERT_EQ(bytes.size(), Proof<F>::serialized_size(kN, comp.degree(), comp.num_factors()));
+  {
+    ByteReader r(bytes, "proof");
+    auto p = Proof<F>::deserialize(r, kN, comp.degree(), comp.num_factors());
+    r.expect_end();
+    EXPECT_TRUE(check(p, claim_).ok());
+  }
+  // Truncated.
+  {
+    ByteReader r(std::span<const uint8_t>(bytes).first(bytes.size() - 1), "proof");
+    EXPECT_THROW(Proof<F>::deserialize(r, kN, comp.degree(), comp.num_factors()), DecodeError);
+  }
+  // A non-canonical field element (all 0xff is >= r).
+  {
+    auto b = bytes;
+    for (size_t i = 0; i < F::kBytes; ++i) b[i] = 0xff;
+    ByteReader r(b, "proof");
+    EXPECT_THROW(Proof<F>::deserialize(r, kN, comp.degree(), comp.num_factors()), DecodeError);
+  }
+  // Every byte, flipped in one bit: a decode error or a rejection, never an acceptance.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto b = bytes;
+    b[i] ^= static_cast<uint8_t>(1u << (i % 8));
+    try {
+      ByteReader r(b, "proof");
+      auto p = Proof<F>::deserialize(r, kN, comp.degree(), comp.num_factors());
+      EXPECT_FALSE(check(p, claim_).ok()) << "byte " << i;
+    } catch (const DecodeError&) {
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer::sumcheck

@@ -1,0 +1,75 @@
+// Sumcheck verifier (Thaler, "Proofs, Arguments, and Zero-Knowledge", section 4.1): checks each
+// round polynomial against the running claim, draws the challenges from the transcript, and
+// checks the composition of the prover's final factor values against the last claim. What is left
+// to the caller: checking those factor values (against commitments, other claims, or by
+// evaluating a public factor such as eq itself) at the returned point.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "field/bn254.h"
+#include "field/concept.h"
+#include "poly/univariate.h"
+#include "sumcheck/composition.h"
+#include "sumcheck/proof.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::sumcheck {
+
+// What an accepted sumcheck reduces the claim to: g(point) with g built from final_evals, where
+// each final_evals[j] is the prover's claim for f_j(point). point[k] binds variable k.
+template <field::PrimeField F>
+struct Subclaim {
+  std::vector<F> point;
+  std::vector<F> final_evals;
+};
+
+// Verifies that sum_{x in {0,1}^n} g(x) = claim for g = comp. Draws exactly what prove() draws
+// from the transcript. On acceptance fills *out (if non-null). Never throws on a bad proof.
+template <field::PrimeField F>
+Verdict verify(const Composition<F>& comp, size_t num_vars, const F& claim, const Proof<F>& proof,
+               transcript::Transcript& tr, Subclaim<F>* out = nullptr) {
+  const size_t d = comp.degree();
+  if (proof.rounds.size() != num_vars)
+    return Verdict::reject("sumcheck: proof has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
+                           std::to_string(num_vars));
+  for (size_t i = 0; i < num_vars; ++i)
+    if (proof.rounds[i].evals.size() != d + 1)
+      return Verdict::reject("sumcheck: round " + std::to_string(i) + ": message has " +
+                             std::to_string(proof.rounds[i].evals.size()) + " values, expected " +
+                             std::to_string(d + 1));
+  if (proof.final_evals.size() != comp.num_factors())
+    return Verdict::reject("sumcheck: " + std::to_string(proof.final_evals.size()) +
+                           " final evaluations, expected " + std::to_string(comp.num_factors()));
+
+  const poly::LagrangeBasis<F> basis(d);
+  absorb_statement(tr, num_vars, comp, claim);
+  F running = claim;
+  std::vector<F> point;
+  point.reserve(num_vars);
+  for (size_t i = 0; i < num_vars; ++i) {
+    const auto& m = proof.rounds[i];
+    if (m.evals[0] + m.evals[1] != running)
+      return Verdict::reject("sumcheck: round " + std::to_string(i) + ": p(0) + p(1) != claim");
+    const F r = absorb_round(tr, m);
+    running = basis.evaluate(m.evals, r);
+    point.push_back(r);
+  }
+  if (comp.evaluate(proof.final_evals) != running)
+    return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
+  absorb_final<F>(tr, proof.final_evals);
+  if (out) {
+    out->point = std::move(point);
+    out->final_evals = proof.final_evals;
+  }
+  return Verdict::accept();
+}
+
+extern template Verdict verify<field::Fr>(const Composition<field::Fr>&, size_t, const field::Fr&,
+                                         const Proof<field::Fr>&, transcript::Transcript&,
+                                         Subclaim<field::Fr>*);
+
+}  // namespace zkinfer::sumcheck
