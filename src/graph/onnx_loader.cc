@@ -1,0 +1,301 @@
+// ONNX -> graph::Graph (onnx_loader.h). Uses onnx's protobuf classes, checker and shape
+// inference (Debian libonnx-dev).
+#include "graph/onnx_loader.h"
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "graph/float_executor.h"
+#include "ops/op.h"
+
+namespace zkinfer::graph {
+
+using ops::DType;
+using ops::FTensor;
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open file");
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(path + ": read error");
+  return b;
+}
+
+static DType dtype_of(int t, const std::string& what) {
+  switch (t) {
+    case onnx::TensorProto::FLOAT: case onnx::TensorProto::DOUBLE: case onnx::TensorProto::FLOAT16:
+      return DType::kFloat;
+    case onnx::TensorProto::INT8: case onnx::TensorProto::INT16: case onnx::TensorProto::INT32:
+    case onnx::TensorProto::INT64: case onnx::TensorProto::UINT8: case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64:
+      return DType::kInt;
+    case onnx::TensorProto::BOOL:
+      return DType::kBool;
+    default:
+      throw Error(what + ": unsupported element type " + std::to_string(t));
+  }
+}
+
+static double half_to_double(uint16_t h) {
+  int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+  double v = e == 0 ? std::ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : std::ldexp(m + 1024, e - 25);
+  return s ? -v : v;
+}
+
+FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) throw Error(what + ": external tensor data is not supported");
+  FTensor out;
+  out.dtype = dtype_of(t.data_type(), what);
+  int64_t n = 1;
+  for (auto d : t.dims()) {
+    if (d < 0 || d > (int64_t{1} << 32)) throw Error(what + ": bad dimension " + std::to_string(d));
+    out.shape.push_back(d);
+    n *= d;
+    if (n > (int64_t{1} << 31)) throw Error(what + ": tensor too large");
+  }
+  out.data.resize(static_cast<size_t>(n));
+  const std::string& raw = t.raw_data();
+  auto need = [&](int64_t have) {
+    if (have != n) throw Error(what + ": tensor holds " + std::to_string(have) + " values, shape needs " + std::to_string(n));
+  };
+  auto from_raw = [&](auto tag) {
+    using T = decltype(tag);
+    if (raw.size() != static_cast<size_t>(n) * sizeof(T)) need(static_cast<int64_t>(raw.size() / sizeof(T)));
+    for (int64_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+      out.data[i] = static_cast<double>(v);
+    }
+  };
+  bool has_raw = t.has_raw_data();
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (has_raw) from_raw(float{});
+      else { need(t.float_data_size()); for (int64_t i = 0; i < n; ++i) out.data[i] = t.float_data(i); }
+      break;
+    case onnx::TensorProto::DOUBLE:
+      if (has_raw) from_raw(double{});
+      else { need(t.double_data_size()); for (int64_t i = 0; i < n; ++i) out.data[i] = t.double_data(i); }
+      break;
+    case onnx::TensorProto::INT64:
+      if (has_raw) from_raw(int64_t{});
+      else { need(t.int64_data_size()); for (int64_t i = 0; i < n; ++i) out.data[i] = static_cast<double>(t.int64_data(i)); }
+      break;
+    case onnx::TensorProto::UINT64:
+      if (has_raw) from_raw(uint64_t{});
+      else { need(t.uint64_data_size()); for (int64_t i = 0; i < n; ++i) out.data[i] = static_cast<double>(t.uint64_data(i)); }
+      break;
+    case onnx::TensorProto::UINT32:
+      if (has_raw) from_raw(uint32_t{});
+      else { need(t.uint64_data_size()); for (int64_t i = 0; i < n; ++i) out.data[i] = static_cast<double>(t.uint64_data(i)); }
+      break;
+    case onnx::TensorProto::FLOAT16:
+      if (has_raw) {
+        if (raw.size() != static_cast<size_t>(n) * 2) need(static_cast<int64_t>(raw.size() / 2));
+        for (int64_t i = 0; i < n; ++i) {
+          uint16_t h;
+          std::memcpy(&h, raw.data() + 2 * i, 2);
+          out.data[i] = half_to_double(h);
+        }
+      } else {
+        need(t.int32_data_size());
+        for (int64_t i = 0; i < n; ++i) out.data[i] = half_to_double(static_cast<uint16_t>(t.int32_data(i)));
+      }
+      break;
+    case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT16: case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL:
+      if (has_raw) {
+        switch (t.data_type()) {
+          case onnx::TensorProto::INT32: from_raw(int32_t{}); break;
+          case onnx::TensorProto::INT16: from_raw(int16_t{}); break;
+          case onnx::TensorProto::INT8: from_raw(int8_t{}); break;
+          case onnx::TensorProto::UINT16: from_raw(uint16_t{}); break;
+          default: from_raw(uint8_t{}); break;
+        }
+      } else {
+        need(t.int32_data_size());
+        for (int64_t i = 0; i < n; ++i) out.data[i] = t.int32_data(i);
+      }
+      break;
+    default:
+      throw Error(what + ": unsupported element type");
+  }
+  return out;
+}
+
+FTensor read_tensor_pb(const std::string& path) {
+  auto b = read_file(path);
+  onnx::TensorProto t;
+  if (!t.ParseFromArray(b.data(), static_cast<int>(b.size()))) throw Error(path + ": not a TensorProto");
+  return tensor_from_proto(t, path);
+}
+
+namespace {
+
+ops::Attributes convert_attributes(const onnx::NodeProto& n, const std::string& what) {
+  ops::Attributes a;
+  for (const auto& at : n.attribute()) {
+    const std::string& k = at.name();
+    switch (at.type()) {
+      case onnx::AttributeProto::FLOAT: a.floats[k] = at.f(); break;
+      case onnx::AttributeProto::INT: a.ints[k] = at.i(); break;
+      case onnx::AttributeProto::STRING: a.strings[k] = at.s(); break;
+      case onnx::AttributeProto::FLOATS: a.float_lists[k] = std::vector<double>(at.floats().begin(), at.floats().end()); break;
+      case onnx::AttributeProto::INTS: a.int_lists[k] = std::vector<int64_t>(at.ints().begin(), at.ints().end()); break;
+      case onnx::AttributeProto::TENSOR: a.tensors[k] = tensor_from_proto(at.t(), what + " attribute " + k); break;
+      default: break;  // graphs, strings lists, sparse tensors: no supported op uses them
+    }
+  }
+  return a;
+}
+
+ops::Shape shape_of(const onnx::TypeProto& t) {
+  ops::Shape s;
+  if (!t.has_tensor_type() || !t.tensor_type().has_shape()) return s;
+  for (const auto& d : t.tensor_type().shape().dim()) s.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  return s;
+}
+
+}  // namespace
+
+Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, const LoadOptions& opt) {
+  onnx::ModelProto model;
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    throw Error(what + ": not a valid ONNX model (protobuf parse failed)");
+  if (!model.has_graph()) throw Error(what + ": ONNX model has no graph");
+  if (opt.check) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception& e) {
+      throw Error(what + ": ONNX checker rejected the model: " + e.what());
+    }
+  }
+  Graph g;
+  g.source = what;
+  for (const auto& op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = static_cast<int>(op.version());
+  try {
+    onnx::shape_inference::InferShapes(model);
+  } catch (const std::exception&) {
+    // Shapes are bound later by a float run; inference only annotates.
+  }
+  const onnx::GraphProto& gp = model.graph();
+  // Unsupported operators, all at once.
+  const auto& table = ops::OpTable::get();
+  std::ostringstream bad;
+  int nbad = 0;
+  for (int i = 0; i < gp.node_size(); ++i) {
+    const auto& n = gp.node(i);
+    bool dom = n.domain().empty() || n.domain() == "ai.onnx";
+    if (!dom || !table.find(n.op_type())) {
+      bad << "\n  node '" << (n.name().empty() ? "#" + std::to_string(i) : n.name()) << "': " << n.op_type()
+          << (dom ? "" : " (domain " + n.domain() + ")") << ", opset " << g.opset;
+      ++nbad;
+    }
+  }
+  if (nbad)
+    throw UnsupportedOps(what + ": " + std::to_string(nbad) + " node(s) use unsupported operators:" + bad.str());
+  if (g.opset == 0) throw Error(what + ": model imports no default-domain opset");
+  std::map<std::string, int> ids;
+  auto define = [&](TensorInfo t) {
+    if (ids.count(t.name)) throw Error(what + ": tensor '" + t.name + "' defined twice");
+    std::string name = t.name;
+    int id = g.add_tensor(std::move(t));
+    ids[name] = id;
+    return id;
+  };
+  for (const auto& init : gp.initializer()) {
+    TensorInfo t;
+    t.name = init.name();
+    t.value = tensor_from_proto(init, what + ": initializer '" + init.name() + "'");
+    t.shape = t.value.shape;
+    t.dtype = t.value.dtype;
+    t.is_const = true;
+    define(std::move(t));
+  }
+  for (const auto& in : gp.input()) {
+    if (ids.count(in.name())) continue;  // an input with an initializer is a weight
+    TensorInfo t;
+    t.name = in.name();
+    t.shape = shape_of(in.type());
+    t.dtype = dtype_of(in.type().tensor_type().elem_type(), what + ": input '" + in.name() + "'");
+    g.inputs.push_back(define(std::move(t)));
+  }
+  std::map<std::string, ops::Shape> inferred;
+  for (const auto& vi : gp.value_info()) inferred[vi.name()] = shape_of(vi.type());
+  for (int i = 0; i < gp.node_size(); ++i) {
+    const auto& np = gp.node(i);
+    ops::Node n;
+    n.name = np.name().empty() ? np.op_type() + "_" + std::to_string(i) : np.name();
+    n.op_type = np.op_type();
+    n.opset = g.opset;
+    n.attrs = convert_attributes(np, what + ": node '" + n.name + "'");
+    for (const auto& in : np.input()) {
+      if (in.empty()) {
+        n.inputs.push_back(-1);
+        continue;
+      }
+      auto it = ids.find(in);
+      if (it == ids.end()) throw Error(what + ": node '" + n.name + "' reads undefined tensor '" + in + "'");
+      n.inputs.push_back(it->second);
+    }
+    for (const auto& out : np.output()) {
+      if (out.empty()) {
+        n.outputs.push_back(-1);
+        continue;
+      }
+      TensorInfo t;
+      t.name = out;
+      if (inferred.count(out)) t.shape = inferred[out];
+      n.outputs.push_back(define(std::move(t)));
+    }
+    g.nodes.push_back(std::move(n));
+  }
+  for (const auto& out : gp.output()) {
+    auto it = ids.find(out.name());
+    if (it == ids.end()) throw Error(what + ": graph output '" + out.name() + "' is never computed");
+    g.outputs.push_back(it->second);
+    if (!g.tensors[it->second].is_const && g.tensors[it->second].shape.empty())
+      g.tensors[it->second].shape = shape_of(out.type());
+  }
+  if (opt.fold) {
+    std::vector<ops::Node> kept;
+    for (auto& n : g.nodes) {
+      bool all_const = true;
+      for (int in : n.inputs)
+        if (in >= 0 && !g.tensors[in].is_const) all_const = false;
+      if (!all_const) {
+        kept.push_back(std::move(n));
+        continue;
+      }
+      std::vector<const FTensor*> in;
+      for (int i : n.inputs) in.push_back(i >= 0 ? &g.tensors[i].value : nullptr);
+      std::vector<FTensor> out = table.find(n.op_type)->run_float(n, std::span<const FTensor* const>(in));
+      if (out.size() < n.outputs.size()) throw Error(what + ": node '" + n.name + "' produced too few outputs");
+      for (size_t k = 0; k < n.outputs.size(); ++k) {
+        if (n.outputs[k] < 0) continue;
+        auto& t = g.tensors[n.outputs[k]];
+        t.is_const = true;
+        t.value = std::move(out[k]);
+        t.shape = t.value.shape;
+        t.dtype = t.value.dtype;
+      }
+    }
+    g.nodes = std::move(kept);
+  }
+  return g;
+}
+
+Graph load_onnx_file(const std::string& path, const LoadOptions& opt) {
+  auto b = read_file(path);
+  return load_onnx_bytes(b, path, opt);
+}
+
+}  // namespace zkinfer::graph

@@ -1,0 +1,41 @@
+// Loading ONNX models into graph::Graph with ONNX's own library: protobuf parsing, the checker,
+// shape inference; Constant nodes and everything computable from constants (Identity, shape
+// arithmetic) folded into constant tensors; graph inputs that have initializers are weights.
+// Every unsupported operator is reported at once (UnsupportedOps).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "graph/graph.h"
+
+namespace onnx {
+class TensorProto;
+}
+
+namespace zkinfer::graph {
+
+// Thrown when a model uses operators the op table lacks; lists each node (name, op type, opset).
+class UnsupportedOps : public Error {
+ public:
+  explicit UnsupportedOps(const std::string& m) : Error(m) {}
+};
+
+struct LoadOptions {
+  bool check = true;        // run onnx::checker
+  bool fold = true;         // fold constant subgraphs
+};
+
+Graph load_onnx_file(const std::string& path, const LoadOptions& opt = {});
+Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, const LoadOptions& opt = {});
+
+// A TensorProto (initializer, Constant value, or a test_data_set .pb) as a float tensor.
+ops::FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what);
+ops::FTensor read_tensor_pb(const std::string& path);
+
+std::vector<uint8_t> read_file(const std::string& path);
+
+}  // namespace zkinfer::graph

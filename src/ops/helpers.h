@@ -1,0 +1,178 @@
+// Helpers for writing op_*.cc files: reading constant integer inputs, the common planners
+// (scale-preserving ops, rescaled outputs, tabulated unary functions) and their integer forwards.
+#pragma once
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ops/int_math.h"
+#include "ops/kernels.h"
+#include "ops/op.h"
+
+namespace zkinfer::ops {
+
+using FIn = std::span<const FTensor* const>;
+
+inline std::vector<FTensor> one(FTensor t) {
+  std::vector<FTensor> v;
+  v.push_back(std::move(t));
+  return v;
+}
+
+// The values of an integer-valued input (shape, axes, pads) as int64.
+template <class T>
+std::vector<int64_t> int_values(const Node& n, const Tensor<T>* t, const char* what) {
+  if (!t) bad_node(n, std::string("missing input '") + what + "'");
+  std::vector<int64_t> v;
+  v.reserve(t->data.size());
+  for (auto x : t->data) {
+    double d = static_cast<double>(x);
+    if (d != std::floor(d) || std::fabs(d) > 9.0e15) bad_node(n, std::string("non-integer value in '") + what + "'");
+    v.push_back(static_cast<int64_t>(d));
+  }
+  return v;
+}
+
+template <class T>
+const Tensor<T>* opt_in(std::span<const Tensor<T>* const> in, size_t i) {
+  return i < in.size() ? in[i] : nullptr;
+}
+
+inline void need_inputs(const Node& n, size_t count, size_t min) {
+  if (count < min) bad_node(n, "expects at least " + std::to_string(min) + " inputs, has " + std::to_string(count));
+}
+
+// Output scale = scale of input 0 for every output (data movement, Relu, MaxPool...).
+inline void plan_same_scale(PlanContext& c) {
+  int s = c.in_scale(0);
+  c.params.out_scales.assign(c.node.outputs.size(), s);
+}
+
+// For an op whose exact result is at scale s_int: the output scale is at most s_int and what the
+// calibrated output range allows; records the shift.
+inline int plan_rescaled_output(PlanContext& c, int s_int) {
+  int s_out = std::min(s_int, c.act_scale(c.out_ranges[0], c.cfg.base_scale));
+  c.params.out_scales = {s_out};
+  c.params.ints["shift"] = s_int - s_out;
+  return s_out;
+}
+
+// Builds a table of f over the real interval [lo, hi] (clamped to where f is finite), choosing the
+// largest input scale <= max_in_scale that keeps the table within 2^table_log entries; the output
+// scale is the largest <= max_out_scale that keeps every entry below 2^(act_bits-2). Shrinks each end
+// of the interval to where the rounded output stops changing (saturation) for monotone f.
+Table make_table(PlanContext& c, const std::string& name, const std::function<double(double)>& f, double lo,
+                 double hi, int max_in_scale, int max_out_scale);
+
+// Planner and integer forward for y = f(x) by table lookup (Sigmoid, Tanh, Erf, Exp, Sqrt).
+void plan_unary_table(PlanContext& c, const std::string& name, const std::function<double(double)>& f,
+                      double domain_lo = -INFINITY, double domain_hi = INFINITY);
+void run_unary_table(IntContext& c);
+
+// Registers an elementwise unary op with float function f tabulated in the integer model.
+void add_table_op(OpTable& t, const std::string& op_type, const std::string& fn, double (*f)(double),
+                  double domain_lo = -INFINITY, double domain_hi = INFINITY);
+
+}  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+// Registers a data-movement op: f is a generic callable (const Node&, span<const Tensor<T>* const>)
+// -> std::vector<Tensor<T>> used for both executors; every output keeps input 0's scale.
+template <class F>
+void add_move_op(OpTable& t, const std::string& op_type, F f, std::vector<int> raw_inputs = {}) {
+  OpDef d;
+  d.op_type = op_type;
+  d.run_float = [f](const Node& n, FIn in) -> std::vector<FTensor> {
+    need_inputs(n, in.size(), 1);
+    return f(n, in);
+  };
+  d.plan = plan_same_scale;
+  d.run_int = [f](IntContext& c) {
+    auto outs = f(c.node, std::span<const ITensor* const>(c.in));
+    for (auto& o : outs) {
+      o.scale = c.input(0).scale;
+      o.dtype = c.input(0).dtype;
+      c.out.push_back(std::move(o));
+    }
+  };
+  d.raw_inputs = std::move(raw_inputs);
+  t.add(std::move(d));
+}
+
+// Copies t with a new shape of the same element count.
+template <class T>
+Tensor<T> reshaped(const Tensor<T>& t, Shape s) {
+  Tensor<T> o = t;
+  o.shape = std::move(s);
+  return o;
+}
+
+template <class T>
+std::vector<Tensor<T>> one_t(Tensor<T> t) {
+  std::vector<Tensor<T>> v;
+  v.push_back(std::move(t));
+  return v;
+}
+
+// Axes from attribute "axes" (before axes_input_opset) or from input 1.
+template <class T>
+std::vector<int64_t> axes_of(const Node& n, std::span<const Tensor<T>* const> in, int axes_input_opset) {
+  if (n.opset >= axes_input_opset) {
+    const Tensor<T>* a = opt_in(in, 1);
+    return a ? int_values(n, a, "axes") : std::vector<int64_t>{};
+  }
+  return n.attrs.get_ints("axes");
+}
+
+}  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+// Reduction geometry: for each input element, the index of the output element it sums into.
+struct Reduction {
+  Shape out_shape;
+  std::vector<int64_t> map;
+  int64_t count = 1;  // input elements per output element
+};
+
+inline Reduction make_reduction(const Node& n, const Shape& in, std::vector<int64_t> axes) {
+  int r = static_cast<int>(in.size());
+  bool keep = n.attrs.get_int("keepdims", 1) != 0;
+  std::vector<bool> red(r, false);
+  if (axes.empty()) {
+    if (n.attrs.get_int("noop_with_empty_axes", 0) == 0) red.assign(r, true);
+  }
+  for (auto a : axes) red[norm_axis(n, a, r)] = true;
+  Reduction R;
+  Shape full;
+  for (int i = 0; i < r; ++i) {
+    full.push_back(red[i] ? 1 : in[i]);
+    if (red[i]) R.count *= in[i];
+    if (!red[i] || keep) R.out_shape.push_back(red[i] ? 1 : in[i]);
+  }
+  auto ost = strides_of(full);
+  R.map.resize(static_cast<size_t>(numel(in)));
+  std::vector<int64_t> pos(r, 0);
+  for (size_t k = 0; k < R.map.size(); ++k) {
+    int64_t o = 0;
+    for (int d = 0; d < r; ++d) o += red[d] ? 0 : pos[d] * ost[d];
+    R.map[k] = o;
+    for (int d = r - 1; d >= 0; --d) {
+      if (++pos[d] < in[d]) break;
+      pos[d] = 0;
+    }
+  }
+  return R;
+}
+
+template <class T>
+Tensor<T> reduce_sum(const Tensor<T>& x, const Reduction& R) {
+  Tensor<T> y(R.out_shape, x.dtype);
+  for (size_t k = 0; k < R.map.size(); ++k) y.data[R.map[k]] += x.data[k];
+  return y;
+}
+
+}  // namespace zkinfer::ops

@@ -1,0 +1,43 @@
+// Div with broadcasting. Integer model: q = round(a * 2^(so - sa + sb) / b) with ties up and an
+// explicit remainder (int_math.h div_round); when the exponent is negative the divisor is
+// multiplied instead. b == 0 gives 0. Integer-typed tensors divide with truncation (ONNX).
+#include "ops/helpers.h"
+namespace zkinfer::ops {
+void register_op_div(OpTable& t) {
+  OpDef d;
+  d.op_type = "Div";
+  d.run_float = [](const Node& n, FIn in) {
+    need_inputs(n, in.size(), 2);
+    bool integer = in[0]->dtype == DType::kInt;
+    FTensor y = broadcast_binary<double>(n, *in[0], *in[1], [integer](double a, double b) {
+      if (integer) return b == 0 ? 0.0 : std::trunc(a / b);
+      return a / b;
+    });
+    y.dtype = in[0]->dtype;
+    return one(std::move(y));
+  };
+  d.plan = [](PlanContext& c) {
+    int sa = c.in_scale(0), sb = c.in_scale(1);
+    int so = c.act_scale(c.out_ranges[0], c.cfg.base_scale);
+    int e = so - sa + sb;
+    c.check_acc(std::ldexp(1.0, static_cast<int>(c.in_bits[e >= 0 ? 0 : 1]) + (e >= 0 ? e : -e) + 2), "division");
+    c.params.out_scales = {so};
+  };
+  d.run_int = [](IntContext& c) {
+    const ITensor &a = c.input(0), &b = c.input(1);
+    int so = c.p.out_scales.at(0);
+    int e = so - a.scale + b.scale;
+    ITensor y(broadcast_shape(c.node, a.shape, b.shape)), rem(y.shape, DType::kInt);
+    auto ia = broadcast_index(a.shape, y.shape), ib = broadcast_index(b.shape, y.shape);
+    for (size_t i = 0; i < y.data.size(); ++i) {
+      int64_t num = a.data[ia[i]], den = b.data[ib[i]];
+      if (e >= 0) num *= int64_t{1} << e; else den *= int64_t{1} << -e;
+      y.data[i] = div_round(num, den, &rem.data[i]);
+    }
+    y.scale = so;
+    c.aux.emplace_back("div.rem", std::move(rem));
+    c.out.push_back(std::move(y));
+  };
+  t.add(std::move(d));
+}
+}  // namespace zkinfer::ops

@@ -1,0 +1,51 @@
+// MaxPool (1-D and 2-D, pads ignored as -inf, ceil_mode, dilations); same scale in the integer
+// model (the prover shows each maximum with sign decompositions).
+#include "ops/helpers.h"
+namespace zkinfer::ops {
+namespace {
+template <class T>
+Tensor<T> max_pool(const Node& n, const Tensor<T>& x) {
+  if (n.outputs.size() > 1 && n.outputs[1] >= 0) unsupported(n, "the Indices output");
+  if (n.attrs.get_int("storage_order", 0) != 0) unsupported(n, "storage_order 1");
+  if (x.rank() < 3) bad_node(n, "input rank below 3");
+  Window g = make_window(n, x.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
+  int64_t NC = x.shape[0] * x.shape[1];
+  Shape os = {x.shape[0], x.shape[1]};
+  if (x.rank() == 4) os.push_back(g.oh);
+  os.push_back(g.ow);
+  Tensor<T> y(os, x.dtype);
+  y.scale = x.scale;
+  for (int64_t p = 0; p < NC; ++p)
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        bool any = false;
+        T best{};
+        for (int64_t ky = 0; ky < g.kh; ++ky) {
+          int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.ih) continue;
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+            if (ix < 0 || ix >= g.iw) continue;
+            T v = x.data[(p * g.ih + iy) * g.iw + ix];
+            if (!any || v > best) best = v;
+            any = true;
+          }
+        }
+        y.data[(p * g.oh + oy) * g.ow + ox] = best;
+      }
+  return y;
+}
+}  // namespace
+
+void register_op_max_pool(OpTable& t) {
+  OpDef d;
+  d.op_type = "MaxPool";
+  d.run_float = [](const Node& n, FIn in) {
+    need_inputs(n, in.size(), 1);
+    return one(max_pool(n, *in[0]));
+  };
+  d.plan = plan_same_scale;
+  d.run_int = [](IntContext& c) { c.out.push_back(max_pool(c.node, c.input(0))); };
+  t.add(std::move(d));
+}
+}  // namespace zkinfer::ops
