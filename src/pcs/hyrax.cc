@@ -14,11 +14,37 @@
 
 namespace zkinfer::pcs {
 
+FixedBaseTable::FixedBaseTable(const G1Affine& p) {
+  std::vector<G1> t(32 * 255);
+  G1 base(p);
+  for (size_t w = 0; w < 32; ++w) {
+    G1 acc = base;
+    for (size_t d = 0; d < 255; ++d) {
+      t[w * 255 + d] = acc;
+      acc += base;
+    }
+    base = acc;  // 256 * base
+  }
+  table_.resize(t.size());
+  G1::batch_to_affine(t, table_);
+}
+
+G1 FixedBaseTable::mul(const Fr& k) const {
+  ZKINFER_CHECK(table_.size() == 32 * 255);
+  const auto bytes = k.to_bytes();  // canonical little endian
+  G1 acc;
+  for (size_t w = 0; w < 32; ++w)
+    if (bytes[w]) acc += table_[w * 255 + bytes[w] - 1];
+  return acc;
+}
+
 HyraxParams::HyraxParams(size_t max_log_cols) : max_log_cols_(max_log_cols) {
   ZKINFER_CHECK(max_log_cols <= kMaxLogCols);
   g_ = curve::derive_generators(kGeneratorDomain, size_t{1} << max_log_cols);
   h_ = curve::hash_to_curve(kBlindingDomain, {});
   u_ = curve::hash_to_curve(kValueDomain, {});
+  h_table_ = FixedBaseTable(h_);
+  u_table_ = FixedBaseTable(u_);
 }
 
 std::span<const G1Affine> HyraxParams::g(size_t log_cols) const {
@@ -48,7 +74,6 @@ HyraxCommitment commit_rows(const HyraxParams& params, std::span<const T> values
   ZKINFER_CHECK(blinds.size() == layout.num_rows());
   const size_t rows = layout.num_rows(), cols = layout.num_cols();
   std::span<const G1Affine> g = params.g(layout.col_vars());
-  const G1 h(params.h());
   std::vector<G1> out(rows);
   const int threads = omp_get_max_threads();
   if (threads > 1 && rows >= static_cast<size_t>(threads)) {
@@ -56,10 +81,10 @@ HyraxCommitment commit_rows(const HyraxParams& params, std::span<const T> values
     single.threads = 1;
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < rows; ++i)
-      out[i] = row_msm(g, values.subspan(i * cols, cols), single) + h * blinds[i];
+      out[i] = row_msm(g, values.subspan(i * cols, cols), single) + params.mul_h(blinds[i]);
   } else {
     for (size_t i = 0; i < rows; ++i)
-      out[i] = row_msm(g, values.subspan(i * cols, cols), curve::MsmOptions{}) + h * blinds[i];
+      out[i] = row_msm(g, values.subspan(i * cols, cols), curve::MsmOptions{}) + params.mul_h(blinds[i]);
   }
   HyraxCommitment c;
   c.layout = layout;

@@ -49,6 +49,19 @@ inline constexpr size_t kMaxRowVars = 24;
 // and the commitment size (2^a points) stay about sqrt(2^n); see docs/protocol/hyrax.md.
 constexpr size_t default_log_cols(size_t num_vars) { return (num_vars + 1) / 2; }
 
+// A fixed-base table for one point P: entry [w][d - 1] = d 2^(8w) P for d in 1..255, so that
+// k P costs 32 mixed additions instead of a full double-and-add (used for the blinding terms
+// rho_i H of every row and v U + s H of committed claims). 32 x 255 affine points, about 0.6 MB.
+class FixedBaseTable {
+ public:
+  FixedBaseTable() = default;
+  explicit FixedBaseTable(const G1Affine& p);
+  G1 mul(const Fr& k) const;
+
+ private:
+  std::vector<G1Affine> table_;
+};
+
 // Public parameters: generators G_0 .. G_{2^max_log_cols - 1}, the blinding generator H and the
 // evaluation generator U. The generators for a smaller column count are a prefix of these, so one
 // HyraxParams serves every commitment with log_cols <= max_log_cols.
@@ -61,12 +74,15 @@ class HyraxParams {
   std::span<const G1Affine> g(size_t log_cols) const;  // the first 2^log_cols generators
   const G1Affine& h() const { return h_; }
   const G1Affine& u() const { return u_; }
+  G1 mul_h(const Fr& k) const { return h_table_.mul(k); }  // k H
+  G1 mul_u(const Fr& k) const { return u_table_.mul(k); }  // k U
 
  private:
   size_t max_log_cols_;
   std::vector<G1Affine> g_;
   G1Affine h_;
   G1Affine u_;
+  FixedBaseTable h_table_, u_table_;
 };
 
 // The shape of a committed MLE: num_vars n and the column parameter log_cols b. The matrix has

@@ -23,7 +23,7 @@ void EvalClaim::absorb_into(transcript::Transcript& t) const {
 }
 
 G1Affine commit_value(const HyraxParams& params, const Fr& value, const Fr& blind) {
-  return (G1(params.u()) * value + G1(params.h()) * blind).to_affine();
+  return (params.mul_u(value) + params.mul_h(blind)).to_affine();
 }
 
 namespace {

@@ -52,6 +52,17 @@ TEST(HyraxParams, GeneratorsArePrefixesAndDistinct) {
   EXPECT_FALSE(params().g()[0] == params().g()[1]);
 }
 
+TEST(HyraxParams, FixedBaseTablesMatchScalarMultiplication) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::vector<Fr> ks = {Fr::zero(), Fr::one(), -Fr::one(), Fr::from_u64(255), Fr::from_u64(256)};
+  for (int i = 0; i < 20; ++i) ks.push_back(Fr::random(rng));
+  for (const Fr& k : ks) {
+    EXPECT_EQ(params().mul_h(k), G1(params().h()) * k) << k.to_hex();
+    EXPECT_EQ(params().mul_u(k), G1(params().u()) * k) << k.to_hex();
+  }
+}
+
 TEST(HyraxCommit, MatchesNaiveReference) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
