@@ -1,0 +1,35 @@
+// The .zkm file: a versioned binary encoding of a CompiledModel.
+//   "ZKM\0" | u32 version | u64 n | body (n bytes) | Keccak-256(magic|version|n|body) | float part
+// The body holds everything the proof binds (graph, shapes, scales, bit bounds, quantized
+// constants, node parameters and tables); the digest is over it. The float part (float
+// constants and calibrated ranges, used by `run` for the float reference) is not bound.
+// Decoding never trusts the bytes: every count, id, shape and size is checked, and any problem
+// is a DecodeError / Error naming the file.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "quant/model.h"
+
+namespace zkinfer::quant {
+
+inline constexpr uint32_t kZkmVersion = 1;
+
+std::vector<uint8_t> encode_model(CompiledModel& m);  // also sets m.digest
+CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& what);
+
+void save_model(CompiledModel& m, const std::string& path);
+CompiledModel load_model(const std::string& path);
+
+bool is_zkm(std::span<const uint8_t> bytes);
+
+// Readable summary for `zkinfer inspect`: graph, scales, shapes, sizes, digest.
+nlohmann::ordered_json model_to_json(const CompiledModel& m, size_t file_bytes);
+
+std::string hex(std::span<const uint8_t> b);
+
+}  // namespace zkinfer::quant
