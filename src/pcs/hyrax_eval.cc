@@ -9,6 +9,8 @@
 
 #include "common/check.h"
 #include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
 
 namespace zkinfer::pcs {
 
@@ -175,13 +177,6 @@ Verdict verify_group(const HyraxParams& params, const Group& g, std::span<const 
                     transcript);
 }
 
-// h(r) for the quadratic with h(0), h(1), h(2) given.
-Fr interpolate3(const std::array<Fr, 3>& h, const Fr& r) {
-  const Fr one = Fr::one(), two = Fr::from_u64(2);
-  const Fr inv2 = two.inverse();
-  return h[0] * (r - one) * (r - two) * inv2 - h[1] * r * (r - two) + h[2] * r * (r - one) * inv2;
-}
-
 // eq(z zero-padded to |rho| coordinates, rho).
 Fr eq_padded(std::span<const Fr> z, std::span<const Fr> rho) {
   Fr e = poly::eq_eval<Fr>(z, rho.first(z.size()));
@@ -189,61 +184,15 @@ Fr eq_padded(std::span<const Fr> z, std::span<const Fr> rho) {
   return e;
 }
 
-// The reducing sumcheck's prover: sum_x sum_k beta^k eq(z_k, x) f_k(x) over n variables, binding
-// x_0 first. Returns the point; fills the proof's rounds and reduced_evals.
-std::vector<Fr> prove_reduction(std::span<const OpeningWitness> items, size_t n, const Fr& beta,
-                                HyraxBatchProof& proof, transcript::Transcript& transcript) {
-  const size_t m = items.size();
-  std::vector<std::vector<Fr>> f(m), e(m);
+// The reducing sumcheck's shape: factors 2k = eq(z_k, x), 2k + 1 = f_k(x); terms beta^k f_2k f_2k+1.
+sumcheck::Composition<Fr> reduction_composition(size_t m, const Fr& beta) {
+  std::vector<sumcheck::Term<Fr>> terms;
   Fr bk = Fr::one();
   for (size_t k = 0; k < m; ++k) {
-    f[k].assign(size_t{1} << n, Fr::zero());
-    std::copy(items[k].values.begin(), items[k].values.end(), f[k].begin());
-    std::vector<Fr> z(items[k].point);
-    z.resize(n, Fr::zero());
-    e[k] = poly::eq_table<Fr>(z, bk);
+    terms.push_back({bk, {2 * k, 2 * k + 1}});
     bk *= beta;
   }
-  std::vector<Fr> rho;
-  for (size_t round = 0; round < n; ++round) {
-    const size_t half = f[0].size() / 2;
-    std::array<Fr, 3> h = {Fr::zero(), Fr::zero(), Fr::zero()};
-    for (size_t k = 0; k < m; ++k) {
-      const Fr* fk = f[k].data();
-      const Fr* ek = e[k].data();
-#pragma omp parallel if (half >= 4096)
-      {
-        Fr h0 = Fr::zero(), h1 = Fr::zero(), h2 = Fr::zero();
-#pragma omp for schedule(static)
-        for (size_t p = 0; p < half; ++p) {
-          const Fr f0 = fk[2 * p], f1 = fk[2 * p + 1], e0 = ek[2 * p], e1 = ek[2 * p + 1];
-          h0 += e0 * f0;
-          h1 += e1 * f1;
-          h2 += (e1 + e1 - e0) * (f1 + f1 - f0);
-        }
-#pragma omp critical
-        {
-          h[0] += h0;
-          h[1] += h1;
-          h[2] += h2;
-        }
-      }
-    }
-    proof.rounds.push_back(h);
-    transcript.absorb_many("hyrax.reduce.round", std::span<const Fr>(h));
-    const Fr r = transcript.challenge<Fr>("hyrax.reduce.r");
-    rho.push_back(r);
-    for (size_t k = 0; k < m; ++k) {
-      std::vector<Fr> nf(half), ne(half);
-      poly::fold_first_variable<Fr>(f[k], r, nf);
-      poly::fold_first_variable<Fr>(e[k], r, ne);
-      f[k] = std::move(nf);
-      e[k] = std::move(ne);
-    }
-  }
-  for (size_t k = 0; k < m; ++k) proof.reduced_evals.push_back(f[k][0]);
-  transcript.absorb_many("hyrax.reduce.evals", std::span<const Fr>(proof.reduced_evals));
-  return rho;
+  return sumcheck::Composition<Fr>(2 * m, std::move(terms));
 }
 
 Fr read_fr(ByteReader& r, const char* what) {
@@ -283,13 +232,21 @@ Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment
 
 void HyraxBatchProof::serialize(ByteWriter& w) const {
   w.u8(static_cast<uint8_t>(mode));
-  w.u64(rounds.size());
-  for (const auto& h : rounds)
-    for (const Fr& x : h) w.bytes(x.to_bytes());
-  w.u64(reduced_evals.size());
-  for (const Fr& x : reduced_evals) w.bytes(x.to_bytes());
+  w.u64(reduction.rounds.size());
+  for (const auto& m : reduction.rounds) {
+    ZKINFER_CHECK(m.evals.size() == 3);
+    for (const Fr& x : m.evals) w.bytes(x.to_bytes());
+  }
+  w.u64(reduction.final_evals.size());
+  for (const Fr& x : reduction.final_evals) w.bytes(x.to_bytes());
   w.u64(openings.size());
   for (const IpaProof& p : openings) p.serialize(w);
+}
+
+size_t HyraxBatchProof::size_bytes() const {
+  size_t n = 1 + 8 + 3 * 32 * reduction.rounds.size() + 8 + 32 * reduction.final_evals.size() + 8;
+  for (const IpaProof& p : openings) n += p.size_bytes();
+  return n;
 }
 
 HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
@@ -298,14 +255,14 @@ HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
   if (mode > 1) r.fail("hyrax batch proof: unknown mode " + std::to_string(mode));
   p.mode = static_cast<BatchMode>(mode);
   const uint64_t nr = r.count(3 * Fr::kBytes, kMaxNumVars);
-  for (uint64_t i = 0; i < nr; ++i) {
-    std::array<Fr, 3> h;
-    for (Fr& x : h) x = read_fr(r, "round polynomial value");
-    p.rounds.push_back(h);
+  p.reduction.rounds.resize(nr);
+  for (auto& m : p.reduction.rounds) {
+    m.evals.resize(3);
+    for (Fr& x : m.evals) x = read_fr(r, "round polynomial value");
   }
   const uint64_t ne = r.count(Fr::kBytes);
-  p.reduced_evals.reserve(ne);
-  for (uint64_t i = 0; i < ne; ++i) p.reduced_evals.push_back(read_fr(r, "reduced evaluation"));
+  p.reduction.final_evals.reserve(ne);
+  for (uint64_t i = 0; i < ne; ++i) p.reduction.final_evals.push_back(read_fr(r, "reduced evaluation"));
   const uint64_t no = r.count(1 + 3 * 32);  // the smallest argument: no rounds, A, z1, z2
   p.openings.reserve(no);
   for (uint64_t i = 0; i < no; ++i) p.openings.push_back(IpaProof::deserialize(r));
@@ -357,12 +314,24 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
   size_t n = 0;
   for (const OpeningClaim& it : pub) n = std::max<size_t>(n, it.point.size());
   const Fr beta = transcript.challenge<Fr>("hyrax.batch.beta");
-  std::vector<Fr> rho = prove_reduction(items, n, beta, proof, transcript);
+  const size_t m = items.size();
+  std::vector<std::vector<Fr>> factors(2 * m);
+  Fr bk = Fr::one();
+  for (size_t k = 0; k < m; ++k) {
+    std::vector<Fr> z(items[k].point);
+    z.resize(n, Fr::zero());
+    factors[2 * k] = poly::eq_table<Fr>(z);
+    factors[2 * k + 1].assign(size_t{1} << n, Fr::zero());
+    std::copy(items[k].values.begin(), items[k].values.end(), factors[2 * k + 1].begin());
+  }
+  sumcheck::ProverResult<Fr> res =
+      sumcheck::prove<Fr>(reduction_composition(m, beta), std::move(factors), transcript);
+  proof.reduction = std::move(res.proof);
   // One group: every item at rho, with the reduced evaluations as plain claims.
   std::vector<OpeningWitness> at_rho(items.begin(), items.end());
-  Group g{pub[0].commitment->layout.log_cols, rho, {}};
-  for (size_t k = 0; k < items.size(); ++k) {
-    at_rho[k].claim = ProverClaim::plain(proof.reduced_evals[k]);
+  Group g{pub[0].commitment->layout.log_cols, res.point, {}};
+  for (size_t k = 0; k < m; ++k) {
+    at_rho[k].claim = ProverClaim::plain(proof.reduction.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
   proof.openings.push_back(prove_group(params, g, at_rho, transcript, random));
@@ -384,7 +353,7 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
   transcript.absorb_u64("hyrax.batch.mode", static_cast<uint64_t>(proof.mode));
 
   if (proof.mode == BatchMode::kPerPoint) {
-    if (!proof.rounds.empty() || !proof.reduced_evals.empty())
+    if (!proof.reduction.rounds.empty() || !proof.reduction.final_evals.empty())
       return reject("per-point proof carries reduction messages");
     if (proof.openings.size() != groups.size())
       return reject("proof has " + std::to_string(proof.openings.size()) + " openings, expected " +
@@ -404,43 +373,27 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
   }
   size_t n = 0;
   for (const OpeningClaim& it : items) n = std::max<size_t>(n, it.point.size());
-  if (proof.rounds.size() != n)
-    return reject("reduction has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
-                  std::to_string(n));
-  if (proof.reduced_evals.size() != items.size())
-    return reject("reduction states " + std::to_string(proof.reduced_evals.size()) +
-                  " evaluations for " + std::to_string(items.size()) + " items");
   if (proof.openings.size() != 1)
     return reject("reduced proof has " + std::to_string(proof.openings.size()) + " openings, expected 1");
   const Fr beta = transcript.challenge<Fr>("hyrax.batch.beta");
+  const size_t m = items.size();
   Fr claim = Fr::zero(), bk = Fr::one();
   for (const OpeningClaim& it : items) {
     claim += bk * it.claim.value();
     bk *= beta;
   }
-  std::vector<Fr> rho;
-  for (size_t i = 0; i < n; ++i) {
-    const auto& h = proof.rounds[i];
-    if (h[0] + h[1] != claim)
-      return reject("reduction round " + std::to_string(i) + ": h(0) + h(1) differs from the claim");
-    transcript.absorb_many("hyrax.reduce.round", std::span<const Fr>(h));
-    const Fr r = transcript.challenge<Fr>("hyrax.reduce.r");
-    rho.push_back(r);
-    claim = interpolate3(h, r);
-  }
-  transcript.absorb_many("hyrax.reduce.evals", std::span<const Fr>(proof.reduced_evals));
-  Fr expect = Fr::zero();
-  bk = Fr::one();
-  for (size_t k = 0; k < items.size(); ++k) {
-    expect += bk * eq_padded(items[k].point, rho) * proof.reduced_evals[k];
-    bk *= beta;
-  }
-  if (expect != claim)
-    return reject("reduction final check: sum_k beta^k eq(z_k, rho) f_k(rho) differs from the last round");
+  sumcheck::Subclaim<Fr> sub;
+  Verdict sv = sumcheck::verify<Fr>(reduction_composition(m, beta), n, claim, proof.reduction,
+                                    transcript, &sub);
+  if (!sv) return sv.within("hyrax batch: reduction");
+  // The eq factors are public: check the prover's values for them.
+  for (size_t k = 0; k < m; ++k)
+    if (sub.final_evals[2 * k] != eq_padded(items[k].point, sub.point))
+      return reject("reduction: final value of eq(z_" + std::to_string(k) + ", rho) is wrong");
   std::vector<OpeningClaim> at_rho(items.begin(), items.end());
-  Group g{items[0].commitment->layout.log_cols, rho, {}};
-  for (size_t k = 0; k < items.size(); ++k) {
-    at_rho[k].claim = EvalClaim::plain(proof.reduced_evals[k]);
+  Group g{items[0].commitment->layout.log_cols, sub.point, {}};
+  for (size_t k = 0; k < m; ++k) {
+    at_rho[k].claim = EvalClaim::plain(sub.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
   return verify_group(params, g, at_rho, proof.openings[0], transcript).within("hyrax batch: reduced opening");

@@ -26,6 +26,7 @@
 
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "sumcheck/proof.h"
 
 namespace zkinfer::pcs {
 
@@ -107,15 +108,18 @@ struct BatchOptions {
 
 struct HyraxBatchProof {
   BatchMode mode = BatchMode::kPerPoint;
-  // kReduced only: per sumcheck round the round polynomial at 0, 1, 2; then each item's value at
-  // the sumcheck's point.
-  std::vector<std::array<Fr, 3>> rounds;
-  std::vector<Fr> reduced_evals;
+  // kReduced only: the generic sumcheck (src/sumcheck) over 2m factors eq(z_k, x), f_k(x) with
+  // terms beta^k eq_k f_k: per round the round polynomial at 0, 1, 2; final values
+  // (eq_0(rho), f_0(rho), eq_1(rho), f_1(rho), ...). Empty in kPerPoint.
+  sumcheck::Proof<Fr> reduction;
   // One argument per group (kPerPoint) or exactly one (kReduced).
   std::vector<IpaProof> openings;
 
+  // u8 mode; u64 rounds, each 3 scalars; u64 final values, each a scalar; u64 openings, each an
+  // IpaProof. Strict decoding.
   void serialize(ByteWriter& w) const;
   static HyraxBatchProof deserialize(ByteReader& r);
+  size_t size_bytes() const;
   std::vector<uint8_t> to_bytes() const;
   static HyraxBatchProof from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
 };

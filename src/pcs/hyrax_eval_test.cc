@@ -274,20 +274,32 @@ TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
         EXPECT_FALSE(run_verify(claims, proof)) << "point of member " << k;
       }
       // Changed proof fields.
-      for (size_t i = 0; i < proof.rounds.size(); ++i)
+      for (size_t i = 0; i < proof.reduction.rounds.size(); ++i)
         for (size_t j = 0; j < 3; ++j) {
           HyraxBatchProof bad = proof;
-          bad.rounds[i][j] += Fr::one();
+          bad.reduction.rounds[i].evals[j] += Fr::one();
           Verdict v = run_verify(bc.claims(), bad);
           EXPECT_FALSE(v) << "round " << i << " value " << j;
           EXPECT_NE(v.reason().find("reduction"), std::string::npos) << v.reason();
         }
-      for (size_t k = 0; k < proof.reduced_evals.size(); ++k) {
+      for (size_t k = 0; k < proof.reduction.final_evals.size(); ++k) {
         HyraxBatchProof bad = proof;
-        bad.reduced_evals[k] += Fr::one();
+        bad.reduction.final_evals[k] += Fr::one();
         Verdict v = run_verify(bc.claims(), bad);
-        EXPECT_FALSE(v) << "reduced eval " << k;
-        EXPECT_NE(v.reason().find("final check"), std::string::npos) << v.reason();
+        EXPECT_FALSE(v) << "final value " << k;
+        EXPECT_NE(v.reason().find("reduction"), std::string::npos) << v.reason();
+      }
+      if (expect_reduced) {
+        // A consistent change: eq_0 and f_0 scaled so that the product is the same. The sumcheck
+        // accepts; the eq check catches it.
+        HyraxBatchProof bad = proof;
+        const Fr two = Fr::from_u64(2);
+        bad.reduction.final_evals[0] *= two;
+        bad.reduction.final_evals[1] *= two.inverse();
+        Verdict v = run_verify(bc.claims(), bad);
+        EXPECT_FALSE(v);
+        EXPECT_NE(v.reason().find("eq(z_0"), std::string::npos) << v.reason();
+        EXPECT_EQ(bytes.size(), proof.size_bytes());
       }
       for (size_t o = 0; o < proof.openings.size(); ++o) {
         HyraxBatchProof bad = proof;
