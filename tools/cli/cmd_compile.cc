@@ -1,0 +1,79 @@
+// zkinfer compile MODEL.onnx [--calibration FILE] [--scale N] -o MODEL.zkm
+// Loads and checks the ONNX model (every unsupported operator reported at once), calibrates on
+// the samples (or the input.json beside the model), quantizes, writes the .zkm file and prints,
+// per output, the integer model's error against float and the arg-max agreement.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "commands.h"
+#include "graph/json_io.h"
+#include "graph/onnx_loader.h"
+#include "quant/evaluate.h"
+#include "quant/model_file.h"
+#include "quant/quantizer.h"
+
+namespace zkinfer::cli {
+
+namespace {
+struct CompileArgs {
+  std::string model, calibration, output;
+  int scale = 8, table_log = 16;
+};
+}  // namespace
+
+void register_compile(CLI::App& app, Action& action) {
+  auto args = std::make_shared<CompileArgs>();
+  CLI::App* sub = app.add_subcommand("compile", "quantize an ONNX model and check its operators");
+  sub->add_option("model", args->model, "ONNX model")->required();
+  sub->add_option("--calibration", args->calibration, "samples: EZKL input layout (several samples) or a cases file");
+  sub->add_option("--scale", args->scale, "fractional bits of activations (default 8)");
+  sub->add_option("--table-log", args->table_log, "log2 of the largest lookup table (default 16)");
+  sub->add_option("-o,--output", args->output, "output .zkm file (default: MODEL with .zkm)");
+  sub->callback([args, &action] {
+    action = [args] {
+      namespace fs = std::filesystem;
+      if (args->scale < 0 || args->scale > 20) throw Error("--scale must be between 0 and 20");
+      if (args->table_log < 4 || args->table_log > 22) throw Error("--table-log must be between 4 and 22");
+      graph::Graph g = graph::load_onnx_file(args->model);
+      std::string calib = args->calibration;
+      if (calib.empty()) {
+        fs::path bundled = fs::path(args->model).parent_path() / "input.json";
+        if (!fs::exists(bundled)) throw Error("no calibration data: pass --calibration FILE (no input.json beside " + args->model + ")");
+        calib = bundled.string();
+      }
+      auto samples = graph::parse_samples(graph::read_text(calib), calib, g);
+      ops::QuantConfig cfg;
+      cfg.base_scale = args->scale;
+      cfg.table_log = args->table_log;
+      quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
+      quant::Evaluation ev = quant::evaluate(m, samples);
+      std::string out = args->output.empty() ? fs::path(args->model).replace_extension(".zkm").string() : args->output;
+      quant::save_model(m, out);
+      std::map<std::string, int> ops;
+      for (const auto& n : m.graph.nodes) ops[n.op_type]++;
+      std::printf("compiled %s -> %s\n", args->model.c_str(), out.c_str());
+      std::printf("  nodes %zu:", m.graph.nodes.size());
+      for (const auto& [k, v] : ops) std::printf(" %s x%d", k.c_str(), v);
+      std::printf("\n  digest keccak256:%s\n", quant::hex(m.digest).c_str());
+      std::printf("  activations at <= 2^-%d, |q| < 2^%d; %zu quantized constants; %zu table entries (max 2^%d per table)\n",
+                  cfg.base_scale, cfg.act_bits, m.weight_count(), m.table_entries(), cfg.table_log);
+      std::printf("  integer vs float over %zu calibration sample(s) from %s:\n", ev.samples, calib.c_str());
+      for (const auto& o : ev.outputs) {
+        std::printf("    output '%s': max abs error %.6g, mean abs error %.6g", o.name.c_str(), o.max_abs, o.mean_abs);
+        if (o.classifier && o.argmax_rows)
+          std::printf(", arg-max agreement %lld/%lld (%.2f %%)", (long long)o.argmax_agree, (long long)o.argmax_rows,
+                      100.0 * static_cast<double>(o.argmax_agree) / static_cast<double>(o.argmax_rows));
+        std::printf("\n");
+      }
+      if (ev.labelled)
+        std::printf("    accuracy on %lld labelled samples: float %.2f %%, integer %.2f %%\n", (long long)ev.labelled,
+                    100.0 * static_cast<double>(ev.float_correct) / static_cast<double>(ev.labelled),
+                    100.0 * static_cast<double>(ev.int_correct) / static_cast<double>(ev.labelled));
+      return 0;
+    };
+  });
+}
+
+}  // namespace zkinfer::cli
