@@ -109,25 +109,31 @@ HyraxCommitment commit_with_blinds(const HyraxParams& params, std::span<const in
                                  const curve::MsmOptions& o) { return curve::msm_small(g, v, o); });
 }
 
-std::vector<Fr> row_combination(std::span<const Fr> values, const HyraxLayout& layout,
-                                std::span<const Fr> r_row) {
-  ZKINFER_CHECK(values.size() == layout.size() && r_row.size() == layout.row_vars());
+std::vector<Fr> combine_rows(std::span<const Fr> values, const HyraxLayout& layout,
+                             std::span<const Fr> weights) {
+  ZKINFER_CHECK(values.size() == layout.size() && weights.size() == layout.num_rows());
   const size_t rows = layout.num_rows(), cols = layout.num_cols();
-  std::vector<Fr> eq = poly::eq_table<Fr>(r_row);
   std::vector<Fr> t(cols, Fr::zero());
   // Blocks of columns in parallel; within a block, rows in order (contiguous reads).
   constexpr size_t kBlock = 64;
   const size_t blocks = (cols + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (rows * cols >= 4096)
+#pragma omp parallel for schedule(static) if (rows * cols >= 4096 && blocks > 1)
   for (size_t blk = 0; blk < blocks; ++blk) {
     const size_t lo = blk * kBlock, hi = std::min(cols, lo + kBlock);
     for (size_t i = 0; i < rows; ++i) {
-      const Fr e = eq[i];
+      const Fr e = weights[i];
+      if (e.is_zero()) continue;
       const Fr* row = values.data() + i * cols;
       for (size_t j = lo; j < hi; ++j) t[j] += e * row[j];
     }
   }
   return t;
+}
+
+std::vector<Fr> row_combination(std::span<const Fr> values, const HyraxLayout& layout,
+                                std::span<const Fr> r_row) {
+  ZKINFER_CHECK(r_row.size() == layout.row_vars());
+  return combine_rows(values, layout, poly::eq_table<Fr>(r_row));
 }
 
 // ---- serialization ----
@@ -239,6 +245,8 @@ Verdict verify_plain(const HyraxParams& params, const HyraxCommitment& commitmen
                      transcript::Transcript& transcript) {
   const HyraxLayout& l = commitment.layout;
   auto reject = [](const std::string& why) { return Verdict::reject("hyrax plain opening: " + why); };
+  if (l.num_vars > kMaxNumVars || l.log_cols > kMaxLogCols || l.row_vars() > kMaxRowVars)
+    return reject("commitment layout out of bounds");
   if (l.col_vars() > params.max_log_cols())
     return reject("commitment has 2^" + std::to_string(l.col_vars()) +
                   " columns, more than the parameters' generators");

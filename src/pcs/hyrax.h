@@ -148,6 +148,9 @@ HyraxCommitted commit(const HyraxParams& params, std::span<const int64_t> values
 // the size is a power of two (ZKINFER_CHECK: a caller bug otherwise).
 HyraxLayout layout_for(size_t num_values, size_t log_cols);
 
+// t = weights^T M (weights.size() == layout.num_rows()); parallel over blocks of columns.
+std::vector<Fr> combine_rows(std::span<const Fr> values, const HyraxLayout& layout,
+                             std::span<const Fr> weights);
 // t = eq(r_row)^T M for the MLE's matrix under `layout`, where r_row has layout.row_vars()
 // entries; t has layout.num_cols() entries.
 std::vector<Fr> row_combination(std::span<const Fr> values, const HyraxLayout& layout,

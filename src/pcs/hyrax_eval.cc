@@ -134,15 +134,9 @@ IpaProof prove_group(const HyraxParams& params, const Group& g,
     ZKINFER_CHECK(w.values.size() == l.size() && w.blinds->rho.size() == l.num_rows());
     std::vector<Fr> weights = member_row_weights(l, s);
     // t_k = weights^T M_k (a short row when the member has fewer columns), scaled by gamma^k.
-    const size_t cols = l.num_cols();
-    for (size_t i = 0; i < weights.size(); ++i) {
-      const Fr wi = gk * weights[i];
-      if (wi.is_zero()) continue;
-      const Fr* row = w.values.data() + i * cols;
-#pragma omp parallel for schedule(static) if (cols >= 4096)
-      for (size_t j = 0; j < cols; ++j) t[j] += wi * row[j];
-      tau += wi * w.blinds->rho[i];
-    }
+    const std::vector<Fr> tk = combine_rows(w.values, l, weights);
+    for (size_t j = 0; j < tk.size(); ++j) t[j] += gk * tk[j];
+    for (size_t i = 0; i < weights.size(); ++i) tau += gk * weights[i] * w.blinds->rho[i];
     blind += gk * w.claim.blind;
     gk *= gamma;
   }
@@ -316,7 +310,6 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
   const Fr beta = transcript.challenge<Fr>("hyrax.batch.beta");
   const size_t m = items.size();
   std::vector<std::vector<Fr>> factors(2 * m);
-  Fr bk = Fr::one();
   for (size_t k = 0; k < m; ++k) {
     std::vector<Fr> z(items[k].point);
     z.resize(n, Fr::zero());
