@@ -1,0 +1,387 @@
+// Tests of LogUp-GKR: honest range and two-column lookups verify and their output claims equal
+// direct MLE evaluations of the witness and the multiplicities; a witness row outside the table,
+// a wrong multiplicity, a wrong f(x), every changed proof field, bad bytes and a diverging
+// transcript are rejected; small cases are enumerated exhaustively over F2p31m1.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/random.h"
+#include "field/bn254.h"
+#include "field/toy.h"
+#include "lookup/prover.h"
+#include "lookup/verifier.h"
+#include "poly/mle.h"
+#include "test_seed.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::lookup {
+namespace {
+
+using ::zkinfer::testing::seed_note;
+using ::zkinfer::testing::test_seed;
+using transcript::Transcript;
+
+// What a caller does before phase 2: absorb (stand-ins for) the commitments to the witness
+// columns and to the multiplicities.
+template <class F>
+Transcript caller_transcript(const std::vector<std::vector<F>>& columns, std::span<const F> m,
+                             std::string_view domain = "logup-test") {
+  Transcript t(domain);
+  for (const auto& c : columns) t.absorb_many("test.witness_commitment", c);
+  t.absorb_many("test.multiplicity_commitment", m);
+  return t;
+}
+
+template <class F>
+struct Run {
+  Multiplicities<F> mult;
+  std::vector<F> m;
+  LookupProverResult<F> prover;
+  Verdict verdict = Verdict::reject("not run");
+  LookupClaims<F> claims;
+};
+
+// Phase 1, "commit", phase 2, verify. `m_override` replaces the multiplicities when non-empty.
+template <class F>
+Run<F> run(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns, std::vector<F> m_override = {}) {
+  Run<F> r;
+  r.mult = compute_multiplicities(table, columns);
+  r.m = m_override.empty() ? r.mult.to_field() : m_override;
+  const size_t n = poly::log2_exact(columns[0].size());
+  Transcript tp = caller_transcript<F>(columns, r.m);
+  r.prover = prove(table, columns, r.m, tp);
+  Transcript tv = caller_transcript<F>(columns, r.m);
+  r.verdict = verify(table, n, r.prover.proof, tv, &r.claims);
+  return r;
+}
+
+template <class F>
+void expect_claims_match(const Run<F>& r, const std::vector<std::vector<F>>& columns) {
+  ASSERT_TRUE(r.verdict.ok()) << r.verdict.reason();
+  const auto& c = r.claims;
+  EXPECT_EQ(c.witness_point, r.prover.claims.witness_point);
+  EXPECT_EQ(c.multiplicity_point, r.prover.claims.multiplicity_point);
+  ASSERT_EQ(c.witness_evals.size(), columns.size());
+  for (size_t i = 0; i < columns.size(); ++i)
+    EXPECT_EQ(c.witness_evals[i], poly::evaluate_mle<F>(columns[i], c.witness_point)) << "column " << i;
+  EXPECT_EQ(c.multiplicity_eval, poly::evaluate_mle<F>(r.m, c.multiplicity_point));
+}
+
+template <class F>
+std::vector<F> random_in_range(TestRng& rng, size_t count, size_t k) {
+  std::vector<F> v(count);
+  for (auto& x : v) x = F::from_u64(rng.next_u64() & ((uint64_t{1} << k) - 1));
+  return v;
+}
+
+template <class F>
+class LogupRange : public ::testing::Test {};
+using Fields = ::testing::Types<field::F2p31m1, field::Fr>;
+TYPED_TEST_SUITE(LogupRange, Fields);
+
+TYPED_TEST(LogupRange, HonestLookupsOfManyShapesVerify) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (size_t k : {0, 1, 3, 6, 10}) {
+    for (size_t n : {0, 1, 2, 5, 8, 11}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k));
+      auto table = LookupTable<F>::range(k);
+      std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << n, k)};
+      auto r = run(table, cols);
+      EXPECT_EQ(r.mult.num_missing, 0u);
+      expect_claims_match(r, cols);
+      ASSERT_EQ(r.claims.witness_point.size(), n);
+      ASSERT_EQ(r.claims.multiplicity_point.size(), k);
+    }
+  }
+}
+
+TYPED_TEST(LogupRange, OutOfTableEntryIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 1);
+  for (auto [n, k] : {std::pair<size_t, size_t>{6, 4}, {4, 6}, {5, 5}, {0, 3}}) {
+    SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k));
+    auto table = LookupTable<F>::range(k);
+    std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << n, k)};
+    // Just outside the table, and a negative value.
+    for (F bad : {F::from_u64(uint64_t{1} << k), -F::one()}) {
+      auto c = cols;
+      c[0][rng.next_u64() % c[0].size()] = bad;
+      auto r = run(table, c);  // multiplicities count the in-table rows only
+      EXPECT_EQ(r.mult.num_missing, 1u);
+      EXPECT_FALSE(r.verdict.ok());
+      EXPECT_EQ(r.verdict.reason(), "logup: root numerator is not zero");
+      // Claiming a zero root numerator anyway: the first GKR step's sumcheck fails.
+      LogupProof<F> forged = r.prover.proof;
+      forged.root_numerator = F::zero();
+      Transcript tv = caller_transcript<F>(c, r.m);
+      Verdict v = verify(table, n, forged, tv);
+      EXPECT_FALSE(v.ok());
+      EXPECT_NE(v.reason().find("logup: step 0"), std::string::npos) << v.reason();
+    }
+  }
+}
+
+TYPED_TEST(LogupRange, WrongMultiplicityIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 2);
+  const size_t n = 7, k = 4;
+  auto table = LookupTable<F>::range(k);
+  std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << n, k)};
+  auto honest = compute_multiplicities(table, cols).to_field();
+  for (size_t j = 0; j < table.size(); ++j) {
+    // Moving one count from row j to row j + 1 keeps the total right but not the sum.
+    auto m = honest;
+    m[j] += F::one();
+    m[(j + 1) % table.size()] -= F::one();
+    auto r = run(table, cols, m);
+    EXPECT_FALSE(r.verdict.ok()) << "row " << j;
+  }
+}
+
+TYPED_TEST(LogupRange, PaddedWitnessVerifies) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 3);
+  auto table = LookupTable<F>::range(5);
+  std::vector<std::vector<F>> cols{random_in_range<F>(rng, 100, 5)};
+  pad_columns<F>(cols, table.padding_row(), 7);
+  ASSERT_EQ(cols[0].size(), 128u);
+  auto r = run(table, cols);
+  EXPECT_EQ(r.mult.counts[0] >= 28, true);
+  expect_claims_match(r, cols);
+}
+
+// (x, relu(x)) for x in [-2^(k-1), 2^(k-1)), negatives embedded as p - |x|.
+template <class F>
+LookupTable<F> relu_table(size_t k) {
+  std::vector<F> xs, ys;
+  const int64_t half = int64_t{1} << (k - 1);
+  for (int64_t x = -half; x < half; ++x) {
+    xs.push_back(F::from_i64(x));
+    ys.push_back(F::from_i64(x > 0 ? x : 0));
+  }
+  return LookupTable<F>::two_column(xs, ys);
+}
+
+// (x, x^2 mod 251) for x in [0, 2^k).
+template <class F>
+LookupTable<F> square_table(size_t k) {
+  std::vector<F> xs, ys;
+  for (uint64_t x = 0; x < (uint64_t{1} << k); ++x) {
+    xs.push_back(F::from_u64(x));
+    ys.push_back(F::from_u64(x * x % 251));
+  }
+  return LookupTable<F>::two_column(xs, ys);
+}
+
+template <class F>
+std::vector<std::vector<F>> table_rows(TestRng& rng, const LookupTable<F>& t, size_t count) {
+  std::vector<std::vector<F>> cols(2, std::vector<F>(count));
+  for (size_t i = 0; i < count; ++i) {
+    const size_t j = rng.next_u64() % t.size();
+    cols[0][i] = t.entry(0, j);
+    cols[1][i] = t.entry(1, j);
+  }
+  return cols;
+}
+
+TYPED_TEST(LogupRange, TwoColumnLookupsVerifyAndWrongOutputIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 4);
+  for (auto [name, k, n] : {std::tuple<const char*, size_t, size_t>{"relu", 6, 8}, {"relu", 8, 5}, {"square", 5, 5},
+                            {"square", 7, 9}}) {
+    SCOPED_TRACE(std::string(name) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
+    auto table = std::string(name) == "relu" ? relu_table<F>(k) : square_table<F>(k);
+    auto cols = table_rows(rng, table, size_t{1} << n);
+    auto r = run(table, cols);
+    EXPECT_EQ(r.mult.num_missing, 0u);
+    expect_claims_match(r, cols);
+    // A wrong f(x): the row (x, f(x) + 1) is in no row of the table although x and f(x) + 1 may
+    // each occur in their columns.
+    auto bad = cols;
+    const size_t i = rng.next_u64() % bad[0].size();
+    bad[1][i] += F::one();
+    auto rb = run(table, bad);
+    EXPECT_EQ(rb.mult.num_missing, 1u);
+    EXPECT_FALSE(rb.verdict.ok());
+    // Swapped columns are not table rows either (except where x == f(x)).
+    auto swapped = std::vector<std::vector<F>>{cols[1], cols[0]};
+    auto rs = run(table, swapped);
+    EXPECT_EQ(rs.verdict.ok(), rs.mult.num_missing == 0);
+  }
+}
+
+// Every witness of 2 or 4 entries over {0..5} into [0, 4) (and 2-entry ones into [0, 2)), over
+// F2p31m1: accepted exactly when all entries are in the table.
+TEST(LogupToy, ExhaustiveSmallRangeLookups) {
+  using F = field::F2p31m1;
+  for (auto [n, k] : {std::pair<size_t, size_t>{1, 1}, {1, 2}, {2, 2}, {2, 1}}) {
+    auto table = LookupTable<F>::range(k);
+    const size_t rows = size_t{1} << n;
+    size_t total = 1;
+    for (size_t i = 0; i < rows; ++i) total *= 6;
+    for (size_t code = 0; code < total; ++code) {
+      std::vector<std::vector<F>> cols(1, std::vector<F>(rows));
+      bool in_table = true;
+      for (size_t i = 0, c = code; i < rows; ++i, c /= 6) {
+        cols[0][i] = F::from_u64(c % 6);
+        in_table = in_table && (c % 6) < table.size();
+      }
+      auto r = run(table, cols);
+      EXPECT_EQ(r.verdict.ok(), in_table) << "n=" << n << " k=" << k << " code=" << code;
+      if (in_table) expect_claims_match(r, cols);
+    }
+  }
+}
+
+// Tampering with every single field of a proof (n > k, so every kind of step occurs: combined,
+// the split, witness steps and the unit-numerator leaf step; and n < k for table steps).
+class LogupTamper : public ::testing::TestWithParam<std::pair<size_t, size_t>> {
+ protected:
+  using F = field::Fr;
+  void SetUp() override {
+    auto [n, k] = GetParam();
+    n_ = n;
+    TestRng rng(test_seed() + 5);
+    table_ = std::make_unique<LookupTable<F>>(relu_table<F>(k));
+    cols_ = table_rows(rng, *table_, size_t{1} << n);
+    m_ = compute_multiplicities(*table_, cols_).to_field();
+    Transcript tp = caller_transcript<F>(cols_, m_);
+    proof_ = prove(*table_, cols_, m_, tp).proof;
+  }
+  Verdict check(const LogupProof<F>& p, std::string_view domain = "logup-test") {
+    Transcript tv = caller_transcript<F>(cols_, m_, domain);
+    return verify(*table_, n_, p, tv);
+  }
+  size_t n_;
+  std::unique_ptr<LookupTable<F>> table_;
+  std::vector<std::vector<F>> cols_;
+  std::vector<F> m_;
+  LogupProof<F> proof_;
+};
+
+TEST_P(LogupTamper, HonestVerifies) { EXPECT_TRUE(check(proof_).ok()) << check(proof_).reason(); }
+
+TEST_P(LogupTamper, EveryFieldChangedIsRejected) {
+  size_t fields = 0;
+  auto expect_rejected = [&](const LogupProof<F>& p, const std::string& what) {
+    ++fields;
+    Verdict v = check(p);
+    EXPECT_FALSE(v.ok()) << what;
+    EXPECT_EQ(v.reason().rfind("logup: ", 0), 0u) << what << ": " << v.reason();
+  };
+  {
+    auto p = proof_;
+    p.root_numerator += F::one();
+    expect_rejected(p, "root numerator");
+  }
+  {
+    auto p = proof_;
+    p.root_denominator += F::one();
+    expect_rejected(p, "root denominator");
+  }
+  {
+    auto p = proof_;
+    p.root_denominator = F::zero();
+    expect_rejected(p, "root denominator zero");
+  }
+  for (size_t s = 0; s < proof_.steps.size(); ++s) {
+    for (size_t i = 0; i < proof_.steps[s].rounds.size(); ++i)
+      for (size_t t = 0; t < proof_.steps[s].rounds[i].evals.size(); ++t) {
+        auto p = proof_;
+        p.steps[s].rounds[i].evals[t] += F::one();
+        expect_rejected(p, "step " + std::to_string(s) + " round " + std::to_string(i) + " value " + std::to_string(t));
+      }
+    for (size_t j = 0; j < proof_.steps[s].final_evals.size(); ++j) {
+      auto p = proof_;
+      p.steps[s].final_evals[j] += F::one();
+      expect_rejected(p, "step " + std::to_string(s) + " final " + std::to_string(j));
+    }
+  }
+  for (size_t c = 0; c < proof_.witness_evals.size(); ++c) {
+    auto p = proof_;
+    p.witness_evals[c] += F::one();
+    expect_rejected(p, "witness eval " + std::to_string(c));
+  }
+  EXPECT_GT(fields, 20u);
+}
+
+TEST_P(LogupTamper, WrongShapeAndDivergingTranscriptAreRejected) {
+  {
+    auto p = proof_;
+    p.steps.pop_back();
+    EXPECT_FALSE(check(p).ok());
+  }
+  {
+    auto p = proof_;
+    p.witness_evals.pop_back();
+    EXPECT_FALSE(check(p).ok());
+  }
+  {
+    auto p = proof_;
+    p.steps[1].final_evals.pop_back();
+    EXPECT_FALSE(check(p).ok());
+  }
+  EXPECT_FALSE(check(proof_, "another-domain").ok());
+  // A different multiplicity commitment changes alpha.
+  auto m2 = m_;
+  m2[0] += F::one();
+  Transcript tv = caller_transcript<F>(cols_, m2);
+  EXPECT_FALSE(verify(*table_, n_, proof_, tv).ok());
+  // The verifier's n differs.
+  Transcript tv2 = caller_transcript<F>(cols_, m_);
+  EXPECT_FALSE(verify(*table_, n_ + 1, proof_, tv2).ok());
+}
+
+TEST_P(LogupTamper, SerializationRoundTripsAndFlippedBytesAreRejected) {
+  ByteWriter w;
+  proof_.serialize(w);
+  auto bytes = w.take();
+  const size_t k = table_->log_size();
+  {
+    ByteReader r(bytes, "logup proof");
+    auto p = LogupProof<F>::deserialize(r, n_, k, 2);
+    r.expect_end();
+    EXPECT_TRUE(check(p).ok());
+  }
+  {
+    ByteReader r(std::span<const uint8_t>(bytes).first(bytes.size() - 1), "logup proof");
+    EXPECT_THROW(LogupProof<F>::deserialize(r, n_, k, 2), DecodeError);
+  }
+  // One flipped bit in every 7th byte (every field is hit): decode error or rejection.
+  for (size_t i = 0; i < bytes.size(); i += 7) {
+    auto b = bytes;
+    b[i] ^= static_cast<uint8_t>(1u << (i % 8));
+    try {
+      ByteReader r(b, "logup proof");
+      auto p = LogupProof<F>::deserialize(r, n_, k, 2);
+      EXPECT_FALSE(check(p).ok()) << "byte " << i;
+    } catch (const DecodeError&) {
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, LogupTamper,
+                         ::testing::Values(std::pair<size_t, size_t>{5, 3}, std::pair<size_t, size_t>{2, 4},
+                                           std::pair<size_t, size_t>{3, 3}));
+
+TEST(LogupFr, LargerRangeCheck) {
+  using F = field::Fr;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 6);
+  auto table = LookupTable<F>::range(12);
+  std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << 15, 12)};
+  auto r = run(table, cols);
+  expect_claims_match(r, cols);
+}
+
+}  // namespace
+}  // namespace zkinfer::lookup

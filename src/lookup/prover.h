@@ -1,0 +1,224 @@
+// LogUp-GKR prover (Papini and Haböck 2023, sections 3-4; the layered fractional-sum GKR of their
+// section 3 with the LogUp leaves of section 4), in two phases:
+//   1. compute_multiplicities(): m_j = number of witness rows equal to table row j. The caller
+//      commits to m and absorbs the commitment (after the witness columns' commitments).
+//   2. prove(): draws beta (two-column tables) and alpha, builds the fraction trees and proves
+//      them level by level with the generic sumcheck; returns the proof and the claims on the
+//      witness columns' and m's MLEs that the caller must open against its commitments.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/check.h"
+#include "field/bn254.h"
+#include "field/concept.h"
+#include "lookup/logup.h"
+#include "lookup/table.h"
+#include "poly/mle.h"
+#include "poly/parallel.h"
+#include "sumcheck/prover.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::lookup {
+
+template <field::PrimeField F>
+struct Multiplicities {
+  std::vector<uint64_t> counts;  // one per table row
+  size_t num_missing = 0;        // witness rows found nowhere in the table (then no valid proof exists)
+
+  std::vector<F> to_field() const {
+    std::vector<F> m(counts.size());
+    for (size_t j = 0; j < counts.size(); ++j) m[j] = F::from_u64(counts[j]);
+    return m;
+  }
+};
+
+// Phase 1. columns: table.num_columns() witness columns of equal length.
+template <field::PrimeField F>
+Multiplicities<F> compute_multiplicities(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns) {
+  ZKINFER_CHECK(columns.size() == table.num_columns());
+  Multiplicities<F> m;
+  m.counts.assign(table.size(), 0);
+  std::vector<F> row(columns.size());
+  for (size_t i = 0; i < columns[0].size(); ++i) {
+    for (size_t c = 0; c < columns.size(); ++c) row[c] = columns[c][i];
+    if (auto j = table.find(row)) {
+      ++m.counts[*j];
+    } else {
+      ++m.num_missing;
+    }
+  }
+  return m;
+}
+
+template <field::PrimeField F>
+struct LookupProverResult {
+  LogupProof<F> proof;
+  LookupClaims<F> claims;
+};
+
+namespace detail {
+
+// One level of a fraction tree: numerators p (empty when all are 1) and denominators q.
+template <field::PrimeField F>
+struct Level {
+  std::vector<F> p, q;
+  bool unit() const { return p.empty(); }
+  size_t size() const { return q.size(); }
+};
+
+// The parent level: node x = child x + child x + half.
+template <field::PrimeField F>
+Level<F> parent_level(const Level<F>& c) {
+  const size_t h = c.size() / 2;
+  Level<F> out;
+  out.p.resize(h);
+  out.q.resize(h);
+  const bool unit = c.unit();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(h))
+  for (size_t x = 0; x < h; ++x) {
+    const F& qa = c.q[x];
+    const F& qb = c.q[x + h];
+    out.p[x] = unit ? qa + qb : c.p[x] * qb + c.p[x + h] * qa;
+    out.q[x] = qa * qb;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// Phase 2. `columns`: the witness columns (2^n rows each, n >= 0), as committed; `m`: the
+// multiplicities from phase 1 (as committed). The caller has absorbed the commitments to both.
+// The honest prover runs this only when num_missing == 0; run on a witness with a row outside
+// the table it produces a proof the verifier rejects.
+template <field::PrimeField F>
+LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
+                            const std::vector<F>& m, transcript::Transcript& tr) {
+  using detail::Level;
+  ZKINFER_CHECK(columns.size() == table.num_columns() && m.size() == table.size());
+  const size_t n = poly::log2_exact(columns[0].size());
+  for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
+  const size_t k = table.log_size();
+  const size_t s = std::min(n, k);
+
+  absorb_shape(tr, table, n);
+  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
+  const F alpha = tr.challenge<F>(kLabelAlpha);
+
+  // Leaves. W: (1, alpha - w_i), stored with p empty; T: (-m_j, alpha - t_j).
+  std::vector<Level<F>> w_levels(n + 1), t_levels(k + 1);
+  {
+    Level<F>& w = w_levels[n];
+    w.q.resize(size_t{1} << n);
+    const size_t rows = w.q.size();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
+    for (size_t i = 0; i < rows; ++i) {
+      F v = columns[0][i];
+      if (columns.size() == 2) v += beta * columns[1][i];
+      w.q[i] = alpha - v;
+    }
+    Level<F>& t = t_levels[k];
+    t.p.resize(table.size());
+    t.q.resize(table.size());
+#pragma omp parallel for schedule(static) if (poly::go_parallel(table.size()))
+    for (size_t j = 0; j < table.size(); ++j) {
+      t.p[j] = -m[j];
+      t.q[j] = alpha - table.combined_entry(j, beta);
+    }
+  }
+  for (size_t l = n; l-- > s;) w_levels[l] = detail::parent_level(w_levels[l + 1]);
+  for (size_t l = k; l-- > s;) t_levels[l] = detail::parent_level(t_levels[l + 1]);
+  // C's level s + 1: W's level s, then T's level s.
+  std::vector<Level<F>> c_levels(s + 2);
+  {
+    Level<F>& c = c_levels[s + 1];
+    const Level<F>& ws = w_levels[s];
+    const Level<F>& ts = t_levels[s];
+    c.p = ws.unit() ? std::vector<F>(ws.size(), F::one()) : ws.p;
+    c.p.insert(c.p.end(), ts.p.begin(), ts.p.end());
+    c.q = ws.q;
+    c.q.insert(c.q.end(), ts.q.begin(), ts.q.end());
+  }
+  for (size_t l = s + 1; l-- > 0;) c_levels[l] = detail::parent_level(c_levels[l + 1]);
+
+  LookupProverResult<F> res;
+  LogupProof<F>& proof = res.proof;
+  proof.root_numerator = c_levels[0].p[0];
+  proof.root_denominator = c_levels[0].q[0];
+  tr.absorb_many(kLabelRoot, std::vector<F>{proof.root_numerator, proof.root_denominator});
+
+  std::vector<F> rho;  // the point of the current claim
+  F claim_p = proof.root_numerator, claim_q = proof.root_denominator;
+  std::vector<F> w_point, t_point;
+  for (const Step& step : plan_steps(n, k)) {
+    const size_t l = step.num_vars;
+    Level<F>& child = step.tree == Step::Tree::kCombined ? c_levels[l + 1]
+                      : step.tree == Step::Tree::kWitness ? w_levels[l + 1]
+                                                          : t_levels[l + 1];
+    ZKINFER_CHECK(child.size() == (size_t{2} << l) && step.unit_children == child.unit());
+    const F lambda = tr.challenge<F>(kLabelLambda);
+    const auto comp = step_composition<F>(step, lambda);
+    // The child's halves are the factors p0, p1, q0, q1; the level is not needed afterwards.
+    const size_t h = size_t{1} << l;
+    std::vector<std::vector<F>> factors;
+    factors.push_back(poly::eq_table<F>(rho));
+    auto split = [h](std::vector<F>& v, std::vector<std::vector<F>>& out) {
+      out.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
+      v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
+      out.push_back(std::move(v));
+    };
+    if (!child.unit()) split(child.p, factors);
+    split(child.q, factors);
+    auto sc = sumcheck::prove(comp, std::move(factors), tr);
+    ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);  // the prover's own tree is consistent
+    proof.steps.push_back(std::move(sc.proof));
+    const auto& fe = sc.final_evals;
+    const F p0 = step.unit_children ? F::one() : fe[1];
+    const F p1 = step.unit_children ? F::one() : fe[2];
+    const F q0 = fe[step.unit_children ? 1 : 3];
+    const F q1 = fe[step.unit_children ? 2 : 4];
+    if (step.draws_mu) {
+      const F mu = tr.challenge<F>(kLabelMu);
+      rho = std::move(sc.point);
+      rho.push_back(mu);
+      claim_p = p0 + mu * (p1 - p0);
+      claim_q = q0 + mu * (q1 - q0);
+    } else {
+      // Last step of C: (p0, q0) is W's level s and (p1, q1) T's level s, both at sc.point.
+      rho = std::move(sc.point);
+      if (n == s) w_point = rho;
+      if (k == s) t_point = rho;
+      // Continue with the deeper tree (if any).
+      if (n > s) {
+        claim_p = p0;
+        claim_q = q0;
+      } else if (k > s) {
+        claim_p = p1;
+        claim_q = q1;
+      }
+    }
+  }
+  if (n > s) w_point = rho;
+  if (k > s) t_point = rho;
+
+  res.claims.witness_point = w_point;
+  for (const auto& c : columns) res.claims.witness_evals.push_back(poly::evaluate_mle<F>(c, w_point));
+  proof.witness_evals = res.claims.witness_evals;
+  tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
+  res.claims.multiplicity_point = t_point;
+  res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);
+  return res;
+}
+
+extern template Multiplicities<field::Fr> compute_multiplicities<field::Fr>(
+    const LookupTable<field::Fr>&, const std::vector<std::vector<field::Fr>>&);
+extern template LookupProverResult<field::Fr> prove<field::Fr>(const LookupTable<field::Fr>&,
+                                                               const std::vector<std::vector<field::Fr>>&,
+                                                               const std::vector<field::Fr>&, transcript::Transcript&);
+
+}  // namespace zkinfer::lookup

@@ -1,0 +1,138 @@
+// Public lookup tables for LogUp (Haböck, "Multivariate lookups based on logarithmic
+// derivatives", 2022, section 2): a range table [0, 2^k) with one column, or a two-column table of
+// rows (x_j, f(x_j)), j < 2^k. Rows are combined by a challenge beta as x + beta f(x) (the
+// witness rows likewise), turning a two-column lookup into a one-column one (Haböck, section 3.2).
+// The verifier evaluates the tables' MLEs itself: O(k) for a range table (its MLE is the linear
+// function sum_i 2^i x_i), O(2^k) for an explicit table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/check.h"
+#include "common/error.h"
+#include "field/bn254.h"
+#include "field/concept.h"
+#include "poly/mle.h"
+
+namespace zkinfer::lookup {
+
+template <field::PrimeField F>
+class LookupTable {
+ public:
+  enum class Kind : uint8_t { kRange = 1, kTwoColumn = 2 };
+
+  // The table [0, 2^log_size) (one column).
+  static LookupTable range(size_t log_size) {
+    if (log_size > 40) throw Error("lookup: range table of 2^" + std::to_string(log_size) + " rows is too large");
+    LookupTable t;
+    t.kind_ = Kind::kRange;
+    t.log_size_ = log_size;
+    return t;
+  }
+
+  // Rows (inputs[j], outputs[j]); the number of rows must be a power of two (pad a table by
+  // repeating a row: a repeated row just gets multiplicity zero).
+  static LookupTable two_column(std::vector<F> inputs, std::vector<F> outputs) {
+    if (inputs.size() != outputs.size() || inputs.empty() || (inputs.size() & (inputs.size() - 1)) != 0)
+      throw Error("lookup: a two-column table needs two columns of the same power-of-two length, got " +
+                  std::to_string(inputs.size()) + " and " + std::to_string(outputs.size()));
+    LookupTable t;
+    t.kind_ = Kind::kTwoColumn;
+    t.log_size_ = poly::log2_exact(inputs.size());
+    t.cols_[0] = std::move(inputs);
+    t.cols_[1] = std::move(outputs);
+    for (size_t j = t.size(); j-- > 0;) {
+      const F row[2] = {t.cols_[0][j], t.cols_[1][j]};
+      t.index_[key(row)] = j;  // the first occurrence wins
+    }
+    return t;
+  }
+
+  Kind kind() const { return kind_; }
+  size_t log_size() const { return log_size_; }
+  size_t size() const { return size_t{1} << log_size_; }
+  size_t num_columns() const { return kind_ == Kind::kRange ? 1 : 2; }
+
+  // Entry j of column c.
+  F entry(size_t c, size_t j) const {
+    ZKINFER_CHECK(c < num_columns() && j < size());
+    return kind_ == Kind::kRange ? F::from_u64(j) : cols_[c][j];
+  }
+  // Row j combined by beta: column 0 + beta * column 1 (just column 0 for one column).
+  F combined_entry(size_t j, const F& beta) const {
+    return kind_ == Kind::kRange ? F::from_u64(j) : cols_[0][j] + beta * cols_[1][j];
+  }
+
+  // The MLE of column c at a point of log_size() coordinates.
+  F evaluate_column(size_t c, std::span<const F> point) const {
+    ZKINFER_CHECK(c < num_columns() && point.size() == log_size_);
+    if (kind_ == Kind::kRange) {
+      F acc = F::zero(), pow2 = F::one();
+      for (size_t i = 0; i < point.size(); ++i, pow2 += pow2) acc += pow2 * point[i];
+      return acc;
+    }
+    return poly::evaluate_mle<F>(cols_[c], point);
+  }
+  // The MLE of the combined column at a point.
+  F evaluate_combined(std::span<const F> point, const F& beta) const {
+    F v = evaluate_column(0, point);
+    if (num_columns() == 2) v += beta * evaluate_column(1, point);
+    return v;
+  }
+
+  // The index of the (first) row equal to `row` (num_columns() values), if any.
+  std::optional<size_t> find(std::span<const F> row) const {
+    ZKINFER_CHECK(row.size() == num_columns());
+    if (kind_ == Kind::kRange) {
+      auto v = row[0].to_i64();
+      if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size()) return std::nullopt;
+      return static_cast<size_t>(*v);
+    }
+    auto it = index_.find(key(row));
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // A row that is in the table (row 0), for padding witness columns to a power of two.
+  std::vector<F> padding_row() const {
+    std::vector<F> r;
+    for (size_t c = 0; c < num_columns(); ++c) r.push_back(entry(c, 0));
+    return r;
+  }
+
+ private:
+  static std::string key(std::span<const F> row) {
+    std::string k;
+    for (const F& x : row) {
+      auto b = x.to_bytes();
+      k.append(reinterpret_cast<const char*>(b.data()), b.size());
+    }
+    return k;
+  }
+
+  Kind kind_ = Kind::kRange;
+  size_t log_size_ = 0;
+  std::vector<F> cols_[2];
+  std::unordered_map<std::string, size_t> index_;
+};
+
+extern template class LookupTable<field::Fr>;
+
+// Pads each column to length 2^log_size with the table row `row` (one value per column).
+template <field::PrimeField F>
+void pad_columns(std::vector<std::vector<F>>& columns, std::span<const F> row, size_t log_size) {
+  ZKINFER_CHECK(columns.size() == row.size());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    ZKINFER_CHECK(columns[c].size() <= (size_t{1} << log_size));
+    columns[c].resize(size_t{1} << log_size, row[c]);
+  }
+}
+
+}  // namespace zkinfer::lookup

@@ -1,0 +1,126 @@
+// LogUp-GKR verifier (Papini and Haböck 2023, sections 3-4; protocol in docs/protocol/logup.md).
+// Replays the prover's transcript, checks the root (numerator 0, denominator non-zero), each
+// level's sumcheck and its eq value, and at the leaves: W's numerators are 1 and its denominators
+// match the claimed witness evaluations, T's denominators match the public table. Returns the
+// claims on the witness columns' and the multiplicities' MLEs, which the caller must check against
+// the commitments it absorbed before calling. Does not include the prover.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "field/bn254.h"
+#include "field/concept.h"
+#include "lookup/logup.h"
+#include "lookup/table.h"
+#include "poly/mle.h"
+#include "sumcheck/verifier.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::lookup {
+
+// Verifies a lookup of 2^n witness rows into `table`. On acceptance fills *out (if non-null).
+// Never throws on a bad proof.
+template <field::PrimeField F>
+Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
+               LookupClaims<F>* out = nullptr) {
+  const size_t k = table.log_size();
+  const size_t s = std::min(n, k);
+  const auto steps = plan_steps(n, k);
+  if (proof.steps.size() != steps.size())
+    return Verdict::reject("logup: proof has " + std::to_string(proof.steps.size()) + " GKR steps, expected " +
+                           std::to_string(steps.size()));
+  if (proof.witness_evals.size() != table.num_columns())
+    return Verdict::reject("logup: " + std::to_string(proof.witness_evals.size()) +
+                           " witness evaluations, expected " + std::to_string(table.num_columns()));
+
+  absorb_shape(tr, table, n);
+  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
+  const F alpha = tr.challenge<F>(kLabelAlpha);
+  tr.absorb_many(kLabelRoot, std::vector<F>{proof.root_numerator, proof.root_denominator});
+  if (!proof.root_numerator.is_zero()) return Verdict::reject("logup: root numerator is not zero");
+  if (proof.root_denominator.is_zero()) return Verdict::reject("logup: root denominator is zero");
+
+  std::vector<F> rho;
+  F claim_p = proof.root_numerator, claim_q = proof.root_denominator;
+  std::vector<F> w_point, t_point;
+  F w_p = F::zero(), w_q = F::zero(), t_p = F::zero(), t_q = F::zero();
+  bool w_unit = false;  // W's leaf numerators were not sent (implicitly 1)
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    const std::string where = "logup: step " + std::to_string(i) + " (" +
+                              (step.tree == Step::Tree::kCombined ? "combined"
+                               : step.tree == Step::Tree::kWitness ? "witness"
+                                                                   : "table") +
+                              " tree, level " + std::to_string(step.num_vars) + ")";
+    const F lambda = tr.challenge<F>(kLabelLambda);
+    const auto comp = step_composition<F>(step, lambda);
+    sumcheck::Subclaim<F> sub;
+    Verdict v = sumcheck::verify(comp, step.num_vars, claim_p + lambda * claim_q, proof.steps[i], tr, &sub);
+    if (!v.ok()) return v.within(where);
+    const auto& fe = sub.final_evals;
+    if (fe[0] != poly::eq_eval<F>(rho, sub.point)) return Verdict::reject(where + ": eq value is wrong");
+    const F p0 = step.unit_children ? F::one() : fe[1];
+    const F p1 = step.unit_children ? F::one() : fe[2];
+    const F q0 = fe[step.unit_children ? 1 : 3];
+    const F q1 = fe[step.unit_children ? 2 : 4];
+    if (step.draws_mu) {
+      const F mu = tr.challenge<F>(kLabelMu);
+      rho = std::move(sub.point);
+      rho.push_back(mu);
+      claim_p = p0 + mu * (p1 - p0);
+      claim_q = q0 + mu * (q1 - q0);
+      w_unit = step.unit_children;
+    } else {
+      rho = std::move(sub.point);
+      w_p = p0;
+      w_q = q0;
+      t_p = p1;
+      t_q = q1;
+      if (n == s) w_point = rho;
+      if (k == s) t_point = rho;
+      if (n > s) {
+        claim_p = p0;
+        claim_q = q0;
+      } else if (k > s) {
+        claim_p = p1;
+        claim_q = q1;
+      }
+    }
+  }
+  if (n > s) {
+    w_point = rho;
+    w_p = claim_p;
+    w_q = claim_q;
+  }
+  if (k > s) {
+    t_point = rho;
+    t_p = claim_p;
+    t_q = claim_q;
+  }
+
+  // Witness leaves: numerators 1, denominators alpha - (w_0 + beta w_1) at w_point.
+  if (!w_unit && w_p != F::one()) return Verdict::reject("logup: witness leaf numerators are not 1");
+  tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
+  F w = proof.witness_evals[0];
+  if (table.num_columns() == 2) w += beta * proof.witness_evals[1];
+  if (alpha - w != w_q) return Verdict::reject("logup: witness evaluations do not match the leaf denominators");
+  // Table leaves: denominators alpha - t(t_point), computed from the public table.
+  if (alpha - table.evaluate_combined(t_point, beta) != t_q)
+    return Verdict::reject("logup: table leaf denominators do not match the table");
+
+  if (out) {
+    out->witness_point = std::move(w_point);
+    out->witness_evals = proof.witness_evals;
+    out->multiplicity_point = std::move(t_point);
+    out->multiplicity_eval = -t_p;
+  }
+  return Verdict::accept();
+}
+
+extern template Verdict verify<field::Fr>(const LookupTable<field::Fr>&, size_t, const LogupProof<field::Fr>&,
+                                          transcript::Transcript&, LookupClaims<field::Fr>*);
+
+}  // namespace zkinfer::lookup
