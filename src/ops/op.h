@@ -68,6 +68,7 @@ struct PlanContext {
   std::vector<const FTensor*> consts;  // float value of each constant input, else nullptr
   std::vector<Range> in_ranges, out_ranges;
   std::vector<Shape> in_shapes, out_shapes;
+  std::vector<DType> in_dtypes, out_dtypes;
   std::vector<int> in_scales;          // chosen scale per input; kUnset for unassigned constants
   std::vector<int64_t> in_bits;        // bound on |q| of each input (bits), once its scale is known
   QParams params;

@@ -17,6 +17,13 @@ void register_op_div(OpTable& t) {
     return one(std::move(y));
   };
   d.plan = [](PlanContext& c) {
+    if (c.out_dtypes.at(0) != DType::kFloat) {  // integer division of integer tensors: truncation
+      c.in_scale(0);
+      c.in_scale(1);
+      c.params.out_scales = {0};
+      c.params.ints["integer"] = 1;
+      return;
+    }
     int sa = c.in_scale(0), sb = c.in_scale(1);
     int so = c.act_scale(c.out_ranges[0], c.cfg.base_scale);
     int e = so - sa + sb;
@@ -26,6 +33,13 @@ void register_op_div(OpTable& t) {
   d.run_int = [](IntContext& c) {
     const ITensor &a = c.input(0), &b = c.input(1);
     int so = c.p.out_scales.at(0);
+    if (c.p.ints.count("integer")) {
+      if (a.scale != 0 || b.scale != 0) c.fail("integer division of scaled values");
+      ITensor y = broadcast_binary<int64_t>(c.node, a, b, [](int64_t x, int64_t z) { return z == 0 ? 0 : x / z; });
+      y.dtype = DType::kInt;
+      c.out.push_back(std::move(y));
+      return;
+    }
     int e = so - a.scale + b.scale;
     ITensor y(broadcast_shape(c.node, a.shape, b.shape)), rem(y.shape, DType::kInt);
     auto ia = broadcast_index(a.shape, y.shape), ib = broadcast_index(b.shape, y.shape);

@@ -97,10 +97,12 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
     c.in_shapes.assign(k, ops::Shape{});
     c.in_scales.assign(k, kUnset);
     c.in_bits.assign(k, cfg.act_bits);
+    c.in_dtypes.assign(k, DType::kFloat);
     for (size_t i = 0; i < k; ++i) {
       int id = n.inputs[i];
       if (id < 0) continue;
       c.in_ranges[i] = m.ranges[id];
+      c.in_dtypes[i] = g.tensors[id].dtype;
       c.in_shapes[i] = g.tensors[id].shape;
       bool raw = std::find(def->raw_inputs.begin(), def->raw_inputs.end(), static_cast<int>(i)) != def->raw_inputs.end();
       if (g.tensors[id].is_const) {
@@ -119,6 +121,7 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
     for (int o : n.outputs) {
       c.out_ranges.push_back(o >= 0 ? m.ranges[o] : Range{});
       c.out_shapes.push_back(o >= 0 ? g.tensors[o].shape : ops::Shape{});
+      c.out_dtypes.push_back(o >= 0 ? g.tensors[o].dtype : DType::kFloat);
     }
     def->plan(c);
     if (c.params.out_scales.size() < n.outputs.size())
@@ -161,6 +164,9 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
       if (id < 0) continue;
       scales[id] = c.params.out_scales[o];
       if (integer(id)) {
+        if (scales[id] != 0)
+          throw Error(g.source + ": node '" + n.name + "' (" + n.op_type + "): integer-typed output '" + g.tensors[id].name +
+                      "' would get scale 2^" + std::to_string(scales[id]) + "; mixing integer and real values is not supported");
         int in0 = n.inputs.empty() ? -1 : n.inputs[0];
         bits[id] = std::max(bits_for(m.ranges[id].maxabs()) + 1, in0 >= 0 ? bits[in0] : 1);
       } else {
@@ -174,6 +180,17 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
       }
     }
     params.push_back(std::move(c.params));
+  }
+  // Constants no node reads (left over from folding) are kept, quantized at the default rule.
+  for (size_t id = 0; id < g.tensors.size(); ++id) {
+    if (!g.tensors[id].is_const || scales[id] != kUnset) continue;
+    ops::Node dummy;
+    ops::PlanContext tmp(dummy, cfg);
+    tmp.consts = {&g.tensors[id].value};
+    int s = integer(static_cast<int>(id)) ? 0 : tmp.default_const_scale(0);
+    scales[id] = s;
+    qconst[id] = quantize_const(g.tensors[id].value, s, integer(static_cast<int>(id)), g.tensors[id].name);
+    bits[id] = 62;
   }
   for (int o : g.outputs)
     if (g.tensors[o].is_const) throw Error(g.source + ": output '" + g.tensors[o].name + "' is a constant");
