@@ -11,9 +11,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "field/bigint.h"
+#include "field/mont_mul_adx.h"
 
 namespace zkinfer::field {
 
@@ -115,12 +117,22 @@ class MontField {
   friend constexpr bool operator==(const MontField& a, const MontField& b) { return a.m_ == b.m_; }
 
   friend constexpr MontField operator+(const MontField& a, const MontField& b) {
+#ifdef ZKINFER_HAVE_MONT_MUL_ADX
+    if constexpr (kLimbs == 4) {
+      if (!std::is_constant_evaluated()) return from_mont(detail::add4(a.m_, b.m_, kModulus));
+    }
+#endif
     Repr r = a.m_;
     add_in_place(r, b.m_);  // no carry out: both < p < 2^(64N-1)
     if (geq(r, kModulus)) sub_in_place(r, kModulus);
     return from_mont(r);
   }
   friend constexpr MontField operator-(const MontField& a, const MontField& b) {
+#ifdef ZKINFER_HAVE_MONT_MUL_ADX
+    if constexpr (kLimbs == 4) {
+      if (!std::is_constant_evaluated()) return from_mont(detail::sub4(a.m_, b.m_, kModulus));
+    }
+#endif
     Repr r = a.m_;
     if (sub_in_place(r, b.m_)) add_in_place(r, kModulus);
     return from_mont(r);
@@ -189,6 +201,11 @@ class MontField {
 
   // Montgomery product a * b / R mod p, for a, b < p.
   static constexpr Repr mont_mul(const Repr& a, const Repr& b) {
+#ifdef ZKINFER_HAVE_MONT_MUL_ADX
+    if constexpr (kLimbs == 4) {
+      if (!std::is_constant_evaluated()) return detail::mont_mul4_adx(a, b, kModulus, kInv);
+    }
+#endif
     Repr t{};
     for (size_t i = 0; i < kLimbs; ++i) {
       uint64_t c = 0;
