@@ -1,0 +1,139 @@
+// End-to-end tests of the zkinfer binary: compile/run/inspect on the bundled example, and every
+// error path (unsupported operators, malformed ONNX or JSON, wrong input size, unreadable or
+// corrupt files, bad usage) ends with exit code 2 and a clear message, never a crash.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kShared = fs::path(ZKINFER_SHARED_DIR) / "models";
+const fs::path kExamples = fs::path(ZKINFER_SOURCE_DIR) / "examples";
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+fs::path tmp_dir() {
+  static fs::path d = [] {
+    fs::path p = fs::temp_directory_path() / ("zkinfer_cli_test_" + std::to_string(::getpid()));
+    fs::create_directories(p);
+    return p;
+  }();
+  return d;
+}
+
+Result zk(const std::string& args) {
+  fs::path log = tmp_dir() / "log.txt";
+  std::string cmd = std::string(ZKINFER_CLI) + " " + args + " > " + log.string() + " 2>&1";
+  int st = std::system(cmd.c_str());
+  std::ifstream f(log);
+  std::stringstream s;
+  s << f.rdbuf();
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), s.str()};
+}
+
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream f(p, std::ios::binary);
+  f << text;
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+}  // namespace
+
+TEST(Cli, CompileRunInspectBundledExample) {
+  fs::path zkm = tmp_dir() / "mlp.zkm", out = tmp_dir() / "out.json";
+  Result c = zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(zkm));
+  ASSERT_EQ(c.code, 0) << c.out;
+  EXPECT_NE(c.out.find("max abs error"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("arg-max agreement 1/1"), std::string::npos) << c.out;
+  Result r = zk("run " + q(zkm) + " --input " + q(kExamples / "mlp_digits" / "input.json") + " --output " + q(out));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("max abs difference"), std::string::npos);
+  std::ifstream f(out);
+  auto j = nlohmann::json::parse(f);
+  ASSERT_EQ(j["output_data"].size(), 1u);
+  ASSERT_EQ(j["output_data"][0].size(), 10u);
+  ASSERT_EQ(j["float_output_data"][0].size(), 10u);
+  for (size_t i = 0; i < 10; ++i)
+    EXPECT_NEAR(j["output_data"][0][i].get<double>(), j["float_output_data"][0][i].get<double>(), 0.1);
+  Result in = zk("inspect " + q(zkm));
+  ASSERT_EQ(in.code, 0) << in.out;
+  auto ij = nlohmann::json::parse(in.out);
+  EXPECT_EQ(ij["digest"].get<std::string>().size(), 10u + 64u);
+  EXPECT_EQ(ij["nodes"].size(), 5u);  // Gemm Relu Gemm Relu Gemm
+  // Same model compiled twice gives the same digest.
+  fs::path zkm2 = tmp_dir() / "mlp2.zkm";
+  ASSERT_EQ(zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(zkm2)).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(zk("inspect " + q(zkm2)).out)["digest"], ij["digest"]);
+}
+
+TEST(Cli, CalibrationFileWithLabels) {
+  fs::path zkm = tmp_dir() / "cnn.zkm";
+  Result c = zk("compile " + q(kShared / "digits" / "cnn_digits" / "model.onnx") + " --calibration " +
+                q(kShared / "digits" / "cnn_digits" / "testset.json") + " --scale 7 -o " + q(zkm));
+  ASSERT_EQ(c.code, 0) << c.out;
+  EXPECT_NE(c.out.find("360 labelled samples"), std::string::npos) << c.out;
+}
+
+TEST(Cli, UnsupportedOperatorsAllReported) {
+  Result c = zk("compile " + q(kShared / "ezkl" / "trig" / "network.onnx") + " -o " + q(tmp_dir() / "t.zkm"));
+  EXPECT_EQ(c.code, 2) << c.out;
+  EXPECT_NE(c.out.find("zkinfer: error:"), std::string::npos);
+  EXPECT_NE(c.out.find("10 node(s)"), std::string::npos) << c.out;
+  for (const char* s : {"Cos_1", "Sin_2", "Acos", "Softplus", "Sign_10", "opset 10"})
+    EXPECT_NE(c.out.find(s), std::string::npos) << s << "\n" << c.out;
+}
+
+TEST(Cli, ErrorPathsExitTwo) {
+  fs::path d = tmp_dir();
+  write(d / "garbage.onnx", "this is not a protobuf \x01\x02\x03");
+  write(d / "bad.json", "{\"input_data\": [[1, 2,");
+  write(d / "short.json", "{\"input_data\": [[1, 2, 3]]}");
+  write(d / "strings.json", "{\"input_data\": [[\"a\"]]}");
+  fs::path zkm = d / "m.zkm";
+  ASSERT_EQ(zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(zkm)).code, 0);
+  std::string bytes;
+  {
+    std::ifstream f(zkm, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    bytes = s.str();
+  }
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x10;
+  write(d / "flipped.zkm", flipped);
+  write(d / "truncated.zkm", bytes.substr(0, bytes.size() / 3));
+  struct Case {
+    std::string args, expect;
+  };
+  std::string in = q(kExamples / "mlp_digits" / "input.json");
+  std::vector<Case> cases = {
+      {"compile " + q(d / "garbage.onnx"), "not a valid ONNX model"},
+      {"compile " + q(d / "missing.onnx"), "cannot open"},
+      {"compile " + q(kExamples / "mlp_digits" / "model.onnx") + " --calibration " + q(d / "bad.json") + " -o " + q(d / "x.zkm"), "malformed JSON"},
+      {"compile " + q(kExamples / "mlp_digits" / "model.onnx") + " --calibration " + q(d / "short.json") + " -o " + q(d / "x.zkm"), "values"},
+      {"run " + q(zkm) + " --input " + q(d / "bad.json"), "malformed JSON"},
+      {"run " + q(zkm) + " --input " + q(d / "short.json"), "has 3 values, the model expects 64"},
+      {"run " + q(zkm) + " --input " + q(d / "strings.json"), "expected a number"},
+      {"run " + q(zkm) + " --input " + q(d / "missing.json"), "cannot open"},
+      {"run " + q(d / "flipped.zkm") + " --input " + in, "zkinfer: error:"},
+      {"run " + q(d / "truncated.zkm") + " --input " + in, "truncated"},
+      {"run " + q(d / "garbage.onnx") + " --input " + in, "not a zkinfer model"},
+      {"inspect " + q(d / "garbage.onnx"), "not a valid ONNX model"},
+      {"compile --no-such-option x", "no-such-option"},
+      {"run " + q(zkm), "--input is required"},
+  };
+  for (const auto& c : cases) {
+    Result r = zk(c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+  }
+}
