@@ -49,11 +49,12 @@ TEST(HyraxEval, HonestOpeningsVerifyForAllSizes) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   for (size_t n = 0; n <= 12; ++n) {
-    for (bool committed : {false, true}) {
+    for (int kind = 0; kind < 4; ++kind) {
+      const bool committed = kind & 1, small = kind & 2;
       const size_t b = n % 3 == 2 ? std::min<size_t>(n + 1, 7) : default_log_cols(n);
       SCOPED_TRACE("n=" + std::to_string(n) + " b=" + std::to_string(b) +
-                   (committed ? " committed" : " plain"));
-      Poly p = make_poly(rng, n, b, n % 2 == 0);
+                   (committed ? " committed" : " plain") + (small ? " int64" : " Fr"));
+      Poly p = make_poly(rng, n, b, small);
       auto point = random_values(rng, n);
       const Fr v = poly::evaluate_mle<Fr>(p.values, point);
       ProverClaim claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
