@@ -36,6 +36,15 @@ std::vector<field::Fr> full_values(size_t n) {
   return v;
 }
 
+// Deriving the parameters (2^b generators by hash-to-curve, fixed-base tables for H and U).
+void BM_Params(benchmark::State& state) {
+  for (auto _ : state) {
+    HyraxParams p(static_cast<size_t>(state.range(0)));
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_Params)->Arg(10)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(1);
+
 void BM_CommitInt16(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   auto values = small_values(size_t{1} << n);

@@ -380,5 +380,35 @@ TEST(HyraxBatch, DecoderRejectsCorruptBytes) {
   }
 }
 
+// Random byte strings never crash the decoders or the verifier.
+TEST(HyraxBatch, RandomBytesNeverCrash) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  BatchCase bc = make_batch(rng, {4}, 2, {{0, 0}}, 1, false);
+  transcript::Transcript tp("batch-test");
+  const auto good = prove_batch(params(), bc.witnesses, tp, random_fr(rng)).to_bytes();
+  for (int iter = 0; iter < 300; ++iter) {
+    std::vector<uint8_t> bytes;
+    if (iter % 2 == 0) {
+      bytes.resize(rng.next_u64() % 600);
+      rng.fill(bytes);
+    } else {  // a valid prefix with random tail: gets past the headers more often
+      bytes.assign(good.begin(), good.begin() + static_cast<long>(rng.next_u64() % good.size()));
+      std::vector<uint8_t> tail(rng.next_u64() % 200);
+      rng.fill(tail);
+      bytes.insert(bytes.end(), tail.begin(), tail.end());
+    }
+    try {
+      HyraxBatchProof p = HyraxBatchProof::from_bytes(bytes);
+      EXPECT_FALSE(run_verify(bc.claims(), p));
+    } catch (const DecodeError&) {
+    }
+    try {
+      HyraxCommitment::from_bytes(bytes);
+    } catch (const DecodeError&) {
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::pcs
