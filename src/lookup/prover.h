@@ -166,7 +166,7 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
     // The child's halves are the factors p0, p1, q0, q1; the level is not needed afterwards.
     const size_t h = size_t{1} << l;
     std::vector<std::vector<F>> factors;
-    factors.push_back(poly::eq_table<F>(rho));
+    factors.emplace_back();  // eq(rho, .): not materialized (prove_with_eq)
     auto split = [h](std::vector<F>& v, std::vector<std::vector<F>>& out) {
       out.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
       v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
@@ -174,7 +174,7 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
     };
     if (!child.unit()) split(child.p, factors);
     split(child.q, factors);
-    auto sc = sumcheck::prove(comp, std::move(factors), tr);
+    auto sc = sumcheck::prove_with_eq<F>(comp, rho, std::move(factors), tr);
     ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);  // the prover's own tree is consistent
     proof.steps.push_back(std::move(sc.proof));
     const auto& fe = sc.final_evals;

@@ -6,6 +6,7 @@
 // then binds x_0 to the challenge, halving every table. Binding for round i is fused with the
 // evaluation of round i + 1 (one pass over memory per round), into a second buffer allocated once,
 // so rounds allocate nothing. Rounds after the first get p(1) for free as claim - p(0).
+// prove_with_eq() is the same prover for compositions eq(rho, x) h(x), without an eq table.
 #pragma once
 
 #include <cstddef>
@@ -34,42 +35,75 @@ struct ProverResult {
 
 namespace detail {
 
-// Round kernel: for every pair index i < half, with lo_j = f_j(x_0 = 0, rest = i) and
-// hi_j = f_j(x_0 = 1, rest = i) supplied by `load`, accumulates per term and per t in `points`
-// the product of the factors' values at x_0 = t. Returns the per-term sums (terms x (d + 1)).
-template <field::PrimeField F, class Load>
-void round_sums(const Composition<F>& comp, size_t half, const std::vector<size_t>& points, Load&& load,
-                std::vector<F>& sums) {
-  const size_t d = comp.degree();
-  const size_t k = comp.num_factors();
-  const auto terms = comp.terms();
-  const size_t nt = terms.size();
-  sums.assign(nt * (d + 1), F::zero());
+// What one round's pass over the tables computes. Factor tables `active` are read in pairs
+// (x_i = 0, x_i = 1) and extended linearly to X = 0..ext; for each term (a list of positions in
+// `active`) and each X in `points`, the product of its factors' values, times weights[pair] when
+// weights is non-null, is summed over the pairs into sums[term * (ext + 1) + X].
+struct KernelShape {
+  size_t ext;
+  std::vector<size_t> active;
+  std::vector<std::vector<size_t>> terms;
+  std::vector<size_t> points;
+};
+
+// The factor tables being folded: cur[j] holds table j bound to the challenges so far, except
+// that the last challenge (pending) is not applied yet when has_pending; applying it is fused
+// into the next pass, writing into nxt[j] (allocated once), after which cur and nxt swap.
+template <field::PrimeField F>
+struct Tables {
+  std::vector<F*> cur, nxt;
+  std::vector<std::vector<F>> other;
+  bool has_pending = false;
+  F pending;
+};
+
+template <field::PrimeField F>
+void round_sums(const KernelShape& ks, Tables<F>& tabs, size_t half, const F* weights, std::vector<F>& sums) {
+  const size_t e = ks.ext;
+  const size_t ka = ks.active.size();
+  const size_t nt = ks.terms.size();
+  sums.assign(nt * (e + 1), F::zero());
+  const bool fold = tabs.has_pending;
+  const F r = tabs.pending;
 #pragma omp parallel if (poly::go_parallel(half))
   {
-    std::vector<F> local(nt * (d + 1), F::zero());
-    std::vector<F> vals(k * (d + 1));
-    std::vector<F> lo(k), hi(k);
+    std::vector<F> local(nt * (e + 1), F::zero());
+    std::vector<F> vals(ka * (e + 1));
 #pragma omp for schedule(static)
     for (size_t i = 0; i < half; ++i) {
-      load(i, lo.data(), hi.data());
-      for (size_t j = 0; j < k; ++j) {
-        F* v = &vals[j * (d + 1)];
-        v[0] = lo[j];
-        v[1] = hi[j];
-        const F diff = hi[j] - lo[j];
-        for (size_t t = 2; t <= d; ++t) v[t] = v[t - 1] + diff;
+      for (size_t a = 0; a < ka; ++a) {
+        const size_t j = ks.active[a];
+        F lo, hi;
+        if (fold) {
+          // Bind the pending challenge on the two pairs that make up the new pair i.
+          const F* src = tabs.cur[j] + 4 * i;
+          F* dst = tabs.nxt[j] + 2 * i;
+          lo = src[0] + r * (src[1] - src[0]);
+          hi = src[2] + r * (src[3] - src[2]);
+          dst[0] = lo;
+          dst[1] = hi;
+        } else {
+          lo = tabs.cur[j][2 * i];
+          hi = tabs.cur[j][2 * i + 1];
+        }
+        F* v = &vals[a * (e + 1)];
+        v[0] = lo;
+        if (e >= 1) v[1] = hi;
+        const F diff = hi - lo;
+        for (size_t t = 2; t <= e; ++t) v[t] = v[t - 1] + diff;
       }
       for (size_t ti = 0; ti < nt; ++ti) {
-        const auto& fs = terms[ti].factors;
-        F* acc = &local[ti * (d + 1)];
-        if (fs.empty()) {
-          for (size_t t : points) acc[t] += F::one();
-          continue;
-        }
-        for (size_t t : points) {
-          F prod = vals[fs[0] * (d + 1) + t];
-          for (size_t m = 1; m < fs.size(); ++m) prod *= vals[fs[m] * (d + 1) + t];
+        const auto& fs = ks.terms[ti];
+        F* acc = &local[ti * (e + 1)];
+        for (size_t t : ks.points) {
+          F prod;
+          if (fs.empty()) {
+            prod = weights ? weights[i] : F::one();
+          } else {
+            prod = vals[fs[0] * (e + 1) + t];
+            for (size_t m = 1; m < fs.size(); ++m) prod *= vals[fs[m] * (e + 1) + t];
+            if (weights) prod *= weights[i];
+          }
           acc[t] += prod;
         }
       }
@@ -77,6 +111,35 @@ void round_sums(const Composition<F>& comp, size_t half, const std::vector<size_
 #pragma omp critical
     for (size_t u = 0; u < local.size(); ++u) sums[u] += local[u];
   }
+  if (fold) {
+    for (const size_t j : ks.active) std::swap(tabs.cur[j], tabs.nxt[j]);
+    tabs.has_pending = false;
+  }
+}
+
+// Sets up the folding state for the tables (all of size 2^n; those not in `active` may be empty).
+template <field::PrimeField F>
+Tables<F> make_tables(std::vector<std::vector<F>>& factors, const std::vector<size_t>& active, size_t n) {
+  Tables<F> tabs;
+  const size_t k = factors.size();
+  tabs.cur.assign(k, nullptr);
+  tabs.nxt.assign(k, nullptr);
+  tabs.other.resize(k);
+  for (const size_t j : active) {
+    tabs.cur[j] = factors[j].data();
+    if (n >= 2) {
+      tabs.other[j].resize(size_t{1} << (n - 1));
+      tabs.nxt[j] = tabs.other[j].data();
+    }
+  }
+  return tabs;
+}
+
+// The value of table j after binding the pending challenge (length-2 table -> 1 value).
+template <field::PrimeField F>
+F final_value(const Tables<F>& tabs, size_t j, size_t n) {
+  const F* t = tabs.cur[j];
+  return n == 0 ? t[0] : t[0] + tabs.pending * (t[1] - t[0]);
 }
 
 }  // namespace detail
@@ -95,58 +158,26 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
   const auto terms = comp.terms();
   const poly::LagrangeBasis<F> basis(d);
 
+  detail::KernelShape all{d, {}, {}, {}}, but_one{d, {}, {}, {}};
+  for (size_t j = 0; j < k; ++j) all.active.push_back(j);
+  for (const auto& t : terms) all.terms.push_back(t.factors);
+  for (size_t t = 0; t <= d; ++t) {
+    all.points.push_back(t);
+    if (t != 1) but_one.points.push_back(t);
+  }
+  but_one.active = all.active;
+  but_one.terms = all.terms;
+
   ProverResult<F> res;
   res.proof.rounds.resize(n);
   res.point.reserve(n);
-
-  std::vector<size_t> all_points(d + 1), points_but_one;
-  for (size_t t = 0; t <= d; ++t) {
-    all_points[t] = t;
-    if (t != 1) points_but_one.push_back(t);
-  }
-
-  // Second buffer per factor for the fused fold (sizes 2^(n-1) suffice).
-  std::vector<std::vector<F>> other(k);
-  if (n >= 2)
-    for (auto& o : other) o.resize(size_t{1} << (n - 1));
-  std::vector<F*> cur(k), nxt(k);
-  for (size_t j = 0; j < k; ++j) {
-    cur[j] = factors[j].data();
-    nxt[j] = n >= 2 ? other[j].data() : nullptr;
-  }
-
+  auto tabs = detail::make_tables<F>(factors, all.active, n);
   std::vector<F> sums;
   F claim = F::zero();
-  F r_prev = F::zero();
-  size_t len = size_t{1} << n;  // current table length
   for (size_t round = 0; round < n; ++round) {
-    const size_t half = len / 2;
-    if (round == 0) {
-      detail::round_sums<F>(comp, half, all_points,
-                            [&](size_t i, F* lo, F* hi) {
-                              for (size_t j = 0; j < k; ++j) {
-                                lo[j] = cur[j][2 * i];
-                                hi[j] = cur[j][2 * i + 1];
-                              }
-                            },
-                            sums);
-    } else {
-      // Bind x_0 := r_prev on tables of length 2 * len while reading the new pairs.
-      const F r = r_prev;
-      detail::round_sums<F>(comp, half, points_but_one,
-                            [&](size_t i, F* lo, F* hi) {
-                              for (size_t j = 0; j < k; ++j) {
-                                const F* s = cur[j] + 4 * i;
-                                F* o = nxt[j] + 2 * i;
-                                o[0] = s[0] + r * (s[1] - s[0]);
-                                o[1] = s[2] + r * (s[3] - s[2]);
-                                lo[j] = o[0];
-                                hi[j] = o[1];
-                              }
-                            },
-                            sums);
-      std::swap(cur, nxt);
-    }
+    const size_t half = size_t{1} << (n - round - 1);
+    // Round 0 computes p(1) too; later rounds take p(1) = claim - p(0).
+    detail::round_sums<F>(round == 0 ? all : but_one, tabs, half, nullptr, sums);
     RoundMessage<F>& msg = res.proof.rounds[round];
     msg.evals.assign(d + 1, F::zero());
     for (size_t ti = 0; ti < terms.size(); ++ti)
@@ -161,14 +192,114 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
     const F r = absorb_round(tr, msg);
     claim = basis.evaluate(msg.evals, r);
     res.point.push_back(r);
-    r_prev = r;
-    len = half;
+    tabs.has_pending = true;
+    tabs.pending = r;
   }
-
-  // Final binding: tables of length 2 (or 1 when n == 0) to single values.
   res.final_evals.resize(k);
-  for (size_t j = 0; j < k; ++j)
-    res.final_evals[j] = n == 0 ? cur[j][0] : cur[j][0] + r_prev * (cur[j][1] - cur[j][0]);
+  for (size_t j = 0; j < k; ++j) res.final_evals[j] = detail::final_value(tabs, j, n);
+  if (n == 0) {
+    res.claim = comp.evaluate(res.final_evals);
+    absorb_statement(tr, n, comp, res.claim);
+  }
+  res.proof.final_evals = res.final_evals;
+  absorb_final<F>(tr, res.final_evals);
+  return res;
+}
+
+// The same proof (byte for byte) when factor 0 is eq(eq_point, x) and occurs exactly once in
+// every term: factors[0] is not built (pass it empty). Faster by Gruen's factoring of eq
+// (Gruen, "Some improvements for the PIOP for ZeroCheck", 2024, section 3; Dao-Thaler 2024):
+// round i's polynomial is p_i(X) = c_i eq(rho_i, X) q_i(X), with c_i = prod_{j<i} eq(rho_j, r_j)
+// and q_i(X) = sum_{x'} eq(rho_{>i}, x') h(r_{<i}, X, x') of degree d - 1, where h is the
+// composition with eq removed; q_i(1) follows from the running claim. The eq table is never
+// folded: the weights eq(rho_{>i}, .) are one table of 2^(n-1) entries, summed pairwise per round.
+template <field::PrimeField F>
+ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_point,
+                              std::vector<std::vector<F>> factors, transcript::Transcript& tr) {
+  const size_t k = comp.num_factors();
+  const size_t n = eq_point.size();
+  ZKINFER_CHECK(factors.size() == k && k > 0 && factors[0].empty());
+  for (size_t j = 1; j < k; ++j) ZKINFER_CHECK(factors[j].size() == (size_t{1} << n));
+  const size_t d = comp.degree();
+  const auto terms = comp.terms();
+  const poly::LagrangeBasis<F> basis(d);
+  const poly::LagrangeBasis<F> basis_q(d - 1);
+
+  // The kernel reads factors 1..k-1 and multiplies each term (eq removed) by the weight.
+  detail::KernelShape direct{d - 1, {}, {}, {}}, derived{d - 1, {}, {}, {}};
+  for (size_t j = 1; j < k; ++j) direct.active.push_back(j);
+  for (const auto& t : terms) {
+    size_t eq_count = 0;
+    std::vector<size_t> rest;
+    for (size_t j : t.factors) {
+      if (j == 0) {
+        ++eq_count;
+      } else {
+        rest.push_back(j - 1);  // position in `active`
+      }
+    }
+    ZKINFER_CHECK(eq_count == 1);
+    direct.terms.push_back(std::move(rest));
+  }
+  for (size_t t = 0; t < d; ++t) {
+    direct.points.push_back(t);
+    if (t != 1) derived.points.push_back(t);
+  }
+  derived.active = direct.active;
+  derived.terms = direct.terms;
+
+  ProverResult<F> res;
+  res.proof.rounds.resize(n);
+  res.point.reserve(n);
+  auto tabs = detail::make_tables<F>(factors, direct.active, n);
+  // weights = eq(rho_{>i}, .) for round i; starts as eq_table(rho_1..rho_{n-1}).
+  std::vector<F> weights = n >= 1 ? poly::eq_table<F>(eq_point.subspan(1)) : std::vector<F>{};
+  std::vector<F> sums, q(d), q_full(d + 1);
+  F claim = F::zero();
+  F c = F::one();  // prod_{j<i} eq(rho_j, r_j)
+  for (size_t round = 0; round < n; ++round) {
+    const size_t half = size_t{1} << (n - round - 1);
+    if (round > 0) {
+      // Sum out variable round (the lowest of the remaining weight variables), in place.
+      for (size_t x = 0; x < half; ++x) weights[x] = weights[2 * x] + weights[2 * x + 1];
+    }
+    const F rho = eq_point[round];
+    // q(1) from the claim needs 1/(c rho); compute it directly in round 0 or if that is zero.
+    const bool derive = round > 0 && !(c * rho).is_zero();
+    detail::round_sums<F>(derive ? derived : direct, tabs, half, weights.data(), sums);
+    for (size_t t = 0; t < d; ++t) {
+      q[t] = F::zero();
+      for (size_t ti = 0; ti < terms.size(); ++ti) q[t] += terms[ti].coeff * sums[ti * d + t];
+    }
+    if (derive && d >= 2) {
+      // claim = c ((1 - rho) q(0) + rho q(1)).
+      q[1] = (claim - c * (F::one() - rho) * q[0]) * (c * rho).inverse();
+    }
+    // p(t) = c eq(rho, t) q(t) for t = 0..d; q(d) by extrapolation (degree d - 1).
+    for (size_t t = 0; t < d; ++t) q_full[t] = q[t];
+    q_full[d] = basis_q.evaluate(q, F::from_u64(d));
+    RoundMessage<F>& msg = res.proof.rounds[round];
+    msg.evals.resize(d + 1);
+    for (size_t t = 0; t <= d; ++t) {
+      const F x = F::from_u64(t);
+      const F eq_t = F::one() - rho - x + (rho + rho) * x;
+      msg.evals[t] = c * eq_t * q_full[t];
+    }
+    if (round == 0) {
+      claim = msg.evals[0] + msg.evals[1];
+      res.claim = claim;
+      absorb_statement(tr, n, comp, claim);
+    }
+    const F r = absorb_round(tr, msg);
+    claim = basis.evaluate(msg.evals, r);
+    c *= F::one() - rho - r + (rho + rho) * r;
+    res.point.push_back(r);
+    tabs.has_pending = true;
+    tabs.pending = r;
+  }
+  res.final_evals.resize(k);
+  res.final_evals[0] = c;  // eq(rho, r)
+  for (size_t j = 1; j < k; ++j) res.final_evals[j] = detail::final_value(tabs, j, n);
   if (n == 0) {
     res.claim = comp.evaluate(res.final_evals);
     absorb_statement(tr, n, comp, res.claim);
@@ -181,5 +312,9 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
 extern template ProverResult<field::Fr> prove<field::Fr>(const Composition<field::Fr>&,
                                                          std::vector<std::vector<field::Fr>>,
                                                          transcript::Transcript&);
+extern template ProverResult<field::Fr> prove_with_eq<field::Fr>(const Composition<field::Fr>&,
+                                                                 std::span<const field::Fr>,
+                                                                 std::vector<std::vector<field::Fr>>,
+                                                                 transcript::Transcript&);
 
 }  // namespace zkinfer::sumcheck

@@ -111,6 +111,52 @@ TYPED_TEST(SumcheckBruteForce, HonestProofMatchesBruteForceAndVerifies) {
   }
 }
 
+// prove_with_eq (Gruen's factoring of eq) must produce exactly the proof prove() produces with an
+// explicit eq table, including when coordinates of the eq point are 0 (q(1) computed directly).
+TYPED_TEST(SumcheckBruteForce, EqProverGivesTheSameProof) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  for (size_t n : {0, 1, 2, 3, 6, 12}) {
+    const size_t N = size_t{1} << n;
+    for (int variant = 0; variant < 3; ++variant) {
+      auto rho = random_vec<F>(rng, n);
+      if (variant == 1)
+        for (size_t i = 0; i < n; i += 2) rho[i] = F::zero();
+      if (variant == 2)
+        for (size_t i = 0; i < n; ++i) rho[i] = F::from_u64(i & 1);  // a hypercube point
+      const F lambda = F::random(rng);
+      std::vector<std::pair<std::string, Composition<F>>> comps = {
+          {"eq", Composition<F>::product(1)},
+          {"eq*f", Composition<F>::product(2)},
+          {"eq*f*g", Composition<F>::product(3)},
+          {"logup-layer", Composition<F>(5, {Term<F>{F::one(), {0, 1, 4}}, Term<F>{F::one(), {0, 2, 3}},
+                                             Term<F>{lambda, {0, 3, 4}}})},
+          {"logup-leaf", Composition<F>(3, {Term<F>{F::one(), {0, 2}}, Term<F>{F::one(), {0, 1}},
+                                            Term<F>{lambda, {0, 1, 2}}})},
+          {"eq*(f^3 + 2)", Composition<F>(2, {Term<F>{F::one(), {1, 0, 1, 1}}, Term<F>{F::from_u64(2), {0}}})},
+      };
+      for (auto& [name, comp] : comps) {
+        SCOPED_TRACE(name + " n=" + std::to_string(n) + " variant=" + std::to_string(variant));
+        std::vector<std::vector<F>> factors{poly::eq_table<F>(rho)};
+        for (size_t j = 1; j < comp.num_factors(); ++j) factors.push_back(random_vec<F>(rng, N));
+        Transcript t1("eq"), t2("eq");
+        auto want = prove(comp, factors, t1);
+        auto no_eq = factors;
+        no_eq[0].clear();
+        auto got = prove_with_eq<F>(comp, rho, no_eq, t2);
+        EXPECT_EQ(got.claim, want.claim);
+        EXPECT_EQ(got.claim, brute_force_sum(comp, factors));
+        ASSERT_EQ(got.proof.rounds.size(), n);
+        for (size_t i = 0; i < n; ++i) EXPECT_EQ(got.proof.rounds[i].evals, want.proof.rounds[i].evals) << "round " << i;
+        EXPECT_EQ(got.final_evals, want.final_evals);
+        EXPECT_EQ(got.point, want.point);
+        EXPECT_EQ(t1.state(), t2.state());
+      }
+    }
+  }
+}
+
 // Over a toy field the whole sumcheck can be re-derived by hand: each round polynomial's values
 // equal the brute-force partial sums with the earlier variables bound to the challenges.
 TEST(SumcheckToy, RoundPolynomialsArePartialSums) {
