@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (once per build folder) and runs each for a few
+# seconds on a seed corpus (the bundled models and inputs). Exit 77 (skipped) without clang.
+# Usage: fuzz/run.sh BUILD_DIR [SECONDS]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:?build dir}"
+secs="${2:-4}"
+if ! command -v clang++ >/dev/null; then echo "clang++ not found: skipping fuzzing"; exit 77; fi
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+fi
+cmake --build "$build" -j 2 >/dev/null
+corpus="$build/corpus"
+mkdir -p "$corpus/onnx" "$corpus/json"
+cp -f "$root"/examples/*/model.onnx "$corpus/onnx/" 2>/dev/null || true
+for d in "$root"/examples/*/; do cp -f "$d/input.json" "$corpus/json/$(basename "$d").json"; done
+shared="$root/../shared/models/ezkl"
+if [ -d "$shared" ]; then
+  for m in 1l_relu 1l_conv 1l_softmax 1l_slice 1l_pad 1l_reshape layernorm; do
+    [ -f "$shared/$m/network.onnx" ] && cp -f "$shared/$m/network.onnx" "$corpus/onnx/$m.onnx"
+  done
+fi
+printf '{"input_data": [[1, 2, 3, 4]]}' > "$corpus/json/small.json"
+printf '{"cases": [{"inputs": {"x": {"shape": [1, 4], "data": [1, 2, 3, 4]}}, "meta": {"label": 1}}]}' > "$corpus/json/cases.json"
+mkdir -p "$build/artifacts"
+# Large allocations a malformed model asks for are reported, not treated as crashes.
+export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0
+"$build/fuzz_onnx_loader" -max_total_time="$secs" -rss_limit_mb=4096 -malloc_limit_mb=2048 -artifact_prefix="$build/artifacts/" "$corpus/onnx" 2>&1 | tail -3
+"$build/fuzz_input_json" -max_total_time="$secs" -rss_limit_mb=4096 -artifact_prefix="$build/artifacts/" "$corpus/json" 2>&1 | tail -3
+echo "fuzzing: no crash"
