@@ -219,6 +219,89 @@ TYPED_TEST(LogupRange, TwoColumnLookupsVerifyAndWrongOutputIsRejected) {
   }
 }
 
+// A prover that proves against a different table of the same shape (one f(x) changed so that a
+// bad witness row is in it): the proof is internally consistent; only the verifier's own
+// evaluation of the public table catches it.
+TYPED_TEST(LogupRange, ProofAgainstAnotherTableIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  for (auto [n, k] : {std::pair<size_t, size_t>{6, 4}, {4, 6}, {5, 5}}) {
+    SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k));
+    auto real = relu_table<F>(k);
+    const size_t j = rng.next_u64() % real.size();
+    std::vector<F> xs, ys;
+    for (size_t r = 0; r < real.size(); ++r) {
+      xs.push_back(real.entry(0, r));
+      ys.push_back(real.entry(1, r) + (r == j ? F::one() : F::zero()));
+    }
+    auto fake = LookupTable<F>::two_column(xs, ys);
+    auto cols = table_rows(rng, fake, size_t{1} << n);
+    cols[0][0] = xs[j];
+    cols[1][0] = ys[j];  // in the fake table only
+    auto m = compute_multiplicities(fake, cols).to_field();
+    Transcript tp = caller_transcript<F>(cols, m);
+    auto proof = prove(fake, cols, m, tp).proof;
+    Transcript tf = caller_transcript<F>(cols, m);
+    EXPECT_TRUE(verify(fake, n, proof, tf).ok());
+    Transcript tv = caller_transcript<F>(cols, m);
+    Verdict v = verify(real, n, proof, tv);
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v.reason(), "logup: table leaf denominators do not match the table");
+  }
+}
+
+// A prover that gives an out-of-table row numerator 0 (so the root numerator is 0 and every GKR
+// step is honest): caught by the check that witness leaf numerators are 1 (n <= k), and
+// impossible to express when n > k (the verifier fixes those numerators to 1 itself).
+TYPED_TEST(LogupRange, ZeroedNumeratorForABadRowIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 8);
+  for (auto [n, k] : {std::pair<size_t, size_t>{3, 4}, {4, 4}, {0, 2}}) {
+    SCOPED_TRACE("n=" + std::to_string(n) + " k=" + std::to_string(k));
+    auto table = LookupTable<F>::range(k);
+    std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << n, k)};
+    cols[0][0] = F::from_u64(uint64_t{1} << k);  // out of range
+    auto mult = compute_multiplicities(table, cols);
+    ASSERT_EQ(mult.num_missing, 1u);
+    auto m = mult.to_field();
+    std::vector<F> numerators(cols[0].size(), F::one());
+    numerators[0] = F::zero();
+    Transcript tp = caller_transcript<F>(cols, m);
+    detail::Cheats<F> cheats;
+    cheats.witness_numerators = &numerators;
+    auto res = detail::prove_impl<F>(table, cols, m, tp, cheats);
+    EXPECT_TRUE(res.proof.root_numerator.is_zero());
+    Transcript tv = caller_transcript<F>(cols, m);
+    Verdict v = verify(table, n, res.proof, tv);
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v.reason(), "logup: witness leaf numerators are not 1");
+  }
+}
+
+// A prover that claims root numerator 0 for a bad witness and keeps the first step's sumcheck
+// consistent by scaling the eq factor: caught only by the verifier's own eq evaluation.
+TYPED_TEST(LogupRange, ScaledEqFactorIsRejected) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 9);
+  for (auto [n, k] : {std::pair<size_t, size_t>{5, 3}, {3, 5}}) {
+    auto table = LookupTable<F>::range(k);
+    std::vector<std::vector<F>> cols{random_in_range<F>(rng, size_t{1} << n, k)};
+    cols[0][1] = F::from_u64(uint64_t{1} << k);  // out of range
+    auto m = compute_multiplicities(table, cols).to_field();
+    Transcript tp = caller_transcript<F>(cols, m);
+    detail::Cheats<F> cheats;
+    cheats.zero_root_by_scaling_eq = true;
+    auto res = detail::prove_impl<F>(table, cols, m, tp, cheats);
+    Transcript tv = caller_transcript<F>(cols, m);
+    Verdict v = verify(table, n, res.proof, tv);
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v.reason(), "logup: step 0 (combined tree, level 0): eq value is wrong");
+  }
+}
+
 // Every witness of 2 or 4 entries over {0..5} into [0, 4) (and 2-entry ones into [0, 2)), over
 // F2p31m1: accepted exactly when all entries are in the table.
 TEST(LogupToy, ExhaustiveSmallRangeLookups) {

@@ -92,14 +92,23 @@ Level<F> parent_level(const Level<F>& c) {
 
 }  // namespace detail
 
-// Phase 2. `columns`: the witness columns (2^n rows each, n >= 0), as committed; `m`: the
-// multiplicities from phase 1 (as committed). The caller has absorbed the commitments to both.
-// The honest prover runs this only when num_missing == 0; run on a witness with a row outside
-// the table it produces a proof the verifier rejects.
+namespace detail {
+
+// Deviations from the honest algorithm, for tests of the verifier's checks only.
 template <field::PrimeField F>
-LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
-                            const std::vector<F>& m, transcript::Transcript& tr) {
-  using detail::Level;
+struct Cheats {
+  // Replace the witness leaves' numerators (e.g. 0 to hide a row); only for n <= k, where those
+  // numerators reach the verifier.
+  const std::vector<F>* witness_numerators = nullptr;
+  // Claim root numerator 0 and make step 0's sumcheck consistent by scaling its eq factor
+  // (a table [e] with e != 1 = eq() over no variables).
+  bool zero_root_by_scaling_eq = false;
+};
+
+template <field::PrimeField F>
+LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
+                                 const std::vector<F>& m, transcript::Transcript& tr, const Cheats<F>& cheats) {
+  const std::vector<F>* witness_numerators = cheats.witness_numerators;
   ZKINFER_CHECK(columns.size() == table.num_columns() && m.size() == table.size());
   const size_t n = poly::log2_exact(columns[0].size());
   for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
@@ -121,6 +130,10 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
       F v = columns[0][i];
       if (columns.size() == 2) v += beta * columns[1][i];
       w.q[i] = alpha - v;
+    }
+    if (witness_numerators) {
+      ZKINFER_CHECK(n <= k && witness_numerators->size() == rows);
+      w.p = *witness_numerators;
     }
     Level<F>& t = t_levels[k];
     t.p.resize(table.size());
@@ -148,7 +161,7 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
 
   LookupProverResult<F> res;
   LogupProof<F>& proof = res.proof;
-  proof.root_numerator = c_levels[0].p[0];
+  proof.root_numerator = cheats.zero_root_by_scaling_eq ? F::zero() : c_levels[0].p[0];
   proof.root_denominator = c_levels[0].q[0];
   tr.absorb_many(kLabelRoot, std::vector<F>{proof.root_numerator, proof.root_denominator});
 
@@ -174,8 +187,17 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
     };
     if (!child.unit()) split(child.p, factors);
     split(child.q, factors);
-    auto sc = sumcheck::prove_with_eq<F>(comp, rho, std::move(factors), tr);
-    ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);  // the prover's own tree is consistent
+    sumcheck::ProverResult<F> sc;
+    if (cheats.zero_root_by_scaling_eq && l == 0) {
+      // (e h) = 0 + lambda Q with h the true value of the composition without eq.
+      const F h_val = factors[1][0] * factors[4][0] + factors[2][0] * factors[3][0] +
+                      lambda * factors[3][0] * factors[4][0];
+      factors[0] = {lambda * claim_q * h_val.inverse()};
+      sc = sumcheck::prove<F>(comp, std::move(factors), tr);
+    } else {
+      sc = sumcheck::prove_with_eq<F>(comp, rho, std::move(factors), tr);
+      ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);  // the prover's own tree is consistent
+    }
     proof.steps.push_back(std::move(sc.proof));
     const auto& fe = sc.final_evals;
     const F p0 = step.unit_children ? F::one() : fe[1];
@@ -213,6 +235,18 @@ LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::
   res.claims.multiplicity_point = t_point;
   res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);
   return res;
+}
+
+}  // namespace detail
+
+// Phase 2. `columns`: the witness columns (2^n rows each, n >= 0), as committed; `m`: the
+// multiplicities from phase 1 (as committed). The caller has absorbed the commitments to both.
+// The honest prover runs this only when num_missing == 0; run on a witness with a row outside
+// the table it produces a proof the verifier rejects.
+template <field::PrimeField F>
+LookupProverResult<F> prove(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
+                            const std::vector<F>& m, transcript::Transcript& tr) {
+  return detail::prove_impl<F>(table, columns, m, tr, detail::Cheats<F>{});
 }
 
 extern template Multiplicities<field::Fr> compute_multiplicities<field::Fr>(
