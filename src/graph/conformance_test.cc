@@ -104,7 +104,7 @@ TEST(Conformance, NodeTests) {
   for (const auto& r : rejections) std::printf("rejected: %s\n", r.c_str());
   for (const auto& f : failures) ADD_FAILURE() << "wrong result: " << f;
   for (const auto& name : ops::OpTable::get().names()) {
-    if (name == "Constant") continue;  // folded at load time; its tests have no nodes left
+    if (name == "Constant" || name == "ConstantOfShape" || name == "Shape") continue;  // folded at load ("(folded)" row)
     EXPECT_GT(per_op[name].pass, 0) << "no passing conformance test for " << name;
   }
 }

@@ -265,32 +265,50 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     if (!g.tensors[it->second].is_const && g.tensors[it->second].shape.empty())
       g.tensors[it->second].shape = shape_of(out.type());
   }
-  if (opt.fold) {
-    std::vector<ops::Node> kept;
-    for (auto& n : g.nodes) {
-      bool all_const = true;
-      for (int in : n.inputs)
-        if (in >= 0 && !g.tensors[in].is_const) all_const = false;
-      if (!all_const) {
-        kept.push_back(std::move(n));
-        continue;
-      }
-      std::vector<const FTensor*> in;
-      for (int i : n.inputs) in.push_back(i >= 0 ? &g.tensors[i].value : nullptr);
-      std::vector<FTensor> out = table.find(n.op_type)->run_float(n, std::span<const FTensor* const>(in));
-      if (out.size() < n.outputs.size()) throw Error(what + ": node '" + n.name + "' produced too few outputs");
-      for (size_t k = 0; k < n.outputs.size(); ++k) {
-        if (n.outputs[k] < 0) continue;
-        auto& t = g.tensors[n.outputs[k]];
-        t.is_const = true;
-        t.value = std::move(out[k]);
-        t.shape = t.value.shape;
-        t.dtype = t.value.dtype;
+  if (opt.fold) fold_constants(g, true);
+  return g;
+}
+
+void fold_constants(Graph& g, bool fold_shapes) {
+  const auto& table = ops::OpTable::get();
+  std::vector<ops::Node> kept;
+  for (auto& n : g.nodes) {
+    bool all_const = true;
+    for (int in : n.inputs)
+      if (in >= 0 && !g.tensors[in].is_const) all_const = false;
+    std::vector<FTensor> shape_only;
+    bool shape_node = false;
+    if (!all_const && fold_shapes && n.op_type == "Shape" && !n.inputs.empty() && n.inputs[0] >= 0) {
+      const auto& t = g.tensors[n.inputs[0]];
+      bool known = !t.shape.empty() || t.is_const;
+      for (auto d : t.shape) known = known && d >= 0;
+      if (known) {
+        FTensor dummy;
+        dummy.shape = t.shape;
+        shape_only.push_back(dummy);
+        shape_node = true;
       }
     }
-    g.nodes = std::move(kept);
+    if (!all_const && !shape_node) {
+      kept.push_back(std::move(n));
+      continue;
+    }
+    std::vector<const FTensor*> in;
+    if (shape_node) in.push_back(&shape_only[0]);
+    else
+      for (int i : n.inputs) in.push_back(i >= 0 ? &g.tensors[i].value : nullptr);
+    std::vector<FTensor> out = table.find(n.op_type)->run_float(n, std::span<const FTensor* const>(in));
+    if (out.size() < n.outputs.size()) throw Error(g.source + ": node '" + n.name + "' produced too few outputs");
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      if (n.outputs[k] < 0) continue;
+      auto& t = g.tensors[n.outputs[k]];
+      t.is_const = true;
+      t.value = std::move(out[k]);
+      t.shape = t.value.shape;
+      t.dtype = t.value.dtype;
+    }
   }
-  return g;
+  g.nodes = std::move(kept);
 }
 
 Graph load_onnx_file(const std::string& path, const LoadOptions& opt) {

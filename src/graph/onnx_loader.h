@@ -32,6 +32,10 @@ struct LoadOptions {
 Graph load_onnx_file(const std::string& path, const LoadOptions& opt = {});
 Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, const LoadOptions& opt = {});
 
+// Folds every node whose inputs are all constants into constant outputs; with fold_shapes, also
+// Shape nodes whose input shape is fully known (after bind_shapes every shape is).
+void fold_constants(Graph& g, bool fold_shapes);
+
 // A TensorProto (initializer, Constant value, or a test_data_set .pb) as a float tensor.
 ops::FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what);
 ops::FTensor read_tensor_pb(const std::string& path);

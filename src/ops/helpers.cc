@@ -35,6 +35,7 @@ Table make_table(PlanContext& c, const std::string& name, const std::function<do
   tb.fn = name;
   tb.in_scale = t;
   tb.lo = static_cast<int64_t>(std::floor(lo * std::ldexp(1.0, t)));
+  if (!std::isfinite(f(std::ldexp(static_cast<double>(tb.lo), -t)))) ++tb.lo;  // e.g. log at 0
   int64_t hq = static_cast<int64_t>(std::ceil(hi * std::ldexp(1.0, t)));
   double fmax = 0;
   std::vector<double> fv;

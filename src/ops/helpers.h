@@ -29,8 +29,9 @@ std::vector<int64_t> int_values(const Node& n, const Tensor<T>* t, const char* w
   v.reserve(t->data.size());
   for (auto x : t->data) {
     double d = static_cast<double>(x);
-    if (d != std::floor(d) || std::fabs(d) > 9.0e15) bad_node(n, std::string("non-integer value in '") + what + "'");
-    v.push_back(static_cast<int64_t>(d));
+    if (std::isnan(d) || d != std::floor(d)) bad_node(n, std::string("non-integer value in '") + what + "'");
+    // Huge values (INT64_MAX as "to the end" in Slice) saturate at +-2^62.
+    v.push_back(std::fabs(d) > 0x1p62 ? (d > 0 ? (int64_t{1} << 62) : -(int64_t{1} << 62)) : static_cast<int64_t>(d));
   }
   return v;
 }

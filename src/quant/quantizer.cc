@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/onnx_loader.h"
 
 namespace zkinfer::quant {
 
@@ -16,6 +17,7 @@ using ops::Range;
 std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& samples) {
   if (samples.empty()) throw Error(g.source + ": no calibration samples");
   graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
+  graph::fold_constants(g, true);  // shapes are now fixed: Shape nodes and what follows fold
   std::vector<Range> r(g.tensors.size());
   std::vector<bool> seen(g.tensors.size(), false);
   for (size_t s = 0; s < samples.size(); ++s) {

@@ -1,0 +1,21 @@
+// Abs: |x|, same scale (a sign decomposition in the prover).
+#include "ops/helpers.h"
+namespace zkinfer::ops {
+void register_op_abs(OpTable& t) {
+  OpDef d;
+  d.op_type = "Abs";
+  d.run_float = [](const Node& n, FIn in) {
+    need_inputs(n, in.size(), 1);
+    FTensor y = *in[0];
+    for (auto& v : y.data) v = std::fabs(v);
+    return one(std::move(y));
+  };
+  d.plan = plan_same_scale;
+  d.run_int = [](IntContext& c) {
+    ITensor y = c.input(0);
+    for (auto& v : y.data) v = v < 0 ? -v : v;
+    c.out.push_back(std::move(y));
+  };
+  t.add(std::move(d));
+}
+}  // namespace zkinfer::ops
