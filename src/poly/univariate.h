@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -15,22 +16,26 @@
 
 namespace zkinfer::poly {
 
-// Lagrange interpolation on the nodes 0, 1, ..., d. Construction costs d + 1 inversions (once);
+// Lagrange interpolation on the nodes 0, 1, ..., d. Construction costs one inversion (once);
 // each evaluation costs about 4d multiplications and no inversion.
 template <field::PrimeField F>
 class LagrangeBasis {
  public:
-  // Requires the nodes 0..degree to be distinct in F (degree < characteristic).
+  // Requires the nodes 0..degree to be distinct in F (degree < characteristic) and degree <= 60.
   explicit LagrangeBasis(size_t degree) : degree_(degree), weights_(degree + 1) {
-    // w_i = 1 / prod_{j != i} (i - j) = (-1)^(d-i) / (i! (d-i)!).
-    std::vector<F> fact(degree + 1);
-    fact[0] = F::one();
-    for (size_t i = 1; i <= degree; ++i) fact[i] = fact[i - 1] * F::from_u64(i);
+    // w_i = 1 / prod_{j != i} (i - j) = (-1)^(d-i) / (i! (d-i)!) = (-1)^(d-i) C(d, i) / d!:
+    // one inversion (of d!) in all; the binomials fit 64 bits for d <= 60.
+    ZKINFER_CHECK(degree <= 60);
+    F fact = F::one();
+    for (size_t i = 1; i <= degree; ++i) fact *= F::from_u64(i);
+    ZKINFER_CHECK(!fact.is_zero());
+    const F inv_fact = fact.inverse();
+    uint64_t binom = 1;  // C(d, i)
     for (size_t i = 0; i <= degree; ++i) {
-      F denom = fact[i] * fact[degree - i];
-      ZKINFER_CHECK(!denom.is_zero());
-      F w = denom.inverse();
+      const F w = F::from_u64(binom) * inv_fact;
       weights_[i] = ((degree - i) & 1) ? -w : w;
+      // C(d, i + 1) = C(d, i) (d - i) / (i + 1), exact; the product fits 128 bits.
+      binom = static_cast<uint64_t>(static_cast<unsigned __int128>(binom) * (degree - i) / (i + 1));
     }
   }
 
