@@ -56,7 +56,9 @@ ops::ITensor quantize_const(const FTensor& v, int scale, bool integer, const std
   double m = std::ldexp(1.0, q.scale);
   for (size_t i = 0; i < v.data.size(); ++i) {
     double x = integer ? v.data[i] : std::floor(v.data[i] * m + 0.5);
-    if (!(std::fabs(x) < std::ldexp(1.0, 62))) throw Error("constant '" + name + "' does not fit int64 at scale 2^" + std::to_string(scale));
+    if (integer && std::fabs(x) > 0x1p62) x = x > 0 ? 0x1p62 : -0x1p62;  // INT64_MAX as "to the end"
+
+    if (!(std::fabs(x) <= std::ldexp(1.0, 62))) throw Error("constant '" + name + "' does not fit int64 at scale 2^" + std::to_string(scale));
     q.data[i] = static_cast<int64_t>(x);
   }
   return q;
