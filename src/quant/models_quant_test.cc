@@ -1,0 +1,68 @@
+// Integer models of the shared test models: resnet18, tiny_gpt and every EZKL example whose
+// operators are supported compile (calibrated on their bundled input) and run; the integer
+// outputs stay close to float. Prints the figures recorded in docs/FRONTEND.md.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "graph/json_io.h"
+#include "graph/onnx_loader.h"
+#include "quant/evaluate.h"
+#include "quant/quantizer.h"
+
+namespace fs = std::filesystem;
+using namespace zkinfer;
+
+namespace {
+const fs::path kModels = fs::path(ZKINFER_SHARED_DIR) / "models";
+
+quant::Evaluation compile_and_evaluate(const fs::path& onnx) {
+  graph::Graph g = graph::load_onnx_file(onnx.string());
+  fs::path in = onnx.parent_path() / "input.json";
+  auto samples = graph::parse_samples(graph::read_text(in.string()), in.string(), g);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  return quant::evaluate(m, samples);
+}
+
+void report(const std::string& name, const quant::Evaluation& ev) {
+  for (const auto& o : ev.outputs) {
+    std::printf("%-22s %-14s max abs error %.4g, mean abs error %.4g", name.c_str(), o.name.substr(0, 14).c_str(), o.max_abs, o.mean_abs);
+    if (o.classifier) std::printf(", arg-max %lld/%lld", (long long)o.argmax_agree, (long long)o.argmax_rows);
+    std::printf("\n");
+  }
+}
+}  // namespace
+
+TEST(QuantModels, ResnetAndTinyGpt) {
+  for (const char* m : {"resnet18", "tiny_gpt"}) {
+    auto ev = compile_and_evaluate(kModels / m / "model.onnx");
+    report(m, ev);
+    ASSERT_EQ(ev.outputs.size(), 1u);
+    EXPECT_EQ(ev.outputs[0].argmax_agree, ev.outputs[0].argmax_rows) << m;
+    EXPECT_LE(ev.outputs[0].max_abs, 0.25) << m;
+  }
+}
+
+TEST(QuantModels, EzklExamples) {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(kModels / "ezkl")) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  int compiled = 0;
+  for (const auto& d : dirs) {
+    if (!fs::exists(d / "ort_output.json")) continue;
+    std::string name = d.filename().string();
+    try {
+      auto ev = compile_and_evaluate(d / "network.onnx");
+      report(name, ev);
+      for (const auto& o : ev.outputs) EXPECT_LE(o.max_abs, 0.05) << name << " " << o.name;
+      ++compiled;
+    } catch (const graph::UnsupportedOps&) {
+      // listed by graph_models_test
+    } catch (const Error& e) {
+      ADD_FAILURE() << name << ": " << e.what();
+    }
+  }
+  std::printf("EZKL examples compiled and run: %d\n", compiled);
+  EXPECT_GE(compiled, 50);
+}
