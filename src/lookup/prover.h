@@ -44,13 +44,27 @@ Multiplicities<F> compute_multiplicities(const LookupTable<F>& table, const std:
   ZKINFER_CHECK(columns.size() == table.num_columns());
   Multiplicities<F> m;
   m.counts.assign(table.size(), 0);
-  std::vector<F> row(columns.size());
-  for (size_t i = 0; i < columns[0].size(); ++i) {
-    for (size_t c = 0; c < columns.size(); ++c) row[c] = columns[c][i];
-    if (auto j = table.find(row)) {
-      ++m.counts[*j];
-    } else {
-      ++m.num_missing;
+  const size_t rows = columns[0].size();
+  // Per-thread histograms when there are many more rows than table entries.
+  const bool parallel = poly::go_parallel(rows) && rows >= 4 * table.size();
+#pragma omp parallel if (parallel)
+  {
+    std::vector<uint64_t> local(table.size(), 0);
+    size_t missing = 0;
+    std::vector<F> row(columns.size());
+#pragma omp for schedule(static)
+    for (size_t i = 0; i < rows; ++i) {
+      for (size_t c = 0; c < columns.size(); ++c) row[c] = columns[c][i];
+      if (auto j = table.find(row)) {
+        ++local[*j];
+      } else {
+        ++missing;
+      }
+    }
+#pragma omp critical
+    {
+      for (size_t j = 0; j < local.size(); ++j) m.counts[j] += local[j];
+      m.num_missing += missing;
     }
   }
   return m;

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,9 +50,10 @@ class LookupTable {
     t.log_size_ = poly::log2_exact(inputs.size());
     t.cols_[0] = std::move(inputs);
     t.cols_[1] = std::move(outputs);
+    char buf[2 * F::kBytes];
     for (size_t j = t.size(); j-- > 0;) {
       const F row[2] = {t.cols_[0][j], t.cols_[1][j]};
-      t.index_[key(row)] = j;  // the first occurrence wins
+      t.index_[std::string(key_view(row, buf))] = j;  // the first occurrence wins
     }
     return t;
   }
@@ -95,7 +98,8 @@ class LookupTable {
       if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size()) return std::nullopt;
       return static_cast<size_t>(*v);
     }
-    auto it = index_.find(key(row));
+    char buf[2 * F::kBytes];
+    auto it = index_.find(key_view(row, buf));
     if (it == index_.end()) return std::nullopt;
     return it->second;
   }
@@ -108,19 +112,25 @@ class LookupTable {
   }
 
  private:
-  static std::string key(std::span<const F> row) {
-    std::string k;
+  // The row's canonical bytes, written to buf (2 * kBytes long), as a lookup key.
+  static std::string_view key_view(std::span<const F> row, char* buf) {
+    size_t len = 0;
     for (const F& x : row) {
       auto b = x.to_bytes();
-      k.append(reinterpret_cast<const char*>(b.data()), b.size());
+      std::memcpy(buf + len, b.data(), b.size());
+      len += b.size();
     }
-    return k;
+    return std::string_view(buf, len);
   }
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
   Kind kind_ = Kind::kRange;
   size_t log_size_ = 0;
   std::vector<F> cols_[2];
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index_;
 };
 
 extern template class LookupTable<field::Fr>;
