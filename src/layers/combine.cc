@@ -1,0 +1,94 @@
+// Claim combination (combine.h; docs/protocol/layers.md, section 4).
+#include "layers/combine.h"
+
+#include <string>
+#include <vector>
+
+#include "common/check.h"
+#include "poly/mle.h"
+#include "poly/parallel.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+
+namespace zkinfer::layers {
+
+namespace {
+
+constexpr std::string_view kLabelNumClaims = "layers.combine.num_claims";
+constexpr std::string_view kLabelClaims = "layers.combine.claims";
+constexpr std::string_view kLabelGamma = "layers.combine.gamma";
+
+Fr absorb_and_gamma(transcript::Transcript& tr, std::span<const Claim> claims) {
+  tr.absorb_u64(kLabelNumClaims, claims.size());
+  std::vector<Fr> values;
+  for (const auto& c : claims) values.push_back(c.value);
+  tr.absorb_many(kLabelClaims, values);
+  return tr.challenge<Fr>(kLabelGamma);
+}
+
+}  // namespace
+
+void CombineProof::serialize(ByteWriter& w) const { sumcheck.serialize(w); }
+
+CombineProof CombineProof::deserialize(ByteReader& r, size_t num_vars, size_t num_claims) {
+  CombineProof p;
+  if (num_claims >= 2) p.sumcheck = sumcheck::Proof<Fr>::deserialize(r, num_vars, 2, 2);
+  return p;
+}
+
+Claim prove_combine(std::span<const Fr> table, size_t num_vars, std::span<const Claim> claims,
+                    transcript::Transcript& tr, CombineProof* proof) {
+  ZKINFER_CHECK(!claims.empty() && num_vars < 48 && table.size() == (size_t{1} << num_vars));
+  for (const auto& c : claims) ZKINFER_CHECK(c.point.size() == num_vars);
+  *proof = CombineProof{};
+  if (claims.size() == 1) return claims[0];
+  const Fr gamma = absorb_and_gamma(tr, claims);
+  // E(x) = sum_t gamma^t eq(z_t, x).
+  std::vector<Fr> e = poly::eq_table<Fr>(claims[0].point);
+  Fr g = gamma;
+  for (size_t t = 1; t < claims.size(); ++t) {
+    const auto et = poly::eq_table<Fr>(claims[t].point, g);
+#pragma omp parallel for schedule(static) if (poly::go_parallel(e.size()))
+    for (size_t i = 0; i < e.size(); ++i) e[i] += et[i];
+    g *= gamma;
+  }
+  std::vector<std::vector<Fr>> factors;
+  factors.push_back(std::move(e));
+  factors.emplace_back(table.begin(), table.end());
+  auto res = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(factors), tr);
+  proof->sumcheck = std::move(res.proof);
+  return Claim{std::move(res.point), res.final_evals[1]};
+}
+
+Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const CombineProof& proof,
+                       transcript::Transcript& tr, Claim* out) {
+  if (claims.empty()) return Verdict::reject("combine: no claims");
+  for (const auto& c : claims)
+    if (c.point.size() != num_vars) return Verdict::reject("combine: claim point has the wrong length");
+  if (claims.size() == 1) {
+    if (!proof.sumcheck.rounds.empty() || !proof.sumcheck.final_evals.empty())
+      return Verdict::reject("combine: proof given for a single claim");
+    if (out) *out = claims[0];
+    return Verdict::accept();
+  }
+  const Fr gamma = absorb_and_gamma(tr, claims);
+  Fr claim = Fr::zero(), g = Fr::one();
+  for (const auto& c : claims) {
+    claim += g * c.value;
+    g *= gamma;
+  }
+  sumcheck::Subclaim<Fr> sub;
+  Verdict v = sumcheck::verify(sumcheck::Composition<Fr>::product(2), num_vars, claim, proof.sumcheck, tr, &sub);
+  if (!v.ok()) return v.within("combine");
+  Fr e = Fr::zero();
+  g = Fr::one();
+  for (const auto& c : claims) {
+    e += g * poly::eq_eval<Fr>(c.point, sub.point);
+    g *= gamma;
+  }
+  if (sub.final_evals[0] != e) return Verdict::reject("combine: eq combination value is wrong");
+  if (out) *out = Claim{std::move(sub.point), sub.final_evals[1]};
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

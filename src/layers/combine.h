@@ -1,0 +1,36 @@
+// Claim combination: several claims f~(z_t) = v_t on one tensor become one claim f~(r) = v at a
+// fresh random point, by the sumcheck of sum_x (sum_t gamma^t eq(z_t, x)) f(x) =
+// sum_t gamma^t v_t (Thaler, "Proofs, Arguments, and Zero-Knowledge", section 4.5.2, "reducing
+// to verification of a single point"; the random-linear-combination form of Chiesa-Forbes-Spooner
+// and Libra). Used where a tensor feeds several layers and before commitment openings.
+// Protocol: docs/protocol/layers.md, section 4.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "layers/claim.h"
+#include "sumcheck/proof.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::layers {
+
+struct CombineProof {
+  sumcheck::Proof<Fr> sumcheck;  // empty when there is a single claim (nothing to combine)
+
+  void serialize(ByteWriter& w) const;
+  static CombineProof deserialize(ByteReader& r, size_t num_vars, size_t num_claims);
+};
+
+// Combines claims (|claims| >= 1, each point of num_vars entries) on the tensor whose padded
+// table is `table` (2^num_vars entries). A single claim is returned unchanged with an empty proof.
+Claim prove_combine(std::span<const Fr> table, size_t num_vars, std::span<const Claim> claims,
+                    transcript::Transcript& tr, CombineProof* proof);
+
+// Verifies; on acceptance sets *out to the combined claim. Never throws.
+Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const CombineProof& proof,
+                       transcript::Transcript& tr, Claim* out);
+
+}  // namespace zkinfer::layers

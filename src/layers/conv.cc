@@ -1,0 +1,310 @@
+// 2-D convolution layer (conv.h; docs/protocol/layers.md, section 3).
+#include "layers/conv.h"
+
+#include <utility>
+
+#include "common/check.h"
+#include "layers/contract.h"
+#include "poly/mle.h"
+#include "poly/parallel.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+
+namespace zkinfer::layers {
+
+namespace {
+
+constexpr std::string_view kLabelNumClaims = "layers.conv.num_claims";
+constexpr std::string_view kLabelClaims = "layers.conv.claims";
+constexpr std::string_view kLabelBias = "layers.conv.bias_values";
+constexpr std::string_view kLabelGamma = "layers.conv.gamma";
+
+constexpr size_t kMaxDim = size_t{1} << 32;
+
+// One spatial axis: input length `in`, kernel length `k`, output length `out`; kernel tap a at
+// output position o reads input position o stride + a dil - pad when that lies in [0, in).
+struct Axis {
+  size_t in, k, out, stride, dil, pad;
+  // The valid (a, o, i) triples, a-major.
+  struct Tap {
+    size_t a, o, i;
+  };
+  std::vector<Tap> taps() const {
+    std::vector<Tap> v;
+    for (size_t a = 0; a < k; ++a)
+      for (size_t o = 0; o < out; ++o) {
+        const size_t pos = o * stride + a * dil;  // input position + pad
+        if (pos >= pad && pos - pad < in) v.push_back({a, o, pos - pad});
+      }
+    return v;
+  }
+  // sel[a] = sum_{o : i(a, o) valid} e_out[o] e_in[i(a, o)] for a < k (the selector's MLE with the
+  // output and input variables bound), padded with zeros to next_pow2(k). O(k out).
+  std::vector<Fr> selector(std::span<const Fr> e_out, std::span<const Fr> e_in) const {
+    std::vector<Fr> sel(next_pow2(k), Fr::zero());
+    for (const Tap& t : taps()) sel[t.a] += e_out[t.o] * e_in[t.i];
+    return sel;
+  }
+};
+
+Axis axis_h(const ConvShape& s) { return {s.h, s.kh, s.out_h(), s.stride_h, s.dil_h, s.pad_top}; }
+Axis axis_w(const ConvShape& s) { return {s.w, s.kw, s.out_w(), s.stride_w, s.dil_w, s.pad_left}; }
+
+// A claim point on Y = (N, Co, Ho, Wo) split per dimension.
+struct YPoint {
+  std::vector<Fr> rn, rco, rho, rwo;
+};
+YPoint split_y(const ConvShape& s, std::span<const Fr> point) {
+  auto parts = split_point(s.y_shape(), point);
+  return {std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3])};
+}
+
+Fr bias_indicator(const ConvShape& s, const YPoint& y) {
+  return eq_prefix_sum(y.rn, s.n) * eq_prefix_sum(y.rho, s.out_h()) * eq_prefix_sum(y.rwo, s.out_w());
+}
+
+void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
+  tr.absorb_u64(kLabelNumClaims, claims.size());
+  std::vector<Fr> values;
+  values.reserve(claims.size());
+  for (const auto& c : claims) values.push_back(c.value);
+  tr.absorb_many(kLabelClaims, values);
+}
+
+// sum_t coeffs[t] Wt_t Phi_t (factors 2t, 2t + 1).
+sumcheck::Composition<Fr> kernel_composition(std::span<const Fr> coeffs) {
+  std::vector<sumcheck::Term<Fr>> terms;
+  for (size_t t = 0; t < coeffs.size(); ++t) terms.push_back({coeffs[t], {2 * t, 2 * t + 1}});
+  return sumcheck::Composition<Fr>(2 * coeffs.size(), std::move(terms));
+}
+
+// The point of sumcheck 1 split as (r_w, r_h, r_c, r_n') (X's layout).
+YPoint split_x(const ConvShape& s, std::span<const Fr> point) {
+  auto parts = split_point(s.x_shape(), point);
+  // reuse YPoint's fields: rn = r_n', rco = r_c, rho = r_h, rwo = r_w
+  return {std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3])};
+}
+
+std::vector<Fr> kernel_coeffs(std::span<const YPoint> ys, const std::vector<Fr>& rn_x, const Fr& gamma) {
+  std::vector<Fr> coeffs;
+  Fr g = Fr::one();
+  for (const auto& y : ys) {
+    coeffs.push_back(g * poly::eq_eval<Fr>(y.rn, rn_x));
+    g *= gamma;
+  }
+  return coeffs;
+}
+
+void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::vector<Fr>& x_point, const Fr& x_val,
+                   const std::vector<Fr>& k_point, std::span<const Fr> k_finals, std::span<const Fr> bias_values,
+                   ConvClaims* out) {
+  const YPoint xp = split_x(s, x_point);
+  out->x = {x_point, x_val};
+  out->w.clear();
+  out->bias.clear();
+  for (size_t t = 0; t < ys.size(); ++t) {
+    std::vector<Fr> pt = k_point;  // (r_kw, r_kh)
+    pt.insert(pt.end(), xp.rco.begin(), xp.rco.end());
+    pt.insert(pt.end(), ys[t].rco.begin(), ys[t].rco.end());
+    out->w.push_back({std::move(pt), k_finals[2 * t]});
+    if (s.bias) out->bias.push_back({ys[t].rco, bias_values[t]});
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> ConvShape::invalid() const {
+  for (size_t v : {n, c, h, w, co, kh, kw, stride_h, stride_w, dil_h, dil_w})
+    if (v == 0 || v > kMaxDim) return std::string("conv: a dimension, stride or dilation is 0 or too large");
+  for (size_t v : {pad_top, pad_left, pad_bottom, pad_right})
+    if (v > kMaxDim) return std::string("conv: padding too large");
+  if (h + pad_top + pad_bottom < dil_h * (kh - 1) + 1 || w + pad_left + pad_right < dil_w * (kw - 1) + 1)
+    return std::string("conv: kernel larger than the padded input");
+  for (const auto& dims : {std::vector<size_t>{n, c, h, w}, std::vector<size_t>{co, c, kh, kw},
+                           std::vector<size_t>{n, co, out_h(), out_w()}})
+    if (auto e = PaddedShape::invalid(dims)) return "conv: " + *e;
+  return std::nullopt;
+}
+
+size_t ConvShape::out_h() const { return (h + pad_top + pad_bottom - dil_h * (kh - 1) - 1) / stride_h + 1; }
+size_t ConvShape::out_w() const { return (w + pad_left + pad_right - dil_w * (kw - 1) - 1) / stride_w + 1; }
+PaddedShape ConvShape::x_shape() const { return PaddedShape({n, c, h, w}); }
+PaddedShape ConvShape::w_shape() const { return PaddedShape({co, c, kh, kw}); }
+PaddedShape ConvShape::y_shape() const { return PaddedShape({n, co, out_h(), out_w()}); }
+PaddedShape ConvShape::bias_shape() const { return PaddedShape({co}); }
+
+void ConvProof::serialize(ByteWriter& w) const {
+  for (const Fr& v : bias_values) sumcheck::write_field(w, v);
+  input_sumcheck.serialize(w);
+  kernel_sumcheck.serialize(w);
+}
+
+ConvProof ConvProof::deserialize(ByteReader& r, const ConvShape& s, size_t num_claims) {
+  ConvProof p;
+  if (s.bias) {
+    p.bias_values.resize(num_claims);
+    for (Fr& v : p.bias_values) v = sumcheck::read_field<Fr>(r);
+  }
+  p.input_sumcheck = sumcheck::Proof<Fr>::deserialize(r, s.x_shape().num_vars(), 2, 2);
+  p.kernel_sumcheck =
+      sumcheck::Proof<Fr>::deserialize(r, ceil_log2(s.kh) + ceil_log2(s.kw), 2, 2 * num_claims);
+  return p;
+}
+
+ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const Fr> wt, std::span<const Fr> bias,
+                     std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out) {
+  ZKINFER_CHECK(!s.invalid() && !y_claims.empty());
+  const PaddedShape xs = s.x_shape(), ws = s.w_shape();
+  ZKINFER_CHECK(x.size() == xs.size() && wt.size() == ws.size());
+  const size_t num_claims = y_claims.size();
+  const size_t pn = next_pow2(s.n), pc = next_pow2(s.c), ph = next_pow2(s.h), pw = next_pow2(s.w);
+  const size_t pkh = next_pow2(s.kh), pkw = next_pow2(s.kw);
+  const size_t kwin = pkh * pkw;   // one channel's padded kernel window
+  const size_t kchan = ph * pw;    // one channel's padded input plane
+  const Axis ah = axis_h(s), aw = axis_w(s);
+  const auto taps_h = ah.taps(), taps_w = aw.taps();
+
+  absorb_claims(tr, y_claims);
+  ConvProof proof;
+  std::vector<YPoint> ys;
+  for (const auto& c : y_claims) {
+    ZKINFER_CHECK(c.point.size() == s.y_shape().num_vars());
+    ys.push_back(split_y(s, c.point));
+  }
+  if (s.bias) {
+    ZKINFER_CHECK(bias.size() == s.bias_shape().size());
+    for (const auto& y : ys) proof.bias_values.push_back(poly::evaluate_mle<Fr>(bias, y.rco));
+    tr.absorb_many(kLabelBias, proof.bias_values);
+  }
+  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+
+  // Per claim: Wr_t[c][a][b] = Wt~(r_co, c, a, b); K_t[c][i][j] = sum_{a,b} Wr_t[c][a][b]
+  // Sh(a, i) Sw(b, j); G = sum_t gamma^t eq(r_n, n) K_t[c][i][j] over X's padded layout.
+  std::vector<std::vector<Fr>> wr(num_claims);
+  std::vector<Fr> g(xs.size(), Fr::zero());
+  std::vector<Fr> kt(pc * kchan);
+  std::vector<Fr> u(s.c * s.kh * s.w);
+  Fr gt = Fr::one();
+  for (size_t t = 0; t < num_claims; ++t) {
+    const auto eco = poly::eq_table<Fr>(ys[t].rco);
+    const auto eh = poly::eq_table<Fr>(ys[t].rho);
+    const auto ew = poly::eq_table<Fr>(ys[t].rwo);
+    auto& w_r = wr[t];
+    w_r.assign(pc * kwin, Fr::zero());
+    std::fill(kt.begin(), kt.end(), Fr::zero());
+#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * s.c * s.kh * s.kw * 4))
+    for (size_t c = 0; c < s.c; ++c) {
+      Fr* dst = w_r.data() + c * kwin;
+      for (size_t o = 0; o < s.co; ++o) {
+        const Fr e = eco[o];
+        const Fr* src = wt.data() + (o * pc + c) * kwin;
+        for (size_t a = 0; a < s.kh; ++a)
+          for (size_t b = 0; b < s.kw; ++b) dst[a * pkw + b] += e * src[a * pkw + b];
+      }
+      // U[c][a][j] = sum_{(b, o) -> j} Wr[c][a][b] ew[o].
+      Fr* uc = u.data() + c * s.kh * s.w;
+      for (size_t q = 0; q < s.kh * s.w; ++q) uc[q] = Fr::zero();
+      for (size_t a = 0; a < s.kh; ++a)
+        for (const auto& tp : taps_w) uc[a * s.w + tp.i] += dst[a * pkw + tp.a] * ew[tp.o];
+      // K[c][i][j] = sum_{(a, o) -> i} eh[o] U[c][a][j].
+      Fr* kc = kt.data() + c * kchan;
+      for (const auto& tp : taps_h) {
+        const Fr e = eh[tp.o];
+        const Fr* ua = uc + tp.a * s.w;
+        Fr* krow = kc + tp.i * pw;
+        for (size_t j = 0; j < s.w; ++j) krow[j] += e * ua[j];
+      }
+    }
+    const auto en = poly::eq_table<Fr>(ys[t].rn, gt);
+    const size_t kvol = pc * kchan;
+#pragma omp parallel for schedule(static) if (poly::go_parallel(pn * kvol / 4))
+    for (size_t q = 0; q < pn * kvol; ++q) g[q] += en[q / kvol] * kt[q % kvol];
+    gt *= gamma;
+  }
+
+  // Sumcheck 1: sum_{n, c, i, j} X G = sum_t gamma^t (y_t - bias_t).
+  std::vector<std::vector<Fr>> f1;
+  f1.emplace_back(x.begin(), x.end());
+  f1.push_back(std::move(g));
+  auto r1 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f1), tr);
+  proof.input_sumcheck = std::move(r1.proof);
+  const YPoint xp = split_x(s, r1.point);  // rn = r_n', rco = r_c, rho = r_h, rwo = r_w
+
+  // Sumcheck 2: g_val = sum_{a, b} sum_t gamma^t eq(r_n, r_n') Wt~(r_co, r_c, a, b) Phi_t(a, b).
+  const auto erc = poly::eq_table<Fr>(xp.rco);
+  const auto erh = poly::eq_table<Fr>(xp.rho);
+  const auto erw = poly::eq_table<Fr>(xp.rwo);
+  std::vector<std::vector<Fr>> f2;
+  for (size_t t = 0; t < num_claims; ++t) {
+    std::vector<Fr> wk(kwin);
+    detail::contract_middle(wr[t], 1, pc, s.c, kwin, kwin, erc, wk);
+    const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
+    const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
+    std::vector<Fr> phi(kwin);
+    for (size_t a = 0; a < pkh; ++a)
+      for (size_t b = 0; b < pkw; ++b) phi[a * pkw + b] = sh[a] * sw[b];
+    f2.push_back(std::move(wk));
+    f2.push_back(std::move(phi));
+  }
+  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
+  auto r2 = sumcheck::prove(kernel_composition(coeffs), std::move(f2), tr);
+  proof.kernel_sumcheck = std::move(r2.proof);
+  if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+  return proof;
+}
+
+Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const ConvProof& proof,
+                    transcript::Transcript& tr, ConvClaims* out) {
+  if (auto e = s.invalid()) return Verdict::reject(*e);
+  if (y_claims.empty()) return Verdict::reject("conv: no claims on the output");
+  const size_t num_claims = y_claims.size();
+  const size_t y_vars = s.y_shape().num_vars();
+  for (const auto& c : y_claims)
+    if (c.point.size() != y_vars) return Verdict::reject("conv: output claim point has the wrong length");
+  if (proof.bias_values.size() != (s.bias ? num_claims : 0))
+    return Verdict::reject("conv: wrong number of bias values");
+
+  absorb_claims(tr, y_claims);
+  if (s.bias) tr.absorb_many(kLabelBias, proof.bias_values);
+  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+
+  std::vector<YPoint> ys;
+  Fr claim = Fr::zero(), gt = Fr::one();
+  for (size_t t = 0; t < num_claims; ++t) {
+    ys.push_back(split_y(s, y_claims[t].point));
+    Fr v = y_claims[t].value;
+    if (s.bias) v -= proof.bias_values[t] * bias_indicator(s, ys.back());
+    claim += gt * v;
+    gt *= gamma;
+  }
+  sumcheck::Subclaim<Fr> sub1;
+  Verdict v = sumcheck::verify(sumcheck::Composition<Fr>::product(2), s.x_shape().num_vars(), claim,
+                               proof.input_sumcheck, tr, &sub1);
+  if (!v.ok()) return v.within("conv: input sumcheck");
+  const YPoint xp = split_x(s, sub1.point);
+
+  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
+  const size_t lkh = ceil_log2(s.kh), lkw = ceil_log2(s.kw);
+  sumcheck::Subclaim<Fr> sub2;
+  v = sumcheck::verify(kernel_composition(coeffs), lkw + lkh, sub1.final_evals[1], proof.kernel_sumcheck, tr, &sub2);
+  if (!v.ok()) return v.within("conv: kernel sumcheck");
+
+  // Phi_t(r_kh, r_kw) = Sh~(r_kh; r_ho, r_h) Sw~(r_kw; r_wo, r_w), each in O(K out + in + K).
+  const std::span<const Fr> rkw(sub2.point.data(), lkw), rkh(sub2.point.data() + lkw, lkh);
+  const auto ekh = poly::eq_table<Fr>(rkh), ekw = poly::eq_table<Fr>(rkw);
+  const auto erh = poly::eq_table<Fr>(xp.rho), erw = poly::eq_table<Fr>(xp.rwo);
+  const Axis ah = axis_h(s), aw = axis_w(s);
+  for (size_t t = 0; t < num_claims; ++t) {
+    const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
+    const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
+    Fr vh = Fr::zero(), vw = Fr::zero();
+    for (size_t a = 0; a < s.kh; ++a) vh += ekh[a] * sh[a];
+    for (size_t b = 0; b < s.kw; ++b) vw += ekw[b] * sw[b];
+    if (sub2.final_evals[2 * t + 1] != vh * vw)
+      return Verdict::reject("conv: window selector value of claim " + std::to_string(t) + " is wrong");
+  }
+  if (out) output_claims(s, ys, sub1.point, sub1.final_evals[0], sub2.point, sub2.final_evals, proof.bias_values, out);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

@@ -1,0 +1,129 @@
+// Padded tensor layout (layout.h).
+#include "layers/layout.h"
+
+#include <bit>
+
+#include "common/check.h"
+#include "poly/parallel.h"
+
+namespace zkinfer::layers {
+
+size_t next_pow2(size_t d) {
+  ZKINFER_CHECK(d >= 1 && d <= (size_t{1} << 62));
+  return std::bit_ceil(d);
+}
+
+size_t ceil_log2(size_t d) { return static_cast<size_t>(std::countr_zero(next_pow2(d))); }
+
+std::optional<std::string> PaddedShape::invalid(std::span<const size_t> dims) {
+  size_t vars = 0;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == 0) return "dimension " + std::to_string(i) + " is zero";
+    if (dims[i] > (size_t{1} << 40)) return "dimension " + std::to_string(i) + " is too large";
+    vars += ceil_log2(dims[i]);
+  }
+  if (vars > 40) return "tensor has more than 2^40 padded entries";
+  return std::nullopt;
+}
+
+PaddedShape::PaddedShape(std::vector<size_t> dims) : dims_(std::move(dims)) {
+  ZKINFER_CHECK(!invalid(dims_));
+  const size_t k = dims_.size();
+  padded_.resize(k);
+  log_sizes_.resize(k);
+  offsets_.resize(k);
+  size_t off = 0;
+  for (size_t i = k; i-- > 0;) {
+    padded_[i] = next_pow2(dims_[i]);
+    log_sizes_[i] = ceil_log2(dims_[i]);
+    offsets_[i] = off;
+    off += log_sizes_[i];
+  }
+  num_vars_ = off;
+}
+
+size_t PaddedShape::unpadded_size() const {
+  size_t s = 1;
+  for (size_t d : dims_) s *= d;
+  return s;
+}
+
+size_t PaddedShape::index(std::span<const size_t> idx) const {
+  ZKINFER_CHECK(idx.size() == dims_.size());
+  size_t at = 0;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    ZKINFER_CHECK(idx[i] < dims_[i]);
+    at = at * padded_[i] + idx[i];
+  }
+  return at;
+}
+
+std::vector<Fr> padded_table(const PaddedShape& shape, std::span<const int64_t> values) {
+  ZKINFER_CHECK(values.size() == shape.unpadded_size());
+  std::vector<Fr> out(shape.size(), Fr::zero());
+  const size_t k = shape.rank();
+  if (k == 0) {
+    out[0] = Fr::from_i64(values[0]);
+    return out;
+  }
+  // Rows of the last dimension are contiguous in both layouts; row r (over the unpadded leading
+  // dims) starts at padded offset computed digit by digit.
+  const size_t row_len = shape.dims()[k - 1];
+  const size_t rows = values.size() / row_len;
+  const auto& dims = shape.dims();
+  const auto& pad = shape.padded();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(values.size()))
+  for (size_t r = 0; r < rows; ++r) {
+    size_t rem = r, start = 0, scale = pad[k - 1];
+    for (size_t i = k - 1; i-- > 0;) {
+      start += (rem % dims[i]) * scale;
+      rem /= dims[i];
+      scale *= pad[i];
+    }
+    const int64_t* src = values.data() + r * row_len;
+    Fr* dst = out.data() + start;
+    for (size_t j = 0; j < row_len; ++j) dst[j] = Fr::from_i64(src[j]);
+  }
+  return out;
+}
+
+std::vector<std::vector<Fr>> split_point(const PaddedShape& shape, std::span<const Fr> point) {
+  ZKINFER_CHECK(point.size() == shape.num_vars());
+  std::vector<std::vector<Fr>> parts(shape.rank());
+  for (size_t i = 0; i < shape.rank(); ++i) {
+    auto s = point.subspan(shape.offsets()[i], shape.log_sizes()[i]);
+    parts[i].assign(s.begin(), s.end());
+  }
+  return parts;
+}
+
+std::vector<Fr> join_point(const PaddedShape& shape, const std::vector<std::vector<Fr>>& parts) {
+  ZKINFER_CHECK(parts.size() == shape.rank());
+  std::vector<Fr> point(shape.num_vars());
+  for (size_t i = 0; i < shape.rank(); ++i) {
+    ZKINFER_CHECK(parts[i].size() == shape.log_sizes()[i]);
+    for (size_t j = 0; j < parts[i].size(); ++j) point[shape.offsets()[i] + j] = parts[i][j];
+  }
+  return point;
+}
+
+Fr eq_prefix_sum(std::span<const Fr> point, size_t count) {
+  const size_t n = point.size();
+  ZKINFER_CHECK(n < 64 && count <= (size_t{1} << n));
+  if (count == (size_t{1} << n)) return Fr::one();
+  // x < count iff, at the highest bit where x and count differ, count has 1 and x has 0. For each
+  // such bit j: the bits above match count's (product `prefix`), bit j is 0, the bits below are
+  // free and their eq factors sum to 1.
+  Fr sum = Fr::zero(), prefix = Fr::one();
+  for (size_t j = n; j-- > 0;) {
+    if ((count >> j) & 1) {
+      sum += prefix * (Fr::one() - point[j]);
+      prefix *= point[j];
+    } else {
+      prefix *= Fr::one() - point[j];
+    }
+  }
+  return sum;
+}
+
+}  // namespace zkinfer::layers

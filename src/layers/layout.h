@@ -1,0 +1,71 @@
+// The padded tensor layout shared by every layer protocol, and small helpers on it.
+//
+// A tensor of shape (d_0, ..., d_{k-1}) is the MLE over sum_i log2(P_i) variables, P_i the next
+// power of two >= d_i: each dimension is zero-padded separately, the table is row-major over the
+// padded dimensions (index = ((i_0 P_1 + i_1) P_2 + i_2) ...), and so the LAST dimension occupies
+// the LOWEST variables. A point on a tensor is the concatenation of per-dimension sub-points, the
+// last dimension's first. Because padding is per dimension, index maps that act dimension by
+// dimension (convolution windows, strides, pads, slices) have MLEs that factor into per-dimension
+// pieces, each evaluated in time linear in that dimension (docs/protocol/layers.md, section 1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "field/bn254.h"
+
+namespace zkinfer::layers {
+
+using field::Fr;
+
+// Smallest power of two >= d (d >= 1), and its log.
+size_t next_pow2(size_t d);
+size_t ceil_log2(size_t d);
+
+class PaddedShape {
+ public:
+  PaddedShape() = default;
+  // Every dimension must be >= 1 (check with invalid() first when the dims are untrusted).
+  explicit PaddedShape(std::vector<size_t> dims);
+
+  // Why dims cannot form a PaddedShape (a zero dimension, or over 2^40 padded entries), if so.
+  static std::optional<std::string> invalid(std::span<const size_t> dims);
+
+  size_t rank() const { return dims_.size(); }
+  const std::vector<size_t>& dims() const { return dims_; }
+  const std::vector<size_t>& padded() const { return padded_; }
+  const std::vector<size_t>& log_sizes() const { return log_sizes_; }
+  // offsets()[i]: the first variable of dimension i (the last dimension's is 0).
+  const std::vector<size_t>& offsets() const { return offsets_; }
+  size_t num_vars() const { return num_vars_; }
+  size_t size() const { return size_t{1} << num_vars_; }  // padded table size
+  size_t unpadded_size() const;
+
+  // Table index of the entry with multi-index idx (|idx| == rank(), idx[i] < dims()[i]).
+  size_t index(std::span<const size_t> idx) const;
+
+ private:
+  std::vector<size_t> dims_, padded_, log_sizes_, offsets_;
+  size_t num_vars_ = 0;
+};
+
+// The padded Fr table of an int64 tensor given flat and row-major over the unpadded dims
+// (|values| == shape.unpadded_size()); negatives embed as r - |v|.
+std::vector<Fr> padded_table(const PaddedShape& shape, std::span<const int64_t> values);
+
+// The per-dimension sub-points of a point on the tensor (|point| == num_vars()): result[i] has
+// log_sizes()[i] entries, point[offsets()[i] ...].
+std::vector<std::vector<Fr>> split_point(const PaddedShape& shape, std::span<const Fr> point);
+// The inverse of split_point.
+std::vector<Fr> join_point(const PaddedShape& shape, const std::vector<std::vector<Fr>>& parts);
+
+// sum_{x < count} eq(point, x) over integers x < count <= 2^|point| (x's bits little-endian), in
+// O(|point|): the MLE of the indicator of an unpadded range, used for broadcasts into padded
+// tensors.
+Fr eq_prefix_sum(std::span<const Fr> point, size_t count);
+
+}  // namespace zkinfer::layers

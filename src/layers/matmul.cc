@@ -1,0 +1,251 @@
+// Matrix-product layer (matmul.h; docs/protocol/layers.md, section 2).
+#include "layers/matmul.h"
+
+#include <utility>
+
+#include "common/check.h"
+#include "layers/contract.h"
+#include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+
+namespace zkinfer::layers {
+
+namespace {
+
+constexpr std::string_view kLabelNumClaims = "layers.matmul.num_claims";
+constexpr std::string_view kLabelClaims = "layers.matmul.claims";
+constexpr std::string_view kLabelBias = "layers.matmul.bias_values";
+constexpr std::string_view kLabelGamma = "layers.matmul.gamma";
+
+std::vector<size_t> with(std::vector<size_t> dims, std::initializer_list<size_t> tail) {
+  dims.insert(dims.end(), tail);
+  return dims;
+}
+
+// A claim point on Y split into (r_y: n's variables, r_x: m's, r_b: the batch's).
+struct YPoint {
+  std::vector<Fr> ry, rx, rb;
+};
+
+YPoint split_y(const MatmulShape& s, std::span<const Fr> point) {
+  const size_t ln = ceil_log2(s.n), lm = ceil_log2(s.m);
+  YPoint p;
+  p.ry.assign(point.begin(), point.begin() + ln);
+  p.rx.assign(point.begin() + ln, point.begin() + ln + lm);
+  p.rb.assign(point.begin() + ln + lm, point.end());
+  return p;
+}
+
+// The point on c for a claim at y, and the MLE of the broadcast indicator at y (the product of
+// sum_{i < d} eq(r, i) over the dims along which c is broadcast).
+std::pair<std::vector<Fr>, Fr> bias_point(const MatmulShape& s, const YPoint& y) {
+  std::vector<Fr> pt;
+  Fr ind = Fr::one();
+  if (s.bias_cols) {
+    pt.insert(pt.end(), y.ry.begin(), y.ry.end());
+  } else {
+    ind *= eq_prefix_sum(y.ry, s.n);
+  }
+  if (s.bias_rows) {
+    pt.insert(pt.end(), y.rx.begin(), y.rx.end());
+  } else {
+    ind *= eq_prefix_sum(y.rx, s.m);
+  }
+  if (s.bias_batch) {
+    pt.insert(pt.end(), y.rb.begin(), y.rb.end());
+  } else if (!s.batch.empty()) {
+    const PaddedShape bs(s.batch);
+    const auto parts = split_point(bs, y.rb);
+    for (size_t i = 0; i < parts.size(); ++i) ind *= eq_prefix_sum(parts[i], s.batch[i]);
+  }
+  return {std::move(pt), ind};
+}
+
+// sum_t gamma^t [eq_t] A_t B_t; factors per claim: (eq over the batch,) A_t, B_t.
+sumcheck::Composition<Fr> composition(size_t num_claims, bool has_batch, const Fr& gamma) {
+  const size_t per = has_batch ? 3 : 2;
+  std::vector<sumcheck::Term<Fr>> terms;
+  Fr c = Fr::one();
+  for (size_t t = 0; t < num_claims; ++t) {
+    std::vector<size_t> f;
+    for (size_t j = 0; j < per; ++j) f.push_back(per * t + j);
+    terms.push_back({c, std::move(f)});
+    c *= gamma;
+  }
+  return sumcheck::Composition<Fr>(per * num_claims, std::move(terms));
+}
+
+void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
+  tr.absorb_u64(kLabelNumClaims, claims.size());
+  std::vector<Fr> values;
+  values.reserve(claims.size());
+  for (const auto& c : claims) values.push_back(c.value);
+  tr.absorb_many(kLabelClaims, values);
+}
+
+// The claims on A, B (and c) from the sumcheck's point (r_z, r_b*) and final values.
+void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const std::vector<Fr>& sc_point,
+                   std::span<const Fr> finals, std::span<const Fr> bias_values, MatmulClaims* out) {
+  const size_t lk = ceil_log2(s.k);
+  const bool has_batch = s.batch_vars() > 0;
+  const size_t per = has_batch ? 3 : 2;
+  const std::vector<Fr> rz(sc_point.begin(), sc_point.begin() + lk);
+  const std::vector<Fr> rb(sc_point.begin() + lk, sc_point.end());
+  auto cat = [](std::initializer_list<const std::vector<Fr>*> parts) {
+    std::vector<Fr> v;
+    for (const auto* p : parts) v.insert(v.end(), p->begin(), p->end());
+    return v;
+  };
+  out->a.clear();
+  out->b.clear();
+  out->bias.clear();
+  for (size_t t = 0; t < y_claims.size(); ++t) {
+    const YPoint y = split_y(s, y_claims[t].point);
+    const Fr a_val = finals[per * t + per - 2];
+    const Fr b_val = finals[per * t + per - 1];
+    out->a.push_back({s.trans_a ? cat({&y.rx, &rz, &rb}) : cat({&rz, &y.rx, &rb}), a_val});
+    out->b.push_back({s.trans_b ? cat({&rz, &y.ry, &rb}) : cat({&y.ry, &rz, &rb}), b_val});
+    if (s.bias) out->bias.push_back({bias_point(s, y).first, bias_values[t]});
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> MatmulShape::invalid() const {
+  if (auto e = PaddedShape::invalid(with(batch, {m, k, n}))) return "matmul: " + *e;
+  if (auto e = PaddedShape::invalid(with(batch, {m, n}))) return "matmul: " + *e;
+  return std::nullopt;
+}
+
+PaddedShape MatmulShape::a_shape() const { return PaddedShape(with(batch, trans_a ? std::initializer_list<size_t>{k, m} : std::initializer_list<size_t>{m, k})); }
+PaddedShape MatmulShape::b_shape() const { return PaddedShape(with(batch, trans_b ? std::initializer_list<size_t>{n, k} : std::initializer_list<size_t>{k, n})); }
+PaddedShape MatmulShape::y_shape() const { return PaddedShape(with(batch, {m, n})); }
+PaddedShape MatmulShape::bias_shape() const {
+  ZKINFER_CHECK(bias);
+  return PaddedShape(with(bias_batch ? batch : std::vector<size_t>{}, {bias_rows ? m : 1, bias_cols ? n : 1}));
+}
+size_t MatmulShape::batch_vars() const {
+  size_t v = 0;
+  for (size_t d : batch) v += ceil_log2(d);
+  return v;
+}
+
+void MatmulProof::serialize(ByteWriter& w) const {
+  for (const Fr& v : bias_values) sumcheck::write_field(w, v);
+  sumcheck.serialize(w);
+}
+
+MatmulProof MatmulProof::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
+  MatmulProof p;
+  if (shape.bias) {
+    p.bias_values.resize(num_claims);
+    for (Fr& v : p.bias_values) v = sumcheck::read_field<Fr>(r);
+  }
+  const bool has_batch = shape.batch_vars() > 0;
+  p.sumcheck = sumcheck::Proof<Fr>::deserialize(r, ceil_log2(shape.k) + shape.batch_vars(),
+                                                has_batch && num_claims > 0 ? 3 : 2,
+                                                (has_batch ? 3 : 2) * num_claims);
+  return p;
+}
+
+MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<const Fr> b, std::span<const Fr> bias,
+                         std::span<const Claim> y_claims, transcript::Transcript& tr, MatmulClaims* out) {
+  ZKINFER_CHECK(!s.invalid() && !y_claims.empty());
+  const PaddedShape as = s.a_shape(), bs = s.b_shape(), ys = s.y_shape();
+  ZKINFER_CHECK(a.size() == as.size() && b.size() == bs.size());
+  const size_t num_claims = y_claims.size();
+  const size_t lk = ceil_log2(s.k), lb = s.batch_vars();
+  const size_t pm = next_pow2(s.m), pk = next_pow2(s.k), pn = next_pow2(s.n), pb = size_t{1} << lb;
+  const bool has_batch = lb > 0;
+
+  absorb_claims(tr, y_claims);
+  MatmulProof proof;
+  std::vector<YPoint> ys_pts;
+  for (const auto& c : y_claims) {
+    ZKINFER_CHECK(c.point.size() == ys.num_vars());
+    ys_pts.push_back(split_y(s, c.point));
+  }
+  if (s.bias) {
+    ZKINFER_CHECK(bias.size() == s.bias_shape().size());
+    for (const auto& y : ys_pts) proof.bias_values.push_back(poly::evaluate_mle<Fr>(bias, bias_point(s, y).first));
+    tr.absorb_many(kLabelBias, proof.bias_values);
+  }
+  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+
+  // Factor tables over (z, b): index b pk + z.
+  std::vector<std::vector<Fr>> factors;
+  factors.reserve((has_batch ? 3 : 2) * num_claims);
+  for (const auto& y : ys_pts) {
+    if (has_batch) {
+      const auto eb = poly::eq_table<Fr>(y.rb);
+      std::vector<Fr> e(pb * pk);
+      for (size_t bi = 0; bi < pb; ++bi)
+        for (size_t z = 0; z < pk; ++z) e[bi * pk + z] = eb[bi];
+      factors.push_back(std::move(e));
+    }
+    const auto ex = poly::eq_table<Fr>(y.rx);
+    const auto ey = poly::eq_table<Fr>(y.ry);
+    std::vector<Fr> at(pb * pk), bt(pb * pk);
+    if (s.trans_a) {
+      detail::contract_last(a, pb, pk, s.k, pm, s.m, ex, at);
+    } else {
+      detail::contract_middle(a, pb, pm, s.m, pk, s.k, ex, at);
+    }
+    if (s.trans_b) {
+      detail::contract_middle(b, pb, pn, s.n, pk, s.k, ey, bt);
+    } else {
+      detail::contract_last(b, pb, pk, s.k, pn, s.n, ey, bt);
+    }
+    factors.push_back(std::move(at));
+    factors.push_back(std::move(bt));
+  }
+  const auto comp = composition(num_claims, has_batch, gamma);
+  auto res = sumcheck::prove(comp, std::move(factors), tr);
+  ZKINFER_CHECK(res.point.size() == lk + lb);
+  proof.sumcheck = std::move(res.proof);
+  if (out) output_claims(s, y_claims, res.point, res.final_evals, proof.bias_values, out);
+  return proof;
+}
+
+Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, const MatmulProof& proof,
+                      transcript::Transcript& tr, MatmulClaims* out) {
+  if (auto e = s.invalid()) return Verdict::reject(*e);
+  if (y_claims.empty()) return Verdict::reject("matmul: no claims on the output");
+  const size_t num_claims = y_claims.size();
+  const size_t y_vars = s.y_shape().num_vars();
+  for (const auto& c : y_claims)
+    if (c.point.size() != y_vars) return Verdict::reject("matmul: output claim point has the wrong length");
+  if (proof.bias_values.size() != (s.bias ? num_claims : 0))
+    return Verdict::reject("matmul: wrong number of bias values");
+  const size_t lk = ceil_log2(s.k), lb = s.batch_vars();
+  const bool has_batch = lb > 0;
+
+  absorb_claims(tr, y_claims);
+  if (s.bias) tr.absorb_many(kLabelBias, proof.bias_values);
+  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+
+  std::vector<YPoint> ys_pts;
+  Fr claim = Fr::zero(), c = Fr::one();
+  for (size_t t = 0; t < num_claims; ++t) {
+    ys_pts.push_back(split_y(s, y_claims[t].point));
+    Fr v = y_claims[t].value;
+    if (s.bias) v -= proof.bias_values[t] * bias_point(s, ys_pts.back()).second;
+    claim += c * v;
+    c *= gamma;
+  }
+  const auto comp = composition(num_claims, has_batch, gamma);
+  sumcheck::Subclaim<Fr> sub;
+  Verdict v = sumcheck::verify(comp, lk + lb, claim, proof.sumcheck, tr, &sub);
+  if (!v.ok()) return v.within("matmul");
+  if (has_batch) {
+    const std::span<const Fr> rb(sub.point.data() + lk, lb);
+    for (size_t t = 0; t < num_claims; ++t)
+      if (sub.final_evals[3 * t] != poly::eq_eval<Fr>(ys_pts[t].rb, rb))
+        return Verdict::reject("matmul: batch eq value of claim " + std::to_string(t) + " is wrong");
+  }
+  if (out) output_claims(s, y_claims, sub.point, sub.final_evals, proof.bias_values, out);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

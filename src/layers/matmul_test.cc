@@ -1,0 +1,248 @@
+// Tests for the matrix-product layer (matmul.h): for a table of shapes (non-powers of two,
+// m/k/n = 1, batch dims, Gemm transposes, every bias broadcast, several claims), claims computed
+// from a plain integer reference verify, the output claims equal direct MLE evaluations, the
+// proof survives serialization, and a wrong output value, changed round messages, changed final
+// values, changed bias values and a wrong weight tensor are rejected with a reason.
+#include "layers/matmul.h"
+
+#include <gtest/gtest.h>
+
+#include "layers/test_util.h"
+#include "test_seed.h"
+
+namespace zkinfer::layers {
+namespace {
+
+using zkinfer::testing::seed_note;
+using zkinfer::testing::test_seed;
+
+struct Case {
+  std::vector<size_t> batch;
+  size_t m, k, n;
+  bool ta = false, tb = false;
+  bool bias = false, bias_batch = false, bias_rows = false, bias_cols = false;
+  size_t claims = 1;
+};
+
+std::string describe(const Case& c) {
+  std::string s = "batch=[";
+  for (size_t b : c.batch) s += std::to_string(b) + ",";
+  s += "] m=" + std::to_string(c.m) + " k=" + std::to_string(c.k) + " n=" + std::to_string(c.n) +
+       " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " bias=" + std::to_string(c.bias) +
+       std::to_string(c.bias_batch) + std::to_string(c.bias_rows) + std::to_string(c.bias_cols) +
+       " claims=" + std::to_string(c.claims);
+  return s;
+}
+
+MatmulShape shape_of(const Case& c) {
+  MatmulShape s;
+  s.batch = c.batch;
+  s.m = c.m;
+  s.k = c.k;
+  s.n = c.n;
+  s.trans_a = c.ta;
+  s.trans_b = c.tb;
+  s.bias = c.bias;
+  s.bias_batch = c.bias_batch;
+  s.bias_rows = c.bias_rows;
+  s.bias_cols = c.bias_cols;
+  return s;
+}
+
+// Plain integer reference: Y[b, i, j] = sum_z A[b, i, z] B[b, z, j] + c[...] (row-major, unpadded).
+std::vector<int64_t> reference(const Case& c, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                               const std::vector<int64_t>& bias) {
+  size_t nb = 1;
+  for (size_t d : c.batch) nb *= d;
+  std::vector<int64_t> y(nb * c.m * c.n, 0);
+  for (size_t bi = 0; bi < nb; ++bi)
+    for (size_t i = 0; i < c.m; ++i)
+      for (size_t j = 0; j < c.n; ++j) {
+        int64_t acc = 0;
+        for (size_t z = 0; z < c.k; ++z) {
+          const int64_t av = c.ta ? a[(bi * c.k + z) * c.m + i] : a[(bi * c.m + i) * c.k + z];
+          const int64_t bv = c.tb ? b[(bi * c.n + j) * c.k + z] : b[(bi * c.k + z) * c.n + j];
+          acc += av * bv;
+        }
+        if (c.bias) {
+          const size_t rows = c.bias_rows ? c.m : 1, cols = c.bias_cols ? c.n : 1;
+          acc += bias[((c.bias_batch ? bi : 0) * rows + (c.bias_rows ? i : 0)) * cols + (c.bias_cols ? j : 0)];
+        }
+        y[(bi * c.m + i) * c.n + j] = acc;
+      }
+  return y;
+}
+
+struct Instance {
+  MatmulShape shape;
+  std::vector<int64_t> a_int, b_int;
+  std::vector<Fr> a, b, bias, y;
+  std::vector<Claim> claims;
+};
+
+Instance make(const Case& c, TestRng& rng) {
+  Instance in;
+  in.shape = shape_of(c);
+  const auto& s = in.shape;
+  in.a_int = testing::random_ints(rng, s.a_shape().unpadded_size(), 1000);
+  in.b_int = testing::random_ints(rng, s.b_shape().unpadded_size(), 1000);
+  std::vector<int64_t> bias_int;
+  if (c.bias) {
+    bias_int = testing::random_ints(rng, s.bias_shape().unpadded_size(), 1 << 20);
+    in.bias = padded_table(s.bias_shape(), bias_int);
+  }
+  in.a = padded_table(s.a_shape(), in.a_int);
+  in.b = padded_table(s.b_shape(), in.b_int);
+  in.y = padded_table(s.y_shape(), reference(c, in.a_int, in.b_int, bias_int));
+  in.claims = testing::true_claims(rng, in.y, s.y_shape().num_vars(), c.claims);
+  return in;
+}
+
+Verdict verify_fresh(const MatmulShape& s, const std::vector<Claim>& claims, const MatmulProof& p,
+                     MatmulClaims* out = nullptr) {
+  transcript::Transcript tr("layers-test");
+  return verify_matmul(s, claims, p, tr, out);
+}
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> kCases = {
+      {{}, 1, 1, 1},
+      {{}, 3, 5, 7},
+      {{}, 4, 8, 2},
+      {{}, 1, 9, 1},
+      {{}, 6, 1, 3},
+      {{}, 5, 7, 1, true, false},
+      {{}, 5, 7, 3, false, true},
+      {{}, 5, 6, 3, true, true},
+      {{}, 5, 6, 3, false, false, true, false, true, true},   // bias (m, n)
+      {{}, 5, 6, 3, true, true, true, false, false, true},    // bias (1, n), Gemm style
+      {{}, 5, 6, 3, false, true, true, false, true, false},   // bias (m, 1)
+      {{}, 5, 6, 3, false, false, true, false, false, false}, // scalar bias
+      {{}, 3, 4, 5, false, false, false, false, false, false, 3},
+      {{}, 3, 4, 5, true, false, true, false, false, true, 2},
+      {{3}, 2, 5, 3},
+      {{3}, 2, 5, 3, false, false, false, false, false, false, 3},
+      {{2, 3}, 3, 4, 5, false, true},
+      {{2, 3}, 3, 4, 5, true, false, false, false, false, false, 2},
+      {{5}, 1, 3, 1, false, false, true, true, false, true},
+      {{3}, 4, 3, 2, false, false, true, false, true, true, 2},
+      {{1}, 2, 2, 2},
+  };
+  return kCases;
+}
+
+TEST(Matmul, HonestProofsVerifyAndOutputClaimsAreTrue) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(describe(c));
+    const Instance in = make(c, rng);
+    transcript::Transcript tp("layers-test");
+    MatmulClaims pc;
+    const MatmulProof proof = prove_matmul(in.shape, in.a, in.b, in.bias, in.claims, tp, &pc);
+    MatmulClaims vc;
+    const Verdict v = verify_fresh(in.shape, in.claims, proof, &vc);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    ASSERT_EQ(vc.a.size(), c.claims);
+    for (size_t t = 0; t < c.claims; ++t) {
+      EXPECT_EQ(vc.a[t].point, pc.a[t].point);
+      EXPECT_EQ(vc.a[t].value, testing::eval(in.a, vc.a[t].point));
+      EXPECT_EQ(vc.b[t].value, testing::eval(in.b, vc.b[t].point));
+      if (c.bias) {
+        EXPECT_EQ(vc.bias[t].value, testing::eval(in.bias, vc.bias[t].point));
+      }
+    }
+    // Serialization round trip, and truncated bytes are a decode error.
+    ByteWriter w;
+    proof.serialize(w);
+    ByteReader r(w.data());
+    const MatmulProof back = MatmulProof::deserialize(r, in.shape, c.claims);
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_TRUE(verify_fresh(in.shape, in.claims, back).ok());
+    if (!w.data().empty()) {
+      ByteReader shortr(std::span<const uint8_t>(w.data().data(), w.data().size() - 1));
+      EXPECT_THROW(MatmulProof::deserialize(shortr, in.shape, c.claims), DecodeError);
+    }
+  }
+}
+
+TEST(Matmul, TamperedProofsAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 1);
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(describe(c));
+    const Instance in = make(c, rng);
+    transcript::Transcript tp("layers-test");
+    const MatmulProof proof = prove_matmul(in.shape, in.a, in.b, in.bias, in.claims, tp);
+    ASSERT_TRUE(verify_fresh(in.shape, in.claims, proof).ok());
+    // Wrong claimed output value.
+    for (size_t t = 0; t < c.claims; ++t) {
+      auto bad = in.claims;
+      bad[t].value += Fr::one();
+      const Verdict v = verify_fresh(in.shape, bad, proof);
+      EXPECT_FALSE(v.ok());
+      EXPECT_NE(v.reason().find("matmul"), std::string::npos) << v.reason();
+    }
+    // Every round value and every final value changed.
+    for (size_t i = 0; i < proof.sumcheck.rounds.size(); ++i)
+      for (size_t j = 0; j < proof.sumcheck.rounds[i].evals.size(); ++j) {
+        MatmulProof bad = proof;
+        bad.sumcheck.rounds[i].evals[j] += Fr::one();
+        const Verdict v = verify_fresh(in.shape, in.claims, bad);
+        EXPECT_FALSE(v.ok()) << "round " << i << " value " << j;
+        EXPECT_NE(v.reason().find("sumcheck"), std::string::npos) << v.reason();
+      }
+    for (size_t j = 0; j < proof.sumcheck.final_evals.size(); ++j) {
+      MatmulProof bad = proof;
+      bad.sumcheck.final_evals[j] += Fr::one();
+      EXPECT_FALSE(verify_fresh(in.shape, in.claims, bad).ok()) << "final " << j;
+    }
+    for (size_t t = 0; t < proof.bias_values.size(); ++t) {
+      MatmulProof bad = proof;
+      bad.bias_values[t] += Fr::one();
+      EXPECT_FALSE(verify_fresh(in.shape, in.claims, bad).ok()) << "bias " << t;
+    }
+    // Wrong shape of proof.
+    {
+      MatmulProof bad = proof;
+      bad.bias_values.push_back(Fr::one());
+      EXPECT_FALSE(verify_fresh(in.shape, in.claims, bad).ok());
+    }
+    // A wrong weight tensor (one entry of B changed) with the true output claims is rejected.
+    {
+      auto b_int = in.b_int;
+      b_int[rng.next_u64() % b_int.size()] += 1;
+      const auto b_bad = padded_table(in.shape.b_shape(), b_int);
+      transcript::Transcript tb("layers-test");
+      const MatmulProof bad = prove_matmul(in.shape, in.a, b_bad, in.bias, in.claims, tb);
+      const Verdict v = verify_fresh(in.shape, in.claims, bad);
+      EXPECT_FALSE(v.ok());
+      EXPECT_NE(v.reason().find("matmul: sumcheck"), std::string::npos) << v.reason();
+    }
+    // A different transcript domain makes the proof fail (challenges differ).
+    if (!proof.sumcheck.rounds.empty()) {
+      transcript::Transcript other("other-domain");
+      EXPECT_FALSE(verify_matmul(in.shape, in.claims, proof, other).ok());
+    }
+  }
+}
+
+TEST(Matmul, RejectsMalformedStatements) {
+  MatmulShape s;
+  s.m = 2;
+  s.k = 3;
+  s.n = 2;
+  MatmulProof p;
+  transcript::Transcript tr("layers-test");
+  EXPECT_FALSE(verify_matmul(s, {}, p, tr).ok());
+  std::vector<Claim> wrong_len = {{{Fr::one()}, Fr::zero()}};
+  EXPECT_FALSE(verify_matmul(s, wrong_len, p, tr).ok());
+  s.k = 0;
+  std::vector<Claim> ok_len = {{{Fr::one(), Fr::one()}, Fr::zero()}};
+  const Verdict v = verify_matmul(s, ok_len, p, tr);
+  EXPECT_FALSE(v.ok());
+  EXPECT_NE(v.reason().find("zero"), std::string::npos) << v.reason();
+}
+
+}  // namespace
+}  // namespace zkinfer::layers
