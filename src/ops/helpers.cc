@@ -76,7 +76,7 @@ void add_table_op(OpTable& t, const std::string& op_type, const std::string& fn,
   OpDef d;
   d.op_type = op_type;
   d.run_float = [f](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor y = *in[0];
     for (auto& v : y.data) v = f(v);
     return one(std::move(y));

@@ -41,8 +41,12 @@ const Tensor<T>* opt_in(std::span<const Tensor<T>* const> in, size_t i) {
   return i < in.size() ? in[i] : nullptr;
 }
 
-inline void need_inputs(const Node& n, size_t count, size_t min) {
-  if (count < min) bad_node(n, "expects at least " + std::to_string(min) + " inputs, has " + std::to_string(count));
+// The first `min` inputs must be present (an ONNX input name "" is an absent optional input).
+template <class T>
+void need_inputs(const Node& n, std::span<const Tensor<T>* const> in, size_t min) {
+  if (in.size() < min) bad_node(n, "expects at least " + std::to_string(min) + " inputs, has " + std::to_string(in.size()));
+  for (size_t i = 0; i < min; ++i)
+    if (!in[i]) bad_node(n, "input " + std::to_string(i) + " is required");
 }
 
 // Output scale = scale of input 0 for every output (data movement, Relu, MaxPool...).
@@ -87,7 +91,7 @@ void add_move_op(OpTable& t, const std::string& op_type, F f, std::vector<int> r
   OpDef d;
   d.op_type = op_type;
   d.run_float = [f](const Node& n, FIn in) -> std::vector<FTensor> {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     return f(n, in);
   };
   d.plan = plan_same_scale;

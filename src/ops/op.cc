@@ -18,6 +18,16 @@ std::string shape_str(const Shape& s) {
   return o.str();
 }
 
+size_t checked_size(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) {
+    if (d < 0) throw Error("negative dimension in shape " + shape_str(s));
+    if (d > 0 && n > (int64_t{1} << 31) / d) throw Error("tensor of shape " + shape_str(s) + " is too large");
+    n *= d;
+  }
+  return static_cast<size_t>(n);
+}
+
 const OpTable& OpTable::get() {
   static const OpTable table = [] {
     OpTable t;

@@ -44,7 +44,7 @@ void register_op_average_pool(OpTable& t) {
   OpDef d;
   d.op_type = "AveragePool";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor s;
     std::vector<int64_t> cnt;
     pool_sums(n, *in[0], s, cnt);

@@ -5,7 +5,9 @@
 namespace zkinfer::ops {
 namespace {
 void fold(const Node& n, std::span<const FTensor* const> in, std::vector<double>& a, std::vector<double>& b) {
-  need_inputs(n, in.size(), 5);
+  if (in.size() < 5) bad_node(n, "expects 5 inputs");
+  for (size_t i = 1; i < 5; ++i)
+    if (!in[i]) bad_node(n, "input " + std::to_string(i) + " is required");
   double eps = n.attrs.get_float("epsilon", 1e-5);
   int64_t C = in[1]->size();
   for (int i = 2; i < 5; ++i)
@@ -30,6 +32,7 @@ void register_op_batch_normalization(OpTable& t) {
   d.op_type = "BatchNormalization";
   d.run_float = [](const Node& n, FIn in) {
     if (n.attrs.get_int("training_mode", 0)) unsupported(n, "training_mode");
+    need_inputs(n, in, 5);
     std::vector<double> a, b;
     fold(n, in, a, b);
     FTensor y = *in[0];

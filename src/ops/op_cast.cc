@@ -19,7 +19,7 @@ void register_op_cast(OpTable& t) {
   OpDef d;
   d.op_type = "Cast";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor y = *in[0];
     DType to = target(n);
     int64_t code = n.attrs.get_int("to", 0);

@@ -21,7 +21,7 @@ void register_op_clip(OpTable& t) {
   OpDef d;
   d.op_type = "Clip";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     double lo, hi;
     bounds(n, in, &lo, &hi);
     FTensor y = *in[0];

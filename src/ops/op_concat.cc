@@ -5,7 +5,7 @@ namespace zkinfer::ops {
 namespace {
 template <class T>
 Tensor<T> concat(const Node& n, std::span<const Tensor<T>* const> in) {
-  need_inputs(n, in.size(), 1);
+  need_inputs(n, in, 1);
   const auto& x0 = *in[0];
   int a = norm_axis(n, n.attrs.get_int("axis", 0), x0.rank());
   Shape s = x0.shape;

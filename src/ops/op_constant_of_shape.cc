@@ -6,7 +6,7 @@ void register_op_constant_of_shape(OpTable& t) {
   OpDef d;
   d.op_type = "ConstantOfShape";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     auto s = int_values(n, in[0], "shape");
     int64_t total = 1;
     for (auto v : s) {

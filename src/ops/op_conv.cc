@@ -5,7 +5,7 @@ namespace zkinfer::ops {
 namespace {
 template <class T>
 Tensor<T> conv(const Node& n, std::span<const Tensor<T>* const> in) {
-  need_inputs(n, in.size(), 2);
+  need_inputs(n, in, 2);
   const Tensor<T>& x = *in[0];
   const Tensor<T>& w = *in[1];
   if (x.rank() != w.rank() || x.rank() < 3) bad_node(n, "input and weight ranks differ");

@@ -5,7 +5,7 @@ namespace zkinfer::ops {
 namespace {
 template <class T>
 Tensor<T> conv_transpose(const Node& n, std::span<const Tensor<T>* const> in) {
-  need_inputs(n, in.size(), 2);
+  need_inputs(n, in, 2);
   const Tensor<T>& x = *in[0];
   const Tensor<T>& w = *in[1];
   int sr = x.rank() - 2;

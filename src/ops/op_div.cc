@@ -7,7 +7,7 @@ void register_op_div(OpTable& t) {
   OpDef d;
   d.op_type = "Div";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     bool integer = in[0]->dtype == DType::kInt;
     FTensor y = broadcast_binary<double>(n, *in[0], *in[1], [integer](double a, double b) {
       if (integer) return b == 0 ? 0.0 : std::trunc(a / b);

@@ -5,7 +5,7 @@ void register_op_elu(OpTable& t) {
   OpDef d;
   d.op_type = "Elu";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     double a = n.attrs.get_float("alpha", 1.0);
     FTensor y = *in[0];
     for (auto& v : y.data) v = v >= 0 ? v : a * (std::exp(v) - 1);

@@ -3,7 +3,7 @@
 namespace zkinfer::ops {
 void register_op_expand(OpTable& t) {
   add_move_op(t, "Expand", [](const Node& n, auto in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     const auto& x = *in[0];
     Shape target = int_values(n, in[1], "shape");
     Shape os = broadcast_shape(n, x.shape, target);

@@ -4,7 +4,7 @@
 namespace zkinfer::ops {
 void register_op_gather(OpTable& t) {
   add_move_op(t, "Gather", [](const Node& n, auto in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     const auto& x = *in[0];
     auto idx = int_values(n, in[1], "indices");
     int a = norm_axis(n, n.attrs.get_int("axis", 0), x.rank());

@@ -6,7 +6,7 @@ namespace zkinfer::ops {
 namespace {
 template <class T>
 Tensor<T> gemm(const Node& n, std::span<const Tensor<T>* const> in) {
-  need_inputs(n, in.size(), 2);
+  need_inputs(n, in, 2);
   Tensor<T> a = *in[0], b = *in[1];
   if (a.rank() != 2 || b.rank() != 2) bad_node(n, "Gemm needs 2-D inputs");
   if (n.attrs.get_int("transA", 0)) a = transpose(a, {1, 0});
@@ -25,7 +25,7 @@ void register_op_gemm(OpTable& t) {
   OpDef d;
   d.op_type = "Gemm";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     double alpha = n.attrs.get_float("alpha", 1.0), beta = n.attrs.get_float("beta", 1.0);
     FTensor a = *in[0], cs;
     for (auto& v : a.data) v *= alpha;

@@ -24,7 +24,7 @@ void register_op_global_average_pool(OpTable& t) {
   OpDef d;
   d.op_type = "GlobalAveragePool";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     int64_t cnt;
     FTensor y = sums(n, *in[0], &cnt);
     for (auto& v : y.data) v /= static_cast<double>(std::max<int64_t>(1, cnt));

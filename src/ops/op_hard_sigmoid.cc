@@ -9,7 +9,7 @@ void register_op_hard_sigmoid(OpTable& t) {
     return [a, b](double v) { return std::max(0.0, std::min(1.0, a * v + b)); };
   };
   d.run_float = [f](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor y = *in[0];
     auto g = f(n);
     for (auto& v : y.data) v = g(v);

@@ -18,7 +18,7 @@ void register_op_layer_normalization(OpTable& t) {
   OpDef d;
   d.op_type = "LayerNormalization";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     FTensor y = *in[0];
     int ax = norm_axis(n, n.attrs.get_int("axis", -1), y.rank());
     Shape ms = y.shape;

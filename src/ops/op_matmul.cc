@@ -6,7 +6,7 @@ void register_op_matmul(OpTable& t) {
   OpDef d;
   d.op_type = "MatMul";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     return one(matmul<double>(n, *in[0], *in[1]));
   };
   d.plan = [](PlanContext& c) {

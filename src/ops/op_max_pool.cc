@@ -41,7 +41,7 @@ void register_op_max_pool(OpTable& t) {
   OpDef d;
   d.op_type = "MaxPool";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     return one(max_pool(n, *in[0]));
   };
   d.plan = plan_same_scale;

@@ -5,7 +5,7 @@ void register_op_mul(OpTable& t) {
   OpDef d;
   d.op_type = "Mul";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     FTensor y = broadcast_binary<double>(n, *in[0], *in[1], [](double a, double b) { return a * b; });
     y.dtype = in[0]->dtype;
     return one(std::move(y));

@@ -17,7 +17,7 @@ void register_op_pow(OpTable& t) {
   OpDef d;
   d.op_type = "Pow";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     FTensor y = broadcast_binary<double>(n, *in[0], *in[1], [](double a, double b) { return std::pow(a, b); });
     y.dtype = in[0]->dtype;
     return one(std::move(y));

@@ -6,7 +6,7 @@ void register_op_prelu(OpTable& t) {
   OpDef d;
   d.op_type = "PRelu";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     FTensor y = *in[0];
     auto idx = broadcast_index(in[1]->shape, y.shape);
     broadcast_shape(n, y.shape, in[1]->shape);

@@ -5,7 +5,7 @@ void register_op_reduce_mean(OpTable& t) {
   OpDef d;
   d.op_type = "ReduceMean";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     Reduction R = make_reduction(n, in[0]->shape, axes_of(n, in, 18));
     FTensor y = reduce_sum(*in[0], R);
     for (auto& v : y.data) v /= static_cast<double>(std::max<int64_t>(1, R.count));

@@ -4,7 +4,7 @@ namespace zkinfer::ops {
 namespace {
 template <class T>
 Tensor<T> reduce(const Node& n, std::span<const Tensor<T>* const> in) {
-  need_inputs(n, in.size(), 1);
+  need_inputs(n, in, 1);
   const auto& x = *in[0];
   Reduction R = make_reduction(n, x.shape, axes_of(n, in, 18));
   Tensor<T> y(R.out_shape, x.dtype);

@@ -5,7 +5,7 @@ void register_op_relu(OpTable& t) {
   OpDef d;
   d.op_type = "Relu";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor y = *in[0];
     for (auto& v : y.data) v = v > 0 ? v : 0;
     return one(std::move(y));

@@ -3,7 +3,7 @@
 namespace zkinfer::ops {
 void register_op_reshape(OpTable& t) {
   add_move_op(t, "Reshape", [](const Node& n, auto in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     const auto& x = *in[0];
     auto s = int_values(n, in[1], "shape");
     bool allowzero = n.attrs.get_int("allowzero", 0) != 0;

@@ -20,7 +20,7 @@ void register_op_shape(OpTable& t) {
   OpDef d;
   d.op_type = "Shape";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     return one(shape_of(n, *in[0]));
   };
   d.plan = [](PlanContext& c) { c.params.out_scales = {0}; };

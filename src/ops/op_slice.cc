@@ -11,7 +11,7 @@ void register_op_slice(OpTable& t) {
       ends = n.attrs.get_ints("ends");
       axes = n.attrs.get_ints("axes");
     } else {
-      need_inputs(n, in.size(), 3);
+      need_inputs(n, in, 3);
       starts = int_values(n, in[1], "starts");
       ends = int_values(n, in[2], "ends");
       if (auto a = opt_in(in, 3)) axes = int_values(n, a, "axes");

@@ -30,7 +30,7 @@ void register_op_softmax(OpTable& t) {
   OpDef d;
   d.op_type = "Softmax";
   d.run_float = [](const Node& n, FIn in) {
-    need_inputs(n, in.size(), 1);
+    need_inputs(n, in, 1);
     FTensor y = *in[0];
     Rows R = rows(n, y.shape);
     for (int64_t o = 0; o < R.outer; ++o)

@@ -3,7 +3,7 @@
 namespace zkinfer::ops {
 void register_op_tile(OpTable& t) {
   add_move_op(t, "Tile", [](const Node& n, auto in) {
-    need_inputs(n, in.size(), 2);
+    need_inputs(n, in, 2);
     const auto& x = *in[0];
     auto reps = int_values(n, in[1], "repeats");
     if (static_cast<int>(reps.size()) != x.rank()) bad_node(n, "repeats length differs from the rank");

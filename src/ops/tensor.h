@@ -22,6 +22,10 @@ inline int64_t numel(const Shape& s) {
 
 std::string shape_str(const Shape& s);
 
+// Element count of a shape about to be allocated; throws zkinfer::Error for negative dimensions or
+// more than 2^31 elements (a malformed model must not exhaust memory).
+size_t checked_size(const Shape& s);
+
 // Element type as seen by the model: real-valued (quantized in the integer model), integer
 // (indices, token ids, shapes: exact, scale 0), or boolean.
 enum class DType : uint8_t { kFloat = 0, kInt = 1, kBool = 2 };
@@ -34,7 +38,7 @@ struct Tensor {
   int scale = 0;  // integer tensors only: fractional bits (real = data / 2^scale)
 
   Tensor() = default;
-  Tensor(Shape s, DType dt = DType::kFloat) : shape(std::move(s)), data(numel(shape)), dtype(dt) {}
+  Tensor(Shape s, DType dt = DType::kFloat) : shape(std::move(s)), data(checked_size(shape)), dtype(dt) {}
   int64_t size() const { return static_cast<int64_t>(data.size()); }
   int rank() const { return static_cast<int>(shape.size()); }
 };
