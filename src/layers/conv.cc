@@ -215,10 +215,14 @@ ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const 
         for (size_t j = 0; j < s.w; ++j) krow[j] += e * ua[j];
       }
     }
-    const auto en = poly::eq_table<Fr>(ys[t].rn, gt);
     const size_t kvol = pc * kchan;
+    if (num_claims == 1 && pn == 1) {
+      std::swap(g, kt);  // G = eq(r_n, 0) K = K (no batch variables, gamma^0 = 1)
+    } else {
+      const auto en = poly::eq_table<Fr>(ys[t].rn, gt);
 #pragma omp parallel for schedule(static) if (poly::go_parallel(pn * kvol / 4))
-    for (size_t q = 0; q < pn * kvol; ++q) g[q] += en[q / kvol] * kt[q % kvol];
+      for (size_t q = 0; q < pn * kvol; ++q) g[q] += en[q / kvol] * kt[q % kvol];
+    }
     gt *= gamma;
   }
 
