@@ -60,5 +60,28 @@ void check_digits(const std::string& name) {
 }
 }  // namespace
 
+// Stricter: calibrated on the single bundled input.json, evaluated on the 360 test digits (the
+// activation headroom must absorb the ranges calibration did not see).
+void check_one_sample_calibration(const std::string& name) {
+  fs::path dir = kDigits / name;
+  graph::Graph g = graph::load_onnx_file((dir / "model.onnx").string());
+  auto calib = graph::parse_samples(graph::read_text((dir / "input.json").string()), "input.json", g);
+  auto test = graph::parse_samples(graph::read_text((dir / "testset.json").string()), "testset.json", g);
+  ASSERT_EQ(calib.size(), 1u);
+  quant::CompiledModel m = quant::quantize(g, calib, ops::QuantConfig{});
+  quant::Evaluation ev = quant::evaluate(m, test);
+  const auto& o = ev.outputs[0];
+  double agree = 100.0 * static_cast<double>(o.argmax_agree) / static_cast<double>(o.argmax_rows);
+  double facc = 100.0 * static_cast<double>(ev.float_correct) / static_cast<double>(ev.labelled);
+  double iacc = 100.0 * static_cast<double>(ev.int_correct) / static_cast<double>(ev.labelled);
+  std::printf("%s (calibrated on input.json only): arg-max agreement %.2f %%, float accuracy %.2f %%, integer accuracy %.2f %%\n",
+              name.c_str(), agree, facc, iacc);
+  EXPECT_GE(agree, 99.7);
+  EXPECT_LE(std::fabs(iacc - facc), 0.3);
+}
+
+TEST(Digits, MlpOneSampleCalibration) { check_one_sample_calibration("mlp_digits"); }
+TEST(Digits, CnnOneSampleCalibration) { check_one_sample_calibration("cnn_digits"); }
+
 TEST(Digits, MlpAcceptance) { check_digits("mlp_digits"); }
 TEST(Digits, CnnAcceptance) { check_digits("cnn_digits"); }
