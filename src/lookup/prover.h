@@ -104,9 +104,6 @@ Level<F> parent_level(const Level<F>& c) {
   return out;
 }
 
-}  // namespace detail
-
-namespace detail {
 
 // Deviations from the honest algorithm, for tests of the verifier's checks only.
 template <field::PrimeField F>
