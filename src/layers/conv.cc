@@ -151,11 +151,16 @@ ConvProof ConvProof::deserialize(ByteReader& r, const ConvShape& s, size_t num_c
   return p;
 }
 
-ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const Fr> wt, std::span<const Fr> bias,
-                     std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out) {
+namespace {
+
+// The prover, given X's padded table and fill_wr(eco, wr) that sets wr (pc kwin entries, zero on
+// entry) to Wr(c, a, b) = Wt~(r_co, c, a, b) for the eq table eco of r_co.
+template <class FillWr>
+ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::span<const Fr> bias, std::span<const Claim> y_claims,
+                     transcript::Transcript& tr, ConvClaims* out, FillWr&& fill_wr) {
   ZKINFER_CHECK(!s.invalid() && !y_claims.empty());
-  const PaddedShape xs = s.x_shape(), ws = s.w_shape();
-  ZKINFER_CHECK(x.size() == xs.size() && wt.size() == ws.size());
+  const PaddedShape xs = s.x_shape();
+  ZKINFER_CHECK(x.size() == xs.size());
   const size_t num_claims = y_claims.size();
   const size_t pn = next_pow2(s.n), pc = next_pow2(s.c), ph = next_pow2(s.h), pw = next_pow2(s.w);
   const size_t pkh = next_pow2(s.kh), pkw = next_pow2(s.kw);
@@ -192,15 +197,10 @@ ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const 
     auto& w_r = wr[t];
     w_r.assign(pc * kwin, Fr::zero());
     std::fill(kt.begin(), kt.end(), Fr::zero());
-#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * s.c * s.kh * s.kw * 4))
+    fill_wr(eco, w_r);
+#pragma omp parallel for schedule(static) if (poly::go_parallel(s.c * s.kh * (s.kw * s.out_w() + s.out_h() * s.w)))
     for (size_t c = 0; c < s.c; ++c) {
-      Fr* dst = w_r.data() + c * kwin;
-      for (size_t o = 0; o < s.co; ++o) {
-        const Fr e = eco[o];
-        const Fr* src = wt.data() + (o * pc + c) * kwin;
-        for (size_t a = 0; a < s.kh; ++a)
-          for (size_t b = 0; b < s.kw; ++b) dst[a * pkw + b] += e * src[a * pkw + b];
-      }
+      const Fr* dst = w_r.data() + c * kwin;
       // U[c][a][j] = sum_{(b, o) -> j} Wr[c][a][b] ew[o].
       Fr* uc = u.data() + c * s.kh * s.w;
       for (size_t q = 0; q < s.kh * s.w; ++q) uc[q] = Fr::zero();
@@ -228,7 +228,7 @@ ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const 
 
   // Sumcheck 1: sum_{n, c, i, j} X G = sum_t gamma^t (y_t - bias_t).
   std::vector<std::vector<Fr>> f1;
-  f1.emplace_back(x.begin(), x.end());
+  f1.push_back(std::move(x));
   f1.push_back(std::move(g));
   auto r1 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f1), tr);
   proof.input_sumcheck = std::move(r1.proof);
@@ -255,6 +255,46 @@ ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const 
   proof.kernel_sumcheck = std::move(r2.proof);
   if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
   return proof;
+}
+
+}  // namespace
+
+ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const Fr> wt, std::span<const Fr> bias,
+                     std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out) {
+  ZKINFER_CHECK(!s.invalid());
+  ZKINFER_CHECK(x.size() == s.x_shape().size() && wt.size() == s.w_shape().size());
+  const size_t pc = next_pow2(s.c), kwin = next_pow2(s.kh) * next_pow2(s.kw), pkw = next_pow2(s.kw);
+  return prove_impl(s, std::vector<Fr>(x.begin(), x.end()), bias, y_claims, tr, out,
+                    [&](const std::vector<Fr>& eco, std::vector<Fr>& w_r) {
+#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * s.c * s.kh * s.kw / 4))
+                      for (size_t c = 0; c < s.c; ++c) {
+                        Fr* dst = w_r.data() + c * kwin;
+                        for (size_t o = 0; o < s.co; ++o) {
+                          const Fr e = eco[o];
+                          const Fr* src = wt.data() + (o * pc + c) * kwin;
+                          for (size_t a = 0; a < s.kh; ++a)
+                            for (size_t b = 0; b < s.kw; ++b) dst[a * pkw + b] += e * src[a * pkw + b];
+                        }
+                      }
+                    });
+}
+
+ConvProof prove_conv(const ConvShape& s, std::span<const int64_t> x, std::span<const int64_t> wt,
+                     std::span<const Fr> bias, std::span<const Claim> y_claims, transcript::Transcript& tr,
+                     ConvClaims* out) {
+  ZKINFER_CHECK(!s.invalid());
+  const PaddedShape xs = s.x_shape(), ws = s.w_shape();
+  ZKINFER_CHECK(x.size() == xs.unpadded_size() && wt.size() == ws.unpadded_size());
+  const size_t pkw = next_pow2(s.kw), kwin = next_pow2(s.kh) * pkw;
+  const size_t win = s.kh * s.kw, cols = s.c * win;
+  std::vector<Fr> flat(cols);
+  return prove_impl(s, padded_table(xs, x), bias, y_claims, tr, out,
+                    [&](const std::vector<Fr>& eco, std::vector<Fr>& w_r) {
+                      detail::contract_middle_i64(wt.data(), s.co, cols, eco, flat.data());
+                      for (size_t c = 0; c < s.c; ++c)
+                        for (size_t a = 0; a < s.kh; ++a)
+                          for (size_t b = 0; b < s.kw; ++b) w_r[c * kwin + a * pkw + b] = flat[c * win + a * s.kw + b];
+                    });
 }
 
 Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const ConvProof& proof,

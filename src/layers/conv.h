@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,6 +62,12 @@ struct ConvClaims {
 // Proves the claims on Y (|y_claims| >= 1). x, wt, bias: padded tables (bias empty if none).
 ConvProof prove_conv(const ConvShape& shape, std::span<const Fr> x, std::span<const Fr> wt, std::span<const Fr> bias,
                      std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out = nullptr);
+
+// The same proof (byte for byte) from X and Wt as unpadded row-major int64 tensors, as the integer
+// executor produces them: Wt is contracted with small-integer arithmetic (no Fr table of Wt).
+ConvProof prove_conv(const ConvShape& shape, std::span<const int64_t> x, std::span<const int64_t> wt,
+                     std::span<const Fr> bias, std::span<const Claim> y_claims, transcript::Transcript& tr,
+                     ConvClaims* out = nullptr);
 
 // Verifies; on acceptance fills *out. Never throws.
 Verdict verify_conv(const ConvShape& shape, std::span<const Claim> y_claims, const ConvProof& proof,

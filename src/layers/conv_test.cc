@@ -147,6 +147,15 @@ TEST(Conv, HonestProofsVerifyAndOutputClaimsAreTrue) {
     }
     ByteWriter w;
     proof.serialize(w);
+    // The int64 prover gives the same proof, byte for byte.
+    {
+      transcript::Transcript ti("layers-test");
+      const ConvProof pi = prove_conv(in.shape, std::span<const int64_t>(in.x_int), std::span<const int64_t>(in.w_int),
+                                      in.bias, in.claims, ti);
+      ByteWriter wi;
+      pi.serialize(wi);
+      EXPECT_EQ(wi.data(), w.data());
+    }
     ByteReader r(w.data());
     const ConvProof back = ConvProof::deserialize(r, in.shape, k.claims);
     EXPECT_EQ(r.remaining(), 0u);
@@ -216,6 +225,30 @@ TEST(Conv, TamperedProofsAreRejected) {
       EXPECT_EQ(verify_fresh(in.shape, in.claims, bad).ok(), !output_changed);
     }
   }
+}
+
+// Large-magnitude integers (weights near +-2^34, inputs near +-2^20, sums below 2^62) exercise the int64
+// accumulator's carries and negation; the int64 and Fr provers must still agree.
+TEST(Conv, Int64ProverMatchesWithLargeValues) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 11);
+  const Case k{1, 5, 6, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+  Instance in = make(k, rng);
+  for (auto& v : in.w_int) v = (v % 2 ? 1 : -1) * ((int64_t{1} << 34) - v);
+  for (auto& v : in.x_int) v = (v % 3 == 0 ? -1 : 1) * ((int64_t{1} << 20) + v);
+  in.x = padded_table(in.shape.x_shape(), in.x_int);
+  in.wt = padded_table(in.shape.w_shape(), in.w_int);
+  in.y = padded_table(in.shape.y_shape(), reference(in.shape, in.x_int, in.w_int, {}));
+  in.claims = testing::true_claims(rng, in.y, in.shape.y_shape().num_vars(), 1);
+  transcript::Transcript ta("layers-test"), tb("layers-test");
+  const ConvProof pa = prove_conv(in.shape, in.x, in.wt, {}, in.claims, ta);
+  const ConvProof pb = prove_conv(in.shape, std::span<const int64_t>(in.x_int), std::span<const int64_t>(in.w_int),
+                                  {}, in.claims, tb);
+  ByteWriter wa, wb;
+  pa.serialize(wa);
+  pb.serialize(wb);
+  EXPECT_EQ(wa.data(), wb.data());
+  EXPECT_TRUE(verify_fresh(in.shape, in.claims, pb).ok());
 }
 
 TEST(Conv, RejectsMalformedStatements) {

@@ -149,14 +149,18 @@ MatmulProof MatmulProof::deserialize(ByteReader& r, const MatmulShape& shape, si
   return p;
 }
 
-MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<const Fr> b, std::span<const Fr> bias,
-                         std::span<const Claim> y_claims, transcript::Transcript& tr, MatmulClaims* out) {
+namespace {
+
+// The prover with the tables A_t = A~(., r_x^t, .) and B_t = B~(., ., r_y^t) (each over (z, b),
+// index b pk + z) built by fill(y, ex, ey, at, bt).
+template <class Fill>
+MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span<const Claim> y_claims,
+                       transcript::Transcript& tr, MatmulClaims* out, Fill&& fill) {
   ZKINFER_CHECK(!s.invalid() && !y_claims.empty());
-  const PaddedShape as = s.a_shape(), bs = s.b_shape(), ys = s.y_shape();
-  ZKINFER_CHECK(a.size() == as.size() && b.size() == bs.size());
+  const PaddedShape ys = s.y_shape();
   const size_t num_claims = y_claims.size();
   const size_t lk = ceil_log2(s.k), lb = s.batch_vars();
-  const size_t pm = next_pow2(s.m), pk = next_pow2(s.k), pn = next_pow2(s.n), pb = size_t{1} << lb;
+  const size_t pk = next_pow2(s.k), pb = size_t{1} << lb;
   const bool has_batch = lb > 0;
 
   absorb_claims(tr, y_claims);
@@ -173,7 +177,6 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<
   }
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);
 
-  // Factor tables over (z, b): index b pk + z.
   std::vector<std::vector<Fr>> factors;
   factors.reserve((has_batch ? 3 : 2) * num_claims);
   for (const auto& y : ys_pts) {
@@ -186,17 +189,8 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<
     }
     const auto ex = poly::eq_table<Fr>(y.rx);
     const auto ey = poly::eq_table<Fr>(y.ry);
-    std::vector<Fr> at(pb * pk), bt(pb * pk);
-    if (s.trans_a) {
-      detail::contract_last(a, pb, pk, s.k, pm, s.m, ex, at);
-    } else {
-      detail::contract_middle(a, pb, pm, s.m, pk, s.k, ex, at);
-    }
-    if (s.trans_b) {
-      detail::contract_middle(b, pb, pn, s.n, pk, s.k, ey, bt);
-    } else {
-      detail::contract_last(b, pb, pk, s.k, pn, s.n, ey, bt);
-    }
+    std::vector<Fr> at(pb * pk, Fr::zero()), bt(pb * pk, Fr::zero());
+    fill(ex, ey, at, bt);
     factors.push_back(std::move(at));
     factors.push_back(std::move(bt));
   }
@@ -206,6 +200,70 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<
   proof.sumcheck = std::move(res.proof);
   if (out) output_claims(s, y_claims, res.point, res.final_evals, proof.bias_values, out);
   return proof;
+}
+
+}  // namespace
+
+MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<const Fr> b, std::span<const Fr> bias,
+                         std::span<const Claim> y_claims, transcript::Transcript& tr, MatmulClaims* out) {
+  ZKINFER_CHECK(!s.invalid());
+  ZKINFER_CHECK(a.size() == s.a_shape().size() && b.size() == s.b_shape().size());
+  const size_t pm = next_pow2(s.m), pk = next_pow2(s.k), pn = next_pow2(s.n);
+  const size_t pb = size_t{1} << s.batch_vars();
+  return prove_impl(s, bias, y_claims, tr, out,
+                    [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
+                        std::vector<Fr>& bt) {
+                      if (s.trans_a) {
+                        detail::contract_last(a, pb, pk, s.k, pm, s.m, ex, at);
+                      } else {
+                        detail::contract_middle(a, pb, pm, s.m, pk, s.k, ex, at);
+                      }
+                      if (s.trans_b) {
+                        detail::contract_middle(b, pb, pn, s.n, pk, s.k, ey, bt);
+                      } else {
+                        detail::contract_last(b, pb, pk, s.k, pn, s.n, ey, bt);
+                      }
+                    });
+}
+
+MatmulProof prove_matmul(const MatmulShape& s, std::span<const int64_t> a, std::span<const int64_t> b,
+                         std::span<const Fr> bias, std::span<const Claim> y_claims, transcript::Transcript& tr,
+                         MatmulClaims* out) {
+  ZKINFER_CHECK(!s.invalid());
+  ZKINFER_CHECK(a.size() == s.a_shape().unpadded_size() && b.size() == s.b_shape().unpadded_size());
+  const size_t pk = next_pow2(s.k);
+  // Unpadded batch index -> padded batch index.
+  size_t nb = 1;
+  for (size_t d : s.batch) nb *= d;
+  std::vector<size_t> pbatch(nb);
+  for (size_t ub = 0; ub < nb; ++ub) {
+    size_t rem = ub, at = 0, scale = 1;
+    for (size_t i = s.batch.size(); i-- > 0;) {
+      at += (rem % s.batch[i]) * scale;
+      rem /= s.batch[i];
+      scale *= next_pow2(s.batch[i]);
+    }
+    pbatch[ub] = at;
+  }
+  const size_t mk = s.m * s.k, kn = s.k * s.n;
+  return prove_impl(s, bias, y_claims, tr, out,
+                    [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
+                        std::vector<Fr>& bt) {
+                      for (size_t ub = 0; ub < nb; ++ub) {
+                        Fr* ao = at.data() + pbatch[ub] * pk;
+                        Fr* bo = bt.data() + pbatch[ub] * pk;
+                        if (s.trans_a) {
+                          detail::contract_last_i64(a.data() + ub * mk, s.k, s.m, ex, ao);
+                        } else {
+                          detail::contract_middle_i64(a.data() + ub * mk, s.m, s.k, ex, ao);
+                        }
+                        if (s.trans_b) {
+                          detail::contract_middle_i64(b.data() + ub * kn, s.n, s.k, ey, bo);
+                        } else {
+                          detail::contract_last_i64(b.data() + ub * kn, s.k, s.n, ey, bo);
+                        }
+                      }
+                    });
 }
 
 Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, const MatmulProof& proof,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,6 +62,13 @@ struct MatmulClaims {
 // Proves the claims on Y (|y_claims| >= 1, points on y_shape()). a, b, bias are the padded
 // tables of A, B and c (bias empty when the shape has none). Fills *out if non-null.
 MatmulProof prove_matmul(const MatmulShape& shape, std::span<const Fr> a, std::span<const Fr> b,
+                         std::span<const Fr> bias, std::span<const Claim> y_claims, transcript::Transcript& tr,
+                         MatmulClaims* out = nullptr);
+
+// The same proof (byte for byte) from A and B as unpadded row-major int64 tensors, as the integer
+// executor produces them (|values| < 2^63): no Fr tables are built; the contractions multiply
+// field elements by small integers, several times faster than prove_matmul on Fr tables.
+MatmulProof prove_matmul(const MatmulShape& shape, std::span<const int64_t> a, std::span<const int64_t> b,
                          std::span<const Fr> bias, std::span<const Claim> y_claims, transcript::Transcript& tr,
                          MatmulClaims* out = nullptr);
 

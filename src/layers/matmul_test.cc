@@ -155,6 +155,18 @@ TEST(Matmul, HonestProofsVerifyAndOutputClaimsAreTrue) {
     // Serialization round trip, and truncated bytes are a decode error.
     ByteWriter w;
     proof.serialize(w);
+    // The int64 prover gives the same proof, byte for byte, and the same claims.
+    {
+      transcript::Transcript ti("layers-test");
+      MatmulClaims ic;
+      const MatmulProof pi = prove_matmul(in.shape, std::span<const int64_t>(in.a_int),
+                                          std::span<const int64_t>(in.b_int), in.bias, in.claims, ti, &ic);
+      ByteWriter wi;
+      pi.serialize(wi);
+      EXPECT_EQ(wi.data(), w.data());
+      EXPECT_EQ(ic.a[0].point, pc.a[0].point);
+      EXPECT_EQ(ic.b[0].value, pc.b[0].value);
+    }
     ByteReader r(w.data());
     const MatmulProof back = MatmulProof::deserialize(r, in.shape, c.claims);
     EXPECT_EQ(r.remaining(), 0u);
