@@ -119,6 +119,9 @@ const std::vector<Case>& cases() {
       {1, 1, 6, 6, 1, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3},          // kernel larger than input
       {3, 2, 4, 5, 5, 2, 3, 1, 2, 1, 1, 0, 1, 1, 0, true, 3}, // several claims
       {1, 4, 6, 6, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false, 2},
+      {1, 3, 1, 9, 2, 1, 3, 1, 2, 1, 1, 0, 1, 0, 1, true},    // 1-D convolution as H = 1
+      {1, 2, 2, 2, 2, 3, 3, 1, 1, 1, 1, 3, 3, 3, 3, true},    // pads wider than the kernel reach
+      {2, 1, 5, 3, 1, 2, 2, 4, 4, 1, 1, 0, 0, 3, 3},          // stride larger than the kernel
   };
   return kCases;
 }
