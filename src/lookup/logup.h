@@ -37,6 +37,10 @@ inline constexpr std::string_view kLabelLambda = "logup.lambda";
 inline constexpr std::string_view kLabelMu = "logup.mu";
 inline constexpr std::string_view kLabelWitnessEvals = "logup.witness_evals";
 
+// Largest log2 of a witness or table size the verifier and decoder accept (bounds loops and
+// allocations driven by sizes; far above anything a prover could handle).
+inline constexpr size_t kMaxLogRows = 48;
+
 // One GKR step, from a level with 2^num_vars nodes to its children.
 struct Step {
   enum class Tree : uint8_t { kCombined, kWitness, kTable };
@@ -94,6 +98,7 @@ struct LogupProof {
     for (const F& e : witness_evals) sumcheck::write_field(w, e);
   }
   static LogupProof deserialize(ByteReader& r, size_t n, size_t k, size_t num_columns) {
+    if (n > kMaxLogRows || k > kMaxLogRows || num_columns > 2) r.fail("logup: unsupported proof shape");
     LogupProof p;
     p.root_numerator = sumcheck::read_field<F>(r);
     p.root_denominator = sumcheck::read_field<F>(r);

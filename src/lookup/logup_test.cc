@@ -462,9 +462,11 @@ TEST_P(LogupTamper, WrongShapeAndDivergingTranscriptAreRejected) {
   m2[0] += F::one();
   Transcript tv = caller_transcript<F>(cols_, m2);
   EXPECT_FALSE(verify(*table_, n_, proof_, tv).ok());
-  // The verifier's n differs.
+  // The verifier's n differs, or is absurd.
   Transcript tv2 = caller_transcript<F>(cols_, m_);
   EXPECT_FALSE(verify(*table_, n_ + 1, proof_, tv2).ok());
+  Transcript tv3 = caller_transcript<F>(cols_, m_);
+  EXPECT_FALSE(verify(*table_, size_t{1} << 40, proof_, tv3).ok());
 }
 
 TEST_P(LogupTamper, SerializationRoundTripsAndFlippedBytesAreRejected) {

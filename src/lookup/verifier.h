@@ -26,6 +26,7 @@ namespace zkinfer::lookup {
 template <field::PrimeField F>
 Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
                LookupClaims<F>* out = nullptr) {
+  if (n > kMaxLogRows) return Verdict::reject("logup: witness of 2^" + std::to_string(n) + " rows is too large");
   const size_t k = table.log_size();
   const size_t s = std::min(n, k);
   const auto steps = plan_steps(n, k);
