@@ -102,25 +102,28 @@ void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::ve
   out->x = {x_point, x_val};
   out->w.clear();
   out->bias.clear();
+  if (s.groups > 1) out->w.push_back({k_point, k_finals[0]});  // k_point is on Wt itself
   for (size_t t = 0; t < ys.size(); ++t) {
+    if (s.bias) out->bias.push_back({ys[t].rco, bias_values[t]});
+    if (s.groups > 1) continue;
     std::vector<Fr> pt = k_point;  // (r_kw, r_kh)
     pt.insert(pt.end(), xp.rco.begin(), xp.rco.end());
     pt.insert(pt.end(), ys[t].rco.begin(), ys[t].rco.end());
     out->w.push_back({std::move(pt), k_finals[2 * t]});
-    if (s.bias) out->bias.push_back({ys[t].rco, bias_values[t]});
   }
 }
 
 }  // namespace
 
 std::optional<std::string> ConvShape::invalid() const {
-  for (size_t v : {n, c, h, w, co, kh, kw, stride_h, stride_w, dil_h, dil_w})
-    if (v == 0 || v > kMaxDim) return std::string("conv: a dimension, stride or dilation is 0 or too large");
+  for (size_t v : {n, c, h, w, co, kh, kw, stride_h, stride_w, dil_h, dil_w, groups})
+    if (v == 0 || v > kMaxDim) return std::string("conv: a dimension, stride, dilation or group count is 0 or too large");
+  if (c % groups != 0 || co % groups != 0) return std::string("conv: channels are not divisible by the groups");
   for (size_t v : {pad_top, pad_left, pad_bottom, pad_right})
     if (v > kMaxDim) return std::string("conv: padding too large");
   if (h + pad_top + pad_bottom < dil_h * (kh - 1) + 1 || w + pad_left + pad_right < dil_w * (kw - 1) + 1)
     return std::string("conv: kernel larger than the padded input");
-  for (const auto& dims : {std::vector<size_t>{n, c, h, w}, std::vector<size_t>{co, c, kh, kw},
+  for (const auto& dims : {std::vector<size_t>{n, c, h, w}, std::vector<size_t>{co, c / groups, kh, kw},
                            std::vector<size_t>{n, co, out_h(), out_w()}})
     if (auto e = PaddedShape::invalid(dims)) return "conv: " + *e;
   return std::nullopt;
@@ -129,7 +132,7 @@ std::optional<std::string> ConvShape::invalid() const {
 size_t ConvShape::out_h() const { return (h + pad_top + pad_bottom - dil_h * (kh - 1) - 1) / stride_h + 1; }
 size_t ConvShape::out_w() const { return (w + pad_left + pad_right - dil_w * (kw - 1) - 1) / stride_w + 1; }
 PaddedShape ConvShape::x_shape() const { return PaddedShape({n, c, h, w}); }
-PaddedShape ConvShape::w_shape() const { return PaddedShape({co, c, kh, kw}); }
+PaddedShape ConvShape::w_shape() const { return PaddedShape({co, c / groups, kh, kw}); }
 PaddedShape ConvShape::y_shape() const { return PaddedShape({n, co, out_h(), out_w()}); }
 PaddedShape ConvShape::bias_shape() const { return PaddedShape({co}); }
 
@@ -146,18 +149,21 @@ ConvProof ConvProof::deserialize(ByteReader& r, const ConvShape& s, size_t num_c
     for (Fr& v : p.bias_values) v = sumcheck::read_field<Fr>(r);
   }
   p.input_sumcheck = sumcheck::Proof<Fr>::deserialize(r, s.x_shape().num_vars(), 2, 2);
-  p.kernel_sumcheck =
-      sumcheck::Proof<Fr>::deserialize(r, ceil_log2(s.kh) + ceil_log2(s.kw), 2, 2 * num_claims);
+  p.kernel_sumcheck = s.groups == 1
+                          ? sumcheck::Proof<Fr>::deserialize(r, ceil_log2(s.kh) + ceil_log2(s.kw), 2, 2 * num_claims)
+                          : sumcheck::Proof<Fr>::deserialize(r, s.w_shape().num_vars(), 2, 2);
   return p;
 }
 
 namespace {
 
-// The prover, given X's padded table and fill_wr(eco, wr) that sets wr (pc kwin entries, zero on
-// entry) to Wr(c, a, b) = Wt~(r_co, c, a, b) for the eq table eco of r_co.
+// The prover, given X's padded table, Wt's padded table when groups > 1 (else empty), and
+// fill_wr(eco, wr) that sets wr (pc kwin entries, zero on entry) to
+// Wr(c, a, b) = sum_{o in c's group} eq(r_co, o) Wt[o, c - g(o) C/G, a, b] for the eq table eco.
 template <class FillWr>
-ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::span<const Fr> bias, std::span<const Claim> y_claims,
-                     transcript::Transcript& tr, ConvClaims* out, FillWr&& fill_wr) {
+ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_fr, std::span<const Fr> bias,
+                     std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out,
+                     FillWr&& fill_wr) {
   ZKINFER_CHECK(!s.invalid() && !y_claims.empty());
   const PaddedShape xs = s.x_shape();
   ZKINFER_CHECK(x.size() == xs.size());
@@ -234,26 +240,59 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::span<const Fr> 
   proof.input_sumcheck = std::move(r1.proof);
   const YPoint xp = split_x(s, r1.point);  // rn = r_n', rco = r_c, rho = r_h, rwo = r_w
 
-  // Sumcheck 2: g_val = sum_{a, b} sum_t gamma^t eq(r_n, r_n') Wt~(r_co, r_c, a, b) Phi_t(a, b).
+  // Sumcheck 2: g_val = sum_{a, b} sum_t kappa_t Wr_t~(r_c, a, b) Phi_t(a, b), kappa_t =
+  // gamma^t eq(r_n, r_n').
   const auto erc = poly::eq_table<Fr>(xp.rco);
   const auto erh = poly::eq_table<Fr>(xp.rho);
   const auto erw = poly::eq_table<Fr>(xp.rwo);
-  std::vector<std::vector<Fr>> f2;
+  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
+  std::vector<std::vector<Fr>> phis;
   for (size_t t = 0; t < num_claims; ++t) {
-    std::vector<Fr> wk(kwin);
-    detail::contract_middle(wr[t], 1, pc, s.c, kwin, kwin, erc, wk);
     const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
     const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
     std::vector<Fr> phi(kwin);
     for (size_t a = 0; a < pkh; ++a)
       for (size_t b = 0; b < pkw; ++b) phi[a * pkw + b] = sh[a] * sw[b];
-    f2.push_back(std::move(wk));
-    f2.push_back(std::move(phi));
+    phis.push_back(std::move(phi));
   }
-  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
-  auto r2 = sumcheck::prove(kernel_composition(coeffs), std::move(f2), tr);
-  proof.kernel_sumcheck = std::move(r2.proof);
-  if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+  if (s.groups == 1) {
+    std::vector<std::vector<Fr>> f2;
+    for (size_t t = 0; t < num_claims; ++t) {
+      std::vector<Fr> wk(kwin);
+      detail::contract_middle(wr[t], 1, pc, s.c, kwin, kwin, erc, wk);
+      f2.push_back(std::move(wk));
+      f2.push_back(std::move(phis[t]));
+    }
+    auto r2 = sumcheck::prove(kernel_composition(coeffs), std::move(f2), tr);
+    proof.kernel_sumcheck = std::move(r2.proof);
+    if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+  } else {
+    // Over Wt's variables: Wt . ME, ME(o, c', a, b) = sum_t kappa_t eq(r_co^t, o)
+    // eq(r_c, g(o) C/G + c') Phi_t(a, b).
+    const size_t cg = s.c / s.groups, mg = s.co / s.groups, pcg = next_pow2(cg);
+    ZKINFER_CHECK(wt_fr.size() == s.w_shape().size());
+    std::vector<Fr> me(wt_fr.size(), Fr::zero());
+    for (size_t t = 0; t < num_claims; ++t) {
+      const auto eco = poly::eq_table<Fr>(ys[t].rco);
+      const Fr kappa = coeffs[t];
+      const auto& phi = phis[t];
+#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * cg * kwin / 2))
+      for (size_t o = 0; o < s.co; ++o) {
+        const Fr ko = kappa * eco[o];
+        for (size_t c2 = 0; c2 < cg; ++c2) {
+          const Fr coef = ko * erc[(o / mg) * cg + c2];
+          Fr* dst = me.data() + (o * pcg + c2) * kwin;
+          for (size_t ab = 0; ab < kwin; ++ab) dst[ab] += coef * phi[ab];
+        }
+      }
+    }
+    std::vector<std::vector<Fr>> f2;
+    f2.push_back(std::move(wt_fr));
+    f2.push_back(std::move(me));
+    auto r2 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f2), tr);
+    proof.kernel_sumcheck = std::move(r2.proof);
+    if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+  }
   return proof;
 }
 
@@ -263,15 +302,19 @@ ConvProof prove_conv(const ConvShape& s, std::span<const Fr> x, std::span<const 
                      std::span<const Claim> y_claims, transcript::Transcript& tr, ConvClaims* out) {
   ZKINFER_CHECK(!s.invalid());
   ZKINFER_CHECK(x.size() == s.x_shape().size() && wt.size() == s.w_shape().size());
-  const size_t pc = next_pow2(s.c), kwin = next_pow2(s.kh) * next_pow2(s.kw), pkw = next_pow2(s.kw);
-  return prove_impl(s, std::vector<Fr>(x.begin(), x.end()), bias, y_claims, tr, out,
+  const size_t kwin = next_pow2(s.kh) * next_pow2(s.kw), pkw = next_pow2(s.kw);
+  const size_t cg = s.c / s.groups, mg = s.co / s.groups, pcg = next_pow2(cg);
+  std::vector<Fr> wt_fr;
+  if (s.groups > 1) wt_fr.assign(wt.begin(), wt.end());
+  return prove_impl(s, std::vector<Fr>(x.begin(), x.end()), std::move(wt_fr), bias, y_claims, tr, out,
                     [&](const std::vector<Fr>& eco, std::vector<Fr>& w_r) {
-#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * s.c * s.kh * s.kw / 4))
+#pragma omp parallel for schedule(static) if (poly::go_parallel(s.co * cg * s.kh * s.kw / 4))
                       for (size_t c = 0; c < s.c; ++c) {
                         Fr* dst = w_r.data() + c * kwin;
-                        for (size_t o = 0; o < s.co; ++o) {
+                        const size_t g = c / cg, c2 = c % cg;
+                        for (size_t o = g * mg; o < (g + 1) * mg; ++o) {
                           const Fr e = eco[o];
-                          const Fr* src = wt.data() + (o * pc + c) * kwin;
+                          const Fr* src = wt.data() + (o * pcg + c2) * kwin;
                           for (size_t a = 0; a < s.kh; ++a)
                             for (size_t b = 0; b < s.kw; ++b) dst[a * pkw + b] += e * src[a * pkw + b];
                         }
@@ -286,11 +329,16 @@ ConvProof prove_conv(const ConvShape& s, std::span<const int64_t> x, std::span<c
   const PaddedShape xs = s.x_shape(), ws = s.w_shape();
   ZKINFER_CHECK(x.size() == xs.unpadded_size() && wt.size() == ws.unpadded_size());
   const size_t pkw = next_pow2(s.kw), kwin = next_pow2(s.kh) * pkw;
-  const size_t win = s.kh * s.kw, cols = s.c * win;
-  std::vector<Fr> flat(cols);
-  return prove_impl(s, padded_table(xs, x), bias, y_claims, tr, out,
-                    [&](const std::vector<Fr>& eco, std::vector<Fr>& w_r) {
-                      detail::contract_middle_i64(wt.data(), s.co, cols, eco, flat.data());
+  const size_t cg = s.c / s.groups, mg = s.co / s.groups;
+  const size_t win = s.kh * s.kw, cols = cg * win;  // one output channel's weights
+  std::vector<Fr> flat(s.c * win);
+  return prove_impl(s, padded_table(xs, x), s.groups > 1 ? padded_table(ws, wt) : std::vector<Fr>{}, bias, y_claims,
+                    tr, out, [&](const std::vector<Fr>& eco, std::vector<Fr>& w_r) {
+                      // Group g's output channels contract into its input channels g cg .. (g + 1) cg.
+                      for (size_t g = 0; g < s.groups; ++g)
+                        detail::contract_middle_i64(wt.data() + g * mg * cols, mg,
+                                                    cols, std::span<const Fr>(eco).subspan(g * mg),
+                                                    flat.data() + g * cols);
                       for (size_t c = 0; c < s.c; ++c)
                         for (size_t a = 0; a < s.kh; ++a)
                           for (size_t b = 0; b < s.kw; ++b) w_r[c * kwin + a * pkw + b] = flat[c * win + a * s.kw + b];
@@ -330,7 +378,12 @@ Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const C
   const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
   const size_t lkh = ceil_log2(s.kh), lkw = ceil_log2(s.kw);
   sumcheck::Subclaim<Fr> sub2;
-  v = sumcheck::verify(kernel_composition(coeffs), lkw + lkh, sub1.final_evals[1], proof.kernel_sumcheck, tr, &sub2);
+  if (s.groups == 1) {
+    v = sumcheck::verify(kernel_composition(coeffs), lkw + lkh, sub1.final_evals[1], proof.kernel_sumcheck, tr, &sub2);
+  } else {
+    v = sumcheck::verify(sumcheck::Composition<Fr>::product(2), s.w_shape().num_vars(), sub1.final_evals[1],
+                         proof.kernel_sumcheck, tr, &sub2);
+  }
   if (!v.ok()) return v.within("conv: kernel sumcheck");
 
   // Phi_t(r_kh, r_kw) = Sh~(r_kh; r_ho, r_h) Sw~(r_kw; r_wo, r_w), each in O(K out + in + K).
@@ -338,14 +391,36 @@ Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const C
   const auto ekh = poly::eq_table<Fr>(rkh), ekw = poly::eq_table<Fr>(rkw);
   const auto erh = poly::eq_table<Fr>(xp.rho), erw = poly::eq_table<Fr>(xp.rwo);
   const Axis ah = axis_h(s), aw = axis_w(s);
+  std::vector<Fr> phi(num_claims);
   for (size_t t = 0; t < num_claims; ++t) {
     const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
     const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
     Fr vh = Fr::zero(), vw = Fr::zero();
     for (size_t a = 0; a < s.kh; ++a) vh += ekh[a] * sh[a];
     for (size_t b = 0; b < s.kw; ++b) vw += ekw[b] * sw[b];
-    if (sub2.final_evals[2 * t + 1] != vh * vw)
+    phi[t] = vh * vw;
+    if (s.groups == 1 && sub2.final_evals[2 * t + 1] != phi[t])
       return Verdict::reject("conv: window selector value of claim " + std::to_string(t) + " is wrong");
+  }
+  if (s.groups > 1) {
+    // ME(r) = sum_t kappa_t M_t(r_o, r_c') Phi_t, M_t(r_o, r_c') = sum_{o, c'} eq(r_o, o)
+    // eq(r_co^t, o) eq(r_c', c') eq(r_c, g(o) C/G + c'): O(Co C/G) per claim.
+    const size_t cg = s.c / s.groups, mg = s.co / s.groups;
+    const auto parts = split_point(s.w_shape(), sub2.point);  // (r_o, r_c', r_kh, r_kw)
+    const auto eo = poly::eq_table<Fr>(parts[0]), ec2 = poly::eq_table<Fr>(parts[1]);
+    const auto erc = poly::eq_table<Fr>(xp.rco);
+    Fr me = Fr::zero();
+    for (size_t t = 0; t < num_claims; ++t) {
+      const auto eco = poly::eq_table<Fr>(ys[t].rco);
+      Fr m = Fr::zero();
+      for (size_t o = 0; o < s.co; ++o) {
+        Fr inner = Fr::zero();
+        for (size_t c2 = 0; c2 < cg; ++c2) inner += ec2[c2] * erc[(o / mg) * cg + c2];
+        m += eo[o] * eco[o] * inner;
+      }
+      me += coeffs[t] * m * phi[t];
+    }
+    if (sub2.final_evals[1] != me) return Verdict::reject("conv: grouped channel selector value is wrong");
   }
   if (out) output_claims(s, ys, sub1.point, sub1.final_evals[0], sub2.point, sub2.final_evals, proof.bias_values, out);
   return Verdict::accept();

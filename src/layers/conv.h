@@ -1,4 +1,4 @@
-// 2-D convolution layer (groups = 1, any stride, padding, dilation; NCHW): reduces claims on
+// 2-D convolution layer (any stride, padding, dilation, groups; NCHW): reduces claims on
 // the output Y's MLE to one claim on the input X and one claim per output claim on the weights
 // Wt (and the bias), by two sumchecks: one over X's variables against a kernel table K that the
 // prover builds in time linear in |X| times the kernel height, then one over the kernel window
@@ -24,9 +24,10 @@
 
 namespace zkinfer::layers {
 
-// X: (n, c, h, w); Wt: (co, c, kh, kw); bias: (co); Y: (n, co, out_h(), out_w()) with
-//   Y[n, o, i, j] = sum_{c, a, b} Wt[o, c, a, b] X[n, c, i sh + a dh - pt, j sw + b dw - pl]
-//                   (+ bias[o]), out-of-range input positions reading 0.
+// X: (n, c, h, w); Wt: (co, c / groups, kh, kw); bias: (co); Y: (n, co, out_h(), out_w()) with
+//   Y[n, o, i, j] = sum_{c', a, b} Wt[o, c', a, b] X[n, g(o) c/groups + c', i sh + a dh - pt, j sw + b dw - pl]
+//                   (+ bias[o]), g(o) = o / (co / groups), out-of-range input positions reading 0.
+// groups = 1 is the ordinary convolution; groups = c = co is depthwise.
 struct ConvShape {
   size_t n = 1, c = 1, h = 1, w = 1;
   size_t co = 1, kh = 1, kw = 1;
@@ -34,6 +35,7 @@ struct ConvShape {
   size_t dil_h = 1, dil_w = 1;
   size_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   bool bias = false;
+  size_t groups = 1;
 
   std::optional<std::string> invalid() const;  // why the shape is unusable, if it is
   size_t out_h() const;
@@ -47,13 +49,15 @@ struct ConvShape {
 struct ConvProof {
   std::vector<Fr> bias_values;          // bias~(r_co) per claim, when the shape has a bias
   sumcheck::Proof<Fr> input_sumcheck;   // over X's variables: X . G
-  sumcheck::Proof<Fr> kernel_sumcheck;  // over (kw, kh): sum_t c_t Wt_t . Phi_t
+  sumcheck::Proof<Fr> kernel_sumcheck;  // groups = 1: over (kw, kh), sum_t c_t Wt_t . Phi_t;
+                                        // groups > 1: over Wt's variables, Wt . ME
 
   void serialize(ByteWriter& w) const;
   static ConvProof deserialize(ByteReader& r, const ConvShape& shape, size_t num_claims);
 };
 
-// Claim t on Y gives w[t] (and bias[t]); all claims together give the one claim x.
+// Claim t on Y gives w[t] (and bias[t]); all claims together give the one claim x. With
+// groups > 1 all claims together give the single claim w[0] on Wt.
 struct ConvClaims {
   Claim x;
   std::vector<Claim> w, bias;

@@ -21,6 +21,7 @@ struct Case {
   size_t sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
   bool bias = false;
   size_t claims = 1;
+  size_t groups = 1;
 };
 
 ConvShape shape_of(const Case& k) {
@@ -41,18 +42,20 @@ ConvShape shape_of(const Case& k) {
   s.pad_bottom = k.pb;
   s.pad_right = k.pr;
   s.bias = k.bias;
+  s.groups = k.groups;
   return s;
 }
 
 std::string describe(const Case& k) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "N%zu C%zu H%zu W%zu Co%zu K%zux%zu s%zu,%zu d%zu,%zu p%zu,%zu,%zu,%zu bias%d claims%zu",
-                k.n, k.c, k.h, k.w, k.co, k.kh, k.kw, k.sh, k.sw, k.dh, k.dw, k.pt, k.pl, k.pb, k.pr, k.bias,
-                k.claims);
+  std::snprintf(buf, sizeof buf,
+                "N%zu C%zu H%zu W%zu Co%zu K%zux%zu s%zu,%zu d%zu,%zu p%zu,%zu,%zu,%zu bias%d claims%zu groups%zu", k.n,
+                k.c, k.h, k.w, k.co, k.kh, k.kw, k.sh, k.sw, k.dh, k.dw, k.pt, k.pl, k.pb, k.pr, k.bias, k.claims,
+                k.groups);
   return buf;
 }
 
-// Plain integer reference convolution (NCHW, groups = 1).
+// Plain integer reference convolution (NCHW, grouped).
 std::vector<int64_t> reference(const ConvShape& s, const std::vector<int64_t>& x, const std::vector<int64_t>& wt,
                                const std::vector<int64_t>& bias) {
   const size_t ho = s.out_h(), wo = s.out_w();
@@ -62,13 +65,15 @@ std::vector<int64_t> reference(const ConvShape& s, const std::vector<int64_t>& x
       for (size_t i = 0; i < ho; ++i)
         for (size_t j = 0; j < wo; ++j) {
           int64_t acc = s.bias ? bias[o] : 0;
-          for (size_t c = 0; c < s.c; ++c)
+          const size_t cg = s.c / s.groups, g = o / (s.co / s.groups);
+          for (size_t c2 = 0; c2 < cg; ++c2)
             for (size_t a = 0; a < s.kh; ++a)
               for (size_t b = 0; b < s.kw; ++b) {
                 const int64_t hi = static_cast<int64_t>(i * s.stride_h + a * s.dil_h) - static_cast<int64_t>(s.pad_top);
                 const int64_t wi = static_cast<int64_t>(j * s.stride_w + b * s.dil_w) - static_cast<int64_t>(s.pad_left);
                 if (hi < 0 || wi < 0 || hi >= static_cast<int64_t>(s.h) || wi >= static_cast<int64_t>(s.w)) continue;
-                acc += wt[((o * s.c + c) * s.kh + a) * s.kw + b] * x[((n * s.c + c) * s.h + hi) * s.w + wi];
+                const size_t c = g * cg + c2;
+                acc += wt[((o * cg + c2) * s.kh + a) * s.kw + b] * x[((n * s.c + c) * s.h + hi) * s.w + wi];
               }
           y[((n * s.co + o) * ho + i) * wo + j] = acc;
         }
@@ -122,6 +127,10 @@ const std::vector<Case>& cases() {
       {1, 3, 1, 9, 2, 1, 3, 1, 2, 1, 1, 0, 1, 0, 1, true},    // 1-D convolution as H = 1
       {1, 2, 2, 2, 2, 3, 3, 1, 1, 1, 1, 3, 3, 3, 3, true},    // pads wider than the kernel reach
       {2, 1, 5, 3, 1, 2, 2, 4, 4, 1, 1, 0, 0, 3, 3},          // stride larger than the kernel
+      {1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false, 1, 2},              // groups = 2
+      {1, 3, 6, 5, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, 1, 3},               // depthwise, stride 2
+      {2, 6, 4, 4, 3, 2, 3, 1, 1, 1, 2, 0, 1, 1, 1, true, 2, 3},               // groups, Co < C, 2 claims
+      {1, 4, 5, 5, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, 1, 4},              // grouped 1x1
   };
   return kCases;
 }
@@ -141,9 +150,10 @@ TEST(Conv, HonestProofsVerifyAndOutputClaimsAreTrue) {
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(vc.x.point, pc.x.point);
     EXPECT_EQ(vc.x.value, testing::eval(in.x, vc.x.point));
-    ASSERT_EQ(vc.w.size(), k.claims);
+    ASSERT_EQ(vc.w.size(), k.groups == 1 ? k.claims : 1);  // grouped: one claim on Wt in all
+    for (const auto& wc : vc.w) EXPECT_EQ(wc.value, testing::eval(in.wt, wc.point));
+    ASSERT_EQ(vc.bias.size(), k.bias ? k.claims : 0);
     for (size_t t = 0; t < k.claims; ++t) {
-      EXPECT_EQ(vc.w[t].value, testing::eval(in.wt, vc.w[t].point));
       if (k.bias) {
         EXPECT_EQ(vc.bias[t].value, testing::eval(in.bias, vc.bias[t].point));
       }
@@ -200,6 +210,17 @@ TEST(Conv, TamperedProofsAreRejected) {
         (which == 0 ? bad.input_sumcheck : bad.kernel_sumcheck).final_evals[j] += Fr::one();
         EXPECT_FALSE(verify_fresh(in.shape, in.claims, bad).ok()) << which << " final " << j;
       }
+    }
+    // Final values of the kernel sumcheck changed consistently (w doubled, selector halved: the
+    // composition still matches) are caught by the verifier's own selector evaluation.
+    {
+      ConvProof bad = proof;
+      auto& fe = bad.kernel_sumcheck.final_evals;
+      fe[0] += fe[0];
+      fe[1] *= Fr::from_u64(2).inverse();
+      const Verdict v = verify_fresh(in.shape, in.claims, bad);
+      EXPECT_FALSE(v.ok());
+      EXPECT_NE(v.reason().find("selector value"), std::string::npos) << v.reason();
     }
     for (size_t t = 0; t < proof.bias_values.size(); ++t) {
       ConvProof bad = proof;
