@@ -21,7 +21,10 @@ constexpr std::string_view kLabelGamma = "layers.combine.gamma";
 Fr absorb_and_gamma(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
   std::vector<Fr> values;
-  for (const auto& c : claims) values.push_back(c.value);
+  for (const auto& c : claims) {  // each claim's point, then its value
+    values.insert(values.end(), c.point.begin(), c.point.end());
+    values.push_back(c.value);
+  }
   tr.absorb_many(kLabelClaims, values);
   return tr.challenge<Fr>(kLabelGamma);
 }

@@ -66,8 +66,10 @@ Fr bias_indicator(const ConvShape& s, const YPoint& y) {
 void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
   std::vector<Fr> values;
-  values.reserve(claims.size());
-  for (const auto& c : claims) values.push_back(c.value);
+  for (const auto& c : claims) {  // each claim's point, then its value
+    values.insert(values.end(), c.point.begin(), c.point.end());
+    values.push_back(c.value);
+  }
   tr.absorb_many(kLabelClaims, values);
 }
 

@@ -79,8 +79,10 @@ sumcheck::Composition<Fr> composition(size_t num_claims, bool has_batch, const F
 void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
   std::vector<Fr> values;
-  values.reserve(claims.size());
-  for (const auto& c : claims) values.push_back(c.value);
+  for (const auto& c : claims) {  // each claim's point, then its value
+    values.insert(values.end(), c.point.begin(), c.point.end());
+    values.push_back(c.value);
+  }
   tr.absorb_many(kLabelClaims, values);
 }
 
