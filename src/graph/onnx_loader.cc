@@ -181,6 +181,18 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   g.source = what;
   for (const auto& op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = static_cast<int>(op.version());
+  // ONNX 1.12's shape inference divides by strides and dilations without checking them (a fuzzed
+  // model with strides 0 crashes it: fuzz/regressions/), so window attributes are checked first.
+  for (const auto& n : model.graph().node())
+    for (const auto& at : n.attribute()) {
+      const std::string& k = at.name();
+      bool positive = k == "strides" || k == "dilations" || k == "kernel_shape";
+      if (positive || k == "pads" || k == "output_padding")
+        for (auto v : at.ints())
+          if (positive ? v <= 0 : v < 0)
+            throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " has invalid value " + std::to_string(v));
+      if (k == "group" && at.i() <= 0) throw Error(what + ": node '" + n.name() + "': group must be positive");
+    }
   try {
     onnx::shape_inference::InferShapes(model);
   } catch (const std::exception&) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ops/int_math.h"
@@ -27,6 +28,10 @@ std::vector<int64_t> int_values(const Node& n, const Tensor<T>* t, const char* w
   if (!t) bad_node(n, std::string("missing input '") + what + "'");
   std::vector<int64_t> v;
   v.reserve(t->data.size());
+  if constexpr (std::is_integral_v<T>) {  // the integer executor: no floating point
+    v.assign(t->data.begin(), t->data.end());
+    return v;
+  }
   for (auto x : t->data) {
     double d = static_cast<double>(x);
     if (std::isnan(d) || d != std::floor(d)) bad_node(n, std::string("non-integer value in '") + what + "'");
