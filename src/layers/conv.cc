@@ -19,7 +19,7 @@ constexpr std::string_view kLabelClaims = "layers.conv.claims";
 constexpr std::string_view kLabelBias = "layers.conv.bias_values";
 constexpr std::string_view kLabelGamma = "layers.conv.gamma";
 
-constexpr size_t kMaxDim = size_t{1} << 32;
+constexpr size_t kMaxDim = size_t{1} << 31;  // so that products like dil * kh stay below 2^62
 
 // One spatial axis: input length `in`, kernel length `k`, output length `out`; kernel tap a at
 // output position o reads input position o stride + a dil - pad when that lies in [0, in).
