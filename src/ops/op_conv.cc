@@ -10,6 +10,7 @@ Tensor<T> conv(const Node& n, std::span<const Tensor<T>* const> in) {
   const Tensor<T>& w = *in[1];
   if (x.rank() != w.rank() || x.rank() < 3) bad_node(n, "input and weight ranks differ");
   Window g = make_window(n, x.shape, Shape(w.shape.begin() + 2, w.shape.end()), false);
+  if (g.kw != w.shape.back() || (x.rank() == 4 && g.kh != w.shape[2])) bad_node(n, "kernel_shape differs from the weights");
   int64_t N = x.shape[0], C = x.shape[1], M = w.shape[0], G = n.attrs.get_int("group", 1);
   if (G < 1 || C % G || M % G || w.shape[1] != C / G) bad_node(n, "channels do not match the groups");
   int64_t Cg = C / G, Mg = M / G;

@@ -20,6 +20,8 @@ Tensor<T> conv_transpose(const Node& n, std::span<const Tensor<T>* const> in) {
   auto op = n.attrs.get_ints("output_padding", std::vector<int64_t>(sr, 0));
   if ((int)ks.size() != sr || (int)st.size() != sr || (int)dl.size() != sr || (int)pads.size() != 2 * sr || (int)op.size() != sr)
     bad_node(n, "attribute lengths");
+  for (int i = 0; i < sr; ++i)
+    if (ks[i] != w.shape[2 + i]) bad_node(n, "kernel_shape differs from the weights");
   std::vector<int64_t> ins(x.shape.begin() + 2, x.shape.end()), outs(sr);
   std::string ap = n.attrs.get_string("auto_pad", "NOTSET");
   auto oshape = n.attrs.get_ints("output_shape");

@@ -54,6 +54,12 @@ void register_op_softmax(OpTable& t) {
   d.run_int = [](IntContext& c) {
     const ITensor& x = c.input(0);
     Rows R = rows(c.node, x.shape);
+    if (x.data.empty()) {
+      ITensor y = x;
+      y.scale = c.p.out_scales.at(0);
+      c.out.push_back(std::move(y));
+      return;
+    }
     const Table& tb = c.p.tables.at(0);
     int k = static_cast<int>(c.p.get("shift")), so = c.p.out_scales.at(0);
     ITensor mx(Shape{R.outer * R.inner}, DType::kInt), d(x.shape, DType::kInt), y(x.shape), sum(mx.shape, DType::kInt);
