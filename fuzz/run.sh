@@ -26,6 +26,18 @@ printf '{"cases": [{"inputs": {"x": {"shape": [1, 4], "data": [1, 2, 3, 4]}}, "m
 mkdir -p "$build/artifacts"
 # Large allocations a malformed model asks for are reported, not treated as crashes.
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0
-"$build/fuzz_onnx_loader" -max_total_time="$secs" -rss_limit_mb=4096 -malloc_limit_mb=2048 -artifact_prefix="$build/artifacts/" "$corpus/onnx" 2>&1 | tail -3
-"$build/fuzz_input_json" -max_total_time="$secs" -rss_limit_mb=4096 -artifact_prefix="$build/artifacts/" "$corpus/json" 2>&1 | tail -3
-echo "fuzzing: no crash"
+status=0
+for t in onnx_loader:onnx input_json:json; do
+  name="${t%%:*}"; dir="${t##*:}"
+  log="$build/fuzz_$name.log"
+  if "$build/fuzz_$name" -max_total_time="$secs" -rss_limit_mb=4096 -malloc_limit_mb=2048 \
+       -artifact_prefix="$build/artifacts/" "$corpus/$dir" >"$log" 2>&1; then
+    echo "fuzz_$name: $(grep -E '^Done' "$log" | tail -1)"
+  else
+    echo "fuzz_$name: CRASH (input kept in $build/artifacts/; add it to fuzz/regressions/)"
+    grep -E "ERROR|SUMMARY|#[0-9]+ 0x.* in zkinfer|runtime error" "$log" | head -20
+    status=1
+  fi
+done
+[ $status = 0 ] && echo "fuzzing: no crash"
+exit $status
