@@ -187,9 +187,9 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     for (const auto& at : n.attribute()) {
       const std::string& k = at.name();
       bool positive = k == "strides" || k == "dilations" || k == "kernel_shape";
-      if (positive || k == "pads" || k == "output_padding")
+      if (positive || k == "pads" || k == "output_padding" || k == "output_shape")
         for (auto v : at.ints())
-          if (positive ? v <= 0 : v < 0)
+          if ((positive ? v <= 0 : v < 0) || v > (int64_t{1} << 31))
             throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " has invalid value " + std::to_string(v));
       if (k == "group" && at.i() <= 0) throw Error(what + ": node '" + n.name() + "': group must be positive");
     }

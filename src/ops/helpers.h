@@ -29,14 +29,16 @@ std::vector<int64_t> int_values(const Node& n, const Tensor<T>* t, const char* w
   std::vector<int64_t> v;
   v.reserve(t->data.size());
   if constexpr (std::is_integral_v<T>) {  // the integer executor: no floating point
-    v.assign(t->data.begin(), t->data.end());
+    const int64_t lim = int64_t{1} << 40;
+    for (auto x : t->data) v.push_back(x > lim ? lim : (x < -lim ? -lim : x));
     return v;
   }
   for (auto x : t->data) {
     double d = static_cast<double>(x);
     if (std::isnan(d) || d != std::floor(d)) bad_node(n, std::string("non-integer value in '") + what + "'");
-    // Huge values (INT64_MAX as "to the end" in Slice) saturate at +-2^62.
-    v.push_back(std::fabs(d) > 0x1p62 ? (d > 0 ? (int64_t{1} << 62) : -(int64_t{1} << 62)) : static_cast<int64_t>(d));
+    // Huge values (INT64_MAX as "to the end" in Slice) saturate at +-2^40, beyond any dimension
+    // (tensors have at most 2^31 elements) and small enough that sums of a few cannot overflow.
+    v.push_back(std::fabs(d) > 0x1p40 ? (d > 0 ? (int64_t{1} << 40) : -(int64_t{1} << 40)) : static_cast<int64_t>(d));
   }
   return v;
 }

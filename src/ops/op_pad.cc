@@ -12,6 +12,8 @@ Tensor<T> pad(const Node& n, std::span<const Tensor<T>* const> in, T value) {
   if (static_cast<int>(pads.size()) != 2 * r) bad_node(n, "pads length differs from twice the rank");
   std::string mode = n.attrs.get_string("mode", "constant");
   if (mode != "constant" && mode != "reflect" && mode != "edge") unsupported(n, "mode " + mode);
+  for (auto p : pads)
+    if (p > (int64_t{1} << 31) || p < -(int64_t{1} << 31)) bad_node(n, "pad too large");
   Shape s(r);
   for (int i = 0; i < r; ++i) {
     s[i] = x.shape[i] + pads[i] + pads[i + r];

@@ -19,6 +19,7 @@ void register_op_reshape(OpTable& t) {
       } else if (s[i] < 0) {
         bad_node(n, "negative dimension in shape");
       } else {
+        if (s[i] > (int64_t{1} << 31) || (s[i] > 0 && known > (int64_t{1} << 31) / s[i])) bad_node(n, "shape " + shape_str(s) + " too large");
         known *= s[i];
       }
     }

@@ -16,7 +16,7 @@ void register_op_split(OpTable& t) {
     }
     int64_t total = 0;
     for (auto s : sizes) {
-      if (s < 0) bad_node(n, "negative split");
+      if (s < 0 || s > d) bad_node(n, "bad split size");
       total += s;
     }
     if (total != d || static_cast<int64_t>(sizes.size()) != parts) bad_node(n, "split sizes do not match the axis");

@@ -9,10 +9,10 @@ void register_op_tile(OpTable& t) {
     if (static_cast<int>(reps.size()) != x.rank()) bad_node(n, "repeats length differs from the rank");
     Shape os = x.shape;
     for (int i = 0; i < x.rank(); ++i) {
-      if (reps[i] < 0) bad_node(n, "negative repeat");
+      if (reps[i] < 0 || reps[i] > (int64_t{1} << 31)) bad_node(n, "bad repeat");
       os[i] *= reps[i];
     }
-    if (numel(os) > (int64_t{1} << 31)) bad_node(n, "tensor too large");
+    checked_size(os);
     using TT = std::remove_cvref_t<decltype(x)>;
     TT y(os, x.dtype);
     auto xs = strides_of(x.shape);
