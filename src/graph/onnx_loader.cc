@@ -181,8 +181,8 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   g.source = what;
   for (const auto& op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = static_cast<int>(op.version());
-  // ONNX 1.12's shape inference divides by strides and dilations without checking them (a fuzzed
-  // model with strides 0 crashes it: fuzz/regressions/), so window attributes are checked first.
+  // ONNX 1.12's shape inference trusts attributes (a fuzzed model with strides 0 divides by zero,
+  // one with axis 2^63-1 reads out of bounds: fuzz/regressions/), so they are checked first.
   for (const auto& n : model.graph().node())
     for (const auto& at : n.attribute()) {
       const std::string& k = at.name();
@@ -192,6 +192,14 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
           if ((positive ? v <= 0 : v < 0) || v > (int64_t{1} << 31))
             throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " has invalid value " + std::to_string(v));
       if (k == "group" && at.i() <= 0) throw Error(what + ": node '" + n.name() + "': group must be positive");
+      // Axes index ranks (at most a few dozen); ONNX's inference functions index arrays with them.
+      bool axis_like = k == "axis" || k == "axes" || k == "perm" || k == "split" || k == "batch_axis";
+      if (axis_like && (at.i() > 64 || at.i() < -64))
+        throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " = " + std::to_string(at.i()) + " out of range");
+      if (axis_like && k != "split")
+        for (auto v : at.ints())
+          if (v > 64 || v < -64)
+            throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " has value " + std::to_string(v) + " out of range");
     }
   try {
     onnx::shape_inference::InferShapes(model);
