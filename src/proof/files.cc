@@ -1,0 +1,129 @@
+// Key files of the whole-model proof (docs/PROOF.md, section 4).
+#include "proof/files.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include "quant/model_file.h"
+
+namespace zkinfer::proof {
+
+namespace {
+bool has_magic(std::span<const uint8_t> b, const char* m) {
+  return b.size() >= 4 && std::equal(b.begin(), b.begin() + 4, reinterpret_cast<const uint8_t*>(m));
+}
+}  // namespace
+
+bool is_vk_file(std::span<const uint8_t> b) { return has_magic(b, "ZKVK"); }
+bool is_pk_file(std::span<const uint8_t> b) { return has_magic(b, "ZKPK"); }
+bool is_proof_file(std::span<const uint8_t> b) { return has_magic(b, "ZKPF"); }
+
+std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint8_t> zkm) {
+  ByteWriter w;
+  vk.serialize(w);
+  w.u64(zkm.size());
+  w.bytes(zkm);
+  return w.data();
+}
+
+VkFile decode_vk_file(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes);
+  VkFile f;
+  f.vk = VerifyingKey::deserialize(r);
+  f.key_bytes = bytes.size() - r.remaining();
+  uint64_t n = r.count(1);
+  auto zkm = r.bytes(n);
+  r.expect_end();
+  f.model_bytes = n;
+  f.model = quant::decode_model(zkm, "verifying key");
+  if (f.model.digest != f.vk.model_digest) throw Error("verifying key: the embedded model does not match its digest");
+  return f;
+}
+
+std::vector<uint8_t> encode_pk_file(const VerifyingKey& vk) {
+  ByteWriter w;
+  w.u8('Z'), w.u8('K'), w.u8('P'), w.u8('K');
+  w.u32(kProofVersion);
+  vk.serialize(w);
+  return w.data();
+}
+
+VerifyingKey decode_pk_file(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes);
+  if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
+  r.bytes(4);
+  if (r.u32() != kProofVersion) r.fail("proving key: unsupported version");
+  VerifyingKey vk = VerifyingKey::deserialize(r);
+  r.expect_end();
+  return vk;
+}
+
+namespace {
+nlohmann::ordered_json key_json(const VerifyingKey& vk) {
+  nlohmann::ordered_json j;
+  j["model_digest"] = "keccak256:" + quant::hex(vk.model_digest);
+  j["vk_digest"] = "keccak256:" + quant::hex(vk.digest());
+  size_t count = 0, rows = 0;
+  for (const auto& c : vk.weights)
+    if (c) ++count, rows += c->rows.size();
+  j["weight_commitments"] = count;
+  j["commitment_rows"] = rows;
+  j["key_bytes"] = vk.size_bytes();
+  return j;
+}
+}  // namespace
+
+std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> bytes) {
+  nlohmann::ordered_json j;
+  if (is_vk_file(bytes)) {
+    VkFile f = decode_vk_file(bytes);
+    j["format"] = "zkinfer verifying key";
+    j["version"] = kProofVersion;
+    j["file_bytes"] = bytes.size();
+    for (auto& [k, v] : key_json(f.vk).items()) j[k] = v;
+    j["model_bytes"] = f.model_bytes;
+    j["model_nodes"] = f.model.graph.nodes.size();
+    return j;
+  }
+  if (is_pk_file(bytes)) {
+    VerifyingKey vk = decode_pk_file(bytes);
+    j["format"] = "zkinfer proving key";
+    j["version"] = kProofVersion;
+    j["file_bytes"] = bytes.size();
+    for (auto& [k, v] : key_json(vk).items()) j[k] = v;
+    return j;
+  }
+  if (is_proof_file(bytes)) {
+    ByteReader r(bytes, "proof");
+    r.bytes(4);
+    j["format"] = "zkinfer proof";
+    j["version"] = r.u32();
+    j["file_bytes"] = bytes.size();
+    j["vk_digest"] = "keccak256:" + quant::hex(r.bytes(32));
+    uint64_t n = r.count(8);
+    std::vector<int64_t> out(n);
+    for (auto& v : out) v = static_cast<int64_t>(r.u64());
+    j["output_values"] = out;
+    j["note"] = "the sub-proofs' layout depends on the model: verify with its vk";
+    return j;
+  }
+  return std::nullopt;
+}
+
+std::vector<uint8_t> read_binary(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot read file");
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(path + ": read failed");
+  return b;
+}
+
+void write_binary(const std::string& path, std::span<const uint8_t> bytes) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot write file");
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!f) throw Error(path + ": write failed");
+}
+
+}  // namespace zkinfer::proof

@@ -1,0 +1,43 @@
+// The versioned key files of the whole-model proof (docs/PROOF.md, section 4):
+//   vk: the VerifyingKey encoding (magic ZKVK, version, model digest, weight commitments), then
+//       u64 length and the compiled model's .zkm encoding (the public graph, scales and params the
+//       verifier walks; the verifier never reads a constant's values from it).
+//   pk: magic ZKPK, u32 version, then the VerifyingKey encoding (the weight commitments computed
+//       once in setup); prove takes the .zkm beside it and checks the model digest.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "proof/model_proof.h"
+#include "quant/model.h"
+
+namespace zkinfer::proof {
+
+struct VkFile {
+  VerifyingKey vk;
+  quant::CompiledModel model;
+  size_t key_bytes = 0;    // the VerifyingKey part
+  size_t model_bytes = 0;  // the embedded .zkm part
+};
+
+std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint8_t> zkm);
+VkFile decode_vk_file(std::span<const uint8_t> bytes);  // throws Error / DecodeError
+
+std::vector<uint8_t> encode_pk_file(const VerifyingKey& vk);
+VerifyingKey decode_pk_file(std::span<const uint8_t> bytes);
+
+bool is_vk_file(std::span<const uint8_t> bytes);
+bool is_pk_file(std::span<const uint8_t> bytes);
+bool is_proof_file(std::span<const uint8_t> bytes);
+
+// A summary of a vk, pk or proof file for `zkinfer inspect`; nullopt for other files.
+std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> bytes);
+
+std::vector<uint8_t> read_binary(const std::string& path);  // throws Error
+void write_binary(const std::string& path, std::span<const uint8_t> bytes);
+
+}  // namespace zkinfer::proof

@@ -1,0 +1,62 @@
+// The whole-model prover and verifier: backward claim reduction (GKR-style, Thaler, "Proofs,
+// Arguments, and Zero-Knowledge", section 4.6) over a compiled model's graph, from a claim on the
+// public output (the verifier evaluates the output's MLE at a random point) to claims on the
+// committed input, the weights (committed once in setup) and the per-proof advice (rescale
+// remainders and LogUp multiplicities), all opened by one Hyrax batch proof. Design, statement,
+// transcript order and file layouts: docs/PROOF.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/random.h"
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
+#include "quant/int_executor.h"
+#include "quant/model.h"
+
+namespace zkinfer::proof {
+
+inline constexpr std::string_view kProofDomain = "zkinfer/proof/v1";
+inline constexpr uint32_t kProofVersion = 1;
+
+// The verifying key: the model digest and one commitment per quantized constant (by tensor id).
+// The verifier also needs the compiled model's public part (graph, scales, params); it reads
+// shapes and parameters from it, never a constant's values.
+struct VerifyingKey {
+  std::array<uint8_t, 32> model_digest{};
+  std::vector<std::optional<pcs::HyraxCommitment>> weights;  // by tensor id
+
+  std::array<uint8_t, 32> digest() const;  // Keccak-256 of serialize()
+  void serialize(ByteWriter& w) const;
+  static VerifyingKey deserialize(ByteReader& r);
+  size_t size_bytes() const;
+};
+
+// Commits every quantized constant of the model (int64 fast path, zero blinds: the weights are
+// public to the key holder but bound by the commitment).
+VerifyingKey setup(const quant::CompiledModel& model);
+
+// Why the model cannot be proven yet (an op without a protocol, a non-free reshape), if so.
+std::optional<std::string> unsupported(const quant::CompiledModel& model);
+
+// Per-node prover timings (seconds), in the order the nodes were proven (reverse topological).
+struct ProveStats {
+  std::vector<std::pair<std::string, double>> per_node;
+  double commit_s = 0, open_s = 0;
+};
+
+// Proves the trace (quant::run_int on the model) for the single-output model. The proof bytes
+// carry the public output; random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
+std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
+                           const pcs::RandomFr& random, ProveStats* stats = nullptr);
+
+// Verifies; on acceptance sets *output (if non-null) to the proven output tensor. Never throws.
+Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+               ops::ITensor* output = nullptr);
+
+}  // namespace zkinfer::proof

@@ -1,0 +1,171 @@
+// End-to-end tests of the whole-model prover and verifier (docs/PROOF.md): honest proofs of the
+// digits models' proven prefixes verify; wrong outputs, other models' keys, other weights, an
+// out-of-range rescale remainder (patched in the trace) and random byte changes are rejected.
+#include <gtest/gtest.h>
+
+#include "common/random.h"
+#include "graph/float_executor.h"
+#include "graph/json_io.h"
+#include "graph/onnx_loader.h"
+#include "pcs/ipa.h"
+#include "proof/model_proof.h"
+#include "quant/int_executor.h"
+#include "quant/model_file.h"
+#include "quant/quantizer.h"
+#include "test_seed.h"
+
+namespace zkinfer::proof {
+namespace {
+
+using testing::seed_note;
+using testing::test_seed;
+
+std::string example(const std::string& name, const std::string& file) {
+  return std::string(ZKINFER_SOURCE_DIR) + "/examples/" + name + "/" + file;
+}
+
+quant::CompiledModel compile(const std::string& name) {
+  graph::Graph g = graph::load_onnx_file(example(name, "model.onnx"));
+  auto samples = graph::parse_samples(graph::read_text(example(name, "input.json")), "input.json", g);
+  return quant::quantize(std::move(g), samples, ops::QuantConfig{});
+}
+
+// The model cut after its first `keep` nodes (the prefix the proof system supports today).
+quant::CompiledModel prefix(quant::CompiledModel m, size_t keep) {
+  m.graph.nodes.resize(keep);
+  m.params.resize(keep);
+  m.graph.outputs = {m.graph.nodes.back().outputs[0]};
+  quant::encode_model(m);  // recomputes the digest
+  return m;
+}
+
+quant::Trace run(const quant::CompiledModel& m, const std::string& name) {
+  auto samples = graph::parse_samples(graph::read_text(example(name, "input.json")), "input.json", m.graph);
+  return quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input.json")));
+}
+
+struct Fixture {
+  quant::CompiledModel model;
+  VerifyingKey vk;
+  quant::Trace trace;
+  std::vector<uint8_t> proof;
+};
+
+Fixture make(const std::string& name, size_t keep, TestRng& rng) {
+  Fixture f;
+  f.model = prefix(compile(name), keep);
+  f.vk = setup(f.model);
+  f.trace = run(f.model, name);
+  f.proof = prove(f.model, f.vk, f.trace, pcs::random_fr(rng));
+  return f;
+}
+
+TEST(ProofTest, MlpFirstGemmVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto f = make("mlp_digits", 1, rng);
+  ops::ITensor out;
+  Verdict v = verify(f.model, f.vk, f.proof, &out);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, f.trace.outputs(f.model)[0].data);
+  std::printf("mlp first Gemm: proof %zu bytes, vk %zu bytes\n", f.proof.size(), f.vk.size_bytes());
+}
+
+TEST(ProofTest, CnnFirstConvVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto f = make("cnn_digits", 1, rng);
+  Verdict v = verify(f.model, f.vk, f.proof);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  std::printf("cnn first Conv: proof %zu bytes, vk %zu bytes\n", f.proof.size(), f.vk.size_bytes());
+}
+
+TEST(ProofTest, FullDigitsModelsAreRefusedWithTheMissingOp) {
+  for (const char* name : {"mlp_digits", "cnn_digits"}) {
+    auto why = unsupported(compile(name));
+    ASSERT_TRUE(why.has_value());
+    EXPECT_NE(why->find("Relu"), std::string::npos) << *why;
+  }
+}
+
+TEST(ProofTest, WrongOutputIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto f = make("mlp_digits", 1, rng);
+  auto bad = f.proof;
+  bad[4 + 4 + 32 + 8] ^= 1;  // first output value
+  Verdict v = verify(f.model, f.vk, bad);
+  EXPECT_FALSE(v.ok());
+}
+
+TEST(ProofTest, OtherModelsKeyIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto mlp = make("mlp_digits", 1, rng);
+  auto cnn = make("cnn_digits", 1, rng);
+  EXPECT_FALSE(verify(cnn.model, cnn.vk, mlp.proof).ok());
+  EXPECT_FALSE(verify(mlp.model, cnn.vk, mlp.proof).ok());
+  // A key for the same graph with other weights.
+  auto mlp2 = prefix(compile("mlp_digits"), 1);
+  for (size_t t = 0; t < mlp2.qconst.size(); ++t)
+    if (!mlp2.qconst[t].data.empty()) mlp2.qconst[t].data[0] += 1;
+  quant::encode_model(mlp2);
+  VerifyingKey vk2 = setup(mlp2);
+  Verdict v = verify(mlp2, vk2, mlp.proof);
+  EXPECT_FALSE(v.ok());
+}
+
+TEST(ProofTest, ProofWithDifferentWeightsIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto honest = prefix(compile("mlp_digits"), 1);
+  VerifyingKey vk = setup(honest);
+  // The prover uses other weights but claims the honest model (same digest, same key).
+  quant::CompiledModel cheat = honest;
+  int w = cheat.graph.nodes[0].inputs[1];
+  cheat.qconst[w].data[5] += 3;
+  auto trace = run(cheat, "mlp_digits");
+  auto proof = prove(cheat, vk, trace, pcs::random_fr(rng));
+  Verdict v = verify(honest, vk, proof);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.reason().find("batch opening"), std::string::npos) << v.reason();
+}
+
+TEST(ProofTest, OutOfRangeRemainderIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto m = prefix(compile("mlp_digits"), 1);
+  VerifyingKey vk = setup(m);
+  auto trace = run(m, "mlp_digits");
+  const int k = static_cast<int>(m.params[0].get("shift"));
+  // y' = y - 1, rem' = rem + 2^k: the rescale identity still holds, the range does not.
+  int y = m.graph.nodes[0].outputs[0];
+  trace.values[y].data[3] -= 1;
+  for (auto& [name, t] : trace.aux[0])
+    if (name == "out.rem") t.data[3] += int64_t{1} << k;
+  auto proof = prove(m, vk, trace, pcs::random_fr(rng));
+  Verdict v = verify(m, vk, proof);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.reason().find("range check"), std::string::npos) << v.reason();
+}
+
+TEST(ProofTest, RandomByteChangesAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto f = make("mlp_digits", 1, rng);
+  size_t decoded = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto bad = f.proof;
+    size_t pos = rng.next_u64() % bad.size();
+    uint8_t delta = static_cast<uint8_t>(1 + rng.next_u64() % 255);
+    bad[pos] ^= delta;
+    Verdict v = verify(f.model, f.vk, bad);
+    ASSERT_FALSE(v.ok()) << "byte " << pos << " ^ " << int(delta);
+    if (v.reason().find("decoding") == std::string::npos) ++decoded;
+  }
+  std::printf("1000 byte changes rejected; %zu decoded and were rejected by a check\n", decoded);
+  EXPECT_GT(decoded, 500u);
+}
+
+}  // namespace
+}  // namespace zkinfer::proof
