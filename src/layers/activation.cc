@@ -1,0 +1,361 @@
+// ReLU and tabulated activations fused with the preceding rescale. See activation.h and
+// docs/protocol/nonlinear.md, sections 3 and 4.
+#include "layers/activation.h"
+
+#include <algorithm>
+
+#include "common/check.h"
+#include "poly/mle.h"
+#include "sumcheck/composition.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+
+namespace zkinfer::layers {
+
+using detail::absorb_claims;
+using detail::indicator_mle;
+using detail::padded_i64;
+using detail::pow2_fr;
+
+namespace {
+
+std::vector<Fr> fr_of(std::span<const int64_t> v) {
+  std::vector<Fr> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = Fr::from_i64(v[i]);
+  return out;
+}
+
+// y = rescale(x, k) with the executor's rounding (k = 0: y = x).
+int64_t rescale(int64_t x, size_t k) {
+  if (k == 0) return x;
+  return (x + (int64_t{1} << (k - 1))) >> k;
+}
+
+// The claim on the layer input given y~(z): x~(z) = 2^k y~(z) + r~(z) - 2^(k-1) I~(z).
+Fr input_value(size_t k, const Fr& y, const Fr& r, const Fr& ind) {
+  if (k == 0) return y;
+  return pow2_fr(k) * y + r - pow2_fr(k - 1) * ind;
+}
+
+std::optional<std::string> bad_common(std::span<const size_t> dims, size_t shift, size_t bits) {
+  if (auto why = PaddedShape::invalid(dims)) return why;
+  if (shift > 61) return std::string("shift above 61");
+  if (bits < 1 || bits > 60) return std::string("bit bound out of range [1, 60]");
+  return std::nullopt;
+}
+
+sumcheck::Composition<Fr> relu_zero_check() {
+  using T = sumcheck::Term<Fr>;
+  return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
+}
+
+// eq . [a (hi - idx) + gamma b (idx - lo)], factors (eq, a, b, idx).
+sumcheck::Composition<Fr> clamp_zero_check(const Fr& lo, const Fr& hi, const Fr& gamma) {
+  using T = sumcheck::Term<Fr>;
+  return sumcheck::Composition<Fr>(
+      4, {T{hi, {0, 1}}, T{-Fr::one(), {0, 1, 3}}, T{gamma, {0, 2, 3}}, T{-(gamma * lo), {0, 2}}});
+}
+
+lookup::LookupTable<Fr> act_table(const TableActParams& p) {
+  const size_t n = next_pow2(p.values.size());
+  std::vector<Fr> in(n), out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t j = std::min(i, p.values.size() - 1);  // padding repeats the last row
+    in[i] = Fr::from_i64(p.lo + static_cast<int64_t>(j));
+    out[i] = Fr::from_i64(p.values[j]);
+  }
+  return lookup::LookupTable<Fr>::two_column(std::move(in), std::move(out));
+}
+
+void range_layout(ProofLayout& l, size_t n, size_t bits) {
+  DigitPlan p = DigitPlan::make(bits);
+  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
+  l.lookups.push_back({n, p.top_bits, 1});
+}
+size_t range_evals(size_t bits) { return DigitPlan::make(bits).num_low + 1; }
+
+}  // namespace
+
+// ---------------- ReLU ----------------
+
+ReluProver::ReluProver(const ReluParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_out)
+    : params_(params) {
+  if (auto why = bad_common(params.dims, params.shift, params.bits)) throw Error("relu: " + *why);
+  shape_ = PaddedShape(params.dims);
+  if (x.size() != shape_.unpadded_size() || (!forced_out.empty() && forced_out.size() != x.size()))
+    throw Error("relu: tensor size does not match the shape");
+  const size_t N = x.size();
+  std::vector<int64_t> neg(N), rem(N);
+  out_.resize(N);
+  for (size_t i = 0; i < N; ++i) {
+    const int64_t y = rescale(x[i], params.shift);
+    if (params.shift > 0) rem[i] = x[i] + (int64_t{1} << (params.shift - 1)) - (y << params.shift);
+    out_[i] = forced_out.empty() ? (y > 0 ? y : 0) : forced_out[i];
+    neg[i] = out_[i] - y;
+  }
+  outp_ = padded_i64(shape_, out_);
+  negp_ = padded_i64(shape_, neg);
+  r_out_ = nl_.add_range("relu.out", outp_, params.bits);
+  r_neg_ = nl_.add_range("relu.neg", negp_, params.bits);
+  if (params.shift > 0) r_rem_ = nl_.add_range("relu.rem", padded_i64(shape_, rem), params.shift);
+}
+
+NonlinearProof ReluProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
+                                 std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  absorb_claims(tr, "relu.claim", out_claims);
+  in_claims->clear();
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == shape_.num_vars());
+    nl_.send_range_eval(r_out_, c.point, tr);  // equals c.value for an honest claim
+    const Fr n = nl_.send_range_eval(r_neg_, c.point, tr);
+    const Fr r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
+    in_claims->push_back({c.point, input_value(params_.shift, c.value - n, r, indicator_mle(shape_, c.point))});
+  }
+  // Zero-check: out . neg = 0 on the hypercube.
+  const auto tau = tr.challenges<Fr>("relu.tau", shape_.num_vars());
+  auto res = sumcheck::prove_with_eq<Fr>(relu_zero_check(), tau, {{}, fr_of(outp_), fr_of(negp_)}, tr);
+  nl_.proof.sumchecks.push_back(std::move(res.proof));
+  nl_.send_range_eval(r_out_, res.point, tr);
+  nl_.send_range_eval(r_neg_, res.point, tr);
+  nl_.prove_lookups(tr);
+  *advice_claims = nl_.claims;
+  return std::move(nl_.proof);
+}
+
+namespace {
+struct ReluRanges {
+  size_t out, neg, rem;
+};
+ReluRanges relu_register(detail::NlVerifier& nv, const ReluParams& p, size_t n) {
+  ReluRanges r{};
+  r.out = nv.add_range("relu.out", n, p.bits);
+  r.neg = nv.add_range("relu.neg", n, p.bits);
+  if (p.shift > 0) r.rem = nv.add_range("relu.rem", n, p.shift);
+  return r;
+}
+}  // namespace
+
+std::vector<AdviceShape> relu_advice_shapes(const ReluParams& params) {
+  NonlinearProof empty;
+  detail::NlVerifier nv(empty);
+  relu_register(nv, params, PaddedShape(params.dims).num_vars());
+  return nv.advice;
+}
+
+ProofLayout relu_proof_layout(const ReluParams& params, size_t num_claims) {
+  ProofLayout l;
+  const size_t n = PaddedShape(params.dims).num_vars();
+  const size_t per = 2 * range_evals(params.bits) + (params.shift > 0 ? range_evals(params.shift) : 0);
+  l.num_evals = num_claims * per + 2 * range_evals(params.bits);
+  range_layout(l, n, params.bits);
+  range_layout(l, n, params.bits);
+  if (params.shift > 0) range_layout(l, n, params.shift);
+  l.sumchecks.push_back({n, 3, 3});
+  return l;
+}
+
+Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                    transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  if (auto why = bad_common(params.dims, params.shift, params.bits)) return Verdict::reject("relu: " + *why);
+  const PaddedShape shape(params.dims);
+  const size_t n = shape.num_vars();
+  for (const auto& c : out_claims)
+    if (c.point.size() != n) return Verdict::reject("relu: claim point has the wrong size");
+  detail::NlVerifier nv(proof);
+  const ReluRanges rr = relu_register(nv, params, n);
+  absorb_claims(tr, "relu.claim", out_claims);
+  std::vector<Claim> ins;
+  for (size_t i = 0; i < out_claims.size(); ++i) {
+    const Claim& c = out_claims[i];
+    Fr o, ng, r = Fr::zero();
+    if (!nv.recv_range_eval(rr.out, c.point, tr, &o) || !nv.recv_range_eval(rr.neg, c.point, tr, &ng) ||
+        (params.shift > 0 && !nv.recv_range_eval(rr.rem, c.point, tr, &r)))
+      return Verdict::reject("relu: claim " + std::to_string(i) + ": missing evaluations");
+    if (o != c.value) return Verdict::reject("relu: claim " + std::to_string(i) + ": output != its digits");
+    ins.push_back({c.point, input_value(params.shift, c.value - ng, r, indicator_mle(shape, c.point))});
+  }
+  const auto tau = tr.challenges<Fr>("relu.tau", n);
+  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
+  if (sp == nullptr) return Verdict::reject("relu: missing zero-check");
+  sumcheck::Subclaim<Fr> sub;
+  if (Verdict v = sumcheck::verify<Fr>(relu_zero_check(), n, Fr::zero(), *sp, tr, &sub); !v)
+    return v.within("relu: zero-check out . neg = 0");
+  if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
+    return Verdict::reject("relu: zero-check: eq(tau, rho) mismatch");
+  Fr o, ng;
+  if (!nv.recv_range_eval(rr.out, sub.point, tr, &o) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
+    return Verdict::reject("relu: zero-check: missing evaluations");
+  if (o != sub.final_evals[1]) return Verdict::reject("relu: zero-check: out(rho) != its digits");
+  if (ng != sub.final_evals[2]) return Verdict::reject("relu: zero-check: neg(rho) != its digits");
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("relu");
+  if (Verdict v = nv.finished(); !v) return v.within("relu");
+  *in_claims = std::move(ins);
+  *advice_claims = std::move(nv.claims);
+  return Verdict::accept();
+}
+
+// ---------------- tabulated activations ----------------
+
+namespace {
+std::optional<std::string> bad_table(const TableActParams& p) {
+  if (auto why = bad_common(p.dims, p.shift, p.excess_bits)) return why;
+  if (p.values.empty() || p.values.size() > (size_t{1} << 24)) return std::string("table size out of range");
+  return std::nullopt;
+}
+struct TableIds {
+  size_t idx, out, a, b, rem;
+};
+TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n) {
+  TableIds t{};
+  t.idx = nv.add_advice("table.idx", n);
+  t.out = nv.add_advice("table.out", n);
+  t.a = nv.add_range("table.above", n, p.excess_bits);
+  t.b = nv.add_range("table.below", n, p.excess_bits);
+  if (p.shift > 0) t.rem = nv.add_range("table.rem", n, p.shift);
+  nv.add_table_lookup(t.idx, t.out, act_table(p));
+  return t;
+}
+}  // namespace
+
+TableActProver::TableActProver(const TableActParams& params, std::span<const int64_t> x,
+                               std::span<const int64_t> forced_idx)
+    : params_(params) {
+  if (auto why = bad_table(params)) throw Error("table activation: " + *why);
+  shape_ = PaddedShape(params.dims);
+  if (x.size() != shape_.unpadded_size() || (!forced_idx.empty() && forced_idx.size() != x.size()))
+    throw Error("table activation: tensor size does not match the shape");
+  const size_t N = x.size();
+  const int64_t lo = params.lo, hi = lo + static_cast<int64_t>(params.values.size()) - 1;
+  std::vector<int64_t> idx(N), a(N), b(N), rem(N);
+  out_.resize(N);
+  for (size_t i = 0; i < N; ++i) {
+    const int64_t y = rescale(x[i], params.shift);
+    if (params.shift > 0) rem[i] = x[i] + (int64_t{1} << (params.shift - 1)) - (y << params.shift);
+    idx[i] = forced_idx.empty() ? (y < lo ? lo : (y > hi ? hi : y)) : forced_idx[i];
+    a[i] = y > idx[i] ? y - idx[i] : 0;
+    b[i] = y < idx[i] ? idx[i] - y : 0;
+    const int64_t j = std::min(std::max(idx[i], lo), hi);  // a forced index outside the domain reads T[lo|hi]
+    out_[i] = params.values[static_cast<size_t>(j - lo)];
+  }
+  // Padding rows of idx/out hold the table row (lo, T[0]); the claims correct for it.
+  std::vector<int64_t> idxp(shape_.size(), lo), outp(shape_.size(), params.values[0]);
+  {
+    std::vector<int64_t> ind = padded_i64(shape_, std::vector<int64_t>(N, 1));
+    auto ip = padded_i64(shape_, idx), op = padded_i64(shape_, out_);
+    for (size_t j = 0; j < ind.size(); ++j)
+      if (ind[j]) {
+        idxp[j] = ip[j];
+        outp[j] = op[j];
+      }
+  }
+  ap_ = padded_i64(shape_, a);
+  bp_ = padded_i64(shape_, b);
+  a_idx_ = nl_.add_advice("table.idx", std::move(idxp));
+  a_out_ = nl_.add_advice("table.out", std::move(outp));
+  r_a_ = nl_.add_range("table.above", ap_, params.excess_bits);
+  r_b_ = nl_.add_range("table.below", bp_, params.excess_bits);
+  if (params.shift > 0) r_rem_ = nl_.add_range("table.rem", padded_i64(shape_, rem), params.shift);
+  nl_.add_table_lookup(a_idx_, a_out_, act_table(params));
+}
+
+NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
+                                     std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  absorb_claims(tr, "table.claim", out_claims);
+  const Fr lo = Fr::from_i64(params_.lo);
+  const Fr hi = Fr::from_i64(params_.lo + static_cast<int64_t>(params_.values.size()) - 1);
+  in_claims->clear();
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == shape_.num_vars());
+    const Fr ind = indicator_mle(shape_, c.point);
+    nl_.send_eval(a_out_, c.point, tr);
+    const Fr iv = nl_.send_eval(a_idx_, c.point, tr);
+    const Fr av = nl_.send_range_eval(r_a_, c.point, tr);
+    const Fr bv = nl_.send_range_eval(r_b_, c.point, tr);
+    const Fr r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
+    const Fr y = iv - lo * (Fr::one() - ind) + av - bv;
+    in_claims->push_back({c.point, input_value(params_.shift, y, r, ind)});
+  }
+  const auto tau = tr.challenges<Fr>("table.tau", shape_.num_vars());
+  const Fr gamma = tr.challenge<Fr>("table.gamma");
+  auto res = sumcheck::prove_with_eq<Fr>(clamp_zero_check(lo, hi, gamma), tau,
+                                         {{}, fr_of(ap_), fr_of(bp_), nl_.fr(a_idx_)}, tr);
+  nl_.proof.sumchecks.push_back(std::move(res.proof));
+  nl_.send_range_eval(r_a_, res.point, tr);
+  nl_.send_range_eval(r_b_, res.point, tr);
+  nl_.claims.push_back({a_idx_, {res.point, res.final_evals[3]}});
+  nl_.prove_lookups(tr);
+  *advice_claims = nl_.claims;
+  return std::move(nl_.proof);
+}
+
+std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params) {
+  NonlinearProof empty;
+  detail::NlVerifier nv(empty);
+  table_register(nv, params, PaddedShape(params.dims).num_vars());
+  return nv.advice;
+}
+
+ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_claims) {
+  ProofLayout l;
+  const size_t n = PaddedShape(params.dims).num_vars();
+  const size_t per = 2 + 2 * range_evals(params.excess_bits) + (params.shift > 0 ? range_evals(params.shift) : 0);
+  l.num_evals = num_claims * per + 2 * range_evals(params.excess_bits);
+  range_layout(l, n, params.excess_bits);
+  range_layout(l, n, params.excess_bits);
+  if (params.shift > 0) range_layout(l, n, params.shift);
+  l.lookups.push_back({n, ceil_log2(params.values.size()), 2});
+  l.sumchecks.push_back({n, 3, 4});
+  return l;
+}
+
+Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                         std::vector<AdviceClaim>* advice_claims) {
+  if (auto why = bad_table(params)) return Verdict::reject("table activation: " + *why);
+  const PaddedShape shape(params.dims);
+  const size_t n = shape.num_vars();
+  for (const auto& c : out_claims)
+    if (c.point.size() != n) return Verdict::reject("table activation: claim point has the wrong size");
+  detail::NlVerifier nv(proof);
+  const TableIds t = table_register(nv, params, n);
+  absorb_claims(tr, "table.claim", out_claims);
+  const Fr lo = Fr::from_i64(params.lo);
+  const Fr hi = Fr::from_i64(params.lo + static_cast<int64_t>(params.values.size()) - 1);
+  const Fr t0 = Fr::from_i64(params.values[0]);
+  std::vector<Claim> ins;
+  for (size_t i = 0; i < out_claims.size(); ++i) {
+    const Claim& c = out_claims[i];
+    const Fr ind = indicator_mle(shape, c.point);
+    Fr ov, iv, av, bv, r = Fr::zero();
+    if (!nv.recv_eval(t.out, c.point, tr, &ov) || !nv.recv_eval(t.idx, c.point, tr, &iv) ||
+        !nv.recv_range_eval(t.a, c.point, tr, &av) || !nv.recv_range_eval(t.b, c.point, tr, &bv) ||
+        (params.shift > 0 && !nv.recv_range_eval(t.rem, c.point, tr, &r)))
+      return Verdict::reject("table activation: claim " + std::to_string(i) + ": missing evaluations");
+    if (ov - t0 * (Fr::one() - ind) != c.value)
+      return Verdict::reject("table activation: claim " + std::to_string(i) + ": output != lookup output column");
+    const Fr y = iv - lo * (Fr::one() - ind) + av - bv;
+    ins.push_back({c.point, input_value(params.shift, y, r, ind)});
+  }
+  const auto tau = tr.challenges<Fr>("table.tau", n);
+  const Fr gamma = tr.challenge<Fr>("table.gamma");
+  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
+  if (sp == nullptr) return Verdict::reject("table activation: missing zero-check");
+  sumcheck::Subclaim<Fr> sub;
+  if (Verdict v = sumcheck::verify<Fr>(clamp_zero_check(lo, hi, gamma), n, Fr::zero(), *sp, tr, &sub); !v)
+    return v.within("table activation: clamp zero-check");
+  if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
+    return Verdict::reject("table activation: clamp zero-check: eq(tau, rho) mismatch");
+  Fr av, bv;
+  if (!nv.recv_range_eval(t.a, sub.point, tr, &av) || !nv.recv_range_eval(t.b, sub.point, tr, &bv))
+    return Verdict::reject("table activation: clamp zero-check: missing evaluations");
+  if (av != sub.final_evals[1]) return Verdict::reject("table activation: clamp zero-check: a(rho) != its digits");
+  if (bv != sub.final_evals[2]) return Verdict::reject("table activation: clamp zero-check: b(rho) != its digits");
+  nv.claims.push_back({t.idx, {sub.point, sub.final_evals[3]}});
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("table activation");
+  if (Verdict v = nv.finished(); !v) return v.within("table activation");
+  *in_claims = std::move(ins);
+  *advice_claims = std::move(nv.claims);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

@@ -1,0 +1,423 @@
+// Tests for the non-linear layer protocols (rescale.h, activation.h): random integer tensors run
+// through the REAL integer forwards (ops::rescale_round, the op table's Relu / Sigmoid / Tanh
+// run_int); honest proofs verify, input claims equal the input's MLE, advice claims equal the
+// advice's MLEs, proofs round-trip through their fixed layout; cheating witnesses (out-of-range
+// remainders, wrong outputs, wrong clamps), wrong claims and tampered proof fields are rejected.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "layers/activation.h"
+#include "layers/rescale.h"
+#include "layers/test_util.h"
+#include "ops/int_math.h"
+#include "ops/op.h"
+#include "test_seed.h"
+
+namespace zkinfer::layers {
+namespace {
+
+using zkinfer::testing::seed_note;
+using zkinfer::testing::test_seed;
+
+using VerifyFn = std::function<Verdict(std::span<const Claim>, const NonlinearProof&, transcript::Transcript&,
+                                       std::vector<Claim>*, std::vector<AdviceClaim>*)>;
+
+struct ProveRun {
+  NonlinearProof proof;
+  std::vector<Claim> in;
+  std::vector<AdviceClaim> adv;
+  std::vector<LayerAdvice> advice;
+};
+
+template <class Prover>
+ProveRun prove_with(Prover& p, const std::vector<Claim>& claims) {
+  transcript::Transcript tr("nonlinear-test");
+  ProveRun r;
+  r.advice = p.advice();
+  r.proof = p.prove(claims, tr, &r.in, &r.adv);
+  return r;
+}
+
+Verdict verify_with(const VerifyFn& vf, const std::vector<Claim>& claims, const NonlinearProof& p,
+                    std::vector<Claim>* in = nullptr, std::vector<AdviceClaim>* adv = nullptr) {
+  transcript::Transcript tr("nonlinear-test");
+  std::vector<Claim> i2;
+  std::vector<AdviceClaim> a2;
+  return vf(claims, p, tr, in ? in : &i2, adv ? adv : &a2);
+}
+
+std::vector<Fr> fr_vec(const std::vector<int64_t>& v) {
+  std::vector<Fr> o(v.size());
+  for (size_t i = 0; i < v.size(); ++i) o[i] = Fr::from_i64(v[i]);
+  return o;
+}
+
+// Honest run: accepted; claims true; layout round trip; every tampered field rejected.
+void expect_honest(const ProveRun& r, const std::vector<Claim>& claims, const PaddedShape& shape,
+                   const std::vector<int64_t>& x, const VerifyFn& vf, const ProofLayout& layout,
+                   const std::vector<AdviceShape>& shapes) {
+  std::vector<Claim> in;
+  std::vector<AdviceClaim> adv;
+  Verdict v = verify_with(vf, claims, r.proof, &in, &adv);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  ASSERT_EQ(in.size(), claims.size());
+  const auto xt = padded_table(shape, x);
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(in[i].point, r.in[i].point);
+    EXPECT_EQ(in[i].value, r.in[i].value);
+    EXPECT_EQ(in[i].value, testing::eval(xt, in[i].point)) << "input claim " << i;
+  }
+  ASSERT_EQ(adv.size(), r.adv.size());
+  ASSERT_EQ(shapes.size(), r.advice.size());
+  for (size_t a = 0; a < shapes.size(); ++a) {
+    EXPECT_EQ(shapes[a].name, r.advice[a].name);
+    EXPECT_EQ(shapes[a].num_vars, r.advice[a].num_vars()) << shapes[a].name;
+  }
+  for (size_t i = 0; i < adv.size(); ++i) {
+    ASSERT_LT(adv[i].advice, r.advice.size());
+    EXPECT_EQ(adv[i].advice, r.adv[i].advice);
+    EXPECT_EQ(adv[i].claim.point, r.adv[i].claim.point);
+    EXPECT_EQ(adv[i].claim.value, testing::eval(fr_vec(r.advice[adv[i].advice].values), adv[i].claim.point))
+        << "advice claim " << i << " on " << r.advice[adv[i].advice].name;
+  }
+  // Fixed layout round trip.
+  ByteWriter w;
+  r.proof.serialize(w);
+  ByteReader rd(w.data());
+  NonlinearProof back = deserialize_proof(rd, layout);
+  EXPECT_EQ(rd.remaining(), 0u);
+  ByteWriter w2;
+  back.serialize(w2);
+  EXPECT_EQ(w.data(), w2.data());
+  // Tampering: every evaluation, every LogUp root and first step, every sumcheck round.
+  for (size_t i = 0; i < r.proof.evals.size(); ++i) {
+    NonlinearProof t = r.proof;
+    t.evals[i] += Fr::one();
+    Verdict tv = verify_with(vf, claims, t);
+    EXPECT_FALSE(tv.ok()) << "eval " << i;
+    EXPECT_FALSE(tv.reason().empty());
+  }
+  for (size_t i = 0; i < r.proof.lookups.size(); ++i) {
+    NonlinearProof t = r.proof;
+    t.lookups[i].root_denominator += Fr::one();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i;
+    t = r.proof;
+    t.lookups[i].witness_evals[0] += Fr::one();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup witness " << i;
+  }
+  for (size_t i = 0; i < r.proof.sumchecks.size(); ++i) {
+    for (size_t k = 0; k < r.proof.sumchecks[i].rounds.size(); ++k) {
+      NonlinearProof t = r.proof;
+      t.sumchecks[i].rounds[k].evals[1] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "sumcheck " << i << " round " << k;
+    }
+    for (size_t k = 0; k < r.proof.sumchecks[i].final_evals.size(); ++k) {
+      NonlinearProof t = r.proof;
+      t.sumchecks[i].final_evals[k] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "sumcheck " << i << " final " << k;
+    }
+  }
+  // Missing and extra parts.
+  {
+    NonlinearProof t = r.proof;
+    t.evals.pop_back();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok());
+    t = r.proof;
+    t.evals.push_back(Fr::zero());
+    EXPECT_FALSE(verify_with(vf, claims, t).ok());
+  }
+}
+
+std::vector<Claim> claims_on(TestRng& rng, const PaddedShape& shape, const std::vector<int64_t>& y, size_t count) {
+  return testing::true_claims(rng, padded_table(shape, y), shape.num_vars(), count);
+}
+
+// ---------------- rescale ----------------
+
+TEST(Rescale, HonestProofsVerifyAndClaimsAreTrue) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::vector<size_t> dims;
+    size_t shift, out_bits, claims;
+  };
+  for (const Case& c : std::vector<Case>{{{3, 5}, 1, 0, 1},
+                                         {{2, 3, 7}, 8, 24, 2},
+                                         {{16}, 16, 0, 1},
+                                         {{5, 6}, 17, 24, 1},
+                                         {{1, 9}, 33, 20, 3}}) {
+    SCOPED_TRACE("shift=" + std::to_string(c.shift));
+    const PaddedShape shape(c.dims);
+    const int64_t bound = int64_t{1} << std::min<size_t>(c.shift + 18, 50);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), bound);
+    RescaleParams p{c.dims, c.shift, c.out_bits};
+    RescaleProver prover(p, x);
+    // The executor's primitive.
+    std::vector<int64_t> y(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      int64_t rem;
+      y[i] = ops::rescale_round(x[i], static_cast<int>(c.shift), &rem);
+    }
+    ASSERT_EQ(prover.output(), y);
+    auto claims = claims_on(rng, shape, y, c.claims);
+    ProveRun r = prove_with(prover, claims);
+    VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+      return verify_rescale(p, cl, pr, tr, in, adv);
+    };
+    expect_honest(r, claims, shape, x, vf, rescale_proof_layout(p, c.claims), rescale_advice_shapes(p));
+  }
+}
+
+TEST(Rescale, CheatingWitnessesAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (size_t shift : {4, 20}) {
+    const std::vector<size_t> dims{4, 6};
+    const PaddedShape shape(dims);
+    auto x = testing::random_ints(rng, 24, 1 << 26);
+    RescaleParams p{dims, shift, 30};
+    VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+      return verify_rescale(p, cl, pr, tr, in, adv);
+    };
+    RescaleProver honest(p, x);
+    for (int64_t delta : {-1, 1}) {
+      // y off by one somewhere: the remainder leaves [0, 2^k) and the range check fails.
+      std::vector<int64_t> y = honest.output();
+      y[7] += delta;
+      RescaleProver cheat(p, x, y);
+      auto claims = claims_on(rng, shape, y, 1);
+      ProveRun r = prove_with(cheat, claims);
+      Verdict v = verify_with(vf, claims, r.proof);
+      EXPECT_FALSE(v.ok());
+      EXPECT_NE(v.reason().find("rescale.rem"), std::string::npos) << v.reason();
+    }
+    // A claim on a wrong output with the honest witness: the y range digits disagree.
+    std::vector<int64_t> y = honest.output();
+    y[3] += 1;
+    auto claims = claims_on(rng, shape, y, 1);
+    RescaleProver again(p, x);
+    ProveRun r = prove_with(again, claims);
+    Verdict v = verify_with(vf, claims, r.proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("output claim"), std::string::npos) << v.reason();
+  }
+  // Without the y range check, a wrong claim passes to a wrong input claim (caught upstream).
+  const std::vector<size_t> dims{8};
+  auto x = testing::random_ints(rng, 8, 1 << 20);
+  RescaleParams p{dims, 6, 0};
+  RescaleProver pr(p, x);
+  auto y = pr.output();
+  y[0] += 1;
+  auto claims = claims_on(rng, PaddedShape(dims), y, 1);
+  ProveRun r = prove_with(pr, claims);
+  std::vector<Claim> in;
+  std::vector<AdviceClaim> adv;
+  transcript::Transcript tr("nonlinear-test");
+  ASSERT_TRUE(verify_rescale(p, claims, r.proof, tr, &in, &adv).ok());
+  EXPECT_NE(in[0].value, testing::eval(padded_table(PaddedShape(dims), x), in[0].point));
+}
+
+TEST(Rescale, BadParametersAreRejected) {
+  NonlinearProof empty;
+  transcript::Transcript tr("nonlinear-test");
+  std::vector<Claim> in;
+  std::vector<AdviceClaim> adv;
+  EXPECT_FALSE(verify_rescale({{0}, 4, 0}, {}, empty, tr, &in, &adv).ok());
+  EXPECT_FALSE(verify_rescale({{4}, 0, 0}, {}, empty, tr, &in, &adv).ok());
+  EXPECT_FALSE(verify_rescale({{4}, 70, 0}, {}, empty, tr, &in, &adv).ok());
+  std::vector<Claim> bad{{{Fr::one()}, Fr::zero()}};
+  EXPECT_FALSE(verify_rescale({{4}, 4, 0}, bad, empty, tr, &in, &adv).ok());
+}
+
+// ---------------- ReLU ----------------
+
+std::vector<int64_t> run_op(const std::string& op, const ops::QParams& qp, const std::vector<size_t>& dims,
+                            const std::vector<int64_t>& x, int scale) {
+  const ops::OpDef* d = ops::OpTable::get().find(op);
+  EXPECT_NE(d, nullptr);
+  ops::Node n;
+  n.name = op;
+  n.op_type = op;
+  ops::Shape s(dims.begin(), dims.end());
+  ops::ITensor t(s, ops::DType::kFloat);
+  t.data = x;
+  t.scale = scale;
+  ops::IntContext c(n, qp);
+  c.in = {&t};
+  d->run_int(c);
+  return c.out.at(0).data;
+}
+
+TEST(Relu, HonestProofsVerifyAgainstTheExecutorsRelu) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::vector<size_t> dims;
+    size_t shift, claims;
+  };
+  for (const Case& c : std::vector<Case>{{{2, 3, 5}, 0, 1}, {{4, 4}, 8, 2}, {{1, 3, 3, 3}, 15, 1}, {{7}, 20, 1}}) {
+    SCOPED_TRACE("shift=" + std::to_string(c.shift));
+    const PaddedShape shape(c.dims);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), int64_t{1} << (20 + c.shift));
+    // The executor: rescale (the producer's out.rem), then the Relu op's integer forward.
+    std::vector<int64_t> y(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      int64_t rem;
+      y[i] = ops::rescale_round(x[i], static_cast<int>(c.shift), &rem);
+    }
+    auto out = run_op("Relu", ops::QParams{}, c.dims, y, 8);
+    ReluParams p{c.dims, c.shift, 24};
+    ReluProver prover(p, x);
+    ASSERT_EQ(prover.output(), out);
+    auto claims = claims_on(rng, shape, out, c.claims);
+    ProveRun r = prove_with(prover, claims);
+    VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+      return verify_relu(p, cl, pr, tr, in, adv);
+    };
+    expect_honest(r, claims, shape, x, vf, relu_proof_layout(p, c.claims), relu_advice_shapes(p));
+  }
+}
+
+TEST(Relu, CheatingWitnessesAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const std::vector<size_t> dims{3, 5};
+  const PaddedShape shape(dims);
+  auto x = testing::random_ints(rng, 15, 1 << 18);
+  x[4] = -(5 << 8);  // y = -5 after the rescale by 2^8
+  ReluParams p{dims, 8, 24};
+  VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+    return verify_relu(p, cl, pr, tr, in, adv);
+  };
+  ReluProver honest(p, x);
+  {
+    // out = 2 for y = -5 (neg = 7): out . neg != 0.
+    auto out = honest.output();
+    out[4] = 2;
+    ReluProver cheat(p, x, out);
+    auto claims = claims_on(rng, shape, out, 1);
+    Verdict v = verify_with(vf, claims, prove_with(cheat, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("zero-check"), std::string::npos) << v.reason();
+  }
+  {
+    // out = -5 (= y, neg = 0): out leaves [0, 2^bits).
+    auto out = honest.output();
+    out[4] = -5;
+    ReluProver cheat(p, x, out);
+    auto claims = claims_on(rng, shape, out, 1);
+    Verdict v = verify_with(vf, claims, prove_with(cheat, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("relu.out"), std::string::npos) << v.reason();
+  }
+  {
+    // A claim on a wrong output, honest witness.
+    auto out = honest.output();
+    out[0] += 1;
+    auto claims = claims_on(rng, shape, out, 1);
+    ReluProver pr(p, x);
+    Verdict v = verify_with(vf, claims, prove_with(pr, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("output != its digits"), std::string::npos) << v.reason();
+  }
+}
+
+// ---------------- table activations ----------------
+
+// A table as the planner builds it: domain [lo, lo + n) at scale t, outputs at scale so.
+ops::Table make_table(const std::string& fn, double (*f)(double), int64_t lo, size_t n, int t, int so) {
+  ops::Table tb;
+  tb.fn = fn;
+  tb.lo = lo;
+  tb.in_scale = t;
+  tb.out_scale = so;
+  for (size_t i = 0; i < n; ++i)
+    tb.values.push_back(static_cast<int64_t>(
+        std::floor(f(std::ldexp(static_cast<double>(lo + static_cast<int64_t>(i)), -t)) * std::ldexp(1.0, so) + 0.5)));
+  return tb;
+}
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double tanh_fn(double x) { return std::tanh(x); }
+
+TEST(TableActivation, HonestProofsVerifyAgainstTheExecutorsTableOps) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::string op;
+    double (*f)(double);
+    std::vector<size_t> dims;
+    size_t shift;
+    int64_t lo;
+    size_t n;
+    size_t claims;
+  };
+  for (const Case& c : std::vector<Case>{{"Sigmoid", sigmoid, {2, 9}, 4, -1000, 2000, 1},
+                                         {"Tanh", tanh_fn, {3, 3, 3}, 0, -300, 601, 2},
+                                         {"Sigmoid", sigmoid, {5}, 20, -37, 100, 1}}) {
+    SCOPED_TRACE(c.op + " shift=" + std::to_string(c.shift));
+    const PaddedShape shape(c.dims);
+    ops::QParams qp;
+    qp.ints["shift"] = static_cast<int64_t>(c.shift);
+    qp.tables.push_back(make_table(c.op, c.f, c.lo, c.n, 6, 8));
+    // Inputs well beyond the domain on both sides, so clamping is exercised.
+    const int64_t span = (std::abs(c.lo) + static_cast<int64_t>(c.n)) * 2;
+    auto x = testing::random_ints(rng, shape.unpadded_size(), span << c.shift);
+    x[0] = (c.lo - 5) * (int64_t{1} << c.shift);
+    x[1] = (c.lo + static_cast<int64_t>(c.n) + 7) * (int64_t{1} << c.shift);
+    auto out = run_op(c.op, qp, c.dims, x, 6 + static_cast<int>(c.shift));
+    TableActParams p{c.dims, c.shift, 26, c.lo, qp.tables[0].values};
+    TableActProver prover(p, x);
+    ASSERT_EQ(prover.output(), out);
+    auto claims = claims_on(rng, shape, out, c.claims);
+    ProveRun r = prove_with(prover, claims);
+    VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+      return verify_table_act(p, cl, pr, tr, in, adv);
+    };
+    expect_honest(r, claims, shape, x, vf, table_act_proof_layout(p, c.claims), table_act_advice_shapes(p));
+  }
+}
+
+TEST(TableActivation, CheatingWitnessesAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const std::vector<size_t> dims{2, 5};
+  const PaddedShape shape(dims);
+  const auto tb = make_table("sigmoid", sigmoid, -200, 400, 6, 8);
+  TableActParams p{dims, 3, 26, tb.lo, tb.values};
+  VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+    return verify_table_act(p, cl, pr, tr, in, adv);
+  };
+  std::vector<int64_t> x{0, 8 * 50, 8 * -50, 8 * 1000, 8 * -1000, 3, 8 * 150, 8 * 199, 8 * -200, 8 * 7};
+  TableActProver honest(p, x);
+  auto check_cheat = [&](size_t i, int64_t idx, const std::string& expect) {
+    SCOPED_TRACE("entry " + std::to_string(i) + " idx " + std::to_string(idx));
+    ops::ITensor unused;
+    std::vector<int64_t> forced(x.size());
+    for (size_t j = 0; j < x.size(); ++j) forced[j] = std::clamp<int64_t>((x[j] + 4) >> 3, -200, 199);
+    forced[i] = idx;
+    TableActProver cheat(p, x, forced);
+    auto claims = claims_on(rng, shape, cheat.output(), 1);
+    Verdict v = verify_with(vf, claims, prove_with(cheat, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find(expect), std::string::npos) << v.reason();
+  };
+  check_cheat(1, 49, "zero-check");     // in the domain, wrong index (a = 1 but idx != hi)
+  check_cheat(3, 150, "zero-check");    // above the domain, clamped to the wrong place
+  check_cheat(4, -150, "zero-check");   // below the domain
+  check_cheat(3, 1000, "table.idx");    // outside the table: the lookup fails
+  {
+    // A claim on a wrong output with the honest witness.
+    auto out = honest.output();
+    out[2] += 1;
+    auto claims = claims_on(rng, shape, out, 1);
+    TableActProver pr(p, x);
+    Verdict v = verify_with(vf, claims, prove_with(pr, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("lookup output column"), std::string::npos) << v.reason();
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer::layers

@@ -1,0 +1,379 @@
+// Non-linear layer machinery (advice, digit range checks) and the rescale layer. See rescale.h and
+// docs/protocol/nonlinear.md.
+#include "layers/rescale.h"
+
+#include <algorithm>
+
+#include "common/check.h"
+#include "lookup/prover.h"
+#include "lookup/verifier.h"
+#include "poly/mle.h"
+#include "sumcheck/proof.h"
+
+namespace zkinfer::layers {
+
+size_t LayerAdvice::num_vars() const { return poly::log2_exact(values.size()); }
+
+void NonlinearProof::serialize(ByteWriter& w) const {
+  for (const Fr& e : evals) sumcheck::write_field(w, e);
+  for (const auto& l : lookups) l.serialize(w);
+  for (const auto& s : sumchecks) s.serialize(w);
+}
+
+NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
+  NonlinearProof p;
+  if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
+  p.evals.resize(layout.num_evals);
+  for (Fr& e : p.evals) e = sumcheck::read_field<Fr>(r);
+  for (const auto& l : layout.lookups) p.lookups.push_back(lookup::LogupProof<Fr>::deserialize(r, l.n, l.k, l.cols));
+  for (const auto& s : layout.sumchecks)
+    p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, s.n, s.degree, s.factors));
+  return p;
+}
+
+DigitPlan DigitPlan::make(size_t bits) {
+  ZKINFER_CHECK(bits >= 1 && bits <= kMaxRangeBits);
+  DigitPlan p;
+  p.bits = bits;
+  p.num_low = (bits - 1) / kDigitBits;
+  p.top_bits = bits - kDigitBits * p.num_low;
+  p.low_vars = p.num_low == 0 ? 0 : ceil_log2(p.num_low);
+  return p;
+}
+
+namespace detail {
+
+Fr indicator_mle(const PaddedShape& s, std::span<const Fr> point) {
+  auto parts = split_point(s, point);
+  Fr acc = Fr::one();
+  for (size_t d = 0; d < s.rank(); ++d) acc *= eq_prefix_sum(parts[d], s.dims()[d]);
+  return acc;
+}
+
+Fr pow2_fr(size_t e) {
+  ZKINFER_CHECK(e < 256);
+  Fr r = Fr::one(), two = Fr::from_u64(2);
+  for (size_t i = 0; i < e; ++i) r *= two;
+  return r;
+}
+
+namespace {
+std::vector<Fr> to_fr(std::span<const int64_t> v) {
+  std::vector<Fr> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = Fr::from_i64(v[i]);
+  return out;
+}
+std::vector<Fr> with_digit(std::span<const Fr> z, size_t j, size_t vars) {
+  std::vector<Fr> p(z.begin(), z.end());
+  for (size_t b = 0; b < vars; ++b) p.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+  return p;
+}
+}  // namespace
+
+size_t NlProver::add_advice(std::string name, std::vector<int64_t> padded) {
+  ZKINFER_CHECK(!padded.empty() && (padded.size() & (padded.size() - 1)) == 0);
+  advice.push_back({std::move(name), std::move(padded)});
+  fr_.emplace_back();
+  return advice.size() - 1;
+}
+
+const std::vector<Fr>& NlProver::fr(size_t a) {
+  if (fr_[a].empty()) fr_[a] = to_fr(advice[a].values);
+  return fr_[a];
+}
+
+size_t NlProver::add_range(const std::string& name, std::span<const int64_t> values, size_t bits) {
+  Range rg;
+  rg.plan = DigitPlan::make(bits);
+  rg.n = poly::log2_exact(values.size());
+  const size_t N = values.size();
+  auto mult_of = [&](const std::vector<int64_t>& digits, size_t b) {
+    std::vector<int64_t> m(size_t{1} << b, 0);
+    // An out-of-range digit (dishonest witness) is simply not counted: the LogUp then fails.
+    for (int64_t d : digits)
+      if (d >= 0 && static_cast<uint64_t>(d) < m.size()) ++m[static_cast<size_t>(d)];
+    return m;
+  };
+  if (rg.plan.num_low > 0) {
+    std::vector<int64_t> low(N << rg.plan.low_vars, 0);
+    for (size_t j = 0; j < rg.plan.num_low; ++j)
+      for (size_t i = 0; i < N; ++i)
+        low[j * N + i] = static_cast<int64_t>((static_cast<uint64_t>(values[i]) >> (kDigitBits * j)) & 0xffff);
+    auto m = mult_of(low, kDigitBits);
+    rg.low = add_advice(name + ".lo", std::move(low));
+    rg.low_mult = add_advice(name + ".lo.mult", std::move(m));
+  }
+  std::vector<int64_t> top(N);
+  const size_t sh = kDigitBits * rg.plan.num_low;
+  // The top digit keeps all high bits (arithmetic shift), so an out-of-range value gives an
+  // out-of-range top digit and the honest-looking proof fails.
+  for (size_t i = 0; i < N; ++i) top[i] = sh == 0 ? values[i] : (values[i] >> sh);
+  auto m = mult_of(top, rg.plan.top_bits);
+  rg.top = add_advice(name + ".hi", std::move(top));
+  rg.top_mult = add_advice(name + ".hi.mult", std::move(m));
+  ranges_.push_back(rg);
+  return ranges_.size() - 1;
+}
+
+void NlProver::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
+  auto m = lookup::compute_multiplicities<Fr>(table, {fr(a_in), fr(a_out)});
+  std::vector<int64_t> mi(m.counts.begin(), m.counts.end());
+  size_t am = add_advice(advice[a_in].name + ".mult", std::move(mi));
+  tables_.push_back({a_in, a_out, am, std::move(table)});
+}
+
+Fr NlProver::send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr) {
+  const Fr v = poly::evaluate_mle<Fr>(fr(a), point);
+  proof.evals.push_back(v);
+  tr.absorb("nonlinear.eval", v);
+  claims.push_back({a, {point, v}});
+  return v;
+}
+
+Fr NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr) {
+  const Range& rg = ranges_[id];
+  Fr acc = Fr::zero();
+  for (size_t j = 0; j < rg.plan.num_low; ++j)
+    acc += pow2_fr(kDigitBits * j) * send_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr);
+  acc += pow2_fr(kDigitBits * rg.plan.num_low) * send_eval(rg.top, point, tr);
+  return acc;
+}
+
+void NlProver::prove_lookups(transcript::Transcript& tr) {
+  auto run = [&](const lookup::LookupTable<Fr>& table, std::vector<std::vector<Fr>> cols, size_t mult,
+                 std::vector<size_t> col_adv) {
+    auto res = lookup::prove<Fr>(table, cols, fr(mult), tr);
+    for (size_t c = 0; c < col_adv.size(); ++c)
+      claims.push_back({col_adv[c], {res.claims.witness_point, res.claims.witness_evals[c]}});
+    claims.push_back({mult, {res.claims.multiplicity_point, res.claims.multiplicity_eval}});
+    proof.lookups.push_back(std::move(res.proof));
+  };
+  for (const Range& rg : ranges_) {
+    if (rg.plan.num_low > 0) run(lookup::LookupTable<Fr>::range(kDigitBits), {fr(rg.low)}, rg.low_mult, {rg.low});
+    run(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, rg.top_mult, {rg.top});
+  }
+  for (const auto& t : tables_) run(t.table, {fr(t.in), fr(t.out)}, t.mult, {t.in, t.out});
+}
+
+// ---- verifier ----
+
+size_t NlVerifier::add_advice(std::string name, size_t num_vars) {
+  advice.push_back({std::move(name), num_vars});
+  return advice.size() - 1;
+}
+
+size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bits) {
+  Range rg;
+  rg.plan = DigitPlan::make(bits);
+  rg.n = num_vars;
+  if (rg.plan.num_low > 0) {
+    rg.low = add_advice(name + ".lo", num_vars + rg.plan.low_vars);
+    rg.low_mult = add_advice(name + ".lo.mult", kDigitBits);
+  }
+  rg.top = add_advice(name + ".hi", num_vars);
+  rg.top_mult = add_advice(name + ".hi.mult", rg.plan.top_bits);
+  ranges_.push_back(rg);
+  return ranges_.size() - 1;
+}
+
+void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
+  size_t am = add_advice(advice[a_in].name + ".mult", table.log_size());
+  tables_.push_back({a_in, a_out, am, std::move(table)});
+}
+
+bool NlVerifier::recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out) {
+  if (next_eval_ >= p_.evals.size()) return false;
+  const Fr v = p_.evals[next_eval_++];
+  tr.absorb("nonlinear.eval", v);
+  claims.push_back({a, {point, v}});
+  *out = v;
+  return true;
+}
+
+bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out) {
+  const Range& rg = ranges_[id];
+  Fr acc = Fr::zero(), e;
+  for (size_t j = 0; j < rg.plan.num_low; ++j) {
+    if (!recv_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr, &e)) return false;
+    acc += pow2_fr(kDigitBits * j) * e;
+  }
+  if (!recv_eval(rg.top, point, tr, &e)) return false;
+  *out = acc + pow2_fr(kDigitBits * rg.plan.num_low) * e;
+  return true;
+}
+
+Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
+  auto run = [&](const lookup::LookupTable<Fr>& table, size_t n, size_t mult, std::vector<size_t> col_adv,
+                 const std::string& what) -> Verdict {
+    if (next_lookup_ >= p_.lookups.size()) return Verdict::reject("missing lookup proof for " + what);
+    lookup::LookupClaims<Fr> lc;
+    if (Verdict v = lookup::verify<Fr>(table, n, p_.lookups[next_lookup_++], tr, &lc); !v)
+      return v.within(what + " lookup");
+    for (size_t c = 0; c < col_adv.size(); ++c) claims.push_back({col_adv[c], {lc.witness_point, lc.witness_evals[c]}});
+    claims.push_back({mult, {lc.multiplicity_point, lc.multiplicity_eval}});
+    return Verdict::accept();
+  };
+  for (const Range& rg : ranges_) {
+    if (rg.plan.num_low > 0)
+      if (Verdict v = run(lookup::LookupTable<Fr>::range(kDigitBits), advice[rg.low].num_vars, rg.low_mult, {rg.low},
+                          advice[rg.low].name);
+          !v)
+        return v;
+    if (Verdict v = run(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, rg.top_mult, {rg.top},
+                        advice[rg.top].name);
+        !v)
+      return v;
+  }
+  for (const auto& t : tables_)
+    if (Verdict v = run(t.table, advice[t.in].num_vars, t.mult, {t.in, t.out}, advice[t.in].name); !v) return v;
+  return Verdict::accept();
+}
+
+const sumcheck::Proof<Fr>* NlVerifier::next_sumcheck() {
+  if (next_sumcheck_ >= p_.sumchecks.size()) return nullptr;
+  return &p_.sumchecks[next_sumcheck_++];
+}
+
+Verdict NlVerifier::finished() const {
+  if (next_eval_ != p_.evals.size() || next_lookup_ != p_.lookups.size() || next_sumcheck_ != p_.sumchecks.size())
+    return Verdict::reject("proof has unused parts");
+  return Verdict::accept();
+}
+
+}  // namespace detail
+
+// ---- rescale ----
+
+namespace detail {
+std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v) {
+  std::vector<int64_t> out(s.size(), 0);
+  std::vector<size_t> idx(s.rank(), 0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    out[s.index(idx)] = v[i];
+    for (size_t d = s.rank(); d-- > 0;) {
+      if (++idx[d] < s.dims()[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span<const Claim> cl) {
+  for (const auto& c : cl) {
+    tr.absorb_many<Fr>(label, c.point);
+    tr.absorb(label, c.value);
+  }
+}
+}  // namespace detail
+
+using detail::absorb_claims;
+using detail::padded_i64;
+
+namespace {
+std::optional<std::string> bad_params(const RescaleParams& p) {
+  if (auto why = PaddedShape::invalid(p.dims)) return why;
+  if (p.shift < 1 || p.shift > 61) return std::string("shift out of range [1, 61]");
+  if (p.out_bits > 60) return std::string("out_bits above 60");
+  return std::nullopt;
+}
+}  // namespace
+
+RescaleProver::RescaleProver(const RescaleParams& params, std::span<const int64_t> x,
+                             std::span<const int64_t> forced_y)
+    : params_(params), shape_(params.dims) {
+  if (auto why = bad_params(params)) throw Error("rescale: " + *why);
+  if (x.size() != shape_.unpadded_size() || (!forced_y.empty() && forced_y.size() != x.size()))
+    throw Error("rescale: tensor size does not match the shape");
+  const size_t k = params.shift;
+  std::vector<int64_t> rem(x.size());
+  y_.resize(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t t = x[i] + (int64_t{1} << (k - 1));
+    y_[i] = forced_y.empty() ? t >> k : forced_y[i];
+    rem[i] = t - (y_[i] << k);
+  }
+  range_rem_ = nl_.add_range("rescale.rem", padded_i64(shape_, rem), k);
+  if (params.out_bits > 0) {
+    std::vector<int64_t> ys(y_);
+    for (auto& v : ys) v += int64_t{1} << params.out_bits;
+    range_y_ = nl_.add_range("rescale.out", padded_i64(shape_, ys), params.out_bits + 1);
+  }
+}
+
+NonlinearProof RescaleProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
+                                    std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  absorb_claims(tr, "rescale.claim", out_claims);
+  const Fr two_k = detail::pow2_fr(params_.shift), half = detail::pow2_fr(params_.shift - 1);
+  in_claims->clear();
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == shape_.num_vars());
+    const Fr ind = detail::indicator_mle(shape_, c.point);
+    if (params_.out_bits > 0) nl_.send_range_eval(range_y_, c.point, tr);
+    const Fr r = nl_.send_range_eval(range_rem_, c.point, tr);
+    in_claims->push_back({c.point, two_k * c.value + r - half * ind});
+  }
+  nl_.prove_lookups(tr);
+  *advice_claims = nl_.claims;
+  return std::move(nl_.proof);
+}
+
+std::vector<AdviceShape> rescale_advice_shapes(const RescaleParams& params) {
+  NonlinearProof empty;
+  detail::NlVerifier v(empty);
+  const size_t n = PaddedShape(params.dims).num_vars();
+  v.add_range("rescale.rem", n, params.shift);
+  if (params.out_bits > 0) v.add_range("rescale.out", n, params.out_bits + 1);
+  return v.advice;
+}
+
+namespace {
+void range_layout(ProofLayout& l, size_t n, size_t bits, size_t claims) {
+  DigitPlan p = DigitPlan::make(bits);
+  l.num_evals += claims * (p.num_low + 1);
+  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
+  l.lookups.push_back({n, p.top_bits, 1});
+}
+}  // namespace
+
+ProofLayout rescale_proof_layout(const RescaleParams& params, size_t num_claims) {
+  ProofLayout l;
+  const size_t n = PaddedShape(params.dims).num_vars();
+  // evals: per claim, y's digits then r's digits; lookups: r's then y's (registration order).
+  range_layout(l, n, params.shift, num_claims);
+  if (params.out_bits > 0) range_layout(l, n, params.out_bits + 1, num_claims);
+  return l;
+}
+
+Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                       std::vector<AdviceClaim>* advice_claims) {
+  if (auto why = bad_params(params)) return Verdict::reject("rescale: " + *why);
+  const PaddedShape shape(params.dims);
+  for (const auto& c : out_claims)
+    if (c.point.size() != shape.num_vars()) return Verdict::reject("rescale: claim point has the wrong size");
+  detail::NlVerifier nv(proof);
+  const size_t range_rem = nv.add_range("rescale.rem", shape.num_vars(), params.shift);
+  const size_t range_y = params.out_bits > 0 ? nv.add_range("rescale.out", shape.num_vars(), params.out_bits + 1) : 0;
+  absorb_claims(tr, "rescale.claim", out_claims);
+  const Fr two_k = detail::pow2_fr(params.shift), half = detail::pow2_fr(params.shift - 1);
+  std::vector<Claim> ins;
+  for (const Claim& c : out_claims) {
+    const Fr ind = detail::indicator_mle(shape, c.point);
+    if (params.out_bits > 0) {
+      Fr yv;
+      if (!nv.recv_range_eval(range_y, c.point, tr, &yv)) return Verdict::reject("rescale: missing output digits");
+      if (yv - detail::pow2_fr(params.out_bits) * ind != c.value)
+        return Verdict::reject("rescale: output claim != its range-checked digits");
+    }
+    Fr r;
+    if (!nv.recv_range_eval(range_rem, c.point, tr, &r)) return Verdict::reject("rescale: missing remainder digits");
+    ins.push_back({c.point, two_k * c.value + r - half * ind});
+  }
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("rescale");
+  if (Verdict v = nv.finished(); !v) return v.within("rescale");
+  *in_claims = std::move(ins);
+  *advice_claims = std::move(nv.claims);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

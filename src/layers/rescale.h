@@ -1,0 +1,222 @@
+// Non-linear layer protocols, part 1: the shared machinery (committed advice, range checks by
+// LogUp over 16-bit digits, the proof container) and the requantization (rescale) layer.
+//
+// GKR-style claim reductions (Thaler, "Proofs, Arguments, and Zero-Knowledge", section 4.6): a
+// claim on a layer's output MLE (padded layout, layout.h) becomes claims on its input tensor and on
+// committed ADVICE vectors (remainders, digits, lookup outputs, multiplicities). Range checks follow
+// zkLLM's tlookup (Sun et al., CCS 2024, section 4): a value in [0, 2^k) is split into 16-bit digits
+// (the top digit narrower), each digit vector is range-checked by LogUp-GKR (lookup/), and the
+// value's MLE is the power-of-two combination of the digit MLEs. Protocols, absorption order and
+// soundness: docs/protocol/nonlinear.md.
+//
+// Two-phase API (like lookup/): phase 1, the layer's constructor computes every advice vector from
+// the executor's integer tensors; the caller commits them (Hyrax) and absorbs the commitments;
+// phase 2, prove(claims, transcript) produces the proof, the claims on the input tensor(s) and the
+// claims on advice vectors that the caller opens against its commitments.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "layers/claim.h"
+#include "layers/layout.h"
+#include "lookup/logup.h"
+#include "sumcheck/proof.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::layers {
+
+// One committed advice vector: its padded table (power-of-two length, little-endian variables as
+// everywhere). Signed values embed as p - |v|.
+struct LayerAdvice {
+  std::string name;
+  std::vector<int64_t> values;
+  size_t num_vars() const;
+};
+
+// A claim on advice vector number `advice` (index into the layer's advice list, whose shape the
+// verifier knows from the layer's public parameters).
+struct AdviceClaim {
+  size_t advice;
+  Claim claim;
+};
+
+// The names and sizes (log2) of a layer's advice vectors, known to the verifier from public
+// parameters; the whole-model prover uses them to size commitments.
+struct AdviceShape {
+  std::string name;
+  size_t num_vars;
+};
+
+// Everything a non-linear layer sends: field elements (MLE evaluations of advice, in protocol
+// order), LogUp proofs, and zero-check sumchecks. The layout is fixed by the layer's public
+// parameters (deserialize takes the expected counts from the verifier's layer object).
+struct NonlinearProof {
+  std::vector<Fr> evals;
+  std::vector<lookup::LogupProof<Fr>> lookups;
+  std::vector<sumcheck::Proof<Fr>> sumchecks;
+
+  void serialize(ByteWriter& w) const;
+};
+
+// The digit layout of a range check of a vector of 2^n values into [0, 2^bits), bits in [1, 62]:
+// `num_low` digits of 16 bits (concatenated in one advice vector with the digit index in the
+// high variables, padded to a power of two with zero digits) and one top digit of top_bits bits.
+struct DigitPlan {
+  size_t bits = 0, num_low = 0, low_vars = 0, top_bits = 0;
+  static DigitPlan make(size_t bits);
+};
+inline constexpr size_t kDigitBits = 16;
+inline constexpr size_t kMaxRangeBits = 62;
+
+// Proof layout counts for deserialization: (number of evals, LogUp shapes (n, k, columns), sumcheck
+// shapes (n, degree, factors)).
+struct ProofLayout {
+  size_t num_evals = 0;
+  struct L {
+    size_t n, k, cols;
+  };
+  struct S {
+    size_t n, degree, factors;
+  };
+  std::vector<L> lookups;
+  std::vector<S> sumchecks;
+};
+NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout);
+
+namespace detail {
+
+// Prover-side bookkeeping shared by the layers.
+class NlProver {
+ public:
+  // Registers an advice vector (padded table of 2^n values); returns its index.
+  size_t add_advice(std::string name, std::vector<int64_t> padded);
+  // Registers a range check of vector `values` (2^n padded values, each in [0, 2^bits)); the
+  // digits and multiplicities become advice. Returns the range check's id.
+  size_t add_range(const std::string& name, std::span<const int64_t> values, size_t bits);
+
+  // Phase 2 helpers. Sends advice `a`'s MLE at `point` (absorbed), records the advice claim.
+  Fr send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr);
+  // The MLE of range-checked vector `id` at `point`, from its digits (each digit's evaluation sent
+  // and claimed).
+  Fr send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr);
+  // Runs every registered range check's LogUp (and table lookups), recording advice claims.
+  void prove_lookups(transcript::Transcript& tr);
+  // Registers a two-column table lookup of advice columns (a_in, a_out) into `table`.
+  void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
+
+  const std::vector<Fr>& fr(size_t a);  // advice a's Fr table (cached)
+
+  std::vector<LayerAdvice> advice;
+  NonlinearProof proof;
+  std::vector<AdviceClaim> claims;
+
+ private:
+  struct Range {
+    DigitPlan plan;
+    size_t n = 0;
+    size_t low = SIZE_MAX, low_mult = SIZE_MAX, top = SIZE_MAX, top_mult = SIZE_MAX;
+  };
+  struct TableLookup {
+    size_t in, out, mult;
+    lookup::LookupTable<Fr> table;
+  };
+  std::vector<Range> ranges_;
+  std::vector<TableLookup> tables_;
+  std::vector<std::vector<Fr>> fr_;
+};
+
+// Verifier-side mirror: reads the proof in order.
+class NlVerifier {
+ public:
+  explicit NlVerifier(const NonlinearProof& p) : p_(p) {}
+  size_t add_advice(std::string name, size_t num_vars);
+  size_t add_range(const std::string& name, size_t num_vars, size_t bits);
+  void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
+  // Reads the next evaluation of advice a at point (absorbed), records the claim. False when the
+  // proof has no more evaluations.
+  bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out);
+  bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out);
+  Verdict verify_lookups(transcript::Transcript& tr);
+  // The next zero-check sumcheck proof (nullptr when none is left).
+  const sumcheck::Proof<Fr>* next_sumcheck();
+  // Whether every part of the proof was consumed.
+  Verdict finished() const;
+
+  std::vector<AdviceShape> advice;
+  std::vector<AdviceClaim> claims;
+
+ private:
+  struct Range {
+    DigitPlan plan;
+    size_t n = 0;
+    size_t low = SIZE_MAX, low_mult = SIZE_MAX, top = SIZE_MAX, top_mult = SIZE_MAX;
+  };
+  struct TableLookup {
+    size_t in, out, mult;
+    lookup::LookupTable<Fr> table;
+  };
+  const NonlinearProof& p_;
+  size_t next_eval_ = 0, next_lookup_ = 0, next_sumcheck_ = 0;
+  std::vector<Range> ranges_;
+  std::vector<TableLookup> tables_;
+};
+
+
+// sum over the unpadded entries of eq(point, x): the MLE of the indicator of the unpadded entries.
+Fr indicator_mle(const PaddedShape& s, std::span<const Fr> point);
+Fr pow2_fr(size_t e);
+// The padded table of a row-major int64 tensor (zeros in the padding).
+std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v);
+// Absorbs each claim's point and value under `label`.
+void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span<const Claim> cl);
+
+}  // namespace detail
+
+// ---- Rescale (requantization) ----
+// y = floor((x + 2^(k-1)) / 2^k) (ops::rescale_round), k in [1, 62]. Advice: the remainder's
+// digits (r = x + 2^(k-1) - 2^k y in [0, 2^k)) and their multiplicities. Optionally (out_bits > 0)
+// also proves |y| < 2^out_bits by range-checking y + 2^out_bits in [0, 2^(out_bits+1)): needed when
+// the consumer of y does not bound it (e.g. a following matmul), since otherwise a wrong remainder
+// gives a y that is not an integer (docs/protocol/nonlinear.md, section 2).
+struct RescaleParams {
+  std::vector<size_t> dims;  // the tensor's shape (x and y have the same shape)
+  size_t shift = 0;          // k
+  size_t out_bits = 0;       // 0: no range check of y
+};
+
+class RescaleProver {
+ public:
+  // x: the executor's input (accumulator) tensor, flat row-major over dims; y is recomputed.
+  // forced_y (tests: a cheating prover): use these outputs instead of the rescaled x, with the
+  // remainders that make the linear relation hold (possibly out of range).
+  RescaleProver(const RescaleParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y = {});
+  const std::vector<LayerAdvice>& advice() const { return nl_.advice; }
+  const std::vector<int64_t>& output() const { return y_; }
+  // Phase 2 (after the advice commitments are absorbed): claims on y -> one claim on x per output
+  // claim, plus advice claims.
+  NonlinearProof prove(std::span<const Claim> out_claims, transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                       std::vector<AdviceClaim>* advice_claims);
+
+ private:
+  RescaleParams params_;
+  PaddedShape shape_;
+  std::vector<int64_t> y_;
+  size_t range_rem_ = 0, range_y_ = 0;
+  detail::NlProver nl_;
+};
+
+// Advice shapes and proof layout of a rescale layer with `num_claims` output claims.
+std::vector<AdviceShape> rescale_advice_shapes(const RescaleParams& params);
+ProofLayout rescale_proof_layout(const RescaleParams& params, size_t num_claims);
+// Verifies; on acceptance fills the input and advice claims. Never throws on a bad proof.
+Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                       std::vector<AdviceClaim>* advice_claims);
+
+}  // namespace zkinfer::layers
