@@ -60,8 +60,27 @@ FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what) {
     n *= d;
     if (n > (int64_t{1} << 31)) throw Error(what + ": tensor too large");
   }
-  out.data.resize(static_cast<size_t>(n));
   const std::string& raw = t.raw_data();
+  // The values present must match the shape before anything is allocated (a corrupt model can
+  // declare 2^31 elements in a few bytes).
+  {
+    int64_t have = 0;
+    size_t width = 1;
+    switch (t.data_type()) {
+      case onnx::TensorProto::FLOAT: width = 4; have = t.float_data_size(); break;
+      case onnx::TensorProto::DOUBLE: width = 8; have = t.double_data_size(); break;
+      case onnx::TensorProto::INT64: width = 8; have = t.int64_data_size(); break;
+      case onnx::TensorProto::UINT64: width = 8; have = t.uint64_data_size(); break;
+      case onnx::TensorProto::UINT32: width = 4; have = t.uint64_data_size(); break;
+      case onnx::TensorProto::INT32: width = 4; have = t.int32_data_size(); break;
+      case onnx::TensorProto::FLOAT16: case onnx::TensorProto::INT16: case onnx::TensorProto::UINT16:
+        width = 2; have = t.int32_data_size(); break;
+      default: width = 1; have = t.int32_data_size(); break;
+    }
+    if (t.has_raw_data()) have = static_cast<int64_t>(raw.size() / width);
+    if (have != n) throw Error(what + ": tensor holds " + std::to_string(have) + " values, shape needs " + std::to_string(n));
+  }
+  out.data.resize(static_cast<size_t>(n));
   auto need = [&](int64_t have) {
     if (have != n) throw Error(what + ": tensor holds " + std::to_string(have) + " values, shape needs " + std::to_string(n));
   };
