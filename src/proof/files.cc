@@ -81,7 +81,8 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     j["format"] = "zkinfer verifying key";
     j["version"] = kProofVersion;
     j["file_bytes"] = bytes.size();
-    for (auto& [k, v] : key_json(f.vk).items()) j[k] = v;
+    nlohmann::ordered_json kj = key_json(f.vk);
+    for (auto& [k, v] : kj.items()) j[k] = v;
     j["model_bytes"] = f.model_bytes;
     j["model_nodes"] = f.model.graph.nodes.size();
     return j;
@@ -91,7 +92,8 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     j["format"] = "zkinfer proving key";
     j["version"] = kProofVersion;
     j["file_bytes"] = bytes.size();
-    for (auto& [k, v] : key_json(vk).items()) j[k] = v;
+    nlohmann::ordered_json kj = key_json(vk);
+    for (auto& [k, v] : kj.items()) j[k] = v;
     return j;
   }
   if (is_proof_file(bytes)) {

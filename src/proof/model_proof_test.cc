@@ -149,6 +149,35 @@ TEST(ProofTest, OutOfRangeRemainderIsRejected) {
   EXPECT_NE(v.reason().find("range check"), std::string::npos) << v.reason();
 }
 
+// The single-layer EZKL examples whose ops all have protocols prove and verify; the others are
+// refused with a reason (listed in the output).
+TEST(ProofTest, SupportedEzklModelsProve) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  size_t proven = 0;
+  for (const char* name : {"1l_linear", "1l_conv", "1l_flatten", "1l_batch_norm", "1l_identity", "1l_reshape", "1l_mlp"}) {
+    SCOPED_TRACE(name);
+    std::string dir = std::string(ZKINFER_SHARED_DIR) + "/models/ezkl/" + name;
+    graph::Graph g = graph::load_onnx_file(dir + "/network.onnx");
+    auto samples = graph::parse_samples(graph::read_text(dir + "/input.json"), "input.json", g);
+    auto m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+    if (auto why = unsupported(m)) {
+      std::printf("  %s: refused: %s\n", name, why->c_str());
+      continue;
+    }
+    VerifyingKey vk = setup(m);
+    auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, name)));
+    auto bytes = prove(m, vk, trace, pcs::random_fr(rng));
+    ops::ITensor out;
+    Verdict v = verify(m, vk, bytes, &out);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+    std::printf("  %s: proof %zu bytes\n", name, bytes.size());
+    ++proven;
+  }
+  EXPECT_GE(proven, 2u);
+}
+
 TEST(ProofTest, RandomByteChangesAreRejected) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "graph/onnx_loader.h"
+#include "proof/files.h"
 #include "quant/model_file.h"
 
 namespace zkinfer::cli {
@@ -17,7 +18,9 @@ void register_inspect(CLI::App& app, Action& action) {
     action = [file] {
       auto bytes = graph::read_file(*file);
       nlohmann::ordered_json j;
-      if (quant::is_zkm(bytes)) {
+      if (auto pj = proof::inspect_json(bytes)) {
+        j = *pj;
+      } else if (quant::is_zkm(bytes)) {
         j = quant::model_to_json(quant::decode_model(bytes, *file), bytes.size());
       } else {
         graph::Graph g = graph::load_onnx_bytes(bytes, *file);

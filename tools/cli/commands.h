@@ -14,5 +14,9 @@ using Action = std::function<int()>;
 void register_compile(CLI::App& app, Action& action);
 void register_run(CLI::App& app, Action& action);
 void register_inspect(CLI::App& app, Action& action);
+void register_setup(CLI::App& app, Action& action);
+void register_prove(CLI::App& app, Action& action);
+void register_verify(CLI::App& app, Action& action);
+void register_bench(CLI::App& app, Action& action);
 
 }  // namespace zkinfer::cli

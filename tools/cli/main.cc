@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   zkinfer::cli::register_compile(app, action);
   zkinfer::cli::register_run(app, action);
   zkinfer::cli::register_inspect(app, action);
+  zkinfer::cli::register_setup(app, action);
+  zkinfer::cli::register_prove(app, action);
+  zkinfer::cli::register_verify(app, action);
+  zkinfer::cli::register_bench(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

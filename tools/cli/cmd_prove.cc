@@ -1,0 +1,80 @@
+// zkinfer prove MODEL.zkm --pk DIR/pk --input INPUT.json -o PROOF.zkp [--output OUT.json] [--json]
+// Runs the integer model on the input and proves it (docs/PROOF.md).
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common/random.h"
+#include "graph/float_executor.h"
+#include "graph/json_io.h"
+#include "pcs/ipa.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+#include "quant/int_executor.h"
+#include "quant/model_file.h"
+
+namespace zkinfer::cli {
+
+void register_prove(CLI::App& app, Action& action) {
+  struct Args {
+    std::string model, pk, input, proof, output;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("prove", "prove one inference of a compiled model");
+  sub->add_option("model", args->model, "compiled model (.zkm)")->required();
+  sub->add_option("--pk", args->pk, "proving key (DIR/pk from setup)")->required();
+  sub->add_option("--input", args->input, "input JSON ({\"input_data\": [[...]]})")->required();
+  sub->add_option("-o,--proof", args->proof, "output proof file")->required();
+  sub->add_option("--output", args->output, "write the proven output to this JSON file");
+  sub->add_flag("--json", args->json, "print a machine-readable summary");
+  sub->callback([args, &action] {
+    action = [args] {
+      const bool tty = isatty(2);
+      auto t0 = std::chrono::steady_clock::now();
+      quant::CompiledModel m = quant::load_model(args->model);
+      proof::VerifyingKey vk = proof::decode_pk_file(proof::read_binary(args->pk));
+      if (vk.model_digest != m.digest) throw Error(args->pk + ": the proving key is for another model");
+      auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
+      auto in = graph::make_inputs(m.graph, flat, args->input);
+      if (tty) std::fprintf(stderr, "running the integer model...\n");
+      auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
+      if (tty) std::fprintf(stderr, "proving...\n");
+      SecureRng rng;
+      proof::ProveStats stats;
+      auto bytes = proof::prove(m, vk, trace, pcs::random_fr(rng), &stats);
+      proof::write_binary(args->proof, bytes);
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      auto out = trace.outputs(m);
+      nlohmann::json oj;
+      oj["output_data"] = nlohmann::json::array();
+      for (const auto& t : out) oj["output_data"].push_back(quant::dequantize(t).data);
+      if (!args->output.empty()) {
+        std::ofstream f(args->output);
+        if (!f) throw Error(args->output + ": cannot write file");
+        f << oj.dump() << "\n";
+      }
+      if (args->json) {
+        nlohmann::ordered_json j;
+        j["proof"] = args->proof;
+        j["proof_bytes"] = bytes.size();
+        j["seconds"] = s;
+        j["commit_seconds"] = stats.commit_s;
+        j["open_seconds"] = stats.open_s;
+        nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+        for (const auto& [name, t] : stats.per_node) layers.push_back({{"node", name}, {"seconds", t}});
+        j["layers"] = layers;
+        j["output"] = oj["output_data"];
+        std::printf("%s\n", j.dump(2).c_str());
+      } else {
+        std::printf("proved %s -> %s (%zu bytes) in %.3f s\n", args->model.c_str(), args->proof.c_str(), bytes.size(), s);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace zkinfer::cli

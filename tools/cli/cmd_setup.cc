@@ -1,0 +1,59 @@
+// zkinfer setup MODEL.zkm -o DIR [--json]
+// Commits every weight of the compiled model once (Hyrax, int64 fast path) and writes DIR/pk and
+// DIR/vk (docs/PROOF.md, section 4).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+#include "quant/model_file.h"
+
+namespace zkinfer::cli {
+
+void register_setup(CLI::App& app, Action& action) {
+  struct Args {
+    std::string model, dir;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("setup", "commit the weights; write DIR/pk and DIR/vk");
+  sub->add_option("model", args->model, "compiled model (.zkm)")->required();
+  sub->add_option("-o,--output", args->dir, "output directory")->required();
+  sub->add_flag("--json", args->json, "print a machine-readable summary");
+  sub->callback([args, &action] {
+    action = [args] {
+      auto t0 = std::chrono::steady_clock::now();
+      auto bytes = proof::read_binary(args->model);
+      quant::CompiledModel m = quant::decode_model(bytes, args->model);
+      if (auto why = proof::unsupported(m)) throw Error(*why);
+      proof::VerifyingKey vk = proof::setup(m);
+      std::filesystem::create_directories(args->dir);
+      auto vkb = proof::encode_vk_file(vk, bytes);
+      auto pkb = proof::encode_pk_file(vk);
+      proof::write_binary(args->dir + "/vk", vkb);
+      proof::write_binary(args->dir + "/pk", pkb);
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (args->json) {
+        nlohmann::ordered_json j;
+        j["vk"] = args->dir + "/vk";
+        j["pk"] = args->dir + "/pk";
+        j["vk_bytes"] = vkb.size();
+        j["vk_key_bytes"] = vk.size_bytes();
+        j["pk_bytes"] = pkb.size();
+        j["seconds"] = s;
+        std::printf("%s\n", j.dump(2).c_str());
+      } else {
+        std::printf("setup %s -> %s/pk, %s/vk in %.3f s\n", args->model.c_str(), args->dir.c_str(), args->dir.c_str(), s);
+        std::printf("  vk %zu bytes (%zu of weight commitments and digest, the rest the model's public encoding)\n",
+                    vkb.size(), vk.size_bytes());
+        std::printf("  pk %zu bytes\n", pkb.size());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace zkinfer::cli
