@@ -11,6 +11,7 @@
 
 #include "common/check.h"
 #include "hash/keccak.h"
+#include "layers/activation.h"
 #include "layers/combine.h"
 #include "layers/conv.h"
 #include "layers/layout.h"
@@ -89,7 +90,7 @@ Fr indicator_eval(const PaddedShape& s, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReshape };
+enum class Kind { kMatmul, kConv, kReshape, kRelu };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReshape;
@@ -98,6 +99,7 @@ struct NodePlan {
   int x = -1, w = -1, b = -1, y = -1;
   int shift = 0;     // rescale k (0: none)
   int bias_exp = 0;  // the executor multiplies the bias by 2^bias_exp
+  layers::ReluParams relu;
 };
 
 bool is_weight(const quant::CompiledModel& m, int t) {
@@ -183,6 +185,14 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       }
       if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
       if (s.y_shape().dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (op == "Relu") {
+      p.kind = Kind::kRelu;
+      p.x = in(0);
+      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      p.relu.dims = dims_of(m, p.y);
+      p.relu.shift = 0;
+      p.relu.bits = static_cast<size_t>(m.bits[p.x]);
+      if (p.relu.bits < 1 || p.relu.bits > 60) throw Error("proof: " + node_label(m, i) + ": bit bound out of range");
     } else if (op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze") {
       p.kind = Kind::kReshape;
       p.x = in(0);
@@ -207,6 +217,9 @@ size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan
   for (int t : m.graph.inputs) nv = std::max(nv, shape_of(m, t).num_vars());
   for (const auto& p : plan)
     if (p.shift > 0) nv = std::max({nv, shape_of(m, p.y).num_vars(), static_cast<size_t>(p.shift)});
+  for (const auto& p : plan)
+    if (p.kind == Kind::kRelu)
+      for (const auto& a : layers::relu_advice_shapes(p.relu)) nv = std::max(nv, a.num_vars);
   return pcs::default_log_cols(nv);
 }
 
@@ -364,10 +377,23 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     const pcs::HyraxCommitted* mult_com = nullptr;
     const std::vector<Fr>* rem = nullptr;
     const std::vector<Fr>* mult = nullptr;
+    std::unique_ptr<layers::ReluProver> relu;
+    std::vector<const pcs::HyraxCommitted*> nl_com;  // the layer's advice, in its order
+    std::vector<const std::vector<Fr>*> nl_table;
   };
   std::vector<Advice> advice(plan.size());
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto& p = plan[pi];
+    if (p.kind == Kind::kRelu) {
+      auto& a = advice[pi];
+      a.relu = std::make_unique<layers::ReluProver>(p.relu, trace.values[p.x].data);
+      for (const auto& adv : a.relu->advice()) {
+        a.nl_com.push_back(&commit_i64(adv.values));
+        tables.push_back(to_fr(adv.values));
+        a.nl_table.push_back(&tables.back());
+      }
+      continue;
+    }
     if (p.shift <= 0) continue;
     const ops::ITensor* rem = nullptr;
     for (const auto& [k, v] : trace.aux[p.node])
@@ -417,6 +443,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
       Claim one = layers::prove_combine(yt, ys.num_vars(), cl, tr, &cp);
       cp.serialize(w);
       cl = {std::move(one)};
+    }
+    if (p.kind == Kind::kRelu) {
+      auto& a = advice[pi];
+      std::vector<Claim> in_claims;
+      std::vector<layers::AdviceClaim> adv_claims;
+      auto nl = a.relu->prove(cl, tr, &in_claims, &adv_claims);
+      nl.serialize(w);
+      for (auto& c : in_claims) claims[p.x].push_back(std::move(c));
+      for (auto& c : adv_claims) open_at(a.nl_com[c.advice], a.nl_table[c.advice], c.claim.point, c.claim.value);
+      if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
+      continue;
     }
     Claim acc = cl[0];
     if (p.shift > 0) {
@@ -543,7 +580,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     input_com[t] = &coms.back();
   }
   std::vector<const pcs::HyraxCommitment*> rem_com(plan.size(), nullptr), mult_com(plan.size(), nullptr);
+  std::vector<std::vector<const pcs::HyraxCommitment*>> nl_com(plan.size());
   for (size_t pi = plan.size(); pi-- > 0;) {
+    if (plan[pi].kind == Kind::kRelu) {
+      for (const auto& a : layers::relu_advice_shapes(plan[pi].relu)) {
+        coms.push_back(read_commitment(a.num_vars));
+        nl_com[pi].push_back(&coms.back());
+      }
+      continue;
+    }
     if (plan[pi].shift <= 0) continue;
     coms.push_back(read_commitment(shape_of(model, plan[pi].y).num_vars()));
     rem_com[pi] = &coms.back();
@@ -578,6 +623,18 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       Claim one;
       if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v) return v.within(where + ": combine");
       cl = {std::move(one)};
+    }
+    if (p.kind == Kind::kRelu) {
+      auto nl = layers::deserialize_proof(r, layers::relu_proof_layout(p.relu, cl.size()));
+      std::vector<Claim> in_claims;
+      std::vector<layers::AdviceClaim> adv_claims;
+      if (Verdict v = layers::verify_relu(p.relu, cl, nl, tr, &in_claims, &adv_claims); !v) return v.within(where + ": relu");
+      for (auto& c : in_claims) claims[p.x].push_back(std::move(c));
+      for (auto& c : adv_claims) {
+        if (c.advice >= nl_com[pi].size()) return Verdict::reject(where + ": relu: claim on unknown advice");
+        open_at(nl_com[pi][c.advice], std::move(c.claim.point), c.claim.value);
+      }
+      continue;
     }
     Claim acc = cl[0];
     if (p.shift > 0) {
