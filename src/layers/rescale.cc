@@ -259,6 +259,7 @@ std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v
 }
 
 void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span<const Claim> cl) {
+  tr.absorb_u64(std::string(label) + ".num_claims", cl.size());
   for (const auto& c : cl) {
     tr.absorb_many<Fr>(label, c.point);
     tr.absorb(label, c.value);
