@@ -191,5 +191,101 @@ TEST(GlobalAvgPool, MatchesTheExecutorAndVerifies) {
   }
 }
 
+std::vector<int64_t> run_maxpool(const MaxPoolParams& p, const std::vector<int64_t>& x) {
+  const ops::OpDef* d = ops::OpTable::get().find("MaxPool");
+  ops::Node n;
+  n.name = "MaxPool";
+  n.op_type = "MaxPool";
+  n.attrs.int_lists["kernel_shape"] = {static_cast<int64_t>(p.kh), static_cast<int64_t>(p.kw)};
+  n.attrs.int_lists["strides"] = {static_cast<int64_t>(p.sh), static_cast<int64_t>(p.sw)};
+  n.attrs.int_lists["pads"] = {static_cast<int64_t>(p.pt), static_cast<int64_t>(p.pl), static_cast<int64_t>(p.pb),
+                               static_cast<int64_t>(p.pr)};
+  ops::QParams qp;
+  ops::IntContext c(n, qp);
+  auto t = itensor(p.dims, x, 8);
+  c.in = {&t};
+  d->run_int(c);
+  const auto od = p.out_dims();
+  EXPECT_EQ(c.out.at(0).shape, ops::Shape(od.begin(), od.end()));
+  return c.out.at(0).data;
+}
+
+TEST(MaxPool, MatchesTheExecutorAndVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::vector<MaxPoolParams> cases;
+  cases.push_back({{1, 3, 4, 4}, 2, 2, 2, 2, 0, 0, 0, 0, 24});
+  cases.push_back({{2, 2, 7, 5}, 3, 3, 2, 2, 1, 1, 1, 1, 24});  // ResNet's stem pool, odd sizes
+  cases.push_back({{1, 2, 5, 6}, 3, 3, 1, 1, 1, 1, 1, 1, 20});
+  cases.push_back({{1, 3, 3, 9}, 1, 3, 1, 2, 0, 2, 0, 1, 24});
+  for (const auto& p : cases) {
+    SCOPED_TRACE("k=" + std::to_string(p.kh) + "x" + std::to_string(p.kw));
+    const PaddedShape xs(p.dims), ys(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), (int64_t{1} << p.bits) - 1);
+    x[1] = x[0];  // ties
+    auto y = run_maxpool(p, x);
+    MaxPoolProver prover(p, x);
+    ASSERT_EQ(prover.output(), y);
+    auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), 2);
+    transcript::Transcript tp("nl-test");
+    std::vector<Claim> pin;
+    std::vector<AdviceClaim> padv;
+    auto proof = prover.prove(claims, tp, &pin, &padv);
+    auto verify = [&](const MaxPoolProof& pr, const std::vector<Claim>& cl, std::vector<Claim>* in,
+                      std::vector<AdviceClaim>* adv) {
+      transcript::Transcript tv("nl-test");
+      return verify_max_pool(p, cl, pr, tv, in, adv);
+    };
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    Verdict v = verify(proof, claims, &in, &adv);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    const auto xt = padded_table(xs, x);
+    ASSERT_EQ(in.size(), 2u);
+    for (const auto& c : in) EXPECT_EQ(c.value, testing::eval(xt, c.point));
+    check_advice(prover.advice(), adv);
+    const auto shapes = max_pool_advice_shapes(p);
+    ASSERT_EQ(shapes.size(), prover.advice().size());
+    for (size_t a = 0; a < shapes.size(); ++a) EXPECT_EQ(shapes[a].num_vars, prover.advice()[a].num_vars());
+    ByteWriter w;
+    proof.serialize(w);
+    ByteReader r(w.data());
+    auto back = MaxPoolProof::deserialize(r, p, claims.size());
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_TRUE(verify(back, claims, &in, &adv).ok());
+    for (size_t i = 0; i < proof.nl.evals.size(); ++i) {
+      auto t = proof;
+      t.nl.evals[i] += Fr::one();
+      EXPECT_FALSE(verify(t, claims, &in, &adv).ok()) << "eval " << i;
+    }
+    {
+      auto t = proof;
+      t.gather[0].final_evals[0] += Fr::one();
+      Verdict tv = verify(t, claims, &in, &adv);
+      EXPECT_FALSE(tv.ok());
+      t = proof;
+      t.nl.sumchecks[0].rounds[0].evals[0] += Fr::one();
+      EXPECT_FALSE(verify(t, claims, &in, &adv).ok());
+    }
+    // Cheating outputs: above every window element (the zero-check fails), below the maximum
+    // (a difference is negative: the range check fails).
+    for (int64_t delta : {1, -1}) {
+      auto fy = y;
+      fy[1] += delta;
+      MaxPoolProver cheat(p, x, fy);
+      auto cc = testing::true_claims(rng, padded_table(ys, fy), ys.num_vars(), 1);
+      transcript::Transcript tc("nl-test");
+      auto cp = cheat.prove(cc, tc, &pin, &padv);
+      Verdict cv = verify(cp, cc, &in, &adv);
+      EXPECT_FALSE(cv.ok());
+      // y + 1: every difference >= 1, the product is non-zero. y - 1: one difference is -1 (out of
+      // range) and, unless tied, the product is non-zero too; the zero-check comes first.
+      const bool named = cv.reason().find("zero-check") != std::string::npos ||
+                         cv.reason().find("maxpool.diff") != std::string::npos;
+      EXPECT_TRUE(named) << cv.reason();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::layers

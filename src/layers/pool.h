@@ -7,7 +7,13 @@
 // degree-1 sumcheck over the spatial variables of sum_w x~(w, z) = s~(z) gives a claim on x at
 // (rho, z). r in [0, 2S) is shown by range checks of r and of r' = (2S - 1) I - r in [0, 2^m),
 // 2^m >= 2S (r' is skipped when 2S is a power of two), tied by r~(z) + r'~(z) = (2S - 1) I~(z).
-// MaxPool and windowed AveragePool: not yet (docs/protocol/nonlinear.md, section 5 gives the design).
+// MaxPool (2-D, dilation 1, ceil_mode 0, any kernel/stride/pads with every window meeting the
+// input): for each window offset j, G_j(p) = x[clamp(window_j(p))] (an offset in the padding is
+// replaced by the nearest input position of the same window, which does not change the maximum),
+// d_j = y - G_j, all K difference vectors range-checked in [0, 2^(bits+1)) and
+// prod_j d_j = 0 by a zero-check of degree K + 1; the claims on the G_j at z are batched with
+// powers of gamma into one degree-2 sumcheck over x's variables whose selector MLE the verifier
+// evaluates per dimension in O(K (N + C + OH + OW)). Windowed AveragePool: not yet.
 #pragma once
 
 #include "layers/rescale.h"
@@ -46,5 +52,44 @@ std::vector<AdviceShape> global_avg_pool_advice_shapes(const GlobalAvgPoolParams
 Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<const Claim> out_claims,
                                const GlobalAvgPoolProof& proof, transcript::Transcript& tr,
                                std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+
+struct MaxPoolParams {
+  std::vector<size_t> dims;  // the input's shape (N, C, H, W)
+  size_t kh = 1, kw = 1, sh = 1, sw = 1;
+  size_t pt = 0, pl = 0, pb = 0, pr = 0;  // pads: top, left, bottom, right (each < the kernel size)
+  size_t bits = 24;                       // |x| < 2^bits
+  std::vector<size_t> out_dims() const;   // (N, C, OH, OW), floor mode
+};
+
+struct MaxPoolProof {
+  NonlinearProof nl;                        // difference digits, zero-check, range-check LogUps
+  std::vector<sumcheck::Proof<Fr>> gather;  // one degree-2 sumcheck over x's variables per claim
+  void serialize(ByteWriter& w) const;
+  static MaxPoolProof deserialize(ByteReader& r, const MaxPoolParams& p, size_t num_claims);
+};
+
+class MaxPoolProver {
+ public:
+  // forced_y (tests: a cheating prover): commit the differences to these outputs instead of the
+  // window maxima.
+  MaxPoolProver(const MaxPoolParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y = {});
+  const std::vector<LayerAdvice>& advice() const { return nl_.advice; }
+  const std::vector<int64_t>& output() const { return y_; }
+  MaxPoolProof prove(std::span<const Claim> out_claims, transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                     std::vector<AdviceClaim>* advice_claims);
+
+ private:
+  MaxPoolParams params_;
+  PaddedShape xs_, ys_;
+  std::vector<int64_t> x_, y_;
+  std::vector<std::vector<Fr>> d_;  // the K difference tables over y's padded layout
+  size_t r_d_ = 0;
+  detail::NlProver nl_;
+};
+
+std::vector<AdviceShape> max_pool_advice_shapes(const MaxPoolParams& params);
+Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_claims, const MaxPoolProof& proof,
+                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                        std::vector<AdviceClaim>* advice_claims);
 
 }  // namespace zkinfer::layers
