@@ -4,7 +4,8 @@
 // GlobalAveragePool (1 x 512 x 7 x 7 and 1 x 64 x 56 x 56). BM_*Prove times phase 1 (advice:
 // digits, multiplicities) plus phase 2 (claims, zero-check, LogUps) for one output claim;
 // committing the advice (Hyrax) is the caller's and not included: counter "advice" is the
-// number of committed field elements. BM_*Verify times the verifier. MaxPool: not implemented.
+// number of committed field elements. BM_*Verify times the verifier. MaxPool: ResNet-18's stem pool
+// (3x3, stride 2, pad 1) over 64 x 32 x 32 and 64 x 112 x 112.
 // Run: build/bench/nonlinear_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
@@ -179,6 +180,48 @@ void BM_GlobalAvgPoolVerify(benchmark::State& st) {
   }
 }
 BENCHMARK(BM_GlobalAvgPoolVerify)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ResNet-18's stem pool: 3x3, stride 2, pad 1 over 1 x 64 x 112 x 112 (arg 1) or 1 x 64 x 32 x 32 (arg 0).
+MaxPoolParams maxpool_params(int which) {
+  const size_t hw = which == 0 ? 32 : 112;
+  return {{1, 64, hw, hw}, 3, 3, 2, 2, 1, 1, 1, 1, 24};
+}
+
+void BM_MaxPoolProve(benchmark::State& st) {
+  zkinfer::TestRng rng(1);
+  const auto p = maxpool_params(static_cast<int>(st.range(0)));
+  auto x = random_ints(rng, PaddedShape(p.dims).unpadded_size(), (1 << 23) - 1);
+  MaxPoolProver probe(p, x);
+  const std::vector<Claim> claims{true_claim(rng, PaddedShape(p.out_dims()), probe.output())};
+  for (auto _ : st) {
+    MaxPoolProver prover(p, x);
+    zkinfer::transcript::Transcript tr("bench");
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    auto proof = prover.prove(claims, tr, &in, &adv);
+    benchmark::DoNotOptimize(proof);
+  }
+  st.counters["advice"] = static_cast<double>(advice_size(probe.advice()));
+}
+BENCHMARK(BM_MaxPoolProve)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MaxPoolVerify(benchmark::State& st) {
+  zkinfer::TestRng rng(1);
+  const auto p = maxpool_params(static_cast<int>(st.range(0)));
+  auto x = random_ints(rng, PaddedShape(p.dims).unpadded_size(), (1 << 23) - 1);
+  MaxPoolProver prover(p, x);
+  const std::vector<Claim> claims{true_claim(rng, PaddedShape(p.out_dims()), prover.output())};
+  zkinfer::transcript::Transcript tp("bench");
+  std::vector<Claim> in;
+  std::vector<AdviceClaim> adv;
+  auto proof = prover.prove(claims, tp, &in, &adv);
+  for (auto _ : st) {
+    zkinfer::transcript::Transcript tr("bench");
+    auto v = verify_max_pool(p, claims, proof, tr, &in, &adv);
+    if (!v) st.SkipWithError(v.reason().c_str());
+  }
+}
+BENCHMARK(BM_MaxPoolVerify)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
