@@ -120,7 +120,7 @@ std::string item_problem(const HyraxParams& params, const OpeningClaim& it) {
 }
 
 // The prover's side of one group: combine with gamma, then the inner-product argument.
-IpaProof prove_group(const HyraxParams& params, const Group& g,
+DotProof prove_group(const HyraxParams& params, const Group& g,
                      std::span<const OpeningWitness> items, transcript::Transcript& transcript, const RandomFr& random) {
   const GroupShape s = shape_of(g);
   const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
@@ -141,34 +141,53 @@ IpaProof prove_group(const HyraxParams& params, const Group& g,
     gk *= gamma;
   }
   std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
-  return ipa_prove(params.g(s.col_vars), params.h(), params.u(), c, std::move(t), std::move(y),
-                   tau + c * blind, transcript, random);
+  return dot_prove(params, params.g(s.col_vars), c, t, y, tau + c * blind, transcript, random);
 }
 
-// The verifier's side of one group. claims[k] are the members' claims (plain values may be the
-// reduced evaluations).
+// The verifier's side of one group: replays its transcript and appends the terms of its check
+// (they sum to the identity iff the opening is valid) to out. claims[k] are the members' claims
+// (plain values may be the reduced evaluations).
 Verdict verify_group(const HyraxParams& params, const Group& g, std::span<const OpeningClaim> items,
-                     const IpaProof& proof, transcript::Transcript& transcript) {
+                     const DotProof& proof, transcript::Transcript& transcript, PointTerms& out) {
   const GroupShape s = shape_of(g);
   const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
   const Fr c = nonzero_challenge(transcript, "hyrax.eval.c");
-  MsmTerms p;
+  PointTerms p;
   Fr plain = Fr::zero();
   Fr gk = Fr::one();
   for (size_t k : g.members) {
     const OpeningClaim& it = items[k];
     std::vector<Fr> weights = member_row_weights(it.commitment->layout, s);
-    for (size_t i = 0; i < weights.size(); ++i) p.add(it.commitment->rows[i], gk * weights[i]);
+    for (size_t i = 0; i < weights.size(); ++i) p.emplace_back(&it.commitment->rows[i], gk * weights[i]);
     if (it.claim.is_committed())
-      p.add(it.claim.commitment(), c * gk);
+      p.emplace_back(&it.claim.commitment(), c * gk);
     else
       plain += gk * it.claim.value();
     gk *= gamma;
   }
-  p.add(params.u(), c * plain);
+  p.emplace_back(&params.u(), c * plain);
   std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
-  return ipa_verify(params.g(s.col_vars), params.h(), params.u(), c, y, std::move(p), proof,
-                    transcript);
+  return dot_verify_terms(params, params.g(s.col_vars), c, y, p, proof, transcript, out);
+}
+
+// Checks the collected groups' equations: one MSM over all of them, each scaled by a weight from a
+// copy of the transcript (drawn after everything was absorbed). On failure, the groups are checked
+// one by one so that the reason names the first failing opening.
+Verdict check_groups(const std::vector<PointTerms>& checks, const transcript::Transcript& transcript,
+                     const std::string& what) {
+  transcript::Transcript wt = transcript;
+  MsmAccumulator acc;
+  for (size_t i = 0; i < checks.size(); ++i)
+    acc.add_all(checks[i], i == 0 ? Fr::one() : wt.challenge<Fr>("hyrax.batch.check_weight"));
+  if (acc.evaluate().is_identity()) return Verdict::accept();
+  for (size_t i = 0; i < checks.size(); ++i) {
+    MsmAccumulator one;
+    one.add_all(checks[i], Fr::one());
+    if (!one.evaluate().is_identity())
+      return Verdict::reject(what + std::to_string(i) +
+                             ": final check e P + D = <z, G> + <z, y> U' + z2 H fails");
+  }
+  return Verdict::reject(what + "s: the combined final check fails");
 }
 
 // eq(z zero-padded to |rho| coordinates, rho).
@@ -199,7 +218,7 @@ Fr read_fr(ByteReader& r, const char* what) {
 
 // ---- single opening ----
 
-IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+DotProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
                     const HyraxBlinds& blinds, std::span<const Fr> values,
                     std::span<const Fr> point, const ProverClaim& claim,
                     transcript::Transcript& transcript, const RandomFr& random) {
@@ -211,15 +230,17 @@ IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment
 }
 
 Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment,
-                    std::span<const Fr> point, const EvalClaim& claim, const IpaProof& proof,
+                    std::span<const Fr> point, const EvalClaim& claim, const DotProof& proof,
                     transcript::Transcript& transcript) {
   OpeningClaim it{&commitment, std::vector<Fr>(point.begin(), point.end()), claim};
   if (std::string why = item_problem(params, it); !why.empty())
     return Verdict::reject("hyrax eval: " + why);
   absorb_item(transcript, commitment, point, claim);
   Group g{commitment.layout.log_cols, it.point, {0}};
-  return verify_group(params, g, std::span<const OpeningClaim>(&it, 1), proof, transcript)
-      .within("hyrax eval");
+  std::vector<PointTerms> checks(1);
+  Verdict v = verify_group(params, g, std::span<const OpeningClaim>(&it, 1), proof, transcript, checks[0]);
+  if (!v) return v.within("hyrax eval");
+  return check_groups(checks, transcript, "hyrax eval: opening ");
 }
 
 // ---- batches ----
@@ -234,12 +255,12 @@ void HyraxBatchProof::serialize(ByteWriter& w) const {
   w.u64(reduction.final_evals.size());
   for (const Fr& x : reduction.final_evals) w.bytes(x.to_bytes());
   w.u64(openings.size());
-  for (const IpaProof& p : openings) p.serialize(w);
+  for (const DotProof& p : openings) p.serialize(w);
 }
 
 size_t HyraxBatchProof::size_bytes() const {
   size_t n = 1 + 8 + 3 * 32 * reduction.rounds.size() + 8 + 32 * reduction.final_evals.size() + 8;
-  for (const IpaProof& p : openings) n += p.size_bytes();
+  for (const DotProof& p : openings) n += p.size_bytes();
   return n;
 }
 
@@ -257,9 +278,9 @@ HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
   const uint64_t ne = r.count(Fr::kBytes);
   p.reduction.final_evals.reserve(ne);
   for (uint64_t i = 0; i < ne; ++i) p.reduction.final_evals.push_back(read_fr(r, "reduced evaluation"));
-  const uint64_t no = r.count(1 + 3 * 32);  // the smallest argument: no rounds, A, z1, z2
+  const uint64_t no = r.count(32 + 8 + 2 * 32);  // the smallest argument: D, |z| = 1, z, z2
   p.openings.reserve(no);
-  for (uint64_t i = 0; i < no; ++i) p.openings.push_back(IpaProof::deserialize(r));
+  for (uint64_t i = 0; i < no; ++i) p.openings.push_back(DotProof::deserialize(r));
   return p;
 }
 
@@ -351,11 +372,12 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     if (proof.openings.size() != groups.size())
       return reject("proof has " + std::to_string(proof.openings.size()) + " openings, expected " +
                     std::to_string(groups.size()) + " (one per distinct point)");
+    std::vector<PointTerms> checks(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
-      Verdict v = verify_group(params, groups[i], items, proof.openings[i], transcript);
+      Verdict v = verify_group(params, groups[i], items, proof.openings[i], transcript, checks[i]);
       if (!v) return v.within("hyrax batch: opening " + std::to_string(i));
     }
-    return Verdict::accept();
+    return check_groups(checks, transcript, "hyrax batch: opening ");
   }
 
   // kReduced.
@@ -389,7 +411,10 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     at_rho[k].claim = EvalClaim::plain(sub.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
-  return verify_group(params, g, at_rho, proof.openings[0], transcript).within("hyrax batch: reduced opening");
+  std::vector<PointTerms> checks(1);
+  Verdict v = verify_group(params, g, at_rho, proof.openings[0], transcript, checks[0]);
+  if (!v) return v.within("hyrax batch: reduced opening");
+  return check_groups(checks, transcript, "hyrax batch: reduced opening ");
 }
 
 }  // namespace zkinfer::pcs
