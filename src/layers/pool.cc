@@ -52,13 +52,9 @@ GlobalAvgPoolProof GlobalAvgPoolProof::deserialize(ByteReader& r, const GlobalAv
   const PaddedShape xs(p.dims), ys(global_avg_pool_out_dims(p.dims));
   const size_t S = spatial(p.dims), m = rem_bits(S), ny = ys.num_vars();
   ProofLayout l;
-  const DigitPlan dp = DigitPlan::make(m);
   const size_t ranges = need_comp(S) ? 2 : 1;
-  l.num_evals = num_claims * ranges * (dp.num_low + 1);
-  for (size_t i = 0; i < ranges; ++i) {
-    if (dp.num_low > 0) l.lookups.push_back({ny + dp.low_vars, kDigitBits, 1});
-    l.lookups.push_back({ny, dp.top_bits, 1});
-  }
+  l.num_evals = num_claims * ranges * range_eval_count(ny, m);
+  for (size_t i = 0; i < ranges; ++i) append_range_layout(l, ny, m);
   GlobalAvgPoolProof out;
   out.nl = deserialize_proof(r, l);
   for (size_t i = 0; i < num_claims; ++i)
@@ -233,11 +229,9 @@ MaxPoolProof MaxPoolProof::deserialize(ByteReader& r, const MaxPoolParams& p, si
   if (num_claims > 1024) r.fail("max pool: too many claims");
   const PaddedShape xs(p.dims), ys(p.out_dims());
   const size_t K = p.kh * p.kw, nd = ys.num_vars() + kernel_vars(p);
-  const DigitPlan dp = DigitPlan::make(p.bits + 1);
   ProofLayout l;
-  l.num_evals = (num_claims + 1) * K * (dp.num_low + 1);
-  if (dp.num_low > 0) l.lookups.push_back({nd + dp.low_vars, kDigitBits, 1});
-  l.lookups.push_back({nd, dp.top_bits, 1});
+  l.num_evals = (num_claims + 1) * K * range_eval_count(nd, p.bits + 1);
+  append_range_layout(l, nd, p.bits + 1);
   l.sumchecks.push_back({ys.num_vars(), K + 1, K + 1});
   MaxPoolProof out;
   out.nl = deserialize_proof(r, l);
