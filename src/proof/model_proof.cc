@@ -24,6 +24,7 @@
 #include "lookup/verifier.h"
 #include "ops/kernels.h"
 #include "pcs/hyrax_eval.h"
+#include "quant/model_file.h"
 #include "sumcheck/proof.h"
 
 namespace zkinfer::proof {
@@ -109,8 +110,9 @@ struct NodePlan {
   }
 };
 
+// A constant bound by a weight commitment (its values are withheld in a public model).
 bool is_weight(const quant::CompiledModel& m, int t) {
-  return t >= 0 && m.graph.tensors[t].is_const && !m.qconst[t].data.empty();
+  return t >= 0 && m.graph.tensors[t].is_const && (!m.qconst[t].data.empty() || m.is_withheld(t));
 }
 
 std::string node_label(const quant::CompiledModel& m, size_t i) {
@@ -460,7 +462,7 @@ VerifyingKey setup(const quant::CompiledModel& model) {
   auto plan = make_plan(model);
   const auto& params = params_for(params_log_cols(model, plan));
   VerifyingKey vk;
-  vk.model_digest = model.digest;
+  vk.model_digest = quant::public_digest(model);
   vk.weights.resize(model.graph.tensors.size());
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
     if (!is_weight(model, static_cast<int>(t))) continue;
@@ -516,7 +518,8 @@ struct NodeProver {
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats) {
   auto plan = make_plan(model);
-  if (vk.model_digest != model.digest) throw Error("proof: the proving key is for another model");
+  if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
+  if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
   const auto& params = params_for(params_log_cols(model, plan));
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
@@ -780,7 +783,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   } catch (const Error& e) {
     return Verdict::reject(std::string("model: ") + e.what());
   }
-  if (vk.model_digest != model.digest) return Verdict::reject("vk: the verifying key is for another model");
+  if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
