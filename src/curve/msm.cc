@@ -261,10 +261,43 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
   return acc.reduce();
 }
 
+// Straus / interleaved fixed windows for a few points: 4-bit digits from the top, one table
+// {1..15} * (+-base) per point (in affine, for mixed additions), and one shared doubling chain.
+// For n <= kStrausMax this beats Pippenger, whose cost is dominated by the per-window bucket
+// reductions (2^(c-1) buckets x 2 additions per window) when there are few points.
+constexpr size_t kStrausMax = 48;
+
+template <size_t N>
+G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
+  const size_t n = bases.size();
+  std::vector<G1> jt(n * 15);
+  for (size_t i = 0; i < n; ++i) {
+    if (bases[i].infinity) continue;  // table stays identity; its digits are skipped below
+    const G1Affine p = s.neg[i] ? -bases[i] : bases[i];
+    G1* t = &jt[i * 15];
+    t[0] = G1(p);
+    for (size_t k = 1; k < 15; ++k) t[k] = t[k - 1] + p;
+  }
+  std::vector<G1Affine> at(jt.size());
+  G1::batch_to_affine(jt, at);
+  const size_t windows = (s.bits + 3) / 4;
+  G1 acc;
+  for (size_t w = windows; w-- > 0;) {
+    if (!acc.is_identity()) acc = acc.doubled().doubled().doubled().doubled();
+    for (size_t i = 0; i < n; ++i) {
+      if (bases[i].infinity) continue;
+      const unsigned d = static_cast<unsigned>(window_of<N>(s.mag[i], 4 * w, 4));
+      if (d) acc += at[i * 15 + d - 1];
+    }
+  }
+  return acc;
+}
+
 template <size_t N>
 G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, const MsmOptions& o) {
   const size_t n = bases.size();
   if (n == 0 || s.bits == 0) return G1::identity();
+  if (o.window_bits == 0 && n <= kStrausMax && s.bits > 32) return straus<N>(bases, s);
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   const Plan p = make_plan(n, s.bits, threads, o);
   const bool parallel = threads > 1 && n * p.windows >= 4096;

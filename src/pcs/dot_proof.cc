@@ -40,21 +40,42 @@ DotProof DotProof::deserialize(ByteReader& r, size_t max_len) {
   return p;
 }
 
+DotMask draw_dot_mask(size_t n, const RandomFr& random) {
+  DotMask m;
+  m.d.resize(n);
+  for (Fr& x : m.d) x = random();
+  m.r = random();
+  return m;
+}
+
+void compute_dot_mask(std::span<const G1Affine> g, DotMask& mask, bool single_thread) {
+  ZKINFER_CHECK(g.size() == mask.d.size());
+  curve::MsmOptions o;
+  if (single_thread) o.threads = 1;
+  mask.dg = curve::msm(g, mask.d, o);
+}
+
 DotProof dot_prove(const HyraxParams& params, std::span<const G1Affine> g, const Fr& u_scale,
                    std::span<const Fr> a, std::span<const Fr> y, const Fr& alpha,
                    transcript::Transcript& transcript, const RandomFr& random) {
+  ZKINFER_CHECK(g.size() == a.size());
+  DotMask mask = draw_dot_mask(a.size(), random);
+  compute_dot_mask(g, mask, false);
+  return dot_prove_masked(params, u_scale, a, y, alpha, mask, transcript);
+}
+
+DotProof dot_prove_masked(const HyraxParams& params, const Fr& u_scale, std::span<const Fr> a,
+                          std::span<const Fr> y, const Fr& alpha, const DotMask& mask,
+                          transcript::Transcript& transcript) {
   const size_t n = a.size();
-  ZKINFER_CHECK(n != 0 && g.size() == n && y.size() == n);
-  std::vector<Fr> d(n);
-  for (Fr& x : d) x = random();
-  const Fr r = random();
+  ZKINFER_CHECK(n != 0 && y.size() == n && mask.d.size() == n);
   DotProof proof;
-  proof.d = (curve::msm(g, d) + params.mul_u(u_scale * inner(d, y)) + params.mul_h(r)).to_affine();
+  proof.d = (mask.dg + params.mul_u(u_scale * inner(mask.d, y)) + params.mul_h(mask.r)).to_affine();
   transcript.absorb("hyrax.dot.D", proof.d);
   const Fr e = nonzero_challenge(transcript, "hyrax.dot.e");
   proof.z.resize(n);
-  for (size_t i = 0; i < n; ++i) proof.z[i] = e * a[i] + d[i];
-  proof.z2 = e * alpha + r;
+  for (size_t i = 0; i < n; ++i) proof.z[i] = e * a[i] + mask.d[i];
+  proof.z2 = e * alpha + mask.r;
   transcript.absorb_many("hyrax.dot.z", std::span<const Fr>(proof.z));
   transcript.absorb("hyrax.dot.z2", proof.z2);
   return proof;

@@ -40,10 +40,26 @@ struct DotProof {
   friend bool operator==(const DotProof&, const DotProof&) = default;
 };
 
+// The prover's masking randomness d, r and <d, G>: independent of the transcript, so a batch
+// prover draws every group's mask first and computes the MSMs in parallel.
+struct DotMask {
+  std::vector<Fr> d;
+  Fr r;
+  G1 dg;  // <d, G>
+};
+// Draws d (n scalars) and r; compute_dot_mask sets dg = <d, g> (a single-threaded MSM when
+// single_thread, for callers that parallelize over masks).
+DotMask draw_dot_mask(size_t n, const RandomFr& random);
+void compute_dot_mask(std::span<const G1Affine> g, DotMask& mask, bool single_thread);
+
 // Proves the statement above; g.size() == a.size() == y.size() (any length >= 1).
 DotProof dot_prove(const HyraxParams& params, std::span<const G1Affine> g, const Fr& u_scale,
                    std::span<const Fr> a, std::span<const Fr> y, const Fr& alpha,
                    transcript::Transcript& transcript, const RandomFr& random);
+// The same with a precomputed mask (mask.d.size() == a.size(), mask.dg = <mask.d, g>).
+DotProof dot_prove_masked(const HyraxParams& params, const Fr& u_scale, std::span<const Fr> a,
+                          std::span<const Fr> y, const Fr& alpha, const DotMask& mask,
+                          transcript::Transcript& transcript);
 
 // A linear combination of points kept by reference (the points must outlive it), merged by
 // address: checks that share bases (generators, commitment rows, H, U) add their scalars, so that

@@ -43,9 +43,18 @@ HyraxParams::HyraxParams(size_t max_log_cols) : max_log_cols_(max_log_cols) {
   g_ = curve::derive_generators(kGeneratorDomain, size_t{1} << max_log_cols);
   h_ = curve::hash_to_curve(kBlindingDomain, {});
   u_ = curve::hash_to_curve(kValueDomain, {});
-  h_table_ = FixedBaseTable(h_);
-  u_table_ = FixedBaseTable(u_);
 }
+
+const HyraxParams::Tables& HyraxParams::tables() const {
+  std::call_once(tables_->once, [this] {
+    tables_->h = FixedBaseTable(h_);
+    tables_->u = FixedBaseTable(u_);
+  });
+  return *tables_;
+}
+
+G1 HyraxParams::mul_h(const Fr& k) const { return tables().h.mul(k); }
+G1 HyraxParams::mul_u(const Fr& k) const { return tables().u.mul(k); }
 
 std::span<const G1Affine> HyraxParams::g(size_t log_cols) const {
   ZKINFER_CHECK(log_cols <= max_log_cols_);
