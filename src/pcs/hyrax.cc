@@ -85,7 +85,9 @@ HyraxCommitment commit_rows(const HyraxParams& params, std::span<const T> values
   std::span<const G1Affine> g = params.g(layout.col_vars());
   std::vector<G1> out(rows);
   const int threads = omp_get_max_threads();
-  if (threads > 1 && rows >= static_cast<size_t>(threads)) {
+  // Tiny commitments (advice vectors of a few dozen entries) stay serial: waking the team costs
+  // more than the work.
+  if (threads > 1 && rows >= static_cast<size_t>(threads) && rows * cols >= 512) {
     curve::MsmOptions single;
     single.threads = 1;
 #pragma omp parallel for schedule(dynamic, 1)
