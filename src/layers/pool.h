@@ -143,6 +143,7 @@ class AvgPoolProver {
   std::vector<Fr> cnt_, yt_;  // padded tables over y's layout
   size_t r_y_ = 0, r_rem_ = 0, r_comp_ = 0;
   detail::NlProver nl_;
+  friend struct AvgPoolTestPeer;  // tests: a prover with a forged count table
 };
 
 std::vector<AdviceShape> avg_pool_advice_shapes(const AvgPoolParams& params);

@@ -12,6 +12,11 @@
 #include "test_seed.h"
 
 namespace zkinfer::layers {
+
+struct AvgPoolTestPeer {
+  static std::vector<Fr>& counts(AvgPoolProver& p) { return p.cnt_; }
+};
+
 namespace {
 
 using zkinfer::testing::seed_note;
@@ -154,6 +159,25 @@ TEST(AvgPool, MatchesTheExecutorAndVerifies) {
       EXPECT_FALSE(cv.ok());
       EXPECT_NE(cv.reason().find("avgpool.rem"), std::string::npos) << cv.reason();
     }
+  }
+  {
+    // A count table changed only in y's padding (where y = 0, so T is unchanged and every other
+    // check passes): only the verifier's own count evaluation catches it.
+    const auto p = cases[1];
+    const PaddedShape xs(p.dims), ys(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), 1000);
+    AvgPoolProver forged(p, x);
+    auto& cnt = AvgPoolTestPeer::counts(forged);
+    ASSERT_GT(cnt.size(), ys.unpadded_size());
+    cnt.back() += Fr::one();
+    auto claims = testing::true_claims(rng, padded_table(ys, forged.output()), ys.num_vars(), 1);
+    transcript::Transcript tp("avg-test"), tv("avg-test");
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    auto proof = forged.prove(claims, tp, &pin, &padv);
+    Verdict v = verify_avg_pool(p, claims, proof, tv, &in, &adv);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("count mismatch"), std::string::npos) << v.reason();
   }
   AvgPoolParams bad = make({1, 1, 4, 4}, 2, 2, 0, false, false);
   bad.pt = 3;  // the first window row lies entirely in the padding

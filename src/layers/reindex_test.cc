@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "layers/reindex.h"
+#include "layers/rescale.h"
+#include "sumcheck/prover.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
 #include "test_seed.h"
@@ -294,6 +296,35 @@ TEST(Reindex, ConcatMatchesTheExecutorAndVerifies) {
       EXPECT_NE(tv.reason().find("concat: input"), std::string::npos) << tv.reason();
     }
   }
+}
+
+// A prover that scales its selector table so that a FALSE claim on y sums right, keeping x true:
+// the sumcheck passes and only the verifier's own selector evaluation catches it.
+TEST(Reindex, ForgedSelectorIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const ReindexMap m = pad_map({6}, {1, 2});  // y = [0, x0..x5, 0, 0]
+  auto x = testing::random_ints(rng, 6, 1 << 20);
+  const PaddedShape xs(m.x_dims), ys(m.y_dims);
+  const auto xt = padded_table(xs, x);
+  auto claims = testing::true_claims(rng, padded_table(ys, m.apply(x)), ys.num_vars(), 1);
+  const Fr truth = claims[0].value;
+  claims[0].value += Fr::one();
+  const auto ez = poly::eq_table<Fr>(claims[0].point);
+  std::vector<Fr> P(xs.size(), Fr::zero());
+  for (size_t t = 0; t < 6; ++t) P[t] += ez[t + 1];
+  const Fr scale = claims[0].value * truth.inverse();
+  for (auto& v : P) v *= scale;
+  transcript::Transcript tp("forge");
+  detail::absorb_claims(tp, "reindex.claim", claims);
+  auto res = sumcheck::prove<Fr>(sumcheck::Composition<Fr>::product(2), {P, xt}, tp);
+  ReindexProof forged;
+  forged.sumchecks.push_back(res.proof);
+  transcript::Transcript tv("forge");
+  std::vector<Claim> out;
+  Verdict v = verify_reindex(m, claims, forged, tv, &out);
+  EXPECT_FALSE(v.ok());
+  EXPECT_NE(v.reason().find("selector value mismatch"), std::string::npos) << v.reason();
 }
 
 TEST(Reindex, MalformedMapsAreRejected) {
