@@ -107,14 +107,18 @@ void check(TestRng& rng, const Case3& run) {
     bad[0].value += Fr::one();
     ElementwiseClaims bc;
     Verdict bv = verify(proof, bad, &bc);
-    if (bv.ok()) EXPECT_FALSE(true_ops(bc));
+    if (bv.ok()) {
+      EXPECT_FALSE(true_ops(bc));
+    }
   }
   for (size_t k = 0; k < proof.a_evals.size(); ++k) {
     auto t = proof;
     t.a_evals[k] += Fr::one();
     ElementwiseClaims tc;
     Verdict tv = verify(t, claims, &tc);
-    if (tv.ok()) EXPECT_FALSE(true_ops(tc)) << "a_eval " << k;
+    if (tv.ok()) {
+      EXPECT_FALSE(true_ops(tc)) << "a_eval " << k;
+    }
     if (p.op == Op::kAffine) {
       EXPECT_FALSE(tv.ok());
       EXPECT_NE(tv.reason().find("product"), std::string::npos) << tv.reason();
