@@ -384,6 +384,82 @@ ReindexMap reshape_map(const std::vector<size_t>& x_dims, const std::vector<size
   return m;
 }
 
+ReindexMap gather_map(const std::vector<size_t>& x_dims, size_t axis, const std::vector<int64_t>& indices,
+                      const std::vector<size_t>& idx_dims) {
+  if (axis >= x_dims.size()) throw Error("gather: axis out of range");
+  size_t n = 1;
+  for (size_t d : idx_dims) n *= d;
+  if (n != indices.size() || n == 0) throw Error("gather: indices do not match their shape");
+  const int64_t d = static_cast<int64_t>(x_dims[axis]);
+  ReindexMap m;
+  m.x_dims = x_dims;
+  for (size_t a = 0; a < axis; ++a) {
+    m.y_dims.push_back(x_dims[a]);
+    m.groups.push_back({{a}, {a}, true, {}});
+  }
+  ReindexGroup g;
+  g.x_axes = {axis};
+  for (size_t k = 0; k < idx_dims.size(); ++k) {
+    g.y_axes.push_back(axis + k);
+    m.y_dims.push_back(idx_dims[k]);
+  }
+  for (int64_t j : indices) {
+    if (j < -d || j >= d) throw Error("gather: index out of range");
+    g.map.push_back(j < 0 ? j + d : j);
+  }
+  m.groups.push_back(std::move(g));
+  for (size_t a = axis + 1; a < x_dims.size(); ++a) {
+    const size_t ya = m.y_dims.size();
+    m.y_dims.push_back(x_dims[a]);
+    m.groups.push_back({{ya}, {a}, true, {}});
+  }
+  return m;
+}
+
+ReindexMap expand_map(const std::vector<size_t>& x_dims, const std::vector<size_t>& y_dims) {
+  if (x_dims.size() > y_dims.size()) throw Error("expand: output rank below the input's");
+  const size_t off = y_dims.size() - x_dims.size();
+  ReindexMap m;
+  m.x_dims = x_dims;
+  m.y_dims = y_dims;
+  for (size_t d = 0; d < y_dims.size(); ++d) {
+    if (y_dims[d] == 0 || y_dims[d] > kMaxMapEntries) throw Error("expand: bad output dimension");
+    if (d < off) {
+      m.groups.push_back({{d}, {}, false, std::vector<int64_t>(y_dims[d], 0)});
+      continue;
+    }
+    const size_t xd = x_dims[d - off];
+    if (xd == y_dims[d]) {
+      m.groups.push_back({{d}, {d - off}, true, {}});
+    } else if (xd == 1) {
+      m.groups.push_back({{d}, {d - off}, false, std::vector<int64_t>(y_dims[d], 0)});
+    } else {
+      throw Error("expand: shapes do not broadcast");
+    }
+  }
+  return m;
+}
+
+ReindexMap tile_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& repeats) {
+  if (repeats.size() != x_dims.size()) throw Error("tile: repeats length differs from the rank");
+  ReindexMap m;
+  m.x_dims = x_dims;
+  for (size_t a = 0; a < x_dims.size(); ++a) {
+    if (repeats[a] < 1 || x_dims[a] * static_cast<size_t>(repeats[a]) > kMaxMapEntries)
+      throw Error("tile: repeats out of range");
+    const size_t n = x_dims[a] * static_cast<size_t>(repeats[a]);
+    m.y_dims.push_back(n);
+    if (repeats[a] == 1) {
+      m.groups.push_back({{a}, {a}, true, {}});
+      continue;
+    }
+    ReindexGroup g{{a}, {a}, false, {}};
+    for (size_t t = 0; t < n; ++t) g.map.push_back(static_cast<int64_t>(t % x_dims[a]));
+    m.groups.push_back(std::move(g));
+  }
+  return m;
+}
+
 // ---- proof ----
 
 void ReindexProof::serialize(ByteWriter& w) const {

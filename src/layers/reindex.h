@@ -75,6 +75,17 @@ ReindexMap pad_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>
 // the identity.
 ReindexMap reshape_map(const std::vector<size_t>& x_dims, const std::vector<size_t>& y_dims);
 
+// ONNX Gather along `axis` with constant indices of shape idx_dims (negatives from the end; empty
+// idx_dims: a scalar index, the axis disappears): y's axes [axis, axis + |idx_dims|) read x's axis.
+ReindexMap gather_map(const std::vector<size_t>& x_dims, size_t axis, const std::vector<int64_t>& indices,
+                      const std::vector<size_t>& idx_dims);
+// ONNX Expand to the (already broadcast) output shape y_dims: x's shape right-aligned, each of
+// its dimensions equal to y's or 1; y's leading extra axes read nothing of x.
+ReindexMap expand_map(const std::vector<size_t>& x_dims, const std::vector<size_t>& y_dims);
+// ONNX Tile: y_d = x_d repeats_d, y[t] = x[t mod x_d] per axis.
+ReindexMap tile_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& repeats);
+// (Split: each output is a slice_map of the input along the axis.)
+
 struct ReindexProof {
   std::vector<sumcheck::Proof<Fr>> sumchecks;  // one degree-2 sumcheck per claim (none when free)
   void serialize(ByteWriter& w) const;

@@ -299,6 +299,56 @@ TEST(Reindex, ConcatMatchesTheExecutorAndVerifies) {
   }
 }
 
+TEST(Reindex, GatherExpandTileMatchTheExecutorAndVerify) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct G {
+    std::vector<size_t> dims;
+    size_t axis;
+    std::vector<int64_t> idx;
+    std::vector<size_t> idx_dims;
+  };
+  for (const G& c : std::vector<G>{{{3, 5, 2}, 1, {4, 0, -1, 4}, {4}},
+                                   {{6, 3}, 0, {2, 5, 0, 1, 1, 3}, {2, 3}},
+                                   {{4, 7}, 1, {-2}, {}}}) {
+    auto x = testing::random_ints(rng, PaddedShape(c.dims).unpadded_size(), 1 << 20);
+    auto tx = itensor(c.dims, x);
+    ops::ITensor ti(ops::Shape(c.idx_dims.begin(), c.idx_dims.end()), ops::DType::kInt);
+    ti.data = c.idx;
+    auto n = node("Gather");
+    n.attrs.ints["axis"] = static_cast<int64_t>(c.axis);
+    auto y = run(n, {}, {&tx, &ti});
+    auto m = gather_map(c.dims, c.axis, c.idx, c.idx_dims);
+    EXPECT_EQ(m.y_dims, dims_of(y));
+    ASSERT_EQ(m.apply(x), y.data);
+    check_map(rng, m, x, false);
+  }
+  for (const auto& [xd, yd] : std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>>{
+           {{3, 1}, {2, 3, 5}}, {{1, 4}, {3, 4}}}) {
+    auto x = testing::random_ints(rng, PaddedShape(xd).unpadded_size(), 1 << 20);
+    auto tx = itensor(xd, x);
+    auto ts = ivec(std::vector<int64_t>(yd.begin(), yd.end()));
+    auto y = run(node("Expand"), {}, {&tx, &ts});
+    auto m = expand_map(xd, yd);
+    EXPECT_EQ(m.y_dims, dims_of(y));
+    ASSERT_EQ(m.apply(x), y.data);
+    check_map(rng, m, x, false);
+  }
+  {
+    const std::vector<size_t> xd{2, 3};
+    auto x = testing::random_ints(rng, 6, 1 << 20);
+    auto tx = itensor(xd, x);
+    auto tr = ivec({2, 3});
+    auto y = run(node("Tile"), {}, {&tx, &tr});
+    auto m = tile_map(xd, {2, 3});
+    EXPECT_EQ(m.y_dims, dims_of(y));
+    ASSERT_EQ(m.apply(x), y.data);
+    check_map(rng, m, x, false);
+  }
+  EXPECT_THROW(gather_map({3}, 0, {3}, {1}), Error);
+  EXPECT_THROW(expand_map({2}, {3}), Error);
+}
+
 // A prover that scales its selector table so that a FALSE claim on y sums right, keeping x true:
 // the sumcheck passes and only the verifier's own selector evaluation catches it.
 TEST(Reindex, ForgedSelectorIsRejected) {
