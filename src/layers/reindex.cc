@@ -310,25 +310,33 @@ ReindexMap slice_map(const std::vector<size_t>& x_dims, std::vector<int64_t> sta
   return m;
 }
 
-ReindexMap pad_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& pads, int64_t value) {
+ReindexMap pad_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& pads, int64_t value,
+                   const std::string& mode) {
   const size_t r = x_dims.size();
   if (pads.size() != 2 * r) throw Error("pad: pads length differs from twice the rank");
+  if (mode != "constant" && mode != "edge" && mode != "reflect") throw Error("pad: unsupported mode " + mode);
   ReindexMap m;
   m.x_dims = x_dims;
-  m.pad_value = value;
+  m.pad_value = mode == "constant" ? value : 0;
   for (size_t a = 0; a < r; ++a) {
     const int64_t b = pads[a], e = pads[a + r], d = static_cast<int64_t>(x_dims[a]);
     if (std::abs(b) > (int64_t{1} << 31) || std::abs(e) > (int64_t{1} << 31)) throw Error("pad: pad too large");
     const int64_t n = d + b + e;
     if (n <= 0) throw Error("pad: empty output");
+    if (mode == "reflect" && (b >= d || e >= d) && (b > 0 || e > 0)) throw Error("pad: reflect padding larger than the input");
     m.y_dims.push_back(static_cast<size_t>(n));
     ReindexGroup g{{a}, {a}, false, {}};
     if (b == 0 && e == 0) {
       g.identity = true;
     } else {
       for (int64_t t = 0; t < n; ++t) {
-        const int64_t s = t - b;
-        g.map.push_back(s >= 0 && s < d ? s : -1);
+        int64_t s = t - b;
+        if (s < 0 || s >= d) {
+          if (mode == "edge") s = s < 0 ? 0 : d - 1;
+          else if (mode == "reflect") s = s < 0 ? -s : 2 * (d - 1) - s;
+          else s = -1;
+        }
+        g.map.push_back(s);
       }
     }
     m.groups.push_back(std::move(g));

@@ -67,9 +67,11 @@ ReindexMap transpose_map(const std::vector<size_t>& x_dims, const std::vector<si
 // 0..|starts|-1; empty steps: 1). Throws Error on malformed input (step 0, bad axis, empty output).
 ReindexMap slice_map(const std::vector<size_t>& x_dims, std::vector<int64_t> starts, std::vector<int64_t> ends,
                      std::vector<int64_t> axes, std::vector<int64_t> steps);
-// ONNX Pad, mode "constant": pads = [begin_0 .. begin_{r-1}, end_0 .. end_{r-1}] (negative pads
-// crop), value = the constant at the tensor's scale (ops "value").
-ReindexMap pad_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& pads, int64_t value = 0);
+// ONNX Pad: pads = [begin_0 .. begin_{r-1}, end_0 .. end_{r-1}] (negative pads crop); mode
+// "constant" (value = the constant at the tensor's scale, ops "value"), "edge" or "reflect"
+// (reflect pads must be smaller than the dimension), as ops/op_pad.cc.
+ReindexMap pad_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& pads, int64_t value = 0,
+                   const std::string& mode = "constant");
 // Reshape / Flatten / Squeeze / Unsqueeze (row-major element order kept): groups split where the
 // prefix products of both shapes agree; a group with one axis of the same size on each side is
 // the identity.

@@ -171,18 +171,23 @@ TEST(Reindex, PadMatchesTheExecutorAndVerifies) {
     std::vector<size_t> dims;
     std::vector<int64_t> pads;
     int64_t value;
+    std::string mode = "constant";
   };
   for (const Case& c : std::vector<Case>{{{1, 3, 5, 5}, {0, 0, 1, 1, 0, 0, 1, 1}, 0},
                                          {{2, 6}, {1, 2, 0, 3}, 0},
                                          {{3, 5}, {0, -1, 2, 1}, 77},
-                                         {{1, 1}, {0, 2, 0, 1}, -5}}) {
+                                         {{1, 1}, {0, 2, 0, 1}, -5},
+                                         {{2, 5}, {0, 2, 1, 3}, 0, "edge"},
+                                         {{3, 6}, {2, 1, 1, 5}, 0, "reflect"}}) {
     auto x = testing::random_ints(rng, PaddedShape(c.dims).unpadded_size(), 1 << 20);
     auto tx = itensor(c.dims, x);
     auto tp = ivec(c.pads);
     ops::QParams qp;
     qp.ints["value"] = c.value;
-    auto y = run(node("Pad"), qp, {&tx, &tp});
-    auto m = pad_map(c.dims, c.pads, c.value);
+    auto pn = node("Pad");
+    pn.attrs.strings["mode"] = c.mode;
+    auto y = run(pn, qp, {&tx, &tp});
+    auto m = pad_map(c.dims, c.pads, c.value, c.mode);
     EXPECT_EQ(m.y_dims, dims_of(y));
     ASSERT_EQ(m.apply(x), y.data);
     check_map(rng, m, x, false);
