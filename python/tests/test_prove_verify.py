@@ -1,0 +1,82 @@
+"""compile -> setup -> prove -> verify round trips and soundness checks through the Python API."""
+import numpy as np
+import pytest
+
+import zkinfer
+from conftest import MLP
+
+
+def test_honest_proof_verifies_and_outputs_match_the_integer_model(mlp_model, mlp_keys, mlp_input, mlp_proof):
+    _, vk = mlp_keys
+    ints, floats = mlp_model.run(mlp_input)
+    assert len(ints) == 1 and len(floats) == 1
+    # The proof's outputs are the integer model's, bit for bit.
+    assert isinstance(mlp_proof.output, np.ndarray)
+    assert mlp_proof.output.shape == tuple(mlp_model.outputs[0]["shape"])
+    np.testing.assert_array_equal(mlp_proof.output, ints[0])
+    verdict = zkinfer.verify(vk, mlp_proof)
+    assert verdict.valid and bool(verdict) and verdict.reason == ""
+    np.testing.assert_array_equal(verdict.output, ints[0])
+    # The quantized model agrees with the float one on this digit.
+    assert np.argmax(ints[0]) == np.argmax(floats[0])
+    assert mlp_proof.seconds > 0 and len(mlp_proof) > 1000
+    assert [name for name, _ in mlp_proof.per_node_seconds], "per-node prover timings"
+
+
+def test_expected_output_checked(mlp_keys, mlp_proof):
+    _, vk = mlp_keys
+    assert zkinfer.verify(vk, mlp_proof, expected_output=mlp_proof.output).valid
+    wrong = mlp_proof.output.copy()
+    wrong.flat[0] += 1.0 / 256
+    verdict = zkinfer.verify(vk, mlp_proof, expected_output=wrong)
+    assert not verdict.valid
+    assert "differs" in verdict.reason
+    assert verdict.output is None
+
+
+@pytest.mark.parametrize("where", ["start", "digest", "middle", "end"])
+def test_tampered_proof_rejected_with_reason(mlp_keys, mlp_proof, where):
+    _, vk = mlp_keys
+    data = bytearray(mlp_proof.bytes())
+    pos = {"start": 0, "digest": 10, "middle": len(data) // 2, "end": len(data) - 1}[where]
+    data[pos] ^= 0x01
+    verdict = zkinfer.verify(vk, bytes(data))
+    assert not verdict.valid
+    assert verdict.reason, "a rejection names its reason"
+    # Truncated and extended proofs are rejected too.
+    assert not zkinfer.verify(vk, mlp_proof.bytes()[:-1]).valid
+    assert not zkinfer.verify(vk, mlp_proof.bytes() + b"\0").valid
+
+
+def test_forged_output_in_proof_rejected(mlp_keys, mlp_proof):
+    """The proof carries its public output: rewriting one value (after magic, version, vk digest
+    and count) must make the proof fail."""
+    _, vk = mlp_keys
+    data = bytearray(mlp_proof.bytes())
+    first_value = 4 + 4 + 32 + 8
+    data[first_value] ^= 0x01
+    verdict = zkinfer.verify(vk, bytes(data))
+    assert not verdict.valid and verdict.reason
+
+
+def test_proof_for_another_key_rejected(mlp_proof):
+    other = zkinfer.compile(MLP, scale=7)
+    _, other_vk = zkinfer.setup(other)
+    verdict = zkinfer.verify(other_vk, mlp_proof)
+    assert not verdict.valid and verdict.reason
+
+
+def test_fresh_blinds_each_proof(mlp_model, mlp_keys, mlp_input, mlp_proof):
+    pk, vk = mlp_keys
+    again = zkinfer.prove(mlp_model, pk, mlp_input)
+    assert again.bytes() != mlp_proof.bytes()
+    np.testing.assert_array_equal(again.output, mlp_proof.output)
+    assert zkinfer.verify(vk, again).valid
+
+
+def test_flat_input_and_list_of_inputs_accepted(mlp_model, mlp_input):
+    a, _ = mlp_model.run(mlp_input.ravel())
+    b, _ = mlp_model.run([mlp_input])
+    c, _ = zkinfer.run(mlp_model, mlp_input.tolist())
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[0], c[0])
