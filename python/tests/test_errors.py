@@ -29,11 +29,27 @@ def test_missing_file(tmp_path):
     missing = tmp_path / "missing.onnx"
     with pytest.raises(zkinfer.Error, match="missing.onnx") as e:
         zkinfer.compile(missing, np.zeros((1, 64)))
-    for load in (zkinfer.Model.load, zkinfer.ProvingKey.load, zkinfer.VerifyingKey.load, zkinfer.Proof.load):
-        with pytest.raises(zkinfer.Error, match="cannot read file"):
-            load(tmp_path / "nothing")
+    nothing = tmp_path / "nothing"
+    errors = {}
+    for cls in (zkinfer.Model, zkinfer.ProvingKey, zkinfer.VerifyingKey, zkinfer.Proof):
+        with pytest.raises(zkinfer.Error, match="nothing: cannot") as le:
+            cls.load(nothing)
+        errors[cls.__name__ + ".load"] = str(le.value)
     if CLI:
         assert str(e.value) == cli_error("compile", missing, "--calibration", MLP.parent / "input.json")
+        input_json = MLP.parent / "input.json"
+        assert errors["Model.load"] == cli_error("run", nothing, "--input", input_json)
+        assert errors["VerifyingKey.load"] == cli_error("verify", "--vk", nothing, "--proof", nothing)
+
+
+def test_vk_decode_error_matches_cli(tmp_path, mlp_keys):
+    pk, _ = mlp_keys
+    path = tmp_path / "vk"
+    path.write_bytes(pk.bytes())  # a proving key where a verifying key belongs
+    with pytest.raises(zkinfer.Error, match="not a verifying key") as e:
+        zkinfer.VerifyingKey.load(path)
+    if CLI:
+        assert str(e.value) == cli_error("verify", "--vk", path, "--proof", path)
 
 
 def test_malformed_onnx(tmp_path):

@@ -163,7 +163,7 @@ Model Model::compile(const std::string& onnx_path, const std::string& calibratio
   return compile_samples(std::move(g), samples, opt);
 }
 
-Model Model::load(const std::string& path) { return from_bytes(proof::read_binary(path), path); }
+Model Model::load(const std::string& path) { return from_bytes(graph::read_file(path), path); }
 
 Model Model::from_bytes(std::span<const uint8_t> bytes, const std::string& what) {
   quant::CompiledModel m = quant::decode_model(bytes, what);
