@@ -87,3 +87,42 @@ def test_cnn_digits_compiles_and_runs(tmp_path):
     ints, floats = m.run(x)
     assert np.argmax(ints[0]) == np.argmax(floats[0])
     assert np.max(np.abs(ints[0] - floats[0])) < 0.5
+
+
+def test_files_interoperate_with_the_cli(tmp_path, mlp_model, mlp_keys, mlp_input, mlp_proof):
+    """Files written by Python are read by `zkinfer`, and the reverse."""
+    import os
+    import subprocess
+
+    import pytest
+
+    cli = os.environ.get("ZKINFER_CLI")
+    if not cli:
+        pytest.skip("ZKINFER_CLI not set")
+
+    def run(*args):
+        r = subprocess.run([cli, *map(str, args)], capture_output=True, text=True)
+        return r.returncode, r.stdout + r.stderr
+
+    _, vk = mlp_keys
+    vk.save(tmp_path / "vk")
+    mlp_proof.save(tmp_path / "proof.zkp")
+    assert run("verify", "--vk", tmp_path / "vk", "--proof", tmp_path / "proof.zkp")[0] == 0
+    bad = bytearray(mlp_proof.bytes())
+    bad[len(bad) // 3] ^= 4
+    (tmp_path / "bad.zkp").write_bytes(bytes(bad))
+    code, text = run("verify", "--vk", tmp_path / "vk", "--proof", tmp_path / "bad.zkp")
+    assert code == 1
+    assert zkinfer.verify(vk, bytes(bad)).reason in text  # the same reason
+
+    mlp_model.save(tmp_path / "m.zkm")
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "in.json").write_text(json.dumps({"input_data": [mlp_input.ravel().tolist()]}))
+    assert run("setup", tmp_path / "m.zkm", "-o", tmp_path / "keys")[0] == 0
+    assert run("prove", tmp_path / "m.zkm", "--pk", tmp_path / "keys" / "pk", "--input", tmp_path / "in.json",
+               "-o", tmp_path / "cli.zkp")[0] == 0
+    # Setup is deterministic: the CLI's keys equal Python's.
+    assert (tmp_path / "keys" / "vk").read_bytes() == vk.bytes()
+    verdict = zkinfer.verify(zkinfer.VerifyingKey.load(tmp_path / "keys" / "vk"), zkinfer.Proof.load(tmp_path / "cli.zkp"))
+    assert verdict.valid
+    np.testing.assert_array_equal(verdict.output, mlp_proof.output)
