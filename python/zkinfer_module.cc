@@ -181,6 +181,8 @@ PYBIND11_MODULE(zkinfer, m) {
       .def("save", [](const Model& self, const py::object& p) { self.save(fspath(p)); }, py::arg("path"))
       .def("bytes", [](const Model& self) { return as_py_bytes(self.bytes()); })
       .def("__bytes__", [](const Model& self) { return as_py_bytes(self.bytes()); })
+      .def(py::pickle([](const Model& self) { return py::make_tuple(as_py_bytes(self.bytes())); },
+                      [](const py::tuple& t) { return Model::from_bytes(to_bytes(t[0])); }))
       .def_property_readonly("digest", &Model::digest_hex)
       .def_property_readonly("inputs", [](const Model& self) { return spec_list(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return spec_list(self.outputs()); })
@@ -222,6 +224,8 @@ PYBIND11_MODULE(zkinfer, m) {
       .def("save", [](const ProvingKey& self, const py::object& p) { self.save(fspath(p)); }, py::arg("path"))
       .def("bytes", [](const ProvingKey& self) { return as_py_bytes(self.bytes()); })
       .def("__bytes__", [](const ProvingKey& self) { return as_py_bytes(self.bytes()); })
+      .def(py::pickle([](const ProvingKey& self) { return py::make_tuple(as_py_bytes(self.bytes())); },
+                      [](const py::tuple& t) { return ProvingKey::from_bytes(to_bytes(t[0])); }))
       .def_property_readonly("model_digest", &ProvingKey::model_digest_hex);
 
   py::class_<VerifyingKey>(m, "VerifyingKey", "The verifying key (DIR/vk of `zkinfer setup`).")
@@ -230,6 +234,8 @@ PYBIND11_MODULE(zkinfer, m) {
       .def("save", [](const VerifyingKey& self, const py::object& p) { self.save(fspath(p)); }, py::arg("path"))
       .def("bytes", [](const VerifyingKey& self) { return as_py_bytes(self.bytes()); })
       .def("__bytes__", [](const VerifyingKey& self) { return as_py_bytes(self.bytes()); })
+      .def(py::pickle([](const VerifyingKey& self) { return py::make_tuple(as_py_bytes(self.bytes())); },
+                      [](const py::tuple& t) { return VerifyingKey::from_bytes(to_bytes(t[0])); }))
       .def_property_readonly("model_digest", &VerifyingKey::model_digest_hex)
       .def_property_readonly("model", &VerifyingKey::model);
 
@@ -241,6 +247,8 @@ PYBIND11_MODULE(zkinfer, m) {
       .def("bytes", [](const PyProof& self) { return as_py_bytes(self.proof.bytes()); })
       .def("__bytes__", [](const PyProof& self) { return as_py_bytes(self.proof.bytes()); })
       .def("__len__", [](const PyProof& self) { return self.proof.bytes().size(); })
+      .def(py::pickle([](const PyProof& self) { return py::make_tuple(as_py_bytes(self.proof.bytes())); },
+                      [](const py::tuple& t) { return PyProof(Proof(to_bytes(t[0]))); }))
       .def_property_readonly("outputs", [](const PyProof& self) -> py::object {
         if (!self.outputs) return py::none();
         return to_numpy(*self.outputs);

@@ -126,3 +126,13 @@ def test_files_interoperate_with_the_cli(tmp_path, mlp_model, mlp_keys, mlp_inpu
     verdict = zkinfer.verify(zkinfer.VerifyingKey.load(tmp_path / "keys" / "vk"), zkinfer.Proof.load(tmp_path / "cli.zkp"))
     assert verdict.valid
     np.testing.assert_array_equal(verdict.output, mlp_proof.output)
+
+
+def test_pickle_round_trips(mlp_model, mlp_keys, mlp_proof):
+    import pickle
+
+    pk, vk = mlp_keys
+    for obj in (mlp_model, pk, vk, mlp_proof):
+        again = pickle.loads(pickle.dumps(obj))
+        assert type(again) is type(obj) and again.bytes() == obj.bytes()
+    assert zkinfer.verify(pickle.loads(pickle.dumps(vk)), pickle.loads(pickle.dumps(mlp_proof))).valid
