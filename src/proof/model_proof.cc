@@ -12,6 +12,10 @@
 #include "common/check.h"
 #include "hash/keccak.h"
 #include "layers/activation.h"
+#include "layers/bound.h"
+#include "layers/elementwise.h"
+#include "layers/pool.h"
+#include "layers/rescale.h"
 #include "layers/combine.h"
 #include "layers/conv.h"
 #include "layers/layout.h"
@@ -20,6 +24,7 @@
 #include "lookup/verifier.h"
 #include "ops/kernels.h"
 #include "pcs/hyrax_eval.h"
+#include "quant/model_file.h"
 #include "sumcheck/proof.h"
 
 namespace zkinfer::proof {
@@ -79,31 +84,35 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
   return t[0];
 }
 
-// MLE of the indicator of the unpadded entries.
-Fr indicator_eval(const PaddedShape& s, std::span<const Fr> point) {
-  auto parts = layers::split_point(s, point);
-  Fr acc = Fr::one();
-  for (size_t d = 0; d < s.rank(); ++d) acc *= layers::eq_prefix_sum(parts[d], s.dims()[d]);
-  return acc;
-}
-
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReshape, kRelu };
+enum class Kind { kMatmul, kConv, kReshape, kRelu, kTable, kMaxPool, kGap, kElementwise };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReshape;
   layers::MatmulShape mm;
   layers::ConvShape cv;
-  int x = -1, w = -1, b = -1, y = -1;
-  int shift = 0;     // rescale k (0: none)
-  int bias_exp = 0;  // the executor multiplies the bias by 2^bias_exp
+  int x = -1, w = -1, b = -1, y = -1;  // w: the second operand of an elementwise node
+  int shift = 0;        // rescale k of a linear node (0: none)
+  int bias_exp = 0;     // the executor multiplies the bias by 2^bias_exp
+  bool fused = false;   // linear: its rescale is proven by the Relu that consumes it
+  size_t out_bits = 0;  // linear: range-check the rescaled output (its consumers do not bound it)
   layers::ReluParams relu;
+  layers::TableActParams act;
+  layers::MaxPoolParams mp;
+  layers::GlobalAvgPoolParams gap;
+  layers::ElementwiseParams ew;
+  std::optional<layers::BoundParams> bound;  // a bound check of the node's output
+  bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
+  layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
+    return layers::RescaleParams{ydims, static_cast<size_t>(shift), out_bits};
+  }
 };
 
+// A constant bound by a weight commitment (its values are withheld in a public model).
 bool is_weight(const quant::CompiledModel& m, int t) {
-  return t >= 0 && m.graph.tensors[t].is_const && !m.qconst[t].data.empty();
+  return t >= 0 && m.graph.tensors[t].is_const && (!m.qconst[t].data.empty() || m.is_withheld(t));
 }
 
 std::string node_label(const quant::CompiledModel& m, size_t i) {
@@ -115,10 +124,55 @@ int shift_of(const ops::QParams& p) {
   return it == p.ints.end() ? 0 : static_cast<int>(it->second);
 }
 
+bool is_reshape_op(const std::string& op) {
+  return op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze";
+}
+bool is_table_op(const std::string& op) {
+  return op == "Sigmoid" || op == "Tanh" || op == "Erf" || op == "Exp" || op == "Log" || op == "Sqrt" ||
+         op == "Elu" || op == "HardSigmoid";
+}
+
+// Whether every use of tensor t range-checks it (so a rescale producing it need not): the graph
+// output (the verifier checks its bit bound), Relu and table activations (their advice bounds
+// their input), through free reshapes.
+bool bounded_by_consumers(const quant::CompiledModel& m, int t, int depth = 0) {
+  const auto& g = m.graph;
+  if (depth > 64) return false;
+  for (int o : g.outputs)
+    if (o == t) return true;
+  for (const auto& n : g.nodes) {
+    bool uses = false;
+    for (int i : n.inputs) uses |= i == t;
+    if (!uses) continue;
+    if (n.op_type == "Relu" || is_table_op(n.op_type)) continue;
+    if (is_reshape_op(n.op_type) && n.outputs.size() == 1 && bounded_by_consumers(m, n.outputs[0], depth + 1)) continue;
+    return false;
+  }
+  return true;
+}
+
+std::vector<size_t> consumers(const quant::CompiledModel& m, int t) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < m.graph.nodes.size(); ++i)
+    for (int in : m.graph.nodes[i].inputs)
+      if (in == t) {
+        out.push_back(i);
+        break;
+      }
+  return out;
+}
+
+size_t checked_bits(const quant::CompiledModel& m, size_t node, int t) {
+  const int b = m.bits[t];
+  if (b < 1 || b > 60) throw Error("proof: " + node_label(m, node) + ": bit bound 2^" + std::to_string(b) + " out of range");
+  return static_cast<size_t>(b);
+}
+
 std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
   const auto& g = m.graph;
   if (g.outputs.size() != 1) throw Error("proof: models with " + std::to_string(g.outputs.size()) + " outputs are not supported yet");
   std::vector<NodePlan> plan;
+  std::vector<int> plan_of(g.nodes.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const auto& n = g.nodes[i];
     NodePlan p;
@@ -191,9 +245,75 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
       p.relu.dims = dims_of(m, p.y);
       p.relu.shift = 0;
-      p.relu.bits = static_cast<size_t>(m.bits[p.x]);
-      if (p.relu.bits < 1 || p.relu.bits > 60) throw Error("proof: " + node_label(m, i) + ": bit bound out of range");
-    } else if (op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze") {
+      p.relu.bits = checked_bits(m, i, p.x);
+      // Fuse with the rescale of the linear node producing x when this Relu is its only use.
+      for (size_t q = 0; q < plan.size(); ++q) {
+        NodePlan& prod = plan[q];
+        if (prod.y != p.x || !prod.linear() || prod.shift <= 0) continue;
+        bool is_output = false;
+        for (int o : g.outputs) is_output |= o == p.x;
+        if (is_output || consumers(m, p.x).size() != 1) continue;
+        prod.fused = true;
+        p.relu.shift = static_cast<size_t>(prod.shift);
+      }
+    } else if (is_table_op(op)) {
+      p.kind = Kind::kTable;
+      p.x = in(0);
+      const auto& qp = m.params[i];
+      if (qp.tables.size() != 1 || qp.tables[0].values.empty())
+        throw Error("proof: " + node_label(m, i) + ": table missing from the compiled model");
+      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      const int k = shift_of(qp);
+      if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": table input shift out of range");
+      p.act.dims = dims_of(m, p.y);
+      p.act.shift = static_cast<size_t>(k);
+      p.act.excess_bits = std::max<size_t>(1, checked_bits(m, i, p.x) + 1 - std::min<size_t>(static_cast<size_t>(k), checked_bits(m, i, p.x)));
+      p.act.lo = qp.tables[0].lo;
+      p.act.values = qp.tables[0].values;
+    } else if (op == "MaxPool") {
+      p.kind = Kind::kMaxPool;
+      p.x = in(0);
+      const auto& xs = g.tensors[p.x].shape;
+      if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D max pooling is supported yet");
+      if (n.attrs.get_int("ceil_mode", 0) != 0) throw Error("proof: " + node_label(m, i) + ": ceil_mode is not supported yet");
+      ops::Window win = ops::make_window(n, xs, {}, false);
+      if (win.dh != 1 || win.dw != 1) throw Error("proof: " + node_label(m, i) + ": dilated max pooling is not supported yet");
+      if (win.pt >= win.kh || win.pb >= win.kh || win.pl >= win.kw || win.pr >= win.kw)
+        throw Error("proof: " + node_label(m, i) + ": pads must be smaller than the kernel");
+      auto& s = p.mp;
+      s.dims = dims_of(m, p.x);
+      s.kh = win.kh, s.kw = win.kw, s.sh = win.sh, s.sw = win.sw;
+      s.pt = win.pt, s.pl = win.pl, s.pb = win.pb, s.pr = win.pr;
+      s.bits = checked_bits(m, i, p.x);
+      if (s.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (op == "GlobalAveragePool") {
+      p.kind = Kind::kGap;
+      p.x = in(0);
+      p.gap.dims = dims_of(m, p.x);
+      if (p.gap.dims.size() < 3) throw Error("proof: " + node_label(m, i) + ": input rank below 3");
+      if (layers::global_avg_pool_out_dims(p.gap.dims) != dims_of(m, p.y))
+        throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
+    } else if (op == "Add" || op == "Sub" || op == "Mul") {
+      p.kind = Kind::kElementwise;
+      p.x = in(0);
+      p.w = in(1);
+      if (dims_of(m, p.x) != dims_of(m, p.y) || dims_of(m, p.w) != dims_of(m, p.y))
+        throw Error("proof: " + node_label(m, i) + ": broadcasting operands are not supported yet");
+      auto& e = p.ew;
+      e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
+                         : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
+      e.dims = dims_of(m, p.y);
+      if (op != "Mul") {
+        const int s = std::max(m.scales[p.x], m.scales[p.w]);
+        e.ea = static_cast<size_t>(s - m.scales[p.x]);
+        e.eb = static_cast<size_t>(s - m.scales[p.w]);
+        if (e.ea > 40 || e.eb > 40) throw Error("proof: " + node_label(m, i) + ": scale alignment out of range");
+      }
+      e.shift = shift_of(m.params[i]);
+      if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+      if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
+    } else if (is_reshape_op(op)) {
       p.kind = Kind::kReshape;
       p.x = in(0);
       PaddedShape xs = shape_of(m, p.x), ys = shape_of(m, p.y);
@@ -203,23 +323,57 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       throw Error("proof: " + node_label(m, i) + ": no protocol for " + op + " yet");
     }
     if (p.shift < 0 || p.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+    if (p.x < 0 || (p.kind == Kind::kElementwise && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
+    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && is_weight(m, p.x))
+      throw Error("proof: " + node_label(m, i) + ": constant input (fold it at compile time)");
+    plan_of[i] = static_cast<int>(plan.size());
     plan.push_back(p);
   }
+  // Out bits of unfused rescales whose output nothing else bounds.
+  for (auto& p : plan)
+    if (p.linear() && p.shift > 0 && !p.fused && !bounded_by_consumers(m, p.y)) p.out_bits = checked_bits(m, p.node, p.y);
   for (int t : g.inputs)
     if (is_weight(m, t)) throw Error("proof: input is a constant");
   return plan;
+}
+
+// The bound check of each model input (its committed digits are the input's commitment).
+layers::BoundParams input_bound(const quant::CompiledModel& m, int t) {
+  const int b = m.bits[t];
+  if (b < 1 || b > 60) throw Error("proof: input '" + m.graph.tensors[t].name + "': bit bound out of range");
+  return layers::BoundParams{dims_of(m, t), static_cast<size_t>(b), true};
+}
+
+// The advice shapes of a plan node, in commitment order.
+std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, const NodePlan& p) {
+  std::vector<layers::AdviceShape> out;
+  auto add = [&](std::vector<layers::AdviceShape> v) { out.insert(out.end(), v.begin(), v.end()); };
+  switch (p.kind) {
+    case Kind::kMatmul:
+    case Kind::kConv:
+      if (p.shift > 0 && !p.fused) add(layers::rescale_advice_shapes(p.rescale_params(dims_of(m, p.y))));
+      break;
+    case Kind::kRelu: add(layers::relu_advice_shapes(p.relu)); break;
+    case Kind::kTable: add(layers::table_act_advice_shapes(p.act)); break;
+    case Kind::kMaxPool: add(layers::max_pool_advice_shapes(p.mp)); break;
+    case Kind::kGap:
+      add(layers::global_avg_pool_advice_shapes(p.gap));
+      if (p.bound) add(layers::bound_advice_shapes(*p.bound));
+      break;
+    case Kind::kElementwise: add(layers::elementwise_advice_shapes(p.ew)); break;
+    case Kind::kReshape: break;
+  }
+  return out;
 }
 
 size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan>& plan) {
   size_t nv = 0;
   for (size_t t = 0; t < m.graph.tensors.size(); ++t)
     if (is_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
-  for (int t : m.graph.inputs) nv = std::max(nv, shape_of(m, t).num_vars());
+  for (int t : m.graph.inputs)
+    for (const auto& a : layers::bound_advice_shapes(input_bound(m, t))) nv = std::max(nv, a.num_vars);
   for (const auto& p : plan)
-    if (p.shift > 0) nv = std::max({nv, shape_of(m, p.y).num_vars(), static_cast<size_t>(p.shift)});
-  for (const auto& p : plan)
-    if (p.kind == Kind::kRelu)
-      for (const auto& a : layers::relu_advice_shapes(p.relu)) nv = std::max(nv, a.num_vars);
+    for (const auto& a : advice_shapes(m, p)) nv = std::max(nv, a.num_vars);
   return pcs::default_log_cols(nv);
 }
 
@@ -308,7 +462,7 @@ VerifyingKey setup(const quant::CompiledModel& model) {
   auto plan = make_plan(model);
   const auto& params = params_for(params_log_cols(model, plan));
   VerifyingKey vk;
-  vk.model_digest = model.digest;
+  vk.model_digest = quant::public_digest(model);
   vk.weights.resize(model.graph.tensors.size());
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
     if (!is_weight(model, static_cast<int>(t))) continue;
@@ -324,13 +478,52 @@ VerifyingKey setup(const quant::CompiledModel& model) {
 // ---------------------------------------------------------------------------------------------
 // Prover
 
+namespace {
+
+// A linear node's accumulator before its rescale, from the trace: acc = 2^k y + rem - 2^(k-1).
+std::vector<int64_t> accumulator(const quant::CompiledModel& m, const quant::Trace& trace, const NodePlan& p) {
+  const ops::ITensor* rem = nullptr;
+  for (const auto& [k, v] : trace.aux[p.node])
+    if (k == "out.rem") rem = &v;
+  const auto& y = trace.values[p.y].data;
+  if (rem == nullptr || rem->data.size() != y.size())
+    throw Error("proof: " + node_label(m, p.node) + ": the trace lacks the rescale remainder");
+  std::vector<int64_t> acc(y.size());
+  for (size_t i = 0; i < y.size(); ++i)
+    acc[i] = y[i] * (int64_t{1} << p.shift) + rem->data[i] - (int64_t{1} << (p.shift - 1));
+  return acc;
+}
+
+void expect_output(const quant::CompiledModel& m, const NodePlan& p, const std::vector<int64_t>& got,
+                   const quant::Trace& trace) {
+  if (got != trace.values[p.y].data)
+    throw Error("proof: " + node_label(m, p.node) + ": the layer's output differs from the trace");
+}
+
+struct NodeProver {
+  std::unique_ptr<layers::RescaleProver> rescale;
+  std::unique_ptr<layers::ReluProver> relu;
+  std::unique_ptr<layers::TableActProver> act;
+  std::unique_ptr<layers::MaxPoolProver> mp;
+  std::unique_ptr<layers::GlobalAvgPoolProver> gap;
+  std::unique_ptr<layers::BoundProver> bound;
+  std::unique_ptr<layers::ElementwiseProver> ew;
+  std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
+  std::vector<const std::vector<Fr>*> tab;
+  std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
+};
+
+}  // namespace
+
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats) {
   auto plan = make_plan(model);
-  if (vk.model_digest != model.digest) throw Error("proof: the proving key is for another model");
+  if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
+  if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
   const auto& params = params_for(params_log_cols(model, plan));
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
+  if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
   auto t0 = std::chrono::steady_clock::now();
 
   transcript::Transcript tr(kProofDomain);
@@ -347,7 +540,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
   absorb_i64s(tr, "proof.output", out);
 
-  // Fr tables of every committed tensor (kept alive for the batch opening).
+  // Fr tables of every committed vector (kept alive for the batch opening).
   std::deque<std::vector<Fr>> tables;
   std::deque<pcs::HyraxCommitted> committed;
   auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::HyraxCommitted& {
@@ -361,54 +554,71 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     committed.back().commitment.absorb_into(tr);
     return committed.back();
   };
-
-  std::vector<const pcs::HyraxCommitted*> input_com(nt, nullptr);
-  std::vector<const std::vector<Fr>*> input_table(nt, nullptr);
-  for (int t : g.inputs) {
-    PaddedShape s = shape_of(model, t);
-    auto p = padded_i64(s, trace.values[t].data);
-    input_com[t] = &commit_i64(p);
-    tables.push_back(to_fr(p));
-    input_table[t] = &tables.back();
-  }
-  // Advice: per rescaling node (reverse order), remainder then multiplicities.
-  struct Advice {
-    const pcs::HyraxCommitted* rem_com = nullptr;
-    const pcs::HyraxCommitted* mult_com = nullptr;
-    const std::vector<Fr>* rem = nullptr;
-    const std::vector<Fr>* mult = nullptr;
-    std::unique_ptr<layers::ReluProver> relu;
-    std::vector<const pcs::HyraxCommitted*> nl_com;  // the layer's advice, in its order
-    std::vector<const std::vector<Fr>*> nl_table;
+  auto commit_advice = [&](NodeProver& np, const std::vector<layers::LayerAdvice>& adv) {
+    for (const auto& a : adv) {
+      np.com.push_back(&commit_i64(a.values));
+      tables.push_back(to_fr(a.values));
+      np.tab.push_back(&tables.back());
+    }
   };
-  std::vector<Advice> advice(plan.size());
+
+  // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
+  std::vector<NodeProver> input_provers(g.inputs.size());
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int t = g.inputs[i];
+    input_provers[i].bound = std::make_unique<layers::BoundProver>(input_bound(model, t), trace.values[t].data);
+    commit_advice(input_provers[i], input_provers[i].bound->advice());
+  }
+  std::vector<NodeProver> np(plan.size());
+  std::vector<int> producer(nt, -1);
+  for (size_t pi = 0; pi < plan.size(); ++pi) producer[plan[pi].y] = static_cast<int>(pi);
+  for (size_t pi = 0; pi < plan.size(); ++pi)
+    if (plan[pi].linear() && plan[pi].shift > 0) np[pi].acc = accumulator(model, trace, plan[pi]);
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto& p = plan[pi];
-    if (p.kind == Kind::kRelu) {
-      auto& a = advice[pi];
-      a.relu = std::make_unique<layers::ReluProver>(p.relu, trace.values[p.x].data);
-      for (const auto& adv : a.relu->advice()) {
-        a.nl_com.push_back(&commit_i64(adv.values));
-        tables.push_back(to_fr(adv.values));
-        a.nl_table.push_back(&tables.back());
+    auto& n = np[pi];
+    const auto& xv = trace.values[p.x].data;
+    const auto& yv = trace.values[p.y].data;
+    switch (p.kind) {
+      case Kind::kMatmul:
+      case Kind::kConv:
+        if (p.shift > 0 && !p.fused) {
+          n.rescale = std::make_unique<layers::RescaleProver>(p.rescale_params(dims_of(model, p.y)), n.acc, yv);
+          commit_advice(n, n.rescale->advice());
+        }
+        break;
+      case Kind::kRelu: {
+        const int q = producer[p.x];
+        const bool fused = q >= 0 && plan[q].fused;
+        n.relu = std::make_unique<layers::ReluProver>(p.relu, fused ? np[q].acc : xv, yv);
+        commit_advice(n, n.relu->advice());
+        break;
       }
-      continue;
+      case Kind::kTable:
+        n.act = std::make_unique<layers::TableActProver>(p.act, xv);
+        expect_output(model, p, n.act->output(), trace);
+        commit_advice(n, n.act->advice());
+        break;
+      case Kind::kMaxPool:
+        n.mp = std::make_unique<layers::MaxPoolProver>(p.mp, xv, yv);
+        commit_advice(n, n.mp->advice());
+        break;
+      case Kind::kGap:
+        n.gap = std::make_unique<layers::GlobalAvgPoolProver>(p.gap, xv);
+        expect_output(model, p, n.gap->output(), trace);
+        commit_advice(n, n.gap->advice());
+        if (p.bound) {
+          n.bound = std::make_unique<layers::BoundProver>(*p.bound, yv);
+          commit_advice(n, n.bound->advice());
+        }
+        break;
+      case Kind::kElementwise:
+        n.ew = std::make_unique<layers::ElementwiseProver>(p.ew, xv, trace.values[p.w].data);
+        expect_output(model, p, n.ew->output(), trace);
+        commit_advice(n, n.ew->advice());
+        break;
+      case Kind::kReshape: break;
     }
-    if (p.shift <= 0) continue;
-    const ops::ITensor* rem = nullptr;
-    for (const auto& [k, v] : trace.aux[p.node])
-      if (k == "out.rem") rem = &v;
-    ZKINFER_CHECK(rem != nullptr);
-    auto rp = padded_i64(shape_of(model, p.y), rem->data);
-    advice[pi].rem_com = &commit_i64(rp);
-    tables.push_back(to_fr(rp));
-    advice[pi].rem = &tables.back();
-    auto table = lookup::LookupTable<Fr>::range(p.shift);
-    auto mult = lookup::compute_multiplicities<Fr>(table, {*advice[pi].rem});
-    std::vector<int64_t> mi(mult.counts.begin(), mult.counts.end());
-    advice[pi].mult_com = &commit_i64(mi);
-    tables.push_back(to_fr(mi));
-    advice[pi].mult = &tables.back();
   }
   if (stats) stats->commit_s = seconds_since(t0);
 
@@ -416,6 +626,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   std::vector<pcs::OpeningWitness> openings;
   auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const Fr& v) {
     openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v)});
+  };
+  auto open_advice = [&](const NodeProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
+    for (const auto& c : adv) {
+      ZKINFER_CHECK(offset + c.advice < n.com.size());
+      open_at(n.com[offset + c.advice], n.tab[offset + c.advice], c.claim.point, c.claim.value);
+    }
   };
 
   {
@@ -425,8 +641,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     claims[t_out].push_back({std::move(z), v});
   }
 
+  // Phase 2: claim reduction from the output backwards.
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto& p = plan[pi];
+    auto& n = np[pi];
     auto tn = std::chrono::steady_clock::now();
     std::vector<Claim> cl = std::move(claims[p.y]);
     claims[p.y].clear();
@@ -439,78 +657,112 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     }
     if (cl.size() > 1) {
       layers::CombineProof cp;
-      auto yt = layers::padded_table(ys, trace.values[p.y].data);
+      const auto& claimed = p.fused ? n.acc : trace.values[p.y].data;  // a fused node's claims are on acc
+      auto yt = layers::padded_table(ys, claimed);
       Claim one = layers::prove_combine(yt, ys.num_vars(), cl, tr, &cp);
       cp.serialize(w);
       cl = {std::move(one)};
     }
-    if (p.kind == Kind::kRelu) {
-      auto& a = advice[pi];
-      std::vector<Claim> in_claims;
-      std::vector<layers::AdviceClaim> adv_claims;
-      auto nl = a.relu->prove(cl, tr, &in_claims, &adv_claims);
-      nl.serialize(w);
-      for (auto& c : in_claims) claims[p.x].push_back(std::move(c));
-      for (auto& c : adv_claims) open_at(a.nl_com[c.advice], a.nl_table[c.advice], c.claim.point, c.claim.value);
-      if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
-      continue;
+    std::vector<Claim> in;
+    std::vector<layers::AdviceClaim> adv;
+    switch (p.kind) {
+      case Kind::kRelu: {
+        auto nl = n.relu->prove(cl, tr, &in, &adv);
+        nl.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kTable: {
+        auto nl = n.act->prove(cl, tr, &in, &adv);
+        nl.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kMaxPool: {
+        auto mp = n.mp->prove(cl, tr, &in, &adv);
+        mp.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kGap: {
+        const size_t na = n.gap->advice().size();
+        if (n.bound) {
+          auto bp = n.bound->prove(cl, tr, &adv);
+          bp.serialize(w);
+          open_advice(n, adv, na);
+        }
+        auto gp = n.gap->prove(cl, tr, &in, &adv);
+        gp.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kElementwise: {
+        layers::ElementwiseClaims ec;
+        auto ep = n.ew->prove(cl, tr, &ec);
+        ep.serialize(w);
+        open_advice(n, ec.advice, 0);
+        for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        in = std::move(ec.a);
+        break;
+      }
+      case Kind::kMatmul:
+      case Kind::kConv: {
+        std::vector<Claim> accs = cl;
+        if (n.rescale) {
+          auto rp = n.rescale->prove(cl, tr, &accs, &adv);
+          rp.serialize(w);
+          open_advice(n, adv, 0);
+        }
+        std::vector<Fr> bias;
+        if (p.b >= 0) {
+          std::vector<int64_t> bv = trace.values[p.b].data;
+          for (auto& v : bv) v *= int64_t{1} << p.bias_exp;
+          bias = layers::padded_table(shape_of(model, p.b), bv);
+        }
+        const Fr bias_unscale = pow2(p.bias_exp).inverse();
+        if (p.kind == Kind::kMatmul) {
+          layers::MatmulClaims mc;
+          auto proof = layers::prove_matmul(p.mm, trace.values[p.x].data, trace.values[p.w].data, bias, accs, tr, &mc);
+          proof.serialize(w);
+          in = std::move(mc.a);
+          for (auto& c : mc.b) claims[p.w].push_back(std::move(c));
+          for (auto& c : mc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
+        } else {
+          layers::ConvClaims cc;
+          auto proof = layers::prove_conv(p.cv, trace.values[p.x].data, trace.values[p.w].data, bias, accs, tr, &cc);
+          proof.serialize(w);
+          in.push_back(std::move(cc.x));
+          for (auto& c : cc.w) claims[p.w].push_back(std::move(c));
+          for (auto& c : cc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
+        }
+        break;
+      }
+      case Kind::kReshape: break;
     }
-    Claim acc = cl[0];
-    if (p.shift > 0) {
-      const auto& a = advice[pi];
-      Fr rem_eval = mle_eval(*a.rem, acc.point);
-      sumcheck::write_field(w, rem_eval);
-      tr.absorb("proof.rem_eval", rem_eval);
-      open_at(a.rem_com, a.rem, acc.point, rem_eval);
-      acc.value = pow2(p.shift) * cl[0].value + rem_eval - pow2(p.shift - 1) * indicator_eval(ys, acc.point);
-      auto table = lookup::LookupTable<Fr>::range(p.shift);
-      auto res = lookup::prove<Fr>(table, {*a.rem}, *a.mult, tr);
-      res.proof.serialize(w);
-      open_at(a.rem_com, a.rem, res.claims.witness_point, res.claims.witness_evals[0]);
-      open_at(a.mult_com, a.mult, res.claims.multiplicity_point, res.claims.multiplicity_eval);
-    }
-    std::vector<Fr> bias;
-    if (p.b >= 0) {
-      std::vector<int64_t> bv = trace.values[p.b].data;
-      for (auto& v : bv) v *= int64_t{1} << p.bias_exp;
-      bias = layers::padded_table(shape_of(model, p.b), bv);
-    }
-    const Fr bias_unscale = pow2(p.bias_exp).inverse();
-    std::vector<Claim> accs{acc};
-    if (p.kind == Kind::kMatmul) {
-      layers::MatmulClaims mc;
-      auto proof = layers::prove_matmul(p.mm, trace.values[p.x].data, trace.values[p.w].data, bias, accs, tr, &mc);
-      proof.serialize(w);
-      for (auto& c : mc.a) claims[p.x].push_back(std::move(c));
-      for (auto& c : mc.b) claims[p.w].push_back(std::move(c));
-      for (auto& c : mc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
-    } else {
-      layers::ConvClaims cc;
-      auto proof = layers::prove_conv(p.cv, trace.values[p.x].data, trace.values[p.w].data, bias, accs, tr, &cc);
-      proof.serialize(w);
-      claims[p.x].push_back(std::move(cc.x));
-      for (auto& c : cc.w) claims[p.w].push_back(std::move(c));
-      for (auto& c : cc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
-    }
+    for (auto& c : in) claims[p.x].push_back(std::move(c));
     if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
   }
 
   auto to = std::chrono::steady_clock::now();
-  // Weights' Fr tables and zero blinds.
+  // The inputs: every claim checked against the range-checked digits (which are its commitment).
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int t = g.inputs[i];
+    std::vector<layers::AdviceClaim> adv;
+    auto bp = input_provers[i].bound->prove(claims[t], tr, &adv);
+    bp.serialize(w);
+    open_advice(input_provers[i], adv, 0);
+    claims[t].clear();
+  }
+  // Weights: opened against the verifying key's commitments (zero blinds).
   std::deque<pcs::HyraxBlinds> zero_blinds;
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;
-    if (input_com[t]) {
-      for (auto& c : claims[t]) open_at(input_com[t], input_table[t], c.point, c.value);
-    } else if (is_weight(model, static_cast<int>(t))) {
-      const auto& com = *vk.weights[t];
-      tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
-      zero_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
-      for (auto& c : claims[t])
-        openings.push_back({&com, &zero_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value)});
-    } else {
-      ZKINFER_CHECK(false && "claims left on an unproven tensor");
-    }
+    ZKINFER_CHECK(is_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
+    const auto& com = *vk.weights[t];
+    tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
+    zero_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
+    for (auto& c : claims[t])
+      openings.push_back({&com, &zero_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value)});
   }
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
@@ -531,7 +783,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   } catch (const Error& e) {
     return Verdict::reject(std::string("model: ") + e.what());
   }
-  if (vk.model_digest != model.digest) return Verdict::reject("vk: the verifying key is for another model");
+  if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
@@ -566,40 +818,40 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   absorb_i64s(tr, "proof.output", out);
 
-  auto read_commitment = [&](size_t num_vars) -> pcs::HyraxCommitment {
-    auto c = pcs::HyraxCommitment::deserialize(r);
-    if (c.layout.num_vars != num_vars || c.layout.log_cols != pcs::default_log_cols(num_vars))
-      r.fail("commitment layout differs from the model");
-    c.absorb_into(tr);
-    return c;
-  };
   std::deque<pcs::HyraxCommitment> coms;
-  std::vector<const pcs::HyraxCommitment*> input_com(nt, nullptr);
-  for (int t : g.inputs) {
-    coms.push_back(read_commitment(shape_of(model, t).num_vars()));
-    input_com[t] = &coms.back();
-  }
-  std::vector<const pcs::HyraxCommitment*> rem_com(plan.size(), nullptr), mult_com(plan.size(), nullptr);
-  std::vector<std::vector<const pcs::HyraxCommitment*>> nl_com(plan.size());
-  for (size_t pi = plan.size(); pi-- > 0;) {
-    if (plan[pi].kind == Kind::kRelu) {
-      for (const auto& a : layers::relu_advice_shapes(plan[pi].relu)) {
-        coms.push_back(read_commitment(a.num_vars));
-        nl_com[pi].push_back(&coms.back());
-      }
-      continue;
+  auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
+    std::vector<const pcs::HyraxCommitment*> v;
+    for (const auto& a : shapes) {
+      auto c = pcs::HyraxCommitment::deserialize(r);
+      if (c.layout.num_vars != a.num_vars || c.layout.log_cols != pcs::default_log_cols(a.num_vars))
+        r.fail("commitment layout differs from the model");
+      c.absorb_into(tr);
+      coms.push_back(std::move(c));
+      v.push_back(&coms.back());
     }
-    if (plan[pi].shift <= 0) continue;
-    coms.push_back(read_commitment(shape_of(model, plan[pi].y).num_vars()));
-    rem_com[pi] = &coms.back();
-    coms.push_back(read_commitment(static_cast<size_t>(plan[pi].shift)));
-    mult_com[pi] = &coms.back();
+    return v;
+  };
+  std::vector<layers::BoundParams> in_bound;
+  std::vector<std::vector<const pcs::HyraxCommitment*>> in_com;
+  for (int t : g.inputs) {
+    in_bound.push_back(input_bound(model, t));
+    in_com.push_back(read_advice(layers::bound_advice_shapes(in_bound.back())));
   }
+  std::vector<std::vector<const pcs::HyraxCommitment*>> node_com(plan.size());
+  for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(advice_shapes(model, plan[pi]));
 
   std::vector<std::vector<Claim>> claims(nt);
   std::vector<pcs::OpeningClaim> openings;
   auto open_at = [&](const pcs::HyraxCommitment* c, std::vector<Fr> point, const Fr& v) {
     openings.push_back({c, std::move(point), pcs::EvalClaim::plain(v)});
+  };
+  auto open_advice = [&](const std::vector<const pcs::HyraxCommitment*>& com, std::vector<layers::AdviceClaim>& adv,
+                         size_t offset, const std::string& where) -> Verdict {
+    for (auto& c : adv) {
+      if (offset + c.advice >= com.size()) return Verdict::reject(where + ": claim on unknown advice");
+      open_at(com[offset + c.advice], std::move(c.claim.point), c.claim.value);
+    }
+    return Verdict::accept();
   };
   {
     auto z = tr.challenges<Fr>("proof.output_point", os.num_vars());
@@ -624,57 +876,95 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v) return v.within(where + ": combine");
       cl = {std::move(one)};
     }
-    if (p.kind == Kind::kRelu) {
-      auto nl = layers::deserialize_proof(r, layers::relu_proof_layout(p.relu, cl.size()));
-      std::vector<Claim> in_claims;
-      std::vector<layers::AdviceClaim> adv_claims;
-      if (Verdict v = layers::verify_relu(p.relu, cl, nl, tr, &in_claims, &adv_claims); !v) return v.within(where + ": relu");
-      for (auto& c : in_claims) claims[p.x].push_back(std::move(c));
-      for (auto& c : adv_claims) {
-        if (c.advice >= nl_com[pi].size()) return Verdict::reject(where + ": relu: claim on unknown advice");
-        open_at(nl_com[pi][c.advice], std::move(c.claim.point), c.claim.value);
+    const auto& com = node_com[pi];
+    std::vector<Claim> in;
+    std::vector<layers::AdviceClaim> adv;
+    switch (p.kind) {
+      case Kind::kRelu: {
+        auto nl = layers::deserialize_proof(r, layers::relu_proof_layout(p.relu, cl.size()));
+        if (Verdict v = layers::verify_relu(p.relu, cl, nl, tr, &in, &adv); !v) return v.within(where + ": relu");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
       }
-      continue;
+      case Kind::kTable: {
+        auto nl = layers::deserialize_proof(r, layers::table_act_proof_layout(p.act, cl.size()));
+        if (Verdict v = layers::verify_table_act(p.act, cl, nl, tr, &in, &adv); !v) return v.within(where + ": table activation");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kMaxPool: {
+        auto mp = layers::MaxPoolProof::deserialize(r, p.mp, cl.size());
+        if (Verdict v = layers::verify_max_pool(p.mp, cl, mp, tr, &in, &adv); !v) return v.within(where + ": max pool");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kGap: {
+        const size_t na = layers::global_avg_pool_advice_shapes(p.gap).size();
+        if (p.bound) {
+          auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(*p.bound, cl.size()));
+          if (Verdict v = layers::verify_bound(*p.bound, cl, bp, tr, &adv); !v) return v.within(where + ": output bound");
+          if (Verdict v = open_advice(com, adv, na, where); !v) return v;
+        }
+        auto gp = layers::GlobalAvgPoolProof::deserialize(r, p.gap, cl.size());
+        if (Verdict v = layers::verify_global_avg_pool(p.gap, cl, gp, tr, &in, &adv); !v)
+          return v.within(where + ": global average pool");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kElementwise: {
+        auto ep = layers::ElementwiseProof::deserialize(r, p.ew, cl.size());
+        layers::ElementwiseClaims ec;
+        if (Verdict v = layers::verify_elementwise(p.ew, cl, ep, tr, &ec); !v) return v.within(where + ": elementwise");
+        if (Verdict v = open_advice(com, ec.advice, 0, where); !v) return v;
+        for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        in = std::move(ec.a);
+        break;
+      }
+      case Kind::kMatmul:
+      case Kind::kConv: {
+        std::vector<Claim> accs = cl;
+        if (p.shift > 0 && !p.fused) {
+          const auto rpar = p.rescale_params(dims_of(model, p.y));
+          auto rp = layers::deserialize_proof(r, layers::rescale_proof_layout(rpar, cl.size()));
+          if (Verdict v = layers::verify_rescale(rpar, cl, rp, tr, &accs, &adv); !v) return v.within(where + ": rescale");
+          if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        }
+        const Fr bias_unscale = pow2(p.bias_exp).inverse();
+        if (p.kind == Kind::kMatmul) {
+          auto proof = layers::MatmulProof::deserialize(r, p.mm, accs.size());
+          layers::MatmulClaims mc;
+          if (Verdict v = layers::verify_matmul(p.mm, accs, proof, tr, &mc); !v) return v.within(where + ": matmul");
+          in = std::move(mc.a);
+          for (auto& c : mc.b) claims[p.w].push_back(std::move(c));
+          for (auto& c : mc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
+        } else {
+          auto proof = layers::ConvProof::deserialize(r, p.cv, accs.size());
+          layers::ConvClaims cc;
+          if (Verdict v = layers::verify_conv(p.cv, accs, proof, tr, &cc); !v) return v.within(where + ": conv");
+          in.push_back(std::move(cc.x));
+          for (auto& c : cc.w) claims[p.w].push_back(std::move(c));
+          for (auto& c : cc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
+        }
+        break;
+      }
+      case Kind::kReshape: break;
     }
-    Claim acc = cl[0];
-    if (p.shift > 0) {
-      Fr rem_eval = sumcheck::read_field<Fr>(r);
-      tr.absorb("proof.rem_eval", rem_eval);
-      open_at(rem_com[pi], acc.point, rem_eval);
-      acc.value = pow2(p.shift) * cl[0].value + rem_eval - pow2(p.shift - 1) * indicator_eval(ys, acc.point);
-      auto table = lookup::LookupTable<Fr>::range(p.shift);
-      auto lp = lookup::LogupProof<Fr>::deserialize(r, ys.num_vars(), table.log_size(), 1);
-      lookup::LookupClaims<Fr> lc;
-      if (Verdict v = lookup::verify<Fr>(table, ys.num_vars(), lp, tr, &lc); !v)
-        return v.within(where + ": rescale remainder range check");
-      if (lc.witness_evals.size() != 1) return Verdict::reject(where + ": range check: witness evaluations");
-      open_at(rem_com[pi], lc.witness_point, lc.witness_evals[0]);
-      open_at(mult_com[pi], lc.multiplicity_point, lc.multiplicity_eval);
-    }
-    const Fr bias_unscale = pow2(p.bias_exp).inverse();
-    std::vector<Claim> accs{acc};
-    if (p.kind == Kind::kMatmul) {
-      auto proof = layers::MatmulProof::deserialize(r, p.mm, 1);
-      layers::MatmulClaims mc;
-      if (Verdict v = layers::verify_matmul(p.mm, accs, proof, tr, &mc); !v) return v.within(where + ": matmul");
-      for (auto& c : mc.a) claims[p.x].push_back(std::move(c));
-      for (auto& c : mc.b) claims[p.w].push_back(std::move(c));
-      for (auto& c : mc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
-    } else {
-      auto proof = layers::ConvProof::deserialize(r, p.cv, 1);
-      layers::ConvClaims cc;
-      if (Verdict v = layers::verify_conv(p.cv, accs, proof, tr, &cc); !v) return v.within(where + ": conv");
-      claims[p.x].push_back(std::move(cc.x));
-      for (auto& c : cc.w) claims[p.w].push_back(std::move(c));
-      for (auto& c : cc.bias) claims[p.b].push_back({std::move(c.point), c.value * bias_unscale});
-    }
+    for (auto& c : in) claims[p.x].push_back(std::move(c));
   }
 
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int t = g.inputs[i];
+    auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(in_bound[i], claims[t].size()));
+    std::vector<layers::AdviceClaim> adv;
+    if (Verdict v = layers::verify_bound(in_bound[i], claims[t], bp, tr, &adv); !v)
+      return v.within("input '" + g.tensors[t].name + "'");
+    if (Verdict v = open_advice(in_com[i], adv, 0, "input"); !v) return v;
+    claims[t].clear();
+  }
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;
-    const pcs::HyraxCommitment* c = input_com[t] ? input_com[t] : (vk.weights[t] ? &*vk.weights[t] : nullptr);
-    if (!c) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
-    for (auto& cl : claims[t]) open_at(c, cl.point, cl.value);
+    if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
+    for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
   }
   auto batch = pcs::HyraxBatchProof::deserialize(r);
   r.expect_end();

@@ -23,6 +23,14 @@ struct CompiledModel {
   std::vector<ops::QParams> params; // per node, same order as graph.nodes
   std::vector<ops::Range> ranges;   // per tensor: calibrated float range (not bound by the digest)
   std::array<uint8_t, 32> digest{}; // Keccak-256 of the bound part of the .zkm encoding
+  // Per tensor (empty: none): 1 when a constant's values are withheld. A model decoded from its
+  // public encoding (encode_public_model) has every constant withheld: it is what a verifying key
+  // carries, and its digest is the public digest.
+  std::vector<uint8_t> withheld;
+
+  bool is_withheld(int tensor) const {
+    return tensor >= 0 && static_cast<size_t>(tensor) < withheld.size() && withheld[static_cast<size_t>(tensor)] != 0;
+  }
 
   bool is_integer(int tensor) const { return graph.tensors[tensor].dtype != ops::DType::kFloat; }
   size_t table_entries() const;

@@ -171,7 +171,10 @@ std::string hex(std::span<const uint8_t> b) {
 
 bool is_zkm(std::span<const uint8_t> bytes) { return bytes.size() >= 4 && std::memcmp(bytes.data(), kMagic, 4) == 0; }
 
-std::vector<uint8_t> encode_model(CompiledModel& m) {
+namespace {
+
+// The bound body; with withhold, constants are written as shape only (flag 2).
+std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
   const auto& g = m.graph;
   ByteWriter b;
   for (int v : {m.cfg.base_scale, m.cfg.act_bits, m.cfg.weight_bits, m.cfg.max_const_scale, m.cfg.table_log, m.cfg.exp_scale, m.cfg.acc_bits})
@@ -185,8 +188,9 @@ std::vector<uint8_t> encode_model(CompiledModel& m) {
     put_shape(b, t.shape);
     i64(b, m.scales[i]);
     i64(b, m.bits[i]);
-    b.u8(t.is_const ? 1 : 0);
-    if (t.is_const) put_itensor(b, m.qconst[i]);
+    const bool hide = t.is_const && (withhold || m.is_withheld(static_cast<int>(i)));
+    b.u8(t.is_const ? (hide ? 2 : 1) : 0);
+    if (t.is_const && !hide) put_itensor(b, m.qconst[i]);
   }
   b.u64(g.inputs.size());
   for (int v : g.inputs) i64(b, v);
@@ -205,12 +209,23 @@ std::vector<uint8_t> encode_model(CompiledModel& m) {
     put_attrs(b, n.attrs);
     put_params(b, m.params[i]);
   }
-  std::vector<uint8_t> body = b.take();
+  return b.take();
+}
+
+ByteWriter header_and_body(const std::vector<uint8_t>& body) {
   ByteWriter head;
   head.bytes(std::span<const uint8_t>(kMagic, 4));
   head.u32(kZkmVersion);
   head.u64(body.size());
   head.bytes(body);
+  return head;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_model(CompiledModel& m) {
+  const auto& g = m.graph;
+  ByteWriter head = header_and_body(encode_body(m, false));
   hash::Keccak256 h;
   h.update(head.data());
   m.digest = h.finalize();
@@ -220,11 +235,39 @@ std::vector<uint8_t> encode_model(CompiledModel& m) {
   // Float part (not bound).
   out.str(g.source);
   for (size_t i = 0; i < g.tensors.size(); ++i) {
-    if (g.tensors[i].is_const) put_ftensor(out, g.tensors[i].value);
+    if (g.tensors[i].is_const && !m.is_withheld(static_cast<int>(i))) put_ftensor(out, g.tensors[i].value);
     f64(out, m.ranges[i].lo);
     f64(out, m.ranges[i].hi);
   }
   return out.take();
+}
+
+std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
+  const auto& g = m.graph;
+  ByteWriter head = header_and_body(encode_body(m, true));
+  hash::Keccak256 h;
+  h.update(head.data());
+  auto d = h.finalize();
+  ByteWriter out;
+  out.bytes(head.data());
+  out.bytes(d);
+  out.str(g.source);
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    f64(out, 0.0);  // calibrated ranges are not published
+    f64(out, 0.0);
+  }
+  return out.take();
+}
+
+std::array<uint8_t, 32> public_digest(const CompiledModel& m) {
+  bool all_withheld = true;
+  for (size_t i = 0; i < m.graph.tensors.size(); ++i)
+    if (m.graph.tensors[i].is_const && !m.is_withheld(static_cast<int>(i))) all_withheld = false;
+  if (all_withheld) return m.digest;
+  ByteWriter head = header_and_body(encode_body(m, true));
+  hash::Keccak256 h;
+  h.update(head.data());
+  return h.finalize();
 }
 
 CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& what) {
@@ -262,10 +305,17 @@ CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& wh
     t.shape = get_shape(b);
     m.scales[i] = static_cast<int>(bounded(b, -128, 128, "scale"));
     m.bits[i] = static_cast<int>(bounded(b, 1, 63, "bit bound"));
-    t.is_const = b.u8() != 0;
-    if (t.is_const) {
+    const uint8_t flag = b.u8();
+    if (flag > 2) b.fail("bad constant flag");
+    t.is_const = flag != 0;
+    if (flag == 1) {
       m.qconst[i] = get_itensor(b);
       if (m.qconst[i].shape != t.shape) b.fail("constant '" + t.name + "' shape differs");
+    } else if (flag == 2) {
+      if (m.withheld.empty()) m.withheld.assign(nt, 0);
+      m.withheld[i] = 1;
+      m.qconst[i].shape = t.shape;  // no values: nothing is allocated
+      m.qconst[i].dtype = t.dtype;
     }
     g.tensors.push_back(std::move(t));
   }
@@ -292,7 +342,7 @@ CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& wh
   m.ranges.resize(nt);
   g.source = r.str(4096);
   for (uint64_t i = 0; i < nt; ++i) {
-    if (g.tensors[i].is_const) {
+    if (g.tensors[i].is_const && !m.is_withheld(static_cast<int>(i))) {
       g.tensors[i].value = get_ftensor(r);
       if (g.tensors[i].value.shape != g.tensors[i].shape) r.fail("float constant shape differs");
     }

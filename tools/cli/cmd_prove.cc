@@ -37,7 +37,7 @@ void register_prove(CLI::App& app, Action& action) {
       auto t0 = std::chrono::steady_clock::now();
       quant::CompiledModel m = quant::load_model(args->model);
       proof::VerifyingKey vk = proof::decode_pk_file(proof::read_binary(args->pk));
-      if (vk.model_digest != m.digest) throw Error(args->pk + ": the proving key is for another model");
+      if (vk.model_digest != quant::public_digest(m)) throw Error(args->pk + ": the proving key is for another model");
       auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
       auto in = graph::make_inputs(m.graph, flat, args->input);
       if (tty) std::fprintf(stderr, "running the integer model...\n");

@@ -31,7 +31,7 @@ void register_setup(CLI::App& app, Action& action) {
       if (auto why = proof::unsupported(m)) throw Error(*why);
       proof::VerifyingKey vk = proof::setup(m);
       std::filesystem::create_directories(args->dir);
-      auto vkb = proof::encode_vk_file(vk, bytes);
+      auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
       auto pkb = proof::encode_pk_file(vk);
       proof::write_binary(args->dir + "/vk", vkb);
       proof::write_binary(args->dir + "/pk", pkb);
