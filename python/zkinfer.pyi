@@ -26,7 +26,14 @@ class Model:
     def bytes(self) -> bytes: ...
     def __bytes__(self) -> bytes: ...
     @property
-    def digest(self) -> str: ...
+    def digest(self) -> str:
+        """Keccak-256 (hex) of the bound part of the .zkm."""
+    @property
+    def public_digest(self) -> str:
+        """Digest of the public encoding (constants withheld): what keys bind."""
+    @property
+    def is_public(self) -> bool:
+        """True for the model a verifying key embeds: no weights, so no run/setup/prove."""
     @property
     def inputs(self) -> list[dict[str, Any]]:
         """[{"name", "shape", "scale"}] per model input."""
@@ -61,7 +68,8 @@ class VerifyingKey:
     @property
     def model_digest(self) -> str: ...
     @property
-    def model(self) -> Model: ...
+    def model(self) -> Model:
+        """The embedded public model (constants withheld)."""
 
 class Proof:
     def __init__(self, data: bytes) -> None: ...

@@ -184,6 +184,8 @@ PYBIND11_MODULE(zkinfer, m) {
       .def(py::pickle([](const Model& self) { return py::make_tuple(as_py_bytes(self.bytes())); },
                       [](const py::tuple& t) { return Model::from_bytes(to_bytes(t[0])); }))
       .def_property_readonly("digest", &Model::digest_hex)
+      .def_property_readonly("public_digest", &Model::public_digest_hex)
+      .def_property_readonly("is_public", &Model::is_public)
       .def_property_readonly("inputs", [](const Model& self) { return spec_list(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return spec_list(self.outputs()); })
       .def_property_readonly("node_count", &Model::node_count)

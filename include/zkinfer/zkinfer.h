@@ -79,13 +79,18 @@ class Model {
   void save(const std::string& path) const;
   const std::vector<uint8_t>& bytes() const;
 
-  std::string digest_hex() const;  // Keccak-256 of the bound part
+  std::string digest_hex() const;         // Keccak-256 of the bound part of the .zkm
+  std::string public_digest_hex() const;  // of the public encoding (constants withheld): what keys bind
+  // A public model (the one a verifying key embeds) has every constant's values withheld: it can
+  // be inspected but not run, set up or proven.
+  bool is_public() const;
   std::vector<TensorSpec> inputs() const;
   std::vector<TensorSpec> outputs() const;
   size_t node_count() const;
   std::string to_json() const;  // `zkinfer inspect MODEL.zkm`
 
   // `zkinfer run`: one tensor per input, of the input's shape or flat with its element count.
+  // Error for a public model.
   RunResult run(const std::vector<Tensor>& inputs) const;
   Accuracy evaluate(const std::vector<Sample>& samples) const;
   Accuracy evaluate(const std::string& samples_path) const;
@@ -98,7 +103,8 @@ class Model {
   std::shared_ptr<const Impl> impl_;
 };
 
-// The proving key (DIR/pk): the weight commitments of one model.
+// The proving key (DIR/pk): the weight commitments of one model; model_digest_hex() is the
+// model's public digest.
 class ProvingKey {
  public:
   static ProvingKey load(const std::string& path);
@@ -123,7 +129,7 @@ class VerifyingKey {
   void save(const std::string& path) const;
   const std::vector<uint8_t>& bytes() const;
   std::string model_digest_hex() const;
-  Model model() const;  // the embedded compiled model
+  Model model() const;  // the embedded public model (constants withheld)
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

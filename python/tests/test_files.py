@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import zkinfer
 from conftest import MLP, bundled_input
@@ -31,8 +32,15 @@ def test_keys_and_proof_save_load_then_verify(tmp_path, mlp_model, mlp_keys, mlp
     assert vk2.bytes() == vk.bytes() == (tmp_path / "vk").read_bytes()
     assert proof2.bytes() == mlp_proof.bytes()
     assert proof2.output is None  # a loaded proof's output is known once verified
-    assert pk2.model_digest == vk2.model_digest == mlp_model.digest
-    assert vk2.model.digest == mlp_model.digest
+    # Keys bind the public model (constants withheld), which the verifying key embeds.
+    assert pk2.model_digest == vk2.model_digest == mlp_model.public_digest != mlp_model.digest
+    assert vk2.model.digest == mlp_model.public_digest
+    assert vk2.model.is_public and not mlp_model.is_public
+    assert vk2.model.node_count == mlp_model.node_count
+    with pytest.raises(zkinfer.Error, match="public model"):
+        vk2.model.run(mlp_input)
+    with pytest.raises(zkinfer.Error, match="public model"):
+        zkinfer.setup(vk2.model)
     verdict = zkinfer.verify(vk2, proof2)
     assert verdict.valid
     np.testing.assert_array_equal(verdict.output, mlp_proof.output)

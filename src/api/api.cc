@@ -32,7 +32,7 @@ struct ProvingKey::Impl {
 struct VerifyingKey::Impl {
   proof::VerifyingKey key;
   std::vector<uint8_t> file;  // the vk file
-  Model model;                // the embedded compiled model
+  Model model;                // the embedded public model
 };
 
 namespace {
@@ -109,6 +109,11 @@ Model compile_samples(graph::Graph g, const std::vector<graph::Sample>& samples,
   return make_model(std::move(m), std::move(zkm));
 }
 
+void require_weights(const quant::CompiledModel& m) {
+  if (!m.withheld.empty())
+    throw Error("model: a public model (from a verifying key) has no weights; use the compiled model (.zkm)");
+}
+
 std::vector<TensorSpec> specs(const quant::CompiledModel& m, const std::vector<int>& ids) {
   std::vector<TensorSpec> out;
   for (int id : ids) out.push_back({m.graph.tensors[id].name, m.graph.tensors[id].shape, m.scales[id]});
@@ -173,6 +178,8 @@ Model Model::from_bytes(std::span<const uint8_t> bytes, const std::string& what)
 void Model::save(const std::string& path) const { proof::write_binary(path, impl_->zkm); }
 const std::vector<uint8_t>& Model::bytes() const { return impl_->zkm; }
 std::string Model::digest_hex() const { return quant::hex(impl_->model.digest); }
+std::string Model::public_digest_hex() const { return quant::hex(quant::public_digest(impl_->model)); }
+bool Model::is_public() const { return !impl_->model.withheld.empty(); }
 std::vector<TensorSpec> Model::inputs() const { return specs(impl_->model, impl_->model.graph.inputs); }
 std::vector<TensorSpec> Model::outputs() const { return specs(impl_->model, impl_->model.graph.outputs); }
 size_t Model::node_count() const { return impl_->model.graph.nodes.size(); }
@@ -180,6 +187,7 @@ std::string Model::to_json() const { return quant::model_to_json(impl_->model, i
 
 RunResult Model::run(const std::vector<Tensor>& inputs) const {
   const auto& m = impl_->model;
+  require_weights(m);
   auto in = model_inputs(m, inputs);
   RunResult r;
   for (const auto& t : graph::run_float(m.graph, in)) r.float_outputs.push_back(to_api(t));
@@ -189,10 +197,12 @@ RunResult Model::run(const std::vector<Tensor>& inputs) const {
 
 Accuracy Model::evaluate(const std::vector<Sample>& samples) const {
   if (samples.empty()) throw Error("no samples");
+  require_weights(impl_->model);
   return to_api(quant::evaluate(impl_->model, to_graph_samples(samples)));
 }
 
 Accuracy Model::evaluate(const std::string& samples_path) const {
+  require_weights(impl_->model);
   auto samples = graph::parse_samples(graph::read_text(samples_path), samples_path, impl_->model.graph);
   return to_api(quant::evaluate(impl_->model, samples));
 }
@@ -235,12 +245,14 @@ Model VerifyingKey::model() const { return impl_->model; }
 
 Keys setup(const Model& model) {
   const auto& m = model.impl().model;
+  require_weights(m);
   if (auto why = proof::unsupported(m)) throw Error(*why);
   auto pk = std::make_shared<ProvingKey::Impl>();
   pk->key = proof::setup(m);
   pk->file = proof::encode_pk_file(pk->key);
   auto vk = std::make_shared<VerifyingKey::Impl>(
-      VerifyingKey::Impl{pk->key, proof::encode_vk_file(pk->key, model.bytes()), model});
+      VerifyingKey::Impl{pk->key, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});
+  vk->file = proof::encode_vk_file(pk->key, vk->model.bytes());
   return Keys{ProvingKey(pk), VerifyingKey(vk)};
 }
 
@@ -253,7 +265,8 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
   auto t0 = clock_type::now();
   const auto& m = model.impl().model;
   const auto& key = pk.impl().key;
-  if (key.model_digest != m.digest) throw Error("proving key: the proving key is for another model");
+  require_weights(m);
+  if (key.model_digest != quant::public_digest(m)) throw Error("proving key: the proving key is for another model");
   auto in = model_inputs(m, inputs);
   auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
   SecureRng rng;

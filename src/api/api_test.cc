@@ -62,7 +62,15 @@ TEST(Api, RoundTripAndRejections) {
   VerifyingKey vk2 = VerifyingKey::from_bytes(keys.vk.bytes());
   EXPECT_EQ(pk2.bytes(), keys.pk.bytes());
   EXPECT_EQ(vk2.bytes(), keys.vk.bytes());
-  EXPECT_EQ(vk2.model().bytes(), m.bytes());
+  // The key embeds the public model: constants withheld, not runnable; keys bind its digest.
+  EXPECT_EQ(vk2.model().digest_hex(), m.public_digest_hex());
+  EXPECT_EQ(vk2.model_digest_hex(), m.public_digest_hex());
+  EXPECT_EQ(pk2.model_digest_hex(), m.public_digest_hex());
+  EXPECT_TRUE(vk2.model().is_public());
+  EXPECT_FALSE(m.is_public());
+  EXPECT_THROW(vk2.model().run(x), Error);
+  EXPECT_THROW(setup(vk2.model()), Error);
+  EXPECT_THROW(prove(vk2.model(), pk2, x), Error);
   EXPECT_TRUE(verify(vk2, prove(m2, pk2, x).proof).verdict.ok());
 
   // Wrong expected output.
