@@ -5,7 +5,7 @@ prove one inference with zkinfer, printing the timings of every step.
 Needs the Python module (build/python) and PyTorch + scikit-learn:
     bash scripts/install-deps.sh --python-examples
     cmake --build build --target zkinfer_python
-    PYTHONPATH=build/python /usr/bin/python3 examples/python/torch_digits.py [--epochs N] [--out DIR]
+    PYTHONPATH=build/python /usr/bin/python3 examples/python/torch_digits.py [--cnn] [--epochs N] [--out DIR]
 """
 import argparse
 import pathlib
@@ -21,17 +21,24 @@ import zkinfer
 
 
 class Net(torch.nn.Module):
-    """64 -> 32 -> 16 -> 10 with ReLU: Gemm and Relu layers, which zkinfer proves."""
+    """64 -> 32 -> 16 -> 10 with ReLU (Gemm and Relu layers); with cnn=True a convolutional net on
+    the 1x8x8 image: Conv 3x3 (8 channels), ReLU, MaxPool 2x2, Flatten, Linear to 10."""
 
-    def __init__(self):
+    def __init__(self, cnn=False):
         super().__init__()
-        self.layers = torch.nn.Sequential(
-            torch.nn.Linear(64, 32), torch.nn.ReLU(),
-            torch.nn.Linear(32, 16), torch.nn.ReLU(),
-            torch.nn.Linear(16, 10))
+        self.input_shape = (1, 1, 8, 8) if cnn else (1, 64)
+        if cnn:
+            self.layers = torch.nn.Sequential(
+                torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, 10))
+        else:
+            self.layers = torch.nn.Sequential(
+                torch.nn.Linear(64, 32), torch.nn.ReLU(),
+                torch.nn.Linear(32, 16), torch.nn.ReLU(),
+                torch.nn.Linear(16, 10))
 
     def forward(self, x):
-        return self.layers(x)
+        return self.layers(x.reshape((-1,) + self.input_shape[1:]))
 
 
 class Timer:
@@ -58,6 +65,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=200, help="full-batch Adam epochs (default 200)")
     ap.add_argument("--out", type=pathlib.Path, help="directory for model.onnx, model.zkm, pk, vk, proof")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cnn", action="store_true", help="a small convolutional net instead of the MLP")
     args = ap.parse_args()
     out = args.out or pathlib.Path(tempfile.mkdtemp(prefix="zkinfer_torch_digits_"))
     out.mkdir(parents=True, exist_ok=True)
@@ -69,7 +77,7 @@ def main():
     x_train, x_test, y_train, y_test = train_test_split(x, digits.target, test_size=0.25, random_state=args.seed)
     print(f"digits: {len(x_train)} training, {len(x_test)} test images of 8x8 pixels")
 
-    net = Net()
+    net = Net(cnn=args.cnn)
     with timer.step("train"):
         opt = torch.optim.Adam(net.parameters(), lr=0.01)
         xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
@@ -85,7 +93,7 @@ def main():
 
     onnx_path = out / "model.onnx"
     with timer.step("export"):
-        torch.onnx.export(net, torch.zeros(1, 64), str(onnx_path), input_names=["input"], output_names=["logits"],
+        torch.onnx.export(net, torch.zeros(net.input_shape), str(onnx_path), input_names=["input"], output_names=["logits"],
                           opset_version=13)
 
     with timer.step("compile"):
@@ -102,7 +110,7 @@ def main():
     pk.save(out / "pk")
     vk.save(out / "vk")
 
-    image, label = x_test[0].reshape(1, 64).astype(np.float64), int(y_test[0])
+    image, label = x_test[0].reshape(net.input_shape).astype(np.float64), int(y_test[0])
     with timer.step("prove"):
         proof = zkinfer.prove(model, pk, image)
     proof.save(out / "proof.zkp")
