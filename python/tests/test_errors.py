@@ -121,3 +121,16 @@ def test_bad_proof_bytes_are_a_verdict_not_an_exception(mlp_keys):
     for data in (b"", b"ZKPF", bytes(1000)):
         verdict = zkinfer.verify(vk, data)
         assert not verdict.valid and verdict.reason
+
+
+def test_inputs_outside_the_models_bounds(mlp_model, mlp_keys):
+    pk, _ = mlp_keys
+    for bad in (np.nan, np.inf, 1e30):
+        with pytest.raises(zkinfer.Error, match="does not fit"):
+            zkinfer.prove(mlp_model, pk, np.full((1, 64), bad))
+    with pytest.raises(zkinfer.Error, match="not finite"):
+        zkinfer.compile(MLP, np.full((2, 64), np.nan))
+    with pytest.raises(zkinfer.Error, match="malformed JSON"):
+        zkinfer.compile(MLP, MLP)  # the ONNX file where a calibration file belongs
+    with pytest.raises(zkinfer.Error):
+        mlp_model.run(np.array(["a"] * 64))

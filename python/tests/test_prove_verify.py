@@ -100,3 +100,19 @@ def test_cnn_digits_proves_or_names_the_missing_protocol():
     bad = bytearray(proof.bytes())
     bad[len(bad) // 2] ^= 1
     assert not zkinfer.verify(vk, bytes(bad)).valid
+
+
+def test_concurrent_calls_release_the_gil(mlp_model, mlp_keys, mlp_input, mlp_proof):
+    """Verifications and a proof from several threads at once give the same results as alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pk, vk = mlp_keys
+    bad = bytearray(mlp_proof.bytes())
+    bad[100] ^= 2
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        proof = pool.submit(zkinfer.prove, mlp_model, pk, mlp_input)
+        good = [pool.submit(zkinfer.verify, vk, mlp_proof) for _ in range(3)]
+        rejected = [pool.submit(zkinfer.verify, vk, bytes(bad)) for _ in range(2)]
+        assert all(f.result().valid for f in good)
+        assert not any(f.result().valid for f in rejected)
+        assert zkinfer.verify(vk, proof.result()).valid
