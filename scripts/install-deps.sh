@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything zkinfer needs to build and test, from Debian's packages only.
 # Idempotent: packages already present are skipped. Used by the README's commands and by .ci/run.
+# --python-examples also installs PyTorch and scikit-learn for examples/python (large; optional).
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,14 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   clang libclang-rt-14-dev
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
 )
+for arg in "$@"; do
+  case "$arg" in
+    --python-examples) packages+=(python3-torch python3-sklearn) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

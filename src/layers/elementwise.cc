@@ -14,11 +14,26 @@ using detail::absorb_claims;
 using detail::pow2_fr;
 
 namespace {
+using Op = ElementwiseParams::Op;
+const std::vector<size_t>& dims_or(const std::vector<size_t>& d, const ElementwiseParams& p) {
+  return d.empty() ? p.dims : d;
+}
+std::optional<std::string> bad_operand(const std::vector<size_t>& d, const ElementwiseParams& p, const char* name) {
+  if (d.empty()) return std::nullopt;
+  if (d.size() != p.dims.size()) return std::string(name) + ": rank differs from the output's";
+  for (size_t i = 0; i < d.size(); ++i)
+    if (d[i] != p.dims[i] && d[i] != 1) return std::string(name) + ": dimension neither the output's nor 1";
+  return std::nullopt;
+}
 std::optional<std::string> bad_params(const ElementwiseParams& p) {
   if (auto why = PaddedShape::invalid(p.dims)) return why;
   if (p.ea > 40 || p.eb > 40) return std::string("alignment exponent above 40");
   if (p.shift > 61 || p.shift < -40) return std::string("shift out of range [-40, 61]");
   if (p.out_bits > 60) return std::string("out_bits above 60");
+  if (auto why = bad_operand(p.a_dims, p, "a")) return why;
+  if (auto why = bad_operand(p.b_dims, p, "b")) return why;
+  if (auto why = bad_operand(p.c_dims, p, "c")) return why;
+  if (p.op != Op::kAffine && !p.c_dims.empty()) return std::string("c given for a two-operand op");
   return std::nullopt;
 }
 RescaleParams rescale_params(const ElementwiseParams& p) {
@@ -28,7 +43,46 @@ sumcheck::Composition<Fr> mul_comp() {
   using T = sumcheck::Term<Fr>;
   return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
 }
+bool uses_sumcheck(const ElementwiseParams& p) { return p.op == Op::kMul || p.op == Op::kAffine; }
+
+// The operand's point (its own layout) from a point on y, and the broadcast factor K(z).
+std::vector<Fr> operand_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) parts[d].clear();
+  return join_point(PaddedShape(od), parts);
+}
+Fr bcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  Fr k = Fr::one();
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
+  return k;
+}
+// v broadcast from shape od to shape yd (row-major).
+std::vector<int64_t> expand(std::span<const int64_t> v, const std::vector<size_t>& od, const std::vector<size_t>& yd) {
+  if (od == yd) return std::vector<int64_t>(v.begin(), v.end());
+  size_t n = 1;
+  for (size_t d : yd) n *= d;
+  std::vector<size_t> ostride(od.size(), 1);
+  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
+  std::vector<int64_t> out(n);
+  std::vector<size_t> idx(yd.size(), 0);
+  for (size_t i = 0; i < n; ++i) {
+    size_t off = 0;
+    for (size_t d = 0; d < yd.size(); ++d)
+      if (od[d] == yd[d]) off += idx[d] * ostride[d];
+    out[i] = v[off];
+    for (size_t d = yd.size(); d-- > 0;) {
+      if (++idx[d] < yd[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
 std::vector<Fr> fr_padded(const PaddedShape& s, std::span<const int64_t> v) { return padded_table(s, v); }
+// value / k, or zero when k is zero (the verifier rejects such points).
+Fr div_or_zero(const Fr& value, const Fr& k) { return k.is_zero() ? Fr::zero() : value * k.inverse(); }
 }  // namespace
 
 void ElementwiseProof::serialize(ByteWriter& w) const {
@@ -43,28 +97,39 @@ ElementwiseProof ElementwiseProof::deserialize(ByteReader& r, const ElementwiseP
   ElementwiseProof out;
   if (p.shift > 0) out.rescale = deserialize_proof(r, rescale_proof_layout(rescale_params(p), num_claims));
   const size_t n = PaddedShape(p.dims).num_vars();
-  if (p.op == ElementwiseParams::Op::kMul) {
-    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 3, 3));
-  } else {
+  if (p.op != Op::kMul) {
     out.a_evals.resize(num_claims);
     for (Fr& e : out.a_evals) e = sumcheck::read_field<Fr>(r);
   }
+  if (uses_sumcheck(p))
+    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 3, 3));
   return out;
 }
 
 ElementwiseProver::ElementwiseProver(const ElementwiseParams& params, std::span<const int64_t> a,
-                                     std::span<const int64_t> b)
-    : params_(params), a_(a.begin(), a.end()), b_(b.begin(), b.end()) {
+                                     std::span<const int64_t> b, std::span<const int64_t> c)
+    : params_(params) {
   if (auto why = bad_params(params)) throw Error("elementwise: " + *why);
   shape_ = PaddedShape(params.dims);
-  if (a.size() != shape_.unpadded_size() || b.size() != a.size())
-    throw Error("elementwise: tensor sizes do not match the shape");
-  s_.resize(a.size());
-  for (size_t i = 0; i < a.size(); ++i) {
+  as_ = PaddedShape(dims_or(params.a_dims, params));
+  bs_ = PaddedShape(dims_or(params.b_dims, params));
+  cs_ = PaddedShape(dims_or(params.c_dims, params));
+  const bool affine = params.op == Op::kAffine;
+  if (a.size() != as_.unpadded_size() || b.size() != bs_.unpadded_size() ||
+      (affine ? c.size() != cs_.unpadded_size() : !c.empty()))
+    throw Error("elementwise: tensor sizes do not match the shapes");
+  a0_.assign(a.begin(), a.end());
+  c0_.assign(c.begin(), c.end());
+  a_ = expand(a, as_.dims(), params.dims);
+  b_ = expand(b, bs_.dims(), params.dims);
+  if (affine) c_ = expand(c, cs_.dims(), params.dims);
+  s_.resize(a_.size());
+  for (size_t i = 0; i < a_.size(); ++i) {
     switch (params.op) {
-      case ElementwiseParams::Op::kAdd: s_[i] = a[i] * (int64_t{1} << params.ea) + b[i] * (int64_t{1} << params.eb); break;
-      case ElementwiseParams::Op::kSub: s_[i] = a[i] * (int64_t{1} << params.ea) - b[i] * (int64_t{1} << params.eb); break;
-      case ElementwiseParams::Op::kMul: s_[i] = a[i] * b[i]; break;
+      case Op::kAdd: s_[i] = a_[i] * (int64_t{1} << params.ea) + b_[i] * (int64_t{1} << params.eb); break;
+      case Op::kSub: s_[i] = a_[i] * (int64_t{1} << params.ea) - b_[i] * (int64_t{1} << params.eb); break;
+      case Op::kMul: s_[i] = a_[i] * b_[i]; break;
+      case Op::kAffine: s_[i] = a_[i] * b_[i] + c_[i]; break;
     }
   }
   if (params.shift > 0) {
@@ -91,20 +156,36 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
     for (const Claim& c : out_claims) sc.push_back({c.point, c.value * inv});
   }
   const auto at = fr_padded(shape_, a_), bt = fr_padded(shape_, b_);
+  const auto& ad = as_.dims();
+  const auto& bd = bs_.dims();
   for (const Claim& c : sc) {
-    if (params_.op == ElementwiseParams::Op::kMul) {
+    if (params_.op == Op::kMul || params_.op == Op::kAffine) {
+      Fr target = c.value;
+      if (params_.op == Op::kAffine) {
+        const auto zc = operand_point(shape_, cs_.dims(), c.point);
+        const Fr cv = poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc);
+        tr.absorb("elementwise.a_eval", cv);
+        proof.a_evals.push_back(cv);
+        out->c.push_back({zc, cv});
+        target -= bcast_factor(shape_, cs_.dims(), c.point) * cv;
+      }
+      (void)target;
       auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, at, bt}, tr);
-      out->a.push_back({res.point, res.final_evals[1]});
-      out->b.push_back({res.point, res.final_evals[2]});
+      out->a.push_back({operand_point(shape_, ad, res.point),
+                        div_or_zero(res.final_evals[1], bcast_factor(shape_, ad, res.point))});
+      out->b.push_back({operand_point(shape_, bd, res.point),
+                        div_or_zero(res.final_evals[2], bcast_factor(shape_, bd, res.point))});
       proof.mul.push_back(std::move(res.proof));
     } else {
-      const Fr av = poly::evaluate_mle<Fr>(at, c.point);
+      const auto za = operand_point(shape_, ad, c.point);
+      const Fr av = poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za);
       tr.absorb("elementwise.a_eval", av);
       proof.a_evals.push_back(av);
-      Fr bv = (c.value - pow2_fr(params_.ea) * av) * pow2_fr(params_.eb).inverse();
-      if (params_.op == ElementwiseParams::Op::kSub) bv = -bv;
-      out->a.push_back({c.point, av});
-      out->b.push_back({c.point, bv});
+      const Fr ka = bcast_factor(shape_, ad, c.point), kb = bcast_factor(shape_, bd, c.point);
+      Fr bv = div_or_zero(c.value - pow2_fr(params_.ea) * ka * av, pow2_fr(params_.eb) * kb);
+      if (params_.op == Op::kSub) bv = -bv;
+      out->a.push_back({za, av});
+      out->b.push_back({operand_point(shape_, bd, c.point), bv});
     }
   }
   return proof;
@@ -120,6 +201,9 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
   if (auto why = bad_params(params)) return Verdict::reject("elementwise: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
+  const auto& ad = dims_or(params.a_dims, params);
+  const auto& bd = dims_or(params.b_dims, params);
+  const auto& cd = dims_or(params.c_dims, params);
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("elementwise: claim point has the wrong size");
   ElementwiseClaims res;
@@ -134,28 +218,37 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
     const Fr inv = pow2_fr(static_cast<size_t>(-params.shift)).inverse();
     for (const Claim& c : out_claims) sc.push_back({c.point, c.value * inv});
   }
-  if (params.op == ElementwiseParams::Op::kMul) {
-    if (proof.mul.size() != sc.size() || !proof.a_evals.empty())
-      return Verdict::reject("elementwise: mul: wrong number of sumchecks");
-    for (size_t i = 0; i < sc.size(); ++i) {
+  const bool sum = uses_sumcheck(params);
+  if (proof.mul.size() != (sum ? sc.size() : 0) || proof.a_evals.size() != (params.op == Op::kMul ? 0 : sc.size()))
+    return Verdict::reject("elementwise: wrong number of sumchecks or operand evaluations");
+  for (size_t i = 0; i < sc.size(); ++i) {
+    const std::string where = "elementwise: claim " + std::to_string(i);
+    if (sum) {
+      Fr target = sc[i].value;
+      if (params.op == Op::kAffine) {
+        const Fr cv = proof.a_evals[i];
+        tr.absorb("elementwise.a_eval", cv);
+        res.c.push_back({operand_point(shape, cd, sc[i].point), cv});
+        target -= bcast_factor(shape, cd, sc[i].point) * cv;
+      }
       sumcheck::Subclaim<Fr> sub;
-      if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, sc[i].value, proof.mul[i], tr, &sub); !v)
-        return v.within("elementwise: mul: claim " + std::to_string(i));
+      if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, target, proof.mul[i], tr, &sub); !v)
+        return v.within(params.op == Op::kMul ? "elementwise: mul: claim " + std::to_string(i) : where + ": product");
       if (sub.final_evals[0] != poly::eq_eval<Fr>(sc[i].point, sub.point))
         return Verdict::reject("elementwise: mul: claim " + std::to_string(i) + ": eq(z, rho) mismatch");
-      res.a.push_back({sub.point, sub.final_evals[1]});
-      res.b.push_back({sub.point, sub.final_evals[2]});
-    }
-  } else {
-    if (proof.a_evals.size() != sc.size() || !proof.mul.empty())
-      return Verdict::reject("elementwise: wrong number of operand evaluations");
-    for (size_t i = 0; i < sc.size(); ++i) {
+      const Fr ka = bcast_factor(shape, ad, sub.point), kb = bcast_factor(shape, bd, sub.point);
+      if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
+      res.a.push_back({operand_point(shape, ad, sub.point), sub.final_evals[1] * ka.inverse()});
+      res.b.push_back({operand_point(shape, bd, sub.point), sub.final_evals[2] * kb.inverse()});
+    } else {
       const Fr av = proof.a_evals[i];
       tr.absorb("elementwise.a_eval", av);
-      Fr bv = (sc[i].value - pow2_fr(params.ea) * av) * pow2_fr(params.eb).inverse();
-      if (params.op == ElementwiseParams::Op::kSub) bv = -bv;
-      res.a.push_back({sc[i].point, av});
-      res.b.push_back({sc[i].point, bv});
+      const Fr ka = bcast_factor(shape, ad, sc[i].point), kb = bcast_factor(shape, bd, sc[i].point);
+      if (kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
+      Fr bv = (sc[i].value - pow2_fr(params.ea) * ka * av) * (pow2_fr(params.eb) * kb).inverse();
+      if (params.op == Op::kSub) bv = -bv;
+      res.a.push_back({operand_point(shape, ad, sc[i].point), av});
+      res.b.push_back({operand_point(shape, bd, sc[i].point), bv});
     }
   }
   *out = std::move(res);

@@ -401,3 +401,287 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
 }
 
 }  // namespace zkinfer::layers
+
+// ---------------- AveragePool ----------------
+
+namespace zkinfer::layers {
+
+namespace {
+
+constexpr size_t kMaxPoolDim = size_t{1} << 24;
+
+// ops::make_window's output size of one spatial dimension (-1: window larger than the input).
+int64_t pool_out(size_t in, size_t k, size_t s, size_t d, size_t pb, size_t pe, bool ceil) {
+  const int64_t eff = static_cast<int64_t>((k - 1) * d + 1);
+  const int64_t span = static_cast<int64_t>(in + pb + pe) - eff;
+  if (span < 0) return -1;
+  const int64_t st = static_cast<int64_t>(s);
+  int64_t o = (ceil ? (span + st - 1) / st : span / st) + 1;
+  if (ceil && (o - 1) * st >= static_cast<int64_t>(in + pb)) --o;
+  return o;
+}
+
+// Per output row: how many kernel rows the executor counts.
+std::vector<int64_t> counts(size_t out, size_t in, size_t k, size_t s, size_t d, size_t pb, size_t pe, bool incl) {
+  std::vector<int64_t> c(out, 0);
+  const int64_t n = static_cast<int64_t>(in), b = static_cast<int64_t>(pb), e = static_cast<int64_t>(pe);
+  for (size_t o = 0; o < out; ++o)
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t i = static_cast<int64_t>(o * s + j * d) - b;
+      if ((i >= 0 && i < n) || (incl && i >= -b && i < n + e)) ++c[o];
+    }
+  return c;
+}
+
+size_t avg_rem_bits(const AvgPoolParams& p) { return ceil_log2(2 * p.kh * p.kw); }
+
+sumcheck::Composition<Fr> div_comp() { return sumcheck::Composition<Fr>::product(3); }
+
+// cnt~(z) over y's layout: I_N I_C Ch~ Cw~.
+Fr count_mle(const AvgPoolParams& p, const PaddedShape& ys, std::span<const Fr> z) {
+  const auto zp = split_point(ys, z);
+  const auto od = ys.dims();
+  Fr acc = eq_prefix_sum(zp[0], od[0]) * eq_prefix_sum(zp[1], od[1]);
+  const auto ch = p.row_counts(), cw = p.col_counts();
+  for (size_t d = 2; d < 4; ++d) {
+    const auto& c = d == 2 ? ch : cw;
+    const auto e = poly::eq_table<Fr>(zp[d]);
+    Fr s = Fr::zero();
+    for (size_t t = 0; t < c.size(); ++t) s += e[t] * Fr::from_i64(c[t]);
+    acc *= s;
+  }
+  return acc;
+}
+
+void avg_range_layout(ProofLayout& l, size_t n, size_t bits) {
+  const DigitPlan p = DigitPlan::make(bits);
+  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
+  l.lookups.push_back({n, p.top_bits, 1});
+}
+
+}  // namespace
+
+std::optional<std::string> AvgPoolParams::invalid() const {
+  if (dims.size() != 4) return std::string("AveragePool: only rank-4 (N, C, H, W) inputs");
+  if (auto why = PaddedShape::invalid(dims)) return why;
+  for (size_t v : {kh, kw, sh, sw, dh, dw})
+    if (v < 1 || v > 1024) return std::string("AveragePool: kernel, stride or dilation out of range");
+  if (kh * kw > (size_t{1} << 20)) return std::string("AveragePool: kernel too large");
+  for (size_t v : {pt, pl, pb, pr, dims[2], dims[3]})
+    if (v > kMaxPoolDim) return std::string("AveragePool: dimension or pad too large");
+  if (bits < 1 || bits > 60) return std::string("AveragePool: bit bound out of range [1, 60]");
+  const int64_t oh = pool_out(dims[2], kh, sh, dh, pt, pb, ceil_mode), ow = pool_out(dims[3], kw, sw, dw, pl, pr, ceil_mode);
+  if (oh < 1 || ow < 1) return std::string("AveragePool: window larger than the padded input");
+  for (int64_t c : row_counts())
+    if (c == 0) return std::string("AveragePool: a window lies entirely in the padding");
+  for (int64_t c : col_counts())
+    if (c == 0) return std::string("AveragePool: a window lies entirely in the padding");
+  if (auto why = PaddedShape::invalid(out_dims())) return "AveragePool: output: " + *why;
+  const ConvShape cs = window_conv();
+  if (auto why = cs.invalid()) return "AveragePool: " + *why;
+  if (cs.out_h() != static_cast<size_t>(oh) || cs.out_w() != static_cast<size_t>(ow))
+    return std::string("AveragePool: ceil_mode output not expressible as a convolution");
+  return std::nullopt;
+}
+
+std::vector<size_t> AvgPoolParams::out_dims() const {
+  return {dims[0], dims[1], static_cast<size_t>(pool_out(dims[2], kh, sh, dh, pt, pb, ceil_mode)),
+          static_cast<size_t>(pool_out(dims[3], kw, sw, dw, pl, pr, ceil_mode))};
+}
+std::vector<int64_t> AvgPoolParams::row_counts() const {
+  return counts(out_dims()[2], dims[2], kh, sh, dh, pt, pb, count_include_pad);
+}
+std::vector<int64_t> AvgPoolParams::col_counts() const {
+  return counts(out_dims()[3], dims[3], kw, sw, dw, pl, pr, count_include_pad);
+}
+
+ConvShape AvgPoolParams::window_conv() const {
+  const auto od = out_dims();
+  ConvShape s;
+  s.n = dims[0], s.c = dims[1], s.h = dims[2], s.w = dims[3];
+  s.co = dims[1], s.groups = dims[1];
+  s.kh = kh, s.kw = kw, s.stride_h = sh, s.stride_w = sw, s.dil_h = dh, s.dil_w = dw;
+  s.pad_top = pt, s.pad_left = pl;
+  // ceil_mode's extra windows: enough bottom / right padding that the floor-mode size matches.
+  const int64_t need_b = static_cast<int64_t>((od[2] - 1) * sh + (kh - 1) * dh + 1) - static_cast<int64_t>(dims[2] + pt);
+  const int64_t need_r = static_cast<int64_t>((od[3] - 1) * sw + (kw - 1) * dw + 1) - static_cast<int64_t>(dims[3] + pl);
+  s.pad_bottom = std::max<int64_t>(static_cast<int64_t>(pb), need_b);
+  s.pad_right = std::max<int64_t>(static_cast<int64_t>(pr), need_r);
+  return s;
+}
+
+void AvgPoolProof::serialize(ByteWriter& w) const {
+  nl.serialize(w);
+  for (const Fr& t : sums) sumcheck::write_field(w, t);
+  for (const auto& s : div) s.serialize(w);
+  window.serialize(w);
+}
+
+AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims) {
+  if (p.invalid()) r.fail("average pool: bad parameters");
+  if (num_claims < 1 || num_claims > 1024) r.fail("average pool: claim count out of range");
+  const PaddedShape ys(p.out_dims());
+  const size_t ny = ys.num_vars(), m = avg_rem_bits(p);
+  const size_t ev_y = DigitPlan::make(p.bits + 1).num_low + 1, ev_r = DigitPlan::make(m).num_low + 1;
+  ProofLayout l;
+  l.num_evals = num_claims * (2 * ev_y + 2 * ev_r);
+  avg_range_layout(l, ny, p.bits + 1);
+  avg_range_layout(l, ny, m);
+  avg_range_layout(l, ny, m);
+  AvgPoolProof out;
+  out.nl = deserialize_proof(r, l);
+  out.sums.resize(num_claims);
+  for (Fr& t : out.sums) t = sumcheck::read_field<Fr>(r);
+  for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<Fr>::deserialize(r, ny, 3, 3));
+  out.window = ConvProof::deserialize(r, p.window_conv(), num_claims);
+  return out;
+}
+
+AvgPoolProver::AvgPoolProver(const AvgPoolParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y)
+    : params_(params), x_(x.begin(), x.end()) {
+  if (auto why = params.invalid()) throw Error("average pool: " + *why);
+  xs_ = PaddedShape(params.dims);
+  ys_ = PaddedShape(params.out_dims());
+  if (x.size() != xs_.unpadded_size() || (!forced_y.empty() && forced_y.size() != ys_.unpadded_size()))
+    throw Error("average pool: tensor size does not match the shape");
+  const auto od = params.out_dims();
+  const size_t NC = od[0] * od[1], OH = od[2], OW = od[3], H = params.dims[2], W = params.dims[3];
+  const auto ch = params.row_counts(), cw = params.col_counts();
+  std::vector<int64_t> yb(NC * OH * OW), rem(yb.size()), comp(yb.size()), cnt(yb.size());
+  y_.resize(yb.size());
+  for (size_t p = 0; p < NC; ++p)
+    for (size_t oy = 0; oy < OH; ++oy)
+      for (size_t ox = 0; ox < OW; ++ox) {
+        int64_t acc = 0;
+        for (size_t ky = 0; ky < params.kh; ++ky) {
+          const int64_t iy = static_cast<int64_t>(oy * params.sh + ky * params.dh) - static_cast<int64_t>(params.pt);
+          if (iy < 0 || iy >= static_cast<int64_t>(H)) continue;
+          for (size_t kx = 0; kx < params.kw; ++kx) {
+            const int64_t ix = static_cast<int64_t>(ox * params.sw + kx * params.dw) - static_cast<int64_t>(params.pl);
+            if (ix >= 0 && ix < static_cast<int64_t>(W)) acc += x[(p * H + static_cast<size_t>(iy)) * W + static_cast<size_t>(ix)];
+          }
+        }
+        const size_t o = (p * OH + oy) * OW + ox;
+        const int64_t c = ch[oy] * cw[ox];
+        // ops::div_round(acc, c), c > 0.
+        const int64_t num = 2 * acc + c, den = 2 * c;
+        int64_t q = num / den, r = num % den;
+        if (r < 0) r += den, --q;
+        y_[o] = forced_y.empty() ? q : forced_y[o];
+        rem[o] = num - den * y_[o];
+        comp[o] = den - 1 - rem[o];
+        yb[o] = y_[o] + (int64_t{1} << params.bits);
+        cnt[o] = c;
+      }
+  const auto cp = padded_i64(ys_, cnt), yp = padded_i64(ys_, y_);
+  cnt_.resize(cp.size());
+  yt_.resize(yp.size());
+  for (size_t i = 0; i < cp.size(); ++i) cnt_[i] = Fr::from_i64(cp[i]), yt_[i] = Fr::from_i64(yp[i]);
+  const size_t m = avg_rem_bits(params);
+  r_y_ = nl_.add_range("avgpool.out", padded_i64(ys_, yb), params.bits + 1);
+  r_rem_ = nl_.add_range("avgpool.rem", padded_i64(ys_, rem), m);
+  r_comp_ = nl_.add_range("avgpool.rem_comp", padded_i64(ys_, comp), m);
+}
+
+AvgPoolProof AvgPoolProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
+                                  std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  ZKINFER_CHECK(!out_claims.empty());
+  absorb_claims(tr, "avgpool.claim", out_claims);
+  AvgPoolProof proof;
+  const Fr half = Fr::from_u64(2).inverse(), off = pow2_fr(params_.bits);
+  std::vector<Claim> sums;
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == ys_.num_vars());
+    nl_.send_range_eval(r_y_, c.point, tr);
+    const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
+    nl_.send_range_eval(r_comp_, c.point, tr);
+    const auto eqz = poly::eq_table<Fr>(c.point);
+    Fr t = Fr::zero();
+    for (size_t i = 0; i < eqz.size(); ++i) t += eqz[i] * cnt_[i] * yt_[i];
+    tr.absorb("avgpool.sum", t);
+    proof.sums.push_back(t);
+    auto res = sumcheck::prove_with_eq<Fr>(div_comp(), c.point, {{}, cnt_, yt_}, tr);
+    nl_.send_range_eval(r_y_, res.point, tr);
+    proof.div.push_back(std::move(res.proof));
+    (void)off;
+    sums.push_back({c.point, t + (r - count_mle(params_, ys_, c.point)) * half});
+  }
+  const ConvShape cs = params_.window_conv();
+  const std::vector<int64_t> ones(cs.w_shape().unpadded_size(), 1);
+  ConvClaims cc;
+  proof.window = prove_conv(cs, x_, ones, {}, sums, tr, &cc);
+  in_claims->assign(1, cc.x);
+  nl_.prove_lookups(tr);
+  proof.nl = std::move(nl_.proof);
+  *advice_claims = nl_.claims;
+  return proof;
+}
+
+std::vector<AdviceShape> avg_pool_advice_shapes(const AvgPoolParams& params) {
+  NonlinearProof empty;
+  detail::NlVerifier nv(empty);
+  const size_t ny = PaddedShape(params.out_dims()).num_vars(), m = avg_rem_bits(params);
+  nv.add_range("avgpool.out", ny, params.bits + 1);
+  nv.add_range("avgpool.rem", ny, m);
+  nv.add_range("avgpool.rem_comp", ny, m);
+  return nv.advice;
+}
+
+Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_claims, const AvgPoolProof& proof,
+                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                        std::vector<AdviceClaim>* advice_claims) {
+  if (auto why = params.invalid()) return Verdict::reject("average pool: " + *why);
+  const PaddedShape ys(params.out_dims());
+  const size_t ny = ys.num_vars(), m = avg_rem_bits(params);
+  if (out_claims.empty()) return Verdict::reject("average pool: no claims");
+  for (const auto& c : out_claims)
+    if (c.point.size() != ny) return Verdict::reject("average pool: claim point has the wrong size");
+  if (proof.sums.size() != out_claims.size() || proof.div.size() != out_claims.size())
+    return Verdict::reject("average pool: wrong number of division sumchecks");
+  detail::NlVerifier nv(proof.nl);
+  const size_t r_y = nv.add_range("avgpool.out", ny, params.bits + 1);
+  const size_t r_rem = nv.add_range("avgpool.rem", ny, m);
+  const size_t r_comp = nv.add_range("avgpool.rem_comp", ny, m);
+  absorb_claims(tr, "avgpool.claim", out_claims);
+  const Fr half = Fr::from_u64(2).inverse(), off = pow2_fr(params.bits);
+  std::vector<Claim> sums;
+  for (size_t i = 0; i < out_claims.size(); ++i) {
+    const Claim& c = out_claims[i];
+    const std::string where = "average pool: claim " + std::to_string(i);
+    const Fr ind = indicator_mle(ys, c.point), cnt = count_mle(params, ys, c.point);
+    Fr yv, r, rc;
+    if (!nv.recv_range_eval(r_y, c.point, tr, &yv) || !nv.recv_range_eval(r_rem, c.point, tr, &r) ||
+        !nv.recv_range_eval(r_comp, c.point, tr, &rc))
+      return Verdict::reject(where + ": missing evaluations");
+    if (yv - off * ind != c.value) return Verdict::reject(where + ": output != its range-checked digits");
+    if (r + rc != Fr::from_u64(2) * cnt - ind) return Verdict::reject(where + ": remainder + complement != 2 cnt - 1");
+    const Fr t = proof.sums[i];
+    tr.absorb("avgpool.sum", t);
+    sumcheck::Subclaim<Fr> sub;
+    if (Verdict v = sumcheck::verify<Fr>(div_comp(), ny, t, proof.div[i], tr, &sub); !v)
+      return v.within(where + ": count . output sum");
+    if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
+      return Verdict::reject(where + ": count . output sum: eq mismatch");
+    if (sub.final_evals[1] != count_mle(params, ys, sub.point))
+      return Verdict::reject(where + ": count . output sum: count mismatch");
+    Fr yr;
+    if (!nv.recv_range_eval(r_y, sub.point, tr, &yr)) return Verdict::reject(where + ": missing evaluations");
+    if (yr - off * indicator_mle(ys, sub.point) != sub.final_evals[2])
+      return Verdict::reject(where + ": count . output sum: output != its digits");
+    sums.push_back({c.point, t + (r - cnt) * half});
+  }
+  const ConvShape cs = params.window_conv();
+  ConvClaims cc;
+  if (Verdict v = verify_conv(cs, sums, proof.window, tr, &cc); !v) return v.within("average pool: window sums");
+  const PaddedShape ws = cs.w_shape();
+  for (const auto& w : cc.w)
+    if (w.point.size() != ws.num_vars() || w.value != indicator_mle(ws, w.point))
+      return Verdict::reject("average pool: window sums: kernel claim is not the all-ones kernel");
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("average pool");
+  if (Verdict v = nv.finished(); !v) return v.within("average pool");
+  in_claims->assign(1, cc.x);
+  *advice_claims = std::move(nv.claims);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

@@ -13,9 +13,21 @@
 // d_j = y - G_j, all K difference vectors range-checked in [0, 2^(bits+1)) and
 // prod_j d_j = 0 by a zero-check of degree K + 1; the claims on the G_j at z are batched with
 // powers of gamma into one degree-2 sumcheck over x's variables whose selector MLE the verifier
-// evaluates per dimension in O(K (N + C + OH + OW)). Windowed AveragePool: not yet.
+// evaluates per dimension in O(K (N + C + OH + OW)).
+// AveragePool (2-D; kernel, strides, dilations, pads, ceil_mode, count_include_pad as in
+// ops/op_average_pool.cc): s = window sums (a depthwise convolution of x with an all-ones kernel,
+// conv.h; the verifier checks the kernel claim against the all-ones MLE itself), then
+// y = div_round(s, cnt) with per-position counts cnt(oy, ox) = ch(oy) cw(ox): 2s + cnt = 2 cnt y + r,
+// 0 <= r < 2 cnt. Advice: the digits of y + 2^bits (y is committed and range-checked: the count
+// varies with the position, so s~(z) needs sum_i eq(z, i) cnt(i) y(i), a degree-3 sumcheck that
+// ends in a claim on y at a fresh point), of r and of r' = 2 cnt - 1 - r (both in [0, 2^m),
+// 2^m >= 2 KH KW). Per claim y~(z) = v: y's digits at z equal v; r~(z) + r'~(z) = 2 cnt~(z) - I~(z);
+// the prover sends T = sum eq(z, i) cnt(i) y(i), proved by the sumcheck; s~(z) = T + (r~(z) -
+// cnt~(z)) / 2 goes to the convolution. All claims share one convolution proof (one claim on x).
+// A 1-D pool on (N, C, W) is the 2-D pool on (N, C, 1, W) with kh = 1 (same padded layout).
 #pragma once
 
+#include "layers/conv.h"
 #include "layers/rescale.h"
 
 namespace zkinfer::layers {
@@ -89,6 +101,53 @@ class MaxPoolProver {
 
 std::vector<AdviceShape> max_pool_advice_shapes(const MaxPoolParams& params);
 Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_claims, const MaxPoolProof& proof,
+                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                        std::vector<AdviceClaim>* advice_claims);
+
+struct AvgPoolParams {
+  std::vector<size_t> dims;  // the input's shape (N, C, H, W)
+  size_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  size_t pt = 0, pl = 0, pb = 0, pr = 0;  // pads: top, left, bottom, right
+  bool ceil_mode = false, count_include_pad = false;
+  size_t bits = 24;                      // |y| < 2^bits, in [1, 60]
+  std::optional<std::string> invalid() const;
+  std::vector<size_t> out_dims() const;  // (N, C, OH, OW) as ops::make_window computes them
+  std::vector<int64_t> row_counts() const, col_counts() const;  // ch(oy), cw(ox)
+  ConvShape window_conv() const;         // the depthwise all-ones convolution giving the sums
+};
+
+struct AvgPoolProof {
+  NonlinearProof nl;                     // digits of y, r, r' and their range-check LogUps
+  std::vector<Fr> sums;                  // T per claim
+  std::vector<sumcheck::Proof<Fr>> div;  // per claim: sum eq(z, i) cnt(i) y(i) = T (degree 3)
+  ConvProof window;                      // the window sums, all claims at once
+  void serialize(ByteWriter& w) const;
+  static AvgPoolProof deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims);
+};
+
+class AvgPoolProver {
+ public:
+  // forced_y (tests: a cheating prover): commit these outputs, with the remainders that make
+  // the linear relation hold (possibly out of range).
+  AvgPoolProver(const AvgPoolParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y = {});
+  const std::vector<LayerAdvice>& advice() const { return nl_.advice; }
+  const std::vector<int64_t>& output() const { return y_; }
+  // Claims on y -> one claim on x (in_claims has one entry), plus advice claims.
+  AvgPoolProof prove(std::span<const Claim> out_claims, transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                     std::vector<AdviceClaim>* advice_claims);
+
+ private:
+  AvgPoolParams params_;
+  PaddedShape xs_, ys_;
+  std::vector<int64_t> x_, y_;
+  std::vector<Fr> cnt_, yt_;  // padded tables over y's layout
+  size_t r_y_ = 0, r_rem_ = 0, r_comp_ = 0;
+  detail::NlProver nl_;
+  friend struct AvgPoolTestPeer;  // tests: a prover with a forged count table
+};
+
+std::vector<AdviceShape> avg_pool_advice_shapes(const AvgPoolParams& params);
+Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_claims, const AvgPoolProof& proof,
                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
                         std::vector<AdviceClaim>* advice_claims);
 

@@ -14,6 +14,8 @@
 #include "layers/activation.h"
 #include "layers/bound.h"
 #include "layers/elementwise.h"
+#include "layers/leaky_relu.h"
+#include "layers/reindex.h"
 #include "layers/pool.h"
 #include "layers/rescale.h"
 #include "layers/combine.h"
@@ -87,10 +89,10 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReshape, kRelu, kTable, kMaxPool, kGap, kElementwise };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise };
 struct NodePlan {
   size_t node = 0;
-  Kind kind = Kind::kReshape;
+  Kind kind = Kind::kReindex;
   layers::MatmulShape mm;
   layers::ConvShape cv;
   int x = -1, w = -1, b = -1, y = -1;  // w: the second operand of an elementwise node
@@ -103,6 +105,12 @@ struct NodePlan {
   layers::MaxPoolParams mp;
   layers::GlobalAvgPoolParams gap;
   layers::ElementwiseParams ew;
+  bool bn = false;  // elementwise affine with the BatchNormalization's compile-time constants a, b
+  layers::ReindexMap rmap;
+  layers::ConcatParams cc;
+  std::vector<int> ins;  // Concat's inputs
+  layers::AvgPoolParams ap;
+  layers::LeakyReluParams lr;
   std::optional<layers::BoundParams> bound;  // a bound check of the node's output
   bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
   layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
@@ -110,9 +118,21 @@ struct NodePlan {
   }
 };
 
-// A constant bound by a weight commitment (its values are withheld in a public model).
+// A float constant, bound by a weight commitment (its values are withheld in a public model).
 bool is_weight(const quant::CompiledModel& m, int t) {
-  return t >= 0 && m.graph.tensors[t].is_const && (!m.qconst[t].data.empty() || m.is_withheld(t));
+  return t >= 0 && m.graph.tensors[t].is_const && m.graph.tensors[t].dtype == ops::DType::kFloat &&
+         (!m.qconst[t].data.empty() || m.is_withheld(t));
+}
+// An integer constant (shapes, indices, pads): public in the verifying key; claims on it are
+// checked by evaluating its MLE.
+bool is_public_const(const quant::CompiledModel& m, int t) {
+  return t >= 0 && m.graph.tensors[t].is_const && !is_weight(m, t) && !m.is_withheld(t);
+}
+std::vector<int64_t> int_const(const quant::CompiledModel& m, size_t node, int t, const char* what) {
+  if (!is_public_const(m, t))
+    throw Error("proof: " + std::string("node ") + std::to_string(node) + " (" + m.graph.nodes[node].name + "): " + what +
+                " must be an integer constant");
+  return m.qconst[t].data;
 }
 
 std::string node_label(const quant::CompiledModel& m, size_t i) {
@@ -125,7 +145,13 @@ int shift_of(const ops::QParams& p) {
 }
 
 bool is_reshape_op(const std::string& op) {
-  return op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze";
+  return op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze" ||
+         op == "Cast";  // Cast only where it is a no-op on values (the front end refuses the rest)
+}
+// Data movement: every output entry is an input entry (or a constant).
+bool is_move_op(const std::string& op) {
+  return is_reshape_op(op) || op == "Transpose" || op == "Slice" || op == "Pad" || op == "Concat" || op == "Expand" ||
+         op == "Tile" || op == "Gather";
 }
 bool is_table_op(const std::string& op) {
   return op == "Sigmoid" || op == "Tanh" || op == "Erf" || op == "Exp" || op == "Log" || op == "Sqrt" ||
@@ -144,8 +170,8 @@ bool bounded_by_consumers(const quant::CompiledModel& m, int t, int depth = 0) {
     bool uses = false;
     for (int i : n.inputs) uses |= i == t;
     if (!uses) continue;
-    if (n.op_type == "Relu" || is_table_op(n.op_type)) continue;
-    if (is_reshape_op(n.op_type) && n.outputs.size() == 1 && bounded_by_consumers(m, n.outputs[0], depth + 1)) continue;
+    if (n.op_type == "Relu" || n.op_type == "LeakyRelu" || is_table_op(n.op_type)) continue;
+    if (is_move_op(n.op_type) && n.outputs.size() == 1 && bounded_by_consumers(m, n.outputs[0], depth + 1)) continue;
     return false;
   }
   return true;
@@ -294,37 +320,148 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       if (layers::global_avg_pool_out_dims(p.gap.dims) != dims_of(m, p.y))
         throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
       if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
-    } else if (op == "Add" || op == "Sub" || op == "Mul") {
+    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "BatchNormalization") {
       p.kind = Kind::kElementwise;
       p.x = in(0);
-      p.w = in(1);
-      if (dims_of(m, p.x) != dims_of(m, p.y) || dims_of(m, p.w) != dims_of(m, p.y))
-        throw Error("proof: " + node_label(m, i) + ": broadcasting operands are not supported yet");
+      p.w = op == "BatchNormalization" ? -1 : in(1);
       auto& e = p.ew;
-      e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
-                         : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
       e.dims = dims_of(m, p.y);
-      if (op != "Mul") {
-        const int s = std::max(m.scales[p.x], m.scales[p.w]);
-        e.ea = static_cast<size_t>(s - m.scales[p.x]);
-        e.eb = static_cast<size_t>(s - m.scales[p.w]);
-        if (e.ea > 40 || e.eb > 40) throw Error("proof: " + node_label(m, i) + ": scale alignment out of range");
+      auto lift = [&](std::vector<size_t> d) {  // numpy broadcasting: left-pad with ones
+        if (d.size() > e.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
+        d.insert(d.begin(), e.dims.size() - d.size(), 1);
+        for (size_t k = 0; k < d.size(); ++k)
+          if (d[k] != e.dims[k] && d[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
+        return d;
+      };
+      e.a_dims = lift(dims_of(m, p.x));
+      if (op == "BatchNormalization") {
+        const auto& qp = m.params[i];
+        if (!qp.consts.count("a") || !qp.consts.count("b")) throw Error("proof: " + node_label(m, i) + ": folded constants missing");
+        const size_t C = qp.consts.at("a").data.size();
+        if (e.dims.size() < 2 || e.dims[1] != C || qp.consts.at("b").data.size() != C)
+          throw Error("proof: " + node_label(m, i) + ": channel count mismatch");
+        e.op = layers::ElementwiseParams::Op::kAffine;
+        e.b_dims.assign(e.dims.size(), 1);
+        e.b_dims[1] = C;
+        e.c_dims = e.b_dims;
+        p.bn = true;
+      } else {
+        e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
+                           : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
+        e.b_dims = lift(dims_of(m, p.w));
+        if (op != "Mul") {
+          const int s = std::max(m.scales[p.x], m.scales[p.w]);
+          e.ea = static_cast<size_t>(s - m.scales[p.x]);
+          e.eb = static_cast<size_t>(s - m.scales[p.w]);
+          if (e.ea > 40 || e.eb > 40) throw Error("proof: " + node_label(m, i) + ": scale alignment out of range");
+        }
       }
       e.shift = shift_of(m.params[i]);
       if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
       if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
-    } else if (is_reshape_op(op)) {
-      p.kind = Kind::kReshape;
+    } else if (op == "LeakyRelu") {
+      p.kind = Kind::kLeakyRelu;
       p.x = in(0);
-      PaddedShape xs = shape_of(m, p.x), ys = shape_of(m, p.y);
-      if (xs.num_vars() != ys.num_vars() || index_map(xs) != index_map(ys))
-        throw Error("proof: " + node_label(m, i) + ": reshape is not free on the padded layout (re-indexing claim reduction not implemented yet)");
+      const auto& qp = m.params[i];
+      auto& l = p.lr;
+      l.dims = dims_of(m, p.y);
+      l.alpha_q = qp.get("alpha_q");
+      const int64_t sa = qp.get("alpha_scale"), k = shift_of(qp);
+      if (sa < 0 || sa > 40 || k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+      l.alpha_scale = static_cast<size_t>(sa);
+      l.shift = static_cast<size_t>(k);
+      l.bits = checked_bits(m, i, p.x);
+      if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+    } else if (op == "AveragePool") {
+      p.kind = Kind::kAvgPool;
+      p.x = in(0);
+      const auto& xs = g.tensors[p.x].shape;
+      if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D average pooling is supported yet");
+      const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
+      ops::Window win = ops::make_window(n, xs, {}, ceil);
+      auto& a = p.ap;
+      a.dims = dims_of(m, p.x);
+      a.kh = win.kh, a.kw = win.kw, a.sh = win.sh, a.sw = win.sw, a.dh = win.dh, a.dw = win.dw;
+      a.pt = win.pt, a.pl = win.pl, a.pb = win.pb, a.pr = win.pr;
+      a.ceil_mode = ceil;
+      a.count_include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
+      a.bits = checked_bits(m, i, p.y);
+      if (auto why = a.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      if (a.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (op == "Concat") {
+      p.kind = Kind::kConcat;
+      const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
+      auto& c = p.cc;
+      int64_t axis = n.attrs.get_int("axis", 0);
+      const int64_t r = static_cast<int64_t>(g.tensors[p.y].shape.size());
+      if (axis < 0) axis += r;
+      if (axis < 0 || axis >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+      c.axis = static_cast<size_t>(axis);
+      for (int t : n.inputs) {
+        if (t < 0) continue;
+        if (is_weight(m, t)) throw Error("proof: " + node_label(m, i) + ": constant inputs to Concat are not supported yet");
+        p.ins.push_back(t);
+        c.in_dims.push_back(dims_of(m, t));
+        const int up = so - m.scales[t];
+        if (up < 0 || up > 40) throw Error("proof: " + node_label(m, i) + ": an input is rescaled down (not supported yet)");
+        c.up.push_back(static_cast<size_t>(up));
+      }
+      if (p.ins.empty()) throw Error("proof: " + node_label(m, i) + ": no inputs");
+      p.x = p.ins[0];
+      if (auto why = c.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      if (c.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (is_move_op(op)) {
+      p.kind = Kind::kReindex;
+      p.x = in(0);
+      const auto xd = dims_of(m, p.x), yd = dims_of(m, p.y);
+      if (is_reshape_op(op)) {
+        p.rmap = layers::reshape_map(xd, yd);
+      } else if (op == "Transpose") {
+        std::vector<size_t> perm;
+        auto pv = n.attrs.get_ints("perm");
+        if (pv.empty())
+          for (size_t k = xd.size(); k-- > 0;) perm.push_back(k);
+        for (int64_t v : pv) {
+          if (v < 0 || v >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": bad perm");
+          perm.push_back(static_cast<size_t>(v));
+        }
+        p.rmap = layers::transpose_map(xd, perm);
+      } else if (op == "Slice") {
+        std::vector<int64_t> starts, ends, axes, steps;
+        if (n.opset < 10) {
+          starts = n.attrs.get_ints("starts");
+          ends = n.attrs.get_ints("ends");
+          axes = n.attrs.get_ints("axes");
+        } else {
+          starts = int_const(m, i, in(1), "starts");
+          ends = int_const(m, i, in(2), "ends");
+          if (in(3) >= 0) axes = int_const(m, i, in(3), "axes");
+          if (in(4) >= 0) steps = int_const(m, i, in(4), "steps");
+        }
+        p.rmap = layers::slice_map(xd, starts, ends, axes, steps);
+      } else if (op == "Expand") {
+        p.rmap = layers::expand_map(xd, yd);
+      } else if (op == "Tile") {
+        p.rmap = layers::tile_map(xd, int_const(m, i, in(1), "repeats"));
+      } else if (op == "Gather") {
+        int64_t axis = n.attrs.get_int("axis", 0);
+        if (axis < 0) axis += static_cast<int64_t>(xd.size());
+        if (axis < 0 || axis >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+        p.rmap = layers::gather_map(xd, static_cast<size_t>(axis), int_const(m, i, in(1), "indices"), dims_of(m, in(1)));
+      } else {  // Pad
+        std::vector<int64_t> pads = n.opset < 11 ? n.attrs.get_ints("pads") : int_const(m, i, in(1), "pads");
+        if (n.opset >= 18 && in(3) >= 0) throw Error("proof: " + node_label(m, i) + ": Pad with axes is not supported yet");
+        p.rmap = layers::pad_map(xd, pads, m.params[i].get("value"), n.attrs.get_string("mode", "constant"));
+      }
+      if (auto why = p.rmap.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      if (p.rmap.y_dims != yd) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      if (m.scales[p.x] != m.scales[p.y]) throw Error("proof: " + node_label(m, i) + ": scale changes across a data move");
     } else {
       throw Error("proof: " + node_label(m, i) + ": no protocol for " + op + " yet");
     }
     if (p.shift < 0 || p.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
-    if (p.x < 0 || (p.kind == Kind::kElementwise && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
-    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && is_weight(m, p.x))
+    if (p.x < 0 || (p.kind == Kind::kElementwise && !p.bn && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
+    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && m.graph.tensors[p.x].is_const)
       throw Error("proof: " + node_label(m, i) + ": constant input (fold it at compile time)");
     plan_of[i] = static_cast<int>(plan.size());
     plan.push_back(p);
@@ -361,7 +498,10 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
       if (p.bound) add(layers::bound_advice_shapes(*p.bound));
       break;
     case Kind::kElementwise: add(layers::elementwise_advice_shapes(p.ew)); break;
-    case Kind::kReshape: break;
+    case Kind::kLeakyRelu: add(layers::leaky_relu_advice_shapes(p.lr)); break;
+    case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
+    case Kind::kReindex:
+    case Kind::kConcat: break;
   }
   return out;
 }
@@ -508,6 +648,8 @@ struct NodeProver {
   std::unique_ptr<layers::GlobalAvgPoolProver> gap;
   std::unique_ptr<layers::BoundProver> bound;
   std::unique_ptr<layers::ElementwiseProver> ew;
+  std::unique_ptr<layers::LeakyReluProver> lr;
+  std::unique_ptr<layers::AvgPoolProver> ap;
   std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;
   std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
@@ -613,11 +755,26 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         }
         break;
       case Kind::kElementwise:
-        n.ew = std::make_unique<layers::ElementwiseProver>(p.ew, xv, trace.values[p.w].data);
+        if (p.bn) {
+          const auto& qp = model.params[p.node];
+          n.ew = std::make_unique<layers::ElementwiseProver>(p.ew, xv, qp.constant("a").data, qp.constant("b").data);
+        } else {
+          n.ew = std::make_unique<layers::ElementwiseProver>(p.ew, xv, trace.values[p.w].data);
+        }
         expect_output(model, p, n.ew->output(), trace);
         commit_advice(n, n.ew->advice());
         break;
-      case Kind::kReshape: break;
+      case Kind::kLeakyRelu:
+        n.lr = std::make_unique<layers::LeakyReluProver>(p.lr, xv);
+        expect_output(model, p, n.lr->output(), trace);
+        commit_advice(n, n.lr->advice());
+        break;
+      case Kind::kAvgPool:
+        n.ap = std::make_unique<layers::AvgPoolProver>(p.ap, xv, yv);
+        commit_advice(n, n.ap->advice());
+        break;
+      case Kind::kReindex:
+      case Kind::kConcat: break;
     }
   }
   if (stats) stats->commit_s = seconds_since(t0);
@@ -650,12 +807,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     claims[p.y].clear();
     if (cl.empty()) continue;
     PaddedShape ys = shape_of(model, p.y);
-    if (p.kind == Kind::kReshape) {
-      for (auto& c : cl) claims[p.x].push_back(std::move(c));
-      if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
-      continue;
-    }
-    if (cl.size() > 1) {
+    const bool free_move = p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0;
+    if (cl.size() > 1 && !free_move) {
       layers::CombineProof cp;
       const auto& claimed = p.fused ? n.acc : trace.values[p.y].data;  // a fused node's claims are on acc
       auto yt = layers::padded_table(ys, claimed);
@@ -701,8 +854,37 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         auto ep = n.ew->prove(cl, tr, &ec);
         ep.serialize(w);
         open_advice(n, ec.advice, 0);
-        for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        if (!p.bn)  // a BatchNormalization's a, b are public: the verifier evaluates them
+          for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
         in = std::move(ec.a);
+        break;
+      }
+      case Kind::kLeakyRelu: {
+        auto nl = n.lr->prove(cl, tr, &in, &adv);
+        nl.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kAvgPool: {
+        auto ap = n.ap->prove(cl, tr, &in, &adv);
+        ap.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kReindex: {
+        layers::ReindexProof rp;
+        in = layers::prove_reindex(p.rmap, trace.values[p.x].data, cl, tr, &rp);
+        rp.serialize(w);
+        break;
+      }
+      case Kind::kConcat: {
+        std::vector<std::span<const int64_t>> xs;
+        for (int t : p.ins) xs.push_back(trace.values[t].data);
+        layers::ConcatProof cp;
+        auto parts = layers::prove_concat(p.cc, xs, cl, tr, &cp);
+        cp.serialize(w);
+        for (size_t j = 0; j < p.ins.size(); ++j)
+          for (auto& c : parts[j]) claims[p.ins[j]].push_back(std::move(c));
         break;
       }
       case Kind::kMatmul:
@@ -737,7 +919,6 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         }
         break;
       }
-      case Kind::kReshape: break;
     }
     for (auto& c : in) claims[p.x].push_back(std::move(c));
     if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
@@ -756,7 +937,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   // Weights: opened against the verifying key's commitments (zero blinds).
   std::deque<pcs::HyraxBlinds> zero_blinds;
   for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty()) continue;
+    if (claims[t].empty() || is_public_const(model, static_cast<int>(t))) continue;  // the verifier evaluates those
     ZKINFER_CHECK(is_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const auto& com = *vk.weights[t];
     tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
@@ -866,11 +1047,8 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     claims[p.y].clear();
     if (cl.empty()) continue;
     PaddedShape ys = shape_of(model, p.y);
-    if (p.kind == Kind::kReshape) {
-      for (auto& c : cl) claims[p.x].push_back(std::move(c));
-      continue;
-    }
-    if (cl.size() > 1) {
+    const bool free_move = p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0;
+    if (cl.size() > 1 && !free_move) {
       auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
       Claim one;
       if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v) return v.within(where + ": combine");
@@ -916,8 +1094,46 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         layers::ElementwiseClaims ec;
         if (Verdict v = layers::verify_elementwise(p.ew, cl, ep, tr, &ec); !v) return v.within(where + ": elementwise");
         if (Verdict v = open_advice(com, ec.advice, 0, where); !v) return v;
-        for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        if (p.bn) {
+          const auto& qp = model.params[p.node];
+          const PaddedShape cs(p.ew.b_dims);
+          const auto ta = layers::padded_table(cs, qp.constant("a").data), tb = layers::padded_table(cs, qp.constant("b").data);
+          for (const auto& c : ec.b)
+            if (c.point.size() != cs.num_vars() || mle_eval(ta, c.point) != c.value)
+              return Verdict::reject(where + ": claim on the scale constants a fails");
+          for (const auto& c : ec.c)
+            if (c.point.size() != cs.num_vars() || mle_eval(tb, c.point) != c.value)
+              return Verdict::reject(where + ": claim on the shift constants b fails");
+        } else {
+          for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        }
         in = std::move(ec.a);
+        break;
+      }
+      case Kind::kLeakyRelu: {
+        auto nl = layers::deserialize_proof(r, layers::leaky_relu_proof_layout(p.lr, cl.size()));
+        if (Verdict v = layers::verify_leaky_relu(p.lr, cl, nl, tr, &in, &adv); !v) return v.within(where + ": leaky relu");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kAvgPool: {
+        auto ap = layers::AvgPoolProof::deserialize(r, p.ap, cl.size());
+        if (Verdict v = layers::verify_avg_pool(p.ap, cl, ap, tr, &in, &adv); !v) return v.within(where + ": average pool");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kReindex: {
+        auto rp = layers::ReindexProof::deserialize(r, p.rmap, cl.size());
+        if (Verdict v = layers::verify_reindex(p.rmap, cl, rp, tr, &in); !v) return v.within(where + ": data movement");
+        break;
+      }
+      case Kind::kConcat: {
+        auto cp = layers::ConcatProof::deserialize(r, p.cc, cl.size());
+        std::vector<std::vector<Claim>> parts;
+        if (Verdict v = layers::verify_concat(p.cc, cl, cp, tr, &parts); !v) return v.within(where + ": concat");
+        if (parts.size() != p.ins.size()) return Verdict::reject(where + ": concat: claims per input");
+        for (size_t j = 0; j < p.ins.size(); ++j)
+          for (auto& c : parts[j]) claims[p.ins[j]].push_back(std::move(c));
         break;
       }
       case Kind::kMatmul:
@@ -947,7 +1163,6 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         }
         break;
       }
-      case Kind::kReshape: break;
     }
     for (auto& c : in) claims[p.x].push_back(std::move(c));
   }
@@ -963,6 +1178,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;
+    if (is_public_const(model, static_cast<int>(t))) {
+      const auto tab = layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data);
+      for (const auto& c : claims[t])
+        if (c.point.size() != shape_of(model, static_cast<int>(t)).num_vars() || mle_eval(tab, c.point) != c.value)
+          return Verdict::reject("proof: claim on the constant " + g.tensors[t].name + " fails");
+      continue;
+    }
     if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
     for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
   }

@@ -24,7 +24,7 @@ struct CompiledModel {
   std::vector<ops::Range> ranges;   // per tensor: calibrated float range (not bound by the digest)
   std::array<uint8_t, 32> digest{}; // Keccak-256 of the bound part of the .zkm encoding
   // Per tensor (empty: none): 1 when a constant's values are withheld. A model decoded from its
-  // public encoding (encode_public_model) has every constant withheld: it is what a verifying key
+  // public encoding (encode_public_model) has every float constant withheld: it is what a verifying key
   // carries, and its digest is the public digest.
   std::vector<uint8_t> withheld;
 

@@ -188,7 +188,8 @@ std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
     put_shape(b, t.shape);
     i64(b, m.scales[i]);
     i64(b, m.bits[i]);
-    const bool hide = t.is_const && (withhold || m.is_withheld(static_cast<int>(i)));
+    // Float constants (weights) are withheld; integer constants (shapes, indices, pads) stay public.
+    const bool hide = t.is_const && (m.is_withheld(static_cast<int>(i)) || (withhold && t.dtype == ops::DType::kFloat));
     b.u8(t.is_const ? (hide ? 2 : 1) : 0);
     if (t.is_const && !hide) put_itensor(b, m.qconst[i]);
   }
@@ -262,7 +263,8 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
 std::array<uint8_t, 32> public_digest(const CompiledModel& m) {
   bool all_withheld = true;
   for (size_t i = 0; i < m.graph.tensors.size(); ++i)
-    if (m.graph.tensors[i].is_const && !m.is_withheld(static_cast<int>(i))) all_withheld = false;
+    if (m.graph.tensors[i].is_const && m.graph.tensors[i].dtype == ops::DType::kFloat && !m.is_withheld(static_cast<int>(i)))
+      all_withheld = false;
   if (all_withheld) return m.digest;
   ByteWriter head = header_and_body(encode_body(m, true));
   hash::Keccak256 h;

@@ -20,8 +20,8 @@ namespace zkinfer::quant {
 inline constexpr uint32_t kZkmVersion = 1;
 
 std::vector<uint8_t> encode_model(CompiledModel& m);  // also sets m.digest
-// The public encoding: the same format with every constant's values withheld (its shape, scale
-// and bit bound kept) and no float part. What a verifying key embeds: the verifier walks the graph
+// The public encoding: the same format with every float constant's values withheld (its shape,
+// scale and bit bound kept; integer constants such as shapes, indices and pads stay) and no float part. What a verifying key embeds: the verifier walks the graph
 // and never reads a constant's values; the weights are bound by their commitments instead.
 std::vector<uint8_t> encode_public_model(const CompiledModel& m);
 // The digest of the public encoding (for a model already public, its digest).
