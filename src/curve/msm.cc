@@ -388,6 +388,59 @@ G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,
   return pippenger<1>(bases, s, options);
 }
 
+std::vector<G1Affine> window_tables(std::span<const G1Affine> bases) {
+  const size_t n = bases.size();
+  std::vector<G1> jt(n * 15);
+  for (size_t i = 0; i < n; ++i) {
+    if (bases[i].infinity) continue;
+    G1* t = &jt[i * 15];
+    t[0] = G1(bases[i]);
+    for (size_t k = 1; k < 15; ++k) t[k] = t[k - 1] + bases[i];
+  }
+  std::vector<G1Affine> out(jt.size());
+  G1::batch_to_affine(jt, out);
+  return out;
+}
+
+G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars) {
+  const size_t n = scalars.size();
+  ZKINFER_CHECK(tables.size() >= 15 * n);
+  static constexpr Limbs<4> kHalf = [] {
+    Limbs<4> h = Fr::kModulus;
+    for (size_t i = 0; i < 4; ++i) h[i] = (h[i] >> 1) | (i + 1 < 4 ? h[i + 1] << 63 : 0);
+    return h;
+  }();
+  std::vector<Limbs<4>> mag(n);
+  std::vector<uint8_t> neg(n, 0);
+  size_t bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Limbs<4> k = scalars[i].to_canonical();
+    if (!field::geq(kHalf, k)) {  // use r - k and the negated base
+      Limbs<4> m = Fr::kModulus;
+      field::sub_in_place(m, k);
+      k = m;
+      neg[i] = 1;
+    }
+    mag[i] = k;
+    bits = std::max(bits, field::bit_length(k));
+  }
+  G1 acc;
+  for (size_t w = (bits + 3) / 4; w-- > 0;) {
+    if (!acc.is_identity()) acc = acc.doubled().doubled().doubled().doubled();
+    for (size_t i = 0; i < n; ++i) {
+      const unsigned d = static_cast<unsigned>(window_of<4>(mag[i], 4 * w, 4));
+      if (!d) continue;
+      const G1Affine& t = tables[15 * i + d - 1];
+      if (t.infinity) continue;
+      if (neg[i])
+        acc += -t;
+      else
+        acc += t;
+    }
+  }
+  return acc;
+}
+
 G1 msm_naive(std::span<const G1Affine> bases, std::span<const Fr> scalars) {
   ZKINFER_CHECK(bases.size() == scalars.size());
   G1 acc;

@@ -453,11 +453,7 @@ Fr count_mle(const AvgPoolParams& p, const PaddedShape& ys, std::span<const Fr> 
   return acc;
 }
 
-void avg_range_layout(ProofLayout& l, size_t n, size_t bits) {
-  const DigitPlan p = DigitPlan::make(bits);
-  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
-  l.lookups.push_back({n, p.top_bits, 1});
-}
+void avg_range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 }  // namespace
 
@@ -522,7 +518,7 @@ AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, si
   if (num_claims < 1 || num_claims > 1024) r.fail("average pool: claim count out of range");
   const PaddedShape ys(p.out_dims());
   const size_t ny = ys.num_vars(), m = avg_rem_bits(p);
-  const size_t ev_y = DigitPlan::make(p.bits + 1).num_low + 1, ev_r = DigitPlan::make(m).num_low + 1;
+  const size_t ev_y = range_eval_count(ny, p.bits + 1), ev_r = range_eval_count(ny, m);
   ProofLayout l;
   l.num_evals = num_claims * (2 * ev_y + 2 * ev_r);
   avg_range_layout(l, ny, p.bits + 1);

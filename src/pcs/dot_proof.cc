@@ -48,19 +48,23 @@ DotMask draw_dot_mask(size_t n, const RandomFr& random) {
   return m;
 }
 
-void compute_dot_mask(std::span<const G1Affine> g, DotMask& mask, bool single_thread) {
-  ZKINFER_CHECK(g.size() == mask.d.size());
+void compute_dot_mask(const HyraxParams& params, size_t log_cols, DotMask& mask, bool single_thread) {
+  ZKINFER_CHECK(mask.d.size() == (size_t{1} << log_cols));
+  if (mask.d.size() <= kDotTableMax) {
+    mask.dg = curve::msm_tables(params.g_tables(log_cols), mask.d);
+    return;
+  }
   curve::MsmOptions o;
   if (single_thread) o.threads = 1;
-  mask.dg = curve::msm(g, mask.d, o);
+  mask.dg = curve::msm(params.g(log_cols), mask.d, o);
 }
 
-DotProof dot_prove(const HyraxParams& params, std::span<const G1Affine> g, const Fr& u_scale,
+DotProof dot_prove(const HyraxParams& params, size_t log_cols, const Fr& u_scale,
                    std::span<const Fr> a, std::span<const Fr> y, const Fr& alpha,
                    transcript::Transcript& transcript, const RandomFr& random) {
-  ZKINFER_CHECK(g.size() == a.size());
+  ZKINFER_CHECK(a.size() == (size_t{1} << log_cols));
   DotMask mask = draw_dot_mask(a.size(), random);
-  compute_dot_mask(g, mask, false);
+  compute_dot_mask(params, log_cols, mask, false);
   return dot_prove_masked(params, u_scale, a, y, alpha, mask, transcript);
 }
 

@@ -47,13 +47,16 @@ struct DotMask {
   Fr r;
   G1 dg;  // <d, G>
 };
-// Draws d (n scalars) and r; compute_dot_mask sets dg = <d, g> (a single-threaded MSM when
+// Draws d (n scalars) and r; compute_dot_mask sets dg = <d, G> (a single-threaded MSM when
 // single_thread, for callers that parallelize over masks).
 DotMask draw_dot_mask(size_t n, const RandomFr& random);
-void compute_dot_mask(std::span<const G1Affine> g, DotMask& mask, bool single_thread);
+// Up to this many generators a mask's MSM is Straus over the params' precomputed generator tables.
+inline constexpr size_t kDotTableMax = 256;
+// mask.d.size() == 2^log_cols; small masks use the params' generator tables (curve::msm_tables).
+void compute_dot_mask(const HyraxParams& params, size_t log_cols, DotMask& mask, bool single_thread);
 
-// Proves the statement above; g.size() == a.size() == y.size() (any length >= 1).
-DotProof dot_prove(const HyraxParams& params, std::span<const G1Affine> g, const Fr& u_scale,
+// Proves the statement above with G = params.g(log_cols); a.size() == y.size() == 2^log_cols.
+DotProof dot_prove(const HyraxParams& params, size_t log_cols, const Fr& u_scale,
                    std::span<const Fr> a, std::span<const Fr> y, const Fr& alpha,
                    transcript::Transcript& transcript, const RandomFr& random);
 // The same with a precomputed mask (mask.d.size() == a.size(), mask.dg = <mask.d, g>).

@@ -56,6 +56,15 @@ const HyraxParams::Tables& HyraxParams::tables() const {
 G1 HyraxParams::mul_h(const Fr& k) const { return tables().h.mul(k); }
 G1 HyraxParams::mul_u(const Fr& k) const { return tables().u.mul(k); }
 
+std::span<const G1Affine> HyraxParams::g_tables(size_t log_cols) const {
+  ZKINFER_CHECK(log_cols <= max_log_cols_);
+  std::lock_guard<std::mutex> lock(tables_->mu);
+  // A table built for more generators serves as well (its prefix).
+  auto it = tables_->g.lower_bound(log_cols);
+  if (it == tables_->g.end()) it = tables_->g.emplace(log_cols, curve::window_tables(g(log_cols))).first;
+  return std::span<const G1Affine>(it->second).first(15 * (size_t{1} << log_cols));
+}
+
 std::span<const G1Affine> HyraxParams::g(size_t log_cols) const {
   ZKINFER_CHECK(log_cols <= max_log_cols_);
   return std::span<const G1Affine>(g_).first(size_t{1} << log_cols);

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -80,11 +81,16 @@ class HyraxParams {
   // verifier's checks are MSMs). Thread-safe.
   G1 mul_h(const Fr& k) const;
   G1 mul_u(const Fr& k) const;
+  // curve::window_tables of the first 2^log_cols generators (for curve::msm_tables), built on
+  // first use and kept (a table built for more generators serves through its prefix). Thread-safe; the span stays valid as long as the params.
+  std::span<const G1Affine> g_tables(size_t log_cols) const;
 
  private:
   struct Tables {
     std::once_flag once;
     FixedBaseTable h, u;
+    std::mutex mu;
+    std::map<size_t, std::vector<G1Affine>> g;  // by log_cols
   };
   const Tables& tables() const;
   size_t max_log_cols_;

@@ -154,9 +154,15 @@ std::vector<DotMask> group_masks(const HyraxParams& params, const std::vector<Gr
   const int64_t m = static_cast<int64_t>(groups.size());
   const bool par = m > 1 && work >= 64 && omp_get_max_threads() > 1;
   // Large single groups use the threads inside their MSM instead.
+  // Build the generator tables once, outside the parallel loop.
+  size_t small_max = 0;
+  bool any_small = false;
+  for (const Group& g : groups)
+    if ((size_t{1} << g.z.size()) <= kDotTableMax) small_max = std::max(small_max, g.z.size()), any_small = true;
+  if (any_small) params.g_tables(small_max);
 #pragma omp parallel for schedule(dynamic, 1) if (par)
   for (int64_t i = 0; i < m; ++i)
-    compute_dot_mask(params.g(groups[static_cast<size_t>(i)].z.size()), masks[static_cast<size_t>(i)], par);
+    compute_dot_mask(params, groups[static_cast<size_t>(i)].z.size(), masks[static_cast<size_t>(i)], par);
   return masks;
 }
 
