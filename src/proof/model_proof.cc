@@ -704,6 +704,11 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     }
   };
 
+  const size_t total_steps = plan.size() + 2;
+  auto progress = [&](size_t done, const std::string& what) {
+    if (stats && stats->progress) stats->progress(done, total_steps, what);
+  };
+  progress(0, "committing the advice");
   // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
   std::vector<NodeProver> input_provers(g.inputs.size());
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -802,6 +807,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto& p = plan[pi];
     auto& n = np[pi];
+    progress(plan.size() - pi, g.nodes[p.node].name + " (" + g.nodes[p.node].op_type + ")");
     auto tn = std::chrono::steady_clock::now();
     std::vector<Claim> cl = std::move(claims[p.y]);
     claims[p.y].clear();
@@ -924,6 +930,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
   }
 
+  progress(plan.size() + 1, "batch opening");
   auto to = std::chrono::steady_clock::now();
   // The inputs: every claim checked against the range-checked digits (which are its commitment).
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -948,6 +955,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
   if (stats) stats->open_s = seconds_since(to);
+  progress(total_steps, "done");
   return w.data();
 }
 

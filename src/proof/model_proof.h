@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ std::optional<std::string> unsupported(const quant::CompiledModel& model);
 struct ProveStats {
   std::vector<std::pair<std::string, double>> per_node;
   double commit_s = 0, open_s = 0;
+  // Called (when set) as the prover advances: (steps done, total steps, what comes next).
+  std::function<void(size_t, size_t, const std::string&)> progress;
 };
 
 // Proves the trace (quant::run_int on the model) for the single-output model. The proof bytes
