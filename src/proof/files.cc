@@ -1,6 +1,10 @@
 // Key files of the whole-model proof (docs/PROOF.md, section 4).
 #include "proof/files.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -122,10 +126,28 @@ std::vector<uint8_t> read_binary(const std::string& path) {
 }
 
 void write_binary(const std::string& path, std::span<const uint8_t> bytes) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot write file");
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!f) throw Error(path + ": write failed");
+  // Written to a temporary file beside the target, then renamed: a failure never leaves a partial
+  // file under the target's name.
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw Error(path + ": cannot write file");
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    f.flush();
+    if (!f) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw Error(path + ": write failed");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write file");
+  }
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_binary(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace zkinfer::proof

@@ -38,6 +38,7 @@ bool is_proof_file(std::span<const uint8_t> bytes);
 std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> bytes);
 
 std::vector<uint8_t> read_binary(const std::string& path);  // throws Error
-void write_binary(const std::string& path, std::span<const uint8_t> bytes);
+void write_binary(const std::string& path, std::span<const uint8_t> bytes);  // atomic (temp + rename)
+void write_text(const std::string& path, const std::string& text);            // atomic
 
 }  // namespace zkinfer::proof

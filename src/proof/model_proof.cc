@@ -681,6 +681,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   w.u64(out.size());
   for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
   absorb_i64s(tr, "proof.output", out);
+  const size_t header_end = w.data().size();
+  if (stats) stats->header_bytes = header_end;
 
   // Fr tables of every committed vector (kept alive for the batch opening).
   std::deque<std::vector<Fr>> tables;
@@ -704,6 +706,11 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     }
   };
 
+  const size_t total_steps = plan.size() + 2;
+  auto progress = [&](size_t done, const std::string& what) {
+    if (stats && stats->progress) stats->progress(done, total_steps, what);
+  };
+  progress(0, "committing the advice");
   // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
   std::vector<NodeProver> input_provers(g.inputs.size());
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -777,7 +784,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
       case Kind::kConcat: break;
     }
   }
-  if (stats) stats->commit_s = seconds_since(t0);
+  if (stats) {
+    stats->commit_s = seconds_since(t0);
+    stats->commit_bytes = w.data().size() - header_end;
+  }
 
   std::vector<std::vector<Claim>> claims(nt);
   std::vector<pcs::OpeningWitness> openings;
@@ -802,7 +812,9 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto& p = plan[pi];
     auto& n = np[pi];
+    progress(plan.size() - pi, g.nodes[p.node].name + " (" + g.nodes[p.node].op_type + ")");
     auto tn = std::chrono::steady_clock::now();
+    const size_t bytes_before = w.data().size();
     std::vector<Claim> cl = std::move(claims[p.y]);
     claims[p.y].clear();
     if (cl.empty()) continue;
@@ -921,10 +933,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
       }
     }
     for (auto& c : in) claims[p.x].push_back(std::move(c));
-    if (stats) stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
+    if (stats) {
+      stats->per_node.emplace_back(g.nodes[p.node].name, seconds_since(tn));
+      stats->per_node_bytes.push_back(w.data().size() - bytes_before);
+    }
   }
 
+  progress(plan.size() + 1, "batch opening");
   auto to = std::chrono::steady_clock::now();
+  const size_t open_start = w.data().size();
   // The inputs: every claim checked against the range-checked digits (which are its commitment).
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];
@@ -947,7 +964,11 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   }
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
-  if (stats) stats->open_s = seconds_since(to);
+  if (stats) {
+    stats->open_s = seconds_since(to);
+    stats->open_bytes = w.data().size() - open_start;
+  }
+  progress(total_steps, "done");
   return w.data();
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,7 +48,11 @@ std::optional<std::string> unsupported(const quant::CompiledModel& model);
 // Per-node prover timings (seconds), in the order the nodes were proven (reverse topological).
 struct ProveStats {
   std::vector<std::pair<std::string, double>> per_node;
+  std::vector<size_t> per_node_bytes;  // proof bytes of each node's sub-proofs, same order
   double commit_s = 0, open_s = 0;
+  size_t header_bytes = 0, commit_bytes = 0, open_bytes = 0;  // output and commitments; inputs' checks and batch opening
+  // Called (when set) as the prover advances: (steps done, total steps, what comes next).
+  std::function<void(size_t, size_t, const std::string&)> progress;
 };
 
 // Proves the trace (quant::run_int on the model) for the single-output model. The proof bytes

@@ -111,17 +111,24 @@ void register_bench(CLI::App& app, Action& action) {
         std::printf("native   float %.6f s, integer %.6f s; prove / float inference = %.0fx\n", float_s, int_s,
                     prove_s / float_s);
       nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-      for (const auto& [name, s] : stats.per_node) layers.push_back({{"node", name}, {"seconds", s}});
+      for (size_t i = 0; i < stats.per_node.size(); ++i)
+        layers.push_back({{"node", stats.per_node[i].first}, {"seconds", stats.per_node[i].second},
+                          {"proof_bytes", i < stats.per_node_bytes.size() ? stats.per_node_bytes[i] : 0}});
       if (args->json) {
         j["model"] = args->model;
         j["steps"] = steps;
         j["prove_commit_seconds"] = stats.commit_s;
         j["prove_open_seconds"] = stats.open_s;
+        j["proof_commitment_bytes"] = stats.commit_bytes;
+        j["proof_opening_bytes"] = stats.open_bytes;
         j["layers"] = layers;
         std::printf("%s\n", j.dump(2).c_str());
       } else {
-        std::printf("prover breakdown: commitments %.3f s, batch opening %.3f s\n", stats.commit_s, stats.open_s);
-        for (const auto& [name, s] : stats.per_node) std::printf("  %-32s %9.4f s\n", name.c_str(), s);
+        std::printf("prover breakdown: commitments %.3f s (%zu bytes), inputs' checks and batch opening %.3f s (%zu bytes)\n",
+                    stats.commit_s, stats.commit_bytes, stats.open_s, stats.open_bytes);
+        for (size_t i = 0; i < stats.per_node.size(); ++i)
+          std::printf("  %-32s %9.4f s %9zu bytes\n", stats.per_node[i].first.c_str(), stats.per_node[i].second,
+                      i < stats.per_node_bytes.size() ? stats.per_node_bytes[i] : size_t{0});
       }
       return 0;
     };

@@ -45,6 +45,12 @@ void register_prove(CLI::App& app, Action& action) {
       if (tty) std::fprintf(stderr, "proving...\n");
       SecureRng rng;
       proof::ProveStats stats;
+      if (tty && !args->json)
+        stats.progress = [](size_t done, size_t total, const std::string& what) {
+          std::fprintf(stderr, "\r\033[K  [%zu/%zu] %s", done, total, what.c_str());
+          if (done == total) std::fprintf(stderr, "\n");
+          std::fflush(stderr);
+        };
       auto bytes = proof::prove(m, vk, trace, pcs::random_fr(rng), &stats);
       proof::write_binary(args->proof, bytes);
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -52,11 +58,7 @@ void register_prove(CLI::App& app, Action& action) {
       nlohmann::json oj;
       oj["output_data"] = nlohmann::json::array();
       for (const auto& t : out) oj["output_data"].push_back(quant::dequantize(t).data);
-      if (!args->output.empty()) {
-        std::ofstream f(args->output);
-        if (!f) throw Error(args->output + ": cannot write file");
-        f << oj.dump() << "\n";
-      }
+      if (!args->output.empty()) proof::write_text(args->output, oj.dump() + "\n");
       if (args->json) {
         nlohmann::ordered_json j;
         j["proof"] = args->proof;

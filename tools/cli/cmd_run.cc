@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "proof/files.h"
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "quant/int_executor.h"
@@ -56,12 +57,7 @@ void register_run(CLI::App& app, Action& action) {
         print_values("float", fout[k]);
         std::printf("    max abs difference %.6g\n", mx);
       }
-      if (!args->output.empty()) {
-        std::ofstream f(args->output);
-        if (!f) throw Error(args->output + ": cannot write file");
-        f << j.dump() << "\n";
-        if (!f) throw Error(args->output + ": write failed");
-      }
+      if (!args->output.empty()) proof::write_text(args->output, j.dump() + "\n");
       return 0;
     };
   });
