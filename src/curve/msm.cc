@@ -389,13 +389,14 @@ G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,
 }
 
 std::vector<G1Affine> window_tables(std::span<const G1Affine> bases) {
+  constexpr size_t T = kWindowTable;
   const size_t n = bases.size();
-  std::vector<G1> jt(n * 15);
+  std::vector<G1> jt(n * T);
   for (size_t i = 0; i < n; ++i) {
     if (bases[i].infinity) continue;
-    G1* t = &jt[i * 15];
+    G1* t = &jt[i * T];
     t[0] = G1(bases[i]);
-    for (size_t k = 1; k < 15; ++k) t[k] = t[k - 1] + bases[i];
+    for (size_t k = 1; k < T; ++k) t[k] = t[k - 1] + bases[i];
   }
   std::vector<G1Affine> out(jt.size());
   G1::batch_to_affine(jt, out);
@@ -403,13 +404,17 @@ std::vector<G1Affine> window_tables(std::span<const G1Affine> bases) {
 }
 
 G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars) {
+  constexpr size_t T = kWindowTable;  // digits in [-T, T], window c = log2(T) + 1 bits
+  constexpr unsigned c = 6;
+  static_assert(T == (size_t{1} << (c - 1)));
   const size_t n = scalars.size();
-  ZKINFER_CHECK(tables.size() >= 15 * n);
+  ZKINFER_CHECK(tables.size() >= T * n);
   static constexpr Limbs<4> kHalf = [] {
     Limbs<4> h = Fr::kModulus;
     for (size_t i = 0; i < 4; ++i) h[i] = (h[i] >> 1) | (i + 1 < 4 ? h[i + 1] << 63 : 0);
     return h;
   }();
+  // Magnitudes below r/2 (253 bits) with a sign, recoded into signed digits, window-major.
   std::vector<Limbs<4>> mag(n);
   std::vector<uint8_t> neg(n, 0);
   size_t bits = 0;
@@ -424,18 +429,34 @@ G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars) {
     mag[i] = k;
     bits = std::max(bits, field::bit_length(k));
   }
+  if (bits == 0) return G1::identity();
+  const size_t windows = bits / c + 1;  // room for the last carry
+  std::vector<int8_t> digits(windows * n);
+  for (size_t i = 0; i < n; ++i) {
+    int carry = 0;
+    for (size_t w = 0; w < windows; ++w) {
+      int d = (c * w < 256 ? static_cast<int>(window_of<4>(mag[i], c * w, c)) : 0) + carry;
+      carry = 0;
+      if (d > static_cast<int>(T)) {
+        d -= 2 * static_cast<int>(T);
+        carry = 1;
+      }
+      digits[w * n + i] = static_cast<int8_t>(neg[i] ? -d : d);
+    }
+  }
   G1 acc;
-  for (size_t w = (bits + 3) / 4; w-- > 0;) {
-    if (!acc.is_identity()) acc = acc.doubled().doubled().doubled().doubled();
+  for (size_t w = windows; w-- > 0;) {
+    if (!acc.is_identity())
+      for (unsigned b = 0; b < c; ++b) acc = acc.doubled();
     for (size_t i = 0; i < n; ++i) {
-      const unsigned d = static_cast<unsigned>(window_of<4>(mag[i], 4 * w, 4));
-      if (!d) continue;
-      const G1Affine& t = tables[15 * i + d - 1];
+      const int d = digits[w * n + i];
+      if (d == 0) continue;
+      const G1Affine& t = tables[T * i + static_cast<size_t>(d > 0 ? d : -d) - 1];
       if (t.infinity) continue;
-      if (neg[i])
-        acc += -t;
-      else
+      if (d > 0)
         acc += t;
+      else
+        acc += -t;
     }
   }
   return acc;

@@ -94,7 +94,7 @@ TEST(Msm, PrecomputedTablesAgree) {
   auto bases = bases_prefix(64);
   bases[5] = G1Affine::identity();
   const std::vector<G1Affine> tables = window_tables(bases);
-  ASSERT_EQ(tables.size(), 15 * bases.size());
+  ASSERT_EQ(tables.size(), kWindowTable * bases.size());
   for (size_t n : {0, 1, 2, 7, 16, 33, 64}) {  // prefixes of the table serve the first n bases
     std::span<const G1Affine> b = std::span<const G1Affine>(bases).first(n);
     for (size_t bits : {1, 3, 64, 200, 254}) {

@@ -62,7 +62,7 @@ std::span<const G1Affine> HyraxParams::g_tables(size_t log_cols) const {
   // A table built for more generators serves as well (its prefix).
   auto it = tables_->g.lower_bound(log_cols);
   if (it == tables_->g.end()) it = tables_->g.emplace(log_cols, curve::window_tables(g(log_cols))).first;
-  return std::span<const G1Affine>(it->second).first(15 * (size_t{1} << log_cols));
+  return std::span<const G1Affine>(it->second).first(curve::kWindowTable * (size_t{1} << log_cols));
 }
 
 std::span<const G1Affine> HyraxParams::g(size_t log_cols) const {
