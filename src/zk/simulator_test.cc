@@ -1,0 +1,176 @@
+// Zero-knowledge of the ZK sumcheck, tested statistically (docs/PROTOCOL.md, "Zero knowledge"):
+// on a small instance (eq * f * g over 2 variables: round commitments, final commitments, a
+// product chain and the inner-product argument all occur), the revealed elements of real proofs
+// and of proofs made by the simulator (zk::simulate, which never sees the factors nor the claim's
+// opening) have the same distribution: for every position in the proof, a two-sample chi-square
+// test on the low 4 bits of the element's first byte (the low byte of a point's x or of a scalar)
+// over many runs. The same test separates real proofs made without blinding (the negative
+// control), and finds no difference between real proofs for two different witnesses.
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "common/random.h"
+#include "poly/mle.h"
+#include "test_seed.h"
+#include "zk/zk_sumcheck.h"
+
+namespace zkinfer::zk {
+namespace {
+
+using testing::seed_note;
+using testing::test_seed;
+
+constexpr size_t kRuns = 800;
+constexpr size_t kBins = 16;
+// The chi-square (15 degrees of freedom) value exceeded with probability about 1e-6
+// (Wilson-Hilferty approximation).
+constexpr double kThreshold = 57.0;
+
+const PedersenParams& params() {
+  static const PedersenParams p(4);
+  return p;
+}
+
+// The proof's revealed elements, in order, as their 32-byte encodings.
+std::vector<std::array<uint8_t, 32>> elements(const ZkSumcheckProof& p) {
+  std::vector<std::array<uint8_t, 32>> out;
+  for (const auto& x : p.rounds) out.push_back(x.to_bytes());
+  for (const auto& x : p.finals) out.push_back(x.to_bytes());
+  for (size_t i = 0; i < p.products.size(); ++i) {
+    const ProductProof& q = p.product_proofs[i];
+    for (const G1Affine* g : {&p.products[i], &q.alpha, &q.beta, &q.delta}) out.push_back(g->to_bytes());
+    for (const Fr* z : {&q.z1, &q.z2, &q.z3, &q.z4, &q.z5}) out.push_back(z->to_bytes());
+  }
+  for (size_t j = 0; j < p.consistency.l.size(); ++j) {
+    out.push_back(p.consistency.l[j].to_bytes());
+    out.push_back(p.consistency.r[j].to_bytes());
+  }
+  out.push_back(p.consistency.a.to_bytes());
+  out.push_back(p.consistency.z1.to_bytes());
+  out.push_back(p.consistency.z2.to_bytes());
+  return out;
+}
+
+using Histograms = std::vector<std::array<size_t, kBins>>;
+
+void add(Histograms& h, const ZkSumcheckProof& p) {
+  const auto el = elements(p);
+  if (h.empty()) h.resize(el.size(), std::array<size_t, kBins>{});
+  ASSERT_EQ(h.size(), el.size());
+  for (size_t i = 0; i < el.size(); ++i) ++h[i][el[i][0] % kBins];
+}
+
+// Two-sample chi-square statistic per position (equal sample sizes).
+std::vector<double> chi_square(const Histograms& a, const Histograms& b) {
+  std::vector<double> out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double s = 0;
+    for (size_t k = 0; k < kBins; ++k) {
+      const double x = static_cast<double>(a[i][k]), y = static_cast<double>(b[i][k]);
+      if (x + y > 0) s += (x - y) * (x - y) / (x + y);
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+// The statement: eq(rho, x) f(x) g(x) over n = 2 variables with a committed claim.
+struct Instance {
+  size_t n = 2;
+  Composition comp = Composition::product(3);
+  std::vector<Fr> rho;
+  std::vector<std::vector<Fr>> factors;  // factors[0] empty (eq)
+  pcs::ProverClaim claim;
+
+  Instance(TestRng& rng) {
+    for (size_t i = 0; i < n; ++i) rho.push_back(Fr::random(rng));
+    factors.resize(3);
+    for (size_t j = 1; j < 3; ++j)
+      for (size_t x = 0; x < (size_t{1} << n); ++x) factors[j].push_back(Fr::random(rng));
+    const auto eq = poly::eq_table<Fr>(rho);
+    Fr sum = Fr::zero();
+    for (size_t x = 0; x < eq.size(); ++x) sum += eq[x] * factors[1][x] * factors[2][x];
+    const Fr blind = Fr::random(rng);
+    claim = {sum, blind, commit_scalar(params(), sum, blind).to_affine()};
+  }
+};
+
+Histograms real_histograms(const Instance& inst, uint64_t seed, bool blind) {
+  Histograms h;
+  TestRng rng(seed);
+  const RandomFr random = blind ? pcs::random_fr(rng) : RandomFr([] { return Fr::zero(); });
+  for (size_t run = 0; run < kRuns; ++run) {
+    transcript::Transcript t("zk-simulator-test");
+    const auto res = prove_with_eq(params(), inst.comp, inst.rho, inst.factors, inst.claim, t, random);
+    add(h, res.proof);
+  }
+  return h;
+}
+
+Histograms simulated_histograms(const Instance& inst, uint64_t seed) {
+  Histograms h;
+  TestRng rng(seed);
+  const RandomFr random = pcs::random_fr(rng);
+  const std::vector<Fr> rho = inst.rho;
+  auto eq = [&rho](size_t, std::span<const Fr> point) { return poly::eq_eval<Fr>(rho, point); };
+  for (size_t run = 0; run < kRuns; ++run)
+    add(h, simulate(params(), inst.comp, inst.n, {true, false, false}, inst.claim.public_claim(), eq, random));
+  return h;
+}
+
+double max_of(const std::vector<double>& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, x);
+  return m;
+}
+
+class ZkSimulation : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    TestRng rng(test_seed());
+    a_ = new Instance(rng);
+    b_ = new Instance(rng);
+    real_a_ = new Histograms(real_histograms(*a_, test_seed() + 1, true));
+    sim_a_ = new Histograms(simulated_histograms(*a_, test_seed() + 2));
+  }
+  static void TearDownTestSuite() {
+    delete a_;
+    delete b_;
+    delete real_a_;
+    delete sim_a_;
+  }
+  static Instance *a_, *b_;
+  static Histograms *real_a_, *sim_a_;
+};
+Instance* ZkSimulation::a_ = nullptr;
+Instance* ZkSimulation::b_ = nullptr;
+Histograms* ZkSimulation::real_a_ = nullptr;
+Histograms* ZkSimulation::sim_a_ = nullptr;
+
+TEST_F(ZkSimulation, SimulatedProofsAreDistributedLikeRealOnes) {
+  SCOPED_TRACE(seed_note());
+  // The simulator's output has the real proof's shape, and it does not see the witness.
+  const auto chi = chi_square(*real_a_, *sim_a_);
+  ASSERT_EQ(chi.size(), 22u);  // 2 rounds, 2 finals, 1 product (1 + 8), IPA over 8: 3 L/R pairs + 3
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+}
+
+TEST_F(ZkSimulation, RealProofsForTwoWitnessesAreDistributedAlike) {
+  SCOPED_TRACE(seed_note());
+  const auto real_b = real_histograms(*b_, test_seed() + 3, true);
+  const auto chi = chi_square(*real_a_, real_b);
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+}
+
+// Negative control: without blinding the same test sees the difference at once.
+TEST_F(ZkSimulation, UnblindedProofsAreDistinguished) {
+  SCOPED_TRACE(seed_note());
+  const auto unblinded = real_histograms(*a_, test_seed() + 4, false);
+  const auto chi = chi_square(unblinded, *sim_a_);
+  EXPECT_GT(max_of(chi), 10 * kThreshold);
+  EXPECT_GT(chi[0], kThreshold);  // the first round commitment alone gives it away
+}
+
+}  // namespace
+}  // namespace zkinfer::zk

@@ -1,0 +1,125 @@
+// Zero-knowledge sumcheck with committed round polynomials (Hyrax: Wahby, Tzialla, shelat,
+// Thaler, Walfish, "Doubly-efficient zkSNARKs without trusted setup", S&P 2018, section 4 and
+// appendix A; the round checks batched into one inner-product argument as in its section 4.3
+// remark on "squashing" the per-round dot-product proofs). docs/PROTOCOL.md argues the choice
+// against Libra-style masking and gives soundness and the simulator.
+//
+// Statement: sum_{x in {0,1}^n} g(x) = claim for g = comp (sumcheck/composition.h), where the
+// claim is public or a Pedersen commitment C = claim U + s H (pcs::EvalClaim), and some factors
+// may be public (the verifier evaluates them itself at the final point, e.g. eq(rho, r)).
+//
+// Protocol (transcript order):
+//   1. statement: n, d, the term coefficients and factor lists, the public-factor mask, the claim
+//      (its value or its commitment);
+//   2. round i = 0..n-1: the prover commits to the coefficients c_i = (c_i0..c_id) of its round
+//      polynomial p_i(X) = sum_k c_ik X^k as C_i = sum_k c_ik G_{i(d+1)+k} + s_i H (each round has
+//      its own generators, so sum_i C_i commits to the concatenation w of all rounds); C_i is
+//      absorbed, then r_i is drawn;
+//   3. final: commitments F_j = f_j(r) U + b_j H to every private factor's value at r, absorbed;
+//   4. for each term, a chain of committed products of its private factors (commitment Z and a
+//      proof of product, zk/sigma.h), absorbed; public factors multiply homomorphically. The
+//      commitment V = sum_t c_t (public part) Z_t to v = g(r) follows homomorphically;
+//   5. rho, c drawn; the round checks
+//          p_0(0) + p_0(1) = claim,  p_i(0) + p_i(1) = p_{i-1}(r_{i-1}),  v = p_{n-1}(r_{n-1})
+//      are all linear in w; combined with powers of rho they read <w, a> = claim - rho^n v for a
+//      public vector a, proved by one zero-knowledge inner-product argument (pcs/ipa.h) on
+//      P = sum_i C_i + c (C_claim - rho^n V) with U' = c U.
+// Output: the point r and the commitments F_j (so a caller can hand them on as committed claims,
+// e.g. pcs::EvalClaim::committed, and the prover's ZkProverResult::final_claim(j)).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "pcs/hyrax_eval.h"
+#include "pcs/ipa.h"
+#include "sumcheck/composition.h"
+#include "transcript/transcript.h"
+#include "zk/pedersen.h"
+#include "zk/sigma.h"
+
+namespace zkinfer::zk {
+
+using Composition = sumcheck::Composition<Fr>;
+
+// The public shape of a proof, derived from the statement (no length prefixes in the proof).
+struct ZkShape {
+  size_t num_vars = 0;
+  size_t degree = 0;
+  std::vector<bool> public_factors;
+  size_t num_private = 0;   // private factors (one final commitment each)
+  size_t num_products = 0;  // sum over terms of (private factors in the term - 1), at least 0
+  size_t vector_len = 0;    // num_vars (degree + 1): the committed coefficients
+  size_t ipa_len = 0;       // vector_len rounded up to a power of two, at least 1
+
+  ZkShape(const Composition& comp, size_t num_vars, std::vector<bool> public_factors);
+  size_t proof_bytes() const;
+};
+
+struct ZkSumcheckProof {
+  std::vector<G1Affine> rounds;               // C_0 .. C_{n-1}
+  std::vector<G1Affine> finals;               // F_j for private j, in factor order
+  std::vector<G1Affine> products;             // the product chains' commitments, term by term
+  std::vector<ProductProof> product_proofs;   // one per product
+  pcs::IpaProof consistency;                  // the batched round checks
+
+  void serialize(ByteWriter& w) const;
+  static ZkSumcheckProof deserialize(ByteReader& r, const ZkShape& shape);
+  std::vector<uint8_t> to_bytes() const;
+  size_t size_bytes() const;
+};
+
+struct ZkProverResult {
+  ZkSumcheckProof proof;
+  std::vector<Fr> point;                            // r_0 .. r_{n-1}
+  std::vector<Fr> final_values;                     // f_j(r) for every factor
+  std::vector<Fr> final_blinds;                     // b_j (zero for public factors)
+  std::vector<std::optional<G1Affine>> final_commitments;  // F_j; nullopt for public factors
+  // f_j(r) as a committed claim (plain for public factors), for pcs openings or a next layer.
+  pcs::ProverClaim final_claim(size_t j) const;
+};
+
+struct ZkSubclaim {
+  std::vector<Fr> point;
+  std::vector<std::optional<G1Affine>> final_commitments;  // nullopt for public factors
+  pcs::EvalClaim final_claim(size_t j, const Fr& public_value = Fr::zero()) const;
+};
+
+// The verifier's values of public factors at the final point.
+using PublicEvaluator = std::function<Fr(size_t factor, std::span<const Fr> point)>;
+
+// Proves the statement with all factors given as tables of size 2^n (consumed). claim.value must
+// be the true sum for the proof to verify (the prover does not check; a false claim is rejected).
+// Needs pp.num_gens() >= ZkShape::ipa_len.
+ZkProverResult prove(const PedersenParams& pp, const Composition& comp, std::vector<std::vector<Fr>> factors,
+                     std::vector<bool> public_factors, const pcs::ProverClaim& claim,
+                     transcript::Transcript& tr, const RandomFr& random);
+
+// The same when factor 0 is eq(eq_point, x) in every term exactly once (factors[0] empty): round
+// polynomials by Gruen's factoring as in sumcheck::prove_with_eq; factor 0 is public.
+ZkProverResult prove_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
+                             std::vector<std::vector<Fr>> factors, const pcs::ProverClaim& claim,
+                             transcript::Transcript& tr, const RandomFr& random);
+
+Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_vars,
+               std::vector<bool> public_factors, const pcs::EvalClaim& claim, const ZkSumcheckProof& proof,
+               const PublicEvaluator& public_eval, transcript::Transcript& tr, ZkSubclaim* out = nullptr);
+
+Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
+                       const pcs::EvalClaim& claim, const ZkSumcheckProof& proof, transcript::Transcript& tr,
+                       ZkSubclaim* out = nullptr);
+
+// Honest-verifier simulator (for the zero-knowledge tests and docs/PROTOCOL.md): draws every
+// challenge uniformly from `random` (as the random oracle would) and produces a proof with the
+// real proof's distribution without knowing the factors or the claim's opening. Returns the
+// proof; `challenges` (if non-null) receives r_0..r_{n-1}.
+ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size_t num_vars,
+                         std::vector<bool> public_factors, const pcs::EvalClaim& claim,
+                         const PublicEvaluator& public_eval, const RandomFr& random);
+
+}  // namespace zkinfer::zk
