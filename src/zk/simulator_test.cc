@@ -1,6 +1,6 @@
 // Zero-knowledge of the ZK sumcheck, tested statistically (docs/PROTOCOL.md, "Zero knowledge"):
 // on a small instance (eq * f * g over 2 variables: round commitments, final commitments, a
-// product chain and the inner-product argument all occur), the revealed elements of real proofs
+// product chain and the batched round check, in both modes, all occur), the revealed elements of real proofs
 // and of proofs made by the simulator (zk::simulate, which never sees the factors nor the claim's
 // opening) have the same distribution: for every position in the proof, a two-sample chi-square
 // test on the low 4 bits of the element's first byte (the low byte of a point's x or of a scalar)
@@ -21,7 +21,7 @@ namespace {
 using testing::seed_note;
 using testing::test_seed;
 
-constexpr size_t kRuns = 800;
+constexpr size_t kRuns = 500;
 constexpr size_t kBins = 16;
 // The chi-square (15 degrees of freedom) value exceeded with probability about 1e-6
 // (Wilson-Hilferty approximation).
@@ -42,13 +42,21 @@ std::vector<std::array<uint8_t, 32>> elements(const ZkSumcheckProof& p) {
     for (const G1Affine* g : {&p.products[i], &q.alpha, &q.beta, &q.delta}) out.push_back(g->to_bytes());
     for (const Fr* z : {&q.z1, &q.z2, &q.z3, &q.z4, &q.z5}) out.push_back(z->to_bytes());
   }
-  for (size_t j = 0; j < p.consistency.l.size(); ++j) {
-    out.push_back(p.consistency.l[j].to_bytes());
-    out.push_back(p.consistency.r[j].to_bytes());
+  if (p.mode == ConsistencyMode::kLog) {
+    for (size_t j = 0; j < p.ipa.l.size(); ++j) {
+      out.push_back(p.ipa.l[j].to_bytes());
+      out.push_back(p.ipa.r[j].to_bytes());
+    }
+    out.push_back(p.ipa.a.to_bytes());
+    out.push_back(p.ipa.z1.to_bytes());
+    out.push_back(p.ipa.z2.to_bytes());
+  } else {
+    out.push_back(p.dot.delta.to_bytes());
+    out.push_back(p.dot.beta.to_bytes());
+    for (const Fr& z : p.dot.z) out.push_back(z.to_bytes());
+    out.push_back(p.dot.zd.to_bytes());
+    out.push_back(p.dot.zb.to_bytes());
   }
-  out.push_back(p.consistency.a.to_bytes());
-  out.push_back(p.consistency.z1.to_bytes());
-  out.push_back(p.consistency.z2.to_bytes());
   return out;
 }
 
@@ -96,26 +104,28 @@ struct Instance {
   }
 };
 
-Histograms real_histograms(const Instance& inst, uint64_t seed, bool blind) {
+Histograms real_histograms(const Instance& inst, uint64_t seed, bool blind,
+                           ConsistencyMode mode = ConsistencyMode::kLinear) {
   Histograms h;
   TestRng rng(seed);
   const RandomFr random = blind ? pcs::random_fr(rng) : RandomFr([] { return Fr::zero(); });
   for (size_t run = 0; run < kRuns; ++run) {
     transcript::Transcript t("zk-simulator-test");
-    const auto res = prove_with_eq(params(), inst.comp, inst.rho, inst.factors, inst.claim, t, random);
+    const auto res = prove_with_eq(params(), inst.comp, inst.rho, inst.factors, inst.claim, t, random, mode);
     add(h, res.proof);
   }
   return h;
 }
 
-Histograms simulated_histograms(const Instance& inst, uint64_t seed) {
+Histograms simulated_histograms(const Instance& inst, uint64_t seed,
+                                ConsistencyMode mode = ConsistencyMode::kLinear) {
   Histograms h;
   TestRng rng(seed);
   const RandomFr random = pcs::random_fr(rng);
   const std::vector<Fr> rho = inst.rho;
   auto eq = [&rho](size_t, std::span<const Fr> point) { return poly::eq_eval<Fr>(rho, point); };
   for (size_t run = 0; run < kRuns; ++run)
-    add(h, simulate(params(), inst.comp, inst.n, {true, false, false}, inst.claim.public_claim(), eq, random));
+    add(h, simulate(params(), inst.comp, inst.n, {true, false, false}, inst.claim.public_claim(), eq, random, mode));
   return h;
 }
 
@@ -152,6 +162,15 @@ TEST_F(ZkSimulation, SimulatedProofsAreDistributedLikeRealOnes) {
   SCOPED_TRACE(seed_note());
   // The simulator's output has the real proof's shape, and it does not see the witness.
   const auto chi = chi_square(*real_a_, *sim_a_);
+  ASSERT_EQ(chi.size(), 23u);  // 2 rounds, 2 finals, 1 product (1 + 8), dot product: 2 + 2 * 3 + 2
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+}
+
+TEST_F(ZkSimulation, LogModeSimulatedProofsAreDistributedLikeRealOnes) {
+  SCOPED_TRACE(seed_note());
+  const auto real = real_histograms(*a_, test_seed() + 5, true, ConsistencyMode::kLog);
+  const auto sim = simulated_histograms(*a_, test_seed() + 6, ConsistencyMode::kLog);
+  const auto chi = chi_square(real, sim);
   ASSERT_EQ(chi.size(), 22u);  // 2 rounds, 2 finals, 1 product (1 + 8), IPA over 8: 3 L/R pairs + 3
   for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
 }

@@ -33,9 +33,12 @@ std::vector<TermPlan> plan_terms(const Composition& comp, const std::vector<bool
   return plans;
 }
 
-void absorb_statement(transcript::Transcript& tr, const Composition& comp, size_t num_vars,
-                      const std::vector<bool>& public_factors, const pcs::EvalClaim& claim) {
+void absorb_statement(transcript::Transcript& tr, const Composition& comp, const ZkShape& shape,
+                      const pcs::EvalClaim& claim) {
+  const size_t num_vars = shape.num_vars;
+  const std::vector<bool>& public_factors = shape.public_factors;
   tr.absorb_u64("zk.sumcheck.num_vars", num_vars);
+  tr.absorb_u64("zk.sumcheck.mode", static_cast<uint64_t>(shape.mode));
   tr.absorb_u64("zk.sumcheck.degree", comp.degree());
   tr.absorb_u64("zk.sumcheck.num_factors", comp.num_factors());
   std::vector<Fr> coeffs;
@@ -88,28 +91,24 @@ Fr horner(std::span<const Fr> coeffs, const Fr& x) {
   return acc;
 }
 
-// The public vector a with <w, a> = claim - rho^n v (zk_sumcheck.h, step 5), zero-padded.
-std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, const Fr& rho) {
+// The public vector a and R = prod_i r_i with e_n = R e_0 + <a, w> (zk_sumcheck.h, step 2),
+// zero-padded to gens_len.
+std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, Fr* big_r) {
   const size_t d = s.degree;
-  std::vector<Fr> a(s.ipa_len, Fr::zero());
-  Fr rho_i = Fr::one();
-  for (size_t i = 0; i < s.num_vars; ++i) {
-    const Fr rho_next = rho_i * rho;
-    Fr pw = Fr::one();
-    for (size_t k = 0; k <= d; ++k) {
-      const Fr e0 = k == 0 ? Fr::from_u64(2) : Fr::one();
-      a[i * (d + 1) + k] = rho_i * e0 - rho_next * pw;
-      pw *= point[i];
+  std::vector<Fr> a(s.gens_len, Fr::zero());
+  Fr suffix = Fr::one();  // prod_{j > i} r_j
+  for (size_t i = s.num_vars; i-- > 0;) {
+    const Fr r = point[i];
+    a[i * d] = suffix * (Fr::one() - r - r);
+    Fr pw = r * r;
+    for (size_t k = 2; k <= d; ++k) {
+      a[i * d + k - 1] = suffix * (pw - r);
+      pw *= r;
     }
-    rho_i = rho_next;
+    suffix *= r;
   }
+  *big_r = suffix;
   return a;
-}
-
-Fr pow(const Fr& x, size_t e) {
-  Fr acc = Fr::one();
-  for (size_t i = 0; i < e; ++i) acc *= x;
-  return acc;
 }
 
 // The prover's side of the round commitments.
@@ -133,10 +132,13 @@ struct RoundCommitter {
     std::vector<Fr> coeffs(d + 1, Fr::zero());
     for (size_t m = 0; m <= d; ++m)
       for (size_t k = 0; k <= d; ++k) coeffs[k] += evals[m] * lag[m][k];
+    // c' = (c_0, c_2, .., c_d): c_1 is implied by the running claim.
+    std::vector<Fr> reduced{coeffs[0]};
+    reduced.insert(reduced.end(), coeffs.begin() + 2, coeffs.end());
     const Fr s = random();
-    const G1Affine c = commit_vector(pp, coeffs, i * (d + 1), s).to_affine();
+    const G1Affine c = commit_vector(pp, reduced, i * d, s).to_affine();
     commitments.push_back(c);
-    w.insert(w.end(), coeffs.begin(), coeffs.end());
+    w.insert(w.end(), reduced.begin(), reduced.end());
     blind_sum += s;
     tr.absorb("zk.sumcheck.round", c);
     const Fr r = tr.challenge<Fr>("zk.sumcheck.challenge");
@@ -202,40 +204,49 @@ ZkProverResult finish(const PedersenParams& pp, const Composition& comp, const Z
     t += pub * acc_blind;
   }
 
-  const Fr rho = tr.challenge<Fr>("zk.sumcheck.rho");
-  const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
-  const Fr rho_n = pow(rho, shape.num_vars);
-  std::vector<Fr> a = consistency_vector(shape, res.point, rho);
+  // Step 5: <a, w> = v - R claim against Y = V - R C_claim.
+  Fr big_r;
+  std::vector<Fr> a = consistency_vector(shape, res.point, &big_r);
   std::vector<Fr> w = std::move(rc.w);
-  w.resize(shape.ipa_len, Fr::zero());
-  const Fr alpha = rc.blind_sum + c * (claim.blind - rho_n * t);
-  res.proof.consistency = pcs::ipa_prove(pp.g(0, shape.ipa_len), pp.h(), pp.u(), c, std::move(w),
-                                         std::move(a), alpha, tr, random);
+  const Fr y_value = v - big_r * claim.value, y_blind = t - big_r * claim.blind;
+  res.proof.mode = shape.mode;
+  if (shape.mode == ConsistencyMode::kLinear) {
+    G1 cx = G1::identity();
+    for (const auto& r : res.proof.rounds) cx += r;
+    const G1Affine y = commit_scalar(pp, y_value, y_blind).to_affine();
+    res.proof.dot = prove_dot_product(pp, cx.to_affine(), 0, w, rc.blind_sum, a, y, y_blind, tr, random);
+  } else {
+    const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
+    w.resize(shape.gens_len, Fr::zero());
+    res.proof.ipa = pcs::ipa_prove(pp.g(0, shape.gens_len), pp.h(), pp.u(), c, std::move(w), std::move(a),
+                                   rc.blind_sum + c * y_blind, tr, random);
+  }
   return res;
 }
 
 void check_prover_shape(const PedersenParams& pp, const ZkShape& shape) {
-  ZKINFER_CHECK(shape.ipa_len <= pp.num_gens());
+  ZKINFER_CHECK(shape.gens_len <= pp.num_gens());
 }
 
 }  // namespace
 
 // ---- shape and serialization ----
 
-ZkShape::ZkShape(const Composition& comp, size_t n, std::vector<bool> pub)
-    : num_vars(n), degree(comp.degree()), public_factors(std::move(pub)) {
+ZkShape::ZkShape(const Composition& comp, size_t n, std::vector<bool> pub, ConsistencyMode m)
+    : num_vars(n), degree(comp.degree()), public_factors(std::move(pub)), mode(m) {
   ZKINFER_CHECK(public_factors.size() == comp.num_factors());
   for (bool b : public_factors) num_private += b ? 0 : 1;
   for (const auto& p : plan_terms(comp, public_factors))
     if (p.priv.size() > 1) num_products += p.priv.size() - 1;
-  vector_len = num_vars * (degree + 1);
-  ipa_len = std::bit_ceil(std::max<size_t>(vector_len, 1));
+  vector_len = num_vars * degree;
+  gens_len = mode == ConsistencyMode::kLinear ? vector_len : std::bit_ceil(std::max<size_t>(vector_len, 1));
 }
 
 size_t ZkShape::proof_bytes() const {
-  const size_t ipa_rounds = static_cast<size_t>(std::countr_zero(ipa_len));
-  return 32 * (num_vars + num_private + num_products) + ProductProof::kBytes * num_products + 1 +
-         32 * (2 * ipa_rounds + 3);
+  const size_t head = 32 * (num_vars + num_private + num_products) + ProductProof::kBytes * num_products;
+  if (mode == ConsistencyMode::kLinear) return head + 32 * (vector_len + 4);
+  const size_t ipa_rounds = static_cast<size_t>(std::countr_zero(gens_len));
+  return head + 1 + 32 * (2 * ipa_rounds + 3);
 }
 
 void ZkSumcheckProof::serialize(ByteWriter& w) const {
@@ -246,7 +257,10 @@ void ZkSumcheckProof::serialize(ByteWriter& w) const {
     write_point(w, products[i]);
     product_proofs[i].serialize(w);
   }
-  consistency.serialize(w);
+  if (mode == ConsistencyMode::kLinear)
+    dot.serialize(w);
+  else
+    ipa.serialize(w);
 }
 
 ZkSumcheckProof ZkSumcheckProof::deserialize(ByteReader& r, const ZkShape& s) {
@@ -261,7 +275,11 @@ ZkSumcheckProof ZkSumcheckProof::deserialize(ByteReader& r, const ZkShape& s) {
     p.products.push_back(read_point(r, "zk sumcheck proof: product commitment " + std::to_string(i)));
     p.product_proofs.push_back(ProductProof::deserialize(r));
   }
-  p.consistency = pcs::IpaProof::deserialize(r);
+  p.mode = s.mode;
+  if (s.mode == ConsistencyMode::kLinear)
+    p.dot = DotProductProof::deserialize(r, s.vector_len);
+  else
+    p.ipa = pcs::IpaProof::deserialize(r);
   return p;
 }
 
@@ -273,7 +291,7 @@ std::vector<uint8_t> ZkSumcheckProof::to_bytes() const {
 
 size_t ZkSumcheckProof::size_bytes() const {
   return 32 * (rounds.size() + finals.size() + products.size()) + ProductProof::kBytes * product_proofs.size() +
-         consistency.size_bytes();
+         (mode == ConsistencyMode::kLinear ? dot.size_bytes() : ipa.size_bytes());
 }
 
 pcs::ProverClaim ZkProverResult::final_claim(size_t j) const {
@@ -289,16 +307,16 @@ pcs::EvalClaim ZkSubclaim::final_claim(size_t j, const Fr& public_value) const {
 
 ZkProverResult prove(const PedersenParams& pp, const Composition& comp, std::vector<std::vector<Fr>> factors,
                      std::vector<bool> public_factors, const pcs::ProverClaim& claim,
-                     transcript::Transcript& tr, const RandomFr& random) {
+                     transcript::Transcript& tr, const RandomFr& random, ConsistencyMode mode) {
   const size_t k = comp.num_factors();
   ZKINFER_CHECK(factors.size() == k && k > 0);
   const size_t n = poly::log2_exact(factors[0].size());
   for (const auto& f : factors) ZKINFER_CHECK(f.size() == factors[0].size());
-  const ZkShape shape(comp, n, public_factors);
+  const ZkShape shape(comp, n, public_factors, mode);
   check_prover_shape(pp, shape);
   const size_t d = comp.degree();
   const auto terms = comp.terms();
-  absorb_statement(tr, comp, n, shape.public_factors, claim.public_claim());
+  absorb_statement(tr, comp, shape, claim.public_claim());
 
   sumcheck::detail::KernelShape all{d, {}, {}, {}}, but_one{d, {}, {}, {}};
   for (size_t j = 0; j < k; ++j) all.active.push_back(j);
@@ -333,19 +351,19 @@ ZkProverResult prove(const PedersenParams& pp, const Composition& comp, std::vec
 
 ZkProverResult prove_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
                              std::vector<std::vector<Fr>> factors, const pcs::ProverClaim& claim,
-                             transcript::Transcript& tr, const RandomFr& random) {
+                             transcript::Transcript& tr, const RandomFr& random, ConsistencyMode mode) {
   const size_t k = comp.num_factors();
   const size_t n = eq_point.size();
   ZKINFER_CHECK(factors.size() == k && k > 0 && factors[0].empty());
   for (size_t j = 1; j < k; ++j) ZKINFER_CHECK(factors[j].size() == (size_t{1} << n));
   std::vector<bool> pub(k, false);
   pub[0] = true;
-  const ZkShape shape(comp, n, pub);
+  const ZkShape shape(comp, n, pub, mode);
   check_prover_shape(pp, shape);
   const size_t d = comp.degree();
   const auto terms = comp.terms();
   const poly::LagrangeBasis<Fr> basis_q(d - 1);
-  absorb_statement(tr, comp, n, shape.public_factors, claim.public_claim());
+  absorb_statement(tr, comp, shape, claim.public_claim());
 
   sumcheck::detail::KernelShape direct{d - 1, {}, {}, {}}, derived{d - 1, {}, {}, {}};
   for (size_t j = 1; j < k; ++j) direct.active.push_back(j);
@@ -408,19 +426,17 @@ ZkProverResult prove_with_eq(const PedersenParams& pp, const Composition& comp, 
 
 namespace {
 
-// The verifier's P for the inner-product argument (and the simulator's): sum_i C_i +
-// c (C_claim - rho^n V), with V assembled from the chains' last commitments.
-pcs::MsmTerms consistency_point(const PedersenParams& pp, const Composition& comp, const ZkShape& shape,
-                                const pcs::EvalClaim& claim, const ZkSumcheckProof& proof,
-                                std::span<const Fr> public_values, const Fr& rho, const Fr& c) {
+// Y = V - R C_claim as a linear combination (verifier and simulator), with V assembled from the
+// chains' last commitments and the public factors' values.
+pcs::MsmTerms y_terms(const PedersenParams& pp, const Composition& comp, const ZkShape& shape,
+                      const pcs::EvalClaim& claim, const ZkSumcheckProof& proof,
+                      std::span<const Fr> public_values, const Fr& big_r) {
   pcs::MsmTerms p;
-  for (const auto& r : proof.rounds) p.add(r, Fr::one());
   Fr u_scalar = Fr::zero();
   if (claim.is_committed())
-    p.add(claim.commitment(), c);
+    p.add(claim.commitment(), -big_r);
   else
-    u_scalar += c * claim.value();
-  const Fr m = -(c * pow(rho, shape.num_vars));
+    u_scalar -= big_r * claim.value();
   const auto plans = plan_terms(comp, shape.public_factors);
   const auto terms = comp.terms();
   std::vector<size_t> final_pos(comp.num_factors(), 0);
@@ -432,30 +448,37 @@ pcs::MsmTerms consistency_point(const PedersenParams& pp, const Composition& com
     Fr pub = terms[ti].coeff;
     for (size_t j : pl.pub) pub *= public_values[j];
     if (pl.priv.empty()) {
-      u_scalar += m * pub;
+      u_scalar += pub;
     } else if (pl.priv.size() == 1) {
-      p.add(proof.finals[final_pos[pl.priv[0]]], m * pub);
+      p.add(proof.finals[final_pos[pl.priv[0]]], pub);
     } else {
       prod += pl.priv.size() - 1;
-      p.add(proof.products[prod - 1], m * pub);
+      p.add(proof.products[prod - 1], pub);
     }
   }
   p.add(pp.u(), u_scalar);
   return p;
 }
 
+G1 sum_points(std::span<const G1Affine> ps) {
+  G1 acc = G1::identity();
+  for (const auto& p : ps) acc += p;
+  return acc;
+}
+
 }  // namespace
 
 Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                std::vector<bool> public_factors, const pcs::EvalClaim& claim, const ZkSumcheckProof& proof,
-               const PublicEvaluator& public_eval, transcript::Transcript& tr, ZkSubclaim* out) {
+               const PublicEvaluator& public_eval, transcript::Transcript& tr, ZkSubclaim* out,
+               ConsistencyMode mode) {
   if (public_factors.size() != comp.num_factors())
     return Verdict::reject("zk sumcheck: public-factor mask has " + std::to_string(public_factors.size()) +
                            " entries, expected " + std::to_string(comp.num_factors()));
   if (num_vars > 64) return Verdict::reject("zk sumcheck: too many variables");
-  const ZkShape shape(comp, num_vars, std::move(public_factors));
-  if (shape.ipa_len > pp.num_gens())
-    return Verdict::reject("zk sumcheck: needs " + std::to_string(shape.ipa_len) + " generators, parameters have " +
+  const ZkShape shape(comp, num_vars, std::move(public_factors), mode);
+  if (shape.gens_len > pp.num_gens())
+    return Verdict::reject("zk sumcheck: needs " + std::to_string(shape.gens_len) + " generators, parameters have " +
                            std::to_string(pp.num_gens()));
   if (proof.rounds.size() != num_vars)
     return Verdict::reject("zk sumcheck: " + std::to_string(proof.rounds.size()) + " round commitments, expected " +
@@ -466,7 +489,8 @@ Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_var
   if (proof.products.size() != shape.num_products || proof.product_proofs.size() != shape.num_products)
     return Verdict::reject("zk sumcheck: wrong number of product commitments or proofs");
 
-  absorb_statement(tr, comp, num_vars, shape.public_factors, claim);
+  if (proof.mode != mode) return Verdict::reject("zk sumcheck: proof is for another consistency mode");
+  absorb_statement(tr, comp, shape, claim);
   std::vector<Fr> point;
   for (const auto& c : proof.rounds) {
     tr.absorb("zk.sumcheck.round", c);
@@ -495,11 +519,18 @@ Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_var
       acc = z;
     }
   }
-  const Fr rho = tr.challenge<Fr>("zk.sumcheck.rho");
-  const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
-  const std::vector<Fr> a = consistency_vector(shape, point, rho);
-  pcs::MsmTerms p = consistency_point(pp, comp, shape, claim, proof, public_values, rho, c);
-  Verdict v = pcs::ipa_verify(pp.g(0, shape.ipa_len), pp.h(), pp.u(), c, a, std::move(p), proof.consistency, tr);
+  Fr big_r;
+  const std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  pcs::MsmTerms y = y_terms(pp, comp, shape, claim, proof, public_values, big_r);
+  Verdict v = Verdict::accept();
+  if (mode == ConsistencyMode::kLinear) {
+    v = verify_dot_product(pp, sum_points(proof.rounds).to_affine(), 0, a, y.evaluate().to_affine(), proof.dot, tr);
+  } else {
+    const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
+    for (Fr& x : y.scalars) x *= c;
+    for (const auto& r : proof.rounds) y.add(r, Fr::one());
+    v = pcs::ipa_verify(pp.g(0, shape.gens_len), pp.h(), pp.u(), c, a, std::move(y), proof.ipa, tr);
+  }
   if (!v) return v.within("zk sumcheck: round consistency");
   if (out) {
     out->point = std::move(point);
@@ -510,21 +541,21 @@ Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_var
 
 Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
                        const pcs::EvalClaim& claim, const ZkSumcheckProof& proof, transcript::Transcript& tr,
-                       ZkSubclaim* out) {
+                       ZkSubclaim* out, ConsistencyMode mode) {
   std::vector<bool> pub(comp.num_factors(), false);
   pub[0] = true;
   std::vector<Fr> rho(eq_point.begin(), eq_point.end());
   auto eval = [&rho](size_t, std::span<const Fr> point) { return poly::eq_eval<Fr>(rho, point); };
-  return verify(pp, comp, eq_point.size(), std::move(pub), claim, proof, eval, tr, out);
+  return verify(pp, comp, eq_point.size(), std::move(pub), claim, proof, eval, tr, out, mode);
 }
 
 // ---- simulator ----
 
 ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                          std::vector<bool> public_factors, const pcs::EvalClaim& claim,
-                         const PublicEvaluator& public_eval, const RandomFr& random) {
-  const ZkShape shape(comp, num_vars, std::move(public_factors));
-  ZKINFER_CHECK(shape.ipa_len <= pp.num_gens());
+                         const PublicEvaluator& public_eval, const RandomFr& random, ConsistencyMode mode) {
+  const ZkShape shape(comp, num_vars, std::move(public_factors), mode);
+  ZKINFER_CHECK(shape.gens_len <= pp.num_gens());
   auto uniform_point = [&] { return pp.mul_h(random()).to_affine(); };
   auto nonzero = [&] {
     for (;;) {
@@ -559,31 +590,45 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
       acc = z;
     }
   }
-  const Fr rho = random();
+  proof.mode = mode;
+  Fr big_r;
+  const std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  const G1 y = y_terms(pp, comp, shape, claim, proof, public_values, big_r).evaluate();
+  const G1 cx = sum_points(proof.rounds);
+  if (mode == ConsistencyMode::kLinear) {
+    // Proof-of-dot-prod, simulated from its two verification equations.
+    const Fr e = random();
+    DotProductProof& d = proof.dot;
+    d.z.resize(shape.vector_len);
+    for (Fr& z : d.z) z = random();
+    d.zd = random();
+    d.zb = random();
+    Fr za = Fr::zero();
+    for (size_t i = 0; i < d.z.size(); ++i) za += d.z[i] * a[i];
+    d.delta = (commit_vector(pp, d.z, 0, d.zd) - cx * e).to_affine();
+    d.beta = (commit_scalar(pp, za, d.zb) - y * e).to_affine();
+    return proof;
+  }
+  // The inner-product argument on P = sum_i C_i + c Y: L_j, R_j are uniform (fresh blinds); the
+  // last sigma protocol is simulated from its verification equation z1 (g + y U') + z2 H = e P' + A.
   const Fr c = nonzero();
-  const std::vector<Fr> a = consistency_vector(shape, point, rho);
-  const G1 p = consistency_point(pp, comp, shape, claim, proof, public_values, rho, c).evaluate();
-  // The inner-product argument: L_j, R_j are uniform (fresh blinds); the last sigma protocol is
-  // simulated from its verification equation z1 (g + y U') + z2 H = e P' + A.
-  const size_t rounds = static_cast<size_t>(std::countr_zero(shape.ipa_len));
+  G1 p_folded = cx + y * c;
+  const size_t rounds = static_cast<size_t>(std::countr_zero(shape.gens_len));
   std::vector<Fr> x(rounds);
-  G1 p_folded = p;
   for (size_t j = 0; j < rounds; ++j) {
-    proof.consistency.l.push_back(uniform_point());
-    proof.consistency.r.push_back(uniform_point());
+    proof.ipa.l.push_back(uniform_point());
+    proof.ipa.r.push_back(uniform_point());
     x[j] = nonzero();
-    p_folded += G1(proof.consistency.l[j]) * x[j].square() + G1(proof.consistency.r[j]) * x[j].inverse().square();
+    p_folded += G1(proof.ipa.l[j]) * x[j].square() + G1(proof.ipa.r[j]) * x[j].inverse().square();
   }
   const std::vector<Fr> s = pcs::ipa_fold_weights(x);
   Fr y_final = Fr::zero();
   for (size_t i = 0; i < s.size(); ++i) y_final += s[i] * a[i];
-  const G1 g_final = curve::msm(pp.g(0, shape.ipa_len), s);
+  const G1 g_final = curve::msm(pp.g(0, shape.gens_len), s);
   const Fr e = nonzero();
-  proof.consistency.z1 = random();
-  proof.consistency.z2 = random();
-  proof.consistency.a = ((g_final + pp.mul_u(y_final * c)) * proof.consistency.z1 +
-                         pp.mul_h(proof.consistency.z2) - p_folded * e)
-                            .to_affine();
+  proof.ipa.z1 = random();
+  proof.ipa.z2 = random();
+  proof.ipa.a = ((g_final + pp.mul_u(y_final * c)) * proof.ipa.z1 + pp.mul_h(proof.ipa.z2) - p_folded * e).to_affine();
   return proof;
 }
 

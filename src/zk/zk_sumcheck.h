@@ -9,21 +9,24 @@
 // may be public (the verifier evaluates them itself at the final point, e.g. eq(rho, r)).
 //
 // Protocol (transcript order):
-//   1. statement: n, d, the term coefficients and factor lists, the public-factor mask, the claim
-//      (its value or its commitment);
-//   2. round i = 0..n-1: the prover commits to the coefficients c_i = (c_i0..c_id) of its round
-//      polynomial p_i(X) = sum_k c_ik X^k as C_i = sum_k c_ik G_{i(d+1)+k} + s_i H (each round has
-//      its own generators, so sum_i C_i commits to the concatenation w of all rounds); C_i is
-//      absorbed, then r_i is drawn;
+//   1. statement: n, d, the term coefficients and factor lists, the public-factor mask, the
+//      consistency mode, the claim (its value or its commitment);
+//   2. round i = 0..n-1: with p_i(X) = sum_k c_ik X^k the round polynomial, the prover commits to
+//      c'_i = (c_i0, c_i2, c_i3, .., c_id) (c_i1 is implied by p_i(0) + p_i(1) = e_i, as in the
+//      plain sumcheck's "p(1) = claim - p(0)") as C_i = <c'_i, G_{i d ..}> + s_i H: each round has
+//      its own d generators, so sum_i C_i commits to the concatenation w of all rounds (n d
+//      entries); C_i is absorbed, then r_i is drawn. The running claims are linear in w:
+//          e_{i+1} = p_i(r_i) = r_i e_i + <b_i, c'_i>,  b_i = (1 - 2 r_i, r_i^2 - r_i, .., r_i^d - r_i),
+//      so e_n = R e_0 + <a, w> with R = prod_i r_i and a_i = (prod_{j>i} r_j) b_i;
 //   3. final: commitments F_j = f_j(r) U + b_j H to every private factor's value at r, absorbed;
 //   4. for each term, a chain of committed products of its private factors (commitment Z and a
-//      proof of product, zk/sigma.h), absorbed; public factors multiply homomorphically. The
-//      commitment V = sum_t c_t (public part) Z_t to v = g(r) follows homomorphically;
-//   5. rho, c drawn; the round checks
-//          p_0(0) + p_0(1) = claim,  p_i(0) + p_i(1) = p_{i-1}(r_{i-1}),  v = p_{n-1}(r_{n-1})
-//      are all linear in w; combined with powers of rho they read <w, a> = claim - rho^n v for a
-//      public vector a, proved by one zero-knowledge inner-product argument (pcs/ipa.h) on
-//      P = sum_i C_i + c (C_claim - rho^n V) with U' = c U.
+//      proof of product, zk/sigma.h); public factors multiply homomorphically. The commitment
+//      V = sum_t c_t (public part) Z_t to v = g(r) follows homomorphically;
+//   5. the last check e_n = v reads <a, w> = v - R claim: a dot product of the committed w with a
+//      public vector, against Y = V - R C_claim. Proven either by Hyrax's linear proof-of-dot-prod
+//      (ConsistencyMode::kLinear: n d + 4 scalars and points, cheapest for the prover) or by the
+//      logarithmic inner-product argument of pcs/ipa.h on P = sum_i C_i + c Y with U' = c U, c a
+//      fresh challenge (kLog: 2 log2(n d) + 3 elements).
 // Output: the point r and the commitments F_j (so a caller can hand them on as committed claims,
 // e.g. pcs::EvalClaim::committed, and the prover's ZkProverResult::final_claim(j)).
 #pragma once
@@ -47,6 +50,9 @@ namespace zkinfer::zk {
 
 using Composition = sumcheck::Composition<Fr>;
 
+// How the batched round check (step 5) is proven.
+enum class ConsistencyMode : uint8_t { kLinear = 0, kLog = 1 };
+
 // The public shape of a proof, derived from the statement (no length prefixes in the proof).
 struct ZkShape {
   size_t num_vars = 0;
@@ -54,10 +60,13 @@ struct ZkShape {
   std::vector<bool> public_factors;
   size_t num_private = 0;   // private factors (one final commitment each)
   size_t num_products = 0;  // sum over terms of (private factors in the term - 1), at least 0
-  size_t vector_len = 0;    // num_vars (degree + 1): the committed coefficients
-  size_t ipa_len = 0;       // vector_len rounded up to a power of two, at least 1
+  ConsistencyMode mode = ConsistencyMode::kLinear;
+  size_t vector_len = 0;    // num_vars degree: the committed coefficients
+  size_t gens_len = 0;      // generators used: vector_len (kLinear) or it rounded up to a power
+                            // of two, at least 1 (kLog)
 
-  ZkShape(const Composition& comp, size_t num_vars, std::vector<bool> public_factors);
+  ZkShape(const Composition& comp, size_t num_vars, std::vector<bool> public_factors,
+          ConsistencyMode mode = ConsistencyMode::kLinear);
   size_t proof_bytes() const;
 };
 
@@ -66,7 +75,9 @@ struct ZkSumcheckProof {
   std::vector<G1Affine> finals;               // F_j for private j, in factor order
   std::vector<G1Affine> products;             // the product chains' commitments, term by term
   std::vector<ProductProof> product_proofs;   // one per product
-  pcs::IpaProof consistency;                  // the batched round checks
+  ConsistencyMode mode = ConsistencyMode::kLinear;  // not serialized: part of the statement
+  DotProductProof dot;                        // the batched round check (kLinear)
+  pcs::IpaProof ipa;                          // the batched round check (kLog)
 
   void serialize(ByteWriter& w) const;
   static ZkSumcheckProof deserialize(ByteReader& r, const ZkShape& shape);
@@ -95,24 +106,27 @@ using PublicEvaluator = std::function<Fr(size_t factor, std::span<const Fr> poin
 
 // Proves the statement with all factors given as tables of size 2^n (consumed). claim.value must
 // be the true sum for the proof to verify (the prover does not check; a false claim is rejected).
-// Needs pp.num_gens() >= ZkShape::ipa_len.
+// Needs pp.num_gens() >= ZkShape::gens_len.
 ZkProverResult prove(const PedersenParams& pp, const Composition& comp, std::vector<std::vector<Fr>> factors,
                      std::vector<bool> public_factors, const pcs::ProverClaim& claim,
-                     transcript::Transcript& tr, const RandomFr& random);
+                     transcript::Transcript& tr, const RandomFr& random,
+                     ConsistencyMode mode = ConsistencyMode::kLinear);
 
 // The same when factor 0 is eq(eq_point, x) in every term exactly once (factors[0] empty): round
 // polynomials by Gruen's factoring as in sumcheck::prove_with_eq; factor 0 is public.
 ZkProverResult prove_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
                              std::vector<std::vector<Fr>> factors, const pcs::ProverClaim& claim,
-                             transcript::Transcript& tr, const RandomFr& random);
+                             transcript::Transcript& tr, const RandomFr& random,
+                             ConsistencyMode mode = ConsistencyMode::kLinear);
 
 Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                std::vector<bool> public_factors, const pcs::EvalClaim& claim, const ZkSumcheckProof& proof,
-               const PublicEvaluator& public_eval, transcript::Transcript& tr, ZkSubclaim* out = nullptr);
+               const PublicEvaluator& public_eval, transcript::Transcript& tr, ZkSubclaim* out = nullptr,
+               ConsistencyMode mode = ConsistencyMode::kLinear);
 
 Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
                        const pcs::EvalClaim& claim, const ZkSumcheckProof& proof, transcript::Transcript& tr,
-                       ZkSubclaim* out = nullptr);
+                       ZkSubclaim* out = nullptr, ConsistencyMode mode = ConsistencyMode::kLinear);
 
 // Honest-verifier simulator (for the zero-knowledge tests and docs/PROTOCOL.md): draws every
 // challenge uniformly from `random` (as the random oracle would) and produces a proof with the
@@ -120,6 +134,7 @@ Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::s
 // proof; `challenges` (if non-null) receives r_0..r_{n-1}.
 ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                          std::vector<bool> public_factors, const pcs::EvalClaim& claim,
-                         const PublicEvaluator& public_eval, const RandomFr& random);
+                         const PublicEvaluator& public_eval, const RandomFr& random,
+                         ConsistencyMode mode = ConsistencyMode::kLinear);
 
 }  // namespace zkinfer::zk

@@ -75,7 +75,8 @@ struct ProverRun {
   ZkProverResult res;
 };
 
-ProverRun run_prover(const Case& c, size_t n, bool committed, const RandomFr& random) {
+ProverRun run_prover(const Case& c, size_t n, bool committed, const RandomFr& random,
+                     ConsistencyMode mode = ConsistencyMode::kLinear) {
   ProverRun run;
   run.tables = random_tables(random, c.comp.num_factors(), n);
   run.claim = brute_sum(c.comp, run.tables);
@@ -83,7 +84,7 @@ ProverRun run_prover(const Case& c, size_t n, bool committed, const RandomFr& ra
       committed ? pcs::ProverClaim{run.claim, random(), std::nullopt} : pcs::ProverClaim::plain(run.claim);
   if (committed) run.prover_claim.commitment = commit_scalar(params(), run.claim, run.prover_claim.blind).to_affine();
   auto tp = fresh();
-  run.res = prove(params(), c.comp, run.tables, c.pub, run.prover_claim, tp, random);
+  run.res = prove(params(), c.comp, run.tables, c.pub, run.prover_claim, tp, random, mode);
   return run;
 }
 
@@ -97,13 +98,16 @@ TEST(ZkSumcheck, HonestProofsVerifyAndFinalCommitmentsOpenToTheFactors) {
   const RandomFr random = pcs::random_fr(rng);
   for (const Case& c : cases()) {
     for (size_t n : {0u, 1u, 2u, 5u}) {
-      for (bool committed : {false, true}) {
-        SCOPED_TRACE(c.name + " n=" + std::to_string(n) + (committed ? " committed" : " plain"));
-        ProverRun run = run_prover(c, n, committed, random);
+      for (int kind = 0; kind < 4; ++kind) {
+        const bool committed = kind & 1;
+        const ConsistencyMode mode = kind & 2 ? ConsistencyMode::kLog : ConsistencyMode::kLinear;
+        SCOPED_TRACE(c.name + " n=" + std::to_string(n) + (committed ? " committed" : " plain") +
+                     (kind & 2 ? " log" : " linear"));
+        ProverRun run = run_prover(c, n, committed, random, mode);
         auto tv = fresh();
         ZkSubclaim sub;
         const Verdict v = verify(params(), c.comp, n, c.pub, run.prover_claim.public_claim(), run.res.proof,
-                                 table_evaluator(run.tables), tv, &sub);
+                                 table_evaluator(run.tables), tv, &sub, mode);
         ASSERT_TRUE(v) << v.reason();
         EXPECT_EQ(sub.point, run.res.point);
         ASSERT_EQ(run.res.point.size(), n);
@@ -121,10 +125,15 @@ TEST(ZkSumcheck, HonestProofsVerifyAndFinalCommitmentsOpenToTheFactors) {
         wrong.value += Fr::one();
         if (committed) wrong.commitment = commit_scalar(params(), wrong.value, wrong.blind).to_affine();
         auto tp2 = fresh();
-        auto res2 = prove(params(), c.comp, run.tables, c.pub, wrong, tp2, random);
+        auto res2 = prove(params(), c.comp, run.tables, c.pub, wrong, tp2, random, mode);
         auto tv2 = fresh();
         EXPECT_FALSE(verify(params(), c.comp, n, c.pub, wrong.public_claim(), res2.proof,
-                            table_evaluator(run.tables), tv2));
+                            table_evaluator(run.tables), tv2, nullptr, mode));
+        // The other mode's verifier rejects the proof.
+        auto tv3 = fresh();
+        const ConsistencyMode other = mode == ConsistencyMode::kLinear ? ConsistencyMode::kLog : ConsistencyMode::kLinear;
+        EXPECT_FALSE(verify(params(), c.comp, n, c.pub, run.prover_claim.public_claim(), run.res.proof,
+                            table_evaluator(run.tables), tv3, nullptr, other));
       }
     }
   }
@@ -139,7 +148,8 @@ TEST(ZkSumcheck, WithEqMatchesBruteForce) {
   const Composition eq_mixed(3, {T{Fr::from_u64(2), {0, 1, 2}}, T{Fr::from_u64(9), {1, 0}}, T{Fr::one(), {0}}});
   for (const Composition* comp : {&eq_fg, &eq_mixed}) {
     for (size_t n : {0u, 1u, 4u, 6u}) {
-      SCOPED_TRACE("n=" + std::to_string(n));
+     for (ConsistencyMode mode : {ConsistencyMode::kLinear, ConsistencyMode::kLog}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " mode " + std::to_string(static_cast<int>(mode)));
       std::vector<Fr> rho(n);
       for (Fr& x : rho) x = random();
       auto tables = random_tables(random, 3, n);
@@ -150,10 +160,10 @@ TEST(ZkSumcheck, WithEqMatchesBruteForce) {
       const Fr blind = random();
       const pcs::ProverClaim pcb{claim, blind, commit_scalar(params(), claim, blind).to_affine()};
       auto tp = fresh();
-      auto res = prove_with_eq(params(), *comp, rho, factors, pcb, tp, random);
+      auto res = prove_with_eq(params(), *comp, rho, factors, pcb, tp, random, mode);
       auto tv = fresh();
       ZkSubclaim sub;
-      const Verdict v = verify_with_eq(params(), *comp, rho, pcb.public_claim(), res.proof, tv, &sub);
+      const Verdict v = verify_with_eq(params(), *comp, rho, pcb.public_claim(), res.proof, tv, &sub, mode);
       ASSERT_TRUE(v) << v.reason();
       EXPECT_EQ(tv.state(), tp.state());
       for (size_t j = 0; j < 3; ++j)
@@ -161,28 +171,34 @@ TEST(ZkSumcheck, WithEqMatchesBruteForce) {
       EXPECT_FALSE(sub.final_commitments[0].has_value());
       // The generic prover on the full eq table gives a proof the same verifier accepts.
       auto tp2 = fresh();
-      auto res2 = prove(params(), *comp, tables, {true, false, false}, pcb, tp2, random);
+      auto res2 = prove(params(), *comp, tables, {true, false, false}, pcb, tp2, random, mode);
       auto tv2 = fresh();
-      EXPECT_TRUE(verify_with_eq(params(), *comp, rho, pcb.public_claim(), res2.proof, tv2));
+      EXPECT_TRUE(verify_with_eq(params(), *comp, rho, pcb.public_claim(), res2.proof, tv2, nullptr, mode));
       // Another eq point is rejected.
       if (n > 0) {
         std::vector<Fr> rho2 = rho;
         rho2[0] += Fr::one();
         auto tv3 = fresh();
-        EXPECT_FALSE(verify_with_eq(params(), *comp, rho2, pcb.public_claim(), res.proof, tv3));
+        EXPECT_FALSE(verify_with_eq(params(), *comp, rho2, pcb.public_claim(), res.proof, tv3, nullptr, mode));
       }
+     }
     }
   }
 }
 
 // Every element of the proof, changed, is rejected.
-TEST(ZkSumcheck, EveryChangedElementIsRejected) {
+class ZkSumcheckModes : public ::testing::TestWithParam<ConsistencyMode> {};
+INSTANTIATE_TEST_SUITE_P(Modes, ZkSumcheckModes,
+                         ::testing::Values(ConsistencyMode::kLinear, ConsistencyMode::kLog));
+
+TEST_P(ZkSumcheckModes, EveryChangedElementIsRejected) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 2);
   const RandomFr random = pcs::random_fr(rng);
   const Case c = cases()[3];  // products, repeats, a constant term
   const size_t n = 3;
-  ProverRun run = run_prover(c, n, true, random);
+  const ConsistencyMode mode = GetParam();
+  ProverRun run = run_prover(c, n, true, random, mode);
   const ZkSumcheckProof& proof = run.res.proof;
   ASSERT_GT(proof.products.size(), 0u);
   std::vector<std::pair<std::string, std::function<void(ZkSumcheckProof&)>>> edits;
@@ -201,13 +217,29 @@ TEST(ZkSumcheck, EveryChangedElementIsRejected) {
     edits.push_back({"product proof z4", [i](ZkSumcheckProof& p) { p.product_proofs[i].z4 += Fr::one(); }});
     edits.push_back({"product proof z5", [i](ZkSumcheckProof& p) { p.product_proofs[i].z5 += Fr::one(); }});
   }
-  for (size_t i = 0; i < proof.consistency.l.size(); ++i) {
-    edits.push_back({"ipa L", [i](ZkSumcheckProof& p) { p.consistency.l[i] = bump(p.consistency.l[i]); }});
-    edits.push_back({"ipa R", [i](ZkSumcheckProof& p) { p.consistency.r[i] = bump(p.consistency.r[i]); }});
+  if (mode == ConsistencyMode::kLog) {
+    ASSERT_EQ(proof.ipa.l.size(), 4u);  // 3 rounds x 3 coefficients -> 16
+    for (size_t i = 0; i < proof.ipa.l.size(); ++i) {
+      edits.push_back({"ipa L", [i](ZkSumcheckProof& p) { p.ipa.l[i] = bump(p.ipa.l[i]); }});
+      edits.push_back({"ipa R", [i](ZkSumcheckProof& p) { p.ipa.r[i] = bump(p.ipa.r[i]); }});
+    }
+    edits.push_back({"ipa A", [](ZkSumcheckProof& p) { p.ipa.a = bump(p.ipa.a); }});
+    edits.push_back({"ipa z1", [](ZkSumcheckProof& p) { p.ipa.z1 += Fr::one(); }});
+    edits.push_back({"ipa z2", [](ZkSumcheckProof& p) { p.ipa.z2 += Fr::one(); }});
+    edits.push_back({"drop ipa round", [](ZkSumcheckProof& p) {
+                       p.ipa.l.pop_back();
+                       p.ipa.r.pop_back();
+                     }});
+  } else {
+    ASSERT_EQ(proof.dot.z.size(), 12u);  // 3 rounds x (degree 4 - 1 implied + 1)
+    for (size_t i = 0; i < proof.dot.z.size(); ++i)
+      edits.push_back({"dot z " + std::to_string(i), [i](ZkSumcheckProof& p) { p.dot.z[i] += Fr::one(); }});
+    edits.push_back({"dot delta", [](ZkSumcheckProof& p) { p.dot.delta = bump(p.dot.delta); }});
+    edits.push_back({"dot beta", [](ZkSumcheckProof& p) { p.dot.beta = bump(p.dot.beta); }});
+    edits.push_back({"dot zd", [](ZkSumcheckProof& p) { p.dot.zd += Fr::one(); }});
+    edits.push_back({"dot zb", [](ZkSumcheckProof& p) { p.dot.zb += Fr::one(); }});
+    edits.push_back({"drop dot z", [](ZkSumcheckProof& p) { p.dot.z.pop_back(); }});
   }
-  edits.push_back({"ipa A", [](ZkSumcheckProof& p) { p.consistency.a = bump(p.consistency.a); }});
-  edits.push_back({"ipa z1", [](ZkSumcheckProof& p) { p.consistency.z1 += Fr::one(); }});
-  edits.push_back({"ipa z2", [](ZkSumcheckProof& p) { p.consistency.z2 += Fr::one(); }});
   edits.push_back({"swap rounds", [](ZkSumcheckProof& p) { std::swap(p.rounds[0], p.rounds[1]); }});
   edits.push_back({"drop round", [](ZkSumcheckProof& p) { p.rounds.pop_back(); }});
   edits.push_back({"drop final", [](ZkSumcheckProof& p) { p.finals.pop_back(); }});
@@ -215,36 +247,32 @@ TEST(ZkSumcheck, EveryChangedElementIsRejected) {
                      p.products.pop_back();
                      p.product_proofs.pop_back();
                    }});
-  edits.push_back({"drop ipa round", [](ZkSumcheckProof& p) {
-                     p.consistency.l.pop_back();
-                     p.consistency.r.pop_back();
-                   }});
   const auto claim = run.prover_claim.public_claim();
   for (const auto& [what, edit] : edits) {
     ZkSumcheckProof bad = proof;
     edit(bad);
     auto tv = fresh();
-    EXPECT_FALSE(verify(params(), c.comp, n, c.pub, claim, bad, table_evaluator(run.tables), tv)) << what;
+    EXPECT_FALSE(verify(params(), c.comp, n, c.pub, claim, bad, table_evaluator(run.tables), tv, nullptr, mode)) << what;
   }
   {  // the statement: another claim commitment, composition, mask, size, transcript
     auto tv = fresh();
-    EXPECT_TRUE(verify(params(), c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv));
+    EXPECT_TRUE(verify(params(), c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv, nullptr, mode));
     auto tv1 = fresh();
     EXPECT_FALSE(verify(params(), c.comp, n, c.pub, pcs::EvalClaim::committed(bump(claim.commitment())), proof,
-                        table_evaluator(run.tables), tv1));
+                        table_evaluator(run.tables), tv1, nullptr, mode));
     auto tv2 = fresh();
-    EXPECT_FALSE(verify(params(), cases()[4].comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv2));
+    EXPECT_FALSE(verify(params(), cases()[4].comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv2, nullptr, mode));
     auto tv3 = fresh();
-    EXPECT_FALSE(verify(params(), c.comp, n + 1, c.pub, claim, proof, table_evaluator(run.tables), tv3));
+    EXPECT_FALSE(verify(params(), c.comp, n + 1, c.pub, claim, proof, table_evaluator(run.tables), tv3, nullptr, mode));
     auto tv4 = fresh();
-    EXPECT_FALSE(verify(params(), c.comp, n, {true, false, false}, claim, proof, table_evaluator(run.tables), tv4));
+    EXPECT_FALSE(verify(params(), c.comp, n, {true, false, false}, claim, proof, table_evaluator(run.tables), tv4, nullptr, mode));
     auto tv5 = fresh();
-    EXPECT_FALSE(verify(params(), c.comp, n, {false}, claim, proof, table_evaluator(run.tables), tv5));
+    EXPECT_FALSE(verify(params(), c.comp, n, {false}, claim, proof, table_evaluator(run.tables), tv5, nullptr, mode));
     transcript::Transcript other("other");
-    EXPECT_FALSE(verify(params(), c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), other));
+    EXPECT_FALSE(verify(params(), c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), other, nullptr, mode));
     const PedersenParams small(2);  // too few generators: a rejection, not a crash
     auto tv6 = fresh();
-    EXPECT_FALSE(verify(small, c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv6));
+    EXPECT_FALSE(verify(small, c.comp, n, c.pub, claim, proof, table_evaluator(run.tables), tv6, nullptr, mode));
   }
 }
 
@@ -267,9 +295,10 @@ TEST(ZkSumcheck, SerializationIsExactAndStrict) {
   const RandomFr random = pcs::random_fr(rng);
   for (const Case& c : cases()) {
     for (size_t n : {0u, 3u, 6u}) {
-      SCOPED_TRACE(c.name + " n=" + std::to_string(n));
-      ProverRun run = run_prover(c, n, true, random);
-      const ZkShape shape(c.comp, n, c.pub);
+     for (ConsistencyMode mode : {ConsistencyMode::kLinear, ConsistencyMode::kLog}) {
+      SCOPED_TRACE(c.name + " n=" + std::to_string(n) + " mode " + std::to_string(static_cast<int>(mode)));
+      ProverRun run = run_prover(c, n, true, random, mode);
+      const ZkShape shape(c.comp, n, c.pub, mode);
       const auto bytes = run.res.proof.to_bytes();
       EXPECT_EQ(bytes.size(), run.res.proof.size_bytes());
       EXPECT_EQ(bytes.size(), shape.proof_bytes());
@@ -283,8 +312,11 @@ TEST(ZkSumcheck, SerializationIsExactAndStrict) {
       }
       auto bad = bytes;
       for (size_t i = 0; i < 32; ++i) bad[i] = 0xff;  // not a point encoding
-      ByteReader rb(bad);
-      EXPECT_THROW(ZkSumcheckProof::deserialize(rb, shape), DecodeError);
+      if (n > 0) {
+        ByteReader rb(bad);
+        EXPECT_THROW(ZkSumcheckProof::deserialize(rb, shape), DecodeError);
+      }
+     }
     }
   }
 }
