@@ -33,6 +33,10 @@ std::vector<TermPlan> plan_terms(const Composition& comp, const std::vector<bool
   return plans;
 }
 
+}  // namespace
+
+namespace detail {
+
 void absorb_statement(transcript::Transcript& tr, const Composition& comp, const ZkShape& shape,
                       const pcs::EvalClaim& claim) {
   const size_t num_vars = shape.num_vars;
@@ -60,6 +64,10 @@ void absorb_statement(transcript::Transcript& tr, const Composition& comp, const
     tr.absorb("zk.sumcheck.claim", claim.value());
   }
 }
+
+}  // namespace detail
+
+namespace {
 
 // lag[m][k]: the coefficient of X^k in the Lagrange polynomial of node m over nodes 0..d.
 std::vector<std::vector<Fr>> lagrange_coefficients(size_t d) {
@@ -91,6 +99,10 @@ Fr horner(std::span<const Fr> coeffs, const Fr& x) {
   return acc;
 }
 
+}  // namespace
+
+namespace detail {
+
 // The public vector a and R = prod_i r_i with e_n = R e_0 + <a, w> (zk_sumcheck.h, step 2),
 // zero-padded to gens_len.
 std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, Fr* big_r) {
@@ -111,6 +123,43 @@ std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, 
   return a;
 }
 
+}  // namespace detail
+
+namespace {
+
+using detail::absorb_statement;
+using detail::consistency_vector;
+
+// lambda^0 .. lambda^(n-1).
+std::vector<Fr> powers(const Fr& lambda, size_t n) {
+  std::vector<Fr> p(n);
+  Fr acc = Fr::one();
+  for (Fr& x : p) {
+    x = acc;
+    acc *= lambda;
+  }
+  return p;
+}
+
+// Scales block i (d entries) of a by lambda^-i: the statement about the lambda-weighted
+// commitment sum_i lambda^i C_i (zk_sumcheck.h, step 5).
+void unweight_blocks(std::vector<Fr>& a, size_t n, size_t d, const Fr& lambda) {
+  const Fr inv = lambda.inverse();
+  Fr acc = Fr::one();
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < d; ++k) a[i * d + k] *= acc;
+    acc *= inv;
+  }
+}
+
+// sum_i lambda^i C_i as terms.
+pcs::MsmTerms weighted_rounds(std::span<const G1Affine> rounds, const Fr& lambda) {
+  pcs::MsmTerms t;
+  const auto pw = powers(lambda, rounds.size());
+  for (size_t i = 0; i < rounds.size(); ++i) t.add(rounds[i], pw[i]);
+  return t;
+}
+
 // The prover's side of the round commitments.
 struct RoundCommitter {
   const PedersenParams& pp;
@@ -119,7 +168,7 @@ struct RoundCommitter {
   const RandomFr& random;
   std::vector<std::vector<Fr>> lag;
   std::vector<Fr> w;
-  Fr blind_sum = Fr::zero();
+  std::vector<Fr> blinds;
   std::vector<G1Affine> commitments;
   std::vector<Fr> point;
 
@@ -139,7 +188,7 @@ struct RoundCommitter {
     const G1Affine c = commit_vector(pp, reduced, i * d, s).to_affine();
     commitments.push_back(c);
     w.insert(w.end(), reduced.begin(), reduced.end());
-    blind_sum += s;
+    blinds.push_back(s);
     tr.absorb("zk.sumcheck.round", c);
     const Fr r = tr.challenge<Fr>("zk.sumcheck.challenge");
     point.push_back(r);
@@ -204,22 +253,30 @@ ZkProverResult finish(const PedersenParams& pp, const Composition& comp, const Z
     t += pub * acc_blind;
   }
 
-  // Step 5: <a, w> = v - R claim against Y = V - R C_claim.
+  // Step 5: <a, w> = v - R claim against Y = V - R C_claim, on the lambda-weighted sum of the
+  // round commitments: W = (lambda^i c'_i)_i, a_i scaled by lambda^-i.
+  const Fr lambda = pcs::nonzero_challenge(tr, "zk.sumcheck.lambda");
   Fr big_r;
   std::vector<Fr> a = consistency_vector(shape, res.point, &big_r);
+  unweight_blocks(a, shape.num_vars, shape.degree, lambda);
   std::vector<Fr> w = std::move(rc.w);
+  const auto pw = powers(lambda, shape.num_vars);
+  Fr w_blind = Fr::zero();
+  for (size_t i = 0; i < shape.num_vars; ++i) {
+    for (size_t k = 0; k < shape.degree; ++k) w[i * shape.degree + k] *= pw[i];
+    w_blind += pw[i] * rc.blinds[i];
+  }
   const Fr y_value = v - big_r * claim.value, y_blind = t - big_r * claim.blind;
   res.proof.mode = shape.mode;
   if (shape.mode == ConsistencyMode::kLinear) {
-    G1 cx = G1::identity();
-    for (const auto& r : res.proof.rounds) cx += r;
+    const G1Affine cx = commit_vector(pp, w, 0, w_blind).to_affine();
     const G1Affine y = commit_scalar(pp, y_value, y_blind).to_affine();
-    res.proof.dot = prove_dot_product(pp, cx.to_affine(), 0, w, rc.blind_sum, a, y, y_blind, tr, random);
+    res.proof.dot = prove_dot_product(pp, cx, 0, w, w_blind, a, y, y_blind, tr, random);
   } else {
     const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
     w.resize(shape.gens_len, Fr::zero());
     res.proof.ipa = pcs::ipa_prove(pp.g(0, shape.gens_len), pp.h(), pp.u(), c, std::move(w), std::move(a),
-                                   rc.blind_sum + c * y_blind, tr, random);
+                                   w_blind + c * y_blind, tr, random);
   }
   return res;
 }
@@ -460,12 +517,6 @@ pcs::MsmTerms y_terms(const PedersenParams& pp, const Composition& comp, const Z
   return p;
 }
 
-G1 sum_points(std::span<const G1Affine> ps) {
-  G1 acc = G1::identity();
-  for (const auto& p : ps) acc += p;
-  return acc;
-}
-
 }  // namespace
 
 Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_vars,
@@ -519,16 +570,19 @@ Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_var
       acc = z;
     }
   }
+  const Fr lambda = pcs::nonzero_challenge(tr, "zk.sumcheck.lambda");
   Fr big_r;
-  const std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  unweight_blocks(a, num_vars, shape.degree, lambda);
   pcs::MsmTerms y = y_terms(pp, comp, shape, claim, proof, public_values, big_r);
+  pcs::MsmTerms cx = weighted_rounds(proof.rounds, lambda);
   Verdict v = Verdict::accept();
   if (mode == ConsistencyMode::kLinear) {
-    v = verify_dot_product(pp, sum_points(proof.rounds).to_affine(), 0, a, y.evaluate().to_affine(), proof.dot, tr);
+    v = verify_dot_product(pp, cx.evaluate().to_affine(), 0, a, y.evaluate().to_affine(), proof.dot, tr);
   } else {
     const Fr c = pcs::nonzero_challenge(tr, "zk.sumcheck.c");
     for (Fr& x : y.scalars) x *= c;
-    for (const auto& r : proof.rounds) y.add(r, Fr::one());
+    for (size_t i = 0; i < cx.points.size(); ++i) y.add(cx.points[i], cx.scalars[i]);
     v = pcs::ipa_verify(pp.g(0, shape.gens_len), pp.h(), pp.u(), c, a, std::move(y), proof.ipa, tr);
   }
   if (!v) return v.within("zk sumcheck: round consistency");
@@ -591,10 +645,12 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
     }
   }
   proof.mode = mode;
+  const Fr lambda = nonzero();
   Fr big_r;
-  const std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  std::vector<Fr> a = consistency_vector(shape, point, &big_r);
+  unweight_blocks(a, num_vars, shape.degree, lambda);
   const G1 y = y_terms(pp, comp, shape, claim, proof, public_values, big_r).evaluate();
-  const G1 cx = sum_points(proof.rounds);
+  const G1 cx = weighted_rounds(proof.rounds, lambda).evaluate();
   if (mode == ConsistencyMode::kLinear) {
     // Proof-of-dot-prod, simulated from its two verification equations.
     const Fr e = random();

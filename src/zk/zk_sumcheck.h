@@ -23,10 +23,17 @@
 //      proof of product, zk/sigma.h); public factors multiply homomorphically. The commitment
 //      V = sum_t c_t (public part) Z_t to v = g(r) follows homomorphically;
 //   5. the last check e_n = v reads <a, w> = v - R claim: a dot product of the committed w with a
-//      public vector, against Y = V - R C_claim. Proven either by Hyrax's linear proof-of-dot-prod
-//      (ConsistencyMode::kLinear: n d + 4 scalars and points, cheapest for the prover) or by the
-//      logarithmic inner-product argument of pcs/ipa.h on P = sum_i C_i + c Y with U' = c U, c a
-//      fresh challenge (kLog: 2 log2(n d) + 3 elements).
+//      public vector, against Y = V - R C_claim. A fresh challenge lambda weights the round
+//      commitments: the statement is about W = sum_i lambda^i C_i (a commitment to the blocks
+//      lambda^i c'_i) with the blocks of a scaled by lambda^-i. Without lambda, a prover could put
+//      a component on round j's generators into a later C_i (i > j), after seeing r_j, and so
+//      change round j's polynomial after the fact; with it, such components are multiplied by
+//      lambda^(i-j) and the constant term of the identity (in lambda) is the honest check
+//      (docs/PROTOCOL.md, "ZK sumcheck: soundness"; zk_sumcheck_test.cc has the attack).
+//      Proven either by Hyrax's linear proof-of-dot-prod (ConsistencyMode::kLinear: n d + 4
+//      scalars and points, cheapest for the prover) or by the logarithmic inner-product argument
+//      of pcs/ipa.h on P = W + c Y with U' = c U, c a fresh challenge (kLog: 2 log2(n d) + 3
+//      elements).
 // Output: the point r and the commitments F_j (so a caller can hand them on as committed claims,
 // e.g. pcs::EvalClaim::committed, and the prover's ZkProverResult::final_claim(j)).
 #pragma once
@@ -127,6 +134,14 @@ Verdict verify(const PedersenParams& pp, const Composition& comp, size_t num_var
 Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::span<const Fr> eq_point,
                        const pcs::EvalClaim& claim, const ZkSumcheckProof& proof, transcript::Transcript& tr,
                        ZkSubclaim* out = nullptr, ConsistencyMode mode = ConsistencyMode::kLinear);
+
+namespace detail {
+// Exposed for tests (the cross-round attack in zk_sumcheck_test.cc): the statement's absorption
+// and the public vector a (unweighted) with R = prod_i r_i.
+void absorb_statement(transcript::Transcript& tr, const Composition& comp, const ZkShape& shape,
+                      const pcs::EvalClaim& claim);
+std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, Fr* big_r);
+}  // namespace detail
 
 // Honest-verifier simulator (for the zero-knowledge tests and docs/PROTOCOL.md): draws every
 // challenge uniformly from `random` (as the random oracle would) and produces a proof with the

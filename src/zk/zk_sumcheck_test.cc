@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "common/random.h"
@@ -344,6 +345,99 @@ TEST(ZkSumcheck, FinalCommitmentsFeedHyraxOpenings) {
     auto tvw = fresh();  // the other factor's commitment does not open this polynomial
     EXPECT_FALSE(pcs::verify_eval(hp, committed.commitment, sub.point, sub.final_claim(1 - j), opening, tvw));
   }
+}
+
+// The attack that the lambda weighting (zk_sumcheck.h, step 5) stops: a false claim (true + delta)
+// makes round 0's implied polynomial p_0 + delta X; after seeing r_0 the prover adds Delta G_0 to
+// its round-1 commitment, moving round 0's c_0 so that p_0(r_0) is the true e_1 again, and
+// continues honestly. The unweighted check <a, w> = v - R claim holds for the effective vectors
+// (asserted below: the attack would pass it); the verifier rejects. With delta = 0 the same
+// hand-made prover is accepted, so the rejection is the attack's, not the construction's.
+TEST(ZkSumcheck, CrossRoundAdjustmentIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  const RandomFr random = pcs::random_fr(rng);
+  const Composition comp = Composition::product(2);
+  const std::vector<bool> pub{false, false};
+  const ZkShape shape(comp, 2, pub);
+  auto tables = random_tables(random, 2, 2);
+  const Fr true_claim = brute_sum(comp, tables);
+  const Fr two_inv = Fr::from_u64(2).inverse();
+  // Coefficients (c0, c1, c2) of the degree-2 polynomial with values e at 0, 1, 2.
+  auto coeffs = [&](const std::array<Fr, 3>& e) {
+    const Fr c2 = (e[2] - e[1] - e[1] + e[0]) * two_inv;
+    return std::array<Fr, 3>{e[0], e[1] - e[0] - c2, c2};
+  };
+  auto line = [](const Fr& lo, const Fr& hi, const Fr& x) { return lo + x * (hi - lo); };
+  auto attack = [&](const Fr& delta, bool* unweighted_holds) {
+    const Fr claim = true_claim + delta;
+    auto tr = fresh();
+    detail::absorb_statement(tr, comp, shape, pcs::EvalClaim::plain(claim));
+    ZkSumcheckProof proof;
+    // Round 0: the true p_0.
+    std::array<Fr, 3> e0{};
+    for (size_t x = 0; x < 3; ++x) {
+      const Fr X = Fr::from_u64(x);
+      for (size_t x1 = 0; x1 < 2; ++x1)
+        e0[x] += line(tables[0][2 * x1], tables[0][2 * x1 + 1], X) * line(tables[1][2 * x1], tables[1][2 * x1 + 1], X);
+    }
+    const auto c0 = coeffs(e0);
+    const std::vector<Fr> w0{c0[0], c0[2]};
+    const Fr s0 = random();
+    proof.rounds.push_back(commit_vector(params(), w0, 0, s0).to_affine());
+    tr.absorb("zk.sumcheck.round", proof.rounds[0]);
+    const Fr r0 = tr.challenge<Fr>("zk.sumcheck.challenge");
+    const Fr adj = -(delta * r0) * (Fr::one() - r0 - r0).inverse();
+    // Round 1: the true p_1, plus the adjustment of round 0's c_0 on generator G_0.
+    std::array<Fr, 2> g0{line(tables[0][0], tables[0][1], r0), line(tables[0][2], tables[0][3], r0)};
+    std::array<Fr, 2> g1{line(tables[1][0], tables[1][1], r0), line(tables[1][2], tables[1][3], r0)};
+    std::array<Fr, 3> e1{};
+    for (size_t x = 0; x < 3; ++x) {
+      const Fr X = Fr::from_u64(x);
+      e1[x] = line(g0[0], g0[1], X) * line(g1[0], g1[1], X);
+    }
+    const auto c1 = coeffs(e1);
+    const std::vector<Fr> w1{c1[0], c1[2]};
+    const Fr s1 = random();
+    proof.rounds.push_back((commit_vector(params(), w1, 2, s1) + G1(params().g()[0]) * adj).to_affine());
+    tr.absorb("zk.sumcheck.round", proof.rounds[1]);
+    const Fr r1 = tr.challenge<Fr>("zk.sumcheck.challenge");
+    // Finals and the product, honestly.
+    const std::vector<Fr> point{r0, r1};
+    const Fr f0 = poly::evaluate_mle<Fr>(tables[0], point), f1 = poly::evaluate_mle<Fr>(tables[1], point);
+    const Fr b0 = random(), b1 = random(), bz = random();
+    proof.finals = {commit_scalar(params(), f0, b0).to_affine(), commit_scalar(params(), f1, b1).to_affine()};
+    tr.absorb_many("zk.sumcheck.final", proof.finals);
+    const Fr v = f0 * f1;
+    proof.products = {commit_scalar(params(), v, bz).to_affine()};
+    proof.product_proofs = {prove_product(params(), proof.finals[0], proof.finals[1], proof.products[0],
+                                          ProductWitness{f0, b0, f1, b1, bz}, tr, random)};
+    // The effective round vectors satisfy the unweighted check.
+    Fr big_r;
+    std::vector<Fr> a = detail::consistency_vector(shape, point, &big_r);
+    const std::vector<Fr> w_eff{w0[0] + adj, w0[1], w1[0], w1[1]};
+    Fr dot = Fr::zero();
+    for (size_t i = 0; i < 4; ++i) dot += a[i] * w_eff[i];
+    *unweighted_holds = dot == v - big_r * claim;
+    // The weighted statement the verifier checks: W = C_0 + lambda C_1.
+    const Fr lambda = pcs::nonzero_challenge(tr, "zk.sumcheck.lambda");
+    const Fr li = lambda.inverse();
+    const std::vector<Fr> w{w0[0] + lambda * adj, w0[1], lambda * w1[0], lambda * w1[1]};
+    const std::vector<Fr> a_w{a[0], a[1], a[2] * li, a[3] * li};
+    const G1Affine cx = (G1(proof.rounds[0]) + G1(proof.rounds[1]) * lambda).to_affine();
+    const G1Affine y = commit_scalar(params(), v - big_r * claim, bz).to_affine();
+    proof.dot = prove_dot_product(params(), cx, 0, w, s0 + lambda * s1, a_w, y, bz, tr, random);
+    auto tv = fresh();
+    return verify(params(), comp, 2, pub, pcs::EvalClaim::plain(claim), proof, table_evaluator(tables), tv);
+  };
+  bool holds = false;
+  const Verdict honest = attack(Fr::zero(), &holds);
+  EXPECT_TRUE(holds);
+  EXPECT_TRUE(honest) << honest.reason();
+  const Verdict cheat = attack(Fr::one(), &holds);
+  EXPECT_TRUE(holds);  // the unweighted check would have accepted
+  EXPECT_FALSE(cheat);
+  EXPECT_NE(cheat.reason().find("round consistency"), std::string::npos) << cheat.reason();
 }
 
 bool contains(const std::vector<uint8_t>& hay, const std::array<uint8_t, 32>& needle) {
