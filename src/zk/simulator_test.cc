@@ -3,8 +3,8 @@
 // product chain and the batched round check, in both modes, all occur), the revealed elements of real proofs
 // and of proofs made by the simulator (zk::simulate, which never sees the factors nor the claim's
 // opening) have the same distribution: for every position in the proof, a two-sample chi-square
-// test on the low 4 bits of the element's first byte (the low byte of a point's x or of a scalar)
-// over many runs. The same test separates real proofs made without blinding (the negative
+// test on two features of the element's encoding, the low 4 bits of byte 0 (the low byte of a
+// point's x or of a scalar) and of byte 17 (a middle byte), over many runs. The same test separates real proofs made without blinding (the negative
 // control), and finds no difference between real proofs for two different witnesses.
 #include <gtest/gtest.h>
 
@@ -64,9 +64,12 @@ using Histograms = std::vector<std::array<size_t, kBins>>;
 
 void add(Histograms& h, const ZkSumcheckProof& p) {
   const auto el = elements(p);
-  if (h.empty()) h.resize(el.size(), std::array<size_t, kBins>{});
-  ASSERT_EQ(h.size(), el.size());
-  for (size_t i = 0; i < el.size(); ++i) ++h[i][el[i][0] % kBins];
+  if (h.empty()) h.resize(2 * el.size(), std::array<size_t, kBins>{});
+  ASSERT_EQ(h.size(), 2 * el.size());
+  for (size_t i = 0; i < el.size(); ++i) {
+    ++h[2 * i][el[i][0] % kBins];
+    ++h[2 * i + 1][el[i][17] % kBins];
+  }
 }
 
 // Two-sample chi-square statistic per position (equal sample sizes).
@@ -162,8 +165,8 @@ TEST_F(ZkSimulation, SimulatedProofsAreDistributedLikeRealOnes) {
   SCOPED_TRACE(seed_note());
   // The simulator's output has the real proof's shape, and it does not see the witness.
   const auto chi = chi_square(*real_a_, *sim_a_);
-  ASSERT_EQ(chi.size(), 23u);  // 2 rounds, 2 finals, 1 product (1 + 8), dot product: 2 + 2 * 3 + 2
-  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+  ASSERT_EQ(chi.size(), 2 * 23u);  // 2 rounds, 2 finals, 1 product (1 + 8), dot product: 2 + 2 * 3 + 2
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
 TEST_F(ZkSimulation, LogModeSimulatedProofsAreDistributedLikeRealOnes) {
@@ -171,15 +174,15 @@ TEST_F(ZkSimulation, LogModeSimulatedProofsAreDistributedLikeRealOnes) {
   const auto real = real_histograms(*a_, test_seed() + 5, true, ConsistencyMode::kLog);
   const auto sim = simulated_histograms(*a_, test_seed() + 6, ConsistencyMode::kLog);
   const auto chi = chi_square(real, sim);
-  ASSERT_EQ(chi.size(), 22u);  // 2 rounds, 2 finals, 1 product (1 + 8), IPA over 8: 3 L/R pairs + 3
-  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+  ASSERT_EQ(chi.size(), 2 * 22u);  // 2 rounds, 2 finals, 1 product (1 + 8), IPA over 8: 3 L/R pairs + 3
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
 TEST_F(ZkSimulation, RealProofsForTwoWitnessesAreDistributedAlike) {
   SCOPED_TRACE(seed_note());
   const auto real_b = real_histograms(*b_, test_seed() + 3, true);
   const auto chi = chi_square(*real_a_, real_b);
-  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "position " << i;
+  for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
 // Negative control: without blinding the same test sees the difference at once.

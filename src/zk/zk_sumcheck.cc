@@ -269,7 +269,7 @@ ZkProverResult finish(const PedersenParams& pp, const Composition& comp, const Z
   const Fr y_value = v - big_r * claim.value, y_blind = t - big_r * claim.blind;
   res.proof.mode = shape.mode;
   if (shape.mode == ConsistencyMode::kLinear) {
-    const G1Affine cx = commit_vector(pp, w, 0, w_blind).to_affine();
+    const G1Affine cx = weighted_rounds(res.proof.rounds, lambda).evaluate().to_affine();
     const G1Affine y = commit_scalar(pp, y_value, y_blind).to_affine();
     res.proof.dot = prove_dot_product(pp, cx, 0, w, w_blind, a, y, y_blind, tr, random);
   } else {
