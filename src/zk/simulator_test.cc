@@ -185,6 +185,49 @@ TEST_F(ZkSimulation, RealProofsForTwoWitnessesAreDistributedAlike) {
   for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
+// The simulator's transcripts are accepting ones: they satisfy every verifier equation for the
+// challenges it drew, in both modes, with public and committed claims, several compositions;
+// and a changed element fails that check (so the check is not vacuous).
+TEST(ZkSimulator, SimulatedTranscriptsAreAccepting) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 9);
+  const RandomFr random = pcs::random_fr(rng);
+  using T = sumcheck::Term<Fr>;
+  const std::vector<std::pair<Composition, std::vector<bool>>> cases = {
+      {Composition::product(3), {true, false, false}},
+      {Composition(3, {T{Fr::from_u64(3), {0, 1, 1}}, T{-Fr::from_u64(2), {2}}, T{Fr::from_u64(5), {}},
+                       T{Fr::one(), {0, 2, 1, 2}}}),
+       {false, false, false}},
+      {Composition(2, {T{Fr::from_u64(4), {0}}, T{Fr::one(), {1}}}), {false, true}},
+  };
+  auto pub_eval = [](size_t j, std::span<const Fr> point) {
+    Fr acc = Fr::from_u64(j + 1);
+    for (const Fr& x : point) acc *= x + Fr::one();
+    return acc;
+  };
+  for (const auto& [comp, pub] : cases) {
+    for (size_t n : {0u, 1u, 3u}) {
+      for (ConsistencyMode mode : {ConsistencyMode::kLinear, ConsistencyMode::kLog}) {
+        for (bool committed : {false, true}) {
+          SCOPED_TRACE("n=" + std::to_string(n) + " mode " + std::to_string(static_cast<int>(mode)));
+          const pcs::EvalClaim claim = committed ? pcs::EvalClaim::committed(params().mul_h(random()).to_affine())
+                                                 : pcs::EvalClaim::plain(random());
+          ZkChallenges ch;
+          const ZkSumcheckProof proof = simulate(params(), comp, n, pub, claim, pub_eval, random, mode, &ch);
+          const Verdict v = check_with_challenges(params(), comp, n, pub, claim, proof, pub_eval, ch, mode);
+          EXPECT_TRUE(v) << v.reason();
+          ZkSumcheckProof bad = proof;
+          bad.finals[0] = (G1(bad.finals[0]) + G1Affine::generator()).to_affine();
+          EXPECT_FALSE(check_with_challenges(params(), comp, n, pub, claim, bad, pub_eval, ch, mode));
+          ZkChallenges other = ch;
+          other.e += Fr::one();
+          EXPECT_FALSE(check_with_challenges(params(), comp, n, pub, claim, proof, pub_eval, other, mode));
+        }
+      }
+    }
+  }
+}
+
 // Negative control: without blinding the same test sees the difference at once.
 TEST_F(ZkSimulation, UnblindedProofsAreDistinguished) {
   SCOPED_TRACE(seed_note());

@@ -607,7 +607,9 @@ Verdict verify_with_eq(const PedersenParams& pp, const Composition& comp, std::s
 
 ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                          std::vector<bool> public_factors, const pcs::EvalClaim& claim,
-                         const PublicEvaluator& public_eval, const RandomFr& random, ConsistencyMode mode) {
+                         const PublicEvaluator& public_eval, const RandomFr& random, ConsistencyMode mode,
+                         ZkChallenges* challenges) {
+  ZkChallenges ch;
   const ZkShape shape(comp, num_vars, std::move(public_factors), mode);
   ZKINFER_CHECK(shape.gens_len <= pp.num_gens());
   auto uniform_point = [&] { return pp.mul_h(random()).to_affine(); };
@@ -622,6 +624,7 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
   for (size_t i = 0; i < num_vars; ++i) {
     proof.rounds.push_back(uniform_point());  // a hiding commitment is a uniform point
     point.push_back(random());
+    ch.r.push_back(point.back());
   }
   const size_t k = comp.num_factors();
   std::vector<Fr> public_values(k, Fr::zero());
@@ -640,12 +643,14 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
     for (size_t m = 1; m < pl.priv.size(); ++m) {
       const G1Affine z = uniform_point();
       proof.products.push_back(z);
-      proof.product_proofs.push_back(simulate_product(pp, acc, fin[pl.priv[m]], z, random(), random));
+      ch.product_e.push_back(random());
+      proof.product_proofs.push_back(simulate_product(pp, acc, fin[pl.priv[m]], z, ch.product_e.back(), random));
       acc = z;
     }
   }
   proof.mode = mode;
   const Fr lambda = nonzero();
+  ch.lambda = lambda;
   Fr big_r;
   std::vector<Fr> a = consistency_vector(shape, point, &big_r);
   unweight_blocks(a, num_vars, shape.degree, lambda);
@@ -654,6 +659,8 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
   if (mode == ConsistencyMode::kLinear) {
     // Proof-of-dot-prod, simulated from its two verification equations.
     const Fr e = random();
+    ch.e = e;
+    if (challenges) *challenges = ch;
     DotProductProof& d = proof.dot;
     d.z.resize(shape.vector_len);
     for (Fr& z : d.z) z = random();
@@ -668,6 +675,7 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
   // The inner-product argument on P = sum_i C_i + c Y: L_j, R_j are uniform (fresh blinds); the
   // last sigma protocol is simulated from its verification equation z1 (g + y U') + z2 H = e P' + A.
   const Fr c = nonzero();
+  ch.c = c;
   G1 p_folded = cx + y * c;
   const size_t rounds = static_cast<size_t>(std::countr_zero(shape.gens_len));
   std::vector<Fr> x(rounds);
@@ -682,10 +690,71 @@ ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size
   for (size_t i = 0; i < s.size(); ++i) y_final += s[i] * a[i];
   const G1 g_final = curve::msm(pp.g(0, shape.gens_len), s);
   const Fr e = nonzero();
+  ch.ipa_x = x;
+  ch.e = e;
+  if (challenges) *challenges = ch;
   proof.ipa.z1 = random();
   proof.ipa.z2 = random();
   proof.ipa.a = ((g_final + pp.mul_u(y_final * c)) * proof.ipa.z1 + pp.mul_h(proof.ipa.z2) - p_folded * e).to_affine();
   return proof;
+}
+
+Verdict check_with_challenges(const PedersenParams& pp, const Composition& comp, size_t num_vars,
+                              std::vector<bool> public_factors, const pcs::EvalClaim& claim,
+                              const ZkSumcheckProof& proof, const PublicEvaluator& public_eval,
+                              const ZkChallenges& ch, ConsistencyMode mode) {
+  const ZkShape shape(comp, num_vars, std::move(public_factors), mode);
+  if (shape.gens_len > pp.num_gens() || proof.rounds.size() != num_vars || ch.r.size() != num_vars ||
+      proof.finals.size() != shape.num_private || proof.products.size() != shape.num_products ||
+      proof.product_proofs.size() != shape.num_products || ch.product_e.size() != shape.num_products)
+    return Verdict::reject("zk sumcheck (given challenges): wrong shape");
+  const size_t k = comp.num_factors();
+  std::vector<Fr> public_values(k, Fr::zero());
+  std::vector<G1Affine> fin(k);
+  for (size_t j = 0, pos = 0; j < k; ++j) {
+    if (shape.public_factors[j])
+      public_values[j] = public_eval(j, ch.r);
+    else
+      fin[j] = proof.finals[pos++];
+  }
+  size_t prod = 0;
+  for (const auto& pl : plan_terms(comp, shape.public_factors)) {
+    if (pl.priv.empty()) continue;
+    G1Affine acc = fin[pl.priv[0]];
+    for (size_t m = 1; m < pl.priv.size(); ++m, ++prod) {
+      if (!product_holds(pp, acc, fin[pl.priv[m]], proof.products[prod], proof.product_proofs[prod], ch.product_e[prod]))
+        return Verdict::reject("zk sumcheck (given challenges): product " + std::to_string(prod));
+      acc = proof.products[prod];
+    }
+  }
+  Fr big_r;
+  std::vector<Fr> a = consistency_vector(shape, ch.r, &big_r);
+  unweight_blocks(a, num_vars, shape.degree, ch.lambda);
+  const G1 y = y_terms(pp, comp, shape, claim, proof, public_values, big_r).evaluate();
+  const G1 w = weighted_rounds(proof.rounds, ch.lambda).evaluate();
+  if (mode == ConsistencyMode::kLinear) {
+    const DotProductProof& d = proof.dot;
+    if (d.z.size() != shape.vector_len) return Verdict::reject("zk sumcheck (given challenges): dot length");
+    Fr za = Fr::zero();
+    for (size_t i = 0; i < d.z.size(); ++i) za += d.z[i] * a[i];
+    if (w * ch.e + d.delta != commit_vector(pp, d.z, 0, d.zd) || y * ch.e + d.beta != commit_scalar(pp, za, d.zb))
+      return Verdict::reject("zk sumcheck (given challenges): dot product");
+    return Verdict::accept();
+  }
+  // The IPA's single final equation z1 (g + y_final c U) + z2 H = e P' + A.
+  const size_t rounds = static_cast<size_t>(std::countr_zero(shape.gens_len));
+  if (proof.ipa.l.size() != rounds || proof.ipa.r.size() != rounds || ch.ipa_x.size() != rounds)
+    return Verdict::reject("zk sumcheck (given challenges): ipa rounds");
+  G1 p = w + y * ch.c;
+  for (size_t j = 0; j < rounds; ++j)
+    p += G1(proof.ipa.l[j]) * ch.ipa_x[j].square() + G1(proof.ipa.r[j]) * ch.ipa_x[j].inverse().square();
+  const std::vector<Fr> s = pcs::ipa_fold_weights(ch.ipa_x);
+  Fr y_final = Fr::zero();
+  for (size_t i = 0; i < s.size(); ++i) y_final += s[i] * a[i];
+  const G1 g_final = curve::msm(pp.g(0, shape.gens_len), s);
+  if ((g_final + pp.mul_u(y_final * ch.c)) * proof.ipa.z1 + pp.mul_h(proof.ipa.z2) != p * ch.e + proof.ipa.a)
+    return Verdict::reject("zk sumcheck (given challenges): ipa final equation");
+  return Verdict::accept();
 }
 
 }  // namespace zkinfer::zk

@@ -143,13 +143,30 @@ void absorb_statement(transcript::Transcript& tr, const Composition& comp, const
 std::vector<Fr> consistency_vector(const ZkShape& s, std::span<const Fr> point, Fr* big_r);
 }  // namespace detail
 
+// Every challenge of one ZK-sumcheck run, in the interactive protocol's terms.
+struct ZkChallenges {
+  std::vector<Fr> r;          // round challenges
+  std::vector<Fr> product_e;  // one per proof of product
+  Fr lambda;
+  Fr c;                       // kLog only
+  std::vector<Fr> ipa_x;      // kLog only
+  Fr e;                       // the dot-product proof's (kLinear) or the IPA's final challenge
+};
+
 // Honest-verifier simulator (for the zero-knowledge tests and docs/PROTOCOL.md): draws every
 // challenge uniformly from `random` (as the random oracle would) and produces a proof with the
 // real proof's distribution without knowing the factors or the claim's opening. Returns the
-// proof; `challenges` (if non-null) receives r_0..r_{n-1}.
+// proof; `challenges` (if non-null) receives the challenges it used.
 ZkSumcheckProof simulate(const PedersenParams& pp, const Composition& comp, size_t num_vars,
                          std::vector<bool> public_factors, const pcs::EvalClaim& claim,
                          const PublicEvaluator& public_eval, const RandomFr& random,
-                         ConsistencyMode mode = ConsistencyMode::kLinear);
+                         ConsistencyMode mode = ConsistencyMode::kLinear, ZkChallenges* challenges = nullptr);
+
+// The verifier's equations for given challenges instead of transcript ones (the interactive
+// protocol's verifier): a simulated transcript must pass it with the simulator's challenges.
+Verdict check_with_challenges(const PedersenParams& pp, const Composition& comp, size_t num_vars,
+                              std::vector<bool> public_factors, const pcs::EvalClaim& claim,
+                              const ZkSumcheckProof& proof, const PublicEvaluator& public_eval,
+                              const ZkChallenges& challenges, ConsistencyMode mode = ConsistencyMode::kLinear);
 
 }  // namespace zkinfer::zk
