@@ -96,7 +96,7 @@ void BM_OpenProve(benchmark::State& state) {
   size_t bytes = 0;
   for (auto _ : state) {
     transcript::Transcript t("pcs-bench");
-    IpaProof p = prove_eval(params(), o.c.commitment, o.c.blinds, o.values, o.point, o.claim, t,
+    DotProof p = prove_eval(params(), o.c.commitment, o.c.blinds, o.values, o.point, o.claim, t,
                             random_fr(rng));
     bytes = p.size_bytes();
     benchmark::DoNotOptimize(p);
@@ -110,7 +110,7 @@ void BM_OpenVerify(benchmark::State& state) {
   Opened o = setup_open(n);
   SecureRng rng;
   transcript::Transcript tp("pcs-bench");
-  IpaProof p = prove_eval(params(), o.c.commitment, o.c.blinds, o.values, o.point, o.claim, tp,
+  DotProof p = prove_eval(params(), o.c.commitment, o.c.blinds, o.values, o.point, o.claim, tp,
                           random_fr(rng));
   for (auto _ : state) {
     transcript::Transcript t("pcs-bench");

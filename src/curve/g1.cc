@@ -15,6 +15,32 @@ constexpr uint8_t kOddFlag = 0x80;       // bit 255: canonical y is odd
 constexpr uint8_t kInfinityFlag = 0x40;  // bit 254: the identity
 }  // namespace
 
+Fq sqrt_candidate(const Fq& a) {
+  static constexpr field::Limbs<4> kExp = [] {
+    field::Limbs<4> e = Fq::kModulus;
+    field::Limbs<4> one{1, 0, 0, 0};
+    field::add_in_place(e, one);
+    for (size_t i = 0; i < 4; ++i) e[i] = (e[i] >> 2) | (i + 1 < 4 ? e[i + 1] << 62 : 0);
+    return e;
+  }();
+  std::array<Fq, 16> table;
+  table[0] = Fq::one();
+  for (size_t i = 1; i < 16; ++i) table[i] = table[i - 1] * a;
+  Fq r = Fq::one();
+  bool started = false;
+  for (size_t limb = 4; limb-- > 0;) {
+    for (int shift = 60; shift >= 0; shift -= 4) {
+      if (started) r = r.square().square().square().square();
+      const unsigned w = static_cast<unsigned>(kExp[limb] >> shift) & 15;
+      if (w) {
+        r = started ? r * table[w] : table[w];
+        started = true;
+      }
+    }
+  }
+  return r;
+}
+
 std::array<uint8_t, 32> G1Affine::to_bytes() const {
   std::array<uint8_t, 32> out{};
   if (infinity) {
@@ -41,8 +67,9 @@ std::optional<G1Affine> G1Affine::from_bytes(std::span<const uint8_t> in) {
   xb[31] &= static_cast<uint8_t>(~(kOddFlag | kInfinityFlag));
   auto x = Fq::from_bytes(xb);  // rejects x >= q
   if (!x) return std::nullopt;
-  auto y = (x->square() * *x + kCurveB).sqrt();
-  if (!y) return std::nullopt;  // no point with this x
+  const Fq rhs = x->square() * *x + kCurveB;
+  std::optional<Fq> y = sqrt_candidate(rhs);
+  if (y->square() != rhs) return std::nullopt;  // no point with this x
   // y != 0 always (no 2-torsion), so y and -y have different parities and exactly one matches.
   if (is_odd(*y) != ((flags & kOddFlag) != 0)) *y = -*y;
   return G1Affine{*x, *y, false};

@@ -28,6 +28,10 @@ inline constexpr Fq kCurveB = Fq::from_u64(3);
 
 // The parity (lowest bit) of an element's canonical representative.
 inline bool is_odd(const Fq& v) { return v.to_canonical()[0] & 1; }
+// a^((q+1)/4) with 4-bit fixed windows (about 250 squarings and 75 multiplications; Fq::sqrt's
+// square-and-multiply needs about 125 multiplications): a square root of a when a is a square.
+// Used by point decompression and hash-to-curve; the caller checks root^2 == a.
+Fq sqrt_candidate(const Fq& a);
 
 struct G1Affine {
   field::Fq x, y;

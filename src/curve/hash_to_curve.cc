@@ -18,35 +18,6 @@ void update_u64(hash::Keccak256& h, uint64_t v) {
   h.update(b);
 }
 
-// a^((q+1)/4), a square root of a when a is a square (q = 3 mod 4), with 4-bit fixed windows
-// (about 250 squarings and 75 multiplications, against about 250 + 125 for Fq::sqrt's
-// square-and-multiply). Fq is the only field here, so the exponent is computed once.
-Fq pow_q_plus_1_over_4(const Fq& a) {
-  static constexpr field::Limbs<4> kExp = [] {
-    field::Limbs<4> e = Fq::kModulus;
-    field::Limbs<4> one{1, 0, 0, 0};
-    field::add_in_place(e, one);
-    for (size_t i = 0; i < 4; ++i) e[i] = (e[i] >> 2) | (i + 1 < 4 ? e[i + 1] << 62 : 0);
-    return e;
-  }();
-  std::array<Fq, 16> table;
-  table[0] = Fq::one();
-  for (size_t i = 1; i < 16; ++i) table[i] = table[i - 1] * a;
-  Fq r = Fq::one();
-  bool started = false;
-  for (size_t limb = 4; limb-- > 0;) {
-    for (int shift = 60; shift >= 0; shift -= 4) {
-      if (started) r = r.square().square().square().square();
-      const unsigned w = static_cast<unsigned>(kExp[limb] >> shift) & 15;
-      if (w) {
-        r = started ? r * table[w] : table[w];
-        started = true;
-      }
-    }
-  }
-  return r;
-}
-
 hash::Digest finish(hash::Keccak256 h, uint8_t suffix) {
   const uint8_t s[1] = {suffix};
   return h.update(std::span<const uint8_t>(s, 1)).finalize();
@@ -74,7 +45,7 @@ G1Affine hash_to_curve(std::string_view domain, std::span<const uint8_t> msg) {
     std::copy(b1.begin(), b1.end(), wide.begin() + 32);
     Fq x = Fq::from_uniform_bytes(wide);
     const Fq rhs = x.square() * x + kCurveB;
-    Fq root = pow_q_plus_1_over_4(rhs);
+    Fq root = sqrt_candidate(rhs);
     if (root.square() != rhs) continue;  // not a square: next counter
     std::optional<Fq> y = root;
     const bool want_odd = finish(h, 0x02)[0] & 1;

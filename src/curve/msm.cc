@@ -261,10 +261,43 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
   return acc.reduce();
 }
 
+// Straus / interleaved fixed windows for a few points: 4-bit digits from the top, one table
+// {1..15} * (+-base) per point (in affine, for mixed additions), and one shared doubling chain.
+// For n <= kStrausMax this beats Pippenger, whose cost is dominated by the per-window bucket
+// reductions (2^(c-1) buckets x 2 additions per window) when there are few points.
+constexpr size_t kStrausMax = 48;
+
+template <size_t N>
+G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
+  const size_t n = bases.size();
+  std::vector<G1> jt(n * 15);
+  for (size_t i = 0; i < n; ++i) {
+    if (bases[i].infinity) continue;  // table stays identity; its digits are skipped below
+    const G1Affine p = s.neg[i] ? -bases[i] : bases[i];
+    G1* t = &jt[i * 15];
+    t[0] = G1(p);
+    for (size_t k = 1; k < 15; ++k) t[k] = t[k - 1] + p;
+  }
+  std::vector<G1Affine> at(jt.size());
+  G1::batch_to_affine(jt, at);
+  const size_t windows = (s.bits + 3) / 4;
+  G1 acc;
+  for (size_t w = windows; w-- > 0;) {
+    if (!acc.is_identity()) acc = acc.doubled().doubled().doubled().doubled();
+    for (size_t i = 0; i < n; ++i) {
+      if (bases[i].infinity) continue;
+      const unsigned d = static_cast<unsigned>(window_of<N>(s.mag[i], 4 * w, 4));
+      if (d) acc += at[i * 15 + d - 1];
+    }
+  }
+  return acc;
+}
+
 template <size_t N>
 G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, const MsmOptions& o) {
   const size_t n = bases.size();
   if (n == 0 || s.bits == 0) return G1::identity();
+  if (o.window_bits == 0 && n <= kStrausMax && s.bits > 32) return straus<N>(bases, s);
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   const Plan p = make_plan(n, s.bits, threads, o);
   const bool parallel = threads > 1 && n * p.windows >= 4096;
@@ -353,6 +386,80 @@ G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,
   }
   s.bits = bits;
   return pippenger<1>(bases, s, options);
+}
+
+std::vector<G1Affine> window_tables(std::span<const G1Affine> bases) {
+  constexpr size_t T = kWindowTable;
+  const size_t n = bases.size();
+  std::vector<G1> jt(n * T);
+  for (size_t i = 0; i < n; ++i) {
+    if (bases[i].infinity) continue;
+    G1* t = &jt[i * T];
+    t[0] = G1(bases[i]);
+    for (size_t k = 1; k < T; ++k) t[k] = t[k - 1] + bases[i];
+  }
+  std::vector<G1Affine> out(jt.size());
+  G1::batch_to_affine(jt, out);
+  return out;
+}
+
+G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars) {
+  constexpr size_t T = kWindowTable;  // digits in [-T, T], window c = log2(T) + 1 bits
+  constexpr unsigned c = 6;
+  static_assert(T == (size_t{1} << (c - 1)));
+  const size_t n = scalars.size();
+  ZKINFER_CHECK(tables.size() >= T * n);
+  static constexpr Limbs<4> kHalf = [] {
+    Limbs<4> h = Fr::kModulus;
+    for (size_t i = 0; i < 4; ++i) h[i] = (h[i] >> 1) | (i + 1 < 4 ? h[i + 1] << 63 : 0);
+    return h;
+  }();
+  // Magnitudes below r/2 (253 bits) with a sign, recoded into signed digits, window-major.
+  std::vector<Limbs<4>> mag(n);
+  std::vector<uint8_t> neg(n, 0);
+  size_t bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Limbs<4> k = scalars[i].to_canonical();
+    if (!field::geq(kHalf, k)) {  // use r - k and the negated base
+      Limbs<4> m = Fr::kModulus;
+      field::sub_in_place(m, k);
+      k = m;
+      neg[i] = 1;
+    }
+    mag[i] = k;
+    bits = std::max(bits, field::bit_length(k));
+  }
+  if (bits == 0) return G1::identity();
+  const size_t windows = bits / c + 1;  // room for the last carry
+  std::vector<int8_t> digits(windows * n);
+  for (size_t i = 0; i < n; ++i) {
+    int carry = 0;
+    for (size_t w = 0; w < windows; ++w) {
+      int d = (c * w < 256 ? static_cast<int>(window_of<4>(mag[i], c * w, c)) : 0) + carry;
+      carry = 0;
+      if (d > static_cast<int>(T)) {
+        d -= 2 * static_cast<int>(T);
+        carry = 1;
+      }
+      digits[w * n + i] = static_cast<int8_t>(neg[i] ? -d : d);
+    }
+  }
+  G1 acc;
+  for (size_t w = windows; w-- > 0;) {
+    if (!acc.is_identity())
+      for (unsigned b = 0; b < c; ++b) acc = acc.doubled();
+    for (size_t i = 0; i < n; ++i) {
+      const int d = digits[w * n + i];
+      if (d == 0) continue;
+      const G1Affine& t = tables[T * i + static_cast<size_t>(d > 0 ? d : -d) - 1];
+      if (t.infinity) continue;
+      if (d > 0)
+        acc += t;
+      else
+        acc += -t;
+    }
+  }
+  return acc;
 }
 
 G1 msm_naive(std::span<const G1Affine> bases, std::span<const Fr> scalars) {

@@ -88,6 +88,25 @@ TEST(Msm, ManySizesFullWidth) {
   }
 }
 
+TEST(Msm, PrecomputedTablesAgree) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto bases = bases_prefix(64);
+  bases[5] = G1Affine::identity();
+  const std::vector<G1Affine> tables = window_tables(bases);
+  ASSERT_EQ(tables.size(), kWindowTable * bases.size());
+  for (size_t n : {0, 1, 2, 7, 16, 33, 64}) {  // prefixes of the table serve the first n bases
+    std::span<const G1Affine> b = std::span<const G1Affine>(bases).first(n);
+    for (size_t bits : {1, 3, 64, 200, 254}) {
+      std::vector<Fr> s(n);
+      for (auto& x : s) x = random_scalar(rng, bits);
+      if (n > 3) s[3] = -s[3];  // a "negative" (large) scalar
+      if (n > 2) s[2] = Fr::zero();
+      ASSERT_EQ(msm_tables(tables, s), msm_naive(b, s)) << "n = " << n << " bits = " << bits;
+    }
+  }
+}
+
 TEST(Msm, ScalarWidthsAndSigns) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 1);

@@ -67,12 +67,7 @@ lookup::LookupTable<Fr> act_table(const TableActParams& p) {
   return lookup::LookupTable<Fr>::two_column(std::move(in), std::move(out));
 }
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) {
-  DigitPlan p = DigitPlan::make(bits);
-  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
-  l.lookups.push_back({n, p.top_bits, 1});
-}
-size_t range_evals(size_t bits) { return DigitPlan::make(bits).num_low + 1; }
+void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 }  // namespace
 
@@ -145,8 +140,9 @@ std::vector<AdviceShape> relu_advice_shapes(const ReluParams& params) {
 ProofLayout relu_proof_layout(const ReluParams& params, size_t num_claims) {
   ProofLayout l;
   const size_t n = PaddedShape(params.dims).num_vars();
-  const size_t per = 2 * range_evals(params.bits) + (params.shift > 0 ? range_evals(params.shift) : 0);
-  l.num_evals = num_claims * per + 2 * range_evals(params.bits);
+  const size_t per =
+      2 * range_eval_count(n, params.bits) + (params.shift > 0 ? range_eval_count(n, params.shift) : 0);
+  l.num_evals = num_claims * per + 2 * range_eval_count(n, params.bits);
   range_layout(l, n, params.bits);
   range_layout(l, n, params.bits);
   if (params.shift > 0) range_layout(l, n, params.shift);
@@ -298,8 +294,9 @@ std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params) {
 ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_claims) {
   ProofLayout l;
   const size_t n = PaddedShape(params.dims).num_vars();
-  const size_t per = 2 + 2 * range_evals(params.excess_bits) + (params.shift > 0 ? range_evals(params.shift) : 0);
-  l.num_evals = num_claims * per + 2 * range_evals(params.excess_bits);
+  const size_t per = 2 + 2 * range_eval_count(n, params.excess_bits) +
+                     (params.shift > 0 ? range_eval_count(n, params.shift) : 0);
+  l.num_evals = num_claims * per + 2 * range_eval_count(n, params.excess_bits);
   range_layout(l, n, params.excess_bits);
   range_layout(l, n, params.excess_bits);
   if (params.shift > 0) range_layout(l, n, params.shift);

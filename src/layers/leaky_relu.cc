@@ -48,12 +48,7 @@ Ranges register_ranges(NL& nl, const LeakyReluParams& p, size_t n) {
   return r;
 }
 
-size_t range_evals(size_t bits) { return DigitPlan::make(bits).num_low + 1; }
-void range_layout(ProofLayout& l, size_t n, size_t bits) {
-  const DigitPlan p = DigitPlan::make(bits);
-  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
-  l.lookups.push_back({n, p.top_bits, 1});
-}
+void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 // t~(z) from y~(z) = v and the remainder.
 Fr pre_rescale(size_t k, const Fr& v, const Fr& r, const Fr& ind) {
@@ -128,6 +123,7 @@ std::vector<AdviceShape> leaky_relu_advice_shapes(const LeakyReluParams& params)
 ProofLayout leaky_relu_proof_layout(const LeakyReluParams& params, size_t num_claims) {
   ProofLayout l;
   const size_t n = PaddedShape(params.dims).num_vars();
+  auto range_evals = [n](size_t bits) { return range_eval_count(n, bits); };
   const size_t per = 2 * range_evals(params.bits) + (params.shift > 0 ? range_evals(params.shift) : 0) +
                      (params.out_bits > 0 ? range_evals(params.out_bits + 1) : 0);
   l.num_evals = num_claims * per + 2 * range_evals(params.bits);

@@ -136,6 +136,34 @@ std::vector<Claim> claims_on(TestRng& rng, const PaddedShape& shape, const std::
 
 // ---------------- rescale ----------------
 
+TEST(DigitPlan, WidthFollowsTheWitnessSizeAndCoversTheBits) {
+  for (size_t n = 0; n <= 24; ++n)
+    for (size_t bits = 1; bits <= kMaxRangeBits; ++bits) {
+      const DigitPlan p = DigitPlan::make(bits, n);
+      ASSERT_GE(p.digit_bits, 1u);
+      ASSERT_LE(p.digit_bits, kDigitBits);
+      ASSERT_GE(p.top_bits, 1u);
+      ASSERT_LE(p.top_bits, p.digit_bits);
+      ASSERT_EQ(p.num_low * p.digit_bits + p.top_bits, bits) << "n=" << n << " bits=" << bits;
+      ASSERT_GE(size_t{1} << p.low_vars, p.num_low);
+      ASSERT_EQ(range_eval_count(n, bits), p.num_low + 1);
+      // Deterministic: the verifier derives the same plan.
+      ASSERT_EQ(DigitPlan::make(bits, n).digit_bits, p.digit_bits);
+    }
+  // Small tensors get small tables; large ones keep wide digits.
+  EXPECT_LE(DigitPlan::make(16, 6).digit_bits, 8u);
+  EXPECT_EQ(DigitPlan::make(16, 16).digit_bits, 16u);
+  EXPECT_EQ(DigitPlan::make(32, 20).digit_bits, 16u);
+  EXPECT_EQ(DigitPlan::make(3, 10).digit_bits, 3u);  // one digit, table of 8
+  ProofLayout l;
+  append_range_layout(l, 6, 16);
+  const DigitPlan p = DigitPlan::make(16, 6);
+  ASSERT_EQ(l.lookups.size(), 2u);
+  EXPECT_EQ(l.lookups[0].k, p.digit_bits);
+  EXPECT_EQ(l.lookups[0].n, 6 + p.low_vars);
+  EXPECT_EQ(l.lookups[1].k, p.top_bits);
+}
+
 TEST(Rescale, HonestProofsVerifyAndClaimsAreTrue) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

@@ -52,13 +52,9 @@ GlobalAvgPoolProof GlobalAvgPoolProof::deserialize(ByteReader& r, const GlobalAv
   const PaddedShape xs(p.dims), ys(global_avg_pool_out_dims(p.dims));
   const size_t S = spatial(p.dims), m = rem_bits(S), ny = ys.num_vars();
   ProofLayout l;
-  const DigitPlan dp = DigitPlan::make(m);
   const size_t ranges = need_comp(S) ? 2 : 1;
-  l.num_evals = num_claims * ranges * (dp.num_low + 1);
-  for (size_t i = 0; i < ranges; ++i) {
-    if (dp.num_low > 0) l.lookups.push_back({ny + dp.low_vars, kDigitBits, 1});
-    l.lookups.push_back({ny, dp.top_bits, 1});
-  }
+  l.num_evals = num_claims * ranges * range_eval_count(ny, m);
+  for (size_t i = 0; i < ranges; ++i) append_range_layout(l, ny, m);
   GlobalAvgPoolProof out;
   out.nl = deserialize_proof(r, l);
   for (size_t i = 0; i < num_claims; ++i)
@@ -233,11 +229,9 @@ MaxPoolProof MaxPoolProof::deserialize(ByteReader& r, const MaxPoolParams& p, si
   if (num_claims > 1024) r.fail("max pool: too many claims");
   const PaddedShape xs(p.dims), ys(p.out_dims());
   const size_t K = p.kh * p.kw, nd = ys.num_vars() + kernel_vars(p);
-  const DigitPlan dp = DigitPlan::make(p.bits + 1);
   ProofLayout l;
-  l.num_evals = (num_claims + 1) * K * (dp.num_low + 1);
-  if (dp.num_low > 0) l.lookups.push_back({nd + dp.low_vars, kDigitBits, 1});
-  l.lookups.push_back({nd, dp.top_bits, 1});
+  l.num_evals = (num_claims + 1) * K * range_eval_count(nd, p.bits + 1);
+  append_range_layout(l, nd, p.bits + 1);
   l.sumchecks.push_back({ys.num_vars(), K + 1, K + 1});
   MaxPoolProof out;
   out.nl = deserialize_proof(r, l);
@@ -459,11 +453,7 @@ Fr count_mle(const AvgPoolParams& p, const PaddedShape& ys, std::span<const Fr> 
   return acc;
 }
 
-void avg_range_layout(ProofLayout& l, size_t n, size_t bits) {
-  const DigitPlan p = DigitPlan::make(bits);
-  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
-  l.lookups.push_back({n, p.top_bits, 1});
-}
+void avg_range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 }  // namespace
 
@@ -528,7 +518,7 @@ AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, si
   if (num_claims < 1 || num_claims > 1024) r.fail("average pool: claim count out of range");
   const PaddedShape ys(p.out_dims());
   const size_t ny = ys.num_vars(), m = avg_rem_bits(p);
-  const size_t ev_y = DigitPlan::make(p.bits + 1).num_low + 1, ev_r = DigitPlan::make(m).num_low + 1;
+  const size_t ev_y = range_eval_count(ny, p.bits + 1), ev_r = range_eval_count(ny, m);
   ProofLayout l;
   l.num_evals = num_claims * (2 * ev_y + 2 * ev_r);
   avg_range_layout(l, ny, p.bits + 1);

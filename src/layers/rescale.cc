@@ -3,6 +3,7 @@
 #include "layers/rescale.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/check.h"
 #include "lookup/prover.h"
@@ -31,15 +32,43 @@ NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   return p;
 }
 
-DigitPlan DigitPlan::make(size_t bits) {
-  ZKINFER_CHECK(bits >= 1 && bits <= kMaxRangeBits);
-  DigitPlan p;
-  p.bits = bits;
-  p.num_low = (bits - 1) / kDigitBits;
-  p.top_bits = bits - kDigitBits * p.num_low;
-  p.low_vars = p.num_low == 0 ? 0 : ceil_log2(p.num_low);
-  return p;
+DigitPlan DigitPlan::make(size_t bits, size_t num_vars) {
+  ZKINFER_CHECK(bits >= 1 && bits <= kMaxRangeBits && num_vars <= 40);
+  auto plan_for = [&](size_t w) {
+    DigitPlan p;
+    p.bits = bits;
+    p.num_vars = num_vars;
+    p.digit_bits = w;
+    p.num_low = (bits - 1) / w;
+    p.top_bits = bits - w * p.num_low;
+    p.low_vars = p.num_low == 0 ? 0 : ceil_log2(p.num_low);
+    if (p.num_low == 0) p.digit_bits = bits;  // a single digit: its width is the bound
+    return p;
+  };
+  auto cost = [&](const DigitPlan& p) {
+    const double n = std::ldexp(1.0, static_cast<int>(num_vars));
+    double c = n + std::ldexp(1.0, static_cast<int>(p.top_bits)) + kDigitOverhead;
+    if (p.num_low > 0)
+      c += std::ldexp(1.0, static_cast<int>(num_vars + p.low_vars)) + std::ldexp(1.0, static_cast<int>(p.digit_bits)) +
+           static_cast<double>(kDigitOverhead * p.num_low);
+    return c;
+  };
+  DigitPlan best = plan_for(kDigitBits);
+  double best_cost = cost(best);
+  for (size_t w = kDigitBits - 1; w >= 1; --w) {
+    DigitPlan p = plan_for(w);
+    if (double c = cost(p); c < best_cost) best = p, best_cost = c;
+  }
+  return best;
 }
+
+void append_range_layout(ProofLayout& l, size_t n, size_t bits) {
+  const DigitPlan p = DigitPlan::make(bits, n);
+  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, p.digit_bits, 1});
+  l.lookups.push_back({n, p.top_bits, 1});
+}
+
+size_t range_eval_count(size_t n, size_t bits) { return DigitPlan::make(bits, n).num_digits(); }
 
 namespace detail {
 
@@ -84,8 +113,8 @@ const std::vector<Fr>& NlProver::fr(size_t a) {
 
 size_t NlProver::add_range(const std::string& name, std::span<const int64_t> values, size_t bits) {
   Range rg;
-  rg.plan = DigitPlan::make(bits);
   rg.n = poly::log2_exact(values.size());
+  rg.plan = DigitPlan::make(bits, rg.n);
   const size_t N = values.size();
   auto mult_of = [&](const std::vector<int64_t>& digits, size_t b) {
     std::vector<int64_t> m(size_t{1} << b, 0);
@@ -95,16 +124,17 @@ size_t NlProver::add_range(const std::string& name, std::span<const int64_t> val
     return m;
   };
   if (rg.plan.num_low > 0) {
+    const uint64_t mask = (uint64_t{1} << rg.plan.digit_bits) - 1;
     std::vector<int64_t> low(N << rg.plan.low_vars, 0);
     for (size_t j = 0; j < rg.plan.num_low; ++j)
       for (size_t i = 0; i < N; ++i)
-        low[j * N + i] = static_cast<int64_t>((static_cast<uint64_t>(values[i]) >> (kDigitBits * j)) & 0xffff);
-    auto m = mult_of(low, kDigitBits);
+        low[j * N + i] = static_cast<int64_t>((static_cast<uint64_t>(values[i]) >> rg.plan.low_shift(j)) & mask);
+    auto m = mult_of(low, rg.plan.digit_bits);
     rg.low = add_advice(name + ".lo", std::move(low));
     rg.low_mult = add_advice(name + ".lo.mult", std::move(m));
   }
   std::vector<int64_t> top(N);
-  const size_t sh = kDigitBits * rg.plan.num_low;
+  const size_t sh = rg.plan.top_shift();
   // The top digit keeps all high bits (arithmetic shift), so an out-of-range value gives an
   // out-of-range top digit and the honest-looking proof fails.
   for (size_t i = 0; i < N; ++i) top[i] = sh == 0 ? values[i] : (values[i] >> sh);
@@ -134,8 +164,8 @@ Fr NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, transcript
   const Range& rg = ranges_[id];
   Fr acc = Fr::zero();
   for (size_t j = 0; j < rg.plan.num_low; ++j)
-    acc += pow2_fr(kDigitBits * j) * send_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr);
-  acc += pow2_fr(kDigitBits * rg.plan.num_low) * send_eval(rg.top, point, tr);
+    acc += pow2_fr(rg.plan.low_shift(j)) * send_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr);
+  acc += pow2_fr(rg.plan.top_shift()) * send_eval(rg.top, point, tr);
   return acc;
 }
 
@@ -149,7 +179,8 @@ void NlProver::prove_lookups(transcript::Transcript& tr) {
     proof.lookups.push_back(std::move(res.proof));
   };
   for (const Range& rg : ranges_) {
-    if (rg.plan.num_low > 0) run(lookup::LookupTable<Fr>::range(kDigitBits), {fr(rg.low)}, rg.low_mult, {rg.low});
+    if (rg.plan.num_low > 0)
+      run(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), {fr(rg.low)}, rg.low_mult, {rg.low});
     run(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, rg.top_mult, {rg.top});
   }
   for (const auto& t : tables_) run(t.table, {fr(t.in), fr(t.out)}, t.mult, {t.in, t.out});
@@ -164,11 +195,11 @@ size_t NlVerifier::add_advice(std::string name, size_t num_vars) {
 
 size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bits) {
   Range rg;
-  rg.plan = DigitPlan::make(bits);
+  rg.plan = DigitPlan::make(bits, num_vars);
   rg.n = num_vars;
   if (rg.plan.num_low > 0) {
     rg.low = add_advice(name + ".lo", num_vars + rg.plan.low_vars);
-    rg.low_mult = add_advice(name + ".lo.mult", kDigitBits);
+    rg.low_mult = add_advice(name + ".lo.mult", rg.plan.digit_bits);
   }
   rg.top = add_advice(name + ".hi", num_vars);
   rg.top_mult = add_advice(name + ".hi.mult", rg.plan.top_bits);
@@ -195,10 +226,10 @@ bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transc
   Fr acc = Fr::zero(), e;
   for (size_t j = 0; j < rg.plan.num_low; ++j) {
     if (!recv_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr, &e)) return false;
-    acc += pow2_fr(kDigitBits * j) * e;
+    acc += pow2_fr(rg.plan.low_shift(j)) * e;
   }
   if (!recv_eval(rg.top, point, tr, &e)) return false;
-  *out = acc + pow2_fr(kDigitBits * rg.plan.num_low) * e;
+  *out = acc + pow2_fr(rg.plan.top_shift()) * e;
   return true;
 }
 
@@ -215,7 +246,7 @@ Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
   };
   for (const Range& rg : ranges_) {
     if (rg.plan.num_low > 0)
-      if (Verdict v = run(lookup::LookupTable<Fr>::range(kDigitBits), advice[rg.low].num_vars, rg.low_mult, {rg.low},
+      if (Verdict v = run(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, rg.low_mult, {rg.low},
                           advice[rg.low].name);
           !v)
         return v;
@@ -329,10 +360,8 @@ std::vector<AdviceShape> rescale_advice_shapes(const RescaleParams& params) {
 
 namespace {
 void range_layout(ProofLayout& l, size_t n, size_t bits, size_t claims) {
-  DigitPlan p = DigitPlan::make(bits);
-  l.num_evals += claims * (p.num_low + 1);
-  if (p.num_low > 0) l.lookups.push_back({n + p.low_vars, kDigitBits, 1});
-  l.lookups.push_back({n, p.top_bits, 1});
+  l.num_evals += claims * range_eval_count(n, bits);
+  append_range_layout(l, n, bits);
 }
 }  // namespace
 

@@ -65,13 +65,23 @@ struct NonlinearProof {
 };
 
 // The digit layout of a range check of a vector of 2^n values into [0, 2^bits), bits in [1, 62]:
-// `num_low` digits of 16 bits (concatenated in one advice vector with the digit index in the
-// high variables, padded to a power of two with zero digits) and one top digit of top_bits bits.
+// `num_low` digits of `digit_bits` bits (concatenated in one advice vector with the digit index in
+// the high variables, padded to a power of two with zero digits) and one top digit of top_bits
+// bits (1 <= top_bits <= digit_bits). The digit width is a function of (bits, n) only, so the
+// verifier derives the same plan from public parameters: it minimizes the LogUp work, roughly
+//     (witness rows: 2^(n + low_vars) + 2^n) + (table rows: 2^digit_bits + 2^top_bits)
+//     + kDigitOverhead per digit (one more claimed evaluation and opening per output claim),
+// over digit_bits in [1, kDigitBits] (ties: the wider digit). A 64-entry tensor with 16-bit values
+// gets 6-bit digits (tables of 64 and 16 rows) instead of one 2^16-row table.
 struct DigitPlan {
-  size_t bits = 0, num_low = 0, low_vars = 0, top_bits = 0;
-  static DigitPlan make(size_t bits);
+  size_t bits = 0, num_vars = 0, digit_bits = 0, num_low = 0, low_vars = 0, top_bits = 0;
+  static DigitPlan make(size_t bits, size_t num_vars);
+  size_t num_digits() const { return num_low + 1; }
+  size_t low_shift(size_t j) const { return digit_bits * j; }  // weight 2^low_shift(j) of digit j
+  size_t top_shift() const { return digit_bits * num_low; }
 };
-inline constexpr size_t kDigitBits = 16;
+inline constexpr size_t kDigitBits = 16;  // the widest digit
+inline constexpr size_t kDigitOverhead = 256;
 inline constexpr size_t kMaxRangeBits = 62;
 
 // Proof layout counts for deserialization: (number of evals, LogUp shapes (n, k, columns), sumcheck
@@ -88,6 +98,10 @@ struct ProofLayout {
   std::vector<S> sumchecks;
 };
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout);
+// The LogUp shapes of one range check of 2^n values into [0, 2^bits) (appended to l.lookups), and
+// the number of evaluations it sends per claimed point (one per digit).
+void append_range_layout(ProofLayout& l, size_t n, size_t bits);
+size_t range_eval_count(size_t n, size_t bits);
 
 namespace detail {
 

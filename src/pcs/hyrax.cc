@@ -43,8 +43,26 @@ HyraxParams::HyraxParams(size_t max_log_cols) : max_log_cols_(max_log_cols) {
   g_ = curve::derive_generators(kGeneratorDomain, size_t{1} << max_log_cols);
   h_ = curve::hash_to_curve(kBlindingDomain, {});
   u_ = curve::hash_to_curve(kValueDomain, {});
-  h_table_ = FixedBaseTable(h_);
-  u_table_ = FixedBaseTable(u_);
+}
+
+const HyraxParams::Tables& HyraxParams::tables() const {
+  std::call_once(tables_->once, [this] {
+    tables_->h = FixedBaseTable(h_);
+    tables_->u = FixedBaseTable(u_);
+  });
+  return *tables_;
+}
+
+G1 HyraxParams::mul_h(const Fr& k) const { return tables().h.mul(k); }
+G1 HyraxParams::mul_u(const Fr& k) const { return tables().u.mul(k); }
+
+std::span<const G1Affine> HyraxParams::g_tables(size_t log_cols) const {
+  ZKINFER_CHECK(log_cols <= max_log_cols_);
+  std::lock_guard<std::mutex> lock(tables_->mu);
+  // A table built for more generators serves as well (its prefix).
+  auto it = tables_->g.lower_bound(log_cols);
+  if (it == tables_->g.end()) it = tables_->g.emplace(log_cols, curve::window_tables(g(log_cols))).first;
+  return std::span<const G1Affine>(it->second).first(curve::kWindowTable * (size_t{1} << log_cols));
 }
 
 std::span<const G1Affine> HyraxParams::g(size_t log_cols) const {
@@ -76,7 +94,9 @@ HyraxCommitment commit_rows(const HyraxParams& params, std::span<const T> values
   std::span<const G1Affine> g = params.g(layout.col_vars());
   std::vector<G1> out(rows);
   const int threads = omp_get_max_threads();
-  if (threads > 1 && rows >= static_cast<size_t>(threads)) {
+  // Tiny commitments (advice vectors of a few dozen entries) stay serial: waking the team costs
+  // more than the work.
+  if (threads > 1 && rows >= static_cast<size_t>(threads) && rows * cols >= 512) {
     curve::MsmOptions single;
     single.threads = 1;
 #pragma omp parallel for schedule(dynamic, 1)

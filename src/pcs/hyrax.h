@@ -16,6 +16,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -74,15 +77,27 @@ class HyraxParams {
   std::span<const G1Affine> g(size_t log_cols) const;  // the first 2^log_cols generators
   const G1Affine& h() const { return h_; }
   const G1Affine& u() const { return u_; }
-  G1 mul_h(const Fr& k) const { return h_table_.mul(k); }  // k H
-  G1 mul_u(const Fr& k) const { return u_table_.mul(k); }  // k U
+  // k H and k U by fixed-base tables, built on first use (only the prover needs them; the
+  // verifier's checks are MSMs). Thread-safe.
+  G1 mul_h(const Fr& k) const;
+  G1 mul_u(const Fr& k) const;
+  // curve::window_tables of the first 2^log_cols generators (for curve::msm_tables), built on
+  // first use and kept (a table built for more generators serves through its prefix). Thread-safe; the span stays valid as long as the params.
+  std::span<const G1Affine> g_tables(size_t log_cols) const;
 
  private:
+  struct Tables {
+    std::once_flag once;
+    FixedBaseTable h, u;
+    std::mutex mu;
+    std::map<size_t, std::vector<G1Affine>> g;  // by log_cols
+  };
+  const Tables& tables() const;
   size_t max_log_cols_;
   std::vector<G1Affine> g_;
   G1Affine h_;
   G1Affine u_;
-  FixedBaseTable h_table_, u_table_;
+  std::shared_ptr<Tables> tables_ = std::make_shared<Tables>();
 };
 
 // The shape of a committed MLE: num_vars n and the column parameter log_cols b. The matrix has

@@ -43,56 +43,51 @@ bool same_padded_point(std::span<const Fr> p, std::span<const Fr> q) {
   return true;
 }
 
+// A group shares one opening argument. Its members' commitments may differ in size and log_cols;
+// what they share is the COLUMN point z (b_g = |z| column variables): member k with point q_k
+// (|q_k| >= n_k: coordinates past n_k are zero-padding variables), layout columns c_k =
+// min(log_cols_k, n_k) and prefix length l_k = min(log_cols_k, |q_k|) joins when q_k[0..l_k) and
+// z agree as zero-padded vectors. Its row combination is then
+//     t_k = w_k^T M_k,  w_k = eq(q_k[c_k..n_k)) * prod_{j >= max(n_k, l_k)} (1 - q_k[j]),
+// a row of 2^c_k <= 2^b_g entries (a commitment under a prefix of the generators, i.e. zero-padded
+// to 2^b_g), and <pad(t_k), eq(z)> is the member's (padded) evaluation: the coordinates of z past
+// l_k are zero, and the padding variables of q_k inside [n_k, l_k) are column variables of z.
+// Members at points that differ only in row coordinates (e.g. the digits of one range-checked
+// value, whose index is in the high variables) thus share an opening. docs/protocol/hyrax.md.
 struct Group {
-  uint32_t log_cols;
-  std::vector<Fr> point;  // the longest member's point
+  std::vector<Fr> z;  // the longest member prefix
   std::vector<size_t> members;
 };
 
-// Groups items by (log_cols, padded point), in order of first appearance.
+size_t prefix_len(const HyraxLayout& l, std::span<const Fr> q) {
+  return std::min<size_t>(l.log_cols, q.size());
+}
+
+// Groups items by their padded column prefix, in order of first appearance.
 std::vector<Group> group_items(std::span<const OpeningClaim> items) {
   std::vector<Group> groups;
   for (size_t k = 0; k < items.size(); ++k) {
     const auto& it = items[k];
-    const uint32_t b = it.commitment->layout.log_cols;
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& gr) {
-      return gr.log_cols == b && same_padded_point(gr.point, it.point);
-    });
+    std::span<const Fr> pre = std::span<const Fr>(it.point).first(prefix_len(it.commitment->layout, it.point));
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const Group& gr) { return same_padded_point(gr.z, pre); });
     if (g == groups.end()) {
-      groups.push_back({b, it.point, {k}});
+      groups.push_back({std::vector<Fr>(pre.begin(), pre.end()), {k}});
     } else {
       g->members.push_back(k);
-      if (it.point.size() > g->point.size()) g->point = it.point;
+      if (pre.size() > g->z.size()) g->z.assign(pre.begin(), pre.end());
     }
   }
   return groups;
 }
 
-// The shape of a group's combined opening: b_g = min(log_cols, n_g) column variables and
-// a_g = n_g - b_g row variables. A member with n_k <= n_g variables contributes its row i < R_k
-// with weight scale_k * eq(z_row[0..rv_k))_i, where scale_k = prod_{rv_k <= j < a_g} (1 - z_row_j)
-// accounts for its zero padding.
-struct GroupShape {
-  size_t col_vars, row_vars;
-  std::span<const Fr> z_col, z_row;
-};
-
-GroupShape shape_of(const Group& g) {
-  GroupShape s;
-  s.col_vars = std::min<size_t>(g.log_cols, g.point.size());
-  s.row_vars = g.point.size() - s.col_vars;
-  s.z_col = std::span<const Fr>(g.point).first(s.col_vars);
-  s.z_row = std::span<const Fr>(g.point).subspan(s.col_vars);
-  return s;
-}
-
-// Row weights of one member inside its group (see GroupShape).
-std::vector<Fr> member_row_weights(const HyraxLayout& layout, const GroupShape& s) {
-  const size_t rv = layout.row_vars();
-  ZKINFER_CHECK(rv <= s.row_vars);
+// Row weights w_k of a member at point q (see Group).
+std::vector<Fr> member_row_weights(const HyraxLayout& layout, std::span<const Fr> q) {
+  const size_t n = layout.num_vars, c = layout.col_vars();
+  ZKINFER_CHECK(q.size() >= n);
   Fr scale = Fr::one();
-  for (size_t j = rv; j < s.row_vars; ++j) scale *= Fr::one() - s.z_row[j];
-  return poly::eq_table<Fr>(s.z_row.first(rv), scale);
+  for (size_t j = std::max(n, prefix_len(layout, q)); j < q.size(); ++j) scale *= Fr::one() - q[j];
+  return poly::eq_table<Fr>(q.subspan(c, n - c), scale);
 }
 
 void absorb_item(transcript::Transcript& t, const HyraxCommitment& c, std::span<const Fr> point,
@@ -119,20 +114,21 @@ std::string item_problem(const HyraxParams& params, const OpeningClaim& it) {
   return {};
 }
 
-// The prover's side of one group: combine with gamma, then the inner-product argument.
-IpaProof prove_group(const HyraxParams& params, const Group& g,
-                     std::span<const OpeningWitness> items, transcript::Transcript& transcript, const RandomFr& random) {
-  const GroupShape s = shape_of(g);
+// The prover's side of one group: combine with gamma, then the opening argument.
+DotProof prove_group(const HyraxParams& params, const Group& g, std::span<const OpeningWitness> items,
+                     transcript::Transcript& transcript, const DotMask& mask) {
+  const size_t b = g.z.size();
   const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
   const Fr c = nonzero_challenge(transcript, "hyrax.eval.c");
-  std::vector<Fr> t(size_t{1} << s.col_vars, Fr::zero());
+  std::vector<Fr> t(size_t{1} << b, Fr::zero());
   Fr tau = Fr::zero(), blind = Fr::zero();
   Fr gk = Fr::one();
   for (size_t k : g.members) {
     const OpeningWitness& w = items[k];
     const HyraxLayout& l = w.commitment->layout;
     ZKINFER_CHECK(w.values.size() == l.size() && w.blinds->rho.size() == l.num_rows());
-    std::vector<Fr> weights = member_row_weights(l, s);
+    ZKINFER_CHECK(l.col_vars() <= b);
+    std::vector<Fr> weights = member_row_weights(l, w.point);
     // t_k = weights^T M_k (a short row when the member has fewer columns), scaled by gamma^k.
     const std::vector<Fr> tk = combine_rows(w.values, l, weights);
     for (size_t j = 0; j < tk.size(); ++j) t[j] += gk * tk[j];
@@ -140,35 +136,80 @@ IpaProof prove_group(const HyraxParams& params, const Group& g,
     blind += gk * w.claim.blind;
     gk *= gamma;
   }
-  std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
-  return ipa_prove(params.g(s.col_vars), params.h(), params.u(), c, std::move(t), std::move(y),
-                   tau + c * blind, transcript, random);
+  std::vector<Fr> y = poly::eq_table<Fr>(g.z);
+  return dot_prove_masked(params, c, t, y, tau + c * blind, mask, transcript);
 }
 
-// The verifier's side of one group. claims[k] are the members' claims (plain values may be the
-// reduced evaluations).
+// Every group's mask (drawn in group order), with the MSMs <d_g, G> run in parallel over groups:
+// they do not depend on the transcript, and most groups are small (a few dozen generators).
+std::vector<DotMask> group_masks(const HyraxParams& params, const std::vector<Group>& groups,
+                                 const RandomFr& random) {
+  std::vector<DotMask> masks;
+  masks.reserve(groups.size());
+  size_t work = 0;
+  for (const Group& g : groups) {
+    masks.push_back(draw_dot_mask(size_t{1} << g.z.size(), random));
+    work += size_t{1} << g.z.size();
+  }
+  const int64_t m = static_cast<int64_t>(groups.size());
+  const bool par = m > 1 && work >= 64 && omp_get_max_threads() > 1;
+  // Large single groups use the threads inside their MSM instead.
+  // Build the generator tables once, outside the parallel loop.
+  size_t small_max = 0;
+  bool any_small = false;
+  for (const Group& g : groups)
+    if ((size_t{1} << g.z.size()) <= kDotTableMax) small_max = std::max(small_max, g.z.size()), any_small = true;
+  if (any_small) params.g_tables(small_max);
+#pragma omp parallel for schedule(dynamic, 1) if (par)
+  for (int64_t i = 0; i < m; ++i)
+    compute_dot_mask(params, groups[static_cast<size_t>(i)].z.size(), masks[static_cast<size_t>(i)], par);
+  return masks;
+}
+
+// The verifier's side of one group: replays its transcript and appends the terms of its check
+// (they sum to the identity iff the opening is valid) to out. claims[k] are the members' claims
+// (plain values may be the reduced evaluations).
 Verdict verify_group(const HyraxParams& params, const Group& g, std::span<const OpeningClaim> items,
-                     const IpaProof& proof, transcript::Transcript& transcript) {
-  const GroupShape s = shape_of(g);
+                     const DotProof& proof, transcript::Transcript& transcript, PointTerms& out) {
+  const size_t b = g.z.size();
   const Fr gamma = g.members.size() > 1 ? transcript.challenge<Fr>("hyrax.batch.gamma") : Fr::one();
   const Fr c = nonzero_challenge(transcript, "hyrax.eval.c");
-  MsmTerms p;
+  PointTerms p;
   Fr plain = Fr::zero();
   Fr gk = Fr::one();
   for (size_t k : g.members) {
     const OpeningClaim& it = items[k];
-    std::vector<Fr> weights = member_row_weights(it.commitment->layout, s);
-    for (size_t i = 0; i < weights.size(); ++i) p.add(it.commitment->rows[i], gk * weights[i]);
+    std::vector<Fr> weights = member_row_weights(it.commitment->layout, it.point);
+    for (size_t i = 0; i < weights.size(); ++i) p.emplace_back(&it.commitment->rows[i], gk * weights[i]);
     if (it.claim.is_committed())
-      p.add(it.claim.commitment(), c * gk);
+      p.emplace_back(&it.claim.commitment(), c * gk);
     else
       plain += gk * it.claim.value();
     gk *= gamma;
   }
-  p.add(params.u(), c * plain);
-  std::vector<Fr> y = poly::eq_table<Fr>(s.z_col);
-  return ipa_verify(params.g(s.col_vars), params.h(), params.u(), c, y, std::move(p), proof,
-                    transcript);
+  p.emplace_back(&params.u(), c * plain);
+  std::vector<Fr> y = poly::eq_table<Fr>(g.z);
+  return dot_verify_terms(params, params.g(b), c, y, p, proof, transcript, out);
+}
+
+// Checks the collected groups' equations: one MSM over all of them, each scaled by a weight from a
+// copy of the transcript (drawn after everything was absorbed). On failure, the groups are checked
+// one by one so that the reason names the first failing opening.
+Verdict check_groups(const std::vector<PointTerms>& checks, const transcript::Transcript& transcript,
+                     const std::string& what) {
+  transcript::Transcript wt = transcript;
+  MsmAccumulator acc;
+  for (size_t i = 0; i < checks.size(); ++i)
+    acc.add_all(checks[i], i == 0 ? Fr::one() : wt.challenge<Fr>("hyrax.batch.check_weight"));
+  if (acc.evaluate().is_identity()) return Verdict::accept();
+  for (size_t i = 0; i < checks.size(); ++i) {
+    MsmAccumulator one;
+    one.add_all(checks[i], Fr::one());
+    if (!one.evaluate().is_identity())
+      return Verdict::reject(what + std::to_string(i) +
+                             ": final check e P + D = <z, G> + <z, y> U' + z2 H fails");
+  }
+  return Verdict::reject(what + "s: the combined final check fails");
 }
 
 // eq(z zero-padded to |rho| coordinates, rho).
@@ -199,27 +240,30 @@ Fr read_fr(ByteReader& r, const char* what) {
 
 // ---- single opening ----
 
-IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+DotProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
                     const HyraxBlinds& blinds, std::span<const Fr> values,
                     std::span<const Fr> point, const ProverClaim& claim,
                     transcript::Transcript& transcript, const RandomFr& random) {
   ZKINFER_CHECK(point.size() == commitment.layout.num_vars);
   OpeningWitness w{&commitment, &blinds, values, std::vector<Fr>(point.begin(), point.end()), claim};
   absorb_item(transcript, commitment, point, claim.public_claim());
-  Group g{commitment.layout.log_cols, w.point, {0}};
-  return prove_group(params, g, std::span<const OpeningWitness>(&w, 1), transcript, random);
+  Group g{std::vector<Fr>(point.begin(), point.begin() + prefix_len(commitment.layout, point)), {0}};
+  std::vector<DotMask> masks = group_masks(params, {g}, random);
+  return prove_group(params, g, std::span<const OpeningWitness>(&w, 1), transcript, masks[0]);
 }
 
 Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment,
-                    std::span<const Fr> point, const EvalClaim& claim, const IpaProof& proof,
+                    std::span<const Fr> point, const EvalClaim& claim, const DotProof& proof,
                     transcript::Transcript& transcript) {
   OpeningClaim it{&commitment, std::vector<Fr>(point.begin(), point.end()), claim};
   if (std::string why = item_problem(params, it); !why.empty())
     return Verdict::reject("hyrax eval: " + why);
   absorb_item(transcript, commitment, point, claim);
-  Group g{commitment.layout.log_cols, it.point, {0}};
-  return verify_group(params, g, std::span<const OpeningClaim>(&it, 1), proof, transcript)
-      .within("hyrax eval");
+  Group g{std::vector<Fr>(point.begin(), point.begin() + prefix_len(commitment.layout, point)), {0}};
+  std::vector<PointTerms> checks(1);
+  Verdict v = verify_group(params, g, std::span<const OpeningClaim>(&it, 1), proof, transcript, checks[0]);
+  if (!v) return v.within("hyrax eval");
+  return check_groups(checks, transcript, "hyrax eval: opening ");
 }
 
 // ---- batches ----
@@ -234,12 +278,12 @@ void HyraxBatchProof::serialize(ByteWriter& w) const {
   w.u64(reduction.final_evals.size());
   for (const Fr& x : reduction.final_evals) w.bytes(x.to_bytes());
   w.u64(openings.size());
-  for (const IpaProof& p : openings) p.serialize(w);
+  for (const DotProof& p : openings) p.serialize(w);
 }
 
 size_t HyraxBatchProof::size_bytes() const {
   size_t n = 1 + 8 + 3 * 32 * reduction.rounds.size() + 8 + 32 * reduction.final_evals.size() + 8;
-  for (const IpaProof& p : openings) n += p.size_bytes();
+  for (const DotProof& p : openings) n += p.size_bytes();
   return n;
 }
 
@@ -257,9 +301,9 @@ HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
   const uint64_t ne = r.count(Fr::kBytes);
   p.reduction.final_evals.reserve(ne);
   for (uint64_t i = 0; i < ne; ++i) p.reduction.final_evals.push_back(read_fr(r, "reduced evaluation"));
-  const uint64_t no = r.count(1 + 3 * 32);  // the smallest argument: no rounds, A, z1, z2
+  const uint64_t no = r.count(32 + 8 + 2 * 32);  // the smallest argument: D, |z| = 1, z, z2
   p.openings.reserve(no);
-  for (uint64_t i = 0; i < no; ++i) p.openings.push_back(IpaProof::deserialize(r));
+  for (uint64_t i = 0; i < no; ++i) p.openings.push_back(DotProof::deserialize(r));
   return p;
 }
 
@@ -300,8 +344,9 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
   transcript.absorb_u64("hyrax.batch.mode", static_cast<uint64_t>(proof.mode));
 
   if (proof.mode == BatchMode::kPerPoint) {
-    for (const Group& g : groups)
-      proof.openings.push_back(prove_group(params, g, items, transcript, random));
+    std::vector<DotMask> masks = group_masks(params, groups, random);
+    for (size_t i = 0; i < groups.size(); ++i)
+      proof.openings.push_back(prove_group(params, groups[i], items, transcript, masks[i]));
     return proof;
   }
 
@@ -322,12 +367,15 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
   proof.reduction = std::move(res.proof);
   // One group: every item at rho, with the reduced evaluations as plain claims.
   std::vector<OpeningWitness> at_rho(items.begin(), items.end());
-  Group g{pub[0].commitment->layout.log_cols, res.point, {}};
+  // Every member at the full point rho (its padding variables weigh its rows); all share log_cols.
+  Group g{std::vector<Fr>(res.point.begin(), res.point.begin() + prefix_len(pub[0].commitment->layout, res.point)), {}};
   for (size_t k = 0; k < m; ++k) {
+    at_rho[k].point = res.point;
     at_rho[k].claim = ProverClaim::plain(proof.reduction.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
-  proof.openings.push_back(prove_group(params, g, at_rho, transcript, random));
+  std::vector<DotMask> masks = group_masks(params, {g}, random);
+  proof.openings.push_back(prove_group(params, g, at_rho, transcript, masks[0]));
   return proof;
 }
 
@@ -351,11 +399,12 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     if (proof.openings.size() != groups.size())
       return reject("proof has " + std::to_string(proof.openings.size()) + " openings, expected " +
                     std::to_string(groups.size()) + " (one per distinct point)");
+    std::vector<PointTerms> checks(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
-      Verdict v = verify_group(params, groups[i], items, proof.openings[i], transcript);
+      Verdict v = verify_group(params, groups[i], items, proof.openings[i], transcript, checks[i]);
       if (!v) return v.within("hyrax batch: opening " + std::to_string(i));
     }
-    return Verdict::accept();
+    return check_groups(checks, transcript, "hyrax batch: opening ");
   }
 
   // kReduced.
@@ -384,12 +433,16 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     if (sub.final_evals[2 * k] != eq_padded(items[k].point, sub.point))
       return reject("reduction: final value of eq(z_" + std::to_string(k) + ", rho) is wrong");
   std::vector<OpeningClaim> at_rho(items.begin(), items.end());
-  Group g{items[0].commitment->layout.log_cols, sub.point, {}};
+  Group g{std::vector<Fr>(sub.point.begin(), sub.point.begin() + prefix_len(items[0].commitment->layout, sub.point)), {}};
   for (size_t k = 0; k < m; ++k) {
+    at_rho[k].point = sub.point;
     at_rho[k].claim = EvalClaim::plain(sub.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
-  return verify_group(params, g, at_rho, proof.openings[0], transcript).within("hyrax batch: reduced opening");
+  std::vector<PointTerms> checks(1);
+  Verdict v = verify_group(params, g, at_rho, proof.openings[0], transcript, checks[0]);
+  if (!v) return v.within("hyrax batch: reduced opening");
+  return check_groups(checks, transcript, "hyrax batch: reduced opening ");
 }
 
 }  // namespace zkinfer::pcs

@@ -10,7 +10,12 @@
 //    zero-padding (an n-variable MLE is the (n+k)-variable MLE that is zero unless the top k
 //    variables are 0, and the same rows commit to both). Each group's items are combined with
 //    powers of a challenge gamma (commitments and blinds homomorphically) and closed by one
-//    inner-product argument (pcs/ipa.h). This mode (kPerPoint) is zero-knowledge.
+//    linear-size opening argument (pcs/dot_proof.h; the logarithmic pcs/ipa.h costs the prover
+//    2^b full scalar multiplications per opening). This mode (kPerPoint) is zero-knowledge.
+//  - The verifier checks all groups' final equations with ONE multi-scalar multiplication: each
+//    group's check is scaled by a weight drawn from a copy of the transcript after the whole proof
+//    was absorbed (so the prover's transcript is unaffected), and shared bases (generators, rows,
+//    H, U) are merged. A failing batch is re-checked group by group to name the failing opening.
 //  - kReduced (opt-in, not zero-knowledge): claims at several points are first reduced to one point
 //    by a sumcheck over sum_k beta^k eq(z_k, x) f_k(x), after which the prover states each f_k at
 //    the sumcheck's point and one argument opens them all. The round polynomials are sent in the
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "pcs/hyrax.h"
+#include "pcs/dot_proof.h"
 #include "pcs/ipa.h"
 #include "sumcheck/proof.h"
 
@@ -75,12 +81,12 @@ ProverClaim commit_claim(const HyraxParams& params, const Fr& value, Rng& rng) {
 // ---- single opening ----
 // Absorbs the commitment, the point and the claim, then runs the argument. point.size() must be
 // the commitment's num_vars and values the committed evaluations.
-IpaProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
+DotProof prove_eval(const HyraxParams& params, const HyraxCommitment& commitment,
                     const HyraxBlinds& blinds, std::span<const Fr> values,
                     std::span<const Fr> point, const ProverClaim& claim,
                     transcript::Transcript& transcript, const RandomFr& random);
 Verdict verify_eval(const HyraxParams& params, const HyraxCommitment& commitment,
-                    std::span<const Fr> point, const EvalClaim& claim, const IpaProof& proof,
+                    std::span<const Fr> point, const EvalClaim& claim, const DotProof& proof,
                     transcript::Transcript& transcript);
 
 // ---- batches ----
@@ -112,11 +118,11 @@ struct HyraxBatchProof {
   // terms beta^k eq_k f_k: per round the round polynomial at 0, 1, 2; final values
   // (eq_0(rho), f_0(rho), eq_1(rho), f_1(rho), ...). Empty in kPerPoint.
   sumcheck::Proof<Fr> reduction;
-  // One argument per group (kPerPoint) or exactly one (kReduced).
-  std::vector<IpaProof> openings;
+  // One opening argument (pcs/dot_proof.h) per group (kPerPoint) or exactly one (kReduced).
+  std::vector<DotProof> openings;
 
-  // u8 mode; u64 rounds, each 3 scalars; u64 final values, each a scalar; u64 openings, each an
-  // IpaProof. Strict decoding.
+  // u8 mode; u64 rounds, each 3 scalars; u64 final values, each a scalar; u64 openings, each a
+  // DotProof. Strict decoding.
   void serialize(ByteWriter& w) const;
   static HyraxBatchProof deserialize(ByteReader& r);
   size_t size_bytes() const;

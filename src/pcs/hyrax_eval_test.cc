@@ -59,9 +59,9 @@ TEST(HyraxEval, HonestOpeningsVerifyForAllSizes) {
       const Fr v = poly::evaluate_mle<Fr>(p.values, point);
       ProverClaim claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
       transcript::Transcript tp("eval-test"), tv("eval-test");
-      IpaProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
+      DotProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
                                   random_fr(rng));
-      EXPECT_EQ(proof.rounds(), std::min(n, b));
+      EXPECT_EQ(proof.z.size(), size_t{1} << std::min(n, b));
       Verdict ok = verify_eval(params(), p.c.commitment, point, claim.public_claim(), proof, tv);
       EXPECT_TRUE(ok) << ok.reason();
       EXPECT_EQ(tp.state(), tv.state());
@@ -80,10 +80,10 @@ TEST(HyraxEval, RejectsWrongStatements) {
     SCOPED_TRACE(committed ? "committed" : "plain");
     ProverClaim claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
     transcript::Transcript tp("eval-test");
-    IpaProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
+    DotProof proof = prove_eval(params(), p.c.commitment, p.c.blinds, p.values, point, claim, tp,
                                 random_fr(rng));
     auto verify = [&](const HyraxCommitment& c, std::span<const Fr> pt, const EvalClaim& cl,
-                      const IpaProof& pr) {
+                      const DotProof& pr) {
       transcript::Transcript tv("eval-test");
       return verify_eval(params(), c, pt, cl, pr, tv);
     };
@@ -105,7 +105,7 @@ TEST(HyraxEval, RejectsWrongStatements) {
       wp[i] += Fr::one();
       Verdict r = verify(p.c.commitment, wp, claim.public_claim(), proof);
       EXPECT_FALSE(r) << "coordinate " << i;
-      EXPECT_NE(r.reason().find("hyrax eval: ipa"), std::string::npos) << r.reason();
+      EXPECT_NE(r.reason().find("hyrax eval: opening 0: final check"), std::string::npos) << r.reason();
     }
     Verdict r = verify(p.c.commitment, std::span<const Fr>(point).first(n - 1), claim.public_claim(), proof);
     EXPECT_FALSE(r);
@@ -123,7 +123,7 @@ TEST(HyraxEval, RejectsWrongStatements) {
     HyraxBlinds wb = p.c.blinds;
     wb.rho[3] += Fr::one();
     transcript::Transcript tw("eval-test");
-    IpaProof bad = prove_eval(params(), p.c.commitment, wb, p.values, point, claim, tw, random_fr(rng));
+    DotProof bad = prove_eval(params(), p.c.commitment, wb, p.values, point, claim, tw, random_fr(rng));
     EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
     auto wv = p.values;
     wv[100] += Fr::one();
@@ -131,20 +131,19 @@ TEST(HyraxEval, RejectsWrongStatements) {
     bad = prove_eval(params(), p.c.commitment, p.c.blinds, wv, point, claim, tw2, random_fr(rng));
     EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
     // Each proof field changed.
-    for (size_t j = 0; j < proof.rounds(); ++j) {
+    for (size_t j : {size_t{0}, size_t{7}, proof.z.size() - 1}) {
       bad = proof;
-      bad.l[j] = G1Affine::generator();
-      EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad)) << "L" << j;
-      bad = proof;
-      bad.r[j] = G1Affine::generator();
-      EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad)) << "R" << j;
+      bad.z[j] += Fr::one();
+      EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad)) << "z" << j;
     }
     bad = proof;
-    bad.a = G1Affine::generator();
+    bad.d = G1Affine::generator();
     EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
     bad = proof;
-    bad.z1 += Fr::one();
-    EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
+    bad.z.pop_back();
+    Verdict rz = verify(p.c.commitment, point, claim.public_claim(), bad);
+    EXPECT_FALSE(rz);
+    EXPECT_NE(rz.reason().find("z has"), std::string::npos) << rz.reason();
     bad = proof;
     bad.z2 += Fr::one();
     EXPECT_FALSE(verify(p.c.commitment, point, claim.public_claim(), bad));
@@ -161,7 +160,7 @@ TEST(HyraxEval, HidingCommitmentsBothOpenAndProofsDiffer) {
   EXPECT_FALSE(c1.commitment == c2.commitment);
   auto point = random_values(rng, 6);
   const Fr v = poly::evaluate_mle<Fr>(values, point);
-  std::vector<IpaProof> proofs;
+  std::vector<DotProof> proofs;
   for (const HyraxCommitted* c : {&c1, &c2}) {
     transcript::Transcript tp("eval-test"), tv("eval-test");
     proofs.push_back(prove_eval(params(), c->commitment, c->blinds, values, point,
@@ -238,6 +237,35 @@ TEST(HyraxBatch, SamePointSeveralPolynomials) {
   }
 }
 
+TEST(HyraxBatch, PointsDifferingOnlyInRowsShareAnOpening) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (bool committed : {false, true}) {
+    // Two polynomials (8 and 6 variables, b = 4) at points with the same 4 column coordinates and
+    // different row coordinates (like the digits of one range check): one opening.
+    BatchCase bc = make_batch(rng, {8, 6}, 4, {{0, 0}, {1, 1}, {0, 1}}, 2, committed);
+    auto col = random_values(rng, 4);
+    for (auto& w : bc.witnesses) {
+      std::copy(col.begin(), col.end(), w.point.begin());
+      const Fr v = poly::evaluate_mle<Fr>(w.values, w.point);
+      w.claim = committed ? commit_claim(params(), v, rng) : ProverClaim::plain(v);
+    }
+    transcript::Transcript tp("batch-test");
+    HyraxBatchProof proof = prove_batch(params(), bc.witnesses, tp, random_fr(rng));
+    EXPECT_EQ(proof.openings.size(), 1u);
+    Verdict ok = run_verify(bc.claims(), proof);
+    EXPECT_TRUE(ok) << ok.reason();
+    for (size_t k = 0; k < bc.witnesses.size(); ++k) {
+      auto claims = bc.claims();
+      claims[k].claim = EvalClaim::plain(bc.witnesses[k].claim.value + Fr::one());
+      EXPECT_FALSE(run_verify(claims, proof)) << "member " << k;
+      claims = bc.claims();
+      claims[k].point[5] += Fr::one();  // a row coordinate
+      EXPECT_FALSE(run_verify(claims, proof)) << "member " << k << " row point";
+    }
+  }
+}
+
 TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
@@ -252,8 +280,10 @@ TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
       HyraxBatchProof proof = prove_batch(params(), bc.witnesses, tp, random_fr(rng), opt);
       const bool expect_reduced = reduced && !committed;
       EXPECT_EQ(proof.mode, expect_reduced ? BatchMode::kReduced : BatchMode::kPerPoint);
-      // Truncated points differ as padded points unless the tail is zero: 5 distinct (b, point).
-      EXPECT_EQ(proof.openings.size(), expect_reduced ? 1u : 5u);
+      // Groups are by column prefix (the first min(b, n) coordinates, compared zero-padded):
+      // items 0 and 1 share point 0's first 4 coordinates, items 2 and 3 point 1's; item 4 (3
+      // variables) and item 5 (point 2's first 4) differ in coordinate 3. 4 groups.
+      EXPECT_EQ(proof.openings.size(), expect_reduced ? 1u : 4u);
       Verdict ok = run_verify(bc.claims(), proof);
       ASSERT_TRUE(ok) << ok.reason();
       // Serialization round trip, and the decoded proof verifies.
@@ -304,10 +334,10 @@ TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
       }
       for (size_t o = 0; o < proof.openings.size(); ++o) {
         HyraxBatchProof bad = proof;
-        bad.openings[o].z1 += Fr::one();
+        bad.openings[o].z2 += Fr::one();
         EXPECT_FALSE(run_verify(bc.claims(), bad)) << "opening " << o;
         bad = proof;
-        bad.openings[o].l[0] = G1Affine::generator();
+        bad.openings[o].d = G1Affine::generator();
         EXPECT_FALSE(run_verify(bc.claims(), bad)) << "opening " << o;
       }
       HyraxBatchProof bad = proof;
