@@ -29,6 +29,11 @@ struct QuantConfig {
   int table_log = 16;     // lookup tables have at most 2^table_log entries
   int exp_scale = 16;     // fractional bits of exp() values inside Softmax
   int acc_bits = 62;      // every exact accumulator stays below 2^acc_bits in absolute value
+  // A real tensor's bound is its calibrated maximum times 2^range_margin_bits (at most 2^act_bits):
+  // tighter bounds make the prover's range checks cheaper; inputs whose values exceed a bound are
+  // refused by the integer executor with the tensor named. Compile-time only (the per-tensor
+  // bounds themselves are stored in the .zkm).
+  int range_margin_bits = 2;
 };
 
 // Observed float range of a tensor over the calibration samples.

@@ -83,6 +83,7 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
       ops::Node dummy;
       ops::PlanContext tmp(dummy, cfg);
       scales[id] = tmp.act_scale(m.ranges[id], cfg.base_scale);
+      bits[id] = std::min(cfg.act_bits, bits_for(m.ranges[id].maxabs() * std::ldexp(1.0, scales[id])) + cfg.range_margin_bits);
     }
   }
   const auto& table = ops::OpTable::get();
@@ -174,8 +175,8 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
         int in0 = n.inputs.empty() ? -1 : n.inputs[0];
         bits[id] = std::max(bits_for(m.ranges[id].maxabs()) + 1, in0 >= 0 ? bits[in0] : 1);
       } else {
-        bits[id] = cfg.act_bits;
         double need = m.ranges[id].maxabs() * std::ldexp(1.0, scales[id]);
+        bits[id] = std::min(cfg.act_bits, bits_for(need) + cfg.range_margin_bits);
         if (need >= std::ldexp(1.0, cfg.act_bits - 1))
           throw Error(g.source + ": node '" + n.name + "' (" + n.op_type + "): output '" + g.tensors[id].name +
                       "' range [" + std::to_string(m.ranges[id].lo) + ", " + std::to_string(m.ranges[id].hi) +

@@ -19,7 +19,7 @@ namespace zkinfer::cli {
 namespace {
 struct CompileArgs {
   std::string model, calibration, output;
-  int scale = 8, table_log = 16;
+  int scale = 8, table_log = 16, margin_bits = 2;
 };
 }  // namespace
 
@@ -30,12 +30,15 @@ void register_compile(CLI::App& app, Action& action) {
   sub->add_option("--calibration", args->calibration, "samples: EZKL input layout (several samples) or a cases file");
   sub->add_option("--scale", args->scale, "fractional bits of activations (default 8)");
   sub->add_option("--table-log", args->table_log, "log2 of the largest lookup table (default 16)");
+  sub->add_option("--margin-bits", args->margin_bits,
+                  "headroom of every activation bound over its calibrated range, in bits (default 2: 4x)");
   sub->add_option("-o,--output", args->output, "output .zkm file (default: MODEL with .zkm)");
   sub->callback([args, &action] {
     action = [args] {
       namespace fs = std::filesystem;
       if (args->scale < 0 || args->scale > 20) throw Error("--scale must be between 0 and 20");
       if (args->table_log < 4 || args->table_log > 22) throw Error("--table-log must be between 4 and 22");
+      if (args->margin_bits < 0 || args->margin_bits > 24) throw Error("--margin-bits must be between 0 and 24");
       graph::Graph g = graph::load_onnx_file(args->model);
       std::string calib = args->calibration;
       if (calib.empty()) {
@@ -47,6 +50,7 @@ void register_compile(CLI::App& app, Action& action) {
       ops::QuantConfig cfg;
       cfg.base_scale = args->scale;
       cfg.table_log = args->table_log;
+      cfg.range_margin_bits = args->margin_bits;
       quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
       quant::Evaluation ev = quant::evaluate(m, samples);
       std::string out = args->output.empty() ? fs::path(args->model).replace_extension(".zkm").string() : args->output;
@@ -57,8 +61,11 @@ void register_compile(CLI::App& app, Action& action) {
       std::printf("  nodes %zu:", m.graph.nodes.size());
       for (const auto& [k, v] : ops) std::printf(" %s x%d", k.c_str(), v);
       std::printf("\n  digest keccak256:%s\n", quant::hex(m.digest).c_str());
-      std::printf("  activations at <= 2^-%d, |q| < 2^%d; %zu quantized constants; %zu table entries (max 2^%d per table)\n",
-                  cfg.base_scale, cfg.act_bits, m.weight_count(), m.table_entries(), cfg.table_log);
+      int widest = 1;
+      for (size_t t = 0; t < m.graph.tensors.size(); ++t)
+        if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);
+      std::printf("  activations at <= 2^-%d, |q| < 2^%d (calibrated bounds, %d bits of headroom); %zu quantized constants; %zu table entries (max 2^%d per table)\n",
+                  cfg.base_scale, widest, cfg.range_margin_bits, m.weight_count(), m.table_entries(), cfg.table_log);
       std::printf("  integer vs float over %zu calibration sample(s) from %s:\n", ev.samples, calib.c_str());
       for (const auto& o : ev.outputs) {
         std::printf("    output '%s': max abs error %.6g, mean abs error %.6g", o.name.c_str(), o.max_abs, o.mean_abs);
