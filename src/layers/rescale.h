@@ -70,7 +70,9 @@ struct NonlinearProof {
 // bits (1 <= top_bits <= digit_bits). The digit width is a function of (bits, n) only, so the
 // verifier derives the same plan from public parameters: it minimizes the LogUp work, roughly
 //     (witness rows: 2^(n + low_vars) + 2^n) + (table rows: 2^digit_bits + 2^top_bits)
-//     + kDigitOverhead per digit (one more claimed evaluation and opening per output claim),
+//     + kDigitOverhead per digit (one more claimed evaluation per output claim; its opening shares
+//       a group with the other digits', pcs/hyrax_eval.h; 64 measured best of 16..4096 on
+//       mlp_digits, cnn_digits and lenet_5, BENCHMARKS.md),
 // over digit_bits in [1, kDigitBits] (ties: the wider digit). A 64-entry tensor with 16-bit values
 // gets 6-bit digits (tables of 64 and 16 rows) instead of one 2^16-row table.
 struct DigitPlan {
@@ -81,7 +83,7 @@ struct DigitPlan {
   size_t top_shift() const { return digit_bits * num_low; }
 };
 inline constexpr size_t kDigitBits = 16;  // the widest digit
-inline constexpr size_t kDigitOverhead = 256;
+inline constexpr size_t kDigitOverhead = 64;
 inline constexpr size_t kMaxRangeBits = 62;
 
 // Proof layout counts for deserialization: (number of evals, LogUp shapes (n, k, columns), sumcheck
