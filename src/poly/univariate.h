@@ -101,6 +101,18 @@ class LagrangeBasis {
   std::vector<F> weights_;
 };
 
+// The basis for nodes 0..degree, from a per-process cache for degree <= 16 (built once, on first
+// use: 17 inversions), so that the many small sumchecks of a proof do not each pay an inversion.
+template <field::PrimeField F>
+LagrangeBasis<F> lagrange_basis(size_t degree) {
+  static const std::vector<LagrangeBasis<F>> cache = [] {
+    std::vector<LagrangeBasis<F>> v;
+    for (size_t d = 0; d <= 16; ++d) v.emplace_back(d);
+    return v;
+  }();
+  return degree < cache.size() ? cache[degree] : LagrangeBasis<F>(degree);
+}
+
 // p(x) for evaluations at 0..d (builds the basis: for repeated use keep a LagrangeBasis).
 template <field::PrimeField F>
 F interpolate_at(std::span<const F> evals, const F& x) {

@@ -156,7 +156,7 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
   for (const auto& f : factors) ZKINFER_CHECK(f.size() == factors[0].size());
   const size_t d = comp.degree();
   const auto terms = comp.terms();
-  const poly::LagrangeBasis<F> basis(d);
+  const poly::LagrangeBasis<F> basis = poly::lagrange_basis<F>(d);
 
   detail::KernelShape all{d, {}, {}, {}}, but_one{d, {}, {}, {}};
   for (size_t j = 0; j < k; ++j) all.active.push_back(j);
@@ -222,8 +222,8 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
   for (size_t j = 1; j < k; ++j) ZKINFER_CHECK(factors[j].size() == (size_t{1} << n));
   const size_t d = comp.degree();
   const auto terms = comp.terms();
-  const poly::LagrangeBasis<F> basis(d);
-  const poly::LagrangeBasis<F> basis_q(d - 1);
+  const poly::LagrangeBasis<F> basis = poly::lagrange_basis<F>(d);
+  const poly::LagrangeBasis<F> basis_q = poly::lagrange_basis<F>(d - 1);
 
   // The kernel reads factors 1..k-1 and multiplies each term (eq removed) by the weight.
   detail::KernelShape direct{d - 1, {}, {}, {}}, derived{d - 1, {}, {}, {}};

@@ -45,7 +45,7 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const F& claim, cons
     return Verdict::reject("sumcheck: " + std::to_string(proof.final_evals.size()) +
                            " final evaluations, expected " + std::to_string(comp.num_factors()));
 
-  const poly::LagrangeBasis<F> basis(d);
+  const poly::LagrangeBasis<F> basis = poly::lagrange_basis<F>(d);
   absorb_statement(tr, num_vars, comp, claim);
   F running = claim;
   std::vector<F> point;
