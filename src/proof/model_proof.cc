@@ -598,20 +598,24 @@ std::optional<std::string> unsupported(const quant::CompiledModel& model) {
   return std::nullopt;
 }
 
-VerifyingKey setup(const quant::CompiledModel& model) {
+VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress) {
   auto plan = make_plan(model);
   const auto& params = params_for(params_log_cols(model, plan));
   VerifyingKey vk;
   vk.model_digest = quant::public_digest(model);
   vk.weights.resize(model.graph.tensors.size());
+  size_t total = 0, done = 0;
+  for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_weight(model, static_cast<int>(t));
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
     if (!is_weight(model, static_cast<int>(t))) continue;
+    if (progress) progress(done++, total);
     PaddedShape s = shape_of(model, static_cast<int>(t));
     auto vals = padded_i64(s, model.qconst[t].data);
     pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
     std::vector<Fr> zero(lay.num_rows(), Fr::zero());
     vk.weights[t] = pcs::commit_with_blinds(params, std::span<const int64_t>(vals), lay.log_cols, zero);
   }
+  if (progress) progress(total, total);
   return vk;
 }
 

@@ -40,7 +40,8 @@ struct VerifyingKey {
 
 // Commits every quantized constant of the model (int64 fast path, zero blinds: the weights are
 // public to the key holder but bound by the commitment).
-VerifyingKey setup(const quant::CompiledModel& model);
+// progress (optional): called with (weight tensors committed, total).
+VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});
 
 // Why the model cannot be proven yet (an op without a protocol, a non-free reshape), if so.
 std::optional<std::string> unsupported(const quant::CompiledModel& model);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include "commands.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
@@ -29,7 +31,14 @@ void register_setup(CLI::App& app, Action& action) {
       auto bytes = proof::read_binary(args->model);
       quant::CompiledModel m = quant::decode_model(bytes, args->model);
       if (auto why = proof::unsupported(m)) throw Error(*why);
-      proof::VerifyingKey vk = proof::setup(m);
+      std::function<void(size_t, size_t)> progress;
+      if (isatty(2) && !args->json)
+        progress = [](size_t done, size_t total) {
+          std::fprintf(stderr, "\r\033[K  committing weights: %zu/%zu tensors", done, total);
+          if (done == total) std::fprintf(stderr, "\n");
+          std::fflush(stderr);
+        };
+      proof::VerifyingKey vk = proof::setup(m, progress);
       std::filesystem::create_directories(args->dir);
       auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
       auto pkb = proof::encode_pk_file(vk);
