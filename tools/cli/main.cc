@@ -1,5 +1,8 @@
 // zkinfer command-line front end: parses arguments, runs the chosen subcommand, and turns every
 // error into a message "zkinfer: error: ..." and exit code 2 (never a crash).
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
@@ -7,6 +10,15 @@
 #include "common/error.h"
 
 int main(int argc, char** argv) {
+  // libgomp's default (active) wait policy spins idle workers; with more runnable threads than
+  // cores (any busy machine) a spinning worker takes the core the main thread needs, costing up to
+  // 4x on small proofs (BENCHMARKS.md, "Prover speed, session 2"). libgomp reads the policy only
+  // when it loads, so the first run sets it and re-executes itself once. A policy the user set is
+  // kept; ZKINFER_NO_REEXEC=1 disables this.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("ZKINFER_NO_REEXEC") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
+  }
   CLI::App app{"zkinfer: zero-knowledge proofs of neural-network inference"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "zkinfer 0.1.0");
