@@ -1,9 +1,8 @@
 // Key files of the whole-model proof (docs/PROOF.md, section 4).
 #include "proof/files.h"
 
-#include <unistd.h>
+#include "common/file_io.h"
 
-#include <cstdio>
 
 #include <algorithm>
 #include <fstream>
@@ -125,26 +124,7 @@ std::vector<uint8_t> read_binary(const std::string& path) {
   return b;
 }
 
-void write_binary(const std::string& path, std::span<const uint8_t> bytes) {
-  // Written to a temporary file beside the target, then renamed: a failure never leaves a partial
-  // file under the target's name.
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw Error(path + ": cannot write file");
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f) {
-      f.close();
-      std::remove(tmp.c_str());
-      throw Error(path + ": write failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write file");
-  }
-}
+void write_binary(const std::string& path, std::span<const uint8_t> bytes) { write_file_atomic(path, bytes); }
 
 void write_text(const std::string& path, const std::string& text) {
   write_binary(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));

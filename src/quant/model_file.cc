@@ -1,9 +1,8 @@
 // .zkm encoding and decoding (model_file.h).
 #include "quant/model_file.h"
 
-#include <unistd.h>
+#include "common/file_io.h"
 
-#include <cstdio>
 
 #include <bit>
 #include <cstring>
@@ -361,23 +360,7 @@ CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& wh
 
 void save_model(CompiledModel& m, const std::string& path) {
   auto bytes = encode_model(m);
-  // Temporary file, then rename: a failed write never leaves a partial .zkm under `path`.
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw Error(path + ": cannot write file");
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f) {
-      f.close();
-      std::remove(tmp.c_str());
-      throw Error(path + ": write failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write file");
-  }
+  write_file_atomic(path, bytes);  // a failed write never leaves a partial .zkm under `path`
 }
 
 CompiledModel load_model(const std::string& path) { return decode_model(graph::read_file(path), path); }
