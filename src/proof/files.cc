@@ -3,7 +3,6 @@
 
 #include "common/file_io.h"
 
-
 #include <algorithm>
 #include <fstream>
 #include <iterator>
