@@ -11,6 +11,7 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
+#include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -282,8 +283,10 @@ TEST(ProofTest, SupportedEzklModelsProve) {
     VerifyingKey vk = setup(m);
     auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, name)));
     auto bytes = prove(m, vk, trace, pcs::random_fr(rng));
+    // Verified as a verifier would: against the public model decoded from the vk file.
+    const quant::CompiledModel pub = decode_vk_file(encode_vk_file(vk, quant::encode_public_model(m))).model;
     ops::ITensor out;
-    Verdict v = verify(m, vk, bytes, &out);
+    Verdict v = verify(pub, vk, bytes, &out);
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     std::printf("  %-24s proof %zu bytes\n", name.c_str(), bytes.size());

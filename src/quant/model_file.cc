@@ -256,6 +256,9 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
   out.bytes(d);
   out.str(g.source);
   for (size_t i = 0; i < g.tensors.size(); ++i) {
+    // Integer constants are public (their values are in the body too); float ones are withheld.
+    if (g.tensors[i].is_const && g.tensors[i].dtype != ops::DType::kFloat && !m.is_withheld(static_cast<int>(i)))
+      put_ftensor(out, g.tensors[i].value);
     f64(out, 0.0);  // calibrated ranges are not published
     f64(out, 0.0);
   }
@@ -263,11 +266,9 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
 }
 
 std::array<uint8_t, 32> public_digest(const CompiledModel& m) {
-  bool all_withheld = true;
-  for (size_t i = 0; i < m.graph.tensors.size(); ++i)
-    if (m.graph.tensors[i].is_const && m.graph.tensors[i].dtype == ops::DType::kFloat && !m.is_withheld(static_cast<int>(i)))
-      all_withheld = false;
-  if (all_withheld) return m.digest;
+  // A model decoded from a public encoding is marked by its withheld list; its digest is the
+  // public digest. Otherwise hash the public body.
+  if (!m.withheld.empty()) return m.digest;
   ByteWriter head = header_and_body(encode_body(m, true));
   hash::Keccak256 h;
   h.update(head.data());
