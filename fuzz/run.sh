@@ -12,9 +12,11 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 cmake --build "$build" -j 2 >/dev/null
 corpus="$build/corpus"
-mkdir -p "$corpus/onnx" "$corpus/json"
+mkdir -p "$corpus/onnx" "$corpus/json" "$corpus/zkm"
 cp -f "$root"/examples/*/model.onnx "$corpus/onnx/" 2>/dev/null || true
-for d in "$root"/examples/*/; do cp -f "$d/input.json" "$corpus/json/$(basename "$d").json"; done
+for d in "$root"/examples/*/; do
+  if [ -f "$d/input.json" ]; then cp -f "$d/input.json" "$corpus/json/$(basename "$d").json"; fi
+done
 shared="$root/../shared/models/ezkl"
 if [ -d "$shared" ]; then
   for m in 1l_relu 1l_conv 1l_softmax 1l_slice 1l_pad 1l_reshape layernorm; do
@@ -23,11 +25,20 @@ if [ -d "$shared" ]; then
 fi
 printf '{"input_data": [[1, 2, 3, 4]]}' > "$corpus/json/small.json"
 printf '{"cases": [{"inputs": {"x": {"shape": [1, 4], "data": [1, 2, 3, 4]}}, "meta": {"label": 1}}]}' > "$corpus/json/cases.json"
+# .zkm bodies (the fuzz harness adds header and digest) from the main build's compiler, if built.
+if [ -x "$root/build/zkinfer" ]; then
+  for m in mlp_digits cnn_digits; do
+    if "$root/build/zkinfer" compile "$root/examples/$m/model.onnx" -o "$build/$m.zkm" >/dev/null 2>&1; then
+      python3 -c 'import sys,struct; b=open(sys.argv[1],"rb").read(); n=struct.unpack_from("<Q",b,8)[0]; open(sys.argv[2],"wb").write(b[16:16+n])' \
+        "$build/$m.zkm" "$corpus/zkm/$m.body" || true
+    fi
+  done
+fi
 mkdir -p "$build/artifacts"
 # Large allocations a malformed model asks for are reported, not treated as crashes.
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0
 status=0
-for t in onnx_loader:onnx input_json:json; do
+for t in onnx_loader:onnx input_json:json zkm:zkm; do
   name="${t%%:*}"; dir="${t##*:}"
   log="$build/fuzz_$name.log"
   if "$build/fuzz_$name" -max_total_time="$secs" -rss_limit_mb=4096 -malloc_limit_mb=2048 \
