@@ -1,5 +1,8 @@
 #include "hash/keccak.h"
 
+#include <bit>
+#include <cstring>
+
 namespace zkinfer::hash {
 namespace {
 
@@ -24,12 +27,14 @@ inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 void keccak_f1600(uint64_t st[25]) {
   uint64_t bc[5];
   for (int round = 0; round < 24; ++round) {
+#pragma GCC unroll 5
     for (int i = 0; i < 5; ++i) bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
     for (int i = 0; i < 5; ++i) {
       uint64_t t = bc[(i + 4) % 5] ^ rotl(bc[(i + 1) % 5], 1);
       for (int j = 0; j < 25; j += 5) st[j + i] ^= t;
     }
     uint64_t t = st[1];
+#pragma GCC unroll 24
     for (int i = 0; i < 24; ++i) {
       int j = kPi[i];
       uint64_t tmp = st[j];
@@ -45,8 +50,30 @@ void keccak_f1600(uint64_t st[25]) {
 }
 
 Keccak256& Keccak256::update(std::span<const uint8_t> data) {
-  for (uint8_t b : data) {
-    state_[pos_ / 8] ^= static_cast<uint64_t>(b) << (8 * (pos_ % 8));
+  size_t i = 0;
+  const size_t n = data.size();
+  // Bytes up to a lane boundary, then whole 64-bit lanes (little-endian), then the tail.
+  while (i < n && pos_ % 8 != 0) {
+    state_[pos_ / 8] ^= static_cast<uint64_t>(data[i++]) << (8 * (pos_ % 8));
+    if (++pos_ == kRate) {
+      keccak_f1600(state_);
+      pos_ = 0;
+    }
+  }
+  while (n - i >= 8) {
+    uint64_t lane;
+    std::memcpy(&lane, data.data() + i, 8);
+    if constexpr (std::endian::native == std::endian::big) lane = __builtin_bswap64(lane);
+    state_[pos_ / 8] ^= lane;
+    i += 8;
+    pos_ += 8;
+    if (pos_ == kRate) {
+      keccak_f1600(state_);
+      pos_ = 0;
+    }
+  }
+  for (; i < n; ++i) {
+    state_[pos_ / 8] ^= static_cast<uint64_t>(data[i]) << (8 * (pos_ % 8));
     if (++pos_ == kRate) {
       keccak_f1600(state_);
       pos_ = 0;

@@ -61,5 +61,23 @@ TEST(KeccakTest, IncrementalMatchesOneShot) {
   }
 }
 
+// The lane-wise absorption (8 bytes at a time from a lane boundary) against byte-at-a-time
+// absorption, from every starting alignment.
+TEST(KeccakTest, LaneAbsorptionMatchesBytewise) {
+  SCOPED_TRACE(zkinfer::testing::seed_note());
+  TestRng rng(zkinfer::testing::test_seed());
+  for (size_t lead = 0; lead < 9; ++lead) {
+    for (size_t len : {7, 8, 9, 64, 127, 128, 129, 300}) {
+      std::vector<uint8_t> msg(lead + len);
+      rng.fill(msg);
+      Keccak256 bytewise, lanes;
+      for (uint8_t b : msg) bytewise.update(std::span<const uint8_t>(&b, 1));
+      lanes.update(std::span<const uint8_t>(msg).subspan(0, lead));
+      lanes.update(std::span<const uint8_t>(msg).subspan(lead));
+      EXPECT_EQ(lanes.finalize(), bytewise.finalize()) << "lead " << lead << " length " << len;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::hash
