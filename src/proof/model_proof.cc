@@ -22,6 +22,7 @@
 #include "layers/conv.h"
 #include "layers/divide.h"
 #include "layers/reduce.h"
+#include "layers/softmax.h"
 #include "layers/layout.h"
 #include "layers/matmul.h"
 #include "lookup/prover.h"
@@ -91,7 +92,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -115,6 +116,7 @@ struct NodePlan {
   layers::LeakyReluParams lr;
   layers::DivParams dv;  // kDiv: x / w
   layers::ReduceParams rd;
+  layers::SoftmaxParams sm;
   std::optional<layers::BoundParams> bound;  // a bound check of the node's output
   bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
   layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
@@ -444,6 +446,31 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
         return v;
       };
       if (squeeze(rd.out_dims()) != squeeze(dims_of(m, p.y))) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (op == "Softmax") {
+      p.kind = Kind::kSoftmax;
+      p.x = in(0);
+      const auto& qp = m.params[i];
+      auto& s = p.sm;
+      s.dims = dims_of(m, p.x);
+      if (dims_of(m, p.y) != s.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      if (qp.tables.size() != 1 || qp.tables[0].values.empty() || qp.out_scales.size() != 1)
+        throw Error("proof: " + node_label(m, i) + ": exp table missing from the compiled model");
+      const int64_t r = static_cast<int64_t>(g.tensors[p.x].shape.size());
+      if (r == 0) throw Error("proof: " + node_label(m, i) + ": softmax of a scalar");
+      int64_t a = n.attrs.get_int("axis", n.opset < 13 ? 1 : -1);
+      if (a < 0) a += r;
+      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+      s.axes.assign(s.dims.size(), false);
+      for (int64_t d = a; d < (n.opset < 13 ? r : a + 1); ++d) s.axes[static_cast<size_t>(d)] = true;
+      const int k = shift_of(qp), so = qp.out_scales[0];
+      if (k < 0 || k > 40 || so < 0 || so > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+      s.shift = static_cast<size_t>(k);
+      s.out_scale = static_cast<size_t>(so);
+      s.lo = qp.tables[0].lo;
+      s.values = qp.tables[0].values;
+      s.bits = checked_bits(m, i, p.x);
+      s.q_bits = checked_bits(m, i, p.y);
+      if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
     } else if (op == "Abs") {
       // |x| is LeakyRelu with slopes 1 and -1: t = pos + neg (leaky_relu.h).
       p.kind = Kind::kLeakyRelu;
@@ -601,6 +628,7 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
     case Kind::kLeakyRelu: add(layers::leaky_relu_advice_shapes(p.lr)); break;
     case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
     case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
+    case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
     case Kind::kReduce:
       add(layers::reduce_advice_shapes(p.rd));
       if (p.bound) add(layers::bound_advice_shapes(*p.bound));
@@ -758,6 +786,7 @@ struct NodeProver {
   std::unique_ptr<layers::AvgPoolProver> ap;
   std::unique_ptr<layers::DivProver> dv;
   std::unique_ptr<layers::ReduceProver> rd;
+  std::unique_ptr<layers::SoftmaxProver> sm;
   std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;
   std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
@@ -892,6 +921,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         expect_output(model, p, n.dv->output(), trace);
         commit_advice(n, n.dv->advice());
         break;
+      case Kind::kSoftmax:
+        try {
+          n.sm = std::make_unique<layers::SoftmaxProver>(p.sm, xv);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.sm->output(), trace);
+        commit_advice(n, n.sm->advice());
+        break;
       case Kind::kReduce:
         n.rd = std::make_unique<layers::ReduceProver>(p.rd, xv);
         expect_output(model, p, n.rd->output(), trace);
@@ -1012,6 +1050,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
       case Kind::kNeg:
         for (auto& c : cl) in.push_back({std::move(c.point), -c.value});
         break;
+      case Kind::kSoftmax: {
+        auto sp = n.sm->prove(cl, tr, &in, &adv);
+        sp.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
       case Kind::kReduce: {
         const size_t na = n.rd->advice().size();
         if (n.bound) {
@@ -1285,6 +1329,12 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       case Kind::kNeg:
         for (auto& c : cl) in.push_back({std::move(c.point), -c.value});
         break;
+      case Kind::kSoftmax: {
+        auto sp = layers::SoftmaxProof::deserialize(r, p.sm, cl.size());
+        if (Verdict v = layers::verify_softmax(p.sm, cl, sp, tr, &in, &adv); !v) return v.within(where);
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
       case Kind::kReduce: {
         const size_t na = layers::reduce_advice_shapes(p.rd).size();
         if (p.bound) {
