@@ -23,6 +23,7 @@
 #include "layers/divide.h"
 #include "layers/reduce.h"
 #include "layers/softmax.h"
+#include "layers/layer_norm.h"
 #include "layers/layout.h"
 #include "layers/matmul.h"
 #include "lookup/prover.h"
@@ -92,7 +93,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -117,6 +118,7 @@ struct NodePlan {
   layers::DivParams dv;  // kDiv: x / w
   layers::ReduceParams rd;
   layers::SoftmaxParams sm;
+  layers::LayerNormParams ln;  // x, w = gamma, b = beta
   std::optional<layers::BoundParams> bound;  // a bound check of the node's output
   bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
   layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
@@ -471,6 +473,52 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       s.bits = checked_bits(m, i, p.x);
       s.q_bits = checked_bits(m, i, p.y);
       if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+    } else if (op == "LayerNormalization") {
+      p.kind = Kind::kLayerNorm;
+      p.x = in(0);
+      p.w = in(1);
+      p.b = in(2);
+      const auto& qp = m.params[i];
+      auto& l = p.ln;
+      l.dims = dims_of(m, p.x);
+      if (dims_of(m, p.y) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      if (p.w < 0 || !is_weight(m, p.w) || (p.b >= 0 && !is_weight(m, p.b)))
+        throw Error("proof: " + node_label(m, i) + ": scale and bias must be constants");
+      if (qp.tables.size() != 1 || qp.tables[0].values.empty())
+        throw Error("proof: " + node_label(m, i) + ": rsqrt table missing from the compiled model");
+      const int64_t r = static_cast<int64_t>(l.dims.size());
+      int64_t a = n.attrs.get_int("axis", -1);
+      if (a < 0) a += r;
+      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+      l.axes.assign(l.dims.size(), false);
+      for (int64_t d = a; d < r; ++d) l.axes[static_cast<size_t>(d)] = true;
+      auto lift = [&](int t) {  // the weight's shape left-padded to x's rank; only row axes may be non-unit
+        std::vector<size_t> v = dims_of(m, t);
+        if (v.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": scale or bias rank above the input's");
+        v.insert(v.begin(), l.dims.size() - v.size(), 1);
+        for (size_t k = 0; k < v.size(); ++k)
+          if (v[k] != 1 && (v[k] != l.dims[k] || !l.axes[k]))
+            throw Error("proof: " + node_label(m, i) + ": scale or bias layout not supported");
+        return v;
+      };
+      l.g_dims = lift(p.w);
+      if (p.b >= 0) l.b_dims = lift(p.b);
+      const int64_t vs = qp.get("v_shift"), ns = qp.get("n_shift"), k = shift_of(qp);
+      if (vs < 0 || vs > 40 || ns < 0 || ns > 40 || k < 0 || k > 40)
+        throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+      l.v_shift = static_cast<size_t>(vs);
+      l.n_shift = static_cast<size_t>(ns);
+      l.shift = static_cast<size_t>(k);
+      l.lo = qp.tables[0].lo;
+      l.values = qp.tables[0].values;
+      if (p.b >= 0) {
+        const int be = m.scales[p.x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p.w] - m.scales[p.b];
+        if (be < 0 || be > 40) throw Error("proof: " + node_label(m, i) + ": bias scale");
+        l.beta_exp = static_cast<size_t>(be);
+      }
+      l.bits = checked_bits(m, i, p.x);
+      if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+      if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
     } else if (op == "Abs") {
       // |x| is LeakyRelu with slopes 1 and -1: t = pos + neg (leaky_relu.h).
       p.kind = Kind::kLeakyRelu;
@@ -629,6 +677,7 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
     case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
     case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
     case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
+    case Kind::kLayerNorm: add(layers::layer_norm_advice_shapes(p.ln)); break;
     case Kind::kReduce:
       add(layers::reduce_advice_shapes(p.rd));
       if (p.bound) add(layers::bound_advice_shapes(*p.bound));
@@ -787,6 +836,7 @@ struct NodeProver {
   std::unique_ptr<layers::DivProver> dv;
   std::unique_ptr<layers::ReduceProver> rd;
   std::unique_ptr<layers::SoftmaxProver> sm;
+  std::unique_ptr<layers::LayerNormProver> ln;
   std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;
   std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
@@ -930,6 +980,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         expect_output(model, p, n.sm->output(), trace);
         commit_advice(n, n.sm->advice());
         break;
+      case Kind::kLayerNorm:
+        try {
+          n.ln = std::make_unique<layers::LayerNormProver>(
+              p.ln, xv, trace.values[p.w].data,
+              p.b >= 0 ? std::span<const int64_t>(trace.values[p.b].data) : std::span<const int64_t>());
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.ln->output(), trace);
+        commit_advice(n, n.ln->advice());
+        break;
       case Kind::kReduce:
         n.rd = std::make_unique<layers::ReduceProver>(p.rd, xv);
         expect_output(model, p, n.rd->output(), trace);
@@ -1054,6 +1115,16 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         auto sp = n.sm->prove(cl, tr, &in, &adv);
         sp.serialize(w);
         open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kLayerNorm: {
+        layers::LayerNormClaims lc;
+        auto lp = n.ln->prove(cl, tr, &lc);
+        lp.serialize(w);
+        open_advice(n, lc.advice, 0);
+        for (auto& c : lc.gamma) claims[p.w].push_back(std::move(c));
+        for (auto& c : lc.beta) claims[p.b].push_back(std::move(c));
+        in = std::move(lc.x);
         break;
       }
       case Kind::kReduce: {
@@ -1333,6 +1404,20 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         auto sp = layers::SoftmaxProof::deserialize(r, p.sm, cl.size());
         if (Verdict v = layers::verify_softmax(p.sm, cl, sp, tr, &in, &adv); !v) return v.within(where);
         if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kLayerNorm: {
+        auto lp = layers::LayerNormProof::deserialize(r, p.ln, cl.size());
+        layers::LayerNormClaims lc;
+        if (Verdict v = layers::verify_layer_norm(p.ln, cl, lp, tr, &lc); !v) return v.within(where);
+        if (Verdict v = open_advice(com, lc.advice, 0, where); !v) return v;
+        for (auto& c : lc.gamma) claims[p.w].push_back(std::move(c));
+        if (p.b >= 0) {
+          for (auto& c : lc.beta) claims[p.b].push_back(std::move(c));
+        } else if (!lc.beta.empty()) {
+          return Verdict::reject(where + ": bias claims without a bias");
+        }
+        in = std::move(lc.x);
         break;
       }
       case Kind::kReduce: {
