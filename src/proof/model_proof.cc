@@ -24,6 +24,7 @@
 #include "layers/reduce.h"
 #include "layers/softmax.h"
 #include "layers/layer_norm.h"
+#include "layers/int_div.h"
 #include "layers/layout.h"
 #include "layers/matmul.h"
 #include "lookup/prover.h"
@@ -93,7 +94,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -119,6 +120,7 @@ struct NodePlan {
   layers::ReduceParams rd;
   layers::SoftmaxParams sm;
   layers::LayerNormParams ln;  // x, w = gamma, b = beta
+  layers::IntDivParams idv;    // kIntDiv: trunc(x / w)
   std::optional<layers::BoundParams> bound;  // a bound check of the node's output
   bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
   layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
@@ -385,11 +387,24 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
       if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
     } else if (op == "Div") {
-      if (m.params[i].ints.count("integer")) throw Error("proof: " + node_label(m, i) + ": integer division (truncation) is not supported yet");
-      p.kind = Kind::kDiv;
       p.x = in(0);
       p.w = in(1);
       if (p.x < 0 || p.w < 0) throw Error("proof: " + node_label(m, i) + ": missing input");
+      if (m.params[i].ints.count("integer")) {  // integer tensors: truncation
+        p.kind = Kind::kIntDiv;
+        auto& d = p.idv;
+        d.dims = dims_of(m, p.y);
+        if (dims_of(m, p.x) != d.dims) throw Error("proof: " + node_label(m, i) + ": a broadcast dividend is not supported yet");
+        std::vector<size_t> zd = dims_of(m, p.w);
+        if (zd.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": divisor rank above the output's");
+        zd.insert(zd.begin(), d.dims.size() - zd.size(), 1);
+        d.z_dims = zd;
+        d.x_bits = checked_bits(m, i, p.x);
+        d.d_bits = checked_bits(m, i, p.w);
+        if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
+        if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      } else {
+      p.kind = Kind::kDiv;
       auto& d = p.dv;
       d.dims = dims_of(m, p.y);
       auto lift = [&](std::vector<size_t> v) {  // numpy broadcasting: left-pad with ones
@@ -409,6 +424,7 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       d.d_bits = checked_bits(m, i, p.w);
       if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
       if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      }
     } else if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin") {
       p.kind = Kind::kReduce;
       p.x = in(0);
@@ -678,6 +694,7 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
     case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
     case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
     case Kind::kLayerNorm: add(layers::layer_norm_advice_shapes(p.ln)); break;
+    case Kind::kIntDiv: add(layers::int_div_advice_shapes(p.idv)); break;
     case Kind::kReduce:
       add(layers::reduce_advice_shapes(p.rd));
       if (p.bound) add(layers::bound_advice_shapes(*p.bound));
@@ -837,6 +854,7 @@ struct NodeProver {
   std::unique_ptr<layers::ReduceProver> rd;
   std::unique_ptr<layers::SoftmaxProver> sm;
   std::unique_ptr<layers::LayerNormProver> ln;
+  std::unique_ptr<layers::IntDivProver> idv;
   std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;
   std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
@@ -991,6 +1009,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         expect_output(model, p, n.ln->output(), trace);
         commit_advice(n, n.ln->advice());
         break;
+      case Kind::kIntDiv:
+        try {
+          n.idv = std::make_unique<layers::IntDivProver>(p.idv, xv, trace.values[p.w].data);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.idv->output(), trace);
+        commit_advice(n, n.idv->advice());
+        break;
       case Kind::kReduce:
         n.rd = std::make_unique<layers::ReduceProver>(p.rd, xv);
         expect_output(model, p, n.rd->output(), trace);
@@ -1125,6 +1152,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         for (auto& c : lc.gamma) claims[p.w].push_back(std::move(c));
         for (auto& c : lc.beta) claims[p.b].push_back(std::move(c));
         in = std::move(lc.x);
+        break;
+      }
+      case Kind::kIntDiv: {
+        layers::IntDivClaims ic;
+        auto ip = n.idv->prove(cl, tr, &ic);
+        ip.serialize(w);
+        open_advice(n, ic.advice, 0);
+        for (auto& c : ic.z) claims[p.w].push_back(std::move(c));
+        in = std::move(ic.x);
         break;
       }
       case Kind::kReduce: {
@@ -1418,6 +1454,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
           return Verdict::reject(where + ": bias claims without a bias");
         }
         in = std::move(lc.x);
+        break;
+      }
+      case Kind::kIntDiv: {
+        auto ip = layers::IntDivProof::deserialize(r, p.idv, cl.size());
+        layers::IntDivClaims ic;
+        if (Verdict v = layers::verify_int_div(p.idv, cl, ip, tr, &ic); !v) return v.within(where);
+        if (Verdict v = open_advice(com, ic.advice, 0, where); !v) return v;
+        for (auto& c : ic.z) claims[p.w].push_back(std::move(c));
+        in = std::move(ic.x);
         break;
       }
       case Kind::kReduce: {
