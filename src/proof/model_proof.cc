@@ -239,6 +239,11 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       p.b = op == "Gemm" ? in(2) : -1;
       p.shift = shift_of(m.params[i]);
       auto ad = dims_of(m, p.x), bd = dims_of(m, p.w), yd = dims_of(m, p.y);
+      // Leading unit (batch) dimensions have no variables: [1, ..., m, k] is the rank-2 product.
+      auto drop_units = [](std::vector<size_t>& d) {
+        while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
+      };
+      if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
       if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2)
         throw Error("proof: " + node_label(m, i) + ": only rank-2 products are supported yet");
       auto& s = p.mm;
@@ -566,18 +571,21 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       p.kind = Kind::kAvgPool;
       p.x = in(0);
       const auto& xs = g.tensors[p.x].shape;
-      if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D average pooling is supported yet");
+      if (xs.size() != 4 && xs.size() != 3) throw Error("proof: " + node_label(m, i) + ": only 1-D and 2-D average pooling are supported yet");
       const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
       ops::Window win = ops::make_window(n, xs, {}, ceil);
       auto& a = p.ap;
       a.dims = dims_of(m, p.x);
+      if (xs.size() == 3) a.dims.insert(a.dims.begin() + 2, 1);  // (N, C, W) as (N, C, 1, W): the same padded layout
       a.kh = win.kh, a.kw = win.kw, a.sh = win.sh, a.sw = win.sw, a.dh = win.dh, a.dw = win.dw;
       a.pt = win.pt, a.pl = win.pl, a.pb = win.pb, a.pr = win.pr;
       a.ceil_mode = ceil;
       a.count_include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
       a.bits = checked_bits(m, i, p.y);
       if (auto why = a.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (a.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      auto want = dims_of(m, p.y);
+      if (xs.size() == 3) want.insert(want.begin() + 2, 1);
+      if (a.out_dims() != want) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
     } else if (op == "Concat") {
       p.kind = Kind::kConcat;
       const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];

@@ -320,7 +320,7 @@ TEST(ProofTest, SupportedEzklModelsProve) {
   }
   std::printf("%zu of %zu EZKL examples prove and verify\n", proven.size(), names.size());
   for (const char* must : {"1l_mlp", "1l_relu", "2l_relu_fc", "1l_sigmoid", "1l_max_pool", "3l_relu_conv_fc", "4l_relu_conv_fc",
-                           "1l_div", "1l_tiny_div", "1l_eltwise_div", "1l_powf", "general_exp", "max", "min", "softsign", "1l_softmax", "layernorm", "integer_div", "bitshift"})
+                           "1l_div", "1l_tiny_div", "1l_eltwise_div", "1l_powf", "general_exp", "max", "min", "softsign", "1l_softmax", "layernorm", "integer_div", "bitshift", "ltsf"})
     EXPECT_NE(std::find(proven.begin(), proven.end(), must), proven.end()) << must;
 }
 
