@@ -254,6 +254,10 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
   out.bytes(d);
   out.str(g.source);
   for (size_t i = 0; i < g.tensors.size(); ++i) {
+    // The public constants (integers: shapes, indices, pads) keep their values, as the decoder
+    // expects for every constant that is not withheld.
+    const auto& t = g.tensors[i];
+    if (t.is_const && !m.is_withheld(static_cast<int>(i)) && t.dtype != ops::DType::kFloat) put_ftensor(out, t.value);
     f64(out, 0.0);  // calibrated ranges are not published
     f64(out, 0.0);
   }
