@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/random.h"
+#include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
