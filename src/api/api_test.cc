@@ -96,6 +96,24 @@ TEST(Api, RoundTripAndRejections) {
   EXPECT_THROW(prove(m, ok.pk, x), Error);
 }
 
+// A model with public integer constants (Slice's starts/ends/axes): its verifying key embeds them
+// with their values and decodes from its bytes (the decoder reads a value for every constant that
+// is not withheld).
+TEST(Api, PublicIntegerConstantsRoundTripThroughTheKeys) {
+  const std::string dir = std::string(ZKINFER_SHARED_DIR) + "/models/ezkl/1l_slice/";
+  if (!std::filesystem::exists(dir + "network.onnx")) GTEST_SKIP() << "no " << dir;
+  Model m = Model::compile(dir + "network.onnx", dir + "input.json");
+  Keys keys = setup(m);
+  VerifyingKey vk2 = VerifyingKey::from_bytes(keys.vk.bytes());
+  EXPECT_EQ(vk2.bytes(), keys.vk.bytes());
+  Model pub = Model::from_bytes(vk2.model().bytes());
+  EXPECT_EQ(pub.digest_hex(), m.public_digest_hex());
+  auto in = graph::parse_input_json(graph::read_text(dir + "input.json"), "input.json")[0];
+  ProveResult r = prove(m, keys.pk, {Tensor{m.inputs()[0].shape, in}});
+  VerifyResult v = verify(vk2, r.proof, r.outputs);
+  EXPECT_TRUE(v.verdict.ok()) << v.verdict.reason();
+}
+
 TEST(Api, ErrorsForBadInput) {
   EXPECT_THROW(Model::compile("/nonexistent/model.onnx", ""), Error);
   EXPECT_THROW(Model::compile(kOnnx, "", CompileOptions{30, 16}), Error);

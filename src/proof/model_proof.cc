@@ -20,6 +20,11 @@
 #include "layers/rescale.h"
 #include "layers/combine.h"
 #include "layers/conv.h"
+#include "layers/divide.h"
+#include "layers/reduce.h"
+#include "layers/softmax.h"
+#include "layers/layer_norm.h"
+#include "layers/int_div.h"
 #include "layers/layout.h"
 #include "layers/matmul.h"
 #include "lookup/prover.h"
@@ -89,7 +94,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -111,6 +116,11 @@ struct NodePlan {
   std::vector<int> ins;  // Concat's inputs
   layers::AvgPoolParams ap;
   layers::LeakyReluParams lr;
+  layers::DivParams dv;  // kDiv: x / w
+  layers::ReduceParams rd;
+  layers::SoftmaxParams sm;
+  layers::LayerNormParams ln;  // x, w = gamma, b = beta
+  layers::IntDivParams idv;    // kIntDiv: trunc(x / w)
   std::optional<layers::BoundParams> bound;  // a bound check of the node's output
   bool linear() const { return kind == Kind::kMatmul || kind == Kind::kConv; }
   layers::RescaleParams rescale_params(const std::vector<size_t>& ydims) const {
@@ -158,6 +168,14 @@ bool is_table_op(const std::string& op) {
          op == "Elu" || op == "HardSigmoid";
 }
 
+// Pow with a constant operand, computed by a table of the other (ops/op_pow.cc).
+bool is_table_pow(const quant::CompiledModel& m, size_t node) {
+  const auto& qp = m.params[node];
+  if (m.graph.nodes[node].op_type != "Pow" || !qp.ints.count("table_input")) return false;
+  const int64_t ti = qp.ints.at("table_input");
+  return (ti == 0 || ti == 1) && m.graph.nodes[node].inputs.size() == 2;
+}
+
 // Whether every use of tensor t range-checks it (so a rescale producing it need not): the graph
 // output (the verifier checks its bit bound), Relu and table activations (their advice bounds
 // their input), through free reshapes.
@@ -166,12 +184,16 @@ bool bounded_by_consumers(const quant::CompiledModel& m, int t, int depth = 0) {
   if (depth > 64) return false;
   for (int o : g.outputs)
     if (o == t) return true;
-  for (const auto& n : g.nodes) {
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const auto& n = g.nodes[k];
     bool uses = false;
     for (int i : n.inputs) uses |= i == t;
     if (!uses) continue;
-    if (n.op_type == "Relu" || n.op_type == "LeakyRelu" || is_table_op(n.op_type)) continue;
-    if (is_move_op(n.op_type) && n.outputs.size() == 1 && bounded_by_consumers(m, n.outputs[0], depth + 1)) continue;
+    if (n.op_type == "Relu" || n.op_type == "LeakyRelu" || n.op_type == "Abs" || is_table_op(n.op_type)) continue;
+    if (is_table_pow(m, k) && n.inputs[static_cast<size_t>(m.params[k].get("table_input"))] == t) continue;
+    if ((is_move_op(n.op_type) || n.op_type == "Neg") && n.outputs.size() == 1 &&
+        bounded_by_consumers(m, n.outputs[0], depth + 1))
+      continue;
     return false;
   }
   return true;
@@ -196,7 +218,10 @@ size_t checked_bits(const quant::CompiledModel& m, size_t node, int t) {
 
 std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
   const auto& g = m.graph;
-  if (g.outputs.size() != 1) throw Error("proof: models with " + std::to_string(g.outputs.size()) + " outputs are not supported yet");
+  if (g.outputs.empty()) throw Error("proof: the model has no outputs");
+  for (size_t a = 0; a < g.outputs.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      if (g.outputs[a] == g.outputs[b]) throw Error("proof: a tensor is listed twice among the outputs");
   std::vector<NodePlan> plan;
   std::vector<int> plan_of(g.nodes.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -214,6 +239,11 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       p.b = op == "Gemm" ? in(2) : -1;
       p.shift = shift_of(m.params[i]);
       auto ad = dims_of(m, p.x), bd = dims_of(m, p.w), yd = dims_of(m, p.y);
+      // Leading unit (batch) dimensions have no variables: [1, ..., m, k] is the rank-2 product.
+      auto drop_units = [](std::vector<size_t>& d) {
+        while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
+      };
+      if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
       if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2)
         throw Error("proof: " + node_label(m, i) + ": only rank-2 products are supported yet");
       auto& s = p.mm;
@@ -282,9 +312,9 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
         prod.fused = true;
         p.relu.shift = static_cast<size_t>(prod.shift);
       }
-    } else if (is_table_op(op)) {
+    } else if (is_table_op(op) || is_table_pow(m, i)) {
       p.kind = Kind::kTable;
-      p.x = in(0);
+      p.x = op == "Pow" ? in(static_cast<size_t>(m.params[i].get("table_input"))) : in(0);
       const auto& qp = m.params[i];
       if (qp.tables.size() != 1 || qp.tables[0].values.empty())
         throw Error("proof: " + node_label(m, i) + ": table missing from the compiled model");
@@ -311,6 +341,8 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       s.kh = win.kh, s.kw = win.kw, s.sh = win.sh, s.sw = win.sw;
       s.pt = win.pt, s.pl = win.pl, s.pb = win.pb, s.pr = win.pr;
       s.bits = checked_bits(m, i, p.x);
+      if (s.kh * s.kw > 59)  // the zero-check's degree is kh kw + 1 (sumcheck degrees up to 60)
+        throw Error("proof: " + node_label(m, i) + ": max pooling windows above 59 entries are not supported yet");
       if (s.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
     } else if (op == "GlobalAveragePool") {
       p.kind = Kind::kGap;
@@ -359,6 +391,169 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       e.shift = shift_of(m.params[i]);
       if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
       if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
+    } else if (op == "Div") {
+      p.x = in(0);
+      p.w = in(1);
+      if (p.x < 0 || p.w < 0) throw Error("proof: " + node_label(m, i) + ": missing input");
+      if (m.params[i].ints.count("integer")) {  // integer tensors: truncation
+        p.kind = Kind::kIntDiv;
+        auto& d = p.idv;
+        d.dims = dims_of(m, p.y);
+        if (dims_of(m, p.x) != d.dims) throw Error("proof: " + node_label(m, i) + ": a broadcast dividend is not supported yet");
+        std::vector<size_t> zd = dims_of(m, p.w);
+        if (zd.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": divisor rank above the output's");
+        zd.insert(zd.begin(), d.dims.size() - zd.size(), 1);
+        d.z_dims = zd;
+        d.x_bits = checked_bits(m, i, p.x);
+        d.d_bits = checked_bits(m, i, p.w);
+        if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
+        if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      } else {
+      p.kind = Kind::kDiv;
+      auto& d = p.dv;
+      d.dims = dims_of(m, p.y);
+      auto lift = [&](std::vector<size_t> v) {  // numpy broadcasting: left-pad with ones
+        if (v.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
+        v.insert(v.begin(), d.dims.size() - v.size(), 1);
+        for (size_t k = 0; k < v.size(); ++k)
+          if (v[k] != d.dims[k] && v[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
+        return v;
+      };
+      d.a_dims = lift(dims_of(m, p.x));
+      d.b_dims = lift(dims_of(m, p.w));
+      const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
+      const int e = so - m.scales[p.x] + m.scales[p.w];
+      d.ea = static_cast<size_t>(std::max(e, 0));
+      d.eb = static_cast<size_t>(std::max(-e, 0));
+      d.q_bits = checked_bits(m, i, p.y);
+      d.d_bits = checked_bits(m, i, p.w);
+      if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
+      if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      }
+    } else if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin") {
+      p.kind = Kind::kReduce;
+      p.x = in(0);
+      auto& rd = p.rd;
+      rd.op = op == "ReduceSum" ? layers::ReduceParams::Op::kSum
+              : op == "ReduceMean" ? layers::ReduceParams::Op::kMean
+              : op == "ReduceMax" ? layers::ReduceParams::Op::kMax : layers::ReduceParams::Op::kMin;
+      rd.dims = dims_of(m, p.x);
+      const int axes_opset = op == "ReduceSum" ? 13 : 18;
+      std::vector<int64_t> axes = n.opset >= axes_opset ? (in(1) >= 0 ? int_const(m, i, in(1), "axes") : std::vector<int64_t>{})
+                                                         : n.attrs.get_ints("axes");
+      const int64_t r = static_cast<int64_t>(rd.dims.size());
+      rd.axes.assign(rd.dims.size(), false);
+      if (axes.empty()) {
+        if (n.attrs.get_int("noop_with_empty_axes", 0) != 0) throw Error("proof: " + node_label(m, i) + ": empty reduction");
+        rd.axes.assign(rd.dims.size(), true);
+      }
+      for (int64_t a : axes) {
+        if (a < 0) a += r;
+        if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+        rd.axes[static_cast<size_t>(a)] = true;
+      }
+      if (rd.op == layers::ReduceParams::Op::kSum) {
+        const int k = shift_of(m.params[i]);
+        if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+        rd.shift = static_cast<size_t>(k);
+        if (k > 0 && !bounded_by_consumers(m, p.y)) rd.out_bits = checked_bits(m, i, p.y);
+      } else if (rd.op == layers::ReduceParams::Op::kMean) {
+        if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
+      } else {
+        rd.bits = checked_bits(m, i, p.x);
+      }
+      if (auto why = rd.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      // unit dimensions have no variables: y's layout is out_dims' whatever keepdims says
+      auto squeeze = [](std::vector<size_t> v) {
+        std::erase(v, size_t{1});
+        return v;
+      };
+      if (squeeze(rd.out_dims()) != squeeze(dims_of(m, p.y))) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+    } else if (op == "Softmax") {
+      p.kind = Kind::kSoftmax;
+      p.x = in(0);
+      const auto& qp = m.params[i];
+      auto& s = p.sm;
+      s.dims = dims_of(m, p.x);
+      if (dims_of(m, p.y) != s.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      if (qp.tables.size() != 1 || qp.tables[0].values.empty() || qp.out_scales.size() != 1)
+        throw Error("proof: " + node_label(m, i) + ": exp table missing from the compiled model");
+      const int64_t r = static_cast<int64_t>(g.tensors[p.x].shape.size());
+      if (r == 0) throw Error("proof: " + node_label(m, i) + ": softmax of a scalar");
+      int64_t a = n.attrs.get_int("axis", n.opset < 13 ? 1 : -1);
+      if (a < 0) a += r;
+      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+      s.axes.assign(s.dims.size(), false);
+      for (int64_t d = a; d < (n.opset < 13 ? r : a + 1); ++d) s.axes[static_cast<size_t>(d)] = true;
+      const int k = shift_of(qp), so = qp.out_scales[0];
+      if (k < 0 || k > 40 || so < 0 || so > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+      s.shift = static_cast<size_t>(k);
+      s.out_scale = static_cast<size_t>(so);
+      s.lo = qp.tables[0].lo;
+      s.values = qp.tables[0].values;
+      s.bits = checked_bits(m, i, p.x);
+      s.q_bits = checked_bits(m, i, p.y);
+      if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+    } else if (op == "LayerNormalization") {
+      p.kind = Kind::kLayerNorm;
+      p.x = in(0);
+      p.w = in(1);
+      p.b = in(2);
+      const auto& qp = m.params[i];
+      auto& l = p.ln;
+      l.dims = dims_of(m, p.x);
+      if (dims_of(m, p.y) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      if (p.w < 0 || !is_weight(m, p.w) || (p.b >= 0 && !is_weight(m, p.b)))
+        throw Error("proof: " + node_label(m, i) + ": scale and bias must be constants");
+      if (qp.tables.size() != 1 || qp.tables[0].values.empty())
+        throw Error("proof: " + node_label(m, i) + ": rsqrt table missing from the compiled model");
+      const int64_t r = static_cast<int64_t>(l.dims.size());
+      int64_t a = n.attrs.get_int("axis", -1);
+      if (a < 0) a += r;
+      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+      l.axes.assign(l.dims.size(), false);
+      for (int64_t d = a; d < r; ++d) l.axes[static_cast<size_t>(d)] = true;
+      auto lift = [&](int t) {  // the weight's shape left-padded to x's rank; only row axes may be non-unit
+        std::vector<size_t> v = dims_of(m, t);
+        if (v.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": scale or bias rank above the input's");
+        v.insert(v.begin(), l.dims.size() - v.size(), 1);
+        for (size_t k = 0; k < v.size(); ++k)
+          if (v[k] != 1 && (v[k] != l.dims[k] || !l.axes[k]))
+            throw Error("proof: " + node_label(m, i) + ": scale or bias layout not supported");
+        return v;
+      };
+      l.g_dims = lift(p.w);
+      if (p.b >= 0) l.b_dims = lift(p.b);
+      const int64_t vs = qp.get("v_shift"), ns = qp.get("n_shift"), k = shift_of(qp);
+      if (vs < 0 || vs > 40 || ns < 0 || ns > 40 || k < 0 || k > 40)
+        throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+      l.v_shift = static_cast<size_t>(vs);
+      l.n_shift = static_cast<size_t>(ns);
+      l.shift = static_cast<size_t>(k);
+      l.lo = qp.tables[0].lo;
+      l.values = qp.tables[0].values;
+      if (p.b >= 0) {
+        const int be = m.scales[p.x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p.w] - m.scales[p.b];
+        if (be < 0 || be > 40) throw Error("proof: " + node_label(m, i) + ": bias scale");
+        l.beta_exp = static_cast<size_t>(be);
+      }
+      l.bits = checked_bits(m, i, p.x);
+      if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+      if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+    } else if (op == "Abs") {
+      // |x| is LeakyRelu with slopes 1 and -1: t = pos + neg (leaky_relu.h).
+      p.kind = Kind::kLeakyRelu;
+      p.x = in(0);
+      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      p.lr.dims = dims_of(m, p.y);
+      p.lr.alpha_q = -1;
+      p.lr.alpha_scale = 0;
+      p.lr.shift = 0;
+      p.lr.bits = checked_bits(m, i, p.x);
+    } else if (op == "Neg") {
+      p.kind = Kind::kNeg;
+      p.x = in(0);
+      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
     } else if (op == "LeakyRelu") {
       p.kind = Kind::kLeakyRelu;
       p.x = in(0);
@@ -376,18 +571,21 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
       p.kind = Kind::kAvgPool;
       p.x = in(0);
       const auto& xs = g.tensors[p.x].shape;
-      if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D average pooling is supported yet");
+      if (xs.size() != 4 && xs.size() != 3) throw Error("proof: " + node_label(m, i) + ": only 1-D and 2-D average pooling are supported yet");
       const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
       ops::Window win = ops::make_window(n, xs, {}, ceil);
       auto& a = p.ap;
       a.dims = dims_of(m, p.x);
+      if (xs.size() == 3) a.dims.insert(a.dims.begin() + 2, 1);  // (N, C, W) as (N, C, 1, W): the same padded layout
       a.kh = win.kh, a.kw = win.kw, a.sh = win.sh, a.sw = win.sw, a.dh = win.dh, a.dw = win.dw;
       a.pt = win.pt, a.pl = win.pl, a.pb = win.pb, a.pr = win.pr;
       a.ceil_mode = ceil;
       a.count_include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
       a.bits = checked_bits(m, i, p.y);
       if (auto why = a.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (a.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      auto want = dims_of(m, p.y);
+      if (xs.size() == 3) want.insert(want.begin() + 2, 1);
+      if (a.out_dims() != want) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
     } else if (op == "Concat") {
       p.kind = Kind::kConcat;
       const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
@@ -461,7 +659,8 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
     }
     if (p.shift < 0 || p.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
     if (p.x < 0 || (p.kind == Kind::kElementwise && !p.bn && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
-    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && m.graph.tensors[p.x].is_const)
+    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && p.kind != Kind::kDiv &&
+        m.graph.tensors[p.x].is_const)
       throw Error("proof: " + node_label(m, i) + ": constant input (fold it at compile time)");
     plan_of[i] = static_cast<int>(plan.size());
     plan.push_back(p);
@@ -500,6 +699,15 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
     case Kind::kElementwise: add(layers::elementwise_advice_shapes(p.ew)); break;
     case Kind::kLeakyRelu: add(layers::leaky_relu_advice_shapes(p.lr)); break;
     case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
+    case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
+    case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
+    case Kind::kLayerNorm: add(layers::layer_norm_advice_shapes(p.ln)); break;
+    case Kind::kIntDiv: add(layers::int_div_advice_shapes(p.idv)); break;
+    case Kind::kReduce:
+      add(layers::reduce_advice_shapes(p.rd));
+      if (p.bound) add(layers::bound_advice_shapes(*p.bound));
+      break;
+    case Kind::kNeg:
     case Kind::kReindex:
     case Kind::kConcat: break;
   }
@@ -654,6 +862,11 @@ struct NodeProver {
   std::unique_ptr<layers::ElementwiseProver> ew;
   std::unique_ptr<layers::LeakyReluProver> lr;
   std::unique_ptr<layers::AvgPoolProver> ap;
+  std::unique_ptr<layers::DivProver> dv;
+  std::unique_ptr<layers::ReduceProver> rd;
+  std::unique_ptr<layers::SoftmaxProver> sm;
+  std::unique_ptr<layers::LayerNormProver> ln;
+  std::unique_ptr<layers::IntDivProver> idv;
   std::vector<const pcs::HyraxCommitted*> com;  // the node's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;
   std::vector<int64_t> acc;  // linear nodes with a rescale: the accumulator
@@ -680,11 +893,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
   w.bytes(vkd);
   tr.absorb_bytes("proof.vk_digest", vkd);
 
-  const int t_out = g.outputs[0];
-  const auto& out = trace.values[t_out].data;
-  w.u64(out.size());
-  for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
-  absorb_i64s(tr, "proof.output", out);
+  // Every output is absorbed before the first challenge (each gets its own random point below).
+  for (int t_out : g.outputs) {
+    const auto& out = trace.values[t_out].data;
+    w.u64(out.size());
+    for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
+    absorb_i64s(tr, "proof.output", out);
+  }
   const size_t header_end = w.data().size();
   if (stats) stats->header_bytes = header_end;
 
@@ -784,6 +999,54 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
         n.ap = std::make_unique<layers::AvgPoolProver>(p.ap, xv, yv);
         commit_advice(n, n.ap->advice());
         break;
+      case Kind::kDiv:
+        try {
+          n.dv = std::make_unique<layers::DivProver>(p.dv, xv, trace.values[p.w].data);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.dv->output(), trace);
+        commit_advice(n, n.dv->advice());
+        break;
+      case Kind::kSoftmax:
+        try {
+          n.sm = std::make_unique<layers::SoftmaxProver>(p.sm, xv);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.sm->output(), trace);
+        commit_advice(n, n.sm->advice());
+        break;
+      case Kind::kLayerNorm:
+        try {
+          n.ln = std::make_unique<layers::LayerNormProver>(
+              p.ln, xv, trace.values[p.w].data,
+              p.b >= 0 ? std::span<const int64_t>(trace.values[p.b].data) : std::span<const int64_t>());
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.ln->output(), trace);
+        commit_advice(n, n.ln->advice());
+        break;
+      case Kind::kIntDiv:
+        try {
+          n.idv = std::make_unique<layers::IntDivProver>(p.idv, xv, trace.values[p.w].data);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.idv->output(), trace);
+        commit_advice(n, n.idv->advice());
+        break;
+      case Kind::kReduce:
+        n.rd = std::make_unique<layers::ReduceProver>(p.rd, xv);
+        expect_output(model, p, n.rd->output(), trace);
+        commit_advice(n, n.rd->advice());
+        if (p.bound) {
+          n.bound = std::make_unique<layers::BoundProver>(*p.bound, yv);
+          commit_advice(n, n.bound->advice());
+        }
+        break;
+      case Kind::kNeg:
       case Kind::kReindex:
       case Kind::kConcat: break;
     }
@@ -805,10 +1068,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     }
   };
 
-  {
+  for (int t_out : g.outputs) {
     PaddedShape s = shape_of(model, t_out);
     auto z = tr.challenges<Fr>("proof.output_point", s.num_vars());
-    Fr v = mle_eval(layers::padded_table(s, out), z);
+    Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
     claims[t_out].push_back({std::move(z), v});
   }
 
@@ -823,7 +1086,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     claims[p.y].clear();
     if (cl.empty()) continue;
     PaddedShape ys = shape_of(model, p.y);
-    const bool free_move = p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0;
+    const bool free_move = (p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0) || p.kind == Kind::kNeg;
     if (cl.size() > 1 && !free_move) {
       layers::CombineProof cp;
       const auto& claimed = p.fused ? n.acc : trace.values[p.y].data;  // a fused node's claims are on acc
@@ -884,6 +1147,55 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
       case Kind::kAvgPool: {
         auto ap = n.ap->prove(cl, tr, &in, &adv);
         ap.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kDiv: {
+        layers::DivClaims dc;
+        auto dp = n.dv->prove(cl, tr, &dc);
+        dp.serialize(w);
+        open_advice(n, dc.advice, 0);
+        for (auto& c : dc.b) claims[p.w].push_back(std::move(c));
+        in = std::move(dc.a);
+        break;
+      }
+      case Kind::kNeg:
+        for (auto& c : cl) in.push_back({std::move(c.point), -c.value});
+        break;
+      case Kind::kSoftmax: {
+        auto sp = n.sm->prove(cl, tr, &in, &adv);
+        sp.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kLayerNorm: {
+        layers::LayerNormClaims lc;
+        auto lp = n.ln->prove(cl, tr, &lc);
+        lp.serialize(w);
+        open_advice(n, lc.advice, 0);
+        for (auto& c : lc.gamma) claims[p.w].push_back(std::move(c));
+        for (auto& c : lc.beta) claims[p.b].push_back(std::move(c));
+        in = std::move(lc.x);
+        break;
+      }
+      case Kind::kIntDiv: {
+        layers::IntDivClaims ic;
+        auto ip = n.idv->prove(cl, tr, &ic);
+        ip.serialize(w);
+        open_advice(n, ic.advice, 0);
+        for (auto& c : ic.z) claims[p.w].push_back(std::move(c));
+        in = std::move(ic.x);
+        break;
+      }
+      case Kind::kReduce: {
+        const size_t na = n.rd->advice().size();
+        if (n.bound) {
+          auto bp = n.bound->prove(cl, tr, &adv);
+          bp.serialize(w);
+          open_advice(n, adv, na);
+        }
+        auto rp = n.rd->prove(cl, tr, &in, &adv);
+        rp.serialize(w);
         open_advice(n, adv, 0);
         break;
       }
@@ -1011,18 +1323,21 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject("proof: made for another verifying key");
   tr.absorb_bytes("proof.vk_digest", vkd);
 
-  const int t_out = g.outputs[0];
-  PaddedShape os = shape_of(model, t_out);
-  uint64_t n_out = r.u64();
-  if (n_out != os.unpadded_size()) return Verdict::reject("proof: output size differs from the model");
-  std::vector<int64_t> out(n_out);
-  const int bits = model.bits[t_out];
-  for (auto& v : out) {
-    v = static_cast<int64_t>(r.u64());
-    if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
-      return Verdict::reject("proof: output value outside the tensor's bit bound");
+  std::vector<std::vector<int64_t>> outs;
+  for (int t_out : g.outputs) {
+    PaddedShape os = shape_of(model, t_out);
+    uint64_t n_out = r.u64();
+    if (n_out != os.unpadded_size()) return Verdict::reject("proof: output size differs from the model");
+    std::vector<int64_t> out(n_out);
+    const int bits = model.bits[t_out];
+    for (auto& v : out) {
+      v = static_cast<int64_t>(r.u64());
+      if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
+        return Verdict::reject("proof: output value outside the tensor's bit bound");
+    }
+    absorb_i64s(tr, "proof.output", out);
+    outs.push_back(std::move(out));
   }
-  absorb_i64s(tr, "proof.output", out);
 
   std::deque<pcs::HyraxCommitment> coms;
   auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
@@ -1059,10 +1374,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     }
     return Verdict::accept();
   };
-  {
+  for (size_t o = 0; o < g.outputs.size(); ++o) {
+    PaddedShape os = shape_of(model, g.outputs[o]);
     auto z = tr.challenges<Fr>("proof.output_point", os.num_vars());
-    Fr v = mle_eval(layers::padded_table(os, out), z);
-    claims[t_out].push_back({std::move(z), v});
+    Fr v = mle_eval(layers::padded_table(os, outs[o]), z);
+    claims[g.outputs[o]].push_back({std::move(z), v});
   }
 
   for (size_t pi = plan.size(); pi-- > 0;) {
@@ -1072,7 +1388,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     claims[p.y].clear();
     if (cl.empty()) continue;
     PaddedShape ys = shape_of(model, p.y);
-    const bool free_move = p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0;
+    const bool free_move = (p.kind == Kind::kReindex && p.rmap.sumcheck_vars() == 0) || p.kind == Kind::kNeg;
     if (cl.size() > 1 && !free_move) {
       auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
       Claim one;
@@ -1138,6 +1454,59 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       case Kind::kLeakyRelu: {
         auto nl = layers::deserialize_proof(r, layers::leaky_relu_proof_layout(p.lr, cl.size()));
         if (Verdict v = layers::verify_leaky_relu(p.lr, cl, nl, tr, &in, &adv); !v) return v.within(where + ": leaky relu");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kDiv: {
+        auto dp = layers::DivProof::deserialize(r, p.dv, cl.size());
+        layers::DivClaims dc;
+        if (Verdict v = layers::verify_div(p.dv, cl, dp, tr, &dc); !v) return v.within(where + ": div");
+        if (Verdict v = open_advice(com, dc.advice, 0, where); !v) return v;
+        for (auto& c : dc.b) claims[p.w].push_back(std::move(c));
+        in = std::move(dc.a);
+        break;
+      }
+      case Kind::kNeg:
+        for (auto& c : cl) in.push_back({std::move(c.point), -c.value});
+        break;
+      case Kind::kSoftmax: {
+        auto sp = layers::SoftmaxProof::deserialize(r, p.sm, cl.size());
+        if (Verdict v = layers::verify_softmax(p.sm, cl, sp, tr, &in, &adv); !v) return v.within(where);
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kLayerNorm: {
+        auto lp = layers::LayerNormProof::deserialize(r, p.ln, cl.size());
+        layers::LayerNormClaims lc;
+        if (Verdict v = layers::verify_layer_norm(p.ln, cl, lp, tr, &lc); !v) return v.within(where);
+        if (Verdict v = open_advice(com, lc.advice, 0, where); !v) return v;
+        for (auto& c : lc.gamma) claims[p.w].push_back(std::move(c));
+        if (p.b >= 0) {
+          for (auto& c : lc.beta) claims[p.b].push_back(std::move(c));
+        } else if (!lc.beta.empty()) {
+          return Verdict::reject(where + ": bias claims without a bias");
+        }
+        in = std::move(lc.x);
+        break;
+      }
+      case Kind::kIntDiv: {
+        auto ip = layers::IntDivProof::deserialize(r, p.idv, cl.size());
+        layers::IntDivClaims ic;
+        if (Verdict v = layers::verify_int_div(p.idv, cl, ip, tr, &ic); !v) return v.within(where);
+        if (Verdict v = open_advice(com, ic.advice, 0, where); !v) return v;
+        for (auto& c : ic.z) claims[p.w].push_back(std::move(c));
+        in = std::move(ic.x);
+        break;
+      }
+      case Kind::kReduce: {
+        const size_t na = layers::reduce_advice_shapes(p.rd).size();
+        if (p.bound) {
+          auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(*p.bound, cl.size()));
+          if (Verdict v = layers::verify_bound(*p.bound, cl, bp, tr, &adv); !v) return v.within(where + ": output bound");
+          if (Verdict v = open_advice(com, adv, na, where); !v) return v;
+        }
+        auto rp = layers::ReduceProof::deserialize(r, p.rd, cl.size());
+        if (Verdict v = layers::verify_reduce(p.rd, cl, rp, tr, &in, &adv); !v) return v.within(where + ": reduce");
         if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
         break;
       }
@@ -1216,9 +1585,10 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   auto batch = pcs::HyraxBatchProof::deserialize(r);
   r.expect_end();
   if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
-  if (output) {
+  if (output) {  // the first output
+    const int t_out = g.outputs[0];
     ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
-    t.data = out;
+    t.data = std::move(outs[0]);
     t.scale = model.scales[t_out];
     *output = std::move(t);
   }

@@ -56,12 +56,12 @@ struct ProveStats {
   std::function<void(size_t, size_t, const std::string&)> progress;
 };
 
-// Proves the trace (quant::run_int on the model) for the single-output model. The proof bytes
-// carry the public output; random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
+// Proves the trace (quant::run_int on the model). The proof bytes carry every public output (in
+// the graph's output order; each one's MLE is evaluated at its own random point); random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats = nullptr);
 
-// Verifies; on acceptance sets *output (if non-null) to the proven output tensor. Never throws.
+// Verifies; on acceptance sets *output (if non-null) to the first proven output tensor. Never throws.
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output = nullptr);
 

@@ -1,0 +1,288 @@
+// Div with a positive divisor (divide.h; docs/protocol/nonlinear.md, section 10).
+#include "layers/divide.h"
+
+#include "common/check.h"
+#include "poly/mle.h"
+#include "sumcheck/composition.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+
+namespace zkinfer::layers {
+
+using detail::absorb_claims;
+using detail::indicator_mle;
+using detail::pow2_fr;
+
+namespace {
+
+const std::vector<size_t>& dims_or(const std::vector<size_t>& d, const DivParams& p) { return d.empty() ? p.dims : d; }
+
+std::optional<std::string> bad_operand(const std::vector<size_t>& d, const DivParams& p, const char* name) {
+  if (d.empty()) return std::nullopt;
+  if (d.size() != p.dims.size()) return std::string(name) + ": rank differs from the output's";
+  for (size_t i = 0; i < d.size(); ++i)
+    if (d[i] != p.dims[i] && d[i] != 1) return std::string(name) + ": dimension neither the output's nor 1";
+  return std::nullopt;
+}
+
+size_t rem_bits(const DivParams& p) { return p.d_bits + p.eb + 1; }
+
+sumcheck::Composition<Fr> mul_comp() {
+  using T = sumcheck::Term<Fr>;
+  return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
+}
+
+// The operand's point (its own layout) from a point on y, and the broadcast factor K(z).
+std::vector<Fr> operand_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) parts[d].clear();
+  return join_point(PaddedShape(od), parts);
+}
+Fr bcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  Fr k = Fr::one();
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
+  return k;
+}
+// v broadcast from shape od to shape yd (row-major).
+std::vector<int64_t> expand(std::span<const int64_t> v, const std::vector<size_t>& od, const std::vector<size_t>& yd) {
+  size_t n = 1;
+  for (size_t d : yd) n *= d;
+  std::vector<size_t> ostride(od.size(), 1);
+  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
+  std::vector<int64_t> out(n);
+  std::vector<size_t> idx(yd.size(), 0);
+  for (size_t i = 0; i < n; ++i) {
+    size_t off = 0;
+    for (size_t d = 0; d < yd.size(); ++d)
+      if (od[d] == yd[d]) off += idx[d] * ostride[d];
+    out[i] = v[off];
+    for (size_t d = yd.size(); d-- > 0;) {
+      if (++idx[d] < yd[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
+size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
+
+// Registration order of the range checks (prover and verifier alike).
+struct Ranges {
+  size_t q, rem, comp, den;
+};
+template <class Nl>
+Ranges register_ranges(Nl& nl, const DivParams& p, size_t ny, size_t nb) {
+  Ranges r;
+  r.q = nl.add_range("div.q", ny, p.q_bits + 1);
+  r.rem = nl.add_range("div.rem", ny, rem_bits(p));
+  r.comp = nl.add_range("div.rem_comp", ny, rem_bits(p));
+  r.den = nl.add_range("div.den", nb, p.d_bits);
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::string> DivParams::invalid() const {
+  if (auto why = PaddedShape::invalid(dims)) return why;
+  if (ea > 40 || eb > 40) return std::string("scale exponent above 40");
+  if (q_bits < 1 || q_bits > 60) return std::string("quotient bit bound out of range [1, 60]");
+  if (d_bits < 1 || d_bits > 40) return std::string("divisor bit bound out of range [1, 40]");
+  if (rem_bits(*this) > kMaxRangeBits) return std::string("remainder range above 2^62");
+  if (auto why = bad_operand(a_dims, *this, "a")) return why;
+  if (auto why = bad_operand(b_dims, *this, "b")) return why;
+  return std::nullopt;
+}
+
+void DivProof::serialize(ByteWriter& w) const {
+  nl.serialize(w);
+  for (const Fr& v : vals) sumcheck::write_field(w, v);
+}
+
+DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_claims) {
+  if (p.invalid()) r.fail("div: bad parameters");
+  if (num_claims > 1024) r.fail("div: too many claims");
+  const size_t ny = PaddedShape(p.dims).num_vars(), nb = PaddedShape(dims_or(p.b_dims, p)).num_vars();
+  ProofLayout l;
+  // Per claim: q at z, r at z, r' at z, den at z_b, q at rho, den at rho_b.
+  l.num_evals = num_claims * (2 * range_evals(ny, p.q_bits + 1) + 2 * range_evals(ny, rem_bits(p)) + 2 * range_evals(nb, p.d_bits));
+  range_layout(l, ny, p.q_bits + 1);
+  range_layout(l, ny, rem_bits(p));
+  range_layout(l, ny, rem_bits(p));
+  range_layout(l, nb, p.d_bits);
+  for (size_t i = 0; i < num_claims; ++i) l.sumchecks.push_back({ny, 3, 3});
+  DivProof out;
+  out.nl = deserialize_proof(r, l);
+  out.vals.resize(2 * num_claims);
+  for (Fr& v : out.vals) v = sumcheck::read_field<Fr>(r);
+  return out;
+}
+
+namespace {
+// Adapter so that register_ranges works on the prover with values.
+struct ProverRanges {
+  detail::NlProver& nl;
+  const std::vector<int64_t> *q, *rem, *comp, *den;
+  size_t add_range(const std::string& name, size_t, size_t bits) {
+    const std::vector<int64_t>* v = name == "div.q" ? q : name == "div.rem" ? rem : name == "div.rem_comp" ? comp : den;
+    return nl.add_range(name, *v, bits);
+  }
+};
+}  // namespace
+
+DivProver::DivProver(const DivParams& params, std::span<const int64_t> a, std::span<const int64_t> b,
+                     std::span<const int64_t> forced_q)
+    : params_(params) {
+  if (auto why = params.invalid()) throw Error("div: " + *why);
+  ys_ = PaddedShape(params.dims);
+  as_ = PaddedShape(dims_or(params.a_dims, params));
+  bs_ = PaddedShape(dims_or(params.b_dims, params));
+  if (a.size() != as_.unpadded_size() || b.size() != bs_.unpadded_size())
+    throw Error("div: tensor sizes do not match the shapes");
+  const int64_t dmax = int64_t{1} << params.d_bits;
+  for (int64_t v : b)
+    if (v < 1 || v > dmax)
+      throw Error("div: divisor " + std::to_string(v) + " outside [1, 2^" + std::to_string(params.d_bits) +
+                  "] (only positive divisors are proven)");
+  b0_.assign(b.begin(), b.end());
+  const auto ab = expand(a, as_.dims(), params.dims);
+  bb_ = expand(b, bs_.dims(), params.dims);
+  const size_t N = ab.size();
+  if (!forced_q.empty() && forced_q.size() != N) throw Error("div: forced quotient size");
+  q_.resize(N);
+  std::vector<int64_t> rem(N), comp(N), qs(N), den(b.size());
+  const int64_t qoff = int64_t{1} << params.q_bits;
+  for (size_t i = 0; i < N; ++i) {
+    const int64_t num = 2 * ab[i] * (int64_t{1} << params.ea), d = bb_[i] * (int64_t{1} << params.eb);
+    // ops::div_round for d > 0: floor((2n + d) / 2d).
+    const int64_t t = num + d, den2 = 2 * d;
+    int64_t q = t / den2, r = t % den2;
+    if (r < 0) r += den2, --q;
+    if (!forced_q.empty()) {
+      q = forced_q[i];
+      r = t - den2 * q;
+    }
+    q_[i] = q;
+    rem[i] = r;
+    comp[i] = den2 - 1 - r;
+    qs[i] = q + qoff;
+  }
+  for (size_t i = 0; i < b.size(); ++i) den[i] = b[i] - 1;
+  const auto qp = detail::padded_i64(ys_, qs), rp = detail::padded_i64(ys_, rem), cp = detail::padded_i64(ys_, comp),
+             dp = detail::padded_i64(bs_, den);
+  ProverRanges pr{nl_, &qp, &rp, &cp, &dp};
+  Ranges rg = register_ranges(pr, params, ys_.num_vars(), bs_.num_vars());
+  r_q_ = rg.q, r_rem_ = rg.rem, r_comp_ = rg.comp, r_den_ = rg.den;
+}
+
+DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr, DivClaims* out) {
+  *out = {};
+  absorb_claims(tr, "div.claim", out_claims);
+  DivProof proof;
+  const auto& ad = as_.dims();
+  const auto& bd = bs_.dims();
+  const auto bt0 = padded_table(bs_, b0_);
+  const auto bbt = padded_table(ys_, bb_), qt = padded_table(ys_, q_);
+  const Fr two_eb = pow2_fr(params_.eb), two_eb1 = pow2_fr(params_.eb + 1), two_ea1 = pow2_fr(params_.ea + 1);
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == ys_.num_vars());
+    nl_.send_range_eval(r_q_, c.point, tr);
+    const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
+    nl_.send_range_eval(r_comp_, c.point, tr);
+    const auto zb = operand_point(ys_, bd, c.point);
+    const Fr bz = poly::evaluate_mle<Fr>(bt0, zb);
+    tr.absorb("div.b_eval", bz);
+    proof.vals.push_back(bz);
+    nl_.send_range_eval(r_den_, zb, tr);
+    out->b.push_back({zb, bz});
+    auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, bbt, qt}, tr);
+    proof.vals.push_back(res.claim);
+    const Fr kb = bcast_factor(ys_, bd, c.point), ka = bcast_factor(ys_, ad, c.point);
+    const Fr av = (two_eb1 * res.claim + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
+    out->a.push_back({operand_point(ys_, ad, c.point), av});
+    nl_.send_range_eval(r_q_, res.point, tr);
+    const auto rb = operand_point(ys_, bd, res.point);
+    const Fr krb = bcast_factor(ys_, bd, res.point);
+    out->b.push_back({rb, krb.is_zero() ? Fr::zero() : res.final_evals[1] * krb.inverse()});
+    nl_.send_range_eval(r_den_, rb, tr);
+    nl_.proof.sumchecks.push_back(std::move(res.proof));
+  }
+  nl_.prove_lookups(tr);
+  proof.nl = std::move(nl_.proof);
+  out->advice = nl_.claims;
+  return proof;
+}
+
+std::vector<AdviceShape> div_advice_shapes(const DivParams& params) {
+  if (auto why = params.invalid()) throw Error("div: " + *why);
+  NonlinearProof empty;
+  detail::NlVerifier nv(empty);
+  register_ranges(nv, params, PaddedShape(params.dims).num_vars(), PaddedShape(dims_or(params.b_dims, params)).num_vars());
+  return nv.advice;
+}
+
+Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, const DivProof& proof,
+                   transcript::Transcript& tr, DivClaims* out) {
+  if (auto why = params.invalid()) return Verdict::reject("div: " + *why);
+  const PaddedShape ys(params.dims), bs(dims_or(params.b_dims, params));
+  const auto& ad = dims_or(params.a_dims, params);
+  const auto& bd = bs.dims();
+  const size_t n = ys.num_vars();
+  for (const auto& c : out_claims)
+    if (c.point.size() != n) return Verdict::reject("div: claim point has the wrong size");
+  if (proof.vals.size() != 2 * out_claims.size()) return Verdict::reject("div: wrong number of values");
+  detail::NlVerifier nv(proof.nl);
+  const Ranges rg = register_ranges(nv, params, n, bs.num_vars());
+  absorb_claims(tr, "div.claim", out_claims);
+  DivClaims res;
+  const Fr qoff = pow2_fr(params.q_bits), two_eb = pow2_fr(params.eb), two_eb1 = pow2_fr(params.eb + 1),
+           two_ea1 = pow2_fr(params.ea + 1);
+  for (size_t i = 0; i < out_claims.size(); ++i) {
+    const Claim& c = out_claims[i];
+    const std::string where = "div: claim " + std::to_string(i);
+    Fr qv, r, rc, dz;
+    if (!nv.recv_range_eval(rg.q, c.point, tr, &qv) || !nv.recv_range_eval(rg.rem, c.point, tr, &r) ||
+        !nv.recv_range_eval(rg.comp, c.point, tr, &rc))
+      return Verdict::reject(where + ": missing evaluations");
+    const Fr ind = indicator_mle(ys, c.point);
+    if (qv - qoff * ind != c.value) return Verdict::reject(where + ": value differs from the quotient's digits");
+    const auto zb = operand_point(ys, bd, c.point);
+    const Fr bz = proof.vals[2 * i];
+    tr.absorb("div.b_eval", bz);
+    if (!nv.recv_range_eval(rg.den, zb, tr, &dz)) return Verdict::reject(where + ": missing evaluations");
+    if (dz != bz - indicator_mle(bs, zb)) return Verdict::reject(where + ": divisor differs from its positive digits");
+    const Fr kb = bcast_factor(ys, bd, c.point), ka = bcast_factor(ys, ad, c.point);
+    if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
+    if (r + rc != two_eb1 * kb * bz - ind) return Verdict::reject(where + ": remainder not below twice the divisor");
+    res.b.push_back({zb, bz});
+    const Fr T = proof.vals[2 * i + 1];
+    const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
+    if (sp == nullptr) return Verdict::reject(where + ": missing product sumcheck");
+    sumcheck::Subclaim<Fr> sub;
+    if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, T, *sp, tr, &sub); !v) return v.within(where + ": product");
+    if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
+      return Verdict::reject(where + ": product: eq(z, rho) mismatch");
+    res.a.push_back({operand_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});
+    Fr qr, dr;
+    if (!nv.recv_range_eval(rg.q, sub.point, tr, &qr)) return Verdict::reject(where + ": missing evaluations");
+    if (qr - qoff * indicator_mle(ys, sub.point) != sub.final_evals[2])
+      return Verdict::reject(where + ": product: q(rho) differs from the quotient's digits");
+    const auto rb = operand_point(ys, bd, sub.point);
+    const Fr krb = bcast_factor(ys, bd, sub.point);
+    if (krb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
+    const Fr brv = sub.final_evals[1] * krb.inverse();
+    if (!nv.recv_range_eval(rg.den, rb, tr, &dr)) return Verdict::reject(where + ": missing evaluations");
+    if (dr != brv - indicator_mle(bs, rb)) return Verdict::reject(where + ": product: divisor differs from its positive digits");
+    res.b.push_back({rb, brv});
+  }
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("div");
+  if (Verdict v = nv.finished(); !v) return v.within("div");
+  res.advice = std::move(nv.claims);
+  *out = std::move(res);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

@@ -1,0 +1,74 @@
+// Non-linear layer protocols: reductions over a set of axes (ops/op_reduce_{sum,mean,max,min}.cc).
+// x has shape dims; y has dims with the reduced axes set to 1 (keepdims or not: unit dimensions
+// have no variables, so both layouts coincide). K = the number of entries reduced per output.
+//
+// Sum / Mean: s = sum over the reduced entries. A claim s~(z) = c is proved by one degree-2
+// sumcheck of sum_w x(w) E(w) = c with E(w) = eq(z, w_kept) (x vanishes on the padding, so E's
+// MLE at rho is eq(z, rho_kept)), ending in a claim on x at rho. Sum: y = rescale(s, shift)
+// (rescale.h, shift > 0) or y = s. Mean: y = div_round(s, K): 2s + K = 2K y + r with r and
+// r' = (2K - 1) I - r range-checked in [0, 2^m), 2^m >= 2K; per claim y~(z) = v,
+// r~(z) + r'~(z) = (2K - 1) I~(z) and s~(z) = K v + (r~(z) - K I~(z)) / 2 (as GlobalAveragePool,
+// pool.h; y is an integer only when bounded: the caller adds a bound check where no consumer
+// bounds it).
+// Max / Min (K <= 32): for each reduced multi-index j, G_j = x with the reduced coordinates fixed
+// to j (a sub-cube of x's table: G_j~(z) = x~(z_kept, bin(j))), d_j = y - G_j (Max) or G_j - y
+// (Min). Advice: the K difference vectors, one table D(j, p) (p in the low variables), range-
+// checked in [0, 2^(bits+1)). Per claim y~(z) = v the prover sends D~(bin(j), z) (digits) and the
+// verifier outputs the K claims x~(z_kept, bin(j)) = v -+ d_j~(z); then one zero-check
+// sum_p eq(tau, p) prod_j d_j(p) = 0 (degree K + 1) whose final values are checked against D's
+// digits. d_j >= 0 for all j and prod_j d_j = 0 make y the maximum (minimum).
+// docs/protocol/nonlinear.md, section 11.
+#pragma once
+
+#include <memory>
+
+#include "layers/rescale.h"
+
+namespace zkinfer::layers {
+
+struct ReduceParams {
+  enum class Op { kSum, kMean, kMax, kMin };
+  Op op = Op::kSum;
+  std::vector<size_t> dims;  // x's shape
+  std::vector<bool> axes;    // reduced axes (size dims.size())
+  size_t shift = 0;          // Sum: rescale by 2^shift (0: none)
+  size_t out_bits = 0;       // Sum with shift > 0: also range-check |y| < 2^out_bits
+  size_t bits = 0;           // Max / Min: |x| < 2^bits, in [1, 60]
+  std::optional<std::string> invalid() const;
+  std::vector<size_t> out_dims() const;  // dims with the reduced axes set to 1
+  size_t count() const;                  // K
+};
+
+struct ReduceProof {
+  NonlinearProof rescale;                 // Sum with shift > 0
+  NonlinearProof nl;                      // Mean: remainder digits; Max/Min: differences, zero-check
+  std::vector<sumcheck::Proof<Fr>> sums;  // Sum / Mean: one per claim
+  void serialize(ByteWriter& w) const;
+  static ReduceProof deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims);
+};
+
+class ReduceProver {
+ public:
+  // x: flat row-major over dims. forced_y (tests, Max/Min and Mean): commit the advice for these
+  // outputs instead of the true ones.
+  ReduceProver(const ReduceParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y = {});
+  const std::vector<LayerAdvice>& advice() const;
+  const std::vector<int64_t>& output() const { return y_; }
+  // Claims on y -> claims on x (Sum/Mean: one per claim; Max/Min: K per claim) and advice claims.
+  ReduceProof prove(std::span<const Claim> out_claims, transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                    std::vector<AdviceClaim>* advice_claims);
+
+ private:
+  ReduceParams params_;
+  PaddedShape xs_, ys_;
+  std::vector<int64_t> x_, s_, y_;
+  std::unique_ptr<RescaleProver> rescale_;
+  size_t r_a_ = 0, r_b_ = SIZE_MAX;
+  detail::NlProver nl_;
+};
+
+std::vector<AdviceShape> reduce_advice_shapes(const ReduceParams& params);
+Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_claims, const ReduceProof& proof,
+                      transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+
+}  // namespace zkinfer::layers
