@@ -283,10 +283,10 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
 VerifyResult verify(const VerifyingKey& vk, const Proof& proof, const std::optional<std::vector<Tensor>>& expected) {
   auto t0 = clock_type::now();
   VerifyResult r;
-  ops::ITensor out;
-  r.verdict = proof::verify(vk.impl().model.impl().model, vk.impl().key, proof.bytes(), &out);
+  std::vector<ops::ITensor> outs;
+  r.verdict = proof::verify(vk.impl().model.impl().model, vk.impl().key, proof.bytes(), nullptr, &outs);
   if (r.verdict.ok()) {
-    r.outputs = dequantized({out});
+    r.outputs = dequantized(outs);
     if (expected) {
       bool same = expected->size() == r.outputs.size();
       for (size_t k = 0; same && k < r.outputs.size(); ++k) same = (*expected)[k].data == r.outputs[k].data;

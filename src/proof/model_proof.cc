@@ -1294,7 +1294,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
 namespace {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
-                    ops::ITensor* output) {
+                    ops::ITensor* output, std::vector<ops::ITensor>* outputs) {
   std::vector<NodePlan> plan;
   try {
     plan = make_plan(model);
@@ -1585,22 +1585,25 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   auto batch = pcs::HyraxBatchProof::deserialize(r);
   r.expect_end();
   if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
-  if (output) {  // the first output
-    const int t_out = g.outputs[0];
+  std::vector<ops::ITensor> proven;
+  for (size_t k = 0; k < g.outputs.size(); ++k) {
+    const int t_out = g.outputs[k];
     ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
-    t.data = std::move(outs[0]);
+    t.data = std::move(outs[k]);
     t.scale = model.scales[t_out];
-    *output = std::move(t);
+    proven.push_back(std::move(t));
   }
+  if (output) *output = proven[0];
+  if (outputs) *outputs = std::move(proven);
   return Verdict::accept();
 }
 
 }  // namespace
 
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
-               ops::ITensor* output) {
+               ops::ITensor* output, std::vector<ops::ITensor>* outputs) {
   try {
-    return verify_impl(model, vk, proof, output);
+    return verify_impl(model, vk, proof, output, outputs);
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {

@@ -61,8 +61,9 @@ struct ProveStats {
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats = nullptr);
 
-// Verifies; on acceptance sets *output (if non-null) to the first proven output tensor. Never throws.
+// Verifies; on acceptance sets *output (if non-null) to the first proven output tensor and
+// *outputs (if non-null) to every proven output, in the graph's order. Never throws.
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
-               ops::ITensor* output = nullptr);
+               ops::ITensor* output = nullptr, std::vector<ops::ITensor>* outputs = nullptr);
 
 }  // namespace zkinfer::proof

@@ -137,3 +137,57 @@ TEST(Cli, ErrorPathsExitTwo) {
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
   }
 }
+
+// compile, setup, prove, verify through the command line: exit codes 0 (valid), 1 (invalid, with
+// the reason), 2 (bad usage or files); --output checks every proven output (several outputs too);
+// a failed prove leaves no proof file.
+TEST(Cli, SetupProveVerify) {
+  struct Case {
+    fs::path onnx, input;
+  };
+  std::vector<Case> cases{{kExamples / "cnn_digits" / "model.onnx", kExamples / "cnn_digits" / "input.json"}};
+  if (fs::exists(kShared / "ezkl" / "bitshift" / "network.onnx"))  // four outputs
+    cases.push_back({kShared / "ezkl" / "bitshift" / "network.onnx", kShared / "ezkl" / "bitshift" / "input.json"});
+  int k = 0;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.onnx.string());
+    const fs::path d = tmp_dir() / ("spv" + std::to_string(k++));
+    fs::create_directories(d);
+    ASSERT_EQ(zk("compile " + q(c.onnx) + " --calibration " + q(c.input) + " -o " + q(d / "m.zkm")).code, 0);
+    Result s = zk("setup " + q(d / "m.zkm") + " -o " + q(d / "keys"));
+    ASSERT_EQ(s.code, 0) << s.out;
+    Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "keys" / "pk") + " --input " + q(c.input) + " -o " +
+                  q(d / "p.zkp") + " --output " + q(d / "out.json"));
+    ASSERT_EQ(p.code, 0) << p.out;
+    Result v = zk("verify --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp") + " --output " + q(d / "out.json"));
+    EXPECT_EQ(v.code, 0) << v.out;
+    // A changed output value: invalid (exit 1) with the reason.
+    std::ifstream f(d / "out.json");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    std::string text = ss.str();
+    const size_t at = text.find_last_of("0123456789");
+    ASSERT_NE(at, std::string::npos);
+    text[at] = text[at] == '9' ? '8' : static_cast<char>(text[at] + 1);
+    write(d / "bad.json", text);
+    Result vb = zk("verify --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp") + " --output " + q(d / "bad.json"));
+    EXPECT_EQ(vb.code, 1) << vb.out;
+    EXPECT_NE(vb.out.find("differs"), std::string::npos) << vb.out;
+    // A changed proof byte: invalid.
+    {
+      std::ifstream pf(d / "p.zkp", std::ios::binary);
+      std::vector<char> bytes((std::istreambuf_iterator<char>(pf)), std::istreambuf_iterator<char>());
+      bytes[bytes.size() / 2] ^= 0x10;
+      std::ofstream bf(d / "bad.zkp", std::ios::binary);
+      bf.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    Result vp = zk("verify --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "bad.zkp"));
+    EXPECT_EQ(vp.code, 1) << vp.out;
+    // Unreadable files: exit 2. A proving key for nothing: exit 2 and no proof file written.
+    EXPECT_EQ(zk("verify --vk " + q(d / "missing") + " --proof " + q(d / "p.zkp")).code, 2);
+    write(d / "junk", "not a key");
+    Result pj = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "junk") + " --input " + q(c.input) + " -o " + q(d / "q.zkp"));
+    EXPECT_EQ(pj.code, 2) << pj.out;
+    EXPECT_FALSE(fs::exists(d / "q.zkp"));
+  }
+}

@@ -45,13 +45,13 @@ void register_verify(CLI::App& app, Action& action) {
           throw Error(args->output + ": output_data is not a list of lists of numbers");
         }
       }
-      ops::ITensor out;
-      Verdict v = proof::verify(vkf.model, vkf.vk, bytes, &out);
+      std::vector<ops::ITensor> outs;
+      Verdict v = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs);
       std::string reason = v.ok() ? "" : v.reason();
-      std::vector<double> proven;
+      std::vector<std::vector<double>> proven;
       if (v.ok()) {
-        proven = quant::dequantize(out).data;
-        if (check_output && (expected.size() != 1 || expected[0] != proven)) {
+        for (const auto& o : outs) proven.push_back(quant::dequantize(o).data);
+        if (check_output && expected != proven) {
           v = Verdict::reject("the proven output differs from " + args->output);
           reason = v.reason();
         }
@@ -63,7 +63,7 @@ void register_verify(CLI::App& app, Action& action) {
         if (!v.ok()) j["reason"] = reason;
         j["seconds"] = s;
         j["proof_bytes"] = bytes.size();
-        if (v.ok()) j["output"] = nlohmann::json::array({proven});
+        if (v.ok()) j["output"] = proven;
         std::printf("%s\n", j.dump(2).c_str());
       } else if (v.ok()) {
         std::printf("valid proof (%zu bytes) verified in %.3f s\n", bytes.size(), s);
