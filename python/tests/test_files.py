@@ -129,11 +129,14 @@ def test_files_interoperate_with_the_cli(tmp_path, mlp_model, mlp_keys, mlp_inpu
     assert run("setup", tmp_path / "m.zkm", "-o", tmp_path / "keys")[0] == 0
     assert run("prove", tmp_path / "m.zkm", "--pk", tmp_path / "keys" / "pk", "--input", tmp_path / "in.json",
                "-o", tmp_path / "cli.zkp")[0] == 0
-    # Setup is deterministic: the CLI's keys equal Python's.
-    assert (tmp_path / "keys" / "vk").read_bytes() == vk.bytes()
-    verdict = zkinfer.verify(zkinfer.VerifyingKey.load(tmp_path / "keys" / "vk"), zkinfer.Proof.load(tmp_path / "cli.zkp"))
+    # Setup blinds the weight commitments at random: the CLI's keys differ from Python's, and a
+    # proof verifies under the key it was made for only.
+    assert (tmp_path / "keys" / "vk").read_bytes() != vk.bytes()
+    cli_vk = zkinfer.VerifyingKey.load(tmp_path / "keys" / "vk")
+    verdict = zkinfer.verify(cli_vk, zkinfer.Proof.load(tmp_path / "cli.zkp"))
     assert verdict.valid
     np.testing.assert_array_equal(verdict.output, mlp_proof.output)
+    assert not zkinfer.verify(vk, zkinfer.Proof.load(tmp_path / "cli.zkp")).valid
 
 
 def test_pickle_round_trips(mlp_model, mlp_keys, mlp_proof):

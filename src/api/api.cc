@@ -25,7 +25,7 @@ struct Model::Impl {
 };
 
 struct ProvingKey::Impl {
-  proof::VerifyingKey key;
+  proof::ProvingKey key;
   std::vector<uint8_t> file;  // the pk file
 };
 
@@ -220,7 +220,7 @@ ProvingKey ProvingKey::from_bytes(std::span<const uint8_t> bytes) {
 
 void ProvingKey::save(const std::string& path) const { proof::write_binary(path, impl_->file); }
 const std::vector<uint8_t>& ProvingKey::bytes() const { return impl_->file; }
-std::string ProvingKey::model_digest_hex() const { return quant::hex(impl_->key.model_digest); }
+std::string ProvingKey::model_digest_hex() const { return quant::hex(impl_->key.vk.model_digest); }
 
 VerifyingKey VerifyingKey::load(const std::string& path) { return from_bytes(proof::read_binary(path), path); }
 
@@ -248,11 +248,12 @@ Keys setup(const Model& model) {
   require_weights(m);
   if (auto why = proof::unsupported(m)) throw Error(*why);
   auto pk = std::make_shared<ProvingKey::Impl>();
-  pk->key = proof::setup(m);
+  SecureRng rng;
+  pk->key = proof::setup_keys(m, pcs::random_fr(rng));
   pk->file = proof::encode_pk_file(pk->key);
   auto vk = std::make_shared<VerifyingKey::Impl>(
-      VerifyingKey::Impl{pk->key, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});
-  vk->file = proof::encode_vk_file(pk->key, vk->model.bytes());
+      VerifyingKey::Impl{pk->key.vk, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});
+  vk->file = proof::encode_vk_file(pk->key.vk, vk->model.bytes());
   return Keys{ProvingKey(pk), VerifyingKey(vk)};
 }
 
@@ -266,7 +267,7 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
   const auto& m = model.impl().model;
   const auto& key = pk.impl().key;
   require_weights(m);
-  if (key.model_digest != quant::public_digest(m)) throw Error("proving key: the proving key is for another model");
+  if (key.vk.model_digest != quant::public_digest(m)) throw Error("proving key: the proving key is for another model");
   auto in = model_inputs(m, inputs);
   auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
   SecureRng rng;

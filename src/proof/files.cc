@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "quant/model_file.h"
+#include "sumcheck/proof.h"
 
 namespace zkinfer::proof {
 
@@ -43,22 +44,45 @@ VkFile decode_vk_file(std::span<const uint8_t> bytes) {
   return f;
 }
 
-std::vector<uint8_t> encode_pk_file(const VerifyingKey& vk) {
+std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
   ByteWriter w;
   w.u8('Z'), w.u8('K'), w.u8('P'), w.u8('K');
   w.u32(kProofVersion);
-  vk.serialize(w);
+  pk.vk.serialize(w);
+  uint64_t count = 0;
+  for (const auto& b : pk.blinds) count += !b.empty();
+  w.u64(count);
+  for (size_t t = 0; t < pk.blinds.size(); ++t) {
+    if (pk.blinds[t].empty()) continue;
+    w.u32(static_cast<uint32_t>(t));
+    w.u64(pk.blinds[t].size());
+    for (const field::Fr& b : pk.blinds[t]) sumcheck::write_field(w, b);
+  }
   return w.data();
 }
 
-VerifyingKey decode_pk_file(std::span<const uint8_t> bytes) {
+ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
   ByteReader r(bytes);
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
   if (r.u32() != kProofVersion) r.fail("proving key: unsupported version");
-  VerifyingKey vk = VerifyingKey::deserialize(r);
+  ProvingKey pk;
+  pk.vk = VerifyingKey::deserialize(r);
+  const size_t nt = pk.vk.weights.size();
+  pk.blinds.resize(nt);
+  const uint64_t count = r.count(12, nt);
+  uint32_t last = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint32_t t = r.u32();
+    if (t >= nt || (i > 0 && t <= last) || !pk.vk.weights[t]) r.fail("proving key: bad tensor id");
+    last = t;
+    const uint64_t rows = r.count(32, uint64_t{1} << 32);
+    if (rows != pk.vk.weights[t]->layout.num_rows()) r.fail("proving key: blind count differs from the commitment's rows");
+    pk.blinds[t].resize(rows);
+    for (auto& b : pk.blinds[t]) b = sumcheck::read_field<field::Fr>(r);
+  }
   r.expect_end();
-  return vk;
+  return pk;
 }
 
 namespace {
@@ -90,7 +114,7 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     return j;
   }
   if (is_pk_file(bytes)) {
-    VerifyingKey vk = decode_pk_file(bytes);
+    VerifyingKey vk = decode_pk_file(bytes).vk;
     j["format"] = "zkinfer proving key";
     j["version"] = kProofVersion;
     j["file_bytes"] = bytes.size();

@@ -2,8 +2,10 @@
 //   vk: the VerifyingKey encoding (magic ZKVK, version, model digest, weight commitments), then
 //       u64 length and the compiled model's .zkm encoding (the public graph, scales and params the
 //       verifier walks; the verifier never reads a constant's values from it).
-//   pk: magic ZKPK, u32 version, then the VerifyingKey encoding (the weight commitments computed
-//       once in setup); prove takes the .zkm beside it and checks the model digest.
+//   pk: magic ZKPK, u32 version, the VerifyingKey encoding (the weight commitments computed once
+//       in setup), then u64 count and per blinded weight tensor: u32 id, u64 rows, the row blinds
+//       (secret: they make the commitments hiding); prove takes the .zkm beside it and checks the
+//       model's public digest.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +29,8 @@ struct VkFile {
 std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint8_t> zkm);
 VkFile decode_vk_file(std::span<const uint8_t> bytes);  // throws Error / DecodeError
 
-std::vector<uint8_t> encode_pk_file(const VerifyingKey& vk);
-VerifyingKey decode_pk_file(std::span<const uint8_t> bytes);
+std::vector<uint8_t> encode_pk_file(const ProvingKey& pk);
+ProvingKey decode_pk_file(std::span<const uint8_t> bytes);
 
 bool is_vk_file(std::span<const uint8_t> bytes);
 bool is_pk_file(std::span<const uint8_t> bytes);

@@ -807,11 +807,18 @@ std::optional<std::string> unsupported(const quant::CompiledModel& model) {
 }
 
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress) {
+  return setup_keys(model, nullptr, progress).vk;
+}
+
+ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
+                      const std::function<void(size_t, size_t)>& progress) {
   auto plan = make_plan(model);
   const auto& params = params_for(params_log_cols(model, plan));
-  VerifyingKey vk;
+  ProvingKey pk;
+  VerifyingKey& vk = pk.vk;
   vk.model_digest = quant::public_digest(model);
   vk.weights.resize(model.graph.tensors.size());
+  pk.blinds.resize(model.graph.tensors.size());
   size_t total = 0, done = 0;
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_weight(model, static_cast<int>(t));
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
@@ -820,11 +827,14 @@ VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(s
     PaddedShape s = shape_of(model, static_cast<int>(t));
     auto vals = padded_i64(s, model.qconst[t].data);
     pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
-    std::vector<Fr> zero(lay.num_rows(), Fr::zero());
-    vk.weights[t] = pcs::commit_with_blinds(params, std::span<const int64_t>(vals), lay.log_cols, zero);
+    std::vector<Fr> blinds(lay.num_rows(), Fr::zero());
+    if (random)
+      for (auto& b : blinds) b = random();
+    vk.weights[t] = pcs::commit_with_blinds(params, std::span<const int64_t>(vals), lay.log_cols, blinds);
+    if (random) pk.blinds[t] = std::move(blinds);
   }
   if (progress) progress(total, total);
-  return vk;
+  return pk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -876,6 +886,12 @@ struct NodeProver {
 
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats) {
+  return prove(model, ProvingKey{vk, {}}, trace, random, stats);
+}
+
+std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& pk, const quant::Trace& trace,
+                           const pcs::RandomFr& random, ProveStats* stats) {
+  const VerifyingKey& vk = pk.vk;
   auto plan = make_plan(model);
   if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
   if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
@@ -1268,15 +1284,21 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
     claims[t].clear();
   }
   // Weights: opened against the verifying key's commitments (zero blinds).
-  std::deque<pcs::HyraxBlinds> zero_blinds;
+  std::deque<pcs::HyraxBlinds> weight_blinds;
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty() || is_public_const(model, static_cast<int>(t))) continue;  // the verifier evaluates those
     ZKINFER_CHECK(is_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const auto& com = *vk.weights[t];
     tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
-    zero_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
+    // The setup's blinds (zero for a key made by setup(), which does not hide).
+    if (t < pk.blinds.size() && !pk.blinds[t].empty()) {
+      if (pk.blinds[t].size() != com.layout.num_rows()) throw Error("proof: the proving key's blinds do not match its commitments");
+      weight_blinds.push_back({pk.blinds[t]});
+    } else {
+      weight_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
+    }
     for (auto& c : claims[t])
-      openings.push_back({&com, &zero_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value)});
+      openings.push_back({&com, &weight_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value)});
   }
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);

@@ -40,7 +40,19 @@ struct VerifyingKey {
 
 // Commits every quantized constant of the model (int64 fast path, zero blinds: the weights are
 // public to the key holder but bound by the commitment).
-// progress (optional): called with (weight tensors committed, total).
+// The proving key: the verifying key and the blinds of its weight commitments. The blinds are
+// the prover's secret: with them the weight commitments hide the weights.
+struct ProvingKey {
+  VerifyingKey vk;
+  std::vector<std::vector<field::Fr>> blinds;  // by tensor id: one per commitment row (empty: zero blinds)
+};
+
+// Commits every weight with random row blinds drawn from `random` (pcs::random_fr(SecureRng) in
+// the CLI). progress (optional): called with (weight tensors committed, total).
+ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
+                      const std::function<void(size_t, size_t)>& progress = {});
+// The same with zero blinds: deterministic, binding but not hiding (tests, and keys that need no
+// secret part).
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});
 
 // Why the model cannot be proven yet (an op without a protocol, a non-free reshape), if so.
@@ -58,6 +70,9 @@ struct ProveStats {
 
 // Proves the trace (quant::run_int on the model). The proof bytes carry every public output (in
 // the graph's output order; each one's MLE is evaluated at its own random point); random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
+std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& pk, const quant::Trace& trace,
+                           const pcs::RandomFr& random, ProveStats* stats = nullptr);
+// With a key made by setup() (zero blinds).
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats = nullptr);
 

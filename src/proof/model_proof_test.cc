@@ -347,3 +347,39 @@ TEST(ProofTest, RandomByteChangesAreRejected) {
 
 }  // namespace
 }  // namespace zkinfer::proof
+
+namespace zkinfer::proof {
+namespace {
+
+// setup_keys blinds the weight commitments: two setups of the same model give different
+// commitments (hiding), each proving key's proofs verify under its own verifying key only, and the
+// pk file round-trips its blinds (and rejects a corrupt blind count).
+TEST(ProofTest, BlindedWeightCommitments) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto m = compile("mlp_digits");
+  ProvingKey a = setup_keys(m, pcs::random_fr(rng)), b = setup_keys(m, pcs::random_fr(rng));
+  EXPECT_NE(a.vk.digest(), b.vk.digest());
+  EXPECT_EQ(a.vk.model_digest, b.vk.model_digest);
+  // The deterministic, zero-blind key differs from both.
+  EXPECT_NE(setup(m).digest(), a.vk.digest());
+  auto trace = run(m, "mlp_digits");
+  auto proof = prove(m, a, trace, pcs::random_fr(rng));
+  EXPECT_TRUE(verify(m, a.vk, proof).ok());
+  EXPECT_FALSE(verify(m, b.vk, proof).ok());
+  // A proof with the right commitments but other blinds (b's) cannot open a's commitments.
+  ProvingKey mixed{a.vk, b.blinds};
+  Verdict v = verify(m, a.vk, prove(m, mixed, trace, pcs::random_fr(rng)));
+  EXPECT_FALSE(v.ok());
+  // pk file round trip and a corrupt blind count.
+  auto bytes = encode_pk_file(a);
+  ProvingKey back = decode_pk_file(bytes);
+  EXPECT_EQ(back.vk.digest(), a.vk.digest());
+  EXPECT_EQ(back.blinds, a.blinds);
+  auto bad = bytes;
+  bad.resize(bad.size() - 1);
+  EXPECT_THROW(decode_pk_file(bad), DecodeError);
+}
+
+}  // namespace
+}  // namespace zkinfer::proof

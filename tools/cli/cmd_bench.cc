@@ -66,7 +66,9 @@ void register_bench(CLI::App& app, Action& action) {
       step("compile", secs(t), zkm.size());
       if (auto why = proof::unsupported(m)) throw Error(*why);
       t = clock::now();
-      proof::VerifyingKey vk = proof::setup(m);
+      SecureRng setup_rng;
+      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(setup_rng));
+      const proof::VerifyingKey& vk = pk.vk;
       auto vk_file = proof::encode_vk_file(vk, quant::encode_public_model(m));
       step("setup", secs(t), vk_file.size());
       // What the verifier holds: the public model decoded from the key file.
@@ -90,7 +92,7 @@ void register_bench(CLI::App& app, Action& action) {
         t = clock::now();
         auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
         proof::ProveStats st;
-        auto b = proof::prove(m, vk, trace, pcs::random_fr(rng), &st);
+        auto b = proof::prove(m, pk, trace, pcs::random_fr(rng), &st);
         const double s = secs(t);
         if (s < prove_s) prove_s = s, stats = st, bytes = std::move(b);
       }

@@ -36,8 +36,8 @@ void register_prove(CLI::App& app, Action& action) {
       const bool tty = isatty(2);
       auto t0 = std::chrono::steady_clock::now();
       quant::CompiledModel m = quant::load_model(args->model);
-      proof::VerifyingKey vk = proof::decode_pk_file(proof::read_binary(args->pk));
-      if (vk.model_digest != quant::public_digest(m)) throw Error(args->pk + ": the proving key is for another model");
+      proof::ProvingKey pk = proof::decode_pk_file(proof::read_binary(args->pk));
+      if (pk.vk.model_digest != quant::public_digest(m)) throw Error(args->pk + ": the proving key is for another model");
       auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
       auto in = graph::make_inputs(m.graph, flat, args->input);
       if (tty) std::fprintf(stderr, "running the integer model...\n");
@@ -51,7 +51,7 @@ void register_prove(CLI::App& app, Action& action) {
           if (done == total) std::fprintf(stderr, "\n");
           std::fflush(stderr);
         };
-      auto bytes = proof::prove(m, vk, trace, pcs::random_fr(rng), &stats);
+      auto bytes = proof::prove(m, pk, trace, pcs::random_fr(rng), &stats);
       proof::write_binary(args->proof, bytes);
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       auto out = trace.outputs(m);

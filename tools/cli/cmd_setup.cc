@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "common/random.h"
+#include "pcs/ipa.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/model_file.h"
@@ -38,10 +40,12 @@ void register_setup(CLI::App& app, Action& action) {
           if (done == total) std::fprintf(stderr, "\n");
           std::fflush(stderr);
         };
-      proof::VerifyingKey vk = proof::setup(m, progress);
+      SecureRng rng;
+      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress);
+      const proof::VerifyingKey& vk = pk.vk;
       std::filesystem::create_directories(args->dir);
       auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
-      auto pkb = proof::encode_pk_file(vk);
+      auto pkb = proof::encode_pk_file(pk);
       proof::write_binary(args->dir + "/vk", vkb);
       proof::write_binary(args->dir + "/pk", pkb);
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
