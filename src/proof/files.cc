@@ -31,7 +31,7 @@ std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint
 }
 
 VkFile decode_vk_file(std::span<const uint8_t> bytes) {
-  ByteReader r(bytes);
+  ByteReader r(bytes, "key file");
   VkFile f;
   f.vk = VerifyingKey::deserialize(r);
   f.key_bytes = bytes.size() - r.remaining();
@@ -62,7 +62,7 @@ std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
 }
 
 ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
-  ByteReader r(bytes);
+  ByteReader r(bytes, "key file");
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
   if (r.u32() != kProofVersion) r.fail("proving key: unsupported version");

@@ -36,7 +36,12 @@ void register_prove(CLI::App& app, Action& action) {
       const bool tty = isatty(2);
       auto t0 = std::chrono::steady_clock::now();
       quant::CompiledModel m = quant::load_model(args->model);
-      proof::ProvingKey pk = proof::decode_pk_file(proof::read_binary(args->pk));
+      proof::ProvingKey pk;
+      try {
+        pk = proof::decode_pk_file(proof::read_binary(args->pk));
+      } catch (const DecodeError& e) {
+        throw Error(args->pk + ": not a proving key: " + e.what());
+      }
       if (pk.vk.model_digest != quant::public_digest(m)) throw Error(args->pk + ": the proving key is for another model");
       auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
       auto in = graph::make_inputs(m.graph, flat, args->input);
