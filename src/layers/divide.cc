@@ -32,40 +32,6 @@ sumcheck::Composition<Fr> mul_comp() {
   return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
 }
 
-// The operand's point (its own layout) from a point on y, and the broadcast factor K(z).
-std::vector<Fr> operand_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) parts[d].clear();
-  return join_point(PaddedShape(od), parts);
-}
-Fr bcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  Fr k = Fr::one();
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
-  return k;
-}
-// v broadcast from shape od to shape yd (row-major).
-std::vector<int64_t> expand(std::span<const int64_t> v, const std::vector<size_t>& od, const std::vector<size_t>& yd) {
-  size_t n = 1;
-  for (size_t d : yd) n *= d;
-  std::vector<size_t> ostride(od.size(), 1);
-  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
-  std::vector<int64_t> out(n);
-  std::vector<size_t> idx(yd.size(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    size_t off = 0;
-    for (size_t d = 0; d < yd.size(); ++d)
-      if (od[d] == yd[d]) off += idx[d] * ostride[d];
-    out[i] = v[off];
-    for (size_t d = yd.size(); d-- > 0;) {
-      if (++idx[d] < yd[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
 
 void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
@@ -148,8 +114,8 @@ DivProver::DivProver(const DivParams& params, std::span<const int64_t> a, std::s
       throw Error("div: divisor " + std::to_string(v) + " outside [1, 2^" + std::to_string(params.d_bits) +
                   "] (only positive divisors are proven)");
   b0_.assign(b.begin(), b.end());
-  const auto ab = expand(a, as_.dims(), params.dims);
-  bb_ = expand(b, bs_.dims(), params.dims);
+  const auto ab = broadcast_values(a, as_.dims(), params.dims);
+  bb_ = broadcast_values(b, bs_.dims(), params.dims);
   const size_t N = ab.size();
   if (!forced_q.empty() && forced_q.size() != N) throw Error("div: forced quotient size");
   q_.resize(N);
@@ -192,7 +158,7 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
     nl_.send_range_eval(r_q_, c.point, tr);
     const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
-    const auto zb = operand_point(ys_, bd, c.point);
+    const auto zb = broadcast_point(ys_, bd, c.point);
     const Fr bz = poly::evaluate_mle<Fr>(bt0, zb);
     tr.absorb("div.b_eval", bz);
     proof.vals.push_back(bz);
@@ -200,12 +166,12 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
     out->b.push_back({zb, bz});
     auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, bbt, qt}, tr);
     proof.vals.push_back(res.claim);
-    const Fr kb = bcast_factor(ys_, bd, c.point), ka = bcast_factor(ys_, ad, c.point);
+    const Fr kb = broadcast_factor(ys_, bd, c.point), ka = broadcast_factor(ys_, ad, c.point);
     const Fr av = (two_eb1 * res.claim + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
-    out->a.push_back({operand_point(ys_, ad, c.point), av});
+    out->a.push_back({broadcast_point(ys_, ad, c.point), av});
     nl_.send_range_eval(r_q_, res.point, tr);
-    const auto rb = operand_point(ys_, bd, res.point);
-    const Fr krb = bcast_factor(ys_, bd, res.point);
+    const auto rb = broadcast_point(ys_, bd, res.point);
+    const Fr krb = broadcast_factor(ys_, bd, res.point);
     out->b.push_back({rb, krb.is_zero() ? Fr::zero() : res.final_evals[1] * krb.inverse()});
     nl_.send_range_eval(r_den_, rb, tr);
     nl_.proof.sumchecks.push_back(std::move(res.proof));
@@ -249,12 +215,12 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
       return Verdict::reject(where + ": missing evaluations");
     const Fr ind = indicator_mle(ys, c.point);
     if (qv - qoff * ind != c.value) return Verdict::reject(where + ": value differs from the quotient's digits");
-    const auto zb = operand_point(ys, bd, c.point);
+    const auto zb = broadcast_point(ys, bd, c.point);
     const Fr bz = proof.vals[2 * i];
     tr.absorb("div.b_eval", bz);
     if (!nv.recv_range_eval(rg.den, zb, tr, &dz)) return Verdict::reject(where + ": missing evaluations");
     if (dz != bz - indicator_mle(bs, zb)) return Verdict::reject(where + ": divisor differs from its positive digits");
-    const Fr kb = bcast_factor(ys, bd, c.point), ka = bcast_factor(ys, ad, c.point);
+    const Fr kb = broadcast_factor(ys, bd, c.point), ka = broadcast_factor(ys, ad, c.point);
     if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
     if (r + rc != two_eb1 * kb * bz - ind) return Verdict::reject(where + ": remainder not below twice the divisor");
     res.b.push_back({zb, bz});
@@ -265,13 +231,13 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
     if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, T, *sp, tr, &sub); !v) return v.within(where + ": product");
     if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
       return Verdict::reject(where + ": product: eq(z, rho) mismatch");
-    res.a.push_back({operand_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});
+    res.a.push_back({broadcast_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});
     Fr qr, dr;
     if (!nv.recv_range_eval(rg.q, sub.point, tr, &qr)) return Verdict::reject(where + ": missing evaluations");
     if (qr - qoff * indicator_mle(ys, sub.point) != sub.final_evals[2])
       return Verdict::reject(where + ": product: q(rho) differs from the quotient's digits");
-    const auto rb = operand_point(ys, bd, sub.point);
-    const Fr krb = bcast_factor(ys, bd, sub.point);
+    const auto rb = broadcast_point(ys, bd, sub.point);
+    const Fr krb = broadcast_factor(ys, bd, sub.point);
     if (krb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
     const Fr brv = sub.final_evals[1] * krb.inverse();
     if (!nv.recv_range_eval(rg.den, rb, tr, &dr)) return Verdict::reject(where + ": missing evaluations");

@@ -45,41 +45,6 @@ sumcheck::Composition<Fr> mul_comp() {
 }
 bool uses_sumcheck(const ElementwiseParams& p) { return p.op == Op::kMul || p.op == Op::kAffine; }
 
-// The operand's point (its own layout) from a point on y, and the broadcast factor K(z).
-std::vector<Fr> operand_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) parts[d].clear();
-  return join_point(PaddedShape(od), parts);
-}
-Fr bcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  Fr k = Fr::one();
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
-  return k;
-}
-// v broadcast from shape od to shape yd (row-major).
-std::vector<int64_t> expand(std::span<const int64_t> v, const std::vector<size_t>& od, const std::vector<size_t>& yd) {
-  if (od == yd) return std::vector<int64_t>(v.begin(), v.end());
-  size_t n = 1;
-  for (size_t d : yd) n *= d;
-  std::vector<size_t> ostride(od.size(), 1);
-  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
-  std::vector<int64_t> out(n);
-  std::vector<size_t> idx(yd.size(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    size_t off = 0;
-    for (size_t d = 0; d < yd.size(); ++d)
-      if (od[d] == yd[d]) off += idx[d] * ostride[d];
-    out[i] = v[off];
-    for (size_t d = yd.size(); d-- > 0;) {
-      if (++idx[d] < yd[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
 std::vector<Fr> fr_padded(const PaddedShape& s, std::span<const int64_t> v) { return padded_table(s, v); }
 // value / k, or zero when k is zero (the verifier rejects such points).
 Fr div_or_zero(const Fr& value, const Fr& k) { return k.is_zero() ? Fr::zero() : value * k.inverse(); }
@@ -120,9 +85,9 @@ ElementwiseProver::ElementwiseProver(const ElementwiseParams& params, std::span<
     throw Error("elementwise: tensor sizes do not match the shapes");
   a0_.assign(a.begin(), a.end());
   c0_.assign(c.begin(), c.end());
-  a_ = expand(a, as_.dims(), params.dims);
-  b_ = expand(b, bs_.dims(), params.dims);
-  if (affine) c_ = expand(c, cs_.dims(), params.dims);
+  a_ = broadcast_values(a, as_.dims(), params.dims);
+  b_ = broadcast_values(b, bs_.dims(), params.dims);
+  if (affine) c_ = broadcast_values(c, cs_.dims(), params.dims);
   s_.resize(a_.size());
   for (size_t i = 0; i < a_.size(); ++i) {
     switch (params.op) {
@@ -162,30 +127,30 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
     if (params_.op == Op::kMul || params_.op == Op::kAffine) {
       Fr target = c.value;
       if (params_.op == Op::kAffine) {
-        const auto zc = operand_point(shape_, cs_.dims(), c.point);
+        const auto zc = broadcast_point(shape_, cs_.dims(), c.point);
         const Fr cv = poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc);
         tr.absorb("elementwise.a_eval", cv);
         proof.a_evals.push_back(cv);
         out->c.push_back({zc, cv});
-        target -= bcast_factor(shape_, cs_.dims(), c.point) * cv;
+        target -= broadcast_factor(shape_, cs_.dims(), c.point) * cv;
       }
       (void)target;
       auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, at, bt}, tr);
-      out->a.push_back({operand_point(shape_, ad, res.point),
-                        div_or_zero(res.final_evals[1], bcast_factor(shape_, ad, res.point))});
-      out->b.push_back({operand_point(shape_, bd, res.point),
-                        div_or_zero(res.final_evals[2], bcast_factor(shape_, bd, res.point))});
+      out->a.push_back({broadcast_point(shape_, ad, res.point),
+                        div_or_zero(res.final_evals[1], broadcast_factor(shape_, ad, res.point))});
+      out->b.push_back({broadcast_point(shape_, bd, res.point),
+                        div_or_zero(res.final_evals[2], broadcast_factor(shape_, bd, res.point))});
       proof.mul.push_back(std::move(res.proof));
     } else {
-      const auto za = operand_point(shape_, ad, c.point);
+      const auto za = broadcast_point(shape_, ad, c.point);
       const Fr av = poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za);
       tr.absorb("elementwise.a_eval", av);
       proof.a_evals.push_back(av);
-      const Fr ka = bcast_factor(shape_, ad, c.point), kb = bcast_factor(shape_, bd, c.point);
+      const Fr ka = broadcast_factor(shape_, ad, c.point), kb = broadcast_factor(shape_, bd, c.point);
       Fr bv = div_or_zero(c.value - pow2_fr(params_.ea) * ka * av, pow2_fr(params_.eb) * kb);
       if (params_.op == Op::kSub) bv = -bv;
       out->a.push_back({za, av});
-      out->b.push_back({operand_point(shape_, bd, c.point), bv});
+      out->b.push_back({broadcast_point(shape_, bd, c.point), bv});
     }
   }
   return proof;
@@ -228,27 +193,27 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
       if (params.op == Op::kAffine) {
         const Fr cv = proof.a_evals[i];
         tr.absorb("elementwise.a_eval", cv);
-        res.c.push_back({operand_point(shape, cd, sc[i].point), cv});
-        target -= bcast_factor(shape, cd, sc[i].point) * cv;
+        res.c.push_back({broadcast_point(shape, cd, sc[i].point), cv});
+        target -= broadcast_factor(shape, cd, sc[i].point) * cv;
       }
       sumcheck::Subclaim<Fr> sub;
       if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, target, proof.mul[i], tr, &sub); !v)
         return v.within(params.op == Op::kMul ? "elementwise: mul: claim " + std::to_string(i) : where + ": product");
       if (sub.final_evals[0] != poly::eq_eval<Fr>(sc[i].point, sub.point))
         return Verdict::reject("elementwise: mul: claim " + std::to_string(i) + ": eq(z, rho) mismatch");
-      const Fr ka = bcast_factor(shape, ad, sub.point), kb = bcast_factor(shape, bd, sub.point);
+      const Fr ka = broadcast_factor(shape, ad, sub.point), kb = broadcast_factor(shape, bd, sub.point);
       if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
-      res.a.push_back({operand_point(shape, ad, sub.point), sub.final_evals[1] * ka.inverse()});
-      res.b.push_back({operand_point(shape, bd, sub.point), sub.final_evals[2] * kb.inverse()});
+      res.a.push_back({broadcast_point(shape, ad, sub.point), sub.final_evals[1] * ka.inverse()});
+      res.b.push_back({broadcast_point(shape, bd, sub.point), sub.final_evals[2] * kb.inverse()});
     } else {
       const Fr av = proof.a_evals[i];
       tr.absorb("elementwise.a_eval", av);
-      const Fr ka = bcast_factor(shape, ad, sc[i].point), kb = bcast_factor(shape, bd, sc[i].point);
+      const Fr ka = broadcast_factor(shape, ad, sc[i].point), kb = broadcast_factor(shape, bd, sc[i].point);
       if (kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
       Fr bv = (sc[i].value - pow2_fr(params.ea) * ka * av) * (pow2_fr(params.eb) * kb).inverse();
       if (params.op == Op::kSub) bv = -bv;
-      res.a.push_back({operand_point(shape, ad, sc[i].point), av});
-      res.b.push_back({operand_point(shape, bd, sc[i].point), bv});
+      res.a.push_back({broadcast_point(shape, ad, sc[i].point), av});
+      res.b.push_back({broadcast_point(shape, bd, sc[i].point), bv});
     }
   }
   *out = std::move(res);

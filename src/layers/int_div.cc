@@ -16,38 +16,6 @@ namespace {
 
 const std::vector<size_t>& zdims(const IntDivParams& p) { return p.z_dims.empty() ? p.dims : p.z_dims; }
 
-std::vector<Fr> operand_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) parts[d].clear();
-  return join_point(PaddedShape(od), parts);
-}
-Fr bcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  Fr k = Fr::one();
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
-  return k;
-}
-std::vector<int64_t> expand(std::span<const int64_t> v, const std::vector<size_t>& od, const std::vector<size_t>& yd) {
-  size_t n = 1;
-  for (size_t d : yd) n *= d;
-  std::vector<size_t> ostride(od.size(), 1);
-  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
-  std::vector<int64_t> out(n);
-  std::vector<size_t> idx(yd.size(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    size_t off = 0;
-    for (size_t d = 0; d < yd.size(); ++d)
-      if (od[d] == yd[d]) off += idx[d] * ostride[d];
-    out[i] = v[off];
-    for (size_t d = yd.size(); d-- > 0;) {
-      if (++idx[d] < yd[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
 void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
 sumcheck::Composition<Fr> prod3() { return sumcheck::Composition<Fr>::product(3); }
@@ -103,7 +71,7 @@ IntDivProver::IntDivProver(const IntDivParams& params, std::span<const int64_t> 
       throw Error("integer div: divisor " + std::to_string(v) + " outside [1, 2^" + std::to_string(params.d_bits) +
                   "] (only positive divisors are proven)");
   z0_.assign(z.begin(), z.end());
-  zb_ = expand(z, zs_.dims(), params.dims);
+  zb_ = broadcast_values(z, zs_.dims(), params.dims);
   const size_t N = x.size();
   if (!forced_q.empty() && forced_q.size() != N) throw Error("integer div: forced quotient size");
   q_.resize(N);
@@ -167,7 +135,7 @@ IntDivProof IntDivProver::prove(std::span<const Claim> out_claims, transcript::T
   const auto tau2 = tr.challenges<Fr>("idiv.tau2", n);
   const Fr gamma = tr.challenge<Fr>("idiv.gamma");
   for (size_t a : {r_pos_, r_neg_, r_rp_, r_rn_, r_rpc_, r_rnc_}) nl_.send_range_eval(a, tau2, tr);
-  const auto t2z = operand_point(xs_, zd, tau2);
+  const auto t2z = broadcast_point(xs_, zd, tau2);
   proof.z_eval = poly::evaluate_mle<Fr>(padded_table(zs_, z0_), t2z);
   tr.absorb("idiv.z_eval", proof.z_eval);
   nl_.send_range_eval(r_den_, t2z, tr);
@@ -177,8 +145,8 @@ IntDivProof IntDivProver::prove(std::span<const Claim> out_claims, transcript::T
   auto pc = sumcheck::prove_with_eq<Fr>(prod3(), tau2, {{}, padded_table(xs_, zb_), std::move(w)}, tr);
   nl_.send_range_eval(r_qp_, pc.point, tr);
   nl_.send_range_eval(r_qn_, pc.point, tr);
-  const auto rz = operand_point(xs_, zd, pc.point);
-  const Fr k = bcast_factor(xs_, zd, pc.point);
+  const auto rz = broadcast_point(xs_, zd, pc.point);
+  const Fr k = broadcast_factor(xs_, zd, pc.point);
   out->z.push_back({rz, k.is_zero() ? Fr::zero() : pc.final_evals[1] * k.inverse()});
   nl_.send_range_eval(r_den_, rz, tr);
   nl_.proof.sumchecks.push_back(std::move(pc.proof));
@@ -248,13 +216,13 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   const size_t at_tau2[6] = {rg[0], rg[1], rg[4], rg[5], rg[6], rg[7]};
   for (size_t k = 0; k < 6; ++k)
     if (!nv.recv_range_eval(at_tau2[k], tau2, tr, &e[k])) return Verdict::reject(miss);
-  const auto t2z = operand_point(xs, zd, tau2);
+  const auto t2z = broadcast_point(xs, zd, tau2);
   const Fr zv = proof.z_eval;
   tr.absorb("idiv.z_eval", zv);
   Fr den;
   if (!nv.recv_range_eval(r_den, t2z, tr, &den)) return Verdict::reject(miss);
   if (den != zv - indicator_mle(zs, t2z)) return Verdict::reject("integer div: divisor differs from its positive digits");
-  const Fr kz = bcast_factor(xs, zd, tau2), ind = indicator_mle(xs, tau2);
+  const Fr kz = broadcast_factor(xs, zd, tau2), ind = indicator_mle(xs, tau2);
   if (kz.is_zero()) return Verdict::reject("integer div: degenerate point (broadcast factor 0)");
   if (e[2] + e[4] != kz * zv - ind || e[3] + e[5] != kz * zv - ind)
     return Verdict::reject("integer div: remainder not below the divisor");
@@ -271,8 +239,8 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
     return Verdict::reject(miss);
   if (qp + gamma * qn != psub.final_evals[2])
     return Verdict::reject("integer div: product: quotients differ from their digits");
-  const auto rz = operand_point(xs, zd, psub.point);
-  const Fr k = bcast_factor(xs, zd, psub.point);
+  const auto rz = broadcast_point(xs, zd, psub.point);
+  const Fr k = broadcast_factor(xs, zd, psub.point);
   if (k.is_zero()) return Verdict::reject("integer div: degenerate point (broadcast factor 0)");
   const Fr zr = psub.final_evals[1] * k.inverse();
   if (!nv.recv_range_eval(r_den, rz, tr, &den)) return Verdict::reject(miss);

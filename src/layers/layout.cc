@@ -126,4 +126,41 @@ Fr eq_prefix_sum(std::span<const Fr> point, size_t count) {
   return sum;
 }
 
+std::vector<Fr> broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) parts[d].clear();
+  return join_point(PaddedShape(od), parts);
+}
+
+Fr broadcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
+  auto parts = split_point(ys, z);
+  Fr k = Fr::one();
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
+  return k;
+}
+
+std::vector<int64_t> broadcast_values(std::span<const int64_t> v, const std::vector<size_t>& od,
+                                      const std::vector<size_t>& yd) {
+  if (od == yd) return std::vector<int64_t>(v.begin(), v.end());
+  size_t n = 1;
+  for (size_t d : yd) n *= d;
+  std::vector<size_t> ostride(od.size(), 1);
+  for (size_t d = od.size(); d-- > 1;) ostride[d - 1] = ostride[d] * od[d];
+  std::vector<int64_t> out(n);
+  std::vector<size_t> idx(yd.size(), 0);
+  for (size_t i = 0; i < n; ++i) {
+    size_t off = 0;
+    for (size_t d = 0; d < yd.size(); ++d)
+      if (od[d] == yd[d]) off += idx[d] * ostride[d];
+    out[i] = v[off];
+    for (size_t d = yd.size(); d-- > 0;) {
+      if (++idx[d] < yd[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 }  // namespace zkinfer::layers

@@ -68,4 +68,15 @@ std::vector<Fr> join_point(const PaddedShape& shape, const std::vector<std::vect
 // tensors.
 Fr eq_prefix_sum(std::span<const Fr> point, size_t count);
 
+// Broadcasting an operand of shape od (same rank as y's shape; each dimension equal to y's or 1)
+// to y's shape. broadcast_point: the operand's point (on its own padded layout) for a point z on
+// y's layout (the broadcast dimensions' coordinates dropped). broadcast_factor: the product over
+// the broadcast dimensions of the indicator sums eq_prefix_sum(z_d, y_d), so that
+// sum_x eq(z, x) A(bcast(x)) = broadcast_factor * A~(broadcast_point). broadcast_values: the
+// row-major values of the operand broadcast to y's shape.
+std::vector<Fr> broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z);
+Fr broadcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z);
+std::vector<int64_t> broadcast_values(std::span<const int64_t> v, const std::vector<size_t>& od,
+                                      const std::vector<size_t>& yd);
+
 }  // namespace zkinfer::layers
