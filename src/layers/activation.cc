@@ -67,7 +67,6 @@ lookup::LookupTable<Fr> act_table(const TableActParams& p) {
   return lookup::LookupTable<Fr>::two_column(std::move(in), std::move(out));
 }
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 }  // namespace
 
@@ -143,9 +142,9 @@ ProofLayout relu_proof_layout(const ReluParams& params, size_t num_claims) {
   const size_t per =
       2 * range_eval_count(n, params.bits) + (params.shift > 0 ? range_eval_count(n, params.shift) : 0);
   l.num_evals = num_claims * per + 2 * range_eval_count(n, params.bits);
-  range_layout(l, n, params.bits);
-  range_layout(l, n, params.bits);
-  if (params.shift > 0) range_layout(l, n, params.shift);
+  append_range_layout(l, n, params.bits);
+  append_range_layout(l, n, params.bits);
+  if (params.shift > 0) append_range_layout(l, n, params.shift);
   l.sumchecks.push_back({n, 3, 3});
   return l;
 }
@@ -297,9 +296,9 @@ ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_clai
   const size_t per = 2 + 2 * range_eval_count(n, params.excess_bits) +
                      (params.shift > 0 ? range_eval_count(n, params.shift) : 0);
   l.num_evals = num_claims * per + 2 * range_eval_count(n, params.excess_bits);
-  range_layout(l, n, params.excess_bits);
-  range_layout(l, n, params.excess_bits);
-  if (params.shift > 0) range_layout(l, n, params.shift);
+  append_range_layout(l, n, params.excess_bits);
+  append_range_layout(l, n, params.excess_bits);
+  if (params.shift > 0) append_range_layout(l, n, params.shift);
   l.lookups.push_back({n, ceil_log2(params.values.size()), 2});
   l.sumchecks.push_back({n, 3, 4});
   return l;

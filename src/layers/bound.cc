@@ -20,7 +20,6 @@ bool has_padding(const PaddedShape& s) { return s.size() != s.unpadded_size(); }
 sumcheck::Composition<Fr> padding_zero_check() { return sumcheck::Composition<Fr>::product(3); }
 
 // The proof layout of one digit range check of 2^n values into [0, 2^bits) (rescale.h).
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 }  // namespace
 
@@ -83,7 +82,7 @@ ProofLayout bound_proof_layout(const BoundParams& params, size_t num_claims) {
   const PaddedShape s(params.dims);
   const bool zc = params.zero_padding && has_padding(s);
   l.num_evals = (num_claims + (zc ? 1 : 0)) * range_eval_count(s.num_vars(), params.bits + 1);
-  range_layout(l, s.num_vars(), params.bits + 1);
+  append_range_layout(l, s.num_vars(), params.bits + 1);
   if (zc) l.sumchecks.push_back({s.num_vars(), 3, 3});
   return l;
 }

@@ -33,8 +33,6 @@ sumcheck::Composition<Fr> mul_comp() {
 }
 
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
-size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
 
 // Registration order of the range checks (prover and verifier alike).
 struct Ranges {
@@ -74,11 +72,11 @@ DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_cla
   const size_t ny = PaddedShape(p.dims).num_vars(), nb = PaddedShape(dims_or(p.b_dims, p)).num_vars();
   ProofLayout l;
   // Per claim: q at z, r at z, r' at z, den at z_b, q at rho, den at rho_b.
-  l.num_evals = num_claims * (2 * range_evals(ny, p.q_bits + 1) + 2 * range_evals(ny, rem_bits(p)) + 2 * range_evals(nb, p.d_bits));
-  range_layout(l, ny, p.q_bits + 1);
-  range_layout(l, ny, rem_bits(p));
-  range_layout(l, ny, rem_bits(p));
-  range_layout(l, nb, p.d_bits);
+  l.num_evals = num_claims * (2 * range_eval_count(ny, p.q_bits + 1) + 2 * range_eval_count(ny, rem_bits(p)) + 2 * range_eval_count(nb, p.d_bits));
+  append_range_layout(l, ny, p.q_bits + 1);
+  append_range_layout(l, ny, rem_bits(p));
+  append_range_layout(l, ny, rem_bits(p));
+  append_range_layout(l, nb, p.d_bits);
   for (size_t i = 0; i < num_claims; ++i) l.sumchecks.push_back({ny, 3, 3});
   DivProof out;
   out.nl = deserialize_proof(r, l);

@@ -16,8 +16,6 @@ namespace {
 
 const std::vector<size_t>& zdims(const IntDivParams& p) { return p.z_dims.empty() ? p.dims : p.z_dims; }
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
-size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
 sumcheck::Composition<Fr> prod3() { return sumcheck::Composition<Fr>::product(3); }
 
 }  // namespace
@@ -43,12 +41,12 @@ IntDivProof IntDivProof::deserialize(ByteReader& r, const IntDivParams& p, size_
   if (p.invalid()) r.fail("integer div: bad parameters");
   if (num_claims > 1024) r.fail("integer div: too many claims");
   const size_t ny = PaddedShape(p.dims).num_vars(), nz = PaddedShape(zdims(p)).num_vars();
-  const size_t ex = range_evals(ny, p.x_bits), ed = range_evals(ny, p.d_bits), ez = range_evals(nz, p.d_bits);
+  const size_t ex = range_eval_count(ny, p.x_bits), ed = range_eval_count(ny, p.d_bits), ez = range_eval_count(nz, p.d_bits);
   ProofLayout l;
   l.num_evals = num_claims * 4 * ex + 6 * ex + 4 * ed + 2 * ez;
-  for (int i = 0; i < 4; ++i) range_layout(l, ny, p.x_bits);
-  for (int i = 0; i < 4; ++i) range_layout(l, ny, p.d_bits);
-  range_layout(l, nz, p.d_bits);
+  for (int i = 0; i < 4; ++i) append_range_layout(l, ny, p.x_bits);
+  for (int i = 0; i < 4; ++i) append_range_layout(l, ny, p.d_bits);
+  append_range_layout(l, nz, p.d_bits);
   l.sumchecks.push_back({ny, 3, 3});
   l.sumchecks.push_back({ny, 3, 3});
   IntDivProof out;

@@ -48,7 +48,6 @@ Ranges register_ranges(NL& nl, const LeakyReluParams& p, size_t n) {
   return r;
 }
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
 
 // t~(z) from y~(z) = v and the remainder.
 Fr pre_rescale(size_t k, const Fr& v, const Fr& r, const Fr& ind) {
@@ -127,10 +126,10 @@ ProofLayout leaky_relu_proof_layout(const LeakyReluParams& params, size_t num_cl
   const size_t per = 2 * range_evals(params.bits) + (params.shift > 0 ? range_evals(params.shift) : 0) +
                      (params.out_bits > 0 ? range_evals(params.out_bits + 1) : 0);
   l.num_evals = num_claims * per + 2 * range_evals(params.bits);
-  range_layout(l, n, params.bits);
-  range_layout(l, n, params.bits);
-  if (params.shift > 0) range_layout(l, n, params.shift);
-  if (params.out_bits > 0) range_layout(l, n, params.out_bits + 1);
+  append_range_layout(l, n, params.bits);
+  append_range_layout(l, n, params.bits);
+  if (params.shift > 0) append_range_layout(l, n, params.shift);
+  if (params.out_bits > 0) append_range_layout(l, n, params.out_bits + 1);
   l.sumchecks.push_back({n, 3, 3});
   return l;
 }

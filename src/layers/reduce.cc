@@ -24,8 +24,6 @@ bool is_extremum(const ReduceParams& p) { return p.op == Op::kMax || p.op == Op:
 size_t mean_bits(size_t K) { return ceil_log2(2 * K) < 1 ? 1 : ceil_log2(2 * K); }
 RescaleParams rescale_params(const ReduceParams& p) { return {p.out_dims(), p.shift, p.out_bits}; }
 
-void range_layout(ProofLayout& l, size_t n, size_t bits) { append_range_layout(l, n, bits); }
-size_t range_evals(size_t n, size_t bits) { return range_eval_count(n, bits); }
 
 // The variable structure: which x variables belong to kept dimensions (and their y variable) and
 // which to reduced dimensions (and their bit in the reduced index jp), and the valid jp values.
@@ -161,13 +159,13 @@ ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_
   ProofLayout l;
   if (p.op == Op::kMean) {
     const size_t m = mean_bits(p.count());
-    l.num_evals = num_claims * 2 * range_evals(vs.ny, m);
-    range_layout(l, vs.ny, m);
-    range_layout(l, vs.ny, m);
+    l.num_evals = num_claims * 2 * range_eval_count(vs.ny, m);
+    append_range_layout(l, vs.ny, m);
+    append_range_layout(l, vs.ny, m);
   } else if (is_extremum(p)) {
     const size_t K = vs.valid.size();
-    l.num_evals = (num_claims + 1) * K * range_evals(vs.ny + vs.nj, p.bits + 1);
-    range_layout(l, vs.ny + vs.nj, p.bits + 1);
+    l.num_evals = (num_claims + 1) * K * range_eval_count(vs.ny + vs.nj, p.bits + 1);
+    append_range_layout(l, vs.ny + vs.nj, p.bits + 1);
     l.sumchecks.push_back({vs.ny, K + 1, K + 1});
   }
   out.nl = deserialize_proof(r, l);

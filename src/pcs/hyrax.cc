@@ -14,27 +14,37 @@
 
 namespace zkinfer::pcs {
 
-FixedBaseTable::FixedBaseTable(const G1Affine& p) {
-  std::vector<G1> t(32 * 255);
+FixedBaseTable::FixedBaseTable(const G1Affine& p, unsigned window_bits) : bits_(window_bits) {
+  ZKINFER_CHECK(window_bits == 4 || window_bits == 8);
+  const size_t windows = 256 / bits_, per = (size_t{1} << bits_) - 1;
+  std::vector<G1> t(windows * per);
   G1 base(p);
-  for (size_t w = 0; w < 32; ++w) {
+  for (size_t w = 0; w < windows; ++w) {
     G1 acc = base;
-    for (size_t d = 0; d < 255; ++d) {
-      t[w * 255 + d] = acc;
+    for (size_t d = 0; d < per; ++d) {
+      t[w * per + d] = acc;
       acc += base;
     }
-    base = acc;  // 256 * base
+    base = acc;  // 2^bits * base
   }
   table_.resize(t.size());
   G1::batch_to_affine(t, table_);
 }
 
 G1 FixedBaseTable::mul(const Fr& k) const {
-  ZKINFER_CHECK(table_.size() == 32 * 255);
+  const size_t per = (size_t{1} << bits_) - 1;
+  ZKINFER_CHECK(table_.size() == (256 / bits_) * per);
   const auto bytes = k.to_bytes();  // canonical little endian
   G1 acc;
-  for (size_t w = 0; w < 32; ++w)
-    if (bytes[w]) acc += table_[w * 255 + bytes[w] - 1];
+  for (size_t b = 0; b < 32; ++b) {
+    if (bits_ == 8) {
+      if (bytes[b]) acc += table_[b * per + bytes[b] - 1];
+    } else {
+      const unsigned lo = bytes[b] & 15, hi = bytes[b] >> 4;
+      if (lo) acc += table_[(2 * b) * per + lo - 1];
+      if (hi) acc += table_[(2 * b + 1) * per + hi - 1];
+    }
+  }
   return acc;
 }
 

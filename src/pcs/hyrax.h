@@ -52,16 +52,20 @@ inline constexpr size_t kMaxRowVars = 24;
 // and the commitment size (2^a points) stay about sqrt(2^n); see docs/protocol/hyrax.md.
 constexpr size_t default_log_cols(size_t num_vars) { return (num_vars + 1) / 2; }
 
-// A fixed-base table for one point P: entry [w][d - 1] = d 2^(8w) P for d in 1..255, so that
-// k P costs 32 mixed additions instead of a full double-and-add (used for the blinding terms
-// rho_i H of every row and v U + s H of committed claims). 32 x 255 affine points, about 0.6 MB.
+// A fixed-base table for one point P: entry [w][d - 1] = d 2^(c w) P for d in 1..2^c - 1 (c the
+// window bits), so that k P costs 256 / c mixed additions instead of a full double-and-add (used
+// for the blinding terms rho_i H of every row and v U + s H of committed claims).
 class FixedBaseTable {
  public:
   FixedBaseTable() = default;
-  explicit FixedBaseTable(const G1Affine& p);
+  // window_bits 8 (32 windows x 255 points, 0.6 MB: a few bases used often, H and U) or 4 (64
+  // windows x 15 points, 70 KB, twice the additions: many bases, e.g. src/zk's first generators).
+  explicit FixedBaseTable(const G1Affine& p, unsigned window_bits = 8);
   G1 mul(const Fr& k) const;
+  bool empty() const { return table_.empty(); }
 
  private:
+  unsigned bits_ = 8;
   std::vector<G1Affine> table_;
 };
 

@@ -9,33 +9,6 @@
 
 namespace zkinfer::zk {
 
-NibbleTable::NibbleTable(const G1Affine& p) {
-  std::vector<G1> t(64 * 15);
-  G1 base(p);
-  for (size_t w = 0; w < 64; ++w) {
-    G1 acc = base;
-    for (size_t k = 0; k < 15; ++k) {
-      t[w * 15 + k] = acc;
-      acc += base;
-    }
-    base = acc;  // 16 * base
-  }
-  table_.resize(t.size());
-  G1::batch_to_affine(t, table_);
-}
-
-G1 NibbleTable::mul(const Fr& k) const {
-  ZKINFER_CHECK(table_.size() == 64 * 15);
-  const auto bytes = k.to_bytes();  // canonical little endian
-  G1 acc;
-  for (size_t b = 0; b < 32; ++b) {
-    const unsigned lo = bytes[b] & 15, hi = bytes[b] >> 4;
-    if (lo) acc += table_[(2 * b) * 15 + lo - 1];
-    if (hi) acc += table_[(2 * b + 1) * 15 + hi - 1];
-  }
-  return acc;
-}
-
 PedersenParams::PedersenParams(size_t max_log_gens) {
   ZKINFER_CHECK(max_log_gens <= kMaxLogGens);
   g_ = curve::derive_generators(kVectorDomain, size_t{1} << max_log_gens);
@@ -45,7 +18,7 @@ PedersenParams::PedersenParams(size_t max_log_gens) {
   u_table_ = pcs::FixedBaseTable(u_);
   g_tables_.resize(std::min(g_.size(), kTabulatedGens));
 #pragma omp parallel for schedule(dynamic)
-  for (size_t i = 0; i < g_tables_.size(); ++i) g_tables_[i] = NibbleTable(g_[i]);
+  for (size_t i = 0; i < g_tables_.size(); ++i) g_tables_[i] = pcs::FixedBaseTable(g_[i], 4);
 }
 
 G1 PedersenParams::mul_g(size_t i, const Fr& k) const {

@@ -36,21 +36,6 @@ inline constexpr size_t kMaxLogGens = 16;
 // the linear dot-product proof use them; others fall back to a variable-base MSM).
 inline constexpr size_t kTabulatedGens = 128;
 
-// A fixed-base table with 4-bit windows: entry [w][k - 1] = k 16^w P for k in 1..15, so k P costs
-// at most 64 mixed additions (about 4 times fewer field multiplications than a variable-base
-// multiplication). 960 affine points, about 70 KB. (pcs::FixedBaseTable uses 8-bit windows,
-// 0.6 MB per point, fine for H and U but not for a hundred generators.)
-class NibbleTable {
- public:
-  NibbleTable() = default;
-  explicit NibbleTable(const G1Affine& p);
-  G1 mul(const Fr& k) const;
-  bool empty() const { return table_.empty(); }
-
- private:
-  std::vector<G1Affine> table_;
-};
-
 class PedersenParams {
  public:
   // Derives G_0 .. G_{2^max_log_gens - 1}, H and U.
@@ -70,7 +55,7 @@ class PedersenParams {
   std::vector<G1Affine> g_;
   G1Affine h_, u_;
   pcs::FixedBaseTable h_table_, u_table_;
-  std::vector<NibbleTable> g_tables_;
+  std::vector<pcs::FixedBaseTable> g_tables_;  // 4-bit windows for the first kTabulatedGens G_i
 };
 
 // A committed scalar as its prover knows it.
