@@ -170,13 +170,8 @@ Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims,
     ins.push_back({c.point, input_value(params.shift, c.value - ng, r, indicator_mle(shape, c.point))});
   }
   const auto tau = tr.challenges<Fr>("relu.tau", n);
-  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-  if (sp == nullptr) return Verdict::reject("relu: missing zero-check");
   sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = sumcheck::verify<Fr>(relu_zero_check(), n, Fr::zero(), *sp, tr, &sub); !v)
-    return v.within("relu: zero-check out . neg = 0");
-  if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
-    return Verdict::reject("relu: zero-check: eq(tau, rho) mismatch");
+  if (Verdict v = nv.verify_zero_check(relu_zero_check(), n, tau, tr, &sub, "relu: zero-check out . neg = 0"); !v) return v;
   Fr o, ng;
   if (!nv.recv_range_eval(rr.out, sub.point, tr, &o) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("relu: zero-check: missing evaluations");
@@ -334,13 +329,10 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   }
   const auto tau = tr.challenges<Fr>("table.tau", n);
   const Fr gamma = tr.challenge<Fr>("table.gamma");
-  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-  if (sp == nullptr) return Verdict::reject("table activation: missing zero-check");
   sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = sumcheck::verify<Fr>(clamp_zero_check(lo, hi, gamma), n, Fr::zero(), *sp, tr, &sub); !v)
-    return v.within("table activation: clamp zero-check");
-  if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
-    return Verdict::reject("table activation: clamp zero-check: eq(tau, rho) mismatch");
+  if (Verdict v = nv.verify_zero_check(clamp_zero_check(lo, hi, gamma), n, tau, tr, &sub, "table activation: clamp zero-check");
+      !v)
+    return v;
   Fr av, bv;
   if (!nv.recv_range_eval(t.a, sub.point, tr, &av) || !nv.recv_range_eval(t.b, sub.point, tr, &bv))
     return Verdict::reject("table activation: clamp zero-check: missing evaluations");

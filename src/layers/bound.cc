@@ -107,13 +107,8 @@ Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, c
   }
   if (params.zero_padding && has_padding(shape)) {
     const auto tau = tr.challenges<Fr>("bound.tau", n);
-    const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-    if (sp == nullptr) return Verdict::reject("bound: missing padding zero-check");
     sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(padding_zero_check(), n, Fr::zero(), *sp, tr, &sub); !v)
-      return v.within("bound: padding zero-check");
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
-      return Verdict::reject("bound: padding zero-check: eq(tau, rho) mismatch");
+    if (Verdict v = nv.verify_zero_check(padding_zero_check(), n, tau, tr, &sub, "bound: padding zero-check"); !v) return v;
     if (sub.final_evals[1] != Fr::one() - indicator_mle(shape, sub.point))
       return Verdict::reject("bound: padding zero-check: padding indicator mismatch");
     Fr v;

@@ -194,13 +194,8 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
     res.x.push_back({c.point, p - m});
   }
   const auto tau1 = tr.challenges<Fr>("idiv.tau1", n);
-  const sumcheck::Proof<Fr>* zsp = nv.next_sumcheck();
-  if (zsp == nullptr) return Verdict::reject("integer div: missing sign zero-check");
   sumcheck::Subclaim<Fr> zsub;
-  if (Verdict v = sumcheck::verify<Fr>(prod3(), n, Fr::zero(), *zsp, tr, &zsub); !v)
-    return v.within("integer div: sign zero-check");
-  if (zsub.final_evals[0] != poly::eq_eval<Fr>(tau1, zsub.point))
-    return Verdict::reject("integer div: sign zero-check: eq(tau, rho) mismatch");
+  if (Verdict v = nv.verify_zero_check(prod3(), n, tau1, tr, &zsub, "integer div: sign zero-check"); !v) return v;
   {
     Fr p, m;
     if (!nv.recv_range_eval(r_pos, zsub.point, tr, &p) || !nv.recv_range_eval(r_neg, zsub.point, tr, &m))

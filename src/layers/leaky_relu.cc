@@ -165,13 +165,8 @@ Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> 
     ins.push_back({c.point, p - ng});
   }
   const auto tau = tr.challenges<Fr>("lrelu.tau", n);
-  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-  if (sp == nullptr) return Verdict::reject("leaky relu: missing zero-check");
   sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = sumcheck::verify<Fr>(zero_check(), n, Fr::zero(), *sp, tr, &sub); !v)
-    return v.within("leaky relu: zero-check pos . neg = 0");
-  if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point))
-    return Verdict::reject("leaky relu: zero-check: eq(tau, rho) mismatch");
+  if (Verdict v = nv.verify_zero_check(zero_check(), n, tau, tr, &sub, "leaky relu: zero-check pos . neg = 0"); !v) return v;
   Fr p, ng;
   if (!nv.recv_range_eval(rr.pos, sub.point, tr, &p) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("leaky relu: zero-check: missing evaluations");

@@ -381,12 +381,11 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
     ins.push_back({sub.point, sub.final_evals[1]});
   }
   const auto tau = tr.challenges<Fr>("maxpool.tau", ny);
-  const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-  if (sp == nullptr) return Verdict::reject("max pool: missing zero-check");
   sumcheck::Subclaim<Fr> zc;
-  if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(K + 1), ny, Fr::zero(), *sp, tr, &zc); !v)
-    return v.within("max pool: zero-check prod_j d_j = 0");
-  if (zc.final_evals[0] != poly::eq_eval<Fr>(tau, zc.point)) return Verdict::reject("max pool: zero-check: eq mismatch");
+  if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(K + 1), ny, tau, tr, &zc,
+                                       "max pool: zero-check prod_j d_j = 0");
+      !v)
+    return v;
   for (size_t j = 0; j < K; ++j) {
     Fr dj;
     if (!nv.recv_range_eval(r_d, with_index(zc.point, j, lk), tr, &dj))

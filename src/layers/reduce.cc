@@ -387,12 +387,11 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
       }
     }
     const auto tau = tr.challenges<Fr>("reduce.tau", vs.ny);
-    const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
-    if (sp == nullptr) return Verdict::reject("reduce: missing zero-check");
     sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(K + 1), vs.ny, Fr::zero(), *sp, tr, &sub); !v)
-      return v.within("reduce: zero-check (no difference is zero)");
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point)) return Verdict::reject("reduce: zero-check: eq(tau, rho) mismatch");
+    if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(K + 1), vs.ny, tau, tr, &sub,
+                                         "reduce: zero-check (no difference is zero)");
+        !v)
+      return v;
     for (size_t k = 0; k < K; ++k) {
       Fr d;
       if (!nv.recv_range_eval(ra, vs.d_point(sub.point, vs.valid[k]), tr, &d))

@@ -233,6 +233,16 @@ bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transc
   return true;
 }
 
+Verdict NlVerifier::verify_zero_check(const sumcheck::Composition<Fr>& comp, size_t n, std::span<const Fr> tau,
+                                      transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what) {
+  const sumcheck::Proof<Fr>* sp = next_sumcheck();
+  if (sp == nullptr) return Verdict::reject(what + ": missing");
+  if (Verdict v = sumcheck::verify<Fr>(comp, n, Fr::zero(), *sp, tr, sub); !v) return v.within(what);
+  if (sub->final_evals.empty() || sub->final_evals[0] != poly::eq_eval<Fr>(tau, sub->point))
+    return Verdict::reject(what + ": eq(tau, rho) mismatch");
+  return Verdict::accept();
+}
+
 Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
   auto run = [&](const lookup::LookupTable<Fr>& table, size_t n, size_t mult, std::vector<size_t> col_adv,
                  const std::string& what) -> Verdict {

@@ -26,7 +26,9 @@
 #include "layers/claim.h"
 #include "layers/layout.h"
 #include "lookup/logup.h"
+#include "sumcheck/composition.h"
 #include "sumcheck/proof.h"
+#include "sumcheck/verifier.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::layers {
@@ -161,6 +163,11 @@ class NlVerifier {
   Verdict verify_lookups(transcript::Transcript& tr);
   // The next zero-check sumcheck proof (nullptr when none is left).
   const sumcheck::Proof<Fr>* next_sumcheck();
+  // Verifies the next sumcheck as a zero-check: sum over the n-variable hypercube of `comp` is 0,
+  // where factor 0 of comp is eq(tau, .), checked against the verifier's own eq(tau, rho). On
+  // acceptance *sub holds rho and the factors' final values; rejections are named by `what`.
+  Verdict verify_zero_check(const sumcheck::Composition<Fr>& comp, size_t n, std::span<const Fr> tau,
+                            transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what);
   // Whether every part of the proof was consumed.
   Verdict finished() const;
 
