@@ -32,7 +32,7 @@ int64_t rescale(int64_t x, size_t k) {
 }
 
 // The claim on the layer input given y~(z): x~(z) = 2^k y~(z) + r~(z) - 2^(k-1) I~(z).
-Fr input_value(size_t k, const Fr& y, const Fr& r, const Fr& ind) {
+cp::Val input_value(size_t k, const cp::Val& y, const cp::Val& r, const Fr& ind) {
   if (k == 0) return y;
   return pow2_fr(k) * y + r - pow2_fr(k - 1) * ind;
 }
@@ -101,8 +101,8 @@ NonlinearProof ReluProver::prove(std::span<const Claim> out_claims, transcript::
   for (const Claim& c : out_claims) {
     ZKINFER_CHECK(c.point.size() == shape_.num_vars());
     nl_.send_range_eval(r_out_, c.point, tr);  // equals c.value for an honest claim
-    const Fr n = nl_.send_range_eval(r_neg_, c.point, tr);
-    const Fr r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
+    const cp::Val n = nl_.send_range_eval(r_neg_, c.point, tr);
+    const cp::Val r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
     in_claims->push_back({c.point, input_value(params_.shift, c.value - n, r, indicator_mle(shape_, c.point))});
   }
   // Zero-check: out . neg = 0 on the hypercube.
@@ -162,7 +162,7 @@ Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims,
   std::vector<Claim> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
     const Claim& c = out_claims[i];
-    Fr o, ng, r = Fr::zero();
+    cp::Val o, ng, r = Fr::zero();
     if (!nv.recv_range_eval(rr.out, c.point, tr, &o) || !nv.recv_range_eval(rr.neg, c.point, tr, &ng) ||
         (params.shift > 0 && !nv.recv_range_eval(rr.rem, c.point, tr, &r)))
       return Verdict::reject("relu: claim " + std::to_string(i) + ": missing evaluations");
@@ -172,7 +172,7 @@ Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims,
   const auto tau = tr.challenges<Fr>("relu.tau", n);
   sumcheck::Subclaim<Fr> sub;
   if (Verdict v = nv.verify_zero_check(relu_zero_check(), n, tau, tr, &sub, "relu: zero-check out . neg = 0"); !v) return v;
-  Fr o, ng;
+  cp::Val o, ng;
   if (!nv.recv_range_eval(rr.out, sub.point, tr, &o) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("relu: zero-check: missing evaluations");
   if (o != sub.final_evals[1]) return Verdict::reject("relu: zero-check: out(rho) != its digits");
@@ -258,11 +258,11 @@ NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcri
     ZKINFER_CHECK(c.point.size() == shape_.num_vars());
     const Fr ind = indicator_mle(shape_, c.point);
     nl_.send_eval(a_out_, c.point, tr);
-    const Fr iv = nl_.send_eval(a_idx_, c.point, tr);
-    const Fr av = nl_.send_range_eval(r_a_, c.point, tr);
-    const Fr bv = nl_.send_range_eval(r_b_, c.point, tr);
-    const Fr r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
-    const Fr y = iv - lo * (Fr::one() - ind) + av - bv;
+    const cp::Val iv = nl_.send_eval(a_idx_, c.point, tr);
+    const cp::Val av = nl_.send_range_eval(r_a_, c.point, tr);
+    const cp::Val bv = nl_.send_range_eval(r_b_, c.point, tr);
+    const cp::Val r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
+    const cp::Val y = iv - lo * (Fr::one() - ind) + av - bv;
     in_claims->push_back({c.point, input_value(params_.shift, y, r, ind)});
   }
   const auto tau = tr.challenges<Fr>("table.tau", shape_.num_vars());
@@ -317,14 +317,14 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   for (size_t i = 0; i < out_claims.size(); ++i) {
     const Claim& c = out_claims[i];
     const Fr ind = indicator_mle(shape, c.point);
-    Fr ov, iv, av, bv, r = Fr::zero();
+    cp::Val ov, iv, av, bv, r = Fr::zero();
     if (!nv.recv_eval(t.out, c.point, tr, &ov) || !nv.recv_eval(t.idx, c.point, tr, &iv) ||
         !nv.recv_range_eval(t.a, c.point, tr, &av) || !nv.recv_range_eval(t.b, c.point, tr, &bv) ||
         (params.shift > 0 && !nv.recv_range_eval(t.rem, c.point, tr, &r)))
       return Verdict::reject("table activation: claim " + std::to_string(i) + ": missing evaluations");
     if (ov - t0 * (Fr::one() - ind) != c.value)
       return Verdict::reject("table activation: claim " + std::to_string(i) + ": output != lookup output column");
-    const Fr y = iv - lo * (Fr::one() - ind) + av - bv;
+    const cp::Val y = iv - lo * (Fr::one() - ind) + av - bv;
     ins.push_back({c.point, input_value(params.shift, y, r, ind)});
   }
   const auto tau = tr.challenges<Fr>("table.tau", n);
@@ -333,7 +333,7 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   if (Verdict v = nv.verify_zero_check(clamp_zero_check(lo, hi, gamma), n, tau, tr, &sub, "table activation: clamp zero-check");
       !v)
     return v;
-  Fr av, bv;
+  cp::Val av, bv;
   if (!nv.recv_range_eval(t.a, sub.point, tr, &av) || !nv.recv_range_eval(t.b, sub.point, tr, &bv))
     return Verdict::reject("table activation: clamp zero-check: missing evaluations");
   if (av != sub.final_evals[1]) return Verdict::reject("table activation: clamp zero-check: a(rho) != its digits");

@@ -99,7 +99,7 @@ Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, c
   detail::absorb_claims(tr, "bound.claim", claims);
   const Fr off = pow2_fr(params.bits);
   for (size_t i = 0; i < claims.size(); ++i) {
-    Fr v;
+    cp::Val v;
     if (!nv.recv_range_eval(id, claims[i].point, tr, &v))
       return Verdict::reject("bound: claim " + std::to_string(i) + ": missing evaluations");
     if (claims[i].value != v - off * indicator_mle(shape, claims[i].point))
@@ -111,7 +111,7 @@ Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, c
     if (Verdict v = nv.verify_zero_check(padding_zero_check(), n, tau, tr, &sub, "bound: padding zero-check"); !v) return v;
     if (sub.final_evals[1] != Fr::one() - indicator_mle(shape, sub.point))
       return Verdict::reject("bound: padding zero-check: padding indicator mismatch");
-    Fr v;
+    cp::Val v;
     if (!nv.recv_range_eval(id, sub.point, tr, &v)) return Verdict::reject("bound: padding zero-check: missing evaluation");
     if (v != sub.final_evals[2]) return Verdict::reject("bound: padding zero-check: v(rho) differs from its digits");
   }

@@ -20,7 +20,7 @@ constexpr std::string_view kLabelGamma = "layers.combine.gamma";
 
 Fr absorb_and_gamma(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<Fr> values;
+  std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     values.push_back(c.value);
@@ -75,7 +75,8 @@ Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const Com
     return Verdict::accept();
   }
   const Fr gamma = absorb_and_gamma(tr, claims);
-  Fr claim = Fr::zero(), g = Fr::one();
+  cp::Val claim;
+  Fr g = Fr::one();
   for (const auto& c : claims) {
     claim += g * c.value;
     g *= gamma;

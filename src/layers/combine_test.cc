@@ -52,7 +52,7 @@ TEST(Combine, TrueClaimsCombineIntoATrueClaim) {
       }
       // Changed proof values.
       for (size_t i = 0; i < proof.sumcheck.rounds.size(); ++i)
-        for (size_t j = 0; j < 3; ++j) {
+        for (size_t j = 0; j < proof.sumcheck.rounds[i].evals.size(); ++j) {
           CombineProof bad = proof;
           bad.sumcheck.rounds[i].evals[j] += Fr::one();
           EXPECT_FALSE(verify_fresh(n, claims, bad).ok());

@@ -65,7 +65,7 @@ Fr bias_indicator(const ConvShape& s, const YPoint& y) {
 
 void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<Fr> values;
+  std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     values.push_back(c.value);
@@ -97,8 +97,8 @@ std::vector<Fr> kernel_coeffs(std::span<const YPoint> ys, const std::vector<Fr>&
   return coeffs;
 }
 
-void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::vector<Fr>& x_point, const Fr& x_val,
-                   const std::vector<Fr>& k_point, std::span<const Fr> k_finals, std::span<const Fr> bias_values,
+void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::vector<Fr>& x_point, const cp::Val& x_val,
+                   const std::vector<Fr>& k_point, std::span<const cp::Val> k_finals, std::span<const cp::Val> bias_values,
                    ConvClaims* out) {
   const YPoint xp = split_x(s, x_point);
   out->x = {x_point, x_val};
@@ -139,7 +139,7 @@ PaddedShape ConvShape::y_shape() const { return PaddedShape({n, co, out_h(), out
 PaddedShape ConvShape::bias_shape() const { return PaddedShape({co}); }
 
 void ConvProof::serialize(ByteWriter& w) const {
-  for (const Fr& v : bias_values) sumcheck::write_field(w, v);
+  for (const auto& v : bias_values) cp::write(w, v);
   input_sumcheck.serialize(w);
   kernel_sumcheck.serialize(w);
 }
@@ -147,8 +147,7 @@ void ConvProof::serialize(ByteWriter& w) const {
 ConvProof ConvProof::deserialize(ByteReader& r, const ConvShape& s, size_t num_claims) {
   ConvProof p;
   if (s.bias) {
-    p.bias_values.resize(num_claims);
-    for (Fr& v : p.bias_values) v = sumcheck::read_field<Fr>(r);
+    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(cp::read(r));
   }
   p.input_sumcheck = sumcheck::Proof<Fr>::deserialize(r, s.x_shape().num_vars(), 2, 2);
   p.kernel_sumcheck = s.groups == 1
@@ -186,7 +185,7 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
-    for (const auto& y : ys) proof.bias_values.push_back(poly::evaluate_mle<Fr>(bias, y.rco));
+    for (const auto& y : ys) proof.bias_values.push_back(cp::send(poly::evaluate_mle<Fr>(bias, y.rco)));
     tr.absorb_many(kLabelBias, proof.bias_values);
   }
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);
@@ -267,7 +266,7 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
     }
     auto r2 = sumcheck::prove(kernel_composition(coeffs), std::move(f2), tr);
     proof.kernel_sumcheck = std::move(r2.proof);
-    if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+    if (out) output_claims(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point, proof.kernel_sumcheck.final_evals, proof.bias_values, out);
   } else {
     // Over Wt's variables: Wt . ME, ME(o, c', a, b) = sum_t kappa_t eq(r_co^t, o)
     // eq(r_c, g(o) C/G + c') Phi_t(a, b).
@@ -293,7 +292,7 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
     f2.push_back(std::move(me));
     auto r2 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f2), tr);
     proof.kernel_sumcheck = std::move(r2.proof);
-    if (out) output_claims(s, ys, r1.point, r1.final_evals[0], r2.point, r2.final_evals, proof.bias_values, out);
+    if (out) output_claims(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point, proof.kernel_sumcheck.final_evals, proof.bias_values, out);
   }
   return proof;
 }
@@ -363,10 +362,11 @@ Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const C
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);
 
   std::vector<YPoint> ys;
-  Fr claim = Fr::zero(), gt = Fr::one();
+  cp::Val claim;
+  Fr gt = Fr::one();
   for (size_t t = 0; t < num_claims; ++t) {
     ys.push_back(split_y(s, y_claims[t].point));
-    Fr v = y_claims[t].value;
+    cp::Val v = y_claims[t].value;
     if (s.bias) v -= proof.bias_values[t] * bias_indicator(s, ys.back());
     claim += gt * v;
     gt *= gamma;

@@ -47,7 +47,7 @@ struct ConvShape {
 };
 
 struct ConvProof {
-  std::vector<Fr> bias_values;          // bias~(r_co) per claim, when the shape has a bias
+  std::vector<cp::Val> bias_values;          // bias~(r_co) per claim, when the shape has a bias
   sumcheck::Proof<Fr> input_sumcheck;   // over X's variables: X . G
   sumcheck::Proof<Fr> kernel_sumcheck;  // groups = 1: over (kw, kh), sum_t c_t Wt_t . Phi_t;
                                         // groups > 1: over Wt's variables, Wt . ME

@@ -154,7 +154,7 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
   for (const Claim& c : out_claims) {
     ZKINFER_CHECK(c.point.size() == ys_.num_vars());
     nl_.send_range_eval(r_q_, c.point, tr);
-    const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
+    const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
     const auto zb = broadcast_point(ys_, bd, c.point);
     const Fr bz = poly::evaluate_mle<Fr>(bt0, zb);
@@ -165,7 +165,7 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
     auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, bbt, qt}, tr);
     proof.vals.push_back(res.claim);
     const Fr kb = broadcast_factor(ys_, bd, c.point), ka = broadcast_factor(ys_, ad, c.point);
-    const Fr av = (two_eb1 * res.claim + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
+    const cp::Val av = (two_eb1 * res.claim + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
     out->a.push_back({broadcast_point(ys_, ad, c.point), av});
     nl_.send_range_eval(r_q_, res.point, tr);
     const auto rb = broadcast_point(ys_, bd, res.point);
@@ -207,7 +207,7 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
   for (size_t i = 0; i < out_claims.size(); ++i) {
     const Claim& c = out_claims[i];
     const std::string where = "div: claim " + std::to_string(i);
-    Fr qv, r, rc, dz;
+    cp::Val qv, r, rc, dz;
     if (!nv.recv_range_eval(rg.q, c.point, tr, &qv) || !nv.recv_range_eval(rg.rem, c.point, tr, &r) ||
         !nv.recv_range_eval(rg.comp, c.point, tr, &rc))
       return Verdict::reject(where + ": missing evaluations");
@@ -230,14 +230,14 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
     if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
       return Verdict::reject(where + ": product: eq(z, rho) mismatch");
     res.a.push_back({broadcast_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});
-    Fr qr, dr;
+    cp::Val qr, dr;
     if (!nv.recv_range_eval(rg.q, sub.point, tr, &qr)) return Verdict::reject(where + ": missing evaluations");
     if (qr - qoff * indicator_mle(ys, sub.point) != sub.final_evals[2])
       return Verdict::reject(where + ": product: q(rho) differs from the quotient's digits");
     const auto rb = broadcast_point(ys, bd, sub.point);
     const Fr krb = broadcast_factor(ys, bd, sub.point);
     if (krb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
-    const Fr brv = sub.final_evals[1] * krb.inverse();
+    const cp::Val brv = sub.final_evals[1] * krb.inverse();
     if (!nv.recv_range_eval(rg.den, rb, tr, &dr)) return Verdict::reject(where + ": missing evaluations");
     if (dr != brv - indicator_mle(bs, rb)) return Verdict::reject(where + ": product: divisor differs from its positive digits");
     res.b.push_back({rb, brv});

@@ -47,12 +47,12 @@ bool uses_sumcheck(const ElementwiseParams& p) { return p.op == Op::kMul || p.op
 
 std::vector<Fr> fr_padded(const PaddedShape& s, std::span<const int64_t> v) { return padded_table(s, v); }
 // value / k, or zero when k is zero (the verifier rejects such points).
-Fr div_or_zero(const Fr& value, const Fr& k) { return k.is_zero() ? Fr::zero() : value * k.inverse(); }
+cp::Val div_or_zero(const cp::Val& value, const Fr& k) { return k.is_zero() ? cp::Val() : value * k.inverse(); }
 }  // namespace
 
 void ElementwiseProof::serialize(ByteWriter& w) const {
   rescale.serialize(w);
-  for (const Fr& e : a_evals) sumcheck::write_field(w, e);
+  for (const auto& e : a_evals) cp::write(w, e);
   for (const auto& s : mul) s.serialize(w);
 }
 
@@ -63,8 +63,7 @@ ElementwiseProof ElementwiseProof::deserialize(ByteReader& r, const ElementwiseP
   if (p.shift > 0) out.rescale = deserialize_proof(r, rescale_proof_layout(rescale_params(p), num_claims));
   const size_t n = PaddedShape(p.dims).num_vars();
   if (p.op != Op::kMul) {
-    out.a_evals.resize(num_claims);
-    for (Fr& e : out.a_evals) e = sumcheck::read_field<Fr>(r);
+    for (size_t i = 0; i < num_claims; ++i) out.a_evals.push_back(cp::read(r));
   }
   if (uses_sumcheck(p))
     for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 3, 3));
@@ -125,10 +124,10 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
   const auto& bd = bs_.dims();
   for (const Claim& c : sc) {
     if (params_.op == Op::kMul || params_.op == Op::kAffine) {
-      Fr target = c.value;
+      cp::Val target = c.value;
       if (params_.op == Op::kAffine) {
         const auto zc = broadcast_point(shape_, cs_.dims(), c.point);
-        const Fr cv = poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc);
+        const cp::Val cv = cp::send(poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc));
         tr.absorb("elementwise.a_eval", cv);
         proof.a_evals.push_back(cv);
         out->c.push_back({zc, cv});
@@ -137,17 +136,17 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
       (void)target;
       auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, at, bt}, tr);
       out->a.push_back({broadcast_point(shape_, ad, res.point),
-                        div_or_zero(res.final_evals[1], broadcast_factor(shape_, ad, res.point))});
+                        div_or_zero(res.proof.final_evals[1], broadcast_factor(shape_, ad, res.point))});
       out->b.push_back({broadcast_point(shape_, bd, res.point),
-                        div_or_zero(res.final_evals[2], broadcast_factor(shape_, bd, res.point))});
+                        div_or_zero(res.proof.final_evals[2], broadcast_factor(shape_, bd, res.point))});
       proof.mul.push_back(std::move(res.proof));
     } else {
       const auto za = broadcast_point(shape_, ad, c.point);
-      const Fr av = poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za);
+      const cp::Val av = cp::send(poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za));
       tr.absorb("elementwise.a_eval", av);
       proof.a_evals.push_back(av);
       const Fr ka = broadcast_factor(shape_, ad, c.point), kb = broadcast_factor(shape_, bd, c.point);
-      Fr bv = div_or_zero(c.value - pow2_fr(params_.ea) * ka * av, pow2_fr(params_.eb) * kb);
+      cp::Val bv = div_or_zero(c.value - pow2_fr(params_.ea) * ka * av, pow2_fr(params_.eb) * kb);
       if (params_.op == Op::kSub) bv = -bv;
       out->a.push_back({za, av});
       out->b.push_back({broadcast_point(shape_, bd, c.point), bv});
@@ -189,9 +188,9 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
   for (size_t i = 0; i < sc.size(); ++i) {
     const std::string where = "elementwise: claim " + std::to_string(i);
     if (sum) {
-      Fr target = sc[i].value;
+      cp::Val target = sc[i].value;
       if (params.op == Op::kAffine) {
-        const Fr cv = proof.a_evals[i];
+        const cp::Val cv = proof.a_evals[i];
         tr.absorb("elementwise.a_eval", cv);
         res.c.push_back({broadcast_point(shape, cd, sc[i].point), cv});
         target -= broadcast_factor(shape, cd, sc[i].point) * cv;
@@ -206,11 +205,11 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
       res.a.push_back({broadcast_point(shape, ad, sub.point), sub.final_evals[1] * ka.inverse()});
       res.b.push_back({broadcast_point(shape, bd, sub.point), sub.final_evals[2] * kb.inverse()});
     } else {
-      const Fr av = proof.a_evals[i];
+      const cp::Val av = proof.a_evals[i];
       tr.absorb("elementwise.a_eval", av);
       const Fr ka = broadcast_factor(shape, ad, sc[i].point), kb = broadcast_factor(shape, bd, sc[i].point);
       if (kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
-      Fr bv = (sc[i].value - pow2_fr(params.ea) * ka * av) * (pow2_fr(params.eb) * kb).inverse();
+      cp::Val bv = (sc[i].value - pow2_fr(params.ea) * ka * av) * (pow2_fr(params.eb) * kb).inverse();
       if (params.op == Op::kSub) bv = -bv;
       res.a.push_back({broadcast_point(shape, ad, sc[i].point), av});
       res.b.push_back({broadcast_point(shape, bd, sc[i].point), bv});

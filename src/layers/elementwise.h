@@ -42,7 +42,7 @@ struct ElementwiseParams {
 
 struct ElementwiseProof {
   NonlinearProof rescale;  // empty when shift <= 0
-  std::vector<Fr> a_evals;                // Add/Sub: a~(z_a) per claim; Affine: c~(z_c) per claim
+  std::vector<cp::Val> a_evals;                // Add/Sub: a~(z_a) per claim; Affine: c~(z_c) per claim
   std::vector<sumcheck::Proof<Fr>> mul;   // Mul/Affine: one sumcheck per claim
   void serialize(ByteWriter& w) const;
   static ElementwiseProof deserialize(ByteReader& r, const ElementwiseParams& p, size_t num_claims);

@@ -116,8 +116,8 @@ IntDivProof IntDivProver::prove(std::span<const Claim> out_claims, transcript::T
     ZKINFER_CHECK(c.point.size() == n);
     nl_.send_range_eval(r_qp_, c.point, tr);
     nl_.send_range_eval(r_qn_, c.point, tr);
-    const Fr p = nl_.send_range_eval(r_pos_, c.point, tr);
-    const Fr m = nl_.send_range_eval(r_neg_, c.point, tr);
+    const cp::Val p = nl_.send_range_eval(r_pos_, c.point, tr);
+    const cp::Val m = nl_.send_range_eval(r_neg_, c.point, tr);
     out->x.push_back({c.point, p - m});
   }
   auto fr = [](const std::vector<int64_t>& v) {
@@ -185,7 +185,7 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   const std::string miss = "integer div: missing evaluations";
   for (size_t i = 0; i < out_claims.size(); ++i) {
     const Claim& c = out_claims[i];
-    Fr qp, qn, p, m;
+    cp::Val qp, qn, p, m;
     if (!nv.recv_range_eval(r_qp, c.point, tr, &qp) || !nv.recv_range_eval(r_qn, c.point, tr, &qn) ||
         !nv.recv_range_eval(r_pos, c.point, tr, &p) || !nv.recv_range_eval(r_neg, c.point, tr, &m))
       return Verdict::reject(miss);
@@ -197,7 +197,7 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   sumcheck::Subclaim<Fr> zsub;
   if (Verdict v = nv.verify_zero_check(prod3(), n, tau1, tr, &zsub, "integer div: sign zero-check"); !v) return v;
   {
-    Fr p, m;
+    cp::Val p, m;
     if (!nv.recv_range_eval(r_pos, zsub.point, tr, &p) || !nv.recv_range_eval(r_neg, zsub.point, tr, &m))
       return Verdict::reject(miss);
     if (p != zsub.final_evals[1] || m != zsub.final_evals[2])
@@ -205,14 +205,14 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   }
   const auto tau2 = tr.challenges<Fr>("idiv.tau2", n);
   const Fr gamma = tr.challenge<Fr>("idiv.gamma");
-  Fr e[6];  // pos, neg, rp, rn, rp', rn' at tau2
+  cp::Val e[6];  // pos, neg, rp, rn, rp', rn' at tau2
   const size_t at_tau2[6] = {rg[0], rg[1], rg[4], rg[5], rg[6], rg[7]};
   for (size_t k = 0; k < 6; ++k)
     if (!nv.recv_range_eval(at_tau2[k], tau2, tr, &e[k])) return Verdict::reject(miss);
   const auto t2z = broadcast_point(xs, zd, tau2);
   const Fr zv = proof.z_eval;
   tr.absorb("idiv.z_eval", zv);
-  Fr den;
+  cp::Val den;
   if (!nv.recv_range_eval(r_den, t2z, tr, &den)) return Verdict::reject(miss);
   if (den != zv - indicator_mle(zs, t2z)) return Verdict::reject("integer div: divisor differs from its positive digits");
   const Fr kz = broadcast_factor(xs, zd, tau2), ind = indicator_mle(xs, tau2);
@@ -223,11 +223,11 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   const sumcheck::Proof<Fr>* psp = nv.next_sumcheck();
   if (psp == nullptr) return Verdict::reject("integer div: missing product sumcheck");
   sumcheck::Subclaim<Fr> psub;
-  const Fr target = (e[0] - e[2]) + gamma * (e[1] - e[3]);
+  const cp::Val target = (e[0] - e[2]) + gamma * (e[1] - e[3]);
   if (Verdict v = sumcheck::verify<Fr>(prod3(), n, target, *psp, tr, &psub); !v) return v.within("integer div: product");
   if (psub.final_evals[0] != poly::eq_eval<Fr>(tau2, psub.point))
     return Verdict::reject("integer div: product: eq(tau, rho) mismatch");
-  Fr qp, qn;
+  cp::Val qp, qn;
   if (!nv.recv_range_eval(r_qp, psub.point, tr, &qp) || !nv.recv_range_eval(r_qn, psub.point, tr, &qn))
     return Verdict::reject(miss);
   if (qp + gamma * qn != psub.final_evals[2])
@@ -235,7 +235,7 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   const auto rz = broadcast_point(xs, zd, psub.point);
   const Fr k = broadcast_factor(xs, zd, psub.point);
   if (k.is_zero()) return Verdict::reject("integer div: degenerate point (broadcast factor 0)");
-  const Fr zr = psub.final_evals[1] * k.inverse();
+  const cp::Val zr = psub.final_evals[1] * k.inverse();
   if (!nv.recv_range_eval(r_den, rz, tr, &den)) return Verdict::reject(miss);
   if (den != zr - indicator_mle(zs, rz)) return Verdict::reject("integer div: product: divisor differs from its positive digits");
   res.z.push_back({rz, zr});

@@ -50,7 +50,7 @@ Ranges register_ranges(NL& nl, const LeakyReluParams& p, size_t n) {
 
 
 // t~(z) from y~(z) = v and the remainder.
-Fr pre_rescale(size_t k, const Fr& v, const Fr& r, const Fr& ind) {
+cp::Val pre_rescale(size_t k, const cp::Val& v, const cp::Val& r, const Fr& ind) {
   if (k == 0) return v;
   return pow2_fr(k) * v + r - pow2_fr(k - 1) * ind;
 }
@@ -96,10 +96,10 @@ NonlinearProof LeakyReluProver::prove(std::span<const Claim> out_claims, transcr
   for (const Claim& c : out_claims) {
     ZKINFER_CHECK(c.point.size() == shape_.num_vars());
     if (params_.out_bits > 0) nl_.send_range_eval(r_out_, c.point, tr);
-    const Fr r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
+    const cp::Val r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
     (void)r;
-    const Fr p = nl_.send_range_eval(r_pos_, c.point, tr);
-    const Fr n = nl_.send_range_eval(r_neg_, c.point, tr);
+    const cp::Val p = nl_.send_range_eval(r_pos_, c.point, tr);
+    const cp::Val n = nl_.send_range_eval(r_neg_, c.point, tr);
     in_claims->push_back({c.point, p - n});
   }
   const auto tau = tr.challenges<Fr>("lrelu.tau", shape_.num_vars());
@@ -151,7 +151,7 @@ Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> 
     const Claim& c = out_claims[i];
     const std::string where = "leaky relu: claim " + std::to_string(i);
     const Fr ind = indicator_mle(shape, c.point);
-    Fr yo, r = Fr::zero(), p, ng;
+    cp::Val yo, r = Fr::zero(), p, ng;
     if (params.out_bits > 0) {
       if (!nv.recv_range_eval(rr.out, c.point, tr, &yo)) return Verdict::reject(where + ": missing evaluations");
       if (yo - pow2_fr(params.out_bits) * ind != c.value)
@@ -167,7 +167,7 @@ Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> 
   const auto tau = tr.challenges<Fr>("lrelu.tau", n);
   sumcheck::Subclaim<Fr> sub;
   if (Verdict v = nv.verify_zero_check(zero_check(), n, tau, tr, &sub, "leaky relu: zero-check pos . neg = 0"); !v) return v;
-  Fr p, ng;
+  cp::Val p, ng;
   if (!nv.recv_range_eval(rr.pos, sub.point, tr, &p) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("leaky relu: zero-check: missing evaluations");
   if (p != sub.final_evals[1]) return Verdict::reject("leaky relu: zero-check: pos(rho) != its digits");

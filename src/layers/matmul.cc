@@ -78,7 +78,7 @@ sumcheck::Composition<Fr> composition(size_t num_claims, bool has_batch, const F
 
 void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<Fr> values;
+  std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     values.push_back(c.value);
@@ -88,7 +88,7 @@ void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
 
 // The claims on A, B (and c) from the sumcheck's point (r_z, r_b*) and final values.
 void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const std::vector<Fr>& sc_point,
-                   std::span<const Fr> finals, std::span<const Fr> bias_values, MatmulClaims* out) {
+                   std::span<const cp::Val> finals, std::span<const cp::Val> bias_values, MatmulClaims* out) {
   const size_t lk = ceil_log2(s.k);
   const bool has_batch = s.batch_vars() > 0;
   const size_t per = has_batch ? 3 : 2;
@@ -104,8 +104,8 @@ void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const 
   out->bias.clear();
   for (size_t t = 0; t < y_claims.size(); ++t) {
     const YPoint y = split_y(s, y_claims[t].point);
-    const Fr a_val = finals[per * t + per - 2];
-    const Fr b_val = finals[per * t + per - 1];
+    const cp::Val a_val = finals[per * t + per - 2];
+    const cp::Val b_val = finals[per * t + per - 1];
     out->a.push_back({s.trans_a ? cat({&y.rx, &rz, &rb}) : cat({&rz, &y.rx, &rb}), a_val});
     out->b.push_back({s.trans_b ? cat({&rz, &y.ry, &rb}) : cat({&y.ry, &rz, &rb}), b_val});
     if (s.bias) out->bias.push_back({bias_point(s, y).first, bias_values[t]});
@@ -134,15 +134,14 @@ size_t MatmulShape::batch_vars() const {
 }
 
 void MatmulProof::serialize(ByteWriter& w) const {
-  for (const Fr& v : bias_values) sumcheck::write_field(w, v);
+  for (const auto& v : bias_values) cp::write(w, v);
   sumcheck.serialize(w);
 }
 
 MatmulProof MatmulProof::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
   MatmulProof p;
   if (shape.bias) {
-    p.bias_values.resize(num_claims);
-    for (Fr& v : p.bias_values) v = sumcheck::read_field<Fr>(r);
+    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(cp::read(r));
   }
   const bool has_batch = shape.batch_vars() > 0;
   p.sumcheck = sumcheck::Proof<Fr>::deserialize(r, ceil_log2(shape.k) + shape.batch_vars(),
@@ -174,7 +173,7 @@ MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
-    for (const auto& y : ys_pts) proof.bias_values.push_back(poly::evaluate_mle<Fr>(bias, bias_point(s, y).first));
+    for (const auto& y : ys_pts) proof.bias_values.push_back(cp::send(poly::evaluate_mle<Fr>(bias, bias_point(s, y).first)));
     tr.absorb_many(kLabelBias, proof.bias_values);
   }
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);
@@ -200,7 +199,7 @@ MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span
   auto res = sumcheck::prove(comp, std::move(factors), tr);
   ZKINFER_CHECK(res.point.size() == lk + lb);
   proof.sumcheck = std::move(res.proof);
-  if (out) output_claims(s, y_claims, res.point, res.final_evals, proof.bias_values, out);
+  if (out) output_claims(s, y_claims, res.point, proof.sumcheck.final_evals, proof.bias_values, out);
   return proof;
 }
 
@@ -286,10 +285,11 @@ Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, con
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);
 
   std::vector<YPoint> ys_pts;
-  Fr claim = Fr::zero(), c = Fr::one();
+  cp::Val claim;
+  Fr c = Fr::one();
   for (size_t t = 0; t < num_claims; ++t) {
     ys_pts.push_back(split_y(s, y_claims[t].point));
-    Fr v = y_claims[t].value;
+    cp::Val v = y_claims[t].value;
     if (s.bias) v -= proof.bias_values[t] * bias_point(s, ys_pts.back()).second;
     claim += c * v;
     c *= gamma;

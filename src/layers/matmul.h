@@ -46,7 +46,7 @@ struct MatmulShape {
 };
 
 struct MatmulProof {
-  std::vector<Fr> bias_values;  // c~ at each claim's bias point (when the shape has a bias)
+  std::vector<cp::Val> bias_values;  // c~ at each claim's bias point (when the shape has a bias)
   sumcheck::Proof<Fr> sumcheck;
 
   void serialize(ByteWriter& w) const;

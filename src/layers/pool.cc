@@ -99,9 +99,9 @@ GlobalAvgPoolProof GlobalAvgPoolProver::prove(std::span<const Claim> out_claims,
   for (const Claim& c : out_claims) {
     ZKINFER_CHECK(c.point.size() == ny);
     const Fr ind = indicator_mle(ys_, c.point);
-    const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
+    const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     if (r_comp_ != SIZE_MAX) nl_.send_range_eval(r_comp_, c.point, tr);
-    const Fr s = Sf * c.value + (r - Sf * ind) * half;
+    const cp::Val s = Sf * c.value + (r - Sf * ind) * half;
     // f(w) = sum_{nc} eq(z, nc) x(nc, w): x's high variables fixed at z.
     const auto eqz = poly::eq_table<Fr>(c.point);
     std::vector<Fr> f(size_t{1} << sv, Fr::zero());
@@ -151,14 +151,14 @@ Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<cons
     const Claim& c = out_claims[i];
     const std::string where = "global average pool: claim " + std::to_string(i);
     const Fr ind = indicator_mle(ys, c.point);
-    Fr r, rc;
+    cp::Val r, rc;
     if (!nv.recv_range_eval(r_rem, c.point, tr, &r)) return Verdict::reject(where + ": missing remainder digits");
     if (r_comp != SIZE_MAX) {
       if (!nv.recv_range_eval(r_comp, c.point, tr, &rc)) return Verdict::reject(where + ": missing digits");
       if (r + rc != (Fr::from_u64(2 * S - 1)) * ind)
         return Verdict::reject(where + ": remainder + complement != 2S - 1");
     }
-    const Fr s = Sf * c.value + (r - Sf * ind) * half;
+    const cp::Val s = Sf * c.value + (r - Sf * ind) * half;
     sumcheck::Subclaim<Fr> sub;
     if (Verdict v = sumcheck::verify<Fr>(sum_comp(), sv, s, proof.sums[i], tr, &sub); !v)
       return v.within(where + ": spatial sum");
@@ -287,8 +287,8 @@ MaxPoolProof MaxPoolProver::prove(std::span<const Claim> out_claims, transcript:
   const auto xt = padded_table(xs_, x_);
   in_claims->clear();
   for (const Claim& c : out_claims) {
-    Fr target = Fr::zero();
-    std::vector<Fr> e(K);
+    cp::Val target;
+    std::vector<cp::Val> e(K);
     for (size_t j = 0; j < K; ++j) e[j] = nl_.send_range_eval(r_d_, with_index(c.point, j, lk), tr);
     const Fr gamma = tr.challenge<Fr>("maxpool.gamma");
     const auto eqz = poly::eq_table<Fr>(c.point);
@@ -347,12 +347,13 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
   for (size_t i = 0; i < out_claims.size(); ++i) {
     const Claim& c = out_claims[i];
     const std::string where = "max pool: claim " + std::to_string(i);
-    std::vector<Fr> e(K);
+    std::vector<cp::Val> e(K);
     for (size_t j = 0; j < K; ++j)
       if (!nv.recv_range_eval(r_d, with_index(c.point, j, lk), tr, &e[j]))
         return Verdict::reject(where + ": missing difference digits");
     const Fr gamma = tr.challenge<Fr>("maxpool.gamma");
-    Fr target = Fr::zero(), gj = Fr::one();
+    cp::Val target;
+    Fr gj = Fr::one();
     for (size_t j = 0; j < K; ++j, gj *= gamma) target += gj * (c.value - e[j]);
     sumcheck::Subclaim<Fr> sub;
     if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), xs.num_vars(), target,
@@ -387,7 +388,7 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
       !v)
     return v;
   for (size_t j = 0; j < K; ++j) {
-    Fr dj;
+    cp::Val dj;
     if (!nv.recv_range_eval(r_d, with_index(zc.point, j, lk), tr, &dj))
       return Verdict::reject("max pool: zero-check: missing evaluations");
     if (dj != zc.final_evals[j + 1]) return Verdict::reject("max pool: zero-check: d_" + std::to_string(j) + "(rho) != its digits");
@@ -588,7 +589,7 @@ AvgPoolProof AvgPoolProver::prove(std::span<const Claim> out_claims, transcript:
   for (const Claim& c : out_claims) {
     ZKINFER_CHECK(c.point.size() == ys_.num_vars());
     nl_.send_range_eval(r_y_, c.point, tr);
-    const Fr r = nl_.send_range_eval(r_rem_, c.point, tr);
+    const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
     const auto eqz = poly::eq_table<Fr>(c.point);
     Fr t = Fr::zero();
@@ -644,7 +645,7 @@ Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_
     const Claim& c = out_claims[i];
     const std::string where = "average pool: claim " + std::to_string(i);
     const Fr ind = indicator_mle(ys, c.point), cnt = count_mle(params, ys, c.point);
-    Fr yv, r, rc;
+    cp::Val yv, r, rc;
     if (!nv.recv_range_eval(r_y, c.point, tr, &yv) || !nv.recv_range_eval(r_rem, c.point, tr, &r) ||
         !nv.recv_range_eval(r_comp, c.point, tr, &rc))
       return Verdict::reject(where + ": missing evaluations");
@@ -659,7 +660,7 @@ Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_
       return Verdict::reject(where + ": count . output sum: eq mismatch");
     if (sub.final_evals[1] != count_mle(params, ys, sub.point))
       return Verdict::reject(where + ": count . output sum: count mismatch");
-    Fr yr;
+    cp::Val yr;
     if (!nv.recv_range_eval(r_y, sub.point, tr, &yr)) return Verdict::reject(where + ": missing evaluations");
     if (yr - off * indicator_mle(ys, sub.point) != sub.final_evals[2])
       return Verdict::reject(where + ": count . output sum: output != its digits");

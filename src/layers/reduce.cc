@@ -304,7 +304,7 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     for (const Claim& c : out_claims) {
       ZKINFER_CHECK(c.point.size() == vs.ny);
       for (size_t k = 0; k < vs.valid.size(); ++k) {
-        const Fr d = nl_.send_range_eval(r_a_, vs.d_point(c.point, vs.valid[k]), tr);
+        const cp::Val d = nl_.send_range_eval(r_a_, vs.d_point(c.point, vs.valid[k]), tr);
         in_claims->push_back({vs.x_point(c.point, vs.valid[k]), params_.op == Op::kMax ? c.value - d : c.value + d});
       }
     }
@@ -330,7 +330,7 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     const Fr Kf = Fr::from_u64(params_.count()), half = Fr::from_u64(2).inverse();
     for (const Claim& c : out_claims) {
       ZKINFER_CHECK(c.point.size() == vs.ny);
-      const Fr r = nl_.send_range_eval(r_a_, c.point, tr);
+      const cp::Val r = nl_.send_range_eval(r_a_, c.point, tr);
       nl_.send_range_eval(r_b_, c.point, tr);
       sc.push_back({c.point, Kf * c.value + (r - Kf * indicator_mle(ys_, c.point)) * half});
     }
@@ -380,7 +380,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
     for (size_t i = 0; i < out_claims.size(); ++i) {
       const Claim& c = out_claims[i];
       for (size_t k = 0; k < K; ++k) {
-        Fr d;
+        cp::Val d;
         if (!nv.recv_range_eval(ra, vs.d_point(c.point, vs.valid[k]), tr, &d))
           return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing difference evaluations");
         ins.push_back({vs.x_point(c.point, vs.valid[k]), params.op == Op::kMax ? c.value - d : c.value + d});
@@ -393,7 +393,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
         !v)
       return v;
     for (size_t k = 0; k < K; ++k) {
-      Fr d;
+      cp::Val d;
       if (!nv.recv_range_eval(ra, vs.d_point(sub.point, vs.valid[k]), tr, &d))
         return Verdict::reject("reduce: zero-check: missing difference evaluations");
       if (d != sub.final_evals[k + 1])
@@ -417,7 +417,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
       const Fr Kf = Fr::from_u64(params.count()), half = Fr::from_u64(2).inverse();
       for (size_t i = 0; i < out_claims.size(); ++i) {
         const Claim& c = out_claims[i];
-        Fr r, rc;
+        cp::Val r, rc;
         if (!nv.recv_range_eval(ra, c.point, tr, &r) || !nv.recv_range_eval(rb, c.point, tr, &rc))
           return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing remainder evaluations");
         const Fr ind = indicator_mle(ys, c.point);

@@ -128,7 +128,7 @@ Fr group_sourced(const ReindexGroup& g, const GroupInfo& gi, std::span<const Fr>
 }
 
 // v - c * (MLE of the unsourced entries of y at z).
-Fr sourced_target(const ReindexMap& m, const std::vector<GroupInfo>& gi, const Claim& c) {
+cp::Val sourced_target(const ReindexMap& m, const std::vector<GroupInfo>& gi, const Claim& c) {
   if (m.pad_value == 0) return c.value;
   const PaddedShape ys(m.y_dims);
   Fr src = Fr::one();

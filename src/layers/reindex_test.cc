@@ -364,12 +364,12 @@ TEST(Reindex, ForgedSelectorIsRejected) {
   const PaddedShape xs(m.x_dims), ys(m.y_dims);
   const auto xt = padded_table(xs, x);
   auto claims = testing::true_claims(rng, padded_table(ys, m.apply(x)), ys.num_vars(), 1);
-  const Fr truth = claims[0].value;
+  const Fr truth = claims[0].value.value();
   claims[0].value += Fr::one();
   const auto ez = poly::eq_table<Fr>(claims[0].point);
   std::vector<Fr> P(xs.size(), Fr::zero());
   for (size_t t = 0; t < 6; ++t) P[t] += ez[t + 1];
-  const Fr scale = claims[0].value * truth.inverse();
+  const Fr scale = claims[0].value.value() * truth.inverse();
   for (auto& v : P) v *= scale;
   transcript::Transcript tp("forge");
   detail::absorb_claims(tp, "reindex.claim", claims);

@@ -16,7 +16,7 @@ namespace zkinfer::layers {
 size_t LayerAdvice::num_vars() const { return poly::log2_exact(values.size()); }
 
 void NonlinearProof::serialize(ByteWriter& w) const {
-  for (const Fr& e : evals) sumcheck::write_field(w, e);
+  for (const auto& e : evals) cp::write(w, e);
   for (const auto& l : lookups) l.serialize(w);
   for (const auto& s : sumchecks) s.serialize(w);
 }
@@ -24,8 +24,8 @@ void NonlinearProof::serialize(ByteWriter& w) const {
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   NonlinearProof p;
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
-  p.evals.resize(layout.num_evals);
-  for (Fr& e : p.evals) e = sumcheck::read_field<Fr>(r);
+  p.evals.reserve(layout.num_evals);
+  for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
   for (const auto& l : layout.lookups) p.lookups.push_back(lookup::LogupProof<Fr>::deserialize(r, l.n, l.k, l.cols));
   for (const auto& s : layout.sumchecks)
     p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, s.n, s.degree, s.factors));
@@ -152,17 +152,17 @@ void NlProver::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<F
   tables_.push_back({a_in, a_out, am, std::move(table)});
 }
 
-Fr NlProver::send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr) {
-  const Fr v = poly::evaluate_mle<Fr>(fr(a), point);
+cp::Val NlProver::send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr) {
+  const cp::Val v = cp::send(poly::evaluate_mle<Fr>(fr(a), point));
   proof.evals.push_back(v);
   tr.absorb("nonlinear.eval", v);
   claims.push_back({a, {point, v}});
   return v;
 }
 
-Fr NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr) {
+cp::Val NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr) {
   const Range& rg = ranges_[id];
-  Fr acc = Fr::zero();
+  cp::Val acc;
   for (size_t j = 0; j < rg.plan.num_low; ++j)
     acc += pow2_fr(rg.plan.low_shift(j)) * send_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr);
   acc += pow2_fr(rg.plan.top_shift()) * send_eval(rg.top, point, tr);
@@ -212,18 +212,18 @@ void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable
   tables_.push_back({a_in, a_out, am, std::move(table)});
 }
 
-bool NlVerifier::recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out) {
+bool NlVerifier::recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out) {
   if (next_eval_ >= p_.evals.size()) return false;
-  const Fr v = p_.evals[next_eval_++];
+  const cp::Val v = p_.evals[next_eval_++];
   tr.absorb("nonlinear.eval", v);
   claims.push_back({a, {point, v}});
   *out = v;
   return true;
 }
 
-bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out) {
+bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out) {
   const Range& rg = ranges_[id];
-  Fr acc = Fr::zero(), e;
+  cp::Val acc, e;
   for (size_t j = 0; j < rg.plan.num_low; ++j) {
     if (!recv_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr, &e)) return false;
     acc += pow2_fr(rg.plan.low_shift(j)) * e;
@@ -237,8 +237,8 @@ Verdict NlVerifier::verify_zero_check(const sumcheck::Composition<Fr>& comp, siz
                                       transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what) {
   const sumcheck::Proof<Fr>* sp = next_sumcheck();
   if (sp == nullptr) return Verdict::reject(what + ": missing");
-  if (Verdict v = sumcheck::verify<Fr>(comp, n, Fr::zero(), *sp, tr, sub); !v) return v.within(what);
-  if (sub->final_evals.empty() || sub->final_evals[0] != poly::eq_eval<Fr>(tau, sub->point))
+  if (Verdict v = sumcheck::verify<Fr>(comp, n, cp::Val(), *sp, tr, sub); !v) return v.within(what);
+  if (sub->final_evals.empty() || sub->final_evals[0] != cp::Val(poly::eq_eval<Fr>(tau, sub->point)))
     return Verdict::reject(what + ": eq(tau, rho) mismatch");
   return Verdict::accept();
 }
@@ -351,7 +351,7 @@ NonlinearProof RescaleProver::prove(std::span<const Claim> out_claims, transcrip
     ZKINFER_CHECK(c.point.size() == shape_.num_vars());
     const Fr ind = detail::indicator_mle(shape_, c.point);
     if (params_.out_bits > 0) nl_.send_range_eval(range_y_, c.point, tr);
-    const Fr r = nl_.send_range_eval(range_rem_, c.point, tr);
+    const cp::Val r = nl_.send_range_eval(range_rem_, c.point, tr);
     in_claims->push_back({c.point, two_k * c.value + r - half * ind});
   }
   nl_.prove_lookups(tr);
@@ -400,12 +400,12 @@ Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_c
   for (const Claim& c : out_claims) {
     const Fr ind = detail::indicator_mle(shape, c.point);
     if (params.out_bits > 0) {
-      Fr yv;
+      cp::Val yv;
       if (!nv.recv_range_eval(range_y, c.point, tr, &yv)) return Verdict::reject("rescale: missing output digits");
       if (yv - detail::pow2_fr(params.out_bits) * ind != c.value)
         return Verdict::reject("rescale: output claim != its range-checked digits");
     }
-    Fr r;
+    cp::Val r;
     if (!nv.recv_range_eval(range_rem, c.point, tr, &r)) return Verdict::reject("rescale: missing remainder digits");
     ins.push_back({c.point, two_k * c.value + r - half * ind});
   }

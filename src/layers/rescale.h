@@ -59,7 +59,7 @@ struct AdviceShape {
 // order), LogUp proofs, and zero-check sumchecks. The layout is fixed by the layer's public
 // parameters (deserialize takes the expected counts from the verifier's layer object).
 struct NonlinearProof {
-  std::vector<Fr> evals;
+  std::vector<cp::Val> evals;
   std::vector<lookup::LogupProof<Fr>> lookups;
   std::vector<sumcheck::Proof<Fr>> sumchecks;
 
@@ -119,10 +119,10 @@ class NlProver {
   size_t add_range(const std::string& name, std::span<const int64_t> values, size_t bits);
 
   // Phase 2 helpers. Sends advice `a`'s MLE at `point` (absorbed), records the advice claim.
-  Fr send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr);
+  cp::Val send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr);
   // The MLE of range-checked vector `id` at `point`, from its digits (each digit's evaluation sent
   // and claimed).
-  Fr send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr);
+  cp::Val send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr);
   // Runs every registered range check's LogUp (and table lookups), recording advice claims.
   void prove_lookups(transcript::Transcript& tr);
   // Registers a two-column table lookup of advice columns (a_in, a_out) into `table`.
@@ -158,8 +158,8 @@ class NlVerifier {
   void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
   // Reads the next evaluation of advice a at point (absorbed), records the claim. False when the
   // proof has no more evaluations.
-  bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out);
-  bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, Fr* out);
+  bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
+  bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
   Verdict verify_lookups(transcript::Transcript& tr);
   // The next zero-check sumcheck proof (nullptr when none is left).
   const sumcheck::Proof<Fr>* next_sumcheck();

@@ -85,27 +85,26 @@ void absorb_shape(transcript::Transcript& tr, const LookupTable<F>& table, size_
 
 template <field::PrimeField F>
 struct LogupProof {
-  F root_numerator;                       // must be 0
-  F root_denominator;                     // must be non-zero
-  std::vector<sumcheck::Proof<F>> steps;  // one per plan_steps() entry
-  std::vector<F> witness_evals;           // each witness column's MLE at the witness point
+  sumcheck::Msg<F> root_numerator;                  // must be 0
+  sumcheck::Msg<F> root_denominator;                // non-zero for an honest prover (see verifier.h)
+  std::vector<sumcheck::Proof<F>> steps;            // one per plan_steps() entry
+  std::vector<sumcheck::Msg<F>> witness_evals;      // each witness column's MLE at the witness point
 
   // Fixed layout given n, k and the number of columns.
   void serialize(ByteWriter& w) const {
-    sumcheck::write_field(w, root_numerator);
-    sumcheck::write_field(w, root_denominator);
+    sumcheck::write_msg<F>(w, root_numerator);
+    sumcheck::write_msg<F>(w, root_denominator);
     for (const auto& p : steps) p.serialize(w);
-    for (const F& e : witness_evals) sumcheck::write_field(w, e);
+    for (const auto& e : witness_evals) sumcheck::write_msg<F>(w, e);
   }
   static LogupProof deserialize(ByteReader& r, size_t n, size_t k, size_t num_columns) {
     if (n > kMaxLogRows || k > kMaxLogRows || num_columns > 2) r.fail("logup: unsupported proof shape");
     LogupProof p;
-    p.root_numerator = sumcheck::read_field<F>(r);
-    p.root_denominator = sumcheck::read_field<F>(r);
+    p.root_numerator = sumcheck::read_msg<F>(r);
+    p.root_denominator = sumcheck::read_msg<F>(r);
     for (const Step& s : plan_steps(n, k))
       p.steps.push_back(sumcheck::Proof<F>::deserialize(r, s.num_vars, kStepDegree, step_num_factors(s)));
-    p.witness_evals.resize(num_columns);
-    for (F& e : p.witness_evals) e = sumcheck::read_field<F>(r);
+    for (size_t i = 0; i < num_columns; ++i) p.witness_evals.push_back(sumcheck::read_msg<F>(r));
     return p;
   }
 };
@@ -116,9 +115,9 @@ struct LogupProof {
 template <field::PrimeField F>
 struct LookupClaims {
   std::vector<F> witness_point;
-  std::vector<F> witness_evals;
+  std::vector<sumcheck::Msg<F>> witness_evals;
   std::vector<F> multiplicity_point;
-  F multiplicity_eval;
+  sumcheck::Msg<F> multiplicity_eval;
 };
 
 }  // namespace zkinfer::lookup

@@ -172,12 +172,13 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
 
   LookupProverResult<F> res;
   LogupProof<F>& proof = res.proof;
-  proof.root_numerator = cheats.zero_root_by_scaling_eq ? F::zero() : c_levels[0].p[0];
-  proof.root_denominator = c_levels[0].q[0];
-  tr.absorb_many(kLabelRoot, std::vector<F>{proof.root_numerator, proof.root_denominator});
+  const F root_p = cheats.zero_root_by_scaling_eq ? F::zero() : c_levels[0].p[0];
+  proof.root_numerator = sumcheck::send_msg<F>(root_p);
+  proof.root_denominator = sumcheck::send_msg<F>(c_levels[0].q[0]);
+  tr.absorb_many(kLabelRoot, std::vector<sumcheck::Msg<F>>{proof.root_numerator, proof.root_denominator});
 
   std::vector<F> rho;  // the point of the current claim
-  F claim_p = proof.root_numerator, claim_q = proof.root_denominator;
+  F claim_p = root_p, claim_q = c_levels[0].q[0];
   std::vector<F> w_point, t_point;
   for (const Step& step : plan_steps(n, k)) {
     const size_t l = step.num_vars;
@@ -240,8 +241,10 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
   if (k > s) t_point = rho;
 
   res.claims.witness_point = w_point;
-  for (const auto& c : columns) res.claims.witness_evals.push_back(poly::evaluate_mle<F>(c, w_point));
-  proof.witness_evals = res.claims.witness_evals;
+  std::vector<F> wev;
+  for (const auto& c : columns) wev.push_back(poly::evaluate_mle<F>(c, w_point));
+  proof.witness_evals = sumcheck::send_msgs<F>(wev);
+  res.claims.witness_evals = proof.witness_evals;
   tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
   res.claims.multiplicity_point = t_point;
   res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);

@@ -15,6 +15,8 @@
 #include "field/concept.h"
 #include "lookup/logup.h"
 #include "lookup/table.h"
+#include <type_traits>
+
 #include "poly/mle.h"
 #include "sumcheck/verifier.h"
 #include "transcript/transcript.h"
@@ -40,14 +42,24 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
   absorb_shape(tr, table, n);
   const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
   const F alpha = tr.challenge<F>(kLabelAlpha);
-  tr.absorb_many(kLabelRoot, std::vector<F>{proof.root_numerator, proof.root_denominator});
-  if (!proof.root_numerator.is_zero()) return Verdict::reject("logup: root numerator is not zero");
-  if (proof.root_denominator.is_zero()) return Verdict::reject("logup: root denominator is zero");
+  using M = sumcheck::Msg<F>;
+  tr.absorb_many(kLabelRoot, std::vector<M>{proof.root_numerator, proof.root_denominator});
+  if (proof.root_numerator != M(F::zero())) return Verdict::reject("logup: root numerator is not zero");
+  // Q = 0 would make the fraction sum meaningless; but the GKR steps below prove that the root is
+  // the true (P, Q) of the committed leaves, and the true Q = prod (alpha - leaf) is non-zero
+  // except with probability (2^n + 2^k)/|F| over alpha. So a committed Q needs no further check;
+  // a public one is checked anyway.
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    if (proof.root_denominator.is_public() && proof.root_denominator.value().is_zero())
+      return Verdict::reject("logup: root denominator is zero");
+  } else {
+    if (proof.root_denominator.is_zero()) return Verdict::reject("logup: root denominator is zero");
+  }
 
   std::vector<F> rho;
-  F claim_p = proof.root_numerator, claim_q = proof.root_denominator;
+  M claim_p = proof.root_numerator, claim_q = proof.root_denominator;
   std::vector<F> w_point, t_point;
-  F w_p = F::zero(), w_q = F::zero(), t_p = F::zero(), t_q = F::zero();
+  M w_p = M(F::zero()), w_q = M(F::zero()), t_p = M(F::zero()), t_q = M(F::zero());
   bool w_unit = false;  // W's leaf numerators were not sent (implicitly 1)
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& step = steps[i];
@@ -62,11 +74,11 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
     Verdict v = sumcheck::verify(comp, step.num_vars, claim_p + lambda * claim_q, proof.steps[i], tr, &sub);
     if (!v.ok()) return v.within(where);
     const auto& fe = sub.final_evals;
-    if (fe[0] != poly::eq_eval<F>(rho, sub.point)) return Verdict::reject(where + ": eq value is wrong");
-    const F p0 = step.unit_children ? F::one() : fe[1];
-    const F p1 = step.unit_children ? F::one() : fe[2];
-    const F q0 = fe[step.unit_children ? 1 : 3];
-    const F q1 = fe[step.unit_children ? 2 : 4];
+    if (fe[0] != M(poly::eq_eval<F>(rho, sub.point))) return Verdict::reject(where + ": eq value is wrong");
+    const M p0 = step.unit_children ? M(F::one()) : fe[1];
+    const M p1 = step.unit_children ? M(F::one()) : fe[2];
+    const M q0 = fe[step.unit_children ? 1 : 3];
+    const M q1 = fe[step.unit_children ? 2 : 4];
     if (step.draws_mu) {
       const F mu = tr.challenge<F>(kLabelMu);
       rho = std::move(sub.point);
@@ -103,13 +115,13 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
   }
 
   // Witness leaves: numerators 1, denominators alpha - (w_0 + beta w_1) at w_point.
-  if (!w_unit && w_p != F::one()) return Verdict::reject("logup: witness leaf numerators are not 1");
+  if (!w_unit && w_p != M(F::one())) return Verdict::reject("logup: witness leaf numerators are not 1");
   tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
-  F w = proof.witness_evals[0];
-  if (table.num_columns() == 2) w += beta * proof.witness_evals[1];
-  if (alpha - w != w_q) return Verdict::reject("logup: witness evaluations do not match the leaf denominators");
+  M w = proof.witness_evals[0];
+  if (table.num_columns() == 2) w += proof.witness_evals[1] * beta;
+  if (M(alpha) - w != w_q) return Verdict::reject("logup: witness evaluations do not match the leaf denominators");
   // Table leaves: denominators alpha - t(t_point), computed from the public table.
-  if (alpha - table.evaluate_combined(t_point, beta) != t_q)
+  if (M(alpha - table.evaluate_combined(t_point, beta)) != t_q)
     return Verdict::reject("logup: table leaf denominators do not match the table");
 
   if (out) {

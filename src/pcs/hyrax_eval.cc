@@ -272,17 +272,17 @@ void HyraxBatchProof::serialize(ByteWriter& w) const {
   w.u8(static_cast<uint8_t>(mode));
   w.u64(reduction.rounds.size());
   for (const auto& m : reduction.rounds) {
-    ZKINFER_CHECK(m.evals.size() == 3);
-    for (const Fr& x : m.evals) w.bytes(x.to_bytes());
+    ZKINFER_CHECK(m.evals.size() == 2);  // p(0), p(2) (sumcheck/proof.h)
+    for (const auto& x : m.evals) w.bytes(x.value().to_bytes());
   }
   w.u64(reduction.final_evals.size());
-  for (const Fr& x : reduction.final_evals) w.bytes(x.to_bytes());
+  for (const auto& x : reduction.final_evals) w.bytes(x.value().to_bytes());
   w.u64(openings.size());
   for (const DotProof& p : openings) p.serialize(w);
 }
 
 size_t HyraxBatchProof::size_bytes() const {
-  size_t n = 1 + 8 + 3 * 32 * reduction.rounds.size() + 8 + 32 * reduction.final_evals.size() + 8;
+  size_t n = 1 + 8 + 2 * 32 * reduction.rounds.size() + 8 + 32 * reduction.final_evals.size() + 8;
   for (const DotProof& p : openings) n += p.size_bytes();
   return n;
 }
@@ -292,15 +292,13 @@ HyraxBatchProof HyraxBatchProof::deserialize(ByteReader& r) {
   const uint8_t mode = r.u8();
   if (mode > 1) r.fail("hyrax batch proof: unknown mode " + std::to_string(mode));
   p.mode = static_cast<BatchMode>(mode);
-  const uint64_t nr = r.count(3 * Fr::kBytes, kMaxNumVars);
+  const uint64_t nr = r.count(2 * Fr::kBytes, kMaxNumVars);
   p.reduction.rounds.resize(nr);
-  for (auto& m : p.reduction.rounds) {
-    m.evals.resize(3);
-    for (Fr& x : m.evals) x = read_fr(r, "round polynomial value");
-  }
+  for (auto& m : p.reduction.rounds)
+    for (int i = 0; i < 2; ++i) m.evals.push_back(cp::Val(read_fr(r, "round polynomial value")));
   const uint64_t ne = r.count(Fr::kBytes);
   p.reduction.final_evals.reserve(ne);
-  for (uint64_t i = 0; i < ne; ++i) p.reduction.final_evals.push_back(read_fr(r, "reduced evaluation"));
+  for (uint64_t i = 0; i < ne; ++i) p.reduction.final_evals.push_back(cp::Val(read_fr(r, "reduced evaluation")));
   const uint64_t no = r.count(32 + 8 + 2 * 32);  // the smallest argument: D, |z| = 1, z, z2
   p.openings.reserve(no);
   for (uint64_t i = 0; i < no; ++i) p.openings.push_back(DotProof::deserialize(r));
@@ -362,6 +360,7 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
     factors[2 * k + 1].assign(size_t{1} << n, Fr::zero());
     std::copy(items[k].values.begin(), items[k].values.end(), factors[2 * k + 1].begin());
   }
+  const cp::Context::Scope plain(nullptr);  // the reduction is a plain sumcheck (public data only)
   sumcheck::ProverResult<Fr> res =
       sumcheck::prove<Fr>(reduction_composition(m, beta), std::move(factors), transcript);
   proof.reduction = std::move(res.proof);
@@ -371,7 +370,7 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
   Group g{std::vector<Fr>(res.point.begin(), res.point.begin() + prefix_len(pub[0].commitment->layout, res.point)), {}};
   for (size_t k = 0; k < m; ++k) {
     at_rho[k].point = res.point;
-    at_rho[k].claim = ProverClaim::plain(proof.reduction.final_evals[2 * k + 1]);
+    at_rho[k].claim = ProverClaim::plain(res.final_evals[2 * k + 1]);
     g.members.push_back(k);
   }
   std::vector<DotMask> masks = group_masks(params, {g}, random);
@@ -424,6 +423,7 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     claim += bk * it.claim.value();
     bk *= beta;
   }
+  const cp::Context::Scope plain(nullptr);  // the reduction is a plain sumcheck (public data only)
   sumcheck::Subclaim<Fr> sub;
   Verdict sv = sumcheck::verify<Fr>(reduction_composition(m, beta), n, claim, proof.reduction,
                                     transcript, &sub);
@@ -436,7 +436,7 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
   Group g{std::vector<Fr>(sub.point.begin(), sub.point.begin() + prefix_len(items[0].commitment->layout, sub.point)), {}};
   for (size_t k = 0; k < m; ++k) {
     at_rho[k].point = sub.point;
-    at_rho[k].claim = EvalClaim::plain(sub.final_evals[2 * k + 1]);
+    at_rho[k].claim = EvalClaim::plain(sub.final_evals[2 * k + 1].value());
     g.members.push_back(k);
   }
   std::vector<PointTerms> checks(1);

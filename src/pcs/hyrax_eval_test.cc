@@ -306,7 +306,7 @@ TEST(HyraxBatch, SeveralPointsMixedSizesBothModes) {
       }
       // Changed proof fields.
       for (size_t i = 0; i < proof.reduction.rounds.size(); ++i)
-        for (size_t j = 0; j < 3; ++j) {
+        for (size_t j = 0; j < proof.reduction.rounds[i].evals.size(); ++j) {
           HyraxBatchProof bad = proof;
           bad.reduction.rounds[i].evals[j] += Fr::one();
           Verdict v = run_verify(bc.claims(), bad);

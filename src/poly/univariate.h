@@ -42,6 +42,17 @@ class LagrangeBasis {
   size_t degree() const { return degree_; }
   std::span<const F> weights() const { return weights_; }
 
+  // The Lagrange coefficients L_i(x) = w_i prod_{j != i} (x - j), i = 0..d: p(x) = sum_i L_i(x) p(i)
+  // (for values that are not field elements, e.g. committed ones, zk/cp.h).
+  std::vector<F> coefficients(const F& x) const {
+    const size_t n = degree_ + 1;
+    std::vector<F> pre(n + 1, F::one()), suf(n + 1, F::one()), out(n);
+    for (size_t i = 0; i < n; ++i) pre[i + 1] = pre[i] * (x - F::from_u64(i));
+    for (size_t i = n; i-- > 0;) suf[i] = suf[i + 1] * (x - F::from_u64(i));
+    for (size_t i = 0; i < n; ++i) out[i] = weights_[i] * pre[i] * suf[i + 1];
+    return out;
+  }
+
   // p(x) for the polynomial of degree <= d with p(i) = evals[i]; |evals| == d + 1.
   // p(x) = sum_i evals[i] w_i prod_{j != i} (x - j), with the products from prefix and suffix
   // products, which also covers x in {0..d} without a special case.

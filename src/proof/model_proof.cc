@@ -1074,8 +1074,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
 
   std::vector<std::vector<Claim>> claims(nt);
   std::vector<pcs::OpeningWitness> openings;
-  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const Fr& v) {
-    openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v)});
+  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
+    openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v.value())});
   };
   auto open_advice = [&](const NodeProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
     for (const auto& c : adv) {
@@ -1298,7 +1298,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       weight_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
     }
     for (auto& c : claims[t])
-      openings.push_back({&com, &weight_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value)});
+      openings.push_back({&com, &weight_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value.value())});
   }
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
@@ -1385,8 +1385,8 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 
   std::vector<std::vector<Claim>> claims(nt);
   std::vector<pcs::OpeningClaim> openings;
-  auto open_at = [&](const pcs::HyraxCommitment* c, std::vector<Fr> point, const Fr& v) {
-    openings.push_back({c, std::move(point), pcs::EvalClaim::plain(v)});
+  auto open_at = [&](const pcs::HyraxCommitment* c, std::vector<Fr> point, const cp::Val& v) {
+    openings.push_back({c, std::move(point), pcs::EvalClaim::plain(v.value())});
   };
   auto open_advice = [&](const std::vector<const pcs::HyraxCommitment*>& com, std::vector<layers::AdviceClaim>& adv,
                          size_t offset, const std::string& where) -> Verdict {

@@ -1,23 +1,27 @@
 // The sumcheck proof and the one place where sumcheck messages meet the transcript.
 //
 // Messages, in order (docs/protocol/sumcheck.md has the full protocol):
-//   statement   absorbed by both sides first: n, degree d, the term coefficients, the claim;
-//   round i     the round polynomial p_i as its values at 0..d (RoundMessage), absorbed, then
-//               the challenge r_i is drawn;
+//   statement   absorbed by both sides first: n, degree d, the term coefficients (the claim is
+//               the caller's, already bound to the transcript);
+//   round i     the round polynomial p_i as its values at 0, 2, 3, ..., d (RoundMessage; p(1) is
+//               the running claim minus p(0)), absorbed, then the challenge r_i is drawn;
 //   final       the factor values f_j(r_0..r_{n-1}), absorbed after the last challenge, so
 //               that anything the caller draws next depends on them.
-// A zero-knowledge variant replaces RoundMessage by a commitment and the functions below by
-// their committed counterparts; provers and verifiers touch the transcript only through them.
+// Over Fr every sent value is a cp::Val: in the clear in plain mode, a Pedersen commitment in
+// zero-knowledge mode, with the verifier's checks proven on the commitments (zk/cp.h). Provers
+// and verifiers touch the transcript only through the functions below.
 #pragma once
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/bytes.h"
 #include "field/concept.h"
 #include "sumcheck/composition.h"
 #include "transcript/transcript.h"
+#include "zk/cp.h"
 
 namespace zkinfer::sumcheck {
 
@@ -34,36 +38,97 @@ F read_field(ByteReader& r) {
   return *v;
 }
 
-// One round's message: the round polynomial's values at 0, 1, ..., d.
+// A sent value: over Fr a cp::Val (plain: the value; zero-knowledge: a commitment, zk/cp.h);
+// over other fields (tests) the field element itself.
+template <class F>
+using Msg = std::conditional_t<std::is_same_v<F, field::Fr>, cp::Val, F>;
+
+template <class F>
+Msg<F> send_msg(const F& x) {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    return cp::send(x);
+  } else {
+    return x;
+  }
+}
+template <class F>
+std::vector<Msg<F>> send_msgs(std::span<const F> xs) {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    return cp::send_many(xs);
+  } else {
+    return std::vector<F>(xs.begin(), xs.end());
+  }
+}
+template <class F>
+void write_msg(ByteWriter& w, const Msg<F>& x) {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    cp::write(w, x);
+  } else {
+    write_field(w, x);
+  }
+}
+template <class F>
+Msg<F> read_msg(ByteReader& r) {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    return cp::read(r);
+  } else {
+    return read_field<F>(r);
+  }
+}
+template <class F>
+constexpr size_t msg_bytes() {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    return cp::kMessageBytes;
+  } else {
+    return F::kBytes;
+  }
+}
+
+// The values of plain-mode messages (tests, diagnostics).
+template <class F>
+std::vector<F> msg_values(std::span<const Msg<F>> xs) {
+  if constexpr (std::is_same_v<F, field::Fr>) {
+    return cp::values(xs);
+  } else {
+    return std::vector<F>(xs.begin(), xs.end());
+  }
+}
+template <class F>
+std::vector<F> msg_values(const std::vector<Msg<F>>& xs) {
+  return msg_values<F>(std::span<const Msg<F>>(xs));
+}
+
+// One round's message: the round polynomial's values at 0, 2, 3, ..., d (d values). p(1) is not
+// sent: it is the running claim minus p(0), in every round.
 template <field::PrimeField F>
 struct RoundMessage {
-  std::vector<F> evals;
+  std::vector<Msg<F>> evals;
 };
 
 template <field::PrimeField F>
 struct Proof {
   std::vector<RoundMessage<F>> rounds;  // n rounds
-  std::vector<F> final_evals;           // one per factor
+  std::vector<Msg<F>> final_evals;      // one per factor
 
   // Fixed layout (the verifier knows n, d and the number of factors): no length prefixes.
   void serialize(ByteWriter& w) const {
     for (const auto& m : rounds)
-      for (const F& e : m.evals) write_field(w, e);
-    for (const F& e : final_evals) write_field(w, e);
+      for (const auto& e : m.evals) write_msg<F>(w, e);
+    for (const auto& e : final_evals) write_msg<F>(w, e);
   }
   static Proof deserialize(ByteReader& r, size_t num_vars, size_t degree, size_t num_factors) {
     Proof p;
     p.rounds.resize(num_vars);
     for (auto& m : p.rounds) {
-      m.evals.resize(degree + 1);
-      for (F& e : m.evals) e = read_field<F>(r);
+      m.evals.reserve(degree);
+      for (size_t i = 0; i < degree; ++i) m.evals.push_back(read_msg<F>(r));
     }
-    p.final_evals.resize(num_factors);
-    for (F& e : p.final_evals) e = read_field<F>(r);
+    p.final_evals.reserve(num_factors);
+    for (size_t i = 0; i < num_factors; ++i) p.final_evals.push_back(read_msg<F>(r));
     return p;
   }
   static size_t serialized_size(size_t num_vars, size_t degree, size_t num_factors) {
-    return (num_vars * (degree + 1) + num_factors) * F::kBytes;
+    return (num_vars * degree + num_factors) * msg_bytes<F>();
   }
 };
 
@@ -71,21 +136,21 @@ struct Proof {
 inline constexpr std::string_view kLabelNumVars = "sumcheck.num_vars";
 inline constexpr std::string_view kLabelDegree = "sumcheck.degree";
 inline constexpr std::string_view kLabelCoeffs = "sumcheck.coeffs";
-inline constexpr std::string_view kLabelClaim = "sumcheck.claim";
 inline constexpr std::string_view kLabelRound = "sumcheck.round";
 inline constexpr std::string_view kLabelChallenge = "sumcheck.challenge";
 inline constexpr std::string_view kLabelFinal = "sumcheck.final_evals";
 
-// Binds the statement: shape, term coefficients and the claimed sum.
+// Binds the statement: shape and term coefficients. The claimed sum is not absorbed: callers
+// derive it from values already bound to the transcript (claims absorbed by the layer, earlier
+// messages), and in zero-knowledge mode it is a committed value (zk/cp.h).
 template <field::PrimeField F>
-void absorb_statement(transcript::Transcript& t, size_t num_vars, const Composition<F>& comp, const F& claim) {
+void absorb_statement(transcript::Transcript& t, size_t num_vars, const Composition<F>& comp) {
   t.absorb_u64(kLabelNumVars, num_vars);
   t.absorb_u64(kLabelDegree, comp.degree());
   std::vector<F> coeffs;
   coeffs.reserve(comp.terms().size());
   for (const auto& term : comp.terms()) coeffs.push_back(term.coeff);
   t.absorb_many(kLabelCoeffs, coeffs);
-  t.absorb(kLabelClaim, claim);
 }
 
 // Absorbs one round message and draws that round's challenge.
@@ -96,7 +161,7 @@ F absorb_round(transcript::Transcript& t, const RoundMessage<F>& m) {
 }
 
 template <field::PrimeField F>
-void absorb_final(transcript::Transcript& t, std::span<const F> final_evals) {
+void absorb_final(transcript::Transcript& t, std::span<const Msg<F>> final_evals) {
   t.absorb_many(kLabelFinal, final_evals);
 }
 

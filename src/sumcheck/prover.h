@@ -29,6 +29,7 @@ template <field::PrimeField F>
 struct ProverResult {
   Proof<F> proof;
   F claim;                      // the sum that was proved (p_0(0) + p_0(1))
+  // (proof holds the sent values: in zero-knowledge mode their commitments, zk/cp.h)
   std::vector<F> point;         // the challenges r_0..r_{n-1}, variable order
   std::vector<F> final_evals;   // f_j(point), as in the proof
 };
@@ -136,6 +137,17 @@ Tables<F> make_tables(std::vector<std::vector<F>>& factors, const std::vector<si
 }
 
 // The value of table j after binding the pending challenge (length-2 table -> 1 value).
+// Sends round values p(0), p(2..d) (p(1) is implied by the claim), absorbs them, draws r.
+template <field::PrimeField F>
+F send_round(transcript::Transcript& tr, const std::vector<F>& evals, RoundMessage<F>& msg) {
+  std::vector<F> sent;
+  sent.reserve(evals.size() - 1);
+  sent.push_back(evals[0]);
+  for (size_t t = 2; t < evals.size(); ++t) sent.push_back(evals[t]);
+  msg.evals = send_msgs<F>(sent);
+  return absorb_round(tr, msg);
+}
+
 template <field::PrimeField F>
 F final_value(const Tables<F>& tabs, size_t j, size_t n) {
   const F* t = tabs.cur[j];
@@ -178,19 +190,18 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
     const size_t half = size_t{1} << (n - round - 1);
     // Round 0 computes p(1) too; later rounds take p(1) = claim - p(0).
     detail::round_sums<F>(round == 0 ? all : but_one, tabs, half, nullptr, sums);
-    RoundMessage<F>& msg = res.proof.rounds[round];
-    msg.evals.assign(d + 1, F::zero());
+    std::vector<F> evals(d + 1, F::zero());
     for (size_t ti = 0; ti < terms.size(); ++ti)
-      for (size_t t = 0; t <= d; ++t) msg.evals[t] += terms[ti].coeff * sums[ti * (d + 1) + t];
+      for (size_t t = 0; t <= d; ++t) evals[t] += terms[ti].coeff * sums[ti * (d + 1) + t];
     if (round == 0) {
-      claim = msg.evals[0] + msg.evals[1];
+      claim = evals[0] + evals[1];
       res.claim = claim;
-      absorb_statement(tr, n, comp, claim);
+      absorb_statement(tr, n, comp);
     } else {
-      msg.evals[1] = claim - msg.evals[0];
+      evals[1] = claim - evals[0];
     }
-    const F r = absorb_round(tr, msg);
-    claim = basis.evaluate(msg.evals, r);
+    const F r = detail::send_round(tr, evals, res.proof.rounds[round]);
+    claim = basis.evaluate(evals, r);
     res.point.push_back(r);
     tabs.has_pending = true;
     tabs.pending = r;
@@ -199,10 +210,10 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
   for (size_t j = 0; j < k; ++j) res.final_evals[j] = detail::final_value(tabs, j, n);
   if (n == 0) {
     res.claim = comp.evaluate(res.final_evals);
-    absorb_statement(tr, n, comp, res.claim);
+    absorb_statement(tr, n, comp);
   }
-  res.proof.final_evals = res.final_evals;
-  absorb_final<F>(tr, res.final_evals);
+  res.proof.final_evals = send_msgs<F>(res.final_evals);
+  absorb_final<F>(tr, res.proof.final_evals);
   return res;
 }
 
@@ -278,20 +289,19 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
     // p(t) = c eq(rho, t) q(t) for t = 0..d; q(d) by extrapolation (degree d - 1).
     for (size_t t = 0; t < d; ++t) q_full[t] = q[t];
     q_full[d] = basis_q.evaluate(q, F::from_u64(d));
-    RoundMessage<F>& msg = res.proof.rounds[round];
-    msg.evals.resize(d + 1);
+    std::vector<F> evals(d + 1);
     for (size_t t = 0; t <= d; ++t) {
       const F x = F::from_u64(t);
       const F eq_t = F::one() - rho - x + (rho + rho) * x;
-      msg.evals[t] = c * eq_t * q_full[t];
+      evals[t] = c * eq_t * q_full[t];
     }
     if (round == 0) {
-      claim = msg.evals[0] + msg.evals[1];
+      claim = evals[0] + evals[1];
       res.claim = claim;
-      absorb_statement(tr, n, comp, claim);
+      absorb_statement(tr, n, comp);
     }
-    const F r = absorb_round(tr, msg);
-    claim = basis.evaluate(msg.evals, r);
+    const F r = detail::send_round(tr, evals, res.proof.rounds[round]);
+    claim = basis.evaluate(evals, r);
     c *= F::one() - rho - r + (rho + rho) * r;
     res.point.push_back(r);
     tabs.has_pending = true;
@@ -302,10 +312,10 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
   for (size_t j = 1; j < k; ++j) res.final_evals[j] = detail::final_value(tabs, j, n);
   if (n == 0) {
     res.claim = comp.evaluate(res.final_evals);
-    absorb_statement(tr, n, comp, res.claim);
+    absorb_statement(tr, n, comp);
   }
-  res.proof.final_evals = res.final_evals;
-  absorb_final<F>(tr, res.final_evals);
+  res.proof.final_evals = send_msgs<F>(res.final_evals);
+  absorb_final<F>(tr, res.proof.final_evals);
   return res;
 }
 

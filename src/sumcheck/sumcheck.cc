@@ -12,7 +12,7 @@ template struct Proof<Fr>;
 template ProverResult<Fr> prove<Fr>(const Composition<Fr>&, std::vector<std::vector<Fr>>, transcript::Transcript&);
 template ProverResult<Fr> prove_with_eq<Fr>(const Composition<Fr>&, std::span<const Fr>,
                                              std::vector<std::vector<Fr>>, transcript::Transcript&);
-template Verdict verify<Fr>(const Composition<Fr>&, size_t, const Fr&, const Proof<Fr>&, transcript::Transcript&,
+template Verdict verify<Fr>(const Composition<Fr>&, size_t, const cp::Val&, const Proof<Fr>&, transcript::Transcript&,
                             Subclaim<Fr>*);
 
 }  // namespace zkinfer::sumcheck

@@ -28,7 +28,15 @@ hash::Keccak256 Transcript::begin(uint8_t kind, std::string_view label) const {
   return h;
 }
 
+Transcript Transcript::replay(std::vector<std::array<uint8_t, 64>> challenges) {
+  Transcript t("replay");
+  t.replaying_ = true;
+  t.recorded_ = std::move(challenges);
+  return t;
+}
+
 void Transcript::absorb_bytes(std::string_view label, std::span<const uint8_t> data) {
+  if (replaying_) return;
   hash::Keccak256 h = begin(0x01, label);
   put_le(h, data.size(), 8);
   h.update(data);
@@ -42,6 +50,10 @@ void Transcript::absorb_u64(std::string_view label, uint64_t v) {
 }
 
 std::array<uint8_t, 64> Transcript::challenge_bytes(std::string_view label) {
+  if (replaying_) {
+    ZKINFER_CHECK(next_replay_ < recorded_.size());
+    return recorded_[next_replay_++];
+  }
   state_ = begin(0x02, label).finalize();
   std::array<uint8_t, 64> out;
   for (uint8_t i = 0; i < 2; ++i) {
@@ -51,6 +63,7 @@ std::array<uint8_t, 64> Transcript::challenge_bytes(std::string_view label) {
     hash::Digest d = h.finalize();
     std::copy(d.begin(), d.end(), out.begin() + 32 * i);
   }
+  if (recording_) recorded_.push_back(out);
   return out;
 }
 

@@ -74,9 +74,24 @@ class Transcript {
 
   const hash::Digest& state() const { return state_; }
 
+  // Recording and replay, for a prover that re-runs verifier code on its own messages
+  // (zk/cp.h): while recording, every challenge drawn is kept; a replaying transcript absorbs
+  // nothing and hands out the recorded challenges in order (drawing more is a bug: it aborts).
+  void start_recording() { recording_ = true; recorded_.clear(); }
+  std::vector<std::array<uint8_t, 64>> take_recording() {
+    recording_ = false;
+    return std::move(recorded_);
+  }
+  static Transcript replay(std::vector<std::array<uint8_t, 64>> challenges);
+  // Whether a replaying transcript has handed out every recorded challenge.
+  bool replay_done() const { return next_replay_ == recorded_.size(); }
+
  private:
   hash::Keccak256 begin(uint8_t kind, std::string_view label) const;
   hash::Digest state_{};
+  bool recording_ = false, replaying_ = false;
+  std::vector<std::array<uint8_t, 64>> recorded_;
+  size_t next_replay_ = 0;
 };
 
 }  // namespace zkinfer::transcript

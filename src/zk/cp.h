@@ -1,0 +1,203 @@
+// Commit-and-prove values: how every protocol of a whole-model proof becomes zero-knowledge
+// without a second copy of its verifier (docs/PROTOCOL.md, section 8).
+//
+// A layer protocol (src/layers, src/lookup, src/sumcheck) sends field elements (round values,
+// final evaluations, advice evaluations) and its verifier checks relations among them: linear
+// ones (p(0) + p(1) = claim, p(r) by Lagrange weights, claim combinations, digit recombination),
+// products (a final check eq · a · b = e_n) and equalities. Those messages and every value the
+// verifier derives from them are `Val`s. Which protocol runs is decided by the current Context
+// (set per thread with Context::Scope):
+//
+//   none (plain)  a message is its value, sent in the clear; a Val is a field element; a product
+//                 is a product; an equality is decided on the spot. This is the plain proof.
+//   kProve        a message is a Pedersen commitment Com(v; s) = v U + s H with a fresh uniform
+//                 blind s (zk/pedersen.h); the prover's Val carries (v, s), and linear
+//                 operations act on both. A product of two committed Vals is a new committed
+//                 value with a proof of product (zk/sigma.h) deferred to the end; an equality of
+//                 committed Vals is recorded (its difference commits to 0 with a known blind).
+//   kVerify       a message is that commitment; the verifier's Val is a linear combination of
+//                 the commitments received so far plus a public constant (times U). Products get
+//                 their commitment from the end section; an equality "a == b" cannot be decided
+//                 on the spot: it is recorded, the comparison reports "equal", and the end
+//                 section proves all recorded equalities at once (the whole proof is rejected if
+//                 any fails).
+//
+// A Val is public when the verifier knows its value (constants, public outputs, and every
+// message in plain mode); products with a public Val and equalities between public Vals never
+// involve commitments, in every mode. Prover and verifier run the same verifier code (the prover
+// replays it with transcript::Transcript::replay to learn the blinds of everything the verifier
+// derives), so both sides create the same products and equalities in the same order.
+//
+// The end section (Context::prove_finish / verify_finish), in transcript order:
+//   1. the commitments Z_k of the products (`cp.products`);
+//   2. the products' proofs run in parallel with one challenge: first messages (alpha, beta,
+//      delta per product, `cp.product.first`), challenge e (`cp.product.e`), responses z1..z5
+//      (`cp.product.z`);
+//   3. the equalities: each recorded difference D_k must be a multiple of H (value 0). Weights
+//      rho_k are drawn (`cp.zero.rho`) and one Schnorr proof of knowledge of log_H(sum rho_k D_k)
+//      is given: A = b H (`cp.zero.a`), e (`cp.zero.e`), z = b + e sum rho_k s_k (`cp.zero.z`).
+//      A false equality makes sum rho_k D_k have a non-zero U component except with
+//      probability 1/|F| over rho, and then the proof gives log_H(U);
+//   4. knowledge of openings of all commitments (messages and products): a challenge c
+//      (`cp.open.c`) weights the distinct commitments, in the order of their encodings, by
+//      c, c^2, ...; a proof of opening of the weighted sum (zk/sigma.h's opening protocol,
+//      `cp.open.a`, `cp.open.e`, `cp.open.z`). Rewinding c extracts an opening of every commitment,
+//      which the soundness argument needs (docs/PROTOCOL.md, section 8);
+//   5. (verifier) all the equations of 2-4 folded with powers of a last challenge (`cp.fold`) into
+//      one multi-scalar multiplication that must be the identity.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "curve/g1.h"
+#include "field/bn254.h"
+#include "transcript/transcript.h"
+#include "zk/pedersen.h"
+
+namespace zkinfer::cp {
+
+using curve::G1;
+using curve::G1Affine;
+using field::Fr;
+using pcs::RandomFr;
+
+enum class Mode : uint8_t { kProve = 1, kVerify = 2 };
+
+struct LinTerm {
+  uint32_t atom;
+  Fr coeff;
+};
+
+class Context;
+
+// A value of the protocol (see above). Default: the public zero.
+class Val {
+ public:
+  Val() = default;
+  Val(const Fr& c) : v_(c) {}  // NOLINT(google-explicit-constructor): a public constant
+  static Val from_i64(int64_t x) { return Val(Fr::from_i64(x)); }
+
+  bool is_public() const { return pub_; }
+  // The value: always for the prover and in plain mode; for the ZK verifier only when public.
+  const Fr& value() const { return v_; }
+  // The prover's blind (zero for public values and in plain mode).
+  const Fr& blind() const { return s_; }
+  // A message (one commitment): its index in the context's commitments, else -1.
+  int32_t atom() const { return atom_; }
+  std::span<const LinTerm> terms() const { return lc_; }
+
+  // The transcript encoding: plain or public: the value; a ZK message: its commitment; a derived
+  // committed value: nothing (it is a function of what was absorbed).
+  std::vector<uint8_t> to_bytes() const;
+
+  Val& operator+=(const Val& o);
+  Val& operator-=(const Val& o);
+  Val& operator*=(const Fr& k);
+  Val& operator*=(const Val& o);
+  Val operator-() const;
+  friend Val operator+(Val a, const Val& b) { return a += b; }
+  friend Val operator-(Val a, const Val& b) { return a -= b; }
+  friend Val operator*(Val a, const Fr& k) { return a *= k; }
+  friend Val operator*(const Fr& k, Val a) { return a *= k; }
+  friend Val operator*(Val a, const Val& b) { return a *= b; }
+
+  // Equality of protocol values. Plain mode and public values: decided now. Otherwise recorded in
+  // the current context and proven in its end section; the ZK verifier's comparison reports
+  // "equal" (a false equality makes the end section fail), the prover's reports the truth.
+  friend bool operator==(const Val& a, const Val& b);
+  friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
+
+ private:
+  friend class Context;
+  void compact();
+
+  Fr v_;
+  Fr s_;
+  std::vector<LinTerm> lc_;
+  int32_t atom_ = -1;
+  bool pub_ = true;
+};
+
+// The context of the current thread (nullptr: plain mode).
+Context* current();
+
+class Context {
+ public:
+  // Prover (fresh blinds and masks from `random`) or verifier.
+  Context(const zk::PedersenParams& pp, RandomFr random);
+  explicit Context(const zk::PedersenParams& pp);
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  Mode mode() const { return mode_; }
+  const zk::PedersenParams& params() const { return pp_; }
+
+  // Makes this the current context of the thread for the scope's lifetime.
+  class Scope {
+   public:
+    explicit Scope(Context* c);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    Context* prev_;
+  };
+
+  // Counts, for statistics and tests.
+  size_t num_commitments() const { return atoms_.size(); }
+  size_t num_products() const { return products_.size(); }
+  size_t num_equalities() const { return zeros_.size(); }
+
+  // The end section (see the file comment). prove_finish writes it; verify_finish reads and
+  // checks it (never throws on bad bytes: a DecodeError becomes a rejection).
+  void prove_finish(transcript::Transcript& tr, ByteWriter& w);
+  Verdict verify_finish(transcript::Transcript& tr, ByteReader& r);
+
+  // The commitment to a Val (verifier: after verify_finish has read the products, or for Vals
+  // that involve no product). The prover's is commit(value, blind).
+  G1 commitment_of(const Val& x) const;
+
+  // ---- used by Val and the message functions below ----
+  Val commit(const Fr& v);                       // prover
+  std::vector<Val> commit_many(std::span<const Fr> vs);
+  Val receive(const G1Affine& c);               // verifier
+  const G1Affine& atom_point(uint32_t i) const { return atoms_[i]; }
+  Val product(const Val& a, const Val& b);
+  bool record_zero(const Val& d);
+
+ private:
+  struct ProductRec {
+    Val x, y;
+    uint32_t z;  // atom of the product
+  };
+  const zk::PedersenParams& pp_;
+  Mode mode_;
+  RandomFr random_;
+  std::vector<G1Affine> atoms_;      // commitments (products' filled at the end by the verifier)
+  std::vector<Fr> atom_v_, atom_s_;  // prover: openings
+  std::vector<ProductRec> products_;
+  std::vector<Val> zeros_;
+  bool finished_ = false;
+};
+
+// ---- messages ----
+// The prover's message carrying v: plain: v itself (public); ZK: a fresh commitment.
+Val send(const Fr& v);
+std::vector<Val> send_many(std::span<const Fr> vs);
+// Fixed-size encodings (32 bytes each in both modes): the value, or the commitment.
+void write(ByteWriter& w, const Val& msg);
+Val read(ByteReader& r);
+inline constexpr size_t kMessageBytes = 32;
+
+// Values of public messages as field elements (plain mode).
+std::vector<Fr> values(std::span<const Val> xs);
+
+}  // namespace zkinfer::cp
