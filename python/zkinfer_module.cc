@@ -152,9 +152,29 @@ struct PyVerdict {
   double seconds = 0;
 };
 
-Model compile(const py::object& onnx, const py::object& calibration, const py::object& labels, int scale, int table_log) {
+Visibility to_visibility(const std::string& what, const std::string& s, bool fixed_ok) {
+  if (s == "private") return Visibility::kPrivate;
+  if (s == "public") return Visibility::kPublic;
+  if (s == "fixed" && fixed_ok) return Visibility::kFixed;
+  throw zkinfer::Error(what + " must be " + (fixed_ok ? "'private', 'public' or 'fixed'" : "'public' or 'private'") + " (got '" +
+                       s + "')" + (s == "fixed" ? ": only weights can be fixed" : ""));
+}
+
+py::dict visibility_dict(const ModelVisibility& v) {
+  py::dict d;
+  d["input"] = visibility_name(v.input);
+  d["weights"] = visibility_name(v.weights);
+  d["output"] = visibility_name(v.output);
+  return d;
+}
+
+Model compile(const py::object& onnx, const py::object& calibration, const py::object& labels, int scale, int table_log,
+              const std::string& input_visibility, const std::string& weights_visibility, const std::string& output_visibility) {
   std::string path = fspath(onnx);
-  CompileOptions opt{scale, table_log};
+  CompileOptions opt{scale, table_log,
+                     ModelVisibility{to_visibility("input_visibility", input_visibility, false),
+                                     to_visibility("weights_visibility", weights_visibility, true),
+                                     to_visibility("output_visibility", output_visibility, false)}};
   if (calibration.is_none() || py::isinstance<py::str>(calibration) ||
       py::hasattr(calibration, "__fspath__")) {
     if (!labels.is_none()) throw zkinfer::Error("calibration: labels go with array samples (a file carries its own)");
@@ -186,6 +206,7 @@ PYBIND11_MODULE(zkinfer, m) {
       .def_property_readonly("digest", &Model::digest_hex)
       .def_property_readonly("public_digest", &Model::public_digest_hex)
       .def_property_readonly("is_public", &Model::is_public)
+      .def_property_readonly("visibility", [](const Model& self) { return visibility_dict(self.visibility()); })
       .def_property_readonly("inputs", [](const Model& self) { return spec_list(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return spec_list(self.outputs()); })
       .def_property_readonly("node_count", &Model::node_count)
@@ -280,9 +301,12 @@ PYBIND11_MODULE(zkinfer, m) {
 
   m.def("compile", &compile, py::arg("model"), py::arg("calibration") = py::none(), py::kw_only(),
         py::arg("labels") = py::none(), py::arg("scale") = 8, py::arg("table_log") = 16,
+        py::arg("input_visibility") = "private", py::arg("weights_visibility") = "private",
+        py::arg("output_visibility") = "public",
         "Quantize an ONNX model (`zkinfer compile`). calibration: a JSON file path, an array of samples "
         "along axis 0 (single-input model) or a list of such arrays (one per input), or None for the "
-        "input.json beside the model.");
+        "input.json beside the model. input_visibility: 'private' or 'public'; weights_visibility: "
+        "'private', 'public' or 'fixed'; output_visibility: 'public' or 'private' (docs/PROOF.md).");
 
   m.def("setup",
         [](const Model& model) {
@@ -308,18 +332,22 @@ PYBIND11_MODULE(zkinfer, m) {
         "Run the integer model on the inputs and prove it (`zkinfer prove`); returns a Proof with the outputs.");
 
   m.def("verify",
-        [](const VerifyingKey& vk, const py::object& proof, const py::object& expected) {
+        [](const VerifyingKey& vk, const py::object& proof, const py::object& expected, const py::object& input) {
           Proof p = py::isinstance<PyProof>(proof) ? proof.cast<const PyProof&>().proof : Proof(to_bytes(proof));
-          std::optional<std::vector<Tensor>> exp;
+          std::optional<std::vector<Tensor>> exp, in;
           if (!expected.is_none()) exp = to_inputs(expected);
+          if (!input.is_none()) in = to_inputs(input);
           VerifyResult r = [&] {
             py::gil_scoped_release nogil;
-            return verify(vk, p, exp);
+            return verify(vk, p, exp, in);
           }();
           return PyVerdict{r.verdict.ok(), r.verdict.reason(), std::move(r.outputs), r.seconds};
         },
-        py::arg("vk"), py::arg("proof"), py::arg("expected_output") = py::none(),
-        "Verify a proof (`zkinfer verify`); never raises for a bad proof: returns a Verdict with the reason.");
+        py::arg("vk"), py::arg("proof"), py::arg("expected_output") = py::none(), py::kw_only(),
+        py::arg("input") = py::none(),
+        "Verify a proof (`zkinfer verify`); never raises for a bad proof: returns a Verdict with the reason. "
+        "input: the model's inputs (as for prove) when its input is public; raises zkinfer.Error when it is "
+        "missing for a public input or given for a private one. With a private output the Verdict has no outputs.");
 
   m.def("run",
         [](const py::object& model, const py::object& inputs) {

@@ -35,9 +35,22 @@ struct Sample {
   std::optional<int64_t> label;
 };
 
+// Who sees a tensor's values, chosen at compile time (docs/PROOF.md, "Visibility"): public (the
+// verifier gets them), private (hidden, bound by a commitment) or fixed (weights only: the values
+// are part of the verifying key; public weights are treated the same in this version).
+enum class Visibility { kPrivate, kPublic, kFixed };
+struct ModelVisibility {
+  Visibility input = Visibility::kPrivate;    // public or private
+  Visibility weights = Visibility::kPrivate;  // private, public or fixed
+  Visibility output = Visibility::kPublic;    // public or private
+};
+const char* visibility_name(Visibility v);           // "private", "public", "fixed"
+Visibility parse_visibility(const std::string& s);  // Error for any other name
+
 struct CompileOptions {
   int scale = 8;        // fractional bits of activations (0..20)
   int table_log = 16;   // log2 of the largest lookup table (4..22)
+  ModelVisibility visibility;  // Error for a fixed input or output
 };
 
 // Integer model against the float model over samples (what `zkinfer compile` prints).
@@ -84,6 +97,7 @@ class Model {
   // A public model (the one a verifying key embeds) has every constant's values withheld: it can
   // be inspected but not run, set up or proven.
   bool is_public() const;
+  ModelVisibility visibility() const;
   std::vector<TensorSpec> inputs() const;
   std::vector<TensorSpec> outputs() const;
   size_t node_count() const;
@@ -178,9 +192,14 @@ struct VerifyResult {
 };
 
 // `zkinfer verify`: never throws on a bad proof; with expected_outputs the proven outputs must
-// equal them exactly (as `verify --output FILE`), else the verdict is a rejection.
+// equal them exactly (as `verify --output FILE`), else the verdict is a rejection. inputs: the
+// model's inputs (as for prove) when its input is public (`verify --input FILE`). Error (bad usage)
+// when the input is public and inputs are missing, when inputs are given for a private input, or
+// when expected_outputs are given for a private output (the proof carries no output values: the
+// result's outputs are empty).
 VerifyResult verify(const VerifyingKey& vk, const Proof& proof,
-                    const std::optional<std::vector<Tensor>>& expected_outputs = std::nullopt);
+                    const std::optional<std::vector<Tensor>>& expected_outputs = std::nullopt,
+                    const std::optional<std::vector<Tensor>>& inputs = std::nullopt);
 
 // `zkinfer inspect`: a .zkm, vk, pk or proof file, or an ONNX model, as JSON text.
 std::string inspect(const std::string& path);

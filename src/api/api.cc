@@ -95,9 +95,28 @@ Model make_model(quant::CompiledModel m, std::vector<uint8_t> zkm) {
   return Model(impl);
 }
 
+quant::Visibility to_quant(Visibility v) {
+  switch (v) {
+    case Visibility::kPrivate: return quant::Visibility::kPrivate;
+    case Visibility::kPublic: return quant::Visibility::kPublic;
+    case Visibility::kFixed: return quant::Visibility::kFixed;
+  }
+  throw Error("bad visibility");
+}
+Visibility from_quant(quant::Visibility v) {
+  return v == quant::Visibility::kPublic ? Visibility::kPublic
+         : v == quant::Visibility::kFixed ? Visibility::kFixed : Visibility::kPrivate;
+}
+
+quant::VisibilityRecord to_quant(const ModelVisibility& v) {
+  // Through the names, so that the errors are the command line's.
+  return quant::make_visibility(visibility_name(v.input), visibility_name(v.weights), visibility_name(v.output));
+}
+
 void check_options(const CompileOptions& opt) {
   if (opt.scale < 0 || opt.scale > 20) throw Error("--scale must be between 0 and 20");
   if (opt.table_log < 4 || opt.table_log > 22) throw Error("--table-log must be between 4 and 22");
+  (void)to_quant(opt.visibility);
 }
 
 Model compile_samples(graph::Graph g, const std::vector<graph::Sample>& samples, const CompileOptions& opt) {
@@ -105,6 +124,7 @@ Model compile_samples(graph::Graph g, const std::vector<graph::Sample>& samples,
   cfg.base_scale = opt.scale;
   cfg.table_log = opt.table_log;
   quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
+  m.visibility = to_quant(opt.visibility);
   auto zkm = quant::encode_model(m);  // also sets the digest
   return make_model(std::move(m), std::move(zkm));
 }
@@ -145,6 +165,14 @@ nlohmann::ordered_json onnx_json(const graph::Graph& g) {
 
 }  // namespace
 
+const char* visibility_name(Visibility v) { return quant::visibility_name(to_quant(v)); }
+
+Visibility parse_visibility(const std::string& s) {
+  auto v = quant::parse_visibility(s);
+  if (!v) throw Error("visibility must be private, public or fixed (got '" + s + "')");
+  return from_quant(*v);
+}
+
 // ---- Model ----
 
 Model Model::compile(const std::string& onnx_path, const std::vector<Sample>& calibration, const CompileOptions& opt) {
@@ -180,6 +208,10 @@ const std::vector<uint8_t>& Model::bytes() const { return impl_->zkm; }
 std::string Model::digest_hex() const { return quant::hex(impl_->model.digest); }
 std::string Model::public_digest_hex() const { return quant::hex(quant::public_digest(impl_->model)); }
 bool Model::is_public() const { return !impl_->model.withheld.empty(); }
+ModelVisibility Model::visibility() const {
+  const auto& v = impl_->model.visibility;
+  return ModelVisibility{from_quant(v.input), from_quant(v.weights), from_quant(v.output)};
+}
 std::vector<TensorSpec> Model::inputs() const { return specs(impl_->model, impl_->model.graph.inputs); }
 std::vector<TensorSpec> Model::outputs() const { return specs(impl_->model, impl_->model.graph.outputs); }
 size_t Model::node_count() const { return impl_->model.graph.nodes.size(); }
@@ -281,11 +313,23 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
   return r;
 }
 
-VerifyResult verify(const VerifyingKey& vk, const Proof& proof, const std::optional<std::vector<Tensor>>& expected) {
+VerifyResult verify(const VerifyingKey& vk, const Proof& proof, const std::optional<std::vector<Tensor>>& expected,
+                    const std::optional<std::vector<Tensor>>& inputs) {
   auto t0 = clock_type::now();
   VerifyResult r;
+  const auto& m = vk.impl().model.impl().model;
+  // The public input, quantized as prove quantizes it (as `verify --input`).
+  std::vector<ops::ITensor> public_in;
+  if (m.visibility.input == quant::Visibility::kPublic) {
+    if (!inputs) throw Error("the model's input is public: verify needs the input the proof is about");
+    public_in = quant::quantize_inputs(m, model_inputs(m, *inputs));
+  } else if (inputs) {
+    throw Error("the model's input is private: the proof commits to it, verify takes no input");
+  }
+  if (expected && m.visibility.output == quant::Visibility::kPrivate)
+    throw Error("the model's output is private: the proof carries only its commitment, nothing to compare with");
   std::vector<ops::ITensor> outs;
-  r.verdict = proof::verify(vk.impl().model.impl().model, vk.impl().key, proof.bytes(), nullptr, &outs);
+  r.verdict = proof::verify(m, vk.impl().key, proof.bytes(), nullptr, &outs, public_in);
   if (r.verdict.ok()) {
     r.outputs = dequantized(outs);
     if (expected) {

@@ -90,7 +90,7 @@ TEST(Api, RoundTripAndRejections) {
   }
 
   // Another model (another scale): its key does not verify this proof, nor prove this model.
-  Model other = Model::compile(kOnnx, "", CompileOptions{7, 16});
+  Model other = Model::compile(kOnnx, "", CompileOptions{7, 16, {}});
   Keys ok = setup(other);
   EXPECT_FALSE(verify(ok.vk, r.proof).verdict.ok());
   EXPECT_THROW(prove(m, ok.pk, x), Error);
@@ -114,9 +114,44 @@ TEST(Api, PublicIntegerConstantsRoundTripThroughTheKeys) {
   EXPECT_TRUE(v.verdict.ok()) << v.verdict.reason();
 }
 
+// Visibility through the facade: a public input is given to verify (Error without it), a wrong one
+// is rejected; a private output yields no outputs (Error with expected outputs); fixed weights
+// leave the key's model runnable; a fixed input is an Error at compile time.
+TEST(Api, Visibility) {
+  CompileOptions opt;
+  opt.visibility = ModelVisibility{Visibility::kPublic, Visibility::kFixed, Visibility::kPrivate};
+  Model m = Model::compile(kOnnx, "", opt);
+  EXPECT_EQ(m.visibility().input, Visibility::kPublic);
+  EXPECT_EQ(m.visibility().weights, Visibility::kFixed);
+  EXPECT_EQ(m.visibility().output, Visibility::kPrivate);
+  EXPECT_NE(m.digest_hex(), Model::compile(kOnnx, "").digest_hex());
+  Keys keys = setup(m);
+  EXPECT_EQ(keys.vk.model().visibility().output, Visibility::kPrivate);
+  std::vector<Tensor> x = {Tensor{{64}, bundled_input()}};
+  EXPECT_EQ(keys.vk.model().run(x).outputs[0].data, m.run(x).outputs[0].data);  // the key carries the weights
+  ProveResult r = prove(m, keys.pk, x);
+  VerifyResult v = verify(keys.vk, r.proof, std::nullopt, x);
+  ASSERT_TRUE(v.verdict.ok()) << v.verdict.reason();
+  EXPECT_TRUE(v.outputs.empty());
+  EXPECT_THROW(verify(keys.vk, r.proof), Error);
+  EXPECT_THROW(verify(keys.vk, r.proof, r.outputs, x), Error);
+  auto wrong = x;
+  wrong[0].data[20] += 0.25;
+  EXPECT_FALSE(verify(keys.vk, r.proof, std::nullopt, wrong).verdict.ok());
+  // A private input refuses an input.
+  Keys def = setup(Model::compile(kOnnx, ""));
+  EXPECT_THROW(verify(def.vk, prove(Model::compile(kOnnx, ""), def.pk, x).proof, std::nullopt, x), Error);
+  CompileOptions bad;
+  bad.visibility.input = Visibility::kFixed;
+  EXPECT_THROW(Model::compile(kOnnx, "", bad), Error);
+  EXPECT_EQ(parse_visibility("fixed"), Visibility::kFixed);
+  EXPECT_STREQ(visibility_name(Visibility::kPublic), "public");
+  EXPECT_THROW(parse_visibility("secret"), Error);
+}
+
 TEST(Api, ErrorsForBadInput) {
   EXPECT_THROW(Model::compile("/nonexistent/model.onnx", ""), Error);
-  EXPECT_THROW(Model::compile(kOnnx, "", CompileOptions{30, 16}), Error);
+  EXPECT_THROW(Model::compile(kOnnx, "", CompileOptions{30, 16, {}}), Error);
   EXPECT_THROW(Model::compile(kOnnx, std::vector<Sample>{}), Error);
   EXPECT_THROW(Model::load("/nonexistent/m.zkm"), Error);
   EXPECT_THROW(Model::from_bytes(std::vector<uint8_t>(10, 7)), Error);

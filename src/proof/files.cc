@@ -111,6 +111,9 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     for (auto& [k, v] : kj.items()) j[k] = v;
     j["model_bytes"] = f.model_bytes;
     j["model_nodes"] = f.model.graph.nodes.size();
+    const auto& vis = f.model.visibility;
+    j["visibility"] = {{"input", quant::visibility_name(vis.input)}, {"weights", quant::visibility_name(vis.weights)},
+                       {"output", quant::visibility_name(vis.output)}};
     return j;
   }
   if (is_pk_file(bytes)) {
@@ -129,10 +132,16 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     j["version"] = r.u32();
     j["file_bytes"] = bytes.size();
     j["vk_digest"] = "keccak256:" + quant::hex(r.bytes(32));
-    uint64_t n = r.count(8);
-    std::vector<int64_t> out(n);
-    for (auto& v : out) v = static_cast<int64_t>(r.u64());
-    j["output_values"] = out;
+    // Public outputs come next; a proof for a model with a private output starts with a
+    // commitment instead (u32 num_vars, u32 log_cols: an implausible count), and carries none.
+    const uint64_t n = r.u64();
+    if (n <= r.remaining() / 8) {
+      std::vector<int64_t> out(n);
+      for (auto& v : out) v = static_cast<int64_t>(r.u64());
+      j["output_values"] = out;
+    } else {
+      j["output_values"] = "none (a private output: the proof carries its commitment)";
+    }
     j["note"] = "the sub-proofs' layout depends on the model: verify with its vk";
     return j;
   }

@@ -138,6 +138,21 @@ bool is_weight(const quant::CompiledModel& m, int t) {
 bool is_public_const(const quant::CompiledModel& m, int t) {
   return t >= 0 && m.graph.tensors[t].is_const && !is_weight(m, t) && !m.is_withheld(t);
 }
+// ---- visibility (docs/PROOF.md, "Visibility"): what each mode commits, sends or evaluates ----
+// A public input is absorbed and evaluated by the verifier (no digits committed).
+bool input_is_public(const quant::CompiledModel& m) { return m.visibility.input == quant::Visibility::kPublic; }
+// A private output is committed as range-checked digits (layers/bound.h) instead of sent.
+bool output_is_private(const quant::CompiledModel& m) { return m.visibility.output == quant::Visibility::kPrivate; }
+// A weight bound by a commitment of the verifying key (private weights); fixed and public weights
+// are in the key's public model and the verifier evaluates their MLEs itself.
+bool is_committed_weight(const quant::CompiledModel& m, int t) {
+  return is_weight(m, t) && m.visibility.weights == quant::Visibility::kPrivate;
+}
+// A constant whose values the verifier holds: integer constants, and fixed or public weights.
+bool verifier_evaluates(const quant::CompiledModel& m, int t) {
+  return is_public_const(m, t) || (is_weight(m, t) && !is_committed_weight(m, t) && !m.is_withheld(t));
+}
+// ---- end visibility ----
 std::vector<int64_t> int_const(const quant::CompiledModel& m, size_t node, int t, const char* what) {
   if (!is_public_const(m, t))
     throw Error("proof: " + std::string("node ") + std::to_string(node) + " (" + m.graph.nodes[node].name + "): " + what +
@@ -673,10 +688,11 @@ std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
   return plan;
 }
 
-// The bound check of each model input (its committed digits are the input's commitment).
-layers::BoundParams input_bound(const quant::CompiledModel& m, int t) {
+// The bound check of each private model input and private output (its committed digits are the
+// tensor's commitment).
+layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what = "input") {
   const int b = m.bits[t];
-  if (b < 1 || b > 60) throw Error("proof: input '" + m.graph.tensors[t].name + "': bit bound out of range");
+  if (b < 1 || b > 60) throw Error("proof: " + std::string(what) + " '" + m.graph.tensors[t].name + "': bit bound out of range");
   return layers::BoundParams{dims_of(m, t), static_cast<size_t>(b), true};
 }
 
@@ -717,9 +733,13 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
 size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan>& plan) {
   size_t nv = 0;
   for (size_t t = 0; t < m.graph.tensors.size(); ++t)
-    if (is_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
+    if (is_committed_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
   for (int t : m.graph.inputs)
-    for (const auto& a : layers::bound_advice_shapes(input_bound(m, t))) nv = std::max(nv, a.num_vars);
+    if (!input_is_public(m))
+      for (const auto& a : layers::bound_advice_shapes(input_bound(m, t))) nv = std::max(nv, a.num_vars);
+  for (int t : m.graph.outputs)
+    if (output_is_private(m))
+      for (const auto& a : layers::bound_advice_shapes(input_bound(m, t, "output"))) nv = std::max(nv, a.num_vars);
   for (const auto& p : plan)
     for (const auto& a : advice_shapes(m, p)) nv = std::max(nv, a.num_vars);
   return pcs::default_log_cols(nv);
@@ -820,9 +840,10 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
   vk.weights.resize(model.graph.tensors.size());
   pk.blinds.resize(model.graph.tensors.size());
   size_t total = 0, done = 0;
-  for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_weight(model, static_cast<int>(t));
+  // Fixed and public weights get no commitment: they are in the key's public model.
+  for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_committed_weight(model, static_cast<int>(t));
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
-    if (!is_weight(model, static_cast<int>(t))) continue;
+    if (!is_committed_weight(model, static_cast<int>(t))) continue;
     if (progress) progress(done++, total);
     PaddedShape s = shape_of(model, static_cast<int>(t));
     auto vals = padded_i64(s, model.qconst[t].data);
@@ -908,9 +929,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   auto vkd = vk.digest();
   w.bytes(vkd);
   tr.absorb_bytes("proof.vk_digest", vkd);
+  // [visibility] A public input is not in the proof: the verifier is given it; both absorb it here.
+  if (input_is_public(model))
+    for (int t : g.inputs) absorb_i64s(tr, "proof.input", trace.values[t].data);
 
-  // Every output is absorbed before the first challenge (each gets its own random point below).
+  // Every public output is absorbed before the first challenge (each gets its own random point
+  // below); a private output is committed with the inputs' digits instead.
   for (int t_out : g.outputs) {
+    if (output_is_private(model)) break;  // [visibility]
     const auto& out = trace.values[t_out].data;
     w.u64(out.size());
     for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
@@ -948,10 +974,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   progress(0, "committing the advice");
   // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
   std::vector<NodeProver> input_provers(g.inputs.size());
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
+  for (size_t i = 0; i < g.inputs.size() && !input_is_public(model); ++i) {  // [visibility] none when public
     const int t = g.inputs[i];
     input_provers[i].bound = std::make_unique<layers::BoundProver>(input_bound(model, t), trace.values[t].data);
     commit_advice(input_provers[i], input_provers[i].bound->advice());
+  }
+  // [visibility] A private output: its range-checked digits are its commitment (as the input's).
+  std::vector<NodeProver> output_provers(output_is_private(model) ? g.outputs.size() : 0);
+  for (size_t o = 0; o < output_provers.size(); ++o) {
+    const int t = g.outputs[o];
+    output_provers[o].bound = std::make_unique<layers::BoundProver>(input_bound(model, t, "output"), trace.values[t].data);
+    commit_advice(output_provers[o], output_provers[o].bound->advice());
   }
   std::vector<NodeProver> np(plan.size());
   std::vector<int> producer(nt, -1);
@@ -1084,10 +1117,16 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     }
   };
 
+  std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
   for (int t_out : g.outputs) {
     PaddedShape s = shape_of(model, t_out);
     auto z = tr.challenges<Fr>("proof.output_point", s.num_vars());
     Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
+    if (output_is_private(model)) {  // [visibility] sent, and checked against the digits at the end
+      sumcheck::write_field(w, v);
+      tr.absorb("proof.output_claim", v);
+      output_claims.push_back({z, v});
+    }
     claims[t_out].push_back({std::move(z), v});
   }
 
@@ -1277,17 +1316,28 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // The inputs: every claim checked against the range-checked digits (which are its commitment).
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];
+    if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input itself
+      claims[t].clear();
+      continue;
+    }
     std::vector<layers::AdviceClaim> adv;
     auto bp = input_provers[i].bound->prove(claims[t], tr, &adv);
     bp.serialize(w);
     open_advice(input_provers[i], adv, 0);
     claims[t].clear();
   }
+  // [visibility] Private outputs: the first claim on each checked against its digits.
+  for (size_t o = 0; o < output_provers.size(); ++o) {
+    std::vector<layers::AdviceClaim> adv;
+    auto bp = output_provers[o].bound->prove(std::span<const Claim>(&output_claims[o], 1), tr, &adv);
+    bp.serialize(w);
+    open_advice(output_provers[o], adv, 0);
+  }
   // Weights: opened against the verifying key's commitments (zero blinds).
   std::deque<pcs::HyraxBlinds> weight_blinds;
   for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty() || is_public_const(model, static_cast<int>(t))) continue;  // the verifier evaluates those
-    ZKINFER_CHECK(is_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
+    if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
+    ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const auto& com = *vk.weights[t];
     tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
     // The setup's blinds (zero for a key made by setup(), which does not hide).
@@ -1316,7 +1366,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
 namespace {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
-                    ops::ITensor* output, std::vector<ops::ITensor>* outputs) {
+                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
   std::vector<NodePlan> plan;
   try {
     plan = make_plan(model);
@@ -1328,7 +1378,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const size_t nt = g.tensors.size();
   if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
   for (size_t t = 0; t < nt; ++t) {
-    bool want = is_weight(model, static_cast<int>(t));
+    bool want = is_committed_weight(model, static_cast<int>(t));
     if (want != vk.weights[t].has_value()) return Verdict::reject("vk: weight commitments do not match the model");
     if (want && vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars())
       return Verdict::reject("vk: weight commitment layout does not match the model");
@@ -1344,9 +1394,32 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   auto pd = r.bytes(32);
   if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject("proof: made for another verifying key");
   tr.absorb_bytes("proof.vk_digest", vkd);
+  // [visibility] The public input: given to the verifier (one tensor per model input), checked
+  // against its shape and bit bound (-2^b <= x < 2^b, what a private input's digits prove),
+  // absorbed, and evaluated at the end where a private input's digits would be opened.
+  if (input_is_public(model)) {
+    if (public_inputs.size() != g.inputs.size())
+      return Verdict::reject("proof: the model's input is public: verify needs it (" + std::to_string(g.inputs.size()) +
+                             " tensor(s), got " + std::to_string(public_inputs.size()) + ")");
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      const int t = g.inputs[i];
+      const auto& x = public_inputs[i].data;
+      if (x.size() != shape_of(model, t).unpadded_size())
+        return Verdict::reject("proof: public input '" + g.tensors[t].name + "' size differs from the model");
+      const int b = model.bits[t];
+      if (b < 1 || b > 60) return Verdict::reject("proof: input '" + g.tensors[t].name + "': bit bound out of range");
+      for (int64_t v : x)
+        if (v < -(int64_t{1} << b) || v >= (int64_t{1} << b))
+          return Verdict::reject("proof: public input '" + g.tensors[t].name + "' value outside the tensor's bit bound");
+      absorb_i64s(tr, "proof.input", x);
+    }
+  } else if (!public_inputs.empty()) {
+    return Verdict::reject("proof: the model's input is private: verify takes no input");
+  }
 
   std::vector<std::vector<int64_t>> outs;
   for (int t_out : g.outputs) {
+    if (output_is_private(model)) break;  // [visibility] committed, not sent
     PaddedShape os = shape_of(model, t_out);
     uint64_t n_out = r.u64();
     if (n_out != os.unpadded_size()) return Verdict::reject("proof: output size differs from the model");
@@ -1377,8 +1450,17 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   std::vector<layers::BoundParams> in_bound;
   std::vector<std::vector<const pcs::HyraxCommitment*>> in_com;
   for (int t : g.inputs) {
+    if (input_is_public(model)) break;  // [visibility] no digits
     in_bound.push_back(input_bound(model, t));
     in_com.push_back(read_advice(layers::bound_advice_shapes(in_bound.back())));
+  }
+  // [visibility] Private outputs: their digits, committed after the inputs'.
+  std::vector<layers::BoundParams> out_bound;
+  std::vector<std::vector<const pcs::HyraxCommitment*>> out_com;
+  for (int t : g.outputs) {
+    if (!output_is_private(model)) break;
+    out_bound.push_back(input_bound(model, t, "output"));
+    out_com.push_back(read_advice(layers::bound_advice_shapes(out_bound.back())));
   }
   std::vector<std::vector<const pcs::HyraxCommitment*>> node_com(plan.size());
   for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(advice_shapes(model, plan[pi]));
@@ -1396,10 +1478,18 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     }
     return Verdict::accept();
   };
+  std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     PaddedShape os = shape_of(model, g.outputs[o]);
     auto z = tr.challenges<Fr>("proof.output_point", os.num_vars());
-    Fr v = mle_eval(layers::padded_table(os, outs[o]), z);
+    Fr v;
+    if (output_is_private(model)) {  // [visibility] the prover's value, checked against the digits at the end
+      v = sumcheck::read_field<Fr>(r);
+      tr.absorb("proof.output_claim", v);
+      output_claims.push_back({z, v});
+    } else {
+      v = mle_eval(layers::padded_table(os, outs[o]), z);
+    }
     claims[g.outputs[o]].push_back({std::move(z), v});
   }
 
@@ -1585,6 +1675,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];
+    if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input's padded MLE
+      const PaddedShape xs = shape_of(model, t);
+      const auto tab = layers::padded_table(xs, public_inputs[i].data);
+      for (const auto& c : claims[t])
+        if (c.point.size() != xs.num_vars() || mle_eval(tab, c.point) != c.value)
+          return Verdict::reject("input '" + g.tensors[t].name + "': claim on the public input fails");
+      claims[t].clear();
+      continue;
+    }
     auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(in_bound[i], claims[t].size()));
     std::vector<layers::AdviceClaim> adv;
     if (Verdict v = layers::verify_bound(in_bound[i], claims[t], bp, tr, &adv); !v)
@@ -1592,13 +1691,22 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = open_advice(in_com[i], adv, 0, "input"); !v) return v;
     claims[t].clear();
   }
+  // [visibility] Private outputs: the first claim on each against its digits (range and padding).
+  for (size_t o = 0; o < out_bound.size(); ++o) {
+    auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(out_bound[o], 1));
+    std::vector<layers::AdviceClaim> adv;
+    if (Verdict v = layers::verify_bound(out_bound[o], std::span<const Claim>(&output_claims[o], 1), bp, tr, &adv); !v)
+      return v.within("output '" + g.tensors[g.outputs[o]].name + "'");
+    if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
+  }
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;
-    if (is_public_const(model, static_cast<int>(t))) {
+    if (verifier_evaluates(model, static_cast<int>(t))) {  // [visibility] integer constants, fixed/public weights
       const auto tab = layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data);
       for (const auto& c : claims[t])
         if (c.point.size() != shape_of(model, static_cast<int>(t)).num_vars() || mle_eval(tab, c.point) != c.value)
-          return Verdict::reject("proof: claim on the constant " + g.tensors[t].name + " fails");
+          return Verdict::reject("proof: claim on the " + std::string(is_weight(model, static_cast<int>(t)) ? "weight " : "constant ") +
+                                 g.tensors[t].name + " fails");
       continue;
     }
     if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
@@ -1608,14 +1716,14 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   r.expect_end();
   if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
   std::vector<ops::ITensor> proven;
-  for (size_t k = 0; k < g.outputs.size(); ++k) {
+  for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private
     const int t_out = g.outputs[k];
     ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
     t.data = std::move(outs[k]);
     t.scale = model.scales[t_out];
     proven.push_back(std::move(t));
   }
-  if (output) *output = proven[0];
+  if (output) *output = proven.empty() ? ops::ITensor{} : proven[0];
   if (outputs) *outputs = std::move(proven);
   return Verdict::accept();
 }
@@ -1623,9 +1731,9 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 }  // namespace
 
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
-               ops::ITensor* output, std::vector<ops::ITensor>* outputs) {
+               ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
   try {
-    return verify_impl(model, vk, proof, output, outputs);
+    return verify_impl(model, vk, proof, output, outputs, public_inputs);
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {

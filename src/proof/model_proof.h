@@ -69,7 +69,8 @@ struct ProveStats {
 };
 
 // Proves the trace (quant::run_int on the model). The proof bytes carry every public output (in
-// the graph's output order; each one's MLE is evaluated at its own random point); random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
+// the graph's output order; each one's MLE is evaluated at its own random point), or with a private
+// output its commitment (model.visibility; a public input is not in the proof: the verifier is given it); random draws the blinds (pcs::random_fr(SecureRng) for hiding). Throws Error if the model has an op without a protocol.
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& pk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats = nullptr);
 // With a key made by setup() (zero blinds).
@@ -77,8 +78,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
                            const pcs::RandomFr& random, ProveStats* stats = nullptr);
 
 // Verifies; on acceptance sets *output (if non-null) to the first proven output tensor and
-// *outputs (if non-null) to every proven output, in the graph's order. Never throws.
+// *outputs (if non-null) to every proven output, in the graph's order (with a private output: an
+// empty tensor and an empty list; the proof carries only a commitment). public_inputs: the
+// quantized input tensors, one per model input in the graph's order, when the model's input is
+// public (model.visibility.input); must be empty when it is private. Never throws.
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
-               ops::ITensor* output = nullptr, std::vector<ops::ITensor>* outputs = nullptr);
+               ops::ITensor* output = nullptr, std::vector<ops::ITensor>* outputs = nullptr,
+               std::span<const ops::ITensor> public_inputs = {});
 
 }  // namespace zkinfer::proof

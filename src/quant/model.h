@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -13,6 +15,25 @@
 #include "ops/tensor.h"
 
 namespace zkinfer::quant {
+
+// Who sees a tensor's values (chosen at compile time, bound by the digest; docs/PROOF.md,
+// "Visibility"). public: the verifier gets the values (input: as a parameter of verify; output: in
+// the proof). private: hidden, bound by a commitment (input, output: in the proof; weights: in the
+// verifying key). fixed (weights only): the values are part of the verifying key.
+enum class Visibility : uint8_t { kPrivate = 0, kPublic = 1, kFixed = 2 };
+
+struct VisibilityRecord {
+  Visibility input = Visibility::kPrivate;
+  Visibility weights = Visibility::kPrivate;
+  Visibility output = Visibility::kPublic;
+  bool operator==(const VisibilityRecord&) const = default;
+};
+
+const char* visibility_name(Visibility v);  // "private", "public", "fixed"
+// "private", "public" or "fixed"; nullopt for anything else.
+std::optional<Visibility> parse_visibility(const std::string& s);
+// Why the record is not allowed (fixed input or output), if so.
+std::optional<std::string> visibility_invalid(const VisibilityRecord& v);
 
 struct CompiledModel {
   graph::Graph graph;               // float graph: constants as floats, every shape bound
@@ -27,6 +48,7 @@ struct CompiledModel {
   // public encoding (encode_public_model) has every float constant withheld: it is what a verifying key
   // carries, and its digest is the public digest.
   std::vector<uint8_t> withheld;
+  VisibilityRecord visibility;      // bound by the digest (the body of the .zkm, format version 2)
 
   bool is_withheld(int tensor) const {
     return tensor >= 0 && static_cast<size_t>(tensor) < withheld.size() && withheld[static_cast<size_t>(tensor)] != 0;

@@ -171,16 +171,61 @@ std::string hex(std::span<const uint8_t> b) {
   return s;
 }
 
+const char* visibility_name(Visibility v) {
+  switch (v) {
+    case Visibility::kPrivate: return "private";
+    case Visibility::kPublic: return "public";
+    case Visibility::kFixed: return "fixed";
+  }
+  return "?";
+}
+
+std::optional<Visibility> parse_visibility(const std::string& s) {
+  if (s == "private") return Visibility::kPrivate;
+  if (s == "public") return Visibility::kPublic;
+  if (s == "fixed") return Visibility::kFixed;
+  return std::nullopt;
+}
+
+std::optional<std::string> visibility_invalid(const VisibilityRecord& v) {
+  if (v.input == Visibility::kFixed) return "the input cannot be fixed (public or private)";
+  if (v.output == Visibility::kFixed) return "the output cannot be fixed (public or private)";
+  return std::nullopt;
+}
+
+VisibilityRecord make_visibility(const std::string& input, const std::string& weights, const std::string& output) {
+  auto one = [](const std::string& option, const std::string& name, bool fixed_ok) {
+    auto v = parse_visibility(name);
+    if (!v || (*v == Visibility::kFixed && !fixed_ok))
+      throw Error(option + " must be " + (fixed_ok ? "private, public or fixed" : "public or private") + " (got '" + name + "')" +
+                  (v ? std::string(": only weights can be fixed") : std::string()));
+    return *v;
+  };
+  VisibilityRecord r;
+  r.input = one("--input-visibility", input, false);
+  r.weights = one("--weights-visibility", weights, true);
+  r.output = one("--output-visibility", output, false);
+  return r;
+}
+
 bool is_zkm(std::span<const uint8_t> bytes) { return bytes.size() >= 4 && std::memcmp(bytes.data(), kMagic, 4) == 0; }
 
 namespace {
 
-// The bound body; with withhold, constants are written as shape only (flag 2).
+// Whether the public encoding keeps a float constant's values: with weights fixed or public the
+// verifying key carries them (docs/PROOF.md, "Visibility").
+bool public_keeps_floats(const CompiledModel& m) { return m.visibility.weights != Visibility::kPrivate; }
+
+// The bound body; with withhold, private weights (float constants) are written as shape only (flag 2).
 std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
   const auto& g = m.graph;
   ByteWriter b;
   for (int v : {m.cfg.base_scale, m.cfg.act_bits, m.cfg.weight_bits, m.cfg.max_const_scale, m.cfg.table_log, m.cfg.exp_scale, m.cfg.acc_bits})
     i64(b, v);
+  // Format version 2: the visibility record (input, weights, output).
+  b.u8(static_cast<uint8_t>(m.visibility.input));
+  b.u8(static_cast<uint8_t>(m.visibility.weights));
+  b.u8(static_cast<uint8_t>(m.visibility.output));
   i64(b, g.opset);
   b.u64(g.tensors.size());
   for (size_t i = 0; i < g.tensors.size(); ++i) {
@@ -190,8 +235,10 @@ std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
     put_shape(b, t.shape);
     i64(b, m.scales[i]);
     i64(b, m.bits[i]);
-    // Float constants (weights) are withheld; integer constants (shapes, indices, pads) stay public.
-    const bool hide = t.is_const && (m.is_withheld(static_cast<int>(i)) || (withhold && t.dtype == ops::DType::kFloat));
+    // Float constants (weights) are withheld unless the weights are fixed or public; integer
+    // constants (shapes, indices, pads) stay public.
+    const bool hide = t.is_const && (m.is_withheld(static_cast<int>(i)) ||
+                                     (withhold && t.dtype == ops::DType::kFloat && !public_keeps_floats(m)));
     b.u8(t.is_const ? (hide ? 2 : 1) : 0);
     if (t.is_const && !hide) put_itensor(b, m.qconst[i]);
   }
@@ -256,8 +303,10 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
   out.bytes(d);
   out.str(g.source);
   for (size_t i = 0; i < g.tensors.size(); ++i) {
-    // Integer constants are public (their values are in the body too); float ones are withheld.
-    if (g.tensors[i].is_const && g.tensors[i].dtype != ops::DType::kFloat && !m.is_withheld(static_cast<int>(i)))
+    // Integer constants are public (their values are in the body too); float ones are withheld
+    // unless the weights are fixed or public.
+    if (g.tensors[i].is_const && (g.tensors[i].dtype != ops::DType::kFloat || public_keeps_floats(m)) &&
+        !m.is_withheld(static_cast<int>(i)))
       put_ftensor(out, g.tensors[i].value);
     f64(out, 0.0);  // calibrated ranges are not published
     f64(out, 0.0);
@@ -280,7 +329,9 @@ CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& wh
   if (!is_zkm(bytes)) throw Error(what + ": not a zkinfer model (bad magic)");
   r.bytes(4);
   uint32_t ver = r.u32();
-  if (ver != kZkmVersion) throw Error(what + ": model format version " + std::to_string(ver) + ", this zkinfer reads " + std::to_string(kZkmVersion));
+  // Version 1 (before the visibility record) decodes with the default visibility.
+  if (ver != kZkmVersion && ver != 1)
+    throw Error(what + ": model format version " + std::to_string(ver) + ", this zkinfer reads 1 and " + std::to_string(kZkmVersion));
   uint64_t n = r.count(1);
   auto body = r.bytes(n);
   auto dg = r.bytes(32);
@@ -294,6 +345,15 @@ CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& wh
   int* cfg[] = {&m.cfg.base_scale, &m.cfg.act_bits, &m.cfg.weight_bits, &m.cfg.max_const_scale, &m.cfg.table_log, &m.cfg.exp_scale, &m.cfg.acc_bits};
   for (int* p : cfg) *p = static_cast<int>(bounded(b, -128, 128, "configuration value"));
   if (m.cfg.act_bits < 2 || m.cfg.act_bits > 62) b.fail("act_bits out of range");
+  if (ver >= 2) {
+    Visibility* vis[] = {&m.visibility.input, &m.visibility.weights, &m.visibility.output};
+    for (Visibility* v : vis) {
+      const uint8_t x = b.u8();
+      if (x > 2) b.fail("bad visibility " + std::to_string(x));
+      *v = static_cast<Visibility>(x);
+    }
+    if (auto why = visibility_invalid(m.visibility)) b.fail("visibility: " + *why);
+  }
   auto& g = m.graph;
   g.source = what;
   g.opset = static_cast<int>(bounded(b, 1, 1000, "opset"));
@@ -374,6 +434,8 @@ nlohmann::ordered_json model_to_json(const CompiledModel& m, size_t file_bytes) 
   j["digest"] = "keccak256:" + hex(m.digest);
   j["source"] = g.source;
   j["opset"] = g.opset;
+  j["visibility"] = {{"input", visibility_name(m.visibility.input)}, {"weights", visibility_name(m.visibility.weights)},
+                     {"output", visibility_name(m.visibility.output)}};
   j["config"] = {{"base_scale", m.cfg.base_scale}, {"act_bits", m.cfg.act_bits}, {"weight_bits", m.cfg.weight_bits},
                  {"max_const_scale", m.cfg.max_const_scale}, {"table_log", m.cfg.table_log},
                  {"exp_scale", m.cfg.exp_scale}, {"acc_bits", m.cfg.acc_bits}};

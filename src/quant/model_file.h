@@ -17,12 +17,16 @@
 
 namespace zkinfer::quant {
 
-inline constexpr uint32_t kZkmVersion = 1;
+// Version 2 adds the visibility record (3 bytes after the configuration); version 1 files decode
+// with the default visibility (private input, private weights, public output).
+inline constexpr uint32_t kZkmVersion = 2;
 
 std::vector<uint8_t> encode_model(CompiledModel& m);  // also sets m.digest
 // The public encoding: the same format with every float constant's values withheld (its shape,
 // scale and bit bound kept; integer constants such as shapes, indices and pads stay) and no float part. What a verifying key embeds: the verifier walks the graph
 // and never reads a constant's values; the weights are bound by their commitments instead.
+// With weights fixed or public (m.visibility), the float constants are kept (quantized values in
+// the body, float values in the float part): the verifier evaluates them itself.
 std::vector<uint8_t> encode_public_model(const CompiledModel& m);
 // The digest of the public encoding (for a model already public, its digest).
 std::array<uint8_t, 32> public_digest(const CompiledModel& m);
@@ -37,5 +41,10 @@ bool is_zkm(std::span<const uint8_t> bytes);
 nlohmann::ordered_json model_to_json(const CompiledModel& m, size_t file_bytes);
 
 std::string hex(std::span<const uint8_t> b);
+
+// The visibility record from the names given to `compile` (--input-visibility public|private,
+// --weights-visibility private|public|fixed, --output-visibility public|private). Error naming
+// the option for an unknown or disallowed value.
+VisibilityRecord make_visibility(const std::string& input, const std::string& weights, const std::string& output);
 
 }  // namespace zkinfer::quant

@@ -46,6 +46,13 @@ void write(const fs::path& p, const std::string& text) {
 }
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+std::string graph_text(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
 }  // namespace
 
 TEST(Cli, CompileRunInspectBundledExample) {
@@ -190,4 +197,70 @@ TEST(Cli, SetupProveVerify) {
     EXPECT_EQ(pj.code, 2) << pj.out;
     EXPECT_FALSE(fs::exists(d / "q.zkp"));
   }
+}
+
+// Visibility chosen at compile time (docs/PROOF.md, "Visibility"): flags validated; a public input
+// is required by verify (exit 2 without --input), a wrong one is rejected (exit 1); a private input
+// refuses --input; a private output prints no values and refuses --output; inspect shows the record.
+TEST(Cli, Visibility) {
+  const fs::path d = tmp_dir() / "vis";
+  fs::create_directories(d);
+  const fs::path onnx = kExamples / "mlp_digits" / "model.onnx", input = kExamples / "mlp_digits" / "input.json";
+  // Bad values: exit 2 with a clear message.
+  for (const auto& [flags, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"--input-visibility fixed", "--input-visibility must be public or private (got 'fixed'): only weights can be fixed"},
+           {"--output-visibility fixed", "--output-visibility must be public or private"},
+           {"--weights-visibility secret", "--weights-visibility must be private, public or fixed (got 'secret')"}}) {
+    Result r = zk("compile " + q(onnx) + " " + flags + " -o " + q(d / "bad.zkm"));
+    EXPECT_EQ(r.code, 2) << flags << "\n" << r.out;
+    EXPECT_NE(r.out.find(expect), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(d / "bad.zkm"));
+  }
+  // Public input, fixed weights, private output.
+  Result c = zk("compile " + q(onnx) + " --input-visibility public --weights-visibility fixed --output-visibility private -o " +
+                q(d / "m.zkm"));
+  ASSERT_EQ(c.code, 0) << c.out;
+  EXPECT_NE(c.out.find("visibility: input public, weights fixed, output private"), std::string::npos) << c.out;
+  auto ij = nlohmann::json::parse(zk("inspect " + q(d / "m.zkm")).out);
+  EXPECT_EQ(ij["visibility"]["input"], "public");
+  EXPECT_EQ(ij["visibility"]["weights"], "fixed");
+  EXPECT_EQ(ij["visibility"]["output"], "private");
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "keys")).code, 0);
+  auto vj = nlohmann::json::parse(zk("inspect " + q(d / "keys" / "vk")).out);
+  EXPECT_EQ(vj["visibility"]["output"], "private");
+  EXPECT_EQ(vj["weight_commitments"], 0);  // fixed weights: values in the key, no commitments
+  Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "keys" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp") +
+                " --output " + q(d / "out.json"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  EXPECT_TRUE(fs::exists(d / "out.json"));  // the private output, for the prover's own use
+  const std::string vk = " --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp");
+  Result missing = zk("verify" + vk);
+  EXPECT_EQ(missing.code, 2) << missing.out;
+  EXPECT_NE(missing.out.find("the model's input is public: pass --input FILE"), std::string::npos) << missing.out;
+  Result ok = zk("verify" + vk + " --input " + q(input) + " --json");
+  ASSERT_EQ(ok.code, 0) << ok.out;
+  auto oj = nlohmann::json::parse(ok.out);
+  EXPECT_TRUE(oj["valid"].get<bool>());
+  EXPECT_FALSE(oj.contains("output")) << ok.out;  // private: no values
+  Result with_out = zk("verify" + vk + " --input " + q(input) + " --output " + q(d / "out.json"));
+  EXPECT_EQ(with_out.code, 2) << with_out.out;
+  EXPECT_NE(with_out.out.find("output is private"), std::string::npos) << with_out.out;
+  // One input value changed: a valid input, not the proof's: invalid (exit 1).
+  auto in = nlohmann::json::parse(graph_text(input));
+  in["input_data"][0][10] = in["input_data"][0][10].get<double>() + 0.25;
+  write(d / "wrong.json", in.dump());
+  Result wrong = zk("verify" + vk + " --input " + q(d / "wrong.json"));
+  EXPECT_EQ(wrong.code, 1) << wrong.out;
+  EXPECT_NE(wrong.out.find("invalid proof"), std::string::npos) << wrong.out;
+  // The default model (private input): --input refused.
+  ASSERT_EQ(zk("compile " + q(onnx) + " -o " + q(d / "def.zkm")).code, 0);
+  ASSERT_EQ(zk("setup " + q(d / "def.zkm") + " -o " + q(d / "dkeys")).code, 0);
+  ASSERT_EQ(zk("prove " + q(d / "def.zkm") + " --pk " + q(d / "dkeys" / "pk") + " --input " + q(input) + " -o " + q(d / "d.zkp")).code, 0);
+  Result given = zk("verify --vk " + q(d / "dkeys" / "vk") + " --proof " + q(d / "d.zkp") + " --input " + q(input));
+  EXPECT_EQ(given.code, 2) << given.out;
+  EXPECT_NE(given.out.find("the model's input is private"), std::string::npos) << given.out;
+  EXPECT_EQ(zk("verify --vk " + q(d / "dkeys" / "vk") + " --proof " + q(d / "d.zkp")).code, 0);
+  // The other model's key: invalid.
+  Result other = zk("verify --vk " + q(d / "dkeys" / "vk") + " --proof " + q(d / "p.zkp"));
+  EXPECT_EQ(other.code, 1) << other.out;
 }

@@ -1,4 +1,5 @@
-// zkinfer compile MODEL.onnx [--calibration FILE] [--scale N] -o MODEL.zkm
+// zkinfer compile MODEL.onnx [--calibration FILE] [--scale N] [--input-visibility public|private]
+//   [--weights-visibility private|public|fixed] [--output-visibility public|private] -o MODEL.zkm
 // Loads and checks the ONNX model (every unsupported operator reported at once), calibrates on
 // the samples (or the input.json beside the model), quantizes, writes the .zkm file and prints,
 // per output, the integer model's error against float and the arg-max agreement.
@@ -20,6 +21,7 @@ namespace {
 struct CompileArgs {
   std::string model, calibration, output;
   int scale = 8, table_log = 16, margin_bits = 2;
+  std::string input_vis = "private", weights_vis = "private", output_vis = "public";
 };
 }  // namespace
 
@@ -33,12 +35,19 @@ void register_compile(CLI::App& app, Action& action) {
   sub->add_option("--margin-bits", args->margin_bits,
                   "headroom of every activation bound over its calibrated range, in bits (default 2: 4x)");
   sub->add_option("-o,--output", args->output, "output .zkm file (default: MODEL with .zkm)");
+  sub->add_option("--input-visibility", args->input_vis,
+                  "public (the verifier is given the input) or private (committed in the proof; default)");
+  sub->add_option("--weights-visibility", args->weights_vis,
+                  "private (committed in the key; default), public or fixed (values in the verifying key)");
+  sub->add_option("--output-visibility", args->output_vis,
+                  "public (values in the proof; default) or private (committed in the proof)");
   sub->callback([args, &action] {
     action = [args] {
       namespace fs = std::filesystem;
       if (args->scale < 0 || args->scale > 20) throw Error("--scale must be between 0 and 20");
       if (args->table_log < 4 || args->table_log > 22) throw Error("--table-log must be between 4 and 22");
       if (args->margin_bits < 0 || args->margin_bits > 24) throw Error("--margin-bits must be between 0 and 24");
+      const quant::VisibilityRecord vis = quant::make_visibility(args->input_vis, args->weights_vis, args->output_vis);
       graph::Graph g = graph::load_onnx_file(args->model);
       std::string calib = args->calibration;
       if (calib.empty()) {
@@ -52,6 +61,7 @@ void register_compile(CLI::App& app, Action& action) {
       cfg.table_log = args->table_log;
       cfg.range_margin_bits = args->margin_bits;
       quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
+      m.visibility = vis;  // bound by the digest save_model computes
       quant::Evaluation ev = quant::evaluate(m, samples);
       std::string out = args->output.empty() ? fs::path(args->model).replace_extension(".zkm").string() : args->output;
       quant::save_model(m, out);
@@ -61,6 +71,8 @@ void register_compile(CLI::App& app, Action& action) {
       std::printf("  nodes %zu:", m.graph.nodes.size());
       for (const auto& [k, v] : ops) std::printf(" %s x%d", k.c_str(), v);
       std::printf("\n  digest keccak256:%s\n", quant::hex(m.digest).c_str());
+      std::printf("  visibility: input %s, weights %s, output %s\n", quant::visibility_name(vis.input),
+                  quant::visibility_name(vis.weights), quant::visibility_name(vis.output));
       int widest = 1;
       for (size_t t = 0; t < m.graph.tensors.size(); ++t)
         if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);

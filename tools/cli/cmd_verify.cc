@@ -1,21 +1,26 @@
-// zkinfer verify --vk DIR/vk --proof PROOF.zkp [--output OUT.json] [--json]
+// zkinfer verify --vk DIR/vk --proof PROOF.zkp [--input IN.json] [--output OUT.json] [--json]
 // Exit 0: valid; 1: invalid proof (reason printed: node, sub-protocol, round, check), or the proven
 // output differs from --output; 2: bad usage or unreadable files (main.cc maps errors to 2).
+// --input is required when the model's input is public (compile --input-visibility public) and
+// refused when it is private; with a private output the proof carries no values (none printed,
+// --output refused).
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
+#include "quant/model_file.h"
 
 namespace zkinfer::cli {
 
 void register_verify(CLI::App& app, Action& action) {
   struct Args {
-    std::string vk, proof, output;
+    std::string vk, proof, output, input;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -23,6 +28,8 @@ void register_verify(CLI::App& app, Action& action) {
   sub->add_option("--vk", args->vk, "verifying key (DIR/vk from setup)")->required();
   sub->add_option("--proof", args->proof, "proof file")->required();
   sub->add_option("--output", args->output, "the proven output must equal this JSON file's output_data");
+  sub->add_option("--input", args->input,
+                  "input JSON ({\"input_data\": [[...]]}) the proof is about: required when the model's input is public");
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->callback([args, &action] {
     action = [args] {
@@ -34,6 +41,20 @@ void register_verify(CLI::App& app, Action& action) {
         throw Error(args->vk + ": not a verifying key: " + e.what());
       }
       auto bytes = proof::read_binary(args->proof);
+      const auto& vis = vkf.model.visibility;
+      // The public input, quantized as prove quantizes it.
+      std::vector<ops::ITensor> public_in;
+      if (vis.input == quant::Visibility::kPublic) {
+        if (args->input.empty())
+          throw Error("the model's input is public: pass --input FILE (the input the proof is about)");
+        auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
+        public_in = quant::quantize_inputs(vkf.model, graph::make_inputs(vkf.model.graph, flat, args->input));
+      } else if (!args->input.empty()) {
+        throw Error("the model's input is private: the proof commits to it, verify takes no --input");
+      }
+      const bool private_output = vis.output == quant::Visibility::kPrivate;
+      if (private_output && !args->output.empty())
+        throw Error("the model's output is private: the proof carries only its commitment, nothing to compare with --output");
       std::vector<std::vector<double>> expected;
       bool check_output = !args->output.empty();
       if (check_output) {
@@ -46,7 +67,7 @@ void register_verify(CLI::App& app, Action& action) {
         }
       }
       std::vector<ops::ITensor> outs;
-      Verdict v = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs);
+      Verdict v = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs, public_in);
       std::string reason = v.ok() ? "" : v.reason();
       std::vector<std::vector<double>> proven;
       if (v.ok()) {
@@ -63,10 +84,13 @@ void register_verify(CLI::App& app, Action& action) {
         if (!v.ok()) j["reason"] = reason;
         j["seconds"] = s;
         j["proof_bytes"] = bytes.size();
-        if (v.ok()) j["output"] = proven;
+        if (v.ok() && !private_output) j["output"] = proven;
+        j["visibility"] = {{"input", quant::visibility_name(vis.input)}, {"weights", quant::visibility_name(vis.weights)},
+                           {"output", quant::visibility_name(vis.output)}};
         std::printf("%s\n", j.dump(2).c_str());
       } else if (v.ok()) {
-        std::printf("valid proof (%zu bytes) verified in %.3f s\n", bytes.size(), s);
+        std::printf("valid proof (%zu bytes) verified in %.3f s%s\n", bytes.size(), s,
+                    private_output ? " (the output is private: committed, not shown)" : "");
       } else {
         std::printf("invalid proof: %s\n", reason.c_str());
       }
