@@ -63,7 +63,7 @@ std::optional<std::string> DivParams::invalid() const {
 
 void DivProof::serialize(ByteWriter& w) const {
   nl.serialize(w);
-  for (const Fr& v : vals) sumcheck::write_field(w, v);
+  for (const auto& v : vals) cp::write(w, v);
 }
 
 DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_claims) {
@@ -80,8 +80,7 @@ DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_cla
   for (size_t i = 0; i < num_claims; ++i) l.sumchecks.push_back({ny, 3, 3});
   DivProof out;
   out.nl = deserialize_proof(r, l);
-  out.vals.resize(2 * num_claims);
-  for (Fr& v : out.vals) v = sumcheck::read_field<Fr>(r);
+  for (size_t i = 0; i < 2 * num_claims; ++i) out.vals.push_back(cp::read(r));
   return out;
 }
 
@@ -157,15 +156,24 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
     const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
     const auto zb = broadcast_point(ys_, bd, c.point);
-    const Fr bz = poly::evaluate_mle<Fr>(bt0, zb);
+    const cp::Val bz = cp::send(poly::evaluate_mle<Fr>(bt0, zb));
     tr.absorb("div.b_eval", bz);
     proof.vals.push_back(bz);
     nl_.send_range_eval(r_den_, zb, tr);
     out->b.push_back({zb, bz});
+    // T = sum_x eq(z, x) bb(x) q(x), sent and absorbed before its sumcheck.
+    Fr t_val = Fr::zero();
+    {
+      const auto ez = poly::eq_table<Fr>(c.point);
+      for (size_t x = 0; x < ez.size(); ++x) t_val += ez[x] * bbt[x] * qt[x];
+    }
+    const cp::Val T = cp::send(t_val);
+    tr.absorb("div.T", T);
+    proof.vals.push_back(T);
     auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, bbt, qt}, tr);
-    proof.vals.push_back(res.claim);
+    ZKINFER_CHECK(res.claim == t_val);
     const Fr kb = broadcast_factor(ys_, bd, c.point), ka = broadcast_factor(ys_, ad, c.point);
-    const cp::Val av = (two_eb1 * res.claim + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
+    const cp::Val av = (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse();
     out->a.push_back({broadcast_point(ys_, ad, c.point), av});
     nl_.send_range_eval(r_q_, res.point, tr);
     const auto rb = broadcast_point(ys_, bd, res.point);
@@ -214,7 +222,7 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
     const Fr ind = indicator_mle(ys, c.point);
     if (qv - qoff * ind != c.value) return Verdict::reject(where + ": value differs from the quotient's digits");
     const auto zb = broadcast_point(ys, bd, c.point);
-    const Fr bz = proof.vals[2 * i];
+    const cp::Val bz = proof.vals[2 * i];
     tr.absorb("div.b_eval", bz);
     if (!nv.recv_range_eval(rg.den, zb, tr, &dz)) return Verdict::reject(where + ": missing evaluations");
     if (dz != bz - indicator_mle(bs, zb)) return Verdict::reject(where + ": divisor differs from its positive digits");
@@ -222,7 +230,8 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
     if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
     if (r + rc != two_eb1 * kb * bz - ind) return Verdict::reject(where + ": remainder not below twice the divisor");
     res.b.push_back({zb, bz});
-    const Fr T = proof.vals[2 * i + 1];
+    const cp::Val T = proof.vals[2 * i + 1];
+    tr.absorb("div.T", T);
     const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
     if (sp == nullptr) return Verdict::reject(where + ": missing product sumcheck");
     sumcheck::Subclaim<Fr> sub;

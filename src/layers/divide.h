@@ -30,7 +30,7 @@ struct DivParams {
 
 struct DivProof {
   NonlinearProof nl;                     // digit evaluations, sumchecks (one per claim), LogUps
-  std::vector<Fr> vals;                  // per claim: b~(z_b), T
+  std::vector<cp::Val> vals;                  // per claim: b~(z_b), T
   void serialize(ByteWriter& w) const;
   static DivProof deserialize(ByteReader& r, const DivParams& p, size_t num_claims);
 };

@@ -34,7 +34,7 @@ std::optional<std::string> IntDivParams::invalid() const {
 
 void IntDivProof::serialize(ByteWriter& w) const {
   nl.serialize(w);
-  sumcheck::write_field(w, z_eval);
+  cp::write(w, z_eval);
 }
 
 IntDivProof IntDivProof::deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims) {
@@ -51,7 +51,7 @@ IntDivProof IntDivProof::deserialize(ByteReader& r, const IntDivParams& p, size_
   l.sumchecks.push_back({ny, 3, 3});
   IntDivProof out;
   out.nl = deserialize_proof(r, l);
-  out.z_eval = sumcheck::read_field<Fr>(r);
+  out.z_eval = cp::read(r);
   return out;
 }
 
@@ -134,7 +134,7 @@ IntDivProof IntDivProver::prove(std::span<const Claim> out_claims, transcript::T
   const Fr gamma = tr.challenge<Fr>("idiv.gamma");
   for (size_t a : {r_pos_, r_neg_, r_rp_, r_rn_, r_rpc_, r_rnc_}) nl_.send_range_eval(a, tau2, tr);
   const auto t2z = broadcast_point(xs_, zd, tau2);
-  proof.z_eval = poly::evaluate_mle<Fr>(padded_table(zs_, z0_), t2z);
+  proof.z_eval = cp::send(poly::evaluate_mle<Fr>(padded_table(zs_, z0_), t2z));
   tr.absorb("idiv.z_eval", proof.z_eval);
   nl_.send_range_eval(r_den_, t2z, tr);
   out->z.push_back({t2z, proof.z_eval});
@@ -210,7 +210,7 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   for (size_t k = 0; k < 6; ++k)
     if (!nv.recv_range_eval(at_tau2[k], tau2, tr, &e[k])) return Verdict::reject(miss);
   const auto t2z = broadcast_point(xs, zd, tau2);
-  const Fr zv = proof.z_eval;
+  const cp::Val zv = proof.z_eval;
   tr.absorb("idiv.z_eval", zv);
   cp::Val den;
   if (!nv.recv_range_eval(r_den, t2z, tr, &den)) return Verdict::reject(miss);

@@ -27,7 +27,7 @@ struct IntDivParams {
 
 struct IntDivProof {
   NonlinearProof nl;  // digit evaluations, the zero-check and the product sumcheck, LogUps
-  Fr z_eval;          // z~(tau2_b)
+  cp::Val z_eval;          // z~(tau2_b)
   void serialize(ByteWriter& w) const;
   static IntDivProof deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims);
 };

@@ -508,7 +508,7 @@ ConvShape AvgPoolParams::window_conv() const {
 
 void AvgPoolProof::serialize(ByteWriter& w) const {
   nl.serialize(w);
-  for (const Fr& t : sums) sumcheck::write_field(w, t);
+  for (const auto& t : sums) cp::write(w, t);
   for (const auto& s : div) s.serialize(w);
   window.serialize(w);
 }
@@ -526,8 +526,7 @@ AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, si
   avg_range_layout(l, ny, m);
   AvgPoolProof out;
   out.nl = deserialize_proof(r, l);
-  out.sums.resize(num_claims);
-  for (Fr& t : out.sums) t = sumcheck::read_field<Fr>(r);
+  for (size_t i = 0; i < num_claims; ++i) out.sums.push_back(cp::read(r));
   for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<Fr>::deserialize(r, ny, 3, 3));
   out.window = ConvProof::deserialize(r, p.window_conv(), num_claims);
   return out;
@@ -592,8 +591,9 @@ AvgPoolProof AvgPoolProver::prove(std::span<const Claim> out_claims, transcript:
     const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
     const auto eqz = poly::eq_table<Fr>(c.point);
-    Fr t = Fr::zero();
-    for (size_t i = 0; i < eqz.size(); ++i) t += eqz[i] * cnt_[i] * yt_[i];
+    Fr tv = Fr::zero();
+    for (size_t i = 0; i < eqz.size(); ++i) tv += eqz[i] * cnt_[i] * yt_[i];
+    const cp::Val t = cp::send(tv);
     tr.absorb("avgpool.sum", t);
     proof.sums.push_back(t);
     auto res = sumcheck::prove_with_eq<Fr>(div_comp(), c.point, {{}, cnt_, yt_}, tr);
@@ -651,7 +651,7 @@ Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_
       return Verdict::reject(where + ": missing evaluations");
     if (yv - off * ind != c.value) return Verdict::reject(where + ": output != its range-checked digits");
     if (r + rc != Fr::from_u64(2) * cnt - ind) return Verdict::reject(where + ": remainder + complement != 2 cnt - 1");
-    const Fr t = proof.sums[i];
+    const cp::Val t = proof.sums[i];
     tr.absorb("avgpool.sum", t);
     sumcheck::Subclaim<Fr> sub;
     if (Verdict v = sumcheck::verify<Fr>(div_comp(), ny, t, proof.div[i], tr, &sub); !v)

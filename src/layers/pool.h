@@ -118,7 +118,7 @@ struct AvgPoolParams {
 
 struct AvgPoolProof {
   NonlinearProof nl;                     // digits of y, r, r' and their range-check LogUps
-  std::vector<Fr> sums;                  // T per claim
+  std::vector<cp::Val> sums;             // T per claim
   std::vector<sumcheck::Proof<Fr>> div;  // per claim: sum eq(z, i) cnt(i) y(i) = T (degree 3)
   ConvProof window;                      // the window sums, all claims at once
   void serialize(ByteWriter& w) const;

@@ -643,7 +643,7 @@ ReindexMap ConcatParams::part(size_t j) const {
 }
 
 void ConcatProof::serialize(ByteWriter& w) const {
-  for (const Fr& e : parts) sumcheck::write_field(w, e);
+  for (const auto& e : parts) cp::write(w, e);
   for (const auto& p : inputs) p.serialize(w);
 }
 
@@ -651,8 +651,7 @@ ConcatProof ConcatProof::deserialize(ByteReader& r, const ConcatParams& p, size_
   if (p.invalid()) r.fail("concat: bad parameters");
   if (num_claims > 1024) r.fail("concat: too many claims");
   ConcatProof out;
-  out.parts.resize(num_claims * p.in_dims.size());
-  for (Fr& e : out.parts) e = sumcheck::read_field<Fr>(r);
+  for (size_t i = 0; i < num_claims * p.in_dims.size(); ++i) out.parts.push_back(cp::read(r));
   for (size_t j = 0; j < p.in_dims.size(); ++j) out.inputs.push_back(ReindexProof::deserialize(r, p.part(j), num_claims));
   return out;
 }
@@ -671,7 +670,7 @@ std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<co
   std::vector<std::vector<Claim>> per(m);
   for (const auto& c : y_claims)
     for (size_t j = 0; j < m; ++j) {
-      const Fr s = poly::evaluate_mle<Fr>(parts_t[j], c.point);
+      const cp::Val s = cp::send(poly::evaluate_mle<Fr>(parts_t[j], c.point));
       tr.absorb("concat.part", s);
       proof->parts.push_back(s);
       per[j].push_back({c.point, s});
@@ -697,9 +696,9 @@ Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, co
   absorb_claims(tr, "concat.claim", y_claims);
   std::vector<std::vector<Claim>> per(m);
   for (size_t ci = 0; ci < y_claims.size(); ++ci) {
-    Fr sum = Fr::zero();
+    cp::Val sum;
     for (size_t j = 0; j < m; ++j) {
-      const Fr s = proof.parts[ci * m + j];
+      const cp::Val s = proof.parts[ci * m + j];
       tr.absorb("concat.part", s);
       sum += (p.up.empty() ? Fr::one() : pow2_fr(p.up[j])) * s;
       per[j].push_back({y_claims[ci].point, s});

@@ -114,7 +114,7 @@ struct ConcatParams {
 };
 
 struct ConcatProof {
-  std::vector<Fr> parts;                       // per claim, per input: s_j = Pad_j(x_j)~(z)
+  std::vector<cp::Val> parts;                       // per claim, per input: s_j = Pad_j(x_j)~(z)
   std::vector<ReindexProof> inputs;            // per input
   void serialize(ByteWriter& w) const;
   static ConcatProof deserialize(ByteReader& r, const ConcatParams& p, size_t num_claims);
