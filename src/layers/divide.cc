@@ -235,7 +235,7 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
     const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
     if (sp == nullptr) return Verdict::reject(where + ": missing product sumcheck");
     sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, T, *sp, tr, &sub); !v) return v.within(where + ": product");
+    if (Verdict v = sumcheck::verify_with_eq<Fr>(mul_comp(), c.point, T, *sp, tr, &sub); !v) return v.within(where + ": product");
     if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
       return Verdict::reject(where + ": product: eq(z, rho) mismatch");
     res.a.push_back({broadcast_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});

@@ -196,7 +196,7 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
         target -= broadcast_factor(shape, cd, sc[i].point) * cv;
       }
       sumcheck::Subclaim<Fr> sub;
-      if (Verdict v = sumcheck::verify<Fr>(mul_comp(), n, target, proof.mul[i], tr, &sub); !v)
+      if (Verdict v = sumcheck::verify_with_eq<Fr>(mul_comp(), sc[i].point, target, proof.mul[i], tr, &sub); !v)
         return v.within(params.op == Op::kMul ? "elementwise: mul: claim " + std::to_string(i) : where + ": product");
       if (sub.final_evals[0] != poly::eq_eval<Fr>(sc[i].point, sub.point))
         return Verdict::reject("elementwise: mul: claim " + std::to_string(i) + ": eq(z, rho) mismatch");

@@ -224,7 +224,7 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   if (psp == nullptr) return Verdict::reject("integer div: missing product sumcheck");
   sumcheck::Subclaim<Fr> psub;
   const cp::Val target = (e[0] - e[2]) + gamma * (e[1] - e[3]);
-  if (Verdict v = sumcheck::verify<Fr>(prod3(), n, target, *psp, tr, &psub); !v) return v.within("integer div: product");
+  if (Verdict v = sumcheck::verify_with_eq<Fr>(prod3(), tau2, target, *psp, tr, &psub); !v) return v.within("integer div: product");
   if (psub.final_evals[0] != poly::eq_eval<Fr>(tau2, psub.point))
     return Verdict::reject("integer div: product: eq(tau, rho) mismatch");
   cp::Val qp, qn;

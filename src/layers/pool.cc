@@ -654,7 +654,7 @@ Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_
     const cp::Val t = proof.sums[i];
     tr.absorb("avgpool.sum", t);
     sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(div_comp(), ny, t, proof.div[i], tr, &sub); !v)
+    if (Verdict v = sumcheck::verify_with_eq<Fr>(div_comp(), c.point, t, proof.div[i], tr, &sub); !v)
       return v.within(where + ": count . output sum");
     if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
       return Verdict::reject(where + ": count . output sum: eq mismatch");

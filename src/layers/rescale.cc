@@ -237,7 +237,8 @@ Verdict NlVerifier::verify_zero_check(const sumcheck::Composition<Fr>& comp, siz
                                       transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what) {
   const sumcheck::Proof<Fr>* sp = next_sumcheck();
   if (sp == nullptr) return Verdict::reject(what + ": missing");
-  if (Verdict v = sumcheck::verify<Fr>(comp, n, cp::Val(), *sp, tr, sub); !v) return v.within(what);
+  if (tau.size() != n) return Verdict::reject(what + ": eq point has the wrong size");
+  if (Verdict v = sumcheck::verify_with_eq<Fr>(comp, tau, cp::Val(), *sp, tr, sub); !v) return v.within(what);
   if (sub->final_evals.empty() || sub->final_evals[0] != cp::Val(poly::eq_eval<Fr>(tau, sub->point)))
     return Verdict::reject(what + ": eq(tau, rho) mismatch");
   return Verdict::accept();

@@ -341,7 +341,7 @@ TYPED_TEST(LogupRange, ScaledEqFactorIsRejected) {
     Transcript tv = caller_transcript<F>(cols, m);
     Verdict v = verify(table, n, res.proof, tv);
     EXPECT_FALSE(v.ok());
-    EXPECT_EQ(v.reason(), "logup: step 0 (combined tree, level 0): eq value is wrong");
+    EXPECT_EQ(v.reason(), "logup: step 0 (combined tree, level 0): sumcheck: final value of factor 0 (the verifier's own) is wrong");
   }
 }
 

@@ -71,7 +71,8 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
     const F lambda = tr.challenge<F>(kLabelLambda);
     const auto comp = step_composition<F>(step, lambda);
     sumcheck::Subclaim<F> sub;
-    Verdict v = sumcheck::verify(comp, step.num_vars, claim_p + lambda * claim_q, proof.steps[i], tr, &sub);
+    if (rho.size() != step.num_vars) return Verdict::reject(where + ": internal: eq point size");
+    Verdict v = sumcheck::verify_with_eq<F>(comp, rho, claim_p + lambda * claim_q, proof.steps[i], tr, &sub);
     if (!v.ok()) return v.within(where);
     const auto& fe = sub.final_evals;
     if (fe[0] != M(poly::eq_eval<F>(rho, sub.point))) return Verdict::reject(where + ": eq value is wrong");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 
@@ -33,6 +34,8 @@
 #include "pcs/hyrax_eval.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
+#include "zk/cp.h"
+#include "zk/pedersen.h"
 
 namespace zkinfer::proof {
 
@@ -151,6 +154,16 @@ bool is_committed_weight(const quant::CompiledModel& m, int t) {
 // A constant whose values the verifier holds: integer constants, and fixed or public weights.
 bool verifier_evaluates(const quant::CompiledModel& m, int t) {
   return is_public_const(m, t) || (is_weight(m, t) && !is_committed_weight(m, t) && !m.is_withheld(t));
+}
+// Zero knowledge whenever anything is private (docs/PROTOCOL.md, section 8): every value the
+// layers send is a commitment and the verifier's relations are proven at the end (zk/cp.h).
+bool zero_knowledge(const quant::CompiledModel& m) {
+  return !input_is_public(m) || output_is_private(m) || m.visibility.weights == quant::Visibility::kPrivate;
+}
+// Pedersen generators U and H (the Hyrax ones) with fixed-base tables, built once.
+const zk::PedersenParams& pedersen() {
+  static const zk::PedersenParams pp(0);
+  return pp;
 }
 // ---- end visibility ----
 std::vector<int64_t> int_const(const quant::CompiledModel& m, size_t node, int t, const char* what) {
@@ -905,6 +918,24 @@ struct NodeProver {
 
 }  // namespace
 
+namespace {
+// The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and
+// what the verifier would open at the end, each claim as a committed value with its blind.
+struct ReplayOpening {
+  int com_index = -1;  // index among the proof's commitments, in order, or
+  int weight = -1;     // the weight tensor whose key commitment is opened
+  std::vector<Fr> point;
+  cp::Val value;
+};
+struct ReplayState {
+  transcript::Transcript tr;
+  std::vector<ReplayOpening> openings;
+};
+Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
+                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
+                    ReplayState* replay);
+}  // namespace
+
 std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
                            const pcs::RandomFr& random, ProveStats* stats) {
   return prove(model, ProvingKey{vk, {}}, trace, random, stats);
@@ -923,6 +954,16 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   auto t0 = std::chrono::steady_clock::now();
 
   transcript::Transcript tr(kProofDomain);
+  // Zero knowledge: a first pass sends commitments (relations off) while recording the challenges;
+  // the verifier's replay on the bytes then gives every claim its blind (see ReplayState).
+  const bool zk = zero_knowledge(model);
+  std::optional<cp::Context> zctx;
+  if (zk) {
+    zctx.emplace(pedersen(), random);
+    zctx->set_relations(false);
+    tr.start_recording();
+  }
+  const cp::Context::Scope zscope(zk ? &*zctx : nullptr);
   ByteWriter w;
   w.bytes(kProofMagic);
   w.u32(kProofVersion);
@@ -948,6 +989,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // Fr tables of every committed vector (kept alive for the batch opening).
   std::deque<std::vector<Fr>> tables;
   std::deque<pcs::HyraxCommitted> committed;
+  std::vector<const std::vector<Fr>*> committed_tab;  // each commitment's table, in commitment order
   auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::HyraxCommitted& {
     size_t nv = layers::ceil_log2(padded.size());
     pcs::HyraxLayout lay = pcs::layout_for(padded.size(), pcs::default_log_cols(nv));
@@ -964,6 +1006,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       np.com.push_back(&commit_i64(a.values));
       tables.push_back(to_fr(a.values));
       np.tab.push_back(&tables.back());
+      committed_tab.push_back(&tables.back());
     }
   };
 
@@ -1123,9 +1166,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     auto z = tr.challenges<Fr>("proof.output_point", s.num_vars());
     Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
     if (output_is_private(model)) {  // [visibility] sent, and checked against the digits at the end
-      sumcheck::write_field(w, v);
-      tr.absorb("proof.output_claim", v);
-      output_claims.push_back({z, v});
+      const cp::Val sv = cp::send(v);
+      cp::write(w, sv);
+      tr.absorb("proof.output_claim", sv);
+      output_claims.push_back({z, sv});
+      claims[t_out].push_back({std::move(z), sv});
+      continue;
     }
     claims[t_out].push_back({std::move(z), v});
   }
@@ -1333,10 +1379,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     bp.serialize(w);
     open_advice(output_provers[o], adv, 0);
   }
-  // Weights: opened against the verifying key's commitments (zero blinds).
+  // Weights: opened against the verifying key's commitments (the setup's blinds).
   std::deque<pcs::HyraxBlinds> weight_blinds;
-  for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
+  std::map<size_t, std::pair<const pcs::HyraxBlinds*, const std::vector<Fr>*>> weight_open;
+  auto open_weight = [&](size_t t) {
+    auto it = weight_open.find(t);
+    if (it != weight_open.end()) return it->second;
     ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const auto& com = *vk.weights[t];
     tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
@@ -1347,8 +1395,41 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     } else {
       weight_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
     }
-    for (auto& c : claims[t])
-      openings.push_back({&com, &weight_blinds.back(), tables.back(), c.point, pcs::ProverClaim::plain(c.value.value())});
+    return weight_open[t] = {&weight_blinds.back(), &tables.back()};
+  };
+  if (!zk) {
+    for (size_t t = 0; t < nt; ++t) {
+      if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
+      auto [bl, tab] = open_weight(t);
+      for (auto& c : claims[t])
+        openings.push_back({&*vk.weights[t], bl, *tab, c.point, pcs::ProverClaim::plain(c.value.value())});
+    }
+  } else {
+    // Second pass: the verifier replayed on the proof so far gives every value the verifier
+    // derives, with its blind, and every product and equality it will check (cp.h).
+    ReplayState rs{transcript::Transcript::replay(tr.take_recording()), {}};
+    zctx->set_relations(true);
+    std::vector<ops::ITensor> pub_in;
+    if (input_is_public(model))
+      for (int t : g.inputs) pub_in.push_back(trace.values[t]);
+    if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
+      throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
+    ZKINFER_CHECK(rs.tr.replay_done());
+    zctx->prove_finish(tr, w);
+    openings.clear();
+    for (auto& o : rs.openings) {
+      pcs::ProverClaim claim = pcs::ProverClaim::plain(o.value.value());
+      if (!o.value.is_public())
+        claim = {o.value.value(), o.value.blind(), zctx->commitment_of(o.value).to_affine()};
+      if (o.weight >= 0) {
+        auto [bl, tab] = open_weight(static_cast<size_t>(o.weight));
+        openings.push_back({&*vk.weights[o.weight], bl, *tab, std::move(o.point), claim});
+      } else {
+        ZKINFER_CHECK(o.com_index >= 0 && static_cast<size_t>(o.com_index) < committed.size());
+        const auto& c = committed[o.com_index];
+        openings.push_back({&c.commitment, &c.blinds, *committed_tab[o.com_index], std::move(o.point), claim});
+      }
+    }
   }
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
@@ -1366,7 +1447,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
 namespace {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
-                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
+                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
+                    ReplayState* replay) {
   std::vector<NodePlan> plan;
   try {
     plan = make_plan(model);
@@ -1386,7 +1468,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const auto& params = params_for(params_log_cols(model, plan));
 
   ByteReader r(bytes);
-  transcript::Transcript tr(kProofDomain);
+  transcript::Transcript own(kProofDomain);
+  transcript::Transcript& tr = replay ? replay->tr : own;
+  // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
+  const bool zk = zero_knowledge(model);
+  std::optional<cp::Context> zctx;
+  if (zk && !replay) zctx.emplace(pedersen());
+  const cp::Context::Scope zscope(zk ? (replay ? cp::current() : &*zctx) : nullptr);
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject("proof: bad magic");
   if (r.u32() != kProofVersion) return Verdict::reject("proof: unsupported version");
@@ -1466,9 +1554,14 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(advice_shapes(model, plan[pi]));
 
   std::vector<std::vector<Claim>> claims(nt);
-  std::vector<pcs::OpeningClaim> openings;
+  struct PendingOpening {
+    const pcs::HyraxCommitment* c;
+    std::vector<Fr> point;
+    cp::Val v;
+  };
+  std::vector<PendingOpening> pending;  // turned into claims once the products are read (zk)
   auto open_at = [&](const pcs::HyraxCommitment* c, std::vector<Fr> point, const cp::Val& v) {
-    openings.push_back({c, std::move(point), pcs::EvalClaim::plain(v.value())});
+    pending.push_back({c, std::move(point), v});
   };
   auto open_advice = [&](const std::vector<const pcs::HyraxCommitment*>& com, std::vector<layers::AdviceClaim>& adv,
                          size_t offset, const std::string& where) -> Verdict {
@@ -1482,9 +1575,9 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     PaddedShape os = shape_of(model, g.outputs[o]);
     auto z = tr.challenges<Fr>("proof.output_point", os.num_vars());
-    Fr v;
+    cp::Val v;
     if (output_is_private(model)) {  // [visibility] the prover's value, checked against the digits at the end
-      v = sumcheck::read_field<Fr>(r);
+      v = cp::read(r);
       tr.absorb("proof.output_claim", v);
       output_claims.push_back({z, v});
     } else {
@@ -1712,6 +1805,30 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
     for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
   }
+  if (replay) {  // the prover's replay stops here: what would be opened, and against what
+    std::map<const pcs::HyraxCommitment*, int> com_index, weight_index;
+    for (size_t i = 0; i < coms.size(); ++i) com_index[&coms[i]] = static_cast<int>(i);
+    for (size_t t = 0; t < nt; ++t)
+      if (vk.weights[t]) weight_index[&*vk.weights[t]] = static_cast<int>(t);
+    for (auto& o : pending) {
+      ReplayOpening ro;
+      if (auto it = com_index.find(o.c); it != com_index.end()) ro.com_index = it->second;
+      else ro.weight = weight_index.at(o.c);
+      ro.point = std::move(o.point);
+      ro.value = std::move(o.v);
+      replay->openings.push_back(std::move(ro));
+    }
+    return Verdict::accept();
+  }
+  if (zk)
+    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
+  std::vector<pcs::OpeningClaim> openings;
+  openings.reserve(pending.size());
+  for (auto& o : pending) {
+    const auto claim = zk && !o.v.is_public() ? pcs::EvalClaim::committed(zctx->commitment_of(o.v).to_affine())
+                                              : pcs::EvalClaim::plain(o.v.value());
+    openings.push_back({o.c, std::move(o.point), claim});
+  }
   auto batch = pcs::HyraxBatchProof::deserialize(r);
   r.expect_end();
   if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
@@ -1733,7 +1850,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
   try {
-    return verify_impl(model, vk, proof, output, outputs, public_inputs);
+    return verify_impl(model, vk, proof, output, outputs, public_inputs, nullptr);
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {

@@ -102,6 +102,30 @@ TEST(ProofTest, FullMlpDigitsVerifies) {
   EXPECT_FALSE(verify(m, vk, bad).ok());
 }
 
+// The same model with nothing private (input public, weights fixed, output public): proofs are
+// plain, and a rejection names the failing check. With anything private, failing relations among
+// committed values are caught by the zero-knowledge end section (zk/cp.h), which cannot say which.
+quant::CompiledModel all_public(quant::CompiledModel m) {
+  m.visibility.input = quant::Visibility::kPublic;
+  m.visibility.weights = quant::Visibility::kFixed;
+  m.visibility.output = quant::Visibility::kPublic;
+  return m;
+}
+// Verifies with the public input taken from the trace when the model's input is public.
+Verdict verify_with(const quant::CompiledModel& m, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                    const quant::Trace& trace) {
+  std::vector<ops::ITensor> in;
+  if (m.visibility.input == quant::Visibility::kPublic)
+    for (int t : m.graph.inputs) in.push_back(trace.values[t]);
+  return verify(m, vk, proof, nullptr, nullptr, in);
+}
+// The rejection names `what` (plain proofs) or the zero-knowledge end section.
+void expect_reason(const Verdict& v, bool zk, const std::string& what) {
+  ASSERT_FALSE(v.ok());
+  const std::string want = zk ? "zero-knowledge checks" : what;
+  EXPECT_NE(v.reason().find(want), std::string::npos) << v.reason();
+}
+
 TEST(ProofTest, FullMlpDigitsWithForgedReluIsRejected) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
@@ -152,16 +176,18 @@ TEST(ProofTest, ForgedMaxPoolOutputIsRejected) {
   std::string dir = std::string(ZKINFER_SHARED_DIR) + "/models/ezkl/1l_max_pool";
   graph::Graph g = graph::load_onnx_file(dir + "/network.onnx");
   auto samples = graph::parse_samples(graph::read_text(dir + "/input.json"), "input.json", g);
-  auto m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
-  ASSERT_EQ(m.graph.nodes.back().op_type, "MaxPool");
-  VerifyingKey vk = setup(m);
-  auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input")));
-  for (int64_t delta : {-1, 1}) {
-    auto forged = trace;
-    forged.values[m.graph.outputs[0]].data[1] += delta;
-    Verdict v = verify(m, vk, prove(m, vk, forged, pcs::random_fr(rng)));
-    ASSERT_FALSE(v.ok()) << delta;
-    EXPECT_NE(v.reason().find("max pool"), std::string::npos) << v.reason();
+  auto m0 = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  ASSERT_EQ(m0.graph.nodes.back().op_type, "MaxPool");
+  for (bool zk : {true, false}) {
+    SCOPED_TRACE(zk ? "zero-knowledge" : "plain");
+    auto m = zk ? m0 : all_public(m0);
+    VerifyingKey vk = setup(m);
+    auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input")));
+    for (int64_t delta : {-1, 1}) {
+      auto forged = trace;
+      forged.values[m.graph.outputs[0]].data[1] += delta;
+      expect_reason(verify_with(m, vk, prove(m, vk, forged, pcs::random_fr(rng)), forged), zk, "max pool");
+    }
   }
 }
 
@@ -184,9 +210,7 @@ TEST(ProofTest, InputOutsideItsBoundIsRejected) {
   try {
     Verdict v = verify(m, vk, prove(m, vk, forged, pcs::random_fr(rng)));
     rejected = !v.ok();
-    if (rejected) {
-      EXPECT_NE(v.reason().find("input"), std::string::npos) << v.reason();
-    }
+    if (rejected) expect_reason(v, /*zk=*/true, "input");  // a private input: its digits are committed
   } catch (const std::exception&) {
     rejected = true;
   }
@@ -268,19 +292,21 @@ TEST(ProofTest, ProofWithDifferentWeightsIsRejected) {
 TEST(ProofTest, OutOfRangeRemainderIsRejected) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
-  auto m = prefix(compile("mlp_digits"), 1);
-  VerifyingKey vk = setup(m);
-  auto trace = run(m, "mlp_digits");
-  const int k = static_cast<int>(m.params[0].get("shift"));
-  // y' = y - 1, rem' = rem + 2^k: the rescale identity still holds, the range does not.
-  int y = m.graph.nodes[0].outputs[0];
-  trace.values[y].data[3] -= 1;
-  for (auto& [name, t] : trace.aux[0])
-    if (name == "out.rem") t.data[3] += int64_t{1} << k;
-  auto proof = prove(m, vk, trace, pcs::random_fr(rng));
-  Verdict v = verify(m, vk, proof);
-  ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.reason().find("rescale"), std::string::npos) << v.reason();
+  const auto m0 = prefix(compile("mlp_digits"), 1);
+  for (bool zk : {true, false}) {
+    SCOPED_TRACE(zk ? "zero-knowledge" : "plain");
+    auto m = zk ? m0 : all_public(m0);
+    VerifyingKey vk = setup(m);
+    auto trace = run(m, "mlp_digits");
+    const int k = static_cast<int>(m.params[0].get("shift"));
+    // y' = y - 1, rem' = rem + 2^k: the rescale identity still holds, the range does not.
+    int y = m.graph.nodes[0].outputs[0];
+    trace.values[y].data[3] -= 1;
+    for (auto& [name, t] : trace.aux[0])
+      if (name == "out.rem") t.data[3] += int64_t{1} << k;
+    auto proof = prove(m, vk, trace, pcs::random_fr(rng));
+    expect_reason(verify_with(m, vk, proof, trace), zk, "rescale");
+  }
 }
 
 // Every EZKL example whose ops all have protocols proves and verifies; the others are refused with

@@ -13,6 +13,6 @@ template ProverResult<Fr> prove<Fr>(const Composition<Fr>&, std::vector<std::vec
 template ProverResult<Fr> prove_with_eq<Fr>(const Composition<Fr>&, std::span<const Fr>,
                                              std::vector<std::vector<Fr>>, transcript::Transcript&);
 template Verdict verify<Fr>(const Composition<Fr>&, size_t, const cp::Val&, const Proof<Fr>&, transcript::Transcript&,
-                            Subclaim<Fr>*);
+                            Subclaim<Fr>*, const KnownFactors<Fr>&);
 
 }  // namespace zkinfer::sumcheck

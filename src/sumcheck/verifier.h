@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
 #include "field/bn254.h"
 #include "field/concept.h"
+#include "poly/mle.h"
 #include "poly/univariate.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/proof.h"
@@ -39,12 +42,20 @@ Msg<F> evaluate_composition(const Composition<F>& comp, std::span<const Msg<F>> 
   return acc;
 }
 
+// Factors whose value at the final point the verifier computes itself (eq(rho, r), selectors):
+// known(j, point) returns it, or nullopt for a factor the prover's final value stands for. The
+// composition is checked with the known values, and out->final_evals holds them; the prover's
+// value for such a factor must equal it (in zero-knowledge mode an equality, and no product
+// involves the committed copy).
+template <field::PrimeField F>
+using KnownFactors = std::function<std::optional<F>(size_t factor, std::span<const F> point)>;
+
 // Verifies that sum_{x in {0,1}^n} g(x) = claim for g = comp. Draws exactly what prove() draws
 // from the transcript. On acceptance fills *out (if non-null). Never throws on a bad proof. (In
 // zero-knowledge mode the equalities are recorded and proven at the end of the whole proof.)
 template <field::PrimeField F>
 Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim, const Proof<F>& proof,
-               transcript::Transcript& tr, Subclaim<F>* out = nullptr) {
+               transcript::Transcript& tr, Subclaim<F>* out = nullptr, const KnownFactors<F>& known = {}) {
   const size_t d = comp.degree();
   if (proof.rounds.size() != num_vars)
     return Verdict::reject("sumcheck: proof has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
@@ -73,18 +84,43 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim,
     running = std::move(next);
     point.push_back(r);
   }
-  if (evaluate_composition<F>(comp, proof.final_evals) != running)
+  std::vector<Msg<F>> finals = proof.final_evals;
+  if (known)
+    for (size_t j = 0; j < finals.size(); ++j)
+      if (auto v = known(j, point)) {
+        // The prover's value must still be right (an equality, not a product, when committed).
+        if (finals[j] != Msg<F>(*v))
+          return Verdict::reject("sumcheck: final value of factor " + std::to_string(j) + " (the verifier's own) is wrong");
+        finals[j] = Msg<F>(*v);
+      }
+  if (evaluate_composition<F>(comp, finals) != running)
     return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
   absorb_final<F>(tr, proof.final_evals);
   if (out) {
     out->point = std::move(point);
-    out->final_evals = proof.final_evals;
+    out->final_evals = std::move(finals);
   }
   return Verdict::accept();
 }
 
+// The same for a composition whose factor 0 is eq(eq_point, x) (prove_with_eq's proofs): the
+// verifier evaluates eq itself.
+template <field::PrimeField F>
+Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, const Msg<F>& claim,
+                       const Proof<F>& proof, transcript::Transcript& tr, Subclaim<F>* out = nullptr) {
+  if (proof.rounds.size() != eq_point.size())
+    return Verdict::reject("sumcheck: proof has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
+                           std::to_string(eq_point.size()));
+  const std::vector<F> rho(eq_point.begin(), eq_point.end());
+  return verify<F>(comp, eq_point.size(), claim, proof, tr, out,
+                   [&rho](size_t j, std::span<const F> point) -> std::optional<F> {
+                     if (j != 0) return std::nullopt;
+                     return poly::eq_eval<F>(rho, point);
+                   });
+}
+
 extern template Verdict verify<field::Fr>(const Composition<field::Fr>&, size_t, const cp::Val&,
                                          const Proof<field::Fr>&, transcript::Transcript&,
-                                         Subclaim<field::Fr>*);
+                                         Subclaim<field::Fr>*, const KnownFactors<field::Fr>&);
 
 }  // namespace zkinfer::sumcheck

@@ -141,6 +141,7 @@ Val Context::commit(const Fr& v) {
   x.pub_ = false;
   x.atom_ = static_cast<int32_t>(atoms_.size());
   atoms_.push_back((pp_.mul_u(v) + pp_.mul_h(x.s_)).to_affine());
+  by_bytes_.emplace(atoms_.back().to_bytes(), static_cast<uint32_t>(atoms_.size() - 1));
   atom_v_.push_back(v);
   atom_s_.push_back(x.s_);
   return x;
@@ -161,6 +162,7 @@ std::vector<Val> Context::commit_many(std::span<const Fr> vs) {
   G1::batch_to_affine(pts, aff);
   for (size_t i = 0; i < vs.size(); ++i) {
     atoms_.push_back(aff[i]);
+    by_bytes_.emplace(aff[i].to_bytes(), static_cast<uint32_t>(atoms_.size() - 1));
     atom_v_.push_back(vs[i]);
     atom_s_.push_back(out[i].s_);
   }
@@ -168,8 +170,16 @@ std::vector<Val> Context::commit_many(std::span<const Fr> vs) {
 }
 
 Val Context::receive(const G1Affine& c) {
-  ZKINFER_CHECK(mode_ == Mode::kVerify);
   Val x;
+  if (mode_ == Mode::kProve) {
+    auto it = by_bytes_.find(c.to_bytes());
+    if (it == by_bytes_.end()) throw DecodeError("replay: a commitment the prover did not make");
+    x.v_ = atom_v_[it->second];
+    x.s_ = atom_s_[it->second];
+    x.pub_ = false;
+    x.atom_ = static_cast<int32_t>(it->second);
+    return x;
+  }
   x.pub_ = false;
   x.atom_ = static_cast<int32_t>(atoms_.size());
   x.lc_.push_back({static_cast<uint32_t>(atoms_.size()), Fr::one()});
@@ -179,6 +189,12 @@ Val Context::receive(const G1Affine& c) {
 
 Val Context::product(const Val& a, const Val& b) {
   ZKINFER_CHECK(!finished_);
+  if (!relations_) {  // the prover's first pass: the value only
+    Val x;
+    x.pub_ = false;
+    x.v_ = a.v_ * b.v_;
+    return x;
+  }
   const auto z = static_cast<uint32_t>(atoms_.size());
   atoms_.push_back(G1Affine::identity());  // filled by the end section
   products_.push_back({a, b, z});
@@ -197,8 +213,12 @@ Val Context::product(const Val& a, const Val& b) {
 
 bool Context::record_zero(const Val& d) {
   ZKINFER_CHECK(!finished_);
+  if (!relations_) return d.v_.is_zero();
   zeros_.push_back(d);
-  return mode_ == Mode::kProve ? d.v_.is_zero() : true;
+  // The prover's replay answers like the verifier (a false equality surfaces in the end section,
+  // as it would for the verifier); it counts them for diagnostics and tests.
+  if (mode_ == Mode::kProve && !d.v_.is_zero()) ++false_equalities_;
+  return true;
 }
 
 G1 Context::commitment_of(const Val& x) const {
@@ -337,7 +357,8 @@ Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
     tr.absorb_many(kLabelOpenZ, std::span<const Fr>(oz));
 
     // Fold every equation "sum = identity" with powers of gamma into one MSM.
-    const Fr gamma = tr.challenge<Fr>(kLabelFold);
+    transcript::Transcript fold = tr;  // the weights do not change the shared transcript
+    const Fr gamma = fold.challenge<Fr>(kLabelFold);
     std::vector<Fr> coef(atoms_.size(), Fr::zero());
     Fr cu = Fr::zero(), ch = Fr::zero();
     std::vector<G1Affine> extra_pts;

@@ -43,12 +43,15 @@
 //      c, c^2, ...; a proof of opening of the weighted sum (zk/sigma.h's opening protocol,
 //      `cp.open.a`, `cp.open.e`, `cp.open.z`). Rewinding c extracts an opening of every commitment,
 //      which the soundness argument needs (docs/PROTOCOL.md, section 8);
-//   5. (verifier) all the equations of 2-4 folded with powers of a last challenge (`cp.fold`) into
-//      one multi-scalar multiplication that must be the identity.
+//   5. (verifier) all the equations of 2-4 folded with powers of a last challenge (`cp.fold`, drawn
+//      from a copy of the transcript: the prover draws nothing here) into one multi-scalar
+//      multiplication that must be the identity.
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -109,8 +112,8 @@ class Val {
   friend Val operator*(Val a, const Val& b) { return a *= b; }
 
   // Equality of protocol values. Plain mode and public values: decided now. Otherwise recorded in
-  // the current context and proven in its end section; the ZK verifier's comparison reports
-  // "equal" (a false equality makes the end section fail), the prover's reports the truth.
+  // the current context and proven in its end section; the comparison reports "equal" (a false
+  // equality makes the end section fail), for the verifier and for the prover's replay alike.
   friend bool operator==(const Val& a, const Val& b);
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -155,6 +158,8 @@ class Context {
   size_t num_commitments() const { return atoms_.size(); }
   size_t num_products() const { return products_.size(); }
   size_t num_equalities() const { return zeros_.size(); }
+  // Prover: recorded equalities that do not hold (an honest prover has none).
+  size_t num_false_equalities() const { return false_equalities_; }
 
   // The end section (see the file comment). prove_finish writes it; verify_finish reads and
   // checks it (never throws on bad bytes: a DecodeError becomes a rejection).
@@ -165,10 +170,17 @@ class Context {
   // that involve no product). The prover's is commit(value, blind).
   G1 commitment_of(const Val& x) const;
 
+  // The prover's two passes (model_proof.cc): first it runs the layer provers, which only send
+  // (relations off: products and equalities are computed, not recorded); then it replays the
+  // verifier on its own proof bytes (relations on), where reading a commitment it made gives back
+  // the committed value with its blind, so every derived value, product and equality gets exactly
+  // the verifier's structure.
+  void set_relations(bool on) { relations_ = on; }
+
   // ---- used by Val and the message functions below ----
   Val commit(const Fr& v);                       // prover
   std::vector<Val> commit_many(std::span<const Fr> vs);
-  Val receive(const G1Affine& c);               // verifier
+  Val receive(const G1Affine& c);               // verifier (prover: one of its own commitments)
   const G1Affine& atom_point(uint32_t i) const { return atoms_[i]; }
   Val product(const Val& a, const Val& b);
   bool record_zero(const Val& d);
@@ -185,6 +197,9 @@ class Context {
   std::vector<Fr> atom_v_, atom_s_;  // prover: openings
   std::vector<ProductRec> products_;
   std::vector<Val> zeros_;
+  std::map<std::array<uint8_t, G1Affine::kBytes>, uint32_t> by_bytes_;  // prover: commitment -> atom
+  bool relations_ = true;
+  size_t false_equalities_ = 0;
   bool finished_ = false;
 };
 
