@@ -30,16 +30,70 @@ struct Subclaim {
   std::vector<Msg<F>> final_evals;
 };
 
-// g's value from the factor values (sent values: products of committed values are proven, zk/cp.h).
+// g's value from the factor values. Over committed values (zk/cp.h) every product of two
+// committed factors costs a proof of product, so terms are first reduced to their committed
+// factors (public ones fold into the coefficient) and terms with exactly two committed factors
+// are grouped by a shared factor: f (a + b) instead of f a + f b (LogUp's p0 q1 + p1 q0 + l q0 q1
+// takes 2 products instead of 3). The grouping depends only on the composition and on which
+// values are public, so prover and verifier make the same products.
 template <field::PrimeField F>
 Msg<F> evaluate_composition(const Composition<F>& comp, std::span<const Msg<F>> values) {
   Msg<F> acc = Msg<F>(F::zero());
-  for (const auto& t : comp.terms()) {
-    Msg<F> prod = Msg<F>(t.coeff);
-    for (size_t j : t.factors) prod *= values[j];
-    acc += prod;
+  if constexpr (!std::is_same_v<F, field::Fr>) {
+    for (const auto& t : comp.terms()) {
+      Msg<F> prod = Msg<F>(t.coeff);
+      for (size_t j : t.factors) prod *= values[j];
+      acc += prod;
+    }
+    return acc;
+  } else {
+    struct Pair {
+      F coeff;
+      size_t a, b;
+      bool done = false;
+    };
+    std::vector<Pair> pairs;
+    for (const auto& t : comp.terms()) {
+      F c = t.coeff;
+      std::vector<size_t> committed;
+      for (size_t j : t.factors) {
+        if (values[j].is_public()) {
+          c *= values[j].value();
+        } else {
+          committed.push_back(j);
+        }
+      }
+      if (committed.empty()) {
+        acc += Msg<F>(c);
+      } else if (committed.size() == 1) {
+        acc += values[committed[0]] * c;
+      } else if (committed.size() == 2) {
+        pairs.push_back({c, committed[0], committed[1]});
+      } else {
+        Msg<F> prod = values[committed[0]] * c;
+        for (size_t i = 1; i < committed.size(); ++i) prod *= values[committed[i]];
+        acc += prod;
+      }
+    }
+    for (;;) {
+      // The factor shared by most remaining pairs (lowest index on ties).
+      std::vector<size_t> count(values.size(), 0);
+      for (const auto& p : pairs)
+        if (!p.done) ++count[p.a], ++count[p.b];
+      size_t best = 0;
+      for (size_t j = 1; j < count.size(); ++j)
+        if (count[j] > count[best]) best = j;
+      if (count[best] == 0) break;
+      Msg<F> cofactor = Msg<F>(F::zero());
+      for (auto& p : pairs) {
+        if (p.done || (p.a != best && p.b != best)) continue;
+        cofactor += values[p.a == best ? p.b : p.a] * p.coeff;
+        p.done = true;
+      }
+      acc += values[best] * cofactor;
+    }
+    return acc;
   }
-  return acc;
 }
 
 // Factors whose value at the final point the verifier computes itself (eq(rho, r), selectors):

@@ -170,20 +170,24 @@ std::vector<Val> Context::commit_many(std::span<const Fr> vs) {
 }
 
 Val Context::receive(const G1Affine& c) {
+  if (mode_ == Mode::kProve) return receive_own(c.to_bytes());
   Val x;
-  if (mode_ == Mode::kProve) {
-    auto it = by_bytes_.find(c.to_bytes());
-    if (it == by_bytes_.end()) throw DecodeError("replay: a commitment the prover did not make");
-    x.v_ = atom_v_[it->second];
-    x.s_ = atom_s_[it->second];
-    x.pub_ = false;
-    x.atom_ = static_cast<int32_t>(it->second);
-    return x;
-  }
   x.pub_ = false;
   x.atom_ = static_cast<int32_t>(atoms_.size());
   x.lc_.push_back({static_cast<uint32_t>(atoms_.size()), Fr::one()});
   atoms_.push_back(c);
+  return x;
+}
+
+Val Context::receive_own(const std::array<uint8_t, G1Affine::kBytes>& key) {
+  ZKINFER_CHECK(mode_ == Mode::kProve);
+  auto it = by_bytes_.find(key);
+  if (it == by_bytes_.end()) throw DecodeError("replay: a commitment the prover did not make");
+  Val x;
+  x.v_ = atom_v_[it->second];
+  x.s_ = atom_s_[it->second];
+  x.pub_ = false;
+  x.atom_ = static_cast<int32_t>(it->second);
   return x;
 }
 
@@ -257,30 +261,27 @@ void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
   // 2. Proofs of product, in parallel with one challenge.
   {
     const size_t np = products_.size();
-    std::vector<std::array<Fr, 5>> b(np);
-    std::vector<G1> first(3 * np);
+    std::vector<std::array<Fr, 3>> b(np);
+    std::vector<G1> first(2 * np);
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
       for (Fr& x : b[k]) x = random_();
-      first[3 * k] = pp_.mul_u(b[k][0]) + pp_.mul_h(b[k][1]);
-      first[3 * k + 1] = pp_.mul_u(b[k][2]) + pp_.mul_h(b[k][3]);
-      // delta = b1 Y + b5 H = (b1 y) U + (b1 r_y + b5) H.
-      first[3 * k + 2] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][4]);
+      // alpha = b1 U + b2 H; delta = b1 Y + b3 H = (b1 y) U + (b1 r_y + b3) H.
+      first[2 * k] = pp_.mul_u(b[k][0]) + pp_.mul_h(b[k][1]);
+      first[2 * k + 1] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][2]);
     }
     std::vector<G1Affine> aff(first.size());
     G1::batch_to_affine(first, aff);
     for (const auto& a : aff) zk::write_point(w, a);
     tr.absorb_many(kLabelProductFirst, aff);
     const Fr e = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> z(5 * np);
+    std::vector<Fr> z(3 * np);
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
       const Fr rz = atom_s_[p.z];
-      z[5 * k] = b[k][0] + e * p.x.v_;
-      z[5 * k + 1] = b[k][1] + e * p.x.s_;
-      z[5 * k + 2] = b[k][2] + e * p.y.v_;
-      z[5 * k + 3] = b[k][3] + e * p.y.s_;
-      z[5 * k + 4] = b[k][4] + e * (rz - p.x.v_ * p.y.s_);
+      z[3 * k] = b[k][0] + e * p.x.v_;
+      z[3 * k + 1] = b[k][1] + e * p.x.s_;
+      z[3 * k + 2] = b[k][2] + e * (rz - p.x.v_ * p.y.s_);
     }
     for (const Fr& x : z) zk::write_scalar(w, x);
     tr.absorb_many(kLabelProductZ, z);
@@ -334,11 +335,11 @@ Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
       atoms_[products_[k].z] = zs[k];
     }
     tr.absorb_many(kLabelProducts, zs);
-    std::vector<G1Affine> first(3 * np);
+    std::vector<G1Affine> first(2 * np);
     for (auto& p : first) p = zk::read_point(r, "proof of product");
     tr.absorb_many(kLabelProductFirst, first);
     const Fr pe = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> pz(5 * np);
+    std::vector<Fr> pz(3 * np);
     for (Fr& x : pz) x = zk::read_scalar(r, "proof of product");
     tr.absorb_many(kLabelProductZ, pz);
 
@@ -370,27 +371,20 @@ Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
     Fr g = Fr::one();
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
-      const Fr* z = &pz[5 * k];
+      const Fr* z = &pz[3 * k];
       // alpha + e X - z1 U - z2 H
-      extra_pts.push_back(first[3 * k]);
+      extra_pts.push_back(first[2 * k]);
       extra_coef.push_back(g);
       add_val(p.x, g * pe);
       cu -= g * z[0];
       ch -= g * z[1];
       g *= gamma;
-      // beta + e Y - z3 U - z4 H
-      extra_pts.push_back(first[3 * k + 1]);
-      extra_coef.push_back(g);
-      add_val(p.y, g * pe);
-      cu -= g * z[2];
-      ch -= g * z[3];
-      g *= gamma;
-      // delta + e Z - z1 Y - z5 H
-      extra_pts.push_back(first[3 * k + 2]);
+      // delta + e Z - z1 Y - z3 H
+      extra_pts.push_back(first[2 * k + 1]);
       extra_coef.push_back(g);
       coef[p.z] += g * pe;
       add_val(p.y, -(g * z[0]));
-      ch -= g * z[4];
+      ch -= g * z[2];
       g *= gamma;
     }
     // z H - A - e sum rho^k D_k
@@ -461,6 +455,12 @@ void write(ByteWriter& w, const Val& msg) {
 Val read(ByteReader& r) {
   Context* c = current();
   if (!c) return Val(zk::read_scalar(r, "proof value"));
+  if (c->mode() == Mode::kProve) {  // the prover's replay: its own commitment, by its encoding
+    std::array<uint8_t, G1Affine::kBytes> key;
+    auto b = r.bytes(key.size());
+    std::copy(b.begin(), b.end(), key.begin());
+    return c->receive_own(key);
+  }
   return c->receive(zk::read_point(r, "committed proof value"));
 }
 

@@ -30,9 +30,14 @@
 //
 // The end section (Context::prove_finish / verify_finish), in transcript order:
 //   1. the commitments Z_k of the products (`cp.products`);
-//   2. the products' proofs run in parallel with one challenge: first messages (alpha, beta,
-//      delta per product, `cp.product.first`), challenge e (`cp.product.e`), responses z1..z5
-//      (`cp.product.z`);
+//   2. the products' proofs, run in parallel with one challenge: for Z = x y U + r_z H with
+//      X = x U + r_x H and Y any committed value, the prover shows knowledge of (x, r_x, t) with
+//      X = x U + r_x H and Z = x Y + t H (t = r_z - x r_y): first messages alpha = b1 U + b2 H,
+//      delta = b1 Y + b3 H (`cp.product.first`), challenge e (`cp.product.e`), responses
+//      z1 = b1 + e x, z2 = b2 + e r_x, z3 = b3 + e t (`cp.product.z`); checks alpha + e X =
+//      z1 U + z2 H and delta + e Z = z1 Y + z3 H. This is Hyrax's proof of product without the
+//      part that proves knowledge of Y's opening, which step 4 covers for every commitment
+//      (Y is a linear combination of them). 2 points and 3 scalars per product;
 //   3. the equalities: each recorded difference D_k must be a multiple of H (value 0). Weights
 //      rho_k are drawn (`cp.zero.rho`) and one Schnorr proof of knowledge of log_H(sum rho_k D_k)
 //      is given: A = b H (`cp.zero.a`), e (`cp.zero.e`), z = b + e sum rho_k s_k (`cp.zero.z`).
@@ -181,6 +186,7 @@ class Context {
   Val commit(const Fr& v);                       // prover
   std::vector<Val> commit_many(std::span<const Fr> vs);
   Val receive(const G1Affine& c);               // verifier (prover: one of its own commitments)
+  Val receive_own(const std::array<uint8_t, G1Affine::kBytes>& encoding);  // prover's replay
   const G1Affine& atom_point(uint32_t i) const { return atoms_[i]; }
   Val product(const Val& a, const Val& b);
   bool record_zero(const Val& d);

@@ -38,6 +38,7 @@ void register_bench(CLI::App& app, Action& action) {
     std::string model, input;
     int reps = 1;
     bool json = false;
+    bool compare_plain = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("bench", "compile, setup, prove and verify one model; print times and sizes");
@@ -46,6 +47,9 @@ void register_bench(CLI::App& app, Action& action) {
   sub->add_option("--reps", args->reps, "repetitions of prove and verify (the fastest is reported)")
       ->check(CLI::Range(1, 100));
   sub->add_flag("--json", args->json, "print a machine-readable summary");
+  sub->add_flag("--compare-plain", args->compare_plain,
+                "also prove and verify the model with nothing private (input public, weights fixed, output "
+                "public: plain proofs) in the same run, and print the cost of zero knowledge as ratios");
   sub->callback([args, &action] {
     action = [args] {
       using clock = std::chrono::steady_clock;
@@ -112,6 +116,41 @@ void register_bench(CLI::App& app, Action& action) {
       if (!args->json)
         std::printf("native   float %.6f s, integer %.6f s; prove / float inference = %.0fx\n", float_s, int_s,
                     prove_s / float_s);
+      if (args->compare_plain) {
+        // The same model and input with nothing private: the proof is plain (no commitments to
+        // messages). Same process, same reps: the ratios are what BENCHMARKS.md records.
+        quant::CompiledModel pm = m;
+        pm.visibility = {quant::Visibility::kPublic, quant::Visibility::kFixed, quant::Visibility::kPublic};
+        SecureRng prng;
+        proof::ProvingKey ppk = proof::setup_keys(pm, pcs::random_fr(prng));
+        auto ptrace = quant::run_int(pm, quant::quantize_inputs(pm, in));
+        std::vector<ops::ITensor> pin;
+        for (int t : pm.graph.inputs) pin.push_back(ptrace.values[t]);
+        std::vector<uint8_t> pbytes;
+        double pprove = 1e30, pverify = 1e30;
+        for (int i = 0; i < args->reps; ++i) {
+          t = clock::now();
+          auto tr2 = quant::run_int(pm, quant::quantize_inputs(pm, in));
+          auto b = proof::prove(pm, ppk, tr2, pcs::random_fr(prng));
+          pprove = std::min(pprove, secs(t));
+          pbytes = std::move(b);
+        }
+        for (int i = 0; i < args->reps; ++i) {
+          t = clock::now();
+          Verdict pv = proof::verify(pm, ppk.vk, pbytes, nullptr, nullptr, pin);
+          pverify = std::min(pverify, secs(t));
+          if (!pv.ok()) throw Error("bench: the plain proof was rejected: " + pv.reason());
+        }
+        j["plain"] = {{"prove_seconds", pprove}, {"verify_seconds", pverify}, {"proof_bytes", pbytes.size()}};
+        j["zk_over_plain"] = {{"prove", prove_s / pprove},
+                              {"verify", verify_s / pverify},
+                              {"proof_bytes", static_cast<double>(bytes.size()) / static_cast<double>(pbytes.size())}};
+        if (!args->json)
+          std::printf("plain    prove %.3f s, verify %.3f s, proof %zu bytes; zero knowledge costs %.2fx prove, "
+                      "%.2fx verify, %.2fx size\n",
+                      pprove, pverify, pbytes.size(), prove_s / pprove, verify_s / pverify,
+                      static_cast<double>(bytes.size()) / static_cast<double>(pbytes.size()));
+      }
       nlohmann::ordered_json layers = nlohmann::ordered_json::array();
       for (size_t i = 0; i < stats.per_node.size(); ++i)
         layers.push_back({{"node", stats.per_node[i].first}, {"seconds", stats.per_node[i].second},
