@@ -16,7 +16,9 @@ namespace {
 thread_local Context* g_current = nullptr;
 
 constexpr std::string_view kLabelProducts = "cp.products";
-constexpr std::string_view kLabelProductFirst = "cp.product.first";
+constexpr std::string_view kLabelProductDelta = "cp.product.delta";
+constexpr std::string_view kLabelProductSigma = "cp.product.sigma";
+constexpr std::string_view kLabelProductAlpha = "cp.product.alpha";
 constexpr std::string_view kLabelProductE = "cp.product.e";
 constexpr std::string_view kLabelProductZ = "cp.product.z";
 constexpr std::string_view kLabelZeroRho = "cp.zero.rho";
@@ -258,31 +260,42 @@ void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
     }
     tr.absorb_many(kLabelProducts, aff);
   }
-  // 2. Proofs of product, in parallel with one challenge.
+  // 2. Proofs of product (see cp.h): per product delta_k, then one alpha for all.
   {
     const size_t np = products_.size();
-    std::vector<std::array<Fr, 3>> b(np);
-    std::vector<G1> first(2 * np);
+    std::vector<std::array<Fr, 2>> b(np);  // b1, b3
+    std::vector<G1> delta(np);
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
       for (Fr& x : b[k]) x = random_();
-      // alpha = b1 U + b2 H; delta = b1 Y + b3 H = (b1 y) U + (b1 r_y + b3) H.
-      first[2 * k] = pp_.mul_u(b[k][0]) + pp_.mul_h(b[k][1]);
-      first[2 * k + 1] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][2]);
+      // delta = b1 Y + b3 H = (b1 y) U + (b1 r_y + b3) H.
+      delta[k] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][1]);
     }
-    std::vector<G1Affine> aff(first.size());
-    G1::batch_to_affine(first, aff);
+    std::vector<G1Affine> aff(np);
+    G1::batch_to_affine(delta, aff);
     for (const auto& a : aff) zk::write_point(w, a);
-    tr.absorb_many(kLabelProductFirst, aff);
+    tr.absorb_many(kLabelProductDelta, aff);
+    const Fr sigma = tr.challenge<Fr>(kLabelProductSigma);
+    // alpha = (sum sigma^k b1_k) U + b2 H.
+    Fr b1s = Fr::zero(), rxs = Fr::zero(), pw = Fr::one();
+    for (size_t k = 0; k < np; ++k) {
+      b1s += pw * b[k][0];
+      rxs += pw * products_[k].x.s_;
+      pw *= sigma;
+    }
+    const Fr b2 = random_();
+    const G1Affine alpha = (pp_.mul_u(b1s) + pp_.mul_h(b2)).to_affine();
+    zk::write_point(w, alpha);
+    tr.absorb(kLabelProductAlpha, alpha);
     const Fr e = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> z(3 * np);
+    std::vector<Fr> z(2 * np + 1);
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
       const Fr rz = atom_s_[p.z];
-      z[3 * k] = b[k][0] + e * p.x.v_;
-      z[3 * k + 1] = b[k][1] + e * p.x.s_;
-      z[3 * k + 2] = b[k][2] + e * (rz - p.x.v_ * p.y.s_);
+      z[2 * k] = b[k][0] + e * p.x.v_;                       // z1_k
+      z[2 * k + 1] = b[k][1] + e * (rz - p.x.v_ * p.y.s_);   // z3_k
     }
+    z[2 * np] = b2 + e * rxs;  // z2
     for (const Fr& x : z) zk::write_scalar(w, x);
     tr.absorb_many(kLabelProductZ, z);
   }
@@ -335,11 +348,14 @@ Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
       atoms_[products_[k].z] = zs[k];
     }
     tr.absorb_many(kLabelProducts, zs);
-    std::vector<G1Affine> first(2 * np);
-    for (auto& p : first) p = zk::read_point(r, "proof of product");
-    tr.absorb_many(kLabelProductFirst, first);
+    std::vector<G1Affine> delta(np);
+    for (auto& p : delta) p = zk::read_point(r, "proof of product");
+    tr.absorb_many(kLabelProductDelta, delta);
+    const Fr sigma = tr.challenge<Fr>(kLabelProductSigma);
+    const G1Affine alpha = zk::read_point(r, "proof of product");
+    tr.absorb(kLabelProductAlpha, alpha);
     const Fr pe = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> pz(3 * np);
+    std::vector<Fr> pz(2 * np + 1);
     for (Fr& x : pz) x = zk::read_scalar(r, "proof of product");
     tr.absorb_many(kLabelProductZ, pz);
 
@@ -369,22 +385,28 @@ Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
       cu += k * x.v_;
     };
     Fr g = Fr::one();
+    {
+      // alpha + e sum sigma^k X_k - (sum sigma^k z1_k) U - z2 H
+      extra_pts.push_back(alpha);
+      extra_coef.push_back(g);
+      Fr pw = Fr::one(), z1s = Fr::zero();
+      for (size_t k = 0; k < np; ++k) {
+        add_val(products_[k].x, g * pe * pw);
+        z1s += pw * pz[2 * k];
+        pw *= sigma;
+      }
+      cu -= g * z1s;
+      ch -= g * pz[2 * np];
+      g *= gamma;
+    }
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
-      const Fr* z = &pz[3 * k];
-      // alpha + e X - z1 U - z2 H
-      extra_pts.push_back(first[2 * k]);
-      extra_coef.push_back(g);
-      add_val(p.x, g * pe);
-      cu -= g * z[0];
-      ch -= g * z[1];
-      g *= gamma;
-      // delta + e Z - z1 Y - z3 H
-      extra_pts.push_back(first[2 * k + 1]);
+      // delta_k + e Z_k - z1_k Y_k - z3_k H
+      extra_pts.push_back(delta[k]);
       extra_coef.push_back(g);
       coef[p.z] += g * pe;
-      add_val(p.y, -(g * z[0]));
-      ch -= g * z[2];
+      add_val(p.y, -(g * pz[2 * k]));
+      ch -= g * pz[2 * k + 1];
       g *= gamma;
     }
     // z H - A - e sum rho^k D_k

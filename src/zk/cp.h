@@ -30,14 +30,17 @@
 //
 // The end section (Context::prove_finish / verify_finish), in transcript order:
 //   1. the commitments Z_k of the products (`cp.products`);
-//   2. the products' proofs, run in parallel with one challenge: for Z = x y U + r_z H with
-//      X = x U + r_x H and Y any committed value, the prover shows knowledge of (x, r_x, t) with
-//      X = x U + r_x H and Z = x Y + t H (t = r_z - x r_y): first messages alpha = b1 U + b2 H,
-//      delta = b1 Y + b3 H (`cp.product.first`), challenge e (`cp.product.e`), responses
-//      z1 = b1 + e x, z2 = b2 + e r_x, z3 = b3 + e t (`cp.product.z`); checks alpha + e X =
-//      z1 U + z2 H and delta + e Z = z1 Y + z3 H. This is Hyrax's proof of product without the
-//      part that proves knowledge of Y's opening, which step 4 covers for every commitment
-//      (Y is a linear combination of them). 2 points and 3 scalars per product;
+//   2. the products' proofs, together. For Z_k = x_k y_k U + r_zk H with X_k = x_k U + r_xk H and
+//      Y_k any committed value, the prover shows Z_k = x_k Y_k + t_k H (t_k = r_zk - x_k r_yk) with
+//      the x_k that X_k holds: delta_k = b1_k Y_k + b3_k H (`cp.product.delta`); a challenge sigma
+//      (`cp.product.sigma`); one alpha = (sum sigma^k b1_k) U + b2 H (`cp.product.alpha`); a
+//      challenge e (`cp.product.e`); z1_k = b1_k + e x_k, z3_k = b3_k + e t_k, and one
+//      z2 = b2 + e sum sigma^k r_xk (`cp.product.z`). Checks: delta_k + e Z_k = z1_k Y_k + z3_k H
+//      for every k, and alpha + e sum sigma^k X_k = (sum sigma^k z1_k) U + z2 H. This is Hyrax's
+//      proof of product with the parts that prove knowledge of X's and Y's openings replaced by
+//      step 4 (every commitment's opening) and one sigma-weighted link between the x_k of the
+//      delta equations and the X_k (docs/PROTOCOL.md, section 8.3): 2 points and 2 scalars per
+//      product;
 //   3. the equalities: each recorded difference D_k must be a multiple of H (value 0). Weights
 //      rho_k are drawn (`cp.zero.rho`) and one Schnorr proof of knowledge of log_H(sum rho_k D_k)
 //      is given: A = b H (`cp.zero.a`), e (`cp.zero.e`), z = b + e sum rho_k s_k (`cp.zero.z`).
