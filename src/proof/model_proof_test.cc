@@ -411,3 +411,103 @@ TEST(ProofTest, BlindedWeightCommitments) {
 
 }  // namespace
 }  // namespace zkinfer::proof
+
+namespace zkinfer::proof {
+namespace {
+
+bool contains_bytes(std::span<const uint8_t> hay, std::span<const uint8_t> needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+// The offsets at which 32 bytes decode to a field element x with x or -x below 2^24.
+size_t small_field_elements(std::span<const uint8_t> bytes) {
+  size_t count = 0;
+  for (size_t at = 0; at + 32 <= bytes.size(); ++at) {
+    const auto x = field::Fr::from_bytes(bytes.subspan(at, 32));
+    if (!x) continue;
+    for (const field::Fr& y : {*x, -*x}) {
+      const auto b = y.to_bytes();
+      if (std::all_of(b.begin() + 3, b.end(), [](uint8_t c) { return c == 0; })) {
+        ++count;
+        break;
+      }
+    }
+  }
+  return count;
+}
+std::array<uint8_t, 8> le_word(int64_t v) {
+  std::array<uint8_t, 8> b;
+  for (size_t i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
+  return b;
+}
+
+// Zero knowledge of whole-model proofs with the default visibility (private input and weights,
+// public output): two proofs of one trace differ and both verify without the input; no quantized
+// input value occurs in the proof bytes as a 32-byte field element encoding, nor does any small
+// field element. Controls: the plain proof of the same model (all_public) is full of small field
+// elements; the public output values occur (as the header's 8-byte words) in the zero-knowledge
+// and in the plain proof; the plain proof is accepted only with its public input.
+TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (const char* name : {"mlp_digits", "cnn_digits"}) {
+    SCOPED_TRACE(name);
+    const auto m = compile(name);
+    ASSERT_EQ(m.visibility.input, quant::Visibility::kPrivate);
+    ASSERT_EQ(m.visibility.weights, quant::Visibility::kPrivate);
+    ASSERT_EQ(m.visibility.output, quant::Visibility::kPublic);
+    const ProvingKey pk = setup_keys(m, pcs::random_fr(rng));
+    const auto trace = run(m, name);
+    const std::vector<int64_t> output = trace.outputs(m)[0].data;
+    const auto p1 = prove(m, pk, trace, pcs::random_fr(rng));
+    const auto p2 = prove(m, pk, trace, pcs::random_fr(rng));
+    EXPECT_NE(p1, p2);
+    ASSERT_EQ(p1.size(), p2.size());
+    // The verifier is given no input.
+    for (const auto* p : {&p1, &p2}) {
+      ops::ITensor out;
+      const Verdict v = verify(m, pk.vk, *p, &out, nullptr, {});
+      ASSERT_TRUE(v.ok()) << v.reason();
+      EXPECT_EQ(out.data, output);
+    }
+    // Past the header (magic, version, vk digest, output values) the two proofs share no 32-byte
+    // aligned chunk: everything after is fresh commitments and masked responses.
+    const size_t header = 4 + 4 + 32 + 8 + 8 * output.size();
+    size_t same = 0;
+    for (size_t at = header; at + 32 <= p1.size(); at += 32)
+      same += std::equal(p1.begin() + at, p1.begin() + at + 32, p2.begin() + at);
+    EXPECT_EQ(same, 0u);
+    std::vector<int64_t> input_values;
+    for (int t : m.graph.inputs)
+      input_values.insert(input_values.end(), trace.values[t].data.begin(), trace.values[t].data.end());
+    std::sort(input_values.begin(), input_values.end());
+    input_values.erase(std::unique(input_values.begin(), input_values.end()), input_values.end());
+    ASSERT_GT(input_values.size(), 1u);
+    for (int64_t v : input_values)
+      for (const auto* p : {&p1, &p2})
+        EXPECT_FALSE(contains_bytes(*p, field::Fr::from_i64(v).to_bytes())) << "input value " << v;
+    for (int64_t v : output) EXPECT_TRUE(contains_bytes(p1, le_word(v))) << "output value " << v;
+
+    // Control: the plain proof of the same model with nothing private.
+    const auto mp = all_public(m);
+    const VerifyingKey vkp = setup(mp);
+    const auto tp = run(mp, name);
+    const auto pp = prove(mp, vkp, tp, pcs::random_fr(rng));
+    EXPECT_TRUE(verify_with(mp, vkp, pp, tp).ok());
+    EXPECT_FALSE(verify(mp, vkp, pp).ok());  // a public input must be given
+    const std::vector<int64_t> plain_output = tp.outputs(mp)[0].data;
+    EXPECT_EQ(plain_output, output);
+    for (int64_t v : plain_output) EXPECT_TRUE(contains_bytes(pp, le_word(v))) << "output value " << v;
+    // No 32-byte window (at any offset) of the zero-knowledge proofs is a field element of absolute
+    // value below 2^24, while the plain proof has many (the search finds small values).
+    EXPECT_EQ(small_field_elements(p1), 0u);
+    EXPECT_EQ(small_field_elements(p2), 0u);
+    const size_t plain_small = small_field_elements(pp);
+    EXPECT_GT(plain_small, 10u);
+    std::printf("%s: zero-knowledge proof %zu bytes, plain proof %zu bytes (%zu small field elements), %zu distinct "
+                "input values\n",
+                name, p1.size(), pp.size(), plain_small, input_values.size());
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer::proof
