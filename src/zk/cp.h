@@ -44,8 +44,8 @@
 //   3. the equalities: each recorded difference D_k must be a multiple of H (value 0). Weights
 //      rho_k are drawn (`cp.zero.rho`) and one Schnorr proof of knowledge of log_H(sum rho_k D_k)
 //      is given: A = b H (`cp.zero.a`), e (`cp.zero.e`), z = b + e sum rho_k s_k (`cp.zero.z`).
-//      A false equality makes sum rho_k D_k have a non-zero U component except with
-//      probability 1/|F| over rho, and then the proof gives log_H(U);
+//      (rho_k = rho^k.) A false equality among K makes sum rho_k D_k have a non-zero U component
+//      except with probability (K - 1)/|F| over rho, and then the proof gives log_H(U);
 //   4. knowledge of openings of all commitments (messages and products): a challenge c
 //      (`cp.open.c`) weights the distinct commitments, in the order of their encodings, by
 //      c, c^2, ...; a proof of opening of the weighted sum (zk/sigma.h's opening protocol,
