@@ -248,6 +248,7 @@ void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
   // 1. Product commitments.
   {
     std::vector<G1> pts(products_.size());
+#pragma omp parallel for schedule(static) if (products_.size() >= 64)
     for (size_t k = 0; k < products_.size(); ++k) {
       const uint32_t z = products_[k].z;
       pts[k] = pp_.mul_u(atom_v_[z]) + pp_.mul_h(atom_s_[z]);
@@ -264,10 +265,12 @@ void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
   {
     const size_t np = products_.size();
     std::vector<std::array<Fr, 2>> b(np);  // b1, b3
+    for (auto& bk : b)
+      for (Fr& x : bk) x = random_();
     std::vector<G1> delta(np);
+#pragma omp parallel for schedule(static) if (np >= 64)
     for (size_t k = 0; k < np; ++k) {
       const auto& p = products_[k];
-      for (Fr& x : b[k]) x = random_();
       // delta = b1 Y + b3 H = (b1 y) U + (b1 r_y + b3) H.
       delta[k] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][1]);
     }
