@@ -12,15 +12,16 @@
 //     opening proof changed, truncation and trailing bytes: all rejected;
 //   - the end section written here from cp.h's description (not by prove_finish) verifies, and a
 //     prover with a false claim whose product commitment is what the final check needs (every
-//     other proof honest) is rejected by the proof of product;
+//     other proof honest) is rejected by the proof of product (the delta equation, or the link to
+//     X when it proves the factor that fits the product);
 //   - plain mode (no context): the proof is exactly the brute-force values, and the relations are
 //     decided directly (rejections name the sumcheck's check);
 //   - zero knowledge: two proofs of one statement share no element; no witness value (table entry,
 //     claim, round value, final value, small integers included) occurs in the proof bytes, while
 //     it does in the plain proof; the proof is distributed like the output of a simulator that
 //     never sees the witness (per-position chi-square on byte features, as simulator_test.cc, plus
-//     three features only a distinguisher knowing the witness computes: the masks of the responses
-//     that carry committed values), and the simulator's end sections satisfy the end-section
+//     four features only a distinguisher knowing the witness computes: the product's masks b1,
+//     b3 H and b2 H, and the opening proof's mask), and the simulator's end sections satisfy the end-section
 //     equations of cp.h for the challenges it drew itself (checked here one by one, independently
 //     of verify_finish; real proofs satisfy them for their Fiat-Shamir challenges). Negative
 //     control: real proofs made with all blinds and masks zero are told apart at once.
@@ -112,7 +113,7 @@ std::vector<Case> cases() {
       {"mixed",
        Comp(3, {T{Fr::from_u64(2), {0, 1, 2}}, T{-Fr::from_u64(3), {0, 2}}, T{Fr::from_u64(5), {0}},
                 T{Fr::one(), {0, 1, 1}}}),
-       2},
+       1},  // the two-committed-factor terms grouped by their shared factor f1: f1 (2 eq f2 + eq f1)
       {"linear", Comp(3, {T{Fr::from_u64(4), {0, 1}}, T{Fr::one(), {0, 2}}}), 0},
   };
 }
@@ -124,10 +125,12 @@ struct Layout {
   Layout(const Public& p, size_t np)
       : messages(1 + p.num_vars() * p.comp.degree() + p.comp.num_factors()), products(np) {}
   size_t end() const { return 32 * messages; }
-  size_t product(size_t k) const { return end() + 32 * k; }
-  size_t first(size_t i) const { return end() + 32 * (products + i); }         // alpha, beta, delta per product
-  size_t response(size_t i) const { return end() + 32 * (4 * products + i); }  // z1..z5 per product
-  size_t zero_a() const { return end() + 32 * 9 * products; }
+  size_t product(size_t k) const { return end() + 32 * k; }                    // Z_k
+  size_t delta(size_t k) const { return end() + 32 * (products + k); }         // delta_k
+  size_t alpha() const { return end() + 32 * 2 * products; }                   // one alpha
+  size_t response(size_t i) const { return alpha() + 32 * (1 + i); }           // z1_0, z3_0, z1_1, ..., z2
+  size_t num_responses() const { return 2 * products + 1; }
+  size_t zero_a() const { return response(num_responses()); }
   size_t zero_z() const { return zero_a() + 32; }
   size_t open_a() const { return zero_a() + 64; }
   size_t open_z(size_t i) const { return zero_a() + 96 + 32 * i; }
@@ -381,7 +384,23 @@ TEST(CpSumcheck, EndSectionForgeriesAreRejected) {
       expect_rejected(bad, "products swapped");
     }
   }
-  for (size_t i = 0; i < 5 * c.products; ++i) {
+  for (size_t k = 0; k < c.products; ++k) {
+    auto bad = bytes;  // a delta_k moved by H
+    add_point(bad, lay.delta(k), G1(pp.h()));
+    expect_rejected(bad, "delta " + std::to_string(k) + " + H");
+  }
+  if (c.products == 2) {
+    auto bad = bytes;  // the deltas swapped
+    put(bad, lay.delta(0), element(bytes, lay.delta(1)));
+    put(bad, lay.delta(1), element(bytes, lay.delta(0)));
+    expect_rejected(bad, "deltas swapped");
+  }
+  for (const G1Affine& d : {pp.u(), pp.h()}) {
+    auto bad = bytes;  // alpha moved by U (the sigma-weighted x's) or by H (the blinds)
+    add_point(bad, lay.alpha(), G1(d));
+    expect_rejected(bad, "alpha moved");
+  }
+  for (size_t i = 0; i < lay.num_responses(); ++i) {
     auto bad = bytes;
     add_scalar(bad, lay.response(i), Fr::one());
     expect_rejected(bad, "product response " + std::to_string(i));
@@ -611,9 +630,9 @@ TEST(CpZeroKnowledge, NoWitnessValueInProofBytes) {
 // ---- the end section from cp.h's description: the verifier's view, a checker, a prover, a simulator ----
 //
 // All on eq f1 f2. The statistical test is on eq f1 f2 over n = 2 variables: 10 messages (claim, 2 rounds of 3
-// values, 3 finals) and an end section with one product (X = eq F1, Y = F2, Z), two equalities
-// (D1 = F0 - eq U, D2 = Z - R with R the last round's claim) and the opening of the 11
-// commitments: 24 elements.
+// values, 3 finals) and an end section with one product (X = F1, Y = eq F2, Z: Z, delta, alpha, z1,
+// z3, z2), two equalities (D1 = F0 - eq U, D2 = Z - R with R the last round's claim: A, z) and the
+// opening of the 11 commitments (A, z1, z2): 21 elements.
 
 constexpr size_t kRuns = 500;
 constexpr size_t kBins = 16;
@@ -626,7 +645,7 @@ constexpr double kThreshold = 57.0;
 struct View {
   transcript::Transcript tr{kDomain};  // after the sumcheck part
   std::vector<Val> sent;               // the messages
-  Val x, y, d1, r;                     // eq F1, F2, F0 - eq, the last round's claim R
+  Val x, y, d1, r;                     // F1, eq F2 (the final check's F1 (eq F2)), F0 - eq, the claim R
   G1 xc, yc, d1c, rc;                  // their commitments
   std::vector<G1Affine> messages;      // the messages' commitments
   std::vector<Fr> point;               // the sumcheck's challenges
@@ -658,8 +677,8 @@ View view_of(const Public& pub, std::span<const uint8_t> bytes, Context& ctx) {
   sumcheck::absorb_final<Fr>(view.tr, proof.final_evals);
   const Fr eq = poly::eq_eval<Fr>(pub.rho, point);
   view.point = point;
-  view.x = proof.final_evals[1] * eq;
-  view.y = proof.final_evals[2];
+  view.x = proof.final_evals[1];
+  view.y = proof.final_evals[2] * eq;
   view.d1 = proof.final_evals[0] - Val(eq);
   view.r = running;
   view.xc = ctx.commitment_of(view.x);
@@ -674,24 +693,25 @@ View view_of(const Public& pub, std::span<const uint8_t> bytes) {
   return view_of(pub, bytes, ctx);
 }
 
+// One product (k = 0, so sigma^k = 1 and sigma only enters the transcript).
 struct EndSection {
-  G1Affine z;
-  std::array<G1Affine, 3> first;  // alpha, beta, delta
-  std::array<Fr, 5> pz;
+  G1Affine z, delta, alpha;
+  std::array<Fr, 3> pz;  // z1, z3, z2
   G1Affine za;
   Fr zz;
   G1Affine oa;
   std::array<Fr, 2> oz;
 };
 struct Challenges {
-  Fr e, rho, ze, oc, oe;
+  Fr sigma, e, rho, ze, oc, oe;
 };
 
 EndSection end_of(std::span<const uint8_t> bytes, const Layout& lay) {
   EndSection s;
   s.z = point_at(bytes, lay.product(0));
-  for (size_t i = 0; i < 3; ++i) s.first[i] = point_at(bytes, lay.first(i));
-  for (size_t i = 0; i < 5; ++i) s.pz[i] = scalar_at(bytes, lay.response(i));
+  s.delta = point_at(bytes, lay.delta(0));
+  s.alpha = point_at(bytes, lay.alpha());
+  for (size_t i = 0; i < 3; ++i) s.pz[i] = scalar_at(bytes, lay.response(i));
   s.za = point_at(bytes, lay.zero_a());
   s.zz = scalar_at(bytes, lay.zero_z());
   s.oa = point_at(bytes, lay.open_a());
@@ -700,8 +720,7 @@ EndSection end_of(std::span<const uint8_t> bytes, const Layout& lay) {
 }
 
 void write_end(ByteWriter& w, const EndSection& s) {
-  w.bytes(s.z.to_bytes());
-  for (const auto& p : s.first) w.bytes(p.to_bytes());
+  for (const auto& p : {s.z, s.delta, s.alpha}) w.bytes(p.to_bytes());
   for (const Fr& x : s.pz) w.bytes(x.to_bytes());
   w.bytes(s.za.to_bytes());
   w.bytes(s.zz.to_bytes());
@@ -713,7 +732,9 @@ void write_end(ByteWriter& w, const EndSection& s) {
 Challenges real_challenges(transcript::Transcript tr, const EndSection& s) {
   Challenges ch;
   tr.absorb_many("cp.products", std::vector<G1Affine>{s.z});
-  tr.absorb_many("cp.product.first", std::vector<G1Affine>(s.first.begin(), s.first.end()));
+  tr.absorb_many("cp.product.delta", std::vector<G1Affine>{s.delta});
+  ch.sigma = tr.challenge<Fr>("cp.product.sigma");
+  tr.absorb("cp.product.alpha", s.alpha);
   ch.e = tr.challenge<Fr>("cp.product.e");
   tr.absorb_many("cp.product.z", std::vector<Fr>(s.pz.begin(), s.pz.end()));
   ch.rho = tr.challenge<Fr>("cp.zero.rho");
@@ -743,15 +764,21 @@ G1 weighted_commitments(const View& view, const G1Affine& z, const Fr& c) {
 }
 
 // The end-section equations of cp.h, one by one.
-bool end_holds(const View& v, const EndSection& s, const Challenges& ch) {
+struct Equations {
+  bool delta, alpha, zero, open;
+  bool all() const { return delta && alpha && zero && open; }
+};
+Equations end_equations(const View& v, const EndSection& s, const Challenges& ch) {
   const auto& pp = params();
   const G1 u(pp.u()), h(pp.h()), z(s.z);
-  return G1(s.first[0]) + v.xc * ch.e == u * s.pz[0] + h * s.pz[1] &&     // alpha + e X = z1 U + z2 H
-         G1(s.first[1]) + v.yc * ch.e == u * s.pz[2] + h * s.pz[3] &&     // beta + e Y = z3 U + z4 H
-         G1(s.first[2]) + z * ch.e == v.yc * s.pz[0] + h * s.pz[4] &&     // delta + e Z = z1 Y + z5 H
-         G1(s.za) + (v.d1c + (z - v.rc) * ch.rho) * ch.ze == h * s.zz &&  // A + e sum rho^k D_k = z H
-         G1(s.oa) + weighted_commitments(v, s.z, ch.oc) * ch.oe == u * s.oz[0] + h * s.oz[1];  // opening
+  return {
+      G1(s.delta) + z * ch.e == v.yc * s.pz[0] + h * s.pz[1],                             // delta + e Z = z1 Y + z3 H
+      G1(s.alpha) + v.xc * ch.e == u * s.pz[0] + h * s.pz[2],                             // alpha + e X = z1 U + z2 H
+      G1(s.za) + (v.d1c + (z - v.rc) * ch.rho) * ch.ze == h * s.zz,                       // A + e sum rho^k D_k = z H
+      G1(s.oa) + weighted_commitments(v, s.z, ch.oc) * ch.oe == u * s.oz[0] + h * s.oz[1],  // opening
+  };
 }
+bool end_holds(const View& v, const EndSection& s, const Challenges& ch) { return end_equations(v, s, ch).all(); }
 
 // The simulator: sees the public statement only. Messages and Z are uniform points; the sigma
 // proofs are simulated for challenges it draws itself (responses uniform, first messages solved
@@ -762,14 +789,13 @@ std::vector<uint8_t> simulate(const Public& pub, const RandomFr& random, Challen
   ByteWriter w;
   for (size_t i = 0; i < lay.messages; ++i) w.bytes(pp.mul_h(random()).to_affine().to_bytes());
   const View v = view_of(pub, w.data());
-  const Challenges ch{random(), random(), random(), random(), random()};
+  const Challenges ch{random(), random(), random(), random(), random(), random()};
   EndSection s;
   s.z = pp.mul_h(random()).to_affine();
   const G1 u(pp.u()), h(pp.h()), z(s.z);
   for (Fr& x : s.pz) x = random();
-  s.first[0] = (u * s.pz[0] + h * s.pz[1] - v.xc * ch.e).to_affine();
-  s.first[1] = (u * s.pz[2] + h * s.pz[3] - v.yc * ch.e).to_affine();
-  s.first[2] = (v.yc * s.pz[0] + h * s.pz[4] - z * ch.e).to_affine();
+  s.delta = (v.yc * s.pz[0] + h * s.pz[1] - z * ch.e).to_affine();
+  s.alpha = (u * s.pz[0] + h * s.pz[2] - v.xc * ch.e).to_affine();
   s.zz = random();
   s.za = (h * s.zz - (v.d1c + (z - v.rc) * ch.rho) * ch.ze).to_affine();
   for (Fr& x : s.oz) x = random();
@@ -779,10 +805,12 @@ std::vector<uint8_t> simulate(const Public& pub, const RandomFr& random, Challen
   return w.take();
 }
 
-// An end section made here from the prover's openings as cp.h describes it (not by prove_finish),
-// with the product committed to x y (honest) or, cheating, to the value the final check needs
-// (the last round's claim R), so that with a false claim every equation but the product's holds.
-enum class Product { kHonest, kWhatTheClaimNeeds };
+// An end section made here from the prover's openings as cp.h describes it (not by prove_finish).
+// The product is committed to x y (honest) or, cheating, to the value the final check needs (the
+// last round's claim R), so that with a false claim every equation but the product's holds. The
+// cheat's proof of product uses X's x (then delta + e Z = z1 Y + z3 H fails), or x' = R / y, the
+// factor that makes Z = x' Y + t' H and the delta equation hold (then the link to X fails).
+enum class Product { kHonest, kWhatTheClaimNeeds, kWhatTheClaimNeedsWithItsFactor };
 
 std::vector<uint8_t> prove_end_here(const Statement& st, const RandomFr& random, const Fr& claim_delta,
                                     Product product) {
@@ -802,16 +830,19 @@ std::vector<uint8_t> prove_end_here(const Statement& st, const RandomFr& random,
   transcript::Transcript& tr = v.tr;
   const Fr x = v.x.value(), rx = v.x.blind(), y = v.y.value(), ry = v.y.blind();
   const Fr zv = product == Product::kHonest ? x * y : v.r.value(), zs = random();
+  const Fr xp = product == Product::kWhatTheClaimNeedsWithItsFactor ? zv * y.inverse() : x;  // the factor proven
   EndSection s;
   s.z = (pp.mul_u(zv) + pp.mul_h(zs)).to_affine();
   tr.absorb_many("cp.products", std::vector<G1Affine>{s.z});
-  std::array<Fr, 5> b;
-  for (Fr& t : b) t = random();
-  s.first = {(pp.mul_u(b[0]) + pp.mul_h(b[1])).to_affine(), (pp.mul_u(b[2]) + pp.mul_h(b[3])).to_affine(),
-             (v.yc * b[0] + pp.mul_h(b[4])).to_affine()};
-  tr.absorb_many("cp.product.first", std::vector<G1Affine>(s.first.begin(), s.first.end()));
+  // delta = b1 Y + b3 H; alpha = b1 U + b2 H (sigma^0 = 1).
+  const Fr b1 = random(), b3 = random(), b2 = random();
+  s.delta = (v.yc * b1 + pp.mul_h(b3)).to_affine();
+  tr.absorb_many("cp.product.delta", std::vector<G1Affine>{s.delta});
+  tr.challenge<Fr>("cp.product.sigma");
+  s.alpha = (pp.mul_u(b1) + pp.mul_h(b2)).to_affine();
+  tr.absorb("cp.product.alpha", s.alpha);
   const Fr e = tr.challenge<Fr>("cp.product.e");
-  s.pz = {b[0] + e * x, b[1] + e * rx, b[2] + e * y, b[3] + e * ry, b[4] + e * (zs - x * ry)};
+  s.pz = {b1 + e * xp, b3 + e * (zs - xp * ry), b2 + e * rx};  // z1, z3, z2
   tr.absorb_many("cp.product.z", std::vector<Fr>(s.pz.begin(), s.pz.end()));
   // Equalities D1 = F0 - eq, D2 = Z - R: a Schnorr proof for the blind of D1 + rho D2.
   const Fr rho = tr.challenge<Fr>("cp.zero.rho");
@@ -847,7 +878,8 @@ std::vector<uint8_t> prove_end_here(const Statement& st, const RandomFr& random,
 
 // The end section written from cp.h's description verifies (so the checks below test the protocol
 // cp.h states); a prover with a false claim that commits the product to what the final check
-// needs, with every other proof honest, is caught by the proof of product alone.
+// needs, with every other proof honest, is caught by the proof of product alone: by the delta
+// equation when it proves X's x, by the link to X when it proves the factor that fits Z.
 TEST(CpEndSection, ProofOfProductCatchesAWrongProduct) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 16);
@@ -857,23 +889,28 @@ TEST(CpEndSection, ProofOfProductCatchesAWrongProduct) {
     const Statement st = make_statement(Comp::product(3), n, random);
     const Verdict honest = verify_bytes(st.pub, prove_end_here(st, random, Fr::zero(), Product::kHonest), true);
     EXPECT_TRUE(honest) << honest.reason();
-    // The same cheat with a true claim is no cheat (R = x y): accepted.
-    EXPECT_TRUE(verify_bytes(st.pub, prove_end_here(st, random, Fr::zero(), Product::kWhatTheClaimNeeds), true));
-    for (const Fr& delta : {Fr::one(), random()}) {
-      const auto cheat = prove_end_here(st, random, delta, Product::kWhatTheClaimNeeds);
-      const Verdict v = verify_bytes(st.pub, cheat, true);
-      EXPECT_FALSE(v);
-      EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
-      // Only the product's third equation fails (delta + e Z = z1 Y + z5 H).
-      const Layout lay(st.pub, 1);
-      const View cv = view_of(st.pub, cheat);
-      const EndSection cs = end_of(cheat, lay);
-      const Challenges ch = real_challenges(cv.tr, cs);
-      EXPECT_FALSE(end_holds(cv, cs, ch));
-      EXPECT_EQ(G1(cs.first[0]) + cv.xc * ch.e, G1(params().u()) * cs.pz[0] + G1(params().h()) * cs.pz[1]);
-      EXPECT_EQ(G1(cs.za) + (cv.d1c + (G1(cs.z) - cv.rc) * ch.rho) * ch.ze, G1(params().h()) * cs.zz);
-      EXPECT_FALSE(verify_bytes(st.pub, prove_end_here(st, random, delta, Product::kHonest), true));
+    const Layout lay(st.pub, 1);
+    for (Product cheat : {Product::kWhatTheClaimNeeds, Product::kWhatTheClaimNeedsWithItsFactor}) {
+      const bool own_factor = cheat == Product::kWhatTheClaimNeedsWithItsFactor;
+      SCOPED_TRACE(own_factor ? "the factor that fits Z" : "X's factor");
+      // The same cheat with a true claim is no cheat (R = x y): accepted.
+      EXPECT_TRUE(verify_bytes(st.pub, prove_end_here(st, random, Fr::zero(), cheat), true));
+      for (const Fr& delta : {Fr::one(), random()}) {
+        const auto bytes = prove_end_here(st, random, delta, cheat);
+        const Verdict v = verify_bytes(st.pub, bytes, true);
+        EXPECT_FALSE(v);
+        EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+        // Exactly one of the product's two equations fails; the equalities and openings hold.
+        const View cv = view_of(st.pub, bytes);
+        const EndSection cs = end_of(bytes, lay);
+        const Equations eqs = end_equations(cv, cs, real_challenges(cv.tr, cs));
+        EXPECT_EQ(eqs.delta, own_factor);
+        EXPECT_EQ(eqs.alpha, !own_factor);
+        EXPECT_TRUE(eqs.zero);
+        EXPECT_TRUE(eqs.open);
+      }
     }
+    EXPECT_FALSE(verify_bytes(st.pub, prove_end_here(st, random, Fr::one(), Product::kHonest), true));
   }
 }
 
@@ -904,11 +941,13 @@ std::vector<double> chi_square(const Histograms& a, const Histograms& b) {
   return out;
 }
 
-// Three more elements, which a distinguisher who knows the witness computes: the masks of the
-// responses that carry committed values, z1 - e x and z3 - e y (the product's factors) and
-// z1 - e sum c^i v_i (the openings), with x, y and the committed values v_i computed from the
-// witness at the proof's point. Uniform for real proofs when the prover's masks are, and for the
-// simulator's (its responses are uniform); a missing or fixed mask shows here.
+// Four more elements, which a distinguisher who knows the witness computes: the product's masks,
+// b1 = z1 - e x with x computed from the witness at the proof's point, and b3 H = delta - b1 Y and
+// b2 H = alpha - b1 U (b3 and b2 sit beside blinds in z3 and z2, so only these multiples of H are
+// computable), and the openings' mask z1 - e sum c^i v_i with the committed values v_i computed
+// from the witness. Uniform for real proofs when the prover's masks are, and for the simulator's
+// (its responses are uniform); a missing or fixed mask shows here.
+constexpr size_t kMasks = 4;
 std::vector<uint8_t> with_masks(const Statement& st, std::vector<uint8_t> bytes, const Challenges* own = nullptr) {
   const Layout lay(st.pub, 1);
   const View v = view_of(st.pub, bytes);
@@ -930,10 +969,11 @@ std::vector<uint8_t> with_masks(const Statement& st, std::vector<uint8_t> bytes,
     sum += pw * committed[i].second;
     pw *= ch.oc;
   }
-  for (const Fr& m : {s.pz[0] - ch.e * eq * f1, s.pz[2] - ch.e * f2, s.oz[0] - ch.oe * sum}) {
-    const auto b = m.to_bytes();
-    bytes.insert(bytes.end(), b.begin(), b.end());
-  }
+  const Fr b1 = s.pz[0] - ch.e * f1;
+  const std::array<Element, kMasks> masks{b1.to_bytes(), (G1(s.delta) - v.yc * b1).to_affine().to_bytes(),
+                                          (G1(s.alpha) - G1(params().u()) * b1).to_affine().to_bytes(),
+                                          (s.oz[0] - ch.oe * sum).to_bytes()};
+  for (const auto& m : masks) bytes.insert(bytes.end(), m.begin(), m.end());
   return bytes;
 }
 
@@ -1001,12 +1041,18 @@ TEST_F(CpSimulation, SimulatedEndSectionsAreAccepting) {
     const EndSection s = end_of(sim, lay);
     EXPECT_TRUE(end_holds(v, s, ch));
     EndSection bad = s;
-    bad.pz[4] += Fr::one();
+    bad.pz[1] += Fr::one();  // z3: the delta equation
+    EXPECT_FALSE(end_holds(v, bad, ch));
+    bad = s;
+    bad.pz[2] += Fr::one();  // z2: the link to X
     EXPECT_FALSE(end_holds(v, bad, ch));
     bad = s;
     bad.zz += Fr::one();
     EXPECT_FALSE(end_holds(v, bad, ch));
     Challenges other = ch;
+    other.e += Fr::one();
+    EXPECT_FALSE(end_holds(v, s, other));
+    other = ch;
     other.rho += Fr::one();
     EXPECT_FALSE(end_holds(v, s, other));
     other = ch;
@@ -1027,7 +1073,7 @@ TEST_F(CpSimulation, SimulatedEndSectionsAreAccepting) {
 TEST_F(CpSimulation, SimulatedProofsAreDistributedLikeRealOnes) {
   SCOPED_TRACE(seed_note());
   const auto chi = chi_square(*real_a_, *sim_);
-  ASSERT_EQ(chi.size(), 2 * 27u);  // 24 proof elements, 3 masks
+  ASSERT_EQ(chi.size(), 2 * (21 + kMasks));  // 21 proof elements, the masks
   for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
@@ -1041,13 +1087,16 @@ TEST_F(CpSimulation, RealProofsForTwoWitnessesAreDistributedAlike) {
 // one fixed string): every element gives it away, message commitments and end section alike.
 TEST_F(CpSimulation, UnblindedProofsAreDistinguished) {
   SCOPED_TRACE(seed_note());
-  // The masks computed from the witness are then zero (so their formulas are the prover's).
+  // The masks computed from the witness are then zero (so their formulas are the prover's): b1 and
+  // the opening's mask the scalar 0, b3 H and b2 H the identity.
   const RandomFr zero = [] { return Fr::zero(); };
   const auto unblinded = with_masks(*a_, prove_bytes(*a_, &zero));
-  for (size_t i = 1; i <= 3; ++i)
-    EXPECT_EQ(element(unblinded, unblinded.size() - 32 * i), Element{}) << "mask " << 3 - i;
+  const size_t first_mask = unblinded.size() - 32 * kMasks;
+  const Element zero_point = G1Affine::identity().to_bytes();
+  const std::array<Element, kMasks> zero_masks{Element{}, zero_point, zero_point, Element{}};
+  for (size_t i = 0; i < kMasks; ++i) EXPECT_EQ(element(unblinded, first_mask + 32 * i), zero_masks[i]) << "mask " << i;
   const auto chi = chi_square(real_histograms(*a_, test_seed() + 15, false), *sim_);
-  ASSERT_EQ(chi.size(), 2 * 27u);  // 24 proof elements, 3 masks
+  ASSERT_EQ(chi.size(), 2 * (21 + kMasks));  // 21 proof elements, the masks
   for (size_t i = 0; i < chi.size(); ++i)
     EXPECT_GT(chi[i], 10 * kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
