@@ -66,7 +66,7 @@ ElementwiseProof ElementwiseProof::deserialize(ByteReader& r, const ElementwiseP
     for (size_t i = 0; i < num_claims; ++i) out.a_evals.push_back(cp::read(r));
   }
   if (uses_sumcheck(p))
-    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 3, 3));
+    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 2, 3));  // eq-sumcheck: 2 values a round
   return out;
 }
 

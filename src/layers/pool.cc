@@ -527,7 +527,7 @@ AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, si
   AvgPoolProof out;
   out.nl = deserialize_proof(r, l);
   for (size_t i = 0; i < num_claims; ++i) out.sums.push_back(cp::read(r));
-  for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<Fr>::deserialize(r, ny, 3, 3));
+  for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<Fr>::deserialize(r, ny, 2, 3));  // eq-sumcheck: 2 values a round
   out.window = ConvProof::deserialize(r, p.window_conv(), num_claims);
   return out;
 }

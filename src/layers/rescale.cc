@@ -28,7 +28,9 @@ NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
   for (const auto& l : layout.lookups) p.lookups.push_back(lookup::LogupProof<Fr>::deserialize(r, l.n, l.k, l.cols));
   for (const auto& s : layout.sumchecks)
-    p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, s.n, s.degree, s.factors));
+    // Every non-linear sumcheck is a zero-check or product with eq (prove_with_eq): d - 1 values
+    // per round.
+    p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, s.n, s.degree - 1, s.factors));
   return p;
 }
 

@@ -103,7 +103,7 @@ struct LogupProof {
     p.root_numerator = sumcheck::read_msg<F>(r);
     p.root_denominator = sumcheck::read_msg<F>(r);
     for (const Step& s : plan_steps(n, k))
-      p.steps.push_back(sumcheck::Proof<F>::deserialize(r, s.num_vars, kStepDegree, step_num_factors(s)));
+      p.steps.push_back(sumcheck::Proof<F>::deserialize(r, s.num_vars, kStepDegree - 1, step_num_factors(s)));
     for (size_t i = 0; i < num_columns; ++i) p.witness_evals.push_back(sumcheck::read_msg<F>(r));
     return p;
   }

@@ -110,25 +110,26 @@ struct Proof {
   std::vector<RoundMessage<F>> rounds;  // n rounds
   std::vector<Msg<F>> final_evals;      // one per factor
 
-  // Fixed layout (the verifier knows n, d and the number of factors): no length prefixes.
+  // Fixed layout (the verifier knows n, the values per round and the number of factors): no length
+  // prefixes. Values per round: d for prove(), d - 1 for prove_with_eq().
   void serialize(ByteWriter& w) const {
     for (const auto& m : rounds)
       for (const auto& e : m.evals) write_msg<F>(w, e);
     for (const auto& e : final_evals) write_msg<F>(w, e);
   }
-  static Proof deserialize(ByteReader& r, size_t num_vars, size_t degree, size_t num_factors) {
+  static Proof deserialize(ByteReader& r, size_t num_vars, size_t per_round, size_t num_factors) {
     Proof p;
     p.rounds.resize(num_vars);
     for (auto& m : p.rounds) {
-      m.evals.reserve(degree);
-      for (size_t i = 0; i < degree; ++i) m.evals.push_back(read_msg<F>(r));
+      m.evals.reserve(per_round);
+      for (size_t i = 0; i < per_round; ++i) m.evals.push_back(read_msg<F>(r));
     }
     p.final_evals.reserve(num_factors);
     for (size_t i = 0; i < num_factors; ++i) p.final_evals.push_back(read_msg<F>(r));
     return p;
   }
-  static size_t serialized_size(size_t num_vars, size_t degree, size_t num_factors) {
-    return (num_vars * degree + num_factors) * msg_bytes<F>();
+  static size_t serialized_size(size_t num_vars, size_t per_round, size_t num_factors) {
+    return (num_vars * per_round + num_factors) * msg_bytes<F>();
   }
 };
 

@@ -217,12 +217,14 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
   return res;
 }
 
-// The same proof (byte for byte) when factor 0 is eq(eq_point, x) and occurs exactly once in
-// every term: factors[0] is not built (pass it empty). Faster by Gruen's factoring of eq
-// (Gruen, "Some improvements for the PIOP for ZeroCheck", 2024, section 3; Dao-Thaler 2024):
-// round i's polynomial is p_i(X) = c_i eq(rho_i, X) q_i(X), with c_i = prod_{j<i} eq(rho_j, r_j)
-// and q_i(X) = sum_{x'} eq(rho_{>i}, x') h(r_{<i}, X, x') of degree d - 1, where h is the
-// composition with eq removed; q_i(1) follows from the running claim. The eq table is never
+// The sumcheck for compositions whose factor 0 is eq(eq_point, x), occurring exactly once in
+// every term: factors[0] is not built (pass it empty). By Gruen's factoring of eq (Gruen, "Some
+// improvements for the PIOP for ZeroCheck", 2024, section 3; Dao-Thaler 2024): round i's
+// polynomial is p_i(X) = c_i eq(rho_i, X) q_i(X), with c_i = prod_{j<i} eq(rho_j, r_j) and
+// q_i(X) = sum_{x'} eq(rho_{>i}, x') h(r_{<i}, X, x') of degree d - 1, where h is the composition
+// with eq removed. The round message is q_i's values at 0, 2, .., d - 1 (at 1, 2, .., d - 1 when
+// rho_i = 0): d - 1 values, the missing one following from the running claim
+// c_i ((1 - rho_i) q_i(0) + rho_i q_i(1)); verify with verify_with_eq. The eq table is never
 // folded: the weights eq(rho_{>i}, .) are one table of 2^(n-1) entries, summed pairwise per round.
 template <field::PrimeField F>
 ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_point,
@@ -300,7 +302,15 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
       res.claim = claim;
       absorb_statement(tr, n, comp);
     }
-    const F r = detail::send_round(tr, evals, res.proof.rounds[round]);
+    // Sent: q's values at 0, 2, .., d - 1, or at 1, 2, .., d - 1 when rho = 0; the missing one
+    // follows from the claim (sumcheck::verify_with_eq): d - 1 values instead of p's d.
+    std::vector<F> sent;
+    for (size_t t = 0; t < d; ++t)
+      if (t != (rho.is_zero() ? size_t{0} : size_t{1})) sent.push_back(q[t]);
+    if (d == 1) sent.clear();
+    RoundMessage<F>& msg = res.proof.rounds[round];
+    msg.evals = send_msgs<F>(sent);
+    const F r = absorb_round(tr, msg);
     claim = basis.evaluate(evals, r);
     c *= F::one() - rho - r + (rho + rho) * r;
     res.point.push_back(r);

@@ -157,20 +157,70 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim,
   return Verdict::accept();
 }
 
-// The same for a composition whose factor 0 is eq(eq_point, x) (prove_with_eq's proofs): the
-// verifier evaluates eq itself.
+// Verifies prove_with_eq's proofs: factor 0 of every term is eq(eq_point, x), which the verifier
+// evaluates itself; round i carries q_i's values (prover.h) from which p_i(r) = c eq(rho_i, r)
+// q_i(r) follows. Rejects a degenerate point where some eq(rho_j, r_j) = 0 (probability 1/|F|
+// per round for an honest prover).
 template <field::PrimeField F>
 Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, const Msg<F>& claim,
                        const Proof<F>& proof, transcript::Transcript& tr, Subclaim<F>* out = nullptr) {
-  if (proof.rounds.size() != eq_point.size())
+  const size_t n = eq_point.size();
+  const size_t d = comp.degree();
+  if (proof.rounds.size() != n)
     return Verdict::reject("sumcheck: proof has " + std::to_string(proof.rounds.size()) + " rounds, expected " +
-                           std::to_string(eq_point.size()));
-  const std::vector<F> rho(eq_point.begin(), eq_point.end());
-  return verify<F>(comp, eq_point.size(), claim, proof, tr, out,
-                   [&rho](size_t j, std::span<const F> point) -> std::optional<F> {
-                     if (j != 0) return std::nullopt;
-                     return poly::eq_eval<F>(rho, point);
-                   });
+                           std::to_string(n));
+  for (size_t i = 0; i < n; ++i)
+    if (proof.rounds[i].evals.size() != d - 1)
+      return Verdict::reject("sumcheck: round " + std::to_string(i) + ": message has " +
+                             std::to_string(proof.rounds[i].evals.size()) + " values, expected " +
+                             std::to_string(d - 1));
+  if (proof.final_evals.size() != comp.num_factors())
+    return Verdict::reject("sumcheck: " + std::to_string(proof.final_evals.size()) +
+                           " final evaluations, expected " + std::to_string(comp.num_factors()));
+  const poly::LagrangeBasis<F> basis_q = poly::lagrange_basis<F>(d - 1);
+  absorb_statement(tr, n, comp);
+  Msg<F> running = claim;
+  F c = F::one();
+  std::vector<F> point;
+  point.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto& m = proof.rounds[i];
+    const F rho = eq_point[i];
+    if (c.is_zero()) return Verdict::reject("sumcheck: degenerate point (eq factor 0)");
+    const F ci = c.inverse();
+    // q(0..d-1): the sent values and the one the claim implies (running = c ((1-rho) q0 + rho q1)).
+    std::vector<Msg<F>> q(d);
+    if (d == 1) {
+      q[0] = running * ci;  // q is constant: running = c q
+    } else if (rho.is_zero()) {
+      q[0] = running * ci;
+      for (size_t t = 1; t < d; ++t) q[t] = m.evals[t - 1];
+    } else {
+      q[0] = m.evals[0];
+      q[1] = (running * ci - q[0] * (F::one() - rho)) * rho.inverse();
+      for (size_t t = 2; t < d; ++t) q[t] = m.evals[t - 1];
+    }
+    const F r = absorb_round(tr, m);
+    const std::vector<F> l = basis_q.coefficients(r);
+    Msg<F> qr = Msg<F>(F::zero());
+    for (size_t t = 0; t < d; ++t) qr += q[t] * l[t];
+    const F eq_r = F::one() - rho - r + (rho + rho) * r;
+    running = qr * (c * eq_r);
+    c *= eq_r;
+    point.push_back(r);
+  }
+  // Factor 0 is eq(eq_point, point) = c; the prover's value must equal it.
+  std::vector<Msg<F>> finals = proof.final_evals;
+  if (finals[0] != Msg<F>(c)) return Verdict::reject("sumcheck: final value of factor 0 (the verifier's own) is wrong");
+  finals[0] = Msg<F>(c);
+  if (evaluate_composition<F>(comp, finals) != running)
+    return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
+  absorb_final<F>(tr, proof.final_evals);
+  if (out) {
+    out->point = std::move(point);
+    out->final_evals = std::move(finals);
+  }
+  return Verdict::accept();
 }
 
 extern template Verdict verify<field::Fr>(const Composition<field::Fr>&, size_t, const cp::Val&,

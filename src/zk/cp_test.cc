@@ -123,7 +123,7 @@ std::vector<Case> cases() {
 struct Layout {
   size_t messages, products;
   Layout(const Public& p, size_t np)
-      : messages(1 + p.num_vars() * p.comp.degree() + p.comp.num_factors()), products(np) {}
+      : messages(1 + p.num_vars() * (p.comp.degree() - 1) + p.comp.num_factors()), products(np) {}
   size_t end() const { return 32 * messages; }
   size_t product(size_t k) const { return end() + 32 * k; }                    // Z_k
   size_t delta(size_t k) const { return end() + 32 * (products + k); }         // delta_k
@@ -180,7 +180,7 @@ Verdict check_sumcheck(const Public& pub, ByteReader& r, transcript::Transcript&
                        sumcheck::Subclaim<Fr>* sub = nullptr) {
   const Val claim = cp::read(r);
   tr.absorb(kLabelClaim, claim);
-  const auto proof = SumcheckProof::deserialize(r, pub.num_vars(), pub.comp.degree(), pub.comp.num_factors());
+  const auto proof = SumcheckProof::deserialize(r, pub.num_vars(), pub.comp.degree() - 1, pub.comp.num_factors());
   return sumcheck::verify_with_eq<Fr>(pub.comp, pub.rho, claim, proof, tr, sub);
 }
 
@@ -501,6 +501,23 @@ Fr round_value(const Statement& st, std::span<const Fr> r, size_t i, const Fr& t
   return s;
 }
 
+// Round i of prove_with_eq sends q_i(t) = p_i(t) / (c_i eq(rho_i, t)), c_i = prod_{j<i} eq(rho_j, r_j),
+// at t = 0, 2, .., d - 1 (t = 1, 2, .. when rho_i = 0): the values it sends, by brute force.
+std::vector<Fr> round_message(const Statement& st, std::span<const Fr> r, size_t i) {
+  const size_t d = st.pub.comp.degree();
+  Fr c = Fr::one();
+  for (size_t j = 0; j < i; ++j) c *= poly::eq_eval<Fr>(std::span<const Fr>(&st.pub.rho[j], 1), r.subspan(j, 1));
+  const Fr rho = st.pub.rho[i];
+  std::vector<Fr> out;
+  for (size_t t = 0; t < d; ++t) {
+    if (d == 1 || t == (rho.is_zero() ? size_t{0} : size_t{1})) continue;
+    const Fr x = Fr::from_u64(t);
+    const Fr eq_t = Fr::one() - rho - x + (rho + rho) * x;
+    out.push_back(round_value(st, r, i, x) * (c * eq_t).inverse());
+  }
+  return out;
+}
+
 // Without a context every message is its value: the proof is the claim, p_i(0), p_i(2..d) and
 // the factors' values at the point, each as its 32-byte encoding, computed here by brute force.
 TEST(CpPlain, MessagesAreThePlainValues) {
@@ -516,10 +533,8 @@ TEST(CpPlain, MessagesAreThePlainValues) {
       ASSERT_EQ(bytes.size(), 32 * Layout(st.pub, 0).messages);
       for (const Val& x : info.sent) EXPECT_TRUE(x.is_public());
       std::vector<Fr> want{st.claim};
-      for (size_t i = 0; i < n; ++i) {
-        want.push_back(round_value(st, info.point, i, Fr::zero()));
-        for (size_t t = 2; t <= c.comp.degree(); ++t) want.push_back(round_value(st, info.point, i, Fr::from_u64(t)));
-      }
+      for (size_t i = 0; i < n; ++i)
+        for (const Fr& q : round_message(st, info.point, i)) want.push_back(q);
       want.push_back(poly::eq_eval<Fr>(st.pub.rho, info.point));
       for (size_t j = 1; j < c.comp.num_factors(); ++j)
         want.push_back(poly::evaluate_mle<Fr>(st.tables[j], info.point));
@@ -629,10 +644,10 @@ TEST(CpZeroKnowledge, NoWitnessValueInProofBytes) {
 
 // ---- the end section from cp.h's description: the verifier's view, a checker, a prover, a simulator ----
 //
-// All on eq f1 f2. The statistical test is on eq f1 f2 over n = 2 variables: 10 messages (claim, 2 rounds of 3
-// values, 3 finals) and an end section with one product (X = F1, Y = eq F2, Z: Z, delta, alpha, z1,
+// All on eq f1 f2. The statistical test is on eq f1 f2 over n = 2 variables: 8 messages (claim, 2 rounds of 2
+// values of q, 3 finals) and an end section with one product (X = F1, Y = eq F2, Z: Z, delta, alpha, z1,
 // z3, z2), two equalities (D1 = F0 - eq U, D2 = Z - R with R the last round's claim: A, z) and the
-// opening of the 11 commitments (A, z1, z2): 21 elements.
+// opening of the 9 commitments (A, z1, z2): 19 elements.
 
 constexpr size_t kRuns = 500;
 constexpr size_t kBins = 16;
@@ -657,21 +672,37 @@ View view_of(const Public& pub, std::span<const uint8_t> bytes, Context& ctx) {
   ByteReader rd(bytes);
   const Val claim = cp::read(rd);
   view.tr.absorb(kLabelClaim, claim);
-  const auto proof = SumcheckProof::deserialize(rd, pub.num_vars(), pub.comp.degree(), pub.comp.num_factors());
+  const auto proof = SumcheckProof::deserialize(rd, pub.num_vars(), pub.comp.degree() - 1, pub.comp.num_factors());
   view.sent = {claim};
   for (const auto& m : proof.rounds) view.sent.insert(view.sent.end(), m.evals.begin(), m.evals.end());
   view.sent.insert(view.sent.end(), proof.final_evals.begin(), proof.final_evals.end());
-  // The sumcheck's linear relations (p(1) = claim - p(0), p(r) by Lagrange weights), written out.
+  // The sumcheck's linear relations, written out: q_i's missing value from the running claim
+  // c ((1 - rho) q(0) + rho q(1)), then p_i(r) = c eq(rho_i, r) q_i(r) by Lagrange weights.
   sumcheck::absorb_statement(view.tr, pub.num_vars(), pub.comp);
-  const auto basis = poly::lagrange_basis<Fr>(pub.comp.degree());
+  const size_t d = pub.comp.degree();
+  const auto basis = poly::lagrange_basis<Fr>(d - 1);
   Val running = claim;
+  Fr c = Fr::one();
   std::vector<Fr> point;
-  for (const auto& m : proof.rounds) {
+  for (size_t i = 0; i < proof.rounds.size(); ++i) {
+    const auto& m = proof.rounds[i];
+    const Fr rho = pub.rho[i];
+    std::vector<Val> q(d);
+    if (d == 1 || rho.is_zero()) {
+      q[0] = running * c.inverse();
+      for (size_t t = 1; t < d; ++t) q[t] = m.evals[t - 1];
+    } else {
+      q[0] = m.evals[0];
+      q[1] = (running * c.inverse() - q[0] * (Fr::one() - rho)) * rho.inverse();
+      for (size_t t = 2; t < d; ++t) q[t] = m.evals[t - 1];
+    }
     const Fr ri = sumcheck::absorb_round(view.tr, m);
     const auto l = basis.coefficients(ri);
-    Val next = running * l[1] + m.evals[0] * (l[0] - l[1]);
-    for (size_t k = 2; k < l.size(); ++k) next += m.evals[k - 1] * l[k];
-    running = next;
+    Val qr;
+    for (size_t t = 0; t < d; ++t) qr += q[t] * l[t];
+    const Fr eq_r = Fr::one() - rho - ri + (rho + rho) * ri;
+    running = qr * (c * eq_r);
+    c *= eq_r;
     point.push_back(ri);
   }
   sumcheck::absorb_final<Fr>(view.tr, proof.final_evals);
@@ -957,9 +988,8 @@ std::vector<uint8_t> with_masks(const Statement& st, std::vector<uint8_t> bytes,
   const Fr f1 = poly::evaluate_mle<Fr>(st.tables[1], v.point), f2 = poly::evaluate_mle<Fr>(st.tables[2], v.point);
   std::vector<std::pair<Element, Fr>> committed{{v.messages[0].to_bytes(), st.claim}};
   for (size_t i = 0; i < st.pub.num_vars(); ++i)
-    for (size_t t = 0; t <= st.pub.comp.degree(); ++t)
-      if (t != 1)
-        committed.emplace_back(v.messages[committed.size()].to_bytes(), round_value(st, v.point, i, Fr::from_u64(t)));
+    for (const Fr& q : round_message(st, v.point, i))
+      committed.emplace_back(v.messages[committed.size()].to_bytes(), q);
   for (const Fr& f : {eq, f1, f2}) committed.emplace_back(v.messages[committed.size()].to_bytes(), f);
   committed.emplace_back(s.z.to_bytes(), eq * f1 * f2);
   std::sort(committed.begin(), committed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -1073,7 +1103,7 @@ TEST_F(CpSimulation, SimulatedEndSectionsAreAccepting) {
 TEST_F(CpSimulation, SimulatedProofsAreDistributedLikeRealOnes) {
   SCOPED_TRACE(seed_note());
   const auto chi = chi_square(*real_a_, *sim_);
-  ASSERT_EQ(chi.size(), 2 * (21 + kMasks));  // 21 proof elements, the masks
+  ASSERT_EQ(chi.size(), 2 * (19 + kMasks));  // 19 proof elements, the masks
   for (size_t i = 0; i < chi.size(); ++i) EXPECT_LT(chi[i], kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
 
@@ -1096,7 +1126,7 @@ TEST_F(CpSimulation, UnblindedProofsAreDistinguished) {
   const std::array<Element, kMasks> zero_masks{Element{}, zero_point, zero_point, Element{}};
   for (size_t i = 0; i < kMasks; ++i) EXPECT_EQ(element(unblinded, first_mask + 32 * i), zero_masks[i]) << "mask " << i;
   const auto chi = chi_square(real_histograms(*a_, test_seed() + 15, false), *sim_);
-  ASSERT_EQ(chi.size(), 2 * (21 + kMasks));  // 21 proof elements, the masks
+  ASSERT_EQ(chi.size(), 2 * (19 + kMasks));  // 19 proof elements, the masks
   for (size_t i = 0; i < chi.size(); ++i)
     EXPECT_GT(chi[i], 10 * kThreshold) << "element " << i / 2 << " feature " << i % 2;
 }
