@@ -165,6 +165,20 @@ const zk::PedersenParams& pedersen() {
   static const zk::PedersenParams pp(0);
   return pp;
 }
+// A BatchNormalization's folded per-channel constants a and b (node parameters) stand in for its
+// scale and bias input tensors: with private weights those tensors' commitments in the verifying
+// key are commitments to a and b, and the public model carries zeros for them
+// (quant/model_file.cc). Returns the values a weight tensor is committed as.
+bool public_keeps_bn(const quant::CompiledModel& m) { return m.visibility.weights != quant::Visibility::kPrivate; }
+const std::vector<int64_t>& committed_values(const quant::CompiledModel& m, int t) {
+  for (size_t i = 0; i < m.graph.nodes.size(); ++i) {
+    const auto& n = m.graph.nodes[i];
+    if (n.op_type != "BatchNormalization" || n.inputs.size() < 3) continue;
+    if (n.inputs[1] == t && m.params[i].consts.count("a")) return m.params[i].consts.at("a").data;
+    if (n.inputs[2] == t && m.params[i].consts.count("b")) return m.params[i].consts.at("b").data;
+  }
+  return m.qconst[t].data;
+}
 // ---- end visibility ----
 std::vector<int64_t> int_const(const quant::CompiledModel& m, size_t node, int t, const char* what) {
   if (!is_public_const(m, t))
@@ -859,7 +873,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     if (!is_committed_weight(model, static_cast<int>(t))) continue;
     if (progress) progress(done++, total);
     PaddedShape s = shape_of(model, static_cast<int>(t));
-    auto vals = padded_i64(s, model.qconst[t].data);
+    auto vals = padded_i64(s, committed_values(model, static_cast<int>(t)));
     pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
     std::vector<Fr> blinds(lay.num_rows(), Fr::zero());
     if (random)
@@ -1234,8 +1248,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
         auto ep = n.ew->prove(cl, tr, &ec);
         ep.serialize(w);
         open_advice(n, ec.advice, 0);
-        if (!p.bn)  // a BatchNormalization's a, b are public: the verifier evaluates them
+        if (!p.bn) {
           for (auto& c : ec.b) claims[p.w].push_back(std::move(c));
+        } else if (!public_keeps_bn(model)) {  // private weights: a, b opened (committed_values)
+          const auto& ni = g.nodes[p.node].inputs;
+          for (auto& c : ec.b) claims[ni[1]].push_back(std::move(c));
+          for (auto& c : ec.c) claims[ni[2]].push_back(std::move(c));
+        }  // else the verifier evaluates a, b from the public model
         in = std::move(ec.a);
         break;
       }
@@ -1387,7 +1406,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (it != weight_open.end()) return it->second;
     ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const auto& com = *vk.weights[t];
-    tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data));
+    tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), committed_values(model, static_cast<int>(t))));
     // The setup's blinds (zero for a key made by setup(), which does not hide).
     if (t < pk.blinds.size() && !pk.blinds[t].empty()) {
       if (pk.blinds[t].size() != com.layout.num_rows()) throw Error("proof: the proving key's blinds do not match its commitments");
@@ -1640,7 +1659,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         layers::ElementwiseClaims ec;
         if (Verdict v = layers::verify_elementwise(p.ew, cl, ep, tr, &ec); !v) return v.within(where + ": elementwise");
         if (Verdict v = open_advice(com, ec.advice, 0, where); !v) return v;
-        if (p.bn) {
+        if (p.bn && !public_keeps_bn(model)) {  // private weights: a, b opened (committed_values)
+          const auto& ni = g.nodes[p.node].inputs;
+          for (auto& c : ec.b) claims[ni[1]].push_back(std::move(c));
+          for (auto& c : ec.c) claims[ni[2]].push_back(std::move(c));
+        } else if (p.bn) {
           const auto& qp = model.params[p.node];
           const PaddedShape cs(p.ew.b_dims);
           const auto ta = layers::padded_table(cs, qp.constant("a").data), tb = layers::padded_table(cs, qp.constant("b").data);

@@ -509,5 +509,56 @@ TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
   }
 }
 
+// An unfolded BatchNormalization's folded constants a, b are weights: with private weights the
+// verifying key's public model carries zeros for them and the key commits to them (in place of the
+// node's scale and bias tensors); the proof opens the claims on a and b against those commitments.
+// With fixed weights the public model keeps them and the verifier evaluates them.
+TEST(ProofTest, BatchNormConstantsArePrivateWithPrivateWeights) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::string dir = std::string(ZKINFER_SHARED_DIR) + "/models/ezkl/1l_batch_norm";
+  graph::Graph g = graph::load_onnx_file(dir + "/network.onnx");
+  auto samples = graph::parse_samples(graph::read_text(dir + "/input.json"), "input.json", g);
+  auto m0 = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  size_t bn = m0.graph.nodes.size();
+  for (size_t i = 0; i < m0.graph.nodes.size(); ++i)
+    if (m0.graph.nodes[i].op_type == "BatchNormalization") bn = i;
+  ASSERT_LT(bn, m0.graph.nodes.size());
+  const auto& a = m0.params[bn].consts.at("a").data;
+  ASSERT_TRUE(std::any_of(a.begin(), a.end(), [](int64_t v) { return v != 0; }));
+  for (bool priv : {true, false}) {
+    SCOPED_TRACE(priv ? "private weights" : "fixed weights");
+    auto m = m0;
+    if (!priv) m.visibility.weights = quant::Visibility::kFixed;
+    ProvingKey pk = setup_keys(m, pcs::random_fr(rng));
+    auto vk_file = encode_vk_file(pk.vk, quant::encode_public_model(m));
+    quant::CompiledModel pub = decode_vk_file(vk_file).model;
+    const auto& pa = pub.params[bn].consts.at("a").data;
+    ASSERT_EQ(pa.size(), a.size());
+    if (priv) {
+      EXPECT_TRUE(std::all_of(pa.begin(), pa.end(), [](int64_t v) { return v == 0; }));
+    } else {
+      EXPECT_EQ(pa, a);
+    }
+    auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input")));
+    std::vector<ops::ITensor> none;
+    auto bytes = prove(m, pk, trace, pcs::random_fr(rng));
+    Verdict v = verify(pub, pk.vk, bytes);
+    EXPECT_TRUE(v.ok()) << v.reason();
+    // A prover whose BatchNormalization constants differ from the committed ones is rejected.
+    auto other = m;
+    other.params[bn].consts.at("a").data[0] += 1;
+    bool rejected = false;
+    try {
+      auto t2 = quant::run_int(other, quant::quantize_inputs(other, graph::make_inputs(other.graph, samples[0].inputs, "input")));
+      ProvingKey opk = pk;
+      rejected = !verify(pub, pk.vk, prove(other, opk, t2, pcs::random_fr(rng))).ok();
+    } catch (const std::exception&) {
+      rejected = true;  // the key's public digest no longer matches (fixed weights) or the replay fails
+    }
+    EXPECT_TRUE(rejected);
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::proof

@@ -257,7 +257,15 @@ std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
     b.u64(n.outputs.size());
     for (int v : n.outputs) i64(b, v);
     put_attrs(b, n.attrs);
-    put_params(b, m.params[i]);
+    if (withhold && !public_keeps_floats(m) && n.op_type == "BatchNormalization") {
+      // Its folded constants a, b are derived from private weights: the public model keeps their
+      // shapes only (zeros); the verifying key commits to them instead (proof/model_proof.cc).
+      ops::QParams p = m.params[i];
+      for (auto& [k, v] : p.consts) std::fill(v.data.begin(), v.data.end(), 0);
+      put_params(b, p);
+    } else {
+      put_params(b, m.params[i]);
+    }
   }
   return b.take();
 }

@@ -265,16 +265,3 @@ TEST(Cli, Visibility) {
   EXPECT_EQ(other.code, 1) << other.out;
 }
 
-// An unfolded BatchNormalization keeps its per-channel constants public: compile says so when the
-// weights are private, and not when they are fixed anyway.
-TEST(Cli, UnfoldedBatchNormIsDisclosed) {
-  const fs::path d = tmp_dir() / "bn";
-  fs::create_directories(d);
-  const fs::path onnx = kShared / "ezkl" / "1l_batch_norm" / "network.onnx";
-  Result priv = zk("compile " + q(onnx) + " -o " + q(d / "p.zkm"));
-  ASSERT_EQ(priv.code, 0) << priv.out;
-  EXPECT_NE(priv.out.find("per-channel scale and shift are public in the verifying key"), std::string::npos) << priv.out;
-  Result fixed = zk("compile " + q(onnx) + " --weights-visibility fixed -o " + q(d / "f.zkm"));
-  ASSERT_EQ(fixed.code, 0) << fixed.out;
-  EXPECT_EQ(fixed.out.find("warning"), std::string::npos) << fixed.out;
-}

@@ -73,16 +73,6 @@ void register_compile(CLI::App& app, Action& action) {
       std::printf("\n  digest keccak256:%s\n", quant::hex(m.digest).c_str());
       std::printf("  visibility: input %s, weights %s, output %s\n", quant::visibility_name(vis.input),
                   quant::visibility_name(vis.weights), quant::visibility_name(vis.output));
-      // A BatchNormalization that could not be folded into a convolution keeps its per-channel
-      // constants as node parameters, which the verifying key carries in the clear
-      // (docs/PROTOCOL.md section 7): say so when the weights are meant to be private.
-      if (vis.weights == quant::Visibility::kPrivate)
-        for (const auto& n : m.graph.nodes)
-          if (n.op_type == "BatchNormalization")
-            std::fprintf(stderr,
-                         "zkinfer: warning: %s: node '%s' (BatchNormalization, not folded): its per-channel "
-                         "scale and shift are public in the verifying key although the weights are private\n",
-                         args->model.c_str(), n.name.c_str());
       int widest = 1;
       for (size_t t = 0; t < m.graph.tensors.size(); ++t)
         if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);
