@@ -104,6 +104,32 @@ Msg<F> evaluate_composition(const Composition<F>& comp, std::span<const Msg<F>> 
 template <field::PrimeField F>
 using KnownFactors = std::function<std::optional<F>(size_t factor, std::span<const F> point)>;
 
+namespace detail {
+// The last check of a sumcheck: g(final values) = the last round's claim, where the factors the
+// verifier knows (known) enter with its own values (and the prover's must equal them: an
+// equality, not a product, when committed); then the final values are absorbed.
+template <field::PrimeField F>
+Verdict final_check(const Composition<F>& comp, const Proof<F>& proof, const Msg<F>& running, const KnownFactors<F>& known,
+                    std::vector<F> point, transcript::Transcript& tr, Subclaim<F>* out) {
+  std::vector<Msg<F>> finals = proof.final_evals;
+  if (known)
+    for (size_t j = 0; j < finals.size(); ++j)
+      if (auto v = known(j, point)) {
+        if (finals[j] != Msg<F>(*v))
+          return Verdict::reject("sumcheck: final value of factor " + std::to_string(j) + " (the verifier's own) is wrong");
+        finals[j] = Msg<F>(*v);
+      }
+  if (evaluate_composition<F>(comp, finals) != running)
+    return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
+  absorb_final<F>(tr, proof.final_evals);
+  if (out) {
+    out->point = std::move(point);
+    out->final_evals = std::move(finals);
+  }
+  return Verdict::accept();
+}
+}  // namespace detail
+
 // Verifies that sum_{x in {0,1}^n} g(x) = claim for g = comp. Draws exactly what prove() draws
 // from the transcript. On acceptance fills *out (if non-null). Never throws on a bad proof. (In
 // zero-knowledge mode the equalities are recorded and proven at the end of the whole proof.)
@@ -138,23 +164,7 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim,
     running = std::move(next);
     point.push_back(r);
   }
-  std::vector<Msg<F>> finals = proof.final_evals;
-  if (known)
-    for (size_t j = 0; j < finals.size(); ++j)
-      if (auto v = known(j, point)) {
-        // The prover's value must still be right (an equality, not a product, when committed).
-        if (finals[j] != Msg<F>(*v))
-          return Verdict::reject("sumcheck: final value of factor " + std::to_string(j) + " (the verifier's own) is wrong");
-        finals[j] = Msg<F>(*v);
-      }
-  if (evaluate_composition<F>(comp, finals) != running)
-    return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
-  absorb_final<F>(tr, proof.final_evals);
-  if (out) {
-    out->point = std::move(point);
-    out->final_evals = std::move(finals);
-  }
-  return Verdict::accept();
+  return detail::final_check<F>(comp, proof, running, known, std::move(point), tr, out);
 }
 
 // Verifies prove_with_eq's proofs: factor 0 of every term is eq(eq_point, x), which the verifier
@@ -209,18 +219,10 @@ Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, 
     c *= eq_r;
     point.push_back(r);
   }
-  // Factor 0 is eq(eq_point, point) = c; the prover's value must equal it.
-  std::vector<Msg<F>> finals = proof.final_evals;
-  if (finals[0] != Msg<F>(c)) return Verdict::reject("sumcheck: final value of factor 0 (the verifier's own) is wrong");
-  finals[0] = Msg<F>(c);
-  if (evaluate_composition<F>(comp, finals) != running)
-    return Verdict::reject("sumcheck: final evaluations do not satisfy the last round's claim");
-  absorb_final<F>(tr, proof.final_evals);
-  if (out) {
-    out->point = std::move(point);
-    out->final_evals = std::move(finals);
-  }
-  return Verdict::accept();
+  // Factor 0 is eq(eq_point, point) = c.
+  return detail::final_check<F>(
+      comp, proof, running, [c](size_t j, std::span<const F>) { return j == 0 ? std::optional<F>(c) : std::nullopt; },
+      std::move(point), tr, out);
 }
 
 extern template Verdict verify<field::Fr>(const Composition<field::Fr>&, size_t, const cp::Val&,
