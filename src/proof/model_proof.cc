@@ -35,7 +35,6 @@
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
 #include "zk/cp.h"
-#include "zk/pedersen.h"
 
 namespace zkinfer::proof {
 
@@ -159,11 +158,6 @@ bool verifier_evaluates(const quant::CompiledModel& m, int t) {
 // layers send is a commitment and the verifier's relations are proven at the end (zk/cp.h).
 bool zero_knowledge(const quant::CompiledModel& m) {
   return !input_is_public(m) || output_is_private(m) || m.visibility.weights == quant::Visibility::kPrivate;
-}
-// Pedersen generators U and H (the Hyrax ones) with fixed-base tables, built once.
-const zk::PedersenParams& pedersen() {
-  static const zk::PedersenParams pp(0);
-  return pp;
 }
 // A BatchNormalization's folded per-channel constants a and b (node parameters) stand in for its
 // scale and bias input tensors: with private weights those tensors' commitments in the verifying
@@ -973,7 +967,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   const bool zk = zero_knowledge(model);
   std::optional<cp::Context> zctx;
   if (zk) {
-    zctx.emplace(pedersen(), random);
+    zctx.emplace(params, random);
     zctx->set_relations(false);
     tr.start_recording();
   }
@@ -1492,7 +1486,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
   const bool zk = zero_knowledge(model);
   std::optional<cp::Context> zctx;
-  if (zk && !replay) zctx.emplace(pedersen());
+  if (zk && !replay) zctx.emplace(params);
   const cp::Context::Scope zscope(zk ? (replay ? cp::current() : &*zctx) : nullptr);
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject("proof: bad magic");

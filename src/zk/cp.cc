@@ -50,9 +50,9 @@ Context* current() { return g_current; }
 Context::Scope::Scope(Context* c) : prev_(g_current) { g_current = c; }
 Context::Scope::~Scope() { g_current = prev_; }
 
-Context::Context(const zk::PedersenParams& pp, RandomFr random)
+Context::Context(const pcs::HyraxParams& pp, RandomFr random)
     : pp_(pp), mode_(Mode::kProve), random_(std::move(random)) {}
-Context::Context(const zk::PedersenParams& pp) : pp_(pp), mode_(Mode::kVerify) {}
+Context::Context(const pcs::HyraxParams& pp) : pp_(pp), mode_(Mode::kVerify) {}
 
 // ---- Val ----
 
@@ -237,9 +237,11 @@ G1 Context::commitment_of(const Val& x) const {
     bases.push_back(atoms_[t.atom]);
     scalars.push_back(t.coeff);
   }
-  G1 acc = curve::msm(bases, scalars);
-  if (!x.v_.is_zero()) acc += pp_.mul_u(x.v_);
-  return acc;
+  if (!x.v_.is_zero()) {
+    bases.push_back(pp_.u());
+    scalars.push_back(x.v_);
+  }
+  return curve::msm(bases, scalars);
 }
 
 void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {

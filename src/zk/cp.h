@@ -70,7 +70,8 @@
 #include "curve/g1.h"
 #include "field/bn254.h"
 #include "transcript/transcript.h"
-#include "zk/pedersen.h"
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
 
 namespace zkinfer::cp {
 
@@ -142,13 +143,14 @@ Context* current();
 class Context {
  public:
   // Prover (fresh blinds and masks from `random`) or verifier.
-  Context(const zk::PedersenParams& pp, RandomFr random);
-  explicit Context(const zk::PedersenParams& pp);
+  // U and H are the Hyrax generators (pcs/hyrax.h), so committed values are Hyrax committed claims.
+  Context(const pcs::HyraxParams& pp, RandomFr random);
+  explicit Context(const pcs::HyraxParams& pp);
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
   Mode mode() const { return mode_; }
-  const zk::PedersenParams& params() const { return pp_; }
+  const pcs::HyraxParams& params() const { return pp_; }
 
   // Makes this the current context of the thread for the scope's lifetime.
   class Scope {
@@ -199,7 +201,7 @@ class Context {
     Val x, y;
     uint32_t z;  // atom of the product
   };
-  const zk::PedersenParams& pp_;
+  const pcs::HyraxParams& pp_;
   Mode mode_;
   RandomFr random_;
   std::vector<G1Affine> atoms_;      // commitments (products' filled at the end by the verifier)

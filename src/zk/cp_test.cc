@@ -53,8 +53,8 @@ using Comp = sumcheck::Composition<Fr>;
 using SumcheckProof = sumcheck::Proof<Fr>;
 using Element = std::array<uint8_t, 32>;
 
-const zk::PedersenParams& params() {
-  static const zk::PedersenParams p(1);  // cp uses U and H only
+const pcs::HyraxParams& params() {
+  static const pcs::HyraxParams p(1);  // cp uses U and H only
   return p;
 }
 
