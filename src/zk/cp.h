@@ -11,9 +11,9 @@
 //   none (plain)  a message is its value, sent in the clear; a Val is a field element; a product
 //                 is a product; an equality is decided on the spot. This is the plain proof.
 //   kProve        a message is a Pedersen commitment Com(v; s) = v U + s H with a fresh uniform
-//                 blind s (zk/pedersen.h); the prover's Val carries (v, s), and linear
-//                 operations act on both. A product of two committed Vals is a new committed
-//                 value with a proof of product (zk/sigma.h) deferred to the end; an equality of
+//                 blind s (U, H: the Hyrax generators, pcs/hyrax.h); the prover's Val carries
+//                 (v, s), and linear operations act on both. A product of two committed Vals is a
+//                 new committed value with a proof of product deferred to the end; an equality of
 //                 committed Vals is recorded (its difference commits to 0 with a known blind).
 //   kVerify       a message is that commitment; the verifier's Val is a linear combination of
 //                 the commitments received so far plus a public constant (times U). Products get
