@@ -290,6 +290,7 @@ Verdict NlVerifier::finished() const {
 
 namespace detail {
 std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v) {
+  ZKINFER_CHECK(v.size() == s.unpadded_size());
   std::vector<int64_t> out(s.size(), 0);
   std::vector<size_t> idx(s.rank(), 0);
   for (size_t i = 0; i < v.size(); ++i) {

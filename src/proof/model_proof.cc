@@ -54,29 +54,6 @@ std::vector<size_t> dims_of(const quant::CompiledModel& m, int t) {
 }
 PaddedShape shape_of(const quant::CompiledModel& m, int t) { return PaddedShape(dims_of(m, t)); }
 
-// padded index of each unpadded row-major entry
-std::vector<size_t> index_map(const PaddedShape& s) {
-  const size_t n = s.unpadded_size();
-  std::vector<size_t> out(n);
-  std::vector<size_t> idx(s.rank(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    out[i] = s.index(idx);
-    for (size_t d = s.rank(); d-- > 0;) {
-      if (++idx[d] < s.dims()[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
-
-std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v) {
-  std::vector<int64_t> out(s.size(), 0);
-  auto map = index_map(s);
-  ZKINFER_CHECK(map.size() == v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[map[i]] = v[i];
-  return out;
-}
-
 std::vector<Fr> to_fr(std::span<const int64_t> v) {
   std::vector<Fr> out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = Fr::from_i64(v[i]);
@@ -867,7 +844,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     if (!is_committed_weight(model, static_cast<int>(t))) continue;
     if (progress) progress(done++, total);
     PaddedShape s = shape_of(model, static_cast<int>(t));
-    auto vals = padded_i64(s, committed_values(model, static_cast<int>(t)));
+    auto vals = layers::detail::padded_i64(s, committed_values(model, static_cast<int>(t)));
     pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
     std::vector<Fr> blinds(lay.num_rows(), Fr::zero());
     if (random)
@@ -1158,7 +1135,9 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
 
   std::vector<std::vector<Claim>> claims(nt);
   std::vector<pcs::OpeningWitness> openings;
+  // (Zero knowledge: the openings come from the verifier's replay instead, below.)
   auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
+    if (zk) return;
     openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v.value())});
   };
   auto open_advice = [&](const NodeProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
@@ -1429,7 +1408,6 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
     ZKINFER_CHECK(rs.tr.replay_done());
     zctx->prove_finish(tr, w);
-    openings.clear();
     for (auto& o : rs.openings) {
       pcs::ProverClaim claim = pcs::ProverClaim::plain(o.value.value());
       if (!o.value.is_public())

@@ -155,8 +155,8 @@ TYPED_TEST(SumcheckBruteForce, EqProverProvesTheSameSumAndVerifies) {
         ASSERT_EQ(got.point.size(), n);
         for (size_t j = 0; j < factors.size(); ++j)
           EXPECT_EQ(got.final_evals[j], poly::evaluate_mle<F>(factors[j], got.point)) << "factor " << j;
-        // Verification over Fr only: in the toy field a random challenge makes eq(rho_j, r_j) = 0
-        // (a degenerate point) or a false claim pass with probability about n d / 97.
+        // Verification over Fr only: in the toy field a changed value or a false claim passes with
+        // probability about n d / 97.
         if constexpr (!std::is_same_v<F, field::Fr>) continue;
         Transcript tv("eq");
         Subclaim<F> sub;

@@ -168,9 +168,10 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim,
 }
 
 // Verifies prove_with_eq's proofs: factor 0 of every term is eq(eq_point, x), which the verifier
-// evaluates itself; round i carries q_i's values (prover.h) from which p_i(r) = c eq(rho_i, r)
-// q_i(r) follows. Rejects a degenerate point where some eq(rho_j, r_j) = 0 (probability 1/|F|
-// per round for an honest prover).
+// evaluates itself; round i carries q_i's values (prover.h). The verifier tracks the normalized
+// claim e_i = claim_i / c_i (c_i = prod_{j<i} eq(rho_j, r_j)), so that no division by c is needed:
+// e_0 = claim, e_i = (1 - rho_i) q_i(0) + rho_i q_i(1) gives the missing value of q_i, and
+// e_{i+1} = q_i(r_i); the last claim is c_n e_n.
 template <field::PrimeField F>
 Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, const Msg<F>& claim,
                        const Proof<F>& proof, transcript::Transcript& tr, Subclaim<F>* out = nullptr) {
@@ -189,36 +190,31 @@ Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, 
                            " final evaluations, expected " + std::to_string(comp.num_factors()));
   const poly::LagrangeBasis<F> basis_q = poly::lagrange_basis<F>(d - 1);
   absorb_statement(tr, n, comp);
-  Msg<F> running = claim;
+  Msg<F> e = claim;  // claim_i / c_i
   F c = F::one();
   std::vector<F> point;
   point.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const auto& m = proof.rounds[i];
     const F rho = eq_point[i];
-    if (c.is_zero()) return Verdict::reject("sumcheck: degenerate point (eq factor 0)");
-    const F ci = c.inverse();
-    // q(0..d-1): the sent values and the one the claim implies (running = c ((1-rho) q0 + rho q1)).
     std::vector<Msg<F>> q(d);
-    if (d == 1) {
-      q[0] = running * ci;  // q is constant: running = c q
-    } else if (rho.is_zero()) {
-      q[0] = running * ci;
+    if (d == 1 || rho.is_zero()) {  // q(0) = e (q is constant when d = 1)
+      q[0] = e;
       for (size_t t = 1; t < d; ++t) q[t] = m.evals[t - 1];
     } else {
       q[0] = m.evals[0];
-      q[1] = (running * ci - q[0] * (F::one() - rho)) * rho.inverse();
+      q[1] = (e - q[0] * (F::one() - rho)) * rho.inverse();
       for (size_t t = 2; t < d; ++t) q[t] = m.evals[t - 1];
     }
     const F r = absorb_round(tr, m);
     const std::vector<F> l = basis_q.coefficients(r);
     Msg<F> qr = Msg<F>(F::zero());
     for (size_t t = 0; t < d; ++t) qr += q[t] * l[t];
-    const F eq_r = F::one() - rho - r + (rho + rho) * r;
-    running = qr * (c * eq_r);
-    c *= eq_r;
+    e = std::move(qr);
+    c *= F::one() - rho - r + (rho + rho) * r;
     point.push_back(r);
   }
+  const Msg<F> running = e * c;
   // Factor 0 is eq(eq_point, point) = c.
   return detail::final_check<F>(
       comp, proof, running, [c](size_t j, std::span<const F>) { return j == 0 ? std::optional<F>(c) : std::nullopt; },
