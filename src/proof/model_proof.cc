@@ -728,6 +728,7 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
   return out;
 }
 
+constexpr size_t kMinPadLogRow = 6;
 size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan>& plan) {
   size_t nv = 0;
   for (size_t t = 0; t < m.graph.tensors.size(); ++t)
@@ -740,6 +741,8 @@ size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan
       for (const auto& a : layers::bound_advice_shapes(input_bound(m, t, "output"))) nv = std::max(nv, a.num_vars);
   for (const auto& p : plan)
     for (const auto& a : advice_shapes(m, p)) nv = std::max(nv, a.num_vars);
+  // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
+  if (zero_knowledge(m)) return std::max(pcs::default_log_cols(nv), kMinPadLogRow);
   return pcs::default_log_cols(nv);
 }
 
@@ -758,6 +761,9 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
   for (int64_t x : v) w.u64(static_cast<uint64_t>(x));
   tr.absorb_bytes(label, w.data());
 }
+
+// Zero knowledge: messages are padded by pads committed in rows of 2^pad_log_row (zk/cp.h).
+size_t pad_log_row(const pcs::HyraxParams& params) { return std::min<size_t>(8, params.max_log_cols()); }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -944,7 +950,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   const bool zk = zero_knowledge(model);
   std::optional<cp::Context> zctx;
   if (zk) {
-    zctx.emplace(params, random);
+    zctx.emplace(params, pad_log_row(params), random);
     zctx->set_relations(false);
     tr.start_recording();
   }
@@ -1407,11 +1413,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
       throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
     ZKINFER_CHECK(rs.tr.replay_done());
+    std::vector<pcs::ProverClaim> bound;
+    bound.reserve(rs.openings.size());
+    for (auto& o : rs.openings) bound.push_back(zctx->bind_claim(o.value, w, tr));
     zctx->prove_finish(tr, w);
-    for (auto& o : rs.openings) {
-      pcs::ProverClaim claim = pcs::ProverClaim::plain(o.value.value());
-      if (!o.value.is_public())
-        claim = {o.value.value(), o.value.blind(), zctx->commitment_of(o.value).to_affine()};
+    for (size_t i = 0; i < rs.openings.size(); ++i) {
+      auto& o = rs.openings[i];
+      const pcs::ProverClaim& claim = bound[i];
       if (o.weight >= 0) {
         auto [bl, tab] = open_weight(static_cast<size_t>(o.weight));
         openings.push_back({&*vk.weights[o.weight], bl, *tab, std::move(o.point), claim});
@@ -1422,6 +1430,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       }
     }
   }
+  if (zk && zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_witness());
   auto batch = pcs::prove_batch(params, openings, tr, random);
   batch.serialize(w);
   if (stats) {
@@ -1429,7 +1438,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     stats->open_bytes = w.data().size() - open_start;
   }
   progress(total_steps, "done");
-  return w.data();
+  if (!zk) return w.data();
+  // The pad rows go after the header, where the verifier reads them before any message.
+  std::vector<uint8_t> out(w.data().begin(), w.data().begin() + static_cast<std::ptrdiff_t>(header_end));
+  const auto rows = zctx->rows_block();
+  out.insert(out.end(), rows.begin(), rows.end());
+  out.insert(out.end(), w.data().begin() + static_cast<std::ptrdiff_t>(header_end), w.data().end());
+  if (stats) stats->commit_bytes += rows.size();
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1464,7 +1480,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
   const bool zk = zero_knowledge(model);
   std::optional<cp::Context> zctx;
-  if (zk && !replay) zctx.emplace(params);
+  if (zk && !replay) zctx.emplace(params, pad_log_row(params));
   const cp::Context::Scope zscope(zk ? (replay ? cp::current() : &*zctx) : nullptr);
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject("proof: bad magic");
@@ -1512,6 +1528,9 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     absorb_i64s(tr, "proof.output", out);
     outs.push_back(std::move(out));
   }
+  // Zero knowledge: the pad rows (absorbed as the messages that use them are; zk/cp.h). Not in
+  // the bytes the prover replays: it writes them last.
+  if (zk && !replay) zctx->read_rows(r);
 
   std::deque<pcs::HyraxCommitment> coms;
   auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
@@ -1815,14 +1834,17 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     }
     return Verdict::accept();
   }
-  if (zk)
-    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
+  // Zero knowledge: each hidden claim is bound to a Pedersen commitment, then the end section
+  // proves every recorded relation (zk/cp.h); the pad matrix joins the batch opening.
   std::vector<pcs::OpeningClaim> openings;
-  openings.reserve(pending.size());
+  openings.reserve(pending.size() + 1);
   for (auto& o : pending) {
-    const auto claim = zk && !o.v.is_public() ? pcs::EvalClaim::committed(zctx->commitment_of(o.v).to_affine())
-                                              : pcs::EvalClaim::plain(o.v.value());
+    const auto claim = zk ? zctx->bind_claim(o.v, r, tr) : pcs::EvalClaim::plain(o.v.value());
     openings.push_back({o.c, std::move(o.point), claim});
+  }
+  if (zk) {
+    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
+    if (zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_claim());
   }
   auto batch = pcs::HyraxBatchProof::deserialize(r);
   r.expect_end();

@@ -1,4 +1,4 @@
-// Commit-and-prove values (see cp.h for the protocol).
+// Commit-and-prove values with padded field-element messages (see cp.h for the protocol).
 #include "zk/cp.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 
 #include "common/check.h"
 #include "curve/msm.h"
+#include "pcs/hyrax_eval.h"
 #include "zk/wire.h"
 
 namespace zkinfer::cp {
@@ -15,32 +16,69 @@ namespace {
 
 thread_local Context* g_current = nullptr;
 
-constexpr std::string_view kLabelProducts = "cp.products";
-constexpr std::string_view kLabelProductDelta = "cp.product.delta";
-constexpr std::string_view kLabelProductSigma = "cp.product.sigma";
-constexpr std::string_view kLabelProductAlpha = "cp.product.alpha";
-constexpr std::string_view kLabelProductE = "cp.product.e";
-constexpr std::string_view kLabelProductZ = "cp.product.z";
-constexpr std::string_view kLabelZeroRho = "cp.zero.rho";
-constexpr std::string_view kLabelZeroA = "cp.zero.a";
-constexpr std::string_view kLabelZeroE = "cp.zero.e";
-constexpr std::string_view kLabelZeroZ = "cp.zero.z";
-constexpr std::string_view kLabelOpenC = "cp.open.c";
-constexpr std::string_view kLabelOpenA = "cp.open.a";
-constexpr std::string_view kLabelOpenE = "cp.open.e";
-constexpr std::string_view kLabelOpenZ = "cp.open.z";
-constexpr std::string_view kLabelFold = "cp.fold";
+// A failed check of the end section (verifier).
+struct Rejection {
+  std::string why;
+};
 
-// The distinct commitments in the order of their encodings: for each, the first atom with it.
-std::vector<uint32_t> canonical_atoms(std::span<const G1Affine> atoms) {
-  std::vector<std::pair<std::array<uint8_t, G1Affine::kBytes>, uint32_t>> keyed(atoms.size());
-  for (size_t i = 0; i < atoms.size(); ++i) keyed[i] = {atoms[i].to_bytes(), static_cast<uint32_t>(i)};
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<uint32_t> out;
-  out.reserve(keyed.size());
-  for (size_t i = 0; i < keyed.size(); ++i)
-    if (i == 0 || keyed[i].first != keyed[i - 1].first) out.push_back(keyed[i].second);
-  return out;
+constexpr std::string_view kLabelClaim = "cp.claim";
+constexpr std::string_view kLabelProduct = "cp.product";
+constexpr std::string_view kLabelProdTau = "cp.prod.tau";
+constexpr std::string_view kLabelProdRound = "cp.prod.round";
+constexpr std::string_view kLabelProdR = "cp.prod.r";
+constexpr std::string_view kLabelProdAbc = "cp.prod.abc";
+constexpr std::string_view kLabelProdAlpha = "cp.prod.alpha";
+constexpr std::string_view kLabelProdE = "cp.prod.e";
+constexpr std::string_view kLabelProdZ = "cp.prod.z";
+constexpr std::string_view kLabelZeroRho = "cp.zero.rho";
+constexpr std::string_view kLabelPad2 = "cp.pad2";
+constexpr std::string_view kLabelPadRound = "cp.pad.round";
+constexpr std::string_view kLabelPadR = "cp.pad.r";
+constexpr std::string_view kLabelPadClaim = "cp.pad.claim";
+constexpr std::string_view kLabelDotDelta = "cp.dot.delta";
+constexpr std::string_view kLabelDotE = "cp.dot.e";
+constexpr std::string_view kLabelDotZ = "cp.dot.z";
+
+size_t ceil_log2(size_t n) {
+  size_t k = 0;
+  while ((size_t{1} << k) < n) ++k;
+  return k;
+}
+
+// eq(point, x) for every x in {0,1}^n, variable i the bit i of the index.
+std::vector<Fr> eq_table(std::span<const Fr> point) {
+  std::vector<Fr> t{Fr::one()};
+  for (const Fr& p : point) {
+    const size_t h = t.size();
+    t.resize(2 * h);
+    for (size_t j = 0; j < h; ++j) {
+      t[j + h] = t[j] * p;
+      t[j] -= t[j + h];
+    }
+  }
+  return t;
+}
+
+// t[j] <- t[2j] + r (t[2j+1] - t[2j]): binds the lowest variable.
+void fold(std::vector<Fr>& t, const Fr& r) {
+  const size_t h = t.size() / 2;
+  for (size_t j = 0; j < h; ++j) t[j] = t[2 * j] + r * (t[2 * j + 1] - t[2 * j]);
+  t.resize(h);
+}
+
+// Lagrange weights at r of the nodes 0, 1, .., d.
+std::vector<Fr> lagrange_at(const Fr& r, size_t d) {
+  std::vector<Fr> w(d + 1);
+  for (size_t i = 0; i <= d; ++i) {
+    Fr num = Fr::one(), den = Fr::one();
+    for (size_t j = 0; j <= d; ++j) {
+      if (j == i) continue;
+      num *= r - Fr::from_u64(j);
+      den *= Fr::from_i64(static_cast<int64_t>(i) - static_cast<int64_t>(j));
+    }
+    w[i] = num * den.inverse();
+  }
+  return w;
 }
 
 }  // namespace
@@ -50,9 +88,14 @@ Context* current() { return g_current; }
 Context::Scope::Scope(Context* c) : prev_(g_current) { g_current = c; }
 Context::Scope::~Scope() { g_current = prev_; }
 
-Context::Context(const pcs::HyraxParams& pp, RandomFr random)
-    : pp_(pp), mode_(Mode::kProve), random_(std::move(random)) {}
-Context::Context(const pcs::HyraxParams& pp) : pp_(pp), mode_(Mode::kVerify) {}
+Context::Context(const pcs::HyraxParams& pp, size_t log_row, RandomFr random)
+    : pp_(pp), mode_(Mode::kProve), random_(std::move(random)), log_row_(log_row), row_len_(size_t{1} << log_row) {
+  ZKINFER_CHECK(log_row >= 1 && log_row <= pp.max_log_cols());
+}
+Context::Context(const pcs::HyraxParams& pp, size_t log_row)
+    : pp_(pp), mode_(Mode::kVerify), log_row_(log_row), row_len_(size_t{1} << log_row) {
+  ZKINFER_CHECK(log_row >= 1 && log_row <= pp.max_log_cols());
+}
 
 // ---- Val ----
 
@@ -61,11 +104,10 @@ std::vector<uint8_t> Val::to_bytes() const {
     auto b = v_.to_bytes();
     return {b.begin(), b.end()};
   }
-  if (atom_ >= 0) {
+  if (msg_ >= 0) {
     Context* c = current();
     ZKINFER_CHECK(c != nullptr);
-    auto b = c->atom_point(static_cast<uint32_t>(atom_)).to_bytes();
-    return {b.begin(), b.end()};
+    return c->encoding(static_cast<uint32_t>(msg_));
   }
   return {};
 }
@@ -83,12 +125,12 @@ void Val::compact() {
 
 Val& Val::operator+=(const Val& o) {
   v_ += o.v_;
-  s_ += o.s_;
   if (!o.lc_.empty()) {
+    const size_t before = lc_.size();
     lc_.insert(lc_.end(), o.lc_.begin(), o.lc_.end());
-    if (lc_.size() > 48) compact();
+    if (lc_.size() > 48 && lc_.size() > 2 * before) compact();
   }
-  atom_ = -1;
+  msg_ = -1;
   pub_ = pub_ && o.pub_;
   return *this;
 }
@@ -97,18 +139,16 @@ Val& Val::operator-=(const Val& o) { return *this += -o; }
 
 Val& Val::operator*=(const Fr& k) {
   v_ *= k;
-  s_ *= k;
   for (auto& t : lc_) t.coeff *= k;
-  atom_ = -1;
+  msg_ = -1;
   return *this;
 }
 
 Val Val::operator-() const {
   Val r = *this;
   r.v_ = -r.v_;
-  r.s_ = -r.s_;
   for (auto& t : r.lc_) t.coeff = -t.coeff;
-  r.atom_ = -1;
+  r.msg_ = -1;
   return r;
 }
 
@@ -120,100 +160,150 @@ Val& Val::operator*=(const Val& o) {
     return *this *= k;
   }
   Context* c = current();
-  ZKINFER_CHECK(c != nullptr);  // committed values exist only under a context
+  ZKINFER_CHECK(c != nullptr);  // hidden values exist only under a context
   *this = c->product(*this, o);
   return *this;
 }
 
 bool operator==(const Val& a, const Val& b) {
-  const Val d = a - b;
+  Val d = a - b;
   if (d.pub_) return d.v_.is_zero();
   Context* c = current();
   ZKINFER_CHECK(c != nullptr);
+  d.compact();
   return c->record_zero(d);
 }
 
-// ---- Context ----
+// ---- messages ----
 
-Val Context::commit(const Fr& v) {
+void Context::new_row() {
   ZKINFER_CHECK(mode_ == Mode::kProve);
+  // Rows are made in growing batches (committed in parallel); unused ones are never written.
+  const size_t have = pads_.size() / row_len_;
+  if (sent_.size() / row_len_ < have) return;
+  const size_t batch = std::min<size_t>(std::max<size_t>(have, 1), 16);
+  std::vector<Fr> fresh(batch * row_len_);
+  for (Fr& x : fresh) x = random_();
+  std::vector<Fr> blinds(batch);
+  for (Fr& x : blinds) x = random_();
+  auto com = pcs::commit_with_blinds(pp_, fresh, log_row_, blinds);
+  pads_.insert(pads_.end(), fresh.begin(), fresh.end());
+  row_blinds_.insert(row_blinds_.end(), blinds.begin(), blinds.end());
+  rows_.insert(rows_.end(), com.rows.begin(), com.rows.end());
+}
+
+Val Context::message_atom(uint32_t id) const {
   Val x;
-  x.v_ = v;
-  x.s_ = random_();
   x.pub_ = false;
-  x.atom_ = static_cast<int32_t>(atoms_.size());
-  atoms_.push_back((pp_.mul_u(v) + pp_.mul_h(x.s_)).to_affine());
-  by_bytes_.emplace(atoms_.back().to_bytes(), static_cast<uint32_t>(atoms_.size() - 1));
-  atom_v_.push_back(v);
-  atom_s_.push_back(x.s_);
+  x.msg_ = static_cast<int32_t>(id);
+  x.lc_.push_back({atom_id(kMsgKind, id), Fr::one()});
+  if (mode_ == Mode::kProve) x.v_ = hidden_[id];
   return x;
 }
 
-std::vector<Val> Context::commit_many(std::span<const Fr> vs) {
-  ZKINFER_CHECK(mode_ == Mode::kProve);
-  std::vector<Val> out(vs.size());
-  std::vector<G1> pts(vs.size());
-  for (size_t i = 0; i < vs.size(); ++i) {
-    out[i].v_ = vs[i];
-    out[i].s_ = random_();
-    out[i].pub_ = false;
-    out[i].atom_ = static_cast<int32_t>(atoms_.size() + i);
-    pts[i] = pp_.mul_u(vs[i]) + pp_.mul_h(out[i].s_);
+Val Context::ped_atom(uint32_t l) const {
+  Val x;
+  x.pub_ = false;
+  x.lc_.push_back({atom_id(kPedKind, l), Fr::one()});
+  if (mode_ == Mode::kProve) x.v_ = ped_v_[l];
+  return x;
+}
+
+Val Context::send(const Fr& v) {
+  ZKINFER_CHECK(mode_ == Mode::kProve && !finished_);
+  const auto id = static_cast<uint32_t>(sent_count_++);
+  ZKINFER_CHECK(id <= kIndexMask);
+  hidden_.push_back(v);
+  slot_of_.push_back(-1);
+  if (relations_) return message_atom(id);
+  Val x;
+  x.pub_ = false;
+  x.msg_ = static_cast<int32_t>(id);
+  x.v_ = v;
+  return x;
+}
+
+std::vector<uint8_t> Context::encoding(uint32_t id) {
+  ZKINFER_CHECK(id < slot_of_.size());
+  std::vector<uint8_t> out;
+  if (slot_of_[id] < 0) {  // first absorption: the next slot, with its row's commitment
+    const size_t slot = sent_.size();
+    if (slot % row_len_ == 0) {
+      if (mode_ == Mode::kProve) {
+        new_row();
+      } else if (slot / row_len_ >= rows_.size()) {
+        throw DecodeError("zero-knowledge messages: more messages than pad rows");
+      }
+      auto b = rows_[slot / row_len_].to_bytes();
+      out.insert(out.end(), b.begin(), b.end());
+    }
+    slot_of_[id] = static_cast<int64_t>(slot);
+    sent_.push_back(mode_ == Mode::kProve ? hidden_[id] + pads_[slot] : read_sent_[id]);
   }
-  std::vector<G1Affine> aff(vs.size());
-  G1::batch_to_affine(pts, aff);
-  for (size_t i = 0; i < vs.size(); ++i) {
-    atoms_.push_back(aff[i]);
-    by_bytes_.emplace(aff[i].to_bytes(), static_cast<uint32_t>(atoms_.size() - 1));
-    atom_v_.push_back(vs[i]);
-    atom_s_.push_back(out[i].s_);
-  }
+  auto b = sent_[static_cast<size_t>(slot_of_[id])].to_bytes();
+  out.insert(out.end(), b.begin(), b.end());
   return out;
 }
 
-Val Context::receive(const G1Affine& c) {
-  if (mode_ == Mode::kProve) return receive_own(c.to_bytes());
-  Val x;
-  x.pub_ = false;
-  x.atom_ = static_cast<int32_t>(atoms_.size());
-  x.lc_.push_back({static_cast<uint32_t>(atoms_.size()), Fr::one()});
-  atoms_.push_back(c);
-  return x;
+void Context::write(ByteWriter& w, const Val& msg) {
+  ZKINFER_CHECK(mode_ == Mode::kProve);
+  ZKINFER_CHECK(msg.msg_ >= 0 && "only a message can be written");
+  const auto id = static_cast<uint32_t>(msg.msg_);
+  // Its pad is the one of its rank among absorbed messages: it must have been absorbed.
+  ZKINFER_CHECK(slot_of_[id] >= 0 && "a message written before it was absorbed");
+  written_ids_.push_back(id);
+  zk::write_scalar(w, sent_[static_cast<size_t>(slot_of_[id])]);
 }
 
-Val Context::receive_own(const std::array<uint8_t, G1Affine::kBytes>& key) {
-  ZKINFER_CHECK(mode_ == Mode::kProve);
-  auto it = by_bytes_.find(key);
-  if (it == by_bytes_.end()) throw DecodeError("replay: a commitment the prover did not make");
-  Val x;
-  x.v_ = atom_v_[it->second];
-  x.s_ = atom_s_[it->second];
-  x.pub_ = false;
-  x.atom_ = static_cast<int32_t>(it->second);
-  return x;
+Val Context::read(ByteReader& r) {
+  const Fr s = zk::read_scalar(r, "proof value");
+  if (mode_ == Mode::kProve) {  // the prover's replay: the k-th message it wrote
+    if (read_count_ >= written_ids_.size()) r.fail("replay: more messages than the prover wrote");
+    const uint32_t id = written_ids_[read_count_++];
+    if (!(sent_[static_cast<size_t>(slot_of_[id])] == s)) r.fail("replay: a message the prover did not send");
+    return message_atom(id);
+  }
+  ZKINFER_CHECK(!finished_);
+  const auto id = static_cast<uint32_t>(read_count_);
+  if (id > kIndexMask) r.fail("too many messages");
+  ++read_count_;
+  read_sent_.push_back(s);
+  slot_of_.push_back(-1);
+  return message_atom(id);
+}
+
+std::vector<uint8_t> Context::rows_block() const {
+  ZKINFER_CHECK(mode_ == Mode::kProve && finished_);
+  const size_t used = (sent_.size() + row_len_ - 1) / row_len_;
+  ByteWriter w;
+  w.u32(static_cast<uint32_t>(used));
+  for (size_t i = 0; i < used; ++i) zk::write_point(w, rows_[i]);
+  return w.data();
+}
+
+void Context::read_rows(ByteReader& r) {
+  ZKINFER_CHECK(mode_ == Mode::kVerify && rows_.empty());
+  const uint32_t n = r.u32();
+  if (n > r.remaining() / G1Affine::kBytes) r.fail("pad rows: count exceeds the proof");
+  rows_.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) rows_.push_back(zk::read_point(r, "pad row commitment"));
 }
 
 Val Context::product(const Val& a, const Val& b) {
   ZKINFER_CHECK(!finished_);
+  Val x;
+  x.pub_ = false;
   if (!relations_) {  // the prover's first pass: the value only
-    Val x;
-    x.pub_ = false;
     x.v_ = a.v_ * b.v_;
     return x;
   }
-  const auto z = static_cast<uint32_t>(atoms_.size());
-  atoms_.push_back(G1Affine::identity());  // filled by the end section
-  products_.push_back({a, b, z});
-  Val x;
-  x.pub_ = false;
-  if (mode_ == Mode::kProve) {
-    x.v_ = a.v_ * b.v_;
-    x.s_ = random_();
-    atom_v_.push_back(x.v_);
-    atom_s_.push_back(x.s_);
-  } else {
-    x.lc_.push_back({z, Fr::one()});
-  }
+  const auto k = static_cast<uint32_t>(products_.size());
+  ZKINFER_CHECK(k <= kIndexMask);
+  products_.push_back({a, b});
+  products_.back().x.compact();
+  products_.back().y.compact();
+  x.lc_.push_back({atom_id(kProdKind, k), Fr::one()});
+  if (mode_ == Mode::kProve) x.v_ = a.v_ * b.v_;
   return x;
 }
 
@@ -227,245 +317,476 @@ bool Context::record_zero(const Val& d) {
   return true;
 }
 
-G1 Context::commitment_of(const Val& x) const {
-  if (mode_ == Mode::kProve) return pp_.mul_u(x.v_) + pp_.mul_h(x.s_);
-  std::vector<G1Affine> bases;
-  std::vector<Fr> scalars;
-  bases.reserve(x.lc_.size() + 1);
-  scalars.reserve(x.lc_.size() + 1);
-  for (const auto& t : x.lc_) {
-    bases.push_back(atoms_[t.atom]);
-    scalars.push_back(t.coeff);
-  }
-  if (!x.v_.is_zero()) {
-    bases.push_back(pp_.u());
-    scalars.push_back(x.v_);
-  }
-  return curve::msm(bases, scalars);
+pcs::ProverClaim Context::bind_claim(const Val& x, ByteWriter& w, transcript::Transcript& tr) {
+  ZKINFER_CHECK(mode_ == Mode::kProve && relations_ && !finished_);
+  if (x.is_public()) return pcs::ProverClaim::plain(x.value());
+  const Fr t = random_();
+  const G1Affine p = (pp_.mul_u(x.v_) + pp_.mul_h(t)).to_affine();
+  zk::write_point(w, p);
+  tr.absorb(kLabelClaim, p);
+  const auto l = static_cast<uint32_t>(ped_.size());
+  ped_.push_back(p);
+  ped_v_.push_back(x.v_);
+  ped_s_.push_back(t);
+  record_zero(x - ped_atom(l));
+  return {x.v_, t, p};
 }
+
+pcs::EvalClaim Context::bind_claim(const Val& x, ByteReader& r, transcript::Transcript& tr) {
+  ZKINFER_CHECK(mode_ == Mode::kVerify && !finished_);
+  if (x.is_public()) return pcs::EvalClaim::plain(x.value());
+  const G1Affine p = zk::read_point(r, "committed claim");
+  tr.absorb(kLabelClaim, p);
+  const auto l = static_cast<uint32_t>(ped_.size());
+  ped_.push_back(p);
+  record_zero(x - ped_atom(l));
+  return pcs::EvalClaim::committed(p);
+}
+
+// ---- the end section ----
+
+// An affine form c + sum msg[j] x_j + sum ped[l] p_l with dense coefficients.
+struct Context::Dense {
+  Fr c = Fr::zero();
+  std::vector<Fr> msg, ped;
+};
 
 void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
   ZKINFER_CHECK(mode_ == Mode::kProve && !finished_);
-  finished_ = true;
-  // 1. Product commitments.
-  {
-    std::vector<G1> pts(products_.size());
-#pragma omp parallel for schedule(static) if (products_.size() >= 64)
-    for (size_t k = 0; k < products_.size(); ++k) {
-      const uint32_t z = products_[k].z;
-      pts[k] = pp_.mul_u(atom_v_[z]) + pp_.mul_h(atom_s_[z]);
-    }
-    std::vector<G1Affine> aff(pts.size());
-    G1::batch_to_affine(pts, aff);
-    for (size_t k = 0; k < products_.size(); ++k) {
-      atoms_[products_[k].z] = aff[k];
-      zk::write_point(w, aff[k]);
-    }
-    tr.absorb_many(kLabelProducts, aff);
-  }
-  // 2. Proofs of product (see cp.h): per product delta_k, then one alpha for all.
-  {
-    const size_t np = products_.size();
-    std::vector<std::array<Fr, 2>> b(np);  // b1, b3
-    for (auto& bk : b)
-      for (Fr& x : bk) x = random_();
-    std::vector<G1> delta(np);
-#pragma omp parallel for schedule(static) if (np >= 64)
-    for (size_t k = 0; k < np; ++k) {
-      const auto& p = products_[k];
-      // delta = b1 Y + b3 H = (b1 y) U + (b1 r_y + b3) H.
-      delta[k] = pp_.mul_u(b[k][0] * p.y.v_) + pp_.mul_h(b[k][0] * p.y.s_ + b[k][1]);
-    }
-    std::vector<G1Affine> aff(np);
-    G1::batch_to_affine(delta, aff);
-    for (const auto& a : aff) zk::write_point(w, a);
-    tr.absorb_many(kLabelProductDelta, aff);
-    const Fr sigma = tr.challenge<Fr>(kLabelProductSigma);
-    // alpha = (sum sigma^k b1_k) U + b2 H.
-    Fr b1s = Fr::zero(), rxs = Fr::zero(), pw = Fr::one();
-    for (size_t k = 0; k < np; ++k) {
-      b1s += pw * b[k][0];
-      rxs += pw * products_[k].x.s_;
-      pw *= sigma;
-    }
-    const Fr b2 = random_();
-    const G1Affine alpha = (pp_.mul_u(b1s) + pp_.mul_h(b2)).to_affine();
-    zk::write_point(w, alpha);
-    tr.absorb(kLabelProductAlpha, alpha);
-    const Fr e = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> z(2 * np + 1);
-    for (size_t k = 0; k < np; ++k) {
-      const auto& p = products_[k];
-      const Fr rz = atom_s_[p.z];
-      z[2 * k] = b[k][0] + e * p.x.v_;                       // z1_k
-      z[2 * k + 1] = b[k][1] + e * (rz - p.x.v_ * p.y.s_);   // z3_k
-    }
-    z[2 * np] = b2 + e * rxs;  // z2
-    for (const Fr& x : z) zk::write_scalar(w, x);
-    tr.absorb_many(kLabelProductZ, z);
-  }
-  // 3. Equalities: one Schnorr proof for sum rho^k D_k.
-  {
-    const Fr rho = tr.challenge<Fr>(kLabelZeroRho);
-    Fr s = Fr::zero(), pw = Fr::one();
-    for (const auto& d : zeros_) {
-      s += pw * d.s_;
-      pw *= rho;
-    }
-    const Fr bl = random_();
-    const G1Affine a = pp_.mul_h(bl).to_affine();
-    zk::write_point(w, a);
-    tr.absorb(kLabelZeroA, a);
-    const Fr e = tr.challenge<Fr>(kLabelZeroE);
-    const Fr z = bl + e * s;
-    zk::write_scalar(w, z);
-    tr.absorb(kLabelZeroZ, z);
-  }
-  // 4. Knowledge of the openings of all commitments.
-  {
-    const Fr c = tr.challenge<Fr>(kLabelOpenC);
-    Fr v = Fr::zero(), s = Fr::zero(), pw = c;
-    for (uint32_t i : canonical_atoms(atoms_)) {
-      v += pw * atom_v_[i];
-      s += pw * atom_s_[i];
-      pw *= c;
-    }
-    const Fr a1 = random_(), a2 = random_();
-    const G1Affine a = (pp_.mul_u(a1) + pp_.mul_h(a2)).to_affine();
-    zk::write_point(w, a);
-    tr.absorb(kLabelOpenA, a);
-    const Fr e = tr.challenge<Fr>(kLabelOpenE);
-    const std::array<Fr, 2> z{a1 + e * v, a2 + e * s};
-    for (const Fr& x : z) zk::write_scalar(w, x);
-    tr.absorb_many(kLabelOpenZ, std::span<const Fr>(z));
+  ZKINFER_CHECK(relations_);
+  try {
+    finish(tr, &w, nullptr);
+  } catch (const Rejection& e) {
+    throw Error("zero-knowledge end section (prover): " + e.why);
   }
 }
 
 Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
   ZKINFER_CHECK(mode_ == Mode::kVerify && !finished_);
-  finished_ = true;
   try {
-    const size_t np = products_.size();
-    // Read everything in transcript order.
-    std::vector<G1Affine> zs(np);
-    for (size_t k = 0; k < np; ++k) {
-      zs[k] = zk::read_point(r, "product commitment");
-      atoms_[products_[k].z] = zs[k];
-    }
-    tr.absorb_many(kLabelProducts, zs);
-    std::vector<G1Affine> delta(np);
-    for (auto& p : delta) p = zk::read_point(r, "proof of product");
-    tr.absorb_many(kLabelProductDelta, delta);
-    const Fr sigma = tr.challenge<Fr>(kLabelProductSigma);
-    const G1Affine alpha = zk::read_point(r, "proof of product");
-    tr.absorb(kLabelProductAlpha, alpha);
-    const Fr pe = tr.challenge<Fr>(kLabelProductE);
-    std::vector<Fr> pz(2 * np + 1);
-    for (Fr& x : pz) x = zk::read_scalar(r, "proof of product");
-    tr.absorb_many(kLabelProductZ, pz);
-
-    const Fr rho = tr.challenge<Fr>(kLabelZeroRho);
-    const G1Affine za = zk::read_point(r, "equality proof");
-    tr.absorb(kLabelZeroA, za);
-    const Fr ze = tr.challenge<Fr>(kLabelZeroE);
-    const Fr zz = zk::read_scalar(r, "equality proof");
-    tr.absorb(kLabelZeroZ, zz);
-
-    const Fr oc = tr.challenge<Fr>(kLabelOpenC);
-    const G1Affine oa = zk::read_point(r, "opening proof");
-    tr.absorb(kLabelOpenA, oa);
-    const Fr oe = tr.challenge<Fr>(kLabelOpenE);
-    std::array<Fr, 2> oz{zk::read_scalar(r, "opening proof"), zk::read_scalar(r, "opening proof")};
-    tr.absorb_many(kLabelOpenZ, std::span<const Fr>(oz));
-
-    // Fold every equation "sum = identity" with powers of gamma into one MSM.
-    transcript::Transcript fold = tr;  // the weights do not change the shared transcript
-    const Fr gamma = fold.challenge<Fr>(kLabelFold);
-    std::vector<Fr> coef(atoms_.size(), Fr::zero());
-    Fr cu = Fr::zero(), ch = Fr::zero();
-    std::vector<G1Affine> extra_pts;
-    std::vector<Fr> extra_coef;
-    auto add_val = [&](const Val& x, const Fr& k) {
-      for (const auto& t : x.lc_) coef[t.atom] += k * t.coeff;
-      cu += k * x.v_;
-    };
-    Fr g = Fr::one();
-    {
-      // alpha + e sum sigma^k X_k - (sum sigma^k z1_k) U - z2 H
-      extra_pts.push_back(alpha);
-      extra_coef.push_back(g);
-      Fr pw = Fr::one(), z1s = Fr::zero();
-      for (size_t k = 0; k < np; ++k) {
-        add_val(products_[k].x, g * pe * pw);
-        z1s += pw * pz[2 * k];
-        pw *= sigma;
-      }
-      cu -= g * z1s;
-      ch -= g * pz[2 * np];
-      g *= gamma;
-    }
-    for (size_t k = 0; k < np; ++k) {
-      const auto& p = products_[k];
-      // delta_k + e Z_k - z1_k Y_k - z3_k H
-      extra_pts.push_back(delta[k]);
-      extra_coef.push_back(g);
-      coef[p.z] += g * pe;
-      add_val(p.y, -(g * pz[2 * k]));
-      ch -= g * pz[2 * k + 1];
-      g *= gamma;
-    }
-    // z H - A - e sum rho^k D_k
-    ch += g * zz;
-    extra_pts.push_back(za);
-    extra_coef.push_back(-g);
-    {
-      Fr pw = g * ze;
-      for (const auto& d : zeros_) {
-        add_val(d, -pw);
-        pw *= rho;
-      }
-    }
-    g *= gamma;
-    // z1 U + z2 H - A - e sum c^i C_i
-    cu += g * oz[0];
-    ch += g * oz[1];
-    extra_pts.push_back(oa);
-    extra_coef.push_back(-g);
-    {
-      Fr pw = g * oe * oc;
-      for (uint32_t i : canonical_atoms(atoms_)) {
-        coef[i] -= pw;
-        pw *= oc;
-      }
-    }
-    std::vector<G1Affine> bases(atoms_.begin(), atoms_.end());
-    bases.push_back(pp_.u());
-    bases.push_back(pp_.h());
-    bases.insert(bases.end(), extra_pts.begin(), extra_pts.end());
-    coef.push_back(cu);
-    coef.push_back(ch);
-    coef.insert(coef.end(), extra_coef.begin(), extra_coef.end());
-    if (!curve::msm(bases, coef).is_identity())
-      return Verdict::reject("zero-knowledge checks: a committed relation does not hold (" + std::to_string(np) +
-                             " products, " + std::to_string(zeros_.size()) + " equalities, " +
-                             std::to_string(atoms_.size()) + " commitments)");
+    finish(tr, nullptr, &r);
     return Verdict::accept();
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("zero-knowledge end section: ") + e.what());
+  } catch (const Rejection& e) {
+    return Verdict::reject("zero-knowledge checks: " + e.why);
   }
+}
+
+Val Context::emit(const Fr& v, ByteWriter& w, transcript::Transcript& tr, std::string_view label) {
+  Val x = send(v);
+  tr.absorb(label, x);
+  write(w, x);
+  return x;
+}
+
+Val Context::take(ByteReader& r, transcript::Transcript& tr, std::string_view label) {
+  Val x = read(r);
+  tr.absorb(label, x);
+  return x;
+}
+
+void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+  const bool prover = mode_ == Mode::kProve;
+  auto reject = [&](const std::string& why) { throw Rejection{why}; };
+  auto msg = [&](const Fr& v, std::string_view label) { return prover ? emit(v, *w, tr, label) : take(*r, tr, label); };
+  auto point_io = [&](const G1Affine& p, std::string_view label, const char* what) {
+    G1Affine q = p;
+    if (prover) {
+      zk::write_point(*w, p);
+    } else {
+      q = zk::read_point(*r, what);
+    }
+    tr.absorb(label, q);
+    return q;
+  };
+  auto scalars_io = [&](std::vector<Fr> xs, size_t n, std::string_view label, const char* what) {
+    if (prover) {
+      for (const Fr& x : xs) zk::write_scalar(*w, x);
+    } else {
+      xs.resize(n);
+      for (Fr& x : xs) x = zk::read_scalar(*r, what);
+    }
+    tr.absorb_many(label, xs);
+    return xs;
+  };
+
+  // 1. Product values, as padded messages.
+  const size_t np = products_.size();
+  product_msg_.resize(np);
+  for (size_t k = 0; k < np; ++k) {
+    const Val z = msg(prover ? products_[k].x.v_ * products_[k].y.v_ : Fr::zero(), kLabelProduct);
+    product_msg_[k] = static_cast<uint32_t>(z.msg_);
+  }
+
+  // Slots of atoms, the prover's values, and the dense accumulation of affine forms (message
+  // coefficients by slot).
+  auto slot_of_atom = [&](uint32_t kind, uint32_t i) -> size_t {
+    const uint32_t id = kind == kProdKind ? product_msg_[i] : i;
+    if (slot_of_[id] < 0) reject("a relation on a message that was never absorbed");
+    return static_cast<size_t>(slot_of_[id]);
+  };
+  auto atom_value = [&](uint32_t atom) -> Fr {
+    const uint32_t kind = atom >> kKindShift, i = atom & kIndexMask;
+    if (kind == kMsgKind) return hidden_[i];
+    if (kind == kProdKind) return hidden_[product_msg_[i]];
+    return ped_v_[i];
+  };
+  auto new_dense = [&] {
+    Dense d;
+    d.msg.assign(sent_.size(), Fr::zero());
+    d.ped.assign(ped_.size(), Fr::zero());
+    return d;
+  };
+  auto add = [&](Dense& d, const Val& x, const Fr& k) {
+    Fr c = x.v_;
+    for (const auto& t : x.lc_) {
+      const uint32_t kind = t.atom >> kKindShift, i = t.atom & kIndexMask;
+      const Fr kc = k * t.coeff;
+      if (kind == kPedKind) {
+        d.ped[i] += kc;
+      } else {
+        d.msg[slot_of_atom(kind, i)] += kc;
+      }
+      if (prover) c -= t.coeff * atom_value(t.atom);
+    }
+    d.c += k * c;
+  };
+  auto to_val = [&](const Dense& d) {
+    Val x;
+    x.pub_ = false;
+    x.v_ = d.c;
+    std::vector<uint32_t> id_of_slot(sent_.size(), 0);
+    std::vector<Fr> hidden_by_slot(prover ? sent_.size() : 0);
+    for (size_t id = 0; id < slot_of_.size(); ++id)
+      if (slot_of_[id] >= 0) {
+        id_of_slot[static_cast<size_t>(slot_of_[id])] = static_cast<uint32_t>(id);
+        if (prover) hidden_by_slot[static_cast<size_t>(slot_of_[id])] = hidden_[id];
+      }
+    for (size_t j = 0; j < d.msg.size(); ++j)
+      if (!d.msg[j].is_zero()) {
+        x.lc_.push_back({atom_id(kMsgKind, id_of_slot[j]), d.msg[j]});
+        if (prover) x.v_ += d.msg[j] * hidden_by_slot[j];
+      }
+    for (size_t l = 0; l < d.ped.size(); ++l)
+      if (!d.ped[l].is_zero()) {
+        x.lc_.push_back({atom_id(kPedKind, static_cast<uint32_t>(l)), d.ped[l]});
+        if (prover) x.v_ += d.ped[l] * ped_v_[l];
+      }
+    if (x.lc_.empty()) x.pub_ = true;
+    return x;
+  };
+
+  // 2. One sumcheck for every product: sum_k eq(tau, k) (X_k Y_k - Z_k) = 0.
+  if (np > 0) {
+    const size_t kappa = std::max<size_t>(1, ceil_log2(np));
+    const size_t size = size_t{1} << kappa;
+    const auto tau = tr.challenges<Fr>(kLabelProdTau, kappa);
+    std::vector<Fr> tx, ty, tz, te;
+    if (prover) {
+      tx.assign(size, Fr::zero());
+      ty.assign(size, Fr::zero());
+      tz.assign(size, Fr::zero());
+      for (size_t k = 0; k < np; ++k) {
+        tx[k] = products_[k].x.v_;
+        ty[k] = products_[k].y.v_;
+        tz[k] = tx[k] * ty[k];
+      }
+      te = eq_table(tau);
+    }
+    Val e = Val(Fr::zero());
+    std::vector<Fr> rs;
+    for (size_t i = 0; i < kappa; ++i) {
+      std::array<Fr, 4> p{};
+      if (prover) {
+        const size_t h = tx.size() / 2;
+        for (size_t j = 0; j < h; ++j) {
+          const Fr dx = tx[2 * j + 1] - tx[2 * j], dy = ty[2 * j + 1] - ty[2 * j];
+          const Fr dz = tz[2 * j + 1] - tz[2 * j], de = te[2 * j + 1] - te[2 * j];
+          Fr x = tx[2 * j], y = ty[2 * j], z = tz[2 * j], q = te[2 * j];
+          for (size_t t = 0; t < 4; ++t) {
+            if (t > 0) {
+              x += dx;
+              y += dy;
+              z += dz;
+              q += de;
+            }
+            p[t] += q * (x * y - z);
+          }
+        }
+      }
+      const Val p0 = msg(p[0], kLabelProdRound);
+      const Val p2 = msg(p[2], kLabelProdRound);
+      const Val p3 = msg(p[3], kLabelProdRound);
+      const Fr ri = tr.challenge<Fr>(kLabelProdR);
+      rs.push_back(ri);
+      const auto lw = lagrange_at(ri, 3);
+      const Val p1 = e - p0;
+      e = p0 * lw[0] + p1 * lw[1] + p2 * lw[2] + p3 * lw[3];
+      if (prover) {
+        fold(tx, ri);
+        fold(ty, ri);
+        fold(tz, ri);
+        fold(te, ri);
+      }
+    }
+    Fr eq_tr = Fr::one();
+    for (size_t i = 0; i < kappa; ++i) eq_tr *= tau[i] * rs[i] + (Fr::one() - tau[i]) * (Fr::one() - rs[i]);
+    const auto er = eq_table(rs);
+    Dense dx = new_dense(), dy = new_dense(), dz = new_dense();
+    for (size_t k = 0; k < np; ++k) {
+      add(dx, products_[k].x, er[k]);
+      add(dy, products_[k].y, er[k]);
+      dz.msg[slot_of_atom(kProdKind, static_cast<uint32_t>(k))] += er[k];
+    }
+    const Val a = to_val(dx), b = to_val(dy), zr = to_val(dz);
+    if (a.is_public() || b.is_public()) {
+      Val ab = a.is_public() ? b * a.v_ : a * b.v_;
+      record_zero(e - (ab - zr) * eq_tr);
+    } else {
+      // Pedersen A, B, C = ab U + .. and Hyrax's proof of product.
+      std::array<Fr, 3> val{}, bl{};
+      std::array<G1Affine, 3> pts{};
+      if (prover) {
+        val = {a.v_, b.v_, a.v_ * b.v_};
+        for (size_t i = 0; i < 3; ++i) {
+          bl[i] = random_();
+          pts[i] = (pp_.mul_u(val[i]) + pp_.mul_h(bl[i])).to_affine();
+        }
+      }
+      for (auto& q : pts) q = point_io(q, kLabelProdAbc, "product commitment");
+      std::array<Fr, 5> bb{};
+      std::array<G1Affine, 3> first{};
+      if (prover) {
+        for (Fr& x : bb) x = random_();
+        first[0] = (pp_.mul_u(bb[0]) + pp_.mul_h(bb[1])).to_affine();
+        first[1] = (pp_.mul_u(bb[2]) + pp_.mul_h(bb[3])).to_affine();
+        first[2] = (pp_.mul_u(bb[0] * val[1]) + pp_.mul_h(bb[0] * bl[1] + bb[4])).to_affine();
+      }
+      for (auto& q : first) q = point_io(q, kLabelProdAlpha, "proof of product");
+      const Fr pe = tr.challenge<Fr>(kLabelProdE);
+      std::vector<Fr> z;
+      if (prover)
+        z = {bb[0] + pe * val[0], bb[1] + pe * bl[0], bb[2] + pe * val[1], bb[3] + pe * bl[1],
+             bb[4] + pe * (bl[2] - val[0] * bl[1])};
+      z = scalars_io(std::move(z), 5, kLabelProdZ, "proof of product");
+      if (!prover) {
+        const G1 u(pp_.u()), hh(pp_.h());
+        const G1 A(pts[0]), B(pts[1]), C(pts[2]);
+        const bool ok = (G1(first[0]) + A * pe) == (u * z[0] + hh * z[1]) &&
+                        (G1(first[1]) + B * pe) == (u * z[2] + hh * z[3]) &&
+                        (G1(first[2]) + C * pe) == (B * z[0] + hh * z[4]);
+        if (!ok) reject("the proof of product of the product sumcheck does not hold");
+      }
+      const auto l0 = static_cast<uint32_t>(ped_.size());
+      for (size_t i = 0; i < 3; ++i) {
+        ped_.push_back(pts[i]);
+        if (prover) {
+          ped_v_.push_back(val[i]);
+          ped_s_.push_back(bl[i]);
+        }
+      }
+      record_zero(a - ped_atom(l0));
+      record_zero(b - ped_atom(l0 + 1));
+      record_zero(e - (ped_atom(l0 + 2) - zr) * eq_tr);
+    }
+  }
+  finished_ = true;
+
+  // 3. Every equality, batched: D = sum rho^i D_i = 0, i.e. <W, m> = T0 + sum_l ped_l p_l.
+  const size_t nmsg = sent_.size();
+  if (!prover && (nmsg + row_len_ - 1) / row_len_ != rows_.size()) reject("the pad rows do not match the messages");
+  const Fr rho = tr.challenge<Fr>(kLabelZeroRho);
+  Dense d = new_dense();
+  {
+    Fr pw = Fr::one();
+    for (const Val& z : zeros_) {
+      add(d, z, pw);
+      pw *= rho;
+    }
+  }
+  if (nmsg == 0) {  // nothing hidden was sent: every relation is between public values
+    for (const Fr& x : d.ped)
+      if (!x.is_zero()) reject("committed claims without messages");
+    if (!d.c.is_zero()) reject("a relation does not hold");
+    return;
+  }
+  Fr t0 = d.c;
+  for (size_t j = 0; j < nmsg; ++j) t0 += d.msg[j] * sent_[j];
+  const size_t nrows = (nmsg + row_len_ - 1) / row_len_;
+  const size_t nrows_p2 = size_t{1} << ceil_log2(nrows);
+  const size_t nu = log_row_ + ceil_log2(nrows);
+  std::vector<Fr> tw(nrows_p2 * row_len_, Fr::zero());
+  for (size_t j = 0; j < nmsg; ++j) tw[j] = d.msg[j];
+  std::vector<Fr> tm;
+  if (prover) {
+    tm.assign(pads_.begin(), pads_.begin() + static_cast<std::ptrdiff_t>(nrows * row_len_));
+    tm.resize(nrows_p2 * row_len_, Fr::zero());
+  }
+  // P* = sum_l ped_l P_l and its opening.
+  Fr pstar_v = Fr::zero(), pstar_s = Fr::zero();
+  if (prover)
+    for (size_t l = 0; l < ped_.size(); ++l) {
+      pstar_v += d.ped[l] * ped_v_[l];
+      pstar_s += d.ped[l] * ped_s_[l];
+    }
+
+  // 4. The pad sumcheck over the pad matrix, its messages padded by m2 (committed as C2).
+  const size_t log_b2 = std::max<size_t>(1, ceil_log2(2 * nu));
+  if (log_b2 > pp_.max_log_cols()) reject("too many pad rows");
+  const size_t b2 = size_t{1} << log_b2;
+  std::vector<Fr> m2;
+  Fr rho2 = Fr::zero();
+  G1Affine c2{};
+  if (prover) {
+    m2.resize(b2);
+    for (Fr& x : m2) x = random_();
+    rho2 = random_();
+    const std::array<Fr, 1> bl{rho2};
+    c2 = pcs::commit_with_blinds(pp_, m2, log_b2, bl).rows[0];
+  }
+  c2 = point_io(c2, kLabelPad2, "pad commitment");
+  // e = c + alpha p* - <gamma, m2>
+  Fr ec = t0, ealpha = Fr::one();
+  std::vector<Fr> gamma(b2, Fr::zero());
+  std::vector<Fr> rp;
+  for (size_t i = 0; i < nu; ++i) {
+    std::vector<Fr> sent(2);
+    if (prover) {
+      Fr p0 = Fr::zero(), p2 = Fr::zero();
+      const size_t h = tw.size() / 2;
+      for (size_t j = 0; j < h; ++j) {
+        p0 += tw[2 * j] * tm[2 * j];
+        const Fr w2 = tw[2 * j + 1].doubled() - tw[2 * j], m2v = tm[2 * j + 1].doubled() - tm[2 * j];
+        p2 += w2 * m2v;
+      }
+      sent = {p0 + m2[2 * i], p2 + m2[2 * i + 1]};
+    }
+    sent = scalars_io(std::move(sent), 2, kLabelPadRound, "pad sumcheck value");
+    const Fr ri = tr.challenge<Fr>(kLabelPadR);
+    rp.push_back(ri);
+    const auto lw = lagrange_at(ri, 2);
+    // e' = L1 e + (L0 - L1) p0 + L2 p2, p0 = u - m2[2i], p2 = w - m2[2i+1].
+    const Fr k0 = lw[0] - lw[1];
+    ec = lw[1] * ec + k0 * sent[0] + lw[2] * sent[1];
+    ealpha *= lw[1];
+    for (Fr& g : gamma) g *= lw[1];
+    gamma[2 * i] += k0;
+    gamma[2 * i + 1] += lw[2];
+    fold(tw, ri);
+    if (prover) fold(tm, ri);
+  }
+  const Fr w_at = tw[0];
+  Fr v = Fr::zero(), tv = Fr::zero();
+  G1Affine vpt{};
+  if (prover) {
+    v = tm[0];
+    tv = random_();
+    vpt = (pp_.mul_u(v) + pp_.mul_h(tv)).to_affine();
+  }
+  vpt = point_io(vpt, kLabelPadClaim, "pad claim");
+
+  // 5. <gamma, m2> = y, Y = ec U + alpha P* - W(r') V: Hyrax's proof of dot product over C2.
+  const auto g2 = pp_.g(log_b2);
+  std::vector<Fr> dd;
+  Fr rd = Fr::zero(), rb = Fr::zero();
+  std::array<G1Affine, 2> db{};
+  if (prover) {
+    dd.resize(b2);
+    for (Fr& x : dd) x = random_();
+    rd = random_();
+    rb = random_();
+    Fr gd = Fr::zero();
+    for (size_t k = 0; k < b2; ++k) gd += gamma[k] * dd[k];
+    db[0] = (curve::msm(g2, dd) + pp_.mul_h(rd)).to_affine();
+    db[1] = (pp_.mul_u(gd) + pp_.mul_h(rb)).to_affine();
+  }
+  for (auto& q : db) q = point_io(q, kLabelDotDelta, "proof of dot product");
+  const Fr de = tr.challenge<Fr>(kLabelDotE);
+  std::vector<Fr> dz;
+  if (prover) {
+    const Fr ry = ealpha * pstar_s - w_at * tv;
+    dz.resize(b2 + 2);
+    for (size_t k = 0; k < b2; ++k) dz[k] = de * m2[k] + dd[k];
+    dz[b2] = de * rho2 + rd;
+    dz[b2 + 1] = de * ry + rb;
+  }
+  dz = scalars_io(std::move(dz), b2 + 2, kLabelDotZ, "proof of dot product");
+  if (!prover) {
+    // e C2 + delta = <z, G> + z_d H
+    std::vector<G1Affine> bases(g2.begin(), g2.end());
+    std::vector<Fr> sc(dz.begin(), dz.begin() + static_cast<std::ptrdiff_t>(b2));
+    bases.push_back(pp_.h());
+    sc.push_back(dz[b2]);
+    bases.push_back(c2);
+    sc.push_back(-de);
+    bases.push_back(db[0]);
+    sc.push_back(-Fr::one());
+    if (!curve::msm(bases, sc).is_identity()) reject("the pad relation's proof of dot product does not hold");
+    // e Y + beta = <z, gamma> U + z_b H, Y = ec U + alpha P* - W(r') V
+    Fr zg = Fr::zero();
+    for (size_t k = 0; k < b2; ++k) zg += dz[k] * gamma[k];
+    std::vector<G1Affine> b2s;
+    std::vector<Fr> s2;
+    for (size_t l = 0; l < ped_.size(); ++l)
+      if (!d.ped[l].is_zero()) {
+        b2s.push_back(ped_[l]);
+        s2.push_back(de * ealpha * d.ped[l]);
+      }
+    b2s.push_back(vpt);
+    s2.push_back(-(de * w_at));
+    b2s.push_back(pp_.u());
+    s2.push_back(de * ec - zg);
+    b2s.push_back(pp_.h());
+    s2.push_back(-dz[b2 + 1]);
+    b2s.push_back(db[1]);
+    s2.push_back(Fr::one());
+    if (!curve::msm(b2s, s2).is_identity())
+      reject("a committed relation does not hold (" + std::to_string(np) + " products, " +
+             std::to_string(zeros_.size()) + " equalities, " + std::to_string(nmsg) + " messages)");
+  }
+
+  // 6. The pad matrix's opening at r' with the committed claim V (done by the caller's batch).
+  pad_com_.layout = pcs::HyraxLayout{static_cast<uint32_t>(nu), static_cast<uint32_t>(log_row_)};
+  pad_com_.rows.assign(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(nrows));
+  pad_com_.rows.resize(nrows_p2, G1Affine::identity());
+  pad_point_ = rp;
+  pad_claim_point_ = vpt;
+  if (prover) {
+    pad_blinds_.rho.assign(row_blinds_.begin(), row_blinds_.begin() + static_cast<std::ptrdiff_t>(nrows));
+    pad_blinds_.rho.resize(nrows_p2, Fr::zero());
+    pad_values_.assign(pads_.begin(), pads_.begin() + static_cast<std::ptrdiff_t>(nrows * row_len_));
+    pad_values_.resize(nrows_p2 * row_len_, Fr::zero());
+    pad_claim_v_ = v;
+    pad_claim_s_ = tv;
+  }
+}
+
+bool Context::has_pad_opening() const { return finished_ && !pad_com_.rows.empty(); }
+
+pcs::OpeningWitness Context::pad_opening_witness() const {
+  ZKINFER_CHECK(mode_ == Mode::kProve && has_pad_opening());
+  return {&pad_com_, &pad_blinds_, pad_values_, pad_point_, pcs::ProverClaim{pad_claim_v_, pad_claim_s_, pad_claim_point_}};
+}
+
+pcs::OpeningClaim Context::pad_opening_claim() const {
+  ZKINFER_CHECK(mode_ == Mode::kVerify && has_pad_opening());
+  return {&pad_com_, pad_point_, pcs::EvalClaim::committed(pad_claim_point_)};
 }
 
 // ---- messages ----
 
 Val send(const Fr& v) {
   Context* c = current();
-  return c ? c->commit(v) : Val(v);
+  return c ? c->send(v) : Val(v);
 }
 
 std::vector<Val> send_many(std::span<const Fr> vs) {
   Context* c = current();
-  if (c) return c->commit_many(vs);
-  return std::vector<Val>(vs.begin(), vs.end());
+  std::vector<Val> out;
+  out.reserve(vs.size());
+  for (const Fr& v : vs) out.push_back(c ? c->send(v) : Val(v));
+  return out;
 }
 
 void write(ByteWriter& w, const Val& msg) {
@@ -475,20 +796,13 @@ void write(ByteWriter& w, const Val& msg) {
     zk::write_scalar(w, msg.value());
     return;
   }
-  ZKINFER_CHECK(msg.atom() >= 0);
-  zk::write_point(w, c->atom_point(static_cast<uint32_t>(msg.atom())));
+  c->write(w, msg);
 }
 
 Val read(ByteReader& r) {
   Context* c = current();
   if (!c) return Val(zk::read_scalar(r, "proof value"));
-  if (c->mode() == Mode::kProve) {  // the prover's replay: its own commitment, by its encoding
-    std::array<uint8_t, G1Affine::kBytes> key;
-    auto b = r.bytes(key.size());
-    std::copy(b.begin(), b.end(), key.begin());
-    return c->receive_own(key);
-  }
-  return c->receive(zk::read_point(r, "committed proof value"));
+  return c->read(r);
 }
 
 std::vector<Fr> values(std::span<const Val> xs) {

@@ -1,5 +1,6 @@
 // Commit-and-prove values: how every protocol of a whole-model proof becomes zero-knowledge
-// without a second copy of its verifier (docs/PROTOCOL.md, section 8).
+// without a second copy of its verifier, with plain field-element messages
+// (docs/PROTOCOL.md, section 8).
 //
 // A layer protocol (src/layers, src/lookup, src/sumcheck) sends field elements (round values,
 // final evaluations, advice evaluations) and its verifier checks relations among them: linear
@@ -10,56 +11,57 @@
 //
 //   none (plain)  a message is its value, sent in the clear; a Val is a field element; a product
 //                 is a product; an equality is decided on the spot. This is the plain proof.
-//   kProve        a message is a Pedersen commitment Com(v; s) = v U + s H with a fresh uniform
-//                 blind s (U, H: the Hyrax generators, pcs/hyrax.h); the prover's Val carries
-//                 (v, s), and linear operations act on both. A product of two committed Vals is a
-//                 new committed value with a proof of product deferred to the end; an equality of
-//                 committed Vals is recorded (its difference commits to 0 with a known blind).
-//   kVerify       a message is that commitment; the verifier's Val is a linear combination of
-//                 the commitments received so far plus a public constant (times U). Products get
-//                 their commitment from the end section; an equality "a == b" cannot be decided
-//                 on the spot: it is recorded, the comparison reports "equal", and the end
-//                 section proves all recorded equalities at once (the whole proof is rejected if
-//                 any fails).
+//   kProve        a message carrying x is sent as the field element s = x + m_j, where m_j is the
+//                 pad of slot j, the message's rank in the order messages are absorbed (the
+//                 protocol order, the same for both sides whatever the byte order of the proof).
+//                 Pads come in rows of B = 2^log_row entries, each row committed as a Hyrax row
+//                 C_i = <m_{iB..iB+B-1}, G_0..G_{B-1}> + rho_i H. All row commitments are in the
+//                 proof's header (write_rows / read_rows); row i is absorbed together with the
+//                 first message of slot iB. So x = s - m_j is bound when s is absorbed, and s is
+//                 uniform: the message hides x. A Val is an affine form
+//                 c + sum a_j x_j + sum b_l p_l over hidden message values and Pedersen-committed
+//                 scalars p_l (claims handed to the Hyrax openings, below); the prover also knows
+//                 its value. Products of two hidden Vals are new hidden values whose relation is
+//                 proven at the end; equalities of hidden Vals are recorded.
+//   kVerify       the same affine forms without the values.
 //
 // A Val is public when the verifier knows its value (constants, public outputs, and every
 // message in plain mode); products with a public Val and equalities between public Vals never
-// involve commitments, in every mode. Prover and verifier run the same verifier code (the prover
-// replays it with transcript::Transcript::replay to learn the blinds of everything the verifier
-// derives), so both sides create the same products and equalities in the same order.
+// involve hidden values, in every mode. Prover and verifier run the same verifier code (the
+// prover replays it with transcript::Transcript::replay on its own proof bytes), so both sides
+// create the same products and equalities in the same order.
 //
-// The end section (Context::prove_finish / verify_finish), in transcript order:
-//   1. the commitments Z_k of the products (`cp.products`);
-//   2. the products' proofs, together. For Z_k = x_k y_k U + r_zk H with X_k = x_k U + r_xk H and
-//      Y_k any committed value, the prover shows Z_k = x_k Y_k + t_k H (t_k = r_zk - x_k r_yk) with
-//      the x_k that X_k holds: delta_k = b1_k Y_k + b3_k H (`cp.product.delta`); a challenge sigma
-//      (`cp.product.sigma`); one alpha = (sum sigma^k b1_k) U + b2 H (`cp.product.alpha`); a
-//      challenge e (`cp.product.e`); z1_k = b1_k + e x_k, z3_k = b3_k + e t_k, and one
-//      z2 = b2 + e sum sigma^k r_xk (`cp.product.z`). Checks: delta_k + e Z_k = z1_k Y_k + z3_k H
-//      for every k, and alpha + e sum sigma^k X_k = (sum sigma^k z1_k) U + z2 H. This is Hyrax's
-//      proof of product with the parts that prove knowledge of X's and Y's openings replaced by
-//      step 4 (every commitment's opening) and one sigma-weighted link between the x_k of the
-//      delta equations and the X_k (docs/PROTOCOL.md, section 8.3): 2 points and 2 scalars per
-//      product;
-//   3. the equalities: each recorded difference D_k must be a multiple of H (value 0). Weights
-//      rho_k are drawn (`cp.zero.rho`) and one Schnorr proof of knowledge of log_H(sum rho_k D_k)
-//      is given: A = b H (`cp.zero.a`), e (`cp.zero.e`), z = b + e sum rho_k s_k (`cp.zero.z`).
-//      (rho_k = rho^k.) A false equality among K makes sum rho_k D_k have a non-zero U component
-//      except with probability (K - 1)/|F| over rho, and then the proof gives log_H(U);
-//   4. knowledge of openings of all commitments (messages and products): a challenge c
-//      (`cp.open.c`) weights the distinct commitments, in the order of their encodings, by
-//      c, c^2, ...; a proof of opening of the weighted sum (zk/sigma.h's opening protocol,
-//      `cp.open.a`, `cp.open.e`, `cp.open.z`). Rewinding c extracts an opening of every commitment,
-//      which the soundness argument needs (docs/PROTOCOL.md, section 8);
-//   5. (verifier) all the equations of 2-4 folded with powers of a last challenge (`cp.fold`, drawn
-//      from a copy of the transcript: the prover draws nothing here) into one multi-scalar
-//      multiplication that must be the identity.
+// Before the end section, the caller binds each hidden claim that a Hyrax opening consumes to a
+// fresh Pedersen commitment P_l = p_l U + t_l H (bind_claim; written, absorbed, and linked to the
+// claim's affine form by an equality). The end section (prove_finish / verify_finish), in
+// transcript order:
+//   1. products: the K product values z_k, sent as padded messages (`cp.product`);
+//   2. one sumcheck for all of them: tau (`cp.prod.tau`), then
+//      sum_k eq(tau, k) (X_k Y_k - Z_k) = 0 over ceil(log2 K) variables, degree 3, rounds sending
+//      p(0), p(2), p(3) as padded messages (`cp.prod.round`, challenge `cp.prod.r`). Its final
+//      check eq(tau, r) (X(r) Y(r) - Z(r)) = e needs one product of hidden affine forms
+//      a = X(r), b = Y(r): Pedersen A, B, C = ab U + .. (`cp.prod.abc`) with Hyrax's proof of
+//      product (`cp.prod.alpha`.., challenge `cp.prod.e`, responses `cp.prod.z`) and equalities
+//      a = A, b = B, e = eq(tau, r) (C - Z(r));
+//   3. all equalities D_i = 0 batched with powers of rho (`cp.zero.rho`) into one affine form;
+//      substituting x_j = s_j - m_j it reads <W, m> = T, T = (public) + sum b_l p_l;
+//   4. the pad sumcheck: sum_y W~(y) M~(y) = T over the pad matrix M (rows of B, the row count
+//      padded to a power of two with zero rows), degree 2. Its messages p(0), p(2) are padded by
+//      a second, short pad vector m' committed as C' (`cp.pad2`) before them (`cp.pad.round`,
+//      challenge `cp.pad.r`). The final value v = M~(r') is committed as V (`cp.pad.claim`);
+//   5. the last relation, linear in m': <gamma, m'> = y with Y = c U + alpha P* - W~(r') V
+//      (P* = sum b_l P_l), proven by Hyrax's proof of dot product over C' (`cp.dot.delta`,
+//      `cp.dot.beta`, challenge `cp.dot.e`, `cp.dot.z`);
+//   6. the opening of the pad matrix at r' with the committed claim V joins the caller's Hyrax
+//      batch opening (pad_opening_witness / pad_opening_claim).
+// The verifier's group operations: the pad rows (one point per B messages), the Pedersen claims,
+// a handful of points for 2 and 5, and the Hyrax batch: they do not grow with the number of
+// sumcheck rounds. Soundness and the simulator: docs/PROTOCOL.md, section 8.
 #pragma once
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -69,9 +71,16 @@
 #include "common/error.h"
 #include "curve/g1.h"
 #include "field/bn254.h"
-#include "transcript/transcript.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::pcs {  // pcs/hyrax_eval.h (which includes this header through sumcheck/proof.h)
+class EvalClaim;
+struct ProverClaim;
+struct OpeningWitness;
+struct OpeningClaim;
+}  // namespace zkinfer::pcs
 
 namespace zkinfer::cp {
 
@@ -81,6 +90,14 @@ using field::Fr;
 using pcs::RandomFr;
 
 enum class Mode : uint8_t { kProve = 1, kVerify = 2 };
+
+// An atom of an affine form: a message (its id: the order sent, for the prover, or read, for
+// the verifier; mapped to its slot when absorbed), a product (its index; its value is sent as a
+// message at the end) or a Pedersen-committed scalar (its index).
+inline constexpr uint32_t kKindShift = 30;
+inline constexpr uint32_t kMsgKind = 0, kProdKind = 1, kPedKind = 2;
+inline constexpr uint32_t kIndexMask = (uint32_t{1} << kKindShift) - 1;
+constexpr uint32_t atom_id(uint32_t kind, uint32_t index) { return (kind << kKindShift) | index; }
 
 struct LinTerm {
   uint32_t atom;
@@ -97,16 +114,16 @@ class Val {
   static Val from_i64(int64_t x) { return Val(Fr::from_i64(x)); }
 
   bool is_public() const { return pub_; }
-  // The value: always for the prover and in plain mode; for the ZK verifier only when public.
+  // The value: always for the prover and in plain mode; for the ZK verifier only when public
+  // (otherwise the affine form's constant term).
   const Fr& value() const { return v_; }
-  // The prover's blind (zero for public values and in plain mode).
-  const Fr& blind() const { return s_; }
-  // A message (one commitment): its index in the context's commitments, else -1.
-  int32_t atom() const { return atom_; }
+  // A message: its id, else -1.
+  int32_t msg_id() const { return msg_; }
   std::span<const LinTerm> terms() const { return lc_; }
 
-  // The transcript encoding: plain or public: the value; a ZK message: its commitment; a derived
-  // committed value: nothing (it is a function of what was absorbed).
+  // The transcript encoding: plain or public: the value; a ZK message: its padded value s_j,
+  // preceded by its pad row's commitment when it is the row's first message; a derived hidden
+  // value: nothing (it is a function of what was absorbed).
   std::vector<uint8_t> to_bytes() const;
 
   Val& operator+=(const Val& o);
@@ -131,9 +148,8 @@ class Val {
   void compact();
 
   Fr v_;
-  Fr s_;
   std::vector<LinTerm> lc_;
-  int32_t atom_ = -1;
+  int32_t msg_ = -1;
   bool pub_ = true;
 };
 
@@ -142,10 +158,10 @@ Context* current();
 
 class Context {
  public:
-  // Prover (fresh blinds and masks from `random`) or verifier.
-  // U and H are the Hyrax generators (pcs/hyrax.h), so committed values are Hyrax committed claims.
-  Context(const pcs::HyraxParams& pp, RandomFr random);
-  explicit Context(const pcs::HyraxParams& pp);
+  // Prover (fresh pads and blinds from `random`) or verifier. Pad rows have 2^log_row entries
+  // and use the first 2^log_row Hyrax generators of pp (log_row <= pp.max_log_cols()).
+  Context(const pcs::HyraxParams& pp, size_t log_row, RandomFr random);
+  Context(const pcs::HyraxParams& pp, size_t log_row);
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -165,60 +181,101 @@ class Context {
   };
 
   // Counts, for statistics and tests.
-  size_t num_commitments() const { return atoms_.size(); }
+  size_t num_messages() const { return sent_.size(); }
+  size_t num_pad_rows() const { return rows_.size(); }
   size_t num_products() const { return products_.size(); }
   size_t num_equalities() const { return zeros_.size(); }
+  size_t num_claims() const { return ped_.size(); }
   // Prover: recorded equalities that do not hold (an honest prover has none).
   size_t num_false_equalities() const { return false_equalities_; }
 
-  // The end section (see the file comment). prove_finish writes it; verify_finish reads and
-  // checks it (never throws on bad bytes: a DecodeError becomes a rejection).
-  void prove_finish(transcript::Transcript& tr, ByteWriter& w);
-  Verdict verify_finish(transcript::Transcript& tr, ByteReader& r);
-
-  // The commitment to a Val (verifier: after verify_finish has read the products, or for Vals
-  // that involve no product). The prover's is commit(value, blind).
-  G1 commitment_of(const Val& x) const;
-
   // The prover's two passes (model_proof.cc): first it runs the layer provers, which only send
   // (relations off: products and equalities are computed, not recorded); then it replays the
-  // verifier on its own proof bytes (relations on), where reading a commitment it made gives back
-  // the committed value with its blind, so every derived value, product and equality gets exactly
-  // the verifier's structure.
+  // verifier on its own proof bytes (relations on), where reading a message gives back its value
+  // and atom, so every derived value, product and equality gets exactly the verifier's structure.
   void set_relations(bool on) { relations_ = on; }
 
+  // A hidden claim for a Hyrax opening, bound to a fresh Pedersen commitment (written and absorbed
+  // as "cp.claim"; the link is an equality proven at the end). Public Vals give plain claims and
+  // write nothing. Call before the end section.
+  pcs::ProverClaim bind_claim(const Val& x, ByteWriter& w, transcript::Transcript& tr);
+  pcs::EvalClaim bind_claim(const Val& x, ByteReader& r, transcript::Transcript& tr);
+
+  // The end section (see the file comment). prove_finish writes it; verify_finish reads and
+  // checks it (never throws on bad bytes: a DecodeError becomes a rejection). Afterwards the
+  // pad matrix's opening is to be added to the caller's Hyrax batch (valid while the context
+  // lives).
+  void prove_finish(transcript::Transcript& tr, ByteWriter& w);
+  Verdict verify_finish(transcript::Transcript& tr, ByteReader& r);
+  bool has_pad_opening() const;  // false when nothing hidden was sent
+  pcs::OpeningWitness pad_opening_witness() const;
+  pcs::OpeningClaim pad_opening_claim() const;
+
   // ---- used by Val and the message functions below ----
-  Val commit(const Fr& v);                       // prover
-  std::vector<Val> commit_many(std::span<const Fr> vs);
-  Val receive(const G1Affine& c);               // verifier (prover: one of its own commitments)
-  Val receive_own(const std::array<uint8_t, G1Affine::kBytes>& encoding);  // prover's replay
-  const G1Affine& atom_point(uint32_t i) const { return atoms_[i]; }
+  Val send(const Fr& v);                            // prover
+  void write(ByteWriter& w, const Val& msg);        // prover
+  Val read(ByteReader& r);                          // verifier, and the prover's replay
+  std::vector<uint8_t> encoding(uint32_t id);  // assigns the slot on first use
+  // The pad rows, in the proof's header (the prover writes them after the end section, at the
+  // position where the verifier reads them before any message).
+  std::vector<uint8_t> rows_block() const;
+  void read_rows(ByteReader& r);
   Val product(const Val& a, const Val& b);
   bool record_zero(const Val& d);
 
  private:
   struct ProductRec {
     Val x, y;
-    uint32_t z;  // atom of the product
   };
+  struct Dense;  // a dense affine form (end section)
+
+  void new_row();
+  Val message_atom(uint32_t id) const;
+  Val emit(const Fr& v, ByteWriter& w, transcript::Transcript& tr, std::string_view label);
+  Val take(ByteReader& r, transcript::Transcript& tr, std::string_view label);
+  Val ped_atom(uint32_t l) const;
+  // The end section shared by both sides (prover: w, verifier: r).
+  void finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r);
+
   const pcs::HyraxParams& pp_;
   Mode mode_;
   RandomFr random_;
-  std::vector<G1Affine> atoms_;      // commitments (products' filled at the end by the verifier)
-  std::vector<Fr> atom_v_, atom_s_;  // prover: openings
+  size_t log_row_;
+  size_t row_len_;
+  // Pads, by slot (prover), the pad rows' commitments and blinds (prover).
+  std::vector<Fr> pads_;
+  std::vector<G1Affine> rows_;
+  std::vector<Fr> row_blinds_;
+  // Messages by id: the slot (-1 until absorbed), the hidden value (prover), the padded value
+  // (verifier); by slot: the padded value.
+  std::vector<int64_t> slot_of_;
+  std::vector<Fr> hidden_, read_sent_;
+  std::vector<Fr> sent_;
+  std::vector<uint32_t> written_ids_;  // prover: message ids in the order written
+  size_t sent_count_ = 0, read_count_ = 0;
+  // Pedersen-committed scalars: commitments, and the prover's openings.
+  std::vector<G1Affine> ped_;
+  std::vector<Fr> ped_v_, ped_s_;
   std::vector<ProductRec> products_;
+  std::vector<uint32_t> product_msg_;  // end section: the message id of each product's value
   std::vector<Val> zeros_;
-  std::map<std::array<uint8_t, G1Affine::kBytes>, uint32_t> by_bytes_;  // prover: commitment -> atom
   bool relations_ = true;
   size_t false_equalities_ = 0;
   bool finished_ = false;
+  // The pad matrix's opening (after the end section).
+  pcs::HyraxCommitment pad_com_;
+  pcs::HyraxBlinds pad_blinds_;
+  std::vector<Fr> pad_values_;
+  std::vector<Fr> pad_point_;
+  Fr pad_claim_v_, pad_claim_s_;
+  G1Affine pad_claim_point_;
 };
 
 // ---- messages ----
-// The prover's message carrying v: plain: v itself (public); ZK: a fresh commitment.
+// The prover's message carrying v: plain: v itself (public); ZK: a padded message.
 Val send(const Fr& v);
 std::vector<Val> send_many(std::span<const Fr> vs);
-// Fixed-size encodings (32 bytes each in both modes): the value, or the commitment.
+// Fixed-size encodings (32 bytes each in both modes).
 void write(ByteWriter& w, const Val& msg);
 Val read(ByteReader& r);
 inline constexpr size_t kMessageBytes = 32;
