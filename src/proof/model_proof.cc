@@ -1160,8 +1160,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
     if (output_is_private(model)) {  // [visibility] sent, and checked against the digits at the end
       const cp::Val sv = cp::send(v);
-      cp::write(w, sv);
       tr.absorb("proof.output_claim", sv);
+      cp::write(w, sv);
       output_claims.push_back({z, sv});
       claims[t_out].push_back({std::move(z), sv});
       continue;
