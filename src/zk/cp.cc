@@ -414,8 +414,12 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
   // 1. Product values, as padded messages.
   const size_t np = products_.size();
   product_msg_.resize(np);
+  std::vector<Fr> zval(prover ? np : 0);
+  for (size_t k = 0; k < zval.size(); ++k) zval[k] = products_[k].x.v_ * products_[k].y.v_;
+  for (const auto& [k, v] : forged_products_)
+    if (k < zval.size()) zval[k] = v;
   for (size_t k = 0; k < np; ++k) {
-    const Val z = msg(prover ? products_[k].x.v_ * products_[k].y.v_ : Fr::zero(), kLabelProduct);
+    const Val z = msg(prover ? zval[k] : Fr::zero(), kLabelProduct);
     product_msg_[k] = static_cast<uint32_t>(z.msg_);
   }
 
@@ -490,7 +494,7 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
       for (size_t k = 0; k < np; ++k) {
         tx[k] = products_[k].x.v_;
         ty[k] = products_[k].y.v_;
-        tz[k] = tx[k] * ty[k];
+        tz[k] = zval[k];
       }
       te = eq_table(tau);
     }

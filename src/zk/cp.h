@@ -65,6 +65,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -211,6 +212,13 @@ class Context {
   pcs::OpeningWitness pad_opening_witness() const;
   pcs::OpeningClaim pad_opening_claim() const;
 
+  // Tests only: the prover sends `value` as product k's value in the end section instead of the
+  // product (a cheating prover; an honest proof never calls this).
+  void testing_forge_product(size_t k, const Fr& value) { forged_products_.push_back({k, value}); }
+  // The recorded equalities (differences that must be zero) and, for the prover, product k's value.
+  std::span<const Val> equalities() const { return zeros_; }
+  Fr product_value(size_t k) const { return products_.at(k).x.value() * products_.at(k).y.value(); }
+
   // ---- used by Val and the message functions below ----
   Val send(const Fr& v);                            // prover
   void write(ByteWriter& w, const Val& msg);        // prover
@@ -257,6 +265,7 @@ class Context {
   std::vector<G1Affine> ped_;
   std::vector<Fr> ped_v_, ped_s_;
   std::vector<ProductRec> products_;
+  std::vector<std::pair<size_t, Fr>> forged_products_;
   std::vector<uint32_t> product_msg_;  // end section: the message id of each product's value
   std::vector<Val> zeros_;
   bool relations_ = true;
