@@ -17,6 +17,7 @@
 #include "layers/elementwise.h"
 #include "layers/clip.h"
 #include "layers/leaky_relu.h"
+#include "layers/prelu.h"
 #include "layers/reindex.h"
 #include "layers/pool.h"
 #include "layers/rescale.h"
@@ -74,7 +75,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv, kClip };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv, kClip, kPRelu };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -97,6 +98,7 @@ struct NodePlan {
   layers::AvgPoolParams ap;
   layers::LeakyReluParams lr;
   layers::ClipParams clip;
+  layers::PReluParams pr;  // kPRelu: x, w = the slope
   layers::DivParams dv;  // kDiv: x / w
   layers::ReduceParams rd;
   layers::SoftmaxParams sm;
@@ -205,6 +207,7 @@ bool bounded_by_consumers(const quant::CompiledModel& m, int t, int depth = 0) {
     for (int i : n.inputs) uses |= i == t;
     if (!uses) continue;
     if (n.op_type == "Relu" || n.op_type == "LeakyRelu" || n.op_type == "Abs" || is_table_op(n.op_type)) continue;
+    if (n.op_type == "PRelu" && !n.inputs.empty() && n.inputs[0] == t) continue;  // its sign split bounds x
     if (is_table_pow(m, k) && n.inputs[static_cast<size_t>(m.params[k].get("table_input"))] == t) continue;
     if ((is_move_op(n.op_type) || n.op_type == "Neg") && n.outputs.size() == 1 &&
         bounded_by_consumers(m, n.outputs[0], depth + 1))
@@ -608,6 +611,25 @@ std::vector<NodePlan> plan_model(const quant::CompiledModel& m, std::vector<Bloc
         if (c.lo > c.hi) throw Error("proof: " + node_label(m, i) + ": min above max (the output is max everywhere)");
         c.bits = layers::clip_bits(checked_bits(m, i, p.x), c.lo, c.hi);
         if (c.bits > 60) throw Error("proof: " + node_label(m, i) + ": bounds and input range above 2^59");
+      } else if (op == "PRelu") {
+        // LeakyRelu with a per-entry slope, a weight (ops/op_prelu.cc): layers/prelu.h.
+        p.kind = Kind::kPRelu;
+        p.x = in(0);
+        p.w = in(1);
+        if (p.w < 0 || !is_weight(m, p.w)) throw Error("proof: " + node_label(m, i) + ": the slope must be a constant");
+        auto& l = p.pr;
+        l.dims = dims_of(m, p.y);
+        if (dims_of(m, p.x) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        l.s_dims = dims_of(m, p.w);
+        if (l.s_dims.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": slope rank above the input's");
+        l.s_dims.insert(l.s_dims.begin(), l.dims.size() - l.s_dims.size(), 1);
+        const int64_t ss = m.scales[p.w], k = shift_of(m.params[i]);
+        if (ss < 0 || ss > 40 || k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+        l.slope_scale = static_cast<size_t>(ss);
+        l.shift = static_cast<size_t>(k);
+        l.bits = checked_bits(m, i, p.x);
+        if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+        if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
       } else if (op == "LeakyRelu") {
         p.kind = Kind::kLeakyRelu;
         p.x = in(0);
@@ -766,6 +788,7 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
     case Kind::kElementwise: add(layers::elementwise_advice_shapes(p.ew)); break;
     case Kind::kLeakyRelu: add(layers::leaky_relu_advice_shapes(p.lr)); break;
     case Kind::kClip: add(layers::clip_advice_shapes(p.clip)); break;
+    case Kind::kPRelu: add(layers::prelu_advice_shapes(p.pr)); break;
     case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
     case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
     case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
@@ -955,6 +978,7 @@ struct NodeProver {
   std::unique_ptr<layers::ElementwiseProver> ew;
   std::unique_ptr<layers::LeakyReluProver> lr;
   std::unique_ptr<layers::ClipProver> clip;
+  std::unique_ptr<layers::PReluProver> pr;
   std::unique_ptr<layers::AvgPoolProver> ap;
   std::unique_ptr<layers::DivProver> dv;
   std::unique_ptr<layers::ReduceProver> rd;
@@ -1142,6 +1166,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
         expect_output(model, p, n.clip->output(), trace);
         commit_advice(n, n.clip->advice());
         break;
+      case Kind::kPRelu:
+        try {
+          n.pr = std::make_unique<layers::PReluProver>(p.pr, xv, trace.values[p.w].data);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.pr->output(), trace);
+        commit_advice(n, n.pr->advice());
+        break;
       case Kind::kAvgPool:
         n.ap = std::make_unique<layers::AvgPoolProver>(p.ap, xv, yv);
         commit_advice(n, n.ap->advice());
@@ -1311,6 +1344,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
         auto nl = n.clip->prove(cl, tr, &in, &adv);
         nl.serialize(w);
         open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kPRelu: {
+        layers::PReluClaims pc;
+        auto nl = n.pr->prove(cl, tr, &pc);
+        nl.serialize(w);
+        open_advice(n, pc.advice, 0);
+        for (auto& c : pc.slope) claims[p.w].push_back(std::move(c));
+        in = std::move(pc.x);
         break;
       }
       case Kind::kAvgPool: {
@@ -1737,6 +1779,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         auto nl = layers::deserialize_proof(r, layers::clip_proof_layout(p.clip, cl.size()));
         if (Verdict v = layers::verify_clip(p.clip, cl, nl, tr, &in, &adv); !v) return v.within(where + ": clip");
         if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kPRelu: {
+        auto nl = layers::deserialize_proof(r, layers::prelu_proof_layout(p.pr, cl.size()));
+        layers::PReluClaims pc;
+        if (Verdict v = layers::verify_prelu(p.pr, cl, nl, tr, &pc); !v) return v.within(where + ": prelu");
+        if (Verdict v = open_advice(com, pc.advice, 0, where); !v) return v;
+        for (auto& c : pc.slope) claims[p.w].push_back(std::move(c));
+        in = std::move(pc.x);
         break;
       }
       case Kind::kDiv: {

@@ -1,6 +1,7 @@
 // Whole-model proofs of small ONNX models built here (onnx protobuf) around the ops whose
 // protocols have no EZKL example: Clip (bounds as inputs: ReLU6 = Clip(0, 6), a Clip with only a
-// max, a Clip with negative bounds) between Gemm layers. Each compiles without blockers, proves and
+// max, a Clip with negative bounds) between Gemm layers, and PRelu (per-channel slope after a Conv,
+// per-feature slope after a Gemm). Each compiles without blockers, proves and
 // verifies (zero-knowledge and plain) against the verifying key's public model with the integer
 // executor's output; a changed
 // output and another model's Clip bounds (same weights) are rejected; Clip with min above max is
@@ -80,17 +81,52 @@ std::vector<uint8_t> clip_mlp(TestRng& rng, const std::string& lo1, const std::s
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
+// x[1, 2, 4, 4] -> Conv(2 -> 3, 3x3, pad 1) -> PRelu(slope [3, 1, 1], per channel) -> Flatten ->
+// Gemm(48 -> 5) -> PRelu(slope [5]) -> y[1, 5] (opset 13).
+std::vector<uint8_t> prelu_net(TestRng& rng) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("prelu_net");
+  auto rnd = [&](size_t n, double lo, double hi) {
+    std::vector<float> v(n);
+    for (auto& f : v) f = static_cast<float>(lo + (hi - lo) * static_cast<double>(rng.next_u64() % 1001) / 1000.0);
+    return v;
+  };
+  add_init(g, "cw", {3, 2, 3, 3}, rnd(54, -0.8, 0.8));
+  add_init(g, "cb", {3}, rnd(3, -0.3, 0.3));
+  add_init(g, "s1", {3, 1, 1}, {0.1f, -0.25f, 0.6f});
+  add_init(g, "w", {48, 5}, rnd(240, -0.5, 0.5));
+  add_init(g, "b", {5}, rnd(5, -0.3, 0.3));
+  add_init(g, "s2", {5}, rnd(5, 0.05, 0.5));
+  add_io(g->add_input(), "x", {1, 2, 4, 4});
+  add_io(g->add_output(), "y", {1, 5});
+  auto* conv = add_node(g, "Conv", {"x", "cw", "cb"}, "c");
+  auto* pads = conv->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  for (int k = 0; k < 4; ++k) pads->add_ints(1);
+  add_node(g, "PRelu", {"c", "s1"}, "p1");
+  add_node(g, "Flatten", {"p1"}, "f");
+  add_node(g, "Gemm", {"f", "w", "b"}, "h");
+  add_node(g, "PRelu", {"h", "s2"}, "y");
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
 struct Built {
   quant::CompiledModel model;
   std::vector<graph::Sample> samples;
 };
 
-Built build(const std::vector<uint8_t>& onnx, TestRng& rng) {
-  graph::Graph g = graph::load_onnx_bytes(onnx, "clip_mlp.onnx");
+Built build(const std::vector<uint8_t>& onnx, TestRng& rng, size_t in_size = 8) {
+  graph::Graph g = graph::load_onnx_bytes(onnx, "test.onnx");
   std::vector<graph::Sample> samples;
   for (int s = 0; s < 8; ++s) {
     graph::Sample x;
-    x.inputs.emplace_back(8);
+    x.inputs.emplace_back(in_size);
     for (auto& v : x.inputs[0]) v = 3.0 * (static_cast<double>(rng.next_u64() % 2001) / 1000.0 - 1.0);
     samples.push_back(std::move(x));
   }
@@ -158,6 +194,53 @@ TEST(OpsModel, ClipModelsProveAndVerify) {
     auto bytes = prove(m, vk, trace, pcs::random_fr(rng));
     EXPECT_FALSE(verify(other, vk, bytes).ok());
   }
+}
+
+// PRelu with per-channel (Conv) and per-feature (Gemm) slopes: proves and verifies, zero-knowledge
+// (private weights: the slopes' claims are opened against their commitments) and plain (fixed
+// weights: the verifier evaluates the slopes itself); a changed output is rejected; a slope that
+// is not a constant is a blocker.
+TEST(OpsModel, PReluModelProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  Built b = build(prelu_net(rng), rng, 32);
+  size_t negative = 0;
+  for (int s = 0; s < 3; ++s) {
+    quant::CompiledModel m = b.model;
+    if (s == 2) {
+      m.visibility = {quant::Visibility::kPublic, quant::Visibility::kFixed, quant::Visibility::kPublic};
+      quant::encode_model(m);
+    }
+    ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+    VerifyingKey vk = setup(m);
+    const quant::CompiledModel pub = decode_vk_file(encode_vk_file(vk, quant::encode_public_model(m))).model;
+    auto trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, b.samples[s].inputs, "x")));
+    for (const auto& n : m.graph.nodes)
+      if (n.op_type == "PRelu")
+        for (int64_t v : trace.values[n.inputs[0]].data) negative += v < 0;
+    std::vector<ops::ITensor> public_in;
+    if (s == 2) public_in.push_back(trace.values[m.graph.inputs[0]]);
+    auto bytes = prove(m, vk, trace, pcs::random_fr(rng));
+    ops::ITensor out;
+    Verdict v = verify(pub, vk, bytes, &out, nullptr, public_in);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+    auto bad = bytes;
+    bad[4 + 4 + 32 + 8] ^= 1;
+    EXPECT_FALSE(verify(pub, vk, bad, nullptr, nullptr, public_in).ok());
+  }
+  EXPECT_GT(negative, 0u) << "no negative PRelu input: the slopes would not be exercised";
+  // A slope that is a graph input instead of a constant: a blocker naming the node.
+  quant::CompiledModel m = b.model;
+  for (auto& n : m.graph.nodes)
+    if (n.op_type == "PRelu") {
+      n.inputs[1] = n.inputs[0];
+      break;
+    }
+  auto bs = blockers(m);
+  ASSERT_EQ(bs.size(), 1u) << describe_blockers(bs);
+  EXPECT_EQ(bs[0].op, "PRelu");
+  EXPECT_NE(bs[0].reason.find("slope must be a constant"), std::string::npos) << bs[0].reason;
 }
 
 TEST(OpsModel, ClipWithMinAboveMaxIsABlocker) {
