@@ -1,4 +1,4 @@
-// Clip with the executor's integer semantics. See clip.h and docs/protocol/nonlinear.md, section 10.
+// Clip with the executor's integer semantics. See clip.h and docs/protocol/nonlinear.md, section 15.
 #include "layers/clip.h"
 
 #include <bit>

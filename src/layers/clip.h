@@ -10,7 +10,7 @@
 // (both are x~(z)) and lo I~ + pa - pb = v, and outputs the claim x~(z) = pa - na + lo I~(z).
 // Then the zero-checks sum eq(tau, .) pa na = 0 and sum eq(tau', .) pb nb = 0 and the LogUps.
 // bits must bound |x - lo| and |x - hi|: clip_bits(x_bits, lo, hi). docs/protocol/nonlinear.md,
-// section 10.
+// section 15.
 #pragma once
 
 #include "layers/rescale.h"

@@ -1,5 +1,5 @@
 // PRelu with the executor's integer semantics. See prelu.h and docs/protocol/nonlinear.md,
-// section 11.
+// section 16.
 #include "layers/prelu.h"
 
 #include "common/check.h"

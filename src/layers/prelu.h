@@ -11,7 +11,7 @@
 // which must equal the sumcheck's final neg value, and the slope's claim is s~(rho_s) =
 // S(rho) / K(rho) (broadcast_point / broadcast_factor, layout.h; K = 0 is rejected). The input
 // claim is x~(z) = pos~(z) - neg~(z). Then the zero-check sum eq(tau, .) pos neg = 0 and the
-// LogUps. docs/protocol/nonlinear.md, section 11.
+// LogUps. docs/protocol/nonlinear.md, section 16.
 #pragma once
 
 #include "layers/rescale.h"
