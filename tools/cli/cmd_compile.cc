@@ -34,10 +34,11 @@ struct CompileArgs {
 void register_compile(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompileArgs>();
   CLI::App* sub = app.add_subcommand(
-      "compile",
-      "quantize an ONNX model and check that it can be proven: every node needs a proof protocol for its op, "
-      "attributes and shapes; a model with any node without one is refused with all of them listed (exit 2, "
-      "no file written)");
+      "compile", "quantize an ONNX model and check that every node has a proof protocol for its op, attributes and shapes");
+  sub->footer(
+      "A model with any node without a proof protocol is refused with all of them listed (node index, name, op, "
+      "opset, reason), exit 2 and no file written: a model that compiles can be set up, proven and verified. "
+      "--allow-unprovable writes it anyway, for `run` (docs/FRONTEND.md).");
   sub->add_option("model", args->model, "ONNX model")->required();
   sub->add_option("--calibration", args->calibration, "samples: EZKL input layout (several samples) or a cases file");
   sub->add_option("--scale", args->scale, "fractional bits of activations (default 8)");
