@@ -1,5 +1,6 @@
-// Benchmarks for the re-indexing, broadcast, windowed-pooling and LeakyRelu layer protocols
-// (src/layers/reindex.h, elementwise.h, pool.h, leaky_relu.h), one output claim each.
+// Benchmarks for the re-indexing, broadcast, windowed-pooling, LeakyRelu, Clip and PRelu layer
+// protocols (src/layers/reindex.h, elementwise.h, pool.h, leaky_relu.h, clip.h, prelu.h), one output
+// claim each.
 // BM_*Prove: the whole prover (phase 1 + phase 2 where there is advice; committing the advice is
 // the caller's and not included; counter "advice" = committed field elements). BM_*Verify: the
 // verifier. Shapes are CNN-sized (64 channels, 32 x 32).
@@ -11,7 +12,9 @@
 
 #include "common/random.h"
 #include "layers/elementwise.h"
+#include "layers/clip.h"
 #include "layers/leaky_relu.h"
+#include "layers/prelu.h"
 #include "layers/pool.h"
 #include "layers/reindex.h"
 #include "poly/mle.h"
@@ -184,5 +187,39 @@ void BM_LeakyReluProve(benchmark::State& st) {  // 2^16 elements, alpha 0.01 (sa
   st.counters["advice"] = static_cast<double>(advice_size(probe.advice()));
 }
 BENCHMARK(BM_LeakyReluProve)->Unit(benchmark::kMillisecond);
+
+void BM_ClipProve(benchmark::State& st) {  // 2^16 elements, ReLU6 at scale 8 of 24-bit inputs
+  zkinfer::TestRng rng(1);
+  const ClipParams p{{1, 64, 32, 32}, 0, 6 * 256, clip_bits(24, 0, 6 * 256)};
+  auto x = random_ints(rng, 65536, (1 << 23) - 1);
+  ClipProver probe(p, x);
+  const std::vector<Claim> claims{true_claim(rng, PaddedShape(p.dims), probe.output())};
+  for (auto _ : st) {
+    ClipProver prover(p, x);
+    Transcript tr("bench");
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    benchmark::DoNotOptimize(prover.prove(claims, tr, &in, &adv));
+  }
+  st.counters["advice"] = static_cast<double>(advice_size(probe.advice()));
+}
+BENCHMARK(BM_ClipProve)->Unit(benchmark::kMillisecond);
+
+void BM_PReluProve(benchmark::State& st) {  // 2^16 elements, per-channel slopes (ss 13), rescale 2^13
+  zkinfer::TestRng rng(1);
+  const PReluParams p{{1, 64, 32, 32}, {1, 64, 1, 1}, 13, 13, 24, 0};
+  auto x = random_ints(rng, 65536, (1 << 23) - 1);
+  auto s = random_ints(rng, 64, 1 << 12);
+  PReluProver probe(p, x, s);
+  const std::vector<Claim> claims{true_claim(rng, PaddedShape(p.dims), probe.output())};
+  for (auto _ : st) {
+    PReluProver prover(p, x, s);
+    Transcript tr("bench");
+    PReluClaims out;
+    benchmark::DoNotOptimize(prover.prove(claims, tr, &out));
+  }
+  st.counters["advice"] = static_cast<double>(advice_size(probe.advice()));
+}
+BENCHMARK(BM_PReluProve)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -169,12 +169,14 @@ py::dict visibility_dict(const ModelVisibility& v) {
 }
 
 Model compile(const py::object& onnx, const py::object& calibration, const py::object& labels, int scale, int table_log,
-              const std::string& input_visibility, const std::string& weights_visibility, const std::string& output_visibility) {
+              const std::string& input_visibility, const std::string& weights_visibility, const std::string& output_visibility,
+              bool allow_unprovable) {
   std::string path = fspath(onnx);
   CompileOptions opt{scale, table_log,
                      ModelVisibility{to_visibility("input_visibility", input_visibility, false),
                                      to_visibility("weights_visibility", weights_visibility, true),
-                                     to_visibility("output_visibility", output_visibility, false)}};
+                                     to_visibility("output_visibility", output_visibility, false)},
+                     allow_unprovable};
   if (calibration.is_none() || py::isinstance<py::str>(calibration) ||
       py::hasattr(calibration, "__fspath__")) {
     if (!labels.is_none()) throw zkinfer::Error("calibration: labels go with array samples (a file carries its own)");
@@ -302,11 +304,13 @@ PYBIND11_MODULE(zkinfer, m) {
   m.def("compile", &compile, py::arg("model"), py::arg("calibration") = py::none(), py::kw_only(),
         py::arg("labels") = py::none(), py::arg("scale") = 8, py::arg("table_log") = 16,
         py::arg("input_visibility") = "private", py::arg("weights_visibility") = "private",
-        py::arg("output_visibility") = "public",
+        py::arg("output_visibility") = "public", py::arg("allow_unprovable") = false,
         "Quantize an ONNX model (`zkinfer compile`). calibration: a JSON file path, an array of samples "
         "along axis 0 (single-input model) or a list of such arrays (one per input), or None for the "
         "input.json beside the model. input_visibility: 'private' or 'public'; weights_visibility: "
-        "'private', 'public' or 'fixed'; output_visibility: 'public' or 'private' (docs/PROOF.md).");
+        "'private', 'public' or 'fixed'; output_visibility: 'public' or 'private' (docs/PROOF.md). "
+        "Raises zkinfer.Error listing every node without a proof protocol for its op, attributes or "
+        "shapes, unless allow_unprovable=True (then the model can be run, and setup raises that list).");
 
   m.def("setup",
         [](const Model& model) {

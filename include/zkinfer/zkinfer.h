@@ -51,6 +51,9 @@ struct CompileOptions {
   int scale = 8;        // fractional bits of activations (0..20)
   int table_log = 16;   // log2 of the largest lookup table (4..22)
   ModelVisibility visibility;  // Error for a fixed input or output
+  // compile refuses (Error listing every node without a proof protocol for its op, attributes or
+  // shapes) unless this is set: then the model can be run and evaluated, and setup refuses it.
+  bool allow_unprovable = false;
 };
 
 // Integer model against the float model over samples (what `zkinfer compile` prints).

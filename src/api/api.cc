@@ -120,11 +120,15 @@ void check_options(const CompileOptions& opt) {
 }
 
 Model compile_samples(graph::Graph g, const std::vector<graph::Sample>& samples, const CompileOptions& opt) {
+  const std::string g_source = g.source;
   ops::QuantConfig cfg;
   cfg.base_scale = opt.scale;
   cfg.table_log = opt.table_log;
   quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
   m.visibility = to_quant(opt.visibility);
+  // As `zkinfer compile`: every node needs a proof protocol (all blockers listed).
+  if (!opt.allow_unprovable)
+    if (auto why = proof::unsupported(m)) throw Error(g_source + ": " + *why);
   auto zkm = quant::encode_model(m);  // also sets the digest
   return make_model(std::move(m), std::move(zkm));
 }

@@ -15,7 +15,9 @@
 #include "layers/activation.h"
 #include "layers/bound.h"
 #include "layers/elementwise.h"
+#include "layers/clip.h"
 #include "layers/leaky_relu.h"
+#include "layers/prelu.h"
 #include "layers/reindex.h"
 #include "layers/pool.h"
 #include "layers/rescale.h"
@@ -73,7 +75,7 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 Fr pow2(int e) { return Fr::from_u64(uint64_t{1} << e); }
 
 // ---- the plan: which protocol proves each node (public, from the model) ----
-enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv };
+enum class Kind { kMatmul, kConv, kReindex, kConcat, kRelu, kLeakyRelu, kTable, kMaxPool, kAvgPool, kGap, kElementwise, kDiv, kNeg, kReduce, kSoftmax, kLayerNorm, kIntDiv, kClip, kPRelu };
 struct NodePlan {
   size_t node = 0;
   Kind kind = Kind::kReindex;
@@ -95,6 +97,8 @@ struct NodePlan {
   std::vector<int> ins;  // Concat's inputs
   layers::AvgPoolParams ap;
   layers::LeakyReluParams lr;
+  layers::ClipParams clip;
+  layers::PReluParams pr;  // kPRelu: x, w = the slope
   layers::DivParams dv;  // kDiv: x / w
   layers::ReduceParams rd;
   layers::SoftmaxParams sm;
@@ -203,6 +207,7 @@ bool bounded_by_consumers(const quant::CompiledModel& m, int t, int depth = 0) {
     for (int i : n.inputs) uses |= i == t;
     if (!uses) continue;
     if (n.op_type == "Relu" || n.op_type == "LeakyRelu" || n.op_type == "Abs" || is_table_op(n.op_type)) continue;
+    if (n.op_type == "PRelu" && !n.inputs.empty() && n.inputs[0] == t) continue;  // its sign split bounds x
     if (is_table_pow(m, k) && n.inputs[static_cast<size_t>(m.params[k].get("table_input"))] == t) continue;
     if ((is_move_op(n.op_type) || n.op_type == "Neg") && n.outputs.size() == 1 &&
         bounded_by_consumers(m, n.outputs[0], depth + 1))
@@ -229,460 +234,530 @@ size_t checked_bits(const quant::CompiledModel& m, size_t node, int t) {
   return static_cast<size_t>(b);
 }
 
-std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
+// A blocker of node i from the planner's error message: the reason without the "proof: node i
+// (name, op): " prefix the message starts with (the Blocker names the node itself).
+Blocker blocker_at(const quant::CompiledModel& m, size_t i, std::string why) {
+  const auto& n = m.graph.nodes[i];
+  for (const std::string& prefix : {std::string("proof: ") + node_label(m, i) + ": ",
+                                    "proof: node " + std::to_string(i) + " (" + n.name + "): ",
+                                    std::string("proof: ") + node_label(m, i) + " ", std::string("proof: ")})
+    if (why.starts_with(prefix)) {
+      why = why.substr(prefix.size());
+      break;
+    }
+  return Blocker{static_cast<int>(i), n.name, n.op_type, n.opset, why};
+}
+Blocker model_blocker(std::string why) {
+  if (why.starts_with("proof: ")) why = why.substr(7);
+  return Blocker{-1, "", "", 0, why};
+}
+
+// The plan, or every reason the model cannot be proven (in node order; the model-level ones
+// first): each node is planned on its own, so one node's blocker does not hide the next one's.
+std::vector<NodePlan> plan_model(const quant::CompiledModel& m, std::vector<Blocker>& out) {
   const auto& g = m.graph;
-  if (g.outputs.empty()) throw Error("proof: the model has no outputs");
+  if (g.outputs.empty()) {
+    out.push_back(model_blocker("the model has no outputs"));
+    return {};
+  }
   for (size_t a = 0; a < g.outputs.size(); ++a)
     for (size_t b = 0; b < a; ++b)
-      if (g.outputs[a] == g.outputs[b]) throw Error("proof: a tensor is listed twice among the outputs");
+      if (g.outputs[a] == g.outputs[b]) out.push_back(model_blocker("a tensor is listed twice among the outputs"));
+  for (int t : g.inputs)
+    if (is_weight(m, t)) out.push_back(model_blocker("input '" + g.tensors[t].name + "' is a constant"));
   std::vector<NodePlan> plan;
-  std::vector<int> plan_of(g.nodes.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const auto& n = g.nodes[i];
-    NodePlan p;
-    p.node = i;
-    if (n.outputs.size() != 1) throw Error("proof: " + node_label(m, i) + " has several outputs");
-    p.y = n.outputs[0];
-    auto in = [&](size_t k) { return k < n.inputs.size() ? n.inputs[k] : -1; };
-    const std::string& op = n.op_type;
-    if (op == "Gemm" || op == "MatMul") {
-      p.kind = Kind::kMatmul;
-      p.x = in(0);
-      p.w = in(1);
-      p.b = op == "Gemm" ? in(2) : -1;
-      p.shift = shift_of(m.params[i]);
-      auto ad = dims_of(m, p.x), bd = dims_of(m, p.w), yd = dims_of(m, p.y);
-      // Leading unit (batch) dimensions have no variables: [1, ..., m, k] is the rank-2 product.
-      auto drop_units = [](std::vector<size_t>& d) {
-        while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
-      };
-      if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
-      if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2)
-        throw Error("proof: " + node_label(m, i) + ": only rank-2 products are supported yet");
-      auto& s = p.mm;
-      s.trans_a = op == "Gemm" && n.attrs.get_int("transA", 0) != 0;
-      s.trans_b = op == "Gemm" && n.attrs.get_int("transB", 0) != 0;
-      s.m = s.trans_a ? ad[1] : ad[0];
-      s.k = s.trans_a ? ad[0] : ad[1];
-      s.n = s.trans_b ? bd[0] : bd[1];
-      if (p.b >= 0) {
-        if (!is_weight(m, p.b)) throw Error("proof: " + node_label(m, i) + ": the bias must be a constant");
-        auto cd = dims_of(m, p.b);
-        s.bias = true;
-        if (cd.size() == 1) {
-          s.bias_cols = cd[0] == s.n && s.n > 1;
-        } else if (cd.size() == 2) {
-          s.bias_rows = cd[0] == s.m && s.m > 1;
-          s.bias_cols = cd[1] == s.n && s.n > 1;
-        } else {
-          throw Error("proof: " + node_label(m, i) + ": bias of rank " + std::to_string(cd.size()));
+    try {
+      const auto& n = g.nodes[i];
+      NodePlan p;
+      p.node = i;
+      if (n.outputs.size() != 1) throw Error("proof: " + node_label(m, i) + " has several outputs");
+      p.y = n.outputs[0];
+      auto in = [&](size_t k) { return k < n.inputs.size() ? n.inputs[k] : -1; };
+      const std::string& op = n.op_type;
+      if (op == "Gemm" || op == "MatMul") {
+        p.kind = Kind::kMatmul;
+        p.x = in(0);
+        p.w = in(1);
+        p.b = op == "Gemm" ? in(2) : -1;
+        p.shift = shift_of(m.params[i]);
+        auto ad = dims_of(m, p.x), bd = dims_of(m, p.w), yd = dims_of(m, p.y);
+        // Leading unit (batch) dimensions have no variables: [1, ..., m, k] is the rank-2 product.
+        auto drop_units = [](std::vector<size_t>& d) {
+          while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
+        };
+        if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
+        if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2)
+          throw Error("proof: " + node_label(m, i) + ": only rank-2 products are supported yet");
+        auto& s = p.mm;
+        s.trans_a = op == "Gemm" && n.attrs.get_int("transA", 0) != 0;
+        s.trans_b = op == "Gemm" && n.attrs.get_int("transB", 0) != 0;
+        s.m = s.trans_a ? ad[1] : ad[0];
+        s.k = s.trans_a ? ad[0] : ad[1];
+        s.n = s.trans_b ? bd[0] : bd[1];
+        if (p.b >= 0) {
+          if (!is_weight(m, p.b)) throw Error("proof: " + node_label(m, i) + ": the bias must be a constant");
+          auto cd = dims_of(m, p.b);
+          s.bias = true;
+          if (cd.size() == 1) {
+            s.bias_cols = cd[0] == s.n && s.n > 1;
+          } else if (cd.size() == 2) {
+            s.bias_rows = cd[0] == s.m && s.m > 1;
+            s.bias_cols = cd[1] == s.n && s.n > 1;
+          } else {
+            throw Error("proof: " + node_label(m, i) + ": bias of rank " + std::to_string(cd.size()));
+          }
+          if (s.bias_shape().num_vars() != shape_of(m, p.b).num_vars())
+            throw Error("proof: " + node_label(m, i) + ": bias layout not supported");
+          p.bias_exp = m.scales[p.x] + m.scales[p.w] - m.scales[p.b];
+          if (p.bias_exp < 0 || p.bias_exp > 60) throw Error("proof: " + node_label(m, i) + ": bias scale");
         }
-        if (s.bias_shape().num_vars() != shape_of(m, p.b).num_vars())
-          throw Error("proof: " + node_label(m, i) + ": bias layout not supported");
-        p.bias_exp = m.scales[p.x] + m.scales[p.w] - m.scales[p.b];
-        if (p.bias_exp < 0 || p.bias_exp > 60) throw Error("proof: " + node_label(m, i) + ": bias scale");
-      }
-      if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (s.y_shape().dims() != yd) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (op == "Conv") {
-      p.kind = Kind::kConv;
-      p.x = in(0);
-      p.w = in(1);
-      p.b = in(2);
-      p.shift = shift_of(m.params[i]);
-      const auto& xs = g.tensors[p.x].shape;
-      const auto& ws = g.tensors[p.w].shape;
-      if (xs.size() != 4 || ws.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D convolutions are supported yet");
-      ops::Window win = ops::make_window(n, xs, ops::Shape(ws.begin() + 2, ws.end()), false);
-      auto& s = p.cv;
-      s.n = xs[0], s.c = xs[1], s.h = xs[2], s.w = xs[3];
-      s.co = ws[0], s.kh = ws[2], s.kw = ws[3];
-      s.stride_h = win.sh, s.stride_w = win.sw, s.dil_h = win.dh, s.dil_w = win.dw;
-      s.pad_top = win.pt, s.pad_left = win.pl, s.pad_bottom = win.pb, s.pad_right = win.pr;
-      s.groups = static_cast<size_t>(n.attrs.get_int("group", 1));
-      if (p.b >= 0) {
-        if (!is_weight(m, p.b)) throw Error("proof: " + node_label(m, i) + ": the bias must be a constant");
-        s.bias = true;
-        p.bias_exp = m.scales[p.x] + m.scales[p.w] - m.scales[p.b];
-        if (p.bias_exp < 0 || p.bias_exp > 60) throw Error("proof: " + node_label(m, i) + ": bias scale");
-      }
-      if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (s.y_shape().dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (op == "Relu") {
-      p.kind = Kind::kRelu;
-      p.x = in(0);
-      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-      p.relu.dims = dims_of(m, p.y);
-      p.relu.shift = 0;
-      p.relu.bits = checked_bits(m, i, p.x);
-      // Fuse with the rescale of the linear node producing x when this Relu is its only use.
-      for (size_t q = 0; q < plan.size(); ++q) {
-        NodePlan& prod = plan[q];
-        if (prod.y != p.x || !prod.linear() || prod.shift <= 0) continue;
-        bool is_output = false;
-        for (int o : g.outputs) is_output |= o == p.x;
-        if (is_output || consumers(m, p.x).size() != 1) continue;
-        prod.fused = true;
-        p.relu.shift = static_cast<size_t>(prod.shift);
-      }
-    } else if (is_table_op(op) || is_table_pow(m, i)) {
-      p.kind = Kind::kTable;
-      p.x = op == "Pow" ? in(static_cast<size_t>(m.params[i].get("table_input"))) : in(0);
-      const auto& qp = m.params[i];
-      if (qp.tables.size() != 1 || qp.tables[0].values.empty())
-        throw Error("proof: " + node_label(m, i) + ": table missing from the compiled model");
-      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-      const int k = shift_of(qp);
-      if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": table input shift out of range");
-      p.act.dims = dims_of(m, p.y);
-      p.act.shift = static_cast<size_t>(k);
-      p.act.excess_bits = std::max<size_t>(1, checked_bits(m, i, p.x) + 1 - std::min<size_t>(static_cast<size_t>(k), checked_bits(m, i, p.x)));
-      p.act.lo = qp.tables[0].lo;
-      p.act.values = qp.tables[0].values;
-    } else if (op == "MaxPool") {
-      p.kind = Kind::kMaxPool;
-      p.x = in(0);
-      const auto& xs = g.tensors[p.x].shape;
-      if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D max pooling is supported yet");
-      if (n.attrs.get_int("ceil_mode", 0) != 0) throw Error("proof: " + node_label(m, i) + ": ceil_mode is not supported yet");
-      ops::Window win = ops::make_window(n, xs, {}, false);
-      if (win.dh != 1 || win.dw != 1) throw Error("proof: " + node_label(m, i) + ": dilated max pooling is not supported yet");
-      if (win.pt >= win.kh || win.pb >= win.kh || win.pl >= win.kw || win.pr >= win.kw)
-        throw Error("proof: " + node_label(m, i) + ": pads must be smaller than the kernel");
-      auto& s = p.mp;
-      s.dims = dims_of(m, p.x);
-      s.kh = win.kh, s.kw = win.kw, s.sh = win.sh, s.sw = win.sw;
-      s.pt = win.pt, s.pl = win.pl, s.pb = win.pb, s.pr = win.pr;
-      s.bits = checked_bits(m, i, p.x);
-      if (s.kh * s.kw > 59)  // the zero-check's degree is kh kw + 1 (sumcheck degrees up to 60)
-        throw Error("proof: " + node_label(m, i) + ": max pooling windows above 59 entries are not supported yet");
-      if (s.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (op == "GlobalAveragePool") {
-      p.kind = Kind::kGap;
-      p.x = in(0);
-      p.gap.dims = dims_of(m, p.x);
-      if (p.gap.dims.size() < 3) throw Error("proof: " + node_label(m, i) + ": input rank below 3");
-      if (layers::global_avg_pool_out_dims(p.gap.dims) != dims_of(m, p.y))
-        throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-      if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
-    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "BatchNormalization") {
-      p.kind = Kind::kElementwise;
-      p.x = in(0);
-      p.w = op == "BatchNormalization" ? -1 : in(1);
-      auto& e = p.ew;
-      e.dims = dims_of(m, p.y);
-      auto lift = [&](std::vector<size_t> d) {  // numpy broadcasting: left-pad with ones
-        if (d.size() > e.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
-        d.insert(d.begin(), e.dims.size() - d.size(), 1);
-        for (size_t k = 0; k < d.size(); ++k)
-          if (d[k] != e.dims[k] && d[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
-        return d;
-      };
-      e.a_dims = lift(dims_of(m, p.x));
-      if (op == "BatchNormalization") {
+        if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        if (s.y_shape().dims() != yd) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (op == "Conv") {
+        p.kind = Kind::kConv;
+        p.x = in(0);
+        p.w = in(1);
+        p.b = in(2);
+        p.shift = shift_of(m.params[i]);
+        const auto& xs = g.tensors[p.x].shape;
+        const auto& ws = g.tensors[p.w].shape;
+        if (xs.size() != 4 || ws.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D convolutions are supported yet");
+        ops::Window win = ops::make_window(n, xs, ops::Shape(ws.begin() + 2, ws.end()), false);
+        auto& s = p.cv;
+        s.n = xs[0], s.c = xs[1], s.h = xs[2], s.w = xs[3];
+        s.co = ws[0], s.kh = ws[2], s.kw = ws[3];
+        s.stride_h = win.sh, s.stride_w = win.sw, s.dil_h = win.dh, s.dil_w = win.dw;
+        s.pad_top = win.pt, s.pad_left = win.pl, s.pad_bottom = win.pb, s.pad_right = win.pr;
+        s.groups = static_cast<size_t>(n.attrs.get_int("group", 1));
+        if (p.b >= 0) {
+          if (!is_weight(m, p.b)) throw Error("proof: " + node_label(m, i) + ": the bias must be a constant");
+          s.bias = true;
+          p.bias_exp = m.scales[p.x] + m.scales[p.w] - m.scales[p.b];
+          if (p.bias_exp < 0 || p.bias_exp > 60) throw Error("proof: " + node_label(m, i) + ": bias scale");
+        }
+        if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        if (s.y_shape().dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (op == "Relu") {
+        p.kind = Kind::kRelu;
+        p.x = in(0);
+        if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        p.relu.dims = dims_of(m, p.y);
+        p.relu.shift = 0;
+        p.relu.bits = checked_bits(m, i, p.x);
+        // Fuse with the rescale of the linear node producing x when this Relu is its only use.
+        for (size_t q = 0; q < plan.size(); ++q) {
+          NodePlan& prod = plan[q];
+          if (prod.y != p.x || !prod.linear() || prod.shift <= 0) continue;
+          bool is_output = false;
+          for (int o : g.outputs) is_output |= o == p.x;
+          if (is_output || consumers(m, p.x).size() != 1) continue;
+          prod.fused = true;
+          p.relu.shift = static_cast<size_t>(prod.shift);
+        }
+      } else if (is_table_op(op) || is_table_pow(m, i)) {
+        p.kind = Kind::kTable;
+        p.x = op == "Pow" ? in(static_cast<size_t>(m.params[i].get("table_input"))) : in(0);
         const auto& qp = m.params[i];
-        if (!qp.consts.count("a") || !qp.consts.count("b")) throw Error("proof: " + node_label(m, i) + ": folded constants missing");
-        const size_t C = qp.consts.at("a").data.size();
-        if (e.dims.size() < 2 || e.dims[1] != C || qp.consts.at("b").data.size() != C)
-          throw Error("proof: " + node_label(m, i) + ": channel count mismatch");
-        e.op = layers::ElementwiseParams::Op::kAffine;
-        e.b_dims.assign(e.dims.size(), 1);
-        e.b_dims[1] = C;
-        e.c_dims = e.b_dims;
-        p.bn = true;
-      } else {
-        e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
-                           : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
-        e.b_dims = lift(dims_of(m, p.w));
-        if (op != "Mul") {
-          const int s = std::max(m.scales[p.x], m.scales[p.w]);
-          e.ea = static_cast<size_t>(s - m.scales[p.x]);
-          e.eb = static_cast<size_t>(s - m.scales[p.w]);
-          if (e.ea > 40 || e.eb > 40) throw Error("proof: " + node_label(m, i) + ": scale alignment out of range");
+        if (qp.tables.size() != 1 || qp.tables[0].values.empty())
+          throw Error("proof: " + node_label(m, i) + ": table missing from the compiled model");
+        if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        const int k = shift_of(qp);
+        if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": table input shift out of range");
+        p.act.dims = dims_of(m, p.y);
+        p.act.shift = static_cast<size_t>(k);
+        p.act.excess_bits = std::max<size_t>(1, checked_bits(m, i, p.x) + 1 - std::min<size_t>(static_cast<size_t>(k), checked_bits(m, i, p.x)));
+        p.act.lo = qp.tables[0].lo;
+        p.act.values = qp.tables[0].values;
+      } else if (op == "MaxPool") {
+        p.kind = Kind::kMaxPool;
+        p.x = in(0);
+        const auto& xs = g.tensors[p.x].shape;
+        if (xs.size() != 4) throw Error("proof: " + node_label(m, i) + ": only 2-D max pooling is supported yet");
+        if (n.attrs.get_int("ceil_mode", 0) != 0) throw Error("proof: " + node_label(m, i) + ": ceil_mode is not supported yet");
+        ops::Window win = ops::make_window(n, xs, {}, false);
+        if (win.dh != 1 || win.dw != 1) throw Error("proof: " + node_label(m, i) + ": dilated max pooling is not supported yet");
+        if (win.pt >= win.kh || win.pb >= win.kh || win.pl >= win.kw || win.pr >= win.kw)
+          throw Error("proof: " + node_label(m, i) + ": pads must be smaller than the kernel");
+        auto& s = p.mp;
+        s.dims = dims_of(m, p.x);
+        s.kh = win.kh, s.kw = win.kw, s.sh = win.sh, s.sw = win.sw;
+        s.pt = win.pt, s.pl = win.pl, s.pb = win.pb, s.pr = win.pr;
+        s.bits = checked_bits(m, i, p.x);
+        if (s.kh * s.kw > 59)  // the zero-check's degree is kh kw + 1 (sumcheck degrees up to 60)
+          throw Error("proof: " + node_label(m, i) + ": max pooling windows above 59 entries are not supported yet");
+        if (s.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (op == "GlobalAveragePool") {
+        p.kind = Kind::kGap;
+        p.x = in(0);
+        p.gap.dims = dims_of(m, p.x);
+        if (p.gap.dims.size() < 3) throw Error("proof: " + node_label(m, i) + ": input rank below 3");
+        if (layers::global_avg_pool_out_dims(p.gap.dims) != dims_of(m, p.y))
+          throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+        if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
+      } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "BatchNormalization") {
+        p.kind = Kind::kElementwise;
+        p.x = in(0);
+        p.w = op == "BatchNormalization" ? -1 : in(1);
+        auto& e = p.ew;
+        e.dims = dims_of(m, p.y);
+        auto lift = [&](std::vector<size_t> d) {  // numpy broadcasting: left-pad with ones
+          if (d.size() > e.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
+          d.insert(d.begin(), e.dims.size() - d.size(), 1);
+          for (size_t k = 0; k < d.size(); ++k)
+            if (d[k] != e.dims[k] && d[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
+          return d;
+        };
+        e.a_dims = lift(dims_of(m, p.x));
+        if (op == "BatchNormalization") {
+          const auto& qp = m.params[i];
+          if (!qp.consts.count("a") || !qp.consts.count("b")) throw Error("proof: " + node_label(m, i) + ": folded constants missing");
+          const size_t C = qp.consts.at("a").data.size();
+          if (e.dims.size() < 2 || e.dims[1] != C || qp.consts.at("b").data.size() != C)
+            throw Error("proof: " + node_label(m, i) + ": channel count mismatch");
+          e.op = layers::ElementwiseParams::Op::kAffine;
+          e.b_dims.assign(e.dims.size(), 1);
+          e.b_dims[1] = C;
+          e.c_dims = e.b_dims;
+          p.bn = true;
+        } else {
+          e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
+                             : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
+          e.b_dims = lift(dims_of(m, p.w));
+          if (op != "Mul") {
+            const int s = std::max(m.scales[p.x], m.scales[p.w]);
+            e.ea = static_cast<size_t>(s - m.scales[p.x]);
+            e.eb = static_cast<size_t>(s - m.scales[p.w]);
+            if (e.ea > 40 || e.eb > 40) throw Error("proof: " + node_label(m, i) + ": scale alignment out of range");
+          }
         }
-      }
-      e.shift = shift_of(m.params[i]);
-      if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
-      if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
-    } else if (op == "Div") {
-      p.x = in(0);
-      p.w = in(1);
-      if (p.x < 0 || p.w < 0) throw Error("proof: " + node_label(m, i) + ": missing input");
-      if (m.params[i].ints.count("integer")) {  // integer tensors: truncation
-        p.kind = Kind::kIntDiv;
-        auto& d = p.idv;
+        e.shift = shift_of(m.params[i]);
+        if (e.shift < -40 || e.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+        if (e.shift > 0 && !bounded_by_consumers(m, p.y)) e.out_bits = checked_bits(m, i, p.y);
+      } else if (op == "Div") {
+        p.x = in(0);
+        p.w = in(1);
+        if (p.x < 0 || p.w < 0) throw Error("proof: " + node_label(m, i) + ": missing input");
+        if (m.params[i].ints.count("integer")) {  // integer tensors: truncation
+          p.kind = Kind::kIntDiv;
+          auto& d = p.idv;
+          d.dims = dims_of(m, p.y);
+          if (dims_of(m, p.x) != d.dims) throw Error("proof: " + node_label(m, i) + ": a broadcast dividend is not supported yet");
+          std::vector<size_t> zd = dims_of(m, p.w);
+          if (zd.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": divisor rank above the output's");
+          zd.insert(zd.begin(), d.dims.size() - zd.size(), 1);
+          d.z_dims = zd;
+          d.x_bits = checked_bits(m, i, p.x);
+          d.d_bits = checked_bits(m, i, p.w);
+          if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
+          if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        } else {
+        p.kind = Kind::kDiv;
+        auto& d = p.dv;
         d.dims = dims_of(m, p.y);
-        if (dims_of(m, p.x) != d.dims) throw Error("proof: " + node_label(m, i) + ": a broadcast dividend is not supported yet");
-        std::vector<size_t> zd = dims_of(m, p.w);
-        if (zd.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": divisor rank above the output's");
-        zd.insert(zd.begin(), d.dims.size() - zd.size(), 1);
-        d.z_dims = zd;
-        d.x_bits = checked_bits(m, i, p.x);
+        auto lift = [&](std::vector<size_t> v) {  // numpy broadcasting: left-pad with ones
+          if (v.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
+          v.insert(v.begin(), d.dims.size() - v.size(), 1);
+          for (size_t k = 0; k < v.size(); ++k)
+            if (v[k] != d.dims[k] && v[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
+          return v;
+        };
+        d.a_dims = lift(dims_of(m, p.x));
+        d.b_dims = lift(dims_of(m, p.w));
+        const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
+        const int e = so - m.scales[p.x] + m.scales[p.w];
+        d.ea = static_cast<size_t>(std::max(e, 0));
+        d.eb = static_cast<size_t>(std::max(-e, 0));
+        d.q_bits = checked_bits(m, i, p.y);
         d.d_bits = checked_bits(m, i, p.w);
         if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
         if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      } else {
-      p.kind = Kind::kDiv;
-      auto& d = p.dv;
-      d.dims = dims_of(m, p.y);
-      auto lift = [&](std::vector<size_t> v) {  // numpy broadcasting: left-pad with ones
-        if (v.size() > d.dims.size()) throw Error("proof: " + node_label(m, i) + ": operand rank above the output's");
-        v.insert(v.begin(), d.dims.size() - v.size(), 1);
-        for (size_t k = 0; k < v.size(); ++k)
-          if (v[k] != d.dims[k] && v[k] != 1) throw Error("proof: " + node_label(m, i) + ": operand does not broadcast");
-        return v;
-      };
-      d.a_dims = lift(dims_of(m, p.x));
-      d.b_dims = lift(dims_of(m, p.w));
-      const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
-      const int e = so - m.scales[p.x] + m.scales[p.w];
-      d.ea = static_cast<size_t>(std::max(e, 0));
-      d.eb = static_cast<size_t>(std::max(-e, 0));
-      d.q_bits = checked_bits(m, i, p.y);
-      d.d_bits = checked_bits(m, i, p.w);
-      if (d.d_bits > 40) throw Error("proof: " + node_label(m, i) + ": divisor bound above 2^40");
-      if (auto why = d.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      }
-    } else if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin") {
-      p.kind = Kind::kReduce;
-      p.x = in(0);
-      auto& rd = p.rd;
-      rd.op = op == "ReduceSum" ? layers::ReduceParams::Op::kSum
-              : op == "ReduceMean" ? layers::ReduceParams::Op::kMean
-              : op == "ReduceMax" ? layers::ReduceParams::Op::kMax : layers::ReduceParams::Op::kMin;
-      rd.dims = dims_of(m, p.x);
-      const int axes_opset = op == "ReduceSum" ? 13 : 18;
-      std::vector<int64_t> axes = n.opset >= axes_opset ? (in(1) >= 0 ? int_const(m, i, in(1), "axes") : std::vector<int64_t>{})
-                                                         : n.attrs.get_ints("axes");
-      const int64_t r = static_cast<int64_t>(rd.dims.size());
-      rd.axes.assign(rd.dims.size(), false);
-      if (axes.empty()) {
-        if (n.attrs.get_int("noop_with_empty_axes", 0) != 0) throw Error("proof: " + node_label(m, i) + ": empty reduction");
-        rd.axes.assign(rd.dims.size(), true);
-      }
-      for (int64_t a : axes) {
+        }
+      } else if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin") {
+        p.kind = Kind::kReduce;
+        p.x = in(0);
+        auto& rd = p.rd;
+        rd.op = op == "ReduceSum" ? layers::ReduceParams::Op::kSum
+                : op == "ReduceMean" ? layers::ReduceParams::Op::kMean
+                : op == "ReduceMax" ? layers::ReduceParams::Op::kMax : layers::ReduceParams::Op::kMin;
+        rd.dims = dims_of(m, p.x);
+        const int axes_opset = op == "ReduceSum" ? 13 : 18;
+        std::vector<int64_t> axes = n.opset >= axes_opset ? (in(1) >= 0 ? int_const(m, i, in(1), "axes") : std::vector<int64_t>{})
+                                                           : n.attrs.get_ints("axes");
+        const int64_t r = static_cast<int64_t>(rd.dims.size());
+        rd.axes.assign(rd.dims.size(), false);
+        if (axes.empty()) {
+          if (n.attrs.get_int("noop_with_empty_axes", 0) != 0) throw Error("proof: " + node_label(m, i) + ": empty reduction");
+          rd.axes.assign(rd.dims.size(), true);
+        }
+        for (int64_t a : axes) {
+          if (a < 0) a += r;
+          if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+          rd.axes[static_cast<size_t>(a)] = true;
+        }
+        if (rd.op == layers::ReduceParams::Op::kSum) {
+          const int k = shift_of(m.params[i]);
+          if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+          rd.shift = static_cast<size_t>(k);
+          if (k > 0 && !bounded_by_consumers(m, p.y)) rd.out_bits = checked_bits(m, i, p.y);
+        } else if (rd.op == layers::ReduceParams::Op::kMean) {
+          if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
+        } else {
+          rd.bits = checked_bits(m, i, p.x);
+        }
+        if (auto why = rd.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        // unit dimensions have no variables: y's layout is out_dims' whatever keepdims says
+        auto squeeze = [](std::vector<size_t> v) {
+          std::erase(v, size_t{1});
+          return v;
+        };
+        if (squeeze(rd.out_dims()) != squeeze(dims_of(m, p.y))) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (op == "Softmax") {
+        p.kind = Kind::kSoftmax;
+        p.x = in(0);
+        const auto& qp = m.params[i];
+        auto& s = p.sm;
+        s.dims = dims_of(m, p.x);
+        if (dims_of(m, p.y) != s.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        if (qp.tables.size() != 1 || qp.tables[0].values.empty() || qp.out_scales.size() != 1)
+          throw Error("proof: " + node_label(m, i) + ": exp table missing from the compiled model");
+        const int64_t r = static_cast<int64_t>(g.tensors[p.x].shape.size());
+        if (r == 0) throw Error("proof: " + node_label(m, i) + ": softmax of a scalar");
+        int64_t a = n.attrs.get_int("axis", n.opset < 13 ? 1 : -1);
         if (a < 0) a += r;
         if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
-        rd.axes[static_cast<size_t>(a)] = true;
-      }
-      if (rd.op == layers::ReduceParams::Op::kSum) {
-        const int k = shift_of(m.params[i]);
-        if (k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
-        rd.shift = static_cast<size_t>(k);
-        if (k > 0 && !bounded_by_consumers(m, p.y)) rd.out_bits = checked_bits(m, i, p.y);
-      } else if (rd.op == layers::ReduceParams::Op::kMean) {
-        if (!bounded_by_consumers(m, p.y)) p.bound = layers::BoundParams{dims_of(m, p.y), checked_bits(m, i, p.y), false};
-      } else {
-        rd.bits = checked_bits(m, i, p.x);
-      }
-      if (auto why = rd.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      // unit dimensions have no variables: y's layout is out_dims' whatever keepdims says
-      auto squeeze = [](std::vector<size_t> v) {
-        std::erase(v, size_t{1});
-        return v;
-      };
-      if (squeeze(rd.out_dims()) != squeeze(dims_of(m, p.y))) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (op == "Softmax") {
-      p.kind = Kind::kSoftmax;
-      p.x = in(0);
-      const auto& qp = m.params[i];
-      auto& s = p.sm;
-      s.dims = dims_of(m, p.x);
-      if (dims_of(m, p.y) != s.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-      if (qp.tables.size() != 1 || qp.tables[0].values.empty() || qp.out_scales.size() != 1)
-        throw Error("proof: " + node_label(m, i) + ": exp table missing from the compiled model");
-      const int64_t r = static_cast<int64_t>(g.tensors[p.x].shape.size());
-      if (r == 0) throw Error("proof: " + node_label(m, i) + ": softmax of a scalar");
-      int64_t a = n.attrs.get_int("axis", n.opset < 13 ? 1 : -1);
-      if (a < 0) a += r;
-      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
-      s.axes.assign(s.dims.size(), false);
-      for (int64_t d = a; d < (n.opset < 13 ? r : a + 1); ++d) s.axes[static_cast<size_t>(d)] = true;
-      const int k = shift_of(qp), so = qp.out_scales[0];
-      if (k < 0 || k > 40 || so < 0 || so > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
-      s.shift = static_cast<size_t>(k);
-      s.out_scale = static_cast<size_t>(so);
-      s.lo = qp.tables[0].lo;
-      s.values = qp.tables[0].values;
-      s.bits = checked_bits(m, i, p.x);
-      s.q_bits = checked_bits(m, i, p.y);
-      if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-    } else if (op == "LayerNormalization") {
-      p.kind = Kind::kLayerNorm;
-      p.x = in(0);
-      p.w = in(1);
-      p.b = in(2);
-      const auto& qp = m.params[i];
-      auto& l = p.ln;
-      l.dims = dims_of(m, p.x);
-      if (dims_of(m, p.y) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-      if (p.w < 0 || !is_weight(m, p.w) || (p.b >= 0 && !is_weight(m, p.b)))
-        throw Error("proof: " + node_label(m, i) + ": scale and bias must be constants");
-      if (qp.tables.size() != 1 || qp.tables[0].values.empty())
-        throw Error("proof: " + node_label(m, i) + ": rsqrt table missing from the compiled model");
-      const int64_t r = static_cast<int64_t>(l.dims.size());
-      int64_t a = n.attrs.get_int("axis", -1);
-      if (a < 0) a += r;
-      if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
-      l.axes.assign(l.dims.size(), false);
-      for (int64_t d = a; d < r; ++d) l.axes[static_cast<size_t>(d)] = true;
-      auto lift = [&](int t) {  // the weight's shape left-padded to x's rank; only row axes may be non-unit
-        std::vector<size_t> v = dims_of(m, t);
-        if (v.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": scale or bias rank above the input's");
-        v.insert(v.begin(), l.dims.size() - v.size(), 1);
-        for (size_t k = 0; k < v.size(); ++k)
-          if (v[k] != 1 && (v[k] != l.dims[k] || !l.axes[k]))
-            throw Error("proof: " + node_label(m, i) + ": scale or bias layout not supported");
-        return v;
-      };
-      l.g_dims = lift(p.w);
-      if (p.b >= 0) l.b_dims = lift(p.b);
-      const int64_t vs = qp.get("v_shift"), ns = qp.get("n_shift"), k = shift_of(qp);
-      if (vs < 0 || vs > 40 || ns < 0 || ns > 40 || k < 0 || k > 40)
-        throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
-      l.v_shift = static_cast<size_t>(vs);
-      l.n_shift = static_cast<size_t>(ns);
-      l.shift = static_cast<size_t>(k);
-      l.lo = qp.tables[0].lo;
-      l.values = qp.tables[0].values;
-      if (p.b >= 0) {
-        const int be = m.scales[p.x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p.w] - m.scales[p.b];
-        if (be < 0 || be > 40) throw Error("proof: " + node_label(m, i) + ": bias scale");
-        l.beta_exp = static_cast<size_t>(be);
-      }
-      l.bits = checked_bits(m, i, p.x);
-      if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
-      if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-    } else if (op == "Abs") {
-      // |x| is LeakyRelu with slopes 1 and -1: t = pos + neg (leaky_relu.h).
-      p.kind = Kind::kLeakyRelu;
-      p.x = in(0);
-      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-      p.lr.dims = dims_of(m, p.y);
-      p.lr.alpha_q = -1;
-      p.lr.alpha_scale = 0;
-      p.lr.shift = 0;
-      p.lr.bits = checked_bits(m, i, p.x);
-    } else if (op == "Neg") {
-      p.kind = Kind::kNeg;
-      p.x = in(0);
-      if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
-    } else if (op == "LeakyRelu") {
-      p.kind = Kind::kLeakyRelu;
-      p.x = in(0);
-      const auto& qp = m.params[i];
-      auto& l = p.lr;
-      l.dims = dims_of(m, p.y);
-      l.alpha_q = qp.get("alpha_q");
-      const int64_t sa = qp.get("alpha_scale"), k = shift_of(qp);
-      if (sa < 0 || sa > 40 || k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
-      l.alpha_scale = static_cast<size_t>(sa);
-      l.shift = static_cast<size_t>(k);
-      l.bits = checked_bits(m, i, p.x);
-      if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
-    } else if (op == "AveragePool") {
-      p.kind = Kind::kAvgPool;
-      p.x = in(0);
-      const auto& xs = g.tensors[p.x].shape;
-      if (xs.size() != 4 && xs.size() != 3) throw Error("proof: " + node_label(m, i) + ": only 1-D and 2-D average pooling are supported yet");
-      const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
-      ops::Window win = ops::make_window(n, xs, {}, ceil);
-      auto& a = p.ap;
-      a.dims = dims_of(m, p.x);
-      if (xs.size() == 3) a.dims.insert(a.dims.begin() + 2, 1);  // (N, C, W) as (N, C, 1, W): the same padded layout
-      a.kh = win.kh, a.kw = win.kw, a.sh = win.sh, a.sw = win.sw, a.dh = win.dh, a.dw = win.dw;
-      a.pt = win.pt, a.pl = win.pl, a.pb = win.pb, a.pr = win.pr;
-      a.ceil_mode = ceil;
-      a.count_include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
-      a.bits = checked_bits(m, i, p.y);
-      if (auto why = a.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      auto want = dims_of(m, p.y);
-      if (xs.size() == 3) want.insert(want.begin() + 2, 1);
-      if (a.out_dims() != want) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (op == "Concat") {
-      p.kind = Kind::kConcat;
-      const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
-      auto& c = p.cc;
-      int64_t axis = n.attrs.get_int("axis", 0);
-      const int64_t r = static_cast<int64_t>(g.tensors[p.y].shape.size());
-      if (axis < 0) axis += r;
-      if (axis < 0 || axis >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
-      c.axis = static_cast<size_t>(axis);
-      for (int t : n.inputs) {
-        if (t < 0) continue;
-        if (is_weight(m, t)) throw Error("proof: " + node_label(m, i) + ": constant inputs to Concat are not supported yet");
-        p.ins.push_back(t);
-        c.in_dims.push_back(dims_of(m, t));
-        const int up = so - m.scales[t];
-        if (up < 0 || up > 40) throw Error("proof: " + node_label(m, i) + ": an input is rescaled down (not supported yet)");
-        c.up.push_back(static_cast<size_t>(up));
-      }
-      if (p.ins.empty()) throw Error("proof: " + node_label(m, i) + ": no inputs");
-      p.x = p.ins[0];
-      if (auto why = c.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (c.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-    } else if (is_move_op(op)) {
-      p.kind = Kind::kReindex;
-      p.x = in(0);
-      const auto xd = dims_of(m, p.x), yd = dims_of(m, p.y);
-      if (is_reshape_op(op)) {
-        p.rmap = layers::reshape_map(xd, yd);
-      } else if (op == "Transpose") {
-        std::vector<size_t> perm;
-        auto pv = n.attrs.get_ints("perm");
-        if (pv.empty())
-          for (size_t k = xd.size(); k-- > 0;) perm.push_back(k);
-        for (int64_t v : pv) {
-          if (v < 0 || v >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": bad perm");
-          perm.push_back(static_cast<size_t>(v));
+        s.axes.assign(s.dims.size(), false);
+        for (int64_t d = a; d < (n.opset < 13 ? r : a + 1); ++d) s.axes[static_cast<size_t>(d)] = true;
+        const int k = shift_of(qp), so = qp.out_scales[0];
+        if (k < 0 || k > 40 || so < 0 || so > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+        s.shift = static_cast<size_t>(k);
+        s.out_scale = static_cast<size_t>(so);
+        s.lo = qp.tables[0].lo;
+        s.values = qp.tables[0].values;
+        s.bits = checked_bits(m, i, p.x);
+        s.q_bits = checked_bits(m, i, p.y);
+        if (auto why = s.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      } else if (op == "LayerNormalization") {
+        p.kind = Kind::kLayerNorm;
+        p.x = in(0);
+        p.w = in(1);
+        p.b = in(2);
+        const auto& qp = m.params[i];
+        auto& l = p.ln;
+        l.dims = dims_of(m, p.x);
+        if (dims_of(m, p.y) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        if (p.w < 0 || !is_weight(m, p.w) || (p.b >= 0 && !is_weight(m, p.b)))
+          throw Error("proof: " + node_label(m, i) + ": scale and bias must be constants");
+        if (qp.tables.size() != 1 || qp.tables[0].values.empty())
+          throw Error("proof: " + node_label(m, i) + ": rsqrt table missing from the compiled model");
+        const int64_t r = static_cast<int64_t>(l.dims.size());
+        int64_t a = n.attrs.get_int("axis", -1);
+        if (a < 0) a += r;
+        if (a < 0 || a >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+        l.axes.assign(l.dims.size(), false);
+        for (int64_t d = a; d < r; ++d) l.axes[static_cast<size_t>(d)] = true;
+        auto lift = [&](int t) {  // the weight's shape left-padded to x's rank; only row axes may be non-unit
+          std::vector<size_t> v = dims_of(m, t);
+          if (v.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": scale or bias rank above the input's");
+          v.insert(v.begin(), l.dims.size() - v.size(), 1);
+          for (size_t k = 0; k < v.size(); ++k)
+            if (v[k] != 1 && (v[k] != l.dims[k] || !l.axes[k]))
+              throw Error("proof: " + node_label(m, i) + ": scale or bias layout not supported");
+          return v;
+        };
+        l.g_dims = lift(p.w);
+        if (p.b >= 0) l.b_dims = lift(p.b);
+        const int64_t vs = qp.get("v_shift"), ns = qp.get("n_shift"), k = shift_of(qp);
+        if (vs < 0 || vs > 40 || ns < 0 || ns > 40 || k < 0 || k > 40)
+          throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+        l.v_shift = static_cast<size_t>(vs);
+        l.n_shift = static_cast<size_t>(ns);
+        l.shift = static_cast<size_t>(k);
+        l.lo = qp.tables[0].lo;
+        l.values = qp.tables[0].values;
+        if (p.b >= 0) {
+          const int be = m.scales[p.x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p.w] - m.scales[p.b];
+          if (be < 0 || be > 40) throw Error("proof: " + node_label(m, i) + ": bias scale");
+          l.beta_exp = static_cast<size_t>(be);
         }
-        p.rmap = layers::transpose_map(xd, perm);
-      } else if (op == "Slice") {
-        std::vector<int64_t> starts, ends, axes, steps;
-        if (n.opset < 10) {
-          starts = n.attrs.get_ints("starts");
-          ends = n.attrs.get_ints("ends");
-          axes = n.attrs.get_ints("axes");
-        } else {
-          starts = int_const(m, i, in(1), "starts");
-          ends = int_const(m, i, in(2), "ends");
-          if (in(3) >= 0) axes = int_const(m, i, in(3), "axes");
-          if (in(4) >= 0) steps = int_const(m, i, in(4), "steps");
-        }
-        p.rmap = layers::slice_map(xd, starts, ends, axes, steps);
-      } else if (op == "Expand") {
-        p.rmap = layers::expand_map(xd, yd);
-      } else if (op == "Tile") {
-        p.rmap = layers::tile_map(xd, int_const(m, i, in(1), "repeats"));
-      } else if (op == "Gather") {
+        l.bits = checked_bits(m, i, p.x);
+        if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+        if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      } else if (op == "Abs") {
+        // |x| is LeakyRelu with slopes 1 and -1: t = pos + neg (leaky_relu.h).
+        p.kind = Kind::kLeakyRelu;
+        p.x = in(0);
+        if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        p.lr.dims = dims_of(m, p.y);
+        p.lr.alpha_q = -1;
+        p.lr.alpha_scale = 0;
+        p.lr.shift = 0;
+        p.lr.bits = checked_bits(m, i, p.x);
+      } else if (op == "Neg") {
+        p.kind = Kind::kNeg;
+        p.x = in(0);
+        if (dims_of(m, p.x) != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+      } else if (op == "Clip") {
+        // min(max(x, lo), hi) at x's scale (ops/op_clip.cc; ReLU6 is Clip(0, 6)): layers/clip.h.
+        p.kind = Kind::kClip;
+        p.x = in(0);
+        const auto& qp = m.params[i];
+        auto& c = p.clip;
+        c.dims = dims_of(m, p.y);
+        if (dims_of(m, p.x) != c.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        if (m.scales[p.x] != m.scales[p.y]) throw Error("proof: " + node_label(m, i) + ": scale changes across Clip");
+        c.lo = qp.get("min");
+        c.hi = qp.get("max");
+        if (c.lo > c.hi) throw Error("proof: " + node_label(m, i) + ": min above max (the output is max everywhere)");
+        c.bits = layers::clip_bits(checked_bits(m, i, p.x), c.lo, c.hi);
+        if (c.bits > 60) throw Error("proof: " + node_label(m, i) + ": bounds and input range above 2^59");
+      } else if (op == "PRelu") {
+        // LeakyRelu with a per-entry slope, a weight (ops/op_prelu.cc): layers/prelu.h.
+        p.kind = Kind::kPRelu;
+        p.x = in(0);
+        p.w = in(1);
+        if (p.w < 0 || !is_weight(m, p.w)) throw Error("proof: " + node_label(m, i) + ": the slope must be a constant");
+        auto& l = p.pr;
+        l.dims = dims_of(m, p.y);
+        if (dims_of(m, p.x) != l.dims) throw Error("proof: " + node_label(m, i) + ": shape mismatch");
+        l.s_dims = dims_of(m, p.w);
+        if (l.s_dims.size() > l.dims.size()) throw Error("proof: " + node_label(m, i) + ": slope rank above the input's");
+        l.s_dims.insert(l.s_dims.begin(), l.dims.size() - l.s_dims.size(), 1);
+        const int64_t ss = m.scales[p.w], k = shift_of(m.params[i]);
+        if (ss < 0 || ss > 40 || k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+        l.slope_scale = static_cast<size_t>(ss);
+        l.shift = static_cast<size_t>(k);
+        l.bits = checked_bits(m, i, p.x);
+        if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+        if (auto why = l.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+      } else if (op == "LeakyRelu") {
+        p.kind = Kind::kLeakyRelu;
+        p.x = in(0);
+        const auto& qp = m.params[i];
+        auto& l = p.lr;
+        l.dims = dims_of(m, p.y);
+        l.alpha_q = qp.get("alpha_q");
+        const int64_t sa = qp.get("alpha_scale"), k = shift_of(qp);
+        if (sa < 0 || sa > 40 || k < 0 || k > 40) throw Error("proof: " + node_label(m, i) + ": scale out of range");
+        l.alpha_scale = static_cast<size_t>(sa);
+        l.shift = static_cast<size_t>(k);
+        l.bits = checked_bits(m, i, p.x);
+        if (k > 0 && !bounded_by_consumers(m, p.y)) l.out_bits = checked_bits(m, i, p.y);
+      } else if (op == "AveragePool") {
+        p.kind = Kind::kAvgPool;
+        p.x = in(0);
+        const auto& xs = g.tensors[p.x].shape;
+        if (xs.size() != 4 && xs.size() != 3) throw Error("proof: " + node_label(m, i) + ": only 1-D and 2-D average pooling are supported yet");
+        const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
+        ops::Window win = ops::make_window(n, xs, {}, ceil);
+        auto& a = p.ap;
+        a.dims = dims_of(m, p.x);
+        if (xs.size() == 3) a.dims.insert(a.dims.begin() + 2, 1);  // (N, C, W) as (N, C, 1, W): the same padded layout
+        a.kh = win.kh, a.kw = win.kw, a.sh = win.sh, a.sw = win.sw, a.dh = win.dh, a.dw = win.dw;
+        a.pt = win.pt, a.pl = win.pl, a.pb = win.pb, a.pr = win.pr;
+        a.ceil_mode = ceil;
+        a.count_include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
+        a.bits = checked_bits(m, i, p.y);
+        if (auto why = a.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        auto want = dims_of(m, p.y);
+        if (xs.size() == 3) want.insert(want.begin() + 2, 1);
+        if (a.out_dims() != want) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (op == "Concat") {
+        p.kind = Kind::kConcat;
+        const int so = m.params[i].out_scales.empty() ? m.scales[p.y] : m.params[i].out_scales[0];
+        auto& c = p.cc;
         int64_t axis = n.attrs.get_int("axis", 0);
-        if (axis < 0) axis += static_cast<int64_t>(xd.size());
-        if (axis < 0 || axis >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": axis out of range");
-        p.rmap = layers::gather_map(xd, static_cast<size_t>(axis), int_const(m, i, in(1), "indices"), dims_of(m, in(1)));
-      } else {  // Pad
-        std::vector<int64_t> pads = n.opset < 11 ? n.attrs.get_ints("pads") : int_const(m, i, in(1), "pads");
-        if (n.opset >= 18 && in(3) >= 0) throw Error("proof: " + node_label(m, i) + ": Pad with axes is not supported yet");
-        p.rmap = layers::pad_map(xd, pads, m.params[i].get("value"), n.attrs.get_string("mode", "constant"));
+        const int64_t r = static_cast<int64_t>(g.tensors[p.y].shape.size());
+        if (axis < 0) axis += r;
+        if (axis < 0 || axis >= r) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+        c.axis = static_cast<size_t>(axis);
+        for (int t : n.inputs) {
+          if (t < 0) continue;
+          if (is_weight(m, t)) throw Error("proof: " + node_label(m, i) + ": constant inputs to Concat are not supported yet");
+          p.ins.push_back(t);
+          c.in_dims.push_back(dims_of(m, t));
+          const int up = so - m.scales[t];
+          if (up < 0 || up > 40) throw Error("proof: " + node_label(m, i) + ": an input is rescaled down (not supported yet)");
+          c.up.push_back(static_cast<size_t>(up));
+        }
+        if (p.ins.empty()) throw Error("proof: " + node_label(m, i) + ": no inputs");
+        p.x = p.ins[0];
+        if (auto why = c.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        if (c.out_dims() != dims_of(m, p.y)) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+      } else if (is_move_op(op)) {
+        p.kind = Kind::kReindex;
+        p.x = in(0);
+        const auto xd = dims_of(m, p.x), yd = dims_of(m, p.y);
+        if (is_reshape_op(op)) {
+          p.rmap = layers::reshape_map(xd, yd);
+        } else if (op == "Transpose") {
+          std::vector<size_t> perm;
+          auto pv = n.attrs.get_ints("perm");
+          if (pv.empty())
+            for (size_t k = xd.size(); k-- > 0;) perm.push_back(k);
+          for (int64_t v : pv) {
+            if (v < 0 || v >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": bad perm");
+            perm.push_back(static_cast<size_t>(v));
+          }
+          p.rmap = layers::transpose_map(xd, perm);
+        } else if (op == "Slice") {
+          std::vector<int64_t> starts, ends, axes, steps;
+          if (n.opset < 10) {
+            starts = n.attrs.get_ints("starts");
+            ends = n.attrs.get_ints("ends");
+            axes = n.attrs.get_ints("axes");
+          } else {
+            starts = int_const(m, i, in(1), "starts");
+            ends = int_const(m, i, in(2), "ends");
+            if (in(3) >= 0) axes = int_const(m, i, in(3), "axes");
+            if (in(4) >= 0) steps = int_const(m, i, in(4), "steps");
+          }
+          p.rmap = layers::slice_map(xd, starts, ends, axes, steps);
+        } else if (op == "Expand") {
+          p.rmap = layers::expand_map(xd, yd);
+        } else if (op == "Tile") {
+          p.rmap = layers::tile_map(xd, int_const(m, i, in(1), "repeats"));
+        } else if (op == "Gather") {
+          int64_t axis = n.attrs.get_int("axis", 0);
+          if (axis < 0) axis += static_cast<int64_t>(xd.size());
+          if (axis < 0 || axis >= static_cast<int64_t>(xd.size())) throw Error("proof: " + node_label(m, i) + ": axis out of range");
+          p.rmap = layers::gather_map(xd, static_cast<size_t>(axis), int_const(m, i, in(1), "indices"), dims_of(m, in(1)));
+        } else {  // Pad
+          std::vector<int64_t> pads = n.opset < 11 ? n.attrs.get_ints("pads") : int_const(m, i, in(1), "pads");
+          if (n.opset >= 18 && in(3) >= 0) throw Error("proof: " + node_label(m, i) + ": Pad with axes is not supported yet");
+          p.rmap = layers::pad_map(xd, pads, m.params[i].get("value"), n.attrs.get_string("mode", "constant"));
+        }
+        if (auto why = p.rmap.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
+        if (p.rmap.y_dims != yd) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
+        if (m.scales[p.x] != m.scales[p.y]) throw Error("proof: " + node_label(m, i) + ": scale changes across a data move");
+      } else {
+        throw Error("proof: " + node_label(m, i) + ": no protocol for " + op + " yet");
       }
-      if (auto why = p.rmap.invalid()) throw Error("proof: " + node_label(m, i) + ": " + *why);
-      if (p.rmap.y_dims != yd) throw Error("proof: " + node_label(m, i) + ": output shape mismatch");
-      if (m.scales[p.x] != m.scales[p.y]) throw Error("proof: " + node_label(m, i) + ": scale changes across a data move");
-    } else {
-      throw Error("proof: " + node_label(m, i) + ": no protocol for " + op + " yet");
+      if (p.shift < 0 || p.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
+      if (p.x < 0 || (p.kind == Kind::kElementwise && !p.bn && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
+      if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && p.kind != Kind::kDiv &&
+          m.graph.tensors[p.x].is_const)
+        throw Error("proof: " + node_label(m, i) + ": constant input (fold it at compile time)");
+      plan.push_back(p);
+    } catch (const std::exception& e) {
+      out.push_back(blocker_at(m, i, e.what()));
     }
-    if (p.shift < 0 || p.shift > 40) throw Error("proof: " + node_label(m, i) + ": rescale shift out of range");
-    if (p.x < 0 || (p.kind == Kind::kElementwise && !p.bn && p.w < 0)) throw Error("proof: " + node_label(m, i) + ": missing input");
-    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kElementwise && p.kind != Kind::kDiv &&
-        m.graph.tensors[p.x].is_const)
-      throw Error("proof: " + node_label(m, i) + ": constant input (fold it at compile time)");
-    plan_of[i] = static_cast<int>(plan.size());
-    plan.push_back(p);
   }
   // Out bits of unfused rescales whose output nothing else bounds.
   for (auto& p : plan)
-    if (p.linear() && p.shift > 0 && !p.fused && !bounded_by_consumers(m, p.y)) p.out_bits = checked_bits(m, p.node, p.y);
-  for (int t : g.inputs)
-    if (is_weight(m, t)) throw Error("proof: input is a constant");
+    try {
+      if (p.linear() && p.shift > 0 && !p.fused && !bounded_by_consumers(m, p.y)) p.out_bits = checked_bits(m, p.node, p.y);
+    } catch (const std::exception& e) {
+      out.push_back(blocker_at(m, p.node, e.what()));
+    }
+  return plan;
+}
+
+// The plan; throws Error listing every blocker (setup, prove and verify refuse such a model).
+std::vector<NodePlan> make_plan(const quant::CompiledModel& m) {
+  std::vector<Blocker> bs;
+  auto plan = plan_model(m, bs);
+  if (!bs.empty()) throw Error(describe_blockers(bs));
   return plan;
 }
 
@@ -712,6 +787,8 @@ std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel& m, co
       break;
     case Kind::kElementwise: add(layers::elementwise_advice_shapes(p.ew)); break;
     case Kind::kLeakyRelu: add(layers::leaky_relu_advice_shapes(p.lr)); break;
+    case Kind::kClip: add(layers::clip_advice_shapes(p.clip)); break;
+    case Kind::kPRelu: add(layers::prelu_advice_shapes(p.pr)); break;
     case Kind::kAvgPool: add(layers::avg_pool_advice_shapes(p.ap)); break;
     case Kind::kDiv: add(layers::div_advice_shapes(p.dv)); break;
     case Kind::kSoftmax: add(layers::softmax_advice_shapes(p.sm)); break;
@@ -821,13 +898,23 @@ std::array<uint8_t, 32> VerifyingKey::digest() const {
   return hash::keccak256(w.data());
 }
 
-std::optional<std::string> unsupported(const quant::CompiledModel& model) {
+std::vector<Blocker> blockers(const quant::CompiledModel& model) {
+  std::vector<Blocker> out;
+  auto plan = plan_model(model, out);
+  if (!out.empty()) return out;
+  // The key and proof layout: the bit bounds of the committed input and output, the advice sizes.
   try {
-    make_plan(model);
-  } catch (const Error& e) {
-    return std::string(e.what());
+    (void)params_log_cols(model, plan);
+  } catch (const std::exception& e) {
+    out.push_back(model_blocker(e.what()));
   }
-  return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> unsupported(const quant::CompiledModel& model) {
+  auto bs = blockers(model);
+  if (bs.empty()) return std::nullopt;
+  return describe_blockers(bs);
 }
 
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress) {
@@ -896,6 +983,8 @@ struct NodeProver {
   std::unique_ptr<layers::BoundProver> bound;
   std::unique_ptr<layers::ElementwiseProver> ew;
   std::unique_ptr<layers::LeakyReluProver> lr;
+  std::unique_ptr<layers::ClipProver> clip;
+  std::unique_ptr<layers::PReluProver> pr;
   std::unique_ptr<layers::AvgPoolProver> ap;
   std::unique_ptr<layers::DivProver> dv;
   std::unique_ptr<layers::ReduceProver> rd;
@@ -1078,6 +1167,20 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
         expect_output(model, p, n.lr->output(), trace);
         commit_advice(n, n.lr->advice());
         break;
+      case Kind::kClip:
+        n.clip = std::make_unique<layers::ClipProver>(p.clip, xv);
+        expect_output(model, p, n.clip->output(), trace);
+        commit_advice(n, n.clip->advice());
+        break;
+      case Kind::kPRelu:
+        try {
+          n.pr = std::make_unique<layers::PReluProver>(p.pr, xv, trace.values[p.w].data);
+        } catch (const Error& e) {
+          throw Error("proof: " + node_label(model, p.node) + ": " + e.what());
+        }
+        expect_output(model, p, n.pr->output(), trace);
+        commit_advice(n, n.pr->advice());
+        break;
       case Kind::kAvgPool:
         n.ap = std::make_unique<layers::AvgPoolProver>(p.ap, xv, yv);
         commit_advice(n, n.ap->advice());
@@ -1241,6 +1344,21 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
         auto nl = n.lr->prove(cl, tr, &in, &adv);
         nl.serialize(w);
         open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kClip: {
+        auto nl = n.clip->prove(cl, tr, &in, &adv);
+        nl.serialize(w);
+        open_advice(n, adv, 0);
+        break;
+      }
+      case Kind::kPRelu: {
+        layers::PReluClaims pc;
+        auto nl = n.pr->prove(cl, tr, &pc);
+        nl.serialize(w);
+        open_advice(n, pc.advice, 0);
+        for (auto& c : pc.slope) claims[p.w].push_back(std::move(c));
+        in = std::move(pc.x);
         break;
       }
       case Kind::kAvgPool: {
@@ -1674,6 +1792,21 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
         auto nl = layers::deserialize_proof(r, layers::leaky_relu_proof_layout(p.lr, cl.size()));
         if (Verdict v = layers::verify_leaky_relu(p.lr, cl, nl, tr, &in, &adv); !v) return v.within(where + ": leaky relu");
         if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kClip: {
+        auto nl = layers::deserialize_proof(r, layers::clip_proof_layout(p.clip, cl.size()));
+        if (Verdict v = layers::verify_clip(p.clip, cl, nl, tr, &in, &adv); !v) return v.within(where + ": clip");
+        if (Verdict v = open_advice(com, adv, 0, where); !v) return v;
+        break;
+      }
+      case Kind::kPRelu: {
+        auto nl = layers::deserialize_proof(r, layers::prelu_proof_layout(p.pr, cl.size()));
+        layers::PReluClaims pc;
+        if (Verdict v = layers::verify_prelu(p.pr, cl, nl, tr, &pc); !v) return v.within(where + ": prelu");
+        if (Verdict v = open_advice(com, pc.advice, 0, where); !v) return v;
+        for (auto& c : pc.slope) claims[p.w].push_back(std::move(c));
+        in = std::move(pc.x);
         break;
       }
       case Kind::kDiv: {

@@ -17,6 +17,7 @@
 #include "common/random.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "proof/blockers.h"
 #include "quant/int_executor.h"
 #include "quant/model.h"
 
@@ -55,7 +56,11 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
 // secret part).
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});
 
-// Why the model cannot be proven yet (an op without a protocol, a non-free reshape), if so.
+// Every reason the model cannot be proven (a node whose op, attributes or shapes have no protocol;
+// a bit bound out of range; ...): empty when setup, prove and verify accept it. setup, prove and
+// verify throw Error listing them all (describe_blockers) for a model with any.
+std::vector<Blocker> blockers(const quant::CompiledModel& model);
+// describe_blockers(blockers(model)) when there is any blocker.
 std::optional<std::string> unsupported(const quant::CompiledModel& model);
 
 // Per-node prover timings (seconds), in the order the nodes were proven (reverse topological).

@@ -265,3 +265,45 @@ TEST(Cli, Visibility) {
   EXPECT_EQ(other.code, 1) << other.out;
 }
 
+
+// compile checks that every node can be proven: mnist_gan (two ConvTranspose nodes) is refused
+// with both listed (node index, name, op, opset, reason), exit 2 and no file written;
+// --allow-unprovable writes it with the same list as a warning; run works on it and setup refuses
+// it with the list.
+TEST(Cli, CompileRefusesUnprovableModelsListingEveryBlocker) {
+  const fs::path onnx = kShared / "ezkl" / "mnist_gan" / "network.onnx";
+  if (!fs::exists(onnx)) GTEST_SKIP() << "no " << onnx;
+  fs::path zkm = tmp_dir() / "gan.zkm";
+  fs::remove(zkm);
+  Result c = zk("compile " + q(onnx) + " -o " + q(zkm));
+  EXPECT_EQ(c.code, 2) << c.out;
+  EXPECT_FALSE(fs::exists(zkm));
+  EXPECT_NE(c.out.find("cannot be proven (2 blockers)"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("node 6 'model_1/conv2d_transpose/BiasAdd' (ConvTranspose, opset 12): no protocol for ConvTranspose"),
+            std::string::npos)
+      << c.out;
+  EXPECT_NE(c.out.find("node 9 "), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("max abs error"), std::string::npos) << c.out;  // no accuracy report
+
+  Result a = zk("compile " + q(onnx) + " --allow-unprovable -o " + q(zkm));
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_TRUE(fs::exists(zkm));
+  EXPECT_NE(a.out.find("warning"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("NOT provable: 2 blocker(s)"), std::string::npos) << a.out;
+  Result r = zk("run " + q(zkm) + " --input " + q(onnx.parent_path() / "input.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  Result s = zk("setup " + q(zkm) + " -o " + q(tmp_dir() / "gan_keys"));
+  EXPECT_EQ(s.code, 2) << s.out;
+  EXPECT_NE(s.out.find("cannot be proven (2 blockers)"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("node 9 "), std::string::npos) << s.out;
+  EXPECT_FALSE(fs::exists(tmp_dir() / "gan_keys" / "pk"));
+
+  // A provable model says so.
+  Result ok = zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(tmp_dir() / "ok.zkm"));
+  ASSERT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("provable: every node has a proof protocol"), std::string::npos) << ok.out;
+  // --help says what compile checks.
+  Result h = zk("compile --help");
+  EXPECT_NE(h.out.find("--allow-unprovable"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("proof protocol"), std::string::npos) << h.out;
+}

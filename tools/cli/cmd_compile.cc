@@ -1,8 +1,12 @@
 // zkinfer compile MODEL.onnx [--calibration FILE] [--scale N] [--input-visibility public|private]
-//   [--weights-visibility private|public|fixed] [--output-visibility public|private] -o MODEL.zkm
+//   [--weights-visibility private|public|fixed] [--output-visibility public|private]
+//   [--allow-unprovable] -o MODEL.zkm
 // Loads and checks the ONNX model (every unsupported operator reported at once), calibrates on
-// the samples (or the input.json beside the model), quantizes, writes the .zkm file and prints,
-// per output, the integer model's error against float and the arg-max agreement.
+// the samples (or the input.json beside the model), quantizes, checks that every node has a proof
+// protocol for its op, attributes and shapes (proof::blockers; every blocker listed, exit 2, no
+// file written; --allow-unprovable writes the file anyway with a warning, for `run`), writes the
+// .zkm file and prints, per output, the integer model's error against float and the arg-max
+// agreement.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +15,7 @@
 #include "commands.h"
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
+#include "proof/model_proof.h"
 #include "quant/evaluate.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
@@ -22,12 +27,18 @@ struct CompileArgs {
   std::string model, calibration, output;
   int scale = 8, table_log = 16, margin_bits = 2;
   std::string input_vis = "private", weights_vis = "private", output_vis = "public";
+  bool allow_unprovable = false;
 };
 }  // namespace
 
 void register_compile(CLI::App& app, Action& action) {
   auto args = std::make_shared<CompileArgs>();
-  CLI::App* sub = app.add_subcommand("compile", "quantize an ONNX model and check its operators");
+  CLI::App* sub = app.add_subcommand(
+      "compile", "quantize an ONNX model and check that every node has a proof protocol for its op, attributes and shapes");
+  sub->footer(
+      "A model with any node without a proof protocol is refused with all of them listed (node index, name, op, "
+      "opset, reason), exit 2 and no file written: a model that compiles can be set up, proven and verified. "
+      "--allow-unprovable writes it anyway, for `run` (docs/FRONTEND.md).");
   sub->add_option("model", args->model, "ONNX model")->required();
   sub->add_option("--calibration", args->calibration, "samples: EZKL input layout (several samples) or a cases file");
   sub->add_option("--scale", args->scale, "fractional bits of activations (default 8)");
@@ -41,6 +52,9 @@ void register_compile(CLI::App& app, Action& action) {
                   "private (committed in the key; default), public or fixed (values in the verifying key)");
   sub->add_option("--output-visibility", args->output_vis,
                   "public (values in the proof; default) or private (committed in the proof)");
+  sub->add_flag("--allow-unprovable", args->allow_unprovable,
+                "write the .zkm even if some nodes have no proof protocol (listed as a warning): the model can be "
+                "`run`, but `setup` refuses it with the same list");
   sub->callback([args, &action] {
     action = [args] {
       namespace fs = std::filesystem;
@@ -62,6 +76,13 @@ void register_compile(CLI::App& app, Action& action) {
       cfg.range_margin_bits = args->margin_bits;
       quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
       m.visibility = vis;  // bound by the digest save_model computes
+      const auto blockers = proof::blockers(m);
+      if (!blockers.empty() && !args->allow_unprovable)
+        throw Error(args->model + ": " + proof::describe_blockers(blockers) +
+                    "\n(no file written; --allow-unprovable writes it for `run`, but `setup` refuses it)");
+      if (!blockers.empty())
+        std::fprintf(stderr, "zkinfer: warning: %s: %s\n  (written anyway: --allow-unprovable; `run` works, `setup` refuses it)\n",
+                     args->model.c_str(), proof::describe_blockers(blockers).c_str());
       quant::Evaluation ev = quant::evaluate(m, samples);
       std::string out = args->output.empty() ? fs::path(args->model).replace_extension(".zkm").string() : args->output;
       quant::save_model(m, out);
@@ -73,6 +94,10 @@ void register_compile(CLI::App& app, Action& action) {
       std::printf("\n  digest keccak256:%s\n", quant::hex(m.digest).c_str());
       std::printf("  visibility: input %s, weights %s, output %s\n", quant::visibility_name(vis.input),
                   quant::visibility_name(vis.weights), quant::visibility_name(vis.output));
+      if (blockers.empty())
+        std::printf("  provable: every node has a proof protocol for its op, attributes and shapes\n");
+      else
+        std::printf("  NOT provable: %zu blocker(s) (listed above); `setup` refuses this model\n", blockers.size());
       int widest = 1;
       for (size_t t = 0; t < m.graph.tensors.size(); ++t)
         if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);
