@@ -47,7 +47,7 @@ VkFile decode_vk_file(std::span<const uint8_t> bytes) {
 std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
   ByteWriter w;
   w.u8('Z'), w.u8('K'), w.u8('P'), w.u8('K');
-  w.u32(kProofVersion);
+  w.u32(kKeyVersion);
   pk.vk.serialize(w);
   uint64_t count = 0;
   for (const auto& b : pk.blinds) count += !b.empty();
@@ -65,7 +65,7 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
   ByteReader r(bytes, "key file");
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
-  if (r.u32() != kProofVersion) r.fail("proving key: unsupported version");
+  if (r.u32() != kKeyVersion) r.fail("proving key: unsupported version");
   ProvingKey pk;
   pk.vk = VerifyingKey::deserialize(r);
   const size_t nt = pk.vk.weights.size();
@@ -105,7 +105,7 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
   if (is_vk_file(bytes)) {
     VkFile f = decode_vk_file(bytes);
     j["format"] = "zkinfer verifying key";
-    j["version"] = kProofVersion;
+    j["version"] = kKeyVersion;
     j["file_bytes"] = bytes.size();
     nlohmann::ordered_json kj = key_json(f.vk);
     for (auto& [k, v] : kj.items()) j[k] = v;
@@ -119,7 +119,7 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
   if (is_pk_file(bytes)) {
     VerifyingKey vk = decode_pk_file(bytes).vk;
     j["format"] = "zkinfer proving key";
-    j["version"] = kProofVersion;
+    j["version"] = kKeyVersion;
     j["file_bytes"] = bytes.size();
     nlohmann::ordered_json kj = key_json(vk);
     for (auto& [k, v] : kj.items()) j[k] = v;

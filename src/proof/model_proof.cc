@@ -853,7 +853,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void VerifyingKey::serialize(ByteWriter& w) const {
   w.bytes(kVkMagic);
-  w.u32(kProofVersion);
+  w.u32(kKeyVersion);
   w.bytes(model_digest);
   w.u64(weights.size());
   uint64_t count = 0;
@@ -869,7 +869,7 @@ void VerifyingKey::serialize(ByteWriter& w) const {
 VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kVkMagic.begin())) r.fail("vk: bad magic");
-  if (r.u32() != kProofVersion) r.fail("vk: unsupported version");
+  if (r.u32() != kKeyVersion) r.fail("vk: unsupported version");
   VerifyingKey vk;
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());

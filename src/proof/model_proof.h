@@ -24,7 +24,8 @@
 namespace zkinfer::proof {
 
 inline constexpr std::string_view kProofDomain = "zkinfer/proof/v1";
-inline constexpr uint32_t kProofVersion = 1;
+inline constexpr uint32_t kProofVersion = 2;  // 2: zero-knowledge messages are padded field elements
+inline constexpr uint32_t kKeyVersion = 1;    // the pk and vk files
 
 // The verifying key: the model digest and one commitment per quantized constant (by tensor id).
 // The verifier also needs the compiled model's public part (graph, scales, params); it reads
