@@ -138,6 +138,7 @@ bool verifier_evaluates(const quant::CompiledModel& m, int t) {
 // Zero knowledge whenever anything is private (docs/PROTOCOL.md, section 8): every value the
 // layers send is a commitment and the verifier's relations are proven at the end (zk/cp.h).
 bool zero_knowledge(const quant::CompiledModel& m) {
+  if (m.benchmark_plain_messages) return false;  // benchmarks only (quant/model.h)
   return !input_is_public(m) || output_is_private(m) || m.visibility.weights == quant::Visibility::kPrivate;
 }
 // A BatchNormalization's folded per-channel constants a and b (node parameters) stand in for its

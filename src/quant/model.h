@@ -49,6 +49,10 @@ struct CompiledModel {
   // carries, and its digest is the public digest.
   std::vector<uint8_t> withheld;
   VisibilityRecord visibility;      // bound by the digest (the body of the .zkm, format version 2)
+  // Benchmarks only (`zkinfer bench --compare-plain`): prove with the same commitments as the
+  // visibility asks for, but send every message in the clear (NOT zero-knowledge), to measure the
+  // cost of zero knowledge alone. In memory only: never serialized, so no file or key carries it.
+  bool benchmark_plain_messages = false;
 
   bool is_withheld(int tensor) const {
     return tensor >= 0 && static_cast<size_t>(tensor) < withheld.size() && withheld[static_cast<size_t>(tensor)] != 0;
