@@ -99,13 +99,20 @@ void expect_honest(const ProveRun& r, const std::vector<Claim>& claims, const Pa
     EXPECT_FALSE(tv.ok()) << "eval " << i;
     EXPECT_FALSE(tv.reason().empty());
   }
-  for (size_t i = 0; i < r.proof.lookups.size(); ++i) {
+  for (size_t i = 0; i < r.proof.lookups.tables.size(); ++i) {
     NonlinearProof t = r.proof;
-    t.lookups[i].root_denominator += Fr::one();
+    t.lookups.tables[i].gkr.root_denominator += Fr::one();
     EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i;
-    t = r.proof;
-    t.lookups[i].witness_evals[0] += Fr::one();
-    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup witness " << i;
+    for (size_t j = 0; j < r.proof.lookups.tables[i].segment_evals.size(); ++j) {
+      t = r.proof;
+      t.lookups.tables[i].segment_evals[j] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i << " segment value " << j;
+    }
+  }
+  for (size_t i = 0; i < r.proof.multiplicities.size(); ++i) {
+    NonlinearProof t = r.proof;
+    t.multiplicities[i][0] += Fr::one();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "multiplicities " << i;
   }
   for (size_t i = 0; i < r.proof.sumchecks.size(); ++i) {
     for (size_t k = 0; k < r.proof.sumchecks[i].rounds.size(); ++k) {
