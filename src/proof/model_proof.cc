@@ -1393,11 +1393,19 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // challenges, after every column's commitment), then one LogUp per table; the claims on the
   // columns go to their layers' commitments.
   NodeProver mult_np;
+  const auto tl = std::chrono::steady_clock::now();
+  const size_t lookup_start = w.data().size();
   if (!lookups.empty()) {
     std::vector<layers::LayerAdvice> ms;
     for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
     commit_advice(mult_np, ms);
     auto res = lookups.prove(tr);
+    if (getenv("ZKINFER_DEBUG_LOOKUPS")) {  // TEMP
+      for (size_t t = 0; t < res.proof.tables.size(); ++t) {
+        ByteWriter ww; res.proof.tables[t].gkr.serialize(ww);
+        fprintf(stderr, "table %zu kind %d k %zu steps %zu segs %zu bytes %zu\n", t, (int)lookups.table(t).kind(), lookups.table(t).log_size(), res.proof.tables[t].gkr.steps.size(), res.proof.tables[t].segment_evals.size(), ww.data().size());
+      }
+    }
     res.proof.serialize(w);
     for (const auto& c : res.segment_claims) {
       ZKINFER_CHECK(c.owner < lookup_owners.size());
@@ -1406,6 +1414,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       open_at(owner->com[offset + c.id], owner->tab[offset + c.id], c.point, c.value);
     }
     for (const auto& c : res.multiplicity_claims) open_at(mult_np.com[c.table], mult_np.tab[c.table], c.point, c.value);
+  }
+  if (stats) {
+    stats->lookup_s = seconds_since(tl);
+    stats->lookup_bytes = w.data().size() - lookup_start;
   }
   // Weights: opened against the verifying key's commitments (the setup's blinds).
   std::deque<pcs::HyraxBlinds> weight_blinds;
