@@ -77,7 +77,10 @@ struct BatchLayout {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return vars[a] > vars[b]; });
     l.offsets.assign(vars.size(), 0);
     for (size_t e : order) {
-      ZKINFER_CHECK(vars[e] <= kMaxLogRows);
+      if (vars[e] > kMaxLogRows) {  // refused by deserialize() and verify()
+        l.num_vars = kMaxLogRows + 1;
+        return l;
+      }
       l.offsets[e] = l.total;
       l.total += uint64_t{1} << vars[e];
     }

@@ -1400,12 +1400,6 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
     commit_advice(mult_np, ms);
     auto res = lookups.prove(tr);
-    if (getenv("ZKINFER_DEBUG_LOOKUPS")) {  // TEMP
-      for (size_t t = 0; t < res.proof.tables.size(); ++t) {
-        ByteWriter ww; res.proof.tables[t].gkr.serialize(ww);
-        fprintf(stderr, "table %zu kind %d k %zu steps %zu segs %zu bytes %zu\n", t, (int)lookups.table(t).kind(), lookups.table(t).log_size(), res.proof.tables[t].gkr.steps.size(), res.proof.tables[t].segment_evals.size(), ww.data().size());
-      }
-    }
     res.proof.serialize(w);
     for (const auto& c : res.segment_claims) {
       ZKINFER_CHECK(c.owner < lookup_owners.size());
@@ -1418,6 +1412,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (stats) {
     stats->lookup_s = seconds_since(tl);
     stats->lookup_bytes = w.data().size() - lookup_start;
+    stats->lookup_offset = lookup_start;
+    stats->lookup_tables = lookups.num_tables();
   }
   // Weights: opened against the verifying key's commitments (the setup's blinds).
   std::deque<pcs::HyraxBlinds> weight_blinds;
