@@ -740,15 +740,12 @@ size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan
   for (const auto& p : plan) {
     for (const auto& a : advice_shapes(m, p)) nv = std::max(nv, a.num_vars);
     // The model-wide lookups' multiplicities (one vector per table, lookup/batch.h): range tables
-    // of up to 2^kDigitBits rows, activation tables of their own sizes.
-    if (p.kind != Kind::kMatmul && p.kind != Kind::kConv && p.kind != Kind::kReindex && p.kind != Kind::kConcat &&
-        p.kind != Kind::kNeg)
-      nv = std::max(nv, layers::kDigitBits);
+    // of up to 2^kDigitBits rows (below), activation tables of their own sizes.
     if (p.kind == Kind::kTable) nv = std::max(nv, layers::ceil_log2(p.act.values.size()));
     if (p.kind == Kind::kSoftmax) nv = std::max(nv, layers::ceil_log2(p.sm.act_params().values.size()));
     if (p.kind == Kind::kLayerNorm) nv = std::max(nv, layers::ceil_log2(p.ln.act_params().values.size()));
   }
-  if (!plan.empty()) nv = std::max(nv, layers::kDigitBits);  // rescales of linear nodes, input digits
+  if (!plan.empty()) nv = std::max(nv, layers::kDigitBits);
   return pcs::default_log_cols(nv);
 }
 
