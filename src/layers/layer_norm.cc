@@ -16,7 +16,8 @@ int64_t table_max(const LayerNormParams& p) {
   for (int64_t x : p.values) v = std::max(v, x < 0 ? -x : x);
   return v;
 }
-void append(std::vector<AdviceClaim>* to, std::vector<AdviceClaim> v, size_t off) {
+void append(detail::SubLayerLookups& sl, std::vector<AdviceClaim>* to, std::vector<AdviceClaim> v, size_t off) {
+  sl.shift(off);
   for (auto& c : v) {
     c.advice += off;
     to->push_back(std::move(c));
@@ -160,23 +161,24 @@ LayerNormProver::LayerNormProver(const LayerNormParams& params, std::span<const 
 
 LayerNormProof LayerNormProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr, LayerNormClaims* out) {
   *out = {};
+  detail::SubLayerLookups sl(false);
   LayerNormProof proof;
   std::vector<AdviceClaim> adv;
   ElementwiseClaims oc;
   proof.out = out_->prove(out_claims, tr, &oc);
-  append(&out->advice, std::move(oc.advice), offsets_[5]);
+  append(sl, &out->advice, std::move(oc.advice), offsets_[5]);
   out->gamma = std::move(oc.b);
   const Fr binv = inv_pow2(params_.beta_exp);
   for (auto& c : oc.c) out->beta.push_back({std::move(c.point), c.value * binv});
   ElementwiseClaims nc;
   proof.norm = norm_->prove(oc.a, tr, &nc);
-  append(&out->advice, std::move(nc.advice), offsets_[4]);
+  append(sl, &out->advice, std::move(nc.advice), offsets_[4]);
   std::vector<Claim> vcl;
   proof.act = act_->prove(nc.b, tr, &vcl, &adv);
-  append(&out->advice, std::move(adv), offsets_[3]);
+  append(sl, &out->advice, std::move(adv), offsets_[3]);
   std::vector<Claim> qcl;
   proof.var = var_->prove(vcl, tr, &qcl, &adv);
-  append(&out->advice, std::move(adv), offsets_[2]);
+  append(sl, &out->advice, std::move(adv), offsets_[2]);
   ElementwiseClaims sc;
   proof.sq = sq_->prove(qcl, tr, &sc);
   std::vector<Claim> dcl = std::move(nc.a);
@@ -187,10 +189,10 @@ LayerNormProof LayerNormProver::prove(std::span<const Claim> out_claims, transcr
   ElementwiseClaims dc;
   proof.sub = sub_->prove(std::span<const Claim>(&one, 1), tr, &dc);
   proof.mu_bound = mu_bound_->prove(dc.b, tr, &adv);
-  append(&out->advice, std::move(adv), offsets_[1]);
+  append(sl, &out->advice, std::move(adv), offsets_[1]);
   std::vector<Claim> xm;
   proof.mean = mean_->prove(dc.b, tr, &xm, &adv);
-  append(&out->advice, std::move(adv), offsets_[0]);
+  append(sl, &out->advice, std::move(adv), offsets_[0]);
   out->x = std::move(dc.a);
   for (auto& c : xm) out->x.push_back(std::move(c));
   return proof;
@@ -220,26 +222,27 @@ Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> 
     }
   }
   LayerNormClaims res;
+  detail::SubLayerLookups sl(true);
   std::vector<AdviceClaim> adv;
   ElementwiseClaims oc;
   if (Verdict v = verify_elementwise(params.out_params(), out_claims, proof.out, tr, &oc); !v)
     return v.within("layer norm: scale and bias");
-  append(&res.advice, std::move(oc.advice), off[5]);
+  append(sl, &res.advice, std::move(oc.advice), off[5]);
   res.gamma = std::move(oc.b);
   const Fr binv = inv_pow2(params.beta_exp);
   for (auto& c : oc.c) res.beta.push_back({std::move(c.point), c.value * binv});
   ElementwiseClaims nc;
   if (Verdict v = verify_elementwise(params.norm_params(), oc.a, proof.norm, tr, &nc); !v)
     return v.within("layer norm: d rs");
-  append(&res.advice, std::move(nc.advice), off[4]);
+  append(sl, &res.advice, std::move(nc.advice), off[4]);
   std::vector<Claim> vcl;
   if (Verdict v = verify_table_act(params.act_params(), nc.b, proof.act, tr, &vcl, &adv); !v)
     return v.within("layer norm: rsqrt table");
-  append(&res.advice, std::move(adv), off[3]);
+  append(sl, &res.advice, std::move(adv), off[3]);
   std::vector<Claim> qcl;
   if (Verdict v = verify_reduce(params.mean_params(), vcl, proof.var, tr, &qcl, &adv); !v)
     return v.within("layer norm: variance");
-  append(&res.advice, std::move(adv), off[2]);
+  append(sl, &res.advice, std::move(adv), off[2]);
   ElementwiseClaims sc;
   if (Verdict v = verify_elementwise(params.sq_params(), qcl, proof.sq, tr, &sc); !v) return v.within("layer norm: d d");
   std::vector<Claim> dcl = std::move(nc.a);
@@ -252,10 +255,10 @@ Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> 
   if (Verdict v = verify_elementwise(params.sub_params(), std::span<const Claim>(&one, 1), proof.sub, tr, &dc); !v)
     return v.within("layer norm: x - mean");
   if (Verdict v = verify_bound(params.mu_bound(), dc.b, proof.mu_bound, tr, &adv); !v) return v.within("layer norm: mean bound");
-  append(&res.advice, std::move(adv), off[1]);
+  append(sl, &res.advice, std::move(adv), off[1]);
   std::vector<Claim> xm;
   if (Verdict v = verify_reduce(params.mean_params(), dc.b, proof.mean, tr, &xm, &adv); !v) return v.within("layer norm: mean");
-  append(&res.advice, std::move(adv), off[0]);
+  append(sl, &res.advice, std::move(adv), off[0]);
   res.x = std::move(dc.a);
   for (auto& c : xm) res.x.push_back(std::move(c));
   *out = std::move(res);

@@ -99,13 +99,20 @@ void expect_honest(const ProveRun& r, const std::vector<Claim>& claims, const Pa
     EXPECT_FALSE(tv.ok()) << "eval " << i;
     EXPECT_FALSE(tv.reason().empty());
   }
-  for (size_t i = 0; i < r.proof.lookups.size(); ++i) {
+  for (size_t i = 0; i < r.proof.lookups.tables.size(); ++i) {
     NonlinearProof t = r.proof;
-    t.lookups[i].root_denominator += Fr::one();
+    t.lookups.tables[i].gkr.root_denominator += Fr::one();
     EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i;
-    t = r.proof;
-    t.lookups[i].witness_evals[0] += Fr::one();
-    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup witness " << i;
+    for (size_t j = 0; j < r.proof.lookups.tables[i].segment_evals.size(); ++j) {
+      t = r.proof;
+      t.lookups.tables[i].segment_evals[j] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i << " segment value " << j;
+    }
+  }
+  for (size_t i = 0; i < r.proof.multiplicities.size(); ++i) {
+    NonlinearProof t = r.proof;
+    t.multiplicities[i][0] += Fr::one();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "multiplicities " << i;
   }
   for (size_t i = 0; i < r.proof.sumchecks.size(); ++i) {
     for (size_t k = 0; k < r.proof.sumchecks[i].rounds.size(); ++k) {
@@ -444,6 +451,95 @@ TEST(TableActivation, CheatingWitnessesAreRejected) {
     Verdict v = verify_with(vf, claims, prove_with(pr, claims).proof);
     EXPECT_FALSE(v.ok());
     EXPECT_NE(v.reason().find("lookup output column"), std::string::npos) << v.reason();
+  }
+}
+
+// Layers under one model-wide lookup batch (as in a whole-model proof): their range checks join
+// one LogUp per table; the layers' proofs carry no lookups; honest: every claim the batch hands
+// back equals the MLE of the owner's advice vector; one remainder out of range in one layer among
+// six: rejected.
+TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct L {
+    RescaleParams p;
+    std::vector<int64_t> x;
+    std::vector<Claim> claims;
+  };
+  const std::vector<std::pair<std::vector<size_t>, size_t>> shapes = {
+      {{4, 6}, 8}, {{3, 5}, 12}, {{16}, 8}, {{2, 2, 8}, 4}, {{7}, 12}, {{5, 5}, 8}};
+  for (int victim : {-1, 0, 3, 5}) {
+    std::vector<L> layers;
+    std::vector<std::unique_ptr<RescaleProver>> provers;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      RescaleParams p{shapes[i].first, shapes[i].second, 0};
+      auto x = testing::random_ints(rng, PaddedShape(p.dims).unpadded_size(), 1 << 20);
+      RescaleProver honest(p, x);
+      std::vector<int64_t> y = honest.output();
+      if (static_cast<int>(i) == victim) y[1] -= 1;  // remainder + 2^k: outside [0, 2^k)
+      provers.push_back(std::make_unique<RescaleProver>(p, x, y));
+      layers.push_back({p, x, claims_on(rng, PaddedShape(p.dims), y, 1)});
+    }
+    // Prover: every layer, then the batch (the multiplicities absorbed in the clear here; the
+    // whole-model prover commits them).
+    lookup::BatchProver<Fr> bp;
+    transcript::Transcript tp("batch-layers");
+    std::vector<NonlinearProof> proofs;
+    std::vector<std::vector<AdviceClaim>> adv(layers.size());
+    {
+      const lookup::BatchProver<Fr>::Scope scope(&bp);
+      for (size_t i = 0; i < layers.size(); ++i) {
+        std::vector<Claim> in;
+        proofs.push_back(provers[i]->prove(layers[i].claims, tp, &in, &adv[i]));
+        EXPECT_TRUE(proofs.back().lookups.tables.empty() && proofs.back().multiplicities.empty());
+        bp.assign_owner(i);
+      }
+    }
+    const auto counts = bp.prepare();
+    for (const auto& c : counts)
+      for (uint64_t k : c) tp.absorb_u64("test.m", k);
+    auto res = bp.prove(tp);
+    // Verifier.
+    lookup::BatchVerifier<Fr> bv;
+    transcript::Transcript tv("batch-layers");
+    {
+      const lookup::BatchVerifier<Fr>::Scope scope(&bv);
+      for (size_t i = 0; i < layers.size(); ++i) {
+        ByteWriter w;
+        proofs[i].serialize(w);
+        ByteReader rd(w.data());
+        const NonlinearProof back = deserialize_proof(rd, rescale_proof_layout(layers[i].p, 1));  // no lookups part
+        EXPECT_EQ(rd.remaining(), 0u);
+        std::vector<Claim> in;
+        std::vector<AdviceClaim> a;
+        Verdict v = verify_rescale(layers[i].p, layers[i].claims, back, tv, &in, &a);
+        ASSERT_TRUE(v.ok()) << v.reason();  // the layer relation holds; the range is the batch's
+        bv.assign_owner(i, "layer " + std::to_string(i));
+      }
+    }
+    for (const auto& c : counts)
+      for (uint64_t k : c) tv.absorb_u64("test.m", k);
+    std::vector<lookup::SegmentClaim<Fr>> sc;
+    std::vector<lookup::MultiplicityClaim<Fr>> mc;
+    Verdict v = bv.verify(res.proof, tv, &sc, &mc);
+    if (victim >= 0) {
+      EXPECT_FALSE(v.ok()) << "victim " << victim;
+      EXPECT_NE(v.reason().find("layer " + std::to_string(victim) + ": rescale.rem"), std::string::npos) << v.reason();
+      continue;
+    }
+    ASSERT_TRUE(v.ok()) << v.reason();
+    ASSERT_EQ(sc.size(), res.segment_claims.size());
+    for (const auto& c : sc) {
+      ASSERT_LT(c.owner, provers.size());
+      const auto& a = provers[c.owner]->advice();
+      ASSERT_LT(c.id, a.size());
+      EXPECT_EQ(c.value, testing::eval(fr_vec(a[c.id].values), c.point)) << a[c.id].name;
+    }
+    for (const auto& c : mc) {
+      std::vector<Fr> m;
+      for (uint64_t k : counts[c.table]) m.push_back(Fr::from_u64(k));
+      EXPECT_EQ(c.value, testing::eval(m, c.point));
+    }
   }
 }
 

@@ -6,8 +6,7 @@
 #include <cmath>
 
 #include "common/check.h"
-#include "lookup/prover.h"
-#include "lookup/verifier.h"
+#include "lookup/batch.h"
 #include "poly/mle.h"
 #include "sumcheck/proof.h"
 
@@ -17,8 +16,23 @@ size_t LayerAdvice::num_vars() const { return poly::log2_exact(values.size()); }
 
 void NonlinearProof::serialize(ByteWriter& w) const {
   for (const auto& e : evals) cp::write(w, e);
-  for (const auto& l : lookups) l.serialize(w);
+  for (const auto& m : multiplicities)
+    for (const auto& e : m) cp::write(w, e);
+  lookups.serialize(w);
   for (const auto& s : sumchecks) s.serialize(w);
+}
+
+std::vector<ProofLayout::Table> ProofLayout::tables() const {
+  std::vector<Table> out;
+  for (const auto& l : lookups) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const Table& t) { return t.k == l.k && t.cols == l.cols; });
+    if (it == out.end()) {
+      out.push_back({l.k, l.cols, {}});
+      it = out.end() - 1;
+    }
+    it->segments.push_back(l.n);
+  }
+  return out;
 }
 
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
@@ -26,7 +40,20 @@ NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
   p.evals.reserve(layout.num_evals);
   for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
-  for (const auto& l : layout.lookups) p.lookups.push_back(lookup::LogupProof<Fr>::deserialize(r, l.n, l.k, l.cols));
+  // Under a model-wide batch the layer's lookups are proven there (lookup/batch.h): nothing here.
+  if (lookup::BatchVerifier<Fr>::current() == nullptr) {
+    std::vector<lookup::BatchTableShape> shapes;
+    for (const auto& t : layout.tables()) {
+      if (t.k > kDigitBits + 8 || t.segments.size() > 64) r.fail("nonlinear: unsupported lookup shape");
+      std::vector<cp::Val> m;
+      for (size_t j = 0; j < (size_t{1} << t.k); ++j) m.push_back(cp::read(r));
+      p.multiplicities.push_back(std::move(m));
+      for (size_t n : t.segments)
+        if (n > lookup::kMaxLogRows) r.fail("nonlinear: lookup too large");
+      shapes.push_back({lookup::BatchLayout::make(t.segments).num_vars, t.k, t.segments.size() * t.cols});
+    }
+    p.lookups = lookup::BatchProof<Fr>::deserialize(r, shapes);
+  }
   for (const auto& s : layout.sumchecks)
     // Every non-linear sumcheck is a zero-check or product with eq (prove_with_eq): d - 1 values
     // per round.
@@ -118,40 +145,27 @@ size_t NlProver::add_range(const std::string& name, std::span<const int64_t> val
   rg.n = poly::log2_exact(values.size());
   rg.plan = DigitPlan::make(bits, rg.n);
   const size_t N = values.size();
-  auto mult_of = [&](const std::vector<int64_t>& digits, size_t b) {
-    std::vector<int64_t> m(size_t{1} << b, 0);
-    // An out-of-range digit (dishonest witness) is simply not counted: the LogUp then fails.
-    for (int64_t d : digits)
-      if (d >= 0 && static_cast<uint64_t>(d) < m.size()) ++m[static_cast<size_t>(d)];
-    return m;
-  };
   if (rg.plan.num_low > 0) {
     const uint64_t mask = (uint64_t{1} << rg.plan.digit_bits) - 1;
     std::vector<int64_t> low(N << rg.plan.low_vars, 0);
     for (size_t j = 0; j < rg.plan.num_low; ++j)
       for (size_t i = 0; i < N; ++i)
         low[j * N + i] = static_cast<int64_t>((static_cast<uint64_t>(values[i]) >> rg.plan.low_shift(j)) & mask);
-    auto m = mult_of(low, rg.plan.digit_bits);
     rg.low = add_advice(name + ".lo", std::move(low));
-    rg.low_mult = add_advice(name + ".lo.mult", std::move(m));
   }
   std::vector<int64_t> top(N);
   const size_t sh = rg.plan.top_shift();
   // The top digit keeps all high bits (arithmetic shift), so an out-of-range value gives an
   // out-of-range top digit and the honest-looking proof fails.
   for (size_t i = 0; i < N; ++i) top[i] = sh == 0 ? values[i] : (values[i] >> sh);
-  auto m = mult_of(top, rg.plan.top_bits);
+  // (An out-of-range digit of a dishonest witness is in no table: the lookup then fails.)
   rg.top = add_advice(name + ".hi", std::move(top));
-  rg.top_mult = add_advice(name + ".hi.mult", std::move(m));
   ranges_.push_back(rg);
   return ranges_.size() - 1;
 }
 
 void NlProver::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
-  auto m = lookup::compute_multiplicities<Fr>(table, {fr(a_in), fr(a_out)});
-  std::vector<int64_t> mi(m.counts.begin(), m.counts.end());
-  size_t am = add_advice(advice[a_in].name + ".mult", std::move(mi));
-  tables_.push_back({a_in, a_out, am, std::move(table)});
+  tables_.push_back({a_in, a_out, std::move(table)});
 }
 
 cp::Val NlProver::send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr) {
@@ -171,21 +185,34 @@ cp::Val NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, trans
   return acc;
 }
 
-void NlProver::prove_lookups(transcript::Transcript& tr) {
-  auto run = [&](const lookup::LookupTable<Fr>& table, std::vector<std::vector<Fr>> cols, size_t mult,
-                 std::vector<size_t> col_adv) {
-    auto res = lookup::prove<Fr>(table, cols, fr(mult), tr);
-    for (size_t c = 0; c < col_adv.size(); ++c)
-      claims.push_back({col_adv[c], {res.claims.witness_point, res.claims.witness_evals[c]}});
-    claims.push_back({mult, {res.claims.multiplicity_point, res.claims.multiplicity_eval}});
-    proof.lookups.push_back(std::move(res.proof));
-  };
+void NlProver::register_lookups(lookup::BatchProver<Fr>& b) {
   for (const Range& rg : ranges_) {
     if (rg.plan.num_low > 0)
-      run(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), {fr(rg.low)}, rg.low_mult, {rg.low});
-    run(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, rg.top_mult, {rg.top});
+      b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), {fr(rg.low)}, {rg.low}, advice[rg.low].name);
+    b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) run(t.table, {fr(t.in), fr(t.out)}, t.mult, {t.in, t.out});
+  for (const auto& t : tables_) b.add(t.table, {fr(t.in), fr(t.out)}, {t.in, t.out}, advice[t.in].name);
+}
+
+void NlProver::prove_lookups(transcript::Transcript& tr) {
+  if (auto* b = lookup::BatchProver<Fr>::current()) {  // the model-wide batch proves them
+    register_lookups(*b);
+    return;
+  }
+  // Standalone: one batch of this layer's lookups; the multiplicities are sent (absorbed before
+  // any LogUp challenge) and the verifier evaluates their MLEs itself.
+  lookup::BatchProver<Fr> b;
+  register_lookups(b);
+  b.assign_owner(0);
+  for (const auto& counts : b.prepare()) {
+    std::vector<Fr> m(counts.size());
+    for (size_t j = 0; j < counts.size(); ++j) m[j] = Fr::from_u64(counts[j]);
+    proof.multiplicities.push_back(cp::send_many(m));
+    tr.absorb_many(kLabelMultiplicities, proof.multiplicities.back());
+  }
+  auto res = b.prove(tr);
+  for (auto& c : res.segment_claims) claims.push_back({c.id, {std::move(c.point), c.value}});
+  proof.lookups = std::move(res.proof);
 }
 
 // ---- verifier ----
@@ -201,17 +228,14 @@ size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bi
   rg.n = num_vars;
   if (rg.plan.num_low > 0) {
     rg.low = add_advice(name + ".lo", num_vars + rg.plan.low_vars);
-    rg.low_mult = add_advice(name + ".lo.mult", rg.plan.digit_bits);
   }
   rg.top = add_advice(name + ".hi", num_vars);
-  rg.top_mult = add_advice(name + ".hi.mult", rg.plan.top_bits);
   ranges_.push_back(rg);
   return ranges_.size() - 1;
 }
 
 void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
-  size_t am = add_advice(advice[a_in].name + ".mult", table.log_size());
-  tables_.push_back({a_in, a_out, am, std::move(table)});
+  tables_.push_back({a_in, a_out, std::move(table)});
 }
 
 bool NlVerifier::recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out) {
@@ -246,31 +270,62 @@ Verdict NlVerifier::verify_zero_check(const sumcheck::Composition<Fr>& comp, siz
   return Verdict::accept();
 }
 
-Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
-  auto run = [&](const lookup::LookupTable<Fr>& table, size_t n, size_t mult, std::vector<size_t> col_adv,
-                 const std::string& what) -> Verdict {
-    if (next_lookup_ >= p_.lookups.size()) return Verdict::reject("missing lookup proof for " + what);
-    lookup::LookupClaims<Fr> lc;
-    if (Verdict v = lookup::verify<Fr>(table, n, p_.lookups[next_lookup_++], tr, &lc); !v)
-      return v.within(what + " lookup");
-    for (size_t c = 0; c < col_adv.size(); ++c) claims.push_back({col_adv[c], {lc.witness_point, lc.witness_evals[c]}});
-    claims.push_back({mult, {lc.multiplicity_point, lc.multiplicity_eval}});
-    return Verdict::accept();
-  };
+void NlVerifier::register_lookups(lookup::BatchVerifier<Fr>& b) const {
   for (const Range& rg : ranges_) {
     if (rg.plan.num_low > 0)
-      if (Verdict v = run(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, rg.low_mult, {rg.low},
-                          advice[rg.low].name);
-          !v)
-        return v;
-    if (Verdict v = run(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, rg.top_mult, {rg.top},
-                        advice[rg.top].name);
-        !v)
-      return v;
+      b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, {rg.low}, advice[rg.low].name);
+    b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_)
-    if (Verdict v = run(t.table, advice[t.in].num_vars, t.mult, {t.in, t.out}, advice[t.in].name); !v) return v;
+  for (const auto& t : tables_) b.add(t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+}
+
+Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
+  lookups_done_ = true;
+  if (auto* b = lookup::BatchVerifier<Fr>::current()) {  // the model-wide batch verifies them
+    register_lookups(*b);
+    return Verdict::accept();
+  }
+  // Standalone (NlProver::prove_lookups): the multiplicities are in the proof.
+  lookup::BatchVerifier<Fr> b;
+  register_lookups(b);
+  b.assign_owner(0);
+  if (p_.multiplicities.size() != b.num_tables()) return Verdict::reject("lookups: wrong number of multiplicity vectors");
+  for (size_t t = 0; t < b.num_tables(); ++t) {
+    if (p_.multiplicities[t].size() != b.table(t).size()) return Verdict::reject("lookups: wrong number of multiplicities");
+    tr.absorb_many(kLabelMultiplicities, p_.multiplicities[t]);
+  }
+  std::vector<lookup::SegmentClaim<Fr>> sc;
+  std::vector<lookup::MultiplicityClaim<Fr>> mc;
+  if (Verdict v = b.verify(p_.lookups, tr, &sc, &mc); !v) return v.within("lookups");
+  for (const auto& c : mc) {
+    const auto eq = poly::eq_table<Fr>(c.point);
+    cp::Val m;
+    for (size_t j = 0; j < eq.size(); ++j) m += p_.multiplicities[c.table][j] * eq[j];
+    if (m != c.value) return Verdict::reject("lookups: multiplicities of table " + std::to_string(c.table) + " do not match their claim");
+  }
+  for (auto& c : sc) claims.push_back({c.id, {std::move(c.point), c.value}});
   return Verdict::accept();
+}
+
+SubLayerLookups::SubLayerLookups(bool verifier) {
+  if (verifier) {
+    v_ = lookup::BatchVerifier<Fr>::current();
+    if (v_) mark_ = v_->num_segments();
+  } else {
+    p_ = lookup::BatchProver<Fr>::current();
+    if (p_) mark_ = p_->num_segments();
+  }
+}
+
+void SubLayerLookups::shift(size_t off) {
+  if (p_) {
+    p_->shift_ids_from(mark_, off);
+    mark_ = p_->num_segments();
+  }
+  if (v_) {
+    v_->shift_ids_from(mark_, off);
+    mark_ = v_->num_segments();
+  }
 }
 
 const sumcheck::Proof<Fr>* NlVerifier::next_sumcheck() {
@@ -279,7 +334,8 @@ const sumcheck::Proof<Fr>* NlVerifier::next_sumcheck() {
 }
 
 Verdict NlVerifier::finished() const {
-  if (next_eval_ != p_.evals.size() || next_lookup_ != p_.lookups.size() || next_sumcheck_ != p_.sumchecks.size())
+  if (next_eval_ != p_.evals.size() || next_sumcheck_ != p_.sumchecks.size() ||
+      (!lookups_done_ && (!p_.multiplicities.empty() || !p_.lookups.tables.empty())))
     return Verdict::reject("proof has unused parts");
   return Verdict::accept();
 }

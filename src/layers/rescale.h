@@ -25,7 +25,7 @@
 #include "common/error.h"
 #include "layers/claim.h"
 #include "layers/layout.h"
-#include "lookup/logup.h"
+#include "lookup/batch.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/proof.h"
 #include "sumcheck/verifier.h"
@@ -56,11 +56,16 @@ struct AdviceShape {
 };
 
 // Everything a non-linear layer sends: field elements (MLE evaluations of advice, in protocol
-// order), LogUp proofs, and zero-check sumchecks. The layout is fixed by the layer's public
+// order), its lookups, and zero-check sumchecks. The layout is fixed by the layer's public
 // parameters (deserialize takes the expected counts from the verifier's layer object).
+// Lookups: under a model-wide lookup batch (lookup::BatchProver / BatchVerifier current, the
+// whole-model prover) the layer registers its range checks and table lookups there and its proof
+// has none; standalone (layer tests) it proves them in a batch of its own: `multiplicities` (one
+// vector per table, sent in the proof) and `lookups` (one LogUp per table).
 struct NonlinearProof {
   std::vector<cp::Val> evals;
-  std::vector<lookup::LogupProof<Fr>> lookups;
+  std::vector<std::vector<cp::Val>> multiplicities;  // standalone only
+  lookup::BatchProof<Fr> lookups;                    // standalone only
   std::vector<sumcheck::Proof<Fr>> sumchecks;
 
   void serialize(ByteWriter& w) const;
@@ -88,8 +93,9 @@ inline constexpr size_t kDigitBits = 16;  // the widest digit
 inline constexpr size_t kDigitOverhead = 64;
 inline constexpr size_t kMaxRangeBits = 62;
 
-// Proof layout counts for deserialization: (number of evals, LogUp shapes (n, k, columns), sumcheck
-// shapes (n, degree, factors)).
+// Proof layout counts for deserialization: (number of evals, lookups (n, k, columns) in
+// registration order, sumcheck shapes (n, degree, factors)). A layer's tables are named by (k,
+// columns): it has at most one two-column table.
 struct ProofLayout {
   size_t num_evals = 0;
   struct L {
@@ -100,7 +106,14 @@ struct ProofLayout {
   };
   std::vector<L> lookups;
   std::vector<S> sumchecks;
+  // The lookups grouped by table, in first-registration order (lookup/batch.h).
+  struct Table {
+    size_t k, cols;
+    std::vector<size_t> segments;
+  };
+  std::vector<Table> tables() const;
 };
+inline constexpr std::string_view kLabelMultiplicities = "nonlinear.multiplicities";
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout);
 // The LogUp shapes of one range check of 2^n values into [0, 2^bits) (appended to l.lookups), and
 // the number of evaluations it sends per claimed point (one per digit).
@@ -123,7 +136,9 @@ class NlProver {
   // The MLE of range-checked vector `id` at `point`, from its digits (each digit's evaluation sent
   // and claimed).
   cp::Val send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr);
-  // Runs every registered range check's LogUp (and table lookups), recording advice claims.
+  // Proves every registered range check and table lookup: registers them with the current
+  // model-wide lookup::BatchProver if there is one (its claims on the advice come back from the
+  // batch), else runs a batch of this layer's own, recording advice claims.
   void prove_lookups(transcript::Transcript& tr);
   // Registers a two-column table lookup of advice columns (a_in, a_out) into `table`.
   void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
@@ -138,12 +153,13 @@ class NlProver {
   struct Range {
     DigitPlan plan;
     size_t n = 0;
-    size_t low = SIZE_MAX, low_mult = SIZE_MAX, top = SIZE_MAX, top_mult = SIZE_MAX;
+    size_t low = SIZE_MAX, top = SIZE_MAX;
   };
   struct TableLookup {
-    size_t in, out, mult;
+    size_t in, out;
     lookup::LookupTable<Fr> table;
   };
+  void register_lookups(lookup::BatchProver<Fr>& b);
   std::vector<Range> ranges_;
   std::vector<TableLookup> tables_;
   std::vector<std::vector<Fr>> fr_;
@@ -160,6 +176,8 @@ class NlVerifier {
   // proof has no more evaluations.
   bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
   bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
+  // The verifier's side of prove_lookups (registers with the current lookup::BatchVerifier, else
+  // verifies the layer's own batch).
   Verdict verify_lookups(transcript::Transcript& tr);
   // The next zero-check sumcheck proof (nullptr when none is left).
   const sumcheck::Proof<Fr>* next_sumcheck();
@@ -178,18 +196,35 @@ class NlVerifier {
   struct Range {
     DigitPlan plan;
     size_t n = 0;
-    size_t low = SIZE_MAX, low_mult = SIZE_MAX, top = SIZE_MAX, top_mult = SIZE_MAX;
+    size_t low = SIZE_MAX, top = SIZE_MAX;
   };
   struct TableLookup {
-    size_t in, out, mult;
+    size_t in, out;
     lookup::LookupTable<Fr> table;
   };
+  void register_lookups(lookup::BatchVerifier<Fr>& b) const;
   const NonlinearProof& p_;
-  size_t next_eval_ = 0, next_lookup_ = 0, next_sumcheck_ = 0;
+  size_t next_eval_ = 0, next_sumcheck_ = 0;
+  bool lookups_done_ = false;
   std::vector<Range> ranges_;
   std::vector<TableLookup> tables_;
 };
 
+
+// For a layer made of sub-layers whose advice lists it concatenates (softmax.h, layer_norm.h):
+// shift(off) after each sub-layer's prove (verify) moves the ids of the lookups that sub-layer
+// registered with the model-wide batch, if any, by the sub-layer's advice offset, as the layer
+// does with the sub-layer's advice claims.
+class SubLayerLookups {
+ public:
+  explicit SubLayerLookups(bool verifier);
+  void shift(size_t off);
+
+ private:
+  lookup::BatchProver<Fr>* p_ = nullptr;
+  lookup::BatchVerifier<Fr>* v_ = nullptr;
+  size_t mark_ = 0;
+};
 
 // sum over the unpadded entries of eq(point, x): the MLE of the indicator of the unpadded entries.
 Fr indicator_mle(const PaddedShape& s, std::span<const Fr> point);

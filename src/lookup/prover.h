@@ -116,9 +116,14 @@ struct Cheats {
   bool zero_root_by_scaling_eq = false;
 };
 
+// What prove_impl sends at the witness leaves: the columns' MLE values at rho_W (prove()), or
+// nothing (the batch of batch.h sends its segments' values instead).
+enum class WitnessEvals : uint8_t { kSend, kNone };
+
 template <field::PrimeField F>
 LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
-                                 const std::vector<F>& m, transcript::Transcript& tr, const Cheats<F>& cheats) {
+                                 const std::vector<F>& m, transcript::Transcript& tr, const Cheats<F>& cheats,
+                                 WitnessEvals witness_evals = WitnessEvals::kSend) {
   const std::vector<F>* witness_numerators = cheats.witness_numerators;
   ZKINFER_CHECK(columns.size() == table.num_columns() && m.size() == table.size());
   const size_t n = poly::log2_exact(columns[0].size());
@@ -241,13 +246,14 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
   if (k > s) t_point = rho;
 
   res.claims.witness_point = w_point;
+  res.claims.multiplicity_point = t_point;
+  res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);
+  if (witness_evals == WitnessEvals::kNone) return res;
   std::vector<F> wev;
   for (const auto& c : columns) wev.push_back(poly::evaluate_mle<F>(c, w_point));
   proof.witness_evals = sumcheck::send_msgs<F>(wev);
   res.claims.witness_evals = proof.witness_evals;
   tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
-  res.claims.multiplicity_point = t_point;
-  res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);
   return res;
 }
 

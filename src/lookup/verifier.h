@@ -23,11 +23,24 @@
 
 namespace zkinfer::lookup {
 
-// Verifies a lookup of 2^n witness rows into `table`. On acceptance fills *out (if non-null).
-// Never throws on a bad proof.
+// What the GKR part of a lookup leaves to check at the witness leaves: the combined witness
+// w = column 0 + beta column 1 must satisfy alpha - w~(witness_point) = witness_denominator; and
+// the multiplicities' MLE at multiplicity_point is multiplicity_eval (to be opened).
 template <field::PrimeField F>
-Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
-               LookupClaims<F>* out = nullptr) {
+struct GkrLeafClaims {
+  F beta, alpha;
+  std::vector<F> witness_point;
+  sumcheck::Msg<F> witness_denominator;
+  std::vector<F> multiplicity_point;
+  sumcheck::Msg<F> multiplicity_eval;
+};
+
+// Steps 1-5 of the verifier (docs/protocol/logup.md) except the witness values: checks the shape,
+// the root, every GKR step, the unit witness numerators and the table leaves; does not read
+// proof.witness_evals. On acceptance fills *out.
+template <field::PrimeField F>
+Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
+                   GkrLeafClaims<F>* out) {
   if (n > kMaxLogRows) return Verdict::reject("logup: witness of 2^" + std::to_string(n) + " rows is too large");
   const size_t k = table.log_size();
   const size_t s = std::min(n, k);
@@ -35,9 +48,6 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
   if (proof.steps.size() != steps.size())
     return Verdict::reject("logup: proof has " + std::to_string(proof.steps.size()) + " GKR steps, expected " +
                            std::to_string(steps.size()));
-  if (proof.witness_evals.size() != table.num_columns())
-    return Verdict::reject("logup: " + std::to_string(proof.witness_evals.size()) +
-                           " witness evaluations, expected " + std::to_string(table.num_columns()));
 
   absorb_shape(tr, table, n);
   const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
@@ -115,21 +125,42 @@ Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof
     t_q = claim_q;
   }
 
-  // Witness leaves: numerators 1, denominators alpha - (w_0 + beta w_1) at w_point.
+  // Witness leaves: numerators 1 (denominators: the caller's check, see verify()).
   if (!w_unit && w_p != M(F::one())) return Verdict::reject("logup: witness leaf numerators are not 1");
-  tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
-  M w = proof.witness_evals[0];
-  if (table.num_columns() == 2) w += proof.witness_evals[1] * beta;
-  if (M(alpha) - w != w_q) return Verdict::reject("logup: witness evaluations do not match the leaf denominators");
   // Table leaves: denominators alpha - t(t_point), computed from the public table.
   if (M(alpha - table.evaluate_combined(t_point, beta)) != t_q)
     return Verdict::reject("logup: table leaf denominators do not match the table");
+  out->beta = beta;
+  out->alpha = alpha;
+  out->witness_point = std::move(w_point);
+  out->witness_denominator = w_q;
+  out->multiplicity_point = std::move(t_point);
+  out->multiplicity_eval = -t_p;
+  return Verdict::accept();
+}
 
+// Verifies a lookup of 2^n witness rows into `table`. On acceptance fills *out (if non-null).
+// Never throws on a bad proof.
+template <field::PrimeField F>
+Verdict verify(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
+               LookupClaims<F>* out = nullptr) {
+  if (proof.witness_evals.size() != table.num_columns())
+    return Verdict::reject("logup: " + std::to_string(proof.witness_evals.size()) +
+                           " witness evaluations, expected " + std::to_string(table.num_columns()));
+  GkrLeafClaims<F> g;
+  if (Verdict v = verify_gkr<F>(table, n, proof, tr, &g); !v) return v;
+  using M = sumcheck::Msg<F>;
+  // Witness leaves: denominators alpha - (w_0 + beta w_1) at the witness point.
+  tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
+  M w = proof.witness_evals[0];
+  if (table.num_columns() == 2) w += proof.witness_evals[1] * g.beta;
+  if (M(g.alpha) - w != g.witness_denominator)
+    return Verdict::reject("logup: witness evaluations do not match the leaf denominators");
   if (out) {
-    out->witness_point = std::move(w_point);
+    out->witness_point = std::move(g.witness_point);
     out->witness_evals = proof.witness_evals;
-    out->multiplicity_point = std::move(t_point);
-    out->multiplicity_eval = -t_p;
+    out->multiplicity_point = std::move(g.multiplicity_point);
+    out->multiplicity_eval = g.multiplicity_eval;
   }
   return Verdict::accept();
 }

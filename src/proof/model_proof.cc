@@ -30,8 +30,7 @@
 #include "layers/int_div.h"
 #include "layers/layout.h"
 #include "layers/matmul.h"
-#include "lookup/prover.h"
-#include "lookup/verifier.h"
+#include "lookup/batch.h"
 #include "ops/kernels.h"
 #include "pcs/hyrax_eval.h"
 #include "quant/model_file.h"
@@ -817,8 +816,15 @@ size_t params_log_cols(const quant::CompiledModel& m, const std::vector<NodePlan
   for (int t : m.graph.outputs)
     if (output_is_private(m))
       for (const auto& a : layers::bound_advice_shapes(input_bound(m, t, "output"))) nv = std::max(nv, a.num_vars);
-  for (const auto& p : plan)
+  for (const auto& p : plan) {
     for (const auto& a : advice_shapes(m, p)) nv = std::max(nv, a.num_vars);
+    // The model-wide lookups' multiplicities (one vector per table, lookup/batch.h): range tables
+    // of up to 2^kDigitBits rows (below), activation tables of their own sizes.
+    if (p.kind == Kind::kTable) nv = std::max(nv, layers::ceil_log2(p.act.values.size()));
+    if (p.kind == Kind::kSoftmax) nv = std::max(nv, layers::ceil_log2(p.sm.act_params().values.size()));
+    if (p.kind == Kind::kLayerNorm) nv = std::max(nv, layers::ceil_log2(p.ln.act_params().values.size()));
+  }
+  if (!plan.empty()) nv = std::max(nv, layers::kDigitBits);
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
   if (zero_knowledge(m)) return std::max(pcs::default_log_cols(nv), kMinPadLogRow);
   return pcs::default_log_cols(nv);
@@ -1045,6 +1051,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     tr.start_recording();
   }
   const cp::Context::Scope zscope(zk ? &*zctx : nullptr);
+  // Every range check and table lookup of the layers joins one LogUp per table (lookup/batch.h),
+  // proven after the inputs' and outputs' checks.
+  lookup::BatchProver<Fr> lookups;
+  const lookup::BatchProver<Fr>::Scope lscope(&lookups);
+  // The owner of each batch segment: a node's advice commitments from an offset (open_advice).
+  std::vector<std::pair<const NodeProver*, size_t>> lookup_owners;
   ByteWriter w;
   w.bytes(kProofMagic);
   w.u32(kProofVersion);
@@ -1250,11 +1262,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (zk) return;
     openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v.value())});
   };
+  // A layer's advice claims, and the owner of the lookups it just registered (same advice).
   auto open_advice = [&](const NodeProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
     for (const auto& c : adv) {
       ZKINFER_CHECK(offset + c.advice < n.com.size());
       open_at(n.com[offset + c.advice], n.tab[offset + c.advice], c.claim.point, c.claim.value);
     }
+    lookups.assign_owner(lookup_owners.size());
+    lookup_owners.emplace_back(&n, offset);
   };
 
   std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
@@ -1496,6 +1511,32 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     bp.serialize(w);
     open_advice(output_provers[o], adv, 0);
   }
+  // The model's lookups: each table's multiplicities committed (absorbed before its LogUp
+  // challenges, after every column's commitment), then one LogUp per table; the claims on the
+  // columns go to their layers' commitments.
+  NodeProver mult_np;
+  const auto tl = std::chrono::steady_clock::now();
+  const size_t lookup_start = w.data().size();
+  if (!lookups.empty()) {
+    std::vector<layers::LayerAdvice> ms;
+    for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
+    commit_advice(mult_np, ms);
+    auto res = lookups.prove(tr);
+    res.proof.serialize(w);
+    for (const auto& c : res.segment_claims) {
+      ZKINFER_CHECK(c.owner < lookup_owners.size());
+      const auto& [owner, offset] = lookup_owners[c.owner];
+      ZKINFER_CHECK(offset + c.id < owner->com.size());
+      open_at(owner->com[offset + c.id], owner->tab[offset + c.id], c.point, c.value);
+    }
+    for (const auto& c : res.multiplicity_claims) open_at(mult_np.com[c.table], mult_np.tab[c.table], c.point, c.value);
+  }
+  if (stats) {
+    stats->lookup_s = seconds_since(tl);
+    stats->lookup_bytes = w.data().size() - lookup_start;
+    stats->lookup_offset = lookup_start;
+    stats->lookup_tables = lookups.num_tables();
+  }
   // Weights: opened against the verifying key's commitments (the setup's blinds).
   std::deque<pcs::HyraxBlinds> weight_blinds;
   std::map<size_t, std::pair<const pcs::HyraxBlinds*, const std::vector<Fr>*>> weight_open;
@@ -1601,6 +1642,10 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   std::optional<cp::Context> zctx;
   if (zk && !replay) zctx.emplace(params, pad_log_row(params));
   const cp::Context::Scope zscope(zk ? (replay ? cp::current() : &*zctx) : nullptr);
+  // The layers register their lookups here (lookup/batch.h); verified after the inputs' checks.
+  lookup::BatchVerifier<Fr> lookups;
+  const lookup::BatchVerifier<Fr>::Scope lscope(&lookups);
+  std::vector<std::pair<const std::vector<const pcs::HyraxCommitment*>*, size_t>> lookup_owners;
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject("proof: bad magic");
   if (r.u32() != kProofVersion) return Verdict::reject("proof: unsupported version");
@@ -1698,6 +1743,8 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       if (offset + c.advice >= com.size()) return Verdict::reject(where + ": claim on unknown advice");
       open_at(com[offset + c.advice], std::move(c.claim.point), c.claim.value);
     }
+    lookups.assign_owner(lookup_owners.size(), where);
+    lookup_owners.emplace_back(&com, offset);
     return Verdict::accept();
   };
   std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
@@ -1939,6 +1986,24 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = layers::verify_bound(out_bound[o], std::span<const Claim>(&output_claims[o], 1), bp, tr, &adv); !v)
       return v.within("output '" + g.tensors[g.outputs[o]].name + "'");
     if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
+  }
+  // The model's lookups (one LogUp per table): multiplicity commitments, the batch proof; claims
+  // on the columns go to their layers' commitments.
+  if (!lookups.empty()) {
+    std::vector<layers::AdviceShape> ms;
+    for (size_t t = 0; t < lookups.num_tables(); ++t) ms.push_back({"lookup.mult", lookups.table(t).log_size()});
+    const auto mcom = read_advice(ms);
+    const auto bp = lookup::BatchProof<Fr>::deserialize(r, lookups.shapes());
+    std::vector<lookup::SegmentClaim<Fr>> sc;
+    std::vector<lookup::MultiplicityClaim<Fr>> mc;
+    if (Verdict v = lookups.verify(bp, tr, &sc, &mc); !v) return v.within("lookups");
+    for (auto& c : sc) {
+      if (c.owner >= lookup_owners.size()) return Verdict::reject("lookups: internal: segment without owner");
+      const auto& [com, offset] = lookup_owners[c.owner];
+      if (offset + c.id >= com->size()) return Verdict::reject("lookups: claim on unknown advice");
+      open_at((*com)[offset + c.id], std::move(c.point), c.value);
+    }
+    for (auto& c : mc) open_at(mcom[c.table], std::move(c.point), c.value);
   }
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;

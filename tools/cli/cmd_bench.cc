@@ -193,11 +193,16 @@ void register_bench(CLI::App& app, Action& action) {
         j["prove_open_seconds"] = stats.open_s;
         j["proof_commitment_bytes"] = stats.commit_bytes;
         j["proof_opening_bytes"] = stats.open_bytes;
+        j["prove_lookup_seconds"] = stats.lookup_s;
+        j["proof_lookup_bytes"] = stats.lookup_bytes;
+        j["lookup_tables"] = stats.lookup_tables;
         j["layers"] = layers;
         std::printf("%s\n", j.dump(2).c_str());
       } else {
-        std::printf("prover breakdown: commitments %.3f s (%zu bytes), inputs' checks and batch opening %.3f s (%zu bytes)\n",
-                    stats.commit_s, stats.commit_bytes, stats.open_s, stats.open_bytes);
+        std::printf("prover breakdown: commitments %.3f s (%zu bytes), inputs' checks, lookups and batch opening %.3f s "
+                    "(%zu bytes), of which the model's lookups %.3f s (%zu bytes, %zu tables)\n",
+                    stats.commit_s, stats.commit_bytes, stats.open_s, stats.open_bytes, stats.lookup_s, stats.lookup_bytes,
+                    stats.lookup_tables);
         for (size_t i = 0; i < stats.per_node.size(); ++i)
           std::printf("  %-32s %9.4f s %9zu bytes\n", stats.per_node[i].first.c_str(), stats.per_node[i].second,
                       i < stats.per_node_bytes.size() ? stats.per_node_bytes[i] : size_t{0});
