@@ -24,7 +24,7 @@ void NonlinearProof::serialize(ByteWriter& w) const {
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   NonlinearProof p;
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
-  p.evals.reserve(layout.num_evals);
+  p.evals.reserve(std::min<size_t>(layout.num_evals, r.remaining() / cp::kMessageBytes));  // memory follows the bytes
   for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
   for (const auto& l : layout.lookups) p.lookups.push_back(lookup::LogupProof<Fr>::deserialize(r, l.n, l.k, l.cols));
   for (const auto& s : layout.sumchecks)
