@@ -35,9 +35,9 @@ if [ -x "$root/build/zkinfer" ]; then
   done
 fi
 # Key files (fuzz_keys: first byte even: a vk file follows; odd: a pk file), from the main build's
-# setup of a small model, if built.
-if [ -x "$root/build/zkinfer" ] && [ -d "$shared/1l_relu" ]; then
-  if "$root/build/zkinfer" compile "$shared/1l_relu/network.onnx" -o "$build/keys.zkm" >/dev/null 2>&1 &&
+# setup of a small model with weights (1l_mlp), if built.
+if [ -x "$root/build/zkinfer" ] && [ -d "$shared/1l_mlp" ]; then
+  if "$root/build/zkinfer" compile "$shared/1l_mlp/network.onnx" -o "$build/keys.zkm" >/dev/null 2>&1 &&
      "$root/build/zkinfer" setup "$build/keys.zkm" -o "$build/keys" >/dev/null 2>&1; then
     { printf '\x00'; cat "$build/keys/vk"; } > "$corpus/keys/vk"
     { printf '\x01'; cat "$build/keys/pk"; } > "$corpus/keys/pk"
