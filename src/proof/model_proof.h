@@ -106,8 +106,6 @@ std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& mode
 // Error for a model that cannot be proven).
 const pcs::HyraxParams& key_params(const quant::CompiledModel& model);
 
-// Commits every quantized constant of the model (int64 fast path, zero blinds: the weights are
-// public to the key holder but bound by the commitment).
 // The proving key: the verifying key and the blinds of its weight commitments. The blinds are
 // the prover's secret: with them the weight commitments hide the weights.
 struct ProvingKey {
@@ -115,12 +113,15 @@ struct ProvingKey {
   ById<std::vector<field::Fr>> blinds;  // by tensor id: one per commitment row (empty: zero blinds)
 };
 
-// Commits every weight with random row blinds drawn from `random` (pcs::random_fr(SecureRng) in
-// the CLI). progress (optional): called with (weight tensors committed, total).
+// Commits every private constant (int64 fast path) with random row blinds drawn from `random`
+// (pcs::random_fr(SecureRng) in the CLI), then makes the weight range proof with the same source.
+// Throws Error naming the tensor and entry when a committed constant exceeds its declared width.
+// progress (optional): called with (steps done, total): one per committed tensor, one for the
+// range proof.
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress = {});
 // The same with zero blinds: deterministic, binding but not hiding (tests, and keys that need no
-// secret part).
+// secret part); the range proof's blinds come from a fixed seed.
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});
 
 // Why the model cannot be proven yet (an op without a protocol, a non-free reshape), if so.
