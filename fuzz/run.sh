@@ -12,7 +12,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 cmake --build "$build" -j 2 >/dev/null
 corpus="$build/corpus"
-mkdir -p "$corpus/onnx" "$corpus/json" "$corpus/zkm"
+mkdir -p "$corpus/onnx" "$corpus/json" "$corpus/zkm" "$corpus/keys"
 cp -f "$root"/examples/*/model.onnx "$corpus/onnx/" 2>/dev/null || true
 for d in "$root"/examples/*/; do
   if [ -f "$d/input.json" ]; then cp -f "$d/input.json" "$corpus/json/$(basename "$d").json"; fi
@@ -34,11 +34,21 @@ if [ -x "$root/build/zkinfer" ]; then
     fi
   done
 fi
+# Key files (fuzz_keys: first byte even: a vk file follows; odd: a pk file), from the main build's
+# setup of a small model with weights (1l_mlp), if built.
+if [ -x "$root/build/zkinfer" ] && [ -d "$shared/1l_mlp" ]; then
+  if "$root/build/zkinfer" compile "$shared/1l_mlp/network.onnx" -o "$build/keys.zkm" >/dev/null 2>&1 &&
+     "$root/build/zkinfer" setup "$build/keys.zkm" -o "$build/keys" >/dev/null 2>&1; then
+    { printf '\x00'; cat "$build/keys/vk"; } > "$corpus/keys/vk"
+    { printf '\x01'; cat "$build/keys/pk"; } > "$corpus/keys/pk"
+  fi
+fi
+printf '\x00ZKVK' > "$corpus/keys/vk_magic"
 mkdir -p "$build/artifacts"
 # Large allocations a malformed model asks for are reported, not treated as crashes.
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0
 status=0
-for t in onnx_loader:onnx input_json:json zkm:zkm; do
+for t in onnx_loader:onnx input_json:json zkm:zkm keys:keys; do
   name="${t%%:*}"; dir="${t##*:}"
   log="$build/fuzz_$name.log"
   if "$build/fuzz_$name" -max_total_time="$secs" -rss_limit_mb=4096 -malloc_limit_mb=2048 \

@@ -38,7 +38,7 @@ std::vector<ProofLayout::Table> ProofLayout::tables() const {
 NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   NonlinearProof p;
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
-  p.evals.reserve(layout.num_evals);
+  p.evals.reserve(std::min<size_t>(layout.num_evals, r.remaining() / cp::kMessageBytes));  // memory follows the bytes
   for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
   // Under a model-wide batch the layer's lookups are proven there (lookup/batch.h): nothing here.
   if (lookup::BatchVerifier<Fr>::current() == nullptr) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "hash/keccak.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
 
@@ -23,6 +24,8 @@ bool is_pk_file(std::span<const uint8_t> b) { return has_magic(b, "ZKPK"); }
 bool is_proof_file(std::span<const uint8_t> b) { return has_magic(b, "ZKPF"); }
 
 std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint8_t> zkm) {
+  if (hash::keccak256(zkm) != vk.model_file_digest)
+    throw Error("verifying key: the public model given differs from the one the key was made for");
   ByteWriter w;
   vk.serialize(w);
   w.u64(zkm.size());
@@ -39,6 +42,10 @@ VkFile decode_vk_file(std::span<const uint8_t> bytes) {
   auto zkm = r.bytes(n);
   r.expect_end();
   f.model_bytes = n;
+  // Every byte of the embedded model (its float part too, which `run` and `inspect` read) is bound
+  // by the key's digest through model_file_digest.
+  if (hash::keccak256(zkm) != f.vk.model_file_digest)
+    throw Error("verifying key: the embedded model does not match the key's digest of it (the file was modified)");
   f.model = quant::decode_model(zkm, "verifying key");
   if (f.model.digest != f.vk.model_digest) throw Error("verifying key: the embedded model does not match its digest");
   return f;
@@ -50,13 +57,13 @@ std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
   w.u32(kKeyVersion);
   pk.vk.serialize(w);
   uint64_t count = 0;
-  for (const auto& b : pk.blinds) count += !b.empty();
+  for (const auto& [t, b] : pk.blinds.entries()) count += !b.empty();
   w.u64(count);
-  for (size_t t = 0; t < pk.blinds.size(); ++t) {
-    if (pk.blinds[t].empty()) continue;
+  for (const auto& [t, b] : pk.blinds.entries()) {
+    if (b.empty()) continue;
     w.u32(static_cast<uint32_t>(t));
-    w.u64(pk.blinds[t].size());
-    for (const field::Fr& b : pk.blinds[t]) sumcheck::write_field(w, b);
+    w.u64(b.size());
+    for (const field::Fr& x : b) sumcheck::write_field(w, x);
   }
   return w.data();
 }
@@ -91,10 +98,11 @@ nlohmann::ordered_json key_json(const VerifyingKey& vk) {
   j["model_digest"] = "keccak256:" + quant::hex(vk.model_digest);
   j["vk_digest"] = "keccak256:" + quant::hex(vk.digest());
   size_t count = 0, rows = 0;
-  for (const auto& c : vk.weights)
+  for (const auto& [t, c] : vk.weights.entries())
     if (c) ++count, rows += c->rows.size();
   j["weight_commitments"] = count;
   j["commitment_rows"] = rows;
+  j["weight_range_proof_bytes"] = vk.weight_bounds.size();
   j["key_bytes"] = vk.size_bytes();
   return j;
 }

@@ -1,11 +1,15 @@
 // The versioned key files of the whole-model proof (docs/PROOF.md, section 4):
-//   vk: the VerifyingKey encoding (magic ZKVK, version, model digest, weight commitments), then
-//       u64 length and the compiled model's .zkm encoding (the public graph, scales and params the
-//       verifier walks; the verifier never reads a constant's values from it).
+//   vk: the VerifyingKey encoding (magic ZKVK, key version, model digest, model file digest,
+//       weight commitments, weight range proof), then u64 length and the compiled model's public
+//       .zkm encoding (the public graph, scales and params the verifier walks; it never reads a
+//       committed constant's values from it). Every byte is bound by the key's digest: the
+//       embedded encoding through model_file_digest, checked on decoding.
 //   pk: magic ZKPK, u32 version, the VerifyingKey encoding (the weight commitments computed once
 //       in setup), then u64 count and per blinded weight tensor: u32 id, u64 rows, the row blinds
 //       (secret: they make the commitments hiding); prove takes the .zkm beside it and checks the
 //       model's public digest.
+// Decoding allocates by the bytes read (counts are checked against the remaining bytes; the
+// per-tensor tables are sparse), whatever counts the file claims.
 #pragma once
 
 #include <cstdint>

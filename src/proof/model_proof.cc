@@ -9,6 +9,8 @@
 #include <optional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <utility>
 
 #include "common/check.h"
 #include "hash/keccak.h"
@@ -35,6 +37,7 @@
 #include "pcs/hyrax_eval.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
+#include "proof/weight_bounds.h"
 #include "zk/cp.h"
 
 namespace zkinfer::proof {
@@ -356,6 +359,15 @@ std::vector<NodePlan> plan_model(const quant::CompiledModel& m, std::vector<Bloc
           p.relu.shift = static_cast<size_t>(prod.shift);
         }
       } else if (is_table_op(op) || is_table_pow(m, i)) {
+      // [visibility] The table a Pow proves with is computed from its constant operand,
+      // and the key's public model carries it: with private weights that would publish the
+      // constant. Refused (docs/PROOF.md, "Visibility").
+      if (op == "Pow" && m.visibility.weights == quant::Visibility::kPrivate)
+        for (int c : g.nodes[i].inputs)
+          if (is_weight(m, c))
+            throw Error("proof: " + node_label(m, i) + ": its constant operand '" + g.tensors[c].name +
+                        "' would be public in the verifying key (the lookup table is computed from it); compile with "
+                        "--weights-visibility fixed or public");
         p.kind = Kind::kTable;
         p.x = op == "Pow" ? in(static_cast<size_t>(m.params[i].get("table_input"))) : in(0);
         const auto& qp = m.params[i];
@@ -858,31 +870,49 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // ---------------------------------------------------------------------------------------------
 // Verifying key
 
-void VerifyingKey::serialize(ByteWriter& w) const {
+namespace {
+// The key up to the weight range proof (what that proof's transcript starts from).
+void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
   w.bytes(kVkMagic);
   w.u32(kKeyVersion);
-  w.bytes(model_digest);
-  w.u64(weights.size());
+  w.bytes(vk.model_digest);
+  w.bytes(vk.model_file_digest);
+  w.u64(vk.weights.size());
   uint64_t count = 0;
-  for (const auto& c : weights) count += c.has_value();
+  for (const auto& [t, c] : vk.weights.entries()) count += c.has_value();
   w.u64(count);
-  for (size_t t = 0; t < weights.size(); ++t)
-    if (weights[t]) {
+  for (const auto& [t, c] : vk.weights.entries())
+    if (c) {
       w.u32(static_cast<uint32_t>(t));
-      weights[t]->serialize(w);
+      c->serialize(w);
     }
+}
+}  // namespace
+
+void VerifyingKey::serialize(ByteWriter& w) const {
+  serialize_statement(*this, w);
+  w.u64(weight_bounds.size());
+  w.bytes(weight_bounds);
 }
 
 VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kVkMagic.begin())) r.fail("vk: bad magic");
-  if (r.u32() != kKeyVersion) r.fail("vk: unsupported version");
+  const uint32_t version = r.u32();
+  if (version != kKeyVersion)
+    r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersion) +
+           "; keys made before the weight range proof must be made again with setup)");
   VerifyingKey vk;
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());
-  uint64_t ntensors = r.count(0, uint64_t{1} << 24);
+  d = r.bytes(32);
+  std::copy(d.begin(), d.end(), vk.model_file_digest.begin());
+  // The tensor count sizes nothing (weights is sparse); each listed commitment takes at least
+  // 4 (id) + 8 (layout) + 32 (one row) bytes.
+  const uint64_t ntensors = r.u64();
+  if (ntensors > (uint64_t{1} << 24)) r.fail("vk: tensor count " + std::to_string(ntensors) + " out of range");
   vk.weights.resize(ntensors);
-  uint64_t count = r.count(8, ntensors);
+  const uint64_t count = r.count(44, ntensors);
   uint32_t last = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint32_t t = r.u32();
@@ -890,6 +920,9 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
     last = t;
     vk.weights[t] = pcs::HyraxCommitment::deserialize(r);
   }
+  const uint64_t nb = r.count(1);
+  auto wb = r.bytes(nb);
+  vk.weight_bounds.assign(wb.begin(), wb.end());
   return vk;
 }
 
@@ -918,6 +951,12 @@ std::vector<Blocker> blockers(const quant::CompiledModel& model) {
   return out;
 }
 
+std::array<uint8_t, 32> VerifyingKey::statement_digest() const {
+  ByteWriter w;
+  serialize_statement(*this, w);
+  return hash::keccak256(w.data());
+}
+
 std::optional<std::string> unsupported(const quant::CompiledModel& model) {
   auto bs = blockers(model);
   if (bs.empty()) return std::nullopt;
@@ -928,23 +967,76 @@ VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(s
   return setup_keys(model, nullptr, progress).vk;
 }
 
+namespace {
+
+size_t clamp_bits(int64_t b) { return static_cast<size_t>(std::clamp<int64_t>(b, 1, 60)); }
+
+// The width each committed constant is declared to have (docs/PROTOCOL.md, section 9): the public
+// model's bit bound of the tensor, at most 60; for the tensors whose commitments hold a
+// BatchNormalization's folded constants (committed_values): a: the model's weight_bits (the planner
+// keeps |a| 2^s_a below 2^(weight_bits - 1)); b: the BatchNormalization input's bit bound plus
+// weight_bits (the accumulator x a + b stays within the bound the planner checks).
+size_t declared_bits(const quant::CompiledModel& m, int t) {
+  for (size_t i = 0; i < m.graph.nodes.size(); ++i) {
+    const auto& n = m.graph.nodes[i];
+    if (n.op_type != "BatchNormalization" || n.inputs.size() < 3) continue;
+    if (n.inputs[1] == t && m.params[i].consts.count("a")) return clamp_bits(m.cfg.weight_bits);
+    if (n.inputs[2] == t && m.params[i].consts.count("b") && n.inputs[0] >= 0)
+      return clamp_bits(int64_t{m.bits[n.inputs[0]]} + m.cfg.weight_bits);
+  }
+  return clamp_bits(m.bits[t]);
+}
+
+}  // namespace
+
+std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& m, const VerifyingKey& vk) {
+  std::vector<WeightBoundItem> items;
+  for (size_t t = 0; t < m.graph.tensors.size(); ++t) {
+    const int ti = static_cast<int>(t);
+    if (!is_committed_weight(m, ti)) continue;
+    const auto& c = vk.weights[t];
+    items.push_back({m.graph.tensors[t].name, layers::BoundParams{dims_of(m, ti), declared_bits(m, ti), true},
+                     c ? &*c : nullptr});
+  }
+  return items;
+}
+
+namespace {
+const pcs::HyraxParams& weight_bounds_params(const quant::CompiledModel& m, const std::vector<NodePlan>& plan,
+                                             std::span<const WeightBoundItem> items) {
+  return params_for(std::max({params_log_cols(m, plan), weight_bounds_log_cols(items), kMinPadLogRow}));
+}
+}  // namespace
+
+const pcs::HyraxParams& key_params(const quant::CompiledModel& model) {
+  const auto plan = make_plan(model);
+  return weight_bounds_params(model, plan, weight_bound_items(model, VerifyingKey{}));
+}
+
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress) {
   auto plan = make_plan(model);
+  if (!model.withheld.empty()) throw Error("setup: needs the compiled model with its weights (.zkm), not a public model");
   const auto& params = params_for(params_log_cols(model, plan));
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
   vk.model_digest = quant::public_digest(model);
+  vk.model_file_digest = hash::keccak256(quant::encode_public_model(model));
   vk.weights.resize(model.graph.tensors.size());
   pk.blinds.resize(model.graph.tensors.size());
   size_t total = 0, done = 0;
   // Fixed and public weights get no commitment: they are in the key's public model.
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_committed_weight(model, static_cast<int>(t));
+  ++total;  // the weight range proof
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
     if (!is_committed_weight(model, static_cast<int>(t))) continue;
     if (progress) progress(done++, total);
     PaddedShape s = shape_of(model, static_cast<int>(t));
-    auto vals = layers::detail::padded_i64(s, committed_values(model, static_cast<int>(t)));
+    const auto& values = committed_values(model, static_cast<int>(t));
+    WeightBoundItem item{model.graph.tensors[t].name, layers::BoundParams{dims_of(model, static_cast<int>(t)),
+                                                                            declared_bits(model, static_cast<int>(t)), true}};
+    if (auto why = weight_out_of_bounds(item, values)) throw Error("setup: " + *why);
+    auto vals = layers::detail::padded_i64(s, values);
     pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
     std::vector<Fr> blinds(lay.num_rows(), Fr::zero());
     if (random)
@@ -952,8 +1044,63 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     vk.weights[t] = pcs::commit_with_blinds(params, std::span<const int64_t>(vals), lay.log_cols, blinds);
     if (random) pk.blinds[t] = std::move(blinds);
   }
+  // The weight range proof, bound to everything else in the key. Without a secret random source
+  // (setup(): a key that does not hide the weights anyway) its blinds come from a fixed seed.
+  if (progress) progress(done, total);
+  const auto items = weight_bound_items(model, std::as_const(vk));
+  if (!items.empty()) {
+    std::vector<WeightBoundWitness> wit;
+    for (size_t t = 0; t < model.graph.tensors.size(); ++t)
+      if (is_committed_weight(model, static_cast<int>(t)))
+        wit.push_back({committed_values(model, static_cast<int>(t)), std::as_const(pk.blinds)[t]});
+    TestRng fixed(0x7a6b2d7762ull);
+    const pcs::RandomFr rnd = random ? random : pcs::random_fr(fixed);
+    vk.weight_bounds = prove_weight_bounds(weight_bounds_params(model, plan, items), items, wit, vk.statement_digest(), rnd);
+  }
   if (progress) progress(total, total);
   return pk;
+}
+
+Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
+  static std::mutex mu;
+  static std::set<std::array<uint8_t, 32>> checked;  // digests of keys that passed
+  try {
+    std::vector<NodePlan> plan;
+    try {
+      plan = make_plan(model);
+    } catch (const Error& e) {
+      return Verdict::reject(std::string("model: ") + e.what());
+    }
+    if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
+    const auto d = vk.digest();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (checked.count(d)) return Verdict::accept();
+    }
+    const size_t nt = model.graph.tensors.size();
+    if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
+    for (size_t t = 0; t < nt; ++t) {
+      const bool want = is_committed_weight(model, static_cast<int>(t));
+      if (want != vk.weights[t].has_value()) return Verdict::reject("vk: weight commitments do not match the model");
+      if (want && (vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars() ||
+                   vk.weights[t]->layout.log_cols != pcs::default_log_cols(vk.weights[t]->layout.num_vars)))
+        return Verdict::reject("vk: weight commitment layout does not match the model");
+    }
+    const auto items = weight_bound_items(model, vk);
+    if (items.empty()) {
+      if (!vk.weight_bounds.empty()) return Verdict::reject("vk: a weight range proof, but no weight is committed");
+    } else {
+      if (vk.weight_bounds.empty())
+        return Verdict::reject("vk: no weight range proof: nothing shows the committed weights are integers of their declared widths");
+      if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds, vk.statement_digest()); !v)
+        return v.within("vk");
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    checked.insert(d);
+    return Verdict::accept();
+  } catch (const std::exception& e) {
+    return Verdict::reject(std::string("vk: ") + e.what());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1591,8 +1738,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     }
   }
   if (zk && zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_witness());
-  auto batch = pcs::prove_batch(params, openings, tr, random);
-  batch.serialize(w);
+  // Nothing to open (public input, fixed weights, data-movement ops only): no batch proof.
+  if (!openings.empty()) pcs::prove_batch(params, openings, tr, random).serialize(w);
   if (stats) {
     stats->open_s = seconds_since(to);
     stats->open_bytes = w.data().size() - open_start;
@@ -2045,9 +2192,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
     if (zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_claim());
   }
-  auto batch = pcs::HyraxBatchProof::deserialize(r);
-  r.expect_end();
-  if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
+  if (!openings.empty()) {  // (none: the prover sends no batch proof)
+    auto batch = pcs::HyraxBatchProof::deserialize(r);
+    r.expect_end();
+    if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
+  } else {
+    r.expect_end();
+  }
   std::vector<ops::ITensor> proven;
   for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private
     const int t_out = g.outputs[k];
@@ -2066,6 +2217,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
   try {
+    if (Verdict v = check_key(model, vk); !v) return v;
     return verify_impl(model, vk, proof, output, outputs, public_inputs, nullptr);
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("proof decoding: ") + e.what());

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
 #include "proof/blockers.h"
+#include "proof/weight_bounds.h"
 #include "quant/int_executor.h"
 #include "quant/model.h"
 
@@ -25,36 +27,102 @@ namespace zkinfer::proof {
 
 inline constexpr std::string_view kProofDomain = "zkinfer/proof/v1";
 inline constexpr uint32_t kProofVersion = 2;  // 2: zero-knowledge messages are padded field elements
-inline constexpr uint32_t kKeyVersion = 1;    // the pk and vk files
 
-// The verifying key: the model digest and one commitment per quantized constant (by tensor id).
-// The verifier also needs the compiled model's public part (graph, scales, params); it reads
-// shapes and parameters from it, never a constant's values.
+// The verifying key's format version (its own: the proof format is kProofVersion). 2: the public
+// model's whole encoding is bound (model_file_digest) and the weight range proof is part of the key.
+inline constexpr uint32_t kKeyVersion = 2;
+
+// A table by tensor id with a vector's interface, sparse underneath: size() is the model's tensor
+// count, and only the entries that were set take memory. Decoders size it from an untrusted count,
+// so its memory must follow the bytes actually read, not that count.
+template <class T>
+class ById {
+ public:
+  size_t size() const { return n_; }
+  void resize(size_t n) {
+    n_ = n;
+    m_.erase(m_.lower_bound(n), m_.end());
+  }
+  const T& operator[](size_t i) const {
+    auto it = m_.find(i);
+    return it == m_.end() ? empty() : it->second;
+  }
+  T& operator[](size_t i) {
+    if (i >= n_) throw Error("tensor id " + std::to_string(i) + " out of range");
+    return m_[i];
+  }
+  const std::map<size_t, T>& entries() const { return m_; }  // the set entries, by id
+  // Equal sizes and entries (an entry holding an empty value equals a missing one).
+  friend bool operator==(const ById& a, const ById& b) {
+    if (a.n_ != b.n_) return false;
+    auto covered = [](const ById& x, const ById& y) {
+      for (const auto& [i, v] : x.m_)
+        if (!(v == y[i])) return false;
+      return true;
+    };
+    return covered(a, b) && covered(b, a);
+  }
+
+ private:
+  static const T& empty() {
+    static const T e{};
+    return e;
+  }
+  size_t n_ = 0;
+  std::map<size_t, T> m_;
+};
+
+// The verifying key: the model digests, one commitment per committed constant (by tensor id) and
+// the weight range proof (proof/weight_bounds.h). The verifier also needs the compiled model's
+// public part (graph, scales, params); it reads shapes and parameters from it, never a committed
+// constant's values. Every byte of the encoding is covered by digest(), which every proof binds.
 struct VerifyingKey {
-  std::array<uint8_t, 32> model_digest{};
-  std::vector<std::optional<pcs::HyraxCommitment>> weights;  // by tensor id
+  std::array<uint8_t, 32> model_digest{};       // quant::public_digest: the public model's bound body
+  std::array<uint8_t, 32> model_file_digest{};  // Keccak-256 of the whole public encoding (float part included)
+  ById<std::optional<pcs::HyraxCommitment>> weights;  // by tensor id
+  // The weight range proof: every committed constant is an integer of its declared width
+  // (weight_bounds_of); empty when nothing is committed.
+  std::vector<uint8_t> weight_bounds;
 
-  std::array<uint8_t, 32> digest() const;  // Keccak-256 of serialize()
+  std::array<uint8_t, 32> digest() const;  // Keccak-256 of serialize(): the whole key
+  // Keccak-256 of the encoding without the weight range proof: the context that proof is bound to.
+  std::array<uint8_t, 32> statement_digest() const;
   void serialize(ByteWriter& w) const;
   static VerifyingKey deserialize(ByteReader& r);
   size_t size_bytes() const;
 };
 
-// Commits every quantized constant of the model (int64 fast path, zero blinds: the weights are
-// public to the key holder but bound by the commitment).
+// Checks a verifying key against the public model before any proof is verified with it: the
+// digests, the commitments' presence and layouts, and the weight range proof. A key that passed
+// is remembered (by its digest) for the life of the process, so the range proof is checked once
+// per key. verify() calls it; `zkinfer verify` and the APIs need nothing else. Never throws.
+Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk);
+
+// The weight range proof's statement (proof/weight_bounds.h): every constant the key commits to, in
+// tensor order, with the width the public model declares for it (the tensor's bit bound, at most
+// 60; for a BatchNormalization's folded constants a and b: weight_bits, and the input's bit bound
+// plus weight_bits) and its commitment in vk (nullptr where vk lacks it).
+std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& model, const VerifyingKey& vk);
+// Hyrax parameters that serve the model's weight commitments and its weight range proof (throws
+// Error for a model that cannot be proven).
+const pcs::HyraxParams& key_params(const quant::CompiledModel& model);
+
 // The proving key: the verifying key and the blinds of its weight commitments. The blinds are
 // the prover's secret: with them the weight commitments hide the weights.
 struct ProvingKey {
   VerifyingKey vk;
-  std::vector<std::vector<field::Fr>> blinds;  // by tensor id: one per commitment row (empty: zero blinds)
+  ById<std::vector<field::Fr>> blinds;  // by tensor id: one per commitment row (empty: zero blinds)
 };
 
-// Commits every weight with random row blinds drawn from `random` (pcs::random_fr(SecureRng) in
-// the CLI). progress (optional): called with (weight tensors committed, total).
+// Commits every private constant (int64 fast path) with random row blinds drawn from `random`
+// (pcs::random_fr(SecureRng) in the CLI), then makes the weight range proof with the same source.
+// Throws Error naming the tensor and entry when a committed constant exceeds its declared width.
+// progress (optional): called with (steps done, total): one per committed tensor, one for the
+// range proof.
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress = {});
 // The same with zero blinds: deterministic, binding but not hiding (tests, and keys that need no
-// secret part).
+// secret part); the range proof's blinds come from a fixed seed.
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});
 
 // Every reason the model cannot be proven (a node whose op, attributes or shapes have no protocol;

@@ -2,7 +2,8 @@
 //   "ZKM\0" | u32 version | u64 n | body (n bytes) | Keccak-256(magic|version|n|body) | float part
 // The body holds everything the proof binds (graph, shapes, scales, bit bounds, quantized
 // constants, node parameters and tables); the digest is over it. The float part (float
-// constants and calibrated ranges, used by `run` for the float reference) is not bound.
+// constants and calibrated ranges, used by `run` for the float reference) is not bound by it (a
+// verifying key binds the whole public encoding it embeds: VerifyingKey::model_file_digest).
 // Decoding never trusts the bytes: every count, id, shape and size is checked, and any problem
 // is a DecodeError / Error naming the file.
 #pragma once

@@ -50,6 +50,16 @@ int bits_for(double maxabs) {
   return b;
 }
 
+// A real-valued constant is committed in the verifying key with private weights, and the key's
+// weight range proof shows it within its bit bound, at most 60 bits (docs/PROTOCOL.md, section 9).
+// Wider ones are refused here rather than at setup (or as products the integer executor cannot
+// hold).
+void check_const_bits(const graph::TensorInfo& t, int bits, int scale) {
+  if (t.dtype == DType::kFloat && bits > 60)
+    throw Error("constant '" + t.name + "' needs " + std::to_string(bits) + " bits at scale 2^" + std::to_string(scale) +
+                "; real-valued constants may use at most 60 (use a smaller --scale or rescale the model's constants)");
+}
+
 ops::ITensor quantize_const(const FTensor& v, int scale, bool integer, const std::string& name) {
   ops::ITensor q(v.shape, v.dtype);
   q.scale = integer ? 0 : scale;
@@ -160,6 +170,7 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
         int64_t mx = 0;
         for (auto v : qconst[use].data) mx = std::max<int64_t>(mx, v < 0 ? -v : v);
         bits[use] = bits_for(static_cast<double>(mx)) + 1;
+        check_const_bits(g.tensors[use], bits[use], s);
         const_at[key] = use;
       }
       g.nodes[ni].inputs[i] = use;
@@ -195,7 +206,10 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
     int s = integer(static_cast<int>(id)) ? 0 : tmp.default_const_scale(0);
     scales[id] = s;
     qconst[id] = quantize_const(g.tensors[id].value, s, integer(static_cast<int>(id)), g.tensors[id].name);
-    bits[id] = 62;
+    int64_t mx = 0;
+    for (auto v : qconst[id].data) mx = std::max<int64_t>(mx, v < 0 ? -v : v);
+    bits[id] = integer(static_cast<int>(id)) ? 62 : bits_for(static_cast<double>(mx)) + 1;
+    check_const_bits(g.tensors[id], bits[id], s);
   }
   for (int o : g.outputs)
     if (g.tensors[o].is_const) throw Error(g.source + ": output '" + g.tensors[o].name + "' is a constant");

@@ -36,7 +36,7 @@ void register_setup(CLI::App& app, Action& action) {
       std::function<void(size_t, size_t)> progress;
       if (isatty(2) && !args->json)
         progress = [](size_t done, size_t total) {
-          std::fprintf(stderr, "\r\033[K  committing weights: %zu/%zu tensors", done, total);
+          std::fprintf(stderr, "\r\033[K  committing weights, then the weight range proof: step %zu/%zu", done, total);
           if (done == total) std::fprintf(stderr, "\n");
           std::fflush(stderr);
         };
@@ -55,13 +55,15 @@ void register_setup(CLI::App& app, Action& action) {
         j["pk"] = args->dir + "/pk";
         j["vk_bytes"] = vkb.size();
         j["vk_key_bytes"] = vk.size_bytes();
+        j["vk_weight_range_proof_bytes"] = vk.weight_bounds.size();
         j["pk_bytes"] = pkb.size();
         j["seconds"] = s;
         std::printf("%s\n", j.dump(2).c_str());
       } else {
         std::printf("setup %s -> %s/pk, %s/vk in %.3f s\n", args->model.c_str(), args->dir.c_str(), args->dir.c_str(), s);
-        std::printf("  vk %zu bytes (%zu of weight commitments and digest, the rest the model's public encoding)\n",
-                    vkb.size(), vk.size_bytes());
+        std::printf("  vk %zu bytes (%zu of key: digests, weight commitments and the weight range proof (%zu); the rest the "
+                    "model's public encoding)\n",
+                    vkb.size(), vk.size_bytes(), vk.weight_bounds.size());
         std::printf("  pk %zu bytes\n", pkb.size());
       }
       return 0;

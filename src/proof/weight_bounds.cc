@@ -1,0 +1,266 @@
+// The weight range proof of a verifying key (weight_bounds.h; docs/PROTOCOL.md, section 9).
+#include "proof/weight_bounds.h"
+
+#include <deque>
+#include <map>
+#include <optional>
+
+#include "common/check.h"
+#include "layers/layout.h"
+#include "layers/rescale.h"
+#include "pcs/hyrax_eval.h"
+#include "transcript/transcript.h"
+#include "zk/cp.h"
+
+namespace zkinfer::proof {
+
+using field::Fr;
+using layers::Claim;
+using layers::PaddedShape;
+
+namespace {
+
+Fr mle_at(std::vector<Fr> t, std::span<const Fr> point) {
+  ZKINFER_CHECK(t.size() == (size_t{1} << point.size()));
+  for (const Fr& r : point) {
+    const size_t h = t.size() / 2;
+    for (size_t i = 0; i < h; ++i) t[i] = t[2 * i] + r * (t[2 * i + 1] - t[2 * i]);
+    t.resize(h);
+  }
+  return t[0];
+}
+
+// What the verifier (or the prover's replay of it) opens at the end: a digit commitment (index
+// among the proof's commitments) or an item's weight commitment, at a point, to a value.
+struct Opening {
+  int com = -1;   // index of a digit commitment, or
+  int item = -1;  // the item whose weight commitment is opened
+  std::vector<Fr> point;
+  cp::Val value;
+};
+
+Verdict check_items(std::span<const WeightBoundItem> items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    if (auto why = layers::bound_invalid(it.bound)) return Verdict::reject("weight '" + it.name + "': " + *why);
+    if (it.commitment == nullptr) return Verdict::reject("weight '" + it.name + "': no commitment");
+    if (it.commitment->layout.num_vars != PaddedShape(it.bound.dims).num_vars())
+      return Verdict::reject("weight '" + it.name + "': commitment layout differs from the model");
+  }
+  return Verdict::accept();
+}
+
+// The verifier, run by verify_weight_bounds and by the prover's replay (openings != nullptr: stop
+// before the end section and report what would be opened; the commitments read are in *coms).
+Verdict verify_impl(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items, std::span<const uint8_t> bytes,
+                    std::span<const uint8_t> context, transcript::Transcript& tr, std::deque<pcs::HyraxCommitment>& coms,
+                    std::vector<Opening>* replay_openings) {
+  if (Verdict v = check_items(items); !v) return v;
+  ByteReader r(bytes, "weight range proof");
+  cp::Context* zctx = cp::current();
+  ZKINFER_CHECK(zctx != nullptr);
+  // The pad rows of the zero-knowledge messages (zk/cp.h) come first; the prover's replay runs on
+  // the bytes before it puts them there.
+  if (!replay_openings) zctx->read_rows(r);
+  tr.absorb_bytes("wb.context", context);
+  tr.absorb_u64("wb.items", items.size());
+  std::vector<std::vector<size_t>> item_coms(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (const auto& a : layers::bound_advice_shapes(items[i].bound)) {
+      auto c = pcs::HyraxCommitment::deserialize(r);
+      if (c.layout.num_vars != a.num_vars || c.layout.log_cols != pcs::default_log_cols(a.num_vars))
+        r.fail("digit commitment layout differs from the model");
+      c.absorb_into(tr);
+      item_coms[i].push_back(coms.size());
+      coms.push_back(std::move(c));
+    }
+  }
+  std::vector<Opening> openings;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    const size_t n = PaddedShape(it.bound.dims).num_vars();
+    auto z = tr.challenges<Fr>("wb.point", n);
+    cp::Val c = cp::read(r);
+    tr.absorb("wb.claim", c);
+    const std::vector<Claim> claims = {{z, c}};
+    auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(it.bound, 1));
+    std::vector<layers::AdviceClaim> adv;
+    if (Verdict v = layers::verify_bound(it.bound, claims, bp, tr, &adv); !v) return v.within("weight '" + it.name + "'");
+    for (auto& a : adv) {
+      if (a.advice >= item_coms[i].size()) return Verdict::reject("weight '" + it.name + "': claim on unknown digits");
+      openings.push_back({static_cast<int>(item_coms[i][a.advice]), -1, std::move(a.claim.point), std::move(a.claim.value)});
+    }
+    openings.push_back({-1, static_cast<int>(i), std::move(z), std::move(c)});
+  }
+  if (replay_openings) {
+    *replay_openings = std::move(openings);
+    return Verdict::accept();
+  }
+  std::vector<pcs::OpeningClaim> claims;
+  claims.reserve(openings.size() + 1);
+  for (auto& o : openings) {
+    const auto claim = zctx->bind_claim(o.value, r, tr);
+    const pcs::HyraxCommitment* com = o.item >= 0 ? items[o.item].commitment : &coms[o.com];
+    claims.push_back({com, std::move(o.point), claim});
+  }
+  if (Verdict v = zctx->verify_finish(tr, r); !v) return v;
+  if (zctx->has_pad_opening()) claims.push_back(zctx->pad_opening_claim());
+  if (claims.empty()) {
+    r.expect_end();
+    return Verdict::accept();
+  }
+  auto batch = pcs::HyraxBatchProof::deserialize(r);
+  r.expect_end();
+  if (Verdict v = pcs::verify_batch(params, claims, batch, tr); !v) return v.within("batch opening");
+  return Verdict::accept();
+}
+
+}  // namespace
+
+size_t weight_bounds_pad_log_row(const pcs::HyraxParams& params) { return std::min<size_t>(8, params.max_log_cols()); }
+
+size_t weight_bounds_log_cols(std::span<const WeightBoundItem> items) {
+  size_t lc = 0;
+  for (const auto& it : items) {
+    if (layers::bound_invalid(it.bound)) continue;
+    lc = std::max(lc, pcs::default_log_cols(PaddedShape(it.bound.dims).num_vars()));
+    for (const auto& a : layers::bound_advice_shapes(it.bound)) lc = std::max(lc, pcs::default_log_cols(a.num_vars));
+  }
+  return lc;
+}
+
+std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std::span<const int64_t> values) {
+  const size_t bits = item.bound.bits;
+  if (bits < 1 || bits > 60) return "weight '" + item.name + "': declared width " + std::to_string(bits) + " out of range [1, 60]";
+  const int64_t lim = int64_t{1} << bits;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i] < -lim || values[i] >= lim)
+      return "weight '" + item.name + "': entry " + std::to_string(i) + " = " + std::to_string(values[i]) +
+             " is outside its declared width (-2^" + std::to_string(bits) + " <= w < 2^" + std::to_string(bits) + ")";
+  return std::nullopt;
+}
+
+std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                                         std::span<const WeightBoundWitness> witness,
+                                         std::span<const uint8_t> context, const pcs::RandomFr& random) {
+  ZKINFER_CHECK(items.size() == witness.size() && random);
+  if (Verdict v = check_items(items); !v) throw Error("setup: " + v.reason());
+  auto dishonest = [&](size_t i) { return !witness[i].field_values.empty() || !witness[i].forced_v.empty(); };
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PaddedShape s(items[i].bound.dims);
+    if (dishonest(i)) {
+      ZKINFER_CHECK(witness[i].field_values.empty() || witness[i].field_values.size() == s.size());
+      ZKINFER_CHECK(witness[i].forced_v.empty() || witness[i].forced_v.size() == s.size());
+      continue;
+    }
+    if (witness[i].values.size() != s.unpadded_size())
+      throw Error("setup: weight '" + items[i].name + "': value count differs from its shape");
+    if (auto why = weight_out_of_bounds(items[i], witness[i].values)) throw Error("setup: " + *why);
+  }
+  ZKINFER_CHECK(params.max_log_cols() >= weight_bounds_log_cols(items));
+
+  transcript::Transcript tr(kWeightBoundsDomain);
+  // Zero knowledge as in the whole-model prover (model_proof.cc): a first pass sends padded
+  // messages with relations off while recording the challenges; the verifier replayed on the bytes
+  // gives every claim its affine form and records the products and equalities; then the bound
+  // claims, cp's end section and the batch opening (with the pad matrix); the pad rows go first.
+  cp::Context zctx(params, weight_bounds_pad_log_row(params), random);
+  zctx.set_relations(false);
+  tr.start_recording();
+  const cp::Context::Scope scope(&zctx);
+  ByteWriter w;
+  tr.absorb_bytes("wb.context", context);
+  tr.absorb_u64("wb.items", items.size());
+
+  std::vector<std::unique_ptr<layers::BoundProver>> provers;
+  std::deque<pcs::HyraxCommitted> committed;
+  std::deque<std::vector<Fr>> tables;  // each digit commitment's table, in commitment order
+  for (size_t i = 0; i < items.size(); ++i) {
+    provers.push_back(std::make_unique<layers::BoundProver>(items[i].bound, witness[i].values, witness[i].forced_v));
+    for (const auto& a : provers.back()->advice()) {
+      const size_t nv = layers::ceil_log2(a.values.size());
+      pcs::HyraxLayout lay = pcs::layout_for(a.values.size(), pcs::default_log_cols(nv));
+      std::vector<Fr> blinds(lay.num_rows());
+      for (auto& b : blinds) b = random();
+      auto c = pcs::commit_with_blinds(params, std::span<const int64_t>(a.values), lay.log_cols, blinds);
+      committed.push_back({std::move(c), pcs::HyraxBlinds{std::move(blinds)}});
+      committed.back().commitment.serialize(w);
+      committed.back().commitment.absorb_into(tr);
+      std::vector<Fr> t(a.values.size());
+      for (size_t k = 0; k < t.size(); ++k) t[k] = Fr::from_i64(a.values[k]);
+      tables.push_back(std::move(t));
+    }
+  }
+  std::deque<std::vector<Fr>> weight_tables;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PaddedShape s(items[i].bound.dims);
+    if (!witness[i].field_values.empty())
+      weight_tables.emplace_back(witness[i].field_values.begin(), witness[i].field_values.end());
+    else
+      weight_tables.push_back(layers::padded_table(s, witness[i].values));
+    auto z = tr.challenges<Fr>("wb.point", s.num_vars());
+    const cp::Val c = cp::send(mle_at(weight_tables.back(), z));
+    tr.absorb("wb.claim", c);
+    cp::write(w, c);
+    const std::vector<Claim> claims = {{std::move(z), c}};
+    std::vector<layers::AdviceClaim> adv;
+    provers[i]->prove(claims, tr, &adv).serialize(w);
+    provers[i].reset();  // the digits' LogUp state is no longer needed
+  }
+
+  // Second pass: the verifier's replay.
+  transcript::Transcript rtr = transcript::Transcript::replay(tr.take_recording());
+  zctx.set_relations(true);
+  std::deque<pcs::HyraxCommitment> coms;
+  std::vector<Opening> openings;
+  if (Verdict v = verify_impl(params, items, w.data(), context, rtr, coms, &openings); !v)
+    throw Error("setup: internal error: the weight range proof fails its replay: " + v.reason());
+  ZKINFER_CHECK(rtr.replay_done());
+  std::vector<pcs::ProverClaim> bound;
+  bound.reserve(openings.size());
+  for (auto& o : openings) bound.push_back(zctx.bind_claim(o.value, w, tr));
+  zctx.prove_finish(tr, w);
+
+  std::deque<pcs::HyraxBlinds> weight_blinds;
+  std::vector<pcs::OpeningWitness> ow;
+  for (size_t k = 0; k < openings.size(); ++k) {
+    auto& o = openings[k];
+    const pcs::ProverClaim& claim = bound[k];
+    if (o.item >= 0) {
+      const auto& com = *items[o.item].commitment;
+      const auto& bl = witness[o.item].blinds;
+      if (!bl.empty() && bl.size() != com.layout.num_rows()) throw Error("setup: weight blinds do not match the commitment");
+      weight_blinds.push_back({bl.empty() ? std::vector<Fr>(com.layout.num_rows(), Fr::zero())
+                                          : std::vector<Fr>(bl.begin(), bl.end())});
+      ow.push_back({&com, &weight_blinds.back(), weight_tables[o.item], std::move(o.point), claim});
+    } else {
+      ZKINFER_CHECK(o.com >= 0 && static_cast<size_t>(o.com) < committed.size());
+      const auto& c = committed[o.com];
+      ow.push_back({&c.commitment, &c.blinds, tables[o.com], std::move(o.point), claim});
+    }
+  }
+  if (zctx.has_pad_opening()) ow.push_back(zctx.pad_opening_witness());
+  if (!ow.empty()) pcs::prove_batch(params, ow, tr, random).serialize(w);
+  std::vector<uint8_t> out = zctx.rows_block();
+  out.insert(out.end(), w.data().begin(), w.data().end());
+  return out;
+}
+
+Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                             std::span<const uint8_t> proof, std::span<const uint8_t> context) {
+  try {
+    if (params.max_log_cols() < weight_bounds_log_cols(items))
+      return Verdict::reject("weight range proof: parameters too small");
+    cp::Context zctx(params, weight_bounds_pad_log_row(params));
+    const cp::Context::Scope scope(&zctx);
+    transcript::Transcript tr(kWeightBoundsDomain);
+    std::deque<pcs::HyraxCommitment> coms;
+    return verify_impl(params, items, proof, context, tr, coms, nullptr).within("weight range proof");
+  } catch (const DecodeError& e) {
+    return Verdict::reject(std::string("weight range proof: decoding: ") + e.what());
+  } catch (const std::exception& e) {
+    return Verdict::reject(std::string("weight range proof: ") + e.what());
+  }
+}
+
+}  // namespace zkinfer::proof

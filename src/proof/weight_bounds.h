@@ -1,0 +1,77 @@
+// The weight range proof of a verifying key (docs/PROTOCOL.md, section 9): a zero-knowledge proof,
+// made once by setup and stored in the key, that every committed constant (weights, biases, a
+// BatchNormalization's folded constants) is an integer of the bit width the public model declares
+// for it and that its commitment is zero on the padding entries:
+//     -2^bits <= w_i < 2^bits for every entry, w = 0 on the padding.
+// Without it a key-maker could commit to field elements of any size (or non-integers) and proofs
+// made with them would still verify, while the key's public part looks like an honest one.
+//
+// It reuses the input's bound check (layers/bound.h) over the weight commitments: per tensor the
+// digits of v = w + 2^bits I are committed and range-checked by LogUp, the padding zero-check shows
+// v = 0 off the tensor, and at a random point z (drawn after every digit commitment) the prover
+// sends w~(z) as a committed value (cp::Val), shows it equals v~(z) - 2^bits I~(z) from the digits,
+// and opens the key's weight commitment at z to that committed value (Hyrax, hiding). Schwartz-
+// Zippel then gives w = v - 2^bits I everywhere. All messages go through cp::Val in a zero-knowledge
+// context (zk/cp.h), so the proof reveals nothing about the weights beyond the statement.
+//
+// Transcript: its own domain kWeightBoundsDomain; first the context (the digest of the verifying
+// key without this proof: model digests and weight commitments), then everything below in order.
+// Bytes: per item the digit commitments (layers::bound_advice_shapes order), then per item the
+// claim w~(z) (32 bytes) and the bound proof, then cp's end section, then one Hyrax batch opening.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "layers/bound.h"
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
+
+namespace zkinfer::proof {
+
+inline constexpr std::string_view kWeightBoundsDomain = "zkinfer/weight-bounds/v1";
+
+// One committed constant: what the public model declares for it and its commitment in the key.
+struct WeightBoundItem {
+  std::string name;               // for messages
+  layers::BoundParams bound;      // dims, bits (-2^bits <= w < 2^bits), zero_padding = true
+  const pcs::HyraxCommitment* commitment = nullptr;
+};
+
+// The prover's side of one item: the unpadded values (row-major over bound.dims) and the
+// commitment's row blinds (empty: zero blinds).
+struct WeightBoundWitness {
+  std::span<const int64_t> values;
+  std::span<const field::Fr> blinds;
+  // Tests (a dishonest key-maker): the committed values as field elements (padded table, used
+  // instead of values), and the digits' v forced (padded; BoundProver's forced_v). With either set
+  // the values are not checked against the declared width.
+  std::span<const field::Fr> field_values;
+  std::span<const int64_t> forced_v;
+};
+
+// The largest column count (log2) the proof's commitments need, digits included; the caller's
+// Hyrax params must have at least this many (and serve the weight commitments too).
+// The zero-knowledge pad rows' width (zk/cp.h): 2^min(8, params' log_cols); params need at least
+// 2^6 generators.
+size_t weight_bounds_pad_log_row(const pcs::HyraxParams& params);
+size_t weight_bounds_log_cols(std::span<const WeightBoundItem> items);
+
+// Why the value is not an integer of the declared width (a message naming the entry), if so.
+std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std::span<const int64_t> values);
+
+// Proves the statement for every item (throws Error naming the tensor when a value is out of its
+// declared width: an honest key cannot be made for it). random: the blinds and masks.
+std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                                         std::span<const WeightBoundWitness> witness,
+                                         std::span<const uint8_t> context, const pcs::RandomFr& random);
+
+// Checks a proof made by prove_weight_bounds for these items and context. Never throws.
+Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                             std::span<const uint8_t> proof, std::span<const uint8_t> context);
+
+}  // namespace zkinfer::proof
