@@ -1,0 +1,109 @@
+// LayerNormalization (layers/layer_norm.h, nonlinear.md section 13): mean, bound, subtraction,
+// variance, rsqrt table and the affine with gamma and beta, composed on uncommitted intermediates.
+#include "layers/layer_norm.h"
+#include "proof/steps/steps.h"
+
+namespace zkinfer::proof {
+namespace {
+
+class LayerNormStep : public Step {
+ public:
+  layers::LayerNormParams ln;
+  int w = -1, b = -1;  // gamma, beta (optional)
+  std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel&) const override {
+    return layers::layer_norm_advice_shapes(ln);
+  }
+  size_t table_log_size() const override { return layers::ceil_log2(ln.act_params().values.size()); }
+  std::unique_ptr<StepProver> prover(ProverEnv&) const override;
+  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+    auto lp = layers::LayerNormProof::deserialize(env.r, ln, cl.size());
+    layers::LayerNormClaims lc;
+    if (Verdict v = layers::verify_layer_norm(ln, cl, lp, env.tr, &lc); !v) return v.within(env.where + ": layer norm");
+    if (Verdict v = env.open_advice(lc.advice, 0); !v) return v;
+    env.add_claims(w, std::move(lc.gamma));
+    if (b >= 0) {
+      env.add_claims(b, std::move(lc.beta));
+    } else if (!lc.beta.empty()) {
+      return Verdict::reject(env.where + ": bias claims without a bias");
+    }
+    env.add_claims(x, std::move(lc.x));
+    return Verdict::accept();
+  }
+};
+
+class LayerNormProver : public StepProver {
+ public:
+  const LayerNormStep& s;
+  std::unique_ptr<layers::LayerNormProver> ln;
+  explicit LayerNormProver(const LayerNormStep& st) : s(st) {}
+  void commit(ProverEnv& env) override {
+    ln = named(env, s, [&] {
+      return std::make_unique<layers::LayerNormProver>(
+          s.ln, env.values(s.x), env.values(s.w), s.b >= 0 ? std::span<const int64_t>(env.values(s.b)) : std::span<const int64_t>());
+    });
+    env.expect_output(s, ln->output());
+    env.commit_advice(*this, ln->advice());
+  }
+  void prove(ProverEnv& env, std::vector<Claim> cl) override {
+    layers::LayerNormClaims lc;
+    auto lp = ln->prove(cl, env.tr, &lc);
+    lp.serialize(env.w);
+    env.open_advice(*this, lc.advice, 0);
+    env.add_claims(s.w, std::move(lc.gamma));
+    if (s.b >= 0) env.add_claims(s.b, std::move(lc.beta));
+    env.add_claims(s.x, std::move(lc.x));
+  }
+};
+
+std::unique_ptr<StepProver> LayerNormStep::prover(ProverEnv&) const { return std::make_unique<LayerNormProver>(*this); }
+
+}  // namespace
+
+std::unique_ptr<Step> plan_layer_norm(const PlanContext& c) {
+  const auto& m = c.m;
+  auto p = new_step<LayerNormStep>(c);
+  p->x = c.in(0);
+  p->w = c.in(1);
+  p->b = c.in(2);
+  if (p->x < 0) c.fail("missing input");
+  const auto& qp = m.params[c.node];
+  auto& l = p->ln;
+  l.dims = c.dims(p->x);
+  if (c.dims(p->y) != l.dims) c.fail("shape mismatch");
+  if (p->w < 0 || !is_weight(m, p->w) || (p->b >= 0 && !is_weight(m, p->b))) c.fail("scale and bias must be constants");
+  if (qp.tables.size() != 1 || qp.tables[0].values.empty()) c.fail("rsqrt table missing from the compiled model");
+  const int64_t r = static_cast<int64_t>(l.dims.size());
+  int64_t a = c.n().attrs.get_int("axis", -1);
+  if (a < 0) a += r;
+  if (a < 0 || a >= r) c.fail("axis out of range");
+  l.axes.assign(l.dims.size(), false);
+  for (int64_t d = a; d < r; ++d) l.axes[static_cast<size_t>(d)] = true;
+  auto lift = [&](int t) {  // the weight's shape left-padded to x's rank; only row axes may be non-unit
+    std::vector<size_t> v = c.dims(t);
+    if (v.size() > l.dims.size()) c.fail("scale or bias rank above the input's");
+    v.insert(v.begin(), l.dims.size() - v.size(), 1);
+    for (size_t k = 0; k < v.size(); ++k)
+      if (v[k] != 1 && (v[k] != l.dims[k] || !l.axes[k])) c.fail("scale or bias layout not supported");
+    return v;
+  };
+  l.g_dims = lift(p->w);
+  if (p->b >= 0) l.b_dims = lift(p->b);
+  const int64_t vs = qp.get("v_shift"), ns = qp.get("n_shift"), k = shift_of(qp);
+  if (vs < 0 || vs > 40 || ns < 0 || ns > 40 || k < 0 || k > 40) c.fail("rescale shift out of range");
+  l.v_shift = static_cast<size_t>(vs);
+  l.n_shift = static_cast<size_t>(ns);
+  l.shift = static_cast<size_t>(k);
+  l.lo = qp.tables[0].lo;
+  l.values = qp.tables[0].values;
+  if (p->b >= 0) {
+    const int be = m.scales[p->x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p->w] - m.scales[p->b];
+    if (be < 0 || be > 40) c.fail("bias scale");
+    l.beta_exp = static_cast<size_t>(be);
+  }
+  l.bits = c.bits(p->x);
+  if (k > 0 && !bounded_by_consumers(m, p->y)) l.out_bits = c.bits(p->y);
+  if (auto why = l.invalid()) c.fail(*why);
+  return p;
+}
+
+}  // namespace zkinfer::proof

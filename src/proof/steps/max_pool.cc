@@ -1,0 +1,61 @@
+// MaxPool (layers/pool.h, nonlinear.md): range-checked differences to the claimed maximum and a
+// product zero-check over each window.
+#include "layers/pool.h"
+#include "ops/kernels.h"
+#include "proof/steps/steps.h"
+
+namespace zkinfer::proof {
+namespace {
+
+class MaxPoolStep : public Step {
+ public:
+  layers::MaxPoolParams mp;
+  std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel&) const override {
+    return layers::max_pool_advice_shapes(mp);
+  }
+  std::unique_ptr<StepProver> prover(ProverEnv&) const override;
+  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+    return verify_layer(
+        env, cl, x, "max pool", [&] { return layers::MaxPoolProof::deserialize(env.r, mp, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_max_pool(mp, cl, p, env.tr, in, adv); });
+  }
+};
+
+class MaxPoolProver : public StepProver {
+ public:
+  const MaxPoolStep& s;
+  std::unique_ptr<layers::MaxPoolProver> mp;
+  explicit MaxPoolProver(const MaxPoolStep& st) : s(st) {}
+  void commit(ProverEnv& env) override {
+    mp = std::make_unique<layers::MaxPoolProver>(s.mp, env.values(s.x), env.values(s.y));
+    env.commit_advice(*this, mp->advice());
+  }
+  void prove(ProverEnv& env, std::vector<Claim> cl) override { prove_layer(env, *this, *mp, std::move(cl), s.x); }
+};
+
+std::unique_ptr<StepProver> MaxPoolStep::prover(ProverEnv&) const { return std::make_unique<MaxPoolProver>(*this); }
+
+}  // namespace
+
+std::unique_ptr<Step> plan_max_pool(const PlanContext& c) {
+  auto p = new_step<MaxPoolStep>(c);
+  p->x = c.in(0);
+  if (p->x < 0) c.fail("missing input");
+  const auto& xs = c.m.graph.tensors[p->x].shape;
+  if (xs.size() != 4) c.fail("only 2-D max pooling is supported yet");
+  if (c.n().attrs.get_int("ceil_mode", 0) != 0) c.fail("ceil_mode is not supported yet");
+  ops::Window win = ops::make_window(c.n(), xs, {}, false);
+  if (win.dh != 1 || win.dw != 1) c.fail("dilated max pooling is not supported yet");
+  if (win.pt >= win.kh || win.pb >= win.kh || win.pl >= win.kw || win.pr >= win.kw) c.fail("pads must be smaller than the kernel");
+  auto& s = p->mp;
+  s.dims = c.dims(p->x);
+  s.kh = win.kh, s.kw = win.kw, s.sh = win.sh, s.sw = win.sw;
+  s.pt = win.pt, s.pl = win.pl, s.pb = win.pb, s.pr = win.pr;
+  s.bits = c.bits(p->x);
+  if (s.kh * s.kw > 59)  // the zero-check's degree is kh kw + 1 (sumcheck degrees up to 60)
+    c.fail("max pooling windows above 59 entries are not supported yet");
+  if (s.out_dims() != c.dims(p->y)) c.fail("output shape mismatch");
+  return p;
+}
+
+}  // namespace zkinfer::proof

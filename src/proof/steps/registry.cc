@@ -1,0 +1,80 @@
+// The step table: every op the whole-model prover proves, the step file that plans, proves and
+// verifies it, and which of its inputs the step range-checks (so that a rescale producing them need
+// not; model_facts.h, bounded_by_consumers).
+#include "proof/steps/steps.h"
+
+namespace zkinfer::proof {
+namespace {
+
+bool any_input(const quant::CompiledModel&, size_t, size_t) { return true; }
+bool first_input(const quant::CompiledModel&, size_t, size_t input) { return input == 0; }
+// Pow by a table: the table's input is range-checked by the lookup.
+bool table_input(const quant::CompiledModel& m, size_t node, size_t input) {
+  return is_table_pow(m, node) && static_cast<int64_t>(input) == m.params[node].get("table_input");
+}
+
+const std::vector<StepEntry> kSteps = {
+    // linear.cc
+    {"Gemm", plan_matmul},
+    {"MatMul", plan_matmul},
+    {"Conv", plan_conv},
+    // relu.cc, leaky_relu.cc, clip.cc, prelu.cc: sign splits
+    {"Relu", plan_relu, any_input},
+    {"LeakyRelu", plan_leaky_relu, any_input},
+    {"Abs", plan_leaky_relu, any_input},
+    {"Clip", plan_clip},
+    {"PRelu", plan_prelu, first_input},
+    // table.cc: lookup tables
+    {"Sigmoid", plan_table, any_input},
+    {"Tanh", plan_table, any_input},
+    {"Erf", plan_table, any_input},
+    {"Exp", plan_table, any_input},
+    {"Log", plan_table, any_input},
+    {"Sqrt", plan_table, any_input},
+    {"Elu", plan_table, any_input},
+    {"HardSigmoid", plan_table, any_input},
+    {"Pow", plan_table, table_input},
+    // max_pool.cc, avg_pool.cc
+    {"MaxPool", plan_max_pool},
+    {"AveragePool", plan_avg_pool},
+    {"GlobalAveragePool", plan_global_avg_pool},
+    // elementwise.cc, div.cc, reduce.cc, softmax.cc, layer_norm.cc
+    {"Add", plan_elementwise},
+    {"Sub", plan_elementwise},
+    {"Mul", plan_elementwise},
+    {"BatchNormalization", plan_elementwise},
+    {"Div", plan_div},
+    {"ReduceSum", plan_reduce},
+    {"ReduceMean", plan_reduce},
+    {"ReduceMax", plan_reduce},
+    {"ReduceMin", plan_reduce},
+    {"Softmax", plan_softmax},
+    {"LayerNormalization", plan_layer_norm},
+    // move.cc: data movement passes a bound on
+    {"Neg", plan_neg, nullptr, true},
+    {"Concat", plan_concat, nullptr, true},
+    {"Flatten", plan_reindex, nullptr, true},
+    {"Reshape", plan_reindex, nullptr, true},
+    {"Identity", plan_reindex, nullptr, true},
+    {"Squeeze", plan_reindex, nullptr, true},
+    {"Unsqueeze", plan_reindex, nullptr, true},
+    {"Cast", plan_reindex, nullptr, true},
+    {"Transpose", plan_reindex, nullptr, true},
+    {"Slice", plan_reindex, nullptr, true},
+    {"Pad", plan_reindex, nullptr, true},
+    {"Expand", plan_reindex, nullptr, true},
+    {"Tile", plan_reindex, nullptr, true},
+    {"Gather", plan_reindex, nullptr, true},
+};
+
+}  // namespace
+
+const std::vector<StepEntry>& step_table() { return kSteps; }
+
+const StepEntry* find_step(std::string_view op) {
+  for (const auto& e : kSteps)
+    if (e.op == op) return &e;
+  return nullptr;
+}
+
+}  // namespace zkinfer::proof
