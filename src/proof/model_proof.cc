@@ -21,6 +21,7 @@
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
+#include "pcs/reduced_opening.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "proof/weight_bounds.h"
@@ -442,16 +443,11 @@ class BoundHolder : public StepProver {
 
 namespace {
 // The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and
-// what the verifier would open at the end, each claim as a committed value with its blind.
-struct ReplayOpening {
-  int com_index = -1;  // index among the proof's commitments, in order, or
-  int weight = -1;     // the weight tensor whose key commitment is opened
-  std::vector<Fr> point;
-  cp::Val value;
-};
+// the value of each group of the final opening (pcs/reduced_opening.h) as the verifier derives it
+// from the proof's messages, which the prover binds to a Pedersen commitment.
 struct ReplayState {
   transcript::Transcript tr;
-  std::vector<ReplayOpening> openings;
+  std::vector<cp::Val> group_values;
 };
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
@@ -539,11 +535,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   };
 
   std::vector<std::vector<Claim>> claims(nt);
-  std::vector<pcs::OpeningWitness> openings;
-  // (Zero knowledge: the openings come from the verifier's replay instead, below.)
-  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
-    if (zk) return;
-    openings.push_back({&c->commitment, &c->blinds, *values, std::move(point), pcs::ProverClaim::plain(v.value())});
+  // Every claim on a committed vector, in the order the verifier meets them: reduced to one point
+  // and opened together at the end (pcs/reduced_opening.h).
+  struct Pending {
+    const pcs::HyraxCommitment* c;
+    const std::vector<Fr>* values;
+    const pcs::HyraxBlinds* blinds;
+    std::vector<Fr> point;
+  };
+  std::vector<Pending> pending;
+  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val&) {
+    pending.push_back({&c->commitment, values, &c->blinds, std::move(point)});
   };
   // A layer's advice claims, and the owner of the lookups it just registered (same advice).
   auto open_advice = [&](const StepProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
@@ -704,16 +706,43 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     }
     return weight_open[t] = {&weight_blinds.back(), &tables.back()};
   };
-  if (!zk) {
-    for (size_t t = 0; t < nt; ++t) {
-      if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
-      auto [bl, tab] = open_weight(t);
-      for (auto& c : claims[t])
-        openings.push_back({&*vk.weights[t], bl, *tab, c.point, pcs::ProverClaim::plain(c.value.value())});
+  for (size_t t = 0; t < nt; ++t) {
+    if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
+    auto [bl, tab] = open_weight(t);
+    for (auto& c : claims[t]) pending.push_back({&*vk.weights[t], tab, bl, c.point});
+  }
+  // The claims reduced to one point (one sumcheck), the commitments grouped at it.
+  std::vector<const pcs::HyraxCommitment*> open_coms;
+  std::vector<pcs::HyraxLayout> open_layouts;
+  std::vector<std::span<const Fr>> open_tabs;
+  std::vector<const pcs::HyraxBlinds*> open_blinds;
+  std::vector<pcs::ReductionClaim> rclaims;
+  {
+    std::map<const pcs::HyraxCommitment*, size_t> index;
+    for (auto& p : pending) {
+      auto [it, fresh] = index.emplace(p.c, open_coms.size());
+      if (fresh) {
+        open_coms.push_back(p.c);
+        open_layouts.push_back(p.c->layout);
+        open_tabs.push_back(*p.values);
+        open_blinds.push_back(p.blinds);
+      }
+      rclaims.push_back({it->second, std::move(p.point), cp::Val()});
     }
+  }
+  std::vector<pcs::OpenGroup> groups;
+  pcs::Reduced red;
+  if (!rclaims.empty()) {
+    red = pcs::prove_reduction(open_tabs, rclaims, tr, w);
+    groups = pcs::group_at_point(open_layouts, red.rho, tr);
+  }
+  std::vector<pcs::ProverClaim> group_claims;
+  if (!zk) {
+    for (const auto& gr : groups) group_claims.push_back(pcs::ProverClaim::plain(gr.value(red.evals).value()));
   } else {
     // Second pass: the verifier replayed on the proof so far gives every value the verifier
-    // derives, with its blind, and every product and equality it will check (cp.h).
+    // derives (each group's value among them), with every product and equality it will check
+    // (cp.h); the group values are bound to Pedersen commitments, then the end section.
     ReplayState rs{transcript::Transcript::replay(tr.take_recording()), {}};
     zctx->set_relations(true);
     std::vector<ops::ITensor> pub_in;
@@ -721,27 +750,24 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       for (int t : g.inputs) pub_in.push_back(trace.values[t]);
     if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
       throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
-    ZKINFER_CHECK(rs.tr.replay_done());
-    std::vector<pcs::ProverClaim> bound;
-    bound.reserve(rs.openings.size());
-    for (auto& o : rs.openings) bound.push_back(zctx->bind_claim(o.value, w, tr));
+    ZKINFER_CHECK(rs.tr.replay_done() && rs.group_values.size() == groups.size());
+    for (const auto& v : rs.group_values) group_claims.push_back(zctx->bind_claim(v, w, tr));
     zctx->prove_finish(tr, w);
-    for (size_t i = 0; i < rs.openings.size(); ++i) {
-      auto& o = rs.openings[i];
-      const pcs::ProverClaim& claim = bound[i];
-      if (o.weight >= 0) {
-        auto [bl, tab] = open_weight(static_cast<size_t>(o.weight));
-        openings.push_back({&*vk.weights[o.weight], bl, *tab, std::move(o.point), claim});
-      } else {
-        ZKINFER_CHECK(o.com_index >= 0 && static_cast<size_t>(o.com_index) < committed.size());
-        const auto& c = committed[o.com_index];
-        openings.push_back({&c.commitment, &c.blinds, *committed_tab[o.com_index], std::move(o.point), claim});
-      }
-    }
   }
-  if (zk && zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_witness());
-  // Nothing to open (public input, fixed weights, data-movement ops only): no batch proof.
-  if (!openings.empty()) pcs::prove_batch(params, openings, tr, random).serialize(w);
+  // One inner-product argument per group, then the pad matrix's (zero knowledge).
+  for (size_t i = 0; i < groups.size(); ++i)
+    pcs::prove_group_opening(params, groups[i], open_layouts, open_tabs, open_blinds, group_claims[i], tr, random)
+        .serialize(w);
+  if (zk && zctx->has_pad_opening()) {
+    const pcs::OpeningWitness pw = zctx->pad_opening_witness();
+    const pcs::HyraxLayout pl = pw.commitment->layout;
+    const std::span<const Fr> pt = pw.values;
+    const pcs::HyraxBlinds* pb = pw.blinds;
+    pcs::prove_group_opening(params, pcs::single_group(pl, pw.point), std::span<const pcs::HyraxLayout>(&pl, 1),
+                             std::span<const std::span<const Fr>>(&pt, 1), std::span<const pcs::HyraxBlinds* const>(&pb, 1),
+                             pw.claim, tr, random)
+        .serialize(w);
+  }
   if (stats) {
     stats->open_s = seconds_since(to);
     stats->open_bytes = w.data().size() - open_start;
@@ -995,40 +1021,58 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
     for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
   }
-  if (replay) {  // the prover's replay stops here: what would be opened, and against what
-    std::map<const pcs::HyraxCommitment*, int> com_index, weight_index;
-    for (size_t i = 0; i < coms.size(); ++i) com_index[&coms[i]] = static_cast<int>(i);
-    for (size_t t = 0; t < nt; ++t)
-      if (vk.weights[t]) weight_index[&*vk.weights[t]] = static_cast<int>(t);
+  // Every claim reduced to one point (one sumcheck), the commitments grouped at it
+  // (pcs/reduced_opening.h).
+  std::vector<const pcs::HyraxCommitment*> open_coms;
+  std::vector<pcs::HyraxLayout> open_layouts;
+  std::vector<size_t> open_vars;
+  std::vector<pcs::ReductionClaim> rclaims;
+  {
+    std::map<const pcs::HyraxCommitment*, size_t> index;
     for (auto& o : pending) {
-      ReplayOpening ro;
-      if (auto it = com_index.find(o.c); it != com_index.end()) ro.com_index = it->second;
-      else ro.weight = weight_index.at(o.c);
-      ro.point = std::move(o.point);
-      ro.value = std::move(o.v);
-      replay->openings.push_back(std::move(ro));
+      auto [it, fresh] = index.emplace(o.c, open_coms.size());
+      if (fresh) {
+        open_coms.push_back(o.c);
+        open_layouts.push_back(o.c->layout);
+        open_vars.push_back(o.c->layout.num_vars);
+      }
+      rclaims.push_back({it->second, std::move(o.point), std::move(o.v)});
     }
+  }
+  std::vector<pcs::OpenGroup> groups;
+  pcs::Reduced red;
+  if (!rclaims.empty()) {
+    if (Verdict v = pcs::verify_reduction(open_vars, rclaims, tr, r, &red); !v) return v.within("proof");
+    groups = pcs::group_at_point(open_layouts, red.rho, tr);
+  }
+  if (replay) {  // the prover's replay stops here: the groups' values, which the prover binds
+    for (const auto& gr : groups) replay->group_values.push_back(gr.value(red.evals));
     return Verdict::accept();
   }
-  // Zero knowledge: each hidden claim is bound to a Pedersen commitment, then the end section
-  // proves every recorded relation (zk/cp.h); the pad matrix joins the batch opening.
-  std::vector<pcs::OpeningClaim> openings;
-  openings.reserve(pending.size() + 1);
-  for (auto& o : pending) {
-    const auto claim = zk ? zctx->bind_claim(o.v, r, tr) : pcs::EvalClaim::plain(o.v.value());
-    openings.push_back({o.c, std::move(o.point), claim});
+  // Zero knowledge: each group's value is bound to a Pedersen commitment, then the end section
+  // proves every recorded relation (zk/cp.h); its pad matrix is opened last.
+  std::vector<pcs::EvalClaim> group_claims;
+  for (const auto& gr : groups) {
+    const cp::Val v = gr.value(red.evals);
+    group_claims.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
   }
-  if (zk) {
+  if (zk)
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
-    if (zctx->has_pad_opening()) openings.push_back(zctx->pad_opening_claim());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const auto proof = pcs::IpaProof::deserialize(r);
+    if (Verdict v = pcs::verify_group_opening(params, groups[i], open_coms, group_claims[i], proof, tr); !v)
+      return v.within("proof: batch opening, group " + std::to_string(i));
   }
-  if (!openings.empty()) {  // (none: the prover sends no batch proof)
-    auto batch = pcs::HyraxBatchProof::deserialize(r);
-    r.expect_end();
-    if (Verdict v = pcs::verify_batch(params, openings, batch, tr); !v) return v.within("batch opening");
-  } else {
-    r.expect_end();
+  if (zk && zctx->has_pad_opening()) {
+    const pcs::OpeningClaim pc = zctx->pad_opening_claim();
+    const auto proof = pcs::IpaProof::deserialize(r);
+    if (Verdict v = pcs::verify_group_opening(params, pcs::single_group(pc.commitment->layout, pc.point),
+                                              std::span<const pcs::HyraxCommitment* const>(&pc.commitment, 1), pc.claim,
+                                              proof, tr);
+        !v)
+      return v.within("proof: batch opening, pad matrix");
   }
+  r.expect_end();
   std::vector<ops::ITensor> proven;
   for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private
     const int t_out = g.outputs[k];

@@ -1,0 +1,317 @@
+#include "pcs/reduced_opening.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <string>
+
+#include "common/check.h"
+#include "poly/mle.h"
+#include "poly/parallel.h"
+
+namespace zkinfer::pcs {
+
+namespace {
+
+// Lagrange weights of the degree-2 polynomial through (0, p0), (1, p1), (2, p2) at r.
+std::array<Fr, 3> lagrange3(const Fr& r) {
+  const Fr one = Fr::one(), two = Fr::from_u64(2);
+  const Fr inv2 = two.inverse();
+  return {(r - one) * (r - two) * inv2, -(r * (r - two)), r * (r - one) * inv2};
+}
+
+// The combined claim sum_i beta^i v_i, and per commitment the table of E_c = sum beta^i eq(z_i, .)
+// (when want_tables), or its value at rho (verifier).
+struct Weighted {
+  cp::Val claim;
+  std::vector<std::vector<Fr>> e_tables;
+};
+
+std::string claims_problem(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims) {
+  if (num_vars.empty()) return "no commitments";
+  std::vector<bool> seen(num_vars.size(), false);
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const auto& c = claims[i];
+    if (c.com >= num_vars.size()) return "claim " + std::to_string(i) + " on an unknown commitment";
+    if (c.point.size() != num_vars[c.com]) return "claim " + std::to_string(i) + ": point size differs from the commitment";
+    seen[c.com] = true;
+  }
+  for (size_t c = 0; c < seen.size(); ++c)
+    if (!seen[c]) return "commitment " + std::to_string(c) + " has no claim";
+  return {};
+}
+
+}  // namespace
+
+Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<const ReductionClaim> claims,
+                        transcript::Transcript& tr, ByteWriter& w) {
+  const size_t K = tables.size();
+  std::vector<size_t> nv(K);
+  size_t N = 0;
+  for (size_t c = 0; c < K; ++c) {
+    ZKINFER_CHECK(std::has_single_bit(tables[c].size()));
+    nv[c] = static_cast<size_t>(std::countr_zero(tables[c].size()));
+    N = std::max(N, nv[c]);
+  }
+  {
+    const std::string why = claims_problem(nv, claims);
+    ZKINFER_CHECK(why.empty() && "bad reduction claims");
+  }
+  tr.absorb_u64("open.reduce.n", N);
+  const Fr beta = tr.challenge<Fr>("open.reduce.beta");
+  // E_c tables and the working copies of f_c.
+  std::vector<std::vector<Fr>> e(K), f(K);
+  for (size_t c = 0; c < K; ++c) {
+    e[c].assign(tables[c].size(), Fr::zero());
+    f[c].assign(tables[c].begin(), tables[c].end());
+  }
+  Fr bi = Fr::one();
+  for (const auto& cl : claims) {
+    const std::vector<Fr> t = poly::eq_table<Fr>(cl.point, bi);
+    auto& ec = e[cl.com];
+#pragma omp parallel for schedule(static) if (poly::go_parallel(t.size()))
+    for (size_t i = 0; i < t.size(); ++i) ec[i] += t[i];
+    bi *= beta;
+  }
+  // finished[c]: E_c f_c after all of c's variables are bound, times prod (1 - r_j)^2 since.
+  std::vector<Fr> finished(K, Fr::zero());
+  std::vector<bool> done(K, false);
+  for (size_t c = 0; c < K; ++c)
+    if (nv[c] == 0) done[c] = true, finished[c] = e[c][0] * f[c][0];
+  Reduced out;
+  for (size_t j = 0; j < N; ++j) {
+    Fr p0 = Fr::zero(), p2 = Fr::zero();
+    for (size_t c = 0; c < K; ++c) {
+      if (done[c]) {
+        p0 += finished[c];
+        p2 += finished[c];
+        continue;
+      }
+      const size_t half = f[c].size() / 2;
+      const Fr* E = e[c].data();
+      const Fr* F = f[c].data();
+      Fr s0 = Fr::zero(), s2 = Fr::zero();
+#pragma omp parallel if (poly::go_parallel(half))
+      {
+        Fr l0 = Fr::zero(), l2 = Fr::zero();
+#pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < half; ++i) {
+          const Fr e0 = E[2 * i], e1 = E[2 * i + 1], f0 = F[2 * i], f1 = F[2 * i + 1];
+          l0 += e0 * f0;
+          l2 += (e1 + e1 - e0) * (f1 + f1 - f0);
+        }
+#pragma omp critical
+        {
+          s0 += l0;
+          s2 += l2;
+        }
+      }
+      p0 += s0;
+      p2 += s2;
+    }
+    const cp::Val m0 = cp::send(p0), m2 = cp::send(p2);
+    tr.absorb("open.reduce.p0", m0);
+    cp::write(w, m0);
+    tr.absorb("open.reduce.p2", m2);
+    cp::write(w, m2);
+    const Fr r = tr.challenge<Fr>("open.reduce.r");
+    out.rho.push_back(r);
+    const Fr one_r2 = (Fr::one() - r) * (Fr::one() - r);
+    for (size_t c = 0; c < K; ++c) {
+      if (done[c]) {
+        finished[c] *= one_r2;
+        continue;
+      }
+      const size_t half = f[c].size() / 2;
+      // Into fresh tables: folding in place races between threads (entry i is read as 2i).
+      const std::vector<Fr>& E0 = e[c];
+      const std::vector<Fr>& F0 = f[c];
+      std::vector<Fr> E(half), F(half);
+#pragma omp parallel for schedule(static) if (poly::go_parallel(half))
+      for (size_t i = 0; i < half; ++i) {
+        E[i] = E0[2 * i] + r * (E0[2 * i + 1] - E0[2 * i]);
+        F[i] = F0[2 * i] + r * (F0[2 * i + 1] - F0[2 * i]);
+      }
+      e[c] = std::move(E);
+      f[c] = std::move(F);
+      if (half == 1) done[c] = true, finished[c] = e[c][0] * f[c][0];
+    }
+  }
+  out.evals.reserve(K);
+  for (size_t c = 0; c < K; ++c) {
+    const cp::Val v = cp::send(f[c][0]);
+    tr.absorb("open.reduce.eval", v);
+    cp::write(w, v);
+    out.evals.push_back(v);
+  }
+  return out;
+}
+
+Verdict verify_reduction(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims,
+                         transcript::Transcript& tr, ByteReader& r, Reduced* out) {
+  if (std::string why = claims_problem(num_vars, claims); !why.empty()) return Verdict::reject("opening reduction: " + why);
+  const size_t K = num_vars.size();
+  size_t N = 0;
+  for (size_t n : num_vars) N = std::max(N, n);
+  if (N > kMaxNumVars) return Verdict::reject("opening reduction: too many variables");
+  tr.absorb_u64("open.reduce.n", N);
+  const Fr beta = tr.challenge<Fr>("open.reduce.beta");
+  cp::Val claim = cp::Val(Fr::zero());
+  Fr bi = Fr::one();
+  std::vector<Fr> betas;
+  betas.reserve(claims.size());
+  for (const auto& cl : claims) {
+    claim += cl.value * bi;
+    betas.push_back(bi);
+    bi *= beta;
+  }
+  Reduced res;
+  for (size_t j = 0; j < N; ++j) {
+    const cp::Val m0 = cp::read(r);
+    tr.absorb("open.reduce.p0", m0);
+    const cp::Val m2 = cp::read(r);
+    tr.absorb("open.reduce.p2", m2);
+    const cp::Val m1 = claim - m0;
+    const Fr x = tr.challenge<Fr>("open.reduce.r");
+    res.rho.push_back(x);
+    const auto l = lagrange3(x);
+    claim = m0 * l[0] + m1 * l[1] + m2 * l[2];
+  }
+  res.evals.reserve(K);
+  for (size_t c = 0; c < K; ++c) {
+    const cp::Val v = cp::read(r);
+    tr.absorb("open.reduce.eval", v);
+    res.evals.push_back(v);
+  }
+  // The last claim against the evaluations: sum_c E_c(rho_c) prod_{j >= n_c} (1 - rho_j)^2 F_c.
+  std::vector<Fr> weight(K, Fr::zero());
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const auto& cl = claims[i];
+    weight[cl.com] += betas[i] * poly::eq_eval<Fr>(cl.point, std::span<const Fr>(res.rho).first(cl.point.size()));
+  }
+  cp::Val expected = cp::Val(Fr::zero());
+  for (size_t c = 0; c < K; ++c) {
+    Fr wc = weight[c];
+    for (size_t j = num_vars[c]; j < N; ++j) wc *= (Fr::one() - res.rho[j]) * (Fr::one() - res.rho[j]);
+    expected += res.evals[c] * wc;
+  }
+  if (claim != expected) return Verdict::reject("opening reduction: the final claim does not match the evaluations");
+  if (out) *out = std::move(res);
+  return Verdict::accept();
+}
+
+cp::Val OpenGroup::value(std::span<const cp::Val> evals) const {
+  cp::Val v = cp::Val(Fr::zero());
+  for (size_t k = 0; k < members.size(); ++k) v += evals[members[k]] * value_coef[k];
+  return v;
+}
+
+std::vector<OpenGroup> group_at_point(std::span<const HyraxLayout> layouts, std::span<const Fr> rho,
+                                      transcript::Transcript& tr) {
+  size_t B = 0;
+  for (const auto& l : layouts) B = std::max(B, l.col_vars());
+  // Members whose scale s_c vanishes get a group of their own width (keyed by it).
+  std::vector<OpenGroup> groups;
+  auto group_for = [&](size_t width) -> OpenGroup& {
+    for (auto& g : groups)
+      if (g.width == width) return g;
+    OpenGroup g;
+    g.point.assign(rho.begin(), rho.end());
+    g.width = width;
+    groups.push_back(std::move(g));
+    return groups.back();
+  };
+  std::vector<Fr> scale(layouts.size());
+  for (size_t c = 0; c < layouts.size(); ++c) {
+    const size_t b = layouts[c].col_vars();
+    ZKINFER_CHECK(layouts[c].num_vars <= rho.size());
+    Fr s = Fr::one();
+    for (size_t j = b; j < B; ++j) s *= Fr::one() - rho[j];
+    OpenGroup& g = group_for(s.is_zero() ? b : B);
+    scale[c] = s.is_zero() ? Fr::one() : s;
+    g.members.push_back(c);
+  }
+  // Groups in order of width, largest first (deterministic on both sides).
+  std::stable_sort(groups.begin(), groups.end(), [](const OpenGroup& a, const OpenGroup& b) { return a.width > b.width; });
+  for (auto& g : groups) {
+    const Fr gamma = g.members.size() > 1 ? tr.challenge<Fr>("open.gamma") : Fr::one();
+    Fr gk = Fr::one();
+    for (size_t c : g.members) {
+      g.row_coef.push_back(gk);
+      g.value_coef.push_back(gk * scale[c]);
+      gk *= gamma;
+    }
+  }
+  return groups;
+}
+
+OpenGroup single_group(const HyraxLayout& layout, std::span<const Fr> point) {
+  OpenGroup g;
+  g.point.assign(point.begin(), point.end());
+  g.width = layout.col_vars();
+  g.members = {0};
+  g.row_coef = {Fr::one()};
+  g.value_coef = {Fr::one()};
+  return g;
+}
+
+namespace {
+
+// Member c's row weights eq(point[b_c..n_c)).
+std::vector<Fr> row_weights(const HyraxLayout& l, std::span<const Fr> point) {
+  return poly::eq_table<Fr>(point.subspan(l.col_vars(), l.num_vars - l.col_vars()));
+}
+
+}  // namespace
+
+IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const HyraxLayout> layouts,
+                             std::span<const std::span<const Fr>> tables,
+                             std::span<const HyraxBlinds* const> blinds, const ProverClaim& claim,
+                             transcript::Transcript& tr, const RandomFr& random) {
+  claim.public_claim().absorb_into(tr);
+  const Fr e = nonzero_challenge(tr, "open.e");
+  const size_t n = size_t{1} << g.width;
+  std::vector<Fr> a(n, Fr::zero());
+  Fr tau = Fr::zero();
+  for (size_t k = 0; k < g.members.size(); ++k) {
+    const size_t c = g.members[k];
+    const HyraxLayout& ml = layouts[c];
+    ZKINFER_CHECK(blinds[c] != nullptr && blinds[c]->rho.size() == ml.num_rows() && tables[c].size() == ml.size());
+    ZKINFER_CHECK(ml.col_vars() <= g.width && ml.num_vars <= g.point.size());
+    const std::vector<Fr> wts = row_weights(ml, g.point);
+    const std::vector<Fr> t = combine_rows(tables[c], ml, wts);
+    const Fr gk = g.row_coef[k];
+    for (size_t i = 0; i < t.size(); ++i) a[i] += gk * t[i];
+    Fr tk = Fr::zero();
+    for (size_t i = 0; i < wts.size(); ++i) tk += wts[i] * blinds[c]->rho[i];
+    tau += gk * tk;
+  }
+  std::vector<Fr> y = poly::eq_table<Fr>(std::span<const Fr>(g.point).first(g.width));
+  return ipa_prove(params.g(g.width), params.h(), params.u(), e, std::move(a), std::move(y), tau + e * claim.blind, tr,
+                   random);
+}
+
+Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g,
+                             std::span<const HyraxCommitment* const> coms, const EvalClaim& claim, const IpaProof& proof,
+                             transcript::Transcript& tr) {
+  if (g.width > params.max_log_cols()) return Verdict::reject("opening: wider than the parameters' generators");
+  claim.absorb_into(tr);
+  const Fr e = nonzero_challenge(tr, "open.e");
+  MsmTerms p;
+  for (size_t k = 0; k < g.members.size(); ++k) {
+    const HyraxCommitment& c = *coms[g.members[k]];
+    const HyraxLayout& l = c.layout;
+    if (l.num_vars > g.point.size() || l.col_vars() > g.width || c.rows.size() != l.num_rows())
+      return Verdict::reject("opening: commitment layout does not fit the group");
+    const std::vector<Fr> wts = row_weights(l, g.point);
+    for (size_t i = 0; i < wts.size(); ++i) p.add(c.rows[i], g.row_coef[k] * wts[i]);
+  }
+  if (claim.is_committed())
+    p.add(claim.commitment(), e);
+  else
+    p.add(params.u(), e * claim.value());
+  std::vector<Fr> y = poly::eq_table<Fr>(std::span<const Fr>(g.point).first(g.width));
+  return ipa_verify(params.g(g.width), params.h(), params.u(), e, y, std::move(p), proof, tr);
+}
+
+}  // namespace zkinfer::pcs
