@@ -59,25 +59,40 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
   }
   tr.absorb_u64("open.reduce.n", N);
   const Fr beta = tr.challenge<Fr>("open.reduce.beta");
-  // E_c tables and the working copies of f_c.
-  std::vector<std::vector<Fr>> e(K), f(K);
-  for (size_t c = 0; c < K; ++c) {
-    e[c].assign(tables[c].size(), Fr::zero());
-    f[c].assign(tables[c].begin(), tables[c].end());
-  }
+  // Per commitment: E_c's table (built full size, then folded between two buffers) and f_c
+  // (read from the caller's table in the first round, then folded between two buffers of half and
+  // a quarter of its size): no allocation after the first two rounds, no copy of the tables.
+  struct State {
+    std::vector<Fr> ebuf[2], fbuf[2];
+    const Fr* e = nullptr;
+    const Fr* f = nullptr;
+    size_t len = 0;  // current table length
+    int e_at = 0, f_at = -1;  // which buffer holds the current table (-1: the caller's)
+  };
+  std::vector<State> st(K);
   Fr bi = Fr::one();
   for (const auto& cl : claims) {
-    const std::vector<Fr> t = poly::eq_table<Fr>(cl.point, bi);
-    auto& ec = e[cl.com];
+    State& s = st[cl.com];
+    if (s.ebuf[0].empty()) {
+      s.ebuf[0] = poly::eq_table<Fr>(cl.point, bi);
+    } else {
+      const std::vector<Fr> t = poly::eq_table<Fr>(cl.point, bi);
+      Fr* ec = s.ebuf[0].data();
 #pragma omp parallel for schedule(static) if (poly::go_parallel(t.size()))
-    for (size_t i = 0; i < t.size(); ++i) ec[i] += t[i];
+      for (size_t i = 0; i < t.size(); ++i) ec[i] += t[i];
+    }
     bi *= beta;
+  }
+  for (size_t c = 0; c < K; ++c) {
+    st[c].e = st[c].ebuf[0].data();
+    st[c].f = tables[c].data();
+    st[c].len = tables[c].size();
   }
   // finished[c]: E_c f_c after all of c's variables are bound, times prod (1 - r_j)^2 since.
   std::vector<Fr> finished(K, Fr::zero());
   std::vector<bool> done(K, false);
   for (size_t c = 0; c < K; ++c)
-    if (nv[c] == 0) done[c] = true, finished[c] = e[c][0] * f[c][0];
+    if (nv[c] == 0) done[c] = true, finished[c] = st[c].e[0] * st[c].f[0];
   Reduced out;
   for (size_t j = 0; j < N; ++j) {
     Fr p0 = Fr::zero(), p2 = Fr::zero();
@@ -87,9 +102,9 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
         p2 += finished[c];
         continue;
       }
-      const size_t half = f[c].size() / 2;
-      const Fr* E = e[c].data();
-      const Fr* F = f[c].data();
+      const size_t half = st[c].len / 2;
+      const Fr* E = st[c].e;
+      const Fr* F = st[c].f;
       Fr s0 = Fr::zero(), s2 = Fr::zero();
 #pragma omp parallel if (poly::go_parallel(half))
       {
@@ -122,24 +137,28 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
         finished[c] *= one_r2;
         continue;
       }
-      const size_t half = f[c].size() / 2;
-      // Into fresh tables: folding in place races between threads (entry i is read as 2i).
-      const std::vector<Fr>& E0 = e[c];
-      const std::vector<Fr>& F0 = f[c];
-      std::vector<Fr> E(half), F(half);
+      State& s = st[c];
+      const size_t half = s.len / 2;
+      // The other buffer (out of place: folding in place races between threads).
+      const int ed = 1 - s.e_at, fd = s.f_at == 0 ? 1 : 0;
+      if (s.ebuf[ed].size() < half) s.ebuf[ed].resize(half);
+      if (s.fbuf[fd].size() < half) s.fbuf[fd].resize(half);
+      const Fr* E0 = s.e;
+      const Fr* F0 = s.f;
+      Fr* E1 = s.ebuf[ed].data();
+      Fr* F1 = s.fbuf[fd].data();
 #pragma omp parallel for schedule(static) if (poly::go_parallel(half))
       for (size_t i = 0; i < half; ++i) {
-        E[i] = E0[2 * i] + r * (E0[2 * i + 1] - E0[2 * i]);
-        F[i] = F0[2 * i] + r * (F0[2 * i + 1] - F0[2 * i]);
+        E1[i] = E0[2 * i] + r * (E0[2 * i + 1] - E0[2 * i]);
+        F1[i] = F0[2 * i] + r * (F0[2 * i + 1] - F0[2 * i]);
       }
-      e[c] = std::move(E);
-      f[c] = std::move(F);
-      if (half == 1) done[c] = true, finished[c] = e[c][0] * f[c][0];
+      s.e = E1, s.f = F1, s.e_at = ed, s.f_at = fd, s.len = half;
+      if (half == 1) done[c] = true, finished[c] = E1[0] * F1[0];
     }
   }
   out.evals.reserve(K);
   for (size_t c = 0; c < K; ++c) {
-    const cp::Val v = cp::send(f[c][0]);
+    const cp::Val v = cp::send(st[c].f[0]);
     tr.absorb("open.reduce.eval", v);
     cp::write(w, v);
     out.evals.push_back(v);
@@ -247,7 +266,7 @@ std::vector<OpenGroup> group_at_point(std::span<const HyraxLayout> layouts, std:
 
 OpenGroup single_group(const HyraxLayout& layout, std::span<const Fr> point) {
   OpenGroup g;
-  g.point.assign(point.begin(), point.end());
+  g.point = split_point(layout, point).col;
   g.width = layout.col_vars();
   g.members = {0};
   g.row_coef = {Fr::one()};
@@ -255,56 +274,57 @@ OpenGroup single_group(const HyraxLayout& layout, std::span<const Fr> point) {
   return g;
 }
 
-namespace {
-
-// Member c's row weights eq(point[b_c..n_c)).
-std::vector<Fr> row_weights(const HyraxLayout& l, std::span<const Fr> point) {
-  return poly::eq_table<Fr>(point.subspan(l.col_vars(), l.num_vars - l.col_vars()));
+SplitPoint split_point(const HyraxLayout& layout, std::span<const Fr> point) {
+  ZKINFER_CHECK(point.size() == layout.num_vars);
+  const size_t b = layout.col_vars();
+  return {std::vector<Fr>(point.begin(), point.begin() + static_cast<std::ptrdiff_t>(b)),
+          std::vector<Fr>(point.begin() + static_cast<std::ptrdiff_t>(b), point.end())};
 }
 
-}  // namespace
+RowCombo row_combo(const HyraxLayout& layout, std::span<const Fr> table, const HyraxBlinds& blinds,
+                   std::span<const Fr> row_point) {
+  ZKINFER_CHECK(table.size() == layout.size() && blinds.rho.size() == layout.num_rows() &&
+                row_point.size() == layout.row_vars());
+  const std::vector<Fr> wts = poly::eq_table<Fr>(row_point);
+  RowCombo out;
+  out.t = combine_rows(table, layout, wts);
+  out.tau = Fr::zero();
+  for (size_t i = 0; i < wts.size(); ++i) out.tau += wts[i] * blinds.rho[i];
+  return out;
+}
 
-IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const HyraxLayout> layouts,
-                             std::span<const std::span<const Fr>> tables,
-                             std::span<const HyraxBlinds* const> blinds, const ProverClaim& claim,
-                             transcript::Transcript& tr, const RandomFr& random) {
+IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowCombo> combos,
+                             const ProverClaim& claim, transcript::Transcript& tr, const RandomFr& random) {
   claim.public_claim().absorb_into(tr);
   const Fr e = nonzero_challenge(tr, "open.e");
-  const size_t n = size_t{1} << g.width;
-  std::vector<Fr> a(n, Fr::zero());
+  std::vector<Fr> a(size_t{1} << g.width, Fr::zero());
   Fr tau = Fr::zero();
   for (size_t k = 0; k < g.members.size(); ++k) {
-    const size_t c = g.members[k];
-    const HyraxLayout& ml = layouts[c];
-    ZKINFER_CHECK(blinds[c] != nullptr && blinds[c]->rho.size() == ml.num_rows() && tables[c].size() == ml.size());
-    ZKINFER_CHECK(ml.col_vars() <= g.width && ml.num_vars <= g.point.size());
-    const std::vector<Fr> wts = row_weights(ml, g.point);
-    const std::vector<Fr> t = combine_rows(tables[c], ml, wts);
+    const RowCombo& rc = combos[g.members[k]];
+    ZKINFER_CHECK(rc.t.size() <= a.size());
     const Fr gk = g.row_coef[k];
-    for (size_t i = 0; i < t.size(); ++i) a[i] += gk * t[i];
-    Fr tk = Fr::zero();
-    for (size_t i = 0; i < wts.size(); ++i) tk += wts[i] * blinds[c]->rho[i];
-    tau += gk * tk;
+    for (size_t i = 0; i < rc.t.size(); ++i) a[i] += gk * rc.t[i];
+    tau += gk * rc.tau;
   }
   std::vector<Fr> y = poly::eq_table<Fr>(std::span<const Fr>(g.point).first(g.width));
   return ipa_prove(params.g(g.width), params.h(), params.u(), e, std::move(a), std::move(y), tau + e * claim.blind, tr,
                    random);
 }
 
-Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g,
-                             std::span<const HyraxCommitment* const> coms, const EvalClaim& claim, const IpaProof& proof,
-                             transcript::Transcript& tr) {
-  if (g.width > params.max_log_cols()) return Verdict::reject("opening: wider than the parameters' generators");
+Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowTerm> terms,
+                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr) {
+  if (g.width > params.max_log_cols() || g.width > g.point.size())
+    return Verdict::reject("opening: wider than the parameters' generators");
   claim.absorb_into(tr);
   const Fr e = nonzero_challenge(tr, "open.e");
   MsmTerms p;
   for (size_t k = 0; k < g.members.size(); ++k) {
-    const HyraxCommitment& c = *coms[g.members[k]];
-    const HyraxLayout& l = c.layout;
-    if (l.num_vars > g.point.size() || l.col_vars() > g.width || c.rows.size() != l.num_rows())
+    const RowTerm& rt = terms[g.members[k]];
+    const HyraxLayout& l = rt.c->layout;
+    if (l.col_vars() > g.width || rt.row_point.size() != l.row_vars() || rt.c->rows.size() != l.num_rows())
       return Verdict::reject("opening: commitment layout does not fit the group");
-    const std::vector<Fr> wts = row_weights(l, g.point);
-    for (size_t i = 0; i < wts.size(); ++i) p.add(c.rows[i], g.row_coef[k] * wts[i]);
+    const std::vector<Fr> wts = poly::eq_table<Fr>(rt.row_point);
+    for (size_t i = 0; i < wts.size(); ++i) p.add(rt.c->rows[i], g.row_coef[k] * wts[i]);
   }
   if (claim.is_committed())
     p.add(claim.commitment(), e);
@@ -312,6 +332,66 @@ Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g,
     p.add(params.u(), e * claim.value());
   std::vector<Fr> y = poly::eq_table<Fr>(std::span<const Fr>(g.point).first(g.width));
   return ipa_verify(params.g(g.width), params.h(), params.u(), e, y, std::move(p), proof, tr);
+}
+
+namespace {
+HyraxLayout vector_layout(size_t b) {
+  HyraxLayout l;
+  l.num_vars = static_cast<uint32_t>(b);
+  l.log_cols = static_cast<uint32_t>(b);
+  return l;
+}
+}  // namespace
+
+ReducedFront prove_reduced_front(std::span<const HyraxLayout> layouts, std::span<const std::span<const Fr>> tables,
+                                 std::span<const HyraxBlinds* const> blinds, std::span<const ReductionClaim> claims,
+                                 transcript::Transcript& tr, ByteWriter& w) {
+  ReducedFront out;
+  std::vector<ReductionClaim> col_claims;
+  std::vector<HyraxLayout> vec_layouts;
+  out.combos.resize(claims.size());
+  std::vector<SplitPoint> parts(claims.size());
+  for (size_t i = 0; i < claims.size(); ++i) {
+    ZKINFER_CHECK(claims[i].com < layouts.size());
+    parts[i] = split_point(layouts[claims[i].com], claims[i].point);
+  }
+  // The row combinations: the only work proportional to the committed sizes.
+#pragma omp parallel for schedule(dynamic, 1) if (claims.size() > 1)
+  for (size_t i = 0; i < claims.size(); ++i) {
+    const size_t c = claims[i].com;
+    out.combos[i] = row_combo(layouts[c], tables[c], *blinds[c], parts[i].row);
+  }
+  std::vector<std::span<const Fr>> vecs;
+  for (size_t i = 0; i < claims.size(); ++i) {
+    vecs.push_back(out.combos[i].t);
+    vec_layouts.push_back(vector_layout(parts[i].col.size()));
+    col_claims.push_back({i, std::move(parts[i].col), claims[i].value});
+  }
+  out.red = prove_reduction(vecs, col_claims, tr, w);
+  out.groups = group_at_point(vec_layouts, out.red.rho, tr);
+  return out;
+}
+
+Verdict verify_reduced_front(std::span<const HyraxCommitment* const> coms, std::span<const ReductionClaim> claims,
+                             transcript::Transcript& tr, ByteReader& r, ReducedFront* out) {
+  ReducedFront res;
+  std::vector<ReductionClaim> col_claims;
+  std::vector<HyraxLayout> vec_layouts;
+  std::vector<size_t> nv;
+  for (size_t i = 0; i < claims.size(); ++i) {
+    if (claims[i].com >= coms.size()) return Verdict::reject("opening: claim on an unknown commitment");
+    const HyraxLayout& l = coms[claims[i].com]->layout;
+    if (claims[i].point.size() != l.num_vars) return Verdict::reject("opening: point size differs from the commitment");
+    SplitPoint sp = split_point(l, claims[i].point);
+    res.terms.push_back({coms[claims[i].com], std::move(sp.row)});
+    nv.push_back(sp.col.size());
+    vec_layouts.push_back(vector_layout(sp.col.size()));
+    col_claims.push_back({i, std::move(sp.col), claims[i].value});
+  }
+  if (Verdict v = verify_reduction(nv, col_claims, tr, r, &res.red); !v) return v;
+  res.groups = group_at_point(vec_layouts, res.red.rho, tr);
+  if (out) *out = std::move(res);
+  return Verdict::accept();
 }
 
 }  // namespace zkinfer::pcs

