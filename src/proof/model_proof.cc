@@ -154,6 +154,12 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
   tr.absorb_bytes(label, w.data());
 }
 
+// The column count of a proof's own commitments (advice, the inputs' and outputs' digits, the
+// lookups' multiplicities): as wide as the parameters allow. Their openings are logarithmic
+// (pcs/reduced_opening.h), so wide rows cost the proof nothing and save row points: a vector of
+// 2^n entries is 2^(n - c) points.
+size_t advice_log_cols(const pcs::HyraxParams& params, size_t nv) { return std::min(nv, params.max_log_cols()); }
+
 // Zero knowledge: messages are padded by pads committed in rows of 2^pad_log_row (zk/cp.h).
 size_t pad_log_row(const pcs::HyraxParams& params) { return std::min<size_t>(8, params.max_log_cols()); }
 
@@ -516,7 +522,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   std::vector<const std::vector<Fr>*> committed_tab;  // each commitment's table, in commitment order
   auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::HyraxCommitted& {
     size_t nv = layers::ceil_log2(padded.size());
-    pcs::HyraxLayout lay = pcs::layout_for(padded.size(), pcs::default_log_cols(nv));
+    pcs::HyraxLayout lay = pcs::layout_for(padded.size(), advice_log_cols(params, nv));
     std::vector<Fr> blinds(lay.num_rows());
     for (auto& b : blinds) b = random();
     auto c = pcs::commit_with_blinds(params, padded, lay.log_cols, blinds);
@@ -871,7 +877,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     std::vector<const pcs::HyraxCommitment*> v;
     for (const auto& a : shapes) {
       auto c = pcs::HyraxCommitment::deserialize(r);
-      if (c.layout.num_vars != a.num_vars || c.layout.log_cols != pcs::default_log_cols(a.num_vars))
+      if (c.layout.num_vars != a.num_vars || c.layout.log_cols != advice_log_cols(params, a.num_vars))
         r.fail("commitment layout differs from the model");
       c.absorb_into(tr);
       coms.push_back(std::move(c));
