@@ -52,8 +52,9 @@
 //   5. the last relation, linear in m': <gamma, m'> = y with Y = c U + alpha P* - W~(r') V
 //      (P* = sum b_l P_l), proven by Hyrax's proof of dot product over C' (`cp.dot.delta`,
 //      `cp.dot.beta`, challenge `cp.dot.e`, `cp.dot.z`);
-//   6. the opening of the pad matrix at r' with the committed claim V joins the caller's Hyrax
-//      batch opening (pad_opening_witness / pad_opening_claim).
+//   6. the opening of the pad matrix at r' with the committed claim V is left to the caller
+//      (pad_opening_witness / pad_opening_claim; the whole-model proof opens it with one
+//      inner-product argument, pcs/reduced_opening.h).
 // The verifier's group operations: the pad rows (one point per B messages), the Pedersen claims,
 // a handful of points for 2 and 5, and the Hyrax batch: they do not grow with the number of
 // sumcheck rounds. Soundness and the simulator: docs/PROTOCOL.md, section 8.
