@@ -3,6 +3,7 @@
 // Built from ONNX by onnx_loader.h; every node's op type is in ops::OpTable.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,8 @@ struct Graph {
   int find(const std::string& name) const;  // -1 when absent
   int add_tensor(TensorInfo t);
 };
+
+// The bytes of a file, or Error("<path>: ...").
+std::vector<uint8_t> read_file(const std::string& path);
 
 }  // namespace zkinfer::graph

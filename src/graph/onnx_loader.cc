@@ -20,14 +20,6 @@ namespace zkinfer::graph {
 using ops::DType;
 using ops::FTensor;
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open file");
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw Error(path + ": read error");
-  return b;
-}
-
 static DType dtype_of(int t, const std::string& what) {
   switch (t) {
     case onnx::TensorProto::FLOAT: case onnx::TensorProto::DOUBLE: case onnx::TensorProto::FLOAT16:

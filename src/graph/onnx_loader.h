@@ -40,6 +40,5 @@ void fold_constants(Graph& g, bool fold_shapes);
 ops::FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what);
 ops::FTensor read_tensor_pb(const std::string& path);
 
-std::vector<uint8_t> read_file(const std::string& path);
 
 }  // namespace zkinfer::graph

@@ -1,8 +1,9 @@
-// Whole-model prover and verifier (docs/PROOF.md): a driver over the step handlers (step.h,
-// steps/): backward claim reduction over the graph, each node's claims reduced by its step; one
-// LogUp per table for the whole model; the zero-knowledge end section (zk/cp.h); and one Hyrax
-// batch opening of every claim on the input, the weights and the advice.
+// The whole-model verifier and the keys (docs/PROOF.md): a driver over the step handlers (step.h,
+// steps/): backward claim reduction over the graph, each node's claims checked by its step; one
+// LogUp per table for the whole model; the zero-knowledge end section (zk/cp.h); and the reduced
+// openings of every claim on the input, the weights and the advice. The prover is prover.cc.
 #include "proof/model_proof.h"
+#include "proof/driver.h"
 
 #include <chrono>
 #include <deque>
@@ -35,12 +36,10 @@ using field::Fr;
 using layers::Claim;
 using layers::PaddedShape;
 
-namespace {
+namespace detail {
 
-constexpr std::array<uint8_t, 4> kProofMagic = {'Z', 'K', 'P', 'F'};
 constexpr std::array<uint8_t, 4> kVkMagic = {'Z', 'K', 'V', 'K'};
 
-using Plan = std::vector<std::unique_ptr<Step>>;
 
 // A blocker of node i from the planner's error message: the reason without the "proof: node i
 // (name, op): " prefix the message starts with (the Blocker names the node itself).
@@ -109,13 +108,12 @@ Plan make_plan(const quant::CompiledModel& m) {
 
 // The bound check of each private model input and private output (its committed digits are the
 // tensor's commitment).
-layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what = "input") {
+layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what) {
   const int b = m.bits[t];
   if (b < 1 || b > 60) throw Error("proof: " + std::string(what) + " '" + m.graph.tensors[t].name + "': bit bound out of range");
   return layers::BoundParams{dims_of(m, t), static_cast<size_t>(b), true};
 }
 
-constexpr size_t kMinPadLogRow = 6;
 size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
   size_t nv = 0;
   for (size_t t = 0; t < m.graph.tensors.size(); ++t)
@@ -167,7 +165,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 // ---------------------------------------------------------------------------------------------
 // Verifying key
@@ -406,27 +406,9 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Prover
-
-
+// Verifier
 
 namespace {
-
-// The driver's services to the steps (step.h), as callbacks into prove() and verify_impl().
-class DriverProverEnv : public ProverEnv {
- public:
-  using ProverEnv::ProverEnv;
-  std::function<void(StepProver&, const std::vector<layers::LayerAdvice>&)> commit_fn;
-  std::function<void(const StepProver&, const std::vector<layers::AdviceClaim>&, size_t)> open_fn;
-  std::function<void(int, std::vector<Claim>)> claims_fn;
-  std::function<const StepProver*(int)> producer_fn;
-  void commit_advice(StepProver& sp, const std::vector<layers::LayerAdvice>& adv) override { commit_fn(sp, adv); }
-  void open_advice(const StepProver& sp, const std::vector<layers::AdviceClaim>& adv, size_t offset) override {
-    open_fn(sp, adv, offset);
-  }
-  void add_claims(int t, std::vector<Claim> claims) override { claims_fn(t, std::move(claims)); }
-  const StepProver* prover_of(int t) const override { return producer_fn(t); }
-};
 
 class DriverVerifierEnv : public VerifierEnv {
  public:
@@ -437,357 +419,9 @@ class DriverVerifierEnv : public VerifierEnv {
   void add_claims(int t, std::vector<Claim> claims) override { claims_fn(t, std::move(claims)); }
 };
 
-// The commitments of a model input's or private output's digits (and of the lookups'
-// multiplicities): advice owned by the driver, not by a step.
-class BoundHolder : public StepProver {
- public:
-  std::unique_ptr<layers::BoundProver> bound;
-  void prove(ProverEnv&, std::vector<Claim>) override {}
-};
-
 }  // namespace
 
-namespace {
-// The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and
-// the value of each group of the final opening (pcs/reduced_opening.h) as the verifier derives it
-// from the proof's messages, which the prover binds to a Pedersen commitment.
-struct ReplayState {
-  transcript::Transcript tr;
-  std::vector<cp::Val> group_values;
-};
-Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
-                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
-                    ReplayState* replay);
-}  // namespace
-
-std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey& vk, const quant::Trace& trace,
-                           const pcs::RandomFr& random, ProveStats* stats) {
-  return prove(model, ProvingKey{vk, {}}, trace, random, stats);
-}
-
-std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& pk, const quant::Trace& trace,
-                           const pcs::RandomFr& random, ProveStats* stats) {
-  const VerifyingKey& vk = pk.vk;
-  auto plan = make_plan(model);
-  if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
-  if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
-  const auto& params = params_for(params_log_cols(model, plan));
-  const auto& g = model.graph;
-  const size_t nt = g.tensors.size();
-  if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
-  auto t0 = std::chrono::steady_clock::now();
-
-  transcript::Transcript tr(kProofDomain);
-  // Zero knowledge: a first pass sends commitments (relations off) while recording the challenges;
-  // the verifier's replay on the bytes then gives every claim its blind (see ReplayState).
-  const bool zk = zero_knowledge(model);
-  std::optional<cp::Context> zctx;
-  if (zk) {
-    zctx.emplace(params, pad_log_row(params), random);
-    zctx->set_relations(false);
-    tr.start_recording();
-  }
-  const cp::Context::Scope zscope(zk ? &*zctx : nullptr);
-  // Every range check and table lookup of the layers joins one LogUp per table (lookup/batch.h),
-  // proven after the inputs' and outputs' checks.
-  lookup::BatchProver<Fr> lookups;
-  const lookup::BatchProver<Fr>::Scope lscope(&lookups);
-  // The owner of each batch segment: a node's advice commitments from an offset (open_advice).
-  std::vector<std::pair<const StepProver*, size_t>> lookup_owners;
-  ByteWriter w;
-  w.bytes(kProofMagic);
-  w.u32(kProofVersion);
-  auto vkd = vk.digest();
-  w.bytes(vkd);
-  tr.absorb_bytes("proof.vk_digest", vkd);
-  // [visibility] A public input is not in the proof: the verifier is given it; both absorb it here.
-  if (input_is_public(model))
-    for (int t : g.inputs) absorb_i64s(tr, "proof.input", trace.values[t].data);
-
-  // Every public output is absorbed before the first challenge (each gets its own random point
-  // below); a private output is committed with the inputs' digits instead.
-  for (int t_out : g.outputs) {
-    if (output_is_private(model)) break;  // [visibility]
-    const auto& out = trace.values[t_out].data;
-    w.u64(out.size());
-    for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
-    absorb_i64s(tr, "proof.output", out);
-  }
-  const size_t header_end = w.data().size();
-  if (stats) stats->header_bytes = header_end;
-
-  // Fr tables of every committed vector (kept alive for the batch opening).
-  std::deque<std::vector<Fr>> tables;
-  std::deque<pcs::HyraxCommitted> committed;
-  std::vector<const std::vector<Fr>*> committed_tab;  // each commitment's table, in commitment order
-  auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::HyraxCommitted& {
-    size_t nv = layers::ceil_log2(padded.size());
-    pcs::HyraxLayout lay = pcs::layout_for(padded.size(), advice_log_cols(params, nv));
-    std::vector<Fr> blinds(lay.num_rows());
-    for (auto& b : blinds) b = random();
-    auto c = pcs::commit_with_blinds(params, padded, lay.log_cols, blinds);
-    committed.push_back({std::move(c), pcs::HyraxBlinds{std::move(blinds)}});
-    committed.back().commitment.serialize(w);
-    committed.back().commitment.absorb_into(tr);
-    return committed.back();
-  };
-  auto commit_advice = [&](StepProver& sp, const std::vector<layers::LayerAdvice>& adv) {
-    for (const auto& a : adv) {
-      sp.com.push_back(&commit_i64(a.values));
-      tables.push_back(to_fr(a.values));
-      sp.tab.push_back(&tables.back());
-      committed_tab.push_back(&tables.back());
-    }
-  };
-
-  std::vector<std::vector<Claim>> claims(nt);
-  // Every claim on a committed vector, in the order the verifier meets them: reduced to one point
-  // and opened together at the end (pcs/reduced_opening.h).
-  struct Pending {
-    const pcs::HyraxCommitment* c;
-    const std::vector<Fr>* values;
-    const pcs::HyraxBlinds* blinds;
-    std::vector<Fr> point;
-  };
-  std::vector<Pending> pending;
-  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val&) {
-    pending.push_back({&c->commitment, values, &c->blinds, std::move(point)});
-  };
-  // A layer's advice claims, and the owner of the lookups it just registered (same advice).
-  auto open_advice = [&](const StepProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
-    for (const auto& c : adv) {
-      ZKINFER_CHECK(offset + c.advice < n.com.size());
-      open_at(n.com[offset + c.advice], n.tab[offset + c.advice], c.claim.point, c.claim.value);
-    }
-    lookups.assign_owner(lookup_owners.size());
-    lookup_owners.emplace_back(&n, offset);
-  };
-
-  // The steps' provers, in node order, and the services they get (step.h).
-  std::vector<std::unique_ptr<StepProver>> np(plan.size());
-  std::vector<int> producer(nt, -1);
-  for (size_t pi = 0; pi < plan.size(); ++pi) producer[plan[pi]->y] = static_cast<int>(pi);
-  DriverProverEnv env(model, trace, tr, w);
-  env.commit_fn = commit_advice;
-  env.open_fn = open_advice;
-  env.claims_fn = [&](int t, std::vector<Claim> cs) {
-    ZKINFER_CHECK(t >= 0 && static_cast<size_t>(t) < nt);
-    for (auto& c : cs) claims[t].push_back(std::move(c));
-  };
-  env.producer_fn = [&](int t) -> const StepProver* {
-    return t >= 0 && static_cast<size_t>(t) < nt && producer[t] >= 0 ? np[producer[t]].get() : nullptr;
-  };
-
-  const size_t total_steps = plan.size() + 2;
-  auto progress = [&](size_t done, const std::string& what) {
-    if (stats && stats->progress) stats->progress(done, total_steps, what);
-  };
-  progress(0, "committing the advice");
-  // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
-  std::vector<BoundHolder> input_provers(g.inputs.size());
-  for (size_t i = 0; i < g.inputs.size() && !input_is_public(model); ++i) {  // [visibility] none when public
-    const int t = g.inputs[i];
-    input_provers[i].bound = std::make_unique<layers::BoundProver>(input_bound(model, t), trace.values[t].data);
-    commit_advice(input_provers[i], input_provers[i].bound->advice());
-  }
-  // [visibility] A private output: its range-checked digits are its commitment (as the input's).
-  std::vector<BoundHolder> output_provers(output_is_private(model) ? g.outputs.size() : 0);
-  for (size_t o = 0; o < output_provers.size(); ++o) {
-    const int t = g.outputs[o];
-    output_provers[o].bound = std::make_unique<layers::BoundProver>(input_bound(model, t, "output"), trace.values[t].data);
-    commit_advice(output_provers[o], output_provers[o].bound->advice());
-  }
-  for (size_t pi = 0; pi < plan.size(); ++pi) np[pi] = plan[pi]->prover(env);
-  for (size_t pi = plan.size(); pi-- > 0;) np[pi]->commit(env);
-  if (stats) {
-    stats->commit_s = seconds_since(t0);
-    stats->commit_bytes = w.data().size() - header_end;
-  }
-
-  std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
-  for (int t_out : g.outputs) {
-    PaddedShape s = shape_of(model, t_out);
-    auto z = tr.challenges<Fr>("proof.output_point", s.num_vars());
-    Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
-    if (output_is_private(model)) {  // [visibility] sent, and checked against the digits at the end
-      const cp::Val sv = cp::send(v);
-      tr.absorb("proof.output_claim", sv);
-      cp::write(w, sv);
-      output_claims.push_back({z, sv});
-      claims[t_out].push_back({std::move(z), sv});
-      continue;
-    }
-    claims[t_out].push_back({std::move(z), v});
-  }
-
-  // Phase 2: claim reduction from the output backwards.
-  for (size_t pi = plan.size(); pi-- > 0;) {
-    const Step& s = *plan[pi];
-    StepProver& n = *np[pi];
-    progress(plan.size() - pi, g.nodes[s.node].name + " (" + g.nodes[s.node].op_type + ")");
-    auto tn = std::chrono::steady_clock::now();
-    const size_t bytes_before = w.data().size();
-    std::vector<Claim> cl = std::move(claims[s.y]);
-    claims[s.y].clear();
-    if (cl.empty()) continue;
-    if (cl.size() > 1 && !s.free_move()) {
-      const PaddedShape ys = shape_of(model, s.y);
-      layers::CombineProof cp;
-      const auto* claimed = n.claimed_values();  // a fused node's claims are on its accumulator
-      auto yt = layers::padded_table(ys, claimed ? *claimed : trace.values[s.y].data);
-      Claim one = layers::prove_combine(yt, ys.num_vars(), cl, tr, &cp);
-      cp.serialize(w);
-      cl = {std::move(one)};
-    }
-    n.prove(env, std::move(cl));
-    if (stats) {
-      stats->per_node.emplace_back(g.nodes[s.node].name, seconds_since(tn));
-      stats->per_node_bytes.push_back(w.data().size() - bytes_before);
-    }
-  }
-  progress(plan.size() + 1, "batch opening");
-  auto to = std::chrono::steady_clock::now();
-  const size_t open_start = w.data().size();
-  // The inputs: every claim checked against the range-checked digits (which are its commitment).
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    const int t = g.inputs[i];
-    if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input itself
-      claims[t].clear();
-      continue;
-    }
-    std::vector<layers::AdviceClaim> adv;
-    auto bp = input_provers[i].bound->prove(claims[t], tr, &adv);
-    bp.serialize(w);
-    open_advice(input_provers[i], adv, 0);
-    claims[t].clear();
-  }
-  // [visibility] Private outputs: the first claim on each checked against its digits.
-  for (size_t o = 0; o < output_provers.size(); ++o) {
-    std::vector<layers::AdviceClaim> adv;
-    auto bp = output_provers[o].bound->prove(std::span<const Claim>(&output_claims[o], 1), tr, &adv);
-    bp.serialize(w);
-    open_advice(output_provers[o], adv, 0);
-  }
-  // The model's lookups: each table's multiplicities committed (absorbed before its LogUp
-  // challenges, after every column's commitment), then one LogUp per table; the claims on the
-  // columns go to their layers' commitments.
-  BoundHolder mult_np;  // (no bound: the multiplicities' commitments)
-  const auto tl = std::chrono::steady_clock::now();
-  const size_t lookup_start = w.data().size();
-  if (!lookups.empty()) {
-    std::vector<layers::LayerAdvice> ms;
-    for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
-    commit_advice(mult_np, ms);
-    auto res = lookups.prove(tr);
-    res.proof.serialize(w);
-    for (const auto& c : res.segment_claims) {
-      ZKINFER_CHECK(c.owner < lookup_owners.size());
-      const auto& [owner, offset] = lookup_owners[c.owner];
-      ZKINFER_CHECK(offset + c.id < owner->com.size());
-      open_at(owner->com[offset + c.id], owner->tab[offset + c.id], c.point, c.value);
-    }
-    for (const auto& c : res.multiplicity_claims) open_at(mult_np.com[c.table], mult_np.tab[c.table], c.point, c.value);
-  }
-  if (stats) {
-    stats->lookup_s = seconds_since(tl);
-    stats->lookup_bytes = w.data().size() - lookup_start;
-    stats->lookup_offset = lookup_start;
-    stats->lookup_tables = lookups.num_tables();
-  }
-  // Weights: opened against the verifying key's commitments (the setup's blinds).
-  std::deque<pcs::HyraxBlinds> weight_blinds;
-  std::map<size_t, std::pair<const pcs::HyraxBlinds*, const std::vector<Fr>*>> weight_open;
-  auto open_weight = [&](size_t t) {
-    auto it = weight_open.find(t);
-    if (it != weight_open.end()) return it->second;
-    ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
-    const auto& com = *vk.weights[t];
-    tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), committed_values(model, static_cast<int>(t))));
-    // The setup's blinds (zero for a key made by setup(), which does not hide).
-    if (t < pk.blinds.size() && !pk.blinds[t].empty()) {
-      if (pk.blinds[t].size() != com.layout.num_rows()) throw Error("proof: the proving key's blinds do not match its commitments");
-      weight_blinds.push_back({pk.blinds[t]});
-    } else {
-      weight_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
-    }
-    return weight_open[t] = {&weight_blinds.back(), &tables.back()};
-  };
-  for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
-    auto [bl, tab] = open_weight(t);
-    for (auto& c : claims[t]) pending.push_back({&*vk.weights[t], tab, bl, c.point});
-  }
-  // The claims reduced to one point (one sumcheck), the commitments grouped at it.
-  std::vector<const pcs::HyraxCommitment*> open_coms;
-  std::vector<pcs::HyraxLayout> open_layouts;
-  std::vector<std::span<const Fr>> open_tabs;
-  std::vector<const pcs::HyraxBlinds*> open_blinds;
-  std::vector<pcs::ReductionClaim> rclaims;
-  {
-    std::map<const pcs::HyraxCommitment*, size_t> index;
-    for (auto& p : pending) {
-      auto [it, fresh] = index.emplace(p.c, open_coms.size());
-      if (fresh) {
-        open_coms.push_back(p.c);
-        open_layouts.push_back(p.c->layout);
-        open_tabs.push_back(*p.values);
-        open_blinds.push_back(p.blinds);
-      }
-      rclaims.push_back({it->second, std::move(p.point), cp::Val()});
-    }
-  }
-  pcs::ReducedFront front;
-  if (!rclaims.empty()) front = pcs::prove_reduced_front(open_layouts, open_tabs, open_blinds, rclaims, tr, w);
-  const auto& groups = front.groups;
-  const auto& red = front.red;
-  std::vector<pcs::ProverClaim> group_claims;
-  if (!zk) {
-    for (const auto& gr : groups) group_claims.push_back(pcs::ProverClaim::plain(gr.value(red.evals).value()));
-  } else {
-    // Second pass: the verifier replayed on the proof so far gives every value the verifier
-    // derives (each group's value among them), with every product and equality it will check
-    // (cp.h); the group values are bound to Pedersen commitments, then the end section.
-    ReplayState rs{transcript::Transcript::replay(tr.take_recording()), {}};
-    zctx->set_relations(true);
-    std::vector<ops::ITensor> pub_in;
-    if (input_is_public(model))
-      for (int t : g.inputs) pub_in.push_back(trace.values[t]);
-    if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
-      throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
-    ZKINFER_CHECK(rs.tr.replay_done() && rs.group_values.size() == groups.size());
-    for (const auto& v : rs.group_values) group_claims.push_back(zctx->bind_claim(v, w, tr));
-    zctx->prove_finish(tr, w);
-  }
-  // One inner-product argument per group, then the pad matrix's (zero knowledge).
-  for (size_t i = 0; i < groups.size(); ++i)
-    pcs::prove_group_opening(params, groups[i], front.combos, group_claims[i], tr, random).serialize(w);
-  if (zk && zctx->has_pad_opening()) {
-    const pcs::OpeningWitness pw = zctx->pad_opening_witness();
-    const pcs::HyraxLayout& pl = pw.commitment->layout;
-    const pcs::RowCombo rc = pcs::row_combo(pl, pw.values, *pw.blinds, pcs::split_point(pl, pw.point).row);
-    pcs::prove_group_opening(params, pcs::single_group(pl, pw.point), std::span<const pcs::RowCombo>(&rc, 1), pw.claim,
-                             tr, random)
-        .serialize(w);
-  }
-  if (stats) {
-    stats->open_s = seconds_since(to);
-    stats->open_bytes = w.data().size() - open_start;
-  }
-  progress(total_steps, "done");
-  if (!zk) return w.data();
-  // The pad rows go after the header, where the verifier reads them before any message.
-  std::vector<uint8_t> out(w.data().begin(), w.data().begin() + static_cast<std::ptrdiff_t>(header_end));
-  const auto rows = zctx->rows_block();
-  out.insert(out.end(), rows.begin(), rows.end());
-  out.insert(out.end(), w.data().begin() + static_cast<std::ptrdiff_t>(header_end), w.data().end());
-  if (stats) stats->commit_bytes += rows.size();
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Verifier
-
-namespace {
+namespace detail {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
@@ -1086,7 +720,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   return Verdict::accept();
 }
 
-}  // namespace
+}  // namespace detail
 
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {

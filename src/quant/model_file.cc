@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "common/bytes.h"
-#include "graph/onnx_loader.h"
+#include "graph/graph.h"
 #include "hash/keccak.h"
 
 namespace zkinfer::quant {
@@ -494,6 +494,19 @@ nlohmann::ordered_json model_to_json(const CompiledModel& m, size_t file_bytes) 
   }
   j["nodes"] = nodes;
   return j;
+}
+
+size_t CompiledModel::table_entries() const {
+  size_t n = 0;
+  for (const auto& p : params)
+    for (const auto& t : p.tables) n += t.values.size();
+  return n;
+}
+
+size_t CompiledModel::weight_count() const {
+  size_t n = 0;
+  for (const auto& q : qconst) n += q.data.size();
+  return n;
 }
 
 }  // namespace zkinfer::quant

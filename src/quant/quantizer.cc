@@ -223,17 +223,4 @@ CompiledModel quantize(graph::Graph g, const std::vector<graph::Sample>& samples
   return m;
 }
 
-size_t CompiledModel::table_entries() const {
-  size_t n = 0;
-  for (const auto& p : params)
-    for (const auto& t : p.tables) n += t.values.size();
-  return n;
-}
-
-size_t CompiledModel::weight_count() const {
-  size_t n = 0;
-  for (const auto& q : qconst) n += q.data.size();
-  return n;
-}
-
 }  // namespace zkinfer::quant

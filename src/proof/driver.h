@@ -1,0 +1,55 @@
+// What the whole-model prover (prover.cc) shares with the verifier (model_proof.cc): the plan, the
+// parameters, and the verifier itself, which the prover replays in zero-knowledge mode. Internal
+// to src/proof.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "layers/bound.h"
+#include "pcs/hyrax.h"
+#include "proof/model_proof.h"
+#include "proof/step.h"
+#include "transcript/transcript.h"
+#include "zk/cp.h"
+
+namespace zkinfer::proof::detail {
+
+inline constexpr std::array<uint8_t, 4> kProofMagic = {'Z', 'K', 'P', 'F'};
+// Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
+inline constexpr size_t kMinPadLogRow = 6;
+
+using Plan = std::vector<std::unique_ptr<Step>>;
+
+// The plan; throws Error listing every blocker (setup, prove and verify refuse such a model).
+Plan make_plan(const quant::CompiledModel& m);
+// The bound check of a private model input or output (its committed digits are its commitment).
+layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what = "input");
+// The column count of the model's Hyrax parameters, and the (cached) parameters.
+size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan);
+const pcs::HyraxParams& params_for(size_t log_cols);
+void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v);
+// The column count of a proof's own commitments (as wide as the parameters allow).
+size_t advice_log_cols(const pcs::HyraxParams& params, size_t nv);
+// Zero knowledge: messages are padded by pads committed in rows of 2^pad_log_row (zk/cp.h).
+size_t pad_log_row(const pcs::HyraxParams& params);
+double seconds_since(std::chrono::steady_clock::time_point t0);
+
+// The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and
+// the value of each group of the final opening (pcs/reduced_opening.h) as the verifier derives it
+// from the proof's messages, which the prover binds to a Pedersen commitment.
+struct ReplayState {
+  transcript::Transcript tr;
+  std::vector<cp::Val> group_values;
+};
+// The verifier; with replay set, it runs under the prover's context and stops before the bound
+// claims (the prover's second pass).
+Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
+                    ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
+                    ReplayState* replay);
+
+}  // namespace zkinfer::proof::detail
