@@ -371,7 +371,7 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
     try {
       plan = make_plan(model);
     } catch (const Error& e) {
-      return Verdict::reject(std::string("model: ") + e.what());
+      return Verdict::reject(Failure::kModel, std::string("model: ") + e.what());
     }
     if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
     const auto d = vk.digest();
@@ -380,13 +380,13 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
       if (checked.count(d)) return Verdict::accept();
     }
     const size_t nt = model.graph.tensors.size();
-    if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
+    if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
     for (size_t t = 0; t < nt; ++t) {
       const bool want = is_committed_weight(model, static_cast<int>(t));
-      if (want != vk.weights[t].has_value()) return Verdict::reject("vk: weight commitments do not match the model");
+      if (want != vk.weights[t].has_value()) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
       if (want && (vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars() ||
                    vk.weights[t]->layout.log_cols != pcs::default_log_cols(vk.weights[t]->layout.num_vars)))
-        return Verdict::reject("vk: weight commitment layout does not match the model");
+        return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
     }
     const auto items = weight_bound_items(model, vk);
     if (items.empty()) {
@@ -430,17 +430,18 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   try {
     plan = make_plan(model);
   } catch (const Error& e) {
-    return Verdict::reject(std::string("model: ") + e.what());
+    return Verdict::reject(Failure::kModel, std::string("model: ") + e.what());
   }
-  if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
+  if (vk.model_digest != quant::public_digest(model))
+    return Verdict::reject(Failure::kKey, "vk: the verifying key is for another model");
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
-  if (vk.weights.size() != nt) return Verdict::reject("vk: tensor count differs from the model");
+  if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
   for (size_t t = 0; t < nt; ++t) {
     bool want = is_committed_weight(model, static_cast<int>(t));
-    if (want != vk.weights[t].has_value()) return Verdict::reject("vk: weight commitments do not match the model");
+    if (want != vk.weights[t].has_value()) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
     if (want && vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars())
-      return Verdict::reject("vk: weight commitment layout does not match the model");
+      return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
   }
   const auto& params = params_for(params_log_cols(model, plan));
 
@@ -457,33 +458,33 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const lookup::BatchVerifier<Fr>::Scope lscope(&lookups);
   std::vector<std::pair<const std::vector<const pcs::HyraxCommitment*>*, size_t>> lookup_owners;
   auto magic = r.bytes(4);
-  if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject("proof: bad magic");
-  if (r.u32() != kProofVersion) return Verdict::reject("proof: unsupported version");
+  if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
+  if (r.u32() != kProofVersion) return Verdict::reject(Failure::kDecode, "proof: unsupported version");
   auto vkd = vk.digest();
   auto pd = r.bytes(32);
-  if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject("proof: made for another verifying key");
+  if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject(Failure::kKey, "proof: made for another verifying key");
   tr.absorb_bytes("proof.vk_digest", vkd);
   // [visibility] The public input: given to the verifier (one tensor per model input), checked
   // against its shape and bit bound (-2^b <= x < 2^b, what a private input's digits prove),
   // absorbed, and evaluated at the end where a private input's digits would be opened.
   if (input_is_public(model)) {
     if (public_inputs.size() != g.inputs.size())
-      return Verdict::reject("proof: the model's input is public: verify needs it (" + std::to_string(g.inputs.size()) +
+      return Verdict::reject(Failure::kPublicValues, "proof: the model's input is public: verify needs it (" + std::to_string(g.inputs.size()) +
                              " tensor(s), got " + std::to_string(public_inputs.size()) + ")");
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       const int t = g.inputs[i];
       const auto& x = public_inputs[i].data;
       if (x.size() != shape_of(model, t).unpadded_size())
-        return Verdict::reject("proof: public input '" + g.tensors[t].name + "' size differs from the model");
+        return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' size differs from the model");
       const int b = model.bits[t];
-      if (b < 1 || b > 60) return Verdict::reject("proof: input '" + g.tensors[t].name + "': bit bound out of range");
+      if (b < 1 || b > 60) return Verdict::reject(Failure::kModel, "proof: input '" + g.tensors[t].name + "': bit bound out of range");
       for (int64_t v : x)
         if (v < -(int64_t{1} << b) || v >= (int64_t{1} << b))
-          return Verdict::reject("proof: public input '" + g.tensors[t].name + "' value outside the tensor's bit bound");
+          return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' value outside the tensor's bit bound");
       absorb_i64s(tr, "proof.input", x);
     }
   } else if (!public_inputs.empty()) {
-    return Verdict::reject("proof: the model's input is private: verify takes no input");
+    return Verdict::reject(Failure::kPublicValues, "proof: the model's input is private: verify takes no input");
   }
 
   std::vector<std::vector<int64_t>> outs;
@@ -491,13 +492,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (output_is_private(model)) break;  // [visibility] committed, not sent
     PaddedShape os = shape_of(model, t_out);
     uint64_t n_out = r.u64();
-    if (n_out != os.unpadded_size()) return Verdict::reject("proof: output size differs from the model");
+    if (n_out != os.unpadded_size()) return Verdict::reject(Failure::kPublicValues, "proof: output size differs from the model");
     std::vector<int64_t> out(n_out);
     const int bits = model.bits[t_out];
     for (auto& v : out) {
       v = static_cast<int64_t>(r.u64());
       if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
-        return Verdict::reject("proof: output value outside the tensor's bit bound");
+        return Verdict::reject(Failure::kPublicValues, "proof: output value outside the tensor's bit bound");
     }
     absorb_i64s(tr, "proof.output", out);
     outs.push_back(std::move(out));
@@ -592,11 +593,12 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       const PaddedShape ys = shape_of(model, s.y);
       auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
       Claim one;
-      if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v) return v.within(env.where + ": combine");
+      if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v)
+        return v.within(env.where + ": combine").classified(Failure::kNode, static_cast<int>(s.node));
       cl = {std::move(one)};
     }
     step_com = &node_com[pi];
-    if (Verdict v = s.verify(env, std::move(cl)); !v) return v;
+    if (Verdict v = s.verify(env, std::move(cl)); !v) return v.classified(Failure::kNode, static_cast<int>(s.node));
   }
 
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -606,14 +608,14 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       const auto tab = layers::padded_table(xs, public_inputs[i].data);
       for (const auto& c : claims[t])
         if (c.point.size() != xs.num_vars() || mle_eval(tab, c.point) != c.value)
-          return Verdict::reject("input '" + g.tensors[t].name + "': claim on the public input fails");
+          return Verdict::reject(Failure::kPublicValues, "input '" + g.tensors[t].name + "': claim on the public input fails");
       claims[t].clear();
       continue;
     }
     auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(in_bound[i], claims[t].size()));
     std::vector<layers::AdviceClaim> adv;
     if (Verdict v = layers::verify_bound(in_bound[i], claims[t], bp, tr, &adv); !v)
-      return v.within("input '" + g.tensors[t].name + "'");
+      return v.within("input '" + g.tensors[t].name + "'").classified(Failure::kInput);
     if (Verdict v = open_advice(in_com[i], adv, 0, "input"); !v) return v;
     claims[t].clear();
   }
@@ -622,7 +624,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(out_bound[o], 1));
     std::vector<layers::AdviceClaim> adv;
     if (Verdict v = layers::verify_bound(out_bound[o], std::span<const Claim>(&output_claims[o], 1), bp, tr, &adv); !v)
-      return v.within("output '" + g.tensors[g.outputs[o]].name + "'");
+      return v.within("output '" + g.tensors[g.outputs[o]].name + "'").classified(Failure::kInput);
     if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
   }
   // The model's lookups (one LogUp per table): multiplicity commitments, the batch proof; claims
@@ -634,7 +636,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     const auto bp = lookup::BatchProof<Fr>::deserialize(r, lookups.shapes());
     std::vector<lookup::SegmentClaim<Fr>> sc;
     std::vector<lookup::MultiplicityClaim<Fr>> mc;
-    if (Verdict v = lookups.verify(bp, tr, &sc, &mc); !v) return v.within("lookups");
+    if (Verdict v = lookups.verify(bp, tr, &sc, &mc); !v) return v.within("lookups").classified(Failure::kLookup);
     for (auto& c : sc) {
       if (c.owner >= lookup_owners.size()) return Verdict::reject("lookups: internal: segment without owner");
       const auto& [com, offset] = lookup_owners[c.owner];
@@ -649,11 +651,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       const auto tab = layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data);
       for (const auto& c : claims[t])
         if (c.point.size() != shape_of(model, static_cast<int>(t)).num_vars() || mle_eval(tab, c.point) != c.value)
-          return Verdict::reject("proof: claim on the " + std::string(is_weight(model, static_cast<int>(t)) ? "weight " : "constant ") +
+          return Verdict::reject(Failure::kOpening, "proof: claim on the " + std::string(is_weight(model, static_cast<int>(t)) ? "weight " : "constant ") +
                                  g.tensors[t].name + " fails");
       continue;
     }
-    if (!vk.weights[t]) return Verdict::reject("proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
+    if (!vk.weights[t]) return Verdict::reject(Failure::kKey, "proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
     for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
   }
   // Every claim reduced to one point (one sumcheck), the commitments grouped at it
@@ -676,7 +678,8 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   pcs::ReducedFront front;
   if (!rclaims.empty())
-    if (Verdict v = pcs::verify_reduced_front(open_coms, rclaims, tr, r, &front); !v) return v.within("proof");
+    if (Verdict v = pcs::verify_reduced_front(open_coms, rclaims, tr, r, &front); !v)
+      return v.within("proof").classified(Failure::kOpening);
   const auto& groups = front.groups;
   const auto& red = front.red;
   if (replay) {  // the prover's replay stops here: the groups' values, which the prover binds
@@ -691,11 +694,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     group_claims.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
   }
   if (zk)
-    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof");
+    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
   for (size_t i = 0; i < groups.size(); ++i) {
     const auto proof = pcs::IpaProof::deserialize(r);
     if (Verdict v = pcs::verify_group_opening(params, groups[i], front.terms, group_claims[i], proof, tr); !v)
-      return v.within("proof: batch opening, group " + std::to_string(i));
+      return v.within("proof: batch opening, group " + std::to_string(i)).classified(Failure::kOpening);
   }
   if (zk && zctx->has_pad_opening()) {
     const pcs::OpeningClaim pc = zctx->pad_opening_claim();
@@ -704,7 +707,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = pcs::verify_group_opening(params, pcs::single_group(pc.commitment->layout, pc.point),
                                               std::span<const pcs::RowTerm>(&rt, 1), pc.claim, proof, tr);
         !v)
-      return v.within("proof: batch opening, pad matrix");
+      return v.within("proof: batch opening, pad matrix").classified(Failure::kOpening);
   }
   r.expect_end();
   std::vector<ops::ITensor> proven;
@@ -725,10 +728,10 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {
   try {
-    if (Verdict v = check_key(model, vk); !v) return v;
+    if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
     return verify_impl(model, vk, proof, output, outputs, public_inputs, nullptr);
   } catch (const DecodeError& e) {
-    return Verdict::reject(std::string("proof decoding: ") + e.what());
+    return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {
     return Verdict::reject(std::string("proof: ") + e.what());
   } catch (const std::exception& e) {

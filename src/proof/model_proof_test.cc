@@ -3,6 +3,8 @@
 // out-of-range rescale remainder (patched in the trace) and random byte changes are rejected.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -398,6 +400,7 @@ TEST(ProofTest, RandomByteChangesAreRejected) {
   TestRng rng(test_seed());
   auto f = make("mlp_digits", 1, rng);
   size_t decoded = 0;
+  std::map<std::string, size_t> by_kind;
   for (int i = 0; i < 1000; ++i) {
     auto bad = f.proof;
     size_t pos = rng.next_u64() % bad.size();
@@ -405,10 +408,61 @@ TEST(ProofTest, RandomByteChangesAreRejected) {
     bad[pos] ^= delta;
     Verdict v = verify(f.model, f.vk, bad);
     ASSERT_FALSE(v.ok()) << "byte " << pos << " ^ " << int(delta);
-    if (v.reason().find("decoding") == std::string::npos) ++decoded;
+    // Every rejection is typed (docs/PROOF.md section 5).
+    EXPECT_NE(v.failure(), Failure::kUnspecified) << v.reason();
+    EXPECT_NE(v.failure(), Failure::kNone) << v.reason();
+    ++by_kind[failure_name(v.failure())];
+    if (v.failure() != Failure::kDecode) ++decoded;
   }
-  std::printf("1000 byte changes rejected; %zu decoded and were rejected by a check\n", decoded);
+  std::printf("1000 byte changes rejected; %zu decoded and were rejected by a check:", decoded);
+  for (const auto& [k, n] : by_kind) std::printf(" %s %zu,", k.c_str(), n);
+  std::printf("\n");
   EXPECT_GT(decoded, 500u);
+}
+
+// Typed failures: what failed and at which node, in plain mode where the verifier sees which
+// check fails (with zero knowledge a failed relation among hidden values is kZeroKnowledge).
+TEST(ProofTest, FailuresAreTyped) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto f = make("mlp_digits", 1, rng);
+  // Another model's key.
+  auto other = make("cnn_digits", 1, rng);
+  EXPECT_EQ(verify(f.model, other.vk, f.proof).failure(), Failure::kKey);
+  // Truncated bytes.
+  auto cut = f.proof;
+  cut.resize(cut.size() / 2);
+  EXPECT_EQ(verify(f.model, f.vk, cut).failure(), Failure::kDecode);
+  // Plain mode (nothing private): a changed layer message names its node.
+  quant::CompiledModel m = compile("mlp_digits");
+  m.visibility = {quant::Visibility::kPublic, quant::Visibility::kFixed, quant::Visibility::kPublic};
+  quant::encode_model(m);  // the digest binds the visibility
+  VerifyingKey vk = setup(m);
+  auto trace = run(m, "mlp_digits");
+  std::vector<ops::ITensor> in;
+  for (int t : m.graph.inputs) in.push_back(trace.values[t]);
+  auto proof = prove(m, vk, trace, pcs::random_fr(rng));
+  ASSERT_TRUE(verify(m, vk, proof, nullptr, nullptr, in).ok());
+  size_t typed_node = 0;
+  for (size_t pos = 64; pos < proof.size(); pos += proof.size() / 128) {
+    auto bad = proof;
+    bad[pos] ^= 0x10;
+    Verdict v = verify(m, vk, bad, nullptr, nullptr, in);
+    ASSERT_FALSE(v.ok());
+    if (getenv("ZKDBG")) std::printf("%zu: %s: %s\n", pos, failure_name(v.failure()), v.reason().c_str());
+    EXPECT_NE(v.failure(), Failure::kUnspecified) << v.reason();
+    if (v.failure() == Failure::kNode) {
+      ++typed_node;
+      EXPECT_GE(v.node(), 0);
+      EXPECT_LT(static_cast<size_t>(v.node()), m.graph.nodes.size());
+      EXPECT_NE(v.reason().find(m.graph.nodes[static_cast<size_t>(v.node())].name), std::string::npos) << v.reason();
+    }
+  }
+  EXPECT_GT(typed_node, 0u);
+  // A public input that is not the one proven.
+  auto in2 = in;
+  in2[0].data[0] += 1;
+  EXPECT_NE(verify(m, vk, proof, nullptr, nullptr, in2).failure(), Failure::kNone);
 }
 
 }  // namespace

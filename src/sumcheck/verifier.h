@@ -144,7 +144,8 @@ Verdict verify(const Composition<F>& comp, size_t num_vars, const Msg<F>& claim,
     if (proof.rounds[i].evals.size() != d)
       return Verdict::reject("sumcheck: round " + std::to_string(i) + ": message has " +
                              std::to_string(proof.rounds[i].evals.size()) + " values, expected " +
-                             std::to_string(d));
+                             std::to_string(d))
+          .in_round(static_cast<int>(i));
   if (proof.final_evals.size() != comp.num_factors())
     return Verdict::reject("sumcheck: " + std::to_string(proof.final_evals.size()) +
                            " final evaluations, expected " + std::to_string(comp.num_factors()));
@@ -184,7 +185,8 @@ Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, 
     if (proof.rounds[i].evals.size() != d - 1)
       return Verdict::reject("sumcheck: round " + std::to_string(i) + ": message has " +
                              std::to_string(proof.rounds[i].evals.size()) + " values, expected " +
-                             std::to_string(d - 1));
+                             std::to_string(d - 1))
+          .in_round(static_cast<int>(i));
   if (proof.final_evals.size() != comp.num_factors())
     return Verdict::reject("sumcheck: " + std::to_string(proof.final_evals.size()) +
                            " final evaluations, expected " + std::to_string(comp.num_factors()));

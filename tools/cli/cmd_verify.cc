@@ -81,7 +81,12 @@ void register_verify(CLI::App& app, Action& action) {
       if (args->json) {
         nlohmann::ordered_json j;
         j["valid"] = v.ok();
-        if (!v.ok()) j["reason"] = reason;
+        if (!v.ok()) {
+          j["reason"] = reason;
+          j["failure"] = failure_name(v.failure());
+          if (v.node() >= 0) j["node"] = v.node();
+          if (v.round() >= 0) j["round"] = v.round();
+        }
         j["seconds"] = s;
         j["proof_bytes"] = bytes.size();
         if (v.ok() && !private_output) j["output"] = proven;
