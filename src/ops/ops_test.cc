@@ -109,6 +109,19 @@ const std::vector<OpCase> kCases = {
     {"hard_sigmoid", "HardSigmoid", {act({3, 4}, -4, 4)}},
     {"expand", "Expand", {act({3, 1}), ints({2, 3, 4})}, nullptr, 0},
     {"tile", "Tile", {act({2, 3}), ints({2, 1})}, nullptr, 0},
+    {"less", "Less", {act({3, 4}), act({3, 4})}, nullptr, 0},
+    {"less_const", "Less", {act({3, 4}), In{{4}, true, {0.5, -0.3, 1.1, 0.0}}}, nullptr, 0},
+    {"less_or_equal", "LessOrEqual", {In{{1}, true, {0.25}}, act({3, 4})}, nullptr, 0},
+    {"greater", "Greater", {act({3, 4}), act({1, 4})}, nullptr, 0},
+    {"greater_or_equal", "GreaterOrEqual", {act({3, 4}), In{{3, 1}, true, {-1.5, 0.125, 0.7}}}, nullptr, 0},
+    {"equal", "Equal", {In{{3, 4}, false, {}, -3, 3, DType::kInt}, In{{4}, false, {}, -3, 3, DType::kInt}}, nullptr, 0},
+    {"not", "Not", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, nullptr, 0},
+    {"and", "And", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, In{{3, 4}, false, {}, 0, 2, DType::kBool}}, nullptr, 0},
+    {"or", "Or", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, In{{1, 4}, false, {}, 0, 2, DType::kBool}}, nullptr, 0},
+    {"xor", "Xor", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, In{{3, 4}, false, {}, 0, 2, DType::kBool}}, nullptr, 0},
+    {"where", "Where", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, act({3, 4}), act({1, 4}, -8, 8)}, nullptr, 0},
+    {"where_const", "Where", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, cst({1}), cst({1}, -4, 4)}},
+    {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 
 double uniform(TestRng& rng, double lo, double hi) {
