@@ -266,6 +266,55 @@ TEST(Logic, EveryKindMatchesTheExecutorAndVerifies) {
   }
 }
 
+// The 0/1 check of an operand not proven boolean: honest operands pass (every kind), an operand
+// holding a 2 is rejected even though the product relations hold for the value it claims.
+TEST(Logic, ZeroOneCheckOfUncheckedOperands) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  for (LKind kind : {LKind::kNot, LKind::kAnd, LKind::kOr, LKind::kXor, LKind::kWhere}) {
+    SCOPED_TRACE(op_name(kind));
+    LogicParams p;
+    p.kind = kind;
+    p.dims = {2, 4};
+    const size_t n_in = kind == LKind::kNot ? 1 : (kind == LKind::kWhere ? 3 : 2);
+    p.check[0] = true;
+    if (kind != LKind::kWhere && n_in > 1) p.check[1] = true;
+    std::vector<std::vector<int64_t>> in(n_in, std::vector<int64_t>(8));
+    for (size_t i = 0; i < n_in; ++i)
+      for (auto& v : in[i]) v = (kind == LKind::kWhere && i > 0) ? static_cast<int64_t>(rng.next_u64() % 50) : static_cast<int64_t>(rng.next_u64() & 1);
+    const PaddedShape shape(p.dims);
+    for (bool cheat : {false, true}) {
+      auto op = in;
+      if (cheat) op[0][3] = 2;
+      std::vector<std::span<const int64_t>> spans(op.begin(), op.end());
+      LogicProver prover(p, spans, cheat);
+      auto claims = testing::true_claims(rng, padded_table(shape, prover.output()), shape.num_vars(), 1);
+      transcript::Transcript tp("logic-test");
+      LogicClaims pc;
+      auto proof = prover.prove(claims, tp, &pc);
+      LogicClaims vc;
+      Verdict v = verify_lg(p, proof, claims, &vc);
+      if (!cheat) {
+        ASSERT_TRUE(v.ok()) << v.reason();
+        for (size_t i = 0; i < n_in; ++i)
+          for (const auto& c : vc.in[i]) EXPECT_EQ(c.value, testing::eval(padded_table(shape, op[i]), c.point));
+        ByteWriter w;
+        proof.serialize(w);
+        ByteReader r(w.data());
+        auto back = LogicProof::deserialize(r, p, claims.size());
+        EXPECT_EQ(r.remaining(), 0u);
+        EXPECT_TRUE(verify_lg(p, back, claims, &vc).ok());
+        LogicParams unchecked = p;
+        unchecked.check[0] = false;
+        EXPECT_FALSE(verify_lg(unchecked, proof, claims, &vc).ok());
+      } else {
+        EXPECT_FALSE(v.ok());
+        EXPECT_NE(v.reason().find("0/1 check of operand 0"), std::string::npos) << v.reason();
+      }
+    }
+  }
+}
+
 TEST(Logic, NonBooleanOperandsAreRefused) {
   const std::vector<int64_t> x{0, 1, 2};
   LogicParams p;

@@ -3,6 +3,9 @@
 #include "layers/logic.h"
 
 #include "common/check.h"
+#include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
 
 namespace zkinfer::layers {
 
@@ -29,6 +32,9 @@ std::optional<std::string> bad_params(const LogicParams& p) {
       if (d[k] != p.dims[k] && d[k] != 1) return std::string("operand dimension neither the output's nor 1");
   }
   if (p.kind == Kind::kNot && dims_of(p, 0) != p.dims) return std::string("Not changes the shape");
+  for (size_t i = 0; i < 3; ++i)
+    if (p.check[i] && (i >= arity(p.kind) || (p.kind == Kind::kWhere && i > 0)))
+      return std::string("0/1 check of a non-boolean operand");
   return std::nullopt;
 }
 
@@ -99,30 +105,43 @@ std::vector<Claim> untransform(const Affine& f, const std::vector<size_t>& dims,
   return cl;
 }
 
+// sum eq(tau, x) (a^2 - a): factors eq, a.
+sumcheck::Composition<Fr> bool_check() {
+  using T = sumcheck::Term<Fr>;
+  return sumcheck::Composition<Fr>(2, {T{Fr::one(), {0, 1, 1}}, T{-Fr::one(), {0, 1}}});
+}
+std::string check_label(size_t i) { return "logic.bool_tau" + std::to_string(i); }
+
 }  // namespace
 
 void LogicProof::serialize(ByteWriter& w) const {
   for (const auto& p : parts) p.serialize(w);
+  for (const auto& c : checks) c.serialize(w);
 }
 
 LogicProof LogicProof::deserialize(ByteReader& r, const LogicParams& p, size_t num_claims) {
   LogicProof out;
-  if (p.kind == Kind::kNot) return out;
-  out.parts.push_back(ElementwiseProof::deserialize(r, main_params(p), num_claims));
-  if (p.kind == Kind::kWhere) out.parts.push_back(ElementwiseProof::deserialize(r, sub_params(p), num_claims));
+  if (p.kind != Kind::kNot) {
+    out.parts.push_back(ElementwiseProof::deserialize(r, main_params(p), num_claims));
+    if (p.kind == Kind::kWhere) out.parts.push_back(ElementwiseProof::deserialize(r, sub_params(p), num_claims));
+  }
+  for (size_t i = 0; i < 3; ++i)
+    if (p.check[i]) out.checks.push_back(sumcheck::Proof<Fr>::deserialize(r, PaddedShape(dims_of(p, i)).num_vars(), 2, 2));
   return out;
 }
 
-LogicProver::LogicProver(const LogicParams& params, std::vector<std::span<const int64_t>> in) : params_(params) {
+LogicProver::LogicProver(const LogicParams& params, std::vector<std::span<const int64_t>> in, bool cheat)
+    : params_(params) {
   if (auto why = bad_params(params)) throw Error("logic: " + *why);
   if (in.size() != arity(params.kind)) throw Error("logic: wrong number of operands");
   for (size_t i = 0; i < in.size(); ++i) {
     const PaddedShape s(dims_of(params, i));
     if (in[i].size() != s.unpadded_size()) throw Error("logic: operand size does not match its shape");
-    if (params.kind != Kind::kWhere || i == 0)
+    if (!cheat && (params.kind != Kind::kWhere || i == 0))
       for (int64_t v : in[i])
         if (v != 0 && v != 1) throw Error("logic: a boolean operand holds a value other than 0 and 1");
   }
+  for (const auto& v : in) in_.emplace_back(v.begin(), v.end());
   switch (params.kind) {
     case Kind::kNot:
       y_.resize(in[0].size());
@@ -155,6 +174,21 @@ LogicProver::LogicProver(const LogicParams& params, std::vector<std::span<const 
 }
 
 LogicProof LogicProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr, LogicClaims* out) {
+  LogicProof proof = prove_main(out_claims, tr, out);
+  for (size_t i = 0; i < 3; ++i) {
+    if (!params_.check[i]) continue;
+    const PaddedShape s(dims_of(params_, i));
+    const auto tau = tr.challenges<Fr>(check_label(i), s.num_vars());
+    const auto t = padded_table(s, in_[i]);
+    std::vector<Fr> tf(t.begin(), t.end());
+    auto res = sumcheck::prove_with_eq<Fr>(bool_check(), tau, {{}, std::move(tf)}, tr);
+    out->in[i].push_back({res.point, res.proof.final_evals[1]});
+    proof.checks.push_back(std::move(res.proof));
+  }
+  return proof;
+}
+
+LogicProof LogicProver::prove_main(std::span<const Claim> out_claims, transcript::Transcript& tr, LogicClaims* out) {
   absorb_claims(tr, "logic.claim", out_claims);
   const PaddedShape ys(params_.dims);
   LogicProof proof;
@@ -185,8 +219,34 @@ LogicProof LogicProver::prove(std::span<const Claim> out_claims, transcript::Tra
   return proof;
 }
 
+namespace {
+Verdict verify_main(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
+                    transcript::Transcript& tr, LogicClaims* out);
+}
+
 Verdict verify_logic(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
                      transcript::Transcript& tr, LogicClaims* out) {
+  if (Verdict v = verify_main(params, out_claims, proof, tr, out); !v) return v;
+  size_t k = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    if (!params.check[i]) continue;
+    if (k >= proof.checks.size()) return Verdict::reject("logic: a 0/1 check is missing");
+    const PaddedShape s(dims_of(params, i));
+    const auto tau = tr.challenges<Fr>(check_label(i), s.num_vars());
+    sumcheck::Subclaim<Fr> sub;
+    const std::string what = "logic: 0/1 check of operand " + std::to_string(i);
+    if (Verdict v = sumcheck::verify_with_eq<Fr>(bool_check(), tau, cp::Val(), proof.checks[k++], tr, &sub); !v)
+      return v.within(what);
+    if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point)) return Verdict::reject(what + ": eq(tau, rho) mismatch");
+    out->in[i].push_back({sub.point, sub.final_evals[1]});
+  }
+  if (k != proof.checks.size()) return Verdict::reject("logic: extra 0/1 checks");
+  return Verdict::accept();
+}
+
+namespace {
+Verdict verify_main(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
+                    transcript::Transcript& tr, LogicClaims* out) {
   if (auto why = bad_params(params)) return Verdict::reject("logic: " + *why);
   const PaddedShape ys(params.dims);
   for (const auto& c : out_claims)
@@ -222,5 +282,6 @@ Verdict verify_logic(const LogicParams& params, std::span<const Claim> out_claim
   out->in[1] = untransform(f, dims_of(params, 1), std::move(ec.b));
   return Verdict::accept();
 }
+}  // namespace
 
 }  // namespace zkinfer::layers
