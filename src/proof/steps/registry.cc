@@ -50,6 +50,17 @@ const std::vector<StepEntry> kSteps = {
     {"ReduceMin", plan_reduce},
     {"Softmax", plan_softmax},
     {"LayerNormalization", plan_layer_norm},
+    // compare.cc: comparisons by sign bits, boolean logic and Where by broadcast products
+    {"Less", plan_compare},
+    {"LessOrEqual", plan_compare},
+    {"Greater", plan_compare},
+    {"GreaterOrEqual", plan_compare},
+    {"Equal", plan_compare},
+    {"Not", plan_logic},
+    {"And", plan_logic},
+    {"Or", plan_logic},
+    {"Xor", plan_logic},
+    {"Where", plan_logic},
     // move.cc: data movement passes a bound on
     {"Neg", plan_neg, nullptr, true},
     {"Concat", plan_concat, nullptr, true},
