@@ -75,7 +75,7 @@ const std::vector<StepEntry> kSteps = {
     {"Pad", plan_reindex, nullptr, true},
     {"Expand", plan_reindex, nullptr, true},
     {"Tile", plan_reindex, nullptr, true},
-    {"Gather", plan_reindex, nullptr, true},
+    {"Gather", plan_gather, nullptr, true},  // gather.cc: by computed indices, a table lookup
 };
 
 }  // namespace
