@@ -5,6 +5,7 @@
 // (the output flipped at one entry), an out-of-range bit and other parameters are rejected.
 #include <gtest/gtest.h>
 
+#include "layers/argmax.h"
 #include "layers/compare.h"
 #include "layers/logic.h"
 #include "layers/test_util.h"
@@ -321,6 +322,102 @@ TEST(Logic, NonBooleanOperandsAreRefused) {
   p.kind = LKind::kAnd;
   p.dims = {3};
   EXPECT_THROW(LogicProver(p, {x, x}), Error);
+}
+
+Verdict verify_am(const ArgmaxParams& p, const NonlinearProof& pr, const std::vector<Claim>& cl, std::vector<Claim>* in,
+                  std::vector<AdviceClaim>* adv) {
+  transcript::Transcript tv("argmax-test");
+  return verify_argmax(p, cl, pr, tv, in, adv);
+}
+
+// ArgMax / ArgMin (argmax.h) against the op table's run_int, with ties (first and last index),
+// an inner axis and a middle axis: honest proofs verify, the input claims equal x's MLE, a tampered
+// evaluation or sumcheck and a wrong output claim are rejected, and a cheating prover committing
+// the one-hot of another index (a non-maximal entry, or a tied entry the tie rule does not pick)
+// is rejected.
+TEST(Argmax, MatchesTheExecutorAndVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::vector<size_t> dims;
+    size_t axis;
+    bool min, last;
+  };
+  const std::vector<Case> cases{{{3, 7}, 1, false, false}, {{4, 5}, 1, false, true}, {{2, 6, 3}, 1, true, false},
+                                {{8}, 0, false, false}, {{5, 3}, 0, true, true}};
+  for (const auto& cs : cases) {
+    SCOPED_TRACE(std::to_string(cs.dims.size()) + " axis " + std::to_string(cs.axis) + (cs.min ? " min" : " max") +
+                 (cs.last ? " last" : " first"));
+    ArgmaxParams p{cs.dims, cs.axis, cs.min, cs.last, 6};
+    const PaddedShape xs(p.dims), rs(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), 3);  // small: ties are frequent
+    ops::QParams qp;
+    ops::Node n;
+    n.name = n.op_type = cs.min ? "ArgMin" : "ArgMax";
+    n.attrs.ints["axis"] = static_cast<int64_t>(cs.axis);
+    n.attrs.ints["select_last_index"] = cs.last;
+    ops::IntContext c(n, qp);
+    ops::ITensor t = itensor(cs.dims, x, ops::DType::kInt);
+    c.in = {&t};
+    ops::OpTable::get().find(n.op_type)->run_int(c);
+    const auto y = c.out.at(0).data;
+    ArgmaxProver prover(p, x);
+    ASSERT_EQ(prover.output(), y);
+    auto claims = testing::true_claims(rng, padded_table(rs, y), rs.num_vars(), 2);
+    transcript::Transcript tp("argmax-test");
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    auto proof = prover.prove(claims, tp, &pin, &padv);
+    Verdict v = verify_am(p, proof, claims, &in, &adv);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    const auto xt = padded_table(xs, x);
+    ASSERT_EQ(in.size(), p.dims[p.axis]);
+    for (const auto& cl : in) EXPECT_EQ(cl.value, testing::eval(xt, cl.point));
+    for (const auto& a : adv)
+      EXPECT_EQ(a.claim.value, testing::eval(fr_vec(prover.advice()[a.advice].values), a.claim.point));
+    const auto shapes = argmax_advice_shapes(p);
+    ASSERT_EQ(shapes.size(), prover.advice().size());
+    for (size_t k = 0; k < shapes.size(); ++k) EXPECT_EQ(shapes[k].num_vars, prover.advice()[k].num_vars());
+    ByteWriter w;
+    proof.serialize(w);
+    ByteReader r(w.data());
+    auto back = deserialize_proof(r, argmax_proof_layout(p, claims.size()));
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_TRUE(verify_am(p, back, claims, &in, &adv).ok());
+    for (size_t i = 0; i < proof.evals.size(); i += 3) {
+      auto tt = proof;
+      tt.evals[i] += Fr::one();
+      EXPECT_FALSE(verify_am(p, tt, claims, &in, &adv).ok()) << "eval " << i;
+    }
+    if (!proof.sumchecks[0].rounds.empty()) {
+      auto tt = proof;
+      tt.sumchecks[0].rounds[0].evals[1] += Fr::one();
+      EXPECT_FALSE(verify_am(p, tt, claims, &in, &adv).ok());
+    }
+    {
+      auto bad = claims;
+      bad[0].value += Fr::one();
+      EXPECT_FALSE(verify_am(p, proof, bad, &in, &adv).ok());
+    }
+    {  // the other tie rule in the verifier's parameters: rejected unless no row has a tie
+      ArgmaxParams other = p;
+      other.last = !p.last;
+      ArgmaxProver op(other, x);
+      if (op.output() != y) EXPECT_FALSE(verify_am(other, proof, claims, &in, &adv).ok());
+    }
+    // Cheating provers: every other index of row 0 (the output changes there).
+    const size_t L = p.dims[p.axis];
+    for (size_t k = 0; k < L; ++k) {
+      if (static_cast<int64_t>(k) == y[0]) continue;
+      auto forced = y;
+      forced[0] = static_cast<int64_t>(k);
+      ArgmaxProver cheat(p, x, forced);
+      auto cc = testing::true_claims(rng, padded_table(rs, cheat.output()), rs.num_vars(), 1);
+      transcript::Transcript tc("argmax-test");
+      auto cpf = cheat.prove(cc, tc, &pin, &padv);
+      EXPECT_FALSE(verify_am(p, cpf, cc, &in, &adv).ok()) << "index " << k;
+    }
+  }
 }
 
 }  // namespace

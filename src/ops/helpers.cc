@@ -207,3 +207,56 @@ void add_logic_op(OpTable& t, const std::string& op_type, LogicKind kind) {
 }
 
 }  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+namespace {
+template <class T>
+Tensor<T> arg_reduce(const Node& n, const Tensor<T>& x, bool is_min) {
+  const int r = x.rank();
+  if (r == 0) bad_node(n, "ArgMax/ArgMin of a scalar");
+  const int a = norm_axis(n, n.attrs.get_int("axis", 0), r);
+  const bool keep = n.attrs.get_int("keepdims", 1) != 0, last = n.attrs.get_int("select_last_index", 0) != 0;
+  int64_t outer = 1, inner = 1, L = x.shape[a];
+  if (L == 0) bad_node(n, "ArgMax/ArgMin over an empty axis");
+  for (int i = 0; i < a; ++i) outer *= x.shape[i];
+  for (int i = a + 1; i < r; ++i) inner *= x.shape[i];
+  Shape s;
+  for (int i = 0; i < r; ++i)
+    if (i != a) s.push_back(x.shape[i]);
+    else if (keep) s.push_back(1);
+  Tensor<T> y(s, DType::kInt);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t best = 0;
+      for (int64_t j = 1; j < L; ++j) {
+        const T v = x.data[(o * L + j) * inner + i], b = x.data[(o * L + best) * inner + i];
+        const bool better = is_min ? (last ? v <= b : v < b) : (last ? v >= b : v > b);
+        if (better) best = j;
+      }
+      y.data[o * inner + i] = static_cast<T>(best);
+    }
+  return y;
+}
+}  // namespace
+
+void add_arg_op(OpTable& t, const std::string& op_type, bool is_min) {
+  OpDef d;
+  d.op_type = op_type;
+  d.run_float = [is_min](const Node& n, FIn in) {
+    need_inputs(n, in, 1);
+    return one(arg_reduce<double>(n, *in[0], is_min));
+  };
+  d.plan = [](PlanContext& c) {
+    c.in_scale(0);
+    c.params.out_scales = {0};
+  };
+  d.run_int = [is_min](IntContext& c) {
+    ITensor y = arg_reduce<int64_t>(c.node, c.input(0), is_min);
+    y.scale = 0;
+    c.out.push_back(std::move(y));
+  };
+  t.add(std::move(d));
+}
+
+}  // namespace zkinfer::ops

@@ -205,3 +205,12 @@ enum class LogicKind { kNot, kAnd, kOr, kXor };
 void add_logic_op(OpTable& t, const std::string& op_type, LogicKind kind);
 
 }  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+// ArgMax / ArgMin (op_arg_max.cc, op_arg_min.cc) along `axis` (keepdims, select_last_index): the
+// index of the first (last) extreme entry, int64 at scale 0. The integer model compares the
+// quantized values exactly (ties broken as the float op does on those values). layers/argmax.h.
+void add_arg_op(OpTable& t, const std::string& op_type, bool is_min);
+
+}  // namespace zkinfer::ops

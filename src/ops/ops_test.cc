@@ -121,6 +121,9 @@ const std::vector<OpCase> kCases = {
     {"xor", "Xor", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, In{{3, 4}, false, {}, 0, 2, DType::kBool}}, nullptr, 0},
     {"where", "Where", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, act({3, 4}), act({1, 4}, -8, 8)}, nullptr, 0},
     {"where_const", "Where", {In{{3, 4}, false, {}, 0, 2, DType::kBool}, cst({1}), cst({1}, -4, 4)}},
+    {"arg_max", "ArgMax", {act({3, 5})}, [](auto& a) { a.ints["axis"] = 1; }, 0},
+    {"arg_max_last", "ArgMax", {In{{4, 3}, false, {}, -2, 2, DType::kInt}}, [](auto& a) { a.ints["select_last_index"] = 1; a.ints["keepdims"] = 0; }, 0},
+    {"arg_min", "ArgMin", {act({2, 3, 4})}, [](auto& a) { a.ints["axis"] = -1; }, 0},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 

@@ -49,17 +49,17 @@ std::unique_ptr<Step> plan_gather(const PlanContext& c) {
   if (data < 0 || idx < 0) c.fail("missing input");
   if (m.graph.tensors[idx].is_const) return plan_reindex(c);
   if (!m.graph.tensors[data].is_const) c.fail("no protocol for Gather with computed indices from a computed tensor yet");
-  // [visibility] The table is in the key's public model: with private weights that would publish it.
-  if (!verifier_evaluates(m, data))
-    c.fail("its table '" + m.graph.tensors[data].name +
-           "' would be public in the verifying key (the lookup table is the gathered constant); compile with "
-           "--weights-visibility fixed or public");
   const auto dd = c.dims(data);
   int64_t axis = c.n().attrs.get_int("axis", 0);
   if (axis < 0) axis += static_cast<int64_t>(dd.size());
   if (axis < 0 || axis >= static_cast<int64_t>(dd.size())) c.fail("axis out of range");
   for (size_t k = 0; k < dd.size(); ++k)
     if (static_cast<int64_t>(k) != axis && dd[k] != 1) c.fail("no protocol for Gather with computed indices from a table of rank above 1 yet");
+  // [visibility] The table is in the key's public model: with private weights that would publish it.
+  if (!verifier_evaluates(m, data))
+    c.fail("its table '" + m.graph.tensors[data].name +
+           "' would be public in the verifying key (the lookup table is the gathered constant); compile with "
+           "--weights-visibility fixed or public");
   const auto& T = m.qconst[data].data;
   const size_t d = T.size();
   if (d == 0 || d != dd[static_cast<size_t>(axis)]) c.fail("table values missing from the compiled model");
