@@ -61,6 +61,9 @@ const std::vector<StepEntry> kSteps = {
     {"Or", plan_logic},
     {"Xor", plan_logic},
     {"Where", plan_logic},
+    // argmax.cc: one-hot and range-checked gaps
+    {"ArgMax", plan_argmax, any_input},
+    {"ArgMin", plan_argmax, any_input},
     // move.cc: data movement passes a bound on
     {"Neg", plan_neg, nullptr, true},
     {"Concat", plan_concat, nullptr, true},
