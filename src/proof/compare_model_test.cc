@@ -1,5 +1,6 @@
 // Whole-model proofs of small ONNX models built here around comparisons, boolean logic, Where,
-// boolean Casts and Gather by computed indices (steps/compare.cc, steps/gather.cc): a Gemm's
+// boolean Casts, ArgMax and Gather by computed indices (steps/compare.cc, steps/gather.cc,
+// steps/argmax.cc): a Gemm's
 // output compared with per-feature thresholds and a scalar (Less, LessOrEqual, Greater,
 // GreaterOrEqual, Equal), combined by Not, And, Or, Xor, selected by Where, cast to float and
 // added; a class label gathered from a constant table by a computed index; and a model on bool
@@ -110,7 +111,7 @@ std::vector<uint8_t> compare_net(TestRng& rng) {
 
 // x[1, 8] -> Gemm(8 -> 1) -> Reshape [1] -> Greater(0) -> Cast(int64) -> Gather(table[2]) -> y[1]
 // (linear_svc's shape); the table is int64 class labels or (float_table) float values.
-std::vector<uint8_t> gather_net(TestRng& rng, bool float_table) {
+std::vector<uint8_t> gather_net(TestRng& rng, bool float_table, bool columns = false) {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(13);
@@ -120,10 +121,12 @@ std::vector<uint8_t> gather_net(TestRng& rng, bool float_table) {
   add_init(g, "b1", {1}, {0.05f});
   add_init_i64(g, "shape", {1}, {1});
   add_init(g, "zero", {}, {0.0f});
-  if (float_table) add_init(g, "table", {2}, {-1.5f, 2.25f});
+  if (columns) add_init(g, "table", {2, 1, 3}, {-1.5f, 2.25f, 0.5f, 3.0f, -0.75f, 1.25f});
+  else if (float_table) add_init(g, "table", {2}, {-1.5f, 2.25f});
   else add_init_i64(g, "table", {2}, {7, 11});
   add_io(g->add_input(), "x", {1, 8});
-  add_io(g->add_output(), "y", {1}, float_table ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
+  if (columns) add_io(g->add_output(), "y", {1, 1, 3});
+  else add_io(g->add_output(), "y", {1}, float_table ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
   add_node(g, "Gemm", {"x", "w1", "b1"}, "h");
   add_node(g, "Reshape", {"h", "shape"}, "r");
   add_node(g, "Greater", {"r", "zero"}, "c");
@@ -145,6 +148,30 @@ std::vector<uint8_t> bool_net() {
   add_node(g, "Not", {"a"}, "na");
   add_node(g, "Xor", {"c", "na"}, "cx");
   add_node(g, "And", {"ab", "cx"}, "y");
+  return serialize(m);
+}
+
+// x[1, 8] -> Gemm(8 -> 6) -> ArgMax(axis 1, keepdims 0) = i; ArgMin(axis 1, select_last_index) = j;
+// y = Add(i, j) [1] (int64).
+std::vector<uint8_t> argmax_net(TestRng& rng) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("argmax_net");
+  add_init(g, "w1", {8, 6}, rnd(rng, 48, 1.0));
+  add_init(g, "b1", {6}, rnd(rng, 6, 0.5));
+  add_io(g->add_input(), "x", {1, 8});
+  add_io(g->add_output(), "y", {1}, onnx::TensorProto::INT64);
+  add_node(g, "Gemm", {"x", "w1", "b1"}, "h");
+  auto* a = add_node(g, "ArgMax", {"h"}, "i");
+  set_int(a, "axis", 1);
+  set_int(a, "keepdims", 0);
+  auto* b = add_node(g, "ArgMin", {"h"}, "j");
+  set_int(b, "axis", 1);
+  set_int(b, "keepdims", 0);
+  set_int(b, "select_last_index", 1);
+  add_node(g, "Add", {"i", "j"}, "y");
   return serialize(m);
 }
 
@@ -237,6 +264,23 @@ TEST(CompareModel, GatherByAComputedIndexProvesAndVerifies) {
     quant::encode_model(m);
     prove_three_ways(m, samples, rng);
   }
+  {  // a table of rows of 3 columns (decision_tree's leaf values): one lookup per column
+    graph::Graph g = graph::load_onnx_bytes(gather_net(rng, true, true), "gather_net.onnx");
+    auto samples = samples_of(rng, 1, 8, false);
+    quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+    m.visibility.weights = quant::Visibility::kFixed;
+    quant::encode_model(m);
+    prove_three_ways(m, samples, rng);
+  }
+}
+
+TEST(CompareModel, ArgMaxAndArgMinProveAndVerify) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(argmax_net(rng), "argmax_net.onnx");
+  auto samples = samples_of(rng, 1, 8, false);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  prove_three_ways(m, samples, rng);
 }
 
 TEST(CompareModel, BoolInputsProveAndVerify) {
