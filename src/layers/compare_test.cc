@@ -7,6 +7,7 @@
 
 #include "layers/argmax.h"
 #include "layers/compare.h"
+#include "layers/gather_elements.h"
 #include "layers/logic.h"
 #include "layers/test_util.h"
 #include "ops/kernels.h"
@@ -416,6 +417,92 @@ TEST(Argmax, MatchesTheExecutorAndVerifies) {
       transcript::Transcript tc("argmax-test");
       auto cpf = cheat.prove(cc, tc, &pin, &padv);
       EXPECT_FALSE(verify_am(p, cpf, cc, &in, &adv).ok()) << "index " << k;
+    }
+  }
+}
+
+// GatherElements (gather_elements.h) against the op table's run_int: honest proofs verify, the
+// claims on x and on the indices equal their MLEs, a tampered evaluation or sumcheck and a wrong
+// output claim are rejected, and a cheating prover committing the one-hot of another index (so
+// its output is x at that index) is rejected.
+TEST(GatherElements, MatchesTheExecutorAndVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::vector<size_t> dims;
+    size_t axis, count;
+  };
+  const std::vector<Case> cases{{{3, 4}, 1, 7}, {{5, 3}, 0, 2}, {{2, 3, 4}, 1, 5}};
+  for (const auto& cs : cases) {
+    SCOPED_TRACE(std::to_string(cs.dims.size()) + " axis " + std::to_string(cs.axis));
+    GatherElementsParams p{cs.dims, cs.axis, cs.count};
+    const PaddedShape xs(p.dims), ys(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), 1000);
+    std::vector<int64_t> idx(ys.unpadded_size());
+    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % p.dims[p.axis]);
+    ops::Node n;
+    n.name = n.op_type = "GatherElements";
+    n.attrs.ints["axis"] = static_cast<int64_t>(cs.axis);
+    ops::QParams qp;
+    ops::IntContext c(n, qp);
+    ops::ITensor tx = itensor(cs.dims, x, ops::DType::kInt), ti = itensor(p.out_dims(), idx, ops::DType::kInt);
+    c.in = {&tx, &ti};
+    ops::OpTable::get().find("GatherElements")->run_int(c);
+    const auto y = c.out.at(0).data;
+    GatherElementsProver prover(p, x, idx);
+    ASSERT_EQ(prover.output(), y);
+    auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), 1);
+    auto verify = [&](const NonlinearProof& pr, const std::vector<Claim>& cl, GatherElementsClaims* out) {
+      transcript::Transcript tv("ge-test");
+      return verify_gather_elements(p, cl, pr, tv, out);
+    };
+    transcript::Transcript tp("ge-test");
+    GatherElementsClaims pc, vc;
+    auto proof = prover.prove(claims, tp, &pc);
+    Verdict v = verify(proof, claims, &vc);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    const auto xt = padded_table(xs, x), it = padded_table(ys, idx);
+    ASSERT_EQ(vc.x.size(), p.dims[p.axis]);
+    for (const auto& cl : vc.x) EXPECT_EQ(cl.value, testing::eval(xt, cl.point));
+    ASSERT_EQ(vc.idx.size(), 1u);
+    EXPECT_EQ(vc.idx[0].value, testing::eval(it, vc.idx[0].point));
+    for (const auto& a : vc.advice)
+      EXPECT_EQ(a.claim.value, testing::eval(fr_vec(prover.advice()[a.advice].values), a.claim.point));
+    ByteWriter w;
+    proof.serialize(w);
+    ByteReader r(w.data());
+    auto back = deserialize_proof(r, gather_elements_proof_layout(p, claims.size()));
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_TRUE(verify(back, claims, &vc).ok());
+    for (size_t i = 0; i < proof.evals.size(); ++i) {
+      auto tt = proof;
+      tt.evals[i] += Fr::one();
+      EXPECT_FALSE(verify(tt, claims, &vc).ok()) << "eval " << i;
+    }
+    {
+      auto tt = proof;
+      tt.sumchecks[0].rounds.at(0).evals[0] += Fr::one();
+      EXPECT_FALSE(verify(tt, claims, &vc).ok());
+    }
+    {
+      auto bad = claims;
+      bad[0].value += Fr::one();
+      EXPECT_FALSE(verify(proof, bad, &vc).ok());
+    }
+    // A cheating prover: the one-hot of another index at entry 1 (its output is x there); the
+    // proof verifies only with a claim on the indices that is false.
+    {
+      auto forced = idx;
+      forced[1] = (forced[1] + 1) % static_cast<int64_t>(p.dims[p.axis]);
+      GatherElementsProver cheat(p, x, idx, forced);
+      EXPECT_NE(cheat.output(), y);
+      auto cc = testing::true_claims(rng, padded_table(ys, cheat.output()), ys.num_vars(), 1);
+      transcript::Transcript tc("ge-test");
+      GatherElementsClaims xc, wc;
+      auto cpf = cheat.prove(cc, tc, &xc);
+      Verdict cv = verify(cpf, cc, &wc);
+      const bool idx_true = cv.ok() && wc.idx.size() == 1 && wc.idx[0].value == testing::eval(it, wc.idx[0].point);
+      EXPECT_FALSE(idx_true);
     }
   }
 }

@@ -64,6 +64,8 @@ const std::vector<StepEntry> kSteps = {
     // argmax.cc: one-hot and range-checked gaps
     {"ArgMax", plan_argmax, any_input},
     {"ArgMin", plan_argmax, any_input},
+    // gather_elements.cc: one-hot of the indices
+    {"GatherElements", plan_gather_elements, nullptr, true},
     // move.cc: data movement passes a bound on
     {"Neg", plan_neg, nullptr, true},
     {"Concat", plan_concat, nullptr, true},

@@ -39,6 +39,7 @@ std::unique_ptr<Step> plan_reindex(const PlanContext& c);      // move.cc: Resha
 std::unique_ptr<Step> plan_compare(const PlanContext& c);      // compare.cc: Less, Greater, Equal, ...
 std::unique_ptr<Step> plan_logic(const PlanContext& c);        // compare.cc: Not, And, Or, Xor, Where
 std::unique_ptr<Step> plan_argmax(const PlanContext& c);       // argmax.cc: ArgMax, ArgMin
+std::unique_ptr<Step> plan_gather_elements(const PlanContext& c);  // gather_elements.cc
 std::unique_ptr<Step> plan_gather(const PlanContext& c);       // gather.cc: Gather (constant or computed indices)
 
 // Whether tensor t's values are proven to be 0 or 1 by its producer (compare.cc).
