@@ -431,11 +431,13 @@ TEST(GatherElements, MatchesTheExecutorAndVerifies) {
   struct Case {
     std::vector<size_t> dims;
     size_t axis, count;
+    std::vector<size_t> sub;
   };
-  const std::vector<Case> cases{{{3, 4}, 1, 7}, {{5, 3}, 0, 2}, {{2, 3, 4}, 1, 5}};
+  const std::vector<Case> cases{{{3, 4}, 1, 7, {}}, {{5, 3}, 0, 2, {}}, {{2, 3, 4}, 1, 5, {}},
+                                {{2, 5, 6}, 1, 3, {2, 3, 2}}};  // EZKL's gather_elements: a leading block
   for (const auto& cs : cases) {
     SCOPED_TRACE(std::to_string(cs.dims.size()) + " axis " + std::to_string(cs.axis));
-    GatherElementsParams p{cs.dims, cs.axis, cs.count};
+    GatherElementsParams p{cs.dims, cs.axis, cs.count, cs.sub};
     const PaddedShape xs(p.dims), ys(p.out_dims());
     auto x = testing::random_ints(rng, xs.unpadded_size(), 1000);
     std::vector<int64_t> idx(ys.unpadded_size());

@@ -22,6 +22,12 @@ std::optional<std::string> bad_params(const GatherElementsParams& p) {
   if (p.axis >= p.dims.size()) return std::string("axis out of range");
   if (p.dims[p.axis] < 1 || p.dims[p.axis] > kMaxEntries) return std::string("more than 256 entries along the axis");
   if (p.count < 1) return std::string("empty indices");
+  if (!p.sub.empty()) {
+    if (p.sub.size() != p.dims.size()) return std::string("indices rank differs from the data's");
+    for (size_t d = 0; d < p.dims.size(); ++d)
+      if (d != p.axis && (p.sub[d] > p.dims[d] || (p.sub[d] != p.dims[d] && next_pow2(p.sub[d]) != p.sub[d])))
+        return std::string("indices smaller than the data off the axis, not by a power of two");
+  }
   if (auto why = PaddedShape::invalid(p.out_dims())) return why;
   return std::nullopt;
 }
@@ -38,7 +44,10 @@ std::vector<Fr> at(std::span<const Fr> z, size_t j, size_t l) {
 std::vector<Fr> x_point(const GatherElementsParams& p, std::span<const Fr> r, size_t j) {
   auto parts = split_point(PaddedShape(p.row_dims()), r);
   parts[p.axis] = at({}, j, entry_vars(p));
-  return join_point(PaddedShape(p.dims), parts);
+  const PaddedShape xs(p.dims);
+  const auto logs = xs.log_sizes();
+  for (size_t d = 0; d < parts.size(); ++d) parts[d].resize(logs[d], Fr::zero());  // the leading block
+  return join_point(xs, parts);
 }
 
 // Factors: 0 eq; 1 + j: H_j; 1 + D + j: Xb_j. sum_j eq H_j Xb_j.
@@ -57,12 +66,12 @@ size_t register_ranges(NL& nl, const GatherElementsParams& p) {
 }  // namespace
 
 std::vector<size_t> GatherElementsParams::out_dims() const {
-  auto o = dims;
+  auto o = sub.empty() ? dims : sub;
   if (axis < o.size()) o[axis] = count;
   return o;
 }
 std::vector<size_t> GatherElementsParams::row_dims() const {
-  auto o = dims;
+  auto o = sub.empty() ? dims : sub;
   if (axis < o.size()) o[axis] = 1;
   return o;
 }
@@ -74,21 +83,30 @@ GatherElementsProver::GatherElementsProver(const GatherElementsParams& params, s
   const PaddedShape xs(params.dims), ys(params.out_dims()), rs(params.row_dims());
   if (x.size() != xs.unpadded_size() || idx.size() != ys.unpadded_size() || (!forced.empty() && forced.size() != idx.size()))
     throw Error("gather elements: tensor size does not match the shape");
-  const size_t D = params.dims[params.axis], T = params.count, l = entry_vars(params);
-  size_t inner = 1;
-  for (size_t i = params.axis + 1; i < params.dims.size(); ++i) inner *= params.dims[i];
+  const size_t D = params.dims[params.axis], l = entry_vars(params), R = params.dims.size();
+  std::vector<size_t> xst(R, 1);
+  for (size_t d = R - 1; d-- > 0;) xst[d] = xst[d + 1] * params.dims[d + 1];
+  // x's offset of the entry with multi-index m (over `shape`) and axis coordinate j.
+  auto offset = [&](size_t k, const std::vector<size_t>& shape, size_t j) {
+    size_t off = 0;
+    for (size_t d = R; d-- > 0;) {
+      off += (d == params.axis ? j : k % shape[d]) * xst[d];
+      k /= shape[d];
+    }
+    return off;
+  };
+  const auto od = params.out_dims(), rd = params.row_dims();
   const size_t N = idx.size();
   y_.resize(N);
   std::vector<std::vector<int64_t>> h(D, std::vector<int64_t>(N, 0));
   std::vector<std::vector<int64_t>> rows(D, std::vector<int64_t>(rs.unpadded_size()));
   for (size_t r = 0; r < rs.unpadded_size(); ++r)
-    for (size_t j = 0; j < D; ++j) rows[j][r] = x[(r / inner * D + j) * inner + r % inner];
+    for (size_t j = 0; j < D; ++j) rows[j][r] = x[offset(r, rd, j)];
   for (size_t k = 0; k < N; ++k) {
     const int64_t j = forced.empty() ? idx[k] : forced[k];
     if (j < 0 || j >= static_cast<int64_t>(D)) throw Error("gather elements: index " + std::to_string(j) + " outside [0, " + std::to_string(D) + ")");
     h[static_cast<size_t>(j)][k] = 1;
-    const size_t o = k / (T * inner), i = k % inner;
-    y_[k] = x[(o * D + static_cast<size_t>(j)) * inner + i];
+    y_[k] = x[offset(k, od, static_cast<size_t>(j))];
   }
   const size_t Np = size_t{1} << ys.num_vars();
   std::vector<int64_t> H(Np << l, 0);

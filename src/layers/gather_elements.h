@@ -1,7 +1,7 @@
 // GatherElements by computed indices (ops/op_gather_elements.cc): y = x[..., idx, ...] along one
 // axis, y and idx of the same shape, equal to x's except along the axis (T entries there, D in
-// x). X_j = x with the axis coordinate j (a tensor of x's shape with the axis set to 1), broadcast
-// along y's axis.
+// x; off the axis idx may be smaller than x: the leading block, of a power-of-two size). X_j = x
+// with the axis coordinate j (on idx's block), broadcast along y's axis.
 //
 // Committed: the one-hot H(j, p) of the index (p: y's entries, low variables; j < D high),
 // range-checked into [0, 2). Per claim y~(z) = v (one: the driver combines claims), one degree-3
@@ -22,8 +22,11 @@ struct GatherElementsParams {
   std::vector<size_t> dims;  // x's shape
   size_t axis = 0;
   size_t count = 0;  // T: the indices' (and y's) size along the axis
-  std::vector<size_t> out_dims() const;  // dims with the axis set to count
-  std::vector<size_t> row_dims() const;  // dims with the axis set to 1
+  // The indices' sizes off the axis (empty: x's); each at most x's, and x's or a power of two (the
+  // leading sub-block of x's padded dimension: a point on it extends by zero coordinates).
+  std::vector<size_t> sub;
+  std::vector<size_t> out_dims() const;  // sub with the axis set to count
+  std::vector<size_t> row_dims() const;  // sub with the axis set to 1
 };
 
 struct GatherElementsClaims {

@@ -69,7 +69,9 @@ std::unique_ptr<Step> plan_gather_elements(const PlanContext& c) {
   if (axis < 0 || axis >= static_cast<int64_t>(g.dims.size())) c.fail("axis out of range");
   g.axis = static_cast<size_t>(axis);
   for (size_t d = 0; d < id.size(); ++d)
-    if (d != g.axis && id[d] != g.dims[d]) c.fail("no protocol for indices smaller than the data off the axis yet");
+    if (d != g.axis && id[d] != g.dims[d] && (id[d] > g.dims[d] || layers::next_pow2(id[d]) != id[d]))
+      c.fail("no protocol for indices smaller than the data off the axis by other than a power of two yet");
+  g.sub = id;
   g.count = id[g.axis];
   if (g.dims[g.axis] > 256) c.fail("more than 256 entries along the axis");
   if (c.dims(p->y) != g.out_dims()) c.fail("output shape mismatch");
