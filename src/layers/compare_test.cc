@@ -9,6 +9,7 @@
 #include "layers/compare.h"
 #include "layers/gather_elements.h"
 #include "layers/logic.h"
+#include "layers/one_hot.h"
 #include "layers/test_util.h"
 #include "ops/kernels.h"
 #include "ops/op.h"
@@ -505,6 +506,83 @@ TEST(GatherElements, MatchesTheExecutorAndVerifies) {
       Verdict cv = verify(cpf, cc, &wc);
       const bool idx_true = cv.ok() && wc.idx.size() == 1 && wc.idx[0].value == testing::eval(it, wc.idx[0].point);
       EXPECT_FALSE(idx_true);
+    }
+  }
+}
+
+// OneHot (one_hot.h) against the op table's run_int: honest proofs verify, the claim on the
+// indices equals their MLE, tampered evaluations and a wrong output claim are rejected, and a
+// cheating one-hot (another index) leaves a false claim on the indices.
+TEST(OneHot, MatchesTheExecutorAndVerifies) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct Case {
+    std::vector<size_t> idims;
+    size_t axis, depth;
+    int64_t off, on;
+  };
+  const std::vector<Case> cases{{{3, 2}, 1, 4, 0, 1}, {{5}, 1, 3, -128, 512}, {{2, 3}, 0, 5, 7, -2}};
+  for (const auto& cs : cases) {
+    SCOPED_TRACE(std::to_string(cs.depth));
+    OneHotParams p{cs.idims, cs.axis, cs.depth, cs.off, cs.on};
+    const PaddedShape is(p.idx_dims), ys(p.out_dims());
+    std::vector<int64_t> idx(is.unpadded_size());
+    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % cs.depth);
+    ops::Node n;
+    n.name = n.op_type = "OneHot";
+    n.attrs.ints["axis"] = static_cast<int64_t>(cs.axis);
+    ops::QParams qp;
+    ops::IntContext c(n, qp);
+    ops::ITensor ti = itensor(cs.idims, idx, ops::DType::kInt), td = itensor({1}, {static_cast<int64_t>(cs.depth)}, ops::DType::kInt),
+                 tv = itensor({2}, {cs.off, cs.on}, ops::DType::kInt);
+    c.in = {&ti, &td, &tv};
+    ops::OpTable::get().find("OneHot")->run_int(c);
+    const auto y = c.out.at(0).data;
+    OneHotProver prover(p, idx);
+    ASSERT_EQ(prover.output(), y);
+    auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), 2);
+    auto verify = [&](const NonlinearProof& pr, const std::vector<Claim>& cl, std::vector<Claim>* in, std::vector<AdviceClaim>* adv) {
+      transcript::Transcript tv2("oh-test");
+      return verify_one_hot(p, cl, pr, tv2, in, adv);
+    };
+    transcript::Transcript tp("oh-test");
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    auto proof = prover.prove(claims, tp, &pin, &padv);
+    Verdict v = verify(proof, claims, &in, &adv);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    const auto it = padded_table(is, idx);
+    ASSERT_EQ(in.size(), 1u);
+    EXPECT_EQ(in[0].value, testing::eval(it, in[0].point));
+    for (const auto& a : adv)
+      EXPECT_EQ(a.claim.value, testing::eval(fr_vec(prover.advice()[a.advice].values), a.claim.point));
+    ByteWriter w;
+    proof.serialize(w);
+    ByteReader r(w.data());
+    auto back = deserialize_proof(r, one_hot_proof_layout(p, claims.size()));
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_TRUE(verify(back, claims, &in, &adv).ok());
+    for (size_t i = 0; i < proof.evals.size(); ++i) {
+      auto tt = proof;
+      tt.evals[i] += Fr::one();
+      EXPECT_FALSE(verify(tt, claims, &in, &adv).ok()) << "eval " << i;
+    }
+    {
+      auto bad = claims;
+      bad[1].value += Fr::one();
+      EXPECT_FALSE(verify(proof, bad, &in, &adv).ok());
+    }
+    {
+      auto forced = idx;
+      forced[0] = (forced[0] + 1) % static_cast<int64_t>(cs.depth);
+      OneHotProver cheat(p, idx, forced);
+      EXPECT_NE(cheat.output(), y);
+      auto cc = testing::true_claims(rng, padded_table(ys, cheat.output()), ys.num_vars(), 1);
+      transcript::Transcript tc("oh-test");
+      auto cpf = cheat.prove(cc, tc, &pin, &padv);
+      std::vector<Claim> xin;
+      Verdict cv = verify(cpf, cc, &xin, &adv);
+      EXPECT_FALSE(cv.ok() && xin.size() == 1 && xin[0].value == testing::eval(it, xin[0].point));
     }
   }
 }

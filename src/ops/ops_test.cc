@@ -125,6 +125,7 @@ const std::vector<OpCase> kCases = {
     {"arg_max_last", "ArgMax", {In{{4, 3}, false, {}, -2, 2, DType::kInt}}, [](auto& a) { a.ints["select_last_index"] = 1; a.ints["keepdims"] = 0; }, 0},
     {"arg_min", "ArgMin", {act({2, 3, 4})}, [](auto& a) { a.ints["axis"] = -1; }, 0},
     {"gather_elements", "GatherElements", {act({3, 4}), In{{3, 5}, true, {0, 3, 1, 2, 2, -1, 0, 0, 3, 1, 2, 1, 0, 3, 3}, 0, 0, DType::kInt}}, [](auto& a) { a.ints["axis"] = 1; }, 0},
+    {"one_hot", "OneHot", {In{{2, 3}, false, {}, -4, 4, DType::kInt}, ints({4}), In{{2}, true, {-0.5, 2.0}}}, [](auto& a) { a.ints["axis"] = 1; }, 0},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 

@@ -1,6 +1,6 @@
 // Whole-model proofs of small ONNX models built here around comparisons, boolean logic, Where,
-// boolean Casts, ArgMax, Gather and GatherElements by computed indices (steps/compare.cc,
-// steps/gather.cc, steps/argmax.cc, steps/gather_elements.cc): a Gemm's
+// boolean Casts, ArgMax, Gather, GatherElements and OneHot of computed indices (steps/compare.cc,
+// steps/gather.cc, steps/argmax.cc, steps/gather_elements.cc, steps/one_hot.cc): a Gemm's
 // output compared with per-feature thresholds and a scalar (Less, LessOrEqual, Greater,
 // GreaterOrEqual, Equal), combined by Not, And, Or, Xor, selected by Where, cast to float and
 // added; a class label gathered from a constant table by a computed index; and a model on bool
@@ -198,6 +198,29 @@ std::vector<uint8_t> gather_elements_net(TestRng& rng) {
   return serialize(m);
 }
 
+// x[1, 8] -> Gemm(8 -> 6) = h; i = Cast(Greater(h, 0), int64); o = OneHot(i, 3, [-1, 2]) [1, 6, 3]
+// (oh_decision_tree's encoding of computed node indices); y = Cast(o, float).
+std::vector<uint8_t> one_hot_net(TestRng& rng) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("one_hot_net");
+  add_init(g, "w1", {8, 6}, rnd(rng, 48, 1.0));
+  add_init(g, "b1", {6}, rnd(rng, 6, 0.5));
+  add_init(g, "zero", {}, {0.0f});
+  add_init_i64(g, "depth", {}, {3});
+  add_init_i64(g, "values", {2}, {-1, 2});
+  add_io(g->add_input(), "x", {1, 8});
+  add_io(g->add_output(), "y", {1, 6, 3});
+  add_node(g, "Gemm", {"x", "w1", "b1"}, "h");
+  add_node(g, "Greater", {"h", "zero"}, "c");
+  set_int(add_node(g, "Cast", {"c"}, "i"), "to", onnx::TensorProto::INT64);
+  add_node(g, "OneHot", {"i", "depth", "values"}, "o");
+  set_int(add_node(g, "Cast", {"o"}, "y"), "to", onnx::TensorProto::FLOAT);
+  return serialize(m);
+}
+
 std::vector<graph::Sample> samples_of(TestRng& rng, size_t inputs, size_t size, bool boolean) {
   std::vector<graph::Sample> samples;
   for (int s = 0; s < 8; ++s) {
@@ -310,6 +333,15 @@ TEST(CompareModel, GatherElementsByComputedIndicesProvesAndVerifies) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
   graph::Graph g = graph::load_onnx_bytes(gather_elements_net(rng), "gather_elements_net.onnx");
+  auto samples = samples_of(rng, 1, 8, false);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  prove_three_ways(m, samples, rng);
+}
+
+TEST(CompareModel, OneHotOfComputedIndicesProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(one_hot_net(rng), "one_hot_net.onnx");
   auto samples = samples_of(rng, 1, 8, false);
   quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   prove_three_ways(m, samples, rng);

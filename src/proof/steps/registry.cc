@@ -66,6 +66,7 @@ const std::vector<StepEntry> kSteps = {
     {"ArgMin", plan_argmax, any_input},
     // gather_elements.cc: one-hot of the indices
     {"GatherElements", plan_gather_elements, nullptr, true},
+    {"OneHot", plan_one_hot},
     // move.cc: data movement passes a bound on
     {"Neg", plan_neg, nullptr, true},
     {"Concat", plan_concat, nullptr, true},

@@ -40,6 +40,7 @@ std::unique_ptr<Step> plan_compare(const PlanContext& c);      // compare.cc: Le
 std::unique_ptr<Step> plan_logic(const PlanContext& c);        // compare.cc: Not, And, Or, Xor, Where
 std::unique_ptr<Step> plan_argmax(const PlanContext& c);       // argmax.cc: ArgMax, ArgMin
 std::unique_ptr<Step> plan_gather_elements(const PlanContext& c);  // gather_elements.cc
+std::unique_ptr<Step> plan_one_hot(const PlanContext& c);      // one_hot.cc
 std::unique_ptr<Step> plan_gather(const PlanContext& c);       // gather.cc: Gather (constant or computed indices)
 
 // Whether tensor t's values are proven to be 0 or 1 by its producer (compare.cc).
