@@ -61,9 +61,9 @@ const std::vector<StepEntry> kSteps = {
     {"Or", plan_logic},
     {"Xor", plan_logic},
     {"Where", plan_logic},
-    // argmax.cc: one-hot and range-checked gaps
-    {"ArgMax", plan_argmax, any_input},
-    {"ArgMin", plan_argmax, any_input},
+    // argmax.cc: one-hot and range-checked gaps (the gaps bound differences, not the input)
+    {"ArgMax", plan_argmax},
+    {"ArgMin", plan_argmax},
     // gather_elements.cc: one-hot of the indices
     {"GatherElements", plan_gather_elements, nullptr, true},
     {"OneHot", plan_one_hot},
