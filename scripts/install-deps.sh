@@ -12,6 +12,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   clang libclang-rt-14-dev
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
+  python3-onnx
 )
 for arg in "$@"; do
   case "$arg" in

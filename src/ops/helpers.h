@@ -188,3 +188,29 @@ Tensor<T> reduce_sum(const Tensor<T>& x, const Reduction& R) {
 }
 
 }  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+// Comparisons (op_less.cc, op_less_or_equal.cc, op_greater.cc, op_greater_or_equal.cc,
+// op_equal.cc) with broadcasting. Float: the comparison, output bool (0/1). Integer model: both
+// operands brought exactly to a common scale s (a constant operand, a threshold, is quantized 12
+// bits finer than the other operand, at most at its default constant scale), compared as
+// integers; output bool at scale 0. layers/compare.h proves it.
+enum class CompareKind { kLess, kLessOrEqual, kGreater, kGreaterOrEqual, kEqual };
+void add_compare_op(OpTable& t, const std::string& op_type, CompareKind kind);
+
+// Boolean logic on 0/1 values (op_not.cc, op_and.cc, op_or.cc, op_xor.cc), with broadcasting.
+// Float and integer: the truth table on x != 0 (inputs are bools); output bool at scale 0.
+enum class LogicKind { kNot, kAnd, kOr, kXor };
+void add_logic_op(OpTable& t, const std::string& op_type, LogicKind kind);
+
+}  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+// ArgMax / ArgMin (op_arg_max.cc, op_arg_min.cc) along `axis` (keepdims, select_last_index): the
+// index of the first (last) extreme entry, int64 at scale 0. The integer model compares the
+// quantized values exactly (ties broken as the float op does on those values). layers/argmax.h.
+void add_arg_op(OpTable& t, const std::string& op_type, bool is_min);
+
+}  // namespace zkinfer::ops

@@ -1,5 +1,7 @@
 // Cast. Float executor: converts (integer targets truncate toward zero, bool is x != 0). Integer
-// model: supported only where it does not change values (float to float, integer to integer).
+// model: supported only where it does not change values: float to float, integer to integer, a
+// bool (0/1 at scale 0) to an integer or a real, an integer to a real (its value at scale 0), a
+// real at scale 0 (an integer) to an integer. A cast to bool is refused (x != 0 has no protocol).
 #include "ops/helpers.h"
 namespace zkinfer::ops {
 namespace {
@@ -33,14 +35,23 @@ void register_op_cast(OpTable& t) {
   };
   d.plan = [](PlanContext& c) {
     DType to = target(c.node);
-    if (to == DType::kBool) unsupported(c.node, "cast to bool in the integer model");
+    if (to == DType::kBool && c.in_dtypes[0] != DType::kBool) unsupported(c.node, "cast to bool in the integer model");
     plan_same_scale(c);
+    if (to != DType::kFloat && c.in_dtypes[0] == DType::kFloat && c.params.out_scales[0] != 0)
+      unsupported(c.node, "cast of a real value at scale 2^" + std::to_string(c.params.out_scales[0]) +
+                              " to an integer in the integer model");
     c.params.ints["to_int"] = to == DType::kInt;
+    c.params.ints["to_bool"] = to == DType::kBool;
   };
   d.run_int = [](IntContext& c) {
     ITensor y = c.input(0);
-    bool to_int = c.p.get("to_int") != 0;
-    if ((y.dtype == DType::kInt) != to_int) c.fail("cast between integer and real values is not a no-op");
+    const bool to_int = c.p.get("to_int") != 0;
+    const bool to_bool = c.p.ints.count("to_bool") && c.p.get("to_bool") != 0;
+    if (y.dtype != DType::kFloat || to_int || to_bool) {  // from or to an integer type: values at scale 0
+      if (y.scale != 0) c.fail("cast between integer and real values at scale 2^" + std::to_string(y.scale) + " is not a no-op");
+      if (to_bool && y.dtype != DType::kBool) c.fail("cast to bool is not a no-op");
+    }
+    y.dtype = to_bool ? DType::kBool : (to_int ? DType::kInt : DType::kFloat);
     c.out.push_back(std::move(y));
   };
   t.add(std::move(d));

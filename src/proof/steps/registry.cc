@@ -50,6 +50,23 @@ const std::vector<StepEntry> kSteps = {
     {"ReduceMin", plan_reduce},
     {"Softmax", plan_softmax},
     {"LayerNormalization", plan_layer_norm},
+    // compare.cc: comparisons by sign bits, boolean logic and Where by broadcast products
+    {"Less", plan_compare},
+    {"LessOrEqual", plan_compare},
+    {"Greater", plan_compare},
+    {"GreaterOrEqual", plan_compare},
+    {"Equal", plan_compare},
+    {"Not", plan_logic},
+    {"And", plan_logic},
+    {"Or", plan_logic},
+    {"Xor", plan_logic},
+    {"Where", plan_logic},
+    // argmax.cc: one-hot and range-checked gaps (the gaps bound differences, not the input)
+    {"ArgMax", plan_argmax},
+    {"ArgMin", plan_argmax},
+    // gather_elements.cc: one-hot of the indices
+    {"GatherElements", plan_gather_elements, nullptr, true},
+    {"OneHot", plan_one_hot},
     // move.cc: data movement passes a bound on
     {"Neg", plan_neg, nullptr, true},
     {"Concat", plan_concat, nullptr, true},
@@ -64,7 +81,7 @@ const std::vector<StepEntry> kSteps = {
     {"Pad", plan_reindex, nullptr, true},
     {"Expand", plan_reindex, nullptr, true},
     {"Tile", plan_reindex, nullptr, true},
-    {"Gather", plan_reindex, nullptr, true},
+    {"Gather", plan_gather, nullptr, true},  // gather.cc: by computed indices, a table lookup
 };
 
 }  // namespace

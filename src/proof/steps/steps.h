@@ -36,6 +36,15 @@ std::unique_ptr<Step> plan_prelu(const PlanContext& c);        // prelu.cc
 std::unique_ptr<Step> plan_neg(const PlanContext& c);          // move.cc: Neg
 std::unique_ptr<Step> plan_concat(const PlanContext& c);       // move.cc: Concat
 std::unique_ptr<Step> plan_reindex(const PlanContext& c);      // move.cc: Reshape, Transpose, Slice, Pad, ...
+std::unique_ptr<Step> plan_compare(const PlanContext& c);      // compare.cc: Less, Greater, Equal, ...
+std::unique_ptr<Step> plan_logic(const PlanContext& c);        // compare.cc: Not, And, Or, Xor, Where
+std::unique_ptr<Step> plan_argmax(const PlanContext& c);       // argmax.cc: ArgMax, ArgMin
+std::unique_ptr<Step> plan_gather_elements(const PlanContext& c);  // gather_elements.cc
+std::unique_ptr<Step> plan_one_hot(const PlanContext& c);      // one_hot.cc
+std::unique_ptr<Step> plan_gather(const PlanContext& c);       // gather.cc: Gather (constant or computed indices)
+
+// Whether tensor t's values are proven to be 0 or 1 by its producer (compare.cc).
+bool proven_bool(const quant::CompiledModel& m, int t, int depth = 0);
 
 // Runs make() (a layer prover's constructor), naming the node in an error.
 template <class F>

@@ -1,0 +1,141 @@
+// OneHot by a committed 0/1 tensor. See one_hot.h and docs/protocol/compare.md, section 7.
+#include "layers/one_hot.h"
+
+#include "common/check.h"
+#include "poly/mle.h"
+
+namespace zkinfer::layers {
+
+using detail::absorb_claims;
+using detail::indicator_mle;
+
+namespace {
+
+std::optional<std::string> bad_params(const OneHotParams& p) {
+  if (p.axis > p.idx_dims.size()) return std::string("axis out of range");
+  if (p.depth < 1 || p.depth > 256) return std::string("depth out of range [1, 256]");
+  if (p.on == p.off) return std::string("equal on and off values");
+  if (p.on > (int64_t{1} << 40) || p.on < -(int64_t{1} << 40) || p.off > (int64_t{1} << 40) || p.off < -(int64_t{1} << 40))
+    return std::string("values out of range");
+  if (auto why = PaddedShape::invalid(p.out_dims())) return why;
+  return std::nullopt;
+}
+
+size_t axis_vars(const OneHotParams& p) { return ceil_log2(p.depth); }
+
+// y's point for a row point r and axis coordinate j.
+std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, size_t j) {
+  auto parts = split_point(PaddedShape(p.row_dims()), r);
+  std::vector<Fr> bits;
+  for (size_t b = 0; b < axis_vars(p); ++b) bits.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+  parts[p.axis] = bits;
+  return join_point(PaddedShape(p.out_dims()), parts);
+}
+
+template <class NL>
+size_t register_ranges(NL& nl, const OneHotParams& p) {
+  return nl.add_range("one_hot.h", PaddedShape(p.out_dims()).num_vars(), 1);
+}
+
+}  // namespace
+
+std::vector<size_t> OneHotParams::out_dims() const {
+  auto o = idx_dims;
+  o.insert(o.begin() + static_cast<long>(std::min(axis, o.size())), depth);
+  return o;
+}
+std::vector<size_t> OneHotParams::row_dims() const {
+  auto o = out_dims();
+  o[axis] = 1;
+  return o;
+}
+
+OneHotProver::OneHotProver(const OneHotParams& params, std::span<const int64_t> idx, std::span<const int64_t> forced)
+    : params_(params) {
+  if (auto why = bad_params(params)) throw Error("one hot: " + *why);
+  const PaddedShape is(params.idx_dims), ys(params.out_dims());
+  if (idx.size() != is.unpadded_size() || (!forced.empty() && forced.size() != idx.size()))
+    throw Error("one hot: tensor size does not match the shape");
+  size_t inner = 1;
+  for (size_t d = params.axis; d < params.idx_dims.size(); ++d) inner *= params.idx_dims[d];
+  const size_t D = params.depth;
+  std::vector<int64_t> h(ys.unpadded_size(), 0);
+  y_.assign(h.size(), params.off);
+  for (size_t k = 0; k < idx.size(); ++k) {
+    const int64_t j = forced.empty() ? idx[k] : forced[k];
+    if (j < 0 || j >= static_cast<int64_t>(D)) throw Error("one hot: index " + std::to_string(j) + " outside [0, " + std::to_string(D) + ")");
+    const size_t pos = (k / inner * D + static_cast<size_t>(j)) * inner + k % inner;
+    h[pos] = 1;
+    y_[pos] = params.on;
+  }
+  r_h_ = nl_.add_range("one_hot.h", detail::padded_i64(ys, h), 1);
+}
+
+NonlinearProof OneHotProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
+                                   std::vector<Claim>* idx_claims, std::vector<AdviceClaim>* advice_claims) {
+  const PaddedShape ys(params_.out_dims()), rs(params_.row_dims());
+  absorb_claims(tr, "one_hot.claim", out_claims);
+  for (const Claim& c : out_claims) {
+    ZKINFER_CHECK(c.point.size() == ys.num_vars());
+    nl_.send_range_eval(r_h_, c.point, tr);
+  }
+  const auto tau = tr.challenges<Fr>("one_hot.tau", rs.num_vars());
+  cp::Val idx = Fr::zero();
+  for (size_t j = 0; j < (size_t{1} << axis_vars(params_)); ++j)
+    idx = idx + nl_.send_range_eval(r_h_, y_point(params_, tau, j), tr) * Fr::from_u64(j);
+  idx_claims->assign(1, Claim{tau, idx});
+  nl_.prove_lookups(tr);
+  *advice_claims = nl_.claims;
+  return std::move(nl_.proof);
+}
+
+std::vector<AdviceShape> one_hot_advice_shapes(const OneHotParams& params) {
+  NonlinearProof empty;
+  detail::NlVerifier nv(empty);
+  register_ranges(nv, params);
+  return nv.advice;
+}
+
+ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims) {
+  ProofLayout l;
+  const size_t n = PaddedShape(params.out_dims()).num_vars();
+  l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1);
+  append_range_layout(l, n, 1);
+  return l;
+}
+
+Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* idx_claims, std::vector<AdviceClaim>* advice_claims) {
+  if (auto why = bad_params(params)) return Verdict::reject("one hot: " + *why);
+  const PaddedShape ys(params.out_dims()), rs(params.row_dims());
+  for (const auto& c : out_claims)
+    if (c.point.size() != ys.num_vars()) return Verdict::reject("one hot: claim point has the wrong size");
+  detail::NlVerifier nv(proof);
+  const size_t rh = register_ranges(nv, params);
+  absorb_claims(tr, "one_hot.claim", out_claims);
+  const Fr off = Fr::from_i64(params.off), diff = Fr::from_i64(params.on - params.off);
+  for (size_t i = 0; i < out_claims.size(); ++i) {
+    const Claim& c = out_claims[i];
+    cp::Val h;
+    if (!nv.recv_range_eval(rh, c.point, tr, &h)) return Verdict::reject("one hot: missing evaluations");
+    if (h * diff + cp::Val(off * indicator_mle(ys, c.point)) != c.value)
+      return Verdict::reject("one hot: claim " + std::to_string(i) + ": output != off + (on - off) onehot");
+  }
+  const auto tau = tr.challenges<Fr>("one_hot.tau", rs.num_vars());
+  cp::Val idx = Fr::zero(), ones = Fr::zero(), pad = Fr::zero();
+  for (size_t j = 0; j < (size_t{1} << axis_vars(params)); ++j) {
+    cp::Val h;
+    if (!nv.recv_range_eval(rh, y_point(params, tau, j), tr, &h)) return Verdict::reject("one hot: missing evaluations");
+    idx = idx + h * Fr::from_u64(j);
+    (j < params.depth ? ones : pad) = (j < params.depth ? ones : pad) + h;
+  }
+  if (ones != cp::Val(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
+  if (pad != cp::Val(Fr::zero())) return Verdict::reject("one hot: a one on the padding");
+  if (Verdict v = nv.verify_lookups(tr); !v) return v.within("one hot");
+  if (Verdict v = nv.finished(); !v) return v.within("one hot");
+  idx_claims->assign(1, Claim{tau, idx});
+  *advice_claims = std::move(nv.claims);
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::layers

@@ -1,0 +1,6 @@
+// LessOrEqual with broadcasting: the comparison at a common scale, output bool (helpers.h add_compare_op;
+// proven by layers/compare.h).
+#include "ops/helpers.h"
+namespace zkinfer::ops {
+void register_op_less_or_equal(OpTable& t) { add_compare_op(t, "LessOrEqual", CompareKind::kLessOrEqual); }
+}  // namespace zkinfer::ops

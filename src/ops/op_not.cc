@@ -1,0 +1,5 @@
+// Not on bools (0/1), with broadcasting (helpers.h add_logic_op; proven by layers/logic.h).
+#include "ops/helpers.h"
+namespace zkinfer::ops {
+void register_op_not(OpTable& t) { add_logic_op(t, "Not", LogicKind::kNot); }
+}  // namespace zkinfer::ops
