@@ -10,7 +10,11 @@ if ! command -v clang++ >/dev/null; then echo "clang++ not found: skipping fuzzi
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
-cmake --build "$build" -j 2 >/dev/null
+if ! cmake --build "$build" -j 2 >"$build/build.log" 2>&1; then
+  echo "building the fuzz targets failed (the sources a target needs are listed in fuzz/CMakeLists.txt):"
+  grep -E "error|undefined reference" "$build/build.log" | head -20
+  exit 1
+fi
 corpus="$build/corpus"
 mkdir -p "$corpus/onnx" "$corpus/json" "$corpus/zkm" "$corpus/keys"
 cp -f "$root"/examples/*/model.onnx "$corpus/onnx/" 2>/dev/null || true
