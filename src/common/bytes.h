@@ -32,6 +32,11 @@ class ByteWriter {
   std::vector<uint8_t> out_;
 };
 
+// One field of an encoded file as its decoder read it: where it starts and how many bytes.
+struct ByteField {
+  size_t offset = 0, size = 0;
+};
+
 class ByteReader {
  public:
   explicit ByteReader(std::span<const uint8_t> in, std::string what = "input")
@@ -42,6 +47,7 @@ class ByteReader {
   uint64_t u64() { return get_le(8); }
   std::span<const uint8_t> bytes(size_t n) {
     need(n);
+    if (fields_ && n > 0) fields_->push_back({pos_, n});
     auto s = in_.subspan(pos_, n);
     pos_ += n;
     return s;
@@ -61,6 +67,9 @@ class ByteReader {
            std::to_string(remaining()) + " bytes");
     return n;
   }
+  // Records every field read from now on (offset and size, in reading order): a decoder's own
+  // enumeration of a file's layout (proof::proof_fields).
+  void log_fields(std::vector<ByteField>* fields) { fields_ = fields; }
   size_t remaining() const { return in_.size() - pos_; }
   size_t position() const { return pos_; }
   void expect_end() const {
@@ -76,6 +85,7 @@ class ByteReader {
   }
   uint64_t get_le(int n) {
     need(static_cast<size_t>(n));
+    if (fields_) fields_->push_back({pos_, static_cast<size_t>(n)});
     uint64_t v = 0;
     for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(in_[pos_ + i]) << (8 * i);
     pos_ += static_cast<size_t>(n);
@@ -84,6 +94,7 @@ class ByteReader {
   std::span<const uint8_t> in_;
   size_t pos_ = 0;
   std::string what_;
+  std::vector<ByteField>* fields_ = nullptr;
 };
 
 }  // namespace zkinfer

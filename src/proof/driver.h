@@ -47,9 +47,9 @@ struct ReplayState {
   std::vector<cp::Val> group_values;
 };
 // The verifier; with replay set, it runs under the prover's context and stops before the bound
-// claims (the prover's second pass).
+// claims (the prover's second pass); with fields set, every field it reads is logged there.
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
-                    ReplayState* replay);
+                    ReplayState* replay, std::vector<ByteField>* fields = nullptr);
 
 }  // namespace zkinfer::proof::detail

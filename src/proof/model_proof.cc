@@ -425,7 +425,7 @@ namespace detail {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
-                    ReplayState* replay) {
+                    ReplayState* replay, std::vector<ByteField>* fields) {
   Plan plan;
   try {
     plan = make_plan(model);
@@ -446,6 +446,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const auto& params = params_for(params_log_cols(model, plan));
 
   ByteReader r(bytes);
+  r.log_fields(fields);
   transcript::Transcript own(kProofDomain);
   transcript::Transcript& tr = replay ? replay->tr : own;
   // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
@@ -734,6 +735,20 @@ Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::s
     return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {
     return Verdict::reject(std::string("proof: ") + e.what());
+  } catch (const std::exception& e) {
+    return Verdict::reject(std::string("proof: ") + e.what());
+  }
+}
+
+Verdict proof_fields(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                     std::vector<ByteField>* fields, std::span<const ops::ITensor> public_inputs) {
+  ZKINFER_CHECK(fields != nullptr);
+  fields->clear();
+  try {
+    if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
+    return verify_impl(model, vk, proof, nullptr, nullptr, public_inputs, nullptr, fields);
+  } catch (const DecodeError& e) {
+    return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
   } catch (const std::exception& e) {
     return Verdict::reject(std::string("proof: ") + e.what());
   }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "common/random.h"
 #include "pcs/hyrax.h"
@@ -142,6 +143,11 @@ struct ProveStats {
   size_t lookup_bytes = 0;  // their bytes (part of open_bytes)
   size_t lookup_offset = 0;  // where they start in the proof
   size_t lookup_tables = 0;  // how many tables (range widths and activation tables)
+  // Set: the prover checks that every claim a step makes on a tensor, an advice vector or a weight
+  // is the true evaluation of that vector's multilinear extension at the claim's point (throws
+  // Error naming the node otherwise), and counts them here (the conformance harness).
+  bool check_claims = false;
+  size_t claims_checked = 0;
   // Called (when set) as the prover advances: (steps done, total steps, what comes next).
   std::function<void(size_t, size_t, const std::string&)> progress;
 };
@@ -163,5 +169,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const VerifyingKey
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output = nullptr, std::vector<ops::ITensor>* outputs = nullptr,
                std::span<const ops::ITensor> public_inputs = {});
+
+// The proof's layout as its verifier enumerates it: every field verify() reads (each count, scalar,
+// point, message and opening value: its byte offset and size), in reading order; verifies as
+// verify() does and returns its verdict. Drives the conformance harness (every field changed is
+// rejected).
+Verdict proof_fields(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                     std::vector<ByteField>* fields, std::span<const ops::ITensor> public_inputs = {});
 
 }  // namespace zkinfer::proof

@@ -153,6 +153,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   };
 
   std::vector<std::vector<Claim>> claims(nt);
+  // [conformance] Every claim is the true evaluation of its vector's extension (stats->check_claims).
+  const bool check = stats && stats->check_claims;
+  auto check_claim = [&](std::span<const Fr> table, std::span<const Fr> point, const cp::Val& value, const std::string& where) {
+    if (!check) return;
+    if (table.size() != (size_t{1} << point.size()))
+      throw Error("proof: conformance: " + where + ": a claim at a point of " + std::to_string(point.size()) +
+                  " variables on a vector of " + std::to_string(table.size()) + " entries");
+    if (mle_eval(std::vector<Fr>(table.begin(), table.end()), point) != value.value())
+      throw Error("proof: conformance: " + where + ": a claim is not its vector's evaluation");
+    ++stats->claims_checked;
+  };
   // Every claim on a committed vector, in the order the verifier meets them: reduced to one point
   // and opened together at the end (pcs/reduced_opening.h).
   struct Pending {
@@ -162,7 +173,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     std::vector<Fr> point;
   };
   std::vector<Pending> pending;
-  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val&) {
+  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
+    check_claim(*values, point, v, "an advice claim");
     pending.push_back({&c->commitment, values, &c->blinds, std::move(point)});
   };
   // A layer's advice claims, and the owner of the lookups it just registered (same advice).
@@ -242,6 +254,11 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     std::vector<Claim> cl = std::move(claims[s.y]);
     claims[s.y].clear();
     if (cl.empty()) continue;
+    if (check) {
+      const auto* claimed = n.claimed_values();
+      const auto yt = layers::padded_table(shape_of(model, s.y), claimed ? *claimed : trace.values[s.y].data);
+      for (const auto& c : cl) check_claim(yt, c.point, c.value, node_label(model, s.node) + "'s output");
+    }
     if (cl.size() > 1 && !s.free_move()) {
       const PaddedShape ys = shape_of(model, s.y);
       layers::CombineProof cp;
@@ -263,6 +280,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // The inputs: every claim checked against the range-checked digits (which are its commitment).
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];
+    if (check) {
+      const auto xt = layers::padded_table(shape_of(model, t), trace.values[t].data);
+      for (const auto& c : claims[t]) check_claim(xt, c.point, c.value, "input " + g.tensors[t].name);
+    }
     if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input itself
       claims[t].clear();
       continue;
@@ -327,6 +348,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
     auto [bl, tab] = open_weight(t);
+    for (const auto& c : claims[t]) check_claim(*tab, c.point, c.value, "weight " + g.tensors[t].name);
     for (auto& c : claims[t]) pending.push_back({&*vk.weights[t], tab, bl, c.point});
   }
   // The claims reduced to one point (one sumcheck), the commitments grouped at it.

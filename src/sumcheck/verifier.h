@@ -196,6 +196,22 @@ Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, 
   F c = F::one();
   std::vector<F> point;
   point.reserve(n);
+  // The inverses of the rho_i, all with one inversion (a Fermat inversion per round used to be
+  // most of a lookup's verification).
+  std::vector<F> rho_inv(n);
+  {
+    F acc = F::one();
+    for (size_t i = 0; i < n; ++i) {
+      rho_inv[i] = acc;  // prefix product of the non-zero rho_j, j < i
+      if (!eq_point[i].is_zero()) acc *= eq_point[i];
+    }
+    F inv = acc.inverse();
+    for (size_t i = n; i-- > 0;) {
+      if (eq_point[i].is_zero()) continue;  // unused: q(0) = e then
+      rho_inv[i] *= inv;
+      inv *= eq_point[i];
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
     const auto& m = proof.rounds[i];
     const F rho = eq_point[i];
@@ -205,7 +221,7 @@ Verdict verify_with_eq(const Composition<F>& comp, std::span<const F> eq_point, 
       for (size_t t = 1; t < d; ++t) q[t] = m.evals[t - 1];
     } else {
       q[0] = m.evals[0];
-      q[1] = (e - q[0] * (F::one() - rho)) * rho.inverse();
+      q[1] = (e - q[0] * (F::one() - rho)) * rho_inv[i];
       for (size_t t = 2; t < d; ++t) q[t] = m.evals[t - 1];
     }
     const F r = absorb_round(tr, m);

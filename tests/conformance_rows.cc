@@ -1,0 +1,297 @@
+// The conformance rows (conformance_rows.h): each a small opset-17 model around one node kind.
+#include "conformance_rows.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+
+namespace zkinfer::conformance {
+namespace {
+
+// Deterministic weights in [lo, hi] (an LCG: the rows are the same in every run and build).
+class Weights {
+ public:
+  explicit Weights(uint64_t seed) : s_(seed) {}
+  std::vector<float> uniform(size_t n, double lo, double hi) {
+    std::vector<float> v(n);
+    for (auto& f : v) {
+      s_ = s_ * 6364136223846793005ULL + 1442695040888963407ULL;
+      f = static_cast<float>(lo + (hi - lo) * static_cast<double>(s_ >> 11) / 9007199254740992.0);
+    }
+    return v;
+  }
+
+ private:
+  uint64_t s_;
+};
+
+size_t count(const std::vector<int64_t>& dims) {
+  size_t n = 1;
+  for (int64_t d : dims) n *= static_cast<size_t>(d);
+  return n;
+}
+
+// A graph under construction: x (float, the row's input shape) -> nodes -> y.
+class G {
+ public:
+  G(const std::string& name, std::vector<int64_t> in, uint64_t seed) : w_(seed) {
+    m_.set_ir_version(8);
+    m_.add_opset_import()->set_version(17);
+    g_ = m_.mutable_graph();
+    g_->set_name(name);
+    io(g_->add_input(), "x", std::move(in));
+  }
+  // A float initializer with weights uniform in [lo, hi].
+  std::string weight(const std::vector<int64_t>& dims, double lo, double hi) {
+    return floats(dims, w_.uniform(count(dims), lo, hi));
+  }
+  std::string floats(const std::vector<int64_t>& dims, const std::vector<float>& v) {
+    const std::string name = "w" + std::to_string(next_++);
+    auto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float f : v) t->add_float_data(f);
+    return name;
+  }
+  std::string ints(const std::vector<int64_t>& v) {
+    const std::string name = "i" + std::to_string(next_++);
+    auto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(static_cast<int64_t>(v.size()));
+    for (int64_t x : v) t->add_int64_data(x);
+    return name;
+  }
+  // A node; returns its output's name ("y" for the last node: call out() for it).
+  onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, const std::string& out) {
+    auto* n = g_->add_node();
+    n->set_op_type(op);
+    n->set_name(out + "_" + op);
+    for (auto& s : in) n->add_input(s);
+    n->add_output(out);
+    return n;
+  }
+  static void attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  }
+  static void attr(onnx::NodeProto* n, const std::string& name, float v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
+  static void attr(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t x : v) a->add_ints(x);
+  }
+  bool int_output = false;  // y is int64 (ArgMax)
+  std::vector<uint8_t> finish(std::vector<int64_t> out_shape) {
+    io(g_->add_output(), "y", std::move(out_shape), int_output ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT);
+    std::string bytes;
+    m_.SerializeToString(&bytes);
+    return {bytes.begin(), bytes.end()};
+  }
+
+ private:
+  static void io(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims,
+                 int elem = onnx::TensorProto::FLOAT) {
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(elem);
+    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  onnx::ModelProto m_;
+  onnx::GraphProto* g_ = nullptr;
+  Weights w_;
+  int next_ = 0;
+};
+
+using Build = std::function<std::vector<int64_t>(G&)>;  // adds the nodes; returns y's shape
+
+std::vector<Row> make_rows() {
+  std::vector<Row> out;
+  uint64_t seed = 1;
+  auto add = [&](const std::string& name, const std::string& op, std::vector<int64_t> in, const Build& build,
+                 double range = 3.0) {
+    G g(name, in, seed++);
+    const auto y = build(g);
+    out.push_back({name, op, std::move(in), range, g.finish(y)});
+  };
+  using V = std::vector<int64_t>;
+
+  // Linear layers.
+  add("Gemm 1x8 -> 6", "Gemm", {1, 8}, [](G& g) {
+    g.node("Gemm", {"x", g.weight({8, 6}, -1, 1), g.weight({6}, -0.5, 0.5)}, "y");
+    return V{1, 6};
+  });
+  add("Gemm 2x8 -> 5, transB", "Gemm", {2, 8}, [](G& g) {
+    auto* n = g.node("Gemm", {"x", g.weight({5, 8}, -1, 1), g.weight({5}, -0.5, 0.5)}, "y");
+    G::attr(n, "transB", int64_t{1});
+    return V{2, 5};
+  });
+  add("MatMul 3x8 * 8x4", "MatMul", {3, 8}, [](G& g) {
+    g.node("MatMul", {"x", g.weight({8, 4}, -1, 1)}, "y");
+    return V{3, 4};
+  });
+  add("Conv 2->3 3x3 pad 1", "Conv", {1, 2, 6, 6}, [](G& g) {
+    auto* n = g.node("Conv", {"x", g.weight({3, 2, 3, 3}, -0.6, 0.6), g.weight({3}, -0.3, 0.3)}, "y");
+    G::attr(n, "pads", V{1, 1, 1, 1});
+    return V{1, 3, 6, 6};
+  });
+  add("Conv 2->4 3x3 stride 2", "Conv", {1, 2, 7, 7}, [](G& g) {
+    auto* n = g.node("Conv", {"x", g.weight({4, 2, 3, 3}, -0.6, 0.6)}, "y");
+    G::attr(n, "strides", V{2, 2});
+    return V{1, 4, 3, 3};
+  });
+  add("Conv depthwise 3 groups", "Conv", {1, 3, 5, 5}, [](G& g) {
+    auto* n = g.node("Conv", {"x", g.weight({3, 1, 3, 3}, -0.6, 0.6), g.weight({3}, -0.3, 0.3)}, "y");
+    G::attr(n, "group", int64_t{3});
+    G::attr(n, "pads", V{1, 1, 1, 1});
+    return V{1, 3, 5, 5};
+  });
+  add("BatchNormalization after Conv", "BatchNormalization", {1, 2, 4, 4}, [](G& g) {
+    g.node("Conv", {"x", g.weight({3, 2, 1, 1}, -1, 1)}, "c");
+    g.node("BatchNormalization",
+           {"c", g.weight({3}, 0.5, 1.5), g.weight({3}, -0.5, 0.5), g.weight({3}, -0.3, 0.3), g.weight({3}, 0.5, 2)},
+           "y");
+    return V{1, 3, 4, 4};
+  });
+
+  // Activations.
+  add("Relu 2x8", "Relu", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "y");
+    return V{2, 8};
+  });
+  add("LeakyRelu 0.1 2x8", "LeakyRelu", {2, 8}, [](G& g) {
+    G::attr(g.node("LeakyRelu", {"x"}, "y"), "alpha", 0.1f);
+    return V{2, 8};
+  });
+  add("Clip [0, 6] 2x8", "Clip", {2, 8}, [](G& g) {
+    g.node("Clip", {"x", g.floats({}, {0.f}), g.floats({}, {6.f})}, "y");
+    return V{2, 8};
+  }, 8.0);
+  add("PRelu per channel", "PRelu", {1, 3, 2, 2}, [](G& g) {
+    g.node("PRelu", {"x", g.weight({3, 1, 1}, 0.05, 0.5)}, "y");
+    return V{1, 3, 2, 2};
+  });
+  add("Sigmoid 2x8", "Sigmoid", {2, 8}, [](G& g) {
+    g.node("Sigmoid", {"x"}, "y");
+    return V{2, 8};
+  });
+  add("Tanh 2x8", "Tanh", {2, 8}, [](G& g) {
+    g.node("Tanh", {"x"}, "y");
+    return V{2, 8};
+  });
+
+  // Pooling.
+  add("MaxPool 2x2 on 2x4x4", "MaxPool", {1, 2, 4, 4}, [](G& g) {
+    auto* n = g.node("MaxPool", {"x"}, "y");
+    G::attr(n, "kernel_shape", V{2, 2});
+    G::attr(n, "strides", V{2, 2});
+    return V{1, 2, 2, 2};
+  });
+  add("AveragePool 2x2 on 2x4x4", "AveragePool", {1, 2, 4, 4}, [](G& g) {
+    auto* n = g.node("AveragePool", {"x"}, "y");
+    G::attr(n, "kernel_shape", V{2, 2});
+    G::attr(n, "strides", V{2, 2});
+    return V{1, 2, 2, 2};
+  });
+  add("GlobalAveragePool 3x4x4", "GlobalAveragePool", {1, 3, 4, 4}, [](G& g) {
+    g.node("GlobalAveragePool", {"x"}, "y");
+    return V{1, 3, 1, 1};
+  });
+
+  // Element-wise arithmetic.
+  add("Add computed + constant (broadcast)", "Add", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Add", {"r", g.weight({8}, -1, 1)}, "y");
+    return V{2, 8};
+  });
+  add("Sub of two computed", "Sub", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Sub", {"x", "r"}, "y");
+    return V{2, 8};
+  });
+  add("Mul of two computed", "Mul", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Mul", {"x", "r"}, "y");
+    return V{2, 8};
+  });
+  add("Div by a constant", "Div", {2, 8}, [](G& g) {
+    g.node("Div", {"x", g.floats({}, {3.f})}, "y");
+    return V{2, 8};
+  });
+
+  // Reductions and normalizations.
+  add("ReduceSum axis 1", "ReduceSum", {2, 8}, [](G& g) {
+    g.node("ReduceSum", {"x", g.ints({1})}, "y");
+    return V{2, 1};
+  });
+  add("ReduceMean axis 1", "ReduceMean", {2, 8}, [](G& g) {
+    G::attr(g.node("ReduceMean", {"x"}, "y"), "axes", V{1});
+    return V{2, 1};
+  });
+  add("ReduceMax axis 1", "ReduceMax", {2, 8}, [](G& g) {
+    G::attr(g.node("ReduceMax", {"x"}, "y"), "axes", V{1});
+    return V{2, 1};
+  });
+  add("Softmax rows of 6", "Softmax", {2, 6}, [](G& g) {
+    g.node("Softmax", {"x"}, "y");
+    return V{2, 6};
+  });
+  add("LayerNormalization width 8", "LayerNormalization", {2, 8}, [](G& g) {
+    g.node("LayerNormalization", {"x", g.weight({8}, 0.5, 1.5), g.weight({8}, -0.5, 0.5)}, "y");
+    return V{2, 8};
+  });
+
+  // Layout (free moves).
+  add("Concat of two computed", "Concat", {2, 4}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    G::attr(g.node("Concat", {"x", "r"}, "y"), "axis", int64_t{1});
+    return V{2, 8};
+  });
+  add("Reshape 2x8 -> 4x4 after Gemm", "Reshape", {2, 8}, [](G& g) {
+    g.node("Gemm", {"x", g.weight({8, 8}, -1, 1)}, "h");
+    g.node("Reshape", {"h", g.ints({4, 4})}, "y");
+    return V{4, 4};
+  });
+  add("Transpose 2x3x4 perm 2,0,1", "Transpose", {2, 3, 4}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    G::attr(g.node("Transpose", {"r"}, "y"), "perm", V{2, 0, 1});
+    return V{4, 2, 3};
+  });
+  add("Slice columns 2..6", "Slice", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Slice", {"r", g.ints({2}), g.ints({6}), g.ints({1})}, "y");
+    return V{2, 4};
+  });
+
+  // Comparisons and selection.
+  add("Less then Where", "Where", {2, 8}, [](G& g) {
+    g.node("Less", {"x", g.weight({8}, -1, 1)}, "c");
+    g.node("Where", {"c", "x", g.weight({8}, -1, 1)}, "y");
+    return V{2, 8};
+  });
+  add("ArgMax axis 1 after Gemm", "ArgMax", {1, 8}, [](G& g) {
+    g.node("Gemm", {"x", g.weight({8, 6}, -1, 1)}, "h");
+    G::attr(g.node("ArgMax", {"h"}, "y"), "axis", int64_t{1});
+    g.int_output = true;
+    return V{1, 1};
+  });
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Row>& rows() {
+  static const std::vector<Row> r = make_rows();
+  return r;
+}
+
+}  // namespace zkinfer::conformance
