@@ -302,7 +302,7 @@ PYBIND11_MODULE(zkinfer, m) {
       });
 
   m.def("compile", &compile, py::arg("model"), py::arg("calibration") = py::none(), py::kw_only(),
-        py::arg("labels") = py::none(), py::arg("scale") = 8, py::arg("table_log") = 16,
+        py::arg("labels") = py::none(), py::arg("scale") = -1, py::arg("table_log") = 16,
         py::arg("input_visibility") = "private", py::arg("weights_visibility") = "private",
         py::arg("output_visibility") = "public", py::arg("allow_unprovable") = false,
         "Quantize an ONNX model (`zkinfer compile`). calibration: a JSON file path, an array of samples "

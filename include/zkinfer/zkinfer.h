@@ -48,7 +48,10 @@ const char* visibility_name(Visibility v);           // "private", "public", "fi
 Visibility parse_visibility(const std::string& s);  // Error for any other name
 
 struct CompileOptions {
-  int scale = 8;        // fractional bits of activations (0..20)
+  // Fractional bits of activations (0..20); -1 (default): chosen, the cheapest of 8, 10, ..., 16
+  // at which the integer model meets the accuracy target on the calibration samples (arg-max
+  // agreement for classifiers, 1 % relative error otherwise; docs/FRONTEND.md); none: Error.
+  int scale = -1;
   int table_log = 16;   // log2 of the largest lookup table (4..22)
   ModelVisibility visibility;  // Error for a fixed input or output
   // compile refuses (Error listing every node without a proof protocol for its op, attributes or

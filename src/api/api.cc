@@ -114,7 +114,7 @@ quant::VisibilityRecord to_quant(const ModelVisibility& v) {
 }
 
 void check_options(const CompileOptions& opt) {
-  if (opt.scale < 0 || opt.scale > 20) throw Error("--scale must be between 0 and 20");
+  if (opt.scale != -1 && (opt.scale < 0 || opt.scale > 20)) throw Error("--scale must be between 0 and 20");
   if (opt.table_log < 4 || opt.table_log > 22) throw Error("--table-log must be between 4 and 22");
   (void)to_quant(opt.visibility);
 }
@@ -124,8 +124,23 @@ Model compile_samples(graph::Graph g, const std::vector<graph::Sample>& samples,
   ops::QuantConfig cfg;
   cfg.base_scale = opt.scale;
   cfg.table_log = opt.table_log;
-  quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
-  m.visibility = to_quant(opt.visibility);
+  const quant::VisibilityRecord vis = to_quant(opt.visibility);
+  quant::CompiledModel m;
+  if (opt.scale >= 0) {
+    m = quant::quantize(std::move(g), samples, cfg);
+  } else {  // as `zkinfer compile` without --scale: the cheapest scale meeting the accuracy target
+    auto blocked = [&](const quant::CompiledModel& c) -> std::optional<std::string> {
+      quant::CompiledModel v = c;
+      v.visibility = vis;
+      return proof::unsupported(v);
+    };
+    quant::ScaleChoice ch = quant::choose_scale(g, samples, cfg, blocked);
+    if (!ch.met)
+      throw Error(g_source + ": no scale meets the accuracy target on the calibration data:\n" + ch.summary() +
+                  "pass a scale (CompileOptions::scale, --scale) to compile at one anyway");
+    m = std::move(ch.model);
+  }
+  m.visibility = vis;
   // As `zkinfer compile`: every node needs a proof protocol (all blockers listed).
   if (!opt.allow_unprovable)
     if (auto why = proof::unsupported(m)) throw Error(g_source + ": " + *why);

@@ -6,11 +6,14 @@
 // protocol for its op, attributes and shapes (proof::blockers; every blocker listed, exit 2, no
 // file written; --allow-unprovable writes the file anyway with a warning, for `run`), writes the
 // .zkm file and prints, per output, the integer model's error against float and the arg-max
-// agreement.
+// agreement. Without --scale the scale is chosen (quant::choose_scale): the cheapest of 8, 10, ...,
+// 16 whose integer model meets the accuracy target on the calibration samples; none: refused (exit
+// 2) with what each scale gave, unless --scale forces one.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "commands.h"
 #include "graph/json_io.h"
@@ -25,7 +28,7 @@ namespace zkinfer::cli {
 namespace {
 struct CompileArgs {
   std::string model, calibration, output;
-  int scale = 8, table_log = 16, margin_bits = 2;
+  int scale = -1, table_log = 16, margin_bits = 2;  // scale -1: chosen
   std::string input_vis = "private", weights_vis = "private", output_vis = "public";
   bool allow_unprovable = false;
 };
@@ -41,7 +44,10 @@ void register_compile(CLI::App& app, Action& action) {
       "--allow-unprovable writes it anyway, for `run` (docs/FRONTEND.md).");
   sub->add_option("model", args->model, "ONNX model")->required();
   sub->add_option("--calibration", args->calibration, "samples: EZKL input layout (several samples) or a cases file");
-  sub->add_option("--scale", args->scale, "fractional bits of activations (default 8)");
+  sub->add_option("--scale", args->scale,
+                  "fractional bits of activations (default: chosen, the lowest of 8, 10, 12, 14, 16 at which the "
+                  "integer model meets the accuracy target on the calibration data; a model meeting it at none is "
+                  "refused unless --scale forces one)");
   sub->add_option("--table-log", args->table_log, "log2 of the largest lookup table (default 16)");
   sub->add_option("--margin-bits", args->margin_bits,
                   "headroom of every activation bound over its calibrated range, in bits (default 2: 4x)");
@@ -58,7 +64,7 @@ void register_compile(CLI::App& app, Action& action) {
   sub->callback([args, &action] {
     action = [args] {
       namespace fs = std::filesystem;
-      if (args->scale < 0 || args->scale > 20) throw Error("--scale must be between 0 and 20");
+      if (args->scale != -1 && (args->scale < 0 || args->scale > 20)) throw Error("--scale must be between 0 and 20");
       if (args->table_log < 4 || args->table_log > 22) throw Error("--table-log must be between 4 and 22");
       if (args->margin_bits < 0 || args->margin_bits > 24) throw Error("--margin-bits must be between 0 and 24");
       const quant::VisibilityRecord vis = quant::make_visibility(args->input_vis, args->weights_vis, args->output_vis);
@@ -74,7 +80,28 @@ void register_compile(CLI::App& app, Action& action) {
       cfg.base_scale = args->scale;
       cfg.table_log = args->table_log;
       cfg.range_margin_bits = args->margin_bits;
-      quant::CompiledModel m = quant::quantize(std::move(g), samples, cfg);
+      quant::CompiledModel m;
+      std::optional<quant::Evaluation> evaluated;
+      std::string scale_note;
+      if (args->scale >= 0) {
+        m = quant::quantize(std::move(g), samples, cfg);
+        scale_note = "given by --scale";
+      } else {
+        auto blocked = [&](const quant::CompiledModel& c) -> std::optional<std::string> {
+          quant::CompiledModel v = c;
+          v.visibility = vis;
+          return proof::unsupported(v);
+        };
+        quant::ScaleChoice ch = quant::choose_scale(g, samples, cfg, blocked);
+        if (!ch.met)
+          throw Error(args->model + ": no scale meets the accuracy target on the calibration data (" + calib +
+                      "):\n" + ch.summary() + "pass --scale N to compile at a scale anyway");
+        m = std::move(ch.model);
+        evaluated = std::move(ch.eval);
+        cfg.base_scale = ch.scale;
+        scale_note = "chosen from the calibration data";
+        for (const auto& t : ch.trials) scale_note += "; at " + std::to_string(t.scale) + ": " + t.outcome;
+      }
       m.visibility = vis;  // bound by the digest save_model computes
       const auto blockers = proof::blockers(m);
       if (!blockers.empty() && !args->allow_unprovable)
@@ -83,7 +110,7 @@ void register_compile(CLI::App& app, Action& action) {
       if (!blockers.empty())
         std::fprintf(stderr, "zkinfer: warning: %s: %s\n  (written anyway: --allow-unprovable; `run` works, `setup` refuses it)\n",
                      args->model.c_str(), proof::describe_blockers(blockers).c_str());
-      quant::Evaluation ev = quant::evaluate(m, samples);
+      quant::Evaluation ev = evaluated ? std::move(*evaluated) : quant::evaluate(m, samples);
       std::string out = args->output.empty() ? fs::path(args->model).replace_extension(".zkm").string() : args->output;
       quant::save_model(m, out);
       std::map<std::string, int> ops;
@@ -101,6 +128,7 @@ void register_compile(CLI::App& app, Action& action) {
       int widest = 1;
       for (size_t t = 0; t < m.graph.tensors.size(); ++t)
         if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);
+      std::printf("  scale %d (%s)\n", cfg.base_scale, scale_note.c_str());
       std::printf("  activations at <= 2^-%d, |q| < 2^%d (calibrated bounds, %d bits of headroom); %zu quantized constants; %zu table entries (max 2^%d per table)\n",
                   cfg.base_scale, widest, cfg.range_margin_bits, m.weight_count(), m.table_entries(), cfg.table_log);
       std::printf("  integer vs float over %zu calibration sample(s) from %s:\n", ev.samples, calib.c_str());
