@@ -189,6 +189,21 @@ std::vector<Row> make_rows() {
     return V{2, 8};
   });
 
+  add("Softplus 2x8", "Softplus", {2, 8}, [](G& g) {
+    g.node("Softplus", {"x"}, "y");
+    return V{2, 8};
+  });
+  add("Floor 2x8", "Floor", {2, 8}, [](G& g) {
+    g.node("Floor", {"x"}, "y");
+    return V{2, 8};
+  });
+  add("Reciprocal of a positive range", "Reciprocal", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Add", {"r", g.floats({}, {0.5f})}, "p");
+    g.node("Reciprocal", {"p"}, "y");
+    return V{2, 8};
+  });
+
   // Pooling.
   add("MaxPool 2x2 on 2x4x4", "MaxPool", {1, 2, 4, 4}, [](G& g) {
     auto* n = g.node("MaxPool", {"x"}, "y");

@@ -12,13 +12,22 @@ Table make_table(PlanContext& c, const std::string& name, const std::function<do
   // Saturation: the rounded output at out scale max_out_scale stops changing beyond some point.
   auto q = [&](double x) { return std::round(f(x) * std::ldexp(1.0, max_out_scale)); };
   const double far = 1e6;
+  // The bisection assumes q is monotone near the end; for a function that is not (GELU, Mish and
+  // HardSwish dip below their limit at -inf), the narrowed end is kept only if q is constant on the
+  // part cut off, checked at the input resolution (at most 2^20 points).
+  auto constant_on = [&](double a, double b, double v) {
+    const double step = std::max(std::ldexp(1.0, -max_in_scale), (b - a) / double(1 << 20));
+    for (double x = a; x <= b; x += step)
+      if (q(x) != v) return false;
+    return q(b) == v;
+  };
   if (std::isfinite(f(hi + far)) && q(hi) == q(hi + far)) {
     double a = lo, b = hi;  // smallest x with q(x) == q(far)
     for (int i = 0; i < 60; ++i) {
       double m = (a + b) / 2;
       (q(m) == q(hi + far) ? b : a) = m;
     }
-    hi = b;
+    if (constant_on(b, hi, q(hi + far))) hi = b;
   }
   if (std::isfinite(f(lo - far)) && q(lo) == q(lo - far)) {
     double a = lo, b = hi;  // largest x with q(x) == q(-far)
@@ -26,7 +35,7 @@ Table make_table(PlanContext& c, const std::string& name, const std::function<do
       double m = (a + b) / 2;
       (q(m) == q(lo - far) ? a : b) = m;
     }
-    lo = a;
+    if (constant_on(lo, a, q(lo - far))) lo = a;
   }
   const double limit = std::ldexp(1.0, c.cfg.table_log) - 1;
   int t = max_in_scale;
@@ -37,6 +46,7 @@ Table make_table(PlanContext& c, const std::string& name, const std::function<do
   tb.lo = static_cast<int64_t>(std::floor(lo * std::ldexp(1.0, t)));
   if (!std::isfinite(f(std::ldexp(static_cast<double>(tb.lo), -t)))) ++tb.lo;  // e.g. log at 0
   int64_t hq = static_cast<int64_t>(std::ceil(hi * std::ldexp(1.0, t)));
+  if (!std::isfinite(f(std::ldexp(static_cast<double>(hq), -t)))) --hq;  // e.g. atanh at 1
   double fmax = 0;
   std::vector<double> fv;
   for (int64_t k = tb.lo; k <= hq; ++k) {

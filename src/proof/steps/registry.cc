@@ -33,6 +33,31 @@ const std::vector<StepEntry> kSteps = {
     {"Sqrt", plan_table, any_input},
     {"Elu", plan_table, any_input},
     {"HardSigmoid", plan_table, any_input},
+    {"Softplus", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Softsign", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Mish", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Selu", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Celu", plan_table, any_input},  // ops/op_unary_math.cc
+    {"ThresholdedRelu", plan_table, any_input},  // ops/op_unary_math.cc
+    {"HardSwish", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Shrink", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Gelu", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Sign", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Floor", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Ceil", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Round", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Sin", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Cos", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Tan", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Atan", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Sinh", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Cosh", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Asinh", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Asin", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Acos", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Atanh", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Acosh", plan_table, any_input},  // ops/op_unary_math.cc
+    {"Reciprocal", plan_table, any_input},  // ops/op_unary_math.cc
     {"Pow", plan_table, table_input},
     // max_pool.cc, avg_pool.cc
     {"MaxPool", plan_max_pool},
