@@ -1,6 +1,7 @@
 // Gather by computed (private) indices from a committed table: the token embedding of a language
 // model with private weights (docs/protocol/gather.md). Gather(T, idx) on axis 0 with T[d, C] a
-// weight the verifier does not hold and idx with at most one dimension that is not 1 (M indices):
+// weight the verifier does not hold (its dims after the first: at most one not 1, C entries a row)
+// and idx with at most one dimension that is not 1 (M indices):
 //   y = H T,   H[i, j] = [idx[i] = j]   (M x d, the one-hot of the indices),
 // H committed as advice by the OneHot layer (layers/one_hot.h: entries range-checked into {0, 1},
 // each row summing to 1 and none on the padding at a random row point tau, and the claim
@@ -72,8 +73,12 @@ std::unique_ptr<StepProver> CommittedGatherStep::prover(ProverEnv&) const {
 
 }  // namespace
 
-std::unique_ptr<Step> plan_gather_committed(const PlanContext& c) {
+std::unique_ptr<Step> plan_gather_committed(const PlanContext& c, std::string* why_not) {
   const auto& m = c.m;
+  auto no = [&](std::string why) -> std::unique_ptr<Step> {
+    *why_not = std::move(why);
+    return nullptr;
+  };
   const int data = c.in(0), idx = c.in(1);
   auto s = new_step<CommittedGatherStep>(c);
   s->x = idx;
@@ -81,19 +86,24 @@ std::unique_ptr<Step> plan_gather_committed(const PlanContext& c) {
   const auto dd = c.dims(data);
   int64_t axis = c.n().attrs.get_int("axis", 0);
   if (axis < 0) axis += static_cast<int64_t>(dd.size());
-  if (dd.size() != 2 || axis != 0)
-    c.fail("no protocol for Gather by computed indices from a committed table other than rows of a matrix (axis 0) yet");
-  const size_t d = dd[0], C = dd[1];
-  if (d < 1 || d > 256) c.fail("Gather by computed indices from a committed table of " + std::to_string(d) + " rows (at most 256 yet)");
+  if (dd.empty() || axis != 0) return no("a committed table is gathered on its first axis only yet");
+  const size_t d = dd[0];
+  size_t C = 1, trail_non_unit = 0;
+  for (size_t k = 1; k < dd.size(); ++k) {
+    C *= dd[k];
+    if (dd[k] != 1) ++trail_non_unit;
+  }
+  if (trail_non_unit > 1) return no("a committed table's rows with several dimensions are not supported yet");
+  if (d < 1 || d > 256) return no("Gather by computed indices from a committed table of " + std::to_string(d) + " rows (at most 256 yet)");
   auto idims = c.dims(idx);
   size_t M = 1, non_unit = 0;
   for (size_t v : idims) {
     M *= v;
     if (v != 1) ++non_unit;
   }
-  if (non_unit > 1) c.fail("no protocol for Gather from a committed table by indices with several dimensions yet");
+  if (non_unit > 1) return no("no protocol for Gather from a committed table by indices with several dimensions yet");
   if (idims.empty()) idims = {1};
-  if (m.scales[idx] != 0) c.fail("indices must be integers (scale 0)");
+  if (m.scales[idx] != 0) return no("indices must be integers (scale 0)");
   s->oh.idx_dims = idims;
   s->oh.axis = idims.size();
   s->oh.depth = d;
@@ -102,19 +112,19 @@ std::unique_ptr<Step> plan_gather_committed(const PlanContext& c) {
   s->mm.m = M;
   s->mm.k = d;
   s->mm.n = C;
-  if (auto why = s->mm.invalid()) c.fail(*why);
+  if (auto why = s->mm.invalid()) return no(*why);
   auto yd = idims;
-  yd.push_back(C);
+  yd.insert(yd.end(), dd.begin() + 1, dd.end());
   auto sq = [](std::vector<size_t> v) {
     std::erase(v, size_t{1});
     return v;
   };
-  if (sq(yd) != sq(c.dims(s->y))) c.fail("output shape mismatch");
+  if (sq(yd) != sq(c.dims(s->y))) return no("output shape mismatch");
   // The layer layouts must be the tensors' (unit dims carry no variables).
   if (s->mm.y_shape().num_vars() != shape_of(m, s->y).num_vars() ||
       s->mm.a_shape().num_vars() != layers::PaddedShape(s->oh.out_dims()).num_vars() ||
       s->mm.b_shape().num_vars() != shape_of(m, data).num_vars())
-    c.fail("layout not supported");
+    return no("layout not supported");
   return s;
 }
 
