@@ -1,7 +1,7 @@
 // Transformer pieces proven end to end (issue 14): the token embedding gathered from a committed
 // table by private token ids (steps/gather_committed.cc), attention's Split (lowered to Slices,
 // graph::lower_split), batched MatMuls of two computed operands (steps/linear.cc) and the
-// row Softmax between them; and ../shared/models/tiny_gpt in the default visibility (private
+// row Softmax between them; Pow with power 2 (a product); and ../shared/models/tiny_gpt in the default visibility (private
 // input and weights). Each proves and verifies with the integer executor's output; a changed
 // output, a wrong (public) token and an embedding row that is not the committed one are rejected.
 #include <gtest/gtest.h>
@@ -265,6 +265,35 @@ TEST(Transformer, AttentionSplitBatchedMatMulsAndSoftmaxProveAndVerify) {
     slices += n.op_type == "Slice";
   }
   EXPECT_EQ(slices, 3u);
+  prove_and_check(m, samples[0], rng);
+  prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[1], rng);
+}
+
+// Layer norm spelled out as EZKL's self_attention exports it (no LayerNormalization node):
+// x[1, 4, 8] -> d = x - ReduceMean(x) -> Pow(d, 2) -> ReduceMean -> y[1, 4, 1]. Pow with power 2
+// is proven as the product d * d (steps/elementwise.cc).
+std::vector<uint8_t> variance_net() {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("variance_net");
+  add_init(g, "two", {}, {2.0f});
+  add_io(g->add_input(), "x", {1, 4, 8});
+  add_io(g->add_output(), "y", {1, 4, 1});
+  set_ints(add_node(g, "ReduceMean", {"x"}, {"mu"}), "axes", {-1});
+  add_node(g, "Sub", {"x", "mu"}, {"d"});
+  add_node(g, "Pow", {"d", "two"}, {"d2"});
+  set_ints(add_node(g, "ReduceMean", {"d2"}, {"y"}), "axes", {-1});
+  return serialize(m);
+}
+
+TEST(Transformer, PowSquareProvesAsAProduct) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(variance_net(), "variance_net.onnx");
+  auto samples = float_samples(rng, 32);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   prove_and_check(m, samples[0], rng);
   prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[1], rng);
 }
