@@ -95,11 +95,11 @@ std::vector<uint8_t> embedding_net(TestRng& rng) {
   return serialize(m);
 }
 
-// One attention block of 2 heads over 4 positions: x[1, 4, 6] -> MatMul(wqkv[6, 12]) -> Split
-// (axis 2, 4 + 4 + 4) -> q, k, v each Reshape [1, 4, 2, 2]; q, v Transpose (0, 2, 1, 3), k
-// Transpose (0, 2, 3, 1); s = MatMul(q, kT) [1, 2, 4, 4] (both operands computed); p = Softmax(s);
-// o = MatMul(p, v) [1, 2, 4, 2].
-std::vector<uint8_t> attention_net(TestRng& rng) {
+// One attention block of 2 heads over T positions: x[1, T, 6] -> MatMul(wqkv[6, 12]) -> Split
+// (axis 2, 4 + 4 + 4) -> q, k, v each Reshape [1, T, 2, 2]; q, v Transpose (0, 2, 1, 3), k
+// Transpose (0, 2, 3, 1); s = MatMul(q, kT) [1, 2, T, T] (both operands computed); p = Softmax(s)
+// (rows of T entries); o = MatMul(p, v) [1, 2, T, 2].
+std::vector<uint8_t> attention_net(TestRng& rng, int64_t T) {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(17);
@@ -107,9 +107,9 @@ std::vector<uint8_t> attention_net(TestRng& rng) {
   g->set_name("attention_net");
   add_init(g, "wqkv", {6, 12}, rnd(rng, 72, 0.8));
   add_init_i64(g, "sizes", {3}, {4, 4, 4});
-  add_init_i64(g, "heads", {4}, {1, 4, 2, 2});
-  add_io(g->add_input(), "x", {1, 4, 6});
-  add_io(g->add_output(), "o", {1, 2, 4, 2});
+  add_init_i64(g, "heads", {4}, {1, T, 2, 2});
+  add_io(g->add_input(), "x", {1, T, 6});
+  add_io(g->add_output(), "o", {1, 2, T, 2});
   add_node(g, "MatMul", {"x", "wqkv"}, {"qkv"});
   set_int(add_node(g, "Split", {"qkv", "sizes"}, {"q0", "k0", "v0"}), "axis", 2);
   for (const char* t : {"q", "k", "v"}) add_node(g, "Reshape", {std::string(t) + "0", "heads"}, {std::string(t) + "1"});
@@ -254,7 +254,7 @@ TEST(Transformer, EmbeddingRowNotTheCommittedOneIsRejected) {
 TEST(Transformer, AttentionSplitBatchedMatMulsAndSoftmaxProveAndVerify) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
-  graph::Graph g = graph::load_onnx_bytes(attention_net(rng), "attention_net.onnx");
+  graph::Graph g = graph::load_onnx_bytes(attention_net(rng, 4), "attention_net.onnx");
   auto samples = float_samples(rng, 24);
   quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   // Split is lowered to one Slice per output; no node has several outputs.
@@ -296,6 +296,16 @@ TEST(Transformer, PowSquareProvesAsAProduct) {
   quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   prove_and_check(m, samples[0], rng);
   prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[1], rng);
+}
+
+TEST(Transformer, AttentionWithSoftmaxRowsAbove32EntriesProves) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  // 40 positions: the softmax's row max over 40 entries (the selector protocol of reduce.h).
+  graph::Graph g = graph::load_onnx_bytes(attention_net(rng, 40), "attention_net.onnx");
+  auto samples = float_samples(rng, 40 * 6);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  prove_and_check(m, samples[0], rng);
 }
 
 TEST(Transformer, TinyGptProvesAndVerifies) {
