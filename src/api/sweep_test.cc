@@ -28,6 +28,14 @@ namespace fs = std::filesystem;
 // verify today.
 constexpr size_t kEzklProven = 66;
 
+// Models that compile but whose bundled input the integer model cannot be proven on, with the
+// reason the prover gives (asserted): EZKL's self_attention input has 64 constant rows, so its
+// spelled-out layer norm divides by sqrt(0 + eps) with eps (1e-5) below the activation scale:
+// a zero divisor, which Div does not prove yet. (On an input with varying rows it proves:
+// docs/PROOF.md section 2.)
+const std::vector<std::pair<std::string, std::string>> kInputUnprovable = {
+    {"ezkl/self_attention", "divisor 0 outside"}};
+
 struct Case {
   std::string name, onnx;
   bool ezkl = false;
@@ -116,7 +124,20 @@ TEST(CompileSweep, EveryModelCompiledProves) {
       }
       continue;
     }
-    // Compiled: setup, prove and verify must all succeed.
+    // Compiled: setup, prove and verify must all succeed (but for kInputUnprovable).
+    const auto known = std::find_if(kInputUnprovable.begin(), kInputUnprovable.end(),
+                                    [&](const auto& k) { return k.first == c.name; });
+    if (known != kInputUnprovable.end()) {
+      try {
+        Keys keys = setup(*m);
+        (void)prove(*m, keys.pk, first_sample(c.onnx));
+        ADD_FAILURE() << c.name << " proves now: remove it from kInputUnprovable";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(known->second), std::string::npos) << e.what();
+        std::printf("  %-28s compiles; its input is not provable: %s\n", c.name.c_str(), e.what());
+      }
+      continue;
+    }
     try {
       Keys keys = setup(*m);
       auto x = first_sample(c.onnx);
@@ -139,9 +160,10 @@ TEST(CompileSweep, EveryModelCompiledProves) {
   std::printf("refused by compile (first blocker or error):\n");
   for (const auto& r : refused) std::printf("  %s\n", r.c_str());
   EXPECT_EQ(ezkl_proven.size(), kEzklProven) << "update kEzklProven (and README.md) when protocols land";
-  // The examples and our own models prove (tiny_gpt does not yet: its attention's Split and
-  // rank-3 MatMuls; its token embedding proves as a table lookup with fixed weights).
-  for (const char* must : {"examples/mlp_digits", "examples/cnn_digits", "digits/mlp_digits", "digits/cnn_digits", "resnet18"})
+  // The examples and our own models prove (tiny_gpt with private weights: its token embedding
+  // from the committed table).
+  for (const char* must : {"examples/mlp_digits", "examples/cnn_digits", "digits/mlp_digits", "digits/cnn_digits", "resnet18",
+                           "tiny_gpt"})
     EXPECT_EQ(std::count_if(refused.begin(), refused.end(), [&](const std::string& r) { return r.starts_with(std::string(must) + ":"); }),
               0)
         << must;

@@ -342,6 +342,58 @@ void fold_constants(Graph& g, bool fold_shapes) {
   g.nodes = std::move(kept);
 }
 
+void lower_split(Graph& g) {
+  const auto& table = ops::OpTable::get();
+  std::vector<ops::Node> out;
+  for (auto& n : g.nodes) {
+    bool known = n.op_type == "Split" && !n.inputs.empty() && n.inputs[0] >= 0 && !g.tensors[n.inputs[0]].is_const;
+    for (size_t k = 1; known && k < n.inputs.size(); ++k)
+      if (n.inputs[k] >= 0 && !g.tensors[n.inputs[k]].is_const) known = false;
+    if (known)
+      for (auto d : g.tensors[n.inputs[0]].shape) known = known && d >= 0;
+    if (!known) {
+      out.push_back(std::move(n));
+      continue;
+    }
+    // The split sizes as the op computes them: run it on zeros of the input's shape.
+    FTensor dummy(g.tensors[n.inputs[0]].shape, g.tensors[n.inputs[0]].dtype);
+    std::vector<const FTensor*> in{&dummy};
+    for (size_t k = 1; k < n.inputs.size(); ++k) in.push_back(n.inputs[k] >= 0 ? &g.tensors[n.inputs[k]].value : nullptr);
+    const auto parts = table.find("Split")->run_float(n, std::span<const FTensor* const>(in));
+    const int rank = dummy.rank();
+    int64_t axis = n.attrs.get_int("axis", 0);
+    if (axis < 0) axis += rank;
+    if (parts.size() < n.outputs.size() || axis < 0 || axis >= rank) throw Error(g.source + ": node '" + n.name + "': bad Split");
+    auto constant = [&](const std::string& name, int64_t v) {
+      TensorInfo t;
+      t.name = n.name + "/lowered_" + name;
+      t.shape = {1};
+      t.dtype = DType::kInt;
+      t.is_const = true;
+      t.value = FTensor({1}, DType::kInt);
+      t.value.data[0] = static_cast<double>(v);
+      return g.add_tensor(std::move(t));
+    };
+    int64_t off = 0;
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      const int64_t sz = parts[k].shape[static_cast<size_t>(axis)];
+      if (n.outputs[k] >= 0) {
+        ops::Node s;
+        s.name = n.name + "/slice_" + std::to_string(k);
+        s.op_type = "Slice";
+        s.opset = std::max(n.opset, 13);
+        const std::string tag = std::to_string(k);
+        s.inputs = {n.inputs[0], constant("starts_" + tag, off), constant("ends_" + tag, off + sz),
+                    constant("axes_" + tag, axis)};
+        s.outputs = {n.outputs[k]};
+        out.push_back(std::move(s));
+      }
+      off += sz;
+    }
+  }
+  g.nodes = std::move(out);
+}
+
 Graph load_onnx_file(const std::string& path, const LoadOptions& opt) {
   auto b = read_file(path);
   return load_onnx_bytes(b, path, opt);

@@ -36,6 +36,11 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
 // Shape nodes whose input shape is fully known (after bind_shapes every shape is).
 void fold_constants(Graph& g, bool fold_shapes);
 
+// Replaces every Split whose input shape and split sizes are known by one Slice per output (same
+// output tensors; new constant starts/ends/axes), so that each node has one output. The float
+// semantics are unchanged. Run after bind_shapes and fold_constants (the quantizer does).
+void lower_split(Graph& g);
+
 // A TensorProto (initializer, Constant value, or a test_data_set .pb) as a float tensor.
 ops::FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what);
 ops::FTensor read_tensor_pb(const std::string& path);

@@ -18,7 +18,7 @@ using Op = ReduceParams::Op;
 
 namespace {
 
-constexpr size_t kMaxCount = 32;  // the zero-check has degree K + 1 (sumcheck degrees up to 60)
+constexpr size_t kMaxCount = 4096;  // the row sums send S~(j, tau') for each of the K (padded) j
 
 bool is_extremum(const ReduceParams& p) { return p.op == Op::kMax || p.op == Op::kMin; }
 size_t mean_bits(size_t K) { return ceil_log2(2 * K) < 1 ? 1 : ceil_log2(2 * K); }
@@ -84,6 +84,27 @@ struct Vars {
       if (yvar[v] >= 0) out[static_cast<size_t>(yvar[v])] = w[v];
     return out;
   }
+  // x's point with the reduced coordinates at a field point r (nj values).
+  std::vector<Fr> x_point_at(std::span<const Fr> z, std::span<const Fr> r) const {
+    std::vector<Fr> out(nx);
+    for (size_t v = 0; v < nx; ++v) out[v] = yvar[v] >= 0 ? z[static_cast<size_t>(yvar[v])] : r[static_cast<size_t>(jbit[v])];
+    return out;
+  }
+  // sum over the valid j of eq(r, j).
+  Fr valid_weight(std::span<const Fr> r) const {
+    Fr s = Fr::zero();
+    for (size_t jp : valid) {
+      Fr e = Fr::one();
+      for (size_t k = 0; k < nj; ++k) e *= (jp >> k) & 1 ? r[k] : Fr::one() - r[k];
+      s += e;
+    }
+    return s;
+  }
+  static std::vector<Fr> cat(std::span<const Fr> a, std::span<const Fr> b) {
+    std::vector<Fr> out(a.begin(), a.end());
+    out.insert(out.end(), b.begin(), b.end());
+    return out;
+  }
   std::vector<Fr> d_point(std::span<const Fr> z, size_t jp) const {
     std::vector<Fr> out(z.begin(), z.end());
     for (size_t k = 0; k < nj; ++k) out.push_back((jp >> k) & 1 ? Fr::one() : Fr::zero());
@@ -108,6 +129,7 @@ void register_ranges(Nl& nl, const ReduceParams& p, const Vars& vs, size_t* a, s
     *b = add("reduce.rem_comp", vs.ny, mean_bits(p.count()), vb);
   } else if (is_extremum(p)) {
     *a = add("reduce.diff", vs.ny + vs.nj, p.bits + 1, va);
+    *b = add("reduce.sel", vs.ny + vs.nj, 1, vb);
   }
 }
 
@@ -125,7 +147,7 @@ std::optional<std::string> ReduceParams::invalid() const {
   }
   if (is_extremum(*this)) {
     if (bits < 1 || bits > 60) return std::string("bit bound out of range [1, 60]");
-    if (count() > kMaxCount) return std::string("more than 32 entries per output (not supported yet)");
+    if (count() > kMaxCount) return std::string("more than 4096 entries per output (not supported yet)");
   }
   return std::nullopt;
 }
@@ -163,10 +185,11 @@ ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_
     append_range_layout(l, vs.ny, m);
     append_range_layout(l, vs.ny, m);
   } else if (is_extremum(p)) {
-    const size_t K = vs.valid.size();
-    l.num_evals = (num_claims + 1) * K * range_eval_count(vs.ny + vs.nj, p.bits + 1);
-    append_range_layout(l, vs.ny + vs.nj, p.bits + 1);
-    l.sumchecks.push_back({vs.ny, K + 1, K + 1});
+    const size_t n = vs.ny + vs.nj;
+    l.num_evals = (num_claims + 1) * range_eval_count(n, p.bits + 1) + (1 + (size_t{1} << vs.nj)) * range_eval_count(n, 1);
+    append_range_layout(l, n, p.bits + 1);
+    append_range_layout(l, n, 1);
+    l.sumchecks.push_back({n, 3, 3});
   }
   out.nl = deserialize_proof(r, l);
   if (!is_extremum(p))
@@ -257,7 +280,7 @@ ReduceProver::ReduceProver(const ReduceParams& params, std::span<const int64_t> 
       }
     }
   }
-  std::vector<int64_t> diff;
+  std::vector<int64_t> diff, sel;
   if (is_extremum(params)) {
     diff.assign(size_t{1} << (vs.ny + vs.nj), 0);
     for (size_t w = 0; w < x_.size(); ++w) {
@@ -266,8 +289,22 @@ ReduceProver::ReduceProver(const ReduceParams& params, std::span<const int64_t> 
       const size_t yi = vs.yidx(w);
       diff[(jp << vs.ny) | yi] = params.op == Op::kMax ? yp[yi] - x_[w] : x_[w] - yp[yi];
     }
+    // The selector: per row the first valid j where the difference is 0 (a forced wrong y has
+    // none: the first valid j, and the zero-check fails).
+    sel.assign(diff.size(), 0);
+    for (size_t yi = 0; yi < NY; ++yi) {
+      size_t pick = vs.valid[0];
+      for (size_t jp : vs.valid)
+        if (diff[(jp << vs.ny) | yi] == 0) {
+          pick = jp;
+          break;
+        }
+      sel[(pick << vs.ny) | yi] = 1;
+    }
   }
-  register_ranges(nl_, params, vs, &r_a_, &r_b_, is_extremum(params) ? &diff : &rem, &comp);
+  register_ranges(nl_, params, vs, &r_a_, &r_b_, is_extremum(params) ? &diff : &rem, is_extremum(params) ? &sel : &comp);
+  diff_ = std::move(diff);
+  sel_ = std::move(sel);
   s_ = yp;  // keep the padded y (extremum zero-check) ; s for Sum/Mean is recomputed from x
 }
 
@@ -286,36 +323,28 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     return t;
   }();
   if (is_extremum(params_)) {
-    std::vector<std::vector<Fr>> dj;
-    const auto yt = padded_table(ys_, y_);
-    for (size_t jp : vs.valid) {
-      std::vector<Fr> t(size_t{1} << vs.ny);
-      for (size_t p = 0; p < t.size(); ++p) {
-        // d_j(p) = y(p) - x(p, jp) for Max (x(p, jp) - y(p) for Min)
-        size_t w = 0;
-        for (size_t v = 0; v < vs.nx; ++v) {
-          const bool bit = vs.yvar[v] >= 0 ? (p >> vs.yvar[v]) & 1 : (jp >> vs.jbit[v]) & 1;
-          if (bit) w |= size_t{1} << v;
-        }
-        t[p] = params_.op == Op::kMax ? yt[p] - xt[w] : xt[w] - yt[p];
-      }
-      dj.push_back(std::move(t));
-    }
+    const size_t n = vs.ny + vs.nj;
+    const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
+    const Fr V = vs.valid_weight(r);
     for (const Claim& c : out_claims) {
       ZKINFER_CHECK(c.point.size() == vs.ny);
-      for (size_t k = 0; k < vs.valid.size(); ++k) {
-        const cp::Val d = nl_.send_range_eval(r_a_, vs.d_point(c.point, vs.valid[k]), tr);
-        in_claims->push_back({vs.x_point(c.point, vs.valid[k]), params_.op == Op::kMax ? c.value - d : c.value + d});
-      }
+      const cp::Val d = nl_.send_range_eval(r_a_, Vars::cat(c.point, r), tr);
+      in_claims->push_back({vs.x_point_at(c.point, r), params_.op == Op::kMax ? c.value * V - d : c.value * V + d});
     }
-    const auto tau = tr.challenges<Fr>("reduce.tau", vs.ny);
+    const auto tau = tr.challenges<Fr>("reduce.tau", n);
     std::vector<std::vector<Fr>> factors;
     factors.push_back({});
-    for (auto& t : dj) factors.push_back(std::move(t));
-    auto res = sumcheck::prove_with_eq<Fr>(sumcheck::Composition<Fr>::product(vs.valid.size() + 1), tau,
-                                           std::move(factors), tr);
+    for (const auto* v : {&sel_, &diff_}) {
+      std::vector<Fr> t(v->size());
+      for (size_t i = 0; i < t.size(); ++i) t[i] = Fr::from_i64((*v)[i]);
+      factors.push_back(std::move(t));
+    }
+    auto res = sumcheck::prove_with_eq<Fr>(sumcheck::Composition<Fr>::product(3), tau, std::move(factors), tr);
     nl_.proof.sumchecks.push_back(std::move(res.proof));
-    for (size_t k = 0; k < vs.valid.size(); ++k) nl_.send_range_eval(r_a_, vs.d_point(res.point, vs.valid[k]), tr);
+    nl_.send_range_eval(r_b_, res.point, tr);
+    nl_.send_range_eval(r_a_, res.point, tr);
+    const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
+    for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
     *advice_claims = nl_.claims;
@@ -376,29 +405,39 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
   std::vector<AdviceClaim> adv;
   if (is_extremum(params)) {
     if (!proof.sums.empty() || !proof.rescale.evals.empty()) return Verdict::reject("reduce: unexpected proof parts");
-    const size_t K = vs.valid.size();
+    const size_t n = vs.ny + vs.nj;
+    const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
+    const Fr V = vs.valid_weight(r);
     for (size_t i = 0; i < out_claims.size(); ++i) {
       const Claim& c = out_claims[i];
-      for (size_t k = 0; k < K; ++k) {
-        cp::Val d;
-        if (!nv.recv_range_eval(ra, vs.d_point(c.point, vs.valid[k]), tr, &d))
-          return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing difference evaluations");
-        ins.push_back({vs.x_point(c.point, vs.valid[k]), params.op == Op::kMax ? c.value - d : c.value + d});
-      }
+      cp::Val d;
+      if (!nv.recv_range_eval(ra, Vars::cat(c.point, r), tr, &d))
+        return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing difference evaluation");
+      ins.push_back({vs.x_point_at(c.point, r), params.op == Op::kMax ? c.value * V - d : c.value * V + d});
     }
-    const auto tau = tr.challenges<Fr>("reduce.tau", vs.ny);
+    const auto tau = tr.challenges<Fr>("reduce.tau", n);
     sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(K + 1), vs.ny, tau, tr, &sub,
-                                         "reduce: zero-check (no difference is zero)");
+    if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(3), n, tau, tr, &sub,
+                                         "reduce: zero-check (the selected difference is not zero)");
         !v)
       return v;
-    for (size_t k = 0; k < K; ++k) {
-      cp::Val d;
-      if (!nv.recv_range_eval(ra, vs.d_point(sub.point, vs.valid[k]), tr, &d))
-        return Verdict::reject("reduce: zero-check: missing difference evaluations");
-      if (d != sub.final_evals[k + 1])
-        return Verdict::reject("reduce: zero-check: difference " + std::to_string(k) + " differs from its digits");
+    cp::Val sv, dv;
+    if (!nv.recv_range_eval(rb, sub.point, tr, &sv) || !nv.recv_range_eval(ra, sub.point, tr, &dv))
+      return Verdict::reject("reduce: zero-check: missing evaluations");
+    if (sv != sub.final_evals[1]) return Verdict::reject("reduce: zero-check: the selector differs from its digits");
+    if (dv != sub.final_evals[2]) return Verdict::reject("reduce: zero-check: the difference differs from its digits");
+    const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
+    std::vector<bool> valid_j(size_t{1} << vs.nj, false);
+    for (size_t jp : vs.valid) valid_j[jp] = true;
+    cp::Val in_range = Fr::zero(), outside = Fr::zero();
+    for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) {
+      cp::Val e;
+      if (!nv.recv_range_eval(rb, vs.d_point(rows, jp), tr, &e)) return Verdict::reject("reduce: missing selector row sums");
+      if (valid_j[jp]) in_range = in_range + e;
+      else outside = outside + e;
     }
+    if (in_range != cp::Val(Fr::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
+    if (outside != cp::Val(Fr::zero())) return Verdict::reject("reduce: the selector picks a padding entry");
     if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: differences");
     if (Verdict v = nv.finished(); !v) return v.within("reduce");
     *in_claims = std::move(ins);

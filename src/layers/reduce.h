@@ -10,13 +10,16 @@
 // r~(z) + r'~(z) = (2K - 1) I~(z) and s~(z) = K v + (r~(z) - K I~(z)) / 2 (as GlobalAveragePool,
 // pool.h; y is an integer only when bounded: the caller adds a bound check where no consumer
 // bounds it).
-// Max / Min (K <= 32): for each reduced multi-index j, G_j = x with the reduced coordinates fixed
-// to j (a sub-cube of x's table: G_j~(z) = x~(z_kept, bin(j))), d_j = y - G_j (Max) or G_j - y
-// (Min). Advice: the K difference vectors, one table D(j, p) (p in the low variables), range-
-// checked in [0, 2^(bits+1)). Per claim y~(z) = v the prover sends D~(bin(j), z) (digits) and the
-// verifier outputs the K claims x~(z_kept, bin(j)) = v -+ d_j~(z); then one zero-check
-// sum_p eq(tau, p) prod_j d_j(p) = 0 (degree K + 1) whose final values are checked against D's
-// digits. d_j >= 0 for all j and prod_j d_j = 0 make y the maximum (minimum).
+// Max / Min (K <= 4096): D(j, p) = y(p) - x(p, j) (Max) or x(p, j) - y(p) (Min) for the valid
+// reduced multi-indices j (0 elsewhere; p in the low variables), range-checked in
+// [0, 2^(bits+1)), and a selector S(j, p) in {0, 1} (1-bit range check) with one 1 per row p, at
+// a valid j where D is 0 (the extreme entry; on padding rows the first valid j). After the claims a
+// challenge r on j: per claim y~(z) = v the prover sends D~(r, z) and the verifier outputs the one
+// claim x~(z_kept, r) = v V(r) -+ D~(r, z), V(r) = sum_{valid j} eq(r, j). Then a zero-check
+// sum_{j, p} eq(tau, (j, p)) S(j, p) D(j, p) = 0 (degree 3) with S's and D's values at its point
+// from their digits, and at a row challenge tau' the values S~(j, tau') for every j of the padded
+// range: those at valid j sum to 1, the others to 0. D >= 0 and S D = 0 with S one-hot per row make
+// y the maximum (minimum), padding rows included (there y = x = 0).
 // docs/protocol/nonlinear.md, section 11.
 #pragma once
 
@@ -54,7 +57,7 @@ class ReduceProver {
   ReduceProver(const ReduceParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y = {});
   const std::vector<LayerAdvice>& advice() const;
   const std::vector<int64_t>& output() const { return y_; }
-  // Claims on y -> claims on x (Sum/Mean: one per claim; Max/Min: K per claim) and advice claims.
+  // Claims on y -> claims on x (one per claim) and advice claims.
   ReduceProof prove(std::span<const Claim> out_claims, transcript::Transcript& tr, std::vector<Claim>* in_claims,
                     std::vector<AdviceClaim>* advice_claims);
 
@@ -62,6 +65,7 @@ class ReduceProver {
   ReduceParams params_;
   PaddedShape xs_, ys_;
   std::vector<int64_t> x_, s_, y_;
+  std::vector<int64_t> diff_, sel_;  // Max / Min: D and S (padded, j in the high variables)
   std::unique_ptr<RescaleProver> rescale_;
   size_t r_a_ = 0, r_b_ = SIZE_MAX;
   detail::NlProver nl_;

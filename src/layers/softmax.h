@@ -3,8 +3,8 @@
 // shift))] (activation.h TableActProver with the exp table), S = sum e (reduce.h Sum),
 // y = div_round(e 2^so, S) (divide.h, S >= 1). A composition of the five protocols on the
 // intermediate tensors m, d, e, S, none of which is committed: claims flow y -> (e, S) -> e (S's
-// sum) -> one combined claim on e -> d -> (x, m) -> x (m's K claims per claim). Advice: the max's
-// difference table, the table activation's advice, the division's advice, in that order.
+// sum) -> one combined claim on e -> d -> (x, m) -> x (m's one claim per claim). Advice: the max's
+// difference table and selector, the table activation's advice, the division's advice, in that order.
 // docs/protocol/nonlinear.md, section 12.
 #pragma once
 

@@ -18,6 +18,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   if (samples.empty()) throw Error(g.source + ": no calibration samples");
   graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::fold_constants(g, true);  // shapes are now fixed: Shape nodes and what follows fold
+  graph::lower_split(g);            // one Slice per Split output: every node has one output
   std::vector<Range> r(g.tensors.size());
   std::vector<bool> seen(g.tensors.size(), false);
   for (size_t s = 0; s < samples.size(); ++s) {

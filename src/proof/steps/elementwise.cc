@@ -1,5 +1,5 @@
-// Add, Sub, Mul with broadcasting, and BatchNormalization as the affine a x + b with its folded
-// per-channel constants (layers/elementwise.h, nonlinear.md section 6).
+// Add, Sub, Mul with broadcasting, Pow with power 2 as x * x, and BatchNormalization as the affine
+// a x + b with its folded per-channel constants (layers/elementwise.h, nonlinear.md section 6).
 #include "layers/elementwise.h"
 #include "proof/steps/steps.h"
 
@@ -86,7 +86,8 @@ std::unique_ptr<Step> plan_elementwise(const PlanContext& c) {
   const std::string& op = c.op();
   auto p = new_step<ElementwiseStep>(c);
   p->x = c.in(0);
-  p->w = op == "BatchNormalization" ? -1 : c.in(1);
+  // Pow with power 2 (table.cc hands it here): x * x.
+  p->w = op == "BatchNormalization" ? -1 : (op == "Pow" ? c.in(0) : c.in(1));
   if (p->x < 0 || (op != "BatchNormalization" && p->w < 0)) c.fail("missing input");
   auto& e = p->ew;
   e.dims = c.dims(p->y);
@@ -113,7 +114,7 @@ std::unique_ptr<Step> plan_elementwise(const PlanContext& c) {
     e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
                        : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
     e.b_dims = lift(c.dims(p->w));
-    if (op != "Mul") {
+    if (op != "Mul" && op != "Pow") {
       const int s = std::max(m.scales[p->x], m.scales[p->w]);
       e.ea = static_cast<size_t>(s - m.scales[p->x]);
       e.eb = static_cast<size_t>(s - m.scales[p->w]);

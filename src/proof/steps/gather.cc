@@ -134,11 +134,16 @@ std::unique_ptr<Step> plan_gather(const PlanContext& c) {
   if (axis < 0 || axis >= static_cast<int64_t>(dd.size())) c.fail("axis out of range");
   for (size_t k = 0; k < static_cast<size_t>(axis); ++k)
     if (dd[k] != 1) c.fail("no protocol for Gather with computed indices on an inner axis yet");
-  // [visibility] The table is in the key's public model: with private weights that would publish it.
-  if (!verifier_evaluates(m, data))
+  // [visibility] The lookup's table would be in the key's public model: with private weights the
+  // table stays committed and the rows are gathered by a one-hot product (gather_committed.cc)
+  // where that applies.
+  if (!verifier_evaluates(m, data)) {
+    std::string why;
+    if (auto s = plan_gather_committed(c, &why)) return s;
     c.fail("its table '" + m.graph.tensors[data].name +
-           "' would be public in the verifying key (the lookup table is the gathered constant); compile with "
-           "--weights-visibility fixed or public");
+           "' would be public in the verifying key (the lookup table is the gathered constant; " + why +
+           "); compile with --weights-visibility fixed or public");
+  }
   const auto& T = m.qconst[data].data;
   const size_t d = dd[static_cast<size_t>(axis)];
   auto s = new_step<TableGatherStep>(c);

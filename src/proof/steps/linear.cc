@@ -136,6 +136,11 @@ Verdict LinearStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
   return Verdict::accept();
 }
 
+std::vector<size_t> with_batch(std::vector<size_t> b, const std::vector<size_t>& d) {
+  b.insert(b.end(), d.begin(), d.end());
+  return b;
+}
+
 void plan_bias(const PlanContext& c, LinearStep& s) {
   if (!is_weight(c.m, s.b)) c.fail("the bias must be a constant");
   s.bias_exp = c.m.scales[s.x] + c.m.scales[s.w] - c.m.scales[s.b];
@@ -164,8 +169,20 @@ std::unique_ptr<Step> plan_matmul(const PlanContext& c) {
     while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
   };
   if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
-  if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2) c.fail("only rank-2 products are supported yet");
   auto& s = p.mm;
+  // MatMul of rank 3 and more (attention heads): the leading dims are a batch both operands and
+  // the output share (no broadcast of one operand along it yet).
+  if (op == "MatMul" && (ad.size() > 2 || bd.size() > 2)) {
+    if (ad.size() != bd.size() || yd.size() != ad.size())
+      c.fail("batched MatMul with operands of different ranks (a broadcast operand) is not supported yet");
+    s.batch.assign(ad.begin(), ad.end() - 2);
+    if (!std::equal(s.batch.begin(), s.batch.end(), bd.begin()) || !std::equal(s.batch.begin(), s.batch.end(), yd.begin()))
+      c.fail("batched MatMul with differing batch dimensions (a broadcast operand) is not supported yet");
+    ad.erase(ad.begin(), ad.end() - 2);
+    bd.erase(bd.begin(), bd.end() - 2);
+    yd.erase(yd.begin(), yd.end() - 2);
+  }
+  if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2) c.fail("only rank-2 products are supported yet");
   s.trans_a = op == "Gemm" && c.n().attrs.get_int("transA", 0) != 0;
   s.trans_b = op == "Gemm" && c.n().attrs.get_int("transB", 0) != 0;
   s.m = s.trans_a ? ad[1] : ad[0];
@@ -186,7 +203,10 @@ std::unique_ptr<Step> plan_matmul(const PlanContext& c) {
     if (s.bias_shape().num_vars() != shape_of(c.m, p.b).num_vars()) c.fail("bias layout not supported");
   }
   if (auto why = s.invalid()) c.fail(*why);
-  if (s.y_shape().dims() != yd) c.fail("output shape mismatch");
+  if (s.y_shape().dims() != with_batch(s.batch, yd)) c.fail("output shape mismatch");
+  // The operands' padded layouts must be the layer's (leading unit dims carry no variables).
+  if (s.a_shape().num_vars() != shape_of(c.m, p.x).num_vars() || s.b_shape().num_vars() != shape_of(c.m, p.w).num_vars())
+    c.fail("operand layout not supported");
   return st;
 }
 

@@ -51,7 +51,12 @@ std::unique_ptr<StepProver> TableStep::prover(ProverEnv&) const { return std::ma
 std::unique_ptr<Step> plan_table(const PlanContext& c) {
   const auto& m = c.m;
   const bool pow = c.op() == "Pow";
-  if (pow && !is_table_pow(m, c.node)) c.fail("no protocol for Pow with a computed exponent and base yet");
+  if (pow && !is_table_pow(m, c.node)) {
+    // x^2 (the integer model's exact product, rescaled): the elementwise product of x with itself.
+    const auto& qp = m.params[c.node];
+    if (qp.ints.count("power") && qp.get("power") == 2) return plan_elementwise(c);
+    c.fail("no protocol for Pow with a computed exponent and base, or a power other than 2 by products, yet");
+  }
   // [visibility] The table a Pow proves with is computed from its constant operand, and the key's
   // public model carries it: with private weights that would publish the constant. Refused
   // (docs/PROOF.md, "Visibility").

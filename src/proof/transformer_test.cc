@@ -1,0 +1,345 @@
+// Transformer pieces proven end to end (issue 14): the token embedding gathered from a committed
+// table by private token ids (steps/gather_committed.cc), attention's Split (lowered to Slices,
+// graph::lower_split), batched MatMuls of two computed operands (steps/linear.cc) and the
+// row Softmax between them; Pow with power 2 (a product); and ../shared/models/tiny_gpt in the default visibility (private
+// input and weights). Each proves and verifies with the integer executor's output; a changed
+// output, a wrong (public) token and an embedding row that is not the committed one are rejected.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <filesystem>
+
+#include "common/random.h"
+#include "graph/float_executor.h"
+#include "graph/json_io.h"
+#include "graph/onnx_loader.h"
+#include "pcs/ipa.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+#include "quant/int_executor.h"
+#include "quant/model_file.h"
+#include "quant/quantizer.h"
+#include "test_seed.h"
+
+namespace zkinfer::proof {
+namespace {
+
+void add_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) t->add_dims(d);
+  for (float f : v) t->add_float_data(f);
+}
+void add_init_i64(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& v) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : dims) t->add_dims(d);
+  for (int64_t f : v) t->add_int64_data(f);
+}
+void add_io(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims,
+            int type = onnx::TensorProto::FLOAT) {
+  v->set_name(name);
+  auto* tt = v->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(type);
+  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in,
+                          std::vector<std::string> out) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(out[0] + "_node");
+  for (auto& s : in) n->add_input(s);
+  for (auto& s : out) n->add_output(s);
+  return n;
+}
+void set_ints(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+}
+void set_int(onnx::NodeProto* n, const std::string& name, int64_t v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+std::vector<uint8_t> serialize(const onnx::ModelProto& m) {
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+std::vector<float> rnd(TestRng& rng, size_t n, double scale) {
+  std::vector<float> v(n);
+  for (auto& f : v) f = static_cast<float>(scale * (static_cast<double>(rng.next_u64() % 2001) / 1000.0 - 1.0));
+  return v;
+}
+
+constexpr int64_t kVocab = 11, kTokens = 6, kWidth = 5;
+
+// tokens[1, 6] (int64) -> Gather(emb[11, 5]) -> [1, 6, 5] -> MatMul(w[5, 3]) -> y[1, 6, 3].
+std::vector<uint8_t> embedding_net(TestRng& rng) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("embedding_net");
+  add_init(g, "emb", {kVocab, kWidth}, rnd(rng, kVocab * kWidth, 1.0));
+  add_init(g, "w", {kWidth, 3}, rnd(rng, kWidth * 3, 1.0));
+  add_io(g->add_input(), "tokens", {1, kTokens}, onnx::TensorProto::INT64);
+  add_io(g->add_output(), "y", {1, kTokens, 3});
+  set_int(add_node(g, "Gather", {"emb", "tokens"}, {"e"}), "axis", 0);
+  add_node(g, "MatMul", {"e", "w"}, {"y"});
+  return serialize(m);
+}
+
+// One attention block of 2 heads over T positions: x[1, T, 6] -> MatMul(wqkv[6, 12]) -> Split
+// (axis 2, 4 + 4 + 4) -> q, k, v each Reshape [1, T, 2, 2]; q, v Transpose (0, 2, 1, 3), k
+// Transpose (0, 2, 3, 1); s = MatMul(q, kT) [1, 2, T, T] (both operands computed); p = Softmax(s)
+// (rows of T entries); o = MatMul(p, v) [1, 2, T, 2].
+std::vector<uint8_t> attention_net(TestRng& rng, int64_t T) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("attention_net");
+  add_init(g, "wqkv", {6, 12}, rnd(rng, 72, 0.8));
+  add_init_i64(g, "sizes", {3}, {4, 4, 4});
+  add_init_i64(g, "heads", {4}, {1, T, 2, 2});
+  add_io(g->add_input(), "x", {1, T, 6});
+  add_io(g->add_output(), "o", {1, 2, T, 2});
+  add_node(g, "MatMul", {"x", "wqkv"}, {"qkv"});
+  set_int(add_node(g, "Split", {"qkv", "sizes"}, {"q0", "k0", "v0"}), "axis", 2);
+  for (const char* t : {"q", "k", "v"}) add_node(g, "Reshape", {std::string(t) + "0", "heads"}, {std::string(t) + "1"});
+  set_ints(add_node(g, "Transpose", {"q1"}, {"q"}), "perm", {0, 2, 1, 3});
+  set_ints(add_node(g, "Transpose", {"k1"}, {"kt"}), "perm", {0, 2, 3, 1});
+  set_ints(add_node(g, "Transpose", {"v1"}, {"v"}), "perm", {0, 2, 1, 3});
+  add_node(g, "MatMul", {"q", "kt"}, {"s"});
+  set_int(add_node(g, "Softmax", {"s"}, {"p"}), "axis", -1);
+  add_node(g, "MatMul", {"p", "v"}, {"o"});
+  return serialize(m);
+}
+
+std::vector<graph::Sample> token_samples(TestRng& rng) {
+  std::vector<graph::Sample> samples;
+  for (int s = 0; s < 4; ++s) {
+    graph::Sample x;
+    x.inputs.emplace_back(kTokens);
+    for (auto& v : x.inputs.back()) v = static_cast<double>(rng.next_u64() % kVocab);
+    samples.push_back(std::move(x));
+  }
+  return samples;
+}
+
+std::vector<graph::Sample> float_samples(TestRng& rng, size_t size) {
+  std::vector<graph::Sample> samples;
+  for (int s = 0; s < 4; ++s) {
+    graph::Sample x;
+    x.inputs.emplace_back(size);
+    for (auto& v : x.inputs.back()) v = 2.0 * (static_cast<double>(rng.next_u64() % 2001) / 1000.0 - 1.0);
+    samples.push_back(std::move(x));
+  }
+  return samples;
+}
+
+struct Proven {
+  VerifyingKey vk;
+  quant::CompiledModel pub;
+  quant::Trace trace;
+  std::vector<uint8_t> proof;
+};
+
+// Sets up m, proves sample `s` and checks that the proof verifies against the key's public model
+// with the executor's output and that a changed output is rejected.
+Proven prove_and_check(const quant::CompiledModel& m, const graph::Sample& sample, TestRng& rng) {
+  Proven p;
+  EXPECT_TRUE(blockers(m).empty()) << *unsupported(m);
+  p.vk = setup(m);
+  p.pub = decode_vk_file(encode_vk_file(p.vk, quant::encode_public_model(m))).model;
+  p.trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, sample.inputs, "x")));
+  std::vector<ops::ITensor> public_in;
+  if (m.visibility.input == quant::Visibility::kPublic)
+    for (int t : m.graph.inputs) public_in.push_back(p.trace.values[t]);
+  p.proof = prove(m, p.vk, p.trace, pcs::random_fr(rng));
+  ops::ITensor out;
+  Verdict v = verify(p.pub, p.vk, p.proof, &out, nullptr, public_in);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, p.trace.outputs(m)[0].data);
+  auto bad = p.proof;
+  bad[4 + 4 + 32 + 8] ^= 1;  // the public output's first entry
+  EXPECT_FALSE(verify(p.pub, p.vk, bad, nullptr, nullptr, public_in).ok());
+  return p;
+}
+
+quant::CompiledModel with_visibility(quant::CompiledModel m, quant::Visibility input, quant::Visibility weights) {
+  m.visibility.input = input;
+  m.visibility.weights = weights;
+  quant::encode_model(m);
+  return m;
+}
+
+int tensor_named(const quant::CompiledModel& m, const std::string& name) {
+  const int t = m.graph.find(name);
+  EXPECT_GE(t, 0) << name;
+  return t;
+}
+
+TEST(Transformer, EmbeddingFromACommittedTableProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(embedding_net(rng), "embedding_net.onnx");
+  auto samples = token_samples(rng);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  // The default visibility: private tokens, private (committed) table.
+  ASSERT_EQ(m.visibility.weights, quant::Visibility::kPrivate);
+  ASSERT_EQ(m.visibility.input, quant::Visibility::kPrivate);
+  for (int s = 0; s < 2; ++s) {
+    SCOPED_TRACE(s);
+    prove_and_check(m, samples[static_cast<size_t>(s)], rng);
+  }
+  // Public tokens with the table still committed; and the table's lookup with fixed weights.
+  prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kPrivate), samples[2], rng);
+  prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[3], rng);
+}
+
+TEST(Transformer, WrongTokenIsRejected) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(embedding_net(rng), "embedding_net.onnx");
+  auto samples = token_samples(rng);
+  auto m = with_visibility(quant::quantize(std::move(g), samples, ops::QuantConfig{}), quant::Visibility::kPublic,
+                           quant::Visibility::kPrivate);
+  Proven p = prove_and_check(m, samples[0], rng);
+  // The proof is about these tokens: with any one token changed, verification fails.
+  for (int64_t pos : {int64_t{0}, kTokens - 1}) {
+    std::vector<ops::ITensor> in{p.trace.values[m.graph.inputs[0]]};
+    in[0].data[static_cast<size_t>(pos)] = (in[0].data[static_cast<size_t>(pos)] + 1) % kVocab;
+    Verdict v = verify(p.pub, p.vk, p.proof, nullptr, nullptr, in);
+    EXPECT_FALSE(v.ok()) << "token " << pos;
+  }
+}
+
+TEST(Transformer, EmbeddingRowNotTheCommittedOneIsRejected) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(embedding_net(rng), "embedding_net.onnx");
+  auto samples = token_samples(rng);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  VerifyingKey vk = setup(m);
+  const quant::CompiledModel pub = decode_vk_file(encode_vk_file(vk, quant::encode_public_model(m))).model;
+  // A prover that gathers a changed row of the table (the row of the first token, one entry
+  // changed by one half in real terms) proves with the key committed to the true table: the
+  // proof is rejected.
+  quant::CompiledModel forged = m;
+  const int emb = tensor_named(m, "emb");
+  auto tokens = quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "x"));
+  const auto row = static_cast<size_t>(tokens[0].data[0]);
+  forged.qconst[static_cast<size_t>(emb)].data[row * kWidth] += int64_t{1} << (m.scales[static_cast<size_t>(emb)] - 1);
+  auto trace = quant::run_int(forged, tokens);
+  auto honest = quant::run_int(m, tokens);
+  ASSERT_NE(trace.outputs(forged)[0].data, honest.outputs(m)[0].data);
+  std::vector<uint8_t> proof;
+  try {
+    proof = prove(forged, vk, trace, pcs::random_fr(rng));
+  } catch (const Error& e) {
+    GTEST_SKIP() << "the prover refused the forged table itself: " << e.what();
+  }
+  Verdict v = verify(pub, vk, proof);
+  EXPECT_FALSE(v.ok());
+  std::printf("forged embedding row: %s\n", v.reason().c_str());
+}
+
+TEST(Transformer, AttentionSplitBatchedMatMulsAndSoftmaxProveAndVerify) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(attention_net(rng, 4), "attention_net.onnx");
+  auto samples = float_samples(rng, 24);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  // Split is lowered to one Slice per output; no node has several outputs.
+  size_t slices = 0;
+  for (const auto& n : m.graph.nodes) {
+    EXPECT_NE(n.op_type, "Split");
+    EXPECT_EQ(n.outputs.size(), 1u);
+    slices += n.op_type == "Slice";
+  }
+  EXPECT_EQ(slices, 3u);
+  prove_and_check(m, samples[0], rng);
+  prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[1], rng);
+}
+
+// Layer norm spelled out as EZKL's self_attention exports it (no LayerNormalization node):
+// x[1, 4, 8] -> d = x - ReduceMean(x) -> Pow(d, 2) -> ReduceMean -> y[1, 4, 1]. Pow with power 2
+// is proven as the product d * d (steps/elementwise.cc).
+std::vector<uint8_t> variance_net() {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("variance_net");
+  add_init(g, "two", {}, {2.0f});
+  add_io(g->add_input(), "x", {1, 4, 8});
+  add_io(g->add_output(), "y", {1, 4, 1});
+  set_ints(add_node(g, "ReduceMean", {"x"}, {"mu"}), "axes", {-1});
+  add_node(g, "Sub", {"x", "mu"}, {"d"});
+  add_node(g, "Pow", {"d", "two"}, {"d2"});
+  set_ints(add_node(g, "ReduceMean", {"d2"}, {"y"}), "axes", {-1});
+  return serialize(m);
+}
+
+TEST(Transformer, PowSquareProvesAsAProduct) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  graph::Graph g = graph::load_onnx_bytes(variance_net(), "variance_net.onnx");
+  auto samples = float_samples(rng, 32);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  prove_and_check(m, samples[0], rng);
+  prove_and_check(with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kFixed), samples[1], rng);
+}
+
+TEST(Transformer, AttentionWithSoftmaxRowsAbove32EntriesProves) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  // 40 positions: the softmax's row max over 40 entries (the selector protocol of reduce.h).
+  graph::Graph g = graph::load_onnx_bytes(attention_net(rng, 40), "attention_net.onnx");
+  auto samples = float_samples(rng, 40 * 6);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  prove_and_check(m, samples[0], rng);
+}
+
+TEST(Transformer, TinyGptProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  const std::string dir = std::string(ZKINFER_SHARED_DIR) + "/models/tiny_gpt";
+  if (!std::filesystem::exists(dir + "/model.onnx")) GTEST_SKIP() << "no " << dir;
+  graph::Graph g = graph::load_onnx_file(dir + "/model.onnx");
+  auto samples = graph::parse_samples(graph::read_text(dir + "/input.json"), "input.json", g);
+  graph::Graph fg = g;
+  const auto fin = graph::make_inputs(fg, samples[0].inputs, "input.json");
+  graph::bind_shapes(fg, fin);
+  const auto fout = graph::run_float(fg, fin);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  ASSERT_EQ(m.visibility.weights, quant::Visibility::kPrivate);
+  ASSERT_EQ(m.visibility.input, quant::Visibility::kPrivate);
+  Proven p = prove_and_check(m, samples[0], rng);
+  // Next-token arg-max of the proven integer logits against float's, position by position.
+  const auto q = p.trace.outputs(m)[0];
+  ASSERT_EQ(q.shape.size(), 3u);
+  const size_t T = static_cast<size_t>(q.shape[1]), V = static_cast<size_t>(q.shape[2]);
+  ASSERT_EQ(fout[0].data.size(), T * V);
+  size_t agree = 0;
+  for (size_t t = 0; t < T; ++t) {
+    size_t qi = 0, fi = 0;
+    for (size_t v = 1; v < V; ++v) {
+      if (q.data[t * V + v] > q.data[t * V + qi]) qi = v;
+      if (fout[0].data[t * V + v] > fout[0].data[t * V + fi]) fi = v;
+    }
+    agree += qi == fi;
+  }
+  std::printf("tiny_gpt: proof %zu bytes; next-token arg-max agreement with float %zu/%zu\n", p.proof.size(), agree, T);
+  EXPECT_EQ(agree, T);
+}
+
+}  // namespace
+}  // namespace zkinfer::proof
