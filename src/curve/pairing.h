@@ -6,7 +6,8 @@
 // Barreto-Naehrig curves", 2007): lambda3 = 1, lambda2 = 6x^2 + 1,
 // lambda1 = -36x^3 - 18x^2 - 12x + 1, lambda0 = -36x^3 - 30x^2 - 18x - 2.
 // G2 points are affine on the twist and are untwisted by (x, y) -> (x w^2, y w^3).
-// Lines are evaluated in affine coordinates (one Fq2 inversion per step).
+// T runs in Jacobian coordinates; each line is scaled by an Fq2 factor (no inversions), which
+// the final exponentiation removes.
 //
 // Inputs must be valid group elements: callers decode untrusted points with the checking
 // decoders (G1Affine::from_bytes, G2Affine::from_bytes / from_evm_bytes, which check the
