@@ -21,60 +21,13 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "onnx_build.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
 namespace {
 
-void add_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float f : v) t->add_float_data(f);
-}
-void add_init_i64(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& v) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::INT64);
-  for (int64_t d : dims) t->add_dims(d);
-  for (int64_t f : v) t->add_int64_data(f);
-}
-
-void add_io(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims,
-            int type = onnx::TensorProto::FLOAT) {
-  v->set_name(name);
-  auto* tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(type);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-}
-
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in, const std::string& out) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(out + "_node");
-  for (auto& s : in) n->add_input(s);
-  n->add_output(out);
-  return n;
-}
-void set_int(onnx::NodeProto* n, const std::string& name, int64_t v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
-std::vector<uint8_t> serialize(const onnx::ModelProto& m) {
-  std::string bytes;
-  m.SerializeToString(&bytes);
-  return std::vector<uint8_t>(bytes.begin(), bytes.end());
-}
-
-std::vector<float> rnd(TestRng& rng, size_t n, double scale) {
-  std::vector<float> v(n);
-  for (auto& f : v) f = static_cast<float>(scale * (static_cast<double>(rng.next_u64() % 2001) / 1000.0 - 1.0));
-  return v;
-}
+using namespace test_onnx;
 
 // x[1, 8] -> Gemm(8 -> 6) = h; c1 = Less(h, t[6]); c2 = Greater(h, 0.25); c3 = LessOrEqual(-0.5, h);
 // c4 = GreaterOrEqual(h, t); e = Equal(c1, c4); n = Not(c1); a = And(n, c2); o = Or(c3, e);

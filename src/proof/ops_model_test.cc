@@ -19,34 +19,13 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "onnx_build.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
 namespace {
 
-void add_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float f : v) t->add_float_data(f);
-}
-
-void add_io(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims) {
-  v->set_name(name);
-  auto* tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-}
-
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in, const std::string& out) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(out + "_node");
-  for (auto& s : in) n->add_input(s);
-  n->add_output(out);
-  return n;
-}
+using namespace test_onnx;
 
 // x[1, 8] -> Gemm(8 -> 6) -> Clip(lo1, hi1) -> Gemm(6 -> 4) -> Clip(lo2, hi2) -> y[1, 4] (opset 13;
 // an empty bound name: that bound omitted).

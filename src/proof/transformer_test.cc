@@ -19,63 +19,13 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "onnx_build.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
 namespace {
 
-void add_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float f : v) t->add_float_data(f);
-}
-void add_init_i64(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& v) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::INT64);
-  for (int64_t d : dims) t->add_dims(d);
-  for (int64_t f : v) t->add_int64_data(f);
-}
-void add_io(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims,
-            int type = onnx::TensorProto::FLOAT) {
-  v->set_name(name);
-  auto* tt = v->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(type);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-}
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in,
-                          std::vector<std::string> out) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(out[0] + "_node");
-  for (auto& s : in) n->add_input(s);
-  for (auto& s : out) n->add_output(s);
-  return n;
-}
-void set_ints(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-void set_int(onnx::NodeProto* n, const std::string& name, int64_t v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-std::vector<uint8_t> serialize(const onnx::ModelProto& m) {
-  std::string bytes;
-  m.SerializeToString(&bytes);
-  return std::vector<uint8_t>(bytes.begin(), bytes.end());
-}
-std::vector<float> rnd(TestRng& rng, size_t n, double scale) {
-  std::vector<float> v(n);
-  for (auto& f : v) f = static_cast<float>(scale * (static_cast<double>(rng.next_u64() % 2001) / 1000.0 - 1.0));
-  return v;
-}
+using namespace test_onnx;
 
 constexpr int64_t kVocab = 11, kTokens = 6, kWidth = 5;
 
@@ -90,8 +40,8 @@ std::vector<uint8_t> embedding_net(TestRng& rng) {
   add_init(g, "w", {kWidth, 3}, rnd(rng, kWidth * 3, 1.0));
   add_io(g->add_input(), "tokens", {1, kTokens}, onnx::TensorProto::INT64);
   add_io(g->add_output(), "y", {1, kTokens, 3});
-  set_int(add_node(g, "Gather", {"emb", "tokens"}, {"e"}), "axis", 0);
-  add_node(g, "MatMul", {"e", "w"}, {"y"});
+  set_int(add_node_outs(g, "Gather", {"emb", "tokens"}, {"e"}), "axis", 0);
+  add_node_outs(g, "MatMul", {"e", "w"}, {"y"});
   return serialize(m);
 }
 
@@ -110,15 +60,15 @@ std::vector<uint8_t> attention_net(TestRng& rng, int64_t T) {
   add_init_i64(g, "heads", {4}, {1, T, 2, 2});
   add_io(g->add_input(), "x", {1, T, 6});
   add_io(g->add_output(), "o", {1, 2, T, 2});
-  add_node(g, "MatMul", {"x", "wqkv"}, {"qkv"});
-  set_int(add_node(g, "Split", {"qkv", "sizes"}, {"q0", "k0", "v0"}), "axis", 2);
-  for (const char* t : {"q", "k", "v"}) add_node(g, "Reshape", {std::string(t) + "0", "heads"}, {std::string(t) + "1"});
-  set_ints(add_node(g, "Transpose", {"q1"}, {"q"}), "perm", {0, 2, 1, 3});
-  set_ints(add_node(g, "Transpose", {"k1"}, {"kt"}), "perm", {0, 2, 3, 1});
-  set_ints(add_node(g, "Transpose", {"v1"}, {"v"}), "perm", {0, 2, 1, 3});
-  add_node(g, "MatMul", {"q", "kt"}, {"s"});
-  set_int(add_node(g, "Softmax", {"s"}, {"p"}), "axis", -1);
-  add_node(g, "MatMul", {"p", "v"}, {"o"});
+  add_node_outs(g, "MatMul", {"x", "wqkv"}, {"qkv"});
+  set_int(add_node_outs(g, "Split", {"qkv", "sizes"}, {"q0", "k0", "v0"}), "axis", 2);
+  for (const char* t : {"q", "k", "v"}) add_node_outs(g, "Reshape", {std::string(t) + "0", "heads"}, {std::string(t) + "1"});
+  set_ints(add_node_outs(g, "Transpose", {"q1"}, {"q"}), "perm", {0, 2, 1, 3});
+  set_ints(add_node_outs(g, "Transpose", {"k1"}, {"kt"}), "perm", {0, 2, 3, 1});
+  set_ints(add_node_outs(g, "Transpose", {"v1"}, {"v"}), "perm", {0, 2, 1, 3});
+  add_node_outs(g, "MatMul", {"q", "kt"}, {"s"});
+  set_int(add_node_outs(g, "Softmax", {"s"}, {"p"}), "axis", -1);
+  add_node_outs(g, "MatMul", {"p", "v"}, {"o"});
   return serialize(m);
 }
 
@@ -281,10 +231,10 @@ std::vector<uint8_t> variance_net() {
   add_init(g, "two", {}, {2.0f});
   add_io(g->add_input(), "x", {1, 4, 8});
   add_io(g->add_output(), "y", {1, 4, 1});
-  set_ints(add_node(g, "ReduceMean", {"x"}, {"mu"}), "axes", {-1});
-  add_node(g, "Sub", {"x", "mu"}, {"d"});
-  add_node(g, "Pow", {"d", "two"}, {"d2"});
-  set_ints(add_node(g, "ReduceMean", {"d2"}, {"y"}), "axes", {-1});
+  set_ints(add_node_outs(g, "ReduceMean", {"x"}, {"mu"}), "axes", {-1});
+  add_node_outs(g, "Sub", {"x", "mu"}, {"d"});
+  add_node_outs(g, "Pow", {"d", "two"}, {"d2"});
+  set_ints(add_node_outs(g, "ReduceMean", {"d2"}, {"y"}), "axes", {-1});
   return serialize(m);
 }
 
