@@ -238,6 +238,16 @@ std::vector<Row> make_rows() {
     g.node("Mul", {"x", "r"}, "y");
     return V{2, 8};
   });
+  add("Sum of two computed", "Sum", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Sum", {"r", "x"}, "y");
+    return V{2, 8};
+  });
+  add("Mean of two computed", "Mean", {2, 8}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Mean", {"x", "r"}, "y");
+    return V{2, 8};
+  });
   add("Div by a constant", "Div", {2, 8}, [](G& g) {
     g.node("Div", {"x", g.floats({}, {3.f})}, "y");
     return V{2, 8};

@@ -107,6 +107,8 @@ const std::vector<OpCase> kCases = {
     {"log", "Log", {act({3, 4}, 0.1, 4)}, nullptr, 0.02},
     {"elu", "Elu", {act({3, 4})}},
     {"hard_sigmoid", "HardSigmoid", {act({3, 4}, -4, 4)}},
+    {"mean", "Mean", {act({2, 3}), act({2, 1}, -6, 6)}, nullptr, 0.005},
+    {"sum", "Sum", {act({2, 3}), act({3}, -6, 6)}, nullptr, 0.005},
     // op_unary_math.cc: table lookups.
     {"softplus", "Softplus", {act({3, 4}, -4, 4)}},
     {"softsign", "Softsign", {act({3, 4}, -4, 4)}},

@@ -111,7 +111,7 @@ std::unique_ptr<Step> plan_elementwise(const PlanContext& c) {
     e.c_dims = e.b_dims;
     p->bn = true;
   } else {
-    e.op = op == "Add" ? layers::ElementwiseParams::Op::kAdd
+    e.op = (op == "Add" || op == "Sum" || op == "Mean") ? layers::ElementwiseParams::Op::kAdd
                        : (op == "Sub" ? layers::ElementwiseParams::Op::kSub : layers::ElementwiseParams::Op::kMul);
     e.b_dims = lift(c.dims(p->w));
     if (op != "Mul" && op != "Pow") {

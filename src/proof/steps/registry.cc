@@ -66,6 +66,8 @@ const std::vector<StepEntry> kSteps = {
     // elementwise.cc, div.cc, reduce.cc, softmax.cc, layer_norm.cc
     {"Add", plan_elementwise},
     {"Sub", plan_elementwise},
+    {"Sum", plan_elementwise},   // two inputs: Add (ops/op_sum.cc)
+    {"Mean", plan_elementwise},  // two inputs: Add read at one more fractional bit (ops/op_mean.cc)
     {"Mul", plan_elementwise},
     {"BatchNormalization", plan_elementwise},
     {"Div", plan_div},
