@@ -12,6 +12,7 @@
 
 #include "layers/bound.h"
 #include "pcs/hyrax.h"
+#include "pcs/scheme.h"
 #include "proof/model_proof.h"
 #include "proof/step.h"
 #include "transcript/transcript.h"
@@ -29,22 +30,21 @@ using Plan = std::vector<std::unique_ptr<Step>>;
 Plan make_plan(const quant::CompiledModel& m);
 // The bound check of a private model input or output (its committed digits are its commitment).
 layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what = "input");
-// The column count of the model's Hyrax parameters, and the (cached) parameters.
+// The column count of the model's Hyrax parameters, and the (cached) parameters (the weight
+// range proof of the key is Hyrax's own).
 size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan);
 const pcs::HyraxParams& params_for(size_t log_cols);
+// The commitment scheme the model's proofs commit and open with (pcs/scheme.h; cached).
+const pcs::Scheme& scheme_for(const quant::CompiledModel& m, const Plan& plan);
 void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v);
-// The column count of a proof's own commitments (as wide as the parameters allow).
-size_t advice_log_cols(const pcs::HyraxParams& params, size_t nv);
-// Zero knowledge: messages are padded by pads committed in rows of 2^pad_log_row (zk/cp.h).
-size_t pad_log_row(const pcs::HyraxParams& params);
 double seconds_since(std::chrono::steady_clock::time_point t0);
 
 // The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and
-// the value of each group of the final opening (pcs/reduced_opening.h) as the verifier derives it
-// from the proof's messages, which the prover binds to a Pedersen commitment.
+// the values the opening's back half proves (pcs/scheme.h) as the verifier derives them from the
+// proof's messages, which the prover binds to Pedersen commitments.
 struct ReplayState {
   transcript::Transcript tr;
-  std::vector<cp::Val> group_values;
+  std::vector<cp::Val> opening_values;
 };
 // The verifier; with replay set, it runs under the prover's context and stops before the bound
 // claims (the prover's second pass); with fields set, every field it reads is logged there.

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "hash/keccak.h"
+#include "pcs/hyrax_scheme.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
 
@@ -84,7 +85,7 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
     if (t >= nt || (i > 0 && t <= last) || !pk.vk.weights[t]) r.fail("proving key: bad tensor id");
     last = t;
     const uint64_t rows = r.count(32, uint64_t{1} << 32);
-    if (rows != pk.vk.weights[t]->layout.num_rows()) r.fail("proving key: blind count differs from the commitment's rows");
+    if (rows != pk.vk.weights[t]->num_blinds()) r.fail("proving key: blind count differs from the commitment's");
     pk.blinds[t].resize(rows);
     for (auto& b : pk.blinds[t]) b = sumcheck::read_field<field::Fr>(r);
   }
@@ -99,7 +100,10 @@ nlohmann::ordered_json key_json(const VerifyingKey& vk) {
   j["vk_digest"] = "keccak256:" + quant::hex(vk.digest());
   size_t count = 0, rows = 0;
   for (const auto& [t, c] : vk.weights.entries())
-    if (c) ++count, rows += c->rows.size();
+    if (c) {
+      ++count;
+      if (const auto* h = pcs::HyraxScheme::as_hyrax(*c)) rows += h->rows.size();
+    }
   j["weight_commitments"] = count;
   j["commitment_rows"] = rows;
   j["weight_range_proof_bytes"] = vk.weight_bounds.size();

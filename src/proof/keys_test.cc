@@ -15,6 +15,7 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "hash/keccak.h"
+#include "pcs/hyrax_scheme.h"
 #include "pcs/ipa.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
@@ -100,9 +101,9 @@ VerifyingKey dishonest_key(const quant::CompiledModel& m, const VerifyingKey& ho
                            std::span<const int64_t> v, TestRng& rng) {
   VerifyingKey vk = honest;
   const auto& params = key_params(m);
-  const auto& lay = honest.weights[t]->layout;
+  const auto& lay = pcs::HyraxScheme::as_hyrax(*honest.weights[t])->layout;
   std::vector<Fr> zero(lay.num_rows(), Fr::zero());
-  vk.weights[t] = pcs::commit_with_blinds(params, w, lay.log_cols, zero);
+  vk.weights[t] = pcs::HyraxScheme::wrap(pcs::commit_with_blinds(params, w, lay.log_cols, zero));
   vk.weight_bounds.clear();
   if (v.empty()) return vk;
   auto items = weight_bound_items(m, vk);

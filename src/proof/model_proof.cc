@@ -22,7 +22,7 @@
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
-#include "pcs/reduced_opening.h"
+#include "pcs/hyrax_scheme.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "proof/weight_bounds.h"
@@ -152,14 +152,17 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
   tr.absorb_bytes(label, w.data());
 }
 
-// The column count of a proof's own commitments (advice, the inputs' and outputs' digits, the
-// lookups' multiplicities): as wide as the parameters allow. Their openings are logarithmic
-// (pcs/reduced_opening.h), so wide rows cost the proof nothing and save row points: a vector of
-// 2^n entries is 2^(n - c) points.
-size_t advice_log_cols(const pcs::HyraxParams& params, size_t nv) { return std::min(nv, params.max_log_cols()); }
-
-// Zero knowledge: messages are padded by pads committed in rows of 2^pad_log_row (zk/cp.h).
-size_t pad_log_row(const pcs::HyraxParams& params) { return std::min<size_t>(8, params.max_log_cols()); }
+const pcs::Scheme& scheme_for(const quant::CompiledModel& m, const Plan& plan) {
+  const size_t log_cols = params_log_cols(m, plan);
+  const pcs::HyraxParams& params = params_for(log_cols);
+  static std::map<size_t, std::unique_ptr<pcs::HyraxScheme>> cache;
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& s = cache[log_cols];
+  // Zero knowledge: messages are padded by pads committed in rows of up to 2^8 (zk/cp.h).
+  if (!s) s = std::make_unique<pcs::HyraxScheme>(params, std::min<size_t>(8, params.max_log_cols()));
+  return *s;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -181,7 +184,7 @@ void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
   w.bytes(vk.model_file_digest);
   w.u64(vk.weights.size());
   uint64_t count = 0;
-  for (const auto& [t, c] : vk.weights.entries()) count += c.has_value();
+  for (const auto& [t, c] : vk.weights.entries()) count += c != nullptr;
   w.u64(count);
   for (const auto& [t, c] : vk.weights.entries())
     if (c) {
@@ -220,7 +223,7 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
     uint32_t t = r.u32();
     if (t >= ntensors || (i > 0 && t <= last)) r.fail("vk: bad tensor id");
     last = t;
-    vk.weights[t] = pcs::HyraxCommitment::deserialize(r);
+    vk.weights[t] = pcs::HyraxScheme::read_any(r);
   }
   const uint64_t nb = r.count(1);
   auto wb = r.bytes(nb);
@@ -298,7 +301,7 @@ std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& m, c
     if (!is_committed_weight(m, ti)) continue;
     const auto& c = vk.weights[t];
     items.push_back({m.graph.tensors[t].name, layers::BoundParams{dims_of(m, ti), declared_bits(m, ti), true},
-                     c ? &*c : nullptr});
+                     c ? pcs::HyraxScheme::as_hyrax(*c) : nullptr});
   }
   return items;
 }
@@ -319,7 +322,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                       const std::function<void(size_t, size_t)>& progress) {
   auto plan = make_plan(model);
   if (!model.withheld.empty()) throw Error("setup: needs the compiled model with its weights (.zkm), not a public model");
-  const auto& params = params_for(params_log_cols(model, plan));
+  const pcs::Scheme& scheme = scheme_for(model, plan);
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
   vk.model_digest = quant::public_digest(model);
@@ -339,12 +342,12 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                                                                             declared_bits(model, static_cast<int>(t)), true}};
     if (auto why = weight_out_of_bounds(item, values)) throw Error("setup: " + *why);
     auto vals = layers::detail::padded_i64(s, values);
-    pcs::HyraxLayout lay = pcs::layout_for(vals.size(), pcs::default_log_cols(s.num_vars()));
-    std::vector<Fr> blinds(lay.num_rows(), Fr::zero());
+    std::vector<Fr> blinds(scheme.blind_count(s.num_vars(), pcs::Use::kKey), Fr::zero());
     if (random)
       for (auto& b : blinds) b = random();
-    vk.weights[t] = pcs::commit_with_blinds(params, std::span<const int64_t>(vals), lay.log_cols, blinds);
-    if (random) pk.blinds[t] = std::move(blinds);
+    pcs::Committed c = scheme.commit(vals, pcs::Use::kKey, std::move(blinds));
+    vk.weights[t] = std::move(c.commitment);
+    if (random) pk.blinds[t] = std::move(c.blinds);
   }
   // The weight range proof, bound to everything else in the key. Without a secret random source
   // (setup(): a key that does not hide the weights anyway) its blinds come from a fixed seed.
@@ -381,11 +384,11 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
     }
     const size_t nt = model.graph.tensors.size();
     if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
+    const pcs::Scheme& scheme = scheme_for(model, plan);
     for (size_t t = 0; t < nt; ++t) {
       const bool want = is_committed_weight(model, static_cast<int>(t));
-      if (want != vk.weights[t].has_value()) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
-      if (want && (vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars() ||
-                   vk.weights[t]->layout.log_cols != pcs::default_log_cols(vk.weights[t]->layout.num_vars)))
+      if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
+      if (want && !scheme.fits(*vk.weights[t], shape_of(model, static_cast<int>(t)).num_vars(), pcs::Use::kKey))
         return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
     }
     const auto items = weight_bound_items(model, vk);
@@ -437,13 +440,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
+  const pcs::Scheme& scheme = scheme_for(model, plan);
   for (size_t t = 0; t < nt; ++t) {
     bool want = is_committed_weight(model, static_cast<int>(t));
-    if (want != vk.weights[t].has_value()) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
-    if (want && vk.weights[t]->layout.num_vars != shape_of(model, static_cast<int>(t)).num_vars())
+    if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
+    if (want && !scheme.fits(*vk.weights[t], shape_of(model, static_cast<int>(t)).num_vars(), pcs::Use::kKey))
       return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
   }
-  const auto& params = params_for(params_log_cols(model, plan));
 
   ByteReader r(bytes);
   r.log_fields(fields);
@@ -451,13 +454,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   transcript::Transcript& tr = replay ? replay->tr : own;
   // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
   const bool zk = zero_knowledge(model);
-  std::optional<cp::Context> zctx;
-  if (zk && !replay) zctx.emplace(params, pad_log_row(params));
-  const cp::Context::Scope zscope(zk ? (replay ? cp::current() : &*zctx) : nullptr);
+  std::unique_ptr<cp::Context> zctx;
+  if (zk && !replay) zctx = scheme.zk_context(nullptr);
+  const cp::Context::Scope zscope(zk ? (replay ? cp::current() : zctx.get()) : nullptr);
   // The layers register their lookups here (lookup/batch.h); verified after the inputs' checks.
   lookup::BatchVerifier<Fr> lookups;
   const lookup::BatchVerifier<Fr>::Scope lscope(&lookups);
-  std::vector<std::pair<const std::vector<const pcs::HyraxCommitment*>*, size_t>> lookup_owners;
+  std::vector<std::pair<const std::vector<const pcs::Commitment*>*, size_t>> lookup_owners;
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
   if (r.u32() != kProofVersion) return Verdict::reject(Failure::kDecode, "proof: unsupported version");
@@ -508,21 +511,20 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // the bytes the prover replays: it writes them last.
   if (zk && !replay) zctx->read_rows(r);
 
-  std::deque<pcs::HyraxCommitment> coms;
+  std::deque<pcs::CommitmentPtr> coms;
   auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
-    std::vector<const pcs::HyraxCommitment*> v;
+    std::vector<const pcs::Commitment*> v;
     for (const auto& a : shapes) {
-      auto c = pcs::HyraxCommitment::deserialize(r);
-      if (c.layout.num_vars != a.num_vars || c.layout.log_cols != advice_log_cols(params, a.num_vars))
-        r.fail("commitment layout differs from the model");
-      c.absorb_into(tr);
+      auto c = scheme.read(r);
+      if (!scheme.fits(*c, a.num_vars, pcs::Use::kProof)) r.fail("commitment layout differs from the model");
+      c->absorb_into(tr);
       coms.push_back(std::move(c));
-      v.push_back(&coms.back());
+      v.push_back(coms.back().get());
     }
     return v;
   };
   std::vector<layers::BoundParams> in_bound;
-  std::vector<std::vector<const pcs::HyraxCommitment*>> in_com;
+  std::vector<std::vector<const pcs::Commitment*>> in_com;
   for (int t : g.inputs) {
     if (input_is_public(model)) break;  // [visibility] no digits
     in_bound.push_back(input_bound(model, t));
@@ -530,26 +532,20 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   // [visibility] Private outputs: their digits, committed after the inputs'.
   std::vector<layers::BoundParams> out_bound;
-  std::vector<std::vector<const pcs::HyraxCommitment*>> out_com;
+  std::vector<std::vector<const pcs::Commitment*>> out_com;
   for (int t : g.outputs) {
     if (!output_is_private(model)) break;
     out_bound.push_back(input_bound(model, t, "output"));
     out_com.push_back(read_advice(layers::bound_advice_shapes(out_bound.back())));
   }
-  std::vector<std::vector<const pcs::HyraxCommitment*>> node_com(plan.size());
+  std::vector<std::vector<const pcs::Commitment*>> node_com(plan.size());
   for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(plan[pi]->advice_shapes(model));
 
   std::vector<std::vector<Claim>> claims(nt);
-  struct PendingOpening {
-    const pcs::HyraxCommitment* c;
-    std::vector<Fr> point;
-    cp::Val v;
-  };
-  std::vector<PendingOpening> pending;  // turned into claims once the products are read (zk)
-  auto open_at = [&](const pcs::HyraxCommitment* c, std::vector<Fr> point, const cp::Val& v) {
-    pending.push_back({c, std::move(point), v});
-  };
-  auto open_advice = [&](const std::vector<const pcs::HyraxCommitment*>& com, std::vector<layers::AdviceClaim>& adv,
+  // Every claim on a commitment, opened together at the end (pcs/scheme.h).
+  pcs::ClaimList<const pcs::Commitment*> pending;
+  auto open_at = [&](const pcs::Commitment* c, std::vector<Fr> point, const cp::Val& v) { pending.add(c, std::move(point), v); };
+  auto open_advice = [&](const std::vector<const pcs::Commitment*>& com, std::vector<layers::AdviceClaim>& adv,
                          size_t offset, const std::string& where) -> Verdict {
     for (auto& c : adv) {
       if (offset + c.advice >= com.size()) return Verdict::reject(where + ": claim on unknown advice");
@@ -575,7 +571,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
 
   DriverVerifierEnv env(model, r, tr);
-  const std::vector<const pcs::HyraxCommitment*>* step_com = nullptr;
+  const std::vector<const pcs::Commitment*>* step_com = nullptr;
   env.open_fn = [&](std::vector<layers::AdviceClaim>& adv, size_t offset) {
     return open_advice(*step_com, adv, offset, env.where);
   };
@@ -657,59 +653,25 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       continue;
     }
     if (!vk.weights[t]) return Verdict::reject(Failure::kKey, "proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
-    for (auto& cl : claims[t]) open_at(&*vk.weights[t], cl.point, cl.value);
+    for (auto& cl : claims[t]) open_at(vk.weights[t].get(), cl.point, cl.value);
   }
-  // Every claim reduced to one point (one sumcheck), the commitments grouped at it
-  // (pcs/reduced_opening.h).
-  std::vector<const pcs::HyraxCommitment*> open_coms;
-  std::vector<pcs::HyraxLayout> open_layouts;
-  std::vector<size_t> open_vars;
-  std::vector<pcs::ReductionClaim> rclaims;
-  {
-    std::map<const pcs::HyraxCommitment*, size_t> index;
-    for (auto& o : pending) {
-      auto [it, fresh] = index.emplace(o.c, open_coms.size());
-      if (fresh) {
-        open_coms.push_back(o.c);
-        open_layouts.push_back(o.c->layout);
-        open_vars.push_back(o.c->layout.num_vars);
-      }
-      rclaims.push_back({it->second, std::move(o.point), std::move(o.v)});
-    }
-  }
-  pcs::ReducedFront front;
-  if (!rclaims.empty())
-    if (Verdict v = pcs::verify_reduced_front(open_coms, rclaims, tr, r, &front); !v)
-      return v.within("proof").classified(Failure::kOpening);
-  const auto& groups = front.groups;
-  const auto& red = front.red;
-  if (replay) {  // the prover's replay stops here: the groups' values, which the prover binds
-    for (const auto& gr : groups) replay->group_values.push_back(gr.value(red.evals));
+  // Every claim opened together (pcs/scheme.h): the front half, then, in zero-knowledge mode,
+  // each value it leaves bound to a Pedersen commitment and the end section proving every recorded
+  // relation (zk/cp.h), then the back half (its pad matrix opened last).
+  std::unique_ptr<pcs::VerifierOpening> opening;
+  if (Verdict v = scheme.verify_open(pending.handles(), pending.claims(), tr, r, &opening); !v)
+    return v.within("proof: batch opening").classified(Failure::kOpening);
+  const std::vector<cp::Val> values = opening->values();
+  if (replay) {  // the prover's replay stops here: the values, which the prover binds
+    replay->opening_values = values;
     return Verdict::accept();
   }
-  // Zero knowledge: each group's value is bound to a Pedersen commitment, then the end section
-  // proves every recorded relation (zk/cp.h); its pad matrix is opened last.
-  std::vector<pcs::EvalClaim> group_claims;
-  for (const auto& gr : groups) {
-    const cp::Val v = gr.value(red.evals);
-    group_claims.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
-  }
+  std::vector<pcs::EvalClaim> bound;
+  for (const cp::Val& v : values) bound.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
   if (zk)
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const auto proof = pcs::IpaProof::deserialize(r);
-    if (Verdict v = pcs::verify_group_opening(params, groups[i], front.terms, group_claims[i], proof, tr); !v)
-      return v.within("proof: batch opening, group " + std::to_string(i)).classified(Failure::kOpening);
-  }
-  if (zk && zctx->has_pad_opening()) {
-    const pcs::OpeningClaim pc = zctx->pad_opening_claim();
-    const auto proof = pcs::IpaProof::deserialize(r);
-    const pcs::RowTerm rt{pc.commitment, pcs::split_point(pc.commitment->layout, pc.point).row};
-    if (Verdict v = pcs::verify_group_opening(params, pcs::single_group(pc.commitment->layout, pc.point),
-                                              std::span<const pcs::RowTerm>(&rt, 1), pc.claim, proof, tr);
-        !v)
-      return v.within("proof: batch opening, pad matrix").classified(Failure::kOpening);
-  }
+  if (Verdict v = opening->finish(bound, zctx.get(), tr, r); !v)
+    return v.within("proof: batch opening").classified(Failure::kOpening);
   r.expect_end();
   std::vector<ops::ITensor> proven;
   for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private

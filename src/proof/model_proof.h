@@ -19,6 +19,7 @@
 #include "common/random.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "pcs/scheme.h"
 #include "proof/blockers.h"
 #include "proof/weight_bounds.h"
 #include "quant/int_executor.h"
@@ -32,6 +33,15 @@ inline constexpr uint32_t kProofVersion = 4;  // 2: padded zero-knowledge messag
 // The verifying key's format version (its own: the proof format is kProofVersion). 2: the public
 // model's whole encoding is bound (model_file_digest) and the weight range proof is part of the key.
 inline constexpr uint32_t kKeyVersion = 2;
+
+// Value equality for ById's entries (a commitment compares by content).
+template <class T>
+bool same_value(const T& a, const T& b) {
+  return a == b;
+}
+inline bool same_value(const pcs::CommitmentPtr& a, const pcs::CommitmentPtr& b) {
+  return a == b || (a && b && a->equals(*b));
+}
 
 // A table by tensor id with a vector's interface, sparse underneath: size() is the model's tensor
 // count, and only the entries that were set take memory. Decoders size it from an untrusted count,
@@ -58,7 +68,7 @@ class ById {
     if (a.n_ != b.n_) return false;
     auto covered = [](const ById& x, const ById& y) {
       for (const auto& [i, v] : x.m_)
-        if (!(v == y[i])) return false;
+        if (!same_value(v, y[i])) return false;
       return true;
     };
     return covered(a, b) && covered(b, a);
@@ -80,7 +90,7 @@ class ById {
 struct VerifyingKey {
   std::array<uint8_t, 32> model_digest{};       // quant::public_digest: the public model's bound body
   std::array<uint8_t, 32> model_file_digest{};  // Keccak-256 of the whole public encoding (float part included)
-  ById<std::optional<pcs::HyraxCommitment>> weights;  // by tensor id
+  ById<pcs::CommitmentPtr> weights;  // by tensor id (null: none)
   // The weight range proof: every committed constant is an integer of its declared width
   // (weight_bounds_of); empty when nothing is committed.
   std::vector<uint8_t> weight_bounds;
@@ -112,7 +122,7 @@ const pcs::HyraxParams& key_params(const quant::CompiledModel& model);
 // the prover's secret: with them the weight commitments hide the weights.
 struct ProvingKey {
   VerifyingKey vk;
-  ById<std::vector<field::Fr>> blinds;  // by tensor id: one per commitment row (empty: zero blinds)
+  ById<std::vector<field::Fr>> blinds;  // by tensor id: the commitment's blinds (pcs::Commitment::num_blinds; empty: zero blinds)
 };
 
 // Commits every private constant (int64 fast path) with random row blinds drawn from `random`

@@ -21,7 +21,6 @@
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
-#include "pcs/reduced_opening.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "proof/weight_bounds.h"
@@ -83,7 +82,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   auto plan = make_plan(model);
   if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
   if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
-  const auto& params = params_for(params_log_cols(model, plan));
+  const pcs::Scheme& scheme = scheme_for(model, plan);
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
@@ -93,13 +92,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // Zero knowledge: a first pass sends commitments (relations off) while recording the challenges;
   // the verifier's replay on the bytes then gives every claim its blind (see ReplayState).
   const bool zk = zero_knowledge(model);
-  std::optional<cp::Context> zctx;
+  std::unique_ptr<cp::Context> zctx;
   if (zk) {
-    zctx.emplace(params, pad_log_row(params), random);
+    zctx = scheme.zk_context(&random);
     zctx->set_relations(false);
     tr.start_recording();
   }
-  const cp::Context::Scope zscope(zk ? &*zctx : nullptr);
+  const cp::Context::Scope zscope(zctx.get());
   // Every range check and table lookup of the layers joins one LogUp per table (lookup/batch.h),
   // proven after the inputs' and outputs' checks.
   lookup::BatchProver<Fr> lookups;
@@ -130,17 +129,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
 
   // Fr tables of every committed vector (kept alive for the batch opening).
   std::deque<std::vector<Fr>> tables;
-  std::deque<pcs::HyraxCommitted> committed;
-  std::vector<const std::vector<Fr>*> committed_tab;  // each commitment's table, in commitment order
-  auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::HyraxCommitted& {
-    size_t nv = layers::ceil_log2(padded.size());
-    pcs::HyraxLayout lay = pcs::layout_for(padded.size(), advice_log_cols(params, nv));
-    std::vector<Fr> blinds(lay.num_rows());
+  std::deque<pcs::Committed> committed;
+  auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::Committed& {
+    std::vector<Fr> blinds(scheme.blind_count(layers::ceil_log2(padded.size()), pcs::Use::kProof));
     for (auto& b : blinds) b = random();
-    auto c = pcs::commit_with_blinds(params, padded, lay.log_cols, blinds);
-    committed.push_back({std::move(c), pcs::HyraxBlinds{std::move(blinds)}});
-    committed.back().commitment.serialize(w);
-    committed.back().commitment.absorb_into(tr);
+    committed.push_back(scheme.commit(padded, pcs::Use::kProof, std::move(blinds)));
+    committed.back().commitment->serialize(w);
+    committed.back().commitment->absorb_into(tr);
     return committed.back();
   };
   auto commit_advice = [&](StepProver& sp, const std::vector<layers::LayerAdvice>& adv) {
@@ -148,7 +143,6 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       sp.com.push_back(&commit_i64(a.values));
       tables.push_back(to_fr(a.values));
       sp.tab.push_back(&tables.back());
-      committed_tab.push_back(&tables.back());
     }
   };
 
@@ -164,18 +158,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       throw Error("proof: conformance: " + where + ": a claim is not its vector's evaluation");
     ++stats->claims_checked;
   };
-  // Every claim on a committed vector, in the order the verifier meets them: reduced to one point
-  // and opened together at the end (pcs/reduced_opening.h).
-  struct Pending {
-    const pcs::HyraxCommitment* c;
-    const std::vector<Fr>* values;
-    const pcs::HyraxBlinds* blinds;
-    std::vector<Fr> point;
-  };
-  std::vector<Pending> pending;
-  auto open_at = [&](const pcs::HyraxCommitted* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
+  // Every claim on a committed vector, in the order the verifier meets them, opened together at
+  // the end (pcs/scheme.h); each commitment's table.
+  pcs::ClaimList<const pcs::Committed*> pending;
+  std::map<const pcs::Committed*, const std::vector<Fr>*> table_of;
+  auto open_at = [&](const pcs::Committed* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
     check_claim(*values, point, v, "an advice claim");
-    pending.push_back({&c->commitment, values, &c->blinds, std::move(point)});
+    table_of[c] = values;
+    pending.add(c, std::move(point), v);
   };
   // A layer's advice claims, and the owner of the lookups it just registered (same advice).
   auto open_advice = [&](const StepProver& n, const std::vector<layers::AdviceClaim>& adv, size_t offset) {
@@ -328,59 +318,42 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     stats->lookup_tables = lookups.num_tables();
   }
   // Weights: opened against the verifying key's commitments (the setup's blinds).
-  std::deque<pcs::HyraxBlinds> weight_blinds;
-  std::map<size_t, std::pair<const pcs::HyraxBlinds*, const std::vector<Fr>*>> weight_open;
+  std::deque<pcs::Committed> weight_committed;
+  std::map<size_t, const pcs::Committed*> weight_open;
   auto open_weight = [&](size_t t) {
     auto it = weight_open.find(t);
     if (it != weight_open.end()) return it->second;
     ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
-    const auto& com = *vk.weights[t];
+    const pcs::CommitmentPtr& com = vk.weights[t];
     tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), committed_values(model, static_cast<int>(t))));
     // The setup's blinds (zero for a key made by setup(), which does not hide).
+    std::vector<Fr> blinds(com->num_blinds(), Fr::zero());
     if (t < pk.blinds.size() && !pk.blinds[t].empty()) {
-      if (pk.blinds[t].size() != com.layout.num_rows()) throw Error("proof: the proving key's blinds do not match its commitments");
-      weight_blinds.push_back({pk.blinds[t]});
-    } else {
-      weight_blinds.push_back({std::vector<Fr>(com.layout.num_rows(), Fr::zero())});
+      if (pk.blinds[t].size() != com->num_blinds()) throw Error("proof: the proving key's blinds do not match its commitments");
+      blinds = pk.blinds[t];
     }
-    return weight_open[t] = {&weight_blinds.back(), &tables.back()};
+    weight_committed.push_back({com, std::move(blinds)});
+    table_of[&weight_committed.back()] = &tables.back();
+    return weight_open[t] = &weight_committed.back();
   };
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
-    auto [bl, tab] = open_weight(t);
-    for (const auto& c : claims[t]) check_claim(*tab, c.point, c.value, "weight " + g.tensors[t].name);
-    for (auto& c : claims[t]) pending.push_back({&*vk.weights[t], tab, bl, c.point});
+    const pcs::Committed* wc = open_weight(t);
+    for (const auto& c : claims[t]) check_claim(*table_of[wc], c.point, c.value, "weight " + g.tensors[t].name);
+    for (auto& c : claims[t]) pending.add(wc, c.point, c.value);
   }
-  // The claims reduced to one point (one sumcheck), the commitments grouped at it.
-  std::vector<const pcs::HyraxCommitment*> open_coms;
-  std::vector<pcs::HyraxLayout> open_layouts;
+  // The opening's front half (pcs/scheme.h); its values bound (zero knowledge: after the replay
+  // below); the back half.
   std::vector<std::span<const Fr>> open_tabs;
-  std::vector<const pcs::HyraxBlinds*> open_blinds;
-  std::vector<pcs::ReductionClaim> rclaims;
-  {
-    std::map<const pcs::HyraxCommitment*, size_t> index;
-    for (auto& p : pending) {
-      auto [it, fresh] = index.emplace(p.c, open_coms.size());
-      if (fresh) {
-        open_coms.push_back(p.c);
-        open_layouts.push_back(p.c->layout);
-        open_tabs.push_back(*p.values);
-        open_blinds.push_back(p.blinds);
-      }
-      rclaims.push_back({it->second, std::move(p.point), cp::Val()});
-    }
-  }
-  pcs::ReducedFront front;
-  if (!rclaims.empty()) front = pcs::prove_reduced_front(open_layouts, open_tabs, open_blinds, rclaims, tr, w);
-  const auto& groups = front.groups;
-  const auto& red = front.red;
-  std::vector<pcs::ProverClaim> group_claims;
+  for (const pcs::Committed* c : pending.handles()) open_tabs.push_back(*table_of.at(c));
+  std::unique_ptr<pcs::ProverOpening> opening = scheme.prove_open(pending.handles(), open_tabs, pending.claims(), tr, w);
+  std::vector<pcs::ProverClaim> bound;
   if (!zk) {
-    for (const auto& gr : groups) group_claims.push_back(pcs::ProverClaim::plain(gr.value(red.evals).value()));
+    for (const cp::Val& v : opening->values()) bound.push_back(pcs::ProverClaim::plain(v.value()));
   } else {
     // Second pass: the verifier replayed on the proof so far gives every value the verifier
-    // derives (each group's value among them), with every product and equality it will check
-    // (cp.h); the group values are bound to Pedersen commitments, then the end section.
+    // derives (the opening's values among them), with every product and equality it will check
+    // (cp.h); the opening's values are bound to Pedersen commitments, then the end section.
     ReplayState rs{transcript::Transcript::replay(tr.take_recording()), {}};
     zctx->set_relations(true);
     std::vector<ops::ITensor> pub_in;
@@ -388,21 +361,11 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       for (int t : g.inputs) pub_in.push_back(trace.values[t]);
     if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
       throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
-    ZKINFER_CHECK(rs.tr.replay_done() && rs.group_values.size() == groups.size());
-    for (const auto& v : rs.group_values) group_claims.push_back(zctx->bind_claim(v, w, tr));
+    ZKINFER_CHECK(rs.tr.replay_done() && rs.opening_values.size() == opening->values().size());
+    for (const auto& v : rs.opening_values) bound.push_back(zctx->bind_claim(v, w, tr));
     zctx->prove_finish(tr, w);
   }
-  // One inner-product argument per group, then the pad matrix's (zero knowledge).
-  for (size_t i = 0; i < groups.size(); ++i)
-    pcs::prove_group_opening(params, groups[i], front.combos, group_claims[i], tr, random).serialize(w);
-  if (zk && zctx->has_pad_opening()) {
-    const pcs::OpeningWitness pw = zctx->pad_opening_witness();
-    const pcs::HyraxLayout& pl = pw.commitment->layout;
-    const pcs::RowCombo rc = pcs::row_combo(pl, pw.values, *pw.blinds, pcs::split_point(pl, pw.point).row);
-    pcs::prove_group_opening(params, pcs::single_group(pl, pw.point), std::span<const pcs::RowCombo>(&rc, 1), pw.claim,
-                             tr, random)
-        .serialize(w);
-  }
+  opening->finish(bound, zctx.get(), tr, w, random);
   if (stats) {
     stats->open_s = seconds_since(to);
     stats->open_bytes = w.data().size() - open_start;

@@ -18,7 +18,7 @@
 #include "common/error.h"
 #include "layers/claim.h"
 #include "layers/rescale.h"
-#include "pcs/hyrax.h"
+#include "pcs/scheme.h"
 #include "proof/model_facts.h"
 #include "quant/int_executor.h"
 #include "quant/model.h"
@@ -103,7 +103,7 @@ class Step {
 class StepProver {
  public:
   virtual ~StepProver() = default;
-  std::vector<const pcs::HyraxCommitted*> com;  // the step's advice commitments, in advice order
+  std::vector<const pcs::Committed*> com;  // the step's advice commitments, in advice order
   std::vector<const std::vector<Fr>*> tab;      // their tables
   virtual void commit(ProverEnv&) {}
   virtual void prove(ProverEnv& env, std::vector<Claim> claims) = 0;

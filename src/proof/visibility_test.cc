@@ -111,7 +111,7 @@ void expect_honest(const Mode& md) {
     const auto& ti = md.model.graph.tensors[t];
     if (!ti.is_const || ti.dtype != ops::DType::kFloat) continue;
     ++weights;
-    commitments += md.pk.vk.weights[t].has_value();
+    commitments += (md.pk.vk.weights[t] != nullptr);
     kept += !md.pub.qconst[t].data.empty() && md.pub.qconst[t].data == md.model.qconst[t].data;
   }
   ASSERT_GT(weights, 0u);

@@ -1,0 +1,229 @@
+// Tests of the commitment-scheme interface (pcs/scheme.h), written against Scheme only so that
+// every implementation runs them (Hyrax today; a pairing-based scheme adds its factory to
+// kSchemes). Plain mode: claims on commitments of several sizes and both uses opened together;
+// the values the two halves agree on; every kind of lie rejected (a claim's value, a changed byte,
+// another commitment, missing or extra bytes); commitments read back and shaped as the scheme says.
+// The zero-knowledge path (values bound by zk/cp.h between the halves) runs in every whole-model
+// proof test (src/proof).
+#include "pcs/scheme.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "pcs/hyrax_scheme.h"
+#include "poly/mle.h"
+#include "test_seed.h"
+
+namespace zkinfer::pcs {
+namespace {
+
+using testing::seed_note;
+using testing::test_seed;
+
+struct SchemeCase {
+  const char* name;
+  std::function<const Scheme&()> get;
+};
+
+const Scheme& hyrax() {
+  static const HyraxParams params(6);
+  static const HyraxScheme s(params, 6);
+  return s;
+}
+
+const std::vector<SchemeCase> kSchemes = {{"hyrax", hyrax}};
+
+struct Instance {
+  std::vector<std::vector<int64_t>> values;
+  std::vector<std::vector<Fr>> tables;
+  std::vector<Committed> coms;
+  std::vector<OpenClaim> claims;
+};
+
+// One commitment per (num_vars, use), each with 1..3 claims at random points.
+Instance make_instance(const Scheme& s, TestRng& rng, const std::vector<std::pair<size_t, Use>>& shapes) {
+  Instance in;
+  for (size_t c = 0; c < shapes.size(); ++c) {
+    const auto [n, use] = shapes[c];
+    std::vector<int64_t> v(size_t{1} << n);
+    for (auto& x : v) x = static_cast<int64_t>(rng.next_u64() % 2001) - 1000;
+    std::vector<Fr> blinds(s.blind_count(n, use));
+    for (auto& b : blinds) b = Fr::random(rng);
+    in.coms.push_back(s.commit(v, use, std::move(blinds)));
+    std::vector<Fr> tab;
+    for (int64_t x : v) tab.push_back(Fr::from_i64(x));
+    const size_t nclaims = 1 + rng.next_u64() % 3;
+    for (size_t i = 0; i < nclaims; ++i) {
+      std::vector<Fr> z(n);
+      for (auto& x : z) x = Fr::random(rng);
+      in.claims.push_back({c, z, cp::Val(poly::evaluate_mle<Fr>(tab, z))});
+    }
+    in.values.push_back(std::move(v));
+    in.tables.push_back(std::move(tab));
+  }
+  return in;
+}
+
+std::vector<uint8_t> prove(const Scheme& s, const Instance& in, TestRng& rng, std::vector<Fr>* values = nullptr) {
+  transcript::Transcript tr("scheme-test");
+  ByteWriter w;
+  std::vector<const Committed*> coms;
+  std::vector<std::span<const Fr>> tabs;
+  for (size_t c = 0; c < in.coms.size(); ++c) {
+    coms.push_back(&in.coms[c]);
+    tabs.push_back(in.tables[c]);
+    in.coms[c].commitment->absorb_into(tr);
+  }
+  auto opening = s.prove_open(coms, tabs, in.claims, tr, w);
+  std::vector<ProverClaim> bound;
+  for (const cp::Val& v : opening->values()) {
+    bound.push_back(ProverClaim::plain(v.value()));
+    if (values) values->push_back(v.value());
+  }
+  opening->finish(bound, nullptr, tr, w, random_fr(rng));
+  return w.take();
+}
+
+Verdict verify(const Scheme& s, const Instance& in, std::span<const uint8_t> bytes, std::vector<Fr>* values = nullptr) {
+  transcript::Transcript tr("scheme-test");
+  ByteReader r(bytes, "opening");
+  std::vector<const Commitment*> coms;
+  for (const auto& c : in.coms) {
+    coms.push_back(c.commitment.get());
+    c.commitment->absorb_into(tr);
+  }
+  try {
+    std::unique_ptr<VerifierOpening> opening;
+    if (Verdict v = s.verify_open(coms, in.claims, tr, r, &opening); !v) return v;
+    std::vector<EvalClaim> bound;
+    for (const cp::Val& v : opening->values()) {
+      bound.push_back(EvalClaim::plain(v.value()));
+      if (values) values->push_back(v.value());
+    }
+    if (Verdict v = opening->finish(bound, nullptr, tr, r); !v) return v;
+    r.expect_end();
+  } catch (const DecodeError& e) {
+    return Verdict::reject(e.what());
+  }
+  return Verdict::accept();
+}
+
+const std::vector<std::pair<size_t, Use>> kShapes = {{5, Use::kProof}, {3, Use::kKey},   {0, Use::kProof},
+                                                     {8, Use::kKey},   {6, Use::kProof}, {1, Use::kKey}};
+
+class SchemeTest : public ::testing::TestWithParam<SchemeCase> {};
+
+TEST_P(SchemeTest, CommitmentsReadBackAndHaveTheirShape) {
+  const Scheme& s = GetParam().get();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  Instance in = make_instance(s, rng, kShapes);
+  for (size_t c = 0; c < in.coms.size(); ++c) {
+    const auto [n, use] = kShapes[c];
+    const Commitment& com = *in.coms[c].commitment;
+    EXPECT_EQ(com.num_vars(), n);
+    EXPECT_EQ(com.num_blinds(), s.blind_count(n, use));
+    EXPECT_TRUE(s.fits(com, n, use));
+    EXPECT_FALSE(s.fits(com, n + 1, use));
+    ByteWriter w;
+    com.serialize(w);
+    ByteReader r(w.data(), "commitment");
+    CommitmentPtr back = s.read(r);
+    r.expect_end();
+    EXPECT_TRUE(back->equals(com));
+    EXPECT_EQ(back->num_vars(), n);
+    // The same values with other blinds: another commitment (hiding needs fresh blinds).
+    std::vector<Fr> blinds(s.blind_count(n, use));
+    for (auto& b : blinds) b = Fr::random(rng);
+    EXPECT_FALSE(s.commit(in.values[c], use, std::move(blinds)).commitment->equals(com));
+  }
+  // A commitment's bytes cut short are a decoding error, never a crash.
+  ByteWriter w;
+  in.coms[3].commitment->serialize(w);
+  for (size_t cut : {size_t{0}, size_t{3}, w.data().size() - 1}) {
+    ByteReader r(std::span<const uint8_t>(w.data().data(), cut), "commitment");
+    EXPECT_THROW((void)s.read(r), DecodeError) << cut;
+  }
+}
+
+TEST_P(SchemeTest, HonestOpeningVerifiesAndBothSidesAgree) {
+  const Scheme& s = GetParam().get();
+  const uint64_t seed = test_seed();
+  SCOPED_TRACE(seed_note());
+  TestRng rng(seed);
+  for (int rep = 0; rep < 3; ++rep) {
+    Instance in = make_instance(s, rng, kShapes);
+    std::vector<Fr> pv, vv;
+    auto bytes = prove(s, in, rng, &pv);
+    Verdict v = verify(s, in, bytes, &vv);
+    ASSERT_TRUE(v) << v.reason();
+    EXPECT_FALSE(pv.empty());
+    EXPECT_EQ(pv, vv);
+  }
+}
+
+TEST_P(SchemeTest, NoClaimsIsAnEmptyOpening) {
+  const Scheme& s = GetParam().get();
+  TestRng rng(test_seed());
+  Instance in;
+  auto bytes = prove(s, in, rng);
+  EXPECT_TRUE(bytes.empty());
+  EXPECT_TRUE(verify(s, in, bytes));
+}
+
+TEST_P(SchemeTest, FalseClaimIsRejected) {
+  const Scheme& s = GetParam().get();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  for (size_t k : {size_t{0}, size_t{2}, size_t{4}}) {
+    Instance in = make_instance(s, rng, kShapes);
+    size_t i = 0;
+    while (in.claims[i].com != k) ++i;
+    in.claims[i].value += cp::Val(Fr::one());
+    auto bytes = prove(s, in, rng);  // the prover runs honestly on the false claim
+    EXPECT_FALSE(verify(s, in, bytes)) << "claim on commitment " << k;
+  }
+}
+
+TEST_P(SchemeTest, OtherCommitmentIsRejected) {
+  const Scheme& s = GetParam().get();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  Instance in = make_instance(s, rng, kShapes);
+  auto bytes = prove(s, in, rng);
+  ASSERT_TRUE(verify(s, in, bytes));
+  Instance other = in;
+  auto v = in.values[4];
+  v[7] += 1;
+  std::vector<Fr> blinds = in.coms[4].blinds;
+  other.coms[4] = s.commit(v, kShapes[4].second, std::move(blinds));
+  EXPECT_FALSE(verify(s, other, bytes));
+}
+
+TEST_P(SchemeTest, EveryChangedByteIsRejected) {
+  const Scheme& s = GetParam().get();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  Instance in = make_instance(s, rng, {{4, Use::kProof}, {2, Use::kKey}, {3, Use::kProof}});
+  auto bytes = prove(s, in, rng);
+  ASSERT_TRUE(verify(s, in, bytes));
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto bad = bytes;
+    bad[i] ^= 0x01;
+    EXPECT_FALSE(verify(s, in, bad)) << "byte " << i;
+  }
+  auto shorter = bytes;
+  shorter.pop_back();
+  EXPECT_FALSE(verify(s, in, shorter));
+  auto longer = bytes;
+  longer.push_back(0);
+  EXPECT_FALSE(verify(s, in, longer));
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, SchemeTest, ::testing::ValuesIn(kSchemes),
+                         [](const ::testing::TestParamInfo<SchemeCase>& i) { return std::string(i.param.name); });
+
+}  // namespace
+}  // namespace zkinfer::pcs
