@@ -26,15 +26,13 @@ namespace fs = std::filesystem;
 
 // EZKL examples (folders of ../shared/models/ezkl with a network.onnx) that compile, prove and
 // verify today.
-constexpr size_t kEzklProven = 66;
+constexpr size_t kEzklProven = 68;
 
 // Models that compile but whose bundled input the integer model cannot be proven on, with the
-// reason the prover gives (asserted): EZKL's self_attention input has 64 constant rows, so its
-// spelled-out layer norm divides by sqrt(0 + eps) with eps (1e-5) below the activation scale:
-// a zero divisor, which Div does not prove yet. (On an input with varying rows it proves:
-// docs/PROOF.md section 2.)
-const std::vector<std::pair<std::string, std::string>> kInputUnprovable = {
-    {"ezkl/self_attention", "divisor 0 outside"}};
+// reason the prover gives (asserted). None today: EZKL's self_attention (64 constant rows, whose
+// spelled-out layer norm divided by a quantized sqrt(0 + eps) = 0) proves since spelled-out layer
+// norms are fused into LayerNormalization (graph::fuse_layer_norm).
+const std::vector<std::pair<std::string, std::string>> kInputUnprovable = {};
 
 struct Case {
   std::string name, onnx;
@@ -171,7 +169,8 @@ TEST(CompileSweep, EveryModelCompiledProves) {
                            "1l_div", "1l_tiny_div", "1l_eltwise_div", "1l_powf", "general_exp", "max", "min", "softsign",
                            "1l_softmax", "layernorm", "integer_div", "bitshift", "ltsf", "less", "1l_where", "boolean",
                            "bitwise_ops", "linear_svc", "hard_max", "decision_tree", "random_forest",
-                           "gradient_boosted_trees", "xgboost", "lightgbm", "gather_elements", "oh_decision_tree"})
+                           "gradient_boosted_trees", "xgboost", "lightgbm", "gather_elements", "oh_decision_tree", "nanoGPT",
+                           "self_attention"})
     EXPECT_NE(std::find(ezkl_proven.begin(), ezkl_proven.end(), std::string("ezkl/") + must), ezkl_proven.end()) << must;
 }
 

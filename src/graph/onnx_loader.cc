@@ -6,7 +6,9 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -390,6 +392,172 @@ void lower_split(Graph& g) {
       }
       off += sz;
     }
+  }
+  g.nodes = std::move(out);
+}
+
+namespace {
+
+// The reduced axes of a ReduceMean node (attribute, or constant input from opset 18), normalized;
+// nullopt when not known.
+std::optional<std::vector<int64_t>> mean_axes(const Graph& g, const ops::Node& n, int64_t rank) {
+  std::vector<int64_t> axes;
+  if (n.opset >= 18) {
+    if (n.inputs.size() < 2 || n.inputs[1] < 0 || !g.tensors[n.inputs[1]].is_const) return std::nullopt;
+    for (double v : g.tensors[n.inputs[1]].value.data) axes.push_back(static_cast<int64_t>(v));
+  } else {
+    axes = n.attrs.get_ints("axes");
+  }
+  if (axes.empty()) return std::nullopt;
+  for (auto& a : axes) {
+    if (a < -rank || a >= rank) return std::nullopt;
+    if (a < 0) a += rank;
+  }
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+bool is_scalar_const(const Graph& g, int t) {
+  return t >= 0 && g.tensors[t].is_const && g.tensors[t].value.data.size() == 1 && g.tensors[t].dtype == DType::kFloat;
+}
+
+// A constant whose shape, without leading 1s, is `dims`: it broadcasts along the trailing axes only.
+bool trailing_const(const Graph& g, int t, const std::vector<int64_t>& dims) {
+  if (t < 0 || !g.tensors[t].is_const || g.tensors[t].dtype != DType::kFloat) return false;
+  std::vector<int64_t> s = g.tensors[t].value.shape;
+  while (!s.empty() && s.front() == 1 && s.size() > dims.size()) s.erase(s.begin());
+  return s == dims;
+}
+
+}  // namespace
+
+void fuse_layer_norm(Graph& g) {
+  const size_t nt = g.tensors.size();
+  std::vector<int> uses(nt, 0), producer(nt, -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int t : g.nodes[i].inputs)
+      if (t >= 0) ++uses[t];
+    for (int t : g.nodes[i].outputs)
+      if (t >= 0) producer[t] = static_cast<int>(i);
+  }
+  for (int t : g.outputs) uses[t] += 1000;  // a model output is never an inner tensor
+  auto node_of = [&](int t, const char* op) -> ops::Node* {
+    if (t < 0 || producer[t] < 0) return nullptr;
+    ops::Node& n = g.nodes[producer[t]];
+    return n.op_type == op && n.outputs.size() == 1 ? &n : nullptr;
+  };
+  auto other = [](const ops::Node& n, int t) { return n.inputs[0] == t ? n.inputs[1] : n.inputs[0]; };
+  std::vector<bool> dead(g.nodes.size(), false);
+  std::vector<std::pair<size_t, ops::Node>> fused;  // (position of the last node, the new node)
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ops::Node& div = g.nodes[i];
+    if (div.op_type != "Div" || div.inputs.size() != 2 || div.outputs.size() != 1 || dead[i]) continue;
+    const int d = div.inputs[0], s = div.inputs[1];
+    ops::Node* sq = node_of(s, "Sqrt");
+    ops::Node* add = sq ? node_of(sq->inputs[0], "Add") : nullptr;
+    if (!add || add->inputs.size() != 2) continue;
+    const int eps_t = is_scalar_const(g, add->inputs[1]) ? add->inputs[1] : is_scalar_const(g, add->inputs[0]) ? add->inputs[0] : -1;
+    if (eps_t < 0) continue;
+    const double eps = g.tensors[eps_t].value.data[0];
+    ops::Node* var = node_of(other(*add, eps_t), "ReduceMean");
+    ops::Node* sub = node_of(d, "Sub");
+    if (!var || !sub || sub->inputs.size() != 2) continue;
+    const int p = var->inputs[0];
+    ops::Node* sqr = node_of(p, "Pow");
+    bool square = sqr && sqr->inputs.size() == 2 && sqr->inputs[0] == d && is_scalar_const(g, sqr->inputs[1]) &&
+                  g.tensors[sqr->inputs[1]].value.data[0] == 2.0;
+    if (!square) {
+      sqr = node_of(p, "Mul");
+      square = sqr && sqr->inputs.size() == 2 && sqr->inputs[0] == d && sqr->inputs[1] == d;
+    }
+    if (!square) continue;
+    const int x = sub->inputs[0];
+    ops::Node* mean = node_of(sub->inputs[1], "ReduceMean");
+    if (!mean || mean->inputs.empty() || mean->inputs[0] != x || x < 0) continue;
+    const auto& xs = g.tensors[x].shape;
+    const auto rank = static_cast<int64_t>(xs.size());
+    if (rank == 0 || g.tensors[d].shape != xs || g.tensors[div.outputs[0]].shape != xs) continue;
+    bool known = true;
+    for (auto v : xs) known = known && v > 0;
+    if (!known) continue;
+    const auto a1 = mean_axes(g, *mean, rank), a2 = mean_axes(g, *var, rank);
+    if (!a1 || !a2 || *a1 != *a2 || mean->attrs.get_int("keepdims", 1) == 0 || var->attrs.get_int("keepdims", 1) == 0) continue;
+    // The reduced axes must be the trailing ones (LayerNormalization's axis..rank-1).
+    const int64_t axis = a1->front();
+    bool trailing = a1->back() == rank - 1 && static_cast<int64_t>(a1->size()) == rank - axis;
+    if (!trailing) continue;
+    // Every inner tensor is used only inside the pattern (d by the square and the Div).
+    const int dmul = sqr->op_type == "Mul" ? 2 : 1;
+    if (uses[mean->outputs[0]] != 1 || uses[d] != 1 + dmul || uses[p] != 1 || uses[var->outputs[0]] != 1 ||
+        uses[add->outputs[0]] != 1 || uses[s] != 1)
+      continue;
+    const std::vector<int64_t> norm(xs.begin() + axis, xs.end());
+    std::vector<size_t> members = {static_cast<size_t>(producer[mean->outputs[0]]), static_cast<size_t>(producer[d]),
+                                   static_cast<size_t>(producer[p]), static_cast<size_t>(producer[var->outputs[0]]),
+                                   static_cast<size_t>(producer[add->outputs[0]]), static_cast<size_t>(producer[s]), i};
+    // A following Mul by a scale and Add of a bias of the normalized shape join it.
+    int y = div.outputs[0], gamma = -1, beta = -1;
+    auto consumer = [&](int t) -> int {
+      if (uses[t] != 1) return -1;
+      for (size_t k = i + 1; k < g.nodes.size(); ++k)
+        for (int in : g.nodes[k].inputs)
+          if (in == t) return static_cast<int>(k);
+      return -1;
+    };
+    if (int k = consumer(y); k >= 0 && g.nodes[k].op_type == "Mul" && g.nodes[k].inputs.size() == 2 && !dead[k]) {
+      const int c = other(g.nodes[k], y);
+      if (c != y && trailing_const(g, c, norm) && g.tensors[g.nodes[k].outputs[0]].shape == xs) {
+        gamma = c;
+        members.push_back(static_cast<size_t>(k));
+        y = g.nodes[k].outputs[0];
+        if (int k2 = consumer(y); k2 >= 0 && g.nodes[k2].op_type == "Add" && g.nodes[k2].inputs.size() == 2 && !dead[k2]) {
+          const int b = other(g.nodes[k2], y);
+          if (b != y && trailing_const(g, b, norm) && g.tensors[g.nodes[k2].outputs[0]].shape == xs) {
+            beta = b;
+            members.push_back(static_cast<size_t>(k2));
+            y = g.nodes[k2].outputs[0];
+          }
+        }
+      }
+    }
+    auto constant = [&](const std::string& name, const FTensor& v) {
+      TensorInfo t;
+      t.name = div.name + "/fused_" + name;
+      t.shape = norm;
+      t.dtype = DType::kFloat;
+      t.is_const = true;
+      t.value = FTensor(norm);
+      std::copy(v.data.begin(), v.data.end(), t.value.data.begin());
+      return g.add_tensor(std::move(t));
+    };
+    FTensor ones(norm);
+    std::fill(ones.data.begin(), ones.data.end(), 1.0);
+    ops::Node ln;
+    ln.name = div.name + "/layer_norm";
+    ln.op_type = "LayerNormalization";
+    ln.opset = std::max(div.opset, 17);
+    ln.inputs = {x, constant("scale", gamma >= 0 ? g.tensors[gamma].value : ones)};
+    if (beta >= 0) ln.inputs.push_back(constant("bias", g.tensors[beta].value));
+    ln.outputs = {y};
+    ln.attrs.ints["axis"] = axis;
+    ln.attrs.floats["epsilon"] = eps;
+    size_t last = 0;
+    for (size_t m : members) {
+      dead[m] = true;
+      last = std::max(last, m);
+      // The inner tensors are no longer computed: no shape, like any tensor nothing produces.
+      for (int t : g.nodes[m].outputs)
+        if (t >= 0 && t != y) g.tensors[t].shape.clear();
+    }
+    fused.emplace_back(last, std::move(ln));
+  }
+  if (fused.empty()) return;
+  std::vector<ops::Node> out;
+  size_t f = 0;
+  std::sort(fused.begin(), fused.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!dead[i]) out.push_back(std::move(g.nodes[i]));
+    while (f < fused.size() && fused[f].first == i) out.push_back(std::move(fused[f++].second));
   }
   g.nodes = std::move(out);
 }

@@ -41,6 +41,16 @@ void fold_constants(Graph& g, bool fold_shapes);
 // semantics are unchanged. Run after bind_shapes and fold_constants (the quantizer does).
 void lower_split(Graph& g);
 
+// Replaces every layer normalization spelled out in primitive ops, as PyTorch exports it before
+// opset 17 (m = ReduceMean(x); d = x - m; v = ReduceMean(d^2) (Pow 2 or Mul(d, d)); y = d /
+// Sqrt(v + eps), over the same trailing axes, keepdims), and the Mul by a constant scale and Add of
+// a constant bias of the normalized shape that follow it, by one LayerNormalization node (same
+// output tensor; the scale, ones when absent, and bias as new constants). Inner tensors used
+// elsewhere keep the pattern as it is. The float semantics are unchanged; the integer model then
+// proves the row's 1/sqrt(v + eps) by its table instead of a division by a quantized square root
+// (which rounds to 0 when the variance is below the activation step). Run after fold_constants.
+void fuse_layer_norm(Graph& g);
+
 // A TensorProto (initializer, Constant value, or a test_data_set .pb) as a float tensor.
 ops::FTensor tensor_from_proto(const onnx::TensorProto& t, const std::string& what);
 ops::FTensor read_tensor_pb(const std::string& path);

@@ -1,0 +1,139 @@
+// Tests of fuse_layer_norm (graph/onnx_loader.h): layer norms spelled out in primitive ops, as
+// PyTorch exports them before opset 17, become one LayerNormalization with the same float
+// outputs (differential against the unfused graph); the variants (Pow 2 or Mul(d, d), with and
+// without the scale and bias, several trailing axes) fuse (opset 18's axes input is read the same
+// way, but ONNX 1.12's checker here stops at opset 17); patterns whose inner tensors are used
+// elsewhere, or that reduce a non-trailing axis, are left alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "graph/float_executor.h"
+#include "graph/onnx_loader.h"
+#include "onnx_build.h"
+
+namespace zkinfer::graph {
+namespace {
+
+using namespace zkinfer::test_onnx;
+
+struct Variant {
+  bool mul_square = false;  // Mul(d, d) instead of Pow(d, 2)
+  bool affine = true;       // Mul by a scale, Add of a bias
+  std::vector<int64_t> axes = {-1};
+  bool leak_mean = false;   // the mean is also a model output (must not fuse)
+  int opset = 13;
+};
+
+// x: [2, 3, 8]; y = layer norm of x over `axes`, spelled out.
+std::vector<uint8_t> spelled_out(const Variant& v, TestRng& rng) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(v.opset);
+  auto* g = m.mutable_graph();
+  g->set_name("ln");
+  add_io(g->add_input(), "x", {2, 3, 8});
+  add_io(g->add_output(), "y", {2, 3, 8});
+  auto mean = [&](const std::string& in, const std::string& out) {
+    if (v.opset >= 18) {
+      add_init_i64(g, out + "_axes", {static_cast<int64_t>(v.axes.size())}, v.axes);
+      add_node(g, "ReduceMean", {in, out + "_axes"}, out);
+    } else {
+      set_ints(add_node(g, "ReduceMean", {in}, out), "axes", v.axes);
+    }
+  };
+  mean("x", "m");
+  add_node(g, "Sub", {"x", "m"}, "d");
+  if (v.mul_square) {
+    add_node(g, "Mul", {"d", "d"}, "p");
+  } else {
+    add_init(g, "two", {}, {2.0f});
+    add_node(g, "Pow", {"d", "two"}, "p");
+  }
+  mean("p", "v");
+  add_init(g, "eps", {}, {1e-5f});
+  add_node(g, "Add", {"v", "eps"}, "a");
+  add_node(g, "Sqrt", {"a"}, "s");
+  if (v.affine) {
+    add_node(g, "Div", {"d", "s"}, "n");
+    const int64_t width = v.axes.size() == 2 ? 24 : 8;
+    const std::vector<int64_t> dims = v.axes.size() == 2 ? std::vector<int64_t>{3, 8} : std::vector<int64_t>{8};
+    add_init(g, "gamma", dims, rnd(rng, static_cast<size_t>(width), 2.0));
+    add_init(g, "beta", dims, rnd(rng, static_cast<size_t>(width), 1.0));
+    add_node(g, "Mul", {"n", "gamma"}, "ng");
+    add_node(g, "Add", {"ng", "beta"}, "y");
+  } else {
+    add_node(g, "Div", {"d", "s"}, "y");
+  }
+  if (v.leak_mean) add_io(g->add_output(), "m", {2, 3, 1});
+  return serialize(m);
+}
+
+size_t count_op(const Graph& g, const std::string& op) {
+  size_t k = 0;
+  for (const auto& n : g.nodes) k += n.op_type == op;
+  return k;
+}
+
+// Runs the variant unfused and fused on the same input; returns the fused graph.
+Graph check_same_outputs(const Variant& v, uint64_t seed) {
+  TestRng rng(seed);
+  const auto bytes = spelled_out(v, rng);
+  ops::FTensor x({2, 3, 8});
+  for (auto& e : x.data) e = static_cast<double>(rng.next_u64() % 2001) / 250.0 - 4.0;
+  x.data[5] = 40.0;  // an outlier: rows of different variance
+  Graph plain = load_onnx_bytes(bytes, "ln.onnx");
+  bind_shapes(plain, {x});
+  fold_constants(plain, true);
+  Graph fused = plain;
+  fuse_layer_norm(fused);
+  const auto a = run_float(plain, {x});
+  const auto b = run_float(fused, {x});
+  EXPECT_EQ(a.size(), b.size());
+  for (size_t o = 0; o < a.size() && o < b.size(); ++o) {
+    EXPECT_EQ(a[o].shape, b[o].shape);
+    for (size_t i = 0; i < a[o].data.size(); ++i) EXPECT_NEAR(a[o].data[i], b[o].data[i], 1e-9) << "output " << o << " entry " << i;
+  }
+  return fused;
+}
+
+TEST(FuseLayerNorm, PowFormWithScaleAndBiasBecomesOneNode) {
+  Graph g = check_same_outputs({}, 1);
+  EXPECT_EQ(count_op(g, "LayerNormalization"), 1u);
+  EXPECT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].attrs.get_int("axis", 0), 2);
+  EXPECT_FLOAT_EQ(g.nodes[0].attrs.get_float("epsilon", 0), 1e-5f);
+  EXPECT_EQ(g.nodes[0].inputs.size(), 3u);  // x, scale, bias
+}
+
+TEST(FuseLayerNorm, MulFormWithoutAffineFusesWithUnitScale) {
+  Graph g = check_same_outputs({.mul_square = true, .affine = false}, 2);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op_type, "LayerNormalization");
+  ASSERT_EQ(g.nodes[0].inputs.size(), 2u);
+  for (double s : g.tensors[g.nodes[0].inputs[1]].value.data) EXPECT_EQ(s, 1.0);
+}
+
+TEST(FuseLayerNorm, TwoTrailingAxes) {
+  Graph g = check_same_outputs({.axes = {1, 2}}, 3);
+  ASSERT_EQ(count_op(g, "LayerNormalization"), 1u);
+  EXPECT_EQ(g.nodes[0].attrs.get_int("axis", 0), 1);
+  // Axes written as negative and positive indices mean the same.
+  Graph h = check_same_outputs({.axes = {-2, 2}}, 4);
+  EXPECT_EQ(count_op(h, "LayerNormalization"), 1u);
+}
+
+TEST(FuseLayerNorm, InnerTensorUsedElsewhereIsLeftAlone) {
+  Graph g = check_same_outputs({.leak_mean = true}, 5);
+  EXPECT_EQ(count_op(g, "LayerNormalization"), 0u);
+  EXPECT_EQ(count_op(g, "Sqrt"), 1u);
+}
+
+TEST(FuseLayerNorm, NonTrailingAxisIsLeftAlone) {
+  Graph g = check_same_outputs({.axes = {1}}, 6);
+  EXPECT_EQ(count_op(g, "LayerNormalization"), 0u);
+  EXPECT_EQ(count_op(g, "ReduceMean"), 2u);
+}
+
+}  // namespace
+}  // namespace zkinfer::graph
