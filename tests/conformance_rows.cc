@@ -262,6 +262,16 @@ std::vector<Row> make_rows() {
     G::attr(g.node("ReduceMean", {"x"}, "y"), "axes", V{1});
     return V{2, 1};
   });
+  add("ReduceL2 axis 1 (lowered: Mul, ReduceSum, Sqrt)", "ReduceL2", {2, 8}, [](G& g) {
+    G::attr(g.node("ReduceL2", {"x"}, "y"), "axes", V{1});
+    return V{2, 1};
+  });
+  add("ReduceLogSumExp axis 1, keepdims 0 (lowered: Exp, ReduceSum, Log)", "ReduceLogSumExp", {2, 8}, [](G& g) {
+    auto* n = g.node("ReduceLogSumExp", {"x"}, "y");
+    G::attr(n, "axes", V{1});
+    G::attr(n, "keepdims", int64_t{0});
+    return V{2};
+  });
   add("ReduceMax axis 1", "ReduceMax", {2, 8}, [](G& g) {
     G::attr(g.node("ReduceMax", {"x"}, "y"), "axes", V{1});
     return V{2, 1};
@@ -295,6 +305,11 @@ std::vector<Row> make_rows() {
     g.node("Relu", {"x"}, "r");
     g.node("Slice", {"r", g.ints({2}), g.ints({6}), g.ints({1})}, "y");
     return V{2, 4};
+  });
+  add("Trilu lower, k = 1, 2x3x5", "Trilu", {2, 3, 5}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    G::attr(g.node("Trilu", {"r", g.ints({1})}, "y"), "upper", int64_t{0});
+    return V{2, 3, 5};
   });
 
   // Comparisons and selection.

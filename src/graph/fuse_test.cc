@@ -1,4 +1,6 @@
-// Tests of fuse_layer_norm (graph/onnx_loader.h): layer norms spelled out in primitive ops, as
+// Tests of the compile-time graph rewrites (graph/onnx_loader.h). lower_reductions: ReduceL1,
+// ReduceSumSquare, ReduceL2, ReduceLogSum and ReduceLogSumExp become their parts with the same
+// float outputs (and those are the definitions). fuse_layer_norm: layer norms spelled out in primitive ops, as
 // PyTorch exports them before opset 17, become one LayerNormalization with the same float
 // outputs (differential against the unfused graph); the variants (Pow 2 or Mul(d, d), with and
 // without the scale and bias, several trailing axes) fuse (opset 18's axes input is read the same
@@ -6,6 +8,7 @@
 // elsewhere, or that reduce a non-trailing axis, are left alone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "graph/float_executor.h"
@@ -133,6 +136,75 @@ TEST(FuseLayerNorm, NonTrailingAxisIsLeftAlone) {
   Graph g = check_same_outputs({.axes = {1}}, 6);
   EXPECT_EQ(count_op(g, "LayerNormalization"), 0u);
   EXPECT_EQ(count_op(g, "ReduceMean"), 2u);
+}
+
+// ---- lower_reductions ----
+
+// y = op(x) over `axes` of x [2, 3, 4] (opset 17: axes attribute); runs it unlowered and lowered.
+void check_lowered(const std::string& op, std::vector<int64_t> axes, int64_t keepdims, const std::vector<std::string>& parts) {
+  SCOPED_TRACE(op);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("r");
+  add_io(g->add_input(), "x", {2, 3, 4});
+  std::vector<int64_t> ydims = {2, 3, 4};
+  for (auto a : axes) ydims[static_cast<size_t>(a < 0 ? a + 3 : a)] = 1;
+  if (keepdims == 0) {
+    std::vector<int64_t> kept;
+    for (size_t k = 0; k < 3; ++k)
+      if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(k)) == axes.end() &&
+          std::find(axes.begin(), axes.end(), static_cast<int64_t>(k) - 3) == axes.end())
+        kept.push_back(ydims[k]);
+    ydims = kept;
+  }
+  add_io(g->add_output(), "y", ydims);
+  auto* n = add_node(g, op, {"x"}, "y");
+  set_ints(n, "axes", axes);
+  set_int(n, "keepdims", keepdims);
+  TestRng rng(7);
+  ops::FTensor x({2, 3, 4});
+  for (auto& e : x.data) e = static_cast<double>(rng.next_u64() % 2001) / 500.0 - 2.0 + (op == "ReduceLogSum" ? 2.5 : 0.0);
+  Graph plain = load_onnx_bytes(serialize(m), "r.onnx");
+  bind_shapes(plain, {x});
+  fold_constants(plain, true);
+  Graph low = plain;
+  lower_reductions(low);
+  std::vector<std::string> ops_after;
+  for (const auto& nd : low.nodes) ops_after.push_back(nd.op_type);
+  EXPECT_EQ(ops_after, parts);
+  const auto a = run_float(plain, {x}), b = run_float(low, {x});
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].shape, b[0].shape);
+  ASSERT_EQ(a[0].data.size(), b[0].data.size());
+  for (size_t i = 0; i < a[0].data.size(); ++i) EXPECT_NEAR(a[0].data[i], b[0].data[i], 1e-9) << i;
+  // The reference: the definition, computed here directly for axes {2} keepdims 1.
+  if (axes == std::vector<int64_t>{2} && keepdims == 1)
+    for (size_t r = 0; r < 6; ++r) {
+      double acc = 0;
+      for (size_t k = 0; k < 4; ++k) {
+        const double v = x.data[r * 4 + k];
+        acc += op == "ReduceL1" ? std::fabs(v) : op == "ReduceLogSumExp" ? std::exp(v) : op == "ReduceLogSum" ? v : v * v;
+      }
+      const double want = op == "ReduceL2" ? std::sqrt(acc) : (op == "ReduceLogSum" || op == "ReduceLogSumExp") ? std::log(acc) : acc;
+      EXPECT_NEAR(a[0].data[r], want, 1e-9) << r;
+    }
+}
+
+TEST(LowerReductions, EachBecomesItsParts) {
+  check_lowered("ReduceL1", {2}, 1, {"Abs", "ReduceSum"});
+  check_lowered("ReduceSumSquare", {2}, 1, {"Mul", "ReduceSum"});
+  check_lowered("ReduceL2", {2}, 1, {"Mul", "ReduceSum", "Sqrt"});
+  check_lowered("ReduceLogSum", {2}, 1, {"ReduceSum", "Log"});
+  check_lowered("ReduceLogSumExp", {2}, 1, {"Exp", "ReduceSum", "Log"});
+}
+
+TEST(LowerReductions, AxesAndKeepdimsCarryOver) {
+  check_lowered("ReduceL2", {0, -1}, 0, {"Mul", "ReduceSum", "Sqrt"});
+  check_lowered("ReduceLogSumExp", {1}, 0, {"Exp", "ReduceSum", "Log"});
+  check_lowered("ReduceL1", {0, 1, 2}, 1, {"Abs", "ReduceSum"});
 }
 
 }  // namespace

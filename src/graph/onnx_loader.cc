@@ -396,6 +396,76 @@ void lower_split(Graph& g) {
   g.nodes = std::move(out);
 }
 
+void lower_reductions(Graph& g) {
+  std::vector<ops::Node> out;
+  for (auto& n : g.nodes) {
+    const std::string& op = n.op_type;
+    const bool known = op == "ReduceL1" || op == "ReduceSumSquare" || op == "ReduceL2" || op == "ReduceLogSum" ||
+                       op == "ReduceLogSumExp";
+    if (!known || n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) {
+      out.push_back(std::move(n));
+      continue;
+    }
+    const int x = n.inputs[0], y = n.outputs[0];
+    std::vector<int64_t> axes;
+    if (n.opset >= 18) {
+      if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
+        if (!g.tensors[n.inputs[1]].is_const) throw Error(g.source + ": node '" + n.name + "': non-constant axes");
+        for (double v : g.tensors[n.inputs[1]].value.data) axes.push_back(static_cast<int64_t>(v));
+      }
+    } else {
+      axes = n.attrs.get_ints("axes");
+    }
+    auto tensor = [&](const std::string& suffix, const ops::Shape& shape) {
+      TensorInfo t;
+      t.name = n.name + "/lowered_" + suffix;
+      t.shape = shape;
+      t.dtype = DType::kFloat;
+      return g.add_tensor(std::move(t));
+    };
+    auto node = [&](const std::string& type, std::vector<int> in, int o) {
+      ops::Node m;
+      m.name = n.name + "/" + type;
+      m.op_type = type;
+      m.opset = n.opset;
+      m.inputs = std::move(in);
+      m.outputs = {o};
+      return m;
+    };
+    int src = x;
+    if (op != "ReduceLogSum") {  // the element-wise part
+      const int e = tensor("elementwise", g.tensors[x].shape);
+      if (op == "ReduceL1") out.push_back(node("Abs", {x}, e));
+      else if (op == "ReduceLogSumExp") out.push_back(node("Exp", {x}, e));
+      else out.push_back(node("Mul", {x, x}, e));
+      src = e;
+    }
+    const bool post = op == "ReduceL2" || op == "ReduceLogSum" || op == "ReduceLogSumExp";
+    const int s = post ? tensor("sum", g.tensors[y].shape) : y;
+    ops::Node sum = node("ReduceSum", {src}, s);
+    sum.attrs.ints["keepdims"] = n.attrs.get_int("keepdims", 1);
+    sum.attrs.ints["noop_with_empty_axes"] = n.attrs.get_int("noop_with_empty_axes", 0);
+    if (n.opset >= 13) {  // ReduceSum reads its axes from an input since opset 13
+      if (!axes.empty()) {
+        TensorInfo t;
+        t.name = n.name + "/lowered_axes";
+        t.shape = {static_cast<int64_t>(axes.size())};
+        t.dtype = DType::kInt;
+        t.is_const = true;
+        t.value = FTensor(t.shape, DType::kInt);
+        for (size_t k = 0; k < axes.size(); ++k) t.value.data[k] = static_cast<double>(axes[k]);
+        sum.inputs.push_back(g.add_tensor(std::move(t)));
+      }
+    } else if (!axes.empty()) {
+      sum.attrs.int_lists["axes"] = axes;
+    }
+    out.push_back(std::move(sum));
+    if (op == "ReduceL2") out.push_back(node("Sqrt", {s}, y));
+    else if (post) out.push_back(node("Log", {s}, y));
+  }
+  g.nodes = std::move(out);
+}
+
 namespace {
 
 // The reduced axes of a ReduceMean node (attribute, or constant input from opset 18), normalized;

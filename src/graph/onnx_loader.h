@@ -41,6 +41,11 @@ void fold_constants(Graph& g, bool fold_shapes);
 // semantics are unchanged. Run after bind_shapes and fold_constants (the quantizer does).
 void lower_split(Graph& g);
 
+// Replaces ReduceL1, ReduceSumSquare, ReduceL2, ReduceLogSum and ReduceLogSumExp by the proven
+// ops they compose (Abs / Mul(x, x) / Exp, then ReduceSum, then Sqrt / Log; ops/op_reduce_composite.cc),
+// keeping the output tensor. Run after bind_shapes and fold_constants (the quantizer does).
+void lower_reductions(Graph& g);
+
 // Replaces every layer normalization spelled out in primitive ops, as PyTorch exports it before
 // opset 17 (m = ReduceMean(x); d = x - m; v = ReduceMean(d^2) (Pow 2 or Mul(d, d)); y = d /
 // Sqrt(v + eps), over the same trailing axes, keepdims), and the Mul by a constant scale and Add of

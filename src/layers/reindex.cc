@@ -468,6 +468,26 @@ ReindexMap tile_map(const std::vector<size_t>& x_dims, const std::vector<int64_t
   return m;
 }
 
+ReindexMap trilu_map(const std::vector<size_t>& x_dims, bool upper, int64_t k) {
+  const size_t r = x_dims.size();
+  if (r < 2) throw Error("trilu: input of rank below 2");
+  const size_t rows = x_dims[r - 2], cols = x_dims[r - 1];
+  if (rows * cols > kMaxMapEntries) throw Error("trilu: matrix too large");
+  ReindexMap m;
+  m.x_dims = x_dims;
+  m.y_dims = x_dims;
+  for (size_t a = 0; a + 2 < r; ++a) m.groups.push_back({{a}, {a}, true, {}});
+  ReindexGroup g{{r - 2, r - 1}, {r - 2, r - 1}, false, {}};
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j) {
+      const int64_t d = static_cast<int64_t>(j) - static_cast<int64_t>(i);
+      const bool keep = upper ? d >= k : d <= k;
+      g.map.push_back(keep ? static_cast<int64_t>(i * cols + j) : -1);
+    }
+  m.groups.push_back(std::move(g));
+  return m;
+}
+
 // ---- proof ----
 
 void ReindexProof::serialize(ByteWriter& w) const {

@@ -86,6 +86,9 @@ ReindexMap gather_map(const std::vector<size_t>& x_dims, size_t axis, const std:
 ReindexMap expand_map(const std::vector<size_t>& x_dims, const std::vector<size_t>& y_dims);
 // ONNX Tile: y_d = x_d repeats_d, y[t] = x[t mod x_d] per axis.
 ReindexMap tile_map(const std::vector<size_t>& x_dims, const std::vector<int64_t>& repeats);
+// ONNX Trilu: the upper (column - row >= k) or lower (column - row <= k) triangle of each matrix
+// of the last two axes, the rest zero: one group over those two axes (rank >= 2).
+ReindexMap trilu_map(const std::vector<size_t>& x_dims, bool upper, int64_t k);
 // (Split: each output is a slice_map of the input along the axis.)
 
 struct ReindexProof {

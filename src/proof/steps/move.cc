@@ -1,5 +1,5 @@
 // Data movement (layers/reindex.h, docs/protocol/layers.md section 8): Reshape, Flatten,
-// Identity, Squeeze, Unsqueeze, no-op Cast, Transpose, Slice, Pad, Expand, Tile, Gather by
+// Identity, Squeeze, Unsqueeze, no-op Cast, Transpose, Slice, Pad, Expand, Tile, Trilu, Gather by
 // constant indices; Concat; and Neg (a claim's value negated). Free where every index map is the
 // identity on the padded layout; otherwise one degree-2 sumcheck.
 #include "layers/reindex.h"
@@ -174,6 +174,8 @@ std::unique_ptr<Step> plan_reindex(const PlanContext& c) {
     if (axis < 0) axis += static_cast<int64_t>(xd.size());
     if (axis < 0 || axis >= static_cast<int64_t>(xd.size())) c.fail("axis out of range");
     p->rmap = layers::gather_map(xd, static_cast<size_t>(axis), int_const(m, i, c.in(1), "indices"), c.dims(c.in(1)));
+  } else if (op == "Trilu") {
+    p->rmap = layers::trilu_map(xd, n.attrs.get_int("upper", 1) != 0, m.params[i].get("k"));
   } else {  // Pad
     std::vector<int64_t> pads = n.opset < 11 ? n.attrs.get_ints("pads") : int_const(m, i, c.in(1), "pads");
     if (n.opset >= 18 && c.in(3) >= 0) c.fail("Pad with axes is not supported yet");

@@ -108,6 +108,7 @@ const std::vector<StepEntry> kSteps = {
     {"Pad", plan_reindex, nullptr, true},
     {"Expand", plan_reindex, nullptr, true},
     {"Tile", plan_reindex, nullptr, true},
+    {"Trilu", plan_reindex, nullptr, true},
     {"Gather", plan_gather, nullptr, true},  // gather.cc: by computed indices, a table lookup
 };
 
