@@ -249,9 +249,12 @@ struct Lowering {
         if (treeids[k] == t && !children.count({t, nodeids[k]})) roots.push_back(k);
       if (roots.size() != 1) fail("tree " + std::to_string(t) + " does not have exactly one root");
       std::vector<std::pair<size_t, std::vector<std::pair<int64_t, int>>>> stack{{roots[0], {}}};
+      size_t reached = 0, in_tree = 0;
+      for (size_t k = 0; k < nn; ++k) in_tree += treeids[k] == t;
       while (!stack.empty()) {
         auto [k, path] = std::move(stack.back());
         stack.pop_back();
+        if (++reached > in_tree) fail("tree " + std::to_string(t) + " reaches a node twice (a cycle or a shared node)");
         if (static_cast<int64_t>(path.size()) > 64) fail("tree " + std::to_string(t) + " is deeper than 64 or has a cycle");
         if (modes[k] == "LEAF") {
           std::vector<double> v(static_cast<size_t>(K2), 0.0);
@@ -275,6 +278,7 @@ struct Lowering {
         stack.push_back({child(falses[k]), std::move(pf)});
         stack.push_back({child(trues[k]), std::move(pt)});
       }
+      if (reached != in_tree) fail("tree " + std::to_string(t) + " has nodes its root does not reach");
     }
     const int64_t L = static_cast<int64_t>(paths.size());
     if (static_cast<double>(I) * static_cast<double>(L) > 1 << 24) fail("tree ensemble too large for the dense path matrix (internal nodes x leaves > 2^24)");
@@ -413,6 +417,11 @@ struct Lowering {
     emit("Identity", {s}, {}, n.outputs[0], K);
   }
   void svm_classifier() {
+    // onnxruntime's SVMClassifier scores in the linear mode are not X W^T + rho (measured: the
+    // binary form labels every row 1, the multi-class form changes every score but the first),
+    // so there is no reference semantics to reproduce.
+    fail("SVMClassifier is not supported: export a linear SVM as LinearClassifier (post_transform NONE), as "
+         "scikit-learn's LinearSVC is exported (scripts/ml/onnx_ml.py)");
     refuse_strings();
     auto labels = n.attrs.get_ints("classlabels_ints");
     int64_t K;
