@@ -126,9 +126,9 @@ struct Lowering {
       } else if (probs_kind == "neg") {  // [-s, s]
         a = emit("Neg", {s});
         b = s;
-      } else {  // logistic: [sigmoid(-s), sigmoid(s)]
-        a = emit("Sigmoid", {emit("Neg", {s})});
+      } else {  // logistic: [sigmoid(-s), sigmoid(s)], as [1 - sigmoid(s), sigmoid(s)] (one table)
         b = emit("Sigmoid", {s});
+        a = emit("Sub", {constant("one", {1}, DType::kFloat, {1.0}), b});
       }
       emit("Concat", {a, b}, ints({{"axis", 1}}), n.outputs[1], 2);
     }

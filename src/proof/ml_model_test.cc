@@ -6,7 +6,10 @@
 // thresholds from another model and a path that takes the wrong branch are rejected.
 #include <gtest/gtest.h>
 
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "common/random.h"
 #include "graph/float_executor.h"
@@ -152,6 +155,46 @@ TEST(MlForest, ForgedLeavesOtherThresholdsAndWrongBranchesAreRejected) {
     rejected = true;  // the prover noticed the inconsistent trace
   }
   EXPECT_TRUE(rejected);
+}
+
+// compile's threshold-collapse criterion (quant::threshold_collapse): two thresholds of input
+// column 2, 0.0008 apart, collapse at scales 8 and 10 (steps 2^-8, 2^-10 > 0.0008) and not at 12;
+// choose_scale takes 12 although 8 already meets the accuracy target.
+TEST(MlScale, ThresholdsOfOneFeatureDoNotCollapse) {
+  const fs::path dir = fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml/tree_regressor_leq";
+  onnx::ModelProto mp;
+  {
+    std::ifstream f(dir / "model.onnx", std::ios::binary);
+    ASSERT_TRUE(mp.ParseFromIstream(&f));
+  }
+  auto* n = mp.mutable_graph()->mutable_node(0);
+  for (auto& a : *n->mutable_attribute()) {
+    if (a.name() == "nodes_featureids") ASSERT_TRUE(a.ints(1) == 2 && a.ints(8) == 2);  // both trees' node 1
+    if (a.name() == "nodes_values") {
+      a.set_floats(1, 0.3f);
+      a.set_floats(8, 0.3008f);
+    }
+  }
+  std::string b;
+  mp.SerializeToString(&b);
+  graph::Graph g = graph::load_onnx_bytes(std::vector<uint8_t>(b.begin(), b.end()), "collapse.onnx");
+  auto samples = graph::parse_samples(graph::read_text((dir / "test.json").string()), "test.json", g);
+  for (int s : {8, 10, 12}) {
+    ops::QuantConfig cfg;
+    cfg.base_scale = s;
+    auto why = quant::threshold_collapse(quant::quantize(g, samples, cfg));
+    if (s < 12) {
+      ASSERT_TRUE(why.has_value()) << s;
+      EXPECT_NE(why->find("of input column 2"), std::string::npos) << *why;
+    } else {
+      EXPECT_FALSE(why.has_value()) << *why;
+    }
+  }
+  quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+  EXPECT_TRUE(c.met);
+  EXPECT_EQ(c.scale, 12) << c.summary();
+  ASSERT_GE(c.trials.size(), 1u);
+  EXPECT_NE(c.trials[0].outcome.find("meets the accuracy target, but"), std::string::npos) << c.summary();
 }
 
 }  // namespace
