@@ -206,7 +206,7 @@ struct Lowering {
     for (size_t k = 0; k < wt.size(); ++k) leafw[{wt[k], wn[k]}].push_back({wi[k], ww[k]});
     // Internal nodes in three groups: x <= t (LEQ, GT with branches swapped), x < t (LT, GTE
     // swapped), x == t (EQ, NEQ swapped).
-    struct Internal { int group; int64_t feat; double thr; };
+    struct Internal { int group; int64_t feat; double thr; int64_t tree; };
     std::vector<Internal> internal;
     std::vector<size_t> internal_of(nn, SIZE_MAX);
     std::vector<bool> swapped(nn, false);
@@ -227,7 +227,7 @@ struct Lowering {
       if (!std::isfinite(values[k])) fail("a threshold is not finite");
       swapped[k] = sw;
       internal_of[k] = internal.size();
-      internal.push_back({grp, featids[k], values[k]});
+      internal.push_back({grp, featids[k], values[k], treeids[k]});
     }
     // Column order: by group.
     std::vector<size_t> col(internal.size());
@@ -238,9 +238,29 @@ struct Lowering {
       for (size_t i = 0; i < internal.size(); ++i) col[i] = static_cast<size_t>(next[internal[i].group]++);
     }
     const int64_t I = static_cast<int64_t>(internal.size());
-    // Leaves by walking each tree from its root.
     std::set<int64_t> trees(treeids.begin(), treeids.end());
+    // Batched (per-tree) form when every internal node is in one group and there are several
+    // trees: tree t's nodes take columns t * Imax + j (j its j-th internal node), its leaves
+    // t * Lmax + j; the path matrix is one Imax x Lmax block per tree instead of a dense I x L.
+    int ngroups = (gsize[0] > 0) + (gsize[1] > 0) + (gsize[2] > 0);
+    const bool batched = ngroups == 1 && trees.size() > 1;
+    std::map<int64_t, int64_t> tree_ord;
+    for (auto t : trees) tree_ord.emplace(t, static_cast<int64_t>(tree_ord.size()));
+    const int64_t T = static_cast<int64_t>(trees.size());
+    int64_t Imax = 0, Lmax = 0;
+    if (batched) {
+      std::map<int64_t, int64_t> count;
+      for (size_t i = 0; i < internal.size(); ++i) {
+        int64_t& c = count[internal[i].tree];
+        col[i] = static_cast<size_t>(tree_ord[internal[i].tree] * 0 + c);  // local index for now
+        ++c;
+        Imax = std::max(Imax, c);
+      }
+      for (size_t i = 0; i < internal.size(); ++i) col[i] += static_cast<size_t>(tree_ord[internal[i].tree] * Imax);
+    }
+    // Leaves by walking each tree from its root.
     const int64_t K2 = binary ? 1 : K;
+    std::vector<int64_t> leaf_tree;  // tree ordinal of each leaf
     std::vector<std::vector<std::pair<int64_t, int>>> paths;  // per leaf: (column, +1 true / -1 false)
     std::vector<std::vector<double>> leafvals;
     for (auto t : trees) {
@@ -263,6 +283,7 @@ struct Lowering {
             for (auto [id, w] : it->second) v[binary ? 0 : static_cast<size_t>(id)] += w;
           paths.push_back(std::move(path));
           leafvals.push_back(std::move(v));
+          leaf_tree.push_back(tree_ord[t]);
           if (paths.size() > (1u << 16)) fail("more than 65536 leaves");
           continue;
         }
@@ -281,10 +302,56 @@ struct Lowering {
       if (reached != in_tree) fail("tree " + std::to_string(t) + " has nodes its root does not reach");
     }
     const int64_t L = static_cast<int64_t>(paths.size());
-    if (static_cast<double>(I) * static_cast<double>(L) > 1 << 24) fail("tree ensemble too large for the dense path matrix (internal nodes x leaves > 2^24)");
+    if (!batched && static_cast<double>(I) * static_cast<double>(L) > 1 << 24) fail("tree ensemble too large for the dense path matrix (internal nodes x leaves > 2^24)");
     const double scale = !classifier && agg == "AVERAGE" ? 1.0 / static_cast<double>(trees.size()) : 1.0;
 
     int x = n.inputs[0];
+    if (I == 0) fail("the ensemble has no internal node (a constant model)");
+    if (batched) {
+      std::vector<int64_t> leaf_local(static_cast<size_t>(L));
+      {
+        std::vector<int64_t> nleaves(static_cast<size_t>(T), 0);
+        for (int64_t l = 0; l < L; ++l) leaf_local[static_cast<size_t>(l)] = nleaves[static_cast<size_t>(leaf_tree[static_cast<size_t>(l)])]++;
+        for (auto c : nleaves) Lmax = std::max(Lmax, c);
+      }
+      const int grp = gsize[0] ? 0 : gsize[1] ? 1 : 2;
+      const char* cmp[3] = {"LessOrEqual", "Less", "Equal"};
+      const int64_t W = T * Imax;
+      if (static_cast<double>(T) * static_cast<double>(Imax) * static_cast<double>(Lmax) > 1 << 24)
+        fail("tree ensemble too large (trees x internal nodes x leaves per tree > 2^24)");
+      std::vector<double> A(static_cast<size_t>(F * W), 0.0), B(static_cast<size_t>(W), 0.0);
+      for (size_t i = 0; i < internal.size(); ++i) {
+        A[static_cast<size_t>(internal[i].feat * W) + col[i]] = 1.0;
+        B[col[i]] = internal[i].thr;
+      }
+      int xa = emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
+      int d = cast(emit(cmp[grp], {xa, constant("thresholds", {W}, DType::kFloat, B)}, {}, -1, W), 1, W);
+      int r = emit("Reshape", {d, constant("shape", {3}, DType::kInt, {-1.0, static_cast<double>(T), static_cast<double>(Imax)})});
+      ops::Attributes perm;
+      perm.int_lists["perm"] = {1, 0, 2};
+      int dt = emit("Transpose", {r}, perm);
+      std::vector<double> C(static_cast<size_t>(T * Imax * Lmax), 0.0), D(static_cast<size_t>(T * Lmax), 1.0),
+          E(static_cast<size_t>(T * Lmax * K2), 0.0);
+      for (int64_t l = 0; l < L; ++l) {
+        const int64_t t = leaf_tree[static_cast<size_t>(l)], j = leaf_local[static_cast<size_t>(l)];
+        double cnt = 0;
+        for (auto [c, sg] : paths[static_cast<size_t>(l)]) {
+          const int64_t jc = c - t * Imax;  // the node's index within its tree
+          C[static_cast<size_t>((t * Imax + jc) * Lmax + j)] = sg;
+          if (sg > 0) cnt += 1;
+        }
+        D[static_cast<size_t>(t * Lmax + j)] = cnt;  // padding leaves keep 1: their column of C is 0
+        for (int64_t c = 0; c < K2; ++c)
+          E[static_cast<size_t>((t * Lmax + j) * K2 + c)] = leafvals[static_cast<size_t>(l)][static_cast<size_t>(c)] * scale;
+      }
+      int p = emit("MatMul", {dt, constant("paths", {T, Imax, Lmax}, DType::kFloat, C)});
+      int eq = emit("Equal", {p, constant("path_counts", {T, 1, Lmax}, DType::kFloat, D)});
+      int leaf = cast(eq, 1, Lmax);
+      int st = emit("MatMul", {leaf, constant("leaf_values", {T, Lmax, K2}, DType::kFloat, E)});
+      int s = emit("ReduceSum", {st, constant("axes", {1}, DType::kInt, {0.0})}, ints({{"keepdims", 0}}), -1, K2);
+      finish_trees(s, classifier, binary, all_pos, base, labels, post, K, K2);
+      return;
+    }
     int decisions = -1;
     if (I > 0) {
       std::vector<int> parts;
@@ -325,6 +392,11 @@ struct Lowering {
     for (int64_t l = 0; l < L; ++l)
       for (int64_t c = 0; c < K2; ++c) E[static_cast<size_t>(l * K2 + c)] = leafvals[static_cast<size_t>(l)][static_cast<size_t>(c)] * scale;
     int s = emit("MatMul", {leaf, constant("leaf_values", {L, K2}, DType::kFloat, E)}, {}, -1, K2);
+    finish_trees(s, classifier, binary, all_pos, base, labels, post, K, K2);
+  }
+  // Base values, post-transform and the outputs from the raw scores s [N, K2].
+  void finish_trees(int s, bool classifier, bool binary, bool all_pos, const std::vector<double>& base,
+                    const std::vector<int64_t>& labels, const std::string& post, int64_t K, int64_t K2) {
     if (!base.empty()) s = emit("Add", {s, constant("base_values", {static_cast<int64_t>(base.size())}, DType::kFloat, base)}, {}, -1, K2);
     if (!classifier) {
       emit("Identity", {s}, {}, n.outputs[0], K);
