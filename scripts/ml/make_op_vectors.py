@@ -97,6 +97,29 @@ def main():
         models[f"tree_classifier_binary_{post.lower()}_{'pos' if pos else 'mixed'}"] = model([helper.make_node(
             "TreeEnsembleClassifier", ["input"], ["label", "probabilities"], domain=ML, classlabels_int64s=[0, 1],
             post_transform=post, **a)], cls_out(2), post)
+    # Many trees (40 full trees of depth 4: 600 internal nodes x 640 leaves > 2^16), one node mode:
+    # the batched per-tree form; and the same with a few BRANCH_GT nodes (still one group).
+    for tag, modes in [("lt", ["BRANCH_LT"]), ("leq_gt", ["BRANCH_LEQ"] * 7 + ["BRANCH_GT"])]:
+        a = {k: [] for k in ["nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
+                             "nodes_truenodeids", "nodes_falsenodeids", "class_treeids", "class_nodeids", "class_ids",
+                             "class_weights"]}
+        for t in range(40):
+            for nid in range(31):
+                a["nodes_treeids"].append(t); a["nodes_nodeids"].append(nid)
+                if nid < 15:
+                    a["nodes_featureids"].append(int(rng.integers(F)))
+                    a["nodes_values"].append(float(np.float32(rng.uniform(-1, 1))))
+                    a["nodes_modes"].append(modes[(t * 15 + nid) % len(modes)])
+                    a["nodes_truenodeids"].append(2 * nid + 1); a["nodes_falsenodeids"].append(2 * nid + 2)
+                else:
+                    a["nodes_featureids"].append(0); a["nodes_values"].append(0.0); a["nodes_modes"].append("LEAF")
+                    a["nodes_truenodeids"].append(0); a["nodes_falsenodeids"].append(0)
+                    for c in range(3):
+                        a["class_treeids"].append(t); a["class_nodeids"].append(nid); a["class_ids"].append(c)
+                        a["class_weights"].append(float(np.float32(rng.uniform(-0.3, 0.3))))
+        models[f"tree_classifier_40_trees_{tag}"] = model([helper.make_node(
+            "TreeEnsembleClassifier", ["input"], ["label", "probabilities"], domain=ML, classlabels_int64s=[0, 1, 2],
+            post_transform="SOFTMAX", **a)], cls_out(3), tag)
     W = [float(np.float32(v)) for v in rng.uniform(-1, 1, 3 * F)]
     b = [float(np.float32(v)) for v in rng.uniform(-0.5, 0.5, 3)]
     models["linear_regressor"] = model([helper.make_node("LinearRegressor", ["input"], ["y"], domain=ML, coefficients=W[:2 * F],

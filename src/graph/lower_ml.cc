@@ -242,8 +242,14 @@ struct Lowering {
     // Batched (per-tree) form when every internal node is in one group and there are several
     // trees: tree t's nodes take columns t * Imax + j (j its j-th internal node), its leaves
     // t * Lmax + j; the path matrix is one Imax x Lmax block per tree instead of a dense I x L.
+    // Small ensembles take the dense form: its path matrix is cheap below 2^16 entries and the
+    // batched form's three more steps (Reshape, Transpose, ReduceSum) cost more than they save
+    // (BENCHMARKS.md, issue 16).
     int ngroups = (gsize[0] > 0) + (gsize[1] > 0) + (gsize[2] > 0);
-    const bool batched = ngroups == 1 && trees.size() > 1;
+    int64_t leaves_total = 0;
+    for (size_t k = 0; k < nn; ++k) leaves_total += modes[k] == "LEAF";
+    const bool batched = ngroups == 1 && trees.size() > 1 &&
+                         static_cast<double>(internal.size()) * static_cast<double>(leaves_total) > 65536.0;
     std::map<int64_t, int64_t> tree_ord;
     for (auto t : trees) tree_ord.emplace(t, static_cast<int64_t>(tree_ord.size()));
     const int64_t T = static_cast<int64_t>(trees.size());

@@ -103,9 +103,22 @@ TEST(MlOps, FloatExecutorMatchesOnnxruntime) {
     EXPECT_LE(err, 1e-5) << d;  // float32 onnxruntime vs double: relative 1e-5
     ++models;
   }
-  // 22 operator forms and 8 examples.
-  EXPECT_GE(models, 30);
+  // 24 operator forms and 8 examples.
+  EXPECT_GE(models, 32);
   EXPECT_GT(cases, 600);
+}
+
+TEST(MlOps, LargeEnsemblesOfOneModeTakeTheBatchedForm) {
+  auto has = [](const graph::Graph& g, const char* op) {
+    for (const auto& n : g.nodes)
+      if (n.op_type == op) return true;
+    return false;
+  };
+  const fs::path v = kSource / "tests/vectors/ml";
+  for (const char* m : {"tree_classifier_40_trees_lt", "tree_classifier_40_trees_leq_gt"})
+    EXPECT_TRUE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
+  for (const char* m : {"tree_regressor_leq", "tree_regressor_eq_neq", "tree_classifier_3_none"})
+    EXPECT_FALSE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
 }
 
 TEST(MlOps, InputsOnThresholdsTakeOnnxruntimesBranch) {

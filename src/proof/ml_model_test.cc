@@ -104,6 +104,31 @@ INSTANTIATE_TEST_SUITE_P(Examples, MlExample,
                                          "credit_gradient_boosting", "diagnosis_logistic", "diagnosis_xgboost",
                                          "iris_random_forest", "iris_logistic"));
 
+// The batched per-tree form (40 trees of depth 4, 3 classes, SOFTMAX; tests/vectors/ml) proves and
+// verifies, with its labels as float's on the vector's rows up to near-ties.
+TEST(MlBatched, FortyTreesProveAndVerify) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  const fs::path dir = fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml/tree_classifier_40_trees_lt";
+  graph::Graph g = graph::load_onnx_file((dir / "model.onnx").string());
+  auto samples = graph::parse_samples(graph::read_text((dir / "test.json").string()), "test.json", g);
+  quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met) << c.summary();
+  const quant::CompiledModel& m = c.model;
+  ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+  EXPECT_EQ(c.eval.outputs.at(1).argmax_near, c.eval.outputs.at(1).argmax_rows);
+  Keys k = keys_of(m);
+  auto trace = trace_of(m, samples[3]);
+  auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+  ops::ITensor out;
+  Verdict v = verify(k.pub, k.vk, bytes, &out);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+  auto bad = bytes;
+  bad[4 + 4 + 32 + 8] ^= 1;
+  EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+}
+
 // A model with one constant changed (the named lowered tensor, entry `at`, by `delta`), quantized at
 // the scale of `m`.
 quant::CompiledModel changed_model(const Loaded& l, const quant::CompiledModel& m, const std::string& tensor, double delta) {
