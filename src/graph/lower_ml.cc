@@ -457,6 +457,7 @@ struct Lowering {
     auto coef = floats_attr("coefficients");
     auto b = floats_attr("intercepts");
     const int64_t K = n.attrs.get_int("targets", 1);
+    if (K <= 0 || K > 4096) fail("bad targets");
     if (n.attrs.get_string("post_transform", "NONE") != "NONE") fail("post_transform other than NONE is not supported");
     int s = linear(coef, b, K);
     emit("Identity", {s}, {}, n.outputs[0], K);
