@@ -74,7 +74,9 @@ def main():
     for i, t in enumerate(thr):
         r = list(rows[i]); r[[0, 2, 3, 1, 2, 2][i]] = t; rows.append(r)
     rows.append([0.5, 0.5, 0.5, 0.5])
-    rows.append([0.0, 0.0, 0.0, 0.0])
+    rows.append([0.0, 0.0, 0.0, 0.0])  # Normalizer: a zero norm leaves the row unchanged
+    rows.append([-1.0, 0.0, -2.0, -0.5])  # Normalizer MAX: max 0
+    rows.append([-1.0, -3.0, -2.0, -0.5])  # Normalizer MAX: a negative max
     models = {}
     for modes, tag in [(["BRANCH_LEQ"], "leq"), (["BRANCH_LT"], "lt"), (["BRANCH_GT", "BRANCH_GTE", "BRANCH_LEQ"], "gt_gte"),
                        (["BRANCH_EQ", "BRANCH_NEQ", "BRANCH_LT"], "eq_neq")]:

@@ -548,7 +548,9 @@ struct Lowering {
     if (norm == "MAX") denom = emit("ReduceMax", {x}, ints({{"axes", 1}, {"keepdims", 1}}), -1, 1);
     else if (norm == "L1") denom = emit("ReduceSum", {emit("Abs", {x}), constant("axes", {1}, DType::kInt, {1})}, ints({{"keepdims", 1}}), -1, 1);
     else fail("norm " + norm + " is not supported (MAX, L1 are)");
-    emit("Div", {x, denom}, {}, n.outputs[0], F);
+    // onnxruntime leaves a row whose norm is 0 unchanged: divide by norm + [norm == 0].
+    int zero = emit("Cast", {emit("Equal", {denom, constant("zero", {1}, DType::kFloat, {0.0})})}, ints({{"to", 1}}), -1, 1);
+    emit("Div", {x, emit("Add", {denom, zero}, {}, -1, 1)}, {}, n.outputs[0], F);
   }
   void zipmap() {
     // The probabilities tensor itself is the output (a ZipMap's sequence of maps is not a tensor).

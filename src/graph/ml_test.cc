@@ -42,6 +42,8 @@ double check_against_ort(const fs::path& dir, int* cases_run) {
       if (got.size() != r.value.size()) throw Error(dir.string() + ": output '" + r.name + "' has the wrong size");
       for (int64_t i = 0; i < got.size(); ++i) {
         double d = std::fabs(got.data[i] - r.value.data[i]);
+        if (!std::isfinite(d))
+          throw Error(dir.string() + ": case " + std::to_string(c) + ": output '" + r.name + "' is not finite or differs");
         if (got.dtype != ops::DType::kFloat && d != 0)
           throw Error(dir.string() + ": case " + std::to_string(c) + ": integer output '" + r.name + "' differs");
         err = std::max(err, d / (1.0 + std::fabs(r.value.data[i])));
