@@ -17,8 +17,8 @@ if ! cmake --build "$build" -j 2 >"$build/build.log" 2>&1; then
 fi
 corpus="$build/corpus"
 mkdir -p "$corpus/onnx" "$corpus/json" "$corpus/zkm" "$corpus/keys"
-cp -f "$root"/examples/*/model.onnx "$corpus/onnx/" 2>/dev/null || true
 for d in "$root"/examples/*/; do
+  if [ -f "$d/model.onnx" ]; then cp -f "$d/model.onnx" "$corpus/onnx/$(basename "$d").onnx"; fi
   if [ -f "$d/input.json" ]; then cp -f "$d/input.json" "$corpus/json/$(basename "$d").json"; fi
 done
 shared="$root/../shared/models/ezkl"

@@ -2,6 +2,7 @@
 # Installs everything zkinfer needs to build and test, from Debian's packages only.
 # Idempotent: packages already present are skipped. Used by the README's commands and by .ci/run.
 # --python-examples also installs PyTorch and scikit-learn for examples/python (large; optional).
+# --ml installs scikit-learn and XGBoost for scripts/ml/train_classic.py (the classic-ML examples).
 set -euo pipefail
 
 packages=(
@@ -17,6 +18,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --python-examples) packages+=(python3-torch python3-sklearn) ;;
+    --ml) packages+=(python3-sklearn python3-xgboost) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/lower_ml.h"
 #include "ops/op.h"
 
 namespace zkinfer::graph {
@@ -163,6 +164,7 @@ ops::Attributes convert_attributes(const onnx::NodeProto& n, const std::string& 
       case onnx::AttributeProto::FLOATS: a.float_lists[k] = std::vector<double>(at.floats().begin(), at.floats().end()); break;
       case onnx::AttributeProto::INTS: a.int_lists[k] = std::vector<int64_t>(at.ints().begin(), at.ints().end()); break;
       case onnx::AttributeProto::TENSOR: a.tensors[k] = tensor_from_proto(at.t(), what + " attribute " + k); break;
+      case onnx::AttributeProto::STRINGS: a.string_lists[k] = std::vector<std::string>(at.strings().begin(), at.strings().end()); break;
       default: break;  // graphs, strings lists, sparse tensors: no supported op uses them
     }
   }
@@ -227,6 +229,7 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   for (int i = 0; i < gp.node_size(); ++i) {
     const auto& n = gp.node(i);
     bool dom = n.domain().empty() || n.domain() == "ai.onnx";
+    if (is_ml_op(n.domain(), n.op_type())) continue;  // lowered below (lower_ml.h)
     if (!dom || !table.find(n.op_type())) {
       bad << "\n  node '" << (n.name().empty() ? "#" + std::to_string(i) : n.name()) << "': " << n.op_type()
           << (dom ? "" : " (domain " + n.domain() + ")") << ", opset " << g.opset;
@@ -235,7 +238,14 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   }
   if (nbad)
     throw UnsupportedOps(what + ": " + std::to_string(nbad) + " node(s) use unsupported operators:" + bad.str());
-  if (g.opset == 0) throw Error(what + ": model imports no default-domain opset");
+  if (g.opset == 0) {
+    // A model of ONNX-ML operators only may import no default-domain opset; its lowered nodes
+    // (lower_ml.h) are read at opset 13.
+    bool all_ml = gp.node_size() > 0;
+    for (const auto& n : gp.node()) all_ml = all_ml && is_ml_op(n.domain(), n.op_type());
+    if (!all_ml) throw Error(what + ": model imports no default-domain opset");
+    g.opset = 13;
+  }
   std::map<std::string, int> ids;
   auto define = [&](TensorInfo t) {
     if (ids.count(t.name)) throw Error(what + ": tensor '" + t.name + "' defined twice");
@@ -261,6 +271,9 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     t.dtype = dtype_of(in.type().tensor_type().elem_type(), what + ": input '" + in.name() + "'");
     g.inputs.push_back(define(std::move(t)));
   }
+  std::map<int, int64_t> width;  // known last dimensions, for lowering ONNX-ML nodes
+  for (int id : g.inputs)
+    if (g.tensors[id].shape.size() == 2 && g.tensors[id].shape[1] > 0) width[id] = g.tensors[id].shape[1];
   std::map<std::string, ops::Shape> inferred;
   for (const auto& vi : gp.value_info()) inferred[vi.name()] = shape_of(vi.type());
   for (int i = 0; i < gp.node_size(); ++i) {
@@ -289,7 +302,8 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
       if (inferred.count(out)) t.shape = inferred[out];
       n.outputs.push_back(define(std::move(t)));
     }
-    g.nodes.push_back(std::move(n));
+    if (is_ml_op(np.domain(), np.op_type())) lower_ml_node(g, n, width);
+    else g.nodes.push_back(std::move(n));
   }
   for (const auto& out : gp.output()) {
     auto it = ids.find(out.name());

@@ -54,6 +54,7 @@ struct Attributes {
   std::map<std::string, std::vector<int64_t>> int_lists;
   std::map<std::string, std::vector<double>> float_lists;
   std::map<std::string, FTensor> tensors;
+  std::map<std::string, std::vector<std::string>> string_lists;  // ONNX-ML (nodes_modes, class labels)
 
   int64_t get_int(const std::string& k, int64_t def) const {
     auto it = ints.find(k);

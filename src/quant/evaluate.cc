@@ -1,7 +1,11 @@
 // Integer-vs-float evaluation (evaluate.h).
 #include "quant/evaluate.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <sstream>
+#include <tuple>
 
 #include "graph/float_executor.h"
 #include "quant/int_executor.h"
@@ -99,10 +103,61 @@ std::string ScaleChoice::summary() const {
   return s;
 }
 
+std::optional<std::string> threshold_collapse(const CompiledModel& m) {
+  const auto& g = m.graph;
+  std::vector<int> producer(g.tensors.size(), -1);
+  for (size_t k = 0; k < g.nodes.size(); ++k)
+    for (int o : g.nodes[k].outputs)
+      if (o >= 0) producer[static_cast<size_t>(o)] = static_cast<int>(k);
+  for (const auto& n : g.nodes) {
+    const auto& op = n.op_type;
+    if (op != "Less" && op != "LessOrEqual" && op != "Greater" && op != "GreaterOrEqual" && op != "Equal") continue;
+    if (n.inputs.size() != 2 || n.inputs[0] < 0 || n.inputs[1] < 0) continue;
+    int act = n.inputs[0], thr = n.inputs[1];
+    if (g.tensors[act].is_const) std::swap(act, thr);
+    if (g.tensors[act].is_const || !g.tensors[thr].is_const) continue;
+    const int p = producer[static_cast<size_t>(act)];
+    if (p < 0 || g.nodes[p].op_type != "MatMul" || g.nodes[p].inputs.size() != 2) continue;
+    const int sel = g.nodes[p].inputs[1];
+    if (sel < 0 || !g.tensors[sel].is_const || g.tensors[sel].value.rank() != 2) continue;
+    const auto& A = g.tensors[sel].value;
+    const auto& B = g.tensors[thr].value;
+    const int64_t F = A.shape[0], I = A.shape[1];
+    if (B.size() != I) continue;
+    // The input column each output column selects; not a selection: skip the node.
+    std::vector<int64_t> feat(static_cast<size_t>(I), -1);
+    bool selection = true;
+    for (int64_t f = 0; f < F && selection; ++f)
+      for (int64_t i = 0; i < I; ++i) {
+        double a = A.data[static_cast<size_t>(f * I + i)];
+        if (a == 0) continue;
+        if (a != 1 || feat[static_cast<size_t>(i)] >= 0) selection = false;
+        feat[static_cast<size_t>(i)] = f;
+      }
+    if (!selection) continue;
+    const double step = std::ldexp(1.0, -m.scales[static_cast<size_t>(act)]);
+    std::map<int64_t, std::vector<double>> by_feature;
+    for (int64_t i = 0; i < I; ++i)
+      if (feat[static_cast<size_t>(i)] >= 0) by_feature[feat[static_cast<size_t>(i)]].push_back(B.data[static_cast<size_t>(i)]);
+    for (auto& [f, t] : by_feature) {
+      std::sort(t.begin(), t.end());
+      for (size_t j = 1; j < t.size(); ++j)
+        if (t[j] != t[j - 1] && t[j] - t[j - 1] < step) {
+          std::ostringstream o;
+          o << "node '" << n.name << "': thresholds " << t[j - 1] << " and " << t[j] << " of input column " << f
+            << " are closer than one step (2^-" << m.scales[static_cast<size_t>(act)] << ")";
+          return o.str();
+        }
+    }
+  }
+  return std::nullopt;
+}
+
 ScaleChoice choose_scale(const graph::Graph& g, const std::vector<graph::Sample>& samples, ops::QuantConfig cfg,
                          const std::function<std::optional<std::string>(const CompiledModel&)>& blocked) {
   ScaleChoice out;
   bool first = true, first_blocked = false;
+  std::optional<std::tuple<int, CompiledModel, Evaluation>> fallback;
   for (int s : kScaleLadder) {
     cfg.base_scale = s;
     std::optional<CompiledModel> m;
@@ -125,22 +180,37 @@ ScaleChoice choose_scale(const graph::Graph& g, const std::vector<graph::Sample>
     // An integer model whose values leave their calibrated bounds on the calibration samples
     // themselves (errors amplified past the headroom) falls short too.
     Evaluation ev;
-    std::optional<std::string> shortfall;
+    std::optional<std::string> shortfall, collapse;
     try {
       ev = evaluate(*m, samples);
       shortfall = accuracy_shortfall(*m, ev);
+      if (!shortfall) collapse = threshold_collapse(*m);
     } catch (const Error& e) {
       shortfall = std::string("the integer model leaves its bounds on the calibration data: ") + e.what();
     }
-    out.trials.push_back({s, shortfall ? *shortfall : "meets the accuracy target"});
+    out.trials.push_back({s, shortfall ? *shortfall : collapse ? "meets the accuracy target, but " + *collapse : "meets the accuracy target"});
+    first = false;
+    // Accurate but with collapsing thresholds: kept as the fallback (the first such scale) in case
+    // no scale separates them (per-tensor scales can stop below the ladder's, e.g. features of
+    // very different magnitudes).
+    if (!shortfall && collapse) {
+      if (!fallback) fallback.emplace(s, std::move(*m), std::move(ev));
+      continue;
+    }
     out.scale = s;
     out.model = std::move(*m);
     out.eval = std::move(ev);
-    first = false;
     if (!shortfall) {
       out.met = true;
       break;
     }
+  }
+  if (!out.met && fallback) {
+    out.met = true;
+    out.scale = std::get<0>(*fallback);
+    out.model = std::move(std::get<1>(*fallback));
+    out.eval = std::move(std::get<2>(*fallback));
+    out.trials.push_back({out.scale, "chosen: the first scale that meets the accuracy target (no scale separates every threshold)"});
   }
   return out;
 }

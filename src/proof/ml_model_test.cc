@@ -1,0 +1,256 @@
+// Whole-model proofs of the classic-ML examples (examples/credit_*, diagnosis_*, iris_*: ONNX-ML
+// models lowered by graph/lower_ml.h into MatMul, comparisons, Equal, Casts, Add, Sigmoid,
+// Softmax, ArgMax, Concat, ...). Each compiles at the scale compile chooses on its test rows
+// (test.json) with no label changed against float (or only float near-ties), proves in zero
+// knowledge with private weights and input, and verifies; a changed class, a forged leaf value,
+// thresholds from another model and a path that takes the wrong branch are rejected.
+#include <gtest/gtest.h>
+
+#include <onnx/onnx_pb.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/random.h"
+#include "graph/float_executor.h"
+#include "graph/json_io.h"
+#include "graph/onnx_loader.h"
+#include "pcs/ipa.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+#include "quant/evaluate.h"
+#include "quant/int_executor.h"
+#include "quant/model_file.h"
+#include "quant/quantizer.h"
+#include "test_seed.h"
+
+namespace fs = std::filesystem;
+
+namespace zkinfer::proof {
+namespace {
+
+const fs::path kExamples = fs::path(ZKINFER_SOURCE_DIR) / "examples";
+
+struct Loaded {
+  graph::Graph g;
+  std::vector<graph::Sample> samples;
+};
+
+Loaded load(const std::string& name) {
+  Loaded l{graph::load_onnx_file((kExamples / name / "model.onnx").string()), {}};
+  l.samples = graph::parse_samples(graph::read_text((kExamples / name / "test.json").string()), "test.json", l.g);
+  return l;
+}
+
+quant::Trace trace_of(const quant::CompiledModel& m, const graph::Sample& s) {
+  return quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, s.inputs, "x")));
+}
+
+struct Keys {
+  VerifyingKey vk;
+  quant::CompiledModel pub;
+};
+Keys keys_of(const quant::CompiledModel& m) {
+  Keys k{setup(m), {}};
+  k.pub = decode_vk_file(encode_vk_file(k.vk, quant::encode_public_model(m))).model;
+  return k;
+}
+
+class MlExample : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MlExample, CompilesWithoutLabelChangesProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  Loaded l = load(GetParam());
+  quant::ScaleChoice c = quant::choose_scale(l.g, l.samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met) << c.summary();
+  const quant::CompiledModel& m = c.model;
+  ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+  // Labels (output 0) of the integer model against float on every test row.
+  int changed = 0;
+  for (const auto& s : l.samples) {
+    auto f = graph::run_float(m.graph, graph::make_inputs(m.graph, s.inputs, "x"));
+    auto t = trace_of(m, s);
+    changed += t.outputs(m)[0].data[0] != static_cast<int64_t>(f[0].data[0]);
+  }
+  const auto& probs = c.eval.outputs.at(1);
+  std::printf("%-26s scale %d, %zu test rows, labels changed %d, arg-max agreement %lld, near %lld\n", GetParam(), c.scale,
+              l.samples.size(), changed, static_cast<long long>(probs.argmax_agree), static_cast<long long>(probs.argmax_near));
+  // Any change is a float near-tie (within one output step): compile's accuracy target.
+  EXPECT_EQ(probs.argmax_near, probs.argmax_rows);
+  EXPECT_LE(changed, probs.argmax_rows - probs.argmax_agree);
+  // Prove one row in zero knowledge (private input and weights, public output).
+  Keys k = keys_of(m);
+  auto trace = trace_of(m, l.samples[0]);
+  auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+  ops::ITensor out;
+  Verdict v = verify(k.pub, k.vk, bytes, &out);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+  // Another class: the public label changed.
+  auto bad = bytes;
+  bad[4 + 4 + 32 + 8] ^= 1;
+  EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+  // Bytes changed anywhere are rejected.
+  for (int i = 0; i < 8; ++i) {
+    auto b = bytes;
+    b[static_cast<size_t>(rng.next_u64() % b.size())] ^= static_cast<uint8_t>(1 + rng.next_u64() % 255);
+    EXPECT_FALSE(verify(k.pub, k.vk, b).ok());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, MlExample,
+                         ::testing::Values("credit_logistic", "credit_linear_svc", "credit_random_forest",
+                                         "credit_gradient_boosting", "diagnosis_logistic", "diagnosis_xgboost",
+                                         "iris_random_forest", "iris_logistic"));
+
+// Every operator vector of tests/vectors/ml (each lowered form: tree modes, post-transforms,
+// binary conventions, linear models, SVMRegressor, Scaler, Binarizer, Normalizer) compiles on its
+// rows, proves one row in zero knowledge and verifies; a changed output is rejected.
+TEST(MlVectors, EveryLoweredFormProvesAndVerifies) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  int proven = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml")) {
+    SCOPED_TRACE(e.path().string());
+    graph::Graph g = graph::load_onnx_file((e.path() / "model.onnx").string());
+    auto samples = graph::parse_samples(graph::read_text((e.path() / "test.json").string()), "test.json", g);
+    quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+    ASSERT_TRUE(c.met) << c.summary();
+    const quant::CompiledModel& m = c.model;
+    ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+    Keys k = keys_of(m);
+    auto trace = trace_of(m, samples[1]);
+    auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+    ops::ITensor out;
+    Verdict v = verify(k.pub, k.vk, bytes, &out);
+    ASSERT_TRUE(v.ok()) << v.reason();
+    EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+    auto bad = bytes;
+    bad[4 + 4 + 32 + 8] ^= 1;
+    EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+    ++proven;
+  }
+  EXPECT_GE(proven, 24);
+}
+
+// The batched per-tree form (40 trees of depth 4, 3 classes, SOFTMAX; tests/vectors/ml) proves and
+// verifies, with its labels as float's on the vector's rows up to near-ties.
+TEST(MlBatched, FortyTreesProveAndVerify) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  const fs::path dir = fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml/tree_classifier_40_trees_lt";
+  graph::Graph g = graph::load_onnx_file((dir / "model.onnx").string());
+  auto samples = graph::parse_samples(graph::read_text((dir / "test.json").string()), "test.json", g);
+  quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met) << c.summary();
+  const quant::CompiledModel& m = c.model;
+  ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+  EXPECT_EQ(c.eval.outputs.at(1).argmax_near, c.eval.outputs.at(1).argmax_rows);
+  Keys k = keys_of(m);
+  auto trace = trace_of(m, samples[3]);
+  auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+  ops::ITensor out;
+  Verdict v = verify(k.pub, k.vk, bytes, &out);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+  auto bad = bytes;
+  bad[4 + 4 + 32 + 8] ^= 1;
+  EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+}
+
+// A model with one constant changed (the named lowered tensor, entry `at`, by `delta`), quantized at
+// the scale of `m`.
+quant::CompiledModel changed_model(const Loaded& l, const quant::CompiledModel& m, const std::string& tensor, double delta) {
+  graph::Graph g = l.g;
+  bool found = false;
+  for (auto& t : g.tensors)
+    if (t.is_const && t.name.find(tensor) != std::string::npos && !found) {
+      t.value.data[0] += delta;
+      found = true;
+    }
+  EXPECT_TRUE(found) << tensor;
+  ops::QuantConfig cfg = m.cfg;
+  return quant::quantize(std::move(g), l.samples, cfg);
+}
+
+TEST(MlForest, ForgedLeavesOtherThresholdsAndWrongBranchesAreRejected) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  Loaded l = load("credit_random_forest");
+  quant::ScaleChoice c = quant::choose_scale(l.g, l.samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met);
+  const quant::CompiledModel& m = c.model;
+  Keys k = keys_of(m);
+  const auto& s = l.samples[0];
+  // A proof made with another committed model does not verify against this model's key: a forged
+  // leaf value, a threshold from another model.
+  for (const char* what : {"leaf_values", "thresholds"}) {
+    SCOPED_TRACE(what);
+    quant::CompiledModel m2 = changed_model(l, m, what, 0.25);
+    Keys k2 = keys_of(m2);
+    auto t2 = trace_of(m2, s);
+    auto p2 = prove(m2, k2.vk, t2, pcs::random_fr(rng));
+    EXPECT_TRUE(verify(k2.pub, k2.vk, p2).ok());
+    EXPECT_FALSE(verify(k.pub, k.vk, p2).ok());
+  }
+  // The wrong branch: a decision bit flipped in the prover's trace (and everything after it
+  // recomputed as if it were right) is caught by the comparison's proof.
+  auto trace = trace_of(m, s);
+  int cmp = -1;
+  for (size_t i = 0; i < m.graph.nodes.size(); ++i)
+    if (m.graph.nodes[i].op_type == "LessOrEqual") cmp = m.graph.nodes[i].outputs[0];
+  ASSERT_GE(cmp, 0);
+  trace.values[static_cast<size_t>(cmp)].data[0] ^= 1;
+  bool rejected = false;
+  try {
+    auto p = prove(m, k.vk, trace, pcs::random_fr(rng));
+    rejected = !verify(k.pub, k.vk, p).ok();
+  } catch (const Error&) {
+    rejected = true;  // the prover noticed the inconsistent trace
+  }
+  EXPECT_TRUE(rejected);
+}
+
+// compile's threshold-collapse criterion (quant::threshold_collapse): two thresholds of input
+// column 2, 0.0008 apart, collapse at scales 8 and 10 (steps 2^-8, 2^-10 > 0.0008) and not at 12;
+// choose_scale takes 12 although 8 already meets the accuracy target.
+TEST(MlScale, ThresholdsOfOneFeatureDoNotCollapse) {
+  const fs::path dir = fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml/tree_regressor_leq";
+  onnx::ModelProto mp;
+  {
+    std::ifstream f(dir / "model.onnx", std::ios::binary);
+    ASSERT_TRUE(mp.ParseFromIstream(&f));
+  }
+  auto* n = mp.mutable_graph()->mutable_node(0);
+  for (auto& a : *n->mutable_attribute()) {
+    if (a.name() == "nodes_featureids") ASSERT_TRUE(a.ints(1) == 2 && a.ints(8) == 2);  // both trees' node 1
+    if (a.name() == "nodes_values") {
+      a.set_floats(1, 0.3f);
+      a.set_floats(8, 0.3008f);
+    }
+  }
+  std::string b;
+  mp.SerializeToString(&b);
+  graph::Graph g = graph::load_onnx_bytes(std::vector<uint8_t>(b.begin(), b.end()), "collapse.onnx");
+  auto samples = graph::parse_samples(graph::read_text((dir / "test.json").string()), "test.json", g);
+  for (int s : {8, 10, 12}) {
+    ops::QuantConfig cfg;
+    cfg.base_scale = s;
+    auto why = quant::threshold_collapse(quant::quantize(g, samples, cfg));
+    if (s < 12) {
+      ASSERT_TRUE(why.has_value()) << s;
+      EXPECT_NE(why->find("of input column 2"), std::string::npos) << *why;
+    } else {
+      EXPECT_FALSE(why.has_value()) << *why;
+    }
+  }
+  quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+  EXPECT_TRUE(c.met);
+  EXPECT_EQ(c.scale, 12) << c.summary();
+  ASSERT_GE(c.trials.size(), 1u);
+  EXPECT_NE(c.trials[0].outcome.find("meets the accuracy target, but"), std::string::npos) << c.summary();
+}
+
+}  // namespace
+}  // namespace zkinfer::proof
