@@ -1,0 +1,552 @@
+#include "pcs/kzg.h"
+
+#include <algorithm>
+#include <bit>
+#include <string>
+
+#include "common/check.h"
+#include "curve/hash_to_curve.h"
+#include "curve/msm.h"
+#include "curve/pairing.h"
+#include "pcs/hyrax.h"
+#include "poly/mle.h"
+
+namespace zkinfer::pcs {
+
+using curve::G2;
+
+// ---------------------------------------------------------------------------------------------
+// Parameters.
+
+PtauOptions KzgParams::ptau_options(size_t max_vars) {
+  PtauOptions o;
+  o.g1_powers = std::max<size_t>(2, size_t{1} << max_vars);
+  o.g2_powers = 2;
+  o.read_alpha = true;
+  return o;
+}
+
+KzgParams::KzgParams(const Ptau& ptau, size_t max_vars) {
+  if (max_vars > kKzgMaxVars) throw Error("kzg: max_vars " + std::to_string(max_vars) + " is too large");
+  const size_t n = size_t{1} << max_vars;
+  if (ptau.tau_g1.size() < std::max<size_t>(n, 2) || ptau.tau_g2.size() < 2 || ptau.beta_tau_g1.empty())
+    throw Error(ptau.path + ": too few powers loaded for " + std::to_string(max_vars) + " variables (need " +
+                std::to_string(n) + " tauG1 powers, have " + std::to_string(ptau.tau_g1.size()) + ")");
+  max_vars_ = max_vars;
+  powers_.assign(ptau.tau_g1.begin(), ptau.tau_g1.begin() + static_cast<std::ptrdiff_t>(n));
+  beta_g1_ = ptau.beta_tau_g1[0];
+  g2_ = ptau.tau_g2[0];
+  tau_g2_ = ptau.tau_g2[1];
+  u_ = curve::hash_to_curve(kValueDomain, {});
+  h_ = curve::hash_to_curve(kBlindingDomain, {});
+}
+
+KzgParams KzgParams::from_ptau_file(const std::string& path, size_t max_vars) {
+  if (max_vars > kKzgMaxVars) throw Error("kzg: max_vars " + std::to_string(max_vars) + " is too large");
+  return KzgParams(read_ptau(path, ptau_options(max_vars)), max_vars);
+}
+
+KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars) {
+  ZKINFER_CHECK(max_vars <= kKzgMaxVars);
+  KzgParams p;
+  p.max_vars_ = max_vars;
+  const size_t n = size_t{1} << max_vars;
+  std::vector<Fr> t(n);
+  t[0] = Fr::one();
+  for (size_t i = 1; i < n; ++i) t[i] = t[i - 1] * tau;
+  std::vector<G1> pts(n);
+  const G1 g = G1::generator();
+#pragma omp parallel for schedule(static) if (n > 64)
+  for (size_t i = 0; i < n; ++i) pts[i] = g * t[i];
+  p.powers_.resize(n);
+  G1::batch_to_affine(pts, p.powers_);
+  p.beta_g1_ = (g * beta).to_affine();
+  p.g2_ = G2Affine::generator();
+  p.tau_g2_ = (G2::generator() * tau).to_affine();
+  p.u_ = curve::hash_to_curve(kValueDomain, {});
+  p.h_ = curve::hash_to_curve(kBlindingDomain, {});
+  return p;
+}
+
+std::span<const G1Affine> KzgParams::powers(size_t n) const {
+  ZKINFER_CHECK(n <= powers_.size());
+  return std::span<const G1Affine>(powers_).first(n);
+}
+
+void KzgParams::absorb_into(transcript::Transcript& t) const {
+  std::vector<uint8_t> b;
+  auto put = [&](const auto& bytes) { b.insert(b.end(), bytes.begin(), bytes.end()); };
+  put(g1().to_bytes());
+  put(beta_g1_.to_bytes());
+  put(g2_.to_bytes());
+  put(tau_g2_.to_bytes());
+  put(u_.to_bytes());
+  put(h_.to_bytes());
+  t.absorb_bytes("kzg.srs", b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commitments.
+
+void KzgCommitment::serialize(ByteWriter& w) const {
+  w.u32(num_vars);
+  w.bytes(point.to_bytes());
+}
+
+KzgCommitment KzgCommitment::deserialize(ByteReader& r) {
+  KzgCommitment c;
+  c.num_vars = r.u32();
+  if (c.num_vars > kKzgMaxVars) r.fail("kzg commitment: num_vars " + std::to_string(c.num_vars) + " exceeds " + std::to_string(kKzgMaxVars));
+  auto p = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+  if (!p) r.fail("kzg commitment: not a valid point");
+  c.point = *p;
+  return c;
+}
+
+std::vector<uint8_t> KzgCommitment::to_bytes() const {
+  ByteWriter w;
+  serialize(w);
+  return w.take();
+}
+
+KzgCommitment KzgCommitment::from_bytes(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes, "kzg commitment");
+  KzgCommitment c = deserialize(r);
+  r.expect_end();
+  return c;
+}
+
+void KzgCommitment::absorb_into(transcript::Transcript& t) const {
+  t.absorb_bytes("kzg.commitment", to_bytes());
+}
+
+namespace {
+
+size_t num_vars_of(size_t size) {
+  ZKINFER_CHECK(size != 0 && std::has_single_bit(size));
+  return static_cast<size_t>(std::countr_zero(size));
+}
+
+}  // namespace
+
+KzgCommitment commit_with_blind(const KzgParams& params, std::span<const Fr> values, const Fr& rho) {
+  const size_t n = num_vars_of(values.size());
+  ZKINFER_CHECK(n <= params.max_vars());
+  G1 c = curve::msm(params.powers(values.size()), values) + G1(params.beta_g1()) * rho;
+  return {static_cast<uint32_t>(n), c.to_affine()};
+}
+
+KzgCommitment commit_with_blind(const KzgParams& params, std::span<const int64_t> values, const Fr& rho) {
+  const size_t n = num_vars_of(values.size());
+  ZKINFER_CHECK(n <= params.max_vars());
+  G1 c = curve::msm_small(params.powers(values.size()), values) + G1(params.beta_g1()) * rho;
+  return {static_cast<uint32_t>(n), c.to_affine()};
+}
+
+G1Affine commit_value(const KzgParams& params, const Fr& value, const Fr& blind) {
+  return (G1(params.u()) * value + G1(params.h()) * blind).to_affine();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proof encoding.
+
+namespace {
+
+Fr read_fr(ByteReader& r, const char* what) {
+  auto v = Fr::from_bytes(r.bytes(Fr::kBytes));
+  if (!v) r.fail(std::string("kzg proof: ") + what + " is not a canonical scalar");
+  return *v;
+}
+G1Affine read_g1(ByteReader& r, const char* what) {
+  auto p = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+  if (!p) r.fail(std::string("kzg proof: ") + what + " is not a valid point");
+  return *p;
+}
+
+}  // namespace
+
+void KzgBatchProof::serialize(ByteWriter& w) const {
+  w.u64(groups.size());
+  for (const KzgGroupProof& g : groups) {
+    w.bytes(g.mask.to_bytes());
+    w.bytes(g.mask_value.to_bytes());
+    w.bytes(g.value.to_bytes());
+    w.bytes(g.rho.to_bytes());
+    w.bytes(g.blind.to_bytes());
+    w.u64(g.folds.size());
+    for (const G1Affine& p : g.folds) w.bytes(p.to_bytes());
+    w.u64(g.evals.size());
+    for (const auto& e : g.evals)
+      for (const Fr& x : e) w.bytes(x.to_bytes());
+  }
+  for (const G1Affine& p : witness) w.bytes(p.to_bytes());
+}
+
+KzgBatchProof KzgBatchProof::deserialize(ByteReader& r) {
+  KzgBatchProof p;
+  const uint64_t ng = r.count(5 * 32 + 16);
+  p.groups.resize(ng);
+  for (KzgGroupProof& g : p.groups) {
+    g.mask = read_g1(r, "mask commitment");
+    g.mask_value = read_g1(r, "mask value commitment");
+    g.value = read_fr(r, "value");
+    g.rho = read_fr(r, "rho");
+    g.blind = read_fr(r, "blind");
+    const uint64_t nf = r.count(G1Affine::kBytes, kKzgMaxVars);
+    for (uint64_t i = 0; i < nf; ++i) g.folds.push_back(read_g1(r, "fold commitment"));
+    const uint64_t ne = r.count(3 * Fr::kBytes, kKzgMaxVars);
+    g.evals.resize(ne);
+    for (auto& e : g.evals)
+      for (Fr& x : e) x = read_fr(r, "evaluation");
+  }
+  for (G1Affine& w : p.witness) w = read_g1(r, "witness");
+  return p;
+}
+
+size_t KzgBatchProof::size_bytes() const { return to_bytes().size(); }
+
+std::vector<uint8_t> KzgBatchProof::to_bytes() const {
+  ByteWriter w;
+  serialize(w);
+  return w.take();
+}
+
+KzgBatchProof KzgBatchProof::from_bytes(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes, "kzg proof");
+  KzgBatchProof p = deserialize(r);
+  r.expect_end();
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The protocol (docs/protocol/kzg.md).
+
+namespace {
+
+struct Group {
+  std::vector<Fr> point;        // n coordinates (the longest member's, zero-padded members)
+  std::vector<size_t> members;  // item indices
+  size_t n() const { return point.size(); }
+  size_t num_polys() const { return std::max<size_t>(n(), 1); }
+};
+
+// Items whose points agree after stripping trailing zeros share a group (a shorter point is the
+// longer one's prefix, zero-padded). Groups in order of first appearance.
+template <class Item>
+std::vector<Group> group_items(std::span<const Item> items) {
+  std::vector<Group> groups;
+  std::vector<std::vector<Fr>> keys;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::vector<Fr> key = items[i].point;
+    while (!key.empty() && key.back().is_zero()) key.pop_back();
+    size_t g = 0;
+    while (g < keys.size() && keys[g] != key) ++g;
+    if (g == keys.size()) {
+      keys.push_back(key);
+      groups.push_back({key, {}});
+    }
+    Group& grp = groups[g];
+    grp.members.push_back(i);
+    if (items[i].point.size() > grp.point.size()) grp.point.resize(items[i].point.size(), Fr::zero());
+  }
+  return groups;
+}
+
+template <class Item>
+void absorb_items(const KzgParams& params, std::span<const Item> items, transcript::Transcript& tr,
+                  auto claim_of) {
+  params.absorb_into(tr);
+  tr.absorb_u64("kzg.items", items.size());
+  for (const Item& it : items) {
+    it.commitment->absorb_into(tr);
+    tr.absorb_many("kzg.point", it.point);
+    claim_of(it).absorb_into(tr);
+  }
+}
+
+Fr horner(std::span<const Fr> c, const Fr& x) {
+  Fr acc = Fr::zero();
+  for (size_t i = c.size(); i-- > 0;) acc = acc * x + c[i];
+  return acc;
+}
+
+// (B(X) - B(x)) / (X - x): quotient of the synthetic division (length |B| - 1).
+std::vector<Fr> divide_linear(std::span<const Fr> b, const Fr& x) {
+  if (b.size() <= 1) return {};
+  std::vector<Fr> q(b.size() - 1);
+  q.back() = b.back();
+  for (size_t i = q.size() - 1; i-- > 0;) q[i] = b[i + 1] + x * q[i + 1];
+  return q;
+}
+
+// 2r Y == r (1 - u)(a + b) + u (a - b): the fold of a polynomial whose values at r and -r are a
+// and b, at r^2, is Y.
+bool fold_ok(const Fr& r, const Fr& u, const Fr& a, const Fr& b, const Fr& y) {
+  return (r * y).doubled() == r * (Fr::one() - u) * (a + b) + u * (a - b);
+}
+
+std::vector<Fr> powers_of(const Fr& x, size_t n) {
+  std::vector<Fr> p(n);
+  if (n) p[0] = Fr::one();
+  for (size_t i = 1; i < n; ++i) p[i] = p[i - 1] * x;
+  return p;
+}
+
+bool degenerate_r(const Fr& r) { return r.is_zero() || r.is_one() || (r + Fr::one()).is_zero(); }
+
+}  // namespace
+
+KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWitness> items,
+                          transcript::Transcript& tr, const RandomFr& random) {
+  for (const KzgOpeningWitness& it : items) {
+    ZKINFER_CHECK(it.commitment && it.blinds);
+    ZKINFER_CHECK(it.commitment->num_vars <= params.max_vars());
+    ZKINFER_CHECK(it.point.size() == it.commitment->num_vars);
+    ZKINFER_CHECK(it.values.size() == (size_t{1} << it.commitment->num_vars));
+  }
+  absorb_items(params, items, tr, [](const KzgOpeningWitness& w) { return w.claim.public_claim(); });
+  const Fr gamma = tr.challenge<Fr>("kzg.gamma");
+  const std::vector<Fr> gp = powers_of(gamma, items.size());
+  const std::vector<Group> groups = group_items(items);
+
+  struct Work {
+    std::vector<Fr> f, m;  // F and the mask, 2^n coefficients
+    Fr rho_f, t_f, v_f, rho_m, t_m, mu;
+    std::vector<std::vector<Fr>> polys;  // G_0 = F + eta m, G_1, ..., G_{n-1}
+  };
+  std::vector<Work> work(groups.size());
+  KzgBatchProof proof;
+  proof.groups.resize(groups.size());
+
+  // Masks.
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const Group& grp = groups[g];
+    Work& w = work[g];
+    const size_t N = size_t{1} << grp.n();
+    w.f.assign(N, Fr::zero());
+    for (size_t j : grp.members) {
+      const auto& it = items[j];
+      for (size_t i = 0; i < it.values.size(); ++i) w.f[i] += gp[j] * it.values[i];
+      w.rho_f += gp[j] * it.blinds->rho;
+      w.t_f += gp[j] * it.claim.blind;
+      w.v_f += gp[j] * it.claim.value;
+    }
+    w.m.resize(N);
+    for (Fr& x : w.m) x = random();
+    w.rho_m = random();
+    w.t_m = random();
+    w.mu = poly::evaluate_mle<Fr>(w.m, grp.point);
+    proof.groups[g].mask = commit_with_blind(params, std::span<const Fr>(w.m), w.rho_m).point;
+    proof.groups[g].mask_value = commit_value(params, w.mu, w.t_m);
+    tr.absorb("kzg.mask", proof.groups[g].mask);
+    tr.absorb("kzg.mask_value", proof.groups[g].mask_value);
+  }
+  const Fr eta = tr.challenge<Fr>("kzg.eta");
+
+  // Masked values and blinds.
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Work& w = work[g];
+    KzgGroupProof& gp_ = proof.groups[g];
+    gp_.value = w.v_f + eta * w.mu;
+    gp_.rho = w.rho_f + eta * w.rho_m;
+    gp_.blind = w.t_f + eta * w.t_m;
+    tr.absorb("kzg.value", gp_.value);
+    tr.absorb("kzg.rho", gp_.rho);
+    tr.absorb("kzg.blind", gp_.blind);
+  }
+
+  // Folds.
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Work& w = work[g];
+    const Group& grp = groups[g];
+    std::vector<Fr> G(w.f.size());
+    for (size_t i = 0; i < G.size(); ++i) G[i] = w.f[i] + eta * w.m[i];
+    w.polys.push_back(std::move(G));
+    for (size_t k = 0; k + 1 < grp.n(); ++k) {
+      const std::vector<Fr>& prev = w.polys.back();
+      std::vector<Fr> next(prev.size() / 2);
+      const Fr& u = grp.point[k];
+      for (size_t i = 0; i < next.size(); ++i) next[i] = prev[2 * i] + u * (prev[2 * i + 1] - prev[2 * i]);
+      w.polys.push_back(std::move(next));
+    }
+    auto& folds = proof.groups[g].folds;
+    folds.resize(w.polys.size() - 1);
+#pragma omp parallel for schedule(dynamic) if (folds.size() > 1)
+    for (size_t k = 1; k < w.polys.size(); ++k)
+      folds[k - 1] = curve::msm(params.powers(w.polys[k].size()), w.polys[k]).to_affine();
+    tr.absorb_many("kzg.folds", folds);
+  }
+  const Fr r = tr.challenge<Fr>("kzg.r");
+  ZKINFER_CHECK(!degenerate_r(r));  // probability 3/|Fr|
+  const std::array<Fr, 3> x = {r, -r, r * r};
+
+  // Evaluations.
+  size_t total_polys = 0, max_len = 1;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    KzgGroupProof& gp_ = proof.groups[g];
+    for (const auto& p : work[g].polys) {
+      std::array<Fr, 3> e;
+      for (size_t j = 0; j < 3; ++j) e[j] = horner(p, x[j]);
+      gp_.evals.push_back(e);
+      max_len = std::max(max_len, p.size());
+      ++total_polys;
+    }
+    std::vector<Fr> flat;
+    for (const auto& e : gp_.evals) flat.insert(flat.end(), e.begin(), e.end());
+    tr.absorb_many("kzg.evals", flat);
+  }
+  const Fr q = tr.challenge<Fr>("kzg.q");
+
+  // Witnesses for B = sum_i q^i p_i at the three points.
+  std::vector<Fr> B(max_len, Fr::zero());
+  Fr qi = Fr::one();
+  for (const Work& w : work)
+    for (const auto& p : w.polys) {
+      for (size_t i = 0; i < p.size(); ++i) B[i] += qi * p[i];
+      qi *= q;
+    }
+  (void)total_polys;
+#pragma omp parallel for schedule(static)
+  for (size_t j = 0; j < 3; ++j) {
+    std::vector<Fr> quo = divide_linear(B, x[j]);
+    proof.witness[j] = curve::msm(params.powers(quo.size()), quo).to_affine();
+  }
+  tr.absorb_many("kzg.witness", std::span<const G1Affine>(proof.witness));
+  (void)tr.challenge<Fr>("kzg.d");
+  return proof;
+}
+
+Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
+                     const KzgBatchProof& proof, transcript::Transcript& tr) {
+  auto reject = [](const std::string& why) { return Verdict::reject(Failure::kOpening, "kzg: " + why); };
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    if (!it.commitment) return reject("item " + std::to_string(i) + " has no commitment");
+    if (it.commitment->num_vars > params.max_vars())
+      return reject("item " + std::to_string(i) + ": " + std::to_string(it.commitment->num_vars) +
+                    " variables exceed the setup's " + std::to_string(params.max_vars()));
+    if (it.point.size() != it.commitment->num_vars)
+      return reject("item " + std::to_string(i) + ": point has " + std::to_string(it.point.size()) +
+                    " coordinates, the commitment " + std::to_string(it.commitment->num_vars) + " variables");
+  }
+  const std::vector<Group> groups = group_items(items);
+  if (proof.groups.size() != groups.size())
+    return reject("the proof has " + std::to_string(proof.groups.size()) + " groups, the items form " +
+                  std::to_string(groups.size()));
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& gp_ = proof.groups[g];
+    if (gp_.folds.size() != groups[g].num_polys() - 1 || gp_.evals.size() != groups[g].num_polys())
+      return reject("group " + std::to_string(g) + ": wrong number of folds or evaluations for " +
+                    std::to_string(groups[g].n()) + " variables");
+  }
+
+  absorb_items(params, items, tr, [](const KzgOpeningClaim& c) { return c.claim; });
+  const Fr gamma = tr.challenge<Fr>("kzg.gamma");
+  const std::vector<Fr> gp = powers_of(gamma, items.size());
+  for (const auto& g : proof.groups) {
+    tr.absorb("kzg.mask", g.mask);
+    tr.absorb("kzg.mask_value", g.mask_value);
+  }
+  const Fr eta = tr.challenge<Fr>("kzg.eta");
+  for (const auto& g : proof.groups) {
+    tr.absorb("kzg.value", g.value);
+    tr.absorb("kzg.rho", g.rho);
+    tr.absorb("kzg.blind", g.blind);
+  }
+  for (const auto& g : proof.groups) tr.absorb_many("kzg.folds", g.folds);
+  const Fr r = tr.challenge<Fr>("kzg.r");
+  if (degenerate_r(r)) return reject("degenerate challenge r");
+  const std::array<Fr, 3> x = {r, -r, r * r};
+
+  // The fold equations.
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const Group& grp = groups[g];
+    const auto& gp_ = proof.groups[g];
+    if (grp.n() == 0) {
+      if (!(gp_.evals[0][0] == gp_.value)) return reject("group " + std::to_string(g) + ": G(r) != value");
+      continue;
+    }
+    for (size_t k = 0; k < grp.n(); ++k) {
+      const Fr& y = k + 1 < grp.n() ? gp_.evals[k + 1][2] : gp_.value;
+      if (!fold_ok(r, grp.point[k], gp_.evals[k][0], gp_.evals[k][1], y))
+        return reject("group " + std::to_string(g) + ": fold equation " + std::to_string(k) + " fails");
+    }
+  }
+  for (const auto& g : proof.groups) {
+    std::vector<Fr> flat;
+    for (const auto& e : g.evals) flat.insert(flat.end(), e.begin(), e.end());
+    tr.absorb_many("kzg.evals", flat);
+  }
+  const Fr q = tr.challenge<Fr>("kzg.q");
+  tr.absorb_many("kzg.witness", std::span<const G1Affine>(proof.witness));
+  const Fr d = tr.challenge<Fr>("kzg.d");
+
+  // Pedersen equations: per group, P_F + eta M == value U + blind H, with P_F = sum gamma^j P_j
+  // (P_j = v_j U for plain claims). Weighted by powers of lambda (a transcript copy: the
+  // verifier's own randomness after the whole proof was absorbed) into one MSM.
+  {
+    transcript::Transcript copy = tr;
+    const Fr lambda = copy.challenge<Fr>("kzg.lambda");
+    auto group_terms = [&](size_t g, const Fr& wgt, MsmTerms& t) {
+      const auto& gp_ = proof.groups[g];
+      Fr u_coef = -gp_.value;
+      for (size_t j : groups[g].members) {
+        const EvalClaim& c = items[j].claim;
+        if (c.is_committed()) t.add(c.commitment(), wgt * gp[j]);
+        else u_coef += gp[j] * c.value();
+      }
+      t.add(gp_.mask_value, wgt * eta);
+      t.add(params.u(), wgt * u_coef);
+      t.add(params.h(), -(wgt * gp_.blind));
+    };
+    MsmTerms all;
+    Fr wgt = Fr::one();
+    for (size_t g = 0; g < groups.size(); ++g, wgt *= lambda) group_terms(g, wgt, all);
+    if (!curve::msm(all.points, all.scalars).is_identity()) {
+      for (size_t g = 0; g < groups.size(); ++g) {
+        MsmTerms one;
+        group_terms(g, Fr::one(), one);
+        if (!curve::msm(one.points, one.scalars).is_identity())
+          return reject("group " + std::to_string(g) + ": the revealed value does not open the claims' commitments");
+      }
+      return reject("the claims' Pedersen equations fail");
+    }
+  }
+
+  // The pairing equation e(A, [1]_2) = e(Wbar, [tau]_2) with
+  // A = s C_B - (sum_j d^j b_j) [1]_1 + sum_j d^j x_j W_j, s = 1 + d + d^2, Wbar = sum_j d^j W_j,
+  // C_B = sum_i q^i C_i over every polynomial (C_{g,0} = sum gamma^j C_j + eta C_m - rho [beta]_1).
+  MsmTerms a;
+  const Fr s = Fr::one() + d + d * d;
+  const std::array<Fr, 3> dp = {Fr::one(), d, d * d};
+  Fr qi = Fr::one(), bsum = Fr::zero(), beta_coef = Fr::zero();
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& gp_ = proof.groups[g];
+    for (size_t k = 0; k < gp_.evals.size(); ++k) {
+      const Fr c = s * qi;
+      if (k == 0) {
+        for (size_t j : groups[g].members) a.add(items[j].commitment->point, c * gp[j]);
+        a.add(gp_.mask, c * eta);
+        beta_coef -= c * gp_.rho;
+      } else {
+        a.add(gp_.folds[k - 1], c);
+      }
+      for (size_t j = 0; j < 3; ++j) bsum += dp[j] * qi * gp_.evals[k][j];
+      qi *= q;
+    }
+  }
+  a.add(params.beta_g1(), beta_coef);
+  a.add(params.g1(), -bsum);
+  G1 wbar;
+  for (size_t j = 0; j < 3; ++j) {
+    a.add(proof.witness[j], dp[j] * x[j]);
+    wbar += G1(proof.witness[j]) * dp[j];
+  }
+  const G1Affine A = curve::msm(a.points, a.scalars).to_affine();
+  const std::array<curve::PairingInput, 2> pairs = {curve::PairingInput{A, params.g2()},
+                                                    curve::PairingInput{(-wbar).to_affine(), params.tau_g2()}};
+  if (!curve::pairing_check(pairs)) return reject("the pairing check fails");
+  return Verdict::accept();
+}
+
+}  // namespace zkinfer::pcs

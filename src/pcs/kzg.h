@@ -1,0 +1,169 @@
+// A hiding, zero-knowledge multilinear polynomial commitment over BN254 from a powers-of-tau
+// setup (pcs/ptau.h): masked HyperKZG. The protocol, the choice of scheme, the soundness and the
+// zero-knowledge (simulator) arguments are in docs/protocol/kzg.md; in short:
+//
+//  - An MLE f of n variables with evaluations f_0 .. f_{2^n - 1} (index bit k = variable k) is the
+//    univariate f(X) = sum_i f_i X^i. Commitment: C = sum_i f_i [tau^i]_1 + rho [beta]_1 with a
+//    uniformly random rho: perfectly hiding ([beta]_1 = betaTauG1[0] of the ceremony file).
+//  - Claims "f(z) = v" carry v in the clear (EvalClaim::plain) or as a Pedersen commitment
+//    P = v U + t H with Hyrax's U and H (pcs/hyrax.h: the same generators zk/cp.h commits values
+//    with; EvalClaim::committed).
+//  - A batch of (commitment, point, claim) items is one proof. Items are grouped by point (after
+//    zero-padding, as in pcs/hyrax_eval.h); each group's polynomials are combined by powers of a
+//    challenge gamma into F, masked by a fresh uniformly random MLE m (committed as C_m, with
+//    M = m(z) U + t_m H) as G = F + eta m for a challenge eta; the prover reveals G(z), the blind of
+//    C_F + eta C_m and the blind of P_F + eta M (all uniform), and proves G(z) by HyperKZG (Gemini
+//    folding: Bootle, Chiesa, Hu, Orrù, EUROCRYPT 2022, in the form of Setty's HyperKZG in Nova): commitments to the n - 1 folds, their values
+//    at r, -r, r^2 for one challenge r shared by all groups, and three KZG witnesses for all
+//    polynomials of the batch together. The verifier checks the fold equations, one MSM for the
+//    Pedersen equations, and ONE pairing equation of two pairings for the whole batch.
+//  - Proof size per group: n + 1 G1 points and 3 max(n, 1) + 3 scalars; plus 3 G1 per batch.
+//
+// Failures are Verdicts classified Failure::kOpening (pcs/hyrax_eval.h does the same), with a
+// reason naming the group and the check.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "curve/g1.h"
+#include "curve/g2.h"
+#include "pcs/hyrax_eval.h"
+#include "pcs/ptau.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer::pcs {
+
+inline constexpr size_t kKzgMaxVars = 30;
+
+class KzgParams {
+ public:
+  // The first 2^max_vars powers of a loaded (and therefore checked) ptau. Throws zkinfer::Error
+  // if it holds fewer.
+  KzgParams(const Ptau& ptau, size_t max_vars);
+  // What read_ptau must load for max_vars.
+  static PtauOptions ptau_options(size_t max_vars);
+  // Reads, checks and keeps the first 2^max_vars powers of FILE.ptau.
+  static KzgParams from_ptau_file(const std::string& path, size_t max_vars);
+  // INSECURE, for tests and benchmarks only: powers of a KNOWN tau and beta (anyone who knows them
+  // can forge openings).
+  static KzgParams insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars);
+
+  size_t max_vars() const { return max_vars_; }
+  std::span<const G1Affine> powers() const { return powers_; }        // [tau^i]_1, 2^max_vars
+  std::span<const G1Affine> powers(size_t n) const;                   // the first n
+  const G1Affine& g1() const { return powers_[0]; }                   // [1]_1
+  const G1Affine& beta_g1() const { return beta_g1_; }                // [beta]_1 (blinding base)
+  const G2Affine& g2() const { return g2_; }                          // [1]_2
+  const G2Affine& tau_g2() const { return tau_g2_; }                  // [tau]_2
+  const G1Affine& u() const { return u_; }  // claim value generator (Hyrax's U)
+  const G1Affine& h() const { return h_; }  // claim blinding generator (Hyrax's H)
+
+  // Absorbs what the verifier uses: [1]_1, [beta]_1, [1]_2, [tau]_2, U, H ("kzg.srs").
+  void absorb_into(transcript::Transcript& t) const;
+
+ private:
+  KzgParams() = default;
+  size_t max_vars_ = 0;
+  std::vector<G1Affine> powers_;
+  G1Affine beta_g1_, u_, h_;
+  G2Affine g2_, tau_g2_;
+};
+
+struct KzgCommitment {
+  uint32_t num_vars = 0;
+  G1Affine point;
+
+  // u32 num_vars, then the compressed point (32 bytes). Strict: num_vars <= kKzgMaxVars, a
+  // canonical on-curve point (g1.h), nothing else.
+  void serialize(ByteWriter& w) const;
+  static KzgCommitment deserialize(ByteReader& r);
+  std::vector<uint8_t> to_bytes() const;
+  static KzgCommitment from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
+  // Absorbs num_vars and the point ("kzg.commitment").
+  void absorb_into(transcript::Transcript& t) const;
+  friend bool operator==(const KzgCommitment&, const KzgCommitment&) = default;
+};
+
+struct KzgBlinds {
+  Fr rho;
+};
+struct KzgCommitted {
+  KzgCommitment commitment;
+  KzgBlinds blinds;
+};
+
+// values.size() must be 2^n with n <= params.max_vars().
+KzgCommitment commit_with_blind(const KzgParams& params, std::span<const Fr> values, const Fr& rho);
+// Small signed integers (quantized tensors): the same commitment as for Fr::from_i64 of each.
+KzgCommitment commit_with_blind(const KzgParams& params, std::span<const int64_t> values, const Fr& rho);
+template <class Rng>
+KzgCommitted commit(const KzgParams& params, std::span<const Fr> values, Rng& rng) {
+  Fr rho = Fr::random(rng);
+  return {commit_with_blind(params, values, rho), {rho}};
+}
+template <class Rng>
+KzgCommitted commit(const KzgParams& params, std::span<const int64_t> values, Rng& rng) {
+  Fr rho = Fr::random(rng);
+  return {commit_with_blind(params, values, rho), {rho}};
+}
+
+// P = value U + blind H (the same point as commit_value with HyraxParams).
+G1Affine commit_value(const KzgParams& params, const Fr& value, const Fr& blind);
+template <class Rng>
+ProverClaim commit_claim(const KzgParams& params, const Fr& value, Rng& rng) {
+  Fr blind = Fr::random(rng);
+  return {value, blind, commit_value(params, value, blind)};
+}
+
+// ---- batch openings ----
+struct KzgOpeningClaim {  // verifier side
+  const KzgCommitment* commitment;
+  std::vector<Fr> point;  // commitment->num_vars coordinates
+  EvalClaim claim;
+};
+struct KzgOpeningWitness {  // prover side
+  const KzgCommitment* commitment;
+  const KzgBlinds* blinds;
+  std::span<const Fr> values;  // the 2^num_vars committed evaluations
+  std::vector<Fr> point;
+  ProverClaim claim;
+  KzgOpeningClaim public_claim() const { return {commitment, point, claim.public_claim()}; }
+};
+
+// One group: items whose points agree after zero-padding, n = the longest point's length.
+struct KzgGroupProof {
+  G1Affine mask;        // C_m = [m(tau)]_1 + rho_m [beta]_1
+  G1Affine mask_value;  // M = m(z) U + t_m H
+  Fr value;             // w = G(z), G = F + eta m
+  Fr rho;               // the blind of C_F + eta C_m
+  Fr blind;             // the blind of P_F + eta M
+  std::vector<G1Affine> folds;           // [G_k(tau)]_1 for k = 1 .. n-1
+  std::vector<std::array<Fr, 3>> evals;  // G_k(r), G_k(-r), G_k(r^2) for k = 0 .. max(n,1)-1
+};
+
+struct KzgBatchProof {
+  std::vector<KzgGroupProof> groups;
+  std::array<G1Affine, 3> witness;  // KZG witnesses of the combined polynomial at r, -r, r^2
+
+  // u64 groups; per group: mask, mask_value (32 bytes each), value, rho, blind (32 each),
+  // u64 folds and the points, u64 evals and 3 scalars each; then the 3 witnesses. Strict.
+  void serialize(ByteWriter& w) const;
+  static KzgBatchProof deserialize(ByteReader& r);
+  size_t size_bytes() const;
+  std::vector<uint8_t> to_bytes() const;
+  static KzgBatchProof from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
+};
+
+// Absorbs the setup, every item (commitment, point, claim), then the proof's messages in order
+// (docs/protocol/kzg.md §3). `random` supplies the masks and blinds (SecureRng in production).
+KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWitness> items,
+                          transcript::Transcript& transcript, const RandomFr& random);
+Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
+                     const KzgBatchProof& proof, transcript::Transcript& transcript);
+
+}  // namespace zkinfer::pcs

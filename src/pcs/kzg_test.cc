@@ -1,0 +1,408 @@
+// Tests of the masked-HyperKZG commitment (pcs/kzg.h) over the TEST-ONLY powers of tau
+// tests/vectors/test_pot10.ptau and over powers of a known tau: commitments against independent
+// references, strict encodings, openings of every size with plain and hidden claims, batches of
+// mixed sizes and points, and rejection of changed values, points, commitments, claim
+// commitments and every proof element.
+#include "pcs/kzg.h"
+
+#include <gtest/gtest.h>
+
+#include "common/random.h"
+#include "curve/msm.h"
+#include "pcs/hyrax.h"
+#include "poly/mle.h"
+#include "test_seed.h"
+
+namespace zkinfer::pcs {
+namespace {
+
+using testing::seed_note;
+using testing::test_seed;
+
+const KzgParams& file_params() {
+  static const KzgParams p =
+      KzgParams::from_ptau_file(std::string(ZKINFER_SOURCE_DIR) + "/tests/vectors/test_pot10.ptau", 10);
+  return p;
+}
+
+std::vector<Fr> random_values(TestRng& rng, size_t n) {
+  std::vector<Fr> v(n);
+  for (Fr& x : v) x = Fr::random(rng);
+  return v;
+}
+
+TEST(Kzg, ParamsFromFile) {
+  const KzgParams& p = file_params();
+  EXPECT_EQ(p.max_vars(), 10u);
+  EXPECT_EQ(p.powers().size(), 1024u);
+  EXPECT_EQ(p.g1(), G1Affine::generator());
+  EXPECT_EQ(p.g2(), G2Affine::generator());
+  // The claim generators are Hyrax's (zk/cp.h commits values with them).
+  HyraxParams h(1);
+  EXPECT_EQ(p.u(), h.u());
+  EXPECT_EQ(p.h(), h.h());
+  EXPECT_THROW(KzgParams::from_ptau_file(std::string(ZKINFER_SOURCE_DIR) + "/tests/vectors/test_pot10.ptau", 11),
+               Error);
+}
+
+TEST(Kzg, CommitmentMatchesReferences) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  // Against the loaded powers, by the naive MSM (one scalar multiplication per power).
+  const KzgParams& p = file_params();
+  for (size_t n : {0, 1, 3, 7, 10}) {
+    auto v = random_values(rng, size_t{1} << n);
+    Fr rho = Fr::random(rng);
+    KzgCommitment c = commit_with_blind(p, std::span<const Fr>(v), rho);
+    EXPECT_EQ(c.num_vars, n);
+    G1 want = curve::msm_naive(p.powers(v.size()), v) + G1(p.beta_g1()) * rho;
+    EXPECT_EQ(c.point, want.to_affine()) << n;
+  }
+  // Against f(tau) and beta computed in the field, for powers of a known tau.
+  const Fr tau = Fr::random(rng), beta = Fr::random(rng);
+  KzgParams q = KzgParams::insecure_from_secrets(tau, beta, 6);
+  for (size_t n : {0, 2, 6}) {
+    auto v = random_values(rng, size_t{1} << n);
+    Fr rho = Fr::random(rng), f_tau = Fr::zero(), t = Fr::one();
+    for (const Fr& x : v) f_tau += x * t, t *= tau;
+    KzgCommitment c = commit_with_blind(q, std::span<const Fr>(v), rho);
+    EXPECT_EQ(c.point, (G1::generator() * (f_tau + rho * beta)).to_affine()) << n;
+  }
+  // Small integers: the same commitment as their field embedding.
+  std::vector<int64_t> small(256);
+  for (int64_t& x : small) x = static_cast<int64_t>(rng.next_u64() % 65536) - 32768;
+  std::vector<Fr> embedded;
+  for (int64_t x : small) embedded.push_back(Fr::from_i64(x));
+  Fr rho = Fr::random(rng);
+  EXPECT_EQ(commit_with_blind(p, std::span<const int64_t>(small), rho),
+            commit_with_blind(p, std::span<const Fr>(embedded), rho));
+  // Hiding: the same values, fresh blinds, different commitments.
+  auto a = commit(p, std::span<const int64_t>(small), rng);
+  auto b = commit(p, std::span<const int64_t>(small), rng);
+  EXPECT_NE(a.commitment.point, b.commitment.point);
+}
+
+TEST(Kzg, CommitmentEncodingIsStrict) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto v = random_values(rng, 8);
+  KzgCommitment c = commit(file_params(), std::span<const Fr>(v), rng).commitment;
+  auto bytes = c.to_bytes();
+  ASSERT_EQ(bytes.size(), 36u);
+  EXPECT_EQ(KzgCommitment::from_bytes(bytes), c);
+  auto bad = [&](std::vector<uint8_t> b) { EXPECT_THROW(KzgCommitment::from_bytes(b), DecodeError); };
+  bad(std::vector<uint8_t>(bytes.begin(), bytes.end() - 1));  // truncated
+  auto t = bytes;
+  t.push_back(0);
+  bad(t);  // trailing byte
+  t = bytes;
+  t[0] = 31;
+  bad(t);  // num_vars too large
+  t = bytes;
+  for (size_t i = 4; i < 35; ++i) t[i] = 0xff;
+  t[35] = 0x3f;
+  bad(t);  // x >= q
+  // An x with no point on the curve: try x = 0, 1, 2, ... until x^3 + 3 is a non-square.
+  for (uint64_t x = 0;; ++x) {
+    field::Fq fx = field::Fq::from_u64(x);
+    if ((fx.square() * fx + curve::kCurveB).sqrt()) continue;
+    t = bytes;
+    std::fill(t.begin() + 4, t.end(), 0);
+    t[4] = static_cast<uint8_t>(x);
+    bad(t);
+    break;
+  }
+  // Absorbing: different commitments give different transcripts.
+  transcript::Transcript t1("t"), t2("t");
+  c.absorb_into(t1);
+  KzgCommitment d = c;
+  d.num_vars = 2;
+  d.absorb_into(t2);
+  EXPECT_NE(t1.state(), t2.state());
+}
+
+struct Item {
+  std::vector<Fr> values;
+  KzgCommitted c;
+  std::vector<Fr> point;
+  ProverClaim claim;
+};
+
+Item make_item(const KzgParams& p, TestRng& rng, size_t n, bool hidden, std::vector<Fr> point = {}) {
+  Item it;
+  it.values = random_values(rng, size_t{1} << n);
+  it.c = commit(p, std::span<const Fr>(it.values), rng);
+  it.point = point.empty() ? random_values(rng, n) : point;
+  Fr v = poly::evaluate_mle<Fr>(it.values, it.point);
+  it.claim = hidden ? commit_claim(p, v, rng) : ProverClaim::plain(v);
+  return it;
+}
+
+std::vector<KzgOpeningWitness> witnesses(const std::vector<Item>& items) {
+  std::vector<KzgOpeningWitness> w;
+  for (const Item& it : items) w.push_back({&it.c.commitment, &it.c.blinds, it.values, it.point, it.claim});
+  return w;
+}
+std::vector<KzgOpeningClaim> claims(const std::vector<Item>& items) {
+  std::vector<KzgOpeningClaim> c;
+  for (const Item& it : items) c.push_back({&it.c.commitment, it.point, it.claim.public_claim()});
+  return c;
+}
+
+KzgBatchProof prove(const KzgParams& p, const std::vector<Item>& items, TestRng& rng) {
+  transcript::Transcript tr("kzg-test");
+  auto w = witnesses(items);
+  return prove_batch(p, w, tr, random_fr(rng));
+}
+Verdict verify(const KzgParams& p, const std::vector<KzgOpeningClaim>& c, const KzgBatchProof& proof) {
+  transcript::Transcript tr("kzg-test");
+  return verify_batch(p, c, proof, tr);
+}
+
+TEST(Kzg, SingleOpeningsEverySize) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  for (size_t n : {0, 1, 2, 3, 5, 8, 10}) {
+    for (bool hidden : {false, true}) {
+      SCOPED_TRACE("n = " + std::to_string(n) + (hidden ? " hidden" : " plain"));
+      std::vector<Item> items = {make_item(p, rng, n, hidden)};
+      KzgBatchProof proof = prove(p, items, rng);
+      auto c = claims(items);
+      Verdict ok = verify(p, c, proof);
+      ASSERT_TRUE(ok) << ok.reason();
+      EXPECT_EQ(proof.groups.size(), 1u);
+      EXPECT_EQ(proof.groups[0].folds.size(), n > 0 ? n - 1 : 0);
+      // Round trip through bytes.
+      KzgBatchProof back = KzgBatchProof::from_bytes(proof.to_bytes());
+      EXPECT_TRUE(verify(p, c, back));
+      EXPECT_EQ(proof.size_bytes(), 8 + 5 * 32 + 8 + 32 * proof.groups[0].folds.size() + 8 +
+                                        96 * proof.groups[0].evals.size() + 3 * 32);
+
+      // A wrong value / a different P.
+      {
+        auto bad = c;
+        if (hidden) {
+          bad[0].claim = EvalClaim::committed(commit_value(p, items[0].claim.value + Fr::one(), items[0].claim.blind));
+        } else {
+          bad[0].claim = EvalClaim::plain(items[0].claim.value + Fr::one());
+        }
+        Verdict v = verify(p, bad, proof);
+        EXPECT_FALSE(v);
+        EXPECT_EQ(v.failure(), Failure::kOpening);
+        if (hidden) {  // same value, another blind
+          bad[0].claim = EvalClaim::committed(commit_value(p, items[0].claim.value, items[0].claim.blind + Fr::one()));
+          EXPECT_FALSE(verify(p, bad, proof));
+        }
+        // A plain claim where the proof was for a hidden one (and vice versa).
+        bad[0].claim = hidden ? EvalClaim::plain(items[0].claim.value)
+                              : EvalClaim::committed(commit_value(p, items[0].claim.value, Fr::zero()));
+        EXPECT_FALSE(verify(p, bad, proof));
+      }
+      // A wrong point.
+      if (n > 0) {
+        auto bad = c;
+        bad[0].point[n - 1] += Fr::one();
+        EXPECT_FALSE(verify(p, bad, proof));
+        bad = c;
+        bad[0].point[0] += Fr::one();
+        EXPECT_FALSE(verify(p, bad, proof));
+      }
+      // A different commitment (another polynomial's of the same size, and the right one's
+      // point changed by the generator).
+      {
+        Item other = make_item(p, rng, n, false);
+        auto bad = c;
+        bad[0].commitment = &other.c.commitment;
+        EXPECT_FALSE(verify(p, bad, proof));
+        KzgCommitment shifted = items[0].c.commitment;
+        shifted.point = (G1(shifted.point) + G1::generator()).to_affine();
+        bad[0].commitment = &shifted;
+        EXPECT_FALSE(verify(p, bad, proof));
+      }
+      // Another transcript domain.
+      {
+        transcript::Transcript tr("other");
+        EXPECT_FALSE(verify_batch(p, c, proof, tr));
+      }
+    }
+  }
+}
+
+// Every element of a proof changed in turn is rejected.
+TEST(Kzg, EveryProofElementMatters) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  std::vector<Item> items = {make_item(p, rng, 4, true), make_item(p, rng, 2, false), make_item(p, rng, 0, true)};
+  KzgBatchProof proof = prove(p, items, rng);
+  auto c = claims(items);
+  ASSERT_TRUE(verify(p, c, proof));
+  const G1 g = G1::generator();
+  size_t tried = 0;
+  auto expect_reject = [&](const KzgBatchProof& bad, const std::string& what) {
+    ++tried;
+    Verdict v = verify(p, c, bad);
+    EXPECT_FALSE(v) << what;
+    EXPECT_EQ(v.failure(), Failure::kOpening) << what;
+  };
+  for (size_t gi = 0; gi < proof.groups.size(); ++gi) {
+    const std::string at = "group " + std::to_string(gi) + " ";
+    auto bad = proof;
+    bad.groups[gi].mask = (G1(bad.groups[gi].mask) + g).to_affine();
+    expect_reject(bad, at + "mask");
+    bad = proof;
+    bad.groups[gi].mask_value = (G1(bad.groups[gi].mask_value) + g).to_affine();
+    expect_reject(bad, at + "mask value");
+    bad = proof;
+    bad.groups[gi].value += Fr::one();
+    expect_reject(bad, at + "value");
+    bad = proof;
+    bad.groups[gi].rho += Fr::one();
+    expect_reject(bad, at + "rho");
+    bad = proof;
+    bad.groups[gi].blind += Fr::one();
+    expect_reject(bad, at + "blind");
+    for (size_t k = 0; k < proof.groups[gi].folds.size(); ++k) {
+      bad = proof;
+      bad.groups[gi].folds[k] = (G1(bad.groups[gi].folds[k]) + g).to_affine();
+      expect_reject(bad, at + "fold " + std::to_string(k));
+    }
+    for (size_t k = 0; k < proof.groups[gi].evals.size(); ++k)
+      for (size_t j = 0; j < 3; ++j) {
+        bad = proof;
+        bad.groups[gi].evals[k][j] += Fr::one();
+        expect_reject(bad, at + "eval " + std::to_string(k) + "," + std::to_string(j));
+      }
+    // Structure: a fold or an evaluation dropped.
+    if (!proof.groups[gi].folds.empty()) {
+      bad = proof;
+      bad.groups[gi].folds.pop_back();
+      expect_reject(bad, at + "fold dropped");
+    }
+    bad = proof;
+    bad.groups[gi].evals.pop_back();
+    expect_reject(bad, at + "eval dropped");
+  }
+  for (size_t j = 0; j < 3; ++j) {
+    auto bad = proof;
+    bad.witness[j] = (G1(bad.witness[j]) + g).to_affine();
+    expect_reject(bad, "witness " + std::to_string(j));
+  }
+  {
+    auto bad = proof;
+    bad.groups.pop_back();
+    expect_reject(bad, "group dropped");
+  }
+  EXPECT_GT(tried, 30u);
+  // Byte level: truncation and trailing bytes are decode errors.
+  auto bytes = proof.to_bytes();
+  EXPECT_THROW(KzgBatchProof::from_bytes(std::span<const uint8_t>(bytes).first(bytes.size() - 1)), DecodeError);
+  bytes.push_back(0);
+  EXPECT_THROW(KzgBatchProof::from_bytes(bytes), DecodeError);
+}
+
+TEST(Kzg, BatchesOfMixedSizesAndPoints) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  // Points: z (6 coordinates), z's prefixes zero-padded, and two unrelated points.
+  std::vector<Fr> z = random_values(rng, 6);
+  std::vector<Fr> z4(z.begin(), z.begin() + 4);
+  std::vector<Fr> z4pad = z4;
+  z4pad.resize(6, Fr::zero());
+  std::vector<Item> items;
+  items.push_back(make_item(p, rng, 6, true, z));
+  items.push_back(make_item(p, rng, 6, false, z4pad));  // same group as the 4-variable items at z4
+  items.push_back(make_item(p, rng, 4, true, z4));
+  items.push_back(make_item(p, rng, 4, false, z4));
+  items.push_back(make_item(p, rng, 3, true));
+  items.push_back(make_item(p, rng, 0, false));
+  items.push_back(make_item(p, rng, 0, true));
+  items.push_back(make_item(p, rng, 9, true));
+  items.push_back(make_item(p, rng, 6, true, z));  // second item at z
+  // The same commitment opened at two points.
+  Item again = items[0];
+  again.point = random_values(rng, 6);
+  again.claim = commit_claim(p, poly::evaluate_mle<Fr>(again.values, again.point), rng);
+  items.push_back(again);
+  KzgBatchProof proof = prove(p, items, rng);
+  auto c = claims(items);
+  Verdict ok = verify(p, c, proof);
+  ASSERT_TRUE(ok) << ok.reason();
+  // Groups: z, z4/z4pad, the 3-variable point, the two 0-variable items (empty point), the
+  // 9-variable point, the second point of item 0.
+  EXPECT_EQ(proof.groups.size(), 6u);
+  // Changing any one claim, point or commitment is rejected.
+  for (size_t i = 0; i < items.size(); ++i) {
+    SCOPED_TRACE("item " + std::to_string(i));
+    auto bad = c;
+    const Fr v1 = items[i].claim.value + Fr::one();
+    bad[i].claim = items[i].claim.commitment ? EvalClaim::committed(commit_value(p, v1, items[i].claim.blind))
+                                             : EvalClaim::plain(v1);
+    EXPECT_FALSE(verify(p, bad, proof));
+    if (!items[i].point.empty()) {
+      bad = c;
+      bad[i].point.back() += Fr::one();
+      EXPECT_FALSE(verify(p, bad, proof));
+    }
+    bad = c;
+    bad[i].commitment = &items[(i + 2) % items.size()].c.commitment;  // (item 9 shares item 0's)
+    EXPECT_FALSE(verify(p, bad, proof));
+  }
+  // Items reordered: a different statement (the transcript differs), rejected.
+  auto swapped = c;
+  std::swap(swapped[0], swapped[8]);
+  EXPECT_FALSE(verify(p, swapped, proof));
+  // An item left out.
+  auto fewer = c;
+  fewer.pop_back();
+  EXPECT_FALSE(verify(p, fewer, proof));
+}
+
+// A prover whose claim is false cannot make the verifier accept.
+TEST(Kzg, FalseClaimsFail) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  for (bool hidden : {false, true}) {
+    std::vector<Item> items = {make_item(p, rng, 5, hidden), make_item(p, rng, 3, !hidden)};
+    items[0].claim.value += Fr::one();  // false value, and (hidden) a P that commits to it
+    if (hidden) items[0].claim.commitment = commit_value(p, items[0].claim.value, items[0].claim.blind);
+    KzgBatchProof proof = prove(p, items, rng);
+    EXPECT_FALSE(verify(p, claims(items), proof)) << hidden;
+  }
+}
+
+// The masks are fresh: two proofs of one statement share no message, and the revealed value is
+// not the claimed one.
+TEST(Kzg, MasksAreFresh) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  std::vector<Item> items = {make_item(p, rng, 4, true)};
+  KzgBatchProof a = prove(p, items, rng), b = prove(p, items, rng);
+  EXPECT_TRUE(verify(p, claims(items), a));
+  EXPECT_TRUE(verify(p, claims(items), b));
+  EXPECT_NE(a.groups[0].value, b.groups[0].value);
+  EXPECT_NE(a.groups[0].value, items[0].claim.value);
+  EXPECT_NE(a.groups[0].mask, b.groups[0].mask);
+  EXPECT_NE(a.groups[0].evals[0][0], b.groups[0].evals[0][0]);
+  EXPECT_NE(a.witness[0], b.witness[0]);
+}
+
+// Powers of a known tau serve sizes beyond the test file (for the benchmark) the same way.
+TEST(Kzg, InsecureParamsOpenLargerPolynomials) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  KzgParams p = KzgParams::insecure_from_secrets(Fr::random(rng), Fr::random(rng), 12);
+  std::vector<Item> items = {make_item(p, rng, 12, true), make_item(p, rng, 11, false)};
+  KzgBatchProof proof = prove(p, items, rng);
+  EXPECT_TRUE(verify(p, claims(items), proof));
+  // And a proof under one setup does not verify under another.
+  KzgParams other = KzgParams::insecure_from_secrets(Fr::random(rng), Fr::random(rng), 12);
+  EXPECT_FALSE(verify(other, claims(items), proof));
+}
+
+}  // namespace
+}  // namespace zkinfer::pcs
