@@ -64,14 +64,17 @@ std::vector<ReductionClaim> reduction_claims(std::span<const OpenClaim> claims) 
   return out;
 }
 
+// The value each group's argument proves, as a form in the reduced evaluations.
+std::vector<cp::Val> group_values(const ReducedFront& front) {
+  std::vector<cp::Val> out;
+  for (const auto& g : front.groups) out.push_back(g.value(front.red.evals));
+  return out;
+}
+
 class HyraxProverOpening final : public ProverOpening {
  public:
   HyraxProverOpening(const HyraxParams& params, ReducedFront front) : params_(params), front_(std::move(front)) {}
-  std::vector<cp::Val> values() const override {
-    std::vector<cp::Val> out;
-    for (const auto& g : front_.groups) out.push_back(g.value(front_.red.evals));
-    return out;
-  }
+  std::vector<cp::Val> values() const override { return group_values(front_); }
   void finish(std::span<const ProverClaim> claims, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
               const RandomFr& random) override {
     ZKINFER_CHECK(claims.size() == front_.groups.size());
@@ -88,11 +91,7 @@ class HyraxProverOpening final : public ProverOpening {
 class HyraxVerifierOpening final : public VerifierOpening {
  public:
   HyraxVerifierOpening(const HyraxParams& params, ReducedFront front) : params_(params), front_(std::move(front)) {}
-  std::vector<cp::Val> values() const override {
-    std::vector<cp::Val> out;
-    for (const auto& g : front_.groups) out.push_back(g.value(front_.red.evals));
-    return out;
-  }
+  std::vector<cp::Val> values() const override { return group_values(front_); }
   Verdict finish(std::span<const EvalClaim> claims, const cp::Context* zk, transcript::Transcript& tr,
                  ByteReader& r) override {
     ZKINFER_CHECK(claims.size() == front_.groups.size());
