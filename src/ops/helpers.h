@@ -56,6 +56,16 @@ void need_inputs(const Node& n, std::span<const Tensor<T>* const> in, size_t min
     if (!in[i]) bad_node(n, "input " + std::to_string(i) + " is required");
 }
 
+// The integer sum of Add, Sum and Mean: both operands brought exactly to the larger scale s
+// (multiplication by a power of two) and added with broadcasting; the result at scale s.
+inline ITensor add_at_common_scale(const Node& n, const ITensor& a, const ITensor& b) {
+  const int s = std::max(a.scale, b.scale);
+  const int64_t ma = int64_t{1} << (s - a.scale), mb = int64_t{1} << (s - b.scale);
+  ITensor y = broadcast_binary<int64_t>(n, a, b, [&](int64_t x, int64_t z) { return x * ma + z * mb; });
+  y.scale = s;
+  return y;
+}
+
 // Output scale = scale of input 0 for every output (data movement, Relu, MaxPool...).
 inline void plan_same_scale(PlanContext& c) {
   int s = c.in_scale(0);

@@ -26,11 +26,8 @@ void register_op_mean(OpTable& t) {
   };
   d.run_int = [](IntContext& c) {
     if (c.in.size() != 2) c.fail("Mean expects two inputs");
-    const ITensor &a = c.input(0), &b = c.input(1);
-    int s = std::max(a.scale, b.scale);
-    int64_t ma = int64_t{1} << (s - a.scale), mb = int64_t{1} << (s - b.scale);
-    ITensor y = broadcast_binary<int64_t>(c.node, a, b, [&](int64_t x, int64_t z) { return x * ma + z * mb; });
-    y.scale = s + 1;  // (a + b) / 2
+    ITensor y = add_at_common_scale(c.node, c.input(0), c.input(1));
+    y.scale += 1;  // (a + b) / 2
     rescale_tensor(c, y, static_cast<int>(c.p.get("shift")), "out");
     c.out.push_back(std::move(y));
   };
