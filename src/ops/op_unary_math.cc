@@ -11,7 +11,11 @@
 //   Sign; Floor; Ceil; Round (half to even); Sin, Cos, Tan, Atan, Sinh, Cosh, Asinh;
 //   Asin and Acos on [-1, 1], Atanh on (-1, 1), Acosh on [1, inf) (a table clamps its input to
 //   the domain); Reciprocal 1 / x, refused at compile when the calibrated input range reaches 0
-//   (the table would need every value of 1 / x near 0).
+//   (the table would need every value of 1 / x near 0), its table on the calibrated sign's side
+//   only, down to half the calibrated bound nearest 0 (so its largest entry is at most twice the
+//   largest calibrated output); Tan, refused at compile when the calibrated input range crosses a
+//   pole (an odd multiple of pi / 2), its table within that branch, stopping 1/64 short of each
+//   pole (|entries| <= 64). Inputs beyond a table are clamped to its ends.
 #include <cmath>
 #include <numbers>
 
@@ -22,9 +26,18 @@ namespace {
 
 using Fn = std::function<double(double)>;
 using Factory = std::function<Fn(const Node&)>;
+// The table's domain from the calibrated input range: a range the function cannot be tabulated
+// over fails the plan (PlanContext::fail names the node); the default is the whole real line.
+using Domain = std::function<Range(PlanContext&, Range)>;
+
+Domain interval(double lo, double hi) {
+  return [lo, hi](PlanContext&, Range) { return Range{lo, hi}; };
+}
+
+std::string range_text(Range r) { return "[" + std::to_string(r.lo) + ", " + std::to_string(r.hi) + "]"; }
 
 void add_unary(OpTable& t, const std::string& op_type, const std::string& name, Factory make,
-               double domain_lo = -INFINITY, double domain_hi = INFINITY, bool nonzero = false) {
+               Domain domain = interval(-INFINITY, INFINITY)) {
   OpDef d;
   d.op_type = op_type;
   d.run_float = [make](const Node& n, FIn in) {
@@ -34,11 +47,9 @@ void add_unary(OpTable& t, const std::string& op_type, const std::string& name, 
     for (auto& v : y.data) v = f(v);
     return one(std::move(y));
   };
-  d.plan = [make, name, domain_lo, domain_hi, nonzero](PlanContext& c) {
-    if (nonzero && c.in_ranges[0].lo <= 0 && c.in_ranges[0].hi >= 0)
-      c.fail("its calibrated input range [" + std::to_string(c.in_ranges[0].lo) + ", " +
-             std::to_string(c.in_ranges[0].hi) + "] reaches 0, where 1/x has no table");
-    plan_unary_table(c, name, make(c.node), domain_lo, domain_hi);
+  d.plan = [make, name, domain](PlanContext& c) {
+    const Range dom = domain(c, c.in_ranges[0]);
+    plan_unary_table(c, name, make(c.node), dom.lo, dom.hi);
   };
   d.run_int = run_unary_table;
   t.add(std::move(d));
@@ -50,6 +61,22 @@ Factory fixed(double (*f)(double)) {
 
 double softplus(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 double round_half_even(double x) { return std::nearbyint(x); }  // the default rounding mode: to even
+
+// 1 / x on the calibrated sign's side of 0, down to half the calibrated bound nearest 0.
+Range reciprocal_domain(PlanContext& c, Range r) {
+  if (r.lo > 0) return {r.lo / 2, INFINITY};
+  if (r.hi < 0) return {-INFINITY, r.hi / 2};
+  c.fail("its calibrated input range " + range_text(r) + " reaches 0, where 1/x has no table");
+}
+
+// tan within the branch ((k - 1/2) pi, (k + 1/2) pi) holding the calibrated range, 1/64 short of its poles.
+Range tan_domain(PlanContext& c, Range r) {
+  const double k = std::floor(r.lo / std::numbers::pi + 0.5), k2 = std::floor(r.hi / std::numbers::pi + 0.5);
+  if (k != k2)
+    c.fail("its calibrated input range " + range_text(r) + " crosses a pole of tan (an odd multiple of pi/2)");
+  const double d = 1.0 / 64;
+  return {(k - 0.5) * std::numbers::pi + d, (k + 0.5) * std::numbers::pi - d};
+}
 
 }  // namespace
 
@@ -92,16 +119,16 @@ void register_op_unary_math(OpTable& t) {
   add_unary(t, "Round", "round", fixed(round_half_even));
   add_unary(t, "Sin", "sin", fixed([](double x) { return std::sin(x); }));
   add_unary(t, "Cos", "cos", fixed([](double x) { return std::cos(x); }));
-  add_unary(t, "Tan", "tan", fixed([](double x) { return std::tan(x); }));
+  add_unary(t, "Tan", "tan", fixed([](double x) { return std::tan(x); }), tan_domain);
   add_unary(t, "Atan", "atan", fixed([](double x) { return std::atan(x); }));
   add_unary(t, "Sinh", "sinh", fixed([](double x) { return std::sinh(x); }));
   add_unary(t, "Cosh", "cosh", fixed([](double x) { return std::cosh(x); }));
   add_unary(t, "Asinh", "asinh", fixed([](double x) { return std::asinh(x); }));
-  add_unary(t, "Asin", "asin", fixed([](double x) { return std::asin(x); }), -1.0, 1.0);
-  add_unary(t, "Acos", "acos", fixed([](double x) { return std::acos(x); }), -1.0, 1.0);
-  add_unary(t, "Atanh", "atanh", fixed([](double x) { return std::atanh(x); }), -1.0 + 1e-6, 1.0 - 1e-6);
-  add_unary(t, "Acosh", "acosh", fixed([](double x) { return std::acosh(x); }), 1.0);
-  add_unary(t, "Reciprocal", "reciprocal", fixed([](double x) { return 1.0 / x; }), -INFINITY, INFINITY, true);
+  add_unary(t, "Asin", "asin", fixed([](double x) { return std::asin(x); }), interval(-1.0, 1.0));
+  add_unary(t, "Acos", "acos", fixed([](double x) { return std::acos(x); }), interval(-1.0, 1.0));
+  add_unary(t, "Atanh", "atanh", fixed([](double x) { return std::atanh(x); }), interval(-1.0 + 1e-6, 1.0 - 1e-6));
+  add_unary(t, "Acosh", "acosh", fixed([](double x) { return std::acosh(x); }), interval(1.0, INFINITY));
+  add_unary(t, "Reciprocal", "reciprocal", fixed([](double x) { return 1.0 / x; }), reciprocal_domain);
 }
 
 }  // namespace zkinfer::ops

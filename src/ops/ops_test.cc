@@ -141,6 +141,10 @@ const std::vector<OpCase> kCases = {
     {"atanh", "Atanh", {act({3, 4}, -0.9, 0.9)}, nullptr, 0.05},
     {"acosh", "Acosh", {act({3, 4}, 1.1, 3)}, nullptr, 0.02},
     {"reciprocal", "Reciprocal", {act({3, 4}, 0.5, 3)}, nullptr, 0.02},
+    // A range whose 10 % margin would reach 0 or below: the table stays on the calibrated sign's side.
+    {"reciprocal_wide", "Reciprocal", {act({3, 4}, 0.25, 4)}, nullptr, 0.1},
+    {"reciprocal_negative", "Reciprocal", {act({3, 4}, -4, -0.25)}, nullptr, 0.1},
+    {"tan_branch", "Tan", {act({3, 4}, 2, 4)}, nullptr, 0.05},
     {"expand", "Expand", {act({3, 1}), ints({2, 3, 4})}, nullptr, 0},
     {"tile", "Tile", {act({2, 3}), ints({2, 1})}, nullptr, 0},
     {"less", "Less", {act({3, 4}), act({3, 4})}, nullptr, 0},
@@ -269,6 +273,27 @@ TEST(Ops, IntegerForwardMatchesReference) {
     }
     std::printf("%-22s max abs error %.3g (tolerance %.3g)\n", c.name.c_str(), worst, c.tol);
     EXPECT_LE(worst, c.tol) << c.name;
+  }
+}
+
+// Reciprocal over 0 and Tan across a pole have no table: quantize refuses the node by name.
+TEST(Ops, UnboundedTablesAreRefused) {
+  const std::vector<OpCase> refused = {
+      {"reciprocal_over_zero", "Reciprocal", {act({3, 4}, -1, 1)}},
+      {"tan_across_pole", "Tan", {act({3, 4}, 1, 2)}},
+  };
+  for (const auto& c : refused) {
+    SCOPED_TRACE(c.name + " " + zkinfer::testing::seed_note());
+    TestRng rng(zkinfer::testing::test_seed() ^ std::hash<std::string>{}(c.name));
+    graph::Graph g = one_node_graph(c, rng);
+    auto calib = random_samples(c, rng, 16);
+    try {
+      quant::quantize(g, calib, ops::QuantConfig{});
+      ADD_FAILURE() << c.name << " was quantized";
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(c.op == "Tan" ? "pole" : "reaches 0"), std::string::npos) << what;
+    }
   }
 }
 
