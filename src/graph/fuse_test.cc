@@ -198,12 +198,13 @@ TEST(LowerReductions, EachBecomesItsParts) {
   check_lowered("ReduceSumSquare", {2}, 1, {"Mul", "ReduceSum"});
   check_lowered("ReduceL2", {2}, 1, {"Mul", "ReduceSum", "Sqrt"});
   check_lowered("ReduceLogSum", {2}, 1, {"ReduceSum", "Log"});
-  check_lowered("ReduceLogSumExp", {2}, 1, {"Exp", "ReduceSum", "Log"});
+  check_lowered("ReduceLogSumExp", {2}, 1, {"ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"});
 }
 
 TEST(LowerReductions, AxesAndKeepdimsCarryOver) {
   check_lowered("ReduceL2", {0, -1}, 0, {"Mul", "ReduceSum", "Sqrt"});
-  check_lowered("ReduceLogSumExp", {1}, 0, {"Exp", "ReduceSum", "Log"});
+  check_lowered("ReduceLogSumExp", {1}, 0, {"ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "ReduceMax", "Add"});
+  check_lowered("ReduceLogSumExp", {0, -1}, 1, {"ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"});
   check_lowered("ReduceL1", {0, 1, 2}, 1, {"Abs", "ReduceSum"});
 }
 

@@ -446,36 +446,70 @@ void lower_reductions(Graph& g) {
       m.outputs = {o};
       return m;
     };
-    int src = x;
+    const int64_t keepdims = n.attrs.get_int("keepdims", 1), noop = n.attrs.get_int("noop_with_empty_axes", 0);
+    // A reduction over `axes` with n's keepdims and noop_with_empty_axes (axes as an input from
+    // `input_opset` on, as an attribute before).
+    auto reduce = [&](const std::string& type, int in, int o, int64_t keep, int input_opset) {
+      ops::Node r = node(type, {in}, o);
+      r.attrs.ints["keepdims"] = keep;
+      if (n.opset >= 18) r.attrs.ints["noop_with_empty_axes"] = noop;
+      if (n.opset >= input_opset) {
+        if (!axes.empty()) {
+          TensorInfo t;
+          t.name = n.name + "/lowered_axes_" + type + std::to_string(o);
+          t.shape = {static_cast<int64_t>(axes.size())};
+          t.dtype = DType::kInt;
+          t.is_const = true;
+          t.value = FTensor(t.shape, DType::kInt);
+          for (size_t k = 0; k < axes.size(); ++k) t.value.data[k] = static_cast<double>(axes[k]);
+          r.inputs.push_back(g.add_tensor(std::move(t)));
+        }
+      } else if (!axes.empty()) {
+        r.attrs.int_lists["axes"] = axes;
+      }
+      return r;
+    };
+    int src = x, max_kept = -1;
+    if (op == "ReduceLogSumExp") {
+      // Stable form: log(sum(exp(x - m))) + m with m the maximum over the axes, so that exp's
+      // inputs are <= 0 and the sum lies in [1, count] whatever the range of x (exp(x) alone
+      // would need a table up to e^max(x)).
+      ops::Shape kept_shape = g.tensors[x].shape;
+      const int64_t rank = static_cast<int64_t>(kept_shape.size());
+      if (!(axes.empty() && noop))
+        for (int64_t d = 0; d < rank; ++d)
+          if (axes.empty() || std::find_if(axes.begin(), axes.end(), [&](int64_t a) { return a == d || a + rank == d; }) != axes.end())
+            kept_shape[static_cast<size_t>(d)] = 1;
+      max_kept = tensor("max", kept_shape);
+      out.push_back(reduce("ReduceMax", x, max_kept, 1, 18));
+      const int d = tensor("shifted", g.tensors[x].shape);
+      out.push_back(node("Sub", {x, max_kept}, d));
+      src = d;
+    }
     if (op != "ReduceLogSum") {  // the element-wise part
       const int e = tensor("elementwise", g.tensors[x].shape);
-      if (op == "ReduceL1") out.push_back(node("Abs", {x}, e));
-      else if (op == "ReduceLogSumExp") out.push_back(node("Exp", {x}, e));
-      else out.push_back(node("Mul", {x, x}, e));
+      if (op == "ReduceL1") out.push_back(node("Abs", {src}, e));
+      else if (op == "ReduceLogSumExp") out.push_back(node("Exp", {src}, e));
+      else out.push_back(node("Mul", {src, src}, e));
       src = e;
     }
     const bool post = op == "ReduceL2" || op == "ReduceLogSum" || op == "ReduceLogSumExp";
     const int s = post ? tensor("sum", g.tensors[y].shape) : y;
-    ops::Node sum = node("ReduceSum", {src}, s);
-    sum.attrs.ints["keepdims"] = n.attrs.get_int("keepdims", 1);
-    sum.attrs.ints["noop_with_empty_axes"] = n.attrs.get_int("noop_with_empty_axes", 0);
-    if (n.opset >= 13) {  // ReduceSum reads its axes from an input since opset 13
-      if (!axes.empty()) {
-        TensorInfo t;
-        t.name = n.name + "/lowered_axes";
-        t.shape = {static_cast<int64_t>(axes.size())};
-        t.dtype = DType::kInt;
-        t.is_const = true;
-        t.value = FTensor(t.shape, DType::kInt);
-        for (size_t k = 0; k < axes.size(); ++k) t.value.data[k] = static_cast<double>(axes[k]);
-        sum.inputs.push_back(g.add_tensor(std::move(t)));
+    out.push_back(reduce("ReduceSum", src, s, keepdims, 13));  // ReduceSum reads its axes from an input since opset 13
+    if (op == "ReduceL2") {
+      out.push_back(node("Sqrt", {s}, y));
+    } else if (op == "ReduceLogSumExp") {
+      const int l = tensor("log", g.tensors[y].shape);
+      out.push_back(node("Log", {s}, l));
+      int m = max_kept;
+      if (keepdims == 0) {  // the maximum again, without the reduced axes
+        m = tensor("max_squeezed", g.tensors[y].shape);
+        out.push_back(reduce("ReduceMax", x, m, 0, 18));
       }
-    } else if (!axes.empty()) {
-      sum.attrs.int_lists["axes"] = axes;
+      out.push_back(node("Add", {l, m}, y));
+    } else if (post) {
+      out.push_back(node("Log", {s}, y));
     }
-    out.push_back(std::move(sum));
-    if (op == "ReduceL2") out.push_back(node("Sqrt", {s}, y));
-    else if (post) out.push_back(node("Log", {s}, y));
   }
   g.nodes = std::move(out);
 }

@@ -442,7 +442,9 @@ TEST(GatherElements, MatchesTheExecutorAndVerifies) {
     const PaddedShape xs(p.dims), ys(p.out_dims());
     auto x = testing::random_ints(rng, xs.unpadded_size(), 1000);
     std::vector<int64_t> idx(ys.unpadded_size());
-    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % p.dims[p.axis]);
+    const int64_t D = static_cast<int64_t>(p.dims[p.axis]);
+    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % (2 * p.dims[p.axis])) - D;  // [-D, D)
+    idx[0] = -1;  // a negative index in every case
     ops::Node n;
     n.name = n.op_type = "GatherElements";
     n.attrs.ints["axis"] = static_cast<int64_t>(cs.axis);
@@ -506,6 +508,20 @@ TEST(GatherElements, MatchesTheExecutorAndVerifies) {
       Verdict cv = verify(cpf, cc, &wc);
       const bool idx_true = cv.ok() && wc.idx.size() == 1 && wc.idx[0].value == testing::eval(it, wc.idx[0].point);
       EXPECT_FALSE(idx_true);
+    }
+    // A cheating prover flipping the negative bit of entry 0 (index -1 read as D - 1: the same
+    // entry of x, so the same output): the claim on the indices is false.
+    {
+      auto forced = idx;
+      forced[0] = D - 1;
+      GatherElementsProver cheat(p, x, idx, forced);
+      EXPECT_EQ(cheat.output(), y);
+      transcript::Transcript tc("ge-test");
+      GatherElementsClaims xc, wc;
+      auto cpf = cheat.prove(claims, tc, &xc);
+      Verdict cv = verify(cpf, claims, &wc);
+      ASSERT_TRUE(cv.ok()) << cv.reason();
+      EXPECT_NE(wc.idx.at(0).value, testing::eval(it, wc.idx[0].point));
     }
   }
 }

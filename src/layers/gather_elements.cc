@@ -58,9 +58,12 @@ sumcheck::Composition<Fr> comp(size_t D) {
   return sumcheck::Composition<Fr>(1 + 2 * D, std::move(terms));
 }
 
+// The one-hot H, then the negative-index bits N (registration order = the advice order).
 template <class NL>
-size_t register_ranges(NL& nl, const GatherElementsParams& p) {
-  return nl.add_range("gather_elements.onehot", PaddedShape(p.out_dims()).num_vars() + entry_vars(p), 1);
+std::pair<size_t, size_t> register_ranges(NL& nl, const GatherElementsParams& p) {
+  const size_t ny = PaddedShape(p.out_dims()).num_vars();
+  const size_t h = nl.add_range("gather_elements.onehot", ny + entry_vars(p), 1);
+  return {h, nl.add_range("gather_elements.negative", ny, 1)};
 }
 
 }  // namespace
@@ -102,9 +105,15 @@ GatherElementsProver::GatherElementsProver(const GatherElementsParams& params, s
   std::vector<std::vector<int64_t>> rows(D, std::vector<int64_t>(rs.unpadded_size()));
   for (size_t r = 0; r < rs.unpadded_size(); ++r)
     for (size_t j = 0; j < D; ++j) rows[j][r] = x[offset(r, rd, j)];
+  std::vector<int64_t> neg(N, 0);
   for (size_t k = 0; k < N; ++k) {
-    const int64_t j = forced.empty() ? idx[k] : forced[k];
-    if (j < 0 || j >= static_cast<int64_t>(D)) throw Error("gather elements: index " + std::to_string(j) + " outside [0, " + std::to_string(D) + ")");
+    int64_t j = forced.empty() ? idx[k] : forced[k];
+    const int64_t Di = static_cast<int64_t>(D);
+    if (j < -Di || j >= Di) throw Error("gather elements: index " + std::to_string(j) + " outside [-" + std::to_string(D) + ", " + std::to_string(D) + ")");
+    if (j < 0) {
+      j += Di;
+      neg[k] = 1;
+    }
     h[static_cast<size_t>(j)][k] = 1;
     y_[k] = x[offset(k, od, static_cast<size_t>(j))];
   }
@@ -122,6 +131,7 @@ GatherElementsProver::GatherElementsProver(const GatherElementsParams& params, s
     xj_.push_back(fr(detail::padded_i64(ys, broadcast_values(rows[j], params.row_dims(), params.out_dims()))));
   }
   r_h_ = nl_.add_range("gather_elements.onehot", H, 1);
+  r_n_ = nl_.add_range("gather_elements.negative", detail::padded_i64(ys, neg), 1);
 }
 
 NonlinearProof GatherElementsProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
@@ -145,6 +155,7 @@ NonlinearProof GatherElementsProver::prove(std::span<const Claim> out_claims, tr
     nl_.proof.sumchecks.push_back(std::move(res.proof));
     cp::Val idx = Fr::zero();
     for (size_t j = 0; j < D; ++j) idx = idx + nl_.send_range_eval(r_h_, at(rho, j, l), tr) * Fr::from_u64(j);
+    idx = idx - nl_.send_range_eval(r_n_, rho, tr) * Fr::from_u64(D);
     out->idx.push_back({rho, idx});
   }
   nl_.prove_lookups(tr);
@@ -162,8 +173,9 @@ std::vector<AdviceShape> gather_elements_advice_shapes(const GatherElementsParam
 ProofLayout gather_elements_proof_layout(const GatherElementsParams& params, size_t num_claims) {
   ProofLayout l;
   const size_t ny = PaddedShape(params.out_dims()).num_vars(), n = ny + entry_vars(params), D = params.dims[params.axis];
-  l.num_evals = num_claims * D * range_eval_count(n, 1);
+  l.num_evals = num_claims * (D * range_eval_count(n, 1) + range_eval_count(ny, 1));
   append_range_layout(l, n, 1);
+  append_range_layout(l, ny, 1);
   for (size_t i = 0; i < num_claims; ++i) l.sumchecks.push_back({ny, 3, 1 + 2 * D});
   return l;
 }
@@ -176,7 +188,7 @@ Verdict verify_gather_elements(const GatherElementsParams& params, std::span<con
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("gather elements: claim point has the wrong size");
   detail::NlVerifier nv(proof);
-  const size_t rh = register_ranges(nv, params);
+  const auto [rh, rn] = register_ranges(nv, params);
   absorb_claims(tr, "gather_elements.claim", out_claims);
   out->x.clear();
   out->idx.clear();
@@ -202,7 +214,9 @@ Verdict verify_gather_elements(const GatherElementsParams& params, std::span<con
       ones = ones + h;
     }
     if (ones != cp::Val(indicator_mle(ys, sub.point))) return Verdict::reject(where + ": an entry's one-hot does not sum to 1");
-    out->idx.push_back({sub.point, idx});
+    cp::Val neg;
+    if (!nv.recv_range_eval(rn, sub.point, tr, &neg)) return Verdict::reject(where + ": missing evaluations");
+    out->idx.push_back({sub.point, idx - neg * Fr::from_u64(D)});
   }
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("gather elements");
   if (Verdict v = nv.finished(); !v) return v.within("gather elements");

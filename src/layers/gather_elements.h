@@ -10,7 +10,11 @@
 // x (divided by the broadcast factor; a zero factor is rejected); the verifier checks
 // sum_j H~(j, rho) = I~(rho) (one 1 per entry) and outputs the claim idx~(rho) = sum_j j H~(j, rho)
 // on the indices. So H is the one-hot of idx and y = x at the gathered entries.
-// Negative indices: refused by the prover (the one-hot is of idx itself, in [0, D)).
+// Negative indices (ONNX: -D..-1 count from the end): a second committed bit vector N (one bit
+// per entry of y, range-checked into [0, 2)) marks them; the prover sends N~(rho) too and the
+// claim on the indices is idx~(rho) = sum_j j H~(j, rho) - D N~(rho). Each entry's index is then
+// j - D N with j its one-hot position: an index in [-D, D) has exactly one such (j, N), and
+// either way y's entry is x's entry j (ONNX's semantics); an index outside [-D, D) has none.
 // docs/protocol/compare.md, section 6.
 #pragma once
 
@@ -47,7 +51,7 @@ class GatherElementsProver {
   GatherElementsParams params_;
   std::vector<int64_t> y_;
   std::vector<std::vector<Fr>> hj_, xj_;  // per j: padded over y's layout (x broadcast)
-  size_t r_h_ = 0;
+  size_t r_h_ = 0, r_n_ = 0;
   detail::NlProver nl_;
 };
 

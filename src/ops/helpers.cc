@@ -40,6 +40,9 @@ Table make_table(PlanContext& c, const std::string& name, const std::function<do
   const double limit = std::ldexp(1.0, c.cfg.table_log) - 1;
   int t = max_in_scale;
   while (t > -64 && (std::ceil(hi * std::ldexp(1.0, t)) - std::floor(lo * std::ldexp(1.0, t))) >= limit) --t;
+  if ((std::ceil(hi * std::ldexp(1.0, t)) - std::floor(lo * std::ldexp(1.0, t))) >= limit)
+    c.fail("table " + name + " over [" + std::to_string(lo) + ", " + std::to_string(hi) + "] needs more than 2^" +
+           std::to_string(c.cfg.table_log) + " entries even at 2^-64 input resolution");
   Table tb;
   tb.fn = name;
   tb.in_scale = t;

@@ -78,6 +78,12 @@ std::vector<std::unique_ptr<Step>> plan_model(const quant::CompiledModel& m, std
       const auto& n = g.nodes[i];
       const PlanContext c{m, i, plan};
       if (n.outputs.size() != 1) c.fail("has several outputs");
+      for (int t : n.inputs)  // the protocols commit and sum over entries: an empty tensor has none
+        if (t >= 0 && !g.tensors[t].is_const && ops::numel(g.tensors[t].shape) == 0)
+          c.fail("input '" + g.tensors[t].name + "' has no entries (shape " + ops::shape_str(g.tensors[t].shape) + ")");
+      if (ops::numel(g.tensors[n.outputs[0]].shape) == 0)
+        c.fail("output '" + g.tensors[n.outputs[0]].name + "' has no entries (shape " +
+               ops::shape_str(g.tensors[n.outputs[0]].shape) + ")");
       const StepEntry* e = find_step(n.op_type);
       if (e == nullptr) c.fail("no protocol for " + n.op_type + " yet");
       std::unique_ptr<Step> s = e->plan(c);
