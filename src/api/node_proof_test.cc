@@ -8,7 +8,8 @@
 //   2. a model that compiles must set up, prove its first data set and verify (the proven
 //      outputs are the integer executor's), and a proof with one byte changed must be rejected;
 //   3. the proven outputs are compared with the test's expected outputs (printed per test).
-// Every operator in the op table with a node test must prove at least one of them, but for the
+// Every proven output lies within 2 % of the largest expected magnitude. Every operator in the op
+// table with a node test must prove at least one of them, but for the
 // operators listed in kNoProvenNodeTest with the reason (asserted: an operator listed there that
 // proves a test fails this test, so the list stays true). Prints one line per test and a table
 // per operator. About a minute alone: CTest label `long`.
@@ -35,7 +36,15 @@ namespace fs = std::filesystem;
 const char* kNodeDir = "/usr/share/libonnx-testdata/data/node";
 
 // Operators of the op table none of whose node tests prove, with the reason.
-const std::map<std::string, std::string> kNoProvenNodeTest = {};
+const std::map<std::string, std::string> kNoProvenNodeTest = {
+    {"ConstantOfShape", "its shape input is a graph input in the tests; the op is folded when the shape is a constant"},
+    {"NonZero", "its input is a graph input in the tests; the op is folded when its input is a constant"},
+    {"LayerNormalization", "every test asks for the Mean and InvStdDev outputs too, which the integer model does not "
+                           "compute (Y alone is proven: ops_test, proof_transformer_test)"},
+    {"OneHot", "the tests give depth as a graph input or the indices as floats (a constant depth and integer "
+               "indices are proven: ops_test, conformance rows)"},
+    {"ConvTranspose", "no protocol yet"},
+};
 
 struct Outcome {
   int proven = 0, refused = 0, error = 0;
@@ -183,6 +192,9 @@ TEST(NodeProofs, SupportedOpsProveTheirNodeTests) {
         for (double w : want.data) scale = std::max(scale, std::fabs(w));
         for (int64_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::fabs(r.outputs[k].data[i] - want.data[i]) / scale);
       }
+      // Compile chose a scale meeting its accuracy target on these very inputs: the proven
+      // outputs are within 2 % of the largest expected magnitude.
+      EXPECT_LE(worst, 0.02) << "proven output far from ONNX's expected output";
       exact += worst == 0;
       close += worst <= 0.02;
       ++o.proven;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "graph/float_executor.h"
 #include "graph/onnx_loader.h"
@@ -206,6 +207,87 @@ TEST(LowerReductions, AxesAndKeepdimsCarryOver) {
   check_lowered("ReduceLogSumExp", {1}, 0, {"ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "ReduceMax", "Add"});
   check_lowered("ReduceLogSumExp", {0, -1}, 1, {"ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Add"});
   check_lowered("ReduceL1", {0, 1, 2}, 1, {"Abs", "ReduceSum"});
+}
+
+// ---- lower_arithmetic ----
+
+// One model per rewrite, run before and after lower_arithmetic on the same inputs: the ops
+// after are the expected ones and the float outputs are the same.
+void check_arith(const std::string& what, const std::function<void(onnx::GraphProto*)>& build, size_t inputs,
+                 const std::vector<std::string>& parts) {
+  SCOPED_TRACE(what);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("a");
+  for (size_t k = 0; k < inputs; ++k) add_io(g->add_input(), "x" + std::to_string(k), {2, 3});
+  build(g);
+  TestRng rng(11);
+  std::vector<ops::FTensor> xs;
+  for (size_t k = 0; k < inputs; ++k) {
+    ops::FTensor x({2, 3});
+    for (auto& e : x.data) e = static_cast<double>(rng.next_u64() % 2001) / 500.0 - 2.0;
+    xs.push_back(x);
+  }
+  Graph plain = load_onnx_bytes(serialize(m), "a.onnx");
+  bind_shapes(plain, xs);
+  fold_constants(plain, true);
+  Graph low = plain;
+  lower_arithmetic(low);
+  std::vector<std::string> ops_after;
+  for (const auto& nd : low.nodes) {
+    ops_after.push_back(nd.op_type);
+    if (nd.op_type == "Gemm") {  // the integer model takes alpha = beta = 1 and a bias per column only
+      EXPECT_EQ(nd.attrs.get_float("alpha", 1.0), 1.0);
+      EXPECT_EQ(nd.attrs.get_float("beta", 1.0), 1.0);
+      EXPECT_EQ(low.tensors[nd.inputs[2]].shape, (ops::Shape{4}));
+    }
+  }
+  EXPECT_EQ(ops_after, parts);
+  const auto a = run_float(plain, xs), b = run_float(low, xs);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].shape, b[0].shape);
+  ASSERT_EQ(a[0].data.size(), b[0].data.size());
+  for (size_t i = 0; i < a[0].data.size(); ++i) EXPECT_NEAR(a[0].data[i], b[0].data[i], 1e-6) << i;
+}
+
+TEST(LowerArithmetic, GemmScalarsSumAndMean) {
+  auto gemm = [](float alpha, float beta, std::vector<int64_t> cdims, bool share_b) {
+    return [=](onnx::GraphProto* g) {
+      add_init(g, "B", {3, 4}, {0.5f, -1, 2, 0.25f, 1, 1.5f, -0.5f, 3, -2, 0.75f, 1, -1});
+      std::vector<float> c(static_cast<size_t>(cdims.empty() ? 1 : cdims[0] * (cdims.size() > 1 ? cdims[1] : 1)), 0.3f);
+      add_init(g, "C", cdims, c);
+      add_io(g->add_output(), "y", {2, 4});
+      auto* n = add_node(g, "Gemm", {"x0", "B", "C"}, share_b ? "g" : "y");
+      auto* a = n->add_attribute();
+      a->set_name("alpha");
+      a->set_type(onnx::AttributeProto::FLOAT);
+      a->set_f(alpha);
+      auto* b = n->add_attribute();
+      b->set_name("beta");
+      b->set_type(onnx::AttributeProto::FLOAT);
+      b->set_f(beta);
+      if (share_b) add_node(g, "Add", {"g", "B_row"}, "y"), add_init(g, "B_row", {4}, {1, 2, 3, 4});
+    };
+  };
+  check_arith("gemm alpha beta", gemm(0.5f, 2.0f, {4}, false), 1, {"Gemm"});
+  check_arith("gemm scalar bias", gemm(1.0f, 1.0f, {}, false), 1, {"Gemm"});
+  check_arith("gemm one-element bias, beta", gemm(-1.5f, 0.25f, {1}, false), 1, {"Gemm"});
+  auto variadic = [](const std::string& op, size_t k) {
+    return [=](onnx::GraphProto* g) {
+      add_io(g->add_output(), "y", {2, 3});
+      std::vector<std::string> in;
+      for (size_t i = 0; i < k; ++i) in.push_back("x" + std::to_string(i));
+      add_node(g, op, in, "y");
+    };
+  };
+  check_arith("sum of 1", variadic("Sum", 1), 1, {"Identity"});
+  check_arith("sum of 2 (kept: it has a protocol)", variadic("Sum", 2), 2, {"Sum"});
+  check_arith("sum of 4", variadic("Sum", 4), 4, {"Add", "Add", "Add"});
+  check_arith("mean of 1", variadic("Mean", 1), 1, {"Identity"});
+  check_arith("mean of 3", variadic("Mean", 3), 3, {"Add", "Add", "Div"});
 }
 
 }  // namespace

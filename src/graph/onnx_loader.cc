@@ -16,6 +16,7 @@
 
 #include "graph/float_executor.h"
 #include "graph/lower_ml.h"
+#include "ops/kernels.h"
 #include "ops/op.h"
 
 namespace zkinfer::graph {
@@ -405,6 +406,108 @@ void lower_split(Graph& g) {
         out.push_back(std::move(s));
       }
       off += sz;
+    }
+  }
+  g.nodes = std::move(out);
+}
+
+void lower_arithmetic(Graph& g) {
+  std::vector<ops::Node> out;
+  auto constant_like = [&](int t, const std::string& name) {
+    TensorInfo c = g.tensors[t];
+    c.name = name;
+    return g.add_tensor(std::move(c));
+  };
+  auto scalar = [&](const std::string& name, double v) {
+    TensorInfo t;
+    t.name = name;
+    t.shape = {};
+    t.dtype = DType::kFloat;
+    t.is_const = true;
+    t.value = FTensor({}, DType::kFloat);
+    t.value.data = {v};
+    return g.add_tensor(std::move(t));
+  };
+  for (auto& n : g.nodes) {
+    const auto is_const = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const; };
+    if (n.op_type == "Gemm") {
+      const double alpha = n.attrs.get_float("alpha", 1.0), beta = n.attrs.get_float("beta", 1.0);
+      if (alpha != 1.0 && is_const(1)) {
+        const int b = constant_like(n.inputs[1], n.name + "/lowered_alpha_B");
+        for (auto& v : g.tensors[b].value.data) v *= alpha;
+        n.inputs[1] = b;
+        n.attrs.floats["alpha"] = 1.0;
+      }
+      if (is_const(2) && (beta != 1.0 || (g.tensors[n.inputs[2]].value.size() == 1 && n.outputs.size() == 1 &&
+                                           g.tensors[n.outputs[0]].shape.size() == 2 && g.tensors[n.outputs[0]].shape[1] > 0))) {
+        const int c = constant_like(n.inputs[2], n.name + "/lowered_beta_C");
+        TensorInfo& ct = g.tensors[c];
+        for (auto& v : ct.value.data) v *= beta;
+        if (ct.value.size() == 1 && n.outputs.size() == 1 && g.tensors[n.outputs[0]].shape.size() == 2 &&
+            g.tensors[n.outputs[0]].shape[1] > 0) {  // a scalar bias: one entry per output column
+          const int64_t cols = g.tensors[n.outputs[0]].shape[1];
+          const double v = ct.value.data[0];
+          ct.shape = {cols};
+          ct.value = FTensor({cols}, ct.dtype);
+          for (auto& e : ct.value.data) e = v;
+        }
+        n.inputs[2] = c;
+        n.attrs.floats["beta"] = 1.0;
+      }
+      out.push_back(std::move(n));
+      continue;
+    }
+    const bool variadic = (n.op_type == "Sum" || n.op_type == "Mean") && n.outputs.size() == 1 && n.outputs[0] >= 0 &&
+                          (n.inputs.size() == 1 || n.inputs.size() >= 3) &&
+                          std::all_of(n.inputs.begin(), n.inputs.end(), [](int t) { return t >= 0; });
+    const bool reduce_noop = n.op_type == "ReduceSum" && n.attrs.get_int("noop_with_empty_axes", 0) != 0 &&
+                             (n.inputs.size() < 2 || n.inputs[1] < 0 ||
+                              (g.tensors[n.inputs[1]].is_const && g.tensors[n.inputs[1]].value.size() == 0));
+    if (reduce_noop || (variadic && n.inputs.size() == 1)) {
+      ops::Node id;
+      id.name = n.name + "/identity";
+      id.op_type = "Identity";
+      id.opset = n.opset;
+      id.inputs = {n.inputs[0]};
+      id.outputs = n.outputs;
+      out.push_back(std::move(id));
+      continue;
+    }
+    if (!variadic) {
+      out.push_back(std::move(n));
+      continue;
+    }
+    // ((x0 + x1) + x2) + ...: each partial sum of the broadcast shape of its inputs.
+    const int y = n.outputs[0];
+    const bool mean = n.op_type == "Mean";
+    int acc = n.inputs[0];
+    for (size_t k = 1; k < n.inputs.size(); ++k) {
+      const bool last = k + 1 == n.inputs.size();
+      int o = y;
+      if (!last || mean) {
+        TensorInfo t;
+        t.name = n.name + "/lowered_sum_" + std::to_string(k);
+        t.shape = ops::broadcast_shape(n, g.tensors[acc].shape, g.tensors[n.inputs[k]].shape);
+        t.dtype = g.tensors[y].dtype;
+        o = g.add_tensor(std::move(t));
+      }
+      ops::Node a;
+      a.name = n.name + "/add_" + std::to_string(k);
+      a.op_type = "Add";
+      a.opset = std::max(n.opset, 14);
+      a.inputs = {acc, n.inputs[k]};
+      a.outputs = {o};
+      out.push_back(std::move(a));
+      acc = o;
+    }
+    if (mean) {
+      ops::Node d;
+      d.name = n.name + "/div";
+      d.op_type = "Div";
+      d.opset = std::max(n.opset, 14);
+      d.inputs = {acc, scalar(n.name + "/lowered_count", static_cast<double>(n.inputs.size()))};
+      d.outputs = {y};
+      out.push_back(std::move(d));
     }
   }
   g.nodes = std::move(out);

@@ -46,6 +46,14 @@ void lower_split(Graph& g);
 // keeping the output tensor. Run after bind_shapes and fold_constants (the quantizer does).
 void lower_reductions(Graph& g);
 
+// Rewrites arithmetic the protocols take in one form only, with the same float semantics: a
+// Gemm's alpha folded into a constant B and beta into a constant C (new constants: the originals
+// may be shared), a constant C of one element expanded to the output's last dimension; Sum and
+// Mean of one input as Identity, of three or more as a chain of Adds (Mean: then a Div by the
+// count); ReduceSum with noop_with_empty_axes and no axes as Identity. Run after bind_shapes and
+// fold_constants (the quantizer does).
+void lower_arithmetic(Graph& g);
+
 // Replaces every layer normalization spelled out in primitive ops, as PyTorch exports it before
 // opset 17 (m = ReduceMean(x); d = x - m; v = ReduceMean(d^2) (Pow 2 or Mul(d, d)); y = d /
 // Sqrt(v + eps), over the same trailing axes, keepdims), and the Mul by a constant scale and Add of

@@ -20,6 +20,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   graph::fold_constants(g, true);  // shapes are now fixed: Shape nodes and what follows fold
   graph::lower_split(g);            // one Slice per Split output: every node has one output
   graph::lower_reductions(g);       // ReduceL1, ReduceL2, ReduceLogSumExp, ... as their parts
+  graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
   std::vector<Range> r(g.tensors.size());
   std::vector<bool> seen(g.tensors.size(), false);
