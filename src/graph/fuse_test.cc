@@ -288,6 +288,9 @@ TEST(LowerArithmetic, GemmScalarsSumAndMean) {
   check_arith("sum of 4", variadic("Sum", 4), 4, {"Add", "Add", "Add"});
   check_arith("mean of 1", variadic("Mean", 1), 1, {"Identity"});
   check_arith("mean of 3", variadic("Mean", 3), 3, {"Add", "Add", "Div"});
+  check_arith("max of 1", variadic("Max", 1), 1, {"Identity"});
+  check_arith("max of 3", variadic("Max", 3), 3, {"Sub", "Relu", "Add", "Sub", "Relu", "Add"});
+  check_arith("min of 2", variadic("Min", 2), 2, {"Sub", "Relu", "Sub"});
 }
 
 }  // namespace

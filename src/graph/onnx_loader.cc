@@ -457,6 +457,49 @@ void lower_arithmetic(Graph& g) {
       out.push_back(std::move(n));
       continue;
     }
+    const bool extremum = (n.op_type == "Max" || n.op_type == "Min") && n.outputs.size() == 1 && n.outputs[0] >= 0 &&
+                          !n.inputs.empty() && std::all_of(n.inputs.begin(), n.inputs.end(), [](int t) { return t >= 0; });
+    if (extremum) {
+      // Max(a, b) = a + Relu(b - a), Min(a, b) = a - Relu(a - b), chained: exact in integers.
+      const bool is_max = n.op_type == "Max";
+      const int y = n.outputs[0];
+      int acc = n.inputs[0];
+      if (n.inputs.size() == 1) {
+        ops::Node id;
+        id.name = n.name + "/identity";
+        id.op_type = "Identity";
+        id.opset = n.opset;
+        id.inputs = {acc};
+        id.outputs = {y};
+        out.push_back(std::move(id));
+        continue;
+      }
+      auto step = [&](const std::string& type, std::vector<int> in, const ops::Shape& shape, int o, size_t k) {
+        if (o < 0) {
+          TensorInfo t;
+          t.name = n.name + "/lowered_" + type + "_" + std::to_string(k);
+          t.shape = shape;
+          t.dtype = g.tensors[y].dtype;
+          o = g.add_tensor(std::move(t));
+        }
+        ops::Node m;
+        m.name = n.name + "/" + type + "_" + std::to_string(k);
+        m.op_type = type;
+        m.opset = std::max(n.opset, 14);
+        m.inputs = std::move(in);
+        m.outputs = {o};
+        out.push_back(std::move(m));
+        return o;
+      };
+      for (size_t k = 1; k < n.inputs.size(); ++k) {
+        const int b = n.inputs[k];
+        const ops::Shape shape = ops::broadcast_shape(n, g.tensors[acc].shape, g.tensors[b].shape);
+        const int d = step("Sub", is_max ? std::vector<int>{b, acc} : std::vector<int>{acc, b}, shape, -1, k);
+        const int r = step("Relu", {d}, shape, -1, k);
+        acc = step(is_max ? "Add" : "Sub", {acc, r}, shape, k + 1 == n.inputs.size() ? y : -1, k);
+      }
+      continue;
+    }
     const bool variadic = (n.op_type == "Sum" || n.op_type == "Mean") && n.outputs.size() == 1 && n.outputs[0] >= 0 &&
                           (n.inputs.size() == 1 || n.inputs.size() >= 3) &&
                           std::all_of(n.inputs.begin(), n.inputs.end(), [](int t) { return t >= 0; });

@@ -50,7 +50,8 @@ void lower_reductions(Graph& g);
 // Gemm's alpha folded into a constant B and beta into a constant C (new constants: the originals
 // may be shared), a constant C of one element expanded to the output's last dimension; Sum and
 // Mean of one input as Identity, of three or more as a chain of Adds (Mean: then a Div by the
-// count); ReduceSum with noop_with_empty_axes and no axes as Identity. Run after bind_shapes and
+// count); Max and Min of several inputs as a + Relu(b - a) and a - Relu(a - b), chained (of one:
+// Identity); ReduceSum with noop_with_empty_axes and no axes as Identity. Run after bind_shapes and
 // fold_constants (the quantizer does).
 void lower_arithmetic(Graph& g);
 

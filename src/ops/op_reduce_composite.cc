@@ -1,6 +1,7 @@
 // The reductions that are a composition of proven ops (axes attribute before opset 18, input
 // after): ReduceL1 = ReduceSum(|x|), ReduceSumSquare = ReduceSum(x x), ReduceL2 =
-// Sqrt(ReduceSum(x x)), ReduceLogSum = Log(ReduceSum(x)), ReduceLogSumExp = Log(ReduceSum(Exp(x))).
+// Sqrt(ReduceSum(x x)), ReduceLogSum = Log(ReduceSum(x)), ReduceLogSumExp = Log(ReduceSum(Exp(x)))
+// (lowered in its stable form m + Log(ReduceSum(Exp(x - m))), m = ReduceMax(x)).
 // Float semantics here; the quantizer lowers each into those nodes before planning
 // (graph::lower_reductions), so their integer models and proofs are the parts'.
 #include <cmath>

@@ -142,6 +142,9 @@ const std::vector<OpCase> kCases = {
     {"acosh", "Acosh", {act({3, 4}, 1.1, 3)}, nullptr, 0.02},
     {"reciprocal", "Reciprocal", {act({3, 4}, 0.5, 3)}, nullptr, 0.02},
     // A range whose 10 % margin would reach 0 or below: the table stays on the calibrated sign's side.
+    {"max_three_broadcast", "Max", {act({3, 4}), act({4}), act({3, 1})}, nullptr, 0.005},
+    {"min_two", "Min", {act({3, 4}), act({3, 4})}, nullptr, 0.005},
+    {"max_one", "Max", {act({3, 4})}, nullptr, 0},
     {"reciprocal_wide", "Reciprocal", {act({3, 4}, 0.25, 4)}, nullptr, 0.1},
     {"reciprocal_negative", "Reciprocal", {act({3, 4}, -4, -0.25)}, nullptr, 0.1},
     {"tan_branch", "Tan", {act({3, 4}, 2, 4)}, nullptr, 0.05},
