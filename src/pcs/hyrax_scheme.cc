@@ -45,13 +45,14 @@ void prove_pad_opening(const HyraxParams& params, const cp::Context* zk, transcr
       .serialize(w);
 }
 
-Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r) {
+Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r,
+                           IpaBatch* batch) {
   if (zk == nullptr || !zk->has_pad_opening()) return Verdict::accept();
   const OpeningClaim pc = zk->pad_opening_claim();
   const auto proof = IpaProof::deserialize(r);
   const RowTerm rt{pc.commitment, split_point(pc.commitment->layout, pc.point).row};
   if (Verdict v = verify_group_opening(params, single_group(pc.commitment->layout, pc.point),
-                                       std::span<const RowTerm>(&rt, 1), pc.claim, proof, tr);
+                                       std::span<const RowTerm>(&rt, 1), pc.claim, proof, tr, batch);
       !v)
     return v.within("pad matrix");
   return Verdict::accept();
@@ -95,12 +96,18 @@ class HyraxVerifierOpening final : public VerifierOpening {
   Verdict finish(std::span<const EvalClaim> claims, const cp::Context* zk, transcript::Transcript& tr,
                  ByteReader& r) override {
     ZKINFER_CHECK(claims.size() == front_.groups.size());
+    // Every group's and the pad matrix's final IPA check in one multi-scalar multiplication.
+    IpaBatch batch(params_.g());
     for (size_t i = 0; i < claims.size(); ++i) {
       const auto proof = IpaProof::deserialize(r);
-      if (Verdict v = verify_group_opening(params_, front_.groups[i], front_.terms, claims[i], proof, tr); !v)
+      if (Verdict v = verify_group_opening(params_, front_.groups[i], front_.terms, claims[i], proof, tr, &batch); !v)
         return v.within("group " + std::to_string(i));
     }
-    return verify_pad_opening(params_, zk, tr, r);
+    if (Verdict v = verify_pad_opening(params_, zk, tr, r, &batch); !v) return v;
+    if (!batch.holds())
+      return Verdict::reject("the openings' final checks (" + std::to_string(batch.size()) +
+                             " IPAs, one MSM: z1 (g + y U') + z2 H = e P' + A) fail");
+    return Verdict::accept();
   }
 
  private:

@@ -12,6 +12,22 @@ namespace zkinfer::pcs {
 
 G1 MsmTerms::evaluate() const { return curve::msm(points, scalars); }
 
+void IpaBatch::add(const Fr& w, std::span<const Fr> gen_scalars, const MsmTerms& rest) {
+  ZKINFER_CHECK(gen_scalars.size() <= gens_.size() && rest.points.size() == rest.scalars.size());
+  if (gen_scalars_.size() < gen_scalars.size()) gen_scalars_.resize(gen_scalars.size(), Fr::zero());
+  for (size_t i = 0; i < gen_scalars.size(); ++i) gen_scalars_[i] += w * gen_scalars[i];
+  for (size_t i = 0; i < rest.points.size(); ++i) rest_.add(rest.points[i], w * rest.scalars[i]);
+  ++count_;
+}
+
+bool IpaBatch::holds() const {
+  if (count_ == 0) return true;
+  MsmTerms all = rest_;
+  all.points.insert(all.points.end(), gens_.begin(), gens_.begin() + static_cast<std::ptrdiff_t>(gen_scalars_.size()));
+  all.scalars.insert(all.scalars.end(), gen_scalars_.begin(), gen_scalars_.end());
+  return all.evaluate().is_identity();
+}
+
 Fr nonzero_challenge(transcript::Transcript& transcript, std::string_view label) {
   for (;;) {
     Fr x = transcript.challenge<Fr>(label);
@@ -150,7 +166,7 @@ IpaProof ipa_prove(std::span<const G1Affine> g, const G1Affine& h, const G1Affin
 
 Verdict ipa_verify(std::span<const G1Affine> g, const G1Affine& h, const G1Affine& u,
                    const Fr& u_scale, std::span<const Fr> y, MsmTerms p, const IpaProof& proof,
-                   transcript::Transcript& transcript) {
+                   transcript::Transcript& transcript, IpaBatch* batch) {
   const size_t n = g.size();
   ZKINFER_CHECK(n != 0 && std::has_single_bit(n) && y.size() == n);
   ZKINFER_CHECK(p.points.size() == p.scalars.size());
@@ -175,8 +191,13 @@ Verdict ipa_verify(std::span<const G1Affine> g, const G1Affine& h, const G1Affin
   // z1 (<s, G> + y_final U') + z2 H - e (P + sum_j x_j^2 L_j + x_j^-2 R_j) - A == 0.
   MsmTerms check = std::move(p);
   for (Fr& c : check.scalars) c = -(e * c);
-  check.points.insert(check.points.end(), g.begin(), g.end());
-  for (size_t i = 0; i < n; ++i) check.scalars.push_back(proof.z1 * s[i]);
+  const bool deferred = batch != nullptr && batch->generators().size() >= n && batch->generators().data() == g.data();
+  std::vector<Fr> gen_scalars(n);
+  for (size_t i = 0; i < n; ++i) gen_scalars[i] = proof.z1 * s[i];
+  if (!deferred) {
+    check.points.insert(check.points.end(), g.begin(), g.end());
+    check.scalars.insert(check.scalars.end(), gen_scalars.begin(), gen_scalars.end());
+  }
   check.add(u, proof.z1 * y_final * u_scale);
   check.add(h, proof.z2);
   std::vector<Fr> xi(x);
@@ -186,6 +207,11 @@ Verdict ipa_verify(std::span<const G1Affine> g, const G1Affine& h, const G1Affin
     check.add(proof.r[j], -(e * xi[j].square()));
   }
   check.add(proof.a, -Fr::one());
+  if (deferred) {  // the weight from a copy of the transcript, which has absorbed every term above
+    transcript::Transcript fork = transcript;
+    batch->add(nonzero_challenge(fork, "hyrax.ipa.batch_weight"), gen_scalars, check);
+    return Verdict::accept();
+  }
   if (!check.evaluate().is_identity())
     return Verdict::reject("ipa: final check z1 (g + y U') + z2 H = e P' + A fails");
   return Verdict::accept();

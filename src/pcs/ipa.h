@@ -75,11 +75,38 @@ IpaProof ipa_prove(std::span<const G1Affine> g, const G1Affine& h, const G1Affin
                    const Fr& u_scale, std::vector<Fr> a, std::vector<Fr> y, Fr alpha,
                    transcript::Transcript& transcript, const RandomFr& random);
 
+// Several IPA final checks that share one generator list, evaluated as one multi-scalar
+// multiplication: each check (a sum of terms that must be the identity) enters multiplied by its
+// own nonzero weight, drawn from a copy of the transcript once the check's every term is absorbed
+// (the proof's transcript is left as it is: prover and verifier stay in step), and the scalars of
+// the shared generators are summed per generator. The combined sum is the identity if every check
+// holds; if one fails, it is the identity only when a weight drawn after that check's terms hits
+// the one value that cancels the others: probability at most 1/|F| per check (per random-oracle
+// query). Saves one pass over the generators per check after the first.
+class IpaBatch {
+ public:
+  explicit IpaBatch(std::span<const G1Affine> generators) : gens_(generators) {}
+  std::span<const G1Affine> generators() const { return gens_; }
+  // Adds w (sum_i gen_scalars[i] G_i + rest), gen_scalars.size() <= generators().size().
+  void add(const Fr& w, std::span<const Fr> gen_scalars, const MsmTerms& rest);
+  size_t size() const { return count_; }
+  // Whether the weighted sum of every check added is the identity (true when none was added).
+  bool holds() const;
+
+ private:
+  std::span<const G1Affine> gens_;
+  std::vector<Fr> gen_scalars_;  // per generator, summed over the checks
+  MsmTerms rest_;
+  size_t count_ = 0;
+};
+
 // Verifies against P = p.evaluate() (passed as terms so that the whole check is one MSM).
-// Never throws on a bad proof; the reason names the failed check.
+// Never throws on a bad proof; the reason names the failed check. With batch (whose generators
+// begin with g), the final check is added to it instead of evaluated: the verdict then covers
+// the proof's shape only, and the batch's holds() decides.
 Verdict ipa_verify(std::span<const G1Affine> g, const G1Affine& h, const G1Affine& u,
                    const Fr& u_scale, std::span<const Fr> y, MsmTerms p, const IpaProof& proof,
-                   transcript::Transcript& transcript);
+                   transcript::Transcript& transcript, IpaBatch* batch = nullptr);
 
 // The folding weights: s_i = prod_j x_j^{+1 if bit (k-1-j) of i is set, else -1}, i < 2^k, so that
 // the fully folded generator is <s, G> and the folded y is <s, y>. Exposed for tests.

@@ -83,6 +83,60 @@ TEST(Ipa, HonestProofsVerify) {
   }
 }
 
+// IpaBatch: proofs of several sizes over one generator list, their final checks deferred into
+// one MSM: all honest holds (and the transcripts stay in step with the provers'); any one
+// statement made false (P claims <a, y> + 1) makes the batch fail, though each deferred verdict
+// alone accepts; a check on other generators is evaluated at once instead.
+TEST(Ipa, BatchedFinalChecks) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  struct One {
+    size_t k;
+    std::vector<Fr> y;
+    Fr us;
+    MsmTerms p;
+    IpaProof proof;
+  };
+  std::vector<One> all;
+  for (size_t k : {3, 5, 0, 5}) {
+    const size_t n = size_t{1} << k;
+    std::span<const G1Affine> g(setup().g.data(), n);
+    auto a = random_values(rng, n), y = random_values(rng, n);
+    const Fr alpha = Fr::random(rng), us = Fr::random(rng);
+    transcript::Transcript tp("ipa-batch");
+    IpaProof proof = ipa_prove(g, setup().h, setup().u, us, a, y, alpha, tp, random_fr(rng));
+    all.push_back({k, y, us, statement(g, a, y, us, alpha), proof});
+  }
+  auto run = [&](int falsify) {
+    IpaBatch batch(setup().g);
+    for (size_t i = 0; i < all.size(); ++i) {
+      const One& o = all[i];
+      std::span<const G1Affine> g(setup().g.data(), size_t{1} << o.k);
+      MsmTerms p = o.p;
+      if (static_cast<int>(i) == falsify) p.add(setup().u, o.us);
+      transcript::Transcript tv("ipa-batch"), tp("ipa-batch");
+      Verdict v = ipa_verify(g, setup().h, setup().u, o.us, o.y, p, o.proof, tv, &batch);
+      EXPECT_TRUE(v) << v.reason();
+      transcript::Transcript t2("ipa-batch");
+      (void)ipa_verify(g, setup().h, setup().u, o.us, o.y, p, o.proof, t2);
+      EXPECT_EQ(tv.state(), t2.state());  // deferring leaves the transcript as it is
+    }
+    EXPECT_EQ(batch.size(), all.size());
+    return batch.holds();
+  };
+  EXPECT_TRUE(run(-1));
+  for (int i = 0; i < static_cast<int>(all.size()); ++i) EXPECT_FALSE(run(i)) << "statement " << i << " false";
+  // Generators the batch does not hold: evaluated at once, the batch untouched.
+  IpaBatch other(std::span<const G1Affine>(setup().g.data() + 1, 8));
+  const One& o = all[0];
+  MsmTerms p = o.p;
+  p.add(setup().u, o.us);
+  transcript::Transcript tv("ipa-batch");
+  EXPECT_FALSE(ipa_verify(std::span<const G1Affine>(setup().g.data(), 8), setup().h, setup().u, o.us, o.y, p, o.proof, tv, &other));
+  EXPECT_EQ(other.size(), 0u);
+  EXPECT_TRUE(other.holds());
+}
+
 TEST(Ipa, RejectsWrongStatementsAndChangedFields) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

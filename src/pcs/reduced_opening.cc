@@ -312,7 +312,8 @@ IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std:
 }
 
 Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowTerm> terms,
-                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr) {
+                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr,
+                             IpaBatch* batch) {
   if (g.width > params.max_log_cols() || g.width > g.point.size())
     return Verdict::reject("opening: wider than the parameters' generators");
   claim.absorb_into(tr);
@@ -331,7 +332,7 @@ Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g, std:
   else
     p.add(params.u(), e * claim.value());
   std::vector<Fr> y = poly::eq_table<Fr>(std::span<const Fr>(g.point).first(g.width));
-  return ipa_verify(params.g(g.width), params.h(), params.u(), e, y, std::move(p), proof, tr);
+  return ipa_verify(params.g(g.width), params.h(), params.u(), e, y, std::move(p), proof, tr, batch);
 }
 
 namespace {

@@ -104,7 +104,8 @@ struct RowTerm {
 IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowCombo> combos,
                              const ProverClaim& claim, transcript::Transcript& tr, const RandomFr& random);
 Verdict verify_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowTerm> terms,
-                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr);
+                             const EvalClaim& claim, const IpaProof& proof, transcript::Transcript& tr,
+                             IpaBatch* batch = nullptr);
 
 // ---- the whole front half, for callers: split, row combinations, reduction, groups ----
 // claims[i] = (commitment index, full point, value). The caller then binds each group's value

@@ -50,6 +50,6 @@ struct ReplayState {
 // claims (the prover's second pass); with fields set, every field it reads is logged there.
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
-                    ReplayState* replay, std::vector<ByteField>* fields = nullptr);
+                    ReplayState* replay, std::vector<ByteField>* fields = nullptr, VerifyProfile* profile = nullptr);
 
 }  // namespace zkinfer::proof::detail

@@ -434,7 +434,15 @@ namespace detail {
 
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
-                    ReplayState* replay, std::vector<ByteField>* fields) {
+                    ReplayState* replay, std::vector<ByteField>* fields, VerifyProfile* profile) {
+  using clock = std::chrono::steady_clock;
+  auto mark = clock::now();
+  auto lap = [&](double VerifyProfile::*slot) {  // time since the last lap into *profile's slot
+    if (!profile) return;
+    const auto now = clock::now();
+    profile->*slot += std::chrono::duration<double>(now - mark).count();
+    mark = now;
+  };
   Plan plan;
   try {
     plan = make_plan(model);
@@ -576,6 +584,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     claims[g.outputs[o]].push_back({std::move(z), v});
   }
 
+  lap(&VerifyProfile::setup);
   DriverVerifierEnv env(model, r, tr);
   const std::vector<const pcs::Commitment*>* step_com = nullptr;
   env.open_fn = [&](std::vector<layers::AdviceClaim>& adv, size_t offset) {
@@ -603,6 +612,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     step_com = &node_com[pi];
     if (Verdict v = s.verify(env, std::move(cl)); !v) return v.classified(Failure::kNode, static_cast<int>(s.node));
   }
+  lap(&VerifyProfile::nodes);
 
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];
@@ -630,6 +640,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
       return v.within("output '" + g.tensors[g.outputs[o]].name + "'").classified(Failure::kInput);
     if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
   }
+  lap(&VerifyProfile::bounds);
   // The model's lookups (one LogUp per table): multiplicity commitments, the batch proof; claims
   // on the columns go to their layers' commitments.
   if (!lookups.empty()) {
@@ -664,9 +675,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // Every claim opened together (pcs/scheme.h): the front half, then, in zero-knowledge mode,
   // each value it leaves bound to a Pedersen commitment and the end section proving every recorded
   // relation (zk/cp.h), then the back half (its pad matrix opened last).
+  lap(&VerifyProfile::lookups);
   std::unique_ptr<pcs::VerifierOpening> opening;
   if (Verdict v = scheme.verify_open(pending.handles(), pending.claims(), tr, r, &opening); !v)
     return v.within("proof: batch opening").classified(Failure::kOpening);
+  lap(&VerifyProfile::open_front);
   const std::vector<cp::Val> values = opening->values();
   if (replay) {  // the prover's replay stops here: the values, which the prover binds
     replay->opening_values = values;
@@ -676,8 +689,10 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   for (const cp::Val& v : values) bound.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
   if (zk)
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
+  lap(&VerifyProfile::zk);
   if (Verdict v = opening->finish(bound, zctx.get(), tr, r); !v)
     return v.within("proof: batch opening").classified(Failure::kOpening);
+  lap(&VerifyProfile::open_back);
   r.expect_end();
   std::vector<ops::ITensor> proven;
   for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private
@@ -703,6 +718,20 @@ Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::s
     return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
   } catch (const Error& e) {
     return Verdict::reject(std::string("proof: ") + e.what());
+  } catch (const std::exception& e) {
+    return Verdict::reject(std::string("proof: ") + e.what());
+  }
+}
+
+Verdict verify_profiled(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                        VerifyProfile* profile) {
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
+    if (profile) profile->key += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return verify_impl(model, vk, proof, nullptr, nullptr, {}, nullptr, nullptr, profile);
+  } catch (const DecodeError& e) {
+    return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
   } catch (const std::exception& e) {
     return Verdict::reject(std::string("proof: ") + e.what());
   }

@@ -180,6 +180,17 @@ Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::s
                ops::ITensor* output = nullptr, std::vector<ops::ITensor>* outputs = nullptr,
                std::span<const ops::ITensor> public_inputs = {});
 
+// Where verify() spends its time (seconds per section; zkinfer bench prints it): the key check
+// (cached per key after the first: then the model's plan and the key's digest), reading the plan
+// and the proof's commitments, the node steps, the inputs' and outputs' range checks, the model's
+// lookups, the batch opening's front half, the zero-knowledge end section, the back half.
+struct VerifyProfile {
+  double key = 0, setup = 0, nodes = 0, bounds = 0, lookups = 0, open_front = 0, zk = 0, open_back = 0;
+};
+// verify() that also fills *profile.
+Verdict verify_profiled(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                        VerifyProfile* profile);
+
 // The proof's layout as its verifier enumerates it: every field verify() reads (each count, scalar,
 // point, message and opening value: its byte offset and size), in reading order; verifies as
 // verify() does and returns its verdict. Drives the conformance harness (every field changed is
