@@ -189,9 +189,10 @@ class Lowering {
       else if (n_.op_type == "GRU") names = {"Sigmoid", "Tanh"};
       else names = {"Tanh"};
     }
-    // One set for both directions of a bidirectional node is used for each (as onnxruntime does).
-    if (dirs == 2 && names.size() == per_dir) names.insert(names.end(), names.begin(), names.end());
-    if (names.size() != per_dir * dirs)
+    // One set (with its alpha / beta values) for both directions of a bidirectional node is used
+    // for each.
+    const bool shared = dirs == 2 && names.size() == per_dir;
+    if (!shared && names.size() != per_dir * dirs)
       fail(std::to_string(names.size()) + " activations given, " + std::to_string(per_dir * dirs) + " expected (" +
            std::to_string(per_dir) + " per direction)");
     std::vector<double> alphas, betas;
@@ -223,6 +224,10 @@ class Lowering {
              "Softplus, Affine, ScaledTanh)");
       }
       acts.push_back(f);
+    }
+    if (shared) {
+      const std::vector<Act> once = acts;
+      acts.insert(acts.end(), once.begin(), once.end());
     }
     return acts;
   }
