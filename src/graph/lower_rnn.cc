@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "graph/float_executor.h"
+#include "graph/onnx_loader.h"
 
 namespace zkinfer::graph {
 
@@ -430,6 +431,8 @@ int lower_rnn(Graph& g) {
   int count = 0;
   std::vector<ops::Node> out;
   std::vector<ops::Node> nodes = std::move(g.nodes);
+  const size_t first_new = g.tensors.size();
+  std::vector<int> operands;  // the nodes' inputs: weights the lowering may leave unread
   for (auto& n : nodes) {
     if (!is_rnn_op(n.op_type)) {
       out.push_back(std::move(n));
@@ -437,12 +440,31 @@ int lower_rnn(Graph& g) {
     }
     std::vector<bool> need;
     for (int o : n.outputs) need.push_back(o >= 0 && used[static_cast<size_t>(o)]);
+    operands.insert(operands.end(), n.inputs.begin(), n.inputs.end());
     Lowering(g, n, out).run(need);
     for (size_t k = 0; k < n.outputs.size(); ++k)
       if (n.outputs[k] >= 0 && !need[k]) g.tensors[n.outputs[k]].shape.clear();  // no longer computed
     ++count;
   }
   g.nodes = std::move(out);
+  // Fold the weights' slices, sums and transposes into constants, then drop the constants no node
+  // reads any more (the original W / R / B, the folded intermediates): every real-valued constant
+  // of a compiled model is a committed weight.
+  fold_constants(g, true);
+  std::vector<bool> read(g.tensors.size(), false);
+  for (const auto& n : g.nodes)
+    for (int t : n.inputs)
+      if (t >= 0) read[static_cast<size_t>(t)] = true;
+  for (int t : g.outputs) read[static_cast<size_t>(t)] = true;
+  auto drop = [&](size_t t) {
+    if (read[t] || !g.tensors[t].is_const) return;
+    g.tensors[t].is_const = false;
+    g.tensors[t].value = FTensor{};
+    g.tensors[t].shape.clear();
+  };
+  for (int t : operands)
+    if (t >= 0) drop(static_cast<size_t>(t));
+  for (size_t t = first_new; t < g.tensors.size(); ++t) drop(t);
   return count;
 }
 

@@ -30,7 +30,9 @@ bool is_rnn_op(const std::string& op_type);
 // Error("<source>: node '<name>' (<op>): ...") what it does not handle: a sequence length or batch
 // size that is not known, `clip`, LSTM's input_forget = 1, sequence_lens other than a constant
 // equal to the sequence length everywhere, unknown activations, weights of the wrong shape.
-// Returns the number of nodes lowered; run fold_constants afterwards to fold the weight slices.
+// Then folds constants (the weights' slices and bias sums become constants) and drops the constants
+// no node reads any more (the original W, R, B, P and the folded intermediates), so that setup
+// commits each weight once. Returns the number of nodes lowered.
 int lower_rnn(Graph& g);
 
 // The float outputs of one LSTM / GRU / RNN node of g on the given input values (nullptr for an
