@@ -518,7 +518,7 @@ TEST(RnnProof, EzklExamples) {
 }
 
 // Built ONNX models: a bidirectional LSTM with peepholes and initial states (layout 0, seq 3), a
-// reverse GRU with linear_before_reset = 0 in layout 1, and an RNN with Relu whose W is a second
+// reverse GRU with linear_before_reset = 0 and HardSigmoid gates (alpha 0.25, beta 0.45) in layout 1, and an RNN with Relu whose W is a second
 // model input (private: the input product is private times private).
 void add_strings(onnx::NodeProto* n, const std::string& name, const std::vector<std::string>& v) {
   auto* a = n->add_attribute();
@@ -583,6 +583,15 @@ TEST(RnnProof, BuiltModels) {
     add_string(n, "direction", s.direction);
     set_int(n, "layout", s.layout);
     if (s.op == "RNN") add_strings(n, "activations", {"Relu"});
+    if (s.op == "GRU") {  // a hard sigmoid of its own slope for the gates
+      add_strings(n, "activations", {"HardSigmoid", "Tanh"});
+      for (const char* k : {"activation_alpha", "activation_beta"}) {
+        auto* a = n->add_attribute();
+        a->set_name(k);
+        a->set_type(onnx::AttributeProto::FLOATS);
+        a->add_floats(k[11] == 'a' ? 0.25f : 0.45f);
+      }
+    }
     std::vector<int64_t> ys = s.layout ? std::vector<int64_t>{s.batch, s.seq, dirs, H} : std::vector<int64_t>{s.seq, dirs, s.batch, H};
     add_io(g->add_output(), "y", ys);
     if (s.op == "LSTM") add_io(g->add_output(), "y_c", st);
