@@ -23,7 +23,7 @@ for d in "$root"/examples/*/; do
 done
 shared="$root/../shared/models/ezkl"
 if [ -d "$shared" ]; then
-  for m in 1l_relu 1l_conv 1l_softmax 1l_slice 1l_pad 1l_reshape layernorm; do
+  for m in 1l_relu 1l_conv 1l_softmax 1l_slice 1l_pad 1l_reshape layernorm lstm gru rnn; do
     [ -f "$shared/$m/network.onnx" ] && cp -f "$shared/$m/network.onnx" "$corpus/onnx/$m.onnx"
   done
 fi

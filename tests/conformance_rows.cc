@@ -90,6 +90,12 @@ class G {
     a->set_type(onnx::AttributeProto::INTS);
     for (int64_t x : v) a->add_ints(x);
   }
+  static void attr(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+  }
   bool int_output = false;  // y is int64 (ArgMax)
   std::vector<uint8_t> finish(std::vector<int64_t> out_shape) {
     io(g_->add_output(), "y", std::move(out_shape), int_output ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT);
@@ -311,6 +317,26 @@ std::vector<Row> make_rows() {
     G::attr(g.node("Trilu", {"r", g.ints({1})}, "y"), "upper", int64_t{0});
     return V{2, 3, 5};
   });
+
+  // Recurrent layers, unrolled over the sequence (graph/lower_rnn.h): Y of x [seq 2, batch 1, 3].
+  add("LSTM seq 2, hidden 2, peepholes", "LSTM", {2, 1, 3}, [](G& g) {
+    auto* n = g.node("LSTM", {"x", g.weight({1, 8, 3}, -1, 1), g.weight({1, 8, 2}, -1, 1), g.weight({1, 16}, -0.5, 0.5),
+                              "", "", "", g.weight({1, 6}, -0.5, 0.5)}, "y");
+    G::attr(n, "hidden_size", int64_t{2});
+    return V{2, 1, 1, 2};
+  }, 1.5);
+  add("GRU seq 2, hidden 2, linear_before_reset", "GRU", {2, 1, 3}, [](G& g) {
+    auto* n = g.node("GRU", {"x", g.weight({1, 6, 3}, -1, 1), g.weight({1, 6, 2}, -1, 1), g.weight({1, 12}, -0.5, 0.5)}, "y");
+    G::attr(n, "hidden_size", int64_t{2});
+    G::attr(n, "linear_before_reset", int64_t{1});
+    return V{2, 1, 1, 2};
+  }, 1.5);
+  add("RNN bidirectional seq 2, hidden 2", "RNN", {2, 1, 3}, [](G& g) {
+    auto* n = g.node("RNN", {"x", g.weight({2, 2, 3}, -1, 1), g.weight({2, 2, 2}, -1, 1)}, "y");
+    G::attr(n, "hidden_size", int64_t{2});
+    G::attr(n, "direction", std::string("bidirectional"));
+    return V{2, 2, 1, 2};
+  }, 1.5);
 
   // Comparisons and selection.
   add("Less then Where", "Where", {2, 8}, [](G& g) {

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 // EZKL examples (folders of ../shared/models/ezkl with a network.onnx) that compile, prove and
 // verify today.
-constexpr size_t kEzklProven = 72;
+constexpr size_t kEzklProven = 76;
 
 // Models that compile but whose bundled input the integer model cannot be proven on, with the
 // reason the prover gives (asserted). None today: EZKL's self_attention (64 constant rows, whose
@@ -170,7 +170,7 @@ TEST(CompileSweep, EveryModelCompiledProves) {
                            "1l_softmax", "layernorm", "integer_div", "bitshift", "ltsf", "less", "1l_where", "boolean",
                            "bitwise_ops", "linear_svc", "hard_max", "decision_tree", "random_forest",
                            "gradient_boosted_trees", "xgboost", "lightgbm", "gather_elements", "oh_decision_tree", "nanoGPT",
-                           "self_attention", "tril", "triu", "reducel1", "logsumexp"})
+                           "self_attention", "tril", "triu", "reducel1", "logsumexp", "lstm", "lstm_large", "gru", "rnn"})
     EXPECT_NE(std::find(ezkl_proven.begin(), ezkl_proven.end(), std::string("ezkl/") + must), ezkl_proven.end()) << must;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "graph/lower_rnn.h"
 #include "ops/op.h"
 
 namespace zkinfer::graph {
@@ -72,8 +73,9 @@ std::vector<FTensor> run_float_all(const Graph& g, const std::vector<FTensor>& i
       in.push_back(i >= 0 ? &v[i] : nullptr);
     }
     const ops::OpDef* def = table.find(n.op_type);
-    if (!def) throw Error(g.source + ": node '" + n.name + "': unsupported operator " + n.op_type);
-    auto out = def->run_float(n, std::span<const FTensor* const>(in));
+    if (!def && !is_rnn_op(n.op_type)) throw Error(g.source + ": node '" + n.name + "': unsupported operator " + n.op_type);
+    // LSTM, GRU and RNN before lower_rnn: the node unrolled alone on these inputs.
+    auto out = def ? def->run_float(n, std::span<const FTensor* const>(in)) : run_rnn_float(g, n, std::span<const FTensor* const>(in));
     if (out.size() < n.outputs.size()) throw Error(g.source + ": node '" + n.name + "' produced too few outputs");
     for (size_t k = 0; k < n.outputs.size(); ++k) {
       if (n.outputs[k] < 0) continue;

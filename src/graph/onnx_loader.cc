@@ -16,6 +16,7 @@
 
 #include "graph/float_executor.h"
 #include "graph/lower_ml.h"
+#include "graph/lower_rnn.h"
 #include "ops/kernels.h"
 #include "ops/op.h"
 
@@ -231,6 +232,7 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     const auto& n = gp.node(i);
     bool dom = n.domain().empty() || n.domain() == "ai.onnx";
     if (is_ml_op(n.domain(), n.op_type())) continue;  // lowered below (lower_ml.h)
+    if (dom && is_rnn_op(n.op_type())) continue;      // unrolled once shapes are bound (lower_rnn.h)
     if (!dom || !table.find(n.op_type())) {
       bad << "\n  node '" << (n.name().empty() ? "#" + std::to_string(i) : n.name()) << "': " << n.op_type()
           << (dom ? "" : " (domain " + n.domain() + ")") << ", opset " << g.opset;
@@ -337,7 +339,7 @@ void fold_constants(Graph& g, bool fold_shapes) {
         shape_node = true;
       }
     }
-    if (!all_const && !shape_node) {
+    if ((!all_const && !shape_node) || !table.find(n.op_type)) {  // LSTM, GRU, RNN: lower_rnn.h
       kept.push_back(std::move(n));
       continue;
     }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/lower_rnn.h"
 #include "graph/onnx_loader.h"
 
 namespace zkinfer::quant {
@@ -18,6 +19,8 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   if (samples.empty()) throw Error(g.source + ": no calibration samples");
   graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::fold_constants(g, true);  // shapes are now fixed: Shape nodes and what follows fold
+  if (graph::lower_rnn(g) > 0)      // LSTM, GRU, RNN unrolled over the (now fixed) sequence
+    graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::lower_split(g);            // one Slice per Split output: every node has one output
   graph::lower_reductions(g);       // ReduceL1, ReduceL2, ReduceLogSumExp, ... as their parts
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
