@@ -10,6 +10,12 @@
 
 namespace zkinfer::pcs {
 
+// The opening of cp's pad matrix (zk/cp.h), when zk hides messages: one inner-product argument
+// (the last part of an opening's back half; KzgScheme uses it too, its pads being Hyrax rows).
+void prove_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
+                       const RandomFr& random);
+Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r);
+
 class HyraxScheme final : public Scheme {
  public:
   // params must outlive the scheme. pad_log_row: the row length (log2) of cp's pad matrix.
