@@ -284,6 +284,7 @@ TEST(KeysTest, SmallFilesWithHugeCountsDecodeInBoundedMemory) {
     ByteWriter w;
     for (char c : std::string("ZKVK")) w.u8(static_cast<uint8_t>(c));
     w.u32(kKeyVersion);
+    w.u8(0);                                // backend: hyrax
     for (int i = 0; i < 64; ++i) w.u8(0);  // model digest, model file digest
     w.u64(ntensors);
     w.u64(count);
@@ -329,6 +330,7 @@ TEST(KeysTest, SmallFilesWithHugeCountsDecodeInBoundedMemory) {
   ByteWriter pw;
   for (char c : std::string("ZKPF")) pw.u8(static_cast<uint8_t>(c));
   pw.u32(kProofVersion);
+  pw.u8(0);  // backend: hyrax
   const auto d = h.vk.digest();
   pw.bytes(d);
   pw.u64(10);
