@@ -45,6 +45,13 @@ if [ -x "$root/build/zkinfer" ] && [ -d "$shared/1l_mlp" ]; then
      "$root/build/zkinfer" setup "$build/keys.zkm" -o "$build/keys" >/dev/null 2>&1; then
     { printf '\x00'; cat "$build/keys/vk"; } > "$corpus/keys/vk"
     { printf '\x01'; cat "$build/keys/pk"; } > "$corpus/keys/pk"
+    # A kzg verifying key too (backend id and SRS block), when the test .ptau was made (its pk,
+    # 2 MB of powers, would only slow the fuzzer).
+    if [ -s "$root/build/test_pot16.ptau" ] &&
+       "$root/build/zkinfer" setup "$build/keys.zkm" --backend kzg --srs "$root/build/test_pot16.ptau" \
+         -o "$build/kzg_keys" >/dev/null 2>&1; then
+      { printf '\x00'; cat "$build/kzg_keys/vk"; } > "$corpus/keys/vk_kzg"
+    fi
   fi
 fi
 printf '\x00ZKVK' > "$corpus/keys/vk_magic"

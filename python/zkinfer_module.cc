@@ -313,14 +313,20 @@ PYBIND11_MODULE(zkinfer, m) {
         "shapes, unless allow_unprovable=True (then the model can be run, and setup raises that list).");
 
   m.def("setup",
-        [](const Model& model) {
+        [](const Model& model, const std::string& backend, const py::object& srs) {
+          SetupOptions o;
+          o.backend = backend;
+          if (!srs.is_none()) o.srs = py::str(srs);
           Keys k = [&] {
             py::gil_scoped_release nogil;
-            return setup(model);
+            return setup(model, o);
           }();
           return py::make_tuple(k.pk, k.vk);
         },
-        py::arg("model"), "Commit the weights (`zkinfer setup`); returns (ProvingKey, VerifyingKey).");
+        py::arg("model"), py::kw_only(), py::arg("backend") = "hyrax", py::arg("srs") = py::none(),
+        "Commit the weights (`zkinfer setup`); returns (ProvingKey, VerifyingKey). backend: 'hyrax' "
+        "(transparent, the default) or 'kzg' (pairing-based; srs: a .ptau powers-of-tau file, path). "
+        "prove and verify read the backend from the key.");
 
   m.def("prove",
         [](const Model& model, const ProvingKey& pk, const py::object& inputs) {

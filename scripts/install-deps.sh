@@ -15,6 +15,11 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest
   python3-onnx
 )
+# node and npm: scripts/make-test-ptau.sh installs snarkjs with them to make the kzg tests' TEST-ONLY
+# .ptau (CTest fixture make_test_ptau16). Debian's packages unless a node with npm is already there.
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 for arg in "$@"; do
   case "$arg" in
     --python-examples) packages+=(python3-torch python3-sklearn) ;;

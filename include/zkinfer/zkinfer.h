@@ -164,8 +164,17 @@ struct Keys {
   VerifyingKey vk;
 };
 
-// `zkinfer setup`: commits every weight. Error if the model has an op without a protocol.
-Keys setup(const Model& model);
+// The commitment backend (`zkinfer setup --backend ... --srs ...`): "hyrax" (transparent, the
+// default) or "kzg" (pairing-based; srs: a snarkjs .ptau powers-of-tau file with 2^n powers for
+// the model's largest committed vector). prove and verify read the backend from the key.
+struct SetupOptions {
+  std::string backend = "hyrax";
+  std::string srs;
+};
+
+// `zkinfer setup`: commits every weight. Error if the model has an op without a protocol, or the
+// .ptau is unreadable, invalid or too small (naming the file and what is needed).
+Keys setup(const Model& model, const SetupOptions& options = {});
 
 // A proof file's bytes.
 class Proof {

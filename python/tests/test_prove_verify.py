@@ -53,7 +53,7 @@ def test_forged_output_in_proof_rejected(mlp_keys, mlp_proof):
     and count) must make the proof fail."""
     _, vk = mlp_keys
     data = bytearray(mlp_proof.bytes())
-    first_value = 4 + 4 + 32 + 8
+    first_value = 4 + 4 + 1 + 32 + 8
     data[first_value] ^= 0x01
     verdict = zkinfer.verify(vk, bytes(data))
     assert not verdict.valid and verdict.reason

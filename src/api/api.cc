@@ -9,6 +9,7 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
+#include "pcs/kzg.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/evaluate.h"
@@ -294,13 +295,28 @@ const std::vector<uint8_t>& VerifyingKey::bytes() const { return impl_->file; }
 std::string VerifyingKey::model_digest_hex() const { return quant::hex(impl_->key.model_digest); }
 Model VerifyingKey::model() const { return impl_->model; }
 
-Keys setup(const Model& model) {
+Keys setup(const Model& model, const SetupOptions& options) {
   const auto& m = model.impl().model;
   require_weights(m);
   if (auto why = proof::unsupported(m)) throw Error(*why);
+  std::shared_ptr<const pcs::KzgParams> kzg;
+  if (options.backend == "kzg") {
+    if (options.srs.empty()) throw Error("setup: the kzg backend needs srs (a .ptau powers-of-tau file)");
+    const size_t need = proof::kzg_max_vars(m);
+    try {
+      kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::from_ptau_file(options.srs, need));
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (the model needs 2^" + std::to_string(need) +
+                  " powers of tau for its largest committed vector)");
+    }
+  } else if (options.backend != "hyrax") {
+    throw Error("setup: unknown backend '" + options.backend + "' (hyrax or kzg)");
+  } else if (!options.srs.empty()) {
+    throw Error("setup: srs is for the kzg backend (hyrax needs no setup file)");
+  }
   auto pk = std::make_shared<ProvingKey::Impl>();
   SecureRng rng;
-  pk->key = proof::setup_keys(m, pcs::random_fr(rng));
+  pk->key = proof::setup_keys(m, pcs::random_fr(rng), {}, kzg);
   pk->file = proof::encode_pk_file(pk->key);
   auto vk = std::make_shared<VerifyingKey::Impl>(
       VerifyingKey::Impl{pk->key.vk, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});

@@ -34,30 +34,6 @@ const HyraxCommitment& hyrax_of(const Commitment& c) {
   return *h;
 }
 
-// The pad matrix of zk (zk/cp.h), when it hides messages: one more inner-product argument.
-void prove_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
-                       const RandomFr& random) {
-  if (zk == nullptr || !zk->has_pad_opening()) return;
-  const OpeningWitness pw = zk->pad_opening_witness();
-  const HyraxLayout& pl = pw.commitment->layout;
-  const RowCombo rc = row_combo(pl, pw.values, *pw.blinds, split_point(pl, pw.point).row);
-  prove_group_opening(params, single_group(pl, pw.point), std::span<const RowCombo>(&rc, 1), pw.claim, tr, random)
-      .serialize(w);
-}
-
-Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r,
-                           IpaBatch* batch) {
-  if (zk == nullptr || !zk->has_pad_opening()) return Verdict::accept();
-  const OpeningClaim pc = zk->pad_opening_claim();
-  const auto proof = IpaProof::deserialize(r);
-  const RowTerm rt{pc.commitment, split_point(pc.commitment->layout, pc.point).row};
-  if (Verdict v = verify_group_opening(params, single_group(pc.commitment->layout, pc.point),
-                                       std::span<const RowTerm>(&rt, 1), pc.claim, proof, tr, batch);
-      !v)
-    return v.within("pad matrix");
-  return Verdict::accept();
-}
-
 std::vector<ReductionClaim> reduction_claims(std::span<const OpenClaim> claims) {
   std::vector<ReductionClaim> out;
   out.reserve(claims.size());
@@ -116,6 +92,30 @@ class HyraxVerifierOpening final : public VerifierOpening {
 };
 
 }  // namespace
+
+// The pad matrix of zk (zk/cp.h), when it hides messages: one more inner-product argument.
+void prove_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
+                       const RandomFr& random) {
+  if (zk == nullptr || !zk->has_pad_opening()) return;
+  const OpeningWitness pw = zk->pad_opening_witness();
+  const HyraxLayout& pl = pw.commitment->layout;
+  const RowCombo rc = row_combo(pl, pw.values, *pw.blinds, split_point(pl, pw.point).row);
+  prove_group_opening(params, single_group(pl, pw.point), std::span<const RowCombo>(&rc, 1), pw.claim, tr, random)
+      .serialize(w);
+}
+
+Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r,
+                           IpaBatch* batch) {
+  if (zk == nullptr || !zk->has_pad_opening()) return Verdict::accept();
+  const OpeningClaim pc = zk->pad_opening_claim();
+  const auto proof = IpaProof::deserialize(r);
+  const RowTerm rt{pc.commitment, split_point(pc.commitment->layout, pc.point).row};
+  if (Verdict v = verify_group_opening(params, single_group(pc.commitment->layout, pc.point),
+                                       std::span<const RowTerm>(&rt, 1), pc.claim, proof, tr, batch);
+      !v)
+    return v.within("pad matrix");
+  return Verdict::accept();
+}
 
 CommitmentPtr HyraxScheme::wrap(HyraxCommitment c) { return std::make_shared<const HyraxCom>(std::move(c)); }
 

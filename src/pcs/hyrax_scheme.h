@@ -6,9 +6,18 @@
 #pragma once
 
 #include "pcs/hyrax.h"
+#include "pcs/ipa.h"
 #include "pcs/scheme.h"
 
 namespace zkinfer::pcs {
+
+// The opening of cp's pad matrix (zk/cp.h), when zk hides messages: one inner-product argument
+// (the last part of an opening's back half; KzgScheme uses it too, its pads being Hyrax rows).
+void prove_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
+                       const RandomFr& random);
+// With batch, its final check is added to it (pcs/ipa.h IpaBatch) instead of evaluated.
+Verdict verify_pad_opening(const HyraxParams& params, const cp::Context* zk, transcript::Transcript& tr, ByteReader& r,
+                           IpaBatch* batch = nullptr);
 
 class HyraxScheme final : public Scheme {
  public:

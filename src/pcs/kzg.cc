@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/check.h"
+#include "common/random.h"
 #include "curve/hash_to_curve.h"
 #include "curve/msm.h"
 #include "curve/pairing.h"
@@ -34,6 +35,7 @@ KzgParams::KzgParams(const Ptau& ptau, size_t max_vars) {
                 std::to_string(n) + " tauG1 powers, have " + std::to_string(ptau.tau_g1.size()) + ")");
   max_vars_ = max_vars;
   powers_.assign(ptau.tau_g1.begin(), ptau.tau_g1.begin() + static_cast<std::ptrdiff_t>(n));
+  g1_ = powers_[0];
   beta_g1_ = ptau.beta_tau_g1[0];
   g2_ = ptau.tau_g2[0];
   tau_g2_ = ptau.tau_g2[1];
@@ -60,6 +62,7 @@ KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t
   for (size_t i = 0; i < n; ++i) pts[i] = g * t[i];
   p.powers_.resize(n);
   G1::batch_to_affine(pts, p.powers_);
+  p.g1_ = p.powers_[0];
   p.beta_g1_ = (g * beta).to_affine();
   p.g2_ = G2Affine::generator();
   p.tau_g2_ = (G2::generator() * tau).to_affine();
@@ -76,13 +79,81 @@ std::span<const G1Affine> KzgParams::powers(size_t n) const {
 void KzgParams::absorb_into(transcript::Transcript& t) const {
   std::vector<uint8_t> b;
   auto put = [&](const auto& bytes) { b.insert(b.end(), bytes.begin(), bytes.end()); };
-  put(g1().to_bytes());
+  put(g1_.to_bytes());
   put(beta_g1_.to_bytes());
   put(g2_.to_bytes());
   put(tau_g2_.to_bytes());
   put(u_.to_bytes());
   put(h_.to_bytes());
   t.absorb_bytes("kzg.srs", b);
+}
+
+KzgParams KzgParams::verifier_part() const {
+  KzgParams p = *this;
+  p.powers_.assign(1, g1_);
+  return p;
+}
+
+void KzgParams::serialize_verifier(ByteWriter& w) const {
+  w.u32(static_cast<uint32_t>(max_vars_));
+  w.bytes(g1_.to_bytes());
+  w.bytes(beta_g1_.to_bytes());
+  w.bytes(g2_.to_bytes());
+  w.bytes(tau_g2_.to_bytes());
+}
+
+KzgParams KzgParams::deserialize_verifier(ByteReader& r) {
+  KzgParams p;
+  const uint32_t mv = r.u32();
+  if (mv > kKzgMaxVars) r.fail("kzg srs: max_vars " + std::to_string(mv) + " exceeds " + std::to_string(kKzgMaxVars));
+  p.max_vars_ = mv;
+  auto g1 = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+  if (!g1 || !(*g1 == G1Affine::generator())) r.fail("kzg srs: [1]_1 is not the standard generator");
+  auto beta = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+  if (!beta || beta->is_identity()) r.fail("kzg srs: [beta]_1 is not a valid point");
+  auto g2 = G2Affine::from_bytes(r.bytes(G2Affine::kCompressedBytes));
+  if (!g2 || !(*g2 == G2Affine::generator())) r.fail("kzg srs: [1]_2 is not the standard generator");
+  auto tau = G2Affine::from_bytes(r.bytes(G2Affine::kCompressedBytes));
+  if (!tau || tau->is_identity() || !tau->is_in_subgroup()) r.fail("kzg srs: [tau]_2 is not a valid point of G2");
+  p.g1_ = *g1;
+  p.powers_.assign(1, *g1);
+  p.beta_g1_ = *beta;
+  p.g2_ = *g2;
+  p.tau_g2_ = *tau;
+  p.u_ = curve::hash_to_curve(kValueDomain, {});
+  p.h_ = curve::hash_to_curve(kBlindingDomain, {});
+  return p;
+}
+
+void KzgParams::serialize_powers(ByteWriter& w) const {
+  ZKINFER_CHECK(has_powers());
+  w.u64(powers_.size());
+  for (const G1Affine& p : powers_) w.bytes(p.to_bytes());
+}
+
+KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
+  KzgParams p = verifier;
+  const uint64_t n = r.count(G1Affine::kBytes, uint64_t{1} << kKzgMaxVars);
+  if (n != (uint64_t{1} << verifier.max_vars_))
+    r.fail("kzg srs: " + std::to_string(n) + " powers, the key states 2^" + std::to_string(verifier.max_vars_));
+  p.powers_.resize(n);
+  for (auto& x : p.powers_) {
+    auto q = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+    if (!q || q->is_identity()) r.fail("kzg srs: a power is not a valid point");
+    x = *q;
+  }
+  if (!(p.powers_[0] == p.g1_)) r.fail("kzg srs: the first power is not [1]_1");
+  if (n >= 2) {
+    SecureRng rng;
+    std::vector<Fr> w(n - 1);
+    for (auto& x : w) x = Fr::random(rng);
+    const std::span<const G1Affine> all(p.powers_);
+    const G1 a = curve::msm(all.first(n - 1), w), b = curve::msm(all.subspan(1), w);
+    const std::array<curve::PairingInput, 2> pairs = {curve::PairingInput{a.to_affine(), p.tau_g2_},
+                                                      curve::PairingInput{(-b).to_affine(), p.g2_}};
+    if (!curve::pairing_check(pairs)) r.fail("kzg srs: the powers are not consecutive powers of the key's [tau]_2");
+  }
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +373,8 @@ KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWit
     ZKINFER_CHECK(it.commitment && it.blinds);
     ZKINFER_CHECK(it.commitment->num_vars <= params.max_vars());
     ZKINFER_CHECK(it.point.size() == it.commitment->num_vars);
-    ZKINFER_CHECK(it.values.size() == (size_t{1} << it.commitment->num_vars));
+    // A shorter table is the commitment's values zero-padded (the same univariate polynomial).
+    ZKINFER_CHECK(std::has_single_bit(it.values.size()) && it.values.size() <= (size_t{1} << it.commitment->num_vars));
   }
   absorb_items(params, items, tr, [](const KzgOpeningWitness& w) { return w.claim.public_claim(); });
   const Fr gamma = tr.challenge<Fr>("kzg.gamma");

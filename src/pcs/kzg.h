@@ -52,11 +52,27 @@ class KzgParams {
   // INSECURE, for tests and benchmarks only: powers of a KNOWN tau and beta (anyone who knows them
   // can forge openings).
   static KzgParams insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars);
+  // What a verifier keeps (a verifying key's SRS block): [1]_1 as the only power, [beta]_1, [1]_2,
+  // [tau]_2, and max_vars as stated by the key. A verifier-only KzgParams cannot commit.
+  KzgParams verifier_part() const;
+  bool has_powers() const { return powers_.size() == (size_t{1} << max_vars_); }
+
+  // The verifier's part: u32 max_vars, [1]_1, [beta]_1 (32 bytes each, compressed), [1]_2,
+  // [tau]_2 (64 each). Strict: max_vars <= kKzgMaxVars; [1]_1 and [1]_2 the standard generators
+  // (those of every snarkjs / Perpetual Powers of Tau file); [beta]_1 and [tau]_2 valid, not the
+  // identity, [tau]_2 in the subgroup.
+  void serialize_verifier(ByteWriter& w) const;
+  static KzgParams deserialize_verifier(ByteReader& r);
+  // The prover's powers after the verifier part (u64 count = 2^max_vars, compressed points), and
+  // back: read_powers checks each point and the powers' consistency with [tau]_2 (one randomized
+  // pairing check: e(sum r_i P_i, [tau]_2) = e(sum r_i P_(i+1), [1]_2)), throwing DecodeError.
+  void serialize_powers(ByteWriter& w) const;
+  static KzgParams read_powers(const KzgParams& verifier, ByteReader& r);
 
   size_t max_vars() const { return max_vars_; }
   std::span<const G1Affine> powers() const { return powers_; }        // [tau^i]_1, 2^max_vars
   std::span<const G1Affine> powers(size_t n) const;                   // the first n
-  const G1Affine& g1() const { return powers_[0]; }                   // [1]_1
+  const G1Affine& g1() const { return g1_; }                          // [1]_1
   const G1Affine& beta_g1() const { return beta_g1_; }                // [beta]_1 (blinding base)
   const G2Affine& g2() const { return g2_; }                          // [1]_2
   const G2Affine& tau_g2() const { return tau_g2_; }                  // [tau]_2
@@ -70,7 +86,7 @@ class KzgParams {
   KzgParams() = default;
   size_t max_vars_ = 0;
   std::vector<G1Affine> powers_;
-  G1Affine beta_g1_, u_, h_;
+  G1Affine g1_, beta_g1_, u_, h_;
   G2Affine g2_, tau_g2_;
 };
 

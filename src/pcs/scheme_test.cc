@@ -1,6 +1,5 @@
 // Tests of the commitment-scheme interface (pcs/scheme.h), written against Scheme only so that
-// every implementation runs them (Hyrax today; a pairing-based scheme adds its factory to
-// kSchemes). Plain mode: claims on commitments of several sizes and both uses opened together;
+// every implementation runs them (Hyrax and KZG: each adds its factory to kSchemes). Plain mode: claims on commitments of several sizes and both uses opened together;
 // the values the two halves agree on; every kind of lie rejected (a claim's value, a changed byte,
 // another commitment, missing or extra bytes); commitments read back and shaped as the scheme says.
 // The zero-knowledge path (values bound by zk/cp.h between the halves) runs in every whole-model
@@ -13,6 +12,7 @@
 #include <memory>
 
 #include "pcs/hyrax_scheme.h"
+#include "pcs/kzg_scheme.h"
 #include "poly/mle.h"
 #include "test_seed.h"
 
@@ -33,7 +33,17 @@ const Scheme& hyrax() {
   return s;
 }
 
-const std::vector<SchemeCase> kSchemes = {{"hyrax", hyrax}};
+// INSECURE test setup (known tau and beta): fine for testing the protocol's completeness and its
+// rejections of changed proofs, never for real keys.
+const Scheme& kzg() {
+  static const HyraxParams pads(6);
+  static const KzgScheme s(std::make_shared<const KzgParams>(
+                               KzgParams::insecure_from_secrets(Fr::from_u64(0x7e57), Fr::from_u64(0xbe7a), 8)),
+                           pads, 6);
+  return s;
+}
+
+const std::vector<SchemeCase> kSchemes = {{"hyrax", hyrax}, {"kzg", kzg}};
 
 struct Instance {
   std::vector<std::vector<int64_t>> values;

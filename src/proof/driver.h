@@ -34,8 +34,14 @@ layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char
 // range proof of the key is Hyrax's own).
 size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan);
 const pcs::HyraxParams& params_for(size_t log_cols);
-// The commitment scheme the model's proofs commit and open with (pcs/scheme.h; cached).
-const pcs::Scheme& scheme_for(const quant::CompiledModel& m, const Plan& plan);
+// The number of variables of the largest vector a proof or the key commits to.
+size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan);
+// kzg keys: cp's pad rows (zk/cp.h) are 2^kKzgPadLogRow wide (Hyrax row commitments).
+inline constexpr size_t kKzgPadLogRow = 8;
+// The commitment scheme the key's proofs commit and open with (pcs/scheme.h): the key's backend
+// (Hyrax: cached per parameter size; kzg: over the key's SRS). Throws Error when a kzg key's SRS
+// is too small for the model.
+std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, const Plan& plan, const VerifyingKey& vk);
 void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v);
 double seconds_since(std::chrono::steady_clock::time_point t0);
 

@@ -66,6 +66,11 @@ std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
     w.u64(b.size());
     for (const field::Fr& x : b) sumcheck::write_field(w, x);
   }
+  // kzg: the SRS powers the prover commits with (the verifier part is in the key above).
+  if (pk.vk.backend == Backend::kKzg) {
+    if (!pk.vk.kzg || !pk.vk.kzg->has_powers()) throw Error("proving key: a kzg key without its SRS powers");
+    pk.vk.kzg->serialize_powers(w);
+  }
   return w.data();
 }
 
@@ -89,6 +94,8 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
     pk.blinds[t].resize(rows);
     for (auto& b : pk.blinds[t]) b = sumcheck::read_field<field::Fr>(r);
   }
+  if (pk.vk.backend == Backend::kKzg)
+    pk.vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::read_powers(*pk.vk.kzg, r));
   r.expect_end();
   return pk;
 }
@@ -96,6 +103,8 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
 namespace {
 nlohmann::ordered_json key_json(const VerifyingKey& vk) {
   nlohmann::ordered_json j;
+  j["backend"] = std::string(backend_name(vk.backend));
+  if (vk.kzg) j["srs_powers"] = size_t{1} << vk.kzg->max_vars();
   j["model_digest"] = "keccak256:" + quant::hex(vk.model_digest);
   j["vk_digest"] = "keccak256:" + quant::hex(vk.digest());
   size_t count = 0, rows = 0;
@@ -143,6 +152,8 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     j["format"] = "zkinfer proof";
     j["version"] = r.u32();
     j["file_bytes"] = bytes.size();
+    const uint8_t backend = r.u8();
+    j["backend"] = backend <= 1 ? std::string(backend_name(static_cast<Backend>(backend))) : "unknown";
     j["vk_digest"] = "keccak256:" + quant::hex(r.bytes(32));
     // Public outputs come next; a proof for a model with a private output starts with a
     // commitment instead (u32 num_vars, u32 log_cols: an implausible count), and carries none.

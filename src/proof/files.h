@@ -1,5 +1,6 @@
 // The versioned key files of the whole-model proof (docs/PROOF.md, section 4):
-//   vk: the VerifyingKey encoding (magic ZKVK, key version, model digest, model file digest,
+//   vk: the VerifyingKey encoding (magic ZKVK, key version, backend id (0 hyrax, 1 kzg; kzg: the
+//       verifier part of the SRS), model digest, model file digest,
 //       weight commitments, weight range proof), then u64 length and the compiled model's public
 //       .zkm encoding (the public graph, scales and params the verifier walks; it never reads a
 //       committed constant's values from it). Every byte is bound by the key's digest: the

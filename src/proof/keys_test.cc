@@ -284,6 +284,7 @@ TEST(KeysTest, SmallFilesWithHugeCountsDecodeInBoundedMemory) {
     ByteWriter w;
     for (char c : std::string("ZKVK")) w.u8(static_cast<uint8_t>(c));
     w.u32(kKeyVersion);
+    w.u8(0);                                // backend: hyrax
     for (int i = 0; i < 64; ++i) w.u8(0);  // model digest, model file digest
     w.u64(ntensors);
     w.u64(count);
@@ -329,6 +330,7 @@ TEST(KeysTest, SmallFilesWithHugeCountsDecodeInBoundedMemory) {
   ByteWriter pw;
   for (char c : std::string("ZKPF")) pw.u8(static_cast<uint8_t>(c));
   pw.u32(kProofVersion);
+  pw.u8(0);  // backend: hyrax
   const auto d = h.vk.digest();
   pw.bytes(d);
   pw.u64(10);
@@ -359,7 +361,7 @@ TEST(KeysTest, ProofWithNothingToOpenRoundTrips) {
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   // The output follows the header: change its first value.
   auto bad = proof;
-  bad[4 + 4 + 32 + 8] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;
   EXPECT_FALSE(verify(m, vk, bad, nullptr, nullptr, in).ok());
   auto longer = proof;
   longer.push_back(0);

@@ -89,7 +89,7 @@ TEST_P(MlExample, CompilesWithoutLabelChangesProvesAndVerifies) {
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   // Another class: the public label changed.
   auto bad = bytes;
-  bad[4 + 4 + 32 + 8] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
   // Bytes changed anywhere are rejected.
   for (int i = 0; i < 8; ++i) {
@@ -127,7 +127,7 @@ TEST(MlVectors, EveryLoweredFormProvesAndVerifies) {
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     auto bad = bytes;
-    bad[4 + 4 + 32 + 8] ^= 1;
+    bad[4 + 4 + 1 + 32 + 8] ^= 1;
     EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
     ++proven;
   }
@@ -155,7 +155,7 @@ TEST(MlBatched, FortyTreesProveAndVerify) {
   ASSERT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   auto bad = bytes;
-  bad[4 + 4 + 32 + 8] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
 }
 

@@ -23,6 +23,7 @@
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
 #include "pcs/hyrax_scheme.h"
+#include "pcs/kzg_scheme.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "proof/weight_bounds.h"
@@ -120,7 +121,8 @@ layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char
   return layers::BoundParams{dims_of(m, t), static_cast<size_t>(b), true};
 }
 
-size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
+// The number of variables of the largest vector a proof or the key commits to.
+size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
   size_t nv = 0;
   for (size_t t = 0; t < m.graph.tensors.size(); ++t)
     if (is_committed_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
@@ -137,6 +139,11 @@ size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
     nv = std::max(nv, s->table_log_size());
   }
   if (!plan.empty()) nv = std::max(nv, layers::kDigitBits);
+  return nv;
+}
+
+size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
+  const size_t nv = max_committed_vars(m, plan);
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
   if (zero_knowledge(m)) return std::max(pcs::default_log_cols(nv), kMinPadLogRow);
   return pcs::default_log_cols(nv);
@@ -158,16 +165,25 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
   tr.absorb_bytes(label, w.data());
 }
 
-const pcs::Scheme& scheme_for(const quant::CompiledModel& m, const Plan& plan) {
+std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, const Plan& plan, const VerifyingKey& vk) {
+  if (vk.backend == Backend::kKzg) {
+    if (!vk.kzg) throw Error("proof: a kzg key without its SRS");
+    const size_t need = max_committed_vars(m, plan);
+    if (vk.kzg->max_vars() < need)
+      throw Error("proof: the key's SRS has 2^" + std::to_string(vk.kzg->max_vars()) + " powers of tau; the model's largest committed vector needs 2^" +
+                  std::to_string(need));
+    // cp's pad rows (zk/cp.h) are Hyrax row commitments over 2^kKzgPadLogRow generators.
+    return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogRow);
+  }
   const size_t log_cols = params_log_cols(m, plan);
   const pcs::HyraxParams& params = params_for(log_cols);
-  static std::map<size_t, std::unique_ptr<pcs::HyraxScheme>> cache;
+  static std::map<size_t, std::shared_ptr<const pcs::HyraxScheme>> cache;
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   auto& s = cache[log_cols];
   // Zero knowledge: messages are padded by pads committed in rows of up to 2^8 (zk/cp.h).
-  if (!s) s = std::make_unique<pcs::HyraxScheme>(params, std::min<size_t>(8, params.max_log_cols()));
-  return *s;
+  if (!s) s = std::make_shared<const pcs::HyraxScheme>(params, std::min<size_t>(8, params.max_log_cols()));
+  return s;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -186,6 +202,11 @@ namespace {
 void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
   w.bytes(kVkMagic);
   w.u32(kKeyVersion);
+  w.u8(static_cast<uint8_t>(vk.backend));
+  if (vk.backend == Backend::kKzg) {
+    ZKINFER_CHECK(vk.kzg != nullptr);
+    vk.kzg->serialize_verifier(w);
+  }
   w.bytes(vk.model_digest);
   w.bytes(vk.model_file_digest);
   w.u64(vk.weights.size());
@@ -212,24 +233,28 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   const uint32_t version = r.u32();
   if (version != kKeyVersion)
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersion) +
-           "; keys made before the weight range proof must be made again with setup)");
+           "; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
+  const uint8_t backend = r.u8();
+  if (backend > static_cast<uint8_t>(Backend::kKzg)) r.fail("vk: unknown commitment backend " + std::to_string(backend));
+  vk.backend = static_cast<Backend>(backend);
+  if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r));
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());
   d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_file_digest.begin());
   // The tensor count sizes nothing (weights is sparse); each listed commitment takes at least
-  // 4 (id) + 8 (layout) + 32 (one row) bytes.
+  // 4 (id) + 36 bytes (kzg: num_vars and a point; hyrax: 8 bytes of layout and a row).
   const uint64_t ntensors = r.u64();
   if (ntensors > (uint64_t{1} << 24)) r.fail("vk: tensor count " + std::to_string(ntensors) + " out of range");
   vk.weights.resize(ntensors);
-  const uint64_t count = r.count(44, ntensors);
+  const uint64_t count = r.count(40, ntensors);
   uint32_t last = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint32_t t = r.u32();
     if (t >= ntensors || (i > 0 && t <= last)) r.fail("vk: bad tensor id");
     last = t;
-    vk.weights[t] = pcs::HyraxScheme::read_any(r);
+    vk.weights[t] = vk.backend == Backend::kKzg ? pcs::KzgScheme::read_any(r) : pcs::HyraxScheme::read_any(r);
   }
   const uint64_t nb = r.count(1);
   auto wb = r.bytes(nb);
@@ -278,6 +303,15 @@ VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(s
   return setup_keys(model, nullptr, progress).vk;
 }
 
+std::string_view backend_name(Backend b) { return b == Backend::kKzg ? "kzg" : "hyrax"; }
+std::optional<Backend> parse_backend(std::string_view name) {
+  if (name == "hyrax") return Backend::kHyrax;
+  if (name == "kzg") return Backend::kKzg;
+  return std::nullopt;
+}
+
+size_t kzg_max_vars(const quant::CompiledModel& model) { return max_committed_vars(model, make_plan(model)); }
+
 namespace {
 
 size_t clamp_bits(int64_t b) { return static_cast<size_t>(std::clamp<int64_t>(b, 1, 60)); }
@@ -307,7 +341,7 @@ std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& m, c
     if (!is_committed_weight(m, ti)) continue;
     const auto& c = vk.weights[t];
     items.push_back({m.graph.tensors[t].name, layers::BoundParams{dims_of(m, ti), declared_bits(m, ti), true},
-                     c ? pcs::HyraxScheme::as_hyrax(*c) : nullptr});
+                     c.get()});
   }
   return items;
 }
@@ -325,12 +359,21 @@ const pcs::HyraxParams& key_params(const quant::CompiledModel& model) {
 }
 
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
-                      const std::function<void(size_t, size_t)>& progress) {
+                      const std::function<void(size_t, size_t)>& progress, std::shared_ptr<const pcs::KzgParams> kzg) {
   auto plan = make_plan(model);
   if (!model.withheld.empty()) throw Error("setup: needs the compiled model with its weights (.zkm), not a public model");
-  const pcs::Scheme& scheme = scheme_for(model, plan);
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
+  if (kzg) {
+    const size_t need = max_committed_vars(model, plan);
+    if (!kzg->has_powers() || kzg->max_vars() < need)
+      throw Error("setup: the kzg SRS has " + (kzg->has_powers() ? "2^" + std::to_string(kzg->max_vars()) : std::string("no")) +
+                  " powers of tau; the model's largest committed vector needs 2^" + std::to_string(need));
+    vk.backend = Backend::kKzg;
+    vk.kzg = std::move(kzg);
+  }
+  const auto scheme_ptr = scheme_for(model, plan, vk);
+  const pcs::Scheme& scheme = *scheme_ptr;
   vk.model_digest = quant::public_digest(model);
   vk.model_file_digest = hash::keccak256(quant::encode_public_model(model));
   vk.weights.resize(model.graph.tensors.size());
@@ -366,7 +409,8 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
         wit.push_back({committed_values(model, static_cast<int>(t)), std::as_const(pk.blinds)[t]});
     TestRng fixed(0x7a6b2d7762ull);
     const pcs::RandomFr rnd = random ? random : pcs::random_fr(fixed);
-    vk.weight_bounds = prove_weight_bounds(weight_bounds_params(model, plan, items), items, wit, vk.statement_digest(), rnd);
+    vk.weight_bounds =
+        prove_weight_bounds(weight_bounds_params(model, plan, items), items, wit, vk.statement_digest(), rnd, vk.kzg.get());
   }
   if (progress) progress(total, total);
   return pk;
@@ -390,7 +434,8 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
     }
     const size_t nt = model.graph.tensors.size();
     if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
-    const pcs::Scheme& scheme = scheme_for(model, plan);
+    const auto scheme_ptr = scheme_for(model, plan, vk);
+    const pcs::Scheme& scheme = *scheme_ptr;
     for (size_t t = 0; t < nt; ++t) {
       const bool want = is_committed_weight(model, static_cast<int>(t));
       if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
@@ -403,7 +448,9 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
     } else {
       if (vk.weight_bounds.empty())
         return Verdict::reject("vk: no weight range proof: nothing shows the committed weights are integers of their declared widths");
-      if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds, vk.statement_digest()); !v)
+      if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds,
+                                           vk.statement_digest(), vk.kzg.get());
+          !v)
         return v.within("vk");
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -454,7 +501,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
-  const pcs::Scheme& scheme = scheme_for(model, plan);
+  std::shared_ptr<const pcs::Scheme> scheme_ptr;
+  try {
+    scheme_ptr = scheme_for(model, plan, vk);
+  } catch (const Error& e) {
+    return Verdict::reject(Failure::kKey, std::string("vk: ") + e.what());
+  }
+  const pcs::Scheme& scheme = *scheme_ptr;
   for (size_t t = 0; t < nt; ++t) {
     bool want = is_committed_weight(model, static_cast<int>(t));
     if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
@@ -478,6 +531,13 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
   if (r.u32() != kProofVersion) return Verdict::reject(Failure::kDecode, "proof: unsupported version");
+  // The backend the proof was made with, before the key's digest: a proof of the other backend is
+  // named as such.
+  const uint8_t backend = r.u8();
+  if (backend != static_cast<uint8_t>(vk.backend))
+    return Verdict::reject(Failure::kKey, "proof: made with the " +
+                                              std::string(backend <= 1 ? backend_name(static_cast<Backend>(backend)) : "unknown") +
+                                              " backend, the verifying key is for " + std::string(backend_name(vk.backend)));
   auto vkd = vk.digest();
   auto pd = r.bytes(32);
   if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject(Failure::kKey, "proof: made for another verifying key");

@@ -9,6 +9,8 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <memory>
+#include <string_view>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,7 @@
 #include "common/random.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "pcs/kzg.h"
 #include "pcs/scheme.h"
 #include "proof/blockers.h"
 #include "proof/weight_bounds.h"
@@ -28,11 +31,19 @@
 namespace zkinfer::proof {
 
 inline constexpr std::string_view kProofDomain = "zkinfer/proof/v1";
-inline constexpr uint32_t kProofVersion = 4;  // 2: padded zero-knowledge messages; 3: reduced openings; 4: row max by a selector
+inline constexpr uint32_t kProofVersion = 5;  // 2: padded zero-knowledge messages; 3: reduced openings; 4: row max by a selector; 5: the backend id
 
 // The verifying key's format version (its own: the proof format is kProofVersion). 2: the public
 // model's whole encoding is bound (model_file_digest) and the weight range proof is part of the key.
-inline constexpr uint32_t kKeyVersion = 2;
+// 3: the commitment backend (and for kzg the verifier's SRS elements).
+inline constexpr uint32_t kKeyVersion = 3;
+
+// The commitment backend a key is made for (chosen at setup; prove and verify read it from the
+// key). Hyrax: transparent (pcs/hyrax_scheme.h). KZG: masked HyperKZG over a powers-of-tau SRS
+// (pcs/kzg_scheme.h, docs/protocol/kzg.md).
+enum class Backend : uint8_t { kHyrax = 0, kKzg = 1 };
+std::string_view backend_name(Backend b);
+std::optional<Backend> parse_backend(std::string_view name);
 
 // Value equality for ById's entries (a commitment compares by content).
 template <class T>
@@ -88,6 +99,11 @@ class ById {
 // public part (graph, scales, params); it reads shapes and parameters from it, never a committed
 // constant's values. Every byte of the encoding is covered by digest(), which every proof binds.
 struct VerifyingKey {
+  Backend backend = Backend::kHyrax;
+  // kzg: the SRS. Serialized: its verifier part only ([1]_1, [beta]_1, [1]_2, [tau]_2, max_vars:
+  // KzgParams::serialize_verifier); in memory after setup (and in a proving key) it also holds
+  // the 2^max_vars powers the prover commits with.
+  std::shared_ptr<const pcs::KzgParams> kzg;
   std::array<uint8_t, 32> model_digest{};       // quant::public_digest: the public model's bound body
   std::array<uint8_t, 32> model_file_digest{};  // Keccak-256 of the whole public encoding (float part included)
   ById<pcs::CommitmentPtr> weights;  // by tensor id (null: none)
@@ -130,8 +146,14 @@ struct ProvingKey {
 // Throws Error naming the tensor and entry when a committed constant exceeds its declared width.
 // progress (optional): called with (steps done, total): one per committed tensor, one for the
 // range proof.
+// kzg set: the kzg backend with this SRS (its powers; at least kzg_max_vars(model) variables: Error
+// otherwise); null: Hyrax.
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
-                      const std::function<void(size_t, size_t)>& progress = {});
+                      const std::function<void(size_t, size_t)>& progress = {},
+                      std::shared_ptr<const pcs::KzgParams> kzg = nullptr);
+// The number of variables of the model's largest committed vector (weights, input and output
+// digits, advice, lookup multiplicities): a kzg SRS needs 2^kzg_max_vars(model) powers of tau.
+size_t kzg_max_vars(const quant::CompiledModel& model);
 // The same with zero blinds: deterministic, binding but not hiding (tests, and keys that need no
 // secret part); the range proof's blinds come from a fixed seed.
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});

@@ -100,7 +100,7 @@ TEST(ProofTest, FullMlpDigitsVerifies) {
   std::printf("mlp_digits: proof %zu bytes, vk %zu bytes\n", bytes.size(), vk.size_bytes());
   // A wrong output (patched in the proof's public output) is rejected.
   auto bad = bytes;
-  bad[4 + 4 + 32 + 8 + 8 * 3] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8 + 8 * 3] ^= 1;
   EXPECT_FALSE(verify(m, vk, bad).ok());
 }
 
@@ -267,7 +267,7 @@ TEST(ProofTest, WrongOutputIsRejected) {
   TestRng rng(test_seed());
   auto f = make("mlp_digits", 1, rng);
   auto bad = f.proof;
-  bad[4 + 4 + 32 + 8] ^= 1;  // first output value
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;  // first output value
   Verdict v = verify(f.model, f.vk, bad);
   EXPECT_FALSE(v.ok());
 }
@@ -290,7 +290,7 @@ TEST(ProofTest, SeveralOutputsVerify) {
   ASSERT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, f.trace.outputs(f.model)[0].data);
   const size_t n0 = f.trace.outputs(f.model)[0].data.size(), n1 = f.trace.outputs(f.model)[1].data.size();
-  for (size_t pos : {size_t{4 + 4 + 32 + 8}, size_t{4 + 4 + 32 + 8 + 8 * n0 + 8 + 8 * (n1 - 1)}}) {
+  for (size_t pos : {size_t{4 + 4 + 1 + 32 + 8}, size_t{4 + 4 + 1 + 32 + 8 + 8 * n0 + 8 + 8 * (n1 - 1)}}) {
     auto bad = f.proof;
     bad[pos] ^= 1;  // a value of the first, then of the second output
     Verdict bv = verify(f.model, f.vk, bad);
@@ -561,9 +561,9 @@ TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
       ASSERT_TRUE(v.ok()) << v.reason();
       EXPECT_EQ(out.data, output);
     }
-    // Past the header (magic, version, vk digest, output values) the two proofs share no 32-byte
+    // Past the header (magic, version, backend, vk digest, output values) the two proofs share no 32-byte
     // aligned chunk: everything after is fresh commitments and masked responses.
-    const size_t header = 4 + 4 + 32 + 8 + 8 * output.size();
+    const size_t header = 4 + 4 + 1 + 32 + 8 + 8 * output.size();
     size_t same = 0;
     for (size_t at = header; at + 32 <= p1.size(); at += 32)
       same += std::equal(p1.begin() + at, p1.begin() + at + 32, p2.begin() + at);

@@ -154,7 +154,7 @@ TEST(OpsModel, ClipModelsProveAndVerify) {
       EXPECT_EQ(out.data, trace.outputs(m)[0].data);
       // A changed output value (the public output's first entry) is rejected.
       auto bad = bytes;
-      bad[4 + 4 + 32 + 8] ^= 1;
+      bad[4 + 4 + 1 + 32 + 8] ^= 1;
       EXPECT_FALSE(verify(pub, vk, bad, nullptr, nullptr, public_in).ok());
     }
     const auto& m = b.model;
@@ -205,7 +205,7 @@ TEST(OpsModel, PReluModelProvesAndVerifies) {
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     auto bad = bytes;
-    bad[4 + 4 + 32 + 8] ^= 1;
+    bad[4 + 4 + 1 + 32 + 8] ^= 1;
     EXPECT_FALSE(verify(pub, vk, bad, nullptr, nullptr, public_in).ok());
   }
   EXPECT_GT(negative, 0u) << "no negative PRelu input: the slopes would not be exercised";

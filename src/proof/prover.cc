@@ -82,7 +82,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   auto plan = make_plan(model);
   if (!model.withheld.empty()) throw Error("proof: proving needs the compiled model with its weights (.zkm), not a public model");
   if (vk.model_digest != quant::public_digest(model)) throw Error("proof: the proving key is for another model");
-  const pcs::Scheme& scheme = scheme_for(model, plan);
+  if (vk.backend == Backend::kKzg && (!vk.kzg || !vk.kzg->has_powers()))
+    throw Error("proof: a kzg key without the SRS powers (proving needs the proving key, pk)");
+  const auto scheme_ptr = scheme_for(model, plan, vk);
+  const pcs::Scheme& scheme = *scheme_ptr;
   const auto& g = model.graph;
   const size_t nt = g.tensors.size();
   if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
@@ -108,6 +111,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   ByteWriter w;
   w.bytes(kProofMagic);
   w.u32(kProofVersion);
+  w.u8(static_cast<uint8_t>(vk.backend));
   auto vkd = vk.digest();
   w.bytes(vkd);
   tr.absorb_bytes("proof.vk_digest", vkd);

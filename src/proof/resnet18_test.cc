@@ -52,7 +52,7 @@ TEST(ResNet18, ProvesAndVerifies) {
               prove_s, verify_s, bytes.size(), vk_file.size());
   // A changed output value (the public output's first entry) is rejected.
   auto bad = bytes;
-  bad[4 + 4 + 32 + 8] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;
   EXPECT_FALSE(verify(pub, vk, bad).ok());
 }
 

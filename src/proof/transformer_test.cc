@@ -118,7 +118,7 @@ Proven prove_and_check(const quant::CompiledModel& m, const graph::Sample& sampl
   EXPECT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, p.trace.outputs(m)[0].data);
   auto bad = p.proof;
-  bad[4 + 4 + 32 + 8] ^= 1;  // the public output's first entry
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the public output's first entry
   EXPECT_FALSE(verify(p.pub, p.vk, bad, nullptr, nullptr, public_in).ok());
   return p;
 }

@@ -161,7 +161,7 @@ void expect_tampering_rejected(const Mode& md, TestRng& rng) {
   // one output value changed.
   if (md.vis.output == Visibility::kPublic) {
     auto bad = md.proof;
-    bad[4 + 4 + 32 + 8] ^= 1;
+    bad[4 + 4 + 1 + 32 + 8] ^= 1;
     EXPECT_FALSE(check(md, bad).ok());
   }
   auto forged = md.trace;
@@ -243,8 +243,9 @@ TEST(VisibilityTest, WhatTheProofCarries) {
     for (int i = 0; i < 8; ++i) v |= uint64_t{b[at + i]} << (8 * i);
     return v;
   };
-  EXPECT_EQ(read_u64(priv.proof, 40), 10u);  // 10 output values follow
-  EXPECT_NE(read_u64(priv_out.proof, 40), 10u);
+  // magic, version, backend id, vk digest: 41 bytes
+  EXPECT_EQ(read_u64(priv.proof, 41), 10u);  // 10 output values follow
+  EXPECT_NE(read_u64(priv_out.proof, 41), 10u);
   auto j = inspect_json(priv_out.proof);
   ASSERT_TRUE(j.has_value());
   EXPECT_TRUE((*j)["output_values"].is_string()) << j->dump();

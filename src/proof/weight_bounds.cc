@@ -9,6 +9,8 @@
 #include "layers/layout.h"
 #include "layers/rescale.h"
 #include "pcs/hyrax_eval.h"
+#include "pcs/hyrax_scheme.h"
+#include "pcs/kzg_scheme.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
 
@@ -39,23 +41,28 @@ struct Opening {
   cp::Val value;
 };
 
-Verdict check_items(std::span<const WeightBoundItem> items) {
+Verdict check_items(std::span<const WeightBoundItem> items, const pcs::KzgParams* kzg) {
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     if (auto why = layers::bound_invalid(it.bound)) return Verdict::reject("weight '" + it.name + "': " + *why);
     if (it.commitment == nullptr) return Verdict::reject("weight '" + it.name + "': no commitment");
-    if (it.commitment->layout.num_vars != PaddedShape(it.bound.dims).num_vars())
+    if (it.commitment->num_vars() != PaddedShape(it.bound.dims).num_vars())
       return Verdict::reject("weight '" + it.name + "': commitment layout differs from the model");
+    const bool is_kzg = pcs::KzgScheme::as_kzg(*it.commitment) != nullptr;
+    if (!is_kzg && pcs::HyraxScheme::as_hyrax(*it.commitment) == nullptr)
+      return Verdict::reject("weight '" + it.name + "': a commitment of an unknown scheme");
+    if (is_kzg && (kzg == nullptr || it.commitment->num_vars() > kzg->max_vars()))
+      return Verdict::reject("weight '" + it.name + "': a KZG commitment without a large enough SRS");
   }
   return Verdict::accept();
 }
 
 // The verifier, run by verify_weight_bounds and by the prover's replay (openings != nullptr: stop
 // before the end section and report what would be opened; the commitments read are in *coms).
-Verdict verify_impl(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items, std::span<const uint8_t> bytes,
-                    std::span<const uint8_t> context, transcript::Transcript& tr, std::deque<pcs::HyraxCommitment>& coms,
-                    std::vector<Opening>* replay_openings) {
-  if (Verdict v = check_items(items); !v) return v;
+Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, std::span<const WeightBoundItem> items,
+                    std::span<const uint8_t> bytes, std::span<const uint8_t> context, transcript::Transcript& tr,
+                    std::deque<pcs::HyraxCommitment>& coms, std::vector<Opening>* replay_openings) {
+  if (Verdict v = check_items(items, kzg); !v) return v;
   ByteReader r(bytes, "weight range proof");
   cp::Context* zctx = cp::current();
   ZKINFER_CHECK(zctx != nullptr);
@@ -97,21 +104,32 @@ Verdict verify_impl(const pcs::HyraxParams& params, std::span<const WeightBoundI
     return Verdict::accept();
   }
   std::vector<pcs::OpeningClaim> claims;
+  std::vector<pcs::KzgOpeningClaim> kzg_claims;
   claims.reserve(openings.size() + 1);
   for (auto& o : openings) {
     const auto claim = zctx->bind_claim(o.value, r, tr);
-    const pcs::HyraxCommitment* com = o.item >= 0 ? items[o.item].commitment : &coms[o.com];
-    claims.push_back({com, std::move(o.point), claim});
+    if (o.item >= 0) {
+      const pcs::Commitment& c = *items[o.item].commitment;
+      if (const auto* k = pcs::KzgScheme::as_kzg(c)) {
+        kzg_claims.push_back({k, std::move(o.point), claim});
+        continue;
+      }
+      claims.push_back({pcs::HyraxScheme::as_hyrax(c), std::move(o.point), claim});
+    } else {
+      claims.push_back({&coms[o.com], std::move(o.point), claim});
+    }
   }
   if (Verdict v = zctx->verify_finish(tr, r); !v) return v;
   if (zctx->has_pad_opening()) claims.push_back(zctx->pad_opening_claim());
-  if (claims.empty()) {
-    r.expect_end();
-    return Verdict::accept();
+  if (!claims.empty()) {
+    auto batch = pcs::HyraxBatchProof::deserialize(r);
+    if (Verdict v = pcs::verify_batch(params, claims, batch, tr); !v) return v.within("batch opening");
   }
-  auto batch = pcs::HyraxBatchProof::deserialize(r);
+  if (!kzg_claims.empty()) {
+    auto batch = pcs::KzgBatchProof::deserialize(r);
+    if (Verdict v = pcs::verify_batch(*kzg, kzg_claims, batch, tr); !v) return v.within("kzg opening of the weights");
+  }
   r.expect_end();
-  if (Verdict v = pcs::verify_batch(params, claims, batch, tr); !v) return v.within("batch opening");
   return Verdict::accept();
 }
 
@@ -142,9 +160,10 @@ std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std
 
 std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                                          std::span<const WeightBoundWitness> witness,
-                                         std::span<const uint8_t> context, const pcs::RandomFr& random) {
+                                         std::span<const uint8_t> context, const pcs::RandomFr& random,
+                                         const pcs::KzgParams* kzg) {
   ZKINFER_CHECK(items.size() == witness.size() && random);
-  if (Verdict v = check_items(items); !v) throw Error("setup: " + v.reason());
+  if (Verdict v = check_items(items, kzg); !v) throw Error("setup: " + v.reason());
   auto dishonest = [&](size_t i) { return !witness[i].field_values.empty() || !witness[i].forced_v.empty(); };
   for (size_t i = 0; i < items.size(); ++i) {
     const PaddedShape s(items[i].bound.dims);
@@ -213,7 +232,7 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   zctx.set_relations(true);
   std::deque<pcs::HyraxCommitment> coms;
   std::vector<Opening> openings;
-  if (Verdict v = verify_impl(params, items, w.data(), context, rtr, coms, &openings); !v)
+  if (Verdict v = verify_impl(params, kzg, items, w.data(), context, rtr, coms, &openings); !v)
     throw Error("setup: internal error: the weight range proof fails its replay: " + v.reason());
   ZKINFER_CHECK(rtr.replay_done());
   std::vector<pcs::ProverClaim> bound;
@@ -222,13 +241,21 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   zctx.prove_finish(tr, w);
 
   std::deque<pcs::HyraxBlinds> weight_blinds;
+  std::deque<pcs::KzgBlinds> kzg_blinds;
   std::vector<pcs::OpeningWitness> ow;
+  std::vector<pcs::KzgOpeningWitness> kow;
   for (size_t k = 0; k < openings.size(); ++k) {
     auto& o = openings[k];
     const pcs::ProverClaim& claim = bound[k];
     if (o.item >= 0) {
-      const auto& com = *items[o.item].commitment;
       const auto& bl = witness[o.item].blinds;
+      if (const auto* kc = pcs::KzgScheme::as_kzg(*items[o.item].commitment)) {
+        if (bl.size() > 1) throw Error("setup: weight blinds do not match the commitment");
+        kzg_blinds.push_back({bl.empty() ? Fr::zero() : bl[0]});
+        kow.push_back({kc, &kzg_blinds.back(), weight_tables[o.item], std::move(o.point), claim});
+        continue;
+      }
+      const auto& com = *pcs::HyraxScheme::as_hyrax(*items[o.item].commitment);
       if (!bl.empty() && bl.size() != com.layout.num_rows()) throw Error("setup: weight blinds do not match the commitment");
       weight_blinds.push_back({bl.empty() ? std::vector<Fr>(com.layout.num_rows(), Fr::zero())
                                           : std::vector<Fr>(bl.begin(), bl.end())});
@@ -241,13 +268,18 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   }
   if (zctx.has_pad_opening()) ow.push_back(zctx.pad_opening_witness());
   if (!ow.empty()) pcs::prove_batch(params, ow, tr, random).serialize(w);
+  if (!kow.empty()) {
+    ZKINFER_CHECK(kzg != nullptr && kzg->has_powers());
+    pcs::prove_batch(*kzg, kow, tr, random).serialize(w);
+  }
   std::vector<uint8_t> out = zctx.rows_block();
   out.insert(out.end(), w.data().begin(), w.data().end());
   return out;
 }
 
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
-                             std::span<const uint8_t> proof, std::span<const uint8_t> context) {
+                             std::span<const uint8_t> proof, std::span<const uint8_t> context,
+                             const pcs::KzgParams* kzg) {
   try {
     if (params.max_log_cols() < weight_bounds_log_cols(items))
       return Verdict::reject("weight range proof: parameters too small");
@@ -255,7 +287,7 @@ Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const Wei
     const cp::Context::Scope scope(&zctx);
     transcript::Transcript tr(kWeightBoundsDomain);
     std::deque<pcs::HyraxCommitment> coms;
-    return verify_impl(params, items, proof, context, tr, coms, nullptr).within("weight range proof");
+    return verify_impl(params, kzg, items, proof, context, tr, coms, nullptr).within("weight range proof");
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("weight range proof: decoding: ") + e.what());
   } catch (const std::exception& e) {

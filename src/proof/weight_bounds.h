@@ -10,14 +10,18 @@
 // digits of v = w + 2^bits I are committed and range-checked by LogUp, the padding zero-check shows
 // v = 0 off the tensor, and at a random point z (drawn after every digit commitment) the prover
 // sends w~(z) as a committed value (cp::Val), shows it equals v~(z) - 2^bits I~(z) from the digits,
-// and opens the key's weight commitment at z to that committed value (Hyrax, hiding). Schwartz-
+// and opens the key's weight commitment at z to that committed value (hiding). Schwartz-
 // Zippel then gives w = v - 2^bits I everywhere. All messages go through cp::Val in a zero-knowledge
 // context (zk/cp.h), so the proof reveals nothing about the weights beyond the statement.
 //
 // Transcript: its own domain kWeightBoundsDomain; first the context (the digest of the verifying
 // key without this proof: model digests and weight commitments), then everything below in order.
 // Bytes: per item the digit commitments (layers::bound_advice_shapes order), then per item the
-// claim w~(z) (32 bytes) and the bound proof, then cp's end section, then one Hyrax batch opening.
+// claim w~(z) (32 bytes) and the bound proof, then cp's end section, then one Hyrax batch opening
+// (the digits, cp's pad matrix, and the weight commitments when they are Hyrax's), then, for a
+// key of the kzg backend, one masked HyperKZG batch opening (pcs/kzg.h) of the weight commitments
+// at their points z to the same Pedersen-committed values. The digits are Hyrax commitments in
+// both backends (they exist only inside this proof, checked once per key).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,8 @@
 #include "layers/bound.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
+#include "pcs/kzg.h"
+#include "pcs/scheme.h"
 
 namespace zkinfer::proof {
 
@@ -39,7 +45,7 @@ inline constexpr std::string_view kWeightBoundsDomain = "zkinfer/weight-bounds/v
 struct WeightBoundItem {
   std::string name;               // for messages
   layers::BoundParams bound;      // dims, bits (-2^bits <= w < 2^bits), zero_padding = true
-  const pcs::HyraxCommitment* commitment = nullptr;
+  const pcs::Commitment* commitment = nullptr;  // a Hyrax or a KZG commitment (pcs/*_scheme.h)
 };
 
 // The prover's side of one item: the unpadded values (row-major over bound.dims) and the
@@ -66,12 +72,16 @@ std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std
 
 // Proves the statement for every item (throws Error naming the tensor when a value is out of its
 // declared width: an honest key cannot be made for it). random: the blinds and masks.
+// kzg: the SRS of the items' KZG commitments (with its powers for the prover), null when they
+// are Hyrax's.
 std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                                          std::span<const WeightBoundWitness> witness,
-                                         std::span<const uint8_t> context, const pcs::RandomFr& random);
+                                         std::span<const uint8_t> context, const pcs::RandomFr& random,
+                                         const pcs::KzgParams* kzg = nullptr);
 
 // Checks a proof made by prove_weight_bounds for these items and context. Never throws.
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
-                             std::span<const uint8_t> proof, std::span<const uint8_t> context);
+                             std::span<const uint8_t> proof, std::span<const uint8_t> context,
+                             const pcs::KzgParams* kzg = nullptr);
 
 }  // namespace zkinfer::proof

@@ -201,6 +201,54 @@ TEST(Cli, SetupProveVerify) {
   }
 }
 
+// The kzg backend from the command line (docs/protocol/kzg.md): the setup file's errors (missing,
+// misplaced, too small, truncated: exit 2 naming the file and what the model needs, no key
+// written); with the TEST-ONLY power-16 .ptau (CTest fixture make_test_ptau16) setup, prove and
+// verify, inspect shows the backend, and a hyrax proof given to the kzg key is invalid, named.
+TEST(Cli, KzgBackend) {
+  const fs::path d = tmp_dir() / "kzg";
+  fs::create_directories(d);
+  const fs::path onnx = kExamples / "mlp_digits" / "model.onnx", input = kExamples / "mlp_digits" / "input.json";
+  ASSERT_EQ(zk("compile " + q(onnx) + " --calibration " + q(input) + " -o " + q(d / "m.zkm")).code, 0);
+  const fs::path pot10 = fs::path(ZKINFER_SOURCE_DIR) / "tests" / "vectors" / "test_pot10.ptau";
+  Result a = zk("setup " + q(d / "m.zkm") + " --backend kzg -o " + q(d / "k0"));
+  EXPECT_EQ(a.code, 2) << a.out;
+  EXPECT_NE(a.out.find("needs --srs"), std::string::npos) << a.out;
+  Result b = zk("setup " + q(d / "m.zkm") + " --srs " + q(pot10) + " -o " + q(d / "k0"));
+  EXPECT_EQ(b.code, 2) << b.out;
+  Result c = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(pot10) + " -o " + q(d / "k0"));
+  EXPECT_EQ(c.code, 2) << c.out;
+  EXPECT_NE(c.out.find("test_pot10.ptau"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("needs 2^16 powers"), std::string::npos) << c.out;
+  {  // truncated
+    std::ifstream f(pot10, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::ofstream o(d / "cut.ptau", std::ios::binary);
+    o.write(bytes.data(), 5000);
+  }
+  Result t = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(d / "cut.ptau") + " -o " + q(d / "k0"));
+  EXPECT_EQ(t.code, 2) << t.out;
+  EXPECT_NE(t.out.find("cut.ptau"), std::string::npos) << t.out;
+  EXPECT_FALSE(fs::exists(d / "k0" / "vk"));
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  ASSERT_TRUE(fs::exists(ptau)) << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+  std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ptau.c_str());
+  Result s = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("kzg backend"), std::string::npos) << s.out;
+  Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  Result v = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp"));
+  EXPECT_EQ(v.code, 0) << v.out;
+  Result i = zk("inspect " + q(d / "k" / "vk"));
+  EXPECT_NE(i.out.find("\"backend\": \"kzg\""), std::string::npos) << i.out;
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "h")).code, 0);
+  ASSERT_EQ(zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "h" / "pk") + " --input " + q(input) + " -o " + q(d / "h.zkp")).code, 0);
+  Result x = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "h.zkp"));
+  EXPECT_EQ(x.code, 1) << x.out;
+  EXPECT_NE(x.out.find("made with the hyrax backend, the verifying key is for kzg"), std::string::npos) << x.out;
+}
+
 // Visibility chosen at compile time (docs/PROOF.md, "Visibility"): flags validated; a public input
 // is required by verify (exit 2 without --input), a wrong one is rejected (exit 1); a private input
 // refuses --input; a private output prints no values and refuses --output; inspect shows the record.

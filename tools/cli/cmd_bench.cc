@@ -3,7 +3,9 @@
 // the process's peak resident memory after the step (getrusage; a running maximum, so a step's
 // figure includes the earlier steps'), the native inference times (float and integer executors)
 // and the prover/native ratio, then the prover's per-layer breakdown. With --reps N, prove and
-// verify run N times and the fastest run is reported (these machines are noisy).
+// verify run N times and the fastest run is reported (these machines are noisy). With
+// --compare-kzg FILE.ptau the same model is also set up, proven and verified with the kzg backend
+// in the same run (the ratios kzg / hyrax are what BENCHMARKS.md records).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -17,6 +19,7 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
+#include "pcs/kzg.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
@@ -39,6 +42,7 @@ void register_bench(CLI::App& app, Action& action) {
     int reps = 1;
     bool json = false;
     bool compare_plain = false;
+    std::string compare_kzg;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("bench", "compile, setup, prove and verify one model; print times and sizes");
@@ -50,6 +54,9 @@ void register_bench(CLI::App& app, Action& action) {
   sub->add_flag("--compare-plain", args->compare_plain,
                 "also prove and verify the model with nothing private (input public, weights fixed, output "
                 "public: plain proofs) in the same run, and print the cost of zero knowledge as ratios");
+  sub->add_option("--compare-kzg", args->compare_kzg,
+                  "also set up, prove and verify the model with the kzg backend over this .ptau file in the same run, "
+                  "and print kzg / hyrax ratios (the main run is hyrax)");
   sub->callback([args, &action] {
     action = [args] {
       using clock = std::chrono::steady_clock;
@@ -103,6 +110,7 @@ void register_bench(CLI::App& app, Action& action) {
       step("prove", prove_s, bytes.size());
       Verdict v = Verdict::accept();
       proof::VerifyProfile vprof;  // of the fastest verification
+      (void)proof::check_key(pub, vk);  // the key's range proof: checked once per key, not per proof
       for (int i = 0; i < args->reps; ++i) {
         proof::VerifyProfile vp;
         t = clock::now();
@@ -184,6 +192,52 @@ void register_bench(CLI::App& app, Action& action) {
                       "%.2fx verify, %.2fx size\n",
                       pprove, pverify, pbytes.size(), prove_s / pprove, verify_s / pverify,
                       static_cast<double>(bytes.size()) / static_cast<double>(pbytes.size()));
+      }
+      if (!args->compare_kzg.empty()) {
+        t = clock::now();
+        auto srs = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::from_ptau_file(args->compare_kzg, proof::kzg_max_vars(m)));
+        const double load_s = secs(t);
+        t = clock::now();
+        SecureRng krng;
+        proof::ProvingKey kpk = proof::setup_keys(m, pcs::random_fr(krng), {}, srs);
+        const double ksetup = secs(t);
+        auto kvk_file = proof::encode_vk_file(kpk.vk, quant::encode_public_model(m));
+        const proof::VkFile kvf = proof::decode_vk_file(kvk_file);
+        std::vector<uint8_t> kbytes;
+        double kprove = 1e30, kverify = 1e30;
+        proof::ProveStats kstats;
+        for (int i = 0; i < args->reps; ++i) {
+          t = clock::now();
+          auto tr = quant::run_int(m, quant::quantize_inputs(m, in));
+          proof::ProveStats st;
+          auto b = proof::prove(m, kpk, tr, pcs::random_fr(krng), &st);
+          const double s = secs(t);
+          if (s < kprove) kprove = s, kstats = st;
+          kbytes = std::move(b);
+        }
+        (void)proof::check_key(kvf.model, kvf.vk);  // once per key, as above
+        for (int i = 0; i < args->reps; ++i) {
+          t = clock::now();
+          Verdict kv = proof::verify(kvf.model, kvf.vk, kbytes);
+          kverify = std::min(kverify, secs(t));
+          if (!kv.ok()) throw Error("bench: the kzg proof was rejected: " + kv.reason());
+        }
+        j["kzg"] = {{"srs_load_seconds", load_s},         {"setup_seconds", ksetup},
+                    {"vk_bytes", kvk_file.size()},         {"prove_seconds", kprove},
+                    {"prove_commit_seconds", kstats.commit_s}, {"prove_open_seconds", kstats.open_s},
+                    {"verify_seconds", kverify},           {"proof_bytes", kbytes.size()}};
+        j["kzg_over_hyrax"] = {{"prove", kprove / prove_s},
+                               {"verify", kverify / verify_s},
+                               {"proof_bytes", static_cast<double>(kbytes.size()) / static_cast<double>(bytes.size())}};
+        if (!args->json)
+          std::printf("kzg      srs load %.3f s (2^%zu powers), setup %.3f s, prove %.3f s, verify %.3f s, proof %zu bytes; "
+                      "kzg / hyrax: %.2fx prove, %.2fx verify, %.2fx size\n",
+                      load_s, srs->max_vars(), ksetup, kprove, kverify, kbytes.size(), kprove / prove_s, kverify / verify_s,
+                      static_cast<double>(kbytes.size()) / static_cast<double>(bytes.size()));
+        if (!args->json)
+          std::printf("kzg      prover: commitments %.3f s (hyrax %.3f s), inputs' checks, lookups and batch opening %.3f s "
+                      "(hyrax %.3f s)\n",
+                      kstats.commit_s, stats.commit_s, kstats.open_s, stats.open_s);
       }
       nlohmann::ordered_json layers = nlohmann::ordered_json::array();
       for (size_t i = 0; i < stats.per_node.size(); ++i)

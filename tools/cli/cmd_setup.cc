@@ -1,6 +1,8 @@
-// zkinfer setup MODEL.zkm -o DIR [--json]
-// Commits every weight of the compiled model once (Hyrax, int64 fast path) and writes DIR/pk and
-// DIR/vk (docs/PROOF.md, section 4).
+// zkinfer setup MODEL.zkm -o DIR [--backend hyrax|kzg --srs FILE.ptau] [--json]
+// Commits every weight of the compiled model once with the chosen commitment backend (Hyrax:
+// transparent, the default; kzg: masked HyperKZG over the powers of tau of FILE.ptau, a snarkjs /
+// Perpetual Powers of Tau file, docs/protocol/kzg.md) and writes DIR/pk and DIR/vk (docs/PROOF.md,
+// section 4). prove and verify read the backend from the key.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include "commands.h"
 #include "common/random.h"
 #include "pcs/ipa.h"
+#include "pcs/kzg.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/model_file.h"
@@ -19,13 +22,21 @@ namespace zkinfer::cli {
 
 void register_setup(CLI::App& app, Action& action) {
   struct Args {
-    std::string model, dir;
+    std::string model, dir, backend = "hyrax", srs;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("setup", "commit the weights; write DIR/pk and DIR/vk");
   sub->add_option("model", args->model, "compiled model (.zkm)")->required();
   sub->add_option("-o,--output", args->dir, "output directory")->required();
+  sub->add_option("--backend", args->backend,
+                  "commitment backend: hyrax (transparent, no trusted setup; the default) or kzg (pairing-based, "
+                  "constant-size openings; needs --srs)")
+      ->check(CLI::IsMember({"hyrax", "kzg"}));
+  sub->add_option("--srs", args->srs,
+                  "kzg only: a powers-of-tau file in snarkjs's .ptau format (BN254), e.g. a Perpetual Powers of Tau "
+                  "ceremony file; needs 2^n powers for the model's largest committed vector of 2^n entries; checked on "
+                  "load; its powers go into the pk, its verifier elements into the vk");
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->callback([args, &action] {
     action = [args] {
@@ -33,6 +44,19 @@ void register_setup(CLI::App& app, Action& action) {
       auto bytes = proof::read_binary(args->model);
       quant::CompiledModel m = quant::decode_model(bytes, args->model);
       if (auto why = proof::unsupported(m)) throw Error(*why);
+      std::shared_ptr<const pcs::KzgParams> kzg;
+      if (args->backend == "kzg") {
+        if (args->srs.empty()) throw Error("setup --backend kzg needs --srs FILE.ptau (a powers-of-tau file)");
+        const size_t need = proof::kzg_max_vars(m);
+        try {
+          kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::from_ptau_file(args->srs, need));
+        } catch (const Error& e) {
+          throw Error(std::string(e.what()) + " (" + args->model + " needs 2^" + std::to_string(need) +
+                      " powers of tau for its largest committed vector of 2^" + std::to_string(need) + " entries)");
+        }
+      } else if (!args->srs.empty()) {
+        throw Error("--srs is for --backend kzg (the hyrax backend needs no setup file)");
+      }
       std::function<void(size_t, size_t)> progress;
       if (isatty(2) && !args->json)
         progress = [](size_t done, size_t total) {
@@ -41,7 +65,7 @@ void register_setup(CLI::App& app, Action& action) {
           std::fflush(stderr);
         };
       SecureRng rng;
-      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress);
+      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress, kzg);
       const proof::VerifyingKey& vk = pk.vk;
       std::filesystem::create_directories(args->dir);
       auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
@@ -51,6 +75,7 @@ void register_setup(CLI::App& app, Action& action) {
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (args->json) {
         nlohmann::ordered_json j;
+        j["backend"] = args->backend;
         j["vk"] = args->dir + "/vk";
         j["pk"] = args->dir + "/pk";
         j["vk_bytes"] = vkb.size();
@@ -60,7 +85,8 @@ void register_setup(CLI::App& app, Action& action) {
         j["seconds"] = s;
         std::printf("%s\n", j.dump(2).c_str());
       } else {
-        std::printf("setup %s -> %s/pk, %s/vk in %.3f s\n", args->model.c_str(), args->dir.c_str(), args->dir.c_str(), s);
+        std::printf("setup %s -> %s/pk, %s/vk (%s backend) in %.3f s\n", args->model.c_str(), args->dir.c_str(),
+                    args->dir.c_str(), args->backend.c_str(), s);
         std::printf("  vk %zu bytes (%zu of key: digests, weight commitments and the weight range proof (%zu); the rest the "
                     "model's public encoding)\n",
                     vkb.size(), vk.size_bytes(), vk.weight_bounds.size());

@@ -1,0 +1,50 @@
+"""The kzg backend from Python: setup(model, backend="kzg", srs=FILE.ptau), prove and verify reading
+the backend from the key, and the errors for a missing, too small or misplaced setup file.
+
+TEST ONLY: the .ptau files used here (tests/vectors/test_pot10.ptau and build/test_pot16.ptau,
+made by scripts/make-test-ptau.sh from a public beacon) have a publicly known tau; anyone can
+forge openings against them. Real keys need a ceremony file (docs/protocol/kzg.md)."""
+import os
+import pathlib
+
+import pytest
+
+import zkinfer
+
+from conftest import ROOT
+
+PTAU16 = pathlib.Path(os.environ.get("ZKINFER_TEST_PTAU", ROOT / "build" / "test_pot16.ptau"))
+PTAU10 = ROOT / "tests" / "vectors" / "test_pot10.ptau"
+
+
+def test_backend_option_errors(mlp_model):
+    with pytest.raises(zkinfer.Error, match="needs srs"):
+        zkinfer.setup(mlp_model, backend="kzg")
+    with pytest.raises(zkinfer.Error, match="unknown backend"):
+        zkinfer.setup(mlp_model, backend="groth16")
+    with pytest.raises(zkinfer.Error, match="srs is for the kzg backend"):
+        zkinfer.setup(mlp_model, backend="hyrax", srs=str(PTAU10))
+    # A file with too few powers: named, with what the model needs.
+    with pytest.raises(zkinfer.Error, match=r"test_pot10\.ptau.*needs 2\^16 powers"):
+        zkinfer.setup(mlp_model, backend="kzg", srs=PTAU10)
+
+
+def test_kzg_keys_prove_and_verify(mlp_model, mlp_input, mlp_keys):
+    print(f"*** {PTAU16} is a TEST-ONLY powers of tau: never use it for real keys ***")
+    assert PTAU16.exists(), f"{PTAU16} missing: run scripts/make-test-ptau.sh 16 {PTAU16}"
+    pk, vk = zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16)
+    proof = zkinfer.prove(mlp_model, pk, mlp_input)
+    verdict = zkinfer.verify(vk, proof)
+    assert verdict, verdict.reason
+    assert zkinfer.inspect(vk.bytes())["backend"] == "kzg"
+    # A Hyrax proof of the same model given to the kzg key, and the other way round.
+    hpk, hvk = mlp_keys
+    hproof = zkinfer.prove(mlp_model, hpk, mlp_input)
+    bad = zkinfer.verify(vk, hproof)
+    assert not bad and "made with the hyrax backend" in bad.reason
+    bad = zkinfer.verify(hvk, proof)
+    assert not bad and "made with the kzg backend" in bad.reason
+    # The keys survive their files.
+    vk2 = zkinfer.VerifyingKey.from_bytes(vk.bytes())
+    pk2 = zkinfer.ProvingKey.from_bytes(pk.bytes())
+    assert zkinfer.verify(vk2, zkinfer.prove(mlp_model, pk2, mlp_input))
