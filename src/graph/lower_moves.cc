@@ -459,6 +459,56 @@ bool lower_one_gather_scatter(Graph& g, const ops::Node& n, std::vector<ops::Nod
   return true;
 }
 
+// ---- Concat with constant inputs ----
+
+bool lower_one_concat(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.outputs.size() != 1 || n.outputs[0] < 0 || n.inputs.empty()) return false;
+  const int y = n.outputs[0];
+  const Shape ys = g.tensors[y].shape;
+  const int64_t r = static_cast<int64_t>(ys.size());
+  int64_t axis = n.attrs.get_int("axis", 0);
+  if (axis < 0) axis += r;
+  if (axis < 0 || axis >= r) return false;
+  std::vector<int> comp;
+  bool any_const = false;
+  for (int t : n.inputs) {
+    if (t < 0) return false;
+    if (g.tensors[t].is_const) any_const = true;
+    else comp.push_back(t);
+  }
+  if (!any_const || comp.empty()) return false;
+  Builder b{g, n, out};
+  // The constant parts in place, zeros elsewhere; the computed parts padded into place.
+  FTensor c(ys, DType::kFloat);
+  DType cdt = DType::kInt;
+  int64_t inner = 1, outer = 1;
+  for (int64_t a = axis + 1; a < r; ++a) inner *= ys[a];
+  for (int64_t a = 0; a < axis; ++a) outer *= ys[a];
+  std::vector<int> parts;
+  int64_t off = 0;
+  for (int t : n.inputs) {
+    const TensorInfo ti = g.tensors[t];
+    const int64_t len = ti.shape[static_cast<size_t>(axis)];
+    if (ti.is_const) {
+      if (ti.dtype == DType::kFloat) cdt = DType::kFloat;
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t k = 0; k < len * inner; ++k)
+          c.data[static_cast<size_t>((o * ys[axis] + off) * inner + k)] = ti.value.data[static_cast<size_t>(o * len * inner + k)];
+    } else {
+      std::vector<int64_t> pads(static_cast<size_t>(2 * r), 0);
+      pads[static_cast<size_t>(axis)] = off;
+      pads[static_cast<size_t>(r + axis)] = ys[axis] - off - len;
+      parts.push_back(b.pad(t, pads));
+    }
+    off += len;
+  }
+  int acc = parts[0];
+  for (size_t j = 1; j < parts.size(); ++j) acc = b.binary("Add", acc, parts[j]);
+  const int ct = b.constant("parts", ys, cdt, std::move(c.data));
+  b.emit("Add", {acc, ct}, {}, DType::kFloat, {}, y);
+  return true;
+}
+
 template <class F>
 void rewrite(Graph& g, F&& f) {
   std::vector<ops::Node> out;
@@ -486,6 +536,10 @@ void lower_large_max_pool(Graph& g, int64_t max_window) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return n.op_type == "MaxPool" && lower_one_max_pool(g, n, out, max_window);
   });
+}
+
+void lower_concat_constants(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "Concat" && lower_one_concat(g, n, out); });
 }
 
 void lower_gather_scatter(Graph& g) {

@@ -26,6 +26,11 @@ void lower_conv_transpose(Graph& g);
 // its rows' maxima. Windows wider than max_window along one axis are left as they are.
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
+// Concat with constant and computed inputs (the Concat step takes computed ones only): the
+// computed inputs padded into place (Pad along the axis), added, plus one constant holding the
+// constant inputs in place and zeros elsewhere (an Add with a constant).
+void lower_concat_constants(Graph& g);
+
 // GatherND, ScatterND and ScatterElements / Scatter (reduction none or add):
 // - constant indices: data movement. GatherND = Reshape(data, [rows, rest]), Gather of the
 //   constant rows, Reshape. The scatters: y = Gather(Pad(data), kept rows) + Gather(Pad(updates),
