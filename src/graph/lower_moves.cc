@@ -509,6 +509,83 @@ bool lower_one_concat(Graph& g, const ops::Node& n, std::vector<ops::Node>& out)
   return true;
 }
 
+// ---- TopK ----
+
+bool lower_one_top_k(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const std::vector<bool>& used) {
+  if (n.inputs.empty() || n.inputs[0] < 0 || g.tensors[n.inputs[0]].is_const) return false;
+  int64_t k = n.attrs.get_int("k", -1);
+  if (n.opset >= 10) {
+    if (n.inputs.size() < 2 || n.inputs[1] < 0 || !g.tensors[n.inputs[1]].is_const) return false;
+    const auto& kv = g.tensors[n.inputs[1]].value.data;
+    if (kv.size() != 1) return false;
+    k = static_cast<int64_t>(kv[0]);
+  }
+  const Shape xs = g.tensors[n.inputs[0]].shape;
+  const int64_t r = static_cast<int64_t>(xs.size());
+  int64_t axis = n.attrs.get_int("axis", -1);
+  if (axis < 0) axis += r;
+  if (axis < 0 || axis >= r) return false;
+  const int64_t D = xs[axis];
+  if (k < 1 || k > D || D > kMaxOneHot) return false;
+  const bool largest = n.attrs.get_int("largest", 1) != 0;
+  Builder b{g, n, out};
+  std::vector<int64_t> perm, inv(static_cast<size_t>(r));
+  for (int64_t a = 0; a < r; ++a)
+    if (a != axis) perm.push_back(a);
+  perm.push_back(axis);
+  for (int64_t a = 0; a < r; ++a) inv[static_cast<size_t>(perm[a])] = a;
+  const int xt = b.transpose(n.inputs[0], perm);
+  Shape lead(b.shape(xt).begin(), b.shape(xt).end() - 1);
+  auto with = [&](std::vector<int64_t> tail) {
+    Shape s = lead;
+    s.insert(s.end(), tail.begin(), tail.end());
+    return s;
+  };
+  const int xa = b.reshape(xt, with({D, 1}));  // x_i down the rows
+  const int xb = b.reshape(xt, with({1, D}));  // x_j along the columns
+  // rank_i = #{j : x_j beats x_i} + #{j < i : x_j = x_i}: a permutation of 0..D-1.
+  const int beats = b.emit(largest ? "Greater" : "Less", {xb, xa}, with({D, D}), DType::kBool);
+  const int same = b.emit("Equal", {xb, xa}, with({D, D}), DType::kBool);
+  std::vector<double> lower(static_cast<size_t>(D * D));
+  for (int64_t i = 0; i < D; ++i)
+    for (int64_t j = 0; j < i; ++j) lower[static_cast<size_t>(i * D + j)] = 1;
+  const int before = b.constant("earlier", {D, D}, DType::kBool, std::move(lower));
+  const int tie = b.emit("And", {same, before}, with({D, D}), DType::kBool);
+  const int ahead = b.emit("Or", {beats, tie}, with({D, D}), DType::kBool);
+  ops::Attributes to_int;
+  to_int.ints["to"] = 7;  // INT64
+  const int ahead_i = b.emit("Cast", {ahead}, with({D, D}), DType::kInt, to_int);
+  const int rank = b.reduce_sum(ahead_i, static_cast<int64_t>(lead.size()) + 1, false);  // [.., D]
+  const int p = b.one_hot(rank, D, -1);  // [.., D (i), D (rank)]
+  auto finish = [&](int full, int to) {  // full [.., D] in rank order -> the first k, axis back
+    Shape ks = with({k});
+    ops::Attributes none;
+    const int top = k == D ? full
+                           : b.emit("Slice", {full, b.ints("starts", {0}), b.ints("ends", {k}), b.ints("axes", {static_cast<int64_t>(lead.size())})},
+                                    ks, b.dtype(full));
+    if (std::is_sorted(perm.begin(), perm.end())) {
+      b.reshape(top, g.tensors[to].shape, to);
+    } else {
+      ops::Attributes a;
+      a.int_lists["perm"] = inv;
+      b.emit("Transpose", {top}, g.tensors[to].shape, b.dtype(top), a, to);
+    }
+  };
+  const int axis_i = static_cast<int64_t>(lead.size());
+  if (n.outputs.size() > 0 && n.outputs[0] >= 0 && used[static_cast<size_t>(n.outputs[0])])
+    finish(b.reduce_sum(b.binary("Mul", p, xa), axis_i, false), n.outputs[0]);
+  // An output nothing reads is left without a producer (and without a shape: no values).
+  for (int o : n.outputs)
+    if (o >= 0 && !used[static_cast<size_t>(o)]) g.tensors[o].shape.clear();
+  if (n.outputs.size() > 1 && n.outputs[1] >= 0 && used[static_cast<size_t>(n.outputs[1])]) {
+    std::vector<double> iota(static_cast<size_t>(D));
+    for (int64_t i = 0; i < D; ++i) iota[static_cast<size_t>(i)] = static_cast<double>(i);
+    const int col = b.constant("positions", {D, 1}, DType::kInt, std::move(iota));
+    finish(b.reduce_sum(b.binary("Mul", p, col), axis_i, false), n.outputs[1]);
+  }
+  return true;
+}
+
 template <class F>
 void rewrite(Graph& g, F&& f) {
   std::vector<ops::Node> out;
@@ -536,6 +613,15 @@ void lower_large_max_pool(Graph& g, int64_t max_window) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return n.op_type == "MaxPool" && lower_one_max_pool(g, n, out, max_window);
   });
+}
+
+void lower_top_k(Graph& g) {
+  std::vector<bool> used(g.tensors.size(), false);
+  for (const auto& n : g.nodes)
+    for (int t : n.inputs)
+      if (t >= 0) used[static_cast<size_t>(t)] = true;
+  for (int t : g.outputs) used[static_cast<size_t>(t)] = true;
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "TopK" && lower_one_top_k(g, n, out, used); });
 }
 
 void lower_concat_constants(Graph& g) {

@@ -26,6 +26,15 @@ void lower_conv_transpose(Graph& g);
 // its rows' maxima. Windows wider than max_window along one axis are left as they are.
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
+// TopK with a constant K (at most 256 entries along the axis; the axis moved last by Transpose):
+// rank_i = #{j : x_j > x_i (largest; < for smallest)} + #{j < i : x_j = x_i} from proven
+// comparisons (Greater / Less and Equal of the [.., D, 1] and [.., 1, D] views, And with a
+// constant lower triangle, Or, Cast, ReduceSum), the ranks a permutation of 0..D-1 whatever x
+// is; P = OneHot(rank) (proven one-hot); values = ReduceSum(P x), indices = ReduceSum(P j) over i,
+// the first K by a Slice. O(D^2) comparisons. Outputs nothing reads are not computed. The order
+// is that of the integer values: entries equal after quantization keep their index order.
+void lower_top_k(Graph& g);
+
 // Concat with constant and computed inputs (the Concat step takes computed ones only): the
 // computed inputs padded into place (Pad along the axis), added, plus one constant holding the
 // constant inputs in place and zeros elsewhere (an Add with a constant).

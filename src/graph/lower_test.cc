@@ -38,6 +38,7 @@ void lower_all(Graph& g) {
   lower_conv_transpose(g);
   lower_large_max_pool(g, 59);
   lower_gather_scatter(g);
+  lower_top_k(g);
   fold_constants(g, true, true);
   lower_concat_constants(g);
 }
@@ -106,6 +107,8 @@ TEST(LowerMoves, OnnxNodeTests) {
       {"test_scatter_elements_without_axis", "ScatterElements"},
       {"test_scatter_elements_with_duplicate_indices", "ScatterElements"},
       {"test_scatter_with_axis", "Scatter"},            {"test_scatter_without_axis", "Scatter"},
+      {"test_top_k", "TopK"},                           {"test_top_k_negative_axis", "TopK"},
+      {"test_top_k_smallest", "TopK"},
   };
   size_t lowered = 0;
   for (const auto& [test, gone] : tests) {
@@ -113,12 +116,12 @@ TEST(LowerMoves, OnnxNodeTests) {
     const fs::path dir = root / test;
     ASSERT_TRUE(fs::exists(dir));
     Graph g = load_onnx_file((dir / "model.onnx").string());
-    // ConvTranspose's weights are graph inputs in these tests: make them constants (as a model's
-    // are), so that the rewrite applies.
+    // ConvTranspose's weights and TopK's K are graph inputs in these tests: make them constants
+    // (as a model's are), so that the rewrite applies.
     std::vector<ops::FTensor> in;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "input_")) in.push_back(read_tensor_pb(f));
     ASSERT_EQ(in.size(), g.inputs.size());
-    if (gone == "ConvTranspose") {
+    if (gone == "ConvTranspose" || gone == "TopK") {
       auto& w = g.tensors[g.inputs[1]];
       w.is_const = true;
       w.value = in[1];
@@ -143,7 +146,7 @@ TEST(LowerMoves, OnnxNodeTests) {
       ++lowered;
     }
   }
-  EXPECT_EQ(lowered, 16u);
+  EXPECT_EQ(lowered, 20u);
 }
 
 // x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D
@@ -293,6 +296,38 @@ TEST(LowerMoves, GatherScatterConstantAndComputedIndices) {
       if (!stays) EXPECT_EQ(count_op(low, "OneHot") > 0, computed);
     }
   }
+}
+
+// TopK: largest and smallest, every axis, K from 1 to D, with ties (values on a coarse grid:
+// the lower index first), values and indices against the operator's own semantics.
+TEST(LowerMoves, TopKByRanks) {
+  TestRng rng(11);
+  for (int64_t axis : {0, 1, 2})
+    for (int64_t largest : {1, 0})
+      for (int64_t k : {1, 3, 5}) {
+        const std::vector<int64_t> dims = {5, 5, 5};
+        SCOPED_TRACE("axis " + std::to_string(axis) + " largest " + std::to_string(largest) + " k " + std::to_string(k));
+        onnx::ModelProto m;
+        m.set_ir_version(8);
+        m.add_opset_import()->set_version(13);
+        auto* g = m.mutable_graph();
+        g->set_name("topk");
+        add_init_i64(g, "k", {1}, {k});
+        add_io(g->add_input(), "x", dims);
+        unknown_output(g, 3);
+        auto* v = g->add_output();
+        v->set_name("i");
+        v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+        for (int d = 0; d < 3; ++d) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("e" + std::to_string(d));
+        auto* n = add_node_outs(g, "TopK", {"x", "k"}, {"y", "i"});
+        set_int(n, "axis", axis);
+        set_int(n, "largest", largest);
+        ops::FTensor x(dims);
+        for (auto& e : x.data) e = static_cast<double>(rng.next_u64() % 7) - 3;  // many ties
+        Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "topk.onnx"), {x});
+        EXPECT_EQ(count_op(low, "TopK"), 0u);
+        EXPECT_EQ(count_op(low, "OneHot"), 1u);
+      }
 }
 
 // Concat of constants and computed tensors: Pads and an Add of one constant.

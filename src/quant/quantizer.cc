@@ -25,6 +25,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
   graph::lower_large_max_pool(g, 59);  // rows, then columns (proof/steps/max_pool.cc: <= 59 entries)
   graph::lower_gather_scatter(g);   // GatherND / ScatterND / ScatterElements: data movement or one-hot products
+  graph::lower_top_k(g);            // ranks by comparisons, a one-hot permutation
   graph::fold_constants(g, true, true);  // what the rewrites left on constants alone
   graph::lower_concat_constants(g);  // after folding: Concats of constants and computed tensors
   std::vector<Range> r(g.tensors.size());

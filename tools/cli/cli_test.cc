@@ -91,13 +91,12 @@ TEST(Cli, CalibrationFileWithLabels) {
 }
 
 TEST(Cli, UnsupportedOperatorsAllReported) {
-  // EZKL's hierarchical_risk: 24 nodes of operators zkinfer does not know (18 ScatterND, 6
-  // GatherND), every one listed.
-  Result c = zk("compile " + q(kShared / "ezkl" / "hierarchical_risk" / "network.onnx") + " -o " + q(tmp_dir() / "t.zkm"));
+  // EZKL's 1l_topk: 2 nodes of an operator zkinfer does not know (TopK), every one listed.
+  Result c = zk("compile " + q(kShared / "ezkl" / "1l_topk" / "network.onnx") + " -o " + q(tmp_dir() / "t.zkm"));
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_NE(c.out.find("zkinfer: error:"), std::string::npos);
-  EXPECT_NE(c.out.find("24 node(s)"), std::string::npos) << c.out;
-  for (const char* s : {"'/ScatterND'", "'/GatherND'", "'/ScatterND_1'", "opset 11"})
+  EXPECT_NE(c.out.find("2 node(s)"), std::string::npos) << c.out;
+  for (const char* s : {"'/TopK'", "'/TopK_1'", "TopK, opset 14"})
     EXPECT_NE(c.out.find(s), std::string::npos) << s << "\n" << c.out;
 }
 
@@ -268,23 +267,22 @@ TEST(Cli, Visibility) {
 }
 
 
-// compile checks that every node can be proven: mnist_gan (two ConvTranspose nodes) is refused
-// with both listed (node index, name, op, opset, reason), exit 2 and no file written;
+// compile checks that every node can be proven: EZKL's lightgbm (two Gathers by computed indices
+// from constant tables, which would be public in the verifying key under the default private
+// weights) is refused with both listed (node index, name, op, opset, reason), exit 2 and no file written;
 // --allow-unprovable writes it with the same list as a warning; run works on it and setup refuses
 // it with the list.
 TEST(Cli, CompileRefusesUnprovableModelsListingEveryBlocker) {
-  const fs::path onnx = kShared / "ezkl" / "mnist_gan" / "network.onnx";
+  const fs::path onnx = kShared / "ezkl" / "lightgbm" / "network.onnx";
   if (!fs::exists(onnx)) GTEST_SKIP() << "no " << onnx;
-  fs::path zkm = tmp_dir() / "gan.zkm";
+  fs::path zkm = tmp_dir() / "lgbm.zkm";
   fs::remove(zkm);
   Result c = zk("compile " + q(onnx) + " -o " + q(zkm));
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_FALSE(fs::exists(zkm));
   EXPECT_NE(c.out.find("cannot be proven (2 blockers)"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("node 6 'model_1/conv2d_transpose/BiasAdd' (ConvTranspose, opset 12): no protocol for ConvTranspose"),
-            std::string::npos)
-      << c.out;
-  EXPECT_NE(c.out.find("node 9 "), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("node 31 '/_operators.0/Gather_6' (Gather, opset 11): its table"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("node 36 "), std::string::npos) << c.out;
   EXPECT_EQ(c.out.find("max abs error"), std::string::npos) << c.out;  // no accuracy report
 
   Result a = zk("compile " + q(onnx) + " --allow-unprovable -o " + q(zkm));
@@ -294,11 +292,11 @@ TEST(Cli, CompileRefusesUnprovableModelsListingEveryBlocker) {
   EXPECT_NE(a.out.find("NOT provable: 2 blocker(s)"), std::string::npos) << a.out;
   Result r = zk("run " + q(zkm) + " --input " + q(onnx.parent_path() / "input.json"));
   EXPECT_EQ(r.code, 0) << r.out;
-  Result s = zk("setup " + q(zkm) + " -o " + q(tmp_dir() / "gan_keys"));
+  Result s = zk("setup " + q(zkm) + " -o " + q(tmp_dir() / "lgbm_keys"));
   EXPECT_EQ(s.code, 2) << s.out;
   EXPECT_NE(s.out.find("cannot be proven (2 blockers)"), std::string::npos) << s.out;
-  EXPECT_NE(s.out.find("node 9 "), std::string::npos) << s.out;
-  EXPECT_FALSE(fs::exists(tmp_dir() / "gan_keys" / "pk"));
+  EXPECT_NE(s.out.find("node 36 "), std::string::npos) << s.out;
+  EXPECT_FALSE(fs::exists(tmp_dir() / "lgbm_keys" / "pk"));
 
   // A provable model says so.
   Result ok = zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(tmp_dir() / "ok.zkm"));
