@@ -352,6 +352,12 @@ std::vector<Row> make_rows() {
     G::attr(g.node("ScatterElements", {"x", "i", "u"}, "y"), "axis", int64_t{1});
     return V{4, 6};
   });
+  add("TopK 3 of 6 per row, with the indices used", "TopK", {2, 6}, [](G& g) {
+    g.node("TopK", {"x", g.ints({3})}, "v")->add_output("i");
+    G::attr(g.node("GatherElements", {"x", "i"}, "e"), "axis", int64_t{1});
+    g.node("Add", {"v", "e"}, "y");
+    return V{2, 3};
+  });
   add("ScatterND by constant indices", "ScatterND", {4, 3}, [](G& g) {
     g.node("Relu", {"x"}, "r");
     g.node("Slice", {"r", g.ints({0}), g.ints({2}), g.ints({0})}, "u");

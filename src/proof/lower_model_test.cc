@@ -1,7 +1,8 @@
 // Whole-model proofs of the operators the quantizer rewrites into proven ones (graph/lower_moves.h):
 // ConvTranspose (2-D with strides, pads, output_padding, dilations and groups; 1-D), a MaxPool of
 // an 8 x 8 window (rows, then columns), GatherND / ScatterND / ScatterElements with computed
-// indices (one-hot products) and constant ones (data movement). Each compiles without blockers,
+// indices (one-hot products) and constant ones (data movement), TopK with both outputs used (ranks
+// by comparisons, a one-hot permutation). Each compiles without blockers,
 // proves and verifies (zero knowledge, the default visibility) against the verifying key's public
 // model with the integer executor's output; a changed output is rejected; an unsupported variant
 // (GatherND with batch_dims 1 and computed indices) is a blocker naming the node.
@@ -9,6 +10,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "common/random.h"
+#include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
@@ -123,6 +125,20 @@ Net gather_scatter_net(TestRng&) {
   return n;
 }
 
+// x[3, 7] -> TopK(K = 4, axis 1): values v and indices i; y = v + GatherElements(x, i) -> [3, 4].
+Net top_k_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {3, 7}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 2);
+  add_init_i64(g, "k", {1}, {4});
+  add_node_outs(g, "TopK", {"x", "k"}, {"v", "i"});
+  set_int(add_node(g, "GatherElements", {"x", "i"}, "e"), "axis", 1);
+  add_node(g, "Add", {"v", "e"}, "y");
+  n.onnx = serialize(m);
+  return n;
+}
+
 std::vector<graph::Sample> samples_for(const Net& net, TestRng& rng, int count) {
   std::vector<graph::Sample> v;
   for (int s = 0; s < count; ++s) {
@@ -183,6 +199,12 @@ TEST(LoweredModel, GatherScatterProve) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
   prove_and_check(gather_scatter_net(rng), rng, {"GatherND", "ScatterND", "ScatterElements"});
+}
+
+TEST(LoweredModel, TopKProves) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  prove_and_check(top_k_net(rng), rng, {"TopK"});
 }
 
 // GatherND with batch_dims 1 and computed indices has no rewrite: a blocker naming the node.
