@@ -62,6 +62,10 @@ struct Builder {
   }
   int reshape(int x, Shape s, int to = -1) {
     if (to < 0 && shape(x) == s) return x;
+    if (to < 0 && g.tensors[x].is_const) {  // a constant stays one (so that all_zero sees it)
+      std::vector<double> v = g.tensors[x].value.data;
+      return constant("reshaped", std::move(s), dtype(x), std::move(v));
+    }
     return emit("Reshape", {x, ints("shape", s)}, s, dtype(x), {}, to);
   }
   int pad(int x, const std::vector<int64_t>& pads) {
