@@ -158,7 +158,7 @@ def test_compile_refuses_unprovable_models_listing_every_blocker(tmp_path):
     m = zkinfer.compile(onnx, allow_unprovable=True)
     x = np.asarray(json.loads((onnx.parent / "input.json").read_text())["input_data"][0], dtype=np.float64)
     outputs, _ = m.run(x)
-    assert len(outputs) == 1
+    assert len(outputs) == 2  # lightgbm: label and probabilities
     with pytest.raises(zkinfer.Error) as s:
         zkinfer.setup(m)
     assert listing in str(s.value)
