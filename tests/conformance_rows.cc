@@ -350,6 +350,47 @@ std::vector<Row> make_rows() {
     g.int_output = true;
     return V{1, 1};
   });
+
+  // Rewritten at compile time into the protocols above (graph/lower_moves.h).
+  add("ConvTranspose 2x3x3 groups 2 stride 2 pads 1 output_padding 1", "ConvTranspose", {1, 2, 3, 3}, [](G& g) {
+    auto* n = g.node("ConvTranspose", {"x", g.weight({2, 2, 3, 3}, -0.6, 0.6), g.weight({4}, -0.3, 0.3)}, "y");
+    G::attr(n, "group", int64_t{2});
+    G::attr(n, "strides", V{2, 2});
+    G::attr(n, "pads", V{1, 1, 1, 1});
+    G::attr(n, "output_padding", V{1, 1});
+    return V{1, 4, 6, 6};
+  });
+  add("MaxPool 8x8 on 2x8x8 (rows, then columns)", "MaxPool", {1, 2, 8, 8}, [](G& g) {
+    G::attr(g.node("MaxPool", {"x"}, "y"), "kernel_shape", V{8, 8});
+    return V{1, 2, 1, 1};
+  });
+  add("GatherND by computed indices (ArgMax)", "GatherND", {4, 6}, [](G& g) {
+    g.node("Gemm", {"x", g.weight({6, 4}, -1, 1)}, "h");
+    G::attr(g.node("ArgMax", {"h"}, "i"), "axis", int64_t{1});
+    g.node("GatherND", {"x", "i"}, "y");
+    return V{4, 6};
+  });
+  add("ScatterElements by computed indices (ArgMax)", "ScatterElements", {4, 6}, [](G& g) {
+    g.node("Gemm", {"x", g.weight({6, 3}, -1, 1)}, "h");
+    G::attr(g.node("ArgMax", {"h"}, "i"), "axis", int64_t{1});
+    g.node("Relu", {"x"}, "r");
+    g.node("Slice", {"r", g.ints({0}), g.ints({1}), g.ints({1})}, "u");
+    G::attr(g.node("ScatterElements", {"x", "i", "u"}, "y"), "axis", int64_t{1});
+    return V{4, 6};
+  });
+  add("TopK 3 of 6 per row, with the indices used", "TopK", {2, 6}, [](G& g) {
+    g.node("TopK", {"x", g.ints({3})}, "v")->add_output("i");
+    G::attr(g.node("GatherElements", {"x", "i"}, "e"), "axis", int64_t{1});
+    g.node("Add", {"v", "e"}, "y");
+    return V{2, 3};
+  });
+  add("ScatterND by constant indices", "ScatterND", {4, 3}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    g.node("Slice", {"r", g.ints({0}), g.ints({2}), g.ints({0})}, "u");
+    g.node("Reshape", {g.ints({3, 1}), g.ints({2, 1})}, "k");
+    g.node("ScatterND", {"x", "k", "u"}, "y");
+    return V{4, 3};
+  });
   return out;
 }
 

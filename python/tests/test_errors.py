@@ -142,23 +142,23 @@ def test_compile_refuses_unprovable_models_listing_every_blocker(tmp_path):
     line's list); allow_unprovable=True compiles it for run, and setup raises the same list."""
     from conftest import ROOT
 
-    onnx = pathlib.Path(os.environ.get("ZKINFER_SHARED_DIR", ROOT.parent / "shared")) / "models" / "ezkl" / "mnist_gan" / "network.onnx"
+    onnx = pathlib.Path(os.environ.get("ZKINFER_SHARED_DIR", ROOT.parent / "shared")) / "models" / "ezkl" / "lightgbm" / "network.onnx"
     if not onnx.exists():
         pytest.skip(f"no {onnx}")
     with pytest.raises(zkinfer.Error) as e:
         zkinfer.compile(onnx)
     msg = str(e.value)
     assert "cannot be proven (2 blockers)" in msg
-    assert "node 6 'model_1/conv2d_transpose/BiasAdd' (ConvTranspose, opset 12): no protocol for ConvTranspose" in msg
-    assert "\n  node 9 " in msg
+    assert "node 31 '/_operators.0/Gather_6' (Gather, opset 11): its table" in msg
+    assert "\n  node 36 " in msg
     listing = msg[msg.index("the model cannot be proven"):]
     if CLI:
-        assert listing in cli_error("compile", onnx, "-o", tmp_path / "gan.zkm")
-        assert not (tmp_path / "gan.zkm").exists()
+        assert listing in cli_error("compile", onnx, "-o", tmp_path / "lgbm.zkm")
+        assert not (tmp_path / "lgbm.zkm").exists()
     m = zkinfer.compile(onnx, allow_unprovable=True)
     x = np.asarray(json.loads((onnx.parent / "input.json").read_text())["input_data"][0], dtype=np.float64)
     outputs, _ = m.run(x)
-    assert len(outputs) == 1
+    assert len(outputs) == 2  # lightgbm: label and probabilities
     with pytest.raises(zkinfer.Error) as s:
         zkinfer.setup(m)
     assert listing in str(s.value)

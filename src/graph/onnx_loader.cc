@@ -319,7 +319,7 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   return g;
 }
 
-void fold_constants(Graph& g, bool fold_shapes) {
+void fold_constants(Graph& g, bool fold_shapes, bool shapes_bound) {
   const auto& table = ops::OpTable::get();
   std::vector<ops::Node> kept;
   for (auto& n : g.nodes) {
@@ -330,7 +330,7 @@ void fold_constants(Graph& g, bool fold_shapes) {
     bool shape_node = false;
     if (!all_const && fold_shapes && n.op_type == "Shape" && !n.inputs.empty() && n.inputs[0] >= 0) {
       const auto& t = g.tensors[n.inputs[0]];
-      bool known = !t.shape.empty() || t.is_const;
+      bool known = !t.shape.empty() || t.is_const || shapes_bound;
       for (auto d : t.shape) known = known && d >= 0;
       if (known) {
         FTensor dummy;

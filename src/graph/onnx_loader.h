@@ -33,8 +33,9 @@ Graph load_onnx_file(const std::string& path, const LoadOptions& opt = {});
 Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, const LoadOptions& opt = {});
 
 // Folds every node whose inputs are all constants into constant outputs; with fold_shapes, also
-// Shape nodes whose input shape is fully known (after bind_shapes every shape is).
-void fold_constants(Graph& g, bool fold_shapes);
+// Shape nodes whose input shape is fully known (after bind_shapes every shape is: say so with
+// shapes_bound, and an empty shape is a scalar's rather than an unknown one).
+void fold_constants(Graph& g, bool fold_shapes, bool shapes_bound = false);
 
 // Replaces every Split whose input shape and split sizes are known by one Slice per output (same
 // output tensors; new constant starts/ends/axes), so that each node has one output. The float

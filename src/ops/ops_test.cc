@@ -169,6 +169,19 @@ const std::vector<OpCase> kCases = {
     {"one_hot", "OneHot", {In{{2, 3}, false, {}, -4, 4, DType::kInt}, ints({4}), In{{2}, true, {-0.5, 2.0}}}, [](auto& a) { a.ints["axis"] = 1; }, 0},
     {"trilu_upper", "Trilu", {act({3, 4})}, nullptr, 0},
     {"trilu_lower_k", "Trilu", {act({2, 3, 5}), ints({1})}, [](auto& a) { a.ints["upper"] = 0; }, 0},
+    // GatherND / ScatterND / ScatterElements / Scatter are lowered by the quantizer
+    // (graph/lower_moves.h): constant indices to data movement, computed ones to one-hot products.
+    {"gather_nd", "GatherND", {act({3, 4, 5}), In{{2, 2, 2}, true, {0, 1, 2, 3, 2, 0, 1, -1}, 0, 0, DType::kInt}}, nullptr, 0},
+    {"gather_nd_computed", "GatherND", {act({3, 4, 5}), In{{4, 2}, false, {}, 0, 3, DType::kInt}}, nullptr, 0},
+    {"scatter_nd", "ScatterND", {act({4, 3}), In{{2, 1}, true, {3, 1}, 0, 0, DType::kInt}, act({2, 3}, -8, 8)}, nullptr, 0},
+    {"scatter_nd_add_computed", "ScatterND", {act({4, 3}), In{{3, 1}, false, {}, 0, 4, DType::kInt}, act({3, 3})},
+     [](auto& a) { a.strings["reduction"] = "add"; }, 0},
+    {"scatter_elements", "ScatterElements", {act({3, 4}), In{{2, 4}, true, {0, 2, 1, -1, 2, 0, 0, 1}, 0, 0, DType::kInt}, act({2, 4})}, nullptr, 0},
+    {"scatter_elements_add_computed", "ScatterElements", {act({3, 4}), In{{3, 2}, false, {}, 0, 4, DType::kInt}, act({3, 2})},
+     [](auto& a) { a.ints["axis"] = 1; a.strings["reduction"] = "add"; }, 0},
+    {"scatter", "Scatter", {act({3, 4}), In{{1, 4}, true, {2, 0, 1, 2}, 0, 0, DType::kInt}, act({1, 4})}, nullptr, 0},
+    {"top_k", "TopK", {act({3, 6}), ints({4})}, nullptr, 0, 17, 2},
+    {"top_k_smallest_axis0", "TopK", {act({5, 2}), ints({2})}, [](auto& a) { a.ints["axis"] = 0; a.ints["largest"] = 0; }, 0},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/lower_moves.h"
 #include "graph/lower_rnn.h"
 #include "graph/onnx_loader.h"
 
@@ -18,13 +19,19 @@ using ops::Range;
 std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& samples) {
   if (samples.empty()) throw Error(g.source + ": no calibration samples");
   graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
-  graph::fold_constants(g, true);  // shapes are now fixed: Shape nodes and what follows fold
+  graph::fold_constants(g, true, true);  // shapes are now fixed: Shape nodes and what follows fold
   if (graph::lower_rnn(g) > 0)      // LSTM, GRU, RNN unrolled over the (now fixed) sequence
     graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::lower_split(g);            // one Slice per Split output: every node has one output
   graph::lower_reductions(g);       // ReduceL1, ReduceL2, ReduceLogSumExp, ... as their parts
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
+  graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
+  graph::lower_large_max_pool(g, 59);  // rows, then columns (proof/steps/max_pool.cc: <= 59 entries)
+  graph::lower_gather_scatter(g);   // GatherND / ScatterND / ScatterElements: data movement or one-hot products
+  graph::lower_top_k(g);            // ranks by comparisons, a one-hot permutation
+  graph::fold_constants(g, true, true);  // what the rewrites left on constants alone
+  graph::lower_concat_constants(g);  // after folding: Concats of constants and computed tensors
   std::vector<Range> r(g.tensors.size());
   std::vector<bool> seen(g.tensors.size(), false);
   for (size_t s = 0; s < samples.size(); ++s) {

@@ -1,0 +1,61 @@
+// Compile-time rewrites of operators that have no protocol of their own into proven ones (run by
+// the quantizer after bind_shapes and fold_constants, like lower_split; every shape is known). The
+// float semantics are unchanged (graph_lower_test checks each rewrite against the operator's own
+// float semantics in ops/), so the integer model and the proof are those of the new nodes.
+#pragma once
+
+#include <cstdint>
+
+#include "graph/graph.h"
+
+namespace zkinfer::graph {
+
+// ConvTranspose (1-D, 2-D; strides, pads, output_padding, dilations, groups, auto_pad,
+// output_shape) with constant weights: x is spread out by zero insertion (stride - 1 zeros between
+// neighbours: Reshape, Pad, Reshape) and padded by (k - 1) d - pad at the start and
+// (k - 1) d - pad + output_padding at the end (a negative pad crops), then one Conv of stride 1
+// with the kernel flipped along each spatial axis and its two channel axes exchanged per group
+// (w'[g Mg + m, c, i, j] = w[g Cg + c, m, kh-1-i, kw-1-j]), the same dilations and groups and the
+// same bias. The sums are the same products as ConvTranspose's (every other term is a product with
+// an inserted zero), so the integer model is exact. 1-D: through an inserted axis of size 1.
+void lower_conv_transpose(Graph& g);
+
+// MaxPool (2-D, no dilation, ceil_mode 0) whose window has more than max_window entries becomes a
+// MaxPool over the rows (kh x 1, strides sh x 1, the top and bottom pads) and then one over the
+// columns (1 x kw, 1 x sw, the left and right pads): the maximum over a rectangle is the maximum of
+// its rows' maxima. Windows wider than max_window along one axis are left as they are.
+void lower_large_max_pool(Graph& g, int64_t max_window);
+
+// TopK with a constant K (at most 256 entries along the axis; the axis moved last by Transpose):
+// rank_i = #{j : x_j > x_i (largest; < for smallest)} + #{j < i : x_j = x_i} from proven
+// comparisons (Greater / Less and Equal of the [.., D, 1] and [.., 1, D] views, And with a
+// constant lower triangle, Or, Cast, ReduceSum), the ranks a permutation of 0..D-1 whatever x
+// is; P = OneHot(rank) (proven one-hot); values = ReduceSum(P x), indices = ReduceSum(P j) over i,
+// the first K by a Slice. O(D^2) comparisons. Outputs nothing reads are not computed. The order
+// is that of the integer values: entries equal after quantization keep their index order.
+void lower_top_k(Graph& g);
+
+// Concat with constant and computed inputs (the Concat step takes computed ones only): the
+// computed inputs padded into place (Pad along the axis), added, plus one constant holding the
+// constant inputs in place and zeros elsewhere (an Add with a constant).
+void lower_concat_constants(Graph& g);
+
+// GatherND, ScatterND and ScatterElements / Scatter (reduction none or add):
+// - constant indices: data movement. GatherND = Reshape(data, [rows, rest]), Gather of the
+//   constant rows, Reshape. The scatters: y = Gather(Pad(data), kept rows) + Gather(Pad(updates),
+//   written rows) over [rows, rest] views (the padded zero row is the source of every row a
+//   branch does not supply; a branch that supplies nothing is left out), Reshape back;
+//   ScatterElements views every entry as a row. reduction add with a repeated constant index is
+//   left as it is (a blocker).
+// - computed indices (integers, scale 0): one-hot selection. The index tuple is flattened
+//   (L = sum_t i_t stride_t, a product with constant strides and a ReduceSum), H = OneHot(L,
+//   rows) (proven: a committed one-hot, layers/one_hot.h), then GatherND = MatMul(H, data rows);
+//   ScatterND: S = MatMul(H^T, updates rows), y = data + S (add) or S + data - data * count
+//   (none; count = ReduceSum(H^T) per row: 1 where written) ; ScatterElements the same per row
+//   along the axis (moved last by Transpose). At most 256 addressed rows (OneHot's depth);
+//   GatherND with batch_dims > 0 is left as it is. Computed indices must lie in [0, dim): the
+//   one-hot prover refuses others (a negative index is not counted from the end), and with
+//   reduction none a repeated computed index sums its updates (ONNX leaves that undefined).
+void lower_gather_scatter(Graph& g);
+
+}  // namespace zkinfer::graph

@@ -1,0 +1,354 @@
+// Tests of the compile-time rewrites of graph/lower_moves.h. Each rewritten graph must compute what
+// the original computes: (1) ONNX's own node tests (libonnx-testdata) for ConvTranspose, MaxPool,
+// GatherND, ScatterND, ScatterElements and Scatter, lowered and run, against the expected outputs
+// stored with them (the indices there are graph inputs: the one-hot path; the tests the float
+// operators themselves refuse, ConvTranspose's output_shape beyond the full output and ScatterND's
+// reduction mul, are left out); (2) models built here
+// (constant indices: the data-movement path; repeated indices; negative ones; Concat with constant
+// inputs; ConvTranspose with every attribute; MaxPool windows above the limit), lowered, against
+// the original graph run by the float executor (the operators' own semantics). Every tensor the
+// rewrites create has the shape the float executor gives it. Cases a rewrite does not handle
+// (reduction mul, GatherND batch_dims > 0 with computed indices, non-constant ConvTranspose
+// weights) keep their node.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "graph/float_executor.h"
+#include "graph/lower_moves.h"
+#include "graph/onnx_loader.h"
+#include "onnx_build.h"
+
+namespace fs = std::filesystem;
+
+namespace zkinfer::graph {
+namespace {
+
+using namespace zkinfer::test_onnx;
+
+size_t count_op(const Graph& g, const std::string& op) {
+  size_t k = 0;
+  for (const auto& n : g.nodes) k += n.op_type == op;
+  return k;
+}
+
+// What the quantizer runs (quant/quantizer.cc), on a graph with bound shapes.
+void lower_all(Graph& g) {
+  lower_conv_transpose(g);
+  lower_large_max_pool(g, 59);
+  lower_gather_scatter(g);
+  lower_top_k(g);
+  fold_constants(g, true, true);
+  lower_concat_constants(g);
+}
+
+// Binds shapes, lowers, and checks every tensor's shape and the outputs against `want` (the
+// original graph's outputs when empty). Returns the lowered graph.
+Graph lower_and_compare(Graph plain, const std::vector<ops::FTensor>& in, std::vector<ops::FTensor> want = {}) {
+  bind_shapes(plain, in);
+  fold_constants(plain, true, true);
+  if (want.empty()) want = run_float(plain, in);
+  Graph low = plain;
+  lower_all(low);
+  const auto all = run_float_all(low, in);
+  for (size_t i = 0; i < all.size(); ++i)
+    EXPECT_EQ(all[i].shape, low.tensors[i].shape) << "tensor '" << low.tensors[i].name << "'";
+  const auto got = run_float(low, in);
+  EXPECT_EQ(got.size(), want.size());
+  for (size_t o = 0; o < got.size() && o < want.size(); ++o) {
+    EXPECT_EQ(ops::numel(got[o].shape), ops::numel(want[o].shape));
+    for (size_t i = 0; i < got[o].data.size() && i < want[o].data.size(); ++i)
+      EXPECT_NEAR(got[o].data[i], want[o].data[i], 1e-5 + 1e-6 * std::fabs(want[o].data[i])) << "output " << o << " entry " << i;
+  }
+  return low;
+}
+
+// Output "y" of the given rank, dimensions unknown (bound at load by shape inference or later).
+void unknown_output(onnx::GraphProto* g, size_t rank) {
+  auto* v = g->add_output();
+  v->set_name("y");
+  auto* tt = v->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* s = tt->mutable_shape();
+  for (size_t k = 0; k < rank; ++k) s->add_dim()->set_dim_param("d" + std::to_string(k));
+}
+
+ops::FTensor random_tensor(TestRng& rng, ops::Shape s) {
+  ops::FTensor t(s);
+  for (auto& v : t.data) v = static_cast<double>(rng.next_u64() % 2001) / 500.0 - 2.0;
+  return t;
+}
+
+std::vector<std::string> sorted_files(const fs::path& dir, const std::string& prefix) {
+  std::vector<std::string> v;
+  for (int i = 0;; ++i) {
+    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
+    if (!fs::exists(p)) break;
+    v.push_back(p.string());
+  }
+  return v;
+}
+
+TEST(LowerMoves, OnnxNodeTests) {
+  const fs::path root = "/usr/share/libonnx-testdata/data/node";
+  if (!fs::exists(root)) GTEST_SKIP() << "libonnx-testdata is not installed (scripts/install-deps.sh)";
+  // test -> the op that must be gone after lowering (empty: must stay).
+  const std::vector<std::pair<std::string, std::string>> tests = {
+      {"test_convtranspose", "ConvTranspose"},          {"test_convtranspose_1d", "ConvTranspose"},
+      {"test_convtranspose_autopad_same", "ConvTranspose"}, {"test_convtranspose_dilations", "ConvTranspose"},
+      {"test_convtranspose_kernel_shape", "ConvTranspose"},
+      {"test_convtranspose_pad", "ConvTranspose"},      {"test_convtranspose_pads", "ConvTranspose"},
+      {"test_gathernd_example_float32", "GatherND"},    {"test_gathernd_example_int32", "GatherND"},
+      {"test_gathernd_example_int32_batch_dim1", ""},   {"test_scatternd", "ScatterND"},
+      {"test_scatternd_add", "ScatterND"},
+      {"test_scatter_elements_with_axis", "ScatterElements"},
+      {"test_scatter_elements_with_negative_indices", "ScatterElements"},
+      {"test_scatter_elements_without_axis", "ScatterElements"},
+      {"test_scatter_elements_with_duplicate_indices", "ScatterElements"},
+      {"test_scatter_with_axis", "Scatter"},            {"test_scatter_without_axis", "Scatter"},
+      {"test_top_k", "TopK"},                           {"test_top_k_negative_axis", "TopK"},
+      {"test_top_k_smallest", "TopK"},
+  };
+  size_t lowered = 0;
+  for (const auto& [test, gone] : tests) {
+    SCOPED_TRACE(test);
+    const fs::path dir = root / test;
+    ASSERT_TRUE(fs::exists(dir));
+    Graph g = load_onnx_file((dir / "model.onnx").string());
+    // ConvTranspose's weights and TopK's K are graph inputs in these tests: make them constants
+    // (as a model's are), so that the rewrite applies.
+    std::vector<ops::FTensor> in;
+    for (const auto& f : sorted_files(dir / "test_data_set_0", "input_")) in.push_back(read_tensor_pb(f));
+    ASSERT_EQ(in.size(), g.inputs.size());
+    if (gone == "ConvTranspose" || gone == "TopK") {
+      auto& w = g.tensors[g.inputs[1]];
+      w.is_const = true;
+      w.value = in[1];
+      w.shape = in[1].shape;
+      g.inputs.erase(g.inputs.begin() + 1);
+      in.erase(in.begin() + 1);
+    }
+    std::vector<ops::FTensor> want;
+    for (const auto& f : sorted_files(dir / "test_data_set_0", "output_")) want.push_back(read_tensor_pb(f));
+    const std::string op = g.nodes.at(0).op_type;
+    Graph low;
+    try {
+      low = lower_and_compare(g, in, want);
+    } catch (const Error& e) {
+      ADD_FAILURE() << test << ": " << e.what();
+      continue;
+    }
+    if (gone.empty()) {
+      EXPECT_EQ(count_op(low, op), 1u) << "expected to stay";
+    } else {
+      EXPECT_EQ(count_op(low, gone), 0u) << "expected to be lowered";
+      ++lowered;
+    }
+  }
+  EXPECT_EQ(lowered, 20u);
+}
+
+// x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D
+// and 1-D; weights constant.
+TEST(LowerMoves, ConvTransposeEveryAttribute) {
+  TestRng rng(7);
+  struct Case {
+    std::vector<int64_t> x, w, strides, pads, out_pad, dil;
+    int64_t group;
+  };
+  const std::vector<Case> cases = {
+      {{2, 4, 5, 6}, {4, 3, 3, 2}, {2, 3}, {1, 0, 2, 1}, {1, 2}, {1, 2}, 1},
+      {{1, 4, 3, 3}, {4, 1, 3, 3}, {3, 2}, {0, 1, 0, 0}, {0, 1}, {2, 1}, 2},
+      {{1, 4, 4, 4}, {4, 2, 5, 5}, {2, 2}, {3, 3, 3, 3}, {0, 0}, {1, 1}, 4},  // pads beyond (k-1)d: a crop
+      {{2, 3, 7}, {3, 2, 4}, {3}, {1, 2}, {2}, {2}, 1},
+      {{1, 4, 5}, {4, 1, 2}, {1}, {0, 0}, {0}, {1}, 2},
+  };
+  for (const auto& c : cases) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    g->set_name("ct");
+    add_init(g, "w", c.w, rnd(rng, static_cast<size_t>(ops::numel(c.w)), 1.0));
+    add_init(g, "b", {c.w[1] * c.group}, rnd(rng, static_cast<size_t>(c.w[1] * c.group), 1.0));
+    add_io(g->add_input(), "x", c.x);
+    unknown_output(g, c.x.size());
+    auto* n = add_node(g, "ConvTranspose", {"x", "w", "b"}, "y");
+    set_ints(n, "strides", c.strides);
+    set_ints(n, "pads", c.pads);
+    set_ints(n, "output_padding", c.out_pad);
+    set_ints(n, "dilations", c.dil);
+    set_int(n, "group", c.group);
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "ct.onnx"), {random_tensor(rng, c.x)});
+    EXPECT_EQ(count_op(low, "ConvTranspose"), 0u);
+    EXPECT_EQ(count_op(low, "Conv"), 1u);
+  }
+}
+
+// MaxPool windows of 64 and 63 entries (above 59): rows then columns; 7 x 8 with pads and strides.
+TEST(LowerMoves, LargeMaxPoolBecomesRowsThenColumns) {
+  TestRng rng(8);
+  struct Case {
+    std::vector<int64_t> k, s, p;
+  };
+  for (const auto& c : std::vector<Case>{{{8, 8}, {8, 8}, {0, 0, 0, 0}}, {{7, 9}, {2, 3}, {3, 1, 2, 4}}, {{5, 5}, {1, 1}, {0, 0, 0, 0}}}) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    g->set_name("mp");
+    add_io(g->add_input(), "x", {1, 2, 17, 19});
+    unknown_output(g, 4);
+    auto* n = add_node(g, "MaxPool", {"x"}, "y");
+    set_ints(n, "kernel_shape", c.k);
+    set_ints(n, "strides", c.s);
+    set_ints(n, "pads", c.p);
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "mp.onnx"), {random_tensor(rng, {1, 2, 17, 19})});
+    EXPECT_EQ(count_op(low, "MaxPool"), c.k[0] * c.k[1] > 59 ? 2u : 1u);
+  }
+}
+
+// Constant indices (data movement): GatherND (k = 1, 2, batch_dims 1, negative indices),
+// ScatterND (none with a repeated index: the later wins; add; constant and computed data),
+// ScatterElements (axes 0 and 1, negative indices, add). Computed indices for the same shapes.
+TEST(LowerMoves, GatherScatterConstantAndComputedIndices) {
+  TestRng rng(9);
+  struct Case {
+    std::string op;
+    std::vector<int64_t> data;
+    std::vector<int64_t> idx_shape, idx;
+    std::vector<int64_t> upd;  // updates' shape (scatters)
+    std::string reduction;
+    int64_t axis, batch_dims;
+    bool const_data;
+  };
+  const std::vector<Case> cases = {
+      {"GatherND", {3, 4, 5}, {2, 1}, {2, -3}, {}, "", 0, 0, false},
+      {"GatherND", {3, 4, 5}, {2, 2, 2}, {0, 1, 2, 3, -1, -4, 1, 1}, {}, "", 0, 0, false},
+      {"GatherND", {2, 4, 5}, {2, 3, 1}, {0, 3, 1, 2, 2, -1}, {}, "", 0, 1, false},
+      {"ScatterND", {4, 3}, {3, 1}, {2, 0, 2}, {3, 3}, "none", 0, 0, false},  // repeated: constant only
+      {"ScatterND", {4, 3}, {3, 1}, {2, 0, 3}, {3, 3}, "none", 0, 0, false},
+      {"ScatterND", {4, 3}, {3, 1}, {2, 0, 2}, {3, 3}, "add", 0, 0, false},  // repeated: left as is
+      {"ScatterND", {4, 3}, {2, 2}, {1, 2, -1, 0}, {2}, "add", 0, 0, true},
+      {"ScatterND", {6}, {2, 1}, {5, 1}, {2}, "none", 0, 0, true},
+      {"ScatterElements", {3, 4}, {2, 4}, {0, 2, 1, -1, 2, 0, 0, 1}, {2, 4}, "none", 0, 0, false},
+      {"ScatterElements", {3, 4}, {3, 2}, {3, 0, 1, 2, -2, 0}, {3, 2}, "add", 1, 0, true},
+  };
+  for (size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    for (bool computed : {false, true}) {
+      // A repeated computed index with reduction none sums its updates (lower_moves.h; ONNX leaves
+      // it undefined): not compared.
+      if (computed && ci == 3) continue;
+      SCOPED_TRACE("case " + std::to_string(ci) + (computed ? " computed" : " constant"));
+      // Computed negative indices are not counted from the end by the one-hot rewrite (the proof
+      // refuses them); computed cases use the non-negative equivalents.
+      std::vector<int64_t> iv = c.idx;
+      if (computed)
+        for (size_t k = 0; k < iv.size(); ++k)
+          if (iv[k] < 0) {
+            const int64_t last = c.idx_shape.back();
+            const size_t axis = c.op == "ScatterElements" ? static_cast<size_t>(c.axis)
+                                                          : static_cast<size_t>(c.batch_dims) + k % static_cast<size_t>(last);
+            iv[k] += c.data[axis];
+          }
+      onnx::ModelProto m;
+      m.set_ir_version(8);
+      m.add_opset_import()->set_version(16);
+      auto* g = m.mutable_graph();
+      g->set_name("gs");
+      std::vector<ops::FTensor> in;
+      if (c.const_data) {
+        add_init(g, "x", c.data, rnd(rng, static_cast<size_t>(ops::numel(c.data)), 2.0));
+      } else {
+        add_io(g->add_input(), "x", c.data);
+        in.push_back(random_tensor(rng, c.data));
+      }
+      if (computed) {
+        add_io(g->add_input(), "i", c.idx_shape, onnx::TensorProto::INT64);
+        ops::FTensor t(c.idx_shape, ops::DType::kInt);
+        for (size_t k = 0; k < iv.size(); ++k) t.data[k] = static_cast<double>(iv[k]);
+        in.push_back(t);
+      } else {
+        add_init_i64(g, "i", c.idx_shape, iv);
+      }
+      std::vector<std::string> ins = {"x", "i"};
+      if (c.op != "GatherND") {
+        add_io(g->add_input(), "u", c.upd);
+        in.push_back(random_tensor(rng, c.upd));
+        ins.push_back("u");
+      }
+      unknown_output(g, c.op == "GatherND" ? c.idx_shape.size() - 1 + c.data.size() - static_cast<size_t>(c.idx_shape.back() + c.batch_dims)
+                                           : c.data.size());
+      auto* n = add_node(g, c.op, ins, "y");
+      if (!c.reduction.empty()) {
+        auto* a = n->add_attribute();
+        a->set_name("reduction");
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(c.reduction);
+      }
+      if (c.op == "ScatterElements") set_int(n, "axis", c.axis);
+      if (c.op == "GatherND") set_int(n, "batch_dims", c.batch_dims);
+      Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "gs.onnx"), in);
+      const bool stays = (c.reduction == "add" && ci == 5 && !computed) || (c.batch_dims > 0 && computed);
+      EXPECT_EQ(count_op(low, c.op), stays ? 1u : 0u);
+      if (!stays) EXPECT_EQ(count_op(low, "OneHot") > 0, computed);
+    }
+  }
+}
+
+// TopK: largest and smallest, every axis, K from 1 to D, with ties (values on a coarse grid:
+// the lower index first), values and indices against the operator's own semantics.
+TEST(LowerMoves, TopKByRanks) {
+  TestRng rng(11);
+  for (int64_t axis : {0, 1, 2})
+    for (int64_t largest : {1, 0})
+      for (int64_t k : {1, 3, 5}) {
+        const std::vector<int64_t> dims = {5, 5, 5};
+        SCOPED_TRACE("axis " + std::to_string(axis) + " largest " + std::to_string(largest) + " k " + std::to_string(k));
+        onnx::ModelProto m;
+        m.set_ir_version(8);
+        m.add_opset_import()->set_version(13);
+        auto* g = m.mutable_graph();
+        g->set_name("topk");
+        add_init_i64(g, "k", {1}, {k});
+        add_io(g->add_input(), "x", dims);
+        unknown_output(g, 3);
+        auto* v = g->add_output();
+        v->set_name("i");
+        v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+        for (int d = 0; d < 3; ++d) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("e" + std::to_string(d));
+        auto* n = add_node_outs(g, "TopK", {"x", "k"}, {"y", "i"});
+        set_int(n, "axis", axis);
+        set_int(n, "largest", largest);
+        ops::FTensor x(dims);
+        for (auto& e : x.data) e = static_cast<double>(rng.next_u64() % 7) - 3;  // many ties
+        Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "topk.onnx"), {x});
+        EXPECT_EQ(count_op(low, "TopK"), 0u);
+        EXPECT_EQ(count_op(low, "OneHot"), 1u);
+      }
+}
+
+// Concat of constants and computed tensors: Pads and an Add of one constant.
+TEST(LowerMoves, ConcatWithConstantInputs) {
+  TestRng rng(10);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("cc");
+  add_init(g, "c0", {2, 1, 3}, rnd(rng, 6, 1.0));
+  add_init(g, "c1", {2, 2, 3}, rnd(rng, 12, 1.0));
+  add_io(g->add_input(), "a", {2, 3, 3});
+  add_io(g->add_input(), "b", {2, 1, 3});
+  add_io(g->add_output(), "y", {2, 7, 3});
+  set_int(add_node(g, "Concat", {"c0", "a", "c1", "b"}, "y"), "axis", 1);
+  Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "cc.onnx"),
+                                {random_tensor(rng, {2, 3, 3}), random_tensor(rng, {2, 1, 3})});
+  EXPECT_EQ(count_op(low, "Concat"), 0u);
+  EXPECT_EQ(count_op(low, "Pad"), 2u);
+}
+
+}  // namespace
+}  // namespace zkinfer::graph
