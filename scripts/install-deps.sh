@@ -3,6 +3,7 @@
 # Idempotent: packages already present are skipped. Used by the README's commands and by .ci/run.
 # --python-examples also installs PyTorch and scikit-learn for examples/python (large; optional).
 # --ml installs scikit-learn and XGBoost for scripts/ml/train_classic.py (the classic-ML examples).
+# --torchvision installs PyTorch and torchvision for scripts/torchvision/export.py (the real CNNs).
 set -euo pipefail
 
 packages=(
@@ -24,6 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --python-examples) packages+=(python3-torch python3-sklearn) ;;
     --ml) packages+=(python3-sklearn python3-xgboost) ;;
+    --torchvision) packages+=(python3-torch python3-torchvision) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -217,6 +217,13 @@ std::vector<Row> make_rows() {
     G::attr(n, "strides", V{2, 2});
     return V{1, 2, 2, 2};
   });
+  add("MaxPool 3x3 stride 2 ceil_mode on 2x6x6", "MaxPool", {1, 2, 6, 6}, [](G& g) {
+    auto* n = g.node("MaxPool", {"x"}, "y");  // squeezenet, googlenet: the last window is cut
+    G::attr(n, "kernel_shape", V{3, 3});
+    G::attr(n, "strides", V{2, 2});
+    G::attr(n, "ceil_mode", int64_t{1});
+    return V{1, 2, 3, 3};
+  });
   add("AveragePool 2x2 on 2x4x4", "AveragePool", {1, 2, 4, 4}, [](G& g) {
     auto* n = g.node("AveragePool", {"x"}, "y");
     G::attr(n, "kernel_shape", V{2, 2});

@@ -23,6 +23,7 @@
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
+#include "quant/evaluate.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
 
@@ -40,6 +41,7 @@ void register_bench(CLI::App& app, Action& action) {
   struct Args {
     std::string model, input;
     int reps = 1;
+    int scale = -1;  // -1: chosen as compile chooses it
     bool json = false;
     bool compare_plain = false;
     std::string compare_kzg;
@@ -50,6 +52,9 @@ void register_bench(CLI::App& app, Action& action) {
   sub->add_option("--input", args->input, "input JSON (default: input.json beside the model)");
   sub->add_option("--reps", args->reps, "repetitions of prove and verify (the fastest is reported)")
       ->check(CLI::Range(1, 100));
+  sub->add_option("--scale", args->scale,
+                  "fractional bits of activations (default: chosen from the input as `compile` chooses it)")
+      ->check(CLI::Range(0, 20));
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->add_flag("--compare-plain", args->compare_plain,
                 "also prove and verify the model with nothing private (input public, weights fixed, output "
@@ -72,9 +77,21 @@ void register_bench(CLI::App& app, Action& action) {
       auto t = clock::now();
       graph::Graph g = graph::load_onnx_file(args->model);
       auto samples = graph::parse_samples(graph::read_text(input), input, g);
-      quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+      ops::QuantConfig cfg;
+      quant::CompiledModel m;
+      if (args->scale >= 0) {
+        cfg.base_scale = args->scale;
+        m = quant::quantize(std::move(g), samples, cfg);
+      } else {  // as compile: the cheapest scale meeting the accuracy target on the input
+        quant::ScaleChoice ch =
+            quant::choose_scale(g, samples, cfg, [](const quant::CompiledModel& c) { return proof::unsupported(c); });
+        if (!ch.met) throw Error(args->model + ": no scale meets the accuracy target on " + input + ":\n" + ch.summary());
+        m = std::move(ch.model);
+      }
       auto zkm = quant::encode_model(m);
       step("compile", secs(t), zkm.size());
+      j["scale"] = m.cfg.base_scale;
+      if (!args->json) std::printf("scale    %d\n", static_cast<int>(m.cfg.base_scale));
       if (auto why = proof::unsupported(m)) throw Error(*why);
       t = clock::now();
       SecureRng setup_rng;

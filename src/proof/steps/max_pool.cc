@@ -43,8 +43,13 @@ std::unique_ptr<Step> plan_max_pool(const PlanContext& c) {
   if (p->x < 0) c.fail("missing input");
   const auto& xs = c.m.graph.tensors[p->x].shape;
   if (xs.size() != 4) c.fail("only 2-D max pooling is supported yet");
-  if (c.n().attrs.get_int("ceil_mode", 0) != 0) c.fail("ceil_mode is not supported yet");
-  ops::Window win = ops::make_window(c.n(), xs, {}, false);
+  ops::Window win = ops::make_window(c.n(), xs, {}, c.n().attrs.get_int("ceil_mode", 0) != 0);
+  // ceil_mode's extra windows run past the bottom / right padding: pad by enough that the
+  // floor-mode size is the ceil-mode size. Padding never changes a maximum (ops/op_max_pool.cc
+  // skips it; the protocol clamps into the window), and as the last window starts inside the
+  // input, the extra padding stays below the kernel size (checked below).
+  win.pb = std::max(win.pb, (win.oh - 1) * win.sh + win.kh - win.ih - win.pt);
+  win.pr = std::max(win.pr, (win.ow - 1) * win.sw + win.kw - win.iw - win.pl);
   if (win.dh != 1 || win.dw != 1) c.fail("dilated max pooling is not supported yet");
   if (win.pt >= win.kh || win.pb >= win.kh || win.pl >= win.kw || win.pr >= win.kw) c.fail("pads must be smaller than the kernel");
   auto& s = p->mp;
