@@ -43,7 +43,6 @@ const std::map<std::string, std::string> kNoProvenNodeTest = {
                            "compute (Y alone is proven: ops_test, proof_transformer_test)"},
     {"OneHot", "the tests give depth as a graph input or the indices as floats (a constant depth and integer "
                "indices are proven: ops_test, conformance rows)"},
-    {"ConvTranspose", "no protocol yet"},
 };
 
 struct Outcome {

@@ -543,7 +543,8 @@ TEST(OneHot, MatchesTheExecutorAndVerifies) {
     OneHotParams p{cs.idims, cs.axis, cs.depth, cs.off, cs.on};
     const PaddedShape is(p.idx_dims), ys(p.out_dims());
     std::vector<int64_t> idx(is.unpadded_size());
-    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % cs.depth);
+    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % (2 * cs.depth)) - static_cast<int64_t>(cs.depth);  // [-D, D)
+    idx[0] = -1;  // a negative index (ONNX: counts from D) in every case
     ops::Node n;
     n.name = n.op_type = "OneHot";
     n.attrs.ints["axis"] = static_cast<int64_t>(cs.axis);

@@ -32,9 +32,11 @@ std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, size_t j) 
   return join_point(PaddedShape(p.out_dims()), parts);
 }
 
+// H, then the negative-index bits N on the rows (registration order = the advice order).
 template <class NL>
-size_t register_ranges(NL& nl, const OneHotParams& p) {
-  return nl.add_range("one_hot.h", PaddedShape(p.out_dims()).num_vars(), 1);
+std::pair<size_t, size_t> register_ranges(NL& nl, const OneHotParams& p) {
+  const size_t h = nl.add_range("one_hot.h", PaddedShape(p.out_dims()).num_vars(), 1);
+  return {h, nl.add_range("one_hot.negative", PaddedShape(p.row_dims()).num_vars(), 1)};
 }
 
 }  // namespace
@@ -61,14 +63,21 @@ OneHotProver::OneHotProver(const OneHotParams& params, std::span<const int64_t> 
   const size_t D = params.depth;
   std::vector<int64_t> h(ys.unpadded_size(), 0);
   y_.assign(h.size(), params.off);
+  std::vector<int64_t> neg(idx.size(), 0);
   for (size_t k = 0; k < idx.size(); ++k) {
-    const int64_t j = forced.empty() ? idx[k] : forced[k];
-    if (j < 0 || j >= static_cast<int64_t>(D)) throw Error("one hot: index " + std::to_string(j) + " outside [0, " + std::to_string(D) + ")");
+    int64_t j = forced.empty() ? idx[k] : forced[k];
+    const int64_t Di = static_cast<int64_t>(D);
+    if (j < -Di || j >= Di) throw Error("one hot: index " + std::to_string(j) + " outside [-" + std::to_string(D) + ", " + std::to_string(D) + ")");
+    if (j < 0) {
+      j += Di;
+      neg[k] = 1;
+    }
     const size_t pos = (k / inner * D + static_cast<size_t>(j)) * inner + k % inner;
     h[pos] = 1;
     y_[pos] = params.on;
   }
   r_h_ = nl_.add_range("one_hot.h", detail::padded_i64(ys, h), 1);
+  r_n_ = nl_.add_range("one_hot.negative", detail::padded_i64(PaddedShape(params.row_dims()), neg), 1);
 }
 
 NonlinearProof OneHotProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
@@ -83,6 +92,7 @@ NonlinearProof OneHotProver::prove(std::span<const Claim> out_claims, transcript
   cp::Val idx = Fr::zero();
   for (size_t j = 0; j < (size_t{1} << axis_vars(params_)); ++j)
     idx = idx + nl_.send_range_eval(r_h_, y_point(params_, tau, j), tr) * Fr::from_u64(j);
+  idx = idx - nl_.send_range_eval(r_n_, tau, tr) * Fr::from_u64(params_.depth);
   idx_claims->assign(1, Claim{tau, idx});
   nl_.prove_lookups(tr);
   *advice_claims = nl_.claims;
@@ -99,8 +109,10 @@ std::vector<AdviceShape> one_hot_advice_shapes(const OneHotParams& params) {
 ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims) {
   ProofLayout l;
   const size_t n = PaddedShape(params.out_dims()).num_vars();
-  l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1);
+  const size_t nr = PaddedShape(params.row_dims()).num_vars();
+  l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1) + range_eval_count(nr, 1);
   append_range_layout(l, n, 1);
+  append_range_layout(l, nr, 1);
   return l;
 }
 
@@ -111,7 +123,7 @@ Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_cl
   for (const auto& c : out_claims)
     if (c.point.size() != ys.num_vars()) return Verdict::reject("one hot: claim point has the wrong size");
   detail::NlVerifier nv(proof);
-  const size_t rh = register_ranges(nv, params);
+  const auto [rh, rn] = register_ranges(nv, params);
   absorb_claims(tr, "one_hot.claim", out_claims);
   const Fr off = Fr::from_i64(params.off), diff = Fr::from_i64(params.on - params.off);
   for (size_t i = 0; i < out_claims.size(); ++i) {
@@ -131,6 +143,9 @@ Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_cl
   }
   if (ones != cp::Val(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
   if (pad != cp::Val(Fr::zero())) return Verdict::reject("one hot: a one on the padding");
+  cp::Val neg;
+  if (!nv.recv_range_eval(rn, tau, tr, &neg)) return Verdict::reject("one hot: missing evaluations");
+  idx = idx - neg * Fr::from_u64(params.depth);
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("one hot");
   if (Verdict v = nv.finished(); !v) return v.within("one hot");
   idx_claims->assign(1, Claim{tau, idx});

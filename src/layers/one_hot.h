@@ -5,8 +5,10 @@
 // tau on the rows (y with the axis set to 1: the indices' layout); the prover sends H~(tau, j) for
 // every j < 2^l (the padded axis); the verifier checks sum_{j < D} H~(tau, j) = I~(tau) (one 1 per
 // row) and sum_{j >= D} H~(tau, j) = 0 (none on the padding), and outputs the claim
-// idx~(tau) = sum_j j H~(tau, j) on the indices. An index outside [0, D) (ONNX: negative ones
-// count from D; others give a row of `off`) is refused by the prover. docs/protocol/compare.md,
+// idx~(tau) = sum_j j H~(tau, j) - D N~(tau) on the indices, N (committed, range-checked into
+// [0, 2), one bit per index, sent at tau) marking the negative ones: an index in [-D, D) is j - D N
+// for exactly one (j, N), and j is the entry ONNX sets (a negative index counts from D). An index
+// outside [-D, D) (ONNX: a row of `off`) is refused by the prover. docs/protocol/compare.md,
 // section 7.
 #pragma once
 
@@ -34,7 +36,7 @@ class OneHotProver {
  private:
   OneHotParams params_;
   std::vector<int64_t> y_;
-  size_t r_h_ = 0;
+  size_t r_h_ = 0, r_n_ = 0;
   detail::NlProver nl_;
 };
 
