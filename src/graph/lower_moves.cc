@@ -259,8 +259,18 @@ int flat_index(Builder& b, int idx, const Shape& dims) {
   const int64_t k = s.back();
   int64_t P = 1;
   for (size_t a = 0; a + 1 < s.size(); ++a) P *= s[a];
-  if (k == 1) return b.reshape(idx, {P});
-  const int r = b.reshape(idx, {P, k});
+  if (k == 1) return b.reshape(idx, {P});  // a negative index: counted from the end by the OneHot
+  int r = b.reshape(idx, {P, k});
+  // A negative component counts from the end of its axis (ONNX): c + dims_t [c < 0], before the
+  // components are combined (a negative flat index would count from the end of all rows).
+  std::vector<double> dv(static_cast<size_t>(k));
+  for (int64_t t = 0; t < k; ++t) dv[static_cast<size_t>(t)] = static_cast<double>(dims[static_cast<size_t>(t)]);
+  const int zero = b.constant("zero", {1}, DType::kInt, {0.0});
+  const int neg = b.emit("Less", {r, zero}, {P, k}, DType::kBool);
+  ops::Attributes to_int;
+  to_int.ints["to"] = 7;  // INT64
+  const int negi = b.emit("Cast", {neg}, {P, k}, DType::kInt, to_int);
+  r = b.binary("Add", r, b.binary("Mul", negi, b.constant("dims", {k}, DType::kInt, std::move(dv))));
   std::vector<double> strides(static_cast<size_t>(k));
   int64_t acc = 1;
   for (int64_t t = k; t-- > 0;) {

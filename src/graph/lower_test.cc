@@ -242,17 +242,9 @@ TEST(LowerMoves, GatherScatterConstantAndComputedIndices) {
       // it undefined): not compared.
       if (computed && ci == 3) continue;
       SCOPED_TRACE("case " + std::to_string(ci) + (computed ? " computed" : " constant"));
-      // Computed negative indices are not counted from the end by the one-hot rewrite (the proof
-      // refuses them); computed cases use the non-negative equivalents.
-      std::vector<int64_t> iv = c.idx;
-      if (computed)
-        for (size_t k = 0; k < iv.size(); ++k)
-          if (iv[k] < 0) {
-            const int64_t last = c.idx_shape.back();
-            const size_t axis = c.op == "ScatterElements" ? static_cast<size_t>(c.axis)
-                                                          : static_cast<size_t>(c.batch_dims) + k % static_cast<size_t>(last);
-            iv[k] += c.data[axis];
-          }
+      // Computed negative indices count from the end too (each component normalized before the
+      // flat index; OneHot counts a negative one from the end).
+      const std::vector<int64_t> iv = c.idx;
       onnx::ModelProto m;
       m.set_ir_version(8);
       m.add_opset_import()->set_version(16);
