@@ -430,6 +430,15 @@ void lower_arithmetic(Graph& g) {
     t.value.data = {v};
     return g.add_tensor(std::move(t));
   };
+  auto identity = [](const ops::Node& n) {  // n's first input as its output
+    ops::Node id;
+    id.name = n.name + "/identity";
+    id.op_type = "Identity";
+    id.opset = n.opset;
+    id.inputs = {n.inputs[0]};
+    id.outputs = n.outputs;
+    return id;
+  };
   for (auto& n : g.nodes) {
     const auto is_const = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const; };
     if (n.op_type == "Gemm") {
@@ -440,14 +449,17 @@ void lower_arithmetic(Graph& g) {
         n.inputs[1] = b;
         n.attrs.floats["alpha"] = 1.0;
       }
-      if (is_const(2) && (beta != 1.0 || (g.tensors[n.inputs[2]].value.size() == 1 && n.outputs.size() == 1 &&
-                                           g.tensors[n.outputs[0]].shape.size() == 2 && g.tensors[n.outputs[0]].shape[1] > 0))) {
+      // Output columns, when a one-element constant bias must be expanded to one entry per column.
+      const auto& ys = g.tensors[n.outputs[0]].shape;
+      const int64_t cols = is_const(2) && g.tensors[n.inputs[2]].value.size() == 1 && n.outputs.size() == 1 &&
+                                   ys.size() == 2 && ys[1] > 0
+                               ? ys[1]
+                               : 0;
+      if (is_const(2) && (beta != 1.0 || cols > 0)) {
         const int c = constant_like(n.inputs[2], n.name + "/lowered_beta_C");
         TensorInfo& ct = g.tensors[c];
         for (auto& v : ct.value.data) v *= beta;
-        if (ct.value.size() == 1 && n.outputs.size() == 1 && g.tensors[n.outputs[0]].shape.size() == 2 &&
-            g.tensors[n.outputs[0]].shape[1] > 0) {  // a scalar bias: one entry per output column
-          const int64_t cols = g.tensors[n.outputs[0]].shape[1];
+        if (cols > 0) {
           const double v = ct.value.data[0];
           ct.shape = {cols};
           ct.value = FTensor({cols}, ct.dtype);
@@ -467,13 +479,7 @@ void lower_arithmetic(Graph& g) {
       const int y = n.outputs[0];
       int acc = n.inputs[0];
       if (n.inputs.size() == 1) {
-        ops::Node id;
-        id.name = n.name + "/identity";
-        id.op_type = "Identity";
-        id.opset = n.opset;
-        id.inputs = {acc};
-        id.outputs = {y};
-        out.push_back(std::move(id));
+        out.push_back(identity(n));
         continue;
       }
       auto step = [&](const std::string& type, std::vector<int> in, const ops::Shape& shape, int o, size_t k) {
@@ -509,13 +515,7 @@ void lower_arithmetic(Graph& g) {
                              (n.inputs.size() < 2 || n.inputs[1] < 0 ||
                               (g.tensors[n.inputs[1]].is_const && g.tensors[n.inputs[1]].value.size() == 0));
     if (reduce_noop || (variadic && n.inputs.size() == 1)) {
-      ops::Node id;
-      id.name = n.name + "/identity";
-      id.op_type = "Identity";
-      id.opset = n.opset;
-      id.inputs = {n.inputs[0]};
-      id.outputs = n.outputs;
-      out.push_back(std::move(id));
+      out.push_back(identity(n));
       continue;
     }
     if (!variadic) {
