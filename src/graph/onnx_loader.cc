@@ -218,11 +218,23 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
           if (v > 64 || v < -64)
             throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute " + k + " has value " + std::to_string(v) + " out of range");
     }
+  // ONNX 1.12 infers LayerNormalization's Mean and InvStdDev shapes by writing dimension `axis` of
+  // the input's shape unchecked (axis < -rank writes out of bounds: fuzz/regressions/). They are
+  // hidden from inference, which only annotates, and put back; the op checks axis when bound.
+  std::vector<std::pair<int, std::vector<std::string>>> hidden_outputs;
+  for (int i = 0; i < model.graph().node_size(); ++i) {
+    auto* np = model.mutable_graph()->mutable_node(i);
+    if (np->op_type() != "LayerNormalization" || np->output_size() < 2) continue;
+    hidden_outputs.push_back({i, {np->output().begin() + 1, np->output().end()}});
+    while (np->output_size() > 1) np->mutable_output()->RemoveLast();
+  }
   try {
     onnx::shape_inference::InferShapes(model);
   } catch (const std::exception&) {
     // Shapes are bound later by a float run; inference only annotates.
   }
+  for (auto& [i, outs] : hidden_outputs)
+    for (auto& o : outs) model.mutable_graph()->mutable_node(i)->add_output(std::move(o));
   const onnx::GraphProto& gp = model.graph();
   // Unsupported operators, all at once.
   const auto& table = ops::OpTable::get();
