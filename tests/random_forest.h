@@ -178,4 +178,30 @@ inline RandomForest make_random_forest(const ForestSpec& spec, TestRng& rng) {
   return f;
 }
 
+// Deep, thin trees (what the batched form is for): each tree a chain of `depth` BRANCH_LEQ nodes
+// (node 2j tests feature j mod features against j / 16; its false child 2j + 1 is a leaf of weight
+// j / 16 / trees, its true child the next node), ending in a leaf of weight 0.5 / trees.
+inline RandomForest make_chain_forest(int trees, int depth, int features) {
+  RandomForest c;
+  c.spec.trees = trees, c.spec.depth = depth, c.spec.features = features, c.spec.leaf_prob = 0;
+  auto leaf = [&](int t, int64_t id, float w) {
+    c.treeids.push_back(t), c.nodeids.push_back(id);
+    c.featids.push_back(0), c.trues.push_back(0), c.falses.push_back(0), c.values.push_back(0), c.modes.push_back("LEAF");
+    c.wt.push_back(t), c.wn.push_back(id), c.wi.push_back(0), c.ww.push_back(w / static_cast<float>(trees));
+  };
+  for (int t = 0; t < trees; ++t)
+    for (int j = 0; j <= depth; ++j) {
+      const int64_t id = 2 * j;
+      if (j == depth) {
+        leaf(t, id, 0.5f);
+        continue;
+      }
+      c.treeids.push_back(t), c.nodeids.push_back(id);
+      c.featids.push_back(j % features), c.trues.push_back(id + 2), c.falses.push_back(id + 1);
+      c.values.push_back(static_cast<float>(j) / 16), c.modes.push_back("BRANCH_LEQ");
+      leaf(t, id + 1, static_cast<float>(j) / 16);
+    }
+  return c;
+}
+
 }  // namespace zkinfer::testing

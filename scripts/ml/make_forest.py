@@ -4,7 +4,7 @@ with scikit-learn on make_classification data and written by this project's conv
 
   python3 scripts/ml/make_forest.py OUT_DIR [--trees 128] [--depth 9] [--features 64] [--rows 20000]
 
-writes OUT_DIR/model.onnx and OUT_DIR/input.json (the first test row, {"input": [[...]]}) and
+writes OUT_DIR/model.onnx and OUT_DIR/input.json (the first test row, {"input_data": [[...]]}) and
 prints the number of nodes and the test accuracy.
 """
 import argparse
@@ -40,7 +40,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     onnx.save(model, os.path.join(a.out, "model.onnx"))
     with open(os.path.join(a.out, "input.json"), "w") as f:
-        json.dump({"input": [[float(v) for v in Xte[0]]]}, f)
+        json.dump({"input_data": [[float(v) for v in Xte[0]]]}, f)
     nodes = sum(e.tree_.node_count for e in rf.estimators_)
     depth = max(e.tree_.max_depth for e in rf.estimators_)
     print("trees %d, nodes %d, max depth %d, test accuracy %.3f" % (a.trees, nodes, depth, rf.score(Xte, yte)))

@@ -225,12 +225,15 @@ struct Lowering {
       for (int64_t l2 = r * span; l2 < (r + 1) * span; ++l2)
         C[static_cast<size_t>(h * S + l2)] = (l2 >> (depth - 1 - k)) & 1 ? 1.0 : -1.0;
     }
-    for (int64_t l2 = 0; l2 < S; ++l2) D[static_cast<size_t>(l2)] = static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2)));
+    // p = rows C is at most popcount(l) at leaf l, equal exactly where every comparison on l's path
+    // agrees: one strict comparison p > popcount(l) - 1/2 is the indicator (half an Equal's cost:
+    // Equal proves two strict bits, compare.md section 2).
+    for (int64_t l2 = 0; l2 < S; ++l2) D[static_cast<size_t>(l2)] = static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2))) - 0.5;
     int xa = emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
     int d = cast(emit(cmp[grp], {xa, constant("thresholds", {W}, DType::kFloat, B)}, {}, -1, W), 1, W);
     int rows = emit("Reshape", {d, constant("shape", {2}, DType::kInt, {-1.0, static_cast<double>(S)})}, {}, -1, S);
     int p = emit("MatMul", {rows, constant("paths", {S, S}, DType::kFloat, C)}, {}, -1, S);
-    int leaf = cast(emit("Equal", {p, constant("path_counts", {S}, DType::kFloat, D)}, {}, -1, S), 1, S);
+    int leaf = cast(emit("Greater", {p, constant("path_counts", {S}, DType::kFloat, D)}, {}, -1, S), 1, S);
     int flat = emit("Reshape", {leaf, constant("shape", {2}, DType::kInt, {-1.0, static_cast<double>(W)})}, {}, -1, W);
     int s = emit("MatMul", {flat, constant("leaf_values", {W, K2}, DType::kFloat, E)}, {}, -1, K2);
     finish_trees(s, classifier, binary, all_pos, base, labels, post, K, K2);

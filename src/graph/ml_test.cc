@@ -112,15 +112,23 @@ TEST(MlOps, FloatExecutorMatchesOnnxruntime) {
   EXPECT_GT(cases, 600);
 }
 
-TEST(MlOps, LargeEnsemblesOfOneModeTakeTheBatchedForm) {
+TEST(MlOps, LargeEnsemblesOfOneModeTakeAPerTreeForm) {
   auto has = [](const graph::Graph& g, const char* op) {
     for (const auto& n : g.nodes)
       if (n.op_type == op) return true;
     return false;
   };
   const fs::path v = kSource / "tests/vectors/ml";
-  for (const char* m : {"tree_classifier_40_trees_lt", "tree_classifier_40_trees_leq_gt"})
-    EXPECT_TRUE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
+  // 40 trees of depth 4 take the complete form (a 16 x 16 path matrix for all trees), cheaper
+  // here than the batched form's per-tree blocks.
+  for (const char* m : {"tree_classifier_40_trees_lt", "tree_classifier_40_trees_leq_gt"}) {
+    graph::Graph g = graph::load_onnx_file((v / m / "model.onnx").string());
+    EXPECT_FALSE(has(g, "Transpose")) << m;
+    bool complete = false;
+    for (const auto& t : g.tensors)
+      complete = complete || (t.is_const && t.name.find("/ml_paths_") != std::string::npos && t.shape == ops::Shape{16, 16});
+    EXPECT_TRUE(complete) << m;
+  }
   for (const char* m : {"tree_regressor_leq", "tree_regressor_eq_neq", "tree_classifier_3_none"})
     EXPECT_FALSE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
 }
@@ -218,28 +226,7 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
 TEST(MlForest, FormsAreChosenByCost) {
   SCOPED_TRACE(zkinfer::testing::seed_note());
   TestRng rng(zkinfer::testing::test_seed());
-  zt::ForestSpec chain;
-  chain.trees = 40, chain.depth = 12, chain.features = 8, chain.leaf_prob = 0;
-  zt::RandomForest f = zt::make_random_forest(chain, rng);
-  // Cut each tree to a chain: every false child becomes a leaf (the subtrees below it are dropped).
-  zt::RandomForest c = f;
-  c.treeids.clear(), c.nodeids.clear(), c.featids.clear(), c.trues.clear(), c.falses.clear(), c.values.clear(), c.modes.clear();
-  c.wt.clear(), c.wn.clear(), c.wi.clear(), c.ww.clear();
-  for (int t = 0; t < chain.trees; ++t)
-    for (int d = 0; d <= chain.depth; ++d) {
-      const int64_t id = 2 * d;  // the chain's d-th node; its false leaf is 2d + 1
-      c.treeids.push_back(t), c.nodeids.push_back(id);
-      if (d == chain.depth) {
-        c.featids.push_back(0), c.trues.push_back(0), c.falses.push_back(0), c.values.push_back(0), c.modes.push_back("LEAF");
-        c.wt.push_back(t), c.wn.push_back(id), c.wi.push_back(0), c.ww.push_back(0.5f / chain.trees);
-        continue;
-      }
-      c.featids.push_back(d % chain.features), c.trues.push_back(id + 2), c.falses.push_back(id + 1);
-      c.values.push_back(static_cast<float>(d) / 16), c.modes.push_back("BRANCH_LEQ");
-      c.treeids.push_back(t), c.nodeids.push_back(id + 1);
-      c.featids.push_back(0), c.trues.push_back(0), c.falses.push_back(0), c.values.push_back(0), c.modes.push_back("LEAF");
-      c.wt.push_back(t), c.wn.push_back(id + 1), c.wi.push_back(0), c.ww.push_back(static_cast<float>(d) / 16 / chain.trees);
-    }
+  zt::RandomForest c = zt::make_chain_forest(40, 12, 8);
   graph::Graph g = graph::load_onnx_bytes(bytes_of(c.model()), "chains.onnx");
   EXPECT_TRUE(has_op(g, "Transpose"));  // batched
   ASSERT_NE(path_matrix(g), nullptr);
