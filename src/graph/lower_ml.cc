@@ -155,9 +155,11 @@ struct Lowering {
   // The cheapest form that fits (docs/protocol/ml.md, "Choosing the form"): small ensembles
   // (internal nodes x leaves <= 2^16) take the dense form, whose path matrix is then cheap and which
   // has the fewest steps; larger ones of one comparison group the batched or the complete form,
-  // whichever costs less in committed constant entries plus 16 per proven comparison or Equal
-  // element (one proven element costs about as much as 16 committed entries: a range-checked
-  // difference against a few field operations per entry).
+  // whichever costs less in committed constant entries plus 16 per proven comparison element
+  // (node decisions and leaf indicators; one such element costs about as much as 16 committed
+  // entries: range-checked digits against a few field operations per entry). Measured in
+  // BENCHMARKS.md, issue 16: the complete form beats the batched one on 40 trees of depth 4 and
+  // 100 of depth 6; the batched one is for deep, thin trees.
   Form choose_form(int ngroups, int64_t F, int64_t T, int64_t I, int64_t L, int64_t Imax, int64_t Lmax, int64_t depth,
                    int64_t K2) const {
     const double lim = static_cast<double>(1 << 24);
