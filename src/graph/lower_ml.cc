@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "common/error.h"
@@ -149,6 +150,96 @@ struct Lowering {
   }
 
   // ---------------------------------------------------------------- tree ensembles
+  struct Internal { int group; int64_t feat; double thr; int64_t tree; };
+  enum class Form { kDense, kBatched, kComplete };
+  // The cheapest form that fits (docs/protocol/ml.md, "Choosing the form"): small ensembles
+  // (internal nodes x leaves <= 2^16) take the dense form, whose path matrix is then cheap and which
+  // has the fewest steps; larger ones of one comparison group the batched or the complete form,
+  // whichever costs less in committed constant entries plus 16 per proven comparison element
+  // (node decisions and leaf indicators; one such element costs about as much as 16 committed
+  // entries: range-checked digits against a few field operations per entry). Measured in
+  // BENCHMARKS.md, issue 16: the complete form beats the batched one on 40 trees of depth 4 and
+  // 100 of depth 6; the batched one is for deep, thin trees.
+  Form choose_form(int ngroups, int64_t F, int64_t T, int64_t I, int64_t L, int64_t Imax, int64_t Lmax, int64_t depth,
+                   int64_t K2) const {
+    const double lim = static_cast<double>(1 << 24);
+    const double dense_path = static_cast<double>(I) * static_cast<double>(L);
+    if (dense_path <= 65536.0) return Form::kDense;
+    double best = std::numeric_limits<double>::infinity();
+    Form form = Form::kDense;
+    if (dense_path <= lim) {
+      best = static_cast<double>(F * I) + dense_path + static_cast<double>(L * K2) + 16.0 * static_cast<double>(I + L);
+    }
+    if (ngroups == 1 && T > 1) {
+      const double path = static_cast<double>(T) * static_cast<double>(Imax) * static_cast<double>(Lmax);
+      const double cost = static_cast<double>(F * T * Imax) + path + static_cast<double>(T * Lmax * K2) +
+                          16.0 * static_cast<double>(T * (Imax + Lmax));
+      if (path <= lim && cost < best) best = cost, form = Form::kBatched;
+    }
+    if (ngroups == 1 && depth <= 20) {
+      const double S = std::ldexp(1.0, static_cast<int>(depth)), W = static_cast<double>(T) * S;
+      const double cost = static_cast<double>(F) * W + S * S + W * static_cast<double>(K2) + 16.0 * 2.0 * W;
+      if (static_cast<double>(F) * W <= lim && S * S <= lim && W * static_cast<double>(K2) <= lim && cost < best)
+        best = cost, form = Form::kComplete;
+    }
+    if (best == std::numeric_limits<double>::infinity())
+      fail("tree ensemble too large: the dense path matrix would have " + std::to_string(I) + " x " + std::to_string(L) +
+           " > 2^24 entries, and " +
+           (ngroups == 1 ? std::string("the batched and complete forms exceed 2^24 entries too")
+                         : std::string("the batched and complete forms need one comparison mode for every node")));
+    return form;
+  }
+  // The complete form: every tree padded to the complete binary tree of the ensemble's depth d
+  // (S = 2^d slots per tree: heap positions 0..S-2 and one unused), so the path structure is
+  // public and one S x S path matrix C serves every tree. Leaf l (0 <= l < S) is reached iff at
+  // every level k the comparison of its ancestor at that level equals bit d-1-k of l. An absent
+  // node (below a leaf shallower than d) compares 0 with threshold 0 (a zero column of A): a
+  // constant, and every leaf below the original leaf carries its value, so any outcome gives it.
+  void complete_trees(int x, const std::vector<std::vector<std::pair<int64_t, int>>>& paths,
+                      const std::vector<int64_t>& leaf_tree, const std::vector<std::vector<double>>& leafvals,
+                      const std::vector<Internal>& internal, const int64_t gsize[3], int64_t F, int64_t T, int64_t depth,
+                      int64_t K2, double scale, bool classifier, bool binary, bool all_pos, const std::vector<double>& base,
+                      const std::vector<int64_t>& labels, const std::string& post, int64_t K) {
+    const int64_t S = int64_t{1} << depth, W = T * S;
+    const int grp = gsize[0] ? 0 : gsize[1] ? 1 : 2;
+    const char* cmp[3] = {"LessOrEqual", "Less", "Equal"};
+    std::vector<double> A(static_cast<size_t>(F * W), 0.0), B(static_cast<size_t>(W), 0.0), E(static_cast<size_t>(W * K2), 0.0);
+    for (size_t l = 0; l < paths.size(); ++l) {
+      const int64_t t = leaf_tree[l];
+      int64_t h = 0;  // heap position: children of h are 2h + 1 (comparison false) and 2h + 2 (true)
+      for (auto [i, sg] : paths[l]) {
+        const auto& in = internal[static_cast<size_t>(i)];
+        const int64_t slot = t * S + h;
+        A[static_cast<size_t>(in.feat * W + slot)] = 1.0;
+        B[static_cast<size_t>(slot)] = in.thr;
+        h = 2 * h + 1 + (sg > 0 ? 1 : 0);
+      }
+      const int64_t j = static_cast<int64_t>(paths[l].size()), r = h - ((int64_t{1} << j) - 1), span = int64_t{1} << (depth - j);
+      for (int64_t l2 = r * span; l2 < (r + 1) * span; ++l2)
+        for (int64_t c = 0; c < K2; ++c)
+          E[static_cast<size_t>((t * S + l2) * K2 + c)] = leafvals[l][static_cast<size_t>(c)] * scale;
+    }
+    std::vector<double> C(static_cast<size_t>(S * S), 0.0), D(static_cast<size_t>(S), 0.0);
+    for (int64_t h = 0; h + 1 < S; ++h) {
+      int64_t k = 0;
+      while ((int64_t{2} << k) <= h + 1) ++k;  // level of h: 2^k <= h + 1 < 2^(k+1)
+      const int64_t r = h + 1 - (int64_t{1} << k), span = int64_t{1} << (depth - k);
+      for (int64_t l2 = r * span; l2 < (r + 1) * span; ++l2)
+        C[static_cast<size_t>(h * S + l2)] = (l2 >> (depth - 1 - k)) & 1 ? 1.0 : -1.0;
+    }
+    // p = rows C is at most popcount(l) at leaf l, equal exactly where every comparison on l's path
+    // agrees: one strict comparison p > popcount(l) - 1/2 is the indicator (half an Equal's cost:
+    // Equal proves two strict bits, compare.md section 2).
+    for (int64_t l2 = 0; l2 < S; ++l2) D[static_cast<size_t>(l2)] = static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2))) - 0.5;
+    int xa = emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
+    int d = cast(emit(cmp[grp], {xa, constant("thresholds", {W}, DType::kFloat, B)}, {}, -1, W), 1, W);
+    int rows = emit("Reshape", {d, constant("shape", {2}, DType::kInt, {-1.0, static_cast<double>(S)})}, {}, -1, S);
+    int p = emit("MatMul", {rows, constant("paths", {S, S}, DType::kFloat, C)}, {}, -1, S);
+    int leaf = cast(emit("Greater", {p, constant("path_counts", {S}, DType::kFloat, D)}, {}, -1, S), 1, S);
+    int flat = emit("Reshape", {leaf, constant("shape", {2}, DType::kInt, {-1.0, static_cast<double>(W)})}, {}, -1, W);
+    int s = emit("MatMul", {flat, constant("leaf_values", {W, K2}, DType::kFloat, E)}, {}, -1, K2);
+    finish_trees(s, classifier, binary, all_pos, base, labels, post, K, K2);
+  }
   void tree_ensemble(bool classifier) {
     refuse_strings();
     const int F = input_width(0);
@@ -206,7 +297,6 @@ struct Lowering {
     for (size_t k = 0; k < wt.size(); ++k) leafw[{wt[k], wn[k]}].push_back({wi[k], ww[k]});
     // Internal nodes in three groups: x <= t (LEQ, GT with branches swapped), x < t (LT, GTE
     // swapped), x == t (EQ, NEQ swapped).
-    struct Internal { int group; int64_t feat; double thr; int64_t tree; };
     std::vector<Internal> internal;
     std::vector<size_t> internal_of(nn, SIZE_MAX);
     std::vector<bool> swapped(nn, false);
@@ -239,35 +329,16 @@ struct Lowering {
     }
     const int64_t I = static_cast<int64_t>(internal.size());
     std::set<int64_t> trees(treeids.begin(), treeids.end());
-    // Batched (per-tree) form when every internal node is in one group and there are several
-    // trees: tree t's nodes take columns t * Imax + j (j its j-th internal node), its leaves
-    // t * Lmax + j; the path matrix is one Imax x Lmax block per tree instead of a dense I x L.
-    // Small ensembles take the dense form: its path matrix is cheap below 2^16 entries and the
-    // batched form's three more steps (Reshape, Transpose, ReduceSum) cost more than they save
-    // (BENCHMARKS.md, issue 16).
     int ngroups = (gsize[0] > 0) + (gsize[1] > 0) + (gsize[2] > 0);
-    int64_t leaves_total = 0;
-    for (size_t k = 0; k < nn; ++k) leaves_total += modes[k] == "LEAF";
-    const bool batched = ngroups == 1 && trees.size() > 1 &&
-                         static_cast<double>(internal.size()) * static_cast<double>(leaves_total) > 65536.0;
     std::map<int64_t, int64_t> tree_ord;
     for (auto t : trees) tree_ord.emplace(t, static_cast<int64_t>(tree_ord.size()));
     const int64_t T = static_cast<int64_t>(trees.size());
-    int64_t Imax = 0, Lmax = 0;
-    if (batched) {
-      std::map<int64_t, int64_t> count;
-      for (size_t i = 0; i < internal.size(); ++i) {
-        int64_t& c = count[internal[i].tree];
-        col[i] = static_cast<size_t>(tree_ord[internal[i].tree] * 0 + c);  // local index for now
-        ++c;
-        Imax = std::max(Imax, c);
-      }
-      for (size_t i = 0; i < internal.size(); ++i) col[i] += static_cast<size_t>(tree_ord[internal[i].tree] * Imax);
-    }
     // Leaves by walking each tree from its root.
     const int64_t K2 = binary ? 1 : K;
     std::vector<int64_t> leaf_tree;  // tree ordinal of each leaf
-    std::vector<std::vector<std::pair<int64_t, int>>> paths;  // per leaf: (column, +1 true / -1 false)
+    // per leaf: (internal node index, +1 where the path needs the node's comparison true, -1 false);
+    // rewritten to (column, sign) once the form is chosen
+    std::vector<std::vector<std::pair<int64_t, int>>> paths;
     std::vector<std::vector<double>> leafvals;
     for (auto t : trees) {
       std::vector<size_t> roots;
@@ -290,7 +361,7 @@ struct Lowering {
           paths.push_back(std::move(path));
           leafvals.push_back(std::move(v));
           leaf_tree.push_back(tree_ord[t]);
-          if (paths.size() > (1u << 16)) fail("more than 65536 leaves");
+          if (paths.size() > (1u << 20)) fail("more than 2^20 leaves");
           continue;
         }
         auto child = [&](int64_t id) {
@@ -298,7 +369,7 @@ struct Lowering {
           if (it == at.end()) fail("tree " + std::to_string(t) + " refers to missing node " + std::to_string(id));
           return it->second;
         };
-        const int64_t c = static_cast<int64_t>(col[internal_of[k]]);
+        const int64_t c = static_cast<int64_t>(internal_of[k]);
         auto pt = path, pf = path;
         pt.push_back({c, swapped[k] ? -1 : 1});
         pf.push_back({c, swapped[k] ? 1 : -1});
@@ -308,17 +379,44 @@ struct Lowering {
       if (reached != in_tree) fail("tree " + std::to_string(t) + " has nodes its root does not reach");
     }
     const int64_t L = static_cast<int64_t>(paths.size());
-    if (!batched && static_cast<double>(I) * static_cast<double>(L) > 1 << 24) fail("tree ensemble too large for the dense path matrix (internal nodes x leaves > 2^24)");
     const double scale = !classifier && agg == "AVERAGE" ? 1.0 / static_cast<double>(trees.size()) : 1.0;
-
     int x = n.inputs[0];
     if (I == 0) fail("the ensemble has no internal node (a constant model)");
+
+    // The form, by cost (docs/protocol/ml.md). Per tree: internal nodes, leaves, depth.
+    std::vector<int64_t> tree_nodes(static_cast<size_t>(T), 0), tree_leaves(static_cast<size_t>(T), 0);
+    int64_t depth = 0;
+    for (auto& in : internal) ++tree_nodes[static_cast<size_t>(tree_ord[in.tree])];
+    for (int64_t l = 0; l < L; ++l) {
+      ++tree_leaves[static_cast<size_t>(leaf_tree[static_cast<size_t>(l)])];
+      depth = std::max(depth, static_cast<int64_t>(paths[static_cast<size_t>(l)].size()));
+    }
+    int64_t Imax = 0, Lmax = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      Imax = std::max(Imax, tree_nodes[static_cast<size_t>(t)]);
+      Lmax = std::max(Lmax, tree_leaves[static_cast<size_t>(t)]);
+    }
+    const Form form = choose_form(ngroups, F, T, I, L, Imax, Lmax, depth, K2);
+    if (form == Form::kComplete) {
+      complete_trees(x, paths, leaf_tree, leafvals, internal, gsize, F, T, depth, K2, scale, classifier, binary, all_pos,
+                     base, labels, post, K);
+      return;
+    }
+    const bool batched = form == Form::kBatched;
+    if (batched) {
+      std::vector<int64_t> count(static_cast<size_t>(T), 0);
+      for (size_t i = 0; i < internal.size(); ++i) {
+        const int64_t t = tree_ord[internal[i].tree];
+        col[i] = static_cast<size_t>(t * Imax + count[static_cast<size_t>(t)]++);
+      }
+    }
+    for (auto& p : paths)
+      for (auto& e : p) e.first = static_cast<int64_t>(col[static_cast<size_t>(e.first)]);
     if (batched) {
       std::vector<int64_t> leaf_local(static_cast<size_t>(L));
       {
         std::vector<int64_t> nleaves(static_cast<size_t>(T), 0);
         for (int64_t l = 0; l < L; ++l) leaf_local[static_cast<size_t>(l)] = nleaves[static_cast<size_t>(leaf_tree[static_cast<size_t>(l)])]++;
-        for (auto c : nleaves) Lmax = std::max(Lmax, c);
       }
       const int grp = gsize[0] ? 0 : gsize[1] ? 1 : 2;
       const char* cmp[3] = {"LessOrEqual", "Less", "Equal"};

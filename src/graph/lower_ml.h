@@ -1,7 +1,8 @@
 // ONNX-ML operators (domain ai.onnx.ml) lowered at load time into standard ops that the prover
 // already proves, with the model's data (tree thresholds, feature selections, paths, leaf values,
 // coefficients) as new constant tensors: weights, committed and hidden with private weights.
-// Tree ensembles follow the GEMM form (Hummingbird): see docs/protocol/ml.md.
+// Tree ensembles follow the GEMM form (Hummingbird), dense, per tree (batched) or with every tree
+// padded to the complete tree of the ensemble's depth, chosen by cost: see docs/protocol/ml.md.
 #pragma once
 
 #include <map>

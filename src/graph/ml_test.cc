@@ -15,6 +15,8 @@
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
+#include "random_forest.h"
+#include "test_seed.h"
 
 namespace fs = std::filesystem;
 using namespace zkinfer;
@@ -110,17 +112,135 @@ TEST(MlOps, FloatExecutorMatchesOnnxruntime) {
   EXPECT_GT(cases, 600);
 }
 
-TEST(MlOps, LargeEnsemblesOfOneModeTakeTheBatchedForm) {
+TEST(MlOps, LargeEnsemblesOfOneModeTakeAPerTreeForm) {
   auto has = [](const graph::Graph& g, const char* op) {
     for (const auto& n : g.nodes)
       if (n.op_type == op) return true;
     return false;
   };
   const fs::path v = kSource / "tests/vectors/ml";
-  for (const char* m : {"tree_classifier_40_trees_lt", "tree_classifier_40_trees_leq_gt"})
-    EXPECT_TRUE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
+  // 40 trees of depth 4 take the complete form (a 16 x 16 path matrix for all trees), cheaper
+  // here than the batched form's per-tree blocks.
+  for (const char* m : {"tree_classifier_40_trees_lt", "tree_classifier_40_trees_leq_gt"}) {
+    graph::Graph g = graph::load_onnx_file((v / m / "model.onnx").string());
+    EXPECT_FALSE(has(g, "Transpose")) << m;
+    bool complete = false;
+    for (const auto& t : g.tensors)
+      complete = complete || (t.is_const && t.name.find("/ml_paths_") != std::string::npos && t.shape == ops::Shape{16, 16});
+    EXPECT_TRUE(complete) << m;
+  }
   for (const char* m : {"tree_regressor_leq", "tree_regressor_eq_neq", "tree_classifier_3_none"})
     EXPECT_FALSE(has(graph::load_onnx_file((v / m / "model.onnx").string()), "Transpose")) << m;
+}
+
+namespace zt = zkinfer::testing;
+
+namespace {
+
+// The lowered ensemble's path matrix (the constant named ".../ml_paths_...").
+const graph::TensorInfo* path_matrix(const graph::Graph& g) {
+  for (const auto& t : g.tensors)
+    if (t.is_const && t.name.find("/ml_paths_") != std::string::npos) return &t;
+  return nullptr;
+}
+
+bool has_op(const graph::Graph& g, const char* op) {
+  for (const auto& n : g.nodes)
+    if (n.op_type == op) return true;
+  return false;
+}
+
+// Rows for a forest: uniform in [-1.1, 1.1] (thresholds lie in [-1, 1]), and every other row with
+// a dozen features set exactly to thresholds of random nodes (on a threshold: the mode decides).
+std::vector<std::vector<float>> forest_rows(const zt::RandomForest& f, TestRng& rng, int count) {
+  std::vector<std::vector<float>> rows;
+  auto unit = [&] { return static_cast<double>(rng.next_u64() >> 11) / static_cast<double>(uint64_t{1} << 53); };
+  for (int r = 0; r < count; ++r) {
+    std::vector<float> x(static_cast<size_t>(f.spec.features));
+    for (auto& v : x) v = static_cast<float>(-1.1 + 2.2 * unit());
+    if (r % 2)
+      for (int j = 0; j < 12; ++j) {
+        size_t k = static_cast<size_t>(rng.next_u64() % f.modes.size());
+        if (f.modes[k] != "LEAF") x[static_cast<size_t>(f.featids[k])] = f.values[k];
+      }
+    rows.push_back(std::move(x));
+  }
+  return rows;
+}
+
+}  // namespace
+
+// Issue 16's large forest: 128 trees of depth 9 over 64 features (random trees, 5% of the nodes
+// below the root cut to leaves, so the trees have different shapes and shallow leaves), and a
+// multi-target regressor in the XGBoost modes (BRANCH_LT, and BRANCH_GTE with swapped branches).
+// Both take the complete form (one public 2^d x 2^d path matrix, no per-tree blocks); the lowered
+// graph's float outputs equal a direct walk of the trees on random rows and rows on thresholds.
+TEST(MlForest, CompleteFormMatchesTheTrees) {
+  SCOPED_TRACE(zkinfer::testing::seed_note());
+  TestRng rng(zkinfer::testing::test_seed());
+  zt::ForestSpec big;
+  big.modes = {"BRANCH_LEQ", "BRANCH_GT"};
+  zt::ForestSpec reg;
+  reg.trees = 24, reg.depth = 7, reg.features = 16, reg.leaf_prob = 0.15, reg.regressor = true, reg.targets = 3;
+  reg.modes = {"BRANCH_LT", "BRANCH_GTE"};
+  for (const auto& spec : {big, reg}) {
+    SCOPED_TRACE(spec.trees);
+    zt::RandomForest f = zt::make_random_forest(spec, rng);
+    graph::Graph g = graph::load_onnx_bytes(bytes_of(f.model()), "forest.onnx");
+    const auto* C = path_matrix(g);
+    ASSERT_NE(C, nullptr);
+    const int64_t S = int64_t{1} << spec.depth;
+    EXPECT_EQ(C->shape, (ops::Shape{S, S}));
+    EXPECT_FALSE(has_op(g, "Transpose"));
+    int on_path = 0;
+    for (double v : C->value.data) on_path += v != 0;
+    EXPECT_EQ(on_path, spec.depth * S);  // d entries per leaf: a sparse, linear-size structure
+    int differ = 0;
+    for (const auto& x : forest_rows(f, rng, 24)) {
+      auto out = graph::run_float(g, graph::make_inputs(g, {std::vector<double>(x.begin(), x.end())}, "x"));
+      auto ref = f.scores(x);
+      if (spec.regressor) {
+        ASSERT_EQ(out[0].size(), spec.targets);
+        for (int c = 0; c < spec.targets; ++c) differ += std::fabs(out[0].data[static_cast<size_t>(c)] - ref[static_cast<size_t>(c)]) > 1e-9;
+      } else {
+        ASSERT_EQ(out.size(), 2u);
+        differ += out[0].data[0] != (ref[0] > 0.5 ? 1 : 0);
+        differ += std::fabs(out[1].data[1] - ref[0]) > 1e-9 || std::fabs(out[1].data[0] - (1 - ref[0])) > 1e-9;
+      }
+    }
+    EXPECT_EQ(differ, 0);
+    // The differential check can fail: one leaf value changed in the model changes some output.
+    zt::RandomForest f2 = f;
+    int changed = 0;
+    for (size_t j = 0; j < f2.ww.size(); ++j) f2.ww[j] += 0.125f;
+    graph::Graph g2 = graph::load_onnx_bytes(bytes_of(f2.model()), "forest2.onnx");
+    auto x = forest_rows(f, rng, 1)[0];
+    auto out = graph::run_float(g2, graph::make_inputs(g2, {std::vector<double>(x.begin(), x.end())}, "x"));
+    changed += std::fabs(out[spec.regressor ? 0 : 1].data[spec.regressor ? 0 : 1] - f.scores(x)[0]) > 1e-9;
+    EXPECT_EQ(changed, 1);
+  }
+}
+
+// The form is chosen by cost: deep but thin trees (a chain of 12 nodes each: the complete tree
+// would have 2^12 slots per tree) take the batched form, small ensembles the dense form.
+TEST(MlForest, FormsAreChosenByCost) {
+  SCOPED_TRACE(zkinfer::testing::seed_note());
+  TestRng rng(zkinfer::testing::test_seed());
+  zt::RandomForest c = zt::make_chain_forest(40, 12, 8);
+  graph::Graph g = graph::load_onnx_bytes(bytes_of(c.model()), "chains.onnx");
+  EXPECT_TRUE(has_op(g, "Transpose"));  // batched
+  ASSERT_NE(path_matrix(g), nullptr);
+  EXPECT_EQ(path_matrix(g)->shape, (ops::Shape{40, 12, 13}));
+  for (const auto& x : forest_rows(c, rng, 8)) {
+    auto out = graph::run_float(g, graph::make_inputs(g, {std::vector<double>(x.begin(), x.end())}, "x"));
+    EXPECT_NEAR(out[1].data[1], c.scores(x)[0], 1e-9);
+  }
+  zt::ForestSpec small;
+  small.trees = 3, small.depth = 3, small.features = 4;
+  g = graph::load_onnx_bytes(bytes_of(zt::make_random_forest(small, rng).model()), "small.onnx");
+  ASSERT_NE(path_matrix(g), nullptr);
+  EXPECT_EQ(path_matrix(g)->shape.size(), 2u);  // dense [I, L]
+  EXPECT_NE(path_matrix(g)->shape[0], path_matrix(g)->shape[1]);
 }
 
 TEST(MlOps, InputsOnThresholdsTakeOnnxruntimesBranch) {

@@ -22,6 +22,7 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "random_forest.h"
 #include "test_seed.h"
 
 namespace fs = std::filesystem;
@@ -134,9 +135,9 @@ TEST(MlVectors, EveryLoweredFormProvesAndVerifies) {
   EXPECT_GE(proven, 24);
 }
 
-// The batched per-tree form (40 trees of depth 4, 3 classes, SOFTMAX; tests/vectors/ml) proves and
-// verifies, with its labels as float's on the vector's rows up to near-ties.
-TEST(MlBatched, FortyTreesProveAndVerify) {
+// 40 trees of depth 4, 3 classes, SOFTMAX (tests/vectors/ml; the complete form, cheaper here than
+// the batched one) prove and verify, with labels as float's on the vector's rows up to near-ties.
+TEST(MlPerTree, FortyTreesProveAndVerify) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
   const fs::path dir = fs::path(ZKINFER_SOURCE_DIR) / "tests/vectors/ml/tree_classifier_40_trees_lt";
@@ -157,6 +158,58 @@ TEST(MlBatched, FortyTreesProveAndVerify) {
   auto bad = bytes;
   bad[4 + 4 + 1 + 32 + 8] ^= 1;
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+}
+
+// The batched per-tree form (40 chains of 12 nodes: the complete form would need 2^12 slots per
+// tree) proves and verifies; its labels are the trees' own on rows around the thresholds; a
+// decision bit flipped in the trace is rejected.
+TEST(MlBatched, DeepThinTreesProveAndVerify) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  testing::RandomForest f = testing::make_chain_forest(40, 12, 8);
+  std::string b;
+  f.model().SerializeToString(&b);
+  graph::Graph g = graph::load_onnx_bytes(std::vector<uint8_t>(b.begin(), b.end()), "chains.onnx");
+  bool batched = false;
+  for (const auto& n : g.nodes) batched = batched || n.op_type == "Transpose";
+  ASSERT_TRUE(batched);
+  std::vector<graph::Sample> samples;
+  for (int r = 0; r < 8; ++r) {
+    graph::Sample s;
+    s.inputs.emplace_back();
+    for (int j = 0; j < 8; ++j) s.inputs[0].push_back((static_cast<double>(r + j % 5) - 0.5) / 16);  // between thresholds
+    samples.push_back(std::move(s));
+  }
+  quant::ScaleChoice c = quant::choose_scale(g, samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met) << c.summary();
+  const quant::CompiledModel& m = c.model;
+  ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+  int compared = 0;
+  for (const auto& s : samples) {
+    const double score = f.scores(std::vector<float>(s.inputs[0].begin(), s.inputs[0].end()))[0];
+    if (std::fabs(score - 0.5) > 0.02) {  // not a float tie (0.5 is the end leaf's weight)
+      EXPECT_EQ(trace_of(m, s).outputs(m)[0].data[0], score > 0.5 ? 1 : 0);
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 4);
+  Keys k = keys_of(m);
+  auto trace = trace_of(m, samples[2]);
+  auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+  Verdict v = verify(k.pub, k.vk, bytes);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  int cmp = -1;
+  for (const auto& n : m.graph.nodes)
+    if (n.op_type == "LessOrEqual" && cmp < 0) cmp = n.outputs[0];
+  ASSERT_GE(cmp, 0);
+  trace.values[static_cast<size_t>(cmp)].data[3] ^= 1;
+  bool rejected = false;
+  try {
+    rejected = !verify(k.pub, k.vk, prove(m, k.vk, trace, pcs::random_fr(rng))).ok();
+  } catch (const Error&) {
+    rejected = true;
+  }
+  EXPECT_TRUE(rejected);
 }
 
 // A model with one constant changed (the named lowered tensor, entry `at`, by `delta`), quantized at
@@ -210,6 +263,83 @@ TEST(MlForest, ForgedLeavesOtherThresholdsAndWrongBranchesAreRejected) {
     rejected = true;  // the prover noticed the inconsistent trace
   }
   EXPECT_TRUE(rejected);
+}
+
+// The complete form (every tree padded to the complete tree of depth 6, one public 64 x 64 path
+// matrix; docs/protocol/ml.md) on 16 random trees over 16 features (some leaves shallow, LEQ and
+// GT nodes): compiles with labels as float's up to near-ties, proves in zero knowledge with
+// private weights and verifies; a changed label, a forged leaf value, a wrong branch (a decision
+// bit flipped in the trace) and a wrong leaf (a leaf indicator flipped) are rejected.
+TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  testing::ForestSpec spec;
+  spec.trees = 16, spec.depth = 6, spec.features = 16, spec.leaf_prob = 0.1;
+  spec.modes = {"BRANCH_LEQ", "BRANCH_GT"};
+  testing::RandomForest f = testing::make_random_forest(spec, rng);
+  std::string bytes_s;
+  f.model().SerializeToString(&bytes_s);
+  Loaded l{graph::load_onnx_bytes(std::vector<uint8_t>(bytes_s.begin(), bytes_s.end()), "forest.onnx"), {}};
+  for (int r = 0; r < 16; ++r) {
+    graph::Sample s;
+    s.inputs.emplace_back();
+    for (int j = 0; j < spec.features; ++j)
+      s.inputs[0].push_back(static_cast<double>(static_cast<int64_t>(rng.next_u64() % 1001) - 500) / 450.0);
+    l.samples.push_back(std::move(s));
+  }
+  bool complete = false;
+  for (const auto& t : l.g.tensors)
+    complete = complete || (t.is_const && t.name.find("/ml_paths_") != std::string::npos && t.shape == ops::Shape{64, 64});
+  ASSERT_TRUE(complete);
+  quant::ScaleChoice c = quant::choose_scale(l.g, l.samples, ops::QuantConfig{});
+  ASSERT_TRUE(c.met) << c.summary();
+  const quant::CompiledModel& m = c.model;
+  ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
+  EXPECT_EQ(c.eval.outputs.at(1).argmax_near, c.eval.outputs.at(1).argmax_rows);
+  // The integer model's labels against the trees themselves (up to float near-ties of 0.5).
+  for (const auto& s : l.samples) {
+    std::vector<float> x(s.inputs[0].begin(), s.inputs[0].end());
+    const double score = f.scores(x)[0];
+    if (std::fabs(score - 0.5) > 0.02) {
+      EXPECT_EQ(trace_of(m, s).outputs(m)[0].data[0], score > 0.5 ? 1 : 0);
+    }
+  }
+  Keys k = keys_of(m);
+  const auto& s = l.samples[0];
+  auto trace = trace_of(m, s);
+  auto bytes = prove(m, k.vk, trace, pcs::random_fr(rng));
+  ops::ITensor out;
+  Verdict v = verify(k.pub, k.vk, bytes, &out);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  EXPECT_EQ(out.data, trace.outputs(m)[0].data);
+  auto bad = bytes;
+  bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the other class
+  EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+  {
+    quant::CompiledModel m2 = changed_model(l, m, "leaf_values", 0.25);
+    Keys k2 = keys_of(m2);
+    auto p2 = prove(m2, k2.vk, trace_of(m2, s), pcs::random_fr(rng));
+    EXPECT_TRUE(verify(k2.pub, k2.vk, p2).ok());
+    EXPECT_FALSE(verify(k.pub, k.vk, p2).ok());
+  }
+  // A decision bit flipped (the wrong branch) and a leaf indicator flipped (the wrong leaf). The
+  // leaf indicator is the first Greater (the label's s > 0.5 comes after it).
+  for (const char* op : {"LessOrEqual", "Greater"}) {
+    SCOPED_TRACE(op);
+    auto t = trace_of(m, s);
+    int out_id = -1;
+    for (const auto& n : m.graph.nodes)
+      if (n.op_type == op && out_id < 0) out_id = n.outputs[0];
+    ASSERT_GE(out_id, 0);
+    t.values[static_cast<size_t>(out_id)].data[5] ^= 1;
+    bool rejected = false;
+    try {
+      rejected = !verify(k.pub, k.vk, prove(m, k.vk, t, pcs::random_fr(rng))).ok();
+    } catch (const Error&) {
+      rejected = true;  // the prover noticed the inconsistent trace
+    }
+    EXPECT_TRUE(rejected);
+  }
 }
 
 // compile's threshold-collapse criterion (quant::threshold_collapse): two thresholds of input
