@@ -198,12 +198,33 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   g.source = what;
   for (const auto& op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = static_cast<int>(op.version());
+  const onnx::GraphProto& gp = model.graph();
+  // Unsupported operators, all at once (before ONNX's shape inference, which then never runs the
+  // inference functions of operators zkinfer does not know: STFT's writes out of bounds).
+  const auto& table = ops::OpTable::get();
+  std::ostringstream bad;
+  int nbad = 0;
+  for (int i = 0; i < gp.node_size(); ++i) {
+    const auto& n = gp.node(i);
+    bool dom = n.domain().empty() || n.domain() == "ai.onnx";
+    if (is_ml_op(n.domain(), n.op_type())) continue;  // lowered below (lower_ml.h)
+    if (dom && is_rnn_op(n.op_type())) continue;      // unrolled once shapes are bound (lower_rnn.h)
+    if (!dom || !table.find(n.op_type())) {
+      bad << "\n  node '" << (n.name().empty() ? "#" + std::to_string(i) : n.name()) << "': " << n.op_type()
+          << (dom ? "" : " (domain " + n.domain() + ")") << ", opset " << g.opset;
+      ++nbad;
+    }
+  }
+  if (nbad)
+    throw UnsupportedOps(what + ": " + std::to_string(nbad) + " node(s) use unsupported operators:" + bad.str());
   // ONNX 1.12's shape inference trusts attributes (a fuzzed model with strides 0 divides by zero,
   // one with axis 2^63-1 reads out of bounds: fuzz/regressions/), so they are checked first.
   for (const auto& n : model.graph().node())
     for (const auto& at : n.attribute()) {
       const std::string& k = at.name();
       bool positive = k == "strides" || k == "dilations" || k == "kernel_shape";
+      if (k == "batch_dims" && (at.i() < 0 || at.i() > 64))  // GatherND's inference indexes with it
+        throw Error(what + ": node '" + n.name() + "' (" + n.op_type() + "): attribute batch_dims = " + std::to_string(at.i()) + " out of range");
       if (positive || k == "pads" || k == "output_padding" || k == "output_shape")
         for (auto v : at.ints())
           if ((positive ? v <= 0 : v < 0) || v > (int64_t{1} << 31))
@@ -235,24 +256,6 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
   }
   for (auto& [i, outs] : hidden_outputs)
     for (auto& o : outs) model.mutable_graph()->mutable_node(i)->add_output(std::move(o));
-  const onnx::GraphProto& gp = model.graph();
-  // Unsupported operators, all at once.
-  const auto& table = ops::OpTable::get();
-  std::ostringstream bad;
-  int nbad = 0;
-  for (int i = 0; i < gp.node_size(); ++i) {
-    const auto& n = gp.node(i);
-    bool dom = n.domain().empty() || n.domain() == "ai.onnx";
-    if (is_ml_op(n.domain(), n.op_type())) continue;  // lowered below (lower_ml.h)
-    if (dom && is_rnn_op(n.op_type())) continue;      // unrolled once shapes are bound (lower_rnn.h)
-    if (!dom || !table.find(n.op_type())) {
-      bad << "\n  node '" << (n.name().empty() ? "#" + std::to_string(i) : n.name()) << "': " << n.op_type()
-          << (dom ? "" : " (domain " + n.domain() + ")") << ", opset " << g.opset;
-      ++nbad;
-    }
-  }
-  if (nbad)
-    throw UnsupportedOps(what + ": " + std::to_string(nbad) + " node(s) use unsupported operators:" + bad.str());
   if (g.opset == 0) {
     // A model of ONNX-ML operators only may import no default-domain opset; its lowered nodes
     // (lower_ml.h) are read at opset 13.
