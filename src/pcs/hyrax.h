@@ -14,6 +14,7 @@
 // The protocol, the transcript order and the security argument are in docs/protocol/hyrax.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -51,6 +52,16 @@ inline constexpr size_t kMaxRowVars = 24;
 // row variables. Balanced, so that the verifier's two MSMs (2^a row commitments, 2^b generators)
 // and the commitment size (2^a points) stay about sqrt(2^n); see docs/protocol/hyrax.md.
 constexpr size_t default_log_cols(size_t num_vars) { return (num_vars + 1) / 2; }
+
+// The column split of a verifying key's weight commitment: balanced, but rows of at least
+// 2^kKeyMinLogCols entries (the whole vector when smaller). A model's many small weights (biases,
+// small kernels) are then one or a few rows each instead of sqrt(size): the verifier's row
+// combination in the batch opening is the sum of the rows, while the generators it uses
+// (2^kKeyMinLogCols of them) are shared by every opening of a proof anyway.
+inline constexpr size_t kKeyMinLogCols = 8;
+constexpr size_t key_log_cols(size_t num_vars) {
+  return std::max(default_log_cols(num_vars), std::min(num_vars, kKeyMinLogCols));
+}
 
 // A fixed-base table for one point P: entry [w][d - 1] = d 2^(c w) P for d in 1..2^c - 1 (c the
 // window bits), so that k P costs 256 / c mixed additions instead of a full double-and-add (used

@@ -124,12 +124,12 @@ const HyraxCommitment* HyraxScheme::as_hyrax(const Commitment& c) {
   return h ? &h->hyrax() : nullptr;
 }
 
-// The key's weights: balanced rows (default_log_cols), so that the verifier's row combination and
+// The key's weights: balanced rows of at least 2^kKeyMinLogCols entries (key_log_cols), so that the verifier's row combination and
 // the opening's length stay about the square root of the size. A proof's own vectors: as wide as
 // the parameters allow; their openings are logarithmic (pcs/reduced_opening.h), so wide rows cost
 // the proof nothing and save row points (a vector of 2^n entries is 2^(n - c) points).
 size_t HyraxScheme::log_cols(size_t num_vars, Use use) const {
-  return use == Use::kKey ? default_log_cols(num_vars) : std::min(num_vars, params_.max_log_cols());
+  return use == Use::kKey ? key_log_cols(num_vars) : std::min(num_vars, params_.max_log_cols());
 }
 
 size_t HyraxScheme::blind_count(size_t num_vars, Use use) const {

@@ -145,8 +145,8 @@ size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
 size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
   const size_t nv = max_committed_vars(m, plan);
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
-  if (zero_knowledge(m)) return std::max(pcs::default_log_cols(nv), kMinPadLogRow);
-  return pcs::default_log_cols(nv);
+  if (zero_knowledge(m)) return std::max(pcs::key_log_cols(nv), kMinPadLogRow);
+  return pcs::key_log_cols(nv);
 }
 
 const pcs::HyraxParams& params_for(size_t log_cols) {

@@ -141,7 +141,7 @@ size_t weight_bounds_log_cols(std::span<const WeightBoundItem> items) {
   size_t lc = 0;
   for (const auto& it : items) {
     if (layers::bound_invalid(it.bound)) continue;
-    lc = std::max(lc, pcs::default_log_cols(PaddedShape(it.bound.dims).num_vars()));
+    lc = std::max(lc, pcs::key_log_cols(PaddedShape(it.bound.dims).num_vars()));
     for (const auto& a : layers::bound_advice_shapes(it.bound)) lc = std::max(lc, pcs::default_log_cols(a.num_vars));
   }
   return lc;
