@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/lower_composites.h"
 #include "graph/lower_moves.h"
 #include "graph/lower_rnn.h"
 #include "graph/onnx_loader.h"
@@ -24,6 +25,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
     graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::lower_split(g);            // one Slice per Split output: every node has one output
   graph::lower_reductions(g);       // ReduceL1, ReduceL2, ReduceLogSumExp, ... as their parts
+  graph::lower_composites(g);       // LogSoftmax, InstanceNormalization, Hardmax, CumSum, ... as proven ops
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
   graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
