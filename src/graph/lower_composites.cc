@@ -123,7 +123,7 @@ std::vector<int64_t> softmax_axes(const ops::Node& n, int rank) {
 }
 
 // LayerNormalization with its Mean and InvStdDev outputs: the node keeps Y alone, and
-// Mean = ReduceMean(x), InvStdDev = Pow(ReduceMean((x - Mean)^2) + epsilon, -0.5) over axes
+// Mean = ReduceMean(x), InvStdDev = Reciprocal(Sqrt(ReduceMean((x - Mean)^2) + epsilon)) over axes
 // axis.. (keepdims) are computed beside it.
 bool lower_layer_norm_stats(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   bool extra = false;
@@ -155,7 +155,10 @@ bool lower_layer_norm_stats(Graph& g, const ops::Node& n, std::vector<ops::Node>
     const int v = e.emit("ReduceMean", 13, {sq}, ms, DType::kFloat, ra);
     const int ve = e.emit("Add", 14, {v, e.constant("epsilon", {}, DType::kFloat, {n.attrs.get_float("epsilon", 1e-5)})}, ms,
                           DType::kFloat);
-    e.emit("Pow", 15, {ve, e.constant("minus_half", {}, DType::kFloat, {-0.5})}, ms, DType::kFloat, {}, n.outputs[2]);
+    // 1 / sqrt by two tables (a Pow by the constant -0.5 would publish that constant: its table is
+    // computed from it).
+    const int sd = e.emit("Sqrt", 13, {ve}, ms, DType::kFloat);
+    e.emit("Reciprocal", 13, {sd}, ms, DType::kFloat, {}, n.outputs[2]);
   }
   return true;
 }
@@ -221,6 +224,7 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
     if (t == n.inputs[0] && a == e.out) {
       em.emit("Identity", 13, {t}, shape_of(e.out), DType::kFloat, {}, y);
     } else if (a == e.out) {
+      g.tensors[out.back().outputs[0]].shape.clear();  // no longer computed: no shape
       out.back().outputs = {y};
     } else {
       em.transpose(t, perm_to(a, e.out), y);
@@ -315,18 +319,24 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     return true;
   }
   if (op == "InstanceNormalization") {
-    if (rank < 3 || !is_const(g, n, 1) || !is_const(g, n, 2)) return false;
-    const FTensor& sc = g.tensors[n.inputs[1]].value;
-    const FTensor& b = g.tensors[n.inputs[2]].value;
-    if (sc.size() != xs[1] || b.size() != xs[1]) return false;
+    if (rank < 3 || n.inputs.size() < 3 || n.inputs[1] < 0 || n.inputs[2] < 0) return false;
+    if (ops::numel(e.shape(n.inputs[1])) != xs[1] || ops::numel(e.shape(n.inputs[2])) != xs[1]) return false;
     Shape cs(static_cast<size_t>(rank - 1), 1);
     cs[0] = xs[1];
-    const bool ones = std::all_of(sc.data.begin(), sc.data.end(), [](double v) { return v == 1; });
-    const bool zeros = std::all_of(b.data.begin(), b.data.end(), [](double v) { return v == 0; });
+    // A constant scale / B: a new [C, 1, ...] constant, left out when all ones / zeros; a computed
+    // one: reshaped to [C, 1, ...] (a product and a sum of two computed tensors).
+    auto all_are = [&](int t, double v) {
+      return g.tensors[t].is_const &&
+             std::all_of(g.tensors[t].value.data.begin(), g.tensors[t].value.data.end(), [v](double z) { return z == v; });
+    };
+    auto per_channel = [&](int t, const char* what) {
+      return g.tensors[t].is_const ? e.constant(what, cs, DType::kFloat, g.tensors[t].value.data) : e.reshape(t, cs);
+    };
+    const bool ones = all_are(n.inputs[1], 1.0), zeros = all_are(n.inputs[2], 0.0);
     const double eps = n.attrs.get_float("epsilon", 1e-5);
     int t = e.layer_norm(x, 2, eps, ones && zeros ? y : -1);
-    if (!ones) t = e.emit("Mul", 14, {t, e.constant("scale", cs, DType::kFloat, sc.data)}, xs, DType::kFloat, {}, zeros ? y : -1);
-    if (!zeros) e.emit("Add", 14, {t, e.constant("bias", cs, DType::kFloat, b.data)}, xs, DType::kFloat, {}, y);
+    if (!ones) t = e.emit("Mul", 14, {t, per_channel(n.inputs[1], "scale")}, xs, DType::kFloat, {}, zeros ? y : -1);
+    if (!zeros) e.emit("Add", 14, {t, per_channel(n.inputs[2], "bias")}, xs, DType::kFloat, {}, y);
     return true;
   }
   if (op == "MeanVarianceNormalization") {
@@ -368,9 +378,13 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     const int idx = e.emit("ArgMax", 13, {v}, is, DType::kInt, am);
     ops::Attributes ao;
     ao.ints["axis"] = a;
-    const int oh = e.emit("OneHot", 11, {idx, e.ints("depth", {len}), e.constant("values", {2}, DType::kFloat, {0, 1})},
-                          e.shape(v), DType::kFloat, ao, flat ? -1 : y);
-    if (flat) e.reshape(oh, xs, y);
+    // Integer values 0 / 1: public constants of the key (a real pair would be a private weight the
+    // OneHot relation cannot use); then a Cast to real (exact: a 0 / 1 integer at scale 0).
+    const int oh = e.emit("OneHot", 11, {idx, e.ints("depth", {len}), e.ints("values", {0, 1})}, e.shape(v), DType::kInt, ao);
+    ops::Attributes ac;
+    ac.ints["to"] = 1;
+    const int f = e.emit("Cast", 13, {oh}, e.shape(v), DType::kFloat, ac, flat ? -1 : y);
+    if (flat) e.reshape(f, xs, y);
     return true;
   }
   if (op == "CumSum") {
@@ -389,11 +403,17 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     perm.push_back(a);
     std::vector<int64_t> inv(perm.size());
     for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
-    const bool last = a == rank - 1;
+    // The MatMul step takes rank-2 products: [rows, len] x [len, len].
     const int t = e.transpose(x, perm);
-    const int m = e.emit("MatMul", 13, {t, e.constant("triangle", {len, len}, DType::kFloat, tri)}, e.shape(t),
-                         g.tensors[x].dtype, {}, last ? y : -1);
-    if (!last) e.transpose(m, inv, y);
+    const Shape ts = e.shape(t);
+    const int r = e.reshape(t, {ops::numel(xs) / len, len});
+    const int m = e.emit("MatMul", 13, {r, e.constant("triangle", {len, len}, DType::kFloat, tri)}, e.shape(r),
+                         g.tensors[x].dtype);
+    if (a == rank - 1) {
+      e.reshape(m, xs, y);
+    } else {
+      e.transpose(e.reshape(m, ts), inv, y);
+    }
     return true;
   }
   if (op == "DepthToSpace" || op == "SpaceToDepth") {

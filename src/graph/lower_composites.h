@@ -10,16 +10,28 @@
 //   CastLike              Cast to the second input's element type.
 //   GlobalMaxPool         ReduceMax over axes 2.. with keepdims.
 //   InstanceNormalization LayerNormalization over the spatial axes (axis 2, scale ones), then a Mul
-//                         by the scale and an Add of B as [C, 1, ...] constants (constant scale, B).
+//                         by the scale and an Add of B as [C, 1, ...] constants (or, computed,
+//                         reshaped to [C, 1, ...]).
 //   MeanVarianceNormalization  Transpose moving the axes last, LayerNormalization over them
 //                         (epsilon 1e-9), the inverse Transpose.
-//   Hardmax               ArgMax (keepdims 0) and OneHot(depth n, values [0, 1]) at the axis (rows
-//                         flattened by Reshapes before opset 13); rows of at most 256 entries.
-//   CumSum                MatMul by a constant 0/1 triangular matrix (exclusive, reverse), the axis
-//                         moved last by Transposes; constant axis, at most 1024 entries along it.
+//   Hardmax               ArgMax (keepdims 0), OneHot(depth n, integer values [0, 1]) at the axis and
+//                         a Cast to real (rows flattened by Reshapes before opset 13); rows of at
+//                         most 256 entries.
+//   CumSum                MatMul of the [rows, n] view by a constant 0/1 triangular matrix (exclusive,
+//                         reverse), the axis moved last by Transposes; constant axis, n <= 1024.
 //   DepthToSpace, SpaceToDepth  Reshape to rank 6, Transpose, Reshape.
 //   Compress              constant condition: Gather of the selected indices (after a Reshape to 1-D
 //                         without an axis); at least one selected.
+//   Einsum                one or two operands, no letter repeated inside one: ReduceSum of the letters
+//                         only one operand has, Transposes and Reshapes to [batch, M, K] x [batch, K,
+//                         N], one MatMul, Reshape and Transpose to the output's letters.
+//   Pow                   a tensor exponent (not a constant scalar; a real base that is not a positive
+//                         constant scalar): Exp(b Log x); a non-positive base makes Log's value not
+//                         finite, and calibration refuses it naming that tensor (its name says why).
+//   DequantizeLinear      constant scale and zero point: (x - zero_point) * scale as Sub and Mul by
+//                         [.., C, 1, ..] constants along the axis (a constant x folds before).
+//   LayerNormalization    with its Mean / InvStdDev outputs: the node keeps Y; Mean = ReduceMean,
+//                         InvStdDev = Reciprocal(Sqrt(ReduceMean((x - Mean)^2) + epsilon)).
 #pragma once
 
 #include "graph/graph.h"
