@@ -16,7 +16,9 @@
 #include "common/random.h"
 #include "graph/float_executor.h"
 #include "graph/lower_composites.h"
+#include "graph/json_io.h"
 #include "graph/onnx_loader.h"
+#include "quant/quantizer.h"
 
 namespace fs = std::filesystem;
 
@@ -290,6 +292,43 @@ TEST(LowerComposites, CasesLeftAsTheyAre) {
     lower_composites(low);
     EXPECT_EQ(count_op(low, c.op), 1u);
     EXPECT_EQ(low.nodes.size(), 1u);
+  }
+}
+
+// What no rewrite takes is refused at compile time, naming the node and the reason.
+TEST(LowerComposites, RefusedWithTheReason) {
+  TestRng rng(17);
+  using A = ops::Attributes;
+  struct Refusal {
+    Case c;
+    std::string why;
+  };
+  const std::vector<Refusal> cases = {
+      {{"Hardmax", 13, {{{2, 300}}}, nullptr, {}}, "at most 256 entries"},
+      {{"Compress", 11, {{{3, 4}}, {{3}, false, {0, 1, 1}, ops::DType::kBool}}, [](A& a) { a.ints["axis"] = 0; }, {}},
+       "its condition must be a constant"},
+      {{"CumSum", 14, {{{3, 4}}, {{}, false, {0}, ops::DType::kInt}}, nullptr, {}}, "its axis must be a constant"},
+      {{"Dropout", 13, {{{3, 4}}, {{}, true, {0.3}}, {{}, true, {1}, ops::DType::kBool}}, nullptr, {}}, "training mode"},
+      // (-0.5)^2 is finite, Log(-0.5) is not: the Log tensor's name says why.
+      {{"Pow", 13, {{{2, 3}, false, {-0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}, true, {2, 3, 1, 2, 2, 3}}}, nullptr, {}}, "the base must be positive"},
+      {{"Einsum", 12, {{{3, 3}}}, [](A& a) { a.strings["equation"] = "ii->i"; }, {}}, "without a repeated letter"},
+  };
+  for (const auto& [c, why] : cases) {
+    SCOPED_TRACE(c.op);
+    A a;
+    if (c.attrs) c.attrs(a);
+    std::vector<ops::FTensor> in;
+    Graph g = one_node(c.op, c.opset, c.in, a, rng, in);
+    std::vector<Sample> samples(1);
+    for (const auto& t : in) samples[0].inputs.push_back(t.data);
+    try {
+      quant::quantize(g, samples, ops::QuantConfig{});
+      ADD_FAILURE() << "quantized";
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(why), std::string::npos) << what;
+      EXPECT_NE(what.find(c.op), std::string::npos) << what;
+    }
   }
 }
 
