@@ -4,6 +4,9 @@
 // (no diagonals) into ReduceSum, Transpose, Reshape and one MatMul (graph::lower_composites).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
+
+#include <algorithm>
+#include <cctype>
 namespace zkinfer::ops {
 
 EinsumTerms parse_einsum(const Node& n, size_t operands) {
@@ -59,28 +62,48 @@ void register_op_einsum(OpTable& t) {
             dim[ch] = d;
           }
         }
+        // One odometer over every letter; each operand's and the output's offset moves by its stride
+        // for the letter (0 where it lacks the letter).
         std::vector<char> letters;
         for (const auto& [ch, d] : dim) letters.push_back(ch);
+        const size_t L = letters.size(), K = in.size();
         Shape os;
         for (char ch : e.out) os.push_back(dim[ch]);
         FTensor y(os);
-        std::map<char, int64_t> at;
-        for (char ch : letters) at[ch] = 0;
-        int64_t total = 1;
-        for (char ch : letters) total *= dim[ch];
-        for (int64_t it = 0; it < total; ++it) {
-          double p = 1;
-          for (size_t k = 0; k < in.size(); ++k) {
-            int64_t off = 0;
-            for (size_t i = 0; i < e.in[k].size(); ++i) off = off * in[k]->shape[i] + at[e.in[k][i]];
-            p *= in[k]->data[static_cast<size_t>(off)];
+        std::vector<int64_t> size(L), out_stride(L, 0);
+        std::vector<std::vector<int64_t>> stride(K, std::vector<int64_t>(L, 0));
+        double total = 1;
+        for (size_t l = 0; l < L; ++l) {
+          size[l] = dim[letters[l]];
+          total *= static_cast<double>(size[l]);
+        }
+        if (total == 0) return one(std::move(y));
+        if (total > 0x1p31) unsupported(n, "Einsum of more than 2^31 products");
+        auto strides_for = [&](const std::string& term, const Shape& shape, std::vector<int64_t>& st) {
+          int64_t s = 1;
+          for (size_t i = term.size(); i-- > 0;) {
+            const size_t l = static_cast<size_t>(std::find(letters.begin(), letters.end(), term[i]) - letters.begin());
+            st[l] += s;  // a letter repeated inside a term walks its diagonal
+            s *= shape[i];
           }
-          int64_t o = 0;
-          for (size_t i = 0; i < e.out.size(); ++i) o = o * os[i] + at[e.out[i]];
+        };
+        for (size_t k = 0; k < K; ++k) strides_for(e.in[k], in[k]->shape, stride[k]);
+        strides_for(e.out, os, out_stride);
+        std::vector<int64_t> pos(L, 0), off(K, 0);
+        int64_t o = 0;
+        for (int64_t it = 0; it < static_cast<int64_t>(total); ++it) {
+          double p = 1;
+          for (size_t k = 0; k < K; ++k) p *= in[k]->data[static_cast<size_t>(off[k])];
           y.data[static_cast<size_t>(o)] += p;
-          for (int i = static_cast<int>(letters.size()) - 1; i >= 0; --i) {
-            if (++at[letters[i]] < dim[letters[i]]) break;
-            at[letters[i]] = 0;
+          for (size_t l = L; l-- > 0;) {
+            if (++pos[l] < size[l]) {
+              for (size_t k = 0; k < K; ++k) off[k] += stride[k][l];
+              o += out_stride[l];
+              break;
+            }
+            for (size_t k = 0; k < K; ++k) off[k] -= stride[k][l] * (size[l] - 1);
+            o -= out_stride[l] * (size[l] - 1);
+            pos[l] = 0;
           }
         }
         return one(std::move(y));
