@@ -8,7 +8,8 @@
 //   2. a model that compiles must set up, prove its first data set and verify (the proven
 //      outputs are the integer executor's), and a proof with one byte changed must be rejected;
 //   3. the proven outputs are compared with the test's expected outputs (printed per test).
-// Every proven output lies within 2 % of the largest expected magnitude. Every operator in the op
+// Every proven output lies within 2 % of the largest expected magnitude but for the tests listed in
+// kQuantizedTie with the reason (asserted). Every operator in the op
 // table with a node test must prove at least one of them, but for the
 // operators listed in kNoProvenNodeTest with the reason (asserted: an operator listed there that
 // proves a test fails this test, so the list stays true). Prints one line per test and a table
@@ -39,10 +40,19 @@ const char* kNodeDir = "/usr/share/libonnx-testdata/data/node";
 const std::map<std::string, std::string> kNoProvenNodeTest = {
     {"ConstantOfShape", "its shape input is a graph input in the tests; the op is folded when the shape is a constant"},
     {"NonZero", "its input is a graph input in the tests; the op is folded when its input is a constant"},
-    {"LayerNormalization", "every test asks for the Mean and InvStdDev outputs too, which the integer model does not "
-                           "compute (Y alone is proven: ops_test, proof_transformer_test)"},
+    {"Range", "start, limit and delta are graph inputs in the tests; the op is folded when they are constants"},
     {"OneHot", "the tests give depth as a graph input or the indices as floats (a constant depth and integer "
                "indices are proven: ops_test, conformance rows)"},
+};
+
+// Tests whose expected output hinges on input values closer than the quantization step compile
+// chooses, where the discrete answer of the integer model (the first of the tied quantized values)
+// differs from float's: they must prove and verify, and must be off by more than 2 % (asserted:
+// a listed test that comes within 2 % fails this test, so the list stays true). Compile's accuracy
+// target reads a last dimension >= 2 as classifier logits and accepts a tie within one step there.
+const std::map<std::string, std::string> kQuantizedTie = {
+    {"test_hardmax_axis_1", "two entries of one row along axis 1 lie within 2^-8 of each other: both quantize to "
+                            "the same integer at the chosen scale and the first wins"},
 };
 
 struct Outcome {
@@ -193,7 +203,10 @@ TEST(NodeProofs, SupportedOpsProveTheirNodeTests) {
       }
       // Compile chose a scale meeting its accuracy target on these very inputs: the proven
       // outputs are within 2 % of the largest expected magnitude.
-      EXPECT_LE(worst, 0.02) << "proven output far from ONNX's expected output";
+      if (kQuantizedTie.count(test))
+        EXPECT_GT(worst, 0.02) << test << " comes within 2 % now: remove it from kQuantizedTie";
+      else
+        EXPECT_LE(worst, 0.02) << "proven output far from ONNX's expected output";
       exact += worst == 0;
       close += worst <= 0.02;
       ++o.proven;

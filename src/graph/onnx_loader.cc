@@ -343,13 +343,16 @@ void fold_constants(Graph& g, bool fold_shapes, bool shapes_bound) {
       if (in >= 0 && !g.tensors[in].is_const) all_const = false;
     std::vector<FTensor> shape_only;
     bool shape_node = false;
-    if (!all_const && fold_shapes && n.op_type == "Shape" && !n.inputs.empty() && n.inputs[0] >= 0) {
+    // Shape, Size and EyeLike read only their input's shape.
+    const bool shape_op = n.op_type == "Shape" || n.op_type == "Size" || n.op_type == "EyeLike";
+    if (!all_const && fold_shapes && shape_op && !n.inputs.empty() && n.inputs[0] >= 0) {
       const auto& t = g.tensors[n.inputs[0]];
       bool known = !t.shape.empty() || t.is_const || shapes_bound;
       for (auto d : t.shape) known = known && d >= 0;
       if (known) {
         FTensor dummy;
         dummy.shape = t.shape;
+        dummy.dtype = t.dtype;
         shape_only.push_back(dummy);
         shape_node = true;
       }

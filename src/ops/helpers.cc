@@ -1,6 +1,7 @@
 // Table construction and the generic unary-table op (see helpers.h). Runs at compile time only:
 // the tables it builds are stored in the compiled model and the integer forward only reads them.
 #include "ops/helpers.h"
+#include "ops/lowered.h"
 
 #include <algorithm>
 
@@ -269,6 +270,21 @@ void add_arg_op(OpTable& t, const std::string& op_type, bool is_min) {
     y.scale = 0;
     c.out.push_back(std::move(y));
   };
+  t.add(std::move(d));
+}
+
+}  // namespace zkinfer::ops
+
+namespace zkinfer::ops {
+
+void add_lowered_op(OpTable& t, const std::string& op_type, FloatFn f, const std::string& by, const std::string& why) {
+  OpDef d;
+  d.op_type = op_type;
+  d.run_float = std::move(f);
+  const std::string msg = op_type + " is rewritten into proven ops at compile time (" + by + "); this node was not" +
+                          (why.empty() ? "" : ": " + why);
+  d.plan = [msg](PlanContext& c) { unsupported(c.node, msg); };
+  d.run_int = [msg](IntContext& c) { c.fail(msg); };
   t.add(std::move(d));
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/float_executor.h"
+#include "graph/lower_composites.h"
 #include "graph/lower_moves.h"
 #include "graph/lower_rnn.h"
 #include "graph/onnx_loader.h"
@@ -24,6 +25,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
     graph::bind_shapes(g, graph::make_inputs(g, samples[0].inputs, "calibration sample 0"));
   graph::lower_split(g);            // one Slice per Split output: every node has one output
   graph::lower_reductions(g);       // ReduceL1, ReduceL2, ReduceLogSumExp, ... as their parts
+  graph::lower_composites(g);       // LogSoftmax, InstanceNormalization, Hardmax, CumSum, ... as proven ops
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
   graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
@@ -34,10 +36,22 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   graph::lower_concat_constants(g);  // after folding: Concats of constants and computed tensors
   std::vector<Range> r(g.tensors.size());
   std::vector<bool> seen(g.tensors.size(), false);
+  // Tensors in the order they are computed (inputs and constants, then each node's outputs), so
+  // that a value that is not finite is reported where it first appears.
+  std::vector<size_t> order;
+  std::vector<bool> listed(g.tensors.size(), false);
+  for (const auto& n : g.nodes)
+    for (int t : n.outputs)
+      if (t >= 0) listed[static_cast<size_t>(t)] = true;
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (!listed[i]) order.push_back(i);
+  for (const auto& n : g.nodes)
+    for (int t : n.outputs)
+      if (t >= 0) order.push_back(static_cast<size_t>(t));
   for (size_t s = 0; s < samples.size(); ++s) {
     auto in = graph::make_inputs(g, samples[s].inputs, "calibration sample " + std::to_string(s));
     auto all = graph::run_float_all(g, in);
-    for (size_t i = 0; i < all.size(); ++i) {
+    for (size_t i : order) {
       if (all[i].shape != g.tensors[i].shape)
         throw Error("calibration sample " + std::to_string(s) + ": tensor '" + g.tensors[i].name + "' has shape " +
                     ops::shape_str(all[i].shape) + ", sample 0 gave " + ops::shape_str(g.tensors[i].shape));

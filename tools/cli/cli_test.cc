@@ -94,7 +94,7 @@ TEST(Cli, CalibrationFileWithLabels) {
 }
 
 TEST(Cli, UnsupportedOperatorsAllReported) {
-  // A model with 3 nodes of operators zkinfer does not know (two Det, one DepthToSpace), every one
+  // A model with 3 nodes of operators zkinfer does not know (two Det, one LpNormalization), every one
   // listed with its opset. (EZKL's examples no longer have such nodes but for the recurrent ones.)
   onnx::ModelProto m;
   m.set_ir_version(8);
@@ -106,7 +106,7 @@ TEST(Cli, UnsupportedOperatorsAllReported) {
   zkinfer::test_onnx::add_node(g, "Reshape", {"x", "s"}, "r");
   zkinfer::test_onnx::add_init_i64(g, "s", {3}, {4, 2, 2});
   zkinfer::test_onnx::add_node(g, "Det", {"r"}, "d1");
-  zkinfer::test_onnx::set_int(zkinfer::test_onnx::add_node(g, "DepthToSpace", {"x"}, "z"), "blocksize", 2);
+  zkinfer::test_onnx::add_node(g, "LpNormalization", {"x"}, "z");
   zkinfer::test_onnx::add_node(g, "Reshape", {"z", "t"}, "zr");
   zkinfer::test_onnx::add_init_i64(g, "t", {3}, {4, 2, 2});
   zkinfer::test_onnx::add_node(g, "Det", {"zr"}, "d2");
@@ -119,7 +119,7 @@ TEST(Cli, UnsupportedOperatorsAllReported) {
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_NE(c.out.find("zkinfer: error:"), std::string::npos);
   EXPECT_NE(c.out.find("3 node(s)"), std::string::npos) << c.out;
-  for (const char* s : {"'d1_node': Det, opset 13", "'d2_node': Det, opset 13", "'z_node': DepthToSpace, opset 13"})
+  for (const char* s : {"'d1_node': Det, opset 13", "'d2_node': Det, opset 13", "'z_node': LpNormalization, opset 13"})
     EXPECT_NE(c.out.find(s), std::string::npos) << s << "\n" << c.out;
 }
 

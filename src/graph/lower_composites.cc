@@ -1,0 +1,517 @@
+// Compile-time rewrites of composite operators into proven ones (lower_composites.h).
+#include "graph/lower_composites.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <string>
+
+#include "common/check.h"
+#include "common/error.h"
+#include "ops/helpers.h"
+#include "ops/lowered.h"
+
+namespace zkinfer::graph {
+
+using ops::DType;
+using ops::FTensor;
+using ops::Shape;
+
+namespace {
+
+// Emits the nodes replacing one node n, with new tensors of known shape and type.
+struct Emitter {
+  Graph& g;
+  const ops::Node& n;
+  std::vector<ops::Node>& out;
+  int counter = 0;
+
+  std::string fresh(const std::string& what) { return n.name + "/lowered_" + what + "_" + std::to_string(counter++); }
+  const Shape& shape(int t) const { return g.tensors[t].shape; }
+  int constant(const std::string& what, Shape s, DType dt, std::vector<double> data) {
+    TensorInfo t;
+    t.name = fresh(what);
+    t.value = FTensor(s, dt);
+    ZKINFER_CHECK(t.value.data.size() == data.size());
+    t.value.data = std::move(data);
+    t.shape = std::move(s);
+    t.dtype = dt;
+    t.is_const = true;
+    return g.add_tensor(std::move(t));
+  }
+  int ints(const std::string& what, const std::vector<int64_t>& v) {
+    return constant(what, {static_cast<int64_t>(v.size())}, DType::kInt, std::vector<double>(v.begin(), v.end()));
+  }
+  int filled(const std::string& what, Shape s, double v) {
+    std::vector<double> d(static_cast<size_t>(ops::numel(s)), v);
+    return constant(what, std::move(s), DType::kFloat, std::move(d));
+  }
+  // One node of the given opset; its output is `to` when given, else a new tensor (s, dt).
+  int emit(const std::string& op, int opset, std::vector<int> inputs, Shape s, DType dt, ops::Attributes a = {},
+           int to = -1) {
+    if (to < 0) {
+      TensorInfo t;
+      t.name = fresh(op);
+      t.shape = std::move(s);
+      t.dtype = dt;
+      to = g.add_tensor(std::move(t));
+    }
+    ops::Node m;
+    m.name = fresh(op + "_node");
+    m.op_type = op;
+    m.opset = opset;
+    m.inputs = std::move(inputs);
+    m.outputs = {to};
+    m.attrs = std::move(a);
+    out.push_back(std::move(m));
+    return to;
+  }
+  int reshape(int x, Shape s, int to = -1) {
+    if (to < 0 && shape(x) == s) return x;
+    return emit("Reshape", 14, {x, ints("shape", s)}, s, g.tensors[x].dtype, {}, to);
+  }
+  int transpose(int x, const std::vector<int64_t>& perm, int to = -1) {
+    bool id = true;
+    for (size_t i = 0; i < perm.size(); ++i) id = id && perm[i] == static_cast<int64_t>(i);
+    if (id && to < 0) return x;
+    Shape s;
+    for (auto p : perm) s.push_back(shape(x)[static_cast<size_t>(p)]);
+    ops::Attributes a;
+    a.int_lists["perm"] = perm;
+    return emit("Transpose", 13, {x}, s, g.tensors[x].dtype, a, to);
+  }
+  // ReduceMax (axes attribute, opset 13) or ReduceSum (axes input, opset 13), keepdims 1.
+  int reduce(const std::string& op, int x, const std::vector<int64_t>& axes) {
+    Shape s = shape(x);
+    for (auto a : axes) s[static_cast<size_t>(a)] = 1;
+    ops::Attributes at;
+    at.ints["keepdims"] = 1;
+    if (op == "ReduceSum") return emit(op, 13, {x, ints("axes", axes)}, s, g.tensors[x].dtype, at);
+    at.int_lists["axes"] = axes;
+    return emit(op, 13, {x}, s, g.tensors[x].dtype, at);
+  }
+  // LayerNormalization of x over axes axis.. (scale ones, no bias).
+  int layer_norm(int x, int64_t axis, double eps, int to = -1) {
+    const Shape& s = shape(x);
+    Shape norm(s.begin() + axis, s.end());
+    ops::Attributes a;
+    a.ints["axis"] = axis;
+    a.floats["epsilon"] = eps;
+    return emit("LayerNormalization", 17, {x, filled("ones", norm, 1.0)}, s, DType::kFloat, a, to);
+  }
+};
+
+bool known_shape(const Graph& g, int t) {
+  if (t < 0) return false;
+  for (auto d : g.tensors[t].shape)
+    if (d < 0) return false;
+  return true;
+}
+
+bool is_const(const Graph& g, const ops::Node& n, size_t k) {
+  return k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const;
+}
+
+// The (outer, len, inner) view of a softmax-like op's rows (before opset 13: flattened from axis
+// on; after: along axis) and its reduced axes.
+std::vector<int64_t> softmax_axes(const ops::Node& n, int rank) {
+  const bool old = n.opset < 13;
+  const int a = ops::norm_axis(n, n.attrs.get_int("axis", old ? 1 : -1), rank);
+  std::vector<int64_t> axes;
+  for (int i = a; i < (old ? rank : a + 1); ++i) axes.push_back(i);
+  return axes;
+}
+
+// LayerNormalization with its Mean and InvStdDev outputs: the node keeps Y alone, and
+// Mean = ReduceMean(x), InvStdDev = Reciprocal(Sqrt(ReduceMean((x - Mean)^2) + epsilon)) over axes
+// axis.. (keepdims) are computed beside it.
+bool lower_layer_norm_stats(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  bool extra = false;
+  for (size_t k = 1; k < n.outputs.size(); ++k) extra = extra || n.outputs[k] >= 0;
+  const int x = n.inputs[0];
+  if (!extra || !known_shape(g, x)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const int rank = static_cast<int>(xs.size());
+  if (rank == 0) return false;
+  const int64_t axis = ops::norm_axis(n, n.attrs.get_int("axis", -1), rank);
+  std::vector<int64_t> axes;
+  Shape ms = xs;
+  for (int64_t a = axis; a < rank; ++a) {
+    axes.push_back(a);
+    ms[static_cast<size_t>(a)] = 1;
+  }
+  Emitter e{g, n, out};
+  ops::Node y = n;
+  y.outputs = {n.outputs[0]};
+  out.push_back(std::move(y));
+  ops::Attributes ra;
+  ra.ints["keepdims"] = 1;
+  ra.int_lists["axes"] = axes;
+  const int mean_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
+  const int m = e.emit("ReduceMean", 13, {x}, ms, DType::kFloat, ra, mean_to);
+  if (n.outputs.size() > 2 && n.outputs[2] >= 0) {
+    const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
+    const int sq = e.emit("Mul", 14, {d, d}, xs, DType::kFloat);
+    const int v = e.emit("ReduceMean", 13, {sq}, ms, DType::kFloat, ra);
+    const int ve = e.emit("Add", 14, {v, e.constant("epsilon", {}, DType::kFloat, {n.attrs.get_float("epsilon", 1e-5)})}, ms,
+                          DType::kFloat);
+    // 1 / sqrt by two tables (a Pow by the constant -0.5 would publish that constant: its table is
+    // computed from it).
+    const int sd = e.emit("Sqrt", 13, {ve}, ms, DType::kFloat);
+    e.emit("Reciprocal", 13, {sd}, ms, DType::kFloat, {}, n.outputs[2]);
+  }
+  return true;
+}
+
+// Einsum of one or two operands, no letter repeated inside an operand: the letters only one
+// operand has and the output lacks are summed first (ReduceSum); then, for two operands, each is
+// transposed to [batch letters, its own kept letters, contracted letters] (B: [batch, contracted,
+// own]) and reshaped to 3 groups, one MatMul, a Reshape to the letters and a Transpose to the
+// output's order.
+bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.empty() || n.inputs.size() > 2) return false;
+  for (int t : n.inputs)
+    if (t < 0 || !known_shape(g, t)) return false;
+  const ops::EinsumTerms e = ops::parse_einsum(n, n.inputs.size());
+  for (const auto& s : e.in) {
+    if (s.size() != g.tensors[n.inputs[&s - &e.in[0]]].shape.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (s.find(s[i]) != i) return false;  // a diagonal
+  }
+  std::map<char, int64_t> dim;
+  for (size_t k = 0; k < e.in.size(); ++k)
+    for (size_t i = 0; i < e.in[k].size(); ++i) {
+      const int64_t d = g.tensors[n.inputs[k]].shape[i];
+      if (dim.count(e.in[k][i]) && dim[e.in[k][i]] != d) return false;  // broadcasting of 1s: not taken
+      dim[e.in[k][i]] = d;
+    }
+  Emitter em{g, n, out};
+  const int y = n.outputs[0];
+  auto has = [](const std::string& s, char ch) { return s.find(ch) != std::string::npos; };
+  // Sums over the letters of operand k that neither the output nor the other operand has.
+  auto reduce_own = [&](size_t k, std::string& letters) {
+    int t = n.inputs[k];
+    std::vector<int64_t> axes;
+    std::string kept;
+    for (size_t i = 0; i < letters.size(); ++i) {
+      const bool other = e.in.size() == 2 && has(e.in[1 - k], letters[i]);
+      if (!has(e.out, letters[i]) && !other) axes.push_back(static_cast<int64_t>(i));
+      else kept += letters[i];
+    }
+    if (!axes.empty()) {
+      Shape s;
+      for (char ch : kept) s.push_back(dim[ch]);
+      ops::Attributes a;
+      a.ints["keepdims"] = 0;
+      t = em.emit("ReduceSum", 13, {t, em.ints("axes", axes)}, s, DType::kFloat, a);
+    }
+    letters = kept;
+    return t;
+  };
+  auto perm_to = [](const std::string& from, const std::string& to) {
+    std::vector<int64_t> p;
+    for (char ch : to) p.push_back(static_cast<int64_t>(from.find(ch)));
+    return p;
+  };
+  auto shape_of = [&](const std::string& letters) {
+    Shape s;
+    for (char ch : letters) s.push_back(dim[ch]);
+    return s;
+  };
+  if (e.in.size() == 1) {
+    std::string a = e.in[0];
+    const int t = reduce_own(0, a);
+    if (t == n.inputs[0] && a == e.out) {
+      em.emit("Identity", 13, {t}, shape_of(e.out), DType::kFloat, {}, y);
+    } else if (a == e.out) {
+      g.tensors[out.back().outputs[0]].shape.clear();  // no longer computed: no shape
+      out.back().outputs = {y};
+    } else {
+      em.transpose(t, perm_to(a, e.out), y);
+    }
+    return true;
+  }
+  std::string la = e.in[0], lb = e.in[1];
+  const int a0 = reduce_own(0, la), b0 = reduce_own(1, lb);
+  std::string batch, own_a, own_b, contr;
+  for (char ch : e.out)
+    if (has(la, ch) && has(lb, ch)) batch += ch;
+  for (char ch : la)
+    if (!has(lb, ch)) own_a += ch;
+    else if (!has(e.out, ch)) contr += ch;
+  for (char ch : lb)
+    if (!has(la, ch)) own_b += ch;
+  auto prod = [&](const std::string& s) {
+    int64_t p = 1;
+    for (char ch : s) p *= dim[ch];
+    return p;
+  };
+  Shape bs = shape_of(batch);
+  Shape va = bs, vb = bs, vy = bs;
+  va.push_back(prod(own_a));
+  va.push_back(prod(contr));
+  vb.push_back(prod(contr));
+  vb.push_back(prod(own_b));
+  vy.push_back(prod(own_a));
+  vy.push_back(prod(own_b));
+  const int a1 = em.reshape(em.transpose(a0, perm_to(la, batch + own_a + contr)), va);
+  const int b1 = em.reshape(em.transpose(b0, perm_to(lb, batch + contr + own_b)), vb);
+  const int p = em.emit("MatMul", 13, {a1, b1}, vy, DType::kFloat);
+  const std::string got = batch + own_a + own_b;
+  const int r = em.reshape(p, shape_of(got), got == e.out ? y : -1);
+  if (got != e.out) em.transpose(r, perm_to(got, e.out), y);
+  return true;
+}
+
+// Rewrites n into `out`; false when n is left as it is.
+bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const std::vector<int>& uses) {
+  const std::string& op = n.op_type;
+  if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.empty() || n.outputs[0] < 0) return false;
+  if (op == "LayerNormalization") return lower_layer_norm_stats(g, n, out);
+  if (op == "Einsum") return lower_einsum(g, n, out);
+  for (size_t k = 1; k < n.outputs.size(); ++k)
+    if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
+  const int x = n.inputs[0], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, y)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const int rank = static_cast<int>(xs.size());
+  Emitter e{g, n, out};
+  if (op == "LogSoftmax") {
+    if (rank == 0) return false;
+    const auto axes = softmax_axes(n, rank);
+    const int m = e.reduce("ReduceMax", x, axes);
+    const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
+    const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
+    const int s = e.reduce("ReduceSum", ex, axes);
+    const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
+    e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, y);
+    return true;
+  }
+  if (op == "Dropout") {
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0 && uses[n.outputs[1]] > 0) return false;
+    if (is_const(g, n, 2) && g.tensors[n.inputs[2]].value.size() > 0 && g.tensors[n.inputs[2]].value.data[0] != 0) {
+      double r = n.attrs.get_float("ratio", 0.5);
+      if (is_const(g, n, 1) && g.tensors[n.inputs[1]].value.size() > 0) r = g.tensors[n.inputs[1]].value.data[0];
+      if (r > 0) return false;
+    } else if (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)) {
+      return false;  // a computed training_mode
+    }
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0) g.tensors[n.outputs[1]].shape.clear();  // not computed
+    e.emit("Identity", 13, {x}, xs, g.tensors[x].dtype, {}, y);
+    return true;
+  }
+  if (op == "CastLike") {
+    if (n.inputs.size() < 2 || n.inputs[1] < 0) return false;
+    const DType to = g.tensors[n.inputs[1]].dtype;
+    ops::Attributes a;
+    a.ints["to"] = to == DType::kBool ? 9 : to == DType::kInt ? 7 : 11;  // bool, int64, double
+    e.emit("Cast", 13, {x}, xs, to, a, y);
+    return true;
+  }
+  if (op == "GlobalMaxPool") {
+    if (rank < 3) return false;
+    std::vector<int64_t> axes;
+    for (int i = 2; i < rank; ++i) axes.push_back(i);
+    ops::Attributes at;
+    at.ints["keepdims"] = 1;
+    at.int_lists["axes"] = axes;
+    e.emit("ReduceMax", 13, {x}, g.tensors[y].shape, g.tensors[x].dtype, at, y);
+    return true;
+  }
+  if (op == "InstanceNormalization") {
+    if (rank < 3 || n.inputs.size() < 3 || n.inputs[1] < 0 || n.inputs[2] < 0) return false;
+    if (ops::numel(e.shape(n.inputs[1])) != xs[1] || ops::numel(e.shape(n.inputs[2])) != xs[1]) return false;
+    Shape cs(static_cast<size_t>(rank - 1), 1);
+    cs[0] = xs[1];
+    // A constant scale / B: a new [C, 1, ...] constant, left out when all ones / zeros; a computed
+    // one: reshaped to [C, 1, ...] (a product and a sum of two computed tensors).
+    auto all_are = [&](int t, double v) {
+      return g.tensors[t].is_const &&
+             std::all_of(g.tensors[t].value.data.begin(), g.tensors[t].value.data.end(), [v](double z) { return z == v; });
+    };
+    auto per_channel = [&](int t, const char* what) {
+      return g.tensors[t].is_const ? e.constant(what, cs, DType::kFloat, g.tensors[t].value.data) : e.reshape(t, cs);
+    };
+    const bool ones = all_are(n.inputs[1], 1.0), zeros = all_are(n.inputs[2], 0.0);
+    const double eps = n.attrs.get_float("epsilon", 1e-5);
+    int t = e.layer_norm(x, 2, eps, ones && zeros ? y : -1);
+    if (!ones) t = e.emit("Mul", 14, {t, per_channel(n.inputs[1], "scale")}, xs, DType::kFloat, {}, zeros ? y : -1);
+    if (!zeros) e.emit("Add", 14, {t, per_channel(n.inputs[2], "bias")}, xs, DType::kFloat, {}, y);
+    return true;
+  }
+  if (op == "MeanVarianceNormalization") {
+    std::vector<bool> red(static_cast<size_t>(rank), false);
+    for (auto a : n.attrs.get_ints("axes", {0, 2, 3})) {
+      if (a < -rank || a >= rank) return false;
+      red[static_cast<size_t>(a < 0 ? a + rank : a)] = true;
+    }
+    std::vector<int64_t> perm;
+    for (int i = 0; i < rank; ++i)
+      if (!red[i]) perm.push_back(i);
+    const int64_t kept = static_cast<int64_t>(perm.size());
+    if (kept == rank) return false;
+    for (int i = 0; i < rank; ++i)
+      if (red[i]) perm.push_back(i);
+    std::vector<int64_t> inv(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
+    const bool id = std::is_sorted(perm.begin(), perm.end());
+    const int t = e.transpose(x, perm);
+    const int l = e.layer_norm(t, kept, 1e-9, id ? y : -1);
+    if (!id) e.transpose(l, inv, y);
+    return true;
+  }
+  if (op == "Hardmax") {
+    if (rank == 0) return false;
+    const auto axes = softmax_axes(n, rank);
+    int64_t len = 1, outer = 1;
+    for (auto a : axes) len *= xs[static_cast<size_t>(a)];
+    for (int64_t i = 0; i < axes.front(); ++i) outer *= xs[static_cast<size_t>(i)];
+    if (len > 256 || len < 1) return false;
+    const bool flat = axes.size() > 1;  // before opset 13, several axes: as [outer, len] rows
+    const int v = flat ? e.reshape(x, {outer, len}) : x;
+    const int64_t a = flat ? 1 : axes.front();
+    ops::Attributes am;
+    am.ints["axis"] = a;
+    am.ints["keepdims"] = 0;
+    Shape is = e.shape(v);
+    is.erase(is.begin() + a);
+    const int idx = e.emit("ArgMax", 13, {v}, is, DType::kInt, am);
+    ops::Attributes ao;
+    ao.ints["axis"] = a;
+    // Integer values 0 / 1: public constants of the key (a real pair would be a private weight the
+    // OneHot relation cannot use); then a Cast to real (exact: a 0 / 1 integer at scale 0).
+    const int oh = e.emit("OneHot", 11, {idx, e.ints("depth", {len}), e.ints("values", {0, 1})}, e.shape(v), DType::kInt, ao);
+    ops::Attributes ac;
+    ac.ints["to"] = 1;
+    const int f = e.emit("Cast", 13, {oh}, e.shape(v), DType::kFloat, ac, flat ? -1 : y);
+    if (flat) e.reshape(f, xs, y);
+    return true;
+  }
+  if (op == "CumSum") {
+    if (rank == 0 || !is_const(g, n, 1) || g.tensors[n.inputs[1]].value.size() != 1) return false;
+    const int64_t a = ops::norm_axis(n, static_cast<int64_t>(g.tensors[n.inputs[1]].value.data[0]), rank);
+    const int64_t len = xs[static_cast<size_t>(a)];
+    if (len < 1 || len > 1024) return false;
+    const bool exclusive = n.attrs.get_int("exclusive", 0) != 0, reverse = n.attrs.get_int("reverse", 0) != 0;
+    std::vector<double> tri(static_cast<size_t>(len * len), 0.0);  // tri[j][i] = 1: x_j counts in y_i
+    for (int64_t j = 0; j < len; ++j)
+      for (int64_t i = 0; i < len; ++i)
+        tri[static_cast<size_t>(j * len + i)] = reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i);
+    std::vector<int64_t> perm;
+    for (int i = 0; i < rank; ++i)
+      if (i != a) perm.push_back(i);
+    perm.push_back(a);
+    std::vector<int64_t> inv(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
+    // The MatMul step takes rank-2 products: [rows, len] x [len, len].
+    const int t = e.transpose(x, perm);
+    const Shape ts = e.shape(t);
+    const int r = e.reshape(t, {ops::numel(xs) / len, len});
+    const int m = e.emit("MatMul", 13, {r, e.constant("triangle", {len, len}, DType::kFloat, tri)}, e.shape(r),
+                         g.tensors[x].dtype);
+    if (a == rank - 1) {
+      e.reshape(m, xs, y);
+    } else {
+      e.transpose(e.reshape(m, ts), inv, y);
+    }
+    return true;
+  }
+  if (op == "DepthToSpace" || op == "SpaceToDepth") {
+    Shape view, os;
+    std::vector<int64_t> perm;
+    try {
+      ops::space_depth_plan(n, xs, view, perm, os);
+    } catch (const Error&) {
+      return false;
+    }
+    e.reshape(e.transpose(e.reshape(x, view), perm), os, y);
+    return true;
+  }
+  if (op == "Pow") {
+    // A tensor exponent (the Pow planner takes a constant scalar exponent or base): for a positive
+    // base, x^b = Exp(b Log(x)). The Log tensor's name says why a non-positive base is refused
+    // (its float value is not finite: calibration names it).
+    if (n.inputs.size() != 2 || n.inputs[1] < 0) return false;
+    auto uniform = [&](int t) {
+      const auto& v = g.tensors[t].value.data;
+      return g.tensors[t].is_const && !v.empty() && std::all_of(v.begin(), v.end(), [&](double z) { return z == v[0]; });
+    };
+    if (uniform(n.inputs[1]) || (uniform(x) && g.tensors[x].value.data[0] > 0)) return false;
+    if (g.tensors[x].dtype != DType::kFloat || g.tensors[y].dtype != DType::kFloat) return false;
+    TensorInfo lt;
+    lt.name = n.name + "/log_base (Pow with a tensor exponent is proven as exp(b log x): the base must be positive)";
+    lt.shape = xs;
+    const int l = g.add_tensor(std::move(lt));
+    e.emit("Log", 13, {x}, xs, DType::kFloat, {}, l);
+    const int m = e.emit("Mul", 14, {n.inputs[1], l}, g.tensors[y].shape, DType::kFloat);
+    e.emit("Exp", 13, {m}, g.tensors[y].shape, DType::kFloat, {}, y);
+    return true;
+  }
+  if (op == "DequantizeLinear") {
+    // y = (x - zero_point) * scale, per tensor or per slice along axis (constant scale and zero
+    // point, reshaped to broadcast along the axis).
+    if (!is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2))) return false;
+    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    Shape bs;
+    if (sc.size() > 1) {
+      const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
+      bs.assign(static_cast<size_t>(rank), 1);
+      bs[static_cast<size_t>(a)] = sc.size();
+    }
+    int t = x;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const FTensor& zp = g.tensors[n.inputs[2]].value;
+      if (zp.size() != sc.size()) return false;
+      if (std::any_of(zp.data.begin(), zp.data.end(), [](double v) { return v != 0; }))
+        t = e.emit("Sub", 14, {x, e.constant("zero_point", bs, DType::kInt, zp.data)}, xs, g.tensors[x].dtype);
+    }
+    e.emit("Mul", 14, {t, e.constant("scale", bs, DType::kFloat, sc.data)}, xs, DType::kFloat, {}, y);
+    return true;
+  }
+  if (op == "Compress") {
+    if (!is_const(g, n, 1)) return false;
+    const FTensor& cond = g.tensors[n.inputs[1]].value;
+    const bool has_axis = n.attrs.ints.count("axis") != 0;
+    const int64_t total = ops::numel(xs);
+    if (rank == 0 && has_axis) return false;
+    const int64_t a = has_axis ? ops::norm_axis(n, n.attrs.get_int("axis", 0), rank) : 0;
+    if (cond.rank() != 1 || cond.size() > (has_axis ? xs[static_cast<size_t>(a)] : total)) return false;
+    std::vector<int64_t> keep;
+    for (int64_t i = 0; i < cond.size(); ++i)
+      if (cond.data[static_cast<size_t>(i)] != 0) keep.push_back(i);
+    if (keep.empty()) return false;
+    const int v = has_axis ? x : e.reshape(x, {total});
+    ops::Attributes at;
+    at.ints["axis"] = a;
+    e.emit("Gather", 13, {v, e.ints("indices", keep)}, g.tensors[y].shape, g.tensors[x].dtype, at, y);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void lower_composites(Graph& g) {
+  std::vector<int> uses(g.tensors.size(), 0);
+  for (const auto& n : g.nodes)
+    for (int t : n.inputs)
+      if (t >= 0) ++uses[t];
+  for (int t : g.outputs) ++uses[t];
+  std::vector<ops::Node> out;
+  for (auto& n : g.nodes) {
+    const size_t mark = out.size();
+    bool done = false;
+    try {
+      done = lower_one(g, n, out, uses);
+    } catch (const Error&) {
+      done = false;  // a malformed node: left for its float semantics to report
+    }
+    if (!done) {
+      out.resize(mark);
+      out.push_back(std::move(n));
+    }
+  }
+  g.nodes = std::move(out);
+}
+
+}  // namespace zkinfer::graph

@@ -1,0 +1,33 @@
+// Operators held as float semantics only and rewritten into proven ops at compile time
+// (graph/lower_composites.h): their registration helper and the geometry a rewrite shares with
+// its float op.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ops/op.h"
+
+namespace zkinfer::ops {
+
+// Registers an operator that holds its float semantics only: the quantizer rewrites every such
+// node into proven ops before planning (`by` names the rewrite, e.g. "graph::lower_composites"),
+// so its integer model and proof are those of the new nodes. A planner that still meets one
+// refuses it, naming the rewrite and `why` (the case the rewrite does not take).
+void add_lowered_op(OpTable& t, const std::string& op_type, FloatFn f, const std::string& by,
+                    const std::string& why = "");
+
+// DepthToSpace / SpaceToDepth (op_depth_to_space.cc) on shape s: the rank-6 view, the Transpose's
+// permutation and the output shape (the float op and its compile-time rewrite share them).
+void space_depth_plan(const Node& n, const Shape& s, Shape& view, std::vector<int64_t>& perm, Shape& out);
+
+// An Einsum equation (op_einsum.cc): one letter string per operand and the output's (explicit,
+// or implicit: the letters that appear once, alphabetically). Refuses an ellipsis.
+struct EinsumTerms {
+  std::vector<std::string> in;
+  std::string out;
+};
+EinsumTerms parse_einsum(const Node& n, size_t operands);
+
+}  // namespace zkinfer::ops
