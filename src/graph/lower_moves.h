@@ -26,6 +26,15 @@ void lower_conv_transpose(Graph& g);
 // its rows' maxima. Windows wider than max_window along one axis are left as they are.
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
+// Resize / Upsample with constant scales, sizes and roi (ops/resize.h: a map per axis): per
+// resized axis, a Gather of constant indices along it where every output entry reads one input
+// entry (nearest; data movement), else the axis moved last (Transpose, Reshape to [rows, in]) and
+// a MatMul by the constant interpolation matrix [in, out] (linear, cubic, antialias; the MatMul's
+// exact integer rescale), moved back. tf_crop_and_resize's outside entries read a padded zero
+// (Gather) or a zero column (MatMul), and a constant adds the extrapolation value there. Linear or
+// cubic resizing of an integer tensor is left as it is.
+void lower_resize(Graph& g);
+
 // TopK with a constant K (at most 256 entries along the axis; the axis moved last by Transpose):
 // rank_i = #{j : x_j > x_i (largest; < for smallest)} + #{j < i : x_j = x_i} from proven
 // comparisons (Greater / Less and Equal of the [.., D, 1] and [.., 1, D] views, And with a

@@ -36,6 +36,7 @@ size_t count_op(const Graph& g, const std::string& op) {
 // What the quantizer runs (quant/quantizer.cc), on a graph with bound shapes.
 void lower_all(Graph& g) {
   lower_conv_transpose(g);
+  lower_resize(g);
   lower_large_max_pool(g, 59);
   lower_gather_scatter(g);
   lower_top_k(g);
@@ -94,7 +95,7 @@ TEST(LowerMoves, OnnxNodeTests) {
   const fs::path root = "/usr/share/libonnx-testdata/data/node";
   if (!fs::exists(root)) GTEST_SKIP() << "libonnx-testdata is not installed (scripts/install-deps.sh)";
   // test -> the op that must be gone after lowering (empty: must stay).
-  const std::vector<std::pair<std::string, std::string>> tests = {
+  std::vector<std::pair<std::string, std::string>> tests = {
       {"test_convtranspose", "ConvTranspose"},          {"test_convtranspose_1d", "ConvTranspose"},
       {"test_convtranspose_autopad_same", "ConvTranspose"}, {"test_convtranspose_dilations", "ConvTranspose"},
       {"test_convtranspose_kernel_shape", "ConvTranspose"},
@@ -110,6 +111,23 @@ TEST(LowerMoves, OnnxNodeTests) {
       {"test_top_k", "TopK"},                           {"test_top_k_negative_axis", "TopK"},
       {"test_top_k_smallest", "TopK"},
   };
+  // Every Resize test (nearest, linear, cubic; scales and sizes; every coordinate mode in the
+  // tests) and Upsample, their scales, sizes and roi made constants.
+  const std::vector<std::string> resize_tests = {
+      "test_resize_downsample_scales_cubic", "test_resize_downsample_scales_cubic_A_n0p5_exclude_outside",
+      "test_resize_downsample_scales_cubic_align_corners", "test_resize_downsample_scales_linear",
+      "test_resize_downsample_scales_linear_align_corners", "test_resize_downsample_scales_nearest",
+      "test_resize_downsample_sizes_cubic", "test_resize_downsample_sizes_linear_pytorch_half_pixel",
+      "test_resize_downsample_sizes_nearest", "test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn",
+      "test_resize_tf_crop_and_resize", "test_resize_upsample_scales_cubic",
+      "test_resize_upsample_scales_cubic_A_n0p5_exclude_outside", "test_resize_upsample_scales_cubic_align_corners",
+      "test_resize_upsample_scales_cubic_asymmetric", "test_resize_upsample_scales_linear",
+      "test_resize_upsample_scales_linear_align_corners", "test_resize_upsample_scales_nearest",
+      "test_resize_upsample_sizes_cubic", "test_resize_upsample_sizes_nearest",
+      "test_resize_upsample_sizes_nearest_ceil_half_pixel", "test_resize_upsample_sizes_nearest_floor_align_corners",
+      "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric"};
+  for (const auto& t : resize_tests) tests.emplace_back(t, "Resize");
+  tests.emplace_back("test_upsample_nearest", "Upsample");
   size_t lowered = 0;
   for (const auto& [test, gone] : tests) {
     SCOPED_TRACE(test);
@@ -121,13 +139,15 @@ TEST(LowerMoves, OnnxNodeTests) {
     std::vector<ops::FTensor> in;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "input_")) in.push_back(read_tensor_pb(f));
     ASSERT_EQ(in.size(), g.inputs.size());
-    if (gone == "ConvTranspose" || gone == "TopK") {
-      auto& w = g.tensors[g.inputs[1]];
-      w.is_const = true;
-      w.value = in[1];
-      w.shape = in[1].shape;
-      g.inputs.erase(g.inputs.begin() + 1);
-      in.erase(in.begin() + 1);
+    if (gone == "ConvTranspose" || gone == "TopK" || gone == "Resize" || gone == "Upsample") {
+      for (size_t k = 1; k < g.inputs.size(); ++k) {
+        auto& w = g.tensors[g.inputs[k]];
+        w.is_const = true;
+        w.value = in[k];
+        w.shape = in[k].shape;
+      }
+      g.inputs.resize(1);
+      in.resize(1);
     }
     std::vector<ops::FTensor> want;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "output_")) want.push_back(read_tensor_pb(f));
@@ -146,7 +166,7 @@ TEST(LowerMoves, OnnxNodeTests) {
       ++lowered;
     }
   }
-  EXPECT_EQ(lowered, 20u);
+  EXPECT_EQ(lowered, 44u);
 }
 
 // x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D

@@ -182,6 +182,17 @@ const std::vector<OpCase> kCases = {
     {"scatter", "Scatter", {act({3, 4}), In{{1, 4}, true, {2, 0, 1, 2}, 0, 0, DType::kInt}, act({1, 4})}, nullptr, 0},
     {"top_k", "TopK", {act({3, 6}), ints({4})}, nullptr, 0, 17, 2},
     {"top_k_smallest_axis0", "TopK", {act({5, 2}), ints({2})}, [](auto& a) { a.ints["axis"] = 0; a.ints["largest"] = 0; }, 0},
+    // Resize / Upsample are lowered by the quantizer (graph/lower_moves.h): a Gather per nearest
+    // axis, a constant interpolation MatMul per linear or cubic axis.
+    {"resize_nearest", "Resize", {act({1, 2, 3, 4}), cst({0}), In{{4}, true, {1, 1, 2, 1.5}}}, nullptr, 0},
+    {"resize_linear", "Resize", {act({1, 2, 3, 4}), cst({0}), In{{4}, true, {1, 1, 2, 2}}},
+     [](auto& a) { a.strings["mode"] = "linear"; }, 0.01},
+    {"resize_cubic_sizes", "Resize", {act({1, 2, 4, 4}), cst({0}), cst({0}), ints({1, 2, 7, 3})},
+     [](auto& a) { a.strings["mode"] = "cubic"; a.strings["coordinate_transformation_mode"] = "align_corners"; }, 0.02},
+    {"resize_crop_extrapolate", "Resize", {act({1, 1, 4, 4}), In{{8}, true, {0, 0, 0.2, -0.3, 1, 1, 1.1, 0.9}}, cst({0}), ints({1, 1, 3, 5})},
+     [](auto& a) { a.strings["mode"] = "linear"; a.strings["coordinate_transformation_mode"] = "tf_crop_and_resize";
+                   a.floats["extrapolation_value"] = 0.5; }, 0.01},
+    {"upsample_nearest", "Upsample", {act({1, 2, 3, 3}), In{{4}, true, {1, 1, 2, 3}}}, nullptr, 0, 9},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 
