@@ -342,6 +342,184 @@ TEST(LowerMoves, TopKByRanks) {
       }
 }
 
+void set_str(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(v);
+}
+
+// Resize in every mode and coordinate mode, by scales and by sizes, with exclude_outside,
+// antialias and axes (opset 18), tf_crop_and_resize with an extrapolation value; Upsample (opset
+// 9): lowered, against the original node (its float semantics; ONNX's expected values are checked
+// by OnnxNodeTests). Plus one plain reference: nearest, asymmetric, scale 2 repeats each entry.
+TEST(LowerMoves, ResizeEveryMode) {
+  TestRng rng(11);
+  struct Case {
+    std::string mode, ctm, nearest;
+    std::vector<float> scales;
+    std::vector<int64_t> sizes, axes;
+    int64_t exclude = 0, antialias = 0;
+    std::vector<float> roi = {};
+  };
+  const std::vector<Case> cases = {
+      {"nearest", "half_pixel", "round_prefer_floor", {1, 1, 2, 1.5}, {}, {}},
+      {"nearest", "asymmetric", "floor", {1, 1, 0.6f, 2.5f}, {}, {}},
+      {"nearest", "align_corners", "ceil", {}, {1, 2, 9, 4}, {}},
+      {"nearest", "tf_half_pixel_for_nn", "round_prefer_ceil", {}, {2, 2, 3, 7}, {}},
+      {"nearest", "pytorch_half_pixel", "round_prefer_floor", {}, {1, 1, 1, 8}, {}},
+      {"nearest", "tf_crop_and_resize", "round_prefer_floor", {}, {1, 2, 4, 4}, {}, 0, 0, {0, 0, -0.2f, 0.1f, 1, 1, 0.9f, 1.3f}},
+      {"linear", "half_pixel", "", {1, 1, 2, 2}, {}, {}},
+      {"linear", "align_corners", "", {1, 1, 0.5f, 1.7f}, {}, {}},
+      {"linear", "pytorch_half_pixel", "", {}, {1, 2, 1, 3}, {}},
+      {"linear", "asymmetric", "", {}, {1, 2, 7, 3}, {}},
+      {"linear", "half_pixel_symmetric", "", {1, 1, 1.3f, 0.7f}, {}, {}},
+      {"linear", "tf_crop_and_resize", "", {}, {1, 2, 3, 5}, {}, 0, 0, {0, 0, 0.1f, -0.3f, 1, 1, 0.8f, 1.2f}},
+      {"cubic", "half_pixel", "", {1, 1, 2, 0.5f}, {}, {}},
+      {"cubic", "align_corners", "", {}, {1, 2, 4, 9}, {}, 1},
+  };
+  const ops::Shape xs = {1, 2, 5, 6};
+  for (size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    SCOPED_TRACE("case " + std::to_string(ci));
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    g->set_name("rs");
+    add_io(g->add_input(), "x", xs);
+    unknown_output(g, 4);
+    std::vector<std::string> ins = {"x", "", "", ""};
+    if (!c.roi.empty()) {
+      add_init(g, "roi", {static_cast<int64_t>(c.roi.size())}, c.roi);
+      ins[1] = "roi";
+    }
+    if (!c.scales.empty()) {
+      add_init(g, "scales", {static_cast<int64_t>(c.scales.size())}, c.scales);
+      ins[2] = "scales";
+      ins.pop_back();
+    } else {
+      add_init_i64(g, "sizes", {static_cast<int64_t>(c.sizes.size())}, c.sizes);
+      ins[3] = "sizes";
+    }
+    auto* n = add_node(g, "Resize", ins, "y");
+    set_str(n, "mode", c.mode);
+    set_str(n, "coordinate_transformation_mode", c.ctm);
+    if (!c.nearest.empty()) set_str(n, "nearest_mode", c.nearest);
+    if (c.exclude) set_int(n, "exclude_outside", 1);
+    if (c.antialias) set_int(n, "antialias", 1);
+    if (!c.axes.empty()) set_ints(n, "axes", c.axes);
+    if (c.ctm == "tf_crop_and_resize") {
+      auto* a = n->add_attribute();
+      a->set_name("extrapolation_value");
+      a->set_type(onnx::AttributeProto::FLOAT);
+      a->set_f(-1.5f);
+    }
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "rs.onnx"), {random_tensor(rng, xs)});
+    EXPECT_EQ(count_op(low, "Resize"), 0u);
+    EXPECT_EQ(count_op(low, "MatMul") > 0, c.mode != "nearest");
+  }
+  // Opset 18's antialias and axes (the ONNX checker here knows Resize up to opset 13 only: the
+  // graph is built directly).
+  for (const std::string mode : {"linear", "cubic"}) {
+    SCOPED_TRACE("antialias " + mode);
+    Graph gr;
+    gr.source = "antialias";
+    gr.opset = 18;
+    TensorInfo xt;
+    xt.name = "x";
+    xt.shape = xs;
+    const int xi = gr.add_tensor(std::move(xt));
+    gr.inputs.push_back(xi);
+    TensorInfo st;
+    st.name = "scales";
+    st.shape = {2};
+    st.is_const = true;
+    st.value = ops::FTensor({2});
+    st.value.data = {0.6, mode == "linear" ? 0.5 : 1.4};
+    const int si = gr.add_tensor(std::move(st));
+    TensorInfo yt;
+    yt.name = "y";
+    const int yi = gr.add_tensor(std::move(yt));
+    gr.outputs.push_back(yi);
+    ops::Node n;
+    n.name = "rs";
+    n.op_type = "Resize";
+    n.opset = 18;
+    n.inputs = {xi, -1, si};
+    n.outputs = {yi};
+    n.attrs.strings["mode"] = mode;
+    n.attrs.ints["antialias"] = 1;
+    n.attrs.int_lists["axes"] = {2, -1};
+    gr.nodes.push_back(n);
+    Graph low = lower_and_compare(gr, {random_tensor(rng, xs)});
+    EXPECT_EQ(count_op(low, "Resize"), 0u);
+  }
+  // Upsample (opset 9), nearest, scale 2: y[h][w] = x[h / 2][w / 2].
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(9);
+  auto* g = m.mutable_graph();
+  g->set_name("up");
+  add_io(g->add_input(), "x", {1, 1, 3, 4});
+  unknown_output(g, 4);
+  add_init(g, "scales", {4}, {1, 1, 2, 2});
+  add_node(g, "Upsample", {"x", "scales"}, "y");
+  const ops::FTensor x = random_tensor(rng, {1, 1, 3, 4});
+  ops::FTensor want({1, 1, 6, 8});
+  for (int64_t h = 0; h < 6; ++h)
+    for (int64_t w = 0; w < 8; ++w) want.data[static_cast<size_t>(h * 8 + w)] = x.data[static_cast<size_t>(h / 2 * 4 + w / 2)];
+  Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "up.onnx"), {x}, {want});
+  EXPECT_EQ(count_op(low, "Upsample"), 0u);
+  EXPECT_EQ(count_op(low, "Gather"), 2u);
+}
+
+// MaxPool forms the MaxPool step does not take as they are (1-D, dilations, pads not below the
+// kernel, ceil_mode past the pads, one axis above 59 entries): window Gathers and block MaxPools,
+// every one 2-D and undilated; against the original node.
+TEST(LowerMoves, GeneralMaxPoolBecomesGathersAndBlockPools) {
+  TestRng rng(12);
+  struct Case {
+    std::vector<int64_t> x, k, s, p, d;
+    int64_t ceil;
+  };
+  const std::vector<Case> cases = {
+      {{1, 2, 13}, {3}, {2}, {1, 2}, {2}, 1},
+      {{1, 2, 9}, {4}, {1}, {0, 0}, {1}, 0},
+      {{1, 2, 9, 11}, {3, 3}, {1, 2}, {2, 1, 2, 3}, {2, 3}, 0},
+      {{1, 1, 7, 7}, {2, 2}, {3, 3}, {0, 0, 2, 2}, {1, 1}, 0},
+      {{1, 1, 70, 3}, {64, 1}, {3, 1}, {0, 0, 0, 0}, {1, 1}, 0},
+      {{1, 2, 70}, {61}, {4}, {2, 3}, {1}, 0},
+  };
+  for (size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    SCOPED_TRACE("case " + std::to_string(ci));
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    g->set_name("mp");
+    add_io(g->add_input(), "x", c.x);
+    unknown_output(g, c.x.size());
+    auto* n = add_node(g, "MaxPool", {"x"}, "y");
+    set_ints(n, "kernel_shape", c.k);
+    set_ints(n, "strides", c.s);
+    set_ints(n, "pads", c.p);
+    set_ints(n, "dilations", c.d);
+    set_int(n, "ceil_mode", c.ceil);
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "mp.onnx"), {random_tensor(rng, c.x)});
+    EXPECT_GE(count_op(low, "Gather"), 1u);
+    for (const auto& node : low.nodes) {
+      if (node.op_type != "MaxPool") continue;
+      EXPECT_EQ(low.tensors[node.inputs[0]].shape.size(), 4u);
+      EXPECT_FALSE(node.attrs.has("dilations"));
+      EXPECT_FALSE(node.attrs.has("pads"));
+      const auto k = node.attrs.get_ints("kernel_shape");
+      EXPECT_LE(k[0] * k[1], 59);
+    }
+  }
+}
+
 // Concat of constants and computed tensors: Pads and an Add of one constant.
 TEST(LowerMoves, ConcatWithConstantInputs) {
   TestRng rng(10);
