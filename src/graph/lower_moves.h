@@ -23,7 +23,13 @@ void lower_conv_transpose(Graph& g);
 // MaxPool (2-D, no dilation, ceil_mode 0) whose window has more than max_window entries becomes a
 // MaxPool over the rows (kh x 1, strides sh x 1, the top and bottom pads) and then one over the
 // columns (1 x kw, 1 x sw, the left and right pads): the maximum over a rectangle is the maximum of
-// its rows' maxima. Windows wider than max_window along one axis are left as they are.
+// its rows' maxima. MaxPool forms the MaxPool step does not take (1-D, dilations, pads not below
+// the kernel after ceil_mode's extra padding, an axis above max_window) become, per spatial axis,
+// a Gather of constant indices putting each window's entries in a block of its own (k entries per
+// output; a pad, or a filler up to a product of factors <= max_window for an axis above it, reads
+// one of the window's own entries instead, which leaves the maximum unchanged), then MaxPools with
+// kernel = stride over the blocks and no pads (1-D through a unit axis). O(k) times the output in
+// data movement. A window of pads only, or an axis above max_window^2, is left as it is.
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
 // Resize / Upsample with constant scales, sizes and roi (ops/resize.h: a map per axis): per
