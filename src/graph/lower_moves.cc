@@ -2,12 +2,14 @@
 #include "graph/lower_moves.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 
 #include "common/error.h"
 #include "common/check.h"
 #include "ops/kernels.h"
+#include "ops/pool3d.h"
 #include "ops/resize.h"
 
 namespace zkinfer::graph {
@@ -621,6 +623,44 @@ bool lower_one_concat(Graph& g, const ops::Node& n, std::vector<ops::Node>& out)
   return true;
 }
 
+// ---- 3-D pooling ----
+
+bool lower_one_pool_3d(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  if (xt.shape.size() != 5 || n.attrs.get_int("storage_order", 0) != 0) return false;
+  const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
+  std::array<ops::PoolAxis3, 3> w;
+  try {
+    w = ops::make_window_3d(n, xt.shape, ceil);
+  } catch (const Error&) {
+    return false;
+  }
+  Builder b{g, n, out};
+  const int64_t N = xt.shape[0], C = xt.shape[1];
+  auto pool = [&](int x, const ops::PoolAxis3& a, const ops::PoolAxis3& c, Shape s) {
+    ops::Attributes at;
+    at.int_lists["kernel_shape"] = {a.k, c.k};
+    at.int_lists["strides"] = {a.s, c.s};
+    at.int_lists["dilations"] = {a.d, c.d};
+    at.int_lists["pads"] = {a.p0, c.p0, a.p1, c.p1};
+    at.ints["ceil_mode"] = ceil ? 1 : 0;
+    if (n.op_type == "AveragePool") at.ints["count_include_pad"] = n.attrs.get_int("count_include_pad", 0);
+    const int y = b.emit(n.op_type, {x}, std::move(s), xt.dtype, at);
+    out.back().opset = n.opset;
+    return y;
+  };
+  // (H, W) windows per (n, c, d), then D windows per (n, c, oh, ow): the maximum (average) over a
+  // box is that of the (H, W) maxima (averages: each box's count is the product of its axes').
+  int cur = b.reshape(n.inputs[0], {N, C * w[0].in, w[1].in, w[2].in});
+  cur = pool(cur, w[1], w[2], {N, C * w[0].in, w[1].out, w[2].out});
+  cur = b.reshape(cur, {N, C, w[0].in, w[1].out * w[2].out});
+  const ops::PoolAxis3 unit{w[1].out * w[2].out, 1, 1, 1, 0, 0, w[1].out * w[2].out};
+  cur = pool(cur, w[0], unit, {N, C, w[0].out, w[1].out * w[2].out});
+  b.reshape(cur, g.tensors[n.outputs[0]].shape, n.outputs[0]);
+  return true;
+}
+
 // ---- Resize, Upsample ----
 
 bool lower_one_resize(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
@@ -816,6 +856,12 @@ void lower_conv_transpose(Graph& g) {
 void lower_large_max_pool(Graph& g, int64_t max_window) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return n.op_type == "MaxPool" && lower_one_max_pool(g, n, out, max_window);
+  });
+}
+
+void lower_pool_3d(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
+    return (n.op_type == "MaxPool" || n.op_type == "AveragePool") && lower_one_pool_3d(g, n, out);
   });
 }
 

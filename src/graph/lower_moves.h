@@ -32,6 +32,15 @@ void lower_conv_transpose(Graph& g);
 // data movement. A window of pads only, or an axis above max_window^2, is left as it is.
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
+// MaxPool / AveragePool over (D, H, W) (rank 5): Reshape to [N, C D, H, W], a 2-D pool with the
+// (H, W) window (kernel, strides, dilations, explicit pads, ceil_mode, count_include_pad), Reshape
+// to [N, C, D, OH OW], a 2-D pool with the D window as (kd x 1), Reshape to the output. The
+// maximum over a box is the maximum of its (H, W) maxima; the average over a box is the average of
+// its (H, W) averages, as each box's count (with or without pads) is the product of its axes'
+// counts. Run before lower_large_max_pool (which takes the 2-D MaxPools further if need be).
+// The integer model rounds twice (two divisions) where a 3-D AveragePool would round once.
+void lower_pool_3d(Graph& g);
+
 // Resize / Upsample with constant scales, sizes and roi (ops/resize.h: a map per axis): per
 // resized axis, a Gather of constant indices along it where every output entry reads one input
 // entry (nearest; data movement), else the axis moved last (Transpose, Reshape to [rows, in]) and

@@ -37,6 +37,7 @@ size_t count_op(const Graph& g, const std::string& op) {
 void lower_all(Graph& g) {
   lower_conv_transpose(g);
   lower_resize(g);
+  lower_pool_3d(g);
   lower_large_max_pool(g, 59);
   lower_gather_scatter(g);
   lower_top_k(g);
@@ -517,6 +518,66 @@ TEST(LowerMoves, GeneralMaxPoolBecomesGathersAndBlockPools) {
       const auto k = node.attrs.get_ints("kernel_shape");
       EXPECT_LE(k[0] * k[1], 59);
     }
+  }
+}
+
+// 3-D MaxPool / AveragePool into a 2-D pool over (H, W) and one over D: ONNX's node tests
+// (against their expected outputs) and pads, strides, dilations, ceil_mode, count_include_pad and
+// SAME_UPPER (against the 3-D node); every pool left is 2-D.
+TEST(LowerMoves, Pool3dBecomesTwo2dPools) {
+  const fs::path root = "/usr/share/libonnx-testdata/data/node";
+  auto all_2d = [](const Graph& low) {
+    size_t pools = 0;
+    for (const auto& node : low.nodes)
+      if (node.op_type == "MaxPool" || node.op_type == "AveragePool") {
+        EXPECT_EQ(low.tensors[node.inputs[0]].shape.size(), 4u) << node.name;
+        ++pools;
+      }
+    return pools;
+  };
+  if (fs::exists(root)) {
+    for (const std::string test : {"test_maxpool_3d_default", "test_averagepool_3d_default"}) {
+      SCOPED_TRACE(test);
+      Graph g = load_onnx_file((root / test / "model.onnx").string());
+      std::vector<ops::FTensor> in, want;
+      for (const auto& f : sorted_files(root / test / "test_data_set_0", "input_")) in.push_back(read_tensor_pb(f));
+      for (const auto& f : sorted_files(root / test / "test_data_set_0", "output_")) want.push_back(read_tensor_pb(f));
+      EXPECT_EQ(all_2d(lower_and_compare(g, in, want)), 2u);
+    }
+  }
+  TestRng rng(13);
+  struct Case {
+    std::string op;
+    std::vector<int64_t> x, k, s, p, d;
+    int64_t ceil, incl;
+    std::string auto_pad;
+  };
+  const std::vector<Case> cases = {
+      {"MaxPool", {1, 2, 5, 6, 7}, {2, 3, 2}, {2, 1, 2}, {1, 1, 0, 0, 1, 1}, {1, 1, 2}, 1, 0, ""},
+      {"AveragePool", {2, 1, 5, 6, 7}, {3, 2, 2}, {2, 2, 1}, {1, 0, 1, 1, 1, 0}, {1, 1, 1}, 0, 0, ""},
+      {"AveragePool", {1, 2, 4, 5, 6}, {2, 3, 3}, {1, 2, 2}, {1, 1, 1, 0, 1, 1}, {1, 1, 1}, 1, 1, ""},
+      {"AveragePool", {1, 1, 6, 5, 4}, {3, 3, 2}, {2, 1, 1}, {}, {1, 1, 1}, 0, 0, "SAME_UPPER"},
+  };
+  for (size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    SCOPED_TRACE("case " + std::to_string(ci));
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(19);
+    auto* g = m.mutable_graph();
+    g->set_name("p3");
+    add_io(g->add_input(), "x", c.x);
+    unknown_output(g, 5);
+    auto* n = add_node(g, c.op, {"x"}, "y");
+    set_ints(n, "kernel_shape", c.k);
+    set_ints(n, "strides", c.s);
+    if (!c.p.empty()) set_ints(n, "pads", c.p);
+    if (c.op == "MaxPool" || c.d != std::vector<int64_t>{1, 1, 1}) set_ints(n, "dilations", c.d);
+    set_int(n, "ceil_mode", c.ceil);
+    if (c.op == "AveragePool") set_int(n, "count_include_pad", c.incl);
+    if (!c.auto_pad.empty()) set_str(n, "auto_pad", c.auto_pad);
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "p3.onnx"), {random_tensor(rng, c.x)});
+    EXPECT_GE(all_2d(low), 2u);
   }
 }
 

@@ -1,6 +1,8 @@
-// MaxPool (1-D and 2-D, pads ignored as -inf, ceil_mode, dilations); same scale in the integer
-// model (the prover shows each maximum with sign decompositions).
+// MaxPool (1-D, 2-D and 3-D, pads ignored as -inf, ceil_mode, dilations); same scale in the
+// integer model (the prover shows each maximum with sign decompositions; 1-D, 3-D and dilated
+// forms are rewritten into 2-D ones first, graph/lower_moves.h).
 #include "ops/helpers.h"
+#include "ops/pool3d.h"
 namespace zkinfer::ops {
 namespace {
 template <class T>
@@ -8,6 +10,7 @@ Tensor<T> max_pool(const Node& n, const Tensor<T>& x) {
   if (n.outputs.size() > 1 && n.outputs[1] >= 0) unsupported(n, "the Indices output");
   if (n.attrs.get_int("storage_order", 0) != 0) unsupported(n, "storage_order 1");
   if (x.rank() < 3) bad_node(n, "input rank below 3");
+  if (x.rank() == 5) return pool_3d(n, x, false, nullptr);
   Window g = make_window(n, x.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
   int64_t NC = x.shape[0] * x.shape[1];
   Shape os = {x.shape[0], x.shape[1]};

@@ -192,6 +192,13 @@ const std::vector<OpCase> kCases = {
     {"resize_crop_extrapolate", "Resize", {act({1, 1, 4, 4}), In{{8}, true, {0, 0, 0.2, -0.3, 1, 1, 1.1, 0.9}}, cst({0}), ints({1, 1, 3, 5})},
      [](auto& a) { a.strings["mode"] = "linear"; a.strings["coordinate_transformation_mode"] = "tf_crop_and_resize";
                    a.floats["extrapolation_value"] = 0.5; }, 0.01},
+    // 1-D, dilated and 3-D pools are rewritten into 2-D ones (graph/lower_moves.h).
+    {"max_pool_1d_dilated", "MaxPool", {act({1, 2, 11})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {3}; a.int_lists["dilations"] = {2}; a.int_lists["pads"] = {1, 2}; }, 0},
+    {"max_pool_3d", "MaxPool", {act({1, 2, 4, 5, 4})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 2, 2}; a.int_lists["strides"] = {2, 1, 2}; }, 0},
+    {"avg_pool_3d", "AveragePool", {act({1, 2, 4, 5, 4})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 3, 2}; a.int_lists["pads"] = {1, 1, 0, 0, 1, 1}; a.ints["count_include_pad"] = 1; }, 0.01},
     {"upsample_nearest", "Upsample", {act({1, 2, 3, 3}), In{{4}, true, {1, 1, 2, 3}}}, nullptr, 0, 9},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
