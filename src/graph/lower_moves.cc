@@ -661,6 +661,40 @@ bool lower_one_pool_3d(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
   return true;
 }
 
+// ---- LRN ----
+
+bool lower_one_lrn(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() != 1 || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const int64_t size = n.attrs.get_int("size", 0);
+  if (xt.shape.size() < 3 || xt.dtype != DType::kFloat || size < 1 || !(n.attrs.get_float("bias", 1.0) > 0)) return false;
+  const double alpha = n.attrs.get_float("alpha", 1e-4), beta = n.attrs.get_float("beta", 0.75),
+               bias = n.attrs.get_float("bias", 1.0);
+  const int64_t N = xt.shape[0], C = xt.shape[1], R = ops::numel(xt.shape) / (N * C);
+  const int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  Builder b{g, n, out};
+  const int x = n.inputs[0];
+  const int sq = b.emit("Mul", {x, x}, xt.shape, DType::kFloat);
+  // d = bias + alpha / size * (the channel window's sum of squares): a 1x1 Conv over [N, C, R, 1].
+  std::vector<double> w(static_cast<size_t>(C * C), 0.0);
+  for (int64_t o = 0; o < C; ++o)
+    for (int64_t i = std::max<int64_t>(0, o - lo); i <= std::min(C - 1, o + hi); ++i)
+      w[static_cast<size_t>(o * C + i)] = alpha / static_cast<double>(size);
+  const int wt = b.constant("band", {C, C, 1, 1}, DType::kFloat, std::move(w));
+  const int bt = b.constant("bias", {C}, DType::kFloat, std::vector<double>(static_cast<size_t>(C), bias));
+  ops::Attributes a;
+  a.int_lists["kernel_shape"] = {1, 1};
+  int d = b.emit("Conv", {b.reshape(sq, {N, C, R, 1}), wt, bt}, {N, C, R, 1}, DType::kFloat, a);
+  d = b.reshape(d, xt.shape);
+  // d^-beta = exp(-beta log d) (d >= bias > 0): two tables and a product by a constant (a Pow
+  // by a constant exponent would need the exponent public, as its table is computed from it).
+  const int ld = b.emit("Log", {d}, xt.shape, DType::kFloat);
+  const int sc = b.emit("Mul", {ld, b.constant("minus_beta", {}, DType::kFloat, {-beta})}, xt.shape, DType::kFloat);
+  const int p = b.emit("Exp", {sc}, xt.shape, DType::kFloat);
+  b.emit("Mul", {x, p}, xt.shape, DType::kFloat, {}, n.outputs[0]);
+  return true;
+}
+
 // ---- Resize, Upsample ----
 
 bool lower_one_resize(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
@@ -863,6 +897,10 @@ void lower_pool_3d(Graph& g) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return (n.op_type == "MaxPool" || n.op_type == "AveragePool") && lower_one_pool_3d(g, n, out);
   });
+}
+
+void lower_lrn(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "LRN" && lower_one_lrn(g, n, out); });
 }
 
 void lower_resize(Graph& g) {

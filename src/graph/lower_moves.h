@@ -41,6 +41,13 @@ void lower_large_max_pool(Graph& g, int64_t max_window);
 // The integer model rounds twice (two divisions) where a 3-D AveragePool would round once.
 void lower_pool_3d(Graph& g);
 
+// LRN (float input): sq = x * x (Mul), d = a 1x1 Conv of sq viewed as [N, C, R, 1] with the
+// constant band W[o][i] = alpha / size for i in o - floor((size-1)/2) ... o + ceil((size-1)/2) and
+// the constant bias, t = Exp(-beta * Log(d)) (two tables over the calibrated ranges and a product
+// by a constant: a Pow by a constant exponent would publish the exponent, its table computed from
+// it), y = x * t. Needs bias > 0 (then d > 0).
+void lower_lrn(Graph& g);
+
 // Resize / Upsample with constant scales, sizes and roi (ops/resize.h: a map per axis): per
 // resized axis, a Gather of constant indices along it where every output entry reads one input
 // entry (nearest; data movement), else the axis moved last (Transpose, Reshape to [rows, in]) and

@@ -38,6 +38,7 @@ void lower_all(Graph& g) {
   lower_conv_transpose(g);
   lower_resize(g);
   lower_pool_3d(g);
+  lower_lrn(g);
   lower_large_max_pool(g, 59);
   lower_gather_scatter(g);
   lower_top_k(g);
@@ -129,6 +130,8 @@ TEST(LowerMoves, OnnxNodeTests) {
       "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric"};
   for (const auto& t : resize_tests) tests.emplace_back(t, "Resize");
   tests.emplace_back("test_upsample_nearest", "Upsample");
+  tests.emplace_back("test_lrn", "LRN");
+  tests.emplace_back("test_lrn_default", "LRN");
   size_t lowered = 0;
   for (const auto& [test, gone] : tests) {
     SCOPED_TRACE(test);
@@ -167,7 +170,7 @@ TEST(LowerMoves, OnnxNodeTests) {
       ++lowered;
     }
   }
-  EXPECT_EQ(lowered, 44u);
+  EXPECT_EQ(lowered, 46u);
 }
 
 // x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D
@@ -578,6 +581,39 @@ TEST(LowerMoves, Pool3dBecomesTwo2dPools) {
     if (!c.auto_pad.empty()) set_str(n, "auto_pad", c.auto_pad);
     Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "p3.onnx"), {random_tensor(rng, c.x)});
     EXPECT_GE(all_2d(low), 2u);
+  }
+}
+
+// LRN with an even and an odd window, on ranks 4 and 3, a large alpha (the normalization matters):
+// Mul, a 1x1 Conv, Log, Mul, Exp, Mul; against the node.
+TEST(LowerMoves, LrnBecomesSquaresBandConvAndPow) {
+  TestRng rng(14);
+  struct Case {
+    std::vector<int64_t> x;
+    int64_t size;
+    float alpha, beta, bias;
+  };
+  for (const auto& c : std::vector<Case>{{{2, 6, 3, 2}, 4, 2.0f, 0.75f, 1.0f}, {{1, 5, 7}, 3, 0.9f, 0.5f, 2.0f}, {{1, 3, 2, 2}, 7, 1.5f, 1.2f, 0.5f}}) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(13);
+    auto* g = m.mutable_graph();
+    g->set_name("lrn");
+    add_io(g->add_input(), "x", c.x);
+    unknown_output(g, c.x.size());
+    auto* n = add_node(g, "LRN", {"x"}, "y");
+    set_int(n, "size", c.size);
+    for (const auto& [name, v] : std::vector<std::pair<std::string, float>>{{"alpha", c.alpha}, {"beta", c.beta}, {"bias", c.bias}}) {
+      auto* a = n->add_attribute();
+      a->set_name(name);
+      a->set_type(onnx::AttributeProto::FLOAT);
+      a->set_f(v);
+    }
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "lrn.onnx"), {random_tensor(rng, c.x)});
+    EXPECT_EQ(count_op(low, "LRN"), 0u);
+    EXPECT_EQ(count_op(low, "Conv"), 1u);
+    EXPECT_EQ(count_op(low, "Log"), 1u);
+    EXPECT_EQ(count_op(low, "Exp"), 1u);
   }
 }
 
