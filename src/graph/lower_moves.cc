@@ -661,6 +661,35 @@ bool lower_one_pool_3d(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
   return true;
 }
 
+// ---- MaxUnpool ----
+
+bool lower_one_max_unpool(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  if (!g.tensors[n.inputs[1]].is_const) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0 && !g.tensors[n.inputs[2]].is_const) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const FTensor idx = g.tensors[n.inputs[1]].value;
+  const FTensor* os = n.inputs.size() > 2 && n.inputs[2] >= 0 ? &g.tensors[n.inputs[2]].value : nullptr;
+  Shape ys;
+  std::vector<int64_t> src;
+  try {
+    src = ops::max_unpool_sources(n, xt.shape, idx, os, &ys);
+  } catch (const Error&) {
+    return false;
+  }
+  if (ys != g.tensors[n.outputs[0]].shape) return false;
+  // y_flat = Gather(x_flat with a zero appended, the source of each entry or the zero).
+  Builder b{g, n, out};
+  const int64_t m = ops::numel(xt.shape);
+  for (auto& s : src)
+    if (s < 0) s = m;
+  const int xf = b.pad(b.reshape(n.inputs[0], {m}), {0, 1});
+  const int64_t total = static_cast<int64_t>(src.size());
+  const int yf = b.emit("Gather", {xf, b.ints("indices", src)}, {total}, xt.dtype);
+  b.reshape(yf, ys, n.outputs[0]);
+  return true;
+}
+
 // ---- LRN ----
 
 bool lower_one_lrn(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
@@ -897,6 +926,10 @@ void lower_pool_3d(Graph& g) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return (n.op_type == "MaxPool" || n.op_type == "AveragePool") && lower_one_pool_3d(g, n, out);
   });
+}
+
+void lower_max_unpool(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "MaxUnpool" && lower_one_max_unpool(g, n, out); });
 }
 
 void lower_lrn(Graph& g) {

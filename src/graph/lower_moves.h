@@ -41,6 +41,10 @@ void lower_large_max_pool(Graph& g, int64_t max_window);
 // The integer model rounds twice (two divisions) where a 3-D AveragePool would round once.
 void lower_pool_3d(Graph& g);
 
+// MaxUnpool with constant indices (and output_shape): y_flat = Gather(x_flat with one zero
+// appended, for each output entry the X entry written there or the zero): data movement.
+void lower_max_unpool(Graph& g);
+
 // LRN (float input): sq = x * x (Mul), d = a 1x1 Conv of sq viewed as [N, C, R, 1] with the
 // constant band W[o][i] = alpha / size for i in o - floor((size-1)/2) ... o + ceil((size-1)/2) and
 // the constant bias, t = Exp(-beta * Log(d)) (two tables over the calibrated ranges and a product

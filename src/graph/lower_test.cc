@@ -39,6 +39,7 @@ void lower_all(Graph& g) {
   lower_resize(g);
   lower_pool_3d(g);
   lower_lrn(g);
+  lower_max_unpool(g);
   lower_large_max_pool(g, 59);
   lower_gather_scatter(g);
   lower_top_k(g);
@@ -132,6 +133,8 @@ TEST(LowerMoves, OnnxNodeTests) {
   tests.emplace_back("test_upsample_nearest", "Upsample");
   tests.emplace_back("test_lrn", "LRN");
   tests.emplace_back("test_lrn_default", "LRN");
+  tests.emplace_back("test_maxunpool_export_with_output_shape", "MaxUnpool");
+  tests.emplace_back("test_maxunpool_export_without_output_shape", "MaxUnpool");
   size_t lowered = 0;
   for (const auto& [test, gone] : tests) {
     SCOPED_TRACE(test);
@@ -143,7 +146,7 @@ TEST(LowerMoves, OnnxNodeTests) {
     std::vector<ops::FTensor> in;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "input_")) in.push_back(read_tensor_pb(f));
     ASSERT_EQ(in.size(), g.inputs.size());
-    if (gone == "ConvTranspose" || gone == "TopK" || gone == "Resize" || gone == "Upsample") {
+    if (gone == "ConvTranspose" || gone == "TopK" || gone == "Resize" || gone == "Upsample" || gone == "MaxUnpool") {
       for (size_t k = 1; k < g.inputs.size(); ++k) {
         auto& w = g.tensors[g.inputs[k]];
         w.is_const = true;
@@ -170,7 +173,7 @@ TEST(LowerMoves, OnnxNodeTests) {
       ++lowered;
     }
   }
-  EXPECT_EQ(lowered, 46u);
+  EXPECT_EQ(lowered, 48u);
 }
 
 // x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D

@@ -200,6 +200,8 @@ const std::vector<OpCase> kCases = {
     {"avg_pool_3d", "AveragePool", {act({1, 2, 4, 5, 4})},
      [](auto& a) { a.int_lists["kernel_shape"] = {2, 3, 2}; a.int_lists["pads"] = {1, 1, 0, 0, 1, 1}; a.ints["count_include_pad"] = 1; }, 0.01},
     {"lrn", "LRN", {act({1, 5, 3, 3})}, [](auto& a) { a.ints["size"] = 3; a.floats["alpha"] = 0.5; a.floats["bias"] = 1.5; }, 0.01},
+    {"max_unpool", "MaxUnpool", {act({1, 1, 2, 2}), In{{1, 1, 2, 2}, true, {1, 6, 8, 15}, 0, 0, DType::kInt}},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 2}; a.int_lists["strides"] = {2, 2}; }, 0},
     {"upsample_nearest", "Upsample", {act({1, 2, 3, 3}), In{{4}, true, {1, 1, 2, 3}}}, nullptr, 0, 9},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };

@@ -1,4 +1,4 @@
-// 3-D pooling (N, C, D, H, W) for MaxPool and AveragePool (op_max_pool.cc, op_average_pool.cc):
+// Pooling shared with graph/lower_moves.cc. 3-D pooling (N, C, D, H, W) for MaxPool and AveragePool (op_max_pool.cc, op_average_pool.cc):
 // the windows as make_window computes them per axis (kernel_shape, strides, dilations, pads,
 // auto_pad, ceil_mode: the last window starts inside the input or its leading pad), and the
 // direct loops. graph/lower_moves.h (lower_pool_3d) rewrites such a node into a 2-D pool over
@@ -92,5 +92,9 @@ Tensor<T> pool_3d(const Node& n, const Tensor<T>& x, bool avg, std::vector<int64
         }
   return y;
 }
+
+// MaxUnpool (op_max_unpool.cc): the output shape (output_shape when given, os may be null) and,
+// per output entry, the X entry written there or -1 (a zero). Shared with its rewrite.
+std::vector<int64_t> max_unpool_sources(const Node& n, const Shape& xs, const FTensor& idx, const FTensor* os, Shape* ys);
 
 }  // namespace zkinfer::ops
