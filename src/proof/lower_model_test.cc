@@ -1,7 +1,8 @@
 // Whole-model proofs of the operators the quantizer rewrites into proven ones (graph/lower_moves.h):
 // ConvTranspose (2-D with strides, pads, output_padding, dilations and groups; 1-D), a MaxPool of
 // an 8 x 8 window (rows, then columns), Resize (nearest by scales, linear by sizes) between Convs,
-// 1-D and dilated MaxPool (window Gathers, block MaxPools), GatherND / ScatterND / ScatterElements with computed
+// 1-D and dilated MaxPool (window Gathers, block MaxPools), LRN, 3-D MaxPool and AveragePool,
+// GatherND / ScatterND / ScatterElements with computed
 // indices (one-hot products) and constant ones (data movement), TopK with both outputs used (ranks
 // by comparisons, a one-hot permutation). Each compiles without blockers,
 // proves and verifies (zero knowledge, the default visibility) against the verifying key's public
@@ -156,6 +157,42 @@ Net odd_pool_net(TestRng&) {
   return n;
 }
 
+// x[1, 4, 3, 3] -> LRN (size 3, alpha 0.6, beta 0.75, bias 1) -> Relu -> y.
+// z[1, 2, 4, 5, 4] -> MaxPool 3-D (2, 2, 2; strides 2, 1, 2) -> AveragePool 3-D (2, 2, 2; pads
+// 1 on every side, count_include_pad 0) -> w.
+Net lrn_pool3d_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {1, 4, 3, 3}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 4);
+  auto* l = add_node(g, "LRN", {"x"}, "l");
+  set_int(l, "size", 3);
+  for (const auto& [name, v] : std::vector<std::pair<std::string, float>>{{"alpha", 0.6f}, {"beta", 0.75f}, {"bias", 1.0f}}) {
+    auto* a = l->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
+  add_node(g, "Relu", {"l"}, "y");
+  n.onnx = serialize(m);
+  return n;
+}
+
+Net pool3d_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {1, 2, 4, 5, 4}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 5);
+  auto* p1 = add_node(g, "MaxPool", {"x"}, "p");
+  set_ints(p1, "kernel_shape", {2, 2, 2});
+  set_ints(p1, "strides", {2, 1, 2});
+  auto* p2 = add_node(g, "AveragePool", {"p"}, "y");
+  set_ints(p2, "kernel_shape", {2, 2, 2});
+  set_ints(p2, "pads", {1, 1, 1, 1, 1, 1});
+  n.onnx = serialize(m);
+  return n;
+}
+
 // x[6, 4], rows i[3, 1] (computed), upd[2, 4], cols j[6, 2] (computed), v[6, 2]:
 // a = GatherND(x, i) [3, 4]; b = ScatterND(x, [[5], [0]] (constant), upd) [6, 4];
 // c = ScatterElements(b, j, v, axis 1) [6, 4]; y = Concat(a, c) along axis 0 -> [9, 4].
@@ -258,6 +295,13 @@ TEST(LoweredModel, OneDAndDilatedMaxPoolProve) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
   prove_and_check(odd_pool_net(rng), rng, {});
+}
+
+TEST(LoweredModel, LrnAnd3dPoolsProve) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  prove_and_check(lrn_pool3d_net(rng), rng, {"LRN"});
+  prove_and_check(pool3d_net(rng), rng, {});
 }
 
 // Resize with computed scales has no rewrite: the planner refuses it, naming Resize and why.
