@@ -479,6 +479,31 @@ TEST(LowerMoves, ResizeEveryMode) {
   Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "up.onnx"), {x}, {want});
   EXPECT_EQ(count_op(low, "Upsample"), 0u);
   EXPECT_EQ(count_op(low, "Gather"), 2u);
+  // Resize-10 (X, scales), asymmetric: nearest repeats as Upsample; linear along W with scale 2
+  // gives x[w / 2] at even w, the mean of x[(w - 1) / 2] and its right neighbour (clamped) at odd w.
+  for (const std::string mode : {"nearest", "linear"}) {
+    SCOPED_TRACE("Resize-10 " + mode);
+    onnx::ModelProto m10;
+    m10.set_ir_version(8);
+    m10.add_opset_import()->set_version(10);
+    auto* g10 = m10.mutable_graph();
+    g10->set_name("r10");
+    add_io(g10->add_input(), "x", {1, 1, 3, 4});
+    unknown_output(g10, 4);
+    add_init(g10, "scales", {4}, {1, 1, mode == "nearest" ? 2.0f : 1.0f, 2});
+    set_str(add_node(g10, "Resize", {"x", "scales"}, "y"), "mode", mode);
+    ops::FTensor want10 = want;
+    if (mode == "linear") {
+      want10 = ops::FTensor({1, 1, 3, 8});
+      for (int64_t h = 0; h < 3; ++h)
+        for (int64_t w = 0; w < 8; ++w) {
+          const double a = x.data[static_cast<size_t>(h * 4 + w / 2)], b = x.data[static_cast<size_t>(h * 4 + std::min<int64_t>(3, w / 2 + 1))];
+          want10.data[static_cast<size_t>(h * 8 + w)] = w % 2 == 0 ? a : 0.5 * (a + b);
+        }
+    }
+    Graph low10 = lower_and_compare(load_onnx_bytes(serialize(m10), "r10.onnx"), {x}, {want10});
+    EXPECT_EQ(count_op(low10, "Resize"), 0u);
+  }
 }
 
 // MaxPool forms the MaxPool step does not take as they are (1-D, dilations, pads not below the
