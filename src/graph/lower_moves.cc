@@ -137,6 +137,8 @@ bool all_zero(const TensorInfo& t) {
   return t.is_const && std::all_of(t.value.data.begin(), t.value.data.end(), [](double v) { return v == 0; });
 }
 
+constexpr int64_t kMaxOneHot = 256;  // layers/one_hot.h: depth at most 256
+
 // ---- ConvTranspose ----
 
 bool lower_one_conv_transpose(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
@@ -270,7 +272,6 @@ bool lower_general_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>
   const TensorInfo xt = g.tensors[n.inputs[0]];
   const int64_t r = static_cast<int64_t>(xt.shape.size());
   if (r != 3 && r != 4) return false;
-  if (n.attrs.get_int("storage_order", 0) != 0) return false;
   ops::Window w;
   try {
     w = ops::make_window(n, xt.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
@@ -321,7 +322,76 @@ bool lower_general_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>
   return true;
 }
 
+// MaxPool with its Indices output (1-D, 2-D; windows of at most 256 entries):
+// the windows gathered per axis as above, laid out as [N, C, OH, OW, K]; Y = ReduceMax over K;
+// a = ArgMax over K (the first maximum: a pad's copy of the window's first entry maps to that
+// entry's index); I = ReduceSum(OneHot(a) * P) + (n C + c) H W, P[oh, ow, k] the constant flat
+// position (h W + w; w H + h with storage_order 1) of window entry k.
+bool lower_max_pool_with_indices(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.outputs.size() != 2 || n.outputs[0] < 0 || n.outputs[1] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const int64_t r = static_cast<int64_t>(xt.shape.size());
+  if (r != 3 && r != 4) return false;
+  const bool col_major = n.attrs.get_int("storage_order", 0) != 0;
+  ops::Window w;
+  try {
+    w = ops::make_window(n, xt.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
+  } catch (const Error&) {
+    return false;
+  }
+  const int64_t K = w.kh * w.kw;
+  if (K > kMaxOneHot) return false;
+  PoolAxis ah, aw;
+  if (!pool_axis(w.ih, w.oh, w.kh, w.sh, w.dh, w.pt, kMaxOneHot, &ah) || !pool_axis(w.iw, w.ow, w.kw, w.sw, w.dw, w.pl, kMaxOneHot, &aw))
+    return false;
+  auto index = [](const PoolAxis& a, int64_t o, int64_t k, int64_t kk) { return a.identity ? o : a.idx[static_cast<size_t>(o * k + kk)]; };
+  Builder b{g, n, out};
+  const int64_t N = xt.shape[0], C = xt.shape[1];
+  int cur = b.reshape(n.inputs[0], {N, C, w.ih, w.iw});
+  for (const auto& [a, axis] : {std::pair<const PoolAxis*, int64_t>{&ah, 2}, {&aw, 3}}) {
+    if (a->identity) continue;
+    Shape s = b.shape(cur);
+    s[static_cast<size_t>(axis)] = static_cast<int64_t>(a->idx.size());
+    ops::Attributes at;
+    at.ints["axis"] = axis;
+    cur = b.emit("Gather", {cur, b.ints("indices", a->idx)}, s, xt.dtype, at);
+  }
+  cur = b.reshape(cur, {N, C, w.oh, w.kh, w.ow, w.kw});
+  cur = b.transpose(cur, {0, 1, 2, 4, 3, 5});
+  const int win = b.reshape(cur, {N, C, w.oh, w.ow, K});
+  auto reduce = [&](const std::string& op, int x, DType dt) {
+    ops::Attributes at;
+    at.ints["keepdims"] = 0;
+    std::vector<int> ins = {x};
+    if (op == "ReduceSum" || std::max(n.opset, 13) >= 18) ins.push_back(b.ints("axes", {4}));
+    else at.int_lists["axes"] = {4};
+    return b.emit(op, ins, {N, C, w.oh, w.ow}, dt, at);
+  };
+  b.reshape(reduce("ReduceMax", win, xt.dtype), g.tensors[n.outputs[0]].shape, n.outputs[0]);
+  ops::Attributes am;
+  am.ints["axis"] = 4;
+  am.ints["keepdims"] = 0;
+  const int arg = b.emit("ArgMax", {win}, {N, C, w.oh, w.ow}, DType::kInt, am);
+  const int hot = b.one_hot(arg, K, -1);
+  std::vector<double> pos(static_cast<size_t>(w.oh * w.ow * K));
+  for (int64_t oy = 0; oy < w.oh; ++oy)
+    for (int64_t ox = 0; ox < w.ow; ++ox)
+      for (int64_t ky = 0; ky < w.kh; ++ky)
+        for (int64_t kx = 0; kx < w.kw; ++kx)
+          pos[static_cast<size_t>(((oy * w.ow + ox) * w.kh + ky) * w.kw + kx)] =
+              static_cast<double>(col_major ? index(aw, ox, w.kw, kx) * w.ih + index(ah, oy, w.kh, ky)
+                                            : index(ah, oy, w.kh, ky) * w.iw + index(aw, ox, w.kw, kx));
+  const int pt = b.constant("positions", {w.oh, w.ow, K}, DType::kInt, std::move(pos));
+  const int flat = reduce("ReduceSum", b.binary("Mul", hot, pt), DType::kInt);
+  std::vector<double> off(static_cast<size_t>(N * C));
+  for (int64_t p = 0; p < N * C; ++p) off[static_cast<size_t>(p)] = static_cast<double>(p * w.ih * w.iw);
+  const int idx = b.binary("Add", flat, b.constant("offsets", {N, C, 1, 1}, DType::kInt, std::move(off)));
+  b.reshape(idx, g.tensors[n.outputs[1]].shape, n.outputs[1]);
+  return true;
+}
+
 bool lower_one_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, int64_t max_window) {
+  if (!n.inputs.empty() && n.inputs[0] >= 0 && lower_max_pool_with_indices(g, n, out)) return true;
   if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
   if (lower_general_max_pool(g, n, out, max_window)) return true;
   const TensorInfo xt = g.tensors[n.inputs[0]];
@@ -344,8 +414,6 @@ bool lower_one_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>& ou
 }
 
 // ---- GatherND, ScatterND, ScatterElements ----
-
-constexpr int64_t kMaxOneHot = 256;  // layers/one_hot.h: depth at most 256
 
 std::vector<int64_t> const_ints(const TensorInfo& t) {
   std::vector<int64_t> v;
@@ -628,7 +696,7 @@ bool lower_one_concat(Graph& g, const ops::Node& n, std::vector<ops::Node>& out)
 bool lower_one_pool_3d(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
   const TensorInfo xt = g.tensors[n.inputs[0]];
-  if (xt.shape.size() != 5 || n.attrs.get_int("storage_order", 0) != 0) return false;
+  if (xt.shape.size() != 5) return false;
   const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
   std::array<ops::PoolAxis3, 3> w;
   try {

@@ -131,6 +131,8 @@ TEST(LowerMoves, OnnxNodeTests) {
       "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric"};
   for (const auto& t : resize_tests) tests.emplace_back(t, "Resize");
   tests.emplace_back("test_upsample_nearest", "Upsample");
+  tests.emplace_back("test_maxpool_with_argmax_2d_precomputed_pads", "MaxPool");
+  tests.emplace_back("test_maxpool_with_argmax_2d_precomputed_strides", "MaxPool");
   tests.emplace_back("test_lrn", "LRN");
   tests.emplace_back("test_lrn_default", "LRN");
   tests.emplace_back("test_maxunpool_export_with_output_shape", "MaxUnpool");
@@ -173,7 +175,7 @@ TEST(LowerMoves, OnnxNodeTests) {
       ++lowered;
     }
   }
-  EXPECT_EQ(lowered, 48u);
+  EXPECT_EQ(lowered, 50u);
 }
 
 // x [2, 4, 5, 6]: ConvTranspose with strides, pads, output_padding, dilations and groups, 2-D
@@ -549,6 +551,48 @@ TEST(LowerMoves, GeneralMaxPoolBecomesGathersAndBlockPools) {
       const auto k = node.attrs.get_ints("kernel_shape");
       EXPECT_LE(k[0] * k[1], 59);
     }
+  }
+}
+
+// MaxPool with its Indices output (1-D and 2-D, pads, dilations, ceil_mode, storage_order 1):
+// window Gathers, ReduceMax, ArgMax, OneHot and constant positions; against the node (both
+// outputs; random inputs: no ties).
+TEST(LowerMoves, MaxPoolIndicesByArgMax) {
+  TestRng rng(15);
+  struct Case {
+    std::vector<int64_t> x, k, s, p, d;
+    int64_t ceil, order;
+  };
+  const std::vector<Case> cases = {
+      {{2, 3, 6, 7}, {3, 2}, {2, 2}, {1, 0, 1, 1}, {1, 1}, 0, 0},
+      {{1, 2, 7, 7}, {2, 3}, {1, 2}, {0, 1, 0, 1}, {2, 1}, 1, 1},
+      {{1, 2, 11}, {4}, {3}, {2, 1}, {1}, 1, 0},
+  };
+  for (size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    SCOPED_TRACE("case " + std::to_string(ci));
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(12);
+    auto* g = m.mutable_graph();
+    g->set_name("mpi");
+    add_io(g->add_input(), "x", c.x);
+    unknown_output(g, c.x.size());
+    auto* iv = g->add_output();
+    iv->set_name("i");
+    auto* tt = iv->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto::INT64);
+    for (size_t k = 0; k < c.x.size(); ++k) tt->mutable_shape()->add_dim()->set_dim_param("e" + std::to_string(k));
+    auto* n = add_node_outs(g, "MaxPool", {"x"}, {"y", "i"});
+    set_ints(n, "kernel_shape", c.k);
+    set_ints(n, "strides", c.s);
+    set_ints(n, "pads", c.p);
+    set_ints(n, "dilations", c.d);
+    set_int(n, "ceil_mode", c.ceil);
+    set_int(n, "storage_order", c.order);
+    Graph low = lower_and_compare(load_onnx_bytes(serialize(m), "mpi.onnx"), {random_tensor(rng, c.x)});
+    EXPECT_EQ(count_op(low, "MaxPool"), 0u);
+    EXPECT_EQ(count_op(low, "ArgMax"), 1u);
   }
 }
 

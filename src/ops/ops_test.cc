@@ -195,6 +195,9 @@ const std::vector<OpCase> kCases = {
     // 1-D, dilated and 3-D pools are rewritten into 2-D ones (graph/lower_moves.h).
     {"max_pool_1d_dilated", "MaxPool", {act({1, 2, 11})},
      [](auto& a) { a.int_lists["kernel_shape"] = {3}; a.int_lists["dilations"] = {2}; a.int_lists["pads"] = {1, 2}; }, 0},
+    {"max_pool_indices", "MaxPool", {act({2, 2, 5, 6})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 3}; a.int_lists["strides"] = {2, 2}; a.int_lists["pads"] = {1, 1, 0, 1}; },
+     0, 17, 2},
     {"max_pool_3d", "MaxPool", {act({1, 2, 4, 5, 4})},
      [](auto& a) { a.int_lists["kernel_shape"] = {2, 2, 2}; a.int_lists["strides"] = {2, 1, 2}; }, 0},
     {"avg_pool_3d", "AveragePool", {act({1, 2, 4, 5, 4})},
