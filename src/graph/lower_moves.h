@@ -29,7 +29,12 @@ void lower_conv_transpose(Graph& g);
 // output; a pad, or a filler up to a product of factors <= max_window for an axis above it, reads
 // one of the window's own entries instead, which leaves the maximum unchanged), then MaxPools with
 // kernel = stride over the blocks and no pads (1-D through a unit axis). O(k) times the output in
-// data movement. A window of pads only, or an axis above max_window^2, is left as it is.
+// data movement. A window of pads only, or an axis above max_window^2, is left as it is. A
+// MaxPool whose Indices output is used (1-D, 2-D, windows of at most 256 entries): the same
+// Gathers laid out as [N, C, OH, OW, K]; Y = ReduceMax over K; I = ReduceSum(OneHot(ArgMax) *
+// P) + (n C + c) H W, P the constant flat positions (row- or column-major: storage_order) of each
+// window entry (a pad's copy of the window's first entry has that entry's position; ArgMax takes
+// the first maximum).
 void lower_large_max_pool(Graph& g, int64_t max_window);
 
 // MaxPool / AveragePool over (D, H, W) (rank 5): Reshape to [N, C D, H, W], a 2-D pool with the
