@@ -2,12 +2,15 @@
 #include "graph/lower_moves.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 
 #include "common/error.h"
 #include "common/check.h"
 #include "ops/kernels.h"
+#include "ops/pool3d.h"
+#include "ops/resize.h"
 
 namespace zkinfer::graph {
 
@@ -134,6 +137,8 @@ bool all_zero(const TensorInfo& t) {
   return t.is_const && std::all_of(t.value.data.begin(), t.value.data.end(), [](double v) { return v == 0; });
 }
 
+constexpr int64_t kMaxOneHot = 256;  // layers/one_hot.h: depth at most 256
+
 // ---- ConvTranspose ----
 
 bool lower_one_conv_transpose(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
@@ -222,8 +227,173 @@ bool lower_one_conv_transpose(Graph& g, const ops::Node& n, std::vector<ops::Nod
 
 // ---- MaxPool ----
 
+// One axis of a general MaxPool rewrite: the entries each window reads, k2 per output (k2 >= k:
+// the window's entries, a pad or a filler read as one of the window's own entries, which leaves the
+// maximum unchanged), and the factors (each <= max_window) of k2 the pools take it in.
+struct PoolAxis {
+  bool identity = true;
+  int64_t k2 = 1;
+  std::vector<int64_t> idx, factors;
+};
+
+bool pool_axis(int64_t in, int64_t o, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t max_window, PoolAxis* a) {
+  a->identity = k == 1 && s == 1 && p0 == 0 && o == in;
+  if (a->identity) return true;
+  if (k <= max_window) {
+    a->k2 = k;
+    if (k > 1) a->factors = {k};
+  } else {
+    int64_t q = 1;
+    while (q * q < k) ++q;
+    const int64_t q2 = (k + q - 1) / q;
+    if (q > max_window || q2 > max_window) return false;
+    a->k2 = q * q2;
+    a->factors = {q, q2};
+  }
+  for (int64_t y = 0; y < o; ++y) {
+    int64_t first = -1;
+    for (int64_t j = 0; j < k && first < 0; ++j) {
+      const int64_t i = y * s - p0 + j * d;
+      if (i >= 0 && i < in) first = i;
+    }
+    if (first < 0) return false;  // a window of pads only
+    for (int64_t j = 0; j < a->k2; ++j) {
+      const int64_t i = y * s - p0 + j * d;
+      a->idx.push_back(j < k && i >= 0 && i < in ? i : first);
+    }
+  }
+  return true;
+}
+
+// MaxPool (1-D, 2-D) that the MaxPool step does not take as it is (1-D, dilations, pads not below
+// the kernel, an axis above max_window): per spatial axis a Gather of each window's entries into
+// a block of its own, then MaxPools with kernel = stride over the blocks, no pads.
+bool lower_general_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, int64_t max_window) {
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const int64_t r = static_cast<int64_t>(xt.shape.size());
+  if (r != 3 && r != 4) return false;
+  ops::Window w;
+  try {
+    w = ops::make_window(n, xt.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
+  } catch (const Error&) {
+    return false;
+  }
+  // What the MaxPool step takes (proof/steps/max_pool.cc): 2-D, no dilation, pads below the
+  // kernel after ceil_mode's extra padding, each axis within max_window.
+  const int64_t pb = std::max(w.pb, (w.oh - 1) * w.sh + w.kh - w.ih - w.pt);
+  const int64_t pr = std::max(w.pr, (w.ow - 1) * w.sw + w.kw - w.iw - w.pl);
+  if (r == 4 && w.dh == 1 && w.dw == 1 && w.pt < w.kh && pb < w.kh && w.pl < w.kw && pr < w.kw && w.kh <= max_window &&
+      w.kw <= max_window)
+    return false;
+  PoolAxis ah, aw;
+  if (!pool_axis(w.ih, w.oh, w.kh, w.sh, w.dh, w.pt, max_window, &ah) ||
+      !pool_axis(w.iw, w.ow, w.kw, w.sw, w.dw, w.pl, max_window, &aw))
+    return false;
+  Builder b{g, n, out};
+  const int64_t N = xt.shape[0], C = xt.shape[1];
+  int cur = b.reshape(n.inputs[0], {N, C, w.ih, w.iw});
+  auto gather = [&](const PoolAxis& a, int64_t axis) {
+    if (a.identity) return;
+    Shape s = b.shape(cur);
+    s[static_cast<size_t>(axis)] = static_cast<int64_t>(a.idx.size());
+    ops::Attributes at;
+    at.ints["axis"] = axis;
+    cur = b.emit("Gather", {cur, b.ints("indices", a.idx)}, s, xt.dtype, at);
+  };
+  gather(ah, 2);
+  gather(aw, 3);
+  auto pool = [&](int64_t fh, int64_t fw) {
+    Shape s = b.shape(cur);
+    s[2] /= fh;
+    s[3] /= fw;
+    ops::Attributes at;
+    at.int_lists["kernel_shape"] = {fh, fw};
+    at.int_lists["strides"] = {fh, fw};
+    cur = b.emit("MaxPool", {cur}, s, xt.dtype, at);
+    out.back().opset = n.opset;
+  };
+  if (ah.factors.size() <= 1 && aw.factors.size() <= 1 && ah.k2 * aw.k2 <= max_window) {
+    if (ah.k2 * aw.k2 > 1) pool(ah.k2, aw.k2);
+  } else {
+    for (int64_t f : ah.factors) pool(f, 1);
+    for (int64_t f : aw.factors) pool(1, f);
+  }
+  b.reshape(cur, g.tensors[n.outputs[0]].shape, n.outputs[0]);
+  return true;
+}
+
+// MaxPool with its Indices output (1-D, 2-D; windows of at most 256 entries):
+// the windows gathered per axis as above, laid out as [N, C, OH, OW, K]; Y = ReduceMax over K;
+// a = ArgMax over K (the first maximum: a pad's copy of the window's first entry maps to that
+// entry's index); I = ReduceSum(OneHot(a) * P) + (n C + c) H W, P[oh, ow, k] the constant flat
+// position (h W + w; w H + h with storage_order 1) of window entry k.
+bool lower_max_pool_with_indices(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.outputs.size() != 2 || n.outputs[0] < 0 || n.outputs[1] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const int64_t r = static_cast<int64_t>(xt.shape.size());
+  if (r != 3 && r != 4) return false;
+  const bool col_major = n.attrs.get_int("storage_order", 0) != 0;
+  ops::Window w;
+  try {
+    w = ops::make_window(n, xt.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
+  } catch (const Error&) {
+    return false;
+  }
+  const int64_t K = w.kh * w.kw;
+  if (K > kMaxOneHot) return false;
+  PoolAxis ah, aw;
+  if (!pool_axis(w.ih, w.oh, w.kh, w.sh, w.dh, w.pt, kMaxOneHot, &ah) || !pool_axis(w.iw, w.ow, w.kw, w.sw, w.dw, w.pl, kMaxOneHot, &aw))
+    return false;
+  auto index = [](const PoolAxis& a, int64_t o, int64_t k, int64_t kk) { return a.identity ? o : a.idx[static_cast<size_t>(o * k + kk)]; };
+  Builder b{g, n, out};
+  const int64_t N = xt.shape[0], C = xt.shape[1];
+  int cur = b.reshape(n.inputs[0], {N, C, w.ih, w.iw});
+  for (const auto& [a, axis] : {std::pair<const PoolAxis*, int64_t>{&ah, 2}, {&aw, 3}}) {
+    if (a->identity) continue;
+    Shape s = b.shape(cur);
+    s[static_cast<size_t>(axis)] = static_cast<int64_t>(a->idx.size());
+    ops::Attributes at;
+    at.ints["axis"] = axis;
+    cur = b.emit("Gather", {cur, b.ints("indices", a->idx)}, s, xt.dtype, at);
+  }
+  cur = b.reshape(cur, {N, C, w.oh, w.kh, w.ow, w.kw});
+  cur = b.transpose(cur, {0, 1, 2, 4, 3, 5});
+  const int win = b.reshape(cur, {N, C, w.oh, w.ow, K});
+  auto reduce = [&](const std::string& op, int x, DType dt) {
+    ops::Attributes at;
+    at.ints["keepdims"] = 0;
+    std::vector<int> ins = {x};
+    if (op == "ReduceSum" || std::max(n.opset, 13) >= 18) ins.push_back(b.ints("axes", {4}));
+    else at.int_lists["axes"] = {4};
+    return b.emit(op, ins, {N, C, w.oh, w.ow}, dt, at);
+  };
+  b.reshape(reduce("ReduceMax", win, xt.dtype), g.tensors[n.outputs[0]].shape, n.outputs[0]);
+  ops::Attributes am;
+  am.ints["axis"] = 4;
+  am.ints["keepdims"] = 0;
+  const int arg = b.emit("ArgMax", {win}, {N, C, w.oh, w.ow}, DType::kInt, am);
+  const int hot = b.one_hot(arg, K, -1);
+  std::vector<double> pos(static_cast<size_t>(w.oh * w.ow * K));
+  for (int64_t oy = 0; oy < w.oh; ++oy)
+    for (int64_t ox = 0; ox < w.ow; ++ox)
+      for (int64_t ky = 0; ky < w.kh; ++ky)
+        for (int64_t kx = 0; kx < w.kw; ++kx)
+          pos[static_cast<size_t>(((oy * w.ow + ox) * w.kh + ky) * w.kw + kx)] =
+              static_cast<double>(col_major ? index(aw, ox, w.kw, kx) * w.ih + index(ah, oy, w.kh, ky)
+                                            : index(ah, oy, w.kh, ky) * w.iw + index(aw, ox, w.kw, kx));
+  const int pt = b.constant("positions", {w.oh, w.ow, K}, DType::kInt, std::move(pos));
+  const int flat = reduce("ReduceSum", b.binary("Mul", hot, pt), DType::kInt);
+  std::vector<double> off(static_cast<size_t>(N * C));
+  for (int64_t p = 0; p < N * C; ++p) off[static_cast<size_t>(p)] = static_cast<double>(p * w.ih * w.iw);
+  const int idx = b.binary("Add", flat, b.constant("offsets", {N, C, 1, 1}, DType::kInt, std::move(off)));
+  b.reshape(idx, g.tensors[n.outputs[1]].shape, n.outputs[1]);
+  return true;
+}
+
 bool lower_one_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, int64_t max_window) {
+  if (!n.inputs.empty() && n.inputs[0] >= 0 && lower_max_pool_with_indices(g, n, out)) return true;
   if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  if (lower_general_max_pool(g, n, out, max_window)) return true;
   const TensorInfo xt = g.tensors[n.inputs[0]];
   if (xt.shape.size() != 4 || n.attrs.get_int("ceil_mode", 0) != 0) return false;
   const ops::Window w = ops::make_window(n, xt.shape, {}, false);
@@ -244,8 +414,6 @@ bool lower_one_max_pool(Graph& g, const ops::Node& n, std::vector<ops::Node>& ou
 }
 
 // ---- GatherND, ScatterND, ScatterElements ----
-
-constexpr int64_t kMaxOneHot = 256;  // layers/one_hot.h: depth at most 256
 
 std::vector<int64_t> const_ints(const TensorInfo& t) {
   std::vector<int64_t> v;
@@ -523,6 +691,199 @@ bool lower_one_concat(Graph& g, const ops::Node& n, std::vector<ops::Node>& out)
   return true;
 }
 
+// ---- 3-D pooling ----
+
+bool lower_one_pool_3d(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  if (xt.shape.size() != 5) return false;
+  const bool ceil = n.attrs.get_int("ceil_mode", 0) != 0;
+  std::array<ops::PoolAxis3, 3> w;
+  try {
+    w = ops::make_window_3d(n, xt.shape, ceil);
+  } catch (const Error&) {
+    return false;
+  }
+  Builder b{g, n, out};
+  const int64_t N = xt.shape[0], C = xt.shape[1];
+  auto pool = [&](int x, const ops::PoolAxis3& a, const ops::PoolAxis3& c, Shape s) {
+    ops::Attributes at;
+    at.int_lists["kernel_shape"] = {a.k, c.k};
+    at.int_lists["strides"] = {a.s, c.s};
+    at.int_lists["dilations"] = {a.d, c.d};
+    at.int_lists["pads"] = {a.p0, c.p0, a.p1, c.p1};
+    at.ints["ceil_mode"] = ceil ? 1 : 0;
+    if (n.op_type == "AveragePool") at.ints["count_include_pad"] = n.attrs.get_int("count_include_pad", 0);
+    const int y = b.emit(n.op_type, {x}, std::move(s), xt.dtype, at);
+    out.back().opset = n.opset;
+    return y;
+  };
+  // (H, W) windows per (n, c, d), then D windows per (n, c, oh, ow): the maximum (average) over a
+  // box is that of the (H, W) maxima (averages: each box's count is the product of its axes').
+  int cur = b.reshape(n.inputs[0], {N, C * w[0].in, w[1].in, w[2].in});
+  cur = pool(cur, w[1], w[2], {N, C * w[0].in, w[1].out, w[2].out});
+  cur = b.reshape(cur, {N, C, w[0].in, w[1].out * w[2].out});
+  const ops::PoolAxis3 unit{w[1].out * w[2].out, 1, 1, 1, 0, 0, w[1].out * w[2].out};
+  cur = pool(cur, w[0], unit, {N, C, w[0].out, w[1].out * w[2].out});
+  b.reshape(cur, g.tensors[n.outputs[0]].shape, n.outputs[0]);
+  return true;
+}
+
+// ---- MaxUnpool ----
+
+bool lower_one_max_unpool(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  if (!g.tensors[n.inputs[1]].is_const) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0 && !g.tensors[n.inputs[2]].is_const) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const FTensor idx = g.tensors[n.inputs[1]].value;
+  const FTensor* os = n.inputs.size() > 2 && n.inputs[2] >= 0 ? &g.tensors[n.inputs[2]].value : nullptr;
+  Shape ys;
+  std::vector<int64_t> src;
+  try {
+    src = ops::max_unpool_sources(n, xt.shape, idx, os, &ys);
+  } catch (const Error&) {
+    return false;
+  }
+  if (ys != g.tensors[n.outputs[0]].shape) return false;
+  // y_flat = Gather(x_flat with a zero appended, the source of each entry or the zero).
+  Builder b{g, n, out};
+  const int64_t m = ops::numel(xt.shape);
+  for (auto& s : src)
+    if (s < 0) s = m;
+  const int xf = b.pad(b.reshape(n.inputs[0], {m}), {0, 1});
+  const int64_t total = static_cast<int64_t>(src.size());
+  const int yf = b.emit("Gather", {xf, b.ints("indices", src)}, {total}, xt.dtype);
+  b.reshape(yf, ys, n.outputs[0]);
+  return true;
+}
+
+// ---- LRN ----
+
+bool lower_one_lrn(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() != 1 || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const TensorInfo xt = g.tensors[n.inputs[0]];
+  const int64_t size = n.attrs.get_int("size", 0);
+  if (xt.shape.size() < 3 || xt.dtype != DType::kFloat || size < 1 || !(n.attrs.get_float("bias", 1.0) > 0)) return false;
+  const double alpha = n.attrs.get_float("alpha", 1e-4), beta = n.attrs.get_float("beta", 0.75),
+               bias = n.attrs.get_float("bias", 1.0);
+  const int64_t N = xt.shape[0], C = xt.shape[1], R = ops::numel(xt.shape) / (N * C);
+  const int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  Builder b{g, n, out};
+  const int x = n.inputs[0];
+  const int sq = b.emit("Mul", {x, x}, xt.shape, DType::kFloat);
+  // d = bias + alpha / size * (the channel window's sum of squares): a 1x1 Conv over [N, C, R, 1].
+  std::vector<double> w(static_cast<size_t>(C * C), 0.0);
+  for (int64_t o = 0; o < C; ++o)
+    for (int64_t i = std::max<int64_t>(0, o - lo); i <= std::min(C - 1, o + hi); ++i)
+      w[static_cast<size_t>(o * C + i)] = alpha / static_cast<double>(size);
+  const int wt = b.constant("band", {C, C, 1, 1}, DType::kFloat, std::move(w));
+  const int bt = b.constant("bias", {C}, DType::kFloat, std::vector<double>(static_cast<size_t>(C), bias));
+  ops::Attributes a;
+  a.int_lists["kernel_shape"] = {1, 1};
+  int d = b.emit("Conv", {b.reshape(sq, {N, C, R, 1}), wt, bt}, {N, C, R, 1}, DType::kFloat, a);
+  d = b.reshape(d, xt.shape);
+  // d^-beta = exp(-beta log d) (d >= bias > 0): two tables and a product by a constant (a Pow
+  // by a constant exponent would need the exponent public, as its table is computed from it).
+  const int ld = b.emit("Log", {d}, xt.shape, DType::kFloat);
+  const int sc = b.emit("Mul", {ld, b.constant("minus_beta", {}, DType::kFloat, {-beta})}, xt.shape, DType::kFloat);
+  const int p = b.emit("Exp", {sc}, xt.shape, DType::kFloat);
+  b.emit("Mul", {x, p}, xt.shape, DType::kFloat, {}, n.outputs[0]);
+  return true;
+}
+
+// ---- Resize, Upsample ----
+
+bool lower_one_resize(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const int y = n.outputs[0];
+  const TensorInfo xt = g.tensors[n.inputs[0]];  // copies: new tensors move g.tensors
+  const Shape ys = g.tensors[y].shape;
+  std::vector<const FTensor*> in = {nullptr};
+  for (size_t k = 1; k < n.inputs.size(); ++k) {
+    const int t = n.inputs[k];
+    if (t >= 0 && !g.tensors[t].is_const) return false;  // computed scales, sizes or roi: refused by the planner
+    in.push_back(t >= 0 ? &g.tensors[t].value : nullptr);
+  }
+  ops::ResizePlan p;
+  try {
+    p = ops::resize_plan(n, xt.shape, in);
+  } catch (const Error&) {
+    return false;  // the float operator names the problem
+  }
+  if (p.out_shape() != ys) return false;
+  const int64_t r = static_cast<int64_t>(xt.shape.size());
+  bool any_outside = false;
+  for (const auto& a : p.axes) {
+    any_outside = any_outside || a.any_outside();
+    if (!a.moves() && xt.dtype != DType::kFloat) return false;
+  }
+  Builder b{g, n, out};
+  int cur = n.inputs[0];
+  for (int64_t a = 0; a < r; ++a) {
+    const ops::ResizeAxis& ax = p.axes[static_cast<size_t>(a)];
+    if (ax.identity()) continue;
+    if (ax.moves()) {
+      // A Gather along the axis; an outside entry reads the zero padded at the axis's end.
+      std::vector<int64_t> idx;
+      for (int64_t o = 0; o < ax.out; ++o)
+        idx.push_back(ax.outside[static_cast<size_t>(o)] ? ax.in : ax.taps[static_cast<size_t>(o)][0].first);
+      int src = cur;
+      if (ax.any_outside()) {
+        std::vector<int64_t> pads(static_cast<size_t>(2 * r), 0);
+        pads[static_cast<size_t>(r + a)] = 1;
+        src = b.pad(cur, pads);
+      }
+      Shape s = b.shape(cur);
+      s[static_cast<size_t>(a)] = ax.out;
+      ops::Attributes at;
+      at.ints["axis"] = a;
+      cur = b.emit("Gather", {src, b.ints("indices", idx)}, s, b.dtype(cur), at);
+      continue;
+    }
+    // The axis last, rows times the constant matrix M [in, out] (M[i][o]: input i's weight in o).
+    std::vector<int64_t> perm;
+    for (int64_t k = 0; k < r; ++k)
+      if (k != a) perm.push_back(k);
+    perm.push_back(a);
+    std::vector<int64_t> inv(static_cast<size_t>(r));
+    for (int64_t k = 0; k < r; ++k) inv[static_cast<size_t>(perm[static_cast<size_t>(k)])] = k;
+    const int t = b.transpose(cur, perm);
+    Shape ts = b.shape(t);
+    const int64_t rows = ops::numel(ts) / ax.in;
+    std::vector<double> m(static_cast<size_t>(ax.in * ax.out), 0.0);
+    for (int64_t o = 0; o < ax.out; ++o)
+      for (const auto& [i, w] : ax.taps[static_cast<size_t>(o)]) m[static_cast<size_t>(i * ax.out + o)] += w;
+    const int mt = b.constant("interpolation", {ax.in, ax.out}, DType::kFloat, std::move(m));
+    int z = b.matmul(b.reshape(t, {rows, ax.in}), mt);
+    ts.back() = ax.out;
+    z = b.reshape(z, ts);
+    cur = b.transpose(z, inv);
+  }
+  if (any_outside && p.extrapolation != 0) {
+    FTensor c(ys, DType::kFloat);
+    for (size_t e = 0; e < c.data.size(); ++e) {
+      size_t rem = e;
+      bool o = false;
+      for (size_t a = static_cast<size_t>(r); a-- > 0;) {
+        o = o || p.axes[a].outside[rem % static_cast<size_t>(ys[a])];
+        rem /= static_cast<size_t>(ys[a]);
+      }
+      if (o) c.data[e] = p.extrapolation;
+    }
+    const int ct = b.constant("extrapolation", ys, DType::kFloat, std::move(c.data));
+    b.emit("Add", {cur, ct}, ys, DType::kFloat, {}, y);
+  } else if (cur == n.inputs[0]) {
+    b.emit("Identity", {cur}, ys, b.dtype(cur), {}, y);
+  } else {
+    // The last node writes y: re-point its output (a new tensor of the same shape and type, left
+    // without a producer and without a shape).
+    g.tensors[static_cast<size_t>(out.back().outputs[0])].shape.clear();
+    out.back().outputs[0] = y;
+  }
+  return true;
+}
+
 // ---- TopK ----
 
 bool lower_one_top_k(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const std::vector<bool>& used) {
@@ -626,6 +987,26 @@ void lower_conv_transpose(Graph& g) {
 void lower_large_max_pool(Graph& g, int64_t max_window) {
   rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
     return n.op_type == "MaxPool" && lower_one_max_pool(g, n, out, max_window);
+  });
+}
+
+void lower_pool_3d(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
+    return (n.op_type == "MaxPool" || n.op_type == "AveragePool") && lower_one_pool_3d(g, n, out);
+  });
+}
+
+void lower_max_unpool(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "MaxUnpool" && lower_one_max_unpool(g, n, out); });
+}
+
+void lower_lrn(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) { return n.op_type == "LRN" && lower_one_lrn(g, n, out); });
+}
+
+void lower_resize(Graph& g) {
+  rewrite(g, [&](const ops::Node& n, std::vector<ops::Node>& out) {
+    return (n.op_type == "Resize" || n.op_type == "Upsample") && lower_one_resize(g, n, out);
   });
 }
 

@@ -23,8 +23,48 @@ void lower_conv_transpose(Graph& g);
 // MaxPool (2-D, no dilation, ceil_mode 0) whose window has more than max_window entries becomes a
 // MaxPool over the rows (kh x 1, strides sh x 1, the top and bottom pads) and then one over the
 // columns (1 x kw, 1 x sw, the left and right pads): the maximum over a rectangle is the maximum of
-// its rows' maxima. Windows wider than max_window along one axis are left as they are.
+// its rows' maxima. MaxPool forms the MaxPool step does not take (1-D, dilations, pads not below
+// the kernel after ceil_mode's extra padding, an axis above max_window) become, per spatial axis,
+// a Gather of constant indices putting each window's entries in a block of its own (k entries per
+// output; a pad, or a filler up to a product of factors <= max_window for an axis above it, reads
+// one of the window's own entries instead, which leaves the maximum unchanged), then MaxPools with
+// kernel = stride over the blocks and no pads (1-D through a unit axis). O(k) times the output in
+// data movement. A window of pads only, or an axis above max_window^2, is left as it is. A
+// MaxPool whose Indices output is used (1-D, 2-D, windows of at most 256 entries): the same
+// Gathers laid out as [N, C, OH, OW, K]; Y = ReduceMax over K; I = ReduceSum(OneHot(ArgMax) *
+// P) + (n C + c) H W, P the constant flat positions (row- or column-major: storage_order) of each
+// window entry (a pad's copy of the window's first entry has that entry's position; ArgMax takes
+// the first maximum).
 void lower_large_max_pool(Graph& g, int64_t max_window);
+
+// MaxPool / AveragePool over (D, H, W) (rank 5): Reshape to [N, C D, H, W], a 2-D pool with the
+// (H, W) window (kernel, strides, dilations, explicit pads, ceil_mode, count_include_pad), Reshape
+// to [N, C, D, OH OW], a 2-D pool with the D window as (kd x 1), Reshape to the output. The
+// maximum over a box is the maximum of its (H, W) maxima; the average over a box is the average of
+// its (H, W) averages, as each box's count (with or without pads) is the product of its axes'
+// counts. Run before lower_large_max_pool (which takes the 2-D MaxPools further if need be).
+// The integer model rounds twice (two divisions) where a 3-D AveragePool would round once.
+void lower_pool_3d(Graph& g);
+
+// MaxUnpool with constant indices (and output_shape): y_flat = Gather(x_flat with one zero
+// appended, for each output entry the X entry written there or the zero): data movement.
+void lower_max_unpool(Graph& g);
+
+// LRN (float input): sq = x * x (Mul), d = a 1x1 Conv of sq viewed as [N, C, R, 1] with the
+// constant band W[o][i] = alpha / size for i in o - floor((size-1)/2) ... o + ceil((size-1)/2) and
+// the constant bias, t = Exp(-beta * Log(d)) (two tables over the calibrated ranges and a product
+// by a constant: a Pow by a constant exponent would publish the exponent, its table computed from
+// it), y = x * t. Needs bias > 0 (then d > 0).
+void lower_lrn(Graph& g);
+
+// Resize / Upsample with constant scales, sizes and roi (ops/resize.h: a map per axis): per
+// resized axis, a Gather of constant indices along it where every output entry reads one input
+// entry (nearest; data movement), else the axis moved last (Transpose, Reshape to [rows, in]) and
+// a MatMul by the constant interpolation matrix [in, out] (linear, cubic, antialias; the MatMul's
+// exact integer rescale), moved back. tf_crop_and_resize's outside entries read a padded zero
+// (Gather) or a zero column (MatMul), and a constant adds the extrapolation value there. Linear or
+// cubic resizing of an integer tensor is left as it is.
+void lower_resize(Graph& g);
 
 // TopK with a constant K (at most 256 entries along the axis; the axis moved last by Transpose):
 // rank_i = #{j : x_j > x_i (largest; < for smallest)} + #{j < i : x_j = x_i} from proven

@@ -1,12 +1,18 @@
-// AveragePool (1-D and 2-D, count_include_pad, ceil_mode). Integer model: exact window sums
-// divided by the element count with round-half-up and an explicit remainder; same scale.
+// AveragePool (1-D, 2-D and 3-D, count_include_pad, ceil_mode, dilations). Integer model: exact
+// window sums divided by the element count with round-half-up and an explicit remainder; same
+// scale (3-D is rewritten into a 2-D pool over (H, W) and one over D first, graph/lower_moves.h).
 #include "ops/helpers.h"
+#include "ops/pool3d.h"
 namespace zkinfer::ops {
 namespace {
 // Window sums and counts (count includes pads when count_include_pad, never the ceil_mode tail).
 template <class T>
 void pool_sums(const Node& n, const Tensor<T>& x, Tensor<T>& sums, std::vector<int64_t>& counts) {
   if (x.rank() < 3) bad_node(n, "input rank below 3");
+  if (x.rank() == 5) {
+    sums = pool_3d(n, x, true, &counts);
+    return;
+  }
   Window g = make_window(n, x.shape, {}, n.attrs.get_int("ceil_mode", 0) != 0);
   bool incl = n.attrs.get_int("count_include_pad", 0) != 0;
   int64_t NC = x.shape[0] * x.shape[1];

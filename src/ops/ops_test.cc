@@ -207,6 +207,30 @@ const std::vector<OpCase> kCases = {
     {"pow_tensor_exponent", "Pow", {act({2, 3}, 0.5, 2), act({2, 3}, -1, 2)}, nullptr, 0.02},
     {"dequantize_linear", "DequantizeLinear", {In{{2, 3}, false, {}, 0, 256, DType::kInt}, In{{}, true, {0.02}}, In{{}, true, {100}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
     {"dequantize_linear_axis", "DequantizeLinear", {In{{2, 3, 2}, false, {}, -128, 128, DType::kInt}, In{{3}, true, {0.01, 0.02, 0.05}}, In{{3}, true, {0, -3, 7}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
+    // Resize / Upsample are lowered by the quantizer (graph/lower_moves.h): a Gather per nearest
+    // axis, a constant interpolation MatMul per linear or cubic axis.
+    {"resize_nearest", "Resize", {act({1, 2, 3, 4}), cst({0}), In{{4}, true, {1, 1, 2, 1.5}}}, nullptr, 0},
+    {"resize_linear", "Resize", {act({1, 2, 3, 4}), cst({0}), In{{4}, true, {1, 1, 2, 2}}},
+     [](auto& a) { a.strings["mode"] = "linear"; }, 0.01},
+    {"resize_cubic_sizes", "Resize", {act({1, 2, 4, 4}), cst({0}), cst({0}), ints({1, 2, 7, 3})},
+     [](auto& a) { a.strings["mode"] = "cubic"; a.strings["coordinate_transformation_mode"] = "align_corners"; }, 0.02},
+    {"resize_crop_extrapolate", "Resize", {act({1, 1, 4, 4}), In{{8}, true, {0, 0, 0.2, -0.3, 1, 1, 1.1, 0.9}}, cst({0}), ints({1, 1, 3, 5})},
+     [](auto& a) { a.strings["mode"] = "linear"; a.strings["coordinate_transformation_mode"] = "tf_crop_and_resize";
+                   a.floats["extrapolation_value"] = 0.5; }, 0.01},
+    // 1-D, dilated and 3-D pools are rewritten into 2-D ones (graph/lower_moves.h).
+    {"max_pool_1d_dilated", "MaxPool", {act({1, 2, 11})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {3}; a.int_lists["dilations"] = {2}; a.int_lists["pads"] = {1, 2}; }, 0},
+    {"max_pool_indices", "MaxPool", {act({2, 2, 5, 6})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 3}; a.int_lists["strides"] = {2, 2}; a.int_lists["pads"] = {1, 1, 0, 1}; },
+     0, 17, 2},
+    {"max_pool_3d", "MaxPool", {act({1, 2, 4, 5, 4})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 2, 2}; a.int_lists["strides"] = {2, 1, 2}; }, 0},
+    {"avg_pool_3d", "AveragePool", {act({1, 2, 4, 5, 4})},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 3, 2}; a.int_lists["pads"] = {1, 1, 0, 0, 1, 1}; a.ints["count_include_pad"] = 1; }, 0.01},
+    {"lrn", "LRN", {act({1, 5, 3, 3})}, [](auto& a) { a.ints["size"] = 3; a.floats["alpha"] = 0.5; a.floats["bias"] = 1.5; }, 0.01},
+    {"max_unpool", "MaxUnpool", {act({1, 1, 2, 2}), In{{1, 1, 2, 2}, true, {1, 6, 8, 15}, 0, 0, DType::kInt}},
+     [](auto& a) { a.int_lists["kernel_shape"] = {2, 2}; a.int_lists["strides"] = {2, 2}; }, 0},
+    {"upsample_nearest", "Upsample", {act({1, 2, 3, 3}), In{{4}, true, {1, 1, 2, 3}}}, nullptr, 0, 9},
     {"cast_bool", "Cast", {In{{3, 4}, false, {}, 0, 2, DType::kBool}}, [](auto& a) { a.ints["to"] = 1; }, 0},
 };
 

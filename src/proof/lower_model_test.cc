@@ -1,11 +1,14 @@
 // Whole-model proofs of the operators the quantizer rewrites into proven ones (graph/lower_moves.h):
 // ConvTranspose (2-D with strides, pads, output_padding, dilations and groups; 1-D), a MaxPool of
-// an 8 x 8 window (rows, then columns), GatherND / ScatterND / ScatterElements with computed
+// an 8 x 8 window (rows, then columns), Resize (nearest by scales, linear by sizes) between Convs,
+// 1-D and dilated MaxPool (window Gathers, block MaxPools), LRN, 3-D MaxPool and AveragePool,
+// GatherND / ScatterND / ScatterElements with computed
 // indices (one-hot products) and constant ones (data movement), TopK with both outputs used (ranks
 // by comparisons, a one-hot permutation). Each compiles without blockers,
 // proves and verifies (zero knowledge, the default visibility) against the verifying key's public
-// model with the integer executor's output; a changed output is rejected; an unsupported variant
-// (GatherND with batch_dims 1 and computed indices) is a blocker naming the node.
+// model with the integer executor's output; a changed output is rejected; unsupported variants
+// (GatherND with batch_dims 1 and computed indices, Resize with computed scales) are refused or a
+// blocker naming the node.
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -103,6 +106,93 @@ Net big_pool_net(TestRng&) {
   return n;
 }
 
+void set_str(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(v);
+}
+
+// A U-Net-style decoder: x[1, 2, 4, 4] -> Conv 3x3 (pad 1, 2 -> 3) -> Relu -> Resize nearest
+// (scales [1, 1, 2, 2], opset 13, roi absent) -> Conv 3x3 (pad 1, 3 -> 2) -> Resize linear
+// (sizes [1, 2, 6, 10], half_pixel) -> y [1, 2, 6, 10].
+Net resize_conv_net(TestRng& rng) {
+  Net n;
+  n.inputs = {{"x", {1, 2, 4, 4}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 4);
+  add_init(g, "w1", {3, 2, 3, 3}, rnd(rng, 54, 0.5));
+  add_init(g, "b1", {3}, rnd(rng, 3, 0.2));
+  add_init(g, "w2", {2, 3, 3, 3}, rnd(rng, 54, 0.5));
+  add_init(g, "scales", {4}, {1, 1, 2, 2});
+  add_init_i64(g, "sizes", {4}, {1, 2, 6, 10});
+  set_ints(add_node(g, "Conv", {"x", "w1", "b1"}, "c1"), "pads", {1, 1, 1, 1});
+  add_node(g, "Relu", {"c1"}, "r");
+  set_str(add_node(g, "Resize", {"r", "", "scales"}, "u"), "mode", "nearest");
+  set_ints(add_node(g, "Conv", {"u", "w2"}, "c2"), "pads", {1, 1, 1, 1});
+  set_str(add_node(g, "Resize", {"c2", "", "", "sizes"}, "y"), "mode", "linear");
+  n.onnx = serialize(m);
+  return n;
+}
+
+// MaxPool forms the MaxPool step does not take as they are: x[1, 2, 11] -> 1-D MaxPool (kernel 3,
+// stride 2, pads 1, ceil_mode) -> Reshape [1, 2, 2, 3] -> 2-D MaxPool with dilations [1, 2]
+// (kernel 2 x 2) -> y [1, 2, 1, 1].
+Net odd_pool_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {1, 2, 11}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 4);
+  add_init_i64(g, "shape", {4}, {1, 2, 2, 3});
+  auto* p1 = add_node(g, "MaxPool", {"x"}, "p1");
+  set_ints(p1, "kernel_shape", {3});
+  set_ints(p1, "strides", {2});
+  set_ints(p1, "pads", {1, 1});
+  set_int(p1, "ceil_mode", 1);
+  add_node(g, "Reshape", {"p1", "shape"}, "r");
+  auto* p2 = add_node(g, "MaxPool", {"r"}, "y");
+  set_ints(p2, "kernel_shape", {2, 2});
+  set_ints(p2, "dilations", {1, 2});
+  n.onnx = serialize(m);
+  return n;
+}
+
+// x[1, 4, 3, 3] -> LRN (size 3, alpha 0.6, beta 0.75, bias 1) -> Relu -> y.
+// z[1, 2, 4, 5, 4] -> MaxPool 3-D (2, 2, 2; strides 2, 1, 2) -> AveragePool 3-D (2, 2, 2; pads
+// 1 on every side, count_include_pad 0) -> w.
+Net lrn_pool3d_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {1, 4, 3, 3}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 4);
+  auto* l = add_node(g, "LRN", {"x"}, "l");
+  set_int(l, "size", 3);
+  for (const auto& [name, v] : std::vector<std::pair<std::string, float>>{{"alpha", 0.6f}, {"beta", 0.75f}, {"bias", 1.0f}}) {
+    auto* a = l->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
+  add_node(g, "Relu", {"l"}, "y");
+  n.onnx = serialize(m);
+  return n;
+}
+
+Net pool3d_net(TestRng&) {
+  Net n;
+  n.inputs = {{"x", {1, 2, 4, 5, 4}}};
+  onnx::ModelProto m;
+  auto* g = start(m, 13, n.inputs, 5);
+  auto* p1 = add_node(g, "MaxPool", {"x"}, "p");
+  set_ints(p1, "kernel_shape", {2, 2, 2});
+  set_ints(p1, "strides", {2, 1, 2});
+  auto* p2 = add_node(g, "AveragePool", {"p"}, "y");
+  set_ints(p2, "kernel_shape", {2, 2, 2});
+  set_ints(p2, "pads", {1, 1, 1, 1, 1, 1});
+  n.onnx = serialize(m);
+  return n;
+}
+
 // x[6, 4], rows i[3, 1] (computed), upd[2, 4], cols j[6, 2] (computed), v[6, 2]:
 // a = GatherND(x, i) [3, 4]; b = ScatterND(x, [[5], [0]] (constant), upd) [6, 4];
 // c = ScatterElements(b, j, v, axis 1) [6, 4]; y = Concat(a, c) along axis 0 -> [9, 4].
@@ -193,6 +283,49 @@ TEST(LoweredModel, MaxPoolOf64EntriesProves) {
   SCOPED_TRACE(testing::seed_note());
   TestRng rng(testing::test_seed());
   prove_and_check(big_pool_net(rng), rng, {});
+}
+
+TEST(LoweredModel, ResizeAndConvProve) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  prove_and_check(resize_conv_net(rng), rng, {"Resize"});
+}
+
+TEST(LoweredModel, OneDAndDilatedMaxPoolProve) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  prove_and_check(odd_pool_net(rng), rng, {});
+}
+
+TEST(LoweredModel, LrnAnd3dPoolsProve) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  prove_and_check(lrn_pool3d_net(rng), rng, {"LRN"});
+  prove_and_check(pool3d_net(rng), rng, {});
+}
+
+// Resize with computed scales has no rewrite: the planner refuses it, naming Resize and why.
+TEST(LoweredModel, ResizeWithComputedScalesIsRefused) {
+  TestRng rng(testing::test_seed());
+  Net n;
+  n.inputs = {{"x", {1, 1, 2, 2}}, {"s", {4}}};
+  onnx::ModelProto mp;
+  auto* g = start(mp, 13, n.inputs, 4);
+  add_node(g, "Resize", {"x", "", "s"}, "y");
+  n.onnx = serialize(mp);
+  std::vector<graph::Sample> samples(2);
+  for (auto& smp : samples) smp.inputs = {{1, 2, 3, 4}, {1, 1, 2, 2}};
+  try {
+    quant::CompiledModel m = quant::quantize(graph::load_onnx_bytes(n.onnx, "test.onnx"), samples, ops::QuantConfig{});
+    auto bs = blockers(m);
+    ASSERT_EQ(bs.size(), 1u) << describe_blockers(bs);
+    EXPECT_EQ(bs[0].op, "Resize");
+    EXPECT_NE(bs[0].reason.find("constants"), std::string::npos) << bs[0].reason;
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("Resize"), std::string::npos) << what;
+    EXPECT_NE(what.find("not constants"), std::string::npos) << what;
+  }
 }
 
 TEST(LoweredModel, GatherScatterProve) {

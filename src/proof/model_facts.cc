@@ -30,8 +30,10 @@ Fr mle_eval(std::vector<Fr> t, std::span<const Fr> point) {
 }
 
 bool is_weight(const quant::CompiledModel& m, int t) {
+  // An empty constant (Resize's absent roi or scales given as [0]) is no weight: it has no
+  // values, withheld or not, so prover and verifier agree.
   return t >= 0 && m.graph.tensors[t].is_const && m.graph.tensors[t].dtype == ops::DType::kFloat &&
-         (!m.qconst[t].data.empty() || m.is_withheld(t));
+         ops::numel(m.graph.tensors[t].shape) > 0 && (!m.qconst[t].data.empty() || m.is_withheld(t));
 }
 bool is_public_const(const quant::CompiledModel& m, int t) {
   return t >= 0 && m.graph.tensors[t].is_const && !is_weight(m, t) && !m.is_withheld(t);

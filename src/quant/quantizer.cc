@@ -29,6 +29,10 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
   graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
+  graph::lower_resize(g);           // Gathers (nearest) and constant interpolation MatMuls per axis
+  graph::lower_pool_3d(g);          // 3-D pools into a 2-D pool over (H, W) and one over D
+  graph::lower_lrn(g);              // x * x, a banded 1x1 Conv, exp(-beta log d), a product
+  graph::lower_max_unpool(g);       // constant indices: a Gather with a zero padded in
   graph::lower_large_max_pool(g, 59);  // rows, then columns (proof/steps/max_pool.cc: <= 59 entries)
   graph::lower_gather_scatter(g);   // GatherND / ScatterND / ScatterElements: data movement or one-hot products
   graph::lower_top_k(g);            // ranks by comparisons, a one-hot permutation
