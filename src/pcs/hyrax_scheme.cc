@@ -129,7 +129,9 @@ const HyraxCommitment* HyraxScheme::as_hyrax(const Commitment& c) {
 // the parameters allow; their openings are logarithmic (pcs/reduced_opening.h), so wide rows cost
 // the proof nothing and save row points (a vector of 2^n entries is 2^(n - c) points).
 size_t HyraxScheme::log_cols(size_t num_vars, Use use) const {
-  return use == Use::kKey ? key_log_cols(num_vars) : std::min(num_vars, params_.max_log_cols());
+  // (Parameters with fewer generators than key_log_cols asks for cap it, never below balanced.)
+  if (use == Use::kKey) return std::max(default_log_cols(num_vars), std::min(key_log_cols(num_vars), params_.max_log_cols()));
+  return std::min(num_vars, params_.max_log_cols());
 }
 
 size_t HyraxScheme::blind_count(size_t num_vars, Use use) const {
