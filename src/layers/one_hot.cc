@@ -168,7 +168,9 @@ ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims) 
   const size_t nr = PaddedShape(params.row_dims()).num_vars();
   if (row_sumcheck(params)) {
     l.num_evals = (num_claims + 1) * range_eval_count(n, 1) + 1 + range_eval_count(nr, 1);
-    l.sumchecks.push_back({axis_vars(params), 2, 2});
+    // A plain degree-2 sumcheck sends 2 values a round; the layout's degree field is one more than
+    // the values a round (deserialize_proof reads degree - 1, the count of the eq-factor sumchecks).
+    l.sumchecks.push_back({axis_vars(params), 3, 2});
   } else {
     l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1) + range_eval_count(nr, 1);
   }
