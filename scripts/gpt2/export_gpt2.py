@@ -3,6 +3,7 @@
 
     /usr/bin/python3 scripts/gpt2/export_gpt2.py [--out DIR] [--tokens 32] [--layers 12]
         [--width 768] [--heads 12] [--vocab 50257] [--context 1024] [--seed 0] [--opset 17]
+        [--masked -100]
 
 Defaults are GPT-2 small (124 M parameters): 12 pre-LayerNorm blocks of 12 heads, width 768,
 vocabulary 50,257, context 1,024, learned position embeddings, GELU in its tanh approximation (as
@@ -15,8 +16,10 @@ needed. Smaller sizes for tests: e.g. --layers 2 --width 64 --heads 4 --vocab 51
 The export is for one fixed token count T (--tokens, at most --context): the graph's input is
 `tokens`, int64 [1, T], its output `logits`, float [1, T, vocab]. The causal mask is a constant
 buffer (the lower triangle of the context, sliced to T) applied with masked_fill, the way
-nanoGPT/GPT-2 code writes it; the masked scores are set to -1e4 (not -inf, which has no
-fixed-point value; exp(-1e4) is 0 in float as in any integer table).
+nanoGPT/GPT-2 code writes it (ONNX: a Where with a constant condition); the masked scores are set
+to --masked (default -100), not -inf, which has no fixed-point value: exp(-100) is 4e-44, nothing
+next to any unmasked score, and -100 stays within zkinfer's activation range at every scale up to
+16 (-1e4, tiny_gpt's value, rules out scales above 8: 1e4 * 2^10 > 2^23).
 
 DIR (default build/gpt2/L<layers>_d<width>_h<heads>_v<vocab>_t<tokens>) gets:
   model.onnx          opset 17, static shapes, checked by onnx.checker (weights inline; the
@@ -47,13 +50,14 @@ except ImportError as e:  # pragma: no cover
     sys.exit(f"export_gpt2.py: missing module ({e}); run `bash scripts/install-deps.sh --torchvision` "
              f"and use /usr/bin/python3 (this is {sys.executable})")
 
-MASKED = -1e4
+MASKED = -100.0
 
 
 class Attention(nn.Module):
-    def __init__(self, width, heads, context):
+    def __init__(self, width, heads, context, masked):
         super().__init__()
         self.heads = heads
+        self.masked = masked
         self.c_attn = nn.Linear(width, 3 * width)
         self.c_proj = nn.Linear(width, width)
         self.register_buffer("bias", torch.tril(torch.ones(context, context)).view(1, 1, context, context))
@@ -66,7 +70,7 @@ class Attention(nn.Module):
         k = k.view(B, T, self.heads, hd).transpose(1, 2)
         v = v.view(B, T, self.heads, hd).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
-        att = att.masked_fill(self.bias[:, :, :T, :T] == 0, MASKED)
+        att = att.masked_fill(self.bias[:, :, :T, :T] == 0, self.masked)
         att = F.softmax(att, dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.c_proj(y)
@@ -84,10 +88,10 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, width, heads, context):
+    def __init__(self, width, heads, context, masked):
         super().__init__()
         self.ln_1 = nn.LayerNorm(width, eps=1e-5)
-        self.attn = Attention(width, heads, context)
+        self.attn = Attention(width, heads, context, masked)
         self.ln_2 = nn.LayerNorm(width, eps=1e-5)
         self.mlp = MLP(width)
 
@@ -97,11 +101,11 @@ class Block(nn.Module):
 
 
 class GPT2(nn.Module):
-    def __init__(self, layers, width, heads, vocab, context):
+    def __init__(self, layers, width, heads, vocab, context, masked=MASKED):
         super().__init__()
         self.wte = nn.Embedding(vocab, width)
         self.wpe = nn.Embedding(context, width)
-        self.h = nn.ModuleList([Block(width, heads, context) for _ in range(layers)])
+        self.h = nn.ModuleList([Block(width, heads, context, masked) for _ in range(layers)])
         self.ln_f = nn.LayerNorm(width, eps=1e-5)
         self.lm_head = nn.Linear(width, vocab, bias=False)
         self.lm_head.weight = self.wte.weight  # tied
@@ -139,6 +143,7 @@ def main():
     ap.add_argument("--context", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--masked", type=float, default=MASKED, help="the masked attention scores' value")
     a = ap.parse_args()
     bad = []
     if a.layers < 1: bad.append("--layers must be at least 1")
@@ -152,7 +157,7 @@ def main():
     os.makedirs(out, exist_ok=True)
 
     torch.manual_seed(a.seed)
-    model = GPT2(a.layers, a.width, a.heads, a.vocab, a.context).eval()
+    model = GPT2(a.layers, a.width, a.heads, a.vocab, a.context, a.masked).eval()
     params = sum(p.numel() for p in model.parameters())  # the tied head counted once
     g = torch.Generator().manual_seed(a.seed + 1)
     tokens = torch.randint(0, a.vocab, (1, a.tokens), generator=g, dtype=torch.long)
@@ -172,7 +177,7 @@ def main():
     with open(os.path.join(out, "input.json"), "w") as f:
         json.dump({"input_data": [ids]}, f)
     config = {"layers": a.layers, "width": a.width, "heads": a.heads, "vocab": a.vocab, "context": a.context,
-              "tokens": a.tokens, "seed": a.seed, "opset": a.opset, "parameters": params, "op_types": ops,
+              "tokens": a.tokens, "seed": a.seed, "opset": a.opset, "masked": a.masked, "parameters": params, "op_types": ops,
               "tokenizer": "none: token ids drawn uniformly from the seeded generator"}
     with open(os.path.join(out, "input.tensors.json"), "w") as f:
         json.dump({"format": "zkml-tensors-v1", "model": "model.onnx",
