@@ -23,7 +23,8 @@ next to any unmasked score, and -100 stays within zkinfer's activation range at 
 
 DIR (default build/gpt2/L<layers>_d<width>_h<heads>_v<vocab>_t<tokens>) gets:
   model.onnx          opset 17, static shapes, checked by onnx.checker (weights inline; the
-                      full-size file is ~500 MB, under protobuf's 2 GB limit)
+                      full-size file is ~650 MB with the tied head folded into a second
+                      copy of the embedding; under protobuf's 2 GB limit)
   input.json          the token ids in zkinfer's input format {"input_data": [[T ids]]} (the
                       input of `zkinfer prove` and the calibration data of `zkinfer compile`)
   input.tensors.json  the same input in the named layout, with the configuration in "meta"
