@@ -139,26 +139,37 @@ def test_inputs_outside_the_models_bounds(mlp_model, mlp_keys):
 
 def test_compile_refuses_unprovable_models_listing_every_blocker(tmp_path):
     """compile raises zkinfer.Error listing every node without a proof protocol (the command
-    line's list); allow_unprovable=True compiles it for run, and setup raises the same list."""
-    from conftest import ROOT
+    line's list); allow_unprovable=True compiles it for run, and setup raises the same list. The
+    model: two ArgMax over rows of 300 entries (the ArgMax protocol takes at most 256)."""
+    onnx_mod = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
 
-    onnx = pathlib.Path(os.environ.get("ZKINFER_SHARED_DIR", ROOT.parent / "shared")) / "models" / "ezkl" / "lightgbm" / "network.onnx"
-    if not onnx.exists():
-        pytest.skip(f"no {onnx}")
+    nodes = [
+        helper.make_node("ArgMax", ["x"], ["a"], axis=1, name="argmax_a"),
+        helper.make_node("Neg", ["x"], ["nx"], name="neg"),
+        helper.make_node("ArgMax", ["nx"], ["b"], axis=1, name="argmax_b"),
+        helper.make_node("Add", ["a", "b"], ["y"], name="add"),
+    ]
+    graph = helper.make_graph(nodes, "wide_argmax", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 300])],
+                              [helper.make_tensor_value_info("y", TensorProto.INT64, [1, 1])])
+    onnx = tmp_path / "wide_argmax.onnx"
+    onnx_mod.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(onnx))
+    x = np.array([(i * 37) % 101 / 10 for i in range(300)], dtype=np.float64)
+    calibration = tmp_path / "wide_argmax.json"
+    calibration.write_text(json.dumps({"input_data": [x.tolist()]}))
     with pytest.raises(zkinfer.Error) as e:
-        zkinfer.compile(onnx)
+        zkinfer.compile(onnx, calibration)
     msg = str(e.value)
     assert "cannot be proven (2 blockers)" in msg
-    assert "node 31 '/_operators.0/Gather_6' (Gather, opset 11): its table" in msg
-    assert "\n  node 36 " in msg
+    assert "node 0 'argmax_a' (ArgMax, opset 13): more than 256 entries per row" in msg
+    assert "\n  node 2 " in msg
     listing = msg[msg.index("the model cannot be proven"):]
     if CLI:
-        assert listing in cli_error("compile", onnx, "-o", tmp_path / "lgbm.zkm")
-        assert not (tmp_path / "lgbm.zkm").exists()
-    m = zkinfer.compile(onnx, allow_unprovable=True)
-    x = np.asarray(json.loads((onnx.parent / "input.json").read_text())["input_data"][0], dtype=np.float64)
+        assert listing in cli_error("compile", onnx, "--calibration", calibration, "-o", tmp_path / "wide.zkm")
+        assert not (tmp_path / "wide.zkm").exists()
+    m = zkinfer.compile(onnx, calibration, allow_unprovable=True)
     outputs, _ = m.run(x)
-    assert len(outputs) == 2  # lightgbm: label and probabilities
+    assert len(outputs) == 1
     with pytest.raises(zkinfer.Error) as s:
         zkinfer.setup(m)
     assert listing in str(s.value)

@@ -537,7 +537,9 @@ TEST(OneHot, MatchesTheExecutorAndVerifies) {
     size_t axis, depth;
     int64_t off, on;
   };
-  const std::vector<Case> cases{{{3, 2}, 1, 4, 0, 1}, {{5}, 1, 3, -128, 512}, {{2, 3}, 0, 5, 7, -2}};
+  // Depths above 256 (300, 1000): the rows' checks by a sumcheck over the axis (one_hot.h).
+  const std::vector<Case> cases{{{3, 2}, 1, 4, 0, 1},    {{5}, 1, 3, -128, 512}, {{2, 3}, 0, 5, 7, -2},
+                                {{3, 2}, 1, 300, 0, 1}, {{4}, 0, 1000, -3, 5}};
   for (const auto& cs : cases) {
     SCOPED_TRACE(std::to_string(cs.depth));
     OneHotParams p{cs.idims, cs.axis, cs.depth, cs.off, cs.on};
@@ -589,6 +591,13 @@ TEST(OneHot, MatchesTheExecutorAndVerifies) {
       bad[1].value += Fr::one();
       EXPECT_FALSE(verify(proof, bad, &in, &adv).ok());
     }
+    EXPECT_EQ(proof.sumchecks.size(), cs.depth > 256 ? 1u : 0u);
+    for (size_t s = 0; s < proof.sumchecks.size(); ++s)
+      for (size_t i = 0; i < proof.sumchecks[s].rounds.size(); ++i) {
+        auto tt = proof;
+        tt.sumchecks[s].rounds[i].evals[0] += Fr::one();
+        EXPECT_FALSE(verify(tt, claims, &in, &adv).ok()) << "sumcheck round " << i;
+      }
     {
       auto forced = idx;
       forced[0] = (forced[0] + 1) % static_cast<int64_t>(cs.depth);

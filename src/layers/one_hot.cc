@@ -3,6 +3,8 @@
 
 #include "common/check.h"
 #include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
 
 namespace zkinfer::layers {
 
@@ -13,7 +15,7 @@ namespace {
 
 std::optional<std::string> bad_params(const OneHotParams& p) {
   if (p.axis > p.idx_dims.size()) return std::string("axis out of range");
-  if (p.depth < 1 || p.depth > 256) return std::string("depth out of range [1, 256]");
+  if (p.depth < 1 || p.depth > kMaxOneHotDepth) return std::string("depth out of range [1, 2^16]");
   if (p.on == p.off) return std::string("equal on and off values");
   if (p.on > (int64_t{1} << 40) || p.on < -(int64_t{1} << 40) || p.off > (int64_t{1} << 40) || p.off < -(int64_t{1} << 40))
     return std::string("values out of range");
@@ -23,20 +25,45 @@ std::optional<std::string> bad_params(const OneHotParams& p) {
 
 size_t axis_vars(const OneHotParams& p) { return ceil_log2(p.depth); }
 
-// y's point for a row point r and axis coordinate j.
-std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, size_t j) {
+// Above this depth the rows' checks at tau are one sumcheck over the axis (one_hot.h) instead of
+// 2^ceil(log2 D) values sent.
+constexpr size_t kSentRowsUpTo = 256;
+bool row_sumcheck(const OneHotParams& p) { return p.depth > kSentRowsUpTo; }
+
+// y's point for a row point r and axis coordinates a (axis_vars of them, least significant first).
+std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, std::vector<Fr> a) {
   auto parts = split_point(PaddedShape(p.row_dims()), r);
-  std::vector<Fr> bits;
-  for (size_t b = 0; b < axis_vars(p); ++b) bits.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
-  parts[p.axis] = bits;
+  parts[p.axis] = std::move(a);
   return join_point(PaddedShape(p.out_dims()), parts);
 }
+// ... and axis coordinate j.
+std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, size_t j) {
+  std::vector<Fr> bits;
+  for (size_t b = 0; b < axis_vars(p); ++b) bits.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+  return y_point(p, r, std::move(bits));
+}
 
-// H, then the negative-index bits N on the rows (registration order = the advice order).
+// The row sumcheck's known factor W(j) = [j < D] + gamma [j >= D] + gamma^2 j over the padded axis.
+std::vector<Fr> row_weights(const OneHotParams& p, const Fr& gamma) {
+  std::vector<Fr> w(size_t{1} << axis_vars(p));
+  const Fr g2 = gamma * gamma;
+  for (size_t j = 0; j < w.size(); ++j) w[j] = (j < p.depth ? Fr::one() : gamma) + g2 * Fr::from_u64(j);
+  return w;
+}
+
+// H, then the negative-index bits N on the rows (registration order = the advice order); with the
+// row sumcheck also J, the non-negative index j of each row (not range-checked: its value at tau
+// fixes the sum the sumcheck proves before gamma is drawn).
+struct Registered {
+  size_t h, n, j = SIZE_MAX;
+};
 template <class NL>
-std::pair<size_t, size_t> register_ranges(NL& nl, const OneHotParams& p) {
-  const size_t h = nl.add_range("one_hot.h", PaddedShape(p.out_dims()).num_vars(), 1);
-  return {h, nl.add_range("one_hot.negative", PaddedShape(p.row_dims()).num_vars(), 1)};
+Registered register_ranges(NL& nl, const OneHotParams& p) {
+  Registered r;
+  r.h = nl.add_range("one_hot.h", PaddedShape(p.out_dims()).num_vars(), 1);
+  r.n = nl.add_range("one_hot.negative", PaddedShape(p.row_dims()).num_vars(), 1);
+  if (row_sumcheck(p)) r.j = nl.add_advice("one_hot.index", PaddedShape(p.row_dims()).num_vars());
+  return r;
 }
 
 }  // namespace
@@ -77,7 +104,22 @@ OneHotProver::OneHotProver(const OneHotParams& params, std::span<const int64_t> 
     y_[pos] = params.on;
   }
   r_h_ = nl_.add_range("one_hot.h", detail::padded_i64(ys, h), 1);
-  r_n_ = nl_.add_range("one_hot.negative", detail::padded_i64(PaddedShape(params.row_dims()), neg), 1);
+  const PaddedShape rs(params.row_dims());
+  r_n_ = nl_.add_range("one_hot.negative", detail::padded_i64(rs, neg), 1);
+  if (row_sumcheck(params)) {
+    // J[k] = idx[k] + D N[k], and each index's position in the rows' padded layout.
+    std::vector<int64_t> jv(idx.size()), tag(idx.size());
+    for (size_t k = 0; k < idx.size(); ++k) {
+      jv[k] = (forced.empty() ? idx[k] : forced[k]) + static_cast<int64_t>(D) * neg[k];
+      tag[k] = static_cast<int64_t>(k) + 1;
+    }
+    a_j_ = nl_.add_advice("one_hot.index", detail::padded_i64(rs, jv));
+    const auto tags = detail::padded_i64(rs, tag);
+    row_pos_.assign(idx.size(), 0);
+    for (size_t p = 0; p < tags.size(); ++p)
+      if (tags[p] != 0) row_pos_[static_cast<size_t>(tags[p] - 1)] = p;
+    j_ = std::move(jv);
+  }
 }
 
 NonlinearProof OneHotProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr,
@@ -90,8 +132,22 @@ NonlinearProof OneHotProver::prove(std::span<const Claim> out_claims, transcript
   }
   const auto tau = tr.challenges<Fr>("one_hot.tau", rs.num_vars());
   cp::Val idx = Fr::zero();
-  for (size_t j = 0; j < (size_t{1} << axis_vars(params_)); ++j)
-    idx = idx + nl_.send_range_eval(r_h_, y_point(params_, tau, j), tr) * Fr::from_u64(j);
+  if (row_sumcheck(params_)) {
+    // J~(tau) = sum_j j H~(tau, j), sum_{j < D} H~(tau, j) = I~(tau), sum_{j >= D} H~(tau, j) = 0,
+    // combined by gamma into one sumcheck of h(j) W(j) over the axis, h(j) = H~(tau, j).
+    idx = nl_.send_eval(a_j_, tau, tr);
+    const Fr gamma = tr.challenge<Fr>("one_hot.gamma");
+    const auto eq = poly::eq_table<Fr>(tau);
+    std::vector<Fr> h(size_t{1} << axis_vars(params_), Fr::zero());
+    for (size_t k = 0; k < j_.size(); ++k) h[static_cast<size_t>(j_[k])] += eq[row_pos_[k]];
+    auto res = sumcheck::prove<Fr>(sumcheck::Composition<Fr>::product(2), {std::move(h), row_weights(params_, gamma)}, tr);
+    const auto rho = res.point;
+    nl_.proof.sumchecks.push_back(std::move(res.proof));
+    nl_.send_range_eval(r_h_, y_point(params_, tau, rho), tr);
+  } else {
+    for (size_t j = 0; j < (size_t{1} << axis_vars(params_)); ++j)
+      idx = idx + nl_.send_range_eval(r_h_, y_point(params_, tau, j), tr) * Fr::from_u64(j);
+  }
   idx = idx - nl_.send_range_eval(r_n_, tau, tr) * Fr::from_u64(params_.depth);
   idx_claims->assign(1, Claim{tau, idx});
   nl_.prove_lookups(tr);
@@ -110,7 +166,14 @@ ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims) 
   ProofLayout l;
   const size_t n = PaddedShape(params.out_dims()).num_vars();
   const size_t nr = PaddedShape(params.row_dims()).num_vars();
-  l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1) + range_eval_count(nr, 1);
+  if (row_sumcheck(params)) {
+    l.num_evals = (num_claims + 1) * range_eval_count(n, 1) + 1 + range_eval_count(nr, 1);
+    // A plain degree-2 sumcheck sends 2 values a round; the layout's degree field is one more than
+    // the values a round (deserialize_proof reads degree - 1, the count of the eq-factor sumchecks).
+    l.sumchecks.push_back({axis_vars(params), 3, 2});
+  } else {
+    l.num_evals = (num_claims + (size_t{1} << axis_vars(params))) * range_eval_count(n, 1) + range_eval_count(nr, 1);
+  }
   append_range_layout(l, n, 1);
   append_range_layout(l, nr, 1);
   return l;
@@ -123,7 +186,7 @@ Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_cl
   for (const auto& c : out_claims)
     if (c.point.size() != ys.num_vars()) return Verdict::reject("one hot: claim point has the wrong size");
   detail::NlVerifier nv(proof);
-  const auto [rh, rn] = register_ranges(nv, params);
+  const auto [rh, rn, aj] = register_ranges(nv, params);
   absorb_claims(tr, "one_hot.claim", out_claims);
   const Fr off = Fr::from_i64(params.off), diff = Fr::from_i64(params.on - params.off);
   for (size_t i = 0; i < out_claims.size(); ++i) {
@@ -134,15 +197,36 @@ Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_cl
       return Verdict::reject("one hot: claim " + std::to_string(i) + ": output != off + (on - off) onehot");
   }
   const auto tau = tr.challenges<Fr>("one_hot.tau", rs.num_vars());
-  cp::Val idx = Fr::zero(), ones = Fr::zero(), pad = Fr::zero();
-  for (size_t j = 0; j < (size_t{1} << axis_vars(params)); ++j) {
+  cp::Val idx = Fr::zero();
+  if (row_sumcheck(params)) {
+    if (!nv.recv_eval(aj, tau, tr, &idx)) return Verdict::reject("one hot: missing evaluations");
+    const Fr gamma = tr.challenge<Fr>("one_hot.gamma");
+    const auto* sp = nv.next_sumcheck();
+    if (!sp) return Verdict::reject("one hot: missing the rows' sumcheck");
+    const auto w = row_weights(params, gamma);
+    sumcheck::KnownFactors<Fr> known = [&](size_t f, std::span<const Fr> pt) -> std::optional<Fr> {
+      if (f == 1) return poly::evaluate_mle<Fr>(w, pt);
+      return std::nullopt;
+    };
+    sumcheck::Subclaim<Fr> sub;
+    const cp::Val target = cp::Val(indicator_mle(rs, tau)) + idx * (gamma * gamma);
+    if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), axis_vars(params), target, *sp, tr, &sub, known);
+        !v)
+      return v.within("one hot: the rows' sums (one 1 per row, none on the padding, the index)");
     cp::Val h;
-    if (!nv.recv_range_eval(rh, y_point(params, tau, j), tr, &h)) return Verdict::reject("one hot: missing evaluations");
-    idx = idx + h * Fr::from_u64(j);
-    (j < params.depth ? ones : pad) = (j < params.depth ? ones : pad) + h;
+    if (!nv.recv_range_eval(rh, y_point(params, tau, sub.point), tr, &h)) return Verdict::reject("one hot: missing evaluations");
+    if (h != sub.final_evals[0]) return Verdict::reject("one hot: the rows' sumcheck's final value is not the committed one-hot's");
+  } else {
+    cp::Val ones = Fr::zero(), pad = Fr::zero();
+    for (size_t j = 0; j < (size_t{1} << axis_vars(params)); ++j) {
+      cp::Val h;
+      if (!nv.recv_range_eval(rh, y_point(params, tau, j), tr, &h)) return Verdict::reject("one hot: missing evaluations");
+      idx = idx + h * Fr::from_u64(j);
+      (j < params.depth ? ones : pad) = (j < params.depth ? ones : pad) + h;
+    }
+    if (ones != cp::Val(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
+    if (pad != cp::Val(Fr::zero())) return Verdict::reject("one hot: a one on the padding");
   }
-  if (ones != cp::Val(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
-  if (pad != cp::Val(Fr::zero())) return Verdict::reject("one hot: a one on the padding");
   cp::Val neg;
   if (!nv.recv_range_eval(rn, tau, tr, &neg)) return Verdict::reject("one hot: missing evaluations");
   idx = idx - neg * Fr::from_u64(params.depth);

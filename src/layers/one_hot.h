@@ -10,16 +10,25 @@
 // for exactly one (j, N), and j is the entry ONNX sets (a negative index counts from D). An index
 // outside [-D, D) (ONNX: a row of `off`) is refused by the prover. docs/protocol/compare.md,
 // section 7.
+// Above depth 256 the 2^l values at tau are replaced by one sumcheck over the axis (so the proof
+// grows with log D, not D): the prover sends J~(tau), J (committed advice) the rows' non-negative
+// indices, then a challenge gamma, then the sumcheck of sum_j H~(tau, j) W(j) = I~(tau) +
+// gamma^2 J~(tau) with W(j) = [j < D] + gamma [j >= D] + gamma^2 j (the verifier's own factor),
+// which ends in one claim on H at (tau, rho); the indices' claim is J~(tau) - D N~(tau).
 #pragma once
 
 #include "layers/rescale.h"
 
 namespace zkinfer::layers {
 
+// The largest depth: 2^16 (GPT-2's vocabulary, 50,257, gathered by steps/gather_committed.cc).
+// The committed one-hot has (indices x 2^ceil(log2 D)) entries.
+inline constexpr size_t kMaxOneHotDepth = size_t{1} << 16;
+
 struct OneHotParams {
   std::vector<size_t> idx_dims;  // the indices' shape
   size_t axis = 0;               // where the new dimension goes in y (0..rank)
-  size_t depth = 0;              // D, in [1, 256]
+  size_t depth = 0;              // D, in [1, kMaxOneHotDepth]
   int64_t off = 0, on = 1;       // the quantized values (on != off)
   std::vector<size_t> out_dims() const;
   std::vector<size_t> row_dims() const;  // out_dims with the axis set to 1
@@ -36,7 +45,9 @@ class OneHotProver {
  private:
   OneHotParams params_;
   std::vector<int64_t> y_;
-  size_t r_h_ = 0, r_n_ = 0;
+  size_t r_h_ = 0, r_n_ = 0, a_j_ = 0;
+  std::vector<int64_t> j_;        // the rows' non-negative indices (depth above 256)
+  std::vector<size_t> row_pos_;   // each index's position in the rows' padded layout
   detail::NlProver nl_;
 };
 

@@ -30,13 +30,13 @@ using namespace test_onnx;
 constexpr int64_t kVocab = 11, kTokens = 6, kWidth = 5;
 
 // tokens[1, 6] (int64) -> Gather(emb[11, 5]) -> [1, 6, 5] -> MatMul(w[5, 3]) -> y[1, 6, 3].
-std::vector<uint8_t> embedding_net(TestRng& rng) {
+std::vector<uint8_t> embedding_net(TestRng& rng, int64_t vocab = kVocab) {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(17);
   auto* g = m.mutable_graph();
   g->set_name("embedding_net");
-  add_init(g, "emb", {kVocab, kWidth}, rnd(rng, kVocab * kWidth, 1.0));
+  add_init(g, "emb", {vocab, kWidth}, rnd(rng, static_cast<size_t>(vocab * kWidth), 1.0));
   add_init(g, "w", {kWidth, 3}, rnd(rng, kWidth * 3, 1.0));
   add_io(g->add_input(), "tokens", {1, kTokens}, onnx::TensorProto::INT64);
   add_io(g->add_output(), "y", {1, kTokens, 3});
@@ -72,12 +72,12 @@ std::vector<uint8_t> attention_net(TestRng& rng, int64_t T) {
   return serialize(m);
 }
 
-std::vector<graph::Sample> token_samples(TestRng& rng) {
+std::vector<graph::Sample> token_samples(TestRng& rng, int64_t vocab = kVocab) {
   std::vector<graph::Sample> samples;
   for (int s = 0; s < 4; ++s) {
     graph::Sample x;
     x.inputs.emplace_back(kTokens);
-    for (auto& v : x.inputs.back()) v = static_cast<double>(rng.next_u64() % kVocab);
+    for (auto& v : x.inputs.back()) v = static_cast<double>(rng.next_u64() % static_cast<uint64_t>(vocab));
     samples.push_back(std::move(x));
   }
   return samples;
@@ -199,6 +199,47 @@ TEST(Transformer, EmbeddingRowNotTheCommittedOneIsRejected) {
   Verdict v = verify(pub, vk, proof);
   EXPECT_FALSE(v.ok());
   std::printf("forged embedding row: %s\n", v.reason().c_str());
+}
+
+// A table of 1,000 rows (above 256: the one-hot's rows checked by a sumcheck, docs/protocol/gather.md):
+// proves and verifies with private and with public tokens; a wrong public token and a gathered row
+// that is not the committed one are rejected.
+TEST(Transformer, LargeVocabularyEmbeddingProvesAndRejectsForgeries) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  constexpr int64_t kBig = 1000;
+  graph::Graph g = graph::load_onnx_bytes(embedding_net(rng, kBig), "embedding_net.onnx");
+  auto samples = token_samples(rng, kBig);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  ASSERT_EQ(m.visibility.weights, quant::Visibility::kPrivate);
+  prove_and_check(m, samples[0], rng);
+  auto pubm = with_visibility(m, quant::Visibility::kPublic, quant::Visibility::kPrivate);
+  Proven p = prove_and_check(pubm, samples[1], rng);
+  for (int64_t pos : {int64_t{0}, kTokens - 1}) {
+    std::vector<ops::ITensor> in{p.trace.values[pubm.graph.inputs[0]]};
+    in[0].data[static_cast<size_t>(pos)] = (in[0].data[static_cast<size_t>(pos)] + 1) % kBig;
+    Verdict v = verify(p.pub, p.vk, p.proof, nullptr, nullptr, in);
+    EXPECT_FALSE(v.ok()) << "token " << pos;
+  }
+  // A forged row: the prover's table differs from the committed one in the first token's row.
+  VerifyingKey vk = setup(m);
+  const quant::CompiledModel pub = decode_vk_file(encode_vk_file(vk, quant::encode_public_model(m))).model;
+  quant::CompiledModel forged = m;
+  const int emb = tensor_named(m, "emb");
+  auto tokens = quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[2].inputs, "x"));
+  const auto row = static_cast<size_t>(tokens[0].data[0]);
+  forged.qconst[static_cast<size_t>(emb)].data[row * kWidth] += int64_t{1} << (m.scales[static_cast<size_t>(emb)] - 1);
+  auto trace = quant::run_int(forged, tokens);
+  ASSERT_NE(trace.outputs(forged)[0].data, quant::run_int(m, tokens).outputs(m)[0].data);
+  std::vector<uint8_t> proof;
+  try {
+    proof = prove(forged, vk, trace, pcs::random_fr(rng));
+  } catch (const Error& e) {
+    GTEST_SKIP() << "the prover refused the forged table itself: " << e.what();
+  }
+  Verdict v = verify(pub, vk, proof);
+  EXPECT_FALSE(v.ok());
+  std::printf("forged embedding row (1000-row table): %s\n", v.reason().c_str());
 }
 
 TEST(Transformer, AttentionSplitBatchedMatMulsAndSoftmaxProveAndVerify) {

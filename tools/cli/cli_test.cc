@@ -338,36 +338,51 @@ TEST(Cli, Visibility) {
 }
 
 
-// compile checks that every node can be proven: EZKL's lightgbm (two Gathers by computed indices
-// from constant tables, which would be public in the verifying key under the default private
-// weights) is refused with both listed (node index, name, op, opset, reason), exit 2 and no file written;
-// --allow-unprovable writes it with the same list as a warning; run works on it and setup refuses
-// it with the list.
+// compile checks that every node can be proven: a model with two ArgMax over rows of 300 entries
+// (the ArgMax protocol takes at most 256 a row) is refused with both listed (node index, name, op,
+// opset, reason), exit 2 and no file written; --allow-unprovable writes it with the same list as a
+// warning; run works on it and setup refuses it with the list.
 TEST(Cli, CompileRefusesUnprovableModelsListingEveryBlocker) {
-  const fs::path onnx = kShared / "ezkl" / "lightgbm" / "network.onnx";
-  if (!fs::exists(onnx)) GTEST_SKIP() << "no " << onnx;
-  fs::path zkm = tmp_dir() / "lgbm.zkm";
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("wide_argmax");
+  zkinfer::test_onnx::add_io(g->add_input(), "x", {1, 300});
+  zkinfer::test_onnx::add_io(g->add_output(), "y", {1, 1}, onnx::TensorProto::INT64);
+  zkinfer::test_onnx::set_int(zkinfer::test_onnx::add_node(g, "ArgMax", {"x"}, "a"), "axis", 1);
+  zkinfer::test_onnx::add_node(g, "Neg", {"x"}, "nx");
+  zkinfer::test_onnx::set_int(zkinfer::test_onnx::add_node(g, "ArgMax", {"nx"}, "b"), "axis", 1);
+  zkinfer::test_onnx::add_node(g, "Add", {"a", "b"}, "y");
+  const fs::path onnx = tmp_dir() / "wide_argmax.onnx";
+  const auto bytes = zkinfer::test_onnx::serialize(m);
+  write(onnx, std::string(bytes.begin(), bytes.end()));
+  std::string data;
+  for (int i = 0; i < 300; ++i) data += (i ? ", " : "") + std::to_string((i * 37) % 101 / 10.0);
+  const fs::path input = tmp_dir() / "wide_argmax.json";
+  write(input, "{\"input_data\": [[" + data + "]]}");
+  fs::path zkm = tmp_dir() / "wide.zkm";
   fs::remove(zkm);
-  Result c = zk("compile " + q(onnx) + " -o " + q(zkm));
+  Result c = zk("compile " + q(onnx) + " --calibration " + q(input) + " -o " + q(zkm));
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_FALSE(fs::exists(zkm));
   EXPECT_NE(c.out.find("cannot be proven (2 blockers)"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("node 31 '/_operators.0/Gather_6' (Gather, opset 11): its table"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("node 36 "), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("node 0 'a_node' (ArgMax, opset 13): more than 256 entries per row"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("node 2 "), std::string::npos) << c.out;
   EXPECT_EQ(c.out.find("max abs error"), std::string::npos) << c.out;  // no accuracy report
 
-  Result a = zk("compile " + q(onnx) + " --allow-unprovable -o " + q(zkm));
+  Result a = zk("compile " + q(onnx) + " --calibration " + q(input) + " --allow-unprovable -o " + q(zkm));
   ASSERT_EQ(a.code, 0) << a.out;
   ASSERT_TRUE(fs::exists(zkm));
   EXPECT_NE(a.out.find("warning"), std::string::npos) << a.out;
   EXPECT_NE(a.out.find("NOT provable: 2 blocker(s)"), std::string::npos) << a.out;
-  Result r = zk("run " + q(zkm) + " --input " + q(onnx.parent_path() / "input.json"));
+  Result r = zk("run " + q(zkm) + " --input " + q(input));
   EXPECT_EQ(r.code, 0) << r.out;
-  Result s = zk("setup " + q(zkm) + " -o " + q(tmp_dir() / "lgbm_keys"));
+  Result s = zk("setup " + q(zkm) + " -o " + q(tmp_dir() / "wide_keys"));
   EXPECT_EQ(s.code, 2) << s.out;
   EXPECT_NE(s.out.find("cannot be proven (2 blockers)"), std::string::npos) << s.out;
-  EXPECT_NE(s.out.find("node 36 "), std::string::npos) << s.out;
-  EXPECT_FALSE(fs::exists(tmp_dir() / "lgbm_keys" / "pk"));
+  EXPECT_NE(s.out.find("node 2 "), std::string::npos) << s.out;
+  EXPECT_FALSE(fs::exists(tmp_dir() / "wide_keys" / "pk"));
 
   // A provable model says so.
   Result ok = zk("compile " + q(kExamples / "mlp_digits" / "model.onnx") + " -o " + q(tmp_dir() / "ok.zkm"));

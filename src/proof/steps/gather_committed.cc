@@ -94,7 +94,8 @@ std::unique_ptr<Step> plan_gather_committed(const PlanContext& c, std::string* w
     if (dd[k] != 1) ++trail_non_unit;
   }
   if (trail_non_unit > 1) return no("a committed table's rows with several dimensions are not supported yet");
-  if (d < 1 || d > 256) return no("Gather by computed indices from a committed table of " + std::to_string(d) + " rows (at most 256 yet)");
+  if (d < 1 || d > layers::kMaxOneHotDepth)
+    return no("Gather by computed indices from a committed table of " + std::to_string(d) + " rows (at most 2^16)");
   auto idims = c.dims(idx);
   size_t M = 1, non_unit = 0;
   for (size_t v : idims) {
