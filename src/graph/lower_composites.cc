@@ -8,6 +8,7 @@
 
 #include "common/check.h"
 #include "common/error.h"
+#include "graph/emitter.h"
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 
@@ -19,52 +20,16 @@ using ops::Shape;
 
 namespace {
 
-// Emits the nodes replacing one node n, with new tensors of known shape and type.
-struct Emitter {
-  Graph& g;
-  const ops::Node& n;
-  std::vector<ops::Node>& out;
-  int counter = 0;
-
-  std::string fresh(const std::string& what) { return n.name + "/lowered_" + what + "_" + std::to_string(counter++); }
-  const Shape& shape(int t) const { return g.tensors[t].shape; }
-  int constant(const std::string& what, Shape s, DType dt, std::vector<double> data) {
-    TensorInfo t;
-    t.name = fresh(what);
-    t.value = FTensor(s, dt);
-    ZKINFER_CHECK(t.value.data.size() == data.size());
-    t.value.data = std::move(data);
-    t.shape = std::move(s);
-    t.dtype = dt;
-    t.is_const = true;
-    return g.add_tensor(std::move(t));
-  }
-  int ints(const std::string& what, const std::vector<int64_t>& v) {
-    return constant(what, {static_cast<int64_t>(v.size())}, DType::kInt, std::vector<double>(v.begin(), v.end()));
+// Emits the nodes replacing one node (graph/emitter.h), each at its own opset.
+struct Emitter : NodeEmitter {
+  using NodeEmitter::NodeEmitter;
+  int emit(const std::string& op, int opset, std::vector<int> inputs, Shape s, DType dt, ops::Attributes a = {},
+           int to = -1) {
+    return emit_node(op, opset, std::move(inputs), std::move(s), dt, std::move(a), to);
   }
   int filled(const std::string& what, Shape s, double v) {
     std::vector<double> d(static_cast<size_t>(ops::numel(s)), v);
     return constant(what, std::move(s), DType::kFloat, std::move(d));
-  }
-  // One node of the given opset; its output is `to` when given, else a new tensor (s, dt).
-  int emit(const std::string& op, int opset, std::vector<int> inputs, Shape s, DType dt, ops::Attributes a = {},
-           int to = -1) {
-    if (to < 0) {
-      TensorInfo t;
-      t.name = fresh(op);
-      t.shape = std::move(s);
-      t.dtype = dt;
-      to = g.add_tensor(std::move(t));
-    }
-    ops::Node m;
-    m.name = fresh(op + "_node");
-    m.op_type = op;
-    m.opset = opset;
-    m.inputs = std::move(inputs);
-    m.outputs = {to};
-    m.attrs = std::move(a);
-    out.push_back(std::move(m));
-    return to;
   }
   int reshape(int x, Shape s, int to = -1) {
     if (to < 0 && shape(x) == s) return x;

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/check.h"
+#include "graph/emitter.h"
 #include "ops/kernels.h"
 #include "ops/pool3d.h"
 #include "ops/resize.h"
@@ -20,48 +21,11 @@ using ops::Shape;
 
 namespace {
 
-// Emits the nodes replacing one node, with new tensors of known shape and type.
-struct Builder {
-  Graph& g;
-  const ops::Node& n;
-  std::vector<ops::Node>& out;
-  int counter = 0;
-
-  std::string fresh(const std::string& what) { return n.name + "/lowered_" + what + "_" + std::to_string(counter++); }
-  const Shape& shape(int t) const { return g.tensors[t].shape; }
-  DType dtype(int t) const { return g.tensors[t].dtype; }
-  int constant(const std::string& what, Shape s, DType dt, std::vector<double> data) {
-    TensorInfo t;
-    t.name = fresh(what);
-    t.value = FTensor(s, dt);
-    ZKINFER_CHECK(t.value.data.size() == data.size());
-    t.value.data = std::move(data);
-    t.shape = std::move(s);
-    t.dtype = dt;
-    t.is_const = true;
-    return g.add_tensor(std::move(t));
-  }
-  int ints(const std::string& what, const std::vector<int64_t>& v) {
-    return constant(what, {static_cast<int64_t>(v.size())}, DType::kInt, std::vector<double>(v.begin(), v.end()));
-  }
-  // One node; its output is `to` when given, else a new tensor of shape s and type dt.
+// Emits the nodes replacing one node (graph/emitter.h), at opset 13 or n's.
+struct Builder : NodeEmitter {
+  using NodeEmitter::NodeEmitter;
   int emit(const std::string& op, std::vector<int> inputs, Shape s, DType dt, ops::Attributes a = {}, int to = -1) {
-    if (to < 0) {
-      TensorInfo t;
-      t.name = fresh(op);
-      t.shape = std::move(s);
-      t.dtype = dt;
-      to = g.add_tensor(std::move(t));
-    }
-    ops::Node m;
-    m.name = fresh(op + "_node");
-    m.op_type = op;
-    m.opset = std::max(n.opset, 13);
-    m.inputs = std::move(inputs);
-    m.outputs = {to};
-    m.attrs = std::move(a);
-    out.push_back(std::move(m));
-    return to;
+    return emit_node(op, std::max(n.opset, 13), std::move(inputs), std::move(s), dt, std::move(a), to);
   }
   int reshape(int x, Shape s, int to = -1) {
     if (to < 0 && shape(x) == s) return x;
