@@ -223,4 +223,29 @@ namespace zkinfer::ops {
 // quantized values exactly (ties broken as the float op does on those values). layers/argmax.h.
 void add_arg_op(OpTable& t, const std::string& op_type, bool is_min);
 
+// The rows of the Softmax family (Hardmax, LogSoftmax): before opset 13 the flattened dimensions
+// from axis on (default 1), from 13 on the entries along axis (default -1). Calls
+// row(at, len) for each row, at(j) the row's j-th entry of y.
+template <typename Row>
+void for_each_softmax_row(const Node& n, FTensor& y, Row row) {
+  const int r = y.rank();
+  int64_t outer = 1, len = 1, inner = 1;
+  if (r > 0) {
+    const bool old = n.opset < 13;
+    const int a = norm_axis(n, n.attrs.get_int("axis", old ? 1 : -1), r);
+    for (int i = 0; i < a; ++i) outer *= y.shape[i];
+    if (old) {
+      for (int i = a; i < r; ++i) len *= y.shape[i];
+    } else {
+      len = y.shape[a];
+      for (int i = a + 1; i < r; ++i) inner *= y.shape[i];
+    }
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&](int64_t j) -> double& { return y.data[(o * len + j) * inner + i]; };
+      row(at, len);
+    }
+}
+
 }  // namespace zkinfer::ops
