@@ -19,27 +19,15 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "quant/quantizer.h"
+#include "graph_test_util.h"
 
 namespace fs = std::filesystem;
 
 namespace zkinfer::graph {
 namespace {
 
-size_t count_op(const Graph& g, const std::string& op) {
-  size_t k = 0;
-  for (const auto& n : g.nodes) k += n.op_type == op;
-  return k;
-}
-
-std::vector<std::string> sorted_files(const fs::path& dir, const std::string& prefix) {
-  std::vector<std::string> v;
-  for (int i = 0;; ++i) {
-    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
-    if (!fs::exists(p)) break;
-    v.push_back(p.string());
-  }
-  return v;
-}
+using test_util::sorted_files;
+using test_util::count_op;
 
 // Binds shapes, folds, lowers, and compares every tensor's shape and the outputs with `want`
 // (the original graph's outputs when empty).

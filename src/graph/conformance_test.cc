@@ -13,26 +13,20 @@
 #include "graph/float_executor.h"
 #include "graph/onnx_loader.h"
 #include "ops/op.h"
+#include "graph_test_util.h"
 
 namespace fs = std::filesystem;
 using namespace zkinfer;
 
 namespace {
+
+using graph::test_util::sorted_files;
 const char* kNodeDir = "/usr/share/libonnx-testdata/data/node";
 
 struct Count {
   int pass = 0, fail = 0, rejected = 0;
 };
 
-std::vector<std::string> sorted_files(const fs::path& dir, const std::string& prefix) {
-  std::vector<std::string> v;
-  for (int i = 0;; ++i) {
-    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
-    if (!fs::exists(p)) break;
-    v.push_back(p.string());
-  }
-  return v;
-}
 }  // namespace
 
 TEST(Conformance, NodeTests) {

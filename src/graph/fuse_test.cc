@@ -15,9 +15,12 @@
 #include "graph/float_executor.h"
 #include "graph/onnx_loader.h"
 #include "onnx_build.h"
+#include "graph_test_util.h"
 
 namespace zkinfer::graph {
 namespace {
+
+using test_util::count_op;
 
 using namespace zkinfer::test_onnx;
 
@@ -71,12 +74,6 @@ std::vector<uint8_t> spelled_out(const Variant& v, TestRng& rng) {
   }
   if (v.leak_mean) add_io(g->add_output(), "m", {2, 3, 1});
   return serialize(m);
-}
-
-size_t count_op(const Graph& g, const std::string& op) {
-  size_t k = 0;
-  for (const auto& n : g.nodes) k += n.op_type == op;
-  return k;
 }
 
 // Runs the variant unfused and fused on the same input; returns the fused graph.

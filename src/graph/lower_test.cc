@@ -19,19 +19,17 @@
 #include "graph/lower_moves.h"
 #include "graph/onnx_loader.h"
 #include "onnx_build.h"
+#include "graph_test_util.h"
 
 namespace fs = std::filesystem;
 
 namespace zkinfer::graph {
 namespace {
 
-using namespace zkinfer::test_onnx;
+using test_util::sorted_files;
+using test_util::count_op;
 
-size_t count_op(const Graph& g, const std::string& op) {
-  size_t k = 0;
-  for (const auto& n : g.nodes) k += n.op_type == op;
-  return k;
-}
+using namespace zkinfer::test_onnx;
 
 // What the quantizer runs (quant/quantizer.cc), on a graph with bound shapes.
 void lower_all(Graph& g) {
@@ -82,16 +80,6 @@ ops::FTensor random_tensor(TestRng& rng, ops::Shape s) {
   ops::FTensor t(s);
   for (auto& v : t.data) v = static_cast<double>(rng.next_u64() % 2001) / 500.0 - 2.0;
   return t;
-}
-
-std::vector<std::string> sorted_files(const fs::path& dir, const std::string& prefix) {
-  std::vector<std::string> v;
-  for (int i = 0;; ++i) {
-    fs::path p = dir / (prefix + std::to_string(i) + ".pb");
-    if (!fs::exists(p)) break;
-    v.push_back(p.string());
-  }
-  return v;
 }
 
 TEST(LowerMoves, OnnxNodeTests) {
