@@ -433,6 +433,21 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     e.emit("Mul", 14, {t, e.constant("scale", bs, DType::kFloat, sc.data)}, xs, DType::kFloat, {}, y);
     return true;
   }
+  if (op == "QuantizeLinear") {
+    // A constant per-tensor scale and zero point become the node's attributes (ops/op_quantize_linear.cc:
+    // they define the table that proves it and are public, like an activation's slope).
+    if (n.inputs.size() < 2 || !is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)))
+      return false;
+    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    const bool has_zp = n.inputs.size() > 2 && n.inputs[2] >= 0;
+    if (sc.size() != 1 || (has_zp && g.tensors[n.inputs[2]].value.size() != 1)) return false;
+    if (!(sc.data[0] > 0) || !std::isfinite(sc.data[0])) return false;
+    ops::Attributes at = n.attrs;
+    at.floats["zkinfer_scale"] = sc.data[0];
+    at.ints["zkinfer_zero_point"] = has_zp ? static_cast<int64_t>(g.tensors[n.inputs[2]].value.data[0]) : 0;
+    e.emit("QuantizeLinear", n.opset, {x}, g.tensors[y].shape, DType::kInt, at, y);
+    return true;
+  }
   if (op == "Compress") {
     if (!is_const(g, n, 1)) return false;
     const FTensor& cond = g.tensors[n.inputs[1]].value;

@@ -30,6 +30,8 @@
 //                         finite, and calibration refuses it naming that tensor (its name says why).
 //   DequantizeLinear      constant scale and zero point: (x - zero_point) * scale as Sub and Mul by
 //                         [.., C, 1, ..] constants along the axis (a constant x folds before).
+//   QuantizeLinear        a constant scale and zero point, one each: they become the node's attributes
+//                         (zkinfer_scale, zkinfer_zero_point), and the node is one table lookup.
 //   LayerNormalization    with its Mean / InvStdDev outputs: the node keeps Y; Mean = ReduceMean,
 //                         InvStdDev = Reciprocal(Sqrt(ReduceMean((x - Mean)^2) + epsilon)).
 #pragma once

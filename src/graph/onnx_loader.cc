@@ -294,6 +294,16 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     if (g.tensors[id].shape.size() == 2 && g.tensors[id].shape[1] > 0) width[id] = g.tensors[id].shape[1];
   std::map<std::string, ops::Shape> inferred;
   for (const auto& vi : gp.value_info()) inferred[vi.name()] = shape_of(vi.type());
+  // ONNX element types, where the internal graph (float, int, bool) loses the width: QuantizeLinear
+  // saturates to the range of its zero point's type.
+  std::map<std::string, int> elem_type;
+  for (const auto& init : gp.initializer()) elem_type[init.name()] = init.data_type();
+  for (const auto& vi : gp.value_info()) elem_type[vi.name()] = vi.type().tensor_type().elem_type();
+  for (const auto& in : gp.input()) elem_type.emplace(in.name(), in.type().tensor_type().elem_type());
+  for (const auto& np : gp.node())
+    if (np.op_type() == "Constant" && np.output_size() == 1)
+      for (const auto& a : np.attribute())
+        if (a.name() == "value" && a.has_t()) elem_type[np.output(0)] = a.t().data_type();
   for (int i = 0; i < gp.node_size(); ++i) {
     const auto& np = gp.node(i);
     ops::Node n;
@@ -301,6 +311,12 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     n.op_type = np.op_type();
     n.opset = g.opset;
     n.attrs = convert_attributes(np, what + ": node '" + n.name + "'");
+    if (n.op_type == "QuantizeLinear" && n.attrs.get_int("output_dtype", 0) == 0) {
+      // The output type (opset 21's attribute): the zero point's, else uint8.
+      int t = onnx::TensorProto::UINT8;
+      if (np.input_size() > 2 && !np.input(2).empty() && elem_type.count(np.input(2))) t = elem_type[np.input(2)];
+      n.attrs.ints["output_dtype"] = t;
+    }
     for (const auto& in : np.input()) {
       if (in.empty()) {
         n.inputs.push_back(-1);

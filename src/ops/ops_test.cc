@@ -205,6 +205,10 @@ const std::vector<OpCase> kCases = {
     {"einsum_transpose_sum", "Einsum", {act({3, 4, 2})}, [](auto& a) { a.strings["equation"] = "ijk->ki"; }, 0.005, 12},
     {"layer_norm_stats", "LayerNormalization", {act({2, 8}), cst({8}), cst({8})}, nullptr, 0.02, 17, 3},
     {"pow_tensor_exponent", "Pow", {act({2, 3}, 0.5, 2), act({2, 3}, -1, 2)}, nullptr, 0.02},
+    {"quantize_linear_uint8", "QuantizeLinear", {act({2, 3}, -1, 3)},
+     [](auto& a) { a.floats["zkinfer_scale"] = 0.02; a.ints["zkinfer_zero_point"] = 100; a.ints["output_dtype"] = 2; }, 1.0, 13},
+    {"quantize_linear_int8", "QuantizeLinear", {act({2, 4}, -3, 3)},
+     [](auto& a) { a.floats["zkinfer_scale"] = 0.05; a.ints["zkinfer_zero_point"] = -3; a.ints["output_dtype"] = 3; }, 1.0, 13},
     {"dequantize_linear", "DequantizeLinear", {In{{2, 3}, false, {}, 0, 256, DType::kInt}, In{{}, true, {0.02}}, In{{}, true, {100}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
     {"dequantize_linear_axis", "DequantizeLinear", {In{{2, 3, 2}, false, {}, -128, 128, DType::kInt}, In{{3}, true, {0.01, 0.02, 0.05}}, In{{3}, true, {0, -3, 7}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
     // Resize / Upsample are lowered by the quantizer (graph/lower_moves.h): a Gather per nearest
@@ -335,8 +339,9 @@ TEST(Ops, IntegerForwardMatchesReference) {
       }
       for (const auto& node_aux : tr.aux)
         for (const auto& [label, t] : node_aux)
-          if (label.size() > 4 && label.substr(label.size() - 4) == ".rem")
+          if (label.size() > 4 && label.substr(label.size() - 4) == ".rem") {
             for (auto r : t.data) ASSERT_GE(r, 0) << label;
+          }
     }
     std::printf("%-22s max abs error %.3g (tolerance %.3g)\n", c.name.c_str(), worst, c.tol);
     EXPECT_LE(worst, c.tol) << c.name;

@@ -46,6 +46,7 @@ const std::vector<StepEntry> kSteps = {
     {"Floor", plan_table, any_input},  // ops/op_unary_math.cc
     {"Ceil", plan_table, any_input},  // ops/op_unary_math.cc
     {"Round", plan_table, any_input},  // ops/op_unary_math.cc
+    {"QuantizeLinear", plan_table, any_input},  // ops/op_quantize_linear.cc (lowered form)
     {"Sin", plan_table, any_input},  // ops/op_unary_math.cc
     {"Cos", plan_table, any_input},  // ops/op_unary_math.cc
     {"Tan", plan_table, any_input},  // ops/op_unary_math.cc
