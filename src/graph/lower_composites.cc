@@ -134,10 +134,41 @@ bool lower_layer_norm_stats(Graph& g, const ops::Node& n, std::vector<ops::Node>
 // own]) and reshaped to 3 groups, one MatMul, a Reshape to the letters and a Transpose to the
 // output's order.
 bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
-  if (n.inputs.empty() || n.inputs.size() > 2) return false;
-  for (int t : n.inputs)
+  if (n.inputs.empty()) return false;
+  std::vector<int64_t> ranks;
+  for (int t : n.inputs) {
     if (t < 0 || !known_shape(g, t)) return false;
-  const ops::EinsumTerms e = ops::parse_einsum(n, n.inputs.size());
+    ranks.push_back(static_cast<int64_t>(g.tensors[t].shape.size()));
+  }
+  const ops::EinsumTerms e = ops::parse_einsum(n, ranks);
+  if (e.in.size() > 2) {
+    // Three or more operands: the first two contracted into the letters the output or a later
+    // operand still needs, then the rest, pair by pair (left to right).
+    std::map<char, int64_t> dims;
+    for (size_t k = 0; k < e.in.size(); ++k)
+      for (size_t i = 0; i < e.in[k].size(); ++i) dims[e.in[k][i]] = g.tensors[n.inputs[k]].shape[i];
+    std::string keep;
+    for (char ch : e.in[0] + e.in[1]) {
+      bool needed = e.out.find(ch) != std::string::npos;
+      for (size_t k = 2; k < e.in.size(); ++k) needed = needed || e.in[k].find(ch) != std::string::npos;
+      if (needed && keep.find(ch) == std::string::npos) keep += ch;
+    }
+    TensorInfo mid;
+    mid.name = n.name + "/pair_" + std::to_string(e.in.size());
+    for (char ch : keep) mid.shape.push_back(dims[ch]);
+    const int m = g.add_tensor(std::move(mid));
+    ops::Node first = n, rest = n;
+    first.name = n.name + "/pair";
+    first.inputs = {n.inputs[0], n.inputs[1]};
+    first.outputs = {m};
+    first.attrs.strings["equation"] = e.in[0] + "," + e.in[1] + "->" + keep;
+    rest.inputs.erase(rest.inputs.begin(), rest.inputs.begin() + 2);
+    rest.inputs.insert(rest.inputs.begin(), m);
+    std::string eq = keep;
+    for (size_t k = 2; k < e.in.size(); ++k) eq += "," + e.in[k];
+    rest.attrs.strings["equation"] = eq + "->" + e.out;
+    return lower_einsum(g, first, out) && lower_einsum(g, rest, out);
+  }
   for (const auto& s : e.in) {
     if (s.size() != g.tensors[n.inputs[&s - &e.in[0]]].shape.size()) return false;
     for (size_t i = 0; i < s.size(); ++i)

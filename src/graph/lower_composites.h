@@ -22,9 +22,11 @@
 //   DepthToSpace, SpaceToDepth  Reshape to rank 6, Transpose, Reshape.
 //   Compress              constant condition: Gather of the selected indices (after a Reshape to 1-D
 //                         without an axis); at least one selected.
-//   Einsum                one or two operands, no letter repeated inside one: ReduceSum of the letters
-//                         only one operand has, Transposes and Reshapes to [batch, M, K] x [batch, K,
-//                         N], one MatMul, Reshape and Transpose to the output's letters.
+//   Einsum                no letter repeated inside one operand (an ellipsis names its dimensions by
+//                         unused letters): ReduceSum of the letters only one operand has, Transposes
+//                         and Reshapes to [batch, M, K] x [batch, K, N], one MatMul, Reshape and
+//                         Transpose to the output's letters; three or more operands pair by pair,
+//                         left to right, each pair keeping the letters still needed.
 //   Pow                   a tensor exponent (not a constant scalar; a real base that is not a positive
 //                         constant scalar): Exp(b Log x); a non-positive base makes Log's value not
 //                         finite, and calibration refuses it naming that tensor (its name says why).

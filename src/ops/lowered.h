@@ -23,11 +23,12 @@ void add_lowered_op(OpTable& t, const std::string& op_type, FloatFn f, const std
 void space_depth_plan(const Node& n, const Shape& s, Shape& view, std::vector<int64_t>& perm, Shape& out);
 
 // An Einsum equation (op_einsum.cc): one letter string per operand and the output's (explicit,
-// or implicit: the letters that appear once, alphabetically). Refuses an ellipsis.
+// or implicit: the ellipsis' letters, then the letters that appear once, alphabetically).
 struct EinsumTerms {
   std::vector<std::string> in;
   std::string out;
 };
-EinsumTerms parse_einsum(const Node& n, size_t operands);
+// The equation of an Einsum over operands of the given ranks, an ellipsis replaced by unused letters.
+EinsumTerms parse_einsum(const Node& n, const std::vector<int64_t>& ranks);
 
 }  // namespace zkinfer::ops

@@ -1,7 +1,9 @@
 // Einsum: a sum of products over the letters of the equation (explicit "->" output, or implicit:
-// the letters that appear once, in alphabetical order); no ellipsis. Float semantics here; the
-// quantizer rewrites one- and two-operand equations without a letter repeated inside one operand
-// (no diagonals) into ReduceSum, Transpose, Reshape and one MatMul (graph::lower_composites).
+// the ellipsis' dimensions, then the letters that appear once, in alphabetical order); an ellipsis
+// names the dimensions an operand has beyond its letters (right-aligned, not broadcast: their
+// sizes must agree). Float semantics here; the quantizer rewrites equations without a letter
+// repeated inside one operand (no diagonals) into ReduceSum, Transpose, Reshape and one MatMul per
+// pair of operands (graph::lower_composites).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 
@@ -9,11 +11,11 @@
 #include <cctype>
 namespace zkinfer::ops {
 
-EinsumTerms parse_einsum(const Node& n, size_t operands) {
+EinsumTerms parse_einsum(const Node& n, const std::vector<int64_t>& ranks) {
   std::string eq;
   for (char ch : n.attrs.get_string("equation", ""))
     if (ch != ' ') eq += ch;
-  if (eq.find("...") != std::string::npos) unsupported(n, "Einsum with an ellipsis");
+  const size_t operands = ranks.size();
   EinsumTerms t;
   const size_t arrow = eq.find("->");
   const std::string lhs = eq.substr(0, arrow);
@@ -25,17 +27,53 @@ EinsumTerms parse_einsum(const Node& n, size_t operands) {
     start = comma + 1;
   }
   if (t.in.size() != operands) bad_node(n, "the equation has " + std::to_string(t.in.size()) + " operands, the node " + std::to_string(operands));
+  // An ellipsis stands for the dimensions its operand has beyond its letters, right-aligned across
+  // the operands (numpy's rule); they are named here by letters the equation does not use. Without
+  // an explicit output they lead it.
+  std::string fresh;
+  for (const char* set : {"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"})
+    for (const char* c = set; *c; ++c)
+      if (eq.find(*c) == std::string::npos) fresh += *c;
+  auto dots = [&](const std::string& s) {
+    const size_t at = s.find("...");
+    if (s.find('.', at == std::string::npos ? 0 : at + 3) != std::string::npos) bad_node(n, "bad ellipsis in the equation");
+    return at;
+  };
+  size_t ell = 0;
+  bool any_ellipsis = false;
+  for (size_t k = 0; k < operands; ++k) {
+    const size_t at = dots(t.in[k]);
+    if (at == std::string::npos) continue;
+    any_ellipsis = true;
+    const int64_t extra = ranks[k] - static_cast<int64_t>(t.in[k].size() - 3);
+    if (extra < 0) bad_node(n, "operand " + std::to_string(k) + " has fewer dimensions than its letters");
+    ell = std::max(ell, static_cast<size_t>(extra));
+  }
+  if (ell > fresh.size()) bad_node(n, "too many dimensions under the ellipsis");
+  const std::string named = fresh.substr(0, ell);
+  for (size_t k = 0; k < operands; ++k) {
+    const size_t at = dots(t.in[k]);
+    if (at == std::string::npos) continue;
+    const size_t extra = static_cast<size_t>(ranks[k]) - (t.in[k].size() - 3);
+    t.in[k].replace(at, 3, named.substr(ell - extra));
+  }
   for (const auto& s : t.in)
     for (char ch : s)
       if (!std::isalpha(static_cast<unsigned char>(ch))) bad_node(n, "bad equation");
   if (arrow != std::string::npos) {
     t.out = eq.substr(arrow + 2);
+    const size_t at = dots(t.out);
+    if (at != std::string::npos) {
+      if (!any_ellipsis) bad_node(n, "an ellipsis in the output only");
+      t.out.replace(at, 3, named);
+    }
   } else {
     std::map<char, int> count;
     for (const auto& s : t.in)
       for (char ch : s) ++count[ch];
+    t.out = named;
     for (const auto& [ch, k] : count)
-      if (k == 1) t.out += ch;
+      if (k == 1 && named.find(ch) == std::string::npos) t.out += ch;
   }
   for (size_t i = 0; i < t.out.size(); ++i) {
     bool found = false;
@@ -51,7 +89,9 @@ void register_op_einsum(OpTable& t) {
       [](const Node& n, FIn in) {
         if (in.empty()) bad_node(n, "no operands");
         need_inputs(n, in, in.size());
-        const EinsumTerms e = parse_einsum(n, in.size());
+        std::vector<int64_t> ranks;
+        for (const auto* x : in) ranks.push_back(x->rank());
+        const EinsumTerms e = parse_einsum(n, ranks);
         std::map<char, int64_t> dim;
         for (size_t k = 0; k < in.size(); ++k) {
           if (static_cast<size_t>(in[k]->rank()) != e.in[k].size()) bad_node(n, "operand rank differs from its letters");
@@ -108,6 +148,6 @@ void register_op_einsum(OpTable& t) {
         }
         return one(std::move(y));
       },
-      "graph::lower_composites", "one or two operands without a repeated letter inside one");
+      "graph::lower_composites", "no letter may repeat inside one operand (a diagonal)");
 }
 }  // namespace zkinfer::ops

@@ -26,8 +26,11 @@ std::pair<double, double> saturation(const Node& n) {
   }
 }
 
+// The division in single precision, as ONNX's reference and runtimes do for float tensors (a
+// quotient on a rounding tie can differ from the double one).
 double quantize(double x, double scale, double zero_point, std::pair<double, double> range) {
-  return std::clamp(std::nearbyint(x / scale) + zero_point, range.first, range.second);
+  const float q = static_cast<float>(x) / static_cast<float>(scale);
+  return std::clamp(std::nearbyint(static_cast<double>(q)) + zero_point, range.first, range.second);
 }
 
 bool lowered(const Node& n) { return n.inputs.size() == 1 && n.attrs.floats.count("zkinfer_scale"); }
