@@ -342,22 +342,26 @@ PYBIND11_MODULE(zkinfer, m) {
         "Run the integer model on the inputs and prove it (`zkinfer prove`); returns a Proof with the outputs.");
 
   m.def("verify",
-        [](const VerifyingKey& vk, const py::object& proof, const py::object& expected, const py::object& input) {
+        [](const VerifyingKey& vk, const py::object& proof, const py::object& expected, const py::object& input,
+           const py::object& srs) {
           Proof p = py::isinstance<PyProof>(proof) ? proof.cast<const PyProof&>().proof : Proof(to_bytes(proof));
           std::optional<std::vector<Tensor>> exp, in;
+          std::optional<std::string> srs_path;
           if (!expected.is_none()) exp = to_inputs(expected);
           if (!input.is_none()) in = to_inputs(input);
+          if (!srs.is_none()) srs_path = fspath(srs);
           VerifyResult r = [&] {
             py::gil_scoped_release nogil;
-            return verify(vk, p, exp, in);
+            return verify(vk, p, exp, in, srs_path);
           }();
           return PyVerdict{r.verdict.ok(), r.verdict.reason(), std::move(r.outputs), r.seconds};
         },
         py::arg("vk"), py::arg("proof"), py::arg("expected_output") = py::none(), py::kw_only(),
-        py::arg("input") = py::none(),
+        py::arg("input") = py::none(), py::arg("srs") = py::none(),
         "Verify a proof (`zkinfer verify`); never raises for a bad proof: returns a Verdict with the reason. "
         "input: the model's inputs (as for prove) when its input is public; raises zkinfer.Error when it is "
-        "missing for a public input or given for a private one. With a private output the Verdict has no outputs.");
+        "missing for a public input or given for a private one. With a private output the Verdict has no outputs. "
+        "srs (kzg keys): a .ptau file the key's SRS must come from, else the Verdict is a rejection.");
 
   m.def("run",
         [](const py::object& model, const py::object& inputs) {

@@ -212,9 +212,12 @@ struct VerifyResult {
 // when the input is public and inputs are missing, when inputs are given for a private input, or
 // when expected_outputs are given for a private output (the proof carries no output values: the
 // result's outputs are empty).
+// srs (kzg keys, `verify --srs FILE`): a powers-of-tau file the key's SRS must come from, else the
+// verdict is a rejection naming what differs; Error for a Hyrax key or an unreadable file.
 VerifyResult verify(const VerifyingKey& vk, const Proof& proof,
                     const std::optional<std::vector<Tensor>>& expected_outputs = std::nullopt,
-                    const std::optional<std::vector<Tensor>>& inputs = std::nullopt);
+                    const std::optional<std::vector<Tensor>>& inputs = std::nullopt,
+                    const std::optional<std::string>& srs = std::nullopt);
 
 // `zkinfer inspect`: a .zkm, vk, pk or proof file, or an ONNX model, as JSON text.
 std::string inspect(const std::string& path);

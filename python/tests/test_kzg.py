@@ -36,6 +36,10 @@ def test_kzg_keys_prove_and_verify(mlp_model, mlp_input, mlp_keys):
     proof = zkinfer.prove(mlp_model, pk, mlp_input)
     verdict = zkinfer.verify(vk, proof)
     assert verdict, verdict.reason
+    # srs: the key's SRS checked against a powers-of-tau file (the one it came from; one too small).
+    assert zkinfer.verify(vk, proof, srs=PTAU16)
+    other = zkinfer.verify(vk, proof, srs=PTAU10)
+    assert not other and "SRS is not the one of" in other.reason
     assert zkinfer.inspect(vk.bytes())["backend"] == "kzg"
     # A Hyrax proof of the same model given to the kzg key, and the other way round.
     hpk, hvk = mlp_keys
@@ -44,6 +48,8 @@ def test_kzg_keys_prove_and_verify(mlp_model, mlp_input, mlp_keys):
     assert not bad and "made with the hyrax backend" in bad.reason
     bad = zkinfer.verify(hvk, proof)
     assert not bad and "made with the kzg backend" in bad.reason
+    with pytest.raises(zkinfer.Error, match="no powers of tau to check"):
+        zkinfer.verify(hvk, hproof, srs=PTAU16)
     # The keys survive their files.
     vk2 = zkinfer.VerifyingKey.from_bytes(vk.bytes())
     pk2 = zkinfer.ProvingKey.from_bytes(pk.bytes())

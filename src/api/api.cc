@@ -349,7 +349,7 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
 }
 
 VerifyResult verify(const VerifyingKey& vk, const Proof& proof, const std::optional<std::vector<Tensor>>& expected,
-                    const std::optional<std::vector<Tensor>>& inputs) {
+                    const std::optional<std::vector<Tensor>>& inputs, const std::optional<std::string>& srs) {
   auto t0 = clock_type::now();
   VerifyResult r;
   const auto& m = vk.impl().model.impl().model;
@@ -364,6 +364,13 @@ VerifyResult verify(const VerifyingKey& vk, const Proof& proof, const std::optio
   if (expected && m.visibility.output == quant::Visibility::kPrivate)
     throw Error("the model's output is private: the proof carries only its commitment, nothing to compare with");
   std::vector<ops::ITensor> outs;
+  if (srs) {
+    if (auto bad = proof::key_srs_mismatch(vk.impl().key, *srs)) {
+      r.verdict = Verdict::reject("the verifying key's SRS is not the one of " + *srs + ": " + *bad);
+      r.seconds = since(t0);
+      return r;
+    }
+  }
   r.verdict = proof::verify(m, vk.impl().key, proof.bytes(), nullptr, &outs, public_in);
   if (r.verdict.ok()) {
     r.outputs = dequantized(outs);

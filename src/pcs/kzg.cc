@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <string>
 
 #include "common/check.h"
@@ -46,6 +47,27 @@ KzgParams::KzgParams(const Ptau& ptau, size_t max_vars) {
 KzgParams KzgParams::from_ptau_file(const std::string& path, size_t max_vars) {
   if (max_vars > kKzgMaxVars) throw Error("kzg: max_vars " + std::to_string(max_vars) + " is too large");
   return KzgParams(read_ptau(path, ptau_options(max_vars)), max_vars);
+}
+
+PtauOptions KzgParams::srs_check_options() {
+  PtauOptions o;
+  o.g1_powers = 2;
+  o.g2_powers = 2;
+  o.read_alpha = false;
+  return o;
+}
+
+std::optional<std::string> KzgParams::srs_mismatch(const Ptau& p) const {
+  if (p.tau_g1.empty() || p.tau_g2.size() < 2 || p.beta_tau_g1.empty()) return "too few points of the file were read";
+  if (!(g1_ == p.tau_g1[0])) return "[1]_1 differs from the file's";
+  if (!(g2_ == p.tau_g2[0])) return "[1]_2 differs from the file's";
+  if (!(tau_g2_ == p.tau_g2[1])) return "[tau]_2 differs from the file's: the key's powers of tau are not this ceremony's";
+  if (!(beta_g1_ == p.beta_tau_g1[0])) return "[beta]_1 differs from the file's betaTauG1[0]";
+  const double have = std::ldexp(1.0, static_cast<int>(p.power) + 1) - 1;
+  if (std::ldexp(1.0, static_cast<int>(max_vars_)) > have)
+    return "the key states 2^" + std::to_string(max_vars_) + " powers of tau, the file holds " +
+           std::to_string(static_cast<uint64_t>(have));
+  return std::nullopt;
 }
 
 KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars) {

@@ -25,7 +25,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/bytes.h"
@@ -78,6 +80,15 @@ class KzgParams {
   const G2Affine& tau_g2() const { return tau_g2_; }                  // [tau]_2
   const G1Affine& u() const { return u_; }  // claim value generator (Hyrax's U)
   const G1Affine& h() const { return h_; }  // claim blinding generator (Hyrax's H)
+
+  // Why this SRS is not the one of the (loaded and checked) powers-of-tau file p, or nullopt when
+  // it is: [1]_1, [1]_2, [beta]_1 = betaTauG1[0] and [tau]_2 = tauG2[1] equal the file's, and the
+  // file holds the 2^max_vars powers the key states. A verifier who trusts a ceremony's file checks
+  // a key made by someone else with this (`zkinfer verify --srs`): the openings' soundness rests on
+  // nobody knowing tau, which only the ceremony vouches for.
+  std::optional<std::string> srs_mismatch(const Ptau& p) const;
+  // What read_ptau must load for srs_mismatch (two powers of each kind).
+  static PtauOptions srs_check_options();
 
   // Absorbs what the verifier uses: [1]_1, [beta]_1, [1]_2, [tau]_2, U, H ("kzg.srs").
   void absorb_into(transcript::Transcript& t) const;

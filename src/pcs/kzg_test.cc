@@ -45,6 +45,39 @@ TEST(Kzg, ParamsFromFile) {
                Error);
 }
 
+// A key's SRS against a powers-of-tau file (verify --srs): the file it came from passes; another
+// tau, another beta, other generators or too few powers are each named.
+TEST(Kzg, SrsMismatchNamesWhatDiffers) {
+  const KzgParams& p = file_params();
+  const Ptau file = read_ptau(std::string(ZKINFER_SOURCE_DIR) + "/tests/vectors/test_pot10.ptau", KzgParams::srs_check_options());
+  EXPECT_EQ(file.power, 10u);
+  EXPECT_FALSE(p.verifier_part().srs_mismatch(file).has_value());
+  const KzgParams other = KzgParams::insecure_from_secrets(Fr::from_u64(12345), Fr::from_u64(678), 4);
+  auto reason = [&](const Ptau& f) { return other.srs_mismatch(f).value_or("(none)"); };
+  Ptau same;
+  same.power = 4;
+  same.tau_g1 = {other.g1()};
+  same.tau_g2 = {other.g2(), other.tau_g2()};
+  same.beta_tau_g1 = {other.beta_g1()};
+  EXPECT_FALSE(other.srs_mismatch(same).has_value());
+  EXPECT_NE(reason(file).find("[tau]_2 differs"), std::string::npos) << reason(file);
+  Ptau f = same;
+  f.beta_tau_g1[0] = p.beta_g1();
+  EXPECT_NE(reason(f).find("[beta]_1 differs"), std::string::npos) << reason(f);
+  f = same;
+  f.tau_g2[0] = other.tau_g2();
+  EXPECT_NE(reason(f).find("[1]_2 differs"), std::string::npos) << reason(f);
+  f = same;
+  f.tau_g1[0] = other.beta_g1();
+  EXPECT_NE(reason(f).find("[1]_1 differs"), std::string::npos) << reason(f);
+  f = same;
+  f.power = 2;  // 7 powers, the key states 16
+  EXPECT_NE(reason(f).find("the file holds 7"), std::string::npos) << reason(f);
+  f = same;
+  f.tau_g2.resize(1);
+  EXPECT_TRUE(other.srs_mismatch(f).has_value());
+}
+
 TEST(Kzg, CommitmentMatchesReferences) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

@@ -310,6 +310,13 @@ std::optional<Backend> parse_backend(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<std::string> key_srs_mismatch(const VerifyingKey& vk, const std::string& ptau_path) {
+  if (vk.backend != Backend::kKzg || !vk.kzg)
+    throw Error("the key's backend is " + std::string(backend_name(vk.backend)) +
+                ": transparent, it has no powers of tau to check against " + ptau_path);
+  return vk.kzg->srs_mismatch(pcs::read_ptau(ptau_path, pcs::KzgParams::srs_check_options()));
+}
+
 size_t kzg_max_vars(const quant::CompiledModel& model) { return max_committed_vars(model, make_plan(model)); }
 
 namespace {

@@ -154,6 +154,11 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
 // The number of variables of the model's largest committed vector (weights, input and output
 // digits, advice, lookup multiplicities): a kzg SRS needs 2^kzg_max_vars(model) powers of tau.
 size_t kzg_max_vars(const quant::CompiledModel& model);
+// For a key of the kzg backend: why its SRS is not the one of the powers-of-tau file at
+// ptau_path (read and checked; pcs::KzgParams::srs_mismatch), nullopt when it is. A verifier who
+// did not make the key checks it against a ceremony's file it trusts (`zkinfer verify --srs`).
+// Error for a Hyrax key (transparent: no setup to check) or a bad file.
+std::optional<std::string> key_srs_mismatch(const VerifyingKey& vk, const std::string& ptau_path);
 // The same with zero blinds: deterministic, binding but not hiding (tests, and keys that need no
 // secret part); the range proof's blinds come from a fixed seed.
 VerifyingKey setup(const quant::CompiledModel& model, const std::function<void(size_t, size_t)>& progress = {});

@@ -262,6 +262,18 @@ TEST(Cli, KzgBackend) {
   ASSERT_EQ(p.code, 0) << p.out;
   Result v = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp"));
   EXPECT_EQ(v.code, 0) << v.out;
+  // --srs: the key's SRS checked against a powers-of-tau file: the one it came from passes, another
+  // file (the power-10 test file: the same test beacon, too few powers for the key) is a rejection
+  // naming what differs, a file that is no ptau an error.
+  Result vs = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --srs " + q(ptau));
+  EXPECT_EQ(vs.code, 0) << vs.out;
+  Result vo = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --srs " + q(pot10));
+  EXPECT_EQ(vo.code, 1) << vo.out;
+  EXPECT_NE(vo.out.find("its SRS is not the one of"), std::string::npos) << vo.out;
+  EXPECT_NE(vo.out.find("the key states 2^16 powers of tau, the file holds 2047"), std::string::npos) << vo.out;
+  Result vc = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --srs " + q(d / "cut.ptau"));
+  EXPECT_EQ(vc.code, 2) << vc.out;
+  EXPECT_NE(vc.out.find("cut.ptau"), std::string::npos) << vc.out;
   Result i = zk("inspect " + q(d / "k" / "vk"));
   EXPECT_NE(i.out.find("\"backend\": \"kzg\""), std::string::npos) << i.out;
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "h")).code, 0);
@@ -269,6 +281,9 @@ TEST(Cli, KzgBackend) {
   Result x = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "h.zkp"));
   EXPECT_EQ(x.code, 1) << x.out;
   EXPECT_NE(x.out.find("made with the hyrax backend, the verifying key is for kzg"), std::string::npos) << x.out;
+  Result xh = zk("verify --vk " + q(d / "h" / "vk") + " --proof " + q(d / "h.zkp") + " --srs " + q(ptau));
+  EXPECT_EQ(xh.code, 2) << xh.out;
+  EXPECT_NE(xh.out.find("no powers of tau to check"), std::string::npos) << xh.out;
 }
 
 // Visibility chosen at compile time (docs/PROOF.md, "Visibility"): flags validated; a public input

@@ -1,9 +1,10 @@
-// zkinfer verify --vk DIR/vk --proof PROOF.zkp [--input IN.json] [--output OUT.json] [--json]
+// zkinfer verify --vk DIR/vk --proof PROOF.zkp [--input IN.json] [--output OUT.json] [--srs F.ptau] [--json]
 // Exit 0: valid; 1: invalid proof (reason printed: node, sub-protocol, round, check), or the proven
 // output differs from --output; 2: bad usage or unreadable files (main.cc maps errors to 2).
 // --input is required when the model's input is public (compile --input-visibility public) and
 // refused when it is private; with a private output the proof carries no values (none printed,
-// --output refused).
+// --output refused). --srs (kzg keys): the key's SRS must be that of this powers-of-tau file (a
+// ceremony's the verifier trusts), else the proof is not accepted (exit 1).
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,7 @@ namespace zkinfer::cli {
 
 void register_verify(CLI::App& app, Action& action) {
   struct Args {
-    std::string vk, proof, output, input;
+    std::string vk, proof, output, input, srs;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -30,6 +31,9 @@ void register_verify(CLI::App& app, Action& action) {
   sub->add_option("--output", args->output, "the proven output must equal this JSON file's output_data");
   sub->add_option("--input", args->input,
                   "input JSON ({\"input_data\": [[...]]}) the proof is about: required when the model's input is public");
+  sub->add_option("--srs", args->srs,
+                  "kzg keys: a powers-of-tau file (.ptau) the key's SRS must come from; without it the verifier "
+                  "trusts whoever made the key not to know tau");
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->callback([args, &action] {
     action = [args] {
@@ -67,7 +71,10 @@ void register_verify(CLI::App& app, Action& action) {
         }
       }
       std::vector<ops::ITensor> outs;
-      Verdict v = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs, public_in);
+      std::optional<std::string> srs_bad;
+      if (!args->srs.empty()) srs_bad = proof::key_srs_mismatch(vkf.vk, args->srs);
+      Verdict v = srs_bad ? Verdict::reject(args->vk + ": its SRS is not the one of " + args->srs + ": " + *srs_bad)
+                          : proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs, public_in);
       std::string reason = v.ok() ? "" : v.reason();
       std::vector<std::vector<double>> proven;
       if (v.ok()) {
