@@ -68,7 +68,7 @@ const input = {
   sources,
   settings: {
     optimizer: { enabled: true, runs: 200 },
-    viaIR: false,
+    viaIR: true,
     evmVersion: 'cancun',
     outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.deployedBytecode.object'] } },
   },

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: UNLICENSED
+// TEST ONLY: a contract exposing the verifier libraries to the differential test
+// (tools/evm/evm_test.cc): every entry point takes one uint256[] of words and returns one
+// uint256[] (ABI), so the C++ side encodes and decodes with a few lines. Not a verifier of
+// anything by itself: the statement (points, claims, key) comes from the caller.
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "../ZkFr.sol";
+import {ZkTranscript} from "../ZkTranscript.sol";
+import {ZkSumcheck} from "../ZkSumcheck.sol";
+import {ZkBn254} from "../ZkBn254.sol";
+import {ZkHyperKzg} from "../ZkHyperKzg.sol";
+
+contract ZkEvmHarness {
+    uint256 internal constant R = ZkFr.R;
+
+    // A byte string given as its length and its bytes packed into words (first byte first).
+    function _bytes(uint256[] calldata w, uint256 pos) private pure returns (bytes memory b, uint256 next) {
+        uint256 len = w[pos];
+        uint256 words = (len + 31) / 32;
+        b = new bytes(words * 32);
+        for (uint256 i = 0; i < words; ++i) {
+            uint256 v = w[pos + 1 + i];
+            assembly ("memory-safe") {
+                mstore(add(add(b, 32), mul(i, 32)), v)
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(b, len)
+        }
+        next = pos + 1 + words;
+    }
+
+    // A transcript script: domain, then operations (see evm_test.cc): returns the challenges drawn,
+    // then the final state.
+    function transcriptScript(uint256[] calldata w) external pure returns (uint256[] memory out) {
+        (bytes memory domain, uint256 pos) = _bytes(w, 0);
+        bytes32 st = ZkTranscript.init(domain);
+        uint256[] memory ch = new uint256[](w.length);
+        uint256 nc = 0;
+        while (pos < w.length) {
+            uint256 op = w[pos];
+            bytes memory label;
+            (label, pos) = _bytes(w, pos + 1);
+            if (op == 1) {
+                uint256 cnt = w[pos];
+                st = ZkTranscript.absorbFrsCd(st, label, w[pos + 1:pos + 1 + cnt]);
+                pos += 1 + cnt;
+            } else if (op == 2) {
+                uint256 cnt = w[pos];
+                st = ZkTranscript.absorbG1sCd(st, label, w[pos + 1:pos + 1 + 2 * cnt]);
+                pos += 1 + 2 * cnt;
+            } else if (op == 3) {
+                st = ZkTranscript.absorbU64(st, label, uint64(w[pos]));
+                pos += 1;
+            } else if (op == 4) {
+                (st, ch[nc]) = ZkTranscript.challenge(st, label);
+                ++nc;
+            } else if (op == 5) {
+                bytes memory data;
+                (data, pos) = _bytes(w, pos);
+                st = ZkTranscript.absorbBytes(st, label, data);
+            } else if (op == 6) {
+                st = ZkTranscript.absorbFr(st, label, w[pos]);
+                pos += 1;
+            } else if (op == 7) {
+                st = ZkTranscript.absorbG1(st, label, w[pos], w[pos + 1]);
+                pos += 2;
+            } else {
+                revert("bad op");
+            }
+        }
+        out = new uint256[](nc + 1);
+        for (uint256 i = 0; i < nc; ++i) out[i] = ch[i];
+        out[nc] = uint256(st);
+    }
+
+    // [n, d, k, T, T terms (coeff, len, factor indices), claim, rounds (n d), finals (k)]:
+    // returns [ok, the point (n), state].
+    function sumcheck(uint256[] calldata w) external view returns (uint256[] memory out) {
+        uint256 n = w[0];
+        uint256 d = w[1];
+        uint256 nt = w[3];
+        uint256[] memory coeffs = new uint256[](nt);
+        uint256 pos = 4;
+        for (uint256 t = 0; t < nt; ++t) {
+            coeffs[t] = w[pos];
+            pos += 2 + w[pos + 1];
+        }
+        if (pos + 1 + n * d + w[2] != w.length) revert("bad length");
+        bytes32 st = ZkTranscript.init("evm-test-sumcheck");
+        st = ZkTranscript.absorbFr(st, "test.claim", w[pos]);
+        uint256 running;
+        uint256[] memory point;
+        (st, running, point) = ZkSumcheck.verifyRounds(st, n, d, coeffs, w[pos], w[pos + 1:pos + 1 + n * d]);
+        uint256[] calldata finals = w[pos + 1 + n * d:];
+        bool ok = _composition(w, nt, finals) == running;
+        st = ZkSumcheck.absorbFinal(st, finals);
+        out = new uint256[](n + 2);
+        out[0] = ok ? 1 : 0;
+        for (uint256 i = 0; i < n; ++i) out[1 + i] = point[i];
+        out[n + 1] = uint256(st);
+    }
+
+    // sum_t c_t prod_{j in T_t} finals[j], the terms at w[4..].
+    function _composition(uint256[] calldata w, uint256 nt, uint256[] calldata finals)
+        private
+        pure
+        returns (uint256 g)
+    {
+        uint256 pos = 4;
+        for (uint256 t = 0; t < nt; ++t) {
+            uint256 prod = ZkFr.canonical(w[pos]);
+            uint256 len = w[pos + 1];
+            for (uint256 i = 0; i < len; ++i) prod = mulmod(prod, ZkFr.canonical(finals[w[pos + 2 + i]]), R);
+            g = addmod(g, prod, R);
+            pos += 2 + len;
+        }
+    }
+
+    // [n, z (n), m, items (5 m), key (18), proof]: returns [ok, state].
+    function hyperKzg(uint256[] calldata w) external view returns (uint256[] memory out) {
+        uint256 n = w[0];
+        uint256[] calldata z = w[1:1 + n];
+        uint256 m = w[1 + n];
+        uint256 at = 2 + n;
+        uint256[] calldata items = w[at:at + 5 * m];
+        at += 5 * m;
+        uint256[] calldata key = w[at:at + ZkHyperKzg.KEY_WORDS];
+        at += ZkHyperKzg.KEY_WORDS;
+        uint256[] calldata pf = w[at:];
+        bytes32 st = ZkTranscript.init("evm-test-kzg");
+        bool ok;
+        (st, ok) = ZkHyperKzg.verify(st, key, z, items, pf);
+        out = new uint256[](2);
+        out[0] = ok ? 1 : 0;
+        out[1] = uint256(st);
+    }
+
+    // eq(a, b) and the MLE of a table: [n, a (n), b (n), table (2^n)] -> [eq, mle(table, a)].
+    function mleEval(uint256[] calldata w) external pure returns (uint256[] memory out) {
+        uint256 n = w[0];
+        uint256[] memory a = w[1:1 + n];
+        uint256[] memory b = w[1 + n:1 + 2 * n];
+        uint256[] memory table = w[1 + 2 * n:];
+        for (uint256 i = 0; i < n; ++i) {
+            ZkFr.canonical(a[i]);
+            ZkFr.canonical(b[i]);
+        }
+        out = new uint256[](2);
+        out[0] = ZkSumcheck.eq(a, b);
+        out[1] = ZkSumcheck.mle(table, a);
+    }
+
+    function g2Generator(uint256[] calldata) external pure returns (uint256[] memory out) {
+        out = new uint256[](4);
+        out[0] = ZkBn254.G2_X1;
+        out[1] = ZkBn254.G2_X0;
+        out[2] = ZkBn254.G2_Y1;
+        out[3] = ZkBn254.G2_Y0;
+    }
+
+    // Gas per primitive, measured with gasleft() over `reps` repetitions (the loop's own overhead
+    // included, a few dozen gas): [absorbFr, absorbFrs of 4, absorbG1, challenge, inverse, ecAdd,
+    // ecMul, 2-pair pairing, eq per coordinate (n = 16), MLE of 2^8 entries, one degree-3 round's
+    // interpolation]. Input: [reps, tau2 (4)] (a valid G2 point for the pairing).
+    function bench(uint256[] calldata w) external view returns (uint256[] memory g) {
+        uint256 reps = w[0];
+        g = new uint256[](11);
+        bytes32 st = bytes32(uint256(1));
+        uint256 x = 12345;
+        uint256 before;
+        // Warm-up: the scratch memory the primitives hash in is paid for once, here.
+        st = ZkTranscript.absorbFrs(st, "warm-up", new uint256[](8));
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) st = ZkTranscript.absorbFr(st, "kzg.value", x + i);
+        g[0] = (before - gasleft()) / reps;
+        uint256[] memory four = new uint256[](4);
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) st = ZkTranscript.absorbFrs(st, "sumcheck.round", four);
+        g[1] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) st = ZkTranscript.absorbG1(st, "kzg.mask", 1, 2);
+        g[2] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) (st, x) = ZkTranscript.challenge(st, "sumcheck.challenge");
+        g[3] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) x = ZkFr.inv(x + 1);
+        g[4] = (before - gasleft()) / reps;
+        uint256 px = 1;
+        uint256 py = 2;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) (px, py) = ZkBn254.add(px, py, 1, 2);
+        g[5] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) (px, py) = ZkBn254.mul(px, py, x + i);
+        g[6] = (before - gasleft()) / reps;
+        uint256[4] memory t2 = [w[1], w[2], w[3], w[4]];
+        uint256[4] memory g2 = [ZkBn254.G2_X1, ZkBn254.G2_X0, ZkBn254.G2_Y1, ZkBn254.G2_Y0];
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) ZkBn254.pairing2([px, py], g2, [px, py], t2);
+        g[7] = (before - gasleft()) / reps;
+        uint256[] memory a = new uint256[](16);
+        uint256[] memory b = new uint256[](16);
+        for (uint256 i = 0; i < 16; ++i) (a[i], b[i]) = (x + i, x + 2 * i);
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) x = ZkSumcheck.eq(a, b);
+        g[8] = (before - gasleft()) / reps / 16;
+        uint256[] memory table = new uint256[](256);
+        uint256[] memory pt = new uint256[](8);
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) x = ZkSumcheck.mle(table, pt);
+        g[9] = (before - gasleft()) / reps;
+        uint256[] memory lw = ZkSumcheck.lagrangeWeights(3);
+        uint256[] memory vals = new uint256[](4);
+        uint256[] memory suf = new uint256[](4);
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) x = ZkSumcheck.interpolate(lw, vals, x, suf);
+        g[10] = (before - gasleft()) / reps;
+        if (uint256(st) == 0 && x == 7) g[0] = 0;  // keep st and x live
+    }
+}
