@@ -28,25 +28,25 @@ library ZkHyperKzg {
 
     error BadShape();
 
-    bytes internal constant L_SRS = "kzg.srs";
-    bytes internal constant L_ITEMS = "kzg.items";
-    bytes internal constant L_COMMITMENT = "kzg.commitment";
-    bytes internal constant L_POINT = "kzg.point";
-    bytes internal constant L_CLAIM_KIND = "hyrax.claim.kind";
-    bytes internal constant L_CLAIM = "hyrax.claim";
-    bytes internal constant L_GAMMA = "kzg.gamma";
-    bytes internal constant L_MASK = "kzg.mask";
-    bytes internal constant L_MASK_VALUE = "kzg.mask_value";
-    bytes internal constant L_ETA = "kzg.eta";
-    bytes internal constant L_VALUE = "kzg.value";
-    bytes internal constant L_RHO = "kzg.rho";
-    bytes internal constant L_BLIND = "kzg.blind";
-    bytes internal constant L_FOLDS = "kzg.folds";
-    bytes internal constant L_R = "kzg.r";
-    bytes internal constant L_EVALS = "kzg.evals";
-    bytes internal constant L_Q = "kzg.q";
-    bytes internal constant L_WITNESS = "kzg.witness";
-    bytes internal constant L_D = "kzg.d";
+    uint256 internal constant L_SRS = uint256(bytes32("kzg.srs")) | 7;
+    uint256 internal constant L_ITEMS = uint256(bytes32("kzg.items")) | 9;
+    uint256 internal constant L_COMMITMENT = uint256(bytes32("kzg.commitment")) | 14;
+    uint256 internal constant L_POINT = uint256(bytes32("kzg.point")) | 9;
+    uint256 internal constant L_CLAIM_KIND = uint256(bytes32("hyrax.claim.kind")) | 16;
+    uint256 internal constant L_CLAIM = uint256(bytes32("hyrax.claim")) | 11;
+    uint256 internal constant L_GAMMA = uint256(bytes32("kzg.gamma")) | 9;
+    uint256 internal constant L_MASK = uint256(bytes32("kzg.mask")) | 8;
+    uint256 internal constant L_MASK_VALUE = uint256(bytes32("kzg.mask_value")) | 14;
+    uint256 internal constant L_ETA = uint256(bytes32("kzg.eta")) | 7;
+    uint256 internal constant L_VALUE = uint256(bytes32("kzg.value")) | 9;
+    uint256 internal constant L_RHO = uint256(bytes32("kzg.rho")) | 7;
+    uint256 internal constant L_BLIND = uint256(bytes32("kzg.blind")) | 9;
+    uint256 internal constant L_FOLDS = uint256(bytes32("kzg.folds")) | 9;
+    uint256 internal constant L_R = uint256(bytes32("kzg.r")) | 5;
+    uint256 internal constant L_EVALS = uint256(bytes32("kzg.evals")) | 9;
+    uint256 internal constant L_Q = uint256(bytes32("kzg.q")) | 5;
+    uint256 internal constant L_WITNESS = uint256(bytes32("kzg.witness")) | 11;
+    uint256 internal constant L_D = uint256(bytes32("kzg.d")) | 5;
 
     // Proof words for n variables.
     function proofWords(uint256 n) internal pure returns (uint256) {

@@ -18,12 +18,12 @@ library ZkSumcheck {
 
     error BadShape();
 
-    bytes internal constant L_NUM_VARS = "sumcheck.num_vars";
-    bytes internal constant L_DEGREE = "sumcheck.degree";
-    bytes internal constant L_COEFFS = "sumcheck.coeffs";
-    bytes internal constant L_ROUND = "sumcheck.round";
-    bytes internal constant L_CHALLENGE = "sumcheck.challenge";
-    bytes internal constant L_FINAL = "sumcheck.final_evals";
+    uint256 internal constant L_NUM_VARS = uint256(bytes32("sumcheck.num_vars")) | 17;
+    uint256 internal constant L_DEGREE = uint256(bytes32("sumcheck.degree")) | 15;
+    uint256 internal constant L_COEFFS = uint256(bytes32("sumcheck.coeffs")) | 15;
+    uint256 internal constant L_ROUND = uint256(bytes32("sumcheck.round")) | 14;
+    uint256 internal constant L_CHALLENGE = uint256(bytes32("sumcheck.challenge")) | 18;
+    uint256 internal constant L_FINAL = uint256(bytes32("sumcheck.final_evals")) | 20;
 
     // Barycentric weights of the nodes 0..d: w_k = 1 / prod_{j != k} (k - j)
     // = (-1)^(d-k) C(d, k) / d!  (one inversion).

@@ -211,8 +211,10 @@ TranscriptCase transcript_case(TestRng& rng) {
   const std::string domain = "evm-test-transcript";
   put_bytes(c.words, domain);
   transcript::Transcript t(domain);
+  // Labels of 0 to 31 bytes (ZkTranscript packs a label into one word; the C++ protocol's have at
+  // most 28 bytes).
   const std::vector<std::string> labels = {"", "kzg.r", "sumcheck.challenge", std::string(31, 'a'),
-                                           std::string(32, 'b'), std::string(33, 'c'), std::string(40, 'd')};
+                                           "logup.batch.segment_evals", std::string(30, 'b'), "x"};
   for (int step = 0; step < 60; ++step) {
     const std::string& label = labels[rng.next_u64() % labels.size()];
     const int op = 1 + static_cast<int>(rng.next_u64() % 7);
@@ -461,7 +463,7 @@ struct Plan {
   std::vector<size_t> kzg_calls;
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
-  size_t g2_call = 0, bench_call = 0;
+  size_t g2_call = 0, bench_call = 0, long_label_call = 0;
 };
 
 Plan& plan() {
@@ -471,6 +473,13 @@ Plan& plan() {
     for (int i = 0; i < 4; ++i) {
       pl->transcripts.push_back(transcript_case(rng));
       pl->transcript_calls.push_back(pl->evm.add("transcriptScript(uint256[])", pl->transcripts.back().words));
+    }
+    {  // a label of 32 bytes: refused (a revert), not hashed differently
+      std::vector<Word> w;
+      put_bytes(w, std::string_view("d"));
+      w.push_back(word_u64(4));
+      put_bytes(w, std::string(32, 'l'));
+      pl->long_label_call = pl->evm.add("transcriptScript(uint256[])", w);
     }
     using sumcheck::Composition;
     using sumcheck::Term;
@@ -558,6 +567,11 @@ TEST(Evm, TranscriptMatchesCpp) {
     std::printf("transcript script %zu: %zu challenges, %zu words of calldata, %llu gas\n", i,
                 p.transcripts[i].want.size() - 1, p.transcripts[i].words.size(), (unsigned long long)r.gas);
   }
+}
+
+TEST(Evm, TranscriptRefusesLabelsAbove31Bytes) {
+  Plan& p = plan();
+  EXPECT_FALSE(p.evm[p.long_label_call].success);
 }
 
 TEST(Evm, SumcheckHonestVerifiesWithTheCppPoint) {
@@ -649,7 +663,9 @@ TEST(Evm, GasPerPrimitive) {
   const char* names[] = {"absorb one Fr",          "absorb 4 Fr (one round message)", "absorb one G1",
                          "challenge",              "Fr inverse (modexp)",             "ecAdd",
                          "ecMul",                  "2-pair pairing check",            "eq, per coordinate",
-                         "MLE of 2^8 entries",     "degree-3 round interpolation"};
+                         "MLE of 2^8 entries",     "degree-3 round interpolation",   "absorb 16 Fr",
+                         "const header: absorb one Fr", "const header: absorb 16 Fr", "const header: one Fr, BE",
+                         "const header: challenge"};
   ASSERT_EQ(r.out.size(), std::size(names));
   std::printf("harness code size: %llu bytes\n", (unsigned long long)p.evm.code_size());
   for (size_t i = 0; i < r.out.size(); ++i) {

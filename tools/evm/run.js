@@ -13,8 +13,9 @@
 //
 // gasUsed is the execution gas of the call (what the contract's code and the precompiles cost);
 // calldataGas the transaction's calldata charge (16 per non-zero byte, 4 per zero byte, EIP-2028);
-// txGas = 21000 + calldataGas + gasUsed, what a transaction calling the verifier would pay (the
-// EIP-7623 calldata floor does not apply when execution dominates, as it does here). --size prints
+// txGas what a transaction calling the verifier would pay since Prague: the larger of
+// 21000 + calldataGas + gasUsed and EIP-7623's floor 21000 + 10 (zero bytes + 4 non-zero bytes)
+// (the floor wins when execution costs less than 1.5 times the calldata charge). --size prints
 // the deployed code size first as {"codeSize": N}. Compile errors go to stderr, exit status 2;
 // bad arguments exit 2. Imports resolve relative to the importing file.
 import fs from 'node:fs'
@@ -106,6 +107,11 @@ function calldataGas(bytes) {
   for (const b of bytes) g += b === 0 ? 4 : 16
   return g
 }
+function floorGas(bytes) {
+  let tokens = 0
+  for (const b of bytes) tokens += b === 0 ? 1 : 4
+  return 21000 + 10 * tokens
+}
 let calls
 if (callsFile) calls = fs.readFileSync(callsFile, 'utf8').split('\n')
 else calls = [fs.readFileSync(0, 'utf8')]
@@ -123,7 +129,7 @@ for (const hex of calls) {
     returnData: bytesToHex(res.execResult.returnValue),
     gasUsed,
     calldataGas: cg,
-    txGas: 21000 + cg + gasUsed,
+    txGas: Math.max(21000 + cg + gasUsed, floorGas(data)),
   }
   if (err) rec.error = err.error
   process.stdout.write(JSON.stringify(rec) + '\n')
