@@ -141,6 +141,13 @@ class Evm {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_test_" + std::to_string(::getpid()));
     fs::create_directories(dir);
+    struct Remove {
+      fs::path d;
+      ~Remove() {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+      }
+    } remove{dir};
     {
       std::ofstream f(dir / "calls.txt");
       for (const auto& c : calls_) f << c << "\n";
@@ -172,7 +179,6 @@ class Evm {
       }
       results_.push_back(std::move(r));
     }
-    fs::remove_all(dir);
     ASSERT_EQ(results_.size(), calls_.size()) << "the runner answered fewer calls than asked";
   }
   const CallResult& operator[](size_t i) const { return results_.at(i); }
