@@ -101,6 +101,76 @@ library ZkSumcheck {
         return (st, running, point);
     }
 
+    // verify_with_eq (src/sumcheck/verifier.h): factor 0 of every term is eq(rho, x), which the
+    // verifier evaluates itself; round i sends q_i's values at 0, 2, .., d - 1 (d - 1 values:
+    // q_i(1) follows from the normalized claim e_i = (1 - rho_i) q_i(0) + rho_i q_i(1); when
+    // rho_i = 0 or d = 1 the values are q_i(1..d-1) and q_i(0) = e_i). Returns the transcript, the
+    // last round's claim c e_n, the point, and c = eq(rho, point), which the caller must use as
+    // factor 0's final value (and the prover's must equal it).
+    function verifyRoundsWithEq(
+        bytes32 st,
+        uint256[] memory rho,
+        uint256 d,
+        uint256[] memory coeffs,
+        uint256 claim,
+        uint256[] calldata rounds
+    ) internal view returns (bytes32, uint256 running, uint256[] memory point, uint256 c) {
+        uint256 n = rho.length;
+        if (d == 0 || rounds.length != n * (d - 1)) revert BadShape();
+        st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
+        st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
+        st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
+        uint256[] memory rinv = _inverses(rho);
+        uint256[] memory w = d >= 2 ? lagrangeWeights(d - 1) : new uint256[](0);
+        uint256[] memory q = new uint256[](d);
+        uint256[] memory suf = new uint256[](d);
+        point = new uint256[](n);
+        uint256 e = ZkFr.canonical(claim);
+        c = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
+            uint256 rh = ZkFr.canonical(rho[i]);
+            if (d == 1 || rh == 0) {
+                q[0] = e;
+                for (uint256 t = 1; t < d; ++t) q[t] = m[t - 1];
+            } else {
+                q[0] = m[0];
+                q[1] = mulmod(addmod(e, R - mulmod(m[0], addmod(1, R - rh, R), R), R), rinv[i], R);
+                for (uint256 t = 2; t < d; ++t) q[t] = m[t - 1];
+            }
+            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
+            e = d >= 2 ? interpolate(w, q, r, suf) : q[0];
+            // c *= 1 - rho - r + 2 rho r
+            c = mulmod(c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
+            point[i] = r;
+        }
+        running = mulmod(e, c, R);
+        return (st, running, point, c);
+    }
+
+    // The inverses of the non-zero entries (zero stays zero), with one modexp.
+    function _inverses(uint256[] memory a) private view returns (uint256[] memory out) {
+        uint256 n = a.length;
+        out = new uint256[](n);
+        uint256 acc = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            out[i] = acc;  // prefix product of the non-zero a_j, j < i
+            if (a[i] % R != 0) acc = mulmod(acc, a[i], R);
+        }
+        uint256 inv = ZkFr.inv(acc);
+        for (uint256 i = n; i > 0; --i) {
+            uint256 x = a[i - 1] % R;
+            if (x == 0) {
+                out[i - 1] = 0;
+                continue;
+            }
+            out[i - 1] = mulmod(out[i - 1], inv, R);
+            inv = mulmod(inv, x, R);
+        }
+    }
+
     function absorbFinal(bytes32 st, uint256[] calldata finals) internal pure returns (bytes32) {
         return ZkTranscript.absorbFrsCd(st, L_FINAL, finals);
     }

@@ -107,6 +107,55 @@ contract ZkEvmHarness {
         out[n + 1] = uint256(st);
     }
 
+    // verify_with_eq: [n, d, k, T, T terms, rho (n), claim, rounds (n (d - 1)), finals (k)];
+    // factor 0 is eq(rho, x): returns [ok, the point (n), state].
+    function sumcheckWithEq(uint256[] calldata w) external view returns (uint256[] memory out) {
+        uint256 n = w[0];
+        uint256 d = w[1];
+        uint256 nt = w[3];
+        uint256[] memory coeffs = new uint256[](nt);
+        uint256 pos = 4;
+        for (uint256 t = 0; t < nt; ++t) {
+            coeffs[t] = w[pos];
+            pos += 2 + w[pos + 1];
+        }
+        uint256[] memory rho = w[pos:pos + n];
+        pos += n;
+        if (pos + 1 + n * (d - 1) + w[2] != w.length) revert("bad length");
+        bytes32 st = ZkTranscript.init("evm-test-sumcheck");
+        st = ZkTranscript.absorbFr(st, ZkTranscript.label("test.claim"), w[pos]);
+        uint256 running;
+        uint256[] memory point;
+        uint256 c;
+        (st, running, point, c) = ZkSumcheck.verifyRoundsWithEq(st, rho, d, coeffs, w[pos], w[pos + 1:pos + 1 + n * (d - 1)]);
+        uint256[] calldata finals = w[pos + 1 + n * (d - 1):];
+        bool ok = finals[0] == c && _compositionEq(w, nt, finals, c) == running;
+        st = ZkSumcheck.absorbFinal(st, finals);
+        out = new uint256[](n + 2);
+        out[0] = ok ? 1 : 0;
+        for (uint256 i = 0; i < n; ++i) out[1 + i] = point[i];
+        out[n + 1] = uint256(st);
+    }
+
+    // The composition with factor 0's value replaced by c (the verifier's own eq).
+    function _compositionEq(uint256[] calldata w, uint256 nt, uint256[] calldata finals, uint256 c)
+        private
+        pure
+        returns (uint256 g)
+    {
+        uint256 pos = 4;
+        for (uint256 t = 0; t < nt; ++t) {
+            uint256 prod = ZkFr.canonical(w[pos]);
+            uint256 len = w[pos + 1];
+            for (uint256 i = 0; i < len; ++i) {
+                uint256 j = w[pos + 2 + i];
+                prod = mulmod(prod, j == 0 ? c : ZkFr.canonical(finals[j]), R);
+            }
+            g = addmod(g, prod, R);
+            pos += 2 + len;
+        }
+    }
+
     // sum_t c_t prod_{j in T_t} finals[j], the terms at w[4..].
     function _composition(uint256[] calldata w, uint256 nt, uint256[] calldata finals)
         private

@@ -22,6 +22,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/random.h"
@@ -329,6 +330,51 @@ SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<F
   return c;
 }
 
+// The same for prove_with_eq / verify_with_eq: factor 0 is eq(rho, x) in every term (the LogUp
+// layers', the opening reduction's form); rho[zero_at] = 0 when zero_at < n (its other branch).
+SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Composition<Fr>& comp, size_t zero_at) {
+  SumcheckCase c;
+  c.n = n;
+  std::vector<Fr> rho(n);
+  for (Fr& x : rho) x = Fr::random(rng);
+  if (zero_at < n) rho[zero_at] = Fr::zero();
+  std::vector<std::vector<Fr>> tables(comp.num_factors(), std::vector<Fr>(size_t{1} << n));
+  tables[0] = poly::eq_table<Fr>(rho);
+  for (size_t j = 1; j < tables.size(); ++j)
+    for (Fr& x : tables[j]) x = Fr::random(rng);
+  Fr claim = Fr::zero();
+  for (size_t i = 0; i < (size_t{1} << n); ++i) {
+    std::vector<Fr> v;
+    for (const auto& t : tables) v.push_back(t[i]);
+    claim += comp.evaluate(v);
+  }
+  tables[0].clear();
+  transcript::Transcript tp("evm-test-sumcheck");
+  tp.absorb("test.claim", claim);
+  auto res = sumcheck::prove_with_eq<Fr>(comp, rho, tables, tp);
+  EXPECT_EQ(res.claim, claim);
+  transcript::Transcript tv("evm-test-sumcheck");
+  tv.absorb("test.claim", claim);
+  sumcheck::Subclaim<Fr> sub;
+  EXPECT_TRUE(sumcheck::verify_with_eq<Fr>(comp, rho, cp::Val(claim), res.proof, tv, &sub).ok());
+  c.point = sub.point;
+  c.state = state_word(tv);
+  c.words = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
+  for (const auto& term : comp.terms()) {
+    c.words.push_back(word(term.coeff));
+    c.words.push_back(word_u64(term.factors.size()));
+    for (size_t j : term.factors) c.words.push_back(word_u64(j));
+  }
+  for (const Fr& x : rho) c.words.push_back(word(x));
+  c.claim_at = c.words.size();
+  c.words.push_back(word(claim));
+  c.proof_at = c.words.size();
+  for (const auto& m : res.proof.rounds)
+    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
+  for (const auto& e : res.proof.final_evals) c.words.push_back(word(e.value()));
+  return c;
+}
+
 // The key's words for ZkHyperKzg: beta, tau2, U, H, and the 256 bytes of "kzg.srs".
 std::vector<Word> key_words(const pcs::KzgParams& p) {
   std::vector<Word> k;
@@ -508,6 +554,26 @@ Plan& plan() {
       }
       pl->sumcheck_bad.push_back(std::move(bad));
     }
+    {
+      const std::vector<std::tuple<size_t, Composition<Fr>, size_t>> eq_comps = {
+          {8, Composition<Fr>::product(3), 99},  // eq f g
+          {5, Composition<Fr>::product(2), 2},   // eq f, rho_2 = 0
+          {4, Composition<Fr>(4, {Term<Fr>{Fr::one(), {0, 1}}, Term<Fr>{Fr::from_u64(3), {0, 2, 3}}}), 0},
+          {3, Composition<Fr>(1, {Term<Fr>{Fr::from_u64(5), {0}}}), 99},  // degree 1: no values sent
+      };
+      for (const auto& [n, comp, zero_at] : eq_comps) {
+        pl->sumchecks.push_back(sumcheck_eq_case(rng, n, comp, zero_at));
+        const SumcheckCase& c = pl->sumchecks.back();
+        pl->sumcheck_calls.push_back(pl->evm.add("sumcheckWithEq(uint256[])", c.words));
+        std::vector<size_t> bad;
+        for (size_t i = c.claim_at; i < c.words.size(); ++i) {
+          std::vector<Word> w = c.words;
+          w[i] = plus_one(w[i]);
+          bad.push_back(pl->evm.add("sumcheckWithEq(uint256[])", w));
+        }
+        pl->sumcheck_bad.push_back(std::move(bad));
+      }
+    }
     for (size_t n : {1, 5, 8}) {
       std::vector<Fr> a(n), b(n), t(size_t{1} << n);
       for (Fr& x : a) x = Fr::random(rng);
@@ -591,7 +657,7 @@ TEST(Evm, SumcheckHonestVerifiesWithTheCppPoint) {
     EXPECT_TRUE(accepted(r)) << "sumcheck " << i;
     for (size_t j = 0; j < c.n; ++j) EXPECT_EQ(hex(r.out[1 + j]), hex(word(c.point[j]))) << "sumcheck " << i << " r_" << j;
     EXPECT_EQ(hex(r.out[c.n + 1]), hex(c.state)) << "sumcheck " << i << ": final transcript state";
-    std::printf("sumcheck %zu: n = %zu, degree %s, %llu gas (tx %llu)\n", i, c.n,
+    std::printf("sumcheck %zu%s: n = %zu, degree %s, %llu gas (tx %llu)\n", i, i >= 4 ? " (with eq)" : "", c.n,
                 std::to_string(c.words[1][31]).c_str(), (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
   }
 }
