@@ -99,6 +99,18 @@ Word plus_one(Word w) {
   return w;
 }
 
+// w + R (mod 2^256): the same residue, not canonical (w < R, so no overflow).
+Word plus_r(Word w) {
+  static const Word r = word(-Fr::one());  // R - 1
+  unsigned carry = 1;                      // + (R - 1) + 1
+  for (size_t i = 32; i-- > 0;) {
+    const unsigned v = w[i] + r[i] + carry;
+    w[i] = static_cast<uint8_t>(v);
+    carry = v >> 8;
+  }
+  return w;
+}
+
 std::string hex(std::span<const uint8_t> b) {
   static const char* d = "0123456789abcdef";
   std::string s;
@@ -515,6 +527,7 @@ struct Plan {
   std::vector<size_t> kzg_calls;
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
+  std::vector<size_t> kzg_noncanonical;  // must revert
   size_t g2_call = 0, bench_call = 0, long_label_call = 0;
 };
 
@@ -599,6 +612,19 @@ Plan& plan() {
         std::vector<Word> w = c.words;
         w[i] = plus_one(w[i]);
         bad.push_back({"word " + std::to_string(i), pl->evm.add("hyperKzg(uint256[])", w)});
+      }
+      // Each scalar of the proof (w, rho_G, t_G, the evaluations) and a plain claim's value as
+      // value + R, the same residue: reverts (one encoding per value, as the C++ decoder).
+      {
+        std::vector<size_t> scalars = {c.proof_at + 4, c.proof_at + 5, c.proof_at + 6};
+        const size_t e0 = c.proof_at + 7 + 2 * (n - 1);
+        for (size_t k = 0; k < 3 * n; ++k) scalars.push_back(e0 + k);
+        scalars.push_back(c.items_at + 3);  // item 0's plain claim value
+        for (size_t at : scalars) {
+          std::vector<Word> w = c.words;
+          w[at] = plus_r(w[at]);
+          pl->kzg_noncanonical.push_back(pl->evm.add("hyperKzg(uint256[])", w));
+        }
       }
       // Each G1 point (proof and items) replaced by another valid point (P + G).
       std::vector<size_t> at = c.proof_points;
@@ -716,6 +742,12 @@ TEST(Evm, HyperKzgEveryChangedWordIsRejected) {
     std::printf("hyperkzg n = %zu: %zu changed words rejected (%zu by a revert), %zu replaced points rejected\n",
                 p.kzgs[i].n, p.kzg_bad[i].size(), reverts, p.kzg_bad_valid[i].size());
   }
+}
+
+TEST(Evm, HyperKzgNonCanonicalScalarsRevert) {
+  Plan& p = plan();
+  ASSERT_FALSE(p.kzg_noncanonical.empty());
+  for (size_t call : p.kzg_noncanonical) EXPECT_FALSE(p.evm[call].success) << "a scalar + R was not refused";
 }
 
 TEST(Evm, G2GeneratorConstant) {
