@@ -11,8 +11,9 @@
 // each G1 point replaced by another valid point returns false. The gas used is printed
 // (BENCHMARKS.md, "Issue 15: EVM primitives").
 //
-// Exit status 77 (CTest's skip) when node is not installed; tools/evm/node_modules missing is a
-// failure (scripts/install-evm.sh installs it; the CTest fixture install_evm runs it).
+// Exit status 77 (CTest's skip) when node or npm is not installed; tools/evm/node_modules missing
+// while npm is there is a failure (scripts/install-evm.sh installs it; the CTest fixture
+// install_evm runs it).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -784,10 +785,11 @@ TEST(Evm, GasPerPrimitive) {
 }  // namespace zkinfer
 
 int main(int argc, char** argv) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
-    std::fprintf(stderr, "evm_test: node is not installed (bash scripts/install-deps.sh); skipped\n");
+  if (std::system("node --version > /dev/null 2>&1") != 0 || std::system("npm --version > /dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "evm_test: node or npm is not installed (bash scripts/install-deps.sh); skipped\n");
     return 77;
   }
+  std::printf("*** tests/vectors/test_pot10.ptau is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n");
   if (!std::filesystem::exists(std::string(ZKINFER_SOURCE_DIR) + "/tools/evm/node_modules/@ethereumjs/evm")) {
     std::fprintf(stderr, "evm_test: tools/evm/node_modules is missing: run bash scripts/install-evm.sh\n");
     return 1;
