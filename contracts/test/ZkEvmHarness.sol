@@ -177,12 +177,12 @@ contract ZkEvmHarness {
         uint256 n = w[0];
         uint256[] calldata z = w[1:1 + n];
         uint256 m = w[1 + n];
-        uint256 at = 2 + n;
-        uint256[] calldata items = w[at:at + 5 * m];
-        at += 5 * m;
-        uint256[] calldata key = w[at:at + ZkHyperKzg.KEY_WORDS];
-        at += ZkHyperKzg.KEY_WORDS;
-        uint256[] calldata pf = w[at:];
+        uint256 pos = 2 + n;
+        uint256[] calldata items = w[pos:pos + 5 * m];
+        pos += 5 * m;
+        uint256[] calldata key = w[pos:pos + ZkHyperKzg.KEY_WORDS];
+        pos += ZkHyperKzg.KEY_WORDS;
+        uint256[] calldata pf = w[pos:];
         bytes32 st = ZkTranscript.init("evm-test-kzg");
         bool ok;
         (st, ok) = ZkHyperKzg.verify(st, key, z, items, pf);
