@@ -7,13 +7,17 @@
 #include <vector>
 
 #include "common/check.h"
+#include "curve/g1_decode_log.h"
 
 namespace zkinfer::curve {
 
 namespace {
 constexpr uint8_t kOddFlag = 0x80;       // bit 255: canonical y is odd
 constexpr uint8_t kInfinityFlag = 0x40;  // bit 254: the identity
+thread_local std::vector<const uint8_t*>* g_decode_log = nullptr;
 }  // namespace
+
+void set_g1_decode_log(std::vector<const uint8_t*>* log) { g_decode_log = log; }
 
 Fq sqrt_candidate(const Fq& a) {
   static constexpr field::Limbs<4> kExp = [] {
@@ -60,6 +64,7 @@ std::optional<G1Affine> G1Affine::from_bytes(std::span<const uint8_t> in) {
     for (size_t i = 0; i < 31; ++i)
       if (in[i]) return std::nullopt;
     if (in[31] != kInfinityFlag) return std::nullopt;
+    if (g_decode_log) g_decode_log->push_back(in.data());
     return G1Affine::identity();
   }
   std::array<uint8_t, 32> xb;
@@ -72,6 +77,7 @@ std::optional<G1Affine> G1Affine::from_bytes(std::span<const uint8_t> in) {
   if (y->square() != rhs) return std::nullopt;  // no point with this x
   // y != 0 always (no 2-torsion), so y and -y have different parities and exactly one matches.
   if (is_odd(*y) != ((flags & kOddFlag) != 0)) *y = -*y;
+  if (g_decode_log) g_decode_log->push_back(in.data());
   return G1Affine{*x, *y, false};
 }
 

@@ -18,5 +18,6 @@ void register_setup(CLI::App& app, Action& action);
 void register_prove(CLI::App& app, Action& action);
 void register_verify(CLI::App& app, Action& action);
 void register_bench(CLI::App& app, Action& action);
+void register_encode_evm(CLI::App& app, Action& action);
 
 }  // namespace zkinfer::cli

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: UNLICENSED
+// zkinfer's masked HyperKZG batch opening (src/pcs/kzg.h `verify_batch`, docs/protocol/kzg.md
+// section 4) for ONE group: every item opened at the same point z of n >= 1 variables, as the kzg
+// backend's whole-model opening is (all commitments widened to N variables at the reduction's
+// point rho: pcs/kzg_scheme.cc). Items are (commitment, claim) with the claim a plain value or a
+// Pedersen commitment P = v U + t H.
+//
+// Calldata words (uint256, big-endian; G1 points as (x, y), the identity (0, 0)):
+//   key:    beta (2), tau2 (4, EIP-197 order), U (2), H (2), srs (8: the 256 bytes the C++
+//           verifier absorbs as "kzg.srs": compressed [1]_1, [beta]_1, [1]_2, [tau]_2, U, H)
+//   items:  per item 5 words: C (2), kind (0 plain, 1 committed), then the value and 0, or P (2)
+//   proof:  C_m (2), M (2), w, rho_G, t_G, folds (2 (n - 1)), evals (3 n: G_k(r), G_k(-r),
+//           G_k(r^2) for k = 0..n-1), witnesses W_r, W_-r, W_r2 (6)
+// The transcript sequence is verify_batch's; the checks: (a) the fold equations, (b) the Pedersen
+// equation sum_{committed} gamma^j P_j + eta M + (sum_{plain} gamma^j v_j - w) U - t_G H = 0,
+// (c) e(A, [1]_2) e(-(W_r + d W_-r + d^2 W_r2), [tau]_2) = 1. verify returns false when a check
+// fails; it reverts on malformed input (a scalar >= R, a point off the curve, wrong lengths).
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "./ZkFr.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+import {ZkBn254} from "./ZkBn254.sol";
+
+library ZkHyperKzg {
+    uint256 internal constant R = ZkFr.R;
+    uint256 internal constant KEY_WORDS = 18;
+    uint256 internal constant ITEM_WORDS = 5;
+
+    error BadShape();
+
+    uint256 internal constant L_SRS = uint256(bytes32("kzg.srs")) | 7;
+    uint256 internal constant L_ITEMS = uint256(bytes32("kzg.items")) | 9;
+    uint256 internal constant L_COMMITMENT = uint256(bytes32("kzg.commitment")) | 14;
+    uint256 internal constant L_POINT = uint256(bytes32("kzg.point")) | 9;
+    uint256 internal constant L_CLAIM_KIND = uint256(bytes32("hyrax.claim.kind")) | 16;
+    uint256 internal constant L_CLAIM = uint256(bytes32("hyrax.claim")) | 11;
+    uint256 internal constant L_GAMMA = uint256(bytes32("kzg.gamma")) | 9;
+    uint256 internal constant L_MASK = uint256(bytes32("kzg.mask")) | 8;
+    uint256 internal constant L_MASK_VALUE = uint256(bytes32("kzg.mask_value")) | 14;
+    uint256 internal constant L_ETA = uint256(bytes32("kzg.eta")) | 7;
+    uint256 internal constant L_VALUE = uint256(bytes32("kzg.value")) | 9;
+    uint256 internal constant L_RHO = uint256(bytes32("kzg.rho")) | 7;
+    uint256 internal constant L_BLIND = uint256(bytes32("kzg.blind")) | 9;
+    uint256 internal constant L_FOLDS = uint256(bytes32("kzg.folds")) | 9;
+    uint256 internal constant L_R = uint256(bytes32("kzg.r")) | 5;
+    uint256 internal constant L_EVALS = uint256(bytes32("kzg.evals")) | 9;
+    uint256 internal constant L_Q = uint256(bytes32("kzg.q")) | 5;
+    uint256 internal constant L_WITNESS = uint256(bytes32("kzg.witness")) | 11;
+    uint256 internal constant L_D = uint256(bytes32("kzg.d")) | 5;
+
+    // Proof words for n variables.
+    function proofWords(uint256 n) internal pure returns (uint256) {
+        return 7 + 2 * (n - 1) + 3 * n + 6;
+    }
+
+    struct Ch {
+        uint256 gamma;
+        uint256 eta;
+        uint256 r;
+        uint256 q;
+        uint256 d;
+    }
+
+    // The transcript part: absorbs the setup, the items and the proof in verify_batch's order and
+    // draws gamma, eta, r, q, d.
+    function _transcript(
+        bytes32 st,
+        uint256[] calldata key,
+        uint256[] calldata z,
+        uint256[] calldata items,
+        uint256[] calldata pf
+    ) private pure returns (bytes32, Ch memory c) {
+        uint256 n = z.length;
+        st = ZkTranscript.absorbBytes(st, L_SRS, abi.encodePacked(key[10:18]));
+        uint256 m = items.length / ITEM_WORDS;
+        st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
+        bytes4 nle = bytes4(bytes32(ZkTranscript.rev(n)));
+        for (uint256 j = 0; j < m; ++j) {
+            uint256[] calldata it = items[j * ITEM_WORDS:(j + 1) * ITEM_WORDS];
+            st = ZkTranscript.absorbBytes(
+                st, L_COMMITMENT, abi.encodePacked(nle, bytes32(ZkTranscript.g1Word(it[0], it[1])))
+            );
+            st = ZkTranscript.absorbFrsCd(st, L_POINT, z);
+            if (it[2] == 0) {
+                if (it[4] != 0) revert BadShape();  // one encoding per item
+                st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 0);
+                st = ZkTranscript.absorbFr(st, L_CLAIM, it[3]);
+            } else if (it[2] == 1) {
+                st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 1);
+                st = ZkTranscript.absorbG1(st, L_CLAIM, it[3], it[4]);
+            } else {
+                revert BadShape();
+            }
+        }
+        (st, c.gamma) = ZkTranscript.challenge(st, L_GAMMA);
+        st = ZkTranscript.absorbG1(st, L_MASK, pf[0], pf[1]);
+        st = ZkTranscript.absorbG1(st, L_MASK_VALUE, pf[2], pf[3]);
+        (st, c.eta) = ZkTranscript.challenge(st, L_ETA);
+        st = ZkTranscript.absorbFr(st, L_VALUE, pf[4]);
+        st = ZkTranscript.absorbFr(st, L_RHO, pf[5]);
+        st = ZkTranscript.absorbFr(st, L_BLIND, pf[6]);
+        uint256 e0 = 7 + 2 * (n - 1);
+        st = ZkTranscript.absorbG1sCd(st, L_FOLDS, pf[7:e0]);
+        (st, c.r) = ZkTranscript.challenge(st, L_R);
+        st = ZkTranscript.absorbFrsCd(st, L_EVALS, pf[e0:e0 + 3 * n]);
+        (st, c.q) = ZkTranscript.challenge(st, L_Q);
+        st = ZkTranscript.absorbG1sCd(st, L_WITNESS, pf[e0 + 3 * n:e0 + 3 * n + 6]);
+        (st, c.d) = ZkTranscript.challenge(st, L_D);
+        return (st, c);
+    }
+
+    // (a): 2 r G_{k+1}(r^2) = r (1 - z_k)(G_k(r) + G_k(-r)) + z_k (G_k(r) - G_k(-r)), G_n := w.
+    function _folds(uint256[] calldata z, uint256[] calldata pf, uint256 r) private pure returns (bool) {
+        uint256 n = z.length;
+        uint256 e0 = 7 + 2 * (n - 1);
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 a = pf[e0 + 3 * k];
+            uint256 b = pf[e0 + 3 * k + 1];
+            uint256 y = k + 1 < n ? pf[e0 + 3 * (k + 1) + 2] : pf[4];
+            uint256 zk = ZkFr.canonical(z[k]);
+            uint256 lhs = mulmod(addmod(r, r, R), y, R);
+            uint256 rhs = addmod(
+                mulmod(mulmod(r, addmod(1, R - zk, R), R), addmod(a, b, R), R), mulmod(zk, addmod(a, R - b, R), R), R
+            );
+            if (lhs != rhs) return false;
+        }
+        return true;
+    }
+
+    // (b): the Pedersen equation of the claims.
+    function _pedersen(uint256[] calldata key, uint256[] calldata items, uint256[] calldata pf, Ch memory c)
+        private
+        view
+        returns (bool)
+    {
+        uint256[2] memory acc;
+        uint256 uCoef = ZkFr.neg(pf[4]);
+        uint256 g = 1;
+        uint256 m = items.length / ITEM_WORDS;
+        for (uint256 j = 0; j < m; ++j) {
+            uint256[] calldata it = items[j * ITEM_WORDS:(j + 1) * ITEM_WORDS];
+            if (it[2] == 1) ZkBn254.mulAdd(acc, it[3], it[4], g);
+            else uCoef = addmod(uCoef, mulmod(g, ZkFr.canonical(it[3]), R), R);
+            g = mulmod(g, c.gamma, R);
+        }
+        ZkBn254.mulAdd(acc, pf[2], pf[3], c.eta);
+        ZkBn254.mulAdd(acc, key[6], key[7], uCoef);
+        ZkBn254.mulAdd(acc, key[8], key[9], ZkFr.neg(ZkFr.canonical(pf[6])));
+        return acc[0] == 0 && acc[1] == 0;
+    }
+
+    // (c): A = s C_B - bsum [1]_1 + W_r r + d W_-r (-r) + d^2 W_r2 r^2, s = 1 + d + d^2,
+    // C_B = sum_k q^k C_{G_k}, C_{G_0} = sum_j gamma^j C_j + eta C_m - rho_G [beta]_1.
+    function _pairing(uint256[] calldata key, uint256[] calldata items, uint256 n, uint256[] calldata pf, Ch memory c)
+        private
+        view
+        returns (bool)
+    {
+        uint256[2] memory acc;
+        uint256 d = c.d;
+        uint256 d2 = mulmod(d, d, R);
+        uint256 s = addmod(addmod(1, d, R), d2, R);
+        {
+            uint256 g = s;
+            uint256 m = items.length / ITEM_WORDS;
+            for (uint256 j = 0; j < m; ++j) {
+                ZkBn254.mulAdd(acc, items[j * ITEM_WORDS], items[j * ITEM_WORDS + 1], g);
+                g = mulmod(g, c.gamma, R);
+            }
+        }
+        ZkBn254.mulAdd(acc, pf[0], pf[1], mulmod(s, c.eta, R));
+        ZkBn254.mulAdd(acc, key[0], key[1], ZkFr.neg(mulmod(s, ZkFr.canonical(pf[5]), R)));
+        uint256 e0 = 7 + 2 * (n - 1);
+        uint256 bsum;
+        {
+            uint256 qk = 1;
+            for (uint256 k = 0; k < n; ++k) {
+                if (k > 0) ZkBn254.mulAdd(acc, pf[7 + 2 * (k - 1)], pf[8 + 2 * (k - 1)], mulmod(s, qk, R));
+                uint256 e = addmod(
+                    addmod(pf[e0 + 3 * k], mulmod(d, pf[e0 + 3 * k + 1], R), R), mulmod(d2, pf[e0 + 3 * k + 2], R), R
+                );
+                bsum = addmod(bsum, mulmod(qk, e, R), R);
+                qk = mulmod(qk, c.q, R);
+            }
+        }
+        ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(bsum));
+        uint256 w0 = e0 + 3 * n;
+        uint256 r2 = mulmod(c.r, c.r, R);
+        ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], c.r);
+        ZkBn254.mulAdd(acc, pf[w0 + 2], pf[w0 + 3], mulmod(d, ZkFr.neg(c.r), R));
+        ZkBn254.mulAdd(acc, pf[w0 + 4], pf[w0 + 5], mulmod(d2, r2, R));
+        uint256[2] memory wbar = [pf[w0], pf[w0 + 1]];
+        ZkBn254.mulAdd(wbar, pf[w0 + 2], pf[w0 + 3], d);
+        ZkBn254.mulAdd(wbar, pf[w0 + 4], pf[w0 + 5], d2);
+        (wbar[0], wbar[1]) = ZkBn254.negate(wbar[0], wbar[1]);
+        uint256[4] memory g2 = [ZkBn254.G2_X1, ZkBn254.G2_X0, ZkBn254.G2_Y1, ZkBn254.G2_Y0];
+        uint256[4] memory tau2 = [key[2], key[3], key[4], key[5]];
+        return ZkBn254.pairing2(acc, g2, wbar, tau2);
+    }
+
+    // Verifies the batch; returns the transcript after it (drawn "kzg.d" last) and the verdict.
+    function verify(
+        bytes32 st,
+        uint256[] calldata key,
+        uint256[] calldata z,
+        uint256[] calldata items,
+        uint256[] calldata pf
+    ) internal view returns (bytes32, bool) {
+        uint256 n = z.length;
+        if (key.length != KEY_WORDS || n == 0 || items.length == 0 || items.length % ITEM_WORDS != 0)
+            revert BadShape();
+        if (pf.length != proofWords(n)) revert BadShape();
+        Ch memory c;
+        (st, c) = _transcript(st, key, z, items, pf);
+        if (c.r == 0 || c.r == 1 || c.r == R - 1) return (st, false);  // degenerate r
+        if (!_folds(z, pf, c.r)) return (st, false);
+        if (!_pedersen(key, items, pf, c)) return (st, false);
+        return (st, _pairing(key, items, n, pf, c));
+    }
+}

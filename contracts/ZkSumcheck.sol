@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: UNLICENSED
+// zkinfer's sumcheck verifier (src/sumcheck/verifier.h `verify`, plain mode: every message a field
+// element in the clear), and multilinear evaluations (src/poly/mle.h).
+//
+// Transcript, as proof.h: absorb u64 "sumcheck.num_vars" n, u64 "sumcheck.degree" d and the term
+// coefficients "sumcheck.coeffs"; per round absorb the round polynomial's values at 0, 2, 3, .., d
+// ("sumcheck.round"; p(1) = running claim - p(0) is not sent) and draw r_i ("sumcheck.challenge");
+// the running claim becomes p(r_i), by Lagrange interpolation on the nodes 0..d. The caller then
+// checks the composition of the final factor values against the returned claim and absorbs them
+// ("sumcheck.final_evals", `absorbFinal`).
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "./ZkFr.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+
+library ZkSumcheck {
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
+
+    error BadShape();
+
+    uint256 internal constant L_NUM_VARS = uint256(bytes32("sumcheck.num_vars")) | 17;
+    uint256 internal constant L_DEGREE = uint256(bytes32("sumcheck.degree")) | 15;
+    uint256 internal constant L_COEFFS = uint256(bytes32("sumcheck.coeffs")) | 15;
+    uint256 internal constant L_ROUND = uint256(bytes32("sumcheck.round")) | 14;
+    uint256 internal constant L_CHALLENGE = uint256(bytes32("sumcheck.challenge")) | 18;
+    uint256 internal constant L_FINAL = uint256(bytes32("sumcheck.final_evals")) | 20;
+
+    // Barycentric weights of the nodes 0..d: w_k = 1 / prod_{j != k} (k - j)
+    // = (-1)^(d-k) C(d, k) / d!  (one inversion).
+    function lagrangeWeights(uint256 d) internal view returns (uint256[] memory w) {
+        if (d == 0 || d > 40) revert BadShape();
+        uint256 fact = 1;
+        for (uint256 i = 2; i <= d; ++i) fact = mulmod(fact, i, R);
+        uint256 inv = ZkFr.inv(fact);
+        w = new uint256[](d + 1);
+        uint256 binom = 1;
+        for (uint256 k = 0; k <= d; ++k) {
+            uint256 v = mulmod(binom % R, inv, R);
+            w[k] = ((d - k) & 1) == 1 ? ZkFr.neg(v) : v;
+            binom = (binom * (d - k)) / (k + 1);
+        }
+    }
+
+    // p(r) for the polynomial of degree <= d with values vals[k] = p(k), k = 0..d: the sum of
+    // w_k prod_{j != k} (r - j) p(k), by prefix and suffix products (no inversion). suf: scratch of
+    // d + 1 words.
+    function interpolate(uint256[] memory w, uint256[] memory vals, uint256 r, uint256[] memory suf)
+        internal
+        pure
+        returns (uint256 acc)
+    {
+        uint256 d = w.length - 1;
+        if (vals.length != d + 1 || suf.length != d + 1) revert BadShape();
+        assembly ("memory-safe") {
+            let sp := add(suf, 32)
+            let wp := add(w, 32)
+            let vp := add(vals, 32)
+            mstore(add(sp, mul(d, 32)), 1)
+            for { let k := d } gt(k, 0) { k := sub(k, 1) } {
+                mstore(add(sp, mul(sub(k, 1), 32)), mulmod(mload(add(sp, mul(k, 32))), addmod(r, sub(R, k), R), R))
+            }
+            let pre := 1
+            for { let k := 0 } iszero(gt(k, d)) { k := add(k, 1) } {
+                let o := mul(k, 32)
+                acc := addmod(acc, mulmod(mulmod(pre, mload(add(sp, o)), R), mulmod(mload(add(wp, o)), mload(add(vp, o)), R), R), R)
+                pre := mulmod(pre, addmod(r, sub(R, k), R), R)
+            }
+        }
+    }
+
+    // Absorbs the statement and runs the n rounds of degree d (rounds: n * d values, round i at
+    // [i d, (i + 1) d)); returns the transcript, the last round's claim and the point r_0..r_{n-1}.
+    function verifyRounds(
+        bytes32 st,
+        uint256 n,
+        uint256 d,
+        uint256[] memory coeffs,
+        uint256 claim,
+        uint256[] calldata rounds
+    ) internal view returns (bytes32, uint256, uint256[] memory point) {
+        if (rounds.length != n * d) revert BadShape();
+        st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
+        st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
+        st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
+        uint256[] memory w = lagrangeWeights(d);
+        uint256[] memory vals = new uint256[](d + 1);
+        uint256[] memory suf = new uint256[](d + 1);
+        point = new uint256[](n);
+        uint256 running = ZkFr.canonical(claim);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256[] calldata m = rounds[i * d:(i + 1) * d];
+            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
+            vals[0] = m[0];
+            vals[1] = addmod(running, R - m[0], R);
+            for (uint256 k = 2; k <= d; ++k) vals[k] = m[k - 1];
+            running = interpolate(w, vals, r, suf);
+            point[i] = r;
+        }
+        return (st, running, point);
+    }
+
+    // verify_with_eq (src/sumcheck/verifier.h): factor 0 of every term is eq(rho, x), which the
+    // verifier evaluates itself; round i sends q_i's values at 0, 2, .., d - 1 (d - 1 values:
+    // q_i(1) follows from the normalized claim e_i = (1 - rho_i) q_i(0) + rho_i q_i(1); when
+    // rho_i = 0 or d = 1 the values are q_i(1..d-1) and q_i(0) = e_i). Returns the transcript, the
+    // last round's claim c e_n, the point, and c = eq(rho, point), which the caller must use as
+    // factor 0's final value (and the prover's must equal it).
+    function verifyRoundsWithEq(
+        bytes32 st,
+        uint256[] memory rho,
+        uint256 d,
+        uint256[] memory coeffs,
+        uint256 claim,
+        uint256[] calldata rounds
+    ) internal view returns (bytes32, uint256 running, uint256[] memory point, uint256 c) {
+        uint256 n = rho.length;
+        if (d == 0 || rounds.length != n * (d - 1)) revert BadShape();
+        st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
+        st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
+        st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
+        uint256[] memory rinv = _inverses(rho);
+        uint256[] memory w = d >= 2 ? lagrangeWeights(d - 1) : new uint256[](0);
+        uint256[] memory q = new uint256[](d);
+        uint256[] memory suf = new uint256[](d);
+        point = new uint256[](n);
+        uint256 e = ZkFr.canonical(claim);
+        c = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
+            uint256 rh = ZkFr.canonical(rho[i]);
+            if (d == 1 || rh == 0) {
+                q[0] = e;
+                for (uint256 t = 1; t < d; ++t) q[t] = m[t - 1];
+            } else {
+                q[0] = m[0];
+                q[1] = mulmod(addmod(e, R - mulmod(m[0], addmod(1, R - rh, R), R), R), rinv[i], R);
+                for (uint256 t = 2; t < d; ++t) q[t] = m[t - 1];
+            }
+            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
+            e = d >= 2 ? interpolate(w, q, r, suf) : q[0];
+            // c *= 1 - rho - r + 2 rho r
+            c = mulmod(c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
+            point[i] = r;
+        }
+        running = mulmod(e, c, R);
+        return (st, running, point, c);
+    }
+
+    // The inverses of the non-zero entries (zero stays zero), with one modexp.
+    function _inverses(uint256[] memory a) private view returns (uint256[] memory out) {
+        uint256 n = a.length;
+        out = new uint256[](n);
+        uint256 acc = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            out[i] = acc;  // prefix product of the non-zero a_j, j < i
+            if (a[i] % R != 0) acc = mulmod(acc, a[i], R);
+        }
+        uint256 inv = ZkFr.inv(acc);
+        for (uint256 i = n; i > 0; --i) {
+            uint256 x = a[i - 1] % R;
+            if (x == 0) {
+                out[i - 1] = 0;
+                continue;
+            }
+            out[i - 1] = mulmod(out[i - 1], inv, R);
+            inv = mulmod(inv, x, R);
+        }
+    }
+
+    function absorbFinal(bytes32 st, uint256[] calldata finals) internal pure returns (bytes32) {
+        return ZkTranscript.absorbFrsCd(st, L_FINAL, finals);
+    }
+
+    // eq(a, b) = prod_i (a_i b_i + (1 - a_i)(1 - b_i)) = prod_i (1 - a_i - b_i + 2 a_i b_i).
+    function eq(uint256[] memory a, uint256[] memory b) internal pure returns (uint256 acc) {
+        if (a.length != b.length) revert BadShape();
+        acc = 1;
+        uint256 n = a.length;
+        assembly ("memory-safe") {
+            let ap := add(a, 32)
+            let bp := add(b, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let x := mload(add(ap, mul(i, 32)))
+                let y := mload(add(bp, mul(i, 32)))
+                // 1 - x - y + 2 x y, for x, y < R
+                let t := addmod(add(1, mulmod(add(x, x), y, R)), sub(add(R, R), add(x, y)), R)
+                acc := mulmod(acc, t, R)
+            }
+        }
+    }
+
+    // The multilinear extension of table (2^n values, variable k = bit k of the index) at point:
+    // folds variable 0 first, in place (table is overwritten).
+    function mle(uint256[] memory table, uint256[] memory point) internal pure returns (uint256) {
+        uint256 len = table.length;
+        if (len != (uint256(1) << point.length)) revert BadShape();
+        uint256 nv = point.length;
+        uint256 out;
+        assembly ("memory-safe") {
+            let tp := add(table, 32)
+            for { let k := 0 } lt(k, nv) { k := add(k, 1) } {
+                len := shr(1, len)
+                let u := mload(add(add(point, 32), mul(k, 32)))
+                for { let i := 0 } lt(i, len) { i := add(i, 1) } {
+                    let lo := mload(add(tp, mul(i, 64)))
+                    let hi := mload(add(tp, add(mul(i, 64), 32)))
+                    mstore(add(tp, mul(i, 32)), addmod(lo, mulmod(u, addmod(hi, sub(R, mod(lo, R)), R), R), R))
+                }
+            }
+            out := mload(tp)
+        }
+        return out;
+    }
+}

@@ -1,0 +1,161 @@
+// zkinfer encode-evm-calldata --vk DIR/vk --proof P.zkp [--input IN.json] -o calldata.hex
+//                            [--layout LAYOUT.json]
+// A kzg proof as EVM calldata (docs/protocol/evm.md section 3.2): the proof is verified first (as
+// `verify` does, through proof::proof_fields, the verifier's own enumeration of the fields it reads),
+// then every 32-byte field is written as 32-byte big-endian words, in proof-file order:
+//   - the vk digest (the proof's first 32-byte field): one word, its bytes as they are;
+//   - a field element: one word, its value (the file has it little-endian);
+//   - a G1 point (the file has it compressed): two words, x and y; the identity (0, 0).
+// Which fields are points is what the verifier's decoder says (every G1Affine::from_bytes on the
+// proof's bytes is logged: curve/g1_decode_log.h). The integer fields (format, version, backend,
+// counts, shapes, public output values) are not words of the calldata: the verifying key fixes the
+// shapes and the contract takes the public values as its statement. The file holds "0x" and the
+// ABI encoding of verifyProof(uint256[]) with these words. --layout writes, per word, the byte
+// offset of its field in the proof file and its kind ("digest", "fr", "g1.x", "g1.y").
+// Exit 0 written; 2 bad usage, unreadable files, a hyrax proof or a proof that does not verify
+// (nothing is written then).
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "commands.h"
+#include "common/bytes.h"
+#include "curve/g1.h"
+#include "curve/g1_decode_log.h"
+#include "graph/float_executor.h"
+#include "graph/json_io.h"
+#include "hash/keccak.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+#include "quant/int_executor.h"
+#include "quant/model_file.h"
+
+namespace zkinfer::cli {
+
+namespace {
+
+using Word = std::array<uint8_t, 32>;
+
+Word be_word(std::span<const uint8_t> le) {
+  Word w{};
+  for (size_t i = 0; i < 32; ++i) w[31 - i] = le[i];
+  return w;
+}
+
+std::string hex(std::span<const uint8_t> b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * b.size());
+  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
+  return s;
+}
+
+Word u64_word(uint64_t v) {
+  Word w{};
+  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return w;
+}
+
+}  // namespace
+
+void register_encode_evm(CLI::App& app, Action& action) {
+  struct Args {
+    std::string vk, proof, input, out, layout;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("encode-evm-calldata",
+                                     "a kzg proof as EVM calldata: field elements and uncompressed G1 points as 32-byte words");
+  sub->add_option("--vk", args->vk, "verifying key (DIR/vk from setup --backend kzg)")->required();
+  sub->add_option("--proof", args->proof, "proof file")->required();
+  sub->add_option("--input", args->input, "input JSON the proof is about: required when the model's input is public");
+  sub->add_option("-o,--output", args->out, "calldata file to write (hex)")->required();
+  sub->add_option("--layout", args->layout, "also write each word's proof-file offset and kind (JSON)");
+  sub->callback([args, &action] {
+    action = [args] {
+      proof::VkFile vkf;
+      try {
+        vkf = proof::decode_vk_file(proof::read_binary(args->vk));
+      } catch (const DecodeError& e) {
+        throw Error(args->vk + ": not a verifying key: " + e.what());
+      }
+      const std::vector<uint8_t> bytes = proof::read_binary(args->proof);
+      if (!proof::is_proof_file(bytes) || bytes.size() < 41) throw Error(args->proof + ": not a zkinfer proof file");
+      if (bytes[8] != static_cast<uint8_t>(proof::Backend::kKzg))
+        throw Error(args->proof + ": made with the " +
+                    std::string(bytes[8] == 0 ? "hyrax" : "unknown") +
+                    " backend: EVM calldata is for kzg proofs (zkinfer setup --backend kzg --srs FILE.ptau)");
+      std::vector<ops::ITensor> public_in;
+      if (vkf.model.visibility.input == quant::Visibility::kPublic) {
+        if (args->input.empty())
+          throw Error("the model's input is public: pass --input FILE (the input the proof is about)");
+        auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
+        public_in = quant::quantize_inputs(vkf.model, graph::make_inputs(vkf.model.graph, flat, args->input));
+      } else if (!args->input.empty()) {
+        throw Error("the model's input is private: the proof commits to it, no --input");
+      }
+
+      std::vector<ByteField> fields;
+      std::vector<const uint8_t*> points;
+      curve::set_g1_decode_log(&points);
+      Verdict v = Verdict::accept();
+      try {
+        v = proof::proof_fields(vkf.model, vkf.vk, bytes, &fields, public_in);
+      } catch (...) {
+        curve::set_g1_decode_log(nullptr);
+        throw;
+      }
+      curve::set_g1_decode_log(nullptr);
+      if (!v) throw Error(args->proof + ": the proof does not verify, no calldata written: " + v.reason());
+
+      std::set<size_t> point_at;
+      for (const uint8_t* p : points)
+        if (p >= bytes.data() && p < bytes.data() + bytes.size()) point_at.insert(static_cast<size_t>(p - bytes.data()));
+      std::vector<Word> words;
+      nlohmann::ordered_json layout = nlohmann::ordered_json::array();
+      auto put = [&](const Word& w, size_t offset, const char* kind) {
+        words.push_back(w);
+        if (!args->layout.empty()) layout.push_back({{"offset", offset}, {"kind", kind}});
+      };
+      bool digest_seen = false;
+      size_t n_fr = 0, n_g1 = 0;
+      for (const ByteField& f : fields) {
+        if (f.size != 32) {
+          if (f.size == 1 || f.size == 4 || f.size == 8) continue;  // integers: fixed by the key, or the statement
+          throw Error(args->proof + ": a field of " + std::to_string(f.size) + " bytes at byte " +
+                      std::to_string(f.offset) + " (neither a scalar nor a point): cannot encode");
+        }
+        const std::span<const uint8_t> b(bytes.data() + f.offset, 32);
+        if (!digest_seen) {
+          if (f.offset != 9) throw Error(args->proof + ": the first 32-byte field is not the vk digest");
+          Word w;
+          std::copy(b.begin(), b.end(), w.begin());
+          put(w, f.offset, "digest");
+          digest_seen = true;
+        } else if (point_at.count(f.offset)) {
+          auto p = curve::G1Affine::from_bytes(b);
+          if (!p) throw Error(args->proof + ": byte " + std::to_string(f.offset) + ": not a point");
+          put(p->is_identity() ? Word{} : be_word(p->x.to_bytes()), f.offset, "g1.x");
+          put(p->is_identity() ? Word{} : be_word(p->y.to_bytes()), f.offset, "g1.y");
+          ++n_g1;
+        } else {
+          if (!field::Fr::from_bytes(b)) throw Error(args->proof + ": byte " + std::to_string(f.offset) + ": not a canonical scalar");
+          put(be_word(b), f.offset, "fr");
+          ++n_fr;
+        }
+      }
+      hash::Keccak256 h;
+      h.update(std::string_view("verifyProof(uint256[])"));
+      const hash::Digest sel = h.finalize();
+      std::string out = "0x" + hex(std::span<const uint8_t>(sel.data(), 4)) + hex(u64_word(32)) + hex(u64_word(words.size()));
+      for (const Word& w : words) out += hex(w);
+      out += "\n";
+      proof::write_text(args->out, out);
+      if (!args->layout.empty()) proof::write_text(args->layout, layout.dump(1) + "\n");
+      std::printf("wrote %s: %zu words (%zu field elements, %zu points, the vk digest), %zu bytes of calldata from a %zu-byte proof\n",
+                  args->out.c_str(), words.size(), n_fr, n_g1, 4 + 64 + 32 * words.size(), bytes.size());
+      return 0;
+    };
+  });
+}
+
+}  // namespace zkinfer::cli

@@ -1,0 +1,245 @@
+// `zkinfer encode-evm-calldata` end to end (tools/cli/cmd_encode_evm.cc; docs/protocol/evm.md
+// section 3.2): mlp_digits proven with the kzg backend over the TEST-ONLY power-16 .ptau (CTest
+// fixture make_test_ptau16), encoded; the calldata's ABI head, its words against the proof file
+// (every 32-byte field the verifier reads, in order, as proof::proof_fields enumerates it without
+// the encoder's point log: the digest as is, scalars big-endian, points uncompressed and on the
+// curve), the proof rebuilt byte for byte from the words, and the refusals (a hyrax proof, a proof
+// that does not verify, a missing key) with no file left behind.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "curve/g1.h"
+#include "hash/keccak.h"
+#include "proof/files.h"
+#include "proof/model_proof.h"
+
+namespace zkinfer {
+namespace {
+
+namespace fs = std::filesystem;
+using curve::G1Affine;
+using field::Fq;
+using field::Fr;
+
+const fs::path kExamples = fs::path(ZKINFER_SOURCE_DIR) / "examples";
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+std::string q(const fs::path& p) {
+  std::string s = "'";
+  s += p.string();
+  s += "'";
+  return s;
+}
+
+Result zk(const std::string& args) {
+  Result r;
+  const std::string cmd = std::string("'") + ZKINFER_CLI + "' " + args + " 2>&1";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  const int st = pclose(f);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::vector<uint8_t> unhex(const std::string& s) {
+  std::vector<uint8_t> b;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) b.push_back(static_cast<uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
+  return b;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+struct Fixture {
+  fs::path dir;
+  bool ok = false;
+};
+
+// Compiles mlp_digits, sets it up with kzg and with hyrax, proves both.
+const Fixture& fixture() {
+  static Fixture fx = [] {
+    Fixture f;
+    f.dir = fs::temp_directory_path() / ("zkinfer_evm_calldata_" + std::to_string(::getpid()));
+    fs::create_directories(f.dir);
+    const fs::path onnx = kExamples / "mlp_digits" / "model.onnx", input = kExamples / "mlp_digits" / "input.json";
+    const fs::path ptau = ZKINFER_TEST_PTAU;
+    if (!fs::exists(ptau)) {
+      ADD_FAILURE() << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+      return f;
+    }
+    std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ptau.c_str());
+    const fs::path& d = f.dir;
+    for (const std::string& c :
+         {"compile " + q(onnx) + " --calibration " + q(input) + " -o " + q(d / "m.zkm"),
+          "setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k"),
+          "prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"),
+          "setup " + q(d / "m.zkm") + " -o " + q(d / "h"),
+          "prove " + q(d / "m.zkm") + " --pk " + q(d / "h" / "pk") + " --input " + q(input) + " -o " + q(d / "h.zkp")}) {
+      Result r = zk(c);
+      if (r.code != 0) {
+        ADD_FAILURE() << c << "\n" << r.out;
+        return f;
+      }
+    }
+    f.ok = true;
+    return f;
+  }();
+  return fx;
+}
+
+// Removes the fixture's directory after the tests.
+class Cleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(fs::temp_directory_path() / ("zkinfer_evm_calldata_" + std::to_string(::getpid())), ec);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kCleanup = ::testing::AddGlobalTestEnvironment(new Cleanup);
+
+TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
+  const Fixture& f = fixture();
+  ASSERT_TRUE(f.ok);
+  const fs::path& d = f.dir;
+  Result r = zk("encode-evm-calldata --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " -o " +
+                q(d / "c.hex") + " --layout " + q(d / "layout.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::printf("%s", r.out.c_str());
+
+  std::string text = read_text(d / "c.hex");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  ASSERT_EQ(text.substr(0, 2), "0x");
+  const std::vector<uint8_t> cd = unhex(text.substr(2));
+  ASSERT_GE(cd.size(), 68u);
+  ASSERT_EQ((cd.size() - 4) % 32, 0u);
+  hash::Keccak256 h;
+  h.update(std::string_view("verifyProof(uint256[])"));
+  const hash::Digest sel = h.finalize();
+  EXPECT_TRUE(std::equal(sel.begin(), sel.begin() + 4, cd.begin())) << "selector of verifyProof(uint256[])";
+  auto word = [&](size_t i) { return std::span<const uint8_t>(cd.data() + 4 + 32 * i, 32); };
+  auto small = [&](size_t i) {
+    uint64_t v = 0;
+    for (size_t b = 0; b < 32; ++b) {
+      if (b < 24) EXPECT_EQ(word(i)[b], 0);
+      else v = (v << 8) | word(i)[b];
+    }
+    return v;
+  };
+  EXPECT_EQ(small(0), 32u);  // the array's offset
+  const size_t n = small(1);
+  ASSERT_EQ(cd.size(), 4 + 64 + 32 * n);
+  auto w = [&](size_t i) { return word(2 + i); };
+
+  // The verifier's enumeration of the proof, without the encoder's point log.
+  const std::vector<uint8_t> proof = proof::read_binary((d / "p.zkp").string());
+  const proof::VkFile vkf = proof::decode_vk_file(proof::read_binary((d / "k" / "vk").string()));
+  std::vector<ByteField> fields;
+  ASSERT_TRUE(proof::proof_fields(vkf.model, vkf.vk, proof, &fields).ok());
+  std::vector<size_t> at32;
+  for (const auto& fl : fields) {
+    if (fl.size == 32) at32.push_back(fl.offset);
+    else EXPECT_TRUE(fl.size == 1 || fl.size == 4 || fl.size == 8) << "field of " << fl.size << " bytes at " << fl.offset;
+  }
+
+  const auto layout = nlohmann::json::parse(read_text(d / "layout.json"));
+  ASSERT_EQ(layout.size(), n);
+  std::vector<uint8_t> rebuilt = proof;
+  for (size_t off : at32) std::fill(rebuilt.begin() + off, rebuilt.begin() + off + 32, 0);
+  size_t field = 0, points = 0, scalars = 0;
+  for (size_t i = 0; i < n; ++field) {
+    ASSERT_LT(field, at32.size()) << "more words than the proof has 32-byte fields";
+    const size_t off = at32[field];
+    ASSERT_EQ(layout[i]["offset"].get<size_t>(), off) << "word " << i;
+    const std::string kind = layout[i]["kind"].get<std::string>();
+    const std::span<const uint8_t> file(proof.data() + off, 32);
+    if (kind == "digest") {
+      EXPECT_EQ(field, 0u);
+      EXPECT_EQ(off, 9u);
+      EXPECT_TRUE(std::equal(file.begin(), file.end(), w(i).begin()));
+      std::copy(w(i).begin(), w(i).end(), rebuilt.begin() + off);
+      i += 1;
+    } else if (kind == "fr") {
+      std::array<uint8_t, 32> le;
+      for (size_t b = 0; b < 32; ++b) le[b] = w(i)[31 - b];
+      ASSERT_TRUE(Fr::from_bytes(le).has_value()) << "word " << i << " is not a canonical scalar";
+      std::copy(le.begin(), le.end(), rebuilt.begin() + off);
+      ++scalars;
+      i += 1;
+    } else {
+      ASSERT_EQ(kind, "g1.x") << "word " << i;
+      ASSERT_LT(i + 1, n);
+      ASSERT_EQ(layout[i + 1]["kind"].get<std::string>(), "g1.y");
+      ASSERT_EQ(layout[i + 1]["offset"].get<size_t>(), off);
+      std::array<uint8_t, 32> xl, yl;
+      for (size_t b = 0; b < 32; ++b) xl[b] = w(i)[31 - b], yl[b] = w(i + 1)[31 - b];
+      G1Affine p;
+      if (std::all_of(xl.begin(), xl.end(), [](uint8_t v) { return v == 0; }) &&
+          std::all_of(yl.begin(), yl.end(), [](uint8_t v) { return v == 0; })) {
+        p = G1Affine::identity();
+      } else {
+        auto x = Fq::from_bytes(xl), y = Fq::from_bytes(yl);
+        ASSERT_TRUE(x && y) << "word " << i << ": coordinates not canonical";
+        p = G1Affine::from_xy(*x, *y);
+        ASSERT_TRUE(p.is_on_curve()) << "word " << i << ": not on the curve";
+      }
+      const auto c = p.to_bytes();
+      EXPECT_TRUE(std::equal(c.begin(), c.end(), file.begin())) << "word " << i << ": not the file's point";
+      std::copy(c.begin(), c.end(), rebuilt.begin() + off);
+      ++points;
+      i += 2;
+    }
+  }
+  EXPECT_EQ(field, at32.size()) << "the proof has 32-byte fields the calldata lacks";
+  EXPECT_EQ(rebuilt, proof) << "the proof rebuilt from the calldata differs";
+  // A kzg proof has points (commitments, the opening's folds and witnesses) and scalars.
+  EXPECT_GT(points, 10u);
+  EXPECT_GT(scalars, 100u);
+  std::printf("%zu scalars and %zu points; %zu calldata bytes for a %zu-byte proof\n", scalars, points, cd.size(),
+              proof.size());
+}
+
+TEST(EvmCalldata, RefusesHyraxAndInvalidProofsWithoutWritingAFile) {
+  const Fixture& f = fixture();
+  ASSERT_TRUE(f.ok);
+  const fs::path& d = f.dir;
+  Result h = zk("encode-evm-calldata --vk " + q(d / "h" / "vk") + " --proof " + q(d / "h.zkp") + " -o " + q(d / "x.hex"));
+  EXPECT_EQ(h.code, 2) << h.out;
+  EXPECT_NE(h.out.find("hyrax backend: EVM calldata is for kzg proofs"), std::string::npos) << h.out;
+  EXPECT_FALSE(fs::exists(d / "x.hex"));
+
+  std::vector<uint8_t> bad = proof::read_binary((d / "p.zkp").string());
+  bad[bad.size() / 2] ^= 0x01;
+  proof::write_binary((d / "bad.zkp").string(), bad);
+  Result b = zk("encode-evm-calldata --vk " + q(d / "k" / "vk") + " --proof " + q(d / "bad.zkp") + " -o " + q(d / "x.hex"));
+  EXPECT_EQ(b.code, 2) << b.out;
+  EXPECT_NE(b.out.find("bad.zkp"), std::string::npos) << b.out;
+  EXPECT_FALSE(fs::exists(d / "x.hex"));
+
+  // The kzg proof under the hyrax model's key: refused (it does not verify).
+  Result k = zk("encode-evm-calldata --vk " + q(d / "h" / "vk") + " --proof " + q(d / "p.zkp") + " -o " + q(d / "x.hex"));
+  EXPECT_EQ(k.code, 2) << k.out;
+  EXPECT_FALSE(fs::exists(d / "x.hex"));
+
+  Result m = zk("encode-evm-calldata --proof " + q(d / "p.zkp") + " -o " + q(d / "x.hex"));
+  EXPECT_EQ(m.code, 2) << m.out;
+  EXPECT_FALSE(fs::exists(d / "x.hex"));
+}
+
+}  // namespace
+}  // namespace zkinfer

@@ -1,0 +1,799 @@
+// Differential tests of the Solidity verifier libraries (contracts/) against the C++ implementation,
+// run in a real EVM: @ethereumjs/evm through tools/evm/run.js (solc-js compiles
+// contracts/test/ZkEvmHarness.sol, one deployment, every call in one node process).
+//
+// Instances made here with the C++ code: transcript scripts (absorbs of every kind, challenges),
+// sumcheck proofs (src/sumcheck, plain mode), eq and MLE evaluations, and masked-HyperKZG batch
+// openings (src/pcs/kzg.h) of random committed multilinears over the TEST-ONLY
+// tests/vectors/test_pot10.ptau. Asserted: the challenges, points and final transcript states equal
+// the C++ ones; honest proofs verify; every changed proof word (each coordinate of each G1 point,
+// each field element, the claims, the commitments, the point) is rejected (false or a revert), and
+// each G1 point replaced by another valid point returns false. The gas used is printed
+// (BENCHMARKS.md, "Issue 15: EVM primitives").
+//
+// Exit status 77 (CTest's skip) when node or npm is not installed; tools/evm/node_modules missing
+// while npm is there is a failure (scripts/install-evm.sh installs it; the CTest fixture
+// install_evm runs it).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/random.h"
+#include "curve/g1.h"
+#include "curve/g2.h"
+#include "hash/keccak.h"
+#include "pcs/ipa.h"
+#include "pcs/kzg.h"
+#include "poly/mle.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+#include "test_seed.h"
+#include "transcript/transcript.h"
+
+namespace zkinfer {
+namespace {
+
+using curve::G1;
+using curve::G1Affine;
+using curve::G2Affine;
+using field::Fq;
+using field::Fr;
+using testing::seed_note;
+using testing::test_seed;
+using Word = std::array<uint8_t, 32>;  // big-endian uint256
+
+const std::string kSource = ZKINFER_SOURCE_DIR;
+
+Word be_from_le(std::span<const uint8_t> le) {
+  Word w{};
+  for (size_t i = 0; i < le.size(); ++i) w[31 - i] = le[i];
+  return w;
+}
+Word word(const Fr& x) { return be_from_le(x.to_bytes()); }
+Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
+Word word_u64(uint64_t v) {
+  Word w{};
+  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return w;
+}
+void put_g1(std::vector<Word>& out, const G1Affine& p) {
+  if (p.is_identity()) {
+    out.push_back(Word{});
+    out.push_back(Word{});
+    return;
+  }
+  out.push_back(word_fq(p.x));
+  out.push_back(word_fq(p.y));
+}
+void put_g2(std::vector<Word>& out, const G2Affine& p) {
+  auto b = p.to_evm_bytes();
+  for (size_t i = 0; i < 4; ++i) {
+    Word w;
+    std::copy(b.begin() + 32 * i, b.begin() + 32 * (i + 1), w.begin());
+    out.push_back(w);
+  }
+}
+// A byte string as its length and the bytes packed into words (the harness's _bytes).
+void put_bytes(std::vector<Word>& out, std::span<const uint8_t> b) {
+  out.push_back(word_u64(b.size()));
+  for (size_t i = 0; i < b.size(); i += 32) {
+    Word w{};
+    for (size_t j = 0; j < 32 && i + j < b.size(); ++j) w[j] = b[i + j];
+    out.push_back(w);
+  }
+}
+void put_bytes(std::vector<Word>& out, std::string_view s) {
+  put_bytes(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+// w + 1 (mod 2^256): a changed word.
+Word plus_one(Word w) {
+  for (size_t i = 32; i-- > 0;)
+    if (++w[i] != 0) break;
+  return w;
+}
+
+// w + R (mod 2^256): the same residue, not canonical (w < R, so no overflow).
+Word plus_r(Word w) {
+  static const Word r = word(-Fr::one());  // R - 1
+  unsigned carry = 1;                      // + (R - 1) + 1
+  for (size_t i = 32; i-- > 0;) {
+    const unsigned v = w[i] + r[i] + carry;
+    w[i] = static_cast<uint8_t>(v);
+    carry = v >> 8;
+  }
+  return w;
+}
+
+std::string hex(std::span<const uint8_t> b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
+  return s;
+}
+
+// ABI calldata of NAME(uint256[]) with these words.
+std::string calldata(const std::string& signature, const std::vector<Word>& words) {
+  hash::Keccak256 h;
+  h.update(signature);
+  const hash::Digest sel = h.finalize();
+  std::string s = "0x" + hex(std::span<const uint8_t>(sel.data(), 4));
+  s += hex(word_u64(32));
+  s += hex(word_u64(words.size()));
+  for (const Word& w : words) s += hex(w);
+  return s;
+}
+
+struct CallResult {
+  bool success = false;
+  std::vector<Word> out;  // the returned uint256[]
+  uint64_t gas = 0, tx_gas = 0, calldata_gas = 0;
+  std::string error;
+};
+
+Word parse_word(const std::string& h, size_t at) {
+  Word w;
+  for (size_t i = 0; i < 32; ++i) w[i] = static_cast<uint8_t>(std::stoi(h.substr(at + 2 * i, 2), nullptr, 16));
+  return w;
+}
+
+// Every call of the test, run in one node process against one deployment of the harness.
+class Evm {
+ public:
+  size_t add(const std::string& signature, const std::vector<Word>& words) {
+    calls_.push_back(calldata(signature, words));
+    return calls_.size() - 1;
+  }
+  void run() {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    struct Remove {
+      fs::path d;
+      ~Remove() {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+      }
+    } remove{dir};
+    {
+      std::ofstream f(dir / "calls.txt");
+      for (const auto& c : calls_) f << c << "\n";
+    }
+    const std::string cmd = "node '" + kSource + "/tools/evm/run.js' --contract ZkEvmHarness --size --calls '" +
+                            (dir / "calls.txt").string() + "' '" + kSource + "/contracts/test/ZkEvmHarness.sol' > '" +
+                            (dir / "out.jsonl").string() + "'";
+    const int rc = std::system(cmd.c_str());
+    ASSERT_EQ(rc, 0) << "the EVM runner failed: " << cmd;
+    std::ifstream in(dir / "out.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      if (j.contains("codeSize")) {
+        code_size_ = j["codeSize"].get<uint64_t>();
+        continue;
+      }
+      CallResult r;
+      r.success = j["success"].get<bool>();
+      r.gas = j["gasUsed"].get<uint64_t>();
+      r.tx_gas = j["txGas"].get<uint64_t>();
+      r.calldata_gas = j["calldataGas"].get<uint64_t>();
+      if (j.contains("error")) r.error = j["error"].get<std::string>();
+      const std::string h = j["returnData"].get<std::string>().substr(2);
+      if (r.success && h.size() >= 128) {
+        const Word len = parse_word(h, 64);
+        const size_t n = len[31] | (size_t{len[30]} << 8);
+        for (size_t i = 0; i < n; ++i) r.out.push_back(parse_word(h, 128 + 64 * i));
+      }
+      results_.push_back(std::move(r));
+    }
+    ASSERT_EQ(results_.size(), calls_.size()) << "the runner answered fewer calls than asked";
+  }
+  const CallResult& operator[](size_t i) const { return results_.at(i); }
+  uint64_t code_size() const { return code_size_; }
+
+ private:
+  std::vector<std::string> calls_;
+  std::vector<CallResult> results_;
+  uint64_t code_size_ = 0;
+};
+
+const pcs::KzgParams& file_params() {
+  static const pcs::KzgParams p =
+      pcs::KzgParams::from_ptau_file(kSource + "/tests/vectors/test_pot10.ptau", 8);
+  return p;
+}
+
+Word state_word(const transcript::Transcript& t) {
+  Word w;
+  std::copy(t.state().begin(), t.state().end(), w.begin());
+  return w;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances.
+
+struct TranscriptCase {
+  std::vector<Word> words;
+  std::vector<Word> want;  // the challenges, then the final state
+};
+
+// A random script: every kind of absorb with labels of 0..40 bytes and data of every length seen in
+// proofs (empty lists, one element, several; G1 identity and odd/even y), challenges between.
+TranscriptCase transcript_case(TestRng& rng) {
+  TranscriptCase c;
+  const std::string domain = "evm-test-transcript";
+  put_bytes(c.words, domain);
+  transcript::Transcript t(domain);
+  // Labels of 0 to 31 bytes (ZkTranscript packs a label into one word; the C++ protocol's have at
+  // most 28 bytes).
+  const std::vector<std::string> labels = {"", "kzg.r", "sumcheck.challenge", std::string(31, 'a'),
+                                           "logup.batch.segment_evals", std::string(30, 'b'), "x"};
+  for (int step = 0; step < 60; ++step) {
+    const std::string& label = labels[rng.next_u64() % labels.size()];
+    const int op = 1 + static_cast<int>(rng.next_u64() % 7);
+    c.words.push_back(word_u64(op));
+    put_bytes(c.words, label);
+    switch (op) {
+      case 1: {  // Fr list
+        const size_t n = rng.next_u64() % 6;
+        std::vector<Fr> xs(n);
+        for (Fr& x : xs) x = Fr::random(rng);
+        if (n && rng.next_u64() % 3 == 0) xs[0] = -Fr::one();  // R - 1: the largest canonical value
+        c.words.push_back(word_u64(n));
+        for (const Fr& x : xs) c.words.push_back(word(x));
+        t.absorb_many(label, xs);
+        break;
+      }
+      case 2: {  // G1 list
+        const size_t n = rng.next_u64() % 4;
+        std::vector<G1Affine> ps;
+        for (size_t i = 0; i < n; ++i)
+          ps.push_back(rng.next_u64() % 5 == 0 ? G1Affine::identity() : (G1::generator() * Fr::random(rng)).to_affine());
+        c.words.push_back(word_u64(n));
+        for (const auto& p : ps) put_g1(c.words, p);
+        t.absorb_many(label, ps);
+        break;
+      }
+      case 3: {
+        const uint64_t v = rng.next_u64() >> (rng.next_u64() % 64);
+        c.words.push_back(word_u64(v));
+        t.absorb_u64(label, v);
+        break;
+      }
+      case 4: {
+        c.want.push_back(word(t.challenge<Fr>(label)));
+        break;
+      }
+      case 5: {
+        std::vector<uint8_t> b(rng.next_u64() % 71);
+        for (auto& x : b) x = static_cast<uint8_t>(rng.next_u64());
+        put_bytes(c.words, b);
+        t.absorb_bytes(label, b);
+        break;
+      }
+      case 6: {
+        const Fr x = Fr::random(rng);
+        c.words.push_back(word(x));
+        t.absorb(label, x);
+        break;
+      }
+      case 7: {
+        const G1Affine p = (G1::generator() * Fr::random(rng)).to_affine();
+        put_g1(c.words, p);
+        t.absorb(label, p);
+        break;
+      }
+    }
+  }
+  c.want.push_back(state_word(t));
+  return c;
+}
+
+struct SumcheckCase {
+  std::vector<Word> words;
+  size_t n = 0, claim_at = 0, proof_at = 0;  // claim word index; proof words from proof_at on
+  std::vector<Fr> point;
+  Word state{};
+};
+
+// sum_x g(x) for a composition of random tables, proven by sumcheck::prove (plain mode) after the
+// claim is absorbed ("test.claim"); the C++ verifier's point and final state.
+SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<Fr>& comp) {
+  SumcheckCase c;
+  c.n = n;
+  std::vector<std::vector<Fr>> tables(comp.num_factors(), std::vector<Fr>(size_t{1} << n));
+  for (auto& t : tables)
+    for (Fr& x : t) x = Fr::random(rng);
+  Fr claim = Fr::zero();
+  for (size_t i = 0; i < (size_t{1} << n); ++i) {
+    std::vector<Fr> v;
+    for (const auto& t : tables) v.push_back(t[i]);
+    claim += comp.evaluate(v);
+  }
+  transcript::Transcript tp("evm-test-sumcheck");
+  tp.absorb("test.claim", claim);
+  auto res = sumcheck::prove<Fr>(comp, tables, tp);
+  EXPECT_EQ(res.claim, claim);
+  transcript::Transcript tv("evm-test-sumcheck");
+  tv.absorb("test.claim", claim);
+  sumcheck::Subclaim<Fr> sub;
+  EXPECT_TRUE(sumcheck::verify<Fr>(comp, n, cp::Val(claim), res.proof, tv, &sub).ok());
+  c.point = sub.point;
+  c.state = state_word(tv);
+
+  c.words = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
+  for (const auto& term : comp.terms()) {
+    c.words.push_back(word(term.coeff));
+    c.words.push_back(word_u64(term.factors.size()));
+    for (size_t j : term.factors) c.words.push_back(word_u64(j));
+  }
+  c.claim_at = c.words.size();
+  c.words.push_back(word(claim));
+  c.proof_at = c.words.size();
+  for (const auto& m : res.proof.rounds)
+    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
+  for (const auto& e : res.proof.final_evals) c.words.push_back(word(e.value()));
+  return c;
+}
+
+// The same for prove_with_eq / verify_with_eq: factor 0 is eq(rho, x) in every term (the LogUp
+// layers', the opening reduction's form); rho[zero_at] = 0 when zero_at < n (its other branch).
+SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Composition<Fr>& comp, size_t zero_at) {
+  SumcheckCase c;
+  c.n = n;
+  std::vector<Fr> rho(n);
+  for (Fr& x : rho) x = Fr::random(rng);
+  if (zero_at < n) rho[zero_at] = Fr::zero();
+  std::vector<std::vector<Fr>> tables(comp.num_factors(), std::vector<Fr>(size_t{1} << n));
+  tables[0] = poly::eq_table<Fr>(rho);
+  for (size_t j = 1; j < tables.size(); ++j)
+    for (Fr& x : tables[j]) x = Fr::random(rng);
+  Fr claim = Fr::zero();
+  for (size_t i = 0; i < (size_t{1} << n); ++i) {
+    std::vector<Fr> v;
+    for (const auto& t : tables) v.push_back(t[i]);
+    claim += comp.evaluate(v);
+  }
+  tables[0].clear();
+  transcript::Transcript tp("evm-test-sumcheck");
+  tp.absorb("test.claim", claim);
+  auto res = sumcheck::prove_with_eq<Fr>(comp, rho, tables, tp);
+  EXPECT_EQ(res.claim, claim);
+  transcript::Transcript tv("evm-test-sumcheck");
+  tv.absorb("test.claim", claim);
+  sumcheck::Subclaim<Fr> sub;
+  EXPECT_TRUE(sumcheck::verify_with_eq<Fr>(comp, rho, cp::Val(claim), res.proof, tv, &sub).ok());
+  c.point = sub.point;
+  c.state = state_word(tv);
+  c.words = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
+  for (const auto& term : comp.terms()) {
+    c.words.push_back(word(term.coeff));
+    c.words.push_back(word_u64(term.factors.size()));
+    for (size_t j : term.factors) c.words.push_back(word_u64(j));
+  }
+  for (const Fr& x : rho) c.words.push_back(word(x));
+  c.claim_at = c.words.size();
+  c.words.push_back(word(claim));
+  c.proof_at = c.words.size();
+  for (const auto& m : res.proof.rounds)
+    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
+  for (const auto& e : res.proof.final_evals) c.words.push_back(word(e.value()));
+  return c;
+}
+
+// The key's words for ZkHyperKzg: beta, tau2, U, H, and the 256 bytes of "kzg.srs".
+std::vector<Word> key_words(const pcs::KzgParams& p) {
+  std::vector<Word> k;
+  put_g1(k, p.beta_g1());
+  put_g2(k, p.tau_g2());
+  put_g1(k, p.u());
+  put_g1(k, p.h());
+  std::vector<uint8_t> srs;
+  auto put = [&](const auto& b) { srs.insert(srs.end(), b.begin(), b.end()); };
+  put(p.g1().to_bytes());
+  put(p.beta_g1().to_bytes());
+  put(p.g2().to_bytes());
+  put(p.tau_g2().to_bytes());
+  put(p.u().to_bytes());
+  put(p.h().to_bytes());
+  EXPECT_EQ(srs.size(), 256u);
+  for (size_t i = 0; i < 256; i += 32) {
+    Word w;
+    std::copy(srs.begin() + i, srs.begin() + i + 32, w.begin());
+    k.push_back(w);
+  }
+  return k;
+}
+
+struct KzgCase {
+  std::vector<Word> words;
+  size_t n = 0, items = 0;
+  size_t z_at = 1, items_at = 0, proof_at = 0;
+  std::vector<size_t> proof_points;  // word index of each proof G1 point's x
+  std::vector<size_t> item_points;   // commitments and committed claims
+  std::vector<G1Affine> point_values;  // the point at each index of proof_points then item_points
+  Word state{};
+  bool cpp_ok = false;
+};
+
+// One group at a random point z of n variables: `full` commitments of n variables (claims plain and
+// Pedersen-committed alternately) and one of a shorter table widened to n variables (as
+// pcs/kzg_scheme.cc widens every commitment to the reduction's point), opened by prove_batch.
+KzgCase kzg_case(TestRng& rng, size_t n, size_t full) {
+  const pcs::KzgParams& p = file_params();
+  KzgCase c;
+  c.n = n;
+  std::vector<Fr> z(n);
+  for (Fr& x : z) x = Fr::random(rng);
+  struct It {
+    std::vector<Fr> values;
+    pcs::KzgCommitted com;
+    pcs::KzgCommitment wide;
+    pcs::ProverClaim claim;
+  };
+  std::vector<It> its(full + 1);
+  for (size_t i = 0; i <= full; ++i) {
+    It& it = its[i];
+    const size_t nv = i < full ? n : n / 2;
+    it.values.resize(size_t{1} << nv);
+    for (Fr& x : it.values) x = Fr::random(rng);
+    it.com = pcs::commit(p, std::span<const Fr>(it.values), rng);
+    it.wide = {static_cast<uint32_t>(n), it.com.commitment.point};
+    Fr v = poly::evaluate_mle<Fr>(it.values, std::span<const Fr>(z).first(nv));
+    for (size_t j = nv; j < n; ++j) v *= Fr::one() - z[j];
+    it.claim = i % 2 == 1 ? pcs::commit_claim(p, v, rng) : pcs::ProverClaim::plain(v);
+  }
+  std::vector<pcs::KzgOpeningWitness> wit;
+  std::vector<pcs::KzgOpeningClaim> pub;
+  for (It& it : its) {
+    wit.push_back({&it.wide, &it.com.blinds, it.values, z, it.claim});
+    pub.push_back({&it.wide, z, it.claim.public_claim()});
+  }
+  transcript::Transcript tp("evm-test-kzg");
+  const pcs::KzgBatchProof proof = pcs::prove_batch(p, wit, tp, pcs::random_fr(rng));
+  transcript::Transcript tv("evm-test-kzg");
+  c.cpp_ok = pcs::verify_batch(p, pub, proof, tv).ok();
+  c.state = state_word(tv);
+  EXPECT_EQ(proof.groups.size(), 1u);
+
+  c.words.push_back(word_u64(n));
+  for (const Fr& x : z) c.words.push_back(word(x));
+  c.items = its.size();
+  c.words.push_back(word_u64(c.items));
+  c.items_at = c.words.size();
+  for (const It& it : its) {
+    c.item_points.push_back(c.words.size());
+    put_g1(c.words, it.wide.point);
+    if (it.claim.commitment) {
+      c.words.push_back(word_u64(1));
+      c.item_points.push_back(c.words.size());
+      put_g1(c.words, *it.claim.commitment);
+    } else {
+      c.words.push_back(word_u64(0));
+      c.words.push_back(word(it.claim.value));
+      c.words.push_back(Word{});
+    }
+  }
+  for (const Word& w : key_words(p)) c.words.push_back(w);
+  c.proof_at = c.words.size();
+  const pcs::KzgGroupProof& g = proof.groups[0];
+  auto point = [&](const G1Affine& q) {
+    c.proof_points.push_back(c.words.size());
+    c.point_values.push_back(q);
+    put_g1(c.words, q);
+  };
+  point(g.mask);
+  point(g.mask_value);
+  c.words.push_back(word(g.value));
+  c.words.push_back(word(g.rho));
+  c.words.push_back(word(g.blind));
+  for (const auto& f : g.folds) point(f);
+  for (const auto& e : g.evals)
+    for (const Fr& x : e) c.words.push_back(word(x));
+  for (const auto& w : proof.witness) point(w);
+  for (size_t i = 0; i < c.item_points.size(); ++i) {
+    // the item points' values, read back from the words (for the valid-point replacement)
+    const size_t at = c.item_points[i];
+    Word xw = c.words[at], yw = c.words[at + 1];
+    std::array<uint8_t, 32> xl, yl;
+    for (size_t b = 0; b < 32; ++b) xl[b] = xw[31 - b], yl[b] = yw[31 - b];
+    c.point_values.push_back(G1Affine::from_xy(*Fq::from_bytes(xl), *Fq::from_bytes(yl)));
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run for the whole test program (compiling the harness takes seconds).
+
+struct Plan {
+  Evm evm;
+  std::vector<TranscriptCase> transcripts;
+  std::vector<size_t> transcript_calls;
+  std::vector<SumcheckCase> sumchecks;
+  std::vector<size_t> sumcheck_calls;
+  std::vector<std::vector<size_t>> sumcheck_bad;  // a call per changed word
+  struct Mle {
+    Fr eq, mle;
+    size_t call;
+  };
+  std::vector<Mle> mles;
+  std::vector<KzgCase> kzgs;
+  std::vector<size_t> kzg_calls;
+  std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
+  std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
+  std::vector<size_t> kzg_noncanonical;  // must revert
+  size_t g2_call = 0, bench_call = 0, long_label_call = 0;
+};
+
+Plan& plan() {
+  static Plan* p = [] {
+    auto* pl = new Plan;
+    TestRng rng(test_seed());
+    for (int i = 0; i < 4; ++i) {
+      pl->transcripts.push_back(transcript_case(rng));
+      pl->transcript_calls.push_back(pl->evm.add("transcriptScript(uint256[])", pl->transcripts.back().words));
+    }
+    {  // a label of 32 bytes: refused (a revert), not hashed differently
+      std::vector<Word> w;
+      put_bytes(w, std::string_view("d"));
+      w.push_back(word_u64(4));
+      put_bytes(w, std::string(32, 'l'));
+      pl->long_label_call = pl->evm.add("transcriptScript(uint256[])", w);
+    }
+    using sumcheck::Composition;
+    using sumcheck::Term;
+    const std::vector<std::pair<size_t, Composition<Fr>>> comps = {
+        {6, Composition<Fr>(4, {Term<Fr>{Fr::from_u64(3), {0, 1, 2}}, Term<Fr>{-Fr::from_u64(5), {3}},
+                                Term<Fr>{Fr::from_u64(7), {0, 3}}})},
+        {3, Composition<Fr>::product(2)},
+        {1, Composition<Fr>(2, {Term<Fr>{Fr::one(), {0}}, Term<Fr>{Fr::from_u64(2), {1}}})},
+        {16, Composition<Fr>(3, {Term<Fr>{Fr::one(), {0, 1, 2}}})},
+    };
+    for (const auto& [n, comp] : comps) {
+      pl->sumchecks.push_back(sumcheck_case(rng, n, comp));
+      const SumcheckCase& c = pl->sumchecks.back();
+      pl->sumcheck_calls.push_back(pl->evm.add("sumcheck(uint256[])", c.words));
+      std::vector<size_t> bad;
+      for (size_t i = c.claim_at; i < c.words.size(); ++i) {
+        std::vector<Word> w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back(pl->evm.add("sumcheck(uint256[])", w));
+      }
+      pl->sumcheck_bad.push_back(std::move(bad));
+    }
+    {
+      const std::vector<std::tuple<size_t, Composition<Fr>, size_t>> eq_comps = {
+          {8, Composition<Fr>::product(3), 99},  // eq f g
+          {5, Composition<Fr>::product(2), 2},   // eq f, rho_2 = 0
+          {4, Composition<Fr>(4, {Term<Fr>{Fr::one(), {0, 1}}, Term<Fr>{Fr::from_u64(3), {0, 2, 3}}}), 0},
+          {3, Composition<Fr>(1, {Term<Fr>{Fr::from_u64(5), {0}}}), 99},  // degree 1: no values sent
+      };
+      for (const auto& [n, comp, zero_at] : eq_comps) {
+        pl->sumchecks.push_back(sumcheck_eq_case(rng, n, comp, zero_at));
+        const SumcheckCase& c = pl->sumchecks.back();
+        pl->sumcheck_calls.push_back(pl->evm.add("sumcheckWithEq(uint256[])", c.words));
+        std::vector<size_t> bad;
+        for (size_t i = c.claim_at; i < c.words.size(); ++i) {
+          std::vector<Word> w = c.words;
+          w[i] = plus_one(w[i]);
+          bad.push_back(pl->evm.add("sumcheckWithEq(uint256[])", w));
+        }
+        pl->sumcheck_bad.push_back(std::move(bad));
+      }
+    }
+    for (size_t n : {1, 5, 8}) {
+      std::vector<Fr> a(n), b(n), t(size_t{1} << n);
+      for (Fr& x : a) x = Fr::random(rng);
+      for (Fr& x : b) x = Fr::random(rng);
+      for (Fr& x : t) x = Fr::random(rng);
+      std::vector<Word> w = {word_u64(n)};
+      for (const Fr& x : a) w.push_back(word(x));
+      for (const Fr& x : b) w.push_back(word(x));
+      for (const Fr& x : t) w.push_back(word(x));
+      pl->mles.push_back({poly::eq_eval<Fr>(a, b), poly::evaluate_mle<Fr>(t, a), pl->evm.add("mleEval(uint256[])", w)});
+    }
+    for (auto [n, full] : std::vector<std::pair<size_t, size_t>>{{1, 1}, {4, 3}, {8, 4}}) {
+      pl->kzgs.push_back(kzg_case(rng, n, full));
+      const KzgCase& c = pl->kzgs.back();
+      pl->kzg_calls.push_back(pl->evm.add("hyperKzg(uint256[])", c.words));
+      std::vector<std::pair<std::string, size_t>> bad, bad_valid;
+      // Every word of the point z, the items and the proof (not the key: the setup is the verifier's).
+      for (size_t i = 1; i < c.words.size(); ++i) {
+        if (i == 1 + n) continue;  // the item count (a shape)
+        const bool in_key = i + 18 >= c.proof_at && i < c.proof_at;
+        if (in_key) continue;
+        if (i >= c.items_at && i < c.proof_at && (i - c.items_at) % 5 == 2) continue;  // claim kind (a shape)
+        std::vector<Word> w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back({"word " + std::to_string(i), pl->evm.add("hyperKzg(uint256[])", w)});
+      }
+      // Each scalar of the proof (w, rho_G, t_G, the evaluations) and a plain claim's value as
+      // value + R, the same residue: reverts (one encoding per value, as the C++ decoder).
+      {
+        std::vector<size_t> scalars = {c.proof_at + 4, c.proof_at + 5, c.proof_at + 6};
+        const size_t e0 = c.proof_at + 7 + 2 * (n - 1);
+        for (size_t k = 0; k < 3 * n; ++k) scalars.push_back(e0 + k);
+        scalars.push_back(c.items_at + 3);  // item 0's plain claim value
+        for (size_t at : scalars) {
+          std::vector<Word> w = c.words;
+          w[at] = plus_r(w[at]);
+          pl->kzg_noncanonical.push_back(pl->evm.add("hyperKzg(uint256[])", w));
+        }
+      }
+      // Each G1 point (proof and items) replaced by another valid point (P + G).
+      std::vector<size_t> at = c.proof_points;
+      at.insert(at.end(), c.item_points.begin(), c.item_points.end());
+      for (size_t k = 0; k < at.size(); ++k) {
+        std::vector<Word> w = c.words;
+        std::vector<Word> q;
+        put_g1(q, (G1(c.point_values[k]) + G1::generator()).to_affine());
+        w[at[k]] = q[0];
+        w[at[k] + 1] = q[1];
+        bad_valid.push_back({"point at word " + std::to_string(at[k]), pl->evm.add("hyperKzg(uint256[])", w)});
+      }
+      pl->kzg_bad.push_back(std::move(bad));
+      pl->kzg_bad_valid.push_back(std::move(bad_valid));
+    }
+    pl->g2_call = pl->evm.add("g2Generator(uint256[])", {});
+    std::vector<Word> bw = {word_u64(20)};
+    put_g2(bw, file_params().tau_g2());
+    pl->bench_call = pl->evm.add("bench(uint256[])", bw);
+    pl->evm.run();
+    return pl;
+  }();
+  return *p;
+}
+
+bool rejected(const CallResult& r) { return !r.success || (!r.out.empty() && r.out[0] == Word{}); }
+bool accepted(const CallResult& r) { return r.success && !r.out.empty() && r.out[0] == word_u64(1); }
+
+TEST(Evm, TranscriptMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.transcripts.size(); ++i) {
+    const CallResult& r = p.evm[p.transcript_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), p.transcripts[i].want.size()) << "script " << i;
+    for (size_t j = 0; j < r.out.size(); ++j)
+      EXPECT_EQ(hex(r.out[j]), hex(p.transcripts[i].want[j])) << "script " << i << ", challenge/state " << j;
+    std::printf("transcript script %zu: %zu challenges, %zu words of calldata, %llu gas\n", i,
+                p.transcripts[i].want.size() - 1, p.transcripts[i].words.size(), (unsigned long long)r.gas);
+  }
+}
+
+TEST(Evm, TranscriptRefusesLabelsAbove31Bytes) {
+  Plan& p = plan();
+  EXPECT_FALSE(p.evm[p.long_label_call].success);
+}
+
+TEST(Evm, SumcheckHonestVerifiesWithTheCppPoint) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.sumchecks.size(); ++i) {
+    const SumcheckCase& c = p.sumchecks[i];
+    const CallResult& r = p.evm[p.sumcheck_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.n + 2);
+    EXPECT_TRUE(accepted(r)) << "sumcheck " << i;
+    for (size_t j = 0; j < c.n; ++j) EXPECT_EQ(hex(r.out[1 + j]), hex(word(c.point[j]))) << "sumcheck " << i << " r_" << j;
+    EXPECT_EQ(hex(r.out[c.n + 1]), hex(c.state)) << "sumcheck " << i << ": final transcript state";
+    std::printf("sumcheck %zu%s: n = %zu, degree %s, %llu gas (tx %llu)\n", i, i >= 4 ? " (with eq)" : "", c.n,
+                std::to_string(c.words[1][31]).c_str(), (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
+  }
+}
+
+TEST(Evm, SumcheckEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.sumchecks.size(); ++i)
+    for (size_t k = 0; k < p.sumcheck_bad[i].size(); ++k)
+      EXPECT_TRUE(rejected(p.evm[p.sumcheck_bad[i][k]]))
+          << "sumcheck " << i << ": word " << p.sumchecks[i].claim_at + k << " changed, still accepted";
+}
+
+TEST(Evm, EqAndMleMatchCpp) {
+  Plan& p = plan();
+  for (const auto& m : p.mles) {
+    const CallResult& r = p.evm[m.call];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 2u);
+    EXPECT_EQ(hex(r.out[0]), hex(word(m.eq)));
+    EXPECT_EQ(hex(r.out[1]), hex(word(m.mle)));
+  }
+}
+
+TEST(Evm, HyperKzgHonestVerifies) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.kzgs.size(); ++i) {
+    const KzgCase& c = p.kzgs[i];
+    EXPECT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.kzg_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_TRUE(accepted(r)) << "kzg " << i;
+    ASSERT_EQ(r.out.size(), 2u);
+    EXPECT_EQ(hex(r.out[1]), hex(c.state)) << "kzg " << i << ": final transcript state";
+    std::printf("hyperkzg: n = %zu, %zu items, %zu calldata words: %llu gas (tx %llu, calldata %llu)\n", c.n, c.items,
+                c.words.size(), (unsigned long long)r.gas, (unsigned long long)r.tx_gas,
+                (unsigned long long)r.calldata_gas);
+  }
+}
+
+TEST(Evm, HyperKzgEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.kzgs.size(); ++i) {
+    size_t reverts = 0;
+    for (const auto& [what, call] : p.kzg_bad[i]) {
+      EXPECT_TRUE(rejected(p.evm[call])) << "kzg " << i << ": " << what << " changed, still accepted";
+      reverts += !p.evm[call].success;
+    }
+    for (const auto& [what, call] : p.kzg_bad_valid[i]) {
+      const CallResult& r = p.evm[call];
+      EXPECT_TRUE(r.success) << "kzg " << i << ": " << what << ": a valid point reverted: " << r.error;
+      EXPECT_TRUE(rejected(r)) << "kzg " << i << ": " << what << " replaced by another point, still accepted";
+    }
+    std::printf("hyperkzg n = %zu: %zu changed words rejected (%zu by a revert), %zu replaced points rejected\n",
+                p.kzgs[i].n, p.kzg_bad[i].size(), reverts, p.kzg_bad_valid[i].size());
+  }
+}
+
+TEST(Evm, HyperKzgNonCanonicalScalarsRevert) {
+  Plan& p = plan();
+  ASSERT_FALSE(p.kzg_noncanonical.empty());
+  for (size_t call : p.kzg_noncanonical) EXPECT_FALSE(p.evm[call].success) << "a scalar + R was not refused";
+}
+
+TEST(Evm, G2GeneratorConstant) {
+  Plan& p = plan();
+  const CallResult& r = p.evm[p.g2_call];
+  ASSERT_TRUE(r.success);
+  std::vector<Word> want;
+  put_g2(want, G2Affine::generator());
+  ASSERT_EQ(r.out.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(hex(r.out[i]), hex(want[i]));
+}
+
+TEST(Evm, GasPerPrimitive) {
+  Plan& p = plan();
+  const CallResult& r = p.evm[p.bench_call];
+  ASSERT_TRUE(r.success) << r.error;
+  const char* names[] = {"absorb one Fr",          "absorb 4 Fr (one round message)", "absorb one G1",
+                         "challenge",              "Fr inverse (modexp)",             "ecAdd",
+                         "ecMul",                  "2-pair pairing check",            "eq, per coordinate",
+                         "MLE of 2^8 entries",     "degree-3 round interpolation",   "absorb 16 Fr",
+                         "const header: absorb one Fr", "const header: absorb 16 Fr", "const header: one Fr, BE",
+                         "const header: challenge"};
+  ASSERT_EQ(r.out.size(), std::size(names));
+  std::printf("harness code size: %llu bytes\n", (unsigned long long)p.evm.code_size());
+  for (size_t i = 0; i < r.out.size(); ++i) {
+    uint64_t g = 0;
+    for (size_t b = 24; b < 32; ++b) g = (g << 8) | r.out[i][b];
+    EXPECT_GT(g, 0u) << names[i];
+    std::printf("gas: %-34s %8llu\n", names[i], (unsigned long long)g);
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer
+
+int main(int argc, char** argv) {
+  if (std::system("node --version > /dev/null 2>&1") != 0 || std::system("npm --version > /dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "evm_test: node or npm is not installed (bash scripts/install-deps.sh); skipped\n");
+    return 77;
+  }
+  std::printf("*** tests/vectors/test_pot10.ptau is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n");
+  if (!std::filesystem::exists(std::string(ZKINFER_SOURCE_DIR) + "/tools/evm/node_modules/@ethereumjs/evm")) {
+    std::fprintf(stderr, "evm_test: tools/evm/node_modules is missing: run bash scripts/install-evm.sh\n");
+    return 1;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// zkinfer's EVM runner (tests only): compiles Solidity sources with solc-js, deploys one contract
+// to an in-memory @ethereumjs/evm (mainnet rules of one hardfork, Osaka by default) and calls it.
+//
+//   node tools/evm/run.js --contract NAME [--hardfork osaka] [--calls FILE] [--size] A.sol [B.sol ...]
+//
+// Without --calls: one call whose calldata (hex, 0x optional) is read from stdin. With --calls FILE:
+// FILE holds one calldata hex string per line (empty lines skipped); every call runs against the
+// same freshly deployed contract (state changes are not rolled back between calls; the verifier
+// contracts are view-only). Output: one JSON object per call and line, in order:
+//
+//   {"success": bool, "returnData": "0x..", "gasUsed": N, "calldataGas": N, "txGas": N, "error": ".."}
+//
+// gasUsed is the execution gas of the call (what the contract's code and the precompiles cost);
+// calldataGas the transaction's calldata charge (16 per non-zero byte, 4 per zero byte, EIP-2028);
+// txGas what a transaction calling the verifier would pay since Prague: the larger of
+// 21000 + calldataGas + gasUsed and EIP-7623's floor 21000 + 10 (zero bytes + 4 non-zero bytes)
+// (the floor wins when execution costs less than 1.5 times the calldata charge). --size prints
+// the deployed code size first as {"codeSize": N}. Compile errors go to stderr, exit status 2;
+// bad arguments exit 2. Imports resolve relative to the importing file.
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const solc = require('solc')
+const { createEVM } = await import('@ethereumjs/evm')
+const { Common, Mainnet } = await import('@ethereumjs/common')
+const { Address, hexToBytes, bytesToHex } = await import('@ethereumjs/util')
+
+function usage(msg) {
+  process.stderr.write(`run.js: ${msg}\nusage: node run.js --contract NAME [--hardfork HF] [--calls FILE] [--size] A.sol ...\n`)
+  process.exit(2)
+}
+
+const args = process.argv.slice(2)
+let contractName = null
+let hardfork = 'osaka'
+let callsFile = null
+let printSize = false
+const files = []
+for (let i = 0; i < args.length; ++i) {
+  const a = args[i]
+  if (a === '--contract') contractName = args[++i]
+  else if (a === '--hardfork') hardfork = args[++i]
+  else if (a === '--calls') callsFile = args[++i]
+  else if (a === '--size') printSize = true
+  else if (a.startsWith('--')) usage(`unknown option ${a}`)
+  else files.push(a)
+}
+if (!contractName) usage('--contract is required')
+if (files.length === 0) usage('no Solidity sources given')
+
+// ---- compile ----
+const sources = {}
+for (const f of files) {
+  if (!fs.existsSync(f)) usage(`${f}: no such file`)
+  sources[path.resolve(f)] = { content: fs.readFileSync(f, 'utf8') }
+}
+function findImports(p) {
+  try {
+    return { contents: fs.readFileSync(path.resolve(p), 'utf8') }
+  } catch (e) {
+    return { error: `${p}: ${e.message}` }
+  }
+}
+const input = {
+  language: 'Solidity',
+  sources,
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    viaIR: true,
+    evmVersion: 'cancun',
+    outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+  },
+}
+const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
+const errors = (out.errors || []).filter((e) => e.severity === 'error')
+if (errors.length) {
+  for (const e of errors) process.stderr.write(e.formattedMessage + '\n')
+  process.exit(2)
+}
+let bytecode = null
+let deployedSize = 0
+for (const file of Object.keys(out.contracts || {}))
+  if (out.contracts[file][contractName]) {
+    bytecode = out.contracts[file][contractName].evm.bytecode.object
+    deployedSize = out.contracts[file][contractName].evm.deployedBytecode.object.length / 2
+  }
+if (!bytecode) usage(`no contract ${contractName} in the sources`)
+
+// ---- deploy ----
+const common = new Common({ chain: Mainnet, hardfork })
+const evm = await createEVM({ common })
+const caller = new Address(hexToBytes('0x' + '11'.repeat(20)))
+const deploy = await evm.runCall({ caller, data: hexToBytes('0x' + bytecode), gasLimit: 30_000_000n, skipBalance: true })
+if (deploy.execResult.exceptionError || !deploy.createdAddress) {
+  process.stderr.write(`run.js: deployment of ${contractName} failed: ${deploy.execResult.exceptionError?.error ?? 'no address'} (deployed size ${deployedSize} bytes; the limit is 24576)\n`)
+  process.exit(2)
+}
+if (printSize) process.stdout.write(JSON.stringify({ codeSize: deployedSize }) + '\n')
+const to = deploy.createdAddress
+
+// ---- calls ----
+function calldataGas(bytes) {
+  let g = 0
+  for (const b of bytes) g += b === 0 ? 4 : 16
+  return g
+}
+function floorGas(bytes) {
+  let tokens = 0
+  for (const b of bytes) tokens += b === 0 ? 1 : 4
+  return 21000 + 10 * tokens
+}
+let calls
+if (callsFile) calls = fs.readFileSync(callsFile, 'utf8').split('\n')
+else calls = [fs.readFileSync(0, 'utf8')]
+calls = calls.map((s) => s.trim()).filter((s) => s.length > 0)
+for (const hex of calls) {
+  const h = hex.startsWith('0x') ? hex : '0x' + hex
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(h)) usage(`calldata is not hex: ${hex.slice(0, 40)}...`)
+  const data = hexToBytes(h)
+  const res = await evm.runCall({ caller, to, data, gasLimit: 100_000_000n, skipBalance: true })
+  const err = res.execResult.exceptionError
+  const gasUsed = Number(res.execResult.executionGasUsed)
+  const cg = calldataGas(data)
+  const rec = {
+    success: !err,
+    returnData: bytesToHex(res.execResult.returnValue),
+    gasUsed,
+    calldataGas: cg,
+    txGas: Math.max(21000 + cg + gasUsed, floorGas(data)),
+  }
+  if (err) rec.error = err.error
+  process.stdout.write(JSON.stringify(rec) + '\n')
+}
