@@ -1,6 +1,6 @@
-// Indexed lookup into a committed table (docs/protocol/logup.md, "Indexed lookups into a committed
-// table"): for a table X of N rows of F entries (committed or otherwise claimed: the caller opens
-// its MLE) and a vector feat of M indices (a committed weight), prove that
+// Indexed lookup into a committed table (docs/protocol/indexed_lookup.md): for a table X of N rows
+// of F entries (committed or otherwise claimed: the caller opens its MLE) and a vector feat of M
+// indices (a committed weight), prove that
 //     y[r, n] = X[r, feat[n]]   for every r < N, n < M,   with 0 <= feat[n] < F,
 // where y (N x M) is committed by the caller. A LogUp (fractional-sum GKR, Papini and Haboeck
 // 2023, as lookup/prover.h) over tuples, combined by one challenge beta:

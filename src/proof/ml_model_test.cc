@@ -291,6 +291,10 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   for (const auto& t : l.g.tensors)
     complete = complete || (t.is_const && t.name.find("/ml_paths_") != std::string::npos && t.shape == ops::Shape{64, 64});
   ASSERT_TRUE(complete);
+  bool gather = false;  // the features selected by a Gather with weight indices (gather_private.cc)
+  for (const auto& n : l.g.nodes)
+    gather = gather || (n.op_type == "Gather" && l.g.tensors[n.inputs[1]].name.find("/ml_feature_ids_") != std::string::npos);
+  ASSERT_TRUE(gather);
   quant::ScaleChoice c = quant::choose_scale(l.g, l.samples, ops::QuantConfig{});
   ASSERT_TRUE(c.met) << c.summary();
   const quant::CompiledModel& m = c.model;
@@ -315,12 +319,42 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   auto bad = bytes;
   bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the other class
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
-  {
-    quant::CompiledModel m2 = changed_model(l, m, "leaf_values", 0.25);
+  // Another model's proof against this key: a forged leaf value, another threshold, another
+  // feature tested by the first node (its index moved to the next feature).
+  for (const char* what : {"leaf_values", "thresholds", "feature_ids"}) {
+    SCOPED_TRACE(what);
+    double delta = 0.25;
+    if (std::string(what) == "feature_ids") {
+      for (const auto& t : l.g.tensors)
+        if (t.is_const && t.name.find("/ml_feature_ids_") != std::string::npos) {
+          const double f0 = t.value.data[0];
+          delta = (f0 + 1 < spec.features ? f0 + 1 : 0) - f0;
+          break;
+        }
+    }
+    quant::CompiledModel m2 = changed_model(l, m, what, delta);
     Keys k2 = keys_of(m2);
     auto p2 = prove(m2, k2.vk, trace_of(m2, s), pcs::random_fr(rng));
     EXPECT_TRUE(verify(k2.pub, k2.vk, p2).ok());
-    EXPECT_FALSE(verify(k.pub, k.vk, p2).ok());
+    Verdict v2 = verify(k.pub, k.vk, p2);
+    EXPECT_FALSE(v2.ok());
+  }
+  // A selected feature value changed in the trace (the Gather's output: a wrong x[feat[n]]; the
+  // lookup's own rejection of it: indexed_lookup_test).
+  {
+    auto t = trace_of(m, s);
+    int gid = -1;
+    for (size_t i = 0; i < m.graph.nodes.size() && gid < 0; ++i)
+      if (m.graph.nodes[i].op_type == "Gather") gid = static_cast<int>(i);
+    ASSERT_GE(gid, 0);
+    t.values[static_cast<size_t>(m.graph.nodes[static_cast<size_t>(gid)].outputs[0])].data[3] += 1;
+    bool rejected = false;
+    try {
+      rejected = !verify(k.pub, k.vk, prove(m, k.vk, t, pcs::random_fr(rng))).ok();
+    } catch (const Error&) {
+      rejected = true;  // the prover noticed the inconsistent trace
+    }
+    EXPECT_TRUE(rejected);
   }
   // A decision bit flipped (the wrong branch) and a leaf indicator flipped (the wrong leaf). The
   // leaf indicator is the first Greater (the label's s > 0.5 comes after it).

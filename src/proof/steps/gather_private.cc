@@ -2,8 +2,8 @@
 // values, quantized at scale 0; committed in the verifying key with private weights): the feature
 // selection of tree ensembles (graph/lower_ml.cc, the complete form). Gather(X, feat) on X's last
 // axis, X[N..., F] with at most one leading dimension not 1, feat with at most one dimension not
-// 1 (M indices): y[r, n] = X[r, feat[n]], by the indexed lookup of lookup/indexed.h (docs/protocol/
-// logup.md, "Indexed lookups into a committed table"): y and the multiplicities m are the step's
+// 1 (M indices): y[r, n] = X[r, feat[n]], by the indexed lookup of lookup/indexed.h
+// (docs/protocol/indexed_lookup.md): y and the multiplicities m are the step's
 // advice; the lookup leaves claims on feat (opened against its commitment, or evaluated by the
 // verifier with public weights), on X (passed to X's producer), on y and on m (opened). The lookup
 // proves every feat[n] in [0, F). The claims on the output are opened against y's commitment.
