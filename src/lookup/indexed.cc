@@ -234,7 +234,15 @@ void IndexedProof::serialize(ByteWriter& w) const {
   sumcheck::write_msg<Fr>(w, feat_eval);
   sumcheck::write_msg<Fr>(w, y_eval);
   sumcheck::write_msg<Fr>(w, x_eval);
+  if (!pad_zero.rounds.empty() || !pad_zero.final_evals.empty()) pad_zero.serialize(w);
 }
+
+namespace {
+// y's padding zero-check: eq(tau, x) pad_W(x) y(x), degree 3.
+sumcheck::Composition<Fr> pad_zero_composition() {
+  return sumcheck::Composition<Fr>(3, {sumcheck::Term<Fr>{Fr::one(), {0, 1, 2}}});
+}
+}  // namespace
 
 IndexedProof IndexedProof::deserialize(ByteReader& r, const IndexedShape& s) {
   IndexedProof p;
@@ -242,6 +250,7 @@ IndexedProof IndexedProof::deserialize(ByteReader& r, const IndexedShape& s) {
   p.feat_eval = sumcheck::read_msg<Fr>(r);
   p.y_eval = sumcheck::read_msg<Fr>(r);
   p.x_eval = sumcheck::read_msg<Fr>(r);
+  if (s.y_padded()) p.pad_zero = sumcheck::Proof<Fr>::deserialize(r, s.n(), pad_zero_composition().degree() - 1, 3);
   return p;
 }
 
@@ -306,6 +315,26 @@ IndexedProof prove_indexed(const IndexedShape& s, const std::vector<Fr>& feat, c
   proof.y_eval = sumcheck::send_msg<Fr>(ye);
   proof.x_eval = sumcheck::send_msg<Fr>(xe);
   tr.absorb_many(kLabelIndexedEvals, std::vector<M>{proof.feat_eval, proof.y_eval, proof.x_eval});
+  std::vector<Fr> pad_point;
+  if (s.y_padded()) {
+    const auto tau = tr.challenges<Fr>(kLabelIndexedPadTau, s.n());
+    std::vector<Fr> pad(y.size());
+    for (size_t i = 0; i < y.size(); ++i) {
+      const size_t r = i >> nv, n = i & (Mp - 1);
+      pad[i] = r < s.rows && n < s.nodes ? Fr::zero() : Fr::one();
+    }
+    std::vector<std::vector<Fr>> factors;
+    factors.emplace_back();
+    factors.push_back(std::move(pad));
+    factors.push_back(y);
+    auto sc = sumcheck::prove_with_eq<Fr>(pad_zero_composition(), tau, std::move(factors), tr);
+    proof.pad_zero = std::move(sc.proof);
+    pad_point = std::move(sc.point);
+    if (out) {
+      out->y_pad_point = pad_point;
+      out->y_pad = proof.pad_zero.final_evals[2];
+    }
+  }
   if (out) {
     out->feat_point = std::move(feat_point);
     out->y_point = leaf.w_point;
@@ -342,7 +371,27 @@ Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcr
   const Fr pub = index_mle(t_feat) + beta2 * index_mle(t_row) + beta3 * (Fr::one() - valid_t);
   if (leaf.t_q != M(alpha - pub) - proof.x_eval * beta)
     return Verdict::reject("indexed lookup: table denominators do not match the sent table evaluation");
+  // y's padding zero-check.
+  std::vector<Fr> pad_point;
+  M y_pad;
+  if (s.y_padded()) {
+    const auto tau = tr.challenges<Fr>(kLabelIndexedPadTau, s.n());
+    sumcheck::Subclaim<Fr> sub;
+    if (Verdict v = sumcheck::verify_with_eq<Fr>(pad_zero_composition(), tau, M(Fr::zero()), proof.pad_zero, tr, &sub); !v)
+      return v.within("indexed lookup: padding zero-check");
+    const auto& fe = sub.final_evals;
+    if (fe.size() != 3) return Verdict::reject("indexed lookup: padding zero-check: wrong number of final values");
+    if (fe[0] != M(poly::eq_eval<Fr>(tau, sub.point)))
+      return Verdict::reject("indexed lookup: padding zero-check: eq value is wrong");
+    const std::span<const Fr> z(sub.point);
+    const Fr pad = Fr::one() - prefix_indicator(z.subspan(0, nv), s.nodes) * prefix_indicator(z.subspan(nv, rv), s.rows);
+    if (fe[1] != M(pad)) return Verdict::reject("indexed lookup: padding zero-check: padding indicator mismatch");
+    pad_point = std::move(sub.point);
+    y_pad = fe[2];
+  }
   if (out) {
+    out->y_pad_point = std::move(pad_point);
+    out->y_pad = y_pad;
     out->feat_point.assign(w_node.begin(), w_node.end());
     out->y_point = leaf.w_point;
     out->x_point = leaf.t_point;

@@ -24,6 +24,11 @@
 // feat at the witness point's node part, y at the witness point, X at the table point, m at the
 // table point (its value: minus the table numerator claim). All sent values are padded messages
 // in zero-knowledge mode (zk/cp.h) and absorbed.
+//
+// y's padding (rows r >= N, indices n >= M), which the lookup leaves free, must be zero (every
+// layer assumes zero padding of its input): when y has padding entries, a zero-check
+// sum_x eq(tau, x) pad_W(x) y(x) = 0 (tau = challenges "indexed.pad_tau", pad_W = 1 - valid_W,
+// one degree-3 sumcheck over y's variables) follows the lookup and leaves one more claim on y.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +52,7 @@ inline constexpr std::string_view kLabelIndexedShape = "indexed.shape";
 inline constexpr std::string_view kLabelIndexedBeta = "indexed.beta";
 inline constexpr std::string_view kLabelIndexedAlpha = "indexed.alpha";
 inline constexpr std::string_view kLabelIndexedEvals = "indexed.evals";
+inline constexpr std::string_view kLabelIndexedPadTau = "indexed.pad_tau";
 
 // ---- the fractional-sum GKR with caller-defined leaves (both trees with numerators) ----
 
@@ -87,12 +93,15 @@ struct IndexedShape {
   size_t node_vars() const;  // log2 Mp
   size_t n() const { return row_vars() + node_vars(); }  // witness (y) variables
   size_t k() const { return row_vars() + feat_vars(); }  // table (X, m) variables
+  // y has padding entries (rows or indices not a power of two): the padding zero-check runs.
+  bool y_padded() const { return rows != (size_t{1} << row_vars()) || nodes != (size_t{1} << node_vars()); }
   std::optional<std::string> invalid() const;
 };
 
 struct IndexedProof {
   FractionProof gkr;
   sumcheck::Msg<Fr> feat_eval, y_eval, x_eval;
+  sumcheck::Proof<Fr> pad_zero;  // y's padding zero-check (only when s.y_padded())
   void serialize(ByteWriter& w) const;
   static IndexedProof deserialize(ByteReader& r, const IndexedShape& s);
 };
@@ -102,6 +111,8 @@ struct IndexedProof {
 struct IndexedClaims {
   std::vector<Fr> feat_point, y_point, x_point, m_point;
   sumcheck::Msg<Fr> feat, y, x, m;
+  std::vector<Fr> y_pad_point;  // the padding zero-check's claim on y (empty: none)
+  sumcheck::Msg<Fr> y_pad;
 };
 
 // Phase 1: the multiplicities m[r Fp + f] = #{n < M : feat[n] = f} for r < N (padded table of 2^k

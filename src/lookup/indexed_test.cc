@@ -98,11 +98,19 @@ struct Outcome {
   IndexedClaims pc, vc;
   Verdict verdict = Verdict::reject("not run");
   std::vector<uint8_t> bytes;
+  std::vector<Fr> y_table;
 };
 
-Outcome run(const Case& c, const IndexedCheats& cheats = {}) {
+// y_pad_value: written into y's first padding entry (a cheat: the padding must be zero).
+Outcome run(const Case& c, const IndexedCheats& cheats = {}, int64_t y_pad_value = 0) {
   Outcome r;
-  const Tables t = tables_of(c);
+  Tables t = tables_of(c);
+  if (y_pad_value != 0) {
+    const size_t nv = c.s.node_vars();
+    size_t i = 0;
+    while (((i >> nv) < c.s.rows && (i & ((size_t{1} << nv) - 1)) < c.s.nodes)) ++i;
+    t.y[i] = Fr::from_i64(y_pad_value);
+  }
   Transcript tp = caller(t);
   r.proof = prove_indexed(c.s, t.feat, t.y, t.x, t.m, tp, &r.pc, cheats);
   ByteWriter w;
@@ -112,6 +120,7 @@ Outcome run(const Case& c, const IndexedCheats& cheats = {}) {
   auto p = IndexedProof::deserialize(rd, c.s);
   EXPECT_TRUE((rd.remaining() == 0));
   Transcript tv = caller(t);
+  r.y_table = t.y;
   r.verdict = verify_indexed(c.s, p, tv, &r.vc);
   return r;
 }
@@ -131,6 +140,9 @@ Verdict verify_bytes(const Case& c, const std::vector<uint8_t>& bytes) {
     if (cl.y.value() != poly::evaluate_mle<Fr>(t.y, cl.y_point)) return Verdict::reject("opening: y");
     if (cl.x.value() != poly::evaluate_mle<Fr>(t.x, cl.x_point)) return Verdict::reject("opening: x");
     if (cl.m.value() != poly::evaluate_mle<Fr>(t.m, cl.m_point)) return Verdict::reject("opening: m");
+    if (c.s.y_padded() != !cl.y_pad_point.empty()) return Verdict::reject("padding zero-check claim");
+    if (!cl.y_pad_point.empty() && cl.y_pad.value() != poly::evaluate_mle<Fr>(t.y, cl.y_pad_point))
+      return Verdict::reject("opening: y (padding zero-check)");
     return v;
   } catch (const Error& e) {
     return Verdict::reject(std::string("decode: ") + e.what());
@@ -150,6 +162,8 @@ TEST(IndexedLookup, HonestShapesVerifyWithTrueClaims) {
     EXPECT_EQ(r.vc.y.value(), poly::evaluate_mle<Fr>(t.y, r.vc.y_point));
     EXPECT_EQ(r.vc.x.value(), poly::evaluate_mle<Fr>(t.x, r.vc.x_point));
     EXPECT_EQ(r.vc.m.value(), poly::evaluate_mle<Fr>(t.m, r.vc.m_point));
+    EXPECT_EQ(r.vc.y_pad_point.empty(), !c.s.y_padded());
+    if (c.s.y_padded()) EXPECT_EQ(r.vc.y_pad.value(), poly::evaluate_mle<Fr>(t.y, r.vc.y_pad_point));
     EXPECT_EQ(r.vc.y_point, r.pc.y_point);
     EXPECT_EQ(r.vc.m.value(), r.pc.m.value());
     EXPECT_EQ(r.vc.feat_point.size(), c.s.node_vars());
@@ -194,6 +208,25 @@ TEST(IndexedLookup, IndexOutsideTableRejected) {
   ASSERT_FALSE(r.verdict.ok());
   EXPECT_NE(r.verdict.reason().find("table denominators"), std::string::npos) << r.verdict.reason();
   EXPECT_THROW(indexed_multiplicities(c.s, c.feat), Error);
+}
+
+// y's padding entries are left free by the lookup (their numerators are 0) and must be zero:
+// the padding zero-check rejects a non-zero one, in a padded index dimension and a padded row.
+TEST(IndexedLookup, NonZeroPaddingOfYRejected) {
+  TestRng rng(test_seed() + 5);
+  for (auto [N, F, M] : {std::array<size_t, 3>{1, 30, 100}, {3, 5, 8}, {3, 5, 7}}) {
+    SCOPED_TRACE(std::to_string(N) + "x" + std::to_string(F) + " by " + std::to_string(M));
+    Case c = honest(rng, N, F, M);
+    ASSERT_TRUE(c.s.y_padded());
+    ASSERT_TRUE(run(c).verdict.ok());
+    Outcome r = run(c, {}, 5);
+    ASSERT_FALSE(r.verdict.ok());
+    EXPECT_NE(r.verdict.reason().find("padding zero-check"), std::string::npos) << r.verdict.reason();
+  }
+  // No padding, no zero-check.
+  Case c = honest(rng, 2, 5, 8);
+  EXPECT_FALSE(c.s.y_padded());
+  EXPECT_TRUE(run(c).vc.y_pad_point.empty());
 }
 
 TEST(IndexedLookup, ChangedMultiplicityRejected) {

@@ -6,7 +6,8 @@
 // (docs/protocol/indexed_lookup.md): y and the multiplicities m are the step's
 // advice; the lookup leaves claims on feat (opened against its commitment, or evaluated by the
 // verifier with public weights), on X (passed to X's producer), on y and on m (opened). The lookup
-// proves every feat[n] in [0, F). The claims on the output are opened against y's commitment.
+// proves every feat[n] in [0, F), and a zero-check that y's padding entries are 0. The claims on
+// the output are opened against y's commitment.
 #include "lookup/indexed.h"
 #include "proof/steps/steps.h"
 
@@ -30,6 +31,7 @@ class PrivateGatherStep : public Step {
     std::vector<layers::AdviceClaim> adv;
     for (auto& c : cl) adv.push_back({0, std::move(c)});
     adv.push_back({0, {ic.y_point, ic.y}});
+    if (!ic.y_pad_point.empty()) adv.push_back({0, {ic.y_pad_point, ic.y_pad}});
     adv.push_back({1, {ic.m_point, ic.m}});
     if (Verdict v = env.open_advice(adv, 0); !v) return v;
     env.add_claims(idx, {{ic.feat_point, ic.feat}});
@@ -78,6 +80,7 @@ class PrivateGatherProver : public StepProver {
     std::vector<layers::AdviceClaim> adv;
     for (auto& c : cl) adv.push_back({0, std::move(c)});
     adv.push_back({0, {ic.y_point, ic.y}});
+    if (!ic.y_pad_point.empty()) adv.push_back({0, {ic.y_pad_point, ic.y_pad}});
     adv.push_back({1, {ic.m_point, ic.m}});
     env.open_advice(*this, adv, 0);
     env.add_claims(s.idx, {{ic.feat_point, ic.feat}});
