@@ -136,8 +136,9 @@ std::optional<std::string> threshold_collapse(const CompiledModel& m) {
           if (a != 1 || feat[static_cast<size_t>(i)] >= 0) selection = false;
           feat[static_cast<size_t>(i)] = f;
         }
-    } else if (g.nodes[p].op_type == "Gather" && g.tensors[sel].value.rank() == 1 &&
-               g.tensors[sel].value.size() == B.size()) {  // indices along the input's last axis
+    } else if (g.nodes[p].op_type == "Gather" && g.tensors[sel].dtype == ops::DType::kFloat &&
+               g.tensors[sel].value.rank() == 1 && g.tensors[sel].value.size() == B.size()) {
+      // weight indices (the trees' complete form, graph/lower_ml.cc) along the input's last axis
       const auto& src = g.tensors[static_cast<size_t>(g.nodes[p].inputs[0])];
       const int64_t axis = g.nodes[p].attrs.get_int("axis", 0);
       if (src.shape.empty() || (axis != static_cast<int64_t>(src.shape.size()) - 1 && axis != -1)) continue;
