@@ -153,9 +153,10 @@ struct Lowering {
   struct Internal { int group; int64_t feat; double thr; int64_t tree; };
   // The complete form selects features by a Gather with weight indices (an indexed lookup) from
   // this many features on, each slot costing about kGatherCost committed entries (BENCHMARKS.md,
-  // issue 16: the lookup against the one-hot matrix).
-  static constexpr int64_t kGatherFeatures = 8;
-  static constexpr double kGatherCost = 6.0;
+  // issue 16: with 4, 8, 30 and 64 features the lookup proves as fast as the one-hot product or
+  // faster, verifies faster and makes a smaller key; one feature is a plain broadcast).
+  static constexpr int64_t kGatherFeatures = 2;
+  static constexpr double kGatherCost = 3.0;
   enum class Form { kDense, kBatched, kComplete };
   // The cheapest form that fits (docs/protocol/ml.md, "Choosing the form"): small ensembles
   // (internal nodes x leaves <= 2^16) take the dense form, whose path matrix is then cheap and which

@@ -184,8 +184,8 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
   zt::ForestSpec reg;
   reg.trees = 24, reg.depth = 7, reg.features = 16, reg.leaf_prob = 0.15, reg.regressor = true, reg.targets = 3;
   reg.modes = {"BRANCH_LT", "BRANCH_GTE"};
-  zt::ForestSpec narrow;  // below 8 features: the one-hot MatMul selection
-  narrow.trees = 24, narrow.depth = 7, narrow.features = 6, narrow.leaf_prob = 0.15;
+  zt::ForestSpec narrow;  // one feature: the one-hot MatMul selection (a broadcast)
+  narrow.trees = 24, narrow.depth = 7, narrow.features = 1, narrow.leaf_prob = 0.15;
   for (const auto& spec : {big, reg, narrow}) {
     SCOPED_TRACE(spec.features);
     zt::RandomForest f = zt::make_random_forest(spec, rng);
@@ -195,12 +195,12 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
     const int64_t S = int64_t{1} << spec.depth;
     EXPECT_EQ(C->shape, (ops::Shape{S, S}));
     EXPECT_FALSE(has_op(g, "Transpose"));
-    // The feature selection: from 8 features on, a Gather by a weight vector of feature indices
-    // (one per slot, each in [0, F)); below, a MatMul by the one-hot matrix.
+    // The feature selection: from 2 features on, a Gather by a weight vector of feature indices
+    // (one per slot, each in [0, F)); with one, a MatMul by the one-hot matrix.
     const graph::TensorInfo* ids = nullptr;
     for (const auto& t : g.tensors)
       if (t.is_const && t.name.find("/ml_feature_ids_") != std::string::npos) ids = &t;
-    if (spec.features >= 8) {
+    if (spec.features >= 2) {
       ASSERT_NE(ids, nullptr);
       EXPECT_EQ(ids->dtype, ops::DType::kFloat);  // a weight: committed with private weights
       EXPECT_EQ(ids->shape, (ops::Shape{spec.trees * S}));
