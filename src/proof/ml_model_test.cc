@@ -416,5 +416,45 @@ TEST(MlScale, ThresholdsOfOneFeatureDoNotCollapse) {
   EXPECT_NE(c.trials[0].outcome.find("meets the accuracy target, but"), std::string::npos) << c.summary();
 }
 
+// The same criterion on the complete form, whose activation is a Gather by weight indices: two
+// nodes testing one feature with thresholds 0.0008 apart collapse at scales 8 and 10.
+TEST(MlScale, ThresholdsCollapseThroughTheGatherSelection) {
+  TestRng rng(testing::test_seed());
+  testing::ForestSpec spec;
+  spec.trees = 16, spec.depth = 6, spec.features = 16, spec.leaf_prob = 0.1;
+  testing::RandomForest f = testing::make_random_forest(spec, rng);
+  std::vector<size_t> on_feat;
+  for (size_t k = 0; k < f.modes.size() && on_feat.size() < 2; ++k)
+    if (f.modes[k] != "LEAF" && f.featids[k] == 3) on_feat.push_back(k);
+  ASSERT_EQ(on_feat.size(), 2u);
+  f.values[on_feat[0]] = 0.3f;
+  f.values[on_feat[1]] = 0.3008f;
+  std::string b;
+  f.model().SerializeToString(&b);
+  graph::Graph g = graph::load_onnx_bytes(std::vector<uint8_t>(b.begin(), b.end()), "collapse_complete.onnx");
+  bool gather = false;
+  for (const auto& n : g.nodes) gather = gather || n.op_type == "Gather";
+  ASSERT_TRUE(gather);
+  std::vector<graph::Sample> samples;
+  for (int r = 0; r < 8; ++r) {
+    graph::Sample smp;
+    smp.inputs.emplace_back();
+    for (int j = 0; j < spec.features; ++j)
+      smp.inputs[0].push_back(static_cast<double>(static_cast<int64_t>(rng.next_u64() % 1001) - 500) / 450.0);
+    samples.push_back(std::move(smp));
+  }
+  for (int sc : {8, 10, 12}) {
+    ops::QuantConfig cfg;
+    cfg.base_scale = sc;
+    auto why = quant::threshold_collapse(quant::quantize(g, samples, cfg));
+    if (sc < 12) {
+      ASSERT_TRUE(why.has_value()) << sc;
+      EXPECT_NE(why->find("of input column 3"), std::string::npos) << *why;
+    } else {
+      EXPECT_FALSE(why.has_value()) << *why;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::proof
