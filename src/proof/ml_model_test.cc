@@ -1,9 +1,10 @@
 // Whole-model proofs of the classic-ML examples (examples/credit_*, diagnosis_*, iris_*: ONNX-ML
-// models lowered by graph/lower_ml.h into MatMul, comparisons, Equal, Casts, Add, Sigmoid,
-// Softmax, ArgMax, Concat, ...). Each compiles at the scale compile chooses on its test rows
-// (test.json) with no label changed against float (or only float near-ties), proves in zero
-// knowledge with private weights and input, and verifies; a changed class, a forged leaf value,
-// thresholds from another model and a path that takes the wrong branch are rejected.
+// models lowered by graph/lower_ml.h into MatMul, Gather by weight indices, comparisons, Equal,
+// Casts, Add, Sigmoid, Softmax, ArgMax, Concat, ...). Each compiles at the scale compile chooses
+// on its test rows (test.json) with no label changed against float (or only float near-ties),
+// proves in zero knowledge with private weights and input, and verifies; a changed class, a forged
+// leaf value, thresholds or feature indices from another model and a path that takes the wrong
+// branch are rejected.
 #include <gtest/gtest.h>
 
 #include <onnx/onnx_pb.h>

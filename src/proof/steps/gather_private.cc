@@ -22,7 +22,6 @@ class PrivateGatherStep : public Step {
   std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel&) const override {
     return {{"gather.y", shape.n()}, {"gather.multiplicities", shape.k()}};
   }
-  bool constant_input_ok() const override { return false; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
     auto proof = lookup::IndexedProof::deserialize(env.r, shape);
