@@ -371,6 +371,17 @@ std::vector<Row> make_rows() {
     G::attr(g.node("MaxPool", {"x"}, "y"), "kernel_shape", V{8, 8});
     return V{1, 2, 1, 1};
   });
+  // Gather by weight indices (a float initializer with integer values: the tree ensembles'
+  // feature selection, proof/steps/gather_private.cc's indexed lookup), one row and a batch.
+  add("Gather 1x6 by 9 weight indices, axis 1", "Gather", {1, 6}, [](G& g) {
+    G::attr(g.node("Gather", {"x", g.floats({9}, {5, 0, 2, 2, 1, 3, 0, 4, 5})}, "y"), "axis", int64_t{1});
+    return V{1, 9};
+  });
+  add("Gather 3x5 by 7 weight indices, axis 1", "Gather", {3, 5}, [](G& g) {
+    g.node("Relu", {"x"}, "r");
+    G::attr(g.node("Gather", {"r", g.floats({7}, {4, 0, 2, 2, 1, 3, 0})}, "y"), "axis", int64_t{1});
+    return V{3, 7};
+  });
   add("GatherND by computed indices (ArgMax)", "GatherND", {4, 6}, [](G& g) {
     g.node("Gemm", {"x", g.weight({6, 4}, -1, 1)}, "h");
     G::attr(g.node("ArgMax", {"h"}, "i"), "axis", int64_t{1});

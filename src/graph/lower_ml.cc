@@ -151,6 +151,12 @@ struct Lowering {
 
   // ---------------------------------------------------------------- tree ensembles
   struct Internal { int group; int64_t feat; double thr; int64_t tree; };
+  // The complete form selects features by a Gather with weight indices (an indexed lookup) from
+  // this many features on, each slot costing about kGatherCost committed entries (BENCHMARKS.md,
+  // issue 16: with 4, 8, 30 and 64 features the lookup proves as fast as the one-hot product or
+  // faster, verifies faster and makes a smaller key; one feature is a plain broadcast).
+  static constexpr int64_t kGatherFeatures = 2;
+  static constexpr double kGatherCost = 3.0;
   enum class Form { kDense, kBatched, kComplete };
   // The cheapest form that fits (docs/protocol/ml.md, "Choosing the form"): small ensembles
   // (internal nodes x leaves <= 2^16) take the dense form, whose path matrix is then cheap and which
@@ -178,8 +184,12 @@ struct Lowering {
     }
     if (ngroups == 1 && depth <= 20) {
       const double S = std::ldexp(1.0, static_cast<int>(depth)), W = static_cast<double>(T) * S;
-      const double cost = static_cast<double>(F) * W + S * S + W * static_cast<double>(K2) + 16.0 * 2.0 * W;
-      if (static_cast<double>(F) * W <= lim && S * S <= lim && W * static_cast<double>(K2) <= lim && cost < best)
+      // The selection: a one-hot F x W matrix, or (F >= kGatherFeatures) W indices, W selected
+      // values and their lookup, counted as kGatherCost entries per slot.
+      const double sel = F >= kGatherFeatures ? kGatherCost * W : static_cast<double>(F) * W;
+      const double cost = sel + S * S + W * static_cast<double>(K2) + 16.0 * 2.0 * W;
+      if ((F >= kGatherFeatures || static_cast<double>(F) * W <= lim) && W <= lim && S * S <= lim &&
+          W * static_cast<double>(K2) <= lim && cost < best)
         best = cost, form = Form::kComplete;
     }
     if (best == std::numeric_limits<double>::infinity())
@@ -203,14 +213,25 @@ struct Lowering {
     const int64_t S = int64_t{1} << depth, W = T * S;
     const int grp = gsize[0] ? 0 : gsize[1] ? 1 : 2;
     const char* cmp[3] = {"LessOrEqual", "Less", "Equal"};
-    std::vector<double> A(static_cast<size_t>(F * W), 0.0), B(static_cast<size_t>(W), 0.0), E(static_cast<size_t>(W * K2), 0.0);
+    // Feature selection: Gather(x, feat) by a weight vector of feature indices (one per slot; an
+    // indexed lookup, proof/steps/gather_private.cc) where F >= kGatherFeatures, else MatMul(x, A)
+    // by the one-hot F x W matrix A. Absent slots select (feature, threshold) of the ensemble's
+    // first internal node with the Gather (any value does: see above), 0 against 0 with A.
+    const bool gather = F >= kGatherFeatures;
+    std::vector<double> A(gather ? 0 : static_cast<size_t>(F * W), 0.0),
+        B(static_cast<size_t>(W), gather ? internal[0].thr : 0.0), E(static_cast<size_t>(W * K2), 0.0),
+        feat(gather ? static_cast<size_t>(W) : 0, static_cast<double>(internal[0].feat));
     for (size_t l = 0; l < paths.size(); ++l) {
       const int64_t t = leaf_tree[l];
       int64_t h = 0;  // heap position: children of h are 2h + 1 (comparison false) and 2h + 2 (true)
       for (auto [i, sg] : paths[l]) {
         const auto& in = internal[static_cast<size_t>(i)];
         const int64_t slot = t * S + h;
-        A[static_cast<size_t>(in.feat * W + slot)] = 1.0;
+        if (gather) {
+          feat[static_cast<size_t>(slot)] = static_cast<double>(in.feat);
+        } else {
+          A[static_cast<size_t>(in.feat * W + slot)] = 1.0;
+        }
         B[static_cast<size_t>(slot)] = in.thr;
         h = 2 * h + 1 + (sg > 0 ? 1 : 0);
       }
@@ -231,7 +252,8 @@ struct Lowering {
     // agrees: one strict comparison p > popcount(l) - 1/2 is the indicator (half an Equal's cost:
     // Equal proves two strict bits, compare.md section 2).
     for (int64_t l2 = 0; l2 < S; ++l2) D[static_cast<size_t>(l2)] = static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2))) - 0.5;
-    int xa = emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
+    int xa = gather ? emit("Gather", {x, constant("feature_ids", {W}, DType::kFloat, feat)}, ints({{"axis", 1}}), -1, W)
+                    : emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
     int d = cast(emit(cmp[grp], {xa, constant("thresholds", {W}, DType::kFloat, B)}, {}, -1, W), 1, W);
     int rows = emit("Reshape", {d, constant("shape", {2}, DType::kInt, {-1.0, static_cast<double>(S)})}, {}, -1, S);
     int p = emit("MatMul", {rows, constant("paths", {S, S}, DType::kFloat, C)}, {}, -1, S);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
@@ -183,8 +184,10 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
   zt::ForestSpec reg;
   reg.trees = 24, reg.depth = 7, reg.features = 16, reg.leaf_prob = 0.15, reg.regressor = true, reg.targets = 3;
   reg.modes = {"BRANCH_LT", "BRANCH_GTE"};
-  for (const auto& spec : {big, reg}) {
-    SCOPED_TRACE(spec.trees);
+  zt::ForestSpec narrow;  // one feature: the one-hot MatMul selection (a broadcast)
+  narrow.trees = 24, narrow.depth = 7, narrow.features = 1, narrow.leaf_prob = 0.15;
+  for (const auto& spec : {big, reg, narrow}) {
+    SCOPED_TRACE(spec.features);
     zt::RandomForest f = zt::make_random_forest(spec, rng);
     graph::Graph g = graph::load_onnx_bytes(bytes_of(f.model()), "forest.onnx");
     const auto* C = path_matrix(g);
@@ -192,6 +195,24 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
     const int64_t S = int64_t{1} << spec.depth;
     EXPECT_EQ(C->shape, (ops::Shape{S, S}));
     EXPECT_FALSE(has_op(g, "Transpose"));
+    // The feature selection: from 2 features on, a Gather by a weight vector of feature indices
+    // (one per slot, each in [0, F)); with one, a MatMul by the one-hot matrix.
+    const graph::TensorInfo* ids = nullptr;
+    for (const auto& t : g.tensors)
+      if (t.is_const && t.name.find("/ml_feature_ids_") != std::string::npos) ids = &t;
+    if (spec.features >= 2) {
+      ASSERT_NE(ids, nullptr);
+      EXPECT_EQ(ids->dtype, ops::DType::kFloat);  // a weight: committed with private weights
+      EXPECT_EQ(ids->shape, (ops::Shape{spec.trees * S}));
+      std::set<double> used(ids->value.data.begin(), ids->value.data.end());
+      EXPECT_GE(*used.begin(), 0.0);
+      EXPECT_LT(*used.rbegin(), spec.features);
+      EXPECT_GT(used.size(), 1u);
+      EXPECT_TRUE(has_op(g, "Gather"));
+    } else {
+      EXPECT_EQ(ids, nullptr);
+      EXPECT_FALSE(has_op(g, "Gather"));
+    }
     int on_path = 0;
     for (double v : C->value.data) on_path += v != 0;
     EXPECT_EQ(on_path, spec.depth * S);  // d entries per leaf: a sparse, linear-size structure

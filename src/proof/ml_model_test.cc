@@ -1,9 +1,10 @@
 // Whole-model proofs of the classic-ML examples (examples/credit_*, diagnosis_*, iris_*: ONNX-ML
-// models lowered by graph/lower_ml.h into MatMul, comparisons, Equal, Casts, Add, Sigmoid,
-// Softmax, ArgMax, Concat, ...). Each compiles at the scale compile chooses on its test rows
-// (test.json) with no label changed against float (or only float near-ties), proves in zero
-// knowledge with private weights and input, and verifies; a changed class, a forged leaf value,
-// thresholds from another model and a path that takes the wrong branch are rejected.
+// models lowered by graph/lower_ml.h into MatMul, Gather by weight indices, comparisons, Equal,
+// Casts, Add, Sigmoid, Softmax, ArgMax, Concat, ...). Each compiles at the scale compile chooses
+// on its test rows (test.json) with no label changed against float (or only float near-ties),
+// proves in zero knowledge with private weights and input, and verifies; a changed class, a forged
+// leaf value, thresholds or feature indices from another model and a path that takes the wrong
+// branch are rejected.
 #include <gtest/gtest.h>
 
 #include <onnx/onnx_pb.h>
@@ -291,6 +292,10 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   for (const auto& t : l.g.tensors)
     complete = complete || (t.is_const && t.name.find("/ml_paths_") != std::string::npos && t.shape == ops::Shape{64, 64});
   ASSERT_TRUE(complete);
+  bool gather = false;  // the features selected by a Gather with weight indices (gather_private.cc)
+  for (const auto& n : l.g.nodes)
+    gather = gather || (n.op_type == "Gather" && l.g.tensors[n.inputs[1]].name.find("/ml_feature_ids_") != std::string::npos);
+  ASSERT_TRUE(gather);
   quant::ScaleChoice c = quant::choose_scale(l.g, l.samples, ops::QuantConfig{});
   ASSERT_TRUE(c.met) << c.summary();
   const quant::CompiledModel& m = c.model;
@@ -315,12 +320,42 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   auto bad = bytes;
   bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the other class
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
-  {
-    quant::CompiledModel m2 = changed_model(l, m, "leaf_values", 0.25);
+  // Another model's proof against this key: a forged leaf value, another threshold, another
+  // feature tested by the first node (its index moved to the next feature).
+  for (const char* what : {"leaf_values", "thresholds", "feature_ids"}) {
+    SCOPED_TRACE(what);
+    double delta = 0.25;
+    if (std::string(what) == "feature_ids") {
+      for (const auto& t : l.g.tensors)
+        if (t.is_const && t.name.find("/ml_feature_ids_") != std::string::npos) {
+          const double f0 = t.value.data[0];
+          delta = (f0 + 1 < spec.features ? f0 + 1 : 0) - f0;
+          break;
+        }
+    }
+    quant::CompiledModel m2 = changed_model(l, m, what, delta);
     Keys k2 = keys_of(m2);
     auto p2 = prove(m2, k2.vk, trace_of(m2, s), pcs::random_fr(rng));
     EXPECT_TRUE(verify(k2.pub, k2.vk, p2).ok());
-    EXPECT_FALSE(verify(k.pub, k.vk, p2).ok());
+    Verdict v2 = verify(k.pub, k.vk, p2);
+    EXPECT_FALSE(v2.ok());
+  }
+  // A selected feature value changed in the trace (the Gather's output: a wrong x[feat[n]]; the
+  // lookup's own rejection of it: indexed_lookup_test).
+  {
+    auto t = trace_of(m, s);
+    int gid = -1;
+    for (size_t i = 0; i < m.graph.nodes.size() && gid < 0; ++i)
+      if (m.graph.nodes[i].op_type == "Gather") gid = static_cast<int>(i);
+    ASSERT_GE(gid, 0);
+    t.values[static_cast<size_t>(m.graph.nodes[static_cast<size_t>(gid)].outputs[0])].data[3] += 1;
+    bool rejected = false;
+    try {
+      rejected = !verify(k.pub, k.vk, prove(m, k.vk, t, pcs::random_fr(rng))).ok();
+    } catch (const Error&) {
+      rejected = true;  // the prover noticed the inconsistent trace
+    }
+    EXPECT_TRUE(rejected);
   }
   // A decision bit flipped (the wrong branch) and a leaf indicator flipped (the wrong leaf). The
   // leaf indicator is the first Greater (the label's s > 0.5 comes after it).
@@ -380,6 +415,46 @@ TEST(MlScale, ThresholdsOfOneFeatureDoNotCollapse) {
   EXPECT_EQ(c.scale, 12) << c.summary();
   ASSERT_GE(c.trials.size(), 1u);
   EXPECT_NE(c.trials[0].outcome.find("meets the accuracy target, but"), std::string::npos) << c.summary();
+}
+
+// The same criterion on the complete form, whose activation is a Gather by weight indices: two
+// nodes testing one feature with thresholds 0.0008 apart collapse at scales 8 and 10.
+TEST(MlScale, ThresholdsCollapseThroughTheGatherSelection) {
+  TestRng rng(testing::test_seed());
+  testing::ForestSpec spec;
+  spec.trees = 16, spec.depth = 6, spec.features = 16, spec.leaf_prob = 0.1;
+  testing::RandomForest f = testing::make_random_forest(spec, rng);
+  std::vector<size_t> on_feat;
+  for (size_t k = 0; k < f.modes.size() && on_feat.size() < 2; ++k)
+    if (f.modes[k] != "LEAF" && f.featids[k] == 3) on_feat.push_back(k);
+  ASSERT_EQ(on_feat.size(), 2u);
+  f.values[on_feat[0]] = 0.3f;
+  f.values[on_feat[1]] = 0.3008f;
+  std::string b;
+  f.model().SerializeToString(&b);
+  graph::Graph g = graph::load_onnx_bytes(std::vector<uint8_t>(b.begin(), b.end()), "collapse_complete.onnx");
+  bool gather = false;
+  for (const auto& n : g.nodes) gather = gather || n.op_type == "Gather";
+  ASSERT_TRUE(gather);
+  std::vector<graph::Sample> samples;
+  for (int r = 0; r < 8; ++r) {
+    graph::Sample smp;
+    smp.inputs.emplace_back();
+    for (int j = 0; j < spec.features; ++j)
+      smp.inputs[0].push_back(static_cast<double>(static_cast<int64_t>(rng.next_u64() % 1001) - 500) / 450.0);
+    samples.push_back(std::move(smp));
+  }
+  for (int sc : {8, 10, 12}) {
+    ops::QuantConfig cfg;
+    cfg.base_scale = sc;
+    auto why = quant::threshold_collapse(quant::quantize(g, samples, cfg));
+    if (sc < 12) {
+      ASSERT_TRUE(why.has_value()) << sc;
+      EXPECT_NE(why->find("of input column 3"), std::string::npos) << *why;
+    } else {
+      EXPECT_FALSE(why.has_value()) << *why;
+    }
+  }
 }
 
 }  // namespace

@@ -117,24 +117,37 @@ std::optional<std::string> threshold_collapse(const CompiledModel& m) {
     if (g.tensors[act].is_const) std::swap(act, thr);
     if (g.tensors[act].is_const || !g.tensors[thr].is_const) continue;
     const int p = producer[static_cast<size_t>(act)];
-    if (p < 0 || g.nodes[p].op_type != "MatMul" || g.nodes[p].inputs.size() != 2) continue;
+    if (p < 0 || g.nodes[p].inputs.size() != 2) continue;
     const int sel = g.nodes[p].inputs[1];
-    if (sel < 0 || !g.tensors[sel].is_const || g.tensors[sel].value.rank() != 2) continue;
-    const auto& A = g.tensors[sel].value;
+    if (sel < 0 || !g.tensors[sel].is_const) continue;
     const auto& B = g.tensors[thr].value;
-    const int64_t F = A.shape[0], I = A.shape[1];
-    if (B.size() != I) continue;
-    // The input column each output column selects; not a selection: skip the node.
-    std::vector<int64_t> feat(static_cast<size_t>(I), -1);
+    // The input column each output column selects (-1: none); not a selection: skip the node.
+    std::vector<int64_t> feat;
     bool selection = true;
-    for (int64_t f = 0; f < F && selection; ++f)
-      for (int64_t i = 0; i < I; ++i) {
-        double a = A.data[static_cast<size_t>(f * I + i)];
-        if (a == 0) continue;
-        if (a != 1 || feat[static_cast<size_t>(i)] >= 0) selection = false;
-        feat[static_cast<size_t>(i)] = f;
-      }
+    if (g.nodes[p].op_type == "MatMul" && g.tensors[sel].value.rank() == 2) {  // one-hot columns
+      const auto& A = g.tensors[sel].value;
+      const int64_t F = A.shape[0], I = A.shape[1];
+      if (B.size() != I) continue;
+      feat.assign(static_cast<size_t>(I), -1);
+      for (int64_t f = 0; f < F && selection; ++f)
+        for (int64_t i = 0; i < I; ++i) {
+          double a = A.data[static_cast<size_t>(f * I + i)];
+          if (a == 0) continue;
+          if (a != 1 || feat[static_cast<size_t>(i)] >= 0) selection = false;
+          feat[static_cast<size_t>(i)] = f;
+        }
+    } else if (g.nodes[p].op_type == "Gather" && g.tensors[sel].dtype == ops::DType::kFloat &&
+               g.tensors[sel].value.rank() == 1 && g.tensors[sel].value.size() == B.size()) {
+      // weight indices (the trees' complete form, graph/lower_ml.cc) along the input's last axis
+      const auto& src = g.tensors[static_cast<size_t>(g.nodes[p].inputs[0])];
+      const int64_t axis = g.nodes[p].attrs.get_int("axis", 0);
+      if (src.shape.empty() || (axis != static_cast<int64_t>(src.shape.size()) - 1 && axis != -1)) continue;
+      for (double v : g.tensors[sel].value.data) feat.push_back(static_cast<int64_t>(v));
+    } else {
+      continue;
+    }
     if (!selection) continue;
+    const int64_t I = static_cast<int64_t>(feat.size());
     const double step = std::ldexp(1.0, -m.scales[static_cast<size_t>(act)]);
     std::map<int64_t, std::vector<double>> by_feature;
     for (int64_t i = 0; i < I; ++i)

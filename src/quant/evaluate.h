@@ -43,7 +43,8 @@ std::optional<std::string> accuracy_shortfall(const CompiledModel& m, const Eval
 // Thresholds that collapse at the model's scales: for each comparison (Less, LessOrEqual, Greater,
 // GreaterOrEqual, Equal) of an activation with a constant whose activation selects input columns
 // (a MatMul by a constant 0/1 matrix with one 1 per column: the GEMM form of tree ensembles,
-// lower_ml.h, and Hummingbird's exports), two distinct thresholds on one input column must be at
+// lower_ml.h, and Hummingbird's exports; or a Gather on the last axis by weight indices: the
+// complete form's selection), two distinct thresholds on one input column must be at
 // least one step (2^-scale of the compared activation) apart, else inputs between them are not
 // representable and the branch between them is unreachable. nullopt when none collapse, else the
 // first pair (node, column, values). Part of the accuracy target of choose_scale.

@@ -2,7 +2,8 @@
 // constant table the verifier holds (Gather on the first axis that is not 1 of a constant tensor
 // T[d, C...]), per column c a lookup of (index, value) pairs (layers/activation.h, the table
 // activation with no rescale) in the table of rows (j, T[j mod d, c]) for j in [-d, d) (ONNX's
-// negative indices). With several columns the prover sends, per claim y~(z) = v, the columns'
+// negative indices). Indices that are a weight (committed with private weights): the indexed
+// lookup of gather_private.cc. With several columns the prover sends, per claim y~(z) = v, the columns'
 // values y_c~(z_idx) (z_idx: z's index part) and the verifier checks v = sum_c E_c(z) y_c~(z_idx),
 // E_c the eq weight of column c in z's trailing part; each column's claim goes to its lookup. The lookup clamps an index outside [-d, d) to the nearest row where the executor
 // refuses it (an honest prover never proves such a run). docs/protocol/compare.md.
@@ -126,6 +127,11 @@ std::unique_ptr<Step> plan_gather(const PlanContext& c) {
   const auto& m = c.m;
   const int data = c.in(0), idx = c.in(1);
   if (data < 0 || idx < 0) c.fail("missing input");
+  if (is_weight(m, idx)) {  // indices that are a weight: gather_private.cc's indexed lookup
+    std::string why;
+    if (auto s = plan_gather_private(c, &why)) return s;
+    c.fail(why);
+  }
   if (m.graph.tensors[idx].is_const) return plan_reindex(c);
   if (!m.graph.tensors[data].is_const) c.fail("no protocol for Gather with computed indices from a computed tensor yet");
   const auto dd = c.dims(data);

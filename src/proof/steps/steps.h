@@ -44,6 +44,8 @@ std::unique_ptr<Step> plan_one_hot(const PlanContext& c);      // one_hot.cc
 std::unique_ptr<Step> plan_gather(const PlanContext& c);       // gather.cc: Gather (constant or computed indices)
 // gather_committed.cc: Gather from a committed table; nullptr (and *why_not) where it does not apply.
 std::unique_ptr<Step> plan_gather_committed(const PlanContext& c, std::string* why_not);
+// gather_private.cc: Gather of a computed tensor by weight indices; nullptr (and *why_not) where it does not apply.
+std::unique_ptr<Step> plan_gather_private(const PlanContext& c, std::string* why_not);
 
 // Whether tensor t's values are proven to be 0 or 1 by its producer (compare.cc).
 bool proven_bool(const quant::CompiledModel& m, int t, int depth = 0);
