@@ -269,6 +269,7 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
 constexpr size_t kStrausMax = 48;
 // The same for straus_glv (below) against Pippenger over the GLV halves.
 constexpr size_t kStrausGlvMax = 48;
+constexpr size_t kGlvPippengerMax = 256;
 
 template <size_t N>
 G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
@@ -450,7 +451,11 @@ G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOp
   s.bits = bits;
   // GLV (curve/glv.h) when some scalar is wider than its halves would be; never for short
   // scalars, whose windows are few anyway.
-  const bool glv = options.glv == MsmOptions::Glv::kOn || (options.glv == MsmOptions::Glv::kAuto && bits > 128);
+  // Automatically only up to kGlvPippengerMax points: there the per-window bucket sums, which GLV
+  // halves, are a large part of the cost; beyond it the measured gain was within the noise (see
+  // BENCHMARKS.md, "Issue 11: verifier MSM"), and GLV doubles the points held.
+  const bool glv = options.glv == MsmOptions::Glv::kOn ||
+                   (options.glv == MsmOptions::Glv::kAuto && bits > 128 && n <= kGlvPippengerMax);
   if (!glv || n == 0) return pippenger<4>(bases, s, options);
   if (options.window_bits == 0 && n <= kStrausGlvMax) return straus_glv<G1Affine>(bases, scalars);
   // Pippenger over 2n points with half-length scalars: k_i P_i = k1 P_i + k2 phi(P_i).

@@ -36,8 +36,9 @@ struct MsmOptions {
   Buckets buckets = Buckets::kAuto;
   size_t batch_size = 0;  // additions per shared inversion in batch-affine mode; 0 = auto
   int threads = 0;        // 0 = omp_get_max_threads()
-  // The GLV endomorphism (curve/glv.h) for Fr scalars: kAuto uses it when some scalar needs more
-  // than 128 bits (after the negation above), kOn always, kOff never. msm_small never uses it.
+  // The GLV endomorphism (curve/glv.h) for Fr scalars: kAuto uses it for up to 256 points when
+  // some scalar needs more than 128 bits (after the negation above), kOn always, kOff never.
+  // msm_small never uses it.
   enum class Glv { kAuto, kOn, kOff };
   Glv glv = Glv::kAuto;
 };
