@@ -113,6 +113,25 @@ void BM_Msm(benchmark::State& state, size_t bits) {
 BENCHMARK_CAPTURE(BM_Msm, full_254bit, 254)->Name("MSM_254bit")->Arg(1 << 16)->Arg(1 << 20)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Msm, fr_16bit, 16)->Name("MSM_16bit_as_Fr")->Arg(1 << 16)->Arg(1 << 20)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The verifier's MSMs: a few to a few thousand points with full-width scalars, with the GLV
+// endomorphism (the default) and without. One thread unless OMP_NUM_THREADS says otherwise.
+const std::vector<G1Affine>& small_bases() {
+  static const std::vector<G1Affine> bases = derive_generators("zkinfer/bench/small", 4096);
+  return bases;
+}
+void BM_MsmVerifier(benchmark::State& state, MsmOptions::Glv glv) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::span<const G1Affine> bases(small_bases().data(), n);
+  TestRng rng(7);
+  std::vector<Fr> s(n);
+  for (auto& x : s) x = Fr::random(rng);
+  MsmOptions o;
+  o.glv = glv;
+  for (auto _ : state) benchmark::DoNotOptimize(msm(bases, s, o));
+}
+BENCHMARK_CAPTURE(BM_MsmVerifier, glv, MsmOptions::Glv::kAuto)->Name("MSM_verifier_glv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(615)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MsmVerifier, plain, MsmOptions::Glv::kOff)->Name("MSM_verifier_noglv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(615)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 // Signed integers with |v| < 2^bits.
 void BM_MsmSmall(benchmark::State& state, size_t bits) {
   const size_t n = static_cast<size_t>(state.range(0));

@@ -8,6 +8,7 @@
 
 #include "common/check.h"
 #include "curve/g1_decode_log.h"
+#include "curve/msm.h"
 
 namespace zkinfer::curve {
 
@@ -118,10 +119,7 @@ G1 G1::mul_limbs(std::span<const uint64_t> k) const {
   return acc;
 }
 
-G1 G1::mul(const Fr& k) const {
-  auto c = k.to_canonical();
-  return mul_limbs(c);
-}
+G1 G1::mul(const Fr& k) const { return mul_glv(*this, k); }
 
 G1 G1::mul_i64(int64_t k) const {
   // |k| as an unsigned 64-bit value (well defined for INT64_MIN too).

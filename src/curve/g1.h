@@ -150,7 +150,9 @@ class G1 {
   G1& operator+=(const G1Affine& q) { return *this = *this + q; }
   G1& operator-=(const G1& q) { return *this = *this - q; }
 
-  // Scalar multiplication (4-bit fixed windows over the canonical scalar; not constant time).
+  // Scalar multiplication, not constant time. By Fr: the GLV endomorphism with width-5 NAFs
+  // (curve/glv.h, msm.h mul_glv); by int64_t and mul_limbs: 4-bit fixed windows over the plain
+  // binary scalar (mul_limbs is also the reference the GLV paths are tested against).
   friend G1 operator*(const G1& p, const Fr& k) { return p.mul(k); }
   friend G1 operator*(const Fr& k, const G1& p) { return p.mul(k); }
   friend G1 operator*(const G1& p, int64_t k) { return p.mul_i64(k); }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/check.h"
+#include "curve/glv.h"
 
 namespace zkinfer::curve {
 namespace {
@@ -266,6 +267,9 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
 // For n <= kStrausMax this beats Pippenger, whose cost is dominated by the per-window bucket
 // reductions (2^(c-1) buckets x 2 additions per window) when there are few points.
 constexpr size_t kStrausMax = 48;
+// The same for straus_glv (below) against Pippenger over the GLV halves.
+constexpr size_t kStrausGlvMax = 48;
+constexpr size_t kGlvPippengerMax = 256;
 
 template <size_t N>
 G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
@@ -288,6 +292,89 @@ G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
       if (bases[i].infinity) continue;
       const unsigned d = static_cast<unsigned>(window_of<N>(s.mag[i], 4 * w, 4));
       if (d) acc += at[i * 15 + d - 1];
+    }
+  }
+  return acc;
+}
+
+// Width-w NAF of a magnitude below 2^128: digits[i] is 0 or odd in [-(2^(w-1) - 1), 2^(w-1) - 1],
+// with sum digits[i] 2^i = m and at most one nonzero digit in any w consecutive positions. Returns
+// the length (the highest nonzero position + 1); digits must hold 129 entries.
+constexpr unsigned kWnaf = 5;
+size_t wnaf(std::array<uint64_t, 2> m, int8_t* digits) {
+  constexpr int64_t kFull = int64_t{1} << kWnaf, kHalf = kFull / 2;
+  size_t len = 0;
+  for (size_t i = 0; i < 129; ++i) digits[i] = 0;
+  for (size_t i = 0; m[0] | m[1]; ++i) {
+    if (m[0] & 1) {
+      int64_t d = static_cast<int64_t>(m[0] & (kFull - 1));
+      if (d >= kHalf) d -= kFull;
+      digits[i] = static_cast<int8_t>(d);
+      // m -= d (m >= |d| when d > 0; m + |d| never overflows 128 bits here: m < 2^127 + 2^w).
+      const unsigned __int128 v = (static_cast<unsigned __int128>(m[1]) << 64) | m[0];
+      const unsigned __int128 w = d > 0 ? v - static_cast<unsigned __int128>(d) : v + static_cast<unsigned __int128>(-d);
+      m = {static_cast<uint64_t>(w), static_cast<uint64_t>(w >> 64)};
+      len = i + 1;
+    }
+    m[0] = (m[0] >> 1) | (m[1] << 63);
+    m[1] >>= 1;
+  }
+  return len;
+}
+
+// Straus with the GLV endomorphism for a few full-width scalars: k_i P_i = k1 P_i + k2 phi(P_i)
+// with 127-bit halves (curve/glv.h), each half in width-5 NAF over a table of the odd multiples
+// P, 3P, .., 15P (phi's table is beta times the x coordinates), one shared chain of <= 128
+// doublings. About 2 x 22 mixed additions per point instead of 64 for plain 4-bit windows.
+// Bases as Jacobian or affine points (Base = G1 or G1Affine).
+template <class Base>
+G1 straus_glv(std::span<const Base> bases, std::span<const Fr> scalars) {
+  constexpr size_t T = size_t{1} << (kWnaf - 2);  // odd multiples 1, 3, .., 2T - 1
+  const size_t n = bases.size();
+  std::vector<size_t> live;  // points with a nonzero contribution
+  live.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    if (!bases[i].is_identity() && !scalars[i].is_zero()) live.push_back(i);
+  if (live.empty()) return G1::identity();
+  const size_t m = live.size();
+  std::vector<G1> jt(m * T);
+  for (size_t a = 0; a < m; ++a) {
+    G1* t = &jt[a * T];
+    t[0] = G1(bases[live[a]]);
+    const G1 p2 = t[0].doubled();
+    for (size_t k = 1; k < T; ++k) t[k] = t[k - 1] + p2;
+  }
+  // at[(2 a) T + j] = (2j + 1) P_a, at[(2 a + 1) T + j] = phi of it.
+  std::vector<G1Affine> at(2 * jt.size());
+  G1::batch_to_affine(jt, std::span<G1Affine>(at).first(jt.size()));
+  for (size_t a = m; a-- > 0;)
+    for (size_t j = 0; j < T; ++j) {
+      const G1Affine e = at[a * T + j];
+      at[(2 * a) * T + j] = e;
+      at[(2 * a + 1) * T + j] = G1Affine{kGlvBeta * e.x, e.y, false};
+    }
+  // Digits: two wNAFs per point (k1 on P, k2 on phi(P)), with the signs of k1, k2 folded in.
+  std::vector<int8_t> digits(2 * m * 129);
+  std::vector<uint8_t> neg(2 * m);
+  size_t len = 0;
+  for (size_t a = 0; a < m; ++a) {
+    const GlvSplit sp = glv_split(scalars[live[a]]);
+    len = std::max(len, wnaf(sp.m1, &digits[(2 * a) * 129]));
+    len = std::max(len, wnaf(sp.m2, &digits[(2 * a + 1) * 129]));
+    neg[2 * a] = sp.neg1;
+    neg[2 * a + 1] = sp.neg2;
+  }
+  G1 acc;
+  for (size_t bit = len; bit-- > 0;) {
+    if (!acc.is_identity()) acc = acc.doubled();
+    for (size_t h = 0; h < 2 * m; ++h) {
+      const int d = digits[h * 129 + bit];
+      if (d == 0) continue;
+      const G1Affine& e = at[h * T + static_cast<size_t>(d > 0 ? d : -d) / 2];
+      if ((d < 0) != (neg[h] != 0))
+        acc += G1Affine{e.x, -e.y, false};
+      else
+        acc += e;
     }
   }
   return acc;
@@ -362,7 +449,35 @@ G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOp
     bits = std::max(bits, field::bit_length(k));
   }
   s.bits = bits;
-  return pippenger<4>(bases, s, options);
+  // GLV (curve/glv.h) when some scalar is wider than its halves would be; never for short
+  // scalars, whose windows are few anyway.
+  // Automatically only up to kGlvPippengerMax points: there the per-window bucket sums, which GLV
+  // halves, are a large part of the cost; beyond it the measured gain was within the noise (see
+  // BENCHMARKS.md, "Issue 11: verifier MSM"), and GLV doubles the points held.
+  const bool glv = options.glv == MsmOptions::Glv::kOn ||
+                   (options.glv == MsmOptions::Glv::kAuto && bits > 128 && n <= kGlvPippengerMax);
+  if (!glv || n == 0) return pippenger<4>(bases, s, options);
+  if (options.window_bits == 0 && n <= kStrausGlvMax) return straus_glv<G1Affine>(bases, scalars);
+  // Pippenger over 2n points with half-length scalars: k_i P_i = k1 P_i + k2 phi(P_i).
+  SignedMagnitudes<2> g;
+  g.mag.resize(2 * n);
+  g.neg.resize(2 * n);
+  std::vector<G1Affine> gb(2 * n);
+  size_t gbits = 0;
+#pragma omp parallel for schedule(static) reduction(max : gbits) if (parallel)
+  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
+    const size_t i = static_cast<size_t>(ii);
+    const GlvSplit sp = glv_split(scalars[i]);
+    gb[2 * i] = bases[i];
+    gb[2 * i + 1] = endo(bases[i]);
+    g.mag[2 * i] = sp.m1;
+    g.mag[2 * i + 1] = sp.m2;
+    g.neg[2 * i] = sp.neg1;
+    g.neg[2 * i + 1] = sp.neg2;
+    gbits = std::max({gbits, field::bit_length(sp.m1), field::bit_length(sp.m2)});
+  }
+  g.bits = gbits;
+  return pippenger<2>(gb, g, options);
 }
 
 G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,
@@ -462,10 +577,13 @@ G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars) {
   return acc;
 }
 
+G1 mul_glv(const G1& p, const Fr& k) { return straus_glv<G1>(std::span<const G1>(&p, 1), std::span<const Fr>(&k, 1)); }
+
 G1 msm_naive(std::span<const G1Affine> bases, std::span<const Fr> scalars) {
   ZKINFER_CHECK(bases.size() == scalars.size());
   G1 acc;
-  for (size_t i = 0; i < bases.size(); ++i) acc += G1(bases[i]) * scalars[i];
+  // Plain 4-bit windows over the canonical scalar (G1::mul_limbs), independent of the GLV paths.
+  for (size_t i = 0; i < bases.size(); ++i) acc += G1(bases[i]).mul_limbs(scalars[i].to_canonical());
   return acc;
 }
 

@@ -36,6 +36,11 @@ struct MsmOptions {
   Buckets buckets = Buckets::kAuto;
   size_t batch_size = 0;  // additions per shared inversion in batch-affine mode; 0 = auto
   int threads = 0;        // 0 = omp_get_max_threads()
+  // The GLV endomorphism (curve/glv.h) for Fr scalars: kAuto uses it for up to 256 points when
+  // some scalar needs more than 128 bits (after the negation above), kOn always, kOff never.
+  // msm_small never uses it.
+  enum class Glv { kAuto, kOn, kOff };
+  Glv glv = Glv::kAuto;
 };
 
 // sum_i scalars[i] * bases[i]; bases.size() must equal scalars.size(). n = 0 gives the identity;
@@ -57,6 +62,9 @@ std::vector<G1Affine> window_tables(std::span<const G1Affine> bases);
 // building, about 254 doublings + 43 mixed additions per point. The best choice for a few hundred
 // points or less.
 G1 msm_tables(std::span<const G1Affine> tables, std::span<const Fr> scalars);
+
+// k P with the GLV endomorphism and width-5 NAFs (what G1::mul uses).
+G1 mul_glv(const G1& p, const Fr& k);
 
 // Reference: one scalar multiplication per term, summed. For tests.
 G1 msm_naive(std::span<const G1Affine> bases, std::span<const Fr> scalars);

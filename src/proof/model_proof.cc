@@ -271,7 +271,21 @@ size_t VerifyingKey::size_bytes() const {
 std::array<uint8_t, 32> VerifyingKey::digest() const {
   ByteWriter w;
   serialize(w);
-  return hash::keccak256(w.data());
+  // Hashing a large key (hundreds of KB, mostly its weight range proof) costs about a millisecond,
+  // and every verification asks twice (check_key, the proof's binding). The last key's encoding
+  // is remembered and compared byte for byte, so any change to the key is a miss.
+  static std::mutex mu;
+  static std::vector<uint8_t> last_bytes;
+  static std::array<uint8_t, 32> last_digest{};
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!last_bytes.empty() && last_bytes == w.data()) return last_digest;
+  }
+  const auto d = hash::keccak256(w.data());
+  std::lock_guard<std::mutex> lock(mu);
+  last_bytes = w.data();
+  last_digest = d;
+  return d;
 }
 
 std::vector<Blocker> blockers(const quant::CompiledModel& model) {
