@@ -99,14 +99,19 @@ void expect_honest(const ProveRun& r, const std::vector<Claim>& claims, const Pa
     EXPECT_FALSE(tv.ok()) << "eval " << i;
     EXPECT_FALSE(tv.reason().empty());
   }
-  for (size_t i = 0; i < r.proof.lookups.tables.size(); ++i) {
+  if (!r.proof.lookups.empty()) {
     NonlinearProof t = r.proof;
-    t.lookups.tables[i].gkr.root_denominator += Fr::one();
-    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i;
-    for (size_t j = 0; j < r.proof.lookups.tables[i].segment_evals.size(); ++j) {
+    t.lookups.gkr.root_denominator += Fr::one();
+    EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup root";
+    for (size_t j = 0; j < r.proof.lookups.segment_evals.size(); ++j) {
       t = r.proof;
-      t.lookups.tables[i].segment_evals[j] += Fr::one();
-      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup " << i << " segment value " << j;
+      t.lookups.segment_evals[j] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup segment value " << j;
+    }
+    for (size_t j = 0; j < r.proof.lookups.multiplicity_evals.size(); ++j) {
+      t = r.proof;
+      t.lookups.multiplicity_evals[j] += Fr::one();
+      EXPECT_FALSE(verify_with(vf, claims, t).ok()) << "lookup multiplicity value " << j;
     }
   }
   for (size_t i = 0; i < r.proof.multiplicities.size(); ++i) {
@@ -491,7 +496,7 @@ TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
       for (size_t i = 0; i < layers.size(); ++i) {
         std::vector<Claim> in;
         proofs.push_back(provers[i]->prove(layers[i].claims, tp, &in, &adv[i]));
-        EXPECT_TRUE(proofs.back().lookups.tables.empty() && proofs.back().multiplicities.empty());
+        EXPECT_TRUE(proofs.back().lookups.empty() && proofs.back().multiplicities.empty());
         bp.assign_owner(i);
       }
     }
