@@ -1,6 +1,6 @@
 // The whole-model verifier and the keys (docs/PROOF.md): a driver over the step handlers (step.h,
 // steps/): backward claim reduction over the graph, each node's claims checked by its step; one
-// LogUp per table for the whole model; the zero-knowledge end section (zk/cp.h); and the reduced
+// LogUp for all tables of the whole model; the zero-knowledge end section (zk/cp.h); and the reduced
 // openings of every claim on the input, the weights and the advice. The prover is prover.cc.
 #include "proof/model_proof.h"
 #include "proof/driver.h"
@@ -710,7 +710,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
   }
   lap(&VerifyProfile::bounds);
-  // The model's lookups (one LogUp per table): multiplicity commitments, the batch proof; claims
+  // The model's lookups (one LogUp for all tables): multiplicity commitments, the batch proof; claims
   // on the columns go to their layers' commitments.
   if (!lookups.empty()) {
     std::vector<layers::AdviceShape> ms;
