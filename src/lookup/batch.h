@@ -88,7 +88,9 @@ struct BatchLayout {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return vars[a] > vars[b]; });
     l.offsets.assign(vars.size(), 0);
     for (size_t e : order) {
-      if (vars[e] > kMaxLogRows) {  // refused by deserialize() and verify()
+      // Sizes above 2^kMaxLogRows in all are refused by deserialize() and verify() (and the sum
+      // cannot wrap around).
+      if (vars[e] > kMaxLogRows || l.total > (uint64_t{1} << kMaxLogRows)) {
         l.num_vars = kMaxLogRows + 1;
         return l;
       }
