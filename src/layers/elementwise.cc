@@ -177,7 +177,7 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
     if (Verdict v = verify_rescale(rescale_params(params), out_claims, proof.rescale, tr, &sc, &res.advice); !v)
       return v.within("elementwise");
   } else {
-    if (!proof.rescale.evals.empty() || !proof.rescale.lookups.tables.empty() || !proof.rescale.multiplicities.empty())
+    if (!proof.rescale.evals.empty() || !proof.rescale.lookups.empty() || !proof.rescale.multiplicities.empty())
       return Verdict::reject("elementwise: unexpected rescale proof");
     const Fr inv = pow2_fr(static_cast<size_t>(-params.shift)).inverse();
     for (const Claim& c : out_claims) sc.push_back({c.point, c.value * inv});

@@ -449,7 +449,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
     if (Verdict v = verify_rescale(rescale_params(params), out_claims, proof.rescale, tr, &sc, &adv); !v)
       return v.within("reduce");
   } else {
-    if (!proof.rescale.evals.empty() || !proof.rescale.lookups.tables.empty() || !proof.rescale.multiplicities.empty()) return Verdict::reject("reduce: unexpected rescale proof");
+    if (!proof.rescale.evals.empty() || !proof.rescale.lookups.empty() || !proof.rescale.multiplicities.empty()) return Verdict::reject("reduce: unexpected rescale proof");
     if (params.op == Op::kSum) {
       sc.assign(out_claims.begin(), out_claims.end());
     } else {

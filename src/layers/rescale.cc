@@ -50,7 +50,7 @@ NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
       p.multiplicities.push_back(std::move(m));
       for (size_t n : t.segments)
         if (n > lookup::kMaxLogRows) r.fail("nonlinear: lookup too large");
-      shapes.push_back({lookup::BatchLayout::make(t.segments).num_vars, t.k, t.segments.size() * t.cols});
+      shapes.push_back({t.k, t.cols, t.segments});
     }
     p.lookups = lookup::BatchProof<Fr>::deserialize(r, shapes);
   }
@@ -335,7 +335,7 @@ const sumcheck::Proof<Fr>* NlVerifier::next_sumcheck() {
 
 Verdict NlVerifier::finished() const {
   if (next_eval_ != p_.evals.size() || next_sumcheck_ != p_.sumchecks.size() ||
-      (!lookups_done_ && (!p_.multiplicities.empty() || !p_.lookups.tables.empty())))
+      (!lookups_done_ && (!p_.multiplicities.empty() || !p_.lookups.empty())))
     return Verdict::reject("proof has unused parts");
   return Verdict::accept();
 }

@@ -61,7 +61,7 @@ struct AdviceShape {
 // Lookups: under a model-wide lookup batch (lookup::BatchProver / BatchVerifier current, the
 // whole-model prover) the layer registers its range checks and table lookups there and its proof
 // has none; standalone (layer tests) it proves them in a batch of its own: `multiplicities` (one
-// vector per table, sent in the proof) and `lookups` (one LogUp per table).
+// vector per table, sent in the proof) and `lookups` (one LogUp for all its tables).
 struct NonlinearProof {
   std::vector<cp::Val> evals;
   std::vector<std::vector<cp::Val>> multiplicities;  // standalone only

@@ -1,22 +1,31 @@
-// One LogUp argument per table for many witness columns (docs/protocol/logup.md, "Batches").
+// One LogUp-GKR argument for all of a model's lookups, into any number of tables
+// (docs/protocol/logup.md, "Batches").
 //
 // Users register lookups during proving (BatchProver::add) and verification (BatchVerifier::add):
-// a lookup is one or two witness columns (a "segment") of 2^n rows into a public table. Segments
-// into the same table (equal tables: same kind and size, same rows) share one argument: they are
-// laid out in one witness of 2^N rows, largest first (so each sits at an offset that is a multiple
-// of its size), the rest padded with the table's row 0, and proven with one LogUp-GKR (prover.h,
-// verifier.h) against one multiplicities vector m per table. At the witness leaves the prover sends
-// each segment's column values at its part of the witness point instead of the whole witness's,
-// and the verifier recombines them:
-//     w~(rho) = sum_e eq(offset_e / 2^n_e, rho[n_e..N)) w_e~(rho[0..n_e)) + pad · P~(rho),
-// with P the indicator of the padding rows [S, 2^N) (S = the segments' total size) and pad the
-// table's row 0. The claims on the segments (and on each m) go back to their owners, to be
-// opened against the commitments the owners absorbed before the batch.
+// a lookup is one or two witness columns (a "segment") of 2^n rows into a public table. Equal
+// tables (same kind and size, same rows) are merged; table number t (order of first
+// registration) gets the tag t. All tables become one tagged table: their rows, each combined as
+// gamma t + x + beta y (y = 0 for range tables), laid out largest table first (each at an offset
+// that is a multiple of its size) and padded to 2^K rows with value 0 and multiplicity 0. All
+// segments become one tagged witness: each row (a, b) of a segment into table t combined as
+// gamma t + a + beta b, segments laid out largest first, padded to 2^N rows with table 0's row 0
+// (counted in table 0's multiplicities). One fractional-sum GKR (prover.h prove_fractions,
+// verifier.h verify_fractions) proves sum 1/(alpha - w_i) = sum m_j/(alpha - t_j) over the tagged
+// values. At the leaves the prover sends each segment's column values at its part of the witness
+// point and each table's multiplicities' value at its part of the table point, and the verifier
+// recombines them:
+//     w~(rho) = sum_e eq(offset_e / 2^n_e, rho[n_e..N)) (gamma tag_e + a_e~ + beta b_e~)(rho[0..n_e))
+//               + (gamma 0 + row0 of table 0) (1 - I_S(rho)),
+//     t~(rho) = sum_t eq(offset_t / 2^k_t, rho[k_t..K)) (gamma t + x_t~ + beta y_t~)(rho[0..k_t)),
+//     m~(rho) = sum_t eq(offset_t / 2^k_t, rho[k_t..K)) m_t~(rho[0..k_t)),
+// with I_S the indicator of [0, S) (S = the segments' total size). The claims on the segments and
+// on each table's m go back to their owners, to be opened against the commitments the owners
+// absorbed before the batch.
 //
 // Order: every segment's columns must be bound (committed and absorbed) before prove()/verify();
-// the caller commits each table's m (from multiplicities()) and absorbs the commitments before
-// prove()/verify() too. Then, per table in registration order: the batch shape, beta, alpha, the
-// GKR, the segment values.
+// the caller commits each table's m (from prepare()) and absorbs the commitments before
+// prove()/verify() too. Then: the batch shape, beta, gamma, alpha, the GKR, the segment values,
+// the multiplicity values.
 //
 // Ambient use: a BatchProver / BatchVerifier made current by a Scope is where the layer protocols
 // (layers/rescale.h, NlProver) register their range checks and table lookups; the owner of
@@ -49,6 +58,8 @@ namespace zkinfer::lookup {
 
 inline constexpr std::string_view kLabelBatchShape = "logup.batch.shape";
 inline constexpr std::string_view kLabelSegmentEvals = "logup.batch.segment_evals";
+inline constexpr std::string_view kLabelBatchGamma = "logup.batch.gamma";
+inline constexpr std::string_view kLabelMultiplicityEvals = "logup.batch.multiplicity_evals";
 inline constexpr size_t kNoOwner = SIZE_MAX;
 
 // Whether two tables are the same (kind, size, rows).
@@ -77,7 +88,9 @@ struct BatchLayout {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return vars[a] > vars[b]; });
     l.offsets.assign(vars.size(), 0);
     for (size_t e : order) {
-      if (vars[e] > kMaxLogRows) {  // refused by deserialize() and verify()
+      // Sizes above 2^kMaxLogRows in all are refused by deserialize() and verify() (and the sum
+      // cannot wrap around).
+      if (vars[e] > kMaxLogRows || l.total > (uint64_t{1} << kMaxLogRows)) {
         l.num_vars = kMaxLogRows + 1;
         return l;
       }
@@ -111,38 +124,70 @@ F eq_index(std::span<const F> point, size_t lo, uint64_t i) {
   return acc;
 }
 
-// The proof of one table's argument: the GKR (without witness values) and each segment's column
-// values at its point (segments in registration order, columns in order).
-template <field::PrimeField F>
-struct BatchTableProof {
-  LogupProof<F> gkr;
-  std::vector<sumcheck::Msg<F>> segment_evals;
-};
-
-// Per table: N (log2 of the witness rows), k and the number of segment values; fixes the layout.
+// Per table (registration order): k (2^k rows), its number of columns and the sizes n_e of its
+// segments (2^n_e rows each). Fixes the proof layout.
 struct BatchTableShape {
-  size_t n = 0, k = 0, num_segment_evals = 0;
+  size_t k = 0;
+  size_t num_columns = 1;
+  std::vector<size_t> segments;
 };
 
+// The sizes of the batch's one argument: N (log2 of the tagged witness's rows: all segments and
+// the padding), K (log2 of the tagged table's rows), and the numbers of values sent at the leaves.
+struct BatchDims {
+  size_t n = 0, k = 0, num_segment_evals = 0, num_tables = 0;
+  bool ok = true;  // false: a size above kMaxLogRows (refused)
+
+  static BatchDims of(const std::vector<BatchTableShape>& shapes) {
+    BatchDims d;
+    std::vector<size_t> seg_vars, tab_vars;
+    for (const auto& s : shapes) {
+      if (s.k > kMaxLogRows || s.num_columns < 1 || s.num_columns > 2) d.ok = false;
+      tab_vars.push_back(s.k);
+      for (size_t v : s.segments) {
+        if (v > kMaxLogRows) d.ok = false;
+        seg_vars.push_back(v);
+      }
+      d.num_segment_evals += s.segments.size() * s.num_columns;
+    }
+    if (!d.ok) return d;
+    d.n = BatchLayout::make(seg_vars).num_vars;
+    d.k = BatchLayout::make(tab_vars).num_vars;
+    d.num_tables = shapes.size();
+    d.ok = d.n <= kMaxLogRows && d.k <= kMaxLogRows;
+    return d;
+  }
+};
+
+// The batch's proof (nothing when no lookup was registered): the fractional-sum GKR (root and
+// steps; no witness values), each segment's column values at its point (segments in registration
+// order, columns in order), each table's multiplicities' value at its point (tables in order).
 template <field::PrimeField F>
 struct BatchProof {
-  std::vector<BatchTableProof<F>> tables;
+  LogupProof<F> gkr;
+  std::vector<sumcheck::Msg<F>> segment_evals;
+  std::vector<sumcheck::Msg<F>> multiplicity_evals;
+
+  bool empty() const { return multiplicity_evals.empty(); }
 
   void serialize(ByteWriter& w) const {
-    for (const auto& t : tables) {
-      t.gkr.serialize(w);
-      for (const auto& e : t.segment_evals) sumcheck::write_msg<F>(w, e);
-    }
+    if (empty()) return;
+    gkr.serialize(w);
+    for (const auto& e : segment_evals) sumcheck::write_msg<F>(w, e);
+    for (const auto& e : multiplicity_evals) sumcheck::write_msg<F>(w, e);
   }
   static BatchProof deserialize(ByteReader& r, const std::vector<BatchTableShape>& shapes) {
     BatchProof p;
-    for (const auto& s : shapes) {
-      if (s.num_segment_evals > (size_t{1} << 24)) r.fail("logup batch: too many segments");
-      BatchTableProof<F> t;
-      t.gkr = LogupProof<F>::deserialize(r, s.n, s.k, 0);
-      for (size_t i = 0; i < s.num_segment_evals; ++i) t.segment_evals.push_back(sumcheck::read_msg<F>(r));
-      p.tables.push_back(std::move(t));
-    }
+    if (shapes.empty()) return p;
+    if (shapes.size() > (size_t{1} << 16)) r.fail("logup batch: too many tables");
+    const BatchDims d = BatchDims::of(shapes);
+    if (!d.ok) r.fail("logup batch: lookup too large");
+    if (d.num_segment_evals > (size_t{1} << 24)) r.fail("logup batch: too many segments");
+    p.gkr = LogupProof<F>::deserialize(r, d.n, d.k, 0);
+    // Memory follows the bytes read.
+    p.segment_evals.reserve(std::min(d.num_segment_evals, r.remaining() / sumcheck::msg_bytes<F>()));
+    for (size_t i = 0; i < d.num_segment_evals; ++i) p.segment_evals.push_back(sumcheck::read_msg<F>(r));
+    for (size_t i = 0; i < d.num_tables; ++i) p.multiplicity_evals.push_back(sumcheck::read_msg<F>(r));
     return p;
   }
 };
@@ -197,21 +242,40 @@ struct Registry {
   }
 };
 
-// Absorbs the batch's shape: the number of tables, then per table its kind, k, columns and the
-// segments' sizes (registration order).
+// Absorbs the batch's shape: the number of tables, per table its kind, k and columns; then the
+// number of segments and per segment (registration order) its table and n_e. With the tables'
+// rows (public, bound by the caller's key) this fixes both layouts.
 template <field::PrimeField F>
 void absorb_batch_shape(transcript::Transcript& tr, const std::vector<const LookupTable<F>*>& tables,
-                        const std::vector<std::vector<size_t>>& vars) {
+                        const std::vector<std::pair<size_t, size_t>>& segments) {
   ByteWriter w;
   w.u64(tables.size());
-  for (size_t t = 0; t < tables.size(); ++t) {
-    w.u8(static_cast<uint8_t>(tables[t]->kind()));
-    w.u64(tables[t]->log_size());
-    w.u64(tables[t]->num_columns());
-    w.u64(vars[t].size());
-    for (size_t v : vars[t]) w.u64(v);
+  for (const auto* t : tables) {
+    w.u8(static_cast<uint8_t>(t->kind()));
+    w.u64(t->log_size());
+    w.u64(t->num_columns());
+  }
+  w.u64(segments.size());
+  for (const auto& [t, n] : segments) {
+    w.u64(t);
+    w.u64(n);
   }
   tr.absorb_bytes(kLabelBatchShape, w.data());
+}
+
+// The tag of table t.
+template <field::PrimeField F>
+F table_tag(size_t t) {
+  return F::from_u64(t);
+}
+
+// The segments of all tables in registration order: (table, index within the table).
+template <class Tab>
+std::vector<std::pair<size_t, size_t>> segments_by_serial(const std::vector<Tab>& tabs, size_t num_segments) {
+  std::vector<std::pair<size_t, size_t>> out(num_segments, {SIZE_MAX, SIZE_MAX});
+  for (size_t t = 0; t < tabs.size(); ++t)
+    for (size_t e = 0; e < tabs[t].segments.size(); ++e) out[tabs[t].segments[e].serial] = {t, e};
+  return out;
 }
 
 }  // namespace detail
@@ -221,6 +285,7 @@ struct BatchProverResult {
   BatchProof<F> proof;
   std::vector<SegmentClaim<F>> segment_claims;
   std::vector<MultiplicityClaim<F>> multiplicity_claims;
+  F beta{}, gamma{}, alpha{};  // the batch's challenges (tests, diagnostics)
 };
 
 template <field::PrimeField F>
@@ -246,79 +311,132 @@ class BatchProver {
   const LookupTable<F>& table(size_t t) const { return reg_.tabs[t].table; }
   bool empty() const { return reg_.tabs.empty(); }
 
-  // Lays out every table's witness and returns its multiplicities (per table, 2^k counts), which
-  // the caller commits and absorbs before prove(). No add() afterwards. missing (if non-null):
-  // rows found in no table (then no valid proof exists; prove() still runs and fails to verify).
+  // Lays out the tagged witness and returns every table's multiplicities (per table, 2^k counts;
+  // the witness's padding rows count as table 0's row 0), which the caller commits and absorbs
+  // before prove(). No add() afterwards. missing (if non-null): rows found in no table (then no
+  // valid proof exists; prove() still runs and fails to verify).
   std::vector<std::vector<uint64_t>> prepare(size_t* missing = nullptr) {
     ZKINFER_CHECK(!prepared_);
     prepared_ = true;
     std::vector<std::vector<uint64_t>> out;
+    if (reg_.tabs.empty()) return out;
+    order_ = detail::segments_by_serial(reg_.tabs, reg_.num_segments);
+    std::vector<size_t> vars;
+    for (const auto& [t, e] : order_) vars.push_back(reg_.tabs[t].segments[e].num_vars);
+    layout_ = BatchLayout::make(vars);
     size_t miss = 0;
     for (auto& t : reg_.tabs) {
-      std::vector<size_t> vars;
-      for (const auto& s : t.segments) vars.push_back(s.num_vars);
-      t.layout = BatchLayout::make(vars);
-      const auto pad = t.table.padding_row();
-      t.witness.assign(t.table.num_columns(), std::vector<F>(size_t{1} << t.layout.num_vars));
-      for (size_t c = 0; c < t.witness.size(); ++c) {
-        auto& w = t.witness[c];
-        std::fill(w.begin() + static_cast<std::ptrdiff_t>(t.layout.total), w.end(), pad[c]);
-        for (size_t e = 0; e < t.segments.size(); ++e) {
-          std::copy(t.columns[e][c].begin(), t.columns[e][c].end(), w.begin() + static_cast<std::ptrdiff_t>(t.layout.offsets[e]));
-          std::vector<F>().swap(t.columns[e][c]);
-        }
-      }
-      auto m = compute_multiplicities<F>(t.table, t.witness);
+      // All rows of the table's segments, counted at once (compute_multiplicities).
+      std::vector<std::vector<F>> rows(t.table.num_columns());
+      for (size_t c = 0; c < rows.size(); ++c)
+        for (const auto& seg : t.columns) rows[c].insert(rows[c].end(), seg[c].begin(), seg[c].end());
+      auto m = compute_multiplicities<F>(t.table, rows);
       miss += m.num_missing;
-      t.m = m.to_field();
       out.push_back(std::move(m.counts));
+    }
+    out[0][0] += (uint64_t{1} << layout_.num_vars) - layout_.total;  // the padding rows
+    for (size_t t = 0; t < reg_.tabs.size(); ++t) {
+      auto& m = reg_.tabs[t].m;
+      m.resize(out[t].size());
+      for (size_t j = 0; j < m.size(); ++j) m[j] = F::from_u64(out[t][j]);
     }
     if (missing) *missing = miss;
     return out;
   }
 
-  // After the multiplicities' commitments are absorbed: one LogUp per table.
-  BatchProverResult<F> prove(transcript::Transcript& tr) {
+  // After the multiplicities' commitments are absorbed: the one LogUp of all tables.
+  // multiplicities_override (tests of the verifier only): the counts to prove with instead of
+  // prepare()'s (a prover that counts a row in another table than its own).
+  BatchProverResult<F> prove(transcript::Transcript& tr,
+                             const std::vector<std::vector<uint64_t>>* multiplicities_override = nullptr) {
     ZKINFER_CHECK(prepared_);
-    std::vector<const LookupTable<F>*> tables;
-    std::vector<std::vector<size_t>> vars;
-    for (const auto& t : reg_.tabs) {
-      tables.push_back(&t.table);
-      vars.emplace_back();
-      for (const auto& s : t.segments) {
-        ZKINFER_CHECK(s.owner != kNoOwner && "lookup batch: segment without owner");
-        vars.back().push_back(s.num_vars);
-      }
-    }
-    detail::absorb_batch_shape(tr, tables, vars);
     BatchProverResult<F> res;
-    for (size_t ti = 0; ti < reg_.tabs.size(); ++ti) {
-      Tab& t = reg_.tabs[ti];
-      auto r = lookup::detail::prove_impl<F>(t.table, t.witness, t.m, tr, lookup::detail::Cheats<F>{},
-                                             lookup::detail::WitnessEvals::kNone);
-      const auto& rho = r.claims.witness_point;
-      BatchTableProof<F> tp;
-      tp.gkr = std::move(r.proof);
-      std::vector<F> vals;
-      for (size_t e = 0; e < t.segments.size(); ++e) {
-        const auto& s = t.segments[e];
-        const std::vector<F> pt(rho.begin(), rho.begin() + static_cast<std::ptrdiff_t>(s.num_vars));
-        for (size_t c = 0; c < t.witness.size(); ++c) {
-          const auto first = t.witness[c].begin() + static_cast<std::ptrdiff_t>(t.layout.offsets[e]);
-          vals.push_back(poly::evaluate_mle<F>(std::vector<F>(first, first + (std::ptrdiff_t{1} << s.num_vars)), pt));
-        }
+    if (reg_.tabs.empty()) return res;
+    if (multiplicities_override) {
+      ZKINFER_CHECK(multiplicities_override->size() == reg_.tabs.size());
+      for (size_t t = 0; t < reg_.tabs.size(); ++t) {
+        const auto& c = (*multiplicities_override)[t];
+        ZKINFER_CHECK(c.size() == reg_.tabs[t].m.size());
+        for (size_t j = 0; j < c.size(); ++j) reg_.tabs[t].m[j] = F::from_u64(c[j]);
       }
-      tp.segment_evals = sumcheck::send_msgs<F>(vals);
-      tr.absorb_many(kLabelSegmentEvals, tp.segment_evals);
-      size_t i = 0;
-      for (const auto& s : t.segments) {
-        const std::vector<F> pt(rho.begin(), rho.begin() + static_cast<std::ptrdiff_t>(s.num_vars));
-        for (size_t c = 0; c < s.ids.size(); ++c) res.segment_claims.push_back({s.owner, s.ids[c], c, pt, tp.segment_evals[i++]});
-      }
-      res.multiplicity_claims.push_back({ti, r.claims.multiplicity_point, r.claims.multiplicity_eval});
-      res.proof.tables.push_back(std::move(tp));
-      std::vector<std::vector<F>>().swap(t.witness);
     }
+    std::vector<const LookupTable<F>*> tables;
+    for (const auto& t : reg_.tabs) tables.push_back(&t.table);
+    std::vector<std::pair<size_t, size_t>> shape;
+    for (const auto& [t, e] : order_) {
+      const auto& s = reg_.tabs[t].segments[e];
+      ZKINFER_CHECK(s.owner != kNoOwner && "lookup batch: segment without owner");
+      shape.push_back({t, s.num_vars});
+    }
+    detail::absorb_batch_shape(tr, tables, shape);
+    const F beta = tr.challenge<F>(kLabelBeta);
+    const F gamma = tr.challenge<F>(kLabelBatchGamma);
+    const F alpha = tr.challenge<F>(kLabelAlpha);
+    res.beta = beta;
+    res.gamma = gamma;
+    res.alpha = alpha;
+
+    // Witness leaves (1, alpha - (gamma t + a + beta b)), numerators implicit.
+    detail::Level<F> w;
+    w.q.resize(size_t{1} << layout_.num_vars);
+    {
+      const auto pad = reg_.tabs[0].table.padding_row();
+      const F pad_q = alpha - (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero()));  // tag 0
+      std::fill(w.q.begin() + static_cast<std::ptrdiff_t>(layout_.total), w.q.end(), pad_q);
+      for (size_t i = 0; i < order_.size(); ++i) {
+        const auto [t, e] = order_[i];
+        const auto& cols = reg_.tabs[t].columns[e];
+        const F base = alpha - gamma * detail::table_tag<F>(t);
+        F* out = w.q.data() + layout_.offsets[i];
+        const size_t rows = cols[0].size();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
+        for (size_t r = 0; r < rows; ++r) out[r] = base - (cols.size() == 2 ? cols[0][r] + beta * cols[1][r] : cols[0][r]);
+      }
+    }
+    // Table leaves (-m_j, alpha - (gamma t + x_j + beta y_j)); padding (0, alpha).
+    std::vector<size_t> tvars;
+    for (const auto& t : reg_.tabs) tvars.push_back(t.table.log_size());
+    const BatchLayout tlay = BatchLayout::make(tvars);
+    detail::Level<F> tl;
+    tl.p.assign(size_t{1} << tlay.num_vars, F::zero());
+    tl.q.assign(size_t{1} << tlay.num_vars, alpha);
+    for (size_t ti = 0; ti < reg_.tabs.size(); ++ti) {
+      const Tab& t = reg_.tabs[ti];
+      const F base = alpha - gamma * detail::table_tag<F>(ti);
+      const size_t off = tlay.offsets[ti], rows = t.table.size();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
+      for (size_t j = 0; j < rows; ++j) {
+        tl.p[off + j] = -t.m[j];
+        tl.q[off + j] = base - t.table.combined_entry(j, beta);
+      }
+    }
+    const auto pts = lookup::detail::prove_fractions<F>(std::move(w), std::move(tl), tr, lookup::detail::Cheats<F>{}, &res.proof.gkr);
+
+    // Each segment's columns at its part of the witness point, each m at its part of the table's.
+    std::vector<F> vals;
+    for (const auto& [t, e] : order_) {
+      const auto& s = reg_.tabs[t].segments[e];
+      const std::span<const F> pt(pts.witness.data(), s.num_vars);
+      for (const auto& c : reg_.tabs[t].columns[e]) vals.push_back(poly::evaluate_mle<F>(c, pt));
+    }
+    res.proof.segment_evals = sumcheck::send_msgs<F>(vals);
+    tr.absorb_many(kLabelSegmentEvals, res.proof.segment_evals);
+    vals.clear();
+    for (const auto& t : reg_.tabs) vals.push_back(poly::evaluate_mle<F>(t.m, std::span<const F>(pts.table.data(), t.table.log_size())));
+    res.proof.multiplicity_evals = sumcheck::send_msgs<F>(vals);
+    tr.absorb_many(kLabelMultiplicityEvals, res.proof.multiplicity_evals);
+
+    size_t i = 0;
+    for (const auto& [t, e] : order_) {
+      const auto& s = reg_.tabs[t].segments[e];
+      const std::vector<F> pt(pts.witness.begin(), pts.witness.begin() + static_cast<std::ptrdiff_t>(s.num_vars));
+      for (size_t c = 0; c < s.ids.size(); ++c) res.segment_claims.push_back({s.owner, s.ids[c], c, pt, res.proof.segment_evals[i++]});
+    }
+    for (size_t t = 0; t < reg_.tabs.size(); ++t) {
+      const std::vector<F> pt(pts.table.begin(), pts.table.begin() + static_cast<std::ptrdiff_t>(reg_.tabs[t].table.log_size()));
+      res.multiplicity_claims.push_back({t, pt, res.proof.multiplicity_evals[t]});
+    }
+    for (auto& t : reg_.tabs) std::vector<std::vector<std::vector<F>>>().swap(t.columns);
     return res;
   }
 
@@ -339,18 +457,18 @@ class BatchProver {
   struct Tab {
     LookupTable<F> table;
     std::vector<detail::SegmentInfo<F>> segments;
-    std::vector<std::vector<std::vector<F>>> columns;  // per segment (until prepare())
-    BatchLayout layout;
-    std::vector<std::vector<F>> witness;  // per column, 2^N rows (prepare() .. prove())
-    std::vector<F> m;
+    std::vector<std::vector<std::vector<F>>> columns;  // per segment (until prove())
+    std::vector<F> m;                                  // prepare() .. prove()
   };
   Tab& tab_for(const LookupTable<F>& table) {
     for (auto& t : reg_.tabs)
       if (same_table(t.table, table)) return t;
-    reg_.tabs.push_back(Tab{table, {}, {}, {}, {}, {}});
+    reg_.tabs.push_back(Tab{table, {}, {}, {}});
     return reg_.tabs.back();
   }
   detail::Registry<Tab> reg_;
+  std::vector<std::pair<size_t, size_t>> order_;  // segments in registration order (prepare())
+  BatchLayout layout_;                            // the tagged witness (prepare())
   bool prepared_ = false;
   static inline thread_local BatchProver* current_ = nullptr;
 };
@@ -373,9 +491,8 @@ class BatchVerifier {
   std::vector<BatchTableShape> shapes() const {
     std::vector<BatchTableShape> out;
     for (const auto& t : reg_.tabs) {
-      std::vector<size_t> vars;
-      for (const auto& s : t.segments) vars.push_back(s.num_vars);
-      out.push_back({BatchLayout::make(vars).num_vars, t.table.log_size(), t.segments.size() * t.table.num_columns()});
+      out.push_back({t.table.log_size(), t.table.num_columns(), {}});
+      for (const auto& s : t.segments) out.back().segments.push_back(s.num_vars);
     }
     return out;
   }
@@ -385,58 +502,86 @@ class BatchVerifier {
   Verdict verify(const BatchProof<F>& proof, transcript::Transcript& tr, std::vector<SegmentClaim<F>>* segment_claims,
                  std::vector<MultiplicityClaim<F>>* multiplicity_claims) const {
     using M = sumcheck::Msg<F>;
-    if (proof.tables.size() != reg_.tabs.size()) return Verdict::reject("logup batch: wrong number of table proofs");
+    if (reg_.tabs.empty()) {
+      if (!proof.empty() || !proof.segment_evals.empty() || !proof.gkr.steps.empty())
+        return Verdict::reject("logup batch: a proof without lookups");
+      if (segment_claims) segment_claims->clear();
+      if (multiplicity_claims) multiplicity_claims->clear();
+      return Verdict::accept();
+    }
+    const BatchDims d = BatchDims::of(shapes());
+    if (!d.ok) return Verdict::reject("logup batch: lookup too large");
+    if (proof.multiplicity_evals.size() != reg_.tabs.size())
+      return Verdict::reject("logup batch: wrong number of multiplicity values");
+    if (proof.segment_evals.size() != d.num_segment_evals) return Verdict::reject("logup batch: wrong number of segment values");
+    if (!proof.gkr.witness_evals.empty()) return Verdict::reject("logup batch: unexpected witness values");
+    const auto order = detail::segments_by_serial(reg_.tabs, reg_.num_segments);
     std::vector<const LookupTable<F>*> tables;
-    std::vector<std::vector<size_t>> vars;
-    for (const auto& t : reg_.tabs) {
-      tables.push_back(&t.table);
-      vars.emplace_back();
-      for (const auto& s : t.segments) {
-        if (s.owner == kNoOwner) return Verdict::reject("logup batch: internal: segment without owner");
-        if (s.num_vars > kMaxLogRows) return Verdict::reject("logup batch: segment too large");
-        vars.back().push_back(s.num_vars);
-      }
+    for (const auto& t : reg_.tabs) tables.push_back(&t.table);
+    std::vector<std::pair<size_t, size_t>> shape;
+    std::vector<size_t> vars, tvars;
+    for (const auto& [t, e] : order) {
+      const auto& s = reg_.tabs[t].segments[e];
+      if (s.owner == kNoOwner) return Verdict::reject("logup batch: internal: segment without owner");
+      shape.push_back({t, s.num_vars});
+      vars.push_back(s.num_vars);
     }
-    detail::absorb_batch_shape(tr, tables, vars);
+    for (const auto& t : reg_.tabs) tvars.push_back(t.table.log_size());
+    const BatchLayout lay = BatchLayout::make(vars), tlay = BatchLayout::make(tvars);
+    // A rejection names the tables and (up to 8 of) the segments: the argument shows that some row
+    // of some segment is outside its table, not which.
+    const std::string where = describe(order);
+
+    detail::absorb_batch_shape(tr, tables, shape);
+    const F beta = tr.challenge<F>(kLabelBeta);
+    const F gamma = tr.challenge<F>(kLabelBatchGamma);
+    const F alpha = tr.challenge<F>(kLabelAlpha);
+    FractionLeafClaims<F> leaves;
+    if (Verdict v = verify_fractions<F>(lay.num_vars, tlay.num_vars, proof.gkr, tr, &leaves); !v) return v.within(where);
+    if (!leaves.witness_unit && leaves.witness_p != M(F::one()))
+      return Verdict::reject(where + ": logup: witness leaf numerators are not 1");
+
+    // Witness leaves: alpha - w~(rho_W) from the segments' values, their tags and the padding rows.
+    tr.absorb_many(kLabelSegmentEvals, proof.segment_evals);
+    const std::span<const F> rho_w(leaves.witness_point);
+    const auto pad = reg_.tabs[0].table.padding_row();
+    M w = M((F::one() - prefix_indicator<F>(rho_w, lay.total)) * (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero())));
     std::vector<SegmentClaim<F>> sc;
-    std::vector<MultiplicityClaim<F>> mc;
-    for (size_t ti = 0; ti < reg_.tabs.size(); ++ti) {
-      const Tab& t = reg_.tabs[ti];
-      const BatchTableProof<F>& tp = proof.tables[ti];
-      // A failing table names its columns: the argument shows that some row of one of them is
-      // not in the table, not which.
-      std::string where = "logup batch: table " + std::to_string(ti) + " (" +
-                          (t.table.kind() == LookupTable<F>::Kind::kRange ? "range" : "two-column") + ", 2^" +
-                          std::to_string(t.table.log_size()) + " rows; " + std::to_string(t.segments.size()) +
-                          " column(s):";
-      for (size_t e = 0; e < t.segments.size() && e < 8; ++e)
-        where += (e ? ", " : " ") + (t.segments[e].name.empty() ? "#" + std::to_string(e) : t.segments[e].name);
-      if (t.segments.size() > 8) where += ", ...";
-      where += ")";
-      const BatchLayout lay = BatchLayout::make(vars[ti]);
-      const size_t cols = t.table.num_columns();
-      if (tp.segment_evals.size() != t.segments.size() * cols) return Verdict::reject(where + ": wrong number of segment values");
-      GkrLeafClaims<F> g;
-      if (Verdict v = verify_gkr<F>(t.table, lay.num_vars, tp.gkr, tr, &g); !v) return v.within(where);
-      tr.absorb_many(kLabelSegmentEvals, tp.segment_evals);
-      const std::span<const F> rho(g.witness_point);
-      // w~(rho) from the segments' values and the padding rows (table row 0).
-      const F pad_sel = F::one() - prefix_indicator<F>(rho, lay.total);
-      const auto pad = t.table.padding_row();
-      M w = M(pad_sel * (pad[0] + (cols == 2 ? g.beta * pad[1] : F::zero())));
-      for (size_t e = 0; e < t.segments.size(); ++e) {
-        const auto& s = t.segments[e];
-        const F sel = eq_index<F>(rho, s.num_vars, lay.offsets[e] >> s.num_vars);
-        M v = tp.segment_evals[e * cols];
-        if (cols == 2) v += tp.segment_evals[e * cols + 1] * g.beta;
-        w += v * sel;
-        const std::vector<F> pt(rho.begin(), rho.begin() + static_cast<std::ptrdiff_t>(s.num_vars));
-        for (size_t c = 0; c < cols; ++c) sc.push_back({s.owner, s.ids[c], c, pt, tp.segment_evals[e * cols + c]});
+    size_t i = 0;
+    for (size_t o = 0; o < order.size(); ++o) {
+      const auto [t, e] = order[o];
+      const auto& s = reg_.tabs[t].segments[e];
+      const F sel = eq_index<F>(rho_w, s.num_vars, lay.offsets[o] >> s.num_vars);
+      const std::vector<F> pt(rho_w.begin(), rho_w.begin() + static_cast<std::ptrdiff_t>(s.num_vars));
+      M v = M(gamma * detail::table_tag<F>(t));
+      for (size_t c = 0; c < s.ids.size(); ++c) {
+        v += c == 0 ? proof.segment_evals[i] : proof.segment_evals[i] * beta;
+        sc.push_back({s.owner, s.ids[c], c, pt, proof.segment_evals[i++]});
       }
-      if (M(g.alpha) - w != g.witness_denominator)
-        return Verdict::reject(where + ": segment values do not match the witness leaf denominators");
-      mc.push_back({ti, std::move(g.multiplicity_point), g.multiplicity_eval});
+      w += v * sel;
     }
+    if (M(alpha) - w != leaves.witness_q)
+      return Verdict::reject(where + ": segment values do not match the witness leaf denominators");
+
+    // Table leaves: alpha - t~(rho_T) from the public tables and their tags; -m~(rho_T) from the
+    // multiplicities' values.
+    tr.absorb_many(kLabelMultiplicityEvals, proof.multiplicity_evals);
+    const std::span<const F> rho_t(leaves.table_point);
+    F tv = F::zero();
+    M mv = M(F::zero());
+    std::vector<MultiplicityClaim<F>> mc;
+    for (size_t t = 0; t < reg_.tabs.size(); ++t) {
+      const auto& tab = reg_.tabs[t].table;
+      const size_t k = tab.log_size();
+      const F sel = eq_index<F>(rho_t, k, tlay.offsets[t] >> k);
+      const std::span<const F> pt(rho_t.data(), k);
+      tv += sel * (gamma * detail::table_tag<F>(t) + tab.evaluate_combined(pt, beta));
+      mv += proof.multiplicity_evals[t] * sel;
+      mc.push_back({t, std::vector<F>(pt.begin(), pt.end()), proof.multiplicity_evals[t]});
+    }
+    if (M(alpha - tv) != leaves.table_q) return Verdict::reject(where + ": logup: table leaf denominators do not match the tables");
+    if (-mv != leaves.table_p)
+      return Verdict::reject(where + ": multiplicity values do not match the table leaf numerators");
     if (segment_claims) *segment_claims = std::move(sc);
     if (multiplicity_claims) *multiplicity_claims = std::move(mc);
     return Verdict::accept();
@@ -464,6 +609,21 @@ class BatchVerifier {
       if (same_table(t.table, table)) return t;
     reg_.tabs.push_back(Tab{table, {}});
     return reg_.tabs.back();
+  }
+  // "logup batch (3 tables: range 2^4, range 2^6, two-column 2^4; 24 columns: a, b, ...)".
+  std::string describe(const std::vector<std::pair<size_t, size_t>>& order) const {
+    std::string out = "logup batch (" + std::to_string(reg_.tabs.size()) + " table" + (reg_.tabs.size() == 1 ? "" : "s") + ":";
+    for (size_t t = 0; t < reg_.tabs.size() && t < 8; ++t)
+      out += std::string(t ? ", " : " ") + (reg_.tabs[t].table.kind() == LookupTable<F>::Kind::kRange ? "range" : "two-column") +
+             " 2^" + std::to_string(reg_.tabs[t].table.log_size());
+    if (reg_.tabs.size() > 8) out += ", ...";
+    out += "; " + std::to_string(order.size()) + " column(s):";
+    for (size_t o = 0; o < order.size() && o < 8; ++o) {
+      const auto& s = reg_.tabs[order[o].first].segments[order[o].second];
+      out += (o ? ", " : " ") + (s.name.empty() ? "#" + std::to_string(o) : s.name);
+    }
+    if (order.size() > 8) out += ", ...";
+    return out + ")";
   }
   detail::Registry<Tab> reg_;
   static inline thread_local BatchVerifier* current_ = nullptr;

@@ -1,9 +1,13 @@
-// Tests of the LogUp batch (batch.h): segment layout and padding math against brute force; every
-// witness of a few small segments over {0..4} into the table [0, 4) is accepted exactly when all
-// its rows are in the table, with multiplicities equal to a brute-force count; honest batches of
-// many segments in several tables verify with claims equal to direct MLE evaluations; one bad row
-// in one segment among many, a wrong multiplicity, every changed proof value and flipped proof
-// bytes are rejected (or, for m, caught by its claim); owners and id shifts route the claims.
+// Tests of the LogUp batch (batch.h: one tagged LogUp-GKR for all tables): segment layout and
+// padding math against brute force; the root of the one argument equals the fractional sum of the
+// tagged witness and table rows computed directly (toy field); every witness of a few small
+// segments into three tables of 2 rows (a range table and two two-column tables with each other's
+// rows) is accepted exactly when every row lies in its own table, with multiplicities equal to a
+// brute-force count; honest batches of many segments in tables of different sizes (witness side
+// deeper and table side deeper) verify with claims equal to direct MLE evaluations; one bad row in
+// one segment among many, a row of another table, a wrong multiplicity or column, every changed
+// proof value and flipped proof bytes are rejected (or, for m and the columns, caught by their
+// claims); owners and id shifts route the claims.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -94,12 +98,13 @@ BatchRun<F> run_batch(const std::vector<LookupTable<F>>& tables, const std::vect
 }
 
 // The multiplicities by brute force: every row of every segment counted in its table, plus the
-// padding rows (row 0) up to the next power of two of each table's total.
+// padding rows (row 0 of the first registered table) up to the next power of two of all segments'
+// total.
 template <class F>
 std::map<size_t, std::vector<uint64_t>> brute_counts(const std::vector<LookupTable<F>>& tables,
                                                      const std::vector<Seg<F>>& segs) {
   std::map<size_t, std::vector<uint64_t>> out;
-  std::map<size_t, uint64_t> total;
+  uint64_t total = 0;
   for (const auto& s : segs) {
     auto& m = out[s.table];
     m.resize(tables[s.table].size(), 0);
@@ -113,13 +118,12 @@ std::map<size_t, std::vector<uint64_t>> brute_counts(const std::vector<LookupTab
         }
       }
     }
-    total[s.table] += s.cols[0].size();
+    total += s.cols[0].size();
   }
-  for (auto& [t, m] : out) {
-    uint64_t p = 1;
-    while (p < total[t]) p *= 2;
-    m[0] += p - total[t];
-  }
+  // The tagged witness's padding rows: row 0 of the first registered table.
+  uint64_t p = 1;
+  while (p < total) p *= 2;
+  out[segs[0].table][0] += p - total;
   return out;
 }
 
@@ -337,22 +341,30 @@ TEST(LogupBatch, ChangedProofValuesAndBytesAreRejected) {
   const auto honest = run_batch<Fr>(tables, segs);
   ASSERT_TRUE(honest.verdict.ok()) << honest.verdict.reason();
   const auto& p = honest.prover.proof;
-  for (size_t t = 0; t < p.tables.size(); ++t) {
-    for (size_t i = 0; i < p.tables[t].segment_evals.size(); ++i)
-      EXPECT_FALSE(run_batch<Fr>(tables, segs, [&](BatchProof<Fr>& q) { q.tables[t].segment_evals[i] += Fr::one(); })
-                       .verdict.ok())
-          << t << " " << i;
-    EXPECT_FALSE(run_batch<Fr>(tables, segs, [&](BatchProof<Fr>& q) { q.tables[t].gkr.root_numerator += Fr::one(); })
-                     .verdict.ok());
-    EXPECT_FALSE(run_batch<Fr>(tables, segs, [&](BatchProof<Fr>& q) { q.tables[t].gkr.root_denominator += Fr::one(); })
-                     .verdict.ok());
-    for (size_t s = 0; s < p.tables[t].gkr.steps.size(); ++s)
-      EXPECT_FALSE(run_batch<Fr>(tables, segs, [&](BatchProof<Fr>& q) {
-                     q.tables[t].gkr.steps[s].final_evals.back() += Fr::one();
-                   }).verdict.ok())
-          << t << " step " << s;
+  auto rejected = [&](const std::string& what, const std::function<void(BatchProof<Fr>&)>& change) {
+    const auto r = run_batch<Fr>(tables, segs, change);
+    EXPECT_FALSE(r.verdict.ok()) << what;
+    EXPECT_NE(r.verdict.reason().find("logup"), std::string::npos) << what << ": " << r.verdict.reason();
+  };
+  for (size_t i = 0; i < p.segment_evals.size(); ++i)
+    rejected("segment value " + std::to_string(i), [&](BatchProof<Fr>& q) { q.segment_evals[i] += Fr::one(); });
+  for (size_t i = 0; i < p.multiplicity_evals.size(); ++i)
+    rejected("multiplicity value " + std::to_string(i), [&](BatchProof<Fr>& q) { q.multiplicity_evals[i] += Fr::one(); });
+  rejected("root numerator", [&](BatchProof<Fr>& q) { q.gkr.root_numerator += Fr::one(); });
+  rejected("root denominator", [&](BatchProof<Fr>& q) { q.gkr.root_denominator += Fr::one(); });
+  for (size_t s = 0; s < p.gkr.steps.size(); ++s) {
+    for (size_t j = 0; j < p.gkr.steps[s].rounds.size(); ++j)
+      for (size_t v = 0; v < p.gkr.steps[s].rounds[j].evals.size(); ++v)
+        rejected("step " + std::to_string(s) + " round " + std::to_string(j),
+                 [&](BatchProof<Fr>& q) { q.gkr.steps[s].rounds[j].evals[v] += Fr::one(); });
+    for (size_t f = 0; f < p.gkr.steps[s].final_evals.size(); ++f)
+      rejected("step " + std::to_string(s) + " final value " + std::to_string(f),
+               [&](BatchProof<Fr>& q) { q.gkr.steps[s].final_evals[f] += Fr::one(); });
   }
-  EXPECT_FALSE(run_batch<Fr>(tables, segs, [&](BatchProof<Fr>& q) { q.tables.pop_back(); }).verdict.ok());
+  rejected("missing multiplicity value", [&](BatchProof<Fr>& q) { q.multiplicity_evals.pop_back(); });
+  rejected("missing segment value", [&](BatchProof<Fr>& q) { q.segment_evals.pop_back(); });
+  rejected("missing step", [&](BatchProof<Fr>& q) { q.gkr.steps.pop_back(); });
+  rejected("extra witness value", [&](BatchProof<Fr>& q) { q.gkr.witness_evals.push_back(Fr::one()); });
   // Flipped bytes: a decode error or a rejection, never an acceptance.
   ByteWriter w;
   p.serialize(w);
@@ -369,6 +381,188 @@ TEST(LogupBatch, ChangedProofValuesAndBytesAreRejected) {
     }
     EXPECT_TRUE(rejected) << "byte " << pos;
   }
+}
+
+// The root of the one argument against the fractional sum computed directly: every tagged witness
+// row (gamma tag + a + beta b) and its padding (row 0 of the first table) as 1/(alpha - w), every
+// tagged table row as m/(alpha - t), the tagged table's padding rows as 0/alpha; tables are tagged
+// by first registration. Q must be the product of all denominators and P/Q the sum.
+template <class F>
+void expect_root_is_direct_sum(const std::vector<LookupTable<F>>& tables, const std::vector<Seg<F>>& segs,
+                               const BatchRun<F>& r) {
+  std::map<size_t, size_t> tag;  // test table -> batch table
+  for (const auto& s : segs) tag.emplace(s.table, tag.size());
+  ASSERT_EQ(r.counts.size(), tag.size());
+  const F alpha = r.prover.alpha, beta = r.prover.beta, gamma = r.prover.gamma;
+  auto tagged = [&](size_t t, const F& a, const F& b) { return gamma * F::from_u64(tag.at(t)) + a + beta * b; };
+  F sum = F::zero(), q = F::one();
+  uint64_t rows = 0;
+  auto add = [&](const F& num, const F& den) {
+    sum += num * den.inverse();
+    q *= den;
+  };
+  for (const auto& s : segs)
+    for (size_t i = 0; i < s.cols[0].size(); ++i, ++rows)
+      add(F::one(), alpha - tagged(s.table, s.cols[0][i], s.cols.size() == 2 ? s.cols[1][i] : F::zero()));
+  const auto& first = tables[segs[0].table];
+  for (uint64_t p = 1;; p *= 2)
+    if (p >= rows) {
+      for (; rows < p; ++rows) add(F::one(), alpha - tagged(segs[0].table, first.entry(0, 0), first.num_columns() == 2 ? first.entry(1, 0) : F::zero()));
+      break;
+    }
+  uint64_t table_rows = 0;
+  for (const auto& [t, bt] : tag) {
+    const auto& tab = tables[t];
+    for (size_t j = 0; j < tab.size(); ++j)
+      add(-F::from_u64(r.counts[bt][j]), alpha - tagged(t, tab.entry(0, j), tab.num_columns() == 2 ? tab.entry(1, j) : F::zero()));
+    table_rows += tab.size();
+  }
+  for (uint64_t p = 1;; p *= 2)
+    if (p >= table_rows) {
+      for (; table_rows < p; ++table_rows) add(F::zero(), alpha);
+      break;
+    }
+  EXPECT_EQ(r.prover.proof.gkr.root_denominator, q);
+  EXPECT_EQ(r.prover.proof.gkr.root_numerator, sum * q);
+}
+
+// Tables of two rows each: [0, 2); X = {(0, 1), (1, 0)}; Y = {(0, 0), (1, 1)} (X's rows are not
+// Y's: a row looked up in the wrong table must fail, which only the tags catch). Every witness of
+// segments A (1 row into [0, 2)), B (1 row into X), C (1 row into Y), D (2 rows into [0, 2)) over
+// {0, 1, 2}: accepted exactly when every row lies in its own table; the root is the direct sum
+// (zero exactly then); multiplicities as counted by brute force.
+TEST(LogupBatch, ExhaustiveTaggedTablesAgreeWithBruteForce) {
+  const std::vector<LookupTable<T>> tables = {
+      LookupTable<T>::range(1), LookupTable<T>::two_column({T::from_u64(0), T::from_u64(1)}, {T::from_u64(1), T::from_u64(0)}),
+      LookupTable<T>::two_column({T::from_u64(0), T::from_u64(1)}, {T::from_u64(0), T::from_u64(1)})};
+  size_t accepted = 0;
+  for (uint64_t code = 0; code < 2187; ++code) {
+    uint64_t c = code;
+    auto next = [&] {
+      const T d = T::from_u64(c % 3);
+      c /= 3;
+      return d;
+    };
+    std::vector<Seg<T>> segs;
+    segs.push_back({0, {{next()}}, 0});
+    segs.push_back({1, {{next()}, {next()}}, 1});
+    segs.push_back({2, {{next()}, {next()}}, 2});
+    segs.push_back({0, {{next(), next()}}, 3});
+    bool in = true;
+    for (const auto& s : segs)
+      for (size_t i = 0; i < s.cols[0].size(); ++i) {
+        std::vector<T> row;
+        for (const auto& col : s.cols) row.push_back(col[i]);
+        in = in && tables[s.table].find(row).has_value();
+      }
+    auto r = run_batch<T>(tables, segs);
+    EXPECT_EQ(r.verdict.ok(), in) << "code " << code << ": " << r.verdict.reason();
+    expect_root_is_direct_sum(tables, segs, r);
+    EXPECT_EQ(r.prover.proof.gkr.root_numerator == T::zero(), in) << code;
+    if (in) {
+      expect_true_claims(r, segs);
+      const auto want = brute_counts(tables, segs);
+      for (size_t t = 0; t < 3; ++t) EXPECT_EQ(r.counts[t], want.at(t)) << code;
+      ++accepted;
+    } else {
+      EXPECT_NE(r.verdict.reason().find("logup batch (3 tables"), std::string::npos) << r.verdict.reason();
+    }
+  }
+  EXPECT_EQ(accepted, 32u);
+}
+
+// A row of another table: (0, 0) looked up in X = {(0, 1), (1, 0)} while Y = {(0, 0), (1, 1)} is
+// in the batch too, the prover counting it in Y's multiplicities (and committing those): the
+// untagged fractional sums would balance; the tags make the verifier reject. Likewise a range
+// value of the wider range table (40 into [0, 16) beside [0, 64)).
+TEST(LogupBatch, RowOfAnotherTableIsRejected) {
+  auto cheat = [](const auto& tables, const auto& segs, size_t to_table, size_t to_row) {
+    using F = std::decay_t<decltype(tables[0].entry(0, 0))>;
+    BatchProver<F> bp;
+    BatchVerifier<F> bv;
+    for (size_t e = 0; e < segs.size(); ++e) {
+      std::vector<size_t> ids(segs[e].cols.size(), e);
+      bp.add(tables[segs[e].table], segs[e].cols, ids, "seg" + std::to_string(e));
+      bv.add(tables[segs[e].table], poly::log2_exact(segs[e].cols[0].size()), ids, "seg" + std::to_string(e));
+    }
+    bp.assign_owner(0);
+    bv.assign_owner(0);
+    size_t missing = 0;
+    auto counts = bp.prepare(&missing);
+    EXPECT_EQ(missing, 1u);
+    // The missing row counted in the other table (tables numbered as registered: test order).
+    counts[to_table][to_row] += 1;
+    const auto m = to_field<F>(counts);
+    Transcript tp = caller(segs, m);
+    auto res = bp.prove(tp, &counts);
+    Transcript tv = caller(segs, m);
+    std::vector<SegmentClaim<F>> sc;
+    std::vector<MultiplicityClaim<F>> mc;
+    return std::make_pair(bv.verify(res.proof, tv, &sc, &mc), res);
+  };
+  {
+    const std::vector<LookupTable<T>> tables = {
+        LookupTable<T>::two_column({T::from_u64(0), T::from_u64(1)}, {T::from_u64(1), T::from_u64(0)}),
+        LookupTable<T>::two_column({T::from_u64(0), T::from_u64(1)}, {T::from_u64(0), T::from_u64(1)})};
+    const std::vector<Seg<T>> segs = {{0, {{T::from_u64(1), T::from_u64(0)}, {T::from_u64(0), T::from_u64(0)}}, 0},
+                                      {1, {{T::from_u64(1)}, {T::from_u64(1)}}, 0}};
+    auto [v, res] = cheat(tables, segs, 1, 0);
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v.reason().rfind("logup batch (2 tables: two-column 2^1, two-column 2^1; 2 column(s): seg0, seg1): logup: ", 0), 0u) << v.reason();
+    EXPECT_NE(res.proof.gkr.root_numerator, T::zero());
+  }
+  {
+    const std::vector<LookupTable<Fr>> tables = {LookupTable<Fr>::range(4), LookupTable<Fr>::range(6)};
+    std::vector<Seg<Fr>> segs = {{0, {{Fr::from_u64(3), Fr::from_u64(40)}}, 0}, {1, {{Fr::from_u64(50), Fr::from_u64(2)}}, 0}};
+    auto [v, res] = cheat(tables, segs, 1, 40);
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v.reason(), "logup batch (2 tables: range 2^4, range 2^6; 2 column(s): seg0, seg1): logup: root numerator is not zero");
+  }
+}
+
+// Honest batches whose witness side is deeper than the table side (N > K: the witness tree's
+// last steps have unit numerators) and the reverse (K > N), with tables of different sizes;
+// over the toy field with the root checked directly, and over Fr.
+TEST(LogupBatch, DeeperWitnessOrDeeperTableVerify) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto run_shapes = [&]<class F>(F) {
+    std::vector<F> xs, ys;
+    for (uint64_t x = 0; x < 8; ++x) {
+      xs.push_back(F::from_u64(x));
+      ys.push_back(F::from_u64(7 - x));
+    }
+    const std::vector<LookupTable<F>> tables = {LookupTable<F>::range(2), LookupTable<F>::two_column(xs, ys), LookupTable<F>::range(10)};
+    auto range_seg = [&](size_t t, size_t n, size_t k, size_t owner) {
+      std::vector<F> v(size_t{1} << n);
+      for (auto& x : v) x = F::from_u64(rng.next_u64() & ((uint64_t{1} << k) - 1));
+      return Seg<F>{t, {v}, owner};
+    };
+    auto pair_seg = [&](size_t n, size_t owner) {
+      std::vector<F> a(size_t{1} << n), b(a.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        const uint64_t x = rng.next_u64() % 8;
+        a[i] = F::from_u64(x);
+        b[i] = F::from_u64(7 - x);
+      }
+      return Seg<F>{1, {a, b}, owner};
+    };
+    // N > K: 2^11 + 2^9 + 3 rows into tables of 4 and 8 rows (K = 4, N = 12).
+    std::vector<Seg<F>> deep_w = {range_seg(0, 11, 2, 0), pair_seg(9, 1), range_seg(0, 0, 2, 2), pair_seg(1, 2)};
+    // K > N: 2 + 4 + 1 rows (N = 3) into tables of 2^10, 8 and 4 rows (K = 11).
+    std::vector<Seg<F>> deep_t = {range_seg(2, 1, 10, 0), pair_seg(2, 0), range_seg(0, 0, 2, 1)};
+    for (const auto* segs : {&deep_w, &deep_t}) {
+      auto r = run_batch<F>(tables, *segs);
+      expect_true_claims(r, *segs);
+      expect_root_is_direct_sum(tables, *segs, r);
+      const auto want = brute_counts(tables, *segs);
+      std::map<size_t, size_t> order;
+      for (const auto& s : *segs) order.emplace(s.table, order.size());
+      for (const auto& [t, bt] : order) EXPECT_EQ(r.counts[bt], want.at(t)) << t;
+    }
+  };
+  run_shapes(T{});
+  run_shapes(Fr{});
 }
 
 TEST(LogupBatch, OwnersAndIdShiftsRouteTheClaims) {

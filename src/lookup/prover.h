@@ -120,71 +120,52 @@ struct Cheats {
 // nothing (the batch of batch.h sends its segments' values instead).
 enum class WitnessEvals : uint8_t { kSend, kNone };
 
+// What the fractional-sum GKR leaves to the caller: the points of the claims on the witness
+// leaves (n coordinates) and on the table leaves (k coordinates).
 template <field::PrimeField F>
-LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
-                                 const std::vector<F>& m, transcript::Transcript& tr, const Cheats<F>& cheats,
-                                 WitnessEvals witness_evals = WitnessEvals::kSend) {
-  const std::vector<F>* witness_numerators = cheats.witness_numerators;
-  ZKINFER_CHECK(columns.size() == table.num_columns() && m.size() == table.size());
-  const size_t n = poly::log2_exact(columns[0].size());
-  for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
-  const size_t k = table.log_size();
+struct FractionPoints {
+  std::vector<F> witness, table;
+};
+
+// The GKR of the two fraction trees over their leaves (w: 2^n leaves, numerators empty when all
+// are 1; t: 2^k leaves): sends the root and one sumcheck per plan_steps(n, k) entry into
+// *proof (root, steps) and returns the leaf claims' points. The caller has bound everything the
+// leaves depend on and drawn its challenges before.
+template <field::PrimeField F>
+FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript& tr, const Cheats<F>& cheats,
+                                  LogupProof<F>* proof) {
+  const size_t n = poly::log2_exact(w.size());
+  const size_t k = poly::log2_exact(t.size());
+  ZKINFER_CHECK(!t.unit() && (w.unit() || w.p.size() == w.size()));
   const size_t s = std::min(n, k);
-
-  absorb_shape(tr, table, n);
-  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
-  const F alpha = tr.challenge<F>(kLabelAlpha);
-
-  // Leaves. W: (1, alpha - w_i), stored with p empty; T: (-m_j, alpha - t_j).
   std::vector<Level<F>> w_levels(n + 1), t_levels(k + 1);
-  {
-    Level<F>& w = w_levels[n];
-    w.q.resize(size_t{1} << n);
-    const size_t rows = w.q.size();
-#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
-    for (size_t i = 0; i < rows; ++i) {
-      F v = columns[0][i];
-      if (columns.size() == 2) v += beta * columns[1][i];
-      w.q[i] = alpha - v;
-    }
-    if (witness_numerators) {
-      ZKINFER_CHECK(n <= k && witness_numerators->size() == rows);
-      w.p = *witness_numerators;
-    }
-    Level<F>& t = t_levels[k];
-    t.p.resize(table.size());
-    t.q.resize(table.size());
-#pragma omp parallel for schedule(static) if (poly::go_parallel(table.size()))
-    for (size_t j = 0; j < table.size(); ++j) {
-      t.p[j] = -m[j];
-      t.q[j] = alpha - table.combined_entry(j, beta);
-    }
-  }
+  w_levels[n] = std::move(w);
+  t_levels[k] = std::move(t);
   for (size_t l = n; l-- > s;) w_levels[l] = detail::parent_level(w_levels[l + 1]);
   for (size_t l = k; l-- > s;) t_levels[l] = detail::parent_level(t_levels[l + 1]);
   // C's level s + 1: W's level s, then T's level s.
   std::vector<Level<F>> c_levels(s + 2);
   {
     Level<F>& c = c_levels[s + 1];
-    const Level<F>& ws = w_levels[s];
-    const Level<F>& ts = t_levels[s];
-    c.p = ws.unit() ? std::vector<F>(ws.size(), F::one()) : ws.p;
+    Level<F>& ws = w_levels[s];
+    Level<F>& ts = t_levels[s];
+    c.p = ws.unit() ? std::vector<F>(ws.size(), F::one()) : std::move(ws.p);
     c.p.insert(c.p.end(), ts.p.begin(), ts.p.end());
-    c.q = ws.q;
+    c.q = std::move(ws.q);
     c.q.insert(c.q.end(), ts.q.begin(), ts.q.end());
+    if (n > s) w_levels[s] = Level<F>{};
+    if (k > s) t_levels[s] = Level<F>{};
   }
   for (size_t l = s + 1; l-- > 0;) c_levels[l] = detail::parent_level(c_levels[l + 1]);
 
-  LookupProverResult<F> res;
-  LogupProof<F>& proof = res.proof;
   const F root_p = cheats.zero_root_by_scaling_eq ? F::zero() : c_levels[0].p[0];
-  proof.root_numerator = sumcheck::send_msg<F>(root_p);
-  proof.root_denominator = sumcheck::send_msg<F>(c_levels[0].q[0]);
-  tr.absorb_many(kLabelRoot, std::vector<sumcheck::Msg<F>>{proof.root_numerator, proof.root_denominator});
+  proof->root_numerator = sumcheck::send_msg<F>(root_p);
+  proof->root_denominator = sumcheck::send_msg<F>(c_levels[0].q[0]);
+  tr.absorb_many(kLabelRoot, std::vector<sumcheck::Msg<F>>{proof->root_numerator, proof->root_denominator});
 
   std::vector<F> rho;  // the point of the current claim
   F claim_p = root_p, claim_q = c_levels[0].q[0];
-  std::vector<F> w_point, t_point;
+  FractionPoints<F> pts;
   for (const Step& step : plan_steps(n, k)) {
     const size_t l = step.num_vars;
     Level<F>& child = step.tree == Step::Tree::kCombined ? c_levels[l + 1]
@@ -215,7 +196,7 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
       sc = sumcheck::prove_with_eq<F>(comp, rho, std::move(factors), tr);
       ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);  // the prover's own tree is consistent
     }
-    proof.steps.push_back(std::move(sc.proof));
+    proof->steps.push_back(std::move(sc.proof));
     const auto& fe = sc.final_evals;
     const F p0 = step.unit_children ? F::one() : fe[1];
     const F p1 = step.unit_children ? F::one() : fe[2];
@@ -230,8 +211,8 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
     } else {
       // Last step of C: (p0, q0) is W's level s and (p1, q1) T's level s, both at sc.point.
       rho = std::move(sc.point);
-      if (n == s) w_point = rho;
-      if (k == s) t_point = rho;
+      if (n == s) pts.witness = rho;
+      if (k == s) pts.table = rho;
       // Continue with the deeper tree (if any).
       if (n > s) {
         claim_p = p0;
@@ -242,18 +223,59 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
       }
     }
   }
-  if (n > s) w_point = rho;
-  if (k > s) t_point = rho;
+  if (n > s) pts.witness = rho;
+  if (k > s) pts.table = rho;
+  return pts;
+}
 
-  res.claims.witness_point = w_point;
-  res.claims.multiplicity_point = t_point;
-  res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, t_point);
+template <field::PrimeField F>
+LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<std::vector<F>>& columns,
+                                 const std::vector<F>& m, transcript::Transcript& tr, const Cheats<F>& cheats,
+                                 WitnessEvals witness_evals = WitnessEvals::kSend) {
+  const std::vector<F>* witness_numerators = cheats.witness_numerators;
+  ZKINFER_CHECK(columns.size() == table.num_columns() && m.size() == table.size());
+  const size_t n = poly::log2_exact(columns[0].size());
+  for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
+  const size_t k = table.log_size();
+
+  absorb_shape(tr, table, n);
+  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
+  const F alpha = tr.challenge<F>(kLabelAlpha);
+
+  // Leaves. W: (1, alpha - w_i), stored with p empty; T: (-m_j, alpha - t_j).
+  Level<F> w, t;
+  {
+    w.q.resize(size_t{1} << n);
+    const size_t rows = w.q.size();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
+    for (size_t i = 0; i < rows; ++i) {
+      F v = columns[0][i];
+      if (columns.size() == 2) v += beta * columns[1][i];
+      w.q[i] = alpha - v;
+    }
+    if (witness_numerators) {
+      ZKINFER_CHECK(n <= k && witness_numerators->size() == rows);
+      w.p = *witness_numerators;
+    }
+    t.p.resize(table.size());
+    t.q.resize(table.size());
+#pragma omp parallel for schedule(static) if (poly::go_parallel(table.size()))
+    for (size_t j = 0; j < table.size(); ++j) {
+      t.p[j] = -m[j];
+      t.q[j] = alpha - table.combined_entry(j, beta);
+    }
+  }
+  LookupProverResult<F> res;
+  const FractionPoints<F> pts = prove_fractions<F>(std::move(w), std::move(t), tr, cheats, &res.proof);
+  res.claims.witness_point = pts.witness;
+  res.claims.multiplicity_point = pts.table;
+  res.claims.multiplicity_eval = poly::evaluate_mle<F>(m, pts.table);
   if (witness_evals == WitnessEvals::kNone) return res;
   std::vector<F> wev;
-  for (const auto& c : columns) wev.push_back(poly::evaluate_mle<F>(c, w_point));
-  proof.witness_evals = sumcheck::send_msgs<F>(wev);
-  res.claims.witness_evals = proof.witness_evals;
-  tr.absorb_many(kLabelWitnessEvals, proof.witness_evals);
+  for (const auto& c : columns) wev.push_back(poly::evaluate_mle<F>(c, pts.witness));
+  res.proof.witness_evals = sumcheck::send_msgs<F>(wev);
+  res.claims.witness_evals = res.proof.witness_evals;
+  tr.absorb_many(kLabelWitnessEvals, res.proof.witness_evals);
   return res;
 }
 

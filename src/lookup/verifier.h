@@ -35,23 +35,32 @@ struct GkrLeafClaims {
   sumcheck::Msg<F> multiplicity_eval;
 };
 
-// Steps 1-5 of the verifier (docs/protocol/logup.md) except the witness values: checks the shape,
-// the root, every GKR step, the unit witness numerators and the table leaves; does not read
-// proof.witness_evals. On acceptance fills *out.
+// The claims the fractional-sum GKR ends with: the witness leaves' MLEs (numerator p, denominator
+// q) at witness_point (n coordinates) and the table leaves' at table_point (k coordinates).
+// witness_unit: the witness leaves' numerators were fixed to 1 by the last step (n > k), so
+// witness_p is 1 by construction.
 template <field::PrimeField F>
-Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
-                   GkrLeafClaims<F>* out) {
-  if (n > kMaxLogRows) return Verdict::reject("logup: witness of 2^" + std::to_string(n) + " rows is too large");
-  const size_t k = table.log_size();
+struct FractionLeafClaims {
+  std::vector<F> witness_point, table_point;
+  sumcheck::Msg<F> witness_p, witness_q, table_p, table_q;
+  bool witness_unit = false;
+};
+
+// Replays the root and the GKR steps of plan_steps(n, k) (docs/protocol/logup.md, verifier steps
+// 2 and 3): rejects unless the root numerator is 0 (and a public root denominator non-zero), every
+// step's sumcheck verifies and its eq value is right. On acceptance fills *out with the leaf
+// claims, which the caller must check. Checks proof.steps' count; not the witness values.
+template <field::PrimeField F>
+Verdict verify_fractions(size_t n, size_t k, const LogupProof<F>& proof, transcript::Transcript& tr,
+                         FractionLeafClaims<F>* out) {
+  if (n > kMaxLogRows || k > kMaxLogRows)
+    return Verdict::reject("logup: witness of 2^" + std::to_string(n) + " rows or table of 2^" + std::to_string(k) +
+                           " rows is too large");
   const size_t s = std::min(n, k);
   const auto steps = plan_steps(n, k);
   if (proof.steps.size() != steps.size())
     return Verdict::reject("logup: proof has " + std::to_string(proof.steps.size()) + " GKR steps, expected " +
                            std::to_string(steps.size()));
-
-  absorb_shape(tr, table, n);
-  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
-  const F alpha = tr.challenge<F>(kLabelAlpha);
   using M = sumcheck::Msg<F>;
   tr.absorb_many(kLabelRoot, std::vector<M>{proof.root_numerator, proof.root_denominator});
   if (proof.root_numerator != M(F::zero())) return Verdict::reject("logup: root numerator is not zero");
@@ -68,9 +77,7 @@ Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& p
 
   std::vector<F> rho;
   M claim_p = proof.root_numerator, claim_q = proof.root_denominator;
-  std::vector<F> w_point, t_point;
-  M w_p = M(F::zero()), w_q = M(F::zero()), t_p = M(F::zero()), t_q = M(F::zero());
-  bool w_unit = false;  // W's leaf numerators were not sent (implicitly 1)
+  FractionLeafClaims<F> res;
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& step = steps[i];
     const std::string where = "logup: step " + std::to_string(i) + " (" +
@@ -96,15 +103,15 @@ Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& p
       rho.push_back(mu);
       claim_p = p0 + mu * (p1 - p0);
       claim_q = q0 + mu * (q1 - q0);
-      w_unit = step.unit_children;
+      res.witness_unit = step.unit_children;
     } else {
       rho = std::move(sub.point);
-      w_p = p0;
-      w_q = q0;
-      t_p = p1;
-      t_q = q1;
-      if (n == s) w_point = rho;
-      if (k == s) t_point = rho;
+      res.witness_p = p0;
+      res.witness_q = q0;
+      res.table_p = p1;
+      res.table_q = q1;
+      if (n == s) res.witness_point = rho;
+      if (k == s) res.table_point = rho;
       if (n > s) {
         claim_p = p0;
         claim_q = q0;
@@ -115,27 +122,49 @@ Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& p
     }
   }
   if (n > s) {
-    w_point = rho;
-    w_p = claim_p;
-    w_q = claim_q;
+    res.witness_point = rho;
+    res.witness_p = claim_p;
+    res.witness_q = claim_q;
   }
   if (k > s) {
-    t_point = rho;
-    t_p = claim_p;
-    t_q = claim_q;
+    res.table_point = rho;
+    res.table_p = claim_p;
+    res.table_q = claim_q;
   }
+  *out = std::move(res);
+  return Verdict::accept();
+}
+
+// Steps 1-5 of the verifier (docs/protocol/logup.md) except the witness values: checks the shape,
+// the root, every GKR step, the unit witness numerators and the table leaves; does not read
+// proof.witness_evals. On acceptance fills *out.
+template <field::PrimeField F>
+Verdict verify_gkr(const LookupTable<F>& table, size_t n, const LogupProof<F>& proof, transcript::Transcript& tr,
+                   GkrLeafClaims<F>* out) {
+  if (n > kMaxLogRows) return Verdict::reject("logup: witness of 2^" + std::to_string(n) + " rows is too large");
+  const size_t k = table.log_size();
+  if (proof.steps.size() != plan_steps(n, k).size())
+    return Verdict::reject("logup: proof has " + std::to_string(proof.steps.size()) + " GKR steps, expected " +
+                           std::to_string(plan_steps(n, k).size()));
+
+  absorb_shape(tr, table, n);
+  const F beta = table.num_columns() == 2 ? tr.challenge<F>(kLabelBeta) : F::zero();
+  const F alpha = tr.challenge<F>(kLabelAlpha);
+  using M = sumcheck::Msg<F>;
+  FractionLeafClaims<F> leaves;
+  if (Verdict v = verify_fractions<F>(n, k, proof, tr, &leaves); !v) return v;
 
   // Witness leaves: numerators 1 (denominators: the caller's check, see verify()).
-  if (!w_unit && w_p != M(F::one())) return Verdict::reject("logup: witness leaf numerators are not 1");
+  if (!leaves.witness_unit && leaves.witness_p != M(F::one())) return Verdict::reject("logup: witness leaf numerators are not 1");
   // Table leaves: denominators alpha - t(t_point), computed from the public table.
-  if (M(alpha - table.evaluate_combined(t_point, beta)) != t_q)
+  if (M(alpha - table.evaluate_combined(leaves.table_point, beta)) != leaves.table_q)
     return Verdict::reject("logup: table leaf denominators do not match the table");
   out->beta = beta;
   out->alpha = alpha;
-  out->witness_point = std::move(w_point);
-  out->witness_denominator = w_q;
-  out->multiplicity_point = std::move(t_point);
-  out->multiplicity_eval = -t_p;
+  out->witness_point = std::move(leaves.witness_point);
+  out->witness_denominator = leaves.witness_q;
+  out->multiplicity_point = std::move(leaves.table_point);
+  out->multiplicity_eval = -leaves.table_p;
   return Verdict::accept();
 }
 

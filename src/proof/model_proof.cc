@@ -1,6 +1,6 @@
 // The whole-model verifier and the keys (docs/PROOF.md): a driver over the step handlers (step.h,
 // steps/): backward claim reduction over the graph, each node's claims checked by its step; one
-// LogUp per table for the whole model; the zero-knowledge end section (zk/cp.h); and the reduced
+// LogUp for all tables of the whole model; the zero-knowledge end section (zk/cp.h); and the reduced
 // openings of every claim on the input, the weights and the advice. The prover is prover.cc.
 #include "proof/model_proof.h"
 #include "proof/driver.h"
@@ -144,9 +144,18 @@ size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
 
 size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
   const size_t nv = max_committed_vars(m, plan);
+  size_t lc = pcs::key_log_cols(nv);
+  // The lookups' multiplicities (one vector per table, lookup/batch.h) are per-proof commitments
+  // of min(k, log_cols) columns: an activation table of 2^k rows costs 2^(k - log_cols) row
+  // commitments. With at least 2^(k - 6) generators (at most 2^10) each such vector is at most 64
+  // rows (tiny_gpt's five 2^16-row tables: 5 x 256 -> 5 x 64 rows; BENCHMARKS.md "Issue 11: one
+  // batched LogUp-GKR for all tables").
+  size_t table = 0;
+  for (const auto& s : plan) table = std::max(table, s->table_log_size());
+  if (table > 6) lc = std::max(lc, std::min<size_t>(table - 6, 10));
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
-  if (zero_knowledge(m)) return std::max(pcs::key_log_cols(nv), kMinPadLogRow);
-  return pcs::key_log_cols(nv);
+  if (zero_knowledge(m)) return std::max(lc, kMinPadLogRow);
+  return lc;
 }
 
 const pcs::HyraxParams& params_for(size_t log_cols) {
@@ -722,7 +731,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
   }
   lap(&VerifyProfile::bounds);
-  // The model's lookups (one LogUp per table): multiplicity commitments, the batch proof; claims
+  // The model's lookups (one LogUp for all tables): multiplicity commitments, the batch proof; claims
   // on the columns go to their layers' commitments.
   if (!lookups.empty()) {
     std::vector<layers::AdviceShape> ms;

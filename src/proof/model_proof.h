@@ -176,7 +176,7 @@ struct ProveStats {
   std::vector<size_t> per_node_bytes;  // proof bytes of each node's sub-proofs, same order
   double commit_s = 0, open_s = 0;
   size_t header_bytes = 0, commit_bytes = 0, open_bytes = 0;  // output and commitments; inputs' checks, lookups and batch opening
-  double lookup_s = 0;     // the model's lookups (part of open_s): multiplicities' commitments, one LogUp per table
+  double lookup_s = 0;     // the model's lookups (part of open_s): multiplicities' commitments, one LogUp for all tables
   size_t lookup_bytes = 0;  // their bytes (part of open_bytes)
   size_t lookup_offset = 0;  // where they start in the proof
   size_t lookup_tables = 0;  // how many tables (range widths and activation tables)

@@ -172,7 +172,7 @@ TEST(ProofTest, FullCnnDigitsVerifies) {
 }
 
 // The model-wide lookup batch (lookup/batch.h): whole digits models verify in zero-knowledge and
-// plain mode with one LogUp per table; changed bytes of the lookup section are rejected; one
+// plain mode with one LogUp for all tables; changed bytes of the lookup section are rejected; one
 // input value beyond its bound (one row of one column among the columns of every layer) is
 // rejected.
 TEST(ProofTest, ModelWideLookupBatch) {

@@ -102,7 +102,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     tr.start_recording();
   }
   const cp::Context::Scope zscope(zctx.get());
-  // Every range check and table lookup of the layers joins one LogUp per table (lookup/batch.h),
+  // Every range check and table lookup of the layers joins one LogUp for all tables (lookup/batch.h),
   // proven after the inputs' and outputs' checks.
   lookup::BatchProver<Fr> lookups;
   const lookup::BatchProver<Fr>::Scope lscope(&lookups);
@@ -296,7 +296,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     open_advice(output_provers[o], adv, 0);
   }
   // The model's lookups: each table's multiplicities committed (absorbed before its LogUp
-  // challenges, after every column's commitment), then one LogUp per table; the claims on the
+  // challenges, after every column's commitment), then one LogUp for all tables; the claims on the
   // columns go to their layers' commitments.
   BoundHolder mult_np;  // (no bound: the multiplicities' commitments)
   const auto tl = std::chrono::steady_clock::now();
