@@ -3,6 +3,10 @@
 #include "layers/activation.h"
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
 
 #include "common/check.h"
 #include "poly/mle.h"
@@ -56,7 +60,7 @@ sumcheck::Composition<Fr> clamp_zero_check(const Fr& lo, const Fr& hi, const Fr&
       4, {T{hi, {0, 1}}, T{-Fr::one(), {0, 1, 3}}, T{gamma, {0, 2, 3}}, T{-(gamma * lo), {0, 2}}});
 }
 
-lookup::LookupTable<Fr> act_table(const TableActParams& p) {
+lookup::LookupTable<Fr> build_act_table(const TableActParams& p) {
   const size_t n = next_pow2(p.values.size());
   std::vector<Fr> in(n), out(n);
   for (size_t i = 0; i < n; ++i) {
@@ -67,8 +71,46 @@ lookup::LookupTable<Fr> act_table(const TableActParams& p) {
   return lookup::LookupTable<Fr>::two_column(std::move(in), std::move(out));
 }
 
-
 }  // namespace
+
+namespace detail {
+std::atomic<size_t> act_table_cache_rows{size_t{1} << 20};
+}
+
+std::shared_ptr<const lookup::LookupTable<Fr>> act_table(const TableActParams& p) {
+  // Keyed by the whole content (lo and every value), compared in full on a hash match: a hit is
+  // the table build_act_table(p) would build.
+  struct Entry {
+    int64_t lo;
+    std::vector<int64_t> values;
+    std::shared_ptr<const lookup::LookupTable<Fr>> table;
+  };
+  static std::mutex mu;
+  static std::multimap<uint64_t, Entry> cache;
+  static std::deque<std::multimap<uint64_t, Entry>::iterator> order;  // oldest first
+  static size_t cached_rows = 0;
+  const size_t kMaxCachedRows = detail::act_table_cache_rows;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(p.lo) ^ (p.values.size() << 32);
+  for (int64_t v : p.values) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ull + (h >> 29);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto [it, end] = cache.equal_range(h); it != end; ++it)
+      if (it->second.lo == p.lo && it->second.values == p.values) return it->second.table;
+  }
+  auto t = std::make_shared<const lookup::LookupTable<Fr>>(build_act_table(p));
+  if (t->size() > kMaxCachedRows) return t;
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto [it, end] = cache.equal_range(h); it != end; ++it)  // built meanwhile by another thread
+    if (it->second.lo == p.lo && it->second.values == p.values) return it->second.table;
+  while (cached_rows + t->size() > kMaxCachedRows) {
+    cached_rows -= order.front()->second.table->size();
+    cache.erase(order.front());
+    order.pop_front();
+  }
+  order.push_back(cache.emplace(h, Entry{p.lo, p.values, t}));
+  cached_rows += t->size();
+  return t;
+}
 
 // ---------------- ReLU ----------------
 
@@ -195,14 +237,15 @@ std::optional<std::string> bad_table(const TableActParams& p) {
 struct TableIds {
   size_t idx, out, a, b, rem;
 };
-TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n) {
+// with_table: register the table lookup too (advice_shapes needs only the advice: no table).
+TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n, bool with_table) {
   TableIds t{};
   t.idx = nv.add_advice("table.idx", n);
   t.out = nv.add_advice("table.out", n);
   t.a = nv.add_range("table.above", n, p.excess_bits);
   t.b = nv.add_range("table.below", n, p.excess_bits);
   if (p.shift > 0) t.rem = nv.add_range("table.rem", n, p.shift);
-  nv.add_table_lookup(t.idx, t.out, act_table(p));
+  if (with_table) nv.add_table_lookup(t.idx, t.out, act_table(p));
   return t;
 }
 }  // namespace
@@ -281,7 +324,7 @@ NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcri
 std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params) {
   NonlinearProof empty;
   detail::NlVerifier nv(empty);
-  table_register(nv, params, PaddedShape(params.dims).num_vars());
+  table_register(nv, params, PaddedShape(params.dims).num_vars(), false);
   return nv.advice;
 }
 
@@ -308,7 +351,7 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("table activation: claim point has the wrong size");
   detail::NlVerifier nv(proof);
-  const TableIds t = table_register(nv, params, n);
+  const TableIds t = table_register(nv, params, n, true);
   absorb_claims(tr, "table.claim", out_claims);
   const Fr lo = Fr::from_i64(params.lo);
   const Fr hi = Fr::from_i64(params.lo + static_cast<int64_t>(params.values.size()) - 1);

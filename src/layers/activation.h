@@ -14,6 +14,9 @@
 // Protocols and soundness: docs/protocol/nonlinear.md, sections 3 and 4.
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include "layers/rescale.h"
 
 namespace zkinfer::layers {
@@ -74,6 +77,14 @@ class TableActProver {
 };
 
 std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params);
+// The two-column lookup table of params: rows (lo + j, values[j]), padded to a power of two by
+// repeating the last row. Built once per distinct table and shared (process-wide cache keyed by
+// the full content, up to 2^20 rows in all, oldest dropped first): a LayerNormalization's rsqrt
+// table has up to 2^16 rows, and building one costs more than verifying a small model's node.
+std::shared_ptr<const lookup::LookupTable<Fr>> act_table(const TableActParams& params);
+namespace detail {
+extern std::atomic<size_t> act_table_cache_rows;  // the cache's bound (tests lower it)
+}
 ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_claims);
 Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                          transcript::Transcript& tr, std::vector<Claim>* in_claims,

@@ -454,6 +454,60 @@ TEST(TableActivation, CheatingWitnessesAreRejected) {
   }
 }
 
+// act_table's shared tables: each is the table of its own parameters (rows (lo + j, values[j]),
+// padded by the last row), whichever tables were asked for before; equal parameters share one.
+TEST(TableActivation, SharedTablesHoldTheirOwnRows) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto expect_rows = [](const TableActParams& p, const lookup::LookupTable<Fr>& t) {
+    ASSERT_EQ(t.size(), next_pow2(p.values.size()));
+    for (size_t j = 0; j < t.size(); ++j) {
+      const size_t i = std::min(j, p.values.size() - 1);
+      ASSERT_EQ(t.entry(0, j), Fr::from_i64(p.lo + static_cast<int64_t>(i))) << j;
+      ASSERT_EQ(t.entry(1, j), Fr::from_i64(p.values[i])) << j;
+    }
+  };
+  std::vector<TableActParams> ps;
+  for (int k = 0; k < 6; ++k) {
+    TableActParams p;
+    p.dims = {4};
+    p.lo = static_cast<int64_t>(rng.next_u64() % 2001) - 1000;
+    p.values = testing::random_ints(rng, 1 + rng.next_u64() % 700, 1 << 20);
+    ps.push_back(p);
+  }
+  ps.push_back(ps[0]);
+  ps.back().lo += 1;  // same values, other domain
+  ps.push_back(ps[1]);
+  ps.back().values.back() += 1;  // one value differs
+  ps.push_back(ps[2]);
+  ps.back().values.push_back(ps[2].values.back());  // one more row equal to the padding
+  std::vector<std::shared_ptr<const lookup::LookupTable<Fr>>> ts;
+  for (const auto& p : ps) {
+    ts.push_back(act_table(p));
+    expect_rows(p, *ts.back());
+  }
+  for (size_t a = 0; a < ps.size(); ++a) {
+    auto again = act_table(ps[a]);
+    EXPECT_EQ(again.get(), ts[a].get()) << a;  // shared
+    expect_rows(ps[a], *again);
+    for (size_t b = 0; b < a; ++b) EXPECT_NE(ts[a].get(), ts[b].get()) << a << " " << b;
+  }
+  // Beyond the cache's bound the oldest tables are dropped (a table above the bound is not kept);
+  // every table still holds its own rows.
+  const size_t bound = detail::act_table_cache_rows;
+  detail::act_table_cache_rows = 1024;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& p : ps) expect_rows(p, *act_table(p));
+    TableActParams big;
+    big.dims = {4};
+    big.lo = -5 - round;
+    big.values = testing::random_ints(rng, 1025, 1 << 20);
+    expect_rows(big, *act_table(big));
+  }
+  for (const auto& p : ps) expect_rows(p, *act_table(p));
+  detail::act_table_cache_rows = bound;
+}
+
 // Layers under one model-wide lookup batch (as in a whole-model proof): their range checks join
 // one LogUp per table; the layers' proofs carry no lookups; honest: every claim the batch hands
 // back equals the MLE of the owner's advice vector; one remainder out of range in one layer among
