@@ -3,6 +3,11 @@
 #include "layers/activation.h"
 
 #include <algorithm>
+#include <bit>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
 
 #include "common/check.h"
 #include "poly/mle.h"
@@ -56,19 +61,59 @@ sumcheck::Composition<Fr> clamp_zero_check(const Fr& lo, const Fr& hi, const Fr&
       4, {T{hi, {0, 1}}, T{-Fr::one(), {0, 1, 3}}, T{gamma, {0, 2, 3}}, T{-(gamma * lo), {0, 2}}});
 }
 
-lookup::LookupTable<Fr> act_table(const TableActParams& p) {
-  const size_t n = next_pow2(p.values.size());
+lookup::LookupTable<Fr> build_act_table(const TableActParams& p) {
+  const auto& values = p.table_values();
+  const size_t n = next_pow2(values.size());
   std::vector<Fr> in(n), out(n);
   for (size_t i = 0; i < n; ++i) {
-    const size_t j = std::min(i, p.values.size() - 1);  // padding repeats the last row
+    const size_t j = std::min(i, values.size() - 1);  // padding repeats the last row
     in[i] = Fr::from_i64(p.lo + static_cast<int64_t>(j));
-    out[i] = Fr::from_i64(p.values[j]);
+    out[i] = Fr::from_i64(values[j]);
   }
   return lookup::LookupTable<Fr>::two_column(std::move(in), std::move(out));
 }
 
-
 }  // namespace
+
+namespace detail {
+std::atomic<size_t> act_table_cache_rows{size_t{1} << 20};
+}
+
+std::shared_ptr<const lookup::LookupTable<Fr>> act_table(const TableActParams& p) {
+  // Keyed by the whole content (lo and every value), compared in full on a hash match: a hit is
+  // the table build_act_table(p) would build.
+  struct Entry {
+    int64_t lo;
+    std::vector<int64_t> values;
+    std::shared_ptr<const lookup::LookupTable<Fr>> table;
+  };
+  static std::mutex mu;
+  static std::multimap<uint64_t, Entry> cache;
+  static std::deque<std::multimap<uint64_t, Entry>::iterator> order;  // oldest first
+  static size_t cached_rows = 0;
+  const size_t kMaxCachedRows = detail::act_table_cache_rows;
+  const auto& values = p.table_values();
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(p.lo) ^ (values.size() << 32);
+  for (int64_t v : values) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ull + (h >> 29);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto [it, end] = cache.equal_range(h); it != end; ++it)
+      if (it->second.lo == p.lo && it->second.values == values) return it->second.table;
+  }
+  auto t = std::make_shared<const lookup::LookupTable<Fr>>(build_act_table(p));
+  if (t->size() > kMaxCachedRows) return t;
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto [it, end] = cache.equal_range(h); it != end; ++it)  // built meanwhile by another thread
+    if (it->second.lo == p.lo && it->second.values == values) return it->second.table;
+  while (cached_rows + t->size() > kMaxCachedRows) {
+    cached_rows -= order.front()->second.table->size();
+    cache.erase(order.front());
+    order.pop_front();
+  }
+  order.push_back(cache.emplace(h, Entry{p.lo, values, t}));
+  cached_rows += t->size();
+  return t;
+}
 
 // ---------------- ReLU ----------------
 
@@ -190,19 +235,34 @@ namespace {
 std::optional<std::string> bad_table(const TableActParams& p) {
   if (auto why = bad_common(p.dims, p.shift, p.excess_bits)) return why;
   if (p.values.empty() || p.values.size() > (size_t{1} << 24)) return std::string("table size out of range");
+  if (p.wider) {
+    if (p.wider->size() < p.values.size() || p.wider->size() > (size_t{1} << 24))
+      return std::string("wider table size out of range");
+    if (!std::equal(p.values.begin(), p.values.end(), p.wider->begin()))
+      return std::string("the wider table does not extend the node's table");
+  }
   return std::nullopt;
 }
+}  // namespace
+
+size_t TableActParams::headroom_bits() const {
+  return std::max<size_t>(1, static_cast<size_t>(std::bit_width(values.size() - 1)));
+}
+
+namespace {
 struct TableIds {
-  size_t idx, out, a, b, rem;
+  size_t idx, out, a, b, rem, head;
 };
-TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n) {
+// with_table: register the table lookup too (advice_shapes needs only the advice: no table).
+TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n, bool with_table) {
   TableIds t{};
   t.idx = nv.add_advice("table.idx", n);
   t.out = nv.add_advice("table.out", n);
   t.a = nv.add_range("table.above", n, p.excess_bits);
   t.b = nv.add_range("table.below", n, p.excess_bits);
   if (p.shift > 0) t.rem = nv.add_range("table.rem", n, p.shift);
-  nv.add_table_lookup(t.idx, t.out, act_table(p));
+  if (p.wider) t.head = nv.add_range("table.headroom", n, p.headroom_bits());
+  if (with_table) nv.add_table_lookup(t.idx, t.out, act_table(p));
   return t;
 }
 }  // namespace
@@ -224,8 +284,10 @@ TableActProver::TableActProver(const TableActParams& params, std::span<const int
     idx[i] = forced_idx.empty() ? (y < lo ? lo : (y > hi ? hi : y)) : forced_idx[i];
     a[i] = y > idx[i] ? y - idx[i] : 0;
     b[i] = y < idx[i] ? idx[i] - y : 0;
-    const int64_t j = std::min(std::max(idx[i], lo), hi);  // a forced index outside the domain reads T[lo|hi]
-    out_[i] = params.values[static_cast<size_t>(j - lo)];
+    // A forced index outside the table reads its first or last row.
+    const auto& tv = params.table_values();
+    const int64_t j = std::min(std::max(idx[i], lo), lo + static_cast<int64_t>(tv.size()) - 1);
+    out_[i] = tv[static_cast<size_t>(j - lo)];
   }
   // Padding rows of idx/out hold the table row (lo, T[0]); the claims correct for it.
   std::vector<int64_t> idxp(shape_.size(), lo), outp(shape_.size(), params.values[0]);
@@ -245,6 +307,11 @@ TableActProver::TableActProver(const TableActParams& params, std::span<const int
   r_a_ = nl_.add_range("table.above", ap_, params.excess_bits);
   r_b_ = nl_.add_range("table.below", bp_, params.excess_bits);
   if (params.shift > 0) r_rem_ = nl_.add_range("table.rem", padded_i64(shape_, rem), params.shift);
+  if (params.wider) {  // hi - idx on every row (padding rows: hi - lo)
+    std::vector<int64_t> head(shape_.size());
+    for (size_t j = 0; j < head.size(); ++j) head[j] = hi - nl_.advice[a_idx_].values[j];
+    r_head_ = nl_.add_range("table.headroom", head, params.headroom_bits());
+  }
   nl_.add_table_lookup(a_idx_, a_out_, act_table(params));
 }
 
@@ -272,6 +339,7 @@ NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcri
   nl_.proof.sumchecks.push_back(std::move(res.proof));
   nl_.send_range_eval(r_a_, res.point, tr);
   nl_.send_range_eval(r_b_, res.point, tr);
+  if (params_.wider) nl_.send_range_eval(r_head_, res.point, tr);  // = hi - idx(rho)
   nl_.claims.push_back({a_idx_, {res.point, res.final_evals[3]}});
   nl_.prove_lookups(tr);
   *advice_claims = nl_.claims;
@@ -281,7 +349,7 @@ NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcri
 std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params) {
   NonlinearProof empty;
   detail::NlVerifier nv(empty);
-  table_register(nv, params, PaddedShape(params.dims).num_vars());
+  table_register(nv, params, PaddedShape(params.dims).num_vars(), false);
   return nv.advice;
 }
 
@@ -290,11 +358,13 @@ ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_clai
   const size_t n = PaddedShape(params.dims).num_vars();
   const size_t per = 2 + 2 * range_eval_count(n, params.excess_bits) +
                      (params.shift > 0 ? range_eval_count(n, params.shift) : 0);
-  l.num_evals = num_claims * per + 2 * range_eval_count(n, params.excess_bits);
+  l.num_evals = num_claims * per + 2 * range_eval_count(n, params.excess_bits) +
+                (params.wider ? range_eval_count(n, params.headroom_bits()) : 0);
   append_range_layout(l, n, params.excess_bits);
   append_range_layout(l, n, params.excess_bits);
   if (params.shift > 0) append_range_layout(l, n, params.shift);
-  l.lookups.push_back({n, ceil_log2(params.values.size()), 2});
+  if (params.wider) append_range_layout(l, n, params.headroom_bits());
+  l.lookups.push_back({n, ceil_log2(params.table_values().size()), 2});
   l.sumchecks.push_back({n, 3, 4});
   return l;
 }
@@ -308,7 +378,7 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("table activation: claim point has the wrong size");
   detail::NlVerifier nv(proof);
-  const TableIds t = table_register(nv, params, n);
+  const TableIds t = table_register(nv, params, n, true);
   absorb_claims(tr, "table.claim", out_claims);
   const Fr lo = Fr::from_i64(params.lo);
   const Fr hi = Fr::from_i64(params.lo + static_cast<int64_t>(params.values.size()) - 1);
@@ -338,6 +408,11 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
     return Verdict::reject("table activation: clamp zero-check: missing evaluations");
   if (av != sub.final_evals[1]) return Verdict::reject("table activation: clamp zero-check: a(rho) != its digits");
   if (bv != sub.final_evals[2]) return Verdict::reject("table activation: clamp zero-check: b(rho) != its digits");
+  if (params.wider) {  // idx <= hi: hi - idx has digits in [0, 2^headroom_bits)
+    cp::Val hv;
+    if (!nv.recv_range_eval(t.head, sub.point, tr, &hv)) return Verdict::reject("table activation: headroom: missing evaluations");
+    if (hv != hi - sub.final_evals[3]) return Verdict::reject("table activation: headroom: hi - idx(rho) != its digits");
+  }
   nv.claims.push_back({t.idx, {sub.point, sub.final_evals[3]}});
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("table activation");
   if (Verdict v = nv.finished(); !v) return v.within("table activation");

@@ -14,6 +14,9 @@
 // Protocols and soundness: docs/protocol/nonlinear.md, sections 3 and 4.
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include "layers/rescale.h"
 
 namespace zkinfer::layers {
@@ -53,6 +56,12 @@ struct TableActParams {
   size_t excess_bits = 0;    // |y| < 2^excess_bits bounds the clamped-off excess; in [1, 60]
   int64_t lo = 0;            // the table's domain [lo, lo + values.size())
   std::vector<int64_t> values;
+  // A longer table to look up in, shared with other nodes (values is a prefix of it; null: the
+  // table is values): rows (lo + j, (*wider)[j]). An extra range check shows idx <= hi (the
+  // table no longer does): the digits of hi - idx in [0, 2^headroom_bits()).
+  std::shared_ptr<const std::vector<int64_t>> wider;
+  const std::vector<int64_t>& table_values() const { return wider ? *wider : values; }
+  size_t headroom_bits() const;
 };
 
 class TableActProver {
@@ -69,11 +78,19 @@ class TableActProver {
   TableActParams params_;
   PaddedShape shape_;
   std::vector<int64_t> out_, ap_, bp_;
-  size_t a_idx_ = 0, a_out_ = 0, r_a_ = 0, r_b_ = 0, r_rem_ = 0;
+  size_t a_idx_ = 0, a_out_ = 0, r_a_ = 0, r_b_ = 0, r_rem_ = 0, r_head_ = 0;
   detail::NlProver nl_;
 };
 
 std::vector<AdviceShape> table_act_advice_shapes(const TableActParams& params);
+// The two-column lookup table of params: rows (lo + j, table_values()[j]), padded to a power of two by
+// repeating the last row. Built once per distinct table and shared (process-wide cache keyed by
+// the full content, up to 2^20 rows in all, oldest dropped first): a LayerNormalization's rsqrt
+// table has up to 2^16 rows, and building one costs more than verifying a small model's node.
+std::shared_ptr<const lookup::LookupTable<Fr>> act_table(const TableActParams& params);
+namespace detail {
+extern std::atomic<size_t> act_table_cache_rows;  // the cache's bound (tests lower it)
+}
 ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_claims);
 Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                          transcript::Transcript& tr, std::vector<Claim>* in_claims,

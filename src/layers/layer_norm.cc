@@ -87,6 +87,7 @@ TableActParams LayerNormParams::act_params() const {
   t.excess_bits = std::max<size_t>(1, vb + 1 - std::min(v_shift, vb));
   t.lo = lo;
   t.values = values;
+  t.wider = wider;
   return t;
 }
 

@@ -30,6 +30,7 @@ struct LayerNormParams {
   size_t v_shift = 0;          // rescale of the variance before the table
   int64_t lo = 0;              // the rsqrt table's domain [lo, lo + values.size())
   std::vector<int64_t> values;
+  std::shared_ptr<const std::vector<int64_t>> wider;  // a longer rsqrt table to look up in (TableActParams::wider)
   size_t n_shift = 0;          // rescale of d rs
   size_t beta_exp = 0;         // beta is multiplied by 2^beta_exp
   size_t shift = 0;            // the output rescale

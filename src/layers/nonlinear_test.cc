@@ -459,6 +459,120 @@ TEST(TableActivation, CheatingWitnessesAreRejected) {
   }
 }
 
+// A node's table looked up in a longer table that extends it (TableActParams::wider): honest
+// proofs verify (clamping at the node's own hi, not the wider table's); an index above hi that is
+// in the wider table (its lookup passes) is caught by the headroom range check; a wider table that
+// does not extend the node's is refused.
+TEST(TableActivation, WiderSharedTable) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const std::vector<size_t> dims{2, 5};
+  const PaddedShape shape(dims);
+  const auto tb = make_table("sigmoid", sigmoid, -200, 400, 6, 8);
+  const auto wide = make_table("sigmoid", sigmoid, -200, 500, 6, 8);
+  ASSERT_TRUE(std::equal(tb.values.begin(), tb.values.end(), wide.values.begin()));
+  TableActParams p{dims, 3, 26, tb.lo, tb.values};
+  p.wider = std::make_shared<const std::vector<int64_t>>(wide.values);
+  VerifyFn vf = [&](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+    return verify_table_act(p, cl, pr, tr, in, adv);
+  };
+  std::vector<int64_t> x{0, 8 * 50, 8 * -50, 8 * 1000, 8 * -1000, 3, 8 * 150, 8 * 199, 8 * 250, 8 * 7};
+  {
+    TableActProver honest(p, x);
+    TableActParams own{dims, 3, 26, tb.lo, tb.values};
+    TableActProver plain(own, x);
+    ASSERT_EQ(honest.output(), plain.output());  // clamped at the node's hi (x = 8 * 250 reads T[199])
+    auto claims = claims_on(rng, shape, honest.output(), 2);
+    ProveRun r = prove_with(honest, claims);
+    expect_honest(r, claims, shape, x, vf, table_act_proof_layout(p, 2), table_act_advice_shapes(p));
+    EXPECT_EQ(table_act_advice_shapes(p).size(), table_act_advice_shapes(own).size() + 2);  // the headroom digits
+    EXPECT_EQ(act_table(p)->size(), 512u);
+    EXPECT_EQ(act_table(p)->entry(1, 450), Fr::from_i64(wide.values[450]));
+  }
+  {
+    // idx = 250 for x = 8 * 250 (y = 250 > hi = 199): a = b = 0 passes the clamp zero-check and
+    // (250, T'[250]) is a row of the wider table; only idx <= hi fails.
+    std::vector<int64_t> forced(x.size());
+    for (size_t j = 0; j < x.size(); ++j) forced[j] = std::clamp<int64_t>((x[j] + 4) >> 3, -200, 199);
+    forced[8] = 250;
+    TableActProver cheat(p, x, forced);
+    auto claims = claims_on(rng, shape, cheat.output(), 1);
+    Verdict v = verify_with(vf, claims, prove_with(cheat, claims).proof);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("table.headroom"), std::string::npos) << v.reason();
+  }
+  {
+    TableActParams bad = p;
+    auto w = wide.values;
+    w[17] += 1;
+    bad.wider = std::make_shared<const std::vector<int64_t>>(w);
+    EXPECT_THROW(TableActProver(bad, x), Error);
+    TableActProver honest(p, x);
+    auto claims = claims_on(rng, shape, honest.output(), 1);
+    auto r = prove_with(honest, claims);
+    transcript::Transcript tr("nonlinear-test");
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    Verdict v = verify_table_act(bad, claims, r.proof, tr, &in, &adv);
+    EXPECT_FALSE(v.ok());
+    EXPECT_NE(v.reason().find("does not extend"), std::string::npos) << v.reason();
+  }
+}
+
+// act_table's shared tables: each is the table of its own parameters (rows (lo + j, values[j]),
+// padded by the last row), whichever tables were asked for before; equal parameters share one.
+TEST(TableActivation, SharedTablesHoldTheirOwnRows) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  auto expect_rows = [](const TableActParams& p, const lookup::LookupTable<Fr>& t) {
+    ASSERT_EQ(t.size(), next_pow2(p.values.size()));
+    for (size_t j = 0; j < t.size(); ++j) {
+      const size_t i = std::min(j, p.values.size() - 1);
+      ASSERT_EQ(t.entry(0, j), Fr::from_i64(p.lo + static_cast<int64_t>(i))) << j;
+      ASSERT_EQ(t.entry(1, j), Fr::from_i64(p.values[i])) << j;
+    }
+  };
+  std::vector<TableActParams> ps;
+  for (int k = 0; k < 6; ++k) {
+    TableActParams p;
+    p.dims = {4};
+    p.lo = static_cast<int64_t>(rng.next_u64() % 2001) - 1000;
+    p.values = testing::random_ints(rng, 1 + rng.next_u64() % 700, 1 << 20);
+    ps.push_back(p);
+  }
+  ps.push_back(ps[0]);
+  ps.back().lo += 1;  // same values, other domain
+  ps.push_back(ps[1]);
+  ps.back().values.back() += 1;  // one value differs
+  ps.push_back(ps[2]);
+  ps.back().values.push_back(ps[2].values.back());  // one more row equal to the padding
+  std::vector<std::shared_ptr<const lookup::LookupTable<Fr>>> ts;
+  for (const auto& p : ps) {
+    ts.push_back(act_table(p));
+    expect_rows(p, *ts.back());
+  }
+  for (size_t a = 0; a < ps.size(); ++a) {
+    auto again = act_table(ps[a]);
+    EXPECT_EQ(again.get(), ts[a].get()) << a;  // shared
+    expect_rows(ps[a], *again);
+    for (size_t b = 0; b < a; ++b) EXPECT_NE(ts[a].get(), ts[b].get()) << a << " " << b;
+  }
+  // Beyond the cache's bound the oldest tables are dropped (a table above the bound is not kept);
+  // every table still holds its own rows.
+  const size_t bound = detail::act_table_cache_rows;
+  detail::act_table_cache_rows = 1024;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& p : ps) expect_rows(p, *act_table(p));
+    TableActParams big;
+    big.dims = {4};
+    big.lo = -5 - round;
+    big.values = testing::random_ints(rng, 1025, 1 << 20);
+    expect_rows(big, *act_table(big));
+  }
+  for (const auto& p : ps) expect_rows(p, *act_table(p));
+  detail::act_table_cache_rows = bound;
+}
+
 // Layers under one model-wide lookup batch (as in a whole-model proof): their range checks join
 // the batch's one LogUp; the layers' proofs carry no lookups; honest: every claim the batch hands
 // back equals the MLE of the owner's advice vector; one remainder out of range in one layer among

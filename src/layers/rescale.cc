@@ -164,7 +164,8 @@ size_t NlProver::add_range(const std::string& name, std::span<const int64_t> val
   return ranges_.size() - 1;
 }
 
-void NlProver::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
+void NlProver::add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table) {
+  ZKINFER_CHECK(table != nullptr);
   tables_.push_back({a_in, a_out, std::move(table)});
 }
 
@@ -191,7 +192,7 @@ void NlProver::register_lookups(lookup::BatchProver<Fr>& b) {
       b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), {fr(rg.low)}, {rg.low}, advice[rg.low].name);
     b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(t.table, {fr(t.in), fr(t.out)}, {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) b.add(*t.table, {fr(t.in), fr(t.out)}, {t.in, t.out}, advice[t.in].name);
 }
 
 void NlProver::prove_lookups(transcript::Transcript& tr) {
@@ -234,7 +235,8 @@ size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bi
   return ranges_.size() - 1;
 }
 
-void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table) {
+void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table) {
+  ZKINFER_CHECK(table != nullptr);
   tables_.push_back({a_in, a_out, std::move(table)});
 }
 
@@ -276,7 +278,7 @@ void NlVerifier::register_lookups(lookup::BatchVerifier<Fr>& b) const {
       b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, {rg.low}, advice[rg.low].name);
     b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) b.add(*t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
 }
 
 Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -140,8 +141,9 @@ class NlProver {
   // model-wide lookup::BatchProver if there is one (its claims on the advice come back from the
   // batch), else runs a batch of this layer's own, recording advice claims.
   void prove_lookups(transcript::Transcript& tr);
-  // Registers a two-column table lookup of advice columns (a_in, a_out) into `table`.
-  void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
+  // Registers a two-column table lookup of advice columns (a_in, a_out) into `table` (shared:
+  // large tables are built once, activation.h act_table).
+  void add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table);
 
   const std::vector<Fr>& fr(size_t a);  // advice a's Fr table (cached)
 
@@ -157,7 +159,7 @@ class NlProver {
   };
   struct TableLookup {
     size_t in, out;
-    lookup::LookupTable<Fr> table;
+    std::shared_ptr<const lookup::LookupTable<Fr>> table;
   };
   void register_lookups(lookup::BatchProver<Fr>& b);
   std::vector<Range> ranges_;
@@ -171,7 +173,7 @@ class NlVerifier {
   explicit NlVerifier(const NonlinearProof& p) : p_(p) {}
   size_t add_advice(std::string name, size_t num_vars);
   size_t add_range(const std::string& name, size_t num_vars, size_t bits);
-  void add_table_lookup(size_t a_in, size_t a_out, lookup::LookupTable<Fr> table);
+  void add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table);
   // Reads the next evaluation of advice a at point (absorbed), records the claim. False when the
   // proof has no more evaluations.
   bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
@@ -200,7 +202,7 @@ class NlVerifier {
   };
   struct TableLookup {
     size_t in, out;
-    lookup::LookupTable<Fr> table;
+    std::shared_ptr<const lookup::LookupTable<Fr>> table;
   };
   void register_lookups(lookup::BatchVerifier<Fr>& b) const;
   const NonlinearProof& p_;

@@ -1,5 +1,7 @@
 // LayerNormalization (layers/layer_norm.h, nonlinear.md section 13): mean, bound, subtraction,
 // variance, rsqrt table and the affine with gamma and beta, composed on uncommitted intermediates.
+#include <algorithm>
+
 #include "layers/layer_norm.h"
 #include "proof/steps/steps.h"
 
@@ -13,7 +15,9 @@ class LayerNormStep : public Step {
   std::vector<layers::AdviceShape> advice_shapes(const quant::CompiledModel&) const override {
     return layers::layer_norm_advice_shapes(ln);
   }
-  size_t table_log_size() const override { return layers::ceil_log2(ln.act_params().values.size()); }
+  size_t table_log_size() const override {
+    return layers::ceil_log2(ln.wider ? ln.wider->size() : ln.values.size());
+  }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
     auto lp = layers::LayerNormProof::deserialize(env.r, ln, cl.size());
@@ -57,6 +61,30 @@ class LayerNormProver : public StepProver {
 
 std::unique_ptr<StepProver> LayerNormStep::prover(ProverEnv&) const { return std::make_unique<LayerNormProver>(*this); }
 
+// The longest rsqrt table among the model's LayerNormalization nodes that extends node i's table
+// t (same function, scales and lo: t's values a prefix of it) within the same power of two of
+// rows, or null (none longer, or not worth it). Looking up there lets the model-wide lookup batch
+// merge the tables (one multiplicity vector and one LogUp instead of one per node; tiny_gpt: 2 of
+// 2^16 rows instead of 5) for a range check of hi - idx on the node's 2^n variances
+// (TableActParams::wider); taken only where those are at most a quarter of the table's rows.
+// A function of the public model: the prover and the verifier plan the same.
+std::shared_ptr<const std::vector<int64_t>> wider_rsqrt_table(const quant::CompiledModel& m, size_t i,
+                                                               const ops::Table& t, size_t rows) {
+  const size_t own = layers::next_pow2(t.values.size());
+  if (rows * 4 > own) return nullptr;
+  const std::vector<int64_t>* best = nullptr;
+  for (size_t k = 0; k < m.graph.nodes.size(); ++k) {
+    if (k == i || m.graph.nodes[k].op_type != "LayerNormalization" || m.params[k].tables.size() != 1) continue;
+    const ops::Table& o = m.params[k].tables[0];
+    const size_t len = best ? best->size() : t.values.size();
+    if (o.fn != t.fn || o.lo != t.lo || o.in_scale != t.in_scale || o.out_scale != t.out_scale || o.values.size() <= len ||
+        layers::next_pow2(o.values.size()) != own || !std::equal(t.values.begin(), t.values.end(), o.values.begin()))
+      continue;
+    best = &o.values;
+  }
+  return best ? std::make_shared<const std::vector<int64_t>>(*best) : nullptr;
+}
+
 }  // namespace
 
 std::unique_ptr<Step> plan_layer_norm(const PlanContext& c) {
@@ -95,6 +123,7 @@ std::unique_ptr<Step> plan_layer_norm(const PlanContext& c) {
   l.shift = static_cast<size_t>(k);
   l.lo = qp.tables[0].lo;
   l.values = qp.tables[0].values;
+  l.wider = wider_rsqrt_table(m, c.node, qp.tables[0], layers::PaddedShape(l.row_dims()).size());
   if (p->b >= 0) {
     const int be = m.scales[p->x] + qp.tables[0].out_scale - static_cast<int>(ns) + m.scales[p->w] - m.scales[p->b];
     if (be < 0 || be > 40) c.fail("bias scale");
