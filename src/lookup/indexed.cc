@@ -72,7 +72,7 @@ FractionProof FractionProof::deserialize(ByteReader& r, size_t n, size_t k) {
 }
 
 FractionProof prove_fraction_sum(std::vector<Fr> wp, std::vector<Fr> wq, std::vector<Fr> tp, std::vector<Fr> tq,
-                                 transcript::Transcript& tr, FractionLeafClaims* out) {
+                                 transcript::Transcript& tr, IndexedLeafClaims* out) {
   ZKINFER_CHECK(wp.size() == wq.size() && tp.size() == tq.size());
   const size_t n = poly::log2_exact(wq.size()), k = poly::log2_exact(tq.size());
   const size_t s = std::min(n, k);
@@ -156,7 +156,7 @@ FractionProof prove_fraction_sum(std::vector<Fr> wp, std::vector<Fr> wq, std::ve
 }
 
 Verdict verify_fraction_sum(size_t n, size_t k, const FractionProof& proof, transcript::Transcript& tr,
-                            FractionLeafClaims* out) {
+                            IndexedLeafClaims* out) {
   if (n > kMaxLogRows || k > kMaxLogRows) return Verdict::reject("fraction sum: too many rows");
   const size_t s = std::min(n, k);
   const auto steps = fraction_steps(n, k);
@@ -305,7 +305,7 @@ IndexedProof prove_indexed(const IndexedShape& s, const std::vector<Fr>& feat, c
     tq[j] = alpha - (Fr::from_u64(f) + beta * x[j] + beta2 * Fr::from_u64(r) +
                      (pad && !cheats.drop_padding_tag ? beta3 : Fr::zero()));
   }
-  FractionLeafClaims leaf;
+  IndexedLeafClaims leaf;
   IndexedProof proof;
   proof.gkr = prove_fraction_sum(std::move(wp), std::move(wq), std::move(tp), std::move(tq), tr, &leaf);
   std::vector<Fr> feat_point(leaf.w_point.begin(), leaf.w_point.begin() + static_cast<std::ptrdiff_t>(nv));
@@ -355,7 +355,7 @@ Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcr
   const Fr beta = tr.challenge<Fr>(kLabelIndexedBeta);
   const Fr alpha = tr.challenge<Fr>(kLabelIndexedAlpha);
   const Fr beta2 = beta * beta, beta3 = beta2 * beta;
-  FractionLeafClaims leaf;
+  IndexedLeafClaims leaf;
   if (Verdict v = verify_fraction_sum(s.n(), s.k(), proof.gkr, tr, &leaf); !v) return v.within("indexed lookup");
   tr.absorb_many(kLabelIndexedEvals, std::vector<M>{proof.feat_eval, proof.y_eval, proof.x_eval});
   const std::span<const Fr> w(leaf.w_point), t(leaf.t_point);

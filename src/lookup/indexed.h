@@ -68,7 +68,7 @@ struct FractionProof {
 
 // The leaf claims a fraction-sum proof leaves: W's numerator and denominator MLEs at w_point, T's
 // at t_point.
-struct FractionLeafClaims {
+struct IndexedLeafClaims {
   std::vector<Fr> w_point, t_point;
   sumcheck::Msg<Fr> w_p, w_q, t_p, t_q;
 };
@@ -76,11 +76,11 @@ struct FractionLeafClaims {
 // Proves sum_i wp_i / wq_i + sum_j tp_j / tq_j = 0 (root numerator 0) for leaves of 2^n and 2^k
 // entries (n, k >= 0), sending the root and one sumcheck per level (labels of logup.h).
 FractionProof prove_fraction_sum(std::vector<Fr> wp, std::vector<Fr> wq, std::vector<Fr> tp, std::vector<Fr> tq,
-                                 transcript::Transcript& tr, FractionLeafClaims* out);
+                                 transcript::Transcript& tr, IndexedLeafClaims* out);
 // Checks the root (numerator 0, a public denominator non-zero) and every level; on acceptance
 // fills *out with the leaf claims the caller must check.
 Verdict verify_fraction_sum(size_t n, size_t k, const FractionProof& proof, transcript::Transcript& tr,
-                            FractionLeafClaims* out);
+                            IndexedLeafClaims* out);
 
 // ---- the indexed lookup ----
 
