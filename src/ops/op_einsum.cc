@@ -98,7 +98,11 @@ void register_op_einsum(OpTable& t) {
           for (size_t i = 0; i < e.in[k].size(); ++i) {
             const char ch = e.in[k][i];
             const int64_t d = in[k]->shape[i];
-            if (dim.count(ch) && dim[ch] != d) bad_node(n, std::string("letter ") + ch + " has two sizes");
+            if (dim.count(ch) && dim[ch] != d) {
+              // ONNX lets a size-1 dimension broadcast (under an ellipsis too): valid, not taken here.
+              if (dim[ch] == 1 || d == 1) unsupported(n, "Einsum broadcasting a dimension of size 1");
+              bad_node(n, std::string("letter ") + ch + " has two sizes");
+            }
             dim[ch] = d;
           }
         }
