@@ -172,6 +172,120 @@ TEST(KeysTest, HonestKeysPassAndCarryAWeightRangeProof) {
               pk.vk.weight_bounds.size());
 }
 
+// The weight range proof in groups (weight_bounds.h, "Groups"): with a budget of one entry every
+// weight is a group of its own; the groups verify under the same budget only, and swapped,
+// truncated or changed groups are rejected.
+TEST(KeysTest, WeightRangeProofInGroups) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  Honest h = mlp();
+  ProvingKey pk = setup_keys(h.model, pcs::random_fr(rng));
+  const auto items = weight_bound_items(h.model, pk.vk);
+  ASSERT_GE(items.size(), 3u);
+  std::vector<WeightBoundWitness> wit;
+  for (const auto& it : items) {
+    size_t id = 0;
+    while (h.model.graph.tensors[id].name != it.name) ++id;
+    wit.push_back({h.model.qconst[id].data, std::as_const(pk.blinds)[id]});
+  }
+  const auto& params = key_params(h.model);
+  const auto ctx = pk.vk.statement_digest();
+
+  // The grouping: consecutive, greedy, by padded size; against a brute-force replay of the rule.
+  for (size_t budget : {size_t{1}, size_t{64}, size_t{1024}, size_t{1} << 14, kWeightBoundsGroupEntries}) {
+    const auto groups = weight_bound_groups(items, budget);
+    size_t next = 0;
+    for (const auto& [b, e] : groups) {
+      ASSERT_EQ(b, next);
+      ASSERT_LT(b, e);
+      size_t sum = 0;
+      for (size_t i = b; i < e; ++i) sum += layers::PaddedShape(items[i].bound.dims).size();
+      if (e - b > 1) EXPECT_LE(sum, budget);
+      if (e < items.size()) EXPECT_GT(sum + layers::PaddedShape(items[e].bound.dims).size(), budget);
+      next = e;
+    }
+    EXPECT_EQ(next, items.size());
+  }
+  ASSERT_EQ(weight_bound_groups(items, 1).size(), items.size());
+  ASSERT_EQ(weight_bound_groups(items).size(), 1u);
+
+  const auto grouped = prove_weight_bounds(params, items, wit, ctx, pcs::random_fr(rng), nullptr, 1);
+  Verdict v = verify_weight_bounds(params, items, grouped, ctx, nullptr, 1);
+  ASSERT_TRUE(v.ok()) << v.reason();
+  // Read under another grouping (the default: one group), the bytes are not a proof.
+  EXPECT_FALSE(verify_weight_bounds(params, items, grouped, ctx, nullptr).ok());
+  // The one-group proof under a budget that splits it, likewise.
+  EXPECT_FALSE(verify_weight_bounds(params, items, pk.vk.weight_bounds, ctx, nullptr, 1).ok());
+  ASSERT_TRUE(verify_weight_bounds(params, items, pk.vk.weight_bounds, ctx, nullptr).ok());
+
+  // Split into the groups' byte strings.
+  std::vector<std::vector<uint8_t>> parts;
+  {
+    ByteReader r(grouped);
+    for (size_t g = 0; g < items.size(); ++g) {
+      const uint64_t len = r.u64();
+      auto b = r.bytes(static_cast<size_t>(len));
+      parts.emplace_back(b.begin(), b.end());
+    }
+    ASSERT_EQ(r.remaining(), 0u);
+  }
+  auto join = [](const std::vector<std::vector<uint8_t>>& ps) {
+    ByteWriter w;
+    for (const auto& p : ps) {
+      w.u64(p.size());
+      w.bytes(p);
+    }
+    return w.take();
+  };
+  ASSERT_EQ(join(parts), grouped);
+  // Two groups swapped: each is bound to its index (and to its own items).
+  auto swapped = parts;
+  std::swap(swapped[0], swapped[1]);
+  expect_rejected(verify_weight_bounds(params, items, join(swapped), ctx, nullptr, 1), "group 1 of");
+  // A group from another proof of the same key (fresh masks) in place of one: still a valid group,
+  // accepted (each group is a whole proof of its items); from another key's context: rejected.
+  const auto other = prove_weight_bounds(params, items, wit, ctx, pcs::random_fr(rng), nullptr, 1);
+  EXPECT_NE(other, grouped);
+  const auto other_ctx_digest = [&] {
+    auto c = ctx;
+    c[0] ^= 1;
+    return c;
+  }();
+  const auto foreign = prove_weight_bounds(params, items, wit, other_ctx_digest, pcs::random_fr(rng), nullptr, 1);
+  {
+    ByteReader r(other);
+    const uint64_t len = r.u64();
+    auto b = r.bytes(static_cast<size_t>(len));
+    auto mixed = parts;
+    mixed[0].assign(b.begin(), b.end());
+    ASSERT_NE(mixed[0], parts[0]);
+    v = verify_weight_bounds(params, items, join(mixed), ctx, nullptr, 1);
+    EXPECT_TRUE(v.ok()) << v.reason();
+  }
+  {
+    ByteReader r(foreign);
+    const uint64_t len = r.u64();
+    auto b = r.bytes(static_cast<size_t>(len));
+    auto mixed = parts;
+    mixed[0].assign(b.begin(), b.end());
+    expect_rejected(verify_weight_bounds(params, items, join(mixed), ctx, nullptr, 1), "group 1 of");
+  }
+  // A changed byte in the last group, a truncated proof, a trailing byte, a length that overruns.
+  auto changed = parts;
+  changed.back()[changed.back().size() / 2] ^= 0x10;
+  expect_rejected(verify_weight_bounds(params, items, join(changed), ctx, nullptr, 1),
+                  "group " + std::to_string(items.size()) + " of");
+  auto truncated = grouped;
+  truncated.pop_back();
+  EXPECT_FALSE(verify_weight_bounds(params, items, truncated, ctx, nullptr, 1).ok());
+  auto trailing = grouped;
+  trailing.push_back(0);
+  expect_rejected(verify_weight_bounds(params, items, trailing, ctx, nullptr, 1), "trailing");
+  auto overrun = grouped;
+  overrun[7] = 0x7f;
+  EXPECT_FALSE(verify_weight_bounds(params, items, overrun, ctx, nullptr, 1).ok());
+}
+
 TEST(KeysTest, OutOfRangeCommittedWeightIsRejected) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

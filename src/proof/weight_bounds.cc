@@ -22,14 +22,19 @@ using layers::PaddedShape;
 
 namespace {
 
-Fr mle_at(std::vector<Fr> t, std::span<const Fr> point) {
+// The multilinear extension of t at point (t's entries in little-endian variable order). The first
+// fold writes a half-size copy: t itself (a weight's whole table) is not copied.
+Fr mle_at(std::span<const Fr> t, std::span<const Fr> point) {
   ZKINFER_CHECK(t.size() == (size_t{1} << point.size()));
-  for (const Fr& r : point) {
-    const size_t h = t.size() / 2;
-    for (size_t i = 0; i < h; ++i) t[i] = t[2 * i] + r * (t[2 * i + 1] - t[2 * i]);
-    t.resize(h);
+  if (point.empty()) return t[0];
+  std::vector<Fr> f(t.size() / 2);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = t[2 * i] + point[0] * (t[2 * i + 1] - t[2 * i]);
+  for (const Fr& r : point.subspan(1)) {
+    const size_t h = f.size() / 2;
+    for (size_t i = 0; i < h; ++i) f[i] = f[2 * i] + r * (f[2 * i + 1] - f[2 * i]);
+    f.resize(h);
   }
-  return t[0];
+  return f[0];
 }
 
 // What the verifier (or the prover's replay of it) opens at the end: a digit commitment (index
@@ -59,9 +64,25 @@ Verdict check_items(std::span<const WeightBoundItem> items, const pcs::KzgParams
 
 // The verifier, run by verify_weight_bounds and by the prover's replay (openings != nullptr: stop
 // before the end section and report what would be opened; the commitments read are in *coms).
+// group: this group's index and the number of groups (section "Groups" of weight_bounds.h); a single
+// group absorbs neither.
+struct GroupTag {
+  size_t index = 0, count = 1;
+};
+
+void absorb_header(transcript::Transcript& tr, std::span<const uint8_t> context, const GroupTag& group, size_t items) {
+  tr.absorb_bytes("wb.context", context);
+  if (group.count > 1) {
+    tr.absorb_u64("wb.groups", group.count);
+    tr.absorb_u64("wb.group", group.index);
+  }
+  tr.absorb_u64("wb.items", items);
+}
+
 Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, std::span<const WeightBoundItem> items,
-                    std::span<const uint8_t> bytes, std::span<const uint8_t> context, transcript::Transcript& tr,
-                    std::deque<pcs::HyraxCommitment>& coms, std::vector<Opening>* replay_openings) {
+                    std::span<const uint8_t> bytes, std::span<const uint8_t> context, const GroupTag& group,
+                    transcript::Transcript& tr, std::deque<pcs::HyraxCommitment>& coms,
+                    std::vector<Opening>* replay_openings) {
   if (Verdict v = check_items(items, kzg); !v) return v;
   ByteReader r(bytes, "weight range proof");
   cp::Context* zctx = cp::current();
@@ -69,8 +90,7 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
   // The pad rows of the zero-knowledge messages (zk/cp.h) come first; the prover's replay runs on
   // the bytes before it puts them there.
   if (!replay_openings) zctx->read_rows(r);
-  tr.absorb_bytes("wb.context", context);
-  tr.absorb_u64("wb.items", items.size());
+  absorb_header(tr, context, group, items.size());
   std::vector<std::vector<size_t>> item_coms(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     for (const auto& a : layers::bound_advice_shapes(items[i].bound)) {
@@ -158,26 +178,12 @@ std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std
   return std::nullopt;
 }
 
-std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
-                                         std::span<const WeightBoundWitness> witness,
-                                         std::span<const uint8_t> context, const pcs::RandomFr& random,
-                                         const pcs::KzgParams* kzg) {
-  ZKINFER_CHECK(items.size() == witness.size() && random);
-  if (Verdict v = check_items(items, kzg); !v) throw Error("setup: " + v.reason());
-  auto dishonest = [&](size_t i) { return !witness[i].field_values.empty() || !witness[i].forced_v.empty(); };
-  for (size_t i = 0; i < items.size(); ++i) {
-    const PaddedShape s(items[i].bound.dims);
-    if (dishonest(i)) {
-      ZKINFER_CHECK(witness[i].field_values.empty() || witness[i].field_values.size() == s.size());
-      ZKINFER_CHECK(witness[i].forced_v.empty() || witness[i].forced_v.size() == s.size());
-      continue;
-    }
-    if (witness[i].values.size() != s.unpadded_size())
-      throw Error("setup: weight '" + items[i].name + "': value count differs from its shape");
-    if (auto why = weight_out_of_bounds(items[i], witness[i].values)) throw Error("setup: " + *why);
-  }
-  ZKINFER_CHECK(params.max_log_cols() >= weight_bounds_log_cols(items));
+namespace {
 
+// One group's proof (the whole proof when there is one group): items and witness are the group's.
+std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                                 std::span<const WeightBoundWitness> witness, std::span<const uint8_t> context,
+                                 const GroupTag& group, const pcs::RandomFr& random, const pcs::KzgParams* kzg) {
   transcript::Transcript tr(kWeightBoundsDomain);
   // Zero knowledge as in the whole-model prover (model_proof.cc): a first pass sends padded
   // messages with relations off while recording the challenges; the verifier replayed on the bytes
@@ -188,8 +194,7 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   tr.start_recording();
   const cp::Context::Scope scope(&zctx);
   ByteWriter w;
-  tr.absorb_bytes("wb.context", context);
-  tr.absorb_u64("wb.items", items.size());
+  absorb_header(tr, context, group, items.size());
 
   std::vector<std::unique_ptr<layers::BoundProver>> provers;
   std::deque<pcs::HyraxCommitted> committed;
@@ -232,7 +237,7 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   zctx.set_relations(true);
   std::deque<pcs::HyraxCommitment> coms;
   std::vector<Opening> openings;
-  if (Verdict v = verify_impl(params, kzg, items, w.data(), context, rtr, coms, &openings); !v)
+  if (Verdict v = verify_impl(params, kzg, items, w.data(), context, group, rtr, coms, &openings); !v)
     throw Error("setup: internal error: the weight range proof fails its replay: " + v.reason());
   ZKINFER_CHECK(rtr.replay_done());
   std::vector<pcs::ProverClaim> bound;
@@ -277,17 +282,91 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   return out;
 }
 
+}  // namespace
+
+std::vector<std::pair<size_t, size_t>> weight_bound_groups(std::span<const WeightBoundItem> items,
+                                                           size_t max_group_entries) {
+  std::vector<std::pair<size_t, size_t>> groups;
+  size_t begin = 0, entries = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const size_t e = PaddedShape(items[i].bound.dims).size();
+    if (i > begin && entries + e > max_group_entries) {
+      groups.emplace_back(begin, i);
+      begin = i;
+      entries = 0;
+    }
+    entries += e;
+  }
+  if (!items.empty()) groups.emplace_back(begin, items.size());
+  return groups;
+}
+
+std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
+                                         std::span<const WeightBoundWitness> witness,
+                                         std::span<const uint8_t> context, const pcs::RandomFr& random,
+                                         const pcs::KzgParams* kzg, size_t max_group_entries) {
+  ZKINFER_CHECK(items.size() == witness.size() && random);
+  if (Verdict v = check_items(items, kzg); !v) throw Error("setup: " + v.reason());
+  auto dishonest = [&](size_t i) { return !witness[i].field_values.empty() || !witness[i].forced_v.empty(); };
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PaddedShape s(items[i].bound.dims);
+    if (dishonest(i)) {
+      ZKINFER_CHECK(witness[i].field_values.empty() || witness[i].field_values.size() == s.size());
+      ZKINFER_CHECK(witness[i].forced_v.empty() || witness[i].forced_v.size() == s.size());
+      continue;
+    }
+    if (witness[i].values.size() != s.unpadded_size())
+      throw Error("setup: weight '" + items[i].name + "': value count differs from its shape");
+    if (auto why = weight_out_of_bounds(items[i], witness[i].values)) throw Error("setup: " + *why);
+  }
+  ZKINFER_CHECK(params.max_log_cols() >= weight_bounds_log_cols(items));
+  const auto groups = weight_bound_groups(items, max_group_entries);
+  if (groups.size() <= 1) return prove_group(params, items, witness, context, GroupTag{}, random, kzg);
+  // Several groups: each a whole proof of its items, made and freed one after another (the
+  // prover's memory follows the largest group, not the model), each prefixed by its length.
+  ByteWriter out;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto [b, e] = groups[g];
+    const auto bytes = prove_group(params, items.subspan(b, e - b), witness.subspan(b, e - b), context,
+                                   GroupTag{g, groups.size()}, random, kzg);
+    out.u64(bytes.size());
+    out.bytes(bytes);
+  }
+  return out.take();
+}
+
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                              std::span<const uint8_t> proof, std::span<const uint8_t> context,
-                             const pcs::KzgParams* kzg) {
+                             const pcs::KzgParams* kzg, size_t max_group_entries) {
   try {
+    if (Verdict v = check_items(items, kzg); !v) return v.within("weight range proof");
     if (params.max_log_cols() < weight_bounds_log_cols(items))
       return Verdict::reject("weight range proof: parameters too small");
-    cp::Context zctx(params, weight_bounds_pad_log_row(params));
-    const cp::Context::Scope scope(&zctx);
-    transcript::Transcript tr(kWeightBoundsDomain);
-    std::deque<pcs::HyraxCommitment> coms;
-    return verify_impl(params, kzg, items, proof, context, tr, coms, nullptr).within("weight range proof");
+    auto verify_group = [&](std::span<const WeightBoundItem> group_items, std::span<const uint8_t> bytes,
+                            const GroupTag& tag) {
+      cp::Context zctx(params, weight_bounds_pad_log_row(params));
+      const cp::Context::Scope scope(&zctx);
+      transcript::Transcript tr(kWeightBoundsDomain);
+      std::deque<pcs::HyraxCommitment> coms;
+      return verify_impl(params, kzg, group_items, bytes, context, tag, tr, coms, nullptr);
+    };
+    const auto groups = weight_bound_groups(items, max_group_entries);
+    if (groups.size() <= 1) return verify_group(items, proof, GroupTag{}).within("weight range proof");
+    ByteReader r(proof, "weight range proof");
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const auto [b, e] = groups[g];
+      const uint64_t len = r.u64();
+      if (len > r.remaining()) r.fail("group " + std::to_string(g) + " is truncated");
+      const auto bytes = r.bytes(static_cast<size_t>(len));
+      const std::string where = "weight range proof, group " + std::to_string(g + 1) + " of " + std::to_string(groups.size());
+      try {
+        if (Verdict v = verify_group(items.subspan(b, e - b), bytes, GroupTag{g, groups.size()}); !v) return v.within(where);
+      } catch (const DecodeError& e) {
+        return Verdict::reject(where + ": decoding: " + e.what());
+      }
+    }
+    r.expect_end();
+    return Verdict::accept();
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("weight range proof: decoding: ") + e.what());
   } catch (const std::exception& e) {

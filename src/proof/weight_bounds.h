@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -70,6 +71,19 @@ size_t weight_bounds_log_cols(std::span<const WeightBoundItem> items);
 // Why the value is not an integer of the declared width (a message naming the entry), if so.
 std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std::span<const int64_t> values);
 
+// Groups. The items are proven in consecutive groups of at most max_group_entries padded entries
+// (an item larger than that is a group of its own): each group is a whole proof of its items as
+// described above (its own digits, cp end section and batch openings), with "wb.groups" (the
+// number of groups) and "wb.group" (its index) absorbed after the context, and the proof is the
+// groups' bytes in order, each prefixed by its length (u64). The prover builds and frees one group
+// at a time, so setup's memory follows the largest group, not the model (GPT-2's 163 M weights).
+// With one group (every model below 2^25 padded weight entries) the proof is that group's bytes
+// and nothing group-related is absorbed. The grouping depends only on the items' shapes, which
+// the verifier knows.
+inline constexpr size_t kWeightBoundsGroupEntries = size_t{1} << 25;
+std::vector<std::pair<size_t, size_t>> weight_bound_groups(std::span<const WeightBoundItem> items,
+                                                           size_t max_group_entries = kWeightBoundsGroupEntries);
+
 // Proves the statement for every item (throws Error naming the tensor when a value is out of its
 // declared width: an honest key cannot be made for it). random: the blinds and masks.
 // kzg: the SRS of the items' KZG commitments (with its powers for the prover), null when they
@@ -77,11 +91,13 @@ std::optional<std::string> weight_out_of_bounds(const WeightBoundItem& item, std
 std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                                          std::span<const WeightBoundWitness> witness,
                                          std::span<const uint8_t> context, const pcs::RandomFr& random,
-                                         const pcs::KzgParams* kzg = nullptr);
+                                         const pcs::KzgParams* kzg = nullptr,
+                                         size_t max_group_entries = kWeightBoundsGroupEntries);
 
 // Checks a proof made by prove_weight_bounds for these items and context. Never throws.
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                              std::span<const uint8_t> proof, std::span<const uint8_t> context,
-                             const pcs::KzgParams* kzg = nullptr);
+                             const pcs::KzgParams* kzg = nullptr,
+                             size_t max_group_entries = kWeightBoundsGroupEntries);
 
 }  // namespace zkinfer::proof
