@@ -102,12 +102,11 @@ TEST(LowerComposites, OnnxNodeTests) {
     std::vector<ops::FTensor> want;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "output_")) want.push_back(read_tensor_pb(f));
     const bool mask_read = op == "Dropout" && g.outputs.size() > 1;
-    // Pow keeps its own protocol for a constant scalar exponent; an integer base stays too.
+    // Pow keeps its own protocol for a constant scalar exponent.
     bool pow_stays = false;
     if (op == "Pow") {
       const auto& b = g.tensors[g.nodes[0].inputs[1]].value.data;
-      pow_stays = g.tensors[g.nodes[0].inputs[0]].dtype != ops::DType::kFloat ||
-                  std::all_of(b.begin(), b.end(), [&](double v) { return v == b[0]; });
+      pow_stays = std::all_of(b.begin(), b.end(), [&](double v) { return v == b[0]; });
     }
     // Mod of real tensors keeps its node (the planner refuses it by name).
     const bool mod_float = op == "Mod" && g.tensors[g.nodes[0].inputs[0]].dtype == ops::DType::kFloat;
@@ -116,7 +115,7 @@ TEST(LowerComposites, OnnxNodeTests) {
       EXPECT_EQ(count_op(low, op), 1u);
       ++kept;
     } else if (mask_read || pow_stays || mod_float) {
-      EXPECT_EQ(count_op(low, op), 1u) << "a Dropout whose mask is an output, a Pow by a scalar or of integers stays";
+      EXPECT_EQ(count_op(low, op), 1u) << "a Dropout whose mask is an output, a Pow by a scalar, a Mod of reals stays";
       ++kept;
     } else if (op == "QuantizeLinear") {
       // Per tensor: the same op with its scale and zero point as attributes (one table lookup);
@@ -256,6 +255,24 @@ TEST(LowerComposites, AgainstTheOperatorsOwnSemantics) {
       {"Einsum", 12, {{{3, 2, 4}}, {{3, 4}}, {{3, 4}}, {{4}}}, [](A& a) { a.strings["equation"] = "...ij,...j,...k,k"; }, {"MatMul"}},
       {"Pow", 13, {{{2, 3}, false, {0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}}}, nullptr, {"Log", "Mul", "Exp"}},
       {"Pow", 13, {{{2, 3}, false, {0.5, 1, 1.5, 2, 3, 0.25}}, {{3}, true, {2, -1, 0.5}}}, nullptr, {"Log", "Exp"}},
+      {"Pow", 13, {{{2, 3}}, {{2, 3}, true, {2, 3, 1, 0, 2, 3}}}, nullptr, {"Mul", "Add"}},  // integer exponents: products
+      {"Pow", 13, {{{2, 3}, false, {-3, 1, 2, 0, 5, -2}, ops::DType::kInt}, {{3}, true, {4, 0, 7}, ops::DType::kInt}}, nullptr, {"Mul", "Add"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{3, 4}}, {{3}, true, {1, 3, 0}, ops::DType::kInt}}, nullptr, {"Mul", "ReduceSum"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{2, 3, 2}}, {{2, 2}, true, {0, -1, 2, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       [](A& a) { a.ints["ignore_index"] = -1; a.strings["reduction"] = "none"; }, {"Mul", "ReduceSum"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{2, 3, 2}}, {{2, 2}, true, {0, 7, 2, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       [](A& a) { a.ints["ignore_index"] = 7; }, {"Mul", "ReduceSum"}},  // mean over the weights not ignored
+      {"SoftmaxCrossEntropyLoss", 13, {{{3, 4}}, {{3}, true, {1, 3, 0}, ops::DType::kInt}}, [](A& a) { a.strings["reduction"] = "sum"; },
+       {"ReduceMax", "Exp", "Log", "Mul", "ReduceSum"}},
+      {"SoftmaxCrossEntropyLoss", 13, {{{2, 3, 2, 2}}, {{2, 2, 2}, true, {0, 1, 2, 2, 1, 0, 0, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       nullptr, {"ReduceMax", "Exp", "Log", "Mul", "ReduceSum"}},
+      {"ReduceProd", 13, {{{3, 4, 5}}}, [](A& a) { a.int_lists["axes"] = {0, 2}; }, {"Slice", "Mul", "Concat"}},
+      {"ReduceProd", 13, {{{2, 4}}}, [](A& a) { a.ints["keepdims"] = 0; }, {"Mul"}},
+      {"ReduceProd", 18, {{{2, 3, 4}}, {{1}, true, {-1}, ops::DType::kInt}}, nullptr, {"Mul"}},
+      {"Mod", 13, {{{2, 4}, false, {-7, 5, 0, 9, 13, -13, 4, -1}, ops::DType::kInt}, {{4}, true, {3, -4, 5, -2}, ops::DType::kInt}},
+       nullptr, {"Div", "Where"}},
+      {"Mod", 13, {{{2, 4}, false, {-7, 5, 0, 9, 13, -13, 4, -1}, ops::DType::kInt}, {{2, 1}, true, {3, -4}, ops::DType::kInt}},
+       [](A& a) { a.ints["fmod"] = 1; }, {"Div", "Sub"}},
       {"DequantizeLinear", 13, {{{2, 3}, false, {1, 2, 3, 200, 100, 0}, ops::DType::kInt}, {{}, true, {0.5}}, {{}, true, {3}, ops::DType::kInt}},
        nullptr, {"Sub", "Mul"}},
       {"DequantizeLinear", 13, {{{2, 3, 2}, false, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ops::DType::kInt}, {{3}, true, {0.5, 2, 0.25}},
@@ -320,7 +337,12 @@ TEST(LowerComposites, RefusedWithTheReason) {
       {{"CumSum", 14, {{{3, 4}}, {{}, false, {0}, ops::DType::kInt}}, nullptr, {}}, "its axis must be a constant"},
       {{"Dropout", 13, {{{3, 4}}, {{}, true, {0.3}}, {{}, true, {1}, ops::DType::kBool}}, nullptr, {}}, "training mode"},
       // (-0.5)^2 is finite, Log(-0.5) is not: the Log tensor's name says why.
-      {{"Pow", 13, {{{2, 3}, false, {-0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}, true, {2, 3, 1, 2, 2, 3}}}, nullptr, {}}, "the base must be positive"},
+      {{"Pow", 13, {{{2, 3}, false, {-0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}, true, {2, 0.5, 1, 2, 2, 3}}}, nullptr, {}}, "the base must be positive"},
+      {{"NegativeLogLikelihoodLoss", 13, {{{3, 4}}, {{3}, false, {1, 3, 0}, ops::DType::kInt}}, nullptr, {}},
+       "its target and weight must be constants"},
+      {{"Mod", 13, {{{2, 3}}, {{3}, true, {2, 3, 4}}}, [](A& a) { a.ints["fmod"] = 1; }, {}}, "integer tensors and a constant divisor"},
+      {{"Mod", 13, {{{2, 3}, false, {1, 2, 3, 4, 5, 6}, ops::DType::kInt}, {{3}, true, {2, 0, 4}, ops::DType::kInt}}, nullptr, {}},
+       "a constant divisor without zeros"},
       {{"Einsum", 12, {{{3, 3}}}, [](A& a) { a.strings["equation"] = "ii->i"; }, {}}, "(a diagonal)"},
   };
   for (const auto& [c, why] : cases) {

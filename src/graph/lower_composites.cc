@@ -585,6 +585,36 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       return g.tensors[t].is_const && !v.empty() && std::all_of(v.begin(), v.end(), [&](double z) { return z == v[0]; });
     };
     if (uniform(n.inputs[1]) || (uniform(x) && g.tensors[x].value.data[0] > 0)) return false;
+    if (is_const(g, n, 1)) {
+      // A constant exponent tensor of integers in [0, 8] (any base, integer bases included):
+      // x^p = sum over k of [p == k] x^k, the powers x^k exact products (Mul), each selected by a
+      // constant 0/1 mask (Mul) and summed (Add); [p == 0] adds a constant.
+      const FTensor& p = g.tensors[n.inputs[1]].value;
+      const bool small = std::all_of(p.data.begin(), p.data.end(), [](double v) { return v == std::floor(v) && v >= 0 && v <= 8; });
+      if (small) {
+        const Shape& ys = g.tensors[y].shape;
+        const DType dt = g.tensors[y].dtype;
+        const int64_t top = static_cast<int64_t>(*std::max_element(p.data.begin(), p.data.end()));
+        auto mask = [&](int64_t k) {
+          std::vector<double> m(p.data.size());
+          for (size_t i = 0; i < m.size(); ++i) m[i] = p.data[i] == static_cast<double>(k) ? 1.0 : 0.0;
+          return m;
+        };
+        auto present = [&](int64_t k) { return std::find(p.data.begin(), p.data.end(), static_cast<double>(k)) != p.data.end(); };
+        std::vector<int> terms;
+        int pw = x;
+        for (int64_t k = 1; k <= top; ++k) {
+          if (k > 1) pw = e.emit("Mul", 14, {pw, x}, xs, g.tensors[x].dtype);
+          if (present(k)) terms.push_back(e.emit("Mul", 14, {pw, e.constant("pow_mask", p.shape, DType::kInt, mask(k))}, ys, dt));
+        }
+        if (present(0)) terms.push_back(e.constant("pow_zero_mask", p.shape, DType::kInt, mask(0)));
+        if (terms.size() < 2) return false;  // a uniform exponent (excluded above)
+        int acc = terms[0];
+        for (size_t i = 1; i < terms.size(); ++i)
+          acc = e.emit("Add", 14, {acc, terms[i]}, ys, dt, {}, i + 1 == terms.size() ? y : -1);
+        return true;
+      }
+    }
     if (g.tensors[x].dtype != DType::kFloat || g.tensors[y].dtype != DType::kFloat) return false;
     TensorInfo lt;
     lt.name = n.name + "/log_base (Pow with a tensor exponent is proven as exp(b log x): the base must be positive)";
