@@ -119,14 +119,15 @@ TEST(LowerComposites, OnnxNodeTests) {
       ++kept;
     } else if (op == "QuantizeLinear") {
       // Per tensor: the same op with its scale and zero point as attributes (one table lookup);
-      // per axis: kept as it is (the integer model refuses it by name).
+      // per axis: a Mul by 1 / scale (and an Add of the zero point) before that lookup.
       ASSERT_EQ(count_op(low, op), 1u);
       const bool per_tensor = g.tensors[g.nodes[0].inputs[1]].value.size() == 1;
       for (const auto& n : low.nodes) {
         if (n.op_type != op) continue;
-        EXPECT_EQ(n.inputs.size(), per_tensor ? 1u : g.nodes[0].inputs.size());
+        EXPECT_EQ(n.inputs.size(), 1u);
       }
-      ++(per_tensor ? lowered : kept);
+      if (!per_tensor) EXPECT_EQ(count_op(low, "Mul"), 1u);
+      ++lowered;
     } else if (op == "LayerNormalization") {  // Y stays one node; Mean and InvStdDev beside it
       EXPECT_EQ(count_op(low, op), 1u);
       EXPECT_EQ(count_op(low, "Reciprocal"), g.outputs.size() > 2 ? 1u : 0u);

@@ -589,10 +589,10 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       // A constant exponent tensor of integers in [0, 8] (any base, integer bases included):
       // x^p = sum over k of [p == k] x^k, the powers x^k exact products (Mul), each selected by a
       // constant 0/1 mask (Mul) and summed (Add); [p == 0] adds a constant.
-      const FTensor& p = g.tensors[n.inputs[1]].value;
+      const FTensor p = g.tensors[n.inputs[1]].value;  // copies: emitting adds tensors
       const bool small = std::all_of(p.data.begin(), p.data.end(), [](double v) { return v == std::floor(v) && v >= 0 && v <= 8; });
       if (small) {
-        const Shape& ys = g.tensors[y].shape;
+        const Shape ys = g.tensors[y].shape;
         const DType dt = g.tensors[y].dtype;
         const int64_t top = static_cast<int64_t>(*std::max_element(p.data.begin(), p.data.end()));
         auto mask = [&](int64_t k) {
@@ -653,9 +653,32 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       return false;
     const FTensor& sc = g.tensors[n.inputs[1]].value;
     const bool has_zp = n.inputs.size() > 2 && n.inputs[2] >= 0;
-    if (sc.size() != 1 || (has_zp && g.tensors[n.inputs[2]].value.size() != 1)) return false;
-    if (!(sc.data[0] > 0) || !std::isfinite(sc.data[0])) return false;
+    if (has_zp && g.tensors[n.inputs[2]].value.size() != sc.size()) return false;
+    for (double v : sc.data)
+      if (!(v > 0) || !std::isfinite(v)) return false;
     ops::Attributes at = n.attrs;
+    if (sc.size() > 1) {
+      // Per axis: x / scale + zero_point by a Mul and an Add of [.., C, 1, ..] constants, then
+      // one table lookup with scale 1 and zero point 0 (round(x / s) + z = round(x / s + z) for
+      // an integer z).
+      if (rank == 0) return false;
+      const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
+      if (xs[static_cast<size_t>(a)] != sc.size()) return false;
+      Shape bs(static_cast<size_t>(rank), 1);
+      bs[static_cast<size_t>(a)] = sc.size();
+      std::vector<double> inv;
+      for (double v : sc.data) inv.push_back(1.0 / v);
+      int t = e.emit("Mul", 14, {x, e.constant("inverse_scale", bs, DType::kFloat, inv)}, xs, DType::kFloat);
+      if (has_zp) {
+        const auto& zp = g.tensors[n.inputs[2]].value.data;
+        if (std::any_of(zp.begin(), zp.end(), [](double v) { return v != 0; }))
+          t = e.emit("Add", 14, {t, e.constant("zero_point", bs, DType::kFloat, zp)}, xs, DType::kFloat);
+      }
+      at.floats["zkinfer_scale"] = 1.0;
+      at.ints["zkinfer_zero_point"] = 0;
+      e.emit("QuantizeLinear", n.opset, {t}, g.tensors[y].shape, DType::kInt, at, y);
+      return true;
+    }
     at.floats["zkinfer_scale"] = sc.data[0];
     at.ints["zkinfer_zero_point"] = has_zp ? static_cast<int64_t>(g.tensors[n.inputs[2]].value.data[0]) : 0;
     e.emit("QuantizeLinear", n.opset, {x}, g.tensors[y].shape, DType::kInt, at, y);

@@ -209,6 +209,9 @@ const std::vector<OpCase> kCases = {
      [](auto& a) { a.floats["zkinfer_scale"] = 0.02; a.ints["zkinfer_zero_point"] = 100; a.ints["output_dtype"] = 2; }, 1.0, 13},
     {"quantize_linear_int8", "QuantizeLinear", {act({2, 4}, -3, 3)},
      [](auto& a) { a.floats["zkinfer_scale"] = 0.05; a.ints["zkinfer_zero_point"] = -3; a.ints["output_dtype"] = 3; }, 1.0, 13},
+    {"quantize_linear_axis", "QuantizeLinear",
+     {act({2, 3, 2}, -2, 2), In{{3}, true, {0.02, 0.05, 0.1}}, In{{3}, true, {128, 100, 0}, 0, 0, DType::kInt}},
+     [](auto& a) { a.ints["output_dtype"] = 2; }, 1.0, 13},
     {"dequantize_linear", "DequantizeLinear", {In{{2, 3}, false, {}, 0, 256, DType::kInt}, In{{}, true, {0.02}}, In{{}, true, {100}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
     {"dequantize_linear_axis", "DequantizeLinear", {In{{2, 3, 2}, false, {}, -128, 128, DType::kInt}, In{{3}, true, {0.01, 0.02, 0.05}}, In{{3}, true, {0, -3, 7}, 0, 0, DType::kInt}}, nullptr, 0.005, 13},
     // Resize / Upsample are lowered by the quantizer (graph/lower_moves.h): a Gather per nearest
