@@ -308,8 +308,9 @@ bool lower_loss(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
 }
 
 // ReduceProd over constant axes: the reduced axes moved last (Transpose) and flattened to
-// [rows, len] (Reshape), then the first and second halves of the columns multiplied (Slice, Slice,
-// Mul; an odd last column carried by a Concat) until one column is left, reshaped to the output.
+// [rows, len] (Reshape), padded with ones to a power of two (Pad), then the first and second
+// halves of the columns multiplied (Slice, Slice, Mul) until one column is left, reshaped to the
+// output.
 bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   const int x = n.inputs[0], y = n.outputs[0];
   if (!known_shape(g, x) || !known_shape(g, y)) return false;
@@ -346,16 +347,15 @@ bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
   auto slice = [&](int t, int64_t from, int64_t to) {
     return e.emit("Slice", 13, {t, e.ints("starts", {from}), e.ints("ends", {to}), e.ints("axes", {1})}, {rows, to - from}, dt);
   };
+  int64_t full = 1;
+  while (full < len) full *= 2;
+  if (full > len)  // padded with ones to a power of two (a Concat would meet two scales)
+    cur = e.emit("Pad", 13, {cur, e.ints("pads", {0, 0, 0, full - len}), e.constant("one", {}, dt, {1.0})}, {rows, full}, dt);
+  len = full;
   while (len > 1) {
     const int64_t h = len / 2;
-    int p = e.emit("Mul", 14, {slice(cur, 0, h), slice(cur, h, 2 * h)}, {rows, h}, dt);
-    if (len % 2) {
-      ops::Attributes ca;
-      ca.ints["axis"] = 1;
-      p = e.emit("Concat", 13, {p, slice(cur, 2 * h, len)}, {rows, h + 1}, dt, ca);
-    }
-    cur = p;
-    len = (len + 1) / 2;
+    cur = e.emit("Mul", 14, {slice(cur, 0, h), slice(cur, h, len)}, {rows, h}, dt);
+    len = h;
   }
   e.reshape(cur, g.tensors[y].shape, y);
   return true;

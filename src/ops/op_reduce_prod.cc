@@ -1,8 +1,8 @@
 // ReduceProd (axes attribute before opset 18, input after; keepdims, noop_with_empty_axes): the
 // product of the entries along the axes. Float semantics here; the quantizer rewrites it into
 // exact products (graph::lower_composites): the reduced axes moved last and flattened to
-// [rows, n], then halves multiplied pairwise (Slice, Mul; an odd entry carried by a Concat) until
-// one column is left, each product rescaled like any Mul.
+// [rows, n], padded with ones to a power of two (Pad), then halves multiplied pairwise (Slice,
+// Mul) until one column is left, each product rescaled like any Mul.
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
