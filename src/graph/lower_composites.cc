@@ -658,23 +658,24 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       if (!(v > 0) || !std::isfinite(v)) return false;
     ops::Attributes at = n.attrs;
     if (sc.size() > 1) {
-      // Per axis: x / scale + zero_point by a Mul and an Add of [.., C, 1, ..] constants, then
-      // one table lookup with scale 1 and zero point 0 (round(x / s) + z = round(x / s + z) for
-      // an integer z).
+      // Per axis, with m the smallest scale: t = x (m / scale) + zero_point m by a Mul and an Add
+      // of [.., C, 1, ..] constants, then one table lookup with scale m and zero point 0:
+      // round(t / m) = round(x / scale + zero_point) = round(x / scale) + zero_point for an
+      // integer zero point, and |x m / scale| <= |x| keeps the table over t as small as x's.
       if (rank == 0) return false;
       const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
       if (xs[static_cast<size_t>(a)] != sc.size()) return false;
       Shape bs(static_cast<size_t>(rank), 1);
       bs[static_cast<size_t>(a)] = sc.size();
-      std::vector<double> inv;
-      for (double v : sc.data) inv.push_back(1.0 / v);
-      int t = e.emit("Mul", 14, {x, e.constant("inverse_scale", bs, DType::kFloat, inv)}, xs, DType::kFloat);
-      if (has_zp) {
-        const auto& zp = g.tensors[n.inputs[2]].value.data;
-        if (std::any_of(zp.begin(), zp.end(), [](double v) { return v != 0; }))
-          t = e.emit("Add", 14, {t, e.constant("zero_point", bs, DType::kFloat, zp)}, xs, DType::kFloat);
-      }
-      at.floats["zkinfer_scale"] = 1.0;
+      const double m = *std::min_element(sc.data.begin(), sc.data.end());
+      std::vector<double> ratio, offset;
+      for (double v : sc.data) ratio.push_back(m / v);
+      if (has_zp)
+        for (double z : g.tensors[n.inputs[2]].value.data) offset.push_back(z * m);
+      int t = e.emit("Mul", 14, {x, e.constant("scale_ratio", bs, DType::kFloat, ratio)}, xs, DType::kFloat);
+      if (std::any_of(offset.begin(), offset.end(), [](double v) { return v != 0; }))
+        t = e.emit("Add", 14, {t, e.constant("zero_point", bs, DType::kFloat, offset)}, xs, DType::kFloat);
+      at.floats["zkinfer_scale"] = m;
       at.ints["zkinfer_zero_point"] = 0;
       e.emit("QuantizeLinear", n.opset, {t}, g.tensors[y].shape, DType::kInt, at, y);
       return true;

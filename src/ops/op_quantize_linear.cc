@@ -8,8 +8,9 @@
 // the function, and the node is proven by a table lookup of x -> y (steps/table.cc) whose entries,
 // public in the key, are computed from them: they are quantization parameters, public in every
 // visibility mode, not weights. The output is an integer at scale 0. A constant per-axis scale
-// and zero point become a Mul by 1 / scale and an Add of the zero point along the axis before the
-// lookup, whose scale is then 1 and zero point 0 (round(x / s) + z = round(x / s + z)).
+// and zero point become a Mul by m / scale and an Add of zero_point m along the axis (m the
+// smallest scale) before the lookup, whose scale is then m and zero point 0
+// (round(x / s) + z = round(x / s + z) for an integer z).
 #include <algorithm>
 
 #include "ops/helpers.h"
