@@ -170,10 +170,64 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
     rest.attrs.strings["equation"] = eq + "->" + e.out;
     return lower_einsum(g, first, out) && lower_einsum(g, rest, out);
   }
-  for (const auto& s : e.in) {
+  for (const auto& s : e.in)
     if (s.size() != g.tensors[n.inputs[&s - &e.in[0]]].shape.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i)
-      if (s.find(s[i]) != i) return false;  // a diagonal
+  // Diagonals: a letter repeated inside an operand. Its two axes are moved last (Transpose),
+  // flattened to n * n entries (Reshape) and the diagonal gathered by the constant indices
+  // k (n + 1) (Gather), until every letter of the operand is distinct; then the Einsum of the
+  // new operands.
+  bool diagonal = false;
+  ops::Node rest = n;
+  std::vector<std::string> terms = e.in;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    std::string& s = terms[k];
+    int t = n.inputs[k];
+    for (;;) {
+      size_t p = 0, q = 0;
+      for (size_t i = 0; i < s.size() && q == 0; ++i)
+        if (s.find(s[i]) != i) {
+          p = s.find(s[i]);
+          q = i;
+        }
+      if (q == 0) break;
+      if (!diagonal) {
+        rest.name = n.name + "/diagonal";
+        diagonal = true;
+      }
+      const Shape ts = g.tensors[t].shape;
+      const int64_t len = ts[p];
+      if (ts[q] != len) return false;
+      std::vector<int64_t> perm;
+      std::string letters;
+      Shape flat;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (i != p && i != q) {
+          perm.push_back(static_cast<int64_t>(i));
+          letters += s[i];
+          flat.push_back(ts[i]);
+        }
+      perm.push_back(static_cast<int64_t>(p));
+      perm.push_back(static_cast<int64_t>(q));
+      Emitter em{g, n, out};
+      em.counter = static_cast<int>(out.size()) * 7 + static_cast<int>(k);  // fresh names across the loop
+      Shape view = flat, diag = flat;
+      view.push_back(len * len);
+      diag.push_back(len);
+      std::vector<int64_t> idx;
+      for (int64_t i = 0; i < len; ++i) idx.push_back(i * (len + 1));
+      const int v = em.reshape(em.transpose(t, perm), view);
+      ops::Attributes ga;
+      ga.ints["axis"] = static_cast<int64_t>(flat.size());
+      t = em.emit("Gather", 13, {v, em.ints("diagonal", idx)}, diag, g.tensors[t].dtype, ga);
+      s = letters + s[p];
+    }
+    rest.inputs[k] = t;
+  }
+  if (diagonal) {
+    std::string eq;
+    for (size_t k = 0; k < terms.size(); ++k) eq += (k ? "," : "") + terms[k];
+    rest.attrs.strings["equation"] = eq + "->" + e.out;
+    return lower_einsum(g, rest, out);
   }
   std::map<char, int64_t> dim;
   for (size_t k = 0; k < e.in.size(); ++k)

@@ -202,6 +202,7 @@ const std::vector<OpCase> kCases = {
     {"compress_flat", "Compress", {act({2, 3}), In{{5}, true, {0, 1, 1, 0, 1}, 0, 0, DType::kBool}}, nullptr, 0},
     {"einsum_matmul", "Einsum", {act({3, 4}), act({4, 2})}, [](auto& a) { a.strings["equation"] = "ij,jk->ik"; }, 0.01, 12},
     {"einsum_attention", "Einsum", {act({2, 3, 4}), cst({2, 5, 4})}, [](auto& a) { a.strings["equation"] = "bqd,bkd->bqk"; }, 0.01, 12},
+    {"einsum_diagonal", "Einsum", {act({2, 3, 3}), cst({3, 4})}, [](auto& a) { a.strings["equation"] = "bii,ik->bk"; }, 0.01, 12},
     {"einsum_transpose_sum", "Einsum", {act({3, 4, 2})}, [](auto& a) { a.strings["equation"] = "ijk->ki"; }, 0.005, 12},
     {"layer_norm_stats", "LayerNormalization", {act({2, 8}), cst({8}), cst({8})}, nullptr, 0.02, 17, 3},
     {"pow_tensor_exponent", "Pow", {act({2, 3}, 0.5, 2), act({2, 3}, -1, 2)}, nullptr, 0.02},
