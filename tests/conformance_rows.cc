@@ -63,6 +63,19 @@ class G {
     for (int64_t x : v) t->add_int64_data(x);
     return name;
   }
+  // An integer initializer of the given ONNX element type (UINT8, INT64...) and shape.
+  std::string typed_ints(int elem, const std::vector<int64_t>& dims, const std::vector<int64_t>& v) {
+    const std::string name = "i" + std::to_string(next_++);
+    auto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(elem);
+    for (int64_t d : dims) t->add_dims(d);
+    for (int64_t x : v) {
+      if (elem == onnx::TensorProto::INT64) t->add_int64_data(x);
+      else t->add_int32_data(static_cast<int32_t>(x));
+    }
+    return name;
+  }
   // A node; returns its output's name ("y" for the last node: call out() for it).
   onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, const std::string& out) {
     auto* n = g_->add_node();
@@ -97,8 +110,10 @@ class G {
     a->set_s(v);
   }
   bool int_output = false;  // y is int64 (ArgMax)
+  int output_type = 0;      // y's ONNX element type when set (QuantizeLinear: UINT8)
   std::vector<uint8_t> finish(std::vector<int64_t> out_shape) {
-    io(g_->add_output(), "y", std::move(out_shape), int_output ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT);
+    const int elem = output_type ? output_type : (int_output ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT);
+    io(g_->add_output(), "y", std::move(out_shape), elem);
     std::string bytes;
     m_.SerializeToString(&bytes);
     return {bytes.begin(), bytes.end()};
@@ -110,6 +125,7 @@ class G {
     v->set_name(name);
     auto* tt = v->mutable_type()->mutable_tensor_type();
     tt->set_elem_type(elem);
+    tt->mutable_shape();  // present for a scalar too
     for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
   }
   onnx::ModelProto m_;
@@ -356,6 +372,47 @@ std::vector<Row> make_rows() {
     G::attr(g.node("ArgMax", {"h"}, "y"), "axis", int64_t{1});
     g.int_output = true;
     return V{1, 1};
+  });
+
+  // Rewritten at compile time into the protocols above (graph/lower_composites.h).
+  add("QuantizeLinear per tensor 2x8 -> uint8, zero point 128", "QuantizeLinear", {2, 8}, [](G& g) {
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(onnx::TensorProto::UINT8, {}, {128})}, "y");
+    g.output_type = onnx::TensorProto::UINT8;
+    return V{2, 8};
+  });
+  add("QuantizeLinear per axis 1x3x2x2 -> int8", "QuantizeLinear", {1, 3, 2, 2}, [](G& g) {
+    auto* n = g.node("QuantizeLinear", {"x", g.floats({3}, {0.05f, 0.1f, 0.025f}),
+                                        g.typed_ints(onnx::TensorProto::INT8, {3}, {0, -20, 10})}, "y");
+    G::attr(n, "axis", int64_t{1});
+    g.output_type = onnx::TensorProto::INT8;
+    return V{1, 3, 2, 2};
+  });
+  add("NegativeLogLikelihoodLoss mean after LogSoftmax 3x5", "NegativeLogLikelihoodLoss", {3, 5}, [](G& g) {
+    G::attr(g.node("LogSoftmax", {"x"}, "l"), "axis", int64_t{1});
+    g.node("NegativeLogLikelihoodLoss", {"l", g.ints({2, 0, 4})}, "y");
+    return V{};
+  });
+  add("SoftmaxCrossEntropyLoss none, weights, ignore_index 4x5", "SoftmaxCrossEntropyLoss", {4, 5}, [](G& g) {
+    auto* n = g.node("SoftmaxCrossEntropyLoss", {"x", g.ints({1, 4, 0, 2}), g.weight({5}, 0.2, 1)}, "y");
+    G::attr(n, "reduction", std::string("none"));
+    G::attr(n, "ignore_index", int64_t{0});
+    return V{4};
+  });
+  add("ReduceProd axis 1 of 2x4", "ReduceProd", {2, 4}, [](G& g) {
+    auto* n = g.node("ReduceProd", {"x"}, "y");
+    G::attr(n, "axes", V{1});
+    G::attr(n, "keepdims", int64_t{0});
+    return V{2};
+  }, 1.5);
+  add("Pow by integer exponents 2x4 (products)", "Pow", {2, 4}, [](G& g) {
+    g.node("Pow", {"x", g.floats({4}, {2, 3, 0, 1})}, "y");
+    return V{2, 4};
+  });
+  add("Mod of ArgMax by -4", "Mod", {3, 6}, [](G& g) {
+    G::attr(g.node("ArgMax", {"x"}, "i"), "axis", int64_t{1});
+    g.node("Mod", {"i", g.ints({-4})}, "y");
+    g.int_output = true;
+    return V{3, 1};
   });
 
   // Rewritten at compile time into the protocols above (graph/lower_moves.h).

@@ -67,7 +67,8 @@ TEST(LowerComposites, OnnxNodeTests) {
                                              "test_instancenorm", "test_mvn", "test_hardmax", "test_cumsum",
                                              "test_depthtospace", "test_spacetodepth", "test_compress", "test_einsum",
                                              "test_layer_normalization", "test_pow", "test_dequantizelinear",
-                                             "test_quantizelinear"};
+                                             "test_quantizelinear", "test_nllloss", "test_sce", "test_reduce_prod",
+                                             "test_mod_"};
   size_t lowered = 0, kept = 0;
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(root)) dirs.push_back(e.path());
@@ -101,30 +102,33 @@ TEST(LowerComposites, OnnxNodeTests) {
     std::vector<ops::FTensor> want;
     for (const auto& f : sorted_files(dir / "test_data_set_0", "output_")) want.push_back(read_tensor_pb(f));
     const bool mask_read = op == "Dropout" && g.outputs.size() > 1;
-    // Pow keeps its own protocol for a constant scalar exponent; an integer base stays too.
+    // Pow keeps its own protocol for a constant scalar exponent.
     bool pow_stays = false;
     if (op == "Pow") {
       const auto& b = g.tensors[g.nodes[0].inputs[1]].value.data;
-      pow_stays = g.tensors[g.nodes[0].inputs[0]].dtype != ops::DType::kFloat ||
-                  std::all_of(b.begin(), b.end(), [&](double v) { return v == b[0]; });
+      pow_stays = std::all_of(b.begin(), b.end(), [&](double v) { return v == b[0]; });
     }
+    // Mod of real tensors keeps its node (the planner refuses it by name).
+    const bool mod_float = op == "Mod" && g.tensors[g.nodes[0].inputs[0]].dtype == ops::DType::kFloat;
     Graph low = lower_and_compare(g, in, want);
-    if (test == "test_einsum_batch_diagonal") {  // an ellipsis and a diagonal: the float op takes it, the rewrite not
-      EXPECT_EQ(count_op(low, op), 1u);
-      ++kept;
-    } else if (mask_read || pow_stays) {
-      EXPECT_EQ(count_op(low, op), 1u) << "a Dropout whose mask is an output, a Pow by a scalar or of integers stays";
+    if (test == "test_einsum_batch_diagonal") {  // an ellipsis and a diagonal: a Gather of the diagonal
+      EXPECT_EQ(count_op(low, op), 0u);
+      EXPECT_EQ(count_op(low, "Gather"), 1u);
+      ++lowered;
+    } else if (mask_read || pow_stays || mod_float) {
+      EXPECT_EQ(count_op(low, op), 1u) << "a Dropout whose mask is an output, a Pow by a scalar, a Mod of reals stays";
       ++kept;
     } else if (op == "QuantizeLinear") {
       // Per tensor: the same op with its scale and zero point as attributes (one table lookup);
-      // per axis: kept as it is (the integer model refuses it by name).
+      // per axis: a Mul by 1 / scale (and an Add of the zero point) before that lookup.
       ASSERT_EQ(count_op(low, op), 1u);
       const bool per_tensor = g.tensors[g.nodes[0].inputs[1]].value.size() == 1;
       for (const auto& n : low.nodes) {
         if (n.op_type != op) continue;
-        EXPECT_EQ(n.inputs.size(), per_tensor ? 1u : g.nodes[0].inputs.size());
+        EXPECT_EQ(n.inputs.size(), 1u);
       }
-      ++(per_tensor ? lowered : kept);
+      if (!per_tensor) EXPECT_EQ(count_op(low, "Mul"), 1u);
+      ++lowered;
     } else if (op == "LayerNormalization") {  // Y stays one node; Mean and InvStdDev beside it
       EXPECT_EQ(count_op(low, op), 1u);
       EXPECT_EQ(count_op(low, "Reciprocal"), g.outputs.size() > 2 ? 1u : 0u);
@@ -253,6 +257,28 @@ TEST(LowerComposites, AgainstTheOperatorsOwnSemantics) {
       {"Einsum", 12, {{{3, 2, 4}}, {{3, 4}}, {{3, 4}}, {{4}}}, [](A& a) { a.strings["equation"] = "...ij,...j,...k,k"; }, {"MatMul"}},
       {"Pow", 13, {{{2, 3}, false, {0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}}}, nullptr, {"Log", "Mul", "Exp"}},
       {"Pow", 13, {{{2, 3}, false, {0.5, 1, 1.5, 2, 3, 0.25}}, {{3}, true, {2, -1, 0.5}}}, nullptr, {"Log", "Exp"}},
+      {"Einsum", 12, {{{3, 3}}}, [](A& a) { a.strings["equation"] = "ii->i"; }, {"Gather"}},  // diagonals
+      {"Einsum", 12, {{{2, 3, 3}}}, [](A& a) { a.strings["equation"] = "bii->b"; }, {"Gather", "ReduceSum"}},  // trace
+      {"Einsum", 12, {{{3, 2, 3}}, {{3, 4}}}, [](A& a) { a.strings["equation"] = "iji,ik->jk"; }, {"Gather", "MatMul"}},
+      {"Einsum", 12, {{{2, 2, 2}}}, [](A& a) { a.strings["equation"] = "iii->i"; }, {"Gather"}},
+      {"Pow", 13, {{{2, 3}}, {{2, 3}, true, {2, 3, 1, 0, 2, 3}}}, nullptr, {"Mul", "Add"}},  // integer exponents: products
+      {"Pow", 13, {{{2, 3}, false, {-3, 1, 2, 0, 5, -2}, ops::DType::kInt}, {{3}, true, {4, 0, 7}, ops::DType::kInt}}, nullptr, {"Mul", "Add"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{3, 4}}, {{3}, true, {1, 3, 0}, ops::DType::kInt}}, nullptr, {"Mul", "ReduceSum"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{2, 3, 2}}, {{2, 2}, true, {0, -1, 2, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       [](A& a) { a.ints["ignore_index"] = -1; a.strings["reduction"] = "none"; }, {"Mul", "ReduceSum"}},
+      {"NegativeLogLikelihoodLoss", 13, {{{2, 3, 2}}, {{2, 2}, true, {0, 7, 2, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       [](A& a) { a.ints["ignore_index"] = 7; }, {"Mul", "ReduceSum"}},  // mean over the weights not ignored
+      {"SoftmaxCrossEntropyLoss", 13, {{{3, 4}}, {{3}, true, {1, 3, 0}, ops::DType::kInt}}, [](A& a) { a.strings["reduction"] = "sum"; },
+       {"ReduceMax", "Exp", "Log", "Mul", "ReduceSum"}},
+      {"SoftmaxCrossEntropyLoss", 13, {{{2, 3, 2, 2}}, {{2, 2, 2}, true, {0, 1, 2, 2, 1, 0, 0, 1}, ops::DType::kInt}, {{3}, true, {0.5, 2, 1}}},
+       nullptr, {"ReduceMax", "Exp", "Log", "Mul", "ReduceSum"}},
+      {"ReduceProd", 13, {{{3, 4, 5}}}, [](A& a) { a.int_lists["axes"] = {0, 2}; }, {"Pad", "Slice", "Mul"}},
+      {"ReduceProd", 13, {{{2, 4}}}, [](A& a) { a.ints["keepdims"] = 0; }, {"Mul"}},
+      {"ReduceProd", 18, {{{2, 3, 4}}, {{1}, true, {-1}, ops::DType::kInt}}, nullptr, {"Mul"}},
+      {"Mod", 13, {{{2, 4}, false, {-7, 5, 0, 9, 13, -13, 4, -1}, ops::DType::kInt}, {{4}, true, {3, -4, 5, -2}, ops::DType::kInt}},
+       nullptr, {"Div", "Where"}},
+      {"Mod", 13, {{{2, 4}, false, {-7, 5, 0, 9, 13, -13, 4, -1}, ops::DType::kInt}, {{2, 1}, true, {3, -4}, ops::DType::kInt}},
+       [](A& a) { a.ints["fmod"] = 1; }, {"Div", "Sub"}},
       {"DequantizeLinear", 13, {{{2, 3}, false, {1, 2, 3, 200, 100, 0}, ops::DType::kInt}, {{}, true, {0.5}}, {{}, true, {3}, ops::DType::kInt}},
        nullptr, {"Sub", "Mul"}},
       {"DequantizeLinear", 13, {{{2, 3, 2}, false, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ops::DType::kInt}, {{3}, true, {0.5, 2, 0.25}},
@@ -280,7 +306,6 @@ TEST(LowerComposites, CasesLeftAsTheyAre) {
       {"Compress", 11, {{{3, 4}}, {{3}, true, {0, 0, 0}, ops::DType::kBool}}, [](A& a) { a.ints["axis"] = 0; }, {}},
       {"Dropout", 13, {{{3, 4}}, {{}, true, {0.3}}, {{}, true, {1}, ops::DType::kBool}}, nullptr, {}},  // training
       {"CumSum", 14, {{{3, 4}}, {{}, false, {0}, ops::DType::kInt}}, nullptr, {}},           // computed axis
-      {"Einsum", 12, {{{3, 3}}}, [](A& a) { a.strings["equation"] = "ii->i"; }, {}},       // a diagonal
       {"Pow", 13, {{{2, 3}}, {{}, true, {2}}}, nullptr, {}},                                 // scalar exponent: Pow's own
   };
   for (const auto& c : cases) {
@@ -317,8 +342,13 @@ TEST(LowerComposites, RefusedWithTheReason) {
       {{"CumSum", 14, {{{3, 4}}, {{}, false, {0}, ops::DType::kInt}}, nullptr, {}}, "its axis must be a constant"},
       {{"Dropout", 13, {{{3, 4}}, {{}, true, {0.3}}, {{}, true, {1}, ops::DType::kBool}}, nullptr, {}}, "training mode"},
       // (-0.5)^2 is finite, Log(-0.5) is not: the Log tensor's name says why.
-      {{"Pow", 13, {{{2, 3}, false, {-0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}, true, {2, 3, 1, 2, 2, 3}}}, nullptr, {}}, "the base must be positive"},
-      {{"Einsum", 12, {{{3, 3}}}, [](A& a) { a.strings["equation"] = "ii->i"; }, {}}, "(a diagonal)"},
+      {{"Pow", 13, {{{2, 3}, false, {-0.5, 1, 1.5, 2, 3, 0.25}}, {{2, 3}, true, {2, 0.5, 1, 2, 2, 3}}}, nullptr, {}}, "the base must be positive"},
+      {{"NegativeLogLikelihoodLoss", 13, {{{3, 4}}, {{3}, false, {1, 3, 0}, ops::DType::kInt}}, nullptr, {}},
+       "its target and weight must be constants"},
+      {{"Mod", 13, {{{2, 3}}, {{3}, true, {2, 3, 4}}}, [](A& a) { a.ints["fmod"] = 1; }, {}}, "integer tensors and a constant divisor"},
+      {{"Mod", 13, {{{2, 3}, false, {1, 2, 3, 4, 5, 6}, ops::DType::kInt}, {{3}, true, {2, 0, 4}, ops::DType::kInt}}, nullptr, {}},
+       "a constant divisor without zeros"},
+      {{"Einsum", 12, {{{3, 1}}, {{3, 4}}}, [](A& a) { a.strings["equation"] = "ij,ij->i"; }, {}}, "broadcasting a dimension of size 1"},
   };
   for (const auto& [c, why] : cases) {
     SCOPED_TRACE(c.op);

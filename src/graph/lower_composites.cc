@@ -2,6 +2,7 @@
 #include "graph/lower_composites.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <string>
@@ -169,10 +170,64 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
     rest.attrs.strings["equation"] = eq + "->" + e.out;
     return lower_einsum(g, first, out) && lower_einsum(g, rest, out);
   }
-  for (const auto& s : e.in) {
+  for (const auto& s : e.in)
     if (s.size() != g.tensors[n.inputs[&s - &e.in[0]]].shape.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i)
-      if (s.find(s[i]) != i) return false;  // a diagonal
+  // Diagonals: a letter repeated inside an operand. Its two axes are moved last (Transpose),
+  // flattened to n * n entries (Reshape) and the diagonal gathered by the constant indices
+  // k (n + 1) (Gather), until every letter of the operand is distinct; then the Einsum of the
+  // new operands.
+  bool diagonal = false;
+  ops::Node rest = n;
+  std::vector<std::string> terms = e.in;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    std::string& s = terms[k];
+    int t = n.inputs[k];
+    for (;;) {
+      size_t p = 0, q = 0;
+      for (size_t i = 0; i < s.size() && q == 0; ++i)
+        if (s.find(s[i]) != i) {
+          p = s.find(s[i]);
+          q = i;
+        }
+      if (q == 0) break;
+      if (!diagonal) {
+        rest.name = n.name + "/diagonal";
+        diagonal = true;
+      }
+      const Shape ts = g.tensors[t].shape;
+      const int64_t len = ts[p];
+      if (ts[q] != len) return false;
+      std::vector<int64_t> perm;
+      std::string letters;
+      Shape flat;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (i != p && i != q) {
+          perm.push_back(static_cast<int64_t>(i));
+          letters += s[i];
+          flat.push_back(ts[i]);
+        }
+      perm.push_back(static_cast<int64_t>(p));
+      perm.push_back(static_cast<int64_t>(q));
+      Emitter em{g, n, out};
+      em.counter = static_cast<int>(out.size()) * 7 + static_cast<int>(k);  // fresh names across the loop
+      Shape view = flat, diag = flat;
+      view.push_back(len * len);
+      diag.push_back(len);
+      std::vector<int64_t> idx;
+      for (int64_t i = 0; i < len; ++i) idx.push_back(i * (len + 1));
+      const int v = em.reshape(em.transpose(t, perm), view);
+      ops::Attributes ga;
+      ga.ints["axis"] = static_cast<int64_t>(flat.size());
+      t = em.emit("Gather", 13, {v, em.ints("diagonal", idx)}, diag, g.tensors[t].dtype, ga);
+      s = letters + s[p];
+    }
+    rest.inputs[k] = t;
+  }
+  if (diagonal) {
+    std::string eq;
+    for (size_t k = 0; k < terms.size(); ++k) eq += (k ? "," : "") + terms[k];
+    rest.attrs.strings["equation"] = eq + "->" + e.out;
+    return lower_einsum(g, rest, out);
   }
   std::map<char, int64_t> dim;
   for (size_t k = 0; k < e.in.size(); ++k)
@@ -259,12 +314,163 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   return true;
 }
 
+// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss with a constant target (labels) and
+// weight: (SCE: log_prob = the stable LogSoftmax along axis 1, to the node's second output when it
+// has one) loss = ReduceSum(Mul(log_prob, M)) over the classes ("none") or every axis ("sum",
+// "mean"), M the constant [N, C, d..] holding -weight[t] / divisor at class t = target[n, d] of
+// each entry (0 elsewhere and where the target is ignore_index; divisor: the sum of the weights
+// for "mean", else 1).
+bool lower_loss(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool sce = n.op_type == "SoftmaxCrossEntropyLoss";
+  if (n.inputs.size() < 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+  const bool has_w = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  if (has_w && !is_const(g, n, 2)) return false;
+  const int x = n.inputs[0], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, y)) return false;
+  for (size_t k = sce ? 2 : 1; k < n.outputs.size(); ++k)
+    if (n.outputs[k] >= 0) return false;
+  const Shape xs = g.tensors[x].shape;
+  const ops::LossTerms L = ops::loss_terms(n, xs, g.tensors[n.inputs[1]].value, has_w ? &g.tensors[n.inputs[2]].value : nullptr);
+  if (!(L.denominator != 0) || !std::isfinite(L.denominator)) return false;
+  Emitter e{g, n, out};
+  int src = x;
+  if (sce) {
+    const int lp_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
+    const int m = e.reduce("ReduceMax", x, {1});
+    const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
+    const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
+    const int s = e.reduce("ReduceSum", ex, {1});
+    const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
+    src = e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, lp_to);
+  }
+  std::vector<double> mask(static_cast<size_t>(ops::numel(xs)), 0.0);
+  for (int64_t a = 0; a < L.N; ++a)
+    for (int64_t d = 0; d < L.D; ++d) {
+      const size_t k = static_cast<size_t>(a * L.D + d);
+      mask[static_cast<size_t>((a * L.C + L.cls[k]) * L.D + d)] = L.coef[k] / L.denominator;
+    }
+  const int p = e.emit("Mul", 14, {src, e.constant("loss_mask", xs, DType::kFloat, mask)}, xs, DType::kFloat);
+  std::vector<int64_t> axes = {1};
+  if (L.reduction != "none") {
+    axes.clear();
+    for (size_t i = 0; i < xs.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  ops::Attributes ra;
+  ra.ints["keepdims"] = 0;
+  e.emit("ReduceSum", 13, {p, e.ints("axes", axes)}, g.tensors[y].shape, DType::kFloat, ra, y);
+  return true;
+}
+
+// ReduceProd over constant axes: the reduced axes moved last (Transpose) and flattened to
+// [rows, len] (Reshape), padded with ones to a power of two (Pad), then the first and second
+// halves of the columns multiplied (Slice, Slice, Mul) until one column is left, reshaped to the
+// output.
+bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const int x = n.inputs[0], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, y)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const int rank = static_cast<int>(xs.size());
+  std::vector<int64_t> axes;
+  if (n.opset >= 18) {
+    if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
+      if (!is_const(g, n, 1)) return false;
+      for (double v : g.tensors[n.inputs[1]].value.data) axes.push_back(static_cast<int64_t>(v));
+    }
+  } else {
+    axes = n.attrs.get_ints("axes");
+  }
+  std::vector<bool> red(static_cast<size_t>(rank), false);
+  if (axes.empty() && n.attrs.get_int("noop_with_empty_axes", 0) == 0) red.assign(static_cast<size_t>(rank), true);
+  for (auto a : axes) red[static_cast<size_t>(ops::norm_axis(n, a, rank))] = true;
+  std::vector<int64_t> perm;
+  int64_t len = 1, rows = 1;
+  for (int i = 0; i < rank; ++i)
+    if (!red[static_cast<size_t>(i)]) {
+      perm.push_back(i);
+      rows *= xs[static_cast<size_t>(i)];
+    }
+  for (int i = 0; i < rank; ++i)
+    if (red[static_cast<size_t>(i)]) {
+      perm.push_back(i);
+      len *= xs[static_cast<size_t>(i)];
+    }
+  if (len < 1 || rows < 1) return false;
+  Emitter e{g, n, out};
+  int cur = e.reshape(e.transpose(x, perm), {rows, len});
+  const DType dt = g.tensors[x].dtype;
+  auto slice = [&](int t, int64_t from, int64_t to) {
+    return e.emit("Slice", 13, {t, e.ints("starts", {from}), e.ints("ends", {to}), e.ints("axes", {1})}, {rows, to - from}, dt);
+  };
+  int64_t full = 1;
+  while (full < len) full *= 2;
+  if (full > len)  // padded with ones to a power of two (a Concat would meet two scales)
+    cur = e.emit("Pad", 13, {cur, e.ints("pads", {0, 0, 0, full - len}), e.constant("one", {}, dt, {1.0})}, {rows, full}, dt);
+  len = full;
+  while (len > 1) {
+    const int64_t h = len / 2;
+    cur = e.emit("Mul", 14, {slice(cur, 0, h), slice(cur, h, len)}, {rows, h}, dt);
+    len = h;
+  }
+  e.reshape(cur, g.tensors[y].shape, y);
+  return true;
+}
+
+// Mod of integer tensors by a constant divisor b without zeros whose broadcast against x is x's
+// shape (ops/op_mod.cc): B = |b|, S = sign(b) as constants of x's rank; x' = x (fmod) or S x;
+// f = x' - B Div(x', B) (truncating division by a positive divisor); fmod: y = f; else
+// y = S Where(f < 0, f + B, f) (Python's remainder: the divisor's sign).
+bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() != 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+  const int x = n.inputs[0], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, y)) return false;
+  if (g.tensors[x].dtype != DType::kInt || g.tensors[y].dtype != DType::kInt) return false;
+  const Shape xs = g.tensors[x].shape;
+  const FTensor& b = g.tensors[n.inputs[1]].value;
+  if (b.rank() > static_cast<int>(xs.size()) || g.tensors[y].shape != xs) return false;
+  Shape bs(xs.size() - static_cast<size_t>(b.rank()), 1);
+  bs.insert(bs.end(), b.shape.begin(), b.shape.end());
+  for (size_t i = 0; i < bs.size(); ++i)
+    if (bs[i] != 1 && bs[i] != xs[i]) return false;
+  std::vector<double> mag, sgn;
+  bool negative = false;
+  for (double v : b.data) {
+    if (v == 0 || v != std::floor(v)) return false;
+    mag.push_back(std::fabs(v));
+    sgn.push_back(v < 0 ? -1.0 : 1.0);
+    negative = negative || v < 0;
+  }
+  const bool fmod = n.attrs.get_int("fmod", 0) != 0;
+  Emitter e{g, n, out};
+  const int B = e.constant("divisor_magnitude", bs, DType::kInt, mag);
+  const int S = negative && !fmod ? e.constant("divisor_sign", bs, DType::kInt, sgn) : -1;
+  const int xp = S >= 0 ? e.emit("Mul", 14, {x, S}, xs, DType::kInt) : x;
+  const int q = e.emit("Div", 14, {xp, B}, xs, DType::kInt);
+  const int qb = e.emit("Mul", 14, {q, B}, xs, DType::kInt);
+  if (fmod) {
+    e.emit("Sub", 14, {xp, qb}, xs, DType::kInt, {}, y);
+    return true;
+  }
+  const int f = e.emit("Sub", 14, {xp, qb}, xs, DType::kInt);
+  const int neg = e.emit("Less", 13, {f, e.constant("zero", {}, DType::kInt, {0.0})}, xs, DType::kBool);
+  const int fb = e.emit("Add", 14, {f, B}, xs, DType::kInt);
+  if (S < 0) {
+    e.emit("Where", 16, {neg, fb, f}, xs, DType::kInt, {}, y);
+  } else {
+    const int r = e.emit("Where", 16, {neg, fb, f}, xs, DType::kInt);
+    e.emit("Mul", 14, {r, S}, xs, DType::kInt, {}, y);
+  }
+  return true;
+}
+
 // Rewrites n into `out`; false when n is left as it is.
 bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const std::vector<int>& uses) {
   const std::string& op = n.op_type;
   if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.empty() || n.outputs[0] < 0) return false;
   if (op == "LayerNormalization") return lower_layer_norm_stats(g, n, out);
   if (op == "Einsum") return lower_einsum(g, n, out);
+  if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return lower_loss(g, n, out);
+  if (op == "ReduceProd") return lower_reduce_prod(g, n, out);
+  if (op == "Mod") return lower_mod(g, n, out);
   for (size_t k = 1; k < n.outputs.size(); ++k)
     if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
   const int x = n.inputs[0], y = n.outputs[0];
@@ -433,6 +639,36 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       return g.tensors[t].is_const && !v.empty() && std::all_of(v.begin(), v.end(), [&](double z) { return z == v[0]; });
     };
     if (uniform(n.inputs[1]) || (uniform(x) && g.tensors[x].value.data[0] > 0)) return false;
+    if (is_const(g, n, 1)) {
+      // A constant exponent tensor of integers in [0, 8] (any base, integer bases included):
+      // x^p = sum over k of [p == k] x^k, the powers x^k exact products (Mul), each selected by a
+      // constant 0/1 mask (Mul) and summed (Add); [p == 0] adds a constant.
+      const FTensor p = g.tensors[n.inputs[1]].value;  // copies: emitting adds tensors
+      const bool small = std::all_of(p.data.begin(), p.data.end(), [](double v) { return v == std::floor(v) && v >= 0 && v <= 8; });
+      if (small) {
+        const Shape ys = g.tensors[y].shape;
+        const DType dt = g.tensors[y].dtype;
+        const int64_t top = static_cast<int64_t>(*std::max_element(p.data.begin(), p.data.end()));
+        auto mask = [&](int64_t k) {
+          std::vector<double> m(p.data.size());
+          for (size_t i = 0; i < m.size(); ++i) m[i] = p.data[i] == static_cast<double>(k) ? 1.0 : 0.0;
+          return m;
+        };
+        auto present = [&](int64_t k) { return std::find(p.data.begin(), p.data.end(), static_cast<double>(k)) != p.data.end(); };
+        std::vector<int> terms;
+        int pw = x;
+        for (int64_t k = 1; k <= top; ++k) {
+          if (k > 1) pw = e.emit("Mul", 14, {pw, x}, xs, g.tensors[x].dtype);
+          if (present(k)) terms.push_back(e.emit("Mul", 14, {pw, e.constant("pow_mask", p.shape, DType::kInt, mask(k))}, ys, dt));
+        }
+        if (present(0)) terms.push_back(e.constant("pow_zero_mask", p.shape, DType::kInt, mask(0)));
+        if (terms.size() < 2) return false;  // a uniform exponent (excluded above)
+        int acc = terms[0];
+        for (size_t i = 1; i < terms.size(); ++i)
+          acc = e.emit("Add", 14, {acc, terms[i]}, ys, dt, {}, i + 1 == terms.size() ? y : -1);
+        return true;
+      }
+    }
     if (g.tensors[x].dtype != DType::kFloat || g.tensors[y].dtype != DType::kFloat) return false;
     TensorInfo lt;
     lt.name = n.name + "/log_base (Pow with a tensor exponent is proven as exp(b log x): the base must be positive)";
@@ -471,9 +707,33 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
       return false;
     const FTensor& sc = g.tensors[n.inputs[1]].value;
     const bool has_zp = n.inputs.size() > 2 && n.inputs[2] >= 0;
-    if (sc.size() != 1 || (has_zp && g.tensors[n.inputs[2]].value.size() != 1)) return false;
-    if (!(sc.data[0] > 0) || !std::isfinite(sc.data[0])) return false;
+    if (has_zp && g.tensors[n.inputs[2]].value.size() != sc.size()) return false;
+    for (double v : sc.data)
+      if (!(v > 0) || !std::isfinite(v)) return false;
     ops::Attributes at = n.attrs;
+    if (sc.size() > 1) {
+      // Per axis, with m the smallest scale: t = x (m / scale) + zero_point m by a Mul and an Add
+      // of [.., C, 1, ..] constants, then one table lookup with scale m and zero point 0:
+      // round(t / m) = round(x / scale + zero_point) = round(x / scale) + zero_point for an
+      // integer zero point, and |x m / scale| <= |x| keeps the table over t as small as x's.
+      if (rank == 0) return false;
+      const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
+      if (xs[static_cast<size_t>(a)] != sc.size()) return false;
+      Shape bs(static_cast<size_t>(rank), 1);
+      bs[static_cast<size_t>(a)] = sc.size();
+      const double m = *std::min_element(sc.data.begin(), sc.data.end());
+      std::vector<double> ratio, offset;
+      for (double v : sc.data) ratio.push_back(m / v);
+      if (has_zp)
+        for (double z : g.tensors[n.inputs[2]].value.data) offset.push_back(z * m);
+      int t = e.emit("Mul", 14, {x, e.constant("scale_ratio", bs, DType::kFloat, ratio)}, xs, DType::kFloat);
+      if (std::any_of(offset.begin(), offset.end(), [](double v) { return v != 0; }))
+        t = e.emit("Add", 14, {t, e.constant("zero_point", bs, DType::kFloat, offset)}, xs, DType::kFloat);
+      at.floats["zkinfer_scale"] = m;
+      at.ints["zkinfer_zero_point"] = 0;
+      e.emit("QuantizeLinear", n.opset, {t}, g.tensors[y].shape, DType::kInt, at, y);
+      return true;
+    }
     at.floats["zkinfer_scale"] = sc.data[0];
     at.ints["zkinfer_zero_point"] = has_zp ? static_cast<int64_t>(g.tensors[n.inputs[2]].value.data[0]) : 0;
     e.emit("QuantizeLinear", n.opset, {x}, g.tensors[y].shape, DType::kInt, at, y);

@@ -22,8 +22,10 @@
 //   DepthToSpace, SpaceToDepth  Reshape to rank 6, Transpose, Reshape.
 //   Compress              constant condition: Gather of the selected indices (after a Reshape to 1-D
 //                         without an axis); at least one selected.
-//   Einsum                no letter repeated inside one operand (an ellipsis names its dimensions by
-//                         unused letters): ReduceSum of the letters only one operand has, Transposes
+//   Einsum                (an ellipsis names its dimensions by unused letters) a letter repeated inside
+//                         one operand (a diagonal): its two axes moved last, flattened and the
+//                         diagonal gathered by constant indices (Transpose, Reshape, Gather); then
+//                         ReduceSum of the letters only one operand has, Transposes
 //                         and Reshapes to [batch, M, K] x [batch, K, N], one MatMul, Reshape and
 //                         Transpose to the output's letters; three or more operands pair by pair,
 //                         left to right, each pair keeping the letters still needed.

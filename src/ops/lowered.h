@@ -31,4 +31,20 @@ struct EinsumTerms {
 // The equation of an Einsum over operands of the given ranks, an ellipsis replaced by unused letters.
 EinsumTerms parse_einsum(const Node& n, const std::vector<int64_t>& ranks);
 
+// The loss operators (op_negative_log_likelihood_loss.cc, op_softmax_cross_entropy_loss.cc) for
+// input shape x = [N, C, d1..dk] and a target [N, d1..dk]: per entry k = n * D + d its class and
+// coefficient (-weight[class]; 0 where the target is ignore_index), the reduction and the
+// divisor of "mean" (the sum of the weights not ignored; 1 otherwise).
+struct LossTerms {
+  int64_t N = 0, C = 0, D = 1;
+  Shape target_shape;
+  std::string reduction;
+  std::vector<int64_t> cls;
+  std::vector<double> coef;
+  double denominator = 1;
+};
+LossTerms loss_terms(const Node& n, const Shape& x, const FTensor& target, const FTensor* weight);
+// The loss of x (the input, or SoftmaxCrossEntropyLoss's log_prob) under L.
+FTensor apply_loss(const LossTerms& L, const FTensor& x);
+
 }  // namespace zkinfer::ops

@@ -1,9 +1,9 @@
 // Einsum: a sum of products over the letters of the equation (explicit "->" output, or implicit:
 // the ellipsis' dimensions, then the letters that appear once, in alphabetical order); an ellipsis
 // names the dimensions an operand has beyond its letters (right-aligned, not broadcast: their
-// sizes must agree). Float semantics here; the quantizer rewrites equations without a letter
-// repeated inside one operand (no diagonals) into ReduceSum, Transpose, Reshape and one MatMul per
-// pair of operands (graph::lower_composites).
+// sizes must agree). Float semantics here; the quantizer rewrites it (graph::lower_composites):
+// a diagonal (a letter repeated inside one operand) as a Gather by constant indices of the two
+// axes flattened, then ReduceSum, Transpose, Reshape and one MatMul per pair of operands.
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 
@@ -152,6 +152,6 @@ void register_op_einsum(OpTable& t) {
         }
         return one(std::move(y));
       },
-      "graph::lower_composites", "no letter may repeat inside one operand (a diagonal)");
+      "graph::lower_composites", "the shapes of its operands must be known at compile time");
 }
 }  // namespace zkinfer::ops

@@ -7,7 +7,10 @@
 // node's attributes (zkinfer_scale, zkinfer_zero_point). Like an activation's slope they define
 // the function, and the node is proven by a table lookup of x -> y (steps/table.cc) whose entries,
 // public in the key, are computed from them: they are quantization parameters, public in every
-// visibility mode, not weights. The output is an integer at scale 0.
+// visibility mode, not weights. The output is an integer at scale 0. A constant per-axis scale
+// and zero point become a Mul by m / scale and an Add of zero_point m along the axis (m the
+// smallest scale) before the lookup, whose scale is then m and zero point 0
+// (round(x / s) + z = round(x / s + z) for an integer z).
 #include <algorithm>
 
 #include "ops/helpers.h"
@@ -73,7 +76,7 @@ void register_op_quantize_linear(OpTable& t) {
   };
   d.plan = [](PlanContext& c) {
     const Node& n = c.node;
-    if (!lowered(n)) unsupported(n, "its scale and zero point must be constants, one for the whole tensor");
+    if (!lowered(n)) unsupported(n, "its scale and zero point must be constants (per tensor or along the axis)");
     const auto range = saturation(n);
     const double sc = n.attrs.get_float("zkinfer_scale", 1.0);
     const double zp = static_cast<double>(n.attrs.get_int("zkinfer_zero_point", 0));
