@@ -54,33 +54,10 @@ inline constexpr std::string_view kLabelIndexedAlpha = "indexed.alpha";
 inline constexpr std::string_view kLabelIndexedEvals = "indexed.evals";
 inline constexpr std::string_view kLabelIndexedPadTau = "indexed.pad_tau";
 
-// ---- the fractional-sum GKR with caller-defined leaves (both trees with numerators) ----
-
-// The steps for W (2^n leaves) and T (2^k leaves): plan_steps with every level's numerators sent.
-std::vector<Step> fraction_steps(size_t n, size_t k);
-
-struct FractionProof {
-  sumcheck::Msg<Fr> root_numerator, root_denominator;
-  std::vector<sumcheck::Proof<Fr>> steps;  // one per fraction_steps() entry
-  void serialize(ByteWriter& w) const;
-  static FractionProof deserialize(ByteReader& r, size_t n, size_t k);
-};
-
-// The leaf claims a fraction-sum proof leaves: W's numerator and denominator MLEs at w_point, T's
-// at t_point.
-struct IndexedLeafClaims {
-  std::vector<Fr> w_point, t_point;
-  sumcheck::Msg<Fr> w_p, w_q, t_p, t_q;
-};
-
-// Proves sum_i wp_i / wq_i + sum_j tp_j / tq_j = 0 (root numerator 0) for leaves of 2^n and 2^k
-// entries (n, k >= 0), sending the root and one sumcheck per level (labels of logup.h).
-FractionProof prove_fraction_sum(std::vector<Fr> wp, std::vector<Fr> wq, std::vector<Fr> tp, std::vector<Fr> tq,
-                                 transcript::Transcript& tr, IndexedLeafClaims* out);
-// Checks the root (numerator 0, a public denominator non-zero) and every level; on acceptance
-// fills *out with the leaf claims the caller must check.
-Verdict verify_fraction_sum(size_t n, size_t k, const FractionProof& proof, transcript::Transcript& tr,
-                            IndexedLeafClaims* out);
+// The fractional-sum GKR under the lookup is the LogUp's (detail::prove_fractions of prover.h,
+// verify_fractions of verifier.h) with numerators on both trees; the deeper tree takes the GKR's
+// table position (W first unless n > k), so no step has unit numerators. Its proof is a
+// LogupProof without witness values.
 
 // ---- the indexed lookup ----
 
@@ -99,7 +76,7 @@ struct IndexedShape {
 };
 
 struct IndexedProof {
-  FractionProof gkr;
+  LogupProof<Fr> gkr;  // root and GKR steps only (witness_evals empty)
   sumcheck::Msg<Fr> feat_eval, y_eval, x_eval;
   sumcheck::Proof<Fr> pad_zero;  // y's padding zero-check (only when s.y_padded())
   void serialize(ByteWriter& w) const;

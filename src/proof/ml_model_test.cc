@@ -320,6 +320,21 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   auto bad = bytes;
   bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the other class
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
+  // The two Reshapes ([1, T S] -> [T, S] and back; S and T powers of two here) have the same
+  // padded table on both sides: free moves (proof/steps/move.cc), nothing sent.
+  {
+    ProveStats st;
+    auto b2 = prove(m, k.vk, trace, pcs::random_fr(rng), &st);
+    ASSERT_TRUE(verify(k.pub, k.vk, b2).ok());
+    ASSERT_EQ(st.per_node.size(), st.per_node_bytes.size());
+    size_t reshapes = 0;
+    for (size_t i = 0; i < st.per_node.size(); ++i)
+      if (st.per_node[i].first.find("Reshape") != std::string::npos) {
+        ++reshapes;
+        EXPECT_EQ(st.per_node_bytes[i], 0u) << st.per_node[i].first;
+      }
+    EXPECT_EQ(reshapes, 2u);
+  }
   // Another model's proof against this key: a forged leaf value, another threshold, another
   // feature tested by the first node (its index moved to the next feature).
   for (const char* what : {"leaf_values", "thresholds", "feature_ids"}) {
@@ -357,9 +372,10 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
     }
     EXPECT_TRUE(rejected);
   }
-  // A decision bit flipped (the wrong branch) and a leaf indicator flipped (the wrong leaf). The
-  // leaf indicator is the first Greater (the label's s > 0.5 comes after it).
-  for (const char* op : {"LessOrEqual", "Greater"}) {
+  // A decision bit flipped (the wrong branch), a leaf indicator flipped (the wrong leaf) and a
+  // decision bit flipped after the (free) Reshape to [T, S] only. The leaf indicator is the first
+  // Greater (the label's s > 0.5 comes after it).
+  for (const char* op : {"LessOrEqual", "Greater", "Reshape"}) {
     SCOPED_TRACE(op);
     auto t = trace_of(m, s);
     int out_id = -1;

@@ -1,7 +1,8 @@
 // Data movement (layers/reindex.h, docs/protocol/layers.md section 8): Reshape, Flatten,
 // Identity, Squeeze, Unsqueeze, no-op Cast, Transpose, Slice, Pad, Expand, Tile, Trilu, Gather by
 // constant indices; Concat; and Neg (a claim's value negated). Free where every index map is the
-// identity on the padded layout; otherwise one degree-2 sumcheck.
+// identity on the padded layout (and for reshapes whose input and output have the same padded
+// table); otherwise one degree-2 sumcheck.
 #include "layers/reindex.h"
 #include "proof/steps/steps.h"
 
@@ -31,12 +32,38 @@ class NegProver : public StepProver {
 
 std::unique_ptr<StepProver> NegStep::prover(ProverEnv&) const { return std::make_unique<NegProver>(*this); }
 
+// A reshape whose input and output have the same padded table (layers/layout.h): every entry
+// keeps its table index and the padding is the same, so the two MLEs are one polynomial and a
+// claim on y is the same claim on x. That holds when, in each of the map's non-identity groups,
+// every axis after the group's first is a power of two on both sides: the group's padded index
+// is then its row-major index, and its padded size 2^ceil(log2(group size)) on both sides.
+// (reshape_map leaves such groups, e.g. [1, 65536] -> [128, 512], to a sumcheck.)
+bool same_padded_layout(const layers::ReindexMap& m) {
+  auto pow2_tail = [](const std::vector<size_t>& dims, const std::vector<size_t>& axes) {
+    for (size_t k = 1; k < axes.size(); ++k) {
+      const size_t d = dims[axes[k]];
+      if (d == 0 || (d & (d - 1)) != 0) return false;
+    }
+    return true;
+  };
+  for (const auto& g : m.groups) {
+    if (g.identity) continue;
+    if (!pow2_tail(m.y_dims, g.y_axes) || !pow2_tail(m.x_dims, g.x_axes)) return false;
+  }
+  return layers::PaddedShape(m.x_dims).num_vars() == layers::PaddedShape(m.y_dims).num_vars();
+}
+
 class ReindexStep : public Step {
  public:
   layers::ReindexMap rmap;
-  bool free_move() const override { return rmap.sumcheck_vars() == 0; }
+  bool same_layout = false;  // a reshape with one padded table for x and y: claims pass unchanged
+  bool free_move() const override { return same_layout || rmap.sumcheck_vars() == 0; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+    if (same_layout) {
+      env.add_claims(x, std::move(cl));
+      return Verdict::accept();
+    }
     auto rp = layers::ReindexProof::deserialize(env.r, rmap, cl.size());
     std::vector<Claim> in;
     if (Verdict v = layers::verify_reindex(rmap, cl, rp, env.tr, &in); !v) return v.within(env.where + ": data movement");
@@ -50,6 +77,10 @@ class ReindexProver : public StepProver {
   const ReindexStep& s;
   explicit ReindexProver(const ReindexStep& st) : s(st) {}
   void prove(ProverEnv& env, std::vector<Claim> cl) override {
+    if (s.same_layout) {
+      env.add_claims(s.x, std::move(cl));
+      return;
+    }
     layers::ReindexProof rp;
     auto in = layers::prove_reindex(s.rmap, env.values(s.x), cl, env.tr, &rp);
     rp.serialize(env.w);
@@ -183,6 +214,7 @@ std::unique_ptr<Step> plan_reindex(const PlanContext& c) {
   }
   if (auto why = p->rmap.invalid()) c.fail(*why);
   if (p->rmap.y_dims != yd) c.fail("output shape mismatch");
+  p->same_layout = is_reshape_op(op) && same_padded_layout(p->rmap);
   if (m.scales[p->x] != m.scales[p->y]) c.fail("scale changes across a data move");
   return p;
 }
