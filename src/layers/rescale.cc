@@ -192,7 +192,7 @@ void NlProver::register_lookups(lookup::BatchProver<Fr>& b) {
       b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), {fr(rg.low)}, {rg.low}, advice[rg.low].name);
     b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), {fr(rg.top)}, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(*t.table, {fr(t.in), fr(t.out)}, {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) b.add(t.table, {fr(t.in), fr(t.out)}, {t.in, t.out}, advice[t.in].name);
 }
 
 void NlProver::prove_lookups(transcript::Transcript& tr) {
@@ -278,7 +278,7 @@ void NlVerifier::register_lookups(lookup::BatchVerifier<Fr>& b) const {
       b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, {rg.low}, advice[rg.low].name);
     b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(*t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) b.add(t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
 }
 
 Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {

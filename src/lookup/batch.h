@@ -36,9 +36,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -263,6 +265,18 @@ void absorb_batch_shape(transcript::Transcript& tr, const std::vector<const Look
   tr.absorb_bytes(kLabelBatchShape, w.data());
 }
 
+// The entry of tabs (Tab: a struct with `table`, a shared_ptr to a const LookupTable, and
+// `segments`) for a table equal to `table`, appended if there is none: holding *shared (when
+// non-null, a pointer to `table`) or else a copy of `table`.
+template <class Tab, field::PrimeField F>
+Tab& tab_for(std::vector<Tab>& tabs, const LookupTable<F>& table, std::type_identity_t<std::shared_ptr<const LookupTable<F>>>* shared) {
+  for (auto& t : tabs)
+    if (t.table.get() == &table || same_table(*t.table, table)) return t;
+  tabs.push_back(Tab{});
+  tabs.back().table = shared ? std::move(*shared) : std::make_shared<const LookupTable<F>>(table);
+  return tabs.back();
+}
+
 // The tag of table t.
 template <field::PrimeField F>
 F table_tag(size_t t) {
@@ -293,14 +307,24 @@ class BatchProver {
  public:
   // Registers a lookup of `columns` (table.num_columns() columns of the same power-of-two length)
   // into `table`; ids name the columns for their owner (returned with the claims).
-  void add(const LookupTable<F>& table, std::vector<std::vector<F>> columns, std::vector<size_t> ids, std::string name = {}) {
-    ZKINFER_CHECK(!prepared_ && columns.size() == table.num_columns() && ids.size() == columns.size());
+  // A shared table is held, not copied (layers' function tables, layers/activation.h act_table);
+  // a table passed by reference is copied once per distinct table.
+  void add(std::shared_ptr<const LookupTable<F>> table, std::vector<std::vector<F>> columns, std::vector<size_t> ids,
+           std::string name = {}) {
+    ZKINFER_CHECK(table != nullptr && !prepared_ && columns.size() == table->num_columns() && ids.size() == columns.size());
     for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
-    Tab& t = tab_for(table);
+    Tab& t = detail::tab_for(reg_.tabs, *table, &table);
     t.segments.push_back({poly::log2_exact(columns[0].size()), kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
     t.columns.push_back(std::move(columns));
   }
   // Attributes the segments registered since the last call to `owner`.
+  void add(const LookupTable<F>& table, std::vector<std::vector<F>> columns, std::vector<size_t> ids, std::string name = {}) {
+    ZKINFER_CHECK(!prepared_ && columns.size() == table.num_columns() && ids.size() == columns.size());
+    for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
+    Tab& t = detail::tab_for(reg_.tabs, table, nullptr);
+    t.segments.push_back({poly::log2_exact(columns[0].size()), kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
+    t.columns.push_back(std::move(columns));
+  }
   void assign_owner(size_t owner, std::string_view label = {}) { reg_.assign_owner(owner, label); }
   // The number of segments registered so far, and: adds `off` to the ids of the segments without
   // owner registered from number `first` on (a layer made of sub-layers whose advice lists it
@@ -308,7 +332,7 @@ class BatchProver {
   size_t num_segments() const { return reg_.num_segments; }
   void shift_ids_from(size_t first, size_t off) { reg_.shift_ids_from(first, off); }
   size_t num_tables() const { return reg_.tabs.size(); }
-  const LookupTable<F>& table(size_t t) const { return reg_.tabs[t].table; }
+  const LookupTable<F>& table(size_t t) const { return *reg_.tabs[t].table; }
   bool empty() const { return reg_.tabs.empty(); }
 
   // Lays out the tagged witness and returns every table's multiplicities (per table, 2^k counts;
@@ -327,10 +351,10 @@ class BatchProver {
     size_t miss = 0;
     for (auto& t : reg_.tabs) {
       // All rows of the table's segments, counted at once (compute_multiplicities).
-      std::vector<std::vector<F>> rows(t.table.num_columns());
+      std::vector<std::vector<F>> rows(t.table->num_columns());
       for (size_t c = 0; c < rows.size(); ++c)
         for (const auto& seg : t.columns) rows[c].insert(rows[c].end(), seg[c].begin(), seg[c].end());
-      auto m = compute_multiplicities<F>(t.table, rows);
+      auto m = compute_multiplicities<F>(*t.table, rows);
       miss += m.num_missing;
       out.push_back(std::move(m.counts));
     }
@@ -361,7 +385,7 @@ class BatchProver {
       }
     }
     std::vector<const LookupTable<F>*> tables;
-    for (const auto& t : reg_.tabs) tables.push_back(&t.table);
+    for (const auto& t : reg_.tabs) tables.push_back(t.table.get());
     std::vector<std::pair<size_t, size_t>> shape;
     for (const auto& [t, e] : order_) {
       const auto& s = reg_.tabs[t].segments[e];
@@ -380,7 +404,7 @@ class BatchProver {
     detail::Level<F> w;
     w.q.resize(size_t{1} << layout_.num_vars);
     {
-      const auto pad = reg_.tabs[0].table.padding_row();
+      const auto pad = reg_.tabs[0].table->padding_row();
       const F pad_q = alpha - (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero()));  // tag 0
       std::fill(w.q.begin() + static_cast<std::ptrdiff_t>(layout_.total), w.q.end(), pad_q);
       for (size_t i = 0; i < order_.size(); ++i) {
@@ -395,7 +419,7 @@ class BatchProver {
     }
     // Table leaves (-m_j, alpha - (gamma t + x_j + beta y_j)); padding (0, alpha).
     std::vector<size_t> tvars;
-    for (const auto& t : reg_.tabs) tvars.push_back(t.table.log_size());
+    for (const auto& t : reg_.tabs) tvars.push_back(t.table->log_size());
     const BatchLayout tlay = BatchLayout::make(tvars);
     detail::Level<F> tl;
     tl.p.assign(size_t{1} << tlay.num_vars, F::zero());
@@ -403,11 +427,11 @@ class BatchProver {
     for (size_t ti = 0; ti < reg_.tabs.size(); ++ti) {
       const Tab& t = reg_.tabs[ti];
       const F base = alpha - gamma * detail::table_tag<F>(ti);
-      const size_t off = tlay.offsets[ti], rows = t.table.size();
+      const size_t off = tlay.offsets[ti], rows = t.table->size();
 #pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
       for (size_t j = 0; j < rows; ++j) {
         tl.p[off + j] = -t.m[j];
-        tl.q[off + j] = base - t.table.combined_entry(j, beta);
+        tl.q[off + j] = base - t.table->combined_entry(j, beta);
       }
     }
     const auto pts = lookup::detail::prove_fractions<F>(std::move(w), std::move(tl), tr, lookup::detail::Cheats<F>{}, &res.proof.gkr);
@@ -422,7 +446,7 @@ class BatchProver {
     res.proof.segment_evals = sumcheck::send_msgs<F>(vals);
     tr.absorb_many(kLabelSegmentEvals, res.proof.segment_evals);
     vals.clear();
-    for (const auto& t : reg_.tabs) vals.push_back(poly::evaluate_mle<F>(t.m, std::span<const F>(pts.table.data(), t.table.log_size())));
+    for (const auto& t : reg_.tabs) vals.push_back(poly::evaluate_mle<F>(t.m, std::span<const F>(pts.table.data(), t.table->log_size())));
     res.proof.multiplicity_evals = sumcheck::send_msgs<F>(vals);
     tr.absorb_many(kLabelMultiplicityEvals, res.proof.multiplicity_evals);
 
@@ -433,7 +457,7 @@ class BatchProver {
       for (size_t c = 0; c < s.ids.size(); ++c) res.segment_claims.push_back({s.owner, s.ids[c], c, pt, res.proof.segment_evals[i++]});
     }
     for (size_t t = 0; t < reg_.tabs.size(); ++t) {
-      const std::vector<F> pt(pts.table.begin(), pts.table.begin() + static_cast<std::ptrdiff_t>(reg_.tabs[t].table.log_size()));
+      const std::vector<F> pt(pts.table.begin(), pts.table.begin() + static_cast<std::ptrdiff_t>(reg_.tabs[t].table->log_size()));
       res.multiplicity_claims.push_back({t, pt, res.proof.multiplicity_evals[t]});
     }
     for (auto& t : reg_.tabs) std::vector<std::vector<std::vector<F>>>().swap(t.columns);
@@ -455,17 +479,11 @@ class BatchProver {
 
  private:
   struct Tab {
-    LookupTable<F> table;
+    std::shared_ptr<const LookupTable<F>> table;
     std::vector<detail::SegmentInfo<F>> segments;
     std::vector<std::vector<std::vector<F>>> columns;  // per segment (until prove())
     std::vector<F> m;                                  // prepare() .. prove()
   };
-  Tab& tab_for(const LookupTable<F>& table) {
-    for (auto& t : reg_.tabs)
-      if (same_table(t.table, table)) return t;
-    reg_.tabs.push_back(Tab{table, {}, {}, {}});
-    return reg_.tabs.back();
-  }
   detail::Registry<Tab> reg_;
   std::vector<std::pair<size_t, size_t>> order_;  // segments in registration order (prepare())
   BatchLayout layout_;                            // the tagged witness (prepare())
@@ -477,21 +495,26 @@ template <field::PrimeField F>
 class BatchVerifier {
  public:
   // name (optional): the segment's name in rejection messages (with its owner's label).
+  // A shared table is held, not copied; a table passed by reference is copied once per distinct table.
+  void add(std::shared_ptr<const LookupTable<F>> table, size_t num_vars, std::vector<size_t> ids, std::string name = {}) {
+    ZKINFER_CHECK(table != nullptr && ids.size() == table->num_columns());
+    detail::tab_for(reg_.tabs, *table, &table).segments.push_back({num_vars, kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
+  }
   void add(const LookupTable<F>& table, size_t num_vars, std::vector<size_t> ids, std::string name = {}) {
     ZKINFER_CHECK(ids.size() == table.num_columns());
-    tab_for(table).segments.push_back({num_vars, kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
+    detail::tab_for(reg_.tabs, table, nullptr).segments.push_back({num_vars, kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
   }
   void assign_owner(size_t owner, std::string_view label = {}) { reg_.assign_owner(owner, label); }
   size_t num_segments() const { return reg_.num_segments; }
   void shift_ids_from(size_t first, size_t off) { reg_.shift_ids_from(first, off); }
   size_t num_tables() const { return reg_.tabs.size(); }
-  const LookupTable<F>& table(size_t t) const { return reg_.tabs[t].table; }
+  const LookupTable<F>& table(size_t t) const { return *reg_.tabs[t].table; }
   bool empty() const { return reg_.tabs.empty(); }
   // The proof layout (registration is complete).
   std::vector<BatchTableShape> shapes() const {
     std::vector<BatchTableShape> out;
     for (const auto& t : reg_.tabs) {
-      out.push_back({t.table.log_size(), t.table.num_columns(), {}});
+      out.push_back({t.table->log_size(), t.table->num_columns(), {}});
       for (const auto& s : t.segments) out.back().segments.push_back(s.num_vars);
     }
     return out;
@@ -517,7 +540,7 @@ class BatchVerifier {
     if (!proof.gkr.witness_evals.empty()) return Verdict::reject("logup batch: unexpected witness values");
     const auto order = detail::segments_by_serial(reg_.tabs, reg_.num_segments);
     std::vector<const LookupTable<F>*> tables;
-    for (const auto& t : reg_.tabs) tables.push_back(&t.table);
+    for (const auto& t : reg_.tabs) tables.push_back(t.table.get());
     std::vector<std::pair<size_t, size_t>> shape;
     std::vector<size_t> vars, tvars;
     for (const auto& [t, e] : order) {
@@ -526,7 +549,7 @@ class BatchVerifier {
       shape.push_back({t, s.num_vars});
       vars.push_back(s.num_vars);
     }
-    for (const auto& t : reg_.tabs) tvars.push_back(t.table.log_size());
+    for (const auto& t : reg_.tabs) tvars.push_back(t.table->log_size());
     const BatchLayout lay = BatchLayout::make(vars), tlay = BatchLayout::make(tvars);
     // A rejection names the tables and (up to 8 of) the segments: the argument shows that some row
     // of some segment is outside its table, not which.
@@ -544,7 +567,7 @@ class BatchVerifier {
     // Witness leaves: alpha - w~(rho_W) from the segments' values, their tags and the padding rows.
     tr.absorb_many(kLabelSegmentEvals, proof.segment_evals);
     const std::span<const F> rho_w(leaves.witness_point);
-    const auto pad = reg_.tabs[0].table.padding_row();
+    const auto pad = reg_.tabs[0].table->padding_row();
     M w = M((F::one() - prefix_indicator<F>(rho_w, lay.total)) * (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero())));
     std::vector<SegmentClaim<F>> sc;
     size_t i = 0;
@@ -571,7 +594,7 @@ class BatchVerifier {
     M mv = M(F::zero());
     std::vector<MultiplicityClaim<F>> mc;
     for (size_t t = 0; t < reg_.tabs.size(); ++t) {
-      const auto& tab = reg_.tabs[t].table;
+      const auto& tab = *reg_.tabs[t].table;
       const size_t k = tab.log_size();
       const F sel = eq_index<F>(rho_t, k, tlay.offsets[t] >> k);
       const std::span<const F> pt(rho_t.data(), k);
@@ -601,21 +624,15 @@ class BatchVerifier {
 
  private:
   struct Tab {
-    LookupTable<F> table;
+    std::shared_ptr<const LookupTable<F>> table;
     std::vector<detail::SegmentInfo<F>> segments;
   };
-  Tab& tab_for(const LookupTable<F>& table) {
-    for (auto& t : reg_.tabs)
-      if (same_table(t.table, table)) return t;
-    reg_.tabs.push_back(Tab{table, {}});
-    return reg_.tabs.back();
-  }
   // "logup batch (3 tables: range 2^4, range 2^6, two-column 2^4; 24 columns: a, b, ...)".
   std::string describe(const std::vector<std::pair<size_t, size_t>>& order) const {
     std::string out = "logup batch (" + std::to_string(reg_.tabs.size()) + " table" + (reg_.tabs.size() == 1 ? "" : "s") + ":";
     for (size_t t = 0; t < reg_.tabs.size() && t < 8; ++t)
-      out += std::string(t ? ", " : " ") + (reg_.tabs[t].table.kind() == LookupTable<F>::Kind::kRange ? "range" : "two-column") +
-             " 2^" + std::to_string(reg_.tabs[t].table.log_size());
+      out += std::string(t ? ", " : " ") + (reg_.tabs[t].table->kind() == LookupTable<F>::Kind::kRange ? "range" : "two-column") +
+             " 2^" + std::to_string(reg_.tabs[t].table->log_size());
     if (reg_.tabs.size() > 8) out += ", ...";
     out += "; " + std::to_string(order.size()) + " column(s):";
     for (size_t o = 0; o < order.size() && o < 8; ++o) {

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,11 +52,17 @@ class LookupTable {
     t.log_size_ = poly::log2_exact(inputs.size());
     t.cols_[0] = std::move(inputs);
     t.cols_[1] = std::move(outputs);
-    char buf[2 * F::kBytes];
-    for (size_t j = t.size(); j-- > 0;) {
-      const F row[2] = {t.cols_[0][j], t.cols_[1][j]};
-      t.index_[std::string(key_view(row, buf))] = j;  // the first occurrence wins
-    }
+    // A table of consecutive inputs x_0, x_0 + 1, ..., x_0 + run - 1 padded by repeating its last
+    // row (every function table, layers/activation.cc) is found and evaluated without an index:
+    // row (x, y) is row x - x_0 if that is below run and column 1 there equals y.
+    const auto& in = t.cols_[0];
+    size_t run = 1;
+    for (F x = in[0] + F::one(); run < in.size() && in[run] == x; ++run) x += F::one();
+    bool padded = true;
+    for (size_t j = run; j < in.size() && padded; ++j) padded = in[j] == in[run - 1] && t.cols_[1][j] == t.cols_[1][run - 1];
+    if (padded) t.run_ = run;
+    // Otherwise find() builds a hash index of the rows on its first call (provers only), shared by copies.
+    t.index_ = std::make_shared<Index>();
     return t;
   }
 
@@ -73,13 +81,28 @@ class LookupTable {
     return kind_ == Kind::kRange ? F::from_u64(j) : cols_[0][j] + beta * cols_[1][j];
   }
 
-  // The MLE of column c at a point of log_size() coordinates.
+  // The MLE of column c at a point of log_size() coordinates. O(k) for a range table and for
+  // column 0 of a table of consecutive inputs (see two_column), O(2^k) otherwise.
   F evaluate_column(size_t c, std::span<const F> point) const {
     ZKINFER_CHECK(c < num_columns() && point.size() == log_size_);
-    if (kind_ == Kind::kRange) {
-      F acc = F::zero(), pow2 = F::one();
-      for (size_t i = 0; i < point.size(); ++i, pow2 += pow2) acc += pow2 * point[i];
-      return acc;
+    if (kind_ == Kind::kRange) return linear_mle(point, point.size());
+    if (c == 0 && run_ > 0) {
+      // x_0 + min(j, run - 1) = x_0 + [j < run] j + [j >= run] (run - 1).
+      F below = F::zero(), indicator = F::zero(), above = F::one();
+      const uint64_t s = run_;
+      if (s >= (uint64_t{1} << point.size())) return cols_[0][0] + linear_mle(point, point.size());
+      // j < s: j agrees with s above bit b, has bit b = 0 where s has 1, any low bits: the sum of
+      // eq(point, j) j over that block is above (1 - p_b) ((s >> (b + 1)) << (b + 1) + sum_{i<b} 2^i p_i).
+      for (size_t b = point.size(); b-- > 0;) {
+        const bool bit = (s >> b) & 1;
+        if (bit) {
+          const F block = above * (F::one() - point[b]);
+          indicator += block;
+          below += block * (F::from_u64((s >> (b + 1)) << (b + 1)) + linear_mle(point, b));
+        }
+        above *= bit ? point[b] : F::one() - point[b];
+      }
+      return cols_[0][0] + below + (F::one() - indicator) * F::from_u64(run_ - 1);
     }
     return poly::evaluate_mle<F>(cols_[c], point);
   }
@@ -98,9 +121,21 @@ class LookupTable {
       if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size()) return std::nullopt;
       return static_cast<size_t>(*v);
     }
+    if (run_ > 0) {
+      const auto d = (row[0] - cols_[0][0]).to_i64();
+      if (!d || *d < 0 || static_cast<uint64_t>(*d) >= run_ || cols_[1][static_cast<size_t>(*d)] != row[1]) return std::nullopt;
+      return static_cast<size_t>(*d);
+    }
+    std::call_once(index_->once, [&] {
+      char b[2 * F::kBytes];
+      for (size_t j = size(); j-- > 0;) {
+        const F r[2] = {cols_[0][j], cols_[1][j]};
+        index_->map[std::string(key_view(r, b))] = j;  // the first occurrence wins
+      }
+    });
     char buf[2 * F::kBytes];
-    auto it = index_.find(key_view(row, buf));
-    if (it == index_.end()) return std::nullopt;
+    auto it = index_->map.find(key_view(row, buf));
+    if (it == index_->map.end()) return std::nullopt;
     return it->second;
   }
 
@@ -127,10 +162,22 @@ class LookupTable {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // sum_{i < n} 2^i point[i]: the MLE of j over the first n coordinates.
+  static F linear_mle(std::span<const F> point, size_t n) {
+    F acc = F::zero(), pow2 = F::one();
+    for (size_t i = 0; i < n; ++i, pow2 += pow2) acc += pow2 * point[i];
+    return acc;
+  }
+  struct Index {
+    std::once_flag once;
+    std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> map;
+  };
+
   Kind kind_ = Kind::kRange;
   size_t log_size_ = 0;
   std::vector<F> cols_[2];
-  std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index_;
+  size_t run_ = 0;               // two columns: consecutive inputs then padding (0: not so)
+  std::shared_ptr<Index> index_;  // two columns, run_ == 0: built by the first find()
 };
 
 extern template class LookupTable<field::Fr>;
