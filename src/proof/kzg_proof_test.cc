@@ -21,6 +21,7 @@
 #include "pcs/kzg.h"
 #include "pcs/kzg_scheme.h"
 #include "proof/files.h"
+#include "proof/model_facts.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -195,6 +196,20 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscript) {
   EXPECT_EQ(m.pk.vk.transcript_encoding(), transcript::Encoding::kV2);
   ProvingKey old = m.pk;
   old.vk.version = kKeyVersion;  // a kzg key as made before version 4
+  {
+    // Its weight range proof is bound to the key's statement (the version included): made again,
+    // as setup made it for a version-3 key.
+    old.vk.weight_bounds.clear();
+    const auto items = weight_bound_items(m.model, std::as_const(old.vk));
+    std::vector<WeightBoundWitness> wit;
+    for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
+      if (is_committed_weight(m.model, static_cast<int>(t)))
+        wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
+    old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+                                               pcs::random_fr(rng), old.vk.kzg.get());
+    Verdict kv = check_key(m.model, old.vk);
+    ASSERT_TRUE(kv) << kv.reason();
+  }
   const ProvingKey old_rt = decode_pk_file(encode_pk_file(old));
   EXPECT_EQ(old_rt.vk.version, kKeyVersion);
   EXPECT_EQ(old_rt.vk.transcript_encoding(), transcript::Encoding::kV1);
