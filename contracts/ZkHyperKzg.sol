@@ -11,7 +11,9 @@
 //   items:  per item 5 words: C (2), kind (0 plain, 1 committed), then the value and 0, or P (2)
 //   proof:  C_m (2), M (2), w, rho_G, t_G, folds (2 (n - 1)), evals (3 n: G_k(r), G_k(-r),
 //           G_k(r^2) for k = 0..n-1), witnesses W_r, W_-r, W_r2 (6)
-// The transcript sequence is verify_batch's; the checks: (a) the fold equations, (b) the Pedersen
+// The transcript is v2 (ZkTranscript.sol; kzg keys of version 4): the items' commitments and
+// claims, then the group's point once and its members, as verify_batch absorbs them in a v2
+// transcript (src/pcs/kzg.cc absorb_items); then the proof in verify_batch's order. The checks: (a) the fold equations, (b) the Pedersen
 // equation sum_{committed} gamma^j P_j + eta M + (sum_{plain} gamma^j v_j - w) U - t_G H = 0,
 // (c) e(A, [1]_2) e(-(W_r + d W_-r + d^2 W_r2), [tau]_2) = 1. verify returns false when a check
 // fails; it reverts on malformed input (a scalar >= R, a point off the curve, wrong lengths).
@@ -32,6 +34,8 @@ library ZkHyperKzg {
     uint256 internal constant L_ITEMS = uint256(bytes32("kzg.items")) | 9;
     uint256 internal constant L_COMMITMENT = uint256(bytes32("kzg.commitment")) | 14;
     uint256 internal constant L_POINT = uint256(bytes32("kzg.point")) | 9;
+    uint256 internal constant L_GROUPS = uint256(bytes32("kzg.groups")) | 10;
+    uint256 internal constant L_MEMBERS = uint256(bytes32("kzg.members")) | 11;
     uint256 internal constant L_CLAIM_KIND = uint256(bytes32("hyrax.claim.kind")) | 16;
     uint256 internal constant L_CLAIM = uint256(bytes32("hyrax.claim")) | 11;
     uint256 internal constant L_GAMMA = uint256(bytes32("kzg.gamma")) | 9;
@@ -74,13 +78,11 @@ library ZkHyperKzg {
         st = ZkTranscript.absorbBytes(st, L_SRS, abi.encodePacked(key[10:18]));
         uint256 m = items.length / ITEM_WORDS;
         st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
-        bytes4 nle = bytes4(bytes32(ZkTranscript.rev(n)));
         for (uint256 j = 0; j < m; ++j) {
             uint256[] calldata it = items[j * ITEM_WORDS:(j + 1) * ITEM_WORDS];
             st = ZkTranscript.absorbBytes(
-                st, L_COMMITMENT, abi.encodePacked(nle, bytes32(ZkTranscript.g1Word(it[0], it[1])))
+                st, L_COMMITMENT, abi.encodePacked(uint32(n), bytes32(ZkTranscript.g1Word(it[0], it[1])))
             );
-            st = ZkTranscript.absorbFrsCd(st, L_POINT, z);
             if (it[2] == 0) {
                 if (it[4] != 0) revert BadShape();  // one encoding per item
                 st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 0);
@@ -91,6 +93,17 @@ library ZkHyperKzg {
             } else {
                 revert BadShape();
             }
+        }
+        // One group: its point once, its members 0..m-1 (u32 big-endian each).
+        st = ZkTranscript.absorbU64(st, L_GROUPS, 1);
+        st = ZkTranscript.absorbFrsCd(st, L_POINT, z);
+        {
+            bytes memory mb = new bytes(4 * m + 28);
+            assembly ("memory-safe") {
+                for { let j := 0 } lt(j, m) { j := add(j, 1) } { mstore(add(add(mb, 32), shl(2, j)), shl(224, j)) }
+                mstore(mb, shl(2, m))
+            }
+            st = ZkTranscript.absorbBytes(st, L_MEMBERS, mb);
         }
         (st, c.gamma) = ZkTranscript.challenge(st, L_GAMMA);
         st = ZkTranscript.absorbG1(st, L_MASK, pf[0], pf[1]);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: UNLICENSED
-// zkinfer's Fiat-Shamir transcript (src/transcript/transcript.h), replayed on the EVM byte for byte.
-// The state is a bytes32 that every call takes and returns:
-//   init:      state = keccak256("zkinfer-transcript-v1" || u32le(|domain|) || domain)
-//   absorb:    state = keccak256(state || 0x01 || u32le(|label|) || label || u64le(|data|) || data)
-//   challenge: h = keccak256(state || 0x02 || u32le(|label|) || label); state = h;
-//              c = (le(keccak256(h || 0x00)) + 2^256 le(keccak256(h || 0x01))) mod R
-// where le() reads 32 bytes as a little-endian integer (Fr's from_uniform_bytes). Encodings of the
-// absorbed values (as the C++ to_bytes): a field element is its 32 canonical little-endian bytes;
-// a G1 point (x, y) its 32-byte compressed form, little-endian x with bit 255 set for odd y, and
-// 2^254 alone for the identity, which the EVM writes (0, 0); a u64 its 8 little-endian bytes.
+// zkinfer's Fiat-Shamir transcript (src/transcript/transcript.h), replayed on the EVM byte for byte,
+// in its v2 encoding (the EVM's byte order; what kzg keys of version 4 and later use:
+// docs/protocol/evm.md section 4.3). The state is a bytes32 that every call takes and returns:
+//   init:      state = keccak256("zkinfer-transcript-v2" || u32be(|domain|) || domain)
+//   absorb:    state = keccak256(state || 0x01 || u32be(|label|) || label || u64be(|data|) || data)
+//   challenge: h = keccak256(state || 0x02 || u32be(|label|) || label); state = h;
+//              c = (2^256 keccak256(h || 0x00) + keccak256(h || 0x01)) mod R
+// (the 64 hash bytes read as one big-endian integer). Encodings of the absorbed values: a field
+// element is its 32-byte big-endian word; a G1 point (x, y) the big-endian word of its compressed
+// form, x | (y & 1) << 255, and 2^254 for the identity, which the EVM writes (0, 0); a u64 its
+// 8 big-endian bytes. No byte reversal anywhere: the words are absorbed as the EVM holds them.
+// (v1, the little-endian encoding hyrax keys and version-3 kzg keys use, is not implemented here.)
 //
 // Labels are packed words: the label's bytes from the top, its length (at most 31) in the lowest
 // byte: `label("kzg.r")` off chain, or uint256(bytes32("kzg.r")) | 5 as a constant (every label of
@@ -47,37 +49,35 @@ library ZkTranscript {
         return (v >> 128) | (v << 128);
     }
 
-    // The compressed G1 encoding (src/curve/g1.h) as the word whose bytes are absorbed.
+    // The compressed G1 encoding (src/curve/g1.h) as the big-endian word absorbed.
     function g1Word(uint256 x, uint256 y) internal pure returns (uint256) {
-        if (x == 0 && y == 0) return rev(1 << 254);
-        return rev(x | ((y & 1) << 255));
+        if (x == 0 && y == 0) return 1 << 254;
+        return x | ((y & 1) << 255);
     }
 
     function frWord(uint256 x) internal pure returns (uint256) {
         if (x >= R) revert NonCanonicalScalar();
-        return rev(x);
+        return x;
     }
 
     function init(bytes memory domain) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked("zkinfer-transcript-v1", bytes4(bytes32(rev(domain.length))), domain));
+        return keccak256(abi.encodePacked("zkinfer-transcript-v2", uint32(domain.length), domain));
     }
 
-    // Writes state || kind || u32le(|label|) || label (and for an absorb u64le(dataLen)) at the
+    // Writes state || kind || u32be(|label|) || label (and for an absorb u64be(dataLen)) at the
     // free-memory pointer; returns the start and the cursor after them. Bytes past the cursor are
     // overwritten next or not hashed.
     function _begin(bytes32 st, uint256 kind, uint256 lbl, uint256 dataLen) private pure returns (uint256 p, uint256 cur) {
         uint256 n = lbl & 0xff;
-        uint256 nle = rev(n);
-        uint256 dle = rev(dataLen);
         assembly ("memory-safe") {
             p := mload(0x40)
             mstore(p, st)
             mstore8(add(p, 32), kind)
-            mstore(add(p, 33), nle)
+            mstore(add(p, 33), shl(224, n))
             mstore(add(p, 37), lbl)
             cur := add(add(p, 37), n)
             if eq(kind, 1) {
-                mstore(cur, dle)
+                mstore(cur, shl(192, dataLen))
                 cur := add(cur, 8)
             }
         }
@@ -108,7 +108,7 @@ library ZkTranscript {
 
     function absorbU64(bytes32 st, uint256 lbl, uint64 v) internal pure returns (bytes32) {
         (uint256 p, uint256 cur) = _begin(st, 1, lbl, 8);
-        uint256 w = rev(v);
+        uint256 w = uint256(v) << 192;
         assembly ("memory-safe") {
             mstore(cur, w)
             cur := add(cur, 8)
@@ -125,19 +125,12 @@ library ZkTranscript {
         (uint256 p, uint256 cur) = _begin(st, 1, lbl, 32 * xs.length);
         bool bad;
         assembly ("memory-safe") {
-            function rev(v) -> r {
-                v := or(and(shr(8, v), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff), shl(8, and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)))
-                v := or(and(shr(16, v), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff), shl(16, and(v, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)))
-                v := or(and(shr(32, v), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff), shl(32, and(v, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)))
-                v := or(and(shr(64, v), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff), shl(64, and(v, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)))
-                r := or(shr(128, v), shl(128, v))
-            }
             let n := mload(xs)
             let src := add(xs, 32)
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let x := mload(add(src, shl(5, i)))
                 bad := or(bad, iszero(lt(x, R)))
-                mstore(cur, rev(x))
+                mstore(cur, x)
                 cur := add(cur, 32)
             }
         }
@@ -150,19 +143,12 @@ library ZkTranscript {
         (uint256 p, uint256 cur) = _begin(st, 1, lbl, 32 * xs.length);
         bool bad;
         assembly ("memory-safe") {
-            function rev(v) -> r {
-                v := or(and(shr(8, v), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff), shl(8, and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)))
-                v := or(and(shr(16, v), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff), shl(16, and(v, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)))
-                v := or(and(shr(32, v), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff), shl(32, and(v, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)))
-                v := or(and(shr(64, v), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff), shl(64, and(v, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)))
-                r := or(shr(128, v), shl(128, v))
-            }
             let n := xs.length
             let src := xs.offset
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let x := calldataload(add(src, shl(5, i)))
                 bad := or(bad, iszero(lt(x, R)))
-                mstore(cur, rev(x))
+                mstore(cur, x)
                 cur := add(cur, 32)
             }
         }
@@ -180,20 +166,13 @@ library ZkTranscript {
         uint256 n = xy.length / 2;
         (uint256 p, uint256 cur) = _begin(st, 1, lbl, 32 * n);
         assembly ("memory-safe") {
-            function rev(v) -> r {
-                v := or(and(shr(8, v), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff), shl(8, and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)))
-                v := or(and(shr(16, v), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff), shl(16, and(v, 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)))
-                v := or(and(shr(32, v), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff), shl(32, and(v, 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)))
-                v := or(and(shr(64, v), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff), shl(64, and(v, 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)))
-                r := or(shr(128, v), shl(128, v))
-            }
             let src := xy.offset
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let x := calldataload(add(src, shl(6, i)))
                 let y := calldataload(add(src, add(shl(6, i), 32)))
                 let w := or(x, shl(255, and(y, 1)))
                 if iszero(or(x, y)) { w := shl(254, 1) }
-                mstore(cur, rev(w))
+                mstore(cur, w)
                 cur := add(cur, 32)
             }
         }
@@ -212,6 +191,6 @@ library ZkTranscript {
             mstore8(add(p, 32), 1)
             hi := keccak256(p, 33)
         }
-        c = addmod(rev(lo), mulmod(rev(hi), TWO256_MOD_R, R), R);
+        c = addmod(mulmod(lo, TWO256_MOD_R, R), hi, R);
     }
 }

@@ -214,18 +214,19 @@ contract ZkEvmHarness {
         out[3] = ZkBn254.G2_Y0;
     }
 
-    // kind || u32le(|label|) || label || (absorb: u64le(dataLen)) left-aligned in a word, and its
-    // length (labels up to 18 bytes here).
+    // kind || u32be(|label|) || label || (absorb: u64be(dataLen)) left-aligned in a word, and its
+    // length (labels up to 18 bytes here): transcript v2's header.
     function _header(uint256 kind, uint256 lbl, uint256 dataLen) private pure returns (uint256 h, uint256 n) {
         uint256 ll = lbl & 0xff;
-        h = (kind << 248) | (ZkTranscript.rev(ll) >> 8) | ((lbl & ~uint256(0xff)) >> 40);
+        h = (kind << 248) | (ll << 216) | ((lbl & ~uint256(0xff)) >> 40);
         n = 5 + ll;
         if (kind == 1) {
-            h |= ZkTranscript.rev(dataLen) >> (8 * n);
+            h |= dataLen << (192 - 8 * n);
             n += 8;
         }
     }
 
+    // One absorbed word after a constant header; le: byte-reversed first (what v1 paid).
     function _constAbsorb(bytes32 st, uint256 h, uint256 n, uint256 x, bool le) private pure returns (bytes32 out) {
         uint256 v = le ? ZkTranscript.rev(x) : x;
         assembly ("memory-safe") {
@@ -237,7 +238,7 @@ contract ZkEvmHarness {
         }
     }
 
-    function _constAbsorb16(bytes32 st, uint256 h, uint256 n, uint256[] memory xs) private pure returns (bytes32 out) {
+    function _constAbsorb16(bytes32 st, uint256 h, uint256 n, uint256[] memory xs, bool le) private pure returns (bytes32 out) {
         assembly ("memory-safe") {
             function rev(v) -> r {
                 v := or(and(shr(8, v), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff), shl(8, and(v, 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)))
@@ -250,14 +251,22 @@ contract ZkEvmHarness {
             mstore(p, st)
             mstore(add(p, 32), h)
             let cur := add(add(p, 32), n)
-            for { let i := 0 } lt(i, 16) { i := add(i, 1) } {
-                mstore(add(cur, shl(5, i)), rev(mload(add(add(xs, 32), shl(5, i)))))
+            switch le
+            case 0 {
+                for { let i := 0 } lt(i, 16) { i := add(i, 1) } {
+                    mstore(add(cur, shl(5, i)), mload(add(add(xs, 32), shl(5, i))))
+                }
+            }
+            default {
+                for { let i := 0 } lt(i, 16) { i := add(i, 1) } {
+                    mstore(add(cur, shl(5, i)), rev(mload(add(add(xs, 32), shl(5, i)))))
+                }
             }
             out := keccak256(p, add(add(32, n), 512))
         }
     }
 
-    function _constChallenge(bytes32 st, uint256 h, uint256 n) private pure returns (bytes32 hh, uint256 c) {
+    function _constChallenge(bytes32 st, uint256 h, uint256 n, bool le) private pure returns (bytes32 hh, uint256 c) {
         uint256 lo;
         uint256 hi;
         assembly ("memory-safe") {
@@ -271,16 +280,18 @@ contract ZkEvmHarness {
             mstore8(add(p, 32), 1)
             hi := keccak256(p, 33)
         }
-        c = addmod(ZkTranscript.rev(lo), mulmod(ZkTranscript.rev(hi), ZkTranscript.TWO256_MOD_R, R), R);
+        if (le) c = addmod(ZkTranscript.rev(lo), mulmod(ZkTranscript.rev(hi), ZkTranscript.TWO256_MOD_R, R), R);
+        else c = addmod(mulmod(lo, ZkTranscript.TWO256_MOD_R, R), hi, R);
     }
 
     // Gas per primitive, measured with gasleft() over `reps` repetitions (the loop's own overhead
     // included, a few dozen gas): [absorbFr, absorbFrs of 4, absorbG1, challenge, inverse, ecAdd,
     // ecMul, 2-pair pairing, eq per coordinate (n = 16), MLE of 2^8 entries, one degree-3 round's
-    // interpolation, absorb 16 Fr]. Input: [reps, tau2 (4)] (a valid G2 point for the pairing).
+    // interpolation, absorb 16 Fr, then the constant-header ones below]; the library is v2.
+    // Input: [reps, tau2 (4)] (a valid G2 point for the pairing).
     function bench(uint256[] calldata w) external view returns (uint256[] memory g) {
         uint256 reps = w[0];
-        g = new uint256[](16);
+        g = new uint256[](18);
         bytes32 st = bytes32(uint256(1));
         uint256 x = 12345;
         uint256 before;
@@ -337,8 +348,9 @@ contract ZkEvmHarness {
         for (uint256 i = 0; i < reps; ++i) st = ZkTranscript.absorbFrs(st, L_ROUND, sixteen);
         g[11] = (before - gasleft()) / reps;
         // What generated code would do: every absorb's header (kind, label, lengths) is a constant
-        // of the model's verifier, written with one mstore (12: one Fr; 13: 16 Fr; 14: one Fr
-        // big-endian, i.e. without the byte reversal, a hypothetical transcript v2; 15: challenge).
+        // of the model's verifier, written with one mstore. v1 (little-endian: each word
+        // byte-reversed, the challenge's two words too), for reference: 12 one Fr, 13 16 Fr,
+        // 15 challenge; v2 (the library's encoding): 14 one Fr, 16 16 Fr, 17 challenge.
         (uint256 hA, uint256 nA) = _header(1, L_VALUE, 32);
         (uint256 h16, uint256 n16) = _header(1, L_ROUND, 512);
         (uint256 hC, uint256 nC) = _header(2, L_CHALLENGE, 0);
@@ -346,14 +358,20 @@ contract ZkEvmHarness {
         for (uint256 i = 0; i < reps; ++i) st = _constAbsorb(st, hA, nA, x + i, true);
         g[12] = (before - gasleft()) / reps;
         before = gasleft();
-        for (uint256 i = 0; i < reps; ++i) st = _constAbsorb16(st, h16, n16, sixteen);
+        for (uint256 i = 0; i < reps; ++i) st = _constAbsorb16(st, h16, n16, sixteen, true);
         g[13] = (before - gasleft()) / reps;
         before = gasleft();
         for (uint256 i = 0; i < reps; ++i) st = _constAbsorb(st, hA, nA, x + i, false);
         g[14] = (before - gasleft()) / reps;
         before = gasleft();
-        for (uint256 i = 0; i < reps; ++i) (st, x) = _constChallenge(st, hC, nC);
+        for (uint256 i = 0; i < reps; ++i) (st, x) = _constChallenge(st, hC, nC, true);
         g[15] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) st = _constAbsorb16(st, h16, n16, sixteen, false);
+        g[16] = (before - gasleft()) / reps;
+        before = gasleft();
+        for (uint256 i = 0; i < reps; ++i) (st, x) = _constChallenge(st, hC, nC, false);
+        g[17] = (before - gasleft()) / reps;
         if (uint256(st) == 0 && x == 7) g[0] = 0;  // keep st and x live
     }
 }

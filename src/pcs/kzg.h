@@ -111,7 +111,8 @@ struct KzgCommitment {
   static KzgCommitment deserialize(ByteReader& r);
   std::vector<uint8_t> to_bytes() const;
   static KzgCommitment from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
-  // Absorbs num_vars and the point ("kzg.commitment").
+  // Absorbs num_vars and the point ("kzg.commitment"): to_bytes() in a v1 transcript; in a v2 one
+  // u32 big-endian num_vars and the point's big-endian word (transcript/transcript.h).
   void absorb_into(transcript::Transcript& t) const;
   friend bool operator==(const KzgCommitment&, const KzgCommitment&) = default;
 };
@@ -186,10 +187,14 @@ struct KzgBatchProof {
   static KzgBatchProof from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
 };
 
-// Absorbs the setup, every item (commitment, point, claim), then the proof's messages in order
+// Absorbs the setup, every item (commitment, point, claim; in a v2 transcript the items' commitments
+// and claims, then each group's point and members once), then the proof's messages in order
 // (docs/protocol/kzg.md §3). `random` supplies the masks and blinds (SecureRng in production).
 KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWitness> items,
                           transcript::Transcript& transcript, const RandomFr& random);
+// The statement part of both (what they absorb before the first challenge, "kzg.gamma").
+void absorb_batch_statement(const KzgParams& params, std::span<const KzgOpeningClaim> items,
+                            transcript::Transcript& transcript);
 Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
                      const KzgBatchProof& proof, transcript::Transcript& transcript);
 

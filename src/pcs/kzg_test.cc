@@ -182,14 +182,23 @@ std::vector<KzgOpeningClaim> claims(const std::vector<Item>& items) {
   return c;
 }
 
-KzgBatchProof prove(const KzgParams& p, const std::vector<Item>& items, TestRng& rng) {
-  transcript::Transcript tr("kzg-test");
+using transcript::Encoding;
+
+KzgBatchProof kzg_test_prove(const KzgParams& p, const std::vector<Item>& items, TestRng& rng, Encoding e) {
+  transcript::Transcript tr("kzg-test", e);
   auto w = witnesses(items);
   return prove_batch(p, w, tr, random_fr(rng));
 }
-Verdict verify(const KzgParams& p, const std::vector<KzgOpeningClaim>& c, const KzgBatchProof& proof) {
-  transcript::Transcript tr("kzg-test");
+Verdict kzg_test_verify(const KzgParams& p, const std::vector<KzgOpeningClaim>& c, const KzgBatchProof& proof,
+                        Encoding e) {
+  transcript::Transcript tr("kzg-test", e);
   return verify_batch(p, c, proof, tr);
+}
+KzgBatchProof prove(const KzgParams& p, const std::vector<Item>& items, TestRng& rng) {
+  return kzg_test_prove(p, items, rng, Encoding::kV1);
+}
+Verdict verify(const KzgParams& p, const std::vector<KzgOpeningClaim>& c, const KzgBatchProof& proof) {
+  return kzg_test_verify(p, c, proof, Encoding::kV1);
 }
 
 TEST(Kzg, SingleOpeningsEverySize) {
@@ -335,10 +344,21 @@ TEST(Kzg, EveryProofElementMatters) {
   EXPECT_THROW(KzgBatchProof::from_bytes(bytes), DecodeError);
 }
 
-TEST(Kzg, BatchesOfMixedSizesAndPoints) {
+// Both transcript encodings: v1 absorbs every item's point, v2 each group's point once with the
+// group's members (kzg keys of version 4).
+class KzgEnc : public ::testing::TestWithParam<Encoding> {};
+INSTANTIATE_TEST_SUITE_P(Encodings, KzgEnc, ::testing::Values(Encoding::kV1, Encoding::kV2),
+                         [](const auto& info) { return info.param == Encoding::kV1 ? "v1" : "v2"; });
+
+TEST_P(KzgEnc, BatchesOfMixedSizesAndPoints) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   const KzgParams& p = file_params();
+  const Encoding enc = GetParam();
+  auto prove = [&](const KzgParams& pp, const std::vector<Item>& its, TestRng& r) { return kzg_test_prove(pp, its, r, enc); };
+  auto verify = [&](const KzgParams& pp, const std::vector<KzgOpeningClaim>& cc, const KzgBatchProof& pf) {
+    return kzg_test_verify(pp, cc, pf, enc);
+  };
   // Points: z (6 coordinates), z's prefixes zero-padded, and two unrelated points.
   std::vector<Fr> z = random_values(rng, 6);
   std::vector<Fr> z4(z.begin(), z.begin() + 4);
@@ -391,6 +411,42 @@ TEST(Kzg, BatchesOfMixedSizesAndPoints) {
   auto fewer = c;
   fewer.pop_back();
   EXPECT_FALSE(verify(p, fewer, proof));
+  // The other encoding's verifier rejects the proof (another transcript).
+  EXPECT_FALSE(kzg_test_verify(p, c, proof, enc == Encoding::kV1 ? Encoding::kV2 : Encoding::kV1));
+}
+
+// v2 absorbs each group's point once: which items belong to which group is absorbed too (their
+// members). Two statements whose items absorb the same commitments and claims in the same order,
+// with the same group points in the same order, differing only in which item is at which point
+// (a constant polynomial has the same value everywhere), must absorb differently; and a proof of
+// one does not verify for the other.
+TEST(Kzg, V2BindsGroupMembership) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams& p = file_params();
+  const std::vector<Fr> z1 = random_values(rng, 4), z2 = random_values(rng, 4);
+  Item x = make_item(p, rng, 4, false, z1);
+  std::fill(x.values.begin(), x.values.end(), Fr::from_u64(7));
+  x.c = commit(p, std::span<const Fr>(x.values), rng);
+  x.claim = ProverClaim::plain(Fr::from_u64(7));
+  std::vector<Item> a = {make_item(p, rng, 4, false, z1), x, x};
+  a[1].point = z2;  // groups z1 {0, 2}, z2 {1}
+  std::vector<Item> b = a;
+  b[1].point = z1;  // groups z1 {0, 1}, z2 {2}
+  b[2].point = z2;
+  auto state = [&](const std::vector<Item>& its, Encoding e) {
+    transcript::Transcript tr("kzg-test", e);
+    absorb_batch_statement(p, claims(its), tr);
+    return tr.state();
+  };
+  EXPECT_NE(state(a, Encoding::kV2), state(b, Encoding::kV2));
+  EXPECT_NE(state(a, Encoding::kV1), state(b, Encoding::kV1));
+  for (Encoding e : {Encoding::kV1, Encoding::kV2}) {
+    const KzgBatchProof proof = kzg_test_prove(p, a, rng, e);
+    EXPECT_EQ(proof.groups.size(), 2u);
+    EXPECT_TRUE(kzg_test_verify(p, claims(a), proof, e));
+    EXPECT_FALSE(kzg_test_verify(p, claims(b), proof, e));
+  }
 }
 
 // A prover whose claim is false cannot make the verifier accept.

@@ -55,7 +55,7 @@ VkFile decode_vk_file(std::span<const uint8_t> bytes) {
 std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
   ByteWriter w;
   w.u8('Z'), w.u8('K'), w.u8('P'), w.u8('K');
-  w.u32(kKeyVersion);
+  w.u32(pk.vk.effective_version());
   pk.vk.serialize(w);
   uint64_t count = 0;
   for (const auto& [t, b] : pk.blinds.entries()) count += !b.empty();
@@ -78,9 +78,11 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
   ByteReader r(bytes, "key file");
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
-  if (r.u32() != kKeyVersion) r.fail("proving key: unsupported version");
+  const uint32_t version = r.u32();
+  if (version != kKeyVersion && version != kKeyVersionKzg) r.fail("proving key: unsupported version");
   ProvingKey pk;
   pk.vk = VerifyingKey::deserialize(r);
+  if (pk.vk.version != version) r.fail("proving key: its header's version differs from its verifying key's");
   const size_t nt = pk.vk.weights.size();
   pk.blinds.resize(nt);
   const uint64_t count = r.count(12, nt);
@@ -126,7 +128,7 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
   if (is_vk_file(bytes)) {
     VkFile f = decode_vk_file(bytes);
     j["format"] = "zkinfer verifying key";
-    j["version"] = kKeyVersion;
+    j["version"] = f.vk.effective_version();
     j["file_bytes"] = bytes.size();
     nlohmann::ordered_json kj = key_json(f.vk);
     for (auto& [k, v] : kj.items()) j[k] = v;
@@ -140,7 +142,7 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
   if (is_pk_file(bytes)) {
     VerifyingKey vk = decode_pk_file(bytes).vk;
     j["format"] = "zkinfer proving key";
-    j["version"] = kKeyVersion;
+    j["version"] = vk.effective_version();
     j["file_bytes"] = bytes.size();
     nlohmann::ordered_json kj = key_json(vk);
     for (auto& [k, v] : kj.items()) j[k] = v;

@@ -21,6 +21,7 @@
 #include "pcs/kzg.h"
 #include "pcs/kzg_scheme.h"
 #include "proof/files.h"
+#include "proof/model_facts.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -182,6 +183,63 @@ TEST(KzgProofTest, OtherModelsKeyAndOtherBackendAreRejected) {
   ASSERT_TRUE(verify(m.model, hyrax.vk, hproof));
   expect_rejected(verify(m.model, m.pk.vk, hproof), "made with the hyrax backend, the verifying key is for kzg");
   expect_rejected(verify(m.model, hyrax.vk, proof), "made with the kzg backend, the verifying key is for hyrax");
+}
+
+// Key version 4 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
+// point once per group); a version-3 kzg key (made before) still proves and verifies with v1, through
+// the key files; each key rejects the other's proof; a hyrax key stated as version 4 is refused.
+TEST(KzgProofTest, KeyVersionSelectsTheTranscript) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const Case& m = mlp();
+  EXPECT_EQ(m.pk.vk.effective_version(), kKeyVersionKzg);
+  EXPECT_EQ(m.pk.vk.transcript_encoding(), transcript::Encoding::kV2);
+  ProvingKey old = m.pk;
+  old.vk.version = kKeyVersion;  // a kzg key as made before version 4
+  {
+    // Its weight range proof is bound to the key's statement (the version included): made again,
+    // as setup made it for a version-3 key.
+    old.vk.weight_bounds.clear();
+    const auto items = weight_bound_items(m.model, std::as_const(old.vk));
+    std::vector<WeightBoundWitness> wit;
+    for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
+      if (is_committed_weight(m.model, static_cast<int>(t)))
+        wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
+    old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+                                               pcs::random_fr(rng), old.vk.kzg.get());
+    Verdict kv = check_key(m.model, old.vk);
+    ASSERT_TRUE(kv) << kv.reason();
+  }
+  const ProvingKey old_rt = decode_pk_file(encode_pk_file(old));
+  EXPECT_EQ(old_rt.vk.version, kKeyVersion);
+  EXPECT_EQ(old_rt.vk.transcript_encoding(), transcript::Encoding::kV1);
+  const VkFile old_vf = decode_vk_file(encode_vk_file(old.vk, quant::encode_public_model(m.model)));
+  EXPECT_EQ(old_vf.vk.version, kKeyVersion);
+  const auto p_old = prove(m.model, old_rt, m.trace, pcs::random_fr(rng));
+  Verdict v = verify(old_vf.model, old_vf.vk, p_old);
+  ASSERT_TRUE(v) << v.reason();
+  const auto p_new = prove(m.model, m.pk, m.trace, pcs::random_fr(rng));
+  v = verify(m.model, m.pk.vk, p_new);
+  ASSERT_TRUE(v) << v.reason();
+  expect_rejected(verify(m.model, old_vf.vk, p_new), "another verifying key");
+  expect_rejected(verify(m.model, m.pk.vk, p_old), "another verifying key");
+  // The two transcripts differ from the first absorb on: the same proof bytes with the other
+  // key's digest patched in are rejected too.
+  {
+    auto patched = p_old;
+    const auto d = m.pk.vk.digest();
+    std::copy(d.begin(), d.end(), patched.begin() + 4 + 4 + 1);
+    EXPECT_FALSE(verify(m.model, m.pk.vk, patched).ok());
+  }
+  ProvingKey hyrax = setup_keys(m.model, pcs::random_fr(rng));
+  EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersion);
+  hyrax.vk.version = kKeyVersionKzg;
+  try {
+    (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
+    ADD_FAILURE() << "a hyrax key of version 4 was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("for kzg keys only"), std::string::npos) << e.what();
+  }
 }
 
 TEST(KzgProofTest, TooSmallSrsIsAClearError) {

@@ -210,7 +210,7 @@ namespace {
 // The key up to the weight range proof (what that proof's transcript starts from).
 void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
   w.bytes(kVkMagic);
-  w.u32(kKeyVersion);
+  w.u32(vk.effective_version());
   w.u8(static_cast<uint8_t>(vk.backend));
   if (vk.backend == Backend::kKzg) {
     ZKINFER_CHECK(vk.kzg != nullptr);
@@ -240,13 +240,18 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kVkMagic.begin())) r.fail("vk: bad magic");
   const uint32_t version = r.u32();
-  if (version != kKeyVersion)
+  if (version != kKeyVersion && version != kKeyVersionKzg)
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersion) +
+           " and " + std::to_string(kKeyVersionKzg) +
            "; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
+  vk.version = version;
   const uint8_t backend = r.u8();
   if (backend > static_cast<uint8_t>(Backend::kKzg)) r.fail("vk: unknown commitment backend " + std::to_string(backend));
   vk.backend = static_cast<Backend>(backend);
+  if (version == kKeyVersionKzg && vk.backend != Backend::kKzg)
+    r.fail("vk: version " + std::to_string(version) + " is for kzg keys only (a hyrax key is version " +
+           std::to_string(kKeyVersion) + ")");
   if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r));
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());
@@ -547,7 +552,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 
   ByteReader r(bytes);
   r.log_fields(fields);
-  transcript::Transcript own(kProofDomain);
+  transcript::Transcript own(kProofDomain, vk.transcript_encoding());
   transcript::Transcript& tr = replay ? replay->tr : own;
   // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
   const bool zk = zero_knowledge(model);

@@ -36,7 +36,11 @@ inline constexpr uint32_t kProofVersion = 5;  // 2: padded zero-knowledge messag
 // The verifying key's format version (its own: the proof format is kProofVersion). 2: the public
 // model's whole encoding is bound (model_file_digest) and the weight range proof is part of the key.
 // 3: the commitment backend (and for kzg the verifier's SRS elements).
+// 4 (kzg keys only; hyrax keys are still written as 3): the proof's transcript is v2
+// (transcript/transcript.h: big-endian, the EVM's byte order; the kzg opening absorbs each group's
+// point once: pcs/kzg.h). Version-3 kzg keys still prove and verify with transcript v1.
 inline constexpr uint32_t kKeyVersion = 3;
+inline constexpr uint32_t kKeyVersionKzg = 4;
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
 // key). Hyrax: transparent (pcs/hyrax_scheme.h). KZG: masked HyperKZG over a powers-of-tau SRS
@@ -100,6 +104,17 @@ class ById {
 // constant's values. Every byte of the encoding is covered by digest(), which every proof binds.
 struct VerifyingKey {
   Backend backend = Backend::kHyrax;
+  // The format version: 0 (a key made by setup) means the newest for the backend (kKeyVersion for
+  // hyrax, kKeyVersionKzg for kzg); a decoded key keeps the version it was read with.
+  uint32_t version = 0;
+  uint32_t effective_version() const {
+    return version != 0 ? version : backend == Backend::kKzg ? kKeyVersionKzg : kKeyVersion;
+  }
+  // The encoding of the proof's transcript: v2 for kzg keys of version 4 and later.
+  transcript::Encoding transcript_encoding() const {
+    return backend == Backend::kKzg && effective_version() >= kKeyVersionKzg ? transcript::Encoding::kV2
+                                                                            : transcript::Encoding::kV1;
+  }
   // kzg: the SRS. Serialized: its verifier part only ([1]_1, [beta]_1, [1]_2, [tau]_2, max_vars:
   // KzgParams::serialize_verifier); in memory after setup (and in a proving key) it also holds
   // the 2^max_vars powers the prover commits with.

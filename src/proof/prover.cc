@@ -91,7 +91,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
   auto t0 = std::chrono::steady_clock::now();
 
-  transcript::Transcript tr(kProofDomain);
+  transcript::Transcript tr(kProofDomain, vk.transcript_encoding());
   // Zero knowledge: a first pass sends commitments (relations off) while recording the challenges;
   // the verifier's replay on the bytes then gives every claim its blind (see ReplayState).
   const bool zk = zero_knowledge(model);

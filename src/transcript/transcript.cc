@@ -1,5 +1,7 @@
 #include "transcript/transcript.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 
 namespace zkinfer::transcript {
@@ -11,10 +13,18 @@ void put_le(hash::Keccak256& h, uint64_t v, int n) {
 }
 }  // namespace
 
-Transcript::Transcript(std::string_view domain) {
+void Transcript::put_int(hash::Keccak256& h, uint64_t v, int n) const {
+  if (!big_endian()) return put_le(h, v, n);
+  uint8_t b[8];
+  for (int i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
+  h.update(std::span<const uint8_t>(b, static_cast<size_t>(n)));
+}
+
+Transcript::Transcript(std::string_view domain, Encoding encoding) : encoding_(encoding) {
+  ZKINFER_CHECK(encoding == Encoding::kV1 || encoding == Encoding::kV2);
   hash::Keccak256 h;
-  h.update(kProtocolVersion);
-  put_le(h, domain.size(), 4);
+  h.update(big_endian() ? kProtocolVersionV2 : kProtocolVersion);
+  put_int(h, domain.size(), 4);
   h.update(domain);
   state_ = h.finalize();
 }
@@ -23,7 +33,7 @@ hash::Keccak256 Transcript::begin(uint8_t kind, std::string_view label) const {
   hash::Keccak256 h;
   h.update(state_);
   h.update(std::span<const uint8_t>(&kind, 1));
-  put_le(h, label.size(), 4);
+  put_int(h, label.size(), 4);
   h.update(label);
   return h;
 }
@@ -38,14 +48,14 @@ Transcript Transcript::replay(std::vector<std::array<uint8_t, 64>> challenges) {
 void Transcript::absorb_bytes(std::string_view label, std::span<const uint8_t> data) {
   if (replaying_) return;
   hash::Keccak256 h = begin(0x01, label);
-  put_le(h, data.size(), 8);
+  put_int(h, data.size(), 8);
   h.update(data);
   state_ = h.finalize();
 }
 
 void Transcript::absorb_u64(std::string_view label, uint64_t v) {
   uint8_t b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (8 * (big_endian() ? 7 - i : i)));
   absorb_bytes(label, b);
 }
 
@@ -63,6 +73,7 @@ std::array<uint8_t, 64> Transcript::challenge_bytes(std::string_view label) {
     hash::Digest d = h.finalize();
     std::copy(d.begin(), d.end(), out.begin() + 32 * i);
   }
+  if (big_endian()) std::reverse(out.begin(), out.end());
   if (recording_) recorded_.push_back(out);
   return out;
 }

@@ -2,7 +2,8 @@
 // run in a real EVM: @ethereumjs/evm through tools/evm/run.js (solc-js compiles
 // contracts/test/ZkEvmHarness.sol, one deployment, every call in one node process).
 //
-// Instances made here with the C++ code: transcript scripts (absorbs of every kind, challenges),
+// Instances made here with the C++ code, every transcript in the v2 encoding (big-endian: what the
+// contracts implement; kzg keys of version 4): transcript scripts (absorbs of every kind, challenges),
 // sumcheck proofs (src/sumcheck, plain mode), eq and MLE evaluations, and masked-HyperKZG batch
 // openings (src/pcs/kzg.h) of random committed multilinears over the TEST-ONLY
 // tests/vectors/test_pot10.ptau. Asserted: the challenges, points and final transcript states equal
@@ -230,7 +231,7 @@ TranscriptCase transcript_case(TestRng& rng) {
   TranscriptCase c;
   const std::string domain = "evm-test-transcript";
   put_bytes(c.words, domain);
-  transcript::Transcript t(domain);
+  transcript::Transcript t(domain, transcript::Encoding::kV2);
   // Labels of 0 to 31 bytes (ZkTranscript packs a label into one word; the C++ protocol's have at
   // most 28 bytes).
   const std::vector<std::string> labels = {"", "kzg.r", "sumcheck.challenge", std::string(31, 'a'),
@@ -317,11 +318,11 @@ SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<F
     for (const auto& t : tables) v.push_back(t[i]);
     claim += comp.evaluate(v);
   }
-  transcript::Transcript tp("evm-test-sumcheck");
+  transcript::Transcript tp("evm-test-sumcheck", transcript::Encoding::kV2);
   tp.absorb("test.claim", claim);
   auto res = sumcheck::prove<Fr>(comp, tables, tp);
   EXPECT_EQ(res.claim, claim);
-  transcript::Transcript tv("evm-test-sumcheck");
+  transcript::Transcript tv("evm-test-sumcheck", transcript::Encoding::kV2);
   tv.absorb("test.claim", claim);
   sumcheck::Subclaim<Fr> sub;
   EXPECT_TRUE(sumcheck::verify<Fr>(comp, n, cp::Val(claim), res.proof, tv, &sub).ok());
@@ -362,11 +363,11 @@ SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Compositio
     claim += comp.evaluate(v);
   }
   tables[0].clear();
-  transcript::Transcript tp("evm-test-sumcheck");
+  transcript::Transcript tp("evm-test-sumcheck", transcript::Encoding::kV2);
   tp.absorb("test.claim", claim);
   auto res = sumcheck::prove_with_eq<Fr>(comp, rho, tables, tp);
   EXPECT_EQ(res.claim, claim);
-  transcript::Transcript tv("evm-test-sumcheck");
+  transcript::Transcript tv("evm-test-sumcheck", transcript::Encoding::kV2);
   tv.absorb("test.claim", claim);
   sumcheck::Subclaim<Fr> sub;
   EXPECT_TRUE(sumcheck::verify_with_eq<Fr>(comp, rho, cp::Val(claim), res.proof, tv, &sub).ok());
@@ -456,9 +457,9 @@ KzgCase kzg_case(TestRng& rng, size_t n, size_t full) {
     wit.push_back({&it.wide, &it.com.blinds, it.values, z, it.claim});
     pub.push_back({&it.wide, z, it.claim.public_claim()});
   }
-  transcript::Transcript tp("evm-test-kzg");
+  transcript::Transcript tp("evm-test-kzg", transcript::Encoding::kV2);
   const pcs::KzgBatchProof proof = pcs::prove_batch(p, wit, tp, pcs::random_fr(rng));
-  transcript::Transcript tv("evm-test-kzg");
+  transcript::Transcript tv("evm-test-kzg", transcript::Encoding::kV2);
   c.cpp_ok = pcs::verify_batch(p, pub, proof, tv).ok();
   c.state = state_word(tv);
   EXPECT_EQ(proof.groups.size(), 1u);
@@ -769,8 +770,8 @@ TEST(Evm, GasPerPrimitive) {
                          "challenge",              "Fr inverse (modexp)",             "ecAdd",
                          "ecMul",                  "2-pair pairing check",            "eq, per coordinate",
                          "MLE of 2^8 entries",     "degree-3 round interpolation",   "absorb 16 Fr",
-                         "const header: absorb one Fr", "const header: absorb 16 Fr", "const header: one Fr, BE",
-                         "const header: challenge"};
+                         "const header: one Fr, v1 (LE)", "const header: 16 Fr, v1 (LE)", "const header: one Fr, v2",
+                         "const header: challenge, v1 (LE)", "const header: 16 Fr, v2", "const header: challenge, v2"};
   ASSERT_EQ(r.out.size(), std::size(names));
   std::printf("harness code size: %llu bytes\n", (unsigned long long)p.evm.code_size());
   for (size_t i = 0; i < r.out.size(); ++i) {
