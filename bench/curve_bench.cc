@@ -13,6 +13,7 @@
 #include "curve/g1.h"
 #include "curve/hash_to_curve.h"
 #include "curve/msm.h"
+#include "curve/msm_forms.h"
 
 namespace {
 
@@ -116,10 +117,11 @@ BENCHMARK_CAPTURE(BM_Msm, fr_16bit, 16)->Name("MSM_16bit_as_Fr")->Arg(1 << 16)->
 // The verifier's MSMs: a few to a few thousand points with full-width scalars, with the GLV
 // endomorphism (the default) and without. One thread unless OMP_NUM_THREADS says otherwise.
 const std::vector<G1Affine>& small_bases() {
-  static const std::vector<G1Affine> bases = derive_generators("zkinfer/bench/small", 4096);
+  static const std::vector<G1Affine> bases = derive_generators("zkinfer/bench/small", 16384);
   return bases;
 }
-void BM_MsmVerifier(benchmark::State& state, MsmOptions::Glv glv) {
+void BM_MsmVerifier(benchmark::State& state, MsmOptions::Glv glv, MsmForm form = MsmForm::kAuto,
+                    MsmOptions::Buckets buckets = MsmOptions::Buckets::kAuto) {
   const size_t n = static_cast<size_t>(state.range(0));
   std::span<const G1Affine> bases(small_bases().data(), n);
   TestRng rng(7);
@@ -127,10 +129,15 @@ void BM_MsmVerifier(benchmark::State& state, MsmOptions::Glv glv) {
   for (auto& x : s) x = Fr::random(rng);
   MsmOptions o;
   o.glv = glv;
-  for (auto _ : state) benchmark::DoNotOptimize(msm(bases, s, o));
+  o.buckets = buckets;
+  for (auto _ : state) benchmark::DoNotOptimize(msm_form(bases, s, form, o));
 }
+// The forms the automatic choice picks between (msm.cc), forced.
+BENCHMARK_CAPTURE(BM_MsmVerifier, glv_jac, MsmOptions::Glv::kOn, MsmForm::kPerWindow, MsmOptions::Buckets::kJacobian)->Name("MSM_verifier_glv_jacobian")->Arg(128)->Arg(256)->Arg(400)->Arg(615)->Arg(1024)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MsmVerifier, glv_shared, MsmOptions::Glv::kOn, MsmForm::kSharedAffine)->Name("MSM_verifier_glv_shared")->Arg(128)->Arg(256)->Arg(400)->Arg(615)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MsmVerifier, noglv_shared, MsmOptions::Glv::kOff, MsmForm::kSharedAffine)->Name("MSM_verifier_noglv_shared")->Arg(400)->Arg(615)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_MsmVerifier, glv, MsmOptions::Glv::kAuto)->Name("MSM_verifier_glv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(615)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_MsmVerifier, plain, MsmOptions::Glv::kOff)->Name("MSM_verifier_noglv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(615)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MsmVerifier, plain, MsmOptions::Glv::kOff)->Name("MSM_verifier_noglv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(400)->Arg(615)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Signed integers with |v| < 2^bits.
 void BM_MsmSmall(benchmark::State& state, size_t bits) {

@@ -2,6 +2,8 @@
 // references).
 #include "curve/msm.h"
 
+#include "curve/msm_forms.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -226,10 +228,12 @@ class AffineBuckets {
     ++epoch_;
   }
 
-  G1 reduce() {
+  G1 reduce() { return reduce_range(0, bx_.size()); }
+  // sum_{lo <= b < hi} (b - lo + 1) bucket_b (flushes first).
+  G1 reduce_range(size_t lo, size_t hi) {
     flush();
     G1 running, total;
-    for (size_t b = bx_.size(); b-- > 0;) {
+    for (size_t b = hi; b-- > lo;) {
       if (full_[b]) running += G1Affine{bx_[b], by_[b], false};
       if (!overflow_[b].is_identity()) running += overflow_[b];
       total += running;
@@ -269,7 +273,14 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
 constexpr size_t kStrausMax = 48;
 // The same for straus_glv (below) against Pippenger over the GLV halves.
 constexpr size_t kStrausGlvMax = 48;
-constexpr size_t kGlvPippengerMax = 256;
+// Full-width scalars from kSharedAffineMin to kSharedAffineMax points: GLV and the shared
+// batch-affine accumulator (pippenger_shared_affine); the verifier's batch MSMs are a few hundred
+// to a few thousand points. Measured (BENCHMARKS.md, "Issue 11/16: verifier speed (session 9)"),
+// one thread, fastest of 8: 256 / 400 / 615 / 4096 / 16384 points 3.7 / 4.7 / 6.7 / 38 / 109 ms
+// against 4.9 / 7.0 / 9.8 / 49 / 118 ms before (Pippenger without GLV above 256 points).
+constexpr size_t kSharedAffineMin = 128;
+constexpr size_t kSharedAffineMax = size_t{1} << 15;
+constexpr size_t kGlvPippengerMax = kSharedAffineMax;
 
 template <size_t N>
 G1 straus(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s) {
@@ -419,9 +430,93 @@ G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, cons
   return acc;
 }
 
+// Rough cost (field multiplications) of the shared batch-affine form with window c.
+double shared_affine_cost(size_t n, size_t bits, unsigned c, size_t batch) {
+  const double w = static_cast<double>((bits + c - 1) / c);
+  const double adds = static_cast<double>(n) * w;
+  // An affine addition ~6.5 M plus its share of the batch inversion (~380 M by Fermat); per
+  // bucket, the reduction's mixed and full Jacobian additions (~11 + 16 M).
+  return adds * (6.5 + 380.0 / static_cast<double>(batch)) + w * static_cast<double>(size_t{1} << (c - 1)) * 27.0;
+}
+
+// Pippenger with every window's buckets in one batch-affine accumulator per thread (AffineBuckets
+// over W 2^(c-1) buckets), the points taken point-major (a point's W digits go to W different
+// windows, so they never meet a busy bucket among themselves): batches of `batch` additions share
+// one inversion whatever the window size, which pays from a few hundred points on, where each
+// window alone has too few buckets for a batch. Windows are split between threads.
+template <size_t N>
+G1 pippenger_shared_affine(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, const MsmOptions& o) {
+  const size_t n = bases.size();
+  if (n == 0 || s.bits == 0) return G1::identity();
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  size_t batch = o.batch_size;
+  unsigned c = o.window_bits;
+  if (c == 0) {
+    double best = 0;
+    for (unsigned cc = 2; cc <= std::min<size_t>(16, std::max<size_t>(s.bits, 2)); ++cc) {
+      const size_t nb = ((s.bits + cc - 1) / cc) * (size_t{1} << (cc - 1));
+      const size_t bt = batch ? batch : std::clamp<size_t>(nb / 8, 32, 512);
+      const double cost = shared_affine_cost(n, s.bits, cc, bt);
+      if (c == 0 || cost < best) best = cost, c = cc;
+    }
+  }
+  c = std::max(c, 2u);  // buckets hold |d| in 1..2^(c-1); the top window below keeps that bound
+  Plan p;
+  p.c = c;
+  p.windows = (s.bits + c - 1) / c;
+  p.chunks = 1;
+  // The top window takes the last carry: its digits reach 2^(bits - c (W - 1)) <= 2^c.
+  p.low_buckets = size_t{1} << (c - 1);
+  p.top_buckets = size_t{1} << (s.bits - c * (p.windows - 1));
+  const size_t per = std::max(p.low_buckets, p.top_buckets);  // buckets per window in the accumulator
+  const bool parallel = threads > 1 && n * p.windows >= 2048;
+  const std::vector<int32_t> digits = make_digits(s, p, false);
+  const size_t groups = parallel ? std::min<size_t>(static_cast<size_t>(threads), p.windows) : 1;
+  std::vector<G1> partial(p.windows);
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(groups)) if (groups > 1)
+  for (int64_t gi = 0; gi < static_cast<int64_t>(groups); ++gi) {
+    const size_t g = static_cast<size_t>(gi);
+    const size_t j0 = p.windows * g / groups, j1 = p.windows * (g + 1) / groups;
+    const size_t total = (j1 - j0) * per;
+    const size_t bt = batch ? batch : std::clamp<size_t>(total / 8, 32, 512);
+    AffineBuckets acc(total, bt);
+    for (size_t i = 0; i < n; ++i) {
+      if (bases[i].infinity) continue;
+      const Fq& x = bases[i].x;
+      const Fq ny = -bases[i].y;
+      for (size_t j = j0; j < j1; ++j) {
+        const int32_t d = digits[j * n + i];
+        if (d == 0) continue;
+        const size_t off = (j - j0) * per;
+        if (d > 0)
+          acc.add(off + static_cast<size_t>(d) - 1, x, bases[i].y);
+        else
+          acc.add(off + static_cast<size_t>(-d) - 1, x, ny);
+      }
+    }
+    for (size_t j = j0; j < j1; ++j) partial[j] = acc.reduce_range((j - j0) * per, (j - j0 + 1) * per);
+  }
+  G1 acc;
+  for (size_t j = p.windows; j-- > 0;) {
+    for (unsigned i = 0; i < p.c && !acc.is_identity(); ++i) acc = acc.doubled();
+    acc += partial[j];
+  }
+  return acc;
+}
+
+template <size_t N>
+G1 pippenger_any(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, MsmForm form, const MsmOptions& o) {
+  if (form == MsmForm::kSharedAffine) return pippenger_shared_affine<N>(bases, s, o);
+  return pippenger<N>(bases, s, o);
+}
+
 }  // namespace
 
 G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOptions& options) {
+  return msm_form(bases, scalars, MsmForm::kAuto, options);
+}
+
+G1 msm_form(std::span<const G1Affine> bases, std::span<const Fr> scalars, MsmForm form, const MsmOptions& options) {
   ZKINFER_CHECK(bases.size() == scalars.size());
   const size_t n = scalars.size();
   // Magnitudes: k, or r - k with the base negated when k > (r - 1) / 2.
@@ -451,13 +546,17 @@ G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOp
   s.bits = bits;
   // GLV (curve/glv.h) when some scalar is wider than its halves would be; never for short
   // scalars, whose windows are few anyway.
-  // Automatically only up to kGlvPippengerMax points: there the per-window bucket sums, which GLV
-  // halves, are a large part of the cost; beyond it the measured gain was within the noise (see
-  // BENCHMARKS.md, "Issue 11: verifier MSM"), and GLV doubles the points held.
+  // Automatically up to kGlvPippengerMax points (beyond, the per-window batch-affine Pippenger
+  // without GLV, as for the prover's large MSMs), and with the shared batch-affine accumulator from
+  // kSharedAffineMin points on (see the constants).
   const bool glv = options.glv == MsmOptions::Glv::kOn ||
                    (options.glv == MsmOptions::Glv::kAuto && bits > 128 && n <= kGlvPippengerMax);
-  if (!glv || n == 0) return pippenger<4>(bases, s, options);
-  if (options.window_bits == 0 && n <= kStrausGlvMax) return straus_glv<G1Affine>(bases, scalars);
+  if (form == MsmForm::kAuto && options.buckets == MsmOptions::Buckets::kAuto && options.window_bits == 0 &&
+      options.batch_size == 0 && glv && n >= kSharedAffineMin && n <= kSharedAffineMax)
+    form = MsmForm::kSharedAffine;
+  if (!glv || n == 0) return pippenger_any<4>(bases, s, form, options);
+  if (options.window_bits == 0 && n <= kStrausGlvMax && form != MsmForm::kSharedAffine)
+    return straus_glv<G1Affine>(bases, scalars);
   // Pippenger over 2n points with half-length scalars: k_i P_i = k1 P_i + k2 phi(P_i).
   SignedMagnitudes<2> g;
   g.mag.resize(2 * n);
@@ -477,7 +576,7 @@ G1 msm(std::span<const G1Affine> bases, std::span<const Fr> scalars, const MsmOp
     gbits = std::max({gbits, field::bit_length(sp.m1), field::bit_length(sp.m2)});
   }
   g.bits = gbits;
-  return pippenger<2>(gb, g, options);
+  return pippenger_any<2>(gb, g, form, options);
 }
 
 G1 msm_small(std::span<const G1Affine> bases, std::span<const int64_t> scalars,

@@ -2,6 +2,7 @@
 // scalar widths and signs, zeros, identity and repeated bases, every bucket mode / window size /
 // batch size / thread count forced through MsmOptions, and msm_small against msm.
 #include "curve/msm.h"
+#include "curve/msm_forms.h"
 
 #include <gtest/gtest.h>
 
@@ -155,6 +156,61 @@ TEST(Msm, ZerosIdentitiesAndRepeats) {
   EXPECT_TRUE(msm(pm, pair).is_identity());
 }
 
+// The shared batch-affine accumulator (one for every window) on the inputs that hit its special
+// cases: identity bases, zero scalars, one base repeated (doubling in a bucket, and a busy bucket
+// within a batch), P and -P with equal scalars (cancellation to an empty bucket and refilling),
+// scalars 1 and -1, and the automatic window choice with and without GLV, against msm_naive.
+TEST(Msm, SharedAffineEdgeCases) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 5);
+  for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{50}, size_t{300}, size_t{700}}) {
+    SCOPED_TRACE(n);
+    const auto bases = bases_prefix(n);
+    std::vector<MsmOptions> forms;
+    for (auto glv : {MsmOptions::Glv::kOff, MsmOptions::Glv::kOn})
+      for (size_t batch : {size_t{0}, size_t{1}, size_t{3}}) {
+        MsmOptions o;
+        o.glv = glv;
+        o.batch_size = batch;
+        for (int threads : {1, 2}) {
+          o.threads = threads;
+          forms.push_back(o);
+        }
+      }
+    auto check = [&](std::span<const G1Affine> b, std::span<const Fr> s, const char* what) {
+      const G1 want = msm_naive(b, s);
+      for (const MsmOptions& o : forms)
+        ASSERT_EQ(msm_form(b, s, MsmForm::kSharedAffine, o), want) << what << ", glv " << (o.glv == MsmOptions::Glv::kOn) << ", batch "
+                                      << o.batch_size << ", threads " << o.threads;
+    };
+    std::vector<Fr> s(n);
+    for (auto& x : s) x = Fr::random(rng);
+    check(bases, s, "random");
+    std::vector<Fr> zeros(n, Fr::zero());
+    check(bases, zeros, "zero scalars");
+    std::vector<Fr> some_zero = s;
+    for (size_t i = 0; i < n; i += 3) some_zero[i] = Fr::zero();
+    check(bases, some_zero, "some zero scalars");
+    auto with_inf = bases;
+    for (size_t i = 0; i < n; i += 2) with_inf[i] = G1Affine::identity();
+    check(with_inf, s, "identity bases");
+    std::vector<G1Affine> same(n, bases[0]);
+    check(same, s, "one base repeated");
+    std::vector<Fr> equal(n, s[0]);
+    check(same, equal, "one base, equal scalars");
+    std::vector<Fr> ones(n);
+    for (size_t i = 0; i < n; ++i) ones[i] = (i % 2) ? Fr::one() : -Fr::one();
+    check(bases, ones, "scalars 1 and -1");
+    std::vector<G1Affine> pm(n);
+    for (size_t i = 0; i < n; ++i) pm[i] = (i % 2) ? -bases[i / 2] : bases[i / 2];
+    std::vector<Fr> pair(n);
+    for (size_t i = 0; i + 1 < n; i += 2) pair[i] = pair[i + 1] = Fr::random(rng);
+    if (n % 2) pair[n - 1] = Fr::random(rng);
+    check(pm, pair, "P and -P, equal scalars");
+    if (n % 2 == 0) EXPECT_TRUE(msm_form(pm, pair, MsmForm::kSharedAffine, forms[0]).is_identity());
+  }
+}
+
 // Every path forced: bucket modes, window sizes, tiny batches (many collisions), threads.
 TEST(Msm, ForcedOptionsAgree) {
   SCOPED_TRACE(seed_note());
@@ -169,10 +225,12 @@ TEST(Msm, ForcedOptionsAgree) {
     for (auto& x : s) x = random_scalar(rng, bits);
     for (size_t i = 0; i < 50; ++i) s[n - 1 - i] = s[i];  // same digits as the partner base
     const G1 want = msm_naive(bases, s);
-    for (Buckets mode : {Buckets::kJacobian, Buckets::kBatchAffine}) {
+    for (int mode_i = 0; mode_i < 3; ++mode_i) {
+      const bool shared = mode_i == 2;  // msm_form(kSharedAffine); the others via MsmOptions
+      const Buckets mode = mode_i == 0 ? Buckets::kJacobian : Buckets::kBatchAffine;
       for (unsigned c : {1u, 2u, 3u, 5u, 8u, 11u, 13u}) {
         for (size_t batch : {size_t{1}, size_t{2}, size_t{7}, size_t{0}}) {
-          if (mode == Buckets::kJacobian && batch != 0) continue;
+          if (mode == Buckets::kJacobian && !shared && batch != 0) continue;
           if (bits > 40 && c < 5) continue;            // hundreds of windows: slow, no new path
           if (bits > 16 && batch != 0 && batch < 7) continue;  // an inversion per addition
           for (int threads : {1, 3}) {
@@ -181,9 +239,14 @@ TEST(Msm, ForcedOptionsAgree) {
             o.buckets = mode;
             o.batch_size = batch;
             o.threads = threads;
-            ASSERT_EQ(msm(bases, s, o), want) << bits << " bits, c = " << c << ", batch = " << batch
-                                              << ", affine = " << (mode == Buckets::kBatchAffine)
-                                              << ", threads = " << threads;
+            const MsmForm form = shared ? MsmForm::kSharedAffine : MsmForm::kPerWindow;
+            ASSERT_EQ(msm_form(bases, s, form, o), want) << bits << " bits, c = " << c << ", batch = " << batch
+                                                         << ", mode = " << mode_i << ", threads = " << threads;
+            if (shared && bits > 128) {  // over the GLV halves too
+              o.glv = MsmOptions::Glv::kOn;
+              ASSERT_EQ(msm_form(bases, s, form, o), want) << bits << " bits, GLV, c = " << c << ", batch = " << batch
+                                                           << ", threads = " << threads;
+            }
           }
         }
       }

@@ -6,6 +6,7 @@
 
 #include "common/check.h"
 #include "pcs/reduced_opening.h"
+#include "zk/cp_defer.h"
 
 namespace zkinfer::pcs {
 
@@ -80,6 +81,12 @@ class HyraxVerifierOpening final : public VerifierOpening {
         return v.within("group " + std::to_string(i));
     }
     if (Verdict v = verify_pad_opening(params_, zk, tr, r, &batch); !v) return v;
+    // The zero-knowledge end section's group checks, when it deferred them (zk/cp.h), already
+    // weighted: into the same MSM.
+    if (cp::DeferredChecks* d = cp::DeferredChecks::current(); d != nullptr && !d->checks().empty()) {
+      ZKINFER_CHECK(zk != nullptr && zk->params().g().data() == params_.g().data());
+      for (const cp::DeferredCheck& c : d->take()) batch.add(Fr::one(), c.gen_scalars, c.rest);
+    }
     if (!batch.holds())
       return Verdict::reject("the openings' final checks (" + std::to_string(batch.size()) +
                              " IPAs, one MSM: z1 (g + y U') + z2 H = e P' + A) fail");

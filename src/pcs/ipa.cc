@@ -2,8 +2,10 @@
 // terms and a final Schnorr-style proof of knowledge). See ipa.h for the protocol.
 #include "pcs/ipa.h"
 
+#include <algorithm>
 #include <bit>
 #include <string>
+#include <utility>
 
 #include "common/check.h"
 #include "curve/msm.h"
@@ -20,12 +22,36 @@ void IpaBatch::add(const Fr& w, std::span<const Fr> gen_scalars, const MsmTerms&
   ++count_;
 }
 
+namespace {
+// The same sum with one term per distinct point (identity points dropped): U, H and the Pedersen
+// claims recur in many of a batch's checks. Points are compared by their (reduced, so unique)
+// Montgomery coordinates.
+MsmTerms merge_equal_points(const MsmTerms& t) {
+  std::vector<uint32_t> idx;
+  idx.reserve(t.points.size());
+  for (size_t i = 0; i < t.points.size(); ++i)
+    if (!t.points[i].infinity) idx.push_back(static_cast<uint32_t>(i));
+  auto key = [&](uint32_t i) { return std::make_pair(t.points[i].x.mont(), t.points[i].y.mont()); };
+  std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  MsmTerms out;
+  out.points.reserve(idx.size());
+  out.scalars.reserve(idx.size());
+  for (size_t k = 0; k < idx.size(); ++k) {
+    if (k > 0 && t.points[idx[k]] == t.points[idx[k - 1]])
+      out.scalars.back() += t.scalars[idx[k]];
+    else
+      out.add(t.points[idx[k]], t.scalars[idx[k]]);
+  }
+  return out;
+}
+}  // namespace
+
 bool IpaBatch::holds() const {
   if (count_ == 0) return true;
   MsmTerms all = rest_;
   all.points.insert(all.points.end(), gens_.begin(), gens_.begin() + static_cast<std::ptrdiff_t>(gen_scalars_.size()));
   all.scalars.insert(all.scalars.end(), gen_scalars_.begin(), gen_scalars_.end());
-  return all.evaluate().is_identity();
+  return merge_equal_points(all).evaluate().is_identity();
 }
 
 Fr nonzero_challenge(transcript::Transcript& transcript, std::string_view label) {

@@ -137,6 +137,46 @@ TEST(Ipa, BatchedFinalChecks) {
   EXPECT_TRUE(other.holds());
 }
 
+// IpaBatch merges equal points into one term before its MSM: repeated points whose scalars sum to
+// zero, P and -P, identity points and generators that also occur among the other terms, against
+// the plain sum.
+TEST(Ipa, BatchMergesEqualPoints) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  const auto& g = setup().g;
+  const G1Affine p = g[1], q = setup().h;
+  const Fr a = Fr::random(rng), b = Fr::random(rng);
+  auto holds = [&](const MsmTerms& rest, std::vector<Fr> gen) {
+    IpaBatch batch(g);
+    batch.add(Fr::random(rng) + Fr::one(), gen, rest);
+    return batch.holds();
+  };
+  MsmTerms t;
+  t.add(p, a);
+  t.add(q, b);
+  t.add(p, -a);  // P twice, scalars summing to zero
+  t.add(G1Affine::identity(), a);
+  t.add(q, -b);
+  EXPECT_TRUE(holds(t, {}));
+  t.add(p, Fr::one());
+  EXPECT_FALSE(holds(t, {}));
+  // -P with the same scalar cancels it; a generator also among the other terms: g[1] is P.
+  t.add(-p, Fr::one());
+  EXPECT_TRUE(holds(t, {}));
+  EXPECT_FALSE(holds(t, {Fr::zero(), a}));
+  t.add(p, -a);
+  EXPECT_TRUE(holds(t, {Fr::zero(), a}));
+  // Against the plain MSM of the same terms, many repeats.
+  MsmTerms u;
+  for (size_t i = 0; i < 200; ++i) u.add(g[i % 7], Fr::random(rng));
+  u.add(G1Affine::identity(), Fr::random(rng));
+  const G1 want = u.evaluate();
+  u.add(want.to_affine(), -Fr::one());
+  EXPECT_TRUE(holds(u, {}));
+  u.scalars[3] += Fr::one();
+  EXPECT_FALSE(holds(u, {}));
+}
+
 TEST(Ipa, RejectsWrongStatementsAndChangedFields) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());

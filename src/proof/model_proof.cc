@@ -29,6 +29,7 @@
 #include "proof/weight_bounds.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
+#include "zk/cp_defer.h"
 #include "zk/cp.h"
 
 namespace zkinfer::proof {
@@ -782,11 +783,21 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   std::vector<pcs::EvalClaim> bound;
   for (const cp::Val& v : values) bound.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
+  // With Hyrax, the end section's group equations join the batch opening's one MSM (zk/cp_defer.h).
+  std::optional<cp::DeferredChecks> deferred;
+  if (zk && vk.backend == Backend::kHyrax) deferred.emplace();
   if (zk)
     if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
   lap(&VerifyProfile::zk);
-  if (Verdict v = opening->finish(bound, zctx.get(), tr, r); !v)
+  if (Verdict v = opening->finish(bound, zctx.get(), tr, r); !v) {
+    // Name the end section when one of its deferred equations is what fails.
+    if (deferred)
+      if (std::string why = deferred->failing(zctx->params()); !why.empty())
+        return Verdict::reject("proof: zero-knowledge checks: " + why).classified(Failure::kZeroKnowledge);
     return v.within("proof: batch opening").classified(Failure::kOpening);
+  }
+  if (deferred && !deferred->settled())
+    return Verdict::reject("proof: internal: the zero-knowledge end section's deferred checks were not evaluated");
   lap(&VerifyProfile::open_back);
   r.expect_end();
   std::vector<ops::ITensor> proven;

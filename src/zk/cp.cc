@@ -1,6 +1,8 @@
 // Commit-and-prove values with padded field-element messages (see cp.h for the protocol).
 #include "zk/cp.h"
 
+#include "zk/cp_defer.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -38,6 +40,8 @@ constexpr std::string_view kLabelPadClaim = "cp.pad.claim";
 constexpr std::string_view kLabelDotDelta = "cp.dot.delta";
 constexpr std::string_view kLabelDotE = "cp.dot.e";
 constexpr std::string_view kLabelDotZ = "cp.dot.z";
+// Verifier only, on copies of the transcript: the weights of the deferred group checks.
+constexpr std::string_view kLabelDeferWeight = "cp.defer.weight";
 
 size_t ceil_log2(size_t n) {
   size_t k = 0;
@@ -396,6 +400,8 @@ Val Context::take(ByteReader& r, transcript::Transcript& tr, std::string_view la
 
 void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
   const bool prover = mode_ == Mode::kProve;
+  // Verifier: the group equations go to the thread's collector, if any (zk/cp_defer.h).
+  DeferredChecks* const defer = prover ? nullptr : DeferredChecks::current();
   auto reject = [&](const std::string& why) { throw Rejection{why}; };
   auto msg = [&](const Fr& v, std::string_view label) { return prover ? emit(v, *w, tr, label) : take(*r, tr, label); };
   auto point_io = [&](const G1Affine& p, std::string_view label, const char* what) {
@@ -582,7 +588,23 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
         z = {bb[0] + pe * val[0], bb[1] + pe * bl[0], bb[2] + pe * val[1], bb[3] + pe * bl[1],
              bb[4] + pe * (bl[2] - val[0] * bl[1])};
       z = scalars_io(std::move(z), 5, kLabelProdZ, "proof of product");
-      if (!prover) {
+      if (!prover && defer) {
+        // alpha_i + e X_i - (..) = 0 for the three equations below, each with its own weight
+        // (every term is absorbed: pts, first, z).
+        transcript::Transcript fork = tr;
+        const char* what = "the proof of product of the product sumcheck does not hold";
+        const std::array<std::array<std::pair<G1Affine, Fr>, 4>, 3> eqs{{
+            {{{first[0], Fr::one()}, {pts[0], pe}, {pp_.u(), -z[0]}, {pp_.h(), -z[1]}}},
+            {{{first[1], Fr::one()}, {pts[1], pe}, {pp_.u(), -z[2]}, {pp_.h(), -z[3]}}},
+            {{{first[2], Fr::one()}, {pts[2], pe}, {pts[1], -z[0]}, {pp_.h(), -z[4]}}},
+        }};
+        for (const auto& eq : eqs) {
+          const Fr wt = pcs::nonzero_challenge(fork, kLabelDeferWeight);
+          DeferredCheck dc{what, {}, {}};
+          for (const auto& [pt, k] : eq) dc.rest.add(pt, wt * k);
+          defer->append(std::move(dc));
+        }
+      } else if (!prover) {
         const G1 u(pp_.u()), hh(pp_.h());
         const G1 A(pts[0]), B(pts[1]), C(pts[2]);
         const bool ok = (G1(first[0]) + A * pe) == (u * z[0] + hh * z[1]) &&
@@ -734,7 +756,8 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
     sc.push_back(-de);
     bases.push_back(db[0]);
     sc.push_back(-Fr::one());
-    if (!curve::msm(bases, sc).is_identity()) reject("the pad relation's proof of dot product does not hold");
+    const char* what1 = "the pad relation's proof of dot product does not hold";
+    if (!defer && !curve::msm(bases, sc).is_identity()) reject(what1);
     // e Y + beta = <z, gamma> U + z_b H, Y = ec U + alpha P* - W(r') V
     Fr zg = Fr::zero();
     for (size_t k = 0; k < b2; ++k) zg += dz[k] * gamma[k];
@@ -753,9 +776,25 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
     s2.push_back(-dz[b2 + 1]);
     b2s.push_back(db[1]);
     s2.push_back(Fr::one());
-    if (!curve::msm(b2s, s2).is_identity())
-      reject("a committed relation does not hold (" + std::to_string(np) + " products, " +
-             std::to_string(zeros_.size()) + " equalities, " + std::to_string(nmsg) + " messages)");
+    const std::string what2 = "a committed relation does not hold (" + std::to_string(np) + " products, " +
+                              std::to_string(zeros_.size()) + " equalities, " + std::to_string(nmsg) + " messages)";
+    if (defer) {
+      // Both checks into the caller's batch (every term is absorbed: C2, V, delta, beta, z), the
+      // first one's generator scalars separately (the batch sums them per generator).
+      transcript::Transcript fork = tr;
+      const Fr w1 = pcs::nonzero_challenge(fork, kLabelDeferWeight);
+      const Fr w2 = pcs::nonzero_challenge(fork, kLabelDeferWeight);
+      DeferredCheck d1{what1, {}, {}};
+      d1.gen_scalars.resize(b2);
+      for (size_t k = 0; k < b2; ++k) d1.gen_scalars[k] = w1 * sc[k];
+      for (size_t k = b2; k < bases.size(); ++k) d1.rest.add(bases[k], w1 * sc[k]);
+      DeferredCheck d2{what2, {}, {}};
+      for (size_t k = 0; k < b2s.size(); ++k) d2.rest.add(b2s[k], w2 * s2[k]);
+      defer->append(std::move(d1));
+      defer->append(std::move(d2));
+    } else if (!curve::msm(b2s, s2).is_identity()) {
+      reject(what2);
+    }
   }
 
   // 6. The pad matrix's opening at r' with the committed claim V (done by the caller's batch).
@@ -772,6 +811,25 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
     pad_claim_v_ = v;
     pad_claim_s_ = tv;
   }
+}
+
+namespace {
+thread_local DeferredChecks* g_deferred = nullptr;
+}  // namespace
+
+DeferredChecks::DeferredChecks() : prev_(g_deferred) { g_deferred = this; }
+DeferredChecks::~DeferredChecks() { g_deferred = prev_; }
+DeferredChecks* DeferredChecks::current() { return g_deferred; }
+
+std::string DeferredChecks::failing(const pcs::HyraxParams& pp) const {
+  const auto g = pp.g();
+  for (const DeferredCheck& c : checks_) {
+    pcs::MsmTerms all = c.rest;
+    ZKINFER_CHECK(c.gen_scalars.size() <= g.size());
+    for (size_t k = 0; k < c.gen_scalars.size(); ++k) all.add(g[k], c.gen_scalars[k]);
+    if (!all.evaluate().is_identity()) return c.what;
+  }
+  return "";
 }
 
 bool Context::has_pad_opening() const { return finished_ && !pad_com_.rows.empty(); }

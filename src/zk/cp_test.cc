@@ -20,6 +20,7 @@
 //     uniform points), by a chi-square test per position over many proofs for two different
 //     witnesses; negative control: proofs whose pads are all zero are told apart at once.
 #include "zk/cp.h"
+#include "zk/cp_defer.h"
 
 #include <gtest/gtest.h>
 
@@ -137,9 +138,13 @@ Verdict check_body(const Public& pub, ByteReader& r, transcript::Transcript& tr,
   return sumcheck::verify_with_eq<Fr>(pub.comp, pub.rho, claim, proof, tr, &sub);
 }
 
-Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk) {
+// defer: the end section's group checks are deferred (a DeferredChecks collector, zk/cp_defer.h) and
+// evaluated here in one IpaBatch, as the whole-model verifier does in the Hyrax batch opening.
+Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk, bool defer = false) {
   std::optional<Context> ctx;
   if (zk) ctx.emplace(params(), kLogRow);
+  std::optional<DeferredChecks> deferred;
+  if (defer) deferred.emplace();
   const Context::Scope scope(zk ? &*ctx : nullptr);
   transcript::Transcript tr(kDomain);
   ByteReader r(bytes);
@@ -159,7 +164,26 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk)
     }
     const auto batch = pcs::HyraxBatchProof::deserialize(r);
     r.expect_end();
-    return pcs::verify_batch(params(), open, batch, tr);
+    if (Verdict v = pcs::verify_batch(params(), open, batch, tr); !v) return v;
+    if (defer) {
+      // The end section's five group equations (a proof of product, a proof of dot product;
+      // two without hidden products.)
+      if (zk)
+        EXPECT_TRUE(deferred->checks().size() == 5 || deferred->checks().size() == 2) << deferred->checks().size();
+      else
+        EXPECT_TRUE(deferred->checks().empty());
+      EXPECT_EQ(deferred->settled(), !zk);
+      pcs::IpaBatch ib(params().g());
+      for (const auto& c : deferred->take()) ib.add(Fr::one(), c.gen_scalars, c.rest);
+      EXPECT_TRUE(deferred->settled());
+      if (!ib.holds()) {
+        const std::string why = deferred->failing(params());
+        EXPECT_FALSE(why.empty()) << "the batch fails but no deferred check alone does";
+        return Verdict::reject("zero-knowledge checks: " + why);
+      }
+      EXPECT_TRUE(deferred->failing(params()).empty());
+    }
+    return Verdict::accept();
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("decoding: ") + e.what());
   }
@@ -305,9 +329,11 @@ TEST(CpPads, FalseClaimIsRejected) {
     ProverInfo info;
     const auto bytes = prove_bytes(st, random, &random, {Fr::one(), std::nullopt, false}, &info);
     EXPECT_GT(info.false_equalities, 0u);
-    const Verdict v = verify_bytes(st.pub, bytes, true);
-    EXPECT_FALSE(v);
-    EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+    for (const bool defer : {false, true}) {
+      const Verdict v = verify_bytes(st.pub, bytes, true, defer);
+      EXPECT_FALSE(v);
+      EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+    }
     EXPECT_FALSE(verify_bytes(st.pub, prove_bytes(st, random, nullptr, {Fr::one(), std::nullopt, false}), false));
   }
 }
@@ -324,18 +350,23 @@ TEST(CpPads, ForgedProductIsRejected) {
     // Control: forging product 0 with its true value changes nothing.
     const auto honest = prove_bytes(st, random, &random, {});
     EXPECT_TRUE(verify_bytes(st.pub, honest, true));
+    EXPECT_TRUE(verify_bytes(st.pub, honest, true, true));
     Options o;
     o.claim_delta = Fr::from_u64(5);
     o.forge_fits = true;
     ProverInfo info;
     const auto bytes = prove_bytes(st, random, &random, o, &info);
-    const Verdict v = verify_bytes(st.pub, bytes, true);
-    EXPECT_FALSE(v);
-    EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
-    // A forged product with an honest claim is rejected too.
     Options o2;
     o2.forge = std::make_pair(size_t{0}, Fr::from_u64(12345));
-    EXPECT_FALSE(verify_bytes(st.pub, prove_bytes(st, random, &random, o2), true));
+    const auto forged = prove_bytes(st, random, &random, o2);
+    for (const bool defer : {false, true}) {
+      SCOPED_TRACE(defer ? "deferred group checks" : "group checks in the end section");
+      const Verdict v = verify_bytes(st.pub, bytes, true, defer);
+      EXPECT_FALSE(v);
+      EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+      // A forged product with an honest claim is rejected too.
+      EXPECT_FALSE(verify_bytes(st.pub, forged, true, defer));
+    }
   }
 }
 
@@ -346,11 +377,13 @@ TEST(CpPads, EveryChangedElementIsRejected) {
   const Statement st = make_statement(cases()[0].comp, 3, random, false);
   const auto bytes = prove_bytes(st, random, &random);
   ASSERT_TRUE(verify_bytes(st.pub, bytes, true));
+  ASSERT_TRUE(verify_bytes(st.pub, bytes, true, true));
   size_t checked = 0;
   for (size_t at = 0; at < bytes.size(); at += 8) {  // a byte in every 8: every 32-byte element, 4 times
     auto bad = bytes;
     bad[at] ^= 0x01;
     EXPECT_FALSE(verify_bytes(st.pub, bad, true)) << "byte " << at << " of " << bytes.size();
+    EXPECT_FALSE(verify_bytes(st.pub, bad, true, true)) << "deferred, byte " << at << " of " << bytes.size();
     ++checked;
   }
   EXPECT_GT(checked, bytes.size() / 8 - 1);
