@@ -54,19 +54,21 @@ TEST(TranscriptTest, ChallengeDependsOnOrder) {
   EXPECT_NE(a.challenge<Fr>("c"), b.challenge<Fr>("c"));
 }
 
+// Byte-string helpers of the documented-construction tests.
+std::vector<uint8_t> cat(std::initializer_list<std::vector<uint8_t>> parts) {
+  std::vector<uint8_t> out;
+  for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+std::vector<uint8_t> vec(std::string_view s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+std::vector<uint8_t> d2v(const hash::Digest& d) { return std::vector<uint8_t>(d.begin(), d.end()); }
+
 TEST(TranscriptTest, MatchesDocumentedConstruction) {
   auto le = [](uint64_t v, int n) {
     std::vector<uint8_t> out;
     for (int i = 0; i < n; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
     return out;
   };
-  auto cat = [](std::initializer_list<std::vector<uint8_t>> parts) {
-    std::vector<uint8_t> out;
-    for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-    return out;
-  };
-  auto vec = [](std::string_view s) { return std::vector<uint8_t>(s.begin(), s.end()); };
-  auto d2v = [](const hash::Digest& d) { return std::vector<uint8_t>(d.begin(), d.end()); };
 
   hash::Digest s0 = hash::keccak256(cat({vec(kProtocolVersion), le(3, 4), vec("dom")}));
   hash::Digest s1 = hash::keccak256(cat({d2v(s0), {0x01}, le(1, 4), vec("L"), le(2, 8), vec("hi")}));
@@ -87,13 +89,6 @@ TEST(TranscriptTest, V2MatchesDocumentedConstruction) {
     for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
     return out;
   };
-  auto cat = [](std::initializer_list<std::vector<uint8_t>> parts) {
-    std::vector<uint8_t> out;
-    for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-    return out;
-  };
-  auto vec = [](std::string_view s) { return std::vector<uint8_t>(s.begin(), s.end()); };
-  auto d2v = [](const hash::Digest& d) { return std::vector<uint8_t>(d.begin(), d.end()); };
   // A 32-byte big-endian integer as an Fr (Horner over bytes).
   auto be_fr = [](std::span<const uint8_t> b) {
     Fr acc = Fr::zero();
