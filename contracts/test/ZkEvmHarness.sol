@@ -80,18 +80,24 @@ contract ZkEvmHarness {
         out[nc] = uint256(st);
     }
 
+    // The terms' coefficients of a [n, d, k, T, T terms (coeff, len, factor indices), ...] header,
+    // and the position after the terms.
+    function _coefficients(uint256[] calldata w, uint256 nt) internal pure returns (uint256[] memory coeffs, uint256 pos) {
+        coeffs = new uint256[](nt);
+        pos = 4;
+        for (uint256 t = 0; t < nt; ++t) {
+            coeffs[t] = w[pos];
+            pos += 2 + w[pos + 1];
+        }
+    }
+
     // [n, d, k, T, T terms (coeff, len, factor indices), claim, rounds (n d), finals (k)]:
     // returns [ok, the point (n), state].
     function sumcheck(uint256[] calldata w) external view returns (uint256[] memory out) {
         uint256 n = w[0];
         uint256 d = w[1];
         uint256 nt = w[3];
-        uint256[] memory coeffs = new uint256[](nt);
-        uint256 pos = 4;
-        for (uint256 t = 0; t < nt; ++t) {
-            coeffs[t] = w[pos];
-            pos += 2 + w[pos + 1];
-        }
+        (uint256[] memory coeffs, uint256 pos) = _coefficients(w, nt);
         if (pos + 1 + n * d + w[2] != w.length) revert("bad length");
         bytes32 st = ZkTranscript.init("evm-test-sumcheck");
         st = ZkTranscript.absorbFr(st, ZkTranscript.label("test.claim"), w[pos]);
@@ -113,12 +119,7 @@ contract ZkEvmHarness {
         uint256 n = w[0];
         uint256 d = w[1];
         uint256 nt = w[3];
-        uint256[] memory coeffs = new uint256[](nt);
-        uint256 pos = 4;
-        for (uint256 t = 0; t < nt; ++t) {
-            coeffs[t] = w[pos];
-            pos += 2 + w[pos + 1];
-        }
+        (uint256[] memory coeffs, uint256 pos) = _coefficients(w, nt);
         uint256[] memory rho = w[pos:pos + n];
         pos += n;
         if (pos + 1 + n * (d - 1) + w[2] != w.length) revert("bad length");

@@ -3,6 +3,7 @@
 // otherwise the quantizer rewrites it into a Sub of the constant zero point and a Mul by the
 // constant scale (graph::lower_composites).
 #include "ops/helpers.h"
+#include "ops/per_axis.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
 void register_op_dequantize_linear(OpTable& t) {
@@ -13,17 +14,10 @@ void register_op_dequantize_linear(OpTable& t) {
         const FTensor& x = *in[0];
         const FTensor& sc = *in[1];
         const FTensor* zp = opt_in(in, 2);
-        if (zp && zp->size() != sc.size()) bad_node(n, "scale and zero point differ in size");
-        int64_t inner = 1, len = 1;
-        if (sc.size() > 1) {
-          const int a = norm_axis(n, n.attrs.get_int("axis", 1), x.rank());
-          len = x.shape[a];
-          if (len != sc.size()) bad_node(n, "scale does not match the axis");
-          for (int i = a + 1; i < x.rank(); ++i) inner *= x.shape[i];
-        }
+        const PerAxis axis = per_axis(n, x, sc, zp);
         FTensor y(x.shape);
         for (int64_t k = 0; k < x.size(); ++k) {
-          const size_t c = static_cast<size_t>(sc.size() > 1 ? (k / inner) % len : 0);
+          const size_t c = axis.index(k);
           y.data[k] = (x.data[k] - (zp ? zp->data[c] : 0.0)) * sc.data[c];
         }
         return one(std::move(y));

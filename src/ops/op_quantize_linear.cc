@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "ops/helpers.h"
+#include "ops/per_axis.h"
 
 namespace zkinfer::ops {
 namespace {
@@ -59,16 +60,9 @@ void register_op_quantize_linear(OpTable& t) {
     const FTensor& sc = *in[1];
     const FTensor* zp = opt_in(in, 2);
     if (sc.size() < 1) bad_node(n, "empty scale");
-    if (zp && zp->size() != sc.size()) bad_node(n, "scale and zero point differ in size");
-    int64_t inner = 1, len = 1;
-    if (sc.size() > 1) {
-      const int a = norm_axis(n, n.attrs.get_int("axis", 1), x.rank());
-      len = x.shape[a];
-      if (len != sc.size()) bad_node(n, "scale does not match the axis");
-      for (int i = a + 1; i < x.rank(); ++i) inner *= x.shape[i];
-    }
+    const PerAxis axis = per_axis(n, x, sc, zp);
     for (int64_t k = 0; k < x.size(); ++k) {
-      const size_t c = static_cast<size_t>(sc.size() > 1 ? (k / inner) % len : 0);
+      const size_t c = axis.index(k);
       if (!(sc.data[c] > 0)) bad_node(n, "scale must be positive");
       y.data[k] = quantize(x.data[k], sc.data[c], zp ? zp->data[c] : 0.0, range);
     }

@@ -304,6 +304,39 @@ struct SumcheckCase {
   Word state{};
 };
 
+// The brute-force sum of a composition over the hypercube of its n-variable tables.
+Fr brute_sum(const sumcheck::Composition<Fr>& comp, const std::vector<std::vector<Fr>>& tables, size_t n) {
+  Fr claim = Fr::zero();
+  for (size_t i = 0; i < (size_t{1} << n); ++i) {
+    std::vector<Fr> v;
+    for (const auto& t : tables) v.push_back(t[i]);
+    claim += comp.evaluate(v);
+  }
+  return claim;
+}
+
+// The harness's header words: n, degree, factor count, term count, then each term (coeff, len,
+// factor indices).
+std::vector<Word> composition_words(size_t n, const sumcheck::Composition<Fr>& comp) {
+  std::vector<Word> w = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
+  for (const auto& term : comp.terms()) {
+    w.push_back(word(term.coeff));
+    w.push_back(word_u64(term.factors.size()));
+    for (size_t j : term.factors) w.push_back(word_u64(j));
+  }
+  return w;
+}
+
+// The claim, then every round value and final value of the proof (their positions noted).
+void push_claim_and_proof(SumcheckCase& c, const Fr& claim, const sumcheck::Proof<Fr>& proof) {
+  c.claim_at = c.words.size();
+  c.words.push_back(word(claim));
+  c.proof_at = c.words.size();
+  for (const auto& m : proof.rounds)
+    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
+  for (const auto& e : proof.final_evals) c.words.push_back(word(e.value()));
+}
+
 // sum_x g(x) for a composition of random tables, proven by sumcheck::prove (plain mode) after the
 // claim is absorbed ("test.claim"); the C++ verifier's point and final state.
 SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<Fr>& comp) {
@@ -312,12 +345,7 @@ SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<F
   std::vector<std::vector<Fr>> tables(comp.num_factors(), std::vector<Fr>(size_t{1} << n));
   for (auto& t : tables)
     for (Fr& x : t) x = Fr::random(rng);
-  Fr claim = Fr::zero();
-  for (size_t i = 0; i < (size_t{1} << n); ++i) {
-    std::vector<Fr> v;
-    for (const auto& t : tables) v.push_back(t[i]);
-    claim += comp.evaluate(v);
-  }
+  const Fr claim = brute_sum(comp, tables, n);
   transcript::Transcript tp("evm-test-sumcheck", transcript::Encoding::kV2);
   tp.absorb("test.claim", claim);
   auto res = sumcheck::prove<Fr>(comp, tables, tp);
@@ -329,18 +357,8 @@ SumcheckCase sumcheck_case(TestRng& rng, size_t n, const sumcheck::Composition<F
   c.point = sub.point;
   c.state = state_word(tv);
 
-  c.words = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
-  for (const auto& term : comp.terms()) {
-    c.words.push_back(word(term.coeff));
-    c.words.push_back(word_u64(term.factors.size()));
-    for (size_t j : term.factors) c.words.push_back(word_u64(j));
-  }
-  c.claim_at = c.words.size();
-  c.words.push_back(word(claim));
-  c.proof_at = c.words.size();
-  for (const auto& m : res.proof.rounds)
-    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
-  for (const auto& e : res.proof.final_evals) c.words.push_back(word(e.value()));
+  c.words = composition_words(n, comp);
+  push_claim_and_proof(c, claim, res.proof);
   return c;
 }
 
@@ -356,12 +374,7 @@ SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Compositio
   tables[0] = poly::eq_table<Fr>(rho);
   for (size_t j = 1; j < tables.size(); ++j)
     for (Fr& x : tables[j]) x = Fr::random(rng);
-  Fr claim = Fr::zero();
-  for (size_t i = 0; i < (size_t{1} << n); ++i) {
-    std::vector<Fr> v;
-    for (const auto& t : tables) v.push_back(t[i]);
-    claim += comp.evaluate(v);
-  }
+  const Fr claim = brute_sum(comp, tables, n);
   tables[0].clear();
   transcript::Transcript tp("evm-test-sumcheck", transcript::Encoding::kV2);
   tp.absorb("test.claim", claim);
@@ -373,19 +386,9 @@ SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Compositio
   EXPECT_TRUE(sumcheck::verify_with_eq<Fr>(comp, rho, cp::Val(claim), res.proof, tv, &sub).ok());
   c.point = sub.point;
   c.state = state_word(tv);
-  c.words = {word_u64(n), word_u64(comp.degree()), word_u64(comp.num_factors()), word_u64(comp.terms().size())};
-  for (const auto& term : comp.terms()) {
-    c.words.push_back(word(term.coeff));
-    c.words.push_back(word_u64(term.factors.size()));
-    for (size_t j : term.factors) c.words.push_back(word_u64(j));
-  }
+  c.words = composition_words(n, comp);
   for (const Fr& x : rho) c.words.push_back(word(x));
-  c.claim_at = c.words.size();
-  c.words.push_back(word(claim));
-  c.proof_at = c.words.size();
-  for (const auto& m : res.proof.rounds)
-    for (const auto& e : m.evals) c.words.push_back(word(e.value()));
-  for (const auto& e : res.proof.final_evals) c.words.push_back(word(e.value()));
+  push_claim_and_proof(c, claim, res.proof);
   return c;
 }
 
