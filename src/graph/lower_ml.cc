@@ -240,18 +240,26 @@ struct Lowering {
         for (int64_t c = 0; c < K2; ++c)
           E[static_cast<size_t>((t * S + l2) * K2 + c)] = leafvals[l][static_cast<size_t>(c)] * scale;
     }
+    // C and D carry the unit kPathUnit = 2^14 instead of 1: the quantizer then gives C scale 0
+    // (entries of magnitude in [2^14, 2^15) with the default 16 weight bits) with the same
+    // committed integers (+-2^14), so the product p is exact at scale 0 and needs no rescale (a
+    // 6-bit remainder and a 15-bit output range check of N T S entries each, and a 2^15-row
+    // table in the model's LogUp, before), and D = kPathUnit (popcount - 1/2) is an integer at
+    // scale 0. The decisions are the same (p / kPathUnit is the count of agreeing comparisons).
+    constexpr double kPathUnit = 16384.0;
     std::vector<double> C(static_cast<size_t>(S * S), 0.0), D(static_cast<size_t>(S), 0.0);
     for (int64_t h = 0; h + 1 < S; ++h) {
       int64_t k = 0;
       while ((int64_t{2} << k) <= h + 1) ++k;  // level of h: 2^k <= h + 1 < 2^(k+1)
       const int64_t r = h + 1 - (int64_t{1} << k), span = int64_t{1} << (depth - k);
       for (int64_t l2 = r * span; l2 < (r + 1) * span; ++l2)
-        C[static_cast<size_t>(h * S + l2)] = (l2 >> (depth - 1 - k)) & 1 ? 1.0 : -1.0;
+        C[static_cast<size_t>(h * S + l2)] = (l2 >> (depth - 1 - k)) & 1 ? kPathUnit : -kPathUnit;
     }
     // p = rows C is at most popcount(l) at leaf l, equal exactly where every comparison on l's path
     // agrees: one strict comparison p > popcount(l) - 1/2 is the indicator (half an Equal's cost:
     // Equal proves two strict bits, compare.md section 2).
-    for (int64_t l2 = 0; l2 < S; ++l2) D[static_cast<size_t>(l2)] = static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2))) - 0.5;
+    for (int64_t l2 = 0; l2 < S; ++l2)
+      D[static_cast<size_t>(l2)] = kPathUnit * (static_cast<double>(__builtin_popcountll(static_cast<uint64_t>(l2))) - 0.5);
     int xa = gather ? emit("Gather", {x, constant("feature_ids", {W}, DType::kFloat, feat)}, ints({{"axis", 1}}), -1, W)
                     : emit("MatMul", {x, constant("features", {F, W}, DType::kFloat, A)}, {}, -1, W);
     int d = cast(emit(cmp[grp], {xa, constant("thresholds", {W}, DType::kFloat, B)}, {}, -1, W), 1, W);

@@ -216,6 +216,8 @@ TEST(MlForest, CompleteFormMatchesTheTrees) {
     int on_path = 0;
     for (double v : C->value.data) on_path += v != 0;
     EXPECT_EQ(on_path, spec.depth * S);  // d entries per leaf: a sparse, linear-size structure
+    // Entries +-2^14 (the path unit): quantized at scale 0, so the path product needs no rescale.
+    for (double v : C->value.data) EXPECT_TRUE(v == 0 || std::fabs(v) == 16384.0) << v;
     int differ = 0;
     for (const auto& x : forest_rows(f, rng, 24)) {
       auto out = graph::run_float(g, graph::make_inputs(g, {std::vector<double>(x.begin(), x.end())}, "x"));

@@ -301,6 +301,17 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   const quant::CompiledModel& m = c.model;
   ASSERT_TRUE(blockers(m).empty()) << *unsupported(m);
   EXPECT_EQ(c.eval.outputs.at(1).argmax_near, c.eval.outputs.at(1).argmax_rows);
+  // The path product is exact at scale 0 (the path matrix's unit 2^14, lower_ml.cc): no rescale
+  // (and so no remainder and output range checks in the model's LogUp).
+  size_t path_products = 0;
+  for (size_t i = 0; i < m.graph.nodes.size(); ++i) {
+    const auto& n = m.graph.nodes[i];
+    if (n.op_type != "MatMul" || m.graph.tensors[n.inputs[1]].name.find("/ml_paths_") == std::string::npos) continue;
+    ++path_products;
+    EXPECT_EQ(m.params[i].get("shift"), 0);
+    EXPECT_EQ(m.scales[n.outputs[0]], 0);
+  }
+  EXPECT_EQ(path_products, 1u);
   // The integer model's labels against the trees themselves (up to float near-ties of 0.5).
   for (const auto& s : l.samples) {
     std::vector<float> x(s.inputs[0].begin(), s.inputs[0].end());
