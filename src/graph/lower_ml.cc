@@ -156,6 +156,13 @@ struct Lowering {
   // issue 16: with 4, 8, 30 and 64 features the lookup proves as fast as the one-hot product or
   // faster, verifies faster and makes a smaller key; one feature is a plain broadcast).
   static constexpr int64_t kGatherFeatures = 2;
+  // Every form's path matrix and counts carry the unit kPathUnit = 2^14 instead of 1: the
+  // quantizer then gives the path matrix scale 0 (entries of magnitude in [2^14, 2^15) with the
+  // default 16 weight bits) with the same committed integers (+-2^14) as at scale 14, so the path
+  // product is exact at scale 0 and needs no rescale (a 6-bit remainder and a 15-bit output range
+  // check per entry, and a 2^15-row table in the model's LogUp, before); the counts are integers
+  // at scale 0. The decisions are the same (p / kPathUnit counts agreeing comparisons).
+  static constexpr double kPathUnit = 16384.0;
   static constexpr double kGatherCost = 3.0;
   enum class Form { kDense, kBatched, kComplete };
   // The cheapest form that fits (docs/protocol/ml.md, "Choosing the form"): small ensembles
@@ -240,13 +247,7 @@ struct Lowering {
         for (int64_t c = 0; c < K2; ++c)
           E[static_cast<size_t>((t * S + l2) * K2 + c)] = leafvals[l][static_cast<size_t>(c)] * scale;
     }
-    // C and D carry the unit kPathUnit = 2^14 instead of 1: the quantizer then gives C scale 0
-    // (entries of magnitude in [2^14, 2^15) with the default 16 weight bits) with the same
-    // committed integers (+-2^14), so the product p is exact at scale 0 and needs no rescale (a
-    // 6-bit remainder and a 15-bit output range check of N T S entries each, and a 2^15-row
-    // table in the model's LogUp, before), and D = kPathUnit (popcount - 1/2) is an integer at
-    // scale 0. The decisions are the same (p / kPathUnit is the count of agreeing comparisons).
-    constexpr double kPathUnit = 16384.0;
+    // C and D in units of kPathUnit (above).
     std::vector<double> C(static_cast<size_t>(S * S), 0.0), D(static_cast<size_t>(S), 0.0);
     for (int64_t h = 0; h + 1 < S; ++h) {
       int64_t k = 0;
@@ -464,22 +465,24 @@ struct Lowering {
       ops::Attributes perm;
       perm.int_lists["perm"] = {1, 0, 2};
       int dt = emit("Transpose", {r}, perm);
-      std::vector<double> C(static_cast<size_t>(T * Imax * Lmax), 0.0), D(static_cast<size_t>(T * Lmax), 1.0),
+      std::vector<double> C(static_cast<size_t>(T * Imax * Lmax), 0.0), D(static_cast<size_t>(T * Lmax), kPathUnit * 0.5),
           E(static_cast<size_t>(T * Lmax * K2), 0.0);
       for (int64_t l = 0; l < L; ++l) {
         const int64_t t = leaf_tree[static_cast<size_t>(l)], j = leaf_local[static_cast<size_t>(l)];
         double cnt = 0;
         for (auto [c, sg] : paths[static_cast<size_t>(l)]) {
           const int64_t jc = c - t * Imax;  // the node's index within its tree
-          C[static_cast<size_t>((t * Imax + jc) * Lmax + j)] = sg;
+          C[static_cast<size_t>((t * Imax + jc) * Lmax + j)] = kPathUnit * sg;
           if (sg > 0) cnt += 1;
         }
-        D[static_cast<size_t>(t * Lmax + j)] = cnt;  // padding leaves keep 1: their column of C is 0
+        D[static_cast<size_t>(t * Lmax + j)] = kPathUnit * (cnt - 0.5);  // padding leaves keep 1/2: their column of C is 0
         for (int64_t c = 0; c < K2; ++c)
           E[static_cast<size_t>((t * Lmax + j) * K2 + c)] = leafvals[static_cast<size_t>(l)][static_cast<size_t>(c)] * scale;
       }
       int p = emit("MatMul", {dt, constant("paths", {T, Imax, Lmax}, DType::kFloat, C)});
-      int eq = emit("Equal", {p, constant("path_counts", {T, 1, Lmax}, DType::kFloat, D)});
+      // p <= count at every leaf, equal exactly on the path taken: one strict comparison with
+      // count - 1/2 (an Equal proves two strict bits).
+      int eq = emit("Greater", {p, constant("path_counts", {T, 1, Lmax}, DType::kFloat, D)});
       int leaf = cast(eq, 1, Lmax);
       int st = emit("MatMul", {leaf, constant("leaf_values", {T, Lmax, K2}, DType::kFloat, E)});
       int s = emit("ReduceSum", {st, constant("axes", {1}, DType::kInt, {0.0})}, ints({{"keepdims", 0}}), -1, K2);
@@ -512,12 +515,13 @@ struct Lowering {
       std::vector<double> C(static_cast<size_t>(I * L), 0.0), D(static_cast<size_t>(L), 0.0);
       for (int64_t l = 0; l < L; ++l)
         for (auto [c, s] : paths[static_cast<size_t>(l)]) {
-          C[static_cast<size_t>(c * L + l)] = s;
-          if (s > 0) D[static_cast<size_t>(l)] += 1;
+          C[static_cast<size_t>(c * L + l)] = kPathUnit * s;
+          if (s > 0) D[static_cast<size_t>(l)] += kPathUnit;
         }
+      for (auto& v : D) v -= kPathUnit * 0.5;  // p > count - 1/2 (one strict bit): p = count
       int df = cast(decisions, 1, I);
       int p = emit("MatMul", {df, constant("paths", {I, L}, DType::kFloat, C)}, {}, -1, L);
-      int eq = emit("Equal", {p, constant("path_counts", {L}, DType::kFloat, D)}, {}, -1, L);
+      int eq = emit("Greater", {p, constant("path_counts", {L}, DType::kFloat, D)}, {}, -1, L);
       leaf = cast(eq, 1, L);
     } else {
       fail("the ensemble has no internal node (a constant model)");
