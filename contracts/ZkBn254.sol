@@ -56,6 +56,29 @@ library ZkBn254 {
         return (x, (Q - (y % Q)) % Q);
     }
 
+    // e(a, ga) e(b, gb) e(c, gc) == 1 (the one-witness HyperKZG check: ZkHyperKzg).
+    function pairing3(
+        uint256[2] memory a,
+        uint256[4] memory ga,
+        uint256[2] memory b,
+        uint256[4] memory gb,
+        uint256[2] memory c,
+        uint256[4] memory gc
+    ) internal view returns (bool) {
+        uint256[18] memory input = [
+            a[0], a[1], ga[0], ga[1], ga[2], ga[3],
+            b[0], b[1], gb[0], gb[1], gb[2], gb[3],
+            c[0], c[1], gc[0], gc[1], gc[2], gc[3]
+        ];
+        uint256[1] memory out;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), 0x08, input, 0x240, out, 0x20)
+        }
+        if (!ok) revert InvalidPoint();
+        return out[0] == 1;
+    }
+
     // e(a, A) e(b, B) == 1, A and B in EIP-197 order; reverts on invalid input.
     function pairing2(uint256[2] memory a, uint256[4] memory ga, uint256[2] memory b, uint256[4] memory gb)
         internal

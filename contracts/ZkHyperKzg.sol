@@ -5,17 +5,23 @@
 // point rho: pcs/kzg_scheme.cc). Items are (commitment, claim) with the claim a plain value or a
 // Pedersen commitment P = v U + t H.
 //
+// This is the one-witness form (pcs::KzgForm::kOneWitness, kzg keys of version 5).
+//
 // Calldata words (uint256, big-endian; G1 points as (x, y), the identity (0, 0)):
-//   key:    beta (2), tau2 (4, EIP-197 order), U (2), H (2), srs (8: the 256 bytes the C++
-//           verifier absorbs as "kzg.srs": compressed [1]_1, [beta]_1, [1]_2, [tau]_2, U, H)
+//   key:    beta (2), [tau^3]_2 (4, EIP-197 order), U (2), H (2), srs (14: the 448 bytes the C++
+//           verifier absorbs as "kzg.srs": compressed [1]_1, [beta]_1, [1]_2, [tau]_2, U, H,
+//           [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2), [tau]_1 (2), [tau^2]_1 (2),
+//           [tau^2 + tau]_2 (4, EIP-197 order)
 //   items:  per item 5 words: C (2), kind (0 plain, 1 committed), then the value and 0, or P (2)
 //   proof:  C_m (2), M (2), w, rho_G, t_G, folds (2 (n - 1)), evals (3 n: G_k(r), G_k(-r),
-//           G_k(r^2) for k = 0..n-1), witnesses W_r, W_-r, W_r2 (6)
-// The transcript is v2 (ZkTranscript.sol; kzg keys of version 4): the items' commitments and
+//           G_k(r^2) for k = 0..n-1), the witness W (2) of (B - I) / Z
+// The transcript is v2 (ZkTranscript.sol; kzg keys of version 4 and 5): the items' commitments and
 // claims, then the group's point once and its members, as verify_batch absorbs them in a v2
 // transcript (src/pcs/kzg.cc absorb_items); then the proof in verify_batch's order. The checks: (a) the fold equations, (b) the Pedersen
 // equation sum_{committed} gamma^j P_j + eta M + (sum_{plain} gamma^j v_j - w) U - t_G H = 0,
-// (c) e(A, [1]_2) e(-(W_r + d W_-r + d^2 W_r2), [tau]_2) = 1. verify returns false when a check
+// (c) with B = sum_k q^k G_k, b_j its values at x = (r, -r, r^2), I the quadratic through them and
+// Z(X) = (X - r)(X + r)(X - r^2): e(C_B - [I(tau)]_1 - r^4 W, [1]_2) e(-W, [tau^3]_2)
+// e(r^2 W, [tau^2 + tau]_2) = 1. verify returns false when a check
 // fails; it reverts on malformed input (a scalar >= R, a point off the curve, wrong lengths).
 pragma solidity ^0.8.24;
 
@@ -25,7 +31,7 @@ import {ZkBn254} from "./ZkBn254.sol";
 
 library ZkHyperKzg {
     uint256 internal constant R = ZkFr.R;
-    uint256 internal constant KEY_WORDS = 18;
+    uint256 internal constant KEY_WORDS = 32;
     uint256 internal constant ITEM_WORDS = 5;
 
     error BadShape();
@@ -50,11 +56,10 @@ library ZkHyperKzg {
     uint256 internal constant L_EVALS = uint256(bytes32("kzg.evals")) | 9;
     uint256 internal constant L_Q = uint256(bytes32("kzg.q")) | 5;
     uint256 internal constant L_WITNESS = uint256(bytes32("kzg.witness")) | 11;
-    uint256 internal constant L_D = uint256(bytes32("kzg.d")) | 5;
 
     // Proof words for n variables.
     function proofWords(uint256 n) internal pure returns (uint256) {
-        return 7 + 2 * (n - 1) + 3 * n + 6;
+        return 7 + 2 * (n - 1) + 3 * n + 2;
     }
 
     struct Ch {
@@ -62,11 +67,10 @@ library ZkHyperKzg {
         uint256 eta;
         uint256 r;
         uint256 q;
-        uint256 d;
     }
 
     // The transcript part: absorbs the setup, the items and the proof in verify_batch's order and
-    // draws gamma, eta, r, q, d.
+    // draws gamma, eta, r, q.
     function _transcript(
         bytes32 st,
         uint256[] calldata key,
@@ -75,7 +79,7 @@ library ZkHyperKzg {
         uint256[] calldata pf
     ) private pure returns (bytes32, Ch memory c) {
         uint256 n = z.length;
-        st = ZkTranscript.absorbBytes(st, L_SRS, abi.encodePacked(key[10:18]));
+        st = ZkTranscript.absorbBytes(st, L_SRS, abi.encodePacked(key[10:24]));
         uint256 m = items.length / ITEM_WORDS;
         st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
         for (uint256 j = 0; j < m; ++j) {
@@ -117,8 +121,7 @@ library ZkHyperKzg {
         (st, c.r) = ZkTranscript.challenge(st, L_R);
         st = ZkTranscript.absorbFrsCd(st, L_EVALS, pf[e0:e0 + 3 * n]);
         (st, c.q) = ZkTranscript.challenge(st, L_Q);
-        st = ZkTranscript.absorbG1sCd(st, L_WITNESS, pf[e0 + 3 * n:e0 + 3 * n + 6]);
-        (st, c.d) = ZkTranscript.challenge(st, L_D);
+        st = ZkTranscript.absorbG1sCd(st, L_WITNESS, pf[e0 + 3 * n:e0 + 3 * n + 2]);
         return (st, c);
     }
 
@@ -162,56 +165,82 @@ library ZkHyperKzg {
         return acc[0] == 0 && acc[1] == 0;
     }
 
-    // (c): A = s C_B - bsum [1]_1 + W_r r + d W_-r (-r) + d^2 W_r2 r^2, s = 1 + d + d^2,
-    // C_B = sum_k q^k C_{G_k}, C_{G_0} = sum_j gamma^j C_j + eta C_m - rho_G [beta]_1.
+    // The coefficients of the quadratic I through (r, b0), (-r, b1), (r^2, b2) (r not 0, 1, -1):
+    // L_0 = (X + r)(X - r^2) / (2r (r - r^2)), L_1 = (X - r)(X - r^2) / (2r (r + r^2)),
+    // L_2 = (X^2 - r^2) / (r^4 - r^2); one inversion for the three denominators.
+    function _interpolate(uint256 r, uint256 b0, uint256 b1, uint256 b2)
+        private
+        view
+        returns (uint256 i0, uint256 i1, uint256 i2)
+    {
+        uint256 r2 = mulmod(r, r, R);
+        uint256 r3 = mulmod(r2, r, R);
+        uint256 den0 = mulmod(addmod(r, r, R), addmod(r, R - r2, R), R);
+        uint256 den1 = mulmod(addmod(r, r, R), addmod(r, r2, R), R);
+        uint256 den2 = addmod(mulmod(r2, r2, R), R - r2, R);
+        uint256 den01 = mulmod(den0, den1, R);
+        uint256 t = ZkFr.inv(mulmod(den01, den2, R));
+        uint256 inv01 = mulmod(t, den2, R);
+        uint256 c0 = mulmod(b0, mulmod(den1, inv01, R), R);
+        uint256 c1 = mulmod(b1, mulmod(den0, inv01, R), R);
+        uint256 c2 = mulmod(b2, mulmod(t, den01, R), R);
+        i0 = addmod(mulmod(r3, addmod(c1, R - c0, R), R), R - mulmod(r2, c2, R), R);
+        i1 = addmod(mulmod(c0, addmod(r, R - r2, R), R), R - mulmod(c1, addmod(r, r2, R), R), R);
+        i2 = addmod(addmod(c0, c1, R), c2, R);
+    }
+
+    // (c): A = C_B - [I(tau)]_1 - r^4 W, C_B = sum_k q^k C_{G_k},
+    // C_{G_0} = sum_j gamma^j C_j + eta C_m - rho_G [beta]_1; then the 3-pair pairing.
     function _pairing(uint256[] calldata key, uint256[] calldata items, uint256 n, uint256[] calldata pf, Ch memory c)
         private
         view
         returns (bool)
     {
         uint256[2] memory acc;
-        uint256 d = c.d;
-        uint256 d2 = mulmod(d, d, R);
-        uint256 s = addmod(addmod(1, d, R), d2, R);
         {
-            uint256 g = s;
+            uint256 g = 1;
             uint256 m = items.length / ITEM_WORDS;
             for (uint256 j = 0; j < m; ++j) {
                 ZkBn254.mulAdd(acc, items[j * ITEM_WORDS], items[j * ITEM_WORDS + 1], g);
                 g = mulmod(g, c.gamma, R);
             }
         }
-        ZkBn254.mulAdd(acc, pf[0], pf[1], mulmod(s, c.eta, R));
-        ZkBn254.mulAdd(acc, key[0], key[1], ZkFr.neg(mulmod(s, ZkFr.canonical(pf[5]), R)));
+        ZkBn254.mulAdd(acc, pf[0], pf[1], c.eta);
+        ZkBn254.mulAdd(acc, key[0], key[1], ZkFr.neg(ZkFr.canonical(pf[5])));
         uint256 e0 = 7 + 2 * (n - 1);
-        uint256 bsum;
+        uint256 b0;
+        uint256 b1;
+        uint256 b2;
         {
             uint256 qk = 1;
             for (uint256 k = 0; k < n; ++k) {
-                if (k > 0) ZkBn254.mulAdd(acc, pf[7 + 2 * (k - 1)], pf[8 + 2 * (k - 1)], mulmod(s, qk, R));
-                uint256 e = addmod(
-                    addmod(pf[e0 + 3 * k], mulmod(d, pf[e0 + 3 * k + 1], R), R), mulmod(d2, pf[e0 + 3 * k + 2], R), R
-                );
-                bsum = addmod(bsum, mulmod(qk, e, R), R);
+                if (k > 0) ZkBn254.mulAdd(acc, pf[7 + 2 * (k - 1)], pf[8 + 2 * (k - 1)], qk);
+                b0 = addmod(b0, mulmod(qk, pf[e0 + 3 * k], R), R);
+                b1 = addmod(b1, mulmod(qk, pf[e0 + 3 * k + 1], R), R);
+                b2 = addmod(b2, mulmod(qk, pf[e0 + 3 * k + 2], R), R);
                 qk = mulmod(qk, c.q, R);
             }
         }
-        ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(bsum));
+        {
+            (uint256 i0, uint256 i1, uint256 i2) = _interpolate(c.r, b0, b1, b2);
+            ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(i0));
+            ZkBn254.mulAdd(acc, key[24], key[25], ZkFr.neg(i1));
+            ZkBn254.mulAdd(acc, key[26], key[27], ZkFr.neg(i2));
+        }
         uint256 w0 = e0 + 3 * n;
         uint256 r2 = mulmod(c.r, c.r, R);
-        ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], c.r);
-        ZkBn254.mulAdd(acc, pf[w0 + 2], pf[w0 + 3], mulmod(d, ZkFr.neg(c.r), R));
-        ZkBn254.mulAdd(acc, pf[w0 + 4], pf[w0 + 5], mulmod(d2, r2, R));
-        uint256[2] memory wbar = [pf[w0], pf[w0 + 1]];
-        ZkBn254.mulAdd(wbar, pf[w0 + 2], pf[w0 + 3], d);
-        ZkBn254.mulAdd(wbar, pf[w0 + 4], pf[w0 + 5], d2);
-        (wbar[0], wbar[1]) = ZkBn254.negate(wbar[0], wbar[1]);
+        ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], ZkFr.neg(mulmod(r2, r2, R)));
+        uint256[2] memory wneg;
+        (wneg[0], wneg[1]) = ZkBn254.negate(pf[w0], pf[w0 + 1]);
+        uint256[2] memory wr2;
+        (wr2[0], wr2[1]) = ZkBn254.mul(pf[w0], pf[w0 + 1], r2);
         uint256[4] memory g2 = [ZkBn254.G2_X1, ZkBn254.G2_X0, ZkBn254.G2_Y1, ZkBn254.G2_Y0];
-        uint256[4] memory tau2 = [key[2], key[3], key[4], key[5]];
-        return ZkBn254.pairing2(acc, g2, wbar, tau2);
+        uint256[4] memory tau3 = [key[2], key[3], key[4], key[5]];
+        uint256[4] memory tau21 = [key[28], key[29], key[30], key[31]];
+        return ZkBn254.pairing3(acc, g2, wneg, tau3, wr2, tau21);
     }
 
-    // Verifies the batch; returns the transcript after it (drawn "kzg.d" last) and the verdict.
+    // Verifies the batch; returns the transcript after it (the witness absorbed last) and the verdict.
     function verify(
         bytes32 st,
         uint256[] calldata key,

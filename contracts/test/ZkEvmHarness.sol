@@ -173,7 +173,7 @@ contract ZkEvmHarness {
         }
     }
 
-    // [n, z (n), m, items (5 m), key (18), proof]: returns [ok, state].
+    // [n, z (n), m, items (5 m), key (ZkHyperKzg.KEY_WORDS), proof]: returns [ok, state].
     function hyperKzg(uint256[] calldata w) external view returns (uint256[] memory out) {
         uint256 n = w[0];
         uint256[] calldata z = w[1:1 + n];

@@ -22,26 +22,45 @@ using curve::G2;
 
 PtauOptions KzgParams::ptau_options(size_t max_vars) {
   PtauOptions o;
-  o.g1_powers = std::max<size_t>(2, size_t{1} << max_vars);
-  o.g2_powers = 2;
+  o.g1_powers = std::max<size_t>(3, size_t{1} << max_vars);
+  o.g2_powers = 4;
   o.read_alpha = true;
   return o;
 }
 
-KzgParams::KzgParams(const Ptau& ptau, size_t max_vars) {
+KzgParams::KzgParams(const Ptau& ptau, size_t max_vars, KzgForm form) : max_vars_(max_vars), form_(form) {
   if (max_vars > kKzgMaxVars) throw Error("kzg: max_vars " + std::to_string(max_vars) + " is too large");
   const size_t n = size_t{1} << max_vars;
-  if (ptau.tau_g1.size() < std::max<size_t>(n, 2) || ptau.tau_g2.size() < 2 || ptau.beta_tau_g1.empty())
+  if (ptau.tau_g1.size() < std::max<size_t>(n, 3) || ptau.beta_tau_g1.empty())
     throw Error(ptau.path + ": too few powers loaded for " + std::to_string(max_vars) + " variables (need " +
-                std::to_string(n) + " tauG1 powers, have " + std::to_string(ptau.tau_g1.size()) + ")");
-  max_vars_ = max_vars;
+                std::to_string(std::max<size_t>(n, 3)) + " tauG1 powers, have " + std::to_string(ptau.tau_g1.size()) + ")");
+  if (ptau.tau_g2.size() < 4)
+    throw Error(ptau.path + ": too few tauG2 powers loaded (need 4, have " + std::to_string(ptau.tau_g2.size()) +
+                "; a ceremony file of power 2 or more holds them)");
   powers_.assign(ptau.tau_g1.begin(), ptau.tau_g1.begin() + static_cast<std::ptrdiff_t>(n));
-  g1_ = powers_[0];
+  g1_ = ptau.tau_g1[0];
+  tau_g1_ = ptau.tau_g1[1];
+  tau2_g1_ = ptau.tau_g1[2];
   beta_g1_ = ptau.beta_tau_g1[0];
   g2_ = ptau.tau_g2[0];
   tau_g2_ = ptau.tau_g2[1];
+  tau2_g2_ = ptau.tau_g2[2];
+  tau3_g2_ = ptau.tau_g2[3];
+  set_derived();
+}
+
+void KzgParams::set_derived() {
   u_ = curve::hash_to_curve(kValueDomain, {});
   h_ = curve::hash_to_curve(kBlindingDomain, {});
+  tau2_plus_tau_g2_ = (G2(tau2_g2_) + G2(tau_g2_)).to_affine();
+}
+
+KzgParams KzgParams::with_form(KzgForm form) const {
+  if (form == KzgForm::kOneWitness && tau3_g2_.is_identity())
+    throw Error("kzg: this SRS lacks the one-witness form's powers ([tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2)");
+  KzgParams p = *this;
+  p.form_ = form;
+  return p;
 }
 
 KzgParams KzgParams::from_ptau_file(const std::string& path, size_t max_vars) {
@@ -51,8 +70,8 @@ KzgParams KzgParams::from_ptau_file(const std::string& path, size_t max_vars) {
 
 PtauOptions KzgParams::srs_check_options() {
   PtauOptions o;
-  o.g1_powers = 2;
-  o.g2_powers = 2;
+  o.g1_powers = 3;
+  o.g2_powers = 4;
   o.read_alpha = false;
   return o;
 }
@@ -63,6 +82,11 @@ std::optional<std::string> KzgParams::srs_mismatch(const Ptau& p) const {
   if (!(g2_ == p.tau_g2[0])) return "[1]_2 differs from the file's";
   if (!(tau_g2_ == p.tau_g2[1])) return "[tau]_2 differs from the file's: the key's powers of tau are not this ceremony's";
   if (!(beta_g1_ == p.beta_tau_g1[0])) return "[beta]_1 differs from the file's betaTauG1[0]";
+  if (form_ == KzgForm::kOneWitness) {
+    if (p.tau_g1.size() < 3 || p.tau_g2.size() < 4) return "too few points of the file were read";
+    if (!(tau_g1_ == p.tau_g1[1]) || !(tau2_g1_ == p.tau_g1[2])) return "[tau]_1 or [tau^2]_1 differs from the file's";
+    if (!(tau2_g2_ == p.tau_g2[2]) || !(tau3_g2_ == p.tau_g2[3])) return "[tau^2]_2 or [tau^3]_2 differs from the file's";
+  }
   const double have = std::ldexp(1.0, static_cast<int>(p.power) + 1) - 1;
   if (std::ldexp(1.0, static_cast<int>(max_vars_)) > have)
     return "the key states 2^" + std::to_string(max_vars_) + " powers of tau, the file holds " +
@@ -70,10 +94,11 @@ std::optional<std::string> KzgParams::srs_mismatch(const Ptau& p) const {
   return std::nullopt;
 }
 
-KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars) {
+KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars, KzgForm form) {
   ZKINFER_CHECK(max_vars <= kKzgMaxVars);
   KzgParams p;
   p.max_vars_ = max_vars;
+  p.form_ = form;
   const size_t n = size_t{1} << max_vars;
   std::vector<Fr> t(n);
   t[0] = Fr::one();
@@ -88,8 +113,11 @@ KzgParams KzgParams::insecure_from_secrets(const Fr& tau, const Fr& beta, size_t
   p.beta_g1_ = (g * beta).to_affine();
   p.g2_ = G2Affine::generator();
   p.tau_g2_ = (G2::generator() * tau).to_affine();
-  p.u_ = curve::hash_to_curve(kValueDomain, {});
-  p.h_ = curve::hash_to_curve(kBlindingDomain, {});
+  p.tau_g1_ = (g * tau).to_affine();
+  p.tau2_g1_ = (g * (tau * tau)).to_affine();
+  p.tau2_g2_ = (G2::generator() * (tau * tau)).to_affine();
+  p.tau3_g2_ = (G2::generator() * (tau * tau * tau)).to_affine();
+  p.set_derived();
   return p;
 }
 
@@ -107,6 +135,12 @@ void KzgParams::absorb_into(transcript::Transcript& t) const {
   put(tau_g2_.to_bytes());
   put(u_.to_bytes());
   put(h_.to_bytes());
+  if (form_ == KzgForm::kOneWitness) {
+    put(tau_g1_.to_bytes());
+    put(tau2_g1_.to_bytes());
+    put(tau2_g2_.to_bytes());
+    put(tau3_g2_.to_bytes());
+  }
   t.absorb_bytes("kzg.srs", b);
 }
 
@@ -122,10 +156,17 @@ void KzgParams::serialize_verifier(ByteWriter& w) const {
   w.bytes(beta_g1_.to_bytes());
   w.bytes(g2_.to_bytes());
   w.bytes(tau_g2_.to_bytes());
+  if (form_ == KzgForm::kOneWitness) {
+    w.bytes(tau_g1_.to_bytes());
+    w.bytes(tau2_g1_.to_bytes());
+    w.bytes(tau2_g2_.to_bytes());
+    w.bytes(tau3_g2_.to_bytes());
+  }
 }
 
-KzgParams KzgParams::deserialize_verifier(ByteReader& r) {
+KzgParams KzgParams::deserialize_verifier(ByteReader& r, KzgForm form) {
   KzgParams p;
+  p.form_ = form;
   const uint32_t mv = r.u32();
   if (mv > kKzgMaxVars) r.fail("kzg srs: max_vars " + std::to_string(mv) + " exceeds " + std::to_string(kKzgMaxVars));
   p.max_vars_ = mv;
@@ -142,8 +183,23 @@ KzgParams KzgParams::deserialize_verifier(ByteReader& r) {
   p.beta_g1_ = *beta;
   p.g2_ = *g2;
   p.tau_g2_ = *tau;
-  p.u_ = curve::hash_to_curve(kValueDomain, {});
-  p.h_ = curve::hash_to_curve(kBlindingDomain, {});
+  if (form == KzgForm::kOneWitness) {
+    auto g1_point = [&](const char* what) {
+      auto q = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+      if (!q || q->is_identity()) r.fail(std::string("kzg srs: ") + what + " is not a valid point");
+      return *q;
+    };
+    auto g2_point = [&](const char* what) {
+      auto q = G2Affine::from_bytes(r.bytes(G2Affine::kCompressedBytes));
+      if (!q || q->is_identity() || !q->is_in_subgroup()) r.fail(std::string("kzg srs: ") + what + " is not a valid point of G2");
+      return *q;
+    };
+    p.tau_g1_ = g1_point("[tau]_1");
+    p.tau2_g1_ = g1_point("[tau^2]_1");
+    p.tau2_g2_ = g2_point("[tau^2]_2");
+    p.tau3_g2_ = g2_point("[tau^3]_2");
+  }
+  p.set_derived();
   return p;
 }
 
@@ -165,6 +221,8 @@ KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
     x = *q;
   }
   if (!(p.powers_[0] == p.g1_)) r.fail("kzg srs: the first power is not [1]_1");
+  if (p.form_ == KzgForm::kOneWitness && ((n >= 2 && !(p.powers_[1] == p.tau_g1_)) || (n >= 3 && !(p.powers_[2] == p.tau2_g1_))))
+    r.fail("kzg srs: the powers do not start with the key's [tau]_1 and [tau^2]_1");
   if (n >= 2) {
     SecureRng rng;
     std::vector<Fr> w(n - 1);
@@ -281,7 +339,7 @@ void KzgBatchProof::serialize(ByteWriter& w) const {
   for (const G1Affine& p : witness) w.bytes(p.to_bytes());
 }
 
-KzgBatchProof KzgBatchProof::deserialize(ByteReader& r) {
+KzgBatchProof KzgBatchProof::deserialize(ByteReader& r, KzgForm form) {
   KzgBatchProof p;
   const uint64_t ng = r.count(5 * 32 + 16);
   p.groups.resize(ng);
@@ -298,6 +356,7 @@ KzgBatchProof KzgBatchProof::deserialize(ByteReader& r) {
     for (auto& e : g.evals)
       for (Fr& x : e) x = read_fr(r, "evaluation");
   }
+  p.witness.resize(form == KzgForm::kOneWitness ? 1 : 3);
   for (G1Affine& w : p.witness) w = read_g1(r, "witness");
   return p;
 }
@@ -310,9 +369,9 @@ std::vector<uint8_t> KzgBatchProof::to_bytes() const {
   return w.take();
 }
 
-KzgBatchProof KzgBatchProof::from_bytes(std::span<const uint8_t> bytes) {
+KzgBatchProof KzgBatchProof::from_bytes(std::span<const uint8_t> bytes, KzgForm form) {
   ByteReader r(bytes, "kzg proof");
-  KzgBatchProof p = deserialize(r);
+  KzgBatchProof p = deserialize(r, form);
   r.expect_end();
   return p;
 }
@@ -405,6 +464,36 @@ std::vector<Fr> powers_of(const Fr& x, size_t n) {
 }
 
 bool degenerate_r(const Fr& r) { return r.is_zero() || r.is_one() || (r + Fr::one()).is_zero(); }
+
+// The quotient of B by the monic Z(X) = (X - r)(X + r)(X - r^2) = X^3 - r^2 X^2 - r^2 X + r^4 (the
+// remainder, the quadratic through B's values at the three points, is dropped).
+std::vector<Fr> divide_by_z(std::span<const Fr> b, const Fr& r) {
+  if (b.size() <= 3) return {};
+  const Fr r2 = r * r, z2 = -r2, z1 = -r2, z0 = r2 * r2;
+  std::vector<Fr> rem(b.begin(), b.end());
+  std::vector<Fr> q(b.size() - 3);
+  for (size_t i = b.size(); i-- > 3;) {
+    const Fr c = rem[i];
+    q[i - 3] = c;
+    rem[i - 1] -= c * z2;
+    rem[i - 2] -= c * z1;
+    rem[i - 3] -= c * z0;
+  }
+  return q;
+}
+
+// The coefficients of the quadratic I with I(r) = b[0], I(-r) = b[1], I(r^2) = b[2] (r not
+// degenerate: the three points are distinct).
+std::array<Fr, 3> interpolate_three(const Fr& r, const std::array<Fr, 3>& b) {
+  const Fr r2 = r * r, r3 = r2 * r;
+  // L_0 = (X + r)(X - r^2) / (2r (r - r^2)), L_1 = (X - r)(X - r^2) / (2r (r + r^2)),
+  // L_2 = (X^2 - r^2) / (r^4 - r^2).
+  std::array<Fr, 3> den = {(r * (r - r2)).doubled(), (r * (r + r2)).doubled(), r2 * r2 - r2};
+  const Fr inv01 = (den[0] * den[1]).inverse(), inv2 = den[2].inverse();
+  const Fr c0 = b[0] * (den[1] * inv01), c1 = b[1] * (den[0] * inv01), c2 = b[2] * inv2;
+  // c0 (X^2 + (r - r^2) X - r^3) + c1 (X^2 - (r + r^2) X + r^3) + c2 (X^2 - r^2)
+  return {r3 * (c1 - c0) - r2 * c2, c0 * (r - r2) - c1 * (r + r2), c0 + c1 + c2};
+}
 
 }  // namespace
 
@@ -528,8 +617,16 @@ KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWit
       qi *= q;
     }
   (void)total_polys;
+  if (params.form() == KzgForm::kOneWitness) {
+    // One witness: [((B - I) / Z)(tau)]_1.
+    const std::vector<Fr> quo = divide_by_z(B, r);
+    proof.witness = {quo.empty() ? G1Affine() : curve::msm(params.powers(quo.size()), quo).to_affine()};
+    tr.absorb_many("kzg.witness", std::span<const G1Affine>(proof.witness));
+    return proof;
+  }
   // One after the other, each MSM over all threads: three MSMs split over two threads left one
   // thread with two of them (1.5x the wall time of this).
+  proof.witness.resize(3);
   for (size_t j = 0; j < 3; ++j) {
     std::vector<Fr> quo = divide_linear(B, x[j]);
     proof.witness[j] = curve::msm(params.powers(quo.size()), quo).to_affine();
@@ -601,8 +698,12 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
     tr.absorb_many("kzg.evals", flat);
   }
   const Fr q = tr.challenge<Fr>("kzg.q");
+  const bool one = params.form() == KzgForm::kOneWitness;
+  if (proof.witness.size() != (one ? 1u : 3u))
+    return reject("the proof has " + std::to_string(proof.witness.size()) + " witnesses, the key's form " +
+                  (one ? "1" : "3"));
   tr.absorb_many("kzg.witness", std::span<const G1Affine>(proof.witness));
-  const Fr d = tr.challenge<Fr>("kzg.d");
+  const Fr d = one ? Fr::zero() : tr.challenge<Fr>("kzg.d");
 
   // Pedersen equations: per group, P_F + eta M == value U + blind H, with P_F = sum gamma^j P_j
   // (P_j = v_j U for plain claims). Weighted by powers of lambda (a transcript copy: the
@@ -636,11 +737,15 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
     }
   }
 
-  // The pairing equation e(A, [1]_2) = e(Wbar, [tau]_2) with
+  // Three-witness form: the pairing equation e(A, [1]_2) = e(Wbar, [tau]_2) with
   // A = s C_B - (sum_j d^j b_j) [1]_1 + sum_j d^j x_j W_j, s = 1 + d + d^2, Wbar = sum_j d^j W_j,
   // C_B = sum_i q^i C_i over every polynomial (C_{g,0} = sum gamma^j C_j + eta C_m - rho [beta]_1).
+  // One-witness form: C_B - [I(tau)]_1 = Z(tau) W with I the quadratic through (x_j, b_j),
+  // Z(X) = X^3 - r^2 X^2 - r^2 X + r^4:
+  // e(C_B - [I(tau)]_1 - r^4 W, [1]_2) e(-W, [tau^3]_2) e(r^2 W, [tau^2 + tau]_2) = 1.
   MsmTerms a;
-  const Fr s = Fr::one() + d + d * d;
+  const Fr s = one ? Fr::one() : Fr::one() + d + d * d;
+  std::array<Fr, 3> bvals = {Fr::zero(), Fr::zero(), Fr::zero()};
   const std::array<Fr, 3> dp = {Fr::one(), d, d * d};
   Fr qi = Fr::one(), bsum = Fr::zero(), beta_coef = Fr::zero();
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -654,11 +759,28 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
       } else {
         a.add(gp_.folds[k - 1], c);
       }
-      for (size_t j = 0; j < 3; ++j) bsum += dp[j] * qi * gp_.evals[k][j];
+      for (size_t j = 0; j < 3; ++j) {
+        bsum += dp[j] * qi * gp_.evals[k][j];
+        bvals[j] += qi * gp_.evals[k][j];
+      }
       qi *= q;
     }
   }
   a.add(params.beta_g1(), beta_coef);
+  if (one) {
+    const std::array<Fr, 3> ic = interpolate_three(r, bvals);
+    const Fr r2 = r * r;
+    a.add(params.g1(), -ic[0]);
+    a.add(params.tau_g1(), -ic[1]);
+    a.add(params.tau2_g1(), -ic[2]);
+    a.add(proof.witness[0], -(r2 * r2));
+    const G1Affine A = curve::msm(a.points, a.scalars).to_affine();
+    const std::array<curve::PairingInput, 3> pairs = {
+        curve::PairingInput{A, params.g2()}, curve::PairingInput{(-G1(proof.witness[0])).to_affine(), params.tau3_g2()},
+        curve::PairingInput{(G1(proof.witness[0]) * r2).to_affine(), params.tau2_plus_tau_g2()}};
+    if (!curve::pairing_check(pairs)) return reject("the pairing check fails");
+    return Verdict::accept();
+  }
   a.add(params.g1(), -bsum);
   G1 wbar;
   for (size_t j = 0; j < 3; ++j) {

@@ -42,29 +42,44 @@ namespace zkinfer::pcs {
 
 inline constexpr size_t kKzgMaxVars = 30;
 
+// How a batch opening proves its combined polynomial's values at r, -r and r^2
+// (docs/protocol/kzg.md section 3, step 7):
+//  - kThreeWitnesses: one KZG witness per point, checked with a 2-pair pairing (kzg keys of
+//    versions 3 and 4);
+//  - kOneWitness: one witness of (B - I) / Z with Z = (X - r)(X + r)(X - r^2), checked with a
+//    3-pair pairing over [tau^3]_2 and [tau^2 + tau]_2 (version 5: two fewer 2^N MSMs for the
+//    prover). Its verifier part also holds [tau]_1, [tau^2]_1, [tau^2]_2 and [tau^3]_2.
+enum class KzgForm : uint8_t { kThreeWitnesses, kOneWitness };
+
 class KzgParams {
  public:
   // The first 2^max_vars powers of a loaded (and therefore checked) ptau. Throws zkinfer::Error
   // if it holds fewer.
-  KzgParams(const Ptau& ptau, size_t max_vars);
+  KzgParams(const Ptau& ptau, size_t max_vars, KzgForm form = KzgForm::kOneWitness);
   // What read_ptau must load for max_vars.
   static PtauOptions ptau_options(size_t max_vars);
   // Reads, checks and keeps the first 2^max_vars powers of FILE.ptau.
   static KzgParams from_ptau_file(const std::string& path, size_t max_vars);
   // INSECURE, for tests and benchmarks only: powers of a KNOWN tau and beta (anyone who knows them
   // can forge openings).
-  static KzgParams insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars);
+  static KzgParams insecure_from_secrets(const Fr& tau, const Fr& beta, size_t max_vars,
+                                         KzgForm form = KzgForm::kOneWitness);
+  KzgForm form() const { return form_; }
+  // The same SRS proving and verifying in another form (throws zkinfer::Error when a one-witness
+  // form is asked of a verifier part that lacks its extra powers).
+  KzgParams with_form(KzgForm form) const;
   // What a verifier keeps (a verifying key's SRS block): [1]_1 as the only power, [beta]_1, [1]_2,
   // [tau]_2, and max_vars as stated by the key. A verifier-only KzgParams cannot commit.
   KzgParams verifier_part() const;
   bool has_powers() const { return powers_.size() == (size_t{1} << max_vars_); }
 
   // The verifier's part: u32 max_vars, [1]_1, [beta]_1 (32 bytes each, compressed), [1]_2,
-  // [tau]_2 (64 each). Strict: max_vars <= kKzgMaxVars; [1]_1 and [1]_2 the standard generators
-  // (those of every snarkjs / Perpetual Powers of Tau file); [beta]_1 and [tau]_2 valid, not the
-  // identity, [tau]_2 in the subgroup.
+  // [tau]_2 (64 each); in the one-witness form then [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2.
+  // Strict: max_vars <= kKzgMaxVars; [1]_1 and [1]_2 the standard generators (those of every
+  // snarkjs / Perpetual Powers of Tau file); the other points valid, not the identity, the G2
+  // ones in the subgroup.
   void serialize_verifier(ByteWriter& w) const;
-  static KzgParams deserialize_verifier(ByteReader& r);
+  static KzgParams deserialize_verifier(ByteReader& r, KzgForm form);
   // The prover's powers after the verifier part (u64 count = 2^max_vars, compressed points), and
   // back: read_powers checks each point and the powers' consistency with [tau]_2 (one randomized
   // pairing check: e(sum r_i P_i, [tau]_2) = e(sum r_i P_(i+1), [1]_2)), throwing DecodeError.
@@ -78,27 +93,37 @@ class KzgParams {
   const G1Affine& beta_g1() const { return beta_g1_; }                // [beta]_1 (blinding base)
   const G2Affine& g2() const { return g2_; }                          // [1]_2
   const G2Affine& tau_g2() const { return tau_g2_; }                  // [tau]_2
+  // The one-witness form's extra powers (the identity in the three-witness form).
+  const G1Affine& tau_g1() const { return tau_g1_; }    // [tau]_1
+  const G1Affine& tau2_g1() const { return tau2_g1_; }  // [tau^2]_1
+  const G2Affine& tau2_g2() const { return tau2_g2_; }  // [tau^2]_2
+  const G2Affine& tau3_g2() const { return tau3_g2_; }  // [tau^3]_2
+  const G2Affine& tau2_plus_tau_g2() const { return tau2_plus_tau_g2_; }  // [tau^2 + tau]_2
   const G1Affine& u() const { return u_; }  // claim value generator (Hyrax's U)
   const G1Affine& h() const { return h_; }  // claim blinding generator (Hyrax's H)
 
   // Why this SRS is not the one of the (loaded and checked) powers-of-tau file p, or nullopt when
-  // it is: [1]_1, [1]_2, [beta]_1 = betaTauG1[0] and [tau]_2 = tauG2[1] equal the file's, and the
+  // it is: [1]_1, [1]_2, [beta]_1 = betaTauG1[0] and [tau]_2 = tauG2[1] (one-witness form also
+  // [tau]_1, [tau^2]_1 = tauG1[1..2] and [tau^2]_2, [tau^3]_2 = tauG2[2..3]) equal the file's, and the
   // file holds the 2^max_vars powers the key states. A verifier who trusts a ceremony's file checks
   // a key made by someone else with this (`zkinfer verify --srs`): the openings' soundness rests on
   // nobody knowing tau, which only the ceremony vouches for.
   std::optional<std::string> srs_mismatch(const Ptau& p) const;
-  // What read_ptau must load for srs_mismatch (two powers of each kind).
+  // What read_ptau must load for srs_mismatch (three G1 and four G2 powers).
   static PtauOptions srs_check_options();
 
-  // Absorbs what the verifier uses: [1]_1, [beta]_1, [1]_2, [tau]_2, U, H ("kzg.srs").
+  // Absorbs what the verifier uses: [1]_1, [beta]_1, [1]_2, [tau]_2, U, H, and in the one-witness
+  // form [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2 ("kzg.srs").
   void absorb_into(transcript::Transcript& t) const;
 
  private:
   KzgParams() = default;
+  void set_derived();  // U, H and [tau^2 + tau]_2
   size_t max_vars_ = 0;
+  KzgForm form_ = KzgForm::kOneWitness;
   std::vector<G1Affine> powers_;
-  G1Affine g1_, beta_g1_, u_, h_;
-  G2Affine g2_, tau_g2_;
+  G1Affine g1_, beta_g1_, u_, h_, tau_g1_, tau2_g1_;
+  G2Affine g2_, tau_g2_, tau2_g2_, tau3_g2_, tau2_plus_tau_g2_;
 };
 
 struct KzgCommitment {
@@ -176,15 +201,17 @@ struct KzgGroupProof {
 
 struct KzgBatchProof {
   std::vector<KzgGroupProof> groups;
-  std::array<G1Affine, 3> witness;  // KZG witnesses of the combined polynomial at r, -r, r^2
+  // KZG witnesses of the combined polynomial: at r, -r, r^2 (three-witness form), or the one of
+  // (B - I) / Z (one-witness form).
+  std::vector<G1Affine> witness;
 
   // u64 groups; per group: mask, mask_value (32 bytes each), value, rho, blind (32 each),
-  // u64 folds and the points, u64 evals and 3 scalars each; then the 3 witnesses. Strict.
+  // u64 folds and the points, u64 evals and 3 scalars each; then the form's 3 or 1 witnesses. Strict.
   void serialize(ByteWriter& w) const;
-  static KzgBatchProof deserialize(ByteReader& r);
+  static KzgBatchProof deserialize(ByteReader& r, KzgForm form);
   size_t size_bytes() const;
   std::vector<uint8_t> to_bytes() const;
-  static KzgBatchProof from_bytes(std::span<const uint8_t> bytes);  // throws DecodeError
+  static KzgBatchProof from_bytes(std::span<const uint8_t> bytes, KzgForm form);  // throws DecodeError
 };
 
 // Absorbs the setup, every item (commitment, point, claim; in a v2 transcript the items' commitments

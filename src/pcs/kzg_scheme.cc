@@ -98,7 +98,7 @@ class KzgVerifierOpening final : public VerifierOpening {
       const std::deque<KzgCommitment> wide = widened(coms_, red_.rho.size());
       std::vector<KzgOpeningClaim> items;
       for (size_t c = 0; c < coms_.size(); ++c) items.push_back({&wide[c], red_.rho, claims[c]});
-      const KzgBatchProof proof = KzgBatchProof::deserialize(r);
+      const KzgBatchProof proof = KzgBatchProof::deserialize(r, s_.params().form());
       if (Verdict v = verify_batch(s_.params(), items, proof, tr); !v) return v.within("kzg opening");
     }
     return verify_pad_opening(pad_, zk, tr, r);

@@ -56,8 +56,8 @@ TEST(Kzg, SrsMismatchNamesWhatDiffers) {
   auto reason = [&](const Ptau& f) { return other.srs_mismatch(f).value_or("(none)"); };
   Ptau same;
   same.power = 4;
-  same.tau_g1 = {other.g1()};
-  same.tau_g2 = {other.g2(), other.tau_g2()};
+  same.tau_g1 = {other.g1(), other.tau_g1(), other.tau2_g1()};
+  same.tau_g2 = {other.g2(), other.tau_g2(), other.tau2_g2(), other.tau3_g2()};
   same.beta_tau_g1 = {other.beta_g1()};
   EXPECT_FALSE(other.srs_mismatch(same).has_value());
   EXPECT_NE(reason(file).find("[tau]_2 differs"), std::string::npos) << reason(file);
@@ -76,6 +76,23 @@ TEST(Kzg, SrsMismatchNamesWhatDiffers) {
   f = same;
   f.tau_g2.resize(1);
   EXPECT_TRUE(other.srs_mismatch(f).has_value());
+  // The one-witness form's extra powers; the three-witness form does not read them.
+  f = same;
+  f.tau_g1[2] = other.tau_g1();
+  EXPECT_NE(reason(f).find("[tau^2]_1 differs"), std::string::npos) << reason(f);
+  EXPECT_FALSE(other.with_form(KzgForm::kThreeWitnesses).srs_mismatch(f).has_value());
+  f = same;
+  f.tau_g2[3] = other.tau2_g2();
+  EXPECT_NE(reason(f).find("[tau^3]_2 differs"), std::string::npos) << reason(f);
+  f = same;
+  f.tau_g2.resize(3);
+  EXPECT_NE(reason(f).find("too few points"), std::string::npos) << reason(f);
+  // The insecure powers are those of one tau: [tau^2 + tau]_2 and the G1 / G2 powers agree.
+  EXPECT_EQ(other.tau2_plus_tau_g2(), (curve::G2(other.tau2_g2()) + curve::G2(other.tau_g2())).to_affine());
+  EXPECT_EQ(other.tau_g1(), other.powers()[1]);
+  EXPECT_EQ(other.tau2_g1(), other.powers()[2]);
+  EXPECT_EQ(p.tau_g1(), p.powers()[1]);
+  EXPECT_EQ(p.tau2_g1(), p.powers()[2]);
 }
 
 TEST(Kzg, CommitmentMatchesReferences) {
@@ -201,10 +218,20 @@ Verdict verify(const KzgParams& p, const std::vector<KzgOpeningClaim>& c, const 
   return kzg_test_verify(p, c, proof, Encoding::kV1);
 }
 
-TEST(Kzg, SingleOpeningsEverySize) {
+const KzgParams& file_params_in(KzgForm form) {
+  static const KzgParams three = file_params().with_form(KzgForm::kThreeWitnesses);
+  return form == KzgForm::kOneWitness ? file_params() : three;
+}
+
+class KzgForms : public ::testing::TestWithParam<KzgForm> {};
+INSTANTIATE_TEST_SUITE_P(Forms, KzgForms, ::testing::Values(KzgForm::kOneWitness, KzgForm::kThreeWitnesses),
+                         [](const auto& info) { return info.param == KzgForm::kOneWitness ? "one" : "three"; });
+
+TEST_P(KzgForms, SingleOpeningsEverySize) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
-  const KzgParams& p = file_params();
+  const KzgParams& p = file_params_in(GetParam());
+  const size_t num_witnesses = GetParam() == KzgForm::kOneWitness ? 1 : 3;
   for (size_t n : {0, 1, 2, 3, 5, 8, 10}) {
     for (bool hidden : {false, true}) {
       SCOPED_TRACE("n = " + std::to_string(n) + (hidden ? " hidden" : " plain"));
@@ -216,10 +243,14 @@ TEST(Kzg, SingleOpeningsEverySize) {
       EXPECT_EQ(proof.groups.size(), 1u);
       EXPECT_EQ(proof.groups[0].folds.size(), n > 0 ? n - 1 : 0);
       // Round trip through bytes.
-      KzgBatchProof back = KzgBatchProof::from_bytes(proof.to_bytes());
+      KzgBatchProof back = KzgBatchProof::from_bytes(proof.to_bytes(), GetParam());
       EXPECT_TRUE(verify(p, c, back));
+      EXPECT_EQ(proof.witness.size(), num_witnesses);
       EXPECT_EQ(proof.size_bytes(), 8 + 5 * 32 + 8 + 32 * proof.groups[0].folds.size() + 8 +
-                                        96 * proof.groups[0].evals.size() + 3 * 32);
+                                        96 * proof.groups[0].evals.size() + num_witnesses * 32);
+      // The other form's parameters reject it (another witness count, another transcript).
+      const KzgForm other_form = GetParam() == KzgForm::kOneWitness ? KzgForm::kThreeWitnesses : KzgForm::kOneWitness;
+      EXPECT_FALSE(verify(file_params_in(other_form), c, proof));
 
       // A wrong value / a different P.
       {
@@ -272,10 +303,10 @@ TEST(Kzg, SingleOpeningsEverySize) {
 }
 
 // Every element of a proof changed in turn is rejected.
-TEST(Kzg, EveryProofElementMatters) {
+TEST_P(KzgForms, EveryProofElementMatters) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
-  const KzgParams& p = file_params();
+  const KzgParams& p = file_params_in(GetParam());
   std::vector<Item> items = {make_item(p, rng, 4, true), make_item(p, rng, 2, false), make_item(p, rng, 0, true)};
   KzgBatchProof proof = prove(p, items, rng);
   auto c = claims(items);
@@ -326,10 +357,17 @@ TEST(Kzg, EveryProofElementMatters) {
     bad.groups[gi].evals.pop_back();
     expect_reject(bad, at + "eval dropped");
   }
-  for (size_t j = 0; j < 3; ++j) {
+  for (size_t j = 0; j < proof.witness.size(); ++j) {
     auto bad = proof;
     bad.witness[j] = (G1(bad.witness[j]) + g).to_affine();
     expect_reject(bad, "witness " + std::to_string(j));
+  }
+  {
+    auto bad = proof;
+    bad.witness.push_back(proof.witness[0]);
+    expect_reject(bad, "a witness too many");
+    bad.witness.clear();
+    expect_reject(bad, "no witness");
   }
   {
     auto bad = proof;
@@ -339,9 +377,10 @@ TEST(Kzg, EveryProofElementMatters) {
   EXPECT_GT(tried, 30u);
   // Byte level: truncation and trailing bytes are decode errors.
   auto bytes = proof.to_bytes();
-  EXPECT_THROW(KzgBatchProof::from_bytes(std::span<const uint8_t>(bytes).first(bytes.size() - 1)), DecodeError);
+  EXPECT_THROW(KzgBatchProof::from_bytes(std::span<const uint8_t>(bytes).first(bytes.size() - 1), GetParam()),
+               DecodeError);
   bytes.push_back(0);
-  EXPECT_THROW(KzgBatchProof::from_bytes(bytes), DecodeError);
+  EXPECT_THROW(KzgBatchProof::from_bytes(bytes, GetParam()), DecodeError);
 }
 
 // Both transcript encodings: v1 absorbs every item's point, v2 each group's point once with the

@@ -185,60 +185,74 @@ TEST(KzgProofTest, OtherModelsKeyAndOtherBackendAreRejected) {
   expect_rejected(verify(m.model, hyrax.vk, proof), "made with the kzg backend, the verifying key is for hyrax");
 }
 
-// Key version 4 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
-// point once per group); a version-3 kzg key (made before) still proves and verifies with v1, through
-// the key files; each key rejects the other's proof; a hyrax key stated as version 4 is refused.
-TEST(KzgProofTest, KeyVersionSelectsTheTranscript) {
+// Key version 5 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
+// point once per group) and the one-witness opening; a version-4 kzg key (made before) still proves
+// and verifies with v2 and three witnesses, a version-3 one with v1 and three witnesses, through the
+// key files; each key rejects the others' proofs; a hyrax key stated as a kzg version is refused.
+TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   const Case& m = mlp();
   EXPECT_EQ(m.pk.vk.effective_version(), kKeyVersionKzg);
   EXPECT_EQ(m.pk.vk.transcript_encoding(), transcript::Encoding::kV2);
-  ProvingKey old = m.pk;
-  old.vk.version = kKeyVersion;  // a kzg key as made before version 4
-  {
-    // Its weight range proof is bound to the key's statement (the version included): made again,
-    // as setup made it for a version-3 key.
-    old.vk.weight_bounds.clear();
-    const auto items = weight_bound_items(m.model, std::as_const(old.vk));
-    std::vector<WeightBoundWitness> wit;
-    for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
-      if (is_committed_weight(m.model, static_cast<int>(t)))
-        wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
-    old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
-                                               pcs::random_fr(rng), old.vk.kzg.get());
-    Verdict kv = check_key(m.model, old.vk);
-    ASSERT_TRUE(kv) << kv.reason();
-  }
-  const ProvingKey old_rt = decode_pk_file(encode_pk_file(old));
-  EXPECT_EQ(old_rt.vk.version, kKeyVersion);
-  EXPECT_EQ(old_rt.vk.transcript_encoding(), transcript::Encoding::kV1);
-  const VkFile old_vf = decode_vk_file(encode_vk_file(old.vk, quant::encode_public_model(m.model)));
-  EXPECT_EQ(old_vf.vk.version, kKeyVersion);
-  const auto p_old = prove(m.model, old_rt, m.trace, pcs::random_fr(rng));
-  Verdict v = verify(old_vf.model, old_vf.vk, p_old);
-  ASSERT_TRUE(v) << v.reason();
+  EXPECT_EQ(m.pk.vk.kzg->form(), pcs::KzgForm::kOneWitness);
   const auto p_new = prove(m.model, m.pk, m.trace, pcs::random_fr(rng));
-  v = verify(m.model, m.pk.vk, p_new);
+  Verdict v = verify(m.model, m.pk.vk, p_new);
   ASSERT_TRUE(v) << v.reason();
-  expect_rejected(verify(m.model, old_vf.vk, p_new), "another verifying key");
-  expect_rejected(verify(m.model, m.pk.vk, p_old), "another verifying key");
-  // The two transcripts differ from the first absorb on: the same proof bytes with the other
-  // key's digest patched in are rejected too.
-  {
-    auto patched = p_old;
-    const auto d = m.pk.vk.digest();
-    std::copy(d.begin(), d.end(), patched.begin() + 4 + 4 + 1);
-    EXPECT_FALSE(verify(m.model, m.pk.vk, patched).ok());
+  std::vector<std::vector<uint8_t>> proofs = {p_new};
+  std::vector<VerifyingKey> vks = {m.pk.vk};
+  for (const uint32_t version : {kKeyVersion, kKeyVersionKzgV4}) {
+    SCOPED_TRACE("key version " + std::to_string(version));
+    ProvingKey old = m.pk;
+    old.vk.version = version;  // a kzg key as made before version 5
+    old.vk.kzg = std::make_shared<const pcs::KzgParams>(old.vk.kzg->with_form(pcs::KzgForm::kThreeWitnesses));
+    {
+      // Its weight range proof is bound to the key's statement (the version included): made again,
+      // as setup made it for that version.
+      old.vk.weight_bounds.clear();
+      const auto items = weight_bound_items(m.model, std::as_const(old.vk));
+      std::vector<WeightBoundWitness> wit;
+      for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
+        if (is_committed_weight(m.model, static_cast<int>(t)))
+          wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
+      old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+                                                 pcs::random_fr(rng), old.vk.kzg.get());
+      Verdict kv = check_key(m.model, old.vk);
+      ASSERT_TRUE(kv) << kv.reason();
+    }
+    const ProvingKey old_rt = decode_pk_file(encode_pk_file(old));
+    EXPECT_EQ(old_rt.vk.version, version);
+    EXPECT_EQ(old_rt.vk.kzg->form(), pcs::KzgForm::kThreeWitnesses);
+    EXPECT_EQ(old_rt.vk.transcript_encoding(),
+              version == kKeyVersion ? transcript::Encoding::kV1 : transcript::Encoding::kV2);
+    const VkFile old_vf = decode_vk_file(encode_vk_file(old.vk, quant::encode_public_model(m.model)));
+    EXPECT_EQ(old_vf.vk.version, version);
+    const auto p_old = prove(m.model, old_rt, m.trace, pcs::random_fr(rng));
+    v = verify(old_vf.model, old_vf.vk, p_old);
+    ASSERT_TRUE(v) << v.reason();
+    // The same proof bytes with the newest key's digest patched in are rejected too.
+    {
+      auto patched = p_old;
+      const auto d = m.pk.vk.digest();
+      std::copy(d.begin(), d.end(), patched.begin() + 4 + 4 + 1);
+      EXPECT_FALSE(verify(m.model, m.pk.vk, patched).ok());
+    }
+    proofs.push_back(p_old);
+    vks.push_back(old_vf.vk);
   }
+  for (size_t i = 0; i < vks.size(); ++i)
+    for (size_t j = 0; j < proofs.size(); ++j)
+      if (i != j) expect_rejected(verify(m.model, vks[i], proofs[j]), "another verifying key");
   ProvingKey hyrax = setup_keys(m.model, pcs::random_fr(rng));
   EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersion);
-  hyrax.vk.version = kKeyVersionKzg;
-  try {
-    (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
-    ADD_FAILURE() << "a hyrax key of version 4 was accepted";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("for kzg keys only"), std::string::npos) << e.what();
+  for (const uint32_t version : {kKeyVersionKzgV4, kKeyVersionKzg}) {
+    hyrax.vk.version = version;
+    try {
+      (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
+      ADD_FAILURE() << "a hyrax key of version " << version << " was accepted";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("for kzg keys only"), std::string::npos) << e.what();
+    }
   }
 }
 
@@ -270,9 +284,11 @@ TEST(KzgProofTest, TooSmallSrsIsAClearError) {
 TEST(KzgProofTest, TheKeysSrsIsBound) {
   const Case& m = mlp();
   const auto file = encode_vk_file(m.pk.vk, quant::encode_public_model(m.model));
-  const size_t srs = 4 + 4 + 1;  // magic, version, backend: then u32 max_vars, [1]_1, [beta]_1, [1]_2, [tau]_2
+  // magic, version, backend: then u32 max_vars, [1]_1, [beta]_1, [1]_2, [tau]_2, and (version 5)
+  // [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2
+  const size_t srs = 4 + 4 + 1;
   size_t same = 0;
-  for (size_t i = srs; i < srs + 4 + 32 + 32 + 64 + 64; ++i) {
+  for (size_t i = srs; i < srs + 4 + 32 + 32 + 64 + 64 + 32 + 32 + 64 + 64; ++i) {
     auto bad = file;
     bad[i] ^= 0x01;
     try {

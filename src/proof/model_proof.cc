@@ -215,6 +215,7 @@ void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
   w.u8(static_cast<uint8_t>(vk.backend));
   if (vk.backend == Backend::kKzg) {
     ZKINFER_CHECK(vk.kzg != nullptr);
+    ZKINFER_CHECK(vk.kzg->form() == kzg_form(vk.effective_version()));  // the SRS block the version states
     vk.kzg->serialize_verifier(w);
   }
   w.bytes(vk.model_digest);
@@ -241,19 +242,19 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kVkMagic.begin())) r.fail("vk: bad magic");
   const uint32_t version = r.u32();
-  if (version != kKeyVersion && version != kKeyVersionKzg)
+  if (!known_key_version(version))
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersion) +
-           " and " + std::to_string(kKeyVersionKzg) +
+           " to " + std::to_string(kKeyVersionKzg) +
            "; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;
   const uint8_t backend = r.u8();
   if (backend > static_cast<uint8_t>(Backend::kKzg)) r.fail("vk: unknown commitment backend " + std::to_string(backend));
   vk.backend = static_cast<Backend>(backend);
-  if (version == kKeyVersionKzg && vk.backend != Backend::kKzg)
+  if (version > kKeyVersion && vk.backend != Backend::kKzg)
     r.fail("vk: version " + std::to_string(version) + " is for kzg keys only (a hyrax key is version " +
            std::to_string(kKeyVersion) + ")");
-  if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r));
+  if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r, kzg_form(version)));
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());
   d = r.bytes(32);

@@ -39,8 +39,17 @@ inline constexpr uint32_t kProofVersion = 5;  // 2: padded zero-knowledge messag
 // 4 (kzg keys only; hyrax keys are still written as 3): the proof's transcript is v2
 // (transcript/transcript.h: big-endian, the EVM's byte order; the kzg opening absorbs each group's
 // point once: pcs/kzg.h). Version-3 kzg keys still prove and verify with transcript v1.
+// 5 (kzg keys only): the batch opening's one-witness form (pcs::KzgForm::kOneWitness: one KZG
+// witness for the three points, the SRS block with [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2).
+// Keys of versions 3 and 4 keep the three-witness form.
 inline constexpr uint32_t kKeyVersion = 3;
-inline constexpr uint32_t kKeyVersionKzg = 4;
+inline constexpr uint32_t kKeyVersionKzgV4 = 4;
+inline constexpr uint32_t kKeyVersionKzg = 5;
+// The kzg opening's form for a key version.
+inline pcs::KzgForm kzg_form(uint32_t key_version) {
+  return key_version >= kKeyVersionKzg ? pcs::KzgForm::kOneWitness : pcs::KzgForm::kThreeWitnesses;
+}
+inline bool known_key_version(uint32_t v) { return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionKzg; }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
 // key). Hyrax: transparent (pcs/hyrax_scheme.h). KZG: masked HyperKZG over a powers-of-tau SRS
@@ -112,7 +121,7 @@ struct VerifyingKey {
   }
   // The encoding of the proof's transcript: v2 for kzg keys of version 4 and later.
   transcript::Encoding transcript_encoding() const {
-    return backend == Backend::kKzg && effective_version() >= kKeyVersionKzg ? transcript::Encoding::kV2
+    return backend == Backend::kKzg && effective_version() >= kKeyVersionKzgV4 ? transcript::Encoding::kV2
                                                                             : transcript::Encoding::kV1;
   }
   // kzg: the SRS. Serialized: its verifier part only ([1]_1, [beta]_1, [1]_2, [tau]_2, max_vars:

@@ -146,7 +146,7 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
     if (Verdict v = pcs::verify_batch(params, claims, batch, tr); !v) return v.within("batch opening");
   }
   if (!kzg_claims.empty()) {
-    auto batch = pcs::KzgBatchProof::deserialize(r);
+    auto batch = pcs::KzgBatchProof::deserialize(r, kzg->form());
     if (Verdict v = pcs::verify_batch(*kzg, kzg_claims, batch, tr); !v) return v.within("kzg opening of the weights");
   }
   r.expect_end();

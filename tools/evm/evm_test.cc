@@ -392,11 +392,14 @@ SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Compositio
   return c;
 }
 
-// The key's words for ZkHyperKzg: beta, tau2, U, H, and the 256 bytes of "kzg.srs".
+// The key's words for ZkHyperKzg (the one-witness form): beta, [tau^3]_2, U, H, the 448 bytes of
+// "kzg.srs", [tau]_1, [tau^2]_1, [tau^2 + tau]_2.
+constexpr size_t kKzgKeyWords = 32;
 std::vector<Word> key_words(const pcs::KzgParams& p) {
+  EXPECT_EQ(p.form(), pcs::KzgForm::kOneWitness);
   std::vector<Word> k;
   put_g1(k, p.beta_g1());
-  put_g2(k, p.tau_g2());
+  put_g2(k, p.tau3_g2());
   put_g1(k, p.u());
   put_g1(k, p.h());
   std::vector<uint8_t> srs;
@@ -407,12 +410,20 @@ std::vector<Word> key_words(const pcs::KzgParams& p) {
   put(p.tau_g2().to_bytes());
   put(p.u().to_bytes());
   put(p.h().to_bytes());
-  EXPECT_EQ(srs.size(), 256u);
-  for (size_t i = 0; i < 256; i += 32) {
+  put(p.tau_g1().to_bytes());
+  put(p.tau2_g1().to_bytes());
+  put(p.tau2_g2().to_bytes());
+  put(p.tau3_g2().to_bytes());
+  EXPECT_EQ(srs.size(), 448u);
+  for (size_t i = 0; i < srs.size(); i += 32) {
     Word w;
     std::copy(srs.begin() + i, srs.begin() + i + 32, w.begin());
     k.push_back(w);
   }
+  put_g1(k, p.tau_g1());
+  put_g1(k, p.tau2_g1());
+  put_g2(k, p.tau2_plus_tau_g2());
+  EXPECT_EQ(k.size(), kKzgKeyWords);
   return k;
 }
 
@@ -611,7 +622,7 @@ Plan& plan() {
       // Every word of the point z, the items and the proof (not the key: the setup is the verifier's).
       for (size_t i = 1; i < c.words.size(); ++i) {
         if (i == 1 + n) continue;  // the item count (a shape)
-        const bool in_key = i + 18 >= c.proof_at && i < c.proof_at;
+        const bool in_key = i + kKzgKeyWords >= c.proof_at && i < c.proof_at;
         if (in_key) continue;
         if (i >= c.items_at && i < c.proof_at && (i - c.items_at) % 5 == 2) continue;  // claim kind (a shape)
         std::vector<Word> w = c.words;
