@@ -58,7 +58,7 @@ struct Emitter : NodeEmitter {
   }
   // LayerNormalization of x over axes axis.. (scale ones, no bias).
   int layer_norm(int x, int64_t axis, double eps, int to = -1) {
-    const Shape& s = shape(x);
+    const Shape s = shape(x);  // a copy: filled() below adds a tensor (g.tensors may reallocate)
     Shape norm(s.begin() + axis, s.end());
     ops::Attributes a;
     a.ints["axis"] = axis;
@@ -320,29 +320,101 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
 // "mean"), M the constant [N, C, d..] holding -weight[t] / divisor at class t = target[n, d] of
 // each entry (0 elsewhere and where the target is ignore_index; divisor: the sum of the weights
 // for "mean", else 1).
+// SoftmaxCrossEntropyLoss's log_prob: the stable LogSoftmax of x along axis 1 (to the node's
+// second output when it has one); NegativeLogLikelihoodLoss's input as it is.
+int loss_log_prob(Emitter& e, const ops::Node& n, int x) {
+  if (n.op_type != "SoftmaxCrossEntropyLoss") return x;
+  const Shape xs = e.shape(x);
+  const int lp_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
+  const int m = e.reduce("ReduceMax", x, {1});
+  const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
+  const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
+  const int s = e.reduce("ReduceSum", ex, {1});
+  const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
+  return e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, lp_to);
+}
+
+// The loss with a computed (integer) target t [N, d..]: W = -OneHot(t) along axis 1 ([N, C, d..],
+// the integer values 0 / -1 cast to real), times the weights reshaped to [1, C, 1..] when given;
+// with ignore_index, an ignored entry's class becomes C (Where(Equal(t, ignore_index), C, t)),
+// a OneHot of depth C + 1 and the extra class sliced off, so its row of W is 0 (the OneHot
+// relation refuses an index outside [-C, C): an ignored index never reaches it). Then
+// "none": ReduceSum(log_prob W) over axis 1; "sum": over every axis; "mean": that sum divided by
+// the sum of the weights of the entries not ignored, -ReduceSum(W) (a computed Div).
+bool lower_loss_computed(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const int x = n.inputs[0], t = n.inputs[1], y = n.outputs[0];
+  const bool has_w = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  if (!known_shape(g, x) || !known_shape(g, t) || !known_shape(g, y) || (has_w && !known_shape(g, n.inputs[2]))) return false;
+  if (g.tensors[t].dtype != DType::kInt) return false;
+  const Shape xs = g.tensors[x].shape, ts = g.tensors[t].shape;
+  if (xs.size() < 2) return false;
+  const int64_t C = xs[1];
+  Shape want = xs;
+  want.erase(want.begin() + 1);
+  if (ts != want || C < 1 || C + 1 > 256) return false;  // the OneHot operator's depth bound
+  if (has_w && g.tensors[n.inputs[2]].shape != Shape{C}) return false;
+  const std::string red = n.attrs.get_string("reduction", "mean");
+  if (red != "none" && red != "sum" && red != "mean") return false;
+  Emitter e{g, n, out};
+  const int src = loss_log_prob(e, n, x);
+  int idx = t;
+  int64_t depth = C;
+  if (n.attrs.has("ignore_index")) {
+    const double ii = static_cast<double>(n.attrs.get_int("ignore_index", 0));
+    const int eq = e.emit("Equal", 13, {t, e.constant("ignore_index", {}, DType::kInt, {ii})}, ts, DType::kBool);
+    idx = e.emit("Where", 16, {eq, e.constant("ignored_class", {}, DType::kInt, {static_cast<double>(C)}), t}, ts, DType::kInt);
+    depth = C + 1;
+  }
+  ops::Attributes ao;
+  ao.ints["axis"] = 1;
+  Shape hs = xs;
+  hs[1] = depth;
+  int h = e.emit("OneHot", 11, {idx, e.ints("depth", {depth}), e.ints("values", {0, -1})}, hs, DType::kInt, ao);
+  if (depth > C) h = e.emit("Slice", 13, {h, e.ints("starts", {0}), e.ints("ends", {C}), e.ints("axes", {1})}, xs, DType::kInt);
+  ops::Attributes ac;
+  ac.ints["to"] = 1;
+  int W = e.emit("Cast", 13, {h}, xs, DType::kFloat, ac);
+  if (has_w) {
+    Shape bs(xs.size(), 1);
+    bs[1] = C;
+    const int w = n.inputs[2];
+    const int wb = g.tensors[w].is_const ? e.constant("weight", bs, DType::kFloat, g.tensors[w].value.data) : e.reshape(w, bs);
+    W = e.emit("Mul", 14, {W, wb}, xs, DType::kFloat);
+  }
+  const int p = e.emit("Mul", 14, {src, W}, xs, DType::kFloat);
+  std::vector<int64_t> axes = {1};
+  if (red != "none") {
+    axes.clear();
+    for (size_t i = 0; i < xs.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  ops::Attributes ra;
+  ra.ints["keepdims"] = 0;
+  if (red != "mean") {
+    e.emit("ReduceSum", 13, {p, e.ints("axes", axes)}, g.tensors[y].shape, DType::kFloat, ra, y);
+    return true;
+  }
+  const int num = e.emit("ReduceSum", 13, {p, e.ints("axes", axes)}, {}, DType::kFloat, ra);
+  const int den = e.emit("ReduceSum", 13, {W, e.ints("axes", axes)}, {}, DType::kFloat, ra);
+  const int pos = e.emit("Neg", 13, {den}, {}, DType::kFloat);
+  e.emit("Div", 14, {num, pos}, g.tensors[y].shape, DType::kFloat, {}, y);
+  return true;
+}
+
 bool lower_loss(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   const bool sce = n.op_type == "SoftmaxCrossEntropyLoss";
-  if (n.inputs.size() < 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+  if (n.inputs.size() < 2 || n.inputs[1] < 0) return false;
+  for (size_t k = sce ? 2 : 1; k < n.outputs.size(); ++k)
+    if (n.outputs[k] >= 0) return false;
   const bool has_w = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  if (!is_const(g, n, 1)) return lower_loss_computed(g, n, out);
   if (has_w && !is_const(g, n, 2)) return false;
   const int x = n.inputs[0], y = n.outputs[0];
   if (!known_shape(g, x) || !known_shape(g, y)) return false;
-  for (size_t k = sce ? 2 : 1; k < n.outputs.size(); ++k)
-    if (n.outputs[k] >= 0) return false;
   const Shape xs = g.tensors[x].shape;
   const ops::LossTerms L = ops::loss_terms(n, xs, g.tensors[n.inputs[1]].value, has_w ? &g.tensors[n.inputs[2]].value : nullptr);
   if (!(L.denominator != 0) || !std::isfinite(L.denominator)) return false;
   Emitter e{g, n, out};
-  int src = x;
-  if (sce) {
-    const int lp_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
-    const int m = e.reduce("ReduceMax", x, {1});
-    const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
-    const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
-    const int s = e.reduce("ReduceSum", ex, {1});
-    const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
-    src = e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, lp_to);
-  }
+  const int src = loss_log_prob(e, n, x);
   std::vector<double> mask(static_cast<size_t>(ops::numel(xs)), 0.0);
   for (int64_t a = 0; a < L.N; ++a)
     for (int64_t d = 0; d < L.D; ++d) {
@@ -419,13 +491,40 @@ bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
 // shape (ops/op_mod.cc): B = |b|, S = sign(b) as constants of x's rank; x' = x (fmod) or S x;
 // f = x' - B Div(x', B) (truncating division by a positive divisor); fmod: y = f; else
 // y = S Where(f < 0, f + B, f) (Python's remainder: the divisor's sign).
+// Mod of real tensors (fmod = 1, the only mode ONNX allows for them), by a constant or computed
+// divisor b: q = Div(x, b), t = trunc(q) = Where(q < 0, Ceil(q), Floor(q)) (two tables and a
+// comparison), y = x - t b. In fixed point, q within one step of an integer may truncate to the
+// neighbouring integer (an error of |b| in y, as for any table of a discontinuous function).
+bool lower_mod_real(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const int x = n.inputs[0], b = n.inputs[1], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, b) || !known_shape(g, y)) return false;
+  if (n.attrs.get_int("fmod", 0) == 0 || g.tensors[x].dtype != DType::kFloat || g.tensors[b].dtype != DType::kFloat)
+    return false;
+  if (g.tensors[b].is_const) {
+    const auto& v = g.tensors[b].value.data;
+    if (std::any_of(v.begin(), v.end(), [](double z) { return z == 0 || !std::isfinite(z); })) return false;
+  }
+  const Shape ys = g.tensors[y].shape;
+  Emitter e{g, n, out};
+  const int q = e.emit("Div", 14, {x, b}, ys, DType::kFloat);
+  const int neg = e.emit("Less", 13, {q, e.constant("zero", {}, DType::kFloat, {0.0})}, ys, DType::kBool);
+  const int up = e.emit("Ceil", 13, {q}, ys, DType::kFloat);
+  const int down = e.emit("Floor", 13, {q}, ys, DType::kFloat);
+  const int t = e.emit("Where", 16, {neg, up, down}, ys, DType::kFloat);
+  const int tb = e.emit("Mul", 14, {t, b}, ys, DType::kFloat);
+  e.emit("Sub", 14, {x, tb}, ys, DType::kFloat, {}, y);
+  return true;
+}
+
 bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
-  if (n.inputs.size() != 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+  if (n.inputs.size() != 2 || n.inputs[1] < 0) return false;
   const int x = n.inputs[0], y = n.outputs[0];
+  if (x >= 0 && g.tensors[x].dtype == DType::kFloat) return lower_mod_real(g, n, out);
+  if (!is_const(g, n, 1)) return false;
   if (!known_shape(g, x) || !known_shape(g, y)) return false;
   if (g.tensors[x].dtype != DType::kInt || g.tensors[y].dtype != DType::kInt) return false;
   const Shape xs = g.tensors[x].shape;
-  const FTensor& b = g.tensors[n.inputs[1]].value;
+  const FTensor b = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
   if (b.rank() > static_cast<int>(xs.size()) || g.tensors[y].shape != xs) return false;
   Shape bs(xs.size() - static_cast<size_t>(b.rank()), 1);
   bs.insert(bs.end(), b.shape.begin(), b.shape.end());
@@ -683,7 +782,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     // y = (x - zero_point) * scale, per tensor or per slice along axis (constant scale and zero
     // point, reshaped to broadcast along the axis).
     if (!is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2))) return false;
-    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    const FTensor sc = g.tensors[n.inputs[1]].value;  // copies: emitting adds tensors
     Shape bs;
     if (sc.size() > 1) {
       const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
@@ -692,7 +791,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     }
     int t = x;
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
-      const FTensor& zp = g.tensors[n.inputs[2]].value;
+      const FTensor zp = g.tensors[n.inputs[2]].value;
       if (zp.size() != sc.size()) return false;
       if (std::any_of(zp.data.begin(), zp.data.end(), [](double v) { return v != 0; }))
         t = e.emit("Sub", 14, {x, e.constant("zero_point", bs, DType::kInt, zp.data)}, xs, g.tensors[x].dtype);
@@ -705,7 +804,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     // they define the table that proves it and are public, like an activation's slope).
     if (n.inputs.size() < 2 || !is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)))
       return false;
-    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    const FTensor sc = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
     const bool has_zp = n.inputs.size() > 2 && n.inputs[2] >= 0;
     if (has_zp && g.tensors[n.inputs[2]].value.size() != sc.size()) return false;
     for (double v : sc.data)
@@ -741,7 +840,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   }
   if (op == "Compress") {
     if (!is_const(g, n, 1)) return false;
-    const FTensor& cond = g.tensors[n.inputs[1]].value;
+    const FTensor cond = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
     const bool has_axis = n.attrs.ints.count("axis") != 0;
     const int64_t total = ops::numel(xs);
     if (rank == 0 && has_axis) return false;

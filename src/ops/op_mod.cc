@@ -4,7 +4,9 @@
 // tensors by a constant divisor without zeros (broadcast to the dividend's shape) into proven
 // integer ops (graph::lower_composites): with B = |b| and S = sign(b) constants,
 // f = x' - B trunc(x' / B) (Div of integers by a positive divisor, Mul, Sub) for x' = x (fmod) or
-// S x; fmod = 0 adds B where f < 0 (Less, Add, Where) and multiplies by S.
+// S x; fmod = 0 adds B where f < 0 (Less, Add, Where) and multiplies by S. A Mod of real tensors
+// (fmod = 1) by a constant or computed divisor: x - b trunc(x / b), trunc(q) = Where(q < 0,
+// Ceil(q), Floor(q)) (a zero divisor there gives x, not 0).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
@@ -26,6 +28,6 @@ void register_op_mod(OpTable& t) {
         y.dtype = in[0]->dtype;
         return one(std::move(y));
       },
-      "graph::lower_composites", "it takes integer tensors and a constant divisor without zeros, broadcast to the dividend's shape");
+      "graph::lower_composites", "it takes integer tensors and a constant divisor without zeros, broadcast to the dividend's shape, or real tensors with fmod = 1");
 }
 }  // namespace zkinfer::ops
