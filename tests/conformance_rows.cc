@@ -398,6 +398,28 @@ std::vector<Row> make_rows() {
     G::attr(n, "ignore_index", int64_t{0});
     return V{4};
   });
+  add("NegativeLogLikelihoodLoss, computed target (ArgMax), weights, ignore_index 2, mean 3x5", "NegativeLogLikelihoodLoss", {3, 5},
+      [](G& g) {
+        G::attr(g.node("LogSoftmax", {"x"}, "l"), "axis", int64_t{1});
+        g.node("Gemm", {"x", g.weight({5, 5}, -1, 1)}, "h");
+        auto* a = g.node("ArgMax", {"h"}, "t");
+        G::attr(a, "axis", int64_t{1});
+        G::attr(a, "keepdims", int64_t{0});
+        G::attr(g.node("NegativeLogLikelihoodLoss", {"l", "t", g.weight({5}, 0.2, 1)}, "y"), "ignore_index", int64_t{2});
+        return V{};
+      });
+  add("Mod of reals (fmod) by a constant of mixed signs 2x4", "Mod", {2, 4}, [](G& g) {
+    G::attr(g.node("Mod", {"x", g.floats({4}, {0.7f, -0.45f, 1.3f, -1.1f})}, "y"), "fmod", int64_t{1});
+    return V{2, 4};
+  });
+  add("Mod of reals (fmod) by a computed divisor of mixed signs 2x4", "Mod", {2, 4}, [](G& g) {
+    g.node("Sigmoid", {"x"}, "s");
+    g.node("Add", {"s", g.floats({}, {0.5f})}, "p");
+    g.node("Mul", {"p", g.floats({4}, {1, -1, 1, -1})}, "d");
+    g.node("Mul", {"x", g.floats({}, {3})}, "x3");
+    G::attr(g.node("Mod", {"x3", "d"}, "y"), "fmod", int64_t{1});
+    return V{2, 4};
+  });
   add("ReduceProd axis 1 of 2x4", "ReduceProd", {2, 4}, [](G& g) {
     auto* n = g.node("ReduceProd", {"x"}, "y");
     G::attr(n, "axes", V{1});

@@ -492,26 +492,39 @@ bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
 // f = x' - B Div(x', B) (truncating division by a positive divisor); fmod: y = f; else
 // y = S Where(f < 0, f + B, f) (Python's remainder: the divisor's sign).
 // Mod of real tensors (fmod = 1, the only mode ONNX allows for them), by a constant or computed
-// divisor b: q = Div(x, b), t = trunc(q) = Where(q < 0, Ceil(q), Floor(q)) (two tables and a
-// comparison), y = x - t b. In fixed point, q within one step of an integer may truncate to the
-// neighbouring integer (an error of |b| in y, as for any table of a discontinuous function).
+// divisor b: fmod(x, b) = fmod(x, |b|) = x - B trunc(x / B) with B = |b| (the proven Div takes
+// positive divisors only): q = x (1 / B) for a constant b (a Mul by a constant), else
+// Div(x, Abs(b)); t = trunc(q) = Where(q < 0, Ceil(q), Floor(q)) (two tables and a comparison);
+// y = x - t B. In fixed point, q within one step of an integer may truncate to the neighbouring
+// integer (an error of B in y, as for any table of a discontinuous function).
 bool lower_mod_real(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   const int x = n.inputs[0], b = n.inputs[1], y = n.outputs[0];
   if (!known_shape(g, x) || !known_shape(g, b) || !known_shape(g, y)) return false;
   if (n.attrs.get_int("fmod", 0) == 0 || g.tensors[x].dtype != DType::kFloat || g.tensors[b].dtype != DType::kFloat)
     return false;
-  if (g.tensors[b].is_const) {
-    const auto& v = g.tensors[b].value.data;
-    if (std::any_of(v.begin(), v.end(), [](double z) { return z == 0 || !std::isfinite(z); })) return false;
-  }
+  const bool constant = g.tensors[b].is_const;
+  const FTensor bv = g.tensors[b].value;  // a copy: emitting adds tensors
+  if (constant && std::any_of(bv.data.begin(), bv.data.end(), [](double z) { return z == 0 || !std::isfinite(z); })) return false;
   const Shape ys = g.tensors[y].shape;
   Emitter e{g, n, out};
-  const int q = e.emit("Div", 14, {x, b}, ys, DType::kFloat);
+  int B = -1, q = -1;
+  if (constant) {
+    std::vector<double> mag, inv;
+    for (double z : bv.data) {
+      mag.push_back(std::fabs(z));
+      inv.push_back(1.0 / std::fabs(z));
+    }
+    B = e.constant("divisor_magnitude", bv.shape, DType::kFloat, mag);
+    q = e.emit("Mul", 14, {x, e.constant("inverse_divisor", bv.shape, DType::kFloat, inv)}, ys, DType::kFloat);
+  } else {
+    B = e.emit("Abs", 13, {b}, e.shape(b), DType::kFloat);
+    q = e.emit("Div", 14, {x, B}, ys, DType::kFloat);
+  }
   const int neg = e.emit("Less", 13, {q, e.constant("zero", {}, DType::kFloat, {0.0})}, ys, DType::kBool);
   const int up = e.emit("Ceil", 13, {q}, ys, DType::kFloat);
   const int down = e.emit("Floor", 13, {q}, ys, DType::kFloat);
   const int t = e.emit("Where", 16, {neg, up, down}, ys, DType::kFloat);
-  const int tb = e.emit("Mul", 14, {t, b}, ys, DType::kFloat);
+  const int tb = e.emit("Mul", 14, {t, B}, ys, DType::kFloat);
   e.emit("Sub", 14, {x, tb}, ys, DType::kFloat, {}, y);
   return true;
 }

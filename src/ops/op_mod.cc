@@ -5,8 +5,9 @@
 // integer ops (graph::lower_composites): with B = |b| and S = sign(b) constants,
 // f = x' - B trunc(x' / B) (Div of integers by a positive divisor, Mul, Sub) for x' = x (fmod) or
 // S x; fmod = 0 adds B where f < 0 (Less, Add, Where) and multiplies by S. A Mod of real tensors
-// (fmod = 1) by a constant or computed divisor: x - b trunc(x / b), trunc(q) = Where(q < 0,
-// Ceil(q), Floor(q)) (a zero divisor there gives x, not 0).
+// (fmod = 1) by a constant or computed divisor: x - B trunc(x / B) with B = |b| (a Mul by 1 / B
+// for a constant, Abs and Div for a computed one), trunc(q) = Where(q < 0, Ceil(q), Floor(q))
+// (a computed zero divisor: refused by Div's proof).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {

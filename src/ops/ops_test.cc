@@ -368,11 +368,13 @@ TEST(Ops, IntegerForwardMatchesReference) {
   }
 }
 
-// Reciprocal over 0 and Tan across a pole have no table: quantize refuses the node by name.
+// Reciprocal over 0 and Tan across a pole have no table, a Div by a computed divisor reaching 0
+// or below no proof: quantize refuses the node by name.
 TEST(Ops, UnboundedTablesAreRefused) {
   const std::vector<OpCase> refused = {
       {"reciprocal_over_zero", "Reciprocal", {act({3, 4}, -1, 1)}},
       {"tan_across_pole", "Tan", {act({3, 4}, 1, 2)}},
+      {"div_by_mixed_signs", "Div", {act({3, 4}), act({3, 4}, -2, 2)}},
   };
   for (const auto& c : refused) {
     SCOPED_TRACE(c.name + " " + zkinfer::testing::seed_note());
@@ -385,6 +387,7 @@ TEST(Ops, UnboundedTablesAreRefused) {
     } catch (const Error& e) {
       const std::string what = e.what();
       EXPECT_NE(what.find(c.op == "Tan" ? "pole" : "reaches 0"), std::string::npos) << what;
+      EXPECT_NE(what.find(c.op), std::string::npos) << what;
     }
   }
 }
