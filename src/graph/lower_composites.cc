@@ -529,6 +529,64 @@ bool lower_mod_real(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   return true;
 }
 
+// MatMulInteger / QLinearMatMul (ops/op_matmul_integer.cc) with a constant B, constant zero
+// points and scales (a's and y's per tensor): for QLinearMatMul t = Cast(A - a_zero_point) to
+// real (an integer at scale 0), y = MatMul(t, W) with the constant W = (B - b_zero_point) (times a_scale b_scale per
+// column for QLinearMatMul), then for QLinearMatMul the QuantizeLinear table of y_scale and
+// y_zero_point (its attributes, as lower_one's QuantizeLinear); MatMulInteger stays in integers
+// (A - a_zero_point times the integer constant B - b_zero_point: exact at scale 0).
+bool lower_matmul_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool qlinear = n.op_type == "QLinearMatMul";
+  const int x = n.inputs[0], y = n.outputs[0];
+  const size_t bi = qlinear ? 3 : 1;
+  if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
+  for (size_t k = 1; k < n.inputs.size(); ++k)
+    if (n.inputs[k] >= 0 && !is_const(g, n, k)) return false;
+  if (n.inputs.size() <= bi || n.inputs[bi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const FTensor B = g.tensors[n.inputs[bi]].value;  // copies: emitting adds tensors
+  if (B.rank() < 2 || xs.empty() || xs.back() != B.shape[B.shape.size() - 2]) return false;
+  const int64_t N = B.shape.back();
+  auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
+  const FTensor azp = value(qlinear ? 2 : 2), bzp = value(qlinear ? 5 : 3);
+  if (azp.size() > 1 || (bzp.size() > 1 && bzp.size() != N)) return false;  // per-row zero points of A: not taken
+  std::vector<double> col_scale(static_cast<size_t>(N), 1.0);
+  double ys = 1, yz = 0;
+  if (qlinear) {
+    const FTensor as = value(1), bs = value(4), yscale = value(6), yzp = value(7);
+    if (as.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (bs.size() != 1 && bs.size() != N)) return false;
+    for (int64_t j = 0; j < N; ++j) col_scale[static_cast<size_t>(j)] = as.data[0] * bs.data[static_cast<size_t>(bs.size() == 1 ? 0 : j)];
+    ys = yscale.data[0];
+    yz = yzp.data[0];
+    if (!(ys > 0) || !std::isfinite(ys)) return false;
+  }
+  std::vector<double> w(B.data.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t j = i % static_cast<size_t>(N);
+    const double z = bzp.size() == 0 ? 0.0 : bzp.data[bzp.size() == 1 ? 0 : j];
+    w[i] = (B.data[i] - z) * col_scale[j];
+  }
+  Emitter e{g, n, out};
+  int t = x;
+  if (azp.size() == 1 && azp.data[0] != 0)
+    t = e.emit("Sub", 14, {x, e.constant("a_zero_point", {}, DType::kInt, {azp.data[0]})}, xs, DType::kInt);
+  const Shape ys_shape = g.tensors[y].shape;
+  if (!qlinear) {  // integers throughout: an exact product at scale 0
+    e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kInt, w)}, ys_shape, DType::kInt, {}, y);
+    return true;
+  }
+  ops::Attributes to_real;
+  to_real.ints["to"] = 1;
+  t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
+  const int p = e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kFloat, w)}, ys_shape, DType::kFloat);
+  ops::Attributes q;
+  q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
+  q.floats["zkinfer_scale"] = ys;
+  q.ints["zkinfer_zero_point"] = static_cast<int64_t>(yz);
+  e.emit("QuantizeLinear", 13, {p}, ys_shape, DType::kInt, q, y);
+  return true;
+}
+
 bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   if (n.inputs.size() != 2 || n.inputs[1] < 0) return false;
   const int x = n.inputs[0], y = n.outputs[0];
@@ -583,6 +641,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return lower_loss(g, n, out);
   if (op == "ReduceProd") return lower_reduce_prod(g, n, out);
   if (op == "Mod") return lower_mod(g, n, out);
+  if (op == "MatMulInteger" || op == "QLinearMatMul") return lower_matmul_integer(g, n, out);
   for (size_t k = 1; k < n.outputs.size(); ++k)
     if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
   const int x = n.inputs[0], y = n.outputs[0];
