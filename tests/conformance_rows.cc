@@ -420,6 +420,25 @@ std::vector<Row> make_rows() {
     G::attr(g.node("Mod", {"x3", "d"}, "y"), "fmod", int64_t{1});
     return V{2, 4};
   });
+  add("QLinearMatMul uint8 2x4 by a constant 4x3", "QLinearMatMul", {2, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    auto* n = g.node("QLinearMatMul", {"q", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128}),
+                                       g.typed_ints(u8, {4, 3}, {12, 200, 97, 255, 0, 131, 64, 77, 190, 128, 3, 250}),
+                                       g.floats({}, {0.02f}), g.typed_ints(u8, {}, {120}), g.floats({}, {0.1f}),
+                                       g.typed_ints(u8, {}, {100})}, "y");
+    (void)n;
+    g.output_type = u8;
+    return V{2, 3};
+  });
+  add("MatMulInteger uint8 x int8 2x4 by a constant 4x3", "MatMulInteger", {2, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8, i8 = onnx::TensorProto::INT8;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    g.node("MatMulInteger", {"q", g.typed_ints(i8, {4, 3}, {12, -100, 97, 127, 0, -128, 64, 77, -1, 8, 3, -50}),
+                             g.typed_ints(u8, {}, {128}), g.typed_ints(i8, {}, {2})}, "y");
+    g.output_type = onnx::TensorProto::INT32;
+    return V{2, 3};
+  });
   add("ReduceProd axis 1 of 2x4", "ReduceProd", {2, 4}, [](G& g) {
     auto* n = g.node("ReduceProd", {"x"}, "y");
     G::attr(n, "axes", V{1});
