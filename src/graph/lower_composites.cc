@@ -587,6 +587,74 @@ bool lower_matmul_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& 
   return true;
 }
 
+// ConvInteger / QLinearConv (ops/op_matmul_integer.cc) with constant weights, zero points, scales
+// and bias (x's and y's per tensor; w's per tensor or per output channel): ConvInteger: an
+// integer Conv of x - x_zero_point by the constant w - w_zero_point (exact at scale 0);
+// QLinearConv: Cast(x - x_zero_point) to real, a Conv by the constant (w - w_zero_point) x_scale
+// w_scale[m] with the bias B x_scale w_scale[m], then QuantizeLinear's table of y_scale and
+// y_zero_point. The Conv keeps the node's attributes.
+bool lower_conv_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool qlinear = n.op_type == "QLinearConv";
+  const int x = n.inputs[0], y = n.outputs[0];
+  const size_t wi = qlinear ? 3 : 1;
+  if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
+  for (size_t k = 1; k < n.inputs.size(); ++k)
+    if (n.inputs[k] >= 0 && !is_const(g, n, k)) return false;
+  if (n.inputs.size() <= wi || n.inputs[wi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const FTensor W = g.tensors[n.inputs[wi]].value;  // copies: emitting adds tensors
+  if (W.rank() < 3) return false;
+  const int64_t M = W.shape[0], per = W.size() / M;
+  auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
+  const FTensor xzp = value(2), wzp = value(qlinear ? 5 : 3);
+  if (xzp.size() > 1 || (wzp.size() > 1 && wzp.size() != M)) return false;
+  std::vector<double> ch_scale(static_cast<size_t>(M), 1.0);
+  double ys = 1, yz = 0;
+  FTensor bias;
+  if (qlinear) {
+    const FTensor xscale = value(1), wscale = value(4), yscale = value(6), yzp = value(7);
+    bias = value(8);
+    if (xscale.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (wscale.size() != 1 && wscale.size() != M)) return false;
+    if (bias.size() != 0 && bias.size() != M) return false;
+    for (int64_t m = 0; m < M; ++m) ch_scale[static_cast<size_t>(m)] = xscale.data[0] * wscale.data[static_cast<size_t>(wscale.size() == 1 ? 0 : m)];
+    ys = yscale.data[0];
+    yz = yzp.data[0];
+    if (!(ys > 0) || !std::isfinite(ys)) return false;
+  }
+  std::vector<double> w(W.data.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t m = i / static_cast<size_t>(per);
+    w[i] = (W.data[i] - (wzp.size() == 0 ? 0.0 : wzp.data[wzp.size() == 1 ? 0 : m])) * ch_scale[m];
+  }
+  ops::Attributes ca = n.attrs;
+  ca.ints.erase("output_dtype");
+  Emitter e{g, n, out};
+  int t = x;
+  if (xzp.size() == 1 && xzp.data[0] != 0)
+    t = e.emit("Sub", 14, {x, e.constant("x_zero_point", {}, DType::kInt, {xzp.data[0]})}, xs, DType::kInt);
+  const Shape ys_shape = g.tensors[y].shape;
+  if (!qlinear) {
+    e.emit("Conv", 11, {t, e.constant("weights", W.shape, DType::kInt, w)}, ys_shape, DType::kInt, ca, y);
+    return true;
+  }
+  ops::Attributes to_real;
+  to_real.ints["to"] = 1;
+  t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
+  std::vector<int> ins = {t, e.constant("weights", W.shape, DType::kFloat, w)};
+  if (bias.size() > 0) {
+    std::vector<double> b(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) b[static_cast<size_t>(m)] = bias.data[static_cast<size_t>(m)] * ch_scale[static_cast<size_t>(m)];
+    ins.push_back(e.constant("bias", {M}, DType::kFloat, b));
+  }
+  const int p = e.emit("Conv", 11, ins, ys_shape, DType::kFloat, ca);
+  ops::Attributes q;
+  q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
+  q.floats["zkinfer_scale"] = ys;
+  q.ints["zkinfer_zero_point"] = static_cast<int64_t>(yz);
+  e.emit("QuantizeLinear", 13, {p}, ys_shape, DType::kInt, q, y);
+  return true;
+}
+
 bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   if (n.inputs.size() != 2 || n.inputs[1] < 0) return false;
   const int x = n.inputs[0], y = n.outputs[0];
@@ -642,6 +710,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   if (op == "ReduceProd") return lower_reduce_prod(g, n, out);
   if (op == "Mod") return lower_mod(g, n, out);
   if (op == "MatMulInteger" || op == "QLinearMatMul") return lower_matmul_integer(g, n, out);
+  if (op == "ConvInteger" || op == "QLinearConv") return lower_conv_integer(g, n, out);
   for (size_t k = 1; k < n.outputs.size(); ++k)
     if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
   const int x = n.inputs[0], y = n.outputs[0];

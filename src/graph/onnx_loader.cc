@@ -311,7 +311,7 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     n.op_type = np.op_type();
     n.opset = g.opset;
     n.attrs = convert_attributes(np, what + ": node '" + n.name + "'");
-    if ((n.op_type == "QuantizeLinear" || n.op_type == "QLinearMatMul") && n.attrs.get_int("output_dtype", 0) == 0) {
+    if ((n.op_type == "QuantizeLinear" || n.op_type == "QLinearMatMul" || n.op_type == "QLinearConv") && n.attrs.get_int("output_dtype", 0) == 0) {
       // The output type (opset 21's attribute): the zero point's, else uint8.
       int t = onnx::TensorProto::UINT8;
       const int zi = n.op_type == "QuantizeLinear" ? 2 : 7;
