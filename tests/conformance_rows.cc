@@ -439,6 +439,18 @@ std::vector<Row> make_rows() {
     g.output_type = onnx::TensorProto::INT32;
     return V{2, 3};
   });
+  add("QLinearConv uint8 1x2x4x4, 3 channels, per-channel w_scale, bias, pads 1", "QLinearConv", {1, 2, 4, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8, i8 = onnx::TensorProto::INT8, i32 = onnx::TensorProto::INT32;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    std::vector<int64_t> w(3 * 2 * 3 * 3);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int64_t>((i * 37) % 200) - 100;
+    auto* n = g.node("QLinearConv", {"q", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128}), g.typed_ints(i8, {3, 2, 3, 3}, w),
+                                     g.floats({3}, {0.01f, 0.02f, 0.005f}), g.typed_ints(i8, {3}, {0, 0, 0}), g.floats({}, {0.2f}),
+                                     g.typed_ints(u8, {}, {110}), g.typed_ints(i32, {3}, {100, -400, 2000})}, "y");
+    G::attr(n, "pads", V{1, 1, 1, 1});
+    g.output_type = u8;
+    return V{1, 3, 4, 4};
+  });
   add("ReduceProd axis 1 of 2x4", "ReduceProd", {2, 4}, [](G& g) {
     auto* n = g.node("ReduceProd", {"x"}, "y");
     G::attr(n, "axes", V{1});

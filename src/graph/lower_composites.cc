@@ -730,7 +730,6 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     return true;
   }
   if (op == "Dropout") {
-    if (n.outputs.size() > 1 && n.outputs[1] >= 0 && uses[n.outputs[1]] > 0) return false;
     if (is_const(g, n, 2) && g.tensors[n.inputs[2]].value.size() > 0 && g.tensors[n.inputs[2]].value.data[0] != 0) {
       double r = n.attrs.get_float("ratio", 0.5);
       if (is_const(g, n, 1) && g.tensors[n.inputs[1]].value.size() > 0) r = g.tensors[n.inputs[1]].value.data[0];
@@ -738,8 +737,16 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     } else if (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)) {
       return false;  // a computed training_mode
     }
-    if (n.outputs.size() > 1 && n.outputs[1] >= 0) g.tensors[n.outputs[1]].shape.clear();  // not computed
     e.emit("Identity", 13, {x}, xs, g.tensors[x].dtype, {}, y);
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0) {
+      if (uses[n.outputs[1]] > 0) {
+        // The mask, all true without dropout: Equal(x, x) (a comparison of x with itself; true
+        // for every value the integer model holds).
+        e.emit("Equal", 13, {x, x}, xs, DType::kBool, {}, n.outputs[1]);
+      } else {
+        g.tensors[n.outputs[1]].shape.clear();  // not computed
+      }
+    }
     return true;
   }
   if (op == "CastLike") {
