@@ -398,6 +398,59 @@ std::vector<Row> make_rows() {
     G::attr(n, "ignore_index", int64_t{0});
     return V{4};
   });
+  add("NegativeLogLikelihoodLoss, computed target (ArgMax), weights, ignore_index 2, mean 3x5", "NegativeLogLikelihoodLoss", {3, 5},
+      [](G& g) {
+        G::attr(g.node("LogSoftmax", {"x"}, "l"), "axis", int64_t{1});
+        g.node("Gemm", {"x", g.weight({5, 5}, -1, 1)}, "h");
+        auto* a = g.node("ArgMax", {"h"}, "t");
+        G::attr(a, "axis", int64_t{1});
+        G::attr(a, "keepdims", int64_t{0});
+        G::attr(g.node("NegativeLogLikelihoodLoss", {"l", "t", g.weight({5}, 0.2, 1)}, "y"), "ignore_index", int64_t{2});
+        return V{};
+      });
+  add("Mod of reals (fmod) by a constant of mixed signs 2x4", "Mod", {2, 4}, [](G& g) {
+    G::attr(g.node("Mod", {"x", g.floats({4}, {0.7f, -0.45f, 1.3f, -1.1f})}, "y"), "fmod", int64_t{1});
+    return V{2, 4};
+  });
+  add("Mod of reals (fmod) by a computed divisor of mixed signs 2x4", "Mod", {2, 4}, [](G& g) {
+    g.node("Sigmoid", {"x"}, "s");
+    g.node("Add", {"s", g.floats({}, {0.5f})}, "p");
+    g.node("Mul", {"p", g.floats({4}, {1, -1, 1, -1})}, "d");
+    g.node("Mul", {"x", g.floats({}, {3})}, "x3");
+    G::attr(g.node("Mod", {"x3", "d"}, "y"), "fmod", int64_t{1});
+    return V{2, 4};
+  });
+  add("QLinearMatMul uint8 2x4 by a constant 4x3", "QLinearMatMul", {2, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    auto* n = g.node("QLinearMatMul", {"q", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128}),
+                                       g.typed_ints(u8, {4, 3}, {12, 200, 97, 255, 0, 131, 64, 77, 190, 128, 3, 250}),
+                                       g.floats({}, {0.02f}), g.typed_ints(u8, {}, {120}), g.floats({}, {0.1f}),
+                                       g.typed_ints(u8, {}, {100})}, "y");
+    (void)n;
+    g.output_type = u8;
+    return V{2, 3};
+  });
+  add("MatMulInteger uint8 x int8 2x4 by a constant 4x3", "MatMulInteger", {2, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8, i8 = onnx::TensorProto::INT8;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    g.node("MatMulInteger", {"q", g.typed_ints(i8, {4, 3}, {12, -100, 97, 127, 0, -128, 64, 77, -1, 8, 3, -50}),
+                             g.typed_ints(u8, {}, {128}), g.typed_ints(i8, {}, {2})}, "y");
+    g.output_type = onnx::TensorProto::INT32;
+    return V{2, 3};
+  });
+  add("QLinearConv uint8 1x2x4x4, 3 channels, per-channel w_scale, bias, pads 1", "QLinearConv", {1, 2, 4, 4}, [](G& g) {
+    const int u8 = onnx::TensorProto::UINT8, i8 = onnx::TensorProto::INT8, i32 = onnx::TensorProto::INT32;
+    g.node("QuantizeLinear", {"x", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128})}, "q");
+    std::vector<int64_t> w(3 * 2 * 3 * 3);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int64_t>((i * 37) % 200) - 100;
+    auto* n = g.node("QLinearConv", {"q", g.floats({}, {0.05f}), g.typed_ints(u8, {}, {128}), g.typed_ints(i8, {3, 2, 3, 3}, w),
+                                     g.floats({3}, {0.01f, 0.02f, 0.005f}), g.typed_ints(i8, {3}, {0, 0, 0}), g.floats({}, {0.2f}),
+                                     g.typed_ints(u8, {}, {110}), g.typed_ints(i32, {3}, {100, -400, 2000})}, "y");
+    G::attr(n, "pads", V{1, 1, 1, 1});
+    g.output_type = u8;
+    return V{1, 3, 4, 4};
+  });
   add("ReduceProd axis 1 of 2x4", "ReduceProd", {2, 4}, [](G& g) {
     auto* n = g.node("ReduceProd", {"x"}, "y");
     G::attr(n, "axes", V{1});

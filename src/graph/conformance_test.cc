@@ -5,6 +5,8 @@
 // operator in the table must pass at least one test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -27,12 +29,26 @@ struct Count {
   int pass = 0, fail = 0, rejected = 0;
 };
 
+// The unsupported operators an UnsupportedOps message lists (its lines after the first), joined.
+std::string listed_ops(const std::string& s) {
+  std::string out;
+  size_t at = s.find('\n');
+  while (at != std::string::npos) {
+    const size_t next = s.find('\n', at + 1);
+    std::string line = s.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+    line.erase(0, line.find_first_not_of(' '));
+    if (!line.empty()) out += (out.empty() ? "" : "; ") + line;
+    at = next;
+  }
+  return out.substr(0, 240);
+}
+
 }  // namespace
 
 TEST(Conformance, NodeTests) {
   if (!fs::exists(kNodeDir)) GTEST_SKIP() << "libonnx-testdata is not installed (scripts/install-deps.sh)";
   std::map<std::string, Count> per_op;
-  std::vector<std::string> failures, rejections;
+  std::vector<std::string> failures, rejections, unsupported;
   int skipped = 0;
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(kNodeDir)) dirs.push_back(e.path());
@@ -42,8 +58,9 @@ TEST(Conformance, NodeTests) {
     graph::Graph g;
     try {
       g = graph::load_onnx_file((dir / "model.onnx").string());
-    } catch (const graph::UnsupportedOps&) {
+    } catch (const graph::UnsupportedOps& e) {
       ++skipped;
+      unsupported.push_back(test + ": " + listed_ops(e.what()));
       continue;
     } catch (const Error& e) {
       rejections.push_back(test + ": " + e.what());
@@ -95,6 +112,7 @@ TEST(Conformance, NodeTests) {
   std::printf("%-28s %5s %5s %8s\n", "operator", "pass", "fail", "rejected");
   for (const auto& [op, c] : per_op) std::printf("%-28s %5d %5d %8d\n", op.c_str(), c.pass, c.fail, c.rejected);
   std::printf("%d tests use unsupported operators\n", skipped);
+  for (const auto& u : unsupported) std::printf("unsupported: %s\n", u.c_str());
   for (const auto& r : rejections) std::printf("rejected: %s\n", r.c_str());
   for (const auto& f : failures) ADD_FAILURE() << "wrong result: " << f;
   for (const auto& name : ops::OpTable::get().names()) {

@@ -21,7 +21,10 @@ struct NodeEmitter {
   NodeEmitter(Graph& graph, const ops::Node& node, std::vector<ops::Node>& emitted) : g(graph), n(node), out(emitted) {}
 
   std::string fresh(const std::string& what) { return n.name + "/lowered_" + what + "_" + std::to_string(counter++); }
-  const ops::Shape& shape(int t) const { return g.tensors[t].shape; }
+  // By value, like everything read from g.tensors here: every constant() / emit_node() adds a
+  // tensor, which may reallocate g.tensors and leave a reference into it dangling (a
+  // `const Shape& s = shape(x)` bound to the copy keeps the copy alive instead).
+  ops::Shape shape(int t) const { return g.tensors[t].shape; }
   ops::DType dtype(int t) const { return g.tensors[t].dtype; }
   int constant(const std::string& what, ops::Shape s, ops::DType dt, std::vector<double> data) {
     TensorInfo t;

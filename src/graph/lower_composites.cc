@@ -58,7 +58,7 @@ struct Emitter : NodeEmitter {
   }
   // LayerNormalization of x over axes axis.. (scale ones, no bias).
   int layer_norm(int x, int64_t axis, double eps, int to = -1) {
-    const Shape& s = shape(x);
+    const Shape s = shape(x);  // a copy: filled() below adds a tensor (g.tensors may reallocate)
     Shape norm(s.begin() + axis, s.end());
     ops::Attributes a;
     a.ints["axis"] = axis;
@@ -320,29 +320,101 @@ bool lower_einsum(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
 // "mean"), M the constant [N, C, d..] holding -weight[t] / divisor at class t = target[n, d] of
 // each entry (0 elsewhere and where the target is ignore_index; divisor: the sum of the weights
 // for "mean", else 1).
+// SoftmaxCrossEntropyLoss's log_prob: the stable LogSoftmax of x along axis 1 (to the node's
+// second output when it has one); NegativeLogLikelihoodLoss's input as it is.
+int loss_log_prob(Emitter& e, const ops::Node& n, int x) {
+  if (n.op_type != "SoftmaxCrossEntropyLoss") return x;
+  const Shape xs = e.shape(x);
+  const int lp_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
+  const int m = e.reduce("ReduceMax", x, {1});
+  const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
+  const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
+  const int s = e.reduce("ReduceSum", ex, {1});
+  const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
+  return e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, lp_to);
+}
+
+// The loss with a computed (integer) target t [N, d..]: W = -OneHot(t) along axis 1 ([N, C, d..],
+// the integer values 0 / -1 cast to real), times the weights reshaped to [1, C, 1..] when given;
+// with ignore_index, an ignored entry's class becomes C (Where(Equal(t, ignore_index), C, t)),
+// a OneHot of depth C + 1 and the extra class sliced off, so its row of W is 0 (the OneHot
+// relation refuses an index outside [-C, C): an ignored index never reaches it). Then
+// "none": ReduceSum(log_prob W) over axis 1; "sum": over every axis; "mean": that sum divided by
+// the sum of the weights of the entries not ignored, -ReduceSum(W) (a computed Div).
+bool lower_loss_computed(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const int x = n.inputs[0], t = n.inputs[1], y = n.outputs[0];
+  const bool has_w = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  if (!known_shape(g, x) || !known_shape(g, t) || !known_shape(g, y) || (has_w && !known_shape(g, n.inputs[2]))) return false;
+  if (g.tensors[t].dtype != DType::kInt) return false;
+  const Shape xs = g.tensors[x].shape, ts = g.tensors[t].shape;
+  if (xs.size() < 2) return false;
+  const int64_t C = xs[1];
+  Shape want = xs;
+  want.erase(want.begin() + 1);
+  if (ts != want || C < 1 || C + 1 > 256) return false;  // the OneHot operator's depth bound
+  if (has_w && g.tensors[n.inputs[2]].shape != Shape{C}) return false;
+  const std::string red = n.attrs.get_string("reduction", "mean");
+  if (red != "none" && red != "sum" && red != "mean") return false;
+  Emitter e{g, n, out};
+  const int src = loss_log_prob(e, n, x);
+  int idx = t;
+  int64_t depth = C;
+  if (n.attrs.has("ignore_index")) {
+    const double ii = static_cast<double>(n.attrs.get_int("ignore_index", 0));
+    const int eq = e.emit("Equal", 13, {t, e.constant("ignore_index", {}, DType::kInt, {ii})}, ts, DType::kBool);
+    idx = e.emit("Where", 16, {eq, e.constant("ignored_class", {}, DType::kInt, {static_cast<double>(C)}), t}, ts, DType::kInt);
+    depth = C + 1;
+  }
+  ops::Attributes ao;
+  ao.ints["axis"] = 1;
+  Shape hs = xs;
+  hs[1] = depth;
+  int h = e.emit("OneHot", 11, {idx, e.ints("depth", {depth}), e.ints("values", {0, -1})}, hs, DType::kInt, ao);
+  if (depth > C) h = e.emit("Slice", 13, {h, e.ints("starts", {0}), e.ints("ends", {C}), e.ints("axes", {1})}, xs, DType::kInt);
+  ops::Attributes ac;
+  ac.ints["to"] = 1;
+  int W = e.emit("Cast", 13, {h}, xs, DType::kFloat, ac);
+  if (has_w) {
+    Shape bs(xs.size(), 1);
+    bs[1] = C;
+    const int w = n.inputs[2];
+    const int wb = g.tensors[w].is_const ? e.constant("weight", bs, DType::kFloat, g.tensors[w].value.data) : e.reshape(w, bs);
+    W = e.emit("Mul", 14, {W, wb}, xs, DType::kFloat);
+  }
+  const int p = e.emit("Mul", 14, {src, W}, xs, DType::kFloat);
+  std::vector<int64_t> axes = {1};
+  if (red != "none") {
+    axes.clear();
+    for (size_t i = 0; i < xs.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  ops::Attributes ra;
+  ra.ints["keepdims"] = 0;
+  if (red != "mean") {
+    e.emit("ReduceSum", 13, {p, e.ints("axes", axes)}, g.tensors[y].shape, DType::kFloat, ra, y);
+    return true;
+  }
+  const int num = e.emit("ReduceSum", 13, {p, e.ints("axes", axes)}, {}, DType::kFloat, ra);
+  const int den = e.emit("ReduceSum", 13, {W, e.ints("axes", axes)}, {}, DType::kFloat, ra);
+  const int pos = e.emit("Neg", 13, {den}, {}, DType::kFloat);
+  e.emit("Div", 14, {num, pos}, g.tensors[y].shape, DType::kFloat, {}, y);
+  return true;
+}
+
 bool lower_loss(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   const bool sce = n.op_type == "SoftmaxCrossEntropyLoss";
-  if (n.inputs.size() < 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+  if (n.inputs.size() < 2 || n.inputs[1] < 0) return false;
+  for (size_t k = sce ? 2 : 1; k < n.outputs.size(); ++k)
+    if (n.outputs[k] >= 0) return false;
   const bool has_w = n.inputs.size() > 2 && n.inputs[2] >= 0;
+  if (!is_const(g, n, 1)) return lower_loss_computed(g, n, out);
   if (has_w && !is_const(g, n, 2)) return false;
   const int x = n.inputs[0], y = n.outputs[0];
   if (!known_shape(g, x) || !known_shape(g, y)) return false;
-  for (size_t k = sce ? 2 : 1; k < n.outputs.size(); ++k)
-    if (n.outputs[k] >= 0) return false;
   const Shape xs = g.tensors[x].shape;
   const ops::LossTerms L = ops::loss_terms(n, xs, g.tensors[n.inputs[1]].value, has_w ? &g.tensors[n.inputs[2]].value : nullptr);
   if (!(L.denominator != 0) || !std::isfinite(L.denominator)) return false;
   Emitter e{g, n, out};
-  int src = x;
-  if (sce) {
-    const int lp_to = n.outputs.size() > 1 ? n.outputs[1] : -1;
-    const int m = e.reduce("ReduceMax", x, {1});
-    const int d = e.emit("Sub", 14, {x, m}, xs, DType::kFloat);
-    const int ex = e.emit("Exp", 13, {d}, xs, DType::kFloat);
-    const int s = e.reduce("ReduceSum", ex, {1});
-    const int l = e.emit("Log", 13, {s}, e.shape(s), DType::kFloat);
-    src = e.emit("Sub", 14, {d, l}, xs, DType::kFloat, {}, lp_to);
-  }
+  const int src = loss_log_prob(e, n, x);
   std::vector<double> mask(static_cast<size_t>(ops::numel(xs)), 0.0);
   for (int64_t a = 0; a < L.N; ++a)
     for (int64_t d = 0; d < L.D; ++d) {
@@ -419,13 +491,179 @@ bool lower_reduce_prod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out
 // shape (ops/op_mod.cc): B = |b|, S = sign(b) as constants of x's rank; x' = x (fmod) or S x;
 // f = x' - B Div(x', B) (truncating division by a positive divisor); fmod: y = f; else
 // y = S Where(f < 0, f + B, f) (Python's remainder: the divisor's sign).
-bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
-  if (n.inputs.size() != 2 || n.inputs[1] < 0 || !is_const(g, n, 1)) return false;
+// Mod of real tensors (fmod = 1, the only mode ONNX allows for them), by a constant or computed
+// divisor b: fmod(x, b) = fmod(x, |b|) = x - B trunc(x / B) with B = |b| (the proven Div takes
+// positive divisors only): q = x (1 / B) for a constant b (a Mul by a constant), else
+// Div(x, Abs(b)); t = trunc(q) = Where(q < 0, Ceil(q), Floor(q)) (two tables and a comparison);
+// y = x - t B. In fixed point, q within one step of an integer may truncate to the neighbouring
+// integer (an error of B in y, as for any table of a discontinuous function).
+bool lower_mod_real(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const int x = n.inputs[0], b = n.inputs[1], y = n.outputs[0];
+  if (!known_shape(g, x) || !known_shape(g, b) || !known_shape(g, y)) return false;
+  if (n.attrs.get_int("fmod", 0) == 0 || g.tensors[x].dtype != DType::kFloat || g.tensors[b].dtype != DType::kFloat)
+    return false;
+  const bool constant = g.tensors[b].is_const;
+  const FTensor bv = g.tensors[b].value;  // a copy: emitting adds tensors
+  if (constant && std::any_of(bv.data.begin(), bv.data.end(), [](double z) { return z == 0 || !std::isfinite(z); })) return false;
+  const Shape ys = g.tensors[y].shape;
+  Emitter e{g, n, out};
+  int B = -1, q = -1;
+  if (constant) {
+    std::vector<double> mag, inv;
+    for (double z : bv.data) {
+      mag.push_back(std::fabs(z));
+      inv.push_back(1.0 / std::fabs(z));
+    }
+    B = e.constant("divisor_magnitude", bv.shape, DType::kFloat, mag);
+    q = e.emit("Mul", 14, {x, e.constant("inverse_divisor", bv.shape, DType::kFloat, inv)}, ys, DType::kFloat);
+  } else {
+    B = e.emit("Abs", 13, {b}, e.shape(b), DType::kFloat);
+    q = e.emit("Div", 14, {x, B}, ys, DType::kFloat);
+  }
+  const int neg = e.emit("Less", 13, {q, e.constant("zero", {}, DType::kFloat, {0.0})}, ys, DType::kBool);
+  const int up = e.emit("Ceil", 13, {q}, ys, DType::kFloat);
+  const int down = e.emit("Floor", 13, {q}, ys, DType::kFloat);
+  const int t = e.emit("Where", 16, {neg, up, down}, ys, DType::kFloat);
+  const int tb = e.emit("Mul", 14, {t, B}, ys, DType::kFloat);
+  e.emit("Sub", 14, {x, tb}, ys, DType::kFloat, {}, y);
+  return true;
+}
+
+// MatMulInteger / QLinearMatMul (ops/op_matmul_integer.cc) with a constant B, constant zero
+// points and scales (a's and y's per tensor): for QLinearMatMul t = Cast(A - a_zero_point) to
+// real (an integer at scale 0), y = MatMul(t, W) with the constant W = (B - b_zero_point) (times a_scale b_scale per
+// column for QLinearMatMul), then for QLinearMatMul the QuantizeLinear table of y_scale and
+// y_zero_point (its attributes, as lower_one's QuantizeLinear); MatMulInteger stays in integers
+// (A - a_zero_point times the integer constant B - b_zero_point: exact at scale 0).
+bool lower_matmul_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool qlinear = n.op_type == "QLinearMatMul";
   const int x = n.inputs[0], y = n.outputs[0];
+  const size_t bi = qlinear ? 3 : 1;
+  if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
+  for (size_t k = 1; k < n.inputs.size(); ++k)
+    if (n.inputs[k] >= 0 && !is_const(g, n, k)) return false;
+  if (n.inputs.size() <= bi || n.inputs[bi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const FTensor B = g.tensors[n.inputs[bi]].value;  // copies: emitting adds tensors
+  if (B.rank() < 2 || xs.empty() || xs.back() != B.shape[B.shape.size() - 2]) return false;
+  const int64_t N = B.shape.back();
+  auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
+  const FTensor azp = value(qlinear ? 2 : 2), bzp = value(qlinear ? 5 : 3);
+  if (azp.size() > 1 || (bzp.size() > 1 && bzp.size() != N)) return false;  // per-row zero points of A: not taken
+  std::vector<double> col_scale(static_cast<size_t>(N), 1.0);
+  double ys = 1, yz = 0;
+  if (qlinear) {
+    const FTensor as = value(1), bs = value(4), yscale = value(6), yzp = value(7);
+    if (as.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (bs.size() != 1 && bs.size() != N)) return false;
+    for (int64_t j = 0; j < N; ++j) col_scale[static_cast<size_t>(j)] = as.data[0] * bs.data[static_cast<size_t>(bs.size() == 1 ? 0 : j)];
+    ys = yscale.data[0];
+    yz = yzp.data[0];
+    if (!(ys > 0) || !std::isfinite(ys)) return false;
+  }
+  std::vector<double> w(B.data.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t j = i % static_cast<size_t>(N);
+    const double z = bzp.size() == 0 ? 0.0 : bzp.data[bzp.size() == 1 ? 0 : j];
+    w[i] = (B.data[i] - z) * col_scale[j];
+  }
+  Emitter e{g, n, out};
+  int t = x;
+  if (azp.size() == 1 && azp.data[0] != 0)
+    t = e.emit("Sub", 14, {x, e.constant("a_zero_point", {}, DType::kInt, {azp.data[0]})}, xs, DType::kInt);
+  const Shape ys_shape = g.tensors[y].shape;
+  if (!qlinear) {  // integers throughout: an exact product at scale 0
+    e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kInt, w)}, ys_shape, DType::kInt, {}, y);
+    return true;
+  }
+  ops::Attributes to_real;
+  to_real.ints["to"] = 1;
+  t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
+  const int p = e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kFloat, w)}, ys_shape, DType::kFloat);
+  ops::Attributes q;
+  q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
+  q.floats["zkinfer_scale"] = ys;
+  q.ints["zkinfer_zero_point"] = static_cast<int64_t>(yz);
+  e.emit("QuantizeLinear", 13, {p}, ys_shape, DType::kInt, q, y);
+  return true;
+}
+
+// ConvInteger / QLinearConv (ops/op_matmul_integer.cc) with constant weights, zero points, scales
+// and bias (x's and y's per tensor; w's per tensor or per output channel): ConvInteger: an
+// integer Conv of x - x_zero_point by the constant w - w_zero_point (exact at scale 0);
+// QLinearConv: Cast(x - x_zero_point) to real, a Conv by the constant (w - w_zero_point) x_scale
+// w_scale[m] with the bias B x_scale w_scale[m], then QuantizeLinear's table of y_scale and
+// y_zero_point. The Conv keeps the node's attributes.
+bool lower_conv_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool qlinear = n.op_type == "QLinearConv";
+  const int x = n.inputs[0], y = n.outputs[0];
+  const size_t wi = qlinear ? 3 : 1;
+  if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
+  for (size_t k = 1; k < n.inputs.size(); ++k)
+    if (n.inputs[k] >= 0 && !is_const(g, n, k)) return false;
+  if (n.inputs.size() <= wi || n.inputs[wi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
+  const Shape xs = g.tensors[x].shape;
+  const FTensor W = g.tensors[n.inputs[wi]].value;  // copies: emitting adds tensors
+  if (W.rank() < 3) return false;
+  const int64_t M = W.shape[0], per = W.size() / M;
+  auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
+  const FTensor xzp = value(2), wzp = value(qlinear ? 5 : 3);
+  if (xzp.size() > 1 || (wzp.size() > 1 && wzp.size() != M)) return false;
+  std::vector<double> ch_scale(static_cast<size_t>(M), 1.0);
+  double ys = 1, yz = 0;
+  FTensor bias;
+  if (qlinear) {
+    const FTensor xscale = value(1), wscale = value(4), yscale = value(6), yzp = value(7);
+    bias = value(8);
+    if (xscale.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (wscale.size() != 1 && wscale.size() != M)) return false;
+    if (bias.size() != 0 && bias.size() != M) return false;
+    for (int64_t m = 0; m < M; ++m) ch_scale[static_cast<size_t>(m)] = xscale.data[0] * wscale.data[static_cast<size_t>(wscale.size() == 1 ? 0 : m)];
+    ys = yscale.data[0];
+    yz = yzp.data[0];
+    if (!(ys > 0) || !std::isfinite(ys)) return false;
+  }
+  std::vector<double> w(W.data.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t m = i / static_cast<size_t>(per);
+    w[i] = (W.data[i] - (wzp.size() == 0 ? 0.0 : wzp.data[wzp.size() == 1 ? 0 : m])) * ch_scale[m];
+  }
+  ops::Attributes ca = n.attrs;
+  ca.ints.erase("output_dtype");
+  Emitter e{g, n, out};
+  int t = x;
+  if (xzp.size() == 1 && xzp.data[0] != 0)
+    t = e.emit("Sub", 14, {x, e.constant("x_zero_point", {}, DType::kInt, {xzp.data[0]})}, xs, DType::kInt);
+  const Shape ys_shape = g.tensors[y].shape;
+  if (!qlinear) {
+    e.emit("Conv", 11, {t, e.constant("weights", W.shape, DType::kInt, w)}, ys_shape, DType::kInt, ca, y);
+    return true;
+  }
+  ops::Attributes to_real;
+  to_real.ints["to"] = 1;
+  t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
+  std::vector<int> ins = {t, e.constant("weights", W.shape, DType::kFloat, w)};
+  if (bias.size() > 0) {
+    std::vector<double> b(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) b[static_cast<size_t>(m)] = bias.data[static_cast<size_t>(m)] * ch_scale[static_cast<size_t>(m)];
+    ins.push_back(e.constant("bias", {M}, DType::kFloat, b));
+  }
+  const int p = e.emit("Conv", 11, ins, ys_shape, DType::kFloat, ca);
+  ops::Attributes q;
+  q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
+  q.floats["zkinfer_scale"] = ys;
+  q.ints["zkinfer_zero_point"] = static_cast<int64_t>(yz);
+  e.emit("QuantizeLinear", 13, {p}, ys_shape, DType::kInt, q, y);
+  return true;
+}
+
+bool lower_mod(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  if (n.inputs.size() != 2 || n.inputs[1] < 0) return false;
+  const int x = n.inputs[0], y = n.outputs[0];
+  if (x >= 0 && g.tensors[x].dtype == DType::kFloat) return lower_mod_real(g, n, out);
+  if (!is_const(g, n, 1)) return false;
   if (!known_shape(g, x) || !known_shape(g, y)) return false;
   if (g.tensors[x].dtype != DType::kInt || g.tensors[y].dtype != DType::kInt) return false;
   const Shape xs = g.tensors[x].shape;
-  const FTensor& b = g.tensors[n.inputs[1]].value;
+  const FTensor b = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
   if (b.rank() > static_cast<int>(xs.size()) || g.tensors[y].shape != xs) return false;
   Shape bs(xs.size() - static_cast<size_t>(b.rank()), 1);
   bs.insert(bs.end(), b.shape.begin(), b.shape.end());
@@ -471,6 +709,8 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return lower_loss(g, n, out);
   if (op == "ReduceProd") return lower_reduce_prod(g, n, out);
   if (op == "Mod") return lower_mod(g, n, out);
+  if (op == "MatMulInteger" || op == "QLinearMatMul") return lower_matmul_integer(g, n, out);
+  if (op == "ConvInteger" || op == "QLinearConv") return lower_conv_integer(g, n, out);
   for (size_t k = 1; k < n.outputs.size(); ++k)
     if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
   const int x = n.inputs[0], y = n.outputs[0];
@@ -490,7 +730,6 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     return true;
   }
   if (op == "Dropout") {
-    if (n.outputs.size() > 1 && n.outputs[1] >= 0 && uses[n.outputs[1]] > 0) return false;
     if (is_const(g, n, 2) && g.tensors[n.inputs[2]].value.size() > 0 && g.tensors[n.inputs[2]].value.data[0] != 0) {
       double r = n.attrs.get_float("ratio", 0.5);
       if (is_const(g, n, 1) && g.tensors[n.inputs[1]].value.size() > 0) r = g.tensors[n.inputs[1]].value.data[0];
@@ -498,8 +737,16 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     } else if (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)) {
       return false;  // a computed training_mode
     }
-    if (n.outputs.size() > 1 && n.outputs[1] >= 0) g.tensors[n.outputs[1]].shape.clear();  // not computed
     e.emit("Identity", 13, {x}, xs, g.tensors[x].dtype, {}, y);
+    if (n.outputs.size() > 1 && n.outputs[1] >= 0) {
+      if (uses[n.outputs[1]] > 0) {
+        // The mask, all true without dropout: Equal(x, x) (a comparison of x with itself; true
+        // for every value the integer model holds).
+        e.emit("Equal", 13, {x, x}, xs, DType::kBool, {}, n.outputs[1]);
+      } else {
+        g.tensors[n.outputs[1]].shape.clear();  // not computed
+      }
+    }
     return true;
   }
   if (op == "CastLike") {
@@ -683,7 +930,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     // y = (x - zero_point) * scale, per tensor or per slice along axis (constant scale and zero
     // point, reshaped to broadcast along the axis).
     if (!is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2))) return false;
-    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    const FTensor sc = g.tensors[n.inputs[1]].value;  // copies: emitting adds tensors
     Shape bs;
     if (sc.size() > 1) {
       const int64_t a = ops::norm_axis(n, n.attrs.get_int("axis", 1), rank);
@@ -692,7 +939,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     }
     int t = x;
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
-      const FTensor& zp = g.tensors[n.inputs[2]].value;
+      const FTensor zp = g.tensors[n.inputs[2]].value;
       if (zp.size() != sc.size()) return false;
       if (std::any_of(zp.data.begin(), zp.data.end(), [](double v) { return v != 0; }))
         t = e.emit("Sub", 14, {x, e.constant("zero_point", bs, DType::kInt, zp.data)}, xs, g.tensors[x].dtype);
@@ -705,7 +952,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
     // they define the table that proves it and are public, like an activation's slope).
     if (n.inputs.size() < 2 || !is_const(g, n, 1) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_const(g, n, 2)))
       return false;
-    const FTensor& sc = g.tensors[n.inputs[1]].value;
+    const FTensor sc = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
     const bool has_zp = n.inputs.size() > 2 && n.inputs[2] >= 0;
     if (has_zp && g.tensors[n.inputs[2]].value.size() != sc.size()) return false;
     for (double v : sc.data)
@@ -741,7 +988,7 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   }
   if (op == "Compress") {
     if (!is_const(g, n, 1)) return false;
-    const FTensor& cond = g.tensors[n.inputs[1]].value;
+    const FTensor cond = g.tensors[n.inputs[1]].value;  // a copy: emitting adds tensors
     const bool has_axis = n.attrs.ints.count("axis") != 0;
     const int64_t total = ops::numel(xs);
     if (rank == 0 && has_axis) return false;

@@ -387,7 +387,7 @@ std::vector<int64_t> const_ints(const TensorInfo& t) {
 
 // Computed flat row index of each index tuple: idx [N..., k] over dims -> [P] (P = prod N...).
 int flat_index(Builder& b, int idx, const Shape& dims) {
-  const Shape& s = b.shape(idx);
+  const Shape s = b.shape(idx);  // a copy: emitting adds tensors (g.tensors may reallocate)
   const int64_t k = s.back();
   int64_t P = 1;
   for (size_t a = 0; a + 1 < s.size(); ++a) P *= s[a];
@@ -874,7 +874,8 @@ bool lower_one_top_k(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, 
   perm.push_back(axis);
   for (int64_t a = 0; a < r; ++a) inv[static_cast<size_t>(perm[a])] = a;
   const int xt = b.transpose(n.inputs[0], perm);
-  Shape lead(b.shape(xt).begin(), b.shape(xt).end() - 1);
+  Shape lead = b.shape(xt);
+  lead.pop_back();
   auto with = [&](std::vector<int64_t> tail) {
     Shape s = lead;
     s.insert(s.end(), tail.begin(), tail.end());

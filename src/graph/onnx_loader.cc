@@ -311,10 +311,11 @@ Graph load_onnx_bytes(std::span<const uint8_t> bytes, const std::string& what, c
     n.op_type = np.op_type();
     n.opset = g.opset;
     n.attrs = convert_attributes(np, what + ": node '" + n.name + "'");
-    if (n.op_type == "QuantizeLinear" && n.attrs.get_int("output_dtype", 0) == 0) {
+    if ((n.op_type == "QuantizeLinear" || n.op_type == "QLinearMatMul" || n.op_type == "QLinearConv") && n.attrs.get_int("output_dtype", 0) == 0) {
       // The output type (opset 21's attribute): the zero point's, else uint8.
       int t = onnx::TensorProto::UINT8;
-      if (np.input_size() > 2 && !np.input(2).empty() && elem_type.count(np.input(2))) t = elem_type[np.input(2)];
+      const int zi = n.op_type == "QuantizeLinear" ? 2 : 7;
+      if (np.input_size() > zi && !np.input(zi).empty() && elem_type.count(np.input(zi))) t = elem_type[np.input(zi)];
       n.attrs.ints["output_dtype"] = t;
     }
     for (const auto& in : np.input()) {

@@ -17,6 +17,15 @@ void register_op_div(OpTable& t) {
     return one(std::move(y));
   };
   d.plan = [](PlanContext& c) {
+    // The proofs take positive divisors only (layers/divide.h, layers/int_div.h): a divisor whose
+    // calibrated range reaches 0 or below is refused here rather than when proving.
+    if (c.is_const(1)) {
+      for (double v : c.consts[1]->data)
+        if (!(v > 0)) c.fail("divisor holds " + std::to_string(v) + ": only positive divisors are proven");
+    } else if (c.in_ranges.size() > 1 && !(c.in_ranges[1].lo > 0)) {
+      c.fail("the divisor's calibrated range [" + std::to_string(c.in_ranges[1].lo) + ", " + std::to_string(c.in_ranges[1].hi) +
+             "] reaches 0 or below: only positive divisors are proven");
+    }
     if (c.out_dtypes.at(0) != DType::kFloat) {  // integer division of integer tensors: truncation
       c.in_scale(0);
       c.in_scale(1);

@@ -1,6 +1,7 @@
 // Dropout at inference: y = x (ratio and training_mode ignored unless training_mode is a constant
 // true with a ratio above 0, which is refused); the optional mask output is all true. The quantizer
-// rewrites it into an Identity (graph::lower_composites); a mask that something reads is refused.
+// rewrites it into an Identity (graph::lower_composites), and a mask that something reads into
+// Equal(x, x) (all true).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
@@ -21,6 +22,6 @@ void register_op_dropout(OpTable& t) {
         out.push_back(std::move(mask));
         return out;
       },
-      "graph::lower_composites", "its mask output is used");
+      "graph::lower_composites", "it is in training mode");
 }
 }  // namespace zkinfer::ops

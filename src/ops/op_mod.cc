@@ -4,7 +4,10 @@
 // tensors by a constant divisor without zeros (broadcast to the dividend's shape) into proven
 // integer ops (graph::lower_composites): with B = |b| and S = sign(b) constants,
 // f = x' - B trunc(x' / B) (Div of integers by a positive divisor, Mul, Sub) for x' = x (fmod) or
-// S x; fmod = 0 adds B where f < 0 (Less, Add, Where) and multiplies by S.
+// S x; fmod = 0 adds B where f < 0 (Less, Add, Where) and multiplies by S. A Mod of real tensors
+// (fmod = 1) by a constant or computed divisor: x - B trunc(x / B) with B = |b| (a Mul by 1 / B
+// for a constant, Abs and Div for a computed one), trunc(q) = Where(q < 0, Ceil(q), Floor(q))
+// (a computed zero divisor: refused by Div's proof).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
@@ -26,6 +29,6 @@ void register_op_mod(OpTable& t) {
         y.dtype = in[0]->dtype;
         return one(std::move(y));
       },
-      "graph::lower_composites", "it takes integer tensors and a constant divisor without zeros, broadcast to the dividend's shape");
+      "graph::lower_composites", "it takes integer tensors and a constant divisor without zeros, broadcast to the dividend's shape, or real tensors with fmod = 1");
 }
 }  // namespace zkinfer::ops

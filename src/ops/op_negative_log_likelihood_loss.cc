@@ -5,7 +5,9 @@
 // sum of the weights of the entries not ignored (their count without weights). Float semantics
 // here; the quantizer rewrites a node whose target and weight are constants into a Mul by the
 // constant -weight one-hot mask, a ReduceSum over the classes (and the rest for sum / mean) and,
-// for mean, a Mul by the constant 1 / (sum of the weights) (graph::lower_composites).
+// for mean, a Mul by the constant 1 / (sum of the weights) (graph::lower_composites); a computed
+// (integer) target into W = -OneHot(target) along axis 1 (ignored entries sent to an extra class
+// that is sliced off), times the weights, a Mul and ReduceSum, and for mean a Div by -ReduceSum(W).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
@@ -71,6 +73,6 @@ void register_op_negative_log_likelihood_loss(OpTable& t) {
         const FTensor* w = opt_in(in, 2);
         return one(apply_loss(loss_terms(n, in[0]->shape, *in[1], w), *in[0]));
       },
-      "graph::lower_composites", "its target and weight must be constants");
+      "graph::lower_composites", "its target must be a constant, or integers over at most 255 classes");
 }
 }  // namespace zkinfer::ops

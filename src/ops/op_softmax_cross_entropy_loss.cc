@@ -2,7 +2,8 @@
 // of log_prob = LogSoftmax(scores) along axis 1; the optional second output is log_prob. Float
 // semantics here; the quantizer rewrites a node whose labels and weight are constants into the
 // stable LogSoftmax (ReduceMax, Sub, Exp, ReduceSum, Log, Sub) and the loss's Mul, ReduceSum and,
-// for mean, a Mul by a constant (graph::lower_composites).
+// for mean, a Mul by a constant (graph::lower_composites); computed labels as in
+// op_negative_log_likelihood_loss.cc (a OneHot of the labels).
 #include "ops/helpers.h"
 #include "ops/lowered.h"
 namespace zkinfer::ops {
@@ -28,6 +29,6 @@ void register_op_softmax_cross_entropy_loss(OpTable& t) {
         if (n.outputs.size() > 1) out.push_back(std::move(lp));
         return out;
       },
-      "graph::lower_composites", "its labels and weight must be constants");
+      "graph::lower_composites", "its labels must be a constant, or integers over at most 255 classes");
 }
 }  // namespace zkinfer::ops
