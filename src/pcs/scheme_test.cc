@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -230,6 +231,30 @@ TEST_P(SchemeTest, EveryChangedByteIsRejected) {
   auto longer = bytes;
   longer.push_back(0);
   EXPECT_FALSE(verify(s, in, longer));
+}
+
+// Hyrax commits a key's weights in rows as wide as its parameters allow (key version 5), never
+// below balanced; a commitment with the rows of an older key (balanced, at least 2^8 entries) does
+// not fit, so such a key is refused by the layout check.
+TEST(HyraxSchemeLayout, KeyRowsAreAsWideAsTheParameters) {
+  static const HyraxParams params(10);
+  const HyraxScheme s(params, 6);
+  for (size_t n = 0; n <= 24; ++n) {
+    const size_t want = std::max<size_t>((n + 1) / 2, std::min<size_t>(n, 10));
+    EXPECT_EQ(s.log_cols(n, Use::kKey), want) << n;
+    EXPECT_EQ(s.log_cols(n, Use::kProof), std::min<size_t>(n, 10)) << n;
+    EXPECT_EQ(s.blind_count(n, Use::kKey), size_t{1} << (n - want)) << n;
+  }
+  auto com = [](uint32_t n, uint32_t b) {
+    HyraxCommitment c;
+    c.layout = {n, b};
+    c.rows.assign(size_t{1} << (n - b), G1Affine::identity());
+    return HyraxScheme::wrap(std::move(c));
+  };
+  EXPECT_TRUE(s.fits(*com(16, 10), 16, Use::kKey));
+  EXPECT_FALSE(s.fits(*com(16, 8), 16, Use::kKey));  // the balanced rows of a version-3 key
+  EXPECT_FALSE(s.fits(*com(16, 10), 15, Use::kKey));
+  EXPECT_TRUE(s.fits(*com(22, 11), 22, Use::kKey));  // wider than the parameters: balanced
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, SchemeTest, ::testing::ValuesIn(kSchemes),

@@ -79,7 +79,8 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
   const uint32_t version = r.u32();
-  if (version != kKeyVersion && version != kKeyVersionKzg) r.fail("proving key: unsupported version");
+  if (version != kKeyVersion && version != kKeyVersionKzg && version != kKeyVersionHyrax)
+    r.fail("proving key: unsupported version");
   ProvingKey pk;
   pk.vk = VerifyingKey::deserialize(r);
   if (pk.vk.version != version) r.fail("proving key: its header's version differs from its verifying key's");

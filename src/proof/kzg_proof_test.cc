@@ -187,7 +187,8 @@ TEST(KzgProofTest, OtherModelsKeyAndOtherBackendAreRejected) {
 
 // Key version 4 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
 // point once per group); a version-3 kzg key (made before) still proves and verifies with v1, through
-// the key files; each key rejects the other's proof; a hyrax key stated as version 4 is refused.
+// the key files; each key rejects the other's proof; a hyrax key stated as version 4 or 3 is refused,
+// a kzg key stated as version 5 too.
 TEST(KzgProofTest, KeyVersionSelectsTheTranscript) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
@@ -232,13 +233,25 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscript) {
     EXPECT_FALSE(verify(m.model, m.pk.vk, patched).ok());
   }
   ProvingKey hyrax = setup_keys(m.model, pcs::random_fr(rng));
-  EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersion);
-  hyrax.vk.version = kKeyVersionKzg;
+  EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersionHyrax);
+  // A hyrax key stated as any other version (4: kzg's; 3: balanced weight rows, before version 5)
+  // is refused, and a kzg key stated as hyrax's version.
+  for (uint32_t bad : {kKeyVersionKzg, kKeyVersion}) {
+    hyrax.vk.version = bad;
+    try {
+      (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
+      ADD_FAILURE() << "a hyrax key of version " << bad << " was accepted";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("make the key again with setup"), std::string::npos) << e.what();
+    }
+  }
+  ProvingKey kzg_as_hyrax = m.pk;
+  kzg_as_hyrax.vk.version = kKeyVersionHyrax;
   try {
-    (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
-    ADD_FAILURE() << "a hyrax key of version 4 was accepted";
+    (void)decode_vk_file(encode_vk_file(kzg_as_hyrax.vk, quant::encode_public_model(m.model)));
+    ADD_FAILURE() << "a kzg key of version 5 was accepted";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("for kzg keys only"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("for hyrax keys only"), std::string::npos) << e.what();
   }
 }
 
