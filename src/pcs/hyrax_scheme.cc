@@ -142,6 +142,19 @@ size_t HyraxScheme::log_cols(size_t num_vars, Use use) const {
   return std::min(num_vars, params_.max_log_cols());
 }
 
+size_t HyraxScheme::key_msm_points(std::span<const size_t> weight_vars, size_t log_cols) {
+  size_t n = size_t{1} << log_cols;
+  for (size_t v : weight_vars) n += size_t{1} << (v - std::min(v, log_cols));
+  return n;
+}
+
+size_t HyraxScheme::best_log_cols(std::span<const size_t> weight_vars, size_t lo) {
+  size_t best = lo;
+  for (size_t l = lo + 1; l <= std::min<size_t>(lo + 4, kMaxKeyLogCols); ++l)
+    if (key_msm_points(weight_vars, l) < key_msm_points(weight_vars, best)) best = l;
+  return best;
+}
+
 size_t HyraxScheme::blind_count(size_t num_vars, Use use) const {
   HyraxLayout lay{static_cast<uint32_t>(num_vars), static_cast<uint32_t>(log_cols(num_vars, use))};
   return lay.num_rows();

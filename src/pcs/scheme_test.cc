@@ -257,6 +257,31 @@ TEST(HyraxSchemeLayout, KeyRowsAreAsWideAsTheParameters) {
   EXPECT_TRUE(s.fits(*com(22, 11), 22, Use::kKey));  // wider than the parameters: balanced
 }
 
+// The parameters' width for a key: resnet18's committed weights above 2^8 entries (their padded
+// num_vars, as its key has them) cost 2048 + 9 890 points at B = 11, 4096 + 4 948 at B = 12 and
+// 8192 + 2 477 at B = 13, so B = 12; a model of small weights keeps its lower bound; the search
+// stops at kMaxKeyLogCols.
+TEST(HyraxSchemeLayout, ParametersWidthMinimizesTheBatchMsm) {
+  const std::vector<size_t> r18 = {22, 22, 22, 21, 20, 20, 20, 19, 19, 18, 18, 18, 17, 17, 16, 16,
+                                   16, 16, 15, 14, 13, 10, 9,  9,  9,  9,  9};
+  auto brute = [&](size_t l) {
+    size_t n = size_t{1} << l;
+    for (size_t v : r18) n += v > l ? size_t{1} << (v - l) : 1;
+    return n;
+  };
+  for (size_t l = 8; l <= 14; ++l) EXPECT_EQ(HyraxScheme::key_msm_points(r18, l), brute(l)) << l;
+  EXPECT_EQ(HyraxScheme::key_msm_points(r18, 11), 2048u + 9890u);
+  EXPECT_EQ(HyraxScheme::key_msm_points(r18, 12), 4096u + 4948u);
+  EXPECT_EQ(HyraxScheme::best_log_cols(r18, 11), 12u);
+  EXPECT_LT(HyraxScheme::key_msm_points(r18, 12), HyraxScheme::key_msm_points(r18, 11));
+  EXPECT_LT(HyraxScheme::key_msm_points(r18, 12), HyraxScheme::key_msm_points(r18, 13));
+  const std::vector<size_t> small = {10, 8, 7, 4};
+  EXPECT_EQ(HyraxScheme::best_log_cols(small, 8), 8u);
+  const std::vector<size_t> huge(64, 30);  // would want more than kMaxKeyLogCols
+  EXPECT_EQ(HyraxScheme::best_log_cols(huge, 11), kMaxKeyLogCols);
+  EXPECT_EQ(HyraxScheme::best_log_cols(huge, kMaxKeyLogCols + 1), kMaxKeyLogCols + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Schemes, SchemeTest, ::testing::ValuesIn(kSchemes),
                          [](const ::testing::TestParamInfo<SchemeCase>& i) { return std::string(i.param.name); });
 

@@ -163,14 +163,7 @@ size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
     std::vector<size_t> wv;
     for (size_t t = 0; t < m.graph.tensors.size(); ++t)
       if (is_committed_weight(m, static_cast<int>(t))) wv.push_back(shape_of(m, static_cast<int>(t)).num_vars());
-    auto points = [&](size_t l) {
-      size_t n = size_t{1} << l;
-      for (size_t v : wv) n += size_t{1} << (v - std::min(v, l));
-      return n;
-    };
-    const size_t base = lc;
-    for (size_t l = base + 1; l <= std::min<size_t>(base + 4, pcs::kMaxKeyLogCols); ++l)
-      if (points(l) < points(lc)) lc = l;
+    lc = pcs::HyraxScheme::best_log_cols(wv, lc);
   }
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
   if (zero_knowledge(m)) return std::max(lc, kMinPadLogRow);
