@@ -5,7 +5,7 @@
 // point rho: pcs/kzg_scheme.cc). Items are (commitment, claim) with the claim a plain value or a
 // Pedersen commitment P = v U + t H.
 //
-// This is the one-witness form (pcs::KzgForm::kOneWitness, kzg keys of version 5).
+// This is the one-witness form (pcs::KzgForm::kOneWitness, kzg keys of version 6).
 //
 // Calldata words (uint256, big-endian; G1 points as (x, y), the identity (0, 0)):
 //   key:    beta (2), [tau^3]_2 (4, EIP-197 order), U (2), H (2), srs (14: the 448 bytes the C++

@@ -53,12 +53,17 @@ inline constexpr size_t kMaxRowVars = 24;
 // and the commitment size (2^a points) stay about sqrt(2^n); see docs/protocol/hyrax.md.
 constexpr size_t default_log_cols(size_t num_vars) { return (num_vars + 1) / 2; }
 
-// The column split of a verifying key's weight commitment: balanced, but rows of at least
-// 2^kKeyMinLogCols entries (the whole vector when smaller). A model's many small weights (biases,
-// small kernels) are then one or a few rows each instead of sqrt(size): the verifier's row
-// combination in the batch opening is the sum of the rows, while the generators it uses
-// (2^kKeyMinLogCols of them) are shared by every opening of a proof anyway.
+// The smallest column split the parameters must allow for a verifying key's weight commitment:
+// balanced, but rows of at least 2^kKeyMinLogCols entries (the whole vector when smaller).
+// HyraxScheme (hyrax_scheme.h) commits a key's weights in rows as wide as its parameters allow
+// (at least this), and the whole-model proof sizes the parameters to minimize the verifier's
+// batch MSM (proof/model_proof.cc, params_log_cols; at most kMaxKeyLogCols): a model's weights are
+// then few rows each instead of sqrt(size), the verifier's row combination in the batch opening
+// being the sum of the rows, while the generators are shared by every opening of a proof anyway.
 inline constexpr size_t kKeyMinLogCols = 8;
+// The widest rows the parameters are raised to for a key's weights (each opening's argument folds
+// 2^L generators: the prover's cost).
+inline constexpr size_t kMaxKeyLogCols = 13;
 constexpr size_t key_log_cols(size_t num_vars) {
   return std::max(default_log_cols(num_vars), std::min(num_vars, kKeyMinLogCols));
 }

@@ -131,14 +131,28 @@ const HyraxCommitment* HyraxScheme::as_hyrax(const Commitment& c) {
   return h ? &h->hyrax() : nullptr;
 }
 
-// The key's weights: balanced rows of at least 2^kKeyMinLogCols entries (key_log_cols), so that the verifier's row combination and
-// the opening's length stay about the square root of the size. A proof's own vectors: as wide as
-// the parameters allow; their openings are logarithmic (pcs/reduced_opening.h), so wide rows cost
-// the proof nothing and save row points (a vector of 2^n entries is 2^(n - c) points).
+// Both the key's weights (since key version 5; balanced rows of at least 2^kKeyMinLogCols entries
+// before) and a proof's own vectors: rows as wide as the parameters allow. Openings are
+// logarithmic (pcs/reduced_opening.h), so wide rows cost the proof nothing and save the verifier
+// row points (a vector of 2^n entries is 2^(n - c) points; the parameters' width is chosen for the
+// model: proof/model_proof.cc, params_log_cols). Never below balanced (parameters too small for
+// that are refused by the caller's layout checks).
 size_t HyraxScheme::log_cols(size_t num_vars, Use use) const {
-  // (Parameters with fewer generators than key_log_cols asks for cap it, never below balanced.)
-  if (use == Use::kKey) return std::max(default_log_cols(num_vars), std::min(key_log_cols(num_vars), params_.max_log_cols()));
+  if (use == Use::kKey) return std::max(default_log_cols(num_vars), std::min(num_vars, params_.max_log_cols()));
   return std::min(num_vars, params_.max_log_cols());
+}
+
+size_t HyraxScheme::key_msm_points(std::span<const size_t> weight_vars, size_t log_cols) {
+  size_t n = size_t{1} << log_cols;
+  for (size_t v : weight_vars) n += size_t{1} << (v - std::min(v, log_cols));
+  return n;
+}
+
+size_t HyraxScheme::best_log_cols(std::span<const size_t> weight_vars, size_t lo) {
+  size_t best = lo;
+  for (size_t l = lo + 1; l <= std::min<size_t>(lo + 4, kMaxKeyLogCols); ++l)
+    if (key_msm_points(weight_vars, l) < key_msm_points(weight_vars, best)) best = l;
+  return best;
 }
 
 size_t HyraxScheme::blind_count(size_t num_vars, Use use) const {

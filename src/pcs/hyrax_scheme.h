@@ -27,6 +27,14 @@ class HyraxScheme final : public Scheme {
   // The column parameter of a commitment to 2^num_vars values for `use`.
   size_t log_cols(size_t num_vars, Use use) const;
 
+  // The batch opening's MSM points for a key's weights (num_vars each) committed by parameters of
+  // 2^log_cols generators: 2^log_cols + sum_w 2^(n_w - min(n_w, log_cols)) (the proof's own few
+  // points aside).
+  static size_t key_msm_points(std::span<const size_t> weight_vars, size_t log_cols);
+  // The parameters' width for a key: the smallest B in [lo, min(lo + 4, kMaxKeyLogCols)] (lo when
+  // lo is above that) minimizing key_msm_points (proof/model_proof.cc, params_log_cols).
+  static size_t best_log_cols(std::span<const size_t> weight_vars, size_t lo);
+
   // A Hyrax commitment as a Commitment, and back (nullptr when c is another scheme's).
   static CommitmentPtr wrap(HyraxCommitment c);
   static const HyraxCommitment* as_hyrax(const Commitment& c);

@@ -47,7 +47,7 @@ inline constexpr size_t kKzgMaxVars = 30;
 //  - kThreeWitnesses: one KZG witness per point, checked with a 2-pair pairing (kzg keys of
 //    versions 3 and 4);
 //  - kOneWitness: one witness of (B - I) / Z with Z = (X - r)(X + r)(X - r^2), checked with a
-//    3-pair pairing over [tau^3]_2 and [tau^2 + tau]_2 (version 5: two fewer 2^N MSMs for the
+//    3-pair pairing over [tau^3]_2 and [tau^2 + tau]_2 (key version 6: two fewer 2^N MSMs for the
 //    prover). Its verifier part also holds [tau]_1, [tau^2]_1, [tau^2]_2 and [tau^3]_2.
 enum class KzgForm : uint8_t { kThreeWitnesses, kOneWitness };
 

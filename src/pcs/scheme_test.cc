@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -230,6 +231,55 @@ TEST_P(SchemeTest, EveryChangedByteIsRejected) {
   auto longer = bytes;
   longer.push_back(0);
   EXPECT_FALSE(verify(s, in, longer));
+}
+
+// Hyrax commits a key's weights in rows as wide as its parameters allow (key version 5), never
+// below balanced; a commitment with the rows of an older key (balanced, at least 2^8 entries) does
+// not fit, so such a key is refused by the layout check.
+TEST(HyraxSchemeLayout, KeyRowsAreAsWideAsTheParameters) {
+  static const HyraxParams params(10);
+  const HyraxScheme s(params, 6);
+  for (size_t n = 0; n <= 24; ++n) {
+    const size_t want = std::max<size_t>((n + 1) / 2, std::min<size_t>(n, 10));
+    EXPECT_EQ(s.log_cols(n, Use::kKey), want) << n;
+    EXPECT_EQ(s.log_cols(n, Use::kProof), std::min<size_t>(n, 10)) << n;
+    EXPECT_EQ(s.blind_count(n, Use::kKey), size_t{1} << (n - want)) << n;
+  }
+  auto com = [](uint32_t n, uint32_t b) {
+    HyraxCommitment c;
+    c.layout = {n, b};
+    c.rows.assign(size_t{1} << (n - b), G1Affine::identity());
+    return HyraxScheme::wrap(std::move(c));
+  };
+  EXPECT_TRUE(s.fits(*com(16, 10), 16, Use::kKey));
+  EXPECT_FALSE(s.fits(*com(16, 8), 16, Use::kKey));  // the balanced rows of a version-3 key
+  EXPECT_FALSE(s.fits(*com(16, 10), 15, Use::kKey));
+  EXPECT_TRUE(s.fits(*com(22, 11), 22, Use::kKey));  // wider than the parameters: balanced
+}
+
+// The parameters' width for a key: resnet18's committed weights above 2^8 entries (their padded
+// num_vars, as its key has them) cost 2048 + 9 890 points at B = 11, 4096 + 4 948 at B = 12 and
+// 8192 + 2 477 at B = 13, so B = 12; a model of small weights keeps its lower bound; the search
+// stops at kMaxKeyLogCols.
+TEST(HyraxSchemeLayout, ParametersWidthMinimizesTheBatchMsm) {
+  const std::vector<size_t> r18 = {22, 22, 22, 21, 20, 20, 20, 19, 19, 18, 18, 18, 17, 17, 16, 16,
+                                   16, 16, 15, 14, 13, 10, 9,  9,  9,  9,  9};
+  auto brute = [&](size_t l) {
+    size_t n = size_t{1} << l;
+    for (size_t v : r18) n += v > l ? size_t{1} << (v - l) : 1;
+    return n;
+  };
+  for (size_t l = 8; l <= 14; ++l) EXPECT_EQ(HyraxScheme::key_msm_points(r18, l), brute(l)) << l;
+  EXPECT_EQ(HyraxScheme::key_msm_points(r18, 11), 2048u + 9890u);
+  EXPECT_EQ(HyraxScheme::key_msm_points(r18, 12), 4096u + 4948u);
+  EXPECT_EQ(HyraxScheme::best_log_cols(r18, 11), 12u);
+  EXPECT_LT(HyraxScheme::key_msm_points(r18, 12), HyraxScheme::key_msm_points(r18, 11));
+  EXPECT_LT(HyraxScheme::key_msm_points(r18, 12), HyraxScheme::key_msm_points(r18, 13));
+  const std::vector<size_t> small = {10, 8, 7, 4};
+  EXPECT_EQ(HyraxScheme::best_log_cols(small, 8), 8u);
+  const std::vector<size_t> huge(64, 30);  // would want more than kMaxKeyLogCols
+  EXPECT_EQ(HyraxScheme::best_log_cols(huge, 11), kMaxKeyLogCols);
+  EXPECT_EQ(HyraxScheme::best_log_cols(huge, kMaxKeyLogCols + 1), kMaxKeyLogCols + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, SchemeTest, ::testing::ValuesIn(kSchemes),

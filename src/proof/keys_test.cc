@@ -397,7 +397,7 @@ TEST(KeysTest, SmallFilesWithHugeCountsDecodeInBoundedMemory) {
   auto vk_bytes = [](uint64_t ntensors, uint64_t count, uint64_t wb_len) {
     ByteWriter w;
     for (char c : std::string("ZKVK")) w.u8(static_cast<uint8_t>(c));
-    w.u32(kKeyVersion);
+    w.u32(kKeyVersionHyrax);
     w.u8(0);                                // backend: hyrax
     for (int i = 0; i < 64; ++i) w.u8(0);  // model digest, model file digest
     w.u64(ntensors);

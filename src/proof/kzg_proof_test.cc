@@ -185,10 +185,11 @@ TEST(KzgProofTest, OtherModelsKeyAndOtherBackendAreRejected) {
   expect_rejected(verify(m.model, hyrax.vk, proof), "made with the kzg backend, the verifying key is for hyrax");
 }
 
-// Key version 5 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
+// Key version 6 (what setup makes for kzg) proves with transcript v2 (big-endian, the kzg opening's
 // point once per group) and the one-witness opening; a version-4 kzg key (made before) still proves
 // and verifies with v2 and three witnesses, a version-3 one with v1 and three witnesses, through the
-// key files; each key rejects the others' proofs; a hyrax key stated as a kzg version is refused.
+// key files; each key rejects the others' proofs; a hyrax key stated as a kzg version (or as version
+// 3, balanced weight rows) is refused, and a kzg key stated as hyrax's version 5.
 TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
@@ -204,7 +205,7 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
   for (const uint32_t version : {kKeyVersion, kKeyVersionKzgV4}) {
     SCOPED_TRACE("key version " + std::to_string(version));
     ProvingKey old = m.pk;
-    old.vk.version = version;  // a kzg key as made before version 5
+    old.vk.version = version;  // a kzg key as made before version 6
     old.vk.kzg = std::make_shared<const pcs::KzgParams>(old.vk.kzg->with_form(pcs::KzgForm::kThreeWitnesses));
     {
       // Its weight range proof is bound to the key's statement (the version included): made again,
@@ -244,15 +245,27 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
     for (size_t j = 0; j < proofs.size(); ++j)
       if (i != j) expect_rejected(verify(m.model, vks[i], proofs[j]), "another verifying key");
   ProvingKey hyrax = setup_keys(m.model, pcs::random_fr(rng));
-  EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersion);
-  for (const uint32_t version : {kKeyVersionKzgV4, kKeyVersionKzg}) {
-    hyrax.vk.version = version;
+  EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersionHyrax);
+  // A hyrax key stated as any other version (4 and 6: kzg's; 3: balanced weight rows, before
+  // version 5) is refused, and a kzg key stated as hyrax's version.
+  for (uint32_t bad : {kKeyVersionKzgV4, kKeyVersionKzg, kKeyVersion}) {
+    hyrax.vk.version = bad;
     try {
       (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
-      ADD_FAILURE() << "a hyrax key of version " << version << " was accepted";
+      ADD_FAILURE() << "a hyrax key of version " << bad << " was accepted";
     } catch (const std::exception& e) {
-      EXPECT_NE(std::string(e.what()).find("for kzg keys only"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("make the key again with setup"), std::string::npos) << e.what();
     }
+  }
+  ProvingKey kzg_as_hyrax = m.pk;
+  kzg_as_hyrax.vk.version = kKeyVersionHyrax;
+  // (the SRS block a version below 6 states: the three-witness form's)
+  kzg_as_hyrax.vk.kzg = std::make_shared<const pcs::KzgParams>(m.pk.vk.kzg->with_form(pcs::KzgForm::kThreeWitnesses));
+  try {
+    (void)decode_vk_file(encode_vk_file(kzg_as_hyrax.vk, quant::encode_public_model(m.model)));
+    ADD_FAILURE() << "a kzg key of version 5 was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("for hyrax keys only"), std::string::npos) << e.what();
   }
 }
 

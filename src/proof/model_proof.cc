@@ -154,6 +154,17 @@ size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
   size_t table = 0;
   for (const auto& s : plan) table = std::max(table, s->table_log_size());
   if (table > 6) lc = std::max(lc, std::min<size_t>(table - 6, 10));
+  // Hyrax keys (version 5 on) commit each weight in rows as wide as the parameters
+  // (HyraxScheme::log_cols): a weight of 2^n entries is 2^(n - min(n, L)) row commitments, and the
+  // batch opening's argument runs over (up to) 2^L generators, so the verifier's one MSM has about
+  // 2^L + sum_weights 2^(n - min(n, L)) points. L: the smallest minimizing that, from lc up
+  // (resnet18: L = 12, about 9 k points instead of 12 k at L = 11).
+  {
+    std::vector<size_t> wv;
+    for (size_t t = 0; t < m.graph.tensors.size(); ++t)
+      if (is_committed_weight(m, static_cast<int>(t))) wv.push_back(shape_of(m, static_cast<int>(t)).num_vars());
+    lc = pcs::HyraxScheme::best_log_cols(wv, lc);
+  }
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
   if (zero_knowledge(m)) return std::max(lc, kMinPadLogRow);
   return lc;
@@ -243,17 +254,21 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   if (!std::equal(magic.begin(), magic.end(), kVkMagic.begin())) r.fail("vk: bad magic");
   const uint32_t version = r.u32();
   if (!known_key_version(version))
-    r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersion) +
-           " to " + std::to_string(kKeyVersionKzg) +
-           "; keys made before the commitment backend was chosen at setup must be made again with setup)");
+    r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
+           " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + " and " +
+           std::to_string(kKeyVersionKzg) +
+           " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;
   const uint8_t backend = r.u8();
   if (backend > static_cast<uint8_t>(Backend::kKzg)) r.fail("vk: unknown commitment backend " + std::to_string(backend));
   vk.backend = static_cast<Backend>(backend);
-  if (version > kKeyVersion && vk.backend != Backend::kKzg)
-    r.fail("vk: version " + std::to_string(version) + " is for kzg keys only (a hyrax key is version " +
-           std::to_string(kKeyVersion) + ")");
+  if (version != kKeyVersionHyrax && vk.backend != Backend::kKzg)
+    r.fail("vk: a hyrax key of version " + std::to_string(version) + " (a hyrax key is version " +
+           std::to_string(kKeyVersionHyrax) +
+           ": its weights are committed in wider rows since; make the key again with setup)");
+  if (version == kKeyVersionHyrax && vk.backend != Backend::kHyrax)
+    r.fail("vk: version " + std::to_string(version) + " is for hyrax keys only");
   if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r, kzg_form(version)));
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());

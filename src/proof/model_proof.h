@@ -39,17 +39,24 @@ inline constexpr uint32_t kProofVersion = 5;  // 2: padded zero-knowledge messag
 // 4 (kzg keys only; hyrax keys are still written as 3): the proof's transcript is v2
 // (transcript/transcript.h: big-endian, the EVM's byte order; the kzg opening absorbs each group's
 // point once: pcs/kzg.h). Version-3 kzg keys still prove and verify with transcript v1.
-// 5 (kzg keys only): the batch opening's one-witness form (pcs::KzgForm::kOneWitness: one KZG
+// 5 (hyrax keys only): each weight is committed in rows as wide as the parameters, which are sized
+// for the model (pcs/hyrax_scheme.h, proof/model_proof.cc params_log_cols); version-3 hyrax keys
+// (balanced rows) are refused: run setup again.
+// 6 (kzg keys only): the batch opening's one-witness form (pcs::KzgForm::kOneWitness: one KZG
 // witness for the three points, the SRS block with [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2).
-// Keys of versions 3 and 4 keep the three-witness form.
+// kzg keys of versions 3 and 4 keep the three-witness form.
+// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4 and 6 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
-inline constexpr uint32_t kKeyVersionKzg = 5;
+inline constexpr uint32_t kKeyVersionHyrax = 5;
+inline constexpr uint32_t kKeyVersionKzg = 6;
 // The kzg opening's form for a key version.
 inline pcs::KzgForm kzg_form(uint32_t key_version) {
   return key_version >= kKeyVersionKzg ? pcs::KzgForm::kOneWitness : pcs::KzgForm::kThreeWitnesses;
 }
-inline bool known_key_version(uint32_t v) { return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionKzg; }
+inline bool known_key_version(uint32_t v) {
+  return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzg;
+}
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
 // key). Hyrax: transparent (pcs/hyrax_scheme.h). KZG: masked HyperKZG over a powers-of-tau SRS
@@ -113,11 +120,11 @@ class ById {
 // constant's values. Every byte of the encoding is covered by digest(), which every proof binds.
 struct VerifyingKey {
   Backend backend = Backend::kHyrax;
-  // The format version: 0 (a key made by setup) means the newest for the backend (kKeyVersion for
-  // hyrax, kKeyVersionKzg for kzg); a decoded key keeps the version it was read with.
+  // The format version: 0 (a key made by setup) means the newest for the backend (kKeyVersionHyrax
+  // for hyrax, kKeyVersionKzg for kzg); a decoded key keeps the version it was read with.
   uint32_t version = 0;
   uint32_t effective_version() const {
-    return version != 0 ? version : backend == Backend::kKzg ? kKeyVersionKzg : kKeyVersion;
+    return version != 0 ? version : backend == Backend::kKzg ? kKeyVersionKzg : kKeyVersionHyrax;
   }
   // The encoding of the proof's transcript: v2 for kzg keys of version 4 and later.
   transcript::Encoding transcript_encoding() const {
