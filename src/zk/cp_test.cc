@@ -21,6 +21,7 @@
 //     witnesses; negative control: proofs whose pads are all zero are told apart at once.
 #include "zk/cp.h"
 #include "zk/cp_defer.h"
+#include "zk/session.h"
 
 #include <gtest/gtest.h>
 
@@ -145,9 +146,11 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk,
   if (zk) ctx.emplace(params(), kLogRow);
   std::optional<DeferredChecks> deferred;
   if (defer) deferred.emplace();
-  const Context::Scope scope(zk ? &*ctx : nullptr);
+  const ProofSession session{zk ? &*ctx : nullptr};
   transcript::Transcript tr(kDomain);
+  tr.set_session(&session);
   ByteReader r(bytes);
+  r.set_session(&session);
   try {
     if (zk) ctx->read_rows(r);
     std::vector<pcs::HyraxCommitment> coms;
@@ -159,7 +162,7 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk,
       open.push_back({&coms[j - 1], sub.point, zk ? ctx->bind_claim(f, r, tr) : pcs::EvalClaim::plain(f.value())});
     }
     if (zk) {
-      if (Verdict v = ctx->verify_finish(tr, r); !v) return v;
+      if (Verdict v = ctx->verify_finish(tr, r, deferred ? &*deferred : nullptr); !v) return v;
       if (ctx->has_pad_opening()) open.push_back(ctx->pad_opening_claim());
     }
     const auto batch = pcs::HyraxBatchProof::deserialize(r);
@@ -210,8 +213,9 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
     ctx.emplace(params(), kLogRow, *random);
     ctx->set_relations(false);
   }
-  const Context::Scope scope(random ? &*ctx : nullptr);
+  const ProofSession session{random ? &*ctx : nullptr};
   transcript::Transcript tr(kDomain);
+  tr.set_session(&session);
   if (ctx) tr.start_recording();
   ByteWriter w;
   std::vector<pcs::HyraxCommitted> coms;
@@ -223,7 +227,7 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
     c.absorb_into(tr);
     coms.push_back({std::move(c), {std::move(bl)}});
   }
-  const Val claim = cp::send(st.claim + o.claim_delta);
+  const Val claim = cp::send(tr, st.claim + o.claim_delta);
   tr.absorb(kLabelClaim, claim);
   cp::write(w, claim);
   const auto res = sumcheck::prove_with_eq<Fr>(st.pub.comp, st.pub.rho, st.tables, tr);
@@ -231,8 +235,10 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
   std::vector<pcs::ProverClaim> claims;
   if (ctx) {
     auto replay = transcript::Transcript::replay(tr.take_recording());
+    replay.set_session(&session);
     ctx->set_relations(true);
     ByteReader r(w.data());
+    r.set_session(&session);
     std::vector<pcs::HyraxCommitment> vcoms;
     sumcheck::Subclaim<Fr> sub;
     const Verdict v = check_body(st.pub, r, replay, vcoms, sub);
