@@ -42,7 +42,9 @@ struct Model {
 
 Model make(const VisibilityRecord& vis) {
   Model m;
-  graph::Graph g = graph::load_onnx_file(example("model.onnx"));
+  // From bytes under a fixed name: the graph's source name is bound into the model's digest, so a
+  // path would make the digests depend on where the tree is checked out.
+  graph::Graph g = graph::load_onnx_bytes(graph::read_file(example("model.onnx")), "cnn_digits/model.onnx");
   auto samples = graph::parse_samples(graph::read_text(example("input.json")), "input.json", g);
   m.model = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   m.model.visibility = vis;
@@ -89,20 +91,20 @@ std::string key_and_proof_digest(const Model& m, std::shared_ptr<const pcs::KzgP
 // Recorded at commit 776f70d (main before the engine change) with this file.
 const std::map<std::string, std::string>& recorded() {
   static const std::map<std::string, std::string> m = {
-    {"hyrax in=private w=fixed out=private", "248d964621d9e772c61b848feb2f2314d39fea6fe102574f6fe9ffbaf697567d"},
-    {"hyrax in=private w=fixed out=public", "5c7a03b9494cf5ef23dc5ddf31fe26a50087b821470c21a2f96b4d8e6a2c35cd"},
-    {"hyrax in=private w=private out=private", "f219eb5c110d87d19f1e9e3e65d66faad60db9af83982826da747b7de212ecab"},
-    {"hyrax in=private w=private out=public", "988aea3cd25e6e487b0552cdd2c608ac031577200cfaf7d2319038d094687d42"},
-    {"hyrax in=private w=public out=private", "578bb2a8935b2cb2ea6615f653a8accb70ce7d092a93fe09049928cdafcd58da"},
-    {"hyrax in=private w=public out=public", "75170749790d27a270c8609d8fdcbd4ef6d658921e40d2cd891625f423cb6c41"},
-    {"hyrax in=public w=fixed out=private", "711210041670c9e0aab175d89301c950b3c67b0a0ca015793682510fdaa71f65"},
-    {"hyrax in=public w=fixed out=public", "90992fda4cb6c5aa99d6033be663ee1b247ecea74f09b69e2b31c2bb313c8880"},
-    {"hyrax in=public w=private out=private", "a9af2149c6a2ebe8e34a54eb734533f933cd376e977f7715a39101bba089bb37"},
-    {"hyrax in=public w=private out=public", "71e75f948c612a5a6e77bcb506df4cbb43f9d0a41ec34f73b2c1a801c13c4404"},
-    {"hyrax in=public w=public out=private", "f039b57e1fbca1543096905e5b1046573601c8eb52d7a7f71d64de9744281301"},
-    {"hyrax in=public w=public out=public", "1a2d14ae9ac9d32bb776cf661254d84c1c2bbbed8a4ddaf4d247ba5517bebd17"},
-    {"kzg in=private w=private out=public", "a2b07eaa8210e1bc65953d39a03ebc30dfc917a5eeb26b653c879efb2dc59465"},
-    {"kzg in=public w=public out=public", "a529fc382829e6b99a4c7060d12be636f0cbfc866cac5a241bb0433584b3c6d2"},
+    {"hyrax in=private w=fixed out=private", "ad3c428dfd182349e29baa7279057eebda6b7520dff47c4e468088532013d2cb"},
+    {"hyrax in=private w=fixed out=public", "9e16ac21a1da1fdb0c6f1aba0e474f04be4c9ba9a304cb18e462eb370e28ae4e"},
+    {"hyrax in=private w=private out=private", "9ea0815a78b87b47e8fa220b3e0358088490a4bbf70a2ec79732bcbb705c57a8"},
+    {"hyrax in=private w=private out=public", "8f1d7a630e125982b6f7b1d673cb5896491e20e275c7bad0652e88b90aa1116c"},
+    {"hyrax in=private w=public out=private", "d930e9b1094c4eae9cb8e86c94b4dd644666b1062f69cf4fd88b20c286e43716"},
+    {"hyrax in=private w=public out=public", "567b7067ce5c63ac95cf9aaca2b6c37c3931323cc4bed419b67587967f52d341"},
+    {"hyrax in=public w=fixed out=private", "988e482238f6a16c98858bd46859cf06532d7b85ff9be9aed37b9e0a6e7b7e7a"},
+    {"hyrax in=public w=fixed out=public", "c0b3681183cff6f79b517e2758097d15b1c25e67f1e25c1927b4e35c85bb52cc"},
+    {"hyrax in=public w=private out=private", "3dc600051cdcfa4666fb89898e3ef613ccb1d8618e3c36634605b9392cf7f972"},
+    {"hyrax in=public w=private out=public", "c4d31fa72c6641626f5120ed52b4bb8b26fba59aa6518e89a38e5aac61fe6949"},
+    {"hyrax in=public w=public out=private", "9991cdbaeae7b02e40c12cdd844a39ec3df76dc6727aaef43a745a5f3699ebaa"},
+    {"hyrax in=public w=public out=public", "e86f253a060486d068dff0efde78460fcd16f5c1a5857c16a17e200ad09a7866"},
+    {"kzg in=private w=private out=public", "32b7ae82fb210ae073e5c0ef7441431effaa837e8df5568d1236abbb1f43462e"},
+    {"kzg in=public w=public out=public", "6fc90784bcff79221f286d74f07a6239b17b72e785d6a03383d121e8b3b425b6"},
   };
   return m;
 }

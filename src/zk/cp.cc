@@ -477,6 +477,7 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
   auto to_val = [&](const Dense& d) {
     Val x;
     x.pub_ = false;
+    x.ctx_ = this;
     x.v_ = d.c;
     std::vector<uint32_t> id_of_slot(sent_.size(), 0);
     std::vector<Fr> hidden_by_slot(prover ? sent_.size() : 0);
