@@ -513,5 +513,48 @@ TEST(CpZeroKnowledge, ProofsForTwoWitnessesAreDistributedAlike) {
   EXPECT_GT(worst_two_sample_chi_square(za, zb), kThreshold);
 }
 
+// No ambient mode (zk/session.h): a message is hidden exactly when the transcript it is sent with
+// names a context, and a hidden value's products and equalities go to its own context, with two
+// contexts alive on one thread.
+TEST(CpSession, ModeComesFromTheTranscriptAndValuesKeepTheirContext) {
+  TestRng rng(test_seed());
+  Context a(params(), kLogRow, pcs::random_fr(rng)), b(params(), kLogRow, pcs::random_fr(rng));
+  const ProofSession sa{&a}, sb{&b};
+  transcript::Transcript ta(kDomain), tb(kDomain), plain(kDomain);
+  ta.set_session(&sa);
+  tb.set_session(&sb);
+  const Val x = cp::send(ta, Fr::from_u64(3)), y = cp::send(tb, Fr::from_u64(5)), z = cp::send(plain, Fr::from_u64(7));
+  EXPECT_FALSE(x.is_public());
+  EXPECT_FALSE(y.is_public());
+  EXPECT_TRUE(z.is_public());
+  EXPECT_EQ(x.context(), &a);
+  EXPECT_EQ(y.context(), &b);
+  EXPECT_EQ(z.context(), nullptr);
+  const Val p = x * x + z;  // a product recorded in a; a public term
+  EXPECT_EQ(p.context(), &a);
+  EXPECT_EQ(p.value(), Fr::from_u64(16));
+  EXPECT_EQ(a.num_products(), 1u);
+  EXPECT_EQ(b.num_products(), 0u);
+  EXPECT_TRUE(y == Val(Fr::from_u64(6)));  // recorded in b (a false equality: the end section fails)
+  EXPECT_EQ(b.num_equalities(), 1u);
+  EXPECT_EQ(b.num_false_equalities(), 1u);
+  EXPECT_EQ(a.num_equalities(), 0u);
+  EXPECT_TRUE(z == Val(Fr::from_u64(7)));   // public: decided, recorded nowhere
+  EXPECT_FALSE(z == Val(Fr::from_u64(8)));
+  EXPECT_EQ(a.num_equalities() + b.num_equalities(), 1u);
+  // A reader without a session reads plain values; with one, the context's messages.
+  ByteWriter w;
+  w.bytes(Fr::from_u64(9).to_bytes());
+  ByteReader r0(w.data());
+  EXPECT_TRUE(cp::read(r0).is_public());
+  Context v(params(), kLogRow);
+  const ProofSession sv{&v};
+  ByteReader r1(w.data());
+  r1.set_session(&sv);
+  const Val m = cp::read(r1);
+  EXPECT_FALSE(m.is_public());
+  EXPECT_EQ(m.context(), &v);
+}
+
 }  // namespace
 }  // namespace zkinfer::cp
