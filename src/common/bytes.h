@@ -12,6 +12,8 @@
 
 namespace zkinfer {
 
+struct ProofSession;  // zk/session.h
+
 class ByteWriter {
  public:
   void u8(uint8_t v) { out_.push_back(v); }
@@ -70,6 +72,10 @@ class ByteReader {
   // Records every field read from now on (offset and size, in reading order): a decoder's own
   // enumeration of a file's layout (proof::proof_fields).
   void log_fields(std::vector<ByteField>* fields) { fields_ = fields; }
+  // The proof session the bytes are read under (zk/session.h: zero-knowledge messages, model-wide
+  // lookups), set by the reader's owner; nullptr: plain.
+  void set_session(const ProofSession* s) { session_ = s; }
+  const ProofSession* session() const { return session_; }
   size_t remaining() const { return in_.size() - pos_; }
   size_t position() const { return pos_; }
   void expect_end() const {
@@ -95,6 +101,7 @@ class ByteReader {
   size_t pos_ = 0;
   std::string what_;
   std::vector<ByteField>* fields_ = nullptr;
+  const ProofSession* session_ = nullptr;
 };
 
 }  // namespace zkinfer

@@ -9,6 +9,7 @@
 #include "poly/parallel.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
@@ -23,7 +24,7 @@ Fr absorb_and_gamma(transcript::Transcript& tr, std::span<const Claim> claims) {
   std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
-    if (!cp::current()) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
+    if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
   }
   tr.absorb_many(kLabelClaims, values);
   return tr.challenge<Fr>(kLabelGamma);

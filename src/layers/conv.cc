@@ -9,6 +9,7 @@
 #include "poly/parallel.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
@@ -68,7 +69,7 @@ void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
-    if (!cp::current()) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
+    if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
   }
   tr.absorb_many(kLabelClaims, values);
 }
@@ -185,7 +186,7 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
-    for (const auto& y : ys) proof.bias_values.push_back(cp::send(poly::evaluate_mle<Fr>(bias, y.rco)));
+    for (const auto& y : ys) proof.bias_values.push_back(cp::send(tr, poly::evaluate_mle<Fr>(bias, y.rco)));
     tr.absorb_many(kLabelBias, proof.bias_values);
   }
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);

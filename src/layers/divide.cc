@@ -156,7 +156,7 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
     const cp::Val r = nl_.send_range_eval(r_rem_, c.point, tr);
     nl_.send_range_eval(r_comp_, c.point, tr);
     const auto zb = broadcast_point(ys_, bd, c.point);
-    const cp::Val bz = cp::send(poly::evaluate_mle<Fr>(bt0, zb));
+    const cp::Val bz = cp::send(tr, poly::evaluate_mle<Fr>(bt0, zb));
     tr.absorb("div.b_eval", bz);
     proof.vals.push_back(bz);
     nl_.send_range_eval(r_den_, zb, tr);
@@ -167,7 +167,7 @@ DivProof DivProver::prove(std::span<const Claim> out_claims, transcript::Transcr
       const auto ez = poly::eq_table<Fr>(c.point);
       for (size_t x = 0; x < ez.size(); ++x) t_val += ez[x] * bbt[x] * qt[x];
     }
-    const cp::Val T = cp::send(t_val);
+    const cp::Val T = cp::send(tr, t_val);
     tr.absorb("div.T", T);
     proof.vals.push_back(T);
     auto res = sumcheck::prove_with_eq<Fr>(mul_comp(), c.point, {{}, bbt, qt}, tr);

@@ -127,7 +127,7 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
       cp::Val target = c.value;
       if (params_.op == Op::kAffine) {
         const auto zc = broadcast_point(shape_, cs_.dims(), c.point);
-        const cp::Val cv = cp::send(poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc));
+        const cp::Val cv = cp::send(tr, poly::evaluate_mle<Fr>(fr_padded(cs_, c0_), zc));
         tr.absorb("elementwise.a_eval", cv);
         proof.a_evals.push_back(cv);
         out->c.push_back({zc, cv});
@@ -142,7 +142,7 @@ ElementwiseProof ElementwiseProver::prove(std::span<const Claim> out_claims, tra
       proof.mul.push_back(std::move(res.proof));
     } else {
       const auto za = broadcast_point(shape_, ad, c.point);
-      const cp::Val av = cp::send(poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za));
+      const cp::Val av = cp::send(tr, poly::evaluate_mle<Fr>(fr_padded(as_, a0_), za));
       tr.absorb("elementwise.a_eval", av);
       proof.a_evals.push_back(av);
       const Fr ka = broadcast_factor(shape_, ad, c.point), kb = broadcast_factor(shape_, bd, c.point);

@@ -134,7 +134,7 @@ IntDivProof IntDivProver::prove(std::span<const Claim> out_claims, transcript::T
   const Fr gamma = tr.challenge<Fr>("idiv.gamma");
   for (size_t a : {r_pos_, r_neg_, r_rp_, r_rn_, r_rpc_, r_rnc_}) nl_.send_range_eval(a, tau2, tr);
   const auto t2z = broadcast_point(xs_, zd, tau2);
-  proof.z_eval = cp::send(poly::evaluate_mle<Fr>(padded_table(zs_, z0_), t2z));
+  proof.z_eval = cp::send(tr, poly::evaluate_mle<Fr>(padded_table(zs_, z0_), t2z));
   tr.absorb("idiv.z_eval", proof.z_eval);
   nl_.send_range_eval(r_den_, t2z, tr);
   out->z.push_back({t2z, proof.z_eval});

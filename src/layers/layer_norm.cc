@@ -162,7 +162,7 @@ LayerNormProver::LayerNormProver(const LayerNormParams& params, std::span<const 
 
 LayerNormProof LayerNormProver::prove(std::span<const Claim> out_claims, transcript::Transcript& tr, LayerNormClaims* out) {
   *out = {};
-  detail::SubLayerLookups sl(false);
+  detail::SubLayerLookups sl(tr, false);
   LayerNormProof proof;
   std::vector<AdviceClaim> adv;
   ElementwiseClaims oc;
@@ -223,7 +223,7 @@ Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> 
     }
   }
   LayerNormClaims res;
-  detail::SubLayerLookups sl(true);
+  detail::SubLayerLookups sl(tr, true);
   std::vector<AdviceClaim> adv;
   ElementwiseClaims oc;
   if (Verdict v = verify_elementwise(params.out_params(), out_claims, proof.out, tr, &oc); !v)

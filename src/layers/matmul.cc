@@ -8,6 +8,7 @@
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
@@ -81,7 +82,7 @@ void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
   std::vector<cp::Val> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
-    if (!cp::current()) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
+    if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
   }
   tr.absorb_many(kLabelClaims, values);
 }
@@ -173,7 +174,7 @@ MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
-    for (const auto& y : ys_pts) proof.bias_values.push_back(cp::send(poly::evaluate_mle<Fr>(bias, bias_point(s, y).first)));
+    for (const auto& y : ys_pts) proof.bias_values.push_back(cp::send(tr, poly::evaluate_mle<Fr>(bias, bias_point(s, y).first)));
     tr.absorb_many(kLabelBias, proof.bias_values);
   }
   const Fr gamma = tr.challenge<Fr>(kLabelGamma);

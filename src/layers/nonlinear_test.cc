@@ -14,6 +14,7 @@
 #include "ops/int_math.h"
 #include "ops/op.h"
 #include "test_seed.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 namespace {
@@ -606,13 +607,15 @@ TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
     std::vector<NonlinearProof> proofs;
     std::vector<std::vector<AdviceClaim>> adv(layers.size());
     {
-      const lookup::BatchProver<Fr>::Scope scope(&bp);
+      const ProofSession session{nullptr, &bp, nullptr};
+      tp.set_session(&session);
       for (size_t i = 0; i < layers.size(); ++i) {
         std::vector<Claim> in;
         proofs.push_back(provers[i]->prove(layers[i].claims, tp, &in, &adv[i]));
         EXPECT_TRUE(proofs.back().lookups.empty() && proofs.back().multiplicities.empty());
         bp.assign_owner(i);
       }
+      tp.set_session(nullptr);
     }
     const auto counts = bp.prepare();
     for (const auto& c : counts)
@@ -622,11 +625,13 @@ TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
     lookup::BatchVerifier<Fr> bv;
     transcript::Transcript tv("batch-layers");
     {
-      const lookup::BatchVerifier<Fr>::Scope scope(&bv);
+      const ProofSession session{nullptr, nullptr, &bv};
+      tv.set_session(&session);
       for (size_t i = 0; i < layers.size(); ++i) {
         ByteWriter w;
         proofs[i].serialize(w);
         ByteReader rd(w.data());
+        rd.set_session(&session);
         const NonlinearProof back = deserialize_proof(rd, rescale_proof_layout(layers[i].p, 1));  // no lookups part
         EXPECT_EQ(rd.remaining(), 0u);
         std::vector<Claim> in;
@@ -635,6 +640,7 @@ TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
         ASSERT_TRUE(v.ok()) << v.reason();  // the layer relation holds; the range is the batch's
         bv.assign_owner(i, "layer " + std::to_string(i));
       }
+      tv.set_session(nullptr);
     }
     for (const auto& c : counts)
       for (uint64_t k : c) tv.absorb_u64("test.m", k);

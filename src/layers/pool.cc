@@ -593,7 +593,7 @@ AvgPoolProof AvgPoolProver::prove(std::span<const Claim> out_claims, transcript:
     const auto eqz = poly::eq_table<Fr>(c.point);
     Fr tv = Fr::zero();
     for (size_t i = 0; i < eqz.size(); ++i) tv += eqz[i] * cnt_[i] * yt_[i];
-    const cp::Val t = cp::send(tv);
+    const cp::Val t = cp::send(tr, tv);
     tr.absorb("avgpool.sum", t);
     proof.sums.push_back(t);
     auto res = sumcheck::prove_with_eq<Fr>(div_comp(), c.point, {{}, cnt_, yt_}, tr);

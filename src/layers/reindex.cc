@@ -690,7 +690,7 @@ std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<co
   std::vector<std::vector<Claim>> per(m);
   for (const auto& c : y_claims)
     for (size_t j = 0; j < m; ++j) {
-      const cp::Val s = cp::send(poly::evaluate_mle<Fr>(parts_t[j], c.point));
+      const cp::Val s = cp::send(tr, poly::evaluate_mle<Fr>(parts_t[j], c.point));
       tr.absorb("concat.part", s);
       proof->parts.push_back(s);
       per[j].push_back({c.point, s});

@@ -9,6 +9,7 @@
 #include "lookup/batch.h"
 #include "poly/mle.h"
 #include "sumcheck/proof.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
@@ -40,8 +41,9 @@ NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
   p.evals.reserve(std::min<size_t>(layout.num_evals, r.remaining() / cp::kMessageBytes));  // memory follows the bytes
   for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
-  // Under a model-wide batch the layer's lookups are proven there (lookup/batch.h): nothing here.
-  if (lookup::BatchVerifier<Fr>::current() == nullptr) {
+  // Under a model-wide batch (the reader's session) the layer's lookups are proven there
+  // (lookup/batch.h): nothing here.
+  if (lookup_verifier_of(r) == nullptr) {
     std::vector<lookup::BatchTableShape> shapes;
     for (const auto& t : layout.tables()) {
       if (t.k > kDigitBits + 8 || t.segments.size() > 64) r.fail("nonlinear: unsupported lookup shape");
@@ -170,7 +172,7 @@ void NlProver::add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const
 }
 
 cp::Val NlProver::send_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr) {
-  const cp::Val v = cp::send(poly::evaluate_mle<Fr>(fr(a), point));
+  const cp::Val v = cp::send(tr, poly::evaluate_mle<Fr>(fr(a), point));
   proof.evals.push_back(v);
   tr.absorb("nonlinear.eval", v);
   claims.push_back({a, {point, v}});
@@ -196,7 +198,7 @@ void NlProver::register_lookups(lookup::BatchProver<Fr>& b) {
 }
 
 void NlProver::prove_lookups(transcript::Transcript& tr) {
-  if (auto* b = lookup::BatchProver<Fr>::current()) {  // the model-wide batch proves them
+  if (auto* b = lookup_prover_of(tr)) {  // the model-wide batch proves them
     register_lookups(*b);
     return;
   }
@@ -208,7 +210,7 @@ void NlProver::prove_lookups(transcript::Transcript& tr) {
   for (const auto& counts : b.prepare()) {
     std::vector<Fr> m(counts.size());
     for (size_t j = 0; j < counts.size(); ++j) m[j] = Fr::from_u64(counts[j]);
-    proof.multiplicities.push_back(cp::send_many(m));
+    proof.multiplicities.push_back(cp::send_many(tr, m));
     tr.absorb_many(kLabelMultiplicities, proof.multiplicities.back());
   }
   auto res = b.prove(tr);
@@ -283,7 +285,7 @@ void NlVerifier::register_lookups(lookup::BatchVerifier<Fr>& b) const {
 
 Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
   lookups_done_ = true;
-  if (auto* b = lookup::BatchVerifier<Fr>::current()) {  // the model-wide batch verifies them
+  if (auto* b = lookup_verifier_of(tr)) {  // the model-wide batch verifies them
     register_lookups(*b);
     return Verdict::accept();
   }
@@ -309,12 +311,12 @@ Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
   return Verdict::accept();
 }
 
-SubLayerLookups::SubLayerLookups(bool verifier) {
+SubLayerLookups::SubLayerLookups(const transcript::Transcript& tr, bool verifier) {
   if (verifier) {
-    v_ = lookup::BatchVerifier<Fr>::current();
+    v_ = lookup_verifier_of(tr);
     if (v_) mark_ = v_->num_segments();
   } else {
-    p_ = lookup::BatchProver<Fr>::current();
+    p_ = lookup_prover_of(tr);
     if (p_) mark_ = p_->num_segments();
   }
 }
@@ -365,7 +367,7 @@ void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span
   tr.absorb_u64(std::string(label) + ".num_claims", cl.size());
   for (const auto& c : cl) {
     tr.absorb_many<Fr>(label, c.point);
-    if (!cp::current()) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
+    if (!zk_of(tr)) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
   }
 }
 }  // namespace detail

@@ -59,8 +59,8 @@ struct AdviceShape {
 // Everything a non-linear layer sends: field elements (MLE evaluations of advice, in protocol
 // order), its lookups, and zero-check sumchecks. The layout is fixed by the layer's public
 // parameters (deserialize takes the expected counts from the verifier's layer object).
-// Lookups: under a model-wide lookup batch (lookup::BatchProver / BatchVerifier current, the
-// whole-model prover) the layer registers its range checks and table lookups there and its proof
+// Lookups: under a model-wide lookup batch (a lookup::BatchProver / BatchVerifier in the proof's
+// session, zk/session.h: the whole-model prover) the layer registers its range checks and table lookups there and its proof
 // has none; standalone (layer tests) it proves them in a batch of its own: `multiplicities` (one
 // vector per table, sent in the proof) and `lookups` (one LogUp for all its tables).
 struct NonlinearProof {
@@ -137,8 +137,8 @@ class NlProver {
   // The MLE of range-checked vector `id` at `point`, from its digits (each digit's evaluation sent
   // and claimed).
   cp::Val send_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr);
-  // Proves every registered range check and table lookup: registers them with the current
-  // model-wide lookup::BatchProver if there is one (its claims on the advice come back from the
+  // Proves every registered range check and table lookup: registers them with the model-wide
+  // lookup::BatchProver of tr's session if there is one (its claims on the advice come back from the
   // batch), else runs a batch of this layer's own, recording advice claims.
   void prove_lookups(transcript::Transcript& tr);
   // Registers a two-column table lookup of advice columns (a_in, a_out) into `table` (shared:
@@ -178,8 +178,8 @@ class NlVerifier {
   // proof has no more evaluations.
   bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
   bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
-  // The verifier's side of prove_lookups (registers with the current lookup::BatchVerifier, else
-  // verifies the layer's own batch).
+  // The verifier's side of prove_lookups (registers with the lookup::BatchVerifier of tr's
+  // session, else verifies the layer's own batch).
   Verdict verify_lookups(transcript::Transcript& tr);
   // The next zero-check sumcheck proof (nullptr when none is left).
   const sumcheck::Proof<Fr>* next_sumcheck();
@@ -219,7 +219,8 @@ class NlVerifier {
 // does with the sub-layer's advice claims.
 class SubLayerLookups {
  public:
-  explicit SubLayerLookups(bool verifier);
+  // The model-wide batch of tr's session (zk/session.h), if any.
+  SubLayerLookups(const transcript::Transcript& tr, bool verifier);
   void shift(size_t off);
 
  private:

@@ -133,7 +133,7 @@ SoftmaxProof SoftmaxProver::prove(std::span<const Claim> out_claims, transcript:
   const size_t off_act = max_->advice().size(), off_div = off_act + act_->advice().size();
   in_claims->clear();
   advice_claims->clear();
-  detail::SubLayerLookups sl(false);
+  detail::SubLayerLookups sl(tr, false);
   auto add_adv = [&](std::vector<AdviceClaim> v, size_t off) {
     sl.shift(off);
     for (auto& c : shifted(std::move(v), off)) advice_claims->push_back(std::move(c));
@@ -176,7 +176,7 @@ Verdict verify_softmax(const SoftmaxParams& params, std::span<const Claim> out_c
   const size_t off_act = reduce_advice_shapes(params.max_params()).size();
   const size_t off_div = off_act + table_act_advice_shapes(params.act_params()).size();
   std::vector<AdviceClaim> advs;
-  detail::SubLayerLookups sl(true);
+  detail::SubLayerLookups sl(tr, true);
   auto add_adv = [&](std::vector<AdviceClaim> v, size_t off) {
     sl.shift(off);
     for (auto& c : shifted(std::move(v), off)) advs.push_back(std::move(c));

@@ -27,10 +27,11 @@
 // prove()/verify() too. Then: the batch shape, beta, gamma, alpha, the GKR, the segment values,
 // the multiplicity values.
 //
-// Ambient use: a BatchProver / BatchVerifier made current by a Scope is where the layer protocols
-// (layers/rescale.h, NlProver) register their range checks and table lookups; the owner of
-// columns registered since the last assign_owner() call is set by that call (the whole-model
-// prover maps owners to commitments).
+// Model-wide use: a BatchProver / BatchVerifier named by the proof's session (zk/session.h,
+// attached by the whole-model prover and verifier to their transcript and reader) is where the
+// layer protocols (layers/rescale.h, NlProver) register their range checks and table lookups; the
+// owner of columns registered since the last assign_owner() call is set by that call (the
+// whole-model prover maps owners to commitments).
 #pragma once
 
 #include <algorithm>
@@ -443,11 +444,11 @@ class BatchProver {
       const std::span<const F> pt(pts.witness.data(), s.num_vars);
       for (const auto& c : reg_.tabs[t].columns[e]) vals.push_back(poly::evaluate_mle<F>(c, pt));
     }
-    res.proof.segment_evals = sumcheck::send_msgs<F>(vals);
+    res.proof.segment_evals = sumcheck::send_msgs<F>(tr, vals);
     tr.absorb_many(kLabelSegmentEvals, res.proof.segment_evals);
     vals.clear();
     for (const auto& t : reg_.tabs) vals.push_back(poly::evaluate_mle<F>(t.m, std::span<const F>(pts.table.data(), t.table->log_size())));
-    res.proof.multiplicity_evals = sumcheck::send_msgs<F>(vals);
+    res.proof.multiplicity_evals = sumcheck::send_msgs<F>(tr, vals);
     tr.absorb_many(kLabelMultiplicityEvals, res.proof.multiplicity_evals);
 
     size_t i = 0;
@@ -464,18 +465,6 @@ class BatchProver {
     return res;
   }
 
-  // The prover that layer protocols register with (nullptr: none; they prove their own lookups).
-  static BatchProver* current() { return current_; }
-  class Scope {
-   public:
-    explicit Scope(BatchProver* b) : prev_(current_) { current_ = b; }
-    ~Scope() { current_ = prev_; }
-    Scope(const Scope&) = delete;
-    Scope& operator=(const Scope&) = delete;
-
-   private:
-    BatchProver* prev_;
-  };
 
  private:
   struct Tab {
@@ -488,7 +477,6 @@ class BatchProver {
   std::vector<std::pair<size_t, size_t>> order_;  // segments in registration order (prepare())
   BatchLayout layout_;                            // the tagged witness (prepare())
   bool prepared_ = false;
-  static inline thread_local BatchProver* current_ = nullptr;
 };
 
 template <field::PrimeField F>
@@ -610,18 +598,6 @@ class BatchVerifier {
     return Verdict::accept();
   }
 
-  static BatchVerifier* current() { return current_; }
-  class Scope {
-   public:
-    explicit Scope(BatchVerifier* b) : prev_(current_) { current_ = b; }
-    ~Scope() { current_ = prev_; }
-    Scope(const Scope&) = delete;
-    Scope& operator=(const Scope&) = delete;
-
-   private:
-    BatchVerifier* prev_;
-  };
-
  private:
   struct Tab {
     std::shared_ptr<const LookupTable<F>> table;
@@ -643,7 +619,6 @@ class BatchVerifier {
     return out + ")";
   }
   detail::Registry<Tab> reg_;
-  static inline thread_local BatchVerifier* current_ = nullptr;
 };
 
 }  // namespace zkinfer::lookup

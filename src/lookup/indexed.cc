@@ -173,9 +173,9 @@ IndexedProof prove_indexed(const IndexedShape& s, const std::vector<Fr>& feat, c
   std::vector<Fr> feat_point(leaf.witness.begin(), leaf.witness.begin() + static_cast<std::ptrdiff_t>(nv));
   const Fr fe = poly::evaluate_mle<Fr>(feat, feat_point), ye = poly::evaluate_mle<Fr>(y, leaf.witness),
            xe = poly::evaluate_mle<Fr>(x, leaf.table);
-  proof.feat_eval = sumcheck::send_msg<Fr>(fe);
-  proof.y_eval = sumcheck::send_msg<Fr>(ye);
-  proof.x_eval = sumcheck::send_msg<Fr>(xe);
+  proof.feat_eval = sumcheck::send_msg<Fr>(tr, fe);
+  proof.y_eval = sumcheck::send_msg<Fr>(tr, ye);
+  proof.x_eval = sumcheck::send_msg<Fr>(tr, xe);
   tr.absorb_many(kLabelIndexedEvals, std::vector<M>{proof.feat_eval, proof.y_eval, proof.x_eval});
   std::vector<Fr> pad_point;
   if (s.y_padded()) {

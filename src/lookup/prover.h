@@ -159,8 +159,8 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
   for (size_t l = s + 1; l-- > 0;) c_levels[l] = detail::parent_level(c_levels[l + 1]);
 
   const F root_p = cheats.zero_root_by_scaling_eq ? F::zero() : c_levels[0].p[0];
-  proof->root_numerator = sumcheck::send_msg<F>(root_p);
-  proof->root_denominator = sumcheck::send_msg<F>(c_levels[0].q[0]);
+  proof->root_numerator = sumcheck::send_msg<F>(tr, root_p);
+  proof->root_denominator = sumcheck::send_msg<F>(tr, c_levels[0].q[0]);
   tr.absorb_many(kLabelRoot, std::vector<sumcheck::Msg<F>>{proof->root_numerator, proof->root_denominator});
 
   std::vector<F> rho;  // the point of the current claim
@@ -273,7 +273,7 @@ LookupProverResult<F> prove_impl(const LookupTable<F>& table, const std::vector<
   if (witness_evals == WitnessEvals::kNone) return res;
   std::vector<F> wev;
   for (const auto& c : columns) wev.push_back(poly::evaluate_mle<F>(c, pts.witness));
-  res.proof.witness_evals = sumcheck::send_msgs<F>(wev);
+  res.proof.witness_evals = sumcheck::send_msgs<F>(tr, wev);
   res.claims.witness_evals = res.proof.witness_evals;
   tr.absorb_many(kLabelWitnessEvals, res.proof.witness_evals);
   return res;

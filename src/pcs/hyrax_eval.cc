@@ -360,9 +360,13 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
     factors[2 * k + 1].assign(size_t{1} << n, Fr::zero());
     std::copy(items[k].values.begin(), items[k].values.end(), factors[2 * k + 1].begin());
   }
-  const cp::Context::Scope plain(nullptr);  // the reduction is a plain sumcheck (public data only)
+  // The reduction is a plain sumcheck (public data only): its messages are sent in the clear
+  // whatever the transcript's session (zk/session.h).
+  const ProofSession* const session = transcript.session();
+  transcript.set_session(nullptr);
   sumcheck::ProverResult<Fr> res =
       sumcheck::prove<Fr>(reduction_composition(m, beta), std::move(factors), transcript);
+  transcript.set_session(session);
   proof.reduction = std::move(res.proof);
   // One group: every item at rho, with the reduced evaluations as plain claims.
   std::vector<OpeningWitness> at_rho(items.begin(), items.end());
@@ -423,7 +427,8 @@ Verdict verify_batch(const HyraxParams& params, std::span<const OpeningClaim> it
     claim += bk * it.claim.value();
     bk *= beta;
   }
-  const cp::Context::Scope plain(nullptr);  // the reduction is a plain sumcheck (public data only)
+  // The reduction is a plain sumcheck: its messages were read in the clear (deserialize) and every
+  // value it checks is public.
   sumcheck::Subclaim<Fr> sub;
   Verdict sv = sumcheck::verify<Fr>(reduction_composition(m, beta), n, claim, proof.reduction,
                                     transcript, &sub);

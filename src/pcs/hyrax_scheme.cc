@@ -71,7 +71,7 @@ class HyraxVerifierOpening final : public VerifierOpening {
   HyraxVerifierOpening(const HyraxParams& params, ReducedFront front) : params_(params), front_(std::move(front)) {}
   std::vector<cp::Val> values() const override { return group_values(front_); }
   Verdict finish(std::span<const EvalClaim> claims, const cp::Context* zk, transcript::Transcript& tr,
-                 ByteReader& r) override {
+                 ByteReader& r, cp::DeferredChecks* deferred) override {
     ZKINFER_CHECK(claims.size() == front_.groups.size());
     // Every group's and the pad matrix's final IPA check in one multi-scalar multiplication.
     IpaBatch batch(params_.g());
@@ -83,9 +83,9 @@ class HyraxVerifierOpening final : public VerifierOpening {
     if (Verdict v = verify_pad_opening(params_, zk, tr, r, &batch); !v) return v;
     // The zero-knowledge end section's group checks, when it deferred them (zk/cp.h), already
     // weighted: into the same MSM.
-    if (cp::DeferredChecks* d = cp::DeferredChecks::current(); d != nullptr && !d->checks().empty()) {
+    if (deferred != nullptr && !deferred->checks().empty()) {
       ZKINFER_CHECK(zk != nullptr && zk->params().g().data() == params_.g().data());
-      for (const cp::DeferredCheck& c : d->take()) batch.add(Fr::one(), c.gen_scalars, c.rest);
+      for (const cp::DeferredCheck& c : deferred->take()) batch.add(Fr::one(), c.gen_scalars, c.rest);
     }
     if (!batch.holds())
       return Verdict::reject("the openings' final checks (" + std::to_string(batch.size()) +

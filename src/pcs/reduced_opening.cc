@@ -124,7 +124,7 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
       p0 += s0;
       p2 += s2;
     }
-    const cp::Val m0 = cp::send(p0), m2 = cp::send(p2);
+    const cp::Val m0 = cp::send(tr, p0), m2 = cp::send(tr, p2);
     tr.absorb("open.reduce.p0", m0);
     cp::write(w, m0);
     tr.absorb("open.reduce.p2", m2);
@@ -158,7 +158,7 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
   }
   out.evals.reserve(K);
   for (size_t c = 0; c < K; ++c) {
-    const cp::Val v = cp::send(st[c].f[0]);
+    const cp::Val v = cp::send(tr, st[c].f[0]);
     tr.absorb("open.reduce.eval", v);
     cp::write(w, v);
     out.evals.push_back(v);

@@ -92,8 +92,10 @@ class VerifierOpening {
  public:
   virtual ~VerifierOpening() = default;
   virtual std::vector<cp::Val> values() const = 0;
+  // `deferred`: the zero-knowledge end section's group equations that zk's verify_finish deferred
+  // (zk/cp_defer.h), to be decided here (Hyrax: in the openings' one MSM), or nullptr.
   virtual Verdict finish(std::span<const EvalClaim> claims, const cp::Context* zk, transcript::Transcript& tr,
-                         ByteReader& r) = 0;
+                         ByteReader& r, cp::DeferredChecks* deferred = nullptr) = 0;
 };
 
 class Scheme {

@@ -50,10 +50,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0);
 // proof's messages, which the prover binds to Pedersen commitments.
 struct ReplayState {
   transcript::Transcript tr;
+  cp::Context* zk = nullptr;  // the prover's context, with relations on
   std::vector<cp::Val> opening_values;
 };
-// The verifier; with replay set, it runs under the prover's context and stops before the bound
-// claims (the prover's second pass); with fields set, every field it reads is logged there.
+// The verifier; with replay set, it runs under the prover's context (replay->zk) and stops before
+// the bound claims (the prover's second pass); with fields set, every field it reads is logged
+// there.
 Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> bytes,
                     ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs,
                     ReplayState* replay, std::vector<ByteField>* fields = nullptr, VerifyProfile* profile = nullptr);

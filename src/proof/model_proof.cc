@@ -31,6 +31,7 @@
 #include "sumcheck/proof.h"
 #include "zk/cp_defer.h"
 #include "zk/cp.h"
+#include "zk/session.h"
 
 namespace zkinfer::proof {
 
@@ -575,10 +576,19 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   const bool zk = zero_knowledge(model);
   std::unique_ptr<cp::Context> zctx;
   if (zk && !replay) zctx = scheme.zk_context(nullptr);
-  const cp::Context::Scope zscope(zk ? (replay ? cp::current() : zctx.get()) : nullptr);
+  cp::Context* const zk_ctx = zk ? (replay ? replay->zk : zctx.get()) : nullptr;
+  ZKINFER_CHECK(!zk || zk_ctx != nullptr);
   // The layers register their lookups here (lookup/batch.h); verified after the inputs' checks.
   lookup::BatchVerifier<Fr> lookups;
-  const lookup::BatchVerifier<Fr>::Scope lscope(&lookups);
+  // The layers read and absorb through r and tr: their session names the zero-knowledge context and
+  // the lookups (zk/session.h). The replay's transcript is the caller's: detached on the way out.
+  const ProofSession session{zk_ctx, nullptr, &lookups};
+  r.set_session(&session);
+  tr.set_session(&session);
+  struct Detach {
+    transcript::Transcript& t;
+    ~Detach() { t.set_session(nullptr); }
+  } const detach{tr};
   std::vector<std::pair<const std::vector<const pcs::Commitment*>*, size_t>> lookup_owners;
   auto magic = r.bytes(4);
   if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
@@ -802,10 +812,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // With Hyrax, the end section's group equations join the batch opening's one MSM (zk/cp_defer.h).
   std::optional<cp::DeferredChecks> deferred;
   if (zk && vk.backend == Backend::kHyrax) deferred.emplace();
+  cp::DeferredChecks* const defer = deferred ? &*deferred : nullptr;
   if (zk)
-    if (Verdict v = zctx->verify_finish(tr, r); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
+    if (Verdict v = zctx->verify_finish(tr, r, defer); !v) return v.within("proof").classified(Failure::kZeroKnowledge);
   lap(&VerifyProfile::zk);
-  if (Verdict v = opening->finish(bound, zctx.get(), tr, r); !v) {
+  if (Verdict v = opening->finish(bound, zctx.get(), tr, r, defer); !v) {
     // Name the end section when one of its deferred equations is what fails.
     if (deferred)
       if (std::string why = deferred->failing(zctx->params()); !why.empty())

@@ -27,6 +27,7 @@
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
 #include "zk/cp.h"
+#include "zk/session.h"
 
 namespace zkinfer::proof {
 
@@ -101,11 +102,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     zctx->set_relations(false);
     tr.start_recording();
   }
-  const cp::Context::Scope zscope(zctx.get());
   // Every range check and table lookup of the layers joins one LogUp for all tables (lookup/batch.h),
   // proven after the inputs' and outputs' checks.
   lookup::BatchProver<Fr> lookups;
-  const lookup::BatchProver<Fr>::Scope lscope(&lookups);
+  // The layers send through tr: its session names the zero-knowledge context and the lookups
+  // (zk/session.h).
+  const ProofSession session{zctx.get(), &lookups, nullptr};
+  tr.set_session(&session);
   // The owner of each batch segment: a node's advice commitments from an offset (open_advice).
   std::vector<std::pair<const StepProver*, size_t>> lookup_owners;
   ByteWriter w;
@@ -228,7 +231,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     auto z = tr.challenges<Fr>("proof.output_point", s.num_vars());
     Fr v = mle_eval(layers::padded_table(s, trace.values[t_out].data), z);
     if (output_is_private(model)) {  // [visibility] sent, and checked against the digits at the end
-      const cp::Val sv = cp::send(v);
+      const cp::Val sv = cp::send(tr, v);
       tr.absorb("proof.output_claim", sv);
       cp::write(w, sv);
       output_claims.push_back({z, sv});
@@ -358,7 +361,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     // Second pass: the verifier replayed on the proof so far gives every value the verifier
     // derives (the opening's values among them), with every product and equality it will check
     // (cp.h); the opening's values are bound to Pedersen commitments, then the end section.
-    ReplayState rs{transcript::Transcript::replay(tr.take_recording()), {}};
+    ReplayState rs{transcript::Transcript::replay(tr.take_recording()), zctx.get(), {}};
     zctx->set_relations(true);
     std::vector<ops::ITensor> pub_in;
     if (input_is_public(model))

@@ -13,6 +13,7 @@
 #include "pcs/kzg_scheme.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
+#include "zk/session.h"
 
 namespace zkinfer::proof {
 
@@ -84,8 +85,11 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
                     transcript::Transcript& tr, std::deque<pcs::HyraxCommitment>& coms,
                     std::vector<Opening>* replay_openings) {
   if (Verdict v = check_items(items, kzg); !v) return v;
+  // The transcript's session (its zero-knowledge context: the verifier's, or the prover's in its
+  // replay) reads the bytes too.
   ByteReader r(bytes, "weight range proof");
-  cp::Context* zctx = cp::current();
+  r.set_session(tr.session());
+  cp::Context* zctx = zk_of(tr);
   ZKINFER_CHECK(zctx != nullptr);
   // The pad rows of the zero-knowledge messages (zk/cp.h) come first; the prover's replay runs on
   // the bytes before it puts them there.
@@ -192,7 +196,8 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
   cp::Context zctx(params, weight_bounds_pad_log_row(params), random);
   zctx.set_relations(false);
   tr.start_recording();
-  const cp::Context::Scope scope(&zctx);
+  const ProofSession session{&zctx};
+  tr.set_session(&session);
   ByteWriter w;
   absorb_header(tr, context, group, items.size());
 
@@ -223,7 +228,7 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
     else
       weight_tables.push_back(layers::padded_table(s, witness[i].values));
     auto z = tr.challenges<Fr>("wb.point", s.num_vars());
-    const cp::Val c = cp::send(mle_at(weight_tables.back(), z));
+    const cp::Val c = cp::send(tr, mle_at(weight_tables.back(), z));
     tr.absorb("wb.claim", c);
     cp::write(w, c);
     const std::vector<Claim> claims = {{std::move(z), c}};
@@ -234,6 +239,7 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
 
   // Second pass: the verifier's replay.
   transcript::Transcript rtr = transcript::Transcript::replay(tr.take_recording());
+  rtr.set_session(&session);
   zctx.set_relations(true);
   std::deque<pcs::HyraxCommitment> coms;
   std::vector<Opening> openings;
@@ -345,8 +351,9 @@ Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const Wei
     auto verify_group = [&](std::span<const WeightBoundItem> group_items, std::span<const uint8_t> bytes,
                             const GroupTag& tag) {
       cp::Context zctx(params, weight_bounds_pad_log_row(params));
-      const cp::Context::Scope scope(&zctx);
+      const ProofSession session{&zctx};
       transcript::Transcript tr(kWeightBoundsDomain);
+      tr.set_session(&session);
       std::deque<pcs::HyraxCommitment> coms;
       return verify_impl(params, kzg, group_items, bytes, context, tag, tr, coms, nullptr);
     };

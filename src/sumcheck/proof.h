@@ -43,18 +43,19 @@ F read_field(ByteReader& r) {
 template <class F>
 using Msg = std::conditional_t<std::is_same_v<F, field::Fr>, cp::Val, F>;
 
+// Sending: in the mode of the transcript's session (zk/session.h).
 template <class F>
-Msg<F> send_msg(const F& x) {
+Msg<F> send_msg(const transcript::Transcript& t, const F& x) {
   if constexpr (std::is_same_v<F, field::Fr>) {
-    return cp::send(x);
+    return cp::send(t, x);
   } else {
     return x;
   }
 }
 template <class F>
-std::vector<Msg<F>> send_msgs(std::span<const F> xs) {
+std::vector<Msg<F>> send_msgs(const transcript::Transcript& t, std::span<const F> xs) {
   if constexpr (std::is_same_v<F, field::Fr>) {
-    return cp::send_many(xs);
+    return cp::send_many(t, xs);
   } else {
     return std::vector<F>(xs.begin(), xs.end());
   }
@@ -67,6 +68,7 @@ void write_msg(ByteWriter& w, const Msg<F>& x) {
     write_field(w, x);
   }
 }
+// Reading: in the mode of the reader's session.
 template <class F>
 Msg<F> read_msg(ByteReader& r) {
   if constexpr (std::is_same_v<F, field::Fr>) {

@@ -144,7 +144,7 @@ F send_round(transcript::Transcript& tr, const std::vector<F>& evals, RoundMessa
   sent.reserve(evals.size() - 1);
   sent.push_back(evals[0]);
   for (size_t t = 2; t < evals.size(); ++t) sent.push_back(evals[t]);
-  msg.evals = send_msgs<F>(sent);
+  msg.evals = send_msgs<F>(tr, sent);
   return absorb_round(tr, msg);
 }
 
@@ -212,7 +212,7 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
     res.claim = comp.evaluate(res.final_evals);
     absorb_statement(tr, n, comp);
   }
-  res.proof.final_evals = send_msgs<F>(res.final_evals);
+  res.proof.final_evals = send_msgs<F>(tr, res.final_evals);
   absorb_final<F>(tr, res.proof.final_evals);
   return res;
 }
@@ -309,7 +309,7 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
       if (t != (rho.is_zero() ? size_t{0} : size_t{1})) sent.push_back(q[t]);
     if (d == 1) sent.clear();
     RoundMessage<F>& msg = res.proof.rounds[round];
-    msg.evals = send_msgs<F>(sent);
+    msg.evals = send_msgs<F>(tr, sent);
     const F r = absorb_round(tr, msg);
     claim = basis.evaluate(evals, r);
     c *= F::one() - rho - r + (rho + rho) * r;
@@ -324,7 +324,7 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
     res.claim = comp.evaluate(res.final_evals);
     absorb_statement(tr, n, comp);
   }
-  res.proof.final_evals = send_msgs<F>(res.final_evals);
+  res.proof.final_evals = send_msgs<F>(tr, res.final_evals);
   absorb_final<F>(tr, res.proof.final_evals);
   return res;
 }

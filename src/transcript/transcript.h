@@ -34,6 +34,10 @@
 #include "field/concept.h"
 #include "hash/keccak.h"
 
+namespace zkinfer {
+struct ProofSession;  // zk/session.h
+}  // namespace zkinfer
+
 namespace zkinfer::transcript {
 
 inline constexpr std::string_view kProtocolVersion = "zkinfer-transcript-v1";
@@ -110,6 +114,11 @@ class Transcript {
   // Whether a replaying transcript has handed out every recorded challenge.
   bool replay_done() const { return next_replay_ == recorded_.size(); }
 
+  // The proof session this transcript runs under (zk/session.h: zero-knowledge messages,
+  // model-wide lookups), set by its owner and kept by copies; nullptr: plain. Not absorbed.
+  void set_session(const ProofSession* s) { session_ = s; }
+  const ProofSession* session() const { return session_; }
+
  private:
   hash::Keccak256 begin(uint8_t kind, std::string_view label) const;
   void put_int(hash::Keccak256& h, uint64_t v, int n) const;
@@ -118,6 +127,7 @@ class Transcript {
   bool recording_ = false, replaying_ = false;
   std::vector<std::array<uint8_t, 64>> recorded_;
   size_t next_replay_ = 0;
+  const ProofSession* session_ = nullptr;
 };
 
 }  // namespace zkinfer::transcript

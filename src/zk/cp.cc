@@ -2,6 +2,7 @@
 #include "zk/cp.h"
 
 #include "zk/cp_defer.h"
+#include "zk/session.h"
 
 #include <algorithm>
 #include <array>
@@ -15,8 +16,6 @@
 namespace zkinfer::cp {
 
 namespace {
-
-thread_local Context* g_current = nullptr;
 
 // A failed check of the end section (verifier).
 struct Rejection {
@@ -87,11 +86,6 @@ std::vector<Fr> lagrange_at(const Fr& r, size_t d) {
 
 }  // namespace
 
-Context* current() { return g_current; }
-
-Context::Scope::Scope(Context* c) : prev_(g_current) { g_current = c; }
-Context::Scope::~Scope() { g_current = prev_; }
-
 Context::Context(const pcs::HyraxParams& pp, size_t log_row, RandomFr random)
     : pp_(pp), mode_(Mode::kProve), random_(std::move(random)), log_row_(log_row), row_len_(size_t{1} << log_row) {
   ZKINFER_CHECK(log_row >= 1 && log_row <= pp.max_log_cols());
@@ -109,9 +103,8 @@ std::vector<uint8_t> Val::to_bytes() const {
     return {b.begin(), b.end()};
   }
   if (msg_ >= 0) {
-    Context* c = current();
-    ZKINFER_CHECK(c != nullptr);
-    return c->encoding(static_cast<uint32_t>(msg_));
+    ZKINFER_CHECK(ctx_ != nullptr);
+    return ctx_->encoding(static_cast<uint32_t>(msg_));
   }
   return {};
 }
@@ -127,7 +120,15 @@ void Val::compact() {
   lc_.resize(out);
 }
 
+Context* Val::context_of(const Val& a, const Val& b) {
+  Context* c = a.pub_ ? b.ctx_ : a.ctx_;
+  ZKINFER_CHECK(c != nullptr);  // hidden values exist only under a context
+  ZKINFER_CHECK((a.pub_ || a.ctx_ == c) && (b.pub_ || b.ctx_ == c) && "hidden values of two contexts");
+  return c;
+}
+
 Val& Val::operator+=(const Val& o) {
+  if (!o.pub_) ctx_ = context_of(*this, o);
   v_ += o.v_;
   if (!o.lc_.empty()) {
     const size_t before = lc_.size();
@@ -163,8 +164,7 @@ Val& Val::operator*=(const Val& o) {
     *this = o;
     return *this *= k;
   }
-  Context* c = current();
-  ZKINFER_CHECK(c != nullptr);  // hidden values exist only under a context
+  Context* c = context_of(*this, o);
   *this = c->product(*this, o);
   return *this;
 }
@@ -172,7 +172,7 @@ Val& Val::operator*=(const Val& o) {
 bool operator==(const Val& a, const Val& b) {
   Val d = a - b;
   if (d.pub_) return d.v_.is_zero();
-  Context* c = current();
+  Context* c = d.ctx_;
   ZKINFER_CHECK(c != nullptr);
   d.compact();
   return c->record_zero(d);
@@ -207,6 +207,7 @@ void Context::new_row() {
 Val Context::message_atom(uint32_t id) const {
   Val x;
   x.pub_ = false;
+  x.ctx_ = const_cast<Context*>(this);
   x.msg_ = static_cast<int32_t>(id);
   x.lc_.push_back({atom_id(kMsgKind, id), Fr::one()});
   if (mode_ == Mode::kProve) x.v_ = hidden_[id];
@@ -216,6 +217,7 @@ Val Context::message_atom(uint32_t id) const {
 Val Context::ped_atom(uint32_t l) const {
   Val x;
   x.pub_ = false;
+  x.ctx_ = const_cast<Context*>(this);
   x.lc_.push_back({atom_id(kPedKind, l), Fr::one()});
   if (mode_ == Mode::kProve) x.v_ = ped_v_[l];
   return x;
@@ -230,6 +232,7 @@ Val Context::send(const Fr& v) {
   if (relations_) return message_atom(id);
   Val x;
   x.pub_ = false;
+  x.ctx_ = this;
   x.msg_ = static_cast<int32_t>(id);
   x.v_ = v;
   return x;
@@ -305,6 +308,7 @@ Val Context::product(const Val& a, const Val& b) {
   ZKINFER_CHECK(!finished_);
   Val x;
   x.pub_ = false;
+  x.ctx_ = this;
   if (!relations_) {  // the prover's first pass: the value only
     x.v_ = a.v_ * b.v_;
     return x;
@@ -367,16 +371,16 @@ void Context::prove_finish(transcript::Transcript& tr, ByteWriter& w) {
   ZKINFER_CHECK(mode_ == Mode::kProve && !finished_);
   ZKINFER_CHECK(relations_);
   try {
-    finish(tr, &w, nullptr);
+    finish(tr, &w, nullptr, nullptr);
   } catch (const Rejection& e) {
     throw Error("zero-knowledge end section (prover): " + e.why);
   }
 }
 
-Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r) {
+Verdict Context::verify_finish(transcript::Transcript& tr, ByteReader& r, DeferredChecks* defer) {
   ZKINFER_CHECK(mode_ == Mode::kVerify && !finished_);
   try {
-    finish(tr, nullptr, &r);
+    finish(tr, nullptr, &r, defer);
     return Verdict::accept();
   } catch (const DecodeError& e) {
     return Verdict::reject(std::string("zero-knowledge end section: ") + e.what());
@@ -398,10 +402,10 @@ Val Context::take(ByteReader& r, transcript::Transcript& tr, std::string_view la
   return x;
 }
 
-void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, DeferredChecks* defer) {
   const bool prover = mode_ == Mode::kProve;
-  // Verifier: the group equations go to the thread's collector, if any (zk/cp_defer.h).
-  DeferredChecks* const defer = prover ? nullptr : DeferredChecks::current();
+  // Verifier: the group equations go to the caller's collector, if any (zk/cp_defer.h).
+  ZKINFER_CHECK(!prover || defer == nullptr);
   auto reject = [&](const std::string& why) { throw Rejection{why}; };
   auto msg = [&](const Fr& v, std::string_view label) { return prover ? emit(v, *w, tr, label) : take(*r, tr, label); };
   auto point_io = [&](const G1Affine& p, std::string_view label, const char* what) {
@@ -473,6 +477,7 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
   auto to_val = [&](const Dense& d) {
     Val x;
     x.pub_ = false;
+    x.ctx_ = this;
     x.v_ = d.c;
     std::vector<uint32_t> id_of_slot(sent_.size(), 0);
     std::vector<Fr> hidden_by_slot(prover ? sent_.size() : 0);
@@ -813,14 +818,6 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
   }
 }
 
-namespace {
-thread_local DeferredChecks* g_deferred = nullptr;
-}  // namespace
-
-DeferredChecks::DeferredChecks() : prev_(g_deferred) { g_deferred = this; }
-DeferredChecks::~DeferredChecks() { g_deferred = prev_; }
-DeferredChecks* DeferredChecks::current() { return g_deferred; }
-
 std::string DeferredChecks::failing(const pcs::HyraxParams& pp) const {
   const auto g = pp.g();
   for (const DeferredCheck& c : checks_) {
@@ -846,13 +843,13 @@ pcs::OpeningClaim Context::pad_opening_claim() const {
 
 // ---- messages ----
 
-Val send(const Fr& v) {
-  Context* c = current();
+Val send(const transcript::Transcript& tr, const Fr& v) {
+  Context* c = zk_of(tr);
   return c ? c->send(v) : Val(v);
 }
 
-std::vector<Val> send_many(std::span<const Fr> vs) {
-  Context* c = current();
+std::vector<Val> send_many(const transcript::Transcript& tr, std::span<const Fr> vs) {
+  Context* c = zk_of(tr);
   std::vector<Val> out;
   out.reserve(vs.size());
   for (const Fr& v : vs) out.push_back(c ? c->send(v) : Val(v));
@@ -860,17 +857,16 @@ std::vector<Val> send_many(std::span<const Fr> vs) {
 }
 
 void write(ByteWriter& w, const Val& msg) {
-  Context* c = current();
-  if (!c) {
-    ZKINFER_CHECK(msg.is_public());
+  if (msg.is_public()) {
     zk::write_scalar(w, msg.value());
     return;
   }
-  c->write(w, msg);
+  ZKINFER_CHECK(msg.context() != nullptr);
+  msg.context()->write(w, msg);
 }
 
 Val read(ByteReader& r) {
-  Context* c = current();
+  Context* c = zk_of(r);
   if (!c) return Val(zk::read_scalar(r, "proof value"));
   return c->read(r);
 }

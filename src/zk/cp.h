@@ -6,8 +6,10 @@
 // final evaluations, advice evaluations) and its verifier checks relations among them: linear
 // ones (p(0) + p(1) = claim, p(r) by Lagrange weights, claim combinations, digit recombination),
 // products (a final check eq · a · b = e_n) and equalities. Those messages and every value the
-// verifier derives from them are `Val`s. Which protocol runs is decided by the current Context
-// (set per thread with Context::Scope):
+// verifier derives from them are `Val`s. Which protocol runs is decided by the proof's session
+// (zk/session.h): the Context attached to the transcript a prover sends with and to the reader a
+// verifier reads with (none: plain). Hidden Vals carry their Context, so arithmetic and
+// equalities on them record into it without any ambient state:
 //
 //   none (plain)  a message is its value, sent in the clear; a Val is a field element; a product
 //                 is a product; an equality is decided on the spot. This is the plain proof.
@@ -107,6 +109,7 @@ struct LinTerm {
 };
 
 class Context;
+class DeferredChecks;  // zk/cp_defer.h
 
 // A value of the protocol (see above). Default: the public zero.
 class Val {
@@ -121,6 +124,8 @@ class Val {
   const Fr& value() const { return v_; }
   // A message: its id, else -1.
   int32_t msg_id() const { return msg_; }
+  // The context a hidden value belongs to (nullptr for a public one).
+  Context* context() const { return ctx_; }
   std::span<const LinTerm> terms() const { return lc_; }
 
   // The transcript encoding: plain or public: the value; a ZK message: its padded value s_j,
@@ -140,8 +145,8 @@ class Val {
   friend Val operator*(Val a, const Val& b) { return a *= b; }
 
   // Equality of protocol values. Plain mode and public values: decided now. Otherwise recorded in
-  // the current context and proven in its end section; the comparison reports "equal" (a false
-  // equality makes the end section fail), for the verifier and for the prover's replay alike.
+  // the hidden operand's context and proven in its end section; the comparison reports "equal" (a
+  // false equality makes the end section fail), for the verifier and for the prover's replay alike.
   friend bool operator==(const Val& a, const Val& b);
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -149,14 +154,15 @@ class Val {
   friend class Context;
   void compact();
 
+  // The hidden operand's context, checking that two hidden operands share one.
+  static Context* context_of(const Val& a, const Val& b);
+
   Fr v_;
   std::vector<LinTerm> lc_;
+  Context* ctx_ = nullptr;  // hidden values only
   int32_t msg_ = -1;
   bool pub_ = true;
 };
-
-// The context of the current thread (nullptr: plain mode).
-Context* current();
 
 class Context {
  public:
@@ -169,18 +175,6 @@ class Context {
 
   Mode mode() const { return mode_; }
   const pcs::HyraxParams& params() const { return pp_; }
-
-  // Makes this the current context of the thread for the scope's lifetime.
-  class Scope {
-   public:
-    explicit Scope(Context* c);
-    ~Scope();
-    Scope(const Scope&) = delete;
-    Scope& operator=(const Scope&) = delete;
-
-   private:
-    Context* prev_;
-  };
 
   // Counts, for statistics and tests.
   size_t num_messages() const { return sent_.size(); }
@@ -206,9 +200,10 @@ class Context {
   // The end section (see the file comment). prove_finish writes it; verify_finish reads and
   // checks it (never throws on bad bytes: a DecodeError becomes a rejection). Afterwards the
   // pad matrix's opening is to be added to the caller's Hyrax batch (valid while the context
-  // lives).
+  // lives). With `defer`, the verifier's group equations are appended there weighted instead of
+  // evaluated (zk/cp_defer.h); the caller must evaluate them.
   void prove_finish(transcript::Transcript& tr, ByteWriter& w);
-  Verdict verify_finish(transcript::Transcript& tr, ByteReader& r);
+  Verdict verify_finish(transcript::Transcript& tr, ByteReader& r, DeferredChecks* defer = nullptr);
   bool has_pad_opening() const;  // false when nothing hidden was sent
   pcs::OpeningWitness pad_opening_witness() const;
   pcs::OpeningClaim pad_opening_claim() const;
@@ -244,7 +239,7 @@ class Context {
   Val take(ByteReader& r, transcript::Transcript& tr, std::string_view label);
   Val ped_atom(uint32_t l) const;
   // The end section shared by both sides (prover: w, verifier: r).
-  void finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r);
+  void finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, DeferredChecks* defer);
 
   const pcs::HyraxParams& pp_;
   Mode mode_;
@@ -282,10 +277,12 @@ class Context {
 };
 
 // ---- messages ----
-// The prover's message carrying v: plain: v itself (public); ZK: a padded message.
-Val send(const Fr& v);
-std::vector<Val> send_many(std::span<const Fr> vs);
-// Fixed-size encodings (32 bytes each in both modes).
+// The prover's message carrying v, in the mode of the transcript's session (zk/session.h): plain:
+// v itself (public); ZK: a padded message of the session's context.
+Val send(const transcript::Transcript& tr, const Fr& v);
+std::vector<Val> send_many(const transcript::Transcript& tr, std::span<const Fr> vs);
+// Fixed-size encodings (32 bytes each in both modes). write: a public value in the clear, a hidden
+// message by its context; read: in the mode of the reader's session.
 void write(ByteWriter& w, const Val& msg);
 Val read(ByteReader& r);
 inline constexpr size_t kMessageBytes = 32;

@@ -3,12 +3,12 @@
 // A verifier's Context::verify_finish ends with five group equations: the three of the proof of
 // product (step 2 in cp.h) and the two of the proof of dot product (step 5). Evaluated on their
 // own they cost a dozen scalar multiplications and two MSMs, a fixed few milliseconds per proof.
-// While a DeferredChecks object is alive on the verifier's thread, verify_finish does not
+// When its caller hands it a DeferredChecks (verify_finish's `defer`), verify_finish does not
 // evaluate them: it multiplies each equation (a sum of terms that must be the identity) by its own
 // nonzero weight, drawn (label `cp.defer.weight`) from a copy of the transcript once every term of
 // the equation is absorbed (after `cp.prod.z`, after `cp.dot.z`), and appends it here. The
 // whole-model verifier with the Hyrax backend then adds them to the batch opening's IpaBatch
-// (pcs/hyrax_scheme.cc), whose one MSM decides them together with the openings' final checks: a
+// (the collector is passed to pcs::VerifierOpening::finish, pcs/hyrax_scheme.cc), whose one MSM decides them together with the openings' final checks: a
 // false equation makes the sum the identity only when its weight, drawn after its terms and every
 // earlier weight are fixed, hits the one cancelling value (probability 1/|F| per random-oracle
 // query; the argument of pcs::IpaBatch, docs/PROTOCOL.md section 3). The proof's transcript is not
@@ -38,14 +38,9 @@ struct DeferredCheck {
 
 class DeferredChecks {
  public:
-  // Becomes the current thread's collector for its lifetime (the previous one is restored after).
-  DeferredChecks();
-  ~DeferredChecks();
+  DeferredChecks() = default;
   DeferredChecks(const DeferredChecks&) = delete;
   DeferredChecks& operator=(const DeferredChecks&) = delete;
-
-  // The collector of this thread, or nullptr: verify_finish evaluates its equations itself.
-  static DeferredChecks* current();
 
   void append(DeferredCheck c) { checks_.push_back(std::move(c)); }
   std::span<const DeferredCheck> checks() const { return checks_; }
@@ -62,7 +57,6 @@ class DeferredChecks {
  private:
   std::vector<DeferredCheck> checks_;
   bool taken_ = false;
-  DeferredChecks* prev_;
 };
 
 }  // namespace zkinfer::cp

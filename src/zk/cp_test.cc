@@ -21,6 +21,7 @@
 //     witnesses; negative control: proofs whose pads are all zero are told apart at once.
 #include "zk/cp.h"
 #include "zk/cp_defer.h"
+#include "zk/session.h"
 
 #include <gtest/gtest.h>
 
@@ -145,9 +146,11 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk,
   if (zk) ctx.emplace(params(), kLogRow);
   std::optional<DeferredChecks> deferred;
   if (defer) deferred.emplace();
-  const Context::Scope scope(zk ? &*ctx : nullptr);
+  const ProofSession session{zk ? &*ctx : nullptr};
   transcript::Transcript tr(kDomain);
+  tr.set_session(&session);
   ByteReader r(bytes);
+  r.set_session(&session);
   try {
     if (zk) ctx->read_rows(r);
     std::vector<pcs::HyraxCommitment> coms;
@@ -159,7 +162,7 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk,
       open.push_back({&coms[j - 1], sub.point, zk ? ctx->bind_claim(f, r, tr) : pcs::EvalClaim::plain(f.value())});
     }
     if (zk) {
-      if (Verdict v = ctx->verify_finish(tr, r); !v) return v;
+      if (Verdict v = ctx->verify_finish(tr, r, deferred ? &*deferred : nullptr); !v) return v;
       if (ctx->has_pad_opening()) open.push_back(ctx->pad_opening_claim());
     }
     const auto batch = pcs::HyraxBatchProof::deserialize(r);
@@ -210,8 +213,9 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
     ctx.emplace(params(), kLogRow, *random);
     ctx->set_relations(false);
   }
-  const Context::Scope scope(random ? &*ctx : nullptr);
+  const ProofSession session{random ? &*ctx : nullptr};
   transcript::Transcript tr(kDomain);
+  tr.set_session(&session);
   if (ctx) tr.start_recording();
   ByteWriter w;
   std::vector<pcs::HyraxCommitted> coms;
@@ -223,7 +227,7 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
     c.absorb_into(tr);
     coms.push_back({std::move(c), {std::move(bl)}});
   }
-  const Val claim = cp::send(st.claim + o.claim_delta);
+  const Val claim = cp::send(tr, st.claim + o.claim_delta);
   tr.absorb(kLabelClaim, claim);
   cp::write(w, claim);
   const auto res = sumcheck::prove_with_eq<Fr>(st.pub.comp, st.pub.rho, st.tables, tr);
@@ -231,8 +235,10 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
   std::vector<pcs::ProverClaim> claims;
   if (ctx) {
     auto replay = transcript::Transcript::replay(tr.take_recording());
+    replay.set_session(&session);
     ctx->set_relations(true);
     ByteReader r(w.data());
+    r.set_session(&session);
     std::vector<pcs::HyraxCommitment> vcoms;
     sumcheck::Subclaim<Fr> sub;
     const Verdict v = check_body(st.pub, r, replay, vcoms, sub);
@@ -505,6 +511,49 @@ TEST(CpZeroKnowledge, ProofsForTwoWitnessesAreDistributedAlike) {
   const RandomFr zero = [] { return Fr::zero(); };
   const auto za = many_proofs(a, zero, zero, 40), zb = many_proofs(b, zero, zero, 40);
   EXPECT_GT(worst_two_sample_chi_square(za, zb), kThreshold);
+}
+
+// No ambient mode (zk/session.h): a message is hidden exactly when the transcript it is sent with
+// names a context, and a hidden value's products and equalities go to its own context, with two
+// contexts alive on one thread.
+TEST(CpSession, ModeComesFromTheTranscriptAndValuesKeepTheirContext) {
+  TestRng rng(test_seed());
+  Context a(params(), kLogRow, pcs::random_fr(rng)), b(params(), kLogRow, pcs::random_fr(rng));
+  const ProofSession sa{&a}, sb{&b};
+  transcript::Transcript ta(kDomain), tb(kDomain), plain(kDomain);
+  ta.set_session(&sa);
+  tb.set_session(&sb);
+  const Val x = cp::send(ta, Fr::from_u64(3)), y = cp::send(tb, Fr::from_u64(5)), z = cp::send(plain, Fr::from_u64(7));
+  EXPECT_FALSE(x.is_public());
+  EXPECT_FALSE(y.is_public());
+  EXPECT_TRUE(z.is_public());
+  EXPECT_EQ(x.context(), &a);
+  EXPECT_EQ(y.context(), &b);
+  EXPECT_EQ(z.context(), nullptr);
+  const Val p = x * x + z;  // a product recorded in a; a public term
+  EXPECT_EQ(p.context(), &a);
+  EXPECT_EQ(p.value(), Fr::from_u64(16));
+  EXPECT_EQ(a.num_products(), 1u);
+  EXPECT_EQ(b.num_products(), 0u);
+  EXPECT_TRUE(y == Val(Fr::from_u64(6)));  // recorded in b (a false equality: the end section fails)
+  EXPECT_EQ(b.num_equalities(), 1u);
+  EXPECT_EQ(b.num_false_equalities(), 1u);
+  EXPECT_EQ(a.num_equalities(), 0u);
+  EXPECT_TRUE(z == Val(Fr::from_u64(7)));   // public: decided, recorded nowhere
+  EXPECT_FALSE(z == Val(Fr::from_u64(8)));
+  EXPECT_EQ(a.num_equalities() + b.num_equalities(), 1u);
+  // A reader without a session reads plain values; with one, the context's messages.
+  ByteWriter w;
+  w.bytes(Fr::from_u64(9).to_bytes());
+  ByteReader r0(w.data());
+  EXPECT_TRUE(cp::read(r0).is_public());
+  Context v(params(), kLogRow);
+  const ProofSession sv{&v};
+  ByteReader r1(w.data());
+  r1.set_session(&sv);
+  const Val m = cp::read(r1);
+  EXPECT_FALSE(m.is_public());
+  EXPECT_EQ(m.context(), &v);
 }
 
 }  // namespace

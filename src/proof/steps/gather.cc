@@ -108,7 +108,7 @@ class TableGatherProver : public StepProver {
       for (const auto& c : cl) {
         auto [zi, e] = s.split(c.point);
         for (size_t k = 0; k < C; ++k) {
-          const cp::Val v = cp::send(poly::evaluate_mle<Fr>(tabs[k], zi));
+          const cp::Val v = cp::send(env.tr, poly::evaluate_mle<Fr>(tabs[k], zi));
           env.tr.absorb("gather.column", v);
           cp::write(env.w, v);
           per[k].push_back({zi, v});
