@@ -38,9 +38,9 @@ struct Pieces {
   const SmallValues& v;
   size_t runs = 1, run_len = 0, per_run = 1;
   explicit Pieces(const SmallValues& sv) : v(sv) {
-    ZKINFER_CHECK(!v.dims.empty() && v.dims.size() == v.padded.size());
+    ZKINFER_CHECK(v.dims.size() == v.padded.size());
     for (size_t i = 0; i + 1 < v.dims.size(); ++i) runs *= v.dims[i];
-    run_len = v.dims.back();
+    run_len = v.dims.empty() ? 1 : v.dims.back();  // a scalar (rank 0): one entry
     per_run = (run_len + kPiece - 1) / kPiece;
     if (run_len == 0) runs = 0;
   }
@@ -48,8 +48,8 @@ struct Pieces {
   // (src, dst, len) of piece p.
   void get(size_t p, size_t* src, size_t* dst, size_t* len) const {
     const size_t run = p / per_run, sub = p % per_run;
-    size_t rem = run, base = 0, stride = v.padded.back();
-    for (size_t i = v.dims.size() - 1; i-- > 0;) {
+    size_t rem = run, base = 0, stride = v.padded.empty() ? 1 : v.padded.back();
+    for (size_t i = v.dims.empty() ? 0 : v.dims.size() - 1; i-- > 0;) {
       base += (rem % v.dims[i]) * stride;
       rem /= v.dims[i];
       stride *= v.padded[i];

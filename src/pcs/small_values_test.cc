@@ -71,6 +71,16 @@ TEST(SmallValues, RowCombinationsAndMleMatchTheFrTable) {
   }
 }
 
+TEST(SmallValues, Scalars) {
+  const std::vector<int64_t> one = {-7};
+  const SmallValues v = SmallValues::of(one, {});
+  EXPECT_EQ(v.size(), 1u);
+  EXPECT_EQ(padded_fr(v), std::vector<Fr>{Fr::from_i64(-7)});
+  EXPECT_EQ(mle_small(v, {}), Fr::from_i64(-7));
+  const Fr w = Fr::from_u64(3);
+  EXPECT_EQ(combine_rows_small(v, HyraxLayout{0, 0}, std::span<const Fr>(&w, 1)), std::vector<Fr>{w * Fr::from_i64(-7)});
+}
+
 TEST(SmallValues, FlatVectorsAndChangedEntries) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 1);

@@ -310,7 +310,8 @@ struct ChunkPlan {
 };
 
 std::optional<ChunkPlan> chunk_plan(const layers::BoundParams& b, const pcs::HyraxLayout& layout, size_t chunk_entries) {
-  if (chunk_entries == 0 || !std::has_single_bit(chunk_entries) || layers::bound_invalid(b) || b.first_log != 0)
+  if (chunk_entries == 0 || !std::has_single_bit(chunk_entries) || b.dims.empty() || layers::bound_invalid(b) ||
+      b.first_log != 0)
     return std::nullopt;
   const PaddedShape s(b.dims);
   const size_t inner = s.size() / s.padded()[0];

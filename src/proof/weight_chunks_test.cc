@@ -129,6 +129,7 @@ TEST(WeightChunks, PaddingRowsOfTheSplit) {
   // Not split: at most one chunk's entries, or rows wider than a chunk.
   EXPECT_TRUE(weight_padding_rows(layers::BoundParams{{37, 5}, 6, true}, lay, 512).empty());
   EXPECT_TRUE(weight_padding_rows(layers::BoundParams{{37, 5}, 6, true}, pcs::HyraxLayout{9, 7}, kChunk).empty());
+  EXPECT_TRUE(weight_padding_rows(layers::BoundParams{{}, 6, true}, pcs::HyraxLayout{0, 0}, kChunk).empty());  // a scalar
 }
 
 TEST(WeightChunks, SmallIntegerProverEqualsTheFrTablePath) {
