@@ -26,11 +26,21 @@ sumcheck::Composition<Fr> padding_zero_check() { return sumcheck::Composition<Fr
 std::optional<std::string> bound_invalid(const BoundParams& p) {
   if (auto why = PaddedShape::invalid(p.dims)) return why;
   if (p.bits < 1 || p.bits > 60) return std::string("bit bound out of range [1, 60]");
+  if (p.first_log > 0) {
+    if (p.dims.empty() || p.first_log > 40) return std::string("first dimension's padding out of range");
+    size_t vars = p.first_log;
+    for (size_t i = 1; i < p.dims.size(); ++i) vars += ceil_log2(p.dims[i]);
+    if (vars > 40) return std::string("tensor has more than 2^40 padded entries");
+  }
   return std::nullopt;
 }
 
+PaddedShape bound_shape(const BoundParams& p) {
+  return p.first_log > 0 ? PaddedShape(p.dims, p.first_log) : PaddedShape(p.dims);
+}
+
 BoundProver::BoundProver(const BoundParams& params, std::span<const int64_t> y, std::span<const int64_t> forced_v)
-    : params_(params), shape_(params.dims) {
+    : params_(params), shape_(bound_shape(params)) {
   ZKINFER_CHECK(!bound_invalid(params));
   if (!forced_v.empty()) {
     ZKINFER_CHECK(forced_v.size() == shape_.size());
@@ -73,13 +83,13 @@ NonlinearProof BoundProver::prove(std::span<const Claim> claims, transcript::Tra
 std::vector<AdviceShape> bound_advice_shapes(const BoundParams& params) {
   NonlinearProof empty;
   detail::NlVerifier nv(empty);
-  nv.add_range("bound", PaddedShape(params.dims).num_vars(), params.bits + 1);
+  nv.add_range("bound", bound_shape(params).num_vars(), params.bits + 1);
   return nv.advice;
 }
 
 ProofLayout bound_proof_layout(const BoundParams& params, size_t num_claims) {
   ProofLayout l;
-  const PaddedShape s(params.dims);
+  const PaddedShape s = bound_shape(params);
   const bool zc = params.zero_padding && has_padding(s);
   l.num_evals = (num_claims + (zc ? 1 : 0)) * range_eval_count(s.num_vars(), params.bits + 1);
   append_range_layout(l, s.num_vars(), params.bits + 1);
@@ -90,7 +100,7 @@ ProofLayout bound_proof_layout(const BoundParams& params, size_t num_claims) {
 Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, const NonlinearProof& proof,
                      transcript::Transcript& tr, std::vector<AdviceClaim>* advice_claims) {
   if (auto why = bound_invalid(params)) return Verdict::reject("bound: " + *why);
-  const PaddedShape shape(params.dims);
+  const PaddedShape shape = bound_shape(params);
   const size_t n = shape.num_vars();
   for (const auto& c : claims)
     if (c.point.size() != n) return Verdict::reject("bound: claim point has the wrong size");

@@ -22,7 +22,13 @@ struct BoundParams {
   std::vector<size_t> dims;
   size_t bits = 0;            // -2^bits <= y < 2^bits, in [1, 60]
   bool zero_padding = false;  // also prove y = 0 on the padding entries
+  // The first dimension padded to at least 2^first_log (0: its next power of two), for a chunk of a
+  // larger tensor (proof/weight_bounds.h); layers/layout.h PaddedShape(dims, first_log).
+  size_t first_log = 0;
 };
+
+// The padded layout of the bounded tensor (params valid).
+PaddedShape bound_shape(const BoundParams& params);
 
 class BoundProver {
  public:
@@ -30,6 +36,9 @@ class BoundProver {
   // values instead of y + 2^bits I.
   BoundProver(const BoundParams& params, std::span<const int64_t> y, std::span<const int64_t> forced_v = {});
   const std::vector<LayerAdvice>& advice() const { return nl_.advice; }
+  // After prove: the advice vectors moved out (the caller opens their commitments later; the rest
+  // of the prover's state can then be freed).
+  std::vector<LayerAdvice> release_advice() { return std::move(nl_.advice); }
   // Phase 2: checks each claim on y against the digits; proves the padding zero-check.
   NonlinearProof prove(std::span<const Claim> claims, transcript::Transcript& tr, std::vector<AdviceClaim>* advice_claims);
 

@@ -42,6 +42,16 @@ PaddedShape::PaddedShape(std::vector<size_t> dims) : dims_(std::move(dims)) {
   num_vars_ = off;
 }
 
+PaddedShape::PaddedShape(std::vector<size_t> dims, size_t first_log) : PaddedShape(std::move(dims)) {
+  ZKINFER_CHECK(rank() >= 1 && first_log <= 40);
+  if (first_log <= log_sizes_[0]) return;
+  const size_t extra = first_log - log_sizes_[0];
+  ZKINFER_CHECK(num_vars_ + extra <= 40);
+  log_sizes_[0] = first_log;
+  padded_[0] = size_t{1} << first_log;
+  num_vars_ += extra;
+}
+
 size_t PaddedShape::unpadded_size() const {
   size_t s = 1;
   for (size_t d : dims_) s *= d;

@@ -31,6 +31,9 @@ class PaddedShape {
   PaddedShape() = default;
   // Every dimension must be >= 1 (check with invalid() first when the dims are untrusted).
   explicit PaddedShape(std::vector<size_t> dims);
+  // The first dimension padded to at least 2^first_log (a chunk of a larger tensor: the weight
+  // range proof's, proof/weight_bounds.h); first_log <= 40 and at most 2^40 entries in all.
+  PaddedShape(std::vector<size_t> dims, size_t first_log);
 
   // Why dims cannot form a PaddedShape (a zero dimension, or over 2^40 padded entries), if so.
   static std::optional<std::string> invalid(std::span<const size_t> dims);

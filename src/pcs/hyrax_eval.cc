@@ -126,11 +126,11 @@ DotProof prove_group(const HyraxParams& params, const Group& g, std::span<const 
   for (size_t k : g.members) {
     const OpeningWitness& w = items[k];
     const HyraxLayout& l = w.commitment->layout;
-    ZKINFER_CHECK(w.values.size() == l.size() && w.blinds->rho.size() == l.num_rows());
+    ZKINFER_CHECK((w.small ? w.small->size() : w.values.size()) == l.size() && w.blinds->rho.size() == l.num_rows());
     ZKINFER_CHECK(l.col_vars() <= b);
     std::vector<Fr> weights = member_row_weights(l, w.point);
     // t_k = weights^T M_k (a short row when the member has fewer columns), scaled by gamma^k.
-    const std::vector<Fr> tk = combine_rows(w.values, l, weights);
+    const std::vector<Fr> tk = w.small ? combine_rows_small(*w.small, l, weights) : combine_rows(w.values, l, weights);
     for (size_t j = 0; j < tk.size(); ++j) t[j] += gk * tk[j];
     for (size_t i = 0; i < weights.size(); ++i) tau += gk * weights[i] * w.blinds->rho[i];
     blind += gk * w.claim.blind;
@@ -358,7 +358,12 @@ HyraxBatchProof prove_batch(const HyraxParams& params, std::span<const OpeningWi
     z.resize(n, Fr::zero());
     factors[2 * k] = poly::eq_table<Fr>(z);
     factors[2 * k + 1].assign(size_t{1} << n, Fr::zero());
-    std::copy(items[k].values.begin(), items[k].values.end(), factors[2 * k + 1].begin());
+    if (items[k].small) {
+      const auto t = padded_fr(*items[k].small);
+      std::copy(t.begin(), t.end(), factors[2 * k + 1].begin());
+    } else {
+      std::copy(items[k].values.begin(), items[k].values.end(), factors[2 * k + 1].begin());
+    }
   }
   // The reduction is a plain sumcheck (public data only): its messages are sent in the clear
   // whatever the transcript's session (zk/session.h).

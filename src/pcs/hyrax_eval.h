@@ -32,6 +32,7 @@
 #include "pcs/hyrax.h"
 #include "pcs/dot_proof.h"
 #include "pcs/ipa.h"
+#include "pcs/small_values.h"
 #include "sumcheck/proof.h"
 
 namespace zkinfer::pcs {
@@ -98,9 +99,12 @@ struct OpeningClaim {  // verifier side
 struct OpeningWitness {  // prover side
   const HyraxCommitment* commitment;
   const HyraxBlinds* blinds;
-  std::span<const Fr> values;
+  std::span<const Fr> values;  // the committed table, or empty with `small` set
   std::vector<Fr> point;
   ProverClaim claim;
+  // The committed table as small integers (pcs/small_values.h), used instead of values: the row
+  // combination is computed from them (no padded Fr table).
+  const SmallValues* small = nullptr;
   OpeningClaim public_claim() const { return {commitment, point, claim.public_claim()}; }
 };
 

@@ -181,14 +181,16 @@ std::unique_ptr<ProverOpening> HyraxScheme::prove_open(std::span<const Committed
   ZKINFER_CHECK(coms.size() == tables.size());
   std::vector<HyraxLayout> layouts;
   std::vector<HyraxBlinds> blinds;
+  std::vector<const SmallValues*> small;  // a key's weights: row combinations from small integers
   for (const Committed* c : coms) {
     layouts.push_back(hyrax_of(*c->commitment).layout);
     blinds.push_back({c->blinds});
+    small.push_back(c->small);
   }
   std::vector<const HyraxBlinds*> bp;
   for (const auto& b : blinds) bp.push_back(&b);
   ReducedFront front;
-  if (!claims.empty()) front = prove_reduced_front(layouts, tables, bp, reduction_claims(claims), tr, w);
+  if (!claims.empty()) front = prove_reduced_front(layouts, tables, bp, reduction_claims(claims), tr, w, small);
   return std::make_unique<HyraxProverOpening>(params_, std::move(front));
 }
 

@@ -151,6 +151,7 @@ std::unique_ptr<ProverOpening> KzgScheme::prove_open(std::span<const Committed* 
     const KzgCommitment* k = as_kzg(*c->commitment);
     ZKINFER_CHECK(k != nullptr && "a commitment of another scheme given to KZG");
     ZKINFER_CHECK(c->blinds.size() == 1);
+    ZKINFER_CHECK(c->small == nullptr && "KZG openings need the whole Fr table");
     kc.push_back(k);
     rhos.push_back(c->blinds[0]);
     nv.push_back(k->num_vars);

@@ -293,6 +293,18 @@ RowCombo row_combo(const HyraxLayout& layout, std::span<const Fr> table, const H
   return out;
 }
 
+RowCombo row_combo(const HyraxLayout& layout, const SmallValues& table, const HyraxBlinds& blinds,
+                   std::span<const Fr> row_point) {
+  ZKINFER_CHECK(table.size() == layout.size() && blinds.rho.size() == layout.num_rows() &&
+                row_point.size() == layout.row_vars());
+  const std::vector<Fr> wts = poly::eq_table<Fr>(row_point);
+  RowCombo out;
+  out.t = combine_rows_small(table, layout, wts);
+  out.tau = Fr::zero();
+  for (size_t i = 0; i < wts.size(); ++i) out.tau += wts[i] * blinds.rho[i];
+  return out;
+}
+
 IpaProof prove_group_opening(const HyraxParams& params, const OpenGroup& g, std::span<const RowCombo> combos,
                              const ProverClaim& claim, transcript::Transcript& tr, const RandomFr& random) {
   claim.public_claim().absorb_into(tr);
@@ -346,7 +358,8 @@ HyraxLayout vector_layout(size_t b) {
 
 ReducedFront prove_reduced_front(std::span<const HyraxLayout> layouts, std::span<const std::span<const Fr>> tables,
                                  std::span<const HyraxBlinds* const> blinds, std::span<const ReductionClaim> claims,
-                                 transcript::Transcript& tr, ByteWriter& w) {
+                                 transcript::Transcript& tr, ByteWriter& w, std::span<const SmallValues* const> small) {
+  ZKINFER_CHECK(small.empty() || small.size() == layouts.size());
   ReducedFront out;
   std::vector<ReductionClaim> col_claims;
   std::vector<HyraxLayout> vec_layouts;
@@ -360,7 +373,8 @@ ReducedFront prove_reduced_front(std::span<const HyraxLayout> layouts, std::span
 #pragma omp parallel for schedule(dynamic, 1) if (claims.size() > 1)
   for (size_t i = 0; i < claims.size(); ++i) {
     const size_t c = claims[i].com;
-    out.combos[i] = row_combo(layouts[c], tables[c], *blinds[c], parts[i].row);
+    out.combos[i] = !small.empty() && small[c] ? row_combo(layouts[c], *small[c], *blinds[c], parts[i].row)
+                                               : row_combo(layouts[c], tables[c], *blinds[c], parts[i].row);
   }
   std::vector<std::span<const Fr>> vecs;
   for (size_t i = 0; i < claims.size(); ++i) {

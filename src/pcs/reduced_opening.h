@@ -93,6 +93,9 @@ struct RowCombo {
 };
 RowCombo row_combo(const HyraxLayout& layout, std::span<const Fr> table, const HyraxBlinds& blinds,
                    std::span<const Fr> row_point);
+// The same from the table's small integers (pcs/small_values.h).
+RowCombo row_combo(const HyraxLayout& layout, const SmallValues& table, const HyraxBlinds& blinds,
+                   std::span<const Fr> row_point);
 // The verifier's T: a commitment and the row point whose eq weights combine its rows.
 struct RowTerm {
   const HyraxCommitment* c;
@@ -116,9 +119,11 @@ struct ReducedFront {
   Reduced red;                   // evals per claim
   std::vector<OpenGroup> groups;
 };
+// small (empty, or one per commitment): a non-null entry replaces that commitment's table.
 ReducedFront prove_reduced_front(std::span<const HyraxLayout> layouts, std::span<const std::span<const Fr>> tables,
                                  std::span<const HyraxBlinds* const> blinds, std::span<const ReductionClaim> claims,
-                                 transcript::Transcript& tr, ByteWriter& w);
+                                 transcript::Transcript& tr, ByteWriter& w,
+                                 std::span<const SmallValues* const> small = {});
 Verdict verify_reduced_front(std::span<const HyraxCommitment* const> coms, std::span<const ReductionClaim> claims,
                              transcript::Transcript& tr, ByteReader& r, ReducedFront* out);
 

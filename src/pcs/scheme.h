@@ -65,6 +65,10 @@ using CommitmentPtr = std::shared_ptr<const Commitment>;
 struct Committed {
   CommitmentPtr commitment;
   std::vector<Fr> blinds;
+  // Hyrax only: the committed table as small integers (pcs/small_values.h); prove_open then takes
+  // an empty table for it and computes its row combinations from these (a key's weights: no
+  // padded Fr copy per proof). Not owned.
+  const SmallValues* small = nullptr;
 };
 
 // A claim f_com(point) = value on commitment number `com` of an opening's list.

@@ -447,6 +447,14 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     std::vector<Fr> blinds(scheme.blind_count(s.num_vars(), pcs::Use::kKey), Fr::zero());
     if (random)
       for (auto& b : blinds) b = random();
+    // A weight the range proof splits into chunks: its pure padding chunks' rows are committed with
+    // zero blinds (the identity, which the verifier checks instead of a proof; weight_bounds.h).
+    if (const auto* hs = dynamic_cast<const pcs::HyraxScheme*>(&scheme)) {
+      const pcs::HyraxLayout lay{static_cast<uint32_t>(s.num_vars()),
+                                 static_cast<uint32_t>(hs->log_cols(s.num_vars(), pcs::Use::kKey))};
+      for (const auto& [b, e] : weight_padding_rows(item.bound, lay))
+        for (size_t r = b; r < e && r < blinds.size(); ++r) blinds[r] = Fr::zero();
+    }
     pcs::Committed c = scheme.commit(vals, pcs::Use::kKey, std::move(blinds));
     vk.weights[t] = std::move(c.commitment);
     if (random) pk.blinds[t] = std::move(c.blinds);

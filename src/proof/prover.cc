@@ -21,8 +21,10 @@
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
+#include "pcs/hyrax_scheme.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
+#include "pcs/small_values.h"
 #include "proof/weight_bounds.h"
 #include "quant/model_file.h"
 #include "sumcheck/proof.h"
@@ -325,28 +327,53 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     stats->lookup_tables = lookups.num_tables();
   }
   // Weights: opened against the verifying key's commitments (the setup's blinds).
+  // A Hyrax commitment's rows are combined from the model's small integers (pcs/small_values.h):
+  // no padded Fr table of a weight (32 bytes an entry; GPT-2's 163 M weights) per proof. KZG
+  // openings need the Fr table.
   std::deque<pcs::Committed> weight_committed;
+  std::deque<pcs::SmallValues> weight_small;
+  const std::vector<Fr> no_table;
   std::map<size_t, const pcs::Committed*> weight_open;
   auto open_weight = [&](size_t t) {
     auto it = weight_open.find(t);
     if (it != weight_open.end()) return it->second;
     ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
     const pcs::CommitmentPtr& com = vk.weights[t];
-    tables.push_back(layers::padded_table(shape_of(model, static_cast<int>(t)), committed_values(model, static_cast<int>(t))));
+    const PaddedShape ws = shape_of(model, static_cast<int>(t));
+    const auto& wv = committed_values(model, static_cast<int>(t));
+    const pcs::SmallValues* small = nullptr;
+    if (pcs::HyraxScheme::as_hyrax(*com) != nullptr) {
+      weight_small.push_back(pcs::SmallValues{wv, ws.dims(), ws.padded()});
+      small = &weight_small.back();
+    } else {
+      tables.push_back(layers::padded_table(ws, wv));
+    }
     // The setup's blinds (zero for a key made by setup(), which does not hide).
     std::vector<Fr> blinds(com->num_blinds(), Fr::zero());
     if (t < pk.blinds.size() && !pk.blinds[t].empty()) {
       if (pk.blinds[t].size() != com->num_blinds()) throw Error("proof: the proving key's blinds do not match its commitments");
       blinds = pk.blinds[t];
     }
-    weight_committed.push_back({com, std::move(blinds)});
-    table_of[&weight_committed.back()] = &tables.back();
+    weight_committed.push_back({com, std::move(blinds), small});
+    table_of[&weight_committed.back()] = small ? &no_table : &tables.back();
     return weight_open[t] = &weight_committed.back();
   };
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
     const pcs::Committed* wc = open_weight(t);
-    for (const auto& c : claims[t]) check_claim(*table_of[wc], c.point, c.value, "weight " + g.tensors[t].name);
+    for (const auto& c : claims[t]) {
+      if (!check) break;
+      const std::string where = "weight " + g.tensors[t].name;
+      if (!wc->small) {
+        check_claim(*table_of[wc], c.point, c.value, where);
+        continue;
+      }
+      if (wc->small->size() != (size_t{1} << c.point.size()))
+        throw Error("proof: conformance: " + where + ": a claim at a point of the wrong size");
+      if (pcs::mle_small(*wc->small, c.point) != c.value.value())
+        throw Error("proof: conformance: " + where + ": a claim is not its vector's evaluation");
+      ++stats->claims_checked;
+    }
     for (auto& c : claims[t]) pending.add(wc, c.point, c.value);
   }
   // The opening's front half (pcs/scheme.h); its values bound (zero knowledge: after the replay

@@ -1,6 +1,7 @@
 // The weight range proof of a verifying key (weight_bounds.h; docs/PROTOCOL.md, section 9).
 #include "proof/weight_bounds.h"
 
+#include <bit>
 #include <deque>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "pcs/hyrax_eval.h"
 #include "pcs/hyrax_scheme.h"
 #include "pcs/kzg_scheme.h"
+#include "pcs/small_values.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
 #include "zk/session.h"
@@ -52,7 +54,7 @@ Verdict check_items(std::span<const WeightBoundItem> items, const pcs::KzgParams
     const auto& it = items[i];
     if (auto why = layers::bound_invalid(it.bound)) return Verdict::reject("weight '" + it.name + "': " + *why);
     if (it.commitment == nullptr) return Verdict::reject("weight '" + it.name + "': no commitment");
-    if (it.commitment->num_vars() != PaddedShape(it.bound.dims).num_vars())
+    if (it.commitment->num_vars() != layers::bound_shape(it.bound).num_vars())
       return Verdict::reject("weight '" + it.name + "': commitment layout differs from the model");
     const bool is_kzg = pcs::KzgScheme::as_kzg(*it.commitment) != nullptr;
     if (!is_kzg && pcs::HyraxScheme::as_hyrax(*it.commitment) == nullptr)
@@ -109,7 +111,7 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
   std::vector<Opening> openings;
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
-    const size_t n = PaddedShape(it.bound.dims).num_vars();
+    const size_t n = layers::bound_shape(it.bound).num_vars();
     auto z = tr.challenges<Fr>("wb.point", n);
     cp::Val c = cp::read(r);
     tr.absorb("wb.claim", c);
@@ -203,7 +205,6 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
 
   std::vector<std::unique_ptr<layers::BoundProver>> provers;
   std::deque<pcs::HyraxCommitted> committed;
-  std::deque<std::vector<Fr>> tables;  // each digit commitment's table, in commitment order
   for (size_t i = 0; i < items.size(); ++i) {
     provers.push_back(std::make_unique<layers::BoundProver>(items[i].bound, witness[i].values, witness[i].forced_v));
     for (const auto& a : provers.back()->advice()) {
@@ -215,27 +216,30 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
       committed.push_back({std::move(c), pcs::HyraxBlinds{std::move(blinds)}});
       committed.back().commitment.serialize(w);
       committed.back().commitment.absorb_into(tr);
-      std::vector<Fr> t(a.values.size());
-      for (size_t k = 0; k < t.size(); ++k) t[k] = Fr::from_i64(a.values[k]);
-      tables.push_back(std::move(t));
     }
   }
-  std::deque<std::vector<Fr>> weight_tables;
+  // The committed vectors as small integers (issue 14): each digit vector (moved out of its prover
+  // once proven, in commitment order) and each weight (unpadded, row-major), so that w~(z) and the
+  // batch opening's row combinations are computed row by row, without a padded Fr table.
+  std::deque<std::vector<int64_t>> digits;
+  std::deque<pcs::SmallValues> weight_small;
   for (size_t i = 0; i < items.size(); ++i) {
-    const PaddedShape s(items[i].bound.dims);
-    if (!witness[i].field_values.empty())
-      weight_tables.emplace_back(witness[i].field_values.begin(), witness[i].field_values.end());
-    else
-      weight_tables.push_back(layers::padded_table(s, witness[i].values));
+    const PaddedShape s = layers::bound_shape(items[i].bound);
+    weight_small.push_back(pcs::SmallValues{witness[i].values, s.dims(), s.padded()});
     auto z = tr.challenges<Fr>("wb.point", s.num_vars());
-    const cp::Val c = cp::send(tr, mle_at(weight_tables.back(), z));
+    const Fr wz = witness[i].field_values.empty() ? pcs::mle_small(weight_small.back(), z) : mle_at(witness[i].field_values, z);
+    const cp::Val c = cp::send(tr, wz);
     tr.absorb("wb.claim", c);
     cp::write(w, c);
     const std::vector<Claim> claims = {{std::move(z), c}};
     std::vector<layers::AdviceClaim> adv;
     provers[i]->prove(claims, tr, &adv).serialize(w);
+    for (auto& a : provers[i]->release_advice()) digits.push_back(std::move(a.values));
     provers[i].reset();  // the digits' LogUp state is no longer needed
   }
+  ZKINFER_CHECK(digits.size() == committed.size());
+  std::deque<pcs::SmallValues> digit_small;
+  for (const auto& d : digits) digit_small.push_back(pcs::SmallValues::flat(d));
 
   // Second pass: the verifier's replay.
   transcript::Transcript rtr = transcript::Transcript::replay(tr.take_recording());
@@ -253,6 +257,7 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
 
   std::deque<pcs::HyraxBlinds> weight_blinds;
   std::deque<pcs::KzgBlinds> kzg_blinds;
+  std::deque<std::vector<Fr>> kzg_tables;  // KZG openings need the whole table
   std::vector<pcs::OpeningWitness> ow;
   std::vector<pcs::KzgOpeningWitness> kow;
   for (size_t k = 0; k < openings.size(); ++k) {
@@ -263,18 +268,27 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
       if (const auto* kc = pcs::KzgScheme::as_kzg(*items[o.item].commitment)) {
         if (bl.size() > 1) throw Error("setup: weight blinds do not match the commitment");
         kzg_blinds.push_back({bl.empty() ? Fr::zero() : bl[0]});
-        kow.push_back({kc, &kzg_blinds.back(), weight_tables[o.item], std::move(o.point), claim});
+        if (witness[o.item].field_values.empty()) {
+          kzg_tables.push_back(pcs::padded_fr(weight_small[o.item]));
+        } else {
+          kzg_tables.emplace_back(witness[o.item].field_values.begin(), witness[o.item].field_values.end());
+        }
+        kow.push_back({kc, &kzg_blinds.back(), kzg_tables.back(), std::move(o.point), claim});
         continue;
       }
       const auto& com = *pcs::HyraxScheme::as_hyrax(*items[o.item].commitment);
       if (!bl.empty() && bl.size() != com.layout.num_rows()) throw Error("setup: weight blinds do not match the commitment");
       weight_blinds.push_back({bl.empty() ? std::vector<Fr>(com.layout.num_rows(), Fr::zero())
                                           : std::vector<Fr>(bl.begin(), bl.end())});
-      ow.push_back({&com, &weight_blinds.back(), weight_tables[o.item], std::move(o.point), claim});
+      if (witness[o.item].field_values.empty()) {
+        ow.push_back({&com, &weight_blinds.back(), {}, std::move(o.point), claim, &weight_small[o.item]});
+      } else {
+        ow.push_back({&com, &weight_blinds.back(), witness[o.item].field_values, std::move(o.point), claim});
+      }
     } else {
       ZKINFER_CHECK(o.com >= 0 && static_cast<size_t>(o.com) < committed.size());
       const auto& c = committed[o.com];
-      ow.push_back({&c.commitment, &c.blinds, tables[o.com], std::move(o.point), claim});
+      ow.push_back({&c.commitment, &c.blinds, {}, std::move(o.point), claim, &digit_small[o.com]});
     }
   }
   if (zctx.has_pad_opening()) ow.push_back(zctx.pad_opening_witness());
@@ -290,12 +304,119 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
 
 }  // namespace
 
+namespace {
+
+// ---- chunks (weight_bounds.h, "Chunks") ----
+
+struct ChunkPlan {
+  size_t rows_per_chunk = 0;  // q: entries of dimension 0 per chunk
+  size_t log_entries = 0;     // log2 of a chunk's padded entries
+  size_t count = 0;           // chunks, pure padding ones included
+  size_t hyrax_rows = 0;      // commitment rows per chunk
+};
+
+std::optional<ChunkPlan> chunk_plan(const layers::BoundParams& b, const pcs::HyraxLayout& layout, size_t chunk_entries) {
+  if (chunk_entries == 0 || !std::has_single_bit(chunk_entries) || b.dims.empty() || layers::bound_invalid(b) ||
+      b.first_log != 0)
+    return std::nullopt;
+  const PaddedShape s(b.dims);
+  const size_t inner = s.size() / s.padded()[0];
+  if (s.size() <= chunk_entries || inner > chunk_entries || layout.num_vars != s.num_vars() ||
+      layout.num_cols() > chunk_entries)
+    return std::nullopt;
+  ChunkPlan p;
+  p.rows_per_chunk = chunk_entries / inner;
+  p.log_entries = static_cast<size_t>(std::countr_zero(chunk_entries));
+  p.count = s.padded()[0] / p.rows_per_chunk;
+  p.hyrax_rows = chunk_entries / layout.num_cols();
+  return p;
+}
+
+// The items actually proven: every item as it is, except Hyrax-committed ones above the chunk size,
+// which become their chunks (pure padding chunks become row ranges that must be the identity).
+struct Part {
+  WeightBoundItem item;
+  size_t parent = 0;
+  bool chunk = false;
+  size_t value_begin = 0, value_count = 0;  // the chunk's unpadded entries among the parent's
+  size_t flat_begin = 0, flat_size = 0;     // its padded entries
+  size_t row_begin = 0, rows = 0;           // its rows of the parent's commitment
+};
+struct ZeroRows {
+  size_t parent, begin, end;
+};
+struct Parts {
+  std::vector<Part> parts;
+  std::vector<WeightBoundItem> items;  // parts[k].item
+  std::deque<pcs::CommitmentPtr> owned;
+  std::vector<ZeroRows> zero_rows;
+};
+
+Parts expand(std::span<const WeightBoundItem> items, size_t chunk_entries) {
+  Parts out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const WeightBoundItem& it = items[i];
+    const pcs::HyraxCommitment* h = it.commitment ? pcs::HyraxScheme::as_hyrax(*it.commitment) : nullptr;
+    const auto plan = h ? chunk_plan(it.bound, h->layout, chunk_entries) : std::nullopt;
+    if (!plan) {
+      out.parts.push_back({it, i});
+      continue;
+    }
+    const auto& dims = it.bound.dims;
+    size_t inner_unpadded = 1;
+    for (size_t d = 1; d < dims.size(); ++d) inner_unpadded *= dims[d];
+    for (size_t c = 0; c < plan->count; ++c) {
+      const size_t first = c * plan->rows_per_chunk;
+      const size_t r = first >= dims[0] ? 0 : std::min(plan->rows_per_chunk, dims[0] - first);
+      const size_t row_begin = c * plan->hyrax_rows;
+      if (r == 0) {
+        out.zero_rows.push_back({i, row_begin, row_begin + plan->hyrax_rows});
+        continue;
+      }
+      pcs::HyraxCommitment sub;
+      sub.layout = pcs::HyraxLayout{static_cast<uint32_t>(plan->log_entries), h->layout.log_cols};
+      sub.rows.assign(h->rows.begin() + static_cast<std::ptrdiff_t>(row_begin),
+                      h->rows.begin() + static_cast<std::ptrdiff_t>(row_begin + plan->hyrax_rows));
+      out.owned.push_back(pcs::HyraxScheme::wrap(std::move(sub)));
+      Part p;
+      p.item.name = it.name + " (chunk " + std::to_string(c + 1) + " of " + std::to_string(plan->count) + ")";
+      p.item.bound = it.bound;
+      p.item.bound.dims[0] = r;
+      p.item.bound.first_log = static_cast<size_t>(std::countr_zero(plan->rows_per_chunk));
+      p.item.commitment = out.owned.back().get();
+      p.parent = i;
+      p.chunk = true;
+      p.value_begin = first * inner_unpadded;
+      p.value_count = r * inner_unpadded;
+      p.flat_begin = c * (size_t{1} << plan->log_entries);
+      p.flat_size = size_t{1} << plan->log_entries;
+      p.row_begin = row_begin;
+      p.rows = plan->hyrax_rows;
+      out.parts.push_back(std::move(p));
+    }
+  }
+  for (const auto& p : out.parts) out.items.push_back(p.item);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<size_t, size_t>> weight_padding_rows(const layers::BoundParams& bound, const pcs::HyraxLayout& layout,
+                                                           size_t chunk_entries) {
+  std::vector<std::pair<size_t, size_t>> out;
+  const auto plan = chunk_plan(bound, layout, chunk_entries);
+  if (!plan) return out;
+  for (size_t c = 0; c < plan->count; ++c)
+    if (c * plan->rows_per_chunk >= bound.dims[0]) out.emplace_back(c * plan->hyrax_rows, (c + 1) * plan->hyrax_rows);
+  return out;
+}
+
 std::vector<std::pair<size_t, size_t>> weight_bound_groups(std::span<const WeightBoundItem> items,
                                                            size_t max_group_entries) {
   std::vector<std::pair<size_t, size_t>> groups;
   size_t begin = 0, entries = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    const size_t e = PaddedShape(items[i].bound.dims).size();
+    const size_t e = layers::bound_shape(items[i].bound).size();
     if (i > begin && entries + e > max_group_entries) {
       groups.emplace_back(begin, i);
       begin = i;
@@ -310,7 +431,7 @@ std::vector<std::pair<size_t, size_t>> weight_bound_groups(std::span<const Weigh
 std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                                          std::span<const WeightBoundWitness> witness,
                                          std::span<const uint8_t> context, const pcs::RandomFr& random,
-                                         const pcs::KzgParams* kzg, size_t max_group_entries) {
+                                         const pcs::KzgParams* kzg, size_t max_group_entries, size_t chunk_entries) {
   ZKINFER_CHECK(items.size() == witness.size() && random);
   if (Verdict v = check_items(items, kzg); !v) throw Error("setup: " + v.reason());
   auto dishonest = [&](size_t i) { return !witness[i].field_values.empty() || !witness[i].forced_v.empty(); };
@@ -326,14 +447,41 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
     if (auto why = weight_out_of_bounds(items[i], witness[i].values)) throw Error("setup: " + *why);
   }
   ZKINFER_CHECK(params.max_log_cols() >= weight_bounds_log_cols(items));
-  const auto groups = weight_bound_groups(items, max_group_entries);
-  if (groups.size() <= 1) return prove_group(params, items, witness, context, GroupTag{}, random, kzg);
+  // Chunks: each a slice of its parent's values, blinds (and, for tests, its forced tables); a pure
+  // padding chunk's rows must be committed with zero blinds (the verifier wants the identity).
+  const Parts ex = expand(items, chunk_entries);
+  for (const auto& z : ex.zero_rows) {
+    const auto& bl = witness[z.parent].blinds;
+    for (size_t r = z.begin; r < z.end && !bl.empty(); ++r)
+      if (!bl[r].is_zero())
+        throw Error("setup: weight '" + items[z.parent].name + "': its padding rows need zero blinds (row " +
+                    std::to_string(r) + ")");
+  }
+  std::vector<WeightBoundWitness> pw;
+  pw.reserve(ex.parts.size());
+  for (const auto& p : ex.parts) {
+    const WeightBoundWitness& pwit = witness[p.parent];
+    if (!p.chunk) {
+      pw.push_back(pwit);
+      continue;
+    }
+    WeightBoundWitness cw;
+    if (!pwit.values.empty()) cw.values = pwit.values.subspan(p.value_begin, p.value_count);
+    if (!pwit.blinds.empty()) cw.blinds = pwit.blinds.subspan(p.row_begin, p.rows);
+    if (!pwit.field_values.empty()) cw.field_values = pwit.field_values.subspan(p.flat_begin, p.flat_size);
+    if (!pwit.forced_v.empty()) cw.forced_v = pwit.forced_v.subspan(p.flat_begin, p.flat_size);
+    pw.push_back(cw);
+  }
+  const std::span<const WeightBoundItem> pitems(ex.items);
+  const std::span<const WeightBoundWitness> pwits(pw);
+  const auto groups = weight_bound_groups(pitems, max_group_entries);
+  if (groups.size() <= 1) return prove_group(params, pitems, pwits, context, GroupTag{}, random, kzg);
   // Several groups: each a whole proof of its items, made and freed one after another (the
   // prover's memory follows the largest group, not the model), each prefixed by its length.
   ByteWriter out;
   for (size_t g = 0; g < groups.size(); ++g) {
     const auto [b, e] = groups[g];
-    const auto bytes = prove_group(params, items.subspan(b, e - b), witness.subspan(b, e - b), context,
+    const auto bytes = prove_group(params, pitems.subspan(b, e - b), pwits.subspan(b, e - b), context,
                                    GroupTag{g, groups.size()}, random, kzg);
     out.u64(bytes.size());
     out.bytes(bytes);
@@ -343,7 +491,7 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
 
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                              std::span<const uint8_t> proof, std::span<const uint8_t> context,
-                             const pcs::KzgParams* kzg, size_t max_group_entries) {
+                             const pcs::KzgParams* kzg, size_t max_group_entries, size_t chunk_entries) {
   try {
     if (Verdict v = check_items(items, kzg); !v) return v.within("weight range proof");
     if (params.max_log_cols() < weight_bounds_log_cols(items))
@@ -357,6 +505,15 @@ Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const Wei
       std::deque<pcs::HyraxCommitment> coms;
       return verify_impl(params, kzg, group_items, bytes, context, tag, tr, coms, nullptr);
     };
+    const Parts ex = expand(items, chunk_entries);
+    for (const auto& z : ex.zero_rows) {
+      const auto& rows = pcs::HyraxScheme::as_hyrax(*items[z.parent].commitment)->rows;
+      for (size_t r = z.begin; r < z.end; ++r)
+        if (!rows[r].is_identity())
+          return Verdict::reject("weight range proof: weight '" + items[z.parent].name + "': row " + std::to_string(r) +
+                                 " of its commitment is padding (a chunk past the tensor) but not the identity");
+    }
+    items = ex.items;
     const auto groups = weight_bound_groups(items, max_group_entries);
     if (groups.size() <= 1) return verify_group(items, proof, GroupTag{}).within("weight range proof");
     ByteReader r(proof, "weight range proof");

@@ -50,7 +50,9 @@ struct WeightBoundItem {
 };
 
 // The prover's side of one item: the unpadded values (row-major over bound.dims) and the
-// commitment's row blinds (empty: zero blinds).
+// commitment's row blinds (empty: zero blinds). The prover works from the small integers: w~(z)
+// and the opening's row combinations are computed row by row (pcs/small_values.h), with no padded
+// Fr table of the weight or of its digits.
 struct WeightBoundWitness {
   std::span<const int64_t> values;
   std::span<const field::Fr> blinds;
@@ -84,6 +86,25 @@ inline constexpr size_t kWeightBoundsGroupEntries = size_t{1} << 25;
 std::vector<std::pair<size_t, size_t>> weight_bound_groups(std::span<const WeightBoundItem> items,
                                                            size_t max_group_entries = kWeightBoundsGroupEntries);
 
+// Chunks. A Hyrax-committed item of more than chunk_entries padded entries (GPT-2's token
+// embedding and its transposed head copy: 2^26 each) is proven as its chunks: with q =
+// chunk_entries / (the padded size of the dimensions after the first), chunk c holds entries
+// [c q, (c + 1) q) of dimension 0, i.e. padded entries [c chunk_entries, (c + 1) chunk_entries)
+// and rows [c R, (c + 1) R) of the commitment (R = chunk_entries / its row length). A chunk with
+// r >= 1 rows of the tensor is an item of its own: dims (r, d1, ...), dimension 0 padded to q
+// (BoundParams::first_log), committed by those rows (a Hyrax commitment of the chunk: Hyrax rows
+// are independent Pedersen commitments). A chunk past the tensor (pure padding) is not proven: its
+// rows must be the identity (setup commits them with zero blinds: weight_padding_rows), which the
+// verifier checks. Items that are not split (not Hyrax, or an inner size above chunk_entries, or
+// rows wider than a chunk) are proven whole as before; below chunk_entries nothing changes, so
+// the proofs of models with smaller weights are unchanged. The split depends only on the items'
+// shapes and commitment layouts, which the verifier knows; the chunks are then grouped as items.
+inline constexpr size_t kWeightBoundsChunkEntries = size_t{1} << 23;
+// The commitment rows of a weight that setup must commit with zero blinds: those of its pure
+// padding chunks (empty when the weight is not split).
+std::vector<std::pair<size_t, size_t>> weight_padding_rows(const layers::BoundParams& bound, const pcs::HyraxLayout& layout,
+                                                           size_t chunk_entries = kWeightBoundsChunkEntries);
+
 // Proves the statement for every item (throws Error naming the tensor when a value is out of its
 // declared width: an honest key cannot be made for it). random: the blinds and masks.
 // kzg: the SRS of the items' KZG commitments (with its powers for the prover), null when they
@@ -92,12 +113,14 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
                                          std::span<const WeightBoundWitness> witness,
                                          std::span<const uint8_t> context, const pcs::RandomFr& random,
                                          const pcs::KzgParams* kzg = nullptr,
-                                         size_t max_group_entries = kWeightBoundsGroupEntries);
+                                         size_t max_group_entries = kWeightBoundsGroupEntries,
+                                         size_t chunk_entries = kWeightBoundsChunkEntries);
 
 // Checks a proof made by prove_weight_bounds for these items and context. Never throws.
 Verdict verify_weight_bounds(const pcs::HyraxParams& params, std::span<const WeightBoundItem> items,
                              std::span<const uint8_t> proof, std::span<const uint8_t> context,
                              const pcs::KzgParams* kzg = nullptr,
-                             size_t max_group_entries = kWeightBoundsGroupEntries);
+                             size_t max_group_entries = kWeightBoundsGroupEntries,
+                             size_t chunk_entries = kWeightBoundsChunkEntries);
 
 }  // namespace zkinfer::proof
