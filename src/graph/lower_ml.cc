@@ -680,9 +680,17 @@ struct Lowering {
     if (norm == "MAX") denom = emit("ReduceMax", {x}, ints({{"axes", 1}, {"keepdims", 1}}), -1, 1);
     else if (norm == "L1") denom = emit("ReduceSum", {emit("Abs", {x}), constant("axes", {1}, DType::kInt, {1})}, ints({{"keepdims", 1}}), -1, 1);
     else fail("norm " + norm + " is not supported (MAX, L1 are)");
-    // onnxruntime leaves a row whose norm is 0 unchanged: divide by norm + [norm == 0].
+    // onnxruntime leaves a row whose norm is 0 unchanged: divide by norm + [norm == 0]. MAX's norm
+    // (the row's largest value) is negative for a row of negative values, and the proven Div takes
+    // positive divisors only: x / d = sign(d) (x / |d|), the sign applied by a Where.
     int zero = emit("Cast", {emit("Equal", {denom, constant("zero", {1}, DType::kFloat, {0.0})})}, ints({{"to", 1}}), -1, 1);
-    emit("Div", {x, emit("Add", {denom, zero}, {}, -1, 1)}, {}, n.outputs[0], F);
+    if (norm == "L1") {
+      emit("Div", {x, emit("Add", {denom, zero}, {}, -1, 1)}, {}, n.outputs[0], F);
+      return;
+    }
+    int q = emit("Div", {x, emit("Add", {emit("Abs", {denom}, {}, -1, 1), zero}, {}, -1, 1)}, {}, -1, F);
+    int negative = emit("Less", {denom, constant("zero", {1}, DType::kFloat, {0.0})}, {}, -1, 1);
+    emit("Where", {negative, emit("Neg", {q}, {}, -1, F), q}, {}, n.outputs[0], F);
   }
   void zipmap() {
     // The probabilities tensor itself is the output (a ZipMap's sequence of maps is not a tensor).
