@@ -529,72 +529,17 @@ bool lower_mod_real(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
   return true;
 }
 
-// MatMulInteger / QLinearMatMul (ops/op_matmul_integer.cc) with a constant B, constant zero
-// points and scales (a's and y's per tensor): for QLinearMatMul t = Cast(A - a_zero_point) to
-// real (an integer at scale 0), y = MatMul(t, W) with the constant W = (B - b_zero_point) (times a_scale b_scale per
-// column for QLinearMatMul), then for QLinearMatMul the QuantizeLinear table of y_scale and
-// y_zero_point (its attributes, as lower_one's QuantizeLinear); MatMulInteger stays in integers
-// (A - a_zero_point times the integer constant B - b_zero_point: exact at scale 0).
-bool lower_matmul_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
-  const bool qlinear = n.op_type == "QLinearMatMul";
-  const int x = n.inputs[0], y = n.outputs[0];
-  const size_t bi = qlinear ? 3 : 1;
-  if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
-  for (size_t k = 1; k < n.inputs.size(); ++k)
-    if (n.inputs[k] >= 0 && !is_const(g, n, k)) return false;
-  if (n.inputs.size() <= bi || n.inputs[bi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
-  const Shape xs = g.tensors[x].shape;
-  const FTensor B = g.tensors[n.inputs[bi]].value;  // copies: emitting adds tensors
-  if (B.rank() < 2 || xs.empty() || xs.back() != B.shape[B.shape.size() - 2]) return false;
-  const int64_t N = B.shape.back();
-  auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
-  const FTensor azp = value(qlinear ? 2 : 2), bzp = value(qlinear ? 5 : 3);
-  if (azp.size() > 1 || (bzp.size() > 1 && bzp.size() != N)) return false;  // per-row zero points of A: not taken
-  std::vector<double> col_scale(static_cast<size_t>(N), 1.0);
-  double ys = 1, yz = 0;
-  if (qlinear) {
-    const FTensor as = value(1), bs = value(4), yscale = value(6), yzp = value(7);
-    if (as.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (bs.size() != 1 && bs.size() != N)) return false;
-    for (int64_t j = 0; j < N; ++j) col_scale[static_cast<size_t>(j)] = as.data[0] * bs.data[static_cast<size_t>(bs.size() == 1 ? 0 : j)];
-    ys = yscale.data[0];
-    yz = yzp.data[0];
-    if (!(ys > 0) || !std::isfinite(ys)) return false;
-  }
-  std::vector<double> w(B.data.size());
-  for (size_t i = 0; i < w.size(); ++i) {
-    const size_t j = i % static_cast<size_t>(N);
-    const double z = bzp.size() == 0 ? 0.0 : bzp.data[bzp.size() == 1 ? 0 : j];
-    w[i] = (B.data[i] - z) * col_scale[j];
-  }
-  Emitter e{g, n, out};
-  int t = x;
-  if (azp.size() == 1 && azp.data[0] != 0)
-    t = e.emit("Sub", 14, {x, e.constant("a_zero_point", {}, DType::kInt, {azp.data[0]})}, xs, DType::kInt);
-  const Shape ys_shape = g.tensors[y].shape;
-  if (!qlinear) {  // integers throughout: an exact product at scale 0
-    e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kInt, w)}, ys_shape, DType::kInt, {}, y);
-    return true;
-  }
-  ops::Attributes to_real;
-  to_real.ints["to"] = 1;
-  t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
-  const int p = e.emit("MatMul", 13, {t, e.constant("weights", B.shape, DType::kFloat, w)}, ys_shape, DType::kFloat);
-  ops::Attributes q;
-  q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
-  q.floats["zkinfer_scale"] = ys;
-  q.ints["zkinfer_zero_point"] = static_cast<int64_t>(yz);
-  e.emit("QuantizeLinear", 13, {p}, ys_shape, DType::kInt, q, y);
-  return true;
-}
-
-// ConvInteger / QLinearConv (ops/op_matmul_integer.cc) with constant weights, zero points, scales
-// and bias (x's and y's per tensor; w's per tensor or per output channel): ConvInteger: an
-// integer Conv of x - x_zero_point by the constant w - w_zero_point (exact at scale 0);
-// QLinearConv: Cast(x - x_zero_point) to real, a Conv by the constant (w - w_zero_point) x_scale
-// w_scale[m] with the bias B x_scale w_scale[m], then QuantizeLinear's table of y_scale and
-// y_zero_point. The Conv keeps the node's attributes.
-bool lower_conv_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
-  const bool qlinear = n.op_type == "QLinearConv";
+// MatMulInteger / QLinearMatMul and ConvInteger / QLinearConv (ops/op_matmul_integer.cc) with a
+// constant weight W (B of the MatMuls), constant zero points, scales and bias (x's and y's per
+// tensor; W's per tensor or per output channel: a column of B, a first-axis slice of a Conv's W).
+// The integer ops stay in integers: MatMul / Conv of x - x_zero_point by the integer constant
+// W - w_zero_point (exact at scale 0). The QLinear ops: Cast(x - x_zero_point) to real (an integer
+// at scale 0), MatMul / Conv by the constant (W - w_zero_point) x_scale w_scale[c] (QLinearConv's
+// bias B times x_scale w_scale[c]), then the QuantizeLinear table of y_scale and y_zero_point (its
+// attributes, as lower_one's QuantizeLinear). A Conv keeps the node's attributes.
+bool lower_linear_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& out) {
+  const bool conv = n.op_type == "ConvInteger" || n.op_type == "QLinearConv";
+  const bool qlinear = n.op_type == "QLinearMatMul" || n.op_type == "QLinearConv";
   const int x = n.inputs[0], y = n.outputs[0];
   const size_t wi = qlinear ? 3 : 1;
   if (!known_shape(g, x) || !known_shape(g, y) || g.tensors[x].is_const) return false;
@@ -603,38 +548,45 @@ bool lower_conv_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& ou
   if (n.inputs.size() <= wi || n.inputs[wi] < 0 || (qlinear && n.inputs.size() < 8)) return false;
   const Shape xs = g.tensors[x].shape;
   const FTensor W = g.tensors[n.inputs[wi]].value;  // copies: emitting adds tensors
-  if (W.rank() < 3) return false;
-  const int64_t M = W.shape[0], per = W.size() / M;
+  if (conv ? W.rank() < 3 : W.rank() < 2 || xs.empty() || xs.back() != W.shape[W.shape.size() - 2]) return false;
+  // C output channels; entry i of W belongs to channel channel(i).
+  const int64_t C = conv ? W.shape[0] : W.shape.back(), per = W.size() / C;
+  auto channel = [&](size_t i) { return conv ? i / static_cast<size_t>(per) : i % static_cast<size_t>(C); };
   auto value = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0 ? g.tensors[n.inputs[k]].value : FTensor(); };
   const FTensor xzp = value(2), wzp = value(qlinear ? 5 : 3);
-  if (xzp.size() > 1 || (wzp.size() > 1 && wzp.size() != M)) return false;
-  std::vector<double> ch_scale(static_cast<size_t>(M), 1.0);
+  if (xzp.size() > 1 || (wzp.size() > 1 && wzp.size() != C)) return false;  // per-row zero points of x: not taken
+  std::vector<double> ch_scale(static_cast<size_t>(C), 1.0);
   double ys = 1, yz = 0;
   FTensor bias;
   if (qlinear) {
     const FTensor xscale = value(1), wscale = value(4), yscale = value(6), yzp = value(7);
-    bias = value(8);
-    if (xscale.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (wscale.size() != 1 && wscale.size() != M)) return false;
-    if (bias.size() != 0 && bias.size() != M) return false;
-    for (int64_t m = 0; m < M; ++m) ch_scale[static_cast<size_t>(m)] = xscale.data[0] * wscale.data[static_cast<size_t>(wscale.size() == 1 ? 0 : m)];
+    if (conv) bias = value(8);
+    if (xscale.size() != 1 || yscale.size() != 1 || yzp.size() != 1 || (wscale.size() != 1 && wscale.size() != C)) return false;
+    if (bias.size() != 0 && bias.size() != C) return false;
+    for (int64_t c = 0; c < C; ++c) ch_scale[static_cast<size_t>(c)] = xscale.data[0] * wscale.data[static_cast<size_t>(wscale.size() == 1 ? 0 : c)];
     ys = yscale.data[0];
     yz = yzp.data[0];
     if (!(ys > 0) || !std::isfinite(ys)) return false;
   }
   std::vector<double> w(W.data.size());
   for (size_t i = 0; i < w.size(); ++i) {
-    const size_t m = i / static_cast<size_t>(per);
-    w[i] = (W.data[i] - (wzp.size() == 0 ? 0.0 : wzp.data[wzp.size() == 1 ? 0 : m])) * ch_scale[m];
+    const size_t c = channel(i);
+    w[i] = (W.data[i] - (wzp.size() == 0 ? 0.0 : wzp.data[wzp.size() == 1 ? 0 : c])) * ch_scale[c];
   }
-  ops::Attributes ca = n.attrs;
-  ca.ints.erase("output_dtype");
+  ops::Attributes ca;
+  if (conv) {
+    ca = n.attrs;
+    ca.ints.erase("output_dtype");
+  }
+  const char* op = conv ? "Conv" : "MatMul";
+  const int opset = conv ? 11 : 13;
   Emitter e{g, n, out};
   int t = x;
   if (xzp.size() == 1 && xzp.data[0] != 0)
-    t = e.emit("Sub", 14, {x, e.constant("x_zero_point", {}, DType::kInt, {xzp.data[0]})}, xs, DType::kInt);
+    t = e.emit("Sub", 14, {x, e.constant(conv ? "x_zero_point" : "a_zero_point", {}, DType::kInt, {xzp.data[0]})}, xs, DType::kInt);
   const Shape ys_shape = g.tensors[y].shape;
-  if (!qlinear) {
-    e.emit("Conv", 11, {t, e.constant("weights", W.shape, DType::kInt, w)}, ys_shape, DType::kInt, ca, y);
+  if (!qlinear) {  // integers throughout: an exact product at scale 0
+    e.emit(op, opset, {t, e.constant("weights", W.shape, DType::kInt, w)}, ys_shape, DType::kInt, ca, y);
     return true;
   }
   ops::Attributes to_real;
@@ -642,11 +594,11 @@ bool lower_conv_integer(Graph& g, const ops::Node& n, std::vector<ops::Node>& ou
   t = e.emit("Cast", 13, {t}, xs, DType::kFloat, to_real);
   std::vector<int> ins = {t, e.constant("weights", W.shape, DType::kFloat, w)};
   if (bias.size() > 0) {
-    std::vector<double> b(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) b[static_cast<size_t>(m)] = bias.data[static_cast<size_t>(m)] * ch_scale[static_cast<size_t>(m)];
-    ins.push_back(e.constant("bias", {M}, DType::kFloat, b));
+    std::vector<double> b(static_cast<size_t>(C));
+    for (int64_t c = 0; c < C; ++c) b[static_cast<size_t>(c)] = bias.data[static_cast<size_t>(c)] * ch_scale[static_cast<size_t>(c)];
+    ins.push_back(e.constant("bias", {C}, DType::kFloat, b));
   }
-  const int p = e.emit("Conv", 11, ins, ys_shape, DType::kFloat, ca);
+  const int p = e.emit(op, opset, ins, ys_shape, DType::kFloat, ca);
   ops::Attributes q;
   q.ints["output_dtype"] = n.attrs.get_int("output_dtype", 2);
   q.floats["zkinfer_scale"] = ys;
@@ -709,8 +661,8 @@ bool lower_one(Graph& g, const ops::Node& n, std::vector<ops::Node>& out, const 
   if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return lower_loss(g, n, out);
   if (op == "ReduceProd") return lower_reduce_prod(g, n, out);
   if (op == "Mod") return lower_mod(g, n, out);
-  if (op == "MatMulInteger" || op == "QLinearMatMul") return lower_matmul_integer(g, n, out);
-  if (op == "ConvInteger" || op == "QLinearConv") return lower_conv_integer(g, n, out);
+  if (op == "MatMulInteger" || op == "QLinearMatMul" || op == "ConvInteger" || op == "QLinearConv")
+    return lower_linear_integer(g, n, out);
   for (size_t k = 1; k < n.outputs.size(); ++k)
     if (n.outputs[k] >= 0 && uses[n.outputs[k]] > 0 && op != "Dropout") return false;
   const int x = n.inputs[0], y = n.outputs[0];

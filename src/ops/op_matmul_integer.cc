@@ -41,6 +41,19 @@ std::pair<double, double> saturation(const Node& n) {
   }
 }
 
+// The QLinear ops' output: saturate(round_half_even(real / y_scale) + y_zero_point), the quotient
+// in single precision (as QuantizeLinear: op_quantize_linear.cc).
+double requantize(double real, float ys, double yz, std::pair<double, double> range) {
+  const float q = static_cast<float>(real) / ys;
+  return std::clamp(std::nearbyint(static_cast<double>(q)) + yz, range.first, range.second);
+}
+
+// Input i of a QLinear op, which must be one value (a per-tensor scale or zero point).
+double scalar_input(const Node& n, FIn in, size_t i) {
+  if (in[i]->size() != 1) unsupported(n, "a per-axis scale or zero point for input " + std::to_string(i));
+  return in[i]->data[0];
+}
+
 // w - w_zero_point with the zero point a scalar or one per output channel (axis 0).
 FTensor minus_channel_zero_point(const Node& n, const FTensor& w, const FTensor* zp) {
   FTensor y = w;
@@ -86,10 +99,7 @@ void register_op_matmul_integer(OpTable& t) {
       [](const Node& n, FIn in) {
         need_inputs(n, in, 8);
         const auto range = saturation(n);
-        auto scalar = [&](size_t i) {
-          if (in[i]->size() != 1) unsupported(n, "a per-axis scale or zero point for input " + std::to_string(i));
-          return in[i]->data[0];
-        };
+        auto scalar = [&](size_t i) { return scalar_input(n, in, i); };
         if (in[2]->size() != 1) unsupported(n, "a per-axis zero point for x");
         const FTensor x = minus_zero_point(n, *in[0], in[2], true);
         const FTensor w = minus_channel_zero_point(n, *in[3], in[5]);
@@ -104,8 +114,7 @@ void register_op_matmul_integer(OpTable& t) {
         for (int64_t k = 0; k < acc.size(); ++k) {
           const int64_t m = (k / per) % M;
           const double real = acc.data[static_cast<size_t>(k)] * xs * ws.data[static_cast<size_t>(ws.size() == 1 ? 0 : m)];
-          const float q = static_cast<float>(real) / ys;
-          acc.data[static_cast<size_t>(k)] = std::clamp(std::nearbyint(static_cast<double>(q)) + yz, range.first, range.second);
+          acc.data[static_cast<size_t>(k)] = requantize(real, ys, yz, range);
         }
         acc.dtype = DType::kInt;
         return one(std::move(acc));
@@ -127,12 +136,9 @@ void register_op_matmul_integer(OpTable& t) {
       [](const Node& n, FIn in) {
         need_inputs(n, in, 8);
         const auto range = saturation(n);
-        auto scalar = [&](size_t i) {
-          if (in[i]->size() != 1) unsupported(n, "a per-axis scale or zero point for input " + std::to_string(i));
-          return in[i]->data[0];
-        };
+        auto scalar = [&](size_t i) { return scalar_input(n, in, i); };
         // A' and B' in single precision, the product accumulated in double, the quotient in single
-        // precision (as QuantizeLinear: op_quantize_linear.cc).
+        // precision (requantize).
         FTensor a = minus_zero_point(n, *in[0], in[2], true), b = minus_zero_point(n, *in[3], in[5], false);
         const double as = scalar(1);
         for (auto& v : a.data) v = static_cast<float>(v * as);
@@ -144,10 +150,7 @@ void register_op_matmul_integer(OpTable& t) {
         FTensor y = matmul<double>(n, a, b);
         const float ys = static_cast<float>(scalar(6));
         const double yz = scalar(7);
-        for (auto& v : y.data) {
-          const float q = static_cast<float>(v) / ys;
-          v = std::clamp(std::nearbyint(static_cast<double>(q)) + yz, range.first, range.second);
-        }
+        for (auto& v : y.data) v = requantize(v, ys, yz, range);
         y.dtype = DType::kInt;
         return one(std::move(y));
       },

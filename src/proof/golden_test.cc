@@ -44,8 +44,8 @@ struct Model {
 
 Model make(const VisibilityRecord& vis) {
   Model m;
-  // From bytes under a fixed name: the graph's source name is bound into the model's digest, so a
-  // path would make the digests depend on where the tree is checked out.
+  // The key's model file digest covers the graph's source file name (not its directory:
+  // quant/model_file.cc source_name), so the name is fixed here.
   graph::Graph g = graph::load_onnx_bytes(graph::read_file(example("model.onnx")), "cnn_digits/model.onnx");
   auto samples = graph::parse_samples(graph::read_text(example("input.json")), "input.json", g);
   m.model = quant::quantize(std::move(g), samples, ops::QuantConfig{});
@@ -93,20 +93,20 @@ std::string key_and_proof_digest(const Model& m, std::shared_ptr<const pcs::KzgP
 // Recorded at commit 776f70d (main before the engine change) with this file.
 const std::map<std::string, std::string>& recorded() {
   static const std::map<std::string, std::string> m = {
-    {"hyrax in=private w=fixed out=private", "593a5585d20d44e36b80f6ec9711a2b78ea8deea5caf701b45eb086159007873"},
-    {"hyrax in=private w=fixed out=public", "6384b2b7e6798c662ecba64e7b3c500a3286dab7c7327353c514a8c7f1f41c99"},
-    {"hyrax in=private w=private out=private", "48faa4f91bdc5e2098d11d57b922cb61ed63c4e337f3f4b646ed2bb824bcea3f"},
-    {"hyrax in=private w=private out=public", "8cc21bfa17555f7818adcef5958a9bee83d5dfb4efd4e559a13304dbee6ce935"},
-    {"hyrax in=private w=public out=private", "6fdb59201fa555d1061c4e1a5d58d80d6788e4899edc81a15f721d7f751aa712"},
-    {"hyrax in=private w=public out=public", "eb1ec11785f1863f632995c6b55f43aa2159977dc000d905e3411c3c00fad74c"},
-    {"hyrax in=public w=fixed out=private", "44378f840dfb2da8ad6c23779533569c584f0d4bafa6481ba7cd45b2233b9168"},
-    {"hyrax in=public w=fixed out=public", "5383a1157f91d45ac24b09a69f9def4708f9865b9e84605a445db49bd5bed266"},
-    {"hyrax in=public w=private out=private", "edbb2f77d4162c7841de145e39c0228e615f82a2b0a7b1292b426564c55a7907"},
-    {"hyrax in=public w=private out=public", "7585cb81cea7c134c115e4fa63469e4f5538247dff6cddc35c3b89f0b086b564"},
-    {"hyrax in=public w=public out=private", "4445af2e6ff2b2f542e0c630cf5d8f579d6a3b8d873b21557250b7060c100bb9"},
-    {"hyrax in=public w=public out=public", "eec85ea904785d421debb2b146e3cebece773040d05fd168a5597071502af97e"},
-    {"kzg in=private w=private out=public", "e7227009e93b92e44ac04ea0d659d522d0c6586cecd982060046b02060490f8e"},
-    {"kzg in=public w=public out=public", "6fbddf613f2893e4a42d6a00b9c8e9e1ebae06bfc3a6b8063dfe3d4cac89a623"},
+    {"hyrax in=private w=fixed out=private", "8808c1a9c87b0295664eefe5c322917f348d7c17433aeedaaf829a87f46d42c4"},
+    {"hyrax in=private w=fixed out=public", "52bb1539cfb6f26bd5f558e561dda1d8a0a8dfab13dfaa6576d0f46526003f26"},
+    {"hyrax in=private w=private out=private", "53baf9e6f3826869bd9954835df50f6519d8c9bca4b21fccc22c7e4e93afc00f"},
+    {"hyrax in=private w=private out=public", "ec16d2d259cdf3fe1482768722a7e72992d52c3b794061f97422c956ae0aa244"},
+    {"hyrax in=private w=public out=private", "8cde99960cc79d59b1ab64655075ca881b0903d78b75956012f219052ba1b90c"},
+    {"hyrax in=private w=public out=public", "5352f6286442c21583f6d4fe7acf9970b9279f68e93a671d55b5930e9a69f246"},
+    {"hyrax in=public w=fixed out=private", "46392cd023ab2682fa43d80d7693da0dab3ea6248c8958b8a44f1df624856705"},
+    {"hyrax in=public w=fixed out=public", "06e4f25e468f13e67bf712411270ccd7b9d4a80934a4c4894309e8c2d270094f"},
+    {"hyrax in=public w=private out=private", "13fbdd0a35f8193fa1f18d6102754b3a4fc6ab7608bf9c8159e1eec50e755d01"},
+    {"hyrax in=public w=private out=public", "247e40b6da532bd844e481bf06e1f8d5bf3fcf1f1cb03e5366e1e91fda837125"},
+    {"hyrax in=public w=public out=private", "b0246505ba33003345f137d081d7c1d51e357b5d0efc514541ad9b7c15868aa5"},
+    {"hyrax in=public w=public out=public", "6e64d0322da6ff121db98ff0df48636b739e07c6c349457f6b2c18535002deed"},
+    {"kzg in=private w=private out=public", "122816e7d004cdfc9223bb505126f95615c6b93250142237381d690ebc222528"},
+    {"kzg in=public w=public out=public", "c46148da1f1bc62385e197617095d34307191fe77663256b9a94e121b1897841"},
   };
   return m;
 }

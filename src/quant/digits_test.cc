@@ -1,7 +1,8 @@
 // Acceptance figures of the quantizer on the digits models (computed, not hard-coded): over the
 // 360 held-out digits, the integer model's arg-max agrees with float on >= 99.7 % and its accuracy
 // is within 0.3 points of float. Also: the .zkm encoding round-trips (same digest, same integer
-// outputs) and a modified byte is rejected.
+// outputs), does not depend on the directory the model was compiled in, and a modified byte is
+// rejected.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -48,6 +49,12 @@ void check_digits(const std::string& name) {
   auto b = quant::run_int(m2, quant::quantize_inputs(m2, in)).outputs(m2);
   EXPECT_EQ(a[0].data, b[0].data);
   EXPECT_EQ(quant::encode_model(m2), bytes);
+  // Where the ONNX file was compiled does not change the file: the source is recorded by name.
+  quant::CompiledModel moved = m;
+  moved.graph.source = "/another/directory/" + fs::path(m.graph.source).filename().string();
+  EXPECT_EQ(quant::encode_model(moved), bytes);
+  EXPECT_EQ(quant::encode_public_model(moved), quant::encode_public_model(m));
+  EXPECT_EQ(m2.graph.source, "model.onnx");
   // Any modified byte of the bound part is rejected.
   for (size_t pos : {size_t{20}, bytes.size() / 3, size_t{bytes.size() / 2}}) {
     auto bad = bytes;

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "common/bytes.h"
@@ -270,6 +271,14 @@ std::vector<uint8_t> encode_body(const CompiledModel& m, bool withhold) {
   return b.take();
 }
 
+// The graph's source as the file records it: its file name only, so that where the model was
+// compiled (a directory of the owner's machine) is neither published nor part of the key's
+// model_file_digest (the same ONNX file compiled in two directories gives the same .zkm).
+std::string source_name(const std::string& source) {
+  const std::string name = std::filesystem::path(source).filename().string();
+  return name.empty() ? source : name;
+}
+
 ByteWriter header_and_body(const std::vector<uint8_t>& body) {
   ByteWriter head;
   head.bytes(std::span<const uint8_t>(kMagic, 4));
@@ -291,7 +300,7 @@ std::vector<uint8_t> encode_model(CompiledModel& m) {
   out.bytes(head.data());
   out.bytes(m.digest);
   // Float part (not bound).
-  out.str(g.source);
+  out.str(source_name(g.source));
   for (size_t i = 0; i < g.tensors.size(); ++i) {
     if (g.tensors[i].is_const && !m.is_withheld(static_cast<int>(i))) put_ftensor(out, g.tensors[i].value);
     f64(out, m.ranges[i].lo);
@@ -309,7 +318,7 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
   ByteWriter out;
   out.bytes(head.data());
   out.bytes(d);
-  out.str(g.source);
+  out.str(source_name(g.source));
   for (size_t i = 0; i < g.tensors.size(); ++i) {
     // Integer constants are public (their values are in the body too); float ones are withheld
     // unless the weights are fixed or public.
