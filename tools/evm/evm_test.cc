@@ -4,7 +4,8 @@
 //
 // Instances made here with the C++ code, every transcript in the v2 encoding (big-endian: what the
 // contracts implement; kzg keys of version 4): transcript scripts (absorbs of every kind, challenges),
-// sumcheck proofs (src/sumcheck, plain mode), eq and MLE evaluations, and masked-HyperKZG batch
+// sumcheck proofs (src/sumcheck, plain mode), eq and MLE evaluations, LogUp fraction-sum GKRs
+// (src/lookup, plain mode: the leaf claims), and masked-HyperKZG batch
 // openings (src/pcs/kzg.h) of random committed multilinears over the TEST-ONLY
 // tests/vectors/test_pot10.ptau. Asserted: the challenges, points and final transcript states equal
 // the C++ ones; honest proofs verify; every changed proof word (each coordinate of each G1 point,
@@ -32,6 +33,10 @@
 #include "curve/g2.h"
 #include "hash/keccak.h"
 #include "pcs/ipa.h"
+#include "lookup/logup.h"
+#include "lookup/prover.h"
+#include "lookup/table.h"
+#include "lookup/verifier.h"
 #include "pcs/kzg.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
@@ -392,6 +397,46 @@ SumcheckCase sumcheck_eq_case(TestRng& rng, size_t n, const sumcheck::Compositio
   return c;
 }
 
+// LogUp's fraction GKR (lookup::verify_fractions): a lookup of 2^n random rows into the range
+// table [0, 2^k), proven by lookup::prove (plain mode). The words: n, k, the transcript state after
+// the shape and alpha (where verify_fractions starts), then the root and every step (the proof
+// without the witness evaluations, which the caller checks). The C++ verifier's leaf claims and
+// final state.
+struct LogupCase {
+  size_t n = 0, k = 0;
+  std::vector<Word> words;
+  static constexpr size_t kProofAt = 3;
+  lookup::FractionLeafClaims<Fr> leaves;
+  Word state{};
+};
+
+LogupCase logup_case(TestRng& rng, size_t n, size_t k) {
+  LogupCase c;
+  c.n = n;
+  c.k = k;
+  const auto table = lookup::LookupTable<Fr>::range(k);
+  std::vector<Fr> col(size_t{1} << n);
+  for (Fr& x : col) x = Fr::from_u64(rng.next_u64() & ((uint64_t{1} << k) - 1));
+  const auto m = lookup::compute_multiplicities<Fr>(table, {col});
+  EXPECT_EQ(m.num_missing, 0u);
+  transcript::Transcript tp("evm-test-logup", transcript::Encoding::kV2);
+  const auto res = lookup::prove<Fr>(table, {col}, m.to_field(), tp);
+  transcript::Transcript tv("evm-test-logup", transcript::Encoding::kV2);
+  lookup::absorb_shape<Fr>(tv, table, n);
+  (void)tv.challenge<Fr>(lookup::kLabelAlpha);
+  c.words = {word_u64(n), word_u64(k), state_word(tv)};
+  EXPECT_TRUE(lookup::verify_fractions<Fr>(n, k, res.proof, tv, &c.leaves).ok());
+  c.state = state_word(tv);
+  c.words.push_back(word(res.proof.root_numerator.value()));
+  c.words.push_back(word(res.proof.root_denominator.value()));
+  for (const auto& st : res.proof.steps) {
+    for (const auto& m : st.rounds)
+      for (const auto& e : m.evals) c.words.push_back(word(e.value()));
+    for (const auto& e : st.final_evals) c.words.push_back(word(e.value()));
+  }
+  return c;
+}
+
 // The key's words for ZkHyperKzg (the one-witness form): beta, [tau^3]_2, U, H, the 448 bytes of
 // "kzg.srs", [tau]_1, [tau^2]_1, [tau^2 + tau]_2.
 constexpr size_t kKzgKeyWords = 32;
@@ -544,6 +589,9 @@ struct Plan {
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
   std::vector<size_t> kzg_noncanonical;  // must revert
+  std::vector<LogupCase> logups;
+  std::vector<size_t> logup_calls;
+  std::vector<std::vector<size_t>> logup_bad;
   size_t g2_call = 0, bench_call = 0, long_label_call = 0;
 };
 
@@ -656,6 +704,20 @@ Plan& plan() {
       pl->kzg_bad.push_back(std::move(bad));
       pl->kzg_bad_valid.push_back(std::move(bad_valid));
     }
+    // LogUp: witness shallower than, as deep as, and deeper than the table (unit children), and
+    // a single row.
+    for (auto [n, k] : std::vector<std::pair<size_t, size_t>>{{3, 5}, {4, 4}, {6, 3}, {0, 2}}) {
+      pl->logups.push_back(logup_case(rng, n, k));
+      const LogupCase& c = pl->logups.back();
+      pl->logup_calls.push_back(pl->evm.add("logupFractions(uint256[])", c.words));
+      std::vector<size_t> bad;
+      for (size_t i = 2; i < c.words.size(); ++i) {  // the state before and every proof word
+        std::vector<Word> w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back(pl->evm.add("logupFractions(uint256[])", w));
+      }
+      pl->logup_bad.push_back(std::move(bad));
+    }
     pl->g2_call = pl->evm.add("g2Generator(uint256[])", {});
     std::vector<Word> bw = {word_u64(20)};
     put_g2(bw, file_params().tau_g2());
@@ -764,6 +826,41 @@ TEST(Evm, HyperKzgNonCanonicalScalarsRevert) {
   Plan& p = plan();
   ASSERT_FALSE(p.kzg_noncanonical.empty());
   for (size_t call : p.kzg_noncanonical) EXPECT_FALSE(p.evm[call].success) << "a scalar + R was not refused";
+}
+
+TEST(Evm, LogupFractionsMatchCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.logups.size(); ++i) {
+    const LogupCase& c = p.logups[i];
+    const CallResult& r = p.evm[p.logup_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 7 + c.n + c.k);
+    EXPECT_TRUE(accepted(r)) << "logup " << i;
+    const auto& l = c.leaves;
+    EXPECT_EQ(r.out[1], word_u64(l.witness_unit ? 1 : 0)) << "logup " << i;
+    EXPECT_EQ(hex(r.out[2]), hex(word(l.witness_p.value()))) << "logup " << i << ": witness numerator";
+    EXPECT_EQ(hex(r.out[3]), hex(word(l.witness_q.value()))) << "logup " << i << ": witness denominator";
+    EXPECT_EQ(hex(r.out[4]), hex(word(l.table_p.value()))) << "logup " << i << ": table numerator";
+    EXPECT_EQ(hex(r.out[5]), hex(word(l.table_q.value()))) << "logup " << i << ": table denominator";
+    ASSERT_EQ(l.witness_point.size(), c.n);
+    ASSERT_EQ(l.table_point.size(), c.k);
+    for (size_t j = 0; j < c.n; ++j) EXPECT_EQ(hex(r.out[6 + j]), hex(word(l.witness_point[j]))) << "logup " << i;
+    for (size_t j = 0; j < c.k; ++j) EXPECT_EQ(hex(r.out[6 + c.n + j]), hex(word(l.table_point[j]))) << "logup " << i;
+    EXPECT_EQ(hex(r.out[6 + c.n + c.k]), hex(c.state)) << "logup " << i << ": final transcript state";
+    std::printf("logup fractions %zu: witness 2^%zu rows, table 2^%zu rows, %zu words, %llu gas (tx %llu)\n", i, c.n,
+                c.k, c.words.size(), (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
+  }
+}
+
+TEST(Evm, LogupEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.logups.size(); ++i) {
+    ASSERT_EQ(p.logup_bad[i].size(), p.logups[i].words.size() - 2);
+    for (size_t k = 0; k < p.logup_bad[i].size(); ++k)
+      EXPECT_TRUE(rejected(p.evm[p.logup_bad[i][k]])) << "logup " << i << ": word " << 2 + k << " changed, still accepted";
+  }
 }
 
 TEST(Evm, G2GeneratorConstant) {

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: UNLICENSED
+// zkinfer's LogUp fraction-sum GKR verifier (src/lookup/verifier.h `verify_fractions`, plain mode:
+// every message a field element in the clear; docs/protocol/logup.md, verifier steps 2 and 3).
+//
+// A lookup of 2^n witness rows into a table of 2^k rows proves sum_i 1/(alpha - w_i) =
+// sum_j m_j/(alpha - t_j) by a GKR over two binary trees of fractions (p, q) (the witness tree W
+// and the table tree T, whose leaves hold (-m_j, alpha - t_j)); below the smaller depth s =
+// min(n, k) their levels are combined (C: P = p_W q_T + p_T q_W, Q = q_W q_T at the root). The
+// steps (`plan_steps`): the combined tree's levels l = 0..s (each drawing mu except the last,
+// which splits the claim into a W and a T claim), then the deeper tree's levels s..max(n, k) - 1
+// (the witness tree's last level has unit numerators, which are not sent).
+//
+// Transcript, as verify_fractions: absorb (root numerator, root denominator) ("logup.root"); per
+// step draw lambda ("logup.lambda"), run the sumcheck with eq of degree 3 over the step's
+// variables (ZkSumcheck.verifyRoundsWithEq) on claim_p + lambda claim_q, check and absorb the
+// final values (eq, p0, p1, q0, q1) or, for unit children, (eq, q0, q1), then draw mu
+// ("logup.mu") where the step draws it. The proof's words, in the C++ serialization order: the
+// two root values, then per step its rounds (2 values each) and its final values.
+//
+// What is left to the caller (as in C++): the leaf claims. The witness leaves' numerators must be
+// 1 (unless the witness tree ended with unit children), their denominators alpha - w(witness
+// point), and the table leaves' denominators alpha - t(table point); the table numerators are
+// -m(table point), checked against the multiplicities' commitment.
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "./ZkFr.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+import {ZkSumcheck} from "./ZkSumcheck.sol";
+
+library ZkLogup {
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
+
+    error BadShape();
+
+    uint256 internal constant L_ROOT = uint256(bytes32("logup.root")) | 10;
+    uint256 internal constant L_LAMBDA = uint256(bytes32("logup.lambda")) | 12;
+    uint256 internal constant L_MU = uint256(bytes32("logup.mu")) | 8;
+    uint256 internal constant MAX_LOG_ROWS = 48;  // lookup::kMaxLogRows
+
+    // The leaf claims of an accepted proof (lookup::FractionLeafClaims).
+    struct Leaves {
+        uint256[] witnessPoint;  // n coordinates
+        uint256 witnessP;
+        uint256 witnessQ;
+        bool witnessUnit;  // the witness tree's last step had unit children (witnessP is 1 then)
+        uint256[] tablePoint;  // k coordinates
+        uint256 tableP;
+        uint256 tableQ;
+    }
+
+    // The running state of the steps (a struct against stack depth).
+    struct Run {
+        uint256[] rho;
+        uint256 claimP;
+        uint256 claimQ;
+        uint256 pos;
+    }
+
+    // The number of proof words for a witness of 2^n rows and a table of 2^k rows.
+    function proofWords(uint256 n, uint256 k) internal pure returns (uint256 len) {
+        uint256 s = n < k ? n : k;
+        uint256 big = n < k ? k : n;
+        len = 2;
+        for (uint256 l = 0; l <= s; ++l) len += 2 * l + 5;
+        for (uint256 l = s; l < big; ++l) len += 2 * l + (n > k && l + 1 == n ? 3 : 5);
+    }
+
+    // Verifies the root and every GKR step. Returns the transcript, whether the proof is accepted
+    // (false: a check failed; malformed words revert) and, when accepted, the leaf claims.
+    function verifyFractions(bytes32 st, uint256 n, uint256 k, uint256[] calldata proof)
+        internal
+        view
+        returns (bytes32, bool, Leaves memory res)
+    {
+        if (n > MAX_LOG_ROWS || k > MAX_LOG_ROWS || proof.length != proofWords(n, k)) revert BadShape();
+        st = ZkTranscript.absorbFrsCd(st, L_ROOT, proof[0:2]);  // checks both canonical
+        if (proof[0] != 0 || proof[1] == 0) return (st, false, res);
+        uint256 s = n < k ? n : k;
+        uint256 steps = (n < k ? k : n) + 1;
+        Run memory run = Run(new uint256[](0), proof[0], proof[1], 2);
+        for (uint256 i = 0; i < steps; ++i) {
+            // Step i: the combined tree's level i (i <= s), then the deeper tree's level i - 1.
+            uint256 nv = i <= s ? i : i - 1;
+            bool unit = i > s && n > k && nv + 1 == n;
+            bool ok;
+            (st, ok) = _step(st, run, proof, nv, unit, i < s || i > s);
+            if (!ok) return (st, false, res);
+            if (i == s) {
+                // The split: (p0, q0) is W's claim and (p1, q1) T's, at the same point.
+                (res.witnessP, res.witnessQ, res.tableP, res.tableQ) = _split(proof, run.pos);
+                run.pos += 5;
+                if (n == s) res.witnessPoint = run.rho;
+                if (k == s) res.tablePoint = run.rho;
+                if (n > s) (run.claimP, run.claimQ) = (res.witnessP, res.witnessQ);
+                else if (k > s) (run.claimP, run.claimQ) = (res.tableP, res.tableQ);
+            } else if (i > s) {
+                res.witnessUnit = unit;
+            }
+        }
+        if (n > s) (res.witnessPoint, res.witnessP, res.witnessQ) = (run.rho, run.claimP, run.claimQ);
+        if (k > s) (res.tablePoint, res.tableP, res.tableQ) = (run.rho, run.claimP, run.claimQ);
+        return (st, true, res);
+    }
+
+    // One GKR step over nv variables: the sumcheck of eq (p0 q1 + p1 q0 + lambda q0 q1) (unit
+    // children: eq (q1 + q0 + lambda q0 q1)) on claim_p + lambda claim_q, its final values checked
+    // and absorbed; then, if drawsMu, the next claim p0 + mu (p1 - p0), q0 + mu (q1 - q0) at
+    // (point, mu). Without mu the point becomes rho and the claims stay for the caller (_split).
+    function _step(bytes32 st, Run memory run, uint256[] calldata proof, uint256 nv, bool unit, bool drawsMu)
+        private
+        view
+        returns (bytes32, bool)
+    {
+        uint256 lambda;
+        (st, lambda) = ZkTranscript.challenge(st, L_LAMBDA);
+        uint256[] memory coeffs = new uint256[](3);
+        coeffs[0] = 1;
+        coeffs[1] = 1;
+        coeffs[2] = lambda;
+        uint256 claim = addmod(run.claimP, mulmod(lambda, run.claimQ, R), R);
+        uint256 running;
+        uint256[] memory point;
+        uint256 c;
+        (st, running, point, c) =
+            ZkSumcheck.verifyRoundsWithEq(st, run.rho, 3, coeffs, claim, proof[run.pos:run.pos + 2 * nv]);
+        run.pos += 2 * nv;
+        uint256 nf = unit ? 3 : 5;
+        uint256[] calldata fe = proof[run.pos:run.pos + nf];
+        // Factor 0 is eq(rho, point), the verifier's own value.
+        if (ZkFr.canonical(fe[0]) != c) return (st, false);
+        uint256 p0 = unit ? 1 : ZkFr.canonical(fe[1]);
+        uint256 p1 = unit ? 1 : ZkFr.canonical(fe[2]);
+        uint256 q0 = ZkFr.canonical(fe[unit ? 1 : 3]);
+        uint256 q1 = ZkFr.canonical(fe[unit ? 2 : 4]);
+        uint256 g = addmod(addmod(mulmod(p0, q1, R), mulmod(p1, q0, R), R), mulmod(lambda, mulmod(q0, q1, R), R), R);
+        if (mulmod(c, g, R) != running) return (st, false);
+        st = ZkSumcheck.absorbFinal(st, fe);
+        if (drawsMu) {
+            run.pos += nf;
+            uint256 mu;
+            (st, mu) = ZkTranscript.challenge(st, L_MU);
+            uint256[] memory next = new uint256[](nv + 1);
+            for (uint256 j = 0; j < nv; ++j) next[j] = point[j];
+            next[nv] = mu;
+            run.rho = next;
+            run.claimP = addmod(p0, mulmod(mu, addmod(p1, R - p0, R), R), R);
+            run.claimQ = addmod(q0, mulmod(mu, addmod(q1, R - q0, R), R), R);
+        } else {
+            run.rho = point;  // run.pos stays at the final values: _split reads them
+        }
+        return (st, true);
+    }
+
+    // The last combined step's final values (eq, p0, p1, q0, q1) at pos: W's (p0, q0), T's (p1, q1).
+    function _split(uint256[] calldata proof, uint256 pos)
+        private
+        pure
+        returns (uint256 wp, uint256 wq, uint256 tp, uint256 tq)
+    {
+        wp = proof[pos + 1];
+        tp = proof[pos + 2];
+        wq = proof[pos + 3];
+        tq = proof[pos + 4];
+    }
+}
