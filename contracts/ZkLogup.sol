@@ -35,6 +35,12 @@ library ZkLogup {
     uint256 internal constant L_ROOT = uint256(bytes32("logup.root")) | 10;
     uint256 internal constant L_LAMBDA = uint256(bytes32("logup.lambda")) | 12;
     uint256 internal constant L_MU = uint256(bytes32("logup.mu")) | 8;
+    uint256 internal constant L_BETA = uint256(bytes32("logup.beta")) | 10;
+    uint256 internal constant L_ALPHA = uint256(bytes32("logup.alpha")) | 11;
+    uint256 internal constant L_BATCH_SHAPE = uint256(bytes32("logup.batch.shape")) | 17;
+    uint256 internal constant L_BATCH_GAMMA = uint256(bytes32("logup.batch.gamma")) | 17;
+    uint256 internal constant L_SEGMENT_EVALS = uint256(bytes32("logup.batch.segment_evals")) | 25;
+    uint256 internal constant L_MULTIPLICITY_EVALS = uint256(bytes32("logup.batch.multiplicity_evals")) | 30;
     uint256 internal constant MAX_LOG_ROWS = 48;  // lookup::kMaxLogRows
 
     // The leaf claims of an accepted proof (lookup::FractionLeafClaims).
@@ -161,5 +167,133 @@ library ZkLogup {
         tp = proof[pos + 2];
         wq = proof[pos + 3];
         tq = proof[pos + 4];
+    }
+
+    // ---- the model-wide batch of range lookups (src/lookup/batch.h BatchVerifier::verify) ----
+
+    // The batch's shape as the verifying key fixes it: the distinct range tables [0, 2^k_t) in
+    // registration order (tag t = their index), and per segment (registration order) its table and
+    // its 2^n_e rows (one column each).
+    struct RangeBatch {
+        uint256[] tableLogs;
+        uint256[] segTable;
+        uint256[] segVars;
+    }
+
+    // What an accepted batch leaves the caller to check against the commitments: segment e's
+    // column has MLE value segmentEvals[e] (the proof's words) at witnessPoint[0..n_e), table t's
+    // multiplicities have multiplicityEvals[t] at tablePoint[0..k_t).
+    struct BatchClaims {
+        uint256[] witnessPoint;
+        uint256[] tablePoint;
+    }
+
+    // BatchLayout::make: blocks of 2^vars[e] rows placed largest first (ties in order), each at an
+    // offset that is a multiple of its size; the total and its variables ceil(log2 total).
+    function layout(uint256[] memory vars) internal pure returns (uint256[] memory offsets, uint256 nv) {
+        uint256 m = vars.length;
+        offsets = new uint256[](m);
+        uint256 top;
+        for (uint256 e = 0; e < m; ++e) {
+            if (vars[e] > MAX_LOG_ROWS) revert BadShape();
+            if (vars[e] > top) top = vars[e];
+        }
+        uint256 total;
+        for (uint256 size = top + 1; size > 0; --size)
+            for (uint256 e = 0; e < m; ++e)
+                if (vars[e] == size - 1) {
+                    offsets[e] = total;
+                    total += uint256(1) << (size - 1);
+                }
+        while ((uint256(1) << nv) < total) ++nv;
+        if (nv > MAX_LOG_ROWS) revert BadShape();
+    }
+
+    // eq(bits of i, point[lo..]): the selector of block i of 2^lo rows.
+    function eqIndex(uint256[] memory point, uint256 lo, uint256 i) internal pure returns (uint256 acc) {
+        acc = 1;
+        for (uint256 b = lo; b < point.length; ++b) {
+            uint256 p = point[b];
+            acc = mulmod(acc, ((i >> (b - lo)) & 1) == 1 ? p : addmod(1, R - p, R), R);
+        }
+    }
+
+    // absorb_batch_shape's bytes: u64 (little-endian) count of tables, per table u8 kind (1: range),
+    // u64 k, u64 columns (1); u64 count of segments, per segment u64 table, u64 n.
+    function _shapeBytes(RangeBatch memory b) private pure returns (bytes memory out) {
+        uint256 nt = b.tableLogs.length;
+        uint256 ns = b.segTable.length;
+        out = new bytes(8 + 17 * nt + 8 + 16 * ns);
+        uint256 pos = _u64(out, 0, nt);
+        for (uint256 t = 0; t < nt; ++t) {
+            out[pos++] = bytes1(uint8(1));
+            pos = _u64(out, pos, b.tableLogs[t]);
+            pos = _u64(out, pos, 1);
+        }
+        pos = _u64(out, pos, ns);
+        for (uint256 e = 0; e < ns; ++e) {
+            pos = _u64(out, pos, b.segTable[e]);
+            pos = _u64(out, pos, b.segVars[e]);
+        }
+    }
+
+    function _u64(bytes memory out, uint256 pos, uint256 v) private pure returns (uint256) {
+        for (uint256 i = 0; i < 8; ++i) out[pos + i] = bytes1(uint8(v >> (8 * i)));
+        return pos + 8;
+    }
+
+    // Verifies the batch after the multiplicities' commitments are absorbed: the shape, beta,
+    // gamma, alpha, the fraction GKR over the tagged witness (2^N rows) and the tagged table (2^K
+    // rows), then the leaves: the witness numerators 1, alpha - w~(rho_W) from the segments' values
+    // and tags (the padding rows are table 0's row 0, the value 0 of a range table: no term), and
+    // alpha - t~(rho_T), -m~(rho_T) from the tables (a range table's MLE is sum_i 2^i x_i) and the
+    // multiplicities' values. proof: the GKR's words, then the segments' values, then the tables'.
+    function verifyRangeBatch(bytes32 st, RangeBatch memory b, uint256[] calldata proof)
+        internal
+        view
+        returns (bytes32, bool, BatchClaims memory c)
+    {
+        uint256 ns = b.segTable.length;
+        uint256 nt = b.tableLogs.length;
+        if (ns == 0 || nt == 0 || b.segVars.length != ns) revert BadShape();
+        for (uint256 e = 0; e < ns; ++e) if (b.segTable[e] >= nt) revert BadShape();
+        (uint256[] memory offW, uint256 n) = layout(b.segVars);
+        (uint256[] memory offT, uint256 k) = layout(b.tableLogs);
+        uint256 g = proofWords(n, k);
+        if (proof.length != g + ns + nt) revert BadShape();
+        st = ZkTranscript.absorbBytes(st, L_BATCH_SHAPE, _shapeBytes(b));
+        uint256 gamma;
+        uint256 alpha;
+        (st,) = ZkTranscript.challenge(st, L_BETA);  // beta: no two-column table here
+        (st, gamma) = ZkTranscript.challenge(st, L_BATCH_GAMMA);
+        (st, alpha) = ZkTranscript.challenge(st, L_ALPHA);
+        Leaves memory leaves;
+        bool ok;
+        (st, ok, leaves) = verifyFractions(st, n, k, proof[0:g]);
+        if (!ok || (!leaves.witnessUnit && leaves.witnessP != 1)) return (st, false, c);
+        uint256[] calldata segEvals = proof[g:g + ns];
+        st = ZkTranscript.absorbFrsCd(st, L_SEGMENT_EVALS, segEvals);  // checks each canonical
+        uint256 acc;
+        for (uint256 e = 0; e < ns; ++e) {
+            uint256 v = addmod(mulmod(gamma, b.segTable[e], R), segEvals[e], R);
+            acc = addmod(acc, mulmod(v, eqIndex(leaves.witnessPoint, b.segVars[e], offW[e] >> b.segVars[e]), R), R);
+        }
+        if (addmod(alpha, R - acc, R) != leaves.witnessQ) return (st, false, c);
+        uint256[] calldata multEvals = proof[g + ns:];
+        st = ZkTranscript.absorbFrsCd(st, L_MULTIPLICITY_EVALS, multEvals);
+        uint256 tv;
+        uint256 mv;
+        for (uint256 t = 0; t < nt; ++t) {
+            uint256 kt = b.tableLogs[t];
+            uint256 sel = eqIndex(leaves.tablePoint, kt, offT[t] >> kt);
+            uint256 x = mulmod(gamma, t, R);
+            for (uint256 i = 0; i < kt; ++i) x = addmod(x, mulmod(leaves.tablePoint[i], (uint256(1) << i) % R, R), R);
+            tv = addmod(tv, mulmod(sel, x, R), R);
+            mv = addmod(mv, mulmod(multEvals[t], sel, R), R);
+        }
+        if (addmod(alpha, R - tv, R) != leaves.tableQ || addmod(R - mv, 0, R) != leaves.tableP) return (st, false, c);
+        c.witnessPoint = leaves.witnessPoint;
+        c.tablePoint = leaves.tablePoint;
+        return (st, true, c);
     }
 }

@@ -10,7 +10,6 @@ import {ZkTranscript} from "../ZkTranscript.sol";
 import {ZkSumcheck} from "../ZkSumcheck.sol";
 import {ZkBn254} from "../ZkBn254.sol";
 import {ZkHyperKzg} from "../ZkHyperKzg.sol";
-import {ZkLogup} from "../ZkLogup.sol";
 
 contract ZkEvmHarness {
     uint256 internal constant R = ZkFr.R;
@@ -172,27 +171,6 @@ contract ZkEvmHarness {
             g = addmod(g, prod, R);
             pos += 2 + len;
         }
-    }
-
-    // LogUp's fraction GKR: [n, k, the transcript state before (after alpha), proof
-    // (ZkLogup.proofWords(n, k))]: returns [ok, witnessUnit, witnessP, witnessQ, tableP, tableQ,
-    // witness point (n), table point (k), state].
-    function logupFractions(uint256[] calldata w) external view returns (uint256[] memory out) {
-        uint256 n = w[0];
-        uint256 k = w[1];
-        (bytes32 st, bool ok, ZkLogup.Leaves memory res) = ZkLogup.verifyFractions(bytes32(w[2]), n, k, w[3:]);
-        out = new uint256[](7 + n + k);
-        out[0] = ok ? 1 : 0;
-        if (ok) {
-            out[1] = res.witnessUnit ? 1 : 0;
-            out[2] = res.witnessP;
-            out[3] = res.witnessQ;
-            out[4] = res.tableP;
-            out[5] = res.tableQ;
-            for (uint256 i = 0; i < n; ++i) out[6 + i] = res.witnessPoint[i];
-            for (uint256 i = 0; i < k; ++i) out[6 + n + i] = res.tablePoint[i];
-        }
-        out[6 + n + k] = uint256(st);
     }
 
     // [n, z (n), m, items (5 m), key (ZkHyperKzg.KEY_WORDS), proof]: returns [ok, state].

@@ -33,6 +33,7 @@
 #include "curve/g2.h"
 #include "hash/keccak.h"
 #include "pcs/ipa.h"
+#include "lookup/batch.h"
 #include "lookup/logup.h"
 #include "lookup/prover.h"
 #include "lookup/table.h"
@@ -153,13 +154,15 @@ Word parse_word(const std::string& h, size_t at) {
 // Every call of the test, run in one node process against one deployment of the harness.
 class Evm {
  public:
+  // The harness contract NAME in contracts/test/NAME.sol.
+  explicit Evm(std::string name = "ZkEvmHarness") : name_(std::move(name)) {}
   size_t add(const std::string& signature, const std::vector<Word>& words) {
     calls_.push_back(calldata(signature, words));
     return calls_.size() - 1;
   }
   void run() {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_test_" + std::to_string(::getpid()));
+    const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_test_" + name_ + "_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     struct Remove {
       fs::path d;
@@ -172,8 +175,8 @@ class Evm {
       std::ofstream f(dir / "calls.txt");
       for (const auto& c : calls_) f << c << "\n";
     }
-    const std::string cmd = "node '" + kSource + "/tools/evm/run.js' --contract ZkEvmHarness --size --calls '" +
-                            (dir / "calls.txt").string() + "' '" + kSource + "/contracts/test/ZkEvmHarness.sol' > '" +
+    const std::string cmd = "node '" + kSource + "/tools/evm/run.js' --contract " + name_ + " --size --calls '" +
+                            (dir / "calls.txt").string() + "' '" + kSource + "/contracts/test/" + name_ + ".sol' > '" +
                             (dir / "out.jsonl").string() + "'";
     const int rc = std::system(cmd.c_str());
     ASSERT_EQ(rc, 0) << "the EVM runner failed: " << cmd;
@@ -205,6 +208,7 @@ class Evm {
   uint64_t code_size() const { return code_size_; }
 
  private:
+  std::string name_;
   std::vector<std::string> calls_;
   std::vector<CallResult> results_;
   uint64_t code_size_ = 0;
@@ -437,6 +441,64 @@ LogupCase logup_case(TestRng& rng, size_t n, size_t k) {
   return c;
 }
 
+// The model-wide batch of range lookups (lookup::BatchVerifier::verify, range tables only):
+// segments (k, n) of 2^n random rows into [0, 2^k), registered in order (equal tables merged).
+// The words: the shape (distinct tables' k; per segment its table and n), the transcript state
+// before, the proof (BatchProof's serialization). The C++ verifier's claims' points and final state.
+struct BatchCase {
+  std::vector<Word> words;
+  size_t state_at = 0;
+  std::vector<std::vector<Fr>> segment_points, table_points;
+  Word state{};
+};
+
+BatchCase batch_case(TestRng& rng, const std::vector<std::pair<size_t, size_t>>& segs) {
+  BatchCase c;
+  lookup::BatchProver<Fr> bp;
+  lookup::BatchVerifier<Fr> bv;
+  std::vector<size_t> ks;
+  std::vector<std::pair<size_t, size_t>> desc;
+  for (size_t e = 0; e < segs.size(); ++e) {
+    const auto [k, n] = segs[e];
+    const auto table = lookup::LookupTable<Fr>::range(k);
+    const size_t t = static_cast<size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin());
+    if (t == ks.size()) ks.push_back(k);
+    std::vector<Fr> col(size_t{1} << n);
+    for (Fr& x : col) x = Fr::from_u64(rng.next_u64() & ((uint64_t{1} << k) - 1));
+    bp.add(table, {col}, {e});
+    bv.add(table, n, {e});
+    desc.push_back({t, n});
+  }
+  bp.assign_owner(0);
+  bv.assign_owner(0);
+  size_t missing = 0;
+  bp.prepare(&missing);
+  EXPECT_EQ(missing, 0u);
+  transcript::Transcript tp("evm-test-batch", transcript::Encoding::kV2), tv("evm-test-batch", transcript::Encoding::kV2);
+  const Word before = state_word(tv);
+  const auto res = bp.prove(tp);
+  std::vector<lookup::SegmentClaim<Fr>> sc;
+  std::vector<lookup::MultiplicityClaim<Fr>> mc;
+  EXPECT_TRUE(bv.verify(res.proof, tv, &sc, &mc).ok());
+  c.state = state_word(tv);
+  for (const auto& x : sc) c.segment_points.push_back(x.point);
+  for (const auto& x : mc) c.table_points.push_back(x.point);
+  c.words.push_back(word_u64(ks.size()));
+  for (size_t k : ks) c.words.push_back(word_u64(k));
+  c.words.push_back(word_u64(desc.size()));
+  for (const auto& [t, n] : desc) {
+    c.words.push_back(word_u64(t));
+    c.words.push_back(word_u64(n));
+  }
+  c.state_at = c.words.size();
+  c.words.push_back(before);
+  ByteWriter w;
+  res.proof.serialize(w);
+  EXPECT_EQ(w.data().size() % 32, 0u);
+  for (size_t i = 0; i + 32 <= w.data().size(); i += 32) c.words.push_back(be_from_le(std::span(w.data()).subspan(i, 32)));
+  return c;
+}
+
 // The key's words for ZkHyperKzg (the one-witness form): beta, [tau^3]_2, U, H, the 448 bytes of
 // "kzg.srs", [tau]_1, [tau^2]_1, [tau^2 + tau]_2.
 constexpr size_t kKzgKeyWords = 32;
@@ -589,9 +651,13 @@ struct Plan {
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
   std::vector<size_t> kzg_noncanonical;  // must revert
+  Evm logup_evm{"ZkLogupHarness"};  // ZkEvmHarness is near the code-size limit
   std::vector<LogupCase> logups;
   std::vector<size_t> logup_calls;
   std::vector<std::vector<size_t>> logup_bad;
+  std::vector<BatchCase> batches;
+  std::vector<size_t> batch_calls;
+  std::vector<std::vector<size_t>> batch_bad;
   size_t g2_call = 0, bench_call = 0, long_label_call = 0;
 };
 
@@ -709,15 +775,31 @@ Plan& plan() {
     for (auto [n, k] : std::vector<std::pair<size_t, size_t>>{{3, 5}, {4, 4}, {6, 3}, {0, 2}}) {
       pl->logups.push_back(logup_case(rng, n, k));
       const LogupCase& c = pl->logups.back();
-      pl->logup_calls.push_back(pl->evm.add("logupFractions(uint256[])", c.words));
+      pl->logup_calls.push_back(pl->logup_evm.add("logupFractions(uint256[])", c.words));
       std::vector<size_t> bad;
       for (size_t i = 2; i < c.words.size(); ++i) {  // the state before and every proof word
         std::vector<Word> w = c.words;
         w[i] = plus_one(w[i]);
-        bad.push_back(pl->evm.add("logupFractions(uint256[])", w));
+        bad.push_back(pl->logup_evm.add("logupFractions(uint256[])", w));
       }
       pl->logup_bad.push_back(std::move(bad));
     }
+    // Batches: three tables (one registered twice), segments of 1 to 32 rows; one segment; a
+    // witness deeper than the table (unit children).
+    for (const auto& segs : std::vector<std::vector<std::pair<size_t, size_t>>>{
+             {{4, 3}, {3, 5}, {4, 2}, {2, 0}}, {{5, 5}}, {{3, 6}, {3, 6}, {6, 1}}}) {
+      pl->batches.push_back(batch_case(rng, segs));
+      const BatchCase& c = pl->batches.back();
+      pl->batch_calls.push_back(pl->logup_evm.add("logupRangeBatch(uint256[])", c.words));
+      std::vector<size_t> bad;
+      for (size_t i = c.state_at; i < c.words.size(); ++i) {
+        std::vector<Word> w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back(pl->logup_evm.add("logupRangeBatch(uint256[])", w));
+      }
+      pl->batch_bad.push_back(std::move(bad));
+    }
+    pl->logup_evm.run();
     pl->g2_call = pl->evm.add("g2Generator(uint256[])", {});
     std::vector<Word> bw = {word_u64(20)};
     put_g2(bw, file_params().tau_g2());
@@ -833,7 +915,7 @@ TEST(Evm, LogupFractionsMatchCpp) {
   Plan& p = plan();
   for (size_t i = 0; i < p.logups.size(); ++i) {
     const LogupCase& c = p.logups[i];
-    const CallResult& r = p.evm[p.logup_calls[i]];
+    const CallResult& r = p.logup_evm[p.logup_calls[i]];
     ASSERT_TRUE(r.success) << r.error;
     ASSERT_EQ(r.out.size(), 7 + c.n + c.k);
     EXPECT_TRUE(accepted(r)) << "logup " << i;
@@ -859,7 +941,46 @@ TEST(Evm, LogupEveryChangedWordIsRejected) {
   for (size_t i = 0; i < p.logups.size(); ++i) {
     ASSERT_EQ(p.logup_bad[i].size(), p.logups[i].words.size() - 2);
     for (size_t k = 0; k < p.logup_bad[i].size(); ++k)
-      EXPECT_TRUE(rejected(p.evm[p.logup_bad[i][k]])) << "logup " << i << ": word " << 2 + k << " changed, still accepted";
+      EXPECT_TRUE(rejected(p.logup_evm[p.logup_bad[i][k]])) << "logup " << i << ": word " << 2 + k << " changed, still accepted";
+  }
+}
+
+TEST(Evm, LogupRangeBatchMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.batches.size(); ++i) {
+    const BatchCase& c = p.batches[i];
+    const CallResult& r = p.logup_evm[p.batch_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_TRUE(accepted(r)) << "batch " << i;
+    ASSERT_GE(r.out.size(), 4u);
+    const size_t n = r.out[1][31], k = r.out[2 + n][31];
+    ASSERT_EQ(r.out.size(), 4 + n + k);
+    for (size_t e = 0; e < c.segment_points.size(); ++e) {
+      ASSERT_LE(c.segment_points[e].size(), n);
+      for (size_t j = 0; j < c.segment_points[e].size(); ++j)
+        EXPECT_EQ(hex(r.out[2 + j]), hex(word(c.segment_points[e][j]))) << "batch " << i << ", segment " << e;
+    }
+    for (size_t t = 0; t < c.table_points.size(); ++t) {
+      ASSERT_LE(c.table_points[t].size(), k);
+      for (size_t j = 0; j < c.table_points[t].size(); ++j)
+        EXPECT_EQ(hex(r.out[3 + n + j]), hex(word(c.table_points[t][j]))) << "batch " << i << ", table " << t;
+    }
+    EXPECT_EQ(hex(r.out[3 + n + k]), hex(c.state)) << "batch " << i << ": final transcript state";
+    std::printf("logup range batch %zu: %zu segments, %zu tables, witness 2^%zu, table 2^%zu rows, %zu words, %llu gas (tx %llu)\n", i,
+                c.segment_points.size(), c.table_points.size(), n, k, c.words.size(), (unsigned long long)r.gas,
+                (unsigned long long)r.tx_gas);
+  }
+}
+
+TEST(Evm, LogupRangeBatchEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.batches.size(); ++i) {
+    ASSERT_EQ(p.batch_bad[i].size(), p.batches[i].words.size() - p.batches[i].state_at);
+    for (size_t k = 0; k < p.batch_bad[i].size(); ++k)
+      EXPECT_TRUE(rejected(p.logup_evm[p.batch_bad[i][k]]))
+          << "batch " << i << ": word " << p.batches[i].state_at + k << " changed, still accepted";
   }
 }
 
