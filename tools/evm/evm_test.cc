@@ -214,6 +214,20 @@ class Evm {
   uint64_t code_size_ = 0;
 };
 
+// The call with these words, and one more per word from `from` on with that word + 1 (each must be
+// rejected): returns the honest call's index and the changed ones' indices.
+std::pair<size_t, std::vector<size_t>> add_with_changed_words(Evm& evm, const std::string& signature,
+                                                              const std::vector<Word>& words, size_t from) {
+  const size_t honest = evm.add(signature, words);
+  std::vector<size_t> bad;
+  for (size_t i = from; i < words.size(); ++i) {
+    std::vector<Word> w = words;
+    w[i] = plus_one(w[i]);
+    bad.push_back(evm.add(signature, w));
+  }
+  return {honest, std::move(bad)};
+}
+
 const pcs::KzgParams& file_params() {
   static const pcs::KzgParams p =
       pcs::KzgParams::from_ptau_file(kSource + "/tests/vectors/test_pot10.ptau", 8);
@@ -688,13 +702,8 @@ Plan& plan() {
     for (const auto& [n, comp] : comps) {
       pl->sumchecks.push_back(sumcheck_case(rng, n, comp));
       const SumcheckCase& c = pl->sumchecks.back();
-      pl->sumcheck_calls.push_back(pl->evm.add("sumcheck(uint256[])", c.words));
-      std::vector<size_t> bad;
-      for (size_t i = c.claim_at; i < c.words.size(); ++i) {
-        std::vector<Word> w = c.words;
-        w[i] = plus_one(w[i]);
-        bad.push_back(pl->evm.add("sumcheck(uint256[])", w));
-      }
+      auto [call, bad] = add_with_changed_words(pl->evm, "sumcheck(uint256[])", c.words, c.claim_at);
+      pl->sumcheck_calls.push_back(call);
       pl->sumcheck_bad.push_back(std::move(bad));
     }
     {
@@ -707,13 +716,8 @@ Plan& plan() {
       for (const auto& [n, comp, zero_at] : eq_comps) {
         pl->sumchecks.push_back(sumcheck_eq_case(rng, n, comp, zero_at));
         const SumcheckCase& c = pl->sumchecks.back();
-        pl->sumcheck_calls.push_back(pl->evm.add("sumcheckWithEq(uint256[])", c.words));
-        std::vector<size_t> bad;
-        for (size_t i = c.claim_at; i < c.words.size(); ++i) {
-          std::vector<Word> w = c.words;
-          w[i] = plus_one(w[i]);
-          bad.push_back(pl->evm.add("sumcheckWithEq(uint256[])", w));
-        }
+        auto [call, bad] = add_with_changed_words(pl->evm, "sumcheckWithEq(uint256[])", c.words, c.claim_at);
+        pl->sumcheck_calls.push_back(call);
         pl->sumcheck_bad.push_back(std::move(bad));
       }
     }
@@ -775,13 +779,9 @@ Plan& plan() {
     for (auto [n, k] : std::vector<std::pair<size_t, size_t>>{{3, 5}, {4, 4}, {6, 3}, {0, 2}}) {
       pl->logups.push_back(logup_case(rng, n, k));
       const LogupCase& c = pl->logups.back();
-      pl->logup_calls.push_back(pl->logup_evm.add("logupFractions(uint256[])", c.words));
-      std::vector<size_t> bad;
-      for (size_t i = 2; i < c.words.size(); ++i) {  // the state before and every proof word
-        std::vector<Word> w = c.words;
-        w[i] = plus_one(w[i]);
-        bad.push_back(pl->logup_evm.add("logupFractions(uint256[])", w));
-      }
+      // The state before and every proof word changed.
+      auto [call, bad] = add_with_changed_words(pl->logup_evm, "logupFractions(uint256[])", c.words, 2);
+      pl->logup_calls.push_back(call);
       pl->logup_bad.push_back(std::move(bad));
     }
     // Batches: three tables (one registered twice), segments of 1 to 32 rows; one segment; a
@@ -790,13 +790,8 @@ Plan& plan() {
              {{4, 3}, {3, 5}, {4, 2}, {2, 0}}, {{5, 5}}, {{3, 6}, {3, 6}, {6, 1}}}) {
       pl->batches.push_back(batch_case(rng, segs));
       const BatchCase& c = pl->batches.back();
-      pl->batch_calls.push_back(pl->logup_evm.add("logupRangeBatch(uint256[])", c.words));
-      std::vector<size_t> bad;
-      for (size_t i = c.state_at; i < c.words.size(); ++i) {
-        std::vector<Word> w = c.words;
-        w[i] = plus_one(w[i]);
-        bad.push_back(pl->logup_evm.add("logupRangeBatch(uint256[])", w));
-      }
+      auto [call, bad] = add_with_changed_words(pl->logup_evm, "logupRangeBatch(uint256[])", c.words, c.state_at);
+      pl->batch_calls.push_back(call);
       pl->batch_bad.push_back(std::move(bad));
     }
     pl->logup_evm.run();
