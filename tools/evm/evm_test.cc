@@ -39,6 +39,7 @@
 #include "lookup/table.h"
 #include "lookup/verifier.h"
 #include "pcs/kzg.h"
+#include "pcs/reduced_opening.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -513,6 +514,58 @@ BatchCase batch_case(TestRng& rng, const std::vector<std::pair<size_t, size_t>>&
   return c;
 }
 
+// The opening reduction (pcs::verify_reduction, plain mode): K random multilinears of n_c
+// variables, claims at random points (two on some), proven by pcs::prove_reduction. The words: the
+// shape, the claims, the transcript state before, the proof's field elements. The C++ verifier's
+// rho and final state.
+struct ReductionCase {
+  std::vector<Word> words;
+  size_t state_at = 0;
+  std::vector<Fr> rho;
+  Word state{};
+};
+
+ReductionCase reduction_case(TestRng& rng, const std::vector<size_t>& num_vars, const std::vector<size_t>& claim_coms) {
+  ReductionCase c;
+  std::vector<std::vector<Fr>> tables;
+  for (size_t n : num_vars) {
+    tables.emplace_back(size_t{1} << n);
+    for (Fr& x : tables.back()) x = Fr::random(rng);
+  }
+  std::vector<pcs::ReductionClaim> claims;
+  for (size_t com : claim_coms) {
+    pcs::ReductionClaim cl;
+    cl.com = com;
+    for (size_t j = 0; j < num_vars[com]; ++j) cl.point.push_back(Fr::random(rng));
+    cl.value = cp::Val(poly::evaluate_mle<Fr>(tables[com], cl.point));
+    claims.push_back(std::move(cl));
+  }
+  std::vector<std::span<const Fr>> spans(tables.begin(), tables.end());
+  transcript::Transcript tp("evm-test-reduction", transcript::Encoding::kV2), tv("evm-test-reduction", transcript::Encoding::kV2);
+  const Word before = state_word(tv);
+  ByteWriter w;
+  pcs::prove_reduction(spans, claims, tp, w);
+  ByteReader r(w.data(), "reduction");
+  pcs::Reduced red;
+  EXPECT_TRUE(pcs::verify_reduction(num_vars, claims, tv, r, &red).ok());
+  c.rho = red.rho;
+  c.state = state_word(tv);
+  c.words.push_back(word_u64(num_vars.size()));
+  for (size_t n : num_vars) c.words.push_back(word_u64(n));
+  c.words.push_back(word_u64(claims.size()));
+  for (const auto& cl : claims) {
+    c.words.push_back(word_u64(cl.com));
+    c.words.push_back(word_u64(cl.point.size()));
+    for (const Fr& x : cl.point) c.words.push_back(word(x));
+    c.words.push_back(word(cl.value.value()));
+  }
+  c.state_at = c.words.size();
+  c.words.push_back(before);
+  EXPECT_EQ(w.data().size() % 32, 0u);
+  for (size_t i = 0; i + 32 <= w.data().size(); i += 32) c.words.push_back(be_from_le(std::span(w.data()).subspan(i, 32)));
+  return c;
+}
+
 // The key's words for ZkHyperKzg (the one-witness form): beta, [tau^3]_2, U, H, the 448 bytes of
 // "kzg.srs", [tau]_1, [tau^2]_1, [tau^2 + tau]_2.
 constexpr size_t kKzgKeyWords = 32;
@@ -665,10 +718,13 @@ struct Plan {
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
   std::vector<size_t> kzg_noncanonical;  // must revert
-  Evm logup_evm{"ZkLogupHarness"};  // ZkEvmHarness is near the code-size limit
+  Evm step_evm{"ZkStepHarness"};  // ZkEvmHarness is near the code-size limit
   std::vector<LogupCase> logups;
   std::vector<size_t> logup_calls;
   std::vector<std::vector<size_t>> logup_bad;
+  std::vector<ReductionCase> reductions;
+  std::vector<size_t> reduction_calls;
+  std::vector<std::vector<size_t>> reduction_bad;
   std::vector<BatchCase> batches;
   std::vector<size_t> batch_calls;
   std::vector<std::vector<size_t>> batch_bad;
@@ -780,7 +836,7 @@ Plan& plan() {
       pl->logups.push_back(logup_case(rng, n, k));
       const LogupCase& c = pl->logups.back();
       // The state before and every proof word changed.
-      auto [call, bad] = add_with_changed_words(pl->logup_evm, "logupFractions(uint256[])", c.words, 2);
+      auto [call, bad] = add_with_changed_words(pl->step_evm, "logupFractions(uint256[])", c.words, 2);
       pl->logup_calls.push_back(call);
       pl->logup_bad.push_back(std::move(bad));
     }
@@ -790,11 +846,22 @@ Plan& plan() {
              {{4, 3}, {3, 5}, {4, 2}, {2, 0}}, {{5, 5}}, {{3, 6}, {3, 6}, {6, 1}}}) {
       pl->batches.push_back(batch_case(rng, segs));
       const BatchCase& c = pl->batches.back();
-      auto [call, bad] = add_with_changed_words(pl->logup_evm, "logupRangeBatch(uint256[])", c.words, c.state_at);
+      auto [call, bad] = add_with_changed_words(pl->step_evm, "logupRangeBatch(uint256[])", c.words, c.state_at);
       pl->batch_calls.push_back(call);
       pl->batch_bad.push_back(std::move(bad));
     }
-    pl->logup_evm.run();
+    // Reductions: four commitments of 3, 5, 1 and 5 variables with two claims on two of them; one
+    // commitment of 0 variables; one of 6 variables with three claims.
+    for (const auto& [nv, coms] : std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>>{
+             {{3, 5, 1, 5}, {0, 1, 2, 3, 1, 0}}, {{0}, {0}}, {{6}, {0, 0, 0}}}) {
+      pl->reductions.push_back(reduction_case(rng, nv, coms));
+      const ReductionCase& c = pl->reductions.back();
+      // Each claim value and point coordinate, the state and every proof word changed.
+      auto [call, bad] = add_with_changed_words(pl->step_evm, "reduction(uint256[])", c.words, 2 + nv.size());
+      pl->reduction_calls.push_back(call);
+      pl->reduction_bad.push_back(std::move(bad));
+    }
+    pl->step_evm.run();
     pl->g2_call = pl->evm.add("g2Generator(uint256[])", {});
     std::vector<Word> bw = {word_u64(20)};
     put_g2(bw, file_params().tau_g2());
@@ -910,7 +977,7 @@ TEST(Evm, LogupFractionsMatchCpp) {
   Plan& p = plan();
   for (size_t i = 0; i < p.logups.size(); ++i) {
     const LogupCase& c = p.logups[i];
-    const CallResult& r = p.logup_evm[p.logup_calls[i]];
+    const CallResult& r = p.step_evm[p.logup_calls[i]];
     ASSERT_TRUE(r.success) << r.error;
     ASSERT_EQ(r.out.size(), 7 + c.n + c.k);
     EXPECT_TRUE(accepted(r)) << "logup " << i;
@@ -936,7 +1003,7 @@ TEST(Evm, LogupEveryChangedWordIsRejected) {
   for (size_t i = 0; i < p.logups.size(); ++i) {
     ASSERT_EQ(p.logup_bad[i].size(), p.logups[i].words.size() - 2);
     for (size_t k = 0; k < p.logup_bad[i].size(); ++k)
-      EXPECT_TRUE(rejected(p.logup_evm[p.logup_bad[i][k]])) << "logup " << i << ": word " << 2 + k << " changed, still accepted";
+      EXPECT_TRUE(rejected(p.step_evm[p.logup_bad[i][k]])) << "logup " << i << ": word " << 2 + k << " changed, still accepted";
   }
 }
 
@@ -945,7 +1012,7 @@ TEST(Evm, LogupRangeBatchMatchesCpp) {
   Plan& p = plan();
   for (size_t i = 0; i < p.batches.size(); ++i) {
     const BatchCase& c = p.batches[i];
-    const CallResult& r = p.logup_evm[p.batch_calls[i]];
+    const CallResult& r = p.step_evm[p.batch_calls[i]];
     ASSERT_TRUE(r.success) << r.error;
     EXPECT_TRUE(accepted(r)) << "batch " << i;
     ASSERT_GE(r.out.size(), 4u);
@@ -974,8 +1041,41 @@ TEST(Evm, LogupRangeBatchEveryChangedWordIsRejected) {
   for (size_t i = 0; i < p.batches.size(); ++i) {
     ASSERT_EQ(p.batch_bad[i].size(), p.batches[i].words.size() - p.batches[i].state_at);
     for (size_t k = 0; k < p.batch_bad[i].size(); ++k)
-      EXPECT_TRUE(rejected(p.logup_evm[p.batch_bad[i][k]]))
+      EXPECT_TRUE(rejected(p.step_evm[p.batch_bad[i][k]]))
           << "batch " << i << ": word " << p.batches[i].state_at + k << " changed, still accepted";
+  }
+}
+
+TEST(Evm, OpeningReductionMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.reductions.size(); ++i) {
+    const ReductionCase& c = p.reductions[i];
+    const CallResult& r = p.step_evm[p.reduction_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_TRUE(accepted(r)) << "reduction " << i;
+    ASSERT_EQ(r.out.size(), 2 + c.rho.size());
+    for (size_t j = 0; j < c.rho.size(); ++j) EXPECT_EQ(hex(r.out[1 + j]), hex(word(c.rho[j]))) << "reduction " << i << " rho_" << j;
+    EXPECT_EQ(hex(r.out[1 + c.rho.size()]), hex(c.state)) << "reduction " << i << ": final transcript state";
+    std::printf("opening reduction %zu: N = %zu, %zu words, %llu gas (tx %llu)\n", i, c.rho.size(), c.words.size(),
+                (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
+  }
+}
+
+TEST(Evm, OpeningReductionEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.reductions.size(); ++i) {
+    const ReductionCase& c = p.reductions[i];
+    const size_t from = c.words.size() - p.reduction_bad[i].size();
+    // A claim's commitment index and point length too: another commitment or a misread claim.
+    // The state before: rejected, or (no challenge used: one claim, no variable) a different
+    // state after, on which the caller's next step draws its challenges.
+    for (size_t k = 0; k < p.reduction_bad[i].size(); ++k) {
+      const CallResult& r = p.step_evm[p.reduction_bad[i][k]];
+      const bool other_state = from + k == c.state_at && accepted(r) && r.out.back() != c.state;
+      EXPECT_TRUE(rejected(r) || other_state) << "reduction " << i << ": word " << from + k << " changed, still accepted";
+    }
   }
 }
 

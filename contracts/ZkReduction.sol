@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: UNLICENSED
+// zkinfer's opening reduction (src/pcs/reduced_opening.h `verify_reduction`, plain mode): claims
+// f_c(z_i) = v_i on K committed multilinears (f_c of n_c variables, N = max n_c) become one
+// evaluation F_c = f_c(rho[0..n_c)) per commitment at one random point rho, by one sumcheck of
+// degree 2 over sum_x sum_c E'_c(x) f'_c(x) = sum_i beta^i v_i, E_c = sum_{claims i on c} beta^i eq(z_i, .),
+// f'_c the N-variable extension by (1 - x_j) for j >= n_c. Both backends' whole-model openings
+// start with it (pcs/hyrax_scheme.cc, pcs/kzg_scheme.cc); the F_c then go to the batch opening
+// (ZkHyperKzg for kzg keys).
+//
+// Transcript: absorb u64 N ("open.reduce.n"), draw beta ("open.reduce.beta"); per round absorb
+// p(0) ("open.reduce.p0") and p(2) ("open.reduce.p2") (p(1) = claim - p(0)), draw r_j
+// ("open.reduce.r"), the claim becomes p(r_j) (Lagrange on 0, 1, 2); then absorb each F_c
+// ("open.reduce.eval"); accept iff the last claim equals sum_c F_c E_c(rho[0..n_c))
+// prod_{j >= n_c} (1 - rho_j)^2.
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "./ZkFr.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+
+library ZkReduction {
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
+    uint256 internal constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;  // 1/2 mod R
+    uint256 internal constant MAX_NUM_VARS = 40;  // pcs::kMaxNumVars
+
+    error BadShape();
+
+    uint256 internal constant L_N = uint256(bytes32("open.reduce.n")) | 13;
+    uint256 internal constant L_BETA = uint256(bytes32("open.reduce.beta")) | 16;
+    uint256 internal constant L_P0 = uint256(bytes32("open.reduce.p0")) | 14;
+    uint256 internal constant L_P2 = uint256(bytes32("open.reduce.p2")) | 14;
+    uint256 internal constant L_R = uint256(bytes32("open.reduce.r")) | 13;
+    uint256 internal constant L_EVAL = uint256(bytes32("open.reduce.eval")) | 16;
+
+    // A claim f_com(point) = value.
+    struct Claim {
+        uint256 com;
+        uint256[] point;
+        uint256 value;
+    }
+
+    // numVars[c] = n_c; proof: N rounds of (p(0), p(2)), then the K evaluations F_c. Returns the
+    // transcript, whether accepted, rho (N coordinates) and the F_c (the proof's last K words).
+    function verifyReduction(bytes32 st, uint256[] memory numVars, Claim[] memory claims, uint256[] calldata proof)
+        internal
+        view
+        returns (bytes32, bool, uint256[] memory rho)
+    {
+        uint256 k = numVars.length;
+        uint256 n = _check(numVars, claims);
+        if (proof.length != 2 * n + k) revert BadShape();
+        st = ZkTranscript.absorbU64(st, L_N, uint64(n));
+        uint256 beta;
+        (st, beta) = ZkTranscript.challenge(st, L_BETA);
+        (uint256 claim, uint256[] memory betas) = _combine(claims, beta);
+        (st, claim, rho) = _rounds(st, n, claim, proof);
+        uint256[] calldata evals = proof[2 * n:];
+        for (uint256 c = 0; c < k; ++c) st = ZkTranscript.absorbFr(st, L_EVAL, ZkFr.canonical(evals[c]));
+        return (st, claim == _expected(numVars, claims, betas, rho, evals), rho);
+    }
+
+    // sum_i beta^i v_i and the beta^i.
+    function _combine(Claim[] memory claims, uint256 beta) private pure returns (uint256 claim, uint256[] memory betas) {
+        betas = new uint256[](claims.length);
+        uint256 bi = 1;
+        for (uint256 i = 0; i < claims.length; ++i) {
+            claim = addmod(claim, mulmod(ZkFr.canonical(claims[i].value), bi, R), R);
+            betas[i] = bi;
+            bi = mulmod(bi, beta, R);
+        }
+    }
+
+    // The N rounds: returns the transcript, the last claim and rho.
+    function _rounds(bytes32 st, uint256 n, uint256 claim, uint256[] calldata proof)
+        private
+        pure
+        returns (bytes32, uint256, uint256[] memory rho)
+    {
+        rho = new uint256[](n);
+        for (uint256 j = 0; j < n; ++j) {
+            uint256 m0 = ZkFr.canonical(proof[2 * j]);
+            uint256 m2 = ZkFr.canonical(proof[2 * j + 1]);
+            st = ZkTranscript.absorbFr(st, L_P0, m0);
+            st = ZkTranscript.absorbFr(st, L_P2, m2);
+            uint256 x;
+            (st, x) = ZkTranscript.challenge(st, L_R);
+            rho[j] = x;
+            claim = _lagrange3(m0, addmod(claim, R - m0, R), m2, x);
+        }
+        return (st, claim, rho);
+    }
+
+    // sum_c F_c E_c(rho[0..n_c)) prod_{j >= n_c} (1 - rho_j)^2, E_c = sum_{claims i on c} beta^i eq(z_i, .).
+    function _expected(
+        uint256[] memory numVars,
+        Claim[] memory claims,
+        uint256[] memory betas,
+        uint256[] memory rho,
+        uint256[] calldata evals
+    ) private pure returns (uint256 expected) {
+        uint256 k = numVars.length;
+        uint256[] memory weight = new uint256[](k);
+        for (uint256 i = 0; i < claims.length; ++i) {
+            uint256[] memory z = claims[i].point;
+            uint256 e = 1;
+            for (uint256 j = 0; j < z.length; ++j) {
+                uint256 a = z[j];
+                uint256 b = rho[j];
+                e = mulmod(e, addmod(addmod(1, mulmod(2 * a % R, b, R), R), 2 * R - a - b, R), R);
+            }
+            uint256 c = claims[i].com;
+            weight[c] = addmod(weight[c], mulmod(betas[i], e, R), R);
+        }
+        for (uint256 c = 0; c < k; ++c) {
+            uint256 wc = weight[c];
+            for (uint256 j = numVars[c]; j < rho.length; ++j) {
+                uint256 o = addmod(1, R - rho[j], R);
+                wc = mulmod(wc, mulmod(o, o, R), R);
+            }
+            expected = addmod(expected, mulmod(evals[c], wc, R), R);
+        }
+    }
+
+    // The shape checks of claims_problem (every claim on a known commitment with a point of its
+    // size, every commitment claimed) and N.
+    function _check(uint256[] memory numVars, Claim[] memory claims) private pure returns (uint256 n) {
+        uint256 k = numVars.length;
+        if (k == 0) revert BadShape();
+        bool[] memory seen = new bool[](k);
+        for (uint256 i = 0; i < claims.length; ++i) {
+            uint256 c = claims[i].com;
+            if (c >= k || claims[i].point.length != numVars[c]) revert BadShape();
+            seen[c] = true;
+            for (uint256 j = 0; j < claims[i].point.length; ++j) ZkFr.canonical(claims[i].point[j]);
+        }
+        for (uint256 c = 0; c < k; ++c) {
+            if (!seen[c]) revert BadShape();
+            if (numVars[c] > n) n = numVars[c];
+        }
+        if (n > MAX_NUM_VARS) revert BadShape();
+    }
+
+    // p(x) for the quadratic with p(0) = a, p(1) = b, p(2) = c:
+    // a (x - 1)(x - 2) / 2 - b x (x - 2) + c x (x - 1) / 2.
+    function _lagrange3(uint256 a, uint256 b, uint256 c, uint256 x) private pure returns (uint256) {
+        uint256 x1 = addmod(x, R - 1, R);
+        uint256 x2 = addmod(x, R - 2, R);
+        uint256 l0 = mulmod(mulmod(x1, x2, R), INV2, R);
+        uint256 l1 = R - mulmod(x, x2, R);
+        uint256 l2 = mulmod(mulmod(x, x1, R), INV2, R);
+        return addmod(addmod(mulmod(a, l0, R), mulmod(b, l1 % R, R), R), mulmod(c, l2, R), R);
+    }
+}
