@@ -331,6 +331,13 @@ class AffineBuckets {
   std::vector<Pending> pending_, retry_;
 };
 
+// Segments per window in reduce_windows_affine (its chains: windows x segments <= 512).
+size_t reduce_segments(size_t windows, size_t per) {
+  size_t segs = 1;
+  while (segs * 2 <= per && windows * segs * 2 <= 512) segs *= 2;
+  return segs;
+}
+
 // sum_{b < per} (b + 1) bucket[w per + b] for each of `windows` windows of `acc` (fold_overflow()
 // first), with the additions in batch-affine form too: each window's buckets are cut into S
 // segments of L = per / S, and the running sums R and totals T of all windows' segments advance in
@@ -339,8 +346,7 @@ class AffineBuckets {
 // a mixed and a full Jacobian addition.
 void reduce_windows_affine(AffineBuckets& acc, size_t windows, size_t per, G1* out) {
   acc.fold_overflow();
-  size_t segs = 1;
-  while (segs * 2 <= per && windows * segs * 2 <= 512) segs *= 2;
+  const size_t segs = reduce_segments(windows, per);
   const size_t len = per / segs;  // per and segs are powers of two
   const size_t chains = windows * segs;
   AffineBuckets red(2 * chains, 2 * chains);  // R_k at k, T_k at chains + k
@@ -592,19 +598,22 @@ std::vector<int32_t> shared_digits(const SignedMagnitudes<N>& s, const SharedLay
   return digits;
 }
 
+size_t shared_batch(size_t buckets) { return std::clamp<size_t>(buckets / 4, 32, 1024); }
+
 // Rough cost per thread of the shared batch-affine form with W windows on `groups` threads, in
-// units of one (point, window) addition (an affine addition with its share of the batch inversion
-// and the bookkeeping); a bucket costs about 2.4 of them in the reduction (callgrind counts,
-// BENCHMARKS.md "Issue 11: the shared MSM, session 11"). Each thread reduces the buckets of the
-// windows its share touches (one more window than W / groups when the share starts or ends inside
-// a window).
+// units of one (point, window) addition (an affine addition and its bookkeeping), fitted to
+// callgrind instruction counts (BENCHMARKS.md "Issue 11: the shared MSM, session 11"): an
+// inversion ~70 units, shared by a batch; a bucket ~2.4 units in the reduction, plus its two
+// inversions per step. Each thread reduces the buckets of the windows its share touches (one more
+// window than W / groups when the share starts or ends inside a window).
 double shared_affine_cost(size_t n, const SharedLayout& l, size_t groups) {
   const double w = static_cast<double>(l.windows), g = static_cast<double>(groups);
-  const double touched = std::min(w, std::ceil(w / g) + (l.windows % groups == 0 ? 0.0 : 1.0));
-  return static_cast<double>(n) * w / g + touched * static_cast<double>(l.per) * 2.4;
+  const size_t touched = std::min(l.windows, (l.windows + groups - 1) / groups + (l.windows % groups == 0 ? 0 : 1));
+  const size_t buckets = touched * l.per;
+  const double batch = static_cast<double>(shared_batch(buckets));
+  const double steps = static_cast<double>(l.per / reduce_segments(touched, l.per));
+  return static_cast<double>(n) * w / g * (1.0 + 70.0 / batch) + static_cast<double>(buckets) * 2.4 + steps * 140.0;
 }
-
-size_t shared_batch(size_t buckets) { return std::clamp<size_t>(buckets / 8, 32, 1024); }
 
 // Pippenger with every window's buckets in one batch-affine accumulator per thread (AffineBuckets
 // over the windows' buckets side by side), the points taken point-major (a point's W digits go to
