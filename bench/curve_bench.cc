@@ -139,6 +139,22 @@ BENCHMARK_CAPTURE(BM_MsmVerifier, noglv_shared, MsmOptions::Glv::kOff, MsmForm::
 BENCHMARK_CAPTURE(BM_MsmVerifier, glv, MsmOptions::Glv::kAuto)->Name("MSM_verifier_glv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(615)->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_MsmVerifier, plain, MsmOptions::Glv::kOff)->Name("MSM_verifier_noglv")->Arg(1)->Arg(8)->Arg(35)->Arg(48)->Arg(64)->Arg(128)->Arg(256)->Arg(400)->Arg(615)->Arg(1024)->Arg(4096)->Arg(16384)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// resnet18's batch MSM (issue 11): n full-width points (GLV: 2n half-width ones) in the shared
+// batch-affine form with window c (0 = automatic) on t threads: Args({n, c, t}).
+void BM_MsmVerifierWindow(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::span<const G1Affine> bases(small_bases().data(), n);
+  TestRng rng(7);
+  std::vector<Fr> s(n);
+  for (auto& x : s) x = Fr::random(rng);
+  MsmOptions o;
+  o.glv = MsmOptions::Glv::kOn;
+  o.window_bits = static_cast<unsigned>(state.range(1));
+  o.threads = static_cast<int>(state.range(2));
+  for (auto _ : state) benchmark::DoNotOptimize(msm_form(bases, s, MsmForm::kSharedAffine, o));
+}
+BENCHMARK(BM_MsmVerifierWindow)->Name("MSM_verifier_shared_window")->ArgsProduct({{9298}, {0, 9, 10, 11, 12, 13}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // Signed integers with |v| < 2^bits.
 void BM_MsmSmall(benchmark::State& state, size_t bits) {
   const size_t n = static_cast<size_t>(state.range(0));

@@ -156,34 +156,111 @@ G1 accumulate_jacobian(std::span<const G1Affine> bases, const int32_t* digits, s
   return reduce_jacobian(buckets);
 }
 
-// Batch-affine accumulation of one window over one chunk of points.
+// Out of line, so that AffineBuckets::compute can inline its multiplications without the
+// inversion's loop.
+[[gnu::noinline]] Fq invert(const Fq& a) { return a.inverse(); }
+
+// Batch-affine accumulation of one window over one chunk of points (or, in the shared form, of
+// several windows' buckets side by side).
 class AffineBuckets {
  public:
   AffineBuckets(size_t nb, size_t batch)
-      : bx_(nb), by_(nb), full_(nb, 0), stamp_(nb, 0), overflow_(nb), batch_(batch) {
-    idx_.reserve(batch);
-    px_.reserve(batch);
-    num_.reserve(batch);
-    den_.reserve(batch);
-    prefix_.resize(batch);
+      : bx_(nb), by_(nb), full_(nb, 0), stamp_(nb, 0), batch_(std::max<size_t>(batch, 1)) {
+    idx_.reserve(batch_);
+    px_.reserve(batch_);
+    num_.reserve(batch_);
+    den_.reserve(batch_);
+    prefix_.resize(batch_);
+    pending_.reserve(pending_cap());
   }
 
+  size_t size() const { return bx_.size(); }
+
+  // bucket_b += (px, py). A point whose bucket already has an addition in the pending batch waits
+  // in a queue for the next batch (at most one retry, and at most pending_cap() waiting: beyond
+  // that it goes to the bucket's Jacobian overflow, so skewed inputs cost a mixed addition each).
   void add(size_t b, const Fq& px, const Fq& py) {
-    if (stamp_[b] == epoch_) {  // an addition to b is already in this batch
-      overflow_[b] += G1Affine{px, py, false};
-      return;
+    if (!place(b, px, py)) {
+      if (pending_.size() < pending_cap())
+        pending_.push_back({b, px, py});
+      else
+        to_overflow(b, px, py);
     }
+    if (idx_.size() == batch_) complete();
+  }
+
+  // Everything added so far in the buckets (the batch completed, the queue emptied).
+  void flush() {
+    while (!idx_.empty() || !pending_.empty()) complete();
+  }
+
+  // Bucket b as an affine point, after fold_overflow() (full(b) false: the identity).
+  bool full(size_t b) const { return full_[b] != 0; }
+  const Fq& x(size_t b) const { return bx_[b]; }
+  const Fq& y(size_t b) const { return by_[b]; }
+
+  // Moves the Jacobian overflow into the affine buckets (one shared inversion), then flushes.
+  void fold_overflow() {
+    flush();
+    while (overflowed_) {
+      overflowed_ = false;
+      std::vector<size_t> which;
+      std::vector<G1> pts;
+      for (size_t b = 0; b < overflow_.size(); ++b)
+        if (!overflow_[b].is_identity()) {
+          which.push_back(b);
+          pts.push_back(overflow_[b]);
+          overflow_[b] = G1::identity();
+        }
+      std::vector<G1Affine> aff(pts.size());
+      G1::batch_to_affine(pts, aff);
+      for (size_t k = 0; k < which.size(); ++k)
+        if (!aff[k].infinity) add(which[k], aff[k].x, aff[k].y);
+      flush();  // distinct buckets: nothing overflows again unless the batch is tiny
+    }
+  }
+
+  G1 reduce() { return reduce_range(0, bx_.size()); }
+  // sum_{lo <= b < hi} (b - lo + 1) bucket_b (flushes first).
+  G1 reduce_range(size_t lo, size_t hi) {
+    flush();
+    G1 running, total;
+    for (size_t b = hi; b-- > lo;) {
+      if (full_[b]) running += G1Affine{bx_[b], by_[b], false};
+      if (!overflow_.empty() && !overflow_[b].is_identity()) running += overflow_[b];
+      total += running;
+    }
+    return total;
+  }
+
+ private:
+  struct Pending {
+    size_t b;
+    Fq x, y;
+  };
+  size_t pending_cap() const { return std::max<size_t>(batch_, 16); }
+
+  void to_overflow(size_t b, const Fq& px, const Fq& py) {
+    if (overflow_.empty()) overflow_.resize(bx_.size());  // allocated on first use: usually never
+    overflow_[b] += G1Affine{px, py, false};
+    overflowed_ = true;
+  }
+
+  // Stages bucket_b += (px, py) in the batch (or applies it at once when the bucket is empty or
+  // the sum is the identity); false when bucket b already has an addition in the batch.
+  [[gnu::flatten]] bool place(size_t b, const Fq& px, const Fq& py) {
+    if (stamp_[b] == epoch_) return false;
     if (!full_[b]) {
       bx_[b] = px;
       by_[b] = py;
       full_[b] = 1;
-      return;
+      return true;
     }
     Fq num, den;
     if (bx_[b] == px) {
       if (by_[b] != py) {  // bucket + (-bucket)
         full_[b] = 0;
-        return;
+        return true;
       }
       // Doubling: lambda = 3 x^2 / 2 y (y != 0: no 2-torsion).
       Fq x2 = px.square();
@@ -198,59 +275,107 @@ class AffineBuckets {
     px_.push_back(px);
     num_.push_back(num);
     den_.push_back(den);
-    if (idx_.size() == batch_) flush();
+    return true;
   }
 
-  // Completes the pending batch: one inversion for all denominators, then
+  // Completes the staged batch: one inversion for all denominators, then
   // x3 = lambda^2 - x1 - x2, y3 = lambda (x1 - x3) - y1 (x2 = x1 when doubling).
-  void flush() {
+  [[gnu::flatten]] void compute() {
     const size_t m = idx_.size();
-    if (m == 0) return;
-    Fq acc = Fq::one();
-    for (size_t k = 0; k < m; ++k) {
-      prefix_[k] = acc;
-      acc *= den_[k];
+    if (m != 0) {
+      Fq acc = Fq::one();
+      for (size_t k = 0; k < m; ++k) {
+        prefix_[k] = acc;
+        acc *= den_[k];
+      }
+      Fq inv = invert(acc);
+      for (size_t k = m; k-- > 0;) {
+        Fq dinv = inv * prefix_[k];
+        inv *= den_[k];
+        const size_t b = idx_[k];
+        Fq lambda = num_[k] * dinv;
+        Fq x3 = lambda.square() - bx_[b] - px_[k];
+        by_[b] = lambda * (bx_[b] - x3) - by_[b];
+        bx_[b] = x3;
+      }
+      idx_.clear();
+      px_.clear();
+      num_.clear();
+      den_.clear();
     }
-    Fq inv = acc.inverse();
-    for (size_t k = m; k-- > 0;) {
-      Fq dinv = inv * prefix_[k];
-      inv *= den_[k];
-      const size_t b = idx_[k];
-      Fq lambda = num_[k] * dinv;
-      Fq x3 = lambda.square() - bx_[b] - px_[k];
-      by_[b] = lambda * (bx_[b] - x3) - by_[b];
-      bx_[b] = x3;
-    }
-    idx_.clear();
-    px_.clear();
-    num_.clear();
-    den_.clear();
     ++epoch_;
   }
 
-  G1 reduce() { return reduce_range(0, bx_.size()); }
-  // sum_{lo <= b < hi} (b - lo + 1) bucket_b (flushes first).
-  G1 reduce_range(size_t lo, size_t hi) {
-    flush();
-    G1 running, total;
-    for (size_t b = hi; b-- > lo;) {
-      if (full_[b]) running += G1Affine{bx_[b], by_[b], false};
-      if (!overflow_[b].is_identity()) running += overflow_[b];
-      total += running;
+  // compute(), then the queue's points into the next batch (those that meet a busy bucket again go
+  // to the overflow).
+  void complete() {
+    compute();
+    if (pending_.empty()) return;
+    retry_.swap(pending_);
+    for (const Pending& q : retry_) {
+      if (!place(q.b, q.x, q.y)) to_overflow(q.b, q.x, q.y);
+      if (idx_.size() == batch_) compute();
     }
-    return total;
+    retry_.clear();
   }
 
- private:
   std::vector<Fq> bx_, by_;
   std::vector<uint8_t> full_;
   std::vector<uint32_t> stamp_;
-  std::vector<G1> overflow_;
+  std::vector<G1> overflow_;  // empty until a point first overflows
+  bool overflowed_ = false;
   uint32_t epoch_ = 1;
   size_t batch_;
   std::vector<uint32_t> idx_;
   std::vector<Fq> px_, num_, den_, prefix_;
+  std::vector<Pending> pending_, retry_;
 };
+
+// Segments per window in reduce_windows_affine (its chains: windows x segments <= 512).
+size_t reduce_segments(size_t windows, size_t per) {
+  size_t segs = 1;
+  while (segs * 2 <= per && windows * segs * 2 <= 512) segs *= 2;
+  return segs;
+}
+
+// sum_{b < per} (b + 1) bucket[w per + b] for each of `windows` windows of `acc` (fold_overflow()
+// first), with the additions in batch-affine form too: each window's buckets are cut into S
+// segments of L = per / S, and the running sums R and totals T of all windows' segments advance in
+// lockstep (one batch of R += bucket, then one of T += R, each with one inversion); then a window
+// is sum_s T_s + L sum_s s R_s (Jacobian, S terms). About 2 affine additions per bucket instead of
+// a mixed and a full Jacobian addition.
+void reduce_windows_affine(AffineBuckets& acc, size_t windows, size_t per, G1* out) {
+  acc.fold_overflow();
+  const size_t segs = reduce_segments(windows, per);
+  const size_t len = per / segs;  // per and segs are powers of two
+  const size_t chains = windows * segs;
+  AffineBuckets red(2 * chains, 2 * chains);  // R_k at k, T_k at chains + k
+  for (size_t t = len; t-- > 0;) {
+    for (size_t k = 0; k < chains; ++k) {
+      const size_t b = (k / segs) * per + (k % segs) * len + t;
+      if (acc.full(b)) red.add(k, acc.x(b), acc.y(b));
+    }
+    red.flush();
+    for (size_t k = 0; k < chains; ++k)
+      if (red.full(k)) red.add(chains + k, red.x(k), red.y(k));
+    red.flush();
+  }
+  red.fold_overflow();
+  for (size_t w = 0; w < windows; ++w) {
+    G1 run, sum, tot;
+    for (size_t s = segs; s-- > 1;) {  // sum = sum_s s R_s
+      const size_t k = w * segs + s;
+      if (red.full(k)) run += G1Affine{red.x(k), red.y(k), false};
+      sum += run;
+    }
+    for (size_t d = len; d > 1 && !sum.is_identity(); d /= 2) sum = sum.doubled();
+    for (size_t s = 0; s < segs; ++s) {
+      const size_t k = chains + w * segs + s;
+      if (red.full(k)) tot += G1Affine{red.x(k), red.y(k), false};
+    }
+    out[w] = tot + sum;
+  }
+}
 
 G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, size_t nb,
                      size_t batch) {
@@ -430,62 +555,117 @@ G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, cons
   return acc;
 }
 
-// Rough cost (field multiplications) of the shared batch-affine form with window c.
-double shared_affine_cost(size_t n, size_t bits, unsigned c, size_t batch) {
-  const double w = static_cast<double>((bits + c - 1) / c);
-  const double adds = static_cast<double>(n) * w;
-  // An affine addition ~6.5 M plus its share of the batch inversion (~380 M by Fermat); per
-  // bucket, the reduction's mixed and full Jacobian additions (~11 + 16 M).
-  return adds * (6.5 + 380.0 / static_cast<double>(batch)) + w * static_cast<double>(size_t{1} << (c - 1)) * 27.0;
+// The shared form's windows: W windows over `bits` bits, the low a = bits - W q of q + 1 bits and
+// the others of q = floor(bits / W) bits, so that the top window (q bits; its digits take the
+// last carry, up to 2^q) is never much smaller than the others: a tiny top window would send all n
+// points into a few buckets, where they collide in every batch. Every window then fits in
+// per = 2^q buckets (|digit| <= 2^q for the (q + 1)-bit windows and the top one, 2^(q - 1) for
+// the other q-bit ones).
+struct SharedLayout {
+  size_t windows = 1, q = 1, wide = 0, per = 1;
+  size_t size(size_t j) const { return j < wide ? q + 1 : q; }
+  size_t offset(size_t j) const { return j * q + std::min(j, wide); }
+};
+SharedLayout shared_layout(size_t bits, size_t windows) {
+  SharedLayout l;
+  l.windows = std::clamp<size_t>(windows, 1, bits);
+  l.q = bits / l.windows;
+  l.wide = bits - l.windows * l.q;
+  l.per = size_t{1} << l.q;
+  return l;
+}
+
+// Signed digits for a SharedLayout, window-major: digits[j * n + i] (as make_digits).
+template <size_t N>
+std::vector<int32_t> shared_digits(const SignedMagnitudes<N>& s, const SharedLayout& l, bool parallel) {
+  const size_t n = s.mag.size();
+  std::vector<int32_t> digits(l.windows * n);
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
+    const size_t i = static_cast<size_t>(ii);
+    int64_t carry = 0;
+    for (size_t j = 0; j < l.windows; ++j) {
+      const unsigned c = static_cast<unsigned>(l.size(j));
+      int64_t d = static_cast<int64_t>(window_of<N>(s.mag[i], l.offset(j), c)) + carry;
+      carry = 0;
+      if (j + 1 < l.windows && d > (int64_t{1} << (c - 1))) {
+        d -= int64_t{1} << c;
+        carry = 1;
+      }
+      digits[j * n + i] = static_cast<int32_t>(s.neg[i] ? -d : d);
+    }
+  }
+  return digits;
+}
+
+size_t shared_batch(size_t buckets) { return std::clamp<size_t>(buckets / 4, 32, 1024); }
+
+// Rough cost per thread of the shared batch-affine form with W windows on `groups` threads, in
+// units of one (point, window) addition (an affine addition and its bookkeeping), fitted to
+// callgrind instruction counts (BENCHMARKS.md "Issue 11: the shared MSM, session 11"): an
+// inversion ~70 units, shared by a batch; a bucket ~2.4 units in the reduction, plus its two
+// inversions per step. Each thread reduces the buckets of the windows its share touches (one more
+// window than W / groups when the share starts or ends inside a window).
+double shared_affine_cost(size_t n, const SharedLayout& l, size_t groups) {
+  const double w = static_cast<double>(l.windows), g = static_cast<double>(groups);
+  const size_t touched = std::min(l.windows, (l.windows + groups - 1) / groups + (l.windows % groups == 0 ? 0 : 1));
+  const size_t buckets = touched * l.per;
+  const double batch = static_cast<double>(shared_batch(buckets));
+  const double steps = static_cast<double>(l.per / reduce_segments(touched, l.per));
+  return static_cast<double>(n) * w / g * (1.0 + 70.0 / batch) + static_cast<double>(buckets) * 2.4 + steps * 140.0;
 }
 
 // Pippenger with every window's buckets in one batch-affine accumulator per thread (AffineBuckets
-// over W 2^(c-1) buckets), the points taken point-major (a point's W digits go to W different
-// windows, so they never meet a busy bucket among themselves): batches of `batch` additions share
-// one inversion whatever the window size, which pays from a few hundred points on, where each
-// window alone has too few buckets for a batch. Windows are split between threads.
+// over the windows' buckets side by side), the points taken point-major (a point's W digits go to
+// W different windows, so they never meet a busy bucket among themselves): batches of a few
+// hundred additions share one inversion whatever the window size, which pays from a few hundred
+// points on, where each window alone has too few buckets for a batch. The windows are balanced
+// (SharedLayout). The W n (window, point) additions are split evenly between the threads,
+// window-major (a thread's share may start or end inside a window: both threads then hold buckets
+// for that window, and their sums are added); the buckets are reduced in batch-affine form too
+// (reduce_windows_affine). MsmOptions::window_bits = c forces W = ceil(bits / c).
 template <size_t N>
 G1 pippenger_shared_affine(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, const MsmOptions& o) {
   const size_t n = bases.size();
   if (n == 0 || s.bits == 0) return G1::identity();
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-  size_t batch = o.batch_size;
-  unsigned c = o.window_bits;
-  if (c == 0) {
+  const size_t max_groups = static_cast<size_t>(std::max(threads, 1));
+  auto groups_for = [&](size_t windows) {
+    return threads > 1 && n * windows >= 2048 ? std::min(max_groups, windows) : size_t{1};
+  };
+  SharedLayout l;
+  if (o.window_bits != 0) {
+    l = shared_layout(s.bits, (s.bits + o.window_bits - 1) / o.window_bits);
+  } else {
     double best = 0;
-    for (unsigned cc = 2; cc <= std::min<size_t>(16, std::max<size_t>(s.bits, 2)); ++cc) {
-      const size_t nb = ((s.bits + cc - 1) / cc) * (size_t{1} << (cc - 1));
-      const size_t bt = batch ? batch : std::clamp<size_t>(nb / 8, 32, 512);
-      const double cost = shared_affine_cost(n, s.bits, cc, bt);
-      if (c == 0 || cost < best) best = cost, c = cc;
+    for (size_t w = (s.bits + 15) / 16; w <= s.bits; ++w) {  // at most 2^16 buckets per window
+      const SharedLayout cand = shared_layout(s.bits, w);
+      const double cost = shared_affine_cost(n, cand, groups_for(cand.windows));
+      if (w == (s.bits + 15) / 16 || cost < best) best = cost, l = cand;
+      if (cand.q == 1) break;
     }
   }
-  c = std::max(c, 2u);  // buckets hold |d| in 1..2^(c-1); the top window below keeps that bound
-  Plan p;
-  p.c = c;
-  p.windows = (s.bits + c - 1) / c;
-  p.chunks = 1;
-  // The top window takes the last carry: its digits reach 2^(bits - c (W - 1)) <= 2^c.
-  p.low_buckets = size_t{1} << (c - 1);
-  p.top_buckets = size_t{1} << (s.bits - c * (p.windows - 1));
-  const size_t per = std::max(p.low_buckets, p.top_buckets);  // buckets per window in the accumulator
-  const bool parallel = threads > 1 && n * p.windows >= 2048;
-  const std::vector<int32_t> digits = make_digits(s, p, false);
-  const size_t groups = parallel ? std::min<size_t>(static_cast<size_t>(threads), p.windows) : 1;
-  std::vector<G1> partial(p.windows);
+  const size_t per = l.per;
+  const size_t groups = groups_for(l.windows);
+  const std::vector<int32_t> digits = shared_digits(s, l, groups > 1 && n >= 4096);
+  const size_t units = l.windows * n;  // (window j, point i) is unit j n + i
+  std::vector<std::vector<G1>> partial(groups);
 #pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(groups)) if (groups > 1)
   for (int64_t gi = 0; gi < static_cast<int64_t>(groups); ++gi) {
     const size_t g = static_cast<size_t>(gi);
-    const size_t j0 = p.windows * g / groups, j1 = p.windows * (g + 1) / groups;
+    const size_t u0 = units * g / groups, u1 = units * (g + 1) / groups;
+    if (u0 == u1) continue;
+    const size_t j0 = u0 / n, j1 = (u1 - 1) / n + 1;  // windows [j0, j1) touched
     const size_t total = (j1 - j0) * per;
-    const size_t bt = batch ? batch : std::clamp<size_t>(total / 8, 32, 512);
-    AffineBuckets acc(total, bt);
+    AffineBuckets acc(total, o.batch_size ? o.batch_size : shared_batch(total));
     for (size_t i = 0; i < n; ++i) {
       if (bases[i].infinity) continue;
       const Fq& x = bases[i].x;
       const Fq ny = -bases[i].y;
       for (size_t j = j0; j < j1; ++j) {
-        const int32_t d = digits[j * n + i];
+        const size_t u = j * n + i;
+        if (u < u0 || u >= u1) continue;
+        const int32_t d = digits[u];
         if (d == 0) continue;
         const size_t off = (j - j0) * per;
         if (d > 0)
@@ -494,12 +674,16 @@ G1 pippenger_shared_affine(std::span<const G1Affine> bases, const SignedMagnitud
           acc.add(off + static_cast<size_t>(-d) - 1, x, ny);
       }
     }
-    for (size_t j = j0; j < j1; ++j) partial[j] = acc.reduce_range((j - j0) * per, (j - j0 + 1) * per);
+    partial[g].assign(l.windows, G1::identity());
+    reduce_windows_affine(acc, j1 - j0, per, partial[g].data() + j0);
   }
+  // Horner over the windows, top first: window j sits at bit offset(j), size(j) bits below j + 1.
   G1 acc;
-  for (size_t j = p.windows; j-- > 0;) {
-    for (unsigned i = 0; i < p.c && !acc.is_identity(); ++i) acc = acc.doubled();
-    acc += partial[j];
+  for (size_t j = l.windows; j-- > 0;) {
+    if (j + 1 < l.windows)
+      for (size_t i = 0; i < l.size(j) && !acc.is_identity(); ++i) acc = acc.doubled();
+    for (const std::vector<G1>& part : partial)
+      if (!part.empty()) acc += part[j];
   }
   return acc;
 }

@@ -211,6 +211,57 @@ TEST(Msm, SharedAffineEdgeCases) {
   }
 }
 
+// The shared form's session-11 paths against msm_naive: balanced windows for every forced window
+// count (c = 2..16 over full-width and GLV-half scalars, so the top window is as small as 1 bit
+// before balancing), the (window, point) work split between 2 and 3 threads at any unit (a
+// thread's share starting and ending inside a window), the queue of points that meet a busy bucket
+// (batches of 2 to 64 over skewed digits: all scalars equal, few distinct bases), the Jacobian
+// overflow folded back before the batch-affine reduction, and scalars of a few bits (one window).
+TEST(Msm, SharedAffineWindowsSplitsAndQueues) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 11);
+  for (size_t n : {size_t{1}, size_t{5}, size_t{37}, size_t{300}}) {
+    SCOPED_TRACE(n);
+    const auto bases = bases_prefix(n);
+    std::vector<Fr> s(n);
+    for (auto& x : s) x = Fr::random(rng);
+    std::vector<G1Affine> few(n);
+    for (size_t i = 0; i < n; ++i) few[i] = (i % 3 == 2) ? -bases[i % 2] : bases[i % 2];
+    std::vector<Fr> equal(n, s[0]);
+    std::vector<Fr> small(n);
+    for (auto& x : small) x = random_scalar(rng, 5);
+    const std::vector<std::pair<std::span<const G1Affine>, std::span<const Fr>>> inputs = {
+        {bases, s}, {few, s}, {bases, equal}, {few, equal}, {bases, small}};
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      const G1 want = msm_naive(inputs[k].first, inputs[k].second);
+      for (unsigned c : {2u, 3u, 5u, 7u, 10u, 11u, 12u, 13u, 16u}) {
+        for (int threads : {1, 2, 3}) {
+          for (size_t batch : {size_t{0}, size_t{2}, size_t{64}}) {
+            if ((c < 7 || n > 100) && batch == 2) continue;  // an inversion per two additions: slow
+            if (n > 100 && threads == 3 && batch != 0) continue;
+            for (auto glv : {MsmOptions::Glv::kOff, MsmOptions::Glv::kOn}) {
+              MsmOptions o;
+              o.window_bits = c;
+              o.threads = threads;
+              o.batch_size = batch;
+              o.glv = glv;
+              ASSERT_EQ(msm_form(inputs[k].first, inputs[k].second, MsmForm::kSharedAffine, o), want)
+                  << "input " << k << ", c = " << c << ", threads = " << threads << ", batch = " << batch
+                  << ", glv = " << (glv == MsmOptions::Glv::kOn);
+            }
+          }
+        }
+      }
+      MsmOptions autom;  // the automatic window count, 1 to 3 threads
+      for (int threads : {1, 2, 3}) {
+        autom.threads = threads;
+        ASSERT_EQ(msm_form(inputs[k].first, inputs[k].second, MsmForm::kSharedAffine, autom), want)
+            << "input " << k << ", automatic, threads = " << threads;
+      }
+    }
+  }
+}
+
 // Every path forced: bucket modes, window sizes, tiny batches (many collisions), threads.
 TEST(Msm, ForcedOptionsAgree) {
   SCOPED_TRACE(seed_note());
