@@ -105,8 +105,8 @@ const std::map<std::string, std::string>& recorded() {
     {"hyrax in=public w=private out=public", "7585cb81cea7c134c115e4fa63469e4f5538247dff6cddc35c3b89f0b086b564"},
     {"hyrax in=public w=public out=private", "4445af2e6ff2b2f542e0c630cf5d8f579d6a3b8d873b21557250b7060c100bb9"},
     {"hyrax in=public w=public out=public", "eec85ea904785d421debb2b146e3cebece773040d05fd168a5597071502af97e"},
-    {"kzg in=private w=private out=public", "e7227009e93b92e44ac04ea0d659d522d0c6586cecd982060046b02060490f8e"},
-    {"kzg in=public w=public out=public", "6fbddf613f2893e4a42d6a00b9c8e9e1ebae06bfc3a6b8063dfe3d4cac89a623"},
+    {"kzg in=private w=private out=public", "b5aa9e8ae8bb4929ddd24210a77e5bf97e74a40f5bc6cd35d2703872d382dd8d"},
+    {"kzg in=public w=public out=public", "09d074acb24fcfce92ec38eb0f5fbda44328bea17934af804a3b4d78de7af7bd"},
   };
   return m;
 }
