@@ -225,9 +225,21 @@ KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
   if (p.form_ == KzgForm::kOneWitness && ((n >= 2 && !(p.powers_[1] == p.tau_g1_)) || (n >= 3 && !(p.powers_[2] == p.tau2_g1_))))
     r.fail("kzg srs: the powers do not start with the key's [tau]_1 and [tau^2]_1");
   if (n >= 2) {
+    // Random 128-bit weights (a wrong power passes with probability at most 2^-128): the two MSMs
+    // then take half the windows of full-width ones; the weights' bytes come from one getrandom.
     SecureRng rng;
+    std::vector<uint8_t> bytes(static_cast<size_t>(n - 1) * 16);
+    rng.fill(bytes);
+    const Fr two64 = Fr::from_u64(uint64_t{1} << 32) * Fr::from_u64(uint64_t{1} << 32);
     std::vector<Fr> w(n - 1);
-    for (auto& x : w) x = Fr::random(rng);
+    for (size_t i = 0; i < w.size(); ++i) {
+      uint64_t lo = 0, hi = 0;
+      for (int b = 0; b < 8; ++b) {
+        lo |= uint64_t{bytes[16 * i + b]} << (8 * b);
+        hi |= uint64_t{bytes[16 * i + 8 + b]} << (8 * b);
+      }
+      w[i] = Fr::from_u64(hi) * two64 + Fr::from_u64(lo);
+    }
     const std::span<const G1Affine> all(p.powers_);
     const G1 a = curve::msm(all.first(n - 1), w), b = curve::msm(all.subspan(1), w);
     const std::array<curve::PairingInput, 2> pairs = {curve::PairingInput{a.to_affine(), p.tau_g2_},
