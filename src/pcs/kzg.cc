@@ -11,6 +11,7 @@
 #include "curve/msm.h"
 #include "curve/pairing.h"
 #include "pcs/hyrax.h"
+#include "pcs/kzg_mask.h"
 #include "poly/mle.h"
 
 namespace zkinfer::pcs {
@@ -224,9 +225,21 @@ KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
   if (p.form_ == KzgForm::kOneWitness && ((n >= 2 && !(p.powers_[1] == p.tau_g1_)) || (n >= 3 && !(p.powers_[2] == p.tau2_g1_))))
     r.fail("kzg srs: the powers do not start with the key's [tau]_1 and [tau^2]_1");
   if (n >= 2) {
+    // Random 128-bit weights (a wrong power passes with probability at most 2^-128): the two MSMs
+    // then take half the windows of full-width ones; the weights' bytes come from one getrandom.
     SecureRng rng;
+    std::vector<uint8_t> bytes(static_cast<size_t>(n - 1) * 16);
+    rng.fill(bytes);
+    const Fr two64 = Fr::from_u64(uint64_t{1} << 32) * Fr::from_u64(uint64_t{1} << 32);
     std::vector<Fr> w(n - 1);
-    for (auto& x : w) x = Fr::random(rng);
+    for (size_t i = 0; i < w.size(); ++i) {
+      uint64_t lo = 0, hi = 0;
+      for (int b = 0; b < 8; ++b) {
+        lo |= uint64_t{bytes[16 * i + b]} << (8 * b);
+        hi |= uint64_t{bytes[16 * i + 8 + b]} << (8 * b);
+      }
+      w[i] = Fr::from_u64(hi) * two64 + Fr::from_u64(lo);
+    }
     const std::span<const G1Affine> all(p.powers_);
     const G1 a = curve::msm(all.first(n - 1), w), b = curve::msm(all.subspan(1), w);
     const std::array<curve::PairingInput, 2> pairs = {curve::PairingInput{a.to_affine(), p.tau_g2_},
@@ -526,69 +539,112 @@ KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWit
     std::vector<std::vector<Fr>> polys;  // G_0 = F + eta m, G_1, ..., G_{n-1}
   };
   std::vector<Work> work(groups.size());
-  KzgBatchProof proof;
-  proof.groups.resize(groups.size());
-
-  // Masks.
   for (size_t g = 0; g < groups.size(); ++g) {
     const Group& grp = groups[g];
     Work& w = work[g];
-    const size_t N = size_t{1} << grp.n();
-    w.f.assign(N, Fr::zero());
+    w.f.assign(size_t{1} << grp.n(), Fr::zero());
     for (size_t j : grp.members) {
       const auto& it = items[j];
-      for (size_t i = 0; i < it.values.size(); ++i) w.f[i] += gp[j] * it.values[i];
+      for (size_t i = 0; i < it.values.size(); ++i)
+        if (!it.values[i].is_zero()) w.f[i] += gp[j] * it.values[i];
       w.rho_f += gp[j] * it.blinds->rho;
       w.t_f += gp[j] * it.claim.blind;
       w.v_f += gp[j] * it.claim.value;
     }
-    w.m.resize(N);
-    for (Fr& x : w.m) x = random();
-    w.rho_m = random();
-    w.t_m = random();
-    w.mu = poly::evaluate_mle<Fr>(w.m, grp.point);
-    proof.groups[g].mask = commit_with_blind(params, std::span<const Fr>(w.m), w.rho_m).point;
-    proof.groups[g].mask_value = commit_value(params, w.mu, w.t_m);
-    tr.absorb("kzg.mask", proof.groups[g].mask);
-    tr.absorb("kzg.mask_value", proof.groups[g].mask_value);
   }
-  const Fr eta = tr.challenge<Fr>("kzg.eta");
-
-  // Masked values and blinds.
-  for (size_t g = 0; g < groups.size(); ++g) {
-    Work& w = work[g];
-    KzgGroupProof& gp_ = proof.groups[g];
-    gp_.value = w.v_f + eta * w.mu;
-    gp_.rho = w.rho_f + eta * w.rho_m;
-    gp_.blind = w.t_f + eta * w.t_m;
-    tr.absorb("kzg.value", gp_.value);
-    tr.absorb("kzg.rho", gp_.rho);
-    tr.absorb("kzg.blind", gp_.blind);
-  }
-
-  // Folds.
-  for (size_t g = 0; g < groups.size(); ++g) {
-    Work& w = work[g];
-    const Group& grp = groups[g];
-    std::vector<Fr> G(w.f.size());
-    for (size_t i = 0; i < G.size(); ++i) G[i] = w.f[i] + eta * w.m[i];
-    w.polys.push_back(std::move(G));
-    for (size_t k = 0; k + 1 < grp.n(); ++k) {
-      const std::vector<Fr>& prev = w.polys.back();
-      std::vector<Fr> next(prev.size() / 2);
-      const Fr& u = grp.point[k];
-      for (size_t i = 0; i < next.size(); ++i) next[i] = prev[2 * i] + u * (prev[2 * i + 1] - prev[2 * i]);
-      w.polys.push_back(std::move(next));
+  // The sparse mask (pcs/kzg_mask.h, docs/protocol/kzg.md section 4) where it hides for this
+  // setup's tau and the group's point; a uniformly random one of 2^n coefficients otherwise. If
+  // the challenge r then falls where the sparse mask would not hide, everything from the masks on is
+  // proved again from the transcript as it was, with uniformly random masks.
+  const IsTau is_tau = [&params](const Fr& x) {
+    return params.powers().size() >= 2 && (G1(params.g1()) * x).to_affine() == params.powers()[1];
+  };
+  std::vector<uint8_t> sparse(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) sparse[g] = sparse_mask_usable(groups[g].point, is_tau);
+  const transcript::Transcript before_masks = tr;
+  KzgBatchProof proof;
+  Fr r;
+  for (;;) {
+    proof.groups.assign(groups.size(), KzgGroupProof{});
+    // Masks.
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const Group& grp = groups[g];
+      Work& w = work[g];
+      w.polys.clear();
+      const size_t N = size_t{1} << grp.n();
+      if (sparse[g]) {
+        std::vector<Fr> coeffs(sparse_mask_dim(grp.n()));
+        for (Fr& x : coeffs) x = random();
+        w.m = sparse_mask(grp.point, coeffs);
+      } else {
+        w.m.resize(N);
+        for (Fr& x : w.m) x = random();
+      }
+      w.rho_m = random();
+      w.t_m = random();
+      w.mu = poly::evaluate_mle<Fr>(w.m, grp.point);
+      if (sparse[g]) {
+        std::vector<G1Affine> bases;
+        std::vector<Fr> scalars;
+        for (size_t i = 0; i < N; ++i)
+          if (!w.m[i].is_zero()) {
+            bases.push_back(params.powers()[i]);
+            scalars.push_back(w.m[i]);
+          }
+        bases.push_back(params.beta_g1());
+        scalars.push_back(w.rho_m);
+        proof.groups[g].mask = curve::msm(bases, scalars).to_affine();
+      } else {
+        proof.groups[g].mask = commit_with_blind(params, std::span<const Fr>(w.m), w.rho_m).point;
+      }
+      proof.groups[g].mask_value = commit_value(params, w.mu, w.t_m);
+      tr.absorb("kzg.mask", proof.groups[g].mask);
+      tr.absorb("kzg.mask_value", proof.groups[g].mask_value);
     }
-    auto& folds = proof.groups[g].folds;
-    folds.resize(w.polys.size() - 1);
+    const Fr eta = tr.challenge<Fr>("kzg.eta");
+
+    // Masked values and blinds.
+    for (size_t g = 0; g < groups.size(); ++g) {
+      Work& w = work[g];
+      KzgGroupProof& gp_ = proof.groups[g];
+      gp_.value = w.v_f + eta * w.mu;
+      gp_.rho = w.rho_f + eta * w.rho_m;
+      gp_.blind = w.t_f + eta * w.t_m;
+      tr.absorb("kzg.value", gp_.value);
+      tr.absorb("kzg.rho", gp_.rho);
+      tr.absorb("kzg.blind", gp_.blind);
+    }
+
+    // Folds.
+    for (size_t g = 0; g < groups.size(); ++g) {
+      Work& w = work[g];
+      const Group& grp = groups[g];
+      std::vector<Fr> G(w.f.size());
+      for (size_t i = 0; i < G.size(); ++i) G[i] = w.m[i].is_zero() ? w.f[i] : w.f[i] + eta * w.m[i];
+      w.polys.push_back(std::move(G));
+      for (size_t k = 0; k + 1 < grp.n(); ++k) {
+        const std::vector<Fr>& prev = w.polys.back();
+        std::vector<Fr> next(prev.size() / 2);
+        const Fr& u = grp.point[k];
+        for (size_t i = 0; i < next.size(); ++i) next[i] = prev[2 * i] + u * (prev[2 * i + 1] - prev[2 * i]);
+        w.polys.push_back(std::move(next));
+      }
+      auto& folds = proof.groups[g].folds;
+      folds.resize(w.polys.size() - 1);
 #pragma omp parallel for schedule(dynamic) if (folds.size() > 1)
-    for (size_t k = 1; k < w.polys.size(); ++k)
-      folds[k - 1] = curve::msm(params.powers(w.polys[k].size()), w.polys[k]).to_affine();
-    tr.absorb_many("kzg.folds", folds);
+      for (size_t k = 1; k < w.polys.size(); ++k)
+        folds[k - 1] = curve::msm(params.powers(w.polys[k].size()), w.polys[k]).to_affine();
+      tr.absorb_many("kzg.folds", folds);
+    }
+    r = tr.challenge<Fr>("kzg.r");
+    ZKINFER_CHECK(!degenerate_r(r));  // probability 3/|Fr|
+    bool hides = true;
+    for (size_t g = 0; g < groups.size(); ++g)
+      if (sparse[g] && !sparse_mask_hides_at(groups[g].point, r, is_tau)) hides = false;
+    if (hides) break;
+    tr = before_masks;  // probability about 3 n / |Fr|
+    sparse.assign(groups.size(), 0);
   }
-  const Fr r = tr.challenge<Fr>("kzg.r");
-  ZKINFER_CHECK(!degenerate_r(r));  // probability 3/|Fr|
   const std::array<Fr, 3> x = {r, -r, r * r};
 
   // Evaluations.

@@ -10,7 +10,7 @@
 //    with; EvalClaim::committed).
 //  - A batch of (commitment, point, claim) items is one proof. Items are grouped by point (after
 //    zero-padding, as in pcs/hyrax_eval.h); each group's polynomials are combined by powers of a
-//    challenge gamma into F, masked by a fresh uniformly random MLE m (committed as C_m, with
+//    challenge gamma into F, masked by a fresh random MLE m (pcs/kzg_mask.h; committed as C_m, with
 //    M = m(z) U + t_m H) as G = F + eta m for a challenge eta; the prover reveals G(z), the blind of
 //    C_F + eta C_m and the blind of P_F + eta M (all uniform), and proves G(z) by HyperKZG (Gemini
 //    folding: Bootle, Chiesa, Hu, Orrù, EUROCRYPT 2022, in the form of Setty's HyperKZG in Nova): commitments to the n - 1 folds, their values

@@ -532,5 +532,49 @@ TEST(Kzg, InsecureParamsOpenLargerPolynomials) {
   EXPECT_FALSE(verify(other, claims(items), proof));
 }
 
+// A proving key's powers read back (KzgParams::read_powers): the same powers; one power replaced
+// by another valid point, or two powers swapped, fails the randomized consistency check (128-bit
+// weights since session 11) with its reason.
+TEST(Kzg, ReadPowersChecksConsistency) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  const KzgParams p = KzgParams::insecure_from_secrets(Fr::random(rng), Fr::random(rng), 6);
+  ByteWriter vw;
+  p.serialize_verifier(vw);
+  ByteReader vr(vw.data());
+  const KzgParams verifier = KzgParams::deserialize_verifier(vr, p.form());
+  ByteWriter w;
+  p.serialize_powers(w);
+  const std::vector<uint8_t> good = w.take();
+  {
+    ByteReader r(good);
+    const KzgParams back = KzgParams::read_powers(verifier, r);
+    ASSERT_EQ(back.powers().size(), p.powers().size());
+    for (size_t i = 0; i < p.powers().size(); ++i) EXPECT_EQ(back.powers()[i], p.powers()[i]);
+  }
+  auto put = [](std::vector<uint8_t>& b, size_t i, const G1Affine& q) {
+    const auto bytes = q.to_bytes();
+    std::copy(bytes.begin(), bytes.end(), b.begin() + 8 + 32 * static_cast<std::ptrdiff_t>(i));
+  };
+  for (size_t i : {size_t{3}, size_t{63}}) {
+    std::vector<uint8_t> bad = good;
+    put(bad, i, (G1(p.powers()[i]) + G1::generator()).to_affine());
+    ByteReader r(bad);
+    try {
+      (void)KzgParams::read_powers(verifier, r);
+      ADD_FAILURE() << "a changed power " << i << " was accepted";
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find("not consecutive powers"), std::string::npos) << e.what();
+    }
+  }
+  {
+    std::vector<uint8_t> bad = good;
+    put(bad, 10, p.powers()[11]);
+    put(bad, 11, p.powers()[10]);
+    ByteReader r(bad);
+    EXPECT_THROW((void)KzgParams::read_powers(verifier, r), DecodeError);
+  }
+}
+
 }  // namespace
 }  // namespace zkinfer::pcs
