@@ -5,6 +5,7 @@
 #include "proof/model_proof.h"
 #include "proof/driver.h"
 #include "proof/key_cache.h"
+#include "proof/packed_values.h"
 
 #include <chrono>
 #include <deque>
@@ -666,10 +667,9 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     PaddedShape os = shape_of(model, t_out);
     uint64_t n_out = r.u64();
     if (n_out != os.unpadded_size()) return Verdict::reject(Failure::kPublicValues, "proof: output size differs from the model");
-    std::vector<int64_t> out(n_out);
+    std::vector<int64_t> out = read_packed_values(r, n_out);  // canonical, or a decode error
     const int bits = model.bits[t_out];
-    for (auto& v : out) {
-      v = static_cast<int64_t>(r.u64());
+    for (int64_t v : out) {
       if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
         return Verdict::reject(Failure::kPublicValues, "proof: output value outside the tensor's bit bound");
     }
