@@ -287,7 +287,7 @@ void register_bench(CLI::App& app, Action& action) {
         std::printf("%s\n", j.dump(2).c_str());
       } else {
         std::printf("key check %.3f s (the key's weight range proof: once per key, not in verify's time)\n", key_check_s);
-        std::printf("proof bytes: header and public outputs' values %zu (the statement: 8 bytes a value), commitments "
+        std::printf("proof bytes: header and public outputs' values %zu (the statement, packed), commitments "
                     "%zu, nodes %zu, inputs' checks, lookups and batch opening %zu\n",
                     stats.header_bytes, stats.commit_bytes, node_bytes, stats.open_bytes);
         std::printf("prover breakdown: commitments %.3f s (%zu bytes), inputs' checks, lookups and batch opening %.3f s "
