@@ -41,6 +41,8 @@ std::filesystem::path default_key_cache_dir() {
 
 std::string key_cache_entry_name(const VerifyingKey& vk) {
   ByteWriter w;
+  // The tag's version is the cache's epoch: bump it whenever what check_key verifies changes (the
+  // weight range proof's verifier above all), so that entries made by an older verifier are misses.
   const std::string_view tag = "zkinfer/verified-key/v1";
   w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
   w.u32(kProofVersion);
