@@ -6,7 +6,9 @@
 # torch's.
 # Usage: bench/gpt2_full.sh ZKINFER DIR   (DIR from scripts/gpt2/export_gpt2.py: model.onnx,
 #        input.json, torch_output.json). CAP=bytes overrides the cap.
-# Logs: DIR/{compile,setup,prove,verify}.{log,time}.
+# Logs: DIR/{compile,setup,prove,verify,verify_again}.{log,time}. The verified-key cache: DIR/key_cache
+# unless ZKINFER_KEY_CACHE is set. Export with --last-only for the next-token statement (the last
+# position's logits: scripts/gpt2/README.md).
 set -euo pipefail
 zk="$(realpath "$1")"; d="$2"; cap="${CAP:-17179869184}"
 step() {
@@ -26,7 +28,13 @@ rm -rf "$d/keys"
 step setup "$zk" setup "$d/model.zkm" -o "$d/keys"
 step prove "$zk" prove "$d/model.zkm" --pk "$d/keys/pk" --input "$d/input.json" -o "$d/proof.zkp" \
   --output "$d/output.json" --json
+# verify twice: the first checks the key in full (its weight range proof) and records it in the
+# verified-key cache, the second finds it there (each prints "key check" and "proof verify" apart).
+export ZKINFER_KEY_CACHE="${ZKINFER_KEY_CACHE-$d/key_cache}"
 step verify "$zk" verify --vk "$d/keys/vk" --proof "$d/proof.zkp" --output "$d/output.json"
+sed 's/^/   /' "$d/verify.log"
+step verify_again "$zk" verify --vk "$d/keys/vk" --proof "$d/proof.zkp" --output "$d/output.json"
+sed 's/^/   /' "$d/verify_again.log"
 uptime
 ls -l "$d/model.zkm" "$d/proof.zkp" "$d/keys/vk" "$d/keys/pk"
 /usr/bin/python3 - "$d" <<'PY'

@@ -9,6 +9,7 @@
 # Usage: gpt2_test.sh ZKINFER OUTDIR [PYTHON]. Exit 77 (skipped) when torch or onnx is missing.
 set -euo pipefail
 zk="$1"; out="$2"; py="${3:-/usr/bin/python3}"
+export ZKINFER_KEY_CACHE="$out/key_cache"  # the verified-key cache: the test's own, never the user's
 if ! "$py" -c "import torch, onnx" 2>/dev/null; then
   echo "gpt2_small_test: $py lacks torch/onnx (bash scripts/install-deps.sh --torchvision); skipped"
   exit 77

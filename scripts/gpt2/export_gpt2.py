@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/gpt2/export_gpt2.py [--out DIR] [--tokens 32] [--layers 12]
         [--width 768] [--heads 12] [--vocab 50257] [--context 1024] [--seed 0] [--opset 17]
-        [--masked -100]
+        [--masked -100] [--last-only]
 
 Defaults are GPT-2 small (124 M parameters): 12 pre-LayerNorm blocks of 12 heads, width 768,
 vocabulary 50,257, context 1,024, learned position embeddings, GELU in its tanh approximation (as
@@ -14,7 +14,10 @@ sqrt(2 * layers)), biases 0, LayerNorm weight 1 and bias 0. No download: `transf
 needed. Smaller sizes for tests: e.g. --layers 2 --width 64 --heads 4 --vocab 512 --tokens 16.
 
 The export is for one fixed token count T (--tokens, at most --context): the graph's input is
-`tokens`, int64 [1, T], its output `logits`, float [1, T, vocab]. The causal mask is a constant
+`tokens`, int64 [1, T], its output `logits`, float [1, T, vocab]; with --last-only, the logits of
+the last position alone, float [1, 1, vocab] (the next-token statement: the final LayerNorm and
+the head see the last position only, a Slice; a public output is the statement a proof carries,
+8 bytes a value in the proof, so T x 50,257 logits are 12.9 MB of a 32-token proof, 402 KB here). The causal mask is a constant
 buffer (the lower triangle of the context, sliced to T) applied with masked_fill, the way
 nanoGPT/GPT-2 code writes it (ONNX: a Where with a constant condition); the masked scores are set
 to --masked (default -100), not -inf, which has no fixed-point value: exp(-100) is 4e-44, nothing
@@ -102,8 +105,9 @@ class Block(nn.Module):
 
 
 class GPT2(nn.Module):
-    def __init__(self, layers, width, heads, vocab, context, masked=MASKED):
+    def __init__(self, layers, width, heads, vocab, context, masked=MASKED, last_only=False):
         super().__init__()
+        self.last_only = last_only
         self.wte = nn.Embedding(vocab, width)
         self.wpe = nn.Embedding(context, width)
         self.h = nn.ModuleList([Block(width, heads, context, masked) for _ in range(layers)])
@@ -126,6 +130,8 @@ class GPT2(nn.Module):
         x = self.wte(tokens) + self.wpe(pos)
         for b in self.h:
             x = b(x)
+        if self.last_only:
+            x = x[:, T - 1:, :]
         return self.lm_head(self.ln_f(x))
 
 
@@ -145,6 +151,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--masked", type=float, default=MASKED, help="the masked attention scores' value")
+    ap.add_argument("--last-only", action="store_true",
+                    help="output the last position's logits only ([1, 1, vocab]: the next-token statement)")
     a = ap.parse_args()
     bad = []
     if a.layers < 1: bad.append("--layers must be at least 1")
@@ -158,7 +166,7 @@ def main():
     os.makedirs(out, exist_ok=True)
 
     torch.manual_seed(a.seed)
-    model = GPT2(a.layers, a.width, a.heads, a.vocab, a.context, a.masked).eval()
+    model = GPT2(a.layers, a.width, a.heads, a.vocab, a.context, a.masked, a.last_only).eval()
     params = sum(p.numel() for p in model.parameters())  # the tied head counted once
     g = torch.Generator().manual_seed(a.seed + 1)
     tokens = torch.randint(0, a.vocab, (1, a.tokens), generator=g, dtype=torch.long)
@@ -178,7 +186,7 @@ def main():
     with open(os.path.join(out, "input.json"), "w") as f:
         json.dump({"input_data": [ids]}, f)
     config = {"layers": a.layers, "width": a.width, "heads": a.heads, "vocab": a.vocab, "context": a.context,
-              "tokens": a.tokens, "seed": a.seed, "opset": a.opset, "masked": a.masked, "parameters": params, "op_types": ops,
+              "tokens": a.tokens, "seed": a.seed, "opset": a.opset, "masked": a.masked, "last_only": a.last_only, "parameters": params, "op_types": ops,
               "tokenizer": "none: token ids drawn uniformly from the seeded generator"}
     with open(os.path.join(out, "input.tensors.json"), "w") as f:
         json.dump({"format": "zkml-tensors-v1", "model": "model.onnx",

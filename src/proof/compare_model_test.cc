@@ -214,7 +214,7 @@ void prove_three_ways(const quant::CompiledModel& model, const std::vector<graph
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     auto bad = bytes;
-    bad[4 + 4 + 1 + 32 + 8] ^= 1;  // the public output's first entry
+    bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the public output's first packed byte (after the count and the width)
     EXPECT_FALSE(verify(pub, vk, bad, nullptr, nullptr, public_in).ok());
   }
 }

@@ -154,11 +154,11 @@ TEST(KzgProofTest, ChangedOutputIsRejected) {
   TestRng rng(test_seed());
   const Case& c = cnn();
   auto proof = prove(c.model, c.pk, c.trace, pcs::random_fr(rng));
-  // The header: magic, version, backend, vk digest, then u64 count and the outputs.
-  const size_t first = 4 + 4 + 1 + 32 + 8;
-  for (size_t k : {size_t{0}, size_t{3}, size_t{9}}) {
+  // The header: magic, version, backend, vk digest, then u64 count, u8 width and the packed outputs.
+  const size_t first = 4 + 4 + 1 + 32 + 8 + 1;
+  for (size_t k : {size_t{0}, size_t{3}, size_t{6}}) {
     auto bad = proof;
-    bad[first + 8 * k] ^= 0x01;
+    bad[first + k] ^= 0x01;
     Verdict v = verify(c.model, c.pk.vk, bad);
     EXPECT_FALSE(v.ok()) << "output " << k;
   }

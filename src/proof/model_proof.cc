@@ -4,6 +4,8 @@
 // openings of every claim on the input, the weights and the advice. The prover is prover.cc.
 #include "proof/model_proof.h"
 #include "proof/driver.h"
+#include "proof/key_cache.h"
+#include "proof/packed_values.h"
 
 #include <chrono>
 #include <deque>
@@ -477,9 +479,17 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
   return pk;
 }
 
-Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
-  static std::mutex mu;
-  static std::set<std::array<uint8_t, 32>> checked;  // digests of keys that passed
+namespace {
+
+// Digests of keys that passed check_key in this process (or that the caller's verified-key cache
+// vouched for: check_key_trusting_range_proof).
+std::mutex checked_keys_mu;
+std::set<std::array<uint8_t, 32>> checked_keys;
+
+// check_key; with trust_range_proof the weight range proof is not verified (every other check is).
+Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk, bool trust_range_proof) {
+  auto& mu = checked_keys_mu;
+  auto& checked = checked_keys;
   try {
     Plan plan;
     try {
@@ -509,7 +519,9 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
     } else {
       if (vk.weight_bounds.empty())
         return Verdict::reject("vk: no weight range proof: nothing shows the committed weights are integers of their declared widths");
-      if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds,
+      if (trust_range_proof) {
+        // The caller's verified-key cache vouches for this exact key (proof/key_cache.h).
+      } else if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds,
                                            vk.statement_digest(), vk.kzg.get());
           !v)
         return v.within("vk");
@@ -520,6 +532,20 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) {
   } catch (const std::exception& e) {
     return Verdict::reject(std::string("vk: ") + e.what());
   }
+}
+
+}  // namespace
+
+Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk) { return check_key_impl(model, vk, false); }
+
+Verdict check_key_trusting_range_proof(const quant::CompiledModel& model, const VerifyingKey& vk) {
+  return check_key_impl(model, vk, true);
+}
+
+bool key_checked_in_process(const VerifyingKey& vk) {
+  const auto d = vk.digest();
+  std::lock_guard<std::mutex> lock(checked_keys_mu);
+  return checked_keys.count(d) != 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,10 +667,9 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     PaddedShape os = shape_of(model, t_out);
     uint64_t n_out = r.u64();
     if (n_out != os.unpadded_size()) return Verdict::reject(Failure::kPublicValues, "proof: output size differs from the model");
-    std::vector<int64_t> out(n_out);
+    std::vector<int64_t> out = read_packed_values(r, n_out);  // canonical, or a decode error
     const int bits = model.bits[t_out];
-    for (auto& v : out) {
-      v = static_cast<int64_t>(r.u64());
+    for (int64_t v : out) {
       if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
         return Verdict::reject(Failure::kPublicValues, "proof: output value outside the tensor's bit bound");
     }

@@ -15,6 +15,7 @@
 #include "pcs/ipa.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
+#include "proof/packed_values.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
@@ -100,7 +101,7 @@ TEST(ProofTest, FullMlpDigitsVerifies) {
   std::printf("mlp_digits: proof %zu bytes, vk %zu bytes\n", bytes.size(), vk.size_bytes());
   // A wrong output (patched in the proof's public output) is rejected.
   auto bad = bytes;
-  bad[4 + 4 + 1 + 32 + 8 + 8 * 3] ^= 1;
+  bad[4 + 4 + 1 + 32 + 8 + 1 + 3] ^= 1;  // a packed output byte
   EXPECT_FALSE(verify(m, vk, bad).ok());
 }
 
@@ -267,7 +268,7 @@ TEST(ProofTest, WrongOutputIsRejected) {
   TestRng rng(test_seed());
   auto f = make("mlp_digits", 1, rng);
   auto bad = f.proof;
-  bad[4 + 4 + 1 + 32 + 8] ^= 1;  // first output value
+  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed output byte (after the count and the width)
   Verdict v = verify(f.model, f.vk, bad);
   EXPECT_FALSE(v.ok());
 }
@@ -290,7 +291,10 @@ TEST(ProofTest, SeveralOutputsVerify) {
   ASSERT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, f.trace.outputs(f.model)[0].data);
   const size_t n0 = f.trace.outputs(f.model)[0].data.size(), n1 = f.trace.outputs(f.model)[1].data.size();
-  for (size_t pos : {size_t{4 + 4 + 1 + 32 + 8}, size_t{4 + 4 + 1 + 32 + 8 + 8 * n0 + 8 + 8 * (n1 - 1)}}) {
+  ASSERT_GT(n0 + n1, 0u);
+  ByteWriter p0;  // the first output packed (proof/packed_values.h): the second follows it
+  write_packed_values(p0, f.trace.outputs(f.model)[0].data);
+  for (size_t pos : {size_t{4 + 4 + 1 + 32 + 8 + 1}, size_t{4 + 4 + 1 + 32 + 8 + p0.data().size() + 8 + 1}}) {
     auto bad = f.proof;
     bad[pos] ^= 1;  // a value of the first, then of the second output
     Verdict bv = verify(f.model, f.vk, bad);
@@ -526,17 +530,12 @@ size_t small_field_elements(std::span<const uint8_t> bytes) {
   }
   return count;
 }
-std::array<uint8_t, 8> le_word(int64_t v) {
-  std::array<uint8_t, 8> b;
-  for (size_t i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
-  return b;
-}
 
 // Zero knowledge of whole-model proofs with the default visibility (private input and weights,
 // public output): two proofs of one trace differ and both verify without the input; no quantized
 // input value occurs in the proof bytes as a 32-byte field element encoding, nor does any small
 // field element. Controls: the plain proof of the same model (all_public) is full of small field
-// elements; the public output values occur (as the header's 8-byte words) in the zero-knowledge
+// elements; the public output values occur (packed in the header) in the zero-knowledge
 // and in the plain proof; the plain proof is accepted only with its public input.
 TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
   SCOPED_TRACE(seed_note());
@@ -563,7 +562,9 @@ TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
     }
     // Past the header (magic, version, backend, vk digest, output values) the two proofs share no 32-byte
     // aligned chunk: everything after is fresh commitments and masked responses.
-    const size_t header = 4 + 4 + 1 + 32 + 8 + 8 * output.size();
+    ByteWriter packed;  // the output values as the header packs them (proof/packed_values.h)
+    write_packed_values(packed, output);
+    const size_t header = 4 + 4 + 1 + 32 + 8 + packed.data().size();
     size_t same = 0;
     for (size_t at = header; at + 32 <= p1.size(); at += 32)
       same += std::equal(p1.begin() + at, p1.begin() + at + 32, p2.begin() + at);
@@ -577,7 +578,7 @@ TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
     for (int64_t v : input_values)
       for (const auto* p : {&p1, &p2})
         EXPECT_FALSE(contains_bytes(*p, field::Fr::from_i64(v).to_bytes())) << "input value " << v;
-    for (int64_t v : output) EXPECT_TRUE(contains_bytes(p1, le_word(v))) << "output value " << v;
+    EXPECT_TRUE(std::equal(packed.data().begin(), packed.data().end(), p1.begin() + 4 + 4 + 1 + 32 + 8)) << "output values";
 
     // Control: the plain proof of the same model with nothing private.
     const auto mp = all_public(m);
@@ -588,7 +589,7 @@ TEST(ProofZeroKnowledge, DigitsModelsHideTheInput) {
     EXPECT_FALSE(verify(mp, vkp, pp).ok());  // a public input must be given
     const std::vector<int64_t> plain_output = tp.outputs(mp)[0].data;
     EXPECT_EQ(plain_output, output);
-    for (int64_t v : plain_output) EXPECT_TRUE(contains_bytes(pp, le_word(v))) << "output value " << v;
+    EXPECT_TRUE(std::equal(packed.data().begin(), packed.data().end(), pp.begin() + 4 + 4 + 1 + 32 + 8)) << "output values";
     // No 32-byte window (at any offset) of the zero-knowledge proofs is a field element of absolute
     // value below 2^24, while the plain proof has many (the search finds small values).
     EXPECT_EQ(small_field_elements(p1), 0u);

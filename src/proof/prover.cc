@@ -3,6 +3,7 @@
 // the openings. Not part of the verifier library (zkinfer_verifier).
 #include "proof/model_proof.h"
 #include "proof/driver.h"
+#include "proof/packed_values.h"
 
 #include <chrono>
 #include <deque>
@@ -130,7 +131,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (output_is_private(model)) break;  // [visibility]
     const auto& out = trace.values[t_out].data;
     w.u64(out.size());
-    for (int64_t v : out) w.u64(static_cast<uint64_t>(v));
+    write_packed_values(w, out);  // proof/packed_values.h
     absorb_i64s(tr, "proof.output", out);
   }
   const size_t header_end = w.data().size();

@@ -35,7 +35,9 @@ fs::path tmp_dir() {
 
 Result zk(const std::string& args) {
   fs::path log = tmp_dir() / "log.txt";
-  std::string cmd = std::string(ZKINFER_CLI) + " " + args + " > " + log.string() + " 2>&1";
+  // The verified-key cache (proof/key_cache.h) in the test's own directory, never the user's.
+  std::string cmd = "ZKINFER_KEY_CACHE=" + (tmp_dir() / "key_cache").string() + " " + std::string(ZKINFER_CLI) + " " +
+                    args + " > " + log.string() + " 2>&1";
   int st = std::system(cmd.c_str());
   std::ifstream f(log);
   std::stringstream s;
@@ -192,6 +194,19 @@ TEST(Cli, SetupProveVerify) {
     ASSERT_EQ(p.code, 0) << p.out;
     Result v = zk("verify --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp") + " --output " + q(d / "out.json"));
     EXPECT_EQ(v.code, 0) << v.out;
+    // The key check: once per key (the verified-key cache), printed apart from the proof's.
+    EXPECT_NE(v.out.find("key check"), std::string::npos) << v.out;
+    EXPECT_NE(v.out.find("recorded in the verified-key cache"), std::string::npos) << v.out;
+    Result v2 = zk("verify --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp"));
+    EXPECT_EQ(v2.code, 0) << v2.out;
+    EXPECT_NE(v2.out.find("found in the verified-key cache"), std::string::npos) << v2.out;
+    Result v3 = zk("verify --no-key-cache --vk " + q(d / "keys" / "vk") + " --proof " + q(d / "p.zkp"));
+    EXPECT_EQ(v3.code, 0) << v3.out;
+    EXPECT_NE(v3.out.find("checked in full, no cache"), std::string::npos) << v3.out;
+    Result vk_only = zk("verify --key-only --vk " + q(d / "keys" / "vk"));
+    EXPECT_EQ(vk_only.code, 0) << vk_only.out;
+    EXPECT_NE(vk_only.out.find("valid key (found in the verified-key cache)"), std::string::npos) << vk_only.out;
+    EXPECT_EQ(zk("verify --vk " + q(d / "keys" / "vk")).code, 2);  // no --proof
     // A changed output value: invalid (exit 1) with the reason.
     std::ifstream f(d / "out.json");
     std::stringstream ss;

@@ -1,0 +1,104 @@
+#include "proof/key_cache.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <system_error>
+
+#include "common/bytes.h"
+#include "hash/keccak.h"
+
+namespace zkinfer::proof {
+
+namespace {
+
+std::string hex(std::span<const uint8_t> b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
+  return s;
+}
+
+// What an entry holds: the key's full digest and its model's, so an entry is also checked by
+// content (a file of the right name with anything else in it is a miss).
+std::string entry_content(const VerifyingKey& vk) {
+  const auto d = vk.digest();
+  return "zkinfer verified key v1\nkey " + hex(d) + "\nmodel " + hex(vk.model_digest) + "\nmodel file " +
+         hex(vk.model_file_digest) + "\n";
+}
+
+}  // namespace
+
+std::filesystem::path default_key_cache_dir() {
+  if (const char* e = std::getenv("ZKINFER_KEY_CACHE")) return e;  // set and empty: no cache
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "zkinfer" / "verified-keys";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "zkinfer" / "verified-keys";
+  return {};
+}
+
+std::string key_cache_entry_name(const VerifyingKey& vk) {
+  ByteWriter w;
+  // The tag's version is the cache's epoch: bump it whenever what check_key verifies changes (the
+  // weight range proof's verifier above all), so that entries made by an older verifier are misses.
+  const std::string_view tag = "zkinfer/verified-key/v1";
+  w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
+  w.u32(kProofVersion);
+  w.u32(vk.effective_version());
+  w.bytes(vk.digest());
+  return hex(hash::keccak256(w.data()));
+}
+
+KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey& vk, const std::filesystem::path& dir) {
+  KeyCheck out;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto done = [&] {
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  };
+  try {
+    if (dir.empty()) {
+      out.verdict = check_key(model, vk);
+      return done();
+    }
+    const std::string content = entry_content(vk);
+    const auto path = dir / key_cache_entry_name(vk);
+    std::string have;
+    {
+      std::ifstream in(path, std::ios::binary);
+      if (in) have.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (have == content) {
+      out.cached = true;
+      out.verdict = check_key_trusting_range_proof(model, vk);
+      return done();
+    }
+    out.verdict = check_key(model, vk);
+    if (out.verdict.ok()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      std::random_device rd;
+      const auto tmp = dir / (".tmp-" + std::to_string(rd()) + "-" + key_cache_entry_name(vk));
+      {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << content;
+        f.close();
+        if (!f) {
+          std::filesystem::remove(tmp, ec);
+          return done();
+        }
+      }
+      std::filesystem::rename(tmp, path, ec);
+      if (ec) std::filesystem::remove(tmp, ec);
+      else out.recorded = true;
+    }
+    return done();
+  } catch (const std::exception& e) {
+    out.verdict = Verdict::reject(std::string("vk: ") + e.what());
+    return done();
+  }
+}
+
+}  // namespace zkinfer::proof
