@@ -4,7 +4,9 @@
 // thread-local modes to explicit sessions (zk/session.h) was checked against digests recorded
 // from the tree before it (main at 776f70d): not a byte changed. The digests below were recorded
 // after session 10's merge, whose two protocol changes change the bytes on purpose: Hyrax keys of
-// version 5 (weights in rows as wide as the parameters) and kzg keys of version 6 (one witness). An intended change of the protocol or of the prover's randomness changes
+// version 5 (weights in rows as wide as the parameters) and kzg keys of version 6 (one witness);
+// then again in session 11 (proof format 6: public outputs packed, proof/packed_values.h; the
+// sparse kzg mask; the graph's source recorded by file name). An intended change of the protocol or of the prover's randomness changes
 // them: the test prints every digest it computes, to paste into the table after checking that the
 // change was meant.
 #include <gtest/gtest.h>
