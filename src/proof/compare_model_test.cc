@@ -22,6 +22,7 @@
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
 #include "onnx_build.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
@@ -214,7 +215,7 @@ void prove_three_ways(const quant::CompiledModel& model, const std::vector<graph
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     auto bad = bytes;
-    bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the public output's first packed byte (after the count and the width)
+    bad[testing::kFirstOutputByte] ^= 1;  // the public output's first packed byte (after the count and the width)
     EXPECT_FALSE(verify(pub, vk, bad, nullptr, nullptr, public_in).ok());
   }
 }

@@ -23,6 +23,7 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 // The largest single allocation since the last reset (this test binary replaces operator new).
@@ -475,7 +476,7 @@ TEST(KeysTest, ProofWithNothingToOpenRoundTrips) {
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   // The output follows the header: change its first value.
   auto bad = proof;
-  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed byte (after the count and the width)
+  bad[testing::kFirstOutputByte] ^= 1;  // the first packed byte (after the count and the width)
   EXPECT_FALSE(verify(m, vk, bad, nullptr, nullptr, in).ok());
   auto longer = proof;
   longer.push_back(0);

@@ -26,6 +26,7 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
@@ -155,7 +156,7 @@ TEST(KzgProofTest, ChangedOutputIsRejected) {
   const Case& c = cnn();
   auto proof = prove(c.model, c.pk, c.trace, pcs::random_fr(rng));
   // The header: magic, version, backend, vk digest, then u64 count, u8 width and the packed outputs.
-  const size_t first = 4 + 4 + 1 + 32 + 8 + 1;
+  const size_t first = testing::kFirstOutputByte;
   for (size_t k : {size_t{0}, size_t{3}, size_t{6}}) {
     auto bad = proof;
     bad[first + k] ^= 0x01;

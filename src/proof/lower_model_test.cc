@@ -23,6 +23,7 @@
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
 #include "onnx_build.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
@@ -267,7 +268,7 @@ void prove_and_check(const Net& net, TestRng& rng, const std::vector<std::string
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     // A changed output value (the public output's first entry) is rejected.
     auto bad = bytes;
-    bad[4 + 4 + 32 + 8] ^= 1;
+    bad[testing::kFirstOutputByte] ^= 1;
     EXPECT_FALSE(verify(pub, vk, bad).ok());
   }
 }

@@ -24,6 +24,7 @@
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
 #include "random_forest.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 namespace fs = std::filesystem;
@@ -91,7 +92,7 @@ TEST_P(MlExample, CompilesWithoutLabelChangesProvesAndVerifies) {
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   // Another class: the public label changed.
   auto bad = bytes;
-  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed output byte
+  bad[testing::kFirstOutputByte] ^= 1;  // the first packed output byte
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
   // Bytes changed anywhere are rejected.
   for (int i = 0; i < 8; ++i) {
@@ -129,7 +130,7 @@ TEST(MlVectors, EveryLoweredFormProvesAndVerifies) {
     ASSERT_TRUE(v.ok()) << v.reason();
     EXPECT_EQ(out.data, trace.outputs(m)[0].data);
     auto bad = bytes;
-    bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed output byte
+    bad[testing::kFirstOutputByte] ^= 1;  // the first packed output byte
     EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
     ++proven;
   }
@@ -157,7 +158,7 @@ TEST(MlPerTree, FortyTreesProveAndVerify) {
   ASSERT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   auto bad = bytes;
-  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed output byte
+  bad[testing::kFirstOutputByte] ^= 1;  // the first packed output byte
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
 }
 
@@ -329,7 +330,7 @@ TEST(MlForest, CompleteFormProvesAndRejectsForgeries) {
   ASSERT_TRUE(v.ok()) << v.reason();
   EXPECT_EQ(out.data, trace.outputs(m)[0].data);
   auto bad = bytes;
-  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the other class (the first packed output byte)
+  bad[testing::kFirstOutputByte] ^= 1;  // the other class (the first packed output byte)
   EXPECT_FALSE(verify(k.pub, k.vk, bad).ok());
   // The two Reshapes ([1, T S] -> [T, S] and back; S and T powers of two here) have the same
   // padded table on both sides: free moves (proof/steps/move.cc), nothing sent.

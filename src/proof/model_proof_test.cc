@@ -19,6 +19,7 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "proof_offsets.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
@@ -101,7 +102,7 @@ TEST(ProofTest, FullMlpDigitsVerifies) {
   std::printf("mlp_digits: proof %zu bytes, vk %zu bytes\n", bytes.size(), vk.size_bytes());
   // A wrong output (patched in the proof's public output) is rejected.
   auto bad = bytes;
-  bad[4 + 4 + 1 + 32 + 8 + 1 + 3] ^= 1;  // a packed output byte
+  bad[testing::kFirstOutputByte + 3] ^= 1;  // a packed output byte
   EXPECT_FALSE(verify(m, vk, bad).ok());
 }
 
@@ -268,7 +269,7 @@ TEST(ProofTest, WrongOutputIsRejected) {
   TestRng rng(test_seed());
   auto f = make("mlp_digits", 1, rng);
   auto bad = f.proof;
-  bad[4 + 4 + 1 + 32 + 8 + 1] ^= 1;  // the first packed output byte (after the count and the width)
+  bad[testing::kFirstOutputByte] ^= 1;  // the first packed output byte (after the count and the width)
   Verdict v = verify(f.model, f.vk, bad);
   EXPECT_FALSE(v.ok());
 }
@@ -294,7 +295,7 @@ TEST(ProofTest, SeveralOutputsVerify) {
   ASSERT_GT(n0 + n1, 0u);
   ByteWriter p0;  // the first output packed (proof/packed_values.h): the second follows it
   write_packed_values(p0, f.trace.outputs(f.model)[0].data);
-  for (size_t pos : {size_t{4 + 4 + 1 + 32 + 8 + 1}, size_t{4 + 4 + 1 + 32 + 8 + p0.data().size() + 8 + 1}}) {
+  for (size_t pos : {size_t{testing::kFirstOutputByte}, size_t{4 + 4 + 1 + 32 + 8 + p0.data().size() + 8 + 1}}) {
     auto bad = f.proof;
     bad[pos] ^= 1;  // a value of the first, then of the second output
     Verdict bv = verify(f.model, f.vk, bad);
