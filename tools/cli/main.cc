@@ -1,5 +1,6 @@
 // zkinfer command-line front end: parses arguments, runs the chosen subcommand, and turns every
 // error into a message "zkinfer: error: ..." and exit code 2 (never a crash).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,6 +20,15 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "passive", 1);
     execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
   }
+  // A proof allocates and frees large Fr vectors many times (lookup witnesses, fraction-tree
+  // levels, sumcheck buffers, tables of committed vectors). Above glibc's mmap threshold each one
+  // is mapped fresh and unmapped on free, so every reuse page-faults and is zeroed again by the
+  // kernel (17 % of mobilenet_v2's prove CPU time in perf; BENCHMARKS.md, "Issue 13: mobilenet_v2
+  // prove", 2026-12-06). Serve them from the heap and keep up to 1 GiB of freed memory for reuse
+  // instead; the peak stays about the same (it is the peak of what is live: 542 vs 522 MB there).
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
   CLI::App app{"zkinfer: zero-knowledge proofs of neural-network inference"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "zkinfer 0.1.0");
