@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <string>
 #include <iostream>
 #include <new>
 
@@ -16,8 +18,21 @@ int main(int argc, char** argv) {
   // 4x on small proofs (BENCHMARKS.md, "Prover speed, session 2"). libgomp reads the policy only
   // when it loads, so the first run sets it and re-executes itself once. A policy the user set is
   // kept; ZKINFER_NO_REEXEC=1 disables this.
+  //
+  // The same re-execution asks glibc (2.35+; older ones ignore it) to back the heap with
+  // transparent huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1, read only at startup; appended to
+  // the user's tunables unless they set hugetlb): a proof first-touches hundreds of MB of Fr
+  // vectors, and 4 KiB pages cost a page fault each (14 % of mobilenet_v2's prove CPU time) and TLB
+  // misses; with huge pages its prove took 4.5-4.9 instead of 5.9-6.6 CPU s (BENCHMARKS.md, "Issue
+  // 13: mobilenet_v2 prove", 2026-12-06).
   if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("ZKINFER_NO_REEXEC") == nullptr) {
     setenv("OMP_WAIT_POLICY", "passive", 1);
+    const char* tun = std::getenv("GLIBC_TUNABLES");
+    if (tun == nullptr || *tun == '\0') {
+      setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+    } else if (std::strstr(tun, "glibc.malloc.hugetlb") == nullptr) {
+      setenv("GLIBC_TUNABLES", (std::string(tun) + ":glibc.malloc.hugetlb=1").c_str(), 1);
+    }
     execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
   }
   // A proof allocates and frees large Fr vectors many times (lookup witnesses, fraction-tree
