@@ -25,15 +25,15 @@ int main(int argc, char** argv) {
   // vectors, and 4 KiB pages cost a page fault each (14 % of mobilenet_v2's prove CPU time) and TLB
   // misses; with huge pages its prove took 4.5-4.9 instead of 5.9-6.6 CPU s (BENCHMARKS.md, "Issue
   // 13: mobilenet_v2 prove", 2026-12-06).
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr && std::getenv("ZKINFER_NO_REEXEC") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    const char* tun = std::getenv("GLIBC_TUNABLES");
-    if (tun == nullptr || *tun == '\0') {
-      setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
-    } else if (std::strstr(tun, "glibc.malloc.hugetlb") == nullptr) {
-      setenv("GLIBC_TUNABLES", (std::string(tun) + ":glibc.malloc.hugetlb=1").c_str(), 1);
-    }
-    execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
+  // Either setting missing triggers the one re-execution (after it both are set).
+  const char* tun = std::getenv("GLIBC_TUNABLES");
+  const bool need_policy = std::getenv("OMP_WAIT_POLICY") == nullptr;
+  const bool need_huge = tun == nullptr || std::strstr(tun, "glibc.malloc.hugetlb") == nullptr;
+  if ((need_policy || need_huge) && std::getenv("ZKINFER_NO_REEXEC") == nullptr) {
+    if (need_policy) setenv("OMP_WAIT_POLICY", "passive", 1);
+    if (need_huge)
+      setenv("GLIBC_TUNABLES", tun == nullptr || *tun == '\0' ? "glibc.malloc.hugetlb=1" : (std::string(tun) + ":glibc.malloc.hugetlb=1").c_str(), 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then run with the default settings
   }
   // A proof allocates and frees large Fr vectors many times (lookup witnesses, fraction-tree
   // levels, sumcheck buffers, tables of committed vectors). Above glibc's mmap threshold each one
