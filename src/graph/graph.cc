@@ -22,7 +22,22 @@ int Graph::add_tensor(TensorInfo t) {
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot open file");
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // One read of the whole file where its size is known (models and keys are tens of MB: reading
+  // byte by byte into a growing vector cost a tenth of a second per file); a stream of unknown
+  // size (a pipe) is read to its end.
+  std::vector<uint8_t> b;
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.good() ? static_cast<std::streamoff>(f.tellg()) : std::streamoff{-1};
+  if (size >= 0) {
+    f.seekg(0, std::ios::beg);
+    b.resize(static_cast<size_t>(size));
+    if (size > 0 && !f.read(reinterpret_cast<char*>(b.data()), size)) throw Error(path + ": read error");
+    // A file that grew meanwhile: the rest too.
+    b.insert(b.end(), std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  } else {
+    f.clear();
+    b.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
   if (f.bad()) throw Error(path + ": read error");
   return b;
 }

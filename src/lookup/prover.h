@@ -178,10 +178,12 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
     const size_t h = size_t{1} << l;
     std::vector<std::vector<F>> factors;
     factors.emplace_back();  // eq(rho, .): not materialized (prove_with_eq)
+    // (The high half copied out and the low half kept in place: one copy of h values.)
     auto split = [h](std::vector<F>& v, std::vector<std::vector<F>>& out) {
-      out.emplace_back(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
-      v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
+      std::vector<F> hi(v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
+      v.resize(h);
       out.push_back(std::move(v));
+      out.push_back(std::move(hi));
     };
     if (!child.unit()) split(child.p, factors);
     split(child.q, factors);

@@ -58,17 +58,26 @@ struct Tables {
   F pending;
 };
 
+//
+// coeffs (optional, one per term): the terms are combined with these coefficients inside the
+// pass, and sums[X] (e + 1 values) is sum over pairs of weights[pair] sum_term coeff_term prod:
+// one multiplication by the weight per point instead of one per term and point.
 template <field::PrimeField F>
-void round_sums(const KernelShape& ks, Tables<F>& tabs, size_t half, const F* weights, std::vector<F>& sums) {
+void round_sums(const KernelShape& ks, Tables<F>& tabs, size_t half, const F* weights, std::vector<F>& sums,
+                const F* coeffs = nullptr) {
   const size_t e = ks.ext;
   const size_t ka = ks.active.size();
   const size_t nt = ks.terms.size();
-  sums.assign(nt * (e + 1), F::zero());
+  const size_t nout = coeffs ? 1 : nt;
+  std::vector<uint8_t> unit_coeff(nt, 0);
+  if (coeffs)
+    for (size_t ti = 0; ti < nt; ++ti) unit_coeff[ti] = coeffs[ti] == F::one();
+  sums.assign(nout * (e + 1), F::zero());
   const bool fold = tabs.has_pending;
   const F r = tabs.pending;
 #pragma omp parallel if (poly::go_parallel(half))
   {
-    std::vector<F> local(nt * (e + 1), F::zero());
+    std::vector<F> local(nout * (e + 1), F::zero());
     std::vector<F> vals(ka * (e + 1));
 #pragma omp for schedule(static)
     for (size_t i = 0; i < half; ++i) {
@@ -92,6 +101,27 @@ void round_sums(const KernelShape& ks, Tables<F>& tabs, size_t half, const F* we
         if (e >= 1) v[1] = hi;
         const F diff = hi - lo;
         for (size_t t = 2; t <= e; ++t) v[t] = v[t - 1] + diff;
+      }
+      if (coeffs) {
+        for (size_t t : ks.points) {
+          F h = F::zero();
+          for (size_t ti = 0; ti < nt; ++ti) {
+            const auto& fs = ks.terms[ti];
+            if (fs.empty()) {
+              h += coeffs[ti];
+              continue;
+            }
+            F prod = vals[fs[0] * (e + 1) + t];
+            for (size_t m = 1; m < fs.size(); ++m) prod *= vals[fs[m] * (e + 1) + t];
+            if (unit_coeff[ti]) {
+              h += prod;
+            } else {
+              h += coeffs[ti] * prod;
+            }
+          }
+          local[t] += weights ? h * weights[i] : h;
+        }
+        continue;
       }
       for (size_t ti = 0; ti < nt; ++ti) {
         const auto& fs = ks.terms[ti];
@@ -184,15 +214,15 @@ ProverResult<F> prove(const Composition<F>& comp, std::vector<std::vector<F>> fa
   res.proof.rounds.resize(n);
   res.point.reserve(n);
   auto tabs = detail::make_tables<F>(factors, all.active, n);
-  std::vector<F> sums;
+  std::vector<F> sums, coeffs;
+  for (const auto& t : terms) coeffs.push_back(t.coeff);
   F claim = F::zero();
   for (size_t round = 0; round < n; ++round) {
     const size_t half = size_t{1} << (n - round - 1);
     // Round 0 computes p(1) too; later rounds take p(1) = claim - p(0).
-    detail::round_sums<F>(round == 0 ? all : but_one, tabs, half, nullptr, sums);
+    detail::round_sums<F>(round == 0 ? all : but_one, tabs, half, nullptr, sums, coeffs.data());
     std::vector<F> evals(d + 1, F::zero());
-    for (size_t ti = 0; ti < terms.size(); ++ti)
-      for (size_t t = 0; t <= d; ++t) evals[t] += terms[ti].coeff * sums[ti * (d + 1) + t];
+    for (size_t t = 0; t <= d; ++t) evals[t] = sums[t];
     if (round == 0) {
       claim = evals[0] + evals[1];
       res.claim = claim;
@@ -267,7 +297,8 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
   auto tabs = detail::make_tables<F>(factors, direct.active, n);
   // weights = eq(rho_{>i}, .) for round i; starts as eq_table(rho_1..rho_{n-1}).
   std::vector<F> weights = n >= 1 ? poly::eq_table<F>(eq_point.subspan(1)) : std::vector<F>{};
-  std::vector<F> sums, q(d), q_full(d + 1);
+  std::vector<F> sums, q(d), q_full(d + 1), coeffs;
+  for (const auto& t : terms) coeffs.push_back(t.coeff);
   F claim = F::zero();
   F c = F::one();  // prod_{j<i} eq(rho_j, r_j)
   for (size_t round = 0; round < n; ++round) {
@@ -279,11 +310,8 @@ ProverResult<F> prove_with_eq(const Composition<F>& comp, std::span<const F> eq_
     const F rho = eq_point[round];
     // q(1) from the claim needs 1/(c rho); compute it directly in round 0 or if that is zero.
     const bool derive = round > 0 && !(c * rho).is_zero();
-    detail::round_sums<F>(derive ? derived : direct, tabs, half, weights.data(), sums);
-    for (size_t t = 0; t < d; ++t) {
-      q[t] = F::zero();
-      for (size_t ti = 0; ti < terms.size(); ++ti) q[t] += terms[ti].coeff * sums[ti * d + t];
-    }
+    detail::round_sums<F>(derive ? derived : direct, tabs, half, weights.data(), sums, coeffs.data());
+    for (size_t t = 0; t < d; ++t) q[t] = sums[t];
     if (derive && d >= 2) {
       // claim = c ((1 - rho) q(0) + rho q(1)).
       q[1] = (claim - c * (F::one() - rho) * q[0]) * (c * rho).inverse();
