@@ -120,13 +120,18 @@ const std::vector<G1Affine>& small_bases() {
   static const std::vector<G1Affine> bases = derive_generators("zkinfer/bench/small", 16384);
   return bases;
 }
+// n full-width scalars, the same on every run (seed 7).
+std::vector<Fr> random_scalars(size_t n) {
+  TestRng rng(7);
+  std::vector<Fr> s(n);
+  for (auto& x : s) x = Fr::random(rng);
+  return s;
+}
 void BM_MsmVerifier(benchmark::State& state, MsmOptions::Glv glv, MsmForm form = MsmForm::kAuto,
                     MsmOptions::Buckets buckets = MsmOptions::Buckets::kAuto) {
   const size_t n = static_cast<size_t>(state.range(0));
   std::span<const G1Affine> bases(small_bases().data(), n);
-  TestRng rng(7);
-  std::vector<Fr> s(n);
-  for (auto& x : s) x = Fr::random(rng);
+  const std::vector<Fr> s = random_scalars(n);
   MsmOptions o;
   o.glv = glv;
   o.buckets = buckets;
@@ -144,9 +149,7 @@ BENCHMARK_CAPTURE(BM_MsmVerifier, plain, MsmOptions::Glv::kOff)->Name("MSM_verif
 void BM_MsmVerifierWindow(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   std::span<const G1Affine> bases(small_bases().data(), n);
-  TestRng rng(7);
-  std::vector<Fr> s(n);
-  for (auto& x : s) x = Fr::random(rng);
+  const std::vector<Fr> s = random_scalars(n);
   MsmOptions o;
   o.glv = MsmOptions::Glv::kOn;
   o.window_bits = static_cast<unsigned>(state.range(1));
