@@ -95,20 +95,20 @@ std::string key_and_proof_digest(const Model& m, std::shared_ptr<const pcs::KzgP
 // Recorded at commit 776f70d (main before the engine change) with this file.
 const std::map<std::string, std::string>& recorded() {
   static const std::map<std::string, std::string> m = {
-    {"hyrax in=private w=fixed out=private", "8808c1a9c87b0295664eefe5c322917f348d7c17433aeedaaf829a87f46d42c4"},
-    {"hyrax in=private w=fixed out=public", "52bb1539cfb6f26bd5f558e561dda1d8a0a8dfab13dfaa6576d0f46526003f26"},
-    {"hyrax in=private w=private out=private", "53baf9e6f3826869bd9954835df50f6519d8c9bca4b21fccc22c7e4e93afc00f"},
-    {"hyrax in=private w=private out=public", "ec16d2d259cdf3fe1482768722a7e72992d52c3b794061f97422c956ae0aa244"},
-    {"hyrax in=private w=public out=private", "8cde99960cc79d59b1ab64655075ca881b0903d78b75956012f219052ba1b90c"},
-    {"hyrax in=private w=public out=public", "5352f6286442c21583f6d4fe7acf9970b9279f68e93a671d55b5930e9a69f246"},
-    {"hyrax in=public w=fixed out=private", "46392cd023ab2682fa43d80d7693da0dab3ea6248c8958b8a44f1df624856705"},
-    {"hyrax in=public w=fixed out=public", "06e4f25e468f13e67bf712411270ccd7b9d4a80934a4c4894309e8c2d270094f"},
-    {"hyrax in=public w=private out=private", "13fbdd0a35f8193fa1f18d6102754b3a4fc6ab7608bf9c8159e1eec50e755d01"},
-    {"hyrax in=public w=private out=public", "247e40b6da532bd844e481bf06e1f8d5bf3fcf1f1cb03e5366e1e91fda837125"},
-    {"hyrax in=public w=public out=private", "b0246505ba33003345f137d081d7c1d51e357b5d0efc514541ad9b7c15868aa5"},
-    {"hyrax in=public w=public out=public", "6e64d0322da6ff121db98ff0df48636b739e07c6c349457f6b2c18535002deed"},
-    {"kzg in=private w=private out=public", "122816e7d004cdfc9223bb505126f95615c6b93250142237381d690ebc222528"},
-    {"kzg in=public w=public out=public", "c46148da1f1bc62385e197617095d34307191fe77663256b9a94e121b1897841"},
+    {"hyrax in=private w=fixed out=private", "40591b5105cdf5332b9432ccfa83633c33254bb400aaff31151638caa28426fc"},
+    {"hyrax in=private w=fixed out=public", "37a68640166de1fd16a393efa4c6e4a9078795cfa0fb83e6011846d985bd6942"},
+    {"hyrax in=private w=private out=private", "0cc7bfe7b1b86b09cb9e56cc238750c198ac790a83c8459d585763138455274f"},
+    {"hyrax in=private w=private out=public", "2d95ccf64054b3ad6c13d262feca7a07fb7ca64a059ea46e9566a68a53a7b0aa"},
+    {"hyrax in=private w=public out=private", "1dcbdd0cd926295ec6e7206ad8f303c7f017f78432640c06922b7ddcfad57746"},
+    {"hyrax in=private w=public out=public", "325982da2a829e8442aa13a1eb46d0ee043bdba43628fdebbea93a009282360b"},
+    {"hyrax in=public w=fixed out=private", "e7265a5f086d679895ddae63ddd22e7d50c967d8c043fdffe39feb98b9316fca"},
+    {"hyrax in=public w=fixed out=public", "d74094464798105342d6aa507dfc4b10b0034152600e01ebcefbdf79f49a148e"},
+    {"hyrax in=public w=private out=private", "e597ce3d0b5542690f87029c15538c7f7476f0e987211fdc7b355d783c7c2727"},
+    {"hyrax in=public w=private out=public", "9e0ba112f865995658c73e4cbb0c34f3ade73897366f8b3ede5a2cc61d4e1574"},
+    {"hyrax in=public w=public out=private", "0d49e9755524dbc5d840803f544922715bb2fb5434ff13aed59b86e77e82aad1"},
+    {"hyrax in=public w=public out=public", "cd871b06aa2ee3cb182e1dcdc80e827d5e921ee643c4e4bc9109395df3f4a538"},
+    {"kzg in=private w=private out=public", "cc6d14bae3cc8b7ac413ecafe014de234984c0b00ca8992334bcb7cbaebbb15f"},
+    {"kzg in=public w=public out=public", "e5abe08f82f1a04c8e281418c350dcfc5f77ff814debdcde42fd848654eef14d"},
   };
   return m;
 }
