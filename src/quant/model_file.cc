@@ -449,7 +449,7 @@ nlohmann::ordered_json model_to_json(const CompiledModel& m, size_t file_bytes) 
   j["format"] = "zkinfer model";
   j["version"] = kZkmVersion;
   j["digest"] = "keccak256:" + hex(m.digest);
-  j["source"] = g.source;
+  j["source"] = source_name(g.source);  // as the file records it
   j["opset"] = g.opset;
   j["visibility"] = {{"input", visibility_name(m.visibility.input)}, {"weights", visibility_name(m.visibility.weights)},
                      {"output", visibility_name(m.visibility.output)}};
