@@ -10,24 +10,34 @@
 
 #include "common/bytes.h"
 #include "hash/keccak.h"
+#include "quant/model_file.h"
 
 namespace zkinfer::proof {
 
 namespace {
 
-std::string hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
-  return s;
-}
+using quant::hex;
+using Digest = std::array<uint8_t, 32>;
 
 // What an entry holds: the key's full digest and its model's, so an entry is also checked by
 // content (a file of the right name with anything else in it is a miss).
-std::string entry_content(const VerifyingKey& vk) {
-  const auto d = vk.digest();
+std::string entry_content(const VerifyingKey& vk, const Digest& d) {
   return "zkinfer verified key v1\nkey " + hex(d) + "\nmodel " + hex(vk.model_digest) + "\nmodel file " +
          hex(vk.model_file_digest) + "\n";
+}
+
+// The entry's name from the key's digest (d = vk.digest(): a large key's encoding is tens of MB,
+// so it is computed once per check).
+std::string entry_name(const VerifyingKey& vk, const Digest& d) {
+  ByteWriter w;
+  // The tag's version is the cache's epoch: bump it whenever what check_key verifies changes (the
+  // weight range proof's verifier above all), so that entries made by an older verifier are misses.
+  const std::string_view tag = "zkinfer/verified-key/v1";
+  w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
+  w.u32(kProofVersion);
+  w.u32(vk.effective_version());
+  w.bytes(d);
+  return hex(hash::keccak256(w.data()));
 }
 
 }  // namespace
@@ -39,17 +49,7 @@ std::filesystem::path default_key_cache_dir() {
   return {};
 }
 
-std::string key_cache_entry_name(const VerifyingKey& vk) {
-  ByteWriter w;
-  // The tag's version is the cache's epoch: bump it whenever what check_key verifies changes (the
-  // weight range proof's verifier above all), so that entries made by an older verifier are misses.
-  const std::string_view tag = "zkinfer/verified-key/v1";
-  w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
-  w.u32(kProofVersion);
-  w.u32(vk.effective_version());
-  w.bytes(vk.digest());
-  return hex(hash::keccak256(w.data()));
-}
+std::string key_cache_entry_name(const VerifyingKey& vk) { return entry_name(vk, vk.digest()); }
 
 KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey& vk, const std::filesystem::path& dir) {
   KeyCheck out;
@@ -63,8 +63,10 @@ KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey&
       out.verdict = check_key(model, vk);
       return done();
     }
-    const std::string content = entry_content(vk);
-    const auto path = dir / key_cache_entry_name(vk);
+    const Digest d = vk.digest();
+    const std::string content = entry_content(vk, d);
+    const std::string name = entry_name(vk, d);
+    const auto path = dir / name;
     std::string have;
     {
       std::ifstream in(path, std::ios::binary);
@@ -80,7 +82,7 @@ KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey&
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
       std::random_device rd;
-      const auto tmp = dir / (".tmp-" + std::to_string(rd()) + "-" + key_cache_entry_name(vk));
+      const auto tmp = dir / (".tmp-" + std::to_string(rd()) + "-" + name);
       {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
         f << content;
