@@ -107,30 +107,59 @@ inline uint64_t window_of(const Limbs<N>& m, size_t s, unsigned c) {
   return v & ((uint64_t{1} << c) - 1);
 }
 
-// Signed digits, window-major: digits[j * n + i]. Digit d means "add sign(d) * base to bucket
-// |d| - 1".
+// The shared form's windows: W windows over `bits` bits, the low a = bits - W q of q + 1 bits and
+// the others of q = floor(bits / W) bits, so that the top window (q bits; its digits take the
+// last carry, up to 2^q) is never much smaller than the others: a tiny top window would send all n
+// points into a few buckets, where they collide in every batch. Every window then fits in
+// per = 2^q buckets (|digit| <= 2^q for the (q + 1)-bit windows and the top one, 2^(q - 1) for
+// the other q-bit ones).
+struct SharedLayout {
+  size_t windows = 1, q = 1, wide = 0, per = 1;
+  size_t size(size_t j) const { return j < wide ? q + 1 : q; }
+  size_t offset(size_t j) const { return j * q + std::min(j, wide); }
+};
+SharedLayout shared_layout(size_t bits, size_t windows) {
+  SharedLayout l;
+  l.windows = std::clamp<size_t>(windows, 1, bits);
+  l.q = bits / l.windows;
+  l.wide = bits - l.windows * l.q;
+  l.per = size_t{1} << l.q;
+  return l;
+}
+
+// Signed digits for a SharedLayout, window-major: digits[j * n + i]; digit d means "add sign(d) *
+// base to bucket |d| - 1" (the top window keeps its carry).
 template <size_t N>
-std::vector<int32_t> make_digits(const SignedMagnitudes<N>& s, const Plan& p, bool parallel) {
+std::vector<int32_t> shared_digits(const SignedMagnitudes<N>& s, const SharedLayout& l, bool parallel) {
   const size_t n = s.mag.size();
-  const unsigned c = p.c;
-  const int64_t half = int64_t{1} << (c - 1);
-  const int64_t full = int64_t{1} << c;
-  std::vector<int32_t> digits(p.windows * n);
+  std::vector<int32_t> digits(l.windows * n);
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
     const size_t i = static_cast<size_t>(ii);
     int64_t carry = 0;
-    for (size_t j = 0; j < p.windows; ++j) {
-      int64_t d = static_cast<int64_t>(window_of<N>(s.mag[i], j * c, c)) + carry;
+    for (size_t j = 0; j < l.windows; ++j) {
+      const unsigned c = static_cast<unsigned>(l.size(j));
+      int64_t d = static_cast<int64_t>(window_of<N>(s.mag[i], l.offset(j), c)) + carry;
       carry = 0;
-      if (j + 1 < p.windows && d > half) {
-        d -= full;
+      if (j + 1 < l.windows && d > (int64_t{1} << (c - 1))) {
+        d -= int64_t{1} << c;
         carry = 1;
       }
       digits[j * n + i] = static_cast<int32_t>(s.neg[i] ? -d : d);
     }
   }
   return digits;
+}
+
+// Signed digits, window-major: digits[j * n + i]. Digit d means "add sign(d) * base to bucket
+// |d| - 1". Windows of p.c bits: a SharedLayout with every window of the same size.
+template <size_t N>
+std::vector<int32_t> make_digits(const SignedMagnitudes<N>& s, const Plan& p, bool parallel) {
+  SharedLayout l;
+  l.windows = p.windows;
+  l.q = p.c;
+  l.per = size_t{1} << p.c;
+  return shared_digits<N>(s, l, parallel);
 }
 
 // sum_b (b + 1) * bucket_b, from the top: running += bucket_b; total += running.
@@ -553,49 +582,6 @@ G1 pippenger(std::span<const G1Affine> bases, const SignedMagnitudes<N>& s, cons
     for (size_t k = 0; k < p.chunks; ++k) acc += partial[j * p.chunks + k];
   }
   return acc;
-}
-
-// The shared form's windows: W windows over `bits` bits, the low a = bits - W q of q + 1 bits and
-// the others of q = floor(bits / W) bits, so that the top window (q bits; its digits take the
-// last carry, up to 2^q) is never much smaller than the others: a tiny top window would send all n
-// points into a few buckets, where they collide in every batch. Every window then fits in
-// per = 2^q buckets (|digit| <= 2^q for the (q + 1)-bit windows and the top one, 2^(q - 1) for
-// the other q-bit ones).
-struct SharedLayout {
-  size_t windows = 1, q = 1, wide = 0, per = 1;
-  size_t size(size_t j) const { return j < wide ? q + 1 : q; }
-  size_t offset(size_t j) const { return j * q + std::min(j, wide); }
-};
-SharedLayout shared_layout(size_t bits, size_t windows) {
-  SharedLayout l;
-  l.windows = std::clamp<size_t>(windows, 1, bits);
-  l.q = bits / l.windows;
-  l.wide = bits - l.windows * l.q;
-  l.per = size_t{1} << l.q;
-  return l;
-}
-
-// Signed digits for a SharedLayout, window-major: digits[j * n + i] (as make_digits).
-template <size_t N>
-std::vector<int32_t> shared_digits(const SignedMagnitudes<N>& s, const SharedLayout& l, bool parallel) {
-  const size_t n = s.mag.size();
-  std::vector<int32_t> digits(l.windows * n);
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t ii = 0; ii < static_cast<int64_t>(n); ++ii) {
-    const size_t i = static_cast<size_t>(ii);
-    int64_t carry = 0;
-    for (size_t j = 0; j < l.windows; ++j) {
-      const unsigned c = static_cast<unsigned>(l.size(j));
-      int64_t d = static_cast<int64_t>(window_of<N>(s.mag[i], l.offset(j), c)) + carry;
-      carry = 0;
-      if (j + 1 < l.windows && d > (int64_t{1} << (c - 1))) {
-        d -= int64_t{1} << c;
-        carry = 1;
-      }
-      digits[j * n + i] = static_cast<int32_t>(s.neg[i] ? -d : d);
-    }
-  }
-  return digits;
 }
 
 size_t shared_batch(size_t buckets) { return std::clamp<size_t>(buckets / 4, 32, 1024); }
