@@ -803,7 +803,7 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
   const Fr s = one ? Fr::one() : Fr::one() + d + d * d;
   std::array<Fr, 3> bvals = {Fr::zero(), Fr::zero(), Fr::zero()};
   const std::array<Fr, 3> dp = {Fr::one(), d, d * d};
-  Fr qi = Fr::one(), bsum = Fr::zero(), beta_coef = Fr::zero();
+  Fr qi = Fr::one(), beta_coef = Fr::zero();
   for (size_t g = 0; g < groups.size(); ++g) {
     const auto& gp_ = proof.groups[g];
     for (size_t k = 0; k < gp_.evals.size(); ++k) {
@@ -815,10 +815,7 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
       } else {
         a.add(gp_.folds[k - 1], c);
       }
-      for (size_t j = 0; j < 3; ++j) {
-        bsum += dp[j] * qi * gp_.evals[k][j];
-        bvals[j] += qi * gp_.evals[k][j];
-      }
+      for (size_t j = 0; j < 3; ++j) bvals[j] += qi * gp_.evals[k][j];  // B's values at x_j
       qi *= q;
     }
   }
@@ -837,6 +834,8 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
     if (!curve::pairing_check(pairs)) return reject("the pairing check fails");
     return Verdict::accept();
   }
+  Fr bsum = Fr::zero();  // sum_j d^j b_j
+  for (size_t j = 0; j < 3; ++j) bsum += dp[j] * bvals[j];
   a.add(params.g1(), -bsum);
   G1 wbar;
   for (size_t j = 0; j < 3; ++j) {
