@@ -7,7 +7,8 @@
 //
 // This is the one-witness form (pcs::KzgForm::kOneWitness, kzg keys of version 6).
 //
-// Calldata words (uint256, big-endian; G1 points as (x, y), the identity (0, 0)):
+// Words (uint256, big-endian; G1 points as (x, y), the identity (0, 0)); key, point and items in
+// memory (the whole-model verifier builds them), the proof in calldata:
 //   key:    beta (2), [tau^3]_2 (4, EIP-197 order), U (2), H (2), srs (14: the 448 bytes the C++
 //           verifier absorbs as "kzg.srs": compressed [1]_1, [beta]_1, [1]_2, [tau]_2, U, H,
 //           [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2), [tau]_1 (2), [tau^2]_1 (2),
@@ -57,6 +58,17 @@ library ZkHyperKzg {
     uint256 internal constant L_Q = uint256(bytes32("kzg.q")) | 5;
     uint256 internal constant L_WITNESS = uint256(bytes32("kzg.witness")) | 11;
 
+    // key[from..to) as bytes (the words big-endian, back to back).
+    function _words(uint256[] memory key, uint256 from, uint256 to) private pure returns (bytes memory out) {
+        out = new bytes(32 * (to - from));
+        for (uint256 i = from; i < to; ++i) {
+            uint256 v = key[i];
+            assembly ("memory-safe") {
+                mstore(add(add(out, 32), shl(5, sub(i, from))), v)
+            }
+        }
+    }
+
     // Proof words for n variables.
     function proofWords(uint256 n) internal pure returns (uint256) {
         return 7 + 2 * (n - 1) + 3 * n + 2;
@@ -73,34 +85,34 @@ library ZkHyperKzg {
     // draws gamma, eta, r, q.
     function _transcript(
         bytes32 st,
-        uint256[] calldata key,
-        uint256[] calldata z,
-        uint256[] calldata items,
+        uint256[] memory key,
+        uint256[] memory z,
+        uint256[] memory items,
         uint256[] calldata pf
     ) private pure returns (bytes32, Ch memory c) {
         uint256 n = z.length;
-        st = ZkTranscript.absorbBytes(st, L_SRS, abi.encodePacked(key[10:24]));
+        st = ZkTranscript.absorbBytes(st, L_SRS, _words(key, 10, 24));
         uint256 m = items.length / ITEM_WORDS;
         st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
         for (uint256 j = 0; j < m; ++j) {
-            uint256[] calldata it = items[j * ITEM_WORDS:(j + 1) * ITEM_WORDS];
+            uint256 b = j * ITEM_WORDS;
             st = ZkTranscript.absorbBytes(
-                st, L_COMMITMENT, abi.encodePacked(uint32(n), bytes32(ZkTranscript.g1Word(it[0], it[1])))
+                st, L_COMMITMENT, abi.encodePacked(uint32(n), bytes32(ZkTranscript.g1Word(items[b], items[b + 1])))
             );
-            if (it[2] == 0) {
-                if (it[4] != 0) revert BadShape();  // one encoding per item
+            if (items[b + 2] == 0) {
+                if (items[b + 4] != 0) revert BadShape();  // one encoding per item
                 st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 0);
-                st = ZkTranscript.absorbFr(st, L_CLAIM, it[3]);
-            } else if (it[2] == 1) {
+                st = ZkTranscript.absorbFr(st, L_CLAIM, items[b + 3]);
+            } else if (items[b + 2] == 1) {
                 st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 1);
-                st = ZkTranscript.absorbG1(st, L_CLAIM, it[3], it[4]);
+                st = ZkTranscript.absorbG1(st, L_CLAIM, items[b + 3], items[b + 4]);
             } else {
                 revert BadShape();
             }
         }
         // One group: its point once, its members 0..m-1 (u32 big-endian each).
         st = ZkTranscript.absorbU64(st, L_GROUPS, 1);
-        st = ZkTranscript.absorbFrsCd(st, L_POINT, z);
+        st = ZkTranscript.absorbFrs(st, L_POINT, z);
         {
             bytes memory mb = new bytes(4 * m + 28);
             assembly ("memory-safe") {
@@ -126,7 +138,7 @@ library ZkHyperKzg {
     }
 
     // (a): 2 r G_{k+1}(r^2) = r (1 - z_k)(G_k(r) + G_k(-r)) + z_k (G_k(r) - G_k(-r)), G_n := w.
-    function _folds(uint256[] calldata z, uint256[] calldata pf, uint256 r) private pure returns (bool) {
+    function _folds(uint256[] memory z, uint256[] calldata pf, uint256 r) private pure returns (bool) {
         uint256 n = z.length;
         uint256 e0 = 7 + 2 * (n - 1);
         for (uint256 k = 0; k < n; ++k) {
@@ -144,7 +156,7 @@ library ZkHyperKzg {
     }
 
     // (b): the Pedersen equation of the claims.
-    function _pedersen(uint256[] calldata key, uint256[] calldata items, uint256[] calldata pf, Ch memory c)
+    function _pedersen(uint256[] memory key, uint256[] memory items, uint256[] calldata pf, Ch memory c)
         private
         view
         returns (bool)
@@ -154,9 +166,9 @@ library ZkHyperKzg {
         uint256 g = 1;
         uint256 m = items.length / ITEM_WORDS;
         for (uint256 j = 0; j < m; ++j) {
-            uint256[] calldata it = items[j * ITEM_WORDS:(j + 1) * ITEM_WORDS];
-            if (it[2] == 1) ZkBn254.mulAdd(acc, it[3], it[4], g);
-            else uCoef = addmod(uCoef, mulmod(g, ZkFr.canonical(it[3]), R), R);
+            uint256 b = j * ITEM_WORDS;
+            if (items[b + 2] == 1) ZkBn254.mulAdd(acc, items[b + 3], items[b + 4], g);
+            else uCoef = addmod(uCoef, mulmod(g, ZkFr.canonical(items[b + 3]), R), R);
             g = mulmod(g, c.gamma, R);
         }
         ZkBn254.mulAdd(acc, pf[2], pf[3], c.eta);
@@ -191,7 +203,7 @@ library ZkHyperKzg {
 
     // (c): A = C_B - [I(tau)]_1 - r^4 W, C_B = sum_k q^k C_{G_k},
     // C_{G_0} = sum_j gamma^j C_j + eta C_m - rho_G [beta]_1; then the 3-pair pairing.
-    function _pairing(uint256[] calldata key, uint256[] calldata items, uint256 n, uint256[] calldata pf, Ch memory c)
+    function _pairing(uint256[] memory key, uint256[] memory items, uint256 n, uint256[] calldata pf, Ch memory c)
         private
         view
         returns (bool)
@@ -243,9 +255,9 @@ library ZkHyperKzg {
     // Verifies the batch; returns the transcript after it (the witness absorbed last) and the verdict.
     function verify(
         bytes32 st,
-        uint256[] calldata key,
-        uint256[] calldata z,
-        uint256[] calldata items,
+        uint256[] memory key,
+        uint256[] memory z,
+        uint256[] memory items,
         uint256[] calldata pf
     ) internal view returns (bytes32, bool) {
         uint256 n = z.length;

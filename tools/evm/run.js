@@ -16,7 +16,8 @@
 // txGas what a transaction calling the verifier would pay since Prague: the larger of
 // 21000 + calldataGas + gasUsed and EIP-7623's floor 21000 + 10 (zero bytes + 4 non-zero bytes)
 // (the floor wins when execution costs less than 1.5 times the calldata charge). --size prints
-// the deployed code size first as {"codeSize": N}. Compile errors go to stderr, exit status 2;
+// the deployed code size first as {"codeSize": N} (with {"libraries": {name: size}} when the contract
+// links libraries with external functions: each is deployed first and its address linked in). Compile errors go to stderr, exit status 2;
 // bad arguments exit 2. Imports resolve relative to the importing file.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -71,7 +72,7 @@ const input = {
     optimizer: { enabled: true, runs: 200 },
     viaIR: true,
     evmVersion: 'cancun',
-    outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
   },
 }
 const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
@@ -80,26 +81,47 @@ if (errors.length) {
   for (const e of errors) process.stderr.write(e.formattedMessage + '\n')
   process.exit(2)
 }
-let bytecode = null
-let deployedSize = 0
-for (const file of Object.keys(out.contracts || {}))
-  if (out.contracts[file][contractName]) {
-    bytecode = out.contracts[file][contractName].evm.bytecode.object
-    deployedSize = out.contracts[file][contractName].evm.deployedBytecode.object.length / 2
-  }
-if (!bytecode) usage(`no contract ${contractName} in the sources`)
-
-// ---- deploy ----
+// ---- deploy (libraries with external functions first, linked by address) ----
 const common = new Common({ chain: Mainnet, hardfork })
 const evm = await createEVM({ common })
 const caller = new Address(hexToBytes('0x' + '11'.repeat(20)))
-const deploy = await evm.runCall({ caller, data: hexToBytes('0x' + bytecode), gasLimit: 30_000_000n, skipBalance: true })
-if (deploy.execResult.exceptionError || !deploy.createdAddress) {
-  process.stderr.write(`run.js: deployment of ${contractName} failed: ${deploy.execResult.exceptionError?.error ?? 'no address'} (deployed size ${deployedSize} bytes; the limit is 24576)\n`)
-  process.exit(2)
+function findContract(name) {
+  for (const file of Object.keys(out.contracts || {})) if (out.contracts[file][name]) return out.contracts[file][name]
+  return null
 }
-if (printSize) process.stdout.write(JSON.stringify({ codeSize: deployedSize }) + '\n')
-const to = deploy.createdAddress
+const deployed = new Map()  // contract name -> address (hex, no 0x)
+const sizes = []  // [name, deployed size] in deployment order
+async function deployContract(name, depth = 0) {
+  if (deployed.has(name)) return deployed.get(name)
+  if (depth > 16) usage(`library links nest too deeply at ${name}`)
+  const c = findContract(name)
+  if (!c) usage(`no contract ${name} in the sources`)
+  let code = c.evm.bytecode.object
+  const refs = c.evm.bytecode.linkReferences || {}
+  for (const file of Object.keys(refs))
+    for (const lib of Object.keys(refs[file])) {
+      const addr = await deployContract(lib, depth + 1)
+      for (const { start, length } of refs[file][lib]) code = code.slice(0, 2 * start) + addr + code.slice(2 * (start + length))
+    }
+  const size = c.evm.deployedBytecode.object.length / 2
+  const res = await evm.runCall({ caller, data: hexToBytes('0x' + code), gasLimit: 30_000_000n, skipBalance: true })
+  if (res.execResult.exceptionError || !res.createdAddress) {
+    process.stderr.write(`run.js: deployment of ${name} failed: ${res.execResult.exceptionError?.error ?? 'no address'} (deployed size ${size} bytes; the limit is 24576)\n`)
+    process.exit(2)
+  }
+  const addr = res.createdAddress.toString().slice(2)
+  deployed.set(name, addr)
+  sizes.push([name, size])
+  return addr
+}
+const toHex = await deployContract(contractName)
+// codeSize: the contract's own; libraries: every linked library's, in deployment order.
+if (printSize) {
+  const own = sizes.find(([n]) => n === contractName)[1]
+  const libs = Object.fromEntries(sizes.filter(([n]) => n !== contractName))
+  process.stdout.write(JSON.stringify(Object.keys(libs).length ? { codeSize: own, libraries: libs } : { codeSize: own }) + '\n')
+}
+const to = new Address(hexToBytes('0x' + toHex))
 
 // ---- calls ----
 function calldataGas(bytes) {

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: UNLICENSED
+// The whole-model EVM verifier's driver (docs/protocol/evm.md, section 3.3): the part of
+// src/proof/model_proof.cc `verify_impl` (plain mode, kzg keys) that is not a layer. A verifier
+// that `zkinfer create-evm-verifier` generates for one model calls these functions in verify_impl's
+// order, with the layers' step routines (ZkMatmul, ZkConv, ZkNonlinear, ...) in between:
+//
+//   begin (vk digest)  ->  public input, public output (absorbed)  ->  the advice commitments
+//   (readCommitment, in verify_impl's order)  ->  the output claims (outputClaims)  ->  per node
+//   in reverse order: its claims (take), a combine when several, the step routine, its claims
+//   routed (add, openAdvice, registerLookups)  ->  the input's claims (checkPublic)  ->  the
+//   model-wide lookups (lookups)  ->  the constants' claims (checkPublic, or openAt a key
+//   commitment)  ->  the batch opening (opening: the reduction, then HyperKZG)  ->  every word read.
+//
+// State (Ctx): the transcript, the next proof word, the claims waiting on each tensor, the
+// commitments (the proof's, in reading order, and the key's), the claims to open (pcs::ClaimList:
+// commitments in order of their first claim) and the range lookups registered with the batch
+// (lookup::BatchVerifier: tables in order of first registration, segments in registration order).
+// A failed check returns false; malformed words revert (ZkFr, the precompiles, BadShape).
+pragma solidity ^0.8.24;
+
+import {ZkFr} from "./ZkFr.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+import {ZkSumcheck} from "./ZkSumcheck.sol";
+import {ZkTypes} from "./ZkTypes.sol";
+import {ZkLogup} from "./ZkLogup.sol";
+import {ZkReduction} from "./ZkReduction.sol";
+import {ZkHyperKzg} from "./ZkHyperKzg.sol";
+
+library ZkDriver {
+    uint256 internal constant R = ZkFr.R;
+
+    error BadShape();
+
+    uint256 internal constant L_VK_DIGEST = uint256(bytes32("proof.vk_digest")) | 15;
+    uint256 internal constant L_INPUT = uint256(bytes32("proof.input")) | 11;
+    uint256 internal constant L_OUTPUT = uint256(bytes32("proof.output")) | 12;
+    uint256 internal constant L_OUTPUT_POINT = uint256(bytes32("proof.output_point")) | 18;
+    uint256 internal constant L_COMMITMENT = uint256(bytes32("kzg.commitment")) | 14;
+
+    struct Ctx {
+        bytes32 st;
+        uint256 pos;
+        ZkTypes.Claim[][] claims;  // per tensor
+        // Commitments: (x, y) and variables, the proof's in reading order, then the key's.
+        uint256[] comX;
+        uint256[] comY;
+        uint256[] comVars;
+        uint256 nCom;
+        // Claims to open: commitment, point, value.
+        uint256[] openCom;
+        uint256[][] openPoint;
+        uint256[] openValue;
+        uint256 nOpen;
+        // Range lookups registered with the batch: the column's commitment, its variables, the
+        // table's log size.
+        uint256[] segCom;
+        uint256[] segVars;
+        uint256[] segTableLog;
+        uint256 nSeg;
+    }
+
+    // ---- start ----
+
+    // The transcript of the proof domain with the vk digest absorbed; the proof's first word must
+    // be the digest (the proof is for this key).
+    function begin(bytes memory domain, bytes32 vkDigest, uint256 numTensors, uint256[] calldata w)
+        internal
+        pure
+        returns (Ctx memory c, bool ok)
+    {
+        if (w.length == 0 || bytes32(w[0]) != vkDigest) return (c, false);
+        c.st = ZkTranscript.absorbBytes(ZkTranscript.init(domain), L_VK_DIGEST, abi.encodePacked(vkDigest));
+        c.pos = 1;
+        c.claims = new ZkTypes.Claim[][](numTensors);
+        c.comX = new uint256[](16);
+        c.comY = new uint256[](16);
+        c.comVars = new uint256[](16);
+        c.openCom = new uint256[](16);
+        c.openPoint = new uint256[][](16);
+        c.openValue = new uint256[](16);
+        c.segCom = new uint256[](16);
+        c.segVars = new uint256[](16);
+        c.segTableLog = new uint256[](16);
+        return (c, true);
+    }
+
+    // Public values v[from, from + n) (a model input or output): each in (-2^bits, 2^bits)
+    // (lowOpen: [-2^bits, 2^bits), the input's bound), absorbed as verify_impl's absorb_i64s does:
+    // u64 n, then each value as a u64 (two's complement), little-endian, under `lbl`.
+    function absorbValues(Ctx memory c, uint256 lbl, int256[] calldata v, uint256 from, uint256 n, uint256 bits, bool lowOpen)
+        internal
+        pure
+        returns (bool)
+    {
+        if (from + n > v.length || bits == 0 || bits > 62) revert BadShape();
+        int256 hi = int256(1) << bits;
+        bytes memory b = new bytes(8 + 8 * n);
+        _u64le(b, 0, n);
+        for (uint256 i = 0; i < n; ++i) {
+            int256 x = v[from + i];
+            if (x >= hi || x < -hi || (!lowOpen && x == -hi)) return false;
+            _u64le(b, 8 + 8 * i, uint256(uint64(int64(x))));
+        }
+        c.st = ZkTranscript.absorbBytes(c.st, lbl, b);
+        return true;
+    }
+
+    function _u64le(bytes memory b, uint256 at, uint256 x) private pure {
+        for (uint256 i = 0; i < 8; ++i) b[at + i] = bytes1(uint8(x >> (8 * i)));
+    }
+
+    // The next proof words as a kzg commitment of 2^numVars entries (absorbed as
+    // KzgCommitment::absorb_into does in v2: u32 numVars and the compressed point's word); returns
+    // its index.
+    function readCommitment(Ctx memory c, uint256[] calldata w, uint256 numVars) internal pure returns (uint256 idx) {
+        uint256 x = w[c.pos];
+        uint256 y = w[c.pos + 1];
+        c.pos += 2;
+        c.st = ZkTranscript.absorbBytes(
+            c.st, L_COMMITMENT, abi.encodePacked(uint32(numVars), bytes32(ZkTranscript.g1Word(x, y)))
+        );
+        return addCommitment(c, x, y, numVars);
+    }
+
+    // A commitment of the key (not absorbed: the vk digest binds it); returns its index.
+    function addCommitment(Ctx memory c, uint256 x, uint256 y, uint256 numVars) internal pure returns (uint256 idx) {
+        idx = c.nCom++;
+        if (idx == c.comX.length) {
+            c.comX = _grow(c.comX);
+            c.comY = _grow(c.comY);
+            c.comVars = _grow(c.comVars);
+        }
+        c.comX[idx] = x;
+        c.comY[idx] = y;
+        c.comVars[idx] = numVars;
+    }
+
+    // The claims on output `t` at z = numVars challenges ("proof.output_point"): the public
+    // output's padded MLE at z, evaluated here.
+    function outputClaim(Ctx memory c, uint256 t, int256[] calldata v, uint256 from, uint256[] memory dims) internal pure {
+        uint256[] memory table = paddedTable(v, from, dims);
+        uint256 nv = _log2(table.length);
+        uint256[] memory z = new uint256[](nv);
+        for (uint256 i = 0; i < nv; ++i) (c.st, z[i]) = ZkTranscript.challenge(c.st, L_OUTPUT_POINT);
+        ZkTypes.Claim[] memory one = new ZkTypes.Claim[](1);
+        one[0] = ZkTypes.Claim(z, ZkSumcheck.mle(table, z));
+        add(c, t, one);
+    }
+
+    // ---- claims ----
+
+    // The claims waiting on tensor t, removed.
+    function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.Claim[] memory cl) {
+        cl = c.claims[t];
+        c.claims[t] = new ZkTypes.Claim[](0);
+    }
+
+    function add(Ctx memory c, uint256 t, ZkTypes.Claim[] memory cs) internal pure {
+        if (cs.length == 0) return;
+        ZkTypes.Claim[] memory old = c.claims[t];
+        ZkTypes.Claim[] memory all = new ZkTypes.Claim[](old.length + cs.length);
+        for (uint256 i = 0; i < old.length; ++i) all[i] = old[i];
+        for (uint256 i = 0; i < cs.length; ++i) all[old.length + i] = cs[i];
+        c.claims[t] = all;
+    }
+
+    // Claims on tensor t times a constant (a linear step's bias claims, scaled by 2^-bias_exp).
+    function addScaled(Ctx memory c, uint256 t, ZkTypes.Claim[] memory cs, uint256 factor) internal pure {
+        for (uint256 i = 0; i < cs.length; ++i) cs[i].value = mulmod(cs[i].value, factor, R);
+        add(c, t, cs);
+    }
+
+    // A claim value at a point on commitment com, to be opened at the end.
+    function openAt(Ctx memory c, uint256 com, uint256[] memory point, uint256 value) internal pure {
+        if (com >= c.nCom || point.length != c.comVars[com]) revert BadShape();
+        uint256 i = c.nOpen++;
+        if (i == c.openCom.length) {
+            c.openCom = _grow(c.openCom);
+            c.openValue = _grow(c.openValue);
+            uint256[][] memory p = new uint256[][](2 * i + 8);
+            for (uint256 j = 0; j < i; ++j) p[j] = c.openPoint[j];
+            c.openPoint = p;
+        }
+        c.openCom[i] = com;
+        c.openPoint[i] = point;
+        c.openValue[i] = value;
+    }
+
+    // A step's advice claims: advice a is commitment base + a.
+    function openAdvice(Ctx memory c, ZkTypes.AdviceClaim[] memory adv, uint256 base, uint256 count) internal pure {
+        for (uint256 i = 0; i < adv.length; ++i) {
+            if (adv[i].advice >= count) revert BadShape();
+            openAt(c, base + adv[i].advice, adv[i].point, adv[i].value);
+        }
+    }
+
+    // A step's range lookups: column advice a is commitment base + a.
+    function registerLookups(Ctx memory c, ZkTypes.RangeLookup[] memory lk, uint256 base, uint256 count) internal pure {
+        for (uint256 i = 0; i < lk.length; ++i) {
+            if (lk[i].advice >= count) revert BadShape();
+            uint256 e = c.nSeg++;
+            if (e == c.segCom.length) {
+                c.segCom = _grow(c.segCom);
+                c.segVars = _grow(c.segVars);
+                c.segTableLog = _grow(c.segTableLog);
+            }
+            c.segCom[e] = base + lk[i].advice;
+            c.segVars[e] = lk[i].numVars;
+            c.segTableLog[e] = lk[i].tableLog;
+        }
+    }
+
+    // Takes a step's result: false when it rejected; else its state and position.
+    function accept(Ctx memory c, ZkTypes.StepOut memory o) internal pure returns (bool) {
+        if (!o.ok) return false;
+        c.st = o.st;
+        c.pos = o.pos;
+        return true;
+    }
+
+    // Every claim on tensor t (a public input, or a constant the verifier evaluates) against the
+    // padded MLE of its values v[from, from + size).
+    function checkPublic(Ctx memory c, uint256 t, int256[] memory v, uint256[] memory dims) internal pure returns (bool) {
+        ZkTypes.Claim[] memory cl = take(c, t);
+        if (cl.length == 0) return true;
+        uint256[] memory table = _paddedTableMem(v, dims);
+        uint256 nv = _log2(table.length);
+        for (uint256 i = 0; i < cl.length; ++i)
+            if (cl[i].point.length != nv || ZkSumcheck.mle(table, cl[i].point) != cl[i].value) return false;
+        return true;
+    }
+
+    // Every claim on tensor t opened against commitment com (a committed constant of the key).
+    function openClaims(Ctx memory c, uint256 t, uint256 com) internal pure {
+        ZkTypes.Claim[] memory cl = take(c, t);
+        for (uint256 i = 0; i < cl.length; ++i) openAt(c, com, cl[i].point, cl[i].value);
+    }
+
+    // ---- padded tables (src/layers/layout.h: each dimension padded to a power of two, row-major,
+    // the last dimension in the lowest variables) ----
+
+    function paddedTable(int256[] calldata v, uint256 from, uint256[] memory dims)
+        internal
+        pure
+        returns (uint256[] memory table)
+    {
+        int256[] memory m = new int256[](_count(dims));
+        for (uint256 i = 0; i < m.length; ++i) m[i] = v[from + i];
+        return _paddedTableMem(m, dims);
+    }
+
+    function _count(uint256[] memory dims) private pure returns (uint256 n) {
+        n = 1;
+        for (uint256 i = 0; i < dims.length; ++i) n *= dims[i];
+    }
+
+    function _paddedTableMem(int256[] memory v, uint256[] memory dims) private pure returns (uint256[] memory table) {
+        uint256 rank = dims.length;
+        uint256[] memory pad = new uint256[](rank);
+        uint256 size = 1;
+        for (uint256 i = 0; i < rank; ++i) {
+            uint256 p = 1;
+            while (p < dims[i]) p <<= 1;
+            pad[i] = p;
+            size *= p;
+        }
+        if (v.length != _count(dims)) revert BadShape();
+        table = new uint256[](size);
+        uint256[] memory idx = new uint256[](rank);
+        for (uint256 f = 0; f < v.length; ++f) {
+            uint256 at = 0;
+            for (uint256 i = 0; i < rank; ++i) at = at * pad[i] + idx[i];
+            int256 x = v[f];
+            table[at] = x >= 0 ? uint256(x) % R : R - (uint256(-x) % R);
+            for (uint256 i = rank; i > 0; --i) {
+                if (++idx[i - 1] < dims[i - 1]) break;
+                idx[i - 1] = 0;
+            }
+        }
+    }
+
+    function _log2(uint256 n) private pure returns (uint256 k) {
+        while ((uint256(1) << k) < n) ++k;
+        if ((uint256(1) << k) != n) revert BadShape();
+    }
+
+    function _grow(uint256[] memory a) private pure returns (uint256[] memory b) {
+        b = new uint256[](2 * a.length + 8);
+        for (uint256 i = 0; i < a.length; ++i) b[i] = a[i];
+    }
+
+    // ---- the model-wide lookups (lookup/batch.h BatchVerifier::verify with range tables) ----
+
+    // The multiplicities' commitments (one per table, 2^k entries), the batch proof, and the claims
+    // it leaves on the segments' columns and the multiplicities, opened at the end.
+    function lookups(Ctx memory c, uint256[] calldata w) internal view returns (bool) {
+        uint256 ns = c.nSeg;
+        if (ns == 0) return true;
+        ZkLogup.RangeBatch memory b;
+        b.segTable = new uint256[](ns);
+        b.segVars = new uint256[](ns);
+        uint256[] memory logs = new uint256[](ns);
+        uint256 nt = 0;
+        for (uint256 e = 0; e < ns; ++e) {
+            uint256 t = 0;
+            while (t < nt && logs[t] != c.segTableLog[e]) ++t;
+            if (t == nt) logs[nt++] = c.segTableLog[e];
+            b.segTable[e] = t;
+            b.segVars[e] = c.segVars[e];
+        }
+        b.tableLogs = new uint256[](nt);
+        uint256[] memory mcom = new uint256[](nt);
+        for (uint256 t = 0; t < nt; ++t) {
+            b.tableLogs[t] = logs[t];
+            mcom[t] = readCommitment(c, w, logs[t]);
+        }
+        (, uint256 n) = ZkLogup.layout(b.segVars);
+        (, uint256 k) = ZkLogup.layout(b.tableLogs);
+        uint256 g = ZkLogup.proofWords(n, k);
+        uint256 len = g + ns + nt;
+        uint256 p = c.pos;
+        if (p + len > w.length) revert BadShape();
+        bool ok;
+        ZkLogup.BatchClaims memory bc;
+        (c.st, ok, bc) = ZkLogup.verifyRangeBatch(c.st, b, w[p:p + len]);
+        if (!ok) return false;
+        c.pos = p + len;
+        for (uint256 e = 0; e < ns; ++e) openAt(c, c.segCom[e], _prefix(bc.witnessPoint, b.segVars[e]), w[p + g + e]);
+        for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], _prefix(bc.tablePoint, logs[t]), w[p + g + ns + t]);
+        return true;
+    }
+
+    function _prefix(uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {
+        if (n > a.length) revert BadShape();
+        b = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) b[i] = a[i];
+    }
+
+    // ---- the batch opening (pcs/kzg_scheme.cc verify_open + finish, plain claims) ----
+
+    // The opening reduction over every claim (commitments in order of first claim), the values
+    // F_c prod_{j >= n_c} (1 - rho_j) at rho, and the masked HyperKZG batch of those commitments
+    // (widened to N variables) at rho; then every proof word must have been read. key: the
+    // ZkHyperKzg key words.
+    function opening(Ctx memory c, uint256[] calldata w, uint256[] memory key) internal view returns (bool) {
+        if (c.nOpen == 0) return c.pos == w.length;
+        // pcs::ClaimList: the commitments in order of their first claim.
+        uint256[] memory handleOf = new uint256[](c.nCom);  // handle + 1, 0: none
+        uint256[] memory coms = new uint256[](c.nCom);
+        uint256 nh = 0;
+        ZkReduction.Claim[] memory claims = new ZkReduction.Claim[](c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) {
+            uint256 com = c.openCom[i];
+            if (handleOf[com] == 0) {
+                coms[nh] = com;
+                handleOf[com] = ++nh;
+            }
+            claims[i] = ZkReduction.Claim(handleOf[com] - 1, c.openPoint[i], c.openValue[i]);
+        }
+        uint256[] memory numVars = new uint256[](nh);
+        uint256 n = 0;
+        for (uint256 h = 0; h < nh; ++h) {
+            numVars[h] = c.comVars[coms[h]];
+            if (numVars[h] > n) n = numVars[h];
+        }
+        uint256 p = c.pos;
+        uint256 len = 2 * n + nh;
+        if (n == 0 || p + len > w.length) revert BadShape();
+        bool ok;
+        uint256[] memory rho;
+        (c.st, ok, rho) = ZkReduction.verifyReduction(c.st, numVars, claims, w[p:p + len]);
+        if (!ok) return false;
+        p += len;
+        uint256[] memory items = new uint256[](nh * ZkHyperKzg.ITEM_WORDS);
+        for (uint256 h = 0; h < nh; ++h) {
+            uint256 s = w[p - nh + h];
+            for (uint256 j = numVars[h]; j < n; ++j) s = mulmod(s, addmod(1, R - rho[j], R), R);
+            items[5 * h] = c.comX[coms[h]];
+            items[5 * h + 1] = c.comY[coms[h]];
+            items[5 * h + 3] = s;
+        }
+        uint256 pl = ZkHyperKzg.proofWords(n);
+        if (p + pl != w.length) revert BadShape();  // the opening is the proof's end
+        (c.st, ok) = ZkHyperKzg.verify(c.st, key, rho, items, w[p:p + pl]);
+        c.pos = p + pl;
+        return ok;
+    }
+}
