@@ -170,6 +170,11 @@ library ZkDriver {
         add(c, t, cs);
     }
 
+    // Every claim's value negated (Neg).
+    function negate(ZkTypes.Claim[] memory cs) internal pure {
+        for (uint256 i = 0; i < cs.length; ++i) cs[i].value = cs[i].value == 0 ? 0 : R - cs[i].value;
+    }
+
     // A claim value at a point on commitment com, to be opened at the end.
     function openAt(Ctx memory c, uint256 com, uint256[] memory point, uint256 value) internal pure {
         if (com >= c.nCom || point.length != c.comVars[com]) revert BadShape();
@@ -234,6 +239,28 @@ library ZkDriver {
     function openClaims(Ctx memory c, uint256 t, uint256 com) internal pure {
         ZkTypes.Claim[] memory cl = take(c, t);
         for (uint256 i = 0; i < cl.length; ++i) openAt(c, com, cl[i].point, cl[i].value);
+    }
+
+    // Every claim taken (a claim left on a tensor nothing proves is a rejection, as in C++).
+    function noneLeft(Ctx memory c) internal pure returns (bool) {
+        for (uint256 t = 0; t < c.claims.length; ++t) if (c.claims[t].length != 0) return false;
+        return true;
+    }
+
+    // A shape: dimension i in bits [32 i, 32 i + 32) of packed.
+    function dims(uint256 rank, uint256 packed) internal pure returns (uint256[] memory d) {
+        d = new uint256[](rank);
+        for (uint256 i = 0; i < rank; ++i) d[i] = (packed >> (32 * i)) & 0xffffffff;
+    }
+
+    // Values packed as 8 bytes each, big-endian two's complement.
+    function unpackI64(bytes memory b) internal pure returns (int256[] memory v) {
+        v = new int256[](b.length / 8);
+        for (uint256 i = 0; i < v.length; ++i) {
+            uint64 x;
+            for (uint256 j = 0; j < 8; ++j) x = (x << 8) | uint64(uint8(b[8 * i + j]));
+            v[i] = int256(int64(x));
+        }
     }
 
     // ---- padded tables (src/layers/layout.h: each dimension padded to a power of two, row-major,

@@ -30,6 +30,7 @@ using layers::Claim;
 
 class Step;
 class StepProver;
+class EvmCode;  // proof/evm_verifier.h
 
 // The whole-model prover's services to a step (implemented by the driver).
 class ProverEnv {
@@ -98,6 +99,9 @@ class Step {
   // Checks the step's proof for `claims` on the output (one, or several when free_move), routing
   // the claims on its inputs and advice through env.
   virtual Verdict verify(VerifierEnv& env, std::vector<Claim> claims) const = 0;
+  // The step's part of the EVM verifier (proof/evm_verifier.h: the Solidity that does what
+  // verify() does, through a step routine of contracts/); false: the step has none yet.
+  virtual bool evm(EvmCode&) const { return false; }
 };
 
 class StepProver {

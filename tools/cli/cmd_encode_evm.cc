@@ -10,7 +10,9 @@
 // proof's bytes is logged: curve/g1_decode_log.h). The integer fields (format, version, backend,
 // counts, shapes, public output values) are not words of the calldata: the verifying key fixes the
 // shapes and the contract takes the public values as its statement. The file holds "0x" and the
-// ABI encoding of verifyProof(uint256[]) with these words. --layout writes, per word, the byte
+// ABI encoding of verifyProof(uint256[] words, int256[] inputs, int256[] outputs): the words, the
+// public input (quantized, when the model's input is public; else empty) and the public output
+// (else empty), what the contract of `zkinfer create-evm-verifier` takes. --layout writes, per word, the byte
 // offset of its field in the proof file and its kind ("digest", "fr", "g1.x", "g1.y").
 // Exit 0 written; 2 bad usage, unreadable files, a hyrax proof or a proof that does not verify
 // (nothing is written then).
@@ -143,16 +145,37 @@ void register_encode_evm(CLI::App& app, Action& action) {
           ++n_fr;
         }
       }
+      // The statement: the public input (quantized, every input tensor in the graph's order) and
+      // the public output (every output tensor), as int256 words; empty when private.
+      std::vector<ops::ITensor> outs;
+      if (Verdict ov = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs, public_in); !ov)
+        throw Error(args->proof + ": the proof does not verify, no calldata written: " + ov.reason());
+      std::vector<int64_t> in_vals, out_vals;
+      for (const auto& t : public_in) in_vals.insert(in_vals.end(), t.data.begin(), t.data.end());
+      for (const auto& t : outs) out_vals.insert(out_vals.end(), t.data.begin(), t.data.end());
+      auto i64_word = [](int64_t v) {
+        Word w;
+        w.fill(v < 0 ? 0xff : 0);
+        for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
+        return w;
+      };
       hash::Keccak256 h;
-      h.update(std::string_view("verifyProof(uint256[])"));
+      h.update(std::string_view("verifyProof(uint256[],int256[],int256[])"));
       const hash::Digest sel = h.finalize();
-      std::string out = "0x" + hex(std::span<const uint8_t>(sel.data(), 4)) + hex(u64_word(32)) + hex(u64_word(words.size()));
+      const size_t off1 = 96, off2 = off1 + 32 * (1 + words.size()), off3 = off2 + 32 * (1 + in_vals.size());
+      std::string out = "0x" + hex(std::span<const uint8_t>(sel.data(), 4)) + hex(u64_word(off1)) + hex(u64_word(off2)) + hex(u64_word(off3));
+      out += hex(u64_word(words.size()));
       for (const Word& w : words) out += hex(w);
+      out += hex(u64_word(in_vals.size()));
+      for (int64_t v : in_vals) out += hex(i64_word(v));
+      out += hex(u64_word(out_vals.size()));
+      for (int64_t v : out_vals) out += hex(i64_word(v));
       out += "\n";
       proof::write_text(args->out, out);
       if (!args->layout.empty()) proof::write_text(args->layout, layout.dump(1) + "\n");
-      std::printf("wrote %s: %zu words (%zu field elements, %zu points, the vk digest), %zu bytes of calldata from a %zu-byte proof\n",
-                  args->out.c_str(), words.size(), n_fr, n_g1, 4 + 64 + 32 * words.size(), bytes.size());
+      std::printf("wrote %s: %zu words (%zu field elements, %zu points, the vk digest), %zu public input and %zu output values, "
+                  "%zu bytes of calldata from a %zu-byte proof\n",
+                  args->out.c_str(), words.size(), n_fr, n_g1, in_vals.size(), out_vals.size(), (out.size() - 3) / 2, bytes.size());
       return 0;
     };
   });

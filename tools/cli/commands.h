@@ -19,5 +19,6 @@ void register_prove(CLI::App& app, Action& action);
 void register_verify(CLI::App& app, Action& action);
 void register_bench(CLI::App& app, Action& action);
 void register_encode_evm(CLI::App& app, Action& action);
+void register_create_evm(CLI::App& app, Action& action);
 
 }  // namespace zkinfer::cli

@@ -129,9 +129,9 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
   ASSERT_GE(cd.size(), 68u);
   ASSERT_EQ((cd.size() - 4) % 32, 0u);
   hash::Keccak256 h;
-  h.update(std::string_view("verifyProof(uint256[])"));
+  h.update(std::string_view("verifyProof(uint256[],int256[],int256[])"));
   const hash::Digest sel = h.finalize();
-  EXPECT_TRUE(std::equal(sel.begin(), sel.begin() + 4, cd.begin())) << "selector of verifyProof(uint256[])";
+  EXPECT_TRUE(std::equal(sel.begin(), sel.begin() + 4, cd.begin())) << "selector of verifyProof(uint256[],int256[],int256[])";
   auto word = [&](size_t i) { return std::span<const uint8_t>(cd.data() + 4 + 32 * i, 32); };
   auto small = [&](size_t i) {
     uint64_t v = 0;
@@ -141,10 +141,16 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
     }
     return v;
   };
-  EXPECT_EQ(small(0), 32u);  // the array's offset
-  const size_t n = small(1);
-  ASSERT_EQ(cd.size(), 4 + 64 + 32 * n);
-  auto w = [&](size_t i) { return word(2 + i); };
+  // Three arrays: the words, the public input (none: mlp_digits' input is private), the public output.
+  EXPECT_EQ(small(0), 96u);
+  const size_t n = small(3);
+  ASSERT_GE(cd.size(), 4 + 32 * (5 + n));
+  EXPECT_EQ(small(1), 96 + 32 * (1 + n));
+  EXPECT_EQ(small(4 + n), 0u) << "a private input has no public values";
+  EXPECT_EQ(small(2), 96 + 32 * (2 + n));
+  const size_t nout = small(5 + n);
+  ASSERT_EQ(cd.size(), 4 + 32 * (6 + n + nout));
+  auto w = [&](size_t i) { return word(4 + i); };
 
   // The verifier's enumeration of the proof, without the encoder's point log.
   const std::vector<uint8_t> proof = proof::read_binary((d / "p.zkp").string());
@@ -204,6 +210,18 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
       ++points;
       i += 2;
     }
+  }
+  // The public output: the proof's output values, as int256 words (two's complement).
+  std::vector<ops::ITensor> outs;
+  ASSERT_TRUE(proof::verify(vkf.model, vkf.vk, proof, nullptr, &outs, {}).ok());
+  ASSERT_EQ(outs.size(), 1u);
+  ASSERT_EQ(outs[0].data.size(), nout);
+  for (size_t i = 0; i < nout; ++i) {
+    const auto ow = word(6 + n + i);
+    uint64_t v = 0;
+    for (size_t b = 24; b < 32; ++b) v = (v << 8) | ow[b];
+    for (size_t b = 0; b < 24; ++b) EXPECT_EQ(ow[b], outs[0].data[i] < 0 ? 0xff : 0) << "output " << i << ": sign extension";
+    EXPECT_EQ(static_cast<int64_t>(v), outs[0].data[i]) << "output " << i;
   }
   EXPECT_EQ(field, at32.size()) << "the proof has 32-byte fields the calldata lacks";
   EXPECT_EQ(rebuilt, proof) << "the proof rebuilt from the calldata differs";

@@ -3,6 +3,7 @@
 #include "layers/conv.h"
 #include "layers/matmul.h"
 #include "ops/kernels.h"
+#include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
 namespace zkinfer::proof {
@@ -34,6 +35,7 @@ class LinearStep : public Step {
   }
   std::unique_ptr<StepProver> prover(ProverEnv& env) const override;
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override;
+  bool evm(EvmCode& e) const override;
 };
 
 class LinearProver : public StepProver {
@@ -134,6 +136,29 @@ Verdict LinearStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
     return Verdict::reject(env.where + ": bias claims without a bias");
   }
   return Verdict::accept();
+}
+
+bool LinearStep::evm(EvmCode& e) const {
+  if (rescaled()) {
+    const auto rp = rescale_params(e.model);
+    e.routine("ZkNonlinear", "verifyRescale", "ZkNonlinear.RescaleParams memory",
+              "ZkNonlinear.RescaleParams(" + sol_uints(rp.dims) + ", " + sol_uint(rp.shift) + ", " + sol_uint(rp.out_bits) + ")");
+    e.line("cl = o.x;");
+  }
+  if (conv) return false;  // TODO(issue 15): ZkConv
+  e.routine("ZkMatmul", "verifyMatmul", "ZkMatmul.MatmulShape memory",
+            "ZkMatmul.MatmulShape(" + sol_uints(mm.batch) + ", " + sol_uint(mm.m) + ", " + sol_uint(mm.k) + ", " + sol_uint(mm.n) +
+                ", " + sol_bool(mm.trans_a) + ", " + sol_bool(mm.trans_b) + ", " + sol_bool(mm.bias) + ", " + sol_bool(mm.bias_batch) +
+                ", " + sol_bool(mm.bias_rows) + ", " + sol_bool(mm.bias_cols) + ")",
+            e.advice_count);
+  e.claims_to(x, "x");
+  e.claims_to(w, "w");
+  if (b >= 0) {
+    e.scaled_claims_to(b, "bias", pow2(bias_exp).inverse());
+  } else {
+    e.line("if (o.bias.length != 0) return false;");
+  }
+  return true;
 }
 
 std::vector<size_t> with_batch(std::vector<size_t> b, const std::vector<size_t>& d) {

@@ -1,6 +1,7 @@
 // MaxPool (layers/pool.h, nonlinear.md): range-checked differences to the claimed maximum and a
 // product zero-check over each window.
 #include "layers/pool.h"
+#include "proof/evm_verifier.h"
 #include "ops/kernels.h"
 #include "proof/steps/steps.h"
 
@@ -18,6 +19,14 @@ class MaxPoolStep : public Step {
     return verify_layer(
         env, cl, x, "max pool", [&] { return layers::MaxPoolProof::deserialize(env.r, mp, cl.size()); },
         [&](const auto& p, auto* in, auto* adv) { return layers::verify_max_pool(mp, cl, p, env.tr, in, adv); });
+  }
+  bool evm(EvmCode& e) const override {
+    e.routine("ZkPool", "verifyMaxPool", "ZkPool.MaxPoolParams memory",
+              "ZkPool.MaxPoolParams(" + sol_uints(mp.dims) + ", " + sol_uint(mp.kh) + ", " + sol_uint(mp.kw) + ", " + sol_uint(mp.sh) +
+                  ", " + sol_uint(mp.sw) + ", " + sol_uint(mp.pt) + ", " + sol_uint(mp.pl) + ", " + sol_uint(mp.pb) + ", " +
+                  sol_uint(mp.pr) + ", " + sol_uint(mp.bits) + ")");
+    e.claims_to(x, "x");
+    return true;
   }
 };
 

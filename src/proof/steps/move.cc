@@ -4,6 +4,7 @@
 // identity on the padded layout (and for reshapes whose input and output have the same padded
 // table); otherwise one degree-2 sumcheck.
 #include "layers/reindex.h"
+#include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
 namespace zkinfer::proof {
@@ -17,6 +18,11 @@ class NegStep : public Step {
     for (auto& c : cl) c.value = -c.value;
     env.add_claims(x, std::move(cl));
     return Verdict::accept();
+  }
+  bool evm(EvmCode& e) const override {
+    e.line("ZkDriver.negate(cl);");
+    e.pass_to(x);
+    return true;
   }
 };
 
@@ -69,6 +75,11 @@ class ReindexStep : public Step {
     if (Verdict v = layers::verify_reindex(rmap, cl, rp, env.tr, &in); !v) return v.within(env.where + ": data movement");
     env.add_claims(x, std::move(in));
     return Verdict::accept();
+  }
+  bool evm(EvmCode& e) const override {
+    if (!same_layout) return false;  // TODO(issue 15): ZkReindex
+    e.pass_to(x);
+    return true;
   }
 };
 

@@ -2,6 +2,7 @@
 // the input is a linear step's rescaled output used nowhere else, the Relu proves that rescale too
 // (fused: its claims are on the accumulator).
 #include "layers/activation.h"
+#include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
 namespace zkinfer::proof {
@@ -18,6 +19,12 @@ class ReluStep : public Step {
     return verify_layer(
         env, cl, x, "relu", [&] { return layers::deserialize_proof(env.r, layers::relu_proof_layout(relu, cl.size())); },
         [&](const auto& p, auto* in, auto* adv) { return layers::verify_relu(relu, cl, p, env.tr, in, adv); });
+  }
+  bool evm(EvmCode& e) const override {
+    e.routine("ZkNonlinear", "verifyRelu", "ZkNonlinear.ReluParams memory",
+              "ZkNonlinear.ReluParams(" + sol_uints(relu.dims) + ", " + sol_uint(relu.shift) + ", " + sol_uint(relu.bits) + ")");
+    e.claims_to(x, "x");
+    return true;
   }
 };
 

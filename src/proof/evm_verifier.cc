@@ -1,0 +1,408 @@
+#include "proof/evm_verifier.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "curve/g1.h"
+#include "curve/g2.h"
+#include "pcs/kzg_scheme.h"
+#include "proof/driver.h"
+#include "proof/model_facts.h"
+#include "proof/step.h"
+#include "quant/model_file.h"
+
+namespace zkinfer::proof {
+
+namespace {
+
+using Word = std::array<uint8_t, 32>;
+
+std::string hex_word(const Word& w) {
+  static const char* d = "0123456789abcdef";
+  std::string s = "0x";
+  for (uint8_t b : w) s += d[b >> 4], s += d[b & 15];
+  return s;
+}
+
+Word be_from_le(std::span<const uint8_t> le) {
+  Word w{};
+  for (size_t i = 0; i < le.size() && i < 32; ++i) w[31 - i] = le[i];
+  return w;
+}
+
+void put_g1(std::vector<Word>& out, const curve::G1Affine& p) {
+  if (p.is_identity()) {
+    out.push_back(Word{});
+    out.push_back(Word{});
+    return;
+  }
+  out.push_back(be_from_le(p.x.to_bytes()));
+  out.push_back(be_from_le(p.y.to_bytes()));
+}
+
+void put_g2(std::vector<Word>& out, const curve::G2Affine& p) {
+  const auto b = p.to_evm_bytes();
+  for (size_t i = 0; i < 4; ++i) {
+    Word w;
+    std::copy(b.begin() + 32 * i, b.begin() + 32 * (i + 1), w.begin());
+    out.push_back(w);
+  }
+}
+
+// A Solidity identifier from a free-form name.
+std::string ident(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "M" + out;
+  return out;
+}
+
+// The libraries `want` needs (their imports, transitively), dependencies first, flattened: no
+// SPDX line, pragma or import of their own.
+std::string flatten(const std::set<std::string>& want) {
+  std::map<std::string, std::string> src;
+  for (const auto& [file, text] : evm_library_sources()) src[file.substr(0, file.size() - 4)] = text;
+  std::vector<std::string> order;
+  std::set<std::string> seen;
+  std::function<void(const std::string&)> visit = [&](const std::string& lib) {
+    if (seen.count(lib)) return;
+    seen.insert(lib);
+    auto it = src.find(lib);
+    if (it == src.end()) throw Error("create-evm-verifier: internal: no library " + lib + " in contracts/");
+    std::istringstream in(it->second);
+    for (std::string l; std::getline(in, l);) {
+      if (l.rfind("import {", 0) != 0) continue;
+      const size_t a = l.find("\"./"), b = l.find(".sol\"");
+      if (a != std::string::npos && b != std::string::npos && b > a + 3) visit(l.substr(a + 3, b - a - 3));
+    }
+    order.push_back(lib);
+  };
+  for (const auto& lib : want) visit(lib);
+  std::string out;
+  for (const auto& lib : order) {
+    out += "// ---- contracts/" + lib + ".sol ----\n";
+    std::istringstream in(src[lib]);
+    for (std::string l; std::getline(in, l);) {
+      if (l.rfind("// SPDX-License-Identifier", 0) == 0 || l.rfind("pragma solidity", 0) == 0 || l.rfind("import {", 0) == 0)
+        continue;
+      out += l + "\n";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// hex"..": each value as 8 bytes, big-endian two's complement (ZkDriver.unpackI64).
+std::string sol_i64_bytes(std::span<const int64_t> v) {
+  static const char* d = "0123456789abcdef";
+  std::string s = "hex\"";
+  for (int64_t x : v)
+    for (int i = 7; i >= 0; --i) {
+      const uint8_t b = static_cast<uint8_t>(static_cast<uint64_t>(x) >> (8 * i));
+      s += d[b >> 4], s += d[b & 15];
+    }
+  return s + "\"";
+}
+
+// Constants embedded in the contract are evaluated by it: at most this many entries each (the
+// MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).
+constexpr size_t kMaxEmbeddedEntries = 1024;
+
+// The step routines' external wrappers, one library per routine library: <contract>_<lib>.
+std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wrapper>& ws) {
+  std::map<std::string, std::string> by_lib;
+  for (const auto& w : ws)
+    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, ZkTypes.Claim[] memory cl, uint256[] calldata w)\n" +
+                     "        external view returns (ZkTypes.StepOut memory)\n    {\n        return " + w.lib + "." + w.fn +
+                     "(st, p, cl, w, 0);\n    }\n\n";
+  std::string out;
+  for (const auto& [lib, body] : by_lib)
+    out += "// ---- " + lib + "'s routines, called by the verifier (a library of their own: code size) ----\nlibrary " + contract +
+           "_" + lib + " {\n" + body + "}\n\n";
+  return out;
+}
+
+}  // namespace
+
+// ---- EvmCode ----
+
+void EvmCode::routine(const std::string& lib, const std::string& fn, const std::string& param_type, const std::string& params,
+                      size_t offset) {
+  libraries.insert(lib);
+  wrappers.insert({lib, fn, param_type});
+  line("o = " + prefix + lib + "." + fn + "(c.st, " + params + ", cl, w[c.pos:]);");
+  line("o.pos += c.pos;");
+  line("if (!ZkDriver.accept(c, o)) return false;");
+  if (advice_count > offset) {
+    const std::string base = sol_uint(advice_base + offset), count = sol_uint(advice_count - offset);
+    line("ZkDriver.openAdvice(c, o.advice, " + base + ", " + count + ");");
+    line("ZkDriver.registerLookups(c, o.lookups, " + base + ", " + count + ");");
+  } else {
+    line("if (o.advice.length != 0 || o.lookups.length != 0) revert ZkDriver.BadShape();");
+  }
+}
+
+void EvmCode::claims_to(int t, const std::string& field) {
+  line("ZkDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", o." + field + ");");
+}
+
+void EvmCode::scaled_claims_to(int t, const std::string& field, const field::Fr& factor) {
+  if (factor == field::Fr::one()) return claims_to(t, field);
+  line("ZkDriver.addScaled(c, " + sol_uint(static_cast<uint64_t>(t)) + ", o." + field + ", " + sol_fr(factor) + ");");
+}
+
+void EvmCode::pass_to(int t) { line("ZkDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", cl);"); }
+
+std::string sol_uint(uint64_t v) { return std::to_string(v); }
+
+std::string sol_fr(const field::Fr& v) { return hex_word(be_from_le(v.to_bytes())); }
+
+std::string sol_bool(bool b) { return b ? "true" : "false"; }
+
+std::string sol_uints(const std::vector<size_t>& v) {
+  if (v.size() > 8) throw Error("create-evm-verifier: a shape of rank " + std::to_string(v.size()) + " (at most 8)");
+  // ZkDriver.dims(rank, packed): dimension i in bits [32 i, 32 i + 32).
+  std::string expr;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] >= (uint64_t{1} << 32)) throw Error("create-evm-verifier: a dimension of 2^32 or more");
+    expr += (i ? " | " : "") + std::string("(") + std::to_string(v[i]) + " << " + std::to_string(32 * i) + ")";
+  }
+  return "ZkDriver.dims(" + std::to_string(v.size()) + ", " + (expr.empty() ? "0" : expr) + ")";
+}
+
+std::vector<std::array<uint8_t, 32>> evm_kzg_key_words(const pcs::KzgParams& p) {
+  if (p.form() != pcs::KzgForm::kOneWitness) throw Error("create-evm-verifier: the kzg key opens with three witnesses (version 4): make a new key with zkinfer setup --backend kzg");
+  std::vector<Word> k;
+  put_g1(k, p.beta_g1());
+  put_g2(k, p.tau3_g2());
+  put_g1(k, p.u());
+  put_g1(k, p.h());
+  std::vector<uint8_t> srs;
+  auto put = [&](const auto& b) { srs.insert(srs.end(), b.begin(), b.end()); };
+  put(p.g1().to_bytes());
+  put(p.beta_g1().to_bytes());
+  put(p.g2().to_bytes());
+  put(p.tau_g2().to_bytes());
+  put(p.u().to_bytes());
+  put(p.h().to_bytes());
+  put(p.tau_g1().to_bytes());
+  put(p.tau2_g1().to_bytes());
+  put(p.tau2_g2().to_bytes());
+  put(p.tau3_g2().to_bytes());
+  ZKINFER_CHECK(srs.size() == 448);
+  for (size_t i = 0; i < srs.size(); i += 32) {
+    Word w;
+    std::copy(srs.begin() + static_cast<std::ptrdiff_t>(i), srs.begin() + static_cast<std::ptrdiff_t>(i + 32), w.begin());
+    k.push_back(w);
+  }
+  put_g1(k, p.tau_g1());
+  put_g1(k, p.tau2_g1());
+  put_g2(k, p.tau2_plus_tau_g2());
+  ZKINFER_CHECK(k.size() == 32);
+  return k;
+}
+
+EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const VerifyingKey& vk, const std::string& name) {
+  const std::string where = "create-evm-verifier: ";
+  if (vk.backend != Backend::kKzg)
+    throw Error(where + "the key is a hyrax key: the EVM verifier needs a kzg key (zkinfer setup --backend kzg --srs FILE.ptau)");
+  if (vk.transcript_encoding() != transcript::Encoding::kV2 || !vk.kzg)
+    throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) + ": make a new one with zkinfer setup --backend kzg");
+  if (zero_knowledge(model))
+    throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output): the EVM verifier "
+                        "checks proofs without zero knowledge for now; compile with --input-visibility public "
+                        "--weights-visibility fixed --output-visibility public");
+  if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
+  const auto key_words = evm_kzg_key_words(*vk.kzg);
+  const auto& g = model.graph;
+  const size_t nt = g.tensors.size();
+  detail::Plan plan = detail::make_plan(model);
+
+  EvmVerifier out;
+  out.contract = ident(name);
+  out.opening = out.contract + "Opening";
+  out.lookups = out.contract + "Lookups";
+  std::set<std::string> libs = {"ZkDriver", "ZkTypes"};
+  std::ostringstream main, fns, end;
+
+  // The key's commitments (committed constants): indices 0.. in tensor order.
+  std::map<int, size_t> key_com;
+  std::string key_coms;
+  size_t ncom = 0;
+  for (size_t t = 0; t < nt; ++t) {
+    if (t >= vk.weights.size() || !vk.weights[t]) continue;
+    const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[t]);
+    if (!k) throw Error(where + "a commitment of the key is not a kzg commitment");
+    std::vector<Word> xy;
+    put_g1(xy, k->point);
+    key_coms += "        ZkDriver.addCommitment(c, " + hex_word(xy[0]) + ", " + hex_word(xy[1]) + ", " + sol_uint(k->num_vars) + ");  // " +
+                g.tensors[t].name + "\n";
+    key_com[static_cast<int>(t)] = ncom++;
+  }
+
+  // Public values.
+  std::string values;
+  size_t in_words = 0, out_words = 0;
+  std::vector<std::pair<int, size_t>> input_at;  // (tensor, first entry in `inputs`)
+  for (int t : g.inputs) {
+    if (!input_is_public(model)) throw Error(where + "internal: a private input in a plain proof");
+    const size_t n = shape_of(model, t).unpadded_size();
+    const int b = model.bits[static_cast<size_t>(t)];
+    if (b < 1 || b > 60) throw Error(where + "input '" + g.tensors[static_cast<size_t>(t)].name + "': bit bound out of range");
+    values += "        if (!ZkDriver.absorbValues(c, ZkDriver.L_INPUT, inputs, " + sol_uint(in_words) + ", " + sol_uint(n) + ", " +
+              sol_uint(static_cast<uint64_t>(b)) + ", true)) return false;\n";
+    input_at.push_back({t, in_words});
+    in_words += n;
+  }
+  std::vector<std::pair<int, size_t>> output_at;
+  for (int t : g.outputs) {
+    const size_t n = shape_of(model, t).unpadded_size();
+    const int b = model.bits[static_cast<size_t>(t)];
+    if (b < 1 || b > 62) throw Error(where + "output '" + g.tensors[static_cast<size_t>(t)].name + "': bit bound " + std::to_string(b) + " is not supported");
+    values += "        if (!ZkDriver.absorbValues(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(out_words) + ", " + sol_uint(n) + ", " +
+              sol_uint(static_cast<uint64_t>(b)) + ", false)) return false;\n";
+    output_at.push_back({t, out_words});
+    out_words += n;
+  }
+  out.inputs = in_words;
+  out.outputs = out_words;
+
+  // The nodes' advice commitments, read in reverse plan order.
+  std::vector<size_t> base(plan.size()), count(plan.size());
+  std::string reads;
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    const auto shapes = plan[pi]->advice_shapes(model);
+    base[pi] = ncom;
+    count[pi] = shapes.size();
+    for (const auto& a : shapes) {
+      reads += "        ZkDriver.readCommitment(c, w, " + sol_uint(a.num_vars) + ");  // " + node_label(model, plan[pi]->node) + ": " + a.name + "\n";
+      ++ncom;
+    }
+  }
+
+  // The output claims.
+  std::string outputs;
+  for (const auto& [t, at] : output_at)
+    outputs += "        ZkDriver.outputClaim(c, " + sol_uint(static_cast<uint64_t>(t)) + ", outputs, " + sol_uint(at) + ", " +
+               sol_uints(shape_of(model, t).dims()) + ");\n";
+
+  // One function per node, in reverse plan order.
+  std::string calls;
+  std::set<EvmCode::Wrapper> wrappers;
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    const Step& s = *plan[pi];
+    EvmCode code(model, base[pi], count[pi]);
+    code.prefix = out.contract + "_";
+    EvmCode combine(model, base[pi], 0);
+    combine.prefix = code.prefix;
+    combine.routine("ZkCombine", "verifyCombine", "uint256", sol_uint(shape_of(model, s.y).num_vars()));
+    combine.line("cl = o.x;");
+    if (!s.evm(code))
+      throw Error(where + "node " + node_label(model, s.node) + ": its protocol has no EVM step routine yet");
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    wrappers.insert(code.wrappers.begin(), code.wrappers.end());
+    const std::string fn = "_n" + std::to_string(pi);
+    fns << "    // " << node_label(model, s.node) << "\n";
+    fns << "    function " << fn << "(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    fns << "        ZkTypes.Claim[] memory cl = ZkDriver.take(c, " << s.y << ");\n";
+    fns << "        if (cl.length == 0) return true;\n";
+    fns << "        ZkTypes.StepOut memory o;\n";
+    if (!s.free_move()) {
+      libs.insert(combine.libraries.begin(), combine.libraries.end());
+      wrappers.insert(combine.wrappers.begin(), combine.wrappers.end());
+      fns << "        if (cl.length > 1) {\n" << combine.body << "        }\n";
+    }
+    fns << code.body;
+    fns << "        return true;\n    }\n\n";
+    calls += "        if (!" + fn + "(c, w)) return false;\n";
+    ++out.nodes;
+  }
+
+  // The public input's claims (the contract), then, in the opening library: the lookups, the
+  // constants' claims (evaluated, or opened against the key's commitments) in tensor order, the
+  // opening.
+  std::string input_checks;
+  for (const auto& [t, at] : input_at) {
+    const size_t n = shape_of(model, t).unpadded_size();
+    input_checks += "        if (!ZkDriver.checkPublic(c, " + sol_uint(static_cast<uint64_t>(t)) + ", inputs[" + sol_uint(at) + ":" +
+                    sol_uint(at + n) + "], " + sol_uints(shape_of(model, t).dims()) + ")) return false;\n";
+  }
+  std::string consts, const_fns;
+  for (size_t t = 0; t < nt; ++t) {
+    const int ti = static_cast<int>(t);
+    if (auto it = key_com.find(ti); it != key_com.end()) {
+      consts += "        ZkDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
+    } else if (verifier_evaluates(model, ti)) {
+      const auto& v = model.qconst[t].data;
+      if (v.size() > kMaxEmbeddedEntries)
+        throw Error(where + "the constant " + g.tensors[t].name + " has " + std::to_string(v.size()) + " entries: more than the " +
+                    std::to_string(kMaxEmbeddedEntries) + " the contract evaluates itself; a key that commits to it is needed");
+      const std::string fn = "_c" + std::to_string(t);
+      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkDriver.checkPublic(c, " + sol_uint(t) + ", " + fn + "(), " +
+                sol_uints(shape_of(model, ti).dims()) + ")) return false;  // " + g.tensors[t].name + "\n";
+      const_fns += "    function " + fn + "() private pure returns (int256[] memory) {\n        return ZkDriver.unpackI64(" + sol_i64_bytes(v) +
+                   ");\n    }\n\n";
+    }
+  }
+  std::string key;
+  for (size_t i = 0; i < key_words.size(); ++i) key += "        k[" + std::to_string(i) + "] = " + hex_word(key_words[i]) + ";\n";
+
+  libs.insert({"ZkLogup", "ZkReduction", "ZkHyperKzg"});
+  std::ostringstream f;
+  const auto digest = vk.digest();
+  Word dw;
+  std::copy(digest.begin(), digest.end(), dw.begin());
+  f << "// SPDX-License-Identifier: UNLICENSED\n"
+    << "// The EVM verifier of one zkinfer model, written by `zkinfer create-evm-verifier` (docs/protocol/evm.md).\n"
+    << "// Model: " << out.nodes << " node steps. Deploy the libraries " << out.lookups << " and " << out.opening << " first, then "
+    << out.contract << " linked to it (solc --libraries, or a framework's linker).\n"
+    << "// verifyProof(proof words, public inputs, public outputs): the words and values are what\n"
+    << "// `zkinfer encode-evm-calldata` writes; true iff the proof verifies for these values.\n"
+    << "pragma solidity ^0.8.24;\n\n"
+    << flatten(libs)
+    << wrapper_libs(out.contract, wrappers)
+    << "// ---- the model-wide lookups ----\n"
+    << "library " << out.lookups << " {\n"
+    << "    function run(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool, ZkDriver.Ctx memory) {\n"
+    << "        bool ok = ZkDriver.lookups(c, w);\n"
+    << "        return (ok, c);\n"
+    << "    }\n}\n\n"
+    << "// ---- the constants' claims and the batch opening ----\n"
+    << "library " << out.opening << " {\n"
+    << "    function finish(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool) {\n"
+    << consts
+    << "        if (!ZkDriver.noneLeft(c)) return false;\n"
+    << "        return ZkDriver.opening(c, w, _key());\n"
+    << "    }\n\n"
+    << const_fns
+    << "    function _key() private pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
+    << key << "    }\n}\n\n"
+    << "// ---- the verifier ----\n"
+    << "contract " << out.contract << " {\n"
+    << "    bytes32 public constant VK_DIGEST = " << hex_word(dw) << ";\n"
+    << "    uint256 public constant INPUTS = " << in_words << ";\n"
+    << "    uint256 public constant OUTPUTS = " << out_words << ";\n\n"
+    << "    function verifyProof(uint256[] calldata w, int256[] calldata inputs, int256[] calldata outputs)\n"
+    << "        external view returns (bool)\n    {\n"
+    << "        if (inputs.length != INPUTS || outputs.length != OUTPUTS) return false;\n"
+    << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w);\n"
+    << "        if (!ok) return false;\n"
+    << key_coms << values << reads << outputs
+    << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
+    << "        (ok, c) = " << out.lookups << ".run(c, w);\n"
+    << "        return ok && " << out.opening << ".finish(c, w);\n"
+    << "    }\n\n"
+    << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
+    << calls << "        return true;\n    }\n\n"
+    << "    function _inputs(ZkDriver.Ctx memory c, int256[] calldata inputs) private pure returns (bool) {\n"
+    << input_checks << "        return true;\n    }\n\n"
+    << fns.str()
+    << "}\n";
+  out.source = f.str();
+  return out;
+}
+
+}  // namespace zkinfer::proof

@@ -1,0 +1,41 @@
+// zkinfer create-evm-verifier --vk DIR/vk -o Verifier.sol [--contract NAME]
+// The EVM verifier of a kzg key (proof/evm_verifier.h, docs/protocol/evm.md section 3.3): one
+// self-contained Solidity file, a libraries <NAME>Lookups and <NAME>Opening (deployed first) and the contract <NAME>
+// linked to it, whose verifyProof(uint256[] proof, int256[] inputs, int256[] outputs) takes what
+// `zkinfer encode-evm-calldata` writes. Exit 0 written; 2 bad usage, an unreadable key, or a key
+// or model the EVM verifier does not cover yet (the reason named; nothing is written).
+#include <cstdio>
+
+#include "commands.h"
+#include "proof/evm_verifier.h"
+#include "proof/files.h"
+
+namespace zkinfer::cli {
+
+void register_create_evm(CLI::App& app, Action& action) {
+  struct Args {
+    std::string vk, out, contract = "ZkinferVerifier";
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("create-evm-verifier", "a Solidity verifier contract for a kzg verifying key");
+  sub->add_option("--vk", args->vk, "verifying key (DIR/vk from setup --backend kzg)")->required();
+  sub->add_option("-o,--output", args->out, "Solidity file to write")->required();
+  sub->add_option("--contract", args->contract, "the contract's name (default ZkinferVerifier)");
+  sub->callback([args, &action] {
+    action = [args] {
+      proof::VkFile vkf;
+      try {
+        vkf = proof::decode_vk_file(proof::read_binary(args->vk));
+      } catch (const DecodeError& e) {
+        throw Error(args->vk + ": not a verifying key: " + e.what());
+      }
+      const proof::EvmVerifier v = proof::make_evm_verifier(vkf.model, vkf.vk, args->contract);
+      proof::write_text(args->out, v.source);
+      std::printf("wrote %s: library %s and contract %s (%zu node steps; verifyProof takes %zu public input and %zu output values)\n",
+                  args->out.c_str(), v.opening.c_str(), v.contract.c_str(), v.nodes, v.inputs, v.outputs);
+      return 0;
+    };
+  });
+}
+
+}  // namespace zkinfer::cli
