@@ -1,0 +1,318 @@
+// The whole-model EVM verifier end to end (issue 15; docs/protocol/evm.md section 3.3): models
+// compiled for proofs without zero knowledge (public input, fixed weights, public output), set up
+// with the kzg backend over the TEST-ONLY power-16 .ptau, proven; `zkinfer create-evm-verifier`
+// writes the contract, `zkinfer encode-evm-calldata` the calldata; tools/evm/run.js compiles the
+// contract with solc, deploys its libraries and the contract to an in-memory EVM (Osaka) and calls
+// it. Asserted: the honest proof returns true; every changed proof word, every changed public
+// output value, a changed public input, a truncated proof and another model's proof (with its own
+// values) return false or revert. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
+// verifier").
+//
+// Exit status 77 (CTest's skip) when node or npm is not installed.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/random.h"
+#include "onnx_build.h"
+#include "test_seed.h"
+
+namespace zkinfer {
+namespace {
+
+namespace fs = std::filesystem;
+using Word = std::array<uint8_t, 32>;
+
+const fs::path kSource = ZKINFER_SOURCE_DIR;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result sh(const std::string& cmd) {
+  Result r;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  const int st = pclose(f);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+Result zk(const std::string& args) { return sh(std::string("'") + ZKINFER_CLI + "' " + args); }
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// A two-layer perceptron 8 -> 6 (Relu) -> 3 with random weights (seeded), and an input.
+void write_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("mlp");
+  test_onnx::add_init(g, "W1", {6, 8}, test_onnx::rnd(rng, 48, 0.8));
+  test_onnx::add_init(g, "b1", {6}, test_onnx::rnd(rng, 6, 0.2));
+  test_onnx::add_init(g, "W2", {3, 6}, test_onnx::rnd(rng, 18, 0.8));
+  test_onnx::add_init(g, "b2", {3}, test_onnx::rnd(rng, 3, 0.2));
+  test_onnx::add_io(g->add_input(), "x", {1, 8});
+  test_onnx::add_io(g->add_output(), "y", {1, 3});
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W1", "b1"}, "h"), "transB", 1);
+  test_onnx::add_node(g, "Relu", {"h"}, "r");
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"r", "W2", "b2"}, "y"), "transB", 1);
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = test_onnx::rnd(rng, 8, 1.5);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
+// The calldata of verifyProof(uint256[] words, int256[] inputs, int256[] outputs), parsed.
+struct Call {
+  std::array<uint8_t, 4> selector{};
+  std::vector<Word> words, inputs, outputs;
+};
+
+std::vector<uint8_t> unhex(const std::string& s) {
+  std::vector<uint8_t> b;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) b.push_back(static_cast<uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
+  return b;
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += d[p[i] >> 4], s += d[p[i] & 15];
+  return s;
+}
+
+uint64_t small(const std::vector<uint8_t>& cd, size_t at) {
+  uint64_t v = 0;
+  for (size_t b = 24; b < 32; ++b) v = (v << 8) | cd.at(at + b);
+  return v;
+}
+
+Call parse_call(const fs::path& file) {
+  std::string text = read_text(file);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  const std::vector<uint8_t> cd = unhex(text.substr(2));
+  Call c;
+  std::copy(cd.begin(), cd.begin() + 4, c.selector.begin());
+  auto array_at = [&](size_t head) {
+    const size_t off = 4 + small(cd, 4 + 32 * head);
+    const size_t n = small(cd, off);
+    std::vector<Word> v(n);
+    for (size_t i = 0; i < n; ++i) std::copy(cd.begin() + off + 32 + 32 * i, cd.begin() + off + 64 + 32 * i, v[i].begin());
+    return v;
+  };
+  c.words = array_at(0);
+  c.inputs = array_at(1);
+  c.outputs = array_at(2);
+  return c;
+}
+
+Word u64_word(uint64_t v) {
+  Word w{};
+  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return w;
+}
+
+std::string encode(const Call& c) {
+  std::string s = "0x" + hex(c.selector.data(), 4);
+  const size_t o1 = 96, o2 = o1 + 32 * (1 + c.words.size()), o3 = o2 + 32 * (1 + c.inputs.size());
+  for (size_t o : {o1, o2, o3}) s += hex(u64_word(o).data(), 32);
+  for (const auto* a : {&c.words, &c.inputs, &c.outputs}) {
+    s += hex(u64_word(a->size()).data(), 32);
+    for (const Word& w : *a) s += hex(w.data(), 32);
+  }
+  return s;
+}
+
+// w + 1 (mod 2^256): a changed word (a field element stays canonical unless it was R - 1).
+Word plus_one(Word w) {
+  for (size_t i = 32; i-- > 0;)
+    if (++w[i] != 0) break;
+  return w;
+}
+
+struct Outcome {
+  bool success = false, accepted = false;
+  uint64_t gas = 0, tx_gas = 0;
+};
+
+std::vector<Outcome> run_calls(const fs::path& dir, const fs::path& sol, const std::string& contract, const std::vector<std::string>& calls,
+                               std::string* sizes) {
+  {
+    std::ofstream f(dir / "calls.txt");
+    for (const auto& c : calls) f << c << "\n";
+  }
+  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract " + contract + " --size --calls " + q(dir / "calls.txt") +
+                      " " + q(sol) + " > " + q(dir / "out.jsonl"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  std::vector<Outcome> out;
+  std::ifstream in(dir / "out.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("codeSize")) {
+      *sizes = line;
+      continue;
+    }
+    Outcome o;
+    o.success = j["success"].get<bool>();
+    const std::string rd = j["returnData"].get<std::string>();
+    o.accepted = o.success && rd.size() == 66 && rd.back() == '1' && rd.find_first_not_of('0', 2) == 65;
+    o.gas = j["gasUsed"].get<uint64_t>();
+    o.tx_gas = j["txGas"].get<uint64_t>();
+    out.push_back(o);
+  }
+  EXPECT_EQ(out.size(), calls.size());
+  return out;
+}
+
+class EvmModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { dir_ = fs::temp_directory_path() / ("zkinfer_evm_model_" + std::to_string(::getpid())); }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  static fs::path dir_;
+};
+fs::path EvmModel::dir_;
+
+// Compiles (public input, fixed weights), sets up (kzg), proves and encodes model `name`.
+bool prepare(const fs::path& d, const fs::path& onnx, const fs::path& input) {
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  if (!fs::exists(ptau)) {
+    ADD_FAILURE() << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+    return false;
+  }
+  fs::create_directories(d);
+  for (const std::string& c :
+       {"compile " + q(onnx) + " --calibration " + q(input) + " --input-visibility public --weights-visibility fixed -o " + q(d / "m.zkm"),
+        "setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k"),
+        "prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"),
+        "verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --input " + q(input) + " --no-key-cache",
+        "create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "Verifier.sol"),
+        "encode-evm-calldata --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --input " + q(input) + " -o " +
+            q(d / "calldata.hex")}) {
+    const Result r = zk(c);
+    if (r.code != 0) {
+      ADD_FAILURE() << c << "\n" << r.out;
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) {
+  std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ZKINFER_TEST_PTAU);
+  const uint64_t seed = testing::test_seed();
+  const fs::path a = dir_ / "a", b = dir_ / "b";
+  fs::create_directories(a);
+  fs::create_directories(b);
+  write_mlp(a / "model.onnx", a / "input.json", seed);
+  write_mlp(b / "model.onnx", b / "input.json", seed + 1);  // same shapes, other weights and input
+  ASSERT_TRUE(prepare(a, a / "model.onnx", a / "input.json"));
+  ASSERT_TRUE(prepare(b, b / "model.onnx", b / "input.json"));
+  const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
+  ASSERT_EQ(honest.inputs.size(), 8u);
+  ASSERT_EQ(honest.outputs.size(), 3u);
+  ASSERT_GT(honest.words.size(), 100u);
+
+  std::vector<std::string> calls = {encode(honest)};
+  std::vector<std::string> what = {"honest"};
+  for (size_t i = 0; i < honest.words.size(); ++i) {
+    Call c = honest;
+    c.words[i] = plus_one(c.words[i]);
+    calls.push_back(encode(c));
+    what.push_back("proof word " + std::to_string(i) + " + 1");
+  }
+  for (size_t i = 0; i < honest.outputs.size(); ++i) {
+    Call c = honest;
+    c.outputs[i] = plus_one(c.outputs[i]);
+    calls.push_back(encode(c));
+    what.push_back("output " + std::to_string(i) + " + 1");
+  }
+  {
+    Call c = honest;
+    c.inputs[3] = plus_one(c.inputs[3]);
+    calls.push_back(encode(c));
+    what.push_back("input 3 + 1");
+    c = honest;
+    c.words.pop_back();
+    calls.push_back(encode(c));
+    what.push_back("the last word dropped");
+    c = honest;
+    c.outputs.pop_back();
+    calls.push_back(encode(c));
+    what.push_back("an output value dropped");
+    calls.push_back(encode(other));
+    what.push_back("another model's proof and values");
+  }
+  std::string sizes;
+  const auto res = run_calls(dir_, a / "Verifier.sol", "ZkinferVerifier", calls, &sizes);
+  ASSERT_EQ(res.size(), calls.size());
+  std::printf("code sizes: %s\n", sizes.c_str());
+  EXPECT_TRUE(res[0].accepted) << "the honest proof is rejected";
+  std::printf("mlp 8-6-3 (public input, fixed weights): %zu proof words, verify gas %llu (transaction %llu)\n", honest.words.size(),
+              static_cast<unsigned long long>(res[0].gas), static_cast<unsigned long long>(res[0].tx_gas));
+  size_t reverts = 0;
+  for (size_t i = 1; i < res.size(); ++i) {
+    EXPECT_FALSE(res[i].accepted) << what[i] << " is accepted";
+    reverts += !res[i].success;
+  }
+  std::printf("%zu changed calls rejected (%zu by a revert)\n", res.size() - 1, reverts);
+}
+
+TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
+  // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
+  // nothing is written.
+  const fs::path d = dir_ / "refuse";
+  fs::create_directories(d);
+  write_mlp(d / "model.onnx", d / "input.json", 7);
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " -o " + q(d / "m.zkm")).code, 0);
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);
+  Result r = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "V.sol"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("zero-knowledge"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(d / "V.sol"));
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "h")).code, 0);
+  r = zk("create-evm-verifier --vk " + q(d / "h" / "vk") + " -o " + q(d / "V.sol"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("hyrax key"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(d / "V.sol"));
+}
+
+}  // namespace
+}  // namespace zkinfer
+
+int main(int argc, char** argv) {
+  if (std::system("node --version > /dev/null 2>&1") != 0 || std::system("npm --version > /dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "evm_model_test: node or npm is not installed (bash scripts/install-deps.sh); skipped\n");
+    return 77;
+  }
+  if (!std::filesystem::exists(std::string(ZKINFER_SOURCE_DIR) + "/tools/evm/node_modules/@ethereumjs/evm")) {
+    std::fprintf(stderr, "evm_model_test: tools/evm/node_modules is missing: run bash scripts/install-evm.sh\n");
+    return 1;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
