@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: UNLICENSED
+// TEST ONLY: the linear layers' step routines (contracts/ZkMatmul.sol, ZkCombine.sol) for the
+// differential test tools/evm/evm_layers_test.cc. Entry points take one uint256[] of words: the
+// shape, the claims on the output (count; per claim |point|, point, value), the transcript state
+// before, then the proof words, which the routine reads in place (its `pos` is the index of the
+// first proof word). They return [ok, state after, pos after, x claims, w claims, bias claims]
+// (each claim list: count; per claim |point|, point, value).
+pragma solidity ^0.8.24;
+
+import {ZkCombine} from "../ZkCombine.sol";
+import {ZkMatmul} from "../ZkMatmul.sol";
+import {ZkTypes} from "../ZkTypes.sol";
+
+contract ZkLinearHarness {
+    function _claims(uint256[] calldata w, uint256 pos) internal pure returns (ZkTypes.Claim[] memory c, uint256) {
+        uint256 nc = w[pos++];
+        c = new ZkTypes.Claim[](nc);
+        for (uint256 t = 0; t < nc; ++t) {
+            uint256 len = w[pos++];
+            c[t].point = w[pos:pos + len];
+            c[t].value = w[pos + len];
+            pos += len + 1;
+        }
+        return (c, pos);
+    }
+
+    function _size(ZkTypes.Claim[] memory c) internal pure returns (uint256 n) {
+        n = 1;
+        for (uint256 t = 0; t < c.length; ++t) n += 2 + c[t].point.length;
+    }
+
+    function _put(uint256[] memory out, uint256 k, ZkTypes.Claim[] memory c) internal pure returns (uint256) {
+        out[k++] = c.length;
+        for (uint256 t = 0; t < c.length; ++t) {
+            out[k++] = c[t].point.length;
+            for (uint256 i = 0; i < c[t].point.length; ++i) out[k++] = c[t].point[i];
+            out[k++] = c[t].value;
+        }
+        return k;
+    }
+
+    function _emit(ZkTypes.StepOut memory o) internal pure returns (uint256[] memory out) {
+        out = new uint256[](3 + _size(o.x) + _size(o.w) + _size(o.bias));
+        out[0] = o.ok ? 1 : 0;
+        out[1] = uint256(o.st);
+        out[2] = o.pos;
+        uint256 k = _put(out, 3, o.x);
+        k = _put(out, k, o.w);
+        _put(out, k, o.bias);
+    }
+
+    // [|batch|, batch.., m, k, n, flags (bit 0 transA, 1 transB, 2 bias, 3 biasBatch, 4 biasRows,
+    // 5 biasCols), claims, state, proof]
+    function matmul(uint256[] calldata w) external view returns (uint256[] memory) {
+        ZkMatmul.MatmulShape memory s;
+        uint256 nb = w[0];
+        s.batch = w[1:1 + nb];
+        uint256 pos = 1 + nb;
+        s.m = w[pos];
+        s.k = w[pos + 1];
+        s.n = w[pos + 2];
+        uint256 f = w[pos + 3];
+        s.transA = f & 1 != 0;
+        s.transB = f & 2 != 0;
+        s.bias = f & 4 != 0;
+        s.biasBatch = f & 8 != 0;
+        s.biasRows = f & 16 != 0;
+        s.biasCols = f & 32 != 0;
+        ZkTypes.Claim[] memory c;
+        (c, pos) = _claims(w, pos + 4);
+        return _emit(ZkMatmul.verifyMatmul(bytes32(w[pos]), s, c, w, pos + 1));
+    }
+
+    // [numVars, claims, state, proof]
+    function combine(uint256[] calldata w) external view returns (uint256[] memory) {
+        (ZkTypes.Claim[] memory c, uint256 pos) = _claims(w, 1);
+        return _emit(ZkCombine.verifyCombine(bytes32(w[pos]), w[0], c, w, pos + 1));
+    }
+}
