@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: UNLICENSED
-// TEST ONLY: the linear layers' step routines (contracts/ZkMatmul.sol, ZkCombine.sol) for the
+// TEST ONLY: the linear layers' step routines (contracts/ZkMatmul.sol, ZkConv.sol, ZkCombine.sol) for the
 // differential test tools/evm/evm_layers_test.cc. Entry points take one uint256[] of words: the
 // shape, the claims on the output (count; per claim |point|, point, value), the transcript state
 // before, then the proof words, which the routine reads in place (its `pos` is the index of the
@@ -8,6 +8,7 @@
 pragma solidity ^0.8.24;
 
 import {ZkCombine} from "../ZkCombine.sol";
+import {ZkConv} from "../ZkConv.sol";
 import {ZkMatmul} from "../ZkMatmul.sol";
 import {ZkTypes} from "../ZkTypes.sol";
 
@@ -75,5 +76,15 @@ contract ZkLinearHarness {
     function combine(uint256[] calldata w) external view returns (uint256[] memory) {
         (ZkTypes.Claim[] memory c, uint256 pos) = _claims(w, 1);
         return _emit(ZkCombine.verifyCombine(bytes32(w[pos]), w[0], c, w, pos + 1));
+    }
+
+    // [n, c, h, w, co, kh, kw, strideH, strideW, dilH, dilW, padTop, padLeft, padBottom, padRight,
+    // bias, groups, claims, state, proof]
+    function conv(uint256[] calldata w) external view returns (uint256[] memory) {
+        ZkConv.ConvShape memory s = ZkConv.ConvShape(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15] != 0, w[16]
+        );
+        (ZkTypes.Claim[] memory c, uint256 pos) = _claims(w, 17);
+        return _emit(ZkConv.verifyConv(bytes32(w[pos]), s, c, w, pos + 1));
     }
 }

@@ -373,6 +373,84 @@ Case combine_case(TestRng& rng, size_t num_vars, size_t count, uint64_t salt) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Conv.
+
+struct ConvSpec {
+  size_t n, c, h, w, co, kh, kw;
+  size_t sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
+  bool bias = false;
+  size_t claims = 1, groups = 1;
+};
+
+// Plain integer reference convolution (NCHW, grouped; the layer test's).
+std::vector<int64_t> conv_reference(const layers::ConvShape& s, const std::vector<int64_t>& x, const std::vector<int64_t>& wt,
+                                    const std::vector<int64_t>& bias) {
+  const size_t ho = s.out_h(), wo = s.out_w();
+  std::vector<int64_t> y(s.n * s.co * ho * wo, 0);
+  for (size_t n = 0; n < s.n; ++n)
+    for (size_t o = 0; o < s.co; ++o)
+      for (size_t i = 0; i < ho; ++i)
+        for (size_t j = 0; j < wo; ++j) {
+          int64_t acc = s.bias ? bias[o] : 0;
+          const size_t cg = s.c / s.groups, g = o / (s.co / s.groups);
+          for (size_t c2 = 0; c2 < cg; ++c2)
+            for (size_t a = 0; a < s.kh; ++a)
+              for (size_t b = 0; b < s.kw; ++b) {
+                const int64_t hi = static_cast<int64_t>(i * s.stride_h + a * s.dil_h) - static_cast<int64_t>(s.pad_top);
+                const int64_t wi = static_cast<int64_t>(j * s.stride_w + b * s.dil_w) - static_cast<int64_t>(s.pad_left);
+                if (hi < 0 || wi < 0 || hi >= static_cast<int64_t>(s.h) || wi >= static_cast<int64_t>(s.w)) continue;
+                const size_t c = g * cg + c2;
+                acc += wt[((o * cg + c2) * s.kh + a) * s.kw + b] * x[((n * s.c + c) * s.h + hi) * s.w + wi];
+              }
+          y[((n * s.co + o) * ho + i) * wo + j] = acc;
+        }
+  return y;
+}
+
+Case conv_case(TestRng& rng, const ConvSpec& k, uint64_t salt) {
+  layers::ConvShape s;
+  s.n = k.n, s.c = k.c, s.h = k.h, s.w = k.w, s.co = k.co, s.kh = k.kh, s.kw = k.kw;
+  s.stride_h = k.sh, s.stride_w = k.sw, s.dil_h = k.dh, s.dil_w = k.dw;
+  s.pad_top = k.pt, s.pad_left = k.pl, s.pad_bottom = k.pb, s.pad_right = k.pr;
+  s.bias = k.bias, s.groups = k.groups;
+  EXPECT_FALSE(s.invalid());
+  const auto x = layers::testing::random_ints(rng, s.x_shape().unpadded_size(), 100);
+  const auto wt = layers::testing::random_ints(rng, s.w_shape().unpadded_size(), 100);
+  std::vector<int64_t> bias_int;
+  std::vector<Fr> bias;
+  if (k.bias) {
+    bias_int = layers::testing::random_ints(rng, s.co, 1 << 16);
+    bias = layers::padded_table(s.bias_shape(), bias_int);
+  }
+  const auto y = layers::padded_table(s.y_shape(), conv_reference(s, x, wt, bias_int));
+  const auto claims = layers::testing::true_claims(rng, y, s.y_shape().num_vars(), k.claims);
+
+  auto tp = fresh(salt), tv = fresh(salt);
+  const Word before = state_word(tv);
+  ByteWriter bw;
+  layers::prove_conv(s, std::span<const int64_t>(x), std::span<const int64_t>(wt), bias, claims, tp).serialize(bw);
+  ByteReader r(bw.data(), "conv");
+  const auto proof = layers::ConvProof::deserialize(r, s, claims.size());
+  EXPECT_EQ(r.remaining(), 0u);
+  layers::ConvClaims out;
+  const bool ok = layers::verify_conv(s, claims, proof, tv, &out).ok();
+
+  Case c;
+  c.sig = "conv(uint256[])";
+  c.name = "conv x=" + std::to_string(k.n) + "x" + std::to_string(k.c) + "x" + std::to_string(k.h) + "x" + std::to_string(k.w) +
+           " co=" + std::to_string(k.co) + " k=" + std::to_string(k.kh) + "x" + std::to_string(k.kw) +
+           (k.sh * k.sw > 1 ? " s=" + std::to_string(k.sh) + "," + std::to_string(k.sw) : "") +
+           (k.dh * k.dw > 1 ? " d=" + std::to_string(k.dh) + "," + std::to_string(k.dw) : "") +
+           (k.pt + k.pl + k.pb + k.pr > 0 ? " p=" + std::to_string(k.pt) + std::to_string(k.pl) + std::to_string(k.pb) + std::to_string(k.pr) : "") +
+           (k.groups > 1 ? " g=" + std::to_string(k.groups) : "") + (k.bias ? " bias" : "") + " claims=" + std::to_string(k.claims);
+  for (size_t v : {k.n, k.c, k.h, k.w, k.co, k.kh, k.kw, k.sh, k.sw, k.dh, k.dw, k.pt, k.pl, k.pb, k.pr, size_t{k.bias}, k.groups})
+    c.words.push_back(word_u64(v));
+  put_claims(c.words, claims, &c.moved, &c.changed);
+  finish(c, before, proof_words(bw), ok, tv, std::vector<Claim>{out.x}, out.w, out.bias);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 struct Plan {
   Evm linear{"ZkLinearHarness"};
@@ -399,6 +477,17 @@ Plan& plan() {
     for (const auto& sp : mm) pl->linear_cases.push_back(matmul_case(rng, sp, salt++));
     for (auto [nv, cnt] : std::vector<std::pair<size_t, size_t>>{{5, 1}, {5, 2}, {7, 4}, {0, 2}, {3, 3}})
       pl->linear_cases.push_back(combine_case(rng, nv, cnt, salt++));
+    const std::vector<ConvSpec> cv = {
+        {1, 1, 8, 8, 2, 3, 3},                                            // plain, valid padding
+        {1, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 2},           // same padding, bias, 2 claims
+        {2, 2, 9, 7, 3, 3, 2, 2, 2, 1, 1, 1, 0, 1, 1, true, 1},           // batch 2, stride 2, uneven pads
+        {1, 2, 10, 9, 2, 3, 3, 1, 2, 2, 1, 0, 1, 2, 0, false, 3},         // dilation, 3 claims
+        {1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 2, 4},        // depthwise (groups = c = co)
+        {1, 4, 5, 5, 6, 2, 3, 2, 1, 1, 1, 0, 1, 0, 1, false, 1, 2},       // grouped (2 groups)
+        {1, 3, 4, 4, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, 1},           // 1x1 kernel: no kernel rounds
+        {1, 1, 28, 28, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true, 1},         // cnn_digits-like first conv
+    };
+    for (const auto& k : cv) pl->linear_cases.push_back(conv_case(rng, k, salt++));
     for (auto& c : pl->linear_cases) schedule(pl->linear, c);
     pl->linear.run();
     return pl;
@@ -445,12 +534,12 @@ TEST(EvmLayers, LinearHarnessUnderCodeSizeLimit) {
   EXPECT_LE(p.linear.code_size(), 24576u);
 }
 
-TEST(EvmLayers, MatmulAndCombineMatchCpp) {
+TEST(EvmLayers, MatmulConvCombineMatchCpp) {
   SCOPED_TRACE(seed_note());
   check_honest(plan().linear, plan().linear_cases);
 }
 
-TEST(EvmLayers, MatmulAndCombineEveryChangedWordIsRejected) {
+TEST(EvmLayers, MatmulConvCombineEveryChangedWordIsRejected) {
   SCOPED_TRACE(seed_note());
   check_rejected(plan().linear, plan().linear_cases);
 }
