@@ -13,7 +13,6 @@ library ZkLayerUtil {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
 
     error BadShape();
-    error NotSupported();
 
     // ceil(log2(d)) for d >= 1 (layers::ceil_log2).
     function ceilLog2(uint256 d) internal pure returns (uint256 l) {

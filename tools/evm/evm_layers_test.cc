@@ -25,6 +25,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/random.h"
@@ -451,10 +452,72 @@ Case conv_case(TestRng& rng, const ConvSpec& k, uint64_t salt) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reindex (data movement).
+
+// The map's words; `compress`: groups whose map is 0, 1, .., n-1 as iota (kind 2), as the
+// generator emits them.
+void put_map(std::vector<Word>& out, const layers::ReindexMap& m, bool compress) {
+  auto list = [&](const std::vector<size_t>& v) {
+    out.push_back(word_u64(v.size()));
+    for (size_t d : v) out.push_back(word_u64(d));
+  };
+  list(m.x_dims);
+  list(m.y_dims);
+  out.push_back(word_u64(m.groups.size()));
+  for (const auto& g : m.groups) {
+    list(g.y_axes);
+    list(g.x_axes);
+    bool iota = !g.identity && compress;
+    for (size_t t = 0; iota && t < g.map.size(); ++t) iota = g.map[t] == static_cast<int64_t>(t);
+    out.push_back(word_u64(g.identity ? 1 : iota ? 2 : 0));
+    if (iota) {
+      out.push_back(word_u64(0));
+      continue;
+    }
+    out.push_back(word_u64(g.map.size()));
+    for (int64_t v : g.map) out.push_back(word_i64(v));
+  }
+  out.push_back(word_i64(m.pad_value));
+}
+
+Case reindex_case(TestRng& rng, const std::string& name, const layers::ReindexMap& m, size_t count, bool compress,
+                  uint64_t salt) {
+  EXPECT_FALSE(m.invalid()) << name;
+  const layers::PaddedShape xs(m.x_dims), ys(m.y_dims);
+  const auto x = layers::testing::random_ints(rng, xs.unpadded_size(), 1 << 20);
+  const auto y = layers::padded_table(ys, m.apply(x));
+  const auto claims = layers::testing::true_claims(rng, y, ys.num_vars(), count);
+  auto tp = fresh(salt), tv = fresh(salt);
+  const Word before = state_word(tv);
+  layers::ReindexProof pp;
+  layers::prove_reindex(m, x, claims, tp, &pp);
+  ByteWriter bw;
+  pp.serialize(bw);
+  ByteReader r(bw.data(), "reindex");
+  const auto proof = layers::ReindexProof::deserialize(r, m, claims.size());
+  EXPECT_EQ(r.remaining(), 0u);
+  std::vector<Claim> out;
+  const bool ok = layers::verify_reindex(m, claims, proof, tv, &out).ok();
+  Case c;
+  c.sig = "reindex(uint256[])";
+  c.name = "reindex " + name + (compress ? "" : " (explicit maps)") + " claims=" + std::to_string(count);
+  put_map(c.words, m, compress);
+  put_claims(c.words, claims, &c.moved, &c.changed);
+  finish(c, before, proof_words(bw), ok, tv, out, {}, {});
+  if (proof.sumchecks.empty()) {  // free: every claim moves to x unchanged, its value too
+    c.moved.insert(c.moved.end(), c.changed.begin(), c.changed.end());
+    c.changed.clear();
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 struct Plan {
   Evm linear{"ZkLinearHarness"};
   std::vector<Case> linear_cases;
+  Evm move{"ZkMoveHarness"};
+  std::vector<Case> move_cases;
 };
 
 Plan& plan() {
@@ -490,6 +553,28 @@ Plan& plan() {
     for (const auto& k : cv) pl->linear_cases.push_back(conv_case(rng, k, salt++));
     for (auto& c : pl->linear_cases) schedule(pl->linear, c);
     pl->linear.run();
+
+    using layers::ReindexMap;
+    const std::vector<std::tuple<std::string, ReindexMap, size_t>> maps = {
+        {"Flatten [1,8,7,7]->[1,392]", layers::reshape_map({1, 8, 7, 7}, {1, 392}), 2},  // cnn_digits-like
+        {"Flatten [1,3,5,6]->[1,90]", layers::reshape_map({1, 3, 5, 6}, {1, 90}), 1},
+        {"Flatten [1,512,1,1]->[1,512]", layers::reshape_map({1, 512, 1, 1}, {1, 512}), 2},  // resnet18: free
+        {"Reshape [2,6,10]->[4,3,2,5,1]", layers::reshape_map({2, 6, 10}, {4, 3, 2, 5, 1}), 2},
+        {"Reshape [3,5]->[5,3]", layers::reshape_map({3, 5}, {5, 3}), 1},
+        {"Transpose [2,3,5] (2,0,1)", layers::transpose_map({2, 3, 5}, {2, 0, 1}), 3},  // free
+        {"Transpose [1,6,5,3] (0,2,3,1)", layers::transpose_map({1, 6, 5, 3}, {0, 2, 3, 1}), 1},
+        {"Slice [4,7,5]", layers::slice_map({4, 7, 5}, {1, 6}, {4, 0}, {0, 1}, {1, -2}), 2},
+        {"Pad [3,5] value -7", layers::pad_map({3, 5}, {1, 0, 2, 3}, -7), 2},
+        {"Pad [4,3] reflect", layers::pad_map({4, 3}, {0, 2, 1, 0}, 0, "reflect"), 1},
+        {"Expand [3,1]->[2,3,4]", layers::expand_map({3, 1}, {2, 3, 4}), 2},
+        {"Gather [5,6] axis 1", layers::gather_map({5, 6}, 1, {4, 0, -1}, {3}), 1},
+        {"Tile [3,2] (2,3)", layers::tile_map({3, 2}, {2, 3}), 1},
+        {"Trilu [2,4,5] upper", layers::trilu_map({2, 4, 5}, true, 1), 2},
+    };
+    for (const auto& [name, m, count] : maps) pl->move_cases.push_back(reindex_case(rng, name, m, count, true, salt++));
+    pl->move_cases.push_back(reindex_case(rng, "Flatten [1,3,5,6]->[1,90]", layers::reshape_map({1, 3, 5, 6}, {1, 90}), 2, false, salt++));
+    for (auto& c : pl->move_cases) schedule(pl->move, c);
+    pl->move.run();
     return pl;
   }();
   return *p;
@@ -532,6 +617,22 @@ TEST(EvmLayers, LinearHarnessUnderCodeSizeLimit) {
   Plan& p = plan();
   std::printf("ZkLinearHarness code size: %llu bytes\n", (unsigned long long)p.linear.code_size());
   EXPECT_LE(p.linear.code_size(), 24576u);
+}
+
+TEST(EvmLayers, MoveHarnessUnderCodeSizeLimit) {
+  Plan& p = plan();
+  std::printf("ZkMoveHarness code size: %llu bytes\n", (unsigned long long)p.move.code_size());
+  EXPECT_LE(p.move.code_size(), 24576u);
+}
+
+TEST(EvmLayers, ReindexMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  check_honest(plan().move, plan().move_cases);
+}
+
+TEST(EvmLayers, ReindexEveryChangedWordIsRejected) {
+  SCOPED_TRACE(seed_note());
+  check_rejected(plan().move, plan().move_cases);
 }
 
 TEST(EvmLayers, MatmulConvCombineMatchCpp) {
