@@ -518,6 +518,8 @@ struct Plan {
   std::vector<Case> linear_cases;
   Evm move{"ZkMoveHarness"};
   std::vector<Case> move_cases;
+  // Shapes that the C++ refuses (ConvShape::invalid and the like): each call must revert.
+  std::vector<std::pair<std::string, size_t>> malformed_linear, malformed_move;
 };
 
 Plan& plan() {
@@ -552,6 +554,28 @@ Plan& plan() {
     };
     for (const auto& k : cv) pl->linear_cases.push_back(conv_case(rng, k, salt++));
     for (auto& c : pl->linear_cases) schedule(pl->linear, c);
+    {
+      auto w = pl->linear_cases[0].words;  // matmul, no batch: word 1 is m
+      w[1] = word_u64(0);
+      pl->malformed_linear.push_back({"matmul m = 0", pl->linear.add("matmul(uint256[])", w)});
+      for (const Case& c : pl->linear_cases)
+        if (c.sig == "conv(uint256[])" && c.words[16] != word_u64(1)) {  // grouped: c = 4
+          w = c.words;
+          w[16] = word_u64(3);
+          pl->malformed_linear.push_back({"conv groups not dividing c", pl->linear.add("conv(uint256[])", w)});
+          w = c.words;
+          w[5] = word_u64(9);  // kh = 9 > h + pads
+          pl->malformed_linear.push_back({"conv kernel over the padded input", pl->linear.add("conv(uint256[])", w)});
+          break;
+        }
+      for (const Case& c : pl->linear_cases)
+        if (c.sig == "combine(uint256[])" && c.words[0] == word_u64(5) && c.proof_at + 1 < c.words.size()) {
+          w = c.words;
+          w[0] = word_u64(4);  // points of 5 coordinates
+          pl->malformed_linear.push_back({"combine point length", pl->linear.add("combine(uint256[])", w)});
+          break;
+        }
+    }
     pl->linear.run();
 
     using layers::ReindexMap;
@@ -574,6 +598,28 @@ Plan& plan() {
     for (const auto& [name, m, count] : maps) pl->move_cases.push_back(reindex_case(rng, name, m, count, true, salt++));
     pl->move_cases.push_back(reindex_case(rng, "Flatten [1,3,5,6]->[1,90]", layers::reshape_map({1, 3, 5, 6}, {1, 90}), 2, false, salt++));
     for (auto& c : pl->move_cases) schedule(pl->move, c);
+    {
+      // x axis 1 in two groups and x axis 0 in none; an identity between axes of different sizes;
+      // a source out of range
+      auto bad1 = layers::transpose_map({2, 3}, {1, 0});
+      bad1.groups[1].x_axes = {1};
+      auto bad2 = layers::transpose_map({2, 3}, {1, 0});
+      std::swap(bad2.y_dims[0], bad2.y_dims[1]);
+      auto bad3 = layers::slice_map({4, 7}, {1}, {3}, {0}, {});
+      bad3.groups[0].map[1] = 4;
+      for (const auto* m : {&bad1, &bad2, &bad3}) {
+        EXPECT_TRUE(m->invalid());
+        std::vector<Word> w;
+        put_map(w, *m, true);
+        std::vector<Claim> cl(1);
+        cl[0].point.assign(layers::PaddedShape(m->y_dims).num_vars(), Fr::one());
+        cl[0].value = cp::Val(Fr::one());
+        put_claims(w, cl);
+        w.push_back(Word{});
+        for (int i = 0; i < 8; ++i) w.push_back(word_u64(1));
+        pl->malformed_move.push_back({"invalid map " + std::string(*m->invalid()), pl->move.add("reindex(uint256[])", w)});
+      }
+    }
     pl->move.run();
     return pl;
   }();
@@ -633,6 +679,14 @@ TEST(EvmLayers, ReindexMatchesCpp) {
 TEST(EvmLayers, ReindexEveryChangedWordIsRejected) {
   SCOPED_TRACE(seed_note());
   check_rejected(plan().move, plan().move_cases);
+}
+
+TEST(EvmLayers, MalformedShapesRevert) {
+  Plan& p = plan();
+  EXPECT_EQ(p.malformed_linear.size(), 4u);
+  EXPECT_EQ(p.malformed_move.size(), 3u);
+  for (const auto& [what, call] : p.malformed_linear) EXPECT_FALSE(p.linear[call].success) << what << ": no revert";
+  for (const auto& [what, call] : p.malformed_move) EXPECT_FALSE(p.move[call].success) << what << ": no revert";
 }
 
 TEST(EvmLayers, MatmulConvCombineMatchCpp) {
