@@ -216,11 +216,27 @@ library ZkConv {
         uint256[] memory eo,
         uint256[] memory ei
     ) private pure returns (uint256 acc) {
+        // eo has >= outLen entries, ei >= len, ek >= k (eq tables of the padded dims)
+        if (eo.length < outLen || ei.length < len || ek.length < k) revert ZkLayerUtil.BadShape();
         for (uint256 a = 0; a < k; ++a) {
+            // the outputs o with 0 <= o stride + a dil - pad < len: o in [lo, hi)
+            uint256 base = a * dil;  // <= 2^62 (dims and dilations <= 2^31)
+            uint256 lo = base >= pad ? 0 : (pad - base + stride - 1) / stride;
+            if (len + pad <= base) continue;
+            uint256 hi = (len + pad - base - 1) / stride + 1;
+            if (hi > outLen) hi = outLen;
+            if (lo >= hi) continue;
+            uint256 i0 = lo * stride + base - pad;
             uint256 sa;
-            for (uint256 o = 0; o < outLen; ++o) {
-                uint256 p = o * stride + a * dil;
-                if (p >= pad && p - pad < len) sa = addmod(sa, mulmod(eo[o], ei[p - pad], R), R);
+            assembly ("memory-safe") {
+                let op := add(add(eo, 32), shl(5, lo))
+                let ip := add(add(ei, 32), shl(5, i0))
+                let step := shl(5, stride)
+                for { let o := lo } lt(o, hi) { o := add(o, 1) } {
+                    sa := addmod(sa, mulmod(mload(op), mload(ip), R), R)
+                    op := add(op, 32)
+                    ip := add(ip, step)
+                }
             }
             acc = addmod(acc, mulmod(ek[a], sa, R), R);
         }

@@ -132,6 +132,10 @@ class Evm {
     struct Remove {
       fs::path d;
       ~Remove() {
+        if (std::getenv("ZKINFER_EVM_KEEP")) {  // debugging: keep the calls and answers
+          std::fprintf(stderr, "evm_layers_test: calls and answers kept in %s\n", d.c_str());
+          return;
+        }
         std::error_code ec;
         fs::remove_all(d, ec);
       }
@@ -551,6 +555,8 @@ Plan& plan() {
         {1, 4, 5, 5, 6, 2, 3, 2, 1, 1, 1, 0, 1, 0, 1, false, 1, 2},       // grouped (2 groups)
         {1, 3, 4, 4, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, 1},           // 1x1 kernel: no kernel rounds
         {1, 1, 28, 28, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true, 1},         // cnn_digits-like first conv
+        {1, 1, 5, 5, 2, 2, 2, 3, 3, 1, 1, 3, 3, 3, 3, false, 2},          // pads beyond the kernel, stride 3
+        {1, 1, 2, 6, 2, 3, 2, 1, 1, 4, 1, 0, 0, 7, 1, true, 1},           // a kernel row that reads only padding
     };
     for (const auto& k : cv) pl->linear_cases.push_back(conv_case(rng, k, salt++));
     for (auto& c : pl->linear_cases) schedule(pl->linear, c);
