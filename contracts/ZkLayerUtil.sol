@@ -62,14 +62,14 @@ library ZkLayerUtil {
             let tp := add(t, 32)
             let pp := add(add(p, 32), shl(5, off))
             for { let k := 0 } lt(k, len) { k := add(k, 1) } {
-                let half := shl(k, 1)
+                let hb := shl(add(k, 5), 1)  // 32 * 2^k: the upper half's byte offset
                 let r := mload(add(pp, shl(5, k)))
-                for { let i := 0 } lt(i, half) { i := add(i, 1) } {
-                    let lo := add(tp, shl(5, i))
-                    let v := mload(lo)
+                let end := add(tp, hb)
+                for { let q := tp } lt(q, end) { q := add(q, 32) } {
+                    let v := mload(q)
                     let hi := mulmod(v, r, R)
-                    mstore(add(lo, shl(5, half)), hi)
-                    mstore(lo, addmod(v, sub(R, hi), R))
+                    mstore(add(q, hb), hi)
+                    mstore(q, addmod(v, sub(R, hi), R))
                 }
             }
         }

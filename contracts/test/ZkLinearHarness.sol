@@ -3,8 +3,9 @@
 // differential test tools/evm/evm_layers_test.cc. Entry points take one uint256[] of words: the
 // shape, the claims on the output (count; per claim |point|, point, value), the transcript state
 // before, then the proof words, which the routine reads in place (its `pos` is the index of the
-// first proof word). They return [ok, state after, pos after, x claims, w claims, bias claims]
-// (each claim list: count; per claim |point|, point, value).
+// first proof word). They return [ok, state after, pos after, x claims, w claims, bias claims, gas]
+// (each claim list: count; per claim |point|, point, value; gas: what the routine's call used,
+// measured by gasleft() around it).
 pragma solidity ^0.8.24;
 
 import {ZkCombine} from "../ZkCombine.sol";
@@ -40,8 +41,9 @@ contract ZkLinearHarness {
         return k;
     }
 
-    function _emit(ZkTypes.StepOut memory o) internal pure returns (uint256[] memory out) {
-        out = new uint256[](3 + _size(o.x) + _size(o.w) + _size(o.bias));
+    function _emit(ZkTypes.StepOut memory o, uint256 gas) internal pure returns (uint256[] memory out) {
+        out = new uint256[](4 + _size(o.x) + _size(o.w) + _size(o.bias));
+        out[out.length - 1] = gas;
         out[0] = o.ok ? 1 : 0;
         out[1] = uint256(o.st);
         out[2] = o.pos;
@@ -69,13 +71,17 @@ contract ZkLinearHarness {
         s.biasCols = f & 32 != 0;
         ZkTypes.Claim[] memory c;
         (c, pos) = _claims(w, pos + 4);
-        return _emit(ZkMatmul.verifyMatmul(bytes32(w[pos]), s, c, w, pos + 1));
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkMatmul.verifyMatmul(bytes32(w[pos]), s, c, w, pos + 1);
+        return _emit(o, g - gasleft());
     }
 
     // [numVars, claims, state, proof]
     function combine(uint256[] calldata w) external view returns (uint256[] memory) {
         (ZkTypes.Claim[] memory c, uint256 pos) = _claims(w, 1);
-        return _emit(ZkCombine.verifyCombine(bytes32(w[pos]), w[0], c, w, pos + 1));
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkCombine.verifyCombine(bytes32(w[pos]), w[0], c, w, pos + 1);
+        return _emit(o, g - gasleft());
     }
 
     // [n, c, h, w, co, kh, kw, strideH, strideW, dilH, dilW, padTop, padLeft, padBottom, padRight,
@@ -85,6 +91,8 @@ contract ZkLinearHarness {
             w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15] != 0, w[16]
         );
         (ZkTypes.Claim[] memory c, uint256 pos) = _claims(w, 17);
-        return _emit(ZkConv.verifyConv(bytes32(w[pos]), s, c, w, pos + 1));
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkConv.verifyConv(bytes32(w[pos]), s, c, w, pos + 1);
+        return _emit(o, g - gasleft());
     }
 }

@@ -3,8 +3,8 @@
 // tools/evm/evm_layers_test.cc, in a contract of its own (ZkLinearHarness is near the 24 KB
 // code-size limit). The entry point takes one uint256[] of words: the map, the claims on y (count;
 // per claim |point|, point, value), the transcript state before, then the proof words, which the
-// routine reads in place. It returns [ok, state after, pos after, x claims] (count; per claim
-// |point|, point, value).
+// routine reads in place. It returns [ok, state after, pos after, x claims (count; per claim
+// |point|, point, value), 0, 0 (no w or bias claims), gas (the routine's call, by gasleft())].
 pragma solidity ^0.8.24;
 
 import {ZkReindex} from "../ZkReindex.sol";
@@ -47,10 +47,12 @@ contract ZkMoveHarness {
             c[t].value = w[pos + len];
             pos += len + 1;
         }
+        uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkReindex.verifyReindex(bytes32(w[pos]), m, c, w, pos + 1);
+        g -= gasleft();
         uint256 size = 4;
         for (uint256 t = 0; t < o.x.length; ++t) size += 2 + o.x[t].point.length;
-        out = new uint256[](size + 2);
+        out = new uint256[](size + 3);
         out[0] = o.ok ? 1 : 0;
         out[1] = uint256(o.st);
         out[2] = o.pos;
@@ -64,5 +66,6 @@ contract ZkMoveHarness {
         // empty w and bias claim lists, as ZkLinearHarness returns them
         out[k++] = 0;
         out[k++] = 0;
+        out[k] = g;
     }
 }
