@@ -6,17 +6,21 @@
 //
 // Each case: random integer tensors of a shape (odd sizes that pad, several output claims, bias or
 // none, Gemm transposes, batched products, convolutions with stride / padding / dilation / groups,
-// combinations of 1..4 claims, Flatten / Reshape / Transpose / Slice / Pad maps), true claims on the
-// output at random points, a proof by the C++ prover from a transcript (v2 encoding) in a random
-// state, and the C++ verifier from the same state on the proof as deserialized. The Solidity routine
-// runs on the same words from the same state; asserted: it accepts, and returns exactly the C++
-// verifier's claims (every point coordinate and value, in order), the C++ final transcript state and
-// the number of words the C++ deserializer read. Then every changed word (each proof word, each
-// coordinate and value of each claim on the output, the state before: + 1) is rejected (ok = false
-// or a revert), and so is the first proof word + R (the same residue, not canonical). Gas per routine is
-// printed (BENCHMARKS.md, "Issue 15: layer step routines on the EVM").
+// combinations of 1..4 claims, every ReindexMap constructor: Flatten, Reshape, Transpose, Slice,
+// Pad, Expand, Gather, Tile, Trilu), true claims on the output at random points, a proof by the
+// C++ prover from a v2 transcript in a random state, and the C++ verifier from the same state on
+// the proof as deserialized. The Solidity routine runs on the same words from the same state;
+// asserted: it accepts and returns exactly the C++ verifier's claims (every point coordinate and
+// value, in order), the C++ final transcript state and the number of words the C++ deserializer
+// read. Then every changed word (+ 1) is refused: each proof word and each claim value on the
+// output must be rejected (ok = false or a revert); each claim point coordinate and the state
+// before must be rejected or move the output (another point is another claim, which may hold:
+// with k = 1 a matmul has no rounds, and free moves carry any claim); the first proof word + R
+// (the same residue, not canonical) is rejected; shapes that the C++ refuses revert. Gas per
+// routine is printed (BENCHMARKS.md, "Issue 15: layer step routines on the EVM").
 //
-// Exit status 77 (CTest's skip) when node or npm is not installed.
+// Exit status 77 (CTest's skip) when node or npm is not installed. ZKINFER_EVM_KEEP=1 keeps the
+// runner's calls and answers.
 #include <gtest/gtest.h>
 
 #include <cstdio>
