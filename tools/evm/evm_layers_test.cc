@@ -550,6 +550,8 @@ Plan& plan() {
         {{2, 3}, 3, 5, 4, false, false, true, true, true, true, 2},  // batched, bias with the batch
         {{3}, 2, 3, 5, false, true, true, false, false, true, 3},    // batched, broadcast bias
         {{4}, 4, 8, 2, true, false, false, false, false, false, 1},
+        {{}, 1, 128, 64, false, true, true, false, false, true, 1},  // cnn_digits' fc1 (Gemm, B^T, bias)
+        {{}, 1, 64, 10, false, true, true, false, false, true, 1},   // cnn_digits' fc2
     };
     for (const auto& sp : mm) pl->linear_cases.push_back(matmul_case(rng, sp, salt++));
     for (auto [nv, cnt] : std::vector<std::pair<size_t, size_t>>{{5, 1}, {5, 2}, {7, 4}, {0, 2}, {3, 3}})
@@ -562,7 +564,9 @@ Plan& plan() {
         {1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 2, 4},        // depthwise (groups = c = co)
         {1, 4, 5, 5, 6, 2, 3, 2, 1, 1, 1, 0, 1, 0, 1, false, 1, 2},       // grouped (2 groups)
         {1, 3, 4, 4, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, 1},           // 1x1 kernel: no kernel rounds
-        {1, 1, 28, 28, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true, 1},         // cnn_digits-like first conv
+        {1, 1, 28, 28, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true, 1},         // LeNet-like first conv
+        {1, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 1},          // cnn_digits' conv1
+        {1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 1},         // cnn_digits' conv2
         {1, 1, 5, 5, 2, 2, 2, 3, 3, 1, 1, 3, 3, 3, 3, false, 2},          // pads beyond the kernel, stride 3
         {1, 1, 2, 6, 2, 3, 2, 1, 1, 4, 1, 0, 0, 7, 1, true, 1},           // a kernel row that reads only padding
     };
