@@ -55,7 +55,7 @@ library ZkCombine {
         one[0] = 1;
         uint256 running;
         uint256[] memory point;
-        (st, running, point) = ZkSumcheck.verifyRounds(st, numVars, 2, one, claim, w[pos:pos + 2 * numVars]);
+        (st, running, point) = ZkLayerUtil.verifyRounds2(st, numVars, one, claim, w[pos:pos + 2 * numVars]);
         pos += 2 * numVars;
         uint256[] calldata finals = w[pos:pos + 2];
         out.pos = pos + 2;

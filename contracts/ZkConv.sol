@@ -137,7 +137,7 @@ library ZkConv {
             }
             uint256 nx = v.ln + v.lc + v.lh + v.lw;
             uint256 running;
-            (st, running, v.p1) = ZkSumcheck.verifyRounds(st, nx, 2, _one(), claim, w[pos:pos + 2 * nx]);
+            (st, running, v.p1) = ZkLayerUtil.verifyRounds2(st, nx, _one(), claim, w[pos:pos + 2 * nx]);
             pos += 2 * nx;
             f1 = w[pos:pos + 2];
             pos += 2;
@@ -158,7 +158,7 @@ library ZkConv {
             bool one = s.groups == 1;
             uint256 nk = one ? v.lkw + v.lkh : v.lco + v.lcg + v.lkh + v.lkw;
             uint256 running;
-            (st, running, v.p2) = ZkSumcheck.verifyRounds(st, nk, 2, one ? v.kappa : _one(), f1[1], w[pos:pos + 2 * nk]);
+            (st, running, v.p2) = ZkLayerUtil.verifyRounds2(st, nk, one ? v.kappa : _one(), f1[1], w[pos:pos + 2 * nk]);
             pos += 2 * nk;
             uint256 nf = one ? 2 * nc : 2;
             f2 = w[pos:pos + nf];

@@ -3,14 +3,17 @@
 // layout's arithmetic (src/layers/layout.h: a tensor's MLE over little-endian variables, each
 // dimension padded to a power of two, the LAST dimension in the LOWEST variables), eq tables
 // (src/poly/mle.h `eq_table`: entry i = prod_k (bit k of i ? r_k : 1 - r_k)), point slices, and
-// the claim absorbs of the layers (every point and value checked canonical by the absorb).
+// the claim absorbs of the layers (every point and value checked canonical by the absorb), and the
+// degree-2 sumcheck rounds most layers use.
 pragma solidity ^0.8.24;
 
+import {ZkSumcheck} from "./ZkSumcheck.sol";
 import {ZkTranscript} from "./ZkTranscript.sol";
 import {ZkTypes} from "./ZkTypes.sol";
 
 library ZkLayerUtil {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
+    uint256 private constant INV2 = (R + 1) / 2;
 
     error BadShape();
 
@@ -119,5 +122,34 @@ library ZkLayerUtil {
             out[i] = c;
             c = mulmod(c, g, R);
         }
+    }
+
+    // ZkSumcheck.verifyRounds for degree 2 (the same transcript: num_vars, degree 2, the coeffs; per
+    // round the values at 0 and 2, then the challenge), with p(r) in Newton form on the nodes 0, 1, 2:
+    // p(r) = p0 + r (p1 - p0) + r (r - 1) / 2 (p2 - 2 p1 + p0), p1 = running claim - p0 (no arrays).
+    function verifyRounds2(bytes32 st, uint256 n, uint256[] memory coeffs, uint256 claim, uint256[] calldata rounds)
+        internal
+        pure
+        returns (bytes32, uint256 running, uint256[] memory point)
+    {
+        if (rounds.length != 2 * n || claim >= R) revert BadShape();
+        st = ZkTranscript.absorbU64(st, ZkSumcheck.L_NUM_VARS, uint64(n));
+        st = ZkTranscript.absorbU64(st, ZkSumcheck.L_DEGREE, 2);
+        st = ZkTranscript.absorbFrs(st, ZkSumcheck.L_COEFFS, coeffs);
+        point = new uint256[](n);
+        running = claim;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256[] calldata m = rounds[2 * i:2 * i + 2];
+            st = ZkTranscript.absorbFrsCd(st, ZkSumcheck.L_ROUND, m);  // checks both values canonical
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, ZkSumcheck.L_CHALLENGE);
+            uint256 p0 = m[0];
+            uint256 p1 = addmod(running, R - p0, R);
+            uint256 d1 = addmod(p1, R - p0, R);
+            uint256 d2 = mulmod(addmod(addmod(m[1], p0, R), R - addmod(p1, p1, R), R), INV2, R);
+            running = addmod(addmod(p0, mulmod(r, d1, R), R), mulmod(mulmod(r, addmod(r, R - 1, R), R), d2, R), R);
+            point[i] = r;
+        }
+        return (st, running, point);
     }
 }

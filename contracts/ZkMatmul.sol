@@ -114,7 +114,9 @@ library ZkMatmul {
         uint256 nv = v.lk + v.lb;
         uint256 running;
         uint256[] memory point;
-        (st, running, point) = ZkSumcheck.verifyRounds(st, nv, per, coeffs, claim, w[pos:pos + nv * per]);
+        (st, running, point) = per == 2
+            ? ZkLayerUtil.verifyRounds2(st, nv, coeffs, claim, w[pos:pos + nv * per])
+            : ZkSumcheck.verifyRounds(st, nv, per, coeffs, claim, w[pos:pos + nv * per]);
         pos += nv * per;
         uint256[] calldata finals = w[pos:pos + per * nc];
         pos += per * nc;

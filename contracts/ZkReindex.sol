@@ -193,7 +193,7 @@ library ZkReindex {
             uint256 running;
             uint256[] memory rho;
             (st, running, rho) =
-                ZkSumcheck.verifyRounds(st, c.sumVars, 2, one, _target(m, c, yClaims[t]), w[pos:pos + 2 * c.sumVars]);
+                ZkLayerUtil.verifyRounds2(st, c.sumVars, one, _target(m, c, yClaims[t]), w[pos:pos + 2 * c.sumVars]);
             pos += 2 * c.sumVars;
             uint256[] calldata f = w[pos:pos + 2];
             pos += 2;
