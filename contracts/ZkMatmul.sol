@@ -16,7 +16,8 @@
 // variables, else 2) and its final values (per per claim: (eq_batch,) A_t, B_t).
 // Transcript: u64 "layers.matmul.num_claims", "layers.matmul.claims" (each point then its value),
 // "layers.matmul.bias_values" (when bias), challenge "layers.matmul.gamma", then the sumcheck of
-// sum_t gamma^t [eq_t] A_t B_t (ZkSumcheck.verifyRounds; its final values absorbed).
+// sum_t gamma^t [eq_t] A_t B_t (ZkLayerUtil.verifyRounds2 for degree 2, ZkSumcheck.verifyRounds for
+// degree 3; its final values absorbed).
 // Returns out.x = the claims on A (MatmulClaims.a), out.w = on B (.b), out.bias = on c (.bias,
 // the value c~ at the bias point as the prover sent it; the caller scales it), in claim order.
 pragma solidity ^0.8.24;
