@@ -95,7 +95,8 @@ std::string flatten(const std::set<std::string>& want) {
   return out;
 }
 
-// hex"..": each value as 8 bytes, big-endian two's complement (ZkDriver.unpackI64).
+}  // namespace
+
 std::string sol_i64_bytes(std::span<const int64_t> v) {
   static const char* d = "0123456789abcdef";
   std::string s = "hex\"";
@@ -106,6 +107,8 @@ std::string sol_i64_bytes(std::span<const int64_t> v) {
     }
   return s + "\"";
 }
+
+namespace {
 
 // Constants embedded in the contract are evaluated by it: at most this many entries each (the
 // MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).

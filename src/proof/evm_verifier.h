@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <set>
+#include <span>
 #include <tuple>
 #include <string>
 #include <utility>
@@ -72,6 +73,8 @@ std::string sol_fr(const field::Fr& v);
 std::string sol_bool(bool b);
 // `uint256[]` literal as a memory array expression (ZkDriver.arr helper calls).
 std::string sol_uints(const std::vector<size_t>& v);
+// hex"..": each value as 8 bytes, big-endian two's complement (a bytes literal for ZkDriver.unpackI64).
+std::string sol_i64_bytes(std::span<const int64_t> v);
 
 struct EvmVerifier {
   std::string source;    // the whole file

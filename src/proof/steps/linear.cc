@@ -145,12 +145,21 @@ bool LinearStep::evm(EvmCode& e) const {
               "ZkNonlinear.RescaleParams(" + sol_uints(rp.dims) + ", " + sol_uint(rp.shift) + ", " + sol_uint(rp.out_bits) + ")");
     e.line("cl = o.x;");
   }
-  if (conv) return false;  // TODO(issue 15): ZkConv
-  e.routine("ZkMatmul", "verifyMatmul", "ZkMatmul.MatmulShape memory",
+  if (conv) {
+    e.routine("ZkConv", "verifyConv", "ZkConv.ConvShape memory",
+              "ZkConv.ConvShape(" + sol_uint(cv.n) + ", " + sol_uint(cv.c) + ", " + sol_uint(cv.h) + ", " + sol_uint(cv.w) + ", " +
+                  sol_uint(cv.co) + ", " + sol_uint(cv.kh) + ", " + sol_uint(cv.kw) + ", " + sol_uint(cv.stride_h) + ", " +
+                  sol_uint(cv.stride_w) + ", " + sol_uint(cv.dil_h) + ", " + sol_uint(cv.dil_w) + ", " + sol_uint(cv.pad_top) + ", " +
+                  sol_uint(cv.pad_left) + ", " + sol_uint(cv.pad_bottom) + ", " + sol_uint(cv.pad_right) + ", " + sol_bool(cv.bias) +
+                  ", " + sol_uint(cv.groups) + ")",
+              e.advice_count);
+  } else {
+    e.routine("ZkMatmul", "verifyMatmul", "ZkMatmul.MatmulShape memory",
             "ZkMatmul.MatmulShape(" + sol_uints(mm.batch) + ", " + sol_uint(mm.m) + ", " + sol_uint(mm.k) + ", " + sol_uint(mm.n) +
                 ", " + sol_bool(mm.trans_a) + ", " + sol_bool(mm.trans_b) + ", " + sol_bool(mm.bias) + ", " + sol_bool(mm.bias_batch) +
                 ", " + sol_bool(mm.bias_rows) + ", " + sol_bool(mm.bias_cols) + ")",
             e.advice_count);
+  }
   e.claims_to(x, "x");
   e.claims_to(w, "w");
   if (b >= 0) {

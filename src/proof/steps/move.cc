@@ -77,8 +77,25 @@ class ReindexStep : public Step {
     return Verdict::accept();
   }
   bool evm(EvmCode& e) const override {
-    if (!same_layout) return false;  // TODO(issue 15): ZkReindex
-    e.pass_to(x);
+    if (same_layout) {
+      e.pass_to(x);
+      return true;
+    }
+    // The map as ZkReindex.ReindexMap: groups built first (a group whose map is 0, 1, .., n-1 is
+    // sent as `iota`, without its map).
+    e.line("ZkReindex.ReindexGroup[] memory gs = new ZkReindex.ReindexGroup[](" + sol_uint(rmap.groups.size()) + ");");
+    for (size_t i = 0; i < rmap.groups.size(); ++i) {
+      const auto& g = rmap.groups[i];
+      bool iota = !g.identity && !g.map.empty();
+      for (size_t k = 0; iota && k < g.map.size(); ++k) iota = g.map[k] == static_cast<int64_t>(k);
+      const std::string map = g.identity || iota ? "new int256[](0)" : "ZkDriver.unpackI64(" + sol_i64_bytes(g.map) + ")";
+      e.line("gs[" + sol_uint(i) + "] = ZkReindex.ReindexGroup(" + sol_uints(g.y_axes) + ", " + sol_uints(g.x_axes) + ", " +
+             sol_bool(g.identity) + ", " + sol_bool(iota) + ", " + map + ");");
+    }
+    e.routine("ZkReindex", "verifyReindex", "ZkReindex.ReindexMap memory",
+              "ZkReindex.ReindexMap(" + sol_uints(rmap.x_dims) + ", " + sol_uints(rmap.y_dims) + ", gs, int256(" +
+                  std::to_string(rmap.pad_value) + "))");
+    e.claims_to(x, "x");
     return true;
   }
 };
