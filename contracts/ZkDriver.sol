@@ -230,8 +230,12 @@ library ZkDriver {
         if (cl.length == 0) return true;
         uint256[] memory table = _paddedTableMem(v, dims);
         uint256 nv = _log2(table.length);
-        for (uint256 i = 0; i < cl.length; ++i)
-            if (cl[i].point.length != nv || ZkSumcheck.mle(table, cl[i].point) != cl[i].value) return false;
+        for (uint256 i = 0; i < cl.length; ++i) {
+            if (cl[i].point.length != nv) return false;
+            // ZkSumcheck.mle folds its table in place: a copy per claim.
+            uint256[] memory t = i + 1 == cl.length ? table : _copy(table);
+            if (ZkSumcheck.mle(t, cl[i].point) != cl[i].value) return false;
+        }
         return true;
     }
 
@@ -255,11 +259,22 @@ library ZkDriver {
 
     // Values packed as 8 bytes each, big-endian two's complement.
     function unpackI64(bytes memory b) internal pure returns (int256[] memory v) {
-        v = new int256[](b.length / 8);
-        for (uint256 i = 0; i < v.length; ++i) {
-            uint64 x;
-            for (uint256 j = 0; j < 8; ++j) x = (x << 8) | uint64(uint8(b[8 * i + j]));
-            v[i] = int256(int64(x));
+        uint256 n = b.length / 8;
+        v = new int256[](n);
+        assembly ("memory-safe") {
+            let src := add(b, 32)
+            let dst := add(v, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                // The 8 bytes at src + 8 i, sign-extended from bit 63.
+                mstore(add(dst, shl(5, i)), signextend(7, shr(192, mload(add(src, shl(3, i))))))
+            }
+        }
+    }
+
+    function _copy(uint256[] memory a) private pure returns (uint256[] memory b) {
+        b = new uint256[](a.length);
+        assembly ("memory-safe") {
+            mcopy(add(b, 32), add(a, 32), shl(5, mload(a)))
         }
     }
 
@@ -293,13 +308,29 @@ library ZkDriver {
         }
         if (v.length != _count(dims)) revert BadShape();
         table = new uint256[](size);
+        // Row-major over the unpadded dims: the last dimension in runs of dims[rank - 1] entries,
+        // each run at its padded row's start.
+        uint256 last = rank == 0 ? 1 : dims[rank - 1];
+        uint256 rows = v.length / last;
         uint256[] memory idx = new uint256[](rank);
-        for (uint256 f = 0; f < v.length; ++f) {
+        for (uint256 r = 0; r < rows; ++r) {
             uint256 at = 0;
-            for (uint256 i = 0; i < rank; ++i) at = at * pad[i] + idx[i];
-            int256 x = v[f];
-            table[at] = x >= 0 ? uint256(x) % R : R - (uint256(-x) % R);
-            for (uint256 i = rank; i > 0; --i) {
+            for (uint256 i = 0; i + 1 < rank; ++i) at = at * pad[i] + idx[i];
+            if (rank > 0) at *= pad[rank - 1];
+            uint256 f = r * last;
+            uint256 q = R;
+            assembly ("memory-safe") {
+                let tp := add(add(table, 32), shl(5, at))
+                let vp := add(add(v, 32), shl(5, f))
+                for { let j := 0 } lt(j, last) { j := add(j, 1) } {
+                    let x := mload(add(vp, shl(5, j)))
+                    // x in (-2^255, 2^255): its residue mod R
+                    switch slt(x, 0)
+                    case 0 { mstore(add(tp, shl(5, j)), mod(x, q)) }
+                    default { mstore(add(tp, shl(5, j)), mod(sub(q, mod(sub(0, x), q)), q)) }
+                }
+            }
+            for (uint256 i = rank > 0 ? rank - 1 : 0; i > 0; --i) {
                 if (++idx[i - 1] < dims[i - 1]) break;
                 idx[i - 1] = 0;
             }
@@ -318,11 +349,36 @@ library ZkDriver {
 
     // ---- the model-wide lookups (lookup/batch.h BatchVerifier::verify with range tables) ----
 
-    // The multiplicities' commitments (one per table, 2^k entries), the batch proof, and the claims
-    // it leaves on the segments' columns and the multiplicities, opened at the end.
-    function lookups(Ctx memory c, uint256[] calldata w) internal view returns (bool) {
-        uint256 ns = c.nSeg;
-        if (ns == 0) return true;
+    // What the model-wide lookups leave (the lookups library returns this, not the whole context:
+    // an external call copies what it passes).
+    struct LookupResult {
+        bool ok;
+        bytes32 st;
+        uint256 pos;  // the first word of the batch proof (after the multiplicities' commitments)
+        uint256 end;  // the next unread word
+        uint256[] tableLogs;  // the tables, in order of first registration
+        uint256[] segTable;  // each segment's table
+        uint256[] multX;  // the multiplicities' commitments, one per table
+        uint256[] multY;
+        uint256[] witnessPoint;
+        uint256[] tablePoint;
+    }
+
+    // The batch of the nSeg registered range lookups (segVars, segTableLog): the multiplicities'
+    // commitments (one per table, 2^k entries; read and absorbed), the batch proof verified
+    // (ZkLogup.verifyRangeBatch). Nothing registered: ok, nothing read.
+    function lookupsRun(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, uint256[] calldata w)
+        internal
+        view
+        returns (LookupResult memory r)
+    {
+        r.st = st;
+        r.pos = pos;
+        r.end = pos;
+        if (ns == 0) {
+            r.ok = true;
+            return r;
+        }
         ZkLogup.RangeBatch memory b;
         b.segTable = new uint256[](ns);
         b.segVars = new uint256[](ns);
@@ -330,30 +386,49 @@ library ZkDriver {
         uint256 nt = 0;
         for (uint256 e = 0; e < ns; ++e) {
             uint256 t = 0;
-            while (t < nt && logs[t] != c.segTableLog[e]) ++t;
-            if (t == nt) logs[nt++] = c.segTableLog[e];
+            while (t < nt && logs[t] != segTableLog[e]) ++t;
+            if (t == nt) logs[nt++] = segTableLog[e];
             b.segTable[e] = t;
-            b.segVars[e] = c.segVars[e];
+            b.segVars[e] = segVars[e];
         }
         b.tableLogs = new uint256[](nt);
-        uint256[] memory mcom = new uint256[](nt);
+        r.multX = new uint256[](nt);
+        r.multY = new uint256[](nt);
         for (uint256 t = 0; t < nt; ++t) {
             b.tableLogs[t] = logs[t];
-            mcom[t] = readCommitment(c, w, logs[t]);
+            (r.multX[t], r.multY[t]) = (w[pos], w[pos + 1]);
+            st = ZkTranscript.absorbBytes(
+                st, L_COMMITMENT, abi.encodePacked(uint32(logs[t]), bytes32(ZkTranscript.g1Word(w[pos], w[pos + 1])))
+            );
+            pos += 2;
         }
         (, uint256 n) = ZkLogup.layout(b.segVars);
         (, uint256 k) = ZkLogup.layout(b.tableLogs);
-        uint256 g = ZkLogup.proofWords(n, k);
-        uint256 len = g + ns + nt;
-        uint256 p = c.pos;
-        if (p + len > w.length) revert BadShape();
-        bool ok;
+        uint256 len = ZkLogup.proofWords(n, k) + ns + nt;
+        if (pos + len > w.length) revert BadShape();
         ZkLogup.BatchClaims memory bc;
-        (c.st, ok, bc) = ZkLogup.verifyRangeBatch(c.st, b, w[p:p + len]);
-        if (!ok) return false;
-        c.pos = p + len;
-        for (uint256 e = 0; e < ns; ++e) openAt(c, c.segCom[e], _prefix(bc.witnessPoint, b.segVars[e]), w[p + g + e]);
-        for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], _prefix(bc.tablePoint, logs[t]), w[p + g + ns + t]);
+        (r.st, r.ok, bc) = ZkLogup.verifyRangeBatch(st, b, w[pos:pos + len]);
+        r.pos = pos;
+        r.end = pos + len;
+        r.tableLogs = b.tableLogs;
+        r.segTable = b.segTable;
+        r.witnessPoint = bc.witnessPoint;
+        r.tablePoint = bc.tablePoint;
+    }
+
+    // The lookups' claims to open at the end: each segment's column at the witness point's prefix
+    // (its value the proof's segment value), each table's multiplicities at the table point's.
+    function lookupsApply(Ctx memory c, LookupResult memory r, uint256[] calldata w) internal pure returns (bool) {
+        if (!r.ok) return false;
+        c.st = r.st;
+        c.pos = r.end;
+        uint256 nt = r.tableLogs.length;
+        if (c.nSeg == 0) return true;
+        uint256 g = r.end - r.pos - c.nSeg - nt;  // the GKR's words
+        uint256[] memory mcom = new uint256[](nt);
+        for (uint256 t = 0; t < nt; ++t) mcom[t] = addCommitment(c, r.multX[t], r.multY[t], r.tableLogs[t]);
+        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], _prefix(r.witnessPoint, c.segVars[e]), w[r.pos + g + e]);
+        for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], _prefix(r.tablePoint, r.tableLogs[t]), w[r.pos + g + c.nSeg + t]);
         return true;
     }
 

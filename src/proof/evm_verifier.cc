@@ -369,9 +369,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << wrapper_libs(out.contract, wrappers)
     << "// ---- the model-wide lookups ----\n"
     << "library " << out.lookups << " {\n"
-    << "    function run(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool, ZkDriver.Ctx memory) {\n"
-    << "        bool ok = ZkDriver.lookups(c, w);\n"
-    << "        return (ok, c);\n"
+    << "    function run(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, uint256[] calldata w)\n"
+    << "        external view returns (ZkDriver.LookupResult memory)\n    {\n"
+    << "        return ZkDriver.lookupsRun(st, pos, segVars, segTableLog, ns, w);\n"
     << "    }\n}\n\n"
     << "// ---- the constants' claims and the batch opening ----\n"
     << "library " << out.opening << " {\n"
@@ -395,8 +395,8 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
     << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
-    << "        (ok, c) = " << out.lookups << ".run(c, w);\n"
-    << "        return ok && " << out.opening << ".finish(c, w);\n"
+    << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, w), w)) return false;\n"
+    << "        return " << out.opening << ".finish(c, w);\n"
     << "    }\n\n"
     << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << calls << "        return true;\n    }\n\n"

@@ -2,6 +2,7 @@
 // sumcheck and a range-checked division by the window size.
 #include "layers/pool.h"
 #include "ops/kernels.h"
+#include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
 namespace zkinfer::proof {
@@ -52,6 +53,16 @@ class GapStep : public Step {
     return verify_layer(
         env, cl, x, "global average pool", [&] { return layers::GlobalAvgPoolProof::deserialize(env.r, gap, cl.size()); },
         [&](const auto& p, auto* in, auto* adv) { return layers::verify_global_avg_pool(gap, cl, p, env.tr, in, adv); });
+  }
+  bool evm(EvmCode& e) const override {
+    if (bound)
+      e.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",
+                "ZkNonlinear.BoundParams(" + sol_uints(bound->dims) + ", " + sol_uint(bound->bits) + ", " +
+                    sol_bool(bound->zero_padding) + ", " + sol_uint(bound->first_log) + ")",
+                layers::global_avg_pool_advice_shapes(gap).size());
+    e.routine("ZkPool", "verifyGlobalAvgPool", "ZkPool.GlobalAvgPoolParams memory", "ZkPool.GlobalAvgPoolParams(" + sol_uints(gap.dims) + ")");
+    e.claims_to(x, "x");
+    return true;
   }
 };
 
