@@ -315,7 +315,43 @@ struct Case {
   std::vector<size_t> changed_calls;
   std::vector<std::string> change_names;
   std::vector<StepResult> changed_cpp;
+  // Cheating provers, re-proved from the start state (their proofs are consistent with the
+  // transcript, so each layer-local check is reached): a forged output claim value, or an output
+  // tensor that is not the layer's (forced outputs). reject: whether the C++ layer verifier must
+  // reject (false: the layer accepts, its input or advice claims are then wrong, or the batch's
+  // range check rejects).
+  struct Variant {
+    std::string name;
+    std::vector<Claim> claims;
+    std::vector<uint8_t> proof;
+    bool reject = false;
+    size_t call = 0;
+    StepResult cpp;
+  };
+  std::vector<Variant> reproved;
 };
+
+// Proves a cheating variant in a BatchProver session from the case's start state.
+template <class Prove>
+void reprove(Case& c, std::string name, std::vector<Claim> claims, bool reject, Prove prove) {
+  lookup::BatchProver<Fr> bp;
+  transcript::Transcript tp = c.start;
+  const ProofSession session{nullptr, &bp, nullptr};
+  tp.set_session(&session);
+  Case::Variant v;
+  v.name = std::move(name);
+  v.claims = std::move(claims);
+  v.reject = reject;
+  v.proof = prove(v.claims, tp);
+  tp.set_session(nullptr);
+  c.reproved.push_back(std::move(v));
+}
+
+// The claims with claim 0's value + 1.
+std::vector<Claim> forged(std::vector<Claim> cl) {
+  cl[0].value += Fr::one();
+  return cl;
+}
 
 size_t num_words(const Case& c) { return c.proof.size() / 32; }
 
@@ -479,6 +515,26 @@ std::unique_ptr<Case> rescale_case(TestRng& rng, std::vector<size_t> dims, size_
     return bytes_of(proof);
   });
   for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  // A forged claim: rejected with the output's range check (its digits give the true value),
+  // accepted without it (the claim on x is then wrong).
+  reprove(*c, "forged claim value", forged(c->claims), out_bits > 0, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    layers::RescaleProver pr(p, x);
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &in, &adv));
+  });
+  // y + 1 at entry 0 (the remainder leaves [0, 2^k): the batch's range check rejects it).
+  {
+    std::vector<int64_t> y = prover.output();
+    y[0] += 1;
+    layers::RescaleProver pr(p, x, y);
+    const auto cl = true_claims(rng, s, y, nclaims);
+    reprove(*c, "output + 1 at entry 0", cl, false, [&](const std::vector<Claim>& cl2, transcript::Transcript& tp) {
+      std::vector<Claim> in;
+      std::vector<AdviceClaim> adv;
+      return bytes_of(pr.prove(cl2, tp, &in, &adv));
+    });
+  }
   return c;
 }
 
@@ -509,6 +565,24 @@ std::unique_ptr<Case> relu_case(TestRng& rng, std::vector<size_t> dims, size_t s
     return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
   });
   for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    layers::ReluProver pr(p, x);
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &in, &adv));
+  });
+  // out + 1 at entry 0: out neg = (out + 1) (neg + 1) != 0 there: the zero-check rejects.
+  {
+    std::vector<int64_t> out = prover.output();
+    out[0] += 1;
+    layers::ReluProver pr(p, x, out);
+    const auto cl = true_claims(rng, s, out, nclaims);
+    reprove(*c, "output + 1 at entry 0", cl, true, [&](const std::vector<Claim>& cl2, transcript::Transcript& tp) {
+      std::vector<Claim> in;
+      std::vector<AdviceClaim> adv;
+      return bytes_of(pr.prove(cl2, tp, &in, &adv));
+    });
+  }
   return c;
 }
 
@@ -539,6 +613,40 @@ std::unique_ptr<Case> bound_case(TestRng& rng, std::vector<size_t> dims, size_t 
     std::vector<AdviceClaim> adv;
     return bytes_of(prover.prove(c->claims, tp, &adv));
   });
+  reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    layers::BoundProver pr(p, y);
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &adv));
+  });
+  // A non-zero padding entry of v (rejected by the zero-check when it runs).
+  if (s.size() != s.unpadded_size()) {
+    auto vt = layers::detail::padded_i64(s, [&] {
+      std::vector<int64_t> sh(y);
+      for (auto& v : sh) v += int64_t{1} << bits;
+      return sh;
+    }());
+    const auto ones = layers::detail::padded_i64(s, std::vector<int64_t>(s.unpadded_size(), 1));
+    for (size_t i = 0; i < vt.size(); ++i)
+      if (ones[i] == 0) {
+        vt[i] = 5;
+        break;
+      }
+    // Claims on the tensor v - 2^bits I (y with the padding entry): the claims' checks hold, only
+    // the zero-check can reject.
+    std::vector<Fr> yt(vt.size());
+    for (size_t i = 0; i < vt.size(); ++i) yt[i] = Fr::from_i64(vt[i] - (ones[i] << bits));
+    std::vector<Claim> cl0;
+    for (size_t k = 0; k < nclaims; ++k) {
+      std::vector<Fr> pt(s.num_vars());
+      for (Fr& x : pt) x = Fr::random(rng);
+      cl0.push_back({pt, poly::evaluate_mle<Fr>(yt, pt)});
+    }
+    reprove(*c, "non-zero padding entry", cl0, zero_padding, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+      layers::BoundProver pr(p, y, vt);
+      std::vector<AdviceClaim> adv;
+      return bytes_of(pr.prove(cl, tp, &adv));
+    });
+  }
   return c;
 }
 
@@ -568,6 +676,25 @@ std::unique_ptr<Case> max_pool_case(TestRng& rng, const layers::MaxPoolParams& p
     return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
   });
   for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  // A forged claim: the gather sumcheck's claim is wrong.
+  reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    layers::MaxPoolProver pr(p, x);
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &in, &adv));
+  });
+  // y above the window's maximum at entry 0: no difference is zero there, the zero-check rejects.
+  {
+    std::vector<int64_t> y = prover.output();
+    y[0] += 1;
+    layers::MaxPoolProver pr(p, x, y);
+    const auto cl = true_claims(rng, ys, y, nclaims);
+    reprove(*c, "output + 1 at entry 0", cl, true, [&](const std::vector<Claim>& cl2, transcript::Transcript& tp) {
+      std::vector<Claim> in;
+      std::vector<AdviceClaim> adv;
+      return bytes_of(pr.prove(cl2, tp, &in, &adv));
+    });
+  }
   return c;
 }
 
@@ -594,6 +721,12 @@ std::unique_ptr<Case> gap_case(TestRng& rng, std::vector<size_t> dims, size_t nc
     return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
   });
   for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    layers::GlobalAvgPoolProver pr(p, x);
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &in, &adv));
+  });
   return c;
 }
 
@@ -668,6 +801,10 @@ Suite& suite() {
         c.changed_calls.push_back(evm.add(c.signature, call_words(c, c.claims, bad)));
         c.change_names.push_back("proof word " + std::to_string(i));
         c.changed_cpp.push_back(run_cpp(c, c.claims, bad));
+      }
+      for (auto& v : c.reproved) {
+        v.call = evm.add(c.signature, call_words(c, v.claims, v.proof));
+        v.cpp = run_cpp(c, v.claims, v.proof);
       }
       for (size_t k = 0; k < c.claims.size(); ++k)
         for (size_t j = 0; j <= c.claims[k].point.size(); ++j) {
@@ -781,6 +918,25 @@ TEST(EvmNonlinear, EveryChangedWordMatchesCppAndIsRejectedOrMovesTheState) {
                 c.changed_calls.size(), rejected, reverted, moved);
     EXPECT_GT(c.changed_calls.size(), 0u);
   }
+}
+
+TEST(EvmNonlinear, CheatingProversMatchCpp) {
+  SCOPED_TRACE(seed_note());
+  Suite& s = suite();
+  size_t n = 0;
+  for (const auto& cp : s.cases) {
+    for (const auto& v : cp->reproved) {
+      const std::string where = cp->name + ", " + v.name;
+      EXPECT_EQ(v.cpp.ok, !v.reject) << where << ": the C++ layer verifier";
+      const CallResult& r = s.evm(*cp)[v.call];
+      ASSERT_TRUE(r.success) << where << ": " << r.error;
+      const StepResult sol = decode_out(r.out);
+      std::string why;
+      EXPECT_TRUE(same_result(v.cpp, sol, &why)) << where << ": " << why;
+      ++n;
+    }
+  }
+  EXPECT_EQ(n, 38u);  // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding entry only where there is padding: 3 of 4)
 }
 
 TEST(EvmNonlinear, GasPerRoutine) {
