@@ -730,6 +730,84 @@ std::unique_ptr<Case> gap_case(TestRng& rng, std::vector<size_t> dims, size_t nc
   return c;
 }
 
+// Proofs for other public parameters with the same proof layout, verified with the case's: each
+// reaches exactly one layer-local check, which must reject it.
+
+// MaxPool with other pads (the same output shape): only the gather's selector check differs.
+void max_pool_other_pads(Case& c, TestRng& rng, const layers::MaxPoolParams& alt, size_t nclaims) {
+  const PaddedShape ys(alt.out_dims());
+  auto x = random_ints(rng, PaddedShape(alt.dims).unpadded_size(), (int64_t{1} << alt.bits) - 1);
+  layers::MaxPoolProver pr(alt, x);
+  reprove(c, "proof for pads " + std::to_string(alt.pt) + "," + std::to_string(alt.pl) + "," + std::to_string(alt.pb) + "," +
+                 std::to_string(alt.pr),
+          true_claims(rng, ys, pr.output(), nclaims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+            std::vector<Claim> in;
+            std::vector<AdviceClaim> adv;
+            return bytes_of(pr.prove(cl, tp, &in, &adv));
+          });
+}
+
+// Bound with the transposed shape (the same variables, another padding pattern); the claims made
+// to pass the claims' check (v~(r) - 2^bits I~(r) with the case's indicator): only the padding
+// zero-check's indicator factor differs.
+void bound_other_layout(Case& c, TestRng& rng, const layers::BoundParams& p, const layers::BoundParams& alt, size_t nclaims) {
+  const PaddedShape s = layers::bound_shape(p), as = layers::bound_shape(alt);
+  ASSERT_EQ(s.num_vars(), as.num_vars());
+  auto y = random_ints(rng, as.unpadded_size(), (int64_t{1} << alt.bits) - 1);
+  std::vector<int64_t> shifted(y);
+  for (auto& v : shifted) v += int64_t{1} << alt.bits;
+  std::vector<Fr> vt;
+  for (int64_t v : layers::detail::padded_i64(as, shifted)) vt.push_back(Fr::from_i64(v));
+  std::vector<Claim> cl0;
+  for (size_t k = 0; k < nclaims; ++k) {
+    std::vector<Fr> pt(s.num_vars());
+    for (Fr& x : pt) x = Fr::random(rng);
+    const Fr v = poly::evaluate_mle<Fr>(vt, pt) - layers::detail::pow2_fr(p.bits) * layers::detail::indicator_mle(s, pt);
+    cl0.push_back({pt, v});
+  }
+  layers::BoundProver pr(alt, y);
+  reprove(c, "proof for dims " + dims_name(alt.dims), cl0, true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &adv));
+  });
+}
+
+// GlobalAveragePool over more spatial positions S' (the same layout and remainder bits); the
+// claims made to give the prover's spatial sums (S v + (r~ - S I~) / 2 = the sum's MLE): only
+// the check r~ + r'~ = (2S - 1) I~ differs.
+void gap_other_spatial(Case& c, TestRng& rng, const std::vector<size_t>& dims, const std::vector<size_t>& alt, size_t nclaims) {
+  const PaddedShape ys(layers::global_avg_pool_out_dims(dims));
+  ASSERT_EQ(PaddedShape(dims).num_vars(), PaddedShape(alt).num_vars());
+  size_t S = 1, S2 = 1;
+  for (size_t i = 2; i < dims.size(); ++i) S *= dims[i], S2 *= alt[i];
+  auto x = random_ints(rng, PaddedShape(alt).unpadded_size(), int64_t{1} << 20);
+  const size_t NC = alt[0] * alt[1];
+  std::vector<int64_t> sums(NC), rems(NC);
+  const int64_t den = 2 * static_cast<int64_t>(S2);
+  for (size_t q = 0; q < NC; ++q) {
+    int64_t acc = 0;
+    for (size_t i = 0; i < S2; ++i) acc += x[q * S2 + i];
+    sums[q] = acc;
+    rems[q] = ((2 * acc + static_cast<int64_t>(S2)) % den + den) % den;
+  }
+  const auto st = layers::padded_table(ys, sums), rt = layers::padded_table(ys, rems);
+  const Fr Sf = Fr::from_u64(S), half = Fr::from_u64(2).inverse();
+  std::vector<Claim> cl0;
+  for (size_t k = 0; k < nclaims; ++k) {
+    std::vector<Fr> z(ys.num_vars());
+    for (Fr& u : z) u = Fr::random(rng);
+    const Fr ind = layers::detail::indicator_mle(ys, z);
+    const Fr v = (poly::evaluate_mle<Fr>(st, z) - (poly::evaluate_mle<Fr>(rt, z) - Sf * ind) * half) * Sf.inverse();
+    cl0.push_back({z, v});
+  }
+  layers::GlobalAvgPoolProver pr(layers::GlobalAvgPoolParams{alt}, x);
+  reprove(c, "proof for dims " + dims_name(alt), cl0, true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
+    std::vector<Claim> in;
+    std::vector<AdviceClaim> adv;
+    return bytes_of(pr.prove(cl, tp, &in, &adv));
+  });
+}
+
 // Every case and every call, run once for all the tests below.
 struct Suite {
   std::vector<std::unique_ptr<Case>> cases;
@@ -769,16 +847,21 @@ Suite& suite() {
     // Bound: with the padding zero-check, without padding, without the zero-check, widened first
     // dimension.
     cs.push_back(bound_case(rng, {3, 5}, 8, true, 0, 2));
+    bound_other_layout(*cs.back(), rng, layers::BoundParams{{3, 5}, 8, true, 0}, layers::BoundParams{{5, 3}, 8, true, 0}, 2);
     cs.push_back(bound_case(rng, {4, 4}, 20, true, 0, 1));
     cs.push_back(bound_case(rng, {3, 6}, 30, false, 0, 1));
     cs.push_back(bound_case(rng, {3, 5}, 10, true, 3, 1));
     // MaxPool: cnn_digits' 2x2 stride 2; resnet18's 3x3 stride 2 pad 1; an odd kernel and pads.
     cs.push_back(max_pool_case(rng, mp({1, 2, 6, 6}, 2, 2, 2, 2, 0, 0, 0, 0, 12), 1));
+    max_pool_other_pads(*cs.back(), rng, mp({1, 2, 6, 6}, 2, 2, 2, 2, 1, 0, 0, 0, 12), 1);
     cs.push_back(max_pool_case(rng, mp({1, 3, 7, 7}, 3, 3, 2, 2, 1, 1, 1, 1, 16), 2));
+    max_pool_other_pads(*cs.back(), rng, mp({1, 3, 7, 7}, 3, 3, 2, 2, 0, 0, 2, 2, 16), 2);
     cs.push_back(max_pool_case(rng, mp({2, 1, 5, 4}, 2, 3, 1, 2, 1, 0, 0, 2, 20), 2));
+    max_pool_other_pads(*cs.back(), rng, mp({2, 1, 5, 4}, 2, 3, 1, 2, 0, 1, 1, 1, 20), 2);
     // GlobalAveragePool: 2S not a power of two (the complement's range check), a power of two,
     // rank 3.
     cs.push_back(gap_case(rng, {1, 4, 3, 3}, 1));
+    gap_other_spatial(*cs.back(), rng, {1, 4, 3, 3}, {1, 4, 3, 4}, 1);
     cs.push_back(gap_case(rng, {2, 3, 4, 4}, 2));
     cs.push_back(gap_case(rng, {1, 5, 7}, 2));
 
@@ -936,7 +1019,9 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
       ++n;
     }
   }
-  EXPECT_EQ(n, 38u);  // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding entry only where there is padding: 3 of 4)
+  // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding
+  // entry only where there is padding: 3 of 4), and 5 proofs for other parameters.
+  EXPECT_EQ(n, 43u);
 }
 
 TEST(EvmNonlinear, GasPerRoutine) {
