@@ -155,7 +155,9 @@ library ZkNonlinear {
         if (bits < 1 || bits > MAX_RANGE_BITS || numVars > 40) revert BadShape();
         uint256 best = DIGIT_BITS;
         uint256 bestCost = _cost(bits, numVars, DIGIT_BITS);
-        for (uint256 w = DIGIT_BITS - 1; w >= 1; --w) {
+        // Every width w >= bits gives the one-digit plan (the same cost as width 16 when
+        // bits <= 16): only narrower widths can cost strictly less.
+        for (uint256 w = bits - 1 < DIGIT_BITS - 1 ? bits - 1 : DIGIT_BITS - 1; w >= 1; --w) {
             uint256 c = _cost(bits, numVars, w);
             if (c < bestCost) {
                 best = w;

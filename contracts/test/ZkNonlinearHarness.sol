@@ -5,7 +5,8 @@
 //   in:  [the params' words (ZkNonlinear / ZkPool decode*), C, per claim (|z|, z..., value),
 //         the transcript state before, the layer's proof words...]
 //   out: [ok, state after, words consumed, |x|, per x claim (|z|, z..., value), |advice|,
-//         per advice claim (id, |z|, z..., value), |lookups|, per lookup (id, numVars, tableLog)]
+//         per advice claim (id, |z|, z..., value), |lookups|, per lookup (id, numVars, tableLog),
+//         the routine's gas (gasleft() around the call)]
 // (the routines read the proof words in place: pos is their first word's index in the input).
 pragma solidity ^0.8.24;
 
@@ -25,8 +26,8 @@ abstract contract ZkStepCodec {
         return (cl, at);
     }
 
-    function _encode(ZkTypes.StepOut memory o, uint256 start) internal pure returns (uint256[] memory out) {
-        uint256 len = 6 + 3 * o.lookups.length;
+    function _encode(ZkTypes.StepOut memory o, uint256 start, uint256 gasUsed) internal pure returns (uint256[] memory out) {
+        uint256 len = 7 + 3 * o.lookups.length;
         for (uint256 i = 0; i < o.x.length; ++i) len += 2 + o.x[i].point.length;
         for (uint256 i = 0; i < o.advice.length; ++i) len += 3 + o.advice[i].point.length;
         out = new uint256[](len);
@@ -55,6 +56,7 @@ abstract contract ZkStepCodec {
             out[k++] = o.lookups[i].numVars;
             out[k++] = o.lookups[i].tableLog;
         }
+        out[k] = gasUsed;
     }
 }
 
@@ -79,12 +81,15 @@ contract ZkNonlinearHarness is ZkStepCodec {
         }
     }
 
-    function rescale(uint256[] calldata w) external pure returns (uint256[] memory) {
+    function rescale(uint256[] calldata w) external view returns (uint256[] memory) {
         uint256[] memory d = w;
         (ZkNonlinear.RescaleParams memory p, uint256 at) = ZkNonlinear.decodeRescale(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
-        return _encode(ZkNonlinear.verifyRescale(bytes32(w[at]), p, cl, w, at + 1), at + 1);
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkNonlinear.verifyRescale(bytes32(w[at]), p, cl, w, at + 1);
+        g -= gasleft();
+        return _encode(o, at + 1, g);
     }
 
     function relu(uint256[] calldata w) external view returns (uint256[] memory) {
@@ -92,7 +97,10 @@ contract ZkNonlinearHarness is ZkStepCodec {
         (ZkNonlinear.ReluParams memory p, uint256 at) = ZkNonlinear.decodeRelu(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
-        return _encode(ZkNonlinear.verifyRelu(bytes32(w[at]), p, cl, w, at + 1), at + 1);
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkNonlinear.verifyRelu(bytes32(w[at]), p, cl, w, at + 1);
+        g -= gasleft();
+        return _encode(o, at + 1, g);
     }
 
     function bound(uint256[] calldata w) external view returns (uint256[] memory) {
@@ -100,6 +108,9 @@ contract ZkNonlinearHarness is ZkStepCodec {
         (ZkNonlinear.BoundParams memory p, uint256 at) = ZkNonlinear.decodeBound(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
-        return _encode(ZkNonlinear.verifyBound(bytes32(w[at]), p, cl, w, at + 1), at + 1);
+        uint256 g = gasleft();
+        ZkTypes.StepOut memory o = ZkNonlinear.verifyBound(bytes32(w[at]), p, cl, w, at + 1);
+        g -= gasleft();
+        return _encode(o, at + 1, g);
     }
 }
