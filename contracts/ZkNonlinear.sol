@@ -145,23 +145,32 @@ library ZkNonlinear {
         digitBits = numLow == 0 ? bits : w;
     }
 
+    // The C++ cost of digit width w (bits >= 1, w >= 1, numVars <= 40: no overflow).
     function _cost(uint256 bits, uint256 numVars, uint256 w) private pure returns (uint256 c) {
-        (uint256 digitBits, uint256 numLow, uint256 lowVars, uint256 topBits) = _split(bits, w);
-        c = (uint256(1) << numVars) + (uint256(1) << topBits) + DIGIT_OVERHEAD;
-        if (numLow > 0) c += (uint256(1) << (numVars + lowVars)) + (uint256(1) << digitBits) + DIGIT_OVERHEAD * numLow;
+        unchecked {
+            uint256 numLow = (bits - 1) / w;
+            c = (uint256(1) << numVars) + (uint256(1) << (bits - w * numLow)) + DIGIT_OVERHEAD;
+            if (numLow > 0) {
+                uint256 lowVars = 0;
+                while ((uint256(1) << lowVars) < numLow) ++lowVars;
+                c += (uint256(1) << (numVars + lowVars)) + (uint256(1) << w) + DIGIT_OVERHEAD * numLow;
+            }
+        }
     }
 
     function digitPlan(uint256 bits, uint256 numVars) internal pure returns (Plan memory) {
         if (bits < 1 || bits > MAX_RANGE_BITS || numVars > 40) revert BadShape();
         uint256 best = DIGIT_BITS;
-        uint256 bestCost = _cost(bits, numVars, DIGIT_BITS);
-        // Every width w >= bits gives the one-digit plan (the same cost as width 16 when
-        // bits <= 16): only narrower widths can cost strictly less.
-        for (uint256 w = bits - 1 < DIGIT_BITS - 1 ? bits - 1 : DIGIT_BITS - 1; w >= 1; --w) {
-            uint256 c = _cost(bits, numVars, w);
-            if (c < bestCost) {
-                best = w;
-                bestCost = c;
+        unchecked {
+            uint256 bestCost = _cost(bits, numVars, DIGIT_BITS);
+            // Every width w >= bits gives the one-digit plan (the same cost as width 16 when
+            // bits <= 16): only narrower widths can cost strictly less.
+            for (uint256 w = bits - 1 < DIGIT_BITS - 1 ? bits - 1 : DIGIT_BITS - 1; w >= 1; --w) {
+                uint256 c = _cost(bits, numVars, w);
+                if (c < bestCost) {
+                    best = w;
+                    bestCost = c;
+                }
             }
         }
         return _planFor(bits, numVars, best);
@@ -246,8 +255,12 @@ library ZkNonlinear {
     function withIndex(uint256[] memory point, uint256 j, uint256 vars) internal pure returns (uint256[] memory p) {
         uint256 n = point.length;
         p = new uint256[](n + vars);
-        for (uint256 i = 0; i < n; ++i) p[i] = point[i];
-        for (uint256 b = 0; b < vars; ++b) p[n + b] = (j >> b) & 1;
+        assembly ("memory-safe") {
+            let dst := add(p, 32)
+            mcopy(dst, add(point, 32), shl(5, n))
+            dst := add(dst, shl(5, n))
+            for { let b := 0 } lt(b, vars) { b := add(b, 1) } { mstore(add(dst, shl(5, b)), and(shr(b, j), 1)) }
+        }
     }
 
     // recv_range_eval: the range-checked vector's MLE at point from its digits' evaluations,

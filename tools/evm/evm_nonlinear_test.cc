@@ -866,6 +866,13 @@ Suite& suite() {
     gap_other_spatial(*cs.back(), rng, {1, 4, 3, 3}, {1, 4, 3, 4}, 1);
     cs.push_back(gap_case(rng, {2, 3, 4, 4}, 2));
     cs.push_back(gap_case(rng, {1, 5, 7}, 2));
+    // cnn_digits' non-linear layers (zkinfer compile: each ReLU fused with its producer's rescale,
+    // shift and bit bound as compiled; one output claim each).
+    cs.push_back(relu_case(rng, {1, 16, 8, 8}, 14, 12, 1));
+    cs.push_back(max_pool_case(rng, mp({1, 16, 8, 8}, 2, 2, 2, 2, 0, 0, 0, 0, 12), 1));
+    cs.push_back(relu_case(rng, {1, 32, 4, 4}, 14, 14, 1));
+    cs.push_back(max_pool_case(rng, mp({1, 32, 4, 4}, 2, 2, 2, 2, 0, 0, 0, 0, 13), 1));
+    cs.push_back(relu_case(rng, {1, 64}, 15, 15, 1));
 
     for (size_t bits = 1; bits <= layers::kMaxRangeBits; ++bits)
       st->plan_calls.push_back(st->nonlinear.add(
@@ -1023,7 +1030,7 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
   }
   // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding
   // entry only where there is padding: 3 of 4), and 5 proofs for other parameters.
-  EXPECT_EQ(n, 43u);
+  EXPECT_EQ(n, 53u);
 }
 
 TEST(EvmNonlinear, GasPerRoutine) {
