@@ -433,7 +433,7 @@ library ZkNonlinear {
     }
 
     function decodeRescale(uint256[] memory d, uint256 at) internal pure returns (RescaleParams memory p, uint256 next) {
-        (p.dims, at) = _dims(d, at);
+        (p.dims, at) = decodeDims(d, at);
         p.shift = d[at];
         p.outBits = d[at + 1];
         next = at + 2;
@@ -496,7 +496,7 @@ library ZkNonlinear {
     }
 
     function decodeRelu(uint256[] memory d, uint256 at) internal pure returns (ReluParams memory p, uint256 next) {
-        (p.dims, at) = _dims(d, at);
+        (p.dims, at) = decodeDims(d, at);
         p.shift = d[at];
         p.bits = d[at + 1];
         next = at + 2;
@@ -591,7 +591,7 @@ library ZkNonlinear {
     }
 
     function decodeBound(uint256[] memory d, uint256 at) internal pure returns (BoundParams memory p, uint256 next) {
-        (p.dims, at) = _dims(d, at);
+        (p.dims, at) = decodeDims(d, at);
         p.bits = d[at];
         p.zeroPadding = d[at + 1] != 0;
         p.firstLog = d[at + 2];
@@ -652,7 +652,7 @@ library ZkNonlinear {
     // ---------------------------------------------------------------------------------------
 
     // [rank, dims...] from d at `at`.
-    function _dims(uint256[] memory d, uint256 at) internal pure returns (uint256[] memory dims, uint256 next) {
+    function decodeDims(uint256[] memory d, uint256 at) internal pure returns (uint256[] memory dims, uint256 next) {
         uint256 rank = d[at];
         if (rank > 64) revert BadShape();
         dims = new uint256[](rank);

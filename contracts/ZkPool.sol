@@ -60,7 +60,7 @@ library ZkPool {
     }
 
     function decodeMaxPool(uint256[] memory d, uint256 at) internal pure returns (MaxPoolParams memory p, uint256 next) {
-        (p.dims, at) = ZkNonlinear._dims(d, at);
+        (p.dims, at) = ZkNonlinear.decodeDims(d, at);
         p.kh = d[at];
         p.kw = d[at + 1];
         p.sh = d[at + 2];
@@ -292,7 +292,7 @@ library ZkPool {
         pure
         returns (GlobalAvgPoolParams memory p, uint256 next)
     {
-        (p.dims, next) = ZkNonlinear._dims(d, at);
+        (p.dims, next) = ZkNonlinear.decodeDims(d, at);
     }
 
     struct GapShape {

@@ -331,6 +331,10 @@ struct Case {
     StepResult cpp;
   };
   std::vector<Variant> reproved;
+  // Malformed calls: the proof's last word missing (nothing after it: must revert); claim 0's
+  // point one coordinate short (must be rejected, as the C++ verifier rejects it).
+  size_t truncated_call = 0, short_point_call = 0;
+  StepResult short_point_cpp;
 };
 
 // Proves a cheating variant in a BatchProver session from the case's start state.
@@ -358,7 +362,8 @@ std::vector<Claim> forged(std::vector<Claim> cl) {
 size_t num_words(const Case& c) { return c.proof.size() / 32; }
 
 // The words of a call: params, claims, the start state, the proof words, two stray words after.
-std::vector<Word> call_words(const Case& c, const std::vector<Claim>& claims, const std::vector<uint8_t>& proof) {
+std::vector<Word> call_words(const Case& c, const std::vector<Claim>& claims, const std::vector<uint8_t>& proof,
+                             bool stray = true) {
   std::vector<Word> w = c.params;
   w.push_back(word_u64(claims.size()));
   for (const auto& cl : claims) {
@@ -372,8 +377,10 @@ std::vector<Word> call_words(const Case& c, const std::vector<Claim>& claims, co
     for (size_t j = 0; j < 32; ++j) x[j] = proof[i + 31 - j];
     w.push_back(x);
   }
-  w.push_back(word_u64(0xdead));
-  w.push_back(word(-Fr::one()));
+  if (stray) {
+    w.push_back(word_u64(0xdead));
+    w.push_back(word(-Fr::one()));
+  }
   return w;
 }
 
@@ -894,6 +901,18 @@ Suite& suite() {
         c.change_names.push_back("proof word " + std::to_string(i));
         c.changed_cpp.push_back(run_cpp(c, c.claims, bad));
       }
+      c.truncated_call = evm.add(
+          c.signature, call_words(c, c.claims, std::vector<uint8_t>(c.proof.begin(), c.proof.end() - 32), false));
+      {
+        auto cl = c.claims;
+        if (!cl[0].point.empty()) {
+          cl[0].point.pop_back();
+        } else {
+          cl[0].point.push_back(Fr::one());
+        }
+        c.short_point_call = evm.add(c.signature, call_words(c, cl, c.proof));
+        c.short_point_cpp = run_cpp(c, cl, c.proof);
+      }
       for (auto& v : c.reproved) {
         v.call = evm.add(c.signature, call_words(c, v.claims, v.proof));
         v.cpp = run_cpp(c, v.claims, v.proof);
@@ -1031,6 +1050,18 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
   // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding
   // entry only where there is padding: 3 of 4), and 5 proofs for other parameters.
   EXPECT_EQ(n, 53u);
+}
+
+TEST(EvmNonlinear, MalformedCallsAreRejected) {
+  Suite& s = suite();
+  for (const auto& cp : s.cases) {
+    const Case& c = *cp;
+    EXPECT_FALSE(s.evm(c)[c.truncated_call].success) << c.name << ": a proof one word short does not revert";
+    EXPECT_FALSE(c.short_point_cpp.ok) << c.name;
+    const CallResult& r = s.evm(c)[c.short_point_call];
+    ASSERT_TRUE(r.success) << c.name << ": " << r.error;
+    EXPECT_FALSE(decode_out(r.out).ok) << c.name << ": a claim point of the wrong length is accepted";
+  }
 }
 
 TEST(EvmNonlinear, GasPerRoutine) {
