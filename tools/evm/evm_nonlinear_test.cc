@@ -880,6 +880,11 @@ Suite& suite() {
     cs.push_back(relu_case(rng, {1, 32, 4, 4}, 14, 14, 1));
     cs.push_back(max_pool_case(rng, mp({1, 32, 4, 4}, 2, 2, 2, 2, 0, 0, 0, 0, 13), 1));
     cs.push_back(relu_case(rng, {1, 64}, 15, 15, 1));
+    // resnet18's (input 1x3x32x32): the stem's ReLU and MaxPool (3x3, stride 2, pads 1), and the
+    // GlobalAveragePool over one spatial position (no spatial variables: a sumcheck of 0 rounds).
+    cs.push_back(relu_case(rng, {1, 64, 16, 16}, 16, 13, 1));
+    cs.push_back(max_pool_case(rng, mp({1, 64, 16, 16}, 3, 3, 2, 2, 1, 1, 1, 1, 13), 1));
+    cs.push_back(gap_case(rng, {1, 512, 1, 1}, 1));
 
     for (size_t bits = 1; bits <= layers::kMaxRangeBits; ++bits)
       st->plan_calls.push_back(st->nonlinear.add(
@@ -1049,7 +1054,7 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
   }
   // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding
   // entry only where there is padding: 3 of 4), and 5 proofs for other parameters.
-  EXPECT_EQ(n, 53u);
+  EXPECT_EQ(n, 58u);
 }
 
 TEST(EvmNonlinear, MalformedCallsAreRejected) {
