@@ -6,7 +6,7 @@
 //         the transcript state before, the layer's proof words...]
 //   out: [ok, state after, words consumed, |x|, per x claim (|z|, z..., value), |advice|,
 //         per advice claim (id, |z|, z..., value), |lookups|, per lookup (id, numVars, tableLog),
-//         the routine's gas (gasleft() around the call)]
+//         the routine's gas (gasleft() around the call), the memory it allocated (bytes)]
 // (the routines read the proof words in place: pos is their first word's index in the input).
 pragma solidity ^0.8.24;
 
@@ -26,8 +26,18 @@ abstract contract ZkStepCodec {
         return (cl, at);
     }
 
-    function _encode(ZkTypes.StepOut memory o, uint256 start, uint256 gasUsed) internal pure returns (uint256[] memory out) {
-        uint256 len = 7 + 3 * o.lookups.length;
+    function _freeMemory() internal pure returns (uint256 p) {
+        assembly ("memory-safe") {
+            p := mload(0x40)
+        }
+    }
+
+    function _encode(ZkTypes.StepOut memory o, uint256 start, uint256 gasUsed, uint256 memUsed)
+        internal
+        pure
+        returns (uint256[] memory out)
+    {
+        uint256 len = 8 + 3 * o.lookups.length;
         for (uint256 i = 0; i < o.x.length; ++i) len += 2 + o.x[i].point.length;
         for (uint256 i = 0; i < o.advice.length; ++i) len += 3 + o.advice[i].point.length;
         out = new uint256[](len);
@@ -56,7 +66,8 @@ abstract contract ZkStepCodec {
             out[k++] = o.lookups[i].numVars;
             out[k++] = o.lookups[i].tableLog;
         }
-        out[k] = gasUsed;
+        out[k++] = gasUsed;
+        out[k] = memUsed;
     }
 }
 
@@ -86,10 +97,11 @@ contract ZkNonlinearHarness is ZkStepCodec {
         (ZkNonlinear.RescaleParams memory p, uint256 at) = ZkNonlinear.decodeRescale(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
+        uint256 m = _freeMemory();
         uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkNonlinear.verifyRescale(bytes32(w[at]), p, cl, w, at + 1);
         g -= gasleft();
-        return _encode(o, at + 1, g);
+        return _encode(o, at + 1, g, _freeMemory() - m);
     }
 
     function relu(uint256[] calldata w) external view returns (uint256[] memory) {
@@ -97,10 +109,11 @@ contract ZkNonlinearHarness is ZkStepCodec {
         (ZkNonlinear.ReluParams memory p, uint256 at) = ZkNonlinear.decodeRelu(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
+        uint256 m = _freeMemory();
         uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkNonlinear.verifyRelu(bytes32(w[at]), p, cl, w, at + 1);
         g -= gasleft();
-        return _encode(o, at + 1, g);
+        return _encode(o, at + 1, g, _freeMemory() - m);
     }
 
     function bound(uint256[] calldata w) external view returns (uint256[] memory) {
@@ -108,9 +121,10 @@ contract ZkNonlinearHarness is ZkStepCodec {
         (ZkNonlinear.BoundParams memory p, uint256 at) = ZkNonlinear.decodeBound(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
+        uint256 m = _freeMemory();
         uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkNonlinear.verifyBound(bytes32(w[at]), p, cl, w, at + 1);
         g -= gasleft();
-        return _encode(o, at + 1, g);
+        return _encode(o, at + 1, g, _freeMemory() - m);
     }
 }

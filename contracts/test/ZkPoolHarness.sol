@@ -13,10 +13,11 @@ contract ZkPoolHarness is ZkStepCodec {
         (ZkPool.MaxPoolParams memory p, uint256 at) = ZkPool.decodeMaxPool(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
+        uint256 m = _freeMemory();
         uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkPool.verifyMaxPool(bytes32(w[at]), p, cl, w, at + 1);
         g -= gasleft();
-        return _encode(o, at + 1, g);
+        return _encode(o, at + 1, g, _freeMemory() - m);
     }
 
     function globalAvgPool(uint256[] calldata w) external view returns (uint256[] memory) {
@@ -24,9 +25,10 @@ contract ZkPoolHarness is ZkStepCodec {
         (ZkPool.GlobalAvgPoolParams memory p, uint256 at) = ZkPool.decodeGlobalAvgPool(d, 0);
         ZkTypes.Claim[] memory cl;
         (cl, at) = _claims(d, at);
+        uint256 m = _freeMemory();
         uint256 g = gasleft();
         ZkTypes.StepOut memory o = ZkPool.verifyGlobalAvgPool(bytes32(w[at]), p, cl, w, at + 1);
         g -= gasleft();
-        return _encode(o, at + 1, g);
+        return _encode(o, at + 1, g, _freeMemory() - m);
     }
 }

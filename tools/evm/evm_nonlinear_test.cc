@@ -197,6 +197,7 @@ struct StepResult {
   std::vector<lookup::BatchTableShape> shapes;
   std::vector<Lookup> lookups;
   uint64_t gas = 0;  // Solidity: the routine's own gas (gasleft() around its call)
+  uint64_t memory = 0;  // Solidity: the memory the routine allocated (free-memory pointer's growth)
 };
 
 Fr fr_of(const Word& w) {
@@ -243,6 +244,7 @@ StepResult decode_out(const std::vector<Word>& o) {
     r.lookups.push_back(l);
   }
   r.gas = u64_of(next());
+  r.memory = u64_of(next());
   if (k != o.size()) throw Error("trailing output words");
   return r;
 }
@@ -1073,7 +1075,9 @@ TEST(EvmNonlinear, GasPerRoutine) {
   Suite& s = suite();
   // routine: the step routine's own gas (gasleft() around it); call: the whole call's execution
   // gas (with the harness's decoding of the words into claims and its encoding of the result).
-  std::printf("%-74s %5s %9s %9s\n", "routine", "words", "routine", "call");
+  // memory: the bytes the routine allocated (a whole-model verifier pays for the memory all its
+  // steps leave allocated: the cost is quadratic in the total).
+  std::printf("%-74s %5s %9s %9s %8s\n", "routine", "words", "routine", "call", "memory");
   for (const auto& cp : s.cases) {
     const Case& c = *cp;
     const CallResult& r = s.evm(c)[c.honest_call];
@@ -1081,8 +1085,9 @@ TEST(EvmNonlinear, GasPerRoutine) {
     const StepResult sol = decode_out(r.out);
     EXPECT_GT(sol.gas, 0u);
     EXPECT_LT(sol.gas, r.gas);
-    std::printf("%-74s %5zu %9llu %9llu\n", c.name.c_str(), num_words(c), static_cast<unsigned long long>(sol.gas),
-                static_cast<unsigned long long>(r.gas));
+    EXPECT_GT(sol.memory, 0u);
+    std::printf("%-74s %5zu %9llu %9llu %8llu\n", c.name.c_str(), num_words(c), static_cast<unsigned long long>(sol.gas),
+                static_cast<unsigned long long>(r.gas), static_cast<unsigned long long>(sol.memory));
   }
 }
 
