@@ -23,7 +23,8 @@
 //   ReluParams    {dims, shift, bits}              words: [rank, dims..., shift, bits]
 //   BoundParams   {dims, bits, zero_padding, first_log}
 //                                                  words: [rank, dims..., bits, zero_padding (0/1), first_log]
-// (dims row-major, as the C++ vector; the words' order is the struct's.) Parameters the C++
+// (dims row-major, as the C++ vector; the words' order is the struct's; out_bits, zero_padding,
+// first_log are the fields outBits, zeroPadding, firstLog.) Parameters the C++
 // verifier rejects (PaddedShape::invalid, a shift or bit bound out of range) give ok = false, as
 // do claims whose points have the wrong length.
 //

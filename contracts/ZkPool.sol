@@ -8,7 +8,8 @@
 //   MaxPoolParams       {dims (N, C, H, W), kh, kw, sh, sw, pt, pl, pb, pr, bits}
 //                       words: [4, N, C, H, W, kh, kw, sh, sw, pt, pl, pb, pr, bits]
 //   GlobalAvgPoolParams {dims (N, C, spatial...)}   words: [rank, dims...]
-// Parameters the C++ verifier rejects give ok = false.
+// Parameters the C++ verifier rejects give ok = false. (The C++ proof readers also refuse more than
+// 1024 output claims; the routines take any number.)
 //
 // MaxPool words (MaxPoolProof::serialize): the evaluations (per claim the K difference vectors'
 // digits at (z, j), j < K; then at (rho, j) after the zero-check), the zero-check (ny rounds of K
