@@ -545,6 +545,9 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
       return Verdict::reject(Failure::kModel, std::string("model: ") + e.what());
     }
     if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
+    // (Not in the encoding of such a key: an in-memory key only.)
+    if (!has_constant_openings(vk.backend, vk.effective_version()) && !vk.constant_openings.empty())
+      return Verdict::reject(Failure::kKey, "vk: constant openings in a key of a version without them");
     const auto d = vk.digest();
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -571,11 +574,8 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
     // kzg keys of version 7: each public constant's commitment holds the public model's values
     // (its opening in the key at a point drawn after every commitment; proof/key_constants.h).
     // Like the range proof, a per-key check the verified-key cache vouches for.
-    if (!has_constant_openings(vk.backend, vk.effective_version())) {
-      if (!vk.constant_openings.empty()) return Verdict::reject(Failure::kKey, "vk: constant openings in a key of a version without them");
-    } else if (!trust_range_proof) {
+    if (has_constant_openings(vk.backend, vk.effective_version()) && !trust_range_proof)
       if (Verdict v = verify_key_constants(model, vk); !v) return v;
-    }
     std::lock_guard<std::mutex> lock(mu);
     checked.insert(d);
     return Verdict::accept();
