@@ -1,5 +1,6 @@
 // Key files of the whole-model proof (docs/PROOF.md, section 4).
 #include "proof/files.h"
+#include "proof/key_constants.h"
 
 #include "common/file_io.h"
 
@@ -118,6 +119,7 @@ nlohmann::ordered_json key_json(const VerifyingKey& vk) {
   j["weight_commitments"] = count;
   j["commitment_rows"] = rows;
   j["weight_range_proof_bytes"] = vk.weight_bounds.size();
+  if (vk.backend == Backend::kKzg) j["constant_openings_bytes"] = vk.constant_openings.size();  // version 7 (key_constants.h)
   j["key_bytes"] = vk.size_bytes();
   return j;
 }
@@ -132,6 +134,13 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
     j["file_bytes"] = bytes.size();
     nlohmann::ordered_json kj = key_json(f.vk);
     for (auto& [k, v] : kj.items()) j[k] = v;
+    if (f.vk.backend == Backend::kKzg) {  // the public constants a version-7 kzg key commits to, apart
+      size_t constants = 0;
+      for (size_t t = 0; t < f.model.graph.tensors.size(); ++t)
+        constants += f.vk.weights[t] != nullptr && key_commits_constant(f.model, f.vk, static_cast<int>(t));
+      j["weight_commitments"] = j["weight_commitments"].get<size_t>() - constants;
+      j["constant_commitments"] = constants;
+    }
     j["model_bytes"] = f.model_bytes;
     j["model_nodes"] = f.model.graph.nodes.size();
     const auto& vis = f.model.visibility;

@@ -5,6 +5,7 @@
 #include "proof/model_proof.h"
 #include "proof/driver.h"
 #include "proof/key_cache.h"
+#include "proof/key_constants.h"
 #include "proof/packed_values.h"
 
 #include <chrono>
@@ -192,7 +193,8 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
 std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, const Plan& plan, const VerifyingKey& vk) {
   if (vk.backend == Backend::kKzg) {
     if (!vk.kzg) throw Error("proof: a kzg key without its SRS");
-    const size_t need = max_committed_vars(m, plan);
+    size_t need = max_committed_vars(m, plan);
+    if (vk.effective_version() >= kKeyVersionKzg) need = std::max(need, key_constant_max_vars(m));
     if (vk.kzg->max_vars() < need)
       throw Error("proof: the key's SRS has 2^" + std::to_string(vk.kzg->max_vars()) + " powers of tau; the model's largest committed vector needs 2^" +
                   std::to_string(need));
@@ -246,10 +248,17 @@ void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
 }
 }  // namespace
 
+// kzg keys of version 7 on carry the constants' openings after the weight range proof.
+static bool has_constant_openings(Backend b, uint32_t version) { return b == Backend::kKzg && version >= kKeyVersionKzg; }
+
 void VerifyingKey::serialize(ByteWriter& w) const {
   serialize_statement(*this, w);
   w.u64(weight_bounds.size());
   w.bytes(weight_bounds);
+  if (has_constant_openings(backend, effective_version())) {  // (other versions: none; check_key refuses any)
+    w.u64(constant_openings.size());
+    w.bytes(constant_openings);
+  }
 }
 
 VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
@@ -258,8 +267,8 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   const uint32_t version = r.u32();
   if (!known_key_version(version))
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
-           " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + " and " +
-           std::to_string(kKeyVersionKzg) +
+           " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
+           std::to_string(kKeyVersionKzgV6) + " and " + std::to_string(kKeyVersionKzg) +
            " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;
@@ -293,6 +302,11 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   const uint64_t nb = r.count(1);
   auto wb = r.bytes(nb);
   vk.weight_bounds.assign(wb.begin(), wb.end());
+  if (has_constant_openings(vk.backend, version)) {
+    const uint64_t nc = r.count(1);
+    auto cb = r.bytes(nc);
+    vk.constant_openings.assign(cb.begin(), cb.end());
+  }
   return vk;
 }
 
@@ -365,7 +379,9 @@ std::optional<std::string> key_srs_mismatch(const VerifyingKey& vk, const std::s
   return vk.kzg->srs_mismatch(pcs::read_ptau(ptau_path, pcs::KzgParams::srs_check_options()));
 }
 
-size_t kzg_max_vars(const quant::CompiledModel& model) { return max_committed_vars(model, make_plan(model)); }
+size_t kzg_max_vars(const quant::CompiledModel& model) {
+  return std::max(max_committed_vars(model, make_plan(model)), key_constant_max_vars(model));
+}
 
 namespace {
 
@@ -420,7 +436,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
   if (kzg) {
-    const size_t need = max_committed_vars(model, plan);
+    const size_t need = std::max(max_committed_vars(model, plan), key_constant_max_vars(model));
     if (!kzg->has_powers() || kzg->max_vars() < need)
       throw Error("setup: the kzg SRS has " + (kzg->has_powers() ? "2^" + std::to_string(kzg->max_vars()) : std::string("no")) +
                   " powers of tau; the model's largest committed vector needs 2^" + std::to_string(need));
@@ -436,6 +452,9 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
   size_t total = 0, done = 0;
   // Fixed and public weights get no commitment: they are in the key's public model.
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) total += is_committed_weight(model, static_cast<int>(t));
+  // kzg: the public constants the key commits to (proof/key_constants.h), and their openings.
+  const size_t nconst = vk.backend == Backend::kKzg ? key_constant_count(model) : 0;
+  total += nconst + (nconst > 0);
   ++total;  // the weight range proof
   for (size_t t = 0; t < model.graph.tensors.size(); ++t) {
     if (!is_committed_weight(model, static_cast<int>(t))) continue;
@@ -461,6 +480,9 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     vk.weights[t] = std::move(c.commitment);
     if (random) pk.blinds[t] = std::move(c.blinds);
   }
+  commit_key_constants(model, vk, scheme, [&] {
+    if (progress) progress(done++, total);
+  });
   // The weight range proof, bound to everything else in the key. Without a secret random source
   // (setup(): a key that does not hide the weights anyway) its blinds come from a fixed seed.
   if (progress) progress(done, total);
@@ -475,9 +497,34 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     vk.weight_bounds =
         prove_weight_bounds(weight_bounds_params(model, plan, items), items, wit, vk.statement_digest(), rnd, vk.kzg.get());
   }
+  if (nconst > 0) {
+    if (progress) progress(++done, total);
+    TestRng fixed(0x6b63306e7374ull);
+    vk.constant_openings = prove_key_constants(model, vk, random ? random : pcs::random_fr(fixed));
+  }
   if (progress) progress(total, total);
   return pk;
 }
+
+namespace detail {
+// The key holds a commitment exactly for each private weight and (kzg version 7) each public
+// constant it commits to, each of its tensor's size.
+Verdict check_key_commitments(const quant::CompiledModel& model, const VerifyingKey& vk, const pcs::Scheme& scheme) {
+  const size_t nt = model.graph.tensors.size();
+  for (size_t t = 0; t < nt; ++t) {
+    const int ti = static_cast<int>(t);
+    const bool constant = key_commits_constant(model, vk, ti);
+    const bool want = is_committed_weight(model, ti) || constant;
+    if (want != (vk.weights[t] != nullptr))
+      return Verdict::reject(Failure::kKey, constant || verifier_evaluates(model, ti)
+                                                ? "vk: constant commitments do not match the model (tensor " + model.graph.tensors[t].name + ")"
+                                                : "vk: weight commitments do not match the model");
+    if (want && !scheme.fits(*vk.weights[t], shape_of(model, ti).num_vars(), pcs::Use::kKey))
+      return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
+  }
+  return Verdict::accept();
+}
+}  // namespace detail
 
 namespace {
 
@@ -498,6 +545,9 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
       return Verdict::reject(Failure::kModel, std::string("model: ") + e.what());
     }
     if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
+    // (Not in the encoding of such a key: an in-memory key only.)
+    if (!has_constant_openings(vk.backend, vk.effective_version()) && !vk.constant_openings.empty())
+      return Verdict::reject(Failure::kKey, "vk: constant openings in a key of a version without them");
     const auto d = vk.digest();
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -507,12 +557,7 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
     if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
     const auto scheme_ptr = scheme_for(model, plan, vk);
     const pcs::Scheme& scheme = *scheme_ptr;
-    for (size_t t = 0; t < nt; ++t) {
-      const bool want = is_committed_weight(model, static_cast<int>(t));
-      if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
-      if (want && !scheme.fits(*vk.weights[t], shape_of(model, static_cast<int>(t)).num_vars(), pcs::Use::kKey))
-        return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
-    }
+    if (Verdict v = check_key_commitments(model, vk, scheme); !v) return v;
     const auto items = weight_bound_items(model, vk);
     if (items.empty()) {
       if (!vk.weight_bounds.empty()) return Verdict::reject("vk: a weight range proof, but no weight is committed");
@@ -526,6 +571,11 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
           !v)
         return v.within("vk");
     }
+    // kzg keys of version 7: each public constant's commitment holds the public model's values
+    // (its opening in the key at a point drawn after every commitment; proof/key_constants.h).
+    // Like the range proof, a per-key check the verified-key cache vouches for.
+    if (has_constant_openings(vk.backend, vk.effective_version()) && !trust_range_proof)
+      if (Verdict v = verify_key_constants(model, vk); !v) return v;
     std::lock_guard<std::mutex> lock(mu);
     checked.insert(d);
     return Verdict::accept();
@@ -595,12 +645,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     return Verdict::reject(Failure::kKey, std::string("vk: ") + e.what());
   }
   const pcs::Scheme& scheme = *scheme_ptr;
-  for (size_t t = 0; t < nt; ++t) {
-    bool want = is_committed_weight(model, static_cast<int>(t));
-    if (want != (vk.weights[t] != nullptr)) return Verdict::reject(Failure::kKey, "vk: weight commitments do not match the model");
-    if (want && !scheme.fits(*vk.weights[t], shape_of(model, static_cast<int>(t)).num_vars(), pcs::Use::kKey))
-      return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
-  }
+  if (Verdict v = check_key_commitments(model, vk, scheme); !v) return v;
 
   ByteReader r(bytes);
   r.log_fields(fields);
@@ -816,6 +861,15 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   for (size_t t = 0; t < nt; ++t) {
     if (claims[t].empty()) continue;
+    if (key_commits_constant(model, vk, static_cast<int>(t))) {  // kzg version 7: opened against the key's commitment
+      const size_t nv = shape_of(model, static_cast<int>(t)).num_vars();
+      for (auto& cl : claims[t]) {
+        if (cl.point.size() != nv)
+          return Verdict::reject(Failure::kOpening, "proof: claim on the constant " + g.tensors[t].name + " at a point of another size");
+        open_at(vk.weights[t].get(), cl.point, cl.value);
+      }
+      continue;
+    }
     if (verifier_evaluates(model, static_cast<int>(t))) {  // [visibility] integer constants, fixed/public weights
       const auto tab = layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data);
       for (const auto& c : claims[t])

@@ -45,17 +45,24 @@ inline constexpr uint32_t kProofVersion = 6;  // 2: padded zero-knowledge messag
 // 6 (kzg keys only): the batch opening's one-witness form (pcs::KzgForm::kOneWitness: one KZG
 // witness for the three points, the SRS block with [tau]_1, [tau^2]_1, [tau^2]_2, [tau^3]_2).
 // kzg keys of versions 3 and 4 keep the three-witness form.
-// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4 and 6 (known_key_version).
+// 7 (kzg keys only): every constant the verifier holds (integer constants, fixed and public weights)
+// of at least 64 entries is committed in the key (no blind) and opened in the proof's batch opening
+// instead of evaluated; the key proves each commitment holds the public model's values
+// (constant_openings; proof/key_constants.h). kzg keys of versions 3, 4 and 6 still prove and
+// verify as before (their constants evaluated).
+// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6 and 7 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
 inline constexpr uint32_t kKeyVersionHyrax = 5;
-inline constexpr uint32_t kKeyVersionKzg = 6;
+inline constexpr uint32_t kKeyVersionKzgV6 = 6;
+inline constexpr uint32_t kKeyVersionKzg = 7;
 // The kzg opening's form for a key version.
 inline pcs::KzgForm kzg_form(uint32_t key_version) {
-  return key_version >= kKeyVersionKzg ? pcs::KzgForm::kOneWitness : pcs::KzgForm::kThreeWitnesses;
+  return key_version >= kKeyVersionKzgV6 ? pcs::KzgForm::kOneWitness : pcs::KzgForm::kThreeWitnesses;
 }
 inline bool known_key_version(uint32_t v) {
-  return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzg;
+  return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzgV6 ||
+         v == kKeyVersionKzg;
 }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
@@ -137,10 +144,16 @@ struct VerifyingKey {
   std::shared_ptr<const pcs::KzgParams> kzg;
   std::array<uint8_t, 32> model_digest{};       // quant::public_digest: the public model's bound body
   std::array<uint8_t, 32> model_file_digest{};  // Keccak-256 of the whole public encoding (float part included)
-  ById<pcs::CommitmentPtr> weights;  // by tensor id (null: none)
+  // By tensor id (null: none): the private weights' commitments; in a kzg key of version 7 also
+  // the committed public constants' (proof/key_constants.h).
+  ById<pcs::CommitmentPtr> weights;
   // The weight range proof: every committed constant is an integer of its declared width
   // (weight_bounds_of); empty when nothing is committed.
   std::vector<uint8_t> weight_bounds;
+  // kzg keys of version 7: one opening per committed public constant, showing that its
+  // commitment holds the public model's values (proof/key_constants.h); serialized after the
+  // weight range proof, bound to statement_digest().
+  std::vector<uint8_t> constant_openings;
 
   std::array<uint8_t, 32> digest() const;  // Keccak-256 of serialize(): the whole key
   // Keccak-256 of the encoding without the weight range proof: the context that proof is bound to.
@@ -183,7 +196,8 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                       const std::function<void(size_t, size_t)>& progress = {},
                       std::shared_ptr<const pcs::KzgParams> kzg = nullptr);
 // The number of variables of the model's largest committed vector (weights, input and output
-// digits, advice, lookup multiplicities): a kzg SRS needs 2^kzg_max_vars(model) powers of tau.
+// digits, advice, lookup multiplicities, the public constants a newest kzg key commits to): a kzg
+// SRS needs 2^kzg_max_vars(model) powers of tau.
 size_t kzg_max_vars(const quant::CompiledModel& model);
 // For a key of the kzg backend: why its SRS is not the one of the powers-of-tau file at
 // ptau_path (read and checked; pcs::KzgParams::srs_mismatch), nullopt when it is. A verifier who

@@ -3,6 +3,7 @@
 // the openings. Not part of the verifier library (zkinfer_verifier).
 #include "proof/model_proof.h"
 #include "proof/driver.h"
+#include "proof/key_constants.h"
 #include "proof/packed_values.h"
 
 #include <chrono>
@@ -338,10 +339,13 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   auto open_weight = [&](size_t t) {
     auto it = weight_open.find(t);
     if (it != weight_open.end()) return it->second;
-    ZKINFER_CHECK(is_committed_weight(model, static_cast<int>(t)) && "claims left on an unproven tensor");
+    const bool constant = key_commits_constant(model, vk, static_cast<int>(t));
+    ZKINFER_CHECK((is_committed_weight(model, static_cast<int>(t)) || constant) && "claims left on an unproven tensor");
     const pcs::CommitmentPtr& com = vk.weights[t];
+    if (!com) throw Error("proof: the proving key has no commitment of " + g.tensors[t].name);
     const PaddedShape ws = shape_of(model, static_cast<int>(t));
-    const auto& wv = committed_values(model, static_cast<int>(t));
+    // A public constant (kzg key version 7) is committed as the public model holds it.
+    const auto& wv = constant ? model.qconst[t].data : committed_values(model, static_cast<int>(t));
     const pcs::SmallValues* small = nullptr;
     if (pcs::HyraxScheme::as_hyrax(*com) != nullptr) {
       weight_small.push_back(pcs::SmallValues{wv, ws.dims(), ws.padded()});
@@ -360,7 +364,9 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     return weight_open[t] = &weight_committed.back();
   };
   for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty() || verifier_evaluates(model, static_cast<int>(t))) continue;  // the verifier evaluates those
+    // The verifier evaluates the constants it holds, but those a kzg key of version 7 commits to.
+    if (claims[t].empty() || (verifier_evaluates(model, static_cast<int>(t)) && !key_commits_constant(model, vk, static_cast<int>(t))))
+      continue;
     const pcs::Committed* wc = open_weight(t);
     for (const auto& c : claims[t]) {
       if (!check) break;

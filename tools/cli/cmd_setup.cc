@@ -81,6 +81,7 @@ void register_setup(CLI::App& app, Action& action) {
         j["vk_bytes"] = vkb.size();
         j["vk_key_bytes"] = vk.size_bytes();
         j["vk_weight_range_proof_bytes"] = vk.weight_bounds.size();
+        if (vk.backend == proof::Backend::kKzg) j["vk_constant_openings_bytes"] = vk.constant_openings.size();
         j["pk_bytes"] = pkb.size();
         j["seconds"] = s;
         std::printf("%s\n", j.dump(2).c_str());
