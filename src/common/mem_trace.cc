@@ -41,7 +41,7 @@ void mem_trace(const char* what) {
   read_status(&rss, &hwm);
   const struct mallinfo2 mi = mallinfo2();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "[mem] %8.1f s  rss %7.0f MB  peak %7.0f MB  heap used %7.0f MB  free %7.0f MB  mmap %6.0f MB  %s\n", s,
+  std::fprintf(stderr, "[mem] %8.1f s  rss %7.0f MiB  peak %7.0f MiB  heap used %7.0f MiB  free %7.0f MiB  mmap %6.0f MiB  %s\n", s,
                rss / 1024.0, hwm / 1024.0, mi.uordblks / 1048576.0, mi.fordblks / 1048576.0, mi.hblkhd / 1048576.0, what);
   std::fflush(stderr);
 }

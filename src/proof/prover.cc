@@ -6,6 +6,7 @@
 #include "proof/packed_values.h"
 
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <optional>
@@ -339,6 +340,18 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (!lookups.empty()) {
     std::vector<layers::LayerAdvice> ms;
     for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
+    if (mem_trace_on()) {  // the batch's rows per table (the LogUp's size)
+      uint64_t all = 0;
+      for (size_t t = 0; t < ms.size(); ++t) {
+        uint64_t rows = 0;
+        for (int64_t c : ms[t].values) rows += static_cast<uint64_t>(c);
+        all += rows;
+        std::fprintf(stderr, "[mem] lookup table %zu: %s of 2^%zu rows, %llu rows looked up\n", t,
+                     lookups.table(t).kind() == lookup::LookupTable<Fr>::Kind::kRange ? "range" : "two-column",
+                     lookups.table(t).log_size(), static_cast<unsigned long long>(rows));
+      }
+      std::fprintf(stderr, "[mem] lookups: %llu rows (with the witness padding)\n", static_cast<unsigned long long>(all));
+    }
     commit_advice(mult_np, ms);
     mem_trace("prove: lookups prepared, multiplicities committed");
     auto res = lookups.prove(tr);
