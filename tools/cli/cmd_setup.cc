@@ -16,6 +16,7 @@
 #include "pcs/kzg.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
+#include "proof/weight_bounds_progress.h"
 #include "quant/model_file.h"
 
 namespace zkinfer::cli {
@@ -82,8 +83,20 @@ void register_setup(CLI::App& app, Action& action) {
           std::fflush(stderr);
         };
       }
+      if (!args->json)  // the range proof's groups (a line each; none for a one-group proof)
+        proof::set_weight_bounds_progress([t0, tty = isatty(2) != 0](size_t done, size_t total) {
+          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          if (tty) {
+            std::fprintf(stderr, "\r\033[K  weight range proof: group %zu/%zu", done, total);
+            if (done == total) std::fprintf(stderr, "\n");
+          } else if (done < total) {
+            std::fprintf(stderr, "setup: weight range proof, group %zu of %zu (%.1f s)\n", done + 1, total, s);
+          }
+          std::fflush(stderr);
+        });
       SecureRng rng;
       proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress, kzg);
+      proof::set_weight_bounds_progress({});
       const proof::VerifyingKey& vk = pk.vk;
       std::filesystem::create_directories(args->dir);
       auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
