@@ -80,8 +80,22 @@ void register_prove(CLI::App& app, Action& action) {
         j["seconds"] = s;
         j["commit_seconds"] = stats.commit_s;
         j["open_seconds"] = stats.open_s;
+        // Where the proof's bytes are: header (the public outputs), commitments (with the zero-
+        // knowledge pad rows), the nodes' sub-proofs, the inputs' checks + lookups + batch opening
+        // (of it the lookups').
+        j["header_bytes"] = stats.header_bytes;
+        j["commit_bytes"] = stats.commit_bytes;
+        size_t node_bytes = 0;
+        for (size_t b : stats.per_node_bytes) node_bytes += b;
+        j["node_bytes"] = node_bytes;
+        j["open_bytes"] = stats.open_bytes;
+        j["lookup_bytes"] = stats.lookup_bytes;
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-        for (const auto& [name, t] : stats.per_node) layers.push_back({{"node", name}, {"seconds", t}});
+        for (size_t i = 0; i < stats.per_node.size(); ++i) {
+          nlohmann::ordered_json l = {{"node", stats.per_node[i].first}, {"seconds", stats.per_node[i].second}};
+          if (i < stats.per_node_bytes.size()) l["bytes"] = stats.per_node_bytes[i];
+          layers.push_back(l);
+        }
         j["layers"] = layers;
         j["output"] = oj["output_data"];
         std::printf("%s\n", j.dump(2).c_str());
