@@ -7,6 +7,7 @@
 #include "proof/packed_values.h"
 
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/mem_trace.h"
 #include "hash/keccak.h"
 #include "layers/bound.h"
 #include "layers/combine.h"
@@ -138,8 +140,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   const size_t header_end = w.data().size();
   if (stats) stats->header_bytes = header_end;
 
-  // Fr tables of every committed vector (kept alive for the batch opening).
+  // What the batch opening reads of every committed vector: under Hyrax the advice's small
+  // integers (a copy, 8 bytes an entry: its row combinations come from them, pcs/small_values.h),
+  // under KZG the Fr table (32 bytes an entry; the opening needs the whole table). A Hyrax
+  // commitment's entry in `tables` is empty (no_table) and its pcs::Committed points to its values.
   std::deque<std::vector<Fr>> tables;
+  std::deque<std::vector<int64_t>> advice_ints;
+  std::deque<pcs::SmallValues> advice_small;
+  const std::vector<Fr> no_table;
   std::deque<pcs::Committed> committed;
   auto commit_i64 = [&](std::span<const int64_t> padded) -> pcs::Committed& {
     std::vector<Fr> blinds(scheme.blind_count(layers::ceil_log2(padded.size()), pcs::Use::kProof));
@@ -151,9 +159,17 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   };
   auto commit_advice = [&](StepProver& sp, const std::vector<layers::LayerAdvice>& adv) {
     for (const auto& a : adv) {
-      sp.com.push_back(&commit_i64(a.values));
-      tables.push_back(to_fr(a.values));
-      sp.tab.push_back(&tables.back());
+      pcs::Committed& c = commit_i64(a.values);
+      sp.com.push_back(&c);
+      if (pcs::HyraxScheme::as_hyrax(*c.commitment) != nullptr) {
+        advice_ints.push_back(a.values);
+        advice_small.push_back(pcs::SmallValues::flat(advice_ints.back()));
+        c.small = &advice_small.back();
+        sp.tab.push_back(&no_table);
+      } else {
+        tables.push_back(to_fr(a.values));
+        sp.tab.push_back(&tables.back());
+      }
     }
   };
 
@@ -174,7 +190,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   pcs::ClaimList<const pcs::Committed*> pending;
   std::map<const pcs::Committed*, const std::vector<Fr>*> table_of;
   auto open_at = [&](const pcs::Committed* c, const std::vector<Fr>* values, std::vector<Fr> point, const cp::Val& v) {
-    check_claim(*values, point, v, "an advice claim");
+    if (check && c->small != nullptr) {
+      if (c->small->size() != (size_t{1} << point.size()))
+        throw Error("proof: conformance: an advice claim at a point of the wrong size");
+      if (pcs::mle_small(*c->small, point) != v.value()) throw Error("proof: conformance: an advice claim is not its vector's evaluation");
+      ++stats->claims_checked;
+    } else {
+      check_claim(*values, point, v, "an advice claim");
+    }
     table_of[c] = values;
     pending.add(c, std::move(point), v);
   };
@@ -208,6 +231,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (stats && stats->progress) stats->progress(done, total_steps, what);
   };
   progress(0, "committing the advice");
+  mem_trace("prove: start");
   // Phase 1: the layers' advice, committed: the inputs' bound digits, then per node (reverse order).
   std::vector<BoundHolder> input_provers(g.inputs.size());
   for (size_t i = 0; i < g.inputs.size() && !input_is_public(model); ++i) {  // [visibility] none when public
@@ -223,11 +247,15 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     commit_advice(output_provers[o], output_provers[o].bound->advice());
   }
   for (size_t pi = 0; pi < plan.size(); ++pi) np[pi] = plan[pi]->prover(env);
-  for (size_t pi = plan.size(); pi-- > 0;) np[pi]->commit(env);
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    np[pi]->commit(env);
+    if (mem_trace_on()) mem_trace(("prove: committed " + g.nodes[plan[pi]->node].name).c_str());
+  }
   if (stats) {
     stats->commit_s = seconds_since(t0);
     stats->commit_bytes = w.data().size() - header_end;
   }
+  mem_trace("prove: advice committed");
 
   std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
   for (int t_out : g.outputs) {
@@ -270,12 +298,14 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       cl = {std::move(one)};
     }
     n.prove(env, std::move(cl));
+    if (mem_trace_on()) mem_trace(("prove: node " + g.nodes[s.node].name).c_str());
     if (stats) {
       stats->per_node.emplace_back(g.nodes[s.node].name, seconds_since(tn));
       stats->per_node_bytes.push_back(w.data().size() - bytes_before);
     }
   }
   progress(plan.size() + 1, "batch opening");
+  mem_trace("prove: nodes done");
   auto to = std::chrono::steady_clock::now();
   const size_t open_start = w.data().size();
   // The inputs: every claim checked against the range-checked digits (which are its commitment).
@@ -311,8 +341,22 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (!lookups.empty()) {
     std::vector<layers::LayerAdvice> ms;
     for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
+    if (mem_trace_on()) {  // the batch's rows per table (the LogUp's size)
+      uint64_t all = 0;
+      for (size_t t = 0; t < ms.size(); ++t) {
+        uint64_t rows = 0;
+        for (int64_t c : ms[t].values) rows += static_cast<uint64_t>(c);
+        all += rows;
+        std::fprintf(stderr, "[mem] lookup table %zu: %s of 2^%zu rows, %llu rows looked up\n", t,
+                     lookups.table(t).kind() == lookup::LookupTable<Fr>::Kind::kRange ? "range" : "two-column",
+                     lookups.table(t).log_size(), static_cast<unsigned long long>(rows));
+      }
+      std::fprintf(stderr, "[mem] lookups: %llu rows (with the witness padding)\n", static_cast<unsigned long long>(all));
+    }
     commit_advice(mult_np, ms);
+    mem_trace("prove: lookups prepared, multiplicities committed");
     auto res = lookups.prove(tr);
+    mem_trace("prove: lookups proven");
     res.proof.serialize(w);
     for (const auto& c : res.segment_claims) {
       ZKINFER_CHECK(c.owner < lookup_owners.size());
@@ -334,7 +378,6 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // openings need the Fr table.
   std::deque<pcs::Committed> weight_committed;
   std::deque<pcs::SmallValues> weight_small;
-  const std::vector<Fr> no_table;
   std::map<size_t, const pcs::Committed*> weight_open;
   auto open_weight = [&](size_t t) {
     auto it = weight_open.find(t);
@@ -386,8 +429,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // The opening's front half (pcs/scheme.h); its values bound (zero knowledge: after the replay
   // below); the back half.
   std::vector<std::span<const Fr>> open_tabs;
+  mem_trace("prove: weights' claims gathered");
   for (const pcs::Committed* c : pending.handles()) open_tabs.push_back(*table_of.at(c));
   std::unique_ptr<pcs::ProverOpening> opening = scheme.prove_open(pending.handles(), open_tabs, pending.claims(), tr, w);
+  mem_trace("prove: opening's front half");
   std::vector<pcs::ProverClaim> bound;
   if (!zk) {
     for (const cp::Val& v : opening->values()) bound.push_back(pcs::ProverClaim::plain(v.value()));
@@ -403,10 +448,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (Verdict v = verify_impl(model, vk, w.data(), nullptr, nullptr, pub_in, &rs); !v)
       throw Error("proof: internal error: the prover's own proof fails its replay: " + v.reason());
     ZKINFER_CHECK(rs.tr.replay_done() && rs.opening_values.size() == opening->values().size());
+    mem_trace("prove: replay done");
     for (const auto& v : rs.opening_values) bound.push_back(zctx->bind_claim(v, w, tr));
     zctx->prove_finish(tr, w);
   }
   opening->finish(bound, zctx.get(), tr, w, random);
+  mem_trace("prove: opening finished");
   if (stats) {
     stats->open_s = seconds_since(to);
     stats->open_bytes = w.data().size() - open_start;

@@ -1,5 +1,6 @@
 // The weight range proof of a verifying key (weight_bounds.h; docs/PROTOCOL.md, section 9).
 #include "proof/weight_bounds.h"
+#include "proof/weight_bounds_progress.h"
 
 #include <bit>
 #include <deque>
@@ -18,6 +19,15 @@
 #include "zk/session.h"
 
 namespace zkinfer::proof {
+
+namespace {
+std::function<void(size_t, size_t)>& weight_bounds_progress_hook() {
+  static std::function<void(size_t, size_t)> hook;
+  return hook;
+}
+}  // namespace
+
+void set_weight_bounds_progress(std::function<void(size_t, size_t)> f) { weight_bounds_progress_hook() = std::move(f); }
 
 using field::Fr;
 using layers::Claim;
@@ -479,13 +489,16 @@ std::vector<uint8_t> prove_weight_bounds(const pcs::HyraxParams& params, std::sp
   // Several groups: each a whole proof of its items, made and freed one after another (the
   // prover's memory follows the largest group, not the model), each prefixed by its length.
   ByteWriter out;
+  const auto& progress = weight_bounds_progress_hook();
   for (size_t g = 0; g < groups.size(); ++g) {
+    if (progress) progress(g, groups.size());
     const auto [b, e] = groups[g];
     const auto bytes = prove_group(params, pitems.subspan(b, e - b), pwits.subspan(b, e - b), context,
                                    GroupTag{g, groups.size()}, random, kzg);
     out.u64(bytes.size());
     out.bytes(bytes);
   }
+  if (progress) progress(groups.size(), groups.size());
   return out.take();
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "common/mem_trace.h"
 #include "common/random.h"
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
@@ -36,6 +37,7 @@ void register_prove(CLI::App& app, Action& action) {
       const bool tty = isatty(2);
       auto t0 = std::chrono::steady_clock::now();
       quant::CompiledModel m = quant::load_model(args->model);
+      mem_trace("cli: model loaded");
       proof::ProvingKey pk;
       try {
         pk = proof::decode_pk_file(proof::read_binary(args->pk));
@@ -43,10 +45,16 @@ void register_prove(CLI::App& app, Action& action) {
         throw Error(args->pk + ": not a proving key: " + e.what());
       }
       if (pk.vk.model_digest != quant::public_digest(m)) throw Error(args->pk + ": the proving key is for another model");
+      // The prover reads the quantized constants only (the digests bind those): the float copies of
+      // the weights (8 bytes a weight, 1.3 GB for GPT-2 small) are released before the proof.
+      for (auto& t : m.graph.tensors)
+        if (t.is_const && t.dtype == ops::DType::kFloat) std::vector<double>().swap(t.value.data);
+      mem_trace("cli: key loaded");
       auto flat = graph::parse_input_json(graph::read_text(args->input), args->input);
       auto in = graph::make_inputs(m.graph, flat, args->input);
       if (tty) std::fprintf(stderr, "running the integer model...\n");
       auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
+      mem_trace("cli: integer model run");
       if (tty) std::fprintf(stderr, "proving...\n");
       SecureRng rng;
       proof::ProveStats stats;
@@ -57,6 +65,7 @@ void register_prove(CLI::App& app, Action& action) {
           std::fflush(stderr);
         };
       auto bytes = proof::prove(m, pk, trace, pcs::random_fr(rng), &stats);
+      mem_trace("cli: proved");
       proof::write_binary(args->proof, bytes);
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       auto out = trace.outputs(m);
@@ -71,8 +80,22 @@ void register_prove(CLI::App& app, Action& action) {
         j["seconds"] = s;
         j["commit_seconds"] = stats.commit_s;
         j["open_seconds"] = stats.open_s;
+        // Where the proof's bytes are: header (the public outputs), commitments (with the zero-
+        // knowledge pad rows), the nodes' sub-proofs, the inputs' checks + lookups + batch opening
+        // (of it the lookups').
+        j["header_bytes"] = stats.header_bytes;
+        j["commit_bytes"] = stats.commit_bytes;
+        size_t node_bytes = 0;
+        for (size_t b : stats.per_node_bytes) node_bytes += b;
+        j["node_bytes"] = node_bytes;
+        j["open_bytes"] = stats.open_bytes;
+        j["lookup_bytes"] = stats.lookup_bytes;
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-        for (const auto& [name, t] : stats.per_node) layers.push_back({{"node", name}, {"seconds", t}});
+        for (size_t i = 0; i < stats.per_node.size(); ++i) {
+          nlohmann::ordered_json l = {{"node", stats.per_node[i].first}, {"seconds", stats.per_node[i].second}};
+          if (i < stats.per_node_bytes.size()) l["bytes"] = stats.per_node_bytes[i];
+          layers.push_back(l);
+        }
         j["layers"] = layers;
         j["output"] = oj["output_data"];
         std::printf("%s\n", j.dump(2).c_str());

@@ -16,6 +16,7 @@
 #include "pcs/kzg.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
+#include "proof/weight_bounds_progress.h"
 #include "quant/model_file.h"
 
 namespace zkinfer::cli {
@@ -58,14 +59,44 @@ void register_setup(CLI::App& app, Action& action) {
         throw Error("--srs is for --backend kzg (the hyrax backend needs no setup file)");
       }
       std::function<void(size_t, size_t)> progress;
-      if (isatty(2) && !args->json)
+      if (isatty(2) && !args->json) {
         progress = [](size_t done, size_t total) {
           std::fprintf(stderr, "\r\033[K  committing weights, then the weight range proof: step %zu/%zu", done, total);
           if (done == total) std::fprintf(stderr, "\n");
           std::fflush(stderr);
         };
+      } else if (!args->json) {
+        // Not a terminal (a log): a line per step once the setup has run 5 s, then at most one every
+        // 5 s, and the range proof's start and end (a large model's setup takes minutes; a small
+        // one's prints nothing).
+        progress = [t0, last = -1.0](size_t done, size_t total) mutable {
+          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          const bool edge = done + 1 >= total && s >= 5.0;  // the range proof starts / ends
+          if (!edge && (s < 5.0 || s - last < 5.0)) return;
+          last = s;
+          if (done + 1 < total)
+            std::fprintf(stderr, "setup: committing weight %zu of %zu (%.1f s)\n", done + 1, total - 1, s);
+          else if (done + 1 == total)
+            std::fprintf(stderr, "setup: %zu weights committed; the weight range proof (%.1f s)\n", total - 1, s);
+          else
+            std::fprintf(stderr, "setup: the weight range proof done (%.1f s)\n", s);
+          std::fflush(stderr);
+        };
+      }
+      if (!args->json)  // the range proof's groups (a line each; none for a one-group proof)
+        proof::set_weight_bounds_progress([t0, tty = isatty(2) != 0](size_t done, size_t total) {
+          const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          if (tty) {
+            std::fprintf(stderr, "\r\033[K  weight range proof: group %zu/%zu", done, total);
+            if (done == total) std::fprintf(stderr, "\n");
+          } else if (done < total) {
+            std::fprintf(stderr, "setup: weight range proof, group %zu of %zu (%.1f s)\n", done + 1, total, s);
+          }
+          std::fflush(stderr);
+        });
       SecureRng rng;
       proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress, kzg);
+      proof::set_weight_bounds_progress({});
       const proof::VerifyingKey& vk = pk.vk;
       std::filesystem::create_directories(args->dir);
       auto vkb = proof::encode_vk_file(vk, quant::encode_public_model(m));
