@@ -3,9 +3,10 @@
 // with the kzg backend over the TEST-ONLY power-16 .ptau, proven; `zkinfer create-evm-verifier`
 // writes the contract, `zkinfer encode-evm-calldata` the calldata; tools/evm/run.js compiles the
 // contract with solc, deploys its libraries and the contract to an in-memory EVM (Osaka) and calls
-// it. Asserted: the honest proof returns true; every changed proof word, every changed public
-// output value, a changed public input, a truncated proof and another model's proof (with its own
-// values) return false or revert. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
+// it (a perceptron and a small CNN built here, every proof word changed in turn, and
+// examples/cnn_digits, every 8th). Asserted: the honest proof returns true; every changed proof
+// word, every changed public output value, a changed public input, a truncated proof and another
+// model's proof (with its own values) return false or revert. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
 // verifier").
 //
 // Exit status 77 (CTest's skip) when node or npm is not installed.
@@ -257,7 +258,7 @@ using Writer = void (*)(const fs::path&, const fs::path&, uint64_t);
 
 // Model `write` (seed) and the same architecture with other weights and input: the first's
 // verifier accepts its proof and rejects every change (proof words: every `stride`-th).
-void check_model(const fs::path& dir, const char* name, Writer write, size_t stride) {
+void check_model(const fs::path& dir, const char* name, Writer write, size_t stride, Writer write_other = nullptr) {
   std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ZKINFER_TEST_PTAU);
   const uint64_t seed = testing::test_seed();
   std::string tag = name;
@@ -267,7 +268,7 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
   fs::create_directories(a);
   fs::create_directories(b);
   write(a / "model.onnx", a / "input.json", seed);
-  write(b / "model.onnx", b / "input.json", seed + 1);  // same shapes, other weights and input
+  (write_other ? write_other : write)(b / "model.onnx", b / "input.json", seed + 1);  // by default same shapes, other weights and input
   ASSERT_TRUE(prepare(a, a / "model.onnx", a / "input.json"));
   ASSERT_TRUE(prepare(b, b / "model.onnx", b / "input.json"));
   const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
@@ -323,6 +324,19 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
 TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) { check_model(dir_, "mlp 8-6-3", write_mlp, 1); }
 
 TEST_F(EvmModel, CnnVerifiesAndChangesAreRejected) { check_model(dir_, "cnn conv-relu-maxpool-flatten-gemm", write_cnn, 2); }
+
+// The examples' models as they are (their own input).
+void copy_example(const char* name, const fs::path& onnx, const fs::path& input) {
+  const fs::path e = kSource / "examples" / name;
+  fs::copy_file(e / "model.onnx", onnx, fs::copy_options::overwrite_existing);
+  fs::copy_file(e / "input.json", input, fs::copy_options::overwrite_existing);
+}
+void write_cnn_digits(const fs::path& onnx, const fs::path& input, uint64_t) { copy_example("cnn_digits", onnx, input); }
+void write_mlp_digits(const fs::path& onnx, const fs::path& input, uint64_t) { copy_example("mlp_digits", onnx, input); }
+
+// cnn_digits, the issue's model (its constants committed in the key): every 8th word changed; the
+// other model is mlp_digits.
+TEST_F(EvmModel, CnnDigitsVerifies) { check_model(dir_, "cnn_digits", write_cnn_digits, 8, write_mlp_digits); }
 
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
