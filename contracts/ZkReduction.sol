@@ -99,16 +99,33 @@ library ZkReduction {
     ) private pure returns (uint256 expected) {
         uint256 k = numVars.length;
         uint256[] memory weight = new uint256[](k);
-        for (uint256 i = 0; i < claims.length; ++i) {
-            uint256[] memory z = claims[i].point;
-            uint256 e = 1;
-            for (uint256 j = 0; j < z.length; ++j) {
-                uint256 a = z[j];
-                uint256 b = rho[j];
-                e = mulmod(e, addmod(addmod(1, mulmod(2 * a % R, b, R), R), 2 * R - a - b, R), R);
+        // weight[c] += beta^i eq(z_i, rho[0..|z_i|)) over the claims, in one assembly loop (a
+        // Claim in memory: com, a pointer to the point, value), eq(z, rho) = prod_j (1 + 2 a b - a - b)
+        // (a = z_j, b = rho_j, both < R: _check, the challenges); |z_i| <= |rho| (_check).
+        if (rho.length > 0 || claims.length > 0) {
+            uint256 nr = rho.length;
+            assembly ("memory-safe") {
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                let rp := add(rho, 32)
+                let wp := add(weight, 32)
+                let bp := add(betas, 32)
+                let n := mload(claims)
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    let cl := mload(add(add(claims, 32), shl(5, i)))
+                    let z := mload(add(cl, 32))
+                    let len := mload(z)
+                    if gt(len, nr) { revert(0, 0) }
+                    let zp := add(z, 32)
+                    let e := 1
+                    for { let j := 0 } lt(j, len) { j := add(j, 1) } {
+                        let a := mload(add(zp, shl(5, j)))
+                        let b := mload(add(rp, shl(5, j)))
+                        e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), b, q), q), sub(add(q, q), add(a, b)), q), q)
+                    }
+                    let slot := add(wp, shl(5, mload(cl)))  // com < k: _check
+                    mstore(slot, addmod(mload(slot), mulmod(mload(add(bp, shl(5, i))), e, q), q))
+                }
             }
-            uint256 c = claims[i].com;
-            weight[c] = addmod(weight[c], mulmod(betas[i], e, R), R);
         }
         for (uint256 c = 0; c < k; ++c) {
             uint256 wc = weight[c];
@@ -126,12 +143,28 @@ library ZkReduction {
         uint256 k = numVars.length;
         if (k == 0) revert BadShape();
         bool[] memory seen = new bool[](k);
-        for (uint256 i = 0; i < claims.length; ++i) {
-            uint256 c = claims[i].com;
-            if (c >= k || claims[i].point.length != numVars[c]) revert BadShape();
-            seen[c] = true;
-            for (uint256 j = 0; j < claims[i].point.length; ++j) ZkFr.canonical(claims[i].point[j]);
+        bool bad;
+        bool shape;
+        assembly ("memory-safe") {
+            let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+            let nc := mload(claims)
+            for { let i := 0 } lt(i, nc) { i := add(i, 1) } {
+                let cl := mload(add(add(claims, 32), shl(5, i)))
+                let c := mload(cl)
+                let z := mload(add(cl, 32))
+                let len := mload(z)
+                switch lt(c, k)
+                case 0 { shape := 1 }
+                default {
+                    if iszero(eq(len, mload(add(add(numVars, 32), shl(5, c))))) { shape := 1 }
+                    mstore(add(add(seen, 32), shl(5, c)), 1)
+                }
+                let zp := add(z, 32)
+                for { let j := 0 } lt(j, len) { j := add(j, 1) } { bad := or(bad, iszero(lt(mload(add(zp, shl(5, j))), q))) }
+            }
         }
+        if (shape) revert BadShape();
+        if (bad) revert ZkFr.NonCanonicalScalar(0);  // a claim coordinate >= R
         for (uint256 c = 0; c < k; ++c) {
             if (!seen[c]) revert BadShape();
             if (numVars[c] > n) n = numVars[c];

@@ -25,13 +25,30 @@ library ZkSumcheck {
     uint256 internal constant L_CHALLENGE = uint256(bytes32("sumcheck.challenge")) | 18;
     uint256 internal constant L_FINAL = uint256(bytes32("sumcheck.final_evals")) | 20;
 
+    // 1 / d! for the degrees the layers use (d <= 8), so that a sumcheck needs no modexp (about
+    // 4,500 gas a call); 0 above.
+    function _invFactorial(uint256 d) private pure returns (uint256) {
+        if (d <= 1) return 1;
+        if (d == 2) return 0x183227397098d014dc2822db40c0ac2e9419f4243cdcb848a1f0fac9f8000001;
+        if (d == 3) return 0x285396b510feb022c442e4c2c1411ef84c2b4191bac53323b891a1fb48000001;
+        if (d == 4) return 0x2e6020836d24e427fb4ced7991714a03f131be9ac9fc6135e10de0adc6000001;
+        if (d == 5) return 0x12f4163142de1a76bd85d7099d63ba136b7abafa40bdf6c16dc991405799999a;
+        if (d == 6) return 0x134a1dd92b8ae47707b110691abbbc779f506c97335d7950a8ecea115e99999a;
+        if (d == 7) return 0x2c3bfe5cebd0a9eb9f14f4f497651d85825c8d784b1a041a52513d139215f160;
+        if (d == 8) return 0x05877fcb9d7a153d73e29e9e92eca3b0b04b91af096340834a4a27a27242be2c;
+        return 0;
+    }
+
     // Barycentric weights of the nodes 0..d: w_k = 1 / prod_{j != k} (k - j)
-    // = (-1)^(d-k) C(d, k) / d!  (one inversion).
+    // = (-1)^(d-k) C(d, k) / d!  (1 / d! from a table, else one inversion).
     function lagrangeWeights(uint256 d) internal view returns (uint256[] memory w) {
         if (d == 0 || d > 40) revert BadShape();
-        uint256 fact = 1;
-        for (uint256 i = 2; i <= d; ++i) fact = mulmod(fact, i, R);
-        uint256 inv = ZkFr.inv(fact);
+        uint256 inv = _invFactorial(d);
+        if (inv == 0) {
+            uint256 fact = 1;
+            for (uint256 i = 2; i <= d; ++i) fact = mulmod(fact, i, R);
+            inv = ZkFr.inv(fact);
+        }
         w = new uint256[](d + 1);
         uint256 binom = 1;
         for (uint256 k = 0; k <= d; ++k) {
