@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "evm_runner.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/random.h"
@@ -59,124 +60,7 @@ using layers::Claim;
 using layers::PaddedShape;
 using testing::seed_note;
 using testing::test_seed;
-using Word = std::array<uint8_t, 32>;  // big-endian uint256
-
-const std::string kSource = ZKINFER_SOURCE_DIR;
-
-Word word(const Fr& x) {
-  const auto le = x.to_bytes();
-  Word w{};
-  for (size_t i = 0; i < 32; ++i) w[31 - i] = le[i];
-  return w;
-}
-Word word_u64(uint64_t v) {
-  Word w{};
-  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
-  return w;
-}
-uint64_t u64_of(const Word& w) {
-  uint64_t v = 0;
-  for (int i = 24; i < 32; ++i) v = (v << 8) | w[i];
-  return v;
-}
-Word plus_one(Word w) {
-  for (size_t i = 32; i-- > 0;)
-    if (++w[i] != 0) break;
-  return w;
-}
-std::string hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
-  return s;
-}
-std::string calldata(const std::string& signature, const std::vector<Word>& words) {
-  hash::Keccak256 h;
-  h.update(signature);
-  const hash::Digest sel = h.finalize();
-  std::string s = "0x" + hex(std::span<const uint8_t>(sel.data(), 4));
-  s += hex(word_u64(32));
-  s += hex(word_u64(words.size()));
-  for (const Word& w : words) s += hex(w);
-  return s;
-}
-Word parse_word(const std::string& h, size_t at) {
-  Word w;
-  for (size_t i = 0; i < 32; ++i) w[i] = static_cast<uint8_t>(std::stoi(h.substr(at + 2 * i, 2), nullptr, 16));
-  return w;
-}
-Word state_word(const transcript::Transcript& t) {
-  Word w;
-  std::copy(t.state().begin(), t.state().end(), w.begin());
-  return w;
-}
-
-struct CallResult {
-  bool success = false;
-  std::vector<Word> out;
-  uint64_t gas = 0;
-  std::string error;
-};
-
-// Every call to one harness, in one node process.
-class Evm {
- public:
-  explicit Evm(std::string name) : name_(std::move(name)) {}
-  size_t add(const std::string& signature, const std::vector<Word>& words) {
-    calls_.push_back(calldata(signature, words));
-    return calls_.size() - 1;
-  }
-  size_t size() const { return calls_.size(); }
-  void run() {
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_nl_" + name_ + "_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    struct Remove {
-      fs::path d;
-      ~Remove() {
-        std::error_code ec;
-        fs::remove_all(d, ec);
-      }
-    } remove{dir};
-    {
-      std::ofstream f(dir / "calls.txt");
-      for (const auto& c : calls_) f << c << "\n";
-    }
-    const std::string cmd = "node '" + kSource + "/tools/evm/run.js' --contract " + name_ + " --size --calls '" +
-                            (dir / "calls.txt").string() + "' '" + kSource + "/contracts/test/" + name_ + ".sol' > '" +
-                            (dir / "out.jsonl").string() + "'";
-    const int rc = std::system(cmd.c_str());
-    ASSERT_EQ(rc, 0) << "the EVM runner failed: " << cmd;
-    std::ifstream in(dir / "out.jsonl");
-    std::string line;
-    while (std::getline(in, line)) {
-      auto j = nlohmann::json::parse(line);
-      if (j.contains("codeSize")) {
-        code_size_ = j["codeSize"].get<uint64_t>();
-        continue;
-      }
-      CallResult r;
-      r.success = j["success"].get<bool>();
-      r.gas = j["gasUsed"].get<uint64_t>();
-      if (j.contains("error")) r.error = j["error"].get<std::string>();
-      const std::string h = j["returnData"].get<std::string>().substr(2);
-      if (r.success && h.size() >= 128) {
-        const size_t n = u64_of(parse_word(h, 64));
-        for (size_t i = 0; i < n; ++i) r.out.push_back(parse_word(h, 128 + 64 * i));
-      }
-      results_.push_back(std::move(r));
-    }
-    ASSERT_EQ(results_.size(), calls_.size()) << "the runner answered fewer calls than asked";
-  }
-  const CallResult& operator[](size_t i) const { return results_.at(i); }
-  uint64_t code_size() const { return code_size_; }
-
- private:
-  std::string name_;
-  std::vector<std::string> calls_;
-  std::vector<CallResult> results_;
-  uint64_t code_size_ = 0;
-};
+using namespace evmtest;  // Word, calldata, Evm, ... (evm_runner.h)
 
 // ---------------------------------------------------------------------------------------------
 // What a step verifier produced: the C++ verifier's, or the routine's words decoded.
@@ -215,36 +99,36 @@ StepResult decode_out(const std::vector<Word>& o) {
     if (k >= o.size()) throw Error("short output");
     return o[k++];
   };
-  r.ok = u64_of(next()) == 1;
+  r.ok = low_u64(next()) == 1;
   r.state = next();
-  r.consumed = u64_of(next());
-  const size_t nx = u64_of(next());
+  r.consumed = low_u64(next());
+  const size_t nx = low_u64(next());
   for (size_t i = 0; i < nx; ++i) {
     Claim c;
-    const size_t len = u64_of(next());
+    const size_t len = low_u64(next());
     for (size_t j = 0; j < len; ++j) c.point.push_back(fr_of(next()));
     c.value = fr_of(next());
     r.x.push_back(std::move(c));
   }
-  const size_t na = u64_of(next());
+  const size_t na = low_u64(next());
   for (size_t i = 0; i < na; ++i) {
     AdviceClaim a;
-    a.advice = u64_of(next());
-    const size_t len = u64_of(next());
+    a.advice = low_u64(next());
+    const size_t len = low_u64(next());
     for (size_t j = 0; j < len; ++j) a.claim.point.push_back(fr_of(next()));
     a.claim.value = fr_of(next());
     r.advice.push_back(std::move(a));
   }
-  const size_t nl = u64_of(next());
+  const size_t nl = low_u64(next());
   for (size_t i = 0; i < nl; ++i) {
     Lookup l;
-    l.id = u64_of(next());
-    l.num_vars = u64_of(next());
-    l.table_log = u64_of(next());
+    l.id = low_u64(next());
+    l.num_vars = low_u64(next());
+    l.table_log = low_u64(next());
     r.lookups.push_back(l);
   }
-  r.gas = u64_of(next());
-  r.memory = u64_of(next());
+  r.gas = low_u64(next());
+  r.memory = low_u64(next());
   if (k != o.size()) throw Error("trailing output words");
   return r;
 }
@@ -962,10 +846,10 @@ TEST(EvmNonlinear, DigitPlanMatchesCpp) {
     ASSERT_EQ(r.out.size(), 4 * (Suite::kMaxPlanVars + 1));
     for (size_t n = 0; n <= Suite::kMaxPlanVars; ++n) {
       const auto p = layers::DigitPlan::make(bits, n);
-      EXPECT_EQ(u64_of(r.out[4 * n]), p.digit_bits) << "bits " << bits << " n " << n;
-      EXPECT_EQ(u64_of(r.out[4 * n + 1]), p.num_low) << "bits " << bits << " n " << n;
-      EXPECT_EQ(u64_of(r.out[4 * n + 2]), p.low_vars) << "bits " << bits << " n " << n;
-      EXPECT_EQ(u64_of(r.out[4 * n + 3]), p.top_bits) << "bits " << bits << " n " << n;
+      EXPECT_EQ(low_u64(r.out[4 * n]), p.digit_bits) << "bits " << bits << " n " << n;
+      EXPECT_EQ(low_u64(r.out[4 * n + 1]), p.num_low) << "bits " << bits << " n " << n;
+      EXPECT_EQ(low_u64(r.out[4 * n + 2]), p.low_vars) << "bits " << bits << " n " << n;
+      EXPECT_EQ(low_u64(r.out[4 * n + 3]), p.top_bits) << "bits " << bits << " n " << n;
     }
   }
 }

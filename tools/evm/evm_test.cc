@@ -28,6 +28,7 @@
 #include <tuple>
 #include <vector>
 
+#include "evm_runner.h"
 #include "common/random.h"
 #include "curve/g1.h"
 #include "curve/g2.h"
@@ -56,22 +57,9 @@ using field::Fq;
 using field::Fr;
 using testing::seed_note;
 using testing::test_seed;
-using Word = std::array<uint8_t, 32>;  // big-endian uint256
+using namespace evmtest;  // Word, calldata, Evm, ... (evm_runner.h)
 
-const std::string kSource = ZKINFER_SOURCE_DIR;
-
-Word be_from_le(std::span<const uint8_t> le) {
-  Word w{};
-  for (size_t i = 0; i < le.size(); ++i) w[31 - i] = le[i];
-  return w;
-}
-Word word(const Fr& x) { return be_from_le(x.to_bytes()); }
 Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
-Word word_u64(uint64_t v) {
-  Word w{};
-  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
-  return w;
-}
 void put_g1(std::vector<Word>& out, const G1Affine& p) {
   if (p.is_identity()) {
     out.push_back(Word{});
@@ -101,119 +89,6 @@ void put_bytes(std::vector<Word>& out, std::span<const uint8_t> b) {
 void put_bytes(std::vector<Word>& out, std::string_view s) {
   put_bytes(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
 }
-// w + 1 (mod 2^256): a changed word.
-Word plus_one(Word w) {
-  for (size_t i = 32; i-- > 0;)
-    if (++w[i] != 0) break;
-  return w;
-}
-
-// w + R (mod 2^256): the same residue, not canonical (w < R, so no overflow).
-Word plus_r(Word w) {
-  static const Word r = word(-Fr::one());  // R - 1
-  unsigned carry = 1;                      // + (R - 1) + 1
-  for (size_t i = 32; i-- > 0;) {
-    const unsigned v = w[i] + r[i] + carry;
-    w[i] = static_cast<uint8_t>(v);
-    carry = v >> 8;
-  }
-  return w;
-}
-
-std::string hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) s += d[x >> 4], s += d[x & 15];
-  return s;
-}
-
-// ABI calldata of NAME(uint256[]) with these words.
-std::string calldata(const std::string& signature, const std::vector<Word>& words) {
-  hash::Keccak256 h;
-  h.update(signature);
-  const hash::Digest sel = h.finalize();
-  std::string s = "0x" + hex(std::span<const uint8_t>(sel.data(), 4));
-  s += hex(word_u64(32));
-  s += hex(word_u64(words.size()));
-  for (const Word& w : words) s += hex(w);
-  return s;
-}
-
-struct CallResult {
-  bool success = false;
-  std::vector<Word> out;  // the returned uint256[]
-  uint64_t gas = 0, tx_gas = 0, calldata_gas = 0;
-  std::string error;
-};
-
-Word parse_word(const std::string& h, size_t at) {
-  Word w;
-  for (size_t i = 0; i < 32; ++i) w[i] = static_cast<uint8_t>(std::stoi(h.substr(at + 2 * i, 2), nullptr, 16));
-  return w;
-}
-
-// Every call of the test, run in one node process against one deployment of the harness.
-class Evm {
- public:
-  // The harness contract NAME in contracts/test/NAME.sol.
-  explicit Evm(std::string name = "ZkEvmHarness") : name_(std::move(name)) {}
-  size_t add(const std::string& signature, const std::vector<Word>& words) {
-    calls_.push_back(calldata(signature, words));
-    return calls_.size() - 1;
-  }
-  void run() {
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("zkinfer_evm_test_" + name_ + "_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    struct Remove {
-      fs::path d;
-      ~Remove() {
-        std::error_code ec;
-        fs::remove_all(d, ec);
-      }
-    } remove{dir};
-    {
-      std::ofstream f(dir / "calls.txt");
-      for (const auto& c : calls_) f << c << "\n";
-    }
-    const std::string cmd = "node '" + kSource + "/tools/evm/run.js' --contract " + name_ + " --size --calls '" +
-                            (dir / "calls.txt").string() + "' '" + kSource + "/contracts/test/" + name_ + ".sol' > '" +
-                            (dir / "out.jsonl").string() + "'";
-    const int rc = std::system(cmd.c_str());
-    ASSERT_EQ(rc, 0) << "the EVM runner failed: " << cmd;
-    std::ifstream in(dir / "out.jsonl");
-    std::string line;
-    while (std::getline(in, line)) {
-      auto j = nlohmann::json::parse(line);
-      if (j.contains("codeSize")) {
-        code_size_ = j["codeSize"].get<uint64_t>();
-        continue;
-      }
-      CallResult r;
-      r.success = j["success"].get<bool>();
-      r.gas = j["gasUsed"].get<uint64_t>();
-      r.tx_gas = j["txGas"].get<uint64_t>();
-      r.calldata_gas = j["calldataGas"].get<uint64_t>();
-      if (j.contains("error")) r.error = j["error"].get<std::string>();
-      const std::string h = j["returnData"].get<std::string>().substr(2);
-      if (r.success && h.size() >= 128) {
-        const Word len = parse_word(h, 64);
-        const size_t n = len[31] | (size_t{len[30]} << 8);
-        for (size_t i = 0; i < n; ++i) r.out.push_back(parse_word(h, 128 + 64 * i));
-      }
-      results_.push_back(std::move(r));
-    }
-    ASSERT_EQ(results_.size(), calls_.size()) << "the runner answered fewer calls than asked";
-  }
-  const CallResult& operator[](size_t i) const { return results_.at(i); }
-  uint64_t code_size() const { return code_size_; }
-
- private:
-  std::string name_;
-  std::vector<std::string> calls_;
-  std::vector<CallResult> results_;
-  uint64_t code_size_ = 0;
-};
 
 // The call with these words, and one more per word from `from` on with that word + 1 (each must be
 // rejected): returns the honest call's index and the changed ones' indices.
@@ -233,12 +108,6 @@ const pcs::KzgParams& file_params() {
   static const pcs::KzgParams p =
       pcs::KzgParams::from_ptau_file(kSource + "/tests/vectors/test_pot10.ptau", 8);
   return p;
-}
-
-Word state_word(const transcript::Transcript& t) {
-  Word w;
-  std::copy(t.state().begin(), t.state().end(), w.begin());
-  return w;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,7 +571,7 @@ KzgCase kzg_case(TestRng& rng, size_t n, size_t full) {
 // One run for the whole test program (compiling the harness takes seconds).
 
 struct Plan {
-  Evm evm;
+  Evm evm{"ZkEvmHarness"};
   std::vector<TranscriptCase> transcripts;
   std::vector<size_t> transcript_calls;
   std::vector<SumcheckCase> sumchecks;
