@@ -41,6 +41,7 @@
 #include "lookup/verifier.h"
 #include "pcs/kzg.h"
 #include "pcs/reduced_opening.h"
+#include "proof/evm_verifier.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -438,34 +439,10 @@ ReductionCase reduction_case(TestRng& rng, const std::vector<size_t>& num_vars, 
 // The key's words for ZkHyperKzg (the one-witness form): beta, [tau^3]_2, U, H, the 448 bytes of
 // "kzg.srs", [tau]_1, [tau^2]_1, [tau^2 + tau]_2.
 constexpr size_t kKzgKeyWords = 32;
+// (proof::evm_kzg_key_words: what create-evm-verifier writes into a model's contract.)
 std::vector<Word> key_words(const pcs::KzgParams& p) {
   EXPECT_EQ(p.form(), pcs::KzgForm::kOneWitness);
-  std::vector<Word> k;
-  put_g1(k, p.beta_g1());
-  put_g2(k, p.tau3_g2());
-  put_g1(k, p.u());
-  put_g1(k, p.h());
-  std::vector<uint8_t> srs;
-  auto put = [&](const auto& b) { srs.insert(srs.end(), b.begin(), b.end()); };
-  put(p.g1().to_bytes());
-  put(p.beta_g1().to_bytes());
-  put(p.g2().to_bytes());
-  put(p.tau_g2().to_bytes());
-  put(p.u().to_bytes());
-  put(p.h().to_bytes());
-  put(p.tau_g1().to_bytes());
-  put(p.tau2_g1().to_bytes());
-  put(p.tau2_g2().to_bytes());
-  put(p.tau3_g2().to_bytes());
-  EXPECT_EQ(srs.size(), 448u);
-  for (size_t i = 0; i < srs.size(); i += 32) {
-    Word w;
-    std::copy(srs.begin() + i, srs.begin() + i + 32, w.begin());
-    k.push_back(w);
-  }
-  put_g1(k, p.tau_g1());
-  put_g1(k, p.tau2_g1());
-  put_g2(k, p.tau2_plus_tau_g2());
+  const std::vector<Word> k = proof::evm_kzg_key_words(p);
   EXPECT_EQ(k.size(), kKzgKeyWords);
   return k;
 }
