@@ -8,7 +8,8 @@
 //   (readCommitment, in verify_impl's order)  ->  the output claims (outputClaims)  ->  per node
 //   in reverse order: its claims (take), a combine when several, the step routine, its claims
 //   routed (add, openAdvice, registerLookups)  ->  the input's claims (checkPublic)  ->  the
-//   model-wide lookups (lookups)  ->  the constants' claims (checkPublic, or openAt a key
+//   model-wide lookups (lookupsRun, in a library of its own, then lookupsApply)  ->  the
+//   constants' claims (checkPublic, or openAt a key
 //   commitment)  ->  the batch opening (opening: the reduction, then HyperKZG)  ->  every word read.
 //
 // State (Ctx): the transcript, the next proof word, the claims waiting on each tensor, the
@@ -116,10 +117,12 @@ library ZkDriver {
         uint256 x = w[c.pos];
         uint256 y = w[c.pos + 1];
         c.pos += 2;
-        c.st = ZkTranscript.absorbBytes(
-            c.st, L_COMMITMENT, abi.encodePacked(uint32(numVars), bytes32(ZkTranscript.g1Word(x, y)))
-        );
+        c.st = _absorbCommitment(c.st, numVars, x, y);
         return addCommitment(c, x, y, numVars);
+    }
+
+    function _absorbCommitment(bytes32 st, uint256 numVars, uint256 x, uint256 y) private pure returns (bytes32) {
+        return ZkTranscript.absorbBytes(st, L_COMMITMENT, abi.encodePacked(uint32(numVars), bytes32(ZkTranscript.g1Word(x, y))));
     }
 
     // A commitment of the key (not absorbed: the vk digest binds it); returns its index.
@@ -397,9 +400,7 @@ library ZkDriver {
         for (uint256 t = 0; t < nt; ++t) {
             b.tableLogs[t] = logs[t];
             (r.multX[t], r.multY[t]) = (w[pos], w[pos + 1]);
-            st = ZkTranscript.absorbBytes(
-                st, L_COMMITMENT, abi.encodePacked(uint32(logs[t]), bytes32(ZkTranscript.g1Word(w[pos], w[pos + 1])))
-            );
+            st = _absorbCommitment(st, logs[t], w[pos], w[pos + 1]);
             pos += 2;
         }
         (, uint256 n) = ZkLogup.layout(b.segVars);

@@ -229,7 +229,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   out.opening = out.contract + "Opening";
   out.lookups = out.contract + "Lookups";
   std::set<std::string> libs = {"ZkDriver", "ZkTypes"};
-  std::ostringstream main, fns, end;
+  std::ostringstream fns;
 
   // The key's commitments (committed constants): indices 0.. in tensor order.
   std::map<int, size_t> key_com;
@@ -299,10 +299,6 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     const Step& s = *plan[pi];
     EvmCode code(model, base[pi], count[pi]);
     code.prefix = out.contract + "_";
-    EvmCode combine(model, base[pi], 0);
-    combine.prefix = code.prefix;
-    combine.routine("ZkCombine", "verifyCombine", "uint256", sol_uint(shape_of(model, s.y).num_vars()));
-    combine.line("cl = o.x;");
     if (!s.evm(code))
       throw Error(where + "node " + node_label(model, s.node) + ": its protocol has no EVM step routine yet");
     libs.insert(code.libraries.begin(), code.libraries.end());
@@ -313,7 +309,11 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     fns << "        ZkTypes.Claim[] memory cl = ZkDriver.take(c, " << s.y << ");\n";
     fns << "        if (cl.length == 0) return true;\n";
     fns << "        ZkTypes.StepOut memory o;\n";
-    if (!s.free_move()) {
+    if (!s.free_move()) {  // several claims on the output: combined first (layers/combine.h)
+      EvmCode combine(model, base[pi], 0);
+      combine.prefix = code.prefix;
+      combine.routine("ZkCombine", "verifyCombine", "uint256", sol_uint(shape_of(model, s.y).num_vars()));
+      combine.line("cl = o.x;");
       libs.insert(combine.libraries.begin(), combine.libraries.end());
       wrappers.insert(combine.wrappers.begin(), combine.wrappers.end());
       fns << "        if (cl.length > 1) {\n" << combine.body << "        }\n";
