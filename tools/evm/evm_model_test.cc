@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -111,6 +112,49 @@ void write_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   const auto bytes = test_onnx::serialize(m);
   std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   const auto x = test_onnx::rnd(rng, 36, 1.5);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
+// A small residual CNN: Conv 2 -> 3 channels 3x3 (pads 1) with bias, BatchNormalization, Relu,
+// Conv 3 -> 3 3x3 (pads 1), Add with the skip (the Relu's output), GlobalAveragePool, Flatten,
+// Gemm 3 -> 2, on a 1x2x6x6 input: the elementwise routine (the affine form of BatchNormalization
+// with its public constants, the residual Add) and the global average pool end to end.
+void write_resnet(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("resnet");
+  test_onnx::add_init(g, "W1", {3, 2, 3, 3}, test_onnx::rnd(rng, 54, 0.6));
+  test_onnx::add_init(g, "b1", {3}, test_onnx::rnd(rng, 3, 0.2));
+  auto pos = [&](size_t n, double lo, double span) {
+    std::vector<float> v = test_onnx::rnd(rng, n, span);
+    for (auto& x : v) x = static_cast<float>(lo + std::abs(x));
+    return v;
+  };
+  test_onnx::add_init(g, "bn_scale", {3}, pos(3, 0.5, 0.5));
+  test_onnx::add_init(g, "bn_bias", {3}, test_onnx::rnd(rng, 3, 0.3));
+  test_onnx::add_init(g, "bn_mean", {3}, test_onnx::rnd(rng, 3, 0.3));
+  test_onnx::add_init(g, "bn_var", {3}, pos(3, 0.5, 0.5));
+  test_onnx::add_init(g, "W2", {3, 3, 3, 3}, test_onnx::rnd(rng, 81, 0.4));
+  test_onnx::add_init(g, "W", {2, 3}, test_onnx::rnd(rng, 6, 0.8));
+  test_onnx::add_init(g, "b", {2}, test_onnx::rnd(rng, 2, 0.2));
+  test_onnx::add_io(g->add_input(), "x", {1, 2, 6, 6});
+  test_onnx::add_io(g->add_output(), "y", {1, 2});
+  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "W1", "b1"}, "c1"), "pads", {1, 1, 1, 1});
+  test_onnx::add_node(g, "BatchNormalization", {"c1", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, "n1");
+  test_onnx::add_node(g, "Relu", {"n1"}, "r1");
+  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"r1", "W2"}, "c2"), "pads", {1, 1, 1, 1});
+  test_onnx::add_node(g, "Add", {"c2", "r1"}, "s");
+  test_onnx::add_node(g, "GlobalAveragePool", {"s"}, "p");
+  test_onnx::add_node(g, "Flatten", {"p"}, "f");
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = test_onnx::rnd(rng, 72, 1.5);
   nlohmann::json j;
   j["input_data"] = {std::vector<double>(x.begin(), x.end())};
   std::ofstream(input) << j.dump() << "\n";
@@ -324,6 +368,10 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
 TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) { check_model(dir_, "mlp 8-6-3", write_mlp, 1); }
 
 TEST_F(EvmModel, CnnVerifiesAndChangesAreRejected) { check_model(dir_, "cnn conv-relu-maxpool-flatten-gemm", write_cnn, 2); }
+
+TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
+  check_model(dir_, "residual cnn conv-bn-relu-conv-add-gap-gemm", write_resnet, 2);
+}
 
 // The examples' models as they are (their own input).
 void copy_example(const char* name, const fs::path& onnx, const fs::path& input) {

@@ -1,6 +1,7 @@
 // Add, Sub, Mul with broadcasting, Pow with power 2 as x * x, and BatchNormalization as the affine
 // a x + b with its folded per-channel constants (layers/elementwise.h, nonlinear.md section 6).
 #include "layers/elementwise.h"
+#include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
 namespace zkinfer::proof {
@@ -17,6 +18,7 @@ class ElementwiseStep : public Step {
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override;
+  bool evm(EvmCode& e) const override;
 };
 
 class ElementwiseProver : public StepProver {
@@ -77,6 +79,36 @@ Verdict ElementwiseStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
   }
   env.add_claims(x, std::move(ec.a));
   return Verdict::accept();
+}
+
+// ZkElementwise.verifyElementwise (its claims: x on a, w on b, bias on c), routed as verify()
+// routes them; the public BatchNormalization constants a, b evaluated by the contract.
+bool ElementwiseStep::evm(EvmCode& e) const {
+  const auto& model = e.model;
+  std::string params = "ZkElementwise.ElementwiseParams(" + sol_uint(static_cast<uint64_t>(ew.op)) + ", " + sol_uints(ew.dims) + ", " +
+                       sol_uints(ew.a_dims) + ", " + sol_uints(ew.b_dims) + ", " + sol_uints(ew.c_dims) + ", " + sol_uint(ew.ea) + ", " +
+                       sol_uint(ew.eb) + ", " + std::to_string(ew.shift) + ", " + sol_uint(ew.out_bits) + ")";
+  e.routine("ZkElementwise", "verifyElementwise", "ZkElementwise.ElementwiseParams memory", params);
+  if (bn && !public_keeps_bn(model)) {
+    const auto& ni = model.graph.nodes[node].inputs;
+    e.claims_to(ni[1], "w");
+    e.claims_to(ni[2], "bias");
+  } else if (bn) {
+    // The claims on a and b against their padded MLEs, through the output's (now empty) claim
+    // list: ZkDriver.checkPublic takes them.
+    const auto& qp = model.params[node];
+    const std::string yt = sol_uint(static_cast<uint64_t>(y)), dims = sol_uints(ew.b_dims);
+    e.line("ZkDriver.add(c, " + yt + ", o.w);");
+    e.line("if (!ZkDriver.checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("a").data) + "), " + dims +
+           ")) return false;");
+    e.line("ZkDriver.add(c, " + yt + ", o.bias);");
+    e.line("if (!ZkDriver.checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("b").data) + "), " + dims +
+           ")) return false;");
+  } else {
+    e.claims_to(w, "w");
+  }
+  e.claims_to(x, "x");
+  return true;
 }
 
 }  // namespace
