@@ -3,7 +3,8 @@
 // with the kzg backend over the TEST-ONLY power-16 .ptau, proven; `zkinfer create-evm-verifier`
 // writes the contract, `zkinfer encode-evm-calldata` the calldata; tools/evm/run.js compiles the
 // contract with solc, deploys its libraries and the contract to an in-memory EVM (Osaka) and calls
-// it (a perceptron and a small CNN built here, every proof word changed in turn, and
+// it (a perceptron, a small CNN and a residual CNN (BatchNormalization, the skip Add,
+// GlobalAveragePool) built here, every proof word or every 2nd changed in turn, and
 // examples/cnn_digits, every 8th). Asserted: the honest proof returns true; every changed proof
 // word, every changed public output value, a changed public input, a truncated proof and another
 // model's proof (with its own values) return false or revert. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
@@ -160,6 +161,37 @@ void write_resnet(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   std::ofstream(input) << j.dump() << "\n";
 }
 
+// A deep perceptron: 7 hidden layers 8 -> 8 (Gemm, Relu) and a Gemm 8 -> 3: 15 node steps, more
+// than the contract keeps itself (the generator puts them in node libraries).
+void write_deep_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("deep_mlp");
+  test_onnx::add_io(g->add_input(), "x", {1, 8});
+  test_onnx::add_io(g->add_output(), "y", {1, 3});
+  std::string cur = "x";
+  for (int l = 0; l < 7; ++l) {
+    const std::string k = std::to_string(l);
+    test_onnx::add_init(g, "W" + k, {8, 8}, test_onnx::rnd(rng, 64, 0.5));
+    test_onnx::add_init(g, "b" + k, {8}, test_onnx::rnd(rng, 8, 0.2));
+    test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "W" + k, "b" + k}, "h" + k), "transB", 1);
+    test_onnx::add_node(g, "Relu", {"h" + k}, "r" + k);
+    cur = "r" + k;
+  }
+  test_onnx::add_init(g, "Wo", {3, 8}, test_onnx::rnd(rng, 24, 0.8));
+  test_onnx::add_init(g, "bo", {3}, test_onnx::rnd(rng, 3, 0.2));
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "Wo", "bo"}, "y"), "transB", 1);
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = test_onnx::rnd(rng, 8, 1.5);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
 // The calldata of verifyProof(uint256[] words, int256[] inputs, int256[] outputs), parsed.
 struct Call {
   std::array<uint8_t, 4> selector{};
@@ -302,7 +334,8 @@ using Writer = void (*)(const fs::path&, const fs::path&, uint64_t);
 
 // Model `write` (seed) and the same architecture with other weights and input: the first's
 // verifier accepts its proof and rejects every change (proof words: every `stride`-th).
-void check_model(const fs::path& dir, const char* name, Writer write, size_t stride, Writer write_other = nullptr) {
+void check_model(const fs::path& dir, const char* name, Writer write, size_t stride, Writer write_other = nullptr,
+                 std::string* sizes_out = nullptr) {
   std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ZKINFER_TEST_PTAU);
   const uint64_t seed = testing::test_seed();
   std::string tag = name;
@@ -354,6 +387,7 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
   const auto res = run_calls(a, a / "Verifier.sol", "ZkinferVerifier", calls, &sizes);
   ASSERT_EQ(res.size(), calls.size());
   std::printf("%s code sizes: %s\n", name, sizes.c_str());
+  if (sizes_out) *sizes_out = sizes;
   EXPECT_TRUE(res[0].accepted) << "the honest proof is rejected";
   std::printf("%s (public input, fixed weights): %zu proof words, verify gas %llu (transaction %llu)\n", name, honest.words.size(),
               static_cast<unsigned long long>(res[0].gas), static_cast<unsigned long long>(res[0].tx_gas));
@@ -369,8 +403,43 @@ TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) { check_model(dir_, "mlp 8
 
 TEST_F(EvmModel, CnnVerifiesAndChangesAreRejected) { check_model(dir_, "cnn conv-relu-maxpool-flatten-gemm", write_cnn, 2); }
 
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// 15 node steps: the node functions in two node libraries (10 + 5); every contract under the
+// 24,576-byte limit; the honest proof verifies, every 4th changed word is rejected.
+TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
+  const char* name = "deep mlp 8x7-3";
+  std::string sizes;
+  check_model(dir_, name, write_deep_mlp, 4, nullptr, &sizes);
+  ASSERT_FALSE(sizes.empty());
+  const auto j = nlohmann::json::parse(sizes);
+  EXPECT_LE(j["codeSize"].get<uint64_t>(), 24576u);
+  size_t node_libs = 0;
+  for (const auto& [lib, size] : j["libraries"].items()) {
+    EXPECT_LE(size.get<uint64_t>(), 24576u) << lib;
+    node_libs += lib.rfind("ZkinferVerifierNodes", 0) == 0;
+  }
+  EXPECT_EQ(node_libs, 2u) << sizes;
+}
+
 TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
-  check_model(dir_, "residual cnn conv-bn-relu-conv-add-gap-gemm", write_resnet, 2);
+  const char* name = "residual cnn conv-bn-relu-conv-add-gap-gemm";
+  check_model(dir_, name, write_resnet, 2);
+  // The contract runs the elementwise routine for the BatchNormalization and the Add, with the
+  // BatchNormalization's constants a and b evaluated by the contract, and the global average pool.
+  std::string tag = name;
+  for (char& ch : tag)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  const std::string sol = read_text(dir_ / (tag + "_a") / "Verifier.sol");
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise(c.st, ZkElementwise.ElementwiseParams(3, "), 1u);
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise(c.st, ZkElementwise.ElementwiseParams(0, "), 1u);
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkPool.verifyGlobalAvgPool("), 1u);
+  EXPECT_EQ(count_of(sol, ", o.w);\n        if (!ZkDriver.checkPublic("), 1u);
+  EXPECT_EQ(count_of(sol, ", o.bias);\n        if (!ZkDriver.checkPublic("), 1u);
 }
 
 // The examples' models as they are (their own input).
