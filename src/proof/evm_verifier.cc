@@ -113,6 +113,9 @@ namespace {
 // Constants embedded in the contract are evaluated by it: at most this many entries each (the
 // MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).
 constexpr size_t kMaxEmbeddedEntries = 1024;
+// Node functions kept in the contract itself (cnn_digits' 10: 21.6 KB), and per node library.
+constexpr size_t kNodesInContract = 10;
+constexpr size_t kNodesPerLibrary = 10;
 
 // The step routines' external wrappers, one library per routine library: <contract>_<lib>.
 std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wrapper>& ws) {
@@ -229,7 +232,6 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   out.opening = out.contract + "Opening";
   out.lookups = out.contract + "Lookups";
   std::set<std::string> libs = {"ZkDriver", "ZkTypes"};
-  std::ostringstream fns;
 
   // The key's commitments (committed constants): indices 0.. in tensor order.
   std::map<int, size_t> key_com;
@@ -292,8 +294,12 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     outputs += "        ZkDriver.outputClaim(c, " + sol_uint(static_cast<uint64_t>(t)) + ", outputs, " + sol_uint(at) + ", " +
                sol_uints(shape_of(model, t).dims()) + ");\n";
 
-  // One function per node, in reverse plan order.
-  std::string calls;
+  // One function per node, in reverse plan order; with more than kNodesInContract nodes they go
+  // into node libraries of at most kNodesPerLibrary each (<Name>Nodes<k>: an external `run` that
+  // takes and returns the driver's context), so that every contract stays under the 24,576-byte
+  // code-size limit (each node function is about 0.6-0.9 KB; the contract without them about
+  // 13 KB). Each library call ABI-encodes the context in and out.
+  std::vector<std::string> node_fns, node_calls;
   std::set<EvmCode::Wrapper> wrappers;
   for (size_t pi = plan.size(); pi-- > 0;) {
     const Step& s = *plan[pi];
@@ -304,6 +310,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     libs.insert(code.libraries.begin(), code.libraries.end());
     wrappers.insert(code.wrappers.begin(), code.wrappers.end());
     const std::string fn = "_n" + std::to_string(pi);
+    std::ostringstream fns;
     fns << "    // " << node_label(model, s.node) << "\n";
     fns << "    function " << fn << "(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
     fns << "        ZkTypes.Claim[] memory cl = ZkDriver.take(c, " << s.y << ");\n";
@@ -320,8 +327,30 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     }
     fns << code.body;
     fns << "        return true;\n    }\n\n";
-    calls += "        if (!" + fn + "(c, w)) return false;\n";
+    node_fns.push_back(fns.str());
+    node_calls.push_back("        if (!" + fn + "(c, w)) return false;\n");
     ++out.nodes;
+  }
+  std::string calls, fns, node_libs;
+  const bool split = node_fns.size() > kNodesInContract;
+  if (!split) {
+    for (size_t i = 0; i < node_fns.size(); ++i) calls += node_calls[i], fns += node_fns[i];
+  } else {
+    for (size_t lo = 0, k = 0; lo < node_fns.size(); lo += kNodesPerLibrary, ++k) {
+      const size_t hi = std::min(node_fns.size(), lo + kNodesPerLibrary);
+      const std::string lib = out.contract + "Nodes" + std::to_string(k);
+      node_libs += "// ---- node functions " + std::to_string(lo) + ".." + std::to_string(hi - 1) +
+                   " in verification order (a library of their own: code size) ----\nlibrary " + lib + " {\n" +
+                   "    function run(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool, ZkDriver.Ctx memory) {\n";
+      for (size_t i = lo; i < hi; ++i) {
+        std::string call = node_calls[i];
+        node_libs += call.replace(call.find("return false;"), 13, "return (false, c);");
+      }
+      node_libs += "        return (true, c);\n    }\n\n";
+      for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
+      node_libs += "}\n\n";
+      calls += "        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n";
+    }
   }
 
   // The public input's claims (the contract), then, in the opening library: the lookups, the
@@ -367,6 +396,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "pragma solidity ^0.8.24;\n\n"
     << flatten(libs)
     << wrapper_libs(out.contract, wrappers)
+    << node_libs
     << "// ---- the model-wide lookups ----\n"
     << "library " << out.lookups << " {\n"
     << "    function run(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, uint256[] calldata w)\n"
@@ -394,15 +424,18 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w);\n"
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
-    << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
+    << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
+              : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
     << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, w), w)) return false;\n"
     << "        return " << out.opening << ".finish(c, w);\n"
     << "    }\n\n"
-    << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
-    << calls << "        return true;\n    }\n\n"
+    << (split ? "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n" +
+                    calls + "        return (true, c);\n    }\n\n"
+              : "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n" + calls +
+                    "        return true;\n    }\n\n")
     << "    function _inputs(ZkDriver.Ctx memory c, int256[] calldata inputs) private pure returns (bool) {\n"
     << input_checks << "        return true;\n    }\n\n"
-    << fns.str()
+    << fns
     << "}\n";
   out.source = f.str();
   return out;
