@@ -379,6 +379,19 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
                    ");\n    }\n\n";
     }
   }
+  // With node libraries (a large model), the constants' claims go to a library of their own too
+  // (<Name>Constants: the opening library with them passes 24 KB first).
+  std::string const_lib;
+  if (split) {
+    std::string body = consts;
+    for (size_t at = body.find("return false;"); at != std::string::npos; at = body.find("return false;", at))
+      body.replace(at, 13, "return (false, c);");
+    const_lib = "// ---- the constants' claims (a library of their own: code size) ----\nlibrary " + out.contract + "Constants {\n" +
+                "    function check(ZkDriver.Ctx memory c) external pure returns (bool, ZkDriver.Ctx memory) {\n" + body +
+                "        return (true, c);\n    }\n\n" + const_fns + "}\n\n";
+    consts.clear();
+    const_fns.clear();
+  }
   std::string key;
   for (size_t i = 0; i < key_words.size(); ++i) key += "        k[" + std::to_string(i) + "] = " + hex_word(key_words[i]) + ";\n";
 
@@ -397,6 +410,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << flatten(libs)
     << wrapper_libs(out.contract, wrappers)
     << node_libs
+    << const_lib
     << "// ---- the model-wide lookups ----\n"
     << "library " << out.lookups << " {\n"
     << "    function run(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, uint256[] calldata w)\n"
@@ -427,6 +441,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
               : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
     << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, w), w)) return false;\n"
+    << (split ? "        (ok, c) = " + out.contract + "Constants.check(c);\n        if (!ok) return false;\n" : std::string())
     << "        return " << out.opening << ".finish(c, w);\n"
     << "    }\n\n"
     << (split ? "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n" +

@@ -273,8 +273,9 @@ std::vector<Outcome> run_calls(const fs::path& dir, const fs::path& sol, const s
   }
   const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract " + contract + " --size --calls " + q(dir / "calls.txt") +
                       " " + q(sol) + " > " + q(dir / "out.jsonl"));
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.code, 0) << r.out << read_text(dir / "out.jsonl").substr(0, 4000);
   std::vector<Outcome> out;
+  if (r.code != 0) return out;
   std::ifstream in(dir / "out.jsonl");
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line);
