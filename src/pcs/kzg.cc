@@ -685,10 +685,13 @@ KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWit
   size_t total_polys = 0, max_len = 1;
   for (size_t g = 0; g < groups.size(); ++g) {
     KzgGroupProof& gp_ = proof.groups[g];
-    for (const auto& p : work[g].polys) {
-      std::array<Fr, 3> e;
-      for (size_t j = 0; j < 3; ++j) e[j] = horner(p, x[j]);
-      gp_.evals.push_back(e);
+    const auto& polys = work[g].polys;
+    gp_.evals.resize(polys.size());
+    // 3 Horner evaluations per polynomial, on all threads (G_0's three are half the work).
+#pragma omp parallel for schedule(dynamic) if (!polys.empty() && polys[0].size() >= 4096)
+    for (int64_t t = 0; t < static_cast<int64_t>(3 * polys.size()); ++t)
+      gp_.evals[static_cast<size_t>(t) / 3][static_cast<size_t>(t) % 3] = horner(polys[static_cast<size_t>(t) / 3], x[static_cast<size_t>(t) % 3]);
+    for (const auto& p : polys) {
       max_len = std::max(max_len, p.size());
       ++total_polys;
     }
