@@ -459,12 +459,13 @@ constexpr size_t kStrausGlvMax = 48;
 // to a few thousand points. Measured (BENCHMARKS.md, "Issue 11/16: verifier speed (session 9)"),
 // one thread, fastest of 8: 256 / 400 / 615 / 4096 / 16384 points 3.7 / 4.7 / 6.7 / 38 / 109 ms
 // against 4.9 / 7.0 / 9.8 / 49 / 118 ms before (Pippenger without GLV above 256 points).
-// Above 2^12 points the per-window Pippenger without GLV is faster since its buckets are reduced in
+// Above 2^13 points the per-window Pippenger without GLV is faster since its buckets are reduced in
 // batch-affine form too and its batches hold a quarter of the buckets (session 13, one thread, CPU:
-// 2^13 / 2^14 / 2^15 points about 62 / 98 / 162 ms against 65-70 / 116-119 / 210-220 ms in the
-// shared form; equal at 2^12; BENCHMARKS.md "Issue 15: kzg prove speed (session 13)").
+// 2^14 / 2^15 points about 98 / 162 ms against 116-119 / 210-220 ms in the shared form; at 2^13
+// 62 against 65-70 on one thread but the shared form ahead on two, inside the kzg prover; equal at
+// 2^12; BENCHMARKS.md "Issue 15: kzg prove speed (session 13)").
 constexpr size_t kSharedAffineMin = 128;
-constexpr size_t kSharedAffineMax = size_t{1} << 12;
+constexpr size_t kSharedAffineMax = size_t{1} << 13;
 constexpr size_t kGlvPippengerMax = kSharedAffineMax;
 
 template <size_t N>

@@ -369,7 +369,7 @@ TEST(Msm, PerWindowAffineReduction) {
   }
 }
 
-// Sizes around the automatic switch from the shared form to the per-window one (2^12 points) and
+// Sizes around the automatic switch from the shared form to the per-window one (2^13 points) and
 // above, full-width scalars, against a forced Jacobian run (itself checked against the naive sum
 // above) and, for a prefix, against the naive sum.
 TEST(Msm, AutomaticAroundTheFormSwitch) {
@@ -378,7 +378,7 @@ TEST(Msm, AutomaticAroundTheFormSwitch) {
   MsmOptions jac;
   jac.buckets = Buckets::kJacobian;
   jac.window_bits = 8;
-  for (size_t n : {size_t{4095}, size_t{4096}, size_t{4097}, size_t{8191}, size_t{8192}}) {
+  for (size_t n : {size_t{4096}, size_t{8191}, size_t{8192}, size_t{8193}, size_t{16384}}) {
     auto bases = bases_prefix(n);  // repeats the 4096 test bases beyond 4096
     std::vector<Fr> s(n);
     for (auto& x : s) x = random_scalar(rng, 254);
