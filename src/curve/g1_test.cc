@@ -171,6 +171,27 @@ TEST(G1Test, BatchToAffine) {
   }
 }
 
+// sqrt_candidate (sliding windows) against the plain power a^((q + 1) / 4): squares and
+// non-squares, zero, one, and the square roots it gives square back for squares.
+TEST(G1Test, SqrtCandidateMatchesPower) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 6);
+  field::Limbs<4> e = Fq::kModulus;
+  field::add_in_place(e, field::Limbs<4>{1, 0, 0, 0});
+  for (size_t i = 0; i < 4; ++i) e[i] = (e[i] >> 2) | (i + 1 < 4 ? e[i + 1] << 62 : 0);
+  std::vector<Fq> xs = {Fq::zero(), Fq::one(), -Fq::one(), Fq::from_u64(3)};
+  for (int k = 0; k < 200; ++k) xs.push_back(Fq::random(rng));
+  size_t squares = 0;
+  for (const Fq& a : xs) {
+    ASSERT_EQ(sqrt_candidate(a), a.pow(e)) << a.to_hex();
+    const Fq sq = a.square();
+    ASSERT_EQ(sqrt_candidate(sq).square(), sq) << a.to_hex();
+    squares += sqrt_candidate(a).square() == a;
+  }
+  EXPECT_GT(squares, 50u);  // about half of the random ones
+  EXPECT_LT(squares, 160u);
+}
+
 TEST(G1Encoding, RoundTrip) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 4);

@@ -7,7 +7,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "common/check.h"
@@ -48,7 +51,11 @@ bool affine_for(const Plan& p, size_t window) {
   return window + 1 == p.windows ? p.affine_top : p.affine_low;
 }
 
-size_t default_batch(size_t buckets) { return std::clamp<size_t>(buckets / 16, 64, 2048); }
+// A quarter of the buckets: about one addition in eight meets a busy bucket and waits for the next
+// batch, and the inversion (about 350 multiplications) is shared by up to 2048 additions. (buckets
+// / 16 before: 2^16 full-width scalars took about 9 % longer; BENCHMARKS.md "Issue 15: kzg prove
+// speed (session 13)".)
+size_t default_batch(size_t buckets) { return std::clamp<size_t>(buckets / 4, 64, 2048); }
 
 // Rough cost, in field multiplications per thread, of a plan (used only to pick c).
 double plan_cost(size_t n, size_t bits, unsigned c, int threads, MsmOptions::Buckets mode,
@@ -185,6 +192,16 @@ G1 accumulate_jacobian(std::span<const G1Affine> bases, const int32_t* digits, s
   return reduce_jacobian(buckets);
 }
 
+// a == b for two field elements by their words (Fq's operator== compares the arrays with a
+// memcmp call, 6 % of a 2^13-point MSM's time in AffineBuckets::place).
+inline bool same(const Fq& a, const Fq& b) {
+  static_assert(sizeof(Fq) == 32 && std::is_trivially_copyable_v<Fq>);
+  uint64_t x[4], y[4];
+  std::memcpy(x, &a, 32);
+  std::memcpy(y, &b, 32);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
 // Out of line, so that AffineBuckets::compute can inline its multiplications without the
 // inversion's loop.
 [[gnu::noinline]] Fq invert(const Fq& a) { return a.inverse(); }
@@ -286,7 +303,7 @@ class AffineBuckets {
       return true;
     }
     Fq num, den;
-    if (bx_[b] == px) {
+    if (same(bx_[b], px)) {
       if (by_[b] != py) {  // bucket + (-bucket)
         full_[b] = 0;
         return true;
@@ -406,6 +423,9 @@ void reduce_windows_affine(AffineBuckets& acc, size_t windows, size_t per, G1* o
   }
 }
 
+// From this many buckets on, accumulate_affine reduces them with reduce_windows_affine.
+constexpr size_t kAffineReduceMin = 512;
+
 G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, size_t nb,
                      size_t batch) {
   AffineBuckets acc(nb, batch);
@@ -416,6 +436,13 @@ G1 accumulate_affine(std::span<const G1Affine> bases, const int32_t* digits, siz
       acc.add(static_cast<size_t>(d) - 1, bases[i].x, bases[i].y);
     else
       acc.add(static_cast<size_t>(-d) - 1, bases[i].x, -bases[i].y);
+  }
+  // Many buckets (a power of two here): the running sums in batch-affine form too, about two
+  // affine additions per bucket instead of a mixed and a full Jacobian one.
+  if (nb >= kAffineReduceMin && std::has_single_bit(nb)) {
+    G1 out;
+    reduce_windows_affine(acc, 1, nb, &out);
+    return out;
   }
   return acc.reduce();
 }
@@ -432,8 +459,13 @@ constexpr size_t kStrausGlvMax = 48;
 // to a few thousand points. Measured (BENCHMARKS.md, "Issue 11/16: verifier speed (session 9)"),
 // one thread, fastest of 8: 256 / 400 / 615 / 4096 / 16384 points 3.7 / 4.7 / 6.7 / 38 / 109 ms
 // against 4.9 / 7.0 / 9.8 / 49 / 118 ms before (Pippenger without GLV above 256 points).
+// Above 2^13 points the per-window Pippenger without GLV is faster since its buckets are reduced in
+// batch-affine form too and its batches hold a quarter of the buckets (session 13, one thread, CPU:
+// 2^14 / 2^15 points about 98 / 162 ms against 116-119 / 210-220 ms in the shared form; at 2^13
+// 62 against 65-70 on one thread but the shared form ahead on two, inside the kzg prover; equal at
+// 2^12; BENCHMARKS.md "Issue 15: kzg prove speed (session 13)").
 constexpr size_t kSharedAffineMin = 128;
-constexpr size_t kSharedAffineMax = size_t{1} << 15;
+constexpr size_t kSharedAffineMax = size_t{1} << 13;
 constexpr size_t kGlvPippengerMax = kSharedAffineMax;
 
 template <size_t N>

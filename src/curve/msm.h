@@ -36,9 +36,9 @@ struct MsmOptions {
   Buckets buckets = Buckets::kAuto;
   size_t batch_size = 0;  // additions per shared inversion in batch-affine mode; 0 = auto
   int threads = 0;        // 0 = omp_get_max_threads()
-  // The GLV endomorphism (curve/glv.h) for Fr scalars: kAuto uses it for up to 2^15 points when
+  // The GLV endomorphism (curve/glv.h) for Fr scalars: kAuto uses it for up to 2^13 points when
   // some scalar needs more than 128 bits (after the negation above), kOn always, kOff never.
-  // msm_small never uses it. From 128 to 2^15 such points (and every knob here automatic) msm
+  // msm_small never uses it. From 128 to 2^13 such points (and every knob here automatic) msm
   // also puts every window's buckets in one batch-affine accumulator per thread (msm.cc,
   // curve/msm_forms.h).
   enum class Glv { kAuto, kOn, kOff };

@@ -326,6 +326,72 @@ TEST(Msm, LargeAutomaticAgreesWithJacobian) {
   }
 }
 
+// The per-window batch-affine form with many buckets, whose buckets are reduced in batch-affine
+// form too (reduce_windows_affine from 512 buckets on), against the naive sum: window sizes around
+// that threshold, scalar widths at and around multiples of the window (a top window of 1 bit or a
+// full one), zero scalars, identity, repeated and negated bases, all scalars equal (every point in
+// one bucket: the queue and the Jacobian overflow), and batch sizes from 1 to more than the buckets.
+TEST(Msm, PerWindowAffineReduction) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 6);
+  const size_t n = 1500;
+  auto bases = bases_prefix(n);
+  for (size_t i = 0; i < 40; ++i) bases[n - 1 - i] = (i % 2) ? bases[i] : -bases[i];
+  bases[7] = G1Affine::identity();
+  for (unsigned c : {9u, 10u, 11u, 13u, 14u}) {
+    for (size_t bits : {size_t{c} - 1, size_t{c}, size_t{c} + 1, size_t{2} * c, size_t{2} * c + 1, size_t{254}}) {
+      for (int shape = 0; shape < 3; ++shape) {
+        std::vector<Fr> s(n);
+        for (auto& x : s) x = random_scalar(rng, bits);
+        for (size_t i = 0; i < 40; ++i) s[n - 1 - i] = s[i];  // same digits as the partner base
+        for (size_t i = 100; i < 200; ++i) s[i] = Fr::zero();
+        if (shape == 1) std::fill(s.begin(), s.end(), s[0]);   // one bucket per window
+        if (shape == 2) for (size_t i = 0; i < n; ++i) s[i] = s[i % 3];  // three buckets
+        const G1 want = msm_naive(bases, s);
+        for (size_t batch : {size_t{0}, size_t{1}, size_t{7}, size_t{5000}}) {
+          if (bits > 40 && batch == 1) continue;  // an inversion per addition: slow, no new path
+          for (int threads : {1, 2}) {
+            MsmOptions o;
+            o.window_bits = c;
+            o.buckets = Buckets::kBatchAffine;
+            o.batch_size = batch;
+            o.threads = threads;
+            o.glv = MsmOptions::Glv::kOff;
+            ASSERT_EQ(msm_form(bases, s, MsmForm::kPerWindow, o), want)
+                << "c = " << c << ", bits = " << bits << ", shape = " << shape << ", batch = " << batch
+                << ", threads = " << threads;
+          }
+        }
+        // The automatic choice over the same input.
+        ASSERT_EQ(msm(bases, s), want) << "c = " << c << ", bits = " << bits << ", shape = " << shape;
+      }
+    }
+  }
+}
+
+// Sizes around the automatic switch from the shared form to the per-window one (2^13 points) and
+// above, full-width scalars, against a forced Jacobian run (itself checked against the naive sum
+// above) and, for a prefix, against the naive sum.
+TEST(Msm, AutomaticAroundTheFormSwitch) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  MsmOptions jac;
+  jac.buckets = Buckets::kJacobian;
+  jac.window_bits = 8;
+  for (size_t n : {size_t{4096}, size_t{8191}, size_t{8192}, size_t{8193}, size_t{16384}}) {
+    auto bases = bases_prefix(n);  // repeats the 4096 test bases beyond 4096
+    std::vector<Fr> s(n);
+    for (auto& x : s) x = random_scalar(rng, 254);
+    for (size_t i = 0; i < n; i += 97) s[i] = Fr::zero();
+    EXPECT_EQ(msm(bases, s), msm(bases, s, jac)) << n;
+  }
+  const size_t n = 300;
+  auto bases = bases_prefix(n);
+  std::vector<Fr> s(n);
+  for (auto& x : s) x = random_scalar(rng, 254);
+  EXPECT_EQ(msm(bases, s, jac), msm_naive(bases, s));
+}
+
 TEST(MsmSmall, MatchesMsmAndNaive) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 5);

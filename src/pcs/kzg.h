@@ -80,8 +80,8 @@ class KzgParams {
   // ones in the subgroup.
   void serialize_verifier(ByteWriter& w) const;
   static KzgParams deserialize_verifier(ByteReader& r, KzgForm form);
-  // The prover's powers after the verifier part (u64 count = 2^max_vars, compressed points), and
-  // back: read_powers checks each point and the powers' consistency with [tau]_2 (one randomized
+  // The prover's powers after the verifier part (u64 2^max_vars | 2^63, uncompressed x, y; also
+  // read: compressed, count without the bit): read_powers checks the points and [tau]_2 (one randomized
   // pairing check: e(sum r_i P_i, [tau]_2) = e(sum r_i P_(i+1), [1]_2)), throwing DecodeError.
   void serialize_powers(ByteWriter& w) const;
   static KzgParams read_powers(const KzgParams& verifier, ByteReader& r);

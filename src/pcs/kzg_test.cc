@@ -552,9 +552,11 @@ TEST(Kzg, ReadPowersChecksConsistency) {
     ASSERT_EQ(back.powers().size(), p.powers().size());
     for (size_t i = 0; i < p.powers().size(); ++i) EXPECT_EQ(back.powers()[i], p.powers()[i]);
   }
+  ASSERT_EQ(good.size(), 8 + 64 * p.powers().size());  // uncompressed since session 13
   auto put = [](std::vector<uint8_t>& b, size_t i, const G1Affine& q) {
-    const auto bytes = q.to_bytes();
-    std::copy(bytes.begin(), bytes.end(), b.begin() + 8 + 32 * static_cast<std::ptrdiff_t>(i));
+    const auto x = q.x.to_bytes(), y = q.y.to_bytes();
+    std::copy(x.begin(), x.end(), b.begin() + 8 + 64 * static_cast<std::ptrdiff_t>(i));
+    std::copy(y.begin(), y.end(), b.begin() + 8 + 64 * static_cast<std::ptrdiff_t>(i) + 32);
   };
   for (size_t i : {size_t{3}, size_t{63}}) {
     std::vector<uint8_t> bad = good;
@@ -573,6 +575,81 @@ TEST(Kzg, ReadPowersChecksConsistency) {
     put(bad, 11, p.powers()[10]);
     ByteReader r(bad);
     EXPECT_THROW((void)KzgParams::read_powers(verifier, r), DecodeError);
+  }
+}
+
+// The powers' encodings (KzgParams::serialize_powers): the uncompressed one (count with bit 63)
+// rejects points off the curve, non-canonical coordinates, a short section and a wrong count, each
+// with its reason; the compressed one of keys written before session 13 still loads, to the same
+// powers, and is checked as before.
+TEST(Kzg, ReadPowersEncodings) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 1);
+  const KzgParams p = KzgParams::insecure_from_secrets(Fr::random(rng), Fr::random(rng), 5);
+  ByteWriter vw;
+  p.serialize_verifier(vw);
+  ByteReader vr(vw.data());
+  const KzgParams verifier = KzgParams::deserialize_verifier(vr, p.form());
+  ByteWriter w;
+  p.serialize_powers(w);
+  const std::vector<uint8_t> good = w.take();
+  const size_t n = p.powers().size();
+  auto fails_with = [&](const std::vector<uint8_t>& bytes, const std::string& why) {
+    ByteReader r(bytes);
+    try {
+      (void)KzgParams::read_powers(verifier, r);
+      ADD_FAILURE() << "accepted; expected: " << why;
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  {
+    std::vector<uint8_t> bad = good;
+    bad[8 + 64 * 5 + 32] ^= 1;  // y of power 5 changed: off the curve
+    fails_with(bad, "not a valid point");
+  }
+  {
+    std::vector<uint8_t> bad = good;
+    for (size_t k = 0; k < 32; ++k) bad[8 + 64 * 7 + k] = 0xff;  // x of power 7 >= q
+    fails_with(bad, "not a valid point");
+  }
+  {
+    std::vector<uint8_t> bad = good;
+    for (size_t k = 0; k < 64; ++k) bad[8 + 64 * 9 + k] = 0;  // (0, 0): not on the curve
+    fails_with(bad, "not a valid point");
+  }
+  {
+    std::vector<uint8_t> bad(good.begin(), good.end() - 1);
+    ByteReader r(bad);
+    EXPECT_THROW((void)KzgParams::read_powers(verifier, r), DecodeError);
+  }
+  {
+    std::vector<uint8_t> bad = good;
+    bad[0] = static_cast<uint8_t>(n / 2);  // a count the key does not state
+    fails_with(bad, "powers, the key states");
+  }
+  // The compressed encoding, as serialize_powers wrote it before.
+  ByteWriter cw;
+  cw.u64(n);
+  for (const G1Affine& q : p.powers()) cw.bytes(q.to_bytes());
+  const std::vector<uint8_t> old = cw.take();
+  {
+    ByteReader r(old);
+    const KzgParams back = KzgParams::read_powers(verifier, r);
+    r.expect_end();
+    ASSERT_EQ(back.powers().size(), n);
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(back.powers()[i], p.powers()[i]);
+  }
+  {
+    std::vector<uint8_t> bad = old;
+    const auto q = (G1(p.powers()[4]) + G1::generator()).to_affine().to_bytes();
+    std::copy(q.begin(), q.end(), bad.begin() + 8 + 32 * 4);
+    fails_with(bad, "not consecutive powers");
+  }
+  {
+    std::vector<uint8_t> bad = old;
+    bad[8 + 32 * 3 + 31] |= 0x40;  // the identity flag on a nonzero x
+    fails_with(bad, "not a valid point");
   }
 }
 
