@@ -819,9 +819,10 @@ Plan& plan() {
     }
     pl->step_evm.run();
     // Several groups: two (the reduction's and cp's pads', of other lengths), three, and one (the
-    // same verdict and state as ZkHyperKzg.verify).
+    // same verdict and state as ZkHyperKzg.verify); the last two: what a second group of one
+    // committed item at n = 8 adds.
     for (const auto& [ns, counts] : std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>>{
-             {{5, 3}, {3, 1}}, {{4, 4}, {2, 1}}, {{2, 6, 1}, {1, 2, 1}}, {{3}, {2}}}) {
+             {{5, 3}, {3, 1}}, {{4, 4}, {2, 1}}, {{2, 6, 1}, {1, 2, 1}}, {{3}, {2}}, {{8}, {3}}, {{8, 8}, {3, 1}}}) {
       pl->kzg_groups.push_back(kzg_groups_case(rng, ns, counts));
       const KzgGroupsCase& c = pl->kzg_groups.back();
       const std::string sig = "hyperKzgGroups(uint256[])";
@@ -967,7 +968,7 @@ TEST(Evm, HyperKzgNonCanonicalScalarsRevert) {
 TEST(Evm, HyperKzgGroupsMatchCpp) {
   SCOPED_TRACE(seed_note());
   Plan& p = plan();
-  ASSERT_EQ(p.kzg_groups.size(), 4u);
+  ASSERT_EQ(p.kzg_groups.size(), 6u);
   for (size_t i = 0; i < p.kzg_groups.size(); ++i) {
     const KzgGroupsCase& c = p.kzg_groups[i];
     EXPECT_TRUE(c.cpp_ok);
