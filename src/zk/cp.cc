@@ -5,8 +5,8 @@
 #include "zk/session.h"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <optional>
 #include <utility>
 
