@@ -57,6 +57,7 @@ library ZkHyperKzg {
     uint256 internal constant L_EVALS = uint256(bytes32("kzg.evals")) | 9;
     uint256 internal constant L_Q = uint256(bytes32("kzg.q")) | 5;
     uint256 internal constant L_WITNESS = uint256(bytes32("kzg.witness")) | 11;
+    uint256 internal constant L_LAMBDA = uint256(bytes32("kzg.lambda")) | 10;
 
     // key[from..to) as bytes (the words big-endian, back to back).
     function _words(uint256[] memory key, uint256 from, uint256 to) private pure returns (bytes memory out) {
@@ -270,5 +271,243 @@ library ZkHyperKzg {
         if (!_folds(z, pf, c.r)) return (st, false);
         if (!_pedersen(key, items, pf, c)) return (st, false);
         return (st, _pairing(key, items, n, pf, c));
+    }
+    // ---- several groups (pcs/kzg.cc verify_batch with more than one group) ----
+    //
+    // The kzg backend's zero-knowledge proofs of kzg keys of version 8 open cp's pads (their
+    // chunks' combination C*, docs/protocol/kzg.md section 5) at the pad sumcheck's point r', in
+    // a second group of the same batch. Items come in group order: counts[g] consecutive items
+    // (5 words each, as above) at the point zs[g] (n_g >= 1 variables; the items' commitments are
+    // absorbed with num_vars n_g). The groups must be the ones verify_batch forms (distinct
+    // points, in order of first appearance): otherwise the transcripts differ and the proof fails.
+    // Proof: per group C_m (2), M (2), w, rho_G, t_G, folds (2 (n_g - 1)), evals (3 n_g); then the
+    // witness W (2). Transcript (v2) and checks as verify_batch: the items, then per group its point
+    // and members; gamma over all items; the groups' masks; eta; their values; their folds; r (shared);
+    // their evaluations; q (its powers run over every group's polynomials, in order); the witness.
+    // The Pedersen equations of the groups are checked together, weighted by powers of lambda
+    // ("kzg.lambda", drawn from the final state without changing it, as the C++ verifier's copy).
+
+    function groupWords(uint256 n) internal pure returns (uint256) {
+        return 7 + 2 * (n - 1) + 3 * n;
+    }
+
+    struct Groups {
+        uint256[][] zs;
+        uint256[] counts;
+        uint256[] offs;  // each group's first proof word; offs[G]: the witness's
+    }
+
+    function _absorbStatement(bytes32 st, uint256[] memory key, Groups memory gs, uint256[] memory items)
+        private
+        pure
+        returns (bytes32)
+    {
+        st = ZkTranscript.absorbBytes(st, L_SRS, _words(key, 10, 24));
+        uint256 m = items.length / ITEM_WORDS;
+        st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
+        uint256 j = 0;
+        for (uint256 g = 0; g < gs.counts.length; ++g) {
+            uint256 n = gs.zs[g].length;
+            for (uint256 e = j + gs.counts[g]; j < e; ++j) {
+                uint256 b = j * ITEM_WORDS;
+                st = ZkTranscript.absorbBytes(
+                    st, L_COMMITMENT, abi.encodePacked(uint32(n), bytes32(ZkTranscript.g1Word(items[b], items[b + 1])))
+                );
+                if (items[b + 2] == 0) {
+                    if (items[b + 4] != 0) revert BadShape();
+                    st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 0);
+                    st = ZkTranscript.absorbFr(st, L_CLAIM, items[b + 3]);
+                } else if (items[b + 2] == 1) {
+                    st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 1);
+                    st = ZkTranscript.absorbG1(st, L_CLAIM, items[b + 3], items[b + 4]);
+                } else {
+                    revert BadShape();
+                }
+            }
+        }
+        st = ZkTranscript.absorbU64(st, L_GROUPS, uint64(gs.counts.length));
+        j = 0;
+        for (uint256 g = 0; g < gs.counts.length; ++g) {
+            st = ZkTranscript.absorbFrs(st, L_POINT, gs.zs[g]);
+            uint256 c = gs.counts[g];
+            bytes memory mb = new bytes(4 * c + 28);
+            assembly ("memory-safe") {
+                for { let i := 0 } lt(i, c) { i := add(i, 1) } { mstore(add(add(mb, 32), shl(2, i)), shl(224, add(j, i))) }
+                mstore(mb, shl(2, c))
+            }
+            st = ZkTranscript.absorbBytes(st, L_MEMBERS, mb);
+            j += c;
+        }
+        return st;
+    }
+
+    function _transcriptGroups(bytes32 st, uint256[] memory key, Groups memory gs, uint256[] memory items, uint256[] calldata pf)
+        private
+        pure
+        returns (bytes32, Ch memory c)
+    {
+        st = _absorbStatement(st, key, gs, items);
+        uint256 ng = gs.counts.length;
+        (st, c.gamma) = ZkTranscript.challenge(st, L_GAMMA);
+        for (uint256 g = 0; g < ng; ++g) {
+            uint256 o = gs.offs[g];
+            st = ZkTranscript.absorbG1(st, L_MASK, pf[o], pf[o + 1]);
+            st = ZkTranscript.absorbG1(st, L_MASK_VALUE, pf[o + 2], pf[o + 3]);
+        }
+        (st, c.eta) = ZkTranscript.challenge(st, L_ETA);
+        for (uint256 g = 0; g < ng; ++g) {
+            uint256 o = gs.offs[g];
+            st = ZkTranscript.absorbFr(st, L_VALUE, pf[o + 4]);
+            st = ZkTranscript.absorbFr(st, L_RHO, pf[o + 5]);
+            st = ZkTranscript.absorbFr(st, L_BLIND, pf[o + 6]);
+        }
+        for (uint256 g = 0; g < ng; ++g) {
+            uint256 o = gs.offs[g];
+            st = ZkTranscript.absorbG1sCd(st, L_FOLDS, pf[o + 7:o + 7 + 2 * (gs.zs[g].length - 1)]);
+        }
+        (st, c.r) = ZkTranscript.challenge(st, L_R);
+        for (uint256 g = 0; g < ng; ++g) {
+            uint256 e0 = gs.offs[g] + 7 + 2 * (gs.zs[g].length - 1);
+            st = ZkTranscript.absorbFrsCd(st, L_EVALS, pf[e0:e0 + 3 * gs.zs[g].length]);
+        }
+        (st, c.q) = ZkTranscript.challenge(st, L_Q);
+        uint256 w0 = gs.offs[ng];
+        st = ZkTranscript.absorbG1sCd(st, L_WITNESS, pf[w0:w0 + 2]);
+        return (st, c);
+    }
+
+    // (a) for group g (its words from o).
+    function _foldsAt(uint256[] memory z, uint256[] calldata pf, uint256 o, uint256 r) private pure returns (bool) {
+        uint256 n = z.length;
+        uint256 e0 = o + 7 + 2 * (n - 1);
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 a = pf[e0 + 3 * k];
+            uint256 b = pf[e0 + 3 * k + 1];
+            uint256 y = k + 1 < n ? pf[e0 + 3 * (k + 1) + 2] : pf[o + 4];
+            uint256 zk = ZkFr.canonical(z[k]);
+            uint256 lhs = mulmod(addmod(r, r, R), y, R);
+            uint256 rhs = addmod(
+                mulmod(mulmod(r, addmod(1, R - zk, R), R), addmod(a, b, R), R), mulmod(zk, addmod(a, R - b, R), R), R
+            );
+            if (lhs != rhs) return false;
+        }
+        return true;
+    }
+
+    // (b) for every group, weighted by powers of lambda.
+    function _pedersenGroups(
+        bytes32 st,
+        uint256[] memory key,
+        Groups memory gs,
+        uint256[] memory items,
+        uint256[] calldata pf,
+        Ch memory c
+    ) private view returns (bool) {
+        (, uint256 lambda) = ZkTranscript.challenge(st, L_LAMBDA);
+        uint256[2] memory acc;
+        uint256 uCoef;
+        uint256 hCoef;
+        uint256 wgt = 1;
+        uint256 gj = 1;
+        uint256 j = 0;
+        for (uint256 g = 0; g < gs.counts.length; ++g) {
+            uint256 o = gs.offs[g];
+            uint256 ug = ZkFr.neg(pf[o + 4]);
+            for (uint256 e = j + gs.counts[g]; j < e; ++j) {
+                uint256 b = j * ITEM_WORDS;
+                if (items[b + 2] == 1) ZkBn254.mulAdd(acc, items[b + 3], items[b + 4], mulmod(wgt, gj, R));
+                else ug = addmod(ug, mulmod(gj, ZkFr.canonical(items[b + 3]), R), R);
+                gj = mulmod(gj, c.gamma, R);
+            }
+            ZkBn254.mulAdd(acc, pf[o + 2], pf[o + 3], mulmod(wgt, c.eta, R));
+            uCoef = addmod(uCoef, mulmod(wgt, ug, R), R);
+            hCoef = addmod(hCoef, mulmod(wgt, ZkFr.canonical(pf[o + 6]), R), R);
+            wgt = mulmod(wgt, lambda, R);
+        }
+        ZkBn254.mulAdd(acc, key[6], key[7], uCoef);
+        ZkBn254.mulAdd(acc, key[8], key[9], ZkFr.neg(hCoef));
+        return acc[0] == 0 && acc[1] == 0;
+    }
+
+    // (c) over every group's polynomials (q's powers continue from group to group).
+    function _pairingGroups(uint256[] memory key, Groups memory gs, uint256[] memory items, uint256[] calldata pf, Ch memory c)
+        private
+        view
+        returns (bool)
+    {
+        uint256[2] memory acc;
+        uint256[3] memory bv;
+        {
+            uint256 qk = 1;
+            uint256 gj = 1;
+            uint256 j = 0;
+            uint256 betaCoef;
+            for (uint256 g = 0; g < gs.counts.length; ++g) {
+                uint256 o = gs.offs[g];
+                uint256 n = gs.zs[g].length;
+                for (uint256 e = j + gs.counts[g]; j < e; ++j) {
+                    ZkBn254.mulAdd(acc, items[j * ITEM_WORDS], items[j * ITEM_WORDS + 1], mulmod(qk, gj, R));
+                    gj = mulmod(gj, c.gamma, R);
+                }
+                ZkBn254.mulAdd(acc, pf[o], pf[o + 1], mulmod(qk, c.eta, R));
+                betaCoef = addmod(betaCoef, mulmod(qk, ZkFr.canonical(pf[o + 5]), R), R);
+                uint256 e0 = o + 7 + 2 * (n - 1);
+                for (uint256 k = 0; k < n; ++k) {
+                    if (k > 0) ZkBn254.mulAdd(acc, pf[o + 7 + 2 * (k - 1)], pf[o + 8 + 2 * (k - 1)], qk);
+                    bv[0] = addmod(bv[0], mulmod(qk, pf[e0 + 3 * k], R), R);
+                    bv[1] = addmod(bv[1], mulmod(qk, pf[e0 + 3 * k + 1], R), R);
+                    bv[2] = addmod(bv[2], mulmod(qk, pf[e0 + 3 * k + 2], R), R);
+                    qk = mulmod(qk, c.q, R);
+                }
+            }
+            ZkBn254.mulAdd(acc, key[0], key[1], ZkFr.neg(betaCoef));
+        }
+        {
+            (uint256 i0, uint256 i1, uint256 i2) = _interpolate(c.r, bv[0], bv[1], bv[2]);
+            ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(i0));
+            ZkBn254.mulAdd(acc, key[24], key[25], ZkFr.neg(i1));
+            ZkBn254.mulAdd(acc, key[26], key[27], ZkFr.neg(i2));
+        }
+        uint256 w0 = gs.offs[gs.counts.length];
+        uint256 r2 = mulmod(c.r, c.r, R);
+        ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], ZkFr.neg(mulmod(r2, r2, R)));
+        uint256[2] memory wneg;
+        (wneg[0], wneg[1]) = ZkBn254.negate(pf[w0], pf[w0 + 1]);
+        uint256[2] memory wr2;
+        (wr2[0], wr2[1]) = ZkBn254.mul(pf[w0], pf[w0 + 1], r2);
+        uint256[4] memory g2 = [ZkBn254.G2_X1, ZkBn254.G2_X0, ZkBn254.G2_Y1, ZkBn254.G2_Y0];
+        uint256[4] memory tau3 = [key[2], key[3], key[4], key[5]];
+        uint256[4] memory tau21 = [key[28], key[29], key[30], key[31]];
+        return ZkBn254.pairing3(acc, g2, wneg, tau3, wr2, tau21);
+    }
+
+    // Verifies a batch of several groups (one group: the same verdict and state as verify).
+    function verifyGroups(
+        bytes32 st,
+        uint256[] memory key,
+        uint256[][] memory zs,
+        uint256[] memory counts,
+        uint256[] memory items,
+        uint256[] calldata pf
+    ) internal view returns (bytes32, bool) {
+        uint256 ng = counts.length;
+        if (key.length != KEY_WORDS || ng == 0 || zs.length != ng || items.length % ITEM_WORDS != 0) revert BadShape();
+        Groups memory gs = Groups(zs, counts, new uint256[](ng + 1));
+        uint256 total;
+        uint256 words;
+        for (uint256 g = 0; g < ng; ++g) {
+            if (zs[g].length == 0 || counts[g] == 0) revert BadShape();
+            total += counts[g];
+            gs.offs[g] = words;
+            words += groupWords(zs[g].length);
+        }
+        gs.offs[ng] = words;
+        if (total * ITEM_WORDS != items.length || pf.length != words + 2) revert BadShape();
+        Ch memory c;
+        (st, c) = _transcriptGroups(st, key, gs, items, pf);
+        if (c.r == 0 || c.r == 1 || c.r == R - 1) return (st, false);
+        for (uint256 g = 0; g < ng; ++g) if (!_foldsAt(zs[g], pf, gs.offs[g], c.r)) return (st, false);
+        if (!_pedersenGroups(st, key, gs, items, pf, c)) return (st, false);
+        return (st, _pairingGroups(key, gs, items, pf, c));
     }
 }

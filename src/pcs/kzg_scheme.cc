@@ -64,15 +64,27 @@ class KzgProverOpening final : public ProverOpening {
   void finish(std::span<const ProverClaim> claims, const cp::Context* zk, transcript::Transcript& tr, ByteWriter& w,
               const RandomFr& random) override {
     ZKINFER_CHECK(claims.size() == vals_.size());
-    if (!coms_.empty()) {
+    const bool kzg_pad = zk != nullptr && zk->kzg_pads() && zk->has_pad_opening();
+    ZKINFER_CHECK(zk == nullptr || zk->kzg_pads() == s_.kzg_pads());
+    if (!coms_.empty() || kzg_pad) {
       const std::deque<KzgCommitment> wide = widened(coms_, red_.rho.size());
       std::vector<KzgBlinds> blinds;
       for (const Fr& r : rhos_) blinds.push_back({r});
       std::vector<KzgOpeningWitness> items;
       for (size_t c = 0; c < coms_.size(); ++c) items.push_back({&wide[c], &blinds[c], tables_[c], red_.rho, claims[c]});
+      // cp's kzg pads: C* at the pad sumcheck's point r' with the committed claim V (a group of its own).
+      KzgCommitment pad_com;
+      KzgBlinds pad_blind;
+      if (kzg_pad) {
+        const cp::Context::KzgPadOpening o = zk->kzg_pad_opening();
+        pad_com = {o.num_vars, o.commitment};
+        pad_blind = {o.blind};
+        items.push_back({&pad_com, &pad_blind, o.values, std::vector<Fr>(o.point.begin(), o.point.end()),
+                         ProverClaim{o.v, o.t, o.claim}});
+      }
       prove_batch(s_.params(), items, tr, random).serialize(w);
     }
-    prove_pad_opening(pad_, zk, tr, w, random);
+    if (!s_.kzg_pads()) prove_pad_opening(pad_, zk, tr, w, random);
   }
 
  private:
@@ -95,13 +107,22 @@ class KzgVerifierOpening final : public VerifierOpening {
                  ByteReader& r, cp::DeferredChecks* deferred) override {
     ZKINFER_CHECK(claims.size() == vals_.size());
     ZKINFER_CHECK(deferred == nullptr && "the kzg backend evaluates the end section's group checks itself");
-    if (!coms_.empty()) {
+    const bool kzg_pad = zk != nullptr && zk->kzg_pads() && zk->has_pad_opening();
+    ZKINFER_CHECK(zk == nullptr || zk->kzg_pads() == s_.kzg_pads());
+    if (!coms_.empty() || kzg_pad) {
       const std::deque<KzgCommitment> wide = widened(coms_, red_.rho.size());
       std::vector<KzgOpeningClaim> items;
       for (size_t c = 0; c < coms_.size(); ++c) items.push_back({&wide[c], red_.rho, claims[c]});
+      KzgCommitment pad_com;
+      if (kzg_pad) {
+        const cp::Context::KzgPadOpening o = zk->kzg_pad_opening();
+        pad_com = {o.num_vars, o.commitment};
+        items.push_back({&pad_com, std::vector<Fr>(o.point.begin(), o.point.end()), EvalClaim::committed(o.claim)});
+      }
       const KzgBatchProof proof = KzgBatchProof::deserialize(r, s_.params().form());
       if (Verdict v = verify_batch(s_.params(), items, proof, tr); !v) return v.within("kzg opening");
     }
+    if (s_.kzg_pads()) return Verdict::accept();
     return verify_pad_opening(pad_, zk, tr, r);
   }
 
@@ -193,6 +214,10 @@ Verdict KzgScheme::verify_open(std::span<const Commitment* const> coms, std::spa
 }
 
 std::unique_ptr<cp::Context> KzgScheme::zk_context(const RandomFr* random) const {
+  if (kzg_pads_) {
+    if (random) return std::make_unique<cp::Context>(pad_params_, *kzg_, pad_log_row_, *random);
+    return std::make_unique<cp::Context>(pad_params_, *kzg_, pad_log_row_);
+  }
   if (random) return std::make_unique<cp::Context>(pad_params_, pad_log_row_, *random);
   return std::make_unique<cp::Context>(pad_params_, pad_log_row_);
 }

@@ -13,6 +13,9 @@
 //    ONE masked HyperKZG batch (one group: N + 1 G1 points and 3N + 3 scalars, 3 witnesses, one
 //    2-pair pairing check); then cp's pad matrix, whose rows are Hyrax commitments, by one
 //    inner-product argument over Hyrax's generators (pcs/hyrax_scheme.h, prove_pad_opening).
+//    With kzg pads (key version 8, docs/protocol/kzg.md section 6) cp's pads are KZG-committed
+//    chunks instead, and their opening (cp::Context::kzg_pad_opening) is one more item of the same
+//    batch, in a second group (its point is the pad sumcheck's): no inner-product argument.
 #pragma once
 
 #include <memory>
@@ -27,8 +30,12 @@ class KzgScheme final : public Scheme {
  public:
   // kzg: the SRS (a prover's needs its powers; a verifier's may be KzgParams::verifier_part()).
   // pad_params (must outlive the scheme) and pad_log_row: cp's pad rows (zk/cp.h).
-  KzgScheme(std::shared_ptr<const KzgParams> kzg, const HyraxParams& pad_params, size_t pad_log_row)
-      : kzg_(std::move(kzg)), pad_params_(pad_params), pad_log_row_(pad_log_row) {}
+  // kzg_pads: cp's pads committed with KZG in chunks, the first of 2^pad_log_row (zk/cp.h); else
+  // Hyrax rows of 2^pad_log_row over pad_params' generators.
+  KzgScheme(std::shared_ptr<const KzgParams> kzg, const HyraxParams& pad_params, size_t pad_log_row,
+            bool kzg_pads = false)
+      : kzg_(std::move(kzg)), pad_params_(pad_params), pad_log_row_(pad_log_row), kzg_pads_(kzg_pads) {}
+  bool kzg_pads() const { return kzg_pads_; }
   const KzgParams& params() const { return *kzg_; }
 
   static CommitmentPtr wrap(KzgCommitment c);
@@ -53,6 +60,7 @@ class KzgScheme final : public Scheme {
   std::shared_ptr<const KzgParams> kzg_;
   const HyraxParams& pad_params_;
   size_t pad_log_row_;
+  bool kzg_pads_;
 };
 
 }  // namespace zkinfer::pcs

@@ -38,6 +38,9 @@ const pcs::HyraxParams& params_for(size_t log_cols);
 size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan);
 // kzg keys: cp's pad rows (zk/cp.h) are 2^kKzgPadLogRow wide (Hyrax row commitments).
 inline constexpr size_t kKzgPadLogRow = 8;
+// kzg keys of version 8: cp's pads are KZG-committed chunks of doubling length, the first of
+// 2^kKzgPadLogFirst (zk/cp.h).
+inline constexpr size_t kKzgPadLogFirst = 10;
 // The commitment scheme the key's proofs commit and open with (pcs/scheme.h): the key's backend
 // (Hyrax: cached per parameter size; kzg: over the key's SRS). Throws Error when a kzg key's SRS
 // is too small for the model.

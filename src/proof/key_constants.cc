@@ -29,7 +29,7 @@ std::vector<Fr> constant_table(const quant::CompiledModel& m, int t) {
 }  // namespace
 
 bool key_commits_constant(const quant::CompiledModel& m, Backend backend, uint32_t version, int t) {
-  if (backend != Backend::kKzg || version < kKeyVersionKzg) return false;
+  if (backend != Backend::kKzg || version < kKeyVersionKzgV7) return false;
   if (t < 0 || static_cast<size_t>(t) >= m.graph.tensors.size() || !verifier_evaluates(m, t)) return false;
   const layers::PaddedShape s = shape_of(m, t);
   return s.num_vars() >= kKeyConstantMinVars && m.qconst[t].data.size() == s.unpadded_size();

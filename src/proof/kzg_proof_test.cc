@@ -250,7 +250,7 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
   EXPECT_EQ(hyrax.vk.effective_version(), kKeyVersionHyrax);
   // A hyrax key stated as any other version (4 and 6: kzg's; 3: balanced weight rows, before
   // version 5) is refused, and a kzg key stated as hyrax's version.
-  for (uint32_t bad : {kKeyVersionKzgV4, kKeyVersionKzgV6, kKeyVersionKzg, kKeyVersion}) {
+  for (uint32_t bad : {kKeyVersionKzgV4, kKeyVersionKzgV6, kKeyVersionKzgV7, kKeyVersionKzg, kKeyVersion}) {
     hyrax.vk.version = bad;
     try {
       (void)decode_vk_file(encode_vk_file(hyrax.vk, quant::encode_public_model(m.model)));
@@ -317,6 +317,119 @@ TEST(KzgProofTest, TheKeysSrsIsBound) {
   auto pkb = encode_pk_file(m.pk);
   pkb[pkb.size() - 32 * 5] ^= 0x01;
   EXPECT_THROW((void)decode_pk_file(pkb), std::exception);
+}
+
+// ---- zero knowledge with kzg pads (key version 8; zk/cp.h, docs/protocol/kzg.md section 6) ----
+
+// A kzg key of an older version, its weight range proof made again for that version's statement.
+ProvingKey with_version(const Case& m, uint32_t version, TestRng& rng) {
+  ProvingKey old = m.pk;
+  old.vk.version = version;
+  old.vk.weight_bounds.clear();
+  const auto items = weight_bound_items(m.model, std::as_const(old.vk));
+  std::vector<WeightBoundWitness> wit;
+  for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
+    if (is_committed_weight(m.model, static_cast<int>(t)))
+      wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
+  old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+                                             pcs::random_fr(rng), old.vk.kzg.get());
+  return old;
+}
+
+// Where the pad chunks' block starts: after the header and the one public output's packed values.
+size_t pad_block_offset(std::span<const uint8_t> proof) {
+  const size_t count_at = testing::kFirstOutputByte - 9;
+  uint64_t count = 0;
+  for (size_t i = 0; i < 8; ++i) count |= uint64_t{proof[count_at + i]} << (8 * i);
+  const size_t width = proof[count_at + 8];
+  return testing::kFirstOutputByte + (count * width + 7) / 8;
+}
+uint32_t read_u32(std::span<const uint8_t> b, size_t at) {
+  return uint32_t{b[at]} | uint32_t{b[at + 1]} << 8 | uint32_t{b[at + 2]} << 16 | uint32_t{b[at + 3]} << 24;
+}
+
+// Honest zero-knowledge proofs with kzg pads verify, with one pad chunk (one KZG commitment) for
+// mlp_digits and cnn_digits (fewer than 2^kKzgPadLogFirst messages); a version-7 key still proves
+// and verifies with Hyrax pad rows; neither key accepts the other's proofs.
+TEST(KzgProofTest, ZeroKnowledgeWithKzgPadsAndTheOlderKeyVersion) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 30);
+  for (const Case* c : {&mlp(), &cnn()}) {
+    const std::string name = c == &mlp() ? "mlp_digits" : "cnn_digits";
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(zero_knowledge(c->model));
+    ASSERT_EQ(c->pk.vk.effective_version(), kKeyVersionKzg);
+    const auto proof = prove(c->model, c->pk, c->trace, pcs::random_fr(rng));
+    Verdict v = verify(c->model, c->pk.vk, proof);
+    ASSERT_TRUE(v) << v.reason();
+    const size_t at = pad_block_offset(proof);
+    const uint32_t chunks = read_u32(proof, at);
+    EXPECT_EQ(chunks, 1u);  // fewer than 2^kKzgPadLogFirst messages: one chunk
+    const ProvingKey old = with_version(*c, kKeyVersionKzgV7, rng);
+    ASSERT_TRUE(check_key(c->model, old.vk));
+    const VkFile old_vf = decode_vk_file(encode_vk_file(old.vk, quant::encode_public_model(c->model)));
+    EXPECT_EQ(old_vf.vk.version, kKeyVersionKzgV7);
+    const auto p_old = prove(c->model, decode_pk_file(encode_pk_file(old)), c->trace, pcs::random_fr(rng));
+    v = verify(old_vf.model, old_vf.vk, p_old);
+    ASSERT_TRUE(v) << v.reason();
+    const uint32_t rows = read_u32(p_old, pad_block_offset(p_old));
+    EXPECT_GE(rows, 2u);  // Hyrax rows of 256 pads
+    // (The kzg proof is not smaller: its pad group of 10 variables (11 points, 33 scalars) and a
+    // pad sumcheck of 10 rounds against the inner-product argument's 16 points over 2 or 3 rows;
+    // the gain is the verifier's: no 256-point MSM. BENCHMARKS.md.)
+    expect_rejected(verify(c->model, old_vf.vk, proof), "another verifying key");
+    expect_rejected(verify(c->model, c->pk.vk, p_old), "another verifying key");
+    std::printf("%s zero knowledge: kzg pads (key 8) %zu bytes, %u chunk(s); Hyrax pad rows (key 7) %zu bytes, %u rows\n",
+                name.c_str(), proof.size(), chunks, p_old.size(), rows);
+  }
+}
+
+// A changed pad chunk commitment, chunk count, pad opening (the batch's last group and witness),
+// message or output: each rejected with a reason.
+TEST(KzgProofTest, ZeroKnowledgeKzgPadsChangesAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 31);
+  const Case& c = mlp();
+  const auto proof = prove(c.model, c.pk, c.trace, pcs::random_fr(rng));
+  ASSERT_TRUE(verify(c.model, c.pk.vk, proof));
+  const size_t at = pad_block_offset(proof);
+  const uint32_t chunks = read_u32(proof, at);
+  auto rejected = [&](std::vector<uint8_t> bad, const std::string& what) {
+    const Verdict v = verify(c.model, c.pk.vk, bad);
+    EXPECT_FALSE(v.ok()) << what;
+    EXPECT_FALSE(v.reason().empty()) << what;
+    std::printf("  %s: %s\n", what.c_str(), v.reason().c_str());
+    return v;
+  };
+  for (uint32_t k = 0; k < chunks; ++k) {
+    auto bad = proof;
+    bad[at + 4 + 32 * k + 7] ^= 0x01;
+    rejected(bad, "pad chunk " + std::to_string(k) + " changed");
+  }
+  {
+    auto bad = proof;
+    bad[at] += 1;
+    rejected(bad, "one more pad chunk");
+  }
+  // The batch opening is the proof's end: [.. last group's evaluations][witness (one G1)].
+  for (size_t back : {size_t{5}, size_t{32 + 5}, size_t{32 + 32 * 3 + 9}}) {
+    auto bad = proof;
+    bad[proof.size() - back] ^= 0x01;
+    const Verdict v = rejected(bad, "opening byte " + std::to_string(back) + " from the end changed");
+    EXPECT_NE(v.reason().find("kzg"), std::string::npos) << v.reason();
+    // Before the witness: the pad opening's group (the batch's second).
+    if (back > 32) EXPECT_NE(v.reason().find("group 1"), std::string::npos) << v.reason();
+  }
+  {
+    auto bad = proof;
+    bad[at + 4 + 32 * chunks + 200] ^= 0x01;  // a message or commitment after the pads
+    rejected(bad, "a message after the pads changed");
+  }
+  {
+    auto bad = proof;
+    bad[testing::kFirstOutputByte] ^= 0x01;
+    rejected(bad, "output changed");
+  }
 }
 
 // The weight range proof holds over KZG weight commitments: a key committing an out-of-range

@@ -194,11 +194,15 @@ std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, con
   if (vk.backend == Backend::kKzg) {
     if (!vk.kzg) throw Error("proof: a kzg key without its SRS");
     size_t need = max_committed_vars(m, plan);
-    if (vk.effective_version() >= kKeyVersionKzg) need = std::max(need, key_constant_max_vars(m));
+    if (vk.effective_version() >= kKeyVersionKzgV7) need = std::max(need, key_constant_max_vars(m));
     if (vk.kzg->max_vars() < need)
       throw Error("proof: the key's SRS has 2^" + std::to_string(vk.kzg->max_vars()) + " powers of tau; the model's largest committed vector needs 2^" +
                   std::to_string(need));
-    // cp's pad rows (zk/cp.h) are Hyrax row commitments over 2^kKzgPadLogRow generators.
+    // cp's pads (zk/cp.h): key version 8: KZG-committed chunks, the first of 2^kKzgPadLogFirst
+    // (its Pedersen generators and short pad: Hyrax's of 2^kKzgPadLogRow); before: Hyrax row
+    // commitments over 2^kKzgPadLogRow generators.
+    if (kzg_pads(vk.effective_version()))
+      return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogFirst, true);
     return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogRow);
   }
   const size_t log_cols = params_log_cols(m, plan);
@@ -249,7 +253,7 @@ void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
 }  // namespace
 
 // kzg keys of version 7 on carry the constants' openings after the weight range proof.
-static bool has_constant_openings(Backend b, uint32_t version) { return b == Backend::kKzg && version >= kKeyVersionKzg; }
+static bool has_constant_openings(Backend b, uint32_t version) { return b == Backend::kKzg && version >= kKeyVersionKzgV7; }
 
 void VerifyingKey::serialize(ByteWriter& w) const {
   serialize_statement(*this, w);
@@ -268,7 +272,7 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   if (!known_key_version(version))
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
            " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
-           std::to_string(kKeyVersionKzgV6) + " and " + std::to_string(kKeyVersionKzg) +
+           std::to_string(kKeyVersionKzgV6) + ", " + std::to_string(kKeyVersionKzgV7) + " and " + std::to_string(kKeyVersionKzg) +
            " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;

@@ -50,19 +50,27 @@ inline constexpr uint32_t kProofVersion = 6;  // 2: padded zero-knowledge messag
 // instead of evaluated; the key proves each commitment holds the public model's values
 // (constant_openings; proof/key_constants.h). kzg keys of versions 3, 4 and 6 still prove and
 // verify as before (their constants evaluated).
-// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6 and 7 (known_key_version).
+// 8 (kzg keys only): zero knowledge pads cp's messages (zk/cp.h) by ONE vector committed with KZG
+// (geometric chunks of one vector, summed by the verifier) and opened as a second group of the
+// proof's masked HyperKZG batch, instead of Hyrax pad rows opened by an inner-product argument
+// (docs/protocol/kzg.md section 6, docs/protocol/evm.md section 4.1). kzg keys of versions 3, 4, 6
+// and 7 keep the Hyrax pad rows.
+// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6, 7 and 8 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
 inline constexpr uint32_t kKeyVersionHyrax = 5;
 inline constexpr uint32_t kKeyVersionKzgV6 = 6;
-inline constexpr uint32_t kKeyVersionKzg = 7;
+inline constexpr uint32_t kKeyVersionKzgV7 = 7;
+inline constexpr uint32_t kKeyVersionKzg = 8;
+// Whether a kzg key of this version pads cp's messages with one KZG-committed vector (zk/cp.h).
+inline bool kzg_pads(uint32_t key_version) { return key_version >= kKeyVersionKzg; }
 // The kzg opening's form for a key version.
 inline pcs::KzgForm kzg_form(uint32_t key_version) {
   return key_version >= kKeyVersionKzgV6 ? pcs::KzgForm::kOneWitness : pcs::KzgForm::kThreeWitnesses;
 }
 inline bool known_key_version(uint32_t v) {
   return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzgV6 ||
-         v == kKeyVersionKzg;
+         v == kKeyVersionKzgV7 || v == kKeyVersionKzg;
 }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the

@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <optional>
 #include <utility>
 
 #include "common/check.h"
 #include "curve/msm.h"
 #include "pcs/hyrax_eval.h"
+#include "pcs/kzg.h"
 #include "zk/wire.h"
 
 namespace zkinfer::cp {
@@ -84,6 +87,29 @@ std::vector<Fr> lagrange_at(const Fr& r, size_t d) {
   return w;
 }
 
+// kzg pads' chunks (zk/cp.h): chunk k holds 2^(b + k) pads while that is at most 2^cap (cap: the
+// SRS's max_vars), then 2^cap each: lengths B, 2B, 4B, .., 2^cap, 2^cap, ..
+struct Chunks {
+  size_t b, cap;
+  size_t doublings() const { return cap - b; }
+  size_t len(size_t k) const { return k <= doublings() ? size_t{1} << (b + k) : size_t{1} << cap; }
+  size_t geometric_end() const { return (size_t{1} << (cap + 1)) - (size_t{1} << b); }
+  size_t start(size_t k) const {
+    if (k <= doublings() + 1) return (size_t{1} << (b + k)) - (size_t{1} << b);
+    return geometric_end() + ((k - doublings() - 1) << cap);
+  }
+  size_t of(size_t slot) const {
+    if (slot < geometric_end()) return static_cast<size_t>(std::bit_width((slot >> b) + 1)) - 1;
+    return doublings() + 1 + ((slot - geometric_end()) >> cap);
+  }
+  // log2 of the longest of the first k chunks (k >= 1).
+  size_t vars(size_t k) const { return b + std::min(k - 1, doublings()); }
+};
+
+Chunks chunks_of(size_t log_first, const pcs::KzgParams& kzg) {
+  return {log_first, std::max(log_first, kzg.max_vars())};
+}
+
 }  // namespace
 
 Context::Context(const pcs::HyraxParams& pp, size_t log_row, RandomFr random)
@@ -94,6 +120,29 @@ Context::Context(const pcs::HyraxParams& pp, size_t log_row)
     : pp_(pp), mode_(Mode::kVerify), log_row_(log_row), row_len_(size_t{1} << log_row) {
   ZKINFER_CHECK(log_row >= 1 && log_row <= pp.max_log_cols());
 }
+Context::Context(const pcs::HyraxParams& pp, const pcs::KzgParams& kzg, size_t log_first, RandomFr random)
+    : pp_(pp), kzg_(&kzg), mode_(Mode::kProve), random_(std::move(random)),
+      log_row_(std::max<size_t>(1, std::min(log_first, kzg.max_vars()))), row_len_(size_t{1} << log_row_) {
+  ZKINFER_CHECK(log_first >= 1 && log_first < 32);
+}
+Context::Context(const pcs::HyraxParams& pp, const pcs::KzgParams& kzg, size_t log_first)
+    : pp_(pp), kzg_(&kzg), mode_(Mode::kVerify), log_row_(std::max<size_t>(1, std::min(log_first, kzg.max_vars()))),
+      row_len_(size_t{1} << log_row_) {
+  ZKINFER_CHECK(log_first >= 1 && log_first < 32);
+}
+
+// Hyrax rows: row i holds slots [iB, (i+1)B). kzg chunks: chunk k holds [B (2^k - 1), B (2^(k+1) - 1))
+// up to the SRS's length, then chunks of that length (Chunks).
+bool Context::starts_row(size_t slot) const {
+  if (!kzg_) return slot % row_len_ == 0;
+  const Chunks c = chunks_of(log_row_, *kzg_);
+  return c.start(c.of(slot)) == slot;
+}
+size_t Context::row_of(size_t slot) const {
+  if (!kzg_) return slot / row_len_;
+  return chunks_of(log_row_, *kzg_).of(slot);
+}
+size_t Context::rows_for(size_t n) const { return n == 0 ? 0 : row_of(n - 1) + 1; }
 
 // ---- Val ----
 
@@ -182,6 +231,21 @@ bool operator==(const Val& a, const Val& b) {
 
 void Context::new_row() {
   ZKINFER_CHECK(mode_ == Mode::kProve);
+  if (kzg_) {  // the next chunk, of 2^k B pads, as its own polynomial over the first powers
+    if (sent_.size() < pads_.size()) return;
+    const size_t k = rows_.size(), len = chunks_of(log_row_, *kzg_).len(k);
+    if (!kzg_->has_powers() || len > kzg_->powers().size())
+      throw Error("zero knowledge: the pads of " + std::to_string(pads_.size() + len) +
+                  " messages need a chunk of " + std::to_string(len) + " powers of tau; the SRS has " +
+                  std::to_string(kzg_->has_powers() ? kzg_->powers().size() : 0));
+    std::vector<Fr> fresh(len);
+    for (Fr& x : fresh) x = random_();
+    const Fr blind = random_();
+    rows_.push_back((curve::msm(kzg_->powers(len), fresh) + G1(kzg_->beta_g1()) * blind).to_affine());
+    row_blinds_.push_back(blind);
+    pads_.insert(pads_.end(), fresh.begin(), fresh.end());
+    return;
+  }
   // Rows are made in growing batches (committed in parallel); unused ones are never written.
   const size_t have = pads_.size() / row_len_;
   if (sent_.size() / row_len_ < have) return;
@@ -243,13 +307,13 @@ std::vector<uint8_t> Context::encoding(uint32_t id) {
   std::vector<uint8_t> out;
   if (slot_of_[id] < 0) {  // first absorption: the next slot, with its row's commitment
     const size_t slot = sent_.size();
-    if (slot % row_len_ == 0) {
+    if (starts_row(slot)) {
       if (mode_ == Mode::kProve) {
         new_row();
-      } else if (slot / row_len_ >= rows_.size()) {
+      } else if (row_of(slot) >= rows_.size()) {
         throw DecodeError("zero-knowledge messages: more messages than pad rows");
       }
-      auto b = rows_[slot / row_len_].to_bytes();
+      auto b = rows_[row_of(slot)].to_bytes();
       out.insert(out.end(), b.begin(), b.end());
     }
     slot_of_[id] = static_cast<int64_t>(slot);
@@ -289,7 +353,7 @@ Val Context::read(ByteReader& r) {
 
 std::vector<uint8_t> Context::rows_block() const {
   ZKINFER_CHECK(mode_ == Mode::kProve && finished_);
-  const size_t used = (sent_.size() + row_len_ - 1) / row_len_;
+  const size_t used = rows_for(sent_.size());
   ByteWriter w;
   w.u32(static_cast<uint32_t>(used));
   for (size_t i = 0; i < used; ++i) zk::write_point(w, rows_[i]);
@@ -634,7 +698,7 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
 
   // 3. Every equality, batched: D = sum rho^i D_i = 0, i.e. <W, m> = T0 + sum_l ped_l p_l.
   const size_t nmsg = sent_.size();
-  if (!prover && (nmsg + row_len_ - 1) / row_len_ != rows_.size()) reject("the pad rows do not match the messages");
+  if (!prover && rows_for(nmsg) != rows_.size()) reject("the pad rows do not match the messages");
   const Fr rho = tr.challenge<Fr>(kLabelZeroRho);
   Dense d = new_dense();
   {
@@ -652,15 +716,29 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
   }
   Fr t0 = d.c;
   for (size_t j = 0; j < nmsg; ++j) t0 += d.msg[j] * sent_[j];
-  const size_t nrows = (nmsg + row_len_ - 1) / row_len_;
+  const size_t nrows = rows_for(nmsg);
   const size_t nrows_p2 = size_t{1} << ceil_log2(nrows);
-  const size_t nu = log_row_ + ceil_log2(nrows);
-  std::vector<Fr> tw(nrows_p2 * row_len_, Fr::zero());
-  for (size_t j = 0; j < nmsg; ++j) tw[j] = d.msg[j];
-  std::vector<Fr> tm;
+  // The pad sumcheck's tables: Hyrax rows: one pair (W, M) over the 2^rows x B matrix (column bits
+  // low, row bits high): sum_y W(y) M(y). kzg chunks: one pair (W_k, m_k) per chunk, each the
+  // chunk's slots at positions [0, 2^k B) zero-padded to the longest chunk's 2^P:
+  // sum_y sum_k W_k(y) m_k(y), so every pad is read from its own chunk's polynomial only.
+  const size_t nu = kzg_ ? chunks_of(log_row_, *kzg_).vars(nrows) : log_row_ + ceil_log2(nrows);
+  if (kzg_ && nu > kzg_->max_vars()) reject("the pad chunks exceed the setup's powers of tau");
+  const size_t ntab = kzg_ ? nrows : 1;
+  std::vector<std::vector<Fr>> tws(ntab, std::vector<Fr>(size_t{1} << nu, Fr::zero())), tms(prover ? ntab : 0);
+  const std::optional<Chunks> chunks = kzg_ ? std::optional<Chunks>(chunks_of(log_row_, *kzg_)) : std::nullopt;
+  for (size_t j = 0; j < nmsg; ++j) {
+    const size_t k = chunks ? chunks->of(j) : 0;
+    tws[k][chunks ? j - chunks->start(k) : j] = d.msg[j];
+  }
   if (prover) {
-    tm.assign(pads_.begin(), pads_.begin() + static_cast<std::ptrdiff_t>(nrows * row_len_));
-    tm.resize(nrows_p2 * row_len_, Fr::zero());
+    for (size_t k = 0; k < ntab; ++k) {
+      const size_t start = chunks ? chunks->start(k) : 0;
+      const size_t len = chunks ? chunks->len(k) : nrows * row_len_;
+      tms[k].assign(pads_.begin() + static_cast<std::ptrdiff_t>(start),
+                    pads_.begin() + static_cast<std::ptrdiff_t>(start + len));
+      tms[k].resize(size_t{1} << nu, Fr::zero());
+    }
   }
   // P* = sum_l ped_l P_l and its opening.
   Fr pstar_v = Fr::zero(), pstar_s = Fr::zero();
@@ -693,11 +771,15 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
     std::vector<Fr> sent(2);
     if (prover) {
       Fr p0 = Fr::zero(), p2 = Fr::zero();
-      const size_t h = tw.size() / 2;
-      for (size_t j = 0; j < h; ++j) {
-        p0 += tw[2 * j] * tm[2 * j];
-        const Fr w2 = tw[2 * j + 1].doubled() - tw[2 * j], m2v = tm[2 * j + 1].doubled() - tm[2 * j];
-        p2 += w2 * m2v;
+      for (size_t k = 0; k < ntab; ++k) {
+        const auto& tw = tws[k];
+        const auto& tm = tms[k];
+        const size_t h = tw.size() / 2;
+        for (size_t j = 0; j < h; ++j) {
+          p0 += tw[2 * j] * tm[2 * j];
+          const Fr w2 = tw[2 * j + 1].doubled() - tw[2 * j], m2v = tm[2 * j + 1].doubled() - tm[2 * j];
+          p2 += w2 * m2v;
+        }
       }
       sent = {p0 + m2[2 * i], p2 + m2[2 * i + 1]};
     }
@@ -712,14 +794,22 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
     for (Fr& g : gamma) g *= lw[1];
     gamma[2 * i] += k0;
     gamma[2 * i + 1] += lw[2];
-    fold(tw, ri);
-    if (prover) fold(tm, ri);
+    for (auto& tw : tws) fold(tw, ri);
+    for (auto& tm : tms) fold(tm, ri);
   }
-  const Fr w_at = tw[0];
+  // Hyrax rows: V = M(r'), the relation's coefficient W(r'). kzg chunks: V = sum_k W_k(r') m_k(r'),
+  // coefficient 1 (the value at r' of sum_k W_k(r') m_k, committed as C* = sum_k W_k(r') C_k).
+  std::vector<Fr> w_chunk(ntab);
+  for (size_t k = 0; k < ntab; ++k) w_chunk[k] = tws[k][0];
+  const Fr w_at = kzg_ ? Fr::one() : w_chunk[0];
   Fr v = Fr::zero(), tv = Fr::zero();
   G1Affine vpt{};
   if (prover) {
-    v = tm[0];
+    if (kzg_) {
+      for (size_t k = 0; k < ntab; ++k) v += w_chunk[k] * tms[k][0];
+    } else {
+      v = tms[0][0];
+    }
     tv = random_();
     vpt = (pp_.mul_u(v) + pp_.mul_h(tv)).to_affine();
   }
@@ -802,19 +892,37 @@ void Context::finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, D
     }
   }
 
-  // 6. The pad matrix's opening at r' with the committed claim V (done by the caller's batch).
+  // 6. The pad matrix's (kzg: C*'s) opening at r' with the committed claim V (done by the caller's
+  // batch).
+  pad_point_ = rp;
+  pad_claim_point_ = vpt;
+  if (prover) {
+    pad_claim_v_ = v;
+    pad_claim_s_ = tv;
+  }
+  if (kzg_) {
+    const std::vector<G1Affine> coms(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(nrows));
+    kzg_pad_vars_ = static_cast<uint32_t>(nu);
+    kzg_pad_com_ = curve::msm(coms, w_chunk).to_affine();
+    if (prover) {
+      kzg_pad_blind_ = Fr::zero();
+      pad_values_.assign(size_t{1} << nu, Fr::zero());
+      for (size_t k = 0; k < ntab; ++k) {
+        kzg_pad_blind_ += w_chunk[k] * row_blinds_[k];
+        const size_t start = chunks->start(k), len = chunks->len(k);
+        for (size_t i = 0; i < len; ++i) pad_values_[i] += w_chunk[k] * pads_[start + i];
+      }
+    }
+    return;
+  }
   pad_com_.layout = pcs::HyraxLayout{static_cast<uint32_t>(nu), static_cast<uint32_t>(log_row_)};
   pad_com_.rows.assign(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(nrows));
   pad_com_.rows.resize(nrows_p2, G1Affine::identity());
-  pad_point_ = rp;
-  pad_claim_point_ = vpt;
   if (prover) {
     pad_blinds_.rho.assign(row_blinds_.begin(), row_blinds_.begin() + static_cast<std::ptrdiff_t>(nrows));
     pad_blinds_.rho.resize(nrows_p2, Fr::zero());
     pad_values_.assign(pads_.begin(), pads_.begin() + static_cast<std::ptrdiff_t>(nrows * row_len_));
     pad_values_.resize(nrows_p2 * row_len_, Fr::zero());
-    pad_claim_v_ = v;
-    pad_claim_s_ = tv;
   }
 }
 
@@ -829,15 +937,31 @@ std::string DeferredChecks::failing(const pcs::HyraxParams& pp) const {
   return "";
 }
 
-bool Context::has_pad_opening() const { return finished_ && !pad_com_.rows.empty(); }
+bool Context::has_pad_opening() const { return finished_ && (kzg_ ? kzg_pad_vars_ > 0 : !pad_com_.rows.empty()); }
+
+Context::KzgPadOpening Context::kzg_pad_opening() const {
+  ZKINFER_CHECK(kzg_ != nullptr && has_pad_opening());
+  KzgPadOpening o;
+  o.num_vars = kzg_pad_vars_;
+  o.commitment = kzg_pad_com_;
+  o.point = pad_point_;
+  o.claim = pad_claim_point_;
+  if (mode_ == Mode::kProve) {
+    o.blind = kzg_pad_blind_;
+    o.values = pad_values_;
+    o.v = pad_claim_v_;
+    o.t = pad_claim_s_;
+  }
+  return o;
+}
 
 pcs::OpeningWitness Context::pad_opening_witness() const {
-  ZKINFER_CHECK(mode_ == Mode::kProve && has_pad_opening());
+  ZKINFER_CHECK(mode_ == Mode::kProve && has_pad_opening() && !kzg_);
   return {&pad_com_, &pad_blinds_, pad_values_, pad_point_, pcs::ProverClaim{pad_claim_v_, pad_claim_s_, pad_claim_point_}};
 }
 
 pcs::OpeningClaim Context::pad_opening_claim() const {
-  ZKINFER_CHECK(mode_ == Mode::kVerify && has_pad_opening());
+  ZKINFER_CHECK(mode_ == Mode::kVerify && has_pad_opening() && !kzg_);
   return {&pad_com_, pad_point_, pcs::EvalClaim::committed(pad_claim_point_)};
 }
 

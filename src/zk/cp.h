@@ -84,6 +84,7 @@ class EvalClaim;
 struct ProverClaim;
 struct OpeningWitness;
 struct OpeningClaim;
+class KzgParams;
 }  // namespace zkinfer::pcs
 
 namespace zkinfer::cp {
@@ -170,6 +171,13 @@ class Context {
   // and use the first 2^log_row Hyrax generators of pp (log_row <= pp.max_log_cols()).
   Context(const pcs::HyraxParams& pp, size_t log_row, RandomFr random);
   Context(const pcs::HyraxParams& pp, size_t log_row);
+  // kzg keys of version 8 (docs/protocol/kzg.md section 6): the pads are committed with KZG over
+  // kzg's powers (which must outlive the context) in chunks of doubling length, chunk k holding the
+  // pads of slots [2^log_first (2^k - 1), 2^log_first (2^(k+1) - 1)) as its own polynomial
+  // C_k = sum_i m_{k,i} [tau^i]_1 + rho_k [beta]_1, absorbed with the chunk's first message (chunk
+  // 0: with slot 0's). pp: the Pedersen generators U, H and the end section's short pad's.
+  Context(const pcs::HyraxParams& pp, const pcs::KzgParams& kzg, size_t log_first, RandomFr random);
+  Context(const pcs::HyraxParams& pp, const pcs::KzgParams& kzg, size_t log_first);
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -207,6 +215,21 @@ class Context {
   bool has_pad_opening() const;  // false when nothing hidden was sent
   pcs::OpeningWitness pad_opening_witness() const;
   pcs::OpeningClaim pad_opening_claim() const;
+  // kzg pads: the pad sumcheck ends in V = sum_k W_k(r') m_k(r'), each chunk k zero-padded to P
+  // variables (P: the longest chunk's), which is the value at r' of the polynomial whose commitment
+  // is C* = sum_k W_k(r') C_k: one item of the caller's KZG batch (a group of its own: r' is the
+  // pad sumcheck's point).
+  bool kzg_pads() const { return kzg_ != nullptr; }
+  struct KzgPadOpening {
+    uint32_t num_vars = 0;           // P
+    G1Affine commitment;             // C*
+    Fr blind;                        // prover: sum_k W_k(r') rho_k
+    std::span<const Fr> values;      // prover: sum_k W_k(r') m_k, 2^P entries
+    std::span<const Fr> point;       // r'
+    Fr v, t;                         // prover: V's value and blind
+    G1Affine claim;                  // V = v U + t H
+  };
+  KzgPadOpening kzg_pad_opening() const;  // after the end section, when has_pad_opening()
 
   // Tests only: the prover sends `value` as product k's value in the end section instead of the
   // product (a cheating prover; an honest proof never calls this).
@@ -220,8 +243,8 @@ class Context {
   void write(ByteWriter& w, const Val& msg);        // prover
   Val read(ByteReader& r);                          // verifier, and the prover's replay
   std::vector<uint8_t> encoding(uint32_t id);  // assigns the slot on first use
-  // The pad rows, in the proof's header (the prover writes them after the end section, at the
-  // position where the verifier reads them before any message).
+  // The pad rows (kzg pads: the chunks' commitments), in the proof's header (the prover writes
+  // them after the end section, at the position where the verifier reads them before any message).
   std::vector<uint8_t> rows_block() const;
   void read_rows(ByteReader& r);
   Val product(const Val& a, const Val& b);
@@ -234,6 +257,10 @@ class Context {
   struct Dense;  // a dense affine form (end section)
 
   void new_row();
+  // Pad rows or chunks: whether slot starts one, which one holds slot, how many n messages use.
+  bool starts_row(size_t slot) const;
+  size_t row_of(size_t slot) const;
+  size_t rows_for(size_t n) const;
   Val message_atom(uint32_t id) const;
   Val emit(const Fr& v, ByteWriter& w, transcript::Transcript& tr, std::string_view label);
   Val take(ByteReader& r, transcript::Transcript& tr, std::string_view label);
@@ -242,6 +269,7 @@ class Context {
   void finish(transcript::Transcript& tr, ByteWriter* w, ByteReader* r, DeferredChecks* defer);
 
   const pcs::HyraxParams& pp_;
+  const pcs::KzgParams* kzg_ = nullptr;  // kzg pads (else Hyrax rows)
   Mode mode_;
   RandomFr random_;
   size_t log_row_;
@@ -274,6 +302,10 @@ class Context {
   std::vector<Fr> pad_point_;
   Fr pad_claim_v_, pad_claim_s_;
   G1Affine pad_claim_point_;
+  // kzg pads' opening (C*, its blind and values).
+  uint32_t kzg_pad_vars_ = 0;
+  G1Affine kzg_pad_com_;
+  Fr kzg_pad_blind_;
 };
 
 // ---- messages ----

@@ -34,6 +34,7 @@
 
 #include "common/random.h"
 #include "pcs/hyrax_eval.h"
+#include "pcs/kzg.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -54,6 +55,53 @@ const pcs::HyraxParams& params() {
   static const pcs::HyraxParams p(kLogCols);
   return p;
 }
+
+// kzg pads (key version 8, zk/cp.h): the pads in KZG-committed chunks of 4, 8, 16, .. (small tests
+// span several chunks), their opening in a masked HyperKZG batch over an INSECURE test SRS (known
+// tau), the factors' in the Hyrax batch as above. Set by KzgPads below for the tests it runs.
+constexpr size_t kLogFirstChunk = 2;
+bool g_kzg = false;
+const pcs::KzgParams& kzg_params() {
+  // INSECURE, test only: tau and beta are known.
+  static const pcs::KzgParams p = pcs::KzgParams::insecure_from_secrets(Fr::from_u64(987654321), Fr::from_u64(12345), 10);
+  return p;
+}
+// An SRS of 2^3 powers: chunks of 4, 8, 8, 8, .. pads (lengths capped at the SRS's).
+const pcs::KzgParams& small_kzg_params() {
+  static const pcs::KzgParams p = pcs::KzgParams::insecure_from_secrets(Fr::from_u64(55555), Fr::from_u64(777), 3);
+  return p;
+}
+const pcs::KzgParams* g_srs = nullptr;  // the SRS the kzg pads use (kzg_params() when null)
+const pcs::KzgParams& srs() { return g_srs ? *g_srs : kzg_params(); }
+struct KzgPads {
+  explicit KzgPads(const pcs::KzgParams* p = nullptr) {
+    g_kzg = true;
+    g_srs = p;
+  }
+  ~KzgPads() {
+    g_kzg = false;
+    g_srs = nullptr;
+  }
+};
+// What the kzg batch rejects on the verifier's side (tests change its bytes).
+struct KzgPadBatch {
+  static Verdict verify(const Context& ctx, ByteReader& r, transcript::Transcript& tr) {
+    const auto o = ctx.kzg_pad_opening();
+    const pcs::KzgCommitment com{o.num_vars, o.commitment};
+    const std::vector<pcs::KzgOpeningClaim> items{
+        {&com, std::vector<Fr>(o.point.begin(), o.point.end()), pcs::EvalClaim::committed(o.claim)}};
+    const auto proof = pcs::KzgBatchProof::deserialize(r, srs().form());
+    return pcs::verify_batch(srs(), items, proof, tr).within("kzg pad opening");
+  }
+  static void prove(const Context& ctx, ByteWriter& w, transcript::Transcript& tr, const RandomFr& random) {
+    const auto o = ctx.kzg_pad_opening();
+    const pcs::KzgCommitment com{o.num_vars, o.commitment};
+    const pcs::KzgBlinds bl{o.blind};
+    const std::vector<pcs::KzgOpeningWitness> items{{&com, &bl, o.values, std::vector<Fr>(o.point.begin(), o.point.end()),
+                                                     pcs::ProverClaim{o.v, o.t, o.claim}}};
+    pcs::prove_batch(srs(), items, tr, random).serialize(w);
+  }
+};
 
 constexpr std::string_view kDomain = "cp-test";
 constexpr std::string_view kLabelClaim = "cp-test.claim";
@@ -143,7 +191,11 @@ Verdict check_body(const Public& pub, ByteReader& r, transcript::Transcript& tr,
 // evaluated here in one IpaBatch, as the whole-model verifier does in the Hyrax batch opening.
 Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk, bool defer = false) {
   std::optional<Context> ctx;
-  if (zk) ctx.emplace(params(), kLogRow);
+  if (zk && g_kzg) {
+    ctx.emplace(params(), srs(), kLogFirstChunk);
+  } else if (zk) {
+    ctx.emplace(params(), kLogRow);
+  }
   std::optional<DeferredChecks> deferred;
   if (defer) deferred.emplace();
   const ProofSession session{zk ? &*ctx : nullptr};
@@ -163,9 +215,13 @@ Verdict verify_bytes(const Public& pub, std::span<const uint8_t> bytes, bool zk,
     }
     if (zk) {
       if (Verdict v = ctx->verify_finish(tr, r, deferred ? &*deferred : nullptr); !v) return v;
-      if (ctx->has_pad_opening()) open.push_back(ctx->pad_opening_claim());
+      if (ctx->has_pad_opening() && !g_kzg) open.push_back(ctx->pad_opening_claim());
     }
     const auto batch = pcs::HyraxBatchProof::deserialize(r);
+    if (zk && g_kzg) {
+      EXPECT_TRUE(ctx->has_pad_opening());
+      if (Verdict v = KzgPadBatch::verify(*ctx, r, tr); !v) return v;
+    }
     r.expect_end();
     if (Verdict v = pcs::verify_batch(params(), open, batch, tr); !v) return v;
     if (defer) {
@@ -210,7 +266,11 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
                                  ProverInfo* info = nullptr) {
   std::optional<Context> ctx;
   if (random) {
-    ctx.emplace(params(), kLogRow, *random);
+    if (g_kzg) {
+      ctx.emplace(params(), srs(), kLogFirstChunk, *random);
+    } else {
+      ctx.emplace(params(), kLogRow, *random);
+    }
     ctx->set_relations(false);
   }
   const ProofSession session{random ? &*ctx : nullptr};
@@ -268,8 +328,20 @@ std::vector<uint8_t> prove_bytes(const Statement& st, const RandomFr& blinds, co
   std::vector<pcs::OpeningWitness> open;
   for (size_t j = 1; j < st.tables.size(); ++j)
     open.push_back({&coms[j - 1].commitment, &coms[j - 1].blinds, st.tables[j], res.point, claims[j - 1]});
-  if (ctx && ctx->has_pad_opening()) open.push_back(ctx->pad_opening_witness());
-  pcs::prove_batch(params(), open, tr, blinds).serialize(w);
+  if (ctx && ctx->has_pad_opening() && !g_kzg) open.push_back(ctx->pad_opening_witness());
+  // (kzg pads: the Hyrax batch's bytes first, then the kzg batch's; the transcript takes the
+  // Hyrax batch after the kzg one, as the verifier reads them: the verifier decodes the Hyrax batch,
+  // checks the kzg one, then the Hyrax one.)
+  ByteWriter hyrax_batch;
+  std::vector<uint8_t> kzg_batch;
+  if (ctx && g_kzg) {
+    ByteWriter kw;
+    KzgPadBatch::prove(*ctx, kw, tr, blinds);
+    kzg_batch = kw.take();
+  }
+  pcs::prove_batch(params(), open, tr, blinds).serialize(hyrax_batch);
+  w.bytes(hyrax_batch.data());
+  w.bytes(kzg_batch);
   if (info) {
     info->point = res.point;
     info->sent = {claim.value()};
@@ -508,6 +580,178 @@ TEST(CpZeroKnowledge, ProofsForTwoWitnessesAreDistributedAlike) {
   ASSERT_EQ(pa[0].size(), pb[0].size());
   EXPECT_LT(worst_two_sample_chi_square(pa, pb), kThreshold);
   // Negative control: no pads, no blinds.
+  const RandomFr zero = [] { return Fr::zero(); };
+  const auto za = many_proofs(a, zero, zero, 40), zb = many_proofs(b, zero, zero, 40);
+  EXPECT_GT(worst_two_sample_chi_square(za, zb), kThreshold);
+}
+
+// ---- kzg pads (key version 8) ----
+
+// The chunks n messages use with the first chunk of 2^kLogFirstChunk, each chunk twice the last up
+// to the SRS's 2^max_vars: the least K whose lengths sum to n or more.
+size_t expected_chunks(size_t n, size_t max_vars) {
+  size_t k = 0, have = 0;
+  while (have < n) have += size_t{1} << std::min(kLogFirstChunk + k++, max_vars);
+  return k;
+}
+
+TEST(CpKzgPads, HonestProofsVerifyAndClaimsOpenToTheFactors) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 20);
+  const RandomFr random = pcs::random_fr(rng);
+  for (const pcs::KzgParams* srs_p : {&kzg_params(), &small_kzg_params()}) {
+  const KzgPads kzg(srs_p);
+  SCOPED_TRACE("SRS of 2^" + std::to_string(srs_p->max_vars()) + " powers");
+  size_t most_chunks = 0;
+  for (const Case& c : cases()) {
+    for (size_t n : {1u, 3u, 5u}) {
+      SCOPED_TRACE(c.name + " n=" + std::to_string(n));
+      const Statement st = make_statement(c.comp, n, random, false);
+      ProverInfo info;
+      const auto zk = prove_bytes(st, random, &random, {}, &info);
+      const Verdict v = verify_bytes(st.pub, zk, true);
+      EXPECT_TRUE(v) << v.reason();
+      EXPECT_EQ(info.products, c.products);
+      EXPECT_EQ(info.false_equalities, 0u);
+      EXPECT_EQ(info.rows, expected_chunks(info.messages, srs_p->max_vars())) << info.messages << " messages";
+      most_chunks = std::max(most_chunks, info.rows);
+      for (size_t j = 1; j < st.tables.size(); ++j) {
+        const Fr truth = poly::evaluate_mle<Fr>(st.tables[j], info.point);
+        EXPECT_EQ(info.claims[j - 1].value, truth);
+      }
+      // The same bytes are not a proof with Hyrax pad rows, nor a plain proof.
+      g_kzg = false;
+      EXPECT_FALSE(verify_bytes(st.pub, zk, true));
+      g_kzg = true;
+      EXPECT_FALSE(verify_bytes(st.pub, zk, false));
+      // Nor with the other SRS (other chunk lengths, other powers).
+      g_srs = srs_p == &kzg_params() ? &small_kzg_params() : &kzg_params();
+      EXPECT_FALSE(verify_bytes(st.pub, zk, true));
+      g_srs = srs_p;
+    }
+  }
+  // The tests cover several chunks: 4, 8, 16 pads; with 2^3 powers 4, 8, 8, 8, .. (past the cap).
+  EXPECT_GE(most_chunks, srs_p == &kzg_params() ? 3u : 4u);
+  }
+}
+
+TEST(CpKzgPads, FalseClaimAndForgedProductAreRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 21);
+  const RandomFr random = pcs::random_fr(rng);
+  const KzgPads kzg;
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(c.name);
+    const Statement st = make_statement(c.comp, 3, random, false);
+    ProverInfo info;
+    const auto bytes = prove_bytes(st, random, &random, {Fr::one(), std::nullopt, false}, &info);
+    EXPECT_GT(info.false_equalities, 0u);
+    const Verdict v = verify_bytes(st.pub, bytes, true);
+    EXPECT_FALSE(v);
+    EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+  }
+  for (const Case& c : {cases()[0], cases()[2]}) {
+    SCOPED_TRACE(c.name + " forged product");
+    const Statement st = make_statement(c.comp, 3, random, false);
+    Options o;
+    o.claim_delta = Fr::from_u64(5);
+    o.forge_fits = true;
+    const Verdict v = verify_bytes(st.pub, prove_bytes(st, random, &random, o), true);
+    EXPECT_FALSE(v);
+    EXPECT_NE(v.reason().find("zero-knowledge checks"), std::string::npos) << v.reason();
+  }
+}
+
+TEST(CpKzgPads, EveryChangedElementIsRejected) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 22);
+  const RandomFr random = pcs::random_fr(rng);
+  const KzgPads kzg;
+  const Statement st = make_statement(cases()[1].comp, 3, random, false);
+  ProverInfo info;
+  const auto bytes = prove_bytes(st, random, &random, {}, &info);
+  ASSERT_TRUE(verify_bytes(st.pub, bytes, true));
+  ASSERT_GE(info.rows, 3u);
+  size_t checked = 0;
+  std::map<std::string, size_t> reasons;
+  for (size_t at = 0; at < bytes.size(); at += 8) {
+    auto bad = bytes;
+    bad[at] ^= 0x01;
+    const Verdict v = verify_bytes(st.pub, bad, true);
+    EXPECT_FALSE(v) << "byte " << at << " of " << bytes.size();
+    EXPECT_FALSE(v.reason().empty());
+    ++checked;
+  }
+  EXPECT_GT(checked, bytes.size() / 8 - 1);
+  // Each chunk commitment, the kzg opening's bytes (the last ones): rejected with a reason naming
+  // what failed.
+  for (size_t k = 0; k < info.rows; ++k) {
+    auto bad = bytes;
+    bad[4 + 32 * k + 5] ^= 0x02;
+    EXPECT_FALSE(verify_bytes(st.pub, bad, true)) << "chunk " << k;
+  }
+  {
+    auto bad = bytes;
+    bad[bytes.size() - 40] ^= 0x02;  // the kzg batch's witness / last group scalars
+    const Verdict v = verify_bytes(st.pub, bad, true);
+    EXPECT_FALSE(v);
+  }
+  auto shorter = bytes;
+  shorter.pop_back();
+  EXPECT_FALSE(verify_bytes(st.pub, shorter, true));
+  // One chunk fewer or one repeated.
+  std::vector<uint8_t> fewer(bytes.begin(), bytes.end());
+  fewer[0] -= 1;
+  fewer.erase(fewer.begin() + 4, fewer.begin() + 36);
+  EXPECT_FALSE(verify_bytes(st.pub, fewer, true));
+  std::vector<uint8_t> more(bytes.begin(), bytes.end());
+  more[0] += 1;
+  more.insert(more.begin() + 4, bytes.begin() + 4, bytes.begin() + 36);
+  EXPECT_FALSE(verify_bytes(st.pub, more, true));
+  // The last chunk swapped with the first: every pad is read from its own chunk.
+  std::vector<uint8_t> swapped(bytes.begin(), bytes.end());
+  const size_t last = 4 + 32 * (info.rows - 1);
+  std::swap_ranges(swapped.begin() + 4, swapped.begin() + 36, swapped.begin() + static_cast<std::ptrdiff_t>(last));
+  EXPECT_FALSE(verify_bytes(st.pub, swapped, true));
+}
+
+TEST(CpKzgPads, NoWitnessValueInProofBytesAndTwoProofsShareNoElement) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 23);
+  const RandomFr random = pcs::random_fr(rng);
+  const KzgPads kzg;
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(c.name);
+    const Statement st = make_statement(c.comp, 3, random, true);
+    ProverInfo info;
+    const auto bytes = prove_bytes(st, random, &random, {}, &info);
+    ASSERT_TRUE(verify_bytes(st.pub, bytes, true));
+    std::vector<Fr> secrets{st.claim};
+    for (size_t j = 1; j < st.tables.size(); ++j) secrets.insert(secrets.end(), st.tables[j].begin(), st.tables[j].end());
+    for (const Fr& x : info.sent) secrets.push_back(x);
+    for (const Fr& s : secrets) EXPECT_FALSE(contains(bytes, s.to_bytes()));
+    const auto again = prove_bytes(st, random, &random);
+    ASSERT_EQ(again.size(), bytes.size());
+    std::map<Element, int> seen;
+    for (size_t at = 4; at + 32 <= bytes.size(); at += 32) ++seen[element(bytes, at)];
+    size_t shared = 0;
+    for (size_t at = 4; at + 32 <= again.size(); at += 32) shared += seen.count(element(again, at));
+    EXPECT_EQ(shared, 0u);
+  }
+}
+
+// As CpZeroKnowledge.ProofsForTwoWitnessesAreDistributedAlike, with kzg pads (fewer runs).
+TEST(CpKzgPads, ProofsForTwoWitnessesAreDistributedAlike) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 24);
+  const RandomFr random = pcs::random_fr(rng);
+  const KzgPads kzg;
+  const Statement a = make_statement(cases()[0].comp, 2, random, true, 0);
+  const Statement b = make_statement(cases()[0].comp, 2, random, true, 5);
+  ASSERT_NE(a.claim, b.claim);
+  const auto pa = many_proofs(a, random, random, 200), pb = many_proofs(b, random, random, 200);
+  ASSERT_EQ(pa[0].size(), pb[0].size());
+  EXPECT_LT(worst_two_sample_chi_square(pa, pb), kThreshold);
   const RandomFr zero = [] { return Fr::zero(); };
   const auto za = many_proofs(a, zero, zero, 40), zb = many_proofs(b, zero, zero, 40);
   EXPECT_GT(worst_two_sample_chi_square(za, zb), kThreshold);

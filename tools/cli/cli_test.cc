@@ -299,7 +299,7 @@ TEST(Cli, KzgBackend) {
   Result xh = zk("verify --vk " + q(d / "h" / "vk") + " --proof " + q(d / "h.zkp") + " --srs " + q(ptau));
   EXPECT_EQ(xh.code, 2) << xh.out;
   EXPECT_NE(xh.out.find("no powers of tau to check"), std::string::npos) << xh.out;
-  // A public input and fixed weights: a kzg key of version 7 commits the weights (proof/key_constants.h)
+  // A public input and fixed weights: a kzg key (version 7 on; setup makes 8) commits the weights (proof/key_constants.h)
   // and the proof opens them; the round trip works, and inspect tells the constants apart.
   ASSERT_EQ(zk("compile " + q(onnx) + " --calibration " + q(input) +
                " --input-visibility public --weights-visibility fixed -o " + q(d / "f.zkm"))
@@ -313,7 +313,7 @@ TEST(Cli, KzgBackend) {
   Result fv = zk("verify --no-key-cache --vk " + q(d / "f" / "vk") + " --proof " + q(d / "f.zkp") + " --input " + q(input));
   EXPECT_EQ(fv.code, 0) << fv.out;
   auto fj = nlohmann::json::parse(zk("inspect " + q(d / "f" / "vk")).out);
-  EXPECT_EQ(fj["version"], 7);
+  EXPECT_EQ(fj["version"], 8);
   EXPECT_EQ(fj["weight_commitments"], 0);
   EXPECT_GT(fj["constant_commitments"].get<size_t>(), 0u);
   EXPECT_GT(fj["constant_openings_bytes"].get<size_t>(), 0u);

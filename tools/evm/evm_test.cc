@@ -18,8 +18,10 @@
 // install_evm runs it).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -544,6 +546,108 @@ KzgCase kzg_case(TestRng& rng, size_t n, size_t full) {
   return c;
 }
 
+// Several groups (ZkHyperKzg.verifyGroups): group g at its own random point of ns[g] variables
+// holds counts[g] items (claims plain and Pedersen-committed alternately; a group's last item
+// committed, as cp's pad opening with kzg pads is: docs/protocol/kzg.md section 5). Words:
+// [G, per group (n_g, count_g, z_g), items, key, proof (per group its words, then the witness)].
+struct KzgGroupsCase {
+  std::vector<Word> words;
+  std::vector<size_t> ns, counts;
+  size_t key_at = 0, proof_at = 0;
+  std::vector<size_t> shape_words;     // G, n_g, count_g, claim kinds: not changed by the test
+  std::vector<size_t> proof_points;    // word index of each proof G1 point's x
+  std::vector<G1Affine> point_values;  // their values
+  std::vector<size_t> scalars;         // proof scalars (for the + R test)
+  Word state{};
+  bool cpp_ok = false;
+};
+
+KzgGroupsCase kzg_groups_case(TestRng& rng, std::vector<size_t> ns, std::vector<size_t> counts) {
+  const pcs::KzgParams& p = file_params();
+  KzgGroupsCase c;
+  c.ns = ns;
+  c.counts = counts;
+  struct It {
+    std::vector<Fr> values;
+    pcs::KzgCommitted com;
+    pcs::ProverClaim claim;
+    std::vector<Fr> point;
+  };
+  std::vector<std::vector<Fr>> zs(ns.size());
+  std::deque<It> its;
+  for (size_t g = 0; g < ns.size(); ++g) {
+    zs[g].resize(ns[g]);
+    for (Fr& x : zs[g]) x = Fr::random(rng);
+    for (size_t i = 0; i < counts[g]; ++i) {
+      It& it = its.emplace_back();
+      it.values.resize(size_t{1} << ns[g]);
+      for (Fr& x : it.values) x = Fr::random(rng);
+      it.com = pcs::commit(p, std::span<const Fr>(it.values), rng);
+      it.point = zs[g];
+      const Fr v = poly::evaluate_mle<Fr>(it.values, zs[g]);
+      it.claim = (i % 2 == 1 || i + 1 == counts[g]) ? pcs::commit_claim(p, v, rng) : pcs::ProverClaim::plain(v);
+    }
+  }
+  std::vector<pcs::KzgOpeningWitness> wit;
+  std::vector<pcs::KzgOpeningClaim> pub;
+  for (It& it : its) {
+    wit.push_back({&it.com.commitment, &it.com.blinds, it.values, it.point, it.claim});
+    pub.push_back({&it.com.commitment, it.point, it.claim.public_claim()});
+  }
+  transcript::Transcript tp("evm-test-kzg", transcript::Encoding::kV2);
+  const pcs::KzgBatchProof proof = pcs::prove_batch(p, wit, tp, pcs::random_fr(rng));
+  transcript::Transcript tv("evm-test-kzg", transcript::Encoding::kV2);
+  c.cpp_ok = pcs::verify_batch(p, pub, proof, tv).ok();
+  c.state = state_word(tv);
+  EXPECT_EQ(proof.groups.size(), ns.size());
+
+  c.shape_words.push_back(0);
+  c.words.push_back(word_u64(ns.size()));
+  for (size_t g = 0; g < ns.size(); ++g) {
+    c.shape_words.push_back(c.words.size());
+    c.words.push_back(word_u64(ns[g]));
+    c.shape_words.push_back(c.words.size());
+    c.words.push_back(word_u64(counts[g]));
+    for (const Fr& x : zs[g]) c.words.push_back(word(x));
+  }
+  for (const It& it : its) {
+    put_g1(c.words, it.com.commitment.point);
+    c.shape_words.push_back(c.words.size());
+    if (it.claim.commitment) {
+      c.words.push_back(word_u64(1));
+      put_g1(c.words, *it.claim.commitment);
+    } else {
+      c.words.push_back(word_u64(0));
+      c.words.push_back(word(it.claim.value));
+      c.words.push_back(Word{});
+    }
+  }
+  c.key_at = c.words.size();
+  for (const Word& w : key_words(p)) c.words.push_back(w);
+  c.proof_at = c.words.size();
+  auto point = [&](const G1Affine& q) {
+    c.proof_points.push_back(c.words.size());
+    c.point_values.push_back(q);
+    put_g1(c.words, q);
+  };
+  auto scalar = [&](const Fr& x) {
+    c.scalars.push_back(c.words.size());
+    c.words.push_back(word(x));
+  };
+  for (const pcs::KzgGroupProof& g : proof.groups) {
+    point(g.mask);
+    point(g.mask_value);
+    scalar(g.value);
+    scalar(g.rho);
+    scalar(g.blind);
+    for (const auto& f : g.folds) point(f);
+    for (const auto& e : g.evals)
+      for (const Fr& x : e) scalar(x);
+  }
+  for (const auto& w : proof.witness) point(w);
+  return c;
+}
+
 // ---------------------------------------------------------------------------------------------
 // One run for the whole test program (compiling the harness takes seconds).
 
@@ -564,6 +668,12 @@ struct Plan {
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad;       // false or revert
   std::vector<std::vector<std::pair<std::string, size_t>>> kzg_bad_valid;  // valid points: false
   std::vector<size_t> kzg_noncanonical;  // must revert
+  Evm kzg_evm{"ZkKzgHarness"};  // several groups
+  std::vector<KzgGroupsCase> kzg_groups;
+  std::vector<size_t> kzg_group_calls;
+  std::vector<std::vector<std::pair<std::string, size_t>>> kzg_group_bad;        // false or revert
+  std::vector<std::vector<std::pair<std::string, size_t>>> kzg_group_bad_valid;  // valid points: false
+  std::vector<size_t> kzg_group_noncanonical;  // must revert
   Evm step_evm{"ZkStepHarness"};  // ZkEvmHarness is near the code-size limit
   std::vector<LogupCase> logups;
   std::vector<size_t> logup_calls;
@@ -708,6 +818,40 @@ Plan& plan() {
       pl->reduction_bad.push_back(std::move(bad));
     }
     pl->step_evm.run();
+    // Several groups: two (the reduction's and cp's pads', of other lengths), three, and one (the
+    // same verdict and state as ZkHyperKzg.verify); the last two: what a second group of one
+    // committed item at n = 8 adds.
+    for (const auto& [ns, counts] : std::vector<std::pair<std::vector<size_t>, std::vector<size_t>>>{
+             {{5, 3}, {3, 1}}, {{4, 4}, {2, 1}}, {{2, 6, 1}, {1, 2, 1}}, {{3}, {2}}, {{8}, {3}}, {{8, 8}, {3, 1}}}) {
+      pl->kzg_groups.push_back(kzg_groups_case(rng, ns, counts));
+      const KzgGroupsCase& c = pl->kzg_groups.back();
+      const std::string sig = "hyperKzgGroups(uint256[])";
+      pl->kzg_group_calls.push_back(pl->kzg_evm.add(sig, c.words));
+      std::vector<std::pair<std::string, size_t>> bad, bad_valid;
+      for (size_t i = 1; i < c.words.size(); ++i) {
+        if (i >= c.key_at && i < c.proof_at) continue;  // the setup is the verifier's
+        if (std::find(c.shape_words.begin(), c.shape_words.end(), i) != c.shape_words.end()) continue;
+        std::vector<Word> w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back({"word " + std::to_string(i), pl->kzg_evm.add(sig, w)});
+      }
+      for (size_t k = 0; k < c.proof_points.size(); ++k) {
+        std::vector<Word> w = c.words;
+        std::vector<Word> q;
+        put_g1(q, (G1(c.point_values[k]) + G1::generator()).to_affine());
+        w[c.proof_points[k]] = q[0];
+        w[c.proof_points[k] + 1] = q[1];
+        bad_valid.push_back({"point at word " + std::to_string(c.proof_points[k]), pl->kzg_evm.add(sig, w)});
+      }
+      for (size_t at : c.scalars) {
+        std::vector<Word> w = c.words;
+        w[at] = plus_r(w[at]);
+        pl->kzg_group_noncanonical.push_back(pl->kzg_evm.add(sig, w));
+      }
+      pl->kzg_group_bad.push_back(std::move(bad));
+      pl->kzg_group_bad_valid.push_back(std::move(bad_valid));
+    }
+    pl->kzg_evm.run();
     pl->g2_call = pl->evm.add("g2Generator(uint256[])", {});
     std::vector<Word> bw = {word_u64(20)};
     put_g2(bw, file_params().tau_g2());
@@ -816,6 +960,46 @@ TEST(Evm, HyperKzgNonCanonicalScalarsRevert) {
   Plan& p = plan();
   ASSERT_FALSE(p.kzg_noncanonical.empty());
   for (size_t call : p.kzg_noncanonical) EXPECT_FALSE(p.evm[call].success) << "a scalar + R was not refused";
+}
+
+// Several groups (contracts/ZkHyperKzg.sol verifyGroups) against pcs::verify_batch: the honest
+// batches verify with the C++ verifier's final transcript state; every changed word of the points,
+// items and proof, every proof point replaced by another valid point, every proof scalar + R: refused.
+TEST(Evm, HyperKzgGroupsMatchCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  ASSERT_EQ(p.kzg_groups.size(), 6u);
+  for (size_t i = 0; i < p.kzg_groups.size(); ++i) {
+    const KzgGroupsCase& c = p.kzg_groups[i];
+    EXPECT_TRUE(c.cpp_ok);
+    const CallResult& r = p.kzg_evm[p.kzg_group_calls[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_TRUE(accepted(r)) << "kzg groups " << i;
+    ASSERT_EQ(r.out.size(), 2u);
+    EXPECT_EQ(hex(r.out[1]), hex(c.state)) << "kzg groups " << i << ": final transcript state";
+    std::string shape;
+    for (size_t g = 0; g < c.ns.size(); ++g)
+      shape += (g ? ", " : "") + std::to_string(c.counts[g]) + " item(s) at n = " + std::to_string(c.ns[g]);
+    std::printf("hyperkzg groups [%s]: %zu calldata words: %llu gas (tx %llu)\n", shape.c_str(), c.words.size(),
+                (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
+  }
+}
+
+TEST(Evm, HyperKzgGroupsEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.kzg_groups.size(); ++i) {
+    ASSERT_FALSE(p.kzg_group_bad[i].empty());
+    for (const auto& [what, call] : p.kzg_group_bad[i])
+      EXPECT_TRUE(rejected(p.kzg_evm[call])) << "kzg groups " << i << ": " << what << " changed, still accepted";
+    for (const auto& [what, call] : p.kzg_group_bad_valid[i]) {
+      const CallResult& r = p.kzg_evm[call];
+      EXPECT_TRUE(r.success) << "kzg groups " << i << ": " << what << ": a valid point reverted: " << r.error;
+      EXPECT_TRUE(rejected(r)) << "kzg groups " << i << ": " << what << " replaced by another point, still accepted";
+    }
+  }
+  ASSERT_FALSE(p.kzg_group_noncanonical.empty());
+  for (size_t call : p.kzg_group_noncanonical) EXPECT_FALSE(p.kzg_evm[call].success) << "a scalar + R was not refused";
 }
 
 TEST(Evm, LogupFractionsMatchCpp) {
