@@ -96,18 +96,31 @@ library ZkDriver {
         if (from + n > v.length || bits == 0 || bits > 62) revert BadShape();
         int256 hi = int256(1) << bits;
         bytes memory b = new bytes(8 + 8 * n);
-        _u64le(b, 0, n);
-        for (uint256 i = 0; i < n; ++i) {
-            int256 x = v[from + i];
-            if (x >= hi || x < -hi || (!lowOpen && x == -hi)) return false;
-            _u64le(b, 8 + 8 * i, uint256(uint64(int64(x))));
+        bool bad;
+        assembly ("memory-safe") {
+            // 8 little-endian bytes of v at p (the rest of the word is overwritten next or scratch)
+            function put(p, u) -> q {
+                u := and(u, 0xffffffffffffffff)
+                u := or(shl(8, and(u, 0x00ff00ff00ff00ff)), and(shr(8, u), 0x00ff00ff00ff00ff))
+                u := or(shl(16, and(u, 0x0000ffff0000ffff)), and(shr(16, u), 0x0000ffff0000ffff))
+                u := and(or(shl(32, u), shr(32, u)), 0xffffffffffffffff)
+                mstore(p, shl(192, u))
+                q := add(p, 8)
+            }
+            let p := put(add(b, 32), n)
+            let src := add(v.offset, shl(5, from))
+            let lo := sub(0, hi)  // -2^bits
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let x := calldataload(add(src, shl(5, i)))
+                // x in [-2^bits, 2^bits), and x != -2^bits unless lowOpen
+                bad := or(bad, or(iszero(slt(x, hi)), slt(x, lo)))
+                bad := or(bad, and(iszero(lowOpen), eq(x, lo)))
+                p := put(p, x)
+            }
         }
+        if (bad) return false;
         c.st = ZkTranscript.absorbBytes(c.st, lbl, b);
         return true;
-    }
-
-    function _u64le(bytes memory b, uint256 at, uint256 x) private pure {
-        for (uint256 i = 0; i < 8; ++i) b[at + i] = bytes1(uint8(x >> (8 * i)));
     }
 
     // The next proof words as a kzg commitment of 2^numVars entries (absorbed as

@@ -133,58 +133,146 @@ library ZkSumcheck {
         uint256[] calldata rounds
     ) internal view returns (bytes32, uint256 running, uint256[] memory point, uint256 c) {
         uint256 n = rho.length;
-        if (d == 0 || rounds.length != n * (d - 1)) revert BadShape();
+        if (d == 0 || d > 41 || rounds.length != n * (d - 1)) revert BadShape();
         st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
         st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
         st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
-        uint256[] memory rinv = _inverses(rho);
-        uint256[] memory w = d >= 2 ? lagrangeWeights(d - 1) : new uint256[](0);
-        uint256[] memory q = new uint256[](d);
-        uint256[] memory suf = new uint256[](d);
+        uint256[] memory rinv = _inverses(rho);  // reverts on a coordinate >= R
+        // Barycentric weights for q of degree d - 1 >= 3 (degrees 1 and 2 interpolate in closed form).
+        uint256[] memory w = d >= 4 ? lagrangeWeights(d - 1) : new uint256[](0);
         point = new uint256[](n);
         uint256 e = ZkFr.canonical(claim);
-        c = 1;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
-            uint256 rh = ZkFr.canonical(rho[i]);
-            if (d == 1 || rh == 0) {
-                q[0] = e;
-                for (uint256 t = 1; t < d; ++t) q[t] = m[t - 1];
-            } else {
-                q[0] = m[0];
-                q[1] = mulmod(addmod(e, R - mulmod(m[0], addmod(1, R - rh, R), R), R), rinv[i], R);
-                for (uint256 t = 2; t < d; ++t) q[t] = m[t - 1];
+        bool bad;
+        // 0x01 || u32be(14) || "sumcheck.round" || u64be(32 (d - 1)), and
+        // 0x02 || u32be(18) || "sumcheck.challenge": the bytes after the state, as one word each.
+        uint256 hdrA = (1 << 248) | (14 << 216) | ((L_ROUND & ~uint256(0xff)) >> 40) | ((32 * (d - 1)) << 40);
+        uint256 hdrC = (2 << 248) | (18 << 216) | ((L_CHALLENGE & ~uint256(0xff)) >> 40);
+        // The rounds in one assembly loop: per round the absorb of its d - 1 values
+        // ("sumcheck.round", the header a constant but for the data length), the challenge
+        // ("sumcheck.challenge"), q's values at 0..d-1 and q(r), eq's factor. Scratch memory past
+        // the free pointer: the hash buffer (59 + 32 (d - 1) bytes), then q and the suffix products
+        // (d words each).
+        assembly ("memory-safe") {
+            let m := sub(d, 1)
+            let buf := mload(0x40)
+            let qp := add(buf, add(96, shl(5, m)))
+            let sp := add(qp, shl(5, d))
+            let wp := add(w, 32)
+            let src := rounds.offset
+            let rp := add(rho, 32)
+            let ip := add(rinv, 32)
+            let pp := add(point, 32)
+            c := 1
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let rh := mload(add(rp, shl(5, i)))  // < R: _inverses checked
+                // absorb the round's values (each checked canonical)
+                mstore(buf, st)
+                mstore(add(buf, 32), hdrA)
+                for { let t := 0 } lt(t, m) { t := add(t, 1) } {
+                    let x := calldataload(add(src, shl(5, t)))
+                    bad := or(bad, iszero(lt(x, R)))
+                    mstore(add(add(buf, 59), shl(5, t)), x)
+                }
+                st := keccak256(buf, add(59, shl(5, m)))
+                // the challenge
+                mstore(buf, st)
+                mstore(add(buf, 32), hdrC)
+                st := keccak256(buf, 55)
+                mstore(buf, st)
+                mstore8(add(buf, 32), 0)
+                let lo := keccak256(buf, 33)
+                mstore8(add(buf, 32), 1)
+                let r := addmod(mulmod(lo, 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffb, R), keccak256(buf, 33), R)
+                // q's values at 0..d-1
+                switch or(eq(d, 1), iszero(rh))
+                case 1 {
+                    mstore(qp, e)
+                    for { let t := 1 } lt(t, d) { t := add(t, 1) } { mstore(add(qp, shl(5, t)), calldataload(add(src, shl(5, sub(t, 1))))) }
+                }
+                default {
+                    let m0 := calldataload(src)
+                    mstore(qp, m0)
+                    // q(1) = (e - (1 - rho) q(0)) / rho
+                    mstore(add(qp, 32), mulmod(addmod(e, sub(R, mulmod(m0, addmod(1, sub(R, rh), R), R)), R), mload(add(ip, shl(5, i))), R))
+                    for { let t := 2 } lt(t, d) { t := add(t, 1) } { mstore(add(qp, shl(5, t)), calldataload(add(src, shl(5, sub(t, 1))))) }
+                }
+                // e = q(r)
+                switch d
+                case 1 { e := mload(qp) }
+                case 2 {
+                    let q0 := mload(qp)
+                    e := addmod(q0, mulmod(r, addmod(mload(add(qp, 32)), sub(R, q0), R), R), R)
+                }
+                case 3 {
+                    // Newton on 0, 1, 2: q0 + r (q1 - q0) + r (r - 1) / 2 (q2 - 2 q1 + q0)
+                    let q0 := mload(qp)
+                    let q1 := mload(add(qp, 32))
+                    let q2 := mload(add(qp, 64))
+                    let d2 := mulmod(addmod(addmod(q2, q0, R), sub(R, addmod(q1, q1, R)), R), INV2, R)
+                    e := addmod(addmod(q0, mulmod(r, addmod(q1, sub(R, q0), R), R), R), mulmod(mulmod(r, addmod(r, sub(R, 1), R), R), d2, R), R)
+                }
+                default {
+                    // sum_k w_k prod_{j != k} (r - j) q(k), prefix and suffix products (interpolate)
+                    let dd := m
+                    mstore(add(sp, shl(5, dd)), 1)
+                    for { let k := dd } gt(k, 0) { k := sub(k, 1) } {
+                        mstore(add(sp, shl(5, sub(k, 1))), mulmod(mload(add(sp, shl(5, k))), addmod(r, sub(R, k), R), R))
+                    }
+                    let pre := 1
+                    let acc := 0
+                    for { let k := 0 } iszero(gt(k, dd)) { k := add(k, 1) } {
+                        let o := shl(5, k)
+                        acc := addmod(acc, mulmod(mulmod(pre, mload(add(sp, o)), R), mulmod(mload(add(wp, o)), mload(add(qp, o)), R), R), R)
+                        pre := mulmod(pre, addmod(r, sub(R, k), R), R)
+                    }
+                    e := acc
+                }
+                // c *= 1 - rho - r + 2 rho r
+                c := mulmod(c, addmod(addmod(1, mulmod(add(rh, rh), r, R), R), sub(add(R, R), add(rh, r)), R), R)
+                mstore(add(pp, shl(5, i)), r)
+                src := add(src, shl(5, m))
             }
-            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
-            uint256 r;
-            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
-            e = d >= 2 ? interpolate(w, q, r, suf) : q[0];
-            // c *= 1 - rho - r + 2 rho r
-            c = mulmod(c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
-            point[i] = r;
         }
+        if (bad) revert ZkTranscript.NonCanonicalScalar();
         running = mulmod(e, c, R);
         return (st, running, point, c);
     }
 
-    // The inverses of the non-zero entries (zero stays zero), with one modexp.
+    uint256 private constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;  // 1/2 mod R
+
+    // The inverses of the entries (zero stays zero), with one modexp; reverts on an entry >= R
+    // (ZkFr.NonCanonicalScalar).
     function _inverses(uint256[] memory a) private view returns (uint256[] memory out) {
         uint256 n = a.length;
         out = new uint256[](n);
         uint256 acc = 1;
-        for (uint256 i = 0; i < n; ++i) {
-            out[i] = acc;  // prefix product of the non-zero a_j, j < i
-            if (a[i] % R != 0) acc = mulmod(acc, a[i], R);
-        }
-        uint256 inv = ZkFr.inv(acc);
-        for (uint256 i = n; i > 0; --i) {
-            uint256 x = a[i - 1] % R;
-            if (x == 0) {
-                out[i - 1] = 0;
-                continue;
+        uint256 badAt = type(uint256).max;
+        assembly ("memory-safe") {
+            let ap := add(a, 32)
+            let op := add(out, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let x := mload(add(ap, shl(5, i)))
+                if iszero(lt(x, R)) { if eq(badAt, not(0)) { badAt := i } }
+                mstore(add(op, shl(5, i)), acc)  // prefix product of the non-zero a_j, j < i
+                if x { acc := mulmod(acc, x, R) }
             }
-            out[i - 1] = mulmod(out[i - 1], inv, R);
-            inv = mulmod(inv, x, R);
+        }
+        if (badAt != type(uint256).max) revert ZkFr.NonCanonicalScalar(a[badAt]);
+        if (n == 0) return out;
+        uint256 inv = ZkFr.inv(acc);
+        assembly ("memory-safe") {
+            let ap := add(a, 32)
+            let op := add(out, 32)
+            for { let i := n } gt(i, 0) { i := sub(i, 1) } {
+                let slot := add(op, shl(5, sub(i, 1)))
+                let x := mload(add(ap, shl(5, sub(i, 1))))
+                switch x
+                case 0 { mstore(slot, 0) }
+                default {
+                    mstore(slot, mulmod(mload(slot), inv, R))
+                    inv := mulmod(inv, x, R)
+                }
+            }
         }
     }
 
