@@ -199,7 +199,10 @@ library ZkDriver {
             c.openCom = _grow(c.openCom);
             c.openValue = _grow(c.openValue);
             uint256[][] memory p = new uint256[][](2 * i + 8);
-            for (uint256 j = 0; j < i; ++j) p[j] = c.openPoint[j];
+            uint256[][] memory q = c.openPoint;
+            assembly ("memory-safe") {
+                mcopy(add(p, 32), add(q, 32), shl(5, i))
+            }
             c.openPoint = p;
         }
         c.openCom[i] = com;
@@ -360,7 +363,150 @@ library ZkDriver {
 
     function _grow(uint256[] memory a) private pure returns (uint256[] memory b) {
         b = new uint256[](2 * a.length + 8);
-        for (uint256 i = 0; i < a.length; ++i) b[i] = a[i];
+        assembly ("memory-safe") {
+            mcopy(add(b, 32), add(a, 32), shl(5, mload(a)))
+        }
+    }
+
+    // ---- external calls: what crosses them as bytes (ABI-coding of nested arrays costs about 100
+    // gas a word each way; bytes are copied whole) ----
+
+    // The proof words from pos on as a calldata bytes slice (what a library's external function
+    // takes; `words` turns it back into uint256[] calldata without a copy).
+    function tail(uint256[] calldata w, uint256 pos) internal pure returns (bytes calldata b) {
+        if (pos > w.length) revert BadShape();
+        assembly ("memory-safe") {
+            b.offset := add(w.offset, shl(5, pos))
+            b.length := shl(5, sub(w.length, pos))
+        }
+    }
+
+    function words(bytes calldata b) internal pure returns (uint256[] calldata w) {
+        assembly ("memory-safe") {
+            w.offset := b.offset
+            w.length := shr(5, b.length)
+        }
+    }
+
+    // The context as words, for the opening library (packCtx; unpackCtx rebuilds it there):
+    // st, pos, nCom, comX[nCom], comY[nCom], comVars[nCom], nOpen, openCom[nOpen],
+    // openValue[nOpen], per open claim (|point|, point), the number of tensors, per tensor (the
+    // number of its claims, per claim (|point|, point, value)). The range lookups are not packed
+    // (lookupsApply has consumed them).
+    function packCtx(Ctx memory c) internal pure returns (bytes memory b) {
+        uint256 n = 3 + 3 * c.nCom + 1 + 2 * c.nOpen + 1;
+        for (uint256 i = 0; i < c.nOpen; ++i) n += 1 + c.openPoint[i].length;
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            n += 1;
+            ZkTypes.Claim[] memory cl = c.claims[t];
+            for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length;
+        }
+        b = new bytes(32 * n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        p = _put(p, uint256(c.st));
+        p = _put(p, c.pos);
+        p = _put(p, c.nCom);
+        p = _putN(p, c.comX, c.nCom);
+        p = _putN(p, c.comY, c.nCom);
+        p = _putN(p, c.comVars, c.nCom);
+        p = _put(p, c.nOpen);
+        p = _putN(p, c.openCom, c.nOpen);
+        p = _putN(p, c.openValue, c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) p = _putArr(p, c.openPoint[i]);
+        p = _put(p, c.claims.length);
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            ZkTypes.Claim[] memory cl = c.claims[t];
+            p = _put(p, cl.length);
+            for (uint256 i = 0; i < cl.length; ++i) {
+                p = _putArr(p, cl[i].point);
+                p = _put(p, cl[i].value);
+            }
+        }
+    }
+
+    function _put(uint256 p, uint256 x) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            mstore(p, x)
+        }
+        return p + 32;
+    }
+
+    // a[0..n) (n <= a.length)
+    function _putN(uint256 p, uint256[] memory a, uint256 n) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            mcopy(p, add(a, 32), shl(5, n))
+        }
+        return p + 32 * n;
+    }
+
+    // |a|, then a
+    function _putArr(uint256 p, uint256[] memory a) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            let n := mload(a)
+            mcopy(p, a, shl(5, add(n, 1)))
+            p := add(p, shl(5, add(n, 1)))
+        }
+        return p;
+    }
+
+    // packCtx's words back (b: calldata of the opening library's call). Arrays get exactly their
+    // used length (nothing is added to them after this but by openAt, which grows them).
+    function unpackCtx(bytes calldata b) internal pure returns (Ctx memory c) {
+        uint256 o;
+        assembly ("memory-safe") {
+            o := b.offset
+        }
+        uint256 end = o + b.length;
+        c.st = bytes32(_rd(o, end));
+        c.pos = _rd(o + 32, end);
+        c.nCom = _rd(o + 64, end);
+        o += 96;
+        (c.comX, o) = _rdN(o, c.nCom, end);
+        (c.comY, o) = _rdN(o, c.nCom, end);
+        (c.comVars, o) = _rdN(o, c.nCom, end);
+        c.nOpen = _rd(o, end);
+        o += 32;
+        (c.openCom, o) = _rdN(o, c.nOpen, end);
+        (c.openValue, o) = _rdN(o, c.nOpen, end);
+        c.openPoint = new uint256[][](c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) (c.openPoint[i], o) = _rdN(o + 32, _rd(o, end), end);
+        uint256 nt = _rd(o, end);
+        o += 32;
+        c.claims = new ZkTypes.Claim[][](nt);
+        for (uint256 t = 0; t < nt; ++t) {
+            uint256 k = _rd(o, end);
+            o += 32;
+            ZkTypes.Claim[] memory cl = new ZkTypes.Claim[](k);
+            for (uint256 i = 0; i < k; ++i) {
+                (cl[i].point, o) = _rdN(o + 32, _rd(o, end), end);
+                cl[i].value = _rd(o, end);
+                o += 32;
+            }
+            c.claims[t] = cl;
+        }
+        if (o != end) revert BadShape();
+        c.segCom = new uint256[](0);
+        c.segVars = new uint256[](0);
+        c.segTableLog = new uint256[](0);
+    }
+
+    function _rd(uint256 o, uint256 end) private pure returns (uint256 x) {
+        if (o + 32 > end) revert BadShape();
+        assembly ("memory-safe") {
+            x := calldataload(o)
+        }
+    }
+
+    function _rdN(uint256 o, uint256 n, uint256 end) private pure returns (uint256[] memory a, uint256 next) {
+        if (n > end || o + 32 * n > end) revert BadShape();
+        a = new uint256[](n);
+        assembly ("memory-safe") {
+            calldatacopy(add(a, 32), o, shl(5, n))
+        }
+        next = o + 32 * n;
     }
 
     // ---- the model-wide lookups (lookup/batch.h BatchVerifier::verify with range tables) ----

@@ -124,11 +124,12 @@ library ZkLogup {
         coeffs[1] = 1;
         coeffs[2] = lambda;
         uint256 claim = addmod(run.claimP, mulmod(lambda, run.claimQ, R), R);
-        uint256 running;
+        uint256 num;  // the last round's claim is c num / den
+        uint256 den;
         uint256[] memory point;
         uint256 c;
-        (st, running, point, c) =
-            ZkSumcheck.verifyRoundsWithEq(st, run.rho, 3, coeffs, claim, proof[run.pos:run.pos + 2 * nv]);
+        (st, num, den, point, c) =
+            ZkSumcheck.verifyRoundsWithEqFrac(st, run.rho, 3, coeffs, claim, proof[run.pos:run.pos + 2 * nv]);
         run.pos += 2 * nv;
         uint256 nf = unit ? 3 : 5;
         uint256[] calldata fe = proof[run.pos:run.pos + nf];
@@ -139,7 +140,7 @@ library ZkLogup {
         uint256 q0 = ZkFr.canonical(fe[unit ? 1 : 3]);
         uint256 q1 = ZkFr.canonical(fe[unit ? 2 : 4]);
         uint256 g = addmod(addmod(mulmod(p0, q1, R), mulmod(p1, q0, R), R), mulmod(lambda, mulmod(q0, q1, R), R), R);
-        if (mulmod(c, g, R) != running) return (st, false);
+        if (mulmod(mulmod(c, g, R), den, R) != mulmod(c, num, R)) return (st, false);  // c g = c num / den
         st = ZkSumcheck.absorbFinal(st, fe);
         if (drawsMu) {
             run.pos += nf;
