@@ -610,14 +610,45 @@ library ZkDriver {
         uint256[] memory handleOf = new uint256[](c.nCom);  // handle + 1, 0: none
         uint256[] memory coms = new uint256[](c.nCom);
         uint256 nh = 0;
-        ZkReduction.Claim[] memory claims = new ZkReduction.Claim[](c.nOpen);
-        for (uint256 i = 0; i < c.nOpen; ++i) {
-            uint256 com = c.openCom[i];
-            if (handleOf[com] == 0) {
-                coms[nh] = com;
-                handleOf[com] = ++nh;
+        ZkReduction.Claim[] memory claims;
+        {
+            // In assembly: the claims array and its structs (com, point, value: three words each)
+            // allocated at once, the handles of the commitments in order of first claim.
+            uint256 nOpen = c.nOpen;
+            uint256 nCom = c.nCom;
+            uint256[] memory openCom = c.openCom;
+            uint256[][] memory openPoint = c.openPoint;
+            uint256[] memory openValue = c.openValue;
+            bool bad;
+            assembly ("memory-safe") {
+                claims := mload(0x40)
+                mstore(claims, nOpen)
+                let structs := add(claims, shl(5, add(nOpen, 1)))
+                mstore(0x40, add(structs, mul(96, nOpen)))
+                let hp := add(handleOf, 32)
+                let cp := add(coms, 32)
+                for { let i := 0 } lt(i, nOpen) { i := add(i, 1) } {
+                    let com := mload(add(add(openCom, 32), shl(5, i)))
+                    switch lt(com, nCom)
+                    case 0 { bad := 1 }
+                    default {
+                        let hs := add(hp, shl(5, com))
+                        let h := mload(hs)
+                        if iszero(h) {
+                            mstore(add(cp, shl(5, nh)), com)
+                            nh := add(nh, 1)
+                            h := nh
+                            mstore(hs, h)
+                        }
+                        let sp := add(structs, mul(96, i))
+                        mstore(sp, sub(h, 1))
+                        mstore(add(sp, 32), mload(add(add(openPoint, 32), shl(5, i))))
+                        mstore(add(sp, 64), mload(add(add(openValue, 32), shl(5, i))))
+                        mstore(add(add(claims, 32), shl(5, i)), sp)
+                    }
+                }
             }
-            claims[i] = ZkReduction.Claim(handleOf[com] - 1, c.openPoint[i], c.openValue[i]);
+            if (bad) revert BadShape();
         }
         uint256[] memory numVars = new uint256[](nh);
         uint256 n = 0;
@@ -634,9 +665,19 @@ library ZkDriver {
         if (!ok) return false;
         p += len;
         uint256[] memory items = new uint256[](nh * ZkHyperKzg.ITEM_WORDS);
+        // suf[j] = prod_{j' >= j} (1 - rho_j'): F_c widened to N variables is F_c suf[n_c]
+        uint256[] memory suf = new uint256[](n + 1);
+        assembly ("memory-safe") {
+            let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+            let sp := add(suf, 32)
+            let rp := add(rho, 32)
+            mstore(add(sp, shl(5, n)), 1)
+            for { let j := n } gt(j, 0) { j := sub(j, 1) } {
+                mstore(add(sp, shl(5, sub(j, 1))), mulmod(mload(add(sp, shl(5, j))), addmod(1, sub(q, mload(add(rp, shl(5, sub(j, 1))))), q), q))
+            }
+        }
         for (uint256 h = 0; h < nh; ++h) {
-            uint256 s = w[p - nh + h];
-            for (uint256 j = numVars[h]; j < n; ++j) s = mulmod(s, addmod(1, R - rho[j], R), R);
+            uint256 s = mulmod(w[p - nh + h], suf[numVars[h]], R);
             items[5 * h] = c.comX[coms[h]];
             items[5 * h + 1] = c.comY[coms[h]];
             items[5 * h + 3] = s;
