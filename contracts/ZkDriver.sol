@@ -96,18 +96,31 @@ library ZkDriver {
         if (from + n > v.length || bits == 0 || bits > 62) revert BadShape();
         int256 hi = int256(1) << bits;
         bytes memory b = new bytes(8 + 8 * n);
-        _u64le(b, 0, n);
-        for (uint256 i = 0; i < n; ++i) {
-            int256 x = v[from + i];
-            if (x >= hi || x < -hi || (!lowOpen && x == -hi)) return false;
-            _u64le(b, 8 + 8 * i, uint256(uint64(int64(x))));
+        bool bad;
+        assembly ("memory-safe") {
+            // 8 little-endian bytes of v at p (the rest of the word is overwritten next or scratch)
+            function put(p, u) -> q {
+                u := and(u, 0xffffffffffffffff)
+                u := or(shl(8, and(u, 0x00ff00ff00ff00ff)), and(shr(8, u), 0x00ff00ff00ff00ff))
+                u := or(shl(16, and(u, 0x0000ffff0000ffff)), and(shr(16, u), 0x0000ffff0000ffff))
+                u := and(or(shl(32, u), shr(32, u)), 0xffffffffffffffff)
+                mstore(p, shl(192, u))
+                q := add(p, 8)
+            }
+            let p := put(add(b, 32), n)
+            let src := add(v.offset, shl(5, from))
+            let lo := sub(0, hi)  // -2^bits
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let x := calldataload(add(src, shl(5, i)))
+                // x in [-2^bits, 2^bits), and x != -2^bits unless lowOpen
+                bad := or(bad, or(iszero(slt(x, hi)), slt(x, lo)))
+                bad := or(bad, and(iszero(lowOpen), eq(x, lo)))
+                p := put(p, x)
+            }
         }
+        if (bad) return false;
         c.st = ZkTranscript.absorbBytes(c.st, lbl, b);
         return true;
-    }
-
-    function _u64le(bytes memory b, uint256 at, uint256 x) private pure {
-        for (uint256 i = 0; i < 8; ++i) b[at + i] = bytes1(uint8(x >> (8 * i)));
     }
 
     // The next proof words as a kzg commitment of 2^numVars entries (absorbed as
@@ -186,7 +199,10 @@ library ZkDriver {
             c.openCom = _grow(c.openCom);
             c.openValue = _grow(c.openValue);
             uint256[][] memory p = new uint256[][](2 * i + 8);
-            for (uint256 j = 0; j < i; ++j) p[j] = c.openPoint[j];
+            uint256[][] memory q = c.openPoint;
+            assembly ("memory-safe") {
+                mcopy(add(p, 32), add(q, 32), shl(5, i))
+            }
             c.openPoint = p;
         }
         c.openCom[i] = com;
@@ -347,7 +363,150 @@ library ZkDriver {
 
     function _grow(uint256[] memory a) private pure returns (uint256[] memory b) {
         b = new uint256[](2 * a.length + 8);
-        for (uint256 i = 0; i < a.length; ++i) b[i] = a[i];
+        assembly ("memory-safe") {
+            mcopy(add(b, 32), add(a, 32), shl(5, mload(a)))
+        }
+    }
+
+    // ---- external calls: what crosses them as bytes (ABI-coding of nested arrays costs about 100
+    // gas a word each way; bytes are copied whole) ----
+
+    // The proof words from pos on as a calldata bytes slice (what a library's external function
+    // takes; `words` turns it back into uint256[] calldata without a copy).
+    function tail(uint256[] calldata w, uint256 pos) internal pure returns (bytes calldata b) {
+        if (pos > w.length) revert BadShape();
+        assembly ("memory-safe") {
+            b.offset := add(w.offset, shl(5, pos))
+            b.length := shl(5, sub(w.length, pos))
+        }
+    }
+
+    function words(bytes calldata b) internal pure returns (uint256[] calldata w) {
+        assembly ("memory-safe") {
+            w.offset := b.offset
+            w.length := shr(5, b.length)
+        }
+    }
+
+    // The context as words, for the opening library (packCtx; unpackCtx rebuilds it there):
+    // st, pos, nCom, comX[nCom], comY[nCom], comVars[nCom], nOpen, openCom[nOpen],
+    // openValue[nOpen], per open claim (|point|, point), the number of tensors, per tensor (the
+    // number of its claims, per claim (|point|, point, value)). The range lookups are not packed
+    // (lookupsApply has consumed them).
+    function packCtx(Ctx memory c) internal pure returns (bytes memory b) {
+        uint256 n = 3 + 3 * c.nCom + 1 + 2 * c.nOpen + 1;
+        for (uint256 i = 0; i < c.nOpen; ++i) n += 1 + c.openPoint[i].length;
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            n += 1;
+            ZkTypes.Claim[] memory cl = c.claims[t];
+            for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length;
+        }
+        b = new bytes(32 * n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        p = _put(p, uint256(c.st));
+        p = _put(p, c.pos);
+        p = _put(p, c.nCom);
+        p = _putN(p, c.comX, c.nCom);
+        p = _putN(p, c.comY, c.nCom);
+        p = _putN(p, c.comVars, c.nCom);
+        p = _put(p, c.nOpen);
+        p = _putN(p, c.openCom, c.nOpen);
+        p = _putN(p, c.openValue, c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) p = _putArr(p, c.openPoint[i]);
+        p = _put(p, c.claims.length);
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            ZkTypes.Claim[] memory cl = c.claims[t];
+            p = _put(p, cl.length);
+            for (uint256 i = 0; i < cl.length; ++i) {
+                p = _putArr(p, cl[i].point);
+                p = _put(p, cl[i].value);
+            }
+        }
+    }
+
+    function _put(uint256 p, uint256 x) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            mstore(p, x)
+        }
+        return p + 32;
+    }
+
+    // a[0..n) (n <= a.length)
+    function _putN(uint256 p, uint256[] memory a, uint256 n) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            mcopy(p, add(a, 32), shl(5, n))
+        }
+        return p + 32 * n;
+    }
+
+    // |a|, then a
+    function _putArr(uint256 p, uint256[] memory a) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            let n := mload(a)
+            mcopy(p, a, shl(5, add(n, 1)))
+            p := add(p, shl(5, add(n, 1)))
+        }
+        return p;
+    }
+
+    // packCtx's words back (b: calldata of the opening library's call). Arrays get exactly their
+    // used length (nothing is added to them after this but by openAt, which grows them).
+    function unpackCtx(bytes calldata b) internal pure returns (Ctx memory c) {
+        uint256 o;
+        assembly ("memory-safe") {
+            o := b.offset
+        }
+        uint256 end = o + b.length;
+        c.st = bytes32(_rd(o, end));
+        c.pos = _rd(o + 32, end);
+        c.nCom = _rd(o + 64, end);
+        o += 96;
+        (c.comX, o) = _rdN(o, c.nCom, end);
+        (c.comY, o) = _rdN(o, c.nCom, end);
+        (c.comVars, o) = _rdN(o, c.nCom, end);
+        c.nOpen = _rd(o, end);
+        o += 32;
+        (c.openCom, o) = _rdN(o, c.nOpen, end);
+        (c.openValue, o) = _rdN(o, c.nOpen, end);
+        c.openPoint = new uint256[][](c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) (c.openPoint[i], o) = _rdN(o + 32, _rd(o, end), end);
+        uint256 nt = _rd(o, end);
+        o += 32;
+        c.claims = new ZkTypes.Claim[][](nt);
+        for (uint256 t = 0; t < nt; ++t) {
+            uint256 k = _rd(o, end);
+            o += 32;
+            ZkTypes.Claim[] memory cl = new ZkTypes.Claim[](k);
+            for (uint256 i = 0; i < k; ++i) {
+                (cl[i].point, o) = _rdN(o + 32, _rd(o, end), end);
+                cl[i].value = _rd(o, end);
+                o += 32;
+            }
+            c.claims[t] = cl;
+        }
+        if (o != end) revert BadShape();
+        c.segCom = new uint256[](0);
+        c.segVars = new uint256[](0);
+        c.segTableLog = new uint256[](0);
+    }
+
+    function _rd(uint256 o, uint256 end) private pure returns (uint256 x) {
+        if (o + 32 > end) revert BadShape();
+        assembly ("memory-safe") {
+            x := calldataload(o)
+        }
+    }
+
+    function _rdN(uint256 o, uint256 n, uint256 end) private pure returns (uint256[] memory a, uint256 next) {
+        if (n > end || o + 32 * n > end) revert BadShape();
+        a = new uint256[](n);
+        assembly ("memory-safe") {
+            calldatacopy(add(a, 32), o, shl(5, n))
+        }
+        next = o + 32 * n;
     }
 
     // ---- the model-wide lookups (lookup/batch.h BatchVerifier::verify with range tables) ----
@@ -451,14 +610,45 @@ library ZkDriver {
         uint256[] memory handleOf = new uint256[](c.nCom);  // handle + 1, 0: none
         uint256[] memory coms = new uint256[](c.nCom);
         uint256 nh = 0;
-        ZkReduction.Claim[] memory claims = new ZkReduction.Claim[](c.nOpen);
-        for (uint256 i = 0; i < c.nOpen; ++i) {
-            uint256 com = c.openCom[i];
-            if (handleOf[com] == 0) {
-                coms[nh] = com;
-                handleOf[com] = ++nh;
+        ZkReduction.Claim[] memory claims;
+        {
+            // In assembly: the claims array and its structs (com, point, value: three words each)
+            // allocated at once, the handles of the commitments in order of first claim.
+            uint256 nOpen = c.nOpen;
+            uint256 nCom = c.nCom;
+            uint256[] memory openCom = c.openCom;
+            uint256[][] memory openPoint = c.openPoint;
+            uint256[] memory openValue = c.openValue;
+            bool bad;
+            assembly ("memory-safe") {
+                claims := mload(0x40)
+                mstore(claims, nOpen)
+                let structs := add(claims, shl(5, add(nOpen, 1)))
+                mstore(0x40, add(structs, mul(96, nOpen)))
+                let hp := add(handleOf, 32)
+                let cp := add(coms, 32)
+                for { let i := 0 } lt(i, nOpen) { i := add(i, 1) } {
+                    let com := mload(add(add(openCom, 32), shl(5, i)))
+                    switch lt(com, nCom)
+                    case 0 { bad := 1 }
+                    default {
+                        let hs := add(hp, shl(5, com))
+                        let h := mload(hs)
+                        if iszero(h) {
+                            mstore(add(cp, shl(5, nh)), com)
+                            nh := add(nh, 1)
+                            h := nh
+                            mstore(hs, h)
+                        }
+                        let sp := add(structs, mul(96, i))
+                        mstore(sp, sub(h, 1))
+                        mstore(add(sp, 32), mload(add(add(openPoint, 32), shl(5, i))))
+                        mstore(add(sp, 64), mload(add(add(openValue, 32), shl(5, i))))
+                        mstore(add(add(claims, 32), shl(5, i)), sp)
+                    }
+                }
             }
-            claims[i] = ZkReduction.Claim(handleOf[com] - 1, c.openPoint[i], c.openValue[i]);
+            if (bad) revert BadShape();
         }
         uint256[] memory numVars = new uint256[](nh);
         uint256 n = 0;
@@ -475,9 +665,19 @@ library ZkDriver {
         if (!ok) return false;
         p += len;
         uint256[] memory items = new uint256[](nh * ZkHyperKzg.ITEM_WORDS);
+        // suf[j] = prod_{j' >= j} (1 - rho_j'): F_c widened to N variables is F_c suf[n_c]
+        uint256[] memory suf = new uint256[](n + 1);
+        assembly ("memory-safe") {
+            let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+            let sp := add(suf, 32)
+            let rp := add(rho, 32)
+            mstore(add(sp, shl(5, n)), 1)
+            for { let j := n } gt(j, 0) { j := sub(j, 1) } {
+                mstore(add(sp, shl(5, sub(j, 1))), mulmod(mload(add(sp, shl(5, j))), addmod(1, sub(q, mload(add(rp, shl(5, sub(j, 1))))), q), q))
+            }
+        }
         for (uint256 h = 0; h < nh; ++h) {
-            uint256 s = w[p - nh + h];
-            for (uint256 j = numVars[h]; j < n; ++j) s = mulmod(s, addmod(1, R - rho[j], R), R);
+            uint256 s = mulmod(w[p - nh + h], suf[numVars[h]], R);
             items[5 * h] = c.comX[coms[h]];
             items[5 * h + 1] = c.comY[coms[h]];
             items[5 * h + 3] = s;

@@ -13,7 +13,7 @@ import {ZkTypes} from "./ZkTypes.sol";
 
 library ZkLayerUtil {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;  // ZkFr.R
-    uint256 private constant INV2 = (R + 1) / 2;
+    uint256 private constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;  // (R + 1) / 2
 
     error BadShape();
 
@@ -138,18 +138,43 @@ library ZkLayerUtil {
         st = ZkTranscript.absorbFrs(st, ZkSumcheck.L_COEFFS, coeffs);
         point = new uint256[](n);
         running = claim;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256[] calldata m = rounds[2 * i:2 * i + 2];
-            st = ZkTranscript.absorbFrsCd(st, ZkSumcheck.L_ROUND, m);  // checks both values canonical
-            uint256 r;
-            (st, r) = ZkTranscript.challenge(st, ZkSumcheck.L_CHALLENGE);
-            uint256 p0 = m[0];
-            uint256 p1 = addmod(running, R - p0, R);
-            uint256 d1 = addmod(p1, R - p0, R);
-            uint256 d2 = mulmod(addmod(addmod(m[1], p0, R), R - addmod(p1, p1, R), R), INV2, R);
-            running = addmod(addmod(p0, mulmod(r, d1, R), R), mulmod(mulmod(r, addmod(r, R - 1, R), R), d2, R), R);
-            point[i] = r;
+        // 0x01 || u32be(14) || "sumcheck.round" || u64be(64), and 0x02 || u32be(18) ||
+        // "sumcheck.challenge": the bytes after the state, one word each (the rounds in assembly:
+        // scratch memory past the free pointer for the hashes).
+        uint256 hdrA = (1 << 248) | (14 << 216) | ((ZkSumcheck.L_ROUND & ~uint256(0xff)) >> 40) | (uint256(64) << 40);
+        uint256 hdrC = (2 << 248) | (18 << 216) | ((ZkSumcheck.L_CHALLENGE & ~uint256(0xff)) >> 40);
+        bool bad;
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            let src := rounds.offset
+            let pp := add(point, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let p0 := calldataload(src)
+                let p2 := calldataload(add(src, 32))
+                bad := or(bad, or(iszero(lt(p0, R)), iszero(lt(p2, R))))
+                mstore(buf, st)
+                mstore(add(buf, 32), hdrA)
+                mstore(add(buf, 59), p0)
+                mstore(add(buf, 91), p2)
+                st := keccak256(buf, 123)
+                mstore(buf, st)
+                mstore(add(buf, 32), hdrC)
+                st := keccak256(buf, 55)
+                mstore(buf, st)
+                mstore8(add(buf, 32), 0)
+                let lo := keccak256(buf, 33)
+                mstore8(add(buf, 32), 1)
+                let r := addmod(mulmod(lo, 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffb, R), keccak256(buf, 33), R)
+                // p(r) = p0 + r (p1 - p0) + r (r - 1) / 2 (p2 - 2 p1 + p0), p1 = running - p0
+                let p1 := addmod(running, sub(R, p0), R)
+                let d1 := addmod(p1, sub(R, p0), R)
+                let d2 := mulmod(addmod(addmod(p2, p0, R), sub(R, addmod(p1, p1, R)), R), INV2, R)
+                running := addmod(addmod(p0, mulmod(r, d1, R), R), mulmod(mulmod(r, addmod(r, sub(R, 1), R), R), d2, R), R)
+                mstore(add(pp, shl(5, i)), r)
+                src := add(src, 64)
+            }
         }
+        if (bad) revert ZkTranscript.NonCanonicalScalar();
         return (st, running, point);
     }
 }

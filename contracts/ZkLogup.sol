@@ -124,11 +124,12 @@ library ZkLogup {
         coeffs[1] = 1;
         coeffs[2] = lambda;
         uint256 claim = addmod(run.claimP, mulmod(lambda, run.claimQ, R), R);
-        uint256 running;
+        uint256 num;  // the last round's claim is c num / den
+        uint256 den;
         uint256[] memory point;
         uint256 c;
-        (st, running, point, c) =
-            ZkSumcheck.verifyRoundsWithEq(st, run.rho, 3, coeffs, claim, proof[run.pos:run.pos + 2 * nv]);
+        (st, num, den, point, c) =
+            ZkSumcheck.verifyRoundsWithEqFrac(st, run.rho, 3, coeffs, claim, proof[run.pos:run.pos + 2 * nv]);
         run.pos += 2 * nv;
         uint256 nf = unit ? 3 : 5;
         uint256[] calldata fe = proof[run.pos:run.pos + nf];
@@ -139,7 +140,7 @@ library ZkLogup {
         uint256 q0 = ZkFr.canonical(fe[unit ? 1 : 3]);
         uint256 q1 = ZkFr.canonical(fe[unit ? 2 : 4]);
         uint256 g = addmod(addmod(mulmod(p0, q1, R), mulmod(p1, q0, R), R), mulmod(lambda, mulmod(q0, q1, R), R), R);
-        if (mulmod(c, g, R) != running) return (st, false);
+        if (mulmod(mulmod(c, g, R), den, R) != mulmod(c, num, R)) return (st, false);  // c g = c num / den
         st = ZkSumcheck.absorbFinal(st, fe);
         if (drawsMu) {
             run.pos += nf;
@@ -189,32 +190,64 @@ library ZkLogup {
     }
 
     // BatchLayout::make: blocks of 2^vars[e] rows placed largest first (ties in order), each at an
-    // offset that is a multiple of its size; the total and its variables ceil(log2 total).
+    // offset that is a multiple of its size; the total and its variables ceil(log2 total). (Sizes
+    // are powers of two placed in decreasing order, so every offset is a multiple of its size and
+    // the total is their sum: block e starts after every larger block and every equal one before
+    // it. One pass counts the sizes, one places the blocks: O(m + 49), in assembly.)
     function layout(uint256[] memory vars) internal pure returns (uint256[] memory offsets, uint256 nv) {
         uint256 m = vars.length;
         offsets = new uint256[](m);
-        uint256 top;
-        for (uint256 e = 0; e < m; ++e) {
-            if (vars[e] > MAX_LOG_ROWS) revert BadShape();
-            if (vars[e] > top) top = vars[e];
-        }
         uint256 total;
-        for (uint256 size = top + 1; size > 0; --size)
-            for (uint256 e = 0; e < m; ++e)
-                if (vars[e] == size - 1) {
-                    offsets[e] = total;
-                    total += uint256(1) << (size - 1);
+        bool bad;
+        assembly ("memory-safe") {
+            // cursor[v] (v = 0..48) in scratch memory past the free pointer: first the bytes of
+            // blocks of 2^v rows, then where the next one goes.
+            let cur := mload(0x40)
+            for { let v := 0 } lt(v, 49) { v := add(v, 1) } { mstore(add(cur, shl(5, v)), 0) }
+            let vp := add(vars, 32)
+            for { let e := 0 } lt(e, m) { e := add(e, 1) } {
+                let v := mload(add(vp, shl(5, e)))
+                switch gt(v, 48)
+                case 1 { bad := 1 }
+                default {
+                    let slot := add(cur, shl(5, v))
+                    mstore(slot, add(mload(slot), shl(v, 1)))
                 }
+            }
+            if iszero(bad) {
+                for { let v := 49 } gt(v, 0) { v := sub(v, 1) } {
+                    let slot := add(cur, shl(5, sub(v, 1)))
+                    let size := mload(slot)
+                    mstore(slot, total)
+                    total := add(total, size)
+                }
+                let op := add(offsets, 32)
+                for { let e := 0 } lt(e, m) { e := add(e, 1) } {
+                    let v := mload(add(vp, shl(5, e)))
+                    let slot := add(cur, shl(5, v))
+                    let o := mload(slot)
+                    mstore(add(op, shl(5, e)), o)
+                    mstore(slot, add(o, shl(v, 1)))
+                }
+            }
+        }
+        if (bad) revert BadShape();
         while ((uint256(1) << nv) < total) ++nv;
         if (nv > MAX_LOG_ROWS) revert BadShape();
     }
 
     // eq(bits of i, point[lo..]): the selector of block i of 2^lo rows.
     function eqIndex(uint256[] memory point, uint256 lo, uint256 i) internal pure returns (uint256 acc) {
+        uint256 n = point.length;
         acc = 1;
-        for (uint256 b = lo; b < point.length; ++b) {
-            uint256 p = point[b];
-            acc = mulmod(acc, ((i >> (b - lo)) & 1) == 1 ? p : addmod(1, R - p, R), R);
+        assembly ("memory-safe") {
+            let pp := add(point, 32)
+            for { let b := lo } lt(b, n) { b := add(b, 1) } {
+                let p := mload(add(pp, shl(5, b)))
+                switch and(shr(sub(b, lo), i), 1)
+                case 1 { acc := mulmod(acc, p, R) }
+                default { acc := mulmod(acc, addmod(1, sub(R, p), R), R) }
+            }
         }
     }
 
@@ -224,22 +257,32 @@ library ZkLogup {
         uint256 nt = b.tableLogs.length;
         uint256 ns = b.segTable.length;
         out = new bytes(8 + 17 * nt + 8 + 16 * ns);
-        uint256 pos = _u64(out, 0, nt);
-        for (uint256 t = 0; t < nt; ++t) {
-            out[pos++] = bytes1(uint8(1));
-            pos = _u64(out, pos, b.tableLogs[t]);
-            pos = _u64(out, pos, 1);
+        uint256[] memory logs = b.tableLogs;
+        uint256[] memory segT = b.segTable;
+        uint256[] memory segV = b.segVars;
+        assembly ("memory-safe") {
+            // 8 little-endian bytes of v at p (the word's other bytes are overwritten next, or past
+            // the end: the allocation is padded to a word, and memory past it is scratch).
+            function put(p, u) -> q {
+                u := and(u, 0xffffffffffffffff)
+                u := or(shl(8, and(u, 0x00ff00ff00ff00ff)), and(shr(8, u), 0x00ff00ff00ff00ff))
+                u := or(shl(16, and(u, 0x0000ffff0000ffff)), and(shr(16, u), 0x0000ffff0000ffff))
+                u := and(or(shl(32, u), shr(32, u)), 0xffffffffffffffff)
+                mstore(p, shl(192, u))
+                q := add(p, 8)
+            }
+            let p := put(add(out, 32), nt)
+            for { let t := 0 } lt(t, nt) { t := add(t, 1) } {
+                mstore8(p, 1)
+                p := put(add(p, 1), mload(add(add(logs, 32), shl(5, t))))
+                p := put(p, 1)
+            }
+            p := put(p, ns)
+            for { let e := 0 } lt(e, ns) { e := add(e, 1) } {
+                p := put(p, mload(add(add(segT, 32), shl(5, e))))
+                p := put(p, mload(add(add(segV, 32), shl(5, e))))
+            }
         }
-        pos = _u64(out, pos, ns);
-        for (uint256 e = 0; e < ns; ++e) {
-            pos = _u64(out, pos, b.segTable[e]);
-            pos = _u64(out, pos, b.segVars[e]);
-        }
-    }
-
-    function _u64(bytes memory out, uint256 pos, uint256 v) private pure returns (uint256) {
-        for (uint256 i = 0; i < 8; ++i) out[pos + i] = bytes1(uint8(v >> (8 * i)));
-        return pos + 8;
     }
 
     // Verifies the batch after the multiplicities' commitments are absorbed: the shape, beta,

@@ -101,7 +101,10 @@ library ZkReduction {
         uint256[] memory weight = new uint256[](k);
         // weight[c] += beta^i eq(z_i, rho[0..|z_i|)) over the claims, in one assembly loop (a
         // Claim in memory: com, a pointer to the point, value), eq(z, rho) = prod_j (1 + 2 a b - a - b)
-        // (a = z_j, b = rho_j, both < R: _check, the challenges); |z_i| <= |rho| (_check).
+        // (a = z_j, b = rho_j < R; every z_j checked < R here, else a revert); |z_i| <= |rho|
+        // (_check). Claims at one point share its eq: a table of (keccak of the point, eq) in
+        // scratch memory past the free pointer, open addressing over 2^h >= 2 |claims| slots.
+        bool bad;
         if (rho.length > 0 || claims.length > 0) {
             uint256 nr = rho.length;
             assembly ("memory-safe") {
@@ -110,23 +113,48 @@ library ZkReduction {
                 let wp := add(weight, 32)
                 let bp := add(betas, 32)
                 let n := mload(claims)
+                let slots := 16
+                for {} lt(slots, shl(1, n)) {} { slots := shl(1, slots) }
+                let tab := mload(0x40)  // slots of (key, eq); key 0: empty
+                for { let s := 0 } lt(s, slots) { s := add(s, 1) } { mstore(add(tab, shl(6, s)), 0) }
                 for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                     let cl := mload(add(add(claims, 32), shl(5, i)))
                     let z := mload(add(cl, 32))
                     let len := mload(z)
                     if gt(len, nr) { revert(0, 0) }
-                    let zp := add(z, 32)
-                    let e := 1
-                    for { let j := 0 } lt(j, len) { j := add(j, 1) } {
-                        let a := mload(add(zp, shl(5, j)))
-                        let b := mload(add(rp, shl(5, j)))
-                        e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), b, q), q), sub(add(q, q), add(a, b)), q), q)
+                    // key: keccak of |z| and z (never 0 in practice; 0 is forced to 1)
+                    let key := keccak256(z, shl(5, add(len, 1)))
+                    if iszero(key) { key := 1 }
+                    let s := and(key, sub(slots, 1))
+                    let e := 0
+                    for {} 1 {} {
+                        let slot := add(tab, shl(6, s))
+                        let k0 := mload(slot)
+                        if eq(k0, key) {
+                            e := mload(add(slot, 32))
+                            break
+                        }
+                        if iszero(k0) {
+                            let zp := add(z, 32)
+                            e := 1
+                            for { let j := 0 } lt(j, len) { j := add(j, 1) } {
+                                let a := mload(add(zp, shl(5, j)))
+                                let b := mload(add(rp, shl(5, j)))
+                                bad := or(bad, iszero(lt(a, q)))
+                                e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), b, q), q), sub(add(q, q), add(a, b)), q), q)
+                            }
+                            mstore(slot, key)
+                            mstore(add(slot, 32), e)
+                            break
+                        }
+                        s := and(add(s, 1), sub(slots, 1))
                     }
                     let slot := add(wp, shl(5, mload(cl)))  // com < k: _check
                     mstore(slot, addmod(mload(slot), mulmod(mload(add(bp, shl(5, i))), e, q), q))
                 }
             }
         }
+        if (bad) revert ZkFr.NonCanonicalScalar(0);  // a claim coordinate >= R
         for (uint256 c = 0; c < k; ++c) {
             uint256 wc = weight[c];
             for (uint256 j = numVars[c]; j < rho.length; ++j) {
@@ -143,10 +171,8 @@ library ZkReduction {
         uint256 k = numVars.length;
         if (k == 0) revert BadShape();
         bool[] memory seen = new bool[](k);
-        bool bad;
         bool shape;
         assembly ("memory-safe") {
-            let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
             let nc := mload(claims)
             for { let i := 0 } lt(i, nc) { i := add(i, 1) } {
                 let cl := mload(add(add(claims, 32), shl(5, i)))
@@ -159,12 +185,9 @@ library ZkReduction {
                     if iszero(eq(len, mload(add(add(numVars, 32), shl(5, c))))) { shape := 1 }
                     mstore(add(add(seen, 32), shl(5, c)), 1)
                 }
-                let zp := add(z, 32)
-                for { let j := 0 } lt(j, len) { j := add(j, 1) } { bad := or(bad, iszero(lt(mload(add(zp, shl(5, j))), q))) }
             }
         }
         if (shape) revert BadShape();
-        if (bad) revert ZkFr.NonCanonicalScalar(0);  // a claim coordinate >= R
         for (uint256 c = 0; c < k; ++c) {
             if (!seen[c]) revert BadShape();
             if (numVars[c] > n) n = numVars[c];

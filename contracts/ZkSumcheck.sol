@@ -132,60 +132,167 @@ library ZkSumcheck {
         uint256 claim,
         uint256[] calldata rounds
     ) internal view returns (bytes32, uint256 running, uint256[] memory point, uint256 c) {
-        uint256 n = rho.length;
-        if (d == 0 || rounds.length != n * (d - 1)) revert BadShape();
-        st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
-        st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
-        st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
-        uint256[] memory rinv = _inverses(rho);
-        uint256[] memory w = d >= 2 ? lagrangeWeights(d - 1) : new uint256[](0);
-        uint256[] memory q = new uint256[](d);
-        uint256[] memory suf = new uint256[](d);
-        point = new uint256[](n);
-        uint256 e = ZkFr.canonical(claim);
-        c = 1;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
-            uint256 rh = ZkFr.canonical(rho[i]);
-            if (d == 1 || rh == 0) {
-                q[0] = e;
-                for (uint256 t = 1; t < d; ++t) q[t] = m[t - 1];
-            } else {
-                q[0] = m[0];
-                q[1] = mulmod(addmod(e, R - mulmod(m[0], addmod(1, R - rh, R), R), R), rinv[i], R);
-                for (uint256 t = 2; t < d; ++t) q[t] = m[t - 1];
-            }
-            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
-            uint256 r;
-            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
-            e = d >= 2 ? interpolate(w, q, r, suf) : q[0];
-            // c *= 1 - rho - r + 2 rho r
-            c = mulmod(c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
-            point[i] = r;
-        }
-        running = mulmod(e, c, R);
+        uint256 num;
+        uint256 den;
+        (st, num, den, point, c) = verifyRoundsWithEqFrac(st, rho, d, coeffs, claim, rounds);
+        running = mulmod(den == 1 ? num : mulmod(num, ZkFr.inv(den), R), c, R);
         return (st, running, point, c);
     }
 
-    // The inverses of the non-zero entries (zero stays zero), with one modexp.
-    function _inverses(uint256[] memory a) private view returns (uint256[] memory out) {
-        uint256 n = a.length;
-        out = new uint256[](n);
-        uint256 acc = 1;
-        for (uint256 i = 0; i < n; ++i) {
-            out[i] = acc;  // prefix product of the non-zero a_j, j < i
-            if (a[i] % R != 0) acc = mulmod(acc, a[i], R);
+    // verifyRoundsWithEq with the last round's claim as a fraction: c num / den (den != 0), so
+    // that a caller that only compares it with a value (c g = c num / den iff c g den = c num)
+    // needs no inversion. The rounds divide by rho_i (q_i(1) = (e_i - (1 - rho_i) q_i(0)) / rho_i);
+    // e_i is kept as num / den with den the product of the non-zero rho_i so far.
+    function verifyRoundsWithEqFrac(
+        bytes32 st,
+        uint256[] memory rho,
+        uint256 d,
+        uint256[] memory coeffs,
+        uint256 claim,
+        uint256[] calldata rounds
+    ) internal view returns (bytes32, uint256 e, uint256 den, uint256[] memory point, uint256 c) {
+        uint256 n = rho.length;
+        if (d == 0 || d > 41 || rounds.length != n * (d - 1)) revert BadShape();
+        st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
+        st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
+        st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
+        point = new uint256[](n);
+        e = ZkFr.canonical(claim);
+        if (d >= 4) {
+            (st, e, den, c) = _roundsWithEqGeneric(st, rho, d, e, rounds, point);
+            return (st, e, den, point, c);
         }
-        uint256 inv = ZkFr.inv(acc);
-        for (uint256 i = n; i > 0; --i) {
-            uint256 x = a[i - 1] % R;
-            if (x == 0) {
-                out[i - 1] = 0;
-                continue;
+        den = 1;
+        bool bad;
+        // The rounds in one assembly loop: per round the absorb of its d - 1 values
+        // ("sumcheck.round", the header a constant but for the data length), the challenge
+        // ("sumcheck.challenge"), q's values at 0..d-1 and q(r), eq's factor. Scratch memory past
+        // the free pointer: the hash buffer (59 + 32 (d - 1) bytes), then q and the suffix products
+        // (d words each).
+        assembly ("memory-safe") {
+            let m := sub(d, 1)
+            let buf := mload(0x40)
+            let qp := add(buf, add(96, shl(5, m)))
+            let src := rounds.offset
+            let rp := add(rho, 32)
+            let pp := add(point, 32)
+            c := 1
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let rh := mload(add(rp, shl(5, i)))
+                bad := or(bad, iszero(lt(rh, R)))
+                // absorb the round's values (each checked canonical)
+                mstore(buf, st)
+                // 0x01 || u32be(14) || "sumcheck.round" || u64be(32 m): the bytes after the state
+                mstore(add(buf, 32), or(0x010000000e73756d636865636b2e726f756e6400000000000000000000000000, shl(45, m)))
+                for { let t := 0 } lt(t, m) { t := add(t, 1) } {
+                    let x := calldataload(add(src, shl(5, t)))
+                    bad := or(bad, iszero(lt(x, R)))
+                    mstore(add(add(buf, 59), shl(5, t)), x)
+                }
+                st := keccak256(buf, add(59, shl(5, m)))
+                // the challenge
+                mstore(buf, st)
+                // 0x02 || u32be(18) || "sumcheck.challenge"
+                mstore(add(buf, 32), 0x020000001273756d636865636b2e6368616c6c656e6765000000000000000000)
+                st := keccak256(buf, 55)
+                mstore(buf, st)
+                mstore8(add(buf, 32), 0)
+                let lo := keccak256(buf, 33)
+                mstore8(add(buf, 32), 1)
+                let r := addmod(mulmod(lo, 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffb, R), keccak256(buf, 33), R)
+                // q's values at 0..d-1, times den (after this round's update)
+                switch or(eq(d, 1), iszero(rh))
+                case 1 {
+                    mstore(qp, e)
+                    for { let t := 1 } lt(t, d) { t := add(t, 1) } { mstore(add(qp, shl(5, t)), mulmod(calldataload(add(src, shl(5, sub(t, 1)))), den, R)) }
+                }
+                default {
+                    // q(1) = (e - (1 - rho) q(0)) / rho: den becomes den rho
+                    let m0 := calldataload(src)
+                    let dr := mulmod(den, rh, R)
+                    mstore(qp, mulmod(m0, dr, R))
+                    mstore(add(qp, 32), addmod(e, sub(R, mulmod(mulmod(den, addmod(1, sub(R, rh), R), R), m0, R)), R))
+                    for { let t := 2 } lt(t, d) { t := add(t, 1) } { mstore(add(qp, shl(5, t)), mulmod(calldataload(add(src, shl(5, sub(t, 1)))), dr, R)) }
+                    den := dr
+                }
+                // e = q(r)
+                switch d
+                case 1 { e := mload(qp) }
+                case 2 {
+                    let q0 := mload(qp)
+                    e := addmod(q0, mulmod(r, addmod(mload(add(qp, 32)), sub(R, q0), R), R), R)
+                }
+                case 3 {
+                    // Newton on 0, 1, 2: q0 + r (q1 - q0) + r (r - 1) / 2 (q2 - 2 q1 + q0)
+                    let q0 := mload(qp)
+                    let q1 := mload(add(qp, 32))
+                    let q2 := mload(add(qp, 64))
+                    let d2 := mulmod(addmod(addmod(q2, q0, R), sub(R, addmod(q1, q1, R)), R), INV2, R)
+                    e := addmod(addmod(q0, mulmod(r, addmod(q1, sub(R, q0), R), R), R), mulmod(mulmod(r, addmod(r, sub(R, 1), R), R), d2, R), R)
+                }
+                // c *= 1 - rho - r + 2 rho r
+                c := mulmod(c, addmod(addmod(1, mulmod(add(rh, rh), r, R), R), sub(add(R, R), add(rh, r)), R), R)
+                mstore(add(pp, shl(5, i)), r)
+                src := add(src, shl(5, m))
             }
-            out[i - 1] = mulmod(out[i - 1], inv, R);
-            inv = mulmod(inv, x, R);
         }
+        if (bad) revert ZkTranscript.NonCanonicalScalar();  // a round value or a coordinate of rho >= R
+        return (st, e, den, point, c);
+    }
+
+    uint256 private constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;  // 1/2 mod R
+
+    // The rounds of verifyRoundsWithEqFrac for d >= 4 (q of degree d - 1 >= 3: barycentric
+    // interpolation; the same fractions).
+    // The generic rounds' scratch and running values (a struct against stack depth).
+    struct Generic {
+        uint256[] w;
+        uint256[] q;
+        uint256[] suf;
+        uint256 den;
+        uint256 c;
+        uint256 e;
+    }
+
+    function _roundsWithEqGeneric(bytes32 st, uint256[] memory rho, uint256 d, uint256 e, uint256[] calldata rounds, uint256[] memory point)
+        private
+        view
+        returns (bytes32, uint256, uint256, uint256)
+    {
+        Generic memory g = Generic(lagrangeWeights(d - 1), new uint256[](d), new uint256[](d), 1, 1, e);
+        for (uint256 i = 0; i < rho.length; ++i) {
+            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
+            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
+            uint256 rh = ZkFr.canonical(rho[i]);
+            g.den = _qValues(g.q, m, g.e, g.den, rh);
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
+            _step(g, rh, r);
+            point[i] = r;
+        }
+        return (st, g.e, g.den, g.c);
+    }
+
+    // e = q(r), c *= eq's factor 1 - rho - r + 2 rho r.
+    function _step(Generic memory g, uint256 rh, uint256 r) private pure {
+        g.e = interpolate(g.w, g.q, r, g.suf);
+        g.c = mulmod(g.c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
+    }
+
+    // q's values at 0..d-1 times the new den (returned): the round's values m are q(0), q(2), ..
+    // (q(1) from e = num / den and rho_i = rh != 0: den becomes den rh), or q(1), q(2), .. when rh = 0.
+    function _qValues(uint256[] memory q, uint256[] calldata m, uint256 e, uint256 den, uint256 rh) private pure returns (uint256) {
+        uint256 d = q.length;
+        if (rh == 0) {
+            q[0] = e;
+            for (uint256 t = 1; t < d; ++t) q[t] = mulmod(m[t - 1], den, R);
+            return den;
+        }
+        uint256 dr = mulmod(den, rh, R);
+        q[0] = mulmod(m[0], dr, R);
+        q[1] = addmod(e, R - mulmod(mulmod(den, addmod(1, R - rh, R), R), m[0], R), R);
+        for (uint256 t = 2; t < d; ++t) q[t] = mulmod(m[t - 1], dr, R);
+        return dr;
     }
 
     function absorbFinal(bytes32 st, uint256[] calldata finals) internal pure returns (bytes32) {

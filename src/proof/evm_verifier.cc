@@ -121,9 +121,9 @@ constexpr size_t kNodesPerLibrary = 10;
 std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, ZkTypes.Claim[] memory cl, uint256[] calldata w)\n" +
+    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, ZkTypes.Claim[] memory cl, bytes calldata w)\n" +
                      "        external view returns (ZkTypes.StepOut memory)\n    {\n        return " + w.lib + "." + w.fn +
-                     "(st, p, cl, w, 0);\n    }\n\n";
+                     "(st, p, cl, ZkDriver.words(w), 0);\n    }\n\n";
   std::string out;
   for (const auto& [lib, body] : by_lib)
     out += "// ---- " + lib + "'s routines, called by the verifier (a library of their own: code size) ----\nlibrary " + contract +
@@ -139,7 +139,7 @@ void EvmCode::routine(const std::string& lib, const std::string& fn, const std::
                       size_t offset) {
   libraries.insert(lib);
   wrappers.insert({lib, fn, param_type});
-  line("o = " + prefix + lib + "." + fn + "(c.st, " + params + ", cl, w[c.pos:]);");
+  line("o = " + prefix + lib + "." + fn + "(c.st, " + params + ", cl, ZkDriver.tail(w, c.pos));");
   line("o.pos += c.pos;");
   line("if (!ZkDriver.accept(c, o)) return false;");
   if (advice_count > offset) {
@@ -413,13 +413,15 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << const_lib
     << "// ---- the model-wide lookups ----\n"
     << "library " << out.lookups << " {\n"
-    << "    function run(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, uint256[] calldata w)\n"
+    << "    function run(bytes32 st, uint256 pos, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, bytes calldata w)\n"
     << "        external view returns (ZkDriver.LookupResult memory)\n    {\n"
-    << "        return ZkDriver.lookupsRun(st, pos, segVars, segTableLog, ns, w);\n"
+    << "        return ZkDriver.lookupsRun(st, pos, segVars, segTableLog, ns, ZkDriver.words(w));\n"
     << "    }\n}\n\n"
     << "// ---- the constants' claims and the batch opening ----\n"
     << "library " << out.opening << " {\n"
-    << "    function finish(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool) {\n"
+    << "    function finish(bytes calldata ctx, bytes calldata words) external view returns (bool) {\n"
+    << "        ZkDriver.Ctx memory c = ZkDriver.unpackCtx(ctx);\n"
+    << "        uint256[] calldata w = ZkDriver.words(words);\n"
     << consts
     << "        if (!ZkDriver.noneLeft(c)) return false;\n"
     << "        return ZkDriver.opening(c, w, _key());\n"
@@ -440,9 +442,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << key_coms << values << reads << outputs
     << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
               : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
-    << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, w), w)) return false;\n"
+    << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, 0)), w)) return false;\n"
     << (split ? "        (ok, c) = " + out.contract + "Constants.check(c);\n        if (!ok) return false;\n" : std::string())
-    << "        return " << out.opening << ".finish(c, w);\n"
+    << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
     << (split ? "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n" +
                     calls + "        return (true, c);\n    }\n\n"
