@@ -123,6 +123,16 @@ Claim half_claim(const Vars& vs, const Claim& c) {
   return {vs.x_point_at(c.point, h), c.value * scale};
 }
 
+// Every reduced index valid (each reduced dimension a power of two): the selector's row sums are
+// one evaluation at the half point of the reduced variables.
+bool all_valid(const Vars& vs) { return vs.valid.size() == (size_t{1} << vs.nj); }
+// (rows, 1/2, ..., 1/2): the selector's point with nj halves in its reduced (high) variables.
+std::vector<Fr> half_point(std::span<const Fr> rows, size_t nj) {
+  std::vector<Fr> out(rows.begin(), rows.end());
+  out.insert(out.end(), nj, Fr::from_u64(2).inverse());
+  return out;
+}
+
 template <class Nl>
 void register_ranges(Nl& nl, const ReduceParams& p, const Vars& vs, size_t* a, size_t* b, const std::vector<int64_t>* va,
                      const std::vector<int64_t>* vb) {
@@ -196,7 +206,8 @@ ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_
     append_range_layout(l, vs.ny, m);
   } else if (is_extremum(p)) {
     const size_t n = vs.ny + vs.nj;
-    l.num_evals = (num_claims + 1) * range_eval_count(n, p.bits + 1) + (1 + (size_t{1} << vs.nj)) * range_eval_count(n, 1);
+    const size_t row_sums = all_valid(vs) ? 1 : (size_t{1} << vs.nj);
+    l.num_evals = (num_claims + 1) * range_eval_count(n, p.bits + 1) + (1 + row_sums) * range_eval_count(n, 1);
     append_range_layout(l, n, p.bits + 1);
     append_range_layout(l, n, 1);
     l.sumchecks.push_back({n, 3, 3});
@@ -347,7 +358,11 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     nl_.send_range_eval(r_b_, res.point, tr);
     nl_.send_range_eval(r_a_, res.point, tr);
     const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
-    for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
+    if (all_valid(vs)) {
+      nl_.send_range_eval(r_b_, half_point(rows, vs.nj), tr);
+    } else {
+      for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
+    }
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
     *advice_claims = nl_.claims;
@@ -425,6 +440,18 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
     if (sv != sub.final_evals[1]) return Verdict::reject("reduce: zero-check: the selector differs from its digits");
     if (dv != sub.final_evals[2]) return Verdict::reject("reduce: zero-check: the difference differs from its digits");
     const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
+    if (all_valid(vs)) {  // every row sums to 1: 2^nj S~(tau', h) = sum_j S~(tau', j) = 1
+      cp::Val e;
+      if (!nv.recv_range_eval(rb, half_point(rows, vs.nj), tr, &e)) return Verdict::reject("reduce: missing selector row sum");
+      Fr scale = Fr::one();
+      for (size_t k = 0; k < vs.nj; ++k) scale *= Fr::from_u64(2);
+      if (e * scale != cp::Val(Fr::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
+      if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: differences");
+      if (Verdict v = nv.finished(); !v) return v.within("reduce");
+      *in_claims = std::move(ins);
+      *advice_claims = std::move(nv.claims);
+      return Verdict::accept();
+    }
     std::vector<bool> valid_j(size_t{1} << vs.nj, false);
     for (size_t jp : vs.valid) valid_j[jp] = true;
     cp::Val in_range = Fr::zero(), outside = Fr::zero();

@@ -124,6 +124,14 @@ void check(TestRng& rng, Op op, std::vector<size_t> dims, std::vector<int64_t> a
     for (const auto& c : bin) some_false |= c.value != testing::eval(xt, c.point);
     EXPECT_TRUE(some_false) << name << " eval " << j;
   }
+  // Max / Min: the selector's row sums (the last evaluations: one at the half point when every
+  // reduced index is valid, one per index otherwise) changed: rejected.
+  if (op == Op::kMax || op == Op::kMin) {
+    auto bad = proof;
+    bad.nl.evals.back() += Fr::one();
+    std::vector<Claim> bin;
+    EXPECT_FALSE(run_verify(p, claims, bad, &bin, &vadv).ok()) << name;
+  }
   // A forged output (a wrong extremum / mean committed with its differences / remainders).
   if (op != Op::kSum) {
     auto forged = want;
