@@ -112,6 +112,27 @@ struct Vars {
   }
 };
 
+// A Sum's claim s~(z) = c as the claim on x at the half point: s~(z) = sum over every reduced index
+// j (padding included, where x is 0) of x~(z, j), and the sum of a multilinear polynomial over the
+// Boolean cube of its nj variables is 2^nj times its value at (1/2, ..., 1/2).
+Claim half_claim(const Vars& vs, const Claim& c) {
+  const Fr half = Fr::from_u64(2).inverse();
+  const std::vector<Fr> h(vs.nj, half);
+  Fr scale = Fr::one();
+  for (size_t k = 0; k < vs.nj; ++k) scale *= half;
+  return {vs.x_point_at(c.point, h), c.value * scale};
+}
+
+// Every reduced index valid (each reduced dimension a power of two): the selector's row sums are
+// one evaluation at the half point of the reduced variables.
+bool all_valid(const Vars& vs) { return vs.valid.size() == (size_t{1} << vs.nj); }
+// (rows, 1/2, ..., 1/2): the selector's point with nj halves in its reduced (high) variables.
+std::vector<Fr> half_point(std::span<const Fr> rows, size_t nj) {
+  std::vector<Fr> out(rows.begin(), rows.end());
+  out.insert(out.end(), nj, Fr::from_u64(2).inverse());
+  return out;
+}
+
 template <class Nl>
 void register_ranges(Nl& nl, const ReduceParams& p, const Vars& vs, size_t* a, size_t* b, const std::vector<int64_t>* va,
                      const std::vector<int64_t>* vb) {
@@ -169,7 +190,6 @@ size_t ReduceParams::count() const {
 void ReduceProof::serialize(ByteWriter& w) const {
   rescale.serialize(w);
   nl.serialize(w);
-  for (const auto& s : sums) s.serialize(w);
 }
 
 ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims) {
@@ -186,14 +206,13 @@ ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_
     append_range_layout(l, vs.ny, m);
   } else if (is_extremum(p)) {
     const size_t n = vs.ny + vs.nj;
-    l.num_evals = (num_claims + 1) * range_eval_count(n, p.bits + 1) + (1 + (size_t{1} << vs.nj)) * range_eval_count(n, 1);
+    const size_t row_sums = all_valid(vs) ? 1 : (size_t{1} << vs.nj);
+    l.num_evals = (num_claims + 1) * range_eval_count(n, p.bits + 1) + (1 + row_sums) * range_eval_count(n, 1);
     append_range_layout(l, n, p.bits + 1);
     append_range_layout(l, n, 1);
     l.sumchecks.push_back({n, 3, 3});
   }
   out.nl = deserialize_proof(r, l);
-  if (!is_extremum(p))
-    for (size_t i = 0; i < num_claims; ++i) out.sums.push_back(sumcheck::Proof<Fr>::deserialize(r, vs.nx, 2, 2));
   return out;
 }
 
@@ -317,11 +336,6 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
   const Vars vs(params_);
   in_claims->clear();
   advice_claims->clear();
-  const auto xt = [&] {
-    std::vector<Fr> t(x_.size());
-    for (size_t i = 0; i < t.size(); ++i) t[i] = Fr::from_i64(x_[i]);
-    return t;
-  }();
   if (is_extremum(params_)) {
     const size_t n = vs.ny + vs.nj;
     const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
@@ -344,7 +358,11 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     nl_.send_range_eval(r_b_, res.point, tr);
     nl_.send_range_eval(r_a_, res.point, tr);
     const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
-    for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
+    if (all_valid(vs)) {
+      nl_.send_range_eval(r_b_, half_point(rows, vs.nj), tr);
+    } else {
+      for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
+    }
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
     *advice_claims = nl_.claims;
@@ -364,14 +382,9 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
       sc.push_back({c.point, Kf * c.value + (r - Kf * indicator_mle(ys_, c.point)) * half});
     }
   }
-  for (const Claim& c : sc) {
-    const auto eqz = poly::eq_table<Fr>(c.point);
-    std::vector<Fr> E(xt.size());
-    for (size_t w = 0; w < E.size(); ++w) E[w] = eqz[vs.yidx(w)];
-    auto res = sumcheck::prove<Fr>(sumcheck::Composition<Fr>::product(2), {xt, std::move(E)}, tr);
-    in_claims->push_back({res.point, res.final_evals[0]});
-    proof.sums.push_back(std::move(res.proof));
-  }
+  // Sum / Mean: s~(z) = sum_j x~(z, j) = 2^nj x~(z, 1/2, ..., 1/2) (x vanishes on its padding):
+  // the claim on x at the half point, with no message (docs/protocol/nonlinear.md, section 11).
+  for (const Claim& c : sc) in_claims->push_back(half_claim(vs, c));
   if (params_.op == Op::kMean) {
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
@@ -404,7 +417,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
   std::vector<Claim> ins;
   std::vector<AdviceClaim> adv;
   if (is_extremum(params)) {
-    if (!proof.sums.empty() || !proof.rescale.evals.empty()) return Verdict::reject("reduce: unexpected proof parts");
+    if (!proof.rescale.evals.empty()) return Verdict::reject("reduce: unexpected proof parts");
     const size_t n = vs.ny + vs.nj;
     const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
     const Fr V = vs.valid_weight(r);
@@ -427,6 +440,18 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
     if (sv != sub.final_evals[1]) return Verdict::reject("reduce: zero-check: the selector differs from its digits");
     if (dv != sub.final_evals[2]) return Verdict::reject("reduce: zero-check: the difference differs from its digits");
     const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
+    if (all_valid(vs)) {  // every row sums to 1: 2^nj S~(tau', h) = sum_j S~(tau', j) = 1
+      cp::Val e;
+      if (!nv.recv_range_eval(rb, half_point(rows, vs.nj), tr, &e)) return Verdict::reject("reduce: missing selector row sum");
+      Fr scale = Fr::one();
+      for (size_t k = 0; k < vs.nj; ++k) scale *= Fr::from_u64(2);
+      if (e * scale != cp::Val(Fr::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
+      if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: differences");
+      if (Verdict v = nv.finished(); !v) return v.within("reduce");
+      *in_claims = std::move(ins);
+      *advice_claims = std::move(nv.claims);
+      return Verdict::accept();
+    }
     std::vector<bool> valid_j(size_t{1} << vs.nj, false);
     for (size_t jp : vs.valid) valid_j[jp] = true;
     cp::Val in_range = Fr::zero(), outside = Fr::zero();
@@ -466,15 +491,7 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
       }
     }
   }
-  if (proof.sums.size() != sc.size()) return Verdict::reject("reduce: wrong number of sum sumchecks");
-  for (size_t i = 0; i < sc.size(); ++i) {
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), vs.nx, sc[i].value, proof.sums[i], tr, &sub); !v)
-      return v.within("reduce: sum " + std::to_string(i));
-    if (sub.final_evals[1] != poly::eq_eval<Fr>(sc[i].point, vs.y_part(sub.point)))
-      return Verdict::reject("reduce: sum " + std::to_string(i) + ": selector eq(z, rho) mismatch");
-    ins.push_back({sub.point, sub.final_evals[0]});
-  }
+  for (const Claim& c : sc) ins.push_back(half_claim(vs, c));
   if (params.op == Op::kMean) {
     if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: remainders");
     adv = std::move(nv.claims);

@@ -45,7 +45,6 @@ struct ReduceParams {
 struct ReduceProof {
   NonlinearProof rescale;                 // Sum with shift > 0
   NonlinearProof nl;                      // Mean: remainder digits; Max/Min: differences, zero-check
-  std::vector<sumcheck::Proof<Fr>> sums;  // Sum / Mean: one per claim
   void serialize(ByteWriter& w) const;
   static ReduceProof deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims);
 };

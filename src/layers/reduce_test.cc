@@ -92,6 +92,17 @@ void check(TestRng& rng, Op op, std::vector<size_t> dims, std::vector<int64_t> a
   auto back = ReduceProof::deserialize(r, p, claims.size());
   EXPECT_EQ(r.remaining(), 0u);
   EXPECT_TRUE(run_verify(p, claims, back, &vin, &vadv).ok());
+  if (op == Op::kSum || op == Op::kMean) {
+    // The sum sends nothing (a Sum without a rescale: no byte at all); each claim on x is at the
+    // output claim's point with 1/2 at every reduced variable.
+    if (op == Op::kSum && shift == 0) EXPECT_TRUE(w.data().empty()) << w.data().size();
+    const Fr half = Fr::from_u64(2).inverse();
+    for (const auto& c : vin) {
+      size_t halves = 0;
+      for (const Fr& z : c.point) halves += z == half ? 1 : 0;
+      EXPECT_GE(halves, xs.num_vars() - ys.num_vars()) << name;
+    }
+  }
 
   // A wrong output claim: rejected, or moved to false input claims.
   {
@@ -112,6 +123,14 @@ void check(TestRng& rng, Op op, std::vector<size_t> dims, std::vector<int64_t> a
     bool some_false = !bv.ok();
     for (const auto& c : bin) some_false |= c.value != testing::eval(xt, c.point);
     EXPECT_TRUE(some_false) << name << " eval " << j;
+  }
+  // Max / Min: the selector's row sums (the last evaluations: one at the half point when every
+  // reduced index is valid, one per index otherwise) changed: rejected.
+  if (op == Op::kMax || op == Op::kMin) {
+    auto bad = proof;
+    bad.nl.evals.back() += Fr::one();
+    std::vector<Claim> bin;
+    EXPECT_FALSE(run_verify(p, claims, bad, &bin, &vadv).ok()) << name;
   }
   // A forged output (a wrong extremum / mean committed with its differences / remainders).
   if (op != Op::kSum) {

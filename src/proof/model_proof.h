@@ -31,7 +31,7 @@
 namespace zkinfer::proof {
 
 inline constexpr std::string_view kProofDomain = "zkinfer/proof/v1";
-inline constexpr uint32_t kProofVersion = 6;  // 2: padded zero-knowledge messages; 3: reduced openings; 4: row max by a selector; 5: the backend id; 6: public outputs packed (proof/packed_values.h)
+inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messages; 3: reduced openings; 4: row max by a selector; 5: the backend id; 6: public outputs packed (proof/packed_values.h); 7: sums and means claim x at the half point (no sumcheck), a row max's selector row sums at the half point
 
 // The verifying key's format version (its own: the proof format is kProofVersion). 2: the public
 // model's whole encoding is bound (model_file_digest) and the weight range proof is part of the key.

@@ -313,6 +313,12 @@ TEST(Transformer, TinyGptProvesAndVerifies) {
   quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
   ASSERT_EQ(m.visibility.weights, quant::Visibility::kPrivate);
   ASSERT_EQ(m.visibility.input, quant::Visibility::kPrivate);
+  // Its two erf GELUs, spelled out (Div, Erf, Add, Mul, Mul), are fused into Gelu table activations
+  // at compile time (graph/fuse_unary.h).
+  size_t gelus = 0, erfs = 0;
+  for (const auto& n : m.graph.nodes) gelus += n.op_type == "Gelu", erfs += n.op_type == "Erf";
+  EXPECT_EQ(gelus, 2u);
+  EXPECT_EQ(erfs, 0u);
   Proven p = prove_and_check(m, samples[0], rng);
   // Next-token arg-max of the proven integer logits against float's, position by position.
   const auto q = p.trace.outputs(m)[0];

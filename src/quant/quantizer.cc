@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "graph/fuse_unary.h"
 #include "graph/float_executor.h"
 #include "graph/lower_composites.h"
 #include "graph/lower_moves.h"
@@ -28,6 +29,7 @@ std::vector<Range> calibrate(graph::Graph& g, const std::vector<graph::Sample>& 
   graph::lower_composites(g);       // LogSoftmax, InstanceNormalization, Hardmax, CumSum, ... as proven ops
   graph::lower_arithmetic(g);       // Gemm alpha/beta into constants, variadic Sum/Mean as Adds
   graph::fuse_layer_norm(g);        // spelled-out layer norms as one LayerNormalization
+  graph::fuse_gelu(g);              // spelled-out GELUs (tanh or erf form) as one Gelu table activation
   graph::lower_conv_transpose(g);   // zero insertion and a Conv with the flipped kernel
   graph::lower_resize(g);           // Gathers (nearest) and constant interpolation MatMuls per axis
   graph::lower_pool_3d(g);          // 3-D pools into a 2-D pool over (H, W) and one over D

@@ -125,9 +125,16 @@ void register_compile(CLI::App& app, Action& action) {
         std::printf("  provable: every node has a proof protocol for its op, attributes and shapes\n");
       else
         std::printf("  NOT provable: %zu blocker(s) (listed above); `setup` refuses this model\n", blockers.size());
+      // The computed tensors' widest bound (a rewrite's inner tensors, computed by no node, keep
+      // the default bound and are not counted).
+      std::vector<bool> live(m.graph.tensors.size(), false);
+      for (int t : m.graph.inputs) live[static_cast<size_t>(t)] = true;
+      for (const auto& n : m.graph.nodes)
+        for (int t : n.outputs)
+          if (t >= 0) live[static_cast<size_t>(t)] = true;
       int widest = 1;
       for (size_t t = 0; t < m.graph.tensors.size(); ++t)
-        if (!m.graph.tensors[t].is_const) widest = std::max(widest, m.bits[t]);
+        if (!m.graph.tensors[t].is_const && live[t]) widest = std::max(widest, m.bits[t]);
       std::printf("  scale %d (%s)\n", cfg.base_scale, scale_note.c_str());
       std::printf("  activations at <= 2^-%d, |q| < 2^%d (calibrated bounds, %d bits of headroom); %zu quantized constants; %zu table entries (max 2^%d per table)\n",
                   cfg.base_scale, widest, cfg.range_margin_bits, m.weight_count(), m.table_entries(), cfg.table_log);
