@@ -113,8 +113,8 @@ const std::map<std::string, std::string>& recorded() {
     {"hyrax in=public w=private out=public", "ef848bd2102ce8c2b87090e5af84f0da4a7af379afb32706c261ba515b8b25fc"},
     {"hyrax in=public w=public out=private", "51c89b42d494a64633106ea1d4b0b639bb62bd0f15cd6d7ba296d972cb04c8f4"},
     {"hyrax in=public w=public out=public", "8e8879b4cb8dd154d43ef159450e1547df125b8af107d41a22c7556390d63dfe"},
-    {"kzg in=private w=private out=public", "287a03fce19de6fb89607fdf7252b33c0c65fb46963465c05ed397c566c9e8fe"},
-    {"kzg in=public w=public out=public", "d7d256462c09bd29a377c2cac7df775202bbb652c55eb63b3e4e932bcca91d78"},
+    {"kzg in=private w=private out=public", "43e388348feb695a48143bc34f061660596b824a1afb81db572ecb67791376fe"},
+    {"kzg in=public w=public out=public", "cf8175f92e3ed34837f2b665d09a55e4897cc979dc770f6905caff1689218be6"},
   };
   return m;
 }
