@@ -234,14 +234,24 @@ library ZkHyperKzg {
                 qk = mulmod(qk, c.q, R);
             }
         }
+        return _close(acc, key, pf, e0 + 3 * n, c.r, [b0, b1, b2]);
+    }
+
+    // The end of (c), shared by one group and several: the batch's combined evaluations b at r,
+    // -r, r^2 interpolated into I(X) and subtracted, r^4 W, then the 3-pair pairing with the
+    // witness W at word w0 of the proof.
+    function _close(uint256[2] memory acc, uint256[] memory key, uint256[] calldata pf, uint256 w0, uint256 r, uint256[3] memory b)
+        private
+        view
+        returns (bool)
+    {
         {
-            (uint256 i0, uint256 i1, uint256 i2) = _interpolate(c.r, b0, b1, b2);
+            (uint256 i0, uint256 i1, uint256 i2) = _interpolate(r, b[0], b[1], b[2]);
             ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(i0));
             ZkBn254.mulAdd(acc, key[24], key[25], ZkFr.neg(i1));
             ZkBn254.mulAdd(acc, key[26], key[27], ZkFr.neg(i2));
         }
-        uint256 w0 = e0 + 3 * n;
-        uint256 r2 = mulmod(c.r, c.r, R);
+        uint256 r2 = mulmod(r, r, R);
         ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], ZkFr.neg(mulmod(r2, r2, R)));
         uint256[2] memory wneg;
         (wneg[0], wneg[1]) = ZkBn254.negate(pf[w0], pf[w0 + 1]);
@@ -462,23 +472,7 @@ library ZkHyperKzg {
             }
             ZkBn254.mulAdd(acc, key[0], key[1], ZkFr.neg(betaCoef));
         }
-        {
-            (uint256 i0, uint256 i1, uint256 i2) = _interpolate(c.r, bv[0], bv[1], bv[2]);
-            ZkBn254.mulAdd(acc, 1, 2, ZkFr.neg(i0));
-            ZkBn254.mulAdd(acc, key[24], key[25], ZkFr.neg(i1));
-            ZkBn254.mulAdd(acc, key[26], key[27], ZkFr.neg(i2));
-        }
-        uint256 w0 = gs.offs[gs.counts.length];
-        uint256 r2 = mulmod(c.r, c.r, R);
-        ZkBn254.mulAdd(acc, pf[w0], pf[w0 + 1], ZkFr.neg(mulmod(r2, r2, R)));
-        uint256[2] memory wneg;
-        (wneg[0], wneg[1]) = ZkBn254.negate(pf[w0], pf[w0 + 1]);
-        uint256[2] memory wr2;
-        (wr2[0], wr2[1]) = ZkBn254.mul(pf[w0], pf[w0 + 1], r2);
-        uint256[4] memory g2 = [ZkBn254.G2_X1, ZkBn254.G2_X0, ZkBn254.G2_Y1, ZkBn254.G2_Y0];
-        uint256[4] memory tau3 = [key[2], key[3], key[4], key[5]];
-        uint256[4] memory tau21 = [key[28], key[29], key[30], key[31]];
-        return ZkBn254.pairing3(acc, g2, wneg, tau3, wr2, tau21);
+        return _close(acc, key, pf, gs.offs[gs.counts.length], c.r, bv);
     }
 
     // Verifies a batch of several groups (one group: the same verdict and state as verify).
