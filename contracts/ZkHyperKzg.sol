@@ -138,24 +138,6 @@ library ZkHyperKzg {
         return (st, c);
     }
 
-    // (a): 2 r G_{k+1}(r^2) = r (1 - z_k)(G_k(r) + G_k(-r)) + z_k (G_k(r) - G_k(-r)), G_n := w.
-    function _folds(uint256[] memory z, uint256[] calldata pf, uint256 r) private pure returns (bool) {
-        uint256 n = z.length;
-        uint256 e0 = 7 + 2 * (n - 1);
-        for (uint256 k = 0; k < n; ++k) {
-            uint256 a = pf[e0 + 3 * k];
-            uint256 b = pf[e0 + 3 * k + 1];
-            uint256 y = k + 1 < n ? pf[e0 + 3 * (k + 1) + 2] : pf[4];
-            uint256 zk = ZkFr.canonical(z[k]);
-            uint256 lhs = mulmod(addmod(r, r, R), y, R);
-            uint256 rhs = addmod(
-                mulmod(mulmod(r, addmod(1, R - zk, R), R), addmod(a, b, R), R), mulmod(zk, addmod(a, R - b, R), R), R
-            );
-            if (lhs != rhs) return false;
-        }
-        return true;
-    }
-
     // (b): the Pedersen equation of the claims.
     function _pedersen(uint256[] memory key, uint256[] memory items, uint256[] calldata pf, Ch memory c)
         private
@@ -278,7 +260,7 @@ library ZkHyperKzg {
         Ch memory c;
         (st, c) = _transcript(st, key, z, items, pf);
         if (c.r == 0 || c.r == 1 || c.r == R - 1) return (st, false);  // degenerate r
-        if (!_folds(z, pf, c.r)) return (st, false);
+        if (!_foldsAt(z, pf, 0, c.r)) return (st, false);
         if (!_pedersen(key, items, pf, c)) return (st, false);
         return (st, _pairing(key, items, n, pf, c));
     }
@@ -386,7 +368,8 @@ library ZkHyperKzg {
         return (st, c);
     }
 
-    // (a) for group g (its words from o).
+    // (a), for the group whose words start at o (0: a batch of one group):
+    // 2 r G_{k+1}(r^2) = r (1 - z_k)(G_k(r) + G_k(-r)) + z_k (G_k(r) - G_k(-r)), G_n := w.
     function _foldsAt(uint256[] memory z, uint256[] calldata pf, uint256 o, uint256 r) private pure returns (bool) {
         uint256 n = z.length;
         uint256 e0 = o + 7 + 2 * (n - 1);
