@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "evm_runner.h"
+#include "evm_step_case.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/random.h"
@@ -62,325 +63,16 @@ using testing::seed_note;
 using testing::test_seed;
 using namespace evmtest;  // Word, calldata, Evm, ... (evm_runner.h)
 
-// ---------------------------------------------------------------------------------------------
-// What a step verifier produced: the C++ verifier's, or the routine's words decoded.
+using namespace evmstep;  // Case, StepResult, make_case, run_cpp, ... (evm_step_case.h)
 
-struct Lookup {
-  size_t id = 0, num_vars = 0, table_log = 0;
-  bool operator==(const Lookup&) const = default;
-};
-
-struct StepResult {
-  bool ok = false;
-  Word state{};
-  size_t consumed = 0;
-  std::vector<Claim> x;
-  std::vector<AdviceClaim> advice;
-  // C++: the BatchVerifier's shapes (per table: log size, segments' num_vars); Solidity: the
-  // lookups in registration order.
-  std::vector<lookup::BatchTableShape> shapes;
-  std::vector<Lookup> lookups;
-  uint64_t gas = 0;  // Solidity: the routine's own gas (gasleft() around its call)
-  uint64_t memory = 0;  // Solidity: the memory the routine allocated (free-memory pointer's growth)
-};
-
-Fr fr_of(const Word& w) {
-  std::array<uint8_t, 32> le;
-  for (size_t i = 0; i < 32; ++i) le[i] = w[31 - i];
-  auto v = Fr::from_bytes(std::span<const uint8_t>(le.data(), 32));
-  if (!v) throw Error("non-canonical word");
-  return *v;
-}
-
-StepResult decode_out(const std::vector<Word>& o) {
-  StepResult r;
-  size_t k = 0;
-  auto next = [&]() -> const Word& {
-    if (k >= o.size()) throw Error("short output");
-    return o[k++];
+// A C++ verifier of a layer with one input as a CppVerify.
+template <class F>
+CppVerify one_input(F f) {
+  return [f](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr,
+             std::vector<std::vector<Claim>>* inputs, std::vector<AdviceClaim>* adv) {
+    inputs->resize(1);
+    return f(cl, rd, tr, &(*inputs)[0], adv);
   };
-  r.ok = low_u64(next()) == 1;
-  r.state = next();
-  r.consumed = low_u64(next());
-  const size_t nx = low_u64(next());
-  for (size_t i = 0; i < nx; ++i) {
-    Claim c;
-    const size_t len = low_u64(next());
-    for (size_t j = 0; j < len; ++j) c.point.push_back(fr_of(next()));
-    c.value = fr_of(next());
-    r.x.push_back(std::move(c));
-  }
-  const size_t na = low_u64(next());
-  for (size_t i = 0; i < na; ++i) {
-    AdviceClaim a;
-    a.advice = low_u64(next());
-    const size_t len = low_u64(next());
-    for (size_t j = 0; j < len; ++j) a.claim.point.push_back(fr_of(next()));
-    a.claim.value = fr_of(next());
-    r.advice.push_back(std::move(a));
-  }
-  const size_t nl = low_u64(next());
-  for (size_t i = 0; i < nl; ++i) {
-    Lookup l;
-    l.id = low_u64(next());
-    l.num_vars = low_u64(next());
-    l.table_log = low_u64(next());
-    r.lookups.push_back(l);
-  }
-  r.gas = low_u64(next());
-  r.memory = low_u64(next());
-  if (k != o.size()) throw Error("trailing output words");
-  return r;
-}
-
-// The lookups grouped by table as lookup::BatchVerifier groups them (range tables are equal iff
-// their log sizes are): first-registration order of tables, registration order within.
-std::vector<lookup::BatchTableShape> group(const std::vector<Lookup>& ls) {
-  std::vector<lookup::BatchTableShape> out;
-  for (const auto& l : ls) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& t) { return t.k == l.table_log; });
-    if (it == out.end()) {
-      out.push_back({l.table_log, 1, {}});
-      it = out.end() - 1;
-    }
-    it->segments.push_back(l.num_vars);
-  }
-  return out;
-}
-
-bool same_shapes(const std::vector<lookup::BatchTableShape>& a, const std::vector<lookup::BatchTableShape>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].k != b[i].k || a[i].num_columns != b[i].num_columns || a[i].segments != b[i].segments) return false;
-  return true;
-}
-
-// Whether the routine's result equals the C++ verifier's (the lookups against the BatchVerifier's
-// shapes); the first difference in *why.
-bool same_result(const StepResult& cpp, const StepResult& sol, std::string* why) {
-  if (cpp.ok != sol.ok) return *why = "ok differs", false;
-  if (!cpp.ok) return true;
-  if (cpp.state != sol.state) return *why = "final state differs", false;
-  if (cpp.consumed != sol.consumed) return *why = "words consumed differ", false;
-  if (cpp.x.size() != sol.x.size()) return *why = "number of input claims differs", false;
-  for (size_t i = 0; i < cpp.x.size(); ++i)
-    if (cpp.x[i].point != sol.x[i].point || cpp.x[i].value.value() != sol.x[i].value.value())
-      return *why = "input claim " + std::to_string(i) + " differs", false;
-  if (cpp.advice.size() != sol.advice.size()) return *why = "number of advice claims differs", false;
-  for (size_t i = 0; i < cpp.advice.size(); ++i)
-    if (cpp.advice[i].advice != sol.advice[i].advice || cpp.advice[i].claim.point != sol.advice[i].claim.point ||
-        cpp.advice[i].claim.value.value() != sol.advice[i].claim.value.value())
-      return *why = "advice claim " + std::to_string(i) + " differs", false;
-  if (!same_shapes(cpp.shapes, group(sol.lookups))) return *why = "registered lookups differ", false;
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cases.
-
-// The C++ verifier of one layer: deserializes the layer's bytes with the reader in the session
-// (as the whole-model verifier does) and verifies; *consumed the bytes read.
-using CppVerify = std::function<Verdict(const std::vector<Claim>&, ByteReader&, transcript::Transcript&,
-                                        std::vector<Claim>*, std::vector<AdviceClaim>*)>;
-
-struct Case {
-  std::string name;
-  std::string signature;
-  bool pool = false;
-  std::vector<Word> params;
-  std::vector<Claim> claims;
-  transcript::Transcript start{"evm-nonlinear-test", transcript::Encoding::kV2};
-  std::vector<uint8_t> proof;  // the layer proof's bytes
-  CppVerify verify;
-  // The honest run's C++ result, the BatchVerifier's lookups read back by verifying the batch
-  // proof (id, num_vars in registration order), and what the prover's tensors say.
-  StepResult honest;
-  std::vector<std::pair<size_t, size_t>> batch_segments;
-  std::vector<Claim> prover_in;
-  std::vector<std::vector<Fr>> prover_advice;  // each advice vector's table
-  // EVM calls: the honest one, then one per changed word (change_names).
-  size_t honest_call = 0;
-  std::vector<size_t> changed_calls;
-  std::vector<std::string> change_names;
-  std::vector<StepResult> changed_cpp;
-  // Cheating provers, re-proved from the start state (their proofs are consistent with the
-  // transcript, so each layer-local check is reached): a forged output claim value, or an output
-  // tensor that is not the layer's (forced outputs). reject: whether the C++ layer verifier must
-  // reject (false: the layer accepts, its input or advice claims are then wrong, or the batch's
-  // range check rejects).
-  struct Variant {
-    std::string name;
-    std::vector<Claim> claims;
-    std::vector<uint8_t> proof;
-    bool reject = false;
-    size_t call = 0;
-    StepResult cpp;
-  };
-  std::vector<Variant> reproved;
-  // Malformed calls: the proof's last word missing (nothing after it: must revert); claim 0's
-  // point one coordinate short (must be rejected, as the C++ verifier rejects it).
-  size_t truncated_call = 0, short_point_call = 0;
-  StepResult short_point_cpp;
-};
-
-// Proves a cheating variant in a BatchProver session from the case's start state.
-template <class Prove>
-void reprove(Case& c, std::string name, std::vector<Claim> claims, bool reject, Prove prove) {
-  lookup::BatchProver<Fr> bp;
-  transcript::Transcript tp = c.start;
-  const ProofSession session{nullptr, &bp, nullptr};
-  tp.set_session(&session);
-  Case::Variant v;
-  v.name = std::move(name);
-  v.claims = std::move(claims);
-  v.reject = reject;
-  v.proof = prove(v.claims, tp);
-  tp.set_session(nullptr);
-  c.reproved.push_back(std::move(v));
-}
-
-// The claims with claim 0's value + 1.
-std::vector<Claim> forged(std::vector<Claim> cl) {
-  cl[0].value += Fr::one();
-  return cl;
-}
-
-size_t num_words(const Case& c) { return c.proof.size() / 32; }
-
-// The words of a call: params, claims, the start state, the proof words, two stray words after.
-std::vector<Word> call_words(const Case& c, const std::vector<Claim>& claims, const std::vector<uint8_t>& proof,
-                             bool stray = true) {
-  std::vector<Word> w = c.params;
-  w.push_back(word_u64(claims.size()));
-  for (const auto& cl : claims) {
-    w.push_back(word_u64(cl.point.size()));
-    for (const Fr& x : cl.point) w.push_back(word(x));
-    w.push_back(word(cl.value.value()));
-  }
-  w.push_back(state_word(c.start));
-  for (size_t i = 0; i < proof.size(); i += 32) {
-    Word x{};
-    for (size_t j = 0; j < 32; ++j) x[j] = proof[i + 31 - j];
-    w.push_back(x);
-  }
-  if (stray) {
-    w.push_back(word_u64(0xdead));
-    w.push_back(word(-Fr::one()));
-  }
-  return w;
-}
-
-// The C++ verifier on these claims and proof bytes, in a fresh BatchVerifier's session.
-StepResult run_cpp(const Case& c, const std::vector<Claim>& claims, const std::vector<uint8_t>& proof,
-                   lookup::BatchVerifier<Fr>* keep = nullptr, transcript::Transcript* tr_out = nullptr) {
-  StepResult r;
-  lookup::BatchVerifier<Fr> own;
-  lookup::BatchVerifier<Fr>& bv = keep ? *keep : own;
-  const ProofSession session{nullptr, nullptr, &bv};
-  transcript::Transcript tr = c.start;
-  tr.set_session(&session);
-  ByteReader rd(proof);
-  rd.set_session(&session);
-  std::vector<Claim> in;
-  std::vector<AdviceClaim> adv;
-  Verdict v = Verdict::reject("decode");
-  try {
-    v = c.verify(claims, rd, tr, &in, &adv);
-  } catch (const DecodeError&) {
-    v = Verdict::reject("decode");
-  }
-  tr.set_session(nullptr);
-  r.ok = v.ok() && rd.remaining() == 0;
-  if (!r.ok) return r;
-  r.state = state_word(tr);
-  r.consumed = rd.position() / 32;
-  r.x = std::move(in);
-  r.advice = std::move(adv);
-  r.shapes = bv.shapes();
-  if (tr_out) *tr_out = tr;
-  return r;
-}
-
-// Proves a layer in a BatchProver session: prove(tr) returns the proof bytes and fills in and
-// advice claims; then runs the honest C++ verification and the batch of its lookups.
-template <class Prove>
-void make_case(Case& c, TestRng& rng, Prove prove) {
-  c.start.absorb("test.start", Fr::random(rng));
-  lookup::BatchProver<Fr> bp;
-  transcript::Transcript tp = c.start;
-  {
-    const ProofSession session{nullptr, &bp, nullptr};
-    tp.set_session(&session);
-    c.proof = prove(tp);
-    tp.set_session(nullptr);
-  }
-  ASSERT_EQ(c.proof.size() % 32, 0u);
-  lookup::BatchVerifier<Fr> bv;
-  transcript::Transcript tv = c.start;
-  c.honest = run_cpp(c, c.claims, c.proof, &bv, &tv);
-  ASSERT_TRUE(c.honest.ok) << c.name << ": the C++ verifier rejects the honest proof";
-  ASSERT_EQ(c.honest.state, state_word(tp)) << c.name;
-  // The layer's lookups, proven and verified as the model-wide batch would.
-  bp.assign_owner(0);
-  bv.assign_owner(0, c.name);
-  size_t missing = 0;
-  const auto counts = bp.prepare(&missing);
-  ASSERT_EQ(missing, 0u) << c.name;
-  for (const auto& m : counts)
-    for (uint64_t k : m) tp.absorb_u64("test.m", k), tv.absorb_u64("test.m", k);
-  auto res = bp.prove(tp);
-  std::vector<lookup::SegmentClaim<Fr>> sc;
-  std::vector<lookup::MultiplicityClaim<Fr>> mc;
-  Verdict v = bv.verify(res.proof, tv, &sc, &mc);
-  ASSERT_TRUE(v.ok()) << c.name << ": " << v.reason();
-  for (const auto& s : sc) {
-    ASSERT_EQ(s.column, 0u);
-    c.batch_segments.push_back({s.id, s.point.size()});
-    ASSERT_LT(s.id, c.prover_advice.size());
-    EXPECT_EQ(s.value.value(), poly::evaluate_mle<Fr>(c.prover_advice[s.id], s.point)) << c.name;
-  }
-}
-
-std::vector<Fr> fr_table(const layers::LayerAdvice& a) {
-  std::vector<Fr> t(a.values.size());
-  for (size_t i = 0; i < t.size(); ++i) t[i] = Fr::from_i64(a.values[i]);
-  return t;
-}
-
-std::vector<int64_t> random_ints(TestRng& rng, size_t n, int64_t bound) {
-  std::vector<int64_t> v(n);
-  for (auto& x : v) x = static_cast<int64_t>(rng.next_u64() % (2 * static_cast<uint64_t>(bound) + 1)) - bound;
-  return v;
-}
-
-std::vector<Claim> true_claims(TestRng& rng, const PaddedShape& s, std::span<const int64_t> values, size_t count) {
-  const auto table = layers::padded_table(s, values);
-  std::vector<Claim> out;
-  for (size_t i = 0; i < count; ++i) {
-    std::vector<Fr> p(s.num_vars());
-    for (Fr& x : p) x = Fr::random(rng);
-    out.push_back({p, poly::evaluate_mle<Fr>(table, p)});
-  }
-  return out;
-}
-
-std::vector<Word> dims_words(const std::vector<size_t>& dims) {
-  std::vector<Word> w = {word_u64(dims.size())};
-  for (size_t d : dims) w.push_back(word_u64(d));
-  return w;
-}
-
-template <class P>
-std::vector<uint8_t> bytes_of(const P& proof) {
-  ByteWriter w;
-  proof.serialize(w);
-  return w.data();
-}
-
-std::string dims_name(const std::vector<size_t>& d) {
-  std::string s = "(";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
-  return s + ")";
 }
 
 std::unique_ptr<Case> rescale_case(TestRng& rng, std::vector<size_t> dims, size_t shift, size_t out_bits, size_t nclaims) {
@@ -398,18 +90,18 @@ std::unique_ptr<Case> rescale_case(TestRng& rng, std::vector<size_t> dims, size_
   layers::RescaleProver prover(p, x);
   c->claims = true_claims(rng, s, prover.output(), nclaims);
   for (const auto& a : prover.advice()) c->prover_advice.push_back(fr_table(a));
-  c->verify = [p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
+  c->verify = one_input([p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
                   std::vector<AdviceClaim>* adv) {
     const auto proof = layers::deserialize_proof(rd, layers::rescale_proof_layout(p, cl.size()));
     return layers::verify_rescale(p, cl, proof, tr, in, adv);
-  };
+  });
   const auto table = layers::padded_table(s, x);
   make_case(*c, rng, [&](transcript::Transcript& tp) {
     std::vector<AdviceClaim> adv;
-    auto proof = prover.prove(c->claims, tp, &c->prover_in, &adv);
+    auto proof = prover.prove(c->claims, tp, &c->prover_inputs.emplace_back(), &adv);
     return bytes_of(proof);
   });
-  for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  for (auto& in : c->prover_inputs.at(0)) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
   // A forged claim: rejected with the output's range check (its digits give the true value),
   // accepted without it (the claim on x is then wrong).
   reprove(*c, "forged claim value", forged(c->claims), out_bits > 0, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
@@ -449,17 +141,17 @@ std::unique_ptr<Case> relu_case(TestRng& rng, std::vector<size_t> dims, size_t s
   layers::ReluProver prover(p, x);
   c->claims = true_claims(rng, s, prover.output(), nclaims);
   for (const auto& a : prover.advice()) c->prover_advice.push_back(fr_table(a));
-  c->verify = [p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
+  c->verify = one_input([p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
                   std::vector<AdviceClaim>* adv) {
     const auto proof = layers::deserialize_proof(rd, layers::relu_proof_layout(p, cl.size()));
     return layers::verify_relu(p, cl, proof, tr, in, adv);
-  };
+  });
   const auto table = layers::padded_table(s, x);
   make_case(*c, rng, [&](transcript::Transcript& tp) {
     std::vector<AdviceClaim> adv;
-    return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
+    return bytes_of(prover.prove(c->claims, tp, &c->prover_inputs.emplace_back(), &adv));
   });
-  for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  for (auto& in : c->prover_inputs.at(0)) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
   reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
     layers::ReluProver pr(p, x);
     std::vector<Claim> in;
@@ -499,11 +191,11 @@ std::unique_ptr<Case> bound_case(TestRng& rng, std::vector<size_t> dims, size_t 
   layers::BoundProver prover(p, y);
   c->claims = true_claims(rng, s, y, nclaims);
   for (const auto& a : prover.advice()) c->prover_advice.push_back(fr_table(a));
-  c->verify = [p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>*,
+  c->verify = one_input([p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>*,
                   std::vector<AdviceClaim>* adv) {
     const auto proof = layers::deserialize_proof(rd, layers::bound_proof_layout(p, cl.size()));
     return layers::verify_bound(p, cl, proof, tr, adv);
-  };
+  });
   make_case(*c, rng, [&](transcript::Transcript& tp) {
     std::vector<AdviceClaim> adv;
     return bytes_of(prover.prove(c->claims, tp, &adv));
@@ -560,17 +252,17 @@ std::unique_ptr<Case> max_pool_case(TestRng& rng, const layers::MaxPoolParams& p
   layers::MaxPoolProver prover(p, x);
   c->claims = true_claims(rng, ys, prover.output(), nclaims);
   for (const auto& a : prover.advice()) c->prover_advice.push_back(fr_table(a));
-  c->verify = [p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
+  c->verify = one_input([p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
                   std::vector<AdviceClaim>* adv) {
     const auto proof = layers::MaxPoolProof::deserialize(rd, p, cl.size());
     return layers::verify_max_pool(p, cl, proof, tr, in, adv);
-  };
+  });
   const auto table = layers::padded_table(xs, x);
   make_case(*c, rng, [&](transcript::Transcript& tp) {
     std::vector<AdviceClaim> adv;
-    return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
+    return bytes_of(prover.prove(c->claims, tp, &c->prover_inputs.emplace_back(), &adv));
   });
-  for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  for (auto& in : c->prover_inputs.at(0)) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
   // A forged claim: the gather sumcheck's claim is wrong.
   reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
     layers::MaxPoolProver pr(p, x);
@@ -605,17 +297,17 @@ std::unique_ptr<Case> gap_case(TestRng& rng, std::vector<size_t> dims, size_t nc
   layers::GlobalAvgPoolProver prover(p, x);
   c->claims = true_claims(rng, ys, prover.output(), nclaims);
   for (const auto& a : prover.advice()) c->prover_advice.push_back(fr_table(a));
-  c->verify = [p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
+  c->verify = one_input([p](const std::vector<Claim>& cl, ByteReader& rd, transcript::Transcript& tr, std::vector<Claim>* in,
                   std::vector<AdviceClaim>* adv) {
     const auto proof = layers::GlobalAvgPoolProof::deserialize(rd, p, cl.size());
     return layers::verify_global_avg_pool(p, cl, proof, tr, in, adv);
-  };
+  });
   const auto table = layers::padded_table(xs, x);
   make_case(*c, rng, [&](transcript::Transcript& tp) {
     std::vector<AdviceClaim> adv;
-    return bytes_of(prover.prove(c->claims, tp, &c->prover_in, &adv));
+    return bytes_of(prover.prove(c->claims, tp, &c->prover_inputs.emplace_back(), &adv));
   });
-  for (auto& in : c->prover_in) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
+  for (auto& in : c->prover_inputs.at(0)) EXPECT_EQ(in.value.value(), poly::evaluate_mle<Fr>(table, in.point)) << c->name;
   reprove(*c, "forged claim value", forged(c->claims), true, [&](const std::vector<Claim>& cl, transcript::Transcript& tp) {
     layers::GlobalAvgPoolProver pr(p, x);
     std::vector<Claim> in;
@@ -861,7 +553,7 @@ TEST(EvmNonlinear, HonestProofsMatchCpp) {
     const Case& c = *cp;
     const CallResult& r = s.evm(c)[c.honest_call];
     ASSERT_TRUE(r.success) << c.name << ": " << r.error;
-    const StepResult sol = decode_out(r.out);
+    const StepResult sol = decode_out(r.out, 1);
     ASSERT_TRUE(sol.ok) << c.name;
     std::string why;
     EXPECT_TRUE(same_result(c.honest, sol, &why)) << c.name << ": " << why;
@@ -876,11 +568,13 @@ TEST(EvmNonlinear, HonestProofsMatchCpp) {
     // ... and the tables (log sizes, segments grouped) the BatchVerifier holds.
     EXPECT_TRUE(same_shapes(c.honest.shapes, group(sol.lookups))) << c.name;
     // The claims are true: on the input (the prover's) and on the prover's advice vectors.
-    if (!c.prover_in.empty() || !sol.x.empty()) {
-      ASSERT_EQ(sol.x.size(), c.prover_in.size()) << c.name;
-      for (size_t i = 0; i < sol.x.size(); ++i) {
-        EXPECT_EQ(sol.x[i].point, c.prover_in[i].point) << c.name;
-        EXPECT_EQ(sol.x[i].value.value(), c.prover_in[i].value.value()) << c.name;
+    const std::vector<Claim> none;
+    const auto& prover_in = c.prover_inputs.empty() ? none : c.prover_inputs[0];
+    if (!prover_in.empty() || !sol.inputs[0].empty()) {
+      ASSERT_EQ(sol.inputs[0].size(), prover_in.size()) << c.name;
+      for (size_t i = 0; i < sol.inputs[0].size(); ++i) {
+        EXPECT_EQ(sol.inputs[0][i].point, prover_in[i].point) << c.name;
+        EXPECT_EQ(sol.inputs[0][i].value.value(), prover_in[i].value.value()) << c.name;
       }
     }
     for (const auto& a : sol.advice) {
@@ -906,7 +600,7 @@ TEST(EvmNonlinear, EveryChangedWordMatchesCppAndIsRejectedOrMovesTheState) {
         ++reverted;
         continue;
       }
-      const StepResult sol = decode_out(r.out);
+      const StepResult sol = decode_out(r.out, 1);
       std::string why;
       EXPECT_TRUE(same_result(cpp, sol, &why)) << where << ": " << why;
       if (!sol.ok) {
@@ -932,7 +626,7 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
       EXPECT_EQ(v.cpp.ok, !v.reject) << where << ": the C++ layer verifier";
       const CallResult& r = s.evm(*cp)[v.call];
       ASSERT_TRUE(r.success) << where << ": " << r.error;
-      const StepResult sol = decode_out(r.out);
+      const StepResult sol = decode_out(r.out, 1);
       std::string why;
       EXPECT_TRUE(same_result(v.cpp, sol, &why)) << where << ": " << why;
       ++n;
@@ -951,7 +645,7 @@ TEST(EvmNonlinear, MalformedCallsAreRejected) {
     EXPECT_FALSE(c.short_point_cpp.ok) << c.name;
     const CallResult& r = s.evm(c)[c.short_point_call];
     ASSERT_TRUE(r.success) << c.name << ": " << r.error;
-    EXPECT_FALSE(decode_out(r.out).ok) << c.name << ": a claim point of the wrong length is accepted";
+    EXPECT_FALSE(decode_out(r.out, 1).ok) << c.name << ": a claim point of the wrong length is accepted";
   }
 }
 
@@ -966,7 +660,7 @@ TEST(EvmNonlinear, GasPerRoutine) {
     const Case& c = *cp;
     const CallResult& r = s.evm(c)[c.honest_call];
     ASSERT_TRUE(r.success);
-    const StepResult sol = decode_out(r.out);
+    const StepResult sol = decode_out(r.out, 1);
     EXPECT_GT(sol.gas, 0u);
     EXPECT_LT(sol.gas, r.gas);
     EXPECT_GT(sol.memory, 0u);
