@@ -467,52 +467,7 @@ Suite& suite() {
     for (size_t bits = 1; bits <= layers::kMaxRangeBits; ++bits)
       st->plan_calls.push_back(st->nonlinear.add(
           "plans(uint256[])", {word_u64(bits), word_u64(bits), word_u64(0), word_u64(Suite::kMaxPlanVars)}));
-    for (auto& cp : cs) {
-      Case& c = *cp;
-      Evm& evm = st->evm(c);
-      c.honest_call = evm.add(c.signature, call_words(c, c.claims, c.proof));
-      for (size_t i = 0; i < num_words(c); ++i) {
-        std::vector<uint8_t> bad = c.proof;
-        std::array<uint8_t, 32> le;
-        std::copy(bad.begin() + 32 * i, bad.begin() + 32 * (i + 1), le.begin());
-        auto v = Fr::from_bytes(std::span<const uint8_t>(le.data(), 32));
-        const Fr nv = *v + Fr::one();
-        if (*v == -Fr::one()) continue;  // (its + 1 is not canonical: a revert; never drawn here)
-        const auto b = nv.to_bytes();
-        std::copy(b.begin(), b.end(), bad.begin() + 32 * i);
-        c.changed_calls.push_back(evm.add(c.signature, call_words(c, c.claims, bad)));
-        c.change_names.push_back("proof word " + std::to_string(i));
-        c.changed_cpp.push_back(run_cpp(c, c.claims, bad));
-      }
-      c.truncated_call = evm.add(
-          c.signature, call_words(c, c.claims, std::vector<uint8_t>(c.proof.begin(), c.proof.end() - 32), false));
-      {
-        auto cl = c.claims;
-        if (!cl[0].point.empty()) {
-          cl[0].point.pop_back();
-        } else {
-          cl[0].point.push_back(Fr::one());
-        }
-        c.short_point_call = evm.add(c.signature, call_words(c, cl, c.proof));
-        c.short_point_cpp = run_cpp(c, cl, c.proof);
-      }
-      for (auto& v : c.reproved) {
-        v.call = evm.add(c.signature, call_words(c, v.claims, v.proof));
-        v.cpp = run_cpp(c, v.claims, v.proof);
-      }
-      for (size_t k = 0; k < c.claims.size(); ++k)
-        for (size_t j = 0; j <= c.claims[k].point.size(); ++j) {
-          auto cl = c.claims;
-          if (j == c.claims[k].point.size()) {
-            cl[k].value += Fr::one();
-          } else {
-            cl[k].point[j] += Fr::one();
-          }
-          c.changed_calls.push_back(evm.add(c.signature, call_words(c, cl, c.proof)));
-          c.change_names.push_back("claim " + std::to_string(k) + (j == c.claims[k].point.size() ? " value" : " coordinate " + std::to_string(j)));
-          c.changed_cpp.push_back(run_cpp(c, cl, c.proof));
-        }
-    }
+    for (auto& cp : cs) add_calls(st->evm(*cp), *cp);
     st->nonlinear.run();
     st->pool.run();
     return st;
@@ -587,51 +542,14 @@ TEST(EvmNonlinear, HonestProofsMatchCpp) {
 TEST(EvmNonlinear, EveryChangedWordMatchesCppAndIsRejectedOrMovesTheState) {
   SCOPED_TRACE(seed_note());
   Suite& s = suite();
-  for (const auto& cp : s.cases) {
-    const Case& c = *cp;
-    size_t rejected = 0, moved = 0, reverted = 0;
-    ASSERT_EQ(c.changed_calls.size(), c.changed_cpp.size());
-    for (size_t i = 0; i < c.changed_calls.size(); ++i) {
-      const CallResult& r = s.evm(c)[c.changed_calls[i]];
-      const StepResult& cpp = c.changed_cpp[i];
-      const std::string where = c.name + ", " + c.change_names[i];
-      if (!r.success) {
-        EXPECT_FALSE(cpp.ok) << where << ": the routine reverts (" << r.error << "), the C++ verifier accepts";
-        ++reverted;
-        continue;
-      }
-      const StepResult sol = decode_out(r.out, 1);
-      std::string why;
-      EXPECT_TRUE(same_result(cpp, sol, &why)) << where << ": " << why;
-      if (!sol.ok) {
-        ++rejected;
-      } else {
-        EXPECT_NE(sol.state, c.honest.state) << where << ": accepted with the honest state";
-        ++moved;
-      }
-    }
-    std::printf("%-70s %3zu changes: %3zu rejected, %2zu reverted, %3zu accepted with another state\n", c.name.c_str(),
-                c.changed_calls.size(), rejected, reverted, moved);
-    EXPECT_GT(c.changed_calls.size(), 0u);
-  }
+  for (const auto& cp : s.cases) expect_changes_match(s.evm(*cp), *cp, 1, 70);
 }
 
 TEST(EvmNonlinear, CheatingProversMatchCpp) {
   SCOPED_TRACE(seed_note());
   Suite& s = suite();
   size_t n = 0;
-  for (const auto& cp : s.cases) {
-    for (const auto& v : cp->reproved) {
-      const std::string where = cp->name + ", " + v.name;
-      EXPECT_EQ(v.cpp.ok, !v.reject) << where << ": the C++ layer verifier";
-      const CallResult& r = s.evm(*cp)[v.call];
-      ASSERT_TRUE(r.success) << where << ": " << r.error;
-      const StepResult sol = decode_out(r.out, 1);
-      std::string why;
-      EXPECT_TRUE(same_result(v.cpp, sol, &why)) << where << ": " << why;
-      ++n;
-    }
-  }
+  for (const auto& cp : s.cases) n += expect_reproved_match(s.evm(*cp), *cp, 1);
   // 2 per case (forged claim, forced output) but GlobalAveragePool (1) and bound (the padding
   // entry only where there is padding: 3 of 4), and 5 proofs for other parameters.
   EXPECT_EQ(n, 58u);
@@ -639,14 +557,7 @@ TEST(EvmNonlinear, CheatingProversMatchCpp) {
 
 TEST(EvmNonlinear, MalformedCallsAreRejected) {
   Suite& s = suite();
-  for (const auto& cp : s.cases) {
-    const Case& c = *cp;
-    EXPECT_FALSE(s.evm(c)[c.truncated_call].success) << c.name << ": a proof one word short does not revert";
-    EXPECT_FALSE(c.short_point_cpp.ok) << c.name;
-    const CallResult& r = s.evm(c)[c.short_point_call];
-    ASSERT_TRUE(r.success) << c.name << ": " << r.error;
-    EXPECT_FALSE(decode_out(r.out, 1).ok) << c.name << ": a claim point of the wrong length is accepted";
-  }
+  for (const auto& cp : s.cases) expect_malformed_rejected(s.evm(*cp), *cp, 1);
 }
 
 TEST(EvmNonlinear, GasPerRoutine) {

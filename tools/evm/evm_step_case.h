@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -322,6 +323,109 @@ void make_case(Case& c, TestRng& rng, Prove prove) {
     ASSERT_LT(s.id, c.prover_advice.size());
     EXPECT_EQ(s.value.value(), poly::evaluate_mle<Fr>(c.prover_advice[s.id], s.point)) << c.name;
   }
+}
+
+// Registers a case's calls on its harness: the honest one; each proof word + 1 (with the C++
+// verifier's result on the same bytes); the proof one word short; claim 0's point one coordinate
+// short (or long, for a point of none); each cheating variant; each claim's coordinates and value
+// + 1.
+inline void add_calls(evmtest::Evm& evm, Case& c) {
+  c.honest_call = evm.add(c.signature, call_words(c, c.claims, c.proof));
+  for (size_t i = 0; i < num_words(c); ++i) {
+    std::vector<uint8_t> bad = c.proof;
+    std::array<uint8_t, 32> le;
+    std::copy(bad.begin() + 32 * i, bad.begin() + 32 * (i + 1), le.begin());
+    auto v = Fr::from_bytes(std::span<const uint8_t>(le.data(), 32));
+    if (*v == -Fr::one()) continue;  // (its + 1 is not canonical: a revert; never drawn here)
+    const auto b = (*v + Fr::one()).to_bytes();
+    std::copy(b.begin(), b.end(), bad.begin() + 32 * i);
+    c.changed_calls.push_back(evm.add(c.signature, call_words(c, c.claims, bad)));
+    c.change_names.push_back("proof word " + std::to_string(i));
+    c.changed_cpp.push_back(run_cpp(c, c.claims, bad));
+  }
+  c.truncated_call =
+      evm.add(c.signature, call_words(c, c.claims, std::vector<uint8_t>(c.proof.begin(), c.proof.end() - 32), false));
+  {
+    auto cl = c.claims;
+    if (!cl[0].point.empty()) {
+      cl[0].point.pop_back();
+    } else {
+      cl[0].point.push_back(Fr::one());
+    }
+    c.short_point_call = evm.add(c.signature, call_words(c, cl, c.proof));
+    c.short_point_cpp = run_cpp(c, cl, c.proof);
+  }
+  for (auto& v : c.reproved) {
+    v.call = evm.add(c.signature, call_words(c, v.claims, v.proof));
+    v.cpp = run_cpp(c, v.claims, v.proof);
+  }
+  for (size_t k = 0; k < c.claims.size(); ++k)
+    for (size_t j = 0; j <= c.claims[k].point.size(); ++j) {
+      auto cl = c.claims;
+      if (j == c.claims[k].point.size()) {
+        cl[k].value += Fr::one();
+      } else {
+        cl[k].point[j] += Fr::one();
+      }
+      c.changed_calls.push_back(evm.add(c.signature, call_words(c, cl, c.proof)));
+      c.change_names.push_back("claim " + std::to_string(k) +
+                               (j == c.claims[k].point.size() ? " value" : " coordinate " + std::to_string(j)));
+      c.changed_cpp.push_back(run_cpp(c, cl, c.proof));
+    }
+}
+
+// Every changed word's routine result equals the C++ verifier's (a revert where C++ rejects), and
+// an accepted change moves the transcript state; prints the counts (name column `width` wide).
+inline void expect_changes_match(const evmtest::Evm& evm, const Case& c, size_t num_inputs, int width) {
+  size_t rejected = 0, moved = 0, reverted = 0;
+  ASSERT_EQ(c.changed_calls.size(), c.changed_cpp.size());
+  for (size_t i = 0; i < c.changed_calls.size(); ++i) {
+    const evmtest::CallResult& r = evm[c.changed_calls[i]];
+    const StepResult& cpp = c.changed_cpp[i];
+    const std::string where = c.name + ", " + c.change_names[i];
+    if (!r.success) {
+      EXPECT_FALSE(cpp.ok) << where << ": the routine reverts (" << r.error << "), the C++ verifier accepts";
+      ++reverted;
+      continue;
+    }
+    const StepResult sol = decode_out(r.out, num_inputs);
+    std::string why;
+    EXPECT_TRUE(same_result(cpp, sol, &why)) << where << ": " << why;
+    if (!sol.ok) {
+      ++rejected;
+    } else {
+      EXPECT_NE(sol.state, c.honest.state) << where << ": accepted with the honest state";
+      ++moved;
+    }
+  }
+  std::printf("%-*s %3zu changes: %3zu rejected, %2zu reverted, %3zu accepted with another state\n", width, c.name.c_str(),
+              c.changed_calls.size(), rejected, reverted, moved);
+  EXPECT_GT(c.changed_calls.size(), 0u);
+}
+
+// Each cheating variant: the C++ layer verifier decides as expected and the routine agrees.
+// Returns the number of variants.
+inline size_t expect_reproved_match(const evmtest::Evm& evm, const Case& c, size_t num_inputs) {
+  for (const auto& v : c.reproved) {
+    const std::string where = c.name + ", " + v.name;
+    EXPECT_EQ(v.cpp.ok, !v.reject) << where << ": the C++ layer verifier";
+    const evmtest::CallResult& r = evm[v.call];
+    EXPECT_TRUE(r.success) << where << ": " << r.error;
+    if (!r.success) continue;
+    const StepResult sol = decode_out(r.out, num_inputs);
+    std::string why;
+    EXPECT_TRUE(same_result(v.cpp, sol, &why)) << where << ": " << why;
+  }
+  return c.reproved.size();
+}
+
+// The proof one word short reverts; a claim point of the wrong length is rejected by both.
+inline void expect_malformed_rejected(const evmtest::Evm& evm, const Case& c, size_t num_inputs) {
+  EXPECT_FALSE(evm[c.truncated_call].success) << c.name << ": a proof one word short does not revert";
+  EXPECT_FALSE(c.short_point_cpp.ok) << c.name;
+  const evmtest::CallResult& r = evm[c.short_point_call];
+  ASSERT_TRUE(r.success) << c.name << ": " << r.error;
+  EXPECT_FALSE(decode_out(r.out, num_inputs).ok) << c.name << ": a claim point of the wrong length is accepted";
 }
 
 inline std::vector<Fr> fr_table(const layers::LayerAdvice& a) {
