@@ -1,0 +1,492 @@
+// Differential test of the zero-knowledge end section on the EVM (contracts/ZkCp.sol) against the
+// C++ verifier (src/zk/cp.cc, Context::verify_finish with kzg pads of key version 8), in a real EVM
+// (tools/evm/run.js, harness contracts/test/ZkCpHarness.sol).
+//
+// Instances: a prover Context (kzg pads in chunks of 4, 8, 16, .. over an INSECURE test SRS of known
+// tau) sends padded messages, draws challenges, multiplies hidden values (products, a product of a
+// product, a product with a factor whose terms cancel: a public factor), records equalities and
+// binds claims to Pedersen commitments; then the end section. The verifier replays the same script
+// in C++ (verify_finish) and the harness gets the verifier's relations (the padded values by slot,
+// the chunk commitments, the Pedersen claims, the products' factor forms, the equalities) with the
+// transcript state before the end section, and the end section's proof words. Asserted: the same
+// verdict, final transcript state, pad opening (r', C* = sum_k W_k(r') C_k, V) as the C++ verifier;
+// every changed word of the end section, of the padded values and of the Pedersen claims rejected
+// (false or a revert) and the C++ verifier rejecting each changed scalar too; a cheating prover
+// (a forged product value, a false equality) rejected by both. Gas printed.
+//
+// Exit status 77 (CTest's skip) when node is not installed.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "evm_runner.h"
+#include "common/random.h"
+#include "curve/g1.h"
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
+#include "pcs/kzg.h"
+#include "test_seed.h"
+#include "transcript/transcript.h"
+#include "zk/cp.h"
+#include "zk/session.h"
+#include "zk/wire.h"
+
+namespace zkinfer {
+namespace {
+
+using curve::G1Affine;
+using field::Fq;
+using field::Fr;
+using testing::seed_note;
+using testing::test_seed;
+using namespace evmtest;
+using cp::Context;
+using cp::Val;
+
+constexpr std::string_view kDomain = "evm-test-cp";
+constexpr size_t kLogFirst = 2;  // chunks of 4, 8, 16, ..
+constexpr size_t kMaxVars = 6;   // the test SRS: chunks up to 64 pads
+constexpr size_t kPedLog = 5;    // cp's Pedersen generators: U, H, G_0..G_31
+
+const pcs::KzgParams& srs() {
+  static const pcs::KzgParams p = pcs::KzgParams::insecure_from_secrets(Fr::from_u64(424242), Fr::from_u64(1717), kMaxVars);
+  return p;
+}
+const pcs::HyraxParams& ped() {
+  static const pcs::HyraxParams p(kPedLog);
+  return p;
+}
+
+Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
+void put_g1(std::vector<Word>& out, const G1Affine& p) {
+  if (p.is_identity()) {
+    out.push_back(Word{});
+    out.push_back(Word{});
+    return;
+  }
+  out.push_back(word_fq(p.x));
+  out.push_back(word_fq(p.y));
+}
+Word word_le(std::span<const uint8_t> le) { return be_from_le(le.first(32)); }
+
+// The script's shape.
+struct Shape {
+  std::string name;
+  size_t messages = 8;   // messages before the end section (a derived one every third)
+  size_t products = 2;   // hidden products (each in a derived message's equality)
+  bool nested = false;   // one product of a product
+  bool cancel = false;   // one product whose first factor's terms cancel (a public factor)
+  size_t claims = 1;     // claims bound to Pedersen commitments
+};
+
+// A cheating prover.
+struct Cheat {
+  bool forge_product = false;   // product 0's value + 1 in the end section
+  bool false_equality = false;  // a derived message off by one
+};
+
+struct Script {
+  // Filled by the verifier's run: the relations the end section sees.
+  std::vector<std::pair<Val, Val>> prods;
+  std::vector<G1Affine> peds;
+};
+
+// The verifier's code, run by the prover (w, pvals) and the verifier (r). Messages are absorbed as
+// read, so a message's id is its slot.
+void run_script(const Shape& sh, Context& ctx, transcript::Transcript& tr, ByteWriter* w, ByteReader* r,
+                const Cheat& cheat, TestRng* rng, Script& sc) {
+  const bool prover = w != nullptr;
+  std::vector<Val> m;
+  Fr c = Fr::from_u64(5);
+  size_t made = 0;
+  auto message = [&](const Fr& v) {
+    Val x;
+    if (prover) {
+      x = ctx.send(v);
+      tr.absorb("t.msg", x);
+      ctx.write(*w, x);
+    } else {
+      x = cp::read(*r);
+      tr.absorb("t.msg", x);
+    }
+    m.push_back(x);
+  };
+  auto mul = [&](const Val& a, const Val& b) {
+    sc.prods.push_back({a, b});
+    return a * b;
+  };
+  for (size_t j = 0; j < sh.messages; ++j) {
+    if (j % 3 != 2) {
+      message(prover ? Fr::random(*rng) : Fr::zero());
+      if (j % 3 == 1) c = tr.challenge<Fr>("t.c");
+      continue;
+    }
+    // derived: x_j = c x_{j-2} + (x_{j-1} x_{j-2} or 3 x_{j-1}) + 7
+    Val rhs = m[j - 2] * c + Val(Fr::from_u64(7));
+    if (made < sh.products) {
+      Val p;
+      if (sh.cancel && made == 0) {
+        p = mul(m[j - 1] - m[j - 1], m[j - 2]);
+      } else if (sh.nested && made == 1) {
+        const Val inner = mul(m[j - 1], m[j - 2]);
+        p = mul(inner, m[0]);
+      } else {
+        p = mul(m[j - 1], m[j - 2]);
+      }
+      rhs += p * Fr::from_u64(2);
+      ++made;
+    } else {
+      rhs += m[j - 1] * Fr::from_u64(3);
+    }
+    Fr v = rhs.value();
+    if (cheat.false_equality && j == 2) v += Fr::one();
+    message(v);
+    EXPECT_TRUE(m.back() == rhs);
+  }
+  for (size_t l = 0; l < sh.claims && l + 1 < m.size(); ++l) {
+    const Val x = m[l] + m[l + 1] * c;
+    if (prover) {
+      ctx.bind_claim(x, *w, tr);
+    } else {
+      const auto cl = ctx.bind_claim(x, *r, tr);
+      sc.peds.push_back(cl.commitment());
+    }
+  }
+}
+
+// A form's words: [c, n, (atom, coeff) x n] (message ids are slots here).
+void put_form(std::vector<Word>& out, const Val& x) {
+  out.push_back(word(x.is_public() ? x.value() : x.value()));
+  out.push_back(word_u64(x.terms().size()));
+  for (const auto& t : x.terms()) {
+    out.push_back(word_u64(t.atom));
+    out.push_back(word(t.coeff));
+  }
+}
+
+struct Case {
+  std::string name;
+  std::vector<Word> words;
+  size_t s_at = 0, s_n = 0, peds_at = 0, peds_n = 0, proof_at = 0;
+  std::vector<uint8_t> bytes;  // the whole proof (C++)
+  size_t end_at = 0;           // its end section's first byte
+  std::vector<std::pair<size_t, size_t>> scalar_bytes;  // (word index, byte offset) of each end-section scalar
+  bool cpp_ok = false;
+  Word state{};
+  uint64_t nu = 0;
+  std::vector<Word> point;
+  G1Affine cstar, v;
+  size_t messages = 0, chunks = 0, products = 0, equalities = 0;
+};
+
+std::vector<uint8_t> prove(const Shape& sh, const Cheat& cheat, TestRng& rng) {
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteWriter w;
+  Script sc;
+  run_script(sh, ctx, tr, &w, nullptr, cheat, &rng, sc);
+  if (cheat.forge_product) ctx.testing_forge_product(0, ctx.product_value(0) + Fr::one());
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> out = ctx.rows_block();
+  const auto body = w.data();
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// The C++ verifier on bytes; with `c`, the harness's words and the expected answers.
+Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  Script sc;
+  std::vector<G1Affine> chunks;
+  size_t end_at = 0;
+  Word before{};
+  try {
+    {
+      ByteReader h(bytes);
+      const uint32_t n = h.u32();
+      for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+    }
+    ctx.read_rows(r);
+    run_script(sh, ctx, tr, nullptr, &r, Cheat{}, nullptr, sc);
+    end_at = r.position();
+    before = state_word(tr);
+  } catch (const DecodeError& e) {
+    return Verdict::reject(e.what());
+  }
+  if (c) {
+    c->products = ctx.num_products();
+    c->equalities = ctx.num_equalities();
+  }
+  const std::vector<Val> zeros(ctx.equalities().begin(), ctx.equalities().end());  // the routines'
+  const Verdict v = ctx.verify_finish(tr, r);
+  if (!c) return v && r.remaining() == 0 ? v : (v ? Verdict::reject("trailing bytes") : v);
+  c->cpp_ok = v.ok() && r.remaining() == 0;
+  EXPECT_TRUE(c->cpp_ok || c->name == "forged product" || c->name == "false equality") << c->name << ": " << v.reason();
+  c->state = state_word(tr);
+  c->bytes.assign(bytes.begin(), bytes.end());
+  c->end_at = end_at;
+  c->messages = ctx.num_messages();
+  c->chunks = chunks.size();
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c->nu = o.num_vars;
+    for (const Fr& x : o.point) c->point.push_back(word(x));
+    c->cstar = o.commitment;
+    c->v = o.claim;
+  }
+  // The harness's words.
+  auto& ws = c->words;
+  ws.push_back(before);
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  // the padded values by slot: the messages read before the end section (each 32 bytes after the
+  // header, in order; the claims' points are after them)
+  const size_t n0 = sh.messages;
+  ws.push_back(word_u64(n0));
+  c->s_at = ws.size();
+  c->s_n = n0;
+  {
+    const size_t first = 4 + 32 * chunks.size();
+    for (size_t j = 0; j < n0; ++j) ws.push_back(word_le(bytes.subspan(first + 32 * j)));
+  }
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(sc.peds.size()));
+  c->peds_at = ws.size();
+  c->peds_n = sc.peds.size();
+  for (const auto& p : sc.peds) put_g1(ws, p);
+  ws.push_back(word_u64(sc.prods.size()));
+  {
+    std::vector<Word> f;
+    for (const auto& [a, b] : sc.prods) {
+      put_form(f, a);
+      put_form(f, b);
+    }
+    ws.push_back(word_u64(f.size()));
+    ws.insert(ws.end(), f.begin(), f.end());
+  }
+  ws.push_back(word_u64(zeros.size()));
+  {
+    std::vector<Word> f;
+    for (const Val& d : zeros) put_form(f, d);
+    ws.push_back(word_u64(f.size()));
+    ws.insert(ws.end(), f.begin(), f.end());
+  }
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  c->proof_at = ws.size();
+  // The end section's words: scalars and points in order (the layout of cp.cc's finish).
+  ByteReader e(bytes.subspan(end_at));
+  auto scalar = [&] {
+    c->scalar_bytes.push_back({ws.size(), end_at + e.position()});
+    ws.push_back(word_le(e.bytes(32)));
+  };
+  auto point = [&] { put_g1(ws, zk::read_point(e, "point")); };
+  const size_t np = sc.prods.size();
+  size_t kappa = 0;
+  while ((size_t{1} << kappa) < np) ++kappa;
+  if (np > 0) kappa = std::max<size_t>(kappa, 1);
+  for (size_t k = 0; k < np + 3 * kappa; ++k) scalar();
+  // P from the chunk count (the C++ opening's when it accepted)
+  const size_t cap = std::max(kLogFirst, srs().max_vars());
+  const size_t nu = chunks.empty() ? 0 : kLogFirst + std::min(chunks.size() - 1, cap - kLogFirst);
+  if (c->cpp_ok) EXPECT_EQ(nu, c->nu);
+  size_t lb2 = 1;
+  while ((size_t{1} << lb2) < 2 * nu) ++lb2;
+  const size_t tail = 32 + 64 * nu + 32 + 64 + 32 * ((size_t{1} << lb2) + 2);
+  if (np > 0 && e.remaining() == tail + 11 * 32) {  // the proof of product
+    for (int i = 0; i < 6; ++i) point();
+    for (int i = 0; i < 5; ++i) scalar();
+  }
+  EXPECT_EQ(e.remaining(), tail) << c->name;
+  point();
+  for (size_t i = 0; i < 2 * nu; ++i) scalar();
+  point();
+  point();
+  point();
+  for (size_t i = 0; i < (size_t{1} << lb2) + 2; ++i) scalar();
+  EXPECT_EQ(e.remaining(), 0u);
+  return v;
+}
+
+std::vector<Shape> shapes() {
+  return {
+      {"one product", 6, 1, false, false, 1},
+      {"three products, two claims", 12, 3, false, false, 2},
+      {"nested product", 12, 3, true, false, 1},
+      {"public factor", 6, 1, false, true, 1},
+      {"no products", 9, 0, false, false, 1},
+      {"no claims", 9, 2, false, false, 0},
+      // 40 messages, 5 products: 40 + 5 + 9 slots in chunks of 4, 8, 16, 32 (the end section's
+      // messages open the last chunk)
+      {"four chunks", 40, 5, true, false, 2},
+      // 140 messages: chunks 4 .. 64 then one more of 64 (P = 6)
+      {"six chunks", 140, 12, false, false, 2},
+  };
+}
+
+struct Plan {
+  std::vector<Case> cases;
+  Evm evm{"ZkCpHarness"};
+  std::vector<size_t> honest;
+  std::vector<std::vector<std::pair<std::string, size_t>>> bad;  // per case: (what, call)
+  std::vector<std::pair<std::string, size_t>> cheats;            // cheating provers' calls
+  std::vector<std::string> cheat_cpp;                            // their C++ verdicts (reasons)
+  bool ran = false;
+};
+
+Plan& plan() {
+  static Plan p;
+  if (p.ran) return p;
+  p.ran = true;
+  TestRng rng(test_seed() ^ 0xc0ffee);
+  const std::string sig = "finish(uint256[])";
+  for (const Shape& sh : shapes()) {
+    Case c;
+    c.name = sh.name;
+    const auto bytes = prove(sh, Cheat{}, rng);
+    verify(sh, bytes, &c);
+    p.honest.push_back(p.evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (std::getenv("EVM_ZK_HONEST_ONLY")) {
+      p.bad.push_back({});
+      p.cases.push_back(std::move(c));
+      continue;
+    }
+    // every word of the end section
+    for (size_t i = c.proof_at; i < c.words.size(); ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"end-section word " + std::to_string(i - c.proof_at), p.evm.add(sig, w)});
+    }
+    // every padded value and Pedersen claim coordinate, and the starting state
+    for (size_t i = c.s_at; i < c.s_at + c.s_n; ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"padded value " + std::to_string(i - c.s_at), p.evm.add(sig, w)});
+    }
+    for (size_t i = c.peds_at; i < c.peds_at + 2 * c.peds_n; ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"claim word " + std::to_string(i - c.peds_at), p.evm.add(sig, w)});
+    }
+    {
+      auto w = c.words;
+      w[0] = plus_one(w[0]);
+      bad.push_back({"state", p.evm.add(sig, w)});
+    }
+    p.bad.push_back(std::move(bad));
+    p.cases.push_back(std::move(c));
+  }
+  // cheating provers: C++ must reject; the harness gets the words the C++ verifier saw
+  for (const auto& [what, ch] : std::vector<std::pair<std::string, Cheat>>{{"forged product", {true, false}},
+                                                                          {"false equality", {false, true}}}) {
+    const Shape sh = shapes()[1];
+    Case c;
+    c.name = what;
+    const auto bytes = prove(sh, ch, rng);
+    verify(sh, bytes, &c);
+    p.cheat_cpp.push_back(c.cpp_ok ? "" : "rejected");
+    p.cheats.push_back({what, p.evm.add(sig, c.words)});
+  }
+  if (!std::getenv("EVM_ZK_CPP_ONLY")) p.evm.run();
+  return p;
+}
+
+bool rejected(const CallResult& r) { return !r.success || r.out.empty() || r.out[0] != word_u64(1); }
+
+bool node_missing() { return std::system("node --version > /dev/null 2>&1") != 0; }
+
+TEST(EvmZk, EndSectionMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  ASSERT_EQ(p.cases.size(), shapes().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const Case& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 8 + c.nu);
+    EXPECT_EQ(r.out[0], word_u64(1));
+    EXPECT_EQ(r.out[1], c.state);
+    EXPECT_EQ(r.out[2], word_u64(c.words.size() - c.proof_at));
+    EXPECT_EQ(r.out[3], word_u64(c.nu));
+    std::vector<Word> pts;
+    put_g1(pts, c.cstar);
+    put_g1(pts, c.v);
+    EXPECT_EQ(r.out[4], pts[0]);
+    EXPECT_EQ(r.out[5], pts[1]);
+    EXPECT_EQ(r.out[6], pts[2]);
+    EXPECT_EQ(r.out[7], pts[3]);
+    for (size_t k = 0; k < c.nu; ++k) EXPECT_EQ(r.out[8 + k], c.point[k]);
+    std::printf("  %-28s %3zu messages, %zu chunks, %2zu products, %2zu equalities, P = %llu: %8llu gas\n",
+                c.name.c_str(), c.messages, c.chunks, c.products, c.equalities,
+                static_cast<unsigned long long>(c.nu), static_cast<unsigned long long>(r.gas));
+  }
+  // the shapes reach both branches of the product sumcheck's final check and several chunks
+  EXPECT_GE(p.cases.back().chunks, 6u);
+}
+
+TEST(EvmZk, EveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    ASSERT_FALSE(p.bad[i].empty());
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+  }
+}
+
+// The C++ verifier rejects the same changes of the end section's scalars (the harness's verdicts
+// above are those of the words the C++ decoder would read).
+TEST(EvmZk, CppRejectsChangedScalars) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  const auto sh = shapes();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const Case& c = p.cases[i];
+    ASSERT_FALSE(c.scalar_bytes.empty());
+    for (const auto& [wi, at] : c.scalar_bytes) {
+      auto b = c.bytes;
+      for (size_t k = at; k < at + 32; ++k)
+        if (++b[k] != 0) break;  // + 1 (little-endian)
+      EXPECT_FALSE(verify(sh[i], b, nullptr).ok()) << c.name << ": scalar at byte " << at;
+    }
+  }
+}
+
+TEST(EvmZk, CheatingProversAreRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  ASSERT_EQ(p.cheats.size(), 2u);
+  for (size_t i = 0; i < p.cheats.size(); ++i) {
+    EXPECT_EQ(p.cheat_cpp[i], "rejected") << p.cheats[i].first;
+    EXPECT_TRUE(rejected(p.evm[p.cheats[i].second])) << p.cheats[i].first;
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (zkinfer::node_missing()) {
+    std::fprintf(stderr, "evm_zk_test: node is not installed; skipped\n");
+    return 77;
+  }
+  return RUN_ALL_TESTS();
+}
