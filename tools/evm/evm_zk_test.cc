@@ -10,7 +10,8 @@
 // the chunk commitments, the Pedersen claims, the products' factor forms, the equalities) with the
 // transcript state before the end section, and the end section's proof words. Asserted: the same
 // verdict, final transcript state, pad opening (r', C* = sum_k W_k(r') C_k, V) as the C++ verifier;
-// every changed word of the end section, of the padded values and of the Pedersen claims rejected
+// every changed word of the end section, of the padded values in a relation and of the Pedersen
+// claims rejected
 // (false or a revert) and the C++ verifier rejecting each changed scalar too; a cheating prover
 // (a forged product value, a false equality) rejected by both. Gas printed.
 //
@@ -29,6 +30,7 @@
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
 #include "pcs/kzg.h"
+#include "proof/evm_verifier.h"
 #include "test_seed.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
@@ -171,10 +173,12 @@ void put_form(std::vector<Word>& out, const Val& x) {
 struct Case {
   std::string name;
   std::vector<Word> words;
-  size_t s_at = 0, s_n = 0, peds_at = 0, peds_n = 0, proof_at = 0;
+  size_t s_at = 0, s_n = 0, chunks_at = 0, peds_at = 0, peds_n = 0, proof_at = 0;
+  std::vector<bool> in_relation;  // per slot before the end section: a term of some recorded form
   std::vector<uint8_t> bytes;  // the whole proof (C++)
   size_t end_at = 0;           // its end section's first byte
   std::vector<std::pair<size_t, size_t>> scalar_bytes;  // (word index, byte offset) of each end-section scalar
+  size_t end_words = 0;  // the end section's proof words (the pad opening's follow)
   bool cpp_ok = false;
   Word state{};
   uint64_t nu = 0;
@@ -194,6 +198,14 @@ std::vector<uint8_t> prove(const Shape& sh, const Cheat& cheat, TestRng& rng) {
   run_script(sh, ctx, tr, &w, nullptr, cheat, &rng, sc);
   if (cheat.forge_product) ctx.testing_forge_product(0, ctx.product_value(0) + Fr::one());
   ctx.prove_finish(tr, w);
+  if (ctx.has_pad_opening()) {  // the pad opening's HyperKZG batch (one group)
+    const auto o = ctx.kzg_pad_opening();
+    const pcs::KzgCommitment com{o.num_vars, o.commitment};
+    const pcs::KzgBlinds bl{o.blind};
+    const std::vector<pcs::KzgOpeningWitness> items{{&com, &bl, o.values, std::vector<Fr>(o.point.begin(), o.point.end()),
+                                                     pcs::ProverClaim{o.v, o.t, o.claim}}};
+    pcs::prove_batch(srs(), items, tr, random).serialize(w);
+  }
   std::vector<uint8_t> out = ctx.rows_block();
   const auto body = w.data();
   out.insert(out.end(), body.begin(), body.end());
@@ -230,7 +242,34 @@ Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
     c->equalities = ctx.num_equalities();
   }
   const std::vector<Val> zeros(ctx.equalities().begin(), ctx.equalities().end());  // the routines'
-  const Verdict v = ctx.verify_finish(tr, r);
+  if (c) {
+    c->in_relation.assign(sh.messages, false);
+    auto mark = [&](const Val& x) {
+      for (const auto& t : x.terms())
+        if ((t.atom >> cp::kKindShift) == cp::kMsgKind && !t.coeff.is_zero()) c->in_relation.at(t.atom & cp::kIndexMask) = true;
+    };
+    for (const Val& d : zeros) mark(d);
+    for (const auto& [a, b] : sc.prods) {
+      mark(a);
+      mark(b);
+    }
+  }
+  Verdict v = ctx.verify_finish(tr, r);
+  const size_t kzg_at = r.position();
+  const bool hidden = ctx.equalities().size() == zeros.size() + 3;  // the proof of product ran
+  std::optional<pcs::KzgBatchProof> kzg;
+  if (v && ctx.has_pad_opening()) {
+    try {
+      const auto o = ctx.kzg_pad_opening();
+      const pcs::KzgCommitment com{o.num_vars, o.commitment};
+      const std::vector<pcs::KzgOpeningClaim> items{
+          {&com, std::vector<Fr>(o.point.begin(), o.point.end()), pcs::EvalClaim::committed(o.claim)}};
+      kzg = pcs::KzgBatchProof::deserialize(r, srs().form());
+      v = pcs::verify_batch(srs(), items, *kzg, tr).within("kzg pad opening");
+    } catch (const DecodeError& e) {
+      v = Verdict::reject(e.what());
+    }
+  }
   if (!c) return v && r.remaining() == 0 ? v : (v ? Verdict::reject("trailing bytes") : v);
   c->cpp_ok = v.ok() && r.remaining() == 0;
   EXPECT_TRUE(c->cpp_ok || c->name == "forged product" || c->name == "false equality") << c->name << ": " << v.reason();
@@ -262,6 +301,7 @@ Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
     for (size_t j = 0; j < n0; ++j) ws.push_back(word_le(bytes.subspan(first + 32 * j)));
   }
   ws.push_back(word_u64(chunks.size()));
+  c->chunks_at = ws.size();
   for (const auto& p : chunks) put_g1(ws, p);
   ws.push_back(word_u64(sc.peds.size()));
   c->peds_at = ws.size();
@@ -288,6 +328,7 @@ Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
   put_g1(ws, ped().u());
   put_g1(ws, ped().h());
   for (const auto& g : ped().g()) put_g1(ws, g);
+  for (const Word& k : proof::evm_kzg_key_words(srs())) ws.push_back(k);
   c->proof_at = ws.size();
   // The end section's words: scalars and points in order (the layout of cp.cc's finish).
   ByteReader e(bytes.subspan(end_at));
@@ -307,19 +348,31 @@ Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
   if (c->cpp_ok) EXPECT_EQ(nu, c->nu);
   size_t lb2 = 1;
   while ((size_t{1} << lb2) < 2 * nu) ++lb2;
-  const size_t tail = 32 + 64 * nu + 32 + 64 + 32 * ((size_t{1} << lb2) + 2);
-  if (np > 0 && e.remaining() == tail + 11 * 32) {  // the proof of product
+  if (hidden) {  // the proof of product
     for (int i = 0; i < 6; ++i) point();
     for (int i = 0; i < 5; ++i) scalar();
   }
-  EXPECT_EQ(e.remaining(), tail) << c->name;
   point();
   for (size_t i = 0; i < 2 * nu; ++i) scalar();
   point();
   point();
   point();
   for (size_t i = 0; i < (size_t{1} << lb2) + 2; ++i) scalar();
-  EXPECT_EQ(e.remaining(), 0u);
+  c->end_words = ws.size() - c->proof_at;
+  if (c->cpp_ok) EXPECT_EQ(end_at + e.position(), kzg_at) << c->name;
+  if (kzg) {  // the pad group's words (ZkHyperKzg.verifyGroups: the group, then the witness)
+    EXPECT_EQ(kzg->groups.size(), 1u);
+    const pcs::KzgGroupProof& g = kzg->groups.at(0);
+    put_g1(ws, g.mask);
+    put_g1(ws, g.mask_value);
+    ws.push_back(word(g.value));
+    ws.push_back(word(g.rho));
+    ws.push_back(word(g.blind));
+    for (const auto& f : g.folds) put_g1(ws, f);
+    for (const auto& ev : g.evals)
+      for (const Fr& x : ev) ws.push_back(word(x));
+    for (const auto& x : kzg->witness) put_g1(ws, x);
+  }
   return v;
 }
 
@@ -371,13 +424,23 @@ Plan& plan() {
     for (size_t i = c.proof_at; i < c.words.size(); ++i) {
       auto w = c.words;
       w[i] = plus_one(w[i]);
-      bad.push_back({"end-section word " + std::to_string(i - c.proof_at), p.evm.add(sig, w)});
+      const size_t k = i - c.proof_at;
+      bad.push_back({(k < c.end_words ? "end-section word " + std::to_string(k)
+                                      : "pad opening word " + std::to_string(k - c.end_words)),
+                     p.evm.add(sig, w)});
     }
-    // every padded value and Pedersen claim coordinate, and the starting state
+    // every padded value in a relation (the others are bound by the transcript only, which the
+    // harness does not replay), every Pedersen claim coordinate, and the starting state
     for (size_t i = c.s_at; i < c.s_at + c.s_n; ++i) {
+      if (!c.in_relation[i - c.s_at]) continue;
       auto w = c.words;
       w[i] = plus_one(w[i]);
       bad.push_back({"padded value " + std::to_string(i - c.s_at), p.evm.add(sig, w)});
+    }
+    for (size_t i = c.chunks_at; i < c.chunks_at + 2 * c.chunks; ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"chunk commitment word " + std::to_string(i - c.chunks_at), p.evm.add(sig, w)});
     }
     for (size_t i = c.peds_at; i < c.peds_at + 2 * c.peds_n; ++i) {
       auto w = c.words;
@@ -424,7 +487,7 @@ TEST(EvmZk, EndSectionMatchesCpp) {
     ASSERT_EQ(r.out.size(), 8 + c.nu);
     EXPECT_EQ(r.out[0], word_u64(1));
     EXPECT_EQ(r.out[1], c.state);
-    EXPECT_EQ(r.out[2], word_u64(c.words.size() - c.proof_at));
+    EXPECT_EQ(r.out[2], word_u64(c.end_words));
     EXPECT_EQ(r.out[3], word_u64(c.nu));
     std::vector<Word> pts;
     put_g1(pts, c.cstar);
