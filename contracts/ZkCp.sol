@@ -116,6 +116,147 @@ library ZkCp {
         Dense dy;
     }
 
+    // ---- recording (the step routines' zero-knowledge mode) ----
+
+    // A Rel under construction: arrays allocated with room (cap words each) and the words used.
+    struct Log {
+        uint256[] s;       // padded values by slot
+        uint256 ns;
+        uint256[] peds;    // (x, y) pairs
+        uint256 nped;
+        uint256[] prods;
+        uint256 plen;
+        uint256 nprod;
+        uint256[] zeros;
+        uint256 zlen;
+        uint256 nzero;
+    }
+
+    error LogFull();
+
+    function newLog(uint256 cap) internal pure returns (Log memory g) {
+        g.s = new uint256[](cap);
+        g.peds = new uint256[](cap);
+        g.prods = new uint256[](cap);
+        g.zeros = new uint256[](cap);
+    }
+
+    function _trim(uint256[] memory a, uint256 n) private pure {
+        assembly ("memory-safe") {
+            mstore(a, n)
+        }
+    }
+
+    // The Rel of a finished log (its arrays shortened in place) with the proof's chunk commitments.
+    function rel(Log memory g, uint256[] memory chunks) internal pure returns (Rel memory r) {
+        _trim(g.s, g.ns);
+        _trim(g.peds, 2 * g.nped);
+        _trim(g.prods, g.plen);
+        _trim(g.zeros, g.zlen);
+        r.s = g.s;
+        r.chunks = chunks;
+        r.peds = g.peds;
+        r.prods = g.prods;
+        r.nprod = g.nprod;
+        r.zeros = g.zeros;
+        r.nzero = g.nzero;
+    }
+
+    function put(uint256[] memory a, uint256 at, uint256 v) internal pure returns (uint256) {
+        if (at >= a.length) revert LogFull();
+        a[at] = v;
+        return at + 1;
+    }
+
+    // Padded messages absorbed together under one label (absorb_many of cp Vals: each value's
+    // word, followed by its chunk's commitment when its slot starts a chunk); their slots are the
+    // next ones. ok = false when a chunk is missing from the header.
+    function absorbMessages(
+        bytes32 st,
+        Log memory g,
+        Params memory prm,
+        uint256[] memory chunks,
+        uint256 lbl,
+        uint256[] calldata vals
+    ) internal pure returns (bytes32, bool ok) {
+        uint256 n = vals.length;
+        uint256[] memory words = new uint256[](2 * n);
+        uint256 m;
+        ok = true;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 v = vals[i];
+            if (v >= R) revert NonCanonical();
+            uint256 slot = g.ns;
+            g.ns = put(g.s, slot, v);
+            words[m++] = v;
+            uint256 k = chunkOf(prm.b, prm.cap, slot);
+            if (chunkStart(prm.b, prm.cap, k) == slot) {
+                if (2 * k + 1 >= chunks.length) {
+                    ok = false;
+                    continue;
+                }
+                words[m++] = ZkTranscript.g1Word(chunks[2 * k], chunks[2 * k + 1]);
+            }
+        }
+        _trim(words, m);  // (the values were checked canonical; the commitments' words need not be < R)
+        return (ZkTranscript.absorbBytes(st, lbl, abi.encodePacked(words)), ok);
+    }
+
+    // A product of two hidden forms: appends X and Y (flat forms at x[xa..], y[ya..]); returns its
+    // atom.
+    function recordProduct(Log memory g, uint256[] memory x, uint256 xa, uint256[] memory y, uint256 ya)
+        internal
+        pure
+        returns (uint256 atom)
+    {
+        g.plen = _copyForm(g.prods, g.plen, x, xa);
+        g.plen = _copyForm(g.prods, g.plen, y, ya);
+        atom = (1 << KIND_SHIFT) | g.nprod;
+        ++g.nprod;
+    }
+
+    // An equality (the flat form at f[fa..] must be zero).
+    function recordZero(Log memory g, uint256[] memory f, uint256 fa) internal pure {
+        g.zlen = _copyForm(g.zeros, g.zlen, f, fa);
+        ++g.nzero;
+    }
+
+    function _copyForm(uint256[] memory dst, uint256 at, uint256[] memory f, uint256 fa) private pure returns (uint256) {
+        uint256 len = 2 + 2 * f[fa + 1];
+        if (at + len > dst.length) revert LogFull();
+        for (uint256 i = 0; i < len; ++i) dst[at + i] = f[fa + i];
+        return at + len;
+    }
+
+    uint256 internal constant L_CLAIM = uint256(bytes32("cp.claim")) | 8;
+
+    // bind_claim: a hidden claim (the flat form at f[fa..]) bound to a Pedersen commitment P read
+    // from pf[p], pf[p + 1] and absorbed ("cp.claim"); records f - P = 0. Returns P's index.
+    function bindClaim(bytes32 st, Log memory g, uint256[] memory f, uint256 fa, uint256[] calldata pf, uint256 p)
+        internal
+        pure
+        returns (bytes32, uint256 l)
+    {
+        uint256 x = pf[p];
+        uint256 y = pf[p + 1];
+        st = ZkTranscript.absorbG1(st, L_CLAIM, x, y);
+        l = g.nped++;
+        put(g.peds, 2 * l, x);
+        put(g.peds, 2 * l + 1, y);
+        uint256 nt = f[fa + 1];
+        uint256 len = 2 + 2 * nt;
+        if (g.zlen + len + 2 > g.zeros.length) revert LogFull();
+        uint256[] memory z = g.zeros;
+        uint256 at = g.zlen;
+        for (uint256 i = 0; i < len; ++i) z[at + i] = f[fa + i];
+        z[at + 1] = nt + 1;
+        z[at + len] = (2 << KIND_SHIFT) | l;
+        z[at + len + 1] = R - 1;
+        g.zlen = at + len + 2;
+        ++g.nzero;
+        return (st, l);
+    }
+
     // ---- the pad chunks (cp.cc's Chunks) ----
 
     function chunkStart(uint256 b, uint256 cap, uint256 k) internal pure returns (uint256) {

@@ -31,6 +31,8 @@
 #include "pcs/ipa.h"
 #include "pcs/kzg.h"
 #include "proof/evm_verifier.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
 #include "test_seed.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
@@ -212,6 +214,38 @@ std::vector<uint8_t> prove(const Shape& sh, const Cheat& cheat, TestRng& rng) {
   return out;
 }
 
+// The end section's words (the layout of cp.cc's finish: scalars, and points as two words), from
+// byte end_at; returns its length in bytes. scalar_bytes: each scalar's (word index, byte offset).
+size_t put_end_section(std::vector<Word>& ws, std::span<const uint8_t> bytes, size_t end_at, size_t np, bool hidden,
+                       size_t nchunks, std::vector<std::pair<size_t, size_t>>* scalar_bytes) {
+  ByteReader e(bytes.subspan(end_at));
+  auto scalar = [&] {
+    if (scalar_bytes) scalar_bytes->push_back({ws.size(), end_at + e.position()});
+    ws.push_back(word_le(e.bytes(32)));
+  };
+  auto point = [&] { put_g1(ws, zk::read_point(e, "point")); };
+  size_t kappa = 0;
+  while ((size_t{1} << kappa) < np) ++kappa;
+  if (np > 0) kappa = std::max<size_t>(kappa, 1);
+  for (size_t k = 0; k < np + 3 * kappa; ++k) scalar();
+  // P from the chunk count
+  const size_t cap = std::max(kLogFirst, srs().max_vars());
+  const size_t nu = nchunks == 0 ? 0 : kLogFirst + std::min(nchunks - 1, cap - kLogFirst);
+  size_t lb2 = 1;
+  while ((size_t{1} << lb2) < 2 * nu) ++lb2;
+  if (hidden) {  // the proof of product
+    for (int i = 0; i < 6; ++i) point();
+    for (int i = 0; i < 5; ++i) scalar();
+  }
+  point();
+  for (size_t i = 0; i < 2 * nu; ++i) scalar();
+  point();
+  point();
+  point();
+  for (size_t i = 0; i < (size_t{1} << lb2) + 2; ++i) scalar();
+  return e.position();
+}
+
 // The C++ verifier on bytes; with `c`, the harness's words and the expected answers.
 Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
   Context ctx(ped(), srs(), kLogFirst);
@@ -330,36 +364,13 @@ Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
   for (const auto& g : ped().g()) put_g1(ws, g);
   for (const Word& k : proof::evm_kzg_key_words(srs())) ws.push_back(k);
   c->proof_at = ws.size();
-  // The end section's words: scalars and points in order (the layout of cp.cc's finish).
-  ByteReader e(bytes.subspan(end_at));
-  auto scalar = [&] {
-    c->scalar_bytes.push_back({ws.size(), end_at + e.position()});
-    ws.push_back(word_le(e.bytes(32)));
-  };
-  auto point = [&] { put_g1(ws, zk::read_point(e, "point")); };
   const size_t np = sc.prods.size();
-  size_t kappa = 0;
-  while ((size_t{1} << kappa) < np) ++kappa;
-  if (np > 0) kappa = std::max<size_t>(kappa, 1);
-  for (size_t k = 0; k < np + 3 * kappa; ++k) scalar();
-  // P from the chunk count (the C++ opening's when it accepted)
+  const size_t end_len = put_end_section(ws, bytes, end_at, np, hidden, chunks.size(), &c->scalar_bytes);
   const size_t cap = std::max(kLogFirst, srs().max_vars());
   const size_t nu = chunks.empty() ? 0 : kLogFirst + std::min(chunks.size() - 1, cap - kLogFirst);
   if (c->cpp_ok) EXPECT_EQ(nu, c->nu);
-  size_t lb2 = 1;
-  while ((size_t{1} << lb2) < 2 * nu) ++lb2;
-  if (hidden) {  // the proof of product
-    for (int i = 0; i < 6; ++i) point();
-    for (int i = 0; i < 5; ++i) scalar();
-  }
-  point();
-  for (size_t i = 0; i < 2 * nu; ++i) scalar();
-  point();
-  point();
-  point();
-  for (size_t i = 0; i < (size_t{1} << lb2) + 2; ++i) scalar();
   c->end_words = ws.size() - c->proof_at;
-  if (c->cpp_ok) EXPECT_EQ(end_at + e.position(), kzg_at) << c->name;
+  if (c->cpp_ok) EXPECT_EQ(end_at + end_len, kzg_at) << c->name;
   if (kzg) {  // the pad group's words (ZkHyperKzg.verifyGroups: the group, then the witness)
     EXPECT_EQ(kzg->groups.size(), 1u);
     const pcs::KzgGroupProof& g = kzg->groups.at(0);
@@ -539,6 +550,240 @@ TEST(EvmZk, CheatingProversAreRejected) {
   for (size_t i = 0; i < p.cheats.size(); ++i) {
     EXPECT_EQ(p.cheat_cpp[i], "rejected") << p.cheats[i].first;
     EXPECT_TRUE(rejected(p.evm[p.cheats[i].second])) << p.cheats[i].first;
+  }
+}
+
+
+// ---- a zero-knowledge sumcheck end to end: ZkCpSumcheck records, ZkCp finishes ----
+
+using Comp = sumcheck::Composition<Fr>;
+constexpr std::string_view kScDomain = "evm-test-cpsc";
+
+struct ScShape {
+  std::string name;
+  Comp comp;
+  size_t n;
+};
+
+std::vector<ScShape> sc_shapes() {
+  using T = sumcheck::Term<Fr>;
+  return {
+      {"f0 f1, n = 3", Comp::product(2), 3},
+      {"f0 f1 f2 (a chain), n = 4", Comp::product(3), 4},
+      {"mixed pairs, n = 5",
+       Comp(3, {T{Fr::from_u64(2), {0, 1}}, T{-Fr::from_u64(3), {1, 2}}, T{Fr::from_u64(5), {0}}, T{Fr::one(), {2, 2}}}), 5},
+      {"linear, n = 6", Comp(2, {T{Fr::from_u64(4), {0}}, T{Fr::one(), {1}}}), 6},
+  };
+}
+
+struct ScCase {
+  std::string name;
+  std::vector<Word> words;
+  size_t proof_at = 0;
+  bool cpp_ok = false;
+  Word state{};
+  uint64_t nu = 0;
+  std::vector<Word> pad_point, point;
+  G1Affine cstar, v;
+  size_t products = 0, equalities = 0, messages = 0;
+};
+
+std::vector<uint8_t> sc_prove(const ScShape& sh, TestRng& rng, bool false_claim) {
+  const size_t nf = sh.comp.num_factors();
+  std::vector<std::vector<Fr>> tables(nf, std::vector<Fr>(size_t{1} << sh.n));
+  for (auto& t : tables)
+    for (Fr& x : t) x = Fr::random(rng);
+  Fr sum = Fr::zero();
+  for (size_t x = 0; x < (size_t{1} << sh.n); ++x) {
+    std::vector<Fr> vals(nf);
+    for (size_t j = 0; j < nf; ++j) vals[j] = tables[j][x];
+    sum += sh.comp.evaluate(vals);
+  }
+  if (false_claim) sum += Fr::one();
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kScDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  const Val claim = cp::send(tr, sum);
+  tr.absorb("t.claim", claim);
+  cp::write(w, claim);
+  const auto res = sumcheck::prove<Fr>(sh.comp, tables, tr);
+  res.proof.serialize(w);
+  // the prover's replay of the verifier (relations on)
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  sumcheck::Subclaim<Fr> sub;
+  const Val c2 = cp::read(r);
+  replay.absorb("t.claim", c2);
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, sh.comp.degree(), nf);
+  EXPECT_TRUE(sumcheck::verify<Fr>(sh.comp, sh.n, c2, proof, replay, &sub).ok());
+  for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> out = ctx.rows_block();
+  out.insert(out.end(), w.data().begin(), w.data().end());
+  return out;
+}
+
+ScCase sc_verify(const ScShape& sh, std::span<const uint8_t> bytes) {
+  ScCase c;
+  c.name = sh.name;
+  const size_t nf = sh.comp.num_factors(), d = sh.comp.degree();
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kScDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  const Val claim = cp::read(r);
+  tr.absorb("t.claim", claim);
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, d, nf);
+  sumcheck::Subclaim<Fr> sub;
+  Verdict v = sumcheck::verify<Fr>(sh.comp, sh.n, claim, proof, tr, &sub);
+  EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+  const size_t peds_at = r.position();
+  for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.state = state_word(tr);
+  c.messages = ctx.num_messages();
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.nu = o.num_vars;
+    for (const Fr& x : o.point) c.pad_point.push_back(word(x));
+    c.cstar = o.commitment;
+    c.v = o.claim;
+  }
+  for (const Fr& x : sub.point) c.point.push_back(word(x));
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sh.n));
+  ws.push_back(word_u64(nf));
+  ws.push_back(word_u64(sh.comp.terms().size()));
+  std::vector<Word> terms;
+  for (const auto& t : sh.comp.terms()) {
+    terms.push_back(word(t.coeff));
+    terms.push_back(word_u64(t.factors.size()));
+    for (size_t f : t.factors) terms.push_back(word_u64(f));
+  }
+  ws.push_back(word_u64(terms.size()));
+  ws.insert(ws.end(), terms.begin(), terms.end());
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    for (size_t j = 0; j < nf; ++j) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  return c;
+}
+
+struct ScPlan {
+  std::vector<ScCase> cases;
+  Evm evm{"ZkCpSumcheckHarness"};
+  std::vector<size_t> honest;
+  std::vector<std::vector<std::pair<std::string, size_t>>> bad;
+  std::vector<std::pair<ScCase, size_t>> false_claims;
+  bool ran = false;
+};
+
+ScPlan& sc_plan() {
+  static ScPlan p;
+  if (p.ran) return p;
+  p.ran = true;
+  TestRng rng(test_seed() ^ 0x5c5c);
+  const std::string sig = "sumcheck(uint256[])";
+  for (const ScShape& sh : sc_shapes()) {
+    ScCase c = sc_verify(sh, sc_prove(sh, rng, false));
+    p.honest.push_back(p.evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (!std::getenv("EVM_ZK_HONEST_ONLY"))
+      for (size_t i = c.proof_at; i < c.words.size(); ++i) {
+        auto w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back({"proof word " + std::to_string(i - c.proof_at), p.evm.add(sig, w)});
+      }
+    p.bad.push_back(std::move(bad));
+    p.cases.push_back(std::move(c));
+  }
+  for (size_t k = 0; k < 2; ++k) {
+    ScCase c = sc_verify(sc_shapes()[2 * k], sc_prove(sc_shapes()[2 * k], rng, true));
+    const size_t call = p.evm.add(sig, c.words);
+    p.false_claims.push_back({std::move(c), call});
+  }
+  if (!std::getenv("EVM_ZK_CPP_ONLY")) p.evm.run();
+  return p;
+}
+
+TEST(EvmZk, SumcheckEndToEndMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  ScPlan& p = sc_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const ScCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 8 + c.nu + c.point.size());
+    EXPECT_EQ(r.out[0], word_u64(1));
+    EXPECT_EQ(r.out[1], c.state);
+    EXPECT_EQ(r.out[2], word_u64(c.words.size() - c.proof_at));
+    EXPECT_EQ(r.out[3], word_u64(c.nu));
+    std::vector<Word> pts;
+    put_g1(pts, c.cstar);
+    put_g1(pts, c.v);
+    for (size_t k = 0; k < 4; ++k) EXPECT_EQ(r.out[4 + k], pts[k]);
+    for (size_t k = 0; k < c.nu; ++k) EXPECT_EQ(r.out[8 + k], c.pad_point[k]);
+    for (size_t k = 0; k < c.point.size(); ++k) EXPECT_EQ(r.out[8 + c.nu + k], c.point[k]);
+    std::printf("  sumcheck %-28s %3zu messages, %zu products, %zu equalities, P = %llu: %8llu gas\n", c.name.c_str(),
+                c.messages, c.products, c.equalities, static_cast<unsigned long long>(c.nu),
+                static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, SumcheckEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  ScPlan& p = sc_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) ASSERT_FALSE(p.bad[i].empty());
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+  }
+}
+
+TEST(EvmZk, SumcheckFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  ScPlan& p = sc_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
   }
 }
 
