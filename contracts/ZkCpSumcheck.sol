@@ -13,6 +13,7 @@
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "./ZkCp.sol";
+import {ZkFr} from "./ZkFr.sol";
 import {ZkSumcheck} from "./ZkSumcheck.sol";
 import {ZkTranscript} from "./ZkTranscript.sol";
 
@@ -100,7 +101,7 @@ library ZkCpSumcheck {
         }
         o.finals = s0 + s.n * d;
         // the final check: composition(finals) - running = 0
-        uint256[] memory z = _composition(g, s, o.finals, 2 * s.nterms + s.claim[1] + s.n * d);
+        uint256[] memory z = _composition(g, s, o.finals, 2 * s.nterms + s.claim[1] + s.n * d, false, 0);
         _subRunning(z, s.claim, a, c, s0);
         ZkCp.recordZero(g, z, 0);
         (st, okc) = ZkCp.absorbMessages(st, g, prm, chunks, ZkSumcheck.L_FINAL, pf[o.p:o.p + s.nf]);
@@ -109,9 +110,114 @@ library ZkCpSumcheck {
         o.st = st;
     }
 
+    // verify_with_eq (src/sumcheck/verifier.h) in zero-knowledge mode: factor 0 of every term is
+    // eq(rho, x), evaluated by the verifier (c = eq(rho, r)); round i sends d - 1 values of q_i
+    // (q_i(1) from the normalized claim e_i = (1 - rho_i) q_i(0) + rho_i q_i(1); when rho_i = 0 or
+    // d = 1, q_i(1..d-1) and q_i(0) = e_i). The final check records factor 0's value - c = 0, then
+    // the composition with factor 0 = c, minus c e_n, = 0.
+    function verifyWithEq(
+        bytes32 st,
+        ZkCp.Log memory g,
+        ZkCp.Params memory prm,
+        uint256[] memory chunks,
+        Statement memory s,
+        uint256[] memory rho,
+        uint256[] calldata pf
+    ) internal view returns (Res memory o) {
+        if (rho.length != s.n) revert BadShape();
+        (uint256 d, uint256[] memory coeffs) = _degree(s);
+        st = ZkTranscript.absorbU64(st, ZkSumcheck.L_NUM_VARS, uint64(s.n));
+        st = ZkTranscript.absorbU64(st, ZkSumcheck.L_DEGREE, uint64(d));
+        st = ZkTranscript.absorbFrs(st, ZkSumcheck.L_COEFFS, coeffs);
+        uint256[] memory w;
+        if (d > 1) w = ZkSumcheck.lagrangeWeights(d - 1);
+        uint256[] memory rinv = _inverses(rho);
+        o.ok = true;
+        o.point = new uint256[](s.n);
+        uint256 s0 = g.ns;
+        uint256 per = d - 1;
+        uint256 a = 1;
+        uint256 cEq = 1;
+        uint256[] memory c = new uint256[](s.n * per);
+        for (uint256 i = 0; i < s.n; ++i) {
+            bool okc;
+            (st, okc) = ZkCp.absorbMessages(st, g, prm, chunks, ZkSumcheck.L_ROUND, pf[o.p:o.p + per]);
+            o.ok = o.ok && okc;
+            o.p += per;
+            uint256 r;
+            (st, r) = ZkTranscript.challenge(st, ZkSumcheck.L_CHALLENGE);
+            o.point[i] = r;
+            uint256 ri = rho[i];
+            if (d == 1) {
+                // q constant: e' = e
+            } else {
+                uint256[] memory l = _lagrange(w, r);
+                uint256 scale;
+                uint256 b = i * per;
+                if (ri == 0) {
+                    // q(0) = e, q(t) = m_{t-1}
+                    scale = l[0];
+                    for (uint256 t = 1; t < d; ++t) c[b + t - 1] = l[t];
+                } else {
+                    // q(1) = (e - (1 - rho) q(0)) / rho
+                    uint256 k1 = mulmod(l[1], rinv[i], R);
+                    scale = k1;
+                    c[b] = addmod(l[0], R - mulmod(k1, addmod(1, R - ri, R), R), R);
+                    for (uint256 t = 2; t < d; ++t) c[b + t - 1] = l[t];
+                }
+                a = mulmod(a, scale, R);
+                for (uint256 j = 0; j < b; ++j) c[j] = mulmod(c[j], scale, R);
+            }
+            cEq = mulmod(cEq, addmod(addmod(1, R - ri, R), addmod(R - r, mulmod(addmod(ri, ri, R), r, R), R), R), R);
+        }
+        // running = c e_n
+        a = mulmod(a, cEq, R);
+        for (uint256 j = 0; j < c.length; ++j) c[j] = mulmod(c[j], cEq, R);
+        o.finals = s0 + s.n * per;
+        {
+            // factor 0's final value = c
+            uint256[] memory e0 = new uint256[](4);
+            e0[0] = cEq == 0 ? 0 : R - cEq;
+            e0[1] = 1;
+            e0[2] = o.finals;
+            e0[3] = 1;
+            ZkCp.recordZero(g, e0, 0);
+        }
+        uint256[] memory z = _composition(g, s, o.finals, 2 * s.nterms + s.claim[1] + s.n * per, true, cEq);
+        _subRunning(z, s.claim, a, c, s0);
+        ZkCp.recordZero(g, z, 0);
+        bool okf;
+        (st, okf) = ZkCp.absorbMessages(st, g, prm, chunks, ZkSumcheck.L_FINAL, pf[o.p:o.p + s.nf]);
+        o.ok = o.ok && okf;
+        o.p += s.nf;
+        o.st = st;
+    }
+
+    // 1 / x for the non-zero x (0 stays 0), with one inversion.
+    function _inverses(uint256[] memory xs) private view returns (uint256[] memory inv) {
+        uint256 n = xs.length;
+        inv = new uint256[](n);
+        uint256 acc = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            inv[i] = acc;
+            if (xs[i] != 0) acc = mulmod(acc, xs[i], R);
+        }
+        uint256 t = ZkFr.inv(acc);
+        for (uint256 i = n; i > 0; --i) {
+            if (xs[i - 1] == 0) {
+                inv[i - 1] = 0;
+                continue;
+            }
+            inv[i - 1] = mulmod(inv[i - 1], t, R);
+            t = mulmod(t, xs[i - 1], R);
+        }
+    }
+
     // The composition of the final values (slots f0 + j) as a flat form (with room for the running
     // claim's terms), recording its products.
-    function _composition(ZkCp.Log memory g, Statement memory s, uint256 f0, uint256 cap)
+    // known0: factor 0's value is the verifier's own (c0: eq(rho, r) in verifyWithEq): it folds into
+    // the coefficients.
+    function _composition(ZkCp.Log memory g, Statement memory s, uint256 f0, uint256 cap, bool known0, uint256 c0)
         private
         pure
         returns (uint256[] memory z)
@@ -124,30 +230,38 @@ library ZkCpSumcheck {
         uint256[] memory x = new uint256[](4);
         uint256[] memory y = new uint256[](2 + 2 * s.nterms);
         x[1] = 1;
+        uint256[] memory com = new uint256[](8);  // a term's hidden factors
         uint256 at = 0;
         for (uint256 t = 0; t < s.nterms; ++t) {
             uint256 coeff = s.terms[at];
-            uint256 k = s.terms[at + 1];
+            uint256 kk = s.terms[at + 1];
+            if (kk > com.length) com = new uint256[](kk);
+            uint256 k = 0;
+            for (uint256 i = 0; i < kk; ++i) {
+                uint256 f = s.terms[at + 2 + i];
+                if (known0 && f == 0) coeff = mulmod(coeff, c0, R);
+                else com[k++] = f;
+            }
             if (k == 0) {
                 z[0] = addmod(z[0], coeff, R);
             } else if (k == 1) {
-                z[2 + 2 * nt] = f0 + s.terms[at + 2];
+                z[2 + 2 * nt] = f0 + com[0];
                 z[3 + 2 * nt] = coeff;
                 ++nt;
             } else if (k == 2) {
                 pairs[4 * np] = coeff;
-                pairs[4 * np + 1] = s.terms[at + 2];
-                pairs[4 * np + 2] = s.terms[at + 3];
+                pairs[4 * np + 1] = com[0];
+                pairs[4 * np + 2] = com[1];
                 ++np;
             } else {
                 // prod = values[f_1] coeff, then prod *= values[f_i]
-                x[2] = f0 + s.terms[at + 2];
+                x[2] = f0 + com[0];
                 x[3] = coeff;
                 y[0] = 0;
                 y[1] = 1;
                 uint256 atom;
                 for (uint256 i = 1; i < k; ++i) {
-                    y[2] = f0 + s.terms[at + 2 + i];
+                    y[2] = f0 + com[i];
                     y[3] = 1;
                     atom = ZkCp.recordProduct(g, x, 0, y, 0);
                     x[2] = atom;
@@ -157,7 +271,7 @@ library ZkCpSumcheck {
                 z[3 + 2 * nt] = 1;
                 ++nt;
             }
-            at += 2 + k;
+            at += 2 + kk;
         }
         uint256[] memory count = new uint256[](s.nf);
         for (;;) {

@@ -30,6 +30,7 @@
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
 #include "pcs/kzg.h"
+#include "poly/mle.h"
 #include "proof/evm_verifier.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -563,7 +564,27 @@ struct ScShape {
   std::string name;
   Comp comp;
   size_t n;
+  bool eq = false;  // factor 0 is eq(rho, x) (prove_with_eq / verify_with_eq)
+  std::vector<Fr> rho;
 };
+
+// With eq: rho has a zero coordinate in one shape (that round sends q(1..d-1)).
+std::vector<ScShape> sc_eq_shapes() {
+  using T = sumcheck::Term<Fr>;
+  auto rho = [](size_t n, size_t zero_at) {
+    std::vector<Fr> r;
+    for (size_t i = 0; i < n; ++i) r.push_back(i == zero_at ? Fr::zero() : Fr::from_u64(1000 + 17 * i));
+    return r;
+  };
+  return {
+      {"eq f1 f2, n = 3", Comp::product(3), 3, true, rho(3, 99)},
+      {"eq f1 f2 f3, n = 4, rho_1 = 0", Comp::product(4), 4, true, rho(4, 1)},
+      {"eq mixed, n = 5",
+       Comp(3, {T{Fr::from_u64(2), {0, 1, 2}}, T{-Fr::from_u64(3), {0, 2}}, T{Fr::from_u64(5), {0}}, T{Fr::one(), {0, 1, 1}}}),
+       5, true, rho(5, 99)},
+      {"eq linear, n = 4", Comp(3, {T{Fr::from_u64(4), {0, 1}}, T{Fr::one(), {0, 2}}}), 4, true, rho(4, 99)},
+  };
+}
 
 std::vector<ScShape> sc_shapes() {
   using T = sumcheck::Term<Fr>;
@@ -593,12 +614,14 @@ std::vector<uint8_t> sc_prove(const ScShape& sh, TestRng& rng, bool false_claim)
   std::vector<std::vector<Fr>> tables(nf, std::vector<Fr>(size_t{1} << sh.n));
   for (auto& t : tables)
     for (Fr& x : t) x = Fr::random(rng);
+  if (sh.eq) tables[0] = poly::eq_table<Fr>(sh.rho);
   Fr sum = Fr::zero();
   for (size_t x = 0; x < (size_t{1} << sh.n); ++x) {
     std::vector<Fr> vals(nf);
     for (size_t j = 0; j < nf; ++j) vals[j] = tables[j][x];
     sum += sh.comp.evaluate(vals);
   }
+  if (sh.eq) tables[0].clear();  // (prove_with_eq: factor 0 is eq itself)
   if (false_claim) sum += Fr::one();
   const pcs::RandomFr random = pcs::random_fr(rng);
   Context ctx(ped(), srs(), kLogFirst, random);
@@ -611,8 +634,11 @@ std::vector<uint8_t> sc_prove(const ScShape& sh, TestRng& rng, bool false_claim)
   const Val claim = cp::send(tr, sum);
   tr.absorb("t.claim", claim);
   cp::write(w, claim);
-  const auto res = sumcheck::prove<Fr>(sh.comp, tables, tr);
-  res.proof.serialize(w);
+  if (sh.eq) {
+    sumcheck::prove_with_eq<Fr>(sh.comp, sh.rho, tables, tr).proof.serialize(w);
+  } else {
+    sumcheck::prove<Fr>(sh.comp, tables, tr).proof.serialize(w);
+  }
   // the prover's replay of the verifier (relations on)
   auto replay = transcript::Transcript::replay(tr.take_recording());
   replay.set_session(&session);
@@ -623,8 +649,11 @@ std::vector<uint8_t> sc_prove(const ScShape& sh, TestRng& rng, bool false_claim)
   sumcheck::Subclaim<Fr> sub;
   const Val c2 = cp::read(r);
   replay.absorb("t.claim", c2);
-  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, sh.comp.degree(), nf);
-  EXPECT_TRUE(sumcheck::verify<Fr>(sh.comp, sh.n, c2, proof, replay, &sub).ok());
+  const size_t per = sh.eq ? sh.comp.degree() - 1 : sh.comp.degree();
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, per, nf);
+  EXPECT_TRUE((sh.eq ? sumcheck::verify_with_eq<Fr>(sh.comp, sh.rho, c2, proof, replay, &sub)
+                     : sumcheck::verify<Fr>(sh.comp, sh.n, c2, proof, replay, &sub))
+                  .ok());
   for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], w, tr);
   ctx.prove_finish(tr, w);
   std::vector<uint8_t> out = ctx.rows_block();
@@ -652,9 +681,10 @@ ScCase sc_verify(const ScShape& sh, std::span<const uint8_t> bytes) {
   const size_t claim_at = r.position();
   const Val claim = cp::read(r);
   tr.absorb("t.claim", claim);
-  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, d, nf);
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, sh.eq ? d - 1 : d, nf);
   sumcheck::Subclaim<Fr> sub;
-  Verdict v = sumcheck::verify<Fr>(sh.comp, sh.n, claim, proof, tr, &sub);
+  Verdict v = sh.eq ? sumcheck::verify_with_eq<Fr>(sh.comp, sh.rho, claim, proof, tr, &sub)
+                    : sumcheck::verify<Fr>(sh.comp, sh.n, claim, proof, tr, &sub);
   EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
   const size_t peds_at = r.position();
   for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], r, tr);
@@ -695,32 +725,39 @@ ScCase sc_verify(const ScShape& sh, std::span<const uint8_t> bytes) {
   }
   ws.push_back(word_u64(terms.size()));
   ws.insert(ws.end(), terms.begin(), terms.end());
+  ws.push_back(word_u64(sh.eq ? 1 : 0));
+  if (sh.eq)
+    for (const Fr& x : sh.rho) ws.push_back(word(x));
   c.proof_at = ws.size();
   for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
   {
     ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
-    for (size_t j = 0; j < nf; ++j) put_g1(ws, zk::read_point(pr, "claim"));
+    for (size_t j = sh.eq ? 1 : 0; j < nf; ++j) put_g1(ws, zk::read_point(pr, "claim"));
+    EXPECT_EQ(pr.remaining(), 0u);
   }
   put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
   return c;
 }
 
 struct ScPlan {
+  explicit ScPlan(const char* harness) : evm(harness) {}
   std::vector<ScCase> cases;
-  Evm evm{"ZkCpSumcheckHarness"};
+  Evm evm;
   std::vector<size_t> honest;
   std::vector<std::vector<std::pair<std::string, size_t>>> bad;
   std::vector<std::pair<ScCase, size_t>> false_claims;
   bool ran = false;
 };
 
-ScPlan& sc_plan() {
-  static ScPlan p;
+ScPlan& sc_plan(bool eq = false) {
+  static ScPlan plain("ZkCpSumcheckHarness"), with_eq("ZkCpSumcheckEqHarness");
+  ScPlan& p = eq ? with_eq : plain;
   if (p.ran) return p;
   p.ran = true;
-  TestRng rng(test_seed() ^ 0x5c5c);
+  TestRng rng(test_seed() ^ (eq ? 0xe9e9 : 0x5c5c));
   const std::string sig = "sumcheck(uint256[])";
-  for (const ScShape& sh : sc_shapes()) {
+  const std::vector<ScShape> shapes = eq ? sc_eq_shapes() : sc_shapes();
+  for (const ScShape& sh : shapes) {
     ScCase c = sc_verify(sh, sc_prove(sh, rng, false));
     p.honest.push_back(p.evm.add(sig, c.words));
     std::vector<std::pair<std::string, size_t>> bad;
@@ -734,7 +771,7 @@ ScPlan& sc_plan() {
     p.cases.push_back(std::move(c));
   }
   for (size_t k = 0; k < 2; ++k) {
-    ScCase c = sc_verify(sc_shapes()[2 * k], sc_prove(sc_shapes()[2 * k], rng, true));
+    ScCase c = sc_verify(shapes[2 * k], sc_prove(shapes[2 * k], rng, true));
     const size_t call = p.evm.add(sig, c.words);
     p.false_claims.push_back({std::move(c), call});
   }
@@ -744,7 +781,8 @@ ScPlan& sc_plan() {
 
 TEST(EvmZk, SumcheckEndToEndMatchesCpp) {
   SCOPED_TRACE(seed_note());
-  ScPlan& p = sc_plan();
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
   for (size_t i = 0; i < p.cases.size(); ++i) {
     const ScCase& c = p.cases[i];
     SCOPED_TRACE(c.name);
@@ -766,24 +804,29 @@ TEST(EvmZk, SumcheckEndToEndMatchesCpp) {
                 c.messages, c.products, c.equalities, static_cast<unsigned long long>(c.nu),
                 static_cast<unsigned long long>(r.gas));
   }
+  }
 }
 
 TEST(EvmZk, SumcheckEveryChangeIsRejected) {
   SCOPED_TRACE(seed_note());
-  ScPlan& p = sc_plan();
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
   for (size_t i = 0; i < p.cases.size(); ++i) {
     if (!std::getenv("EVM_ZK_HONEST_ONLY")) ASSERT_FALSE(p.bad[i].empty());
     for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+  }
   }
 }
 
 TEST(EvmZk, SumcheckFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
-  ScPlan& p = sc_plan();
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
   ASSERT_EQ(p.false_claims.size(), 2u);
   for (const auto& [c, call] : p.false_claims) {
     EXPECT_FALSE(c.cpp_ok) << c.name;
     EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
   }
 }
 
