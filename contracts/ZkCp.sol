@@ -340,7 +340,8 @@ library ZkCp {
         d.ped = new uint256[](nped);
     }
 
-    // d += k * form (the form at forms[at..]); returns the position after it.
+    // d += k * form (the form at forms[at..]); returns the position after it. (One assembly loop
+    // over the terms: the end section's hottest field work.)
     function _add(Dense memory d, W memory w, uint256[] memory forms, uint256 at, uint256 k) private pure returns (uint256) {
         uint256 nt = forms[at + 1];
         d.c = addmod(d.c, mulmod(forms[at], k, R), R);
@@ -350,40 +351,79 @@ library ZkCp {
         uint256[] memory dp = d.ped;
         uint256 n0 = w.n0;
         uint256 np = w.np;
-        for (uint256 i = at + 2; i < end; i += 2) {
-            uint256 atom = forms[i];
-            uint256 kc = mulmod(forms[i + 1], k, R);
-            uint256 kind = atom >> KIND_SHIFT;
-            uint256 idx = atom & INDEX_MASK;
-            if (kind == 0) {
-                if (idx >= n0) revert BadForm(2);
-                dm[idx] = addmod(dm[idx], kc, R);
-            } else if (kind == 1) {
-                if (idx >= np) revert BadForm(3);
-                dm[n0 + idx] = addmod(dm[n0 + idx], kc, R);
-            } else if (kind == 2) {
-                if (idx >= dp.length) revert BadForm(4);
-                dp[idx] = addmod(dp[idx], kc, R);
-            } else {
-                revert BadForm(5);
+        bool bad;
+        assembly ("memory-safe") {
+            let fp := add(forms, shl(5, add(at, 3)))
+            let fe := add(forms, shl(5, add(end, 1)))
+            let dmp := add(dm, 32)
+            let dpp := add(dp, 32)
+            let npd := mload(dp)
+            for {} lt(fp, fe) { fp := add(fp, 64) } {
+                let atom := mload(fp)
+                let kind := shr(30, atom)
+                let idx := and(atom, 0x3fffffff)
+                let slot := 0
+                switch kind
+                case 0 {
+                    if iszero(lt(idx, n0)) { bad := 1 }
+                    slot := add(dmp, shl(5, idx))
+                }
+                case 1 {
+                    if iszero(lt(idx, np)) { bad := 1 }
+                    slot := add(dmp, shl(5, add(n0, idx)))
+                }
+                case 2 {
+                    if iszero(lt(idx, npd)) { bad := 1 }
+                    slot := add(dpp, shl(5, idx))
+                }
+                default { bad := 1 }
+                if bad { break }
+                mstore(slot, addmod(mload(slot), mulmod(mload(add(fp, 32)), k, R), R))
             }
         }
+        if (bad) revert BadForm(2);
         return end;
     }
 
-    // d += k * e (a dense form).
+    // d += k * e (a dense form; e's arrays no longer than d's).
     function _addDense(Dense memory d, Dense memory e, uint256 k) private pure {
         d.c = addmod(d.c, mulmod(e.c, k, R), R);
-        for (uint256 j = 0; j < e.msg.length; ++j) {
-            if (e.msg[j] != 0) d.msg[j] = addmod(d.msg[j], mulmod(e.msg[j], k, R), R);
-        }
-        for (uint256 l = 0; l < e.ped.length; ++l) {
-            if (e.ped[l] != 0) d.ped[l] = addmod(d.ped[l], mulmod(e.ped[l], k, R), R);
+        _axpy(d.msg, e.msg, k);
+        _axpy(d.ped, e.ped, k);
+    }
+
+    // y += k x over x's length (zero entries skipped).
+    function _axpy(uint256[] memory y, uint256[] memory x, uint256 k) private pure {
+        if (x.length > y.length) revert BadForm(3);
+        assembly ("memory-safe") {
+            let n := mload(x)
+            let xp := add(x, 32)
+            let yp := add(y, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let v := mload(add(xp, shl(5, i)))
+                if v {
+                    let q := add(yp, shl(5, i))
+                    mstore(q, addmod(mload(q), mulmod(v, k, R), R))
+                }
+            }
         }
     }
 
     function _neg(uint256 a) private pure returns (uint256) {
         return a == 0 ? 0 : R - a;
+    }
+
+    // sum_{j < n} a_j b_j (mod R).
+    function _inner(uint256[] memory a, uint256[] memory b, uint256 n) private pure returns (uint256 acc) {
+        if (n > a.length || n > b.length) revert BadForm(4);
+        assembly ("memory-safe") {
+            let ap := add(a, 32)
+            let bp := add(b, 32)
+            for { let j := 0 } lt(j, n) { j := add(j, 1) } {
+                let v := mload(add(ap, shl(5, j)))
+                if v { acc := addmod(acc, mulmod(v, mload(add(bp, shl(5, j))), R), R) }
+            }
+        }
     }
 
     function _isPublic(Dense memory d) private pure returns (bool) {
@@ -482,8 +522,7 @@ library ZkCp {
             for (uint256 l = 0; l < d.ped.length; ++l) if (d.ped[l] != 0) ok = false;
             return (w.st, ok, o, w.p);
         }
-        uint256 t0 = d.c;
-        for (uint256 j = 0; j < nmsg; ++j) t0 = addmod(t0, mulmod(d.msg[j], w.s[j], R), R);
+        uint256 t0 = addmod(d.c, _inner(d.msg, w.s, nmsg), R);
         bool good;
         (good, o) = _pads(w, rel, prm, d, t0, pf);
         return (w.st, good && !w.bad, o, w.p);
