@@ -15,7 +15,9 @@
 // (false or a revert) and the C++ verifier rejecting each changed scalar too; a cheating prover
 // (a forged product value, a false equality) rejected by both. Gas printed.
 //
-// Exit status 77 (CTest's skip) when node is not installed.
+// Exit status 77 (CTest's skip) when node is not installed. Debugging: EVM_ZK_HONEST_ONLY=1 skips
+// the changed-word calls (the rejection tests then check nothing), EVM_ZK_CPP_ONLY=1 the EVM
+// altogether; ZKINFER_EVM_KEEP=1 keeps the calls and answers (evm_runner.h).
 #include <gtest/gtest.h>
 
 #include <cstdio>
