@@ -1,0 +1,845 @@
+// Differential test of the zero-knowledge end section on the EVM (contracts/ZkCp.sol) against the
+// C++ verifier (src/zk/cp.cc, Context::verify_finish with kzg pads of key version 8), in a real EVM
+// (tools/evm/run.js, harness contracts/test/ZkCpHarness.sol).
+//
+// Instances: a prover Context (kzg pads in chunks of 4, 8, 16, .. over an INSECURE test SRS of known
+// tau) sends padded messages, draws challenges, multiplies hidden values (products, a product of a
+// product, a product with a factor whose terms cancel: a public factor), records equalities and
+// binds claims to Pedersen commitments; then the end section. The verifier replays the same script
+// in C++ (verify_finish) and the harness gets the verifier's relations (the padded values by slot,
+// the chunk commitments, the Pedersen claims, the products' factor forms, the equalities) with the
+// transcript state before the end section, and the end section's proof words. Asserted: the same
+// verdict, final transcript state, pad opening (r', C* = sum_k W_k(r') C_k, V) as the C++ verifier;
+// every changed word of the end section, of the padded values in a relation and of the Pedersen
+// claims rejected
+// (false or a revert) and the C++ verifier rejecting each changed scalar too; a cheating prover
+// (a forged product value, a false equality) rejected by both. Gas printed.
+//
+// Exit status 77 (CTest's skip) when node is not installed. Debugging: EVM_ZK_HONEST_ONLY=1 skips
+// the changed-word calls (the rejection tests then check nothing), EVM_ZK_CPP_ONLY=1 the EVM
+// altogether; ZKINFER_EVM_KEEP=1 keeps the calls and answers (evm_runner.h).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "evm_runner.h"
+#include "common/random.h"
+#include "curve/g1.h"
+#include "pcs/hyrax.h"
+#include "pcs/ipa.h"
+#include "pcs/kzg.h"
+#include "poly/mle.h"
+#include "proof/evm_verifier.h"
+#include "sumcheck/prover.h"
+#include "sumcheck/verifier.h"
+#include "test_seed.h"
+#include "transcript/transcript.h"
+#include "zk/cp.h"
+#include "zk/session.h"
+#include "zk/wire.h"
+
+namespace zkinfer {
+namespace {
+
+using curve::G1Affine;
+using field::Fq;
+using field::Fr;
+using testing::seed_note;
+using testing::test_seed;
+using namespace evmtest;
+using cp::Context;
+using cp::Val;
+
+constexpr std::string_view kDomain = "evm-test-cp";
+constexpr size_t kLogFirst = 2;  // chunks of 4, 8, 16, ..
+constexpr size_t kMaxVars = 6;   // the test SRS: chunks up to 64 pads
+constexpr size_t kPedLog = 5;    // cp's Pedersen generators: U, H, G_0..G_31
+
+const pcs::KzgParams& srs() {
+  static const pcs::KzgParams p = pcs::KzgParams::insecure_from_secrets(Fr::from_u64(424242), Fr::from_u64(1717), kMaxVars);
+  return p;
+}
+const pcs::HyraxParams& ped() {
+  static const pcs::HyraxParams p(kPedLog);
+  return p;
+}
+
+Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
+void put_g1(std::vector<Word>& out, const G1Affine& p) {
+  if (p.is_identity()) {
+    out.push_back(Word{});
+    out.push_back(Word{});
+    return;
+  }
+  out.push_back(word_fq(p.x));
+  out.push_back(word_fq(p.y));
+}
+Word word_le(std::span<const uint8_t> le) { return be_from_le(le.first(32)); }
+
+// The script's shape.
+struct Shape {
+  std::string name;
+  size_t messages = 8;   // messages before the end section (a derived one every third)
+  size_t products = 2;   // hidden products (each in a derived message's equality)
+  bool nested = false;   // one product of a product
+  bool cancel = false;   // one product whose first factor's terms cancel (a public factor)
+  size_t claims = 1;     // claims bound to Pedersen commitments
+};
+
+// A cheating prover.
+struct Cheat {
+  bool forge_product = false;   // product 0's value + 1 in the end section
+  bool false_equality = false;  // a derived message off by one
+};
+
+struct Script {
+  // Filled by the verifier's run: the relations the end section sees.
+  std::vector<std::pair<Val, Val>> prods;
+  std::vector<G1Affine> peds;
+};
+
+// The verifier's code, run by the prover (w, pvals) and the verifier (r). Messages are absorbed as
+// read, so a message's id is its slot.
+void run_script(const Shape& sh, Context& ctx, transcript::Transcript& tr, ByteWriter* w, ByteReader* r,
+                const Cheat& cheat, TestRng* rng, Script& sc) {
+  const bool prover = w != nullptr;
+  std::vector<Val> m;
+  Fr c = Fr::from_u64(5);
+  size_t made = 0;
+  auto message = [&](const Fr& v) {
+    Val x;
+    if (prover) {
+      x = ctx.send(v);
+      tr.absorb("t.msg", x);
+      ctx.write(*w, x);
+    } else {
+      x = cp::read(*r);
+      tr.absorb("t.msg", x);
+    }
+    m.push_back(x);
+  };
+  auto mul = [&](const Val& a, const Val& b) {
+    sc.prods.push_back({a, b});
+    return a * b;
+  };
+  for (size_t j = 0; j < sh.messages; ++j) {
+    if (j % 3 != 2) {
+      message(prover ? Fr::random(*rng) : Fr::zero());
+      if (j % 3 == 1) c = tr.challenge<Fr>("t.c");
+      continue;
+    }
+    // derived: x_j = c x_{j-2} + (x_{j-1} x_{j-2} or 3 x_{j-1}) + 7
+    Val rhs = m[j - 2] * c + Val(Fr::from_u64(7));
+    if (made < sh.products) {
+      Val p;
+      if (sh.cancel && made == 0) {
+        p = mul(m[j - 1] - m[j - 1], m[j - 2]);
+      } else if (sh.nested && made == 1) {
+        const Val inner = mul(m[j - 1], m[j - 2]);
+        p = mul(inner, m[0]);
+      } else {
+        p = mul(m[j - 1], m[j - 2]);
+      }
+      rhs += p * Fr::from_u64(2);
+      ++made;
+    } else {
+      rhs += m[j - 1] * Fr::from_u64(3);
+    }
+    Fr v = rhs.value();
+    if (cheat.false_equality && j == 2) v += Fr::one();
+    message(v);
+    EXPECT_TRUE(m.back() == rhs);
+  }
+  for (size_t l = 0; l < sh.claims && l + 1 < m.size(); ++l) {
+    const Val x = m[l] + m[l + 1] * c;
+    if (prover) {
+      ctx.bind_claim(x, *w, tr);
+    } else {
+      const auto cl = ctx.bind_claim(x, *r, tr);
+      sc.peds.push_back(cl.commitment());
+    }
+  }
+}
+
+// A form's words: [c, n, (atom, coeff) x n] (message ids are slots here).
+void put_form(std::vector<Word>& out, const Val& x) {
+  out.push_back(word(x.is_public() ? x.value() : x.value()));
+  out.push_back(word_u64(x.terms().size()));
+  for (const auto& t : x.terms()) {
+    out.push_back(word_u64(t.atom));
+    out.push_back(word(t.coeff));
+  }
+}
+
+struct Case {
+  std::string name;
+  std::vector<Word> words;
+  size_t s_at = 0, s_n = 0, chunks_at = 0, peds_at = 0, peds_n = 0, proof_at = 0;
+  std::vector<bool> in_relation;  // per slot before the end section: a term of some recorded form
+  std::vector<uint8_t> bytes;  // the whole proof (C++)
+  size_t end_at = 0;           // its end section's first byte
+  std::vector<std::pair<size_t, size_t>> scalar_bytes;  // (word index, byte offset) of each end-section scalar
+  size_t end_words = 0;  // the end section's proof words (the pad opening's follow)
+  bool cpp_ok = false;
+  Word state{};
+  uint64_t nu = 0;
+  std::vector<Word> point;
+  G1Affine cstar, v;
+  size_t messages = 0, chunks = 0, products = 0, equalities = 0;
+};
+
+std::vector<uint8_t> prove(const Shape& sh, const Cheat& cheat, TestRng& rng) {
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteWriter w;
+  Script sc;
+  run_script(sh, ctx, tr, &w, nullptr, cheat, &rng, sc);
+  if (cheat.forge_product) ctx.testing_forge_product(0, ctx.product_value(0) + Fr::one());
+  ctx.prove_finish(tr, w);
+  if (ctx.has_pad_opening()) {  // the pad opening's HyperKZG batch (one group)
+    const auto o = ctx.kzg_pad_opening();
+    const pcs::KzgCommitment com{o.num_vars, o.commitment};
+    const pcs::KzgBlinds bl{o.blind};
+    const std::vector<pcs::KzgOpeningWitness> items{{&com, &bl, o.values, std::vector<Fr>(o.point.begin(), o.point.end()),
+                                                     pcs::ProverClaim{o.v, o.t, o.claim}}};
+    pcs::prove_batch(srs(), items, tr, random).serialize(w);
+  }
+  std::vector<uint8_t> out = ctx.rows_block();
+  const auto body = w.data();
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+// The end section's words (the layout of cp.cc's finish: scalars, and points as two words), from
+// byte end_at; returns its length in bytes. scalar_bytes: each scalar's (word index, byte offset).
+size_t put_end_section(std::vector<Word>& ws, std::span<const uint8_t> bytes, size_t end_at, size_t np, bool hidden,
+                       size_t nchunks, std::vector<std::pair<size_t, size_t>>* scalar_bytes) {
+  ByteReader e(bytes.subspan(end_at));
+  auto scalar = [&] {
+    if (scalar_bytes) scalar_bytes->push_back({ws.size(), end_at + e.position()});
+    ws.push_back(word_le(e.bytes(32)));
+  };
+  auto point = [&] { put_g1(ws, zk::read_point(e, "point")); };
+  size_t kappa = 0;
+  while ((size_t{1} << kappa) < np) ++kappa;
+  if (np > 0) kappa = std::max<size_t>(kappa, 1);
+  for (size_t k = 0; k < np + 3 * kappa; ++k) scalar();
+  // P from the chunk count
+  const size_t cap = std::max(kLogFirst, srs().max_vars());
+  const size_t nu = nchunks == 0 ? 0 : kLogFirst + std::min(nchunks - 1, cap - kLogFirst);
+  size_t lb2 = 1;
+  while ((size_t{1} << lb2) < 2 * nu) ++lb2;
+  if (hidden) {  // the proof of product
+    for (int i = 0; i < 6; ++i) point();
+    for (int i = 0; i < 5; ++i) scalar();
+  }
+  point();
+  for (size_t i = 0; i < 2 * nu; ++i) scalar();
+  point();
+  point();
+  point();
+  for (size_t i = 0; i < (size_t{1} << lb2) + 2; ++i) scalar();
+  return e.position();
+}
+
+// The C++ verifier on bytes; with `c`, the harness's words and the expected answers.
+Verdict verify(const Shape& sh, std::span<const uint8_t> bytes, Case* c) {
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  Script sc;
+  std::vector<G1Affine> chunks;
+  size_t end_at = 0;
+  Word before{};
+  try {
+    {
+      ByteReader h(bytes);
+      const uint32_t n = h.u32();
+      for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+    }
+    ctx.read_rows(r);
+    run_script(sh, ctx, tr, nullptr, &r, Cheat{}, nullptr, sc);
+    end_at = r.position();
+    before = state_word(tr);
+  } catch (const DecodeError& e) {
+    return Verdict::reject(e.what());
+  }
+  if (c) {
+    c->products = ctx.num_products();
+    c->equalities = ctx.num_equalities();
+  }
+  const std::vector<Val> zeros(ctx.equalities().begin(), ctx.equalities().end());  // the routines'
+  if (c) {
+    c->in_relation.assign(sh.messages, false);
+    auto mark = [&](const Val& x) {
+      for (const auto& t : x.terms())
+        if ((t.atom >> cp::kKindShift) == cp::kMsgKind && !t.coeff.is_zero()) c->in_relation.at(t.atom & cp::kIndexMask) = true;
+    };
+    for (const Val& d : zeros) mark(d);
+    for (const auto& [a, b] : sc.prods) {
+      mark(a);
+      mark(b);
+    }
+  }
+  Verdict v = ctx.verify_finish(tr, r);
+  const size_t kzg_at = r.position();
+  const bool hidden = ctx.equalities().size() == zeros.size() + 3;  // the proof of product ran
+  std::optional<pcs::KzgBatchProof> kzg;
+  if (v && ctx.has_pad_opening()) {
+    try {
+      const auto o = ctx.kzg_pad_opening();
+      const pcs::KzgCommitment com{o.num_vars, o.commitment};
+      const std::vector<pcs::KzgOpeningClaim> items{
+          {&com, std::vector<Fr>(o.point.begin(), o.point.end()), pcs::EvalClaim::committed(o.claim)}};
+      kzg = pcs::KzgBatchProof::deserialize(r, srs().form());
+      v = pcs::verify_batch(srs(), items, *kzg, tr).within("kzg pad opening");
+    } catch (const DecodeError& e) {
+      v = Verdict::reject(e.what());
+    }
+  }
+  if (!c) return v && r.remaining() == 0 ? v : (v ? Verdict::reject("trailing bytes") : v);
+  c->cpp_ok = v.ok() && r.remaining() == 0;
+  EXPECT_TRUE(c->cpp_ok || c->name == "forged product" || c->name == "false equality") << c->name << ": " << v.reason();
+  c->state = state_word(tr);
+  c->bytes.assign(bytes.begin(), bytes.end());
+  c->end_at = end_at;
+  c->messages = ctx.num_messages();
+  c->chunks = chunks.size();
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c->nu = o.num_vars;
+    for (const Fr& x : o.point) c->point.push_back(word(x));
+    c->cstar = o.commitment;
+    c->v = o.claim;
+  }
+  // The harness's words.
+  auto& ws = c->words;
+  ws.push_back(before);
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  // the padded values by slot: the messages read before the end section (each 32 bytes after the
+  // header, in order; the claims' points are after them)
+  const size_t n0 = sh.messages;
+  ws.push_back(word_u64(n0));
+  c->s_at = ws.size();
+  c->s_n = n0;
+  {
+    const size_t first = 4 + 32 * chunks.size();
+    for (size_t j = 0; j < n0; ++j) ws.push_back(word_le(bytes.subspan(first + 32 * j)));
+  }
+  ws.push_back(word_u64(chunks.size()));
+  c->chunks_at = ws.size();
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(sc.peds.size()));
+  c->peds_at = ws.size();
+  c->peds_n = sc.peds.size();
+  for (const auto& p : sc.peds) put_g1(ws, p);
+  ws.push_back(word_u64(sc.prods.size()));
+  {
+    std::vector<Word> f;
+    for (const auto& [a, b] : sc.prods) {
+      put_form(f, a);
+      put_form(f, b);
+    }
+    ws.push_back(word_u64(f.size()));
+    ws.insert(ws.end(), f.begin(), f.end());
+  }
+  ws.push_back(word_u64(zeros.size()));
+  {
+    std::vector<Word> f;
+    for (const Val& d : zeros) put_form(f, d);
+    ws.push_back(word_u64(f.size()));
+    ws.insert(ws.end(), f.begin(), f.end());
+  }
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  for (const Word& k : proof::evm_kzg_key_words(srs())) ws.push_back(k);
+  c->proof_at = ws.size();
+  const size_t np = sc.prods.size();
+  const size_t end_len = put_end_section(ws, bytes, end_at, np, hidden, chunks.size(), &c->scalar_bytes);
+  const size_t cap = std::max(kLogFirst, srs().max_vars());
+  const size_t nu = chunks.empty() ? 0 : kLogFirst + std::min(chunks.size() - 1, cap - kLogFirst);
+  if (c->cpp_ok) EXPECT_EQ(nu, c->nu);
+  c->end_words = ws.size() - c->proof_at;
+  if (c->cpp_ok) EXPECT_EQ(end_at + end_len, kzg_at) << c->name;
+  if (kzg) {  // the pad group's words (ZkHyperKzg.verifyGroups: the group, then the witness)
+    EXPECT_EQ(kzg->groups.size(), 1u);
+    const pcs::KzgGroupProof& g = kzg->groups.at(0);
+    put_g1(ws, g.mask);
+    put_g1(ws, g.mask_value);
+    ws.push_back(word(g.value));
+    ws.push_back(word(g.rho));
+    ws.push_back(word(g.blind));
+    for (const auto& f : g.folds) put_g1(ws, f);
+    for (const auto& ev : g.evals)
+      for (const Fr& x : ev) ws.push_back(word(x));
+    for (const auto& x : kzg->witness) put_g1(ws, x);
+  }
+  return v;
+}
+
+std::vector<Shape> shapes() {
+  return {
+      {"one product", 6, 1, false, false, 1},
+      {"three products, two claims", 12, 3, false, false, 2},
+      {"nested product", 12, 3, true, false, 1},
+      {"public factor", 6, 1, false, true, 1},
+      {"no products", 9, 0, false, false, 1},
+      {"no claims", 9, 2, false, false, 0},
+      // 40 messages, 5 products: 40 + 5 + 9 slots in chunks of 4, 8, 16, 32 (the end section's
+      // messages open the last chunk)
+      {"four chunks", 40, 5, true, false, 2},
+      // 140 messages: chunks 4 .. 64 then one more of 64 (P = 6)
+      {"six chunks", 140, 12, false, false, 2},
+  };
+}
+
+struct Plan {
+  std::vector<Case> cases;
+  Evm evm{"ZkCpHarness"};
+  std::vector<size_t> honest;
+  std::vector<std::vector<std::pair<std::string, size_t>>> bad;  // per case: (what, call)
+  std::vector<std::pair<std::string, size_t>> cheats;            // cheating provers' calls
+  std::vector<std::string> cheat_cpp;                            // their C++ verdicts (reasons)
+  bool ran = false;
+};
+
+Plan& plan() {
+  static Plan p;
+  if (p.ran) return p;
+  p.ran = true;
+  TestRng rng(test_seed() ^ 0xc0ffee);
+  const std::string sig = "finish(uint256[])";
+  for (const Shape& sh : shapes()) {
+    Case c;
+    c.name = sh.name;
+    const auto bytes = prove(sh, Cheat{}, rng);
+    verify(sh, bytes, &c);
+    p.honest.push_back(p.evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (std::getenv("EVM_ZK_HONEST_ONLY")) {
+      p.bad.push_back({});
+      p.cases.push_back(std::move(c));
+      continue;
+    }
+    // every word of the end section
+    for (size_t i = c.proof_at; i < c.words.size(); ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      const size_t k = i - c.proof_at;
+      bad.push_back({(k < c.end_words ? "end-section word " + std::to_string(k)
+                                      : "pad opening word " + std::to_string(k - c.end_words)),
+                     p.evm.add(sig, w)});
+    }
+    // every padded value in a relation (the others are bound by the transcript only, which the
+    // harness does not replay), every Pedersen claim coordinate, and the starting state
+    for (size_t i = c.s_at; i < c.s_at + c.s_n; ++i) {
+      if (!c.in_relation[i - c.s_at] || (c.s_n > 40 && i % 7 != 0)) continue;  // (a sample in the large cases)
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"padded value " + std::to_string(i - c.s_at), p.evm.add(sig, w)});
+    }
+    for (size_t i = c.chunks_at; i < c.chunks_at + 2 * c.chunks; ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"chunk commitment word " + std::to_string(i - c.chunks_at), p.evm.add(sig, w)});
+    }
+    for (size_t i = c.peds_at; i < c.peds_at + 2 * c.peds_n; ++i) {
+      auto w = c.words;
+      w[i] = plus_one(w[i]);
+      bad.push_back({"claim word " + std::to_string(i - c.peds_at), p.evm.add(sig, w)});
+    }
+    {
+      auto w = c.words;
+      w[0] = plus_one(w[0]);
+      bad.push_back({"state", p.evm.add(sig, w)});
+    }
+    p.bad.push_back(std::move(bad));
+    p.cases.push_back(std::move(c));
+  }
+  // cheating provers: C++ must reject; the harness gets the words the C++ verifier saw
+  for (const auto& [what, ch] : std::vector<std::pair<std::string, Cheat>>{{"forged product", {true, false}},
+                                                                          {"false equality", {false, true}}}) {
+    const Shape sh = shapes()[1];
+    Case c;
+    c.name = what;
+    const auto bytes = prove(sh, ch, rng);
+    verify(sh, bytes, &c);
+    p.cheat_cpp.push_back(c.cpp_ok ? "" : "rejected");
+    p.cheats.push_back({what, p.evm.add(sig, c.words)});
+  }
+  if (!std::getenv("EVM_ZK_CPP_ONLY")) p.evm.run();
+  return p;
+}
+
+bool rejected(const CallResult& r) { return !r.success || r.out.empty() || r.out[0] != word_u64(1); }
+
+bool node_missing() { return std::system("node --version > /dev/null 2>&1") != 0; }
+
+TEST(EvmZk, EndSectionMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  ASSERT_EQ(p.cases.size(), shapes().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const Case& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 8 + c.nu);
+    EXPECT_EQ(r.out[0], word_u64(1));
+    EXPECT_EQ(r.out[1], c.state);
+    EXPECT_EQ(r.out[2], word_u64(c.end_words));
+    EXPECT_EQ(r.out[3], word_u64(c.nu));
+    std::vector<Word> pts;
+    put_g1(pts, c.cstar);
+    put_g1(pts, c.v);
+    EXPECT_EQ(r.out[4], pts[0]);
+    EXPECT_EQ(r.out[5], pts[1]);
+    EXPECT_EQ(r.out[6], pts[2]);
+    EXPECT_EQ(r.out[7], pts[3]);
+    for (size_t k = 0; k < c.nu; ++k) EXPECT_EQ(r.out[8 + k], c.point[k]);
+    std::printf("  %-28s %3zu messages, %zu chunks, %2zu products, %2zu equalities, P = %llu: %8llu gas\n",
+                c.name.c_str(), c.messages, c.chunks, c.products, c.equalities,
+                static_cast<unsigned long long>(c.nu), static_cast<unsigned long long>(r.gas));
+  }
+  // the shapes reach both branches of the product sumcheck's final check and several chunks
+  EXPECT_GE(p.cases.back().chunks, 6u);
+}
+
+TEST(EvmZk, EveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    ASSERT_FALSE(p.bad[i].empty());
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+  }
+}
+
+// The C++ verifier rejects the same changes of the end section's scalars (the harness's verdicts
+// above are those of the words the C++ decoder would read).
+TEST(EvmZk, CppRejectsChangedScalars) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  const auto sh = shapes();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const Case& c = p.cases[i];
+    ASSERT_FALSE(c.scalar_bytes.empty());
+    for (const auto& [wi, at] : c.scalar_bytes) {
+      auto b = c.bytes;
+      for (size_t k = at; k < at + 32; ++k)
+        if (++b[k] != 0) break;  // + 1 (little-endian)
+      EXPECT_FALSE(verify(sh[i], b, nullptr).ok()) << c.name << ": scalar at byte " << at;
+    }
+  }
+}
+
+TEST(EvmZk, CheatingProversAreRejected) {
+  SCOPED_TRACE(seed_note());
+  Plan& p = plan();
+  ASSERT_EQ(p.cheats.size(), 2u);
+  for (size_t i = 0; i < p.cheats.size(); ++i) {
+    EXPECT_EQ(p.cheat_cpp[i], "rejected") << p.cheats[i].first;
+    EXPECT_TRUE(rejected(p.evm[p.cheats[i].second])) << p.cheats[i].first;
+  }
+}
+
+
+// ---- a zero-knowledge sumcheck end to end: ZkCpSumcheck records, ZkCp finishes ----
+
+using Comp = sumcheck::Composition<Fr>;
+constexpr std::string_view kScDomain = "evm-test-cpsc";
+
+struct ScShape {
+  std::string name;
+  Comp comp;
+  size_t n;
+  bool eq = false;  // factor 0 is eq(rho, x) (prove_with_eq / verify_with_eq)
+  std::vector<Fr> rho;
+};
+
+// With eq: rho has a zero coordinate in one shape (that round sends q(1..d-1)).
+std::vector<ScShape> sc_eq_shapes() {
+  using T = sumcheck::Term<Fr>;
+  auto rho = [](size_t n, size_t zero_at) {
+    std::vector<Fr> r;
+    for (size_t i = 0; i < n; ++i) r.push_back(i == zero_at ? Fr::zero() : Fr::from_u64(1000 + 17 * i));
+    return r;
+  };
+  return {
+      {"eq f1 f2, n = 3", Comp::product(3), 3, true, rho(3, 99)},
+      {"eq f1 f2 f3, n = 4, rho_1 = 0", Comp::product(4), 4, true, rho(4, 1)},
+      {"eq mixed, n = 5",
+       Comp(3, {T{Fr::from_u64(2), {0, 1, 2}}, T{-Fr::from_u64(3), {0, 2}}, T{Fr::from_u64(5), {0}}, T{Fr::one(), {0, 1, 1}}}),
+       5, true, rho(5, 99)},
+      {"eq linear, n = 4", Comp(3, {T{Fr::from_u64(4), {0, 1}}, T{Fr::one(), {0, 2}}}), 4, true, rho(4, 99)},
+  };
+}
+
+std::vector<ScShape> sc_shapes() {
+  using T = sumcheck::Term<Fr>;
+  return {
+      {"f0 f1, n = 3", Comp::product(2), 3},
+      {"f0 f1 f2 (a chain), n = 4", Comp::product(3), 4},
+      {"mixed pairs, n = 5",
+       Comp(3, {T{Fr::from_u64(2), {0, 1}}, T{-Fr::from_u64(3), {1, 2}}, T{Fr::from_u64(5), {0}}, T{Fr::one(), {2, 2}}}), 5},
+      {"linear, n = 6", Comp(2, {T{Fr::from_u64(4), {0}}, T{Fr::one(), {1}}}), 6},
+  };
+}
+
+struct ScCase {
+  std::string name;
+  std::vector<Word> words;
+  size_t proof_at = 0;
+  bool cpp_ok = false;
+  Word state{};
+  uint64_t nu = 0;
+  std::vector<Word> pad_point, point;
+  G1Affine cstar, v;
+  size_t products = 0, equalities = 0, messages = 0;
+};
+
+std::vector<uint8_t> sc_prove(const ScShape& sh, TestRng& rng, bool false_claim) {
+  const size_t nf = sh.comp.num_factors();
+  std::vector<std::vector<Fr>> tables(nf, std::vector<Fr>(size_t{1} << sh.n));
+  for (auto& t : tables)
+    for (Fr& x : t) x = Fr::random(rng);
+  if (sh.eq) tables[0] = poly::eq_table<Fr>(sh.rho);
+  Fr sum = Fr::zero();
+  for (size_t x = 0; x < (size_t{1} << sh.n); ++x) {
+    std::vector<Fr> vals(nf);
+    for (size_t j = 0; j < nf; ++j) vals[j] = tables[j][x];
+    sum += sh.comp.evaluate(vals);
+  }
+  if (sh.eq) tables[0].clear();  // (prove_with_eq: factor 0 is eq itself)
+  if (false_claim) sum += Fr::one();
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kScDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  const Val claim = cp::send(tr, sum);
+  tr.absorb("t.claim", claim);
+  cp::write(w, claim);
+  if (sh.eq) {
+    sumcheck::prove_with_eq<Fr>(sh.comp, sh.rho, tables, tr).proof.serialize(w);
+  } else {
+    sumcheck::prove<Fr>(sh.comp, tables, tr).proof.serialize(w);
+  }
+  // the prover's replay of the verifier (relations on)
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  sumcheck::Subclaim<Fr> sub;
+  const Val c2 = cp::read(r);
+  replay.absorb("t.claim", c2);
+  const size_t per = sh.eq ? sh.comp.degree() - 1 : sh.comp.degree();
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, per, nf);
+  EXPECT_TRUE((sh.eq ? sumcheck::verify_with_eq<Fr>(sh.comp, sh.rho, c2, proof, replay, &sub)
+                     : sumcheck::verify<Fr>(sh.comp, sh.n, c2, proof, replay, &sub))
+                  .ok());
+  for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> out = ctx.rows_block();
+  out.insert(out.end(), w.data().begin(), w.data().end());
+  return out;
+}
+
+ScCase sc_verify(const ScShape& sh, std::span<const uint8_t> bytes) {
+  ScCase c;
+  c.name = sh.name;
+  const size_t nf = sh.comp.num_factors(), d = sh.comp.degree();
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kScDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  const Val claim = cp::read(r);
+  tr.absorb("t.claim", claim);
+  const auto proof = sumcheck::Proof<Fr>::deserialize(r, sh.n, sh.eq ? d - 1 : d, nf);
+  sumcheck::Subclaim<Fr> sub;
+  Verdict v = sh.eq ? sumcheck::verify_with_eq<Fr>(sh.comp, sh.rho, claim, proof, tr, &sub)
+                    : sumcheck::verify<Fr>(sh.comp, sh.n, claim, proof, tr, &sub);
+  EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+  const size_t peds_at = r.position();
+  for (size_t j = 0; j < nf; ++j) ctx.bind_claim(sub.final_evals[j], r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.state = state_word(tr);
+  c.messages = ctx.num_messages();
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.nu = o.num_vars;
+    for (const Fr& x : o.point) c.pad_point.push_back(word(x));
+    c.cstar = o.commitment;
+    c.v = o.claim;
+  }
+  for (const Fr& x : sub.point) c.point.push_back(word(x));
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sh.n));
+  ws.push_back(word_u64(nf));
+  ws.push_back(word_u64(sh.comp.terms().size()));
+  std::vector<Word> terms;
+  for (const auto& t : sh.comp.terms()) {
+    terms.push_back(word(t.coeff));
+    terms.push_back(word_u64(t.factors.size()));
+    for (size_t f : t.factors) terms.push_back(word_u64(f));
+  }
+  ws.push_back(word_u64(terms.size()));
+  ws.insert(ws.end(), terms.begin(), terms.end());
+  ws.push_back(word_u64(sh.eq ? 1 : 0));
+  if (sh.eq)
+    for (const Fr& x : sh.rho) ws.push_back(word(x));
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    for (size_t j = sh.eq ? 1 : 0; j < nf; ++j) put_g1(ws, zk::read_point(pr, "claim"));
+    EXPECT_EQ(pr.remaining(), 0u);
+  }
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  return c;
+}
+
+struct ScPlan {
+  explicit ScPlan(const char* harness) : evm(harness) {}
+  std::vector<ScCase> cases;
+  Evm evm;
+  std::vector<size_t> honest;
+  std::vector<std::vector<std::pair<std::string, size_t>>> bad;
+  std::vector<std::pair<ScCase, size_t>> false_claims;
+  bool ran = false;
+};
+
+ScPlan& sc_plan(bool eq = false) {
+  static ScPlan plain("ZkCpSumcheckHarness"), with_eq("ZkCpSumcheckEqHarness");
+  ScPlan& p = eq ? with_eq : plain;
+  if (p.ran) return p;
+  p.ran = true;
+  TestRng rng(test_seed() ^ (eq ? 0xe9e9 : 0x5c5c));
+  const std::string sig = "sumcheck(uint256[])";
+  const std::vector<ScShape> shapes = eq ? sc_eq_shapes() : sc_shapes();
+  for (const ScShape& sh : shapes) {
+    ScCase c = sc_verify(sh, sc_prove(sh, rng, false));
+    p.honest.push_back(p.evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (!std::getenv("EVM_ZK_HONEST_ONLY"))
+      for (size_t i = c.proof_at; i < c.words.size(); ++i) {
+        auto w = c.words;
+        w[i] = plus_one(w[i]);
+        bad.push_back({"proof word " + std::to_string(i - c.proof_at), p.evm.add(sig, w)});
+      }
+    p.bad.push_back(std::move(bad));
+    p.cases.push_back(std::move(c));
+  }
+  for (size_t k = 0; k < 2; ++k) {
+    ScCase c = sc_verify(shapes[2 * k], sc_prove(shapes[2 * k], rng, true));
+    const size_t call = p.evm.add(sig, c.words);
+    p.false_claims.push_back({std::move(c), call});
+  }
+  if (!std::getenv("EVM_ZK_CPP_ONLY")) p.evm.run();
+  return p;
+}
+
+TEST(EvmZk, SumcheckEndToEndMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const ScCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), 8 + c.nu + c.point.size());
+    EXPECT_EQ(r.out[0], word_u64(1));
+    EXPECT_EQ(r.out[1], c.state);
+    EXPECT_EQ(r.out[2], word_u64(c.words.size() - c.proof_at));
+    EXPECT_EQ(r.out[3], word_u64(c.nu));
+    std::vector<Word> pts;
+    put_g1(pts, c.cstar);
+    put_g1(pts, c.v);
+    for (size_t k = 0; k < 4; ++k) EXPECT_EQ(r.out[4 + k], pts[k]);
+    for (size_t k = 0; k < c.nu; ++k) EXPECT_EQ(r.out[8 + k], c.pad_point[k]);
+    for (size_t k = 0; k < c.point.size(); ++k) EXPECT_EQ(r.out[8 + c.nu + k], c.point[k]);
+    std::printf("  sumcheck %-28s %3zu messages, %zu products, %zu equalities, P = %llu: %8llu gas\n", c.name.c_str(),
+                c.messages, c.products, c.equalities, static_cast<unsigned long long>(c.nu),
+                static_cast<unsigned long long>(r.gas));
+  }
+  }
+}
+
+TEST(EvmZk, SumcheckEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) ASSERT_FALSE(p.bad[i].empty());
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+  }
+  }
+}
+
+TEST(EvmZk, SumcheckFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  for (bool eq : {false, true}) {
+  ScPlan& p = sc_plan(eq);
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (zkinfer::node_missing()) {
+    std::fprintf(stderr, "evm_zk_test: node is not installed; skipped\n");
+    return 77;
+  }
+  return RUN_ALL_TESTS();
+}
