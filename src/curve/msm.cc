@@ -464,11 +464,7 @@ constexpr size_t kStrausGlvMax = 48;
 // 2^14 / 2^15 points about 98 / 162 ms against 116-119 / 210-220 ms in the shared form; at 2^13
 // 62 against 65-70 on one thread but the shared form ahead on two, inside the kzg prover; equal at
 // 2^12; BENCHMARKS.md "Issue 15: kzg prove speed (session 13)").
-// From 128 to 220 points the Jacobian Pippenger over the GLV halves was faster (session 14, one
-// thread, CPU, fastest of 25: 151 / 180 points 2.46 / 2.88 ms against 3.0 / 3.35 ms in the shared
-// form, equal at 128 and 220, the shared form ahead from 256; on two threads of the loaded VM
-// 1.4-1.7 ms wall against 3.1-3.5 ms): the kzg verifier's one MSM is about 150 points.
-constexpr size_t kSharedAffineMin = 256;
+constexpr size_t kSharedAffineMin = 128;
 constexpr size_t kSharedAffineMax = size_t{1} << 13;
 constexpr size_t kGlvPippengerMax = kSharedAffineMax;
 
