@@ -4,12 +4,14 @@
 
 #include <omp.h>
 
+#include <array>
 #include <bit>
 #include <string>
 
 #include "common/check.h"
 #include "curve/hash_to_curve.h"
 #include "curve/msm.h"
+#include "pcs/hyrax_generators.h"
 #include "poly/mle.h"
 
 namespace zkinfer::pcs {
@@ -50,9 +52,19 @@ G1 FixedBaseTable::mul(const Fr& k) const {
 
 HyraxParams::HyraxParams(size_t max_log_cols) : max_log_cols_(max_log_cols) {
   ZKINFER_CHECK(max_log_cols <= kMaxLogCols);
-  g_ = curve::derive_generators(kGeneratorDomain, size_t{1} << max_log_cols);
-  h_ = curve::hash_to_curve(kBlindingDomain, {});
-  u_ = curve::hash_to_curve(kValueDomain, {});
+  // The first kTabledGenerators, H and U from the table (pcs/hyrax_generators.h), the rest hashed as
+  // curve::derive_generators does (message: the index as 8 little-endian bytes).
+  const size_t n = size_t{1} << max_log_cols;
+  g_ = tabled_generators(n);
+  g_.resize(n);
+#pragma omp parallel for schedule(dynamic, 256) if (n - kTabledGenerators >= 64)
+  for (int64_t ii = static_cast<int64_t>(kTabledGenerators); ii < static_cast<int64_t>(n); ++ii) {
+    std::array<uint8_t, 8> msg;
+    for (size_t k = 0; k < 8; ++k) msg[k] = static_cast<uint8_t>(static_cast<uint64_t>(ii) >> (8 * k));
+    g_[static_cast<size_t>(ii)] = curve::hash_to_curve(kGeneratorDomain, msg);
+  }
+  h_ = tabled_h();
+  u_ = tabled_u();
 }
 
 const HyraxParams::Tables& HyraxParams::tables() const {

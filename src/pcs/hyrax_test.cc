@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "curve/hash_to_curve.h"
 #include "curve/msm.h"
+#include "pcs/hyrax_generators.h"
 #include "poly/mle.h"
 #include "test_seed.h"
 
@@ -50,6 +52,29 @@ TEST(HyraxParams, GeneratorsArePrefixesAndDistinct) {
     EXPECT_FALSE(g == params().u());
   }
   EXPECT_FALSE(params().g()[0] == params().g()[1]);
+}
+
+// The tabled generators, H and U (pcs/hyrax_generators.h) are hash-to-curve's, and HyraxParams
+// beyond the table continues with the hashed ones.
+TEST(Hyrax, GeneratorTableMatchesHashToCurve) {
+  const auto want = curve::derive_generators(kGeneratorDomain, 2 * kTabledGenerators);
+  const auto tab = tabled_generators(kTabledGenerators);
+  ASSERT_EQ(tab.size(), kTabledGenerators);
+  for (size_t i = 0; i < kTabledGenerators; ++i) {
+    EXPECT_EQ(tab[i], want[i]) << i;
+    EXPECT_TRUE(tab[i].is_on_curve()) << i;
+  }
+  EXPECT_EQ(tabled_generators(5).size(), 5u);
+  EXPECT_EQ(tabled_generators(3 * kTabledGenerators).size(), kTabledGenerators);
+  EXPECT_EQ(tabled_h(), curve::hash_to_curve(kBlindingDomain, {}));
+  EXPECT_EQ(tabled_u(), curve::hash_to_curve(kValueDomain, {}));
+  for (size_t lc : {size_t{0}, size_t{3}, size_t{8}, size_t{9}}) {
+    const HyraxParams p(lc);
+    ASSERT_EQ(p.g().size(), size_t{1} << lc);
+    for (size_t i = 0; i < p.g().size(); ++i) ASSERT_EQ(p.g()[i], want[i]) << lc << " " << i;
+    EXPECT_EQ(p.h(), tabled_h());
+    EXPECT_EQ(p.u(), tabled_u());
+  }
 }
 
 TEST(HyraxParams, FixedBaseTablesMatchScalarMultiplication) {

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/check.h"
@@ -729,8 +732,36 @@ KzgBatchProof prove_batch(const KzgParams& params, std::span<const KzgOpeningWit
   return proof;
 }
 
-Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
-                     const KzgBatchProof& proof, transcript::Transcript& tr) {
+namespace {
+
+// The Miller-loop lines of a verifying key's fixed G2 points, computed once per process and point
+// (curve::G2Prepared): the verifier's pairing check then does no G2 arithmetic.
+std::shared_ptr<const curve::G2Prepared> prepared(const G2Affine& q) {
+  static std::mutex mu;
+  static std::vector<std::pair<G2Affine, std::shared_ptr<const curve::G2Prepared>>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  for (const auto& [p, l] : cache)
+    if (p == q) return l;
+  if (cache.size() >= 64) cache.clear();  // many keys in one process: start over
+  cache.push_back({q, std::make_shared<const curve::G2Prepared>(q)});
+  return cache.back().second;
+}
+
+// The terms with equal points merged (U, H and the claims' commitments recur across the Pedersen
+// equations and the deferred checks): fewer points for the one MSM, the same sum.
+MsmTerms merged(const MsmTerms& t) {
+  MsmTerms out;
+  std::map<std::array<uint8_t, G1Affine::kBytes>, size_t> at;
+  for (size_t i = 0; i < t.points.size(); ++i) {
+    const auto [it, fresh] = at.try_emplace(t.points[i].to_bytes(), out.points.size());
+    if (fresh) out.add(t.points[i], t.scalars[i]);
+    else out.scalars[it->second] += t.scalars[i];
+  }
+  return out;
+}
+
+Verdict verify_batch_impl(const KzgParams& params, std::span<const KzgOpeningClaim> items, const KzgBatchProof& proof,
+                          transcript::Transcript& tr, const MsmTerms* extra) {
   auto reject = [](const std::string& why) { return Verdict::reject(Failure::kOpening, "kzg: " + why); };
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
@@ -799,36 +830,53 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
   const Fr d = one ? Fr::zero() : tr.challenge<Fr>("kzg.d");
 
   // Pedersen equations: per group, P_F + eta M == value U + blind H, with P_F = sum gamma^j P_j
-  // (P_j = v_j U for plain claims). Weighted by powers of lambda (a transcript copy: the
-  // verifier's own randomness after the whole proof was absorbed) into one MSM.
-  {
-    transcript::Transcript copy = tr;
-    const Fr lambda = copy.challenge<Fr>("kzg.lambda");
-    auto group_terms = [&](size_t g, const Fr& wgt, MsmTerms& t) {
-      const auto& gp_ = proof.groups[g];
-      Fr u_coef = -gp_.value;
-      for (size_t j : groups[g].members) {
-        const EvalClaim& c = items[j].claim;
-        if (c.is_committed()) t.add(c.commitment(), wgt * gp[j]);
-        else u_coef += gp[j] * c.value();
-      }
-      t.add(gp_.mask_value, wgt * eta);
-      t.add(params.u(), wgt * u_coef);
-      t.add(params.h(), -(wgt * gp_.blind));
-    };
-    MsmTerms all;
-    Fr wgt = Fr::one();
-    for (size_t g = 0; g < groups.size(); ++g, wgt *= lambda) group_terms(g, wgt, all);
-    if (!curve::msm(all.points, all.scalars).is_identity()) {
-      for (size_t g = 0; g < groups.size(); ++g) {
-        MsmTerms one;
-        group_terms(g, Fr::one(), one);
-        if (!curve::msm(one.points, one.scalars).is_identity())
-          return reject("group " + std::to_string(g) + ": the revealed value does not open the claims' commitments");
-      }
-      return reject("the claims' Pedersen equations fail");
+  // (P_j = v_j U for plain claims). They and `extra` are decided in the pairing check's MSM:
+  // with lambda and nu drawn from a transcript copy (the verifier's own randomness after the whole
+  // proof was absorbed), S = extra + sum_g lambda^(g+1) (P_F,g + eta M_g - value_g U - blind_g H)
+  // must be the identity, and the pairing's G1 input A becomes A + nu S (below).
+  transcript::Transcript copy = tr;
+  const Fr lambda = copy.challenge<Fr>("kzg.lambda");
+  const Fr nu = copy.challenge<Fr>("kzg.nu");
+  auto group_terms = [&](size_t g, const Fr& wgt, MsmTerms& t) {
+    const auto& gp_ = proof.groups[g];
+    Fr u_coef = -gp_.value;
+    for (size_t j : groups[g].members) {
+      const EvalClaim& c = items[j].claim;
+      if (c.is_committed()) t.add(c.commitment(), wgt * gp[j]);
+      else u_coef += gp[j] * c.value();
     }
+    t.add(gp_.mask_value, wgt * eta);
+    t.add(params.u(), wgt * u_coef);
+    t.add(params.h(), -(wgt * gp_.blind));
+  };
+  // Why S is not the identity (the failure path only: one MSM per part).
+  auto why_s = [&]() -> std::optional<std::string> {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      MsmTerms one;
+      group_terms(g, Fr::one(), one);
+      if (!one.evaluate().is_identity())
+        return "group " + std::to_string(g) + ": the revealed value does not open the claims' commitments";
+    }
+    if (extra != nullptr && !extra->evaluate().is_identity()) return std::string("the deferred checks fail");
+    MsmTerms all;
+    Fr wgt = lambda;
+    for (size_t g = 0; g < groups.size(); ++g, wgt *= lambda) group_terms(g, wgt, all);
+    if (extra != nullptr)
+      for (size_t i = 0; i < extra->points.size(); ++i) all.add(extra->points[i], extra->scalars[i]);
+    if (!all.evaluate().is_identity()) return std::string("the claims' Pedersen equations fail");
+    return std::nullopt;
+  };
+  MsmTerms a;
+  {
+    Fr wgt = nu * lambda;
+    for (size_t g = 0; g < groups.size(); ++g, wgt *= lambda) group_terms(g, wgt, a);
+    if (extra != nullptr)
+      for (size_t i = 0; i < extra->points.size(); ++i) a.add(extra->points[i], nu * extra->scalars[i]);
   }
+  auto pairing_fails = [&] {
+    if (auto why = why_s()) return reject(*why);
+    return reject("the pairing check fails");
+  };
 
   // Three-witness form: the pairing equation e(A, [1]_2) = e(Wbar, [tau]_2) with
   // A = s C_B - (sum_j d^j b_j) [1]_1 + sum_j d^j x_j W_j, s = 1 + d + d^2, Wbar = sum_j d^j W_j,
@@ -836,7 +884,8 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
   // One-witness form: C_B - [I(tau)]_1 = Z(tau) W with I the quadratic through (x_j, b_j),
   // Z(X) = X^3 - r^2 X^2 - r^2 X + r^4:
   // e(C_B - [I(tau)]_1 - r^4 W, [1]_2) e(-W, [tau^3]_2) e(r^2 W, [tau^2 + tau]_2) = 1.
-  MsmTerms a;
+  // Both with A + nu S for A (S above): if S is not the identity, the product of pairings is
+  // X e(S, [1]_2)^nu for an X fixed before nu, which is 1 for at most one nu (e(S, [1]_2) has order r).
   const Fr s = one ? Fr::one() : Fr::one() + d + d * d;
   std::array<Fr, 3> bvals = {Fr::zero(), Fr::zero(), Fr::zero()};
   const std::array<Fr, 3> dp = {Fr::one(), d, d * d};
@@ -864,11 +913,13 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
     a.add(params.tau_g1(), -ic[1]);
     a.add(params.tau2_g1(), -ic[2]);
     a.add(proof.witness[0], -(r2 * r2));
-    const G1Affine A = curve::msm(a.points, a.scalars).to_affine();
-    const std::array<curve::PairingInput, 3> pairs = {
-        curve::PairingInput{A, params.g2()}, curve::PairingInput{(-G1(proof.witness[0])).to_affine(), params.tau3_g2()},
-        curve::PairingInput{(G1(proof.witness[0]) * r2).to_affine(), params.tau2_plus_tau_g2()}};
-    if (!curve::pairing_check(pairs)) return reject("the pairing check fails");
+    const MsmTerms am = merged(a);
+    const G1Affine A = curve::msm(am.points, am.scalars).to_affine();
+    const auto g2 = prepared(params.g2()), t3 = prepared(params.tau3_g2()), t21 = prepared(params.tau2_plus_tau_g2());
+    const std::array<curve::PreparedInput, 3> pairs = {
+        curve::PreparedInput{A, g2.get()}, curve::PreparedInput{-proof.witness[0], t3.get()},
+        curve::PreparedInput{(G1(proof.witness[0]) * r2).to_affine(), t21.get()}};
+    if (!curve::pairing_check_prepared(pairs)) return pairing_fails();
     return Verdict::accept();
   }
   Fr bsum = Fr::zero();  // sum_j d^j b_j
@@ -879,11 +930,25 @@ Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> i
     a.add(proof.witness[j], dp[j] * x[j]);
     wbar += G1(proof.witness[j]) * dp[j];
   }
-  const G1Affine A = curve::msm(a.points, a.scalars).to_affine();
-  const std::array<curve::PairingInput, 2> pairs = {curve::PairingInput{A, params.g2()},
-                                                    curve::PairingInput{(-wbar).to_affine(), params.tau_g2()}};
-  if (!curve::pairing_check(pairs)) return reject("the pairing check fails");
+  const MsmTerms am = merged(a);
+  const G1Affine A = curve::msm(am.points, am.scalars).to_affine();
+  const auto g2 = prepared(params.g2()), t1 = prepared(params.tau_g2());
+  const std::array<curve::PreparedInput, 2> pairs = {curve::PreparedInput{A, g2.get()},
+                                                     curve::PreparedInput{(-wbar).to_affine(), t1.get()}};
+  if (!curve::pairing_check_prepared(pairs)) return pairing_fails();
   return Verdict::accept();
+}
+
+}  // namespace
+
+Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items, const KzgBatchProof& proof,
+                     transcript::Transcript& tr) {
+  return verify_batch_impl(params, items, proof, tr, nullptr);
+}
+
+Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items, const KzgBatchProof& proof,
+                     transcript::Transcript& tr, const MsmTerms& extra) {
+  return verify_batch_impl(params, items, proof, tr, &extra);
 }
 
 }  // namespace zkinfer::pcs

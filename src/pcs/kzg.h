@@ -224,5 +224,14 @@ void absorb_batch_statement(const KzgParams& params, std::span<const KzgOpeningC
                             transcript::Transcript& transcript);
 Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
                      const KzgBatchProof& proof, transcript::Transcript& transcript);
+// verify_batch that also decides `extra`, a sum of terms that must be the identity whose every
+// term the transcript has absorbed (the zero-knowledge end section's deferred checks, each already
+// weighted: zk/cp_defer.h), in the batch's one MSM and pairing check: the Pedersen equations and
+// extra, weighted by challenges drawn from a copy of the transcript after the whole proof, join
+// the pairing's G1 input (docs/protocol/kzg.md section 4, "One MSM"). The proof's transcript is
+// unchanged. The rejection reason names the failing part (found on the failure path only);
+// "the deferred checks fail" when only extra does.
+Verdict verify_batch(const KzgParams& params, std::span<const KzgOpeningClaim> items,
+                     const KzgBatchProof& proof, transcript::Transcript& transcript, const MsmTerms& extra);
 
 }  // namespace zkinfer::pcs

@@ -7,6 +7,7 @@
 #include "common/check.h"
 #include "pcs/hyrax_scheme.h"
 #include "pcs/reduced_opening.h"
+#include "zk/cp_defer.h"
 
 namespace zkinfer::pcs {
 
@@ -106,9 +107,20 @@ class KzgVerifierOpening final : public VerifierOpening {
   Verdict finish(std::span<const EvalClaim> claims, const cp::Context* zk, transcript::Transcript& tr,
                  ByteReader& r, cp::DeferredChecks* deferred) override {
     ZKINFER_CHECK(claims.size() == vals_.size());
-    ZKINFER_CHECK(deferred == nullptr && "the kzg backend evaluates the end section's group checks itself");
     const bool kzg_pad = zk != nullptr && zk->kzg_pads() && zk->has_pad_opening();
     ZKINFER_CHECK(zk == nullptr || zk->kzg_pads() == s_.kzg_pads());
+    // The zero-knowledge end section's deferred group equations (zk/cp_defer.h; their generator
+    // scalars over the pad parameters' generators, which cp's Context shares): one sum, decided in
+    // the batch opening's MSM and pairing check (pcs/kzg.h), or here when there is no batch.
+    MsmTerms extra;
+    if (deferred != nullptr) {
+      const auto g = pad_.g();
+      for (const cp::DeferredCheck& c : deferred->take()) {
+        ZKINFER_CHECK(c.gen_scalars.size() <= g.size());
+        for (size_t k = 0; k < c.gen_scalars.size(); ++k) extra.add(g[k], c.gen_scalars[k]);
+        for (size_t k = 0; k < c.rest.points.size(); ++k) extra.add(c.rest.points[k], c.rest.scalars[k]);
+      }
+    }
     if (!coms_.empty() || kzg_pad) {
       const std::deque<KzgCommitment> wide = widened(coms_, red_.rho.size());
       std::vector<KzgOpeningClaim> items;
@@ -120,7 +132,9 @@ class KzgVerifierOpening final : public VerifierOpening {
         items.push_back({&pad_com, std::vector<Fr>(o.point.begin(), o.point.end()), EvalClaim::committed(o.claim)});
       }
       const KzgBatchProof proof = KzgBatchProof::deserialize(r, s_.params().form());
-      if (Verdict v = verify_batch(s_.params(), items, proof, tr); !v) return v.within("kzg opening");
+      if (Verdict v = verify_batch(s_.params(), items, proof, tr, extra); !v) return v.within("kzg opening");
+    } else if (!extra.points.empty() && !extra.evaluate().is_identity()) {
+      return Verdict::reject(Failure::kOpening, "kzg: the deferred checks fail");
     }
     if (s_.kzg_pads()) return Verdict::accept();
     return verify_pad_opening(pad_, zk, tr, r);

@@ -383,6 +383,91 @@ TEST_P(KzgForms, EveryProofElementMatters) {
   EXPECT_THROW(KzgBatchProof::from_bytes(bytes, GetParam()), DecodeError);
 }
 
+// verify_batch with extra terms that must sum to the identity (the zero-knowledge end section's
+// deferred checks), decided in the batch's MSM and pairing check: accepted exactly when both the
+// opening and the extra sum hold, and the reason names the failing part.
+TEST_P(KzgForms, ExtraTermsJoinTheBatch) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  const KzgParams& p = file_params_in(GetParam());
+  std::vector<Item> items = {make_item(p, rng, 5, true), make_item(p, rng, 3, false), make_item(p, rng, 0, true)};
+  const KzgBatchProof proof = prove(p, items, rng);
+  const auto c = claims(items);
+  auto run = [&](const KzgBatchProof& pf, const MsmTerms& extra) {
+    transcript::Transcript tr("kzg-test", Encoding::kV1);
+    return verify_batch(p, c, pf, tr, extra);
+  };
+  ASSERT_TRUE(verify(p, c, proof));
+  // Holding extra sums: empty, s P - s P, and a*G + b*G - (a + b)*G over three points.
+  const G1Affine pt = (G1::generator() * Fr::random(rng)).to_affine();
+  const Fr s = Fr::random(rng), a = Fr::random(rng), b = Fr::random(rng);
+  MsmTerms empty, cancel, three;
+  cancel.add(pt, s);
+  cancel.add(pt, -s);
+  three.add(G1Affine::generator(), a);
+  three.add((G1::generator() * b).to_affine(), Fr::one());
+  three.add(G1Affine::generator(), -(a + b));
+  for (const MsmTerms* e : {&empty, &cancel, &three}) {
+    const Verdict v = run(proof, *e);
+    EXPECT_TRUE(v) << v.reason();
+  }
+  // Failing extra sums (one term off by one): rejected, reason "the deferred checks fail".
+  MsmTerms off = three;
+  off.scalars[0] += Fr::one();
+  MsmTerms single;
+  single.add(pt, Fr::one());
+  for (const MsmTerms* e : {&off, &single}) {
+    const Verdict v = run(proof, *e);
+    EXPECT_FALSE(v);
+    EXPECT_EQ(v.failure(), Failure::kOpening);
+    EXPECT_NE(v.reason().find("the deferred checks fail"), std::string::npos) << v.reason();
+  }
+  // A changed proof with a holding extra sum: the opening's own reason.
+  {
+    auto bad = proof;
+    bad.groups[0].blind += Fr::one();  // (absorbed: the later challenges change, a fold fails first)
+    const Verdict v = run(bad, three);
+    EXPECT_FALSE(v);
+    EXPECT_EQ(v.reason().find("deferred"), std::string::npos) << v.reason();
+    bad = proof;
+    bad.witness[0] = (G1(bad.witness[0]) + G1::generator()).to_affine();
+    const Verdict w = run(bad, three);
+    EXPECT_FALSE(w);
+    EXPECT_NE(w.reason().find("the pairing check fails"), std::string::npos) << w.reason();
+    // The extra sum off and the proof changed: rejected.
+    EXPECT_FALSE(run(bad, off));
+  }
+  // A prover whose hidden claim's commitment is not v U + t H for the blind t it uses: the proof is
+  // consistent with the transcript, only that group's Pedersen equation fails (off by a multiple
+  // of H). Rejected with the group named, with or without a holding extra sum, and an extra term
+  // on H cannot cancel it (the groups' weights are drawn after the extra terms are fixed).
+  {
+    std::vector<Item> liars = items;
+    ProverClaim& cl = liars[1].claim;
+    cl = commit_claim(p, cl.value, rng);
+    cl.commitment = commit_value(p, cl.value, cl.blind + Fr::one());
+    const KzgBatchProof lie = prove(p, liars, rng);
+    const auto lc = claims(liars);
+    auto run_lie = [&](const MsmTerms& extra) {
+      transcript::Transcript tr("kzg-test", Encoding::kV1);
+      return verify_batch(p, lc, lie, tr, extra);
+    };
+    const Verdict v0 = verify(p, lc, lie);
+    EXPECT_FALSE(v0);
+    EXPECT_NE(v0.reason().find("does not open the claims' commitments"), std::string::npos) << v0.reason();
+    for (const MsmTerms* e : {&empty, &three}) {
+      const Verdict v = run_lie(*e);
+      EXPECT_FALSE(v);
+      EXPECT_NE(v.reason().find("does not open the claims' commitments"), std::string::npos) << v.reason();
+    }
+    for (const Fr& k : {Fr::one(), -Fr::one(), Fr::random(rng)}) {
+      MsmTerms comp;
+      comp.add(p.h(), k);
+      EXPECT_FALSE(run_lie(comp));
+    }
+  }
+}
+
 // Both transcript encodings: v1 absorbs every item's point, v2 each group's point once with the
 // group's members (kzg keys of version 4).
 class KzgEnc : public ::testing::TestWithParam<Encoding> {};

@@ -185,7 +185,18 @@ std::optional<nlohmann::ordered_json> inspect_json(std::span<const uint8_t> byte
 std::vector<uint8_t> read_binary(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot read file");
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // In blocks (a byte-at-a-time istreambuf_iterator copy took about 3 ms of a verifier's CPU for a
+  // 200 KB key); works for files whose size is not known in advance (pipes) too.
+  std::vector<uint8_t> b;
+  constexpr size_t kBlock = size_t{1} << 16;
+  for (;;) {
+    const size_t at = b.size();
+    b.resize(at + kBlock);
+    f.read(reinterpret_cast<char*>(b.data() + at), static_cast<std::streamsize>(kBlock));
+    const auto got = static_cast<size_t>(f.gcount());
+    b.resize(at + got);
+    if (got < kBlock) break;
+  }
   if (f.bad()) throw Error(path + ": read failed");
   return b;
 }

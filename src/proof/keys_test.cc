@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <new>
@@ -147,6 +148,25 @@ std::vector<int64_t> padded_v(const quant::CompiledModel& m, size_t t, std::span
 void expect_rejected(const Verdict& v, const std::string& part) {
   ASSERT_FALSE(v.ok());
   EXPECT_NE(v.reason().find(part), std::string::npos) << v.reason();
+}
+
+// read_binary reads in 64 KiB blocks: empty files, exact multiples of the block and sizes around
+// them come back byte for byte; a missing file is an error naming it.
+TEST(Files, ReadBinaryBlockBoundaries) {
+  const std::string path = ::testing::TempDir() + "zkinfer_read_binary_test.bin";
+  for (size_t n : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{200003}}) {
+    std::vector<uint8_t> bytes(n);
+    for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<uint8_t>((i * 131 + n) >> 3);
+    write_binary(path, bytes);
+    EXPECT_EQ(read_binary(path), bytes) << n;
+  }
+  std::remove(path.c_str());
+  try {
+    (void)read_binary(path);
+    ADD_FAILURE() << "no error for a missing file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
 }
 
 TEST(KeysTest, HonestKeysPassAndCarryAWeightRangeProof) {

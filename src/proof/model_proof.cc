@@ -900,9 +900,10 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   std::vector<pcs::EvalClaim> bound;
   for (const cp::Val& v : values) bound.push_back(zk ? zctx->bind_claim(v, r, tr) : pcs::EvalClaim::plain(v.value()));
-  // With Hyrax, the end section's group equations join the batch opening's one MSM (zk/cp_defer.h).
+  // The end section's group equations join the batch opening's one MSM (zk/cp_defer.h; kzg: its
+  // MSM and pairing check, pcs/kzg.h).
   std::optional<cp::DeferredChecks> deferred;
-  if (zk && vk.backend == Backend::kHyrax) deferred.emplace();
+  if (zk) deferred.emplace();
   cp::DeferredChecks* const defer = deferred ? &*deferred : nullptr;
   if (zk)
     if (Verdict v = zctx->verify_finish(tr, r, defer); !v) return v.within("proof").classified(Failure::kZeroKnowledge);

@@ -8,7 +8,8 @@
 // nonzero weight, drawn (label `cp.defer.weight`) from a copy of the transcript once every term of
 // the equation is absorbed (after `cp.prod.z`, after `cp.dot.z`), and appends it here. The
 // whole-model verifier with the Hyrax backend then adds them to the batch opening's IpaBatch
-// (the collector is passed to pcs::VerifierOpening::finish, pcs/hyrax_scheme.cc), whose one MSM decides them together with the openings' final checks: a
+// (the collector is passed to pcs::VerifierOpening::finish, pcs/hyrax_scheme.cc; with kzg, to
+// the batch's one MSM and pairing check, pcs/kzg_scheme.cc and pcs::verify_batch's `extra`), whose one MSM decides them together with the openings' final checks: a
 // false equation makes the sum the identity only when its weight, drawn after its terms and every
 // earlier weight are fixed, hits the one cancelling value (probability 1/|F| per random-oracle
 // query; the argument of pcs::IpaBatch, docs/PROTOCOL.md section 3). The proof's transcript is not
