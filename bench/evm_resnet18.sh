@@ -38,7 +38,7 @@ step compile "$zk" compile "$model/model.onnx" --calibration "$model/input.json"
 rm -rf "$d/k"
 step setup "$zk" setup "$d/m.zkm" --backend kzg --srs "$ptau" -o "$d/k"
 step prove "$zk" prove "$d/m.zkm" --pk "$d/k/pk" --input "$model/input.json" -o "$d/p.zkp" --output "$d/out.json"
-step verify "$zk" verify --vk "$d/k/vk" --proof "$d/p.zkp" --output "$d/out.json"
+step verify "$zk" verify --vk "$d/k/vk" --proof "$d/p.zkp" --input "$model/input.json" --output "$d/out.json" --no-key-cache
 sed 's/^/   /' "$d/verify.log"
 step create "$zk" create-evm-verifier --vk "$d/k/vk" -o "$d/V.sol"
 step encode "$zk" encode-evm-calldata --vk "$d/k/vk" --proof "$d/p.zkp" --input "$model/input.json" -o "$d/c.hex"

@@ -151,6 +151,31 @@ library ZkDriver {
         c.comVars[idx] = numVars;
     }
 
+    // The key's commitments from one byte string, 65 bytes each (x and y as 32-byte big-endian
+    // words, then numVars as one byte), in order: what the generated contract holds as data instead
+    // of one addCommitment call each (a model with many constants passes the code-size limit).
+    function addCommitments(Ctx memory c, bytes memory k) internal pure {
+        if (k.length % 65 != 0) revert BadShape();
+        for (uint256 i = 0; i < k.length; i += 65) {
+            uint256 x;
+            uint256 y;
+            uint256 v;
+            assembly ("memory-safe") {
+                let p := add(add(k, 32), i)
+                x := mload(p)
+                y := mload(add(p, 32))
+                v := byte(0, mload(add(p, 64)))
+            }
+            addCommitment(c, x, y, v);
+        }
+    }
+
+    // The next proof words as commitments, one per byte of numVars (its variables), in order:
+    // readCommitment for each (the generated contract's list as data rather than code).
+    function readCommitments(Ctx memory c, uint256[] calldata w, bytes memory numVars) internal pure {
+        for (uint256 i = 0; i < numVars.length; ++i) readCommitment(c, w, uint8(numVars[i]));
+    }
+
     // The claims on output `t` at z = numVars challenges ("proof.output_point"): the public
     // output's padded MLE at z, evaluated here.
     function outputClaim(Ctx memory c, uint256 t, int256[] calldata v, uint256 from, uint256[] memory dims) internal pure {
