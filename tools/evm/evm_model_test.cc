@@ -426,7 +426,7 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
   }
   EXPECT_EQ(node_libs, 2u) << sizes;
   // The key's and the proof's commitments are tables of data (ZkDriver.addCommitments /
-  // readCommitments), not a call each (resnet18's 42 and 132 would pass the code-size limit).
+  // readCommitments), not a call each (resnet18: 42 and 130; 4.5 KB of its contract's code).
   std::string tag = name;
   for (char& ch : tag)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
