@@ -362,7 +362,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
       node_libs += "        return (true, c);\n    }\n\n";
       for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
       node_libs += "}\n\n";
-      calls += "        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n";
+      // The claims to open stay here (ZkDriver.takeOpens / putOpens): see ZkDriver.sol.
+      calls += "        o = ZkDriver.takeOpens(c);\n        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n" +
+               "        ZkDriver.putOpens(c, o);\n";
     }
   }
 
@@ -456,11 +458,13 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
               : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
     << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, 0)), w)) return false;\n"
-    << (split ? "        (ok, c) = " + out.contract + "Constants.check(c);\n        if (!ok) return false;\n" : std::string())
+    << (split ? "        ZkDriver.Opens memory o = ZkDriver.takeOpens(c);\n        (ok, c) = " + out.contract +
+                    "Constants.check(c);\n        if (!ok) return false;\n        ZkDriver.putOpens(c, o);\n"
+              : std::string())
     << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
-    << (split ? "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n" +
-                    calls + "        return (true, c);\n    }\n\n"
+    << (split ? std::string("    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n") +
+                    "        ZkDriver.Opens memory o;\n" + calls + "        return (true, c);\n    }\n\n"
               : "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n" + calls +
                     "        return true;\n    }\n\n")
     << "    function _inputs(ZkDriver.Ctx memory c, int256[] calldata inputs) private pure returns (bool) {\n"

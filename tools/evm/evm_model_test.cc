@@ -435,6 +435,10 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
   EXPECT_EQ(count_of(sol, "ZkDriver.readCommitments(c, w, hex\""), 1u);
   EXPECT_EQ(count_of(sol, "ZkDriver.readCommitment(c, w, "), 0u);
   EXPECT_EQ(count_of(sol, "ZkDriver.addCommitment(c, "), 0u);
+  // The claims to open stay in the contract around each node library's and the constants'
+  // library's call (ZkDriver.takeOpens / putOpens): 2 + 1 calls.
+  EXPECT_EQ(count_of(sol, "ZkDriver.takeOpens(c);"), 3u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.putOpens(c, o);"), 3u);
 }
 
 TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
