@@ -236,8 +236,9 @@ void write_insecure_test_ptau(uint32_t power, const InsecureTestPtauSecrets& s,
 
 void write_insecure_test_ptau_file(const std::string& path, uint32_t power, const InsecureTestPtauSecrets& s,
                                    const std::function<void(const std::string&)>& progress) {
+  if (power < 1 || power > 28) throw Error("test ptau: power " + std::to_string(power) + " is out of range 1..28");
   const std::string tmp = path + ".tmp";
-  {
+  try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(tmp + ": cannot open for writing");
     write_insecure_test_ptau(
@@ -249,6 +250,9 @@ void write_insecure_test_ptau_file(const std::string& path, uint32_t power, cons
         progress);
     out.close();
     if (!out) throw Error(tmp + ": write error");
+  } catch (...) {
+    std::remove(tmp.c_str());  // nothing half-written is left
+    throw;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename " + tmp + " to it");
 }
