@@ -151,6 +151,31 @@ library ZkDriver {
         c.comVars[idx] = numVars;
     }
 
+    // The key's commitments from one byte string, 65 bytes each (x and y as 32-byte big-endian
+    // words, then numVars as one byte), in order: what the generated contract holds as data instead
+    // of one addCommitment call each (a model with many constants passes the code-size limit).
+    function addCommitments(Ctx memory c, bytes memory k) internal pure {
+        if (k.length % 65 != 0) revert BadShape();
+        for (uint256 i = 0; i < k.length; i += 65) {
+            uint256 x;
+            uint256 y;
+            uint256 v;
+            assembly ("memory-safe") {
+                let p := add(add(k, 32), i)
+                x := mload(p)
+                y := mload(add(p, 32))
+                v := byte(0, mload(add(p, 64)))
+            }
+            addCommitment(c, x, y, v);
+        }
+    }
+
+    // The next proof words as commitments, one per byte of numVars (its variables), in order:
+    // readCommitment for each (the generated contract's list as data rather than code).
+    function readCommitments(Ctx memory c, uint256[] calldata w, bytes memory numVars) internal pure {
+        for (uint256 i = 0; i < numVars.length; ++i) readCommitment(c, w, uint8(numVars[i]));
+    }
+
     // The claims on output `t` at z = numVars challenges ("proof.output_point"): the public
     // output's padded MLE at z, evaluated here.
     function outputClaim(Ctx memory c, uint256 t, int256[] calldata v, uint256 from, uint256[] memory dims) internal pure {
@@ -208,6 +233,40 @@ library ZkDriver {
         c.openCom[i] = com;
         c.openPoint[i] = point;
         c.openValue[i] = value;
+    }
+
+    // The claims to open, apart from a context: what a call to a node library need not carry.
+    struct Opens {
+        uint256[] com;
+        uint256[][] point;
+        uint256[] value;
+        uint256 n;
+    }
+
+    // Takes c's claims to open out of c (c's list is left empty): the generated contract calls
+    // this before a node library, which appends its steps' claims to the empty list, and putOpens
+    // after. Each claim then crosses one external call once, instead of the whole growing list
+    // being ABI-encoded into and decoded out of every call, each decoded copy new memory whose cost
+    // grows quadratically (resnet18: most of the contract's 22 M gas).
+    function takeOpens(Ctx memory c) internal pure returns (Opens memory o) {
+        o = Opens(c.openCom, c.openPoint, c.openValue, c.nOpen);
+        c.openCom = new uint256[](0);
+        c.openPoint = new uint256[][](0);
+        c.openValue = new uint256[](0);
+        c.nOpen = 0;
+    }
+
+    // c's claims to open (those a node library added) appended to o's, in order; o's list becomes c's.
+    function putOpens(Ctx memory c, Opens memory o) internal pure {
+        uint256 n = c.nOpen;
+        uint256[] memory com = c.openCom;
+        uint256[][] memory pt = c.openPoint;
+        uint256[] memory val = c.openValue;
+        c.openCom = o.com;
+        c.openPoint = o.point;
+        c.openValue = o.value;
+        c.nOpen = o.n;
+        for (uint256 i = 0; i < n; ++i) openAt(c, com[i], pt[i], val[i]);
     }
 
     // A step's advice claims: advice a is commitment base + a.

@@ -52,6 +52,11 @@ void put_g2(std::vector<Word>& out, const curve::G2Affine& p) {
   }
 }
 
+std::string hex_byte(size_t v) {
+  static const char* d = "0123456789abcdef";
+  return std::string{d[(v >> 4) & 15], d[v & 15]};
+}
+
 // A Solidity identifier from a free-form name.
 std::string ident(const std::string& s) {
   std::string out;
@@ -234,8 +239,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   std::set<std::string> libs = {"ZkDriver", "ZkTypes"};
 
   // The key's commitments (committed constants): indices 0.. in tensor order.
+  // As data (ZkDriver.addCommitments: 65 bytes each), not a call each: code size (resnet18's 42).
   std::map<int, size_t> key_com;
-  std::string key_coms;
+  std::string key_coms, key_hex;
   size_t ncom = 0;
   for (size_t t = 0; t < nt; ++t) {
     if (t >= vk.weights.size() || !vk.weights[t]) continue;
@@ -243,10 +249,12 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     if (!k) throw Error(where + "a commitment of the key is not a kzg commitment");
     std::vector<Word> xy;
     put_g1(xy, k->point);
-    key_coms += "        ZkDriver.addCommitment(c, " + hex_word(xy[0]) + ", " + hex_word(xy[1]) + ", " + sol_uint(k->num_vars) + ");  // " +
-                g.tensors[t].name + "\n";
+    if (k->num_vars > 255) throw Error(where + "a commitment of more than 2^255 entries");
+    key_hex += hex_word(xy[0]).substr(2) + hex_word(xy[1]).substr(2) + hex_byte(k->num_vars);
+    key_coms += "        // key commitment " + std::to_string(ncom) + ": " + g.tensors[t].name + " (2^" + std::to_string(k->num_vars) + ")\n";
     key_com[static_cast<int>(t)] = ncom++;
   }
+  if (!key_hex.empty()) key_coms += "        ZkDriver.addCommitments(c, hex\"" + key_hex + "\");\n";
 
   // Public values.
   std::string values;
@@ -276,17 +284,22 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   out.outputs = out_words;
 
   // The nodes' advice commitments, read in reverse plan order.
+  // Their variables as data (ZkDriver.readCommitments: a byte each), not a call each: code size.
   std::vector<size_t> base(plan.size()), count(plan.size());
-  std::string reads;
+  std::string reads, read_hex;
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto shapes = plan[pi]->advice_shapes(model);
     base[pi] = ncom;
     count[pi] = shapes.size();
     for (const auto& a : shapes) {
-      reads += "        ZkDriver.readCommitment(c, w, " + sol_uint(a.num_vars) + ");  // " + node_label(model, plan[pi]->node) + ": " + a.name + "\n";
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": " + node_label(model, plan[pi]->node) + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
       ++ncom;
     }
   }
+  if (!read_hex.empty()) reads += "        ZkDriver.readCommitments(c, w, hex\"" + read_hex + "\");\n";
 
   // The output claims.
   std::string outputs;
@@ -349,7 +362,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
       node_libs += "        return (true, c);\n    }\n\n";
       for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
       node_libs += "}\n\n";
-      calls += "        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n";
+      // The claims to open stay here (ZkDriver.takeOpens / putOpens): see ZkDriver.sol.
+      calls += "        o = ZkDriver.takeOpens(c);\n        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n" +
+               "        ZkDriver.putOpens(c, o);\n";
     }
   }
 
@@ -443,11 +458,13 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
               : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
     << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, 0)), w)) return false;\n"
-    << (split ? "        (ok, c) = " + out.contract + "Constants.check(c);\n        if (!ok) return false;\n" : std::string())
+    << (split ? "        ZkDriver.Opens memory o = ZkDriver.takeOpens(c);\n        (ok, c) = " + out.contract +
+                    "Constants.check(c);\n        if (!ok) return false;\n        ZkDriver.putOpens(c, o);\n"
+              : std::string())
     << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
-    << (split ? "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n" +
-                    calls + "        return (true, c);\n    }\n\n"
+    << (split ? std::string("    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n") +
+                    "        ZkDriver.Opens memory o;\n" + calls + "        return (true, c);\n    }\n\n"
               : "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n" + calls +
                     "        return true;\n    }\n\n")
     << "    function _inputs(ZkDriver.Ctx memory c, int256[] calldata inputs) private pure returns (bool) {\n"

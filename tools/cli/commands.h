@@ -20,5 +20,6 @@ void register_verify(CLI::App& app, Action& action);
 void register_bench(CLI::App& app, Action& action);
 void register_encode_evm(CLI::App& app, Action& action);
 void register_create_evm(CLI::App& app, Action& action);
+void register_test_ptau(CLI::App& app, Action& action);  // TEST ONLY, insecure
 
 }  // namespace zkinfer::cli

@@ -425,6 +425,20 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
     node_libs += lib.rfind("ZkinferVerifierNodes", 0) == 0;
   }
   EXPECT_EQ(node_libs, 2u) << sizes;
+  // The key's and the proof's commitments are tables of data (ZkDriver.addCommitments /
+  // readCommitments), not a call each (resnet18: 42 and 130; 4.5 KB of its contract's code).
+  std::string tag = name;
+  for (char& ch : tag)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  const std::string sol = read_text(dir_ / (tag + "_a") / "Verifier.sol");
+  EXPECT_EQ(count_of(sol, "ZkDriver.addCommitments(c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.readCommitments(c, w, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.readCommitment(c, w, "), 0u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.addCommitment(c, "), 0u);
+  // The claims to open stay in the contract around each node library's and the constants'
+  // library's call (ZkDriver.takeOpens / putOpens): 2 + 1 calls.
+  EXPECT_EQ(count_of(sol, "ZkDriver.takeOpens(c);"), 3u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.putOpens(c, o);"), 3u);
 }
 
 TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
