@@ -5,13 +5,14 @@
 // deployed code: the innermost function whose text contains the opcode's source range; code
 // inlined by the optimizer counts for the function it was written in).
 //
-//   node tools/evm/profile.js --contract NAME [--top N] [--lines] A.sol < calldata.hex
+//   node tools/evm/profile.js --contract NAME [--top N] [--lines] [--mem] A.sol < calldata.hex
 //
 // Prints the call's gas, then per deployed contract (the verifier and each library: the phases of
 // a generated verifier) its exclusive gas, then the top N functions by exclusive gas (with
 // --lines: the top N source lines too). Exclusive: an opcode's own cost; a call's cost is its
 // base and memory cost, without the callee's opcodes (they count where they run); a precompile
-// call (address < 0x100) counts in full for the calling line. The step hook copies no memory
+// call (address < 0x100) counts in full for the calling line. --mem: memory expansion gas by
+// source line and each contract's largest memory. The step hook copies no memory
 // (the library's own hook would copy the whole memory per opcode).
 import fs from 'node:fs'
 import path from 'node:path'
@@ -41,7 +42,7 @@ for (let i = 0; i < args.length; ++i) {
   else files.push(a)
 }
 if (!contractName || files.length === 0) {
-  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] A.sol ... < calldata.hex\n')
+  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] [--mem] A.sol ... < calldata.hex\n')
   process.exit(2)
 }
 
