@@ -95,22 +95,7 @@ library ZkHyperKzg {
         st = ZkTranscript.absorbBytes(st, L_SRS, _words(key, 10, 24));
         uint256 m = items.length / ITEM_WORDS;
         st = ZkTranscript.absorbU64(st, L_ITEMS, uint64(m));
-        for (uint256 j = 0; j < m; ++j) {
-            uint256 b = j * ITEM_WORDS;
-            st = ZkTranscript.absorbBytes(
-                st, L_COMMITMENT, abi.encodePacked(uint32(n), bytes32(ZkTranscript.g1Word(items[b], items[b + 1])))
-            );
-            if (items[b + 2] == 0) {
-                if (items[b + 4] != 0) revert BadShape();  // one encoding per item
-                st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 0);
-                st = ZkTranscript.absorbFr(st, L_CLAIM, items[b + 3]);
-            } else if (items[b + 2] == 1) {
-                st = ZkTranscript.absorbU64(st, L_CLAIM_KIND, 1);
-                st = ZkTranscript.absorbG1(st, L_CLAIM, items[b + 3], items[b + 4]);
-            } else {
-                revert BadShape();
-            }
-        }
+        st = _absorbItems(st, n, items);
         // One group: its point once, its members 0..m-1 (u32 big-endian each).
         st = ZkTranscript.absorbU64(st, L_GROUPS, 1);
         st = ZkTranscript.absorbFrs(st, L_POINT, z);
@@ -136,6 +121,52 @@ library ZkHyperKzg {
         (st, c.q) = ZkTranscript.challenge(st, L_Q);
         st = ZkTranscript.absorbG1sCd(st, L_WITNESS, pf[e0 + 3 * n:e0 + 3 * n + 2]);
         return (st, c);
+    }
+
+    // The items' absorbs as verify_batch makes them, in one assembly loop with constant headers:
+    // 0x01 || u32be(14) || "kzg.commitment" || u64be(36) || u32be(n) || the point's word, then
+    // 0x01 || u32be(16) || "hyrax.claim.kind" || u64be(8) || u64be(kind), then
+    // 0x01 || u32be(11) || "hyrax.claim" || u64be(32) || the value (kind 0: canonical, the item's
+    // last word 0) or the point's word (kind 1); any other kind reverts.
+    function _absorbItems(bytes32 st, uint256 n, uint256[] memory items) private pure returns (bytes32) {
+        uint256 hCom = (1 << 248) | (14 << 216) | ((L_COMMITMENT & ~uint256(0xff)) >> 40) | (uint256(36) << 40) | (n << 8);
+        uint256 hKind = (1 << 248) | (16 << 216) | ((L_CLAIM_KIND & ~uint256(0xff)) >> 40) | (uint256(8) << 24);
+        uint256 hClaim = (1 << 248) | (11 << 216) | ((L_CLAIM & ~uint256(0xff)) >> 40) | (uint256(32) << 64);
+        uint256 m = items.length / ITEM_WORDS;
+        uint256 q = R;
+        bool bad;
+        assembly ("memory-safe") {
+            // The transcript word of a G1 point (x, y): the identity 2^254, else x | odd(y) << 255.
+            function g1w(x, y) -> w {
+                w := or(x, shl(255, and(y, 1)))
+                if iszero(or(x, y)) { w := shl(254, 1) }
+            }
+            let buf := mload(0x40)
+            let ip := add(items, 32)
+            for { let j := 0 } lt(j, m) { j := add(j, 1) } {
+                let it := add(ip, mul(160, j))
+                mstore(buf, st)
+                mstore(add(buf, 32), hCom)  // the header's 31 bytes, u32be(n) last
+                mstore(add(buf, 63), g1w(mload(it), mload(add(it, 32))))
+                st := keccak256(buf, 95)
+                let kind := mload(add(it, 64))
+                mstore(buf, st)
+                mstore(add(buf, 32), hKind)
+                mstore(add(buf, 61), shl(192, kind))
+                st := keccak256(buf, 69)
+                let w := mload(add(it, 96))
+                switch kind
+                case 0 { bad := or(bad, or(iszero(lt(w, q)), iszero(iszero(mload(add(it, 128)))))) }
+                case 1 { w := g1w(w, mload(add(it, 128))) }
+                default { bad := 1 }
+                mstore(buf, st)
+                mstore(add(buf, 32), hClaim)
+                mstore(add(buf, 56), w)
+                st := keccak256(buf, 88)
+            }
+        }
+        if (bad) revert BadShape();  // a kind other than 0 and 1, a plain claim >= R or with a nonzero last word
+        return st;
     }
 
     // (b): the Pedersen equation of the claims.
@@ -195,9 +226,12 @@ library ZkHyperKzg {
         {
             uint256 g = 1;
             uint256 m = items.length / ITEM_WORDS;
-            for (uint256 j = 0; j < m; ++j) {
-                ZkBn254.mulAdd(acc, items[j * ITEM_WORDS], items[j * ITEM_WORDS + 1], g);
+            // the first item's weight is 1: an ecAdd to the identity (which checks the point is
+            // on the curve as the ecMul would) instead of an ecMul
+            (acc[0], acc[1]) = ZkBn254.add(0, 0, items[0], items[1]);
+            for (uint256 j = 1; j < m; ++j) {
                 g = mulmod(g, c.gamma, R);
+                ZkBn254.mulAdd(acc, items[j * ITEM_WORDS], items[j * ITEM_WORDS + 1], g);
             }
         }
         ZkBn254.mulAdd(acc, pf[0], pf[1], c.eta);

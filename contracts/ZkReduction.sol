@@ -40,56 +40,149 @@ library ZkReduction {
 
     // numVars[c] = n_c; proof: N rounds of (p(0), p(2)), then the K evaluations F_c. Returns the
     // transcript, whether accepted, rho (N coordinates) and the F_c (the proof's last K words).
+    // (Session 14: the claims' shape check, their combination, the rounds, the evaluations' absorbs
+    // and the final check in assembly, with constant transcript headers; the loops' variables kept
+    // few enough that none is moved to memory.)
     function verifyReduction(bytes32 st, uint256[] memory numVars, Claim[] memory claims, uint256[] calldata proof)
         internal
         view
         returns (bytes32, bool, uint256[] memory rho)
     {
         uint256 k = numVars.length;
-        uint256 n = _check(numVars, claims);
+        uint256 n = _maxVars(numVars);
         if (proof.length != 2 * n + k) revert BadShape();
         st = ZkTranscript.absorbU64(st, L_N, uint64(n));
         uint256 beta;
         (st, beta) = ZkTranscript.challenge(st, L_BETA);
-        (uint256 claim, uint256[] memory betas) = _combine(claims, beta);
+        (uint256 claim, uint256[] memory betas) = _combine(numVars, claims, beta);
         (st, claim, rho) = _rounds(st, n, claim, proof);
-        uint256[] calldata evals = proof[2 * n:];
-        for (uint256 c = 0; c < k; ++c) st = ZkTranscript.absorbFr(st, L_EVAL, ZkFr.canonical(evals[c]));
-        return (st, claim == _expected(numVars, claims, betas, rho, evals), rho);
+        st = _absorbEvals(st, proof[2 * n:]);
+        return (st, claim == _expected(numVars, claims, betas, rho, proof[2 * n:]), rho);
     }
 
-    // sum_i beta^i v_i and the beta^i.
-    function _combine(Claim[] memory claims, uint256 beta) private pure returns (uint256 claim, uint256[] memory betas) {
-        betas = new uint256[](claims.length);
-        uint256 bi = 1;
-        for (uint256 i = 0; i < claims.length; ++i) {
-            claim = addmod(claim, mulmod(ZkFr.canonical(claims[i].value), bi, R), R);
-            betas[i] = bi;
-            bi = mulmod(bi, beta, R);
+    // N = max n_c (at least one commitment, at most MAX_NUM_VARS variables).
+    function _maxVars(uint256[] memory numVars) private pure returns (uint256 n) {
+        if (numVars.length == 0) revert BadShape();
+        for (uint256 c = 0; c < numVars.length; ++c) if (numVars[c] > n) n = numVars[c];
+        if (n > MAX_NUM_VARS) revert BadShape();
+    }
+
+    // The shape checks of claims_problem (every claim on a known commitment with a point of its
+    // size, every commitment claimed), every claimed value canonical, and sum_i beta^i v_i with
+    // the beta^i, in one assembly loop (a Claim in memory: com, a pointer to the point, value).
+    function _combine(uint256[] memory numVars, Claim[] memory claims, uint256 beta)
+        private
+        pure
+        returns (uint256 claim, uint256[] memory betas)
+    {
+        uint256 nc = claims.length;
+        betas = new uint256[](nc);
+        uint256[] memory seen = new uint256[](numVars.length);
+        uint256 fresh;  // commitments claimed
+        uint256 flags;  // 1: a bad shape, 2: a value >= R
+        assembly ("memory-safe") {
+            let k := mload(numVars)
+            let bi := 1
+            for { let i := 0 } lt(i, nc) { i := add(i, 1) } {
+                let cl := mload(add(add(claims, 32), shl(5, i)))
+                let c := mload(cl)
+                switch lt(c, k)
+                case 0 { flags := or(flags, 1) }
+                default {
+                    if iszero(eq(mload(mload(add(cl, 32))), mload(add(add(numVars, 32), shl(5, c))))) { flags := or(flags, 1) }
+                    let sp := add(add(seen, 32), shl(5, c))
+                    if iszero(mload(sp)) {
+                        mstore(sp, 1)
+                        fresh := add(fresh, 1)
+                    }
+                }
+                let v := mload(add(cl, 64))
+                if iszero(lt(v, R)) { flags := or(flags, 2) }
+                claim := addmod(claim, mulmod(v, bi, R), R)
+                mstore(add(add(betas, 32), shl(5, i)), bi)
+                bi := mulmod(bi, beta, R)
+            }
         }
+        if (flags & 1 != 0 || fresh != numVars.length) revert BadShape();
+        if (flags & 2 != 0) revert ZkFr.NonCanonicalScalar(0);  // a claimed value >= R
     }
 
-    // The N rounds: returns the transcript, the last claim and rho.
+    // The N rounds: returns the transcript, the last claim and rho. Per round the absorbs
+    // 0x01 || u32be(14) || "open.reduce.p0" || u64be(32) || p(0) (and "open.reduce.p2", p(2)) and
+    // the challenge 0x02 || u32be(13) || "open.reduce.r", their headers constants.
     function _rounds(bytes32 st, uint256 n, uint256 claim, uint256[] calldata proof)
         private
         pure
         returns (bytes32, uint256, uint256[] memory rho)
     {
         rho = new uint256[](n);
-        for (uint256 j = 0; j < n; ++j) {
-            uint256 m0 = ZkFr.canonical(proof[2 * j]);
-            uint256 m2 = ZkFr.canonical(proof[2 * j + 1]);
-            st = ZkTranscript.absorbFr(st, L_P0, m0);
-            st = ZkTranscript.absorbFr(st, L_P2, m2);
-            uint256 x;
-            (st, x) = ZkTranscript.challenge(st, L_R);
-            rho[j] = x;
-            claim = _lagrange3(m0, addmod(claim, R - m0, R), m2, x);
+        uint256 hdr0 = (1 << 248) | (14 << 216) | ((L_P0 & ~uint256(0xff)) >> 40) | (uint256(32) << 40);
+        uint256 hdr2 = (1 << 248) | (14 << 216) | ((L_P2 & ~uint256(0xff)) >> 40) | (uint256(32) << 40);
+        uint256 hdrC = (2 << 248) | (13 << 216) | ((L_R & ~uint256(0xff)) >> 40);
+        bool bad;
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            let src := proof.offset
+            let rp := add(rho, 32)
+            for { let j := 0 } lt(j, n) { j := add(j, 1) } {
+                let m0 := calldataload(src)
+                let m2 := calldataload(add(src, 32))
+                bad := or(bad, or(iszero(lt(m0, R)), iszero(lt(m2, R))))
+                mstore(buf, st)
+                mstore(add(buf, 32), hdr0)
+                mstore(add(buf, 59), m0)
+                st := keccak256(buf, 91)
+                mstore(buf, st)
+                mstore(add(buf, 32), hdr2)
+                mstore(add(buf, 59), m2)
+                st := keccak256(buf, 91)
+                mstore(buf, st)
+                mstore(add(buf, 32), hdrC)
+                st := keccak256(buf, 50)
+                mstore(buf, st)
+                mstore8(add(buf, 32), 0)
+                let lo := keccak256(buf, 33)
+                mstore8(add(buf, 32), 1)
+                let x := addmod(mulmod(lo, 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffb, R), keccak256(buf, 33), R)
+                mstore(add(rp, shl(5, j)), x)
+                // p(x) = m0 + x (m1 - m0) + x (x - 1) / 2 (m2 - 2 m1 + m0), m1 = claim - m0
+                let m1 := addmod(claim, sub(R, m0), R)
+                let d1 := addmod(m1, sub(R, m0), R)
+                let d2 := mulmod(addmod(addmod(m2, m0, R), sub(R, addmod(m1, m1, R)), R), INV2, R)
+                claim := addmod(addmod(m0, mulmod(x, d1, R), R), mulmod(mulmod(x, addmod(x, sub(R, 1), R), R), d2, R), R)
+                src := add(src, 64)
+            }
         }
+        if (bad) revert ZkFr.NonCanonicalScalar(0);  // a round value >= R
         return (st, claim, rho);
     }
 
+    // Each F_c absorbed: 0x01 || u32be(16) || "open.reduce.eval" || u64be(32) || F_c.
+    function _absorbEvals(bytes32 st, uint256[] calldata evals) private pure returns (bytes32) {
+        uint256 hdr = (1 << 248) | (16 << 216) | ((L_EVAL & ~uint256(0xff)) >> 40) | (uint256(32) << 24);
+        bool bad;
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            let k := evals.length
+            for { let c := 0 } lt(c, k) { c := add(c, 1) } {
+                let v := calldataload(add(evals.offset, shl(5, c)))
+                bad := or(bad, iszero(lt(v, R)))
+                mstore(buf, st)
+                mstore(add(buf, 32), hdr)
+                mstore(add(buf, 61), v)
+                st := keccak256(buf, 93)
+            }
+        }
+        if (bad) revert ZkFr.NonCanonicalScalar(0);  // an evaluation >= R
+        return st;
+    }
+
     // sum_c F_c E_c(rho[0..n_c)) prod_{j >= n_c} (1 - rho_j)^2, E_c = sum_{claims i on c} beta^i eq(z_i, .).
+    // weight[c] += beta^i eq(z_i, rho[0..|z_i|)) over the claims (|z_i| = n_c <= |rho|: _combine),
+    // eq(z, rho) = prod_j (1 + 2 a b - a - b) (a = z_j, b = rho_j < R; every z_j checked < R here,
+    // else a revert). Claims at one point share its eq: a table of (keccak of the point, eq) in
+    // scratch memory past the free pointer, open addressing over 2^h >= 2 |claims| slots. In Yul
+    // functions, so that no loop variable is moved to memory (stack depth).
     function _expected(
         uint256[] memory numVars,
         Claim[] memory claims,
@@ -97,112 +190,82 @@ library ZkReduction {
         uint256[] memory rho,
         uint256[] calldata evals
     ) private pure returns (uint256 expected) {
-        uint256 k = numVars.length;
-        uint256[] memory weight = new uint256[](k);
-        // weight[c] += beta^i eq(z_i, rho[0..|z_i|)) over the claims, in one assembly loop (a
-        // Claim in memory: com, a pointer to the point, value), eq(z, rho) = prod_j (1 + 2 a b - a - b)
-        // (a = z_j, b = rho_j < R; every z_j checked < R here, else a revert); |z_i| <= |rho|
-        // (_check). Claims at one point share its eq: a table of (keccak of the point, eq) in
-        // scratch memory past the free pointer, open addressing over 2^h >= 2 |claims| slots.
+        uint256[] memory weight = new uint256[](numVars.length);
         bool bad;
-        if (rho.length > 0 || claims.length > 0) {
-            uint256 nr = rho.length;
-            assembly ("memory-safe") {
+        assembly ("memory-safe") {
+            // eq(z, rho[0..|z|)) and whether a coordinate of z is >= R.
+            function eqOf(z, rp) -> e, b {
                 let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
-                let rp := add(rho, 32)
-                let wp := add(weight, 32)
-                let bp := add(betas, 32)
-                let n := mload(claims)
+                let len := mload(z)
+                let zp := add(z, 32)
+                e := 1
+                for { let j := 0 } lt(j, len) { j := add(j, 1) } {
+                    let a := mload(add(zp, shl(5, j)))
+                    let r := mload(add(rp, shl(5, j)))
+                    b := or(b, iszero(lt(a, q)))
+                    e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), r, q), q), sub(add(q, q), add(a, r)), q), q)
+                }
+            }
+            // The table slot of a point: its key's slot, or the empty slot where it goes (key 0: empty).
+            function slotOf(tab, mask, key) -> slot {
+                let s := and(key, mask)
+                for {} 1 {} {
+                    slot := add(tab, shl(6, s))
+                    let k0 := mload(slot)
+                    if or(eq(k0, key), iszero(k0)) { break }
+                    s := and(add(s, 1), mask)
+                }
+            }
+            // weight[c] += beta^i eq(z_i, rho) over the claims; whether a coordinate is >= R.
+            function addWeights(cls, rp, bp, wp) -> b {
+                let n := mload(cls)
                 let slots := 16
                 for {} lt(slots, shl(1, n)) {} { slots := shl(1, slots) }
-                let tab := mload(0x40)  // slots of (key, eq); key 0: empty
+                let tab := mload(0x40)
                 for { let s := 0 } lt(s, slots) { s := add(s, 1) } { mstore(add(tab, shl(6, s)), 0) }
+                let mask := sub(slots, 1)
                 for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                    let cl := mload(add(add(claims, 32), shl(5, i)))
-                    let z := mload(add(cl, 32))
-                    let len := mload(z)
-                    if gt(len, nr) { revert(0, 0) }
-                    // key: keccak of |z| and z (never 0 in practice; 0 is forced to 1)
-                    let key := keccak256(z, shl(5, add(len, 1)))
-                    if iszero(key) { key := 1 }
-                    let s := and(key, sub(slots, 1))
-                    let e := 0
-                    for {} 1 {} {
-                        let slot := add(tab, shl(6, s))
-                        let k0 := mload(slot)
-                        if eq(k0, key) {
-                            e := mload(add(slot, 32))
-                            break
-                        }
-                        if iszero(k0) {
-                            let zp := add(z, 32)
-                            e := 1
-                            for { let j := 0 } lt(j, len) { j := add(j, 1) } {
-                                let a := mload(add(zp, shl(5, j)))
-                                let b := mload(add(rp, shl(5, j)))
-                                bad := or(bad, iszero(lt(a, q)))
-                                e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), b, q), q), sub(add(q, q), add(a, b)), q), q)
-                            }
-                            mstore(slot, key)
-                            mstore(add(slot, 32), e)
-                            break
-                        }
-                        s := and(add(s, 1), sub(slots, 1))
-                    }
-                    let slot := add(wp, shl(5, mload(cl)))  // com < k: _check
-                    mstore(slot, addmod(mload(slot), mulmod(mload(add(bp, shl(5, i))), e, q), q))
+                    let cl := mload(add(add(cls, 32), shl(5, i)))
+                    let e := eqCached(tab, mask, mload(add(cl, 32)), rp)
+                    b := or(b, shr(255, e))
+                    let wslot := add(wp, shl(5, mload(cl)))  // com < k: _combine
+                    mstore(wslot, addmod(mload(wslot), mulmod(mload(add(bp, shl(5, i))), and(e, not(shl(255, 1))), 21888242871839275222246405745257275088548364400416034343698204186575808495617), 21888242871839275222246405745257275088548364400416034343698204186575808495617))
                 }
             }
+            // eq(z, rho) from the table, computed and stored when z is new; bit 255 set when a
+            // coordinate of z is >= R (the key: keccak of |z| and z, 0 forced to 1).
+            function eqCached(tab, mask, z, rp) -> e {
+                let key := keccak256(z, shl(5, add(mload(z), 1)))
+                if iszero(key) { key := 1 }
+                let slot := slotOf(tab, mask, key)
+                switch mload(slot)
+                case 0 {
+                    let b
+                    e, b := eqOf(z, rp)
+                    mstore(slot, key)
+                    mstore(add(slot, 32), e)
+                    e := or(e, shl(255, b))
+                }
+                default { e := mload(add(slot, 32)) }
+            }
+            bad := addWeights(claims, add(rho, 32), add(betas, 32), add(weight, 32))
         }
         if (bad) revert ZkFr.NonCanonicalScalar(0);  // a claim coordinate >= R
-        for (uint256 c = 0; c < k; ++c) {
-            uint256 wc = weight[c];
-            for (uint256 j = numVars[c]; j < rho.length; ++j) {
-                uint256 o = addmod(1, R - rho[j], R);
-                wc = mulmod(wc, mulmod(o, o, R), R);
-            }
-            expected = addmod(expected, mulmod(evals[c], wc, R), R);
-        }
-    }
-
-    // The shape checks of claims_problem (every claim on a known commitment with a point of its
-    // size, every commitment claimed) and N.
-    function _check(uint256[] memory numVars, Claim[] memory claims) private pure returns (uint256 n) {
-        uint256 k = numVars.length;
-        if (k == 0) revert BadShape();
-        bool[] memory seen = new bool[](k);
-        bool shape;
+        // sq[j] = prod_{j' >= j} (1 - rho_j')^2, then sum_c F_c weight[c] sq[n_c].
+        uint256 nr = rho.length;
+        uint256[] memory sq = new uint256[](nr + 1);
         assembly ("memory-safe") {
-            let nc := mload(claims)
-            for { let i := 0 } lt(i, nc) { i := add(i, 1) } {
-                let cl := mload(add(add(claims, 32), shl(5, i)))
-                let c := mload(cl)
-                let z := mload(add(cl, 32))
-                let len := mload(z)
-                switch lt(c, k)
-                case 0 { shape := 1 }
-                default {
-                    if iszero(eq(len, mload(add(add(numVars, 32), shl(5, c))))) { shape := 1 }
-                    mstore(add(add(seen, 32), shl(5, c)), 1)
-                }
+            let sp := add(sq, 32)
+            mstore(add(sp, shl(5, nr)), 1)
+            for { let j := nr } gt(j, 0) { j := sub(j, 1) } {
+                let o := addmod(1, sub(R, mload(add(rho, shl(5, j)))), R)
+                mstore(add(sp, shl(5, sub(j, 1))), mulmod(mload(add(sp, shl(5, j))), mulmod(o, o, R), R))
+            }
+            let k := mload(numVars)
+            for { let c := 0 } lt(c, k) { c := add(c, 1) } {
+                let wc := mulmod(mload(add(add(weight, 32), shl(5, c))), mload(add(sp, shl(5, mload(add(add(numVars, 32), shl(5, c)))))), R)
+                expected := addmod(expected, mulmod(calldataload(add(evals.offset, shl(5, c))), wc, R), R)
             }
         }
-        if (shape) revert BadShape();
-        for (uint256 c = 0; c < k; ++c) {
-            if (!seen[c]) revert BadShape();
-            if (numVars[c] > n) n = numVars[c];
-        }
-        if (n > MAX_NUM_VARS) revert BadShape();
-    }
-
-    // p(x) for the quadratic with p(0) = a, p(1) = b, p(2) = c:
-    // a (x - 1)(x - 2) / 2 - b x (x - 2) + c x (x - 1) / 2.
-    function _lagrange3(uint256 a, uint256 b, uint256 c, uint256 x) private pure returns (uint256) {
-        uint256 x1 = addmod(x, R - 1, R);
-        uint256 x2 = addmod(x, R - 2, R);
-        uint256 l0 = mulmod(mulmod(x1, x2, R), INV2, R);
-        uint256 l1 = R - mulmod(x, x2, R);
-        uint256 l2 = mulmod(mulmod(x, x1, R), INV2, R);
-        return addmod(addmod(mulmod(a, l0, R), mulmod(b, l1 % R, R), R), mulmod(c, l2, R), R);
     }
 }

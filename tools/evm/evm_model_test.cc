@@ -18,6 +18,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -299,6 +300,10 @@ class EvmModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { dir_ = fs::temp_directory_path() / ("zkinfer_evm_model_" + std::to_string(::getpid())); }
   static void TearDownTestSuite() {
+    if (std::getenv("ZKINFER_EVM_KEEP")) {  // keep the models' folders (verifier, calldata) for profiling
+      std::printf("kept %s\n", dir_.c_str());
+      return;
+    }
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }

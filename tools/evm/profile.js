@@ -5,13 +5,14 @@
 // deployed code: the innermost function whose text contains the opcode's source range; code
 // inlined by the optimizer counts for the function it was written in).
 //
-//   node tools/evm/profile.js --contract NAME [--top N] [--lines] A.sol < calldata.hex
+//   node tools/evm/profile.js --contract NAME [--top N] [--lines] [--mem] A.sol < calldata.hex
 //
 // Prints the call's gas, then per deployed contract (the verifier and each library: the phases of
 // a generated verifier) its exclusive gas, then the top N functions by exclusive gas (with
 // --lines: the top N source lines too). Exclusive: an opcode's own cost; a call's cost is its
 // base and memory cost, without the callee's opcodes (they count where they run); a precompile
-// call (address < 0x100) counts in full for the calling line. The step hook copies no memory
+// call (address < 0x100) counts in full for the calling line. --mem: memory expansion gas by
+// source line and each contract's largest memory. The step hook copies no memory
 // (the library's own hook would copy the whole memory per opcode).
 import fs from 'node:fs'
 import path from 'node:path'
@@ -30,16 +31,18 @@ const args = process.argv.slice(2)
 let contractName = null
 let top = 40
 let lines = false
+let mem = false
 const files = []
 for (let i = 0; i < args.length; ++i) {
   const a = args[i]
   if (a === '--contract') contractName = args[++i]
   else if (a === '--top') top = Number(args[++i])
   else if (a === '--lines') lines = true
+  else if (a === '--mem') mem = true
   else files.push(a)
 }
 if (!contractName || files.length === 0) {
-  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] A.sol ... < calldata.hex\n')
+  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] [--mem] A.sol ... < calldata.hex\n')
   process.exit(2)
 }
 
@@ -155,6 +158,7 @@ Interpreter.prototype._runStepHook = async function (dynamicFee, gasLeft) {
     pc: this._runState.programCounter,
     gasLeft,
     depth: this._env.depth,
+    words: mem ? Number(this._runState.memoryWordCount) : 0,
     op: this._runState.opCode,
     addr: this._env.codeAddress.toString().slice(2),
     target: this._runState.opCode === 0xfa || this._runState.opCode === 0xf4 || this._runState.opCode === 0xf1
@@ -251,3 +255,24 @@ const show = (title, m, n) => {
 show('by contract (exclusive)', byContract, 100)
 show(`top ${top} functions (exclusive)`, byFn, top)
 if (lines) show(`top ${top} lines (exclusive)`, byLine, top)
+// --mem: memory expansion gas (3 w + w^2 / 512 per frame) by source line, and each contract's
+// largest memory.
+if (mem) {
+  const cw = (w) => 3 * w + Math.floor(w * w / 512)
+  const byMem = new Map()
+  const maxWords = new Map()
+  for (let k = 0; k + 1 < steps.length; ++k) {
+    const s = steps[k], n = steps[k + 1]
+    const c = byAddr.get(s.addr)
+    const cname = c ? c.name : s.addr
+    maxWords.set(cname, Math.max(maxWords.get(cname) || 0, s.words))
+    if (n.depth !== s.depth || n.words <= s.words) continue
+    const w = c ? where(c, s.pc) : null
+    add(byMem, w ? `${w.line} (${w.fn})` : `${cname} +gen:${c ? yulFn(c, s.pc) : '?'}`, cw(n.words) - cw(s.words))
+  }
+  let tot = 0
+  for (const v of byMem.values()) tot += v
+  process.stdout.write(`\nmemory expansion gas ${tot}; largest memory per contract (bytes):\n`)
+  for (const [k, v] of maxWords) process.stdout.write(`${String(32 * v).padStart(10)}  ${k}\n`)
+  show(`top ${top} lines by memory expansion`, byMem, top)
+}
