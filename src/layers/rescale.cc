@@ -190,25 +190,24 @@ cp::Val NlProver::send_range_eval(size_t id, const std::vector<Fr>& point, trans
 
 void NlProver::register_lookups(lookup::BatchProver<Fr>& b) {
   // The lookups are the last use of the Fr tables (every caller's prove ends with prove_lookups):
-  // each is moved into the batch rather than copied, so that a large model's proof does not hold
-  // two Fr copies (32 bytes an entry each) of every digit vector until the batch is proven. A
-  // table used twice is rebuilt (fr() is lazy).
-  // (Columns built by push_back: a braced list would copy its elements.)
+  // they are released, and the batch borrows the advice's small integers instead (the layer's
+  // advice lives, unchanged, until the batch is proven: the whole-model prover keeps its layer
+  // provers to the end, and a standalone batch is proven below), so that a large model's proof
+  // holds no Fr copy (32 bytes an entry) of its digit vectors until the batch is proven.
   auto take = [&](std::initializer_list<size_t> as) {
-    std::vector<std::vector<Fr>> cols;
+    std::vector<std::span<const int64_t>> cols;
     for (size_t a : as) {
-      fr(a);
-      cols.push_back(std::move(fr_[a]));
-      fr_[a] = {};
+      std::vector<Fr>().swap(fr_[a]);
+      cols.push_back(advice[a].values);
     }
     return cols;
   };
   for (const Range& rg : ranges_) {
     if (rg.plan.num_low > 0)
-      b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), take({rg.low}), {rg.low}, advice[rg.low].name);
-    b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), take({rg.top}), {rg.top}, advice[rg.top].name);
+      b.add_small(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), take({rg.low}), {rg.low}, advice[rg.low].name);
+    b.add_small(lookup::LookupTable<Fr>::range(rg.plan.top_bits), take({rg.top}), {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(t.table, take({t.in, t.out}), {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) b.add_small(t.table, take({t.in, t.out}), {t.in, t.out}, advice[t.in].name);
 }
 
 void NlProver::prove_lookups(transcript::Transcript& tr) {

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -316,7 +317,7 @@ class BatchProver {
     for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
     Tab& t = detail::tab_for(reg_.tabs, *table, &table);
     t.segments.push_back({poly::log2_exact(columns[0].size()), kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
-    t.columns.push_back(std::move(columns));
+    t.columns.push_back(Cols{std::move(columns), {}});
   }
   // Attributes the segments registered since the last call to `owner`.
   void add(const LookupTable<F>& table, std::vector<std::vector<F>> columns, std::vector<size_t> ids, std::string name = {}) {
@@ -324,7 +325,19 @@ class BatchProver {
     for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
     Tab& t = detail::tab_for(reg_.tabs, table, nullptr);
     t.segments.push_back({poly::log2_exact(columns[0].size()), kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
-    t.columns.push_back(std::move(columns));
+    t.columns.push_back(Cols{std::move(columns), {}});
+  }
+  // The same lookup of columns of small integers, borrowed: the caller keeps them alive and
+  // unchanged until prove() returns. The batch holds no copy of them (a large model's digits would
+  // take 32 bytes an entry as field elements); their field values are computed where needed.
+  void add_small(std::shared_ptr<const LookupTable<F>> table, std::vector<std::span<const int64_t>> columns,
+                 std::vector<size_t> ids, std::string name = {}) {
+    ZKINFER_CHECK(table != nullptr);
+    add_small_to(detail::tab_for(reg_.tabs, *table, &table), std::move(columns), std::move(ids), std::move(name));
+  }
+  void add_small(const LookupTable<F>& table, std::vector<std::span<const int64_t>> columns, std::vector<size_t> ids,
+                 std::string name = {}) {
+    add_small_to(detail::tab_for(reg_.tabs, table, nullptr), std::move(columns), std::move(ids), std::move(name));
   }
   void assign_owner(size_t owner, std::string_view label = {}) { reg_.assign_owner(owner, label); }
   // The number of segments registered so far, and: adds `off` to the ids of the segments without
@@ -351,13 +364,37 @@ class BatchProver {
     layout_ = BatchLayout::make(vars);
     size_t miss = 0;
     for (auto& t : reg_.tabs) {
-      // All rows of the table's segments, counted at once (compute_multiplicities).
-      std::vector<std::vector<F>> rows(t.table->num_columns());
-      for (size_t c = 0; c < rows.size(); ++c)
-        for (const auto& seg : t.columns) rows[c].insert(rows[c].end(), seg[c].begin(), seg[c].end());
-      auto m = compute_multiplicities<F>(*t.table, rows);
-      miss += m.num_missing;
-      out.push_back(std::move(m.counts));
+      // All rows of the table's segments, counted in place (per-thread histograms when there are
+      // many more rows than table entries, as compute_multiplicities).
+      const LookupTable<F>& table = *t.table;
+      std::vector<uint64_t> counts(table.size(), 0);
+      size_t rows = 0;
+      for (const auto& seg : t.columns) rows += seg.rows();
+      const bool parallel = poly::go_parallel(rows) && rows >= 4 * table.size();
+#pragma omp parallel if (parallel)
+      {
+        std::vector<uint64_t> local(table.size(), 0);
+        size_t missing_here = 0;
+        std::vector<F> row(table.num_columns());
+        for (const auto& seg : t.columns) {
+          const size_t n = seg.rows();
+#pragma omp for schedule(static)
+          for (size_t i = 0; i < n; ++i) {
+            for (size_t c = 0; c < row.size(); ++c) row[c] = seg.at(c, i);
+            if (auto j = table.find(row)) {
+              ++local[*j];
+            } else {
+              ++missing_here;
+            }
+          }
+        }
+#pragma omp critical
+        {
+          for (size_t j = 0; j < local.size(); ++j) counts[j] += local[j];
+          miss += missing_here;
+        }
+      }
+      out.push_back(std::move(counts));
     }
     out[0][0] += (uint64_t{1} << layout_.num_vars) - layout_.total;  // the padding rows
     for (size_t t = 0; t < reg_.tabs.size(); ++t) {
@@ -401,23 +438,47 @@ class BatchProver {
     res.gamma = gamma;
     res.alpha = alpha;
 
-    // Witness leaves (1, alpha - (gamma t + a + beta b)), numerators implicit.
-    detail::Level<F> w;
-    w.q.resize(size_t{1} << layout_.num_vars);
-    {
-      const auto pad = reg_.tabs[0].table->padding_row();
-      const F pad_q = alpha - (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero()));  // tag 0
-      std::fill(w.q.begin() + static_cast<std::ptrdiff_t>(layout_.total), w.q.end(), pad_q);
-      for (size_t i = 0; i < order_.size(); ++i) {
+    // Witness leaves (1, alpha - (gamma t + a + beta b)), numerators implicit: computed from the
+    // columns where the GKR needs them (prover.h prove_fractions with a LeafFn), not stored.
+    const auto pad = reg_.tabs[0].table->padding_row();
+    const F pad_q = alpha - (pad[0] + (pad.size() == 2 ? beta * pad[1] : F::zero()));  // tag 0
+    std::vector<std::pair<uint64_t, size_t>> by_offset;  // (offset, i): the segments in layout order
+    for (size_t i = 0; i < order_.size(); ++i) by_offset.push_back({layout_.offsets[i], i});
+    std::sort(by_offset.begin(), by_offset.end());
+    std::vector<F> bases(order_.size());
+    for (size_t i = 0; i < order_.size(); ++i) bases[i] = alpha - gamma * detail::table_tag<F>(order_[i].first);
+    const lookup::detail::LeafFn<F> leaves = [&](size_t begin, size_t end, F* out) {
+      // The segment holding `begin`: the last one starting at or before it.
+      auto it = std::upper_bound(by_offset.begin(), by_offset.end(), std::pair<uint64_t, size_t>{begin, SIZE_MAX});
+      size_t pos = begin;
+      if (it != by_offset.begin()) --it;
+      while (pos < end) {
+        if (pos >= layout_.total || it == by_offset.end()) {
+          std::fill(out + (pos - begin), out + (end - begin), pad_q);
+          return;
+        }
+        const auto [off, i] = *it;
         const auto [t, e] = order_[i];
-        const auto& cols = reg_.tabs[t].columns[e];
-        const F base = alpha - gamma * detail::table_tag<F>(t);
-        F* out = w.q.data() + layout_.offsets[i];
-        const size_t rows = cols[0].size();
-#pragma omp parallel for schedule(static) if (poly::go_parallel(rows))
-        for (size_t r = 0; r < rows; ++r) out[r] = base - (cols.size() == 2 ? cols[0][r] + beta * cols[1][r] : cols[0][r]);
+        const Cols& cols = reg_.tabs[t].columns[e];
+        const size_t stop = std::min<uint64_t>(end, off + cols.rows());
+        if (pos < off || pos >= stop) {  // (segments are contiguous from 0 to total)
+          ++it;
+          continue;
+        }
+        const F& base = bases[i];
+        F* o = out + (pos - begin);
+        const size_t r0 = pos - off, r1 = stop - off;
+        if (!cols.fr.empty()) {
+          for (size_t r = r0; r < r1; ++r) *o++ = base - (cols.fr.size() == 2 ? cols.fr[0][r] + beta * cols.fr[1][r] : cols.fr[0][r]);
+        } else if (cols.ints.size() == 2) {
+          for (size_t r = r0; r < r1; ++r) *o++ = base - (F::from_i64(cols.ints[0][r]) + beta * F::from_i64(cols.ints[1][r]));
+        } else {
+          for (size_t r = r0; r < r1; ++r) *o++ = base - F::from_i64(cols.ints[0][r]);
+        }
+        pos = stop;
+        ++it;
       }
-    }
+    };
     // Table leaves (-m_j, alpha - (gamma t + x_j + beta y_j)); padding (0, alpha).
     std::vector<size_t> tvars;
     for (const auto& t : reg_.tabs) tvars.push_back(t.table->log_size());
@@ -435,14 +496,17 @@ class BatchProver {
         tl.q[off + j] = base - t.table->combined_entry(j, beta);
       }
     }
-    const auto pts = lookup::detail::prove_fractions<F>(std::move(w), std::move(tl), tr, lookup::detail::Cheats<F>{}, &res.proof.gkr);
+    const auto pts = lookup::detail::prove_fractions<F>(layout_.num_vars, leaves, std::move(tl), tr, lookup::detail::Cheats<F>{},
+                                                       &res.proof.gkr);
 
     // Each segment's columns at its part of the witness point, each m at its part of the table's.
     std::vector<F> vals;
     for (const auto& [t, e] : order_) {
       const auto& s = reg_.tabs[t].segments[e];
       const std::span<const F> pt(pts.witness.data(), s.num_vars);
-      for (const auto& c : reg_.tabs[t].columns[e]) vals.push_back(poly::evaluate_mle<F>(c, pt));
+      const Cols& cols = reg_.tabs[t].columns[e];
+      for (size_t c = 0; c < cols.num_columns(); ++c)
+        vals.push_back(cols.fr.empty() ? poly::evaluate_mle<F>(cols.field(c), pt) : poly::evaluate_mle<F>(cols.fr[c], pt));
     }
     res.proof.segment_evals = sumcheck::send_msgs<F>(tr, vals);
     tr.absorb_many(kLabelSegmentEvals, res.proof.segment_evals);
@@ -461,18 +525,37 @@ class BatchProver {
       const std::vector<F> pt(pts.table.begin(), pts.table.begin() + static_cast<std::ptrdiff_t>(reg_.tabs[t].table->log_size()));
       res.multiplicity_claims.push_back({t, pt, res.proof.multiplicity_evals[t]});
     }
-    for (auto& t : reg_.tabs) std::vector<std::vector<std::vector<F>>>().swap(t.columns);
+    for (auto& t : reg_.tabs) std::vector<Cols>().swap(t.columns);
     return res;
   }
 
 
  private:
+  // A segment's columns: field elements held, or small integers borrowed (add_small).
+  struct Cols {
+    std::vector<std::vector<F>> fr;
+    std::vector<std::span<const int64_t>> ints;
+    size_t num_columns() const { return fr.empty() ? ints.size() : fr.size(); }
+    size_t rows() const { return fr.empty() ? ints[0].size() : fr[0].size(); }
+    F at(size_t c, size_t r) const { return fr.empty() ? F::from_i64(ints[c][r]) : fr[c][r]; }
+    std::vector<F> field(size_t c) const {  // (of borrowed integers)
+      std::vector<F> v(ints[c].size());
+      for (size_t r = 0; r < v.size(); ++r) v[r] = F::from_i64(ints[c][r]);
+      return v;
+    }
+  };
   struct Tab {
     std::shared_ptr<const LookupTable<F>> table;
     std::vector<detail::SegmentInfo<F>> segments;
-    std::vector<std::vector<std::vector<F>>> columns;  // per segment (until prove())
-    std::vector<F> m;                                  // prepare() .. prove()
+    std::vector<Cols> columns;  // per segment (until prove())
+    std::vector<F> m;           // prepare() .. prove()
   };
+  void add_small_to(Tab& t, std::vector<std::span<const int64_t>> columns, std::vector<size_t> ids, std::string name) {
+    ZKINFER_CHECK(!prepared_ && columns.size() == t.table->num_columns() && ids.size() == columns.size());
+    for (const auto& c : columns) ZKINFER_CHECK(c.size() == columns[0].size());
+    t.segments.push_back({poly::log2_exact(columns[0].size()), kNoOwner, std::move(ids), reg_.num_segments++, std::move(name)});
+    t.columns.push_back(Cols{{}, std::move(columns)});
+  }
   detail::Registry<Tab> reg_;
   std::vector<std::pair<size_t, size_t>> order_;  // segments in registration order (prepare())
   BatchLayout layout_;                            // the tagged witness (prepare())

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -127,21 +128,90 @@ struct FractionPoints {
   std::vector<F> witness, table;
 };
 
+// The witness leaves' denominators computed where they are needed instead of stored (numerators
+// 1): fills out[0, end - begin) with the denominators of leaves begin..end (batch.h: from the
+// columns). Called concurrently on disjoint ranges.
+template <field::PrimeField F>
+using LeafFn = std::function<void(size_t begin, size_t end, F* out)>;
+
+// Nodes [a, e) of W's level n - d (1 <= d <= n) from the leaves, into p and q (e - a values each):
+// node x of a level combines nodes x and x + size of the level below.
+template <field::PrimeField F>
+void nodes_from_leaves(size_t n, size_t d, const LeafFn<F>& leaves, size_t a, size_t e, F* p, F* q) {
+  const size_t half = size_t{1} << (n - d), len = e - a;
+  if (d == 1) {
+    std::vector<F> hi(len);
+    leaves(a, e, q);
+    leaves(a + half, e + half, hi.data());
+    for (size_t i = 0; i < len; ++i) {
+      p[i] = q[i] + hi[i];
+      q[i] *= hi[i];
+    }
+    return;
+  }
+  std::vector<F> p1(len), q1(len);
+  nodes_from_leaves<F>(n, d - 1, leaves, a, e, p, q);
+  nodes_from_leaves<F>(n, d - 1, leaves, a + half, e + half, p1.data(), q1.data());
+  for (size_t i = 0; i < len; ++i) {
+    p[i] = p[i] * q1[i] + p1[i] * q[i];
+    q[i] *= q1[i];
+  }
+}
+
+inline constexpr size_t kLeafBlock = 4096;
+
+// Nodes [a, e) of W's level n - d from the leaves (d = 0: the leaves' denominators; p then empty),
+// in blocks, in parallel.
+template <field::PrimeField F>
+void level_range_from_leaves(size_t n, size_t d, const LeafFn<F>& leaves, size_t a, size_t e, std::vector<F>* p,
+                             std::vector<F>* q) {
+  const size_t len = e - a, nb = (len + kLeafBlock - 1) / kLeafBlock;
+  q->resize(len);
+  if (d > 0) p->resize(len);
+#pragma omp parallel for schedule(static) if (poly::go_parallel(len))
+  for (size_t b = 0; b < nb; ++b) {
+    const size_t x = a + b * kLeafBlock, y = std::min(e, x + kLeafBlock);
+    if (d == 0) {
+      leaves(x, y, q->data() + (x - a));
+    } else {
+      nodes_from_leaves<F>(n, d, leaves, x, y, p->data() + (x - a), q->data() + (x - a));
+    }
+  }
+}
+
 // The GKR of the two fraction trees over their leaves (w: 2^n leaves, numerators empty when all
 // are 1; t: 2^k leaves): sends the root and one sumcheck per plan_steps(n, k) entry into
 // *proof (root, steps) and returns the leaf claims' points. The caller has bound everything the
 // leaves depend on and drawn its challenges before.
+// With `leaves` (then w is empty and its 2^n leaves have numerators 1), W's leaves are computed
+// from it where needed and W's two lowest levels are not stored: its level n - 2 (or the lowest
+// one the combined tree does not need) is built straight from the leaves, and the lower levels
+// are computed again for their own GKR steps, when the upper ones are freed. The proof is the
+// same; the memory of the witness tree drops from 3 to about 1.75 tables of 2^n field elements.
 template <field::PrimeField F>
-FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript& tr, const Cheats<F>& cheats,
-                                  LogupProof<F>* proof) {
-  const size_t n = poly::log2_exact(w.size());
+FractionPoints<F> prove_fractions_impl(size_t n, Level<F> w, const LeafFn<F>* leaves, Level<F> t,
+                                       transcript::Transcript& tr, const Cheats<F>& cheats, LogupProof<F>* proof) {
   const size_t k = poly::log2_exact(t.size());
-  ZKINFER_CHECK(!t.unit() && (w.unit() || w.p.size() == w.size()));
+  ZKINFER_CHECK(!t.unit());
   const size_t s = std::min(n, k);
+  // Levels of W computed from the leaves rather than stored: n - v + 1 .. n.
+  const size_t v = leaves ? std::min<size_t>(2, n - s) : 0;
+  if (leaves && v == 0) {  // W does not reach below the combined tree: its leaves are needed stored
+    level_range_from_leaves<F>(n, 0, *leaves, 0, size_t{1} << n, nullptr, &w.q);
+    leaves = nullptr;
+  }
+  if (!leaves) {
+    ZKINFER_CHECK(poly::log2_exact(w.size()) == n && (w.unit() || w.p.size() == w.size()));
+  }
   std::vector<Level<F>> w_levels(n + 1), t_levels(k + 1);
-  w_levels[n] = std::move(w);
+  if (leaves) {
+    Level<F>& lv = w_levels[n - v];
+    level_range_from_leaves<F>(n, v, *leaves, 0, size_t{1} << (n - v), &lv.p, &lv.q);
+  } else {
+    w_levels[n] = std::move(w);
+  }
   t_levels[k] = std::move(t);
-  for (size_t l = n; l-- > s;) w_levels[l] = detail::parent_level(w_levels[l + 1]);
+  for (size_t l = n - v; l-- > s;) w_levels[l] = detail::parent_level(w_levels[l + 1]);
   for (size_t l = k; l-- > s;) t_levels[l] = detail::parent_level(t_levels[l + 1]);
   // C's level s + 1: W's level s, then T's level s.
   std::vector<Level<F>> c_levels(s + 2);
@@ -168,10 +238,13 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
   FractionPoints<F> pts;
   for (const Step& step : plan_steps(n, k)) {
     const size_t l = step.num_vars;
+    // A level of W below n - v is computed from the leaves now (the levels above are freed).
+    const bool from_leaves = leaves && step.tree == Step::Tree::kWitness && l + 1 > n - v;
     Level<F>& child = step.tree == Step::Tree::kCombined ? c_levels[l + 1]
                       : step.tree == Step::Tree::kWitness ? w_levels[l + 1]
                                                           : t_levels[l + 1];
-    ZKINFER_CHECK(child.size() == (size_t{2} << l) && step.unit_children == child.unit());
+    ZKINFER_CHECK(from_leaves || (child.size() == (size_t{2} << l) && step.unit_children == child.unit()));
+    ZKINFER_CHECK(!from_leaves || step.unit_children == (l + 1 == n));
     const F lambda = tr.challenge<F>(kLabelLambda);
     const auto comp = step_composition<F>(step, lambda);
     // The child's halves are the factors p0, p1, q0, q1; the level is not needed afterwards.
@@ -179,14 +252,30 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
     std::vector<std::vector<F>> factors;
     factors.emplace_back();  // eq(rho, .): not materialized (prove_with_eq)
     // (The high half copied out and the low half kept in place: one copy of h values.)
+    // (shrink_to_fit: the low half's storage is not held at twice its size during the sumcheck.)
     auto split = [h](std::vector<F>& v, std::vector<std::vector<F>>& out) {
       std::vector<F> hi(v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
       v.resize(h);
+      v.shrink_to_fit();
       out.push_back(std::move(v));
       out.push_back(std::move(hi));
     };
-    if (!child.unit()) split(child.p, factors);
-    split(child.q, factors);
+    if (from_leaves) {
+      // Factors p0, p1, q0, q1 (or q0, q1 at the leaves): the child level's halves.
+      const size_t d = n - (l + 1);
+      std::vector<F> p0, p1, q0, q1;
+      level_range_from_leaves<F>(n, d, *leaves, 0, h, &p0, &q0);
+      level_range_from_leaves<F>(n, d, *leaves, h, 2 * h, &p1, &q1);
+      if (d > 0) {
+        factors.push_back(std::move(p0));
+        factors.push_back(std::move(p1));
+      }
+      factors.push_back(std::move(q0));
+      factors.push_back(std::move(q1));
+    } else {
+      if (!child.unit()) split(child.p, factors);
+      split(child.q, factors);
+    }
     sumcheck::ProverResult<F> sc;
     if (cheats.zero_root_by_scaling_eq && l == 0) {
       // (e h) = 0 + lambda Q with h the true value of the composition without eq.
@@ -228,6 +317,20 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
   if (n > s) pts.witness = rho;
   if (k > s) pts.table = rho;
   return pts;
+}
+
+template <field::PrimeField F>
+FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript& tr, const Cheats<F>& cheats,
+                                  LogupProof<F>* proof) {
+  const size_t n = poly::log2_exact(w.size());
+  return prove_fractions_impl<F>(n, std::move(w), nullptr, std::move(t), tr, cheats, proof);
+}
+
+// The same GKR with W's 2^n leaves (numerators 1) computed by `leaves` where needed (above).
+template <field::PrimeField F>
+FractionPoints<F> prove_fractions(size_t n, const LeafFn<F>& leaves, Level<F> t, transcript::Transcript& tr,
+                                  const Cheats<F>& cheats, LogupProof<F>* proof) {
+  return prove_fractions_impl<F>(n, Level<F>{}, &leaves, std::move(t), tr, cheats, proof);
 }
 
 template <field::PrimeField F>
