@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "curve/g1.h"
 #include "field/bn254.h"
 #include "hash/keccak.h"
 #include "transcript/transcript.h"
@@ -33,6 +34,17 @@ inline Word be_from_le(std::span<const uint8_t> le) {
   return w;
 }
 inline Word word(const field::Fr& x) { return be_from_le(x.to_bytes()); }
+inline Word word_fq(const field::Fq& x) { return be_from_le(x.to_bytes()); }
+// A G1 point as the precompiles take it: x, y (the identity as two zero words).
+inline void put_g1(std::vector<Word>& out, const curve::G1Affine& p) {
+  if (p.is_identity()) {
+    out.push_back(Word{});
+    out.push_back(Word{});
+    return;
+  }
+  out.push_back(word_fq(p.x));
+  out.push_back(word_fq(p.y));
+}
 inline Word word_u64(uint64_t v) {
   Word w{};
   for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));

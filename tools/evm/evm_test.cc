@@ -62,16 +62,6 @@ using testing::seed_note;
 using testing::test_seed;
 using namespace evmtest;  // Word, calldata, Evm, ... (evm_runner.h)
 
-Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
-void put_g1(std::vector<Word>& out, const G1Affine& p) {
-  if (p.is_identity()) {
-    out.push_back(Word{});
-    out.push_back(Word{});
-    return;
-  }
-  out.push_back(word_fq(p.x));
-  out.push_back(word_fq(p.y));
-}
 void put_g2(std::vector<Word>& out, const G2Affine& p) {
   auto b = p.to_evm_bytes();
   for (size_t i = 0; i < 4; ++i) {

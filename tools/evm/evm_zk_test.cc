@@ -68,16 +68,6 @@ const pcs::HyraxParams& ped() {
   return p;
 }
 
-Word word_fq(const Fq& x) { return be_from_le(x.to_bytes()); }
-void put_g1(std::vector<Word>& out, const G1Affine& p) {
-  if (p.is_identity()) {
-    out.push_back(Word{});
-    out.push_back(Word{});
-    return;
-  }
-  out.push_back(word_fq(p.x));
-  out.push_back(word_fq(p.y));
-}
 Word word_le(std::span<const uint8_t> le) { return be_from_le(le.first(32)); }
 
 // The script's shape.
