@@ -13,6 +13,7 @@
 #include "curve/hash_to_curve.h"
 #include "curve/msm.h"
 #include "curve/pairing.h"
+#include "hash/keccak.h"
 #include "pcs/hyrax.h"
 #include "pcs/kzg_mask.h"
 #include "poly/mle.h"
@@ -226,7 +227,17 @@ void KzgParams::serialize_powers(ByteWriter& w) const {
   }
 }
 
-KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
+std::array<uint8_t, 32> KzgParams::powers_digest(const KzgParams& verifier, uint64_t head,
+                                                 std::span<const uint8_t> points) {
+  ByteWriter w;
+  verifier.serialize_verifier(w);
+  w.u8(static_cast<uint8_t>(verifier.form_));
+  w.u64(head);
+  return hash::Keccak256().update("zkinfer/kzg-powers/v1").update(w.data()).update(points).finalize();
+}
+
+KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r, const CheckCache* cache, bool* cached) {
+  if (cached) *cached = false;
   KzgParams p = verifier;
   const uint64_t head = r.u64();
   const bool uncompressed = (head & kUncompressedPowers) != 0;
@@ -261,6 +272,15 @@ KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
   if (!(p.powers_[0] == p.g1_)) r.fail("kzg srs: the first power is not [1]_1");
   if (p.form_ == KzgForm::kOneWitness && ((n >= 2 && !(p.powers_[1] == p.tau_g1_)) || (n >= 3 && !(p.powers_[2] == p.tau2_g1_))))
     r.fail("kzg srs: the powers do not start with the key's [tau]_1 and [tau^2]_1");
+  // A cache's record of these exact powers (and verifier part) having passed the check below.
+  std::array<uint8_t, 32> digest{};
+  if (cache != nullptr) {
+    digest = powers_digest(verifier, head, raw);
+    if (cache->checked(digest)) {
+      if (cached) *cached = true;
+      return p;
+    }
+  }
   if (n >= 2) {
     // Random 128-bit weights (a wrong power passes with probability at most 2^-128): the two MSMs
     // then take half the windows of full-width ones; the weights' bytes come from one getrandom.
@@ -283,6 +303,7 @@ KzgParams KzgParams::read_powers(const KzgParams& verifier, ByteReader& r) {
                                                       curve::PairingInput{(-b).to_affine(), p.g2_}};
     if (!curve::pairing_check(pairs)) r.fail("kzg srs: the powers are not consecutive powers of the key's [tau]_2");
   }
+  if (cache != nullptr) cache->record(digest);
   return p;
 }
 

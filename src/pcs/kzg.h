@@ -84,7 +84,23 @@ class KzgParams {
   // read: compressed, count without the bit): read_powers checks the points and [tau]_2 (one randomized
   // pairing check: e(sum r_i P_i, [tau]_2) = e(sum r_i P_(i+1), [1]_2)), throwing DecodeError.
   void serialize_powers(ByteWriter& w) const;
-  static KzgParams read_powers(const KzgParams& verifier, ByteReader& r);
+  // cache (optional): a record of powers that passed the pairing check before (proof/key_cache.h
+  // keeps one per user, `zkinfer prove`): looked up by powers_digest of the verifier part and the
+  // powers' bytes; on a hit the pairing check (two 2^max_vars-point MSMs, most of the load) is
+  // skipped, every other check is made; on a miss the powers are checked and, if they pass,
+  // recorded. *cached (if non-null) says whether the cache vouched for them.
+  class CheckCache {
+   public:
+    virtual ~CheckCache() = default;
+    virtual bool checked(const std::array<uint8_t, 32>& digest) const = 0;
+    virtual void record(const std::array<uint8_t, 32>& digest) const = 0;  // never throws
+  };
+  static KzgParams read_powers(const KzgParams& verifier, ByteReader& r, const CheckCache* cache = nullptr,
+                               bool* cached = nullptr);
+  // keccak256 of a domain tag, the verifier part's encoding and the powers' encoding as
+  // serialize_powers writes it (or as read: the count word and the points' bytes).
+  static std::array<uint8_t, 32> powers_digest(const KzgParams& verifier, uint64_t head,
+                                               std::span<const uint8_t> points);
 
   size_t max_vars() const { return max_vars_; }
   std::span<const G1Affine> powers() const { return powers_; }        // [tau^i]_1, 2^max_vars

@@ -75,7 +75,9 @@ std::vector<uint8_t> encode_pk_file(const ProvingKey& pk) {
   return w.data();
 }
 
-ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
+ProvingKey decode_pk_file(std::span<const uint8_t> bytes, const pcs::KzgParams::CheckCache* powers_cache,
+                          bool* powers_cached) {
+  if (powers_cached) *powers_cached = false;
   ByteReader r(bytes, "key file");
   if (!is_pk_file(bytes)) r.fail("proving key: bad magic");
   r.bytes(4);
@@ -98,7 +100,7 @@ ProvingKey decode_pk_file(std::span<const uint8_t> bytes) {
     for (auto& b : pk.blinds[t]) b = sumcheck::read_field<field::Fr>(r);
   }
   if (pk.vk.backend == Backend::kKzg)
-    pk.vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::read_powers(*pk.vk.kzg, r));
+    pk.vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::read_powers(*pk.vk.kzg, r, powers_cache, powers_cached));
   r.expect_end();
   return pk;
 }

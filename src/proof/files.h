@@ -35,7 +35,11 @@ std::vector<uint8_t> encode_vk_file(const VerifyingKey& vk, std::span<const uint
 VkFile decode_vk_file(std::span<const uint8_t> bytes);  // throws Error / DecodeError
 
 std::vector<uint8_t> encode_pk_file(const ProvingKey& pk);
-ProvingKey decode_pk_file(std::span<const uint8_t> bytes);
+// powers_cache (kzg keys; optional): skips the SRS powers' pairing check for powers it recorded as
+// checked (pcs::KzgParams::read_powers, proof/key_cache.h PowersCheckCache); *powers_cached says
+// whether it did.
+ProvingKey decode_pk_file(std::span<const uint8_t> bytes, const pcs::KzgParams::CheckCache* powers_cache = nullptr,
+                          bool* powers_cached = nullptr);
 
 bool is_vk_file(std::span<const uint8_t> bytes);
 bool is_pk_file(std::span<const uint8_t> bytes);

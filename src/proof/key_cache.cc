@@ -51,6 +51,61 @@ std::filesystem::path default_key_cache_dir() {
 
 std::string key_cache_entry_name(const VerifyingKey& vk) { return entry_name(vk, vk.digest()); }
 
+namespace {
+
+// Writes content to dir/name atomically (a temporary file renamed); false when it could not.
+bool write_entry(const std::filesystem::path& dir, const std::string& name, const std::string& content) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::random_device rd;
+  const auto tmp = dir / (".tmp-" + std::to_string(rd()) + "-" + name);
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << content;
+    f.close();
+    if (!f) {
+      std::filesystem::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::filesystem::rename(tmp, dir / name, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+  return !ec;
+}
+
+std::string read_entry(const std::filesystem::path& path) {
+  std::string have;
+  std::ifstream in(path, std::ios::binary);
+  if (in) have.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return have;
+}
+
+std::string powers_entry_content(const Digest& d) { return "zkinfer checked kzg powers v1\npowers " + hex(d) + "\n"; }
+
+}  // namespace
+
+std::string PowersCheckCache::entry_name(const std::array<uint8_t, 32>& digest) {
+  const std::string_view tag = "zkinfer/kzg-powers-checked/v1";
+  return hex(hash::Keccak256().update(tag).update(digest).finalize());
+}
+
+bool PowersCheckCache::checked(const std::array<uint8_t, 32>& digest) const {
+  if (dir_.empty()) return false;
+  try {
+    return read_entry(dir_ / entry_name(digest)) == powers_entry_content(digest);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void PowersCheckCache::record(const std::array<uint8_t, 32>& digest) const {
+  if (dir_.empty()) return;
+  try {
+    (void)write_entry(dir_, entry_name(digest), powers_entry_content(digest));
+  } catch (const std::exception&) {
+  }
+}
+
 KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey& vk, const std::filesystem::path& dir) {
   KeyCheck out;
   const auto t0 = std::chrono::steady_clock::now();
@@ -67,35 +122,13 @@ KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey&
     const std::string content = entry_content(vk, d);
     const std::string name = entry_name(vk, d);
     const auto path = dir / name;
-    std::string have;
-    {
-      std::ifstream in(path, std::ios::binary);
-      if (in) have.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    if (have == content) {
+    if (read_entry(path) == content) {
       out.cached = true;
       out.verdict = check_key_trusting_range_proof(model, vk);
       return done();
     }
     out.verdict = check_key(model, vk);
-    if (out.verdict.ok()) {
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      std::random_device rd;
-      const auto tmp = dir / (".tmp-" + std::to_string(rd()) + "-" + name);
-      {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << content;
-        f.close();
-        if (!f) {
-          std::filesystem::remove(tmp, ec);
-          return done();
-        }
-      }
-      std::filesystem::rename(tmp, path, ec);
-      if (ec) std::filesystem::remove(tmp, ec);
-      else out.recorded = true;
-    }
+    if (out.verdict.ok()) out.recorded = write_entry(dir, name, content);
     return done();
   } catch (const std::exception& e) {
     out.verdict = Verdict::reject(std::string("vk: ") + e.what());

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "pcs/kzg.h"
 #include "proof/model_proof.h"
 
 namespace zkinfer::proof {
@@ -47,5 +48,25 @@ struct KeyCheck {
 // if it passes, writes the entry (atomically: a temporary file renamed; a directory that cannot be
 // written is no error, the key is then checked again next time). Never throws.
 KeyCheck check_key_cached(const quant::CompiledModel& model, const VerifyingKey& vk, const std::filesystem::path& dir);
+
+// The proving side's counterpart (`zkinfer prove` on a kzg key): a kzg proving key's 2^n powers are
+// checked against the key's [tau]_2 on every load (pcs::KzgParams::read_powers: two 2^n-point MSMs
+// and a pairing, about 0.3 s CPU at n = 16, more than the proof of a small model). Powers that
+// passed are recorded in the same directory, one file per powers digest (KzgParams::powers_digest:
+// the verifier part and every byte of the powers), named by a hash of a domain tag and the digest;
+// a later load of the same bytes skips the MSMs and the pairing (every other check is made: each
+// point on the curve, the first powers equal to the key's). Same trust model as above: writing the
+// directory lets one skip the check for a pk one supplies, as replacing the binary would; changed
+// powers are a different name. `zkinfer prove --no-key-cache` neither reads nor writes it.
+class PowersCheckCache final : public pcs::KzgParams::CheckCache {
+ public:
+  explicit PowersCheckCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  bool checked(const std::array<uint8_t, 32>& digest) const override;
+  void record(const std::array<uint8_t, 32>& digest) const override;  // an unwritable directory is no error
+  static std::string entry_name(const std::array<uint8_t, 32>& digest);
+
+ private:
+  std::filesystem::path dir_;
+};
 
 }  // namespace zkinfer::proof

@@ -2,13 +2,15 @@
 // again; a changed key never hits another key's entry; an entry whose content is not the key's
 // record is a miss; no directory means no cache; and the cache is trusted (a poisoned entry makes
 // the verifier skip the range proof of that exact key: the documented trust model), which also shows
-// that a hit really skips the range proof.
+// that a hit really skips the range proof. The kzg proving key's powers cache (PowersCheckCache):
+// the same properties for KzgParams::read_powers' pairing check.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "common/bytes.h"
 #include "common/random.h"
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
@@ -24,6 +26,8 @@ namespace zkinfer::proof {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::seed_note;
+using testing::test_seed;
 
 struct Fixture {
   quant::CompiledModel model;
@@ -172,6 +176,133 @@ TEST(KeyCache, DefaultDirectoryFollowsTheEnvironment) {
   ::unsetenv("XDG_CACHE_HOME");
   ::setenv("HOME", "/h", 1);
   EXPECT_EQ(default_key_cache_dir(), fs::path("/h/.cache/zkinfer/verified-keys"));
+}
+
+// The kzg proving key's powers, as a pk file holds them, and the verifier part they are read against.
+struct PowersFixture {
+  pcs::KzgParams params, verifier;
+  std::vector<uint8_t> bytes;
+};
+
+pcs::KzgParams verifier_of(const pcs::KzgParams& p) {
+  ByteWriter vw;
+  p.serialize_verifier(vw);
+  ByteReader vr(vw.data());
+  return pcs::KzgParams::deserialize_verifier(vr, p.form());
+}
+
+PowersFixture powers_fixture() {
+  TestRng rng(test_seed() + 7);
+  pcs::KzgParams p = pcs::KzgParams::insecure_from_secrets(field::Fr::random(rng), field::Fr::random(rng), 6);
+  ByteWriter w;
+  p.serialize_powers(w);
+  pcs::KzgParams v = verifier_of(p);
+  return PowersFixture{std::move(p), std::move(v), w.take()};
+}
+
+// One power replaced by another valid point (x, y of power i at 8 + 64 i): only the pairing check
+// catches it.
+std::vector<uint8_t> changed_power(const PowersFixture& f, size_t i) {
+  std::vector<uint8_t> b = f.bytes;
+  const auto q = (curve::G1(f.params.powers()[i]) + curve::G1::generator()).to_affine();
+  const auto x = q.x.to_bytes(), y = q.y.to_bytes();
+  std::copy(x.begin(), x.end(), b.begin() + 8 + 64 * static_cast<std::ptrdiff_t>(i));
+  std::copy(y.begin(), y.end(), b.begin() + 8 + 64 * static_cast<std::ptrdiff_t>(i) + 32);
+  return b;
+}
+
+size_t entries(const fs::path& dir) {
+  size_t n = 0;
+  if (fs::exists(dir))
+    for (const auto& e : fs::directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+// Checked in full once and recorded; the second load is vouched for by the cache and gives the
+// same powers as the full check (differential); without a directory nothing is cached or written.
+TEST(PowersCache, CheckedOnceThenFoundWithTheSamePowers) {
+  SCOPED_TRACE(seed_note());
+  const PowersFixture f = powers_fixture();
+  const fs::path dir = fresh_dir("powers");
+  const PowersCheckCache cache(dir);
+  bool cached = true;
+  ByteReader r1(f.bytes);
+  const pcs::KzgParams a = pcs::KzgParams::read_powers(f.verifier, r1, &cache, &cached);
+  EXPECT_FALSE(cached);
+  EXPECT_EQ(entries(dir), 1u);
+  ByteReader r2(f.bytes);
+  const pcs::KzgParams b = pcs::KzgParams::read_powers(f.verifier, r2, &cache, &cached);
+  EXPECT_TRUE(cached);
+  r2.expect_end();
+  ASSERT_EQ(a.powers().size(), f.params.powers().size());
+  ASSERT_EQ(b.powers().size(), f.params.powers().size());
+  for (size_t i = 0; i < a.powers().size(); ++i) {
+    EXPECT_EQ(a.powers()[i], f.params.powers()[i]);
+    EXPECT_EQ(b.powers()[i], f.params.powers()[i]);
+  }
+  EXPECT_EQ(entries(dir), 1u);
+  // No directory: a full check each time, nothing recorded.
+  const PowersCheckCache none{fs::path()};
+  ByteReader r3(f.bytes);
+  (void)pcs::KzgParams::read_powers(f.verifier, r3, &none, &cached);
+  EXPECT_FALSE(cached);
+  fs::remove_all(dir);
+}
+
+// Changed powers are another digest: with the honest powers recorded they are still checked and
+// rejected, and nothing is recorded for them; an entry of the right name with other content is a
+// miss; a record written by hand for the changed powers (the trust model: whoever writes the
+// directory) makes the load skip the pairing check, which shows a hit really skips it.
+TEST(PowersCache, ChangedPowersNeverHitAndAreRejected) {
+  SCOPED_TRACE(seed_note());
+  const PowersFixture f = powers_fixture();
+  const fs::path dir = fresh_dir("powers_changed");
+  const PowersCheckCache cache(dir);
+  ByteReader r0(f.bytes);
+  (void)pcs::KzgParams::read_powers(f.verifier, r0, &cache);
+  ASSERT_EQ(entries(dir), 1u);
+  const std::vector<uint8_t> bad = changed_power(f, 5);
+  bool cached = true;
+  try {
+    ByteReader r(bad);
+    (void)pcs::KzgParams::read_powers(f.verifier, r, &cache, &cached);
+    ADD_FAILURE() << "changed powers were accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("not consecutive powers"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(cached);
+  EXPECT_EQ(entries(dir), 1u);
+  // The changed powers' entry name, holding something else: a miss (and rejected).
+  const uint64_t head = (uint64_t{1} << 63) | f.params.powers().size();
+  const auto bad_digest =
+      pcs::KzgParams::powers_digest(f.verifier, head, std::span<const uint8_t>(bad).subspan(8));
+  const fs::path entry = dir / PowersCheckCache::entry_name(bad_digest);
+  {
+    std::ofstream o(entry);
+    o << "zkinfer checked kzg powers v1\npowers 00\n";
+  }
+  {
+    ByteReader r(bad);
+    EXPECT_THROW((void)pcs::KzgParams::read_powers(f.verifier, r, &cache, &cached), DecodeError);
+  }
+  // The honest record's content rewritten to the changed powers' digest: trusted.
+  {
+    std::ofstream o(entry);
+    o << "zkinfer checked kzg powers v1\npowers " << hex(bad_digest) << "\n";
+  }
+  {
+    ByteReader r(bad);
+    (void)pcs::KzgParams::read_powers(f.verifier, r, &cache, &cached);
+    EXPECT_TRUE(cached);
+  }
+  // Every other check is still made on a hit: a point off the curve is rejected whatever the cache says.
+  std::vector<uint8_t> off = f.bytes;
+  off[8 + 64 * 9 + 32] ^= 1;
+  {
+    ByteReader r(off);
+    EXPECT_THROW((void)pcs::KzgParams::read_powers(f.verifier, r, &cache, &cached), DecodeError);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // zkinfer prove MODEL.zkm --pk DIR/pk --input INPUT.json -o PROOF.zkp [--output OUT.json] [--json]
-// Runs the integer model on the input and proves it (docs/PROOF.md).
+// Runs the integer model on the input and proves it (docs/PROOF.md). A kzg proving key's SRS powers
+// are checked on load unless the key cache (proof/key_cache.h, PowersCheckCache) recorded these
+// exact powers as checked; --no-key-cache checks them and records nothing.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include "graph/json_io.h"
 #include "pcs/ipa.h"
 #include "proof/files.h"
+#include "proof/key_cache.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -22,7 +25,7 @@ namespace zkinfer::cli {
 void register_prove(CLI::App& app, Action& action) {
   struct Args {
     std::string model, pk, input, proof, output;
-    bool json = false;
+    bool json = false, no_key_cache = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("prove", "prove one inference of a compiled model");
@@ -32,6 +35,9 @@ void register_prove(CLI::App& app, Action& action) {
   sub->add_option("-o,--proof", args->proof, "output proof file")->required();
   sub->add_option("--output", args->output, "write the proven output to this JSON file");
   sub->add_flag("--json", args->json, "print a machine-readable summary");
+  sub->add_flag("--no-key-cache", args->no_key_cache,
+                "kzg keys: check the proving key's SRS powers even if the key cache recorded them as checked, and "
+                "record nothing (default cache: $ZKINFER_KEY_CACHE, else the user's cache directory)");
   sub->callback([args, &action] {
     action = [args] {
       const bool tty = isatty(2);
@@ -39,8 +45,10 @@ void register_prove(CLI::App& app, Action& action) {
       quant::CompiledModel m = quant::load_model(args->model);
       mem_trace("cli: model loaded");
       proof::ProvingKey pk;
+      bool powers_cached = false;  // kzg: the cache vouched for the pk's SRS powers
       try {
-        pk = proof::decode_pk_file(proof::read_binary(args->pk));
+        const proof::PowersCheckCache cache(args->no_key_cache ? std::filesystem::path() : proof::default_key_cache_dir());
+        pk = proof::decode_pk_file(proof::read_binary(args->pk), &cache, &powers_cached);
       } catch (const DecodeError& e) {
         throw Error(args->pk + ": not a proving key: " + e.what());
       }
@@ -78,6 +86,7 @@ void register_prove(CLI::App& app, Action& action) {
         j["proof"] = args->proof;
         j["proof_bytes"] = bytes.size();
         j["seconds"] = s;
+        j["pk_powers_cached"] = powers_cached;
         j["commit_seconds"] = stats.commit_s;
         j["open_seconds"] = stats.open_s;
         // Where the proof's bytes are: header (the public outputs), commitments (with the zero-
