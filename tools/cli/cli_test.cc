@@ -277,6 +277,18 @@ TEST(Cli, KzgBackend) {
   ASSERT_EQ(p.code, 0) << p.out;
   Result v = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp"));
   EXPECT_EQ(v.code, 0) << v.out;
+  // The pk's SRS powers: checked (and recorded in the test's key cache) by the prove above, found
+  // there by the next one; --no-key-cache checks them again (proof/key_cache.h, PowersCheckCache).
+  // Both proofs verify.
+  Result p2 = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p2.zkp") + " --json");
+  ASSERT_EQ(p2.code, 0) << p2.out;
+  EXPECT_NE(p2.out.find("\"pk_powers_cached\": true"), std::string::npos) << p2.out;
+  Result p3 = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p3.zkp") +
+                 " --json --no-key-cache");
+  ASSERT_EQ(p3.code, 0) << p3.out;
+  EXPECT_NE(p3.out.find("\"pk_powers_cached\": false"), std::string::npos) << p3.out;
+  EXPECT_EQ(zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p2.zkp")).code, 0);
+  EXPECT_EQ(zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p3.zkp")).code, 0);
   // --srs: the key's SRS checked against a powers-of-tau file: the one it came from passes, another
   // file (the power-10 test file: the same test beacon, too few powers for the key) is a rejection
   // naming what differs, a file that is no ptau an error.
