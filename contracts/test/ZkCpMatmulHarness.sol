@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: UNLICENSED
+// TEST ONLY: the matrix-product layer in zero-knowledge mode verified end to end on the EVM
+// (contracts/ZkCpMatmul.sol recording its relations, the output claims bound to Pedersen
+// commitments, then ZkCp's end section) for tools/evm/evm_zk_test.cc. One uint256[] of words in,
+// one out.
+pragma solidity ^0.8.24;
+
+import {ZkCp} from "../ZkCp.sol";
+import {ZkCpMatmul} from "../ZkCpMatmul.sol";
+import {ZkMatmul} from "../ZkMatmul.sol";
+import {ZkTranscript} from "../ZkTranscript.sol";
+import {ZkTypes} from "../ZkTypes.sol";
+
+// The end section behind an external call (code-size limit: the harness with it inline is 28 KB).
+library ZkCpMatmulHarnessFinish {
+    function finish(bytes32 st, ZkCp.Rel memory rel, ZkCp.Params memory prm, uint256[] calldata pf)
+        external
+        view
+        returns (bytes32, bool, ZkCp.Out memory, uint256)
+    {
+        return ZkCp.finish(st, rel, prm, pf);
+    }
+}
+
+contract ZkCpMatmulHarness {
+    uint256 private constant L_CLAIM = uint256(bytes32("t.claim")) | 7;
+
+    function _arr(uint256[] calldata w, uint256 at, uint256 n) private pure returns (uint256[] memory a) {
+        a = w[at:at + n];
+    }
+
+    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), nb, batch (nb), m, k, n, flags, nc,
+    //  per claim: its point's length and coordinates; proof words: the nc claim values (padded
+    //  messages absorbed together as "t.claim"), the matmul proof, a Pedersen claim (2 words) per
+    //  output claim (per claim t: A's, B's, c's when bias), the end section]: returns
+    // [ok, state, words read, nu, C*.x, C*.y, V.x, V.y, r' (nu), then the claims on A, B and c:
+    //  per list its count, per claim its point's length, the coordinates, the flat form].
+    // The transcript starts as evm_zk_test's ("evm-test-cpmm").
+    function matmul(uint256[] calldata w) external view returns (uint256[] memory out) {
+        ZkCpMatmul.Cp memory z;
+        z.prm.b = w[0];
+        z.prm.cap = w[1];
+        uint256 pos = 2;
+        uint256 n = w[pos++];
+        z.chunks = _arr(w, pos, 2 * n);
+        pos += 2 * n;
+        n = w[pos++];
+        z.prm.gens = _arr(w, pos, 2 * n);
+        pos += 2 * n;
+        ZkMatmul.MatmulShape memory s;
+        n = w[pos++];
+        s.batch = _arr(w, pos, n);
+        pos += n;
+        s.m = w[pos];
+        s.k = w[pos + 1];
+        s.n = w[pos + 2];
+        uint256 f = w[pos + 3];
+        pos += 4;
+        s.transA = f & 1 != 0;
+        s.transB = f & 2 != 0;
+        s.bias = f & 4 != 0;
+        s.biasBatch = f & 8 != 0;
+        s.biasRows = f & 16 != 0;
+        s.biasCols = f & 32 != 0;
+        uint256 nc = w[pos++];
+        ZkTypes.ZkClaim[] memory yc = new ZkTypes.ZkClaim[](nc);
+        for (uint256 t = 0; t < nc; ++t) {
+            n = w[pos++];
+            yc[t].point = _arr(w, pos, n);
+            pos += n;
+        }
+        uint256[] calldata pf = w[pos:];
+
+        bytes32 st = ZkTranscript.init("evm-test-cpmm");
+        z.g = ZkCp.newLog(1024);
+        bool ok;
+        (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, L_CLAIM, pf[0:nc]);
+        for (uint256 t = 0; t < nc; ++t) yc[t].form = ZkCpMatmul.single(t);
+        ZkTypes.ZkStepOut memory o = ZkCpMatmul.verifyMatmul(st, z, s, yc, pf, nc);
+        ok = ok && o.ok;
+        st = o.st;
+        uint256 p = o.pos;
+        for (uint256 t = 0; t < nc; ++t) {
+            (st,) = ZkCp.bindClaim(st, z.g, o.x[t].form, 0, pf, p);
+            p += 2;
+            (st,) = ZkCp.bindClaim(st, z.g, o.w[t].form, 0, pf, p);
+            p += 2;
+            if (s.bias) {
+                (st,) = ZkCp.bindClaim(st, z.g, o.bias[t].form, 0, pf, p);
+                p += 2;
+            }
+        }
+        ZkCp.Out memory e;
+        uint256 used;
+        bool ok2;
+        (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(st, ZkCp.rel(z.g, z.chunks), z.prm, pf[p:]);
+        ok = ok && ok2;
+        out = _out(ok, st, p + used, e, o);
+    }
+
+    function _count(ZkTypes.ZkClaim[] memory c) private pure returns (uint256 k) {
+        k = 1;
+        for (uint256 t = 0; t < c.length; ++t) k += 1 + c[t].point.length + c[t].form.length;
+    }
+
+    function _put(uint256[] memory out, uint256 at, ZkTypes.ZkClaim[] memory c) private pure returns (uint256) {
+        out[at++] = c.length;
+        for (uint256 t = 0; t < c.length; ++t) {
+            out[at++] = c[t].point.length;
+            for (uint256 i = 0; i < c[t].point.length; ++i) out[at++] = c[t].point[i];
+            for (uint256 i = 0; i < c[t].form.length; ++i) out[at++] = c[t].form[i];
+        }
+        return at;
+    }
+
+    function _out(bool ok, bytes32 st, uint256 used, ZkCp.Out memory e, ZkTypes.ZkStepOut memory o)
+        private
+        pure
+        returns (uint256[] memory out)
+    {
+        out = new uint256[](8 + e.nu + _count(o.x) + _count(o.w) + _count(o.bias));
+        out[0] = ok ? 1 : 0;
+        out[1] = uint256(st);
+        out[2] = used;
+        out[3] = e.nu;
+        out[4] = e.cstar[0];
+        out[5] = e.cstar[1];
+        out[6] = e.v[0];
+        out[7] = e.v[1];
+        for (uint256 i = 0; i < e.nu; ++i) out[8 + i] = e.point[i];
+        uint256 at = _put(out, 8 + e.nu, o.x);
+        at = _put(out, at, o.w);
+        _put(out, at, o.bias);
+    }
+}
