@@ -33,8 +33,14 @@ library ZkCpMatmul {
         uint256[] chunks;
     }
 
-    function _absorbPoints(bytes32 st, ZkTypes.ZkClaim[] memory claims) private pure returns (bytes32) {
-        st = ZkTranscript.absorbU64(st, ZkMatmul.L_NUM, uint64(claims.length));
+    // A layer's claim list in zero-knowledge mode (the layers' absorb_claims): the count, then
+    // every claim's point (the values are derived forms, never absorbed).
+    function absorbPoints(bytes32 st, uint256 lblNum, uint256 lblClaims, ZkTypes.ZkClaim[] memory claims)
+        internal
+        pure
+        returns (bytes32)
+    {
+        st = ZkTranscript.absorbU64(st, lblNum, uint64(claims.length));
         uint256 total;
         for (uint256 t = 0; t < claims.length; ++t) total += claims[t].point.length;
         uint256[] memory flat = new uint256[](total);
@@ -43,7 +49,7 @@ library ZkCpMatmul {
             uint256[] memory p = claims[t].point;
             for (uint256 i = 0; i < p.length; ++i) flat[k++] = p[i];
         }
-        return ZkTranscript.absorbFrs(st, ZkMatmul.L_CLAIMS, flat);
+        return ZkTranscript.absorbFrs(st, lblClaims, flat);
     }
 
     // A form of one atom with coefficient 1.
@@ -52,6 +58,11 @@ library ZkCpMatmul {
         f[1] = 1;
         f[2] = atom;
         f[3] = 1;
+    }
+
+    // sum_t k_t form_t.
+    function combineForms(ZkTypes.ZkClaim[] memory yc, uint256[] memory k) internal pure returns (uint256[] memory) {
+        return _claimForm(yc, k, false, 0, k);
     }
 
     // sum_t k_t (form_t - b_t ind_t) (b_t: slot bias0 + t when bias).
@@ -97,7 +108,7 @@ library ZkCpMatmul {
         for (uint256 t = 0; t < nc; ++t)
             if (yClaims[t].point.length != v.ln + v.lm + v.lb) revert ZkLayerUtil.BadShape();
 
-        st = _absorbPoints(st, yClaims);
+        st = absorbPoints(st, ZkMatmul.L_NUM, ZkMatmul.L_CLAIMS, yClaims);
         out.ok = true;
         uint256 bias0 = z.g.ns;
         uint256[] memory ind = new uint256[](nc);

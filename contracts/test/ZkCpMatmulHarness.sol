@@ -12,43 +12,101 @@ import {ZkTranscript} from "../ZkTranscript.sol";
 import {ZkTypes} from "../ZkTypes.sol";
 
 // The end section behind an external call (code-size limit: the harness with it inline is 28 KB).
+// The output claims' forms bound to Pedersen commitments (pf[p..], 2 words each), then the end
+// section; returns the state, the verdict, the pad opening and the position after the proof.
 library ZkCpMatmulHarnessFinish {
-    function finish(bytes32 st, ZkCp.Rel memory rel, ZkCp.Params memory prm, uint256[] calldata pf)
-        external
-        view
-        returns (bytes32, bool, ZkCp.Out memory, uint256)
-    {
-        return ZkCp.finish(st, rel, prm, pf);
+    function finish(
+        bytes32 st,
+        ZkCp.Log memory g,
+        ZkCp.Params memory prm,
+        uint256[] memory chunks,
+        uint256[][] memory forms,
+        uint256[] calldata pf,
+        uint256 p
+    ) external view returns (bytes32, bool, ZkCp.Out memory o, uint256) {
+        for (uint256 i = 0; i < forms.length; ++i) {
+            (st,) = ZkCp.bindClaim(st, g, forms[i], 0, pf, p);
+            p += 2;
+        }
+        bool ok;
+        uint256 used;
+        (st, ok, o, used) = ZkCp.finish(st, ZkCp.rel(g, chunks), prm, pf[p:]);
+        return (st, ok, o, p + used);
     }
 }
 
-contract ZkCpMatmulHarness {
-    uint256 private constant L_CLAIM = uint256(bytes32("t.claim")) | 7;
+// The common part of the layer harnesses (ZkCpCombineHarness: a file of its own, code-size limit).
+abstract contract ZkCpLayerHarnessBase {
+    uint256 internal constant L_CLAIM = uint256(bytes32("t.claim")) | 7;
 
-    function _arr(uint256[] calldata w, uint256 at, uint256 n) private pure returns (uint256[] memory a) {
+    function _arr(uint256[] calldata w, uint256 at, uint256 n) internal pure returns (uint256[] memory a) {
         a = w[at:at + n];
     }
 
-    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), nb, batch (nb), m, k, n, flags, nc,
-    //  per claim: its point's length and coordinates; proof words: the nc claim values (padded
-    //  messages absorbed together as "t.claim"), the matmul proof, a Pedersen claim (2 words) per
-    //  output claim (per claim t: A's, B's, c's when bias), the end section]: returns
-    // [ok, state, words read, nu, C*.x, C*.y, V.x, V.y, r' (nu), then the claims on A, B and c:
-    //  per list its count, per claim its point's length, the coordinates, the flat form].
-    // The transcript starts as evm_zk_test's ("evm-test-cpmm").
-    function matmul(uint256[] calldata w) external view returns (uint256[] memory out) {
-        ZkCpMatmul.Cp memory z;
+    function _params(ZkCpMatmul.Cp memory z, uint256[] calldata w) internal pure returns (uint256 pos) {
         z.prm.b = w[0];
         z.prm.cap = w[1];
-        uint256 pos = 2;
+        pos = 2;
         uint256 n = w[pos++];
         z.chunks = _arr(w, pos, 2 * n);
         pos += 2 * n;
         n = w[pos++];
         z.prm.gens = _arr(w, pos, 2 * n);
         pos += 2 * n;
+    }
+
+    function _count(ZkTypes.ZkClaim[] memory c) private pure returns (uint256 k) {
+        k = 1;
+        for (uint256 t = 0; t < c.length; ++t) k += 1 + c[t].point.length + c[t].form.length;
+    }
+
+    function _put(uint256[] memory out, uint256 at, ZkTypes.ZkClaim[] memory c) private pure returns (uint256) {
+        out[at++] = c.length;
+        for (uint256 t = 0; t < c.length; ++t) {
+            out[at++] = c[t].point.length;
+            for (uint256 i = 0; i < c[t].point.length; ++i) out[at++] = c[t].point[i];
+            for (uint256 i = 0; i < c[t].form.length; ++i) out[at++] = c[t].form[i];
+        }
+        return at;
+    }
+
+    function _out(bool ok, bytes32 st, uint256 used, ZkCp.Out memory e, ZkTypes.ZkStepOut memory o, uint256 gas)
+        internal
+        pure
+        returns (uint256[] memory out)
+    {
+        uint256 n = 8 + e.nu + _count(o.x) + _count(o.w) + _count(o.bias);
+        out = new uint256[](n + 1);
+        out[n] = gas;
+        out[0] = ok ? 1 : 0;
+        out[1] = uint256(st);
+        out[2] = used;
+        out[3] = e.nu;
+        out[4] = e.cstar[0];
+        out[5] = e.cstar[1];
+        out[6] = e.v[0];
+        out[7] = e.v[1];
+        for (uint256 i = 0; i < e.nu; ++i) out[8 + i] = e.point[i];
+        uint256 at = _put(out, 8 + e.nu, o.x);
+        at = _put(out, at, o.w);
+        _put(out, at, o.bias);
+    }
+}
+
+contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
+    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), nb, batch (nb), m, k, n, flags, nc,
+    //  per claim: its point's length and coordinates; proof words: the nc claim values (padded
+    //  messages absorbed together as "t.claim"), the matmul proof, a Pedersen claim (2 words) per
+    //  output claim (per claim t: A's, B's, c's when bias), the end section]: returns
+    // [ok, state, words read, nu, C*.x, C*.y, V.x, V.y, r' (nu), then the claims on A, B and c:
+    //  per list its count, per claim its point's length, the coordinates, the flat form; the
+    //  routine's own gas (gasleft() around its call)].
+    // The transcript starts as evm_zk_test's ("evm-test-cpmm").
+    function matmul(uint256[] calldata w) external view returns (uint256[] memory out) {
+        ZkCpMatmul.Cp memory z;
+        uint256 pos = _params(z, w);
         ZkMatmul.MatmulShape memory s;
-        n = w[pos++];
+        uint256 n = w[pos++];
         s.batch = _arr(w, pos, n);
         pos += n;
         s.m = w[pos];
@@ -72,64 +130,26 @@ contract ZkCpMatmulHarness {
         uint256[] calldata pf = w[pos:];
 
         bytes32 st = ZkTranscript.init("evm-test-cpmm");
-        z.g = ZkCp.newLog(1024);
+        z.g = ZkCp.newLog(256);
         bool ok;
         (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, L_CLAIM, pf[0:nc]);
         for (uint256 t = 0; t < nc; ++t) yc[t].form = ZkCpMatmul.single(t);
+        uint256 gas = gasleft();
         ZkTypes.ZkStepOut memory o = ZkCpMatmul.verifyMatmul(st, z, s, yc, pf, nc);
+        gas -= gasleft();
         ok = ok && o.ok;
         st = o.st;
-        uint256 p = o.pos;
+        uint256[][] memory forms = new uint256[][]((s.bias ? 3 : 2) * nc);
+        uint256 k;
         for (uint256 t = 0; t < nc; ++t) {
-            (st,) = ZkCp.bindClaim(st, z.g, o.x[t].form, 0, pf, p);
-            p += 2;
-            (st,) = ZkCp.bindClaim(st, z.g, o.w[t].form, 0, pf, p);
-            p += 2;
-            if (s.bias) {
-                (st,) = ZkCp.bindClaim(st, z.g, o.bias[t].form, 0, pf, p);
-                p += 2;
-            }
+            forms[k++] = o.x[t].form;
+            forms[k++] = o.w[t].form;
+            if (s.bias) forms[k++] = o.bias[t].form;
         }
         ZkCp.Out memory e;
         uint256 used;
         bool ok2;
-        (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(st, ZkCp.rel(z.g, z.chunks), z.prm, pf[p:]);
-        ok = ok && ok2;
-        out = _out(ok, st, p + used, e, o);
-    }
-
-    function _count(ZkTypes.ZkClaim[] memory c) private pure returns (uint256 k) {
-        k = 1;
-        for (uint256 t = 0; t < c.length; ++t) k += 1 + c[t].point.length + c[t].form.length;
-    }
-
-    function _put(uint256[] memory out, uint256 at, ZkTypes.ZkClaim[] memory c) private pure returns (uint256) {
-        out[at++] = c.length;
-        for (uint256 t = 0; t < c.length; ++t) {
-            out[at++] = c[t].point.length;
-            for (uint256 i = 0; i < c[t].point.length; ++i) out[at++] = c[t].point[i];
-            for (uint256 i = 0; i < c[t].form.length; ++i) out[at++] = c[t].form[i];
-        }
-        return at;
-    }
-
-    function _out(bool ok, bytes32 st, uint256 used, ZkCp.Out memory e, ZkTypes.ZkStepOut memory o)
-        private
-        pure
-        returns (uint256[] memory out)
-    {
-        out = new uint256[](8 + e.nu + _count(o.x) + _count(o.w) + _count(o.bias));
-        out[0] = ok ? 1 : 0;
-        out[1] = uint256(st);
-        out[2] = used;
-        out[3] = e.nu;
-        out[4] = e.cstar[0];
-        out[5] = e.cstar[1];
-        out[6] = e.v[0];
-        out[7] = e.v[1];
-        for (uint256 i = 0; i < e.nu; ++i) out[8 + i] = e.point[i];
-        uint256 at = _put(out, 8 + e.nu, o.x);
-        at = _put(out, at, o.w);
-        _put(out, at, o.bias);
+        (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(st, z.g, z.prm, z.chunks, forms, pf, o.pos);
+        out = _out(ok && ok2, st, used, e, o, gas);
     }
 }

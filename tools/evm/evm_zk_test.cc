@@ -23,12 +23,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evm_runner.h"
 #include "common/random.h"
 #include "curve/g1.h"
+#include "layers/combine.h"
 #include "layers/matmul.h"
 #include "layers/test_util.h"
 #include "pcs/hyrax.h"
@@ -940,6 +942,7 @@ struct MmCase {
   std::vector<Word> words;
   size_t proof_at = 0;
   size_t end_at = 0;  // the end section's first word (its words are evm_zk_test's EndSection cases')
+  size_t moved = SIZE_MAX;  // the call with the claims' last coordinate changed
   bool cpp_ok = false;
   std::vector<Word> want;  // the harness's expected answer
   size_t products = 0, equalities = 0, messages = 0;
@@ -961,7 +964,7 @@ void put_zk_claims(std::vector<Word>& out, std::span<const layers::Claim> cs) {
 
 MmCase mm_verify(const MmSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
   MmCase c;
-  c.name = mm_name(sp);
+  c.name = "matmul " + mm_name(sp);
   const layers::MatmulShape s = mm_shape(sp);
   Context ctx(ped(), srs(), kLogFirst);
   const ProofSession session{&ctx};
@@ -1059,19 +1062,56 @@ std::vector<MmSpec> mm_specs() {
 }
 
 struct MmPlan {
+  explicit MmPlan(const char* harness) : evm(harness) {}
   std::vector<MmCase> cases;
-  Evm evm{"ZkCpMatmulHarness"};
+  Evm evm;
   std::vector<size_t> honest;
   std::vector<std::vector<std::pair<std::string, size_t>>> bad;
   std::vector<std::pair<MmCase, size_t>> false_claims;
 };
 
+// The changed words of a case: every word of the layer's proof (the claim values, the layer's
+// messages) and the Pedersen claims (full), or the first, a middle and the last of them and the
+// first Pedersen word; and the end section's first and last words (EndSection* change each of its
+// words). Each must be rejected. The claims' last coordinate changed is another claim: rejected, or
+// (a claim passed on unchanged) accepted with another output (c.moved).
+void schedule_changes(MmPlan& pl, const std::string& sig, MmCase& c, bool full,
+                      std::vector<std::pair<std::string, size_t>>& bad) {
+  std::vector<size_t> at;
+  if (full) {
+    for (size_t i = c.proof_at; i < c.end_at; ++i) at.push_back(i);
+  } else {
+    at = {c.proof_at, (c.proof_at + c.end_at) / 2, c.end_at - 1};
+  }
+  at.push_back(c.end_at);
+  at.push_back(c.words.size() - 1);
+  for (size_t i : at) {
+    auto w = c.words;
+    w[i] = plus_one(w[i]);
+    bad.push_back({"word " + std::to_string(i), pl.evm.add(sig, w)});
+  }
+  auto w = c.words;
+  w[c.proof_at - 1] = plus_one(w[c.proof_at - 1]);
+  c.moved = pl.evm.add(sig, w);
+}
+
+// A changed claim point: rejected, or another answer than the honest one.
+void expect_moved(MmPlan& p, size_t i) {
+  const MmCase& c = p.cases[i];
+  if (c.moved == SIZE_MAX) return;
+  const CallResult& r = p.evm[c.moved];
+  if (rejected(r)) return;
+  const std::vector<Word> got(r.out.begin(), r.out.end() - 1);
+  EXPECT_NE(got, c.want) << c.name << ": a changed claim point gave the same answer";
+}
+
 MmPlan& mm_plan() {
   static MmPlan* p = [] {
-    auto* pl = new MmPlan;
+    auto* pl = new MmPlan("ZkCpMatmulHarness");
     TestRng rng(test_seed() ^ 0x3a3a);
     const std::string sig = "matmul(uint256[])";
     const auto specs = mm_specs();
+    const std::set<size_t> full = {1, 4};  // every word changed in these cases (CI time: a sample in the others)
     for (const MmSpec& sp : specs) {
       std::vector<std::vector<Fr>> pts;
       const auto bytes = mm_prove(sp, rng, false, &pts);
@@ -1080,17 +1120,7 @@ MmPlan& mm_plan() {
       std::vector<std::pair<std::string, size_t>> bad;
       // every word of the layer's proof, its claims' points and the Pedersen claims; the end
       // section's first and last words (EndSection* change each of its words)
-      if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
-        std::vector<size_t> at;
-        for (size_t i = c.proof_at - 1; i < c.end_at; ++i) at.push_back(i);
-        at.push_back(c.end_at);
-        at.push_back(c.words.size() - 1);
-        for (size_t i : at) {
-          auto w = c.words;
-          w[i] = plus_one(w[i]);
-          bad.push_back({"word " + std::to_string(i), pl->evm.add(sig, w)});
-        }
-      }
+      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
       pl->bad.push_back(std::move(bad));
       pl->cases.push_back(std::move(c));
     }
@@ -1117,10 +1147,11 @@ TEST(EvmZk, MatmulMatchesCpp) {
     ASSERT_TRUE(c.cpp_ok);
     const CallResult& r = p.evm[p.honest[i]];
     ASSERT_TRUE(r.success) << r.error;
-    ASSERT_EQ(r.out.size(), c.want.size());
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);  // (the last word: the routine's own gas)
     for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
-    std::printf("  matmul %-40s %3zu messages, %zu products, %zu equalities: %8llu gas\n", c.name.c_str(), c.messages,
-                c.products, c.equalities, static_cast<unsigned long long>(r.gas));
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
   }
 }
 
@@ -1128,14 +1159,218 @@ TEST(EvmZk, MatmulEveryChangeIsRejected) {
   SCOPED_TRACE(seed_note());
   MmPlan& p = mm_plan();
   for (size_t i = 0; i < p.cases.size(); ++i) {
-    if (!std::getenv("EVM_ZK_HONEST_ONLY")) ASSERT_FALSE(p.bad[i].empty());
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
     for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
   }
 }
 
 TEST(EvmZk, MatmulFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
   MmPlan& p = mm_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
+}
+
+// ---- claim combination in zero-knowledge mode (ZkCpCombine; the harness ZkCpCombineHarness) ----
+
+struct CbSpec {
+  size_t num_vars, claims;
+};
+
+std::vector<uint8_t> cb_prove(const CbSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  std::vector<Fr> table(size_t{1} << sp.num_vars);
+  for (Fr& x : table) x = Fr::random(rng);
+  auto claims = layers::testing::true_claims(rng, table, sp.num_vars, sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  layers::CombineProof pp;
+  layers::prove_combine(table, sp.num_vars, claims, tr, &pp);
+  pp.serialize(w);
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<Val> cv2;
+  for (auto& c : claims) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  const auto proof = layers::CombineProof::deserialize(r, sp.num_vars, claims.size());
+  layers::Claim out;
+  EXPECT_TRUE(layers::verify_combine(sp.num_vars, claims, proof, replay, &out).ok());
+  ctx.bind_claim(out.value, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+MmCase cb_verify(const CbSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = "combine num_vars=" + std::to_string(sp.num_vars) + " claims=" + std::to_string(sp.claims);
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<layers::Claim> yc(sp.claims);
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  const auto proof = layers::CombineProof::deserialize(r, sp.num_vars, yc.size());
+  layers::Claim out;
+  Verdict v = layers::verify_combine(sp.num_vars, yc, proof, tr, &out);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  const size_t peds_at = r.position();
+  ctx.bind_claim(out.value, r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  put_zk_claims(c.want, std::vector<layers::Claim>{out});
+  put_zk_claims(c.want, {});
+  put_zk_claims(c.want, {});
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sp.num_vars));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc)
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+  return c;
+}
+
+std::vector<CbSpec> cb_specs() { return {{5, 1}, {5, 2}, {4, 4}, {0, 2}}; }
+
+MmPlan& cb_plan() {
+  static MmPlan* p = [] {
+    auto* pl = new MmPlan("ZkCpCombineHarness");
+    TestRng rng(test_seed() ^ 0xc0c0);
+    const std::string sig = "combine(uint256[])";
+    const auto specs = cb_specs();
+    const std::set<size_t> full = {2};
+    for (const CbSpec& sp : specs) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = cb_prove(sp, rng, false, &pts);
+      MmCase c = cb_verify(sp, pts, bytes);
+      pl->honest.push_back(pl->evm.add(sig, c.words));
+      std::vector<std::pair<std::string, size_t>> bad;
+      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+      pl->bad.push_back(std::move(bad));
+      pl->cases.push_back(std::move(c));
+    }
+    for (size_t k : {size_t{1}, size_t{2}}) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = cb_prove(specs[k], rng, true, &pts);
+      MmCase c = cb_verify(specs[k], pts, bytes);
+      const size_t call = pl->evm.add(sig, c.words);
+      pl->false_claims.push_back({std::move(c), call});
+    }
+    if (!std::getenv("EVM_ZK_CPP_ONLY")) pl->evm.run();
+    return pl;
+  }();
+  return *p;
+}
+
+TEST(EvmZk, CombineMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
+  ASSERT_EQ(p.cases.size(), cb_specs().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const MmCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);
+    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, CombineEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
+  }
+}
+
+TEST(EvmZk, CombineFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
   ASSERT_EQ(p.false_claims.size(), 2u);
   for (const auto& [c, call] : p.false_claims) {
     EXPECT_FALSE(c.cpp_ok) << c.name;
