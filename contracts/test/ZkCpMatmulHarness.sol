@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: UNLICENSED
-// TEST ONLY: the matrix-product layer in zero-knowledge mode verified end to end on the EVM
-// (contracts/ZkCpMatmul.sol recording its relations, the output claims bound to Pedersen
-// commitments, then ZkCp's end section) for tools/evm/evm_zk_test.cc. One uint256[] of words in,
-// one out.
+// TEST ONLY: the layer routines in zero-knowledge mode verified end to end on the EVM
+// (contracts/ZkCpMatmul.sol and ZkCpCombine.sol recording their relations, the output claims
+// bound to Pedersen commitments, then ZkCp's end section) for tools/evm/evm_zk_test.cc. One
+// uint256[] of words in, one out.
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "../ZkCp.sol";
+import {ZkCpCombine} from "../ZkCpCombine.sol";
 import {ZkCpMatmul} from "../ZkCpMatmul.sol";
 import {ZkMatmul} from "../ZkMatmul.sol";
 import {ZkTranscript} from "../ZkTranscript.sol";
@@ -35,8 +36,8 @@ library ZkCpMatmulHarnessFinish {
     }
 }
 
-// The common part of the layer harnesses (ZkCpCombineHarness: a file of its own, code-size limit).
-abstract contract ZkCpLayerHarnessBase {
+// The common part of the entry points.
+library ZkCpLayerHarnessUtil {
     uint256 internal constant L_CLAIM = uint256(bytes32("t.claim")) | 7;
 
     function _arr(uint256[] calldata w, uint256 at, uint256 n) internal pure returns (uint256[] memory a) {
@@ -93,7 +94,9 @@ abstract contract ZkCpLayerHarnessBase {
     }
 }
 
-contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
+// Each entry point in a library of its own (one compilation, each deployment under the code-size
+// limit).
+library ZkCpMatmulEntry {
     // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), nb, batch (nb), m, k, n, flags, nc,
     //  per claim: its point's length and coordinates; proof words: the nc claim values (padded
     //  messages absorbed together as "t.claim"), the matmul proof, a Pedersen claim (2 words) per
@@ -104,10 +107,10 @@ contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
     // The transcript starts as evm_zk_test's ("evm-test-cpmm").
     function matmul(uint256[] calldata w) external view returns (uint256[] memory out) {
         ZkCpMatmul.Cp memory z;
-        uint256 pos = _params(z, w);
+        uint256 pos = ZkCpLayerHarnessUtil._params(z, w);
         ZkMatmul.MatmulShape memory s;
         uint256 n = w[pos++];
-        s.batch = _arr(w, pos, n);
+        s.batch = ZkCpLayerHarnessUtil._arr(w, pos, n);
         pos += n;
         s.m = w[pos];
         s.k = w[pos + 1];
@@ -124,7 +127,7 @@ contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
         ZkTypes.ZkClaim[] memory yc = new ZkTypes.ZkClaim[](nc);
         for (uint256 t = 0; t < nc; ++t) {
             n = w[pos++];
-            yc[t].point = _arr(w, pos, n);
+            yc[t].point = ZkCpLayerHarnessUtil._arr(w, pos, n);
             pos += n;
         }
         uint256[] calldata pf = w[pos:];
@@ -132,7 +135,7 @@ contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
         bytes32 st = ZkTranscript.init("evm-test-cpmm");
         z.g = ZkCp.newLog(256);
         bool ok;
-        (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, L_CLAIM, pf[0:nc]);
+        (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, ZkCpLayerHarnessUtil.L_CLAIM, pf[0:nc]);
         for (uint256 t = 0; t < nc; ++t) yc[t].form = ZkCpMatmul.single(t);
         uint256 gas = gasleft();
         ZkTypes.ZkStepOut memory o = ZkCpMatmul.verifyMatmul(st, z, s, yc, pf, nc);
@@ -150,6 +153,52 @@ contract ZkCpMatmulHarness is ZkCpLayerHarnessBase {
         uint256 used;
         bool ok2;
         (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(st, z.g, z.prm, z.chunks, forms, pf, o.pos);
-        out = _out(ok && ok2, st, used, e, o, gas);
+        out = ZkCpLayerHarnessUtil._out(ok && ok2, st, used, e, o, gas);
+    }
+}
+
+library ZkCpCombineEntry {
+    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), numVars, nc, the claims' points
+    //  (numVars each); proof words: the nc claim values ("t.claim"), the combine proof, a Pedersen
+    //  claim (2 words) for the combined claim, the end section]: returns as matmul, with one list
+    // (the claim on the tensor).
+    function combine(uint256[] calldata w) external view returns (uint256[] memory out) {
+        ZkCpMatmul.Cp memory z;
+        uint256 pos = ZkCpLayerHarnessUtil._params(z, w);
+        uint256 nv = w[pos++];
+        uint256 nc = w[pos++];
+        ZkTypes.ZkClaim[] memory yc = new ZkTypes.ZkClaim[](nc);
+        for (uint256 t = 0; t < nc; ++t) {
+            yc[t].point = ZkCpLayerHarnessUtil._arr(w, pos, nv);
+            pos += nv;
+        }
+        uint256[] calldata pf = w[pos:];
+        bytes32 st = ZkTranscript.init("evm-test-cpmm");
+        z.g = ZkCp.newLog(256);
+        bool ok;
+        (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, ZkCpLayerHarnessUtil.L_CLAIM, pf[0:nc]);
+        for (uint256 t = 0; t < nc; ++t) yc[t].form = ZkCpMatmul.single(t);
+        uint256 gas = gasleft();
+        ZkTypes.ZkStepOut memory o = ZkCpCombine.verifyCombine(st, z, nv, yc, pf, nc);
+        gas -= gasleft();
+        ok = ok && o.ok;
+        st = o.st;
+        uint256[][] memory forms = new uint256[][](1);
+        forms[0] = o.x[0].form;
+        ZkCp.Out memory e;
+        uint256 used;
+        bool ok2;
+        (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(st, z.g, z.prm, z.chunks, forms, pf, o.pos);
+        out = ZkCpLayerHarnessUtil._out(ok && ok2, st, used, e, o, gas);
+    }
+}
+
+contract ZkCpMatmulHarness {
+    function matmul(uint256[] calldata w) external view returns (uint256[] memory) {
+        return ZkCpMatmulEntry.matmul(w);
+    }
+
+    function combine(uint256[] calldata w) external view returns (uint256[] memory) {
+        return ZkCpCombineEntry.combine(w);
     }
 }

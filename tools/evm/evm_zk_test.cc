@@ -1062,9 +1062,9 @@ std::vector<MmSpec> mm_specs() {
 }
 
 struct MmPlan {
-  explicit MmPlan(const char* harness) : evm(harness) {}
+  explicit MmPlan(Evm& e) : evm(e) {}
   std::vector<MmCase> cases;
-  Evm evm;
+  Evm& evm;  // shared by the matmul and combine cases (one compilation of the harness)
   std::vector<size_t> honest;
   std::vector<std::vector<std::pair<std::string, size_t>>> bad;
   std::vector<std::pair<MmCase, size_t>> false_claims;
@@ -1095,6 +1095,9 @@ void schedule_changes(MmPlan& pl, const std::string& sig, MmCase& c, bool full,
   c.moved = pl.evm.add(sig, w);
 }
 
+MmPlan& mm_plan();
+MmPlan& cb_plan();
+
 // A changed claim point: rejected, or another answer than the honest one.
 void expect_moved(MmPlan& p, size_t i) {
   const MmCase& c = p.cases[i];
@@ -1105,9 +1108,8 @@ void expect_moved(MmPlan& p, size_t i) {
   EXPECT_NE(got, c.want) << c.name << ": a changed claim point gave the same answer";
 }
 
-MmPlan& mm_plan() {
-  static MmPlan* p = [] {
-    auto* pl = new MmPlan("ZkCpMatmulHarness");
+void build_mm(MmPlan* pl) {
+  {
     TestRng rng(test_seed() ^ 0x3a3a);
     const std::string sig = "matmul(uint256[])";
     const auto specs = mm_specs();
@@ -1131,10 +1133,7 @@ MmPlan& mm_plan() {
       const size_t call = pl->evm.add(sig, c.words);
       pl->false_claims.push_back({std::move(c), call});
     }
-    if (!std::getenv("EVM_ZK_CPP_ONLY")) pl->evm.run();
-    return pl;
-  }();
-  return *p;
+  }
 }
 
 TEST(EvmZk, MatmulMatchesCpp) {
@@ -1177,7 +1176,7 @@ TEST(EvmZk, MatmulFalseClaimIsRejected) {
   }
 }
 
-// ---- claim combination in zero-knowledge mode (ZkCpCombine; the harness ZkCpCombineHarness) ----
+// ---- claim combination in zero-knowledge mode (ZkCpCombine; ZkCpMatmulHarness's combine) ----
 
 struct CbSpec {
   size_t num_vars, claims;
@@ -1308,9 +1307,8 @@ MmCase cb_verify(const CbSpec& sp, const std::vector<std::vector<Fr>>& points, s
 
 std::vector<CbSpec> cb_specs() { return {{5, 1}, {5, 2}, {4, 4}, {0, 2}}; }
 
-MmPlan& cb_plan() {
-  static MmPlan* p = [] {
-    auto* pl = new MmPlan("ZkCpCombineHarness");
+void build_cb(MmPlan* pl) {
+  {
     TestRng rng(test_seed() ^ 0xc0c0);
     const std::string sig = "combine(uint256[])";
     const auto specs = cb_specs();
@@ -1332,11 +1330,26 @@ MmPlan& cb_plan() {
       const size_t call = pl->evm.add(sig, c.words);
       pl->false_claims.push_back({std::move(c), call});
     }
-    if (!std::getenv("EVM_ZK_CPP_ONLY")) pl->evm.run();
-    return pl;
+  }
+}
+
+struct LayerPlans {
+  Evm evm{"ZkCpMatmulHarness"};
+  MmPlan mm{evm}, cb{evm};
+};
+
+LayerPlans& layer_plans() {
+  static LayerPlans* p = [] {
+    auto* l = new LayerPlans;
+    build_mm(&l->mm);
+    build_cb(&l->cb);
+    if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
+    return l;
   }();
   return *p;
 }
+MmPlan& mm_plan() { return layer_plans().mm; }
+MmPlan& cb_plan() { return layer_plans().cb; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
