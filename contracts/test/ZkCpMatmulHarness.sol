@@ -8,6 +8,7 @@ pragma solidity ^0.8.24;
 import {ZkCp} from "../ZkCp.sol";
 import {ZkCpCombine} from "../ZkCpCombine.sol";
 import {ZkCpMatmul} from "../ZkCpMatmul.sol";
+import {ZkCpReduction} from "../ZkCpReduction.sol";
 import {ZkMatmul} from "../ZkMatmul.sol";
 import {ZkTranscript} from "../ZkTranscript.sol";
 import {ZkTypes} from "../ZkTypes.sol";
@@ -193,6 +194,53 @@ library ZkCpCombineEntry {
     }
 }
 
+library ZkCpReductionEntry {
+    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), K, numVars (K), nclaims, per claim its
+    //  commitment and point (numVars[com] coordinates); proof words: the claim values ("t.claim"),
+    //  the reduction's rounds and evaluations, a Pedersen claim (2 words) per evaluation, the end
+    //  section]: returns as matmul, the first list the K evaluations' claims (rho[0..n_c), F_c).
+    function reduction(uint256[] calldata w) external view returns (uint256[] memory out) {
+        ZkCpMatmul.Cp memory z;
+        uint256 pos = ZkCpLayerHarnessUtil._params(z, w);
+        uint256 k = w[pos++];
+        uint256[] memory nv = ZkCpLayerHarnessUtil._arr(w, pos, k);
+        pos += k;
+        uint256 nc = w[pos++];
+        uint256[] memory coms = new uint256[](nc);
+        ZkTypes.ZkClaim[] memory yc = new ZkTypes.ZkClaim[](nc);
+        for (uint256 t = 0; t < nc; ++t) {
+            coms[t] = w[pos++];
+            uint256 len = nv[coms[t]];
+            yc[t].point = ZkCpLayerHarnessUtil._arr(w, pos, len);
+            pos += len;
+        }
+        uint256[] calldata pf = w[pos:];
+        bytes32 st = ZkTranscript.init("evm-test-cpmm");
+        z.g = ZkCp.newLog(256);
+        bool ok;
+        (st, ok) = ZkCp.absorbMessages(st, z.g, z.prm, z.chunks, ZkCpLayerHarnessUtil.L_CLAIM, pf[0:nc]);
+        for (uint256 t = 0; t < nc; ++t) yc[t].form = ZkCpMatmul.single(t);
+        uint256 gas = gasleft();
+        ZkCpReduction.Res memory r = ZkCpReduction.verifyReduction(st, z, nv, coms, yc, pf[nc:]);
+        gas -= gasleft();
+        ZkTypes.ZkStepOut memory o;
+        o.x = new ZkTypes.ZkClaim[](k);
+        uint256[][] memory forms = new uint256[][](k);
+        for (uint256 c = 0; c < k; ++c) {
+            uint256[] memory pt = new uint256[](nv[c]);
+            for (uint256 j = 0; j < nv[c]; ++j) pt[j] = r.rho[j];
+            o.x[c].point = pt;
+            o.x[c].form = ZkCpMatmul.single(r.evals0 + c);
+            forms[c] = o.x[c].form;
+        }
+        ZkCp.Out memory e;
+        uint256 used;
+        bool ok2;
+        (st, ok2, e, used) = ZkCpMatmulHarnessFinish.finish(r.st, z.g, z.prm, z.chunks, forms, pf, nc + r.p);
+        out = ZkCpLayerHarnessUtil._out(ok && r.ok && ok2, st, used, e, o, gas);
+    }
+}
+
 contract ZkCpMatmulHarness {
     function matmul(uint256[] calldata w) external view returns (uint256[] memory) {
         return ZkCpMatmulEntry.matmul(w);
@@ -200,5 +248,9 @@ contract ZkCpMatmulHarness {
 
     function combine(uint256[] calldata w) external view returns (uint256[] memory) {
         return ZkCpCombineEntry.combine(w);
+    }
+
+    function reduction(uint256[] calldata w) external view returns (uint256[] memory) {
+        return ZkCpReductionEntry.reduction(w);
     }
 }

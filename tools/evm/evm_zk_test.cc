@@ -36,6 +36,7 @@
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
 #include "pcs/kzg.h"
+#include "pcs/reduced_opening.h"
 #include "poly/mle.h"
 #include "proof/evm_verifier.h"
 #include "sumcheck/prover.h"
@@ -1333,9 +1334,186 @@ void build_cb(MmPlan* pl) {
   }
 }
 
+// ---- the opening reduction in zero-knowledge mode (ZkCpReduction; ZkCpMatmulHarness's reduction) ----
+
+struct RdSpec {
+  std::vector<size_t> num_vars;
+  std::vector<size_t> coms;  // per claim its commitment
+};
+
+std::string rd_name(const RdSpec& sp) {
+  std::string n = "reduction n=(";
+  for (size_t i = 0; i < sp.num_vars.size(); ++i) n += (i ? "," : "") + std::to_string(sp.num_vars[i]);
+  return n + ") claims=" + std::to_string(sp.coms.size());
+}
+
+std::vector<uint8_t> rd_prove(const RdSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  std::vector<std::vector<Fr>> tables;
+  for (size_t n : sp.num_vars) {
+    std::vector<Fr> t(size_t{1} << n);
+    for (Fr& x : t) x = Fr::random(rng);
+    tables.push_back(std::move(t));
+  }
+  std::vector<pcs::ReductionClaim> claims;
+  for (size_t c : sp.coms) {
+    auto pt = layers::testing::random_point(rng, sp.num_vars[c]);
+    const Fr v = poly::evaluate_mle<Fr>(tables[c], pt);
+    points->push_back(pt);
+    claims.push_back({c, std::move(pt), Val(v)});
+  }
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  std::vector<std::span<const Fr>> spans(tables.begin(), tables.end());
+  pcs::prove_reduction(spans, claims, tr, w);
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<Val> cv2;
+  for (auto& c : claims) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  pcs::Reduced red;
+  EXPECT_TRUE(pcs::verify_reduction(sp.num_vars, claims, replay, r, &red).ok());
+  for (const Val& e : red.evals) ctx.bind_claim(e, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+MmCase rd_verify(const RdSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = rd_name(sp);
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<pcs::ReductionClaim> yc(sp.coms.size());
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].com = sp.coms[t];
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  pcs::Reduced red;
+  Verdict v = pcs::verify_reduction(sp.num_vars, yc, tr, r, &red);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  const size_t peds_at = r.position();
+  for (const Val& e : red.evals) ctx.bind_claim(e, r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  std::vector<layers::Claim> evals;
+  for (size_t k = 0; k < sp.num_vars.size(); ++k)
+    evals.push_back({std::vector<Fr>(red.rho.begin(), red.rho.begin() + sp.num_vars[k]), red.evals[k]});
+  put_zk_claims(c.want, evals);
+  put_zk_claims(c.want, {});
+  put_zk_claims(c.want, {});
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sp.num_vars.size()));
+  for (size_t n : sp.num_vars) ws.push_back(word_u64(n));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc) {
+    ws.push_back(word_u64(cl.com));
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  }
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+  return c;
+}
+
+// (shapes of evm_test's plain reductions: several commitments and claims, one of no variables, one
+// commitment with three claims)
+std::vector<RdSpec> rd_specs() { return {{{3, 5, 0, 4}, {0, 1, 1, 2, 3, 0}}, {{6}, {0, 0, 0}}, {{2}, {0}}}; }
+
+void build_rd(MmPlan* pl) {
+  TestRng rng(test_seed() ^ 0x4d4d);
+  const std::string sig = "reduction(uint256[])";
+  const auto specs = rd_specs();
+  const std::set<size_t> full = {0};
+  for (const RdSpec& sp : specs) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = rd_prove(sp, rng, false, &pts);
+    MmCase c = rd_verify(sp, pts, bytes);
+    pl->honest.push_back(pl->evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+    pl->bad.push_back(std::move(bad));
+    pl->cases.push_back(std::move(c));
+  }
+  for (size_t k : {size_t{0}, size_t{1}}) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = rd_prove(specs[k], rng, true, &pts);
+    MmCase c = rd_verify(specs[k], pts, bytes);
+    const size_t call = pl->evm.add(sig, c.words);
+    pl->false_claims.push_back({std::move(c), call});
+  }
+}
+
 struct LayerPlans {
   Evm evm{"ZkCpMatmulHarness"};
-  MmPlan mm{evm}, cb{evm};
+  MmPlan mm{evm}, cb{evm}, rd{evm};
 };
 
 LayerPlans& layer_plans() {
@@ -1343,6 +1521,7 @@ LayerPlans& layer_plans() {
     auto* l = new LayerPlans;
     build_mm(&l->mm);
     build_cb(&l->cb);
+    build_rd(&l->rd);
     if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
     return l;
   }();
@@ -1350,6 +1529,7 @@ LayerPlans& layer_plans() {
 }
 MmPlan& mm_plan() { return layer_plans().mm; }
 MmPlan& cb_plan() { return layer_plans().cb; }
+MmPlan& rd_plan() { return layer_plans().rd; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
@@ -1384,6 +1564,46 @@ TEST(EvmZk, CombineEveryChangeIsRejected) {
 TEST(EvmZk, CombineFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
   MmPlan& p = cb_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
+}
+
+TEST(EvmZk, ReductionMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
+  ASSERT_EQ(p.cases.size(), rd_specs().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const MmCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);
+    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, ReductionEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
+  }
+}
+
+TEST(EvmZk, ReductionFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
   ASSERT_EQ(p.false_claims.size(), 2u);
   for (const auto& [c, call] : p.false_claims) {
     EXPECT_FALSE(c.cpp_ok) << c.name;
