@@ -67,6 +67,14 @@ library ZkCpSumcheck {
         }
     }
 
+    // The rounds' part of verify: the running claim a * claim + sum_j c[j] x_{s0 + j}.
+    struct Run {
+        Res o;
+        uint256 a;
+        uint256[] c;
+        uint256 s0;
+    }
+
     function verify(
         bytes32 st,
         ZkCp.Log memory g,
@@ -74,15 +82,59 @@ library ZkCpSumcheck {
         uint256[] memory chunks,
         Statement memory s,
         uint256[] calldata pf
-    ) internal view returns (Res memory o) {
+    ) internal view returns (Res memory) {
+        Run memory u = _run(st, g, prm, chunks, s, pf);
+        _final(g, prm, chunks, s, pf, u, false, 0);
+        return u.o;
+    }
+
+    // verify with factor 0 known to the verifier (sumcheck::verify's KnownFactors for factor 0):
+    // its value at the point r is sum_t wts[t] eq(pts[t], r) (combine's E(r)). The prover's final
+    // value of factor 0 must equal it (an equality, recorded first); the composition takes the
+    // verifier's value (no product with factor 0).
+    function verifyKnown0(
+        bytes32 st,
+        ZkCp.Log memory g,
+        ZkCp.Params memory prm,
+        uint256[] memory chunks,
+        Statement memory s,
+        uint256[][] memory pts,
+        uint256[] memory wts,
+        uint256[] calldata pf
+    ) internal view returns (Res memory) {
+        Run memory u = _run(st, g, prm, chunks, s, pf);
+        uint256 c0;
+        for (uint256 t = 0; t < pts.length; ++t) {
+            if (pts[t].length != s.n) revert BadShape();
+            c0 = addmod(c0, mulmod(wts[t], ZkSumcheck.eq(pts[t], u.o.point), R), R);
+        }
+        uint256[] memory e0 = new uint256[](4);
+        e0[0] = c0 == 0 ? 0 : R - c0;
+        e0[1] = 1;
+        e0[2] = u.o.finals;
+        e0[3] = 1;
+        ZkCp.recordZero(g, e0, 0);
+        _final(g, prm, chunks, s, pf, u, true, c0);
+        return u.o;
+    }
+
+    function _run(
+        bytes32 st,
+        ZkCp.Log memory g,
+        ZkCp.Params memory prm,
+        uint256[] memory chunks,
+        Statement memory s,
+        uint256[] calldata pf
+    ) private view returns (Run memory u) {
         (uint256 d, uint256[] memory coeffs) = _degree(s);
         st = ZkTranscript.absorbU64(st, ZkSumcheck.L_NUM_VARS, uint64(s.n));
         st = ZkTranscript.absorbU64(st, ZkSumcheck.L_DEGREE, uint64(d));
         st = ZkTranscript.absorbFrs(st, ZkSumcheck.L_COEFFS, coeffs);
         uint256[] memory w = ZkSumcheck.lagrangeWeights(d);
+        Res memory o = u.o;
         o.ok = true;
         o.point = new uint256[](s.n);
-        uint256 s0 = g.ns;
+        u.s0 = g.ns;
         uint256 a = 1;
         uint256[] memory c = new uint256[](s.n * d);
         bool okc;
@@ -99,15 +151,31 @@ library ZkCpSumcheck {
             c[i * d] = addmod(l[0], R - l[1], R);
             for (uint256 k = 2; k <= d; ++k) c[i * d + k - 1] = l[k];
         }
-        o.finals = s0 + s.n * d;
-        // the final check: composition(finals) - running = 0
-        uint256[] memory z = _composition(g, s, o.finals, 2 * s.nterms + s.claim[1] + s.n * d, false, 0);
-        _subRunning(z, s.claim, a, c, s0);
+        o.finals = u.s0 + s.n * d;
+        o.st = st;
+        u.a = a;
+        u.c = c;
+    }
+
+    // the final check: composition(finals) - running = 0, then the final values absorbed
+    function _final(
+        ZkCp.Log memory g,
+        ZkCp.Params memory prm,
+        uint256[] memory chunks,
+        Statement memory s,
+        uint256[] calldata pf,
+        Run memory u,
+        bool known0,
+        uint256 c0
+    ) private pure {
+        Res memory o = u.o;
+        uint256[] memory z = _composition(g, s, o.finals, 2 * s.nterms + s.claim[1] + u.c.length, known0, c0);
+        _subRunning(z, s.claim, u.a, u.c, u.s0);
         ZkCp.recordZero(g, z, 0);
-        (st, okc) = ZkCp.absorbMessages(st, g, prm, chunks, ZkSumcheck.L_FINAL, pf[o.p:o.p + s.nf]);
+        bool okc;
+        (o.st, okc) = ZkCp.absorbMessages(o.st, g, prm, chunks, ZkSumcheck.L_FINAL, pf[o.p:o.p + s.nf]);
         o.ok = o.ok && okc;
         o.p += s.nf;
-        o.st = st;
     }
 
     // verify_with_eq (src/sumcheck/verifier.h) in zero-knowledge mode: factor 0 of every term is

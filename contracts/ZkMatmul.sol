@@ -56,7 +56,7 @@ library ZkMatmul {
         uint256 lb;
     }
 
-    function _vars(MatmulShape memory s) private pure returns (Vars memory v) {
+    function _vars(MatmulShape memory s) internal pure returns (Vars memory v) {
         v.ln = ZkLayerUtil.ceilLog2(s.n);
         v.lm = ZkLayerUtil.ceilLog2(s.m);
         v.lk = ZkLayerUtil.ceilLog2(s.k);
@@ -69,7 +69,7 @@ library ZkMatmul {
     }
 
     // The MLE of the bias's broadcast indicator at a point on Y (bias_point's second half).
-    function _biasIndicator(MatmulShape memory s, Vars memory v, uint256[] memory y) private pure returns (uint256 ind) {
+    function _biasIndicator(MatmulShape memory s, Vars memory v, uint256[] memory y) internal pure returns (uint256 ind) {
         ind = 1;
         if (!s.biasCols) ind = mulmod(ind, ZkLayerUtil.eqPrefixSum(y, 0, v.ln, s.n), R);
         if (!s.biasRows) ind = mulmod(ind, ZkLayerUtil.eqPrefixSum(y, v.ln, v.lm, s.m), R);

@@ -47,4 +47,25 @@ library ZkTypes {
         AdviceClaim[] advice;  // in the C++ order
         RangeLookup[] lookups;  // in registration order
     }
+
+    // ---- zero-knowledge mode (docs/protocol/evm.md section 4.1.1): claim values as sparse forms ----
+
+    // A claim whose value is a sparse affine form over cp's atoms (ZkCp's flat form
+    // [c, n, (atom, coeff) x n]; a public value: [v, 0]): the zero-knowledge verifier's
+    // layers::Claim with a hidden cp::Val.
+    struct ZkClaim {
+        uint256[] point;
+        uint256[] form;
+    }
+
+    // What a step routine returns in zero-knowledge mode (its relations go to the caller's
+    // ZkCp.Log, which also counts the slots used).
+    struct ZkStepOut {
+        bytes32 st;
+        bool ok;  // false: a check failed outside the recorded relations (e.g. a missing pad chunk)
+        uint256 pos;
+        ZkClaim[] x;
+        ZkClaim[] w;
+        ZkClaim[] bias;
+    }
 }

@@ -222,10 +222,32 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     throw Error(where + "the key is a hyrax key: the EVM verifier needs a kzg key (zkinfer setup --backend kzg --srs FILE.ptau)");
   if (vk.transcript_encoding() != transcript::Encoding::kV2 || !vk.kzg)
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) + ": make a new one with zkinfer setup --backend kzg");
-  if (zero_knowledge(model))
+  if (zero_knowledge(model)) {
+    // Name the first nodes (in verification order) whose step has no zero-knowledge routine on
+    // chain yet (session 15: only the matmul/Gemm step has one, contracts/ZkCpMatmul.sol; claim
+    // combination and the opening reduction too; the driver has no zero-knowledge mode yet).
+    std::string missing;
+    try {
+      const detail::Plan zplan = detail::make_plan(model);
+      size_t named = 0;
+      for (size_t pi = zplan.size(); pi-- > 0;) {
+        const std::string& op = model.graph.nodes[zplan[pi]->node].op_type;
+        if (op == "Gemm" || op == "MatMul") continue;
+        missing += (missing.empty() ? "" : ", ") + node_label(model, zplan[pi]->node);
+        if (++named == 3) {
+          missing += ", ..";
+          break;
+        }
+      }
+    } catch (const Error&) {  // (the plan's own errors are reported for plain models below)
+    }
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output): the EVM verifier "
-                        "checks proofs without zero knowledge for now; compile with --input-visibility public "
-                        "--weights-visibility fixed --output-visibility public");
+                        "checks proofs without zero knowledge for now (on chain, only the matrix product of MatMul/Gemm (not its output "
+                        "rescale), claim combination and the opening reduction have a zero-knowledge routine yet, and the "
+                        "driver has none" +
+                (missing.empty() ? std::string() : "; nodes without one, in verification order: " + missing) +
+                "); compile with --input-visibility public --weights-visibility fixed --output-visibility public");
+  }
   if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
   const auto key_words = evm_kzg_key_words(*vk.kzg);
   const auto& g = model.graph;

@@ -487,6 +487,7 @@ TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   Result r = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "V.sol"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("zero-knowledge"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nodes without one, in verification order: node "), std::string::npos) << r.out;  // named
   EXPECT_FALSE(fs::exists(d / "V.sol"));
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "h")).code, 0);
   r = zk("create-evm-verifier --vk " + q(d / "h" / "vk") + " -o " + q(d / "V.sol"));

@@ -23,15 +23,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evm_runner.h"
 #include "common/random.h"
 #include "curve/g1.h"
+#include "layers/combine.h"
+#include "layers/matmul.h"
+#include "layers/test_util.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
 #include "pcs/kzg.h"
+#include "pcs/reduced_opening.h"
 #include "poly/mle.h"
 #include "proof/evm_verifier.h"
 #include "sumcheck/prover.h"
@@ -819,6 +824,790 @@ TEST(EvmZk, SumcheckFalseClaimIsRejected) {
     EXPECT_FALSE(c.cpp_ok) << c.name;
     EXPECT_TRUE(rejected(p.evm[call])) << c.name;
   }
+  }
+}
+
+// ---- the matrix-product layer in zero-knowledge mode: ZkCpMatmul records, ZkCp finishes ----
+
+constexpr std::string_view kMmDomain = "evm-test-cpmm";
+
+struct MmSpec {
+  std::vector<size_t> batch;
+  size_t m, k, n;
+  bool ta = false, tb = false, bias = false, bias_batch = false, bias_rows = false, bias_cols = false;
+  size_t claims = 1;
+};
+
+layers::MatmulShape mm_shape(const MmSpec& sp) {
+  layers::MatmulShape s;
+  s.batch = sp.batch;
+  s.m = sp.m, s.k = sp.k, s.n = sp.n;
+  s.trans_a = sp.ta, s.trans_b = sp.tb;
+  s.bias = sp.bias, s.bias_batch = sp.bias_batch, s.bias_rows = sp.bias_rows, s.bias_cols = sp.bias_cols;
+  return s;
+}
+
+std::string mm_name(const MmSpec& sp) {
+  return "batch=" + std::to_string(sp.batch.size()) + " m=" + std::to_string(sp.m) + " k=" + std::to_string(sp.k) +
+         " n=" + std::to_string(sp.n) + (sp.ta ? " tA" : "") + (sp.tb ? " tB" : "") + (sp.bias ? " bias" : "") +
+         " claims=" + std::to_string(sp.claims);
+}
+
+// Y = A B (+ c), unpadded row-major (evm_layers_test's reference).
+std::vector<int64_t> mm_reference(const MmSpec& c, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                                  const std::vector<int64_t>& bias) {
+  size_t nb = 1;
+  for (size_t d : c.batch) nb *= d;
+  std::vector<int64_t> y(nb * c.m * c.n, 0);
+  for (size_t bi = 0; bi < nb; ++bi)
+    for (size_t i = 0; i < c.m; ++i)
+      for (size_t j = 0; j < c.n; ++j) {
+        int64_t acc = 0;
+        for (size_t z = 0; z < c.k; ++z) {
+          const int64_t av = c.ta ? a[(bi * c.k + z) * c.m + i] : a[(bi * c.m + i) * c.k + z];
+          const int64_t bv = c.tb ? b[(bi * c.n + j) * c.k + z] : b[(bi * c.k + z) * c.n + j];
+          acc += av * bv;
+        }
+        if (c.bias) {
+          const size_t rows = c.bias_rows ? c.m : 1, cols = c.bias_cols ? c.n : 1;
+          acc += bias[((c.bias_batch ? bi : 0) * rows + (c.bias_rows ? i : 0)) * cols + (c.bias_cols ? j : 0)];
+        }
+        y[(bi * c.m + i) * c.n + j] = acc;
+      }
+  return y;
+}
+
+// The prover: nc claim values sent as padded messages ("t.claim"), the matmul proof, the claims on
+// A, B (and c) bound to Pedersen commitments, the end section. false_claim: claim 0's value + 1.
+std::vector<uint8_t> mm_prove(const MmSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  const layers::MatmulShape s = mm_shape(sp);
+  const auto a = layers::testing::random_ints(rng, s.a_shape().unpadded_size(), 1000);
+  const auto b = layers::testing::random_ints(rng, s.b_shape().unpadded_size(), 1000);
+  std::vector<int64_t> bias_int;
+  std::vector<Fr> bias;
+  if (sp.bias) {
+    bias_int = layers::testing::random_ints(rng, s.bias_shape().unpadded_size(), 1 << 20);
+    bias = layers::padded_table(s.bias_shape(), bias_int);
+  }
+  const auto y = layers::padded_table(s.y_shape(), mm_reference(sp, a, b, bias_int));
+  auto claims = layers::testing::true_claims(rng, y, s.y_shape().num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  layers::prove_matmul(s, std::span<const int64_t>(a), std::span<const int64_t>(b), bias, claims, tr).serialize(w);
+  // the prover's replay of the verifier (relations on)
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<layers::Claim> rc = claims;
+  std::vector<Val> cv2;
+  for (auto& c : rc) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  const auto proof = layers::MatmulProof::deserialize(r, s, rc.size());
+  layers::MatmulClaims out;
+  EXPECT_TRUE(layers::verify_matmul(s, rc, proof, replay, &out).ok());
+  for (size_t t = 0; t < rc.size(); ++t) {
+    ctx.bind_claim(out.a[t].value, w, tr);
+    ctx.bind_claim(out.b[t].value, w, tr);
+    if (sp.bias) ctx.bind_claim(out.bias[t].value, w, tr);
+  }
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+struct MmCase {
+  std::string name;
+  std::vector<Word> words;
+  size_t proof_at = 0;
+  size_t end_at = 0;  // the end section's first word (its words are evm_zk_test's EndSection cases')
+  size_t moved = SIZE_MAX;  // the call with the claims' last coordinate changed
+  bool cpp_ok = false;
+  std::vector<Word> want;  // the harness's expected answer
+  size_t products = 0, equalities = 0, messages = 0;
+};
+
+void put_zk_claims(std::vector<Word>& out, std::span<const layers::Claim> cs) {
+  out.push_back(word_u64(cs.size()));
+  for (const auto& c : cs) {
+    out.push_back(word_u64(c.point.size()));
+    for (const Fr& x : c.point) out.push_back(word(x));
+    out.push_back(word(c.value.value()));
+    out.push_back(word_u64(c.value.terms().size()));
+    for (const auto& t : c.value.terms()) {
+      out.push_back(word_u64(t.atom));
+      out.push_back(word(t.coeff));
+    }
+  }
+}
+
+MmCase mm_verify(const MmSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = "matmul " + mm_name(sp);
+  const layers::MatmulShape s = mm_shape(sp);
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<layers::Claim> yc(sp.claims);
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  const auto proof = layers::MatmulProof::deserialize(r, s, yc.size());
+  layers::MatmulClaims out;
+  Verdict v = layers::verify_matmul(s, yc, proof, tr, &out);
+  EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+  const size_t peds_at = r.position();
+  for (size_t t = 0; t < yc.size(); ++t) {
+    ctx.bind_claim(out.a[t].value, r, tr);
+    ctx.bind_claim(out.b[t].value, r, tr);
+    if (sp.bias) ctx.bind_claim(out.bias[t].value, r, tr);
+  }
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  // the expected answer
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  put_zk_claims(c.want, out.a);
+  put_zk_claims(c.want, out.b);
+  put_zk_claims(c.want, out.bias);
+  // the harness's words
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sp.batch.size()));
+  for (size_t d : sp.batch) ws.push_back(word_u64(d));
+  for (size_t d : {sp.m, sp.k, sp.n}) ws.push_back(word_u64(d));
+  ws.push_back(word_u64(sp.ta | sp.tb << 1 | sp.bias << 2 | sp.bias_batch << 3 | sp.bias_rows << 4 | sp.bias_cols << 5));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc) {
+    ws.push_back(word_u64(cl.point.size()));
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  }
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+  return c;
+}
+
+std::vector<MmSpec> mm_specs() {
+  return {
+      {{}, 3, 5, 7},
+      {{}, 5, 7, 3, false, true, true, false, false, true, 2},  // Gemm: B^T, bias (1, n)
+      {{}, 1, 16, 8, false, true, true, false, false, true, 1},  // an MLP's Gemm
+      {{}, 6, 1, 3, false, false, false, false, false, false, 2},  // k = 1: no rounds
+      {{2}, 3, 4, 2, false, false, true, true, true, true, 2},  // batched (degree 3, the eq checks), bias with the batch
+  };
+}
+
+struct MmPlan {
+  explicit MmPlan(Evm& e) : evm(e) {}
+  std::vector<MmCase> cases;
+  Evm& evm;  // shared by the matmul and combine cases (one compilation of the harness)
+  std::vector<size_t> honest;
+  std::vector<std::vector<std::pair<std::string, size_t>>> bad;
+  std::vector<std::pair<MmCase, size_t>> false_claims;
+};
+
+// The changed words of a case: every word of the layer's proof (the claim values, the layer's
+// messages) and the Pedersen claims (full), or the first, a middle and the last of them and the
+// first Pedersen word; and the end section's first and last words (EndSection* change each of its
+// words). Each must be rejected. The claims' last coordinate changed is another claim: rejected, or
+// (a claim passed on unchanged) accepted with another output (c.moved).
+void schedule_changes(MmPlan& pl, const std::string& sig, MmCase& c, bool full,
+                      std::vector<std::pair<std::string, size_t>>& bad) {
+  std::vector<size_t> at;
+  if (full) {
+    for (size_t i = c.proof_at; i < c.end_at; ++i) at.push_back(i);
+  } else {
+    at = {c.proof_at, (c.proof_at + c.end_at) / 2, c.end_at - 1};
+  }
+  at.push_back(c.end_at);
+  at.push_back(c.words.size() - 1);
+  for (size_t i : at) {
+    auto w = c.words;
+    w[i] = plus_one(w[i]);
+    bad.push_back({"word " + std::to_string(i), pl.evm.add(sig, w)});
+  }
+  auto w = c.words;
+  w[c.proof_at - 1] = plus_one(w[c.proof_at - 1]);
+  c.moved = pl.evm.add(sig, w);
+}
+
+MmPlan& mm_plan();
+MmPlan& cb_plan();
+
+// A changed claim point: rejected, or another answer than the honest one.
+void expect_moved(MmPlan& p, size_t i) {
+  const MmCase& c = p.cases[i];
+  if (c.moved == SIZE_MAX) return;
+  const CallResult& r = p.evm[c.moved];
+  if (rejected(r)) return;
+  const std::vector<Word> got(r.out.begin(), r.out.end() - 1);
+  EXPECT_NE(got, c.want) << c.name << ": a changed claim point gave the same answer";
+}
+
+void build_mm(MmPlan* pl) {
+  {
+    TestRng rng(test_seed() ^ 0x3a3a);
+    const std::string sig = "matmul(uint256[])";
+    const auto specs = mm_specs();
+    const std::set<size_t> full = {1, 4};  // every word changed in these cases (CI time: a sample in the others)
+    for (const MmSpec& sp : specs) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = mm_prove(sp, rng, false, &pts);
+      MmCase c = mm_verify(sp, pts, bytes);
+      pl->honest.push_back(pl->evm.add(sig, c.words));
+      std::vector<std::pair<std::string, size_t>> bad;
+      // every word of the layer's proof, its claims' points and the Pedersen claims; the end
+      // section's first and last words (EndSection* change each of its words)
+      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+      pl->bad.push_back(std::move(bad));
+      pl->cases.push_back(std::move(c));
+    }
+    for (size_t k : {size_t{1}, size_t{4}}) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = mm_prove(specs[k], rng, true, &pts);
+      MmCase c = mm_verify(specs[k], pts, bytes);
+      const size_t call = pl->evm.add(sig, c.words);
+      pl->false_claims.push_back({std::move(c), call});
+    }
+  }
+}
+
+TEST(EvmZk, MatmulMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = mm_plan();
+  ASSERT_EQ(p.cases.size(), mm_specs().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const MmCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);  // (the last word: the routine's own gas)
+    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, MatmulEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = mm_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
+  }
+}
+
+TEST(EvmZk, MatmulFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = mm_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
+}
+
+// ---- claim combination in zero-knowledge mode (ZkCpCombine; ZkCpMatmulHarness's combine) ----
+
+struct CbSpec {
+  size_t num_vars, claims;
+};
+
+std::vector<uint8_t> cb_prove(const CbSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  std::vector<Fr> table(size_t{1} << sp.num_vars);
+  for (Fr& x : table) x = Fr::random(rng);
+  auto claims = layers::testing::true_claims(rng, table, sp.num_vars, sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  layers::CombineProof pp;
+  layers::prove_combine(table, sp.num_vars, claims, tr, &pp);
+  pp.serialize(w);
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<Val> cv2;
+  for (auto& c : claims) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  const auto proof = layers::CombineProof::deserialize(r, sp.num_vars, claims.size());
+  layers::Claim out;
+  EXPECT_TRUE(layers::verify_combine(sp.num_vars, claims, proof, replay, &out).ok());
+  ctx.bind_claim(out.value, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+MmCase cb_verify(const CbSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = "combine num_vars=" + std::to_string(sp.num_vars) + " claims=" + std::to_string(sp.claims);
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<layers::Claim> yc(sp.claims);
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  const auto proof = layers::CombineProof::deserialize(r, sp.num_vars, yc.size());
+  layers::Claim out;
+  Verdict v = layers::verify_combine(sp.num_vars, yc, proof, tr, &out);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  const size_t peds_at = r.position();
+  ctx.bind_claim(out.value, r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  put_zk_claims(c.want, std::vector<layers::Claim>{out});
+  put_zk_claims(c.want, {});
+  put_zk_claims(c.want, {});
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sp.num_vars));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc)
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+  return c;
+}
+
+std::vector<CbSpec> cb_specs() { return {{5, 1}, {5, 2}, {4, 4}, {0, 2}}; }
+
+void build_cb(MmPlan* pl) {
+  {
+    TestRng rng(test_seed() ^ 0xc0c0);
+    const std::string sig = "combine(uint256[])";
+    const auto specs = cb_specs();
+    const std::set<size_t> full = {2};
+    for (const CbSpec& sp : specs) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = cb_prove(sp, rng, false, &pts);
+      MmCase c = cb_verify(sp, pts, bytes);
+      pl->honest.push_back(pl->evm.add(sig, c.words));
+      std::vector<std::pair<std::string, size_t>> bad;
+      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+      pl->bad.push_back(std::move(bad));
+      pl->cases.push_back(std::move(c));
+    }
+    for (size_t k : {size_t{1}, size_t{2}}) {
+      std::vector<std::vector<Fr>> pts;
+      const auto bytes = cb_prove(specs[k], rng, true, &pts);
+      MmCase c = cb_verify(specs[k], pts, bytes);
+      const size_t call = pl->evm.add(sig, c.words);
+      pl->false_claims.push_back({std::move(c), call});
+    }
+  }
+}
+
+// ---- the opening reduction in zero-knowledge mode (ZkCpReduction; ZkCpMatmulHarness's reduction) ----
+
+struct RdSpec {
+  std::vector<size_t> num_vars;
+  std::vector<size_t> coms;  // per claim its commitment
+};
+
+std::string rd_name(const RdSpec& sp) {
+  std::string n = "reduction n=(";
+  for (size_t i = 0; i < sp.num_vars.size(); ++i) n += (i ? "," : "") + std::to_string(sp.num_vars[i]);
+  return n + ") claims=" + std::to_string(sp.coms.size());
+}
+
+std::vector<uint8_t> rd_prove(const RdSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  std::vector<std::vector<Fr>> tables;
+  for (size_t n : sp.num_vars) {
+    std::vector<Fr> t(size_t{1} << n);
+    for (Fr& x : t) x = Fr::random(rng);
+    tables.push_back(std::move(t));
+  }
+  std::vector<pcs::ReductionClaim> claims;
+  for (size_t c : sp.coms) {
+    auto pt = layers::testing::random_point(rng, sp.num_vars[c]);
+    const Fr v = poly::evaluate_mle<Fr>(tables[c], pt);
+    points->push_back(pt);
+    claims.push_back({c, std::move(pt), Val(v)});
+  }
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  std::vector<std::span<const Fr>> spans(tables.begin(), tables.end());
+  pcs::prove_reduction(spans, claims, tr, w);
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<Val> cv2;
+  for (auto& c : claims) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  pcs::Reduced red;
+  EXPECT_TRUE(pcs::verify_reduction(sp.num_vars, claims, replay, r, &red).ok());
+  for (const Val& e : red.evals) ctx.bind_claim(e, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+MmCase rd_verify(const RdSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = rd_name(sp);
+  Context ctx(ped(), srs(), kLogFirst);
+  const ProofSession session{&ctx};
+  transcript::Transcript tr(kMmDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<pcs::ReductionClaim> yc(sp.coms.size());
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].com = sp.coms[t];
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  pcs::Reduced red;
+  Verdict v = pcs::verify_reduction(sp.num_vars, yc, tr, r, &red);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  const size_t peds_at = r.position();
+  for (const Val& e : red.evals) ctx.bind_claim(e, r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  std::vector<layers::Claim> evals;
+  for (size_t k = 0; k < sp.num_vars.size(); ++k)
+    evals.push_back({std::vector<Fr>(red.rho.begin(), red.rho.begin() + sp.num_vars[k]), red.evals[k]});
+  put_zk_claims(c.want, evals);
+  put_zk_claims(c.want, {});
+  put_zk_claims(c.want, {});
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(sp.num_vars.size()));
+  for (size_t n : sp.num_vars) ws.push_back(word_u64(n));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc) {
+    ws.push_back(word_u64(cl.com));
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  }
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+  return c;
+}
+
+// (shapes of evm_test's plain reductions: several commitments and claims, one of no variables, one
+// commitment with three claims)
+std::vector<RdSpec> rd_specs() { return {{{3, 5, 0, 4}, {0, 1, 1, 2, 3, 0}}, {{6}, {0, 0, 0}}, {{2}, {0}}}; }
+
+void build_rd(MmPlan* pl) {
+  TestRng rng(test_seed() ^ 0x4d4d);
+  const std::string sig = "reduction(uint256[])";
+  const auto specs = rd_specs();
+  const std::set<size_t> full = {0};
+  for (const RdSpec& sp : specs) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = rd_prove(sp, rng, false, &pts);
+    MmCase c = rd_verify(sp, pts, bytes);
+    pl->honest.push_back(pl->evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+    pl->bad.push_back(std::move(bad));
+    pl->cases.push_back(std::move(c));
+  }
+  for (size_t k : {size_t{0}, size_t{1}}) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = rd_prove(specs[k], rng, true, &pts);
+    MmCase c = rd_verify(specs[k], pts, bytes);
+    const size_t call = pl->evm.add(sig, c.words);
+    pl->false_claims.push_back({std::move(c), call});
+  }
+}
+
+struct LayerPlans {
+  Evm evm{"ZkCpMatmulHarness"};
+  MmPlan mm{evm}, cb{evm}, rd{evm};
+};
+
+LayerPlans& layer_plans() {
+  static LayerPlans* p = [] {
+    auto* l = new LayerPlans;
+    build_mm(&l->mm);
+    build_cb(&l->cb);
+    build_rd(&l->rd);
+    if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
+    return l;
+  }();
+  return *p;
+}
+MmPlan& mm_plan() { return layer_plans().mm; }
+MmPlan& cb_plan() { return layer_plans().cb; }
+MmPlan& rd_plan() { return layer_plans().rd; }
+
+TEST(EvmZk, CombineMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
+  ASSERT_EQ(p.cases.size(), cb_specs().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const MmCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);
+    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, CombineEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
+  }
+}
+
+TEST(EvmZk, CombineFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = cb_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
+  }
+}
+
+TEST(EvmZk, ReductionMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
+  ASSERT_EQ(p.cases.size(), rd_specs().size());
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    const MmCase& c = p.cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(c.cpp_ok);
+    const CallResult& r = p.evm[p.honest[i]];
+    ASSERT_TRUE(r.success) << r.error;
+    ASSERT_EQ(r.out.size(), c.want.size() + 1);
+    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
+    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
+                c.name.c_str(), c.messages, c.products, c.equalities,
+                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
+  }
+}
+
+TEST(EvmZk, ReductionEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
+  for (size_t i = 0; i < p.cases.size(); ++i) {
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
+      ASSERT_FALSE(p.bad[i].empty());
+    }
+    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
+    expect_moved(p, i);
+  }
+}
+
+TEST(EvmZk, ReductionFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  MmPlan& p = rd_plan();
+  ASSERT_EQ(p.false_claims.size(), 2u);
+  for (const auto& [c, call] : p.false_claims) {
+    EXPECT_FALSE(c.cpp_ok) << c.name;
+    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
   }
 }
 
