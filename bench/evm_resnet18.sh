@@ -44,14 +44,18 @@ step create "$zk" create-evm-verifier --vk "$d/k/vk" -o "$d/V.sol"
 step encode "$zk" encode-evm-calldata --vk "$d/k/vk" --proof "$d/p.zkp" --input "$model/input.json" -o "$d/c.hex"
 ls -l "$d/p.zkp" "$d/k/vk" "$d/k/pk" "$d/V.sol"
 echo "calldata bytes: $(( ($(wc -c <"$d/c.hex") - 2) / 2 ))"
-# The honest call, then one changed proof word (the 40th) and one changed output value (the last,
-# + 1): one solc compile and deployment for the three calls.
+# The honest call, then one changed proof word (the 40th) and one changed output value (the last:
+# the low bit of the packed outputs' last byte): one solc compile and deployment for the three calls.
 python3 - "$d/c.hex" "$d/calls.txt" <<'PY'
 import sys
 h = open(sys.argv[1]).read().strip()
 at = 2 + 2 * (4 + 3 * 32 + 32 + 39 * 32) + 63  # last hex digit of words[39]
 bad_word = h[:at] + format(int(h[at], 16) ^ 1, "x") + h[at + 1:]
-bad_out = h[:-64] + format((int(h[-64:], 16) + 1) % (1 << 256), "064x")
+cd = bytearray(bytes.fromhex(h[2:]))
+o3 = 4 + int.from_bytes(cd[4 + 64:4 + 96], "big")  # verifyProof(uint256[], bytes, bytes): the outputs
+n = int.from_bytes(cd[o3:o3 + 32], "big")
+cd[o3 + 32 + n - 1] ^= 1
+bad_out = "0x" + cd.hex()
 open(sys.argv[2], "w").write(h + "\n" + bad_word + "\n" + bad_out + "\n")
 PY
 step run node "$root/tools/evm/run.js" --contract ZkinferVerifier --size "$d/V.sol" --calls "$d/calls.txt"

@@ -1,4 +1,5 @@
 #include "proof/evm_verifier.h"
+#include "proof/evm_public.h"
 
 #include <algorithm>
 #include <cctype>
@@ -111,6 +112,64 @@ std::string sol_i64_bytes(std::span<const int64_t> v) {
       s += d[b >> 4], s += d[b & 15];
     }
   return s + "\"";
+}
+
+// ---- packed public values (proof/evm_public.h) ----
+
+size_t evm_value_width(int bits) {
+  if (bits < 1 || bits > 62) throw Error("EVM public values: a bit bound of " + std::to_string(bits) + " (1 to 62 are supported)");
+  return static_cast<size_t>(bits + 1 + 7) / 8;
+}
+
+EvmPublicLayout evm_public_layout(const quant::CompiledModel& model) {
+  EvmPublicLayout out;
+  const auto& g = model.graph;
+  auto add = [&](int t, bool input, std::vector<EvmPublicTensor>& to, size_t& bytes, size_t& values) {
+    EvmPublicTensor e;
+    e.tensor = t;
+    e.name = g.tensors[static_cast<size_t>(t)].name;
+    e.count = shape_of(model, t).unpadded_size();
+    e.bits = model.bits[static_cast<size_t>(t)];
+    if (e.bits < 1 || e.bits > (input ? 60 : 62))
+      throw Error(std::string(input ? "input '" : "output '") + e.name + "': bit bound " + std::to_string(e.bits) + " is not supported");
+    e.width = evm_value_width(e.bits);
+    e.offset = bytes;
+    bytes += e.count * e.width;
+    values += e.count;
+    to.push_back(e);
+  };
+  if (input_is_public(model))
+    for (int t : g.inputs) add(t, true, out.inputs, out.input_bytes, out.input_values);
+  if (!output_is_private(model))
+    for (int t : g.outputs) add(t, false, out.outputs, out.output_bytes, out.output_values);
+  return out;
+}
+
+std::vector<uint8_t> evm_pack_values(std::span<const EvmPublicTensor> ts, const std::vector<std::vector<int64_t>>& values, bool input) {
+  if (values.size() != ts.size())
+    throw Error("EVM public values: " + std::to_string(values.size()) + " tensors given, the layout has " + std::to_string(ts.size()));
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const EvmPublicTensor& e = ts[i];
+    const auto& v = values[i];
+    const std::string what = std::string(input ? "public input '" : "public output '") + e.name + "'";
+    if (v.size() != e.count)
+      throw Error("EVM public values: " + what + " has " + std::to_string(v.size()) + " values, the model " + std::to_string(e.count));
+    if (e.width < 1 || e.width > 8 || out.size() != e.offset) throw Error("EVM public values: " + what + ": bad layout");
+    const __int128 lim = static_cast<__int128>(1) << e.bits, wlim = static_cast<__int128>(1) << (8 * e.width - 1);
+    for (size_t k = 0; k < v.size(); ++k) {
+      const __int128 x = v[k];
+      if (x < -wlim || x >= wlim)
+        throw Error("EVM public values: " + what + " entry " + std::to_string(k) + " = " + std::to_string(v[k]) + " does not fit its " +
+                    std::to_string(e.width) + "-byte width: no encoding");
+      if (x < -lim + (input ? 0 : 1) || x >= lim)
+        throw Error("EVM public values: " + what + " entry " + std::to_string(k) + " = " + std::to_string(v[k]) +
+                    " is outside the tensor's bit bound (" + std::to_string(e.bits) + " bits): no encoding");
+      const uint64_t u = static_cast<uint64_t>(v[k]);
+      for (size_t b = e.width; b-- > 0;) out.push_back(static_cast<uint8_t>(u >> (8 * b)));
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -278,32 +337,19 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   }
   if (!key_hex.empty()) key_coms += "        ZkDriver.addCommitments(c, hex\"" + key_hex + "\");\n";
 
-  // Public values.
+  // Public values: packed in calldata, each tensor at the width of its bit bound
+  // (proof/evm_public.h; contracts/ZkPublic.sol decodes, range-checks and absorbs them).
+  const EvmPublicLayout pub = evm_public_layout(model);
+  libs.insert("ZkPublic");
   std::string values;
-  size_t in_words = 0, out_words = 0;
-  std::vector<std::pair<int, size_t>> input_at;  // (tensor, first entry in `inputs`)
-  for (int t : g.inputs) {
-    if (!input_is_public(model)) throw Error(where + "internal: a private input in a plain proof");
-    const size_t n = shape_of(model, t).unpadded_size();
-    const int b = model.bits[static_cast<size_t>(t)];
-    if (b < 1 || b > 60) throw Error(where + "input '" + g.tensors[static_cast<size_t>(t)].name + "': bit bound out of range");
-    values += "        if (!ZkDriver.absorbValues(c, ZkDriver.L_INPUT, inputs, " + sol_uint(in_words) + ", " + sol_uint(n) + ", " +
-              sol_uint(static_cast<uint64_t>(b)) + ", true)) return false;\n";
-    input_at.push_back({t, in_words});
-    in_words += n;
-  }
-  std::vector<std::pair<int, size_t>> output_at;
-  for (int t : g.outputs) {
-    const size_t n = shape_of(model, t).unpadded_size();
-    const int b = model.bits[static_cast<size_t>(t)];
-    if (b < 1 || b > 62) throw Error(where + "output '" + g.tensors[static_cast<size_t>(t)].name + "': bit bound " + std::to_string(b) + " is not supported");
-    values += "        if (!ZkDriver.absorbValues(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(out_words) + ", " + sol_uint(n) + ", " +
-              sol_uint(static_cast<uint64_t>(b)) + ", false)) return false;\n";
-    output_at.push_back({t, out_words});
-    out_words += n;
-  }
-  out.inputs = in_words;
-  out.outputs = out_words;
+  for (const auto& e : pub.inputs)
+    values += "        if (!ZkPublic.absorb(c, ZkDriver.L_INPUT, inputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
+              sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", true)) return false;  // " + e.name + "\n";
+  for (const auto& e : pub.outputs)
+    values += "        if (!ZkPublic.absorb(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
+              sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", false)) return false;  // " + e.name + "\n";
+  out.inputs = pub.input_values;
+  out.outputs = pub.output_values;
 
   // The nodes' advice commitments, read in reverse plan order.
   // Their variables as data (ZkDriver.readCommitments: a byte each), not a call each: code size.
@@ -325,9 +371,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
 
   // The output claims.
   std::string outputs;
-  for (const auto& [t, at] : output_at)
-    outputs += "        ZkDriver.outputClaim(c, " + sol_uint(static_cast<uint64_t>(t)) + ", outputs, " + sol_uint(at) + ", " +
-               sol_uints(shape_of(model, t).dims()) + ");\n";
+  for (const auto& e : pub.outputs)
+    outputs += "        ZkPublic.outputClaim(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", outputs, " + sol_uint(e.offset) + ", " +
+               sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ");\n";
 
   // One function per node, in reverse plan order; with more than kNodesInContract nodes they go
   // into node libraries of at most kNodesPerLibrary each (<Name>Nodes<k>: an external `run` that
@@ -394,11 +440,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   // constants' claims (evaluated, or opened against the key's commitments) in tensor order, the
   // opening.
   std::string input_checks;
-  for (const auto& [t, at] : input_at) {
-    const size_t n = shape_of(model, t).unpadded_size();
-    input_checks += "        if (!ZkDriver.checkPublic(c, " + sol_uint(static_cast<uint64_t>(t)) + ", inputs[" + sol_uint(at) + ":" +
-                    sol_uint(at + n) + "], " + sol_uints(shape_of(model, t).dims()) + ")) return false;\n";
-  }
+  for (const auto& e : pub.inputs)
+    input_checks += "        if (!ZkPublic.checkInput(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", inputs, " + sol_uint(e.offset) + ", " +
+                    sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ")) return false;\n";
   std::string consts, const_fns;
   for (size_t t = 0; t < nt; ++t) {
     const int ti = static_cast<int>(t);
@@ -433,6 +477,12 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   for (size_t i = 0; i < key_words.size(); ++i) key += "        k[" + std::to_string(i) + "] = " + hex_word(key_words[i]) + ";\n";
 
   libs.insert({"ZkLogup", "ZkReduction", "ZkHyperKzg"});
+  std::string pub_comment;
+  for (const auto* list : {&pub.inputs, &pub.outputs})
+    for (const auto& e : *list)
+      pub_comment += std::string("//   ") + (list == &pub.inputs ? "inputs" : "outputs") + "[" + std::to_string(e.offset) + ", " +
+                     std::to_string(e.offset + e.count * e.width) + "): " + e.name + ", " + std::to_string(e.count) + " values of " +
+                     std::to_string(e.width) + " byte(s), " + std::to_string(e.bits) + "-bit bound\n";
   std::ostringstream f;
   const auto digest = vk.digest();
   Word dw;
@@ -442,7 +492,11 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "// Model: " << out.nodes << " node steps. Deploy the libraries " << out.lookups << " and " << out.opening << " first, then "
     << out.contract << " linked to it (solc --libraries, or a framework's linker).\n"
     << "// verifyProof(proof words, public inputs, public outputs): the words and values are what\n"
-    << "// `zkinfer encode-evm-calldata` writes; true iff the proof verifies for these values.\n"
+    << "// `zkinfer encode-evm-calldata` writes; true iff the proof verifies for these values. The public\n"
+    << "// values are packed (docs/protocol/evm.md section 3.2): per tensor, in the graph's order, each value\n"
+    << "// as a big-endian two's-complement integer of the tensor's width in bytes:\n"
+    << pub_comment
+    << "// (an argument of another length is rejected).\n"
     << "pragma solidity ^0.8.24;\n\n"
     << flatten(libs)
     << wrapper_libs(out.contract, wrappers)
@@ -469,11 +523,13 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "// ---- the verifier ----\n"
     << "contract " << out.contract << " {\n"
     << "    bytes32 public constant VK_DIGEST = " << hex_word(dw) << ";\n"
-    << "    uint256 public constant INPUTS = " << in_words << ";\n"
-    << "    uint256 public constant OUTPUTS = " << out_words << ";\n\n"
-    << "    function verifyProof(uint256[] calldata w, int256[] calldata inputs, int256[] calldata outputs)\n"
+    << "    uint256 public constant INPUTS = " << pub.input_values << ";\n"
+    << "    uint256 public constant OUTPUTS = " << pub.output_values << ";\n"
+    << "    uint256 public constant INPUT_BYTES = " << pub.input_bytes << ";\n"
+    << "    uint256 public constant OUTPUT_BYTES = " << pub.output_bytes << ";\n\n"
+    << "    function verifyProof(uint256[] calldata w, bytes calldata inputs, bytes calldata outputs)\n"
     << "        external view returns (bool)\n    {\n"
-    << "        if (inputs.length != INPUTS || outputs.length != OUTPUTS) return false;\n"
+    << "        if (inputs.length != INPUT_BYTES || outputs.length != OUTPUT_BYTES) return false;\n"
     << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w);\n"
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
@@ -489,7 +545,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
                     "        ZkDriver.Opens memory o;\n" + calls + "        return (true, c);\n    }\n\n"
               : "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n" + calls +
                     "        return true;\n    }\n\n")
-    << "    function _inputs(ZkDriver.Ctx memory c, int256[] calldata inputs) private pure returns (bool) {\n"
+    << "    function _inputs(ZkDriver.Ctx memory c, bytes calldata inputs) private pure returns (bool) {\n"
     << input_checks << "        return true;\n    }\n\n"
     << fns
     << "}\n";

@@ -5,7 +5,8 @@
 //     contract stays under the 24 KB code-size limit): <Name>Lookups, the model-wide lookups
 //     (ZkLogup), and <Name>Opening, the constants' claims and the batch opening (ZkReduction,
 //     ZkHyperKzg, the key's SRS words as constants);
-//   - the contract <Name>: `verifyProof(uint256[] proof, int256[] inputs, int256[] outputs)`,
+//   - the contract <Name>: `verifyProof(uint256[] proof, bytes inputs, bytes outputs)` (the public
+//     values packed at each tensor's width: proof/evm_public.h, contracts/ZkPublic.sol),
 //     the words of `zkinfer encode-evm-calldata` and the public values. It replays
 //     proof::verify_impl (plain mode) in its order: the vk digest, the public values, the advice
 //     commitments, the output claims, one function per planned node in reverse order (its Step's

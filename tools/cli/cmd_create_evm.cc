@@ -1,7 +1,8 @@
 // zkinfer create-evm-verifier --vk DIR/vk -o Verifier.sol [--contract NAME]
 // The EVM verifier of a kzg key (proof/evm_verifier.h, docs/protocol/evm.md section 3.3): one
 // self-contained Solidity file, a libraries <NAME>Lookups and <NAME>Opening (deployed first) and the contract <NAME>
-// linked to it, whose verifyProof(uint256[] proof, int256[] inputs, int256[] outputs) takes what
+// linked to it, whose verifyProof(uint256[] proof, bytes inputs, bytes outputs) (the public values
+// packed: proof/evm_public.h) takes what
 // `zkinfer encode-evm-calldata` writes. Exit 0 written; 2 bad usage, an unreadable key, or a key
 // or model the EVM verifier does not cover yet (the reason named; nothing is written).
 #include <cstdio>

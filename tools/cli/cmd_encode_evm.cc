@@ -10,9 +10,10 @@
 // proof's bytes is logged: curve/g1_decode_log.h). The integer fields (format, version, backend,
 // counts, shapes, public output values) are not words of the calldata: the verifying key fixes the
 // shapes and the contract takes the public values as its statement. The file holds "0x" and the
-// ABI encoding of verifyProof(uint256[] words, int256[] inputs, int256[] outputs): the words, the
+// ABI encoding of verifyProof(uint256[] words, bytes inputs, bytes outputs): the words, the
 // public input (quantized, when the model's input is public; else empty) and the public output
-// (else empty), what the contract of `zkinfer create-evm-verifier` takes. --layout writes, per word, the byte
+// (else empty), packed: each value a big-endian two's-complement integer of its tensor's width
+// (proof/evm_public.h), what the contract of `zkinfer create-evm-verifier` takes. --layout writes, per word, the byte
 // offset of its field in the proof file and its kind ("digest", "fr", "g1.x", "g1.y").
 // Exit 0 written; 2 bad usage, unreadable files, a hyrax proof or a proof that does not verify
 // (nothing is written then).
@@ -27,6 +28,7 @@
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
 #include "hash/keccak.h"
+#include "proof/evm_public.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
@@ -146,36 +148,44 @@ void register_encode_evm(CLI::App& app, Action& action) {
         }
       }
       // The statement: the public input (quantized, every input tensor in the graph's order) and
-      // the public output (every output tensor), as int256 words; empty when private.
+      // the public output (every output tensor), packed at each tensor's width
+      // (proof/evm_public.h: the layout create-evm-verifier writes into the contract).
       std::vector<ops::ITensor> outs;
       if (Verdict ov = proof::verify(vkf.model, vkf.vk, bytes, nullptr, &outs, public_in); !ov)
         throw Error(args->proof + ": the proof does not verify, no calldata written: " + ov.reason());
-      std::vector<int64_t> in_vals, out_vals;
-      for (const auto& t : public_in) in_vals.insert(in_vals.end(), t.data.begin(), t.data.end());
-      for (const auto& t : outs) out_vals.insert(out_vals.end(), t.data.begin(), t.data.end());
-      auto i64_word = [](int64_t v) {
-        Word w;
-        w.fill(v < 0 ? 0xff : 0);
-        for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
-        return w;
+      const proof::EvmPublicLayout pub = proof::evm_public_layout(vkf.model);
+      std::vector<std::vector<int64_t>> in_vals, out_vals;
+      for (const auto& t : public_in) in_vals.push_back(t.data);
+      for (const auto& t : outs) out_vals.push_back(t.data);
+      const std::vector<uint8_t> in_packed = proof::evm_pack_values(pub.inputs, in_vals, true);
+      const std::vector<uint8_t> out_packed = proof::evm_pack_values(pub.outputs, out_vals, false);
+      if (in_packed.size() != pub.input_bytes || out_packed.size() != pub.output_bytes)
+        throw Error("encode-evm-calldata: internal: the packed values' length differs from the layout");
+      // ABI: verifyProof(uint256[] words, bytes inputs, bytes outputs); a bytes argument is its
+      // length and its bytes, zero-padded to a multiple of 32.
+      auto padded = [](const std::vector<uint8_t>& b) { return 32 * (1 + (b.size() + 31) / 32); };
+      auto put_bytes = [](std::string& s, const std::vector<uint8_t>& b) {
+        s += hex(u64_word(b.size()));
+        std::vector<uint8_t> p = b;
+        p.resize((b.size() + 31) / 32 * 32, 0);
+        s += hex(p);
       };
       hash::Keccak256 h;
-      h.update(std::string_view("verifyProof(uint256[],int256[],int256[])"));
+      h.update(std::string_view("verifyProof(uint256[],bytes,bytes)"));
       const hash::Digest sel = h.finalize();
-      const size_t off1 = 96, off2 = off1 + 32 * (1 + words.size()), off3 = off2 + 32 * (1 + in_vals.size());
+      const size_t off1 = 96, off2 = off1 + 32 * (1 + words.size()), off3 = off2 + padded(in_packed);
       std::string out = "0x" + hex(std::span<const uint8_t>(sel.data(), 4)) + hex(u64_word(off1)) + hex(u64_word(off2)) + hex(u64_word(off3));
       out += hex(u64_word(words.size()));
       for (const Word& w : words) out += hex(w);
-      out += hex(u64_word(in_vals.size()));
-      for (int64_t v : in_vals) out += hex(i64_word(v));
-      out += hex(u64_word(out_vals.size()));
-      for (int64_t v : out_vals) out += hex(i64_word(v));
+      put_bytes(out, in_packed);
+      put_bytes(out, out_packed);
       out += "\n";
       proof::write_text(args->out, out);
       if (!args->layout.empty()) proof::write_text(args->layout, layout.dump(1) + "\n");
-      std::printf("wrote %s: %zu words (%zu field elements, %zu points, the vk digest), %zu public input and %zu output values, "
-                  "%zu bytes of calldata from a %zu-byte proof\n",
-                  args->out.c_str(), words.size(), n_fr, n_g1, in_vals.size(), out_vals.size(), (out.size() - 3) / 2, bytes.size());
+      std::printf("wrote %s: %zu words (%zu field elements, %zu points, the vk digest), %zu public input values (%zu bytes) and "
+                  "%zu output values (%zu bytes), %zu bytes of calldata from a %zu-byte proof\n",
+                  args->out.c_str(), words.size(), n_fr, n_g1, pub.input_values, in_packed.size(), pub.output_values, out_packed.size(),
+                  (out.size() - 3) / 2, bytes.size());
       return 0;
     };
   });

@@ -3,7 +3,8 @@
 // fixture make_test_ptau16), encoded; the calldata's ABI head, its words against the proof file
 // (every 32-byte field the verifier reads, in order, as proof::proof_fields enumerates it without
 // the encoder's point log: the digest as is, scalars big-endian, points uncompressed and on the
-// curve), the proof rebuilt byte for byte from the words, and the refusals (a hyrax proof, a proof
+// curve), the proof rebuilt byte for byte from the words, the public output packed at its width
+// (proof/evm_public.h; the packing's refusals of a value outside its width or bound), and the refusals (a hyrax proof, a proof
 // that does not verify, a missing key) with no file left behind.
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@
 
 #include "curve/g1.h"
 #include "hash/keccak.h"
+#include "proof/evm_public.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 
@@ -129,9 +131,9 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
   ASSERT_GE(cd.size(), 68u);
   ASSERT_EQ((cd.size() - 4) % 32, 0u);
   hash::Keccak256 h;
-  h.update(std::string_view("verifyProof(uint256[],int256[],int256[])"));
+  h.update(std::string_view("verifyProof(uint256[],bytes,bytes)"));
   const hash::Digest sel = h.finalize();
-  EXPECT_TRUE(std::equal(sel.begin(), sel.begin() + 4, cd.begin())) << "selector of verifyProof(uint256[],int256[],int256[])";
+  EXPECT_TRUE(std::equal(sel.begin(), sel.begin() + 4, cd.begin())) << "selector of verifyProof(uint256[],bytes,bytes)";
   auto word = [&](size_t i) { return std::span<const uint8_t>(cd.data() + 4 + 32 * i, 32); };
   auto small = [&](size_t i) {
     uint64_t v = 0;
@@ -141,15 +143,16 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
     }
     return v;
   };
-  // Three arrays: the words, the public input (none: mlp_digits' input is private), the public output.
+  // Three arguments: the words, the public input (bytes; none: mlp_digits' input is private), the
+  // public output (bytes: packed, proof/evm_public.h).
   EXPECT_EQ(small(0), 96u);
   const size_t n = small(3);
   ASSERT_GE(cd.size(), 4 + 32 * (5 + n));
   EXPECT_EQ(small(1), 96 + 32 * (1 + n));
   EXPECT_EQ(small(4 + n), 0u) << "a private input has no public values";
   EXPECT_EQ(small(2), 96 + 32 * (2 + n));
-  const size_t nout = small(5 + n);
-  ASSERT_EQ(cd.size(), 4 + 32 * (6 + n + nout));
+  const size_t nout_bytes = small(5 + n);
+  ASSERT_EQ(cd.size(), 4 + 32 * (6 + n + (nout_bytes + 31) / 32));
   auto w = [&](size_t i) { return word(4 + i); };
 
   // The verifier's enumeration of the proof, without the encoder's point log.
@@ -211,18 +214,26 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
       i += 2;
     }
   }
-  // The public output: the proof's output values, as int256 words (two's complement).
+  // The public output: the proof's output values, packed at the output's width (big-endian two's
+  // complement), the padding after them zero.
   std::vector<ops::ITensor> outs;
   ASSERT_TRUE(proof::verify(vkf.model, vkf.vk, proof, nullptr, &outs, {}).ok());
   ASSERT_EQ(outs.size(), 1u);
-  ASSERT_EQ(outs[0].data.size(), nout);
-  for (size_t i = 0; i < nout; ++i) {
-    const auto ow = word(6 + n + i);
-    uint64_t v = 0;
-    for (size_t b = 24; b < 32; ++b) v = (v << 8) | ow[b];
-    for (size_t b = 0; b < 24; ++b) EXPECT_EQ(ow[b], outs[0].data[i] < 0 ? 0xff : 0) << "output " << i << ": sign extension";
-    EXPECT_EQ(static_cast<int64_t>(v), outs[0].data[i]) << "output " << i;
+  const proof::EvmPublicLayout pub = proof::evm_public_layout(vkf.model);
+  EXPECT_TRUE(pub.inputs.empty());
+  ASSERT_EQ(pub.outputs.size(), 1u);
+  const size_t wd = pub.outputs[0].width;
+  EXPECT_EQ(wd, static_cast<size_t>(vkf.model.bits[static_cast<size_t>(vkf.model.graph.outputs[0])] + 8) / 8);
+  ASSERT_EQ(outs[0].data.size() * wd, nout_bytes);
+  ASSERT_EQ(pub.output_bytes, nout_bytes);
+  const uint8_t* ob = cd.data() + 4 + 32 * (6 + n);
+  for (size_t i = 0; i < outs[0].data.size(); ++i) {
+    uint64_t u = 0;
+    for (size_t b = 0; b < wd; ++b) u = (u << 8) | ob[wd * i + b];
+    const int sh = static_cast<int>(64 - 8 * wd);
+    EXPECT_EQ(static_cast<int64_t>(u << sh) >> sh, outs[0].data[i]) << "output " << i;
   }
+  for (size_t b = nout_bytes; b < (nout_bytes + 31) / 32 * 32; ++b) EXPECT_EQ(ob[b], 0) << "padding byte " << b;
   EXPECT_EQ(field, at32.size()) << "the proof has 32-byte fields the calldata lacks";
   EXPECT_EQ(rebuilt, proof) << "the proof rebuilt from the calldata differs";
   // A kzg proof has points (commitments, the opening's folds and witnesses) and scalars.
@@ -230,6 +241,40 @@ TEST(EvmCalldata, WordsAreTheProofsFieldsAndRebuildIt) {
   EXPECT_GT(scalars, 100u);
   std::printf("%zu scalars and %zu points; %zu calldata bytes for a %zu-byte proof\n", scalars, points, cd.size(),
               proof.size());
+}
+
+// The packed public values (proof/evm_public.h): the widths from the bit bounds, the bytes
+// big-endian two's complement, and a value outside its width or bound refused (no encoding).
+TEST(EvmCalldata, PackedValuesAndTheirRefusals) {
+  EXPECT_EQ(proof::evm_value_width(1), 1u);
+  EXPECT_EQ(proof::evm_value_width(7), 1u);
+  EXPECT_EQ(proof::evm_value_width(8), 2u);
+  EXPECT_EQ(proof::evm_value_width(11), 2u);
+  EXPECT_EQ(proof::evm_value_width(15), 2u);
+  EXPECT_EQ(proof::evm_value_width(16), 3u);
+  EXPECT_EQ(proof::evm_value_width(62), 8u);
+  EXPECT_THROW(proof::evm_value_width(0), Error);
+  EXPECT_THROW(proof::evm_value_width(63), Error);
+
+  proof::EvmPublicTensor a{.tensor = 0, .name = "x", .count = 3, .bits = 11, .width = 2, .offset = 0};
+  proof::EvmPublicTensor b{.tensor = 1, .name = "z", .count = 2, .bits = 7, .width = 1, .offset = 6};
+  const std::vector<proof::EvmPublicTensor> ts = {a, b};
+  const auto packed = proof::evm_pack_values(ts, {{-2048, 2047, -1}, {127, -127}}, true);
+  EXPECT_EQ(packed, (std::vector<uint8_t>{0xf8, 0x00, 0x07, 0xff, 0xff, 0xff, 0x7f, 0x81}));
+  auto refused = [&](std::vector<std::vector<int64_t>> v, bool input, const std::string& why) {
+    try {
+      proof::evm_pack_values(ts, v, input);
+      ADD_FAILURE() << "packed: " << why;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  refused({{0, 40000, 0}, {0, 0}}, true, "public input 'x' entry 1 = 40000 does not fit its 2-byte width");
+  refused({{0, 0, 0}, {0, -200}}, true, "public input 'z' entry 1 = -200 does not fit its 1-byte width");
+  refused({{0, 2048, 0}, {0, 0}}, true, "outside the tensor's bit bound");
+  refused({{-2048, 0, 0}, {0, 0}}, false, "public output 'x' entry 0 = -2048 is outside the tensor's bit bound");  // outputs: (-2^b, 2^b)
+  refused({{0, 0}, {0, 0}}, true, "has 2 values, the model 3");
+  refused({{0, 0, 0}}, true, "1 tensors given, the layout has 2");
 }
 
 TEST(EvmCalldata, RefusesHyraxAndInvalidProofsWithoutWritingAFile) {

@@ -7,7 +7,10 @@
 // GlobalAveragePool) built here, every proof word or every 2nd changed in turn, and
 // examples/cnn_digits, every 8th). Asserted: the honest proof returns true; every changed proof
 // word, every changed public output value, a changed public input, a truncated proof and another
-// model's proof (with its own values) return false or revert. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
+// model's proof (with its own values) return false or revert. The public values are packed
+// (proof/evm_public.h: each tensor at the width of its bit bound): a packed value changed, a value
+// inside its width but outside its bound, the packed arguments a byte longer, shorter or shifted,
+// and the calldata truncated are rejected too. The gas is printed (BENCHMARKS.md, "Issue 15: whole-model EVM
 // verifier").
 //
 // Exit status 77 (CTest's skip) when node or npm is not installed.
@@ -26,6 +29,8 @@
 #include <vector>
 
 #include "common/random.h"
+#include "proof/evm_public.h"
+#include "proof/files.h"
 #include "onnx_build.h"
 #include "test_seed.h"
 
@@ -193,10 +198,12 @@ void write_deep_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) 
   std::ofstream(input) << j.dump() << "\n";
 }
 
-// The calldata of verifyProof(uint256[] words, int256[] inputs, int256[] outputs), parsed.
+// The calldata of verifyProof(uint256[] words, bytes inputs, bytes outputs), parsed: the public
+// values packed (proof/evm_public.h).
 struct Call {
   std::array<uint8_t, 4> selector{};
-  std::vector<Word> words, inputs, outputs;
+  std::vector<Word> words;
+  std::vector<uint8_t> inputs, outputs;
 };
 
 std::vector<uint8_t> unhex(const std::string& s) {
@@ -231,9 +238,14 @@ Call parse_call(const fs::path& file) {
     for (size_t i = 0; i < n; ++i) std::copy(cd.begin() + off + 32 + 32 * i, cd.begin() + off + 64 + 32 * i, v[i].begin());
     return v;
   };
+  auto bytes_at = [&](size_t head) {
+    const size_t off = 4 + small(cd, 4 + 32 * head);
+    const size_t n = small(cd, off);
+    return std::vector<uint8_t>(cd.begin() + off + 32, cd.begin() + off + 32 + n);
+  };
   c.words = array_at(0);
-  c.inputs = array_at(1);
-  c.outputs = array_at(2);
+  c.inputs = bytes_at(1);
+  c.outputs = bytes_at(2);
   return c;
 }
 
@@ -245,13 +257,29 @@ Word u64_word(uint64_t v) {
 
 std::string encode(const Call& c) {
   std::string s = "0x" + hex(c.selector.data(), 4);
-  const size_t o1 = 96, o2 = o1 + 32 * (1 + c.words.size()), o3 = o2 + 32 * (1 + c.inputs.size());
+  auto padded = [](size_t n) { return 32 * (1 + (n + 31) / 32); };
+  const size_t o1 = 96, o2 = o1 + 32 * (1 + c.words.size()), o3 = o2 + padded(c.inputs.size());
   for (size_t o : {o1, o2, o3}) s += hex(u64_word(o).data(), 32);
-  for (const auto* a : {&c.words, &c.inputs, &c.outputs}) {
-    s += hex(u64_word(a->size()).data(), 32);
-    for (const Word& w : *a) s += hex(w.data(), 32);
+  s += hex(u64_word(c.words.size()).data(), 32);
+  for (const Word& w : c.words) s += hex(w.data(), 32);
+  for (const auto* b : {&c.inputs, &c.outputs}) {
+    std::vector<uint8_t> p = *b;
+    p.resize((p.size() + 31) / 32 * 32, 0);
+    s += hex(u64_word(b->size()).data(), 32) + hex(p.data(), p.size());
   }
   return s;
+}
+
+// Packed value i (width wd bytes at `at`) of b as an integer (sign-extended), and set to v.
+int64_t packed_get(const std::vector<uint8_t>& b, size_t at, size_t wd, size_t i) {
+  uint64_t u = 0;
+  for (size_t k = 0; k < wd; ++k) u = (u << 8) | b.at(at + wd * i + k);
+  const int sh = static_cast<int>(64 - 8 * wd);
+  return static_cast<int64_t>(u << sh) >> sh;
+}
+void packed_set(std::vector<uint8_t>& b, size_t at, size_t wd, size_t i, int64_t v) {
+  const uint64_t u = static_cast<uint64_t>(v);
+  for (size_t k = 0; k < wd; ++k) b.at(at + wd * i + k) = static_cast<uint8_t>(u >> (8 * (wd - 1 - k)));
 }
 
 // w + 1 (mod 2^256): a changed word (a field element stays canonical unless it was R - 1).
@@ -367,25 +395,70 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
     calls.push_back(encode(c));
     what.push_back("proof word " + std::to_string(i) + " + 1");
   }
-  for (size_t i = 0; i < honest.outputs.size(); ++i) {
+  // The packed public values (proof/evm_public.h): the layout the contract was written with.
+  const proof::VkFile vkf = proof::decode_vk_file(proof::read_binary((a / "k" / "vk").string()));
+  const proof::EvmPublicLayout pub = proof::evm_public_layout(vkf.model);
+  ASSERT_EQ(honest.inputs.size(), pub.input_bytes);
+  ASSERT_EQ(honest.outputs.size(), pub.output_bytes);
+  ASSERT_FALSE(pub.inputs.empty());
+  ASSERT_FALSE(pub.outputs.empty());
+  const proof::EvmPublicTensor& in0 = pub.inputs[0];
+  const proof::EvmPublicTensor& out0 = pub.outputs[0];
+  EXPECT_EQ(in0.width, (static_cast<size_t>(in0.bits) + 8) / 8);
+  for (size_t i = 0; i < out0.count; ++i) {  // every output value + 1 in its width (mod 2^(8 wd))
     Call c = honest;
-    c.outputs[i] = plus_one(c.outputs[i]);
+    packed_set(c.outputs, out0.offset, out0.width, i, packed_get(c.outputs, out0.offset, out0.width, i) + 1);
     calls.push_back(encode(c));
     what.push_back("output " + std::to_string(i) + " + 1");
   }
   {
+    const size_t mid = in0.count / 2;
     Call c = honest;
-    c.inputs[c.inputs.size() / 2] = plus_one(c.inputs[c.inputs.size() / 2]);
+    packed_set(c.inputs, in0.offset, in0.width, mid, packed_get(c.inputs, in0.offset, in0.width, mid) + 1);
     calls.push_back(encode(c));
     what.push_back("an input value + 1");
+    c = honest;
+    c.inputs[in0.offset + in0.width * mid] ^= 0x80;  // the value's sign bit: another value of the width
+    calls.push_back(encode(c));
+    what.push_back("an input value's top bit flipped");
+    // Values inside their width but outside their bit bound: the input's 2^bits (when the width
+    // holds it), the output's -2^bits (the open end of its bound).
+    if (static_cast<size_t>(in0.bits) + 1 < 8 * in0.width) {
+      c = honest;
+      packed_set(c.inputs, in0.offset, in0.width, mid, int64_t{1} << in0.bits);
+      calls.push_back(encode(c));
+      what.push_back("an input value 2^bits (outside its bound)");
+    }
+    c = honest;
+    packed_set(c.outputs, out0.offset, out0.width, 0, -(int64_t{1} << out0.bits));
+    calls.push_back(encode(c));
+    what.push_back("output 0 = -2^bits (outside its bound)");
+    // The packed arguments one byte longer or shorter (each value's bytes would shift).
+    c = honest;
+    c.inputs.push_back(0);
+    calls.push_back(encode(c));
+    what.push_back("a byte appended to the inputs");
+    c = honest;
+    c.inputs.insert(c.inputs.begin(), 0);
+    c.inputs.pop_back();
+    calls.push_back(encode(c));
+    what.push_back("the inputs shifted by a byte");
+    c = honest;
+    c.outputs.pop_back();
+    calls.push_back(encode(c));
+    what.push_back("the outputs one byte short");
     c = honest;
     c.words.pop_back();
     calls.push_back(encode(c));
     what.push_back("the last word dropped");
     c = honest;
-    c.outputs.pop_back();
+    c.outputs.resize(c.outputs.size() - out0.width);
     calls.push_back(encode(c));
     what.push_back("an output value dropped");
+    // The calldata truncated (its last 32 bytes: the outputs' bytes cut off).
+    const std::string full = encode(honest);
+    calls.push_back(full.substr(0, full.size() - 64));
+    what.push_back("the calldata truncated by 32 bytes");
     calls.push_back(encode(other));
     what.push_back("another model's proof and values");
   }
