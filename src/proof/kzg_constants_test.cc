@@ -240,6 +240,22 @@ TEST(KzgConstantsTest, FixedAndPublicWeightsProveAndVerify) {
       ASSERT_EQ(vf.vk.digest(), vk.digest());
       EXPECT_EQ(vf.vk.constant_openings, vk.constant_openings);
       EXPECT_EQ(vf.vk.version, kKeyVersionKzg);
+      // The key's embedded model trusts its checked digest (nothing re-encoded per verification,
+      // session 15), which is the digest a fresh encoding gives; a copy without the mark
+      // recomputes the same value, and a changed copy without it another.
+      EXPECT_TRUE(vf.model.digest_is_public);
+      EXPECT_EQ(quant::public_digest(vf.model), vk.model_digest);
+      quant::CompiledModel fresh = vf.model;
+      fresh.digest_is_public = false;
+      if (fresh.withheld.empty()) {  // fixed or public weights: the digest is recomputed
+        EXPECT_EQ(quant::public_digest(fresh), vk.model_digest);
+        for (size_t t = 0; t < fresh.qconst.size(); ++t)
+          if (!fresh.qconst[t].data.empty()) {
+            fresh.qconst[t].data[0] += 1;
+            break;
+          }
+        EXPECT_NE(quant::public_digest(fresh), vk.model_digest);
+      }
       const ProvingKey pk = decode_pk_file(encode_pk_file(md.pk));
       ProveStats st;
       const auto proof = prove(md.model, pk, md.trace, pcs::random_fr(rng), &st);
