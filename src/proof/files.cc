@@ -50,6 +50,9 @@ VkFile decode_vk_file(std::span<const uint8_t> bytes) {
     throw Error("verifying key: the embedded model does not match the key's digest of it (the file was modified)");
   f.model = quant::decode_model(zkm, "verifying key");
   if (f.model.digest != f.vk.model_digest) throw Error("verifying key: the embedded model does not match its digest");
+  // The embedded model is a public encoding (encode_vk_file) and its digest was just checked
+  // against the key: public_digest() need not encode and hash it again on every check_key / verify.
+  f.model.digest_is_public = true;
   return f;
 }
 

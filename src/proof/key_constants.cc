@@ -3,10 +3,12 @@
 #include <string>
 
 #include "common/bytes.h"
+#include "layers/contract.h"
 #include "layers/layout.h"
 #include "layers/rescale.h"
 #include "pcs/kzg.h"
 #include "pcs/kzg_scheme.h"
+#include "poly/mle.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::proof {
@@ -27,6 +29,43 @@ std::vector<Fr> constant_table(const quant::CompiledModel& m, int t) {
 }
 
 }  // namespace
+
+Fr padded_mle_eval_i64(const layers::PaddedShape& s, std::span<const int64_t> values, std::span<const Fr> point) {
+  ZKINFER_CHECK(values.size() == s.unpadded_size() && point.size() == s.num_vars());
+  const size_t k = s.rank();
+  if (k == 0) return Fr::from_i64(values[0]);
+  const auto& dims = s.dims();
+  // The padded table's entry at (i_0, .., i_{k-1}) has flat index sum_d i_d 2^offset_d (the last
+  // dimension lowest), so eq(point, index) = prod_d eq_d(i_d) with eq_d the eq table of dimension
+  // d's own coordinates: padding entries are zero and never visited. The weights of the last
+  // dimensions (inner, B unpadded entries, at least 16 where the tensor has them) and of the
+  // leading ones (outer, one per row of B values) are built as products of the eq_d over unpadded
+  // indices only; the rows are contracted with small-integer arithmetic (layers::detail,
+  // contract_last_i64: a 4 x 1 limb product per value, one reduction per row).
+  auto weights = [&](size_t d0, size_t d1) {  // prod_{d0 <= d < d1} eq_d(i_d), row-major over dims[d0..d1)
+    std::vector<Fr> w{Fr::one()};
+    for (size_t d = d0; d < d1; ++d) {
+      const auto e = poly::eq_table<Fr>(point.subspan(s.offsets()[d], s.log_sizes()[d]));
+      std::vector<Fr> next;
+      next.reserve(w.size() * dims[d]);
+      for (const Fr& a : w)
+        for (size_t i = 0; i < dims[d]; ++i) next.push_back(a * e[i]);
+      w = std::move(next);
+    }
+    return w;
+  };
+  size_t c = k, block = 1;  // inner dimensions [c, k)
+  while (c > 0 && block < 16) block *= dims[--c];
+  const std::vector<Fr> inner = weights(c, k);
+  const size_t rows = values.size() / block;
+  std::vector<Fr> sums(rows);
+  layers::detail::contract_last_i64(values.data(), rows, block, inner, sums.data());
+  const std::vector<Fr> outer = weights(0, c);
+  ZKINFER_CHECK(outer.size() == rows);
+  Fr v = Fr::zero();
+  for (size_t r = 0; r < rows; ++r) v += outer[r] * sums[r];
+  return v;
+}
 
 bool key_commits_constant(const quant::CompiledModel& m, Backend backend, uint32_t version, int t) {
   if (backend != Backend::kKzg || version < kKeyVersionKzgV7) return false;
@@ -102,7 +141,7 @@ Verdict verify_key_constants(const quant::CompiledModel& m, const VerifyingKey& 
       return Verdict::reject(Failure::kKey, "vk: constant " + m.graph.tensors[t].name + " has no commitment of its size");
     auto tr = constant_transcript(vk, statement, t);
     auto z = tr.challenges<Fr>("vk.constant_point", c->num_vars);
-    const Fr v = mle_eval(constant_table(m, ti), z);
+    const Fr v = padded_mle_eval_i64(shape_of(m, ti), m.qconst[t].data, z);
     pcs::KzgBatchProof proof;
     try {
       proof = pcs::KzgBatchProof::deserialize(r, vk.kzg->form());

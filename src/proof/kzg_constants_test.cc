@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -168,6 +169,40 @@ const std::vector<VisibilityRecord>& records() {
 // Every mode proves and verifies through the key files, the key commits exactly the expected
 // constants, a version-6 key of the same model still verifies its own proofs, each key rejects the
 // other's proof, and the proof grows by the constants' opening items.
+// check_key's evaluation of a constant's MLE from its unpadded small integers against the padded
+// table's MLE (the reference: mle_eval over layers::padded_table), over shapes of rank 0 to 4 with
+// and without padding, one-entry dimensions, a long last dimension, and values up to +-(2^63 - 1).
+TEST(KzgConstantsTest, ConstantMleFromSmallIntegersMatchesThePaddedTable) {
+  TestRng rng(test_seed() + 4);
+  SCOPED_TRACE(seed_note());
+  const std::vector<std::vector<size_t>> shapes = {
+      {},        {1},       {5},        {8},        {3, 3},        {2, 3, 5},    {1, 1, 7},   {512, 3},
+      {4, 1, 3, 3}, {3, 5, 1, 2}, {7, 6, 3, 3}, {2, 9, 17}, {1000},  {16, 16}, {33, 2, 2}, {6, 4, 3, 3}};
+  int cases = 0;
+  for (const auto& dims : shapes)
+    for (int mode = 0; mode < 3; ++mode) {
+      const layers::PaddedShape s(dims);
+      std::vector<int64_t> v(s.unpadded_size());
+      for (auto& x : v) {
+        const uint64_t r = rng.next_u64();
+        x = mode == 0   ? static_cast<int64_t>(r % 511) - 255                      // 9-bit weights
+            : mode == 1 ? static_cast<int64_t>(r >> 20) * ((r & 1) ? -1 : 1)      // up to 2^44
+                        : ((r & 1) ? INT64_MAX - static_cast<int64_t>(r % 3)        // the extremes
+                                   : -INT64_MAX + static_cast<int64_t>(r % 3));
+      }
+      std::vector<Fr> z(s.num_vars());
+      for (auto& c : z) c = Fr::random(rng);
+      const Fr want = mle_eval(layers::padded_table(s, v), z);
+      EXPECT_EQ(padded_mle_eval_i64(s, v, z), want) << "shape of rank " << dims.size() << ", mode " << mode;
+      // One value changed changes the evaluation (the point is random).
+      int64_t& w = v[v.size() / 2];
+      w = w > 0 ? w - 1 : w + 1;
+      EXPECT_NE(padded_mle_eval_i64(s, v, z), want);
+      ++cases;
+    }
+  EXPECT_EQ(cases, 48);
+}
+
 TEST(KzgConstantsTest, FixedAndPublicWeightsProveAndVerify) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
@@ -205,6 +240,22 @@ TEST(KzgConstantsTest, FixedAndPublicWeightsProveAndVerify) {
       ASSERT_EQ(vf.vk.digest(), vk.digest());
       EXPECT_EQ(vf.vk.constant_openings, vk.constant_openings);
       EXPECT_EQ(vf.vk.version, kKeyVersionKzg);
+      // The key's embedded model trusts its checked digest (nothing re-encoded per verification,
+      // session 15), which is the digest a fresh encoding gives; a copy without the mark
+      // recomputes the same value, and a changed copy without it another.
+      EXPECT_TRUE(vf.model.digest_is_public);
+      EXPECT_EQ(quant::public_digest(vf.model), vk.model_digest);
+      quant::CompiledModel fresh = vf.model;
+      fresh.digest_is_public = false;
+      if (fresh.withheld.empty()) {  // fixed or public weights: the digest is recomputed
+        EXPECT_EQ(quant::public_digest(fresh), vk.model_digest);
+        for (size_t t = 0; t < fresh.qconst.size(); ++t)
+          if (!fresh.qconst[t].data.empty()) {
+            fresh.qconst[t].data[0] += 1;
+            break;
+          }
+        EXPECT_NE(quant::public_digest(fresh), vk.model_digest);
+      }
       const ProvingKey pk = decode_pk_file(encode_pk_file(md.pk));
       ProveStats st;
       const auto proof = prove(md.model, pk, md.trace, pcs::random_fr(rng), &st);

@@ -48,6 +48,13 @@ struct CompiledModel {
   // public encoding (encode_public_model) has every float constant withheld: it is what a verifying key
   // carries, and its digest is the public digest.
   std::vector<uint8_t> withheld;
+  // Set where the model was decoded from its public encoding (proof::decode_vk_file: a verifying
+  // key's embedded model) and `digest` was checked against the key: public_digest() is then
+  // `digest`, as for a model with withheld constants, instead of re-encoding and hashing every
+  // constant (with fixed or public weights nothing is withheld: resnet18's 11.7 M constants, about
+  // a CPU second per call, twice per verification). In memory only; like `digest`, not updated if
+  // the model is changed afterwards.
+  bool digest_is_public = false;
   VisibilityRecord visibility;      // bound by the digest (the body of the .zkm, format version 2)
   // Benchmarks only (`zkinfer bench --compare-plain`): prove with the same commitments as the
   // visibility asks for, but send every message in the clear (NOT zero-knowledge), to measure the

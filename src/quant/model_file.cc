@@ -334,7 +334,7 @@ std::vector<uint8_t> encode_public_model(const CompiledModel& m) {
 std::array<uint8_t, 32> public_digest(const CompiledModel& m) {
   // A model decoded from a public encoding is marked by its withheld list; its digest is the
   // public digest. Otherwise hash the public body.
-  if (!m.withheld.empty()) return m.digest;
+  if (!m.withheld.empty() || m.digest_is_public) return m.digest;
   ByteWriter head = header_and_body(encode_body(m, true));
   hash::Keccak256 h;
   h.update(head.data());

@@ -29,7 +29,8 @@ std::vector<uint8_t> encode_model(CompiledModel& m);  // also sets m.digest
 // With weights fixed or public (m.visibility), the float constants are kept (quantized values in
 // the body, float values in the float part): the verifier evaluates them itself.
 std::vector<uint8_t> encode_public_model(const CompiledModel& m);
-// The digest of the public encoding (for a model already public, its digest).
+// The digest of the public encoding (for a model already public, its digest: withheld constants,
+// or digest_is_public).
 std::array<uint8_t, 32> public_digest(const CompiledModel& m);
 CompiledModel decode_model(std::span<const uint8_t> bytes, const std::string& what);
 
