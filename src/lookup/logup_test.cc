@@ -501,10 +501,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LogupTamper,
                          ::testing::Values(std::pair<size_t, size_t>{5, 3}, std::pair<size_t, size_t>{2, 4},
                                            std::pair<size_t, size_t>{3, 3}));
 
-// The fractional-sum GKR with the witness leaves computed by a LeafFn (prover.h; W's two lowest
-// levels not stored, recomputed for their steps) sends exactly the proof of the stored-leaves
-// prover and leaves the same claims, for witnesses shallower than, as deep as, and 1, 2 or more
-// levels deeper than the table; the leaf function is called on ranges that cover each level.
+// The fractional-sum GKR with the witness leaves computed by a LeafFn (prover.h; W's lowest
+// levels not stored, recomputed for their steps, whose first sumcheck rounds may be streamed from
+// the leaves) sends exactly the proof of the stored-leaves prover and leaves the same claims, for
+// witnesses shallower than, as deep as, and 1, 2 or more levels deeper than the table, under the
+// default policy and 1 to 4 recomputed levels with 0 to 3 streamed rounds.
 TYPED_TEST(LogupRange, LeavesFromAFunctionGiveTheSameProof) {
   using F = TypeParam;
   SCOPED_TRACE(seed_note());

@@ -197,10 +197,12 @@ struct StreamPolicy {
 // *proof (root, steps) and returns the leaf claims' points. The caller has bound everything the
 // leaves depend on and drawn its challenges before.
 // With `leaves` (then w is empty and its 2^n leaves have numerators 1), W's leaves are computed
-// from it where needed and W's two lowest levels are not stored: its level n - 2 (or the lowest
-// one the combined tree does not need) is built straight from the leaves, and the lower levels
-// are computed again for their own GKR steps, when the upper ones are freed. The proof is the
-// same; the memory of the witness tree drops from 3 to about 1.75 tables of 2^n field elements.
+// from it where needed and W's lowest levels are not stored: its level n - v (StreamPolicy; v = 3
+// by default, or the lowest one the combined tree does not need) is built straight from the
+// leaves, and the lower levels are computed again for their own GKR steps, when the upper ones
+// are freed, those steps' first sumcheck rounds streamed from the leaves (sumcheck/streamed.h).
+// The proof is the same; the memory of the witness tree drops from 3 (all levels stored) to about
+// 0.5 tables of 2^n field elements.
 template <field::PrimeField F>
 FractionPoints<F> prove_fractions_impl(size_t n, Level<F> w, const LeafFn<F>* leaves, Level<F> t,
                                        transcript::Transcript& tr, const Cheats<F>& cheats, LogupProof<F>* proof,
