@@ -501,10 +501,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, LogupTamper,
                          ::testing::Values(std::pair<size_t, size_t>{5, 3}, std::pair<size_t, size_t>{2, 4},
                                            std::pair<size_t, size_t>{3, 3}));
 
-// The fractional-sum GKR with the witness leaves computed by a LeafFn (prover.h; W's two lowest
-// levels not stored, recomputed for their steps) sends exactly the proof of the stored-leaves
-// prover and leaves the same claims, for witnesses shallower than, as deep as, and 1, 2 or more
-// levels deeper than the table; the leaf function is called on ranges that cover each level.
+// The fractional-sum GKR with the witness leaves computed by a LeafFn (prover.h; W's lowest
+// levels not stored, recomputed for their steps, whose first sumcheck rounds may be streamed from
+// the leaves) sends exactly the proof of the stored-leaves prover and leaves the same claims, for
+// witnesses shallower than, as deep as, and 1, 2 or more levels deeper than the table, under the
+// default policy and 1 to 4 recomputed levels with 0 to 3 streamed rounds.
 TYPED_TEST(LogupRange, LeavesFromAFunctionGiveTheSameProof) {
   using F = TypeParam;
   SCOPED_TRACE(seed_note());
@@ -521,8 +522,8 @@ TYPED_TEST(LogupRange, LeavesFromAFunctionGiveTheSameProof) {
     w.q = q;
     t.p = tp;
     t.q = tq;
-    Transcript ta("fractions"), tb("fractions");
-    LogupProof<F> pa, pb;
+    Transcript ta("fractions");
+    LogupProof<F> pa;
     const auto pts_a = detail::prove_fractions<F>(std::move(w), t, ta, detail::Cheats<F>{}, &pa);
     size_t calls = 0;
     const detail::LeafFn<F> leaves = [&](size_t begin, size_t end, F* out) {
@@ -532,15 +533,29 @@ TYPED_TEST(LogupRange, LeavesFromAFunctionGiveTheSameProof) {
       ++calls;
       for (size_t i = begin; i < end; ++i) out[i - begin] = q[i];
     };
-    const auto pts_b = detail::prove_fractions<F>(n, leaves, t, tb, detail::Cheats<F>{}, &pb);
-    EXPECT_GT(calls, 0u);
-    ByteWriter wa, wb;
+    ByteWriter wa;
     pa.serialize(wa);
-    pb.serialize(wb);
-    EXPECT_EQ(wa.data(), wb.data());
-    EXPECT_EQ(pts_a.witness, pts_b.witness);
-    EXPECT_EQ(pts_a.table, pts_b.table);
-    EXPECT_EQ(ta.challenge<F>("after"), tb.challenge<F>("after"));
+    const F after_a = ta.challenge<F>("after");
+    // The default policy, then every number of recomputed levels with the lowest steps' first
+    // rounds streamed from the leaves (sumcheck/streamed.h) or not.
+    std::vector<detail::StreamPolicy> policies{detail::StreamPolicy{}};
+    for (size_t v : {1, 2, 3, 4})
+      for (size_t r : {0, 1, 2, 3}) policies.push_back({v, r, 0});
+    for (const auto& pol : policies) {
+      SCOPED_TRACE("recomputed " + std::to_string(pol.recomputed_levels) + " streamed " + std::to_string(pol.stream_rounds) +
+                   " from 2^" + std::to_string(pol.min_stream_vars));
+      Transcript tb("fractions");
+      LogupProof<F> pb;
+      calls = 0;
+      const auto pts_b = detail::prove_fractions<F>(n, leaves, t, tb, detail::Cheats<F>{}, &pb, pol);
+      EXPECT_GT(calls, 0u);
+      ByteWriter wb;
+      pb.serialize(wb);
+      EXPECT_EQ(wa.data(), wb.data());
+      EXPECT_EQ(pts_a.witness, pts_b.witness);
+      EXPECT_EQ(pts_a.table, pts_b.table);
+      EXPECT_EQ(after_a, tb.challenge<F>("after"));
+    }
   }
 }
 

@@ -23,6 +23,7 @@
 #include "poly/mle.h"
 #include "poly/parallel.h"
 #include "sumcheck/prover.h"
+#include "sumcheck/streamed.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::lookup {
@@ -179,23 +180,38 @@ void level_range_from_leaves(size_t n, size_t d, const LeafFn<F>& leaves, size_t
   }
 }
 
+// How the prover with the witness leaves from a function (below) spends memory; the proof is the
+// same for any policy. W's levels n - v + 1 .. n (v = min(recomputed_levels, n - s)) are not
+// stored but computed from the leaves for their GKR steps; those steps' sumchecks, when they have
+// at least 2^min_stream_vars variables' worth of pairs (l >= min_stream_vars), stream their first
+// `stream_rounds` rounds from the leaves (sumcheck/streamed.h): the tables they hold are 2^R times
+// smaller, the leaves are computed R + 1 times for each such step.
+struct StreamPolicy {
+  size_t recomputed_levels = 3;
+  size_t stream_rounds = 2;
+  size_t min_stream_vars = 16;
+};
+
 // The GKR of the two fraction trees over their leaves (w: 2^n leaves, numerators empty when all
 // are 1; t: 2^k leaves): sends the root and one sumcheck per plan_steps(n, k) entry into
 // *proof (root, steps) and returns the leaf claims' points. The caller has bound everything the
 // leaves depend on and drawn its challenges before.
 // With `leaves` (then w is empty and its 2^n leaves have numerators 1), W's leaves are computed
-// from it where needed and W's two lowest levels are not stored: its level n - 2 (or the lowest
-// one the combined tree does not need) is built straight from the leaves, and the lower levels
-// are computed again for their own GKR steps, when the upper ones are freed. The proof is the
-// same; the memory of the witness tree drops from 3 to about 1.75 tables of 2^n field elements.
+// from it where needed and W's lowest levels are not stored: its level n - v (StreamPolicy; v = 3
+// by default, or the lowest one the combined tree does not need) is built straight from the
+// leaves, and the lower levels are computed again for their own GKR steps, when the upper ones
+// are freed, those steps' first sumcheck rounds streamed from the leaves (sumcheck/streamed.h).
+// The proof is the same; the memory of the witness tree drops from 3 (all levels stored) to about
+// 0.5 tables of 2^n field elements.
 template <field::PrimeField F>
 FractionPoints<F> prove_fractions_impl(size_t n, Level<F> w, const LeafFn<F>* leaves, Level<F> t,
-                                       transcript::Transcript& tr, const Cheats<F>& cheats, LogupProof<F>* proof) {
+                                       transcript::Transcript& tr, const Cheats<F>& cheats, LogupProof<F>* proof,
+                                       const StreamPolicy& policy = StreamPolicy{}) {
   const size_t k = poly::log2_exact(t.size());
   ZKINFER_CHECK(!t.unit());
   const size_t s = std::min(n, k);
   // Levels of W computed from the leaves rather than stored: n - v + 1 .. n.
-  const size_t v = leaves ? std::min<size_t>(2, n - s) : 0;
+  const size_t v = leaves ? std::min<size_t>(std::max<size_t>(policy.recomputed_levels, 1), n - s) : 0;
   if (leaves && v == 0) {  // W does not reach below the combined tree: its leaves are needed stored
     level_range_from_leaves<F>(n, 0, *leaves, 0, size_t{1} << n, nullptr, &w.q);
     leaves = nullptr;
@@ -260,7 +276,10 @@ FractionPoints<F> prove_fractions_impl(size_t n, Level<F> w, const LeafFn<F>* le
       out.push_back(std::move(v));
       out.push_back(std::move(hi));
     };
-    if (from_leaves) {
+    const bool streamed = from_leaves && l >= policy.min_stream_vars && policy.stream_rounds > 0 && !cheats.zero_root_by_scaling_eq;
+    if (streamed) {
+      // (the factors are computed inside the sumcheck, below)
+    } else if (from_leaves) {
       // Factors p0, p1, q0, q1 (or q0, q1 at the leaves): the child level's halves.
       const size_t d = n - (l + 1);
       std::vector<F> p0, p1, q0, q1;
@@ -277,7 +296,23 @@ FractionPoints<F> prove_fractions_impl(size_t n, Level<F> w, const LeafFn<F>* le
       split(child.q, factors);
     }
     sumcheck::ProverResult<F> sc;
-    if (cheats.zero_root_by_scaling_eq && l == 0) {
+    if (streamed) {
+      // The child level's halves computed from the leaves where the sumcheck reads them; its first
+      // rounds streamed (the factors: p0, p1, q0, q1, or q0, q1 at the leaves).
+      const size_t d = n - (l + 1);
+      const LeafFn<F>& lf = *leaves;
+      const sumcheck::FactorFill<F> fill = [&](size_t b, size_t e, F* const* outs) {
+        if (d == 0) {
+          lf(b, e, outs[0]);
+          lf(b + h, e + h, outs[1]);
+          return;
+        }
+        nodes_from_leaves<F>(n, d, lf, b, e, outs[0], outs[2]);
+        nodes_from_leaves<F>(n, d, lf, b + h, e + h, outs[1], outs[3]);
+      };
+      sc = sumcheck::prove_with_eq_streamed<F>(comp, rho, fill, policy.stream_rounds, tr);
+      ZKINFER_CHECK(sc.claim == claim_p + lambda * claim_q);
+    } else if (cheats.zero_root_by_scaling_eq && l == 0) {
       // (e h) = 0 + lambda Q with h the true value of the composition without eq.
       const F h_val = factors[1][0] * factors[4][0] + factors[2][0] * factors[3][0] +
                       lambda * factors[3][0] * factors[4][0];
@@ -329,8 +364,9 @@ FractionPoints<F> prove_fractions(Level<F> w, Level<F> t, transcript::Transcript
 // The same GKR with W's 2^n leaves (numerators 1) computed by `leaves` where needed (above).
 template <field::PrimeField F>
 FractionPoints<F> prove_fractions(size_t n, const LeafFn<F>& leaves, Level<F> t, transcript::Transcript& tr,
-                                  const Cheats<F>& cheats, LogupProof<F>* proof) {
-  return prove_fractions_impl<F>(n, Level<F>{}, &leaves, std::move(t), tr, cheats, proof);
+                                  const Cheats<F>& cheats, LogupProof<F>* proof,
+                                  const StreamPolicy& policy = StreamPolicy{}) {
+  return prove_fractions_impl<F>(n, Level<F>{}, &leaves, std::move(t), tr, cheats, proof, policy);
 }
 
 template <field::PrimeField F>

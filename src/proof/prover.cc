@@ -141,11 +141,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (stats) stats->header_bytes = header_end;
 
   // What the batch opening reads of every committed vector: under Hyrax the advice's small
-  // integers (a copy, 8 bytes an entry: its row combinations come from them, pcs/small_values.h),
-  // under KZG the Fr table (32 bytes an entry; the opening needs the whole table). A Hyrax
-  // commitment's entry in `tables` is empty (no_table) and its pcs::Committed points to its values.
+  // integers, borrowed from the step provers that hold them to the end of the proof (step.h
+  // commit_advice; no copy: 8 bytes an entry; its row combinations come from them,
+  // pcs/small_values.h), under KZG the Fr table (32 bytes an entry; the opening needs the whole
+  // table). A Hyrax commitment's entry in `tables` is empty (no_table) and its pcs::Committed
+  // points to its values.
   std::deque<std::vector<Fr>> tables;
-  std::deque<std::vector<int64_t>> advice_ints;
   std::deque<pcs::SmallValues> advice_small;
   const std::vector<Fr> no_table;
   std::deque<pcs::Committed> committed;
@@ -162,8 +163,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       pcs::Committed& c = commit_i64(a.values);
       sp.com.push_back(&c);
       if (pcs::HyraxScheme::as_hyrax(*c.commitment) != nullptr) {
-        advice_ints.push_back(a.values);
-        advice_small.push_back(pcs::SmallValues::flat(advice_ints.back()));
+        advice_small.push_back(pcs::SmallValues::flat(a.values));
         c.small = &advice_small.back();
         sp.tab.push_back(&no_table);
       } else {
@@ -336,10 +336,10 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   // challenges, after every column's commitment), then one LogUp for all tables; the claims on the
   // columns go to their layers' commitments.
   BoundHolder mult_np;  // (no bound: the multiplicities' commitments)
+  std::vector<layers::LayerAdvice> ms;  // their values (borrowed by the opening: kept to the end)
   const auto tl = std::chrono::steady_clock::now();
   const size_t lookup_start = w.data().size();
   if (!lookups.empty()) {
-    std::vector<layers::LayerAdvice> ms;
     for (auto& counts : lookups.prepare()) ms.push_back({"lookup.mult", std::vector<int64_t>(counts.begin(), counts.end())});
     if (mem_trace_on()) {  // the batch's rows per table (the LogUp's size)
       uint64_t all = 0;

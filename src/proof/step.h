@@ -43,10 +43,17 @@ class ProverEnv {
   transcript::Transcript& tr;
   ByteWriter& w;  // the proof bytes
 
-  const std::vector<int64_t>& values(int t) const { return trace.values[static_cast<size_t>(t)].data; }
+  // A tensor's values; a constant's are the model's (run_int's copy in the trace is not read, so a
+  // caller may release it: cmd_prove does, one copy of the weights instead of two).
+  const std::vector<int64_t>& values(int t) const {
+    const auto i = static_cast<size_t>(t);
+    return model.graph.tensors[i].is_const ? model.qconst[i].data : trace.values[i].data;
+  }
   // Error unless the layer's own output equals the trace's (a prover-side consistency check).
   void expect_output(const Step& s, const std::vector<int64_t>& got) const;
-  // Commits advice vectors (absorbed, written), appended to the step prover's com/tab.
+  // Commits advice vectors (absorbed, written), appended to the step prover's com/tab. The
+  // vectors are borrowed, not copied, for the batch opening at the end: they must stay alive and
+  // unchanged until the proof is done (the step prover holds them).
   virtual void commit_advice(StepProver& sp, const std::vector<layers::LayerAdvice>& adv) = 0;
   // Claims on the step prover's advice (from index `offset` of its com), to be opened at the end;
   // the lookups the layer just registered belong to the same advice.

@@ -14,6 +14,7 @@
 #include "field/toy.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
+#include "sumcheck/streamed.h"
 #include "sumcheck/verifier.h"
 #include "test_seed.h"
 #include "transcript/transcript.h"
@@ -173,6 +174,78 @@ TYPED_TEST(SumcheckBruteForce, EqProverProvesTheSameSumAndVerifies) {
           }
         Transcript tw("eq");
         EXPECT_FALSE(verify_with_eq<F>(comp, rho, got.claim + F::one(), got.proof, tw).ok());
+      }
+    }
+  }
+}
+
+// prove_with_eq_streamed (streamed.h: the first R rounds read the factors from a function,
+// block by block, and only the folded tables are stored) sends byte for byte prove_with_eq's proof
+// on the stored tables, with the same claim, point and final values and the same transcript after,
+// for every R from 0 to past n - 1, eq points with 0/1 coordinates, and compositions with
+// coefficients, repeated factors and a constant term; the function is called on disjoint ranges
+// that together cover every table R + 1 times. A changed factor entry changes the proof.
+TYPED_TEST(SumcheckBruteForce, StreamedRoundsGiveTheSameProof) {
+  using F = TypeParam;
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 17);
+  for (size_t n : {0, 1, 2, 3, 5, 12}) {
+    const size_t N = size_t{1} << n;
+    for (int variant = 0; variant < 2; ++variant) {
+      auto rho = random_vec<F>(rng, n);
+      if (variant == 1)
+        for (size_t i = 0; i < n; ++i) rho[i] = F::from_u64((i / 2) & 1);
+      const F lambda = F::random(rng);
+      std::vector<std::pair<std::string, Composition<F>>> comps = {
+          {"eq*f", Composition<F>::product(2)},
+          {"logup-layer", Composition<F>(5, {Term<F>{F::one(), {0, 1, 4}}, Term<F>{F::one(), {0, 2, 3}},
+                                             Term<F>{lambda, {0, 3, 4}}})},
+          {"logup-leaf", Composition<F>(3, {Term<F>{F::one(), {0, 2}}, Term<F>{F::one(), {0, 1}},
+                                            Term<F>{lambda, {0, 1, 2}}})},
+          {"eq*(3 f^3 g + 2)", Composition<F>(3, {Term<F>{F::from_u64(3), {1, 0, 1, 1, 2}}, Term<F>{F::from_u64(2), {0}}})},
+      };
+      for (auto& [name, comp] : comps) {
+        std::vector<std::vector<F>> factors{{}};
+        for (size_t j = 1; j < comp.num_factors(); ++j) factors.push_back(random_vec<F>(rng, N));
+        Transcript t1("eq");
+        const auto want = prove_with_eq<F>(comp, rho, factors, t1);
+        ByteWriter ww;
+        want.proof.serialize(ww);
+        for (size_t R : {0, 1, 2, 3, 11, 12, 20}) {
+          SCOPED_TRACE(name + " n=" + std::to_string(n) + " variant=" + std::to_string(variant) + " R=" + std::to_string(R));
+          std::vector<size_t> reads(N, 0);
+          const FactorFill<F> fill = [&](size_t b, size_t e, F* const* outs) {
+            ASSERT_LE(b, e);
+            ASSERT_LE(e, N);
+            for (size_t j = 1; j < factors.size(); ++j)
+              for (size_t x = b; x < e; ++x) outs[j - 1][x - b] = factors[j][x];
+            for (size_t x = b; x < e; ++x) ++reads[x];  // disjoint ranges: no race
+          };
+          Transcript t2("eq");
+          const auto got = prove_with_eq_streamed<F>(comp, rho, fill, R, t2);
+          ByteWriter wg;
+          got.proof.serialize(wg);
+          EXPECT_EQ(wg.data(), ww.data());
+          EXPECT_EQ(got.claim, want.claim);
+          EXPECT_EQ(got.point, want.point);
+          EXPECT_EQ(got.final_evals, want.final_evals);
+          EXPECT_EQ(t2.state(), t1.state());
+          const size_t passes = n >= 1 ? std::min(R, n - 1) + 1 : 1;
+          for (size_t x = 0; x < N; ++x) ASSERT_EQ(reads[x], passes) << "entry " << x;
+          if (n >= 1 && comp.num_factors() == 5 && std::is_same_v<F, field::Fr>) {  // one changed entry is seen
+            auto bad = factors;
+            bad[3][N - 1] += F::one();
+            const FactorFill<F> bad_fill = [&](size_t b, size_t e, F* const* outs) {
+              for (size_t j = 1; j < bad.size(); ++j)
+                for (size_t x = b; x < e; ++x) outs[j - 1][x - b] = bad[j][x];
+            };
+            Transcript t3("eq");
+            const auto other = prove_with_eq_streamed<F>(comp, rho, bad_fill, R, t3);
+            ByteWriter wb;
+            other.proof.serialize(wb);
+            EXPECT_NE(wb.data(), ww.data());
+          }
+        }
       }
     }
   }

@@ -43,6 +43,7 @@ class PrivateGatherProver : public StepProver {
  public:
   const PrivateGatherStep& s;
   std::vector<int64_t> y, m;
+  std::vector<layers::LayerAdvice> adv_;  // committed (borrowed by the opening: step.h)
   explicit PrivateGatherProver(const PrivateGatherStep& st) : s(st) {}
   void commit(ProverEnv& env) override {
     const auto& X = env.values(s.x);
@@ -58,7 +59,8 @@ class PrivateGatherProver : public StepProver {
     std::vector<int64_t> ypad(size_t{1} << s.shape.n(), 0);
     for (size_t r = 0; r < N; ++r)
       for (size_t n = 0; n < M; ++n) ypad[(r << nv) + n] = y[r * M + n];
-    env.commit_advice(*this, {{"gather.y", std::move(ypad)}, {"gather.multiplicities", m}});
+    adv_ = {{"gather.y", std::move(ypad)}, {"gather.multiplicities", m}};
+    env.commit_advice(*this, adv_);
   }
   void prove(ProverEnv& env, std::vector<Claim> cl) override {
     const size_t nv = s.shape.node_vars(), fv = s.shape.feat_vars(), rv = s.shape.row_vars();
