@@ -3,7 +3,8 @@
 // graph::lower_split), batched MatMuls of two computed operands (steps/linear.cc) and the
 // row Softmax between them; Pow with power 2 (a product); and ../shared/models/tiny_gpt in the default visibility (private
 // input and weights). Each proves and verifies with the integer executor's output; a changed
-// output, a wrong (public) token and an embedding row that is not the committed one are rejected.
+// output, a wrong (public) token, an embedding row that is not the committed one, a forged Softmax
+// output and a trace computed with another causal mask are rejected.
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -336,6 +337,114 @@ TEST(Transformer, TinyGptProvesAndVerifies) {
   }
   std::printf("tiny_gpt: proof %zu bytes; next-token arg-max agreement with float %zu/%zu\n", p.proof.size(), agree, T);
   EXPECT_EQ(agree, T);
+}
+
+// Scores x[1, 2, T, T] -> Mul(w[1, 1, T, T]) -> Add(mask[1, 1, T, T]) -> Softmax (rows of T) -> p.
+// The mask is additive, as PyTorch exports a causal mask: 0 where a position may attend, -100
+// where it may not. The Softmax's output is the model's output.
+std::vector<uint8_t> masked_softmax_net(const std::vector<float>& w, int64_t T, const std::vector<float>& mask) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("masked_softmax_net");
+  add_init(g, "w", {1, 1, T, T}, w);
+  add_init(g, "mask", {1, 1, T, T}, mask);
+  add_io(g->add_input(), "x", {1, 2, T, T});
+  add_io(g->add_output(), "p", {1, 2, T, T});
+  add_node_outs(g, "Mul", {"x", "w"}, {"s"});
+  add_node_outs(g, "Add", {"s", "mask"}, {"sm"});
+  set_int(add_node_outs(g, "Softmax", {"sm"}, {"p"}), "axis", -1);
+  return serialize(m);
+}
+
+std::vector<float> causal_mask(int64_t T) {
+  std::vector<float> mask(static_cast<size_t>(T * T));
+  for (int64_t i = 0; i < T; ++i)
+    for (int64_t j = 0; j < T; ++j) mask[static_cast<size_t>(i * T + j)] = j <= i ? 0.0f : -100.0f;
+  return mask;
+}
+
+// Proves `trace` (which may not be m's honest trace) against m's key; true if the prover refused
+// it or the verifier rejected the proof.
+bool refused_or_rejected(const quant::CompiledModel& m, const Proven& p, const quant::Trace& trace, TestRng& rng) {
+  try {
+    const auto bytes = prove(m, p.vk, trace, pcs::random_fr(rng));
+    const Verdict v = verify(p.pub, p.vk, bytes);
+    if (!v.ok()) std::printf("  rejected: %s\n", v.reason().c_str());
+    return !v.ok();
+  } catch (const std::exception& e) {
+    std::printf("  the prover refused: %s\n", e.what());
+    return true;
+  }
+}
+
+// A Softmax output that is not the softmax of its input (one entry raised, another lowered, the
+// row sum kept; or a masked entry given probability) is refused or rejected, in both visibility
+// modes. The honest prover refuses such a trace itself (step.cc checks every layer's output);
+// that the verifier rejects a forged output claim of the Softmax protocol is layers/softmax_test's.
+TEST(Transformer, ForgedSoftmaxOutputIsRejected) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  constexpr int64_t T = 8;
+  const auto w = rnd(rng, T * T, 0.8);
+  auto samples = float_samples(rng, 2 * T * T);
+  quant::CompiledModel base =
+      quant::quantize(graph::load_onnx_bytes(masked_softmax_net(w, T, causal_mask(T)), "masked_softmax_net.onnx"),
+                      samples, ops::QuantConfig{});
+  for (const auto& m : {base, with_visibility(base, quant::Visibility::kPublic, quant::Visibility::kFixed)}) {
+    Proven p = prove_and_check(m, samples[0], rng);
+    int softmax = -1;
+    for (size_t i = 0; i < m.graph.nodes.size(); ++i)
+      if (m.graph.nodes[i].op_type == "Softmax") softmax = static_cast<int>(i);
+    ASSERT_GE(softmax, 0) << "the compiled model has no Softmax node";
+    const int out = m.graph.nodes[static_cast<size_t>(softmax)].outputs[0];
+    // Row 5 (6 unmasked entries): move one unit of probability from its first entry to its second.
+    const size_t row = 5 * T;
+    for (int delta : {1, 3}) {
+      auto forged = p.trace;
+      forged.values[out].data[row] -= delta;
+      forged.values[out].data[row + 1] += delta;
+      EXPECT_TRUE(refused_or_rejected(m, p, forged, rng)) << "delta " << delta;
+    }
+    // A masked entry (row 0 may attend only to position 0) given probability.
+    auto forged = p.trace;
+    forged.values[out].data[0] -= 1;
+    forged.values[out].data[1] += 1;
+    EXPECT_TRUE(refused_or_rejected(m, p, forged, rng)) << "masked entry";
+  }
+}
+
+// The causal mask is part of the model, so it is bound by the key: a trace computed with another
+// mask (position 0 also attending to position 1) is refused or rejected against the causal
+// model's key, and the other mask's own proof does not verify against it.
+TEST(Transformer, WrongMaskIsRejected) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  constexpr int64_t T = 8;
+  const auto w = rnd(rng, T * T, 0.8);
+  auto samples = float_samples(rng, 2 * T * T);
+  auto wrong = causal_mask(T);
+  wrong[1] = 0.0f;
+  quant::CompiledModel causal =
+      quant::quantize(graph::load_onnx_bytes(masked_softmax_net(w, T, causal_mask(T)), "causal.onnx"), samples,
+                      ops::QuantConfig{});
+  quant::CompiledModel other =
+      quant::quantize(graph::load_onnx_bytes(masked_softmax_net(w, T, wrong), "wrong_mask.onnx"), samples,
+                      ops::QuantConfig{});
+  Proven p = prove_and_check(causal, samples[0], rng);
+  const auto other_trace =
+      quant::run_int(other, quant::quantize_inputs(other, graph::make_inputs(other.graph, samples[0].inputs, "x")));
+  ASSERT_NE(other_trace.outputs(other)[0].data, p.trace.outputs(causal)[0].data) << "the masks must give different outputs";
+  EXPECT_TRUE(refused_or_rejected(causal, p, other_trace, rng));
+  // The other model's honest proof verifies against its own key and not against the causal one's.
+  const VerifyingKey other_vk = setup(other);
+  const auto other_proof = prove(other, other_vk, other_trace, pcs::random_fr(rng));
+  const auto other_pub = decode_vk_file(encode_vk_file(other_vk, quant::encode_public_model(other))).model;
+  EXPECT_TRUE(verify(other_pub, other_vk, other_proof).ok());
+  const Verdict v = verify(p.pub, p.vk, other_proof);
+  EXPECT_FALSE(v.ok());
+  if (!v.ok()) std::printf("  the wrong mask's proof against the causal key: %s\n", v.reason().c_str());
 }
 
 }  // namespace
