@@ -234,6 +234,19 @@ TEST(KzgRowsTest, ChangedRowsProofsAndModelsAreRejected) {
     ByteReader r(w.data(), "vk");
     EXPECT_THROW((void)VerifyingKey::deserialize(r), DecodeError);
   }
+  {  // a hyrax key stating version 9 is refused, by its version
+    ByteWriter w;
+    w.bytes(std::array<uint8_t, 4>{'Z', 'K', 'V', 'K'});
+    w.u32(kKeyVersionKzgRows);
+    w.u8(static_cast<uint8_t>(Backend::kHyrax));
+    ByteReader r(w.data(), "vk");
+    try {
+      (void)VerifyingKey::deserialize(r);
+      ADD_FAILURE() << "a hyrax key of version 9 was accepted";
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find("a hyrax key of version 9"), std::string::npos) << e.what();
+    }
+  }
   // Changed proof bytes: a spread of positions, the last ones (the batch opening) among them.
   size_t rejected = 0, tried = 0;
   for (size_t i = 0; i < proof.size(); i += std::max<size_t>(1, proof.size() / 40)) {
