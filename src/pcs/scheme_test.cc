@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "pcs/hyrax_scheme.h"
+#include "curve/g1.h"
 #include "pcs/kzg_scheme.h"
 #include "poly/mle.h"
 #include "test_seed.h"
@@ -44,7 +45,20 @@ const Scheme& kzg() {
   return s;
 }
 
-const std::vector<SchemeCase> kSchemes = {{"hyrax", hyrax}, {"kzg", kzg}};
+// The same SRS with key weights of more than 2^3 entries committed in rows of 2^3 (kzg keys of
+// version 9, docs/protocol/kzg.md section 6 item 3).
+std::shared_ptr<const KzgParams> kzg_params() {
+  static const auto p = std::make_shared<const KzgParams>(
+      KzgParams::insecure_from_secrets(Fr::from_u64(0x7e57), Fr::from_u64(0xbe7a), 8));
+  return p;
+}
+const KzgScheme& kzg_rows() {
+  static const HyraxParams pads(6);
+  static const KzgScheme s(kzg_params(), pads, 6, false, 3);
+  return s;
+}
+
+const std::vector<SchemeCase> kSchemes = {{"hyrax", hyrax}, {"kzg", kzg}, {"kzg_rows", kzg_rows}};
 
 struct Instance {
   std::vector<std::vector<int64_t>> values;
@@ -280,6 +294,148 @@ TEST(HyraxSchemeLayout, ParametersWidthMinimizesTheBatchMsm) {
   const std::vector<size_t> huge(64, 30);  // would want more than kMaxKeyLogCols
   EXPECT_EQ(HyraxScheme::best_log_cols(huge, 11), kMaxKeyLogCols);
   EXPECT_EQ(HyraxScheme::best_log_cols(huge, kMaxKeyLogCols + 1), kMaxKeyLogCols + 1);
+}
+
+// ---- kzg weight rows (key version 9) ----
+
+// Differential: the rows combined by eq(top, .) are the commitment of the combined table with the
+// combined blind, and that table's MLE at the low coordinates is the whole weight's MLE at z.
+TEST(KzgRowsScheme, CombinedRowsEqualTheSingleCommitmentOfTheCombination) {
+  const KzgScheme& s = kzg_rows();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  for (size_t n : {4, 6, 8}) {
+    Instance in = make_instance(s, rng, {{n, Use::kKey}});
+    const KzgRowCommitment* rows = KzgScheme::as_kzg_rows(*in.coms[0].commitment);
+    ASSERT_NE(rows, nullptr);
+    EXPECT_EQ(rows->row_vars, 3u);
+    ASSERT_EQ(rows->rows.size(), size_t{1} << (n - 3));
+    // Each row is the plain commitment of its slice.
+    for (size_t b = 0; b < rows->rows.size(); ++b) {
+      const std::span<const Fr> slice(in.tables[0].data() + b * 8, 8);
+      EXPECT_EQ(rows->rows[b], commit_with_blind(s.params(), slice, in.coms[0].blinds[b]).point) << b;
+    }
+    std::vector<Fr> z(n);
+    for (auto& x : z) x = Fr::random(rng);
+    const std::span<const Fr> zs(z), top = zs.subspan(3);
+    const std::vector<Fr> table = combine_row_table(in.tables[0], 3, top);
+    const Fr blind = combine_row_blinds(in.coms[0].blinds, top);
+    EXPECT_EQ(rows->combine(top).point, commit_with_blind(s.params(), table, blind).point);
+    EXPECT_EQ(rows->combine(top).num_vars, 3u);
+    EXPECT_EQ(poly::evaluate_mle<Fr>(table, zs.first(3)), poly::evaluate_mle<Fr>(in.tables[0], zs));
+    // The same weight in the single-commitment layout has one blind and no rows.
+    EXPECT_EQ(kzg().blind_count(n, Use::kKey), 1u);
+    EXPECT_EQ(s.blind_count(n, Use::kKey), size_t{1} << (n - 3));
+    EXPECT_EQ(s.blind_count(n, Use::kProof), 1u);
+  }
+}
+
+// The back half's values: F_c times (1 - rho_j) for j from e_c (3 for a chunked weight) to N' only.
+// With the same transcript both layouts run the same reduction (same rho), so the rows scheme's
+// value of a chunked weight is the single scheme's divided by prod_{N' <= j < N} (1 - rho_j).
+TEST(KzgRowsScheme, NothingChunkedIsTodaysProofByteForByte) {
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  const std::vector<std::pair<size_t, Use>> shapes = {{5, Use::kProof}, {3, Use::kKey}, {6, Use::kProof}, {1, Use::kKey}};
+  Instance a = make_instance(kzg_rows(), rng, shapes);
+  for (const auto& c : a.coms) ASSERT_NE(KzgScheme::as_kzg(*c.commitment), nullptr);
+  const uint64_t seed = rng.next_u64();
+  TestRng r1(seed), r2(seed);
+  std::vector<Fr> v1, v2;
+  EXPECT_EQ(prove(kzg_rows(), a, r1, &v1), prove(kzg(), a, r2, &v2));
+  EXPECT_EQ(v1, v2);
+}
+
+TEST(KzgRowsScheme, OpeningSizeIsTheRowsNotTheWeight) {
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  // A weight of 2^8 in rows of 2^3 and proof vectors of 2^5 and 2^2: N = 8, N' = 5.
+  Instance in = make_instance(kzg_rows(), rng, {{8, Use::kKey}, {5, Use::kProof}, {2, Use::kProof}});
+  std::vector<Fr> pv, vv;
+  const auto bytes = prove(kzg_rows(), in, rng, &pv);
+  ASSERT_TRUE(verify(kzg_rows(), in, bytes, &vv));
+  EXPECT_EQ(pv, vv);
+  // The same claims in the single layout: a batch of N = 8 (3 more folds, 3 x 3 more scalars).
+  Instance single = in;
+  single.coms[0] = kzg().commit(in.values[0], Use::kKey, {Fr::random(rng)});
+  const auto sbytes = prove(kzg(), single, rng);
+  ASSERT_TRUE(verify(kzg(), single, sbytes));
+  EXPECT_EQ(sbytes.size() - bytes.size(), 3 * 32 + 3 * 3 * 32);
+}
+
+TEST(KzgRowsScheme, ChangedRowsAndLayoutsAreRejected) {
+  const KzgScheme& s = kzg_rows();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  Instance in = make_instance(s, rng, {{6, Use::kKey}, {4, Use::kProof}, {2, Use::kKey}});
+  const auto bytes = prove(s, in, rng);
+  ASSERT_TRUE(verify(s, in, bytes));
+  const KzgRowCommitment rows = *KzgScheme::as_kzg_rows(*in.coms[0].commitment);
+  auto with_rows = [&](KzgRowCommitment r) {
+    Instance o = in;
+    o.coms[0].commitment = KzgScheme::wrap_rows(std::move(r));
+    return o;
+  };
+  {  // two rows swapped
+    KzgRowCommitment r = rows;
+    std::swap(r.rows[0], r.rows[5]);
+    Verdict v = verify(s, with_rows(r), bytes);
+    EXPECT_FALSE(v);
+    EXPECT_FALSE(v.reason().empty());
+  }
+  {  // one row replaced by another valid point
+    KzgRowCommitment r = rows;
+    r.rows[3] = (G1(r.rows[3]) + G1(s.params().g1())).to_affine();
+    EXPECT_FALSE(verify(s, with_rows(r), bytes));
+  }
+  {  // rows of another width (the same points regrouped) do not fit, and the opening rejects them
+    KzgRowCommitment r = rows;
+    r.row_vars = 4;
+    r.rows.resize(4);
+    EXPECT_FALSE(s.fits(*KzgScheme::wrap_rows(r), 6, Use::kKey));
+    Verdict v = verify(s, with_rows(r), bytes);
+    EXPECT_FALSE(v);
+  }
+  // Layouts: a rows commitment is no single one and vice versa.
+  EXPECT_TRUE(s.fits(*in.coms[0].commitment, 6, Use::kKey));
+  EXPECT_FALSE(s.fits(*in.coms[0].commitment, 6, Use::kProof));
+  EXPECT_FALSE(kzg().fits(*in.coms[0].commitment, 6, Use::kKey));
+  const CommitmentPtr single = kzg().commit(in.values[0], Use::kKey, {Fr::random(rng)}).commitment;
+  EXPECT_FALSE(s.fits(*single, 6, Use::kKey));
+  EXPECT_TRUE(s.fits(*in.coms[2].commitment, 2, Use::kKey));  // 2^2 <= 2^3: single
+  // Bad encodings: rows no narrower than the weight, zero-width rows, a bad row point.
+  for (uint32_t rv : {0u, 6u, 7u}) {
+    ByteWriter w;
+    w.u32(6 | KzgRowCommitment::kRowsFlag);
+    w.u32(rv);
+    for (const auto& p : rows.rows) w.bytes(p.to_bytes());
+    ByteReader r(w.data(), "commitment");
+    EXPECT_THROW((void)s.read(r), DecodeError) << rv;
+  }
+  ByteWriter w;
+  rows.serialize(w);
+  auto bad = w.take();
+  bad[8 + 32 * 2] ^= 0x5a;  // row 2's point (may still decode: then a different row)
+  ByteReader r(bad, "commitment");
+  try {
+    const CommitmentPtr c = s.read(r);
+    EXPECT_FALSE(c->equals(*in.coms[0].commitment));
+  } catch (const DecodeError&) {
+  }
+}
+
+TEST(KzgRowsScheme, EveryChangedByteIsRejected) {
+  const KzgScheme& s = kzg_rows();
+  TestRng rng(test_seed());
+  SCOPED_TRACE(seed_note());
+  Instance in = make_instance(s, rng, {{6, Use::kKey}, {2, Use::kProof}});
+  auto bytes = prove(s, in, rng);
+  ASSERT_TRUE(verify(s, in, bytes));
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto bad = bytes;
+    bad[i] ^= 0x01;
+    EXPECT_FALSE(verify(s, in, bad)) << "byte " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, SchemeTest, ::testing::ValuesIn(kSchemes),

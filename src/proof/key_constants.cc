@@ -97,7 +97,9 @@ void commit_key_constants(const quant::CompiledModel& m, VerifyingKey& vk, const
     if (progress) progress();
     const auto vals = layers::detail::padded_i64(shape_of(m, ti), m.qconst[t].data);
     // Public values: no blind (the prover opens it with rho = 0: an empty blind list in the pk).
-    vk.weights[t] = scheme.commit(vals, pcs::Use::kKey, {Fr::zero()}).commitment;
+    // One commitment whatever the key's weight layout (kzg version 9 puts weights in rows; a
+    // constant is shaped as a proof's vector: check_key_commitments).
+    vk.weights[t] = scheme.commit(vals, pcs::Use::kProof, {Fr::zero()}).commitment;
   }
 }
 

@@ -127,10 +127,12 @@ layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char
 }
 
 // The number of variables of the largest vector a proof or the key commits to.
-size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
+// The widest vector a proof commits to (digits, advice, activation tables' multiplicities): not the
+// weights, and not the range tables' bound 2^kDigitBits (their actual sizes, set by the digit
+// planner, are at most the digits' advice in practice). It is only a layout choice for version-9
+// keys (the row width L): a wider proof vector is opened unchunked and raises N' by itself.
+static size_t max_proof_advice_vars(const quant::CompiledModel& m, const Plan& plan) {
   size_t nv = 0;
-  for (size_t t = 0; t < m.graph.tensors.size(); ++t)
-    if (is_committed_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
   for (int t : m.graph.inputs)
     if (!input_is_public(m))
       for (const auto& a : layers::bound_advice_shapes(input_bound(m, t))) nv = std::max(nv, a.num_vars);
@@ -143,7 +145,20 @@ size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
     // of up to 2^kDigitBits rows (below), activation tables of their own sizes.
     nv = std::max(nv, s->table_log_size());
   }
+  return nv;
+}
+
+// The widest vector a proof may commit to: the above and range tables of up to 2^kDigitBits rows.
+static size_t max_proof_vars(const quant::CompiledModel& m, const Plan& plan) {
+  size_t nv = max_proof_advice_vars(m, plan);
   if (!plan.empty()) nv = std::max(nv, layers::kDigitBits);
+  return nv;
+}
+
+size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
+  size_t nv = max_proof_vars(m, plan);
+  for (size_t t = 0; t < m.graph.tensors.size(); ++t)
+    if (is_committed_weight(m, static_cast<int>(t))) nv = std::max(nv, shape_of(m, static_cast<int>(t)).num_vars());
   return nv;
 }
 
@@ -201,6 +216,10 @@ std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, con
     // cp's pads (zk/cp.h): key version 8: KZG-committed chunks, the first of 2^kKzgPadLogFirst
     // (its Pedersen generators and short pad: Hyrax's of 2^kKzgPadLogRow); before: Hyrax row
     // commitments over 2^kKzgPadLogRow generators.
+    // Version 9: key weights of more than 2^L entries in rows of 2^L (L stated by the key).
+    if (vk.effective_version() == kKeyVersionKzgRows)
+      return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogFirst, true,
+                                                    vk.kzg_row_vars);
     if (kzg_pads(vk.effective_version()))
       return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogFirst, true);
     return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogRow);
@@ -237,6 +256,7 @@ void serialize_statement(const VerifyingKey& vk, ByteWriter& w) {
     ZKINFER_CHECK(vk.kzg != nullptr);
     ZKINFER_CHECK(vk.kzg->form() == kzg_form(vk.effective_version()));  // the SRS block the version states
     vk.kzg->serialize_verifier(w);
+    if (vk.effective_version() == kKeyVersionKzgRows) w.u32(vk.kzg_row_vars);
   }
   w.bytes(vk.model_digest);
   w.bytes(vk.model_file_digest);
@@ -272,7 +292,8 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   if (!known_key_version(version))
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
            " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
-           std::to_string(kKeyVersionKzgV6) + ", " + std::to_string(kKeyVersionKzgV7) + " and " + std::to_string(kKeyVersionKzg) +
+           std::to_string(kKeyVersionKzgV6) + ", " + std::to_string(kKeyVersionKzgV7) + ", " + std::to_string(kKeyVersionKzg) +
+           " and " + std::to_string(kKeyVersionKzgRows) +
            " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;
@@ -286,6 +307,13 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   if (version == kKeyVersionHyrax && vk.backend != Backend::kHyrax)
     r.fail("vk: version " + std::to_string(version) + " is for hyrax keys only");
   if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r, kzg_form(version)));
+  if (vk.backend == Backend::kKzg && version == kKeyVersionKzgRows) {
+    vk.kzg_row_vars = r.u32();
+    if (vk.kzg_row_vars < kKzgMinRowVars || vk.kzg_row_vars > vk.kzg->max_vars())
+      r.fail("vk: weight rows of " + std::to_string(vk.kzg_row_vars) + " variables (a version-" +
+             std::to_string(kKeyVersionKzgRows) + " key's are at least " + std::to_string(kKzgMinRowVars) +
+             " and at most the SRS's " + std::to_string(vk.kzg->max_vars()) + ")");
+  }
   auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), vk.model_digest.begin());
   d = r.bytes(32);
@@ -433,9 +461,15 @@ const pcs::HyraxParams& key_params(const quant::CompiledModel& model) {
   return weight_bounds_params(model, plan, weight_bound_items(model, VerifyingKey{}));
 }
 
+size_t kzg_row_vars(const quant::CompiledModel& model) {
+  return std::max(kKzgMinRowVars, max_proof_advice_vars(model, make_plan(model)));
+}
+
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
-                      const std::function<void(size_t, size_t)>& progress, std::shared_ptr<const pcs::KzgParams> kzg) {
+                      const std::function<void(size_t, size_t)>& progress, std::shared_ptr<const pcs::KzgParams> kzg,
+                      bool kzg_weight_rows) {
   auto plan = make_plan(model);
+  if (kzg_weight_rows && !kzg) throw Error("setup: weight rows are a kzg key layout (--backend kzg)");
   if (!model.withheld.empty()) throw Error("setup: needs the compiled model with its weights (.zkm), not a public model");
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
@@ -446,6 +480,13 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                   " powers of tau; the model's largest committed vector needs 2^" + std::to_string(need));
     vk.backend = Backend::kKzg;
     vk.kzg = std::move(kzg);
+    if (kzg_weight_rows) {
+      vk.version = kKeyVersionKzgRows;
+      vk.kzg_row_vars = static_cast<uint32_t>(std::max(kKzgMinRowVars, max_proof_advice_vars(model, plan)));
+      if (vk.kzg_row_vars > vk.kzg->max_vars())
+        throw Error("setup: weight rows of 2^" + std::to_string(vk.kzg_row_vars) + " entries need as many powers of tau; the SRS has 2^" +
+                    std::to_string(vk.kzg->max_vars()));
+    }
   }
   const auto scheme_ptr = scheme_for(model, plan, vk);
   const pcs::Scheme& scheme = *scheme_ptr;
@@ -523,7 +564,9 @@ Verdict check_key_commitments(const quant::CompiledModel& model, const Verifying
       return Verdict::reject(Failure::kKey, constant || verifier_evaluates(model, ti)
                                                 ? "vk: constant commitments do not match the model (tensor " + model.graph.tensors[t].name + ")"
                                                 : "vk: weight commitments do not match the model");
-    if (want && !scheme.fits(*vk.weights[t], shape_of(model, ti).num_vars(), pcs::Use::kKey))
+    // (A committed public constant is one commitment in every kzg key version, never rows: it is
+    // shaped as a proof's vector; Use matters to kzg keys of version 9 only.)
+    if (want && !scheme.fits(*vk.weights[t], shape_of(model, ti).num_vars(), constant ? pcs::Use::kProof : pcs::Use::kKey))
       return Verdict::reject(Failure::kKey, "vk: weight commitment layout does not match the model");
   }
   return Verdict::accept();
@@ -549,6 +592,9 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
       return Verdict::reject(Failure::kModel, std::string("model: ") + e.what());
     }
     if (vk.model_digest != quant::public_digest(model)) return Verdict::reject("vk: the verifying key is for another model");
+    if (vk.backend == Backend::kKzg && vk.effective_version() == kKeyVersionKzgRows &&
+        (vk.kzg_row_vars < kKzgMinRowVars || !vk.kzg || vk.kzg_row_vars > vk.kzg->max_vars()))
+      return Verdict::reject(Failure::kKey, "vk: weight rows of " + std::to_string(vk.kzg_row_vars) + " variables out of range");
     // (Not in the encoding of such a key: an in-memory key only.)
     if (!has_constant_openings(vk.backend, vk.effective_version()) && !vk.constant_openings.empty())
       return Verdict::reject(Failure::kKey, "vk: constant openings in a key of a version without them");

@@ -55,13 +55,22 @@ inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messag
 // proof's masked HyperKZG batch, instead of Hyrax pad rows opened by an inner-product argument
 // (docs/protocol/kzg.md section 6, docs/protocol/evm.md section 4.1). kzg keys of versions 3, 4, 6
 // and 7 keep the Hyrax pad rows.
-// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6, 7 and 8 (known_key_version).
+// 9 (kzg keys only, opt-in: `setup --backend kzg --kzg-weight-rows`): as 8, and every private weight
+// of more than 2^L entries is committed as 2^(n - L) rows of 2^L, one blind each (pcs::KzgScheme
+// key_row_vars, docs/protocol/kzg.md section 6 item 3); L (kzg_row_vars) is stated in the key after
+// the SRS block. The proof's batch opening then opens at rho[0..N'), N' = max(L, every unchunked
+// commitment's variables), and the weight range proof opens each weight's rows combined at its
+// point's top coordinates. Not yet verifiable on chain (create-evm-verifier refuses it).
+// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6, 7, 8 and 9 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
 inline constexpr uint32_t kKeyVersionHyrax = 5;
 inline constexpr uint32_t kKeyVersionKzgV6 = 6;
 inline constexpr uint32_t kKeyVersionKzgV7 = 7;
 inline constexpr uint32_t kKeyVersionKzg = 8;
+inline constexpr uint32_t kKeyVersionKzgRows = 9;
+// The smallest row width of a version-9 key (the pads' first chunk is 2^10 anyway).
+inline constexpr size_t kKzgMinRowVars = 10;
 // Whether a kzg key of this version pads cp's messages with one KZG-committed vector (zk/cp.h).
 inline bool kzg_pads(uint32_t key_version) { return key_version >= kKeyVersionKzg; }
 // The kzg opening's form for a key version.
@@ -70,7 +79,7 @@ inline pcs::KzgForm kzg_form(uint32_t key_version) {
 }
 inline bool known_key_version(uint32_t v) {
   return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzgV6 ||
-         v == kKeyVersionKzgV7 || v == kKeyVersionKzg;
+         v == kKeyVersionKzgV7 || v == kKeyVersionKzg || v == kKeyVersionKzgRows;
 }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
@@ -150,6 +159,9 @@ struct VerifyingKey {
   // KzgParams::serialize_verifier); in memory after setup (and in a proving key) it also holds
   // the 2^max_vars powers the prover commits with.
   std::shared_ptr<const pcs::KzgParams> kzg;
+  // kzg keys of version 9: L, the variables of a weight row (weights of more than 2^L entries are
+  // committed in rows of 2^L); 0 for every other key. Serialized after the SRS block.
+  uint32_t kzg_row_vars = 0;
   std::array<uint8_t, 32> model_digest{};       // quant::public_digest: the public model's bound body
   std::array<uint8_t, 32> model_file_digest{};  // Keccak-256 of the whole public encoding (float part included)
   // By tensor id (null: none): the private weights' commitments; in a kzg key of version 7 also
@@ -199,10 +211,14 @@ struct ProvingKey {
 // progress (optional): called with (steps done, total): one per committed tensor, one for the
 // range proof.
 // kzg set: the kzg backend with this SRS (its powers; at least kzg_max_vars(model) variables: Error
-// otherwise); null: Hyrax.
+// otherwise); null: Hyrax. kzg_weight_rows (kzg only): a version-9 key (weights in rows of
+// 2^kzg_row_vars(model)) instead of today's version 8.
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress = {},
-                      std::shared_ptr<const pcs::KzgParams> kzg = nullptr);
+                      std::shared_ptr<const pcs::KzgParams> kzg = nullptr, bool kzg_weight_rows = false);
+// The row width L of a version-9 kzg key for the model: max(kKzgMinRowVars, the widest vector a
+// proof commits to).
+size_t kzg_row_vars(const quant::CompiledModel& model);
 // The number of variables of the model's largest committed vector (weights, input and output
 // digits, advice, lookup multiplicities, the public constants a newest kzg key commits to): a kzg
 // SRS needs 2^kzg_max_vars(model) powers of tau.

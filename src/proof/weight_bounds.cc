@@ -66,10 +66,13 @@ Verdict check_items(std::span<const WeightBoundItem> items, const pcs::KzgParams
     if (it.commitment == nullptr) return Verdict::reject("weight '" + it.name + "': no commitment");
     if (it.commitment->num_vars() != layers::bound_shape(it.bound).num_vars())
       return Verdict::reject("weight '" + it.name + "': commitment layout differs from the model");
-    const bool is_kzg = pcs::KzgScheme::as_kzg(*it.commitment) != nullptr;
+    const auto* rows = pcs::KzgScheme::as_kzg_rows(*it.commitment);
+    const bool is_kzg = pcs::KzgScheme::as_kzg(*it.commitment) != nullptr || rows != nullptr;
     if (!is_kzg && pcs::HyraxScheme::as_hyrax(*it.commitment) == nullptr)
       return Verdict::reject("weight '" + it.name + "': a commitment of an unknown scheme");
-    if (is_kzg && (kzg == nullptr || it.commitment->num_vars() > kzg->max_vars()))
+    // (kzg keys of version 9: a weight in rows needs the powers of one row only.)
+    const size_t need = rows != nullptr ? rows->row_vars : it.commitment->num_vars();
+    if (is_kzg && (kzg == nullptr || need > kzg->max_vars()))
       return Verdict::reject("weight '" + it.name + "': a KZG commitment without a large enough SRS");
   }
   return Verdict::accept();
@@ -141,6 +144,7 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
   }
   std::vector<pcs::OpeningClaim> claims;
   std::vector<pcs::KzgOpeningClaim> kzg_claims;
+  std::deque<pcs::KzgCommitment> combined;  // weights in rows (kzg key version 9)
   claims.reserve(openings.size() + 1);
   for (auto& o : openings) {
     const auto claim = zctx->bind_claim(o.value, r, tr);
@@ -148,6 +152,14 @@ Verdict verify_impl(const pcs::HyraxParams& params, const pcs::KzgParams* kzg, s
       const pcs::Commitment& c = *items[o.item].commitment;
       if (const auto* k = pcs::KzgScheme::as_kzg(c)) {
         kzg_claims.push_back({k, std::move(o.point), claim});
+        continue;
+      }
+      // A weight in rows: sum_b eq(z[L..n), b) C_b (z drawn after the key's statement, which holds
+      // every row) opened at z[0..L) to the same value w~(z).
+      if (const auto* k = pcs::KzgScheme::as_kzg_rows(c)) {
+        const std::span<const Fr> z(o.point);
+        combined.push_back(k->combine(z.subspan(k->row_vars)));
+        kzg_claims.push_back({&combined.back(), std::vector<Fr>(z.begin(), z.begin() + k->row_vars), claim});
         continue;
       }
       claims.push_back({pcs::HyraxScheme::as_hyrax(c), std::move(o.point), claim});
@@ -268,6 +280,7 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
   std::deque<pcs::HyraxBlinds> weight_blinds;
   std::deque<pcs::KzgBlinds> kzg_blinds;
   std::deque<std::vector<Fr>> kzg_tables;  // KZG openings need the whole table
+  std::deque<pcs::KzgCommitment> kzg_combined;  // weights in rows: their combinations
   std::vector<pcs::OpeningWitness> ow;
   std::vector<pcs::KzgOpeningWitness> kow;
   for (size_t k = 0; k < openings.size(); ++k) {
@@ -275,6 +288,22 @@ std::vector<uint8_t> prove_group(const pcs::HyraxParams& params, std::span<const
     const pcs::ProverClaim& claim = bound[k];
     if (o.item >= 0) {
       const auto& bl = witness[o.item].blinds;
+      if (const auto* kr = pcs::KzgScheme::as_kzg_rows(*items[o.item].commitment)) {
+        // A weight in rows (kzg key version 9): its rows combined at the point's top coordinates.
+        if (bl.size() != kr->rows.size()) throw Error("setup: weight blinds do not match the commitment");
+        const std::span<const Fr> z(o.point), top = z.subspan(kr->row_vars);
+        kzg_combined.push_back(kr->combine(top));
+        kzg_blinds.push_back({pcs::combine_row_blinds(bl, top)});
+        if (witness[o.item].field_values.empty()) {
+          const std::vector<Fr> full = pcs::padded_fr(weight_small[o.item]);
+          kzg_tables.push_back(pcs::combine_row_table(full, kr->row_vars, top));
+        } else {
+          kzg_tables.push_back(pcs::combine_row_table(witness[o.item].field_values, kr->row_vars, top));
+        }
+        kow.push_back({&kzg_combined.back(), &kzg_blinds.back(), kzg_tables.back(),
+                       std::vector<Fr>(z.begin(), z.begin() + kr->row_vars), claim});
+        continue;
+      }
       if (const auto* kc = pcs::KzgScheme::as_kzg(*items[o.item].commitment)) {
         if (bl.size() > 1) throw Error("setup: weight blinds do not match the commitment");
         kzg_blinds.push_back({bl.empty() ? Fr::zero() : bl[0]});

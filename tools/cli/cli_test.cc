@@ -242,6 +242,32 @@ TEST(Cli, SetupProveVerify) {
 // misplaced, too small, truncated: exit 2 naming the file and what the model needs, no key
 // written); with the TEST-ONLY power-16 .ptau (CTest fixture make_test_ptau16) setup, prove and
 // verify, inspect shows the backend, and a hyrax proof given to the kzg key is invalid, named.
+// kzg keys of version 9 (setup --kzg-weight-rows on): prove and verify through the CLI; the EVM
+// generator refuses them with the way back; the option is kzg-only.
+TEST(Cli, KzgWeightRows) {
+  const fs::path d = tmp_dir() / "kzgrows";
+  fs::create_directories(d);
+  const fs::path onnx = kExamples / "mlp_digits" / "model.onnx", input = kExamples / "mlp_digits" / "input.json";
+  ASSERT_EQ(zk("compile " + q(onnx) + " --calibration " + q(input) + " -o " + q(d / "m.zkm")).code, 0);
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  ASSERT_TRUE(fs::exists(ptau)) << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+  Result h = zk("setup " + q(d / "m.zkm") + " --kzg-weight-rows on -o " + q(d / "h"));
+  EXPECT_EQ(h.code, 2) << h.out;
+  EXPECT_NE(h.out.find("--kzg-weight-rows on is for --backend kzg"), std::string::npos) << h.out;
+  Result s = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " --kzg-weight-rows on -o " + q(d / "k"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"));
+  ASSERT_EQ(p.code, 0) << p.out;
+  Result v = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp"));
+  EXPECT_EQ(v.code, 0) << v.out;
+  Result e = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "v.sol"));
+  EXPECT_EQ(e.code, 2) << e.out;
+  EXPECT_NE(e.out.find("kzg key version 9 (weight rows) is not yet verifiable on chain; run setup with --kzg-weight-rows off"),
+            std::string::npos)
+      << e.out;
+  EXPECT_FALSE(fs::exists(d / "v.sol"));
+}
+
 TEST(Cli, KzgBackend) {
   const fs::path d = tmp_dir() / "kzg";
   fs::create_directories(d);

@@ -45,6 +45,7 @@ void register_bench(CLI::App& app, Action& action) {
     bool json = false;
     bool compare_plain = false;
     std::string compare_kzg;
+    std::string kzg_weight_rows = "off";
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("bench", "compile, setup, prove and verify one model; print times and sizes");
@@ -62,6 +63,10 @@ void register_bench(CLI::App& app, Action& action) {
   sub->add_option("--compare-kzg", args->compare_kzg,
                   "also set up, prove and verify the model with the kzg backend over this .ptau file in the same run, "
                   "and print kzg / hyrax ratios (the main run is hyrax)");
+  sub->add_option("--kzg-weight-rows", args->kzg_weight_rows,
+                  "with --compare-kzg: on: the kzg key of version 9 (weights in rows, as setup --kzg-weight-rows on); "
+                  "off (the default): version 8")
+      ->check(CLI::IsMember({"on", "off"}));
   sub->callback([args, &action] {
     action = [args] {
       using clock = std::chrono::steady_clock;
@@ -221,7 +226,7 @@ void register_bench(CLI::App& app, Action& action) {
         const double load_s = secs(t);
         t = clock::now();
         SecureRng krng;
-        proof::ProvingKey kpk = proof::setup_keys(m, pcs::random_fr(krng), {}, srs);
+        proof::ProvingKey kpk = proof::setup_keys(m, pcs::random_fr(krng), {}, srs, args->kzg_weight_rows == "on");
         const double ksetup = secs(t);
         auto kvk_file = proof::encode_vk_file(kpk.vk, quant::encode_public_model(m));
         const proof::VkFile kvf = proof::decode_vk_file(kvk_file);
