@@ -1137,10 +1137,11 @@ void build_mm(MmPlan* pl) {
   }
 }
 
-TEST(EvmZk, MatmulMatchesCpp) {
-  SCOPED_TRACE(seed_note());
-  MmPlan& p = mm_plan();
-  ASSERT_EQ(p.cases.size(), mm_specs().size());
+// The three routine families (matmul, combine, reduction) share their checks: every honest case
+// gives the C++ verifier's outputs in the EVM (its gas printed), every changed word is rejected,
+// and both false claims are rejected by the C++ and the EVM.
+void expect_cases_match_cpp(MmPlan& p, size_t num_specs) {
+  ASSERT_EQ(p.cases.size(), num_specs);
   for (size_t i = 0; i < p.cases.size(); ++i) {
     const MmCase& c = p.cases[i];
     SCOPED_TRACE(c.name);
@@ -1155,9 +1156,7 @@ TEST(EvmZk, MatmulMatchesCpp) {
   }
 }
 
-TEST(EvmZk, MatmulEveryChangeIsRejected) {
-  SCOPED_TRACE(seed_note());
-  MmPlan& p = mm_plan();
+void expect_every_change_rejected(MmPlan& p) {
   for (size_t i = 0; i < p.cases.size(); ++i) {
     if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
       ASSERT_FALSE(p.bad[i].empty());
@@ -1167,14 +1166,27 @@ TEST(EvmZk, MatmulEveryChangeIsRejected) {
   }
 }
 
-TEST(EvmZk, MatmulFalseClaimIsRejected) {
-  SCOPED_TRACE(seed_note());
-  MmPlan& p = mm_plan();
+void expect_false_claims_rejected(MmPlan& p) {
   ASSERT_EQ(p.false_claims.size(), 2u);
   for (const auto& [c, call] : p.false_claims) {
     EXPECT_FALSE(c.cpp_ok) << c.name;
     EXPECT_TRUE(rejected(p.evm[call])) << c.name;
   }
+}
+
+TEST(EvmZk, MatmulMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(mm_plan(), mm_specs().size());
+}
+
+TEST(EvmZk, MatmulEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(mm_plan());
+}
+
+TEST(EvmZk, MatmulFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(mm_plan());
 }
 
 // ---- claim combination in zero-knowledge mode (ZkCpCombine; ZkCpMatmulHarness's combine) ----
@@ -1533,82 +1545,32 @@ MmPlan& rd_plan() { return layer_plans().rd; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = cb_plan();
-  ASSERT_EQ(p.cases.size(), cb_specs().size());
-  for (size_t i = 0; i < p.cases.size(); ++i) {
-    const MmCase& c = p.cases[i];
-    SCOPED_TRACE(c.name);
-    ASSERT_TRUE(c.cpp_ok);
-    const CallResult& r = p.evm[p.honest[i]];
-    ASSERT_TRUE(r.success) << r.error;
-    ASSERT_EQ(r.out.size(), c.want.size() + 1);
-    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
-    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
-                c.name.c_str(), c.messages, c.products, c.equalities,
-                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
-  }
+  expect_cases_match_cpp(cb_plan(), cb_specs().size());
 }
 
 TEST(EvmZk, CombineEveryChangeIsRejected) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = cb_plan();
-  for (size_t i = 0; i < p.cases.size(); ++i) {
-    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
-      ASSERT_FALSE(p.bad[i].empty());
-    }
-    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
-    expect_moved(p, i);
-  }
+  expect_every_change_rejected(cb_plan());
 }
 
 TEST(EvmZk, CombineFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = cb_plan();
-  ASSERT_EQ(p.false_claims.size(), 2u);
-  for (const auto& [c, call] : p.false_claims) {
-    EXPECT_FALSE(c.cpp_ok) << c.name;
-    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
-  }
+  expect_false_claims_rejected(cb_plan());
 }
 
 TEST(EvmZk, ReductionMatchesCpp) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = rd_plan();
-  ASSERT_EQ(p.cases.size(), rd_specs().size());
-  for (size_t i = 0; i < p.cases.size(); ++i) {
-    const MmCase& c = p.cases[i];
-    SCOPED_TRACE(c.name);
-    ASSERT_TRUE(c.cpp_ok);
-    const CallResult& r = p.evm[p.honest[i]];
-    ASSERT_TRUE(r.success) << r.error;
-    ASSERT_EQ(r.out.size(), c.want.size() + 1);
-    for (size_t k = 0; k < c.want.size(); ++k) EXPECT_EQ(r.out[k], c.want[k]) << "output word " << k;
-    std::printf("  %-46s %3zu messages, %zu products, %zu equalities: routine %7llu gas, with the end section %8llu\n",
-                c.name.c_str(), c.messages, c.products, c.equalities,
-                static_cast<unsigned long long>(low_u64(r.out.back())), static_cast<unsigned long long>(r.gas));
-  }
+  expect_cases_match_cpp(rd_plan(), rd_specs().size());
 }
 
 TEST(EvmZk, ReductionEveryChangeIsRejected) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = rd_plan();
-  for (size_t i = 0; i < p.cases.size(); ++i) {
-    if (!std::getenv("EVM_ZK_HONEST_ONLY")) {
-      ASSERT_FALSE(p.bad[i].empty());
-    }
-    for (const auto& [what, call] : p.bad[i]) EXPECT_TRUE(rejected(p.evm[call])) << p.cases[i].name << ": " << what;
-    expect_moved(p, i);
-  }
+  expect_every_change_rejected(rd_plan());
 }
 
 TEST(EvmZk, ReductionFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
-  MmPlan& p = rd_plan();
-  ASSERT_EQ(p.false_claims.size(), 2u);
-  for (const auto& [c, call] : p.false_claims) {
-    EXPECT_FALSE(c.cpp_ok) << c.name;
-    EXPECT_TRUE(rejected(p.evm[call])) << c.name;
-  }
+  expect_false_claims_rejected(rd_plan());
 }
 
 }  // namespace
