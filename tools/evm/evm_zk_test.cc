@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -963,6 +964,23 @@ void put_zk_claims(std::vector<Word>& out, std::span<const layers::Claim> cs) {
   }
 }
 
+// The routine call's proof words, after its header: the layer proof's 32-byte words (bytes
+// [claim_at, peds_at)), its Pedersen claims as points ([peds_at, end_at)), then the end section;
+// want[2] is the number of proof words the routine reads.
+void put_routine_proof(MmCase& c, std::span<const uint8_t> bytes, size_t claim_at, size_t peds_at, size_t end_at,
+                       bool hidden, size_t num_chunks) {
+  auto& ws = c.words;
+  c.proof_at = ws.size();
+  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
+  {
+    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
+    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
+  }
+  c.end_at = ws.size();
+  put_end_section(ws, bytes, end_at, c.products, hidden, num_chunks, nullptr);
+  c.want[2] = word_u64(ws.size() - c.proof_at);
+}
+
 MmCase mm_verify(const MmSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
   MmCase c;
   c.name = "matmul " + mm_name(sp);
@@ -1040,15 +1058,7 @@ MmCase mm_verify(const MmSpec& sp, const std::vector<std::vector<Fr>>& points, s
     ws.push_back(word_u64(cl.point.size()));
     for (const Fr& x : cl.point) ws.push_back(word(x));
   }
-  c.proof_at = ws.size();
-  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
-  {
-    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
-    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
-  }
-  c.end_at = ws.size();
-  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
-  c.want[2] = word_u64(ws.size() - c.proof_at);
+  put_routine_proof(c, bytes, claim_at, peds_at, end_at, hidden, chunks.size());
   return c;
 }
 
@@ -1109,32 +1119,36 @@ void expect_moved(MmPlan& p, size_t i) {
   EXPECT_NE(got, c.want) << c.name << ": a changed claim point gave the same answer";
 }
 
-void build_mm(MmPlan* pl) {
-  {
-    TestRng rng(test_seed() ^ 0x3a3a);
-    const std::string sig = "matmul(uint256[])";
-    const auto specs = mm_specs();
-    const std::set<size_t> full = {1, 4};  // every word changed in these cases (CI time: a sample in the others)
-    for (const MmSpec& sp : specs) {
-      std::vector<std::vector<Fr>> pts;
-      const auto bytes = mm_prove(sp, rng, false, &pts);
-      MmCase c = mm_verify(sp, pts, bytes);
-      pl->honest.push_back(pl->evm.add(sig, c.words));
-      std::vector<std::pair<std::string, size_t>> bad;
-      // every word of the layer's proof, its claims' points and the Pedersen claims; the end
-      // section's first and last words (EndSection* change each of its words)
-      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
-      pl->bad.push_back(std::move(bad));
-      pl->cases.push_back(std::move(c));
-    }
-    for (size_t k : {size_t{1}, size_t{4}}) {
-      std::vector<std::vector<Fr>> pts;
-      const auto bytes = mm_prove(specs[k], rng, true, &pts);
-      MmCase c = mm_verify(specs[k], pts, bytes);
-      const size_t call = pl->evm.add(sig, c.words);
-      pl->false_claims.push_back({std::move(c), call});
-    }
+// Proves and verifies each spec (honest), schedules the changed-word calls (every word in the cases
+// of `full`, a sample in the others) and two false-claim calls (specs false_at).
+template <class Spec, class ProveFn, class VerifyFn>
+void build_plan(MmPlan* pl, uint64_t seed, const std::string& sig, const std::vector<Spec>& specs,
+                const std::set<size_t>& full, std::array<size_t, 2> false_at, ProveFn prove_fn, VerifyFn verify_fn) {
+  TestRng rng(test_seed() ^ seed);
+  for (const Spec& sp : specs) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = prove_fn(sp, rng, false, &pts);
+    MmCase c = verify_fn(sp, pts, bytes);
+    pl->honest.push_back(pl->evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    // every word of the layer's proof, its claims' points and the Pedersen claims; the end
+    // section's first and last words (EndSection* change each of its words)
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+    pl->bad.push_back(std::move(bad));
+    pl->cases.push_back(std::move(c));
   }
+  for (size_t k : false_at) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = prove_fn(specs[k], rng, true, &pts);
+    MmCase c = verify_fn(specs[k], pts, bytes);
+    const size_t call = pl->evm.add(sig, c.words);
+    pl->false_claims.push_back({std::move(c), call});
+  }
+}
+
+void build_mm(MmPlan* pl) {
+  // every word changed in cases 1 and 4 (CI time: a sample in the others)
+  build_plan(pl, 0x3a3a, "matmul(uint256[])", mm_specs(), {1, 4}, {1, 4}, mm_prove, mm_verify);
 }
 
 // The three routine families (matmul, combine, reduction) share their checks: every honest case
@@ -1306,44 +1320,14 @@ MmCase cb_verify(const CbSpec& sp, const std::vector<std::vector<Fr>>& points, s
   ws.push_back(word_u64(yc.size()));
   for (const auto& cl : yc)
     for (const Fr& x : cl.point) ws.push_back(word(x));
-  c.proof_at = ws.size();
-  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
-  {
-    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
-    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
-  }
-  c.end_at = ws.size();
-  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
-  c.want[2] = word_u64(ws.size() - c.proof_at);
+  put_routine_proof(c, bytes, claim_at, peds_at, end_at, hidden, chunks.size());
   return c;
 }
 
 std::vector<CbSpec> cb_specs() { return {{5, 1}, {5, 2}, {4, 4}, {0, 2}}; }
 
 void build_cb(MmPlan* pl) {
-  {
-    TestRng rng(test_seed() ^ 0xc0c0);
-    const std::string sig = "combine(uint256[])";
-    const auto specs = cb_specs();
-    const std::set<size_t> full = {2};
-    for (const CbSpec& sp : specs) {
-      std::vector<std::vector<Fr>> pts;
-      const auto bytes = cb_prove(sp, rng, false, &pts);
-      MmCase c = cb_verify(sp, pts, bytes);
-      pl->honest.push_back(pl->evm.add(sig, c.words));
-      std::vector<std::pair<std::string, size_t>> bad;
-      if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
-      pl->bad.push_back(std::move(bad));
-      pl->cases.push_back(std::move(c));
-    }
-    for (size_t k : {size_t{1}, size_t{2}}) {
-      std::vector<std::vector<Fr>> pts;
-      const auto bytes = cb_prove(specs[k], rng, true, &pts);
-      MmCase c = cb_verify(specs[k], pts, bytes);
-      const size_t call = pl->evm.add(sig, c.words);
-      pl->false_claims.push_back({std::move(c), call});
-    }
-  }
+  build_plan(pl, 0xc0c0, "combine(uint256[])", cb_specs(), {2}, {1, 2}, cb_prove, cb_verify);
 }
 
 // ---- the opening reduction in zero-knowledge mode (ZkCpReduction; ZkCpMatmulHarness's reduction) ----
@@ -1483,15 +1467,7 @@ MmCase rd_verify(const RdSpec& sp, const std::vector<std::vector<Fr>>& points, s
     ws.push_back(word_u64(cl.com));
     for (const Fr& x : cl.point) ws.push_back(word(x));
   }
-  c.proof_at = ws.size();
-  for (size_t at = claim_at; at < peds_at; at += 32) ws.push_back(word_le(bytes.subspan(at)));
-  {
-    ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
-    while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
-  }
-  c.end_at = ws.size();
-  put_end_section(ws, bytes, end_at, c.products, hidden, chunks.size(), nullptr);
-  c.want[2] = word_u64(ws.size() - c.proof_at);
+  put_routine_proof(c, bytes, claim_at, peds_at, end_at, hidden, chunks.size());
   return c;
 }
 
@@ -1500,27 +1476,7 @@ MmCase rd_verify(const RdSpec& sp, const std::vector<std::vector<Fr>>& points, s
 std::vector<RdSpec> rd_specs() { return {{{3, 5, 0, 4}, {0, 1, 1, 2, 3, 0}}, {{6}, {0, 0, 0}}, {{2}, {0}}}; }
 
 void build_rd(MmPlan* pl) {
-  TestRng rng(test_seed() ^ 0x4d4d);
-  const std::string sig = "reduction(uint256[])";
-  const auto specs = rd_specs();
-  const std::set<size_t> full = {0};
-  for (const RdSpec& sp : specs) {
-    std::vector<std::vector<Fr>> pts;
-    const auto bytes = rd_prove(sp, rng, false, &pts);
-    MmCase c = rd_verify(sp, pts, bytes);
-    pl->honest.push_back(pl->evm.add(sig, c.words));
-    std::vector<std::pair<std::string, size_t>> bad;
-    if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
-    pl->bad.push_back(std::move(bad));
-    pl->cases.push_back(std::move(c));
-  }
-  for (size_t k : {size_t{0}, size_t{1}}) {
-    std::vector<std::vector<Fr>> pts;
-    const auto bytes = rd_prove(specs[k], rng, true, &pts);
-    MmCase c = rd_verify(specs[k], pts, bytes);
-    const size_t call = pl->evm.add(sig, c.words);
-    pl->false_claims.push_back({std::move(c), call});
-  }
+  build_plan(pl, 0x4d4d, "reduction(uint256[])", rd_specs(), {0}, {0, 1}, rd_prove, rd_verify);
 }
 
 struct LayerPlans {
