@@ -15,6 +15,7 @@
 #include "graph/json_io.h"
 #include "graph/onnx_loader.h"
 #include "pcs/ipa.h"
+#include "proof/blockers.h"
 #include "proof/files.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
@@ -445,6 +446,48 @@ TEST(Transformer, WrongMaskIsRejected) {
   const Verdict v = verify(p.pub, p.vk, other_proof);
   EXPECT_FALSE(v.ok());
   if (!v.ok()) std::printf("  the wrong mask's proof against the causal key: %s\n", v.reason().c_str());
+}
+
+// tiny_gpt and EZKL's nanoGPT and self_attention in every visibility mode: input private or public,
+// weights private, public or fixed (the default, both private, is TinyGptProvesAndVerifies' and
+// api_sweep_test's, so it is left out here: about 25 s of CI). Each of the five modes applies to
+// each model (no blockers: none of them has a table built from a constant operand, which would
+// refuse private weights) and proves, verifies and rejects a changed output.
+TEST(Transformer, ModelsProveInEveryOtherVisibilityMode) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng rng(testing::test_seed());
+  const std::string shared = std::string(ZKINFER_SHARED_DIR) + "/models/";
+  const std::vector<std::pair<std::string, std::string>> models = {{"tiny_gpt", "tiny_gpt/model.onnx"},
+                                                                   {"nanoGPT", "ezkl/nanoGPT/network.onnx"},
+                                                                   {"self_attention", "ezkl/self_attention/network.onnx"}};
+  for (const auto& [name, rel] : models) {
+    SCOPED_TRACE(name);
+    const std::string path = shared + rel;
+    if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << path;
+    graph::Graph g = graph::load_onnx_file(path);
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    auto samples = graph::parse_samples(graph::read_text(dir + "/input.json"), "input.json", g);
+    const quant::CompiledModel base = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+    size_t proven = 0;
+    for (auto input : {quant::Visibility::kPrivate, quant::Visibility::kPublic}) {
+      for (auto weights : {quant::Visibility::kPrivate, quant::Visibility::kPublic, quant::Visibility::kFixed}) {
+        if (input == quant::Visibility::kPrivate && weights == quant::Visibility::kPrivate) continue;
+        const quant::CompiledModel m = with_visibility(base, input, weights);
+        const std::string mode = std::string("input ") + (input == quant::Visibility::kPublic ? "public" : "private") +
+                                 ", weights " +
+                                 (weights == quant::Visibility::kPrivate  ? "private"
+                                  : weights == quant::Visibility::kPublic ? "public"
+                                                                          : "fixed");
+        SCOPED_TRACE(mode);
+        const auto why = blockers(m);
+        ASSERT_TRUE(why.empty()) << describe_blockers(why);
+        Proven p = prove_and_check(m, samples[0], rng);
+        std::printf("  %-15s %-32s proof %zu bytes, verified\n", name.c_str(), mode.c_str(), p.proof.size());
+        ++proven;
+      }
+    }
+    EXPECT_EQ(proven, 5u);
+  }
 }
 
 }  // namespace
