@@ -37,6 +37,7 @@
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
 #include "quant/quantizer.h"
+#include "kzg_modes.h"
 #include "test_seed.h"
 
 namespace zkinfer::proof {
@@ -48,49 +49,13 @@ using quant::VisibilityRecord;
 using testing::seed_note;
 using testing::test_seed;
 
-std::string example(const std::string& name, const std::string& file) {
-  return std::string(ZKINFER_SOURCE_DIR) + "/examples/" + name + "/" + file;
-}
+using kzg_modes::example;
+using kzg_modes::label;
+using kzg_modes::Mode;
+using kzg_modes::test_srs;
 
-std::shared_ptr<const pcs::KzgParams> test_srs() {
-  static std::shared_ptr<const pcs::KzgParams> srs = [] {
-    const std::string path = ZKINFER_TEST_PTAU;
-    if (!std::filesystem::exists(path)) ADD_FAILURE() << path << " is missing: run scripts/make-test-ptau.sh 16 " << path;
-    return std::make_shared<const pcs::KzgParams>(pcs::KzgParams::from_ptau_file(path, 16));
-  }();
-  return srs;
-}
-
-struct Mode {
-  std::string name;
-  VisibilityRecord vis;
-  quant::CompiledModel model;
-  ProvingKey pk;
-  std::vector<ops::ITensor> input;
-  quant::Trace trace;
-  std::vector<ops::ITensor> public_input() const {
-    return vis.input == Visibility::kPublic ? input : std::vector<ops::ITensor>{};
-  }
-};
-
-Mode make_mode(const std::string& name, const VisibilityRecord& vis, TestRng& rng) {
-  Mode md;
-  md.name = name;
-  md.vis = vis;
-  graph::Graph g = graph::load_onnx_file(example(name, "model.onnx"));
-  auto samples = graph::parse_samples(graph::read_text(example(name, "input.json")), "input.json", g);
-  md.model = quant::quantize(std::move(g), samples, ops::QuantConfig{});
-  md.model.visibility = vis;
-  quant::encode_model(md.model);
-  md.input = quant::quantize_inputs(md.model, graph::make_inputs(md.model.graph, samples[0].inputs, "input.json"));
-  md.trace = quant::run_int(md.model, md.input);
-  md.pk = setup_keys(md.model, pcs::random_fr(rng), {}, test_srs());
-  return md;
-}
-
-std::string label(const Mode& md) {
-  return md.name + " (input " + quant::visibility_name(md.vis.input) + ", weights " +
-         quant::visibility_name(md.vis.weights) + ", output " + quant::visibility_name(md.vis.output) + ")";
+Mode make_mode(const std::string& name, const VisibilityRecord& vis, TestRng& rng, bool weight_rows = false) {
+  return kzg_modes::make_mode(name, vis, rng, weight_rows);
 }
 
 // The tensors a version-7 kzg key must commit as public constants, from the model's tensors
