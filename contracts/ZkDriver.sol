@@ -85,44 +85,6 @@ library ZkDriver {
         return (c, true);
     }
 
-    // Public values v[from, from + n) (a model input or output): each in (-2^bits, 2^bits)
-    // (lowOpen: [-2^bits, 2^bits), the input's bound), absorbed as verify_impl's absorb_i64s does:
-    // u64 n, then each value as a u64 (two's complement), little-endian, under `lbl`.
-    function absorbValues(Ctx memory c, uint256 lbl, int256[] calldata v, uint256 from, uint256 n, uint256 bits, bool lowOpen)
-        internal
-        pure
-        returns (bool)
-    {
-        if (from + n > v.length || bits == 0 || bits > 62) revert BadShape();
-        int256 hi = int256(1) << bits;
-        bytes memory b = new bytes(8 + 8 * n);
-        bool bad;
-        assembly ("memory-safe") {
-            // 8 little-endian bytes of v at p (the rest of the word is overwritten next or scratch)
-            function put(p, u) -> q {
-                u := and(u, 0xffffffffffffffff)
-                u := or(shl(8, and(u, 0x00ff00ff00ff00ff)), and(shr(8, u), 0x00ff00ff00ff00ff))
-                u := or(shl(16, and(u, 0x0000ffff0000ffff)), and(shr(16, u), 0x0000ffff0000ffff))
-                u := and(or(shl(32, u), shr(32, u)), 0xffffffffffffffff)
-                mstore(p, shl(192, u))
-                q := add(p, 8)
-            }
-            let p := put(add(b, 32), n)
-            let src := add(v.offset, shl(5, from))
-            let lo := sub(0, hi)  // -2^bits
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let x := calldataload(add(src, shl(5, i)))
-                // x in [-2^bits, 2^bits), and x != -2^bits unless lowOpen
-                bad := or(bad, or(iszero(slt(x, hi)), slt(x, lo)))
-                bad := or(bad, and(iszero(lowOpen), eq(x, lo)))
-                p := put(p, x)
-            }
-        }
-        if (bad) return false;
-        c.st = ZkTranscript.absorbBytes(c.st, lbl, b);
-        return true;
-    }
-
     // The next proof words as a kzg commitment of 2^numVars entries (absorbed as
     // KzgCommitment::absorb_into does in v2: u32 numVars and the compressed point's word); returns
     // its index.
@@ -174,18 +136,6 @@ library ZkDriver {
     // readCommitment for each (the generated contract's list as data rather than code).
     function readCommitments(Ctx memory c, uint256[] calldata w, bytes memory numVars) internal pure {
         for (uint256 i = 0; i < numVars.length; ++i) readCommitment(c, w, uint8(numVars[i]));
-    }
-
-    // The claims on output `t` at z = numVars challenges ("proof.output_point"): the public
-    // output's padded MLE at z, evaluated here.
-    function outputClaim(Ctx memory c, uint256 t, int256[] calldata v, uint256 from, uint256[] memory dims) internal pure {
-        uint256[] memory table = paddedTable(v, from, dims);
-        uint256 nv = _log2(table.length);
-        uint256[] memory z = new uint256[](nv);
-        for (uint256 i = 0; i < nv; ++i) (c.st, z[i]) = ZkTranscript.challenge(c.st, L_OUTPUT_POINT);
-        ZkTypes.Claim[] memory one = new ZkTypes.Claim[](1);
-        one[0] = ZkTypes.Claim(z, ZkSumcheck.mle(table, z));
-        add(c, t, one);
     }
 
     // ---- claims ----
@@ -358,16 +308,6 @@ library ZkDriver {
 
     // ---- padded tables (src/layers/layout.h: each dimension padded to a power of two, row-major,
     // the last dimension in the lowest variables) ----
-
-    function paddedTable(int256[] calldata v, uint256 from, uint256[] memory dims)
-        internal
-        pure
-        returns (uint256[] memory table)
-    {
-        int256[] memory m = new int256[](_count(dims));
-        for (uint256 i = 0; i < m.length; ++i) m[i] = v[from + i];
-        return _paddedTableMem(m, dims);
-    }
 
     function _count(uint256[] memory dims) private pure returns (uint256 n) {
         n = 1;
