@@ -1,6 +1,7 @@
 // Matrix-product layer (matmul.h; docs/protocol/layers.md, section 2).
 #include "layers/matmul.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/check.h"
@@ -36,6 +37,42 @@ YPoint split_y(const MatmulShape& s, std::span<const Fr> point) {
   p.rx.assign(point.begin() + ln, point.begin() + ln + lm);
   p.rb.assign(point.begin() + ln + lm, point.end());
   return p;
+}
+
+// For each block (padded batch index) of Y, the operand's block with batch dims `own` (each
+// batch[i] or 1): its index along dim i is Y's, or 0 where it is broadcast (own[i] == 1), padded
+// indices included (a broadcast operand's table is constant along the dims it lacks).
+std::vector<size_t> block_map(const std::vector<size_t>& batch, const std::vector<size_t>& own) {
+  size_t pb = 1;
+  for (size_t d : batch) pb *= next_pow2(d);
+  std::vector<size_t> map(pb);
+  for (size_t yb = 0; yb < pb; ++yb) {
+    size_t rem = yb, at = 0, scale = 1;
+    for (size_t i = batch.size(); i-- > 0;) {
+      const size_t pd = next_pow2(batch[i]);
+      if (own[i] != 1) at += (rem % pd) * scale;
+      rem /= pd;
+      scale *= next_pow2(own[i]);
+    }
+    map[yb] = at;
+  }
+  return map;
+}
+
+// The operand's batch variables out of Y's (r_b restricted to the dims the operand has).
+std::vector<Fr> own_batch_point(const std::vector<size_t>& batch, const std::vector<size_t>& own, const std::vector<Fr>& rb) {
+  if (own == batch || batch.empty()) return rb;
+  auto parts = split_point(PaddedShape(batch), rb);
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (own[i] == 1) parts[i].clear();
+  return join_point(PaddedShape(own), parts);
+}
+
+// Y's blocks of the contraction tables from the operand's own blocks (at.size() == pb * pk).
+void spread(const std::vector<Fr>& own_tables, const std::vector<size_t>& map, size_t pk, std::vector<Fr>& out) {
+  for (size_t yb = 0; yb < map.size(); ++yb)
+    std::copy(own_tables.begin() + static_cast<std::ptrdiff_t>(map[yb] * pk),
+              own_tables.begin() + static_cast<std::ptrdiff_t>((map[yb] + 1) * pk), out.begin() + static_cast<std::ptrdiff_t>(yb * pk));
 }
 
 // The point on c for a claim at y, and the MLE of the broadcast indicator at y (the product of
@@ -94,7 +131,9 @@ void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const 
   const bool has_batch = s.batch_vars() > 0;
   const size_t per = has_batch ? 3 : 2;
   const std::vector<Fr> rz(sc_point.begin(), sc_point.begin() + lk);
-  const std::vector<Fr> rb(sc_point.begin() + lk, sc_point.end());
+  const std::vector<Fr> rb_y(sc_point.begin() + lk, sc_point.end());
+  const std::vector<Fr> rba = own_batch_point(s.batch, s.a_batch_dims(), rb_y);
+  const std::vector<Fr> rbb = own_batch_point(s.batch, s.b_batch_dims(), rb_y);
   auto cat = [](std::initializer_list<const std::vector<Fr>*> parts) {
     std::vector<Fr> v;
     for (const auto* p : parts) v.insert(v.end(), p->begin(), p->end());
@@ -107,8 +146,8 @@ void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const 
     const YPoint y = split_y(s, y_claims[t].point);
     const cp::Val a_val = finals[per * t + per - 2];
     const cp::Val b_val = finals[per * t + per - 1];
-    out->a.push_back({s.trans_a ? cat({&y.rx, &rz, &rb}) : cat({&rz, &y.rx, &rb}), a_val});
-    out->b.push_back({s.trans_b ? cat({&rz, &y.ry, &rb}) : cat({&y.ry, &rz, &rb}), b_val});
+    out->a.push_back({s.trans_a ? cat({&y.rx, &rz, &rba}) : cat({&rz, &y.rx, &rba}), a_val});
+    out->b.push_back({s.trans_b ? cat({&rz, &y.ry, &rbb}) : cat({&y.ry, &rz, &rbb}), b_val});
     if (s.bias) out->bias.push_back({bias_point(s, y).first, bias_values[t]});
   }
 }
@@ -118,11 +157,20 @@ void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const 
 std::optional<std::string> MatmulShape::invalid() const {
   if (auto e = PaddedShape::invalid(with(batch, {m, k, n}))) return "matmul: " + *e;
   if (auto e = PaddedShape::invalid(with(batch, {m, n}))) return "matmul: " + *e;
+  for (const auto* own : {&a_batch, &b_batch})
+    if (!own->empty() && own->size() != batch.size()) return std::string("matmul: an operand's batch rank differs from the output's");
+  const auto ab = a_batch_dims(), bb = b_batch_dims();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if ((ab[i] != batch[i] && ab[i] != 1) || (bb[i] != batch[i] && bb[i] != 1))
+      return "matmul: an operand's batch dim " + std::to_string(i) + " is neither the output's nor 1";
+    if (batch[i] > 1 && ab[i] != batch[i] && bb[i] != batch[i])
+      return "matmul: both operands are broadcast along batch dim " + std::to_string(i);
+  }
   return std::nullopt;
 }
 
-PaddedShape MatmulShape::a_shape() const { return PaddedShape(with(batch, trans_a ? std::initializer_list<size_t>{k, m} : std::initializer_list<size_t>{m, k})); }
-PaddedShape MatmulShape::b_shape() const { return PaddedShape(with(batch, trans_b ? std::initializer_list<size_t>{n, k} : std::initializer_list<size_t>{k, n})); }
+PaddedShape MatmulShape::a_shape() const { return PaddedShape(with(a_batch_dims(), trans_a ? std::initializer_list<size_t>{k, m} : std::initializer_list<size_t>{m, k})); }
+PaddedShape MatmulShape::b_shape() const { return PaddedShape(with(b_batch_dims(), trans_b ? std::initializer_list<size_t>{n, k} : std::initializer_list<size_t>{k, n})); }
 PaddedShape MatmulShape::y_shape() const { return PaddedShape(with(batch, {m, n})); }
 PaddedShape MatmulShape::bias_shape() const {
   ZKINFER_CHECK(bias);
@@ -212,6 +260,29 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const Fr> a, std::span<
   ZKINFER_CHECK(a.size() == s.a_shape().size() && b.size() == s.b_shape().size());
   const size_t pm = next_pow2(s.m), pk = next_pow2(s.k), pn = next_pow2(s.n);
   const size_t pb = size_t{1} << s.batch_vars();
+  if (s.broadcast()) {
+    // Each operand's tables over its own blocks, then spread over Y's (block_map).
+    const auto ab = s.a_batch_dims(), bb = s.b_batch_dims();
+    const auto amap = block_map(s.batch, ab), bmap = block_map(s.batch, bb);
+    const size_t pba = PaddedShape(with(ab, {1})).size(), pbb = PaddedShape(with(bb, {1})).size();
+    return prove_impl(s, bias, y_claims, tr, out,
+                      [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
+                          std::vector<Fr>& bt) {
+                        std::vector<Fr> ao(pba * pk, Fr::zero()), bo(pbb * pk, Fr::zero());
+                        if (s.trans_a) {
+                          detail::contract_last(a, pba, pk, s.k, pm, s.m, ex, ao);
+                        } else {
+                          detail::contract_middle(a, pba, pm, s.m, pk, s.k, ex, ao);
+                        }
+                        if (s.trans_b) {
+                          detail::contract_middle(b, pbb, pn, s.n, pk, s.k, ey, bo);
+                        } else {
+                          detail::contract_last(b, pbb, pk, s.k, pn, s.n, ey, bo);
+                        }
+                        spread(ao, amap, pk, at);
+                        spread(bo, bmap, pk, bt);
+                      });
+  }
   return prove_impl(s, bias, y_claims, tr, out,
                     [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
                         std::vector<Fr>& bt) {
@@ -234,37 +305,64 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const int64_t> a, std::
   ZKINFER_CHECK(!s.invalid());
   ZKINFER_CHECK(a.size() == s.a_shape().unpadded_size() && b.size() == s.b_shape().unpadded_size());
   const size_t pk = next_pow2(s.k);
-  // Unpadded batch index -> padded batch index.
-  size_t nb = 1;
-  for (size_t d : s.batch) nb *= d;
-  std::vector<size_t> pbatch(nb);
-  for (size_t ub = 0; ub < nb; ++ub) {
-    size_t rem = ub, at = 0, scale = 1;
-    for (size_t i = s.batch.size(); i-- > 0;) {
-      at += (rem % s.batch[i]) * scale;
-      rem /= s.batch[i];
-      scale *= next_pow2(s.batch[i]);
+  // Unpadded batch index -> padded batch index, over an operand's own batch dims.
+  auto padded_batches = [](const std::vector<size_t>& dims) {
+    size_t nb = 1;
+    for (size_t d : dims) nb *= d;
+    std::vector<size_t> pbatch(nb);
+    for (size_t ub = 0; ub < nb; ++ub) {
+      size_t rem = ub, at = 0, scale = 1;
+      for (size_t i = dims.size(); i-- > 0;) {
+        at += (rem % dims[i]) * scale;
+        rem /= dims[i];
+        scale *= next_pow2(dims[i]);
+      }
+      pbatch[ub] = at;
     }
-    pbatch[ub] = at;
-  }
+    return pbatch;
+  };
   const size_t mk = s.m * s.k, kn = s.k * s.n;
+  auto fill_a = [&](const std::vector<size_t>& pbatch, const std::vector<Fr>& ex, Fr* base) {
+    for (size_t ub = 0; ub < pbatch.size(); ++ub) {
+      Fr* ao = base + pbatch[ub] * pk;
+      if (s.trans_a) {
+        detail::contract_last_i64(a.data() + ub * mk, s.k, s.m, ex, ao);
+      } else {
+        detail::contract_middle_i64(a.data() + ub * mk, s.m, s.k, ex, ao);
+      }
+    }
+  };
+  auto fill_b = [&](const std::vector<size_t>& pbatch, const std::vector<Fr>& ey, Fr* base) {
+    for (size_t ub = 0; ub < pbatch.size(); ++ub) {
+      Fr* bo = base + pbatch[ub] * pk;
+      if (s.trans_b) {
+        detail::contract_middle_i64(b.data() + ub * kn, s.n, s.k, ey, bo);
+      } else {
+        detail::contract_last_i64(b.data() + ub * kn, s.k, s.n, ey, bo);
+      }
+    }
+  };
+  if (s.broadcast()) {
+    const auto ab = s.a_batch_dims(), bb = s.b_batch_dims();
+    const auto apb = padded_batches(ab), bpb = padded_batches(bb);
+    const auto amap = block_map(s.batch, ab), bmap = block_map(s.batch, bb);
+    const size_t pba = PaddedShape(with(ab, {1})).size(), pbb = PaddedShape(with(bb, {1})).size();
+    return prove_impl(s, bias, y_claims, tr, out,
+                      [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
+                          std::vector<Fr>& bt) {
+                        std::vector<Fr> ao(pba * pk, Fr::zero()), bo(pbb * pk, Fr::zero());
+                        fill_a(apb, ex, ao.data());
+                        fill_b(bpb, ey, bo.data());
+                        spread(ao, amap, pk, at);
+                        spread(bo, bmap, pk, bt);
+                      });
+  }
+  const auto pbatch = padded_batches(s.batch);
   return prove_impl(s, bias, y_claims, tr, out,
                     [&](const std::vector<Fr>& ex, const std::vector<Fr>& ey, std::vector<Fr>& at,
                         std::vector<Fr>& bt) {
-                      for (size_t ub = 0; ub < nb; ++ub) {
-                        Fr* ao = at.data() + pbatch[ub] * pk;
-                        Fr* bo = bt.data() + pbatch[ub] * pk;
-                        if (s.trans_a) {
-                          detail::contract_last_i64(a.data() + ub * mk, s.k, s.m, ex, ao);
-                        } else {
-                          detail::contract_middle_i64(a.data() + ub * mk, s.m, s.k, ex, ao);
-                        }
-                        if (s.trans_b) {
-                          detail::contract_middle_i64(b.data() + ub * kn, s.n, s.k, ey, bo);
-                        } else {
-                          detail::contract_last_i64(b.data() + ub * kn, s.k, s.n, ey, bo);
-                        }
-                      }
+                      fill_a(pbatch, ex, at.data());
+                      fill_b(pbatch, ey, bt.data());
                     });
 }
 

@@ -27,8 +27,14 @@ namespace zkinfer::layers {
 //   B: (batch..., k, n), or (batch..., n, k) when trans_b;
 //   Y: (batch..., m, n);
 //   c: (batch_bias ? batch... : , bias_rows ? m : 1, bias_cols ? n : 1), broadcast to Y.
+// With a_batch (b_batch) set, A's (B's) batch dims are a_batch instead: each a_batch[i] is batch[i]
+// or 1 (A broadcast along dim i, numpy/ONNX MatMul semantics); along every dim of size > 1 at
+// least one operand has the full size. The protocol is then the same sumcheck over (k, batch),
+// with the broadcast operand's table constant along the dims it lacks (docs/protocol/layers.md,
+// section 2, "broadcast operands").
 struct MatmulShape {
-  std::vector<size_t> batch;  // empty for a plain product
+  std::vector<size_t> batch;  // Y's batch dims; empty for a plain product
+  std::vector<size_t> a_batch, b_batch;  // empty: the operand has all of batch
   size_t m = 1, k = 1, n = 1;
   bool trans_a = false;
   bool trans_b = false;
@@ -43,6 +49,9 @@ struct MatmulShape {
   PaddedShape y_shape() const;
   PaddedShape bias_shape() const;  // requires bias
   size_t batch_vars() const;       // variables of the (padded) batch dims together
+  std::vector<size_t> a_batch_dims() const { return a_batch.empty() ? batch : a_batch; }
+  std::vector<size_t> b_batch_dims() const { return b_batch.empty() ? batch : b_batch; }
+  bool broadcast() const { return a_batch_dims() != batch || b_batch_dims() != batch; }
 };
 
 struct MatmulProof {

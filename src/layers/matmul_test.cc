@@ -22,7 +22,21 @@ struct Case {
   bool ta = false, tb = false;
   bool bias = false, bias_batch = false, bias_rows = false, bias_cols = false;
   size_t claims = 1;
+  std::vector<size_t> a_batch = {}, b_batch = {};  // broadcast operands (empty: the full batch)
 };
+
+// The operand's unpadded batch index for Y's unpadded batch index bi (numpy broadcasting).
+size_t own_index(const std::vector<size_t>& batch, const std::vector<size_t>& own, size_t bi) {
+  if (own.empty()) return bi;
+  size_t at = 0, scale = 1;
+  for (size_t i = batch.size(); i-- > 0;) {
+    const size_t idx = bi % batch[i];
+    bi /= batch[i];
+    if (own[i] != 1) at += idx * scale;
+    scale *= own[i];
+  }
+  return at;
+}
 
 std::string describe(const Case& c) {
   std::string s = "batch=[";
@@ -31,6 +45,8 @@ std::string describe(const Case& c) {
        " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " bias=" + std::to_string(c.bias) +
        std::to_string(c.bias_batch) + std::to_string(c.bias_rows) + std::to_string(c.bias_cols) +
        " claims=" + std::to_string(c.claims);
+  for (size_t b : c.a_batch) s += " a" + std::to_string(b);
+  for (size_t b : c.b_batch) s += " b" + std::to_string(b);
   return s;
 }
 
@@ -46,6 +62,8 @@ MatmulShape shape_of(const Case& c) {
   s.bias_batch = c.bias_batch;
   s.bias_rows = c.bias_rows;
   s.bias_cols = c.bias_cols;
+  s.a_batch = c.a_batch;
+  s.b_batch = c.b_batch;
   return s;
 }
 
@@ -59,9 +77,10 @@ std::vector<int64_t> reference(const Case& c, const std::vector<int64_t>& a, con
     for (size_t i = 0; i < c.m; ++i)
       for (size_t j = 0; j < c.n; ++j) {
         int64_t acc = 0;
+        const size_t ai = own_index(c.batch, c.a_batch, bi), bj = own_index(c.batch, c.b_batch, bi);
         for (size_t z = 0; z < c.k; ++z) {
-          const int64_t av = c.ta ? a[(bi * c.k + z) * c.m + i] : a[(bi * c.m + i) * c.k + z];
-          const int64_t bv = c.tb ? b[(bi * c.n + j) * c.k + z] : b[(bi * c.k + z) * c.n + j];
+          const int64_t av = c.ta ? a[(ai * c.k + z) * c.m + i] : a[(ai * c.m + i) * c.k + z];
+          const int64_t bv = c.tb ? b[(bj * c.n + j) * c.k + z] : b[(bj * c.k + z) * c.n + j];
           acc += av * bv;
         }
         if (c.bias) {
@@ -127,6 +146,15 @@ const std::vector<Case>& cases() {
       {{5}, 1, 3, 1, false, false, true, true, false, true},
       {{3}, 4, 3, 2, false, false, true, false, true, true, 2},
       {{1}, 2, 2, 2},
+      // Broadcast operands (numpy MatMul): B without batch dims, A without, per-dim broadcasts,
+      // non-powers of two and padded batch dims, transposes, several claims.
+      {{3}, 2, 5, 3, false, false, false, false, false, false, 1, {}, {1}},
+      {{3}, 2, 5, 3, false, false, false, false, false, false, 2, {1}, {}},
+      {{2, 3}, 3, 4, 5, false, false, false, false, false, false, 2, {}, {1, 1}},
+      {{2, 3}, 3, 4, 5, false, false, false, false, false, false, 1, {1, 1}, {}},
+      {{2, 3}, 3, 4, 5, false, true, false, false, false, false, 2, {2, 1}, {1, 3}},
+      {{3, 5}, 2, 3, 3, true, false, false, false, false, false, 3, {1, 5}, {3, 1}},
+      {{5, 2}, 3, 3, 2, false, false, false, false, false, false, 1, {5, 2}, {1, 2}},
   };
   return kCases;
 }
@@ -254,6 +282,20 @@ TEST(Matmul, RejectsMalformedStatements) {
   const Verdict v = verify_matmul(s, ok_len, p, tr);
   EXPECT_FALSE(v.ok());
   EXPECT_NE(v.reason().find("zero"), std::string::npos) << v.reason();
+  // Broadcast batch dims: each operand's is the output's or 1, never both 1 where the output's
+  // is larger, and of the output's batch rank.
+  MatmulShape bs;
+  bs.batch = {3};
+  bs.m = bs.k = bs.n = 2;
+  bs.a_batch = {1};
+  EXPECT_FALSE(bs.invalid().has_value());
+  bs.b_batch = {1};
+  ASSERT_TRUE(bs.invalid().has_value());
+  EXPECT_NE(bs.invalid()->find("both operands"), std::string::npos) << *bs.invalid();
+  bs.b_batch = {2};
+  EXPECT_TRUE(bs.invalid().has_value());
+  bs.b_batch = {3, 1};
+  EXPECT_TRUE(bs.invalid().has_value());
 }
 
 }  // namespace
