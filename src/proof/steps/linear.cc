@@ -1,5 +1,7 @@
 // Gemm, MatMul and Conv (layers/matmul.h, layers/conv.h), with the rescale of the accumulator
 // (layers/rescale.h) unless a consuming Relu proves it (steps/relu.cc).
+#include <algorithm>
+
 #include "layers/conv.h"
 #include "layers/matmul.h"
 #include "ops/kernels.h"
@@ -8,6 +10,8 @@
 
 namespace zkinfer::proof {
 namespace {
+
+using layers::next_pow2;
 
 class LinearStep : public Step {
  public:
@@ -19,6 +23,9 @@ class LinearStep : public Step {
   int bias_exp = 0;     // the executor multiplies the bias by 2^bias_exp
   bool fused = false;   // the rescale is proven by the Relu that consumes the output
   size_t out_bits = 0;  // range-check the rescaled output (its consumers do not bound it)
+  // MatMul [b..., m, k] x [k, n] with b's not all powers of two: A's dims (b..., m, k), whose rows
+  // the prover lays out as the folded product's (fold_rows).
+  std::vector<size_t> fold_dims;
 
   layers::RescaleParams rescale_params(const quant::CompiledModel& m) const {
     return layers::RescaleParams{dims_of(m, y), static_cast<size_t>(shift), out_bits};
@@ -37,6 +44,29 @@ class LinearStep : public Step {
   Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override;
   bool evm(EvmCode& e) const override;
 };
+
+// A [b_1, ..., b_j, m, k] (row-major, unpadded) as the folded product's A: b_1 (b_2)...(m) rows of
+// k, with (.) the power of two at or above: row (i_1, ..., i_j, i) goes to the row its index has
+// in A's padded layout (zero rows between), the layout the folded MatmulShape's a_shape() has.
+std::vector<int64_t> fold_rows(const std::vector<int64_t>& a, const std::vector<size_t>& dims) {
+  const size_t k = dims.back(), r = dims.size() - 1;
+  size_t rows = 1, frows = dims[0];
+  for (size_t i = 0; i < r; ++i) rows *= dims[i];
+  for (size_t i = 1; i < r; ++i) frows *= next_pow2(dims[i]);
+  if (a.size() != rows * k) throw Error("proof: MatMul operand of the wrong size");
+  std::vector<int64_t> out(frows * k, 0);
+  for (size_t u = 0; u < rows; ++u) {
+    size_t rem = u, at = 0, scale = 1;
+    for (size_t i = r; i-- > 0;) {
+      at += (rem % dims[i]) * scale;
+      rem /= dims[i];
+      scale *= i == 0 ? dims[i] : next_pow2(dims[i]);
+    }
+    std::copy(a.begin() + static_cast<std::ptrdiff_t>(u * k), a.begin() + static_cast<std::ptrdiff_t>((u + 1) * k),
+              out.begin() + static_cast<std::ptrdiff_t>(at * k));
+  }
+  return out;
+}
 
 class LinearProver : public StepProver {
  public:
@@ -68,7 +98,9 @@ class LinearProver : public StepProver {
     std::vector<Claim> bc;
     if (!s.conv) {
       layers::MatmulClaims mc;
-      auto proof = layers::prove_matmul(s.mm, env.values(s.x), env.values(s.w), bias, accs, env.tr, &mc);
+      std::vector<int64_t> folded;
+      if (!s.fold_dims.empty()) folded = fold_rows(env.values(s.x), s.fold_dims);
+      auto proof = layers::prove_matmul(s.mm, s.fold_dims.empty() ? env.values(s.x) : folded, env.values(s.w), bias, accs, env.tr, &mc);
       proof.serialize(env.w);
       env.add_claims(s.x, std::move(mc.a));
       env.add_claims(s.w, std::move(mc.b));
@@ -154,6 +186,11 @@ bool LinearStep::evm(EvmCode& e) const {
                   ", " + sol_uint(cv.groups) + ")",
               e.advice_count);
   } else {
+    // The Solidity MatmulShape has one batch for both operands (the folded [b..., m, k] x [k, n]
+    // is a plain product and has a routine).
+    if (mm.broadcast())
+      throw Error("node " + node_label(e.model, node) +
+                  ": a batched MatMul with an operand broadcast along some batch dims (not all) has no EVM routine yet");
     e.routine("ZkMatmul", "verifyMatmul", "ZkMatmul.MatmulShape memory",
             "ZkMatmul.MatmulShape(" + sol_uints(mm.batch) + ", " + sol_uint(mm.m) + ", " + sol_uint(mm.k) + ", " + sol_uint(mm.n) +
                 ", " + sol_bool(mm.trans_a) + ", " + sol_bool(mm.trans_b) + ", " + sol_bool(mm.bias) + ", " + sol_bool(mm.bias_batch) +
@@ -198,23 +235,43 @@ std::unique_ptr<Step> plan_matmul(const PlanContext& c) {
   if (p.x < 0 || p.w < 0) c.fail("missing input");
   plan_shift(c, p);
   auto ad = c.dims(p.x), bd = c.dims(p.w), yd = c.dims(p.y);
-  // Leading unit (batch) dimensions have no variables: [1, ..., m, k] is the rank-2 product.
-  auto drop_units = [](std::vector<size_t>& d) {
-    while (d.size() > 2 && d.front() == 1) d.erase(d.begin());
-  };
-  if (op == "MatMul") drop_units(ad), drop_units(bd), drop_units(yd);
   auto& s = p.mm;
-  // MatMul of rank 3 and more (attention heads): the leading dims are a batch both operands and
-  // the output share (no broadcast of one operand along it yet).
-  if (op == "MatMul" && (ad.size() > 2 || bd.size() > 2)) {
-    if (ad.size() != bd.size() || yd.size() != ad.size())
-      c.fail("batched MatMul with operands of different ranks (a broadcast operand) is not supported yet");
-    s.batch.assign(ad.begin(), ad.end() - 2);
-    if (!std::equal(s.batch.begin(), s.batch.end(), bd.begin()) || !std::equal(s.batch.begin(), s.batch.end(), yd.begin()))
-      c.fail("batched MatMul with differing batch dimensions (a broadcast operand) is not supported yet");
+  bool folded = false;
+  // MatMul of rank 3 and more (numpy/ONNX semantics): the leading dims are a batch, each operand's
+  // batch (its leading dims, left-padded with 1s) broadcast to the output's. Batch dims where the
+  // output's is 1 have no variables and are dropped. When B has no batch dims left, A's batch
+  // dims become rows of a plain product (folded); otherwise the layer's batch, with the operand
+  // that lacks a dim broadcast along it (layers/matmul.h).
+  if (op == "MatMul" && ad.size() >= 2 && bd.size() >= 2 && yd.size() >= 2) {
+    const size_t br = yd.size() - 2;
+    if (ad.size() - 2 > br || bd.size() - 2 > br) c.fail("MatMul operand of higher rank than the output");
+    std::vector<size_t> yb(yd.begin(), yd.end() - 2), ab(br, 1), bb(br, 1);
+    std::copy(ad.begin(), ad.end() - 2, ab.end() - static_cast<std::ptrdiff_t>(ad.size() - 2));
+    std::copy(bd.begin(), bd.end() - 2, bb.end() - static_cast<std::ptrdiff_t>(bd.size() - 2));
+    std::vector<size_t> kb, ka, kbb;
+    for (size_t i = 0; i < br; ++i) {
+      if ((ab[i] != yb[i] && ab[i] != 1) || (bb[i] != yb[i] && bb[i] != 1) || (yb[i] > 1 && ab[i] != yb[i] && bb[i] != yb[i]))
+        c.fail("MatMul batch dims do not broadcast to the output's");
+      if (yb[i] == 1) continue;
+      kb.push_back(yb[i]), ka.push_back(ab[i]), kbb.push_back(bb[i]);
+    }
     ad.erase(ad.begin(), ad.end() - 2);
     bd.erase(bd.begin(), bd.end() - 2);
     yd.erase(yd.begin(), yd.end() - 2);
+    if (!kb.empty() && std::all_of(kbb.begin(), kbb.end(), [](size_t d) { return d == 1; })) {
+      // [b_1, ..., b_j, m, k] x [k, n]: A's padded layout is that of b_1 (b_2)...(b_j)(m) rows.
+      folded = true;
+      size_t rows = kb[0];
+      bool pow2 = next_pow2(ad[0]) == ad[0];
+      for (size_t i = 1; i < kb.size(); ++i) rows *= next_pow2(kb[i]), pow2 = pow2 && next_pow2(kb[i]) == kb[i];
+      rows *= next_pow2(ad[0]);
+      if (!pow2) p.fold_dims = with_batch(kb, ad);
+      ad[0] = yd[0] = rows;
+    } else {
+      s.batch = kb;
+      if (ka != kb) s.a_batch = ka;
+      if (kbb != kb) s.b_batch = kbb;
+    }
   }
   if (ad.size() != 2 || bd.size() != 2 || yd.size() != 2) c.fail("only rank-2 products are supported yet");
   s.trans_a = op == "Gemm" && c.n().attrs.get_int("transA", 0) != 0;
@@ -238,6 +295,7 @@ std::unique_ptr<Step> plan_matmul(const PlanContext& c) {
   }
   if (auto why = s.invalid()) c.fail(*why);
   if (s.y_shape().dims() != with_batch(s.batch, yd)) c.fail("output shape mismatch");
+  if (folded && s.y_shape().num_vars() != shape_of(c.m, p.y).num_vars()) c.fail("output layout not supported");
   // The operands' padded layouts must be the layer's (leading unit dims carry no variables).
   if (s.a_shape().num_vars() != shape_of(c.m, p.x).num_vars() || s.b_shape().num_vars() != shape_of(c.m, p.w).num_vars())
     c.fail("operand layout not supported");
