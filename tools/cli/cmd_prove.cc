@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "prove_memory.h"
 #include "common/mem_trace.h"
 #include "common/random.h"
 #include "graph/float_executor.h"
@@ -63,13 +64,8 @@ void register_prove(CLI::App& app, Action& action) {
       auto in = graph::make_inputs(m.graph, flat, args->input);
       if (tty) std::fprintf(stderr, "running the integer model...\n");
       auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
-      // The prover reads the constants from the model (proof/step.h ProverEnv::values): the trace's
-      // copy of the weights (8 bytes a weight) is released.
-      // (A constant that is a model output is kept: the output file reads the trace.)
-      for (size_t t = 0; t < m.graph.tensors.size(); ++t)
-        if (m.graph.tensors[t].is_const &&
-            std::find(m.graph.outputs.begin(), m.graph.outputs.end(), static_cast<int>(t)) == m.graph.outputs.end())
-          std::vector<int64_t>().swap(trace.values[t].data);
+      // The trace's copy of the weights is released (prove_memory.h).
+      release_trace_constants(m, trace);
       mem_trace("cli: integer model run");
       if (tty) std::fprintf(stderr, "proving...\n");
       SecureRng rng;
