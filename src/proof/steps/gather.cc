@@ -5,7 +5,9 @@
 // negative indices). Indices that are a weight (committed with private weights): the indexed
 // lookup of gather_private.cc. With several columns the prover sends, per claim y~(z) = v, the columns'
 // values y_c~(z_idx) (z_idx: z's index part) and the verifier checks v = sum_c E_c(z) y_c~(z_idx),
-// E_c the eq weight of column c in z's trailing part; each column's claim goes to its lookup. The lookup clamps an index outside [-d, d) to the nearest row where the executor
+// E_c the eq weight of column c in z's trailing part; each column's claim goes to its lookup. Rows of
+// C >= 2 entries gathered by at most 2C indices: the one-hot product of gather_committed.cc
+// instead (its size does not grow with C). The lookup clamps an index outside [-d, d) to the nearest row where the executor
 // refuses it (an honest prover never proves such a run). docs/protocol/compare.md.
 #include "layers/activation.h"
 #include "poly/mle.h"
@@ -143,6 +145,20 @@ std::unique_ptr<Step> plan_gather(const PlanContext& c) {
   // [visibility] The lookup's table would be in the key's public model: with private weights the
   // table stays committed and the rows are gathered by a one-hot product (gather_committed.cc)
   // where that applies.
+  // A table the verifier holds, gathered by M indices into rows of C >= 2 entries: the one-hot
+  // product too where it applies and M <= 2C (the C lookups below cost a multiplicity commitment,
+  // a LogUp sumcheck and openings each, about 1.8 KB a column: tiny_gpt's 32-column embedding
+  // 58 KB of a 184 KB proof; the product's size does not grow with C, and its prover work,
+  // about M d + C d, is then at most the lookups' C (2d + M)). docs/PROOF.md, "proof size by
+  // weight visibility".
+  if (verifier_evaluates(m, data)) {
+    size_t C = 1, M = 1;
+    for (size_t k = static_cast<size_t>(axis) + 1; k < dd.size(); ++k) C *= dd[k];
+    for (size_t v : c.dims(idx)) M *= v;
+    std::string why;
+    if (C >= 2 && M <= 2 * C)
+      if (auto s = plan_gather_committed(c, &why)) return s;
+  }
   if (!verifier_evaluates(m, data)) {
     std::string why;
     if (auto s = plan_gather_committed(c, &why)) return s;

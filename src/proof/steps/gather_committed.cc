@@ -8,7 +8,8 @@
 // idx~(tau) = sum_j j H~(tau, j) on the indices), y = H T by the matmul sumcheck
 // (layers/matmul.h), which leaves a claim on H (the OneHot layer's output, off 0, on 1) and one on
 // T (opened against T's commitment in the verifying key). Everything sent is padded (zk/cp.h).
-// With a table the verifier holds, gather.cc's lookup is used instead.
+// A table the verifier holds: the same protocol for rows of C >= 2 entries gathered by at most 2C
+// indices (the claim on T evaluated by the verifier), gather.cc's lookup otherwise.
 #include "layers/matmul.h"
 #include "layers/one_hot.h"
 #include "proof/steps/steps.h"
