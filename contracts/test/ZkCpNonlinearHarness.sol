@@ -124,28 +124,24 @@ library ZkCpNlHarnessUtil {
     }
 }
 
-// Each entry point in a library of its own (each deployment under the code-size limit).
-library ZkCpRescaleEntry {
-    function rescale(uint256[] calldata w) external view returns (uint256[] memory) {
+// The entry points in two libraries, each under the code-size limit: rescale and ReLU share one
+// compilation of their code (ZkCpNonlinear's digit checks, the decoding); the bound has its own.
+library ZkCpNonlinearEntry {
+    function run(bool relu, uint256[] calldata w) external view returns (uint256[] memory) {
         ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
         uint256[] calldata pf = w[a.proofAt:];
         (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
-        (ZkNonlinear.RescaleParams memory p,) = ZkNonlinear.decodeRescale(a.params, 0);
-        uint256 gas = gasleft();
-        ZkTypes.ZkStepOut memory o = ZkCpNonlinear.verifyRescale(st, a.z, p, a.yc, pf, a.yc.length);
-        gas -= gasleft();
-        return ZkCpNlHarnessUtil.end(a, st, ok, o, pf, gas);
-    }
-}
-
-library ZkCpReluEntry {
-    function relu(uint256[] calldata w) external view returns (uint256[] memory) {
-        ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
-        uint256[] calldata pf = w[a.proofAt:];
-        (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
-        (ZkNonlinear.ReluParams memory p,) = ZkNonlinear.decodeRelu(a.params, 0);
-        uint256 gas = gasleft();
-        ZkTypes.ZkStepOut memory o = ZkCpNonlinear.verifyRelu(st, a.z, p, a.yc, pf, a.yc.length);
+        ZkTypes.ZkStepOut memory o;
+        uint256 gas;
+        if (!relu) {
+            (ZkNonlinear.RescaleParams memory p,) = ZkNonlinear.decodeRescale(a.params, 0);
+            gas = gasleft();
+            o = ZkCpNonlinear.verifyRescale(st, a.z, p, a.yc, pf, a.yc.length);
+        } else {
+            (ZkNonlinear.ReluParams memory p,) = ZkNonlinear.decodeRelu(a.params, 0);
+            gas = gasleft();
+            o = ZkCpNonlinear.verifyRelu(st, a.z, p, a.yc, pf, a.yc.length);
+        }
         gas -= gasleft();
         return ZkCpNlHarnessUtil.end(a, st, ok, o, pf, gas);
     }
@@ -167,11 +163,11 @@ library ZkCpBoundEntry {
 // The matmul harnesss entry points too: one compilation for evm_zk_test's layer routines.
 contract ZkCpNonlinearHarness is ZkCpMatmulHarness {
     function rescale(uint256[] calldata w) external view returns (uint256[] memory) {
-        return ZkCpRescaleEntry.rescale(w);
+        return ZkCpNonlinearEntry.run(false, w);
     }
 
     function relu(uint256[] calldata w) external view returns (uint256[] memory) {
-        return ZkCpReluEntry.relu(w);
+        return ZkCpNonlinearEntry.run(true, w);
     }
 
     function bound(uint256[] calldata w) external view returns (uint256[] memory) {
