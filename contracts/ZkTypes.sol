@@ -67,5 +67,15 @@ library ZkTypes {
         ZkClaim[] x;
         ZkClaim[] w;
         ZkClaim[] bias;
+        ZkAdviceClaim[] advice;  // the non-linear layers' (ZkCpNonlinear), in the C++ order
+        RangeLookup[] lookups;  // the non-linear layers' range lookups, in registration order
+    }
+
+    // A claim on the step's advice vector number `advice` with its value as a form (AdviceClaim
+    // in zero-knowledge mode: a digit vector's evaluation, a padded message of one slot).
+    struct ZkAdviceClaim {
+        uint256 advice;
+        uint256[] point;
+        uint256[] form;
     }
 }

@@ -283,15 +283,16 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) + ": make a new one with zkinfer setup --backend kzg");
   if (zero_knowledge(model)) {
     // Name the first nodes (in verification order) whose step has no zero-knowledge routine on
-    // chain yet (session 15: only the matmul/Gemm step has one, contracts/ZkCpMatmul.sol; claim
-    // combination and the opening reduction too; the driver has no zero-knowledge mode yet).
+    // chain yet (session 15: the matmul/Gemm step's product, contracts/ZkCpMatmul.sol; claim
+    // combination and the opening reduction too; session 16: rescale (the Gemm step's output),
+    // ReLU and the bound check, ZkCpNonlinear.sol; the driver has no zero-knowledge mode yet).
     std::string missing;
     try {
       const detail::Plan zplan = detail::make_plan(model);
       size_t named = 0;
       for (size_t pi = zplan.size(); pi-- > 0;) {
         const std::string& op = model.graph.nodes[zplan[pi]->node].op_type;
-        if (op == "Gemm" || op == "MatMul") continue;
+        if (op == "Gemm" || op == "MatMul" || op == "Relu") continue;
         missing += (missing.empty() ? "" : ", ") + node_label(model, zplan[pi]->node);
         if (++named == 3) {
           missing += ", ..";
@@ -301,8 +302,8 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     } catch (const Error&) {  // (the plan's own errors are reported for plain models below)
     }
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output): the EVM verifier "
-                        "checks proofs without zero knowledge for now (on chain, only the matrix product of MatMul/Gemm (not its output "
-                        "rescale), claim combination and the opening reduction have a zero-knowledge routine yet, and the "
+                        "checks proofs without zero knowledge for now (on chain, only MatMul/Gemm (the product and its output "
+                        "rescale), Relu, claim combination and the opening reduction have a zero-knowledge routine yet, and the "
                         "driver has none" +
                 (missing.empty() ? std::string() : "; nodes without one, in verification order: " + missing) +
                 "); compile with --input-visibility public --weights-visibility fixed --output-visibility public");

@@ -22,6 +22,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <functional>
 #include <optional>
 #include <array>
 #include <set>
@@ -31,8 +33,12 @@
 #include "evm_runner.h"
 #include "common/random.h"
 #include "curve/g1.h"
+#include "layers/activation.h"
+#include "layers/bound.h"
 #include "layers/combine.h"
 #include "layers/matmul.h"
+#include "layers/rescale.h"
+#include "lookup/batch.h"
 #include "layers/test_util.h"
 #include "pcs/hyrax.h"
 #include "pcs/ipa.h"
@@ -948,6 +954,8 @@ struct MmCase {
   bool cpp_ok = false;
   std::vector<Word> want;  // the harness's expected answer
   size_t products = 0, equalities = 0, messages = 0;
+  size_t peds_at = 0;  // the first Pedersen claim word
+  bool sample_peds = false;  // in a case of every change: a sample of the Pedersen words only
 };
 
 void put_zk_claims(std::vector<Word>& out, std::span<const layers::Claim> cs) {
@@ -976,6 +984,7 @@ void put_routine_proof(MmCase& c, std::span<const uint8_t> bytes, size_t claim_a
     ByteReader pr(bytes.subspan(peds_at, end_at - peds_at));
     while (pr.remaining() > 0) put_g1(ws, zk::read_point(pr, "claim"));
   }
+  c.peds_at = c.proof_at + (peds_at - claim_at) / 32;
   c.end_at = ws.size();
   put_end_section(ws, bytes, end_at, c.products, hidden, num_chunks, nullptr);
   c.want[2] = word_u64(ws.size() - c.proof_at);
@@ -1089,7 +1098,10 @@ struct MmPlan {
 void schedule_changes(MmPlan& pl, const std::string& sig, MmCase& c, bool full,
                       std::vector<std::pair<std::string, size_t>>& bad) {
   std::vector<size_t> at;
-  if (full) {
+  if (full && c.sample_peds) {  // (the end section's tests change every Pedersen claim's words)
+    for (size_t i = c.proof_at; i < c.peds_at; ++i) at.push_back(i);
+    if (c.peds_at < c.end_at) at.insert(at.end(), {c.peds_at, c.end_at - 1});
+  } else if (full) {
     for (size_t i = c.proof_at; i < c.end_at; ++i) at.push_back(i);
   } else {
     at = {c.proof_at, (c.proof_at + c.end_at) / 2, c.end_at - 1};
@@ -1479,9 +1491,15 @@ void build_rd(MmPlan* pl) {
   build_plan(pl, 0x4d4d, "reduction(uint256[])", rd_specs(), {0}, {0, 1}, rd_prove, rd_verify);
 }
 
+// The non-linear layers' plans (defined with their tests below).
+void build_rs(MmPlan* pl);
+void build_rl(MmPlan* pl);
+void build_bd(MmPlan* pl);
+
+// (ZkCpNonlinearHarness extends ZkCpMatmulHarness: one compilation for all the layer routines)
 struct LayerPlans {
-  Evm evm{"ZkCpMatmulHarness"};
-  MmPlan mm{evm}, cb{evm}, rd{evm};
+  Evm evm{"ZkCpNonlinearHarness"};
+  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm};
 };
 
 LayerPlans& layer_plans() {
@@ -1490,6 +1508,9 @@ LayerPlans& layer_plans() {
     build_mm(&l->mm);
     build_cb(&l->cb);
     build_rd(&l->rd);
+    build_rs(&l->rs);
+    build_rl(&l->rl);
+    build_bd(&l->bd);
     if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
     return l;
   }();
@@ -1498,6 +1519,9 @@ LayerPlans& layer_plans() {
 MmPlan& mm_plan() { return layer_plans().mm; }
 MmPlan& cb_plan() { return layer_plans().cb; }
 MmPlan& rd_plan() { return layer_plans().rd; }
+MmPlan& rs_plan() { return layer_plans().rs; }
+MmPlan& rl_plan() { return layer_plans().rl; }
+MmPlan& bd_plan() { return layer_plans().bd; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
@@ -1527,6 +1551,389 @@ TEST(EvmZk, ReductionEveryChangeIsRejected) {
 TEST(EvmZk, ReductionFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
   expect_false_claims_rejected(rd_plan());
+}
+
+
+// ---- the non-linear layers in zero-knowledge mode (ZkCpNonlinear; ZkCpNonlinearHarness) ----
+//
+// Rescale, ReLU and bound proofs made in zero-knowledge mode under a model-wide lookup batch (the
+// session carries a lookup::BatchProver / BatchVerifier: the range checks are registered, the proof
+// has no lookup proof of its own); the claims on the input and the advice claims bound to Pedersen
+// commitments, then the end section. The harness must return the C++ verifier's verdict, state,
+// pad opening, claims on the input and advice claims (forms term by term, message atoms as slots)
+// and the lookups the C++ registers (DigitPlan's layout, checked against the BatchVerifier's).
+
+constexpr std::string_view kNlDomain = "evm-test-cpnl";
+
+struct NlSpec {
+  enum Kind { kRescale, kRelu, kBound } kind;
+  std::vector<size_t> dims;
+  size_t a = 0, b = 0;  // rescale: shift, out_bits; relu: shift, bits; bound: bits, first_log
+  bool zero_padding = false;
+  size_t claims = 1;
+};
+
+std::string nl_name(const NlSpec& sp) {
+  std::string d;
+  for (size_t i = 0; i < sp.dims.size(); ++i) d += (i ? "x" : "") + std::to_string(sp.dims[i]);
+  const char* kind = sp.kind == NlSpec::kRescale ? "rescale" : sp.kind == NlSpec::kRelu ? "relu" : "bound";
+  const char* pa = sp.kind == NlSpec::kBound ? " bits=" : " shift=";
+  const char* pb = sp.kind == NlSpec::kRescale ? " out_bits=" : sp.kind == NlSpec::kRelu ? " bits=" : " first_log=";
+  return std::string(kind) + " " + d + pa + std::to_string(sp.a) + pb + std::to_string(sp.b) +
+         (sp.zero_padding ? " zero_padding" : "") + " claims=" + std::to_string(sp.claims);
+}
+
+layers::PaddedShape nl_shape(const NlSpec& sp) {
+  if (sp.kind == NlSpec::kBound) return layers::bound_shape({sp.dims, sp.a, sp.zero_padding, sp.b});
+  return layers::PaddedShape(sp.dims);
+}
+
+// The layer's proof layout and (id -> slot) of its messages: the verifier reads every evaluation
+// before the zero-check's rounds and final values, but absorbs the last `after` evaluations (at the
+// zero-check's point) after them.
+layers::ProofLayout nl_layout(const NlSpec& sp, size_t nc, size_t* after) {
+  const size_t n = nl_shape(sp).num_vars();
+  *after = 0;
+  switch (sp.kind) {
+    case NlSpec::kRescale:
+      return layers::rescale_proof_layout({sp.dims, sp.a, sp.b}, nc);
+    case NlSpec::kRelu:
+      *after = 2 * layers::range_eval_count(n, sp.b);
+      return layers::relu_proof_layout({sp.dims, sp.a, sp.b}, nc);
+    case NlSpec::kBound: {
+      auto l = layers::bound_proof_layout({sp.dims, sp.a, sp.zero_padding, sp.b}, nc);
+      if (!l.sumchecks.empty()) *after = layers::range_eval_count(n, sp.a + 1);
+      return l;
+    }
+  }
+  return {};
+}
+
+// The range checks (num_vars, bits) in add_range order.
+std::vector<std::pair<size_t, size_t>> nl_ranges(const NlSpec& sp) {
+  const size_t n = nl_shape(sp).num_vars();
+  switch (sp.kind) {
+    case NlSpec::kRescale:
+      if (sp.b > 0) return {{n, sp.a}, {n, sp.b + 1}};
+      return {{n, sp.a}};
+    case NlSpec::kRelu:
+      if (sp.a > 0) return {{n, sp.b}, {n, sp.b}, {n, sp.a}};
+      return {{n, sp.b}, {n, sp.b}};
+    case NlSpec::kBound:
+      return {{n, sp.a + 1}};
+  }
+  return {};
+}
+
+// A prover's integer tensor for the spec: rescale / ReLU input x, bound's y.
+std::vector<int64_t> nl_input(const NlSpec& sp, TestRng& rng) {
+  const size_t size = layers::PaddedShape(sp.dims).unpadded_size();
+  int64_t bound = 0;
+  if (sp.kind == NlSpec::kRescale) {
+    bound = sp.b > 0 ? (int64_t{1} << (sp.b + sp.a - 1)) : (int64_t{1} << std::min<size_t>(sp.a + 10, 50));
+  } else if (sp.kind == NlSpec::kRelu) {
+    bound = int64_t{1} << (sp.b + sp.a - 1);
+  } else {
+    bound = (int64_t{1} << sp.a) - 1;
+  }
+  return layers::testing::random_ints(rng, size, bound);
+}
+
+// The prover: the claim values sent as padded messages ("t.claim"), the layer's proof, the claims
+// on the input and the advice claims bound to Pedersen commitments, the end section.
+std::vector<uint8_t> nl_prove(const NlSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  const auto x = nl_input(sp, rng);
+  const layers::PaddedShape shape = nl_shape(sp);
+  std::optional<layers::RescaleProver> rs;
+  std::optional<layers::ReluProver> rl;
+  std::optional<layers::BoundProver> bd;
+  std::vector<Fr> table;
+  if (sp.kind == NlSpec::kRescale) {
+    rs.emplace(layers::RescaleParams{sp.dims, sp.a, sp.b}, x);
+    table = layers::padded_table(shape, rs->output());
+  } else if (sp.kind == NlSpec::kRelu) {
+    rl.emplace(layers::ReluParams{sp.dims, sp.a, sp.b}, x);
+    table = layers::padded_table(shape, rl->output());
+  } else {
+    bd.emplace(layers::BoundParams{sp.dims, sp.a, sp.zero_padding, sp.b}, x);
+    table = layers::padded_table(shape, x);
+  }
+  auto claims = layers::testing::true_claims(rng, table, shape.num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  lookup::BatchProver<Fr> bp;
+  lookup::BatchVerifier<Fr> bv;  // (the replay's registrations)
+  const ProofSession session{&ctx, &bp, &bv};
+  transcript::Transcript tr(kNlDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  std::vector<layers::Claim> in;
+  std::vector<layers::AdviceClaim> adv;
+  if (rs) rs->prove(claims, tr, &in, &adv).serialize(w);
+  if (rl) rl->prove(claims, tr, &in, &adv).serialize(w);
+  if (bd) bd->prove(claims, tr, &adv).serialize(w);
+  // the prover's replay of the verifier (relations on)
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<layers::Claim> rc = claims;
+  std::vector<Val> cv2;
+  for (auto& c : rc) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  size_t after = 0;
+  const auto proof = layers::deserialize_proof(r, nl_layout(sp, rc.size(), &after));
+  in.clear();
+  adv.clear();
+  Verdict v = Verdict::accept();
+  if (sp.kind == NlSpec::kRescale) v = layers::verify_rescale({sp.dims, sp.a, sp.b}, rc, proof, replay, &in, &adv);
+  if (sp.kind == NlSpec::kRelu) v = layers::verify_relu({sp.dims, sp.a, sp.b}, rc, proof, replay, &in, &adv);
+  if (sp.kind == NlSpec::kBound) v = layers::verify_bound({sp.dims, sp.a, sp.zero_padding, sp.b}, rc, proof, replay, &adv);
+  EXPECT_TRUE(v.ok()) << v.reason();
+  for (const auto& c : in) ctx.bind_claim(c.value, w, tr);
+  for (const auto& a : adv) ctx.bind_claim(a.claim.value, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+// A C++ form's words with its message atoms as slots.
+void put_slot_form(std::vector<Word>& out, const Val& x, const std::function<uint32_t(uint32_t)>& slot) {
+  out.push_back(word(x.value()));
+  out.push_back(word_u64(x.terms().size()));
+  for (const auto& t : x.terms()) {
+    const uint32_t kind = t.atom >> cp::kKindShift;
+    out.push_back(word_u64(kind == cp::kMsgKind ? slot(t.atom & cp::kIndexMask) : t.atom));
+    out.push_back(word(t.coeff));
+  }
+}
+
+MmCase nl_verify(const NlSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  MmCase c;
+  c.name = nl_name(sp);
+  c.sample_peds = true;  // (one per advice claim: many)
+  Context ctx(ped(), srs(), kLogFirst);
+  lookup::BatchVerifier<Fr> bv;
+  const ProofSession session{&ctx, nullptr, &bv};
+  transcript::Transcript tr(kNlDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<layers::Claim> yc(sp.claims);
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].point = points.at(t);
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  size_t after = 0;
+  const layers::ProofLayout layout = nl_layout(sp, yc.size(), &after);
+  const auto proof = layers::deserialize_proof(r, layout);
+  std::vector<layers::Claim> in;
+  std::vector<layers::AdviceClaim> adv;
+  Verdict v = Verdict::accept();
+  if (sp.kind == NlSpec::kRescale) v = layers::verify_rescale({sp.dims, sp.a, sp.b}, yc, proof, tr, &in, &adv);
+  if (sp.kind == NlSpec::kRelu) v = layers::verify_relu({sp.dims, sp.a, sp.b}, yc, proof, tr, &in, &adv);
+  if (sp.kind == NlSpec::kBound) v = layers::verify_bound({sp.dims, sp.a, sp.zero_padding, sp.b}, yc, proof, tr, &adv);
+  EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+  const size_t peds_at = r.position();
+  for (const auto& x : in) ctx.bind_claim(x.value, r, tr);
+  for (const auto& a : adv) ctx.bind_claim(a.claim.value, r, tr);
+  const size_t end_at = r.position();
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  // message ids (read order) -> slots (absorption order)
+  const size_t nc = yc.size(), ne = layout.num_evals, first_after = nc + ne - after;
+  size_t zc_words = 0;
+  for (const auto& s : layout.sumchecks) zc_words += s.n * (s.degree - 1) + s.factors;
+  const std::function<uint32_t(uint32_t)> slot = [=](uint32_t id) -> uint32_t {
+    if (id < first_after) return id;
+    if (id < nc + ne) return static_cast<uint32_t>(id + zc_words);
+    return static_cast<uint32_t>(id - after);
+  };
+  // the lookups: per range check its low digits (when any), then its top digit
+  std::vector<std::array<size_t, 3>> lookups;
+  std::vector<lookup::BatchTableShape> grouped;
+  {
+    size_t id = 0;
+    for (const auto& [n, bits] : nl_ranges(sp)) {
+      const auto p = layers::DigitPlan::make(bits, n);
+      if (p.num_low > 0) lookups.push_back({id++, n + p.low_vars, p.digit_bits});
+      lookups.push_back({id++, n, p.top_bits});
+    }
+    for (const auto& l : lookups) {
+      auto it = std::find_if(grouped.begin(), grouped.end(), [&](const auto& g) { return g.k == l[2]; });
+      if (it == grouped.end()) it = grouped.insert(grouped.end(), lookup::BatchTableShape{l[2], 1, {}});
+      it->segments.push_back(l[1]);
+    }
+  }
+  const auto shapes = bv.shapes();
+  EXPECT_EQ(shapes.size(), grouped.size()) << c.name;
+  for (size_t t = 0; t < std::min(shapes.size(), grouped.size()); ++t) {
+    EXPECT_EQ(shapes[t].k, grouped[t].k) << c.name;
+    EXPECT_EQ(shapes[t].segments, grouped[t].segments) << c.name;
+  }
+  // the expected answer
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+  c.want.push_back(word_u64(in.size()));
+  for (const auto& x : in) {
+    c.want.push_back(word_u64(x.point.size()));
+    for (const Fr& e : x.point) c.want.push_back(word(e));
+    put_slot_form(c.want, x.value, slot);
+  }
+  c.want.push_back(word_u64(adv.size()));
+  for (const auto& a : adv) {
+    c.want.push_back(word_u64(a.advice));
+    c.want.push_back(word_u64(a.claim.point.size()));
+    for (const Fr& e : a.claim.point) c.want.push_back(word(e));
+    put_slot_form(c.want, a.claim.value, slot);
+  }
+  c.want.push_back(word_u64(lookups.size()));
+  for (const auto& l : lookups)
+    for (size_t k : l) c.want.push_back(word_u64(k));
+  // the harness's words
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  std::vector<size_t> params{sp.dims.size()};
+  params.insert(params.end(), sp.dims.begin(), sp.dims.end());
+  if (sp.kind == NlSpec::kBound) {
+    params.insert(params.end(), {sp.a, sp.zero_padding ? size_t{1} : 0, sp.b});
+  } else {
+    params.insert(params.end(), {sp.a, sp.b});
+  }
+  ws.push_back(word_u64(params.size()));
+  for (size_t p : params) ws.push_back(word_u64(p));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc) {
+    ws.push_back(word_u64(cl.point.size()));
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  }
+  put_routine_proof(c, bytes, claim_at, peds_at, end_at, hidden, chunks.size());
+  return c;
+}
+
+// (the plain routines' shapes of evm_nonlinear_test where there is one, for the gas comparison)
+std::vector<NlSpec> rs_specs() {
+  return {
+      {NlSpec::kRescale, {3, 5}, 8, 0, false, 1},
+      {NlSpec::kRescale, {4, 6}, 20, 12, false, 2},  // several digits, the output's range check
+  };
+}
+
+std::vector<NlSpec> rl_specs() {
+  return {
+      {NlSpec::kRelu, {3, 5}, 0, 8, false, 1},
+      {NlSpec::kRelu, {1, 10}, 1, 1, false, 1},
+      {NlSpec::kRelu, {4, 6}, 12, 16, false, 2},
+  };
+}
+
+std::vector<NlSpec> bd_specs() {
+  return {
+      {NlSpec::kBound, {3, 5}, 8, 0, true, 2},    // the padding zero-check
+      {NlSpec::kBound, {3, 5}, 12, 3, true, 1},   // the first dimension widened to 2^3
+      {NlSpec::kBound, {3, 6}, 30, 0, false, 1},  // no zero-check
+  };
+}
+
+// Every word of the layer's proof changed in one case per routine (the Pedersen claims' first and
+// last words); false claims: rescale's only with out_bits > 0 (without, the claim on x is wrong
+// instead: the next layer rejects it), twice.
+void build_rs(MmPlan* pl) { build_plan(pl, 0x5e5e, "rescale(uint256[])", rs_specs(), {1}, {1, 1}, nl_prove, nl_verify); }
+void build_rl(MmPlan* pl) { build_plan(pl, 0x7e7e, "relu(uint256[])", rl_specs(), {1}, {0, 1}, nl_prove, nl_verify); }
+void build_bd(MmPlan* pl) { build_plan(pl, 0xbdbd, "bound(uint256[])", bd_specs(), {0}, {0, 2}, nl_prove, nl_verify); }
+
+TEST(EvmZk, RescaleMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(rs_plan(), rs_specs().size());
+}
+
+TEST(EvmZk, RescaleEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(rs_plan());
+}
+
+TEST(EvmZk, RescaleFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(rs_plan());
+}
+
+TEST(EvmZk, ReluMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(rl_plan(), rl_specs().size());
+}
+
+TEST(EvmZk, ReluEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(rl_plan());
+}
+
+TEST(EvmZk, ReluFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(rl_plan());
+}
+
+TEST(EvmZk, BoundMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(bd_plan(), bd_specs().size());
+}
+
+TEST(EvmZk, BoundEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(bd_plan());
+}
+
+TEST(EvmZk, BoundFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(bd_plan());
 }
 
 }  // namespace
