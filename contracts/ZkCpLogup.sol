@@ -9,8 +9,8 @@
 //     rounds and final values, the segments' and the multiplicities' values); no value is
 //     checked on the spot: each check is an equality recorded into the caller's ZkCp.Log, in the
 //     C++ order: the root numerator = 0; per step, ZkCpSumcheck.verifyWithEq's (factor 0's final
-//     value = eq(rho, r), the composition's two products eq-free: q0 (p1 + lambda q1) and q1 p0,
-//     resp. q0 (1 + lambda q1) and q1 for unit children, then composition = running); then the
+//     value = eq(rho, r), the composition's products q0 (p1 + lambda q1) and p0 q1, resp. the one
+//     product q0 (lambda q1) for unit children, then composition = running); then the
 //     witness numerator = 1 (unless unit children), alpha - w~(rho_W) = witness denominator,
 //     alpha - t~(rho_T) = table denominator, -m~(rho_T) = table numerator;
 //   - the GKR's claims are forms: p0 + mu (p1 - p0) kept as (1 - mu) p0 + mu p1 (unit children:
