@@ -8,11 +8,12 @@
 //   - every proof word is a padded message (ZkCp.absorbMessages: the root's two values, each step's
 //     rounds and final values, the segments' and the multiplicities' values); no value is
 //     checked on the spot: each check is an equality recorded into the caller's ZkCp.Log, in the
-//     C++ order: the root numerator = 0; per step, ZkCpSumcheck.verifyWithEq's (factor 0's final
+//     C++ order: the root numerator = 0; per step, sumcheck::verify_with_eq's (factor 0's final
 //     value = eq(rho, r), the composition's products q0 (p1 + lambda q1) and p0 q1, resp. the one
-//     product q0 (lambda q1) for unit children, then composition = running); then the
-//     witness numerator = 1 (unless unit children), alpha - w~(rho_W) = witness denominator,
-//     alpha - t~(rho_T) = table denominator, -m~(rho_T) = table numerator;
+//     product q0 (lambda q1) for unit children, then composition = running: what
+//     ZkCpSumcheck.verifyWithEq records, in a transcription for the two compositions, `_sumcheck`);
+//     then the witness numerator = 1 (unless unit children), alpha - w~(rho_W) = witness
+//     denominator, alpha - t~(rho_T) = table denominator, -m~(rho_T) = table numerator;
 //   - the GKR's claims are forms: p0 + mu (p1 - p0) kept as (1 - mu) p0 + mu p1 (unit children:
 //     the public 1); eq(rho, r) is the verifier's own value (sumcheck's known factor 0), so the
 //     plain "eq value" check is the recorded equality above.
@@ -23,8 +24,9 @@ pragma solidity ^0.8.24;
 
 import {ZkCp} from "./ZkCp.sol";
 import {ZkCpMatmul} from "./ZkCpMatmul.sol";
-import {ZkCpSumcheck} from "./ZkCpSumcheck.sol";
+import {ZkFr} from "./ZkFr.sol";
 import {ZkLogup} from "./ZkLogup.sol";
+import {ZkSumcheck} from "./ZkSumcheck.sol";
 import {ZkTranscript} from "./ZkTranscript.sol";
 import {ZkTypes} from "./ZkTypes.sol";
 
@@ -136,7 +138,7 @@ library ZkCpLogup {
 
     // One GKR step over nv variables: lambda, the sumcheck with eq of
     // eq (p0 q1 + p1 q0 + lambda q0 q1) (unit children: eq (q1 + q0 + lambda q0 q1)) on
-    // claim_p + lambda claim_q (ZkCpSumcheck.verifyWithEq records its checks); then, if drawsMu, the
+    // claim_p + lambda claim_q (`_sumcheck` records its checks); then, if drawsMu, the
     // next claims at (point, mu); else the point becomes rho and the caller reads the final values.
     // Returns the final values' first slot (factor j: + j; factor 0 is eq).
     function _step(Run memory run, ZkCpMatmul.Cp memory z, uint256 nv, bool unit, bool drawsMu, uint256[] calldata pf)
@@ -146,23 +148,13 @@ library ZkCpLogup {
     {
         uint256 lambda;
         (run.st, lambda) = ZkTranscript.challenge(run.st, ZkLogup.L_LAMBDA);
-        ZkCpSumcheck.Statement memory sc;
-        sc.n = nv;
-        sc.nf = unit ? 3 : 5;
-        sc.nterms = 3;
-        // (step_composition's terms: [coeff, k, factors])
-        sc.terms = unit ? _unitTerms(lambda) : _terms(lambda);
-        sc.claim = _lin(run.claimP, 1, run.claimQ, lambda);
-        ZkCpSumcheck.Res memory r = ZkCpSumcheck.verifyWithEq(run.st, z.g, z.prm, z.chunks, sc, run.rho, pf[run.pos:]);
-        run.st = r.st;
-        run.ok = run.ok && r.ok;
-        run.pos += r.p;
-        f = r.finals;
+        uint256[] memory point;
+        (f, point) = _sumcheck(run, z, nv, unit, lambda, _lin(run.claimP, 1, run.claimQ, lambda), pf);
         if (drawsMu) {
             uint256 mu;
             (run.st, mu) = ZkTranscript.challenge(run.st, ZkLogup.L_MU);
             uint256[] memory next = new uint256[](nv + 1);
-            for (uint256 j = 0; j < nv; ++j) next[j] = r.point[j];
+            for (uint256 j = 0; j < nv; ++j) next[j] = point[j];
             next[nv] = mu;
             run.rho = next;
             if (unit) {
@@ -173,24 +165,189 @@ library ZkCpLogup {
                 run.claimQ = _fold(f + 3, f + 4, mu);
             }
         } else {
-            run.rho = r.point;
+            run.rho = point;
         }
     }
 
-    // eq p0 q1 + eq p1 q0 + lambda eq q0 q1 over (eq, p0, p1, q0, q1)
-    function _terms(uint256 lambda) private pure returns (uint256[] memory t) {
-        t = new uint256[](15);
-        (t[0], t[1], t[2], t[3], t[4]) = (1, 3, 0, 1, 4);
-        (t[5], t[6], t[7], t[8], t[9]) = (1, 3, 0, 2, 3);
-        (t[10], t[11], t[12], t[13], t[14]) = (lambda, 3, 0, 3, 4);
+    // ---- a step's sumcheck: ZkCpSumcheck.verifyWithEq for LogUp's two compositions ----
+    //
+    // The same transcript, slots, products and equalities as ZkCpSumcheck.verifyWithEq on
+    // step_composition (factors (eq, p0, p1, q0, q1), terms [1: 0 1 4], [1: 0 2 3], [lambda: 0 3 4];
+    // unit children (eq, q0, q1), [1: 0 2], [1: 0 1], [lambda: 0 1 2]), with what the generic code
+    // derives written out: degree 3, two values a round (q(0) and q(2), or q(1) and q(2) when
+    // rho_i = 0), the Lagrange weights of the nodes 0, 1, 2 in closed form, and the composition's
+    // grouping (evaluate_composition: the shared factor q0 first, then p0): with c = eq(rho, r),
+    // products q0 (c p1 + lambda c q1) and p0 (c q1), composition = both; unit children: the one
+    // product q0 (lambda c q1), composition = c q1 + c q0 + it.
+
+    uint256 private constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;
+
+    // The rounds' state: running claim = a * claim + sum_j c[j] x_{s0 + j}.
+    struct Sc {
+        bytes32 st;
+        uint256 a;
+        uint256[] c;
+        uint256 cEq;
+        uint256 s0;
+        uint256 p;
     }
 
-    // eq q1 + eq q0 + lambda eq q0 q1 over (eq, q0, q1)
-    function _unitTerms(uint256 lambda) private pure returns (uint256[] memory t) {
-        t = new uint256[](13);
-        (t[0], t[1], t[2], t[3]) = (1, 2, 0, 2);
-        (t[4], t[5], t[6], t[7]) = (1, 2, 0, 1);
-        (t[8], t[9], t[10], t[11], t[12]) = (lambda, 3, 0, 1, 2);
+    // Returns the final values' first slot and the point.
+    function _sumcheck(
+        Run memory run,
+        ZkCpMatmul.Cp memory z,
+        uint256 nv,
+        bool unit,
+        uint256 lambda,
+        uint256[] memory claim,
+        uint256[] calldata pf
+    ) private view returns (uint256 finals, uint256[] memory point) {
+        if (run.rho.length != nv) revert ZkLogup.BadShape();
+        Sc memory u;
+        {
+            bytes32 st = ZkTranscript.absorbU64(run.st, ZkSumcheck.L_NUM_VARS, uint64(nv));
+            st = ZkTranscript.absorbU64(st, ZkSumcheck.L_DEGREE, 3);
+            uint256[] memory coeffs = new uint256[](3);
+            (coeffs[0], coeffs[1], coeffs[2]) = (1, 1, lambda);
+            u.st = ZkTranscript.absorbFrs(st, ZkSumcheck.L_COEFFS, coeffs);
+        }
+        point = _rounds(u, run, z, nv, pf);
+        finals = u.s0 + 2 * nv;
+        // factor 0's final value = c
+        {
+            uint256[] memory e0 = ZkCpMatmul.single(finals);
+            e0[0] = u.cEq == 0 ? 0 : R - u.cEq;
+            ZkCp.recordZero(z.g, e0, 0);
+        }
+        // the composition (its products) minus the running claim
+        uint256 nt = unit ? 3 : 2;
+        uint256[] memory zf = new uint256[](2 + 2 * (nt + claim[1] + 2 * nv));
+        {
+            uint256 cq = mulmod(u.cEq, lambda, R);
+            // x: [0, 1, factor, 1]; y: up to two terms
+            uint256[] memory xy = new uint256[](10);
+            (xy[1], xy[3]) = (1, 1);
+            if (unit) {
+                (zf[2], zf[3], zf[4], zf[5]) = (finals + 2, u.cEq, finals + 1, u.cEq);
+                xy[2] = finals + 1;
+                (xy[5], xy[6], xy[7]) = (1, finals + 2, cq);
+                zf[6] = ZkCp.recordProduct(z.g, xy, 0, xy, 4);
+                zf[7] = 1;
+            } else {
+                xy[2] = finals + 3;
+                (xy[5], xy[6], xy[7], xy[8], xy[9]) = (2, finals + 2, u.cEq, finals + 4, cq);
+                zf[2] = ZkCp.recordProduct(z.g, xy, 0, xy, 4);
+                xy[2] = finals + 1;
+                (xy[5], xy[6], xy[7]) = (1, finals + 4, u.cEq);
+                zf[4] = ZkCp.recordProduct(z.g, xy, 0, xy, 4);
+                (zf[3], zf[5]) = (1, 1);
+            }
+        }
+        // - a claim - sum_j c_j x_{s0 + j}
+        uint256 at = 2 + 2 * nt;
+        uint256 na = u.a == 0 ? 0 : R - u.a;
+        zf[0] = mulmod(na, claim[0], R);
+        for (uint256 i = 0; i < claim[1]; ++i) {
+            zf[at++] = claim[2 + 2 * i];
+            zf[at++] = mulmod(claim[3 + 2 * i], na, R);
+        }
+        for (uint256 j = 0; j < 2 * nv; ++j) {
+            uint256 cj = u.c[j];
+            zf[at++] = u.s0 + j;
+            zf[at++] = cj == 0 ? 0 : R - cj;
+        }
+        zf[1] = (at - 2) / 2;
+        ZkCp.recordZero(z.g, zf, 0);
+        bool okf;
+        uint256 nf = unit ? 3 : 5;
+        (run.st, okf) = ZkCp.absorbMessages(u.st, z.g, z.prm, z.chunks, ZkSumcheck.L_FINAL, pf[u.p:u.p + nf]);
+        run.ok = run.ok && okf;
+        run.pos = u.p + nf;
+    }
+
+    // The rounds (verify_with_eq's loop): q(1) from the normalized claim when rho_i != 0.
+    function _rounds(Sc memory u, Run memory run, ZkCpMatmul.Cp memory z, uint256 nv, uint256[] calldata pf)
+        private
+        view
+        returns (uint256[] memory point)
+    {
+        uint256[] memory rho = run.rho;
+        uint256[] memory rinv = _inverses(rho);
+        point = new uint256[](nv);
+        u.s0 = z.g.ns;
+        u.a = 1;
+        u.cEq = 1;
+        u.c = new uint256[](2 * nv);
+        u.p = run.pos;
+        uint256[] memory c = u.c;
+        for (uint256 i = 0; i < nv; ++i) {
+            bool okc;
+            (u.st, okc) = ZkCp.absorbMessages(u.st, z.g, z.prm, z.chunks, ZkSumcheck.L_ROUND, pf[u.p:u.p + 2]);
+            run.ok = run.ok && okc;
+            u.p += 2;
+            uint256 r;
+            (u.st, r) = ZkTranscript.challenge(u.st, ZkSumcheck.L_CHALLENGE);
+            point[i] = r;
+            uint256 ri = rho[i];
+            // the Lagrange weights of the nodes 0, 1, 2 at r
+            uint256 r1 = addmod(r, R - 1, R);
+            uint256 r2 = addmod(r, R - 2, R);
+            uint256 l0 = mulmod(mulmod(r1, r2, R), INV2, R);
+            uint256 l1 = mulmod(r, r2, R);
+            l1 = l1 == 0 ? 0 : R - l1;
+            uint256 l2 = mulmod(mulmod(r, r1, R), INV2, R);
+            uint256 scale;
+            uint256 b = 2 * i;
+            if (ri == 0) {
+                // q(0) = e, q(1), q(2) sent
+                scale = l0;
+                c[b] = l1;
+            } else {
+                // q(1) = (e - (1 - rho) q(0)) / rho
+                scale = mulmod(l1, rinv[i], R);
+                c[b] = addmod(l0, R - mulmod(scale, addmod(1, R - ri, R), R), R);
+            }
+            c[b + 1] = l2;
+            u.a = mulmod(u.a, scale, R);
+            assembly ("memory-safe") {
+                let cp := add(c, 32)
+                for { let j := 0 } lt(j, b) { j := add(j, 1) } {
+                    let q := add(cp, shl(5, j))
+                    mstore(q, mulmod(mload(q), scale, R))
+                }
+            }
+            u.cEq = mulmod(u.cEq, addmod(addmod(1, R - ri, R), addmod(R - r, mulmod(addmod(ri, ri, R), r, R), R), R), R);
+        }
+        // running = c e_n
+        u.a = mulmod(u.a, u.cEq, R);
+        uint256 ce = u.cEq;
+        assembly ("memory-safe") {
+            let cp := add(c, 32)
+            for { let j := 0 } lt(j, mload(c)) { j := add(j, 1) } {
+                let q := add(cp, shl(5, j))
+                mstore(q, mulmod(mload(q), ce, R))
+            }
+        }
+    }
+
+    // 1 / x for the non-zero x (0 stays 0), with one inversion (ZkCpSumcheck's).
+    function _inverses(uint256[] memory xs) private view returns (uint256[] memory inv) {
+        uint256 n = xs.length;
+        inv = new uint256[](n);
+        uint256 acc = 1;
+        for (uint256 i = 0; i < n; ++i) {
+            inv[i] = acc;
+            if (xs[i] != 0) acc = mulmod(acc, xs[i], R);
+        }
+        uint256 t = ZkFr.inv(acc);
+        for (uint256 i = n; i > 0; --i) {
+            if (xs[i - 1] == 0) {
+                inv[i - 1] = 0;
+                continue;
+            }
+            inv[i - 1] = mulmod(inv[i - 1], t, R);
+            t = mulmod(t, xs[i - 1], R);
+        }
     }
 
     // ---- the model-wide batch of range lookups (BatchVerifier::verify) ----
