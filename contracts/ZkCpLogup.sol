@@ -371,7 +371,10 @@ library ZkCpLogup {
     // chunk missing), the next unread word, x: per segment (registration order) the claim on its
     // column (point witnessPoint[0..n_e), the form of its value's slot) and w: per table the claim on
     // its multiplicities (point tablePoint[0..k_t), its value's slot). The checks are recorded into
-    // z.g (see the file comment); the caller opens the claims against the commitments.
+    // z.g (see the file comment); the caller opens the claims against the commitments. z.g must
+    // have room (else ZkCp.LogFull) for proofWords(N, K) + S + T slots, at most 20 + 4 nv words of
+    // equalities and 18 words of products per step (nv: the step's variables), and 4 words of
+    // equalities for the root and 24 + 2 S + 2 T for the leaves.
     function verifyRangeBatch(
         bytes32 st,
         ZkCpMatmul.Cp memory z,
