@@ -253,7 +253,7 @@ library ZkLogup {
 
     // absorb_batch_shape's bytes: u64 (little-endian) count of tables, per table u8 kind (1: range),
     // u64 k, u64 columns (1); u64 count of segments, per segment u64 table, u64 n.
-    function _shapeBytes(RangeBatch memory b) private pure returns (bytes memory out) {
+    function shapeBytes(RangeBatch memory b) internal pure returns (bytes memory out) {
         uint256 nt = b.tableLogs.length;
         uint256 ns = b.segTable.length;
         out = new bytes(8 + 17 * nt + 8 + 16 * ns);
@@ -304,7 +304,7 @@ library ZkLogup {
         (uint256[] memory offT, uint256 k) = layout(b.tableLogs);
         uint256 g = proofWords(n, k);
         if (proof.length != g + ns + nt) revert BadShape();
-        st = ZkTranscript.absorbBytes(st, L_BATCH_SHAPE, _shapeBytes(b));
+        st = ZkTranscript.absorbBytes(st, L_BATCH_SHAPE, shapeBytes(b));
         uint256 gamma;
         uint256 alpha;
         (st,) = ZkTranscript.challenge(st, L_BETA);  // beta: no two-column table here

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: UNLICENSED
 // TEST ONLY: the layer routines in zero-knowledge mode verified end to end on the EVM
-// (contracts/ZkCpMatmul.sol and ZkCpCombine.sol recording their relations, the output claims
-// bound to Pedersen commitments, then ZkCp's end section) for tools/evm/evm_zk_test.cc. One
-// uint256[] of words in, one out.
+// (contracts/ZkCpMatmul.sol, ZkCpCombine.sol, ZkCpReduction.sol and ZkCpLogup.sol recording their
+// relations, the output claims bound to Pedersen commitments, then ZkCp's end section) for
+// tools/evm/evm_zk_test.cc. One uint256[] of words in, one out.
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "../ZkCp.sol";
 import {ZkCpCombine} from "../ZkCpCombine.sol";
+import {ZkCpLogup} from "../ZkCpLogup.sol";
 import {ZkCpMatmul} from "../ZkCpMatmul.sol";
 import {ZkCpReduction} from "../ZkCpReduction.sol";
+import {ZkLogup} from "../ZkLogup.sol";
 import {ZkMatmul} from "../ZkMatmul.sol";
 import {ZkTranscript} from "../ZkTranscript.sol";
 import {ZkTypes} from "../ZkTypes.sol";
@@ -241,6 +243,45 @@ library ZkCpReductionEntry {
     }
 }
 
+library ZkCpLogupEntry {
+    // [b, cap, nchunks, C_k (2 each), ngens, gens (2 each), the log's capacity (words per array),
+    //  T, k_0..k_{T-1}, S, (table, n) per segment (registration order); proof words: the batch's
+    //  (GKR, segment values, multiplicity values), a Pedersen claim (2 words) per segment claim, then
+    //  per multiplicity claim, the end section]: returns as matmul, the lists the segment claims and
+    //  the multiplicity claims (and an empty third). The transcript starts as evm_zk_test's
+    //  ("evm-test-cplg").
+    function rangeBatch(uint256[] calldata w) external view returns (uint256[] memory out) {
+        ZkCpMatmul.Cp memory z;
+        uint256 pos = ZkCpLayerHarnessUtil._params(z, w);
+        z.g = ZkCp.newLog(w[pos++]);
+        ZkLogup.RangeBatch memory b;
+        uint256 nt = w[pos++];
+        b.tableLogs = ZkCpLayerHarnessUtil._arr(w, pos, nt);
+        pos += nt;
+        uint256 ns = w[pos++];
+        b.segTable = new uint256[](ns);
+        b.segVars = new uint256[](ns);
+        for (uint256 e = 0; e < ns; ++e) {
+            b.segTable[e] = w[pos + 2 * e];
+            b.segVars[e] = w[pos + 2 * e + 1];
+        }
+        pos += 2 * ns;
+        uint256[] calldata pf = w[pos:];
+        bytes32 st = ZkTranscript.init("evm-test-cplg");
+        uint256 gas = gasleft();
+        ZkTypes.ZkStepOut memory o = ZkCpLogup.verifyRangeBatch(st, z, b, pf, 0);
+        gas -= gasleft();
+        uint256[][] memory forms = new uint256[][](ns + nt);
+        for (uint256 e = 0; e < ns; ++e) forms[e] = o.x[e].form;
+        for (uint256 t = 0; t < nt; ++t) forms[ns + t] = o.w[t].form;
+        ZkCp.Out memory e2;
+        uint256 used;
+        bool ok2;
+        (st, ok2, e2, used) = ZkCpMatmulHarnessFinish.finish(o.st, z.g, z.prm, z.chunks, forms, pf, o.pos);
+        out = ZkCpLayerHarnessUtil._out(o.ok && ok2, st, used, e2, o, gas);
+    }
+}
+
 contract ZkCpMatmulHarness {
     function matmul(uint256[] calldata w) external view returns (uint256[] memory) {
         return ZkCpMatmulEntry.matmul(w);
@@ -252,5 +293,9 @@ contract ZkCpMatmulHarness {
 
     function reduction(uint256[] calldata w) external view returns (uint256[] memory) {
         return ZkCpReductionEntry.reduction(w);
+    }
+
+    function rangeBatch(uint256[] calldata w) external view returns (uint256[] memory) {
+        return ZkCpLogupEntry.rangeBatch(w);
     }
 }
