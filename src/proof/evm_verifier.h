@@ -61,6 +61,12 @@ class EvmCode {
   };
   std::set<Wrapper> wrappers;
   std::string prefix;  // the wrapper libraries' name prefix (the contract's name)
+  // Zero-knowledge mode (proof/evm_verifier_zk.cc; docs/protocol/evm.md section 4.1): routine()
+  // calls the routine's zero-knowledge counterpart (ZkMatmul -> ZkCpMatmul, ..: claims as forms,
+  // relations into the driver's ZkCp.Log, contracts/ZkCpDriver.sol) and the claims go through
+  // ZkCpDriver; a routine without one is named in zk_missing (the step is refused).
+  bool zk = false;
+  std::string zk_missing;
   // o.<field>'s claims go to tensor t (times `factor` when given).
   void claims_to(int t, const std::string& field);
   void scaled_claims_to(int t, const std::string& field, const field::Fr& factor);
