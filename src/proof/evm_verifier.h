@@ -13,7 +13,9 @@
 //     evm(): the layer's step routine and the routing of its claims), the public input's and the
 //     constants' claims, then the opening library.
 // Supported: kzg keys (transcript v2), a proof without zero knowledge (public input, fixed or
-// public weights, public output), and steps whose evm() emits code; anything else is an Error
+// public weights, public output), and steps whose evm() emits code; zero-knowledge proofs of
+// version-8 keys when every step has a zero-knowledge routine on chain (proof/evm_verifier_zk.h,
+// contracts/ZkCpDriver.sol; docs/protocol/evm.md section 3.3.1); anything else is an Error
 // naming the reason (the node, for a step).
 #pragma once
 
