@@ -71,12 +71,7 @@ std::string detail::evm_ident(const std::string& s) {
 
 namespace {
 
-std::string ident(const std::string& s) {
-  std::string out;
-  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "M" + out;
-  return out;
-}
+std::string ident(const std::string& s) { return detail::evm_ident(s); }
 
 std::string flatten(const std::set<std::string>& want) { return detail::evm_flatten(want); }
 
