@@ -24,7 +24,8 @@
 // Claims carry forms (ZkTypes.ZkClaim: ZkCp's flat sparse affine forms [c, n, (atom, coeff) x n]);
 // a public value is [v, 0]. The ZkCp.Log lives in the context TRIMMED (each array's length = the
 // words used), so that it crosses the step routines' external calls at its size; whatever records
-// into it first gives it room (`roomy`) and trims it after (`trim`).
+// into it first gives it room (`roomy`: ROOM words an array for a step routine; the opening and
+// the input's equalities what they need) and trims it after (`trim`).
 // A failed check returns false; malformed words revert (ZkFr, the precompiles, BadShape).
 pragma solidity ^0.8.24;
 
@@ -242,7 +243,7 @@ library ZkCpDriver {
             d[2 + 2 * i] = f[2 + 2 * i];
             d[3 + 2 * i] = k == 0 ? 0 : R - k;
         }
-        roomy(c.z.g);
+        roomyFor(c.z.g, d.length);
         ZkCp.recordZero(c.z.g, d, 0);
         trim(c.z.g);
         return true;
@@ -289,10 +290,15 @@ library ZkCpDriver {
 
     // Room for ROOM more words in each of the log's arrays (a copy).
     function roomy(ZkCp.Log memory g) internal pure {
-        g.s = _widen(g.s, g.ns);
-        g.peds = _widen(g.peds, 2 * g.nped);
-        g.prods = _widen(g.prods, g.plen);
-        g.zeros = _widen(g.zeros, g.zlen);
+        roomyFor(g, ROOM);
+    }
+
+    // Room for `room` more words in each of the log's arrays (a copy).
+    function roomyFor(ZkCp.Log memory g, uint256 room) internal pure {
+        g.s = _widen(g.s, g.ns, room);
+        g.peds = _widen(g.peds, 2 * g.nped, room);
+        g.prods = _widen(g.prods, g.plen, room);
+        g.zeros = _widen(g.zeros, g.zlen, room);
     }
 
     // Each array's length set to the words used.
@@ -303,9 +309,9 @@ library ZkCpDriver {
         _setLen(g.zeros, g.zlen);
     }
 
-    function _widen(uint256[] memory a, uint256 used) private pure returns (uint256[] memory b) {
+    function _widen(uint256[] memory a, uint256 used, uint256 room) private pure returns (uint256[] memory b) {
         if (used > a.length) revert BadShape();
-        b = new uint256[](used + ROOM);
+        b = new uint256[](used + room);
         assembly ("memory-safe") {
             mcopy(add(b, 32), add(a, 32), shl(5, used))
         }
@@ -370,7 +376,14 @@ library ZkCpDriver {
     function opening(Ctx memory c, uint256[] calldata w, uint256[] memory key) internal view returns (bool) {
         if (c.nOpen == 0) revert BadShape();  // (every model of a zero-knowledge proof opens something)
         Open memory o = _handles(c);
-        roomy(c.z.g);
+        {
+            // the reduction's slots (2N + K), its final check (every claim's terms, 2N + K more) and
+            // the K bindings (a form of two terms and a point each), with margin
+            uint256 terms;
+            for (uint256 i = 0; i < c.nOpen; ++i) terms += c.openForm[i][1];
+            uint256 need = 2 * terms + 8 * o.n + 8 * o.nh + 16;
+            roomyFor(c.z.g, need > ROOM ? need : ROOM);
+        }
         ZkCpReduction.Res memory r = ZkCpReduction.verifyReduction(c.st, c.z, o.numVars, o.claimCom, o.claims, w[c.pos:]);
         bool ok = r.ok;
         bytes32 st = r.st;
