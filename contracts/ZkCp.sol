@@ -448,6 +448,29 @@ library ZkCp {
         }
     }
 
+    // eq(point, x) for x < 2^t, t = ceil(log2 m) (at most point.length): the first entries of
+    // eqTable(point) (the variables from t on are 0 in them: their factor prod_{i >= t} (1 - p_i)),
+    // 2^t <= 2m entries instead of 2^n (session 16: the end section's C* needs only the slots used).
+    function eqTablePrefix(uint256[] memory point, uint256 m) internal pure returns (uint256[] memory t) {
+        uint256 n = point.length;
+        uint256 lt = 0;
+        while (lt < n && (uint256(1) << lt) < m) ++lt;
+        t = new uint256[](1 << lt);
+        uint256 hiFactor = 1;
+        for (uint256 i = lt; i < n; ++i) hiFactor = mulmod(hiFactor, addmod(1, R - point[i], R), R);
+        t[0] = hiFactor;
+        uint256 h = 1;
+        for (uint256 i = 0; i < lt; ++i) {
+            uint256 p = point[i];
+            for (uint256 j = 0; j < h; ++j) {
+                uint256 hi = mulmod(t[j], p, R);
+                t[j + h] = hi;
+                t[j] = addmod(t[j], R - hi, R);
+            }
+            h <<= 1;
+        }
+    }
+
     // ---- group equations ----
 
     function _mulAdd(uint256[2] memory acc, uint256[] memory pts, uint256 i, uint256 s) private view {
@@ -696,7 +719,15 @@ library ZkCp {
         o.nu = q.nu;
         o.point = q.rp;
         o.v = q.v;
-        uint256[] memory eqt = eqTable(q.rp);
+        // (only the entries below the longest used part of a chunk: eqTablePrefix)
+        uint256 used;
+        for (uint256 k = 0; k < nrows; ++k) {
+            uint256 start = chunkStart(prm.b, prm.cap, k);
+            uint256 end = start + (1 << (k <= prm.cap - prm.b ? prm.b + k : prm.cap));
+            if (end > w.n) end = w.n;
+            if (end > start && end - start > used) used = end - start;
+        }
+        uint256[] memory eqt = eqTablePrefix(q.rp, used);
         for (uint256 k = 0; k < nrows; ++k) {
             uint256 start = chunkStart(prm.b, prm.cap, k);
             uint256 end = start + (1 << (k <= prm.cap - prm.b ? prm.b + k : prm.cap));

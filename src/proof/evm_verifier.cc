@@ -1,5 +1,6 @@
 #include "proof/evm_verifier.h"
 #include "proof/evm_public.h"
+#include "proof/evm_verifier_zk.h"
 
 #include <algorithm>
 #include <cctype>
@@ -58,17 +59,27 @@ std::string hex_byte(size_t v) {
   return std::string{d[(v >> 4) & 15], d[v & 15]};
 }
 
-// A Solidity identifier from a free-form name.
-std::string ident(const std::string& s) {
+}  // namespace
+
+// A Solidity identifier from a free-form name (also evm_verifier_zk.cc's).
+std::string detail::evm_ident(const std::string& s) {
   std::string out;
   for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "M" + out;
   return out;
 }
 
+namespace {
+
+std::string ident(const std::string& s) { return detail::evm_ident(s); }
+
+std::string flatten(const std::set<std::string>& want) { return detail::evm_flatten(want); }
+
+}  // namespace
+
 // The libraries `want` needs (their imports, transitively), dependencies first, flattened: no
 // SPDX line, pragma or import of their own.
-std::string flatten(const std::set<std::string>& want) {
+std::string detail::evm_flatten(const std::set<std::string>& want) {
   std::map<std::string, std::string> src;
   for (const auto& [file, text] : evm_library_sources()) src[file.substr(0, file.size() - 4)] = text;
   std::vector<std::string> order;
@@ -100,8 +111,6 @@ std::string flatten(const std::set<std::string>& want) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string sol_i64_bytes(std::span<const int64_t> v) {
   static const char* d = "0123456789abcdef";
@@ -201,6 +210,7 @@ std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wr
 
 void EvmCode::routine(const std::string& lib, const std::string& fn, const std::string& param_type, const std::string& params,
                       size_t offset) {
+  if (zk) return detail::evm_zk_routine(*this, lib, fn, param_type, params, offset);
   libraries.insert(lib);
   wrappers.insert({lib, fn, param_type});
   line("o = " + prefix + lib + "." + fn + "(c.st, " + params + ", cl, ZkDriver.tail(w, c.pos));");
@@ -216,15 +226,20 @@ void EvmCode::routine(const std::string& lib, const std::string& fn, const std::
 }
 
 void EvmCode::claims_to(int t, const std::string& field) {
+  if (zk) return detail::evm_zk_claims_to(*this, t, field, field::Fr::one());
   line("ZkDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", o." + field + ");");
 }
 
 void EvmCode::scaled_claims_to(int t, const std::string& field, const field::Fr& factor) {
+  if (zk) return detail::evm_zk_claims_to(*this, t, field, factor);
   if (factor == field::Fr::one()) return claims_to(t, field);
   line("ZkDriver.addScaled(c, " + sol_uint(static_cast<uint64_t>(t)) + ", o." + field + ", " + sol_fr(factor) + ");");
 }
 
-void EvmCode::pass_to(int t) { line("ZkDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", cl);"); }
+void EvmCode::pass_to(int t) {
+  if (zk) return detail::evm_zk_claims_to(*this, t, "", field::Fr::one());
+  line("ZkDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", cl);");
+}
 
 std::string sol_uint(uint64_t v) { return std::to_string(v); }
 
@@ -281,33 +296,9 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     throw Error(where + "the key is a hyrax key: the EVM verifier needs a kzg key (zkinfer setup --backend kzg --srs FILE.ptau)");
   if (vk.transcript_encoding() != transcript::Encoding::kV2 || !vk.kzg)
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) + ": make a new one with zkinfer setup --backend kzg");
-  if (zero_knowledge(model)) {
-    // Name the first nodes (in verification order) whose step has no zero-knowledge routine on
-    // chain yet (session 15: the matmul/Gemm step's product, contracts/ZkCpMatmul.sol; claim
-    // combination and the opening reduction too; session 16: rescale (the Gemm step's output),
-    // ReLU and the bound check, ZkCpNonlinear.sol; the driver has no zero-knowledge mode yet).
-    std::string missing;
-    try {
-      const detail::Plan zplan = detail::make_plan(model);
-      size_t named = 0;
-      for (size_t pi = zplan.size(); pi-- > 0;) {
-        const std::string& op = model.graph.nodes[zplan[pi]->node].op_type;
-        if (op == "Gemm" || op == "MatMul" || op == "Relu") continue;
-        missing += (missing.empty() ? "" : ", ") + node_label(model, zplan[pi]->node);
-        if (++named == 3) {
-          missing += ", ..";
-          break;
-        }
-      }
-    } catch (const Error&) {  // (the plan's own errors are reported for plain models below)
-    }
-    throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output): the EVM verifier "
-                        "checks proofs without zero knowledge for now (on chain, only MatMul/Gemm (the product and its output "
-                        "rescale), Relu, claim combination and the opening reduction have a zero-knowledge routine yet, and the "
-                        "driver has none" +
-                (missing.empty() ? std::string() : "; nodes without one, in verification order: " + missing) +
-                "); compile with --input-visibility public --weights-visibility fixed --output-visibility public");
-  }
+  // Zero-knowledge proofs (key version 8): proof/evm_verifier_zk.cc (refuses, naming them, the
+  // nodes whose step has no zero-knowledge routine on chain yet).
+  if (zero_knowledge(model)) return detail::make_evm_verifier_zk(model, vk, name);
   if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
   const auto key_words = evm_kzg_key_words(*vk.kzg);
   const auto& g = model.graph;

@@ -13,7 +13,9 @@
 //     evm(): the layer's step routine and the routing of its claims), the public input's and the
 //     constants' claims, then the opening library.
 // Supported: kzg keys (transcript v2), a proof without zero knowledge (public input, fixed or
-// public weights, public output), and steps whose evm() emits code; anything else is an Error
+// public weights, public output), and steps whose evm() emits code; zero-knowledge proofs of
+// version-8 keys when every step has a zero-knowledge routine on chain (proof/evm_verifier_zk.h,
+// contracts/ZkCpDriver.sol; docs/protocol/evm.md section 3.3.1); anything else is an Error
 // naming the reason (the node, for a step).
 #pragma once
 
@@ -61,6 +63,12 @@ class EvmCode {
   };
   std::set<Wrapper> wrappers;
   std::string prefix;  // the wrapper libraries' name prefix (the contract's name)
+  // Zero-knowledge mode (proof/evm_verifier_zk.cc; docs/protocol/evm.md section 4.1): routine()
+  // calls the routine's zero-knowledge counterpart (ZkMatmul -> ZkCpMatmul, ..: claims as forms,
+  // relations into the driver's ZkCp.Log, contracts/ZkCpDriver.sol) and the claims go through
+  // ZkCpDriver; a routine without one is named in zk_missing (the step is refused).
+  bool zk = false;
+  std::string zk_missing;
   // o.<field>'s claims go to tensor t (times `factor` when given).
   void claims_to(int t, const std::string& field);
   void scaled_claims_to(int t, const std::string& field, const field::Fr& factor);

@@ -30,6 +30,7 @@
 #include "hash/keccak.h"
 #include "proof/evm_public.h"
 #include "proof/files.h"
+#include "proof/model_facts.h"
 #include "proof/model_proof.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -122,7 +123,18 @@ void register_encode_evm(CLI::App& app, Action& action) {
       };
       bool digest_seen = false;
       size_t n_fr = 0, n_g1 = 0;
+      // Zero-knowledge proofs: the pad chunks' count (the u32 before their commitments, the first
+      // 4-byte field after the digest: cp's rows block, zk/cp.h) is a word too: the contract
+      // (contracts/ZkCpDriver.sol readChunks) reads the commitments by it.
+      bool chunks_pending = proof::zero_knowledge(vkf.model);
       for (const ByteField& f : fields) {
+        if (chunks_pending && digest_seen && f.size == 4) {
+          uint32_t k = 0;
+          for (size_t i = 0; i < 4; ++i) k |= static_cast<uint32_t>(bytes[f.offset + i]) << (8 * i);
+          put(u64_word(k), f.offset, "chunks");
+          chunks_pending = false;
+          continue;
+        }
         if (f.size != 32) {
           if (f.size == 1 || f.size == 4 || f.size == 8) continue;  // integers: fixed by the key, or the statement
           throw Error(args->proof + ": a field of " + std::to_string(f.size) + " bytes at byte " +

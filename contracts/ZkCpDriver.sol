@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: UNLICENSED
+// The whole-model EVM verifier's driver in zero-knowledge mode (docs/protocol/evm.md sections 3.3
+// and 4.1): src/proof/model_proof.cc `verify_impl` for kzg keys of version 8 (cp's pads
+// KZG-committed in chunks) when the model's proofs are zero-knowledge, beside ZkDriver's plain
+// mode (which it reuses for words, tails and the public values). A verifier that
+// `zkinfer create-evm-verifier` generates (src/proof/evm_verifier_zk.cc) calls, in verify_impl's
+// order:
+//
+//   begin (vk digest; cp's pad parameters and Pedersen generators from the key)  ->  the public
+//   values (absorbPublic)  ->  the pad chunks' commitments (readChunks: a count word, which
+//   `encode-evm-calldata` writes for zero-knowledge proofs, then the points; not absorbed here:
+//   each is absorbed with the first message of its chunk)  ->  the key's and the proof's
+//   commitments  ->  the output claims (public values: forms without terms)  ->  per node in
+//   reverse order: its claims (take), a combine when several (ZkCpCombine), the step routine in
+//   zero-knowledge mode (ZkCpMatmul, ...: relations recorded into the context's ZkCp.Log), its
+//   claims routed (add, addScaled)  ->  the public input's claims (checkInput: equalities
+//   recorded)  ->  the claims on key commitments (openClaims)  ->  opening: the reduction over
+//   forms (ZkCpReduction), each evaluation s_c F_c bound to a Pedersen commitment
+//   (ZkCp.bindClaim, in the commitments' order), the end section (ZkCp.finish, through the
+//   external library ZkCpEnd: code size), then ONE HyperKZG batch of two groups
+//   (ZkHyperKzg.verifyGroups: the commitments at rho with their committed claims, then the pad
+//   chunks' combination C* at r' with the committed claim V)  ->  every word read.
+//
+// Claims carry forms (ZkTypes.ZkClaim: ZkCp's flat sparse affine forms [c, n, (atom, coeff) x n]);
+// a public value is [v, 0]. The ZkCp.Log lives in the context TRIMMED (each array's length = the
+// words used), so that it crosses the step routines' external calls at its size; whatever records
+// into it first gives it room (`roomy`: ROOM words an array for a step routine; the opening and
+// the input's equalities what they need) and trims it after (`trim`).
+// A failed check returns false; malformed words revert (ZkFr, the precompiles, BadShape).
+pragma solidity ^0.8.24;
+
+import {ZkCp} from "./ZkCp.sol";
+import {ZkCpMatmul} from "./ZkCpMatmul.sol";
+import {ZkCpReduction} from "./ZkCpReduction.sol";
+import {ZkDriver} from "./ZkDriver.sol";
+import {ZkHyperKzg} from "./ZkHyperKzg.sol";
+import {ZkPublic} from "./ZkPublic.sol";
+import {ZkTranscript} from "./ZkTranscript.sol";
+import {ZkTypes} from "./ZkTypes.sol";
+
+// The end section behind an external call (the opening with it inline passes 24 KB).
+library ZkCpEnd {
+    function finish(bytes32 st, ZkCp.Log memory g, ZkCp.Params memory prm, uint256[] memory chunks, bytes calldata w)
+        external
+        view
+        returns (bytes32, bool, ZkCp.Out memory, uint256)
+    {
+        return ZkCp.finish(st, ZkCp.rel(g, chunks), prm, ZkDriver.words(w));
+    }
+}
+
+library ZkCpDriver {
+    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    // Room given to the log before a routine records (words per array).
+    uint256 internal constant ROOM = 1024;
+    // At most this many pad chunks (2^10, 2^11, .. up to the SRS, then 2^cap each).
+    uint256 internal constant MAX_CHUNKS = 64;
+
+    error BadShape();
+
+    struct Ctx {
+        bytes32 st;
+        uint256 pos;
+        ZkTypes.ZkClaim[][] claims;  // per tensor
+        // Commitments: (x, y) and variables, the key's then the proof's, in reading order.
+        uint256[] comX;
+        uint256[] comY;
+        uint256[] comVars;
+        uint256 nCom;
+        // Claims to open: commitment, point, form.
+        uint256[] openCom;
+        uint256[][] openPoint;
+        uint256[][] openForm;
+        uint256 nOpen;
+        // cp: the log (trimmed), the pad parameters and generators, the proof's chunk commitments.
+        ZkCpMatmul.Cp z;
+    }
+
+    // ---- start ----
+
+    // As ZkDriver.begin; b, cap: the pad chunks' shape (ZkCp.Params); gens: U, H, G_0, .. as
+    // 64-byte (x, y) pairs.
+    function begin(bytes memory domain, bytes32 vkDigest, uint256 numTensors, uint256[] calldata w, uint256 b, uint256 cap, bytes memory gens)
+        internal
+        pure
+        returns (Ctx memory c, bool ok)
+    {
+        if (w.length == 0 || bytes32(w[0]) != vkDigest) return (c, false);
+        c.st = ZkTranscript.absorbBytes(ZkTranscript.init(domain), ZkDriver.L_VK_DIGEST, abi.encodePacked(vkDigest));
+        c.pos = 1;
+        c.claims = new ZkTypes.ZkClaim[][](numTensors);
+        c.comX = new uint256[](0);
+        c.comY = new uint256[](0);
+        c.comVars = new uint256[](0);
+        c.openCom = new uint256[](0);
+        c.openPoint = new uint256[][](0);
+        c.openForm = new uint256[][](0);
+        c.z.prm.b = b;
+        c.z.prm.cap = cap;
+        if (gens.length % 32 != 0) revert BadShape();
+        uint256 ng = gens.length / 32;
+        c.z.prm.gens = new uint256[](ng);
+        for (uint256 i = 0; i < ng; ++i) {
+            uint256 x;
+            assembly ("memory-safe") {
+                x := mload(add(add(gens, 32), shl(5, i)))
+            }
+            c.z.prm.gens[i] = x;
+        }
+        c.z.g = ZkCp.newLog(0);
+        return (c, true);
+    }
+
+    // Public values (ZkPublic.absorb on this context's transcript).
+    function absorbPublic(Ctx memory c, uint256 lbl, bytes calldata v, uint256 at, uint256 n, uint256 wd, uint256 bits, bool lowOpen)
+        internal
+        pure
+        returns (bool ok)
+    {
+        ZkDriver.Ctx memory t;
+        t.st = c.st;
+        ok = ZkPublic.absorb(t, lbl, v, at, n, wd, bits, lowOpen);
+        c.st = t.st;
+    }
+
+    // The pad chunks' commitments: a count K (at most MAX_CHUNKS), then K points (x, y). Not
+    // absorbed (each is absorbed with its chunk's first message); ZkCp.finish checks that K is
+    // the number the messages need.
+    function readChunks(Ctx memory c, uint256[] calldata w) internal pure {
+        uint256 p = c.pos;
+        if (p >= w.length) revert BadShape();
+        uint256 k = w[p];
+        if (k > MAX_CHUNKS || p + 1 + 2 * k > w.length) revert BadShape();
+        c.z.chunks = w[p + 1:p + 1 + 2 * k];
+        c.pos = p + 1 + 2 * k;
+    }
+
+    function addCommitment(Ctx memory c, uint256 x, uint256 y, uint256 numVars) internal pure returns (uint256 idx) {
+        idx = c.nCom++;
+        c.comX = _push(c.comX, idx, x);
+        c.comY = _push(c.comY, idx, y);
+        c.comVars = _push(c.comVars, idx, numVars);
+    }
+
+    // The key's commitments, 65 bytes each (x, y, numVars), as ZkDriver.addCommitments.
+    function addCommitments(Ctx memory c, bytes memory k) internal pure {
+        if (k.length % 65 != 0) revert BadShape();
+        for (uint256 i = 0; i < k.length; i += 65) {
+            uint256 x;
+            uint256 y;
+            uint256 v;
+            assembly ("memory-safe") {
+                let p := add(add(k, 32), i)
+                x := mload(p)
+                y := mload(add(p, 32))
+                v := byte(0, mload(add(p, 64)))
+            }
+            addCommitment(c, x, y, v);
+        }
+    }
+
+    // The proof's commitments, one per byte of numVars, read and absorbed as ZkDriver's.
+    function readCommitments(Ctx memory c, uint256[] calldata w, bytes memory numVars) internal pure {
+        for (uint256 i = 0; i < numVars.length; ++i) {
+            uint256 nv = uint8(numVars[i]);
+            uint256 x = w[c.pos];
+            uint256 y = w[c.pos + 1];
+            c.pos += 2;
+            c.st = ZkTranscript.absorbBytes(c.st, ZkDriver.L_COMMITMENT, abi.encodePacked(uint32(nv), bytes32(ZkTranscript.g1Word(x, y))));
+            addCommitment(c, x, y, nv);
+        }
+    }
+
+    // ---- claims ----
+
+    function pub(uint256 v) internal pure returns (uint256[] memory f) {
+        f = new uint256[](2);
+        f[0] = v;
+    }
+
+    // The public output's claim on tensor t: its padded MLE at a challenged point (a public form).
+    function outputClaim(Ctx memory c, uint256 t, bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims) internal pure {
+        uint256 nv = ZkPublic.numVars(dims);
+        uint256[] memory z = new uint256[](nv);
+        for (uint256 i = 0; i < nv; ++i) (c.st, z[i]) = ZkTranscript.challenge(c.st, ZkPublic.L_OUTPUT_POINT);
+        ZkTypes.ZkClaim[] memory one = new ZkTypes.ZkClaim[](1);
+        one[0] = ZkTypes.ZkClaim(z, pub(ZkPublic.mle(v, at, wd, dims, z)));
+        add(c, t, one);
+    }
+
+    function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.ZkClaim[] memory cl) {
+        cl = c.claims[t];
+        c.claims[t] = new ZkTypes.ZkClaim[](0);
+    }
+
+    function add(Ctx memory c, uint256 t, ZkTypes.ZkClaim[] memory cs) internal pure {
+        if (cs.length == 0) return;
+        ZkTypes.ZkClaim[] memory old = c.claims[t];
+        ZkTypes.ZkClaim[] memory all = new ZkTypes.ZkClaim[](old.length + cs.length);
+        for (uint256 i = 0; i < old.length; ++i) all[i] = old[i];
+        for (uint256 i = 0; i < cs.length; ++i) all[old.length + i] = cs[i];
+        c.claims[t] = all;
+    }
+
+    // Claims on tensor t times a constant (every coefficient and the constant of each form).
+    function addScaled(Ctx memory c, uint256 t, ZkTypes.ZkClaim[] memory cs, uint256 factor) internal pure {
+        for (uint256 i = 0; i < cs.length; ++i) cs[i].form = scaled(cs[i].form, factor);
+        add(c, t, cs);
+    }
+
+    function scaled(uint256[] memory f, uint256 k) internal pure returns (uint256[] memory g) {
+        uint256 n = f[1];
+        if (f.length != 2 + 2 * n) revert BadShape();
+        g = new uint256[](f.length);
+        g[0] = mulmod(f[0], k, R);
+        g[1] = n;
+        for (uint256 i = 0; i < n; ++i) {
+            g[2 + 2 * i] = f[2 + 2 * i];
+            g[3 + 2 * i] = mulmod(f[3 + 2 * i], k, R);
+        }
+    }
+
+    // A step's result: its state and position taken, false on a rejection.
+    function accept(Ctx memory c, ZkTypes.ZkStepOut memory o) internal pure returns (bool) {
+        if (!o.ok) return false;
+        c.st = o.st;
+        c.pos = o.pos;
+        return true;
+    }
+
+    // `value == form` as cp's Val comparison: decided when the form has no terms, recorded
+    // (value - form = 0, cp.cc operator==) otherwise.
+    function equal(Ctx memory c, uint256 value, uint256[] memory f) internal pure returns (bool) {
+        uint256 n = f[1];
+        if (f.length != 2 + 2 * n || f[0] >= R) revert BadShape();
+        if (n == 0) return f[0] == value;
+        uint256[] memory d = new uint256[](f.length);
+        d[0] = addmod(value, R - f[0], R);
+        d[1] = n;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 k = f[3 + 2 * i];
+            if (k >= R) revert BadShape();
+            d[2 + 2 * i] = f[2 + 2 * i];
+            d[3 + 2 * i] = k == 0 ? 0 : R - k;
+        }
+        roomyFor(c.z.g, d.length);
+        ZkCp.recordZero(c.z.g, d, 0);
+        trim(c.z.g);
+        return true;
+    }
+
+    // The public input's claims on tensor t against its packed values (ZkPublic.mle).
+    function checkInput(Ctx memory c, uint256 t, bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims) internal pure returns (bool) {
+        ZkTypes.ZkClaim[] memory cl = take(c, t);
+        uint256 nv = ZkPublic.numVars(dims);
+        for (uint256 i = 0; i < cl.length; ++i) {
+            if (cl[i].point.length != nv) return false;
+            if (!equal(c, ZkPublic.mle(v, at, wd, dims, cl[i].point), cl[i].form)) return false;
+        }
+        return true;
+    }
+
+    function openAt(Ctx memory c, uint256 com, uint256[] memory point, uint256[] memory form) internal pure {
+        if (com >= c.nCom || point.length != c.comVars[com]) revert BadShape();
+        uint256 i = c.nOpen++;
+        c.openCom = _push(c.openCom, i, com);
+        if (i == c.openPoint.length) {
+            uint256[][] memory p = new uint256[][](2 * i + 8);
+            uint256[][] memory f = new uint256[][](2 * i + 8);
+            for (uint256 j = 0; j < i; ++j) (p[j], f[j]) = (c.openPoint[j], c.openForm[j]);
+            c.openPoint = p;
+            c.openForm = f;
+        }
+        c.openPoint[i] = point;
+        c.openForm[i] = form;
+    }
+
+    // Tensor t's claims opened against commitment com (a key commitment: private weights).
+    function openClaims(Ctx memory c, uint256 t, uint256 com) internal pure {
+        ZkTypes.ZkClaim[] memory cl = take(c, t);
+        for (uint256 i = 0; i < cl.length; ++i) openAt(c, com, cl[i].point, cl[i].form);
+    }
+
+    function noneLeft(Ctx memory c) internal pure returns (bool) {
+        for (uint256 t = 0; t < c.claims.length; ++t) if (c.claims[t].length != 0) return false;
+        return true;
+    }
+
+    // ---- the log ----
+
+    // Room for ROOM more words in each of the log's arrays (a copy).
+    function roomy(ZkCp.Log memory g) internal pure {
+        roomyFor(g, ROOM);
+    }
+
+    // Room for `room` more words in each of the log's arrays (a copy).
+    function roomyFor(ZkCp.Log memory g, uint256 room) internal pure {
+        g.s = _widen(g.s, g.ns, room);
+        g.peds = _widen(g.peds, 2 * g.nped, room);
+        g.prods = _widen(g.prods, g.plen, room);
+        g.zeros = _widen(g.zeros, g.zlen, room);
+    }
+
+    // Each array's length set to the words used.
+    function trim(ZkCp.Log memory g) internal pure {
+        _setLen(g.s, g.ns);
+        _setLen(g.peds, 2 * g.nped);
+        _setLen(g.prods, g.plen);
+        _setLen(g.zeros, g.zlen);
+    }
+
+    function _widen(uint256[] memory a, uint256 used, uint256 room) private pure returns (uint256[] memory b) {
+        if (used > a.length) revert BadShape();
+        b = new uint256[](used + room);
+        assembly ("memory-safe") {
+            mcopy(add(b, 32), add(a, 32), shl(5, used))
+        }
+    }
+
+    function _setLen(uint256[] memory a, uint256 n) private pure {
+        if (n > a.length) revert BadShape();
+        assembly ("memory-safe") {
+            mstore(a, n)
+        }
+    }
+
+    function _push(uint256[] memory a, uint256 i, uint256 v) private pure returns (uint256[] memory) {
+        if (i == a.length) {
+            uint256[] memory b = new uint256[](2 * i + 8);
+            assembly ("memory-safe") {
+                mcopy(add(b, 32), add(a, 32), shl(5, i))
+            }
+            a = b;
+        }
+        a[i] = v;
+        return a;
+    }
+
+    // ---- the opening ----
+
+    struct Open {
+        uint256 nh;
+        uint256 n;
+        uint256[] coms;     // commitment of each handle (order of first claim)
+        uint256[] numVars;  // per handle
+        uint256[] claimCom; // handle of each claim
+        ZkTypes.ZkClaim[] claims;
+    }
+
+    function _handles(Ctx memory c) private pure returns (Open memory o) {
+        uint256[] memory handleOf = new uint256[](c.nCom);  // handle + 1, 0: none
+        o.coms = new uint256[](c.nCom);
+        o.claimCom = new uint256[](c.nOpen);
+        o.claims = new ZkTypes.ZkClaim[](c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) {
+            uint256 com = c.openCom[i];
+            if (com >= c.nCom) revert BadShape();
+            uint256 h = handleOf[com];
+            if (h == 0) {
+                o.coms[o.nh++] = com;
+                h = o.nh;
+                handleOf[com] = h;
+            }
+            o.claimCom[i] = h - 1;
+            o.claims[i] = ZkTypes.ZkClaim(c.openPoint[i], c.openForm[i]);
+        }
+        o.numVars = new uint256[](o.nh);
+        for (uint256 h = 0; h < o.nh; ++h) {
+            o.numVars[h] = c.comVars[o.coms[h]];
+            if (o.numVars[h] > o.n) o.n = o.numVars[h];
+        }
+        if (o.n == 0) revert BadShape();
+    }
+
+    // The batch opening in zero-knowledge mode (see the file comment); key: ZkHyperKzg's 32 words.
+    function opening(Ctx memory c, uint256[] calldata w, uint256[] memory key) internal view returns (bool) {
+        if (c.nOpen == 0) revert BadShape();  // (every model of a zero-knowledge proof opens something)
+        Open memory o = _handles(c);
+        {
+            // the reduction's slots (2N + K), its final check (every claim's terms, 2N + K more) and
+            // the K bindings (a form of two terms and a point each), with margin
+            uint256 terms;
+            for (uint256 i = 0; i < c.nOpen; ++i) terms += c.openForm[i][1];
+            uint256 need = 2 * terms + 8 * o.n + 8 * o.nh + 16;
+            roomyFor(c.z.g, need > ROOM ? need : ROOM);
+        }
+        ZkCpReduction.Res memory r = ZkCpReduction.verifyReduction(c.st, c.z, o.numVars, o.claimCom, o.claims, w[c.pos:]);
+        bool ok = r.ok;
+        bytes32 st = r.st;
+        uint256 p = c.pos + r.p;
+        uint256 n = o.n;
+        // suf[j] = prod_{j' >= j} (1 - rho_j'): the value of F_c widened to N variables is s_c F_c,
+        // s_c = suf[n_c] (pcs/kzg_scheme.cc padded_values), bound to a Pedersen commitment.
+        uint256[] memory suf = new uint256[](n + 1);
+        suf[n] = 1;
+        for (uint256 j = n; j > 0; --j) suf[j - 1] = mulmod(suf[j], addmod(1, R - r.rho[j - 1], R), R);
+        uint256[] memory items = new uint256[]((o.nh + 1) * ZkHyperKzg.ITEM_WORDS);
+        for (uint256 h = 0; h < o.nh; ++h) {
+            uint256 s = suf[o.numVars[h]];
+            if (s == 0) revert BadShape();  // (a coordinate of rho equal to 1: probability about N / R)
+            uint256[] memory f = ZkCpMatmul.single(r.evals0 + h);
+            f[3] = s;
+            if (p + 2 > w.length) revert BadShape();
+            (st,) = ZkCp.bindClaim(st, c.z.g, f, 0, w, p);
+            items[5 * h] = c.comX[o.coms[h]];
+            items[5 * h + 1] = c.comY[o.coms[h]];
+            items[5 * h + 2] = 1;
+            items[5 * h + 3] = w[p];
+            items[5 * h + 4] = w[p + 1];
+            p += 2;
+        }
+        trim(c.z.g);
+        ZkCp.Out memory e;
+        uint256 used;
+        bool ok2;
+        (st, ok2, e, used) = ZkCpEnd.finish(st, c.z.g, c.z.prm, c.z.chunks, ZkDriver.tail(w, p));
+        if (!ok || !ok2) return false;
+        p += used;
+        uint256 ng = e.nu > 0 ? 2 : 1;
+        uint256[][] memory zs = new uint256[][](ng);
+        uint256[] memory counts = new uint256[](ng);
+        zs[0] = r.rho;
+        counts[0] = o.nh;
+        uint256 words = ZkHyperKzg.groupWords(n) + 2;
+        if (e.nu > 0) {
+            uint256 k = 5 * o.nh;
+            items[k] = e.cstar[0];
+            items[k + 1] = e.cstar[1];
+            items[k + 2] = 1;
+            items[k + 3] = e.v[0];
+            items[k + 4] = e.v[1];
+            zs[1] = e.point;
+            counts[1] = 1;
+            words += ZkHyperKzg.groupWords(e.nu);
+        } else {
+            _setLen(items, 5 * o.nh);
+        }
+        if (p + words != w.length) revert BadShape();  // the opening is the proof's end
+        (st, ok) = ZkHyperKzg.verifyGroups(st, key, zs, counts, items, w[p:]);
+        c.st = st;
+        c.pos = w.length;
+        return ok;
+    }
+}

@@ -1,0 +1,348 @@
+// The whole-model EVM verifier in zero-knowledge mode (docs/protocol/evm.md sections 3.3 and 4.1):
+// `zkinfer create-evm-verifier` for kzg keys of version 8 and later (cp's pads KZG-committed in
+// chunks) whose model's proofs are zero-knowledge. The contract replays proof::verify_impl with
+// zk on through contracts/ZkCpDriver.sol; the steps emit their code through the same Step::evm as
+// in plain mode, with EvmCode::zk set: routine() then calls the routine's zero-knowledge
+// counterpart (the table kZkRoutines below) and the claims go through ZkCpDriver.
+//
+// How a new zero-knowledge routine plugs in (e.g. ZkCpNonlinear's rescale, ReLU):
+//   1. its library in contracts/ (ZkCp<Kind>.sol) with a function of the plain routine's
+//      signature plus the cp context second:
+//        fn(bytes32 st, ZkCpMatmul.Cp memory z, <params>, ZkTypes.ZkClaim[] memory cl,
+//           uint256[] calldata w, uint256 pos) returns (ZkTypes.ZkStepOut memory)
+//      recording its relations into z.g (given room by the wrapper: ZkCpDriver.roomy);
+//   2. a row {plain lib, plain fn, zk lib, zk fn} in kZkRoutines;
+//   3. if it has advice claims or range lookups: ZkStepOut's fields for them and their routing
+//      here (ZkCpDriver.openAdvice / the lookups' GKR in zero-knowledge mode): today a routine
+//      with advice is refused (zk_missing), as are the lookups.
+// Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
+// ...) are refused too until those have zero-knowledge forms.
+#include "proof/evm_verifier_zk.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "curve/g1.h"
+#include "pcs/hyrax.h"
+#include "pcs/kzg_scheme.h"
+#include "proof/driver.h"
+#include "proof/evm_public.h"
+#include "proof/model_facts.h"
+#include "proof/step.h"
+#include "quant/model_file.h"
+#include "zk/cp.h"
+
+namespace zkinfer::proof::detail {
+
+namespace {
+
+using Word = std::array<uint8_t, 32>;
+
+std::string hex_word(const Word& w) {
+  static const char* d = "0123456789abcdef";
+  std::string s = "0x";
+  for (uint8_t b : w) s += d[b >> 4], s += d[b & 15];
+  return s;
+}
+
+std::string hex_bytes(const Word& w) { return hex_word(w).substr(2); }
+
+Word be_from_le(std::span<const uint8_t> le) {
+  Word w{};
+  for (size_t i = 0; i < le.size() && i < 32; ++i) w[31 - i] = le[i];
+  return w;
+}
+
+// A G1 point as 64 hex bytes (x, y big-endian; the identity as zeros).
+std::string hex_g1(const curve::G1Affine& p) {
+  if (p.is_identity()) return std::string(128, '0');
+  return hex_bytes(be_from_le(p.x.to_bytes())) + hex_bytes(be_from_le(p.y.to_bytes()));
+}
+
+std::string hex_byte(size_t v) {
+  static const char* d = "0123456789abcdef";
+  return std::string{d[(v >> 4) & 15], d[v & 15]};
+}
+
+// The plain routines that have a zero-knowledge counterpart on chain.
+struct ZkRoutine {
+  const char *lib, *fn, *zk_lib, *zk_fn;
+};
+constexpr ZkRoutine kZkRoutines[] = {
+    {"ZkMatmul", "verifyMatmul", "ZkCpMatmul", "verifyMatmul"},
+    {"ZkCombine", "verifyCombine", "ZkCpCombine", "verifyCombine"},
+};
+
+struct ZkWrapper {
+  std::string lib, fn, param_type;
+  bool operator<(const ZkWrapper& o) const { return std::tie(lib, fn, param_type) < std::tie(o.lib, o.fn, o.param_type); }
+};
+// The wrappers the current generation uses (make_evm_verifier_zk is not reentrant per thread).
+thread_local std::set<ZkWrapper>* g_wrappers = nullptr;
+
+std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrapper>& ws) {
+  std::map<std::string, std::string> by_lib;
+  for (const auto& w : ws)
+    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
+                     " p, ZkTypes.ZkClaim[] memory cl, bytes calldata w)\n" +
+                     "        external view returns (ZkTypes.ZkStepOut memory o, ZkCpMatmul.Cp memory)\n    {\n" +
+                     "        ZkCpDriver.roomy(z.g);\n        o = " + w.lib + "." + w.fn + "(st, z, p, cl, ZkDriver.words(w), 0);\n" +
+                     "        ZkCpDriver.trim(z.g);\n        return (o, z);\n    }\n\n";
+  std::string out;
+  for (const auto& [lib, body] : by_lib)
+    out += "// ---- " + lib + "'s routines (zero-knowledge mode), called by the verifier (a library of their own: code size) ----\nlibrary " +
+           contract + "_" + lib + " {\n" + body + "}\n\n";
+  return out;
+}
+
+}  // namespace
+
+void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, const std::string& param_type, const std::string& params,
+                    size_t offset) {
+  const ZkRoutine* r = nullptr;
+  for (const auto& z : kZkRoutines)
+    if (lib == z.lib && fn == z.fn) r = &z;
+  if (!r) {
+    if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn;
+    return;
+  }
+  if (e.advice_count > offset) {  // advice claims and lookups: no zero-knowledge routing yet
+    if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn + " with advice";
+    return;
+  }
+  e.libraries.insert(r->zk_lib);
+  e.libraries.insert(lib);  // (the plain library's shape types)
+  if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
+  e.line("(o, c.z) = " + e.prefix + r->zk_lib + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
+  e.line("o.pos += c.pos;");
+  e.line("if (!ZkCpDriver.accept(c, o)) return false;");
+}
+
+void evm_zk_claims_to(EvmCode& e, int t, const std::string& field, const field::Fr& factor) {
+  const std::string src = field.empty() ? "cl" : "o." + field;
+  if (factor == field::Fr::one())
+    e.line("ZkCpDriver.add(c, " + sol_uint(static_cast<uint64_t>(t)) + ", " + src + ");");
+  else
+    e.line("ZkCpDriver.addScaled(c, " + sol_uint(static_cast<uint64_t>(t)) + ", " + src + ", " + sol_fr(factor) + ");");
+}
+
+EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const VerifyingKey& vk, const std::string& name) {
+  const std::string where = "create-evm-verifier: ";
+  const auto& g = model.graph;
+  const size_t nt = g.tensors.size();
+  const detail::Plan plan = detail::make_plan(model);
+
+  // Each node's code in zero-knowledge mode, in verification order; the nodes without a routine.
+  std::set<ZkWrapper> wrappers;
+  g_wrappers = &wrappers;
+  struct Reset {
+    ~Reset() { g_wrappers = nullptr; }
+  } const reset;
+  const std::string contract = evm_ident(name);
+  std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg"};
+  std::vector<std::string> node_fns, missing;
+  std::vector<size_t> base(plan.size()), count(plan.size());
+  size_t ncom = 0;
+  for (size_t t = 0; t < nt && t < vk.weights.size(); ++t)
+    if (vk.weights[t]) ++ncom;
+  std::string reads, read_hex;
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    const auto shapes = plan[pi]->advice_shapes(model);
+    base[pi] = ncom;
+    count[pi] = shapes.size();
+    for (const auto& a : shapes) {
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": " + node_label(model, plan[pi]->node) + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
+      ++ncom;
+    }
+  }
+  if (!read_hex.empty()) reads += "        ZkCpDriver.readCommitments(c, w, hex\"" + read_hex + "\");\n";
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    const Step& s = *plan[pi];
+    EvmCode code(model, base[pi], count[pi]);
+    code.prefix = contract + "_";
+    code.zk = true;
+    std::string why;
+    if (!s.evm(code)) why = "no EVM routine";
+    else if (!code.zk_missing.empty()) why = code.zk_missing;
+    // (a plain-mode driver call written by the step itself: no zero-knowledge form yet)
+    for (size_t at = code.body.find("ZkDriver."); why.empty() && at != std::string::npos; at = code.body.find("ZkDriver.", at + 1))
+      if (code.body.compare(at, 14, "ZkDriver.tail(") != 0 && code.body.compare(at, 14, "ZkDriver.dims(") != 0) why = code.body.substr(at, code.body.find('(', at) - at);
+    bool ok = why.empty();
+    std::string combine_body;
+    if (ok && !s.free_move()) {
+      EvmCode combine(model, base[pi], 0);
+      combine.prefix = code.prefix;
+      combine.zk = true;
+      combine.routine("ZkCombine", "verifyCombine", "uint256", sol_uint(shape_of(model, s.y).num_vars()));
+      combine.line("cl = o.x;");
+      ok = combine.zk_missing.empty();
+      if (!ok) why = combine.zk_missing;
+      combine_body = combine.body;
+      libs.insert(combine.libraries.begin(), combine.libraries.end());
+    }
+    if (!ok) {
+      missing.push_back(node_label(model, s.node) + ": " + why);
+      continue;
+    }
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    std::ostringstream fns;
+    fns << "    // " << node_label(model, s.node) << "\n";
+    fns << "    function _n" << pi << "(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    fns << "        ZkTypes.ZkClaim[] memory cl = ZkCpDriver.take(c, " << s.y << ");\n";
+    fns << "        if (cl.length == 0) return true;\n";
+    fns << "        ZkTypes.ZkStepOut memory o;\n";
+    if (!combine_body.empty()) fns << "        if (cl.length > 1) {\n" << combine_body << "        }\n";
+    fns << code.body << "        return true;\n    }\n\n";
+    node_fns.push_back(fns.str());
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
+    if (missing.size() > 3) list += ", ..";
+    throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
+                        "the matrix product of MatMul/Gemm (not its output rescale), claim combination and the opening reduction have a "
+                        "zero-knowledge routine yet; nodes without one, in verification order: " +
+                list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
+                       "without zero knowledge");
+  }
+  if (!input_is_public(model))
+    throw Error(where + "the model's input is private: its digits' bound routine and the lookups' GKR have no zero-knowledge routine on "
+                        "chain yet (the EVM verifier of a zero-knowledge proof needs --input-visibility public for now)");
+  if (output_is_private(model))
+    throw Error(where + "the model's output is private: its digits' bound routine has no zero-knowledge routine on chain yet");
+  if (plan.size() > 10)
+    throw Error(where + "a zero-knowledge model of more than 10 node steps (node libraries have no zero-knowledge mode yet)");
+  if (vk.backend != Backend::kKzg || !vk.kzg || !kzg_pads(vk.effective_version()))
+    throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
+                ": zero-knowledge proofs on chain need cp's pads KZG-committed (version " + std::to_string(kKeyVersionKzg) +
+                " or later): make a new key with zkinfer setup --backend kzg");
+  if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
+  const auto key_words = evm_kzg_key_words(*vk.kzg);
+
+  // cp's parameters: the chunks' shape and the Pedersen generators U, H, G_0.. (as many as the
+  // end section's dot-product proof can use: 2^ceil(log2 2P), P <= cap).
+  const auto scheme = scheme_for(model, plan, vk);
+  const auto ctx = scheme->zk_context(nullptr);
+  const pcs::HyraxParams& pp = ctx->params();
+  const size_t b = kKzgPadLogFirst, cap = std::max(b, vk.kzg->max_vars());
+  size_t b2 = 1;
+  while (b2 < 2 * cap) b2 <<= 1;
+  const size_t ngen = std::min(pp.g().size(), b2);
+  std::string gens = hex_g1(pp.u()) + hex_g1(pp.h());
+  for (size_t i = 0; i < ngen; ++i) gens += hex_g1(pp.g()[i]);
+
+  // The key's commitments (private weights, committed constants), in tensor order.
+  std::map<int, size_t> key_com;
+  std::string key_coms, key_hex;
+  size_t kc = 0;
+  for (size_t t = 0; t < nt; ++t) {
+    if (t >= vk.weights.size() || !vk.weights[t]) continue;
+    const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[t]);
+    if (!k) throw Error(where + "a commitment of the key is not a single kzg commitment (" + g.tensors[t].name + ")");
+    if (k->num_vars > 255) throw Error(where + "a commitment of more than 2^255 entries");
+    key_hex += hex_g1(k->point) + hex_byte(k->num_vars);
+    key_coms += "        // key commitment " + std::to_string(kc) + ": " + g.tensors[t].name + " (2^" + std::to_string(k->num_vars) + ")\n";
+    key_com[static_cast<int>(t)] = kc++;
+  }
+  if (!key_hex.empty()) key_coms += "        ZkCpDriver.addCommitments(c, hex\"" + key_hex + "\");\n";
+
+  // The constants: claims on the key's commitments are opened; the verifier evaluates none in
+  // zero-knowledge mode yet.
+  std::string consts;
+  for (size_t t = 0; t < nt; ++t) {
+    const int ti = static_cast<int>(t);
+    if (auto it = key_com.find(ti); it != key_com.end()) {
+      consts += "        ZkCpDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
+    } else if (verifier_evaluates(model, ti)) {
+      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0) revert ZkCpDriver.BadShape();  // " + g.tensors[t].name +
+                " (a constant the verifier evaluates: not in zero-knowledge mode yet)\n";
+    }
+  }
+
+  const EvmPublicLayout pub = evm_public_layout(model);
+  std::string values, outputs, input_checks, pub_comment;
+  for (const auto& e : pub.inputs) {
+    values += "        if (!ZkCpDriver.absorbPublic(c, ZkDriver.L_INPUT, inputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
+              sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", true)) return false;  // " + e.name + "\n";
+    input_checks += "        if (!ZkCpDriver.checkInput(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", inputs, " + sol_uint(e.offset) +
+                    ", " + sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ")) return false;\n";
+  }
+  for (const auto& e : pub.outputs) {
+    values += "        if (!ZkCpDriver.absorbPublic(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
+              sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", false)) return false;  // " + e.name + "\n";
+    outputs += "        ZkCpDriver.outputClaim(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", outputs, " + sol_uint(e.offset) + ", " +
+               sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ");\n";
+  }
+  for (const auto* list : {&pub.inputs, &pub.outputs})
+    for (const auto& e : *list)
+      pub_comment += std::string("//   ") + (list == &pub.inputs ? "inputs" : "outputs") + "[" + std::to_string(e.offset) + ", " +
+                     std::to_string(e.offset + e.count * e.width) + "): " + e.name + ", " + std::to_string(e.count) + " values of " +
+                     std::to_string(e.width) + " byte(s), " + std::to_string(e.bits) + "-bit bound\n";
+
+  EvmVerifier out;
+  out.contract = contract;
+  out.opening = contract + "Opening";
+  out.lookups.clear();
+  out.nodes = node_fns.size();
+  out.inputs = pub.input_values;
+  out.outputs = pub.output_values;
+  std::string key;
+  for (size_t i = 0; i < key_words.size(); ++i) key += "        k[" + std::to_string(i) + "] = " + hex_word(key_words[i]) + ";\n";
+  std::string calls, fns;
+  for (size_t i = 0, pi = plan.size(); i < node_fns.size(); ++i) {
+    --pi;
+    calls += "        if (!_n" + std::to_string(pi) + "(c, w)) return false;\n";
+    fns += node_fns[i];
+  }
+  const auto digest = vk.digest();
+  Word dw;
+  std::copy(digest.begin(), digest.end(), dw.begin());
+  std::ostringstream f;
+  f << "// SPDX-License-Identifier: UNLICENSED\n"
+    << "// The EVM verifier of one zkinfer model, written by `zkinfer create-evm-verifier` (docs/protocol/evm.md).\n"
+    << "// Zero-knowledge proofs (kzg key version " << vk.effective_version() << ": cp's pads KZG-committed; contracts/ZkCpDriver.sol).\n"
+    << "// Model: " << out.nodes << " node steps. Deploy the libraries (ZkCpEnd, the routines' and " << out.opening << ") first, then "
+    << out.contract << " linked to them (solc --libraries, or a framework's linker).\n"
+    << "// verifyProof(proof words, public inputs, public outputs): the words and values are what\n"
+    << "// `zkinfer encode-evm-calldata` writes; true iff the proof verifies for these values. The public\n"
+    << "// values are packed (docs/protocol/evm.md section 3.2):\n"
+    << pub_comment << "// (an argument of another length is rejected).\n"
+    << "pragma solidity ^0.8.24;\n\n"
+    << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers)
+    << "// ---- the claims on the key's commitments and the batch opening (reduction, end section, pad group) ----\n"
+    << "library " << out.opening << " {\n"
+    << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
+    << "        uint256[] calldata w = ZkDriver.words(words);\n"
+    << consts << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
+    << "        return ZkCpDriver.opening(c, w, _key());\n"
+    << "    }\n\n"
+    << "    function _key() private pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
+    << key << "    }\n}\n\n"
+    << "// ---- the verifier ----\n"
+    << "contract " << out.contract << " {\n"
+    << "    bytes32 public constant VK_DIGEST = " << hex_word(dw) << ";\n"
+    << "    uint256 public constant INPUTS = " << pub.input_values << ";\n"
+    << "    uint256 public constant OUTPUTS = " << pub.output_values << ";\n"
+    << "    uint256 public constant INPUT_BYTES = " << pub.input_bytes << ";\n"
+    << "    uint256 public constant OUTPUT_BYTES = " << pub.output_bytes << ";\n\n"
+    << "    function verifyProof(uint256[] calldata w, bytes calldata inputs, bytes calldata outputs)\n"
+    << "        external view returns (bool)\n    {\n"
+    << "        if (inputs.length != INPUT_BYTES || outputs.length != OUTPUT_BYTES) return false;\n"
+    << "        // cp: chunks of 2^" << b << " pads doubling up to 2^" << cap << "; U, H and " << ngen << " generators\n"
+    << "        (ZkCpDriver.Ctx memory c, bool ok) = ZkCpDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w, " << b << ", "
+    << cap << ", hex\"" << gens << "\");\n"
+    << "        if (!ok) return false;\n"
+    << values << "        ZkCpDriver.readChunks(c, w);\n"
+    << key_coms << reads << outputs << calls << input_checks
+    << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
+    << "    }\n\n"
+    << fns << "}\n";
+  out.source = f.str();
+  return out;
+}
+
+}  // namespace zkinfer::proof::detail

@@ -1,0 +1,369 @@
+// The whole-model EVM verifier in zero-knowledge mode end to end (issue 15; docs/protocol/evm.md
+// sections 3.3 and 4.1): a model whose plan needs only the step routines that have a
+// zero-knowledge routine on chain (matmul/Gemm without an output rescale: --scale 0), compiled
+// with public input and private weights (the weights committed in the key with hiding: proofs are
+// zero-knowledge), set up with the kzg backend (key version 8: cp's pads KZG-committed in chunks)
+// over the TEST-ONLY power-16 .ptau and proven; `zkinfer create-evm-verifier` writes the contract
+// (contracts/ZkCpDriver.sol's driver), `zkinfer encode-evm-calldata` the calldata (with the pad
+// chunks' count); tools/evm/run.js runs it in an in-memory EVM (Osaka). Asserted: the honest proof
+// returns true; a changed proof word (every `stride`-th, the chunk count and commitments, the
+// Pedersen claims, the end section's and the pad group's words among them), a changed output,
+// a changed input and another model's proof return false or revert. Gas printed.
+//
+// Exit status 77 (CTest's skip) when node or npm is not installed.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/random.h"
+#include "onnx_build.h"
+#include "test_seed.h"
+
+namespace zkinfer {
+namespace {
+
+namespace fs = std::filesystem;
+using Word = std::array<uint8_t, 32>;
+
+const fs::path kSource = ZKINFER_SOURCE_DIR;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result sh(const std::string& cmd) {
+  Result r;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  const int st = pclose(f);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+Result zk(const std::string& args) { return sh(std::string("'") + ZKINFER_CLI + "' " + args); }
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Integers in [-span, span] as floats, the first of magnitude `span` (the largest).
+std::vector<float> ints(TestRng& rng, size_t n, int64_t span) {
+  std::vector<float> v(n);
+  for (auto& f : v) f = static_cast<float>(static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(2 * span + 1)) - span);
+  if (n) v[0] = static_cast<float>(span);
+  return v;
+}
+
+// One Gemm 6 -> 3 with bias (transB), compiled at --scale 0: its weights are integers of at most
+// 20,000 in magnitude, so that they quantize at scale 0 (the largest scale keeping them under
+// 2^15: src/ops/op.cc default_const_scale) and the product needs no output rescale (the one step
+// routine without a zero-knowledge form on chain: ZkNonlinear's rescale); the input integers in
+// [-3, 3] (seeded).
+void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("gemm");
+  test_onnx::add_init(g, "W", {3, 6}, ints(rng, 18, 20000));
+  test_onnx::add_init(g, "b", {3}, ints(rng, 3, 1000));
+  test_onnx::add_io(g->add_input(), "x", {1, 6});
+  test_onnx::add_io(g->add_output(), "y", {1, 3});
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "y"), "transB", 1);
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = ints(rng, 6, 3);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
+// The calldata of verifyProof(uint256[] words, bytes inputs, bytes outputs), parsed.
+struct Call {
+  std::array<uint8_t, 4> selector{};
+  std::vector<Word> words;
+  std::vector<uint8_t> inputs, outputs;
+};
+
+std::vector<uint8_t> unhex(const std::string& s) {
+  std::vector<uint8_t> b;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) b.push_back(static_cast<uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
+  return b;
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += d[p[i] >> 4], s += d[p[i] & 15];
+  return s;
+}
+
+uint64_t small(const std::vector<uint8_t>& cd, size_t at) {
+  uint64_t v = 0;
+  for (size_t b = 24; b < 32; ++b) v = (v << 8) | cd.at(at + b);
+  return v;
+}
+
+Call parse_call(const fs::path& file) {
+  std::string text = read_text(file);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  const std::vector<uint8_t> cd = unhex(text.substr(2));
+  Call c;
+  std::copy(cd.begin(), cd.begin() + 4, c.selector.begin());
+  auto at = [&](size_t head) { return 4 + small(cd, 4 + 32 * head); };
+  const size_t w = at(0), n = small(cd, w);
+  c.words.resize(n);
+  for (size_t i = 0; i < n; ++i) std::copy(cd.begin() + w + 32 + 32 * i, cd.begin() + w + 64 + 32 * i, c.words[i].begin());
+  for (auto [head, dst] : {std::pair{size_t{1}, &c.inputs}, std::pair{size_t{2}, &c.outputs}}) {
+    const size_t o = at(head), len = small(cd, o);
+    dst->assign(cd.begin() + o + 32, cd.begin() + o + 32 + len);
+  }
+  return c;
+}
+
+Word u64_word(uint64_t v) {
+  Word w{};
+  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return w;
+}
+
+std::string encode(const Call& c) {
+  std::string s = "0x" + hex(c.selector.data(), 4);
+  auto padded = [](size_t n) { return 32 * (1 + (n + 31) / 32); };
+  const size_t o1 = 96, o2 = o1 + 32 * (1 + c.words.size()), o3 = o2 + padded(c.inputs.size());
+  for (size_t o : {o1, o2, o3}) s += hex(u64_word(o).data(), 32);
+  s += hex(u64_word(c.words.size()).data(), 32);
+  for (const Word& w : c.words) s += hex(w.data(), 32);
+  for (const auto* b : {&c.inputs, &c.outputs}) {
+    std::vector<uint8_t> p = *b;
+    p.resize((p.size() + 31) / 32 * 32, 0);
+    s += hex(u64_word(b->size()).data(), 32) + hex(p.data(), p.size());
+  }
+  return s;
+}
+
+Word plus_one(Word w) {
+  for (size_t i = 32; i-- > 0;)
+    if (++w[i] != 0) break;
+  return w;
+}
+
+// Compiles the Gemm model (public input, private weights, scale 0), sets up (kzg), proves,
+// verifies and encodes it; with `contract`, writes its EVM verifier too.
+bool prepare(const fs::path& d, bool contract) {
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  if (!fs::exists(ptau)) {
+    ADD_FAILURE() << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+    return false;
+  }
+  const fs::path in = d / "input.json";
+  std::vector<std::string> cmds = {
+      "compile " + q(d / "model.onnx") + " --calibration " + q(in) + " --scale 0 --input-visibility public --weights-visibility private -o " +
+          q(d / "m.zkm"),
+      "setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k"),
+      "prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(in) + " -o " + q(d / "p.zkp"),
+      "verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --input " + q(in) + " --no-key-cache",
+      "encode-evm-calldata --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --input " + q(in) + " -o " + q(d / "calldata.hex") +
+          " --layout " + q(d / "layout.json")};
+  if (contract) cmds.push_back("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "Verifier.sol"));
+  for (const std::string& c : cmds) {
+    const Result r = zk(c);
+    if (r.code != 0) {
+      ADD_FAILURE() << c << "\n" << r.out;
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Outcome {
+  bool success = false, accepted = false;
+  uint64_t gas = 0, tx_gas = 0;
+};
+
+class EvmZkModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { dir_ = fs::temp_directory_path() / ("zkinfer_evm_zk_model_" + std::to_string(::getpid())); }
+  static void TearDownTestSuite() {
+    if (std::getenv("ZKINFER_EVM_KEEP")) {
+      std::printf("kept %s\n", dir_.c_str());
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  static fs::path dir_;
+};
+fs::path EvmZkModel::dir_;
+
+// The honest proof returns true; changed proof words (the chunk count and commitments, a sample
+// of the rest, and the tail: end section and pad group), changed outputs, a changed input and
+// another model's proof are rejected (false or a revert).
+TEST_F(EvmZkModel, GemmPrivateWeightsVerifiesAndRejectsChanges) {
+  std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ZKINFER_TEST_PTAU);
+  const uint64_t seed = testing::test_seed();
+  const fs::path a = dir_ / "a", b = dir_ / "b";
+  fs::create_directories(a);
+  fs::create_directories(b);
+  write_gemm(a / "model.onnx", a / "input.json", seed);
+  write_gemm(b / "model.onnx", b / "input.json", seed + 1);
+  ASSERT_TRUE(prepare(a, true));
+  ASSERT_TRUE(prepare(b, false));
+  const std::string sol = read_text(a / "Verifier.sol");
+  EXPECT_NE(sol.find("ZkCpDriver.readChunks"), std::string::npos);
+  EXPECT_NE(sol.find("ZkCpMatmul.verifyMatmul"), std::string::npos);
+  const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
+  // The layout: the digest, then the pad chunks' count (one chunk: fewer than 1,024 messages)
+  // and its commitment.
+  const auto layout = nlohmann::json::parse(read_text(a / "layout.json"));
+  ASSERT_EQ(layout.size(), honest.words.size());
+  ASSERT_GE(honest.words.size(), 4u);
+  EXPECT_EQ(layout[0]["kind"], "digest");
+  EXPECT_EQ(layout[1]["kind"], "chunks");
+  EXPECT_EQ(honest.words[1], u64_word(1));
+  EXPECT_EQ(layout[2]["kind"], "g1.x");
+  EXPECT_EQ(layout[3]["kind"], "g1.y");
+  size_t chunk_words = 0;
+  for (const auto& e : layout) chunk_words += e["kind"] == "chunks";
+  EXPECT_EQ(chunk_words, 1u);
+
+  std::vector<std::string> calls = {encode(honest)};
+  std::vector<std::string> what = {"honest"};
+  const size_t n = honest.words.size();
+  for (size_t i = 0; i < n; ++i) {
+    // every word of the head (digest, count, chunk, commitments) and of the last 32 (the end
+    // section's tail and the pad group), every 9th between
+    if (i >= 8 && i + 32 < n && i % 9 != 0) continue;
+    Call c = honest;
+    c.words[i] = plus_one(c.words[i]);
+    calls.push_back(encode(c));
+    what.push_back("proof word " + std::to_string(i) + " (" + layout[i]["kind"].get<std::string>() + ") + 1");
+  }
+  {
+    Call c = honest;
+    c.words[1] = u64_word(2);  // a second chunk claimed (the proof's words shift)
+    calls.push_back(encode(c));
+    what.push_back("chunk count 2");
+    c = honest;
+    c.words[1] = u64_word(0);
+    calls.push_back(encode(c));
+    what.push_back("chunk count 0");
+    c = honest;
+    c.words.pop_back();
+    calls.push_back(encode(c));
+    what.push_back("truncated proof");
+  }
+  for (size_t i = 0; i < honest.outputs.size(); ++i) {  // each output byte changed
+    Call c = honest;
+    c.outputs[i] ^= 1;
+    calls.push_back(encode(c));
+    what.push_back("output byte " + std::to_string(i) + " ^ 1");
+  }
+  {
+    Call c = honest;
+    c.inputs[honest.inputs.size() / 2] ^= 1;
+    calls.push_back(encode(c));
+    what.push_back("an input byte ^ 1");
+    c = other;
+    calls.push_back(encode(c));
+    what.push_back("another model's proof with its values");
+    c = honest;
+    c.words = other.words;
+    calls.push_back(encode(c));
+    what.push_back("another model's proof words");
+  }
+  {
+    std::ofstream f(a / "calls.txt");
+    for (const auto& c : calls) f << c << "\n";
+  }
+  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract ZkinferVerifier --size --calls " + q(a / "calls.txt") + " " +
+                      q(a / "Verifier.sol") + " > " + q(a / "out.jsonl"));
+  ASSERT_EQ(r.code, 0) << r.out << read_text(a / "out.jsonl").substr(0, 4000);
+  std::vector<Outcome> out;
+  std::string sizes;
+  {
+    std::ifstream in(a / "out.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j.contains("codeSize")) {
+        sizes = line;
+        EXPECT_LE(j["codeSize"].get<uint64_t>(), 24576u);
+        if (j.contains("libraries"))
+          for (const auto& [lib, size] : j["libraries"].items()) EXPECT_LE(size.get<uint64_t>(), 24576u) << lib;
+        continue;
+      }
+      Outcome o;
+      o.success = j["success"].get<bool>();
+      const std::string rd = j["returnData"].get<std::string>();
+      o.accepted = o.success && rd.size() == 66 && rd.back() == '1' && rd.find_first_not_of('0', 2) == 65;
+      o.gas = j["gasUsed"].get<uint64_t>();
+      o.tx_gas = j["txGas"].get<uint64_t>();
+      out.push_back(o);
+    }
+  }
+  ASSERT_EQ(out.size(), calls.size());
+  EXPECT_TRUE(out[0].accepted) << "the honest proof is rejected";
+  size_t reverted = 0;
+  for (size_t i = 1; i < out.size(); ++i) {
+    EXPECT_FALSE(out[i].accepted) << what[i] << " is accepted";
+    reverted += !out[i].success;
+  }
+  std::printf("zero-knowledge Gemm 6 -> 3 (public input, private weights): %zu proof words, %zu bytes of public values; sizes %s\n", n,
+              honest.inputs.size() + honest.outputs.size(), sizes.c_str());
+  std::printf("  honest: execution gas %llu, transaction gas %llu; %zu changes rejected (%zu by a revert)\n",
+              static_cast<unsigned long long>(out[0].gas), static_cast<unsigned long long>(out[0].tx_gas), out.size() - 1, reverted);
+}
+
+// Refusals (exit 2, nothing written), by the CLI: a zero-knowledge model whose Gemm needs its
+// output rescale (no zero-knowledge routine on chain yet: the node and the routine named), and a
+// private input (its digits' bound routine and the lookups have none).
+TEST_F(EvmZkModel, RefusesModelsWithoutZeroKnowledgeRoutines) {
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  if (!fs::exists(ptau)) GTEST_SKIP() << ptau << " missing";
+  const fs::path d = dir_ / "refuse";
+  fs::create_directories(d);
+  write_gemm(d / "model.onnx", d / "input.json", testing::test_seed() + 7);
+  struct Case {
+    std::string flags, expect;
+  };
+  for (const Case& c : {Case{"--input-visibility public --weights-visibility private", "ZkNonlinear.verifyRescale"},
+                        Case{"--scale 0 --input-visibility private --weights-visibility private", "input is private"}}) {
+    fs::remove_all(d / "k");
+    ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " " + c.flags + " -o " + q(d / "m.zkm")).code, 0);
+    ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);
+    fs::remove(d / "V.sol");
+    const Result r = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "V.sol"));
+    EXPECT_EQ(r.code, 2) << c.flags << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.flags << "\n" << r.out;
+    EXPECT_NE(r.out.find("zero-knowledge"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(d / "V.sol"));
+  }
+}
+
+}  // namespace
+}  // namespace zkinfer
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (std::system("node --version > /dev/null 2>&1") != 0) {
+    std::printf("node is not installed: skipped\n");
+    return 77;
+  }
+  return RUN_ALL_TESTS();
+}
