@@ -1,6 +1,7 @@
 // The whole-model EVM verifier end to end (issue 15; docs/protocol/evm.md section 3.3): models
 // compiled for proofs without zero knowledge (public input, fixed weights, public output), set up
-// with the kzg backend over the TEST-ONLY power-16 .ptau, proven; `zkinfer create-evm-verifier`
+// with the kzg backend over the TEST-ONLY power-16 .ptau (key version 9, setup's default; the
+// perceptron's case version 8, and KeyVersions8And9 compares the two), proven; `zkinfer create-evm-verifier`
 // writes the contract, `zkinfer encode-evm-calldata` the calldata; tools/evm/run.js compiles the
 // contract with solc, deploys its libraries and the contract to an in-memory EVM (Osaka) and calls
 // it (a perceptron, a small CNN and a residual CNN (BatchNormalization, the skip Add,
