@@ -313,9 +313,10 @@ PYBIND11_MODULE(zkinfer, m) {
         "shapes, unless allow_unprovable=True (then the model can be run, and setup raises that list).");
 
   m.def("setup",
-        [](const Model& model, const std::string& backend, const py::object& srs) {
+        [](const Model& model, const std::string& backend, const py::object& srs, bool kzg_weight_rows) {
           SetupOptions o;
           o.backend = backend;
+          o.kzg_weight_rows = kzg_weight_rows;
           if (!srs.is_none()) o.srs = py::str(srs);
           Keys k = [&] {
             py::gil_scoped_release nogil;
@@ -324,8 +325,11 @@ PYBIND11_MODULE(zkinfer, m) {
           return py::make_tuple(k.pk, k.vk);
         },
         py::arg("model"), py::kw_only(), py::arg("backend") = "hyrax", py::arg("srs") = py::none(),
+        py::arg("kzg_weight_rows") = true,
         "Commit the weights (`zkinfer setup`); returns (ProvingKey, VerifyingKey). backend: 'hyrax' "
         "(transparent, the default) or 'kzg' (pairing-based; srs: a .ptau powers-of-tau file, path). "
+        "kzg_weight_rows (kzg only, `--kzg-weight-rows`): True (the default) a key of version 9 (private "
+        "weights committed in rows: faster kzg proving), False one of version 8. "
         "prove and verify read the backend from the key.");
 
   m.def("prove",

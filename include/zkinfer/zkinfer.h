@@ -167,9 +167,12 @@ struct Keys {
 // The commitment backend (`zkinfer setup --backend ... --srs ...`): "hyrax" (transparent, the
 // default) or "kzg" (pairing-based; srs: a snarkjs .ptau powers-of-tau file with 2^n powers for
 // the model's largest committed vector). prove and verify read the backend from the key.
+// kzg_weight_rows (kzg only; `setup --kzg-weight-rows on|off`): true (the default) makes a key of
+// version 9 (private weights committed in rows: faster kzg proving), false one of version 8.
 struct SetupOptions {
   std::string backend = "hyrax";
   std::string srs;
+  bool kzg_weight_rows = true;
 };
 
 // `zkinfer setup`: commits every weight. Error if the model has an op without a protocol, or the

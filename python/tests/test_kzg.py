@@ -54,3 +54,25 @@ def test_kzg_keys_prove_and_verify(mlp_model, mlp_input, mlp_keys):
     vk2 = zkinfer.VerifyingKey.from_bytes(vk.bytes())
     pk2 = zkinfer.ProvingKey.from_bytes(pk.bytes())
     assert zkinfer.verify(vk2, zkinfer.prove(mlp_model, pk2, mlp_input))
+
+
+def test_kzg_weight_rows(mlp_model, mlp_input):
+    """kzg_weight_rows: True (the default) makes a key of version 9 (private weights committed in
+    rows), False one of version 8; both prove and verify, and neither key accepts the other's proof."""
+    assert PTAU16.exists(), f"{PTAU16} missing: run scripts/make-test-ptau.sh 16 {PTAU16}"
+    keys = {
+        9: zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16),
+        8: zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16, kzg_weight_rows=False),
+    }
+    assert zkinfer.inspect(zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16, kzg_weight_rows=True)[1].bytes())["version"] == 9
+    proofs = {}
+    for version, (pk, vk) in keys.items():
+        assert zkinfer.inspect(vk.bytes())["version"] == version
+        proofs[version] = zkinfer.prove(mlp_model, pk, mlp_input)
+        verdict = zkinfer.verify(vk, proofs[version])
+        assert verdict, verdict.reason
+    assert not zkinfer.verify(keys[8][1], proofs[9])
+    assert not zkinfer.verify(keys[9][1], proofs[8])
+    # Hyrax keys ignore it (kzg only).
+    _, hvk = zkinfer.setup(mlp_model, kzg_weight_rows=False)
+    assert zkinfer.inspect(hvk.bytes())["backend"] == "hyrax"

@@ -316,7 +316,7 @@ Keys setup(const Model& model, const SetupOptions& options) {
   }
   auto pk = std::make_shared<ProvingKey::Impl>();
   SecureRng rng;
-  pk->key = proof::setup_keys(m, pcs::random_fr(rng), {}, kzg);
+  pk->key = proof::setup_keys(m, pcs::random_fr(rng), {}, kzg, kzg != nullptr && options.kzg_weight_rows);
   pk->file = proof::encode_pk_file(pk->key);
   auto vk = std::make_shared<VerifyingKey::Impl>(
       VerifyingKey::Impl{pk->key.vk, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});

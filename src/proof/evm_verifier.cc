@@ -318,6 +318,13 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   size_t ncom = 0;
   for (size_t t = 0; t < nt; ++t) {
     if (t >= vk.weights.size() || !vk.weights[t]) continue;
+    // Key version 9 (weight rows) commits only private weights in rows (Use::kKey); the key's
+    // public constants stay single commitments (proof/key_constants.cc) and the modes the contract
+    // covers (no zero knowledge) have no private weight, so a version-9 key's contract is a
+    // version-8 one's (its own VK_DIGEST). A row commitment here is refused, not misread.
+    if (const auto* rows = pcs::KzgScheme::as_kzg_rows(*vk.weights[t]))
+      throw Error(where + "the key commits " + g.tensors[t].name + " in " + std::to_string(rows->rows.size()) +
+                  " rows (key version 9, a private weight): the contract does not combine a weight's rows yet");
     const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[t]);
     if (!k) throw Error(where + "a commitment of the key is not a kzg commitment");
     std::vector<Word> xy;

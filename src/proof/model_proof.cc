@@ -485,7 +485,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
       vk.kzg_row_vars = static_cast<uint32_t>(std::max(kKzgMinRowVars, max_proof_advice_vars(model, plan)));
       if (vk.kzg_row_vars > vk.kzg->max_vars())
         throw Error("setup: weight rows of 2^" + std::to_string(vk.kzg_row_vars) + " entries need as many powers of tau; the SRS has 2^" +
-                    std::to_string(vk.kzg->max_vars()));
+                    std::to_string(vk.kzg->max_vars()) + " (a larger .ptau, or --kzg-weight-rows off: a version-8 key)");
     }
   }
   const auto scheme_ptr = scheme_for(model, plan, vk);

@@ -55,12 +55,14 @@ inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messag
 // proof's masked HyperKZG batch, instead of Hyrax pad rows opened by an inner-product argument
 // (docs/protocol/kzg.md section 6, docs/protocol/evm.md section 4.1). kzg keys of versions 3, 4, 6
 // and 7 keep the Hyrax pad rows.
-// 9 (kzg keys only, opt-in: `setup --backend kzg --kzg-weight-rows`): as 8, and every private weight
+// 9 (kzg keys only; the default of `setup --backend kzg` since session 16, `--kzg-weight-rows off`
+// makes 8; setup_keys' kzg_weight_rows): as 8, and every private weight
 // of more than 2^L entries is committed as 2^(n - L) rows of 2^L, one blind each (pcs::KzgScheme
 // key_row_vars, docs/protocol/kzg.md section 6 item 3); L (kzg_row_vars) is stated in the key after
 // the SRS block. The proof's batch opening then opens at rho[0..N'), N' = max(L, every unchunked
 // commitment's variables), and the weight range proof opens each weight's rows combined at its
-// point's top coordinates. Not yet verifiable on chain (create-evm-verifier refuses it).
+// point's top coordinates. On chain as 8 in the modes the EVM verifier covers (no private weight,
+// so no row commitment: docs/protocol/evm.md section 3.4a).
 // Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6, 7, 8 and 9 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
@@ -212,7 +214,8 @@ struct ProvingKey {
 // range proof.
 // kzg set: the kzg backend with this SRS (its powers; at least kzg_max_vars(model) variables: Error
 // otherwise); null: Hyrax. kzg_weight_rows (kzg only): a version-9 key (weights in rows of
-// 2^kzg_row_vars(model)) instead of today's version 8.
+// 2^kzg_row_vars(model)) instead of version 8 (false here by default; the CLI's and the API's
+// setup pass true by default since session 16).
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress = {},
                       std::shared_ptr<const pcs::KzgParams> kzg = nullptr, bool kzg_weight_rows = false);

@@ -242,8 +242,10 @@ TEST(Cli, SetupProveVerify) {
 // misplaced, too small, truncated: exit 2 naming the file and what the model needs, no key
 // written); with the TEST-ONLY power-16 .ptau (CTest fixture make_test_ptau16) setup, prove and
 // verify, inspect shows the backend, and a hyrax proof given to the kzg key is invalid, named.
-// kzg keys of version 9 (setup --kzg-weight-rows on): prove and verify through the CLI; the EVM
-// generator refuses them with the way back; the option is kzg-only.
+// kzg keys of version 9 (weight rows; setup --backend kzg's default since session 16) and 8
+// (--kzg-weight-rows off): both prove and verify through the CLI, inspect tells them apart; the EVM
+// generator refuses this model for its private weights only (v9 keys of the modes it covers:
+// tools/evm/evm_model_test.cc); --kzg-weight-rows on is kzg-only.
 TEST(Cli, KzgWeightRows) {
   const fs::path d = tmp_dir() / "kzgrows";
   fs::create_directories(d);
@@ -254,17 +256,25 @@ TEST(Cli, KzgWeightRows) {
   Result h = zk("setup " + q(d / "m.zkm") + " --kzg-weight-rows on -o " + q(d / "h"));
   EXPECT_EQ(h.code, 2) << h.out;
   EXPECT_NE(h.out.find("--kzg-weight-rows on is for --backend kzg"), std::string::npos) << h.out;
-  Result s = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " --kzg-weight-rows on -o " + q(d / "k"));
-  ASSERT_EQ(s.code, 0) << s.out;
-  Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"));
-  ASSERT_EQ(p.code, 0) << p.out;
-  Result v = zk("verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp"));
-  EXPECT_EQ(v.code, 0) << v.out;
-  Result e = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "v.sol"));
-  EXPECT_EQ(e.code, 2) << e.out;
-  EXPECT_NE(e.out.find("kzg key version 9 (weight rows) is not yet verifiable on chain; run setup with --kzg-weight-rows off"),
-            std::string::npos)
-      << e.out;
+  for (const auto& [opt, version] : std::vector<std::pair<std::string, int>>{{"", 9}, {" --kzg-weight-rows on", 9}, {" --kzg-weight-rows off", 8}}) {
+    const fs::path k = d / ("k" + std::to_string(version) + (opt.empty() ? "d" : ""));
+    Result s = zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + opt + " -o " + q(k));
+    ASSERT_EQ(s.code, 0) << opt << s.out;
+    auto j = nlohmann::json::parse(zk("inspect " + q(k / "vk")).out);
+    EXPECT_EQ(j["version"], version) << opt;
+    Result p = zk("prove " + q(d / "m.zkm") + " --pk " + q(k / "pk") + " --input " + q(input) + " -o " + q(k / "p.zkp"));
+    ASSERT_EQ(p.code, 0) << opt << p.out;
+    Result v = zk("verify --vk " + q(k / "vk") + " --proof " + q(k / "p.zkp"));
+    EXPECT_EQ(v.code, 0) << opt << v.out;
+    if (version == 8) {  // another key version's proof of the same model: rejected
+      Result x = zk("verify --vk " + q(k / "vk") + " --proof " + q(d / "k9d" / "p.zkp"));
+      EXPECT_EQ(x.code, 1) << x.out;
+    }
+  }
+  Result e = zk("create-evm-verifier --vk " + q(d / "k9d" / "vk") + " -o " + q(d / "v.sol"));
+  EXPECT_EQ(e.code, 2) << e.out;  // refused for its zero knowledge (private weights), not its version
+  EXPECT_NE(e.out.find("the model's proofs are zero-knowledge"), std::string::npos) << e.out;
+  EXPECT_EQ(e.out.find("version 9"), std::string::npos) << e.out;
   EXPECT_FALSE(fs::exists(d / "v.sol"));
 }
 
@@ -337,7 +347,7 @@ TEST(Cli, KzgBackend) {
   Result xh = zk("verify --vk " + q(d / "h" / "vk") + " --proof " + q(d / "h.zkp") + " --srs " + q(ptau));
   EXPECT_EQ(xh.code, 2) << xh.out;
   EXPECT_NE(xh.out.find("no powers of tau to check"), std::string::npos) << xh.out;
-  // A public input and fixed weights: a kzg key (version 7 on; setup makes 8) commits the weights (proof/key_constants.h)
+  // A public input and fixed weights: a kzg key (version 7 on; setup makes 9) commits the weights (proof/key_constants.h)
   // and the proof opens them; the round trip works, and inspect tells the constants apart.
   ASSERT_EQ(zk("compile " + q(onnx) + " --calibration " + q(input) +
                " --input-visibility public --weights-visibility fixed -o " + q(d / "f.zkm"))
@@ -351,7 +361,7 @@ TEST(Cli, KzgBackend) {
   Result fv = zk("verify --no-key-cache --vk " + q(d / "f" / "vk") + " --proof " + q(d / "f.zkp") + " --input " + q(input));
   EXPECT_EQ(fv.code, 0) << fv.out;
   auto fj = nlohmann::json::parse(zk("inspect " + q(d / "f" / "vk")).out);
-  EXPECT_EQ(fj["version"], 8);
+  EXPECT_EQ(fj["version"], 9);
   EXPECT_EQ(fj["weight_commitments"], 0);
   EXPECT_GT(fj["constant_commitments"].get<size_t>(), 0u);
   EXPECT_GT(fj["constant_openings_bytes"].get<size_t>(), 0u);

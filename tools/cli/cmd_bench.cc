@@ -46,7 +46,7 @@ void register_bench(CLI::App& app, Action& action) {
     bool json = false;
     bool compare_plain = false;
     std::string compare_kzg;
-    std::string kzg_weight_rows = "off";
+    std::string kzg_weight_rows = "on";
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("bench", "compile, setup, prove and verify one model; print times and sizes");
@@ -65,8 +65,8 @@ void register_bench(CLI::App& app, Action& action) {
                   "also set up, prove and verify the model with the kzg backend over this .ptau file in the same run, "
                   "and print kzg / hyrax ratios (the main run is hyrax)");
   sub->add_option("--kzg-weight-rows", args->kzg_weight_rows,
-                  "with --compare-kzg: on: the kzg key of version 9 (weights in rows, as setup --kzg-weight-rows on); "
-                  "off (the default): version 8")
+                  "with --compare-kzg: on (the default, as setup's): the kzg key of version 9 (weights in rows); "
+                  "off: version 8 (as setup --kzg-weight-rows off)")
       ->check(CLI::IsMember({"on", "off"}));
   sub->callback([args, &action] {
     action = [args] {

@@ -30,11 +30,6 @@ void register_create_evm(CLI::App& app, Action& action) {
       } catch (const DecodeError& e) {
         throw Error(args->vk + ": not a verifying key: " + e.what());
       }
-      // Version 9 (weight rows, docs/protocol/kzg.md section 6 item 3): the contract does not yet
-      // combine a weight's rows or open at N' < N.
-      if (vkf.vk.backend == proof::Backend::kKzg && vkf.vk.effective_version() == proof::kKeyVersionKzgRows)
-        throw Error("create-evm-verifier: " + args->vk + ": kzg key version " + std::to_string(proof::kKeyVersionKzgRows) +
-                    " (weight rows) is not yet verifiable on chain; run setup with --kzg-weight-rows off");
       const proof::EvmVerifier v = proof::make_evm_verifier(vkf.model, vkf.vk, args->contract);
       proof::write_text(args->out, v.source);
       std::printf("wrote %s: library %s and contract %s (%zu node steps; verifyProof takes %zu public input and %zu output values)\n",

@@ -1,4 +1,5 @@
 // zkinfer setup MODEL.zkm -o DIR [--backend hyrax|kzg --srs FILE.ptau [--kzg-weight-rows on|off]] [--json]
+// (kzg: weight rows on, key version 9, by default; off: version 8)
 // Commits every weight of the compiled model once with the chosen commitment backend (Hyrax:
 // transparent, the default; kzg: masked HyperKZG over the powers of tau of FILE.ptau, a snarkjs /
 // Perpetual Powers of Tau file, docs/protocol/kzg.md) and writes DIR/pk and DIR/vk (docs/PROOF.md,
@@ -23,7 +24,7 @@ namespace zkinfer::cli {
 
 void register_setup(CLI::App& app, Action& action) {
   struct Args {
-    std::string model, dir, backend = "hyrax", srs, weight_rows = "off";
+    std::string model, dir, backend = "hyrax", srs, weight_rows;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
@@ -39,10 +40,10 @@ void register_setup(CLI::App& app, Action& action) {
                   "ceremony file; needs 2^n powers for the model's largest committed vector of 2^n entries; checked on "
                   "load; its powers go into the pk, its verifier elements into the vk");
   sub->add_option("--kzg-weight-rows", args->weight_rows,
-                  "kzg only: on: a version-9 key whose weights of more than 2^L entries are committed in rows of 2^L "
-                  "(L = max(10, the widest vector a proof commits to)), so that a proof's opening is of size 2^L instead "
-                  "of the largest weight's (faster kzg proving; docs/protocol/kzg.md section 6 item 3); not yet "
-                  "verifiable on chain (create-evm-verifier refuses such keys). off (the default): today's version-8 key")
+                  "kzg only: on (the default with --backend kzg): a version-9 key whose private weights of more than 2^L "
+                  "entries are committed in rows of 2^L (L = max(10, the widest vector a proof commits to)), so that a "
+                  "proof's opening is of size 2^L instead of the largest weight's (faster kzg proving; "
+                  "docs/protocol/kzg.md section 6 item 3). off: a version-8 key (each weight one commitment)")
       ->check(CLI::IsMember({"on", "off"}));
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->callback([args, &action] {
@@ -64,8 +65,9 @@ void register_setup(CLI::App& app, Action& action) {
       } else if (!args->srs.empty()) {
         throw Error("--srs is for --backend kzg (the hyrax backend needs no setup file)");
       }
-      const bool weight_rows = args->weight_rows == "on";
-      if (weight_rows && args->backend != "kzg") throw Error("--kzg-weight-rows on is for --backend kzg");
+      // Version 9 (weight rows) is the kzg default; --kzg-weight-rows off keeps version 8.
+      if (args->weight_rows == "on" && args->backend != "kzg") throw Error("--kzg-weight-rows on is for --backend kzg");
+      const bool weight_rows = args->backend == "kzg" && args->weight_rows != "off";
       std::function<void(size_t, size_t)> progress;
       if (isatty(2) && !args->json) {
         progress = [](size_t done, size_t total) {

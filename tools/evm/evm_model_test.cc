@@ -1,6 +1,7 @@
 // The whole-model EVM verifier end to end (issue 15; docs/protocol/evm.md section 3.3): models
 // compiled for proofs without zero knowledge (public input, fixed weights, public output), set up
-// with the kzg backend over the TEST-ONLY power-16 .ptau, proven; `zkinfer create-evm-verifier`
+// with the kzg backend over the TEST-ONLY power-16 .ptau (key version 9, setup's default; the
+// perceptron's case version 8, and KeyVersions8And9 compares the two), proven; `zkinfer create-evm-verifier`
 // writes the contract, `zkinfer encode-evm-calldata` the calldata; tools/evm/run.js compiles the
 // contract with solc, deploys its libraries and the contract to an in-memory EVM (Osaka) and calls
 // it (a perceptron, a small CNN and a residual CNN (BatchNormalization, the skip Add,
@@ -25,11 +26,15 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/random.h"
+#include "pcs/kzg_scheme.h"
 #include "proof/evm_public.h"
+#include "proof/evm_verifier.h"
+#include "proof/model_proof.h"
 #include "proof/files.h"
 #include "onnx_build.h"
 #include "test_seed.h"
@@ -339,8 +344,9 @@ class EvmModel : public ::testing::Test {
 };
 fs::path EvmModel::dir_;
 
-// Compiles (public input, fixed weights), sets up (kzg), proves and encodes model `name`.
-bool prepare(const fs::path& d, const fs::path& onnx, const fs::path& input) {
+// Compiles (public input, fixed weights), sets up (kzg; setup_extra: more setup options), proves
+// and encodes model `name`.
+bool prepare(const fs::path& d, const fs::path& onnx, const fs::path& input, const std::string& setup_extra = "") {
   const fs::path ptau = ZKINFER_TEST_PTAU;
   if (!fs::exists(ptau)) {
     ADD_FAILURE() << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
@@ -349,7 +355,7 @@ bool prepare(const fs::path& d, const fs::path& onnx, const fs::path& input) {
   fs::create_directories(d);
   for (const std::string& c :
        {"compile " + q(onnx) + " --calibration " + q(input) + " --input-visibility public --weights-visibility fixed -o " + q(d / "m.zkm"),
-        "setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k"),
+        "setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + setup_extra + " -o " + q(d / "k"),
         "prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / "p.zkp"),
         "verify --vk " + q(d / "k" / "vk") + " --proof " + q(d / "p.zkp") + " --input " + q(input) + " --no-key-cache",
         "create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "Verifier.sol"),
@@ -368,8 +374,11 @@ using Writer = void (*)(const fs::path&, const fs::path&, uint64_t);
 
 // Model `write` (seed) and the same architecture with other weights and input: the first's
 // verifier accepts its proof and rejects every change (proof words: every `stride`-th).
+// setup_extra: more setup options for both models; cross_extra (non-empty): the first model is also
+// set up with these options instead and proven, and that proof (the same model and values under
+// another key) must be rejected too.
 void check_model(const fs::path& dir, const char* name, Writer write, size_t stride, Writer write_other = nullptr,
-                 std::string* sizes_out = nullptr) {
+                 std::string* sizes_out = nullptr, const std::string& setup_extra = "", const std::string& cross_extra = "") {
   std::printf("*** %s is a TEST-ONLY powers of tau (known tau): never use it for real keys ***\n", ZKINFER_TEST_PTAU);
   const uint64_t seed = testing::test_seed();
   std::string tag = name;
@@ -380,8 +389,14 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
   fs::create_directories(b);
   write(a / "model.onnx", a / "input.json", seed);
   (write_other ? write_other : write)(b / "model.onnx", b / "input.json", seed + 1);  // by default same shapes, other weights and input
-  ASSERT_TRUE(prepare(a, a / "model.onnx", a / "input.json"));
-  ASSERT_TRUE(prepare(b, b / "model.onnx", b / "input.json"));
+  ASSERT_TRUE(prepare(a, a / "model.onnx", a / "input.json", setup_extra));
+  ASSERT_TRUE(prepare(b, b / "model.onnx", b / "input.json", setup_extra));
+  std::optional<Call> cross;
+  if (!cross_extra.empty()) {
+    const fs::path x = dir / (tag + "_x");
+    ASSERT_TRUE(prepare(x, a / "model.onnx", a / "input.json", cross_extra));
+    cross = parse_call(x / "calldata.hex");
+  }
   const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
   ASSERT_FALSE(honest.inputs.empty());
   ASSERT_FALSE(honest.outputs.empty());
@@ -461,6 +476,12 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
     what.push_back("the calldata truncated by 32 bytes");
     calls.push_back(encode(other));
     what.push_back("another model's proof and values");
+    if (cross) {
+      EXPECT_EQ(cross->inputs, honest.inputs);
+      EXPECT_EQ(cross->outputs, honest.outputs);
+      calls.push_back(encode(*cross));
+      what.push_back("the same model's proof under a key set up with" + cross_extra);
+    }
   }
   std::string sizes;
   const auto res = run_calls(a, a / "Verifier.sol", "ZkinferVerifier", calls, &sizes);
@@ -478,7 +499,11 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
   std::printf("%s: %zu changed calls rejected (%zu by a revert)\n", name, res.size() - 1, reverts);
 }
 
-TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) { check_model(dir_, "mlp 8-6-3", write_mlp, 1); }
+// With a kzg key of version 8 (setup --kzg-weight-rows off); the same model's proof under a
+// version-9 key is rejected (its VK_DIGEST starts the transcript). The other models: version 9.
+TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) {
+  check_model(dir_, "mlp 8-6-3", write_mlp, 1, nullptr, nullptr, " --kzg-weight-rows off", " --kzg-weight-rows on");
+}
 
 TEST_F(EvmModel, CnnVerifiesAndChangesAreRejected) { check_model(dir_, "cnn conv-relu-maxpool-flatten-gemm", write_cnn, 2); }
 
@@ -547,6 +572,61 @@ void write_mlp_digits(const fs::path& onnx, const fs::path& input, uint64_t) { c
 // cnn_digits, the issue's model (its constants committed in the key): every 8th word changed; the
 // other model is mlp_digits.
 TEST_F(EvmModel, CnnDigitsVerifies) { check_model(dir_, "cnn_digits", write_cnn_digits, 8, write_mlp_digits); }
+
+// kzg keys of version 9 (weight rows) and 8 (setup --kzg-weight-rows off) on chain. Version 9
+// commits only private weights in rows, and the contract covers no mode with private weights, so
+// its contract is version 8's but for VK_DIGEST (asserted here: the sources differ in that line
+// only; the proofs have the same words' layout). Run on chain: MlpVerifiesAndEveryChangeIsRejected
+// (version 8, and version 9's proof rejected by it), the other models (version 9). A key commitment
+// in rows (hand-made: no covered mode's key has one) is refused by the generator, the tensor named.
+TEST_F(EvmModel, KeyVersions8And9) {
+  const fs::path d = dir_ / "versions";
+  fs::create_directories(d);
+  write_mlp(d / "model.onnx", d / "input.json", testing::test_seed());
+  const fs::path d8 = d / "v8", d9 = d / "v9";
+  ASSERT_TRUE(prepare(d8, d / "model.onnx", d / "input.json", " --kzg-weight-rows off"));
+  ASSERT_TRUE(prepare(d9, d / "model.onnx", d / "input.json", " --kzg-weight-rows on"));
+  const proof::VkFile k8 = proof::decode_vk_file(proof::read_binary((d8 / "k" / "vk").string()));
+  const proof::VkFile k9 = proof::decode_vk_file(proof::read_binary((d9 / "k" / "vk").string()));
+  EXPECT_EQ(k8.vk.effective_version(), proof::kKeyVersionKzg);
+  EXPECT_EQ(k9.vk.effective_version(), proof::kKeyVersionKzgRows);
+  EXPECT_EQ(k9.vk.kzg_row_vars, proof::kzg_row_vars(k9.model));
+  EXPECT_NE(k8.vk.digest(), k9.vk.digest());
+  auto without_digest = [](std::string src) {
+    const size_t at = src.find("bytes32 public constant VK_DIGEST = ");
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) src.erase(at, src.find('\n', at) - at);
+    return src;
+  };
+  const std::string sol8 = read_text(d8 / "Verifier.sol"), sol9 = read_text(d9 / "Verifier.sol");
+  EXPECT_NE(sol8, sol9);
+  EXPECT_EQ(without_digest(sol8), without_digest(sol9));
+  const Call p8 = parse_call(d8 / "calldata.hex"), p9 = parse_call(d9 / "calldata.hex");
+  EXPECT_EQ(p8.words.size(), p9.words.size());
+  EXPECT_GT(p9.words.size(), 100u);
+  EXPECT_NE(p8.words, p9.words);
+  EXPECT_EQ(p8.inputs, p9.inputs);
+  EXPECT_EQ(p8.outputs, p9.outputs);
+
+  // A key commitment in rows: the generator names the tensor and refuses.
+  proof::VerifyingKey bad = k9.vk;
+  pcs::KzgRowCommitment rows;
+  rows.num_vars = 11;
+  rows.row_vars = 10;
+  rows.rows.assign(2, curve::G1Affine::generator());
+  int t = -1;
+  for (size_t i = 0; i < k9.model.graph.tensors.size(); ++i)
+    if (k9.model.graph.tensors[i].name == "W1") t = static_cast<int>(i);
+  ASSERT_GE(t, 0);
+  if (bad.weights.size() <= static_cast<size_t>(t)) bad.weights.resize(static_cast<size_t>(t) + 1);
+  bad.weights[static_cast<size_t>(t)] = pcs::KzgScheme::wrap_rows(rows);
+  try {
+    proof::make_evm_verifier(k9.model, bad, "V");
+    ADD_FAILURE() << "a key commitment in rows is accepted by the generator";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the key commits W1 in 2 rows (key version 9"), std::string::npos) << e.what();
+  }
+}
 
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
