@@ -143,7 +143,8 @@ library ZkDriver {
     // The claims waiting on tensor t, removed.
     function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.Claim[] memory cl) {
         cl = c.claims[t];
-        c.claims[t] = new ZkTypes.Claim[](0);
+        ZkTypes.Claim[] memory none;  // the empty array at 0x60: nothing allocated
+        c.claims[t] = none;
     }
 
     function add(Ctx memory c, uint256 t, ZkTypes.Claim[] memory cs) internal pure {
