@@ -405,7 +405,7 @@ library ZkDriver {
             ZkTypes.Claim[] memory cl = c.claims[t];
             for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length;
         }
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -597,7 +597,7 @@ library ZkDriver {
     // The claims as bytes (a step routine's input).
     function packClaims(ZkTypes.Claim[] memory cl) internal pure returns (bytes memory b) {
         uint256 n = _claimsWords(cl);
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -623,7 +623,7 @@ library ZkDriver {
     function packOut(ZkTypes.StepOut memory o) internal pure returns (bytes memory b) {
         uint256 n = 3 + _claimsWords(o.x) + _claimsWords(o.w) + _claimsWords(o.bias) + 2 + 3 * o.lookups.length;
         for (uint256 i = 0; i < o.advice.length; ++i) n += 3 + o.advice[i].point.length;
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -747,6 +747,15 @@ library ZkDriver {
         o.lookups = lk;
     }
 
+    // n words of bytes, not zeroed (the packers write every word).
+    function _words(uint256 n) private pure returns (bytes memory b) {
+        assembly ("memory-safe") {
+            b := mload(0x40)
+            mstore(b, shl(5, n))
+            mstore(0x40, add(b, shl(5, add(n, 1))))
+        }
+    }
+
     function _mword(uint256 p) private pure returns (uint256 x) {
         assembly ("memory-safe") {
             x := mload(p)
@@ -776,7 +785,7 @@ library ZkDriver {
             n += 1 + _claimsWords(c.claims[t]);
             ++k;
         }
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -848,7 +857,7 @@ library ZkDriver {
             n += 1 + _claimsWords(c.claims[t]);
             ++k;
         }
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -1015,8 +1024,12 @@ library ZkDriver {
 
     function _prefix(uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {
         if (n > a.length) revert BadShape();
-        b = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) b[i] = a[i];
+        assembly ("memory-safe") {
+            b := mload(0x40)
+            mstore(b, n)
+            mcopy(add(b, 32), add(a, 32), shl(5, n))
+            mstore(0x40, add(b, shl(5, add(n, 1))))
+        }
     }
 
     // ---- the batch opening (pcs/kzg_scheme.cc verify_open + finish, plain claims) ----

@@ -552,11 +552,16 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
     << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
-    << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, 0)), w)) return false;\n"
+    // The lookups' and the opening's calls take the words from c.pos on (not the whole proof: the
+    // copy is memory in this frame), their positions relative to it.
+    << "        {\n            uint256 base = c.pos;\n            ZkDriver.LookupResult memory lr = " << out.lookups
+    << ".run(c.st, 0, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, base));\n"
+    << "            lr.pos += base;\n            lr.end += base;\n            if (!ZkDriver.lookupsApply(c, lr, w)) return false;\n        }\n"
     << (split ? "        {\n            bytes memory r;\n            (ok, r) = " + out.contract + "Constants.check(ZkDriver.packFor(c, hex\"" +
                     const_ts + "\"));\n            if (!ok) return false;\n            ZkDriver.mergeBack(c, r);\n        }\n"
               : std::string())
-    << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), ZkDriver.tail(w, 0));\n"
+    << "        bytes calldata rest = ZkDriver.tail(w, c.pos);\n        c.pos = 0;\n"
+    << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), rest);\n"
     << "    }\n\n"
     << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << (split ? "        bool ok;\n        bytes memory r;\n" : "") << calls << "        return true;\n    }\n\n"
