@@ -431,6 +431,48 @@ library ZkDriver {
         }
     }
 
+    // The opening library's finish(packCtx(c), the words from c.pos on) (lib, sel: its address and
+    // selector), its call data written in place: the packed context where the call reads it (an
+    // ABI-encoded call copies it once more, at the top of this frame's memory: resnet18's context
+    // is about 0.25 MB, and memory costs quadratically). A revert in the call is passed on.
+    function callFinish(address lib, bytes4 sel, Ctx memory c, uint256[] calldata w) internal view returns (bool ok) {
+        uint256 pos = c.pos;
+        if (pos > w.length) revert BadShape();
+        c.pos = 0;  // the library reads the words from here on
+        uint256 start;
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, 96))
+        }
+        bytes memory b = packCtx(c);
+        uint256 at;
+        assembly ("memory-safe") {
+            at := b
+        }
+        if (at != start + 96) revert BadShape();
+        assembly ("memory-safe") {
+            let len1 := mload(b)
+            mstore(start, shr(224, sel))
+            mstore(add(start, 32), 0x40)
+            mstore(add(start, 64), add(0x60, len1))
+            let e := add(add(b, 32), len1)
+            let len2 := shl(5, sub(w.length, pos))
+            mstore(e, len2)
+            calldatacopy(add(e, 32), add(w.offset, shl(5, pos)), len2)
+            let end := add(add(e, 32), len2)
+            mstore(0x40, end)
+            let cd := add(start, 28)
+            let success := staticcall(gas(), lib, cd, sub(end, cd), 0, 0)
+            if iszero(success) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+            if lt(returndatasize(), 32) { revert(0, 0) }
+            returndatacopy(0, 0, 32)
+            ok := iszero(iszero(mload(0)))
+        }
+    }
+
     function _put(uint256 p, uint256 x) private pure returns (uint256) {
         assembly ("memory-safe") {
             mstore(p, x)

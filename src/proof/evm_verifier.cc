@@ -560,8 +560,8 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << (split ? "        {\n            bytes memory r;\n            (ok, r) = " + out.contract + "Constants.check(ZkDriver.packFor(c, hex\"" +
                     const_ts + "\"));\n            if (!ok) return false;\n            ZkDriver.mergeBack(c, r);\n        }\n"
               : std::string())
-    << "        bytes calldata rest = ZkDriver.tail(w, c.pos);\n        c.pos = 0;\n"
-    << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), rest);\n"
+    // finish(ZkDriver.packCtx(c), the words from c.pos on), its call data written in place.
+    << "        return ZkDriver.callFinish(address(" << out.opening << "), " << out.opening << ".finish.selector, c, w);\n"
     << "    }\n\n"
     << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << (split ? "        bool ok;\n        bytes memory r;\n" : "") << calls << "        return true;\n    }\n\n"
