@@ -431,6 +431,77 @@ library ZkDriver {
         }
     }
 
+    // A node library's run(packFor(c, ts), the words from c.pos on) (words: false, the constants'
+    // library's check(packFor(c, ts))), lib and sel its address and selector, the call data written
+    // in place; returns its (bool, bytes) with the bytes where the call data was (nothing of it is
+    // needed after the call). An ABI-encoded call would copy the packed claims once more, and its
+    // result twice (the return data, then the decoded bytes), each at the top of the contract's
+    // memory. A revert in the call is passed on.
+    function callNodes(address lib, bytes4 sel, Ctx memory c, bytes memory ts, uint256[] calldata w, bool words)
+        internal
+        view
+        returns (bool ok, bytes memory r)
+    {
+        uint256 pos = c.pos;
+        if (pos > w.length) revert BadShape();
+        uint256 start;
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, 96))
+        }
+        bytes memory b = packFor(c, ts);
+        uint256 at;
+        assembly ("memory-safe") {
+            at := b
+        }
+        if (at != start + 96) revert BadShape();
+        bool bad;
+        assembly ("memory-safe") {
+            let len1 := mload(b)
+            let end := add(add(b, 32), len1)
+            let cd := add(start, 28)
+            switch words
+            case 0 {
+                // sel | 0x20 | len1 | data
+                cd := add(start, 60)
+                mstore(start, 0)
+                mstore(add(start, 32), shr(224, sel))
+                mstore(add(start, 64), 0x20)
+            }
+            default {
+                mstore(start, shr(224, sel))
+                mstore(add(start, 32), 0x40)
+                mstore(add(start, 64), add(0x60, len1))
+                let len2 := shl(5, sub(w.length, pos))
+                mstore(end, len2)
+                calldatacopy(add(end, 32), add(w.offset, shl(5, pos)), len2)
+                end := add(add(end, 32), len2)
+            }
+            mstore(0x40, end)
+            let success := staticcall(gas(), lib, cd, sub(end, cd), 0, 0)
+            if iszero(success) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+            // (bool, bytes): ok, 0x40, len, data (padded)
+            let rs := returndatasize()
+            if lt(rs, 96) { bad := 1 }
+            if iszero(bad) {
+                returndatacopy(0, 0, 64)
+                ok := iszero(iszero(mload(0)))
+                if iszero(eq(mload(32), 0x40)) { bad := 1 }
+            }
+            if iszero(bad) {
+                r := start
+                returndatacopy(r, 64, sub(rs, 64))
+                let len := mload(r)
+                if gt(add(96, len), rs) { bad := 1 }
+                mstore(0x40, add(add(r, 32), and(add(len, 31), not(31))))
+            }
+        }
+        if (bad) revert BadShape();
+    }
+
     // The opening library's finish(packCtx(c), the words from c.pos on) (lib, sel: its address and
     // selector), its call data written in place: the packed context where the call reads it (an
     // ABI-encoded call copies it once more, at the top of this frame's memory: resnet18's context

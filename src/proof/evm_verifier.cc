@@ -447,7 +447,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
       node_libs += "}\n\n";
       // The context stays here: the library gets the claims on the tensors its nodes take and the
       // words from c.pos on, and gives back what it added (ZkDriver.sol, "node libraries").
-      calls += "        (ok, r) = " + lib + ".run(ZkDriver.packFor(c, hex\"" + ys + "\"), ZkDriver.tail(w, c.pos));\n" +
+      calls += "        (ok, r) = ZkDriver.callNodes(address(" + lib + "), " + lib + ".run.selector, c, hex\"" + ys + "\", w, true);\n" +
                "        if (!ok) return false;\n        ZkDriver.mergeBack(c, r);\n";
     }
   }
@@ -557,8 +557,8 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "        {\n            uint256 base = c.pos;\n            ZkDriver.LookupResult memory lr = " << out.lookups
     << ".run(c.st, 0, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, base));\n"
     << "            lr.pos += base;\n            lr.end += base;\n            if (!ZkDriver.lookupsApply(c, lr, w)) return false;\n        }\n"
-    << (split ? "        {\n            bytes memory r;\n            (ok, r) = " + out.contract + "Constants.check(ZkDriver.packFor(c, hex\"" +
-                    const_ts + "\"));\n            if (!ok) return false;\n            ZkDriver.mergeBack(c, r);\n        }\n"
+    << (split ? "        {\n            bytes memory r;\n            (ok, r) = ZkDriver.callNodes(address(" + out.contract + "Constants), " + out.contract +
+                    "Constants.check.selector, c, hex\"" + const_ts + "\", w, false);\n            if (!ok) return false;\n            ZkDriver.mergeBack(c, r);\n        }\n"
               : std::string())
     // finish(ZkDriver.packCtx(c), the words from c.pos on), its call data written in place.
     << "        return ZkDriver.callFinish(address(" << out.opening << "), " << out.opening << ".finish.selector, c, w);\n"

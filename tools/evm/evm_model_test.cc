@@ -516,7 +516,9 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
   // The driver's context stays in the contract: each node library's and the constants' library's
   // call takes only the claims on its tensors and gives back what it added (ZkDriver.packFor /
   // mergeBack, session 16): 2 + 1 calls, and no call takes or returns the context itself.
-  EXPECT_EQ(count_of(sol, "ZkDriver.packFor(c, hex\""), 3u);
+  EXPECT_EQ(count_of(sol, "Nodes0.run.selector, c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "Nodes1.run.selector, c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "Constants.check.selector, c, hex\""), 1u);
   EXPECT_EQ(count_of(sol, "ZkDriver.mergeBack(c, r);"), 3u);
   EXPECT_EQ(count_of(sol, "ZkDriver.unpackFor(ctx, "), 3u);
   EXPECT_EQ(count_of(sol, "ZkDriver.Ctx memory c) external"), 0u);
