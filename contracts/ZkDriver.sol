@@ -143,12 +143,17 @@ library ZkDriver {
     // The claims waiting on tensor t, removed.
     function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.Claim[] memory cl) {
         cl = c.claims[t];
-        c.claims[t] = new ZkTypes.Claim[](0);
+        ZkTypes.Claim[] memory none;  // the empty array at 0x60: nothing allocated
+        c.claims[t] = none;
     }
 
     function add(Ctx memory c, uint256 t, ZkTypes.Claim[] memory cs) internal pure {
         if (cs.length == 0) return;
         ZkTypes.Claim[] memory old = c.claims[t];
+        if (old.length == 0) {
+            c.claims[t] = cs;
+            return;
+        }
         ZkTypes.Claim[] memory all = new ZkTypes.Claim[](old.length + cs.length);
         for (uint256 i = 0; i < old.length; ++i) all[i] = old[i];
         for (uint256 i = 0; i < cs.length; ++i) all[old.length + i] = cs[i];
@@ -400,7 +405,7 @@ library ZkDriver {
             ZkTypes.Claim[] memory cl = c.claims[t];
             for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length;
         }
-        b = new bytes(32 * n);
+        b = _words(n);
         uint256 p;
         assembly ("memory-safe") {
             p := add(b, 32)
@@ -423,6 +428,119 @@ library ZkDriver {
                 p = _putArr(p, cl[i].point);
                 p = _put(p, cl[i].value);
             }
+        }
+    }
+
+    // A node library's run(packFor(c, ts), the words from c.pos on) (words: false, the constants'
+    // library's check(packFor(c, ts))), lib and sel its address and selector, the call data written
+    // in place; returns its (bool, bytes) with the bytes where the call data was (nothing of it is
+    // needed after the call). An ABI-encoded call would copy the packed claims once more, and its
+    // result twice (the return data, then the decoded bytes), each at the top of the contract's
+    // memory. A revert in the call is passed on.
+    function callNodes(address lib, bytes4 sel, Ctx memory c, bytes memory ts, uint256[] calldata w, bool words)
+        internal
+        view
+        returns (bool ok, bytes memory r)
+    {
+        uint256 pos = c.pos;
+        if (pos > w.length) revert BadShape();
+        uint256 start;
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, 96))
+        }
+        bytes memory b = packFor(c, ts);
+        uint256 at;
+        assembly ("memory-safe") {
+            at := b
+        }
+        if (at != start + 96) revert BadShape();
+        bool bad;
+        assembly ("memory-safe") {
+            let len1 := mload(b)
+            let end := add(add(b, 32), len1)
+            let cd := add(start, 28)
+            switch words
+            case 0 {
+                // sel | 0x20 | len1 | data
+                cd := add(start, 60)
+                mstore(start, 0)
+                mstore(add(start, 32), shr(224, sel))
+                mstore(add(start, 64), 0x20)
+            }
+            default {
+                mstore(start, shr(224, sel))
+                mstore(add(start, 32), 0x40)
+                mstore(add(start, 64), add(0x60, len1))
+                let len2 := shl(5, sub(w.length, pos))
+                mstore(end, len2)
+                calldatacopy(add(end, 32), add(w.offset, shl(5, pos)), len2)
+                end := add(add(end, 32), len2)
+            }
+            mstore(0x40, end)
+            let success := staticcall(gas(), lib, cd, sub(end, cd), 0, 0)
+            if iszero(success) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+            // (bool, bytes): ok, 0x40, len, data (padded)
+            let rs := returndatasize()
+            if lt(rs, 96) { bad := 1 }
+            if iszero(bad) {
+                returndatacopy(0, 0, 64)
+                ok := iszero(iszero(mload(0)))
+                if iszero(eq(mload(32), 0x40)) { bad := 1 }
+            }
+            if iszero(bad) {
+                r := start
+                returndatacopy(r, 64, sub(rs, 64))
+                let len := mload(r)
+                if gt(add(96, len), rs) { bad := 1 }
+                mstore(0x40, add(add(r, 32), and(add(len, 31), not(31))))
+            }
+        }
+        if (bad) revert BadShape();
+    }
+
+    // The opening library's finish(packCtx(c), the words from c.pos on) (lib, sel: its address and
+    // selector), its call data written in place: the packed context where the call reads it (an
+    // ABI-encoded call copies it once more, at the top of this frame's memory: resnet18's context
+    // is about 0.25 MB, and memory costs quadratically). A revert in the call is passed on.
+    function callFinish(address lib, bytes4 sel, Ctx memory c, uint256[] calldata w) internal view returns (bool ok) {
+        uint256 pos = c.pos;
+        if (pos > w.length) revert BadShape();
+        c.pos = 0;  // the library reads the words from here on
+        uint256 start;
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, 96))
+        }
+        bytes memory b = packCtx(c);
+        uint256 at;
+        assembly ("memory-safe") {
+            at := b
+        }
+        if (at != start + 96) revert BadShape();
+        assembly ("memory-safe") {
+            let len1 := mload(b)
+            mstore(start, shr(224, sel))
+            mstore(add(start, 32), 0x40)
+            mstore(add(start, 64), add(0x60, len1))
+            let e := add(add(b, 32), len1)
+            let len2 := shl(5, sub(w.length, pos))
+            mstore(e, len2)
+            calldatacopy(add(e, 32), add(w.offset, shl(5, pos)), len2)
+            let end := add(add(e, 32), len2)
+            mstore(0x40, end)
+            let cd := add(start, 28)
+            let success := staticcall(gas(), lib, cd, sub(end, cd), 0, 0)
+            if iszero(success) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+            if lt(returndatasize(), 32) { revert(0, 0) }
+            returndatacopy(0, 0, 32)
+            ok := iszero(iszero(mload(0)))
         }
     }
 
@@ -506,6 +624,432 @@ library ZkDriver {
             calldatacopy(add(a, 32), o, shl(5, n))
         }
         next = o + 32 * n;
+    }
+
+    // ---- packed bytes across the step routines' and node libraries' calls (session 16) ----
+    //
+    // Claims as words: n, then per claim |point|, point, value. In memory, (|point|, point) is a
+    // uint256[] as it stands, so the unpackers build the claims in place (each Claim struct points
+    // into the buffer): no ABI-decoding of nested arrays, no copy of the points. A step routine's
+    // result (StepOut) as words: st, ok, pos, the claims x, w, bias, then the advice claims (n, per
+    // claim advice, |point|, point, value) and the range lookups (n, per lookup advice, numVars,
+    // tableLog: the struct as it stands).
+
+    // The words the claims take.
+    function _claimsWords(ZkTypes.Claim[] memory cl) private pure returns (uint256 n) {
+        n = 1;
+        for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length;
+    }
+
+    // cl at p (claims words), returns the next free word.
+    function _putClaims(uint256 p, ZkTypes.Claim[] memory cl) private pure returns (uint256 q) {
+        assembly ("memory-safe") {
+            let n := mload(cl)
+            mstore(p, n)
+            q := add(p, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let s := mload(add(add(cl, 32), shl(5, i)))
+                let pt := mload(s)
+                let k := add(mload(pt), 1)
+                mcopy(q, pt, shl(5, k))
+                q := add(q, shl(5, k))
+                mstore(q, mload(add(s, 32)))
+                q := add(q, 32)
+            }
+        }
+    }
+
+    // Claims words at p (memory, below end) as a Claim[] whose points are in the buffer; returns
+    // the word after them.
+    function _claimsAt(uint256 p, uint256 end) private pure returns (ZkTypes.Claim[] memory cl, uint256 q) {
+        bool bad;
+        assembly ("memory-safe") {
+            q := p
+            for {} 1 {} {
+                if gt(add(q, 32), end) {
+                    bad := 1
+                    break
+                }
+                let n := mload(q)
+                q := add(q, 32)
+                if gt(n, shr(6, sub(end, q))) {
+                    bad := 1
+                    break
+                }
+                cl := mload(0x40)
+                mstore(cl, n)
+                let s := add(cl, shl(5, add(n, 1)))
+                mstore(0x40, add(s, shl(6, n)))
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    if gt(add(q, 32), end) {
+                        bad := 1
+                        break
+                    }
+                    let k := mload(q)
+                    if gt(k, shr(5, sub(end, q))) {
+                        bad := 1
+                        break
+                    }
+                    let v := add(q, shl(5, add(k, 1)))
+                    if gt(add(v, 32), end) {
+                        bad := 1
+                        break
+                    }
+                    let sp := add(s, shl(6, i))
+                    mstore(sp, q)
+                    mstore(add(sp, 32), mload(v))
+                    mstore(add(add(cl, 32), shl(5, i)), sp)
+                    q := add(v, 32)
+                }
+                break
+            }
+        }
+        if (bad) revert BadShape();
+    }
+
+    // The claims as bytes (a step routine's input).
+    function packClaims(ZkTypes.Claim[] memory cl) internal pure returns (bytes memory b) {
+        uint256 n = _claimsWords(cl);
+        b = _words(n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        _putClaims(p, cl);
+    }
+
+    // packClaims' bytes back (calldata: copied into memory once, the claims built in place).
+    function unpackClaims(bytes calldata b) internal pure returns (ZkTypes.Claim[] memory cl) {
+        uint256 p;
+        uint256 len = b.length;
+        assembly ("memory-safe") {
+            p := mload(0x40)
+            calldatacopy(p, b.offset, len)
+            mstore(0x40, add(p, len))
+        }
+        uint256 q;
+        (cl, q) = _claimsAt(p, p + len);
+        if (q != p + len) revert BadShape();
+    }
+
+    // A step routine's result as bytes (what its wrapper returns).
+    function packOut(ZkTypes.StepOut memory o) internal pure returns (bytes memory b) {
+        uint256 n = 3 + _claimsWords(o.x) + _claimsWords(o.w) + _claimsWords(o.bias) + 2 + 3 * o.lookups.length;
+        for (uint256 i = 0; i < o.advice.length; ++i) n += 3 + o.advice[i].point.length;
+        b = _words(n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        p = _put(p, uint256(o.st));
+        p = _put(p, o.ok ? 1 : 0);
+        p = _put(p, o.pos);
+        p = _putClaims(p, o.x);
+        p = _putClaims(p, o.w);
+        p = _putClaims(p, o.bias);
+        ZkTypes.AdviceClaim[] memory adv = o.advice;
+        ZkTypes.RangeLookup[] memory lk = o.lookups;
+        assembly ("memory-safe") {
+            let na := mload(adv)
+            mstore(p, na)
+            p := add(p, 32)
+            for { let i := 0 } lt(i, na) { i := add(i, 1) } {
+                let s := mload(add(add(adv, 32), shl(5, i)))
+                mstore(p, mload(s))
+                let pt := mload(add(s, 32))
+                let k := add(mload(pt), 1)
+                mcopy(add(p, 32), pt, shl(5, k))
+                p := add(add(p, 32), shl(5, k))
+                mstore(p, mload(add(s, 64)))
+                p := add(p, 32)
+            }
+            let nl := mload(lk)
+            mstore(p, nl)
+            p := add(p, 32)
+            for { let i := 0 } lt(i, nl) { i := add(i, 1) } {
+                mcopy(p, mload(add(add(lk, 32), shl(5, i))), 96)
+                p := add(p, 96)
+            }
+        }
+    }
+
+    // packOut's bytes back (the wrapper call's return data, in memory): the claims, advice claims
+    // and lookups built in place.
+    function unpackOut(bytes memory b) internal pure returns (ZkTypes.StepOut memory o) {
+        uint256 p;
+        uint256 end;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+            end := add(p, mload(b))
+        }
+        if (p + 96 > end) revert BadShape();
+        uint256 okWord;
+        assembly ("memory-safe") {
+            okWord := mload(add(p, 32))
+        }
+        o.st = bytes32(_mword(p));
+        o.ok = okWord != 0;
+        o.pos = _mword(p + 64);
+        p += 96;
+        (o.x, p) = _claimsAt(p, end);
+        (o.w, p) = _claimsAt(p, end);
+        (o.bias, p) = _claimsAt(p, end);
+        ZkTypes.AdviceClaim[] memory adv;
+        ZkTypes.RangeLookup[] memory lk;
+        bool bad;
+        assembly ("memory-safe") {
+            for {} 1 {} {
+                if gt(add(p, 32), end) {
+                    bad := 1
+                    break
+                }
+                let n := mload(p)
+                p := add(p, 32)
+                if gt(n, shr(6, sub(end, p))) {
+                    bad := 1
+                    break
+                }
+                adv := mload(0x40)
+                mstore(adv, n)
+                let s := add(adv, shl(5, add(n, 1)))
+                mstore(0x40, add(s, mul(96, n)))
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    if gt(add(p, 64), end) {
+                        bad := 1
+                        break
+                    }
+                    let k := mload(add(p, 32))
+                    if gt(k, shr(5, sub(end, p))) {
+                        bad := 1
+                        break
+                    }
+                    let v := add(p, shl(5, add(k, 2)))
+                    if gt(add(v, 32), end) {
+                        bad := 1
+                        break
+                    }
+                    let sp := add(s, mul(96, i))
+                    mstore(sp, mload(p))
+                    mstore(add(sp, 32), add(p, 32))
+                    mstore(add(sp, 64), mload(v))
+                    mstore(add(add(adv, 32), shl(5, i)), sp)
+                    p := add(v, 32)
+                }
+                if bad { break }
+                if gt(add(p, 32), end) {
+                    bad := 1
+                    break
+                }
+                n := mload(p)
+                p := add(p, 32)
+                if iszero(eq(mul(96, n), sub(end, p))) {
+                    bad := 1
+                    break
+                }
+                lk := mload(0x40)
+                mstore(lk, n)
+                mstore(0x40, add(lk, shl(5, add(n, 1))))
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    mstore(add(add(lk, 32), shl(5, i)), add(p, mul(96, i)))
+                }
+                break
+            }
+        }
+        if (bad) revert BadShape();
+        o.advice = adv;
+        o.lookups = lk;
+    }
+
+    // n words of bytes, not zeroed (the packers write every word).
+    function _words(uint256 n) private pure returns (bytes memory b) {
+        assembly ("memory-safe") {
+            b := mload(0x40)
+            mstore(b, shl(5, n))
+            mstore(0x40, add(b, shl(5, add(n, 1))))
+        }
+    }
+
+    function _mword(uint256 p) private pure returns (uint256 x) {
+        assembly ("memory-safe") {
+            x := mload(p)
+        }
+    }
+
+    // ---- node libraries (a model of more than 10 node steps): what crosses their calls ----
+    //
+    // The contract keeps the context. A node library gets only the claims on the tensors its
+    // nodes take (packFor: taken out of the context) and the commitments' variables (openAt's
+    // check), and gives back (packBack) the transcript state, the words it read, the claims to
+    // open and the range lookups its steps added, and the claims left on any tensor (on the inputs
+    // of its nodes, for the libraries after it, the public input and the constants): mergeBack
+    // appends them to the context's, in order. Each claim crosses one call once (resnet18: the
+    // whole context ABI-encoded into and out of every node library's call before session 16).
+
+    // Words: st, pos (0: the library reads the words from c.pos on), nCom, comVars[nCom], the
+    // number of tensors that follow, per tensor (t, its claims): those of tensors ts (two bytes a
+    // tensor, big-endian) that have claims, taken out of c.
+    function packFor(Ctx memory c, bytes memory ts) internal pure returns (bytes memory b) {
+        uint256 nt = ts.length / 2;
+        uint256 n = 4 + c.nCom;
+        uint256 k = 0;
+        for (uint256 i = 0; i < nt; ++i) {
+            uint256 t = (uint256(uint8(ts[2 * i])) << 8) | uint8(ts[2 * i + 1]);
+            if (c.claims[t].length == 0) continue;
+            n += 1 + _claimsWords(c.claims[t]);
+            ++k;
+        }
+        b = _words(n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        p = _put(p, uint256(c.st));
+        p = _put(p, 0);
+        p = _put(p, c.nCom);
+        p = _putN(p, c.comVars, c.nCom);
+        p = _put(p, k);
+        for (uint256 i = 0; i < nt; ++i) {
+            uint256 t = (uint256(uint8(ts[2 * i])) << 8) | uint8(ts[2 * i + 1]);
+            if (c.claims[t].length == 0) continue;
+            p = _put(p, t);
+            p = _putClaims(p, take(c, t));
+        }
+    }
+
+    // packFor's bytes (calldata of the node library's call) as the library's context over
+    // numTensors tensors: no commitments but their variables, no claims to open, no lookups.
+    function unpackFor(bytes calldata b, uint256 numTensors) internal pure returns (Ctx memory c) {
+        uint256 p;
+        uint256 len = b.length;
+        assembly ("memory-safe") {
+            p := mload(0x40)
+            calldatacopy(p, b.offset, len)
+            mstore(0x40, add(p, len))
+        }
+        uint256 end = p + len;
+        if (p + 128 > end) revert BadShape();
+        c.st = bytes32(_mword(p));
+        c.pos = _mword(p + 32);
+        c.nCom = _mword(p + 64);
+        if (c.nCom > (end - p - 96) / 32) revert BadShape();
+        uint256[] memory vars;
+        assembly ("memory-safe") {
+            vars := add(p, 64)  // (nCom, comVars) as it stands
+        }
+        c.comVars = vars;
+        p += 96 + 32 * c.nCom;
+        if (p + 32 > end) revert BadShape();
+        uint256 k = _mword(p);
+        p += 32;
+        c.claims = new ZkTypes.Claim[][](numTensors);
+        for (uint256 i = 0; i < k; ++i) {
+            if (p + 32 > end) revert BadShape();
+            uint256 t = _mword(p);
+            if (t >= numTensors) revert BadShape();
+            (c.claims[t], p) = _claimsAt(p + 32, end);
+        }
+        if (p != end) revert BadShape();
+        c.comX = new uint256[](0);
+        c.comY = new uint256[](0);
+        c.openCom = new uint256[](16);
+        c.openPoint = new uint256[][](16);
+        c.openValue = new uint256[](16);
+        c.segCom = new uint256[](16);
+        c.segVars = new uint256[](16);
+        c.segTableLog = new uint256[](16);
+    }
+
+    // Words: st, pos, nOpen, per claim to open (com, value, |point|, point), nSeg, per lookup (com,
+    // numVars, tableLog), the number of tensors with claims, per such tensor (t, its claims).
+    function packBack(Ctx memory c) internal pure returns (bytes memory b) {
+        uint256 n = 5 + 3 * c.nSeg;
+        for (uint256 i = 0; i < c.nOpen; ++i) n += 3 + c.openPoint[i].length;
+        uint256 k = 0;
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            if (c.claims[t].length == 0) continue;
+            n += 1 + _claimsWords(c.claims[t]);
+            ++k;
+        }
+        b = _words(n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        p = _put(p, uint256(c.st));
+        p = _put(p, c.pos);
+        p = _put(p, c.nOpen);
+        for (uint256 i = 0; i < c.nOpen; ++i) {
+            p = _put(p, c.openCom[i]);
+            p = _put(p, c.openValue[i]);
+            p = _putArr(p, c.openPoint[i]);
+        }
+        p = _put(p, c.nSeg);
+        for (uint256 e = 0; e < c.nSeg; ++e) {
+            p = _put(p, c.segCom[e]);
+            p = _put(p, c.segVars[e]);
+            p = _put(p, c.segTableLog[e]);
+        }
+        p = _put(p, k);
+        for (uint256 t = 0; t < c.claims.length; ++t) {
+            if (c.claims[t].length == 0) continue;
+            p = _put(p, t);
+            p = _putClaims(p, c.claims[t]);
+        }
+    }
+
+    // packBack's bytes (the node library's return data) into c: its state, its words after c's
+    // position, its claims to open, lookups and claims appended (points in place).
+    function mergeBack(Ctx memory c, bytes memory b) internal pure {
+        uint256 p;
+        uint256 end;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+            end := add(p, mload(b))
+        }
+        if (p + 96 > end) revert BadShape();
+        c.st = bytes32(_mword(p));
+        c.pos += _mword(p + 32);
+        uint256 n = _mword(p + 64);
+        p += 96;
+        for (uint256 i = 0; i < n; ++i) {
+            if (p + 96 > end) revert BadShape();
+            uint256 k = _mword(p + 64);
+            if (k > (end - p) / 32 || p + 96 + 32 * k > end) revert BadShape();
+            uint256[] memory pt;
+            assembly ("memory-safe") {
+                pt := add(p, 64)
+            }
+            openAt(c, _mword(p), pt, _mword(p + 32));
+            p += 96 + 32 * k;
+        }
+        if (p + 32 > end) revert BadShape();
+        n = _mword(p);
+        p += 32;
+        if (n > (end - p) / 96) revert BadShape();
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 e = c.nSeg++;
+            if (e == c.segCom.length) {
+                c.segCom = _grow(c.segCom);
+                c.segVars = _grow(c.segVars);
+                c.segTableLog = _grow(c.segTableLog);
+            }
+            c.segCom[e] = _mword(p);
+            c.segVars[e] = _mword(p + 32);
+            c.segTableLog[e] = _mword(p + 64);
+            p += 96;
+        }
+        if (p + 32 > end) revert BadShape();
+        n = _mword(p);
+        p += 32;
+        for (uint256 i = 0; i < n; ++i) {
+            if (p + 32 > end) revert BadShape();
+            uint256 t = _mword(p);
+            if (t >= c.claims.length) revert BadShape();
+            ZkTypes.Claim[] memory cl;
+            (cl, p) = _claimsAt(p + 32, end);
+            add(c, t, cl);
+        }
+        if (p != end) revert BadShape();
     }
 
     // ---- the model-wide lookups (lookup/batch.h BatchVerifier::verify with range tables) ----
@@ -593,8 +1137,12 @@ library ZkDriver {
 
     function _prefix(uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {
         if (n > a.length) revert BadShape();
-        b = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) b[i] = a[i];
+        assembly ("memory-safe") {
+            b := mload(0x40)
+            mstore(b, n)
+            mcopy(add(b, 32), add(a, 32), shl(5, n))
+            mstore(0x40, add(b, shl(5, add(n, 1))))
+        }
     }
 
     // ---- the batch opening (pcs/kzg_scheme.cc verify_open + finish, plain claims) ----

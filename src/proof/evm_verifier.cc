@@ -186,17 +186,25 @@ namespace {
 // Constants embedded in the contract are evaluated by it: at most this many entries each (the
 // MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).
 constexpr size_t kMaxEmbeddedEntries = 1024;
+// A tensor's index as two bytes of hex (ZkDriver.packFor's list).
+std::string tensor_hex(int t) {
+  if (t < 0 || t > 0xffff) throw Error("create-evm-verifier: a model of more than 65,536 tensors");
+  return hex_byte(static_cast<size_t>(t) >> 8) + hex_byte(static_cast<size_t>(t));
+}
+
 // Node functions kept in the contract itself (cnn_digits' 10: 21.6 KB), and per node library.
 constexpr size_t kNodesInContract = 10;
 constexpr size_t kNodesPerLibrary = 10;
 
-// The step routines' external wrappers, one library per routine library: <contract>_<lib>.
+// The step routines' external wrappers, one library per routine library: <contract>_<lib>. The
+// claims in and the StepOut out cross the call as packed bytes (ZkDriver.packClaims / packOut:
+// no ABI-coding of nested arrays; the caller builds the result in place, ZkDriver.unpackOut).
 std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, ZkTypes.Claim[] memory cl, bytes calldata w)\n" +
-                     "        external view returns (ZkTypes.StepOut memory)\n    {\n        return " + w.lib + "." + w.fn +
-                     "(st, p, cl, ZkDriver.words(w), 0);\n    }\n\n";
+    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, bytes calldata cl, bytes calldata w)\n" +
+                     "        external view returns (bytes memory)\n    {\n        return ZkDriver.packOut(" + w.lib + "." + w.fn +
+                     "(st, p, ZkDriver.unpackClaims(cl), ZkDriver.words(w), 0));\n    }\n\n";
   std::string out;
   for (const auto& [lib, body] : by_lib)
     out += "// ---- " + lib + "'s routines, called by the verifier (a library of their own: code size) ----\nlibrary " + contract +
@@ -213,7 +221,7 @@ void EvmCode::routine(const std::string& lib, const std::string& fn, const std::
   if (zk) return detail::evm_zk_routine(*this, lib, fn, param_type, params, offset);
   libraries.insert(lib);
   wrappers.insert({lib, fn, param_type});
-  line("o = " + prefix + lib + "." + fn + "(c.st, " + params + ", cl, ZkDriver.tail(w, c.pos));");
+  line("o = ZkDriver.unpackOut(" + prefix + lib + "." + fn + "(c.st, " + params + ", ZkDriver.packClaims(cl), ZkDriver.tail(w, c.pos)));");
   line("o.pos += c.pos;");
   line("if (!ZkDriver.accept(c, o)) return false;");
   if (advice_count > offset) {
@@ -378,8 +386,10 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   // into node libraries of at most kNodesPerLibrary each (<Name>Nodes<k>: an external `run` that
   // takes and returns the driver's context), so that every contract stays under the 24,576-byte
   // code-size limit (each node function is about 0.6-0.9 KB; the contract without them about
-  // 13 KB). Each library call ABI-encodes the context in and out.
+  // 13 KB). The context stays in the contract: each library call takes the claims on the tensors
+  // its nodes take (ZkDriver.packFor) and gives back what its steps added (packBack, mergeBack).
   std::vector<std::string> node_fns, node_calls;
+  std::vector<int> node_ys;  // the tensor each node function takes
   std::set<EvmCode::Wrapper> wrappers;
   for (size_t pi = plan.size(); pi-- > 0;) {
     const Step& s = *plan[pi];
@@ -409,6 +419,7 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     fns << "        return true;\n    }\n\n";
     node_fns.push_back(fns.str());
     node_calls.push_back("        if (!" + fn + "(c, w)) return false;\n");
+    node_ys.push_back(s.y);
     ++out.nodes;
   }
   std::string calls, fns, node_libs;
@@ -421,17 +432,22 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
       const std::string lib = out.contract + "Nodes" + std::to_string(k);
       node_libs += "// ---- node functions " + std::to_string(lo) + ".." + std::to_string(hi - 1) +
                    " in verification order (a library of their own: code size) ----\nlibrary " + lib + " {\n" +
-                   "    function run(ZkDriver.Ctx memory c, uint256[] calldata w) external view returns (bool, ZkDriver.Ctx memory) {\n";
+                   "    function run(bytes calldata ctx, bytes calldata words) external view returns (bool, bytes memory) {\n" +
+                   "        ZkDriver.Ctx memory c = ZkDriver.unpackFor(ctx, " + sol_uint(nt) + ");\n" +
+                   "        uint256[] calldata w = ZkDriver.words(words);\n";
+      std::string ys;
       for (size_t i = lo; i < hi; ++i) {
         std::string call = node_calls[i];
-        node_libs += call.replace(call.find("return false;"), 13, "return (false, c);");
+        node_libs += call.replace(call.find("return false;"), 13, "return (false, \"\");");
+        ys += tensor_hex(node_ys[i]);
       }
-      node_libs += "        return (true, c);\n    }\n\n";
+      node_libs += "        return (true, ZkDriver.packBack(c));\n    }\n\n";
       for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
       node_libs += "}\n\n";
-      // The claims to open stay here (ZkDriver.takeOpens / putOpens): see ZkDriver.sol.
-      calls += "        o = ZkDriver.takeOpens(c);\n        (ok, c) = " + lib + ".run(c, w);\n        if (!ok) return (false, c);\n" +
-               "        ZkDriver.putOpens(c, o);\n";
+      // The context stays here: the library gets the claims on the tensors its nodes take and the
+      // words from c.pos on, and gives back what it added (ZkDriver.sol, "node libraries").
+      calls += "        (ok, r) = ZkDriver.callNodes(address(" + lib + "), " + lib + ".run.selector, c, hex\"" + ys + "\", w, true);\n" +
+               "        if (!ok) return false;\n        ZkDriver.mergeBack(c, r);\n";
     }
   }
 
@@ -442,9 +458,10 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   for (const auto& e : pub.inputs)
     input_checks += "        if (!ZkPublic.checkInput(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", inputs, " + sol_uint(e.offset) + ", " +
                     sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ")) return false;\n";
-  std::string consts, const_fns;
+  std::string consts, const_fns, const_ts;
   for (size_t t = 0; t < nt; ++t) {
     const int ti = static_cast<int>(t);
+    if (key_com.count(ti) || verifier_evaluates(model, ti)) const_ts += tensor_hex(ti);
     if (auto it = key_com.find(ti); it != key_com.end()) {
       consts += "        ZkDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
     } else if (verifier_evaluates(model, ti)) {
@@ -465,10 +482,11 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   if (split) {
     std::string body = consts;
     for (size_t at = body.find("return false;"); at != std::string::npos; at = body.find("return false;", at))
-      body.replace(at, 13, "return (false, c);");
+      body.replace(at, 13, "return (false, \"\");");
     const_lib = "// ---- the constants' claims (a library of their own: code size) ----\nlibrary " + out.contract + "Constants {\n" +
-                "    function check(ZkDriver.Ctx memory c) external pure returns (bool, ZkDriver.Ctx memory) {\n" + body +
-                "        return (true, c);\n    }\n\n" + const_fns + "}\n\n";
+                "    function check(bytes calldata ctx) external pure returns (bool, bytes memory) {\n" +
+                "        ZkDriver.Ctx memory c = ZkDriver.unpackFor(ctx, " + sol_uint(nt) + ");\n" + body +
+                "        return (true, ZkDriver.packBack(c));\n    }\n\n" + const_fns + "}\n\n";
     consts.clear();
     const_fns.clear();
   }
@@ -532,18 +550,20 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w);\n"
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
-    << (split ? "        (ok, c) = _nodes(c, w);\n        if (!ok || !_inputs(c, inputs)) return false;\n"
-              : "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n")
-    << "        if (!ZkDriver.lookupsApply(c, " << out.lookups << ".run(c.st, c.pos, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, 0)), w)) return false;\n"
-    << (split ? "        ZkDriver.Opens memory o = ZkDriver.takeOpens(c);\n        (ok, c) = " + out.contract +
-                    "Constants.check(c);\n        if (!ok) return false;\n        ZkDriver.putOpens(c, o);\n"
+    << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
+    // The lookups' and the opening's calls take the words from c.pos on (not the whole proof: the
+    // copy is memory in this frame), their positions relative to it.
+    << "        {\n            uint256 base = c.pos;\n            ZkDriver.LookupResult memory lr = " << out.lookups
+    << ".run(c.st, 0, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, base));\n"
+    << "            lr.pos += base;\n            lr.end += base;\n            if (!ZkDriver.lookupsApply(c, lr, w)) return false;\n        }\n"
+    << (split ? "        {\n            bytes memory r;\n            (ok, r) = ZkDriver.callNodes(address(" + out.contract + "Constants), " + out.contract +
+                    "Constants.check.selector, c, hex\"" + const_ts + "\", w, false);\n            if (!ok) return false;\n            ZkDriver.mergeBack(c, r);\n        }\n"
               : std::string())
-    << "        return " << out.opening << ".finish(ZkDriver.packCtx(c), ZkDriver.tail(w, 0));\n"
+    // finish(ZkDriver.packCtx(c), the words from c.pos on), its call data written in place.
+    << "        return ZkDriver.callFinish(address(" << out.opening << "), " << out.opening << ".finish.selector, c, w);\n"
     << "    }\n\n"
-    << (split ? std::string("    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool ok, ZkDriver.Ctx memory) {\n") +
-                    "        ZkDriver.Opens memory o;\n" + calls + "        return (true, c);\n    }\n\n"
-              : "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n" + calls +
-                    "        return true;\n    }\n\n")
+    << "    function _nodes(ZkDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
+    << (split ? "        bool ok;\n        bytes memory r;\n" : "") << calls << "        return true;\n    }\n\n"
     << "    function _inputs(ZkDriver.Ctx memory c, bytes calldata inputs) private pure returns (bool) {\n"
     << input_checks << "        return true;\n    }\n\n"
     << fns

@@ -538,10 +538,19 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
   EXPECT_EQ(count_of(sol, "ZkDriver.readCommitments(c, w, hex\""), 1u);
   EXPECT_EQ(count_of(sol, "ZkDriver.readCommitment(c, w, "), 0u);
   EXPECT_EQ(count_of(sol, "ZkDriver.addCommitment(c, "), 0u);
-  // The claims to open stay in the contract around each node library's and the constants'
-  // library's call (ZkDriver.takeOpens / putOpens): 2 + 1 calls.
-  EXPECT_EQ(count_of(sol, "ZkDriver.takeOpens(c);"), 3u);
-  EXPECT_EQ(count_of(sol, "ZkDriver.putOpens(c, o);"), 3u);
+  // The driver's context stays in the contract: each node library's and the constants' library's
+  // call takes only the claims on its tensors and gives back what it added (ZkDriver.packFor /
+  // mergeBack, session 16): 2 + 1 calls, and no call takes or returns the context itself.
+  EXPECT_EQ(count_of(sol, "Nodes0.run.selector, c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "Nodes1.run.selector, c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "Constants.check.selector, c, hex\""), 1u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.mergeBack(c, r);"), 3u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.unpackFor(ctx, "), 3u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.Ctx memory c) external"), 0u);
+  EXPECT_EQ(count_of(sol, "returns (bool, ZkDriver.Ctx memory)"), 0u);
+  // The step routines' results cross their calls as packed bytes (ZkDriver.packOut / unpackOut).
+  EXPECT_EQ(count_of(sol, "external view returns (ZkTypes.StepOut memory)"), 0u);
+  EXPECT_GT(count_of(sol, "o = ZkDriver.unpackOut(ZkinferVerifier_ZkMatmul.verifyMatmul(c.st, "), 0u);
 }
 
 TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {

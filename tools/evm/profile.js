@@ -5,14 +5,15 @@
 // deployed code: the innermost function whose text contains the opcode's source range; code
 // inlined by the optimizer counts for the function it was written in).
 //
-//   node tools/evm/profile.js --contract NAME [--top N] [--lines] [--mem] A.sol < calldata.hex
+//   node tools/evm/profile.js --contract NAME [--top N] [--lines] [--mem [--timeline]] A.sol < calldata.hex
 //
 // Prints the call's gas, then per deployed contract (the verifier and each library: the phases of
 // a generated verifier) its exclusive gas, then the top N functions by exclusive gas (with
 // --lines: the top N source lines too). Exclusive: an opcode's own cost; a call's cost is its
 // base and memory cost, without the callee's opcodes (they count where they run); a precompile
 // call (address < 0x100) counts in full for the calling line. --mem: memory expansion gas by
-// source line and each contract's largest memory. The step hook copies no memory
+// source line and each contract's largest memory; --timeline (with --mem): the top frame's memory
+// at each of its calls, with the callee (where the contract's memory grows). The step hook copies no memory
 // (the library's own hook would copy the whole memory per opcode).
 import fs from 'node:fs'
 import path from 'node:path'
@@ -32,6 +33,7 @@ let contractName = null
 let top = 40
 let lines = false
 let mem = false
+let timeline = false
 const files = []
 for (let i = 0; i < args.length; ++i) {
   const a = args[i]
@@ -39,10 +41,11 @@ for (let i = 0; i < args.length; ++i) {
   else if (a === '--top') top = Number(args[++i])
   else if (a === '--lines') lines = true
   else if (a === '--mem') mem = true
+  else if (a === '--timeline') timeline = true
   else files.push(a)
 }
 if (!contractName || files.length === 0) {
-  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] [--mem] A.sol ... < calldata.hex\n')
+  process.stderr.write('usage: node profile.js --contract NAME [--top N] [--lines] [--mem [--timeline]] A.sol ... < calldata.hex\n')
   process.exit(2)
 }
 
@@ -257,6 +260,14 @@ show(`top ${top} functions (exclusive)`, byFn, top)
 if (lines) show(`top ${top} lines (exclusive)`, byLine, top)
 // --mem: memory expansion gas (3 w + w^2 / 512 per frame) by source line, and each contract's
 // largest memory.
+if (mem && timeline) {
+  process.stdout.write('\nthe top frame\'s memory (bytes) at each of its calls\n')
+  for (const s of steps) {
+    if (s.depth !== 0 || (s.op !== 0xfa && s.op !== 0xf4 && s.op !== 0xf1)) continue
+    const t = s.target === undefined ? '?' : s.target.toString(16).padStart(40, '0')
+    process.stdout.write(`${String(32 * s.words).padStart(10)}  -> ${byAddr.get(t)?.name || '0x' + t}\n`)
+  }
+}
 if (mem) {
   const cw = (w) => 3 * w + Math.floor(w * w / 512)
   const byMem = new Map()
