@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "curve/g1.h"
+#include "layers/bound.h"
 #include "pcs/hyrax.h"
 #include "pcs/kzg_scheme.h"
 #include "proof/driver.h"
@@ -72,6 +73,9 @@ struct ZkRoutine {
 constexpr ZkRoutine kZkRoutines[] = {
     {"ZkMatmul", "verifyMatmul", "ZkCpMatmul", "verifyMatmul"},
     {"ZkCombine", "verifyCombine", "ZkCpCombine", "verifyCombine"},
+    {"ZkNonlinear", "verifyRescale", "ZkCpNonlinear", "verifyRescale"},
+    {"ZkNonlinear", "verifyRelu", "ZkCpNonlinear", "verifyRelu"},
+    {"ZkNonlinear", "verifyBound", "ZkCpNonlinear", "verifyBound"},
 };
 
 struct ZkWrapper {
@@ -107,16 +111,21 @@ void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, c
     if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn;
     return;
   }
-  if (e.advice_count > offset) {  // advice claims and lookups: no zero-knowledge routing yet
-    if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn + " with advice";
-    return;
-  }
   e.libraries.insert(r->zk_lib);
   e.libraries.insert(lib);  // (the plain library's shape types)
   if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
   e.line("(o, c.z) = " + e.prefix + r->zk_lib + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
   e.line("o.pos += c.pos;");
   e.line("if (!ZkCpDriver.accept(c, o)) return false;");
+  // its advice claims bound at the step's commitments (forms), its lookups registered with the
+  // model-wide batch (ZkCpDriver.openAdvice, registerLookups: the plain driver's, in zero-knowledge mode)
+  if (e.advice_count > offset) {
+    const std::string base = sol_uint(e.advice_base + offset), count = sol_uint(e.advice_count - offset);
+    e.line("ZkCpDriver.openAdvice(c, o.advice, " + base + ", " + count + ");");
+    e.line("ZkCpDriver.registerLookups(c, o.lookups, " + base + ", " + count + ");");
+  } else {
+    e.line("if (o.advice.length != 0 || o.lookups.length != 0) revert ZkCpDriver.BadShape();");
+  }
 }
 
 void evm_zk_claims_to(EvmCode& e, int t, const std::string& field, const field::Fr& factor) {
@@ -140,13 +149,27 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     ~Reset() { g_wrappers = nullptr; }
   } const reset;
   const std::string contract = evm_ident(name);
-  std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg"};
+  std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg", "ZkCpLookups"};
   std::vector<std::string> node_fns, missing;
   std::vector<size_t> base(plan.size()), count(plan.size());
   size_t ncom = 0;
   for (size_t t = 0; t < nt && t < vk.weights.size(); ++t)
     if (vk.weights[t]) ++ncom;
   std::string reads, read_hex;
+  // [visibility] a private input's digits, committed first (verify_impl's order)
+  std::vector<std::pair<size_t, size_t>> in_advice;  // per model input: first commitment, count
+  for (int t : g.inputs) {
+    if (input_is_public(model)) break;
+    const auto shapes = layers::bound_advice_shapes(input_bound(model, t));
+    in_advice.push_back({ncom, shapes.size()});
+    for (const auto& a : shapes) {
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": input " + g.tensors[t].name + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
+      ++ncom;
+    }
+  }
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto shapes = plan[pi]->advice_shapes(model);
     base[pi] = ncom;
@@ -204,14 +227,32 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
     if (missing.size() > 3) list += ", ..";
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
-                        "the matrix product of MatMul/Gemm (not its output rescale), claim combination and the opening reduction have a "
-                        "zero-knowledge routine yet; nodes without one, in verification order: " +
+                        "the matrix product of MatMul/Gemm, rescale, ReLU, the bound check, claim combination, the lookups and the opening "
+                        "reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
                 list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
                        "without zero knowledge");
   }
-  if (!input_is_public(model))
-    throw Error(where + "the model's input is private: its digits' bound routine and the lookups' GKR have no zero-knowledge routine on "
-                        "chain yet (the EVM verifier of a zero-knowledge proof needs --input-visibility public for now)");
+  // [visibility] a private input: its claims against its digits (ZkCpNonlinear.verifyBound), as verify_impl after the nodes
+  std::string in_fns, in_calls;
+  for (size_t i = 0; i < in_advice.size(); ++i) {
+    const int t = g.inputs[i];
+    const layers::BoundParams bp = input_bound(model, t);
+    EvmCode code(model, in_advice[i].first, in_advice[i].second);
+    code.prefix = contract + "_";
+    code.zk = true;
+    code.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",
+                 "ZkNonlinear.BoundParams(" + sol_uints(bp.dims) + ", " + sol_uint(bp.bits) + ", " + sol_bool(bp.zero_padding) + ", " +
+                     sol_uint(bp.first_log) + ")");
+    if (!code.zk_missing.empty()) throw Error(where + "internal: the input's bound routine: " + code.zk_missing);
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    const std::string fn = "_in" + std::to_string(i);
+    in_fns += "    // input " + g.tensors[t].name + " (private): its digits' bound check\n";
+    in_fns += "    function " + fn + "(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    in_fns += "        ZkTypes.ZkClaim[] memory cl = ZkCpDriver.take(c, " + std::to_string(t) + ");\n";
+    in_fns += "        ZkTypes.ZkStepOut memory o;\n" + code.body + "        if (o.x.length != 0) revert ZkCpDriver.BadShape();\n";
+    in_fns += "        return true;\n    }\n\n";
+    in_calls += "        if (!" + fn + "(c, w)) return false;\n";
+  }
   if (output_is_private(model))
     throw Error(where + "the model's output is private: its digits' bound routine has no zero-knowledge routine on chain yet");
   if (plan.size() > 10)
@@ -220,6 +261,10 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
                 ": zero-knowledge proofs on chain need cp's pads KZG-committed (version " + std::to_string(kKeyVersionKzg) +
                 " or later): make a new key with zkinfer setup --backend kzg");
+  if (vk.effective_version() >= kKeyVersionKzgRows)
+    throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
+                " (weights wider than 2^L committed in rows): the zero-knowledge EVM verifier does not open weight rows yet: make the key "
+                "with zkinfer setup --backend kzg --kzg-weight-rows off");
   if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
   const auto key_words = evm_kzg_key_words(*vk.kzg);
 
@@ -337,10 +382,18 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << cap << ", hex\"" << gens << "\");\n"
     << "        if (!ok) return false;\n"
     << values << "        ZkCpDriver.readChunks(c, w);\n"
-    << key_coms << reads << outputs << calls << input_checks
+    << key_coms << reads << outputs << calls << input_checks << in_calls
+    << "        if (!_lookups(c, w)) return false;\n"
     << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
-    << fns << "}\n";
+    << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
+    << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
+    << "        if (c.nSeg == 0) return true;\n"
+    << "        (ZkCpLookups.Res memory r, ZkCpMatmul.Cp memory z) = ZkCpLookups.run(c.st, c.z, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
+    << "        c.z = z;\n"
+    << "        return ZkCpDriver.lookupsApply(c, r.o, r.tableLogs, r.multX, r.multY);\n"
+    << "    }\n\n"
+    << fns << in_fns << "}\n";
   out.source = f.str();
   return out;
 }
