@@ -12,9 +12,12 @@
 //           uint256[] calldata w, uint256 pos) returns (ZkTypes.ZkStepOut memory)
 //      recording its relations into z.g (given room by the wrapper: ZkCpDriver.roomy);
 //   2. a row {plain lib, plain fn, zk lib, zk fn} in kZkRoutines;
-//   3. if it has advice claims or range lookups: ZkStepOut's fields for them and their routing
-//      here (ZkCpDriver.openAdvice / the lookups' GKR in zero-knowledge mode): today a routine
-//      with advice is refused (zk_missing), as are the lookups.
+//   3. its advice claims (ZkStepOut.advice, forms) and range lookups (ZkStepOut.lookups) are
+//      routed by evm_zk_routine (ZkCpDriver.openAdvice onto the step's advice commitments,
+//      registerLookups); the model-wide batch runs after the inputs' checks (the contract's
+//      _lookups: ZkCpLookups.run, then ZkCpDriver.lookupsApply), as verify_impl's.
+// A private input's digits are committed first and checked after the nodes (verifyBound, as
+// verify_impl); a private output and version-9 keys (weight rows) are refused.
 // Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
 // ...) are refused too until those have zero-knowledge forms.
 #include "proof/evm_verifier_zk.h"
@@ -85,10 +88,14 @@ struct ZkWrapper {
 // The wrappers the current generation uses (make_evm_verifier_zk is not reentrant per thread).
 thread_local std::set<ZkWrapper>* g_wrappers = nullptr;
 
+// The wrapper library of a routine: one per library, but one per function for ZkCpNonlinear (its
+// three wrappers together pass 24 KB).
+std::string wrapper_lib(const std::string& lib, const std::string& fn) { return lib == "ZkCpNonlinear" ? lib + "_" + fn : lib; }
+
 std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
+    by_lib[wrapper_lib(w.lib, w.fn)] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
                      " p, ZkTypes.ZkClaim[] memory cl, bytes calldata w)\n" +
                      "        external view returns (ZkTypes.ZkStepOut memory o, ZkCpMatmul.Cp memory)\n    {\n" +
                      "        ZkCpDriver.roomy(z.g);\n        o = " + w.lib + "." + w.fn + "(st, z, p, cl, ZkDriver.words(w), 0);\n" +
@@ -114,7 +121,7 @@ void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, c
   e.libraries.insert(r->zk_lib);
   e.libraries.insert(lib);  // (the plain library's shape types)
   if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
-  e.line("(o, c.z) = " + e.prefix + r->zk_lib + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
+  e.line("(o, c.z) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
   e.line("o.pos += c.pos;");
   e.line("if (!ZkCpDriver.accept(c, o)) return false;");
   // its advice claims bound at the step's commitments (forms), its lookups registered with the
@@ -358,11 +365,11 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << pub_comment << "// (an argument of another length is rejected).\n"
     << "pragma solidity ^0.8.24;\n\n"
     << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers)
-    << "// ---- the claims on the key's commitments and the batch opening (reduction, end section, pad group) ----\n"
+    << "// ---- the batch opening (reduction, end section, pad group) ----\n"
     << "library " << out.opening << " {\n"
     << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
     << "        uint256[] calldata w = ZkDriver.words(words);\n"
-    << consts << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
+    << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
     << "        return ZkCpDriver.opening(c, w, _key());\n"
     << "    }\n\n"
     << "    function _key() private pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
@@ -384,8 +391,12 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << values << "        ZkCpDriver.readChunks(c, w);\n"
     << key_coms << reads << outputs << calls << input_checks << in_calls
     << "        if (!_lookups(c, w)) return false;\n"
+    << "        _constants(c);\n"
     << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
+    << "    // The claims on the key's commitments (private weights, committed constants), after the lookups (verify_impl's order).\n"
+    << "    function _constants(ZkCpDriver.Ctx memory c) private pure {\n"
+    << consts << "    }\n\n"
     << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
     << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << "        if (c.nSeg == 0) return true;\n"
