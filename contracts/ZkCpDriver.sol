@@ -80,7 +80,11 @@ library ZkCpDriver {
         uint256[] segVars;
         uint256[] segTableLog;
         uint256 nSeg;
+        // [visibility] each private output's first claim (privateOutputClaim), for its bound check
+        ZkTypes.ZkClaim[] outClaims;
     }
+
+    uint256 internal constant L_OUTPUT_CLAIM = uint256(bytes32("proof.output_claim")) | 18;
 
     // ---- start ----
 
@@ -104,6 +108,7 @@ library ZkCpDriver {
         c.segCom = new uint256[](0);
         c.segVars = new uint256[](0);
         c.segTableLog = new uint256[](0);
+        c.outClaims = new ZkTypes.ZkClaim[](0);
         c.z.prm.b = b;
         c.z.prm.cap = cap;
         if (gens.length % 32 != 0) revert BadShape();
@@ -195,6 +200,27 @@ library ZkCpDriver {
         ZkTypes.ZkClaim[] memory one = new ZkTypes.ZkClaim[](1);
         one[0] = ZkTypes.ZkClaim(z, pub(ZkPublic.mle(v, at, wd, dims, z)));
         add(c, t, one);
+    }
+
+    // A private output's claim on tensor t (nv variables): a challenged point, its value the
+    // proof's next word as a padded message ("proof.output_claim"); kept in outClaims for the
+    // output's bound check (verify_impl's [visibility] private outputs).
+    function privateOutputClaim(Ctx memory c, uint256 t, uint256 nv, uint256[] calldata w) internal pure returns (bool ok) {
+        uint256[] memory z = new uint256[](nv);
+        for (uint256 i = 0; i < nv; ++i) (c.st, z[i]) = ZkTranscript.challenge(c.st, ZkPublic.L_OUTPUT_POINT);
+        if (c.pos + 1 > w.length) revert BadShape();
+        roomyFor(c.z.g, 8);
+        uint256 slot = c.z.g.ns;
+        (c.st, ok) = ZkCp.absorbMessages(c.st, c.z.g, c.z.prm, c.z.chunks, L_OUTPUT_CLAIM, w[c.pos:c.pos + 1]);
+        trim(c.z.g);
+        c.pos += 1;
+        ZkTypes.ZkClaim[] memory one = new ZkTypes.ZkClaim[](1);
+        one[0] = ZkTypes.ZkClaim(z, ZkCpMatmul.single(slot));
+        add(c, t, one);
+        ZkTypes.ZkClaim[] memory all = new ZkTypes.ZkClaim[](c.outClaims.length + 1);
+        for (uint256 i = 0; i < c.outClaims.length; ++i) all[i] = c.outClaims[i];
+        all[c.outClaims.length] = ZkTypes.ZkClaim(z, ZkCpMatmul.single(slot));
+        c.outClaims = all;
     }
 
     function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.ZkClaim[] memory cl) {

@@ -177,6 +177,20 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
       ++ncom;
     }
   }
+  // [visibility] private outputs' digits, after the inputs'
+  std::vector<std::pair<size_t, size_t>> out_advice;
+  for (int t : g.outputs) {
+    if (!output_is_private(model)) break;
+    const auto shapes = layers::bound_advice_shapes(input_bound(model, t, "output"));
+    out_advice.push_back({ncom, shapes.size()});
+    for (const auto& a : shapes) {
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": output " + g.tensors[t].name + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
+      ++ncom;
+    }
+  }
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto shapes = plan[pi]->advice_shapes(model);
     base[pi] = ncom;
@@ -260,8 +274,27 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     in_fns += "        return true;\n    }\n\n";
     in_calls += "        if (!" + fn + "(c, w)) return false;\n";
   }
-  if (output_is_private(model))
-    throw Error(where + "the model's output is private: its digits' bound routine has no zero-knowledge routine on chain yet");
+  // [visibility] private outputs: the first claim on each against its digits, after the inputs'
+  for (size_t i = 0; i < out_advice.size(); ++i) {
+    const int t = g.outputs[i];
+    const layers::BoundParams bp = input_bound(model, t, "output");
+    EvmCode code(model, out_advice[i].first, out_advice[i].second);
+    code.prefix = contract + "_";
+    code.zk = true;
+    code.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",
+                 "ZkNonlinear.BoundParams(" + sol_uints(bp.dims) + ", " + sol_uint(bp.bits) + ", " + sol_bool(bp.zero_padding) + ", " +
+                     sol_uint(bp.first_log) + ")");
+    if (!code.zk_missing.empty()) throw Error(where + "internal: the output's bound routine: " + code.zk_missing);
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    const std::string fn = "_out" + std::to_string(i);
+    in_fns += "    // output " + g.tensors[t].name + " (private): its first claim against its digits\n";
+    in_fns += "    function " + fn + "(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    in_fns += "        ZkTypes.ZkClaim[] memory cl = new ZkTypes.ZkClaim[](1);\n";
+    in_fns += "        cl[0] = c.outClaims[" + std::to_string(i) + "];\n";
+    in_fns += "        ZkTypes.ZkStepOut memory o;\n" + code.body + "        if (o.x.length != 0) revert ZkCpDriver.BadShape();\n";
+    in_fns += "        return true;\n    }\n\n";
+    in_calls += "        if (!" + fn + "(c, w)) return false;\n";
+  }
   if (plan.size() > 10)
     throw Error(where + "a zero-knowledge model of more than 10 node steps (node libraries have no zero-knowledge mode yet)");
   if (vk.backend != Backend::kKzg || !vk.kzg || !kzg_pads(vk.effective_version()))
@@ -323,6 +356,10 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     input_checks += "        if (!ZkCpDriver.checkInput(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", inputs, " + sol_uint(e.offset) +
                     ", " + sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ")) return false;\n";
   }
+  if (output_is_private(model))
+    for (int t : g.outputs)
+      outputs += "        if (!ZkCpDriver.privateOutputClaim(c, " + sol_uint(static_cast<uint64_t>(t)) + ", " +
+                 sol_uint(shape_of(model, t).num_vars()) + ", w)) return false;  // " + g.tensors[t].name + " (private)\n";
   for (const auto& e : pub.outputs) {
     values += "        if (!ZkCpDriver.absorbPublic(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
               sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", false)) return false;  // " + e.name + "\n";
