@@ -74,7 +74,17 @@ library ZkCpDriver {
         uint256 nOpen;
         // cp: the log (trimmed), the pad parameters and generators, the proof's chunk commitments.
         ZkCpMatmul.Cp z;
+        // The range lookups registered with the model-wide batch (registerLookups), in
+        // registration order: each segment's column commitment, variables and table's log size.
+        uint256[] segCom;
+        uint256[] segVars;
+        uint256[] segTableLog;
+        uint256 nSeg;
+        // [visibility] each private output's first claim (privateOutputClaim), for its bound check
+        ZkTypes.ZkClaim[] outClaims;
     }
+
+    uint256 internal constant L_OUTPUT_CLAIM = uint256(bytes32("proof.output_claim")) | 18;
 
     // ---- start ----
 
@@ -95,6 +105,10 @@ library ZkCpDriver {
         c.openCom = new uint256[](0);
         c.openPoint = new uint256[][](0);
         c.openForm = new uint256[][](0);
+        c.segCom = new uint256[](0);
+        c.segVars = new uint256[](0);
+        c.segTableLog = new uint256[](0);
+        c.outClaims = new ZkTypes.ZkClaim[](0);
         c.z.prm.b = b;
         c.z.prm.cap = cap;
         if (gens.length % 32 != 0) revert BadShape();
@@ -188,6 +202,27 @@ library ZkCpDriver {
         add(c, t, one);
     }
 
+    // A private output's claim on tensor t (nv variables): a challenged point, its value the
+    // proof's next word as a padded message ("proof.output_claim"); kept in outClaims for the
+    // output's bound check (verify_impl's [visibility] private outputs).
+    function privateOutputClaim(Ctx memory c, uint256 t, uint256 nv, uint256[] calldata w) internal pure returns (bool ok) {
+        uint256[] memory z = new uint256[](nv);
+        for (uint256 i = 0; i < nv; ++i) (c.st, z[i]) = ZkTranscript.challenge(c.st, ZkPublic.L_OUTPUT_POINT);
+        if (c.pos + 1 > w.length) revert BadShape();
+        roomyFor(c.z.g, 8);
+        uint256 slot = c.z.g.ns;
+        (c.st, ok) = ZkCp.absorbMessages(c.st, c.z.g, c.z.prm, c.z.chunks, L_OUTPUT_CLAIM, w[c.pos:c.pos + 1]);
+        trim(c.z.g);
+        c.pos += 1;
+        ZkTypes.ZkClaim[] memory one = new ZkTypes.ZkClaim[](1);
+        one[0] = ZkTypes.ZkClaim(z, ZkCpMatmul.single(slot));
+        add(c, t, one);
+        ZkTypes.ZkClaim[] memory all = new ZkTypes.ZkClaim[](c.outClaims.length + 1);
+        for (uint256 i = 0; i < c.outClaims.length; ++i) all[i] = c.outClaims[i];
+        all[c.outClaims.length] = ZkTypes.ZkClaim(z, ZkCpMatmul.single(slot));
+        c.outClaims = all;
+    }
+
     function take(Ctx memory c, uint256 t) internal pure returns (ZkTypes.ZkClaim[] memory cl) {
         cl = c.claims[t];
         c.claims[t] = new ZkTypes.ZkClaim[](0);
@@ -279,6 +314,46 @@ library ZkCpDriver {
     function openClaims(Ctx memory c, uint256 t, uint256 com) internal pure {
         ZkTypes.ZkClaim[] memory cl = take(c, t);
         for (uint256 i = 0; i < cl.length; ++i) openAt(c, com, cl[i].point, cl[i].form);
+    }
+
+    // A step's advice claims (forms), bound at its commitments: advice a is commitment base + a
+    // (ZkDriver.openAdvice's plain form, claims as forms).
+    function openAdvice(Ctx memory c, ZkTypes.ZkAdviceClaim[] memory adv, uint256 base, uint256 count) internal pure {
+        for (uint256 i = 0; i < adv.length; ++i) {
+            if (adv[i].advice >= count) revert BadShape();
+            openAt(c, base + adv[i].advice, adv[i].point, adv[i].form);
+        }
+    }
+
+    // A step's range lookups: column advice a is commitment base + a (ZkDriver.registerLookups).
+    function registerLookups(Ctx memory c, ZkTypes.RangeLookup[] memory lk, uint256 base, uint256 count) internal pure {
+        for (uint256 i = 0; i < lk.length; ++i) {
+            if (lk[i].advice >= count) revert BadShape();
+            uint256 e = c.nSeg++;
+            c.segCom = _push(c.segCom, e, base + lk[i].advice);
+            c.segVars = _push(c.segVars, e, lk[i].numVars);
+            c.segTableLog = _push(c.segTableLog, e, lk[i].tableLog);
+        }
+    }
+
+    // The model-wide batch's result (ZkCpLookups.run, called by the verifier when a lookup is
+    // registered): its state and position taken, the multiplicities' commitments added (after
+    // every other, as verify_impl reads them), each segment's claim (o.x, registration order)
+    // bound at its column's commitment, each table's (o.w) at its multiplicities'.
+    function lookupsApply(Ctx memory c, ZkTypes.ZkStepOut memory o, uint256[] memory tableLogs, uint256[] memory mx, uint256[] memory my)
+        internal
+        pure
+        returns (bool)
+    {
+        if (o.x.length != c.nSeg || o.w.length != tableLogs.length) revert BadShape();
+        o.pos += c.pos;
+        if (!accept(c, o)) return false;
+        uint256 nt = tableLogs.length;
+        uint256[] memory mcom = new uint256[](nt);
+        for (uint256 t = 0; t < nt; ++t) mcom[t] = addCommitment(c, mx[t], my[t], tableLogs[t]);
+        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], o.x[e].point, o.x[e].form);
+        for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], o.w[t].point, o.w[t].form);
+        return true;
     }
 
     function noneLeft(Ctx memory c) internal pure returns (bool) {

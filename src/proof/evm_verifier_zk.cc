@@ -12,9 +12,12 @@
 //           uint256[] calldata w, uint256 pos) returns (ZkTypes.ZkStepOut memory)
 //      recording its relations into z.g (given room by the wrapper: ZkCpDriver.roomy);
 //   2. a row {plain lib, plain fn, zk lib, zk fn} in kZkRoutines;
-//   3. if it has advice claims or range lookups: ZkStepOut's fields for them and their routing
-//      here (ZkCpDriver.openAdvice / the lookups' GKR in zero-knowledge mode): today a routine
-//      with advice is refused (zk_missing), as are the lookups.
+//   3. its advice claims (ZkStepOut.advice, forms) and range lookups (ZkStepOut.lookups) are
+//      routed by evm_zk_routine (ZkCpDriver.openAdvice onto the step's advice commitments,
+//      registerLookups); the model-wide batch runs after the inputs' checks (the contract's
+//      _lookups: ZkCpLookups.run, then ZkCpDriver.lookupsApply), as verify_impl's.
+// A private input's digits are committed first and checked after the nodes (verifyBound, as
+// verify_impl); a private output and version-9 keys (weight rows) are refused.
 // Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
 // ...) are refused too until those have zero-knowledge forms.
 #include "proof/evm_verifier_zk.h"
@@ -24,6 +27,7 @@
 #include <sstream>
 
 #include "curve/g1.h"
+#include "layers/bound.h"
 #include "pcs/hyrax.h"
 #include "pcs/kzg_scheme.h"
 #include "proof/driver.h"
@@ -72,6 +76,9 @@ struct ZkRoutine {
 constexpr ZkRoutine kZkRoutines[] = {
     {"ZkMatmul", "verifyMatmul", "ZkCpMatmul", "verifyMatmul"},
     {"ZkCombine", "verifyCombine", "ZkCpCombine", "verifyCombine"},
+    {"ZkNonlinear", "verifyRescale", "ZkCpNonlinear", "verifyRescale"},
+    {"ZkNonlinear", "verifyRelu", "ZkCpNonlinear", "verifyRelu"},
+    {"ZkNonlinear", "verifyBound", "ZkCpNonlinear", "verifyBound"},
 };
 
 struct ZkWrapper {
@@ -81,10 +88,14 @@ struct ZkWrapper {
 // The wrappers the current generation uses (make_evm_verifier_zk is not reentrant per thread).
 thread_local std::set<ZkWrapper>* g_wrappers = nullptr;
 
+// The wrapper library of a routine: one per library, but one per function for ZkCpNonlinear (its
+// three wrappers together pass 24 KB).
+std::string wrapper_lib(const std::string& lib, const std::string& fn) { return lib == "ZkCpNonlinear" ? lib + "_" + fn : lib; }
+
 std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
+    by_lib[wrapper_lib(w.lib, w.fn)] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
                      " p, ZkTypes.ZkClaim[] memory cl, bytes calldata w)\n" +
                      "        external view returns (ZkTypes.ZkStepOut memory o, ZkCpMatmul.Cp memory)\n    {\n" +
                      "        ZkCpDriver.roomy(z.g);\n        o = " + w.lib + "." + w.fn + "(st, z, p, cl, ZkDriver.words(w), 0);\n" +
@@ -107,16 +118,21 @@ void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, c
     if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn;
     return;
   }
-  if (e.advice_count > offset) {  // advice claims and lookups: no zero-knowledge routing yet
-    if (e.zk_missing.empty()) e.zk_missing = lib + "." + fn + " with advice";
-    return;
-  }
   e.libraries.insert(r->zk_lib);
   e.libraries.insert(lib);  // (the plain library's shape types)
   if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
-  e.line("(o, c.z) = " + e.prefix + r->zk_lib + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
+  e.line("(o, c.z) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
   e.line("o.pos += c.pos;");
   e.line("if (!ZkCpDriver.accept(c, o)) return false;");
+  // its advice claims bound at the step's commitments (forms), its lookups registered with the
+  // model-wide batch (ZkCpDriver.openAdvice, registerLookups: the plain driver's, in zero-knowledge mode)
+  if (e.advice_count > offset) {
+    const std::string base = sol_uint(e.advice_base + offset), count = sol_uint(e.advice_count - offset);
+    e.line("ZkCpDriver.openAdvice(c, o.advice, " + base + ", " + count + ");");
+    e.line("ZkCpDriver.registerLookups(c, o.lookups, " + base + ", " + count + ");");
+  } else {
+    e.line("if (o.advice.length != 0 || o.lookups.length != 0) revert ZkCpDriver.BadShape();");
+  }
 }
 
 void evm_zk_claims_to(EvmCode& e, int t, const std::string& field, const field::Fr& factor) {
@@ -140,13 +156,41 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     ~Reset() { g_wrappers = nullptr; }
   } const reset;
   const std::string contract = evm_ident(name);
-  std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg"};
+  std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg", "ZkCpLookups"};
   std::vector<std::string> node_fns, missing;
   std::vector<size_t> base(plan.size()), count(plan.size());
   size_t ncom = 0;
   for (size_t t = 0; t < nt && t < vk.weights.size(); ++t)
     if (vk.weights[t]) ++ncom;
   std::string reads, read_hex;
+  // [visibility] a private input's digits, committed first (verify_impl's order)
+  std::vector<std::pair<size_t, size_t>> in_advice;  // per model input: first commitment, count
+  for (int t : g.inputs) {
+    if (input_is_public(model)) break;
+    const auto shapes = layers::bound_advice_shapes(input_bound(model, t));
+    in_advice.push_back({ncom, shapes.size()});
+    for (const auto& a : shapes) {
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": input " + g.tensors[t].name + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
+      ++ncom;
+    }
+  }
+  // [visibility] private outputs' digits, after the inputs'
+  std::vector<std::pair<size_t, size_t>> out_advice;
+  for (int t : g.outputs) {
+    if (!output_is_private(model)) break;
+    const auto shapes = layers::bound_advice_shapes(input_bound(model, t, "output"));
+    out_advice.push_back({ncom, shapes.size()});
+    for (const auto& a : shapes) {
+      if (a.num_vars > 255) throw Error(where + "an advice vector of more than 2^255 entries");
+      reads += "        // commitment " + std::to_string(ncom) + ": output " + g.tensors[t].name + ": " + a.name + " (2^" +
+               std::to_string(a.num_vars) + ")\n";
+      read_hex += hex_byte(a.num_vars);
+      ++ncom;
+    }
+  }
   for (size_t pi = plan.size(); pi-- > 0;) {
     const auto shapes = plan[pi]->advice_shapes(model);
     base[pi] = ncom;
@@ -204,22 +248,63 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
     if (missing.size() > 3) list += ", ..";
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
-                        "the matrix product of MatMul/Gemm (not its output rescale), claim combination and the opening reduction have a "
-                        "zero-knowledge routine yet; nodes without one, in verification order: " +
+                        "the matrix product of MatMul/Gemm, rescale, ReLU, the bound check, claim combination, the lookups and the opening "
+                        "reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
                 list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
                        "without zero knowledge");
   }
-  if (!input_is_public(model))
-    throw Error(where + "the model's input is private: its digits' bound routine and the lookups' GKR have no zero-knowledge routine on "
-                        "chain yet (the EVM verifier of a zero-knowledge proof needs --input-visibility public for now)");
-  if (output_is_private(model))
-    throw Error(where + "the model's output is private: its digits' bound routine has no zero-knowledge routine on chain yet");
+  // [visibility] a private input: its claims against its digits (ZkCpNonlinear.verifyBound), as verify_impl after the nodes
+  std::string in_fns, in_calls;
+  for (size_t i = 0; i < in_advice.size(); ++i) {
+    const int t = g.inputs[i];
+    const layers::BoundParams bp = input_bound(model, t);
+    EvmCode code(model, in_advice[i].first, in_advice[i].second);
+    code.prefix = contract + "_";
+    code.zk = true;
+    code.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",
+                 "ZkNonlinear.BoundParams(" + sol_uints(bp.dims) + ", " + sol_uint(bp.bits) + ", " + sol_bool(bp.zero_padding) + ", " +
+                     sol_uint(bp.first_log) + ")");
+    if (!code.zk_missing.empty()) throw Error(where + "internal: the input's bound routine: " + code.zk_missing);
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    const std::string fn = "_in" + std::to_string(i);
+    in_fns += "    // input " + g.tensors[t].name + " (private): its digits' bound check\n";
+    in_fns += "    function " + fn + "(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    in_fns += "        ZkTypes.ZkClaim[] memory cl = ZkCpDriver.take(c, " + std::to_string(t) + ");\n";
+    in_fns += "        ZkTypes.ZkStepOut memory o;\n" + code.body + "        if (o.x.length != 0) revert ZkCpDriver.BadShape();\n";
+    in_fns += "        return true;\n    }\n\n";
+    in_calls += "        if (!" + fn + "(c, w)) return false;\n";
+  }
+  // [visibility] private outputs: the first claim on each against its digits, after the inputs'
+  for (size_t i = 0; i < out_advice.size(); ++i) {
+    const int t = g.outputs[i];
+    const layers::BoundParams bp = input_bound(model, t, "output");
+    EvmCode code(model, out_advice[i].first, out_advice[i].second);
+    code.prefix = contract + "_";
+    code.zk = true;
+    code.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",
+                 "ZkNonlinear.BoundParams(" + sol_uints(bp.dims) + ", " + sol_uint(bp.bits) + ", " + sol_bool(bp.zero_padding) + ", " +
+                     sol_uint(bp.first_log) + ")");
+    if (!code.zk_missing.empty()) throw Error(where + "internal: the output's bound routine: " + code.zk_missing);
+    libs.insert(code.libraries.begin(), code.libraries.end());
+    const std::string fn = "_out" + std::to_string(i);
+    in_fns += "    // output " + g.tensors[t].name + " (private): its first claim against its digits\n";
+    in_fns += "    function " + fn + "(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n";
+    in_fns += "        ZkTypes.ZkClaim[] memory cl = new ZkTypes.ZkClaim[](1);\n";
+    in_fns += "        cl[0] = c.outClaims[" + std::to_string(i) + "];\n";
+    in_fns += "        ZkTypes.ZkStepOut memory o;\n" + code.body + "        if (o.x.length != 0) revert ZkCpDriver.BadShape();\n";
+    in_fns += "        return true;\n    }\n\n";
+    in_calls += "        if (!" + fn + "(c, w)) return false;\n";
+  }
   if (plan.size() > 10)
     throw Error(where + "a zero-knowledge model of more than 10 node steps (node libraries have no zero-knowledge mode yet)");
   if (vk.backend != Backend::kKzg || !vk.kzg || !kzg_pads(vk.effective_version()))
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
                 ": zero-knowledge proofs on chain need cp's pads KZG-committed (version " + std::to_string(kKeyVersionKzg) +
                 " or later): make a new key with zkinfer setup --backend kzg");
+  if (vk.effective_version() >= kKeyVersionKzgRows)
+    throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
+                " (weights wider than 2^L committed in rows): the zero-knowledge EVM verifier does not open weight rows yet: make the key "
+                "with zkinfer setup --backend kzg --kzg-weight-rows off");
   if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
   const auto key_words = evm_kzg_key_words(*vk.kzg);
 
@@ -271,6 +356,10 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     input_checks += "        if (!ZkCpDriver.checkInput(c, " + sol_uint(static_cast<uint64_t>(e.tensor)) + ", inputs, " + sol_uint(e.offset) +
                     ", " + sol_uint(e.width) + ", " + sol_uints(shape_of(model, e.tensor).dims()) + ")) return false;\n";
   }
+  if (output_is_private(model))
+    for (int t : g.outputs)
+      outputs += "        if (!ZkCpDriver.privateOutputClaim(c, " + sol_uint(static_cast<uint64_t>(t)) + ", " +
+                 sol_uint(shape_of(model, t).num_vars()) + ", w)) return false;  // " + g.tensors[t].name + " (private)\n";
   for (const auto& e : pub.outputs) {
     values += "        if (!ZkCpDriver.absorbPublic(c, ZkDriver.L_OUTPUT, outputs, " + sol_uint(e.offset) + ", " + sol_uint(e.count) + ", " +
               sol_uint(e.width) + ", " + sol_uint(static_cast<uint64_t>(e.bits)) + ", false)) return false;  // " + e.name + "\n";
@@ -313,11 +402,11 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << pub_comment << "// (an argument of another length is rejected).\n"
     << "pragma solidity ^0.8.24;\n\n"
     << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers)
-    << "// ---- the claims on the key's commitments and the batch opening (reduction, end section, pad group) ----\n"
+    << "// ---- the batch opening (reduction, end section, pad group) ----\n"
     << "library " << out.opening << " {\n"
     << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
     << "        uint256[] calldata w = ZkDriver.words(words);\n"
-    << consts << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
+    << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
     << "        return ZkCpDriver.opening(c, w, _key());\n"
     << "    }\n\n"
     << "    function _key() private pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
@@ -337,10 +426,22 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << cap << ", hex\"" << gens << "\");\n"
     << "        if (!ok) return false;\n"
     << values << "        ZkCpDriver.readChunks(c, w);\n"
-    << key_coms << reads << outputs << calls << input_checks
+    << key_coms << reads << outputs << calls << input_checks << in_calls
+    << "        if (!_lookups(c, w)) return false;\n"
+    << "        _constants(c);\n"
     << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
-    << fns << "}\n";
+    << "    // The claims on the key's commitments (private weights, committed constants), after the lookups (verify_impl's order).\n"
+    << "    function _constants(ZkCpDriver.Ctx memory c) private pure {\n"
+    << consts << "    }\n\n"
+    << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
+    << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
+    << "        if (c.nSeg == 0) return true;\n"
+    << "        (ZkCpLookups.Res memory r, ZkCpMatmul.Cp memory z) = ZkCpLookups.run(c.st, c.z, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
+    << "        c.z = z;\n"
+    << "        return ZkCpDriver.lookupsApply(c, r.o, r.tableLogs, r.multX, r.multY);\n"
+    << "    }\n\n"
+    << fns << in_fns << "}\n";
   out.source = f.str();
   return out;
 }
