@@ -17,7 +17,7 @@
 //      registerLookups); the model-wide batch runs after the inputs' checks (the contract's
 //      _lookups: ZkCpLookups.run, then ZkCpDriver.lookupsApply), as verify_impl's.
 // A private input's digits are committed first and checked after the nodes (verifyBound, as
-// verify_impl); a private output and version-9 keys (weight rows) are refused.
+// verify_impl); a version-9 key with a weight committed in rows is refused.
 // Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
 // ...) are refused too until those have zero-knowledge forms.
 #include "proof/evm_verifier_zk.h"
@@ -301,10 +301,6 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
                 ": zero-knowledge proofs on chain need cp's pads KZG-committed (version " + std::to_string(kKeyVersionKzg) +
                 " or later): make a new key with zkinfer setup --backend kzg");
-  if (vk.effective_version() >= kKeyVersionKzgRows)
-    throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
-                " (weights wider than 2^L committed in rows): the zero-knowledge EVM verifier does not open weight rows yet: make the key "
-                "with zkinfer setup --backend kzg --kzg-weight-rows off");
   if (quant::public_digest(model) != vk.model_digest) throw Error(where + "the verifying key is for another model");
   const auto key_words = evm_kzg_key_words(*vk.kzg);
 
@@ -326,6 +322,12 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   size_t kc = 0;
   for (size_t t = 0; t < nt; ++t) {
     if (t >= vk.weights.size() || !vk.weights[t]) continue;
+    // Key version 9 commits a private weight wider than 2^L in rows; a version-9 key without one
+    // has version 8's proof layout (docs/protocol/evm.md section 3.4a) and is accepted.
+    if (const auto* rows = pcs::KzgScheme::as_kzg_rows(*vk.weights[t]))
+      throw Error(where + "the key commits " + g.tensors[t].name + " in " + std::to_string(rows->rows.size()) +
+                  " rows (key version 9: a private weight wider than 2^L): the zero-knowledge EVM verifier does not combine a "
+                  "weight's rows yet: make the key with zkinfer setup --backend kzg --kzg-weight-rows off");
     const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[t]);
     if (!k) throw Error(where + "a commitment of the key is not a single kzg commitment (" + g.tensors[t].name + ")");
     if (k->num_vars > 255) throw Error(where + "a commitment of more than 2^255 entries");

@@ -439,7 +439,7 @@ TEST_F(EvmZkModel, GemmPrivateWeightsVerifiesAndRejectsChanges) {
 
 // A Gemm at the default scale (its output rescale: ZkCpNonlinear.verifyRescale, advice claims bound
 // at the step's commitments, the model-wide lookup batch in zero-knowledge mode: ZkCpLookups),
-// public input, private weights.
+// public input, private weights; the default kzg key (version 9) without a row commitment.
 TEST_F(EvmZkModel, GemmRescaledPrivateWeightsVerifiesAndRejectsChanges) {
   const uint64_t seed = testing::test_seed() + 11;
   const fs::path a = dir_ / "ra", b = dir_ / "rb";
@@ -448,8 +448,11 @@ TEST_F(EvmZkModel, GemmRescaledPrivateWeightsVerifiesAndRejectsChanges) {
   write_gemm(a / "model.onnx", a / "input.json", seed, true);
   write_gemm(b / "model.onnx", b / "input.json", seed + 1, true);
   const std::string flags = "--input-visibility public --weights-visibility private";
-  ASSERT_TRUE(prepare(a, true, flags));
-  ASSERT_TRUE(prepare(b, false, flags));
+  // The default key (version 9, weight rows): no weight here is wider than 2^L, so it has no row
+  // commitment and is accepted (version 8's proof layout, its own digest).
+  ASSERT_TRUE(prepare(a, true, flags, ""));
+  ASSERT_TRUE(prepare(b, false, flags, ""));
+  EXPECT_NE(zk("inspect " + q(a / "k" / "vk")).out.find("\"version\": 9"), std::string::npos);
   const std::string sol = read_text(a / "Verifier.sol");
   EXPECT_NE(sol.find("ZkCpNonlinear.verifyRescale"), std::string::npos);
   EXPECT_NE(sol.find("ZkCpLookups.run"), std::string::npos);
@@ -502,28 +505,24 @@ TEST_F(EvmZkModel, MlpDigitsDefaultVisibilityVerifiesAndRejectsChanges) {
   (void)h;
 }
 
-// Refusals (exit 2, nothing written), by the CLI: a kzg key of version 9 (weights committed in
-// rows: the message names `--kzg-weight-rows off`).
+// Refusals (exit 2, nothing written): a kzg key of version 9 (the default) whose private weight is
+// wider than 2^L, committed in rows: examples/mlp_digits' fc1.weight (64 x 64) and fc2.weight
+// (32 x 64) at L = 10; the message names the tensor and `--kzg-weight-rows off`.
 TEST_F(EvmZkModel, RefusesModelsWithoutZeroKnowledgeRoutines) {
   const fs::path ptau = ZKINFER_TEST_PTAU;
   if (!fs::exists(ptau)) GTEST_SKIP() << ptau << " missing";
   const fs::path d = dir_ / "refuse";
   fs::create_directories(d);
-  write_gemm(d / "model.onnx", d / "input.json", testing::test_seed() + 7);
-  struct Case {
-    std::string flags, setup, expect;
-  };
-  for (const Case& c : {Case{"--scale 0 --input-visibility public --weights-visibility private", "--kzg-weight-rows on",
-                             "--kzg-weight-rows off"}}) {
-    fs::remove_all(d / "k");
-    ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " " + c.flags + " -o " + q(d / "m.zkm")).code, 0);
-    ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " " + c.setup + " -o " + q(d / "k")).code, 0);
-    fs::remove(d / "V.sol");
-    const Result r = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "V.sol"));
-    EXPECT_EQ(r.code, 2) << c.flags << "\n" << r.out;
-    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.flags << "\n" << r.out;
-    EXPECT_FALSE(fs::exists(d / "V.sol"));
-  }
+  const fs::path ex = fs::path(ZKINFER_SOURCE_DIR) / "examples" / "mlp_digits";
+  ASSERT_EQ(zk("compile " + q(ex / "model.onnx") + " --calibration " + q(ex / "input.json") + " -o " + q(d / "m.zkm")).code, 0);
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);
+  EXPECT_NE(zk("inspect " + q(d / "k" / "vk")).out.find("\"version\": 9"), std::string::npos);
+  fs::remove(d / "V.sol");
+  const Result r = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " -o " + q(d / "V.sol"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("fc1.weight in 4 rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--kzg-weight-rows off"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(d / "V.sol"));
 }
 
 }  // namespace
