@@ -244,8 +244,8 @@ TEST(Cli, SetupProveVerify) {
 // verify, inspect shows the backend, and a hyrax proof given to the kzg key is invalid, named.
 // kzg keys of version 9 (weight rows; setup --backend kzg's default since session 16) and 8
 // (--kzg-weight-rows off): both prove and verify through the CLI, inspect tells them apart; the EVM
-// generator refuses this model for its private weights only (v9 keys of the modes it covers:
-// tools/evm/evm_model_test.cc); --kzg-weight-rows on is kzg-only.
+// generator writes this zero-knowledge model's verifier for the version-8 key and refuses the
+// version-9 key's weight rows (tools/evm/evm_zk_model_test.cc); --kzg-weight-rows on is kzg-only.
 TEST(Cli, KzgWeightRows) {
   const fs::path d = tmp_dir() / "kzgrows";
   fs::create_directories(d);
@@ -271,11 +271,16 @@ TEST(Cli, KzgWeightRows) {
       EXPECT_EQ(x.code, 1) << x.out;
     }
   }
+  // The zero-knowledge EVM verifier (docs/protocol/evm.md section 3.3.1): the default key commits
+  // fc1.weight (64 x 64) in rows, refused with the way out; the version-8 key's is written.
   Result e = zk("create-evm-verifier --vk " + q(d / "k9d" / "vk") + " -o " + q(d / "v.sol"));
-  EXPECT_EQ(e.code, 2) << e.out;  // refused for its zero knowledge (private weights), not its version
-  EXPECT_NE(e.out.find("the model's proofs are zero-knowledge"), std::string::npos) << e.out;
-  EXPECT_EQ(e.out.find("version 9"), std::string::npos) << e.out;
+  EXPECT_EQ(e.code, 2) << e.out;
+  EXPECT_NE(e.out.find("fc1.weight in 4 rows"), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find("--kzg-weight-rows off"), std::string::npos) << e.out;
   EXPECT_FALSE(fs::exists(d / "v.sol"));
+  Result e8 = zk("create-evm-verifier --vk " + q(d / "k8" / "vk") + " -o " + q(d / "v.sol"));
+  EXPECT_EQ(e8.code, 0) << e8.out;
+  EXPECT_TRUE(fs::exists(d / "v.sol"));
 }
 
 TEST(Cli, KzgBackend) {
