@@ -958,6 +958,34 @@ struct MmCase {
   bool sample_peds = false;  // in a case of every change: a sample of the Pedersen words only
 };
 
+// The C++ verifier's end section on a routine's case: the counts the harness is given, the
+// verdict, and whether the end section recorded its dot-product proof's three equalities.
+bool finish_cpp(MmCase& c, Context& ctx, transcript::Transcript& tr, ByteReader& r, Verdict& v) {
+  c.products = ctx.num_products();
+  const size_t neq = ctx.num_equalities();
+  c.equalities = neq;
+  v = ctx.verify_finish(tr, r);
+  const bool hidden = ctx.num_equalities() == neq + 3;
+  c.cpp_ok = v.ok() && r.remaining() == 0;
+  c.messages = ctx.num_messages();
+  return hidden;
+}
+
+// The head of the harness's expected answer: the verdict, the transcript state, the routine's
+// word count (want[2], put_routine_proof) and the pad opening (nu, C*, V, r') or zeros.
+void put_want_head(MmCase& c, Context& ctx, const transcript::Transcript& tr) {
+  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
+  if (ctx.has_pad_opening()) {
+    const auto o = ctx.kzg_pad_opening();
+    c.want[3] = word_u64(o.num_vars);
+    put_g1(c.want, o.commitment);
+    put_g1(c.want, o.claim);
+    for (const Fr& x : o.point) c.want.push_back(word(x));
+  } else {
+    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
+  }
+}
+
 void put_zk_claims(std::vector<Word>& out, std::span<const layers::Claim> cs) {
   out.push_back(word_u64(cs.size()));
   for (const auto& c : cs) {
@@ -1027,24 +1055,9 @@ MmCase mm_verify(const MmSpec& sp, const std::vector<std::vector<Fr>>& points, s
     if (sp.bias) ctx.bind_claim(out.bias[t].value, r, tr);
   }
   const size_t end_at = r.position();
-  c.products = ctx.num_products();
-  const size_t neq = ctx.num_equalities();
-  c.equalities = neq;
-  v = ctx.verify_finish(tr, r);
-  const bool hidden = ctx.num_equalities() == neq + 3;
-  c.cpp_ok = v.ok() && r.remaining() == 0;
-  c.messages = ctx.num_messages();
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
   // the expected answer
-  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
-  if (ctx.has_pad_opening()) {
-    const auto o = ctx.kzg_pad_opening();
-    c.want[3] = word_u64(o.num_vars);
-    put_g1(c.want, o.commitment);
-    put_g1(c.want, o.claim);
-    for (const Fr& x : o.point) c.want.push_back(word(x));
-  } else {
-    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
-  }
+  put_want_head(c, ctx, tr);
   put_zk_claims(c.want, out.a);
   put_zk_claims(c.want, out.b);
   put_zk_claims(c.want, out.bias);
@@ -1299,23 +1312,8 @@ MmCase cb_verify(const CbSpec& sp, const std::vector<std::vector<Fr>>& points, s
   const size_t peds_at = r.position();
   ctx.bind_claim(out.value, r, tr);
   const size_t end_at = r.position();
-  c.products = ctx.num_products();
-  const size_t neq = ctx.num_equalities();
-  c.equalities = neq;
-  v = ctx.verify_finish(tr, r);
-  const bool hidden = ctx.num_equalities() == neq + 3;
-  c.cpp_ok = v.ok() && r.remaining() == 0;
-  c.messages = ctx.num_messages();
-  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
-  if (ctx.has_pad_opening()) {
-    const auto o = ctx.kzg_pad_opening();
-    c.want[3] = word_u64(o.num_vars);
-    put_g1(c.want, o.commitment);
-    put_g1(c.want, o.claim);
-    for (const Fr& x : o.point) c.want.push_back(word(x));
-  } else {
-    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
-  }
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
+  put_want_head(c, ctx, tr);
   put_zk_claims(c.want, std::vector<layers::Claim>{out});
   put_zk_claims(c.want, {});
   put_zk_claims(c.want, {});
@@ -1440,23 +1438,8 @@ MmCase rd_verify(const RdSpec& sp, const std::vector<std::vector<Fr>>& points, s
   const size_t peds_at = r.position();
   for (const Val& e : red.evals) ctx.bind_claim(e, r, tr);
   const size_t end_at = r.position();
-  c.products = ctx.num_products();
-  const size_t neq = ctx.num_equalities();
-  c.equalities = neq;
-  v = ctx.verify_finish(tr, r);
-  const bool hidden = ctx.num_equalities() == neq + 3;
-  c.cpp_ok = v.ok() && r.remaining() == 0;
-  c.messages = ctx.num_messages();
-  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
-  if (ctx.has_pad_opening()) {
-    const auto o = ctx.kzg_pad_opening();
-    c.want[3] = word_u64(o.num_vars);
-    put_g1(c.want, o.commitment);
-    put_g1(c.want, o.claim);
-    for (const Fr& x : o.point) c.want.push_back(word(x));
-  } else {
-    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
-  }
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
+  put_want_head(c, ctx, tr);
   std::vector<layers::Claim> evals;
   for (size_t k = 0; k < sp.num_vars.size(); ++k)
     evals.push_back({std::vector<Fr>(red.rho.begin(), red.rho.begin() + sp.num_vars[k]), red.evals[k]});
@@ -1771,13 +1754,7 @@ MmCase nl_verify(const NlSpec& sp, const std::vector<std::vector<Fr>>& points, s
   for (const auto& x : in) ctx.bind_claim(x.value, r, tr);
   for (const auto& a : adv) ctx.bind_claim(a.claim.value, r, tr);
   const size_t end_at = r.position();
-  c.products = ctx.num_products();
-  const size_t neq = ctx.num_equalities();
-  c.equalities = neq;
-  v = ctx.verify_finish(tr, r);
-  const bool hidden = ctx.num_equalities() == neq + 3;
-  c.cpp_ok = v.ok() && r.remaining() == 0;
-  c.messages = ctx.num_messages();
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
   // message ids (read order) -> slots (absorption order)
   const size_t nc = yc.size(), ne = layout.num_evals, first_after = nc + ne - after;
   size_t zc_words = 0;
@@ -1810,16 +1787,7 @@ MmCase nl_verify(const NlSpec& sp, const std::vector<std::vector<Fr>>& points, s
     EXPECT_EQ(shapes[t].segments, grouped[t].segments) << c.name;
   }
   // the expected answer
-  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
-  if (ctx.has_pad_opening()) {
-    const auto o = ctx.kzg_pad_opening();
-    c.want[3] = word_u64(o.num_vars);
-    put_g1(c.want, o.commitment);
-    put_g1(c.want, o.claim);
-    for (const Fr& x : o.point) c.want.push_back(word(x));
-  } else {
-    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
-  }
+  put_want_head(c, ctx, tr);
   c.want.push_back(word_u64(in.size()));
   for (const auto& x : in) {
     c.want.push_back(word_u64(x.point.size()));
@@ -2052,23 +2020,8 @@ MmCase lg_verify(const LgSpec& sp, const std::vector<std::vector<Fr>>&, std::spa
   for (const auto& x : sc) ctx.bind_claim(x.value, r, tr);
   for (const auto& x : mc) ctx.bind_claim(x.value, r, tr);
   const size_t end_at = r.position();
-  c.products = ctx.num_products();
-  const size_t neq = ctx.num_equalities();
-  c.equalities = neq;
-  v = ctx.verify_finish(tr, r);
-  const bool hidden = ctx.num_equalities() == neq + 3;
-  c.cpp_ok = v.ok() && r.remaining() == 0;
-  c.messages = ctx.num_messages();
-  c.want = {word_u64(c.cpp_ok ? 1 : 0), state_word(tr), Word{}, word_u64(0)};
-  if (ctx.has_pad_opening()) {
-    const auto o = ctx.kzg_pad_opening();
-    c.want[3] = word_u64(o.num_vars);
-    put_g1(c.want, o.commitment);
-    put_g1(c.want, o.claim);
-    for (const Fr& x : o.point) c.want.push_back(word(x));
-  } else {
-    for (size_t k = 0; k < 4; ++k) c.want.push_back(Word{});
-  }
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
+  put_want_head(c, ctx, tr);
   std::vector<layers::Claim> segs, mults;
   for (const auto& x : sc) segs.push_back({x.point, x.value});
   for (const auto& x : mc) mults.push_back({x.point, x.value});
