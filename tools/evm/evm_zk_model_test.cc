@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/random.h"
+#include "evm_call.h"
 #include "onnx_build.h"
 #include "test_seed.h"
 
@@ -32,7 +33,7 @@ namespace zkinfer {
 namespace {
 
 namespace fs = std::filesystem;
-using Word = std::array<uint8_t, 32>;
+using namespace evm_call;  // Word, Call, parse_call, encode, plus_one, ..
 
 const fs::path kSource = ZKINFER_SOURCE_DIR;
 
@@ -56,11 +57,6 @@ Result sh(const std::string& cmd) {
 }
 
 Result zk(const std::string& args) { return sh(std::string("'") + ZKINFER_CLI + "' " + args); }
-
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
 
 // Integers in [-span, span] as floats, the first of magnitude `span` (the largest).
 std::vector<float> ints(TestRng& rng, size_t n, int64_t span) {
@@ -103,75 +99,6 @@ void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed, bool
   std::ofstream(input) << j.dump() << "\n";
 }
 
-// The calldata of verifyProof(uint256[] words, bytes inputs, bytes outputs), parsed.
-struct Call {
-  std::array<uint8_t, 4> selector{};
-  std::vector<Word> words;
-  std::vector<uint8_t> inputs, outputs;
-};
-
-std::vector<uint8_t> unhex(const std::string& s) {
-  std::vector<uint8_t> b;
-  for (size_t i = 0; i + 1 < s.size(); i += 2) b.push_back(static_cast<uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
-  return b;
-}
-
-std::string hex(const uint8_t* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += d[p[i] >> 4], s += d[p[i] & 15];
-  return s;
-}
-
-uint64_t small(const std::vector<uint8_t>& cd, size_t at) {
-  uint64_t v = 0;
-  for (size_t b = 24; b < 32; ++b) v = (v << 8) | cd.at(at + b);
-  return v;
-}
-
-Call parse_call(const fs::path& file) {
-  std::string text = read_text(file);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  const std::vector<uint8_t> cd = unhex(text.substr(2));
-  Call c;
-  std::copy(cd.begin(), cd.begin() + 4, c.selector.begin());
-  auto at = [&](size_t head) { return 4 + small(cd, 4 + 32 * head); };
-  const size_t w = at(0), n = small(cd, w);
-  c.words.resize(n);
-  for (size_t i = 0; i < n; ++i) std::copy(cd.begin() + w + 32 + 32 * i, cd.begin() + w + 64 + 32 * i, c.words[i].begin());
-  for (auto [head, dst] : {std::pair{size_t{1}, &c.inputs}, std::pair{size_t{2}, &c.outputs}}) {
-    const size_t o = at(head), len = small(cd, o);
-    dst->assign(cd.begin() + o + 32, cd.begin() + o + 32 + len);
-  }
-  return c;
-}
-
-Word u64_word(uint64_t v) {
-  Word w{};
-  for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
-  return w;
-}
-
-std::string encode(const Call& c) {
-  std::string s = "0x" + hex(c.selector.data(), 4);
-  auto padded = [](size_t n) { return 32 * (1 + (n + 31) / 32); };
-  const size_t o1 = 96, o2 = o1 + 32 * (1 + c.words.size()), o3 = o2 + padded(c.inputs.size());
-  for (size_t o : {o1, o2, o3}) s += hex(u64_word(o).data(), 32);
-  s += hex(u64_word(c.words.size()).data(), 32);
-  for (const Word& w : c.words) s += hex(w.data(), 32);
-  for (const auto* b : {&c.inputs, &c.outputs}) {
-    std::vector<uint8_t> p = *b;
-    p.resize((p.size() + 31) / 32 * 32, 0);
-    s += hex(u64_word(b->size()).data(), 32) + hex(p.data(), p.size());
-  }
-  return s;
-}
-
-Word plus_one(Word w) {
-  for (size_t i = 32; i-- > 0;)
-    if (++w[i] != 0) break;
-  return w;
-}
 
 // Compiles the Gemm model (public input, private weights, scale 0), sets up (kzg), proves,
 // verifies and encodes it; with `contract`, writes its EVM verifier too.
