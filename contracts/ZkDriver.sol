@@ -190,40 +190,6 @@ library ZkDriver {
         c.openValue[i] = value;
     }
 
-    // The claims to open, apart from a context: what a call to a node library need not carry.
-    struct Opens {
-        uint256[] com;
-        uint256[][] point;
-        uint256[] value;
-        uint256 n;
-    }
-
-    // Takes c's claims to open out of c (c's list is left empty): the generated contract calls
-    // this before a node library, which appends its steps' claims to the empty list, and putOpens
-    // after. Each claim then crosses one external call once, instead of the whole growing list
-    // being ABI-encoded into and decoded out of every call, each decoded copy new memory whose cost
-    // grows quadratically (resnet18: most of the contract's 22 M gas).
-    function takeOpens(Ctx memory c) internal pure returns (Opens memory o) {
-        o = Opens(c.openCom, c.openPoint, c.openValue, c.nOpen);
-        c.openCom = new uint256[](0);
-        c.openPoint = new uint256[][](0);
-        c.openValue = new uint256[](0);
-        c.nOpen = 0;
-    }
-
-    // c's claims to open (those a node library added) appended to o's, in order; o's list becomes c's.
-    function putOpens(Ctx memory c, Opens memory o) internal pure {
-        uint256 n = c.nOpen;
-        uint256[] memory com = c.openCom;
-        uint256[][] memory pt = c.openPoint;
-        uint256[] memory val = c.openValue;
-        c.openCom = o.com;
-        c.openPoint = o.point;
-        c.openValue = o.value;
-        c.nOpen = o.n;
-        for (uint256 i = 0; i < n; ++i) openAt(c, com[i], pt[i], val[i]);
-    }
-
     // A step's advice claims: advice a is commitment base + a.
     function openAdvice(Ctx memory c, ZkTypes.AdviceClaim[] memory adv, uint256 base, uint256 count) internal pure {
         for (uint256 i = 0; i < adv.length; ++i) {
