@@ -1,11 +1,15 @@
 // The calldata of a generated verifier's verifyProof(uint256[] words, bytes inputs, bytes outputs)
 // (docs/protocol/evm.md section 3.2), parsed from and encoded to the hex that
-// `zkinfer encode-evm-calldata` writes: what evm_model_test and evm_zk_model_test change in it.
+// `zkinfer encode-evm-calldata` writes: what evm_model_test and evm_zk_model_test change in it;
+// and the shell runner both use for the CLI.
 #pragma once
+
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,6 +19,26 @@
 namespace zkinfer::evm_call {
 
 using Word = std::array<uint8_t, 32>;  // big-endian uint256
+
+// A shell-quoted path, and a command's exit code and output (stdout and stderr).
+inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+inline Result sh(const std::string& cmd) {
+  Result r;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  const int st = pclose(f);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream f(p);

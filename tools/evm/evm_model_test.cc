@@ -48,25 +48,6 @@ using namespace evm_call;  // Word, Call, parse_call, encode, plus_one, ..
 
 const fs::path kSource = ZKINFER_SOURCE_DIR;
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
-  const int st = pclose(f);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
 Result zk(const std::string& args) { return sh(std::string("'") + ZKINFER_CLI + "' " + args); }
 
 // A two-layer perceptron 8 -> 6 (Relu) -> 3 with random weights (seeded), and an input.
