@@ -172,22 +172,44 @@ library ZkDriver {
     }
 
     // A claim value at a point on commitment com, to be opened at the end.
+    // (Session 17: the checks and stores in assembly; the three lists grow together, by _grow,
+    // so openCom's length is theirs.)
     function openAt(Ctx memory c, uint256 com, uint256[] memory point, uint256 value) internal pure {
-        if (com >= c.nCom || point.length != c.comVars[com]) revert BadShape();
-        uint256 i = c.nOpen++;
+        uint256[] memory vars = c.comVars;
+        uint256 nCom = c.nCom;
+        bool bad;
+        assembly ("memory-safe") {
+            switch lt(com, nCom)
+            case 0 { bad := 1 }
+            default { bad := iszero(eq(mload(point), mload(add(add(vars, 32), shl(5, com))))) }
+        }
+        if (bad) revert BadShape();
+        uint256 i = c.nOpen;
         if (i == c.openCom.length) {
             c.openCom = _grow(c.openCom);
             c.openValue = _grow(c.openValue);
-            uint256[][] memory p = new uint256[][](2 * i + 8);
             uint256[][] memory q = c.openPoint;
+            uint256[][] memory p;
             assembly ("memory-safe") {
+                // 2 i + 8 pointers, not zeroed (only [0, nOpen) is read)
+                p := mload(0x40)
+                let n := add(shl(1, i), 8)
+                mstore(p, n)
+                mstore(0x40, add(p, shl(5, add(n, 1))))
                 mcopy(add(p, 32), add(q, 32), shl(5, i))
             }
             c.openPoint = p;
         }
-        c.openCom[i] = com;
-        c.openPoint[i] = point;
-        c.openValue[i] = value;
+        uint256[] memory oc = c.openCom;
+        uint256[][] memory op = c.openPoint;
+        uint256[] memory ov = c.openValue;
+        assembly ("memory-safe") {
+            let o := add(32, shl(5, i))
+            mstore(add(oc, o), com)
+            mstore(add(op, o), point)
+            mstore(add(ov, o), value)
+        }
+        c.nOpen = i + 1;
     }
 
     // A step's advice claims: advice a is commitment base + a.
@@ -245,9 +267,18 @@ library ZkDriver {
     }
 
     // Every claim taken (a claim left on a tensor nothing proves is a rejection, as in C++).
-    function noneLeft(Ctx memory c) internal pure returns (bool) {
-        for (uint256 t = 0; t < c.claims.length; ++t) if (c.claims[t].length != 0) return false;
-        return true;
+    function noneLeft(Ctx memory c) internal pure returns (bool ok) {
+        ZkTypes.Claim[][] memory cl = c.claims;
+        assembly ("memory-safe") {
+            ok := 1
+            let n := mload(cl)
+            for { let t := 0 } lt(t, n) { t := add(t, 1) } {
+                if mload(mload(add(add(cl, 32), shl(5, t)))) {
+                    ok := 0
+                    break
+                }
+            }
+        }
     }
 
     // A shape: dimension i in bits [32 i, 32 i + 32) of packed.
@@ -331,10 +362,15 @@ library ZkDriver {
         if ((uint256(1) << k) != n) revert BadShape();
     }
 
+    // a's words in an array of 2 |a| + 8 (the rest not zeroed: the lists' counts say what is used).
     function _grow(uint256[] memory a) private pure returns (uint256[] memory b) {
-        b = new uint256[](2 * a.length + 8);
         assembly ("memory-safe") {
-            mcopy(add(b, 32), add(a, 32), shl(5, mload(a)))
+            let m := mload(a)
+            let n := add(shl(1, m), 8)
+            b := mload(0x40)
+            mstore(b, n)
+            mstore(0x40, add(b, shl(5, add(n, 1))))
+            mcopy(add(b, 32), add(a, 32), shl(5, m))
         }
     }
 
@@ -537,59 +573,96 @@ library ZkDriver {
 
     // packCtx's words back (b: calldata of the opening library's call). Arrays get exactly their
     // used length (nothing is added to them after this but by openAt, which grows them).
+    // (Session 17: b copied into memory once, the points, the claims, comX and openCom built in
+    // place, as unpackFor does; before, an allocation and a copy per point.)
     function unpackCtx(bytes calldata b) internal pure returns (Ctx memory c) {
-        uint256 o;
+        uint256 p;
+        uint256 len = b.length;
         assembly ("memory-safe") {
-            o := b.offset
+            p := mload(0x40)
+            calldatacopy(p, b.offset, len)
+            mstore(0x40, add(p, and(add(len, 31), not(31))))
         }
-        uint256 end = o + b.length;
-        c.st = bytes32(_rd(o, end));
-        c.pos = _rd(o + 32, end);
-        c.nCom = _rd(o + 64, end);
-        o += 96;
-        (c.comX, o) = _rdN(o, c.nCom, end);
-        (c.comY, o) = _rdN(o, c.nCom, end);
-        (c.comVars, o) = _rdN(o, c.nCom, end);
-        c.nOpen = _rd(o, end);
-        o += 32;
-        (c.openCom, o) = _rdN(o, c.nOpen, end);
-        (c.openValue, o) = _rdN(o, c.nOpen, end);
-        c.openPoint = new uint256[][](c.nOpen);
-        for (uint256 i = 0; i < c.nOpen; ++i) (c.openPoint[i], o) = _rdN(o + 32, _rd(o, end), end);
-        uint256 nt = _rd(o, end);
-        o += 32;
-        c.claims = new ZkTypes.Claim[][](nt);
-        for (uint256 t = 0; t < nt; ++t) {
-            uint256 k = _rd(o, end);
-            o += 32;
-            ZkTypes.Claim[] memory cl = new ZkTypes.Claim[](k);
-            for (uint256 i = 0; i < k; ++i) {
-                (cl[i].point, o) = _rdN(o + 32, _rd(o, end), end);
-                cl[i].value = _rd(o, end);
-                o += 32;
+        uint256 end = p + len;
+        if (p + 96 > end) revert BadShape();
+        c.st = bytes32(_mword(p));
+        c.pos = _mword(p + 32);
+        uint256 n = _mword(p + 64);
+        if (n > (end - p - 96) / 96) revert BadShape();
+        c.nCom = n;
+        uint256[] memory a;
+        assembly ("memory-safe") {
+            a := add(p, 64)  // (nCom, comX) as it stands
+        }
+        c.comX = a;
+        p += 96 + 32 * n;
+        (c.comY, p) = _memN(p, n);
+        (c.comVars, p) = _memN(p, n);
+        if (p + 32 > end) revert BadShape();
+        n = _mword(p);
+        if (n > (end - p - 32) / 64) revert BadShape();
+        c.nOpen = n;
+        assembly ("memory-safe") {
+            a := p  // (nOpen, openCom) as it stands
+        }
+        c.openCom = a;
+        p += 32 + 32 * n;
+        (c.openValue, p) = _memN(p, n);
+        uint256[][] memory op;
+        bool bad;
+        assembly ("memory-safe") {
+            op := mload(0x40)
+            mstore(op, n)
+            mstore(0x40, add(op, shl(5, add(n, 1))))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                // (|point|, point) as it stands
+                if gt(add(p, 32), end) {
+                    bad := 1
+                    break
+                }
+                let k := mload(p)
+                if gt(k, shr(5, sub(sub(end, p), 32))) {
+                    bad := 1
+                    break
+                }
+                mstore(add(add(op, 32), shl(5, i)), p)
+                p := add(p, shl(5, add(k, 1)))
             }
-            c.claims[t] = cl;
         }
-        if (o != end) revert BadShape();
+        if (bad || p + 32 > end) revert BadShape();
+        c.openPoint = op;
+        uint256 nt = _mword(p);
+        p += 32;
+        if (nt > (end - p) / 32) revert BadShape();
+        ZkTypes.Claim[][] memory cls;
+        assembly ("memory-safe") {
+            cls := mload(0x40)
+            mstore(cls, nt)
+            mstore(0x40, add(cls, shl(5, add(nt, 1))))
+        }
+        for (uint256 t = 0; t < nt; ++t) {
+            ZkTypes.Claim[] memory cl;
+            (cl, p) = _claimsAt(p, end);
+            assembly ("memory-safe") {
+                mstore(add(add(cls, 32), shl(5, t)), cl)
+            }
+        }
+        if (p != end) revert BadShape();
+        c.claims = cls;
         c.segCom = new uint256[](0);
         c.segVars = new uint256[](0);
         c.segTableLog = new uint256[](0);
     }
 
-    function _rd(uint256 o, uint256 end) private pure returns (uint256 x) {
-        if (o + 32 > end) revert BadShape();
+    // A copy of the n words at memory p (checked in bounds by the caller) as an array; the next word.
+    function _memN(uint256 p, uint256 n) private pure returns (uint256[] memory a, uint256 next) {
         assembly ("memory-safe") {
-            x := calldataload(o)
+            a := mload(0x40)
+            mstore(a, n)
+            mcopy(add(a, 32), p, shl(5, n))
+            mstore(0x40, add(a, shl(5, add(n, 1))))
+            next := add(p, shl(5, n))
         }
-    }
-
-    function _rdN(uint256 o, uint256 n, uint256 end) private pure returns (uint256[] memory a, uint256 next) {
-        if (n > end || o + 32 * n > end) revert BadShape();
-        a = new uint256[](n);
-        assembly ("memory-safe") {
-            calldatacopy(add(a, 32), o, shl(5, n))
-        }
-        next = o + 32 * n;
     }
 
     // ---- packed bytes across the step routines' and node libraries' calls (session 16) ----
@@ -696,6 +769,76 @@ library ZkDriver {
         uint256 q;
         (cl, q) = _claimsAt(p, p + len);
         if (q != p + len) revert BadShape();
+    }
+
+    // ---- step routines' calls (session 17): written in place ----
+    //
+    // A step routine's wrapper takes (st, params, packed claims) ABI-encoded and the proof words
+    // from the caller's position on after them, then their count (one word): `stepWords` reads
+    // them. callStep writes the call data at the free pointer (the encoded arguments, the words),
+    // makes the call and takes the returned bytes back where the call data was: it is not kept
+    // (before, solc's call kept the words' copy above the free pointer and held the result twice:
+    // the return data, then its decoded copy), and the result is built in place (unpackOut).
+
+    // args: abi.encodeWithSelector(wrapper's selector, st, params, packClaims(claims)). Returns the
+    // step's result with its position made absolute (pos + the words read).
+    function callStep(address lib, bytes memory args, uint256[] calldata w, uint256 pos)
+        internal
+        view
+        returns (ZkTypes.StepOut memory o)
+    {
+        if (pos > w.length) revert BadShape();
+        bytes memory r;
+        bool bad;
+        assembly ("memory-safe") {
+            // the call data at the free pointer: args, the words, their count
+            let cd := mload(0x40)
+            let len := mload(args)
+            mcopy(cd, add(args, 32), len)
+            let e := add(cd, len)
+            let n := sub(w.length, pos)
+            calldatacopy(e, add(w.offset, shl(5, pos)), shl(5, n))
+            mstore(add(e, shl(5, n)), n)
+            let success := staticcall(gas(), lib, cd, add(len, shl(5, add(n, 1))), 0, 0)
+            if iszero(success) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+            // (bytes): 0x20, length, data; the bytes taken where the call data was
+            let rs := returndatasize()
+            switch lt(rs, 64)
+            case 1 { bad := 1 }
+            default {
+                returndatacopy(0, 0, 32)
+                if iszero(eq(mload(0), 0x20)) { bad := 1 }
+            }
+            if iszero(bad) {
+                r := cd
+                returndatacopy(r, 32, sub(rs, 32))
+                let rl := mload(r)
+                if gt(add(64, rl), rs) { bad := 1 }
+                mstore(0x40, add(add(r, 32), and(add(rl, 31), not(31))))
+            }
+        }
+        if (bad) revert BadShape();
+        o = unpackOut(r);
+        o.pos += pos;
+    }
+
+    // In a step routine's wrapper: the proof words callStep appended to the call data (the words,
+    // then their count).
+    function stepWords() internal pure returns (uint256[] calldata w) {
+        uint256 n;
+        uint256 end;
+        assembly ("memory-safe") {
+            end := sub(calldatasize(), 32)
+            if gt(calldatasize(), 35) { n := calldataload(end) }
+        }
+        if (msg.data.length < 36 || n > (end - 4) / 32) revert BadShape();
+        assembly ("memory-safe") {
+            w.offset := sub(end, shl(5, n))
+            w.length := n
+        }
     }
 
     // A step routine's result as bytes (what its wrapper returns).

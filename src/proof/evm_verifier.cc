@@ -198,13 +198,14 @@ constexpr size_t kNodesPerLibrary = 10;
 
 // The step routines' external wrappers, one library per routine library: <contract>_<lib>. The
 // claims in and the StepOut out cross the call as packed bytes (ZkDriver.packClaims / packOut:
-// no ABI-coding of nested arrays; the caller builds the result in place, ZkDriver.unpackOut).
+// no ABI-coding of nested arrays; the caller builds the result in place, ZkDriver.unpackOut); the
+// proof words follow the encoded arguments (ZkDriver.callStep / stepWords, session 17).
 std::string wrapper_libs(const std::string& contract, const std::set<EvmCode::Wrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, bytes calldata cl, bytes calldata w)\n" +
+    by_lib[w.lib] += "    function " + w.fn + "(bytes32 st, " + w.param_type + " p, bytes calldata cl)\n" +
                      "        external view returns (bytes memory)\n    {\n        return ZkDriver.packOut(" + w.lib + "." + w.fn +
-                     "(st, p, ZkDriver.unpackClaims(cl), ZkDriver.words(w), 0));\n    }\n\n";
+                     "(st, p, ZkDriver.unpackClaims(cl), ZkDriver.stepWords(), 0));\n    }\n\n";
   std::string out;
   for (const auto& [lib, body] : by_lib)
     out += "// ---- " + lib + "'s routines, called by the verifier (a library of their own: code size) ----\nlibrary " + contract +
@@ -221,8 +222,11 @@ void EvmCode::routine(const std::string& lib, const std::string& fn, const std::
   if (zk) return detail::evm_zk_routine(*this, lib, fn, param_type, params, offset);
   libraries.insert(lib);
   wrappers.insert({lib, fn, param_type});
-  line("o = ZkDriver.unpackOut(" + prefix + lib + "." + fn + "(c.st, " + params + ", ZkDriver.packClaims(cl), ZkDriver.tail(w, c.pos)));");
-  line("o.pos += c.pos;");
+  // The call written in place (ZkDriver.callStep): the words from c.pos on appended to the
+  // encoded arguments, the result taken back where they were.
+  const std::string wrapper = prefix + lib;
+  line("o = ZkDriver.callStep(address(" + wrapper + "), abi.encodeWithSelector(" + wrapper + "." + fn + ".selector, c.st, " +
+       (param_type == "uint256" ? "uint256(" + params + ")" : params) + ", ZkDriver.packClaims(cl)), w, c.pos);");
   line("if (!ZkDriver.accept(c, o)) return false;");
   if (advice_count > offset) {
     const std::string base = sol_uint(advice_base + offset), count = sol_uint(advice_count - offset);
