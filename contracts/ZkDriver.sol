@@ -96,8 +96,20 @@ library ZkDriver {
         return addCommitment(c, x, y, numVars);
     }
 
-    function _absorbCommitment(bytes32 st, uint256 numVars, uint256 x, uint256 y) private pure returns (bytes32) {
-        return ZkTranscript.absorbBytes(st, L_COMMITMENT, abi.encodePacked(uint32(numVars), bytes32(ZkTranscript.g1Word(x, y))));
+    // absorbBytes(st, L_COMMITMENT, u32be(numVars) || the point's word) with its header a constant
+    // (session 17): st || 0x01 || u32be(14) || "kzg.commitment" || u64be(36) || u32be(numVars) || word,
+    // hashed in scratch memory past the free pointer.
+    function _absorbCommitment(bytes32 st, uint256 numVars, uint256 x, uint256 y) private pure returns (bytes32 h) {
+        uint256 word = ZkTranscript.g1Word(x, y);
+        uint256 hdr = (1 << 248) | (14 << 216) | ((L_COMMITMENT & ~uint256(0xff)) >> 40) | (uint256(36) << 40);
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mstore(buf, st)
+            mstore(add(buf, 32), hdr)
+            mstore(add(buf, 59), shl(224, and(numVars, 0xffffffff)))
+            mstore(add(buf, 63), word)
+            h := keccak256(buf, 95)
+        }
     }
 
     // A commitment of the key (not absorbed: the vk digest binds it); returns its index.
@@ -214,25 +226,47 @@ library ZkDriver {
 
     // A step's advice claims: advice a is commitment base + a.
     function openAdvice(Ctx memory c, ZkTypes.AdviceClaim[] memory adv, uint256 base, uint256 count) internal pure {
-        for (uint256 i = 0; i < adv.length; ++i) {
-            if (adv[i].advice >= count) revert BadShape();
-            openAt(c, base + adv[i].advice, adv[i].point, adv[i].value);
+        uint256 n = adv.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 a;
+            uint256[] memory pt;
+            uint256 v;
+            assembly ("memory-safe") {
+                let s := mload(add(add(adv, 32), shl(5, i)))
+                a := mload(s)
+                pt := mload(add(s, 32))
+                v := mload(add(s, 64))
+            }
+            if (a >= count) revert BadShape();
+            openAt(c, base + a, pt, v);
         }
     }
 
     // A step's range lookups: column advice a is commitment base + a.
     function registerLookups(Ctx memory c, ZkTypes.RangeLookup[] memory lk, uint256 base, uint256 count) internal pure {
-        for (uint256 i = 0; i < lk.length; ++i) {
-            if (lk[i].advice >= count) revert BadShape();
-            uint256 e = c.nSeg++;
+        uint256 n = lk.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 e = c.nSeg;
             if (e == c.segCom.length) {
                 c.segCom = _grow(c.segCom);
                 c.segVars = _grow(c.segVars);
                 c.segTableLog = _grow(c.segTableLog);
             }
-            c.segCom[e] = base + lk[i].advice;
-            c.segVars[e] = lk[i].numVars;
-            c.segTableLog[e] = lk[i].tableLog;
+            uint256[] memory sc = c.segCom;
+            uint256[] memory sv = c.segVars;
+            uint256[] memory st = c.segTableLog;
+            bool bad;
+            assembly ("memory-safe") {
+                let s := mload(add(add(lk, 32), shl(5, i)))  // (advice, numVars, tableLog)
+                let a := mload(s)
+                bad := iszero(lt(a, count))
+                let o := add(32, shl(5, e))
+                mstore(add(sc, o), add(base, a))
+                mstore(add(sv, o), mload(add(s, 32)))
+                mstore(add(st, o), mload(add(s, 64)))
+            }
+            if (bad) revert BadShape();
+            c.nSeg = e + 1;
         }
     }
 

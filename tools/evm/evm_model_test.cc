@@ -447,9 +447,14 @@ TEST_F(EvmModel, ManyNodesSplitIntoNodeLibraries) {
   EXPECT_EQ(count_of(sol, "ZkDriver.unpackFor(ctx, "), 3u);
   EXPECT_EQ(count_of(sol, "ZkDriver.Ctx memory c) external"), 0u);
   EXPECT_EQ(count_of(sol, "returns (bool, ZkDriver.Ctx memory)"), 0u);
-  // The step routines' results cross their calls as packed bytes (ZkDriver.packOut / unpackOut).
+  // The step routines' results cross their calls as packed bytes (ZkDriver.packOut / unpackOut),
+  // the calls written in place with the proof words after the encoded arguments (ZkDriver.callStep,
+  // the wrappers' ZkDriver.stepWords; session 17): no wrapper takes the words as an argument.
   EXPECT_EQ(count_of(sol, "external view returns (ZkTypes.StepOut memory)"), 0u);
-  EXPECT_GT(count_of(sol, "o = ZkDriver.unpackOut(ZkinferVerifier_ZkMatmul.verifyMatmul(c.st, "), 0u);
+  EXPECT_GT(count_of(sol, "o = ZkDriver.callStep(address(ZkinferVerifier_ZkMatmul), abi.encodeWithSelector(ZkinferVerifier_ZkMatmul.verifyMatmul.selector, c.st, "), 0u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.stepWords(), 0)"), count_of(sol, " p, bytes calldata cl)\n        external view returns (bytes memory)"));
+  EXPECT_EQ(count_of(sol, "bytes calldata cl, bytes calldata w)"), 0u);
+  EXPECT_EQ(count_of(sol, "ZkDriver.tail(w, c.pos)"), 0u);
 }
 
 TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
@@ -461,9 +466,9 @@ TEST_F(EvmModel, ResidualCnnVerifiesAndChangesAreRejected) {
   for (char& ch : tag)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   const std::string sol = read_text(dir_ / (tag + "_a") / "Verifier.sol");
-  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise(c.st, ZkElementwise.ElementwiseParams(3, "), 1u);
-  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise(c.st, ZkElementwise.ElementwiseParams(0, "), 1u);
-  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkPool.verifyGlobalAvgPool("), 1u);
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise.selector, c.st, ZkElementwise.ElementwiseParams(3, "), 1u);
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkElementwise.verifyElementwise.selector, c.st, ZkElementwise.ElementwiseParams(0, "), 1u);
+  EXPECT_EQ(count_of(sol, "ZkinferVerifier_ZkPool.verifyGlobalAvgPool.selector, "), 1u);
   EXPECT_EQ(count_of(sol, ", o.w);\n        if (!ZkDriver.checkPublic("), 1u);
   EXPECT_EQ(count_of(sol, ", o.bias);\n        if (!ZkDriver.checkPublic("), 1u);
 }
