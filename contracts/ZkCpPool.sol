@@ -23,6 +23,7 @@
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "./ZkCp.sol";
+import {ZkCpDriver} from "./ZkCpDriver.sol";
 import {ZkCpMatmul} from "./ZkCpMatmul.sol";
 import {ZkCpNonlinear} from "./ZkCpNonlinear.sol";
 import {ZkCpSumcheck} from "./ZkCpSumcheck.sol";
@@ -76,6 +77,7 @@ library ZkCpPool {
             if (!ok) return out;
         }
         bool okz;
+        ZkCpDriver.trim(zn.z.g);  // (the log crosses the call: its used words only)
         (okz, zn) = ZkCpPoolZeroCheck.zeroCheck(zn, s, w);
         z.g = zn.z.g;  // (the log came back as a copy: the caller's context takes it)
         if (!okz) return out;
@@ -215,6 +217,9 @@ library ZkCpPoolZeroCheck {
         view
         returns (bool, ZkCpNonlinear.Zn memory)
     {
+        // room for what it records: the rounds' and final values' slots, the digits', the final
+        // check's terms and the chain of K products, the K equalities
+        ZkCpDriver.roomyFor(zn.z.g, 256 + 8 * (s.ny * (s.k + 1) + s.k * (s.digits + 3)));
         uint256[] memory tau = ZkNonlinear.challenges(zn.nl, ZkPool.L_MP_TAU, s.ny);
         ZkCpSumcheck.Res memory r = ZkCpSumcheck.verifyWithEq(
             zn.nl.st, zn.z.g, zn.z.prm, zn.z.chunks, ZkCpPool._product(s.ny, s.k + 1, new uint256[](2)), tau, w[zn.nl.evalEnd:]
@@ -227,6 +232,7 @@ library ZkCpPoolZeroCheck {
             if (!ok) return (false, zn);
             ZkCp.recordZero(zn.z.g, ZkCpNonlinear._lin(0, dj, 1, ZkCpMatmul.single(r.finals + j + 1), R - 1), 0);
         }
+        ZkCpDriver.trim(zn.z.g);
         return (true, zn);
     }
 }

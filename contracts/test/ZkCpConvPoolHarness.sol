@@ -9,17 +9,23 @@
 pragma solidity ^0.8.24;
 
 import {ZkConv} from "../ZkConv.sol";
+import {ZkCp} from "../ZkCp.sol";
 import {ZkCpConv} from "../ZkCpConv.sol";
 import {ZkCpNlHarnessUtil, ZkCpNonlinearHarness} from "./ZkCpNonlinearHarness.sol";
 import {ZkCpPool} from "../ZkCpPool.sol";
 import {ZkPool} from "../ZkPool.sol";
 import {ZkTypes} from "../ZkTypes.sol";
 
+// The log's room: the generated verifier's (ZkCpDriver.ROOM words an array for a step routine;
+// ZkCpNlHarnessUtil's 512 is too little for a 3x3 MaxPool's gathers with two claims).
+uint256 constant LOG = 1024;
+
 // Conv's parameter words: n, c, h, w, co, kh, kw, strideH, strideW, dilH, dilW, padTop, padLeft,
 // padBottom, padRight, bias (0 / 1), groups.
 library ZkCpConvEntry {
     function conv(uint256[] calldata w) external view returns (uint256[] memory) {
         ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
+        a.z.g = ZkCp.newLog(LOG);
         uint256[] calldata pf = w[a.proofAt:];
         (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
         uint256[] memory q = a.params;
@@ -45,6 +51,7 @@ library ZkCpConvEntry {
 library ZkCpMaxPoolEntry {
     function maxPool(uint256[] calldata w) external view returns (uint256[] memory) {
         ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
+        a.z.g = ZkCp.newLog(LOG);
         uint256[] calldata pf = w[a.proofAt:];
         (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
         (ZkPool.MaxPoolParams memory p,) = ZkPool.decodeMaxPool(a.params, 0);
@@ -58,6 +65,7 @@ library ZkCpMaxPoolEntry {
 library ZkCpGapEntry {
     function gap(uint256[] calldata w) external view returns (uint256[] memory) {
         ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
+        a.z.g = ZkCp.newLog(LOG);
         uint256[] calldata pf = w[a.proofAt:];
         (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
         (ZkPool.GlobalAvgPoolParams memory p,) = ZkPool.decodeGlobalAvgPool(a.params, 0);

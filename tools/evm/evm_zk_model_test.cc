@@ -81,6 +81,36 @@ void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed, bool
 }
 
 
+// A small CNN with a MaxPool (evm_model_test's): Conv 1 -> 2 channels 3x3 (pads 1) with bias, Relu,
+// MaxPool 2x2 stride 2, Flatten, Gemm 18 -> 3 (transB), on a 1x1x6x6 input (seeded, in (-1, 1)).
+void write_pool_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("cnn");
+  test_onnx::add_init(g, "Wc", {2, 1, 3, 3}, reals(rng, 18));
+  test_onnx::add_init(g, "bc", {2}, reals(rng, 2));
+  test_onnx::add_init(g, "W", {3, 18}, reals(rng, 54));
+  test_onnx::add_init(g, "b", {3}, reals(rng, 3));
+  test_onnx::add_io(g->add_input(), "x", {1, 1, 6, 6});
+  test_onnx::add_io(g->add_output(), "y", {1, 3});
+  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "Wc", "bc"}, "c"), "pads", {1, 1, 1, 1});
+  test_onnx::add_node(g, "Relu", {"c"}, "r");
+  auto* mp = test_onnx::add_node(g, "MaxPool", {"r"}, "p");
+  test_onnx::set_ints(mp, "kernel_shape", {2, 2});
+  test_onnx::set_ints(mp, "strides", {2, 2});
+  test_onnx::add_node(g, "Flatten", {"p"}, "f");
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = reals(rng, 36);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
 // A small CNN with a GlobalAveragePool: Conv 2 -> 3 channels 3x3 (pads 1) with bias, Relu,
 // GlobalAveragePool, Flatten, Gemm 3 -> 2 (transB), on a 1x2x6x6 input (seeded weights and input
 // in (-1, 1)).
@@ -477,6 +507,16 @@ void check_cnn(const fs::path& a, const std::string& label, const std::vector<st
   swapped.words = second.words;
   others.push_back({"another input's proof words with this proof's outputs", swapped});
   check_changes(a, label, others, 12);
+}
+
+// A small CNN (Conv with bias and pads, Relu, MaxPool 2x2 stride 2, Flatten, Gemm) in the default
+// visibility on the default key (version 9: no weight here is committed in rows).
+TEST_F(EvmZkModel, PoolCnnDefaultVisibilityVerifiesAndRejectsChanges) {
+  const fs::path a = dir_ / "poolcnn";
+  fs::create_directories(a);
+  write_pool_cnn(a / "model.onnx", a / "input.json", testing::test_seed() + 19);
+  check_cnn(a, "CNN with MaxPool, default visibility (private input and weights)",
+            {"ZkCpConv.verifyConv", "ZkCpPool.verifyMaxPool"}, false);
 }
 
 // A small CNN (Conv with bias and pads, Relu, GlobalAveragePool, Flatten, Gemm) in the default

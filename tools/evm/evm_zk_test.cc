@@ -2195,8 +2195,8 @@ size_t pl_spatial(const PlSpec& sp) {
 // The range checks (num_vars, bits) in add_range order.
 std::vector<std::pair<size_t, size_t>> pl_ranges(const PlSpec& sp) {
   const size_t ny = pl_out_shape(sp).num_vars();
-  if (sp.max) return {{ny + ceil_log2(sp.kh * sp.kw), sp.bits + 1}};
-  const size_t S = pl_spatial(sp), m = ceil_log2(2 * S);
+  if (sp.max) return {{ny + layers::ceil_log2(sp.kh * sp.kw), sp.bits + 1}};
+  const size_t S = pl_spatial(sp), m = layers::ceil_log2(2 * S);
   if ((size_t{1} << m) != 2 * S) return {{ny, m}, {ny, m}};
   return {{ny, m}};
 }
