@@ -80,7 +80,7 @@ library ZkConv {
         uint256[] phi;
     }
 
-    function _ctx(ConvShape memory s) private pure returns (Ctx memory v) {
+    function _ctx(ConvShape memory s) internal pure returns (Ctx memory v) {
         uint256[12] memory all = [s.n, s.c, s.h, s.w, s.co, s.kh, s.kw, s.strideH, s.strideW, s.dilH, s.dilW, s.groups];
         for (uint256 i = 0; i < 12; ++i)
             if (all[i] == 0 || all[i] > MAX_DIM) revert ZkLayerUtil.BadShape();
@@ -195,7 +195,7 @@ library ZkConv {
         o[0] = 1;
     }
 
-    function _biasIndicator(ConvShape memory s, Ctx memory v, uint256[] memory y) private pure returns (uint256) {
+    function _biasIndicator(ConvShape memory s, Ctx memory v, uint256[] memory y) internal pure returns (uint256) {
         return mulmod(
             mulmod(ZkLayerUtil.eqPrefixSum(y, v.low + v.loh + v.lco, v.ln, s.n), ZkLayerUtil.eqPrefixSum(y, v.low, v.loh, v.oh), R),
             ZkLayerUtil.eqPrefixSum(y, 0, v.low, v.ow),
@@ -242,7 +242,7 @@ library ZkConv {
         }
     }
 
-    function _windowSelectors(ConvShape memory s, Ctx memory v, ZkTypes.Claim[] memory yClaims) private pure {
+    function _windowSelectors(ConvShape memory s, Ctx memory v, ZkTypes.Claim[] memory yClaims) internal pure {
         uint256[] memory ekw = ZkLayerUtil.eqTable(v.p2, 0, v.lkw);
         uint256[] memory ekh = ZkLayerUtil.eqTable(v.p2, v.lkw, v.lkh);
         uint256[] memory erw = ZkLayerUtil.eqTable(v.p1, 0, v.lw);
@@ -258,7 +258,7 @@ library ZkConv {
 
     // ME(r) = sum_t kappa_t Phi_t sum_o eq(r_o, o) eq(r_co^t, o) inner(o / (co / groups)),
     // inner(g) = sum_{c' < c / groups} eq(r_c', c') eq(r_c, g c / groups + c').
-    function _groupedSelector(ConvShape memory s, Ctx memory v, ZkTypes.Claim[] memory yClaims) private pure returns (uint256 me) {
+    function _groupedSelector(ConvShape memory s, Ctx memory v, ZkTypes.Claim[] memory yClaims) internal pure returns (uint256 me) {
         uint256 cg = s.c / s.groups;
         uint256 mg = s.co / s.groups;
         uint256[] memory eo = ZkLayerUtil.eqTable(v.p2, v.lkw + v.lkh + v.lcg, v.lco);

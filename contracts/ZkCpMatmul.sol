@@ -67,7 +67,7 @@ library ZkCpMatmul {
 
     // sum_t k_t (form_t - b_t ind_t) (b_t: slot bias0 + t when bias).
     function _claimForm(ZkTypes.ZkClaim[] memory yc, uint256[] memory k, bool bias, uint256 bias0, uint256[] memory ind)
-        private
+        internal
         pure
         returns (uint256[] memory f)
     {

@@ -52,13 +52,13 @@ library ZkCpNonlinear {
         uint256 numClaims;
     }
 
-    function _new(bytes32 st, ZkCpMatmul.Cp memory z, uint256 pos, uint256 maxRanges) private pure returns (Zn memory zn) {
+    function _new(bytes32 st, ZkCpMatmul.Cp memory z, uint256 pos, uint256 maxRanges) internal pure returns (Zn memory zn) {
         zn.nl = ZkNonlinear.nlNew(st, pos, maxRanges);
         zn.z = z;
         zn.ok = true;
     }
 
-    function _setEvals(Zn memory zn, uint256 numEvals) private pure {
+    function _setEvals(Zn memory zn, uint256 numEvals) internal pure {
         zn.nl.evalEnd = zn.nl.evalPos + numEvals;
         zn.claims = new ZkTypes.ZkAdviceClaim[](numEvals);
     }
@@ -67,7 +67,7 @@ library ZkCpNonlinear {
     // "nonlinear.eval" (its slot: the next one); recorded as an advice claim. False when the
     // layer's evaluations are used up.
     function _recvEval(Zn memory zn, uint256[] calldata w, uint256 a, uint256[] memory point)
-        private
+        internal
         pure
         returns (bool, uint256 slot)
     {
@@ -84,7 +84,7 @@ library ZkCpNonlinear {
 
     // recv_range_eval: the form sum_j 2^(digitBits j) low_j + 2^(digitBits numLow) top.
     function _recvRangeEval(Zn memory zn, uint256[] calldata w, uint256 id, uint256[] memory point)
-        private
+        internal
         pure
         returns (bool, uint256[] memory f)
     {
@@ -108,7 +108,7 @@ library ZkCpNonlinear {
     }
 
     // verify_lookups (under the model-wide batch: registration only) and finished().
-    function _finish(Zn memory zn, ZkTypes.ZkStepOut memory out) private pure {
+    function _finish(Zn memory zn, ZkTypes.ZkStepOut memory out) internal pure {
         out.st = zn.nl.st;
         if (zn.nl.evalPos != zn.nl.evalEnd) return;
         out.advice = zn.claims;
@@ -118,13 +118,13 @@ library ZkCpNonlinear {
 
     // ---- forms ([c, n, (atom, coeff) x n]) ----
 
-    function _check(uint256[] memory f) private pure {
+    function _check(uint256[] memory f) internal pure {
         if (f.length < 2 || f.length != 2 + 2 * f[1] || f[0] >= R) revert BadShape();
         for (uint256 i = 0; i < f[1]; ++i) if (f[3 + 2 * i] >= R) revert BadShape();
     }
 
     // c + sum_i k_i fs_i, the terms of fs_0 (times k_0), then fs_1's, .. (the C++ Val sum's order).
-    function _sum(uint256 c, uint256[][] memory fs, uint256[] memory ks) private pure returns (uint256[] memory f) {
+    function _sum(uint256 c, uint256[][] memory fs, uint256[] memory ks) internal pure returns (uint256[] memory f) {
         uint256 nt;
         for (uint256 i = 0; i < fs.length; ++i) nt += fs[i][1];
         f = new uint256[](2 + 2 * nt);
@@ -143,7 +143,7 @@ library ZkCpNonlinear {
     }
 
     function _lin(uint256 c, uint256[] memory a, uint256 ka, uint256[] memory b, uint256 kb)
-        private
+        internal
         pure
         returns (uint256[] memory)
     {
@@ -156,7 +156,7 @@ library ZkCpNonlinear {
         return _sum(c, fs, ks);
     }
 
-    function _neg(uint256 x) private pure returns (uint256) {
+    function _neg(uint256 x) internal pure returns (uint256) {
         return x == 0 ? 0 : R - x;
     }
 
@@ -167,7 +167,7 @@ library ZkCpNonlinear {
 
     // absorb_claims in zero-knowledge mode: u64 "<label>.num_claims", then each claim's point.
     function _absorbPoints(bytes32 st, uint256 lblNum, uint256 lbl, ZkTypes.ZkClaim[] memory cl, uint256 n)
-        private
+        internal
         pure
         returns (bytes32, bool)
     {
@@ -180,7 +180,7 @@ library ZkCpNonlinear {
         return (st, true);
     }
 
-    function _rejected(bytes32 st, uint256 pos) private pure returns (ZkTypes.ZkStepOut memory out) {
+    function _rejected(bytes32 st, uint256 pos) internal pure returns (ZkTypes.ZkStepOut memory out) {
         out.st = st;
         out.pos = pos;
     }

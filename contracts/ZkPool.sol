@@ -75,7 +75,7 @@ library ZkPool {
     }
 
     // bad_maxpool.
-    function _valid(MaxPoolParams memory p) private pure returns (bool) {
+    function _valid(MaxPoolParams memory p) internal pure returns (bool) {
         if (p.dims.length != 4) return false;
         (bool valid,) = ZkNonlinear.shapeVars(p.dims);
         if (!valid) return false;
@@ -97,7 +97,7 @@ library ZkPool {
         uint256 digits;  // evaluations per recvRangeEval
     }
 
-    function _shape(MaxPoolParams memory p) private pure returns (MpShape memory s) {
+    function _shape(MaxPoolParams memory p) internal pure returns (MpShape memory s) {
         s.od = new uint256[](4);
         s.od[0] = p.dims[0];
         s.od[1] = p.dims[1];
@@ -186,7 +186,7 @@ library ZkPool {
     // S_H(ky) = sum_{oy < OH} eq(z_H, oy) eq(rho_H, src(oy, ky)) (and S_W alike), src the clamped
     // input row (column) offset ky reads.
     function _selector(MaxPoolParams memory p, MpShape memory s, uint256[] memory z, uint256[] memory rho, uint256 gamma)
-        private
+        internal
         pure
         returns (uint256 sel)
     {

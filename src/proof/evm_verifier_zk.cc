@@ -79,6 +79,9 @@ constexpr ZkRoutine kZkRoutines[] = {
     {"ZkNonlinear", "verifyRescale", "ZkCpNonlinear", "verifyRescale"},
     {"ZkNonlinear", "verifyRelu", "ZkCpNonlinear", "verifyRelu"},
     {"ZkNonlinear", "verifyBound", "ZkCpNonlinear", "verifyBound"},
+    {"ZkConv", "verifyConv", "ZkCpConv", "verifyConv"},
+    {"ZkPool", "verifyMaxPool", "ZkCpPool", "verifyMaxPool"},
+    {"ZkPool", "verifyGlobalAvgPool", "ZkCpPool", "verifyGlobalAvgPool"},
 };
 
 struct ZkWrapper {
@@ -89,8 +92,10 @@ struct ZkWrapper {
 thread_local std::set<ZkWrapper>* g_wrappers = nullptr;
 
 // The wrapper library of a routine: one per library, but one per function for ZkCpNonlinear (its
-// three wrappers together pass 24 KB).
-std::string wrapper_lib(const std::string& lib, const std::string& fn) { return lib == "ZkCpNonlinear" ? lib + "_" + fn : lib; }
+// three wrappers together pass 24 KB) and ZkCpPool (MaxPool's and GlobalAveragePool's together too).
+std::string wrapper_lib(const std::string& lib, const std::string& fn) {
+  return lib == "ZkCpNonlinear" || lib == "ZkCpPool" ? lib + "_" + fn : lib;
+}
 
 std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrapper>& ws) {
   std::map<std::string, std::string> by_lib;
@@ -248,8 +253,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
     if (missing.size() > 3) list += ", ..";
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
-                        "the matrix product of MatMul/Gemm, rescale, ReLU, the bound check, claim combination, the lookups and the opening "
-                        "reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
+                        "the matrix product of MatMul/Gemm, Conv, MaxPool, GlobalAveragePool, rescale, ReLU, the bound check, claim "
+                        "combination, the lookups and the opening reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
                 list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
                        "without zero knowledge");
   }

@@ -543,11 +543,12 @@ TEST_F(EvmModel, KeyVersions8And9) {
 
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
-  // nothing is written. (The CNN: its Conv and MaxPool have no zero-knowledge routine yet and are
-  // named; the MLP's Gemm and Relu have.)
+  // nothing is written. (The residual CNN: its BatchNormalization and Add (the elementwise
+  // routine) have no zero-knowledge routine yet and are named; Conv, MaxPool, GlobalAveragePool,
+  // Gemm and Relu have.)
   const fs::path d = dir_ / "refuse";
   fs::create_directories(d);
-  write_cnn(d / "model.onnx", d / "input.json", 7);
+  write_resnet(d / "model.onnx", d / "input.json", 7);
   const fs::path ptau = ZKINFER_TEST_PTAU;
   ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " -o " + q(d / "m.zkm")).code, 0);
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);

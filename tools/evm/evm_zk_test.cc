@@ -36,7 +36,9 @@
 #include "layers/activation.h"
 #include "layers/bound.h"
 #include "layers/combine.h"
+#include "layers/conv.h"
 #include "layers/matmul.h"
+#include "layers/pool.h"
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "layers/test_util.h"
@@ -1479,12 +1481,14 @@ void build_rs(MmPlan* pl);
 void build_rl(MmPlan* pl);
 void build_bd(MmPlan* pl);
 void build_lg(MmPlan* pl);
+void build_cv(MmPlan* pl);  // conv and the pools (ZkCpConvPoolHarness, which extends ZkCpNonlinearHarness)
+void build_pl(MmPlan* pl);
 
 // (ZkCpNonlinearHarness extends ZkCpMatmulHarness, which holds the lookup batch's entry: one
 // compilation for all the routines)
 struct LayerPlans {
-  Evm evm{"ZkCpNonlinearHarness"};
-  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm};
+  Evm evm{"ZkCpConvPoolHarness"};
+  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm}, cv{evm}, pl{evm};
 };
 
 LayerPlans& layer_plans() {
@@ -1497,6 +1501,8 @@ LayerPlans& layer_plans() {
     build_rl(&l->rl);
     build_bd(&l->bd);
     build_lg(&l->lg);
+    build_cv(&l->cv);
+    build_pl(&l->pl);
     if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
     return l;
   }();
@@ -1509,6 +1515,8 @@ MmPlan& rs_plan() { return layer_plans().rs; }
 MmPlan& rl_plan() { return layer_plans().rl; }
 MmPlan& bd_plan() { return layer_plans().bd; }
 MmPlan& lg_plan() { return layer_plans().lg; }
+MmPlan& cv_plan() { return layer_plans().cv; }
+MmPlan& pl_plan() { return layer_plans().pl; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
@@ -2084,6 +2092,481 @@ TEST(EvmZk, LogupBatchEveryChangeIsRejected) {
 TEST(EvmZk, LogupBatchFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
   expect_false_claims_rejected(lg_plan());
+}
+
+
+// ---- conv and the pools in zero-knowledge mode (ZkCpConv, ZkCpPool; ZkCpConvPoolHarness) ----
+//
+// Conv, MaxPool and GlobalAveragePool proofs made in zero-knowledge mode (the pools under a
+// model-wide lookup batch: their range checks registered); the claims on the input (conv: on X,
+// then on Wt, then on the bias), the advice claims bound to Pedersen commitments, then the end
+// section. The harness (ZkCpNonlinearHarness's words in and out) must return the C++ verifier's
+// verdict, state, pad opening, claims (forms term by term, message atoms as slots), advice claims
+// and lookups. The shapes are the plain routines' tests' (evm_layers_test's convs, evm_nonlinear_test's
+// pools): stride, padding, dilation, channels, groups, kernel sizes.
+
+constexpr std::string_view kCvDomain = "evm-test-cpnl";  // (ZkCpNlHarnessUtil.start's domain)
+
+struct CvSpec {
+  size_t n, c, h, w, co, kh, kw;
+  size_t sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
+  bool bias = false;
+  size_t claims = 1, groups = 1;
+};
+
+layers::ConvShape cv_shape(const CvSpec& k) {
+  layers::ConvShape s;
+  s.n = k.n, s.c = k.c, s.h = k.h, s.w = k.w, s.co = k.co, s.kh = k.kh, s.kw = k.kw;
+  s.stride_h = k.sh, s.stride_w = k.sw, s.dil_h = k.dh, s.dil_w = k.dw;
+  s.pad_top = k.pt, s.pad_left = k.pl, s.pad_bottom = k.pb, s.pad_right = k.pr;
+  s.bias = k.bias, s.groups = k.groups;
+  return s;
+}
+
+std::string cv_name(const CvSpec& k) {
+  auto d = [](std::initializer_list<size_t> v) {
+    std::string o;
+    for (size_t x : v) o += (o.empty() ? "" : "x") + std::to_string(x);
+    return o;
+  };
+  return "conv x=" + d({k.n, k.c, k.h, k.w}) + " co=" + std::to_string(k.co) + " k=" + d({k.kh, k.kw}) + " s=" + d({k.sh, k.sw}) +
+         " d=" + d({k.dh, k.dw}) + " p=" + d({k.pt, k.pl, k.pb, k.pr}) + (k.bias ? " bias" : "") + " g=" + std::to_string(k.groups) +
+         " claims=" + std::to_string(k.claims);
+}
+
+// Y = conv(X, Wt) (+ bias), unpadded NCHW (evm_layers_test's reference).
+std::vector<int64_t> cv_reference(const layers::ConvShape& s, const std::vector<int64_t>& x, const std::vector<int64_t>& wt,
+                                  const std::vector<int64_t>& bias) {
+  const size_t ho = s.out_h(), wo = s.out_w();
+  std::vector<int64_t> y(s.n * s.co * ho * wo, 0);
+  for (size_t n = 0; n < s.n; ++n)
+    for (size_t o = 0; o < s.co; ++o)
+      for (size_t i = 0; i < ho; ++i)
+        for (size_t j = 0; j < wo; ++j) {
+          int64_t acc = s.bias ? bias[o] : 0;
+          const size_t cg = s.c / s.groups, g = o / (s.co / s.groups);
+          for (size_t c2 = 0; c2 < cg; ++c2)
+            for (size_t a = 0; a < s.kh; ++a)
+              for (size_t b = 0; b < s.kw; ++b) {
+                const int64_t hi = static_cast<int64_t>(i * s.stride_h + a * s.dil_h) - static_cast<int64_t>(s.pad_top);
+                const int64_t wi = static_cast<int64_t>(j * s.stride_w + b * s.dil_w) - static_cast<int64_t>(s.pad_left);
+                if (hi < 0 || wi < 0 || hi >= static_cast<int64_t>(s.h) || wi >= static_cast<int64_t>(s.w)) continue;
+                acc += wt[((o * cg + c2) * s.kh + a) * s.kw + b] * x[((n * s.c + g * cg + c2) * s.h + hi) * s.w + wi];
+              }
+          y[((n * s.co + o) * ho + i) * wo + j] = acc;
+        }
+  return y;
+}
+
+// A pool: MaxPool (max) or GlobalAveragePool.
+struct PlSpec {
+  bool max;
+  std::vector<size_t> dims;
+  size_t kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0, pb = 0, pr = 0, bits = 12;
+  size_t claims = 1;
+};
+
+layers::MaxPoolParams pl_max(const PlSpec& sp) {
+  layers::MaxPoolParams p;
+  p.dims = sp.dims;
+  p.kh = sp.kh, p.kw = sp.kw, p.sh = sp.sh, p.sw = sp.sw, p.pt = sp.pt, p.pl = sp.pl, p.pb = sp.pb, p.pr = sp.pr, p.bits = sp.bits;
+  return p;
+}
+
+std::string pl_name(const PlSpec& sp) {
+  std::string d;
+  for (size_t i = 0; i < sp.dims.size(); ++i) d += (i ? "x" : "") + std::to_string(sp.dims[i]);
+  if (!sp.max) return "global average pool " + d + " claims=" + std::to_string(sp.claims);
+  return "max pool " + d + " k=" + std::to_string(sp.kh) + "x" + std::to_string(sp.kw) + " s=" + std::to_string(sp.sh) + "x" +
+         std::to_string(sp.sw) + " p=" + std::to_string(sp.pt) + "," + std::to_string(sp.pl) + "," + std::to_string(sp.pb) + "," +
+         std::to_string(sp.pr) + " bits=" + std::to_string(sp.bits) + " claims=" + std::to_string(sp.claims);
+}
+
+layers::PaddedShape pl_out_shape(const PlSpec& sp) {
+  return layers::PaddedShape(sp.max ? pl_max(sp).out_dims() : layers::global_avg_pool_out_dims(sp.dims));
+}
+
+size_t pl_spatial(const PlSpec& sp) {
+  size_t s = 1;
+  for (size_t i = 2; i < sp.dims.size(); ++i) s *= sp.dims[i];
+  return s;
+}
+
+// The range checks (num_vars, bits) in add_range order.
+std::vector<std::pair<size_t, size_t>> pl_ranges(const PlSpec& sp) {
+  const size_t ny = pl_out_shape(sp).num_vars();
+  if (sp.max) return {{ny + layers::ceil_log2(sp.kh * sp.kw), sp.bits + 1}};
+  const size_t S = pl_spatial(sp), m = layers::ceil_log2(2 * S);
+  if ((size_t{1} << m) != 2 * S) return {{ny, m}, {ny, m}};
+  return {{ny, m}};
+}
+
+// The claims' values sent as padded messages ("t.claim"), then the layer (one of the routines),
+// with a model-wide lookup batch; the prover's replay of the verifier; the claims on the input and
+// the advice claims bound to Pedersen commitments; the end section. `layer` proves (prover
+// transcript) or verifies (replay) and returns the claims to bind.
+using LayerFn = std::function<std::vector<Val>(std::vector<layers::Claim>& claims, transcript::Transcript& tr, ByteWriter* w,
+                                               ByteReader* r)>;
+
+std::vector<uint8_t> layer_prove(std::vector<layers::Claim> claims, TestRng& rng, const LayerFn& layer) {
+  const pcs::RandomFr random = pcs::random_fr(rng);
+  Context ctx(ped(), srs(), kLogFirst, random);
+  ctx.set_relations(false);
+  lookup::BatchProver<Fr> bp;
+  lookup::BatchVerifier<Fr> bv;  // (the replay's registrations)
+  const ProofSession session{&ctx, &bp, &bv};
+  transcript::Transcript tr(kCvDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  tr.start_recording();
+  ByteWriter w;
+  std::vector<Val> cv;
+  for (auto& c : claims) cv.push_back(cp::send(tr, c.value.value()));
+  tr.absorb_many("t.claim", cv);
+  for (size_t t = 0; t < cv.size(); ++t) {
+    cp::write(w, cv[t]);
+    claims[t].value = cv[t];
+  }
+  layer(claims, tr, &w, nullptr);
+  auto replay = transcript::Transcript::replay(tr.take_recording());
+  replay.set_session(&session);
+  ctx.set_relations(true);
+  const std::vector<uint8_t> body(w.data().begin(), w.data().end());
+  ByteReader r(body);
+  r.set_session(&session);
+  std::vector<Val> cv2;
+  for (auto& c : claims) {
+    c.value = cp::read(r);
+    cv2.push_back(c.value);
+  }
+  replay.absorb_many("t.claim", cv2);
+  for (const Val& v : layer(claims, replay, nullptr, &r)) ctx.bind_claim(v, w, tr);
+  ctx.prove_finish(tr, w);
+  std::vector<uint8_t> bytes = ctx.rows_block();
+  bytes.insert(bytes.end(), w.data().begin(), w.data().end());
+  return bytes;
+}
+
+// The layer's verdict and claims, the slot of a message id and the lookups (ranges) expected.
+struct LayerOut {
+  std::vector<layers::Claim> in;
+  std::vector<layers::AdviceClaim> adv;
+};
+using LayerVerifyFn = std::function<LayerOut(std::vector<layers::Claim>& yc, transcript::Transcript& tr, ByteReader& r)>;
+
+MmCase layer_verify(const std::string& name, const std::vector<size_t>& params, const std::vector<std::vector<Fr>>& points,
+                    std::span<const uint8_t> bytes, const LayerVerifyFn& layer,
+                    const std::function<uint32_t(uint32_t)>& slot, const std::vector<std::pair<size_t, size_t>>& ranges) {
+  MmCase c;
+  c.name = name;
+  c.sample_peds = true;
+  Context ctx(ped(), srs(), kLogFirst);
+  lookup::BatchVerifier<Fr> bv;
+  const ProofSession session{&ctx, nullptr, &bv};
+  transcript::Transcript tr(kCvDomain, transcript::Encoding::kV2);
+  tr.set_session(&session);
+  ByteReader r(bytes);
+  r.set_session(&session);
+  std::vector<G1Affine> chunks;
+  {
+    ByteReader h(bytes);
+    const uint32_t n = h.u32();
+    for (uint32_t i = 0; i < n; ++i) chunks.push_back(zk::read_point(h, "chunk"));
+  }
+  ctx.read_rows(r);
+  const size_t claim_at = r.position();
+  std::vector<layers::Claim> yc(points.size());
+  std::vector<Val> cv;
+  for (size_t t = 0; t < yc.size(); ++t) {
+    yc[t].point = points[t];
+    yc[t].value = cp::read(r);
+    cv.push_back(yc[t].value);
+  }
+  tr.absorb_many("t.claim", cv);
+  const LayerOut o = layer(yc, tr, r);
+  const size_t peds_at = r.position();
+  for (const auto& x : o.in) ctx.bind_claim(x.value, r, tr);
+  for (const auto& a : o.adv) ctx.bind_claim(a.claim.value, r, tr);
+  const size_t end_at = r.position();
+  Verdict v = Verdict::accept();
+  const bool hidden = finish_cpp(c, ctx, tr, r, v);
+  // the lookups: per range check its low digits (when any), then its top digit
+  std::vector<std::array<size_t, 3>> lookups;
+  {
+    size_t id = 0;
+    for (const auto& [n, bits] : ranges) {
+      const auto p = layers::DigitPlan::make(bits, n);
+      if (p.num_low > 0) lookups.push_back({id++, n + p.low_vars, p.digit_bits});
+      lookups.push_back({id++, n, p.top_bits});
+    }
+    std::vector<lookup::BatchTableShape> grouped;
+    for (const auto& l : lookups) {
+      auto it = std::find_if(grouped.begin(), grouped.end(), [&](const auto& g) { return g.k == l[2]; });
+      if (it == grouped.end()) it = grouped.insert(grouped.end(), lookup::BatchTableShape{l[2], 1, {}});
+      it->segments.push_back(l[1]);
+    }
+    const auto shapes = bv.shapes();
+    EXPECT_EQ(shapes.size(), grouped.size()) << c.name;
+    for (size_t t = 0; t < std::min(shapes.size(), grouped.size()); ++t) {
+      EXPECT_EQ(shapes[t].k, grouped[t].k) << c.name;
+      EXPECT_EQ(shapes[t].segments, grouped[t].segments) << c.name;
+    }
+  }
+  // the expected answer
+  put_want_head(c, ctx, tr);
+  c.want.push_back(word_u64(o.in.size()));
+  for (const auto& x : o.in) {
+    c.want.push_back(word_u64(x.point.size()));
+    for (const Fr& e : x.point) c.want.push_back(word(e));
+    put_slot_form(c.want, x.value, slot);
+  }
+  c.want.push_back(word_u64(o.adv.size()));
+  for (const auto& a : o.adv) {
+    c.want.push_back(word_u64(a.advice));
+    c.want.push_back(word_u64(a.claim.point.size()));
+    for (const Fr& e : a.claim.point) c.want.push_back(word(e));
+    put_slot_form(c.want, a.claim.value, slot);
+  }
+  c.want.push_back(word_u64(lookups.size()));
+  for (const auto& l : lookups)
+    for (size_t k : l) c.want.push_back(word_u64(k));
+  // the harness's words
+  auto& ws = c.words;
+  ws.push_back(word_u64(kLogFirst));
+  ws.push_back(word_u64(std::max(kLogFirst, srs().max_vars())));
+  ws.push_back(word_u64(chunks.size()));
+  for (const auto& p : chunks) put_g1(ws, p);
+  ws.push_back(word_u64(2 + ped().g().size()));
+  put_g1(ws, ped().u());
+  put_g1(ws, ped().h());
+  for (const auto& g : ped().g()) put_g1(ws, g);
+  ws.push_back(word_u64(params.size()));
+  for (size_t p : params) ws.push_back(word_u64(p));
+  ws.push_back(word_u64(yc.size()));
+  for (const auto& cl : yc) {
+    ws.push_back(word_u64(cl.point.size()));
+    for (const Fr& x : cl.point) ws.push_back(word(x));
+  }
+  put_routine_proof(c, bytes, claim_at, peds_at, end_at, hidden, chunks.size());
+  return c;
+}
+
+std::vector<uint8_t> cv_prove(const CvSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  const layers::ConvShape s = cv_shape(sp);
+  EXPECT_FALSE(s.invalid());
+  const auto x = layers::testing::random_ints(rng, s.x_shape().unpadded_size(), 100);
+  const auto wt = layers::testing::random_ints(rng, s.w_shape().unpadded_size(), 100);
+  std::vector<int64_t> bias_int;
+  std::vector<Fr> bias;
+  if (sp.bias) {
+    bias_int = layers::testing::random_ints(rng, s.co, 1 << 16);
+    bias = layers::padded_table(s.bias_shape(), bias_int);
+  }
+  const auto y = layers::padded_table(s.y_shape(), cv_reference(s, x, wt, bias_int));
+  auto claims = layers::testing::true_claims(rng, y, s.y_shape().num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+  return layer_prove(claims, rng, [&](std::vector<layers::Claim>& cl, transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+    if (w) {
+      layers::prove_conv(s, std::span<const int64_t>(x), std::span<const int64_t>(wt), bias, cl, tr).serialize(*w);
+      return std::vector<Val>{};
+    }
+    const auto proof = layers::ConvProof::deserialize(*r, s, cl.size());
+    layers::ConvClaims out;
+    EXPECT_TRUE(layers::verify_conv(s, cl, proof, tr, &out).ok());
+    std::vector<Val> bind{out.x.value};
+    for (const auto& c : out.w) bind.push_back(c.value);
+    for (const auto& c : out.bias) bind.push_back(c.value);
+    return bind;
+  });
+}
+
+MmCase cv_verify(const CvSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  const layers::ConvShape s = cv_shape(sp);
+  const std::vector<size_t> params{sp.n, sp.c, sp.h, sp.w, sp.co, sp.kh, sp.kw, sp.sh, sp.sw, sp.dh, sp.dw,
+                                   sp.pt, sp.pl, sp.pb, sp.pr, sp.bias ? size_t{1} : 0, sp.groups};
+  // conv absorbs its messages as it reads them: slot = id
+  return layer_verify(cv_name(sp), params, points, bytes, [&](std::vector<layers::Claim>& yc, transcript::Transcript& tr, ByteReader& r) {
+    const auto proof = layers::ConvProof::deserialize(r, s, yc.size());
+    layers::ConvClaims out;
+    const Verdict v = layers::verify_conv(s, yc, proof, tr, &out);
+    EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+    LayerOut o;
+    o.in.push_back(out.x);
+    for (const auto& c : out.w) o.in.push_back(c);
+    for (const auto& c : out.bias) o.in.push_back(c);
+    return o;
+  }, [](uint32_t id) { return id; }, {});
+}
+
+std::vector<uint8_t> pl_prove(const PlSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  const layers::PaddedShape xs(sp.dims), ys = pl_out_shape(sp);
+  const auto x = layers::testing::random_ints(rng, xs.unpadded_size(), sp.max ? (int64_t{1} << sp.bits) - 1 : int64_t{1} << 20);
+  std::optional<layers::MaxPoolProver> mp;
+  std::optional<layers::GlobalAvgPoolProver> gp;
+  std::vector<Fr> table;
+  if (sp.max) {
+    mp.emplace(pl_max(sp), x);
+    table = layers::padded_table(ys, mp->output());
+  } else {
+    gp.emplace(layers::GlobalAvgPoolParams{sp.dims}, x);
+    table = layers::padded_table(ys, gp->output());
+  }
+  auto claims = layers::testing::true_claims(rng, table, ys.num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+  return layer_prove(claims, rng, [&](std::vector<layers::Claim>& cl, transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+    std::vector<layers::Claim> in;
+    std::vector<layers::AdviceClaim> adv;
+    if (w) {
+      if (mp) mp->prove(cl, tr, &in, &adv).serialize(*w);
+      if (gp) gp->prove(cl, tr, &in, &adv).serialize(*w);
+      return std::vector<Val>{};
+    }
+    Verdict v = Verdict::accept();
+    if (sp.max) {
+      const auto proof = layers::MaxPoolProof::deserialize(*r, pl_max(sp), cl.size());
+      v = layers::verify_max_pool(pl_max(sp), cl, proof, tr, &in, &adv);
+    } else {
+      const auto proof = layers::GlobalAvgPoolProof::deserialize(*r, {sp.dims}, cl.size());
+      v = layers::verify_global_avg_pool({sp.dims}, cl, proof, tr, &in, &adv);
+    }
+    EXPECT_TRUE(v.ok()) << v.reason();
+    std::vector<Val> bind;
+    for (const auto& c : in) bind.push_back(c.value);
+    for (const auto& a : adv) bind.push_back(a.claim.value);
+    return bind;
+  });
+}
+
+MmCase pl_verify(const PlSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  std::vector<size_t> params{sp.dims.size()};
+  params.insert(params.end(), sp.dims.begin(), sp.dims.end());
+  if (sp.max) params.insert(params.end(), {sp.kh, sp.kw, sp.sh, sp.sw, sp.pt, sp.pl, sp.pb, sp.pr, sp.bits});
+  // message ids (read order) -> slots (absorption order). MaxPool reads the evaluations (per claim
+  // K at z, then K at the zero-check's point), the zero-check, then each claim's gather; it
+  // absorbs per claim its K evaluations and its gather, then the zero-check and the last K.
+  // GlobalAveragePool reads every claim's digits, then each claim's sum; it absorbs them per claim.
+  const size_t nc = points.size(), nx = layers::PaddedShape(sp.dims).num_vars(), ny = pl_out_shape(sp).num_vars();
+  size_t per = 0;  // evaluations per claim
+  for (const auto& [n, bits] : pl_ranges(sp)) per += layers::range_eval_count(n, bits) * (sp.max ? sp.kh * sp.kw : 1);
+  const size_t K = sp.kh * sp.kw;
+  const size_t G = sp.max ? 2 * nx + 2 : nx - ny + 1;     // a gather's (a sum's) words
+  const size_t ZC = sp.max ? ny * K + K + 1 : 0;           // the zero-check's words
+  const size_t ne = sp.max ? (nc + 1) * per : nc * per;    // the evaluations
+  const std::function<uint32_t(uint32_t)> slot = [=](uint32_t id32) -> uint32_t {
+    const size_t id = id32;
+    if (id < nc) return id32;
+    if (id < nc + ne) {
+      const size_t e = id - nc;
+      if (e < nc * per) return static_cast<uint32_t>(nc + e + (e / per) * G);
+      return static_cast<uint32_t>(nc + e + nc * G + ZC);
+    }
+    if (id < nc + ne + ZC) return static_cast<uint32_t>(nc + nc * per + nc * G + (id - nc - ne));
+    const size_t g = id - nc - ne - ZC;
+    return static_cast<uint32_t>(nc + (g / G + 1) * per + g);
+  };
+  return layer_verify(pl_name(sp), params, points, bytes, [&](std::vector<layers::Claim>& yc, transcript::Transcript& tr, ByteReader& r) {
+    LayerOut o;
+    Verdict v = Verdict::accept();
+    if (sp.max) {
+      const auto proof = layers::MaxPoolProof::deserialize(r, pl_max(sp), yc.size());
+      v = layers::verify_max_pool(pl_max(sp), yc, proof, tr, &o.in, &o.adv);
+    } else {
+      const auto proof = layers::GlobalAvgPoolProof::deserialize(r, {sp.dims}, yc.size());
+      v = layers::verify_global_avg_pool({sp.dims}, yc, proof, tr, &o.in, &o.adv);
+    }
+    EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+    return o;
+  }, slot, pl_ranges(sp));
+}
+
+// (evm_layers_test's conv shapes: valid and same padding, bias, batch 2 with stride 2 and uneven
+// pads, dilation with 3 claims, depthwise, grouped, a 1x1 kernel, pads beyond the kernel)
+std::vector<CvSpec> cv_specs() {
+  return {
+      {1, 1, 8, 8, 2, 3, 3},
+      {1, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 2},
+      {2, 2, 9, 7, 3, 3, 2, 2, 2, 1, 1, 1, 0, 1, 1, true, 1},
+      {1, 2, 10, 9, 2, 3, 3, 1, 2, 2, 1, 0, 1, 2, 0, false, 3},
+      {1, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, 2, 4},
+      {1, 4, 5, 5, 6, 2, 3, 2, 1, 1, 1, 0, 1, 0, 1, false, 1, 2},
+      {1, 3, 4, 4, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, 1},
+      {1, 1, 5, 5, 2, 2, 2, 3, 3, 1, 1, 3, 3, 3, 3, false, 2},
+  };
+}
+
+// (evm_nonlinear_test's pools: cnn_digits' 2x2 stride 2; resnet18's 3x3 stride 2 pad 1; an odd
+// kernel and pads; GlobalAveragePool with and without the complement, rank 3, one position)
+std::vector<PlSpec> pl_specs() {
+  return {
+      {true, {1, 2, 6, 6}, 2, 2, 2, 2, 0, 0, 0, 0, 12, 1},
+      {true, {1, 3, 7, 7}, 3, 3, 2, 2, 1, 1, 1, 1, 16, 2},
+      {true, {2, 1, 5, 4}, 2, 3, 1, 2, 1, 0, 0, 2, 20, 2},
+      {false, {1, 4, 3, 3}, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1},
+      {false, {2, 3, 4, 4}, 1, 1, 1, 1, 0, 0, 0, 0, 0, 2},
+      {false, {1, 5, 7}, 1, 1, 1, 1, 0, 0, 0, 0, 0, 2},
+      {false, {1, 8, 1, 1}, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1},
+  };
+}
+
+// Every word of the layer's proof changed in conv's first and depthwise cases, MaxPool's first and
+// GlobalAveragePool's first (a sample in the others); false claims: conv with bias and grouped,
+// a MaxPool and a GlobalAveragePool.
+void build_cv(MmPlan* pl) { build_plan(pl, 0xc0c0, "conv(uint256[])", cv_specs(), {0, 4}, {1, 5}, cv_prove, cv_verify); }
+
+void build_pl(MmPlan* pl) {
+  // (two signatures: one plan per routine would compile nothing more; the calls are per case)
+  TestRng rng(test_seed() ^ 0x9090);
+  const auto specs = pl_specs();
+  const std::set<size_t> full{0, 3};
+  for (const PlSpec& sp : specs) {
+    const std::string sig = sp.max ? "maxPool(uint256[])" : "gap(uint256[])";
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = pl_prove(sp, rng, false, &pts);
+    MmCase c = pl_verify(sp, pts, bytes);
+    pl->honest.push_back(pl->evm.add(sig, c.words));
+    std::vector<std::pair<std::string, size_t>> bad;
+    if (!std::getenv("EVM_ZK_HONEST_ONLY")) schedule_changes(*pl, sig, c, full.count(pl->cases.size()) > 0, bad);
+    pl->bad.push_back(std::move(bad));
+    pl->cases.push_back(std::move(c));
+  }
+  for (size_t k : {size_t{1}, size_t{4}}) {
+    std::vector<std::vector<Fr>> pts;
+    const auto bytes = pl_prove(specs[k], rng, true, &pts);
+    MmCase c = pl_verify(specs[k], pts, bytes);
+    const size_t call = pl->evm.add(specs[k].max ? "maxPool(uint256[])" : "gap(uint256[])", c.words);
+    pl->false_claims.push_back({std::move(c), call});
+  }
+}
+
+TEST(EvmZk, ConvMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(cv_plan(), cv_specs().size());
+}
+
+TEST(EvmZk, ConvEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(cv_plan());
+}
+
+TEST(EvmZk, ConvFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(cv_plan());
+}
+
+TEST(EvmZk, PoolMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(pl_plan(), pl_specs().size());
+}
+
+TEST(EvmZk, PoolEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(pl_plan());
+}
+
+TEST(EvmZk, PoolFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(pl_plan());
 }
 
 }  // namespace
