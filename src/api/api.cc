@@ -337,6 +337,7 @@ ProveResult prove(const Model& model, const ProvingKey& pk, const std::vector<Te
   if (key.vk.model_digest != quant::public_digest(m)) throw Error("proving key: the proving key is for another model");
   auto in = model_inputs(m, inputs);
   auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
+  quant::release_constants(m, trace);  // the prover reads the weights from the model
   SecureRng rng;
   proof::ProveStats stats;
   auto bytes = proof::prove(m, key, trace, pcs::random_fr(rng), &stats);

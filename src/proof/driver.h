@@ -32,7 +32,7 @@ Plan make_plan(const quant::CompiledModel& m);
 layers::BoundParams input_bound(const quant::CompiledModel& m, int t, const char* what = "input");
 // The column count of the model's Hyrax parameters, and the (cached) parameters (the weight
 // range proof of the key is Hyrax's own).
-size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan);
+size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan, bool count_proof_rows);
 const pcs::HyraxParams& params_for(size_t log_cols);
 // The number of variables of the largest vector a proof or the key commits to.
 size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan);

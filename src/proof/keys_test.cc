@@ -102,7 +102,7 @@ size_t first_weight(const quant::CompiledModel& m, const VerifyingKey& vk, Weigh
 VerifyingKey dishonest_key(const quant::CompiledModel& m, const VerifyingKey& honest, size_t t, std::span<const Fr> w,
                            std::span<const int64_t> v, TestRng& rng) {
   VerifyingKey vk = honest;
-  const auto& params = key_params(m);
+  const auto& params = key_params(m, honest);
   const auto& lay = pcs::HyraxScheme::as_hyrax(*honest.weights[t])->layout;
   std::vector<Fr> zero(lay.num_rows(), Fr::zero());
   vk.weights[t] = pcs::HyraxScheme::wrap(pcs::commit_with_blinds(params, w, lay.log_cols, zero));
@@ -209,7 +209,7 @@ TEST(KeysTest, WeightRangeProofInGroups) {
     while (h.model.graph.tensors[id].name != it.name) ++id;
     wit.push_back({h.model.qconst[id].data, std::as_const(pk.blinds)[id]});
   }
-  const auto& params = key_params(h.model);
+  const auto& params = key_params(h.model, pk.vk);
   const auto ctx = pk.vk.statement_digest();
 
   // The grouping: consecutive, greedy, by padded size; against a brute-force replay of the rule.

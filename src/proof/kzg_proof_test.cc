@@ -218,7 +218,7 @@ TEST(KzgProofTest, KeyVersionSelectsTheTranscriptAndTheOpening) {
       for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
         if (is_committed_weight(m.model, static_cast<int>(t)))
           wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
-      old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+      old.vk.weight_bounds = prove_weight_bounds(key_params(m.model, old.vk), items, wit, old.vk.statement_digest(),
                                                  pcs::random_fr(rng), old.vk.kzg.get());
       Verdict kv = check_key(m.model, old.vk);
       ASSERT_TRUE(kv) << kv.reason();
@@ -331,7 +331,7 @@ ProvingKey with_version(const Case& m, uint32_t version, TestRng& rng) {
   for (size_t t = 0; t < m.model.graph.tensors.size(); ++t)
     if (is_committed_weight(m.model, static_cast<int>(t)))
       wit.push_back({committed_values(m.model, static_cast<int>(t)), std::as_const(old.blinds)[t]});
-  old.vk.weight_bounds = prove_weight_bounds(key_params(m.model), items, wit, old.vk.statement_digest(),
+  old.vk.weight_bounds = prove_weight_bounds(key_params(m.model, old.vk), items, wit, old.vk.statement_digest(),
                                              pcs::random_fr(rng), old.vk.kzg.get());
   return old;
 }
@@ -468,7 +468,7 @@ TEST(KzgProofTest, OutOfRangeKzgWeightIsRejected) {
       wit[i].values = m.model.qconst[id].data;
     }
   }
-  vk.weight_bounds = prove_weight_bounds(key_params(m.model), items2, wit, vk.statement_digest(), pcs::random_fr(rng), test_srs().get());
+  vk.weight_bounds = prove_weight_bounds(key_params(m.model, vk), items2, wit, vk.statement_digest(), pcs::random_fr(rng), test_srs().get());
   expect_rejected(check_key(m.model, vk), "weight range proof");
 }
 

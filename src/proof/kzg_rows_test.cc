@@ -282,7 +282,7 @@ TEST(KzgRowsTest, OutOfRangeWeightInRowsIsRejected) {
       wit[i].blinds = m.pk.blinds[id];
     }
   }
-  vk.weight_bounds = prove_weight_bounds(key_params(m.model), items2, wit, vk.statement_digest(), pcs::random_fr(rng), test_srs().get());
+  vk.weight_bounds = prove_weight_bounds(key_params(m.model, vk), items2, wit, vk.statement_digest(), pcs::random_fr(rng), test_srs().get());
   expect_rejected(check_key(m.model, vk), "weight range proof");
 }
 

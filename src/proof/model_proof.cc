@@ -162,7 +162,30 @@ size_t max_committed_vars(const quant::CompiledModel& m, const Plan& plan) {
   return nv;
 }
 
-size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
+// The variables of every vector a proof commits (its rows are MSM points of the verifier and
+// points of the proof): the inputs' and a private output's bound digits, each step's advice, one
+// multiplicity vector per lookup table (range tables of 2^kDigitBits rows, activation tables of
+// their own sizes; a table shared by several steps counted once a size). A cost model only
+// (params_log_cols, hyrax keys of version 11).
+static std::vector<size_t> proof_vector_vars(const quant::CompiledModel& m, const Plan& plan) {
+  std::vector<size_t> v;
+  for (int t : m.graph.inputs)
+    if (!input_is_public(m))
+      for (const auto& a : layers::bound_advice_shapes(input_bound(m, t))) v.push_back(a.num_vars);
+  for (int t : m.graph.outputs)
+    if (output_is_private(m))
+      for (const auto& a : layers::bound_advice_shapes(input_bound(m, t, "output"))) v.push_back(a.num_vars);
+  std::set<size_t> tables;
+  for (const auto& s : plan) {
+    for (const auto& a : s->advice_shapes(m)) v.push_back(a.num_vars);
+    if (s->table_log_size() > 0) tables.insert(s->table_log_size());
+  }
+  if (!plan.empty()) tables.insert(layers::kDigitBits);
+  v.insert(v.end(), tables.begin(), tables.end());
+  return v;
+}
+
+size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan, bool count_proof_rows) {
   const size_t nv = max_committed_vars(m, plan);
   size_t lc = pcs::key_log_cols(nv);
   // The lookups' multiplicities (one vector per table, lookup/batch.h) are per-proof commitments
@@ -182,11 +205,21 @@ size_t params_log_cols(const quant::CompiledModel& m, const Plan& plan) {
     std::vector<size_t> wv;
     for (size_t t = 0; t < m.graph.tensors.size(); ++t)
       if (is_committed_weight(m, static_cast<int>(t))) wv.push_back(shape_of(m, static_cast<int>(t)).num_vars());
+    // Version-11 keys count the proof's own vectors' rows too (model_proof.h).
+    if (count_proof_rows) {
+      const auto pv = proof_vector_vars(m, plan);
+      wv.insert(wv.end(), pv.begin(), pv.end());
+    }
     lc = pcs::HyraxScheme::best_log_cols(wv, lc);
   }
   // Zero knowledge needs at least 2^kMinPadLogRow generators for its pad rows (zk/cp.h).
   if (zero_knowledge(m)) return std::max(lc, kMinPadLogRow);
   return lc;
+}
+
+// Whether the key's Hyrax width counts the proof's rows (hyrax keys of version 11).
+static bool counts_proof_rows(const VerifyingKey& vk) {
+  return vk.backend == Backend::kHyrax && vk.effective_version() == kKeyVersionHyraxWide;
 }
 
 const pcs::HyraxParams& params_for(size_t log_cols) {
@@ -224,7 +257,7 @@ std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, con
       return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogFirst, true);
     return std::make_shared<const pcs::KzgScheme>(vk.kzg, params_for(kKzgPadLogRow), kKzgPadLogRow);
   }
-  const size_t log_cols = params_log_cols(m, plan);
+  const size_t log_cols = params_log_cols(m, plan, counts_proof_rows(vk));
   const pcs::HyraxParams& params = params_for(log_cols);
   static std::map<size_t, std::shared_ptr<const pcs::HyraxScheme>> cache;
   static std::mutex mu;
@@ -291,7 +324,7 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   const uint32_t version = r.u32();
   if (!known_key_version(version))
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
-           " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
+           " and " + std::to_string(kKeyVersionHyraxWide) + " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
            std::to_string(kKeyVersionKzgV6) + ", " + std::to_string(kKeyVersionKzgV7) + ", " + std::to_string(kKeyVersionKzg) +
            " and " + std::to_string(kKeyVersionKzgRows) +
            " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
@@ -300,11 +333,11 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
   const uint8_t backend = r.u8();
   if (backend > static_cast<uint8_t>(Backend::kKzg)) r.fail("vk: unknown commitment backend " + std::to_string(backend));
   vk.backend = static_cast<Backend>(backend);
-  if (version != kKeyVersionHyrax && vk.backend != Backend::kKzg)
+  if (!is_hyrax_version(version) && vk.backend != Backend::kKzg)
     r.fail("vk: a hyrax key of version " + std::to_string(version) + " (a hyrax key is version " +
-           std::to_string(kKeyVersionHyrax) +
+           std::to_string(kKeyVersionHyrax) + " or " + std::to_string(kKeyVersionHyraxWide) +
            ": its weights are committed in wider rows since; make the key again with setup)");
-  if (version == kKeyVersionHyrax && vk.backend != Backend::kHyrax)
+  if (is_hyrax_version(version) && vk.backend != Backend::kHyrax)
     r.fail("vk: version " + std::to_string(version) + " is for hyrax keys only");
   if (vk.backend == Backend::kKzg) vk.kzg = std::make_shared<const pcs::KzgParams>(pcs::KzgParams::deserialize_verifier(r, kzg_form(version)));
   if (vk.backend == Backend::kKzg && version == kKeyVersionKzgRows) {
@@ -374,7 +407,7 @@ std::vector<Blocker> blockers(const quant::CompiledModel& model) {
   if (!out.empty()) return out;
   // The key and proof layout: the bit bounds of the committed input and output, the advice sizes.
   try {
-    (void)params_log_cols(model, plan);
+    (void)params_log_cols(model, plan, true);
   } catch (const std::exception& e) {
     out.push_back(model_blocker(e.what()));
   }
@@ -451,14 +484,14 @@ std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& m, c
 
 namespace {
 const pcs::HyraxParams& weight_bounds_params(const quant::CompiledModel& m, const Plan& plan,
-                                             std::span<const WeightBoundItem> items) {
-  return params_for(std::max({params_log_cols(m, plan), weight_bounds_log_cols(items), kMinPadLogRow}));
+                                             std::span<const WeightBoundItem> items, const VerifyingKey& vk) {
+  return params_for(std::max({params_log_cols(m, plan, counts_proof_rows(vk)), weight_bounds_log_cols(items), kMinPadLogRow}));
 }
 }  // namespace
 
-const pcs::HyraxParams& key_params(const quant::CompiledModel& model) {
+const pcs::HyraxParams& key_params(const quant::CompiledModel& model, const VerifyingKey& vk) {
   const auto plan = make_plan(model);
-  return weight_bounds_params(model, plan, weight_bound_items(model, VerifyingKey{}));
+  return weight_bounds_params(model, plan, weight_bound_items(model, vk), vk);
 }
 
 size_t kzg_row_vars(const quant::CompiledModel& model) {
@@ -488,6 +521,9 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                     std::to_string(vk.kzg->max_vars()) + " (a larger .ptau, or --kzg-weight-rows off: a version-8 key)");
     }
   }
+  // Hyrax: version 11 (the width counting the proof's rows) only where that width differs from
+  // version 5's; elsewhere the key is version 5's, byte for byte (model_proof.h).
+  if (!vk.kzg) vk.version = params_log_cols(model, plan, true) != params_log_cols(model, plan, false) ? kKeyVersionHyraxWide : kKeyVersionHyrax;
   const auto scheme_ptr = scheme_for(model, plan, vk);
   const pcs::Scheme& scheme = *scheme_ptr;
   vk.model_digest = quant::public_digest(model);
@@ -540,7 +576,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
     TestRng fixed(0x7a6b2d7762ull);
     const pcs::RandomFr rnd = random ? random : pcs::random_fr(fixed);
     vk.weight_bounds =
-        prove_weight_bounds(weight_bounds_params(model, plan, items), items, wit, vk.statement_digest(), rnd, vk.kzg.get());
+        prove_weight_bounds(weight_bounds_params(model, plan, items, vk), items, wit, vk.statement_digest(), rnd, vk.kzg.get());
   }
   if (nconst > 0) {
     if (progress) progress(++done, total);
@@ -616,7 +652,7 @@ Verdict check_key_impl(const quant::CompiledModel& model, const VerifyingKey& vk
         return Verdict::reject("vk: no weight range proof: nothing shows the committed weights are integers of their declared widths");
       if (trust_range_proof) {
         // The caller's verified-key cache vouches for this exact key (proof/key_cache.h).
-      } else if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items), items, vk.weight_bounds,
+      } else if (Verdict v = verify_weight_bounds(weight_bounds_params(model, plan, items, vk), items, vk.weight_bounds,
                                            vk.statement_digest(), vk.kzg.get());
           !v)
         return v.within("vk");

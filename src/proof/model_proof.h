@@ -63,7 +63,13 @@ inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messag
 // commitment's variables), and the weight range proof opens each weight's rows combined at its
 // point's top coordinates. On chain as 8 in the modes the EVM verifier covers (no private weight,
 // so no row commitment: docs/protocol/evm.md section 3.4a).
-// Keys a zkinfer of today reads: hyrax 5; kzg 3, 4, 6, 7, 8 and 9 (known_key_version).
+// 11 (hyrax keys only; since session 17 setup writes it where its width differs from 5's, and 5
+// elsewhere, byte for byte as before): as 5, and the parameters' width is
+// chosen counting the proof's own vectors' rows as well as the key's weights' (params_log_cols):
+// a model with public input and fixed or public weights commits no weight, so version 5 sized its
+// parameters by the advice alone (balanced rows: e.g. nanoGPT public + fixed 490 KB against 357 KB
+// with private weights). Version-5 hyrax keys still prove and verify with their own width.
+// Keys a zkinfer of today reads: hyrax 5 and 11; kzg 3, 4, 6, 7, 8 and 9 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
 inline constexpr uint32_t kKeyVersionHyrax = 5;
@@ -71,6 +77,8 @@ inline constexpr uint32_t kKeyVersionKzgV6 = 6;
 inline constexpr uint32_t kKeyVersionKzgV7 = 7;
 inline constexpr uint32_t kKeyVersionKzg = 8;
 inline constexpr uint32_t kKeyVersionKzgRows = 9;
+inline constexpr uint32_t kKeyVersionHyraxWide = 11;
+inline bool is_hyrax_version(uint32_t v) { return v == kKeyVersionHyrax || v == kKeyVersionHyraxWide; }
 // The smallest row width of a version-9 key (the pads' first chunk is 2^10 anyway).
 inline constexpr size_t kKzgMinRowVars = 10;
 // Whether a kzg key of this version pads cp's messages with one KZG-committed vector (zk/cp.h).
@@ -81,7 +89,7 @@ inline pcs::KzgForm kzg_form(uint32_t key_version) {
 }
 inline bool known_key_version(uint32_t v) {
   return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzgV6 ||
-         v == kKeyVersionKzgV7 || v == kKeyVersionKzg || v == kKeyVersionKzgRows;
+         v == kKeyVersionKzgV7 || v == kKeyVersionKzg || v == kKeyVersionKzgRows || v == kKeyVersionHyraxWide;
 }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
@@ -146,8 +154,8 @@ class ById {
 // constant's values. Every byte of the encoding is covered by digest(), which every proof binds.
 struct VerifyingKey {
   Backend backend = Backend::kHyrax;
-  // The format version: 0 (a key made by setup) means the newest for the backend (kKeyVersionHyrax
-  // for hyrax, kKeyVersionKzg for kzg); a decoded key keeps the version it was read with.
+  // The format version: 0 means kKeyVersionHyrax for hyrax, kKeyVersionKzg for kzg (setup states
+  // 9 and 11 where it makes them); a decoded key keeps the version it was read with.
   uint32_t version = 0;
   uint32_t effective_version() const {
     return version != 0 ? version : backend == Backend::kKzg ? kKeyVersionKzg : kKeyVersionHyrax;
@@ -198,7 +206,9 @@ Verdict check_key(const quant::CompiledModel& model, const VerifyingKey& vk);
 std::vector<WeightBoundItem> weight_bound_items(const quant::CompiledModel& model, const VerifyingKey& vk);
 // Hyrax parameters that serve the model's weight commitments and its weight range proof (throws
 // Error for a model that cannot be proven).
-const pcs::HyraxParams& key_params(const quant::CompiledModel& model);
+// vk: the key's backend and version (hyrax version 11 sizes them counting the proof's rows; a
+// kzg key's weight range proof uses version 5's rule).
+const pcs::HyraxParams& key_params(const quant::CompiledModel& model, const VerifyingKey& vk);
 
 // The proving key: the verifying key and the blinds of its weight commitments. The blinds are
 // the prover's secret: with them the weight commitments hide the weights.

@@ -1,6 +1,7 @@
 // Integer executor (int_executor.h). No floating point in run_int.
 #include "quant/int_executor.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/error.h"
@@ -28,6 +29,13 @@ static void check_bound(const CompiledModel& m, int id, const ITensor& t, const 
                   std::to_string(r.hi) + "]): the input is outside what the model was calibrated for");
     }
   }
+}
+
+void release_constants(const CompiledModel& m, Trace& trace) {
+  for (size_t t = 0; t < m.graph.tensors.size() && t < trace.values.size(); ++t)
+    if (m.graph.tensors[t].is_const &&
+        std::find(m.graph.outputs.begin(), m.graph.outputs.end(), static_cast<int>(t)) == m.graph.outputs.end())
+      std::vector<int64_t>().swap(trace.values[t].data);
 }
 
 Trace run_int(const CompiledModel& m, const std::vector<ITensor>& inputs) {

@@ -21,6 +21,12 @@ struct Trace {
 // any value that leaves its tensor's bound is an Error naming the node.
 Trace run_int(const CompiledModel& m, const std::vector<ops::ITensor>& inputs);
 
+// Frees the trace's copies of m's constants (a prover reads every constant from the compiled
+// model, proof/step.h ProverEnv::values: the copy would cost 8 bytes a weight, 1 GB for GPT-2
+// small), except a constant that is a model output (Trace::outputs reads it from the trace).
+// `zkinfer prove`, `zkinfer bench` and the C++/Python API's prove call it before proving.
+void release_constants(const CompiledModel& m, Trace& trace);
+
 // Encoding of float inputs at the model's input scales (round half up) and decoding of integer
 // outputs; these are the only float steps around the integer executor.
 std::vector<ops::ITensor> quantize_inputs(const CompiledModel& m, const std::vector<ops::FTensor>& inputs);

@@ -7,8 +7,10 @@
 #include <filesystem>
 
 #include "graph/json_io.h"
+#include "graph/float_executor.h"
 #include "graph/onnx_loader.h"
 #include "quant/evaluate.h"
+#include "quant/int_executor.h"
 #include "quant/quantizer.h"
 
 namespace fs = std::filesystem;
@@ -93,4 +95,33 @@ TEST(QuantModels, ConstantsWiderThan60BitsAreRefused) {
     const std::string msg = e.what();
     EXPECT_TRUE(msg.find("at most 60") != std::string::npos || msg.find("does not fit 2^60") != std::string::npos) << msg;
   }
+}
+
+// release_constants frees exactly the trace's constants that are not model outputs; the
+// activations and the outputs stay as run_int computed them.
+TEST(QuantModels, ReleaseConstantsFreesOnlyTheConstants) {
+  const std::string dir = std::string(ZKINFER_SOURCE_DIR) + "/examples/mlp_digits/";
+  graph::Graph g = graph::load_onnx_file(dir + "model.onnx");
+  auto samples = graph::parse_samples(graph::read_text(dir + "input.json"), "input.json", g);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  const auto in = quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input.json"));
+  const quant::Trace full = quant::run_int(m, in);
+  quant::Trace t = full;
+  quant::release_constants(m, t);
+  size_t freed = 0, consts = 0;
+  ASSERT_EQ(t.values.size(), full.values.size());
+  for (size_t i = 0; i < t.values.size(); ++i) {
+    if (m.graph.tensors[i].is_const) {
+      ++consts;
+      freed += !full.values[i].data.empty() && t.values[i].data.empty();
+      EXPECT_EQ(t.values[i].data.capacity(), 0u) << m.graph.tensors[i].name;
+    } else {
+      EXPECT_EQ(t.values[i].data, full.values[i].data) << m.graph.tensors[i].name;
+    }
+  }
+  EXPECT_GT(consts, 0u);
+  EXPECT_EQ(freed, consts);  // mlp_digits' constants are all non-empty and none is an output
+  const auto a = full.outputs(m), b = t.outputs(m);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k].data, b[k].data);
 }

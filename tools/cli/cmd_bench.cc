@@ -14,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "prove_memory.h"
 #include "common/random.h"
 #include "graph/float_executor.h"
 #include "graph/json_io.h"
@@ -125,7 +124,7 @@ void register_bench(CLI::App& app, Action& action) {
       for (int i = 0; i < args->reps; ++i) {
         t = clock::now();
         auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
-        release_trace_constants(m, trace);  // as `zkinfer prove` does (prove_memory.h)
+        quant::release_constants(m, trace);  // as `zkinfer prove` does (quant/int_executor.h)
         proof::ProveStats st;
         auto b = proof::prove(m, pk, trace, pcs::random_fr(rng), &st);
         const double s = secs(t);
@@ -171,7 +170,7 @@ void register_bench(CLI::App& app, Action& action) {
         for (int i = 0; i < args->reps; ++i) {
           t = clock::now();
           auto tr2 = quant::run_int(pm, quant::quantize_inputs(pm, in));
-          release_trace_constants(pm, tr2);
+          quant::release_constants(pm, tr2);
           auto b = proof::prove(pm, ppk, tr2, pcs::random_fr(prng));
           pprove = std::min(pprove, secs(t));
           pbytes = std::move(b);
@@ -191,7 +190,7 @@ void register_bench(CLI::App& app, Action& action) {
         for (int i = 0; i < args->reps; ++i) {
           t = clock::now();
           auto tr3 = quant::run_int(sm, quant::quantize_inputs(sm, in));
-          release_trace_constants(sm, tr3);
+          quant::release_constants(sm, tr3);
           auto b = proof::prove(sm, pk, tr3, pcs::random_fr(prng));
           sprove = std::min(sprove, secs(t));
           sbytes = std::move(b);
@@ -240,7 +239,7 @@ void register_bench(CLI::App& app, Action& action) {
         for (int i = 0; i < args->reps; ++i) {
           t = clock::now();
           auto tr = quant::run_int(m, quant::quantize_inputs(m, in));
-          release_trace_constants(m, tr);
+          quant::release_constants(m, tr);
           proof::ProveStats st;
           auto b = proof::prove(m, kpk, tr, pcs::random_fr(krng), &st);
           const double s = secs(t);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "prove_memory.h"
 #include "common/mem_trace.h"
 #include "common/random.h"
 #include "graph/float_executor.h"
@@ -64,8 +63,8 @@ void register_prove(CLI::App& app, Action& action) {
       auto in = graph::make_inputs(m.graph, flat, args->input);
       if (tty) std::fprintf(stderr, "running the integer model...\n");
       auto trace = quant::run_int(m, quant::quantize_inputs(m, in));
-      // The trace's copy of the weights is released (prove_memory.h).
-      release_trace_constants(m, trace);
+      // The trace's copy of the weights is released (quant/int_executor.h).
+      quant::release_constants(m, trace);
       mem_trace("cli: integer model run");
       if (tty) std::fprintf(stderr, "proving...\n");
       SecureRng rng;
