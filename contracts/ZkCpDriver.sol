@@ -21,6 +21,12 @@
 //   (ZkHyperKzg.verifyGroups: the commitments at rho with their committed claims, then the pad
 //   chunks' combination C* at r' with the committed claim V)  ->  every word read.
 //
+// Session 17: each step routine's wrapper, the lookup batch and each node library (a model of
+// more than 6 node steps) get a PART of the log (sub: empty arrays continuing the counters) and
+// give back what they recorded, which merge appends in place; the log's arrays grow on demand
+// (ZkCp.fit), so ROOM is a first allotment, not a limit; a version-9 key's weight rows are
+// combined at the reduction's point by ZkCpEnd.combineRows (opening).
+//
 // Claims carry forms (ZkTypes.ZkClaim: ZkCp's flat sparse affine forms [c, n, (atom, coeff) x n]);
 // a public value is [v, 0]. The ZkCp.Log lives in the context TRIMMED (each array's length = the
 // words used), so that it crosses the step routines' external calls at its size; whatever records
