@@ -130,6 +130,12 @@ library ZkCp {
         uint256[] zeros;
         uint256 zlen;
         uint256 nzero;
+        // A part of a log (session 17, ZkCpDriver.sub / merge: what one step or node library
+        // records, crossing its external call alone): s holds slots s0.., peds Pedersen claims
+        // ped0.. (ns, nped, nprod, nzero count from the whole log's start; prods and zeros hold
+        // only the part's words). 0, 0: a whole log.
+        uint256 s0;
+        uint256 ped0;
     }
 
     error LogFull();
@@ -149,6 +155,7 @@ library ZkCp {
 
     // The Rel of a finished log (its arrays shortened in place) with the proof's chunk commitments.
     function rel(Log memory g, uint256[] memory chunks) internal pure returns (Rel memory r) {
+        if (g.s0 != 0 || g.ped0 != 0) revert LogFull();  // (a part of a log)
         _trim(g.s, g.ns);
         _trim(g.peds, 2 * g.nped);
         _trim(g.prods, g.plen);
@@ -160,6 +167,18 @@ library ZkCp {
         r.nprod = g.nprod;
         r.zeros = g.zeros;
         r.nzero = g.nzero;
+    }
+
+    // The log grows on demand (session 17): an array a whose `used` words are filled and which
+    // must hold `need` words is replaced, when shorter, by a copy of length 2 need (callers give it
+    // room first, ZkCpDriver.roomy; this only keeps a larger step than that room from reverting).
+    function fit(uint256[] memory a, uint256 used, uint256 need) internal pure returns (uint256[] memory b) {
+        if (need <= a.length) return a;
+        if (used > a.length) revert LogFull();
+        b = new uint256[](2 * need);
+        assembly ("memory-safe") {
+            mcopy(add(b, 32), add(a, 32), shl(5, used))
+        }
     }
 
     function put(uint256[] memory a, uint256 at, uint256 v) internal pure returns (uint256) {
@@ -183,11 +202,13 @@ library ZkCp {
         uint256[] memory words = new uint256[](2 * n);
         uint256 m;
         ok = true;
+        g.s = fit(g.s, g.ns - g.s0, g.ns - g.s0 + n);
         for (uint256 i = 0; i < n; ++i) {
             uint256 v = vals[i];
             if (v >= R) revert NonCanonical();
             uint256 slot = g.ns;
-            g.ns = put(g.s, slot, v);
+            put(g.s, slot - g.s0, v);
+            g.ns = slot + 1;
             words[m++] = v;
             uint256 k = chunkOf(prm.b, prm.cap, slot);
             if (chunkStart(prm.b, prm.cap, k) == slot) {
@@ -209,6 +230,7 @@ library ZkCp {
         pure
         returns (uint256 atom)
     {
+        g.prods = fit(g.prods, g.plen, g.plen + 4 + 2 * (x[xa + 1] + y[ya + 1]));
         g.plen = _copyForm(g.prods, g.plen, x, xa);
         g.plen = _copyForm(g.prods, g.plen, y, ya);
         atom = (1 << KIND_SHIFT) | g.nprod;
@@ -217,6 +239,7 @@ library ZkCp {
 
     // An equality (the flat form at f[fa..] must be zero).
     function recordZero(Log memory g, uint256[] memory f, uint256 fa) internal pure {
+        g.zeros = fit(g.zeros, g.zlen, g.zlen + 2 + 2 * f[fa + 1]);
         g.zlen = _copyForm(g.zeros, g.zlen, f, fa);
         ++g.nzero;
     }
@@ -241,11 +264,13 @@ library ZkCp {
         uint256 y = pf[p + 1];
         st = ZkTranscript.absorbG1(st, L_CLAIM, x, y);
         l = g.nped++;
-        put(g.peds, 2 * l, x);
-        put(g.peds, 2 * l + 1, y);
+        uint256 pl = 2 * (l - g.ped0);
+        g.peds = fit(g.peds, pl, pl + 2);
+        put(g.peds, pl, x);
+        put(g.peds, pl + 1, y);
         uint256 nt = f[fa + 1];
         uint256 len = 2 + 2 * nt;
-        if (g.zlen + len + 2 > g.zeros.length) revert LogFull();
+        g.zeros = fit(g.zeros, g.zlen, g.zlen + len + 2);
         uint256[] memory z = g.zeros;
         uint256 at = g.zlen;
         for (uint256 i = 0; i < len; ++i) z[at + i] = f[fa + i];

@@ -21,6 +21,12 @@
 //   (ZkHyperKzg.verifyGroups: the commitments at rho with their committed claims, then the pad
 //   chunks' combination C* at r' with the committed claim V)  ->  every word read.
 //
+// Session 17: each step routine's wrapper, the lookup batch and each node library (a model of
+// more than 6 node steps) get a PART of the log (sub: empty arrays continuing the counters) and
+// give back what they recorded, which merge appends in place; the log's arrays grow on demand
+// (ZkCp.fit), so ROOM is a first allotment, not a limit; a version-9 key's weight rows are
+// combined at the reduction's point by ZkCpEnd.combineRows (opening).
+//
 // Claims carry forms (ZkTypes.ZkClaim: ZkCp's flat sparse affine forms [c, n, (atom, coeff) x n]);
 // a public value is [v, 0]. The ZkCp.Log lives in the context TRIMMED (each array's length = the
 // words used), so that it crosses the step routines' external calls at its size; whatever records
@@ -29,6 +35,7 @@
 // A failed check returns false; malformed words revert (ZkFr, the precompiles, BadShape).
 pragma solidity ^0.8.24;
 
+import {ZkBn254} from "./ZkBn254.sol";
 import {ZkCp} from "./ZkCp.sol";
 import {ZkCpMatmul} from "./ZkCpMatmul.sol";
 import {ZkCpReduction} from "./ZkCpReduction.sol";
@@ -47,12 +54,66 @@ library ZkCpEnd {
     {
         return ZkCp.finish(st, ZkCp.rel(g, chunks), prm, ZkDriver.words(w));
     }
+
+    // Key version 9's weight rows combined at the reduction's point rho (docs/protocol/evm.md
+    // section 3.4a; pcs/kzg_scheme.cc `widened`): `rows` holds, per row commitment of the key, its
+    // commitment index (2 bytes, big-endian), n and L (a byte each), then its 2^(n-L) row
+    // commitments C_b as 64-byte (x, y). Returns per entry (commitment, x, y, L) with
+    // (x, y) = sum_b eq(rho[L..n), b) C_b (b's bit i the variable L + i): one ecMul and ecAdd a row.
+    function combineRows(bytes memory rows, uint256[] memory rho) external view returns (uint256[] memory out) {
+        uint256 m;
+        for (uint256 at = 0; at < rows.length; ++m) {
+            if (at + 4 > rows.length) revert ZkCpDriver.BadShape();
+            uint256 n = uint8(rows[at + 2]);
+            uint256 l = uint8(rows[at + 3]);
+            if (l == 0 || l >= n || n > rho.length || n - l > 16) revert ZkCpDriver.BadShape();
+            at += 4 + (64 << (n - l));
+            if (at > rows.length) revert ZkCpDriver.BadShape();
+        }
+        out = new uint256[](4 * m);
+        uint256 p;
+        for (uint256 k = 0; k < m; ++k) {
+            uint256 n = uint8(rows[p + 2]);
+            uint256 l = uint8(rows[p + 3]);
+            out[4 * k] = (uint256(uint8(rows[p])) << 8) | uint8(rows[p + 1]);
+            out[4 * k + 3] = l;
+            // eq(rho[L..n), .) over the 2^(n-L) rows
+            uint256 nr = 1 << (n - l);
+            uint256[] memory e = new uint256[](nr);
+            e[0] = 1;
+            for (uint256 j = 0; j < n - l; ++j) {
+                uint256 half = 1 << j;
+                uint256 r = rho[l + j];
+                for (uint256 i = 0; i < half; ++i) {
+                    uint256 hi = mulmod(e[i], r, ZkCpDriver.R);
+                    e[i + half] = hi;
+                    e[i] = addmod(e[i], ZkCpDriver.R - hi, ZkCpDriver.R);
+                }
+            }
+            uint256[2] memory acc;
+            p += 4;
+            for (uint256 b = 0; b < nr; ++b) {
+                uint256 x;
+                uint256 y;
+                assembly ("memory-safe") {
+                    let q := add(add(rows, 32), p)
+                    x := mload(q)
+                    y := mload(add(q, 32))
+                }
+                ZkBn254.mulAdd(acc, x, y, e[b]);
+                p += 64;
+            }
+            out[4 * k + 1] = acc[0];
+            out[4 * k + 2] = acc[1];
+        }
+    }
 }
 
 library ZkCpDriver {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    // Room given to the log before a routine records (words per array).
-    uint256 internal constant ROOM = 1024;
+    // Room given to the log before a routine records (words per array; a routine recording more
+    // grows it: ZkCp.fit, session 17).
+    uint256 internal constant ROOM = 128;
     // At most this many pad chunks (2^10, 2^11, .. up to the SRS, then 2^cap each).
     uint256 internal constant MAX_CHUNKS = 64;
 
@@ -356,6 +417,63 @@ library ZkCpDriver {
         return true;
     }
 
+    // ---- node libraries (a model of more than kZkNodesInContract node steps, session 17) ----
+    //
+    // The contract keeps the context. A node library's `run(Ctx, words)` gets a part of it (part):
+    // the claims on the tensors its nodes take (taken out of c), the commitments' variables
+    // (openAt's check), the pad parameters and chunks, and an empty cp log continuing c's counters
+    // (sub); it gives back (strip) what its steps added: the transcript state, the words read,
+    // the claims left on any tensor, the claims to open, the range lookups and its part of the
+    // log, which mergePart appends to c's (in place: merge). So each claim and each recorded word
+    // crosses one call once, and the contract's memory grows with what the proof adds, not with
+    // the number of calls times the log.
+
+    // The part for a node library whose nodes take the tensors ts (two bytes a tensor, big-endian).
+    function part(Ctx memory c, bytes memory ts) internal pure returns (Ctx memory p) {
+        p.st = c.st;
+        p.claims = new ZkTypes.ZkClaim[][](c.claims.length);
+        for (uint256 i = 0; i + 1 < ts.length; i += 2) {
+            uint256 t = (uint256(uint8(ts[i])) << 8) | uint8(ts[i + 1]);
+            p.claims[t] = take(c, t);
+        }
+        uint256 nc = c.nCom;
+        uint256[] memory cv = c.comVars;
+        uint256[] memory pv = new uint256[](nc);
+        assembly ("memory-safe") {
+            mcopy(add(pv, 32), add(cv, 32), shl(5, nc))
+        }
+        p.comVars = pv;
+        p.nCom = nc;
+        p.z = sub(c.z);
+    }
+
+    // What a node library gives back: its context without what the contract has already (the
+    // commitments' variables, the pad parameters, the chunks), its log trimmed.
+    function strip(Ctx memory c) internal pure returns (Ctx memory) {
+        c.comVars = new uint256[](0);
+        c.z.prm.gens = new uint256[](0);
+        c.z.chunks = new uint256[](0);
+        trim(c.z.g);
+        return c;
+    }
+
+    // c with a node library's result r (of part(c, ..)) appended: its state and position (r.pos
+    // counts from c.pos), its claims on every tensor, claims to open, lookups and log.
+    function mergePart(Ctx memory c, Ctx memory r) internal pure {
+        if (r.claims.length != c.claims.length) revert BadShape();
+        c.st = r.st;
+        c.pos += r.pos;
+        for (uint256 t = 0; t < r.claims.length; ++t) add(c, t, r.claims[t]);
+        for (uint256 i = 0; i < r.nOpen; ++i) openAt(c, r.openCom[i], r.openPoint[i], r.openForm[i]);
+        for (uint256 i = 0; i < r.nSeg; ++i) {
+            uint256 e = c.nSeg++;
+            c.segCom = _push(c.segCom, e, r.segCom[i]);
+            c.segVars = _push(c.segVars, e, r.segVars[i]);
+            c.segTableLog = _push(c.segTableLog, e, r.segTableLog[i]);
+        }
+        merge(c.z, r.z);
+    }
+
     function noneLeft(Ctx memory c) internal pure returns (bool) {
         for (uint256 t = 0; t < c.claims.length; ++t) if (c.claims[t].length != 0) return false;
         return true;
@@ -370,18 +488,73 @@ library ZkCpDriver {
 
     // Room for `room` more words in each of the log's arrays (a copy).
     function roomyFor(ZkCp.Log memory g, uint256 room) internal pure {
-        g.s = _widen(g.s, g.ns, room);
-        g.peds = _widen(g.peds, 2 * g.nped, room);
+        g.s = _widen(g.s, g.ns - g.s0, room);
+        g.peds = _widen(g.peds, 2 * (g.nped - g.ped0), room);
         g.prods = _widen(g.prods, g.plen, room);
         g.zeros = _widen(g.zeros, g.zlen, room);
     }
 
     // Each array's length set to the words used.
     function trim(ZkCp.Log memory g) internal pure {
-        _setLen(g.s, g.ns);
-        _setLen(g.peds, 2 * g.nped);
+        _setLen(g.s, g.ns - g.s0);
+        _setLen(g.peds, 2 * (g.nped - g.ped0));
         _setLen(g.prods, g.plen);
         _setLen(g.zeros, g.zlen);
+    }
+
+    // The part of the cp context a step routine (or a node library) records into (session 17):
+    // the pad parameters and chunks, and an empty log that continues z's counters. What crosses
+    // the external call is then the part alone, not the whole log (whose copy in and out of every
+    // call made the memory grow quadratically with the steps).
+    function sub(ZkCpMatmul.Cp memory z) internal pure returns (ZkCpMatmul.Cp memory d) {
+        d.prm = z.prm;
+        d.chunks = z.chunks;
+        ZkCp.Log memory g = z.g;
+        d.g.s = new uint256[](0);
+        d.g.peds = new uint256[](0);
+        d.g.prods = new uint256[](0);
+        d.g.zeros = new uint256[](0);
+        (d.g.ns, d.g.s0) = (g.ns, g.ns);
+        (d.g.nped, d.g.ped0) = (g.nped, g.nped);
+        d.g.nprod = g.nprod;
+        d.g.nzero = g.nzero;
+    }
+
+    // What a step routine's wrapper gives back: its part of the log, trimmed (merge reads nothing else).
+    function back(ZkCpMatmul.Cp memory z) internal pure returns (ZkCpMatmul.Cp memory d) {
+        d.g = z.g;
+        trim(d.g);
+    }
+
+    // z's log with the part d (sub(z), recorded into since) appended in place (its arrays grown
+    // geometrically: ZkCp.fit).
+    function merge(ZkCpMatmul.Cp memory z, ZkCpMatmul.Cp memory d) internal pure {
+        ZkCp.Log memory g = z.g;
+        ZkCp.Log memory e = d.g;
+        if (e.s0 != g.ns || e.ped0 != g.nped || e.ns < e.s0 || e.nped < e.ped0 || e.nprod < g.nprod || e.nzero < g.nzero) revert BadShape();
+        uint256 ds = e.ns - e.s0;
+        uint256 dp = 2 * (e.nped - e.ped0);
+        uint256 us = g.ns - g.s0;
+        uint256 up = 2 * (g.nped - g.ped0);
+        g.s = _append(ZkCp.fit(g.s, us, us + ds), us, e.s, ds);
+        g.peds = _append(ZkCp.fit(g.peds, up, up + dp), up, e.peds, dp);
+        g.prods = _append(ZkCp.fit(g.prods, g.plen, g.plen + e.plen), g.plen, e.prods, e.plen);
+        g.zeros = _append(ZkCp.fit(g.zeros, g.zlen, g.zlen + e.zlen), g.zlen, e.zeros, e.zlen);
+        g.ns = e.ns;
+        g.nped = e.nped;
+        g.plen += e.plen;
+        g.nprod = e.nprod;
+        g.zlen += e.zlen;
+        g.nzero = e.nzero;
+    }
+
+    // a with n words of b written at a[at..) (a has room).
+    function _append(uint256[] memory a, uint256 at, uint256[] memory b, uint256 n) private pure returns (uint256[] memory) {
+        if (n > b.length || at + n > a.length) revert BadShape();
+        assembly ("memory-safe") {
+            mcopy(add(add(a, 32), shl(5, at)), add(b, 32), shl(5, n))
+        }
+        return a;
     }
 
     function _widen(uint256[] memory a, uint256 used, uint256 room) private pure returns (uint256[] memory b) {
@@ -447,8 +620,11 @@ library ZkCpDriver {
         if (o.n == 0) revert BadShape();
     }
 
-    // The batch opening in zero-knowledge mode (see the file comment); key: ZkHyperKzg's 32 words.
-    function opening(Ctx memory c, uint256[] calldata w, uint256[] memory key) internal view returns (bool) {
+    // The batch opening in zero-knowledge mode (see the file comment); key: ZkHyperKzg's 32 words;
+    // rows: the key's weight rows (key version 9, ZkCpEnd.combineRows' layout; empty: none). A
+    // commitment in rows is opened as its rows' combination at rho[L..n), of L variables; the batch's
+    // first group is at rho[0..N'), N' the largest such opening size (pcs/kzg_scheme.cc open_vars).
+    function opening(Ctx memory c, uint256[] calldata w, uint256[] memory key, bytes memory rows) internal view returns (bool) {
         if (c.nOpen == 0) revert BadShape();  // (every model of a zero-knowledge proof opens something)
         Open memory o = _handles(c);
         {
@@ -463,13 +639,28 @@ library ZkCpDriver {
         bool ok = r.ok;
         bytes32 st = r.st;
         uint256 p = c.pos + r.p;
-        uint256 n = o.n;
-        // suf[j] = prod_{j' >= j} (1 - rho_j'): the value of F_c widened to N variables is s_c F_c,
-        // s_c = suf[n_c] (pcs/kzg_scheme.cc padded_values), bound to a Pedersen commitment.
+        uint256[] memory items = new uint256[]((o.nh + 1) * ZkHyperKzg.ITEM_WORDS);
+        // each handle's commitment and opening size (o.numVars becomes e_c: L for a row commitment)
+        for (uint256 h = 0; h < o.nh; ++h) {
+            items[5 * h] = c.comX[o.coms[h]];
+            items[5 * h + 1] = c.comY[o.coms[h]];
+        }
+        if (rows.length != 0) {
+            uint256[] memory rc = ZkCpEnd.combineRows(rows, r.rho);
+            for (uint256 k = 0; k < rc.length; k += 4)
+                for (uint256 h = 0; h < o.nh; ++h)
+                    if (o.coms[h] == rc[k]) {
+                        if (o.numVars[h] <= rc[k + 3]) revert BadShape();
+                        (items[5 * h], items[5 * h + 1], o.numVars[h]) = (rc[k + 1], rc[k + 2], rc[k + 3]);
+                    }
+        }
+        uint256 n;
+        for (uint256 h = 0; h < o.nh; ++h) if (o.numVars[h] > n) n = o.numVars[h];
+        // suf[j] = prod_{j <= j' < N'} (1 - rho_j'): the value of F_c widened to N' variables is
+        // s_c F_c, s_c = suf[e_c] (pcs/kzg_scheme.cc padded_values), bound to a Pedersen commitment.
         uint256[] memory suf = new uint256[](n + 1);
         suf[n] = 1;
         for (uint256 j = n; j > 0; --j) suf[j - 1] = mulmod(suf[j], addmod(1, R - r.rho[j - 1], R), R);
-        uint256[] memory items = new uint256[]((o.nh + 1) * ZkHyperKzg.ITEM_WORDS);
         for (uint256 h = 0; h < o.nh; ++h) {
             uint256 s = suf[o.numVars[h]];
             if (s == 0) revert BadShape();  // (a coordinate of rho equal to 1: probability about N / R)
@@ -477,8 +668,6 @@ library ZkCpDriver {
             f[3] = s;
             if (p + 2 > w.length) revert BadShape();
             (st,) = ZkCp.bindClaim(st, c.z.g, f, 0, w, p);
-            items[5 * h] = c.comX[o.coms[h]];
-            items[5 * h + 1] = c.comY[o.coms[h]];
             items[5 * h + 2] = 1;
             items[5 * h + 3] = w[p];
             items[5 * h + 4] = w[p + 1];
@@ -495,6 +684,7 @@ library ZkCpDriver {
         uint256[][] memory zs = new uint256[][](ng);
         uint256[] memory counts = new uint256[](ng);
         zs[0] = r.rho;
+        if (n < r.rho.length) _setLen(zs[0], n);  // rho[0..N') (rho is not read after)
         counts[0] = o.nh;
         uint256 words = ZkHyperKzg.groupWords(n) + 2;
         if (e.nu > 0) {

@@ -77,15 +77,15 @@ library ZkCpLookups {
     }
 
     function _room(ZkCp.Log memory g, uint256 room) private pure {
-        g.s = _widen(g.s, g.ns, room);
-        g.peds = _widen(g.peds, 2 * g.nped, room);
+        g.s = _widen(g.s, g.ns - g.s0, room);
+        g.peds = _widen(g.peds, 2 * (g.nped - g.ped0), room);
         g.prods = _widen(g.prods, g.plen, room);
         g.zeros = _widen(g.zeros, g.zlen, room);
     }
 
     function _trim(ZkCp.Log memory g) private pure {
-        _setLen(g.s, g.ns);
-        _setLen(g.peds, 2 * g.nped);
+        _setLen(g.s, g.ns - g.s0);
+        _setLen(g.peds, 2 * (g.nped - g.ped0));
         _setLen(g.prods, g.plen);
         _setLen(g.zeros, g.zlen);
     }

@@ -17,7 +17,8 @@
 //      registerLookups); the model-wide batch runs after the inputs' checks (the contract's
 //      _lookups: ZkCpLookups.run, then ZkCpDriver.lookupsApply), as verify_impl's.
 // A private input's digits are committed first and checked after the nodes (verifyBound, as
-// verify_impl); a version-9 key with a weight committed in rows is refused.
+// verify_impl); a version-9 key's weights committed in rows are combined in the opening
+// (ZkCpEnd.combineRows, at the reduction's point).
 // Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
 // ...) are refused too until those have zero-knowledge forms.
 #include "proof/evm_verifier_zk.h"
@@ -42,6 +43,10 @@ namespace zkinfer::proof::detail {
 namespace {
 
 using Word = std::array<uint8_t, 32>;
+
+// Node functions kept in the contract itself (mlp_digits' 5: 20.1 KB), and per node library.
+constexpr size_t kZkNodesInContract = 6;
+constexpr size_t kZkNodesPerLibrary = 6;
 
 std::string hex_word(const Word& w) {
   static const char* d = "0123456789abcdef";
@@ -104,7 +109,7 @@ std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrappe
                      " p, ZkTypes.ZkClaim[] memory cl, bytes calldata w)\n" +
                      "        external view returns (ZkTypes.ZkStepOut memory o, ZkCpMatmul.Cp memory)\n    {\n" +
                      "        ZkCpDriver.roomy(z.g);\n        o = " + w.lib + "." + w.fn + "(st, z, p, cl, ZkDriver.words(w), 0);\n" +
-                     "        ZkCpDriver.trim(z.g);\n        return (o, z);\n    }\n\n";
+                     "        return (o, ZkCpDriver.back(z));\n    }\n\n";
   std::string out;
   for (const auto& [lib, body] : by_lib)
     out += "// ---- " + lib + "'s routines (zero-knowledge mode), called by the verifier (a library of their own: code size) ----\nlibrary " +
@@ -126,7 +131,14 @@ void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, c
   e.libraries.insert(r->zk_lib);
   e.libraries.insert(lib);  // (the plain library's shape types)
   if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
-  e.line("(o, c.z) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, c.z, " + params + ", cl, ZkDriver.tail(w, c.pos));");
+  // The routine records into a part of the cp log (ZkCpDriver.sub), appended after (merge): only
+  // what the step adds crosses the external call.
+  e.line("{");
+  e.line("    ZkCpMatmul.Cp memory d;");
+  e.line("    (o, d) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, ZkCpDriver.sub(c.z), " + params +
+         ", cl, ZkDriver.tail(w, c.pos));");
+  e.line("    ZkCpDriver.merge(c.z, d);");
+  e.line("}");
   e.line("o.pos += c.pos;");
   e.line("if (!ZkCpDriver.accept(c, o)) return false;");
   // its advice claims bound at the step's commitments (forms), its lookups registered with the
@@ -163,6 +175,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   const std::string contract = evm_ident(name);
   std::set<std::string> libs = {"ZkCpDriver", "ZkDriver", "ZkTypes", "ZkPublic", "ZkCp", "ZkCpMatmul", "ZkCpReduction", "ZkHyperKzg", "ZkCpLookups"};
   std::vector<std::string> node_fns, missing;
+  std::vector<int> node_ys;  // the tensor each node function takes
   std::vector<size_t> base(plan.size()), count(plan.size());
   size_t ncom = 0;
   for (size_t t = 0; t < nt && t < vk.weights.size(); ++t)
@@ -247,6 +260,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     if (!combine_body.empty()) fns << "        if (cl.length > 1) {\n" << combine_body << "        }\n";
     fns << code.body << "        return true;\n    }\n\n";
     node_fns.push_back(fns.str());
+    node_ys.push_back(s.y);
   }
   if (!missing.empty()) {
     std::string list;
@@ -300,8 +314,6 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     in_fns += "        return true;\n    }\n\n";
     in_calls += "        if (!" + fn + "(c, w)) return false;\n";
   }
-  if (plan.size() > 10)
-    throw Error(where + "a zero-knowledge model of more than 10 node steps (node libraries have no zero-knowledge mode yet)");
   if (vk.backend != Backend::kKzg || !vk.kzg || !kzg_pads(vk.effective_version()))
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) +
                 ": zero-knowledge proofs on chain need cp's pads KZG-committed (version " + std::to_string(kKeyVersionKzg) +
@@ -323,16 +335,26 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
 
   // The key's commitments (private weights, committed constants), in tensor order.
   std::map<int, size_t> key_com;
-  std::string key_coms, key_hex;
+  std::string key_coms, key_hex, rows_hex;
   size_t kc = 0;
   for (size_t t = 0; t < nt; ++t) {
     if (t >= vk.weights.size() || !vk.weights[t]) continue;
-    // Key version 9 commits a private weight wider than 2^L in rows; a version-9 key without one
-    // has version 8's proof layout (docs/protocol/evm.md section 3.4a) and is accepted.
-    if (const auto* rows = pcs::KzgScheme::as_kzg_rows(*vk.weights[t]))
-      throw Error(where + "the key commits " + g.tensors[t].name + " in " + std::to_string(rows->rows.size()) +
-                  " rows (key version 9: a private weight wider than 2^L): the zero-knowledge EVM verifier does not combine a "
-                  "weight's rows yet: make the key with zkinfer setup --backend kzg --kzg-weight-rows off");
+    // Key version 9 commits a private weight wider than 2^L in rows: its commitment in the context
+    // is a placeholder (0, 0) of n variables, and the opening combines its rows at rho[L..n)
+    // (ZkCpEnd.combineRows; docs/protocol/evm.md section 3.4a).
+    if (const auto* rows = pcs::KzgScheme::as_kzg_rows(*vk.weights[t])) {
+      const size_t n = rows->num_vars, l = rows->row_vars;
+      if (n > 255 || l == 0 || l >= n || n - l > 16 || rows->rows.size() != size_t{1} << (n - l) || kc > 0xffff)
+        throw Error(where + "the key's row commitment of " + g.tensors[t].name + " has a shape the contract does not take (2^" +
+                    std::to_string(n) + " entries in rows of 2^" + std::to_string(l) + ")");
+      key_hex += std::string(128, '0') + hex_byte(n);
+      rows_hex += hex_byte(kc >> 8) + hex_byte(kc) + hex_byte(n) + hex_byte(l);
+      for (const auto& p : rows->rows) rows_hex += hex_g1(p);
+      key_coms += "        // key commitment " + std::to_string(kc) + ": " + g.tensors[t].name + " (2^" + std::to_string(n) + " in " +
+                  std::to_string(rows->rows.size()) + " rows of 2^" + std::to_string(l) + ": combined in the opening)\n";
+      key_com[static_cast<int>(t)] = kc++;
+      continue;
+    }
     const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[t]);
     if (!k) throw Error(where + "a commitment of the key is not a single kzg commitment (" + g.tensors[t].name + ")");
     if (k->num_vars > 255) throw Error(where + "a commitment of more than 2^255 entries");
@@ -388,11 +410,41 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   out.outputs = pub.output_values;
   std::string key;
   for (size_t i = 0; i < key_words.size(); ++i) key += "        k[" + std::to_string(i) + "] = " + hex_word(key_words[i]) + ";\n";
-  std::string calls, fns;
+  // The node functions: in the contract for a small model; otherwise in node libraries
+  // (<Name>Nodes<k>, at most kZkNodesPerLibrary each, in verification order), each an external
+  // run(part of the context, the words from c.pos on) returning what its steps added
+  // (ZkCpDriver.part / strip / mergePart: the context, the cp log included, stays in the contract).
+  std::string calls, fns, node_libs;
+  std::vector<std::string> node_calls;
   for (size_t i = 0, pi = plan.size(); i < node_fns.size(); ++i) {
     --pi;
-    calls += "        if (!_n" + std::to_string(pi) + "(c, w)) return false;\n";
-    fns += node_fns[i];
+    node_calls.push_back("        if (!_n" + std::to_string(pi) + "(c, w)) return false;\n");
+  }
+  const bool split = node_fns.size() > kZkNodesInContract;
+  if (!split) {
+    for (size_t i = 0; i < node_fns.size(); ++i) calls += node_calls[i], fns += node_fns[i];
+  } else {
+    for (size_t lo = 0, k = 0; lo < node_fns.size(); lo += kZkNodesPerLibrary, ++k) {
+      const size_t hi = std::min(node_fns.size(), lo + kZkNodesPerLibrary);
+      const std::string lib = contract + "Nodes" + std::to_string(k);
+      node_libs += "// ---- node functions " + std::to_string(lo) + ".." + std::to_string(hi - 1) +
+                   " in verification order (a library of their own: code size) ----\nlibrary " + lib + " {\n" +
+                   "    function run(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool, ZkCpDriver.Ctx memory) {\n" +
+                   "        uint256[] calldata w = ZkDriver.words(words);\n";
+      std::string ys;
+      for (size_t i = lo; i < hi; ++i) {
+        std::string call = node_calls[i];
+        node_libs += call.replace(call.find("return false;"), 13, "return (false, c);");
+        const int y = node_ys[i];
+        if (y < 0 || y > 0xffff) throw Error(where + "a model of more than 65,536 tensors");
+        ys += hex_byte(static_cast<size_t>(y) >> 8) + hex_byte(static_cast<size_t>(y) & 255);
+      }
+      node_libs += "        return (true, ZkCpDriver.strip(c));\n    }\n\n";
+      for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
+      node_libs += "}\n\n";
+      calls += "        {\n            (bool okN, ZkCpDriver.Ctx memory r) = " + lib + ".run(ZkCpDriver.part(c, hex\"" + ys +
+               "\"), ZkDriver.tail(w, c.pos));\n            if (!okN) return false;\n            ZkCpDriver.mergePart(c, r);\n        }\n";
+    }
   }
   const auto digest = vk.digest();
   Word dw;
@@ -408,16 +460,21 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << "// values are packed (docs/protocol/evm.md section 3.2):\n"
     << pub_comment << "// (an argument of another length is rejected).\n"
     << "pragma solidity ^0.8.24;\n\n"
-    << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers)
+    << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers) << node_libs
     << "// ---- the batch opening (reduction, end section, pad group) ----\n"
     << "library " << out.opening << " {\n"
     << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
     << "        uint256[] calldata w = ZkDriver.words(words);\n"
     << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
-    << "        return ZkCpDriver.opening(c, w, _key());\n"
-    << "    }\n\n"
-    << "    function _key() private pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
-    << key << "    }\n}\n\n"
+    << "        return ZkCpDriver.opening(c, w, " << contract << "Key.key(), " << contract << "Key.rows());\n"
+    << "    }\n}\n\n"
+    << "// ---- the key's constants for the opening (a library of their own: the opening's code size) ----\n"
+    << "library " << contract << "Key {\n"
+    << "    // ZkHyperKzg's key words (the SRS's).\n"
+    << "    function key() external pure returns (uint256[] memory k) {\n        k = new uint256[](32);\n"
+    << key << "    }\n\n"
+    << "    // The key's weight rows (key version 9; ZkCpEnd.combineRows' layout; empty: none).\n"
+    << "    function rows() external pure returns (bytes memory) {\n        return hex\"" << rows_hex << "\";\n    }\n}\n\n"
     << "// ---- the verifier ----\n"
     << "contract " << out.contract << " {\n"
     << "    bytes32 public constant VK_DIGEST = " << hex_word(dw) << ";\n"
@@ -436,6 +493,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << key_coms << reads << outputs << calls << input_checks << in_calls
     << "        if (!_lookups(c, w)) return false;\n"
     << "        _constants(c);\n"
+    << "        ZkCpDriver.trim(c.z.g);\n"
     << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
     << "    // The claims on the key's commitments (private weights, committed constants), after the lookups (verify_impl's order).\n"
@@ -444,8 +502,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
     << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << "        if (c.nSeg == 0) return true;\n"
-    << "        (ZkCpLookups.Res memory r, ZkCpMatmul.Cp memory z) = ZkCpLookups.run(c.st, c.z, c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
-    << "        c.z = z;\n"
+    << "        (ZkCpLookups.Res memory r, ZkCpMatmul.Cp memory z) = ZkCpLookups.run(c.st, ZkCpDriver.sub(c.z), c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
+    << "        ZkCpDriver.merge(c.z, z);\n"
     << "        return ZkCpDriver.lookupsApply(c, r.o, r.tableLogs, r.multX, r.multY);\n"
     << "    }\n\n"
     << fns << in_fns << "}\n";

@@ -58,6 +58,8 @@ std::string graph_text(const fs::path& p) {
   s << f.rdbuf();
   return s.str();
 }
+
+std::string read_file(const fs::path& p) { return graph_text(p); }
 }  // namespace
 
 TEST(Cli, CompileRunInspectBundledExample) {
@@ -244,8 +246,8 @@ TEST(Cli, SetupProveVerify) {
 // verify, inspect shows the backend, and a hyrax proof given to the kzg key is invalid, named.
 // kzg keys of version 9 (weight rows; setup --backend kzg's default since session 16) and 8
 // (--kzg-weight-rows off): both prove and verify through the CLI, inspect tells them apart; the EVM
-// generator writes this zero-knowledge model's verifier for the version-8 key and refuses the
-// version-9 key's weight rows (tools/evm/evm_zk_model_test.cc); --kzg-weight-rows on is kzg-only.
+// generator writes this zero-knowledge model's verifier for both keys (the version-9 key's rows
+// combined on chain: tools/evm/evm_zk_model_test.cc); --kzg-weight-rows on is kzg-only.
 TEST(Cli, KzgWeightRows) {
   const fs::path d = tmp_dir() / "kzgrows";
   fs::create_directories(d);
@@ -271,16 +273,19 @@ TEST(Cli, KzgWeightRows) {
       EXPECT_EQ(x.code, 1) << x.out;
     }
   }
-  // The zero-knowledge EVM verifier (docs/protocol/evm.md section 3.3.1): the default key commits
-  // fc1.weight (64 x 64) in rows, refused with the way out; the version-8 key's is written.
-  Result e = zk("create-evm-verifier --vk " + q(d / "k9d" / "vk") + " -o " + q(d / "v.sol"));
-  EXPECT_EQ(e.code, 2) << e.out;
-  EXPECT_NE(e.out.find("fc1.weight in 4 rows"), std::string::npos) << e.out;
-  EXPECT_NE(e.out.find("--kzg-weight-rows off"), std::string::npos) << e.out;
-  EXPECT_FALSE(fs::exists(d / "v.sol"));
+  // The zero-knowledge EVM verifier (docs/protocol/evm.md sections 3.3.1, 3.4a): the default key
+  // commits fc1.weight (64 x 64) in 4 rows and fc2.weight in 2; since session 17 the contract
+  // combines them in the opening (tools/evm/evm_zk_model_test.cc runs it); the version-8 key's
+  // contract has no rows.
+  Result e = zk("create-evm-verifier --vk " + q(d / "k9d" / "vk") + " -o " + q(d / "v9.sol"));
+  EXPECT_EQ(e.code, 0) << e.out;
+  const std::string v9 = read_file(d / "v9.sol");
+  EXPECT_NE(v9.find("fc1.weight (2^12 in 4 rows of 2^10: combined in the opening)"), std::string::npos);
+  EXPECT_NE(v9.find("ZkCpEnd.combineRows"), std::string::npos);
   Result e8 = zk("create-evm-verifier --vk " + q(d / "k8" / "vk") + " -o " + q(d / "v.sol"));
   EXPECT_EQ(e8.code, 0) << e8.out;
   EXPECT_TRUE(fs::exists(d / "v.sol"));
+  EXPECT_EQ(read_file(d / "v.sol").find("rows of 2^"), std::string::npos);
 }
 
 TEST(Cli, KzgBackend) {

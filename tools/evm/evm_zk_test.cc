@@ -2049,7 +2049,9 @@ MmCase lg_verify(const LgSpec& sp, const std::vector<std::vector<Fr>>&, std::spa
   put_g1(ws, ped().u());
   put_g1(ws, ped().h());
   for (const auto& g : ped().g()) put_g1(ws, g);
-  ws.push_back(word_u64(512));  // the log's capacity
+  // the log's capacity: none (session 17: the log grows on demand, ZkCp.fit; before, a routine
+  // recording more than its room reverted LogFull, which a batch of these sizes does with 0)
+  ws.push_back(word_u64(0));
   ws.push_back(word_u64(ks.size()));
   for (size_t k : ks) ws.push_back(word_u64(k));
   ws.push_back(word_u64(desc.size()));
