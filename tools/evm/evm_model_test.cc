@@ -204,8 +204,8 @@ std::vector<Outcome> run_calls(const fs::path& dir, const fs::path& sol, const s
     std::ofstream f(dir / "calls.txt");
     for (const auto& c : calls) f << c << "\n";
   }
-  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract " + contract + " --size --calls " + q(dir / "calls.txt") +
-                      " " + q(sol) + " > " + q(dir / "out.jsonl"));
+  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract " + contract + " --size --cache " + q(dir / "solc.json") +
+                      " --calls " + q(dir / "calls.txt") + " " + q(sol) + " > " + q(dir / "out.jsonl"));
   EXPECT_EQ(r.code, 0) << r.out << read_text(dir / "out.jsonl").substr(0, 4000);
   std::vector<Outcome> out;
   if (r.code != 0) return out;
@@ -400,8 +400,28 @@ void check_model(const fs::path& dir, const char* name, Writer write, size_t str
 
 // With a kzg key of version 8 (setup --kzg-weight-rows off); the same model's proof under a
 // version-9 key is rejected (its VK_DIGEST starts the transcript). The other models: version 9.
+// The contract's key commitments are what the proof is checked against: the same compiled
+// contract deployed with its first key commitment negated (run.js --patch, the compile cached)
+// rejects the honest proof; deployed with an identity patch it accepts it.
 TEST_F(EvmModel, MlpVerifiesAndEveryChangeIsRejected) {
   check_model(dir_, "mlp 8-6-3", write_mlp, 1, nullptr, nullptr, " --kzg-weight-rows off", " --kzg-weight-rows on");
+  const fs::path a = dir_ / "mlp_8_6_3_a";
+  const std::string coms = hex_literal_after(read_text(a / "Verifier.sol"), "ZkDriver.addCommitments(c, ");
+  ASSERT_GE(coms.size(), 130u) << "no key commitment in the contract";  // 65 bytes each: x, y, variables
+  const std::string& from = coms;
+  const std::string swapped = negate_g1_hex(coms.substr(0, 128)) + coms.substr(128);
+  ASSERT_NE(from, swapped);
+  ASSERT_TRUE(patchable(from, swapped));
+  const std::string call = encode(parse_call(a / "calldata.hex"));
+  const fs::path run_js = kSource / "tools/evm/run.js";
+  const PatchedRun same = run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifier", from, from, call, a);
+  ASSERT_TRUE(same.ran) << same.out;
+  EXPECT_TRUE(same.accepted) << "the honest proof is rejected by the identically patched contract: " << same.out;
+  const PatchedRun bad = run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifier", from, swapped, call, a);
+  ASSERT_TRUE(bad.ran) << bad.out;
+  EXPECT_FALSE(bad.accepted) << "a contract with its first key commitment negated accepts the honest proof";
+  std::printf("mlp 8-6-3: the contract with its key commitment negated rejects the honest proof (%s)\n",
+              bad.success ? "returns false" : "reverts");
 }
 
 TEST_F(EvmModel, CnnVerifiesAndChangesAreRejected) { check_model(dir_, "cnn conv-relu-maxpool-flatten-gemm", write_cnn, 2); }

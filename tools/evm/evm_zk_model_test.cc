@@ -215,7 +215,8 @@ std::vector<Outcome> run_calls(const fs::path& dir, const std::vector<std::strin
     std::ofstream f(dir / "calls.txt");
     for (const auto& c : calls) f << c << "\n";
   }
-  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract ZkinferVerifier --size --calls " + q(dir / "calls.txt") + " " +
+  const Result r = sh("node " + q(kSource / "tools/evm/run.js") + " --contract ZkinferVerifier --size --cache " + q(dir / "solc.json") +
+                      " --calls " + q(dir / "calls.txt") + " " +
                       q(dir / "Verifier.sol") + " > " + q(dir / "out.jsonl"));
   EXPECT_EQ(r.code, 0) << r.out << read_text(dir / "out.jsonl").substr(0, 4000);
   std::vector<Outcome> out;
@@ -529,6 +530,48 @@ TEST_F(EvmZkModel, MlpDigitsDefaultVisibilityVerifiesAndRejectsChanges) {
   if (second.outputs != honest.outputs) others.push_back({"this proof's outputs with another input's proof", swapped});
   const Outcome h = check_changes(a, "mlp_digits, default visibility (private input and weights), default key (version 9, weight rows)",
                                   others, 8);
+  // The key is what the proof is checked against: the same compiled contract deployed with the
+  // first row-committed weight's rows 0 and 1 swapped in its key library, or with a key commitment
+  // negated (run.js --patch, the compile cached), rejects the honest proof; with an identity patch
+  // it accepts it.
+  {
+    const std::string rows = hex_literal_after(read_text(a / "Verifier.sol"), "function rows()");
+    ASSERT_GE(rows.size(), 8u + 256u) << "no weight committed in two rows or more";  // index (2 bytes), n, L, then 64-byte rows
+    ASSERT_GT(static_cast<int>(std::stoi(rows.substr(4, 2), nullptr, 16)) - std::stoi(rows.substr(6, 2), nullptr, 16), 0);
+    const std::string& from = rows;
+    const std::string swapped = rows.substr(0, 8) + rows.substr(8 + 128, 128) + rows.substr(8, 128) + rows.substr(8 + 256);
+    ASSERT_NE(from, swapped);
+    const std::string call = encode(parse_call(a / "calldata.hex"));
+    const fs::path run_js = kSource / "tools/evm/run.js";
+    const PatchedRun same =
+        run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifierKey", from, from, call, a);
+    ASSERT_TRUE(same.ran) << same.out;
+    EXPECT_TRUE(same.accepted) << "the honest proof is rejected by the identically patched contract: " << same.out;
+    const PatchedRun bad =
+        run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifierKey", from, swapped, call, a);
+    ASSERT_TRUE(bad.ran) << bad.out;
+    EXPECT_FALSE(bad.accepted) << "a contract with two weight rows swapped accepts the honest proof";
+    std::printf("mlp_digits: the contract with two weight rows swapped rejects the honest proof (%s)\n",
+                bad.success ? "returns false" : "reverts");
+    // and with a single key commitment (a weight not in rows: 65 bytes x, y, variables; a
+    // row-committed weight's entry is a placeholder (0, 0)) negated: the first whose changed
+    // words run_patched can find
+    const std::string coms = hex_literal_after(read_text(a / "Verifier.sol"), "ZkCpDriver.addCommitments(c, ");
+    size_t at = 0;
+    std::string negated;
+    for (; at + 130 <= coms.size(); at += 130) {
+      if (coms.find_first_not_of('0', at) >= at + 128) continue;
+      negated = coms.substr(0, at) + negate_g1_hex(coms.substr(at, 128)) + coms.substr(at + 128);
+      if (patchable(coms, negated)) break;
+    }
+    ASSERT_LE(at + 130, coms.size()) << "no single key commitment to negate in the contract";
+    const PatchedRun neg =
+        run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifier", coms, negated, call, a);
+    ASSERT_TRUE(neg.ran) << neg.out;
+    EXPECT_FALSE(neg.accepted) << "a contract with a key commitment negated accepts the honest proof";
+    std::printf("mlp_digits: the contract with key commitment %zu negated rejects the honest proof (%s)\n", at / 130,
+                neg.success ? "returns false" : "reverts");
+  }
   // the version-8 key's verifier: its proof accepted, the version-9 key's rejected (a second
   // contract to compile: about 2 min of CPU, so only with ZKINFER_EVM_BOTH_KEYS set, as for
   // BENCHMARKS.md's gas of both keys)

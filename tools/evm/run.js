@@ -2,7 +2,8 @@
 // zkinfer's EVM runner (tests only): compiles Solidity sources with solc-js, deploys one contract
 // to an in-memory @ethereumjs/evm (mainnet rules of one hardfork, Osaka by default) and calls it.
 //
-//   node tools/evm/run.js --contract NAME [--hardfork osaka] [--calls FILE] [--size] A.sol [B.sol ...]
+//   node tools/evm/run.js --contract NAME [--hardfork osaka] [--calls FILE] [--size] [--cache FILE]
+//                         [--patch NAME:FROM:TO ...] A.sol [B.sol ...]
 //
 // Without --calls: one call whose calldata (hex, 0x optional) is read from stdin. With --calls FILE:
 // FILE holds one calldata hex string per line (empty lines skipped); every call runs against the
@@ -19,6 +20,14 @@
 // the deployed code size first as {"codeSize": N} (with {"libraries": {name: size}} when the contract
 // links libraries with external functions: each is deployed first and its address linked in). Compile errors go to stderr, exit status 2;
 // bad arguments exit 2. Imports resolve relative to the importing file.
+//
+// --cache FILE keeps solc's output in FILE, keyed by a SHA-256 of the compiler input and of every
+// imported file's contents: a later run on the same sources skips the compile (seconds instead of
+// minutes for a model's verifier). --patch NAME:FROM:TO (hex, repeatable) replaces FROM, which must
+// occur exactly once in the compiled code, by TO (the same length; all found before any is replaced) in contract or library NAME's creation code before it
+// is deployed: a test deploys the verifier with one of its constants changed (a key commitment, a
+// weight row) without a second compile, and checks that the honest proof is then rejected.
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
@@ -39,6 +48,8 @@ let contractName = null
 let hardfork = 'osaka'
 let callsFile = null
 let printSize = false
+let cacheFile = null
+const patches = new Map()  // contract name -> [[from, to], ...]
 const files = []
 for (let i = 0; i < args.length; ++i) {
   const a = args[i]
@@ -46,6 +57,13 @@ for (let i = 0; i < args.length; ++i) {
   else if (a === '--hardfork') hardfork = args[++i]
   else if (a === '--calls') callsFile = args[++i]
   else if (a === '--size') printSize = true
+  else if (a === '--cache') cacheFile = args[++i]
+  else if (a === '--patch') {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(args[++i] ?? '')
+    if (!m || m[2].length !== m[3].length || m[2].length % 2) usage('--patch wants NAME:FROM:TO, FROM and TO hex bytes of one length')
+    if (!patches.has(m[1])) patches.set(m[1], [])
+    patches.get(m[1]).push([m[2].toLowerCase(), m[3].toLowerCase()])
+  }
   else if (a.startsWith('--')) usage(`unknown option ${a}`)
   else files.push(a)
 }
@@ -75,7 +93,33 @@ const input = {
     outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
   },
 }
-const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
+const sha = (s) => crypto.createHash('sha256').update(s).digest('hex')
+const inputText = JSON.stringify(input)
+let out = null
+if (cacheFile && fs.existsSync(cacheFile)) {
+  try {
+    const c = JSON.parse(fs.readFileSync(cacheFile, 'utf8'))
+    const fresh = c.key === sha(inputText) &&
+      Object.entries(c.imports).every(([p, h]) => { try { return sha(fs.readFileSync(p, 'utf8')) === h } catch { return false } })
+    if (fresh) out = c.out
+  } catch {
+    out = null  // an unreadable cache is compiled again
+  }
+}
+if (!out) {
+  const imports = {}
+  const recordImports = (p) => {
+    const r = findImports(p)
+    if (r.contents !== undefined) imports[path.resolve(p)] = sha(r.contents)
+    return r
+  }
+  out = JSON.parse(solc.compile(inputText, { import: recordImports }))
+  const failed = (out.errors || []).some((e) => e.severity === 'error')
+  if (cacheFile && !failed) {
+    fs.writeFileSync(cacheFile + '.tmp', JSON.stringify({ key: sha(inputText), imports, out }))
+    fs.renameSync(cacheFile + '.tmp', cacheFile)
+  }
+}
 const errors = (out.errors || []).filter((e) => e.severity === 'error')
 if (errors.length) {
   for (const e of errors) process.stderr.write(e.formattedMessage + '\n')
@@ -97,6 +141,13 @@ async function deployContract(name, depth = 0) {
   const c = findContract(name)
   if (!c) usage(`no contract ${name} in the sources`)
   let code = c.evm.bytecode.object
+  // every FROM found in the compiled code first, then all replaced (one patch's TO may equal another's FROM)
+  const found = (patches.get(name) ?? []).map(([from, to]) => {
+    const at = code.indexOf(from)
+    if (at < 0 || at % 2 || code.indexOf(from, at + 1) >= 0) usage(`--patch: ${name}'s code holds ${from.slice(0, 16)}... ${at < 0 ? 'nowhere' : 'more than once or unaligned'}`)
+    return [at, to]
+  })
+  for (const [at, to] of found) code = code.slice(0, at) + to + code.slice(at + to.length)
   const refs = c.evm.bytecode.linkReferences || {}
   for (const file of Object.keys(refs))
     for (const lib of Object.keys(refs[file])) {
@@ -115,6 +166,7 @@ async function deployContract(name, depth = 0) {
   return addr
 }
 const toHex = await deployContract(contractName)
+for (const name of patches.keys()) if (!deployed.has(name)) usage(`--patch: ${name} is not deployed with ${contractName}`)
 // codeSize: the contract's own; libraries: every linked library's, in deployment order.
 if (printSize) {
   const own = sizes.find(([n]) => n === contractName)[1]
