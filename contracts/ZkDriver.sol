@@ -912,8 +912,10 @@ library ZkDriver {
     // about 2,000 words each, 0.8 M gas in all).
     uint256 internal constant STEP_WORDS = 256;
 
-    // args: abi.encodeWithSelector(wrapper's selector, st, params, packClaims(claims)). Returns the
-    // step's result with its position made absolute (pos + the words read).
+    // args: abi.encodeWithSelector(wrapper's selector, st, params, packClaims(claims)), consumed:
+    // the result is written where it was (session 18: the encoded arguments are not kept in the
+    // caller's memory). Returns the step's result with its position made absolute (pos + the
+    // words read).
     // The call is first made with the words [pos, pos + STEP_WORDS) only (when more remain); its
     // result is taken when it accepts (ok) having read within them, which is the result of the
     // call with every remaining word (a routine is a function of its arguments and the words it
@@ -957,7 +959,7 @@ library ZkDriver {
                 if iszero(eq(mload(0), 0x20)) { bad := 1 }
             }
             if iszero(bad) {
-                r := cd
+                r := args
                 returndatacopy(r, 32, sub(rs, 32))
                 let rl := mload(r)
                 if gt(add(64, rl), rs) { bad := 1 }
@@ -970,17 +972,17 @@ library ZkDriver {
     }
 
     // callStep's first try with the words [pos, pos + n): done when the call returned a
-    // well-formed result that accepts (ok) and read at most n words (o.pos made absolute);
-    // otherwise not done and the free pointer where it was (nothing of the try is kept).
+    // well-formed result that accepts (ok) and read at most n words (o.pos made absolute; the
+    // result where args was); otherwise not done, args and the free pointer as they were (the
+    // call data was written above the free pointer, not allocated).
     function _tryStep(address lib, bytes memory args, uint256[] calldata w, uint256 pos, uint256 n)
         private
         view
         returns (bool done, ZkTypes.StepOut memory o)
     {
-        uint256 cd;
-        uint256 rl;
+        bytes memory r;
         assembly ("memory-safe") {
-            cd := mload(0x40)
+            let cd := mload(0x40)
             let len := mload(args)
             mcopy(cd, add(args, 32), len)
             let e := add(cd, len)
@@ -988,30 +990,26 @@ library ZkDriver {
             mstore(add(e, shl(5, n)), n)
             if staticcall(gas(), lib, cd, add(len, shl(5, add(n, 1))), 0, 0) {
                 let rs := returndatasize()
-                if iszero(lt(rs, 64)) {
-                    returndatacopy(0, 0, 32)
-                    if eq(mload(0), 0x20) {
-                        returndatacopy(cd, 32, sub(rs, 32))
-                        rl := mload(cd)
-                        // packOut's words: st, ok, pos, ...; a result of fewer words is malformed
-                        if or(gt(add(64, rl), rs), lt(rl, 96)) { rl := 0 }
+                // (bytes): 0x20, length, then packOut's words st, ok, pos, ..: ok and pos <= n
+                if iszero(lt(rs, 160)) {
+                    returndatacopy(0, 0, 64)
+                    let rl := mload(32)
+                    if and(eq(mload(0), 0x20), and(iszero(lt(rl, 96)), iszero(gt(add(64, rl), rs)))) {
+                        returndatacopy(0, 96, 64)
+                        if and(iszero(iszero(mload(0))), iszero(gt(mload(32), n))) {
+                            // taken where args was (args is consumed: callStep's)
+                            r := args
+                            returndatacopy(r, 32, sub(rs, 32))
+                            mstore(0x40, add(add(r, 32), and(add(rl, 31), not(31))))
+                            done := 1
+                        }
                     }
                 }
             }
         }
-        // ok and pos <= n read where the result lies; otherwise nothing is kept
-        if (rl != 0 && _mword(cd + 64) != 0 && _mword(cd + 96) <= n) {
-            bytes memory r;
-            assembly ("memory-safe") {
-                r := cd
-                mstore(0x40, add(add(r, 32), and(add(rl, 31), not(31))))
-            }
+        if (done) {
             o = unpackOut(r);
             o.pos += pos;
-            return (true, o);
-        }
-        assembly ("memory-safe") {
-            mstore(0x40, cd)
         }
     }
 
@@ -1429,9 +1427,31 @@ library ZkDriver {
         uint256 g = r.end - r.pos - c.nSeg - nt;  // the GKR's words
         uint256[] memory mcom = new uint256[](nt);
         for (uint256 t = 0; t < nt; ++t) mcom[t] = addCommitment(c, r.multX[t], r.multY[t], r.tableLogs[t]);
-        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], _prefix(r.witnessPoint, c.segVars[e]), w[r.pos + g + e]);
+        // (Session 18: segments of one size share their prefix's array: resnet18's segments
+        // each copied theirs, about 80 k gas of the contract's memory.)
+        uint256[] memory byLen = new uint256[](r.witnessPoint.length + 1);
+        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], _prefixShared(byLen, r.witnessPoint, c.segVars[e]), w[r.pos + g + e]);
         for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], _prefix(r.tablePoint, r.tableLogs[t]), w[r.pos + g + c.nSeg + t]);
         return true;
+    }
+
+    // _prefix(a, n), the array made once per n (byLen[n]: 0, or the array made; byLen has
+    // |a| + 1 entries). The arrays are only read after this (openAt keeps the pointer; nothing
+    // writes a claim's point).
+    function _prefixShared(uint256[] memory byLen, uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {
+        if (n >= byLen.length) revert BadShape();
+        uint256 q = byLen[n];
+        if (q == 0) {
+            b = _prefix(a, n);
+            assembly ("memory-safe") {
+                q := b
+            }
+            byLen[n] = q;
+        } else {
+            assembly ("memory-safe") {
+                b := q
+            }
+        }
     }
 
     function _prefix(uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {

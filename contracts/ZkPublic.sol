@@ -218,8 +218,19 @@ library ZkPublic {
                 let rp := add(src, mul(r, rowBytes))
                 let ep := el
                 let ee := add(el, shl(5, last))
+                // four values at a time (session 18): x + R is the residue of x (|x| < 2^63) as a
+                // word, no sign test; four products mod R add up below 2^256, one addmod for them
+                let ee4 := sub(ee, and(shl(5, last), 0x60))
+                for {} lt(ep, ee4) { ep := add(ep, 128) } {
+                    let t := add(
+                        add(mulmod(add(signextend(w1, shr(sh, calldataload(rp))), R), mload(ep), R),
+                            mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, wd)))), R), mload(add(ep, 32)), R)),
+                        add(mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, shl(1, wd))))), R), mload(add(ep, 64)), R),
+                            mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, mul(3, wd))))), R), mload(add(ep, 96)), R)))
+                    s := addmod(s, t, R)
+                    rp := add(rp, shl(2, wd))
+                }
                 for {} lt(ep, ee) { ep := add(ep, 32) } {
-                    // x + R: the residue of x (|x| < 2^63), a word (session 18: no sign test)
                     let x := add(signextend(w1, shr(sh, calldataload(rp))), R)
                     s := addmod(s, mulmod(x, mload(ep), R), R)
                     rp := add(rp, wd)
