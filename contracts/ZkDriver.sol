@@ -69,16 +69,34 @@ library ZkDriver {
         pure
         returns (Ctx memory c, bool ok)
     {
+        return beginSized(domain, vkDigest, numTensors, 16, 16, w);
+    }
+
+    // begin with room for numCom commitments and numOpen claims to open (session 18: the
+    // generator's estimates from the key; the lists still grow past them). Each growth copies a
+    // list into new memory and leaves the old one behind: resnet18's 392 claims to open grew the
+    // lists six times, 140 KB of the contract's memory (whose cost is quadratic) for 37 KB used.
+    // The lists are not zeroed (only [0, count) is ever read).
+    function beginSized(bytes memory domain, bytes32 vkDigest, uint256 numTensors, uint256 numCom, uint256 numOpen, uint256[] calldata w)
+        internal
+        pure
+        returns (Ctx memory c, bool ok)
+    {
         if (w.length == 0 || bytes32(w[0]) != vkDigest) return (c, false);
         c.st = ZkTranscript.absorbBytes(ZkTranscript.init(domain), L_VK_DIGEST, abi.encodePacked(vkDigest));
         c.pos = 1;
         c.claims = new ZkTypes.Claim[][](numTensors);
-        c.comX = new uint256[](16);
-        c.comY = new uint256[](16);
-        c.comVars = new uint256[](16);
-        c.openCom = new uint256[](16);
-        c.openPoint = new uint256[][](16);
-        c.openValue = new uint256[](16);
+        c.comX = _room(numCom);
+        c.comY = _room(numCom);
+        c.comVars = _room(numCom);
+        c.openCom = _room(numOpen);
+        c.openValue = _room(numOpen);
+        uint256[] memory op = _room(numOpen);
+        uint256[][] memory opp;
+        assembly ("memory-safe") {
+            opp := op
+        }
+        c.openPoint = opp;
         c.segCom = new uint256[](16);
         c.segVars = new uint256[](16);
         c.segTableLog = new uint256[](16);
@@ -396,6 +414,16 @@ library ZkDriver {
         if ((uint256(1) << k) != n) revert BadShape();
     }
 
+    // An array of n words, not zeroed (at least 1 word: _grow doubles the length).
+    function _room(uint256 n) private pure returns (uint256[] memory a) {
+        if (n == 0) n = 1;
+        assembly ("memory-safe") {
+            a := mload(0x40)
+            mstore(a, n)
+            mstore(0x40, add(a, shl(5, add(n, 1))))
+        }
+    }
+
     // a's words in an array of 2 |a| + 8 (the rest not zeroed: the lists' counts say what is used).
     function _grow(uint256[] memory a) private pure returns (uint256[] memory b) {
         assembly ("memory-safe") {
@@ -430,12 +458,15 @@ library ZkDriver {
 
     // The context as words, for the opening library (packCtx; unpackCtx rebuilds it there):
     // st, pos, nCom, comX[nCom], comY[nCom], comVars[nCom], nOpen, openCom[nOpen],
-    // openValue[nOpen], per open claim (|point|, point), the number of tensors, per tensor (the
-    // number of its claims, per claim (|point|, point, value)). The range lookups are not packed
-    // (lookupsApply has consumed them).
+    // openValue[nOpen], per open claim its point: (|point|, point), or, when the claim before it
+    // has a point of the same coordinates, the one word 2^255 | j, j the earlier claim whose
+    // point was written (session 18: resnet18's claims to open are mostly at shared points; each
+    // copied point was memory in both frames, whose cost is quadratic), the number of tensors, per tensor (the number of its claims, per claim
+    // (|point|, point, value)). The range lookups are not packed (lookupsApply has consumed them).
+    // The context is not used after this (callFinish is the contract's last step): the open
+    // points' pointers are replaced by the references (_refPoints).
     function packCtx(Ctx memory c) internal pure returns (bytes memory b) {
-        uint256 n = 3 + 3 * c.nCom + 1 + 2 * c.nOpen + 1;
-        for (uint256 i = 0; i < c.nOpen; ++i) n += 1 + c.openPoint[i].length;
+        uint256 n = 3 + 3 * c.nCom + 1 + 2 * c.nOpen + 1 + _refPoints(c.openPoint, c.nOpen);
         for (uint256 t = 0; t < c.claims.length; ++t) {
             n += 1;
             ZkTypes.Claim[] memory cl = c.claims[t];
@@ -455,7 +486,25 @@ library ZkDriver {
         p = _put(p, c.nOpen);
         p = _putN(p, c.openCom, c.nOpen);
         p = _putN(p, c.openValue, c.nOpen);
-        for (uint256 i = 0; i < c.nOpen; ++i) p = _putArr(p, c.openPoint[i]);
+        {
+            uint256[][] memory op = c.openPoint;
+            uint256 no = c.nOpen;
+            assembly ("memory-safe") {
+                for { let i := 0 } lt(i, no) { i := add(i, 1) } {
+                    let a := mload(add(add(op, 32), shl(5, i)))
+                    switch shr(255, a)
+                    case 1 {
+                        mstore(p, a)
+                        p := add(p, 32)
+                    }
+                    default {
+                        let k := add(mload(a), 1)
+                        mcopy(p, a, shl(5, k))
+                        p := add(p, shl(5, k))
+                    }
+                }
+            }
+        }
         p = _put(p, c.claims.length);
         for (uint256 t = 0; t < c.claims.length; ++t) {
             ZkTypes.Claim[] memory cl = c.claims[t];
@@ -463,6 +512,38 @@ library ZkDriver {
             for (uint256 i = 0; i < cl.length; ++i) {
                 p = _putArr(p, cl[i].point);
                 p = _put(p, cl[i].value);
+            }
+        }
+    }
+
+    // packCtx's points: each open claim's point pointer op[i] (i < n) whose coordinates equal the
+    // point of the claim before it is replaced by 2^255 | j, j the claim where that point was
+    // written (resnet18: 392 claims at 106 distinct points, 265 of them at the previous claim's
+    // point: a step's advice claims share its point; a hash table of every point seen cost more
+    // than it saved); returns the words the points then take (1 + |point| for a point written,
+    // 1 for a reference). Points are compared by the keccak of (|point|, point) (equal hashes of
+    // different points would be a keccak collision; a word-by-word comparison cost about 0.3 M
+    // gas on resnet18, more than the memory it saved).
+    function _refPoints(uint256[][] memory op, uint256 n) private pure returns (uint256 words) {
+        assembly ("memory-safe") {
+            let lastKey := 0  // the keccak of the last point written, and its claim
+            let lastIdx := 0
+            let ap := add(op, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let a := mload(ap)
+                let len := shl(5, add(mload(a), 1))
+                let key := keccak256(a, len)
+                switch eq(key, lastKey)
+                case 0 {
+                    lastKey := key
+                    lastIdx := i
+                    words := add(words, shr(5, len))
+                }
+                default {
+                    mstore(ap, or(shl(255, 1), lastIdx))
+                    words := add(words, 1)
+                }
+                ap := add(ap, 32)
             }
         }
     }
@@ -655,6 +736,17 @@ library ZkDriver {
                     break
                 }
                 let k := mload(p)
+                if shr(255, k) {
+                    // 2^255 | j: claim j's point (j < i)
+                    let j := and(k, sub(shl(255, 1), 1))
+                    if iszero(lt(j, i)) {
+                        bad := 1
+                        break
+                    }
+                    mstore(add(add(op, 32), shl(5, i)), mload(add(add(op, 32), shl(5, j))))
+                    p := add(p, 32)
+                    continue
+                }
                 if gt(k, shr(5, sub(sub(end, p), 32))) {
                     bad := 1
                     break
@@ -814,14 +906,35 @@ library ZkDriver {
     // (before, solc's call kept the words' copy above the free pointer and held the result twice:
     // the return data, then its decoded copy), and the result is built in place (unpackOut).
 
-    // args: abi.encodeWithSelector(wrapper's selector, st, params, packClaims(claims)). Returns the
-    // step's result with its position made absolute (pos + the words read).
+    // The words a step call is first given (session 18): a step reads far fewer (resnet18's step
+    // calls read 2 to 166 words, most under 41), and every word given is copied into the caller's
+    // memory (3 gas a word, and the memory's quadratic expansion: resnet18's calls were given
+    // about 2,000 words each, 0.8 M gas in all).
+    uint256 internal constant STEP_WORDS = 256;
+
+    // args: abi.encodeWithSelector(wrapper's selector, st, params, packClaims(claims)), consumed:
+    // the result is written where it was (session 18: the encoded arguments are not kept in the
+    // caller's memory). Returns the step's result with its position made absolute (pos + the
+    // words read).
+    // The call is first made with the words [pos, pos + STEP_WORDS) only (when more remain); its
+    // result is taken when it accepts (ok) having read within them, which is the result of the
+    // call with every remaining word (a routine is a function of its arguments and the words it
+    // reads, which are the same; none reads the words' count, and a read past a calldata slice
+    // reverts); otherwise (a revert, ok false, or a position past them) the call is made again
+    // with every remaining word, as before, and its result or revert is the step's. A step call
+    // has no effect (STATICCALL), so the first try changes nothing but the gas.
     function callStep(address lib, bytes memory args, uint256[] calldata w, uint256 pos)
         internal
         view
         returns (ZkTypes.StepOut memory o)
     {
         if (pos > w.length) revert BadShape();
+        uint256 rem = w.length - pos;
+        if (rem > STEP_WORDS) {
+            bool done;
+            (done, o) = _tryStep(lib, args, w, pos, STEP_WORDS);
+            if (done) return o;
+        }
         bytes memory r;
         bool bad;
         assembly ("memory-safe") {
@@ -830,10 +943,9 @@ library ZkDriver {
             let len := mload(args)
             mcopy(cd, add(args, 32), len)
             let e := add(cd, len)
-            let n := sub(w.length, pos)
-            calldatacopy(e, add(w.offset, shl(5, pos)), shl(5, n))
-            mstore(add(e, shl(5, n)), n)
-            let success := staticcall(gas(), lib, cd, add(len, shl(5, add(n, 1))), 0, 0)
+            calldatacopy(e, add(w.offset, shl(5, pos)), shl(5, rem))
+            mstore(add(e, shl(5, rem)), rem)
+            let success := staticcall(gas(), lib, cd, add(len, shl(5, add(rem, 1))), 0, 0)
             if iszero(success) {
                 returndatacopy(0, 0, returndatasize())
                 revert(0, returndatasize())
@@ -847,7 +959,7 @@ library ZkDriver {
                 if iszero(eq(mload(0), 0x20)) { bad := 1 }
             }
             if iszero(bad) {
-                r := cd
+                r := args
                 returndatacopy(r, 32, sub(rs, 32))
                 let rl := mload(r)
                 if gt(add(64, rl), rs) { bad := 1 }
@@ -857,6 +969,48 @@ library ZkDriver {
         if (bad) revert BadShape();
         o = unpackOut(r);
         o.pos += pos;
+    }
+
+    // callStep's first try with the words [pos, pos + n): done when the call returned a
+    // well-formed result that accepts (ok) and read at most n words (o.pos made absolute; the
+    // result where args was); otherwise not done, args and the free pointer as they were (the
+    // call data was written above the free pointer, not allocated).
+    function _tryStep(address lib, bytes memory args, uint256[] calldata w, uint256 pos, uint256 n)
+        private
+        view
+        returns (bool done, ZkTypes.StepOut memory o)
+    {
+        bytes memory r;
+        assembly ("memory-safe") {
+            let cd := mload(0x40)
+            let len := mload(args)
+            mcopy(cd, add(args, 32), len)
+            let e := add(cd, len)
+            calldatacopy(e, add(w.offset, shl(5, pos)), shl(5, n))
+            mstore(add(e, shl(5, n)), n)
+            if staticcall(gas(), lib, cd, add(len, shl(5, add(n, 1))), 0, 0) {
+                let rs := returndatasize()
+                // (bytes): 0x20, length, then packOut's words st, ok, pos, ..: ok and pos <= n
+                if iszero(lt(rs, 160)) {
+                    returndatacopy(0, 0, 64)
+                    let rl := mload(32)
+                    if and(eq(mload(0), 0x20), and(iszero(lt(rl, 96)), iszero(gt(add(64, rl), rs)))) {
+                        returndatacopy(0, 96, 64)
+                        if and(iszero(iszero(mload(0))), iszero(gt(mload(32), n))) {
+                            // taken where args was (args is consumed: callStep's)
+                            r := args
+                            returndatacopy(r, 32, sub(rs, 32))
+                            mstore(0x40, add(add(r, 32), and(add(rl, 31), not(31))))
+                            done := 1
+                        }
+                    }
+                }
+            }
+        }
+        if (done) {
+            o = unpackOut(r);
+            o.pos += pos;
+        }
     }
 
     // In a step routine's wrapper: the proof words callStep appended to the call data (the words,
@@ -1273,9 +1427,31 @@ library ZkDriver {
         uint256 g = r.end - r.pos - c.nSeg - nt;  // the GKR's words
         uint256[] memory mcom = new uint256[](nt);
         for (uint256 t = 0; t < nt; ++t) mcom[t] = addCommitment(c, r.multX[t], r.multY[t], r.tableLogs[t]);
-        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], _prefix(r.witnessPoint, c.segVars[e]), w[r.pos + g + e]);
+        // (Session 18: segments of one size share their prefix's array: resnet18's segments
+        // each copied theirs, about 80 k gas of the contract's memory.)
+        uint256[] memory byLen = new uint256[](r.witnessPoint.length + 1);
+        for (uint256 e = 0; e < c.nSeg; ++e) openAt(c, c.segCom[e], _prefixShared(byLen, r.witnessPoint, c.segVars[e]), w[r.pos + g + e]);
         for (uint256 t = 0; t < nt; ++t) openAt(c, mcom[t], _prefix(r.tablePoint, r.tableLogs[t]), w[r.pos + g + c.nSeg + t]);
         return true;
+    }
+
+    // _prefix(a, n), the array made once per n (byLen[n]: 0, or the array made; byLen has
+    // |a| + 1 entries). The arrays are only read after this (openAt keeps the pointer; nothing
+    // writes a claim's point).
+    function _prefixShared(uint256[] memory byLen, uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {
+        if (n >= byLen.length) revert BadShape();
+        uint256 q = byLen[n];
+        if (q == 0) {
+            b = _prefix(a, n);
+            assembly ("memory-safe") {
+                q := b
+            }
+            byLen[n] = q;
+        } else {
+            assembly ("memory-safe") {
+                b := q
+            }
+        }
     }
 
     function _prefix(uint256[] memory a, uint256 n) private pure returns (uint256[] memory b) {

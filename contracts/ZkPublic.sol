@@ -74,7 +74,24 @@ library ZkPublic {
             let m32 := 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
             let m64 := 0xffffffffffffffff
             // four values a word: their u64s in the word's lanes, each lane's bytes reversed at once
-            for { let i := 0 } lt(i, n) { i := add(i, 4) } {
+            // (session 18: the groups of four without the inner loop, the last group below)
+            let full := and(n, not(3))
+            let q := src
+            for { let i := 0 } lt(i, full) { i := add(i, 4) } {
+                let u0 := signextend(w1, shr(sh, calldataload(q)))
+                let u1 := signextend(w1, shr(sh, calldataload(add(q, wd))))
+                let u2 := signextend(w1, shr(sh, calldataload(add(q, shl(1, wd)))))
+                let u3 := signextend(w1, shr(sh, calldataload(add(q, mul(3, wd)))))
+                q := add(q, shl(2, wd))
+                bad := or(bad, or(or(iszero(lt(sub(u0, lo), span)), iszero(lt(sub(u1, lo), span))), or(iszero(lt(sub(u2, lo), span)), iszero(lt(sub(u3, lo), span)))))
+                let acc := or(or(shl(192, u0), shl(128, and(u1, m64))), or(shl(64, and(u2, m64)), and(u3, m64)))
+                acc := or(shr(8, and(acc, not(m8))), shl(8, and(acc, m8)))
+                acc := or(shr(16, and(acc, not(m16))), shl(16, and(acc, m16)))
+                acc := or(shr(32, and(acc, not(m32))), shl(32, and(acc, m32)))
+                mstore(cur, acc)
+                cur := add(cur, 32)
+            }
+            for { let i := full } lt(i, n) { i := add(i, 4) } {
                 let acc := 0
                 for { let k := 0 } lt(k, 4) { k := add(k, 1) } {
                     let u := 0
@@ -133,7 +150,21 @@ library ZkPublic {
 
     // The padded MLE at z of the tensor of shape dims whose values are v[at..] (wd bytes each,
     // row-major): see the file's head. z.length must be numVars(dims).
-    function mle(bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims, uint256[] memory z) internal pure returns (uint256) {
+    // (Session 18: the memory it allocates, the eq tables, is given back: the free pointer is
+    // restored before it returns a value; resnet18's output table is 1,024 words that stayed in
+    // the contract's memory, whose cost is quadratic.)
+    function mle(bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims, uint256[] memory z) internal pure returns (uint256 out) {
+        uint256 fp;
+        assembly ("memory-safe") {
+            fp := mload(0x40)
+        }
+        out = _mle(v, at, wd, dims, z);
+        assembly ("memory-safe") {
+            mstore(0x40, fp)
+        }
+    }
+
+    function _mle(bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims, uint256[] memory z) private pure returns (uint256) {
         if (dims.length == 0) {
             dims = new uint256[](1);
             dims[0] = 1;
@@ -173,6 +204,7 @@ library ZkPublic {
             let last := mload(add(dims, shl(5, rank)))
             let el := add(mload(add(eqs, shl(5, rank))), 32)  // E_last's entries
             let sh := sub(256, shl(3, wd))
+            let w1 := sub(wd, 1)
             let rowBytes := mul(last, wd)
             let rows := div(count, last)
             for { let r := 0 } lt(r, rows) { r := add(r, 1) } {
@@ -184,11 +216,24 @@ library ZkPublic {
                 }
                 let s := 0
                 let rp := add(src, mul(r, rowBytes))
-                for { let j := 0 } lt(j, last) { j := add(j, 1) } {
-                    let x := signextend(sub(wd, 1), shr(sh, calldataload(add(rp, mul(j, wd)))))
-                    // x mod R (|x| < 2^63)
-                    x := add(x, mul(slt(x, 0), R))
-                    s := addmod(s, mulmod(x, mload(add(el, shl(5, j))), R), R)
+                let ep := el
+                let ee := add(el, shl(5, last))
+                // four values at a time (session 18): x + R is the residue of x (|x| < 2^63) as a
+                // word, no sign test; four products mod R add up below 2^256, one addmod for them
+                let ee4 := sub(ee, and(shl(5, last), 0x60))
+                for {} lt(ep, ee4) { ep := add(ep, 128) } {
+                    let t := add(
+                        add(mulmod(add(signextend(w1, shr(sh, calldataload(rp))), R), mload(ep), R),
+                            mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, wd)))), R), mload(add(ep, 32)), R)),
+                        add(mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, shl(1, wd))))), R), mload(add(ep, 64)), R),
+                            mulmod(add(signextend(w1, shr(sh, calldataload(add(rp, mul(3, wd))))), R), mload(add(ep, 96)), R)))
+                    s := addmod(s, t, R)
+                    rp := add(rp, shl(2, wd))
+                }
+                for {} lt(ep, ee) { ep := add(ep, 32) } {
+                    let x := add(signextend(w1, shr(sh, calldataload(rp))), R)
+                    s := addmod(s, mulmod(x, mload(ep), R), R)
+                    rp := add(rp, wd)
                 }
                 out := addmod(out, mulmod(wgt, s, R), R)
                 // the next row's index over dims[0 .. rank - 1)

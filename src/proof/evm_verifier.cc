@@ -551,7 +551,11 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     << "    function verifyProof(uint256[] calldata w, bytes calldata inputs, bytes calldata outputs)\n"
     << "        external view returns (bool)\n    {\n"
     << "        if (inputs.length != INPUT_BYTES || outputs.length != OUTPUT_BYTES) return false;\n"
-    << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.begin(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", w);\n"
+    // Room for the commitments (the key's, the proof's and a few lookup multiplicities) and for
+    // about three claims to open per commitment (resnet18: 392 claims on 181 commitments;
+    // cnn_digits 103 on 33), so that the lists seldom grow (ZkDriver.beginSized).
+    << "        (ZkDriver.Ctx memory c, bool ok) = ZkDriver.beginSized(\"" << kProofDomain << "\", VK_DIGEST, " << nt << ", " << ncom + 8
+    << ", " << 3 * ncom + 8 << ", w);\n"
     << "        if (!ok) return false;\n"
     << key_coms << values << reads << outputs
     << "        if (!_nodes(c, w) || !_inputs(c, inputs)) return false;\n"
