@@ -84,7 +84,7 @@ library ZkElementwise {
     }
 
     // bad_params; n: y's variables.
-    function _valid(ElementwiseParams memory p) private pure returns (bool, uint256 n) {
+    function _valid(ElementwiseParams memory p) internal pure returns (bool, uint256 n) {
         bool valid;
         (valid, n) = ZkNonlinear.shapeVars(p.dims);
         if (!valid || p.op > OP_AFFINE || p.ea > 40 || p.eb > 40) return (false, 0);
@@ -133,13 +133,13 @@ library ZkElementwise {
     }
 
     // 1 / 2^k.
-    function _invPow2(uint256 k) private pure returns (uint256 v) {
+    function _invPow2(uint256 k) internal pure returns (uint256 v) {
         v = 1;
         for (uint256 i = 0; i < k; ++i) v = mulmod(v, INV2, R);
     }
 
     // 1 / k for k != 0 (1 without an inversion).
-    function _inv(uint256 k) private view returns (uint256) {
+    function _inv(uint256 k) internal view returns (uint256) {
         return k == 1 ? 1 : ZkFr.inv(k);
     }
 

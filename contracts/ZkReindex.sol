@@ -110,7 +110,7 @@ library ZkReindex {
     }
 
     // ReindexMap::invalid (reverts), group_info and sumcheck_groups.
-    function _ctx(ReindexMap memory m) private pure returns (Ctx memory c) {
+    function _ctx(ReindexMap memory m) internal pure returns (Ctx memory c) {
         (uint256[] memory yoff, uint256[] memory ylg, uint256 yv) = _layout(m.yDims);
         (uint256[] memory xoff, uint256[] memory xlg, uint256 xv) = _layout(m.xDims);
         c.yVars = yv;
@@ -218,7 +218,7 @@ library ZkReindex {
 
     // x's point: identity groups' variables from z, the sumcheck groups' from rho (in order).
     function _xPoint(ReindexMap memory m, Ctx memory c, uint256[] memory z, uint256[] memory rho)
-        private
+        internal
         pure
         returns (uint256[] memory p)
     {
@@ -238,7 +238,7 @@ library ZkReindex {
 
     // The product over the sumcheck groups of sum_{sourced t} eq(z_g, ypad(t)) eq(r_g, xpad(map t)).
     function _selector(ReindexMap memory m, Ctx memory c, uint256[] memory z, uint256[] memory rho)
-        private
+        internal
         pure
         returns (uint256 sel)
     {
@@ -379,7 +379,7 @@ library ZkReindex {
     }
 
     // v - c (MLE of y's unsourced entries at z) (sourced_target).
-    function _target(ReindexMap memory m, Ctx memory c, ZkTypes.Claim memory cl) private pure returns (uint256) {
+    function _target(ReindexMap memory m, Ctx memory c, ZkTypes.Claim memory cl) internal pure returns (uint256) {
         if (m.padValue == 0) return cl.value;
         uint256 src = 1;
         for (uint256 g = 0; g < m.groups.length; ++g) src = mulmod(src, _groupSourced(m.groups[g], c.gi[g], cl.point), R);

@@ -87,6 +87,8 @@ constexpr ZkRoutine kZkRoutines[] = {
     {"ZkConv", "verifyConv", "ZkCpConv", "verifyConv"},
     {"ZkPool", "verifyMaxPool", "ZkCpPool", "verifyMaxPool"},
     {"ZkPool", "verifyGlobalAvgPool", "ZkCpPool", "verifyGlobalAvgPool"},
+    {"ZkElementwise", "verifyElementwise", "ZkCpElementwise", "verifyElementwise"},
+    {"ZkReindex", "verifyReindex", "ZkCpReindex", "verifyReindex"},
 };
 
 struct ZkWrapper {
@@ -232,7 +234,9 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     else if (!code.zk_missing.empty()) why = code.zk_missing;
     // (a plain-mode driver call written by the step itself: no zero-knowledge form yet)
     for (size_t at = code.body.find("ZkDriver."); why.empty() && at != std::string::npos; at = code.body.find("ZkDriver.", at + 1))
-      if (code.body.compare(at, 14, "ZkDriver.tail(") != 0 && code.body.compare(at, 14, "ZkDriver.dims(") != 0) why = code.body.substr(at, code.body.find('(', at) - at);
+      if (code.body.compare(at, 14, "ZkDriver.tail(") != 0 && code.body.compare(at, 14, "ZkDriver.dims(") != 0 &&
+          code.body.compare(at, 19, "ZkDriver.unpackI64(") != 0)  // (pure helpers: shapes, a reindex map's entries)
+        why = code.body.substr(at, code.body.find('(', at) - at);
     bool ok = why.empty();
     std::string combine_body;
     if (ok && !s.free_move()) {
@@ -267,8 +271,9 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     for (size_t i = 0; i < missing.size() && i < 3; ++i) list += (i ? ", " : "") + missing[i];
     if (missing.size() > 3) list += ", ..";
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
-                        "the matrix product of MatMul/Gemm, Conv, MaxPool, GlobalAveragePool, rescale, ReLU, the bound check, claim "
-                        "combination, the lookups and the opening reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
+                        "the matrix product of MatMul/Gemm, Conv, MaxPool, GlobalAveragePool, rescale, ReLU, the bound check, the "
+                        "elementwise layers (Add, Sub, Mul, BatchNormalization's affine form), data movement (Flatten, Reshape, "
+                        "Transpose, ...), claim combination, the lookups and the opening reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
                 list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
                        "without zero knowledge");
   }

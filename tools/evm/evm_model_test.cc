@@ -561,14 +561,36 @@ TEST_F(EvmModel, KeyVersions8And9) {
   }
 }
 
+// A Gemm 8 -> 3 followed by Neg (whose step writes ZkDriver.negate: no zero-knowledge form yet).
+void write_neg_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("neg_gemm");
+  test_onnx::add_init(g, "W", {3, 8}, test_onnx::rnd(rng, 24, 0.8));
+  test_onnx::add_init(g, "b", {3}, test_onnx::rnd(rng, 3, 0.2));
+  test_onnx::add_io(g->add_input(), "x", {1, 8});
+  test_onnx::add_io(g->add_output(), "y", {1, 3});
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "h"), "transB", 1);
+  test_onnx::add_node(g, "Neg", {"h"}, "y");
+  const auto bytes = test_onnx::serialize(m);
+  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const auto x = test_onnx::rnd(rng, 8, 1.5);
+  nlohmann::json j;
+  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
+  std::ofstream(input) << j.dump() << "\n";
+}
+
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
-  // nothing is written. (The residual CNN: its BatchNormalization and Add (the elementwise
-  // routine) have no zero-knowledge routine yet and are named; Conv, MaxPool, GlobalAveragePool,
-  // Gemm and Relu have.)
+  // nothing is written. (A Gemm and a Neg: the Neg's step writes the plain driver's
+  // ZkDriver.negate, which has no zero-knowledge form yet, and is named. Since session 18 the
+  // residual CNN, which this test used before, has a zero-knowledge routine for every node.)
   const fs::path d = dir_ / "refuse";
   fs::create_directories(d);
-  write_resnet(d / "model.onnx", d / "input.json", 7);
+  write_neg_gemm(d / "model.onnx", d / "input.json", 7);
   const fs::path ptau = ZKINFER_TEST_PTAU;
   ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " -o " + q(d / "m.zkm")).code, 0);
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);

@@ -116,27 +116,42 @@ void write_pool_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) 
 // A small CNN with a GlobalAveragePool: Conv 2 -> 3 channels 3x3 (pads 1) with bias, Relu,
 // GlobalAveragePool, Flatten, Gemm 3 -> 2 (transB), on a 1x2x6x6 input (seeded weights and input
 // in (-1, 1)).
-void write_gap_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+// A residual CNN (evm_model_test's write_resnet): Conv with bias and pads, BatchNormalization,
+// Relu, Conv, the skip Add, GlobalAveragePool, Flatten, Gemm; weights and input seeded reals.
+void write_resnet(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(13);
   auto* g = m.mutable_graph();
-  g->set_name("gap_cnn");
-  test_onnx::add_init(g, "Wc", {3, 2, 3, 3}, reals(rng, 54));
-  test_onnx::add_init(g, "bc", {3}, reals(rng, 3));
-  test_onnx::add_init(g, "W", {2, 3}, reals(rng, 6));
-  test_onnx::add_init(g, "b", {2}, reals(rng, 2));
+  g->set_name("resnet");
+  test_onnx::add_init(g, "W1", {3, 2, 3, 3}, test_onnx::rnd(rng, 54, 0.6));
+  test_onnx::add_init(g, "b1", {3}, test_onnx::rnd(rng, 3, 0.2));
+  auto pos = [&](size_t n, double lo, double span) {
+    std::vector<float> v = test_onnx::rnd(rng, n, span);
+    for (auto& x : v) x = static_cast<float>(lo + std::abs(x));
+    return v;
+  };
+  test_onnx::add_init(g, "bn_scale", {3}, pos(3, 0.5, 0.5));
+  test_onnx::add_init(g, "bn_bias", {3}, test_onnx::rnd(rng, 3, 0.3));
+  test_onnx::add_init(g, "bn_mean", {3}, test_onnx::rnd(rng, 3, 0.3));
+  test_onnx::add_init(g, "bn_var", {3}, pos(3, 0.5, 0.5));
+  test_onnx::add_init(g, "W2", {3, 3, 3, 3}, test_onnx::rnd(rng, 81, 0.4));
+  test_onnx::add_init(g, "W", {2, 3}, test_onnx::rnd(rng, 6, 0.8));
+  test_onnx::add_init(g, "b", {2}, test_onnx::rnd(rng, 2, 0.2));
   test_onnx::add_io(g->add_input(), "x", {1, 2, 6, 6});
   test_onnx::add_io(g->add_output(), "y", {1, 2});
-  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "Wc", "bc"}, "c"), "pads", {1, 1, 1, 1});
-  test_onnx::add_node(g, "Relu", {"c"}, "r");
-  test_onnx::add_node(g, "GlobalAveragePool", {"r"}, "p");
+  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "W1", "b1"}, "c1"), "pads", {1, 1, 1, 1});
+  test_onnx::add_node(g, "BatchNormalization", {"c1", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, "n1");
+  test_onnx::add_node(g, "Relu", {"n1"}, "r1");
+  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"r1", "W2"}, "c2"), "pads", {1, 1, 1, 1});
+  test_onnx::add_node(g, "Add", {"c2", "r1"}, "s");
+  test_onnx::add_node(g, "GlobalAveragePool", {"s"}, "p");
   test_onnx::add_node(g, "Flatten", {"p"}, "f");
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
   const auto bytes = test_onnx::serialize(m);
   std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = reals(rng, 72);
+  const auto x = test_onnx::rnd(rng, 72, 1.5);
   nlohmann::json j;
   j["input_data"] = {std::vector<double>(x.begin(), x.end())};
   std::ofstream(input) << j.dump() << "\n";
@@ -635,14 +650,16 @@ TEST_F(EvmZkModel, PoolCnnDefaultVisibilityVerifiesAndRejectsChanges) {
             {"ZkCpConv.verifyConv", "ZkCpPool.verifyMaxPool"}, false);
 }
 
-// A small CNN (Conv with bias and pads, Relu, GlobalAveragePool, Flatten, Gemm) in the default
-// visibility on the default key (version 9: no weight here is committed in rows).
-TEST_F(EvmZkModel, GapCnnDefaultVisibilityVerifiesAndRejectsChanges) {
-  const fs::path a = dir_ / "gapcnn";
+// A residual CNN (Conv with bias and pads, BatchNormalization, Relu, Conv, the skip Add,
+// GlobalAveragePool, Flatten, Gemm) in the default visibility on the default key (session 18: the
+// elementwise routine in zero-knowledge mode, ZkCpElementwise: BatchNormalization's affine form and
+// the Add; it replaces session 17's CNN with GlobalAveragePool, which it contains).
+TEST_F(EvmZkModel, ResidualCnnDefaultVisibilityVerifiesAndRejectsChanges) {
+  const fs::path a = dir_ / "rescnn";
   fs::create_directories(a);
-  write_gap_cnn(a / "model.onnx", a / "input.json", testing::test_seed() + 21);
-  check_cnn(a, "CNN with GlobalAveragePool, default visibility (private input and weights)",
-            {"ZkCpConv.verifyConv", "ZkCpPool.verifyGlobalAvgPool"}, false);
+  write_resnet(a / "model.onnx", a / "input.json", testing::test_seed() + 21);
+  check_cnn(a, "residual CNN, default visibility (private input and weights)",
+            {"ZkCpConv.verifyConv", "ZkCpPool.verifyGlobalAvgPool", "ZkCpElementwise.verifyElementwise"}, false);
 }
 
 // A zero-knowledge model of more than 10 node steps (session 17): the deep perceptron 8x7-3 in the
@@ -675,6 +692,22 @@ TEST_F(EvmZkModel, DeepMlpNodeLibrariesVerifyAndRejectChanges) {
   size_t node_libs = 0;
   for (const auto& [lib, size] : j["libraries"].items()) node_libs += lib.rfind("ZkinferVerifierNodes", 0) == 0;
   EXPECT_GE(node_libs, 2u) << sizes;
+}
+
+// examples/cnn_digits in the default visibility (private input and weights) on the default key:
+// conv1, ReLU, MaxPool, conv2, ReLU, MaxPool, the Flatten ([1,32,2,2] -> [1,128]: one padded
+// table, its claims passed on: no reindex routine), fc1, ReLU, fc2 (10 node steps: node
+// libraries). Every
+// contract under 24,576 bytes, the honest proof verifies, check_cnn's changes are rejected.
+// Minutes of CPU: run only with ZKINFER_EVM_ZK_CNN_DIGITS=1.
+TEST_F(EvmZkModel, CnnDigitsDefaultVisibilityVerifiesAndRejectsChanges) {
+  if (!std::getenv("ZKINFER_EVM_ZK_CNN_DIGITS")) GTEST_SKIP() << "set ZKINFER_EVM_ZK_CNN_DIGITS=1 to run (minutes of CPU)";
+  const fs::path a = dir_ / "cnn_digits";
+  fs::create_directories(a);
+  fs::copy_file(kSource / "examples/cnn_digits/model.onnx", a / "model.onnx", fs::copy_options::overwrite_existing);
+  fs::copy_file(kSource / "examples/cnn_digits/input.json", a / "input.json", fs::copy_options::overwrite_existing);
+  check_cnn(a, "examples/cnn_digits, default visibility (private input and weights)",
+            {"ZkCpConv.verifyConv", "ZkCpPool.verifyMaxPool", "library ZkinferVerifierNodes1"}, false);
 }
 
 }  // namespace

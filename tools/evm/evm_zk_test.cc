@@ -37,8 +37,10 @@
 #include "layers/bound.h"
 #include "layers/combine.h"
 #include "layers/conv.h"
+#include "layers/elementwise.h"
 #include "layers/matmul.h"
 #include "layers/pool.h"
+#include "layers/reindex.h"
 #include "layers/rescale.h"
 #include "lookup/batch.h"
 #include "layers/test_util.h"
@@ -1483,12 +1485,14 @@ void build_bd(MmPlan* pl);
 void build_lg(MmPlan* pl);
 void build_cv(MmPlan* pl);  // conv and the pools (ZkCpConvPoolHarness, which extends ZkCpNonlinearHarness)
 void build_pl(MmPlan* pl);
+void build_ew(MmPlan* pl);  // elementwise and data movement (ZkCpElemHarness, which extends ZkCpConvPoolHarness)
+void build_ri(MmPlan* pl);
 
 // (ZkCpNonlinearHarness extends ZkCpMatmulHarness, which holds the lookup batch's entry: one
 // compilation for all the routines)
 struct LayerPlans {
-  Evm evm{"ZkCpConvPoolHarness"};
-  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm}, cv{evm}, pl{evm};
+  Evm evm{"ZkCpElemHarness"};
+  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm}, cv{evm}, pl{evm}, ew{evm}, ri{evm};
 };
 
 LayerPlans& layer_plans() {
@@ -1503,6 +1507,8 @@ LayerPlans& layer_plans() {
     build_lg(&l->lg);
     build_cv(&l->cv);
     build_pl(&l->pl);
+    build_ew(&l->ew);
+    build_ri(&l->ri);
     if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
     return l;
   }();
@@ -1517,6 +1523,8 @@ MmPlan& bd_plan() { return layer_plans().bd; }
 MmPlan& lg_plan() { return layer_plans().lg; }
 MmPlan& cv_plan() { return layer_plans().cv; }
 MmPlan& pl_plan() { return layer_plans().pl; }
+MmPlan& ew_plan() { return layer_plans().ew; }
+MmPlan& ri_plan() { return layer_plans().ri; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
@@ -2569,6 +2577,245 @@ TEST(EvmZk, PoolEveryChangeIsRejected) {
 TEST(EvmZk, PoolFalseClaimIsRejected) {
   SCOPED_TRACE(seed_note());
   expect_false_claims_rejected(pl_plan());
+}
+
+
+// ---- the elementwise layers and data movement in zero-knowledge mode (ZkCpElementwise,
+// ZkCpReindex; ZkCpElemHarness) ----
+//
+// Elementwise (Add, Sub, Mul with broadcasting, BatchNormalization's affine a x + b, with and
+// without the output rescale) and reindex (Flatten, Transpose, Pad with a non-zero value) proofs
+// made in zero-knowledge mode (the rescale under a model-wide lookup batch); the claims on the
+// inputs (elementwise: on a, then b, then c) and the advice claims bound to Pedersen commitments,
+// then the end section. The harness must return the C++ verifier's verdict, state, pad opening,
+// claims (forms term by term), advice claims and lookups.
+
+struct EwSpec {
+  layers::ElementwiseParams p;
+  size_t claims = 1;
+};
+
+std::string ew_name(const EwSpec& sp) {
+  auto d = [](const std::vector<size_t>& v) {
+    std::string o = "[";
+    for (size_t i = 0; i < v.size(); ++i) o += (i ? "," : "") + std::to_string(v[i]);
+    return o + "]";
+  };
+  static const char* ops[] = {"add", "sub", "mul", "affine"};
+  const auto& p = sp.p;
+  std::string n = std::string("elementwise ") + ops[static_cast<int>(p.op)] + " " + d(p.dims);
+  if (!p.a_dims.empty()) n += " a" + d(p.a_dims);
+  if (!p.b_dims.empty()) n += " b" + d(p.b_dims);
+  if (!p.c_dims.empty()) n += " c" + d(p.c_dims);
+  return n + " e=" + std::to_string(p.ea) + "," + std::to_string(p.eb) + " shift=" + std::to_string(p.shift) +
+         " out_bits=" + std::to_string(p.out_bits) + " claims=" + std::to_string(sp.claims);
+}
+
+// The rescale's range checks (num_vars, bits) in add_range order.
+std::vector<std::pair<size_t, size_t>> ew_ranges(const EwSpec& sp) {
+  if (sp.p.shift <= 0) return {};
+  const size_t n = layers::PaddedShape(sp.p.dims).num_vars();
+  std::vector<std::pair<size_t, size_t>> r{{n, static_cast<size_t>(sp.p.shift)}};
+  if (sp.p.out_bits > 0) r.push_back({n, sp.p.out_bits + 1});
+  return r;
+}
+
+std::vector<uint8_t> ew_prove(const EwSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  using Op = layers::ElementwiseParams::Op;
+  const auto& p = sp.p;
+  auto shape = [&](const std::vector<size_t>& d) { return layers::PaddedShape(d.empty() ? p.dims : d); };
+  const int64_t bound = p.op == Op::kAdd || p.op == Op::kSub ? int64_t{1} << 12 : int64_t{1} << 10;  // (evm_elementwise_test's)
+  const auto a = layers::testing::random_ints(rng, shape(p.a_dims).unpadded_size(), bound);
+  const auto b = layers::testing::random_ints(rng, shape(p.b_dims).unpadded_size(), bound);
+  const auto c = p.op == Op::kAffine ? layers::testing::random_ints(rng, shape(p.c_dims).unpadded_size(), bound)
+                                     : std::vector<int64_t>{};
+  layers::ElementwiseProver prover(p, a, b, c);
+  const layers::PaddedShape ys(p.dims);
+  auto claims = layers::testing::true_claims(rng, layers::padded_table(ys, prover.output()), ys.num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& cl : claims) points->push_back(cl.point);
+  return layer_prove(claims, rng, [&](std::vector<layers::Claim>& cl, transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+    layers::ElementwiseClaims out;
+    if (w) {
+      prover.prove(cl, tr, &out).serialize(*w);
+      return std::vector<Val>{};
+    }
+    const auto proof = layers::ElementwiseProof::deserialize(*r, p, cl.size());
+    EXPECT_TRUE(layers::verify_elementwise(p, cl, proof, tr, &out).ok());
+    std::vector<Val> bind;
+    for (const auto* l : {&out.a, &out.b, &out.c})
+      for (const auto& x : *l) bind.push_back(x.value);
+    for (const auto& x : out.advice) bind.push_back(x.claim.value);
+    return bind;
+  });
+}
+
+MmCase ew_verify(const EwSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  using Op = layers::ElementwiseParams::Op;
+  const auto& p = sp.p;
+  std::vector<size_t> params{static_cast<size_t>(p.op), p.ea, p.eb, static_cast<size_t>(p.shift + 64), p.out_bits};
+  for (const auto* d : {&p.dims, &p.a_dims, &p.b_dims, &p.c_dims}) {
+    params.push_back(d->size());
+    params.insert(params.end(), d->begin(), d->end());
+  }
+  // message ids (read order) -> slots (absorption order): the claims, the rescale's evaluations,
+  // then Affine reads every claim's c~(z_c), then every claim's sumcheck (2n + 3 words), but
+  // absorbs per claim its evaluation and its sumcheck (the others read as they absorb)
+  const size_t nc = points.size(), n = layers::PaddedShape(p.dims).num_vars(), S = 2 * n + 3;
+  size_t ne = 0;
+  for (const auto& [v, bits] : ew_ranges(sp)) ne += layers::range_eval_count(v, bits) * nc;
+  const size_t base = nc + ne;
+  const bool affine = p.op == Op::kAffine;
+  const std::function<uint32_t(uint32_t)> slot = [=](uint32_t id32) -> uint32_t {
+    const size_t id = id32;
+    if (!affine || id < base) return id32;
+    if (id < base + nc) return static_cast<uint32_t>(base + (id - base) * (1 + S));
+    const size_t k = id - base - nc;
+    return static_cast<uint32_t>(base + (k / S) * (1 + S) + 1 + k % S);
+  };
+  return layer_verify(ew_name(sp), params, points, bytes, [&](std::vector<layers::Claim>& yc, transcript::Transcript& tr, ByteReader& r) {
+    const auto proof = layers::ElementwiseProof::deserialize(r, p, yc.size());
+    layers::ElementwiseClaims out;
+    const Verdict v = layers::verify_elementwise(p, yc, proof, tr, &out);
+    EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+    LayerOut o;
+    for (const auto* l : {&out.a, &out.b, &out.c}) o.in.insert(o.in.end(), l->begin(), l->end());
+    o.adv = out.advice;
+    return o;
+  }, slot, ew_ranges(sp));
+}
+
+std::vector<EwSpec> ew_specs() {
+  using Op = layers::ElementwiseParams::Op;
+  auto ew = [](Op op, std::vector<size_t> dims, std::vector<size_t> ad, std::vector<size_t> bd, std::vector<size_t> cd, size_t ea,
+               size_t eb, int shift, size_t out_bits, size_t claims) {
+    EwSpec s;
+    s.p.op = op, s.p.dims = std::move(dims), s.p.a_dims = std::move(ad), s.p.b_dims = std::move(bd), s.p.c_dims = std::move(cd);
+    s.p.ea = ea, s.p.eb = eb, s.p.shift = shift, s.p.out_bits = out_bits;
+    s.claims = claims;
+    return s;
+  };
+  // (evm_elementwise_test's shapes, for the plain routine's gas on the same case)
+  return {
+      ew(Op::kAdd, {2, 3, 4}, {}, {}, {}, 0, 2, 0, 0, 2),                             // two tensors, aligned
+      ew(Op::kAdd, {4, 1, 5}, {1, 1, 5}, {4, 1, 1}, {}, 0, 4, 0, 0, 3),               // both broadcast (bias-like b)
+      ew(Op::kMul, {2, 6}, {}, {1, 6}, {}, 0, 0, 8, 13, 2),                           // a broadcast b, the rescale and range check
+      ew(Op::kSub, {2, 3, 5}, {2, 1, 5}, {1, 3, 1}, {}, 1, 0, 3, 12, 2),              // both broadcast, rescaled
+      ew(Op::kAffine, {1, 4, 3, 3}, {}, {1, 4, 1, 1}, {1, 4, 1, 1}, 0, 0, 6, 14, 1),  // BatchNormalization
+      ew(Op::kAffine, {2, 3, 2, 2}, {}, {1, 3, 1, 1}, {1, 3, 1, 1}, 0, 0, 4, 0, 2),   // two claims (slots interleaved)
+  };
+}
+
+// Every word of the layer's proof changed in the first Add and the first affine case; false
+// claims: the Mul and the affine form (a false claim on a linear step, Add or Sub, becomes false
+// claims on its operands, which the layer cannot tell: it is caught where those are opened).
+void build_ew(MmPlan* pl) { build_plan(pl, 0xe1e1, "elementwise(uint256[])", ew_specs(), {0, 4}, {2, 4}, ew_prove, ew_verify); }
+
+struct RiSpec {
+  std::string name;
+  layers::ReindexMap m;
+  size_t claims = 1;
+};
+
+std::vector<uint8_t> ri_prove(const RiSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  const layers::PaddedShape xs(sp.m.x_dims), ys(sp.m.y_dims);
+  const auto x = layers::testing::random_ints(rng, xs.unpadded_size(), int64_t{1} << 20);
+  auto claims = layers::testing::true_claims(rng, layers::padded_table(ys, sp.m.apply(x)), ys.num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& cl : claims) points->push_back(cl.point);
+  return layer_prove(claims, rng, [&](std::vector<layers::Claim>& cl, transcript::Transcript& tr, ByteWriter* w, ByteReader* r) {
+    if (w) {
+      layers::ReindexProof pp;
+      layers::prove_reindex(sp.m, x, cl, tr, &pp);
+      pp.serialize(*w);
+      return std::vector<Val>{};
+    }
+    const auto proof = layers::ReindexProof::deserialize(*r, sp.m, cl.size());
+    std::vector<layers::Claim> out;
+    EXPECT_TRUE(layers::verify_reindex(sp.m, cl, proof, tr, &out).ok());
+    std::vector<Val> bind;
+    for (const auto& c : out) bind.push_back(c.value);
+    return bind;
+  });
+}
+
+MmCase ri_verify(const RiSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  const auto& m = sp.m;
+  // the map's words (ZkCpReindexEntry's: map entries + 1, the pad value + 2^62; iota groups as the
+  // generator emits them)
+  std::vector<size_t> params;
+  auto list = [&](const std::vector<size_t>& v) {
+    params.push_back(v.size());
+    params.insert(params.end(), v.begin(), v.end());
+  };
+  list(m.x_dims);
+  list(m.y_dims);
+  params.push_back(m.groups.size());
+  for (const auto& g : m.groups) {
+    list(g.y_axes);
+    list(g.x_axes);
+    bool iota = !g.identity && !g.map.empty();
+    for (size_t t = 0; iota && t < g.map.size(); ++t) iota = g.map[t] == static_cast<int64_t>(t);
+    params.push_back(g.identity ? 1 : iota ? 2 : 0);
+    if (g.identity || iota) {
+      params.push_back(0);
+      continue;
+    }
+    params.push_back(g.map.size());
+    for (int64_t v : g.map) params.push_back(static_cast<size_t>(v + 1));
+  }
+  params.push_back(static_cast<size_t>(m.pad_value + (int64_t{1} << 62)));
+  return layer_verify("reindex " + sp.name + " claims=" + std::to_string(sp.claims), params, points, bytes,
+                      [&](std::vector<layers::Claim>& yc, transcript::Transcript& tr, ByteReader& r) {
+                        const auto proof = layers::ReindexProof::deserialize(r, m, yc.size());
+                        LayerOut o;
+                        const Verdict v = layers::verify_reindex(m, yc, proof, tr, &o.in);
+                        EXPECT_TRUE(v.ok()) << v.reason();  // (zero knowledge: the checks are recorded)
+                        return o;
+                      }, [](uint32_t id) { return id; }, {});
+}
+
+std::vector<RiSpec> ri_specs() {
+  return {
+      {"Flatten [1,3,5,6]->[1,90]", layers::reshape_map({1, 3, 5, 6}, {1, 90}), 1},  // a padded CHW tensor flattened
+      {"Transpose [1,6,5,3] (0,2,3,1)", layers::transpose_map({1, 6, 5, 3}, {0, 2, 3, 1}), 1},  // (free: unit groups)
+      {"Pad [3,5] value -7", layers::pad_map({3, 5}, {1, 0, 2, 3}, -7), 2},  // a non-zero pad value (the sourced target)
+      {"Flatten [1,512,1,1]->[1,512]", layers::reshape_map({1, 512, 1, 1}, {1, 512}), 2},  // resnet18's (free)
+  };
+}
+
+// (evm_layers_test's maps.) Every word of the layer's proof changed in the Flatten; false claims:
+// the Flatten and the Pad (a free map passes a false claim on to x: caught where x's is opened).
+void build_ri(MmPlan* pl) { build_plan(pl, 0x7171, "reindex(uint256[])", ri_specs(), {0}, {0, 2}, ri_prove, ri_verify); }
+
+TEST(EvmZk, ElementwiseMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(ew_plan(), ew_specs().size());
+}
+
+TEST(EvmZk, ElementwiseEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(ew_plan());
+}
+
+TEST(EvmZk, ElementwiseFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(ew_plan());
+}
+
+TEST(EvmZk, ReindexMatchesCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(ri_plan(), ri_specs().size());
+}
+
+TEST(EvmZk, ReindexEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(ri_plan());
+}
+
+TEST(EvmZk, ReindexFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(ri_plan());
 }
 
 }  // namespace
