@@ -490,11 +490,12 @@ library ZkCp {
         uint256[] memory a = d.msg;
         uint256[] memory b = d.ped;
         assembly ("memory-safe") {
+            // (stops at the first non-zero coefficient)
             let any := 0
             let e := add(add(a, 32), shl(5, mload(a)))
-            for { let q := add(a, 32) } lt(q, e) { q := add(q, 32) } { any := or(any, mload(q)) }
+            for { let q := add(a, 32) } and(lt(q, e), iszero(any)) { q := add(q, 32) } { any := mload(q) }
             e := add(add(b, 32), shl(5, mload(b)))
-            for { let q := add(b, 32) } lt(q, e) { q := add(q, 32) } { any := or(any, mload(q)) }
+            for { let q := add(b, 32) } and(lt(q, e), iszero(any)) { q := add(q, 32) } { any := mload(q) }
             pub := iszero(any)
         }
     }
