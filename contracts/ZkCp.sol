@@ -198,58 +198,78 @@ library ZkCp {
         uint256 lbl,
         uint256[] calldata vals
     ) internal pure returns (bytes32, bool ok) {
-        uint256 n = vals.length;
-        g.s = fit(g.s, g.ns - g.s0, g.ns - g.s0 + n);
-        // (session 18) one pass in assembly: the next chunk start is tracked instead of chunkOf per
-        // slot, the words written straight into the absorbed bytes (a scratch buffer above the free
-        // pointer, released after the absorb).
+        g.s = fit(g.s, g.ns - g.s0, g.ns - g.s0 + vals.length);
+        bytes memory buf;
+        (buf, ok) = _messageWords(g, prm, chunks, vals);
+        // (the values were checked canonical; the commitments' words need not be < R)
+        st = ZkTranscript.absorbBytes(st, lbl, buf);
+        assembly ("memory-safe") {
+            mstore(0x40, buf)  // (the words' buffer released)
+        }
+        return (st, ok);
+    }
+
+    // absorbMessages' words (session 18): the values stored at their slots and copied into a buffer
+    // with each chunk's commitment word after the value that starts it, run by run between chunk
+    // starts (the next start tracked, not chunkOf per slot); ok = false when a chunk is missing.
+    function _messageWords(Log memory g, Params memory prm, uint256[] memory chunks, uint256[] calldata vals)
+        private
+        pure
+        returns (bytes memory buf, bool ok)
+    {
         uint256 slot = g.ns;
+        uint256 end = slot + vals.length;
         uint256 k = chunkOf(prm.b, prm.cap, slot);
         uint256 next = chunkStart(prm.b, prm.cap, k);
         if (next < slot) next = chunkStart(prm.b, prm.cap, ++k);
-        uint256[] memory sa = g.s;
-        uint256 base = slot - g.s0;
-        bytes memory buf;
-        ok = true;
-        assembly ("memory-safe") {
-            buf := mload(0x40)
-            mstore(0x40, add(buf, add(32, shl(6, n))))
-        }
-        uint256 m;
-        bool bad;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 v;
+        uint256 dst;
+        uint256 out;
+        uint256 src = 0;
+        {
+            uint256[] memory sa = g.s;
+            uint256 s0 = g.s0;
             assembly ("memory-safe") {
-                v := calldataload(add(vals.offset, shl(5, i)))
-                bad := or(bad, iszero(lt(v, R)))
-                mstore(add(add(sa, 32), shl(5, add(base, i))), v)
-                mstore(add(add(buf, 32), shl(5, m)), v)
+                buf := mload(0x40)
+                mstore(0x40, add(buf, add(32, shl(6, vals.length))))
+                out := add(buf, 32)
+                dst := add(add(sa, 32), shl(5, sub(slot, s0)))
+                src := vals.offset
             }
-            ++m;
-            if (slot + i == next) {
+        }
+        ok = true;
+        bool bad;
+        while (slot < end) {
+            uint256 upto = next < end ? next + 1 : end;
+            assembly ("memory-safe") {
+                let e := add(src, shl(5, sub(upto, slot)))
+                for {} lt(src, e) { src := add(src, 32) } {
+                    let v := calldataload(src)
+                    bad := or(bad, iszero(lt(v, R)))
+                    mstore(dst, v)
+                    mstore(out, v)
+                    dst := add(dst, 32)
+                    out := add(out, 32)
+                }
+            }
+            if (upto == next + 1) {
                 if (2 * k + 1 >= chunks.length) {
                     ok = false;
                 } else {
                     uint256 cw = ZkTranscript.g1Word(chunks[2 * k], chunks[2 * k + 1]);
                     assembly ("memory-safe") {
-                        mstore(add(add(buf, 32), shl(5, m)), cw)
+                        mstore(out, cw)
+                        out := add(out, 32)
                     }
-                    ++m;
                 }
                 next = chunkStart(prm.b, prm.cap, ++k);
             }
+            slot = upto;
         }
         if (bad) revert NonCanonical();
-        g.ns = slot + n;
+        g.ns = end;
         assembly ("memory-safe") {
-            mstore(buf, shl(5, m))
+            mstore(buf, sub(out, add(buf, 32)))
         }
-        // (the values were checked canonical; the commitments' words need not be < R)
-        st = ZkTranscript.absorbBytes(st, lbl, buf);
-        assembly ("memory-safe") {
-            mstore(0x40, buf)
-        }
-        return (st, ok);
     }
 
     // A product of two hidden forms: appends X and Y (flat forms at x[xa..], y[ya..]); returns its
