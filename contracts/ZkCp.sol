@@ -198,29 +198,78 @@ library ZkCp {
         uint256 lbl,
         uint256[] calldata vals
     ) internal pure returns (bytes32, bool ok) {
-        uint256 n = vals.length;
-        uint256[] memory words = new uint256[](2 * n);
-        uint256 m;
-        ok = true;
-        g.s = fit(g.s, g.ns - g.s0, g.ns - g.s0 + n);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 v = vals[i];
-            if (v >= R) revert NonCanonical();
-            uint256 slot = g.ns;
-            put(g.s, slot - g.s0, v);
-            g.ns = slot + 1;
-            words[m++] = v;
-            uint256 k = chunkOf(prm.b, prm.cap, slot);
-            if (chunkStart(prm.b, prm.cap, k) == slot) {
-                if (2 * k + 1 >= chunks.length) {
-                    ok = false;
-                    continue;
-                }
-                words[m++] = ZkTranscript.g1Word(chunks[2 * k], chunks[2 * k + 1]);
+        g.s = fit(g.s, g.ns - g.s0, g.ns - g.s0 + vals.length);
+        bytes memory buf;
+        (buf, ok) = _messageWords(g, prm, chunks, vals);
+        // (the values were checked canonical; the commitments' words need not be < R)
+        st = ZkTranscript.absorbBytes(st, lbl, buf);
+        assembly ("memory-safe") {
+            mstore(0x40, buf)  // (the words' buffer released)
+        }
+        return (st, ok);
+    }
+
+    // absorbMessages' words (session 18): the values stored at their slots and copied into a buffer
+    // with each chunk's commitment word after the value that starts it, run by run between chunk
+    // starts (the next start tracked, not chunkOf per slot); ok = false when a chunk is missing.
+    function _messageWords(Log memory g, Params memory prm, uint256[] memory chunks, uint256[] calldata vals)
+        private
+        pure
+        returns (bytes memory buf, bool ok)
+    {
+        uint256 slot = g.ns;
+        uint256 end = slot + vals.length;
+        uint256 k = chunkOf(prm.b, prm.cap, slot);
+        uint256 next = chunkStart(prm.b, prm.cap, k);
+        if (next < slot) next = chunkStart(prm.b, prm.cap, ++k);
+        uint256 dst;
+        uint256 out;
+        uint256 src = 0;
+        {
+            uint256[] memory sa = g.s;
+            uint256 s0 = g.s0;
+            assembly ("memory-safe") {
+                buf := mload(0x40)
+                mstore(0x40, add(buf, add(32, shl(6, vals.length))))
+                out := add(buf, 32)
+                dst := add(add(sa, 32), shl(5, sub(slot, s0)))
+                src := vals.offset
             }
         }
-        _trim(words, m);  // (the values were checked canonical; the commitments' words need not be < R)
-        return (ZkTranscript.absorbBytes(st, lbl, abi.encodePacked(words)), ok);
+        ok = true;
+        bool bad;
+        while (slot < end) {
+            uint256 upto = next < end ? next + 1 : end;
+            assembly ("memory-safe") {
+                let e := add(src, shl(5, sub(upto, slot)))
+                for {} lt(src, e) { src := add(src, 32) } {
+                    let v := calldataload(src)
+                    bad := or(bad, iszero(lt(v, R)))
+                    mstore(dst, v)
+                    mstore(out, v)
+                    dst := add(dst, 32)
+                    out := add(out, 32)
+                }
+            }
+            if (upto == next + 1) {
+                if (2 * k + 1 >= chunks.length) {
+                    ok = false;
+                } else {
+                    uint256 cw = ZkTranscript.g1Word(chunks[2 * k], chunks[2 * k + 1]);
+                    assembly ("memory-safe") {
+                        mstore(out, cw)
+                        out := add(out, 32)
+                    }
+                }
+                next = chunkStart(prm.b, prm.cap, ++k);
+            }
+            slot = upto;
+        }
+        if (bad) revert NonCanonical();
+        g.ns = end;
+        assembly ("memory-safe") {
+            mstore(buf, sub(out, add(buf, 32)))
+        }
     }
 
     // A product of two hidden forms: appends X and Y (flat forms at x[xa..], y[ya..]); returns its
@@ -247,7 +296,10 @@ library ZkCp {
     function _copyForm(uint256[] memory dst, uint256 at, uint256[] memory f, uint256 fa) private pure returns (uint256) {
         uint256 len = 2 + 2 * f[fa + 1];
         if (at + len > dst.length) revert LogFull();
-        for (uint256 i = 0; i < len; ++i) dst[at + i] = f[fa + i];
+        if (fa + len > f.length) revert BadForm(5);
+        assembly ("memory-safe") {
+            mcopy(add(add(dst, 32), shl(5, at)), add(add(f, 32), shl(5, fa)), shl(5, len))
+        }
         return at + len;
     }
 
@@ -273,7 +325,10 @@ library ZkCp {
         g.zeros = fit(g.zeros, g.zlen, g.zlen + len + 2);
         uint256[] memory z = g.zeros;
         uint256 at = g.zlen;
-        for (uint256 i = 0; i < len; ++i) z[at + i] = f[fa + i];
+        if (fa + len > f.length) revert BadForm(5);
+        assembly ("memory-safe") {
+            mcopy(add(add(z, 32), shl(5, at)), add(add(f, 32), shl(5, fa)), shl(5, len))
+        }
         z[at + 1] = nt + 1;
         z[at + len] = (2 << KIND_SHIFT) | l;
         z[at + len + 1] = R - 1;
@@ -451,26 +506,25 @@ library ZkCp {
         }
     }
 
-    function _isPublic(Dense memory d) private pure returns (bool) {
-        for (uint256 j = 0; j < d.msg.length; ++j) if (d.msg[j] != 0) return false;
-        for (uint256 l = 0; l < d.ped.length; ++l) if (d.ped[l] != 0) return false;
-        return true;
+    function _isPublic(Dense memory d) private pure returns (bool pub) {
+        uint256[] memory a = d.msg;
+        uint256[] memory b = d.ped;
+        assembly ("memory-safe") {
+            // (stops at the first non-zero coefficient)
+            let any := 0
+            let e := add(add(a, 32), shl(5, mload(a)))
+            for { let q := add(a, 32) } and(lt(q, e), iszero(any)) { q := add(q, 32) } { any := mload(q) }
+            e := add(add(b, 32), shl(5, mload(b)))
+            for { let q := add(b, 32) } and(lt(q, e), iszero(any)) { q := add(q, 32) } { any := mload(q) }
+            pub := iszero(any)
+        }
     }
 
     // eq(point, x) for x in {0,1}^n, variable i the bit i of the index.
     function eqTable(uint256[] memory point) internal pure returns (uint256[] memory t) {
         t = new uint256[](1 << point.length);
         t[0] = 1;
-        uint256 h = 1;
-        for (uint256 i = 0; i < point.length; ++i) {
-            uint256 p = point[i];
-            for (uint256 j = 0; j < h; ++j) {
-                uint256 hi = mulmod(t[j], p, R);
-                t[j + h] = hi;
-                t[j] = addmod(t[j], R - hi, R);
-            }
-            h <<= 1;
-        }
+        _expand(t, point, point.length);
     }
 
     // eq(point, x) for x < 2^t, t = ceil(log2 m) (at most point.length): the first entries of
@@ -484,15 +538,26 @@ library ZkCp {
         uint256 hiFactor = 1;
         for (uint256 i = lt; i < n; ++i) hiFactor = mulmod(hiFactor, addmod(1, R - point[i], R), R);
         t[0] = hiFactor;
-        uint256 h = 1;
-        for (uint256 i = 0; i < lt; ++i) {
-            uint256 p = point[i];
-            for (uint256 j = 0; j < h; ++j) {
-                uint256 hi = mulmod(t[j], p, R);
-                t[j + h] = hi;
-                t[j] = addmod(t[j], R - hi, R);
+        _expand(t, point, lt);
+    }
+
+    // t[0..2^m) from t[0] (the rest zero): the eq table's doubling over point[0..m), in assembly.
+    function _expand(uint256[] memory t, uint256[] memory point, uint256 m) private pure {
+        if (m > point.length || (uint256(1) << m) > t.length) revert BadForm(7);
+        assembly ("memory-safe") {
+            let tp := add(t, 32)
+            let h := 32
+            for { let i := 0 } lt(i, m) { i := add(i, 1) } {
+                let p := mload(add(add(point, 32), shl(5, i)))
+                let e := add(tp, h)
+                for { let q := tp } lt(q, e) { q := add(q, 32) } {
+                    let a := mload(q)
+                    let hi := mulmod(a, p, R)
+                    mstore(add(q, h), hi)
+                    mstore(q, addmod(a, sub(R, hi), R))
+                }
+                h := shl(1, h)
             }
-            h <<= 1;
         }
     }
 
@@ -549,7 +614,14 @@ library ZkCp {
         w.kappa = np == 0 ? 0 : (np == 1 ? 1 : _ceilLog2(np));
         uint256 total = w.n0 + np + 3 * w.kappa;
         w.s = new uint256[](total);
-        for (uint256 j = 0; j < w.n0; ++j) w.s[j] = rel.s[j];
+        {
+            uint256[] memory ws = w.s;
+            uint256[] memory rs = rel.s;
+            uint256 n0 = w.n0;
+            assembly ("memory-safe") {
+                mcopy(add(ws, 32), add(rs, 32), shl(5, n0))
+            }
+        }
         w.n = w.n0;
         w.nped = rel.peds.length / 2;
         w.peds = rel.peds;
@@ -758,9 +830,19 @@ library ZkCp {
             uint256 end = start + (1 << (k <= prm.cap - prm.b ? prm.b + k : prm.cap));
             if (end > w.n) end = w.n;
             uint256 wk;
-            for (uint256 j = start; j < end; ++j) {
-                uint256 c = d.msg[j];
-                if (c != 0) wk = addmod(wk, mulmod(c, eqt[j - start], R), R);
+            if (end > start) {
+                if (end > d.msg.length || end - start > eqt.length) revert BadForm(8);
+                uint256[] memory dm = d.msg;
+                assembly ("memory-safe") {
+                    let ep := add(eqt, 32)
+                    let dp := add(add(dm, 32), shl(5, start))
+                    let de := add(add(dm, 32), shl(5, end))
+                    for {} lt(dp, de) { dp := add(dp, 32) } {
+                        let c := mload(dp)
+                        if c { wk := addmod(wk, mulmod(c, mload(ep), R), R) }
+                        ep := add(ep, 32)
+                    }
+                }
             }
             _mulAdd(o.cstar, rel.chunks, k, wk);
         }

@@ -633,7 +633,13 @@ library ZkCpDriver {
             uint256 terms;
             for (uint256 i = 0; i < c.nOpen; ++i) terms += c.openForm[i][1];
             uint256 need = 2 * terms + 8 * o.n + 8 * o.nh + 16;
-            roomyFor(c.z.g, need > ROOM ? need : ROOM);
+            // (session 18) each array its own room (slots 2N + K, claims K, no products): the
+            // frame's memory was four copies of the largest
+            ZkCp.Log memory g = c.z.g;
+            g.s = _widen(g.s, g.ns - g.s0, 2 * o.n + o.nh + ROOM);
+            g.peds = _widen(g.peds, 2 * (g.nped - g.ped0), 2 * o.nh + ROOM);
+            g.prods = _widen(g.prods, g.plen, ROOM);
+            g.zeros = _widen(g.zeros, g.zlen, need > ROOM ? need : ROOM);
         }
         ZkCpReduction.Res memory r = ZkCpReduction.verifyReduction(c.st, c.z, o.numVars, o.claimCom, o.claims, w[c.pos:]);
         bool ok = r.ok;

@@ -68,19 +68,21 @@ library ZkCpLookups {
             (, uint256 n) = ZkLogup.layout(b.segVars);
             (, uint256 k) = ZkLogup.layout(b.tableLogs);
             uint256 nv = (n > k ? n : k) + 1;
-            uint256 need = ZkLogup.proofWords(n, k) + ns + nt + (n + k + 2) * (38 + 4 * nv) + 28 + 2 * ns + 2 * nt;
-            _room(z.g, need);
+            // (session 18: each array its own room, not the sum: the frame's memory, whose
+            // expansion is quadratic, was four times the largest; the log still grows on demand)
+            uint256 steps = n + k + 2;
+            _room(z.g, ZkLogup.proofWords(n, k) + ns + nt, 8, steps * 18, steps * (20 + 4 * nv) + 28 + 2 * ns + 2 * nt);
         }
         r.o = ZkCpLogup.verifyRangeBatch(st, z, b, w, pos);
         _trim(z.g);
         return (r, z);
     }
 
-    function _room(ZkCp.Log memory g, uint256 room) private pure {
-        g.s = _widen(g.s, g.ns - g.s0, room);
-        g.peds = _widen(g.peds, 2 * (g.nped - g.ped0), room);
-        g.prods = _widen(g.prods, g.plen, room);
-        g.zeros = _widen(g.zeros, g.zlen, room);
+    function _room(ZkCp.Log memory g, uint256 rs, uint256 rp, uint256 rq, uint256 rz) private pure {
+        g.s = _widen(g.s, g.ns - g.s0, rs);
+        g.peds = _widen(g.peds, 2 * (g.nped - g.ped0), rp);
+        g.prods = _widen(g.prods, g.plen, rq);
+        g.zeros = _widen(g.zeros, g.zlen, rz);
     }
 
     function _trim(ZkCp.Log memory g) private pure {

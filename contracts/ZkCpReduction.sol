@@ -117,13 +117,24 @@ library ZkCpReduction {
         uint256 k = numVars.length;
         uint256 n = o.rho.length;
         uint256[] memory wt = new uint256[](k);
+        uint256[] memory rho = o.rho;
         for (uint256 i = 0; i < claims.length; ++i) {
             uint256[] memory pt = claims[i].point;
+            if (pt.length > rho.length) revert ZkReduction.BadShape();
             uint256 e = 1;
-            for (uint256 j = 0; j < pt.length; ++j) {
-                uint256 x = pt[j];
-                uint256 y = o.rho[j];
-                e = mulmod(e, addmod(addmod(1, mulmod(addmod(x, x, R), y, R), R), R - addmod(x, y, R), R), R);
+            // (session 18) eq(pt, rho) in assembly: 1 + 2xy - x - y per variable
+            assembly ("memory-safe") {
+                let xp := add(pt, 32)
+                let yp := add(rho, 32)
+                let xe := add(xp, shl(5, mload(pt)))
+                for {} lt(xp, xe) {
+                    xp := add(xp, 32)
+                    yp := add(yp, 32)
+                } {
+                    let x := mload(xp)
+                    let y := mload(yp)
+                    e := mulmod(e, addmod(addmod(1, mulmod(addmod(x, x, R), y, R), R), sub(R, addmod(x, y, R)), R), R)
+                }
             }
             wt[coms[i]] = addmod(wt[coms[i]], mulmod(betas[i], e, R), R);
         }
