@@ -32,6 +32,7 @@
 
 #include "common/random.h"
 #include "evm_call.h"
+#include "evm_models.h"
 #include "pcs/kzg_scheme.h"
 #include "proof/evm_public.h"
 #include "proof/evm_verifier.h"
@@ -45,6 +46,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace evm_call;  // Word, Call, parse_call, encode, plus_one, ..
+using evm_models::write_deep_mlp;
+using evm_models::write_resnet;
 
 const fs::path kSource = ZKINFER_SOURCE_DIR;
 
@@ -53,11 +56,8 @@ Result zk(const std::string& args) { return sh(std::string("'") + ZKINFER_CLI + 
 // A two-layer perceptron 8 -> 6 (Relu) -> 3 with random weights (seeded), and an input.
 void write_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  onnx::ModelProto m = evm_models::new_model("mlp");
   auto* g = m.mutable_graph();
-  g->set_name("mlp");
   test_onnx::add_init(g, "W1", {6, 8}, test_onnx::rnd(rng, 48, 0.8));
   test_onnx::add_init(g, "b1", {6}, test_onnx::rnd(rng, 6, 0.2));
   test_onnx::add_init(g, "W2", {3, 6}, test_onnx::rnd(rng, 18, 0.8));
@@ -67,12 +67,7 @@ void write_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W1", "b1"}, "h"), "transB", 1);
   test_onnx::add_node(g, "Relu", {"h"}, "r");
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"r", "W2", "b2"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 8, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
+  evm_models::save_model(m, onnx, input, test_onnx::rnd(rng, 8, 1.5));
 }
 
 // A small CNN: Conv 1 -> 2 channels 3x3 (pads 1) with bias, Relu, MaxPool 2x2, Flatten, Gemm 18 -> 3,
@@ -80,11 +75,8 @@ void write_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
 // re-indexing, matmul).
 void write_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  onnx::ModelProto m = evm_models::new_model("cnn");
   auto* g = m.mutable_graph();
-  g->set_name("cnn");
   test_onnx::add_init(g, "Wc", {2, 1, 3, 3}, test_onnx::rnd(rng, 18, 0.8));
   test_onnx::add_init(g, "bc", {2}, test_onnx::rnd(rng, 2, 0.2));
   test_onnx::add_init(g, "W", {3, 18}, test_onnx::rnd(rng, 54, 0.6));
@@ -98,86 +90,7 @@ void write_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   test_onnx::set_ints(mp, "strides", {2, 2});
   test_onnx::add_node(g, "Flatten", {"p"}, "f");
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 36, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
-}
-
-// A small residual CNN: Conv 2 -> 3 channels 3x3 (pads 1) with bias, BatchNormalization, Relu,
-// Conv 3 -> 3 3x3 (pads 1), Add with the skip (the Relu's output), GlobalAveragePool, Flatten,
-// Gemm 3 -> 2, on a 1x2x6x6 input: the elementwise routine (the affine form of BatchNormalization
-// with its public constants, the residual Add) and the global average pool end to end.
-void write_resnet(const fs::path& onnx, const fs::path& input, uint64_t seed) {
-  TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  g->set_name("resnet");
-  test_onnx::add_init(g, "W1", {3, 2, 3, 3}, test_onnx::rnd(rng, 54, 0.6));
-  test_onnx::add_init(g, "b1", {3}, test_onnx::rnd(rng, 3, 0.2));
-  auto pos = [&](size_t n, double lo, double span) {
-    std::vector<float> v = test_onnx::rnd(rng, n, span);
-    for (auto& x : v) x = static_cast<float>(lo + std::abs(x));
-    return v;
-  };
-  test_onnx::add_init(g, "bn_scale", {3}, pos(3, 0.5, 0.5));
-  test_onnx::add_init(g, "bn_bias", {3}, test_onnx::rnd(rng, 3, 0.3));
-  test_onnx::add_init(g, "bn_mean", {3}, test_onnx::rnd(rng, 3, 0.3));
-  test_onnx::add_init(g, "bn_var", {3}, pos(3, 0.5, 0.5));
-  test_onnx::add_init(g, "W2", {3, 3, 3, 3}, test_onnx::rnd(rng, 81, 0.4));
-  test_onnx::add_init(g, "W", {2, 3}, test_onnx::rnd(rng, 6, 0.8));
-  test_onnx::add_init(g, "b", {2}, test_onnx::rnd(rng, 2, 0.2));
-  test_onnx::add_io(g->add_input(), "x", {1, 2, 6, 6});
-  test_onnx::add_io(g->add_output(), "y", {1, 2});
-  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "W1", "b1"}, "c1"), "pads", {1, 1, 1, 1});
-  test_onnx::add_node(g, "BatchNormalization", {"c1", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, "n1");
-  test_onnx::add_node(g, "Relu", {"n1"}, "r1");
-  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"r1", "W2"}, "c2"), "pads", {1, 1, 1, 1});
-  test_onnx::add_node(g, "Add", {"c2", "r1"}, "s");
-  test_onnx::add_node(g, "GlobalAveragePool", {"s"}, "p");
-  test_onnx::add_node(g, "Flatten", {"p"}, "f");
-  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 72, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
-}
-
-// A deep perceptron: 7 hidden layers 8 -> 8 (Gemm, Relu) and a Gemm 8 -> 3: 15 node steps, more
-// than the contract keeps itself (the generator puts them in node libraries).
-void write_deep_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
-  TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  g->set_name("deep_mlp");
-  test_onnx::add_io(g->add_input(), "x", {1, 8});
-  test_onnx::add_io(g->add_output(), "y", {1, 3});
-  std::string cur = "x";
-  for (int l = 0; l < 7; ++l) {
-    const std::string k = std::to_string(l);
-    test_onnx::add_init(g, "W" + k, {8, 8}, test_onnx::rnd(rng, 64, 0.5));
-    test_onnx::add_init(g, "b" + k, {8}, test_onnx::rnd(rng, 8, 0.2));
-    test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "W" + k, "b" + k}, "h" + k), "transB", 1);
-    test_onnx::add_node(g, "Relu", {"h" + k}, "r" + k);
-    cur = "r" + k;
-  }
-  test_onnx::add_init(g, "Wo", {3, 8}, test_onnx::rnd(rng, 24, 0.8));
-  test_onnx::add_init(g, "bo", {3}, test_onnx::rnd(rng, 3, 0.2));
-  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "Wo", "bo"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 8, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
+  evm_models::save_model(m, onnx, input, test_onnx::rnd(rng, 36, 1.5));
 }
 
 // Packed value i (width wd bytes at `at`) of b as an integer (sign-extended), and set to v.
@@ -564,23 +477,15 @@ TEST_F(EvmModel, KeyVersions8And9) {
 // A Gemm 8 -> 3 followed by Neg (whose step writes ZkDriver.negate: no zero-knowledge form yet).
 void write_neg_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  onnx::ModelProto m = evm_models::new_model("neg_gemm");
   auto* g = m.mutable_graph();
-  g->set_name("neg_gemm");
   test_onnx::add_init(g, "W", {3, 8}, test_onnx::rnd(rng, 24, 0.8));
   test_onnx::add_init(g, "b", {3}, test_onnx::rnd(rng, 3, 0.2));
   test_onnx::add_io(g->add_input(), "x", {1, 8});
   test_onnx::add_io(g->add_output(), "y", {1, 3});
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "h"), "transB", 1);
   test_onnx::add_node(g, "Neg", {"h"}, "y");
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 8, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
+  evm_models::save_model(m, onnx, input, test_onnx::rnd(rng, 8, 1.5));
 }
 
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {

@@ -26,6 +26,7 @@
 
 #include "common/random.h"
 #include "evm_call.h"
+#include "evm_models.h"
 #include "onnx_build.h"
 #include "test_seed.h"
 
@@ -34,6 +35,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace evm_call;  // Word, Call, parse_call, encode, plus_one, ..
+using evm_models::write_deep_mlp;
+using evm_models::write_resnet;
 
 const fs::path kSource = ZKINFER_SOURCE_DIR;
 
@@ -62,22 +65,14 @@ std::vector<float> reals(TestRng& rng, size_t n) {
 // reals: real weights and input in (-1, 1) instead (the default scale then needs the output rescale).
 void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed, bool real = false) {
   TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  onnx::ModelProto m = evm_models::new_model("gemm");
   auto* g = m.mutable_graph();
-  g->set_name("gemm");
   test_onnx::add_init(g, "W", {3, 6}, real ? reals(rng, 18) : ints(rng, 18, 20000));
   test_onnx::add_init(g, "b", {3}, real ? reals(rng, 3) : ints(rng, 3, 1000));
   test_onnx::add_io(g->add_input(), "x", {1, 6});
   test_onnx::add_io(g->add_output(), "y", {1, 3});
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = real ? reals(rng, 6) : ints(rng, 6, 3);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
+  evm_models::save_model(m, onnx, input, real ? reals(rng, 6) : ints(rng, 6, 3));
 }
 
 
@@ -87,11 +82,8 @@ void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed, bool
 // no zero-knowledge form yet).
 void write_pool_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
+  onnx::ModelProto m = evm_models::new_model("cnn");
   auto* g = m.mutable_graph();
-  g->set_name("cnn");
   test_onnx::add_init(g, "Wc", {2, 1, 3, 3}, reals(rng, 18));
   test_onnx::add_init(g, "bc", {2}, reals(rng, 2));
   test_onnx::add_init(g, "W", {3, 32}, reals(rng, 96));
@@ -105,87 +97,7 @@ void write_pool_cnn(const fs::path& onnx, const fs::path& input, uint64_t seed) 
   test_onnx::set_ints(mp, "strides", {2, 2});
   test_onnx::add_node(g, "Flatten", {"p"}, "f");
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = reals(rng, 64);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
-}
-
-// A small CNN with a GlobalAveragePool: Conv 2 -> 3 channels 3x3 (pads 1) with bias, Relu,
-// GlobalAveragePool, Flatten, Gemm 3 -> 2 (transB), on a 1x2x6x6 input (seeded weights and input
-// in (-1, 1)).
-// A residual CNN (evm_model_test's write_resnet): Conv with bias and pads, BatchNormalization,
-// Relu, Conv, the skip Add, GlobalAveragePool, Flatten, Gemm; weights and input seeded reals.
-void write_resnet(const fs::path& onnx, const fs::path& input, uint64_t seed) {
-  TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  g->set_name("resnet");
-  test_onnx::add_init(g, "W1", {3, 2, 3, 3}, test_onnx::rnd(rng, 54, 0.6));
-  test_onnx::add_init(g, "b1", {3}, test_onnx::rnd(rng, 3, 0.2));
-  auto pos = [&](size_t n, double lo, double span) {
-    std::vector<float> v = test_onnx::rnd(rng, n, span);
-    for (auto& x : v) x = static_cast<float>(lo + std::abs(x));
-    return v;
-  };
-  test_onnx::add_init(g, "bn_scale", {3}, pos(3, 0.5, 0.5));
-  test_onnx::add_init(g, "bn_bias", {3}, test_onnx::rnd(rng, 3, 0.3));
-  test_onnx::add_init(g, "bn_mean", {3}, test_onnx::rnd(rng, 3, 0.3));
-  test_onnx::add_init(g, "bn_var", {3}, pos(3, 0.5, 0.5));
-  test_onnx::add_init(g, "W2", {3, 3, 3, 3}, test_onnx::rnd(rng, 81, 0.4));
-  test_onnx::add_init(g, "W", {2, 3}, test_onnx::rnd(rng, 6, 0.8));
-  test_onnx::add_init(g, "b", {2}, test_onnx::rnd(rng, 2, 0.2));
-  test_onnx::add_io(g->add_input(), "x", {1, 2, 6, 6});
-  test_onnx::add_io(g->add_output(), "y", {1, 2});
-  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"x", "W1", "b1"}, "c1"), "pads", {1, 1, 1, 1});
-  test_onnx::add_node(g, "BatchNormalization", {"c1", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, "n1");
-  test_onnx::add_node(g, "Relu", {"n1"}, "r1");
-  test_onnx::set_ints(test_onnx::add_node(g, "Conv", {"r1", "W2"}, "c2"), "pads", {1, 1, 1, 1});
-  test_onnx::add_node(g, "Add", {"c2", "r1"}, "s");
-  test_onnx::add_node(g, "GlobalAveragePool", {"s"}, "p");
-  test_onnx::add_node(g, "Flatten", {"p"}, "f");
-  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"f", "W", "b"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 72, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
-}
-
-// A deep perceptron (evm_model_test's "deep mlp 8x7-3"): 7 hidden layers 8 -> 8 (Gemm, Relu) and a
-// Gemm 8 -> 3, weights and input seeded reals.
-void write_deep_mlp(const fs::path& onnx, const fs::path& input, uint64_t seed) {
-  TestRng rng(seed);
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  g->set_name("deep_mlp");
-  test_onnx::add_io(g->add_input(), "x", {1, 8});
-  test_onnx::add_io(g->add_output(), "y", {1, 3});
-  std::string cur = "x";
-  for (int l = 0; l < 7; ++l) {
-    const std::string k = std::to_string(l);
-    test_onnx::add_init(g, "W" + k, {8, 8}, test_onnx::rnd(rng, 64, 0.5));
-    test_onnx::add_init(g, "b" + k, {8}, test_onnx::rnd(rng, 8, 0.2));
-    test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "W" + k, "b" + k}, "h" + k), "transB", 1);
-    test_onnx::add_node(g, "Relu", {"h" + k}, "r" + k);
-    cur = "r" + k;
-  }
-  test_onnx::add_init(g, "Wo", {3, 8}, test_onnx::rnd(rng, 24, 0.8));
-  test_onnx::add_init(g, "bo", {3}, test_onnx::rnd(rng, 3, 0.2));
-  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {cur, "Wo", "bo"}, "y"), "transB", 1);
-  const auto bytes = test_onnx::serialize(m);
-  std::ofstream(onnx, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  const auto x = test_onnx::rnd(rng, 8, 1.5);
-  nlohmann::json j;
-  j["input_data"] = {std::vector<double>(x.begin(), x.end())};
-  std::ofstream(input) << j.dump() << "\n";
+  evm_models::save_model(m, onnx, input, reals(rng, 64));
 }
 
 // Compiles the Gemm model (public input, private weights, scale 0), sets up (kzg), proves,
@@ -241,8 +153,9 @@ std::vector<Outcome> run_calls(const fs::path& dir, const std::vector<std::strin
     if (j.contains("codeSize")) {
       *sizes = line;
       EXPECT_LE(j["codeSize"].get<uint64_t>(), 24576u);
-      if (j.contains("libraries"))
+      if (j.contains("libraries")) {
         for (const auto& [lib, size] : j["libraries"].items()) EXPECT_LE(size.get<uint64_t>(), 24576u) << lib;
+      }
       continue;
     }
     Outcome o;
@@ -428,8 +341,9 @@ TEST_F(EvmZkModel, GemmPrivateWeightsVerifiesAndRejectsChanges) {
       if (j.contains("codeSize")) {
         sizes = line;
         EXPECT_LE(j["codeSize"].get<uint64_t>(), 24576u);
-        if (j.contains("libraries"))
+        if (j.contains("libraries")) {
           for (const auto& [lib, size] : j["libraries"].items()) EXPECT_LE(size.get<uint64_t>(), 24576u) << lib;
+        }
         continue;
       }
       Outcome o;
