@@ -176,6 +176,7 @@ inline PatchedRun run_patched(const std::filesystem::path& run_js, const std::fi
     std::ofstream f(work / "patched_call.txt");
     f << call << "\n";
   }
+  if (from.size() != to.size()) return p;
   std::string patches;
   for (size_t at = 0; at < from.size() && at < to.size(); at += 64) {
     std::string f = from.substr(at, 64), t = to.substr(at, 64);
@@ -184,7 +185,6 @@ inline PatchedRun run_patched(const std::filesystem::path& run_js, const std::fi
     while (f.size() > 2 && f.compare(0, 2, "00") == 0 && t.compare(0, 2, "00") == 0) f.erase(0, 2), t.erase(0, 2);
     patches += " --patch " + name + ":" + f + ":" + t;
   }
-  if (from.size() != to.size()) return p;
   const Result r = sh("node " + q(run_js) + " --contract " + contract + " --cache " + q(cache) + patches + " --calls " +
                       q(work / "patched_call.txt") + " " + q(sol));
   p.out = r.out;

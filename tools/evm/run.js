@@ -21,8 +21,8 @@
 // links libraries with external functions: each is deployed first and its address linked in). Compile errors go to stderr, exit status 2;
 // bad arguments exit 2. Imports resolve relative to the importing file.
 //
-// --cache FILE keeps solc's output in FILE, keyed by a SHA-256 of the compiler input and of every
-// imported file's contents: a later run on the same sources skips the compile (seconds instead of
+// --cache FILE keeps solc's output in FILE, keyed by a SHA-256 of solc's version and the compiler
+// input, and every imported file's contents: a later run on the same sources skips the compile (seconds instead of
 // minutes for a model's verifier). --patch NAME:FROM:TO (hex, repeatable) replaces FROM, which must
 // occur exactly once in the compiled code, by TO (the same length; all found before any is replaced) in contract or library NAME's creation code before it
 // is deployed: a test deploys the verifier with one of its constants changed (a key commitment, a
@@ -95,11 +95,12 @@ const input = {
 }
 const sha = (s) => crypto.createHash('sha256').update(s).digest('hex')
 const inputText = JSON.stringify(input)
+const cacheKey = sha(solc.version() + '\n' + inputText)  // (the compiler's version too)
 let out = null
 if (cacheFile && fs.existsSync(cacheFile)) {
   try {
     const c = JSON.parse(fs.readFileSync(cacheFile, 'utf8'))
-    const fresh = c.key === sha(inputText) &&
+    const fresh = c.key === cacheKey &&
       Object.entries(c.imports).every(([p, h]) => { try { return sha(fs.readFileSync(p, 'utf8')) === h } catch { return false } })
     if (fresh) out = c.out
   } catch {
@@ -116,7 +117,7 @@ if (!out) {
   out = JSON.parse(solc.compile(inputText, { import: recordImports }))
   const failed = (out.errors || []).some((e) => e.severity === 'error')
   if (cacheFile && !failed) {
-    fs.writeFileSync(cacheFile + '.tmp', JSON.stringify({ key: sha(inputText), imports, out }))
+    fs.writeFileSync(cacheFile + '.tmp', JSON.stringify({ key: cacheKey, imports, out }))
     fs.renameSync(cacheFile + '.tmp', cacheFile)
   }
 }
