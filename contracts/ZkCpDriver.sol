@@ -345,6 +345,122 @@ library ZkCpDriver {
         return true;
     }
 
+    // Neg (session 19): each claim's form negated, constant and coefficients, in its order (cp.cc's
+    // Val::operator-; free: nothing recorded). New forms and claims (a form may be shared).
+    function negate(ZkTypes.ZkClaim[] memory cs) internal pure {
+        for (uint256 i = 0; i < cs.length; ++i) cs[i] = ZkTypes.ZkClaim(cs[i].point, scaled(cs[i].form, R - 1));
+    }
+
+    // A step's public constants (session 19; ZkDriver.checkPublic in zero-knowledge mode): every
+    // claim on tensor t (taken) against the padded MLE of the constant v of shape dims, computed in
+    // the clear; a claim whose point has another length is a rejection, otherwise the equality
+    // MLE(point) == form is recorded (cp.cc operator==: MLE - form = 0) or, for a form without
+    // terms, decided, as verify_impl's `mle_eval(table, point) != value` on a cp Val.
+    function checkPublic(Ctx memory c, uint256 t, int256[] memory v, uint256[] memory dims) internal pure returns (bool ok) {
+        ok = checkPublicClaims(c.z.g, take(c, t), v, dims);
+        trim(c.z.g);
+    }
+
+    // checkPublic's checks of the claims cl, recorded into the log g (which grows on demand).
+    function checkPublicClaims(ZkCp.Log memory g, ZkTypes.ZkClaim[] memory cl, int256[] memory v, uint256[] memory dims)
+        internal
+        pure
+        returns (bool)
+    {
+        if (cl.length == 0) return true;
+        uint256 nv = ZkPublic.numVars(dims);
+        for (uint256 i = 0; i < cl.length; ++i) {
+            if (cl[i].point.length != nv) return false;
+            if (!_publicEqual(g, publicMle(v, dims, cl[i].point), cl[i].form)) return false;
+        }
+        return true;
+    }
+
+    // value == f: decided for a form without terms, else value - f = 0 recorded into g.
+    function _publicEqual(ZkCp.Log memory g, uint256 value, uint256[] memory f) private pure returns (bool) {
+        if (f[1] == 0) {
+            if (f.length != 2 || f[0] >= R) revert BadShape();
+            return f[0] == value;
+        }
+        ZkCp.recordZero(g, _difference(value, f), 0);
+        return true;
+    }
+
+    // The padded MLE at z (ZkPublic.numVars(dims) coordinates) of the constant v of shape dims,
+    // row-major (src/layers/layout.h: each dimension padded to a power of two, the last in the
+    // lowest variables): sum_i v_i prod_d eq(i_d, z's coordinates of dimension d).
+    function publicMle(int256[] memory v, uint256[] memory dims, uint256[] memory z) internal pure returns (uint256) {
+        uint256 count = 1;
+        for (uint256 d = 0; d < dims.length; ++d) count *= dims[d];
+        if (v.length != count) revert BadShape();
+        return _publicSum(v, dims, _eqTables(dims, z));
+    }
+
+    // Per dimension d, eq(i, z's coordinates of d) for i < 2^ceil(log2 dims[d]) (the last
+    // dimension's over z[0..), bit b of i with its b-th coordinate).
+    function _eqTables(uint256[] memory dims, uint256[] memory z) private pure returns (uint256[][] memory eqs) {
+        uint256 rank = dims.length;
+        eqs = new uint256[][](rank);
+        uint256 off;
+        for (uint256 k = 0; k < rank; ++k) {
+            uint256 d = rank - 1 - k;
+            uint256 l;
+            while ((uint256(1) << l) < dims[d]) ++l;
+            if (off + l > z.length) revert BadShape();
+            eqs[d] = _eqTable(z, off, l);
+            off += l;
+        }
+        if (off != z.length) revert BadShape();
+    }
+
+    function _eqTable(uint256[] memory z, uint256 off, uint256 l) private pure returns (uint256[] memory e) {
+        e = new uint256[](uint256(1) << l);
+        e[0] = 1;
+        for (uint256 b = 0; b < l; ++b) {
+            uint256 zb = z[off + b] % R;
+            uint256 nzb = addmod(1, R - zb, R);
+            uint256 h = uint256(1) << b;
+            for (uint256 j = 0; j < h; ++j) {
+                e[j + h] = mulmod(e[j], zb, R);
+                e[j] = mulmod(e[j], nzb, R);
+            }
+        }
+    }
+
+    // sum_i v_i prod_d eqs[d][i_d] over the entries of v (row-major over dims).
+    function _publicSum(int256[] memory v, uint256[] memory dims, uint256[][] memory eqs) private pure returns (uint256 out) {
+        uint256 rank = dims.length;
+        uint256[] memory idx = new uint256[](rank);
+        for (uint256 i = 0; i < v.length; ++i) {
+            int256 x = v[i];
+            if (x != 0) {
+                // |x| < 2^255: its residue mod R
+                uint256 u = x >= 0 ? uint256(x) % R : (R - (uint256(-x) % R)) % R;
+                for (uint256 d = 0; d < rank; ++d) u = mulmod(u, eqs[d][idx[d]], R);
+                out = addmod(out, u, R);
+            }
+            for (uint256 d = rank; d > 0; --d) {
+                if (++idx[d - 1] < dims[d - 1]) break;
+                idx[d - 1] = 0;
+            }
+        }
+    }
+
+    // value - f as a flat form (cp.cc operator==: the difference a - b of a public a).
+    function _difference(uint256 value, uint256[] memory f) private pure returns (uint256[] memory d) {
+        uint256 n = f[1];
+        if (f.length != 2 + 2 * n || f[0] >= R) revert BadShape();
+        d = new uint256[](f.length);
+        d[0] = addmod(value, R - f[0], R);
+        d[1] = n;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 k = f[3 + 2 * i];
+            if (k >= R) revert BadShape();
+            d[2 + 2 * i] = f[2 + 2 * i];
+            d[3 + 2 * i] = k == 0 ? 0 : R - k;
+        }
+    }
+
     // The public input's claims on tensor t against its packed values (ZkPublic.mle).
     function checkInput(Ctx memory c, uint256 t, bytes calldata v, uint256 at, uint256 wd, uint256[] memory dims) internal pure returns (bool) {
         ZkTypes.ZkClaim[] memory cl = take(c, t);

@@ -4,12 +4,15 @@
 // on the inputs and on the advice bound to Pedersen commitments, then ZkCp's end section) for
 // tools/evm/evm_zk_test.cc (`EvmZk.Elementwise*`, `EvmZk.Reindex*`). The words in and out are
 // ZkCpNonlinearHarness's (ZkCpNlHarnessUtil); the parameter words are below. elementwise returns
-// its claims on a, b and c as one list (in that order). The contract extends ZkCpConvPoolHarness:
-// one compilation for evm_zk_test's layer routines.
+// its claims on a, b and c as one list (in that order). constClaims (session 19): Neg's claims
+// negated (ZkCpDriver.negate) and a step's public constants (ZkCpDriver.checkPublicClaims: the
+// claims against the constant's padded MLE, equalities recorded) for `EvmZk.Const*`. The contract
+// extends ZkCpConvPoolHarness: one compilation for evm_zk_test's layer routines.
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "../ZkCp.sol";
 import {ZkCpConvPoolHarness} from "./ZkCpConvPoolHarness.sol";
+import {ZkCpDriver} from "../ZkCpDriver.sol";
 import {ZkCpElementwise} from "../ZkCpElementwise.sol";
 import {ZkCpNlHarnessUtil} from "./ZkCpNonlinearHarness.sol";
 import {ZkCpReindex} from "../ZkCpReindex.sol";
@@ -96,7 +99,42 @@ library ZkCpReindexEntry {
     }
 }
 
+// constClaims' parameter words: [mode (1: negate the claims, 2: check them against the constant,
+// 3: both, negated first), |dims|, dims, the constant's values + 2^62 (row-major)]. Returns the
+// claims left (negated, or none when checked).
+library ZkCpConstEntry {
+    function constClaims(uint256[] calldata w) external view returns (uint256[] memory) {
+        ZkCpNlHarnessUtil.In memory a = ZkCpNlHarnessUtil.decode(w);
+        a.z.g = ZkCp.newLog(1024);
+        uint256[] calldata pf = w[a.proofAt:];
+        (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
+        uint256[] memory q = a.params;
+        uint256 mode = q[0];
+        (uint256[] memory dims, uint256 at) = ZkCpElemHarnessUtil.list(q, 1);
+        int256[] memory v = new int256[](q.length - at);
+        for (uint256 i = 0; i < v.length; ++i) v[i] = int256(q[at + i]) - int256(uint256(1) << 62);
+        ZkTypes.ZkStepOut memory o;
+        o.st = st;
+        o.pos = a.yc.length;
+        o.ok = true;
+        uint256 gas = gasleft();
+        ZkTypes.ZkClaim[] memory cl = a.yc;
+        if (mode & 1 != 0) ZkCpDriver.negate(cl);
+        if (mode & 2 != 0) {
+            o.ok = ZkCpDriver.checkPublicClaims(a.z.g, cl, v, dims);
+            cl = new ZkTypes.ZkClaim[](0);
+        }
+        gas -= gasleft();
+        o.x = cl;
+        return ZkCpNlHarnessUtil.end(a, st, ok, o, pf, gas);
+    }
+}
+
 contract ZkCpElemHarness is ZkCpConvPoolHarness {
+    function constClaims(uint256[] calldata w) external view returns (uint256[] memory) {
+        return ZkCpConstEntry.constClaims(w);
+    }
+
     function elementwise(uint256[] calldata w) external view returns (uint256[] memory) {
         return ZkCpElementwiseEntry.elementwise(w);
     }

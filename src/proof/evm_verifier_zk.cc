@@ -19,11 +19,16 @@
 // A private input's digits are committed first and checked after the nodes (verifyBound, as
 // verify_impl); a version-9 key's weights committed in rows are combined in the opening
 // (ZkCpEnd.combineRows, at the reduction's point).
-// Steps whose evm() writes driver calls of the plain mode itself (ZkDriver.checkPublic, negate,
-// ...) are refused too until those have zero-knowledge forms.
+// Steps whose evm() writes driver calls of the plain mode itself get those calls' zero-knowledge
+// forms of the same signature over forms (kZkDriverCalls: Neg's negate, BatchNormalization's public
+// constants a, b through add and checkPublic; session 19); any other plain driver call refuses the
+// node, named. The constants the verifier evaluates (fixed weights of fewer than 64 entries with a
+// private input, integer constants) are checked in _constants as verify_impl checks them
+// (ZkCpDriver.checkPublic: equalities recorded; session 19).
 #include "proof/evm_verifier_zk.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -90,6 +95,38 @@ constexpr ZkRoutine kZkRoutines[] = {
     {"ZkElementwise", "verifyElementwise", "ZkCpElementwise", "verifyElementwise"},
     {"ZkReindex", "verifyReindex", "ZkCpReindex", "verifyReindex"},
 };
+
+// The plain driver calls a step's evm() may write itself, and their zero-knowledge forms (same
+// arguments: the node function's c, cl and o are the zero-knowledge context, claims and result).
+struct ZkDriverCall {
+  const char *plain, *zk;
+};
+constexpr ZkDriverCall kZkDriverCalls[] = {
+    {"ZkDriver.negate(", "ZkCpDriver.negate("},
+    {"ZkDriver.add(", "ZkCpDriver.add("},
+    {"ZkDriver.addScaled(", "ZkCpDriver.addScaled("},
+    {"ZkDriver.checkPublic(", "ZkCpDriver.checkPublic("},
+};
+
+// body with each plain driver call of kZkDriverCalls replaced by its zero-knowledge form.
+std::string zk_driver_calls(std::string body) {
+  for (const auto& k : kZkDriverCalls) {
+    const std::string from = k.plain, to = k.zk;
+    for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at)) {
+      // (a whole name: not the tail of another identifier)
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(body[at - 1])) || body[at - 1] == '_' || body[at - 1] == '.')) {
+        at += from.size();
+        continue;
+      }
+      body.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return body;
+}
+
+// Constants of more entries than this are not embedded (as the plain generator's).
+constexpr size_t kZkMaxEmbeddedEntries = 1024;
 
 struct ZkWrapper {
   std::string lib, fn, param_type;
@@ -232,6 +269,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     std::string why;
     if (!s.evm(code)) why = "no EVM routine";
     else if (!code.zk_missing.empty()) why = code.zk_missing;
+    code.body = zk_driver_calls(std::move(code.body));
     // (a plain-mode driver call written by the step itself: no zero-knowledge form yet)
     for (size_t at = code.body.find("ZkDriver."); why.empty() && at != std::string::npos; at = code.body.find("ZkDriver.", at + 1))
       if (code.body.compare(at, 14, "ZkDriver.tail(") != 0 && code.body.compare(at, 14, "ZkDriver.dims(") != 0 &&
@@ -272,8 +310,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     if (missing.size() > 3) list += ", ..";
     throw Error(where + "the model's proofs are zero-knowledge (private input or weights, or a private output), and on chain only "
                         "the matrix product of MatMul/Gemm, Conv, MaxPool, GlobalAveragePool, rescale, ReLU, the bound check, the "
-                        "elementwise layers (Add, Sub, Mul, BatchNormalization's affine form), data movement (Flatten, Reshape, "
-                        "Transpose, ...), claim combination, the lookups and the opening reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
+                        "elementwise layers (Add, Sub, Mul, BatchNormalization's affine form, with private or public constants), data "
+                        "movement (Flatten, Reshape, Transpose, ...), Neg, claim combination, the lookups and the opening reduction have a zero-knowledge routine yet; nodes without one, in verification order: " +
                 list + "; compile with --input-visibility public --weights-visibility fixed --output-visibility public for a verifier "
                        "without zero knowledge");
   }
@@ -369,16 +407,24 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   }
   if (!key_hex.empty()) key_coms += "        ZkCpDriver.addCommitments(c, hex\"" + key_hex + "\");\n";
 
-  // The constants: claims on the key's commitments are opened; the verifier evaluates none in
-  // zero-knowledge mode yet.
-  std::string consts;
+  // The constants, in tensor order (verify_impl's): claims on the key's commitments are opened;
+  // those on a constant the verifier evaluates are checked against its padded MLE (equalities
+  // recorded: ZkCpDriver.checkPublic), its values embedded as the plain generator's.
+  std::string consts, const_fns;
   for (size_t t = 0; t < nt; ++t) {
     const int ti = static_cast<int>(t);
     if (auto it = key_com.find(ti); it != key_com.end()) {
       consts += "        ZkCpDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
     } else if (verifier_evaluates(model, ti)) {
-      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0) revert ZkCpDriver.BadShape();  // " + g.tensors[t].name +
-                " (a constant the verifier evaluates: not in zero-knowledge mode yet)\n";
+      const auto& v = model.qconst[t].data;
+      if (v.size() > kZkMaxEmbeddedEntries)
+        throw Error(where + "the constant " + g.tensors[t].name + " has " + std::to_string(v.size()) + " entries: more than the " +
+                    std::to_string(kZkMaxEmbeddedEntries) + " the contract evaluates itself; a key that commits to it is needed");
+      const std::string fn = "_c" + std::to_string(t);
+      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkCpDriver.checkPublic(c, " + sol_uint(t) + ", " + fn + "(), " +
+                sol_uints(shape_of(model, ti).dims()) + ")) return false;  // " + g.tensors[t].name + "\n";
+      const_fns += "    function " + fn + "() private pure returns (int256[] memory) {\n        return ZkDriver.unpackI64(" +
+                   sol_i64_bytes(v) + ");\n    }\n\n";
     }
   }
 
@@ -497,13 +543,14 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << values << "        ZkCpDriver.readChunks(c, w);\n"
     << key_coms << reads << outputs << calls << input_checks << in_calls
     << "        if (!_lookups(c, w)) return false;\n"
-    << "        _constants(c);\n"
+    << "        if (!_constants(c)) return false;\n"
     << "        ZkCpDriver.trim(c.z.g);\n"
     << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
-    << "    // The claims on the key's commitments (private weights, committed constants), after the lookups (verify_impl's order).\n"
-    << "    function _constants(ZkCpDriver.Ctx memory c) private pure {\n"
-    << consts << "    }\n\n"
+    << "    // The claims on the key's commitments (private weights, committed constants) and on the constants the\n"
+    << "    // verifier evaluates, in tensor order, after the lookups (verify_impl's order).\n"
+    << "    function _constants(ZkCpDriver.Ctx memory c) private pure returns (bool) {\n"
+    << consts << "        return true;\n    }\n\n" << const_fns
     << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
     << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << "        if (c.nSeg == 0) return true;\n"

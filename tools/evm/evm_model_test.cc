@@ -474,8 +474,8 @@ TEST_F(EvmModel, KeyVersions8And9) {
   }
 }
 
-// A Gemm 8 -> 3 followed by Neg (whose step writes ZkDriver.negate: no zero-knowledge form yet).
-void write_neg_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+// A Gemm 8 -> 3 followed by a Sigmoid (a table activation: no EVM routine in either mode).
+void write_sigmoid_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) {
   TestRng rng(seed);
   onnx::ModelProto m = evm_models::new_model("neg_gemm");
   auto* g = m.mutable_graph();
@@ -484,18 +484,18 @@ void write_neg_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed) 
   test_onnx::add_io(g->add_input(), "x", {1, 8});
   test_onnx::add_io(g->add_output(), "y", {1, 3});
   test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "h"), "transB", 1);
-  test_onnx::add_node(g, "Neg", {"h"}, "y");
+  test_onnx::add_node(g, "Sigmoid", {"h"}, "y");
   evm_models::save_model(m, onnx, input, test_onnx::rnd(rng, 8, 1.5));
 }
 
 TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   // A zero-knowledge proof (the default visibility) and a hyrax key are refused with the reason;
-  // nothing is written. (A Gemm and a Neg: the Neg's step writes the plain driver's
-  // ZkDriver.negate, which has no zero-knowledge form yet, and is named. Since session 18 the
-  // residual CNN, which this test used before, has a zero-knowledge routine for every node.)
+  // nothing is written. (A Gemm and a Sigmoid: the Sigmoid's table step has no EVM routine, and is
+  // named. Since session 18 the residual CNN, and since session 19 a Gemm and a Neg (ZkCpDriver.negate),
+  // which this test used before, have a zero-knowledge routine for every node.)
   const fs::path d = dir_ / "refuse";
   fs::create_directories(d);
-  write_neg_gemm(d / "model.onnx", d / "input.json", 7);
+  write_sigmoid_gemm(d / "model.onnx", d / "input.json", 7);
   const fs::path ptau = ZKINFER_TEST_PTAU;
   ASSERT_EQ(zk("compile " + q(d / "model.onnx") + " --calibration " + q(d / "input.json") + " -o " + q(d / "m.zkm")).code, 0);
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k")).code, 0);
@@ -503,6 +503,7 @@ TEST_F(EvmModel, RefusesWhatItDoesNotCover) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("zero-knowledge"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nodes without one, in verification order: node "), std::string::npos) << r.out;  // named
+  EXPECT_NE(r.out.find("Sigmoid): no EVM routine"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(d / "V.sol"));
   ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " -o " + q(d / "h")).code, 0);
   r = zk("create-evm-verifier --vk " + q(d / "h" / "vk") + " -o " + q(d / "V.sol"));

@@ -5,7 +5,8 @@
 // `zkinfer create-evm-verifier` writes the contract (contracts/ZkCpDriver.sol's driver),
 // `zkinfer encode-evm-calldata` the calldata (with the pad chunks' count); tools/evm/run.js runs
 // it in an in-memory EVM (Osaka), one compiled verifier per model. Cases: a scale-0 Gemm with a
-// private output; a Gemm at the default scale (its rescale, the lookup batch); examples/mlp_digits
+// private output; a Gemm at the default scale (its rescale, the lookup batch) with a Neg and a
+// BatchNormalization, private input and fixed weights (public constants against hidden claims); examples/mlp_digits
 // in the default visibility (private input and weights: the input's bound check, ReLU) with the
 // default key (version 9: weights in rows, combined on chain) and a version-8 key. Asserted: the honest proof returns true; changed proof words (the head,
 // the tail: end section and pad group, a sample between), a changed output, a changed input
@@ -75,6 +76,35 @@ void write_gemm(const fs::path& onnx, const fs::path& input, uint64_t seed, bool
   evm_models::save_model(m, onnx, input, real ? reals(rng, 6) : ints(rng, 6, 3));
 }
 
+// Session 19: fixed weights on a private input, and a Neg. Gemm 16 -> 4 (transB) at the default
+// scale (its rescale), Neg, BatchNormalization over the 4 channels: compiled with a private input
+// and fixed weights (the proof is zero-knowledge: the claims are forms), the weight W (64 entries)
+// is a constant the key commits to (opened), the bias b (4) one the verifier evaluates
+// (_constants: ZkCpDriver.checkPublic), the BatchNormalization's folded a, b checked in its step
+// (ZkCpDriver.checkPublic), the Neg's claims negated (ZkCpDriver.negate). Input and weights in
+// (-1, 1) (seeded).
+void write_fixed_neg_bn(const fs::path& onnx, const fs::path& input, uint64_t seed) {
+  TestRng rng(seed);
+  onnx::ModelProto m = evm_models::new_model("fixed_neg_bn");
+  auto* g = m.mutable_graph();
+  auto pos = [&](size_t n) {  // in [0.5, 1.5)
+    std::vector<float> v = reals(rng, n);
+    for (auto& x : v) x = 1.0f + x / 2;
+    return v;
+  };
+  test_onnx::add_init(g, "W", {4, 16}, reals(rng, 64));
+  test_onnx::add_init(g, "b", {4}, reals(rng, 4));
+  test_onnx::add_init(g, "bn_scale", {4}, pos(4));
+  test_onnx::add_init(g, "bn_bias", {4}, reals(rng, 4));
+  test_onnx::add_init(g, "bn_mean", {4}, reals(rng, 4));
+  test_onnx::add_init(g, "bn_var", {4}, pos(4));
+  test_onnx::add_io(g->add_input(), "x", {1, 16});
+  test_onnx::add_io(g->add_output(), "y", {1, 4});
+  test_onnx::set_int(test_onnx::add_node(g, "Gemm", {"x", "W", "b"}, "h"), "transB", 1);
+  test_onnx::add_node(g, "Neg", {"h"}, "n");
+  test_onnx::add_node(g, "BatchNormalization", {"n", "bn_scale", "bn_bias", "bn_mean", "bn_var"}, "y");
+  evm_models::save_model(m, onnx, input, reals(rng, 16));
+}
 
 // A small CNN with a MaxPool: Conv 1 -> 2 channels 3x3 (pads 1) with bias, Relu, MaxPool 2x2
 // stride 2, Flatten, Gemm 32 -> 3 (transB), on a 1x1x8x8 input (seeded, in (-1, 1)); the
@@ -369,29 +399,55 @@ TEST_F(EvmZkModel, GemmPrivateWeightsVerifiesAndRejectsChanges) {
 }
 
 // A Gemm at the default scale (its output rescale: ZkCpNonlinear.verifyRescale, advice claims bound
-// at the step's commitments, the model-wide lookup batch in zero-knowledge mode: ZkCpLookups),
-// public input, private weights; the default kzg key (version 9) without a row commitment.
-TEST_F(EvmZkModel, GemmRescaledPrivateWeightsVerifiesAndRejectsChanges) {
+// at the step's commitments, the model-wide lookup batch in zero-knowledge mode: ZkCpLookups), then a
+// Neg and a BatchNormalization (write_fixed_neg_bn), with a PRIVATE input and FIXED weights (session
+// 19; before, public input and private weights): the zero-knowledge forms of Neg (ZkCpDriver.negate)
+// and of public constants against hidden claims (ZkCpDriver.checkPublic: the BatchNormalization's a,
+// b in its step, the bias in _constants; the weight opened against the key's commitment), the
+// input's bound check; the default kzg key (version 9, no weight rows). Besides check_changes'
+// changes: the contract deployed with one value of the BatchNormalization's a, or of the bias,
+// changed (run.js --patch) rejects the honest proof.
+TEST_F(EvmZkModel, GemmNegBnFixedWeightsPrivateInputVerifiesAndRejectsChanges) {
   const uint64_t seed = testing::test_seed() + 11;
   const fs::path a = dir_ / "ra", b = dir_ / "rb";
   fs::create_directories(a);
   fs::create_directories(b);
-  write_gemm(a / "model.onnx", a / "input.json", seed, true);
-  write_gemm(b / "model.onnx", b / "input.json", seed + 1, true);
-  const std::string flags = "--input-visibility public --weights-visibility private";
-  // The default key (version 9, weight rows): no weight here is wider than 2^L, so it has no row
-  // commitment and is accepted (version 8's proof layout, its own digest).
-  ASSERT_TRUE(prepare(a, true, flags, ""));
-  ASSERT_TRUE(prepare(b, false, flags, ""));
+  write_fixed_neg_bn(a / "model.onnx", a / "input.json", seed);
+  write_fixed_neg_bn(b / "model.onnx", b / "input.json", seed + 1);
+  const std::string flags = "--input-visibility private --weights-visibility fixed";
+  ASSERT_TRUE(prepare(a, true, flags, "", false));
+  ASSERT_TRUE(prepare(b, false, flags, "", false));
   EXPECT_NE(zk("inspect " + q(a / "k" / "vk")).out.find("\"version\": 9"), std::string::npos);
   const std::string sol = read_text(a / "Verifier.sol");
-  EXPECT_NE(sol.find("ZkCpNonlinear.verifyRescale"), std::string::npos);
-  EXPECT_NE(sol.find("ZkCpLookups.run"), std::string::npos);
+  for (const char* r : {"ZkCpNonlinear.verifyRescale", "ZkCpLookups.run", "ZkCpNonlinear.verifyBound", "ZkCpDriver.negate(cl);",
+                        "        if (!ZkCpDriver.checkPublic(c, ", "ZkCpDriver.openClaims(c, ", "&& !ZkCpDriver.checkPublic(c, "})
+    EXPECT_NE(sol.find(r), std::string::npos) << r;
+  EXPECT_EQ(sol.find("revert ZkCpDriver.BadShape();  // b"), std::string::npos);
   const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
   Call words = honest;
   words.words = other.words;
-  check_changes(a, "zero-knowledge Gemm 6 -> 3 with its rescale (public input, private weights)",
+  check_changes(a, "zero-knowledge Gemm 16 -> 4 with its rescale, Neg, BatchNormalization (private input, fixed weights)",
                 {{"another model's proof with its values", other}, {"another model's proof words", words}}, 16);
+  // A public constant changed in the deployed contract: the BatchNormalization's a (in its node
+  // function) and the bias (the contract's _c function), one 8-byte value's low byte.
+  const std::string call = encode(honest);
+  const fs::path run_js = kSource / "tools/evm/run.js";
+  for (const std::string marker : {"        if (!ZkCpDriver.checkPublic(c, ", "private pure returns (int256[] memory) {"}) {
+    const std::string from = hex_literal_after(sol, marker);
+    ASSERT_GE(from.size(), 64u) << marker;
+    std::string to;
+    for (size_t at = 14; at < 64 && to.empty(); at += 16) {  // the low byte of value k (a 32-byte piece's)
+      std::string t = from;
+      t[at + 1] = t[at + 1] == '1' ? '2' : '1';
+      if (patchable(from, t)) to = t;
+    }
+    ASSERT_FALSE(to.empty()) << "no patchable value in " << from;
+    const PatchedRun bad = run_patched(run_js, a / "Verifier.sol", "ZkinferVerifier", a / "solc.json", "ZkinferVerifier", from, to, call, a);
+    ASSERT_TRUE(bad.ran) << bad.out;
+    EXPECT_FALSE(bad.accepted) << "a contract with a public constant changed (" << marker << ") accepts the honest proof";
+    std::printf("the contract with a public constant changed (%s...) rejects the honest proof (%s)\n", marker.substr(8, 20).c_str(),
+                bad.success ? "returns false" : "reverts");
+  }
 }
 
 // examples/mlp_digits (Gemm, ReLU, Gemm) in the default visibility: private input and private

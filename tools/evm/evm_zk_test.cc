@@ -1487,12 +1487,13 @@ void build_cv(MmPlan* pl);  // conv and the pools (ZkCpConvPoolHarness, which ex
 void build_pl(MmPlan* pl);
 void build_ew(MmPlan* pl);  // elementwise and data movement (ZkCpElemHarness, which extends ZkCpConvPoolHarness)
 void build_ri(MmPlan* pl);
+void build_cs(MmPlan* pl);  // Neg and public constants (ZkCpElemHarness.constClaims)
 
 // (ZkCpNonlinearHarness extends ZkCpMatmulHarness, which holds the lookup batch's entry: one
 // compilation for all the routines)
 struct LayerPlans {
   Evm evm{"ZkCpElemHarness"};
-  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm}, cv{evm}, pl{evm}, ew{evm}, ri{evm};
+  MmPlan mm{evm}, cb{evm}, rd{evm}, rs{evm}, rl{evm}, bd{evm}, lg{evm}, cv{evm}, pl{evm}, ew{evm}, ri{evm}, cs{evm};
 };
 
 LayerPlans& layer_plans() {
@@ -1509,6 +1510,7 @@ LayerPlans& layer_plans() {
     build_pl(&l->pl);
     build_ew(&l->ew);
     build_ri(&l->ri);
+    build_cs(&l->cs);
     if (!std::getenv("EVM_ZK_CPP_ONLY")) l->evm.run();
     return l;
   }();
@@ -1525,6 +1527,7 @@ MmPlan& cv_plan() { return layer_plans().cv; }
 MmPlan& pl_plan() { return layer_plans().pl; }
 MmPlan& ew_plan() { return layer_plans().ew; }
 MmPlan& ri_plan() { return layer_plans().ri; }
+MmPlan& cs_plan() { return layer_plans().cs; }
 
 TEST(EvmZk, CombineMatchesCpp) {
   SCOPED_TRACE(seed_note());
@@ -2787,6 +2790,107 @@ std::vector<RiSpec> ri_specs() {
 // (evm_layers_test's maps.) Every word of the layer's proof changed in the Flatten; false claims:
 // the Flatten and the Pad (a free map passes a false claim on to x: caught where x's is opened).
 void build_ri(MmPlan* pl) { build_plan(pl, 0x7171, "reindex(uint256[])", ri_specs(), {0}, {0, 2}, ri_prove, ri_verify); }
+
+// ---- Neg and a step's public constants in zero-knowledge mode (ZkCpDriver.negate,
+// checkPublicClaims; session 19) ----
+// The C++ verifier's forms of the two (proof/steps/move.cc NegStep::verify: each claim's value
+// negated; steps/elementwise.cc and model_proof.cc verify_impl: `mle_eval(table, point) != value`
+// on a cp Val, which records MLE - form = 0) against ZkCpElemHarness.constClaims: mode 1 negates
+// the claims (they are the claims left, bound to Pedersen commitments), 2 checks them against the
+// constant, 3 negates then checks (a Neg before a public constant's claim).
+struct CsSpec {
+  size_t mode;
+  std::vector<size_t> dims;
+  size_t claims;
+  uint64_t seed;  // the constant's (or the claimed tensor's) values
+};
+
+std::string cs_name(const CsSpec& sp) {
+  std::string d;
+  for (size_t i = 0; i < sp.dims.size(); ++i) d += (i ? "," : "") + std::to_string(sp.dims[i]);
+  static const char* modes[] = {"", "negate", "public constant", "negate, then public constant"};
+  return std::string(modes[sp.mode]) + " [" + d + "] claims=" + std::to_string(sp.claims);
+}
+
+// The constant (modes 2, 3) or the claimed tensor (mode 1): seeded integers, negative ones too.
+std::vector<int64_t> cs_values(const CsSpec& sp) {
+  TestRng rng(test_seed() ^ sp.seed);
+  return layers::testing::random_ints(rng, layers::PaddedShape(sp.dims).unpadded_size(), int64_t{1} << 20);
+}
+
+// The verifier's part (C++): the claims negated and/or checked (ok false on a rejection decided
+// now); the claims left.
+std::vector<layers::Claim> cs_apply(const CsSpec& sp, std::vector<layers::Claim> cl, bool* ok) {
+  if (sp.mode & 1)
+    for (auto& c : cl) c.value = -c.value;
+  if (!(sp.mode & 2)) return cl;
+  const layers::PaddedShape s(sp.dims);
+  const auto tab = layers::padded_table(s, cs_values(sp));
+  for (const auto& c : cl)
+    if (c.point.size() != s.num_vars() || Val(poly::evaluate_mle<Fr>(tab, c.point)) != c.value) *ok = false;
+  return {};
+}
+
+std::vector<uint8_t> cs_prove(const CsSpec& sp, TestRng& rng, bool false_claim, std::vector<std::vector<Fr>>* points) {
+  // the claimed tensor: the constant (mode 2), its negation (mode 3: y = -c, so -y = c), or any (mode 1)
+  std::vector<int64_t> y = cs_values(sp);
+  if (sp.mode == 3)
+    for (auto& x : y) x = -x;
+  const layers::PaddedShape s(sp.dims);
+  auto claims = layers::testing::true_claims(rng, layers::padded_table(s, y), s.num_vars(), sp.claims);
+  if (false_claim) claims[0].value = claims[0].value + Val(Fr::one());
+  for (const auto& c : claims) points->push_back(c.point);
+  return layer_prove(claims, rng, [&](std::vector<layers::Claim>& cl, transcript::Transcript&, ByteWriter* w, ByteReader*) {
+    std::vector<Val> bind;
+    if (w) return bind;
+    bool ok = true;
+    for (const auto& c : cs_apply(sp, cl, &ok)) bind.push_back(c.value);
+    EXPECT_TRUE(ok);  // (zero knowledge: the check is recorded)
+    return bind;
+  });
+}
+
+MmCase cs_verify(const CsSpec& sp, const std::vector<std::vector<Fr>>& points, std::span<const uint8_t> bytes) {
+  std::vector<size_t> params{sp.mode, sp.dims.size()};
+  params.insert(params.end(), sp.dims.begin(), sp.dims.end());
+  for (int64_t v : cs_values(sp)) params.push_back(static_cast<size_t>(v + (int64_t{1} << 62)));
+  return layer_verify(cs_name(sp), params, points, bytes, [&](std::vector<layers::Claim>& yc, transcript::Transcript&, ByteReader&) {
+    LayerOut o;
+    bool ok = true;
+    o.in = cs_apply(sp, yc, &ok);
+    EXPECT_TRUE(ok);  // (zero knowledge: the check is recorded)
+    return o;
+  }, [](uint32_t id) { return id; }, {});
+}
+
+std::vector<CsSpec> cs_specs() {
+  return {
+      {1, {2, 3}, 2, 0x11},        // Neg: two claims negated
+      {2, {1, 4}, 1, 0x12},        // a BatchNormalization's a or b on [1, C] (b_dims)
+      {2, {1, 3, 1, 1}, 2, 0x13},  // [1, C, 1, 1], two claims
+      {2, {5}, 1, 0x14},           // a bias of 5 (padded to 8)
+      {3, {2, 3, 5}, 1, 0x15},     // Neg, then a constant of rank 3
+  };
+}
+
+// Every word changed in the first two cases; false claims on the two constants' checks (a false
+// claim through a Neg alone is a false claim on its input: caught where that is checked).
+void build_cs(MmPlan* pl) { build_plan(pl, 0xc5c5, "constClaims(uint256[])", cs_specs(), {0, 1}, {1, 4}, cs_prove, cs_verify); }
+
+TEST(EvmZk, ConstClaimsMatchCpp) {
+  SCOPED_TRACE(seed_note());
+  expect_cases_match_cpp(cs_plan(), cs_specs().size());
+}
+
+TEST(EvmZk, ConstClaimsEveryChangeIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_every_change_rejected(cs_plan());
+}
+
+TEST(EvmZk, ConstClaimsFalseClaimIsRejected) {
+  SCOPED_TRACE(seed_note());
+  expect_false_claims_rejected(cs_plan());
+}
 
 TEST(EvmZk, ElementwiseMatchesCpp) {
   SCOPED_TRACE(seed_note());
