@@ -108,25 +108,28 @@ library ZkCpConstEntry {
         a.z.g = ZkCp.newLog(1024);
         uint256[] calldata pf = w[a.proofAt:];
         (bytes32 st, bool ok) = ZkCpNlHarnessUtil.start(a, pf);
+        (ZkTypes.ZkStepOut memory o, uint256 gas) = _run(a, st);
+        return ZkCpNlHarnessUtil.end(a, st, ok, o, pf, gas);
+    }
+
+    // (its own function: the entry's stack)
+    function _run(ZkCpNlHarnessUtil.In memory a, bytes32 st) private view returns (ZkTypes.ZkStepOut memory o, uint256 gas) {
         uint256[] memory q = a.params;
-        uint256 mode = q[0];
         (uint256[] memory dims, uint256 at) = ZkCpElemHarnessUtil.list(q, 1);
         int256[] memory v = new int256[](q.length - at);
         for (uint256 i = 0; i < v.length; ++i) v[i] = int256(q[at + i]) - int256(uint256(1) << 62);
-        ZkTypes.ZkStepOut memory o;
         o.st = st;
         o.pos = a.yc.length;
         o.ok = true;
-        uint256 gas = gasleft();
+        gas = gasleft();
         ZkTypes.ZkClaim[] memory cl = a.yc;
-        if (mode & 1 != 0) ZkCpDriver.negate(cl);
-        if (mode & 2 != 0) {
+        if (q[0] & 1 != 0) ZkCpDriver.negate(cl);
+        if (q[0] & 2 != 0) {
             o.ok = ZkCpDriver.checkPublicClaims(a.z.g, cl, v, dims);
             cl = new ZkTypes.ZkClaim[](0);
         }
         gas -= gasleft();
         o.x = cl;
-        return ZkCpNlHarnessUtil.end(a, st, ok, o, pf, gas);
     }
 }
 
