@@ -14,7 +14,9 @@
 //   reverse order: its claims (take), a combine when several (ZkCpCombine), the step routine in
 //   zero-knowledge mode (ZkCpMatmul, ...: relations recorded into the context's ZkCp.Log), its
 //   claims routed (add, addScaled)  ->  the public input's claims (checkInput: equalities
-//   recorded)  ->  the claims on key commitments (openClaims)  ->  opening: the reduction over
+//   recorded)  ->  the claims on key commitments (openClaims) and on the constants the verifier
+//   evaluates (checkPublic, session 19; a step's own public constants and Neg's claims too:
+//   checkPublic, negate)  ->  opening: the reduction over
 //   forms (ZkCpReduction), each evaluation s_c F_c bound to a Pedersen commitment
 //   (ZkCp.bindClaim, in the commitments' order), the end section (ZkCp.finish, through the
 //   external library ZkCpEnd: code size), then ONE HyperKZG batch of two groups

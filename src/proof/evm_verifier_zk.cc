@@ -22,7 +22,7 @@
 // Steps whose evm() writes driver calls of the plain mode itself get those calls' zero-knowledge
 // forms of the same signature over forms (kZkDriverCalls: Neg's negate, BatchNormalization's public
 // constants a, b through add and checkPublic; session 19); any other plain driver call refuses the
-// node, named. The constants the verifier evaluates (fixed weights of fewer than 64 entries with a
+// node, named. The constants the verifier evaluates (fixed weights padded to fewer than 2^6 entries, with a
 // private input, integer constants) are checked in _constants as verify_impl checks them
 // (ZkCpDriver.checkPublic: equalities recorded; session 19).
 #include "proof/evm_verifier_zk.h"
