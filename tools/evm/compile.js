@@ -8,7 +8,8 @@
 // closure (the units whose names it mentions as identifiers, transitively, its file's import
 // statements counting as mentions) that unit's name, text and its file's file-level text (pragmas
 // and imports, comments dropped), plus the file-level declarations of every file (none in
-// contracts/ today: they count for every unit). Only the units not in the cache among those the
+// contracts/ today: they count for every unit); solc's version is solcId(), a hash of soljson.js
+// (solc-js itself loads only when something is compiled). Only the units not in the cache among those the
 // target needs (the target, and the libraries with external or public functions in its closure;
 // then whatever its linkReferences name, transitively) are compiled, in one solc call with
 // outputSelection restricted to them and the sources unchanged; each unit's output is stored as
@@ -23,7 +24,23 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-export const solc = require('solc')
+// solc-js loads lazily (about 0.9 s of CPU): a run whose units all come from the cache never loads it.
+let solcModule = null
+export function getSolc() {
+  solcModule ??= require('solc')
+  return solcModule
+}
+// The compiler's identity without loading it: a SHA-256 of soljson.js (the compiler itself) and the
+// package's version.
+let solcIdentity = null
+export function solcId() {
+  if (!solcIdentity) {
+    const js = require.resolve('solc/soljson.js')
+    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(js), 'package.json'), 'utf8'))
+    solcIdentity = `solc-js ${pkg.version} soljson.js ${sha(fs.readFileSync(js))}`
+  }
+  return solcIdentity
+}
 
 export const settings = {
   optimizer: { enabled: true, runs: 200 },
@@ -56,7 +73,7 @@ export function compileInput(input, onImport = null) {
     if (onImport && r.contents !== undefined) onImport(path.resolve(p), r.contents)
     return r
   }
-  return JSON.parse(solc.compile(JSON.stringify(input), { import: cb }))
+  return JSON.parse(getSolc().compile(JSON.stringify(input), { import: cb }))
 }
 
 export const compileErrors = (out) => (out.errors || []).filter((e) => e.severity === 'error')
@@ -198,7 +215,7 @@ export function unitKeys(scanned) {
   declarations = declarations.sort()
   // file-level declarations: their names count as mentioned by every unit
   const declMentions = new Set(declarations.flatMap((d) => d.split(' ').filter(isIdent)))
-  const version = solc.version()
+  const version = solcId()
   for (const u of all) {
     const closure = new Set([u])
     const todo = [u]

@@ -19,7 +19,9 @@ import { execSync } from 'node:child_process'
 // solc-js missing: skipped (77) without npm, a failure naming the installer with it (as evm_test)
 let compileCached, compileErrors, compileInput, makeInput, runOutputs, stripMetadata
 try {
-  ({ compileCached, compileErrors, compileInput, makeInput, runOutputs, stripMetadata } = await import('./compile.js'))
+  let solcId
+  ;({ compileCached, compileErrors, compileInput, makeInput, runOutputs, solcId, stripMetadata } = await import('./compile.js'))
+  solcId()  // (throws without solc-js)
 } catch (e) {
   let npm = true
   try { execSync('command -v npm', { stdio: 'ignore' }) } catch { npm = false }

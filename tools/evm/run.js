@@ -24,7 +24,7 @@
 // --cache-dir DIR (default: the environment's ZKINFER_SOLC_CACHE_DIR; --no-cache-dir: none) compiles
 // through the per-contract cache of compile.js: only the target and the libraries it links that are
 // not in DIR are compiled, each stored there (a key per contract: solc's version, the settings and
-// the texts of the units it mentions, transitively); ZKINFER_SOLC_CACHE_LOG=1 says which.
+// the texts of the units it mentions, transitively); ZKINFER_SOLC_CACHE_LOG=FILE appends which to FILE.
 // --cache FILE keeps solc's output in FILE, keyed by a SHA-256 of solc's version and the compiler
 // input, and every imported file's contents: a later run on the same sources skips the compile (seconds instead of
 // minutes for a model's verifier). --patch NAME:FROM:TO (hex, repeatable) replaces FROM, which must
@@ -32,7 +32,7 @@
 // is deployed: a test deploys the verifier with one of its constants changed (a key commitment, a
 // weight row) without a second compile, and checks that the honest proof is then rejected.
 import fs from 'node:fs'
-import { compileCached, compileErrors, compileInput, makeInput, runOutputs, sha, solc } from './compile.js'
+import { compileCached, compileErrors, compileInput, makeInput, runOutputs, sha, solcId } from './compile.js'
 const { createEVM } = await import('@ethereumjs/evm')
 const { Common, Mainnet } = await import('@ethereumjs/common')
 const { Address, hexToBytes, bytesToHex } = await import('@ethereumjs/util')
@@ -76,7 +76,7 @@ if (files.length === 0) usage('no Solidity sources given')
 for (const f of files) if (!fs.existsSync(f)) usage(`${f}: no such file`)
 const input = makeInput(files, { '*': { '*': runOutputs } })
 const inputText = JSON.stringify(input)
-const cacheKey = sha(solc.version() + '\n' + inputText)  // (the compiler's version too)
+const cacheKey = sha(solcId() + '\n' + inputText)  // (the compiler too)
 let out = null
 if (cacheFile && fs.existsSync(cacheFile)) {
   try {
@@ -94,8 +94,9 @@ if (!out) {
   if (cached) {
     out = cached.out
     imports = cached.imports
-    if (process.env.ZKINFER_SOLC_CACHE_LOG)
-      process.stderr.write(`run.js: ${contractName}: ${cached.stats.hits} units from the cache, compiled [${cached.stats.compiled.join(', ')}] in ${cached.stats.ms} ms\n`)
+    if (process.env.ZKINFER_SOLC_CACHE_LOG)  // a file (the tests read run.js's output, stderr too)
+      fs.appendFileSync(process.env.ZKINFER_SOLC_CACHE_LOG,
+                        `${contractName}: ${cached.stats.hits} units from the cache, compiled [${cached.stats.compiled.join(', ')}] in ${cached.stats.ms} ms\n`)
   } else {
     out = compileInput(input, (p, text) => { imports[p] = sha(text) })
   }
