@@ -17,11 +17,9 @@
 // (the library's own hook would copy the whole memory per opcode).
 import fs from 'node:fs'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 
-const require = createRequire(import.meta.url)
-const solc = require('solc')
+import { compileInput, findImports, makeInput, runOutputs } from './compile.js'
 const { createEVM } = await import('@ethereumjs/evm')
 const { Common, Mainnet } = await import('@ethereumjs/common')
 const { Address, hexToBytes } = await import('@ethereumjs/util')
@@ -49,28 +47,11 @@ if (!contractName || files.length === 0) {
   process.exit(2)
 }
 
-const sources = {}
-for (const f of files) sources[path.resolve(f)] = { content: fs.readFileSync(f, 'utf8') }
-const input = {
-  language: 'Solidity',
-  sources,
-  settings: {
-    optimizer: { enabled: true, runs: 200 },
-    viaIR: true,
-    evmVersion: 'cancun',
-    outputSelection: {
-      '*': { '*': ['evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object', 'evm.deployedBytecode.sourceMap', 'evm.deployedBytecode.functionDebugData'], '': ['ast'] },
-    },
-  },
-}
-const findImports = (p) => {
-  try {
-    return { contents: fs.readFileSync(path.resolve(p), 'utf8') }
-  } catch (e) {
-    return { error: e.message }
-  }
-}
-const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
+// the compile of run.js (compile.js's settings), with the source maps and the ASTs; not cached
+const input = makeInput(files, {
+  '*': { '*': [...runOutputs, 'evm.deployedBytecode.sourceMap', 'evm.deployedBytecode.functionDebugData'], '': ['ast'] },
+})
+const out = compileInput(input)
 const errors = (out.errors || []).filter((e) => e.severity === 'error')
 if (errors.length) {
   for (const e of errors) process.stderr.write(e.formattedMessage + '\n')
@@ -81,7 +62,7 @@ if (errors.length) {
 const srcById = new Map()
 const fnsById = new Map()
 for (const [file, s] of Object.entries(out.sources)) {
-  const text = (sources[file] || { content: findImports(file).contents || '' }).content
+  const text = (input.sources[file] || { content: findImports(file).contents || '' }).content
   srcById.set(s.id, { file, text })
   const fns = []
   const walk = (node, owner) => {

@@ -2,7 +2,7 @@
 // zkinfer's EVM runner (tests only): compiles Solidity sources with solc-js, deploys one contract
 // to an in-memory @ethereumjs/evm (mainnet rules of one hardfork, Osaka by default) and calls it.
 //
-//   node tools/evm/run.js --contract NAME [--hardfork osaka] [--calls FILE] [--size] [--cache FILE]
+//   node tools/evm/run.js --contract NAME [--hardfork osaka] [--calls FILE] [--size] [--cache FILE] [--cache-dir DIR]
 //                         [--patch NAME:FROM:TO ...] A.sol [B.sol ...]
 //
 // Without --calls: one call whose calldata (hex, 0x optional) is read from stdin. With --calls FILE:
@@ -21,19 +21,18 @@
 // links libraries with external functions: each is deployed first and its address linked in). Compile errors go to stderr, exit status 2;
 // bad arguments exit 2. Imports resolve relative to the importing file.
 //
+// --cache-dir DIR (default: the environment's ZKINFER_SOLC_CACHE_DIR; --no-cache-dir: none) compiles
+// through the per-contract cache of compile.js: only the target and the libraries it links that are
+// not in DIR are compiled, each stored there (a key per contract: solc's version, the settings and
+// the texts of the units it mentions, transitively); ZKINFER_SOLC_CACHE_LOG=FILE appends which to FILE.
 // --cache FILE keeps solc's output in FILE, keyed by a SHA-256 of solc's version and the compiler
 // input, and every imported file's contents: a later run on the same sources skips the compile (seconds instead of
 // minutes for a model's verifier). --patch NAME:FROM:TO (hex, repeatable) replaces FROM, which must
 // occur exactly once in the compiled code, by TO (the same length; all found before any is replaced) in contract or library NAME's creation code before it
 // is deployed: a test deploys the verifier with one of its constants changed (a key commitment, a
 // weight row) without a second compile, and checks that the honest proof is then rejected.
-import crypto from 'node:crypto'
 import fs from 'node:fs'
-import path from 'node:path'
-import { createRequire } from 'node:module'
-
-const require = createRequire(import.meta.url)
-const solc = require('solc')
+import { compileCached, compileErrors, compileInput, makeInput, runOutputs, sha, solcId } from './compile.js'
 const { createEVM } = await import('@ethereumjs/evm')
 const { Common, Mainnet } = await import('@ethereumjs/common')
 const { Address, hexToBytes, bytesToHex } = await import('@ethereumjs/util')
@@ -49,6 +48,7 @@ let hardfork = 'osaka'
 let callsFile = null
 let printSize = false
 let cacheFile = null
+let cacheDir = process.env.ZKINFER_SOLC_CACHE_DIR || null
 const patches = new Map()  // contract name -> [[from, to], ...]
 const files = []
 for (let i = 0; i < args.length; ++i) {
@@ -58,6 +58,8 @@ for (let i = 0; i < args.length; ++i) {
   else if (a === '--calls') callsFile = args[++i]
   else if (a === '--size') printSize = true
   else if (a === '--cache') cacheFile = args[++i]
+  else if (a === '--cache-dir') cacheDir = args[++i]
+  else if (a === '--no-cache-dir') cacheDir = null
   else if (a === '--patch') {
     const m = /^([A-Za-z_][A-Za-z0-9_]*):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(args[++i] ?? '')
     if (!m || m[2].length !== m[3].length || m[2].length % 2) usage('--patch wants NAME:FROM:TO, FROM and TO hex bytes of one length')
@@ -71,31 +73,10 @@ if (!contractName) usage('--contract is required')
 if (files.length === 0) usage('no Solidity sources given')
 
 // ---- compile ----
-const sources = {}
-for (const f of files) {
-  if (!fs.existsSync(f)) usage(`${f}: no such file`)
-  sources[path.resolve(f)] = { content: fs.readFileSync(f, 'utf8') }
-}
-function findImports(p) {
-  try {
-    return { contents: fs.readFileSync(path.resolve(p), 'utf8') }
-  } catch (e) {
-    return { error: `${p}: ${e.message}` }
-  }
-}
-const input = {
-  language: 'Solidity',
-  sources,
-  settings: {
-    optimizer: { enabled: true, runs: 200 },
-    viaIR: true,
-    evmVersion: 'cancun',
-    outputSelection: { '*': { '*': ['evm.bytecode.object', 'evm.bytecode.linkReferences', 'evm.deployedBytecode.object'] } },
-  },
-}
-const sha = (s) => crypto.createHash('sha256').update(s).digest('hex')
+for (const f of files) if (!fs.existsSync(f)) usage(`${f}: no such file`)
+const input = makeInput(files, { '*': { '*': runOutputs } })
 const inputText = JSON.stringify(input)
-const cacheKey = sha(solc.version() + '\n' + inputText)  // (the compiler's version too)
+const cacheKey = sha(solcId() + '\n' + inputText)  // (the compiler too)
 let out = null
 if (cacheFile && fs.existsSync(cacheFile)) {
   try {
@@ -108,17 +89,22 @@ if (cacheFile && fs.existsSync(cacheFile)) {
   }
 }
 if (!out) {
-  const imports = {}
-  const recordImports = (p) => {
-    const r = findImports(p)
-    if (r.contents !== undefined) imports[path.resolve(p)] = sha(r.contents)
-    return r
+  let imports = {}
+  const cached = cacheDir ? compileCached(files, contractName, cacheDir) : null
+  if (cached) {
+    out = cached.out
+    imports = cached.imports
+    if (process.env.ZKINFER_SOLC_CACHE_LOG)  // a file (the tests read run.js's output, stderr too)
+      fs.appendFileSync(process.env.ZKINFER_SOLC_CACHE_LOG,
+                        `${contractName}: ${cached.stats.hits} units from the cache, compiled [${cached.stats.compiled.join(', ')}] in ${cached.stats.ms} ms\n`)
+  } else {
+    out = compileInput(input, (p, text) => { imports[p] = sha(text) })
   }
-  out = JSON.parse(solc.compile(inputText, { import: recordImports }))
-  const failed = (out.errors || []).some((e) => e.severity === 'error')
+  const failed = compileErrors(out).length > 0
   if (cacheFile && !failed) {
-    fs.writeFileSync(cacheFile + '.tmp', JSON.stringify({ key: cacheKey, imports, out }))
-    fs.renameSync(cacheFile + '.tmp', cacheFile)
+    const tmp = `${cacheFile}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify({ key: cacheKey, imports, out }))
+    fs.renameSync(tmp, cacheFile)
   }
 }
 const errors = (out.errors || []).filter((e) => e.severity === 'error')
