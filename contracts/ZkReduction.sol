@@ -199,8 +199,8 @@ library ZkReduction {
         bool bad;
         assembly ("memory-safe") {
             // weight[c] += beta^i eq(z_i, rho) over the claims; whether a coordinate is >= R.
+            // (Small Yul functions: few variables live at once, none moved to memory.)
             function addWeights(cls, rp, bp, wp) -> b {
-                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
                 let n := mload(cls)
                 let pre := mload(0x40)  // pre[j] = prod_{t < j} factor_t of the previous point
                 mstore(pre, 1)
@@ -210,28 +210,37 @@ library ZkReduction {
                     let cl := mload(add(add(cls, 32), shl(5, i)))
                     let z := mload(add(cl, 32))
                     if iszero(eq(z, prev)) {
-                        let len := mload(z)
-                        let zp := add(z, 32)
-                        let l := 0
-                        if prev {
-                            let m := mload(prev)
-                            if lt(len, m) { m := len }
-                            let pp := add(prev, 32)
-                            for {} and(lt(l, m), eq(mload(add(zp, shl(5, l))), mload(add(pp, shl(5, l))))) { l := add(l, 1) } {}
-                        }
-                        e := mload(add(pre, shl(5, l)))
-                        for { let j := l } lt(j, len) { j := add(j, 1) } {
-                            let a := mload(add(zp, shl(5, j)))
-                            let r := mload(add(rp, shl(5, j)))
-                            b := or(b, iszero(lt(a, q)))
-                            e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), r, q), q), sub(add(q, q), add(a, r)), q), q)
-                            mstore(add(pre, shl(5, add(j, 1))), e)
-                        }
+                        let bz
+                        e, bz := eqFrom(z, prev, pre, rp)
+                        b := or(b, bz)
                         prev := z
                     }
                     let wslot := add(wp, shl(5, mload(cl)))  // com < k: _combine
-                    mstore(wslot, addmod(mload(wslot), mulmod(mload(add(bp, shl(5, i))), e, q), q))
+                    mstore(wslot, addmod(mload(wslot), mulmod(mload(add(bp, shl(5, i))), e, 21888242871839275222246405745257275088548364400416034343698204186575808495617), 21888242871839275222246405745257275088548364400416034343698204186575808495617))
                 }
+            }
+            // eq(z, rho[0..|z|)) from the previous point's prefix products (prev: 0 for none),
+            // pre[] updated to z's; b: a coordinate of z past the common prefix >= R.
+            function eqFrom(z, prev, pre, rp) -> e, b {
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                let len := mload(z)
+                let zp := add(z, 32)
+                let l := 0
+                if prev { l := commonPrefix(zp, add(prev, 32), len, mload(prev)) }
+                e := mload(add(pre, shl(5, l)))
+                for { let j := l } lt(j, len) { j := add(j, 1) } {
+                    let a := mload(add(zp, shl(5, j)))
+                    let r := mload(add(rp, shl(5, j)))
+                    b := or(b, iszero(lt(a, q)))
+                    e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), r, q), q), sub(add(q, q), add(a, r)), q), q)
+                    mstore(add(pre, shl(5, add(j, 1))), e)
+                }
+            }
+            // The number of leading coordinates the two points share (lengths la, lb).
+            function commonPrefix(ap, bp, la, lb) -> l {
+                let m := la
+                if lt(lb, m) { m := lb }
+                for {} and(lt(l, m), eq(mload(add(ap, shl(5, l))), mload(add(bp, shl(5, l))))) { l := add(l, 1) } {}
             }
             bad := addWeights(claims, add(rho, 32), add(betas, 32), add(weight, 32))
         }
