@@ -199,8 +199,13 @@ library ZkReduction {
         bool bad;
         assembly ("memory-safe") {
             // weight[c] += beta^i eq(z_i, rho) over the claims; whether a coordinate is >= R.
-            // (Small Yul functions: few variables live at once, none moved to memory.)
+            // (Small Yul functions, each kept out of line: a function that may call itself is
+            // not inlined (solc inlines a function called once, here into callers whose stacks
+            // are deep: a compile of ZkStepHarness failed with "too deep in the stack" when these
+            // were inlined) and its variables are not moved to memory. The self-call sits behind
+            // a condition that never holds: a memory pointer is never 0.)
             function addWeights(cls, rp, bp, wp) -> b {
+                if iszero(cls) { b := addWeights(cls, rp, bp, wp) }
                 let n := mload(cls)
                 let pre := mload(0x40)  // pre[j] = prod_{t < j} factor_t of the previous point
                 mstore(pre, 1)
@@ -222,6 +227,7 @@ library ZkReduction {
             // eq(z, rho[0..|z|)) from the previous point's prefix products (prev: 0 for none),
             // pre[] updated to z's; b: a coordinate of z past the common prefix >= R.
             function eqFrom(z, prev, pre, rp) -> e, b {
+                if iszero(pre) { e, b := eqFrom(z, prev, pre, rp) }
                 let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
                 let len := mload(z)
                 let zp := add(z, 32)
@@ -238,6 +244,7 @@ library ZkReduction {
             }
             // The number of leading coordinates the two points share (lengths la, lb).
             function commonPrefix(ap, bp, la, lb) -> l {
+                if iszero(ap) { l := commonPrefix(ap, bp, la, lb) }
                 let m := la
                 if lt(lb, m) { m := lb }
                 for {} and(lt(l, m), eq(mload(add(ap, shl(5, l))), mload(add(bp, shl(5, l))))) { l := add(l, 1) } {}
