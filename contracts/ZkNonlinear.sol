@@ -146,34 +146,25 @@ library ZkNonlinear {
         digitBits = numLow == 0 ? bits : w;
     }
 
-    // DigitPlan::make's width: the one of the C++ cost (2^numVars + 2^topBits + 64, plus, with low digits,
-    // 2^(numVars + lowVars) + 2^digitBits + 64 numLow) minimized over widths 16 down to 1, ties to
-    // the wider. Session 19: a table instead of the 16 costs computed per call (resnet18: about
-    // 0.4 M gas): per bits, a 64-bit entry (four to a word): w0 (5 bits), then three pairs
-    // (t: 6 bits, w: 5 bits), the width being the w of the last pair with t <= numVars (w0 when
-    // none; t = 63: never). Every (bits, numVars) is checked against DigitPlan::make by
-    // evm_nonlinear_test (DigitPlanMatchesCpp).
+    // DigitPlan::make's width: the one of the C++ cost (2^numVars + 2^topBits + 64, plus, with low
+    // digits, 2^(numVars + lowVars) + 2^digitBits + 64 numLow) minimized over widths 16 down to 1,
+    // ties to the wider. Session 19: a table instead of the 16 costs computed per call (resnet18:
+    // about 0.4 M gas): per bit bound 1..62, a 5-byte big-endian entry: w0 (5 bits), then three
+    // pairs (t: 6 bits, w: 5 bits), the width being the w of the last pair with t <= numVars (w0
+    // when none; t = 63: never). Every (bits, numVars) is checked against DigitPlan::make by
+    // evm_nonlinear_test (DigitPlanMatchesCpp). (Bytes, not a switch of words: code size, the
+    // zero-knowledge max pool's entry is near the 24,576-byte limit.)
+    bytes private constant WIDTHS = hex"21fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f80c421fc3f810421fc3f812521fc3f814521fc0b306421fc0c30a421fc0d38e521fc0e390521fc0f410521fc10412613fa7f494613fa4a308515fa8b38a515fa8b38a517facc38c617facc40e619fb0d40e619fb0d41051bfb4e49051bfb4e49261dfb8f49261dfb8f51461ffbd051461ffbd05146208acb3826208acb384617facb386619fb0c388619fb0c38a619fb0c40a61bfb4d40a61bfb4d40a61bfb4d40c61dfb8e40e61dfb8e48e61dfb8e48e61ffbcf48e71ffbcf48e71ffbcf490721fc10510721fc10510721fc10510715fabf512615fabf512717faff592717faff592717faff594717faff594717faff594719fb0a386619fb3f616719fb3f616719fb3f616719fb3f61671bfb7f69871bfb7f6987";
+
     function _width(uint256 bits, uint256 numVars) private pure returns (uint256 w) {
+        uint256 fp;
         assembly ("memory-safe") {
-            let e
-            switch shr(2, sub(bits, 1))
-            case 0 { e := 0x00000021fc3f87f000000021fc3f87f000000021fc3f87f000000021fc3f87f0 }
-            case 1 { e := 0x00000021fc3f810400000021fc3f80c400000021fc3f87f000000021fc3f87f0 }
-            case 2 { e := 0x00000021fc0c30a400000021fc0b306400000021fc3f814500000021fc3f8125 }
-            case 3 { e := 0x00000021fc10412600000021fc0f410500000021fc0e390500000021fc0d38e5 }
-            case 4 { e := 0x00000015fa8b38a500000015fa8b38a500000013fa4a308500000013fa7f4946 }
-            case 5 { e := 0x00000019fb0d410500000019fb0d40e600000017facc40e600000017facc38c6 }
-            case 6 { e := 0x0000001dfb8f51460000001dfb8f49260000001bfb4e49260000001bfb4e4905 }
-            case 7 { e := 0x000000208acb3846000000208acb38260000001ffbd051460000001ffbd05146 }
-            case 8 { e := 0x00000019fb0c40a600000019fb0c38a600000019fb0c388600000017facb3866 }
-            case 9 { e := 0x0000001dfb8e40e60000001bfb4d40c60000001bfb4d40a60000001bfb4d40a6 }
-            case 10 { e := 0x0000001ffbcf48e70000001ffbcf48e70000001dfb8e48e60000001dfb8e48e6 }
-            case 11 { e := 0x00000021fc10510700000021fc10510700000021fc1051070000001ffbcf4907 }
-            case 12 { e := 0x00000017faff592700000017faff592700000015fabf512700000015fabf5126 }
-            case 13 { e := 0x00000019fb0a386600000017faff594700000017faff594700000017faff5947 }
-            case 14 { e := 0x00000019fb3f616700000019fb3f616700000019fb3f616700000019fb3f6167 }
-            case 15 { e := 0x000000000000000000000000000000000000001bfb7f69870000001bfb7f6987 }
-            e := and(shr(shl(6, and(sub(bits, 1), 3)), e), 0xffffffffffffffff)
+            fp := mload(0x40)
+        }
+        bytes memory t = WIDTHS;
+        assembly ("memory-safe") {
+            let e := shr(216, mload(add(add(t, 32), mul(5, sub(bits, 1)))))
+            mstore(0x40, fp)  // the table's copy is not kept
             w := and(e, 31)
             for { let s := 5 } lt(s, 38) { s := add(s, 11) } {
                 if iszero(lt(numVars, and(shr(s, e), 63))) { w := and(shr(add(s, 6), e), 31) }
