@@ -165,7 +165,9 @@ library ZkSumcheck {
             }
             // p(r) for the polynomial of degree dd with p(k) = v[k], k = 0..dd, from the
             // barycentric weights wp (interpolate's sum; sp: scratch of dd + 1 words).
+            // (Kept out of line, as _interpEq below.)
             function _interp(wp, v, sp, dd, r) -> acc {
+                if iszero(wp) { acc := _interp(wp, v, sp, dd, r) }
                 let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
                 mstore(add(sp, shl(5, dd)), 1)
                 for { let k := dd } gt(k, 0) { k := sub(k, 1) } {
@@ -302,7 +304,11 @@ library ZkSumcheck {
             }
             // q(r) for q of degree dd with q(k) = v[k], k = 0..dd, from the barycentric weights
             // wp (interpolate's sum; sp: scratch of dd + 1 words).
+            // (Kept out of line: a function that may call itself is not inlined, behind a
+            // condition that never holds, wp being a memory pointer. Inlined into the max pool's
+            // routine, its variables made resnet18's verifier too deep in the stack to compile.)
             function _interpEq(wp, v, sp, dd, r) -> acc {
+                if iszero(wp) { acc := _interpEq(wp, v, sp, dd, r) }
                 let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
                 mstore(add(sp, shl(5, dd)), 1)
                 for { let k := dd } gt(k, 0) { k := sub(k, 1) } {
