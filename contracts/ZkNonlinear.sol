@@ -146,35 +146,35 @@ library ZkNonlinear {
         digitBits = numLow == 0 ? bits : w;
     }
 
-    // The C++ cost of digit width w (bits >= 1, w >= 1, numVars <= 40: no overflow).
-    function _cost(uint256 bits, uint256 numVars, uint256 w) private pure returns (uint256 c) {
-        unchecked {
-            uint256 numLow = (bits - 1) / w;
-            c = (uint256(1) << numVars) + (uint256(1) << (bits - w * numLow)) + DIGIT_OVERHEAD;
-            if (numLow > 0) {
-                uint256 lowVars = 0;
-                while ((uint256(1) << lowVars) < numLow) ++lowVars;
-                c += (uint256(1) << (numVars + lowVars)) + (uint256(1) << w) + DIGIT_OVERHEAD * numLow;
+    // DigitPlan::make's width: the one of the C++ cost (2^numVars + 2^topBits + 64, plus, with low
+    // digits, 2^(numVars + lowVars) + 2^digitBits + 64 numLow) minimized over widths 16 down to 1,
+    // ties to the wider. Session 19: a table instead of the 16 costs computed per call (resnet18:
+    // about 0.4 M gas): per bit bound 1..62, a 5-byte big-endian entry: w0 (5 bits), then three
+    // pairs (t: 6 bits, w: 5 bits), the width being the w of the last pair with t <= numVars (w0
+    // when none; t = 63: never). Every (bits, numVars) is checked against DigitPlan::make by
+    // evm_nonlinear_test (DigitPlanMatchesCpp). (Bytes, not a switch of words: code size, the
+    // zero-knowledge max pool's entry is near the 24,576-byte limit.)
+    bytes private constant WIDTHS = hex"21fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f87f021fc3f80c421fc3f810421fc3f812521fc3f814521fc0b306421fc0c30a421fc0d38e521fc0e390521fc0f410521fc10412613fa7f494613fa4a308515fa8b38a515fa8b38a517facc38c617facc40e619fb0d40e619fb0d41051bfb4e49051bfb4e49261dfb8f49261dfb8f51461ffbd051461ffbd05146208acb3826208acb384617facb386619fb0c388619fb0c38a619fb0c40a61bfb4d40a61bfb4d40a61bfb4d40c61dfb8e40e61dfb8e48e61dfb8e48e61ffbcf48e71ffbcf48e71ffbcf490721fc10510721fc10510721fc10510715fabf512615fabf512717faff592717faff592717faff594717faff594717faff594719fb0a386619fb3f616719fb3f616719fb3f616719fb3f61671bfb7f69871bfb7f6987";
+
+    function _width(uint256 bits, uint256 numVars) private pure returns (uint256 w) {
+        uint256 fp;
+        assembly ("memory-safe") {
+            fp := mload(0x40)
+        }
+        bytes memory t = WIDTHS;
+        assembly ("memory-safe") {
+            let e := shr(216, mload(add(add(t, 32), mul(5, sub(bits, 1)))))
+            mstore(0x40, fp)  // the table's copy is not kept
+            w := and(e, 31)
+            for { let s := 5 } lt(s, 38) { s := add(s, 11) } {
+                if iszero(lt(numVars, and(shr(s, e), 63))) { w := and(shr(add(s, 6), e), 31) }
             }
         }
     }
 
     function digitPlan(uint256 bits, uint256 numVars) internal pure returns (Plan memory) {
         if (bits < 1 || bits > MAX_RANGE_BITS || numVars > 40) revert BadShape();
-        uint256 best = DIGIT_BITS;
-        unchecked {
-            uint256 bestCost = _cost(bits, numVars, DIGIT_BITS);
-            // Every width w >= bits gives the one-digit plan (the same cost as width 16 when
-            // bits <= 16): only narrower widths can cost strictly less.
-            for (uint256 w = bits - 1 < DIGIT_BITS - 1 ? bits - 1 : DIGIT_BITS - 1; w >= 1; --w) {
-                uint256 c = _cost(bits, numVars, w);
-                if (c < bestCost) {
-                    best = w;
-                    bestCost = c;
-                }
-            }
-        }
-        return _planFor(bits, numVars, best);
+        return _planFor(bits, numVars, _width(bits, numVars));
     }
 
     // The number of evaluations one recvRangeEval of a range check into [0, 2^bits) over 2^n
@@ -213,9 +213,20 @@ library ZkNonlinear {
     }
 
     // After the ranges are added: the layer sends numEvals evaluations (its proof layout).
+    // (Session 19: the claims' pointer array allocated zeroed, without a default struct per entry
+    // as `new` makes: recvEval writes each entry before nlFinish hands the list out, and nlFinish
+    // hands it out only when every entry is written.)
     function nlSetEvals(Nl memory nl, uint256 numEvals) internal pure {
+        if (numEvals > 1 << 32) revert BadShape();
         nl.evalEnd = nl.evalPos + numEvals;
-        nl.claims = new ZkTypes.AdviceClaim[](numEvals);
+        ZkTypes.AdviceClaim[] memory cl;
+        assembly ("memory-safe") {
+            cl := mload(0x40)
+            mstore(cl, numEvals)
+            calldatacopy(add(cl, 32), calldatasize(), shl(5, numEvals))
+            mstore(0x40, add(cl, shl(5, add(numEvals, 1))))
+        }
+        nl.claims = cl;
     }
 
     // add_range: a range check of 2^numVars values into [0, 2^bits); returns its id.
@@ -253,10 +264,13 @@ library ZkNonlinear {
     }
 
     // point followed by the bits of j (vars of them, low first): rescale.cc with_digit.
+    // (Allocated without zeroing: every word is written.)
     function withIndex(uint256[] memory point, uint256 j, uint256 vars) internal pure returns (uint256[] memory p) {
         uint256 n = point.length;
-        p = new uint256[](n + vars);
         assembly ("memory-safe") {
+            p := mload(0x40)
+            mstore(p, add(n, vars))
+            mstore(0x40, add(p, shl(5, add(add(n, vars), 1))))
             let dst := add(p, 32)
             mcopy(dst, add(point, 32), shl(5, n))
             dst := add(dst, shl(5, n))
@@ -342,11 +356,14 @@ library ZkNonlinear {
     {
         uint256 n = tau.length;
         uint256 end = pos + n * (k - 1);
-        uint256 running;
+        uint256 num;
+        uint256 den;
         uint256 c;
-        (nl.st, running, s.point, c) = ZkSumcheck.verifyRoundsWithEq(nl.st, tau, k, _one(), 0, w[pos:end]);
+        // The last claim as c num / den (den != 0: a product of non-zero rho_i): the product of
+        // the final values P equals it iff P den = c num (session 19: no inversion).
+        (nl.st, num, den, s.point, c) = ZkSumcheck.verifyRoundsWithEqFrac(nl.st, tau, k, _one(), 0, w[pos:end]);
         s.next = end + k;
-        s.ok = _finalProduct(w[end:end + k], running, c, true);
+        s.ok = _finalProductFrac(w[end:end + k], mulmod(num, c, R), den, c);
         s.finals = w[end:end + k];
         nl.st = ZkSumcheck.absorbFinal(nl.st, w[end:end + k]);
     }
@@ -382,6 +399,19 @@ library ZkNonlinear {
             acc = mulmod(acc, v, R);
         }
         return acc == running;
+    }
+
+    // _finalProduct with the claim as a fraction: factor 0 must equal c, and the product of the
+    // values (factor 0 as c) times den must equal num.
+    function _finalProductFrac(uint256[] calldata f, uint256 num, uint256 den, uint256 c) private pure returns (bool) {
+        uint256 acc = den;
+        for (uint256 j = 0; j < f.length; ++j) {
+            uint256 v = f[j];
+            if (v >= R) return false;  // (absorbFinal reverts)
+            if (j == 0 && v != c) return false;
+            acc = mulmod(acc, v, R);
+        }
+        return acc == num;
     }
 
     // tr.challenges(label, n).

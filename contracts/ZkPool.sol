@@ -244,18 +244,32 @@ library ZkPool {
     }
 
     // eq(point[lo .. lo + len), t) for every t < 2^len (bit b of t against coordinate lo + b).
+    // (Session 19: in assembly, the table allocated without zeroing; a coordinate >= R reverts,
+    // as the checked arithmetic did.)
     function _eqTable(uint256[] memory point, uint256 lo, uint256 len) private pure returns (uint256[] memory t) {
-        t = new uint256[](uint256(1) << len);
-        t[0] = 1;
-        for (uint256 b = 0; b < len; ++b) {
-            uint256 r = point[lo + b];
-            uint256 half = uint256(1) << b;
-            for (uint256 i = 0; i < half; ++i) {
-                uint256 v = t[i];
-                t[i + half] = mulmod(v, r, R);
-                t[i] = mulmod(v, addmod(1, R - r, R), R);
+        if (lo + len > point.length || len > 40) revert ZkNonlinear.BadShape();
+        bool bad;
+        assembly ("memory-safe") {
+            let size := shl(len, 1)
+            t := mload(0x40)
+            mstore(t, size)
+            mstore(0x40, add(t, shl(5, add(size, 1))))
+            let tp := add(t, 32)
+            mstore(tp, 1)
+            let pp := add(add(point, 32), shl(5, lo))
+            for { let b := 0 } lt(b, len) { b := add(b, 1) } {
+                let r := mload(add(pp, shl(5, b)))
+                bad := or(bad, iszero(lt(r, R)))
+                let omr := addmod(1, sub(R, r), R)
+                let hi := add(tp, shl(5, shl(b, 1)))
+                for { let i := tp } lt(i, hi) { i := add(i, 32) } {
+                    let v := mload(i)
+                    mstore(add(i, sub(hi, tp)), mulmod(v, r, R))
+                    mstore(i, mulmod(v, omr, R))
+                }
             }
         }
+        if (bad) revert ZkNonlinear.BadShape();
     }
 
     // S(k) = sum_{o < outLen} ez[o] er[src(o, k)] for each kernel offset k < kLen.

@@ -180,9 +180,14 @@ library ZkReduction {
     // sum_c F_c E_c(rho[0..n_c)) prod_{j >= n_c} (1 - rho_j)^2, E_c = sum_{claims i on c} beta^i eq(z_i, .).
     // weight[c] += beta^i eq(z_i, rho[0..|z_i|)) over the claims (|z_i| = n_c <= |rho|: _combine),
     // eq(z, rho) = prod_j (1 + 2 a b - a - b) (a = z_j, b = rho_j < R; every z_j checked < R here,
-    // else a revert). Claims at one point share its eq: a table of (keccak of the point, eq) in
-    // scratch memory past the free pointer, open addressing over 2^h >= 2 |claims| slots. In Yul
-    // functions, so that no loop variable is moved to memory (stack depth).
+    // else a revert). Session 19: the prefix products of the previous claim's point are kept
+    // (scratch memory past the free pointer), and a claim's point is compared with it coordinate
+    // by coordinate: only the factors after their common prefix are computed (a claim at the
+    // previous claim's point, the same array or equal coordinates, costs no factor; a range
+    // check's digit claims, at (z, the digit's index bits), only the index's). Before, each claim's
+    // point was hashed and looked up in a table of the points seen (cnn_digits' 103 claims are at
+    // nearly as many distinct points, which share long prefixes). Every coordinate of every claim
+    // is still checked < R: a shared prefix is the previous point's, checked when it was read.
     function _expected(
         uint256[] memory numVars,
         Claim[] memory claims,
@@ -193,60 +198,56 @@ library ZkReduction {
         uint256[] memory weight = new uint256[](numVars.length);
         bool bad;
         assembly ("memory-safe") {
-            // eq(z, rho[0..|z|)) and whether a coordinate of z is >= R.
-            function eqOf(z, rp) -> e, b {
+            // weight[c] += beta^i eq(z_i, rho) over the claims; whether a coordinate is >= R.
+            // (Small Yul functions, each kept out of line: a function that may call itself is
+            // not inlined (solc inlines a function called once, here into callers whose stacks
+            // are deep: a compile of ZkStepHarness failed with "too deep in the stack" when these
+            // were inlined) and its variables are not moved to memory. The self-call sits behind
+            // a condition that never holds: a memory pointer is never 0.)
+            function addWeights(cls, rp, bp, wp) -> b {
+                if iszero(cls) { b := addWeights(cls, rp, bp, wp) }
+                let n := mload(cls)
+                let pre := mload(0x40)  // pre[j] = prod_{t < j} factor_t of the previous point
+                mstore(pre, 1)
+                let prev := 0
+                let e := 1
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    let cl := mload(add(add(cls, 32), shl(5, i)))
+                    let z := mload(add(cl, 32))
+                    if iszero(eq(z, prev)) {
+                        let bz
+                        e, bz := eqFrom(z, prev, pre, rp)
+                        b := or(b, bz)
+                        prev := z
+                    }
+                    let wslot := add(wp, shl(5, mload(cl)))  // com < k: _combine
+                    mstore(wslot, addmod(mload(wslot), mulmod(mload(add(bp, shl(5, i))), e, 21888242871839275222246405745257275088548364400416034343698204186575808495617), 21888242871839275222246405745257275088548364400416034343698204186575808495617))
+                }
+            }
+            // eq(z, rho[0..|z|)) from the previous point's prefix products (prev: 0 for none),
+            // pre[] updated to z's; b: a coordinate of z past the common prefix >= R.
+            function eqFrom(z, prev, pre, rp) -> e, b {
+                if iszero(pre) { e, b := eqFrom(z, prev, pre, rp) }
                 let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
                 let len := mload(z)
                 let zp := add(z, 32)
-                e := 1
-                for { let j := 0 } lt(j, len) { j := add(j, 1) } {
+                let l := 0
+                if prev { l := commonPrefix(zp, add(prev, 32), len, mload(prev)) }
+                e := mload(add(pre, shl(5, l)))
+                for { let j := l } lt(j, len) { j := add(j, 1) } {
                     let a := mload(add(zp, shl(5, j)))
                     let r := mload(add(rp, shl(5, j)))
                     b := or(b, iszero(lt(a, q)))
                     e := mulmod(e, addmod(addmod(1, mulmod(addmod(a, a, q), r, q), q), sub(add(q, q), add(a, r)), q), q)
+                    mstore(add(pre, shl(5, add(j, 1))), e)
                 }
             }
-            // The table slot of a point: its key's slot, or the empty slot where it goes (key 0: empty).
-            function slotOf(tab, mask, key) -> slot {
-                let s := and(key, mask)
-                for {} 1 {} {
-                    slot := add(tab, shl(6, s))
-                    let k0 := mload(slot)
-                    if or(eq(k0, key), iszero(k0)) { break }
-                    s := and(add(s, 1), mask)
-                }
-            }
-            // weight[c] += beta^i eq(z_i, rho) over the claims; whether a coordinate is >= R.
-            function addWeights(cls, rp, bp, wp) -> b {
-                let n := mload(cls)
-                let slots := 16
-                for {} lt(slots, shl(1, n)) {} { slots := shl(1, slots) }
-                let tab := mload(0x40)
-                for { let s := 0 } lt(s, slots) { s := add(s, 1) } { mstore(add(tab, shl(6, s)), 0) }
-                let mask := sub(slots, 1)
-                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                    let cl := mload(add(add(cls, 32), shl(5, i)))
-                    let e := eqCached(tab, mask, mload(add(cl, 32)), rp)
-                    b := or(b, shr(255, e))
-                    let wslot := add(wp, shl(5, mload(cl)))  // com < k: _combine
-                    mstore(wslot, addmod(mload(wslot), mulmod(mload(add(bp, shl(5, i))), and(e, not(shl(255, 1))), 21888242871839275222246405745257275088548364400416034343698204186575808495617), 21888242871839275222246405745257275088548364400416034343698204186575808495617))
-                }
-            }
-            // eq(z, rho) from the table, computed and stored when z is new; bit 255 set when a
-            // coordinate of z is >= R (the key: keccak of |z| and z, 0 forced to 1).
-            function eqCached(tab, mask, z, rp) -> e {
-                let key := keccak256(z, shl(5, add(mload(z), 1)))
-                if iszero(key) { key := 1 }
-                let slot := slotOf(tab, mask, key)
-                switch mload(slot)
-                case 0 {
-                    let b
-                    e, b := eqOf(z, rp)
-                    mstore(slot, key)
-                    mstore(add(slot, 32), e)
-                    e := or(e, shl(255, b))
-                }
-                default { e := mload(add(slot, 32)) }
+            // The number of leading coordinates the two points share (lengths la, lb).
+            function commonPrefix(ap, bp, la, lb) -> l {
+                if iszero(ap) { l := commonPrefix(ap, bp, la, lb) }
+                let m := la
+                if lt(lb, m) { m := lb }
+                for {} and(lt(l, m), eq(mload(add(ap, shl(5, l))), mload(add(bp, shl(5, l))))) { l := add(l, 1) } {}
             }
             bad := addWeights(claims, add(rho, 32), add(betas, 32), add(weight, 32))
         }

@@ -87,6 +87,9 @@ library ZkSumcheck {
 
     // Absorbs the statement and runs the n rounds of degree d (rounds: n * d values, round i at
     // [i d, (i + 1) d)); returns the transcript, the last round's claim and the point r_0..r_{n-1}.
+    // (Session 19: the rounds in one assembly loop, as verifyRoundsWithEqFrac's: the round's absorb
+    // with a constant header, the challenge, p(r) in Newton form for d <= 2, else barycentric
+    // (`_interp`); every round value checked canonical, a non-canonical one reverts.)
     function verifyRounds(
         bytes32 st,
         uint256 n,
@@ -95,26 +98,90 @@ library ZkSumcheck {
         uint256 claim,
         uint256[] calldata rounds
     ) internal view returns (bytes32, uint256, uint256[] memory point) {
-        if (rounds.length != n * d) revert BadShape();
+        if (d == 0 || d > 40 || rounds.length != n * d) revert BadShape();
         st = ZkTranscript.absorbU64(st, L_NUM_VARS, uint64(n));
         st = ZkTranscript.absorbU64(st, L_DEGREE, uint64(d));
         st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
-        uint256[] memory w = lagrangeWeights(d);
-        uint256[] memory vals = new uint256[](d + 1);
-        uint256[] memory suf = new uint256[](d + 1);
+        uint256[] memory w;
+        if (d > 2) w = lagrangeWeights(d);
         point = new uint256[](n);
         uint256 running = ZkFr.canonical(claim);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256[] calldata m = rounds[i * d:(i + 1) * d];
-            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
-            uint256 r;
-            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
-            vals[0] = m[0];
-            vals[1] = addmod(running, R - m[0], R);
-            for (uint256 k = 2; k <= d; ++k) vals[k] = m[k - 1];
-            running = interpolate(w, vals, r, suf);
-            point[i] = r;
+        bool bad;
+        // Scratch past the free pointer: the hash buffer (59 + 32 d bytes), then p's values at
+        // 0..d and the suffix products (d + 1 words each).
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            let src := rounds.offset
+            let pp := add(point, 32)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let r, b := _round(buf, st, src, d)
+                st := mload(buf)
+                bad := or(bad, b)
+                running := _next(running, src, r, d, add(w, 32), add(buf, add(96, shl(5, d))))
+                mstore(add(pp, shl(5, i)), r)
+                src := add(src, shl(5, d))
+            }
+            // The round's absorb (its d values from src, each checked < R: b) and the challenge r;
+            // the new state left at buf.
+            function _round(bf, st0, sc, dg) -> r, b {
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                mstore(bf, st0)
+                // 0x01 || u32be(14) || "sumcheck.round" || u64be(32 dg): the bytes after the state
+                mstore(add(bf, 32), or(0x010000000e73756d636865636b2e726f756e6400000000000000000000000000, shl(45, dg)))
+                for { let t := 0 } lt(t, dg) { t := add(t, 1) } {
+                    let x := calldataload(add(sc, shl(5, t)))
+                    b := or(b, iszero(lt(x, q)))
+                    mstore(add(add(bf, 59), shl(5, t)), x)
+                }
+                let h := keccak256(bf, add(59, shl(5, dg)))
+                // the challenge: 0x02 || u32be(18) || "sumcheck.challenge"
+                mstore(bf, h)
+                mstore(add(bf, 32), 0x020000001273756d636865636b2e6368616c6c656e6765000000000000000000)
+                h := keccak256(bf, 55)
+                mstore(bf, h)
+                mstore8(add(bf, 32), 0)
+                let lo := keccak256(bf, 33)
+                mstore8(add(bf, 32), 1)
+                r := addmod(mulmod(lo, 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffb, q), keccak256(bf, 33), q)
+            }
+            // p(r): p(0) = m0, p(1) = run0 - m0, p(k) = m_{k-1}; Newton form for dg <= 2, else
+            // barycentric with the weights wp (vp: scratch of 2 (dg + 1) words).
+            function _next(run0, sc, r, dg, wp, vp) -> e {
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                let p0 := calldataload(sc)
+                let p1 := addmod(run0, sub(q, p0), q)
+                switch dg
+                case 1 { e := addmod(p0, mulmod(r, addmod(p1, sub(q, p0), q), q), q) }
+                case 2 {
+                    let d2 := mulmod(addmod(addmod(calldataload(add(sc, 32)), p0, q), sub(q, addmod(p1, p1, q)), q), 10944121435919637611123202872628637544274182200208017171849102093287904247809, q)
+                    e := addmod(addmod(p0, mulmod(r, addmod(p1, sub(q, p0), q), q), q), mulmod(mulmod(r, addmod(r, sub(q, 1), q), q), d2, q), q)
+                }
+                default {
+                    mstore(vp, p0)
+                    mstore(add(vp, 32), p1)
+                    for { let k := 2 } iszero(gt(k, dg)) { k := add(k, 1) } { mstore(add(vp, shl(5, k)), calldataload(add(sc, shl(5, sub(k, 1))))) }
+                    e := _interp(wp, vp, add(vp, shl(5, add(dg, 1))), dg, r)
+                }
+            }
+            // p(r) for the polynomial of degree dd with p(k) = v[k], k = 0..dd, from the
+            // barycentric weights wp (interpolate's sum; sp: scratch of dd + 1 words).
+            // (Kept out of line, as _interpEq below.)
+            function _interp(wp, v, sp, dd, r) -> acc {
+                if iszero(wp) { acc := _interp(wp, v, sp, dd, r) }
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                mstore(add(sp, shl(5, dd)), 1)
+                for { let k := dd } gt(k, 0) { k := sub(k, 1) } {
+                    mstore(add(sp, shl(5, sub(k, 1))), mulmod(mload(add(sp, shl(5, k))), addmod(r, sub(q, k), q), q))
+                }
+                let pre := 1
+                for { let k := 0 } iszero(gt(k, dd)) { k := add(k, 1) } {
+                    let o := shl(5, k)
+                    acc := addmod(acc, mulmod(mulmod(pre, mload(add(sp, o)), q), mulmod(mload(add(wp, o)), mload(add(v, o)), q), q), q)
+                    pre := mulmod(pre, addmod(r, sub(q, k), q), q)
+                }
+            }
         }
+        if (bad) revert ZkTranscript.NonCanonicalScalar();  // a round value >= R
         return (st, running, point);
     }
 
@@ -158,10 +225,9 @@ library ZkSumcheck {
         st = ZkTranscript.absorbFrs(st, L_COEFFS, coeffs);
         point = new uint256[](n);
         e = ZkFr.canonical(claim);
-        if (d >= 4) {
-            (st, e, den, c) = _roundsWithEqGeneric(st, rho, d, e, rounds, point);
-            return (st, e, den, point, c);
-        }
+        // d >= 4 (session 19: in the loop below, barycentric on 0..d - 1, no longer a Solidity loop)
+        uint256[] memory wts;
+        if (d >= 4) wts = lagrangeWeights(d - 1);
         den = 1;
         bool bad;
         // The rounds in one assembly loop: per round the absorb of its d - 1 values
@@ -230,10 +296,30 @@ library ZkSumcheck {
                     let d2 := mulmod(addmod(addmod(q2, q0, R), sub(R, addmod(q1, q1, R)), R), INV2, R)
                     e := addmod(addmod(q0, mulmod(r, addmod(q1, sub(R, q0), R), R), R), mulmod(mulmod(r, addmod(r, sub(R, 1), R), R), d2, R), R)
                 }
+                default { e := _interpEq(add(wts, 32), qp, add(qp, shl(5, d)), m, r) }
                 // c *= 1 - rho - r + 2 rho r
                 c := mulmod(c, addmod(addmod(1, mulmod(add(rh, rh), r, R), R), sub(add(R, R), add(rh, r)), R), R)
                 mstore(add(pp, shl(5, i)), r)
                 src := add(src, shl(5, m))
+            }
+            // q(r) for q of degree dd with q(k) = v[k], k = 0..dd, from the barycentric weights
+            // wp (interpolate's sum; sp: scratch of dd + 1 words).
+            // (Kept out of line: a function that may call itself is not inlined, behind a
+            // condition that never holds, wp being a memory pointer. Inlined into the max pool's
+            // routine, its variables made resnet18's verifier too deep in the stack to compile.)
+            function _interpEq(wp, v, sp, dd, r) -> acc {
+                if iszero(wp) { acc := _interpEq(wp, v, sp, dd, r) }
+                let q := 21888242871839275222246405745257275088548364400416034343698204186575808495617
+                mstore(add(sp, shl(5, dd)), 1)
+                for { let k := dd } gt(k, 0) { k := sub(k, 1) } {
+                    mstore(add(sp, shl(5, sub(k, 1))), mulmod(mload(add(sp, shl(5, k))), addmod(r, sub(q, k), q), q))
+                }
+                let pre := 1
+                for { let k := 0 } iszero(gt(k, dd)) { k := add(k, 1) } {
+                    let o := shl(5, k)
+                    acc := addmod(acc, mulmod(mulmod(pre, mload(add(sp, o)), q), mulmod(mload(add(wp, o)), mload(add(v, o)), q), q), q)
+                    pre := mulmod(pre, addmod(r, sub(q, k), q), q)
+                }
             }
         }
         if (bad) revert ZkTranscript.NonCanonicalScalar();  // a round value or a coordinate of rho >= R
@@ -241,59 +327,6 @@ library ZkSumcheck {
     }
 
     uint256 private constant INV2 = 10944121435919637611123202872628637544274182200208017171849102093287904247809;  // 1/2 mod R
-
-    // The rounds of verifyRoundsWithEqFrac for d >= 4 (q of degree d - 1 >= 3: barycentric
-    // interpolation; the same fractions).
-    // The generic rounds' scratch and running values (a struct against stack depth).
-    struct Generic {
-        uint256[] w;
-        uint256[] q;
-        uint256[] suf;
-        uint256 den;
-        uint256 c;
-        uint256 e;
-    }
-
-    function _roundsWithEqGeneric(bytes32 st, uint256[] memory rho, uint256 d, uint256 e, uint256[] calldata rounds, uint256[] memory point)
-        private
-        view
-        returns (bytes32, uint256, uint256, uint256)
-    {
-        Generic memory g = Generic(lagrangeWeights(d - 1), new uint256[](d), new uint256[](d), 1, 1, e);
-        for (uint256 i = 0; i < rho.length; ++i) {
-            uint256[] calldata m = rounds[i * (d - 1):(i + 1) * (d - 1)];
-            st = ZkTranscript.absorbFrsCd(st, L_ROUND, m);  // checks each value canonical
-            uint256 rh = ZkFr.canonical(rho[i]);
-            g.den = _qValues(g.q, m, g.e, g.den, rh);
-            uint256 r;
-            (st, r) = ZkTranscript.challenge(st, L_CHALLENGE);
-            _step(g, rh, r);
-            point[i] = r;
-        }
-        return (st, g.e, g.den, g.c);
-    }
-
-    // e = q(r), c *= eq's factor 1 - rho - r + 2 rho r.
-    function _step(Generic memory g, uint256 rh, uint256 r) private pure {
-        g.e = interpolate(g.w, g.q, r, g.suf);
-        g.c = mulmod(g.c, addmod(addmod(1, mulmod(2 * rh, r, R), R), 2 * R - rh - r, R), R);
-    }
-
-    // q's values at 0..d-1 times the new den (returned): the round's values m are q(0), q(2), ..
-    // (q(1) from e = num / den and rho_i = rh != 0: den becomes den rh), or q(1), q(2), .. when rh = 0.
-    function _qValues(uint256[] memory q, uint256[] calldata m, uint256 e, uint256 den, uint256 rh) private pure returns (uint256) {
-        uint256 d = q.length;
-        if (rh == 0) {
-            q[0] = e;
-            for (uint256 t = 1; t < d; ++t) q[t] = mulmod(m[t - 1], den, R);
-            return den;
-        }
-        uint256 dr = mulmod(den, rh, R);
-        q[0] = mulmod(m[0], dr, R);
-        q[1] = addmod(e, R - mulmod(mulmod(den, addmod(1, R - rh, R), R), m[0], R), R);
-        for (uint256 t = 2; t < d; ++t) q[t] = mulmod(m[t - 1], dr, R);
-        return dr;
-    }
 
     function absorbFinal(bytes32 st, uint256[] calldata finals) internal pure returns (bytes32) {
         return ZkTranscript.absorbFrsCd(st, L_FINAL, finals);

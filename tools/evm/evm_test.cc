@@ -700,6 +700,7 @@ Plan& plan() {
         {3, Composition<Fr>::product(2)},
         {1, Composition<Fr>(2, {Term<Fr>{Fr::one(), {0}}, Term<Fr>{Fr::from_u64(2), {1}}})},
         {16, Composition<Fr>(3, {Term<Fr>{Fr::one(), {0, 1, 2}}})},
+        {3, Composition<Fr>::product(5)},  // degree 5: barycentric rounds
     };
     for (const auto& [n, comp] : comps) {
       pl->sumchecks.push_back(sumcheck_case(rng, n, comp));
@@ -714,6 +715,7 @@ Plan& plan() {
           {5, Composition<Fr>::product(2), 2},   // eq f, rho_2 = 0
           {4, Composition<Fr>(4, {Term<Fr>{Fr::one(), {0, 1}}, Term<Fr>{Fr::from_u64(3), {0, 2, 3}}}), 0},
           {3, Composition<Fr>(1, {Term<Fr>{Fr::from_u64(5), {0}}}), 99},  // degree 1: no values sent
+          {4, Composition<Fr>::product(5), 1},  // degree 5 (a 2x2 max pool's zero-check), rho_1 = 0
       };
       for (const auto& [n, comp, zero_at] : eq_comps) {
         pl->sumchecks.push_back(sumcheck_eq_case(rng, n, comp, zero_at));
@@ -885,7 +887,7 @@ TEST(Evm, SumcheckHonestVerifiesWithTheCppPoint) {
     EXPECT_TRUE(accepted(r)) << "sumcheck " << i;
     for (size_t j = 0; j < c.n; ++j) EXPECT_EQ(hex(r.out[1 + j]), hex(word(c.point[j]))) << "sumcheck " << i << " r_" << j;
     EXPECT_EQ(hex(r.out[c.n + 1]), hex(c.state)) << "sumcheck " << i << ": final transcript state";
-    std::printf("sumcheck %zu%s: n = %zu, degree %s, %llu gas (tx %llu)\n", i, i >= 4 ? " (with eq)" : "", c.n,
+    std::printf("sumcheck %zu%s: n = %zu, degree %s, %llu gas (tx %llu)\n", i, i >= 5 ? " (with eq)" : "", c.n,
                 std::to_string(c.words[1][31]).c_str(), (unsigned long long)r.gas, (unsigned long long)r.tx_gas);
   }
 }
