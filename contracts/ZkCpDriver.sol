@@ -329,20 +329,9 @@ library ZkCpDriver {
     // `value == form` as cp's Val comparison: decided when the form has no terms, recorded
     // (value - form = 0, cp.cc operator==) otherwise.
     function equal(Ctx memory c, uint256 value, uint256[] memory f) internal pure returns (bool) {
-        uint256 n = f[1];
-        if (f.length != 2 + 2 * n || f[0] >= R) revert BadShape();
-        if (n == 0) return f[0] == value;
-        uint256[] memory d = new uint256[](f.length);
-        d[0] = addmod(value, R - f[0], R);
-        d[1] = n;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 k = f[3 + 2 * i];
-            if (k >= R) revert BadShape();
-            d[2 + 2 * i] = f[2 + 2 * i];
-            d[3 + 2 * i] = k == 0 ? 0 : R - k;
-        }
-        roomyFor(c.z.g, d.length);
-        ZkCp.recordZero(c.z.g, d, 0);
+        if (f[1] == 0) return _publicEqual(c.z.g, value, f);  // decided: nothing recorded
+        roomyFor(c.z.g, f.length);
+        _publicEqual(c.z.g, value, f);
         trim(c.z.g);
         return true;
     }

@@ -363,7 +363,7 @@ library ZkNonlinear {
         // the final values P equals it iff P den = c num (session 19: no inversion).
         (nl.st, num, den, s.point, c) = ZkSumcheck.verifyRoundsWithEqFrac(nl.st, tau, k, _one(), 0, w[pos:end]);
         s.next = end + k;
-        s.ok = _finalProductFrac(w[end:end + k], mulmod(num, c, R), den, c);
+        s.ok = _finalProduct(w[end:end + k], mulmod(num, c, R), den, c, true);
         s.finals = w[end:end + k];
         nl.st = ZkSumcheck.absorbFinal(nl.st, w[end:end + k]);
     }
@@ -380,35 +380,21 @@ library ZkNonlinear {
         uint256 running;
         (st, running, s.point) = ZkSumcheck.verifyRounds(st, n, k, _one(), claim, w[pos:end]);
         s.next = end + k;
-        s.ok = _finalProduct(w[end:end + k], running, 0, false);
+        s.ok = _finalProduct(w[end:end + k], running, 1, 0, false);
         s.finals = w[end:end + k];
         st = ZkSumcheck.absorbFinal(st, w[end:end + k]);
         return (st, s);
     }
 
-    // final_check: factor 0 (when known) must equal c; the product of the values (factor 0 as
-    // c) must equal running.
-    function _finalProduct(uint256[] calldata f, uint256 running, uint256 c, bool known) private pure returns (bool) {
-        uint256 acc = 1;
-        for (uint256 j = 0; j < f.length; ++j) {
-            uint256 v = f[j];
-            if (v >= R) return false;  // (absorbFinal reverts)
-            if (j == 0 && known) {
-                if (v != c) return false;
-            }
-            acc = mulmod(acc, v, R);
-        }
-        return acc == running;
-    }
-
-    // _finalProduct with the claim as a fraction: factor 0 must equal c, and the product of the
-    // values (factor 0 as c) times den must equal num.
-    function _finalProductFrac(uint256[] calldata f, uint256 num, uint256 den, uint256 c) private pure returns (bool) {
+    // final_check with the last claim as the fraction num / den (den != 0; den = 1 for a plain
+    // claim): factor 0 (when known) must equal c, and the product of the values (factor 0 as c)
+    // times den must equal num.
+    function _finalProduct(uint256[] calldata f, uint256 num, uint256 den, uint256 c, bool known) private pure returns (bool) {
         uint256 acc = den;
         for (uint256 j = 0; j < f.length; ++j) {
             uint256 v = f[j];
             if (v >= R) return false;  // (absorbFinal reverts)
-            if (j == 0 && v != c) return false;
+            if (j == 0 && known && v != c) return false;
             acc = mulmod(acc, v, R);
         }
         return acc == num;
