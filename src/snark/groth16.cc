@@ -1,0 +1,493 @@
+#include "snark/groth16.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/bytes.h"
+#include "common/check.h"
+#include "common/error.h"
+#include "common/random.h"
+#include "curve/g2_msm.h"
+#include "curve/msm.h"
+#include "curve/pairing.h"
+#include "hash/keccak.h"
+#include "poly/ntt.h"
+#include "poly/parallel.h"
+
+namespace zkinfer::snark {
+
+using curve::G1;
+using curve::G2;
+using field::Fq;
+
+namespace {
+
+// ---- fixed-base multiplication of the generators (setup) ----
+// 8-bit windows: table[8-bit window w][d - 1] = d 2^(8w) P, so k P is 32 mixed additions.
+constexpr unsigned kFbWindows = 32, kFbDigits = 255;
+
+std::vector<G1Affine> g1_table() {
+  std::vector<G1> t(kFbWindows * kFbDigits);
+  G1 base = G1::generator();
+  for (unsigned w = 0; w < kFbWindows; ++w) {
+    G1 acc = base;
+    for (unsigned d = 0; d < kFbDigits; ++d) {
+      t[w * kFbDigits + d] = acc;
+      acc += base;
+    }
+    base = acc;  // 256 * base
+  }
+  std::vector<G1Affine> a(t.size());
+  G1::batch_to_affine(t, a);
+  return a;
+}
+
+std::vector<G2Affine> g2_table() {
+  std::vector<G2> t(kFbWindows * kFbDigits);
+  G2 base = G2::generator();
+  for (unsigned w = 0; w < kFbWindows; ++w) {
+    G2 acc = base;
+    for (unsigned d = 0; d < kFbDigits; ++d) {
+      t[w * kFbDigits + d] = acc;
+      acc += base;
+    }
+    base = acc;
+  }
+  std::vector<G2Affine> a(t.size());
+  curve::g2_batch_to_affine(t, a);
+  return a;
+}
+
+std::vector<G1Affine> g1_times(std::span<const Fr> ks) {
+  static const std::vector<G1Affine> table = g1_table();
+  std::vector<G1> j(ks.size());
+#pragma omp parallel for schedule(static) if (ks.size() > 64)
+  for (size_t i = 0; i < ks.size(); ++i) {
+    const auto b = ks[i].to_bytes();
+    G1 acc;
+    for (unsigned w = 0; w < kFbWindows; ++w)
+      if (b[w]) acc += table[w * kFbDigits + b[w] - 1];
+    j[i] = acc;
+  }
+  std::vector<G1Affine> out(ks.size());
+  G1::batch_to_affine(j, out);
+  return out;
+}
+
+std::vector<G2Affine> g2_times(std::span<const Fr> ks) {
+  static const std::vector<G2Affine> table = g2_table();
+  std::vector<G2> j(ks.size());
+#pragma omp parallel for schedule(static) if (ks.size() > 16)
+  for (size_t i = 0; i < ks.size(); ++i) {
+    const auto b = ks[i].to_bytes();
+    G2 acc;
+    for (unsigned w = 0; w < kFbWindows; ++w)
+      if (b[w]) acc = curve::g2_add_mixed(acc, table[w * kFbDigits + b[w] - 1]);
+    j[i] = acc;
+  }
+  std::vector<G2Affine> out(ks.size());
+  curve::g2_batch_to_affine(j, out);
+  return out;
+}
+
+G1Affine g1_times(const Fr& k) { return (G1::generator() * k).to_affine(); }
+G2Affine g2_times(const Fr& k) { return (G2::generator() * k).to_affine(); }
+
+Fr nonzero(const RandomFr& random, const char* what) {
+  for (int tries = 0; tries < 8; ++tries) {
+    Fr x = random();
+    if (!x.is_zero()) return x;
+  }
+  throw Error(std::string("groth16 setup: the randomness source gave zero for ") + what + " eight times");
+}
+
+// sum coeff * z[column] for a normalized combination.
+Fr dot(const ConstraintSystem& cs, const LinComb& lc, std::span<const Fr> z) {
+  Fr s;
+  for (const auto& [v, k] : lc.terms) s += k * z[cs.column(v)];
+  return s;
+}
+
+}  // namespace
+
+// ---- shape ----
+
+R1csShape r1cs_shape(const ConstraintSystem& cs) {
+  R1csShape s;
+  s.num_constraints = cs.num_constraints();
+  s.num_public = cs.num_public();
+  s.num_witness = cs.num_witness();
+  hash::Keccak256 h;
+  h.update("zkinfer groth16 r1cs v1");
+  ByteWriter head;
+  head.u64(s.num_constraints), head.u64(s.num_public), head.u64(s.num_witness);
+  h.update(head.data());
+  std::vector<uint8_t> buf;
+  buf.reserve(1 << 16);
+  auto flush = [&] {
+    h.update(buf);
+    buf.clear();
+  };
+  auto put_u64 = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i) buf.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  for (const Constraint& c : cs.constraints()) {
+    for (const LinComb* lc : {&c.a, &c.b, &c.c}) {
+      put_u64(lc->terms.size());
+      for (const auto& [v, k] : lc->terms) {
+        put_u64(cs.column(v));
+        const auto kb = k.to_bytes();
+        buf.insert(buf.end(), kb.begin(), kb.end());
+      }
+    }
+    if (buf.size() > (1 << 16) - 4096) flush();
+  }
+  flush();
+  const auto d = h.finalize();
+  std::copy(d.begin(), d.end(), s.digest.begin());
+  return s;
+}
+
+unsigned groth16_log_domain(const ConstraintSystem& cs) {
+  const size_t need = cs.num_constraints() + cs.num_public() + 1;
+  unsigned k = 0;
+  while ((size_t{1} << k) < need) {
+    ++k;
+    if (k > poly::kFrTwoAdicity)
+      throw Error("groth16: " + std::to_string(cs.num_constraints()) + " constraints and " +
+                  std::to_string(cs.num_public()) + " public inputs exceed the largest domain, 2^28");
+  }
+  return k;
+}
+
+// ---- setup (TEST ONLY) ----
+
+Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, const RandomFr& toxic) {
+  Groth16ProvingKey pk;
+  pk.shape = r1cs_shape(cs);
+  pk.log_domain = groth16_log_domain(cs);
+  const size_t n = size_t{1} << pk.log_domain, m = cs.num_constraints(), l = cs.num_public();
+  const size_t vars = cs.num_variables();
+
+  const Fr tau = nonzero(toxic, "tau"), alpha = nonzero(toxic, "alpha"), beta = nonzero(toxic, "beta"),
+           gamma = nonzero(toxic, "gamma"), delta = nonzero(toxic, "delta");
+
+  // Lagrange basis at tau: L_i(tau) = w^i (tau^n - 1) / (n (tau - w^i)).
+  const Fr w = poly::root_of_unity(pk.log_domain);
+  const Fr z_tau = tau.pow(static_cast<uint64_t>(n)) - Fr::one();
+  if (z_tau.is_zero()) throw Error("groth16 setup: tau lies in the evaluation domain; draw again");
+  std::vector<Fr> lag(n), wi(n);
+  {
+    Fr x = Fr::one();
+    for (size_t i = 0; i < n; ++i, x *= w) wi[i] = x, lag[i] = tau - x;
+    Fr::batch_inverse(lag);
+    const Fr scale = z_tau * Fr::from_u64(n).inverse();
+    for (size_t i = 0; i < n; ++i) lag[i] *= wi[i] * scale;
+  }
+  // u_j(tau), v_j(tau), w_j(tau) per column.
+  std::vector<Fr> u(vars), v(vars), wc(vars);
+  const auto& cons = cs.constraints();
+  for (size_t i = 0; i < m; ++i) {
+    for (const auto& [var, k] : cons[i].a.terms) u[cs.column(var)] += k * lag[i];
+    for (const auto& [var, k] : cons[i].b.terms) v[cs.column(var)] += k * lag[i];
+    for (const auto& [var, k] : cons[i].c.terms) wc[cs.column(var)] += k * lag[i];
+  }
+  for (size_t j = 0; j <= l; ++j) u[j] += lag[m + j];  // input-consistency rows z_j * 0 = 0
+
+  const Fr gamma_inv = gamma.inverse(), delta_inv = delta.inverse();
+  std::vector<Fr> ic(l + 1), lq(vars - l - 1);
+  for (size_t j = 0; j < vars; ++j) {
+    const Fr t = beta * u[j] + alpha * v[j] + wc[j];
+    if (j <= l) {
+      ic[j] = t * gamma_inv;
+    } else {
+      lq[j - l - 1] = t * delta_inv;
+    }
+  }
+  std::vector<Fr> hq(n - 1);
+  {
+    Fr x = z_tau * delta_inv;
+    for (size_t i = 0; i + 1 < n; ++i, x *= tau) hq[i] = x;
+  }
+
+  pk.vk.alpha = g1_times(alpha);
+  pk.vk.beta = g2_times(beta);
+  pk.vk.gamma = g2_times(gamma);
+  pk.vk.delta = g2_times(delta);
+  pk.vk.ic = g1_times(ic);
+  pk.alpha1 = pk.vk.alpha;
+  pk.beta1 = g1_times(beta);
+  pk.delta1 = g1_times(delta);
+  pk.beta2 = pk.vk.beta;
+  pk.delta2 = pk.vk.delta;
+  pk.a_query = g1_times(u);
+  pk.b1_query = g1_times(v);
+  pk.b2_query = g2_times(v);
+  pk.l_query = g1_times(lq);
+  pk.h_query = g1_times(hq);
+  return pk;
+}
+
+Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, uint64_t seed) {
+  TestRng rng(seed);
+  return groth16_setup_insecure(cs, [&rng] { return Fr::random(rng); });
+}
+
+// ---- prove ----
+
+Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& cs, const RandomFr& random,
+                           const ProveOptions& options) {
+  const R1csShape shape = r1cs_shape(cs);
+  if (!(shape == pk.shape)) {
+    throw Error("groth16 prove: the proving key was made for another circuit (key: " +
+                std::to_string(pk.shape.num_constraints) + " constraints, " + std::to_string(pk.shape.num_public) +
+                " public, " + std::to_string(pk.shape.num_witness) + " witness; circuit: " +
+                std::to_string(shape.num_constraints) + ", " + std::to_string(shape.num_public) + ", " +
+                std::to_string(shape.num_witness) + (shape.num_constraints == pk.shape.num_constraints &&
+                                                             shape.num_public == pk.shape.num_public &&
+                                                             shape.num_witness == pk.shape.num_witness
+                                                         ? "; same counts, other constraints)"
+                                                         : ")"));
+  }
+  if (options.check_satisfied) {
+    size_t bad = 0;
+    if (!cs.is_satisfied(&bad)) {
+      const std::string label = cs.which_label(bad);
+      throw Error("groth16 prove: the assignment does not satisfy constraint " + std::to_string(bad) +
+                  (label.empty() ? std::string() : " (" + label + ")") + "; refusing to prove");
+    }
+  }
+  const size_t n = size_t{1} << pk.log_domain, m = cs.num_constraints(), l = cs.num_public();
+  const std::vector<Fr> z = cs.assignment();
+  const auto& cons = cs.constraints();
+
+  // A, B, C on the domain, to coefficients, to the coset g H.
+  std::vector<Fr> a(n), b(n), c(n);
+#pragma omp parallel for schedule(static) if (poly::go_parallel(m))
+  for (size_t i = 0; i < m; ++i) {
+    a[i] = dot(cs, cons[i].a, z);
+    b[i] = dot(cs, cons[i].b, z);
+    c[i] = dot(cs, cons[i].c, z);
+  }
+  for (size_t j = 0; j <= l; ++j) a[m + j] = z[j];
+  const Fr g = poly::fr_nonresidue();
+  for (std::vector<Fr>* p : {&a, &b, &c}) {  // each transform is parallel inside
+    poly::intt(*p);
+    poly::coset_ntt(*p, g);
+  }
+  const Fr z_inv = (g.pow(static_cast<uint64_t>(n)) - Fr::one()).inverse();
+#pragma omp parallel for schedule(static) if (poly::go_parallel(n))
+  for (size_t i = 0; i < n; ++i) a[i] = (a[i] * b[i] - c[i]) * z_inv;
+  poly::coset_intt(a, g);  // h's coefficients; deg h <= n - 2 when the assignment satisfies
+  if (options.check_satisfied) ZKINFER_CHECK(a[n - 1].is_zero());
+  const std::span<const Fr> h(a.data(), n - 1);
+
+  const Fr r = random(), s = random();
+  const G1 msm_a = curve::msm(pk.a_query, z);
+  const G1 msm_b1 = curve::msm(pk.b1_query, z);
+  const G2 msm_b2 = curve::msm_g2(pk.b2_query, z);
+  const G1 msm_l = curve::msm(pk.l_query, std::span<const Fr>(z).subspan(l + 1));
+  const G1 msm_h = curve::msm(pk.h_query, h);
+
+  const G1 delta1(pk.delta1);
+  const G1 pa = G1(pk.alpha1) + msm_a + delta1 * r;
+  const G1 pb1 = G1(pk.beta1) + msm_b1 + delta1 * s;
+  const G2 pb2 = G2(pk.beta2) + msm_b2 + G2(pk.delta2) * s;
+  const G1 pc = msm_l + msm_h + pa * s + pb1 * r - delta1 * (r * s);
+  return Groth16Proof{pa.to_affine(), pb2.to_affine(), pc.to_affine()};
+}
+
+Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& cs) {
+  SecureRng rng;
+  return groth16_prove(pk, cs, [&rng] { return Fr::random(rng); });
+}
+
+// ---- verify ----
+
+Groth16Result groth16_verify(const Groth16VerifyingKey& vk, std::span<const Fr> public_inputs, const Groth16Proof& proof) {
+  auto reject = [](std::string why) { return Groth16Result{false, std::move(why)}; };
+  if (vk.ic.empty()) return reject("verifying key: no IC points");
+  if (public_inputs.size() != vk.num_public())
+    return reject("wrong number of public inputs: " + std::to_string(public_inputs.size()) + " given, the key takes " +
+                  std::to_string(vk.num_public()));
+  if (!vk.alpha.is_on_curve()) return reject("verifying key: alpha is not on G1");
+  for (size_t i = 0; i < vk.ic.size(); ++i)
+    if (!vk.ic[i].is_on_curve()) return reject("verifying key: IC[" + std::to_string(i) + "] is not on G1");
+  for (auto [p, name] : {std::pair{&vk.beta, "beta"}, std::pair{&vk.gamma, "gamma"}, std::pair{&vk.delta, "delta"}})
+    if (!p->is_on_curve() || !p->is_in_subgroup()) return reject(std::string("verifying key: ") + name + " is not in G2");
+  if (!proof.a.is_on_curve()) return reject("proof: A is not on G1");
+  if (!proof.c.is_on_curve()) return reject("proof: C is not on G1");
+  if (!proof.b.is_on_curve()) return reject("proof: B is not on the twist");
+  if (!proof.b.is_in_subgroup()) return reject("proof: B is not in G2 (order-r subgroup)");
+
+  const G1 vk_x = G1(vk.ic[0]) + curve::msm(std::span<const G1Affine>(vk.ic).subspan(1), public_inputs);
+  const curve::PairingInput pairs[4] = {
+      {-proof.a, proof.b}, {vk.alpha, vk.beta}, {vk_x.to_affine(), vk.gamma}, {proof.c, vk.delta}};
+  if (!curve::pairing_check(pairs)) return reject("pairing check failed: e(A, B) != e(alpha, beta) e(vk_x, gamma) e(C, delta)");
+  return Groth16Result{true, {}};
+}
+
+// ---- bytes ----
+
+namespace {
+constexpr uint8_t kVkMagic[4] = {'G', '1', '6', 'V'};
+constexpr uint8_t kProofMagic[4] = {'G', '1', '6', 'P'};
+
+void check_magic(ByteReader& r, const uint8_t (&magic)[4], const char* what) {
+  const auto m = r.bytes(4);
+  if (!std::equal(m.begin(), m.end(), magic)) r.fail(std::string("not a ") + what + " (wrong magic)");
+  const uint32_t version = r.u32();
+  if (version != kGroth16FormatVersion)
+    r.fail("version " + std::to_string(version) + " (this build reads version " + std::to_string(kGroth16FormatVersion) + ")");
+}
+G1Affine read_g1(ByteReader& r, const std::string& name) {
+  auto p = G1Affine::from_bytes(r.bytes(G1Affine::kBytes));
+  if (!p) r.fail(name + " is not a canonical G1 point");
+  return *p;
+}
+G2Affine read_g2(ByteReader& r, const std::string& name) {
+  auto p = G2Affine::from_bytes(r.bytes(G2Affine::kCompressedBytes));
+  if (!p) r.fail(name + " is not a canonical G2 point (curve and subgroup checked)");
+  return *p;
+}
+}  // namespace
+
+std::vector<uint8_t> groth16_vk_to_bytes(const Groth16VerifyingKey& vk) {
+  ByteWriter w;
+  w.bytes(kVkMagic);
+  w.u32(kGroth16FormatVersion);
+  w.u32(static_cast<uint32_t>(vk.num_public()));
+  w.bytes(vk.alpha.to_bytes());
+  for (const G2Affine* p : {&vk.beta, &vk.gamma, &vk.delta}) w.bytes(p->to_bytes());
+  for (const auto& p : vk.ic) w.bytes(p.to_bytes());
+  return w.take();
+}
+
+Groth16VerifyingKey groth16_vk_from_bytes(std::span<const uint8_t> in) {
+  ByteReader r(in, "groth16 verifying key");
+  check_magic(r, kVkMagic, "groth16 verifying key");
+  const uint32_t l = r.u32();
+  Groth16VerifyingKey vk;
+  vk.alpha = read_g1(r, "alpha");
+  vk.beta = read_g2(r, "beta");
+  vk.gamma = read_g2(r, "gamma");
+  vk.delta = read_g2(r, "delta");
+  if (static_cast<uint64_t>(l) + 1 > r.remaining() / G1Affine::kBytes)
+    r.fail("truncated: " + std::to_string(l) + " public inputs need " + std::to_string((uint64_t{l} + 1) * 32) +
+           " bytes of IC points, " + std::to_string(r.remaining()) + " left");
+  vk.ic.resize(size_t{l} + 1);
+  for (size_t i = 0; i <= l; ++i) vk.ic[i] = read_g1(r, "IC[" + std::to_string(i) + "]");
+  r.expect_end();
+  return vk;
+}
+
+std::vector<uint8_t> groth16_proof_to_bytes(const Groth16Proof& proof) {
+  ByteWriter w;
+  w.bytes(kProofMagic);
+  w.u32(kGroth16FormatVersion);
+  w.bytes(proof.a.to_bytes());
+  w.bytes(proof.b.to_bytes());
+  w.bytes(proof.c.to_bytes());
+  return w.take();
+}
+
+Groth16Proof groth16_proof_from_bytes(std::span<const uint8_t> in) {
+  ByteReader r(in, "groth16 proof");
+  check_magic(r, kProofMagic, "groth16 proof");
+  Groth16Proof p;
+  p.a = read_g1(r, "A");
+  p.b = read_g2(r, "B");
+  p.c = read_g1(r, "C");
+  r.expect_end();
+  return p;
+}
+
+std::vector<uint8_t> fr_vector_to_bytes(std::span<const Fr> xs) {
+  std::vector<uint8_t> out;
+  out.reserve(32 * xs.size());
+  for (const Fr& x : xs) {
+    const auto b = x.to_bytes();
+    out.insert(out.end(), b.begin(), b.end());
+  }
+  return out;
+}
+
+std::vector<Fr> fr_vector_from_bytes(std::span<const uint8_t> in) {
+  if (in.size() % 32 != 0)
+    throw DecodeError("groth16 public inputs: " + std::to_string(in.size()) + " bytes is not a multiple of 32");
+  std::vector<Fr> xs(in.size() / 32);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    auto x = Fr::from_bytes(in.subspan(32 * i, 32));
+    if (!x) throw DecodeError("groth16 public inputs: input " + std::to_string(i) + " is not a canonical Fr element (>= r)");
+    xs[i] = *x;
+  }
+  return xs;
+}
+
+// ---- snarkjs JSON ----
+
+namespace {
+std::string limbs_decimal(std::array<uint64_t, 4> v) {
+  std::string digits;
+  auto is_zero = [&] { return v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0; };
+  if (is_zero()) return "0";
+  while (!is_zero()) {
+    unsigned __int128 rem = 0;
+    for (size_t i = 4; i-- > 0;) {
+      const unsigned __int128 cur = (rem << 64) | v[i];
+      v[i] = static_cast<uint64_t>(cur / 10);
+      rem = cur % 10;
+    }
+    digits.push_back(static_cast<char>('0' + static_cast<int>(rem)));
+  }
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+nlohmann::json g1_json(const G1Affine& p) {
+  if (p.is_identity()) return {"0", "1", "0"};
+  return {to_decimal(p.x), to_decimal(p.y), "1"};
+}
+nlohmann::json g2_json(const G2Affine& p) {
+  if (p.is_identity()) return {{"0", "0"}, {"1", "0"}, {"0", "0"}};
+  return {{to_decimal(p.x.c0), to_decimal(p.x.c1)}, {to_decimal(p.y.c0), to_decimal(p.y.c1)}, {"1", "0"}};
+}
+}  // namespace
+
+std::string to_decimal(const Fq& x) { return limbs_decimal(x.to_canonical()); }
+std::string to_decimal(const Fr& x) { return limbs_decimal(x.to_canonical()); }
+
+std::string groth16_snarkjs_vk_json(const Groth16VerifyingKey& vk) {
+  nlohmann::json j;
+  j["protocol"] = "groth16";
+  j["curve"] = "bn128";
+  j["nPublic"] = vk.num_public();
+  j["vk_alpha_1"] = g1_json(vk.alpha);
+  j["vk_beta_2"] = g2_json(vk.beta);
+  j["vk_gamma_2"] = g2_json(vk.gamma);
+  j["vk_delta_2"] = g2_json(vk.delta);
+  nlohmann::json ic = nlohmann::json::array();
+  for (const auto& p : vk.ic) ic.push_back(g1_json(p));
+  j["IC"] = ic;
+  return j.dump(1) + "\n";
+}
+
+std::string groth16_snarkjs_proof_json(const Groth16Proof& proof) {
+  nlohmann::json j;
+  j["pi_a"] = g1_json(proof.a);
+  j["pi_b"] = g2_json(proof.b);
+  j["pi_c"] = g1_json(proof.c);
+  j["protocol"] = "groth16";
+  j["curve"] = "bn128";
+  return j.dump(1) + "\n";
+}
+
+std::string groth16_snarkjs_public_json(std::span<const Fr> public_inputs) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const Fr& x : public_inputs) j.push_back(to_decimal(x));
+  return j.dump(1) + "\n";
+}
+
+}  // namespace zkinfer::snark
