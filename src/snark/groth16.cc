@@ -446,13 +446,16 @@ std::string limbs_decimal(std::array<uint64_t, 4> v) {
   return digits;
 }
 
+// (nlohmann::json::array explicitly: a braced pair of strings would become an object.)
 nlohmann::json g1_json(const G1Affine& p) {
-  if (p.is_identity()) return {"0", "1", "0"};
-  return {to_decimal(p.x), to_decimal(p.y), "1"};
+  if (p.is_identity()) return nlohmann::json::array({"0", "1", "0"});
+  return nlohmann::json::array({to_decimal(p.x), to_decimal(p.y), "1"});
 }
+nlohmann::json fq2_json(const field::Fq2& x) { return nlohmann::json::array({to_decimal(x.c0), to_decimal(x.c1)}); }
 nlohmann::json g2_json(const G2Affine& p) {
-  if (p.is_identity()) return {{"0", "0"}, {"1", "0"}, {"0", "0"}};
-  return {{to_decimal(p.x.c0), to_decimal(p.x.c1)}, {to_decimal(p.y.c0), to_decimal(p.y.c1)}, {"1", "0"}};
+  using J = nlohmann::json;
+  if (p.is_identity()) return J::array({J::array({"0", "0"}), J::array({"1", "0"}), J::array({"0", "0"})});
+  return J::array({fq2_json(p.x), fq2_json(p.y), J::array({"1", "0"})});
 }
 }  // namespace
 

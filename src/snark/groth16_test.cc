@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "common/error.h"
@@ -286,6 +287,18 @@ TEST(Groth16, SnarkjsJsonShapes) {
   EXPECT_NE(vk.find("\"protocol\": \"groth16\""), std::string::npos);
   EXPECT_NE(vk.find("\"nPublic\": 2"), std::string::npos);
   EXPECT_NE(vk.find("\"IC\""), std::string::npos);
+  const auto j = nlohmann::json::parse(vk);
+  ASSERT_TRUE(j["vk_beta_2"].is_array());
+  ASSERT_EQ(j["vk_beta_2"].size(), 3u);
+  EXPECT_EQ(j["vk_beta_2"][0][0], to_decimal(f.pk.vk.beta.x.c0));
+  EXPECT_EQ(j["vk_beta_2"][0][1], to_decimal(f.pk.vk.beta.x.c1));
+  EXPECT_EQ(j["vk_beta_2"][2], nlohmann::json::array({"1", "0"}));
+  ASSERT_EQ(j["IC"].size(), 3u);
+  EXPECT_EQ(j["IC"][2][1], to_decimal(f.pk.vk.ic[2].y));
+  const auto pj = nlohmann::json::parse(groth16_snarkjs_proof_json(f.proof));
+  EXPECT_EQ(pj["pi_a"][0], to_decimal(f.proof.a.x));
+  EXPECT_EQ(pj["pi_b"][1][1], to_decimal(f.proof.b.y.c1));
+  EXPECT_EQ(pj["pi_c"][2], "1");
   const std::string pub = groth16_snarkjs_public_json(f.cs.public_values());
   EXPECT_NE(pub.find(to_decimal(f.cs.public_values()[0])), std::string::npos);
   EXPECT_EQ(to_decimal(Fr::from_u64(1234567890123456789ULL)), "1234567890123456789");

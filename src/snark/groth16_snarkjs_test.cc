@@ -1,0 +1,115 @@
+// Cross-check with an independent implementation: proofs made by zkinfer's Groth16 prover, written
+// in snarkjs's JSON, are accepted by `snarkjs groth16 verify` (snarkjs 0.7.6, installed by
+// scripts/install-snarkjs.sh into build-tools/snarkjs), and snarkjs rejects a changed proof and a
+// changed public input. Skipped when node or the snarkjs install is missing.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "common/random.h"
+#include "curve/g2.h"
+#include "snark/groth16.h"
+#include "snark/groth16_test_circuit.h"
+#include "test_seed.h"
+
+namespace zkinfer::snark {
+namespace {
+
+namespace fs = std::filesystem;
+using ::zkinfer::testing::seed_note;
+using ::zkinfer::testing::test_seed;
+
+const std::string kSnarkjs = std::string(ZKINFER_SOURCE_DIR) + "/build-tools/snarkjs/node_modules/.bin/snarkjs";
+
+struct Shell {
+  int code = -1;
+  std::string out;
+};
+Shell sh(const std::string& cmd) {
+  Shell r;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  const int st = pclose(f);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+void write(const fs::path& p, const std::string& s) {
+  std::ofstream f(p);
+  f << s;
+}
+
+class Snarkjs : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (sh("command -v node").code != 0) GTEST_SKIP() << "node is missing";
+    if (!fs::exists(kSnarkjs)) GTEST_SKIP() << "snarkjs is not installed (scripts/install-snarkjs.sh)";
+    dir_ = fs::temp_directory_path() / ("zkinfer_groth16_snarkjs_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  // snarkjs's verdict on (vk, public, proof): its exit code (0 valid, 1 invalid) and output.
+  Shell verify(const Groth16VerifyingKey& vk, std::span<const Fr> pub, const Groth16Proof& proof, const std::string& tag) {
+    const fs::path v = dir_ / (tag + "_vk.json"), x = dir_ / (tag + "_public.json"), p = dir_ / (tag + "_proof.json");
+    write(v, groth16_snarkjs_vk_json(vk));
+    write(x, groth16_snarkjs_public_json(pub));
+    write(p, groth16_snarkjs_proof_json(proof));
+    return sh("'" + kSnarkjs + "' groth16 verify '" + v.string() + "' '" + x.string() + "' '" + p.string() + "'");
+  }
+  fs::path dir_;
+};
+
+TEST_F(Snarkjs, AcceptsOurProofsAndRejectsChangedOnes) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  // x^3 + x + 5 = y plus 400 random constraints and 6 more public values.
+  ConstraintSystem dummy, cs;
+  build_test_circuit(dummy, Fr::zero(), 400, 6, 11);
+  build_test_circuit(cs, Fr::random(rng), 400, 6, 11);
+  const Groth16ProvingKey pk = groth16_setup_insecure(dummy, test_seed() + 17);
+  const Groth16Proof proof = groth16_prove(pk, cs, [&rng] { return Fr::random(rng); });
+  const std::vector<Fr>& pub = cs.public_values();
+  ASSERT_EQ(pub.size(), 7u);
+  ASSERT_TRUE(groth16_verify(pk.vk, pub, proof));
+
+  const Shell ok = verify(pk.vk, pub, proof, "honest");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("OK"), std::string::npos) << ok.out;
+
+  std::vector<Fr> changed = pub;
+  changed[3] += Fr::one();
+  const Shell bad_pub = verify(pk.vk, changed, proof, "public");
+  EXPECT_EQ(bad_pub.code, 1) << bad_pub.out;
+  EXPECT_NE(bad_pub.out.find("Invalid proof"), std::string::npos) << bad_pub.out;
+
+  Groth16Proof p = proof;
+  p.c = (curve::G1(p.c) + curve::G1::generator()).to_affine();
+  const Shell bad_c = verify(pk.vk, pub, p, "proof_c");
+  EXPECT_EQ(bad_c.code, 1) << bad_c.out;
+  EXPECT_NE(bad_c.out.find("Invalid proof"), std::string::npos) << bad_c.out;
+
+  p = proof;
+  p.b = (curve::G2(p.b) + curve::G2::generator()).to_affine();
+  const Shell bad_b = verify(pk.vk, pub, p, "proof_b");
+  EXPECT_EQ(bad_b.code, 1) << bad_b.out;
+
+  // A second zkinfer proof (other r, s) of the same statement: snarkjs accepts it too.
+  const Groth16Proof again = groth16_prove(pk, cs);
+  const Shell ok2 = verify(pk.vk, pub, again, "again");
+  EXPECT_EQ(ok2.code, 0) << ok2.out;
+}
+
+}  // namespace
+}  // namespace zkinfer::snark
