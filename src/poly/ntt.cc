@@ -1,5 +1,6 @@
 #include "poly/ntt.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -88,14 +89,26 @@ void transform(std::span<Fr> a, const Fr& w) {
   const std::vector<Fr> tw = powers(w, n / 2);  // w^j, j < n/2
   for (size_t half = 1; half < n; half <<= 1) {
     const size_t stride = n / (2 * half);  // the stage's root is w^stride
-    const size_t butterflies = n / 2;
-#pragma omp parallel for schedule(static) if (go_parallel(butterflies))
-    for (size_t t = 0; t < butterflies; ++t) {
-      const size_t block = t / half, j = t % half;
-      const size_t i0 = block * 2 * half + j, i1 = i0 + half;
-      const Fr v = a[i1] * tw[j * stride];
-      a[i1] = a[i0] - v;
-      a[i0] = a[i0] + v;
+    const size_t blocks = n / (2 * half);
+    auto butterflies = [&](size_t block, size_t j_lo, size_t j_hi) {
+      Fr* x = a.data() + block * 2 * half;
+      for (size_t j = j_lo; j < j_hi; ++j) {
+        const Fr v = x[j + half] * tw[j * stride];
+        x[j + half] = x[j] - v;
+        x[j] += v;
+      }
+    };
+    if (!go_parallel(n / 2)) {
+      for (size_t b = 0; b < blocks; ++b) butterflies(b, 0, half);
+    } else if (blocks >= 64) {  // many blocks: one thread per range of blocks
+#pragma omp parallel for schedule(static)
+      for (size_t b = 0; b < blocks; ++b) butterflies(b, 0, half);
+    } else {  // few large blocks: split each block's butterflies
+      const size_t piece = 1024, pieces = (half + piece - 1) / piece;
+      for (size_t b = 0; b < blocks; ++b) {
+#pragma omp parallel for schedule(static)
+        for (size_t p = 0; p < pieces; ++p) butterflies(b, p * piece, std::min(half, (p + 1) * piece));
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "common/bytes.h"
@@ -239,6 +240,13 @@ Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, uint64_t se
 
 Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& cs, const RandomFr& random,
                            const ProveOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  auto lap = [&](double Groth16ProveTimings::*field) {
+    const auto t = Clock::now();
+    if (options.timings) options.timings->*field += std::chrono::duration<double>(t - t0).count();
+    t0 = t;
+  };
   const R1csShape shape = r1cs_shape(cs);
   if (!(shape == pk.shape)) {
     throw Error("groth16 prove: the proving key was made for another circuit (key: " +
@@ -259,6 +267,7 @@ Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& 
                   (label.empty() ? std::string() : " (" + label + ")") + "; refusing to prove");
     }
   }
+  lap(&Groth16ProveTimings::shape);
   const size_t n = size_t{1} << pk.log_domain, m = cs.num_constraints(), l = cs.num_public();
   const std::vector<Fr> z = cs.assignment();
   const auto& cons = cs.constraints();
@@ -272,6 +281,7 @@ Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& 
     c[i] = dot(cs, cons[i].c, z);
   }
   for (size_t j = 0; j <= l; ++j) a[m + j] = z[j];
+  lap(&Groth16ProveTimings::evaluate);
   const Fr g = poly::fr_nonresidue();
   for (std::vector<Fr>* p : {&a, &b, &c}) {  // each transform is parallel inside
     poly::intt(*p);
@@ -283,13 +293,16 @@ Groth16Proof groth16_prove(const Groth16ProvingKey& pk, const ConstraintSystem& 
   poly::coset_intt(a, g);  // h's coefficients; deg h <= n - 2 when the assignment satisfies
   if (options.check_satisfied) ZKINFER_CHECK(a[n - 1].is_zero());
   const std::span<const Fr> h(a.data(), n - 1);
+  lap(&Groth16ProveTimings::ntt);
 
   const Fr r = random(), s = random();
   const G1 msm_a = curve::msm(pk.a_query, z);
   const G1 msm_b1 = curve::msm(pk.b1_query, z);
-  const G2 msm_b2 = curve::msm_g2(pk.b2_query, z);
   const G1 msm_l = curve::msm(pk.l_query, std::span<const Fr>(z).subspan(l + 1));
   const G1 msm_h = curve::msm(pk.h_query, h);
+  lap(&Groth16ProveTimings::msm_g1);
+  const G2 msm_b2 = curve::msm_g2(pk.b2_query, z);
+  lap(&Groth16ProveTimings::msm_g2);
 
   const G1 delta1(pk.delta1);
   const G1 pa = G1(pk.alpha1) + msm_a + delta1 * r;

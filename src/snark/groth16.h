@@ -95,11 +95,18 @@ unsigned groth16_log_domain(const ConstraintSystem& cs);
 Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, const RandomFr& toxic);
 Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, uint64_t seed);
 
+// Where a proof's time went (seconds; filled when ProveOptions::timings is set): the circuit's
+// digest check, the constraint evaluations, the 7 NTTs and h, the four G1 MSMs, the G2 MSM.
+struct Groth16ProveTimings {
+  double shape = 0, evaluate = 0, ntt = 0, msm_g1 = 0, msm_g2 = 0;
+};
+
 struct ProveOptions {
   // Refuse (zkinfer::Error naming the first failing constraint and its label) when the
   // assignment does not satisfy the system. Off only in tests that show an unsatisfied
   // assignment's proof is rejected by the verifier.
   bool check_satisfied = true;
+  Groth16ProveTimings* timings = nullptr;
 };
 
 // A proof for cs's assignment; r and s from `random` (SecureRng in the overload without it).
