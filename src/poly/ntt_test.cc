@@ -101,6 +101,16 @@ TEST(Ntt, LargeParallelRoundTripAndProduct) {
     const Fr x = Fr::random(rng);
     EXPECT_EQ(eval(a, x), eval(p, x) * eval(q, x));
   }
+  // The forward transform at sampled points against Horner at w^i.
+  {
+    const std::vector<Fr> c = random_vec(rng, n);
+    std::vector<Fr> e = c;
+    ntt(e);
+    const Fr w = root_of_unity(14);
+    for (size_t i : {size_t{0}, size_t{1}, size_t{2047}, size_t{2048}, size_t{4097}, n / 2, n - 1}) {
+      EXPECT_EQ(e[i], eval(c, w.pow(static_cast<uint64_t>(i)))) << i;
+    }
+  }
   std::vector<Fr> c = random_vec(rng, n), d = c;
   coset_ntt(d, Fr::from_u64(7));
   coset_intt(d, Fr::from_u64(7));
