@@ -221,6 +221,36 @@ TEST(Groth16, UnsatisfiedAssignmentIsRefusedAndItsForcedProofFails) {
   }
 }
 
+// A public input that no constraint mentions, and one used only in C: the input-consistency rows
+// still give them independent polynomials, so the proof binds their values.
+TEST(Groth16, UnusedAndCOnlyPublicInputsAreBound) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 7);
+  auto build = [](ConstraintSystem& cs, const Fr& x, const Fr& free_value) {
+    const Num xw = cs.witness(x);
+    const Num sq = cs.square(xw);
+    cs.public_input(free_value);  // unused
+    const Num c_only = cs.public_input(sq.value());
+    cs.enforce(xw.lc(), xw.lc(), c_only.lc());  // x * x = c_only
+  };
+  ConstraintSystem dummy, cs;
+  build(dummy, Fr::zero(), Fr::zero());
+  build(cs, Fr::from_u64(12), Fr::random(rng));
+  ASSERT_TRUE(cs.is_satisfied());
+  const auto pk = groth16_setup_insecure(dummy, test_seed());
+  const auto proof = groth16_prove(pk, cs, rand_of(rng));
+  std::vector<Fr> pub = cs.public_values();
+  ASSERT_TRUE(groth16_verify(pk.vk, pub, proof));
+  for (size_t i = 0; i < pub.size(); ++i) {
+    std::vector<Fr> q = pub;
+    q[i] += Fr::one();
+    EXPECT_FALSE(groth16_verify(pk.vk, q, proof)) << "public input " << i;
+  }
+  // Their IC points are distinct and not the identity.
+  EXPECT_FALSE(pk.vk.ic[1].is_identity());
+  EXPECT_FALSE(pk.vk.ic[1] == pk.vk.ic[2]);
+}
+
 TEST(Groth16, BytesRoundTripAndRejectCorruption) {
   SCOPED_TRACE(seed_note());
   Fixture f = make(test_seed() + 5, 50, 2);
