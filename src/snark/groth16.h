@@ -40,6 +40,7 @@
 #include "curve/g1.h"
 #include "curve/g2.h"
 #include "field/bn254.h"
+#include "pcs/ptau.h"
 #include "snark/circuit.h"
 
 namespace zkinfer::snark {
@@ -100,6 +101,23 @@ Groth16ProvingKey groth16_setup_insecure(const ConstraintSystem& cs, uint64_t se
 struct Groth16ProveTimings {
   double shape = 0, evaluate = 0, ntt = 0, msm_g1 = 0, msm_g2 = 0;
 };
+
+// ---- setup from a powers-of-tau file (phase 1 of a ceremony) ----
+// Phase 1 (tau, alpha, beta) from `ptau` (read with groth16_ptau_options(cs): its consistency is
+// checked by pcs::read_ptau), so nobody who ran this knows tau, alpha or beta if the ceremony had
+// one honest contributor. Phase 2 is ONE contribution made here: delta drawn from `random`, gamma
+// = 1 ([gamma]_2 the generator, as snarkjs). Whoever runs it knows delta while it runs and could
+// forge proofs if they kept it: a single-party phase 2, no better than its runner (multi-party
+// phase-2 contributions are not built). The Lagrange basis comes from inverse NTTs over the group
+// (lagrange_g1 / lagrange_g2); H_i = ([tau^(i+n)]_1 - [tau^i]_1) / delta.
+// zkinfer::Error when the file has too few powers for the circuit.
+pcs::PtauOptions groth16_ptau_options(const ConstraintSystem& cs);
+Groth16ProvingKey groth16_setup_ptau(const ConstraintSystem& cs, const pcs::Ptau& ptau, const RandomFr& random);
+
+// [L_i(tau)] for the domain of size n = powers.size() (a power of two) from [tau^j], j < n:
+// L_i(tau) = (1/n) sum_j w^(-ij) tau^j, by a radix-2 inverse NTT over the group.
+std::vector<G1Affine> lagrange_g1(std::span<const G1Affine> powers);
+std::vector<G2Affine> lagrange_g2(std::span<const G2Affine> powers);
 
 struct ProveOptions {
   // Refuse (zkinfer::Error naming the first failing constraint and its label) when the

@@ -111,5 +111,25 @@ TEST_F(Snarkjs, AcceptsOurProofsAndRejectsChangedOnes) {
   EXPECT_EQ(ok2.code, 0) << ok2.out;
 }
 
+// A key made from the TEST-ONLY power-10 powers-of-tau file (groth16_setup_ptau: gamma = 1).
+TEST_F(Snarkjs, AcceptsProofsUnderAPtauKey) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 1);
+  ConstraintSystem dummy, cs;
+  build_test_circuit(dummy, Fr::zero(), 200, 2, 12);
+  build_test_circuit(cs, Fr::random(rng), 200, 2, 12);
+  const pcs::Ptau ptau =
+      pcs::read_ptau(std::string(ZKINFER_SOURCE_DIR) + "/tests/vectors/test_pot10.ptau", groth16_ptau_options(cs));
+  const auto rand = [&rng] { return Fr::random(rng); };
+  const Groth16ProvingKey pk = groth16_setup_ptau(dummy, ptau, rand);
+  const Groth16Proof proof = groth16_prove(pk, cs, rand);
+  const Shell ok = verify(pk.vk, cs.public_values(), proof, "ptau");
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  std::vector<Fr> changed = cs.public_values();
+  changed[0] += Fr::one();
+  const Shell bad = verify(pk.vk, changed, proof, "ptau_public");
+  EXPECT_EQ(bad.code, 1) << bad.out;
+}
+
 }  // namespace
 }  // namespace zkinfer::snark
