@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
 #include <stdexcept>
 
 #include "common/bytes.h"
@@ -415,6 +416,146 @@ Groth16Proof groth16_proof_from_bytes(std::span<const uint8_t> in) {
   p.c = read_g1(r, "C");
   r.expect_end();
   return p;
+}
+
+namespace {
+constexpr uint8_t kPkMagic[4] = {'G', '1', '6', 'K'};
+constexpr size_t kG1Raw = 64, kG2Raw = 128;
+
+void put_fq(std::vector<uint8_t>& out, size_t at, const Fq& x) {
+  const auto b = x.to_bytes();
+  std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
+}
+void put_g1_raw(std::vector<uint8_t>& out, size_t at, const G1Affine& p) {
+  if (p.is_identity()) return;  // all zero
+  put_fq(out, at, p.x), put_fq(out, at + 32, p.y);
+}
+void put_g2_raw(std::vector<uint8_t>& out, size_t at, const G2Affine& p) {
+  if (p.is_identity()) return;
+  put_fq(out, at, p.x.c0), put_fq(out, at + 32, p.x.c1), put_fq(out, at + 64, p.y.c0), put_fq(out, at + 96, p.y.c1);
+}
+// nullopt: a coordinate >= q or a point off its curve.
+std::optional<G1Affine> get_g1_raw(std::span<const uint8_t> b) {
+  if (std::all_of(b.begin(), b.end(), [](uint8_t v) { return v == 0; })) return G1Affine::identity();
+  auto x = Fq::from_bytes(b.subspan(0, 32)), y = Fq::from_bytes(b.subspan(32, 32));
+  if (!x || !y) return std::nullopt;
+  const G1Affine p = G1Affine::from_xy(*x, *y);
+  if (!p.is_on_curve()) return std::nullopt;
+  return p;
+}
+std::optional<G2Affine> get_g2_raw(std::span<const uint8_t> b) {
+  if (std::all_of(b.begin(), b.end(), [](uint8_t v) { return v == 0; })) return G2Affine::identity();
+  std::optional<Fq> c[4];
+  for (size_t i = 0; i < 4; ++i)
+    if (!(c[i] = Fq::from_bytes(b.subspan(32 * i, 32)))) return std::nullopt;
+  const G2Affine p = G2Affine::from_xy({*c[0], *c[1]}, {*c[2], *c[3]});
+  if (!p.is_on_curve()) return std::nullopt;
+  return p;
+}
+
+template <class Affine>
+void put_list(ByteWriter& w, const std::vector<Affine>& v) {
+  constexpr size_t size = std::is_same_v<Affine, G1Affine> ? kG1Raw : kG2Raw;
+  w.u64(v.size());
+  std::vector<uint8_t> buf(size * v.size(), 0);
+#pragma omp parallel for schedule(static) if (v.size() > 4096)
+  for (size_t i = 0; i < v.size(); ++i) {
+    if constexpr (std::is_same_v<Affine, G1Affine>) {
+      put_g1_raw(buf, size * i, v[i]);
+    } else {
+      put_g2_raw(buf, size * i, v[i]);
+    }
+  }
+  w.bytes(buf);
+}
+
+template <class Affine>
+std::vector<Affine> get_list(ByteReader& r, const std::string& name, uint64_t expected) {
+  constexpr size_t size = std::is_same_v<Affine, G1Affine> ? kG1Raw : kG2Raw;
+  const uint64_t n = r.count(size);
+  if (n != expected)
+    r.fail(name + " holds " + std::to_string(n) + " points, the key's shape needs " + std::to_string(expected));
+  const auto bytes = r.bytes(size * n);
+  std::vector<Affine> v(n);
+  std::vector<uint8_t> bad(n, 0);
+#pragma omp parallel for schedule(static) if (n > 4096)
+  for (size_t i = 0; i < n; ++i) {
+    std::optional<Affine> p;
+    if constexpr (std::is_same_v<Affine, G1Affine>) {
+      p = get_g1_raw(bytes.subspan(size * i, size));
+    } else {
+      p = get_g2_raw(bytes.subspan(size * i, size));
+    }
+    if (p) {
+      v[i] = *p;
+    } else {
+      bad[i] = 1;
+    }
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (bad[i]) r.fail(name + "[" + std::to_string(i) + "] is not a canonical point of its curve");
+  return v;
+}
+}  // namespace
+
+std::vector<uint8_t> groth16_pk_to_bytes(const Groth16ProvingKey& pk) {
+  ByteWriter w;
+  w.bytes(kPkMagic);
+  w.u32(kGroth16FormatVersion);
+  w.u64(pk.shape.num_constraints), w.u64(pk.shape.num_public), w.u64(pk.shape.num_witness);
+  w.bytes(pk.shape.digest);
+  w.u32(pk.log_domain);
+  const auto vk = groth16_vk_to_bytes(pk.vk);
+  w.u64(vk.size());
+  w.bytes(vk);
+  std::vector<uint8_t> fixed(3 * kG1Raw + 2 * kG2Raw, 0);
+  put_g1_raw(fixed, 0, pk.alpha1), put_g1_raw(fixed, kG1Raw, pk.beta1), put_g1_raw(fixed, 2 * kG1Raw, pk.delta1);
+  put_g2_raw(fixed, 3 * kG1Raw, pk.beta2), put_g2_raw(fixed, 3 * kG1Raw + kG2Raw, pk.delta2);
+  w.bytes(fixed);
+  put_list(w, pk.a_query), put_list(w, pk.b1_query), put_list(w, pk.b2_query), put_list(w, pk.l_query),
+      put_list(w, pk.h_query);
+  return w.take();
+}
+
+Groth16ProvingKey groth16_pk_from_bytes(std::span<const uint8_t> in) {
+  ByteReader r(in, "groth16 proving key");
+  check_magic(r, kPkMagic, "groth16 proving key");
+  Groth16ProvingKey pk;
+  pk.shape.num_constraints = r.u64(), pk.shape.num_public = r.u64(), pk.shape.num_witness = r.u64();
+  const auto d = r.bytes(32);
+  std::copy(d.begin(), d.end(), pk.shape.digest.begin());
+  pk.log_domain = r.u32();
+  const uint64_t need = pk.shape.num_constraints + pk.shape.num_public + 1;
+  if (pk.log_domain > poly::kFrTwoAdicity || pk.shape.num_constraints > (uint64_t{1} << 28) ||
+      pk.shape.num_public > (uint64_t{1} << 28) || (uint64_t{1} << pk.log_domain) < need ||
+      (pk.log_domain > 0 && (uint64_t{1} << (pk.log_domain - 1)) >= need))
+    r.fail("log_domain " + std::to_string(pk.log_domain) + " does not fit " + std::to_string(pk.shape.num_constraints) +
+           " constraints and " + std::to_string(pk.shape.num_public) + " public inputs");
+  const uint64_t vk_len = r.count(1);
+  if (vk_len > r.remaining()) r.fail("truncated verifying key");
+  pk.vk = groth16_vk_from_bytes(r.bytes(vk_len));
+  if (pk.vk.num_public() != pk.shape.num_public) r.fail("the verifying key's public input count differs from the shape's");
+  const auto fixed = r.bytes(3 * kG1Raw + 2 * kG2Raw);
+  auto g1 = [&](size_t at, const char* name) {
+    auto p = get_g1_raw(fixed.subspan(at, kG1Raw));
+    if (!p) r.fail(std::string(name) + " is not a canonical G1 point");
+    return *p;
+  };
+  auto g2 = [&](size_t at, const char* name) {
+    auto p = get_g2_raw(fixed.subspan(at, kG2Raw));
+    if (!p) r.fail(std::string(name) + " is not a canonical point of the twist");
+    return *p;
+  };
+  pk.alpha1 = g1(0, "alpha1"), pk.beta1 = g1(kG1Raw, "beta1"), pk.delta1 = g1(2 * kG1Raw, "delta1");
+  pk.beta2 = g2(3 * kG1Raw, "beta2"), pk.delta2 = g2(3 * kG1Raw + kG2Raw, "delta2");
+  const uint64_t vars = 1 + pk.shape.num_public + pk.shape.num_witness;
+  pk.a_query = get_list<G1Affine>(r, "a_query", vars);
+  pk.b1_query = get_list<G1Affine>(r, "b1_query", vars);
+  pk.b2_query = get_list<G2Affine>(r, "b2_query", vars);
+  pk.l_query = get_list<G1Affine>(r, "l_query", pk.shape.num_witness);
+  pk.h_query = get_list<G1Affine>(r, "h_query", (uint64_t{1} << pk.log_domain) - 1);
+  r.expect_end();
+  return pk;
 }
 
 std::vector<uint8_t> fr_vector_to_bytes(std::span<const Fr> xs) {

@@ -157,6 +157,16 @@ std::vector<uint8_t> groth16_vk_to_bytes(const Groth16VerifyingKey& vk);
 Groth16VerifyingKey groth16_vk_from_bytes(std::span<const uint8_t> in);
 std::vector<uint8_t> groth16_proof_to_bytes(const Groth16Proof& proof);
 Groth16Proof groth16_proof_from_bytes(std::span<const uint8_t> in);
+// Proving key: "G16K", u32 version (1), the shape (u64 constraints, public, witness; the 32-byte
+// digest), u32 log_domain, the vk's bytes (u64 length, then as above), alpha1, beta1, delta1 (G1
+// uncompressed: 64 bytes, x then y canonical little endian; the identity all zero), beta2, delta2
+// (G2 uncompressed: 128 bytes, x.c0, x.c1, y.c0, y.c1), then u64-counted lists a_query, b1_query
+// (G1), b2_query (G2), l_query, h_query (G1). Uncompressed so that loading a key of millions of
+// points costs no square roots. The decoder checks canonical coordinates, every point on its
+// curve and the lists' sizes against the shape; it does not check the G2 points' subgroup (a key
+// is the prover's own file, and a wrong key only makes proofs that fail to verify).
+std::vector<uint8_t> groth16_pk_to_bytes(const Groth16ProvingKey& pk);
+Groth16ProvingKey groth16_pk_from_bytes(std::span<const uint8_t> in);
 std::vector<uint8_t> fr_vector_to_bytes(std::span<const Fr> xs);
 std::vector<Fr> fr_vector_from_bytes(std::span<const uint8_t> in);
 

@@ -311,6 +311,40 @@ TEST(Groth16, BytesRoundTripAndRejectCorruption) {
   EXPECT_THROW(fr_vector_from_bytes(std::span(xb).first(31)), DecodeError);
 }
 
+TEST(Groth16, ProvingKeyBytes) {
+  SCOPED_TRACE(seed_note());
+  Fixture f = make(test_seed() + 8, 60, 2);
+  const auto b = groth16_pk_to_bytes(f.pk);
+  const auto pk = groth16_pk_from_bytes(b);
+  EXPECT_EQ(groth16_pk_to_bytes(pk), b);
+  EXPECT_TRUE(pk.shape == f.pk.shape);
+  EXPECT_EQ(pk.h_query, f.pk.h_query);
+  EXPECT_EQ(pk.b2_query, f.pk.b2_query);
+  TestRng rng(test_seed());
+  const auto proof = groth16_prove(pk, f.cs, rand_of(rng));
+  EXPECT_TRUE(groth16_verify(f.pk.vk, f.cs.public_values(), proof));
+  // Truncations (a sample of lengths), trailing bytes, a point moved off its curve, a list count.
+  for (size_t n = 0; n < b.size(); n += 97) EXPECT_THROW(groth16_pk_from_bytes(std::span(b).first(n)), DecodeError) << n;
+  auto bad = b;
+  bad.push_back(0);
+  EXPECT_THROW(groth16_pk_from_bytes(bad), DecodeError);
+  bad = b;
+  bad[b.size() - 40] ^= 1;  // the last h_query point's y
+  try {
+    groth16_pk_from_bytes(bad);
+    ADD_FAILURE();
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("h_query["), std::string::npos) << e.what();
+  }
+  bad = b;
+  bad[24] ^= 1;  // the witness count: the lists no longer fit it
+  EXPECT_THROW(groth16_pk_from_bytes(bad), DecodeError);
+  bad = b;
+  bad[40] ^= 1;  // the circuit digest: decodes, but the prover refuses the key for this circuit
+  const auto other = groth16_pk_from_bytes(bad);
+  EXPECT_THROW(groth16_prove(other, f.cs, rand_of(rng)), Error);
+}
+
 TEST(Groth16, SnarkjsJsonShapes) {
   Fixture f = make(test_seed() + 6, 5, 1);
   const std::string vk = groth16_snarkjs_vk_json(f.pk.vk);
