@@ -647,4 +647,172 @@ std::string groth16_snarkjs_public_json(std::span<const Fr> public_inputs) {
   return j.dump(1) + "\n";
 }
 
+// ---- snarkjs JSON in, circom's .r1cs and .wtns out ----
+
+namespace {
+template <class F>
+F parse_decimal(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_string()) throw DecodeError(what + ": not a decimal string");
+  const std::string s = j.get<std::string>();
+  if (s.empty() || s.size() > 78) throw DecodeError(what + ": '" + s + "' is not a decimal field element");
+  std::array<uint64_t, 4> v{};
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') throw DecodeError(what + ": '" + s + "' is not a decimal number");
+    unsigned __int128 carry = static_cast<unsigned>(ch - '0');
+    for (size_t i = 0; i < 4; ++i) {
+      const unsigned __int128 cur = static_cast<unsigned __int128>(v[i]) * 10 + carry;
+      v[i] = static_cast<uint64_t>(cur);
+      carry = cur >> 64;
+    }
+    if (carry) throw DecodeError(what + ": " + s + " does not fit 256 bits");
+  }
+  std::array<uint8_t, 32> le;
+  for (size_t i = 0; i < 32; ++i) le[i] = static_cast<uint8_t>(v[i / 8] >> (8 * (i % 8)));
+  auto x = F::from_bytes(le);
+  if (!x) throw DecodeError(what + ": " + s + " is not below the field's modulus");
+  return *x;
+}
+
+const nlohmann::json& field_of(const nlohmann::json& j, const char* key, const std::string& what) {
+  if (!j.is_object() || !j.contains(key)) throw DecodeError(what + ": no \"" + key + "\"");
+  return j.at(key);
+}
+
+G1Affine g1_from_json(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_array() || j.size() != 3) throw DecodeError(what + ": not a G1 point [x, y, z]");
+  const Fq z = parse_decimal<Fq>(j[2], what + ".z");
+  if (z.is_zero()) return G1Affine::identity();
+  if (!z.is_one()) throw DecodeError(what + ": z is neither 1 nor 0 (only affine points are read)");
+  const G1Affine p = G1Affine::from_xy(parse_decimal<Fq>(j[0], what + ".x"), parse_decimal<Fq>(j[1], what + ".y"));
+  if (!p.is_on_curve()) throw DecodeError(what + ": not on G1");
+  return p;
+}
+
+field::Fq2 fq2_from_json(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_array() || j.size() != 2) throw DecodeError(what + ": not an Fq2 element [c0, c1]");
+  return {parse_decimal<Fq>(j[0], what + ".c0"), parse_decimal<Fq>(j[1], what + ".c1")};
+}
+
+G2Affine g2_from_json(const nlohmann::json& j, const std::string& what) {
+  if (!j.is_array() || j.size() != 3) throw DecodeError(what + ": not a G2 point [x, y, z]");
+  const field::Fq2 z = fq2_from_json(j[2], what + ".z");
+  if (z.is_zero()) return G2Affine::identity();
+  if (!z.is_one()) throw DecodeError(what + ": z is neither 1 nor 0 (only affine points are read)");
+  const G2Affine p = G2Affine::from_xy(fq2_from_json(j[0], what + ".x"), fq2_from_json(j[1], what + ".y"));
+  if (!p.is_on_curve()) throw DecodeError(what + ": not on the twist");
+  if (!p.is_in_subgroup()) throw DecodeError(what + ": not in G2");
+  return p;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& what) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DecodeError(what + ": not JSON (" + e.what() + ")");
+  }
+}
+
+void check_groth16_bn128(const nlohmann::json& j, const std::string& what) {
+  if (j.contains("protocol") && j["protocol"] != "groth16") throw DecodeError(what + ": protocol is not groth16");
+  if (j.contains("curve") && j["curve"] != "bn128") throw DecodeError(what + ": curve is not bn128 (BN254)");
+}
+}  // namespace
+
+Groth16VerifyingKey groth16_vk_from_snarkjs_json(const std::string& text) {
+  const std::string what = "snarkjs verification key";
+  const auto j = parse_json(text, what);
+  check_groth16_bn128(j, what);
+  Groth16VerifyingKey vk;
+  vk.alpha = g1_from_json(field_of(j, "vk_alpha_1", what), "vk_alpha_1");
+  vk.beta = g2_from_json(field_of(j, "vk_beta_2", what), "vk_beta_2");
+  vk.gamma = g2_from_json(field_of(j, "vk_gamma_2", what), "vk_gamma_2");
+  vk.delta = g2_from_json(field_of(j, "vk_delta_2", what), "vk_delta_2");
+  const auto& ic = field_of(j, "IC", what);
+  if (!ic.is_array() || ic.empty()) throw DecodeError(what + ": IC is not a non-empty array");
+  for (size_t i = 0; i < ic.size(); ++i) vk.ic.push_back(g1_from_json(ic[i], "IC[" + std::to_string(i) + "]"));
+  if (j.contains("nPublic") && (!j["nPublic"].is_number_unsigned() || j["nPublic"].get<uint64_t>() != vk.ic.size() - 1))
+    throw DecodeError(what + ": nPublic does not match IC's " + std::to_string(vk.ic.size()) + " points");
+  return vk;
+}
+
+Groth16Proof groth16_proof_from_snarkjs_json(const std::string& text) {
+  const std::string what = "snarkjs proof";
+  const auto j = parse_json(text, what);
+  check_groth16_bn128(j, what);
+  return {g1_from_json(field_of(j, "pi_a", what), "pi_a"), g2_from_json(field_of(j, "pi_b", what), "pi_b"),
+          g1_from_json(field_of(j, "pi_c", what), "pi_c")};
+}
+
+std::vector<Fr> groth16_public_from_snarkjs_json(const std::string& text) {
+  const auto j = parse_json(text, "snarkjs public inputs");
+  if (!j.is_array()) throw DecodeError("snarkjs public inputs: not an array");
+  std::vector<Fr> xs;
+  for (size_t i = 0; i < j.size(); ++i) xs.push_back(parse_decimal<Fr>(j[i], "public input " + std::to_string(i)));
+  return xs;
+}
+
+namespace {
+void put_fr_le(ByteWriter& w, const Fr& x) { w.bytes(x.to_bytes()); }
+void put_modulus(ByteWriter& w) {
+  for (uint64_t limb : field::FrParams::kModulus) w.u64(limb);
+}
+}  // namespace
+
+std::vector<uint8_t> r1cs_snarkjs_bytes(const ConstraintSystem& cs) {
+  const size_t vars = cs.num_variables();
+  if (vars > UINT32_MAX || cs.num_constraints() > UINT32_MAX) throw Error("r1cs export: the circuit exceeds 2^32 wires or constraints");
+  ByteWriter header;
+  header.u32(32);
+  put_modulus(header);
+  header.u32(static_cast<uint32_t>(vars));             // nWires (the one included)
+  header.u32(0);                                       // nPubOut
+  header.u32(static_cast<uint32_t>(cs.num_public()));  // nPubIn
+  header.u32(0);                                       // nPrvIn
+  header.u64(vars);                                    // nLabels
+  header.u32(static_cast<uint32_t>(cs.num_constraints()));
+  ByteWriter cons;
+  for (const Constraint& c : cs.constraints()) {
+    for (const LinComb* lc : {&c.a, &c.b, &c.c}) {
+      // Sorted by wire (circom's order); LinComb keeps terms sorted by Var, whose order is z's.
+      std::vector<std::pair<size_t, Fr>> t;
+      for (const auto& [v, k] : lc->terms) t.emplace_back(cs.column(v), k);
+      std::sort(t.begin(), t.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      cons.u32(static_cast<uint32_t>(t.size()));
+      for (const auto& [col, k] : t) cons.u32(static_cast<uint32_t>(col)), put_fr_le(cons, k);
+    }
+  }
+  ByteWriter map;
+  for (size_t i = 0; i < vars; ++i) map.u64(i);
+  ByteWriter w;
+  w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("r1cs"), 4));
+  w.u32(1);
+  w.u32(3);
+  for (auto [id, sec] : {std::pair<uint32_t, const ByteWriter*>{1, &header}, {2, &cons}, {3, &map}}) {
+    w.u32(id);
+    w.u64(sec->data().size());
+    w.bytes(sec->data());
+  }
+  return w.take();
+}
+
+std::vector<uint8_t> wtns_snarkjs_bytes(const ConstraintSystem& cs) {
+  const std::vector<Fr> z = cs.assignment();
+  ByteWriter header;
+  header.u32(32);
+  put_modulus(header);
+  header.u32(static_cast<uint32_t>(z.size()));
+  ByteWriter values;
+  for (const Fr& x : z) put_fr_le(values, x);
+  ByteWriter w;
+  w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("wtns"), 4));
+  w.u32(2);
+  w.u32(2);
+  for (auto [id, sec] : {std::pair<uint32_t, const ByteWriter*>{1, &header}, {2, &values}}) {
+    w.u32(id);
+    w.u64(sec->data().size());
+    w.bytes(sec->data());
+  }
+  return w.take();
+}
+
 }  // namespace zkinfer::snark

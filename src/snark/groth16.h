@@ -176,6 +176,20 @@ std::string groth16_snarkjs_vk_json(const Groth16VerifyingKey& vk);
 std::string groth16_snarkjs_proof_json(const Groth16Proof& proof);
 std::string groth16_snarkjs_public_json(std::span<const Fr> public_inputs);
 
+// And back (for proofs and keys made by snarkjs): canonical decimals only (< the field's
+// modulus), G1/G2 points in the affine form above (z = "1"; z = "0" the identity), on their
+// curves, G2 points in the subgroup. zkinfer::DecodeError naming the field otherwise.
+Groth16VerifyingKey groth16_vk_from_snarkjs_json(const std::string& text);
+Groth16Proof groth16_proof_from_snarkjs_json(const std::string& text);
+std::vector<Fr> groth16_public_from_snarkjs_json(const std::string& text);
+
+// The circuit in circom's .r1cs format (version 1: header, constraints, wire-to-label map; wires
+// in z's order, all l public ones as public inputs, none as outputs) and its assignment in the
+// .wtns format (version 2), so that snarkjs can set up and prove the same system
+// (groth16_snarkjs_test: `snarkjs wtns check`, `groth16 setup`, `groth16 prove`).
+std::vector<uint8_t> r1cs_snarkjs_bytes(const ConstraintSystem& cs);
+std::vector<uint8_t> wtns_snarkjs_bytes(const ConstraintSystem& cs);
+
 // The canonical value as a decimal string.
 std::string to_decimal(const field::Fq& x);
 std::string to_decimal(const Fr& x);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "common/random.h"
@@ -109,6 +110,63 @@ TEST_F(Snarkjs, AcceptsOurProofsAndRejectsChangedOnes) {
   const Groth16Proof again = groth16_prove(pk, cs);
   const Shell ok2 = verify(pk.vk, pub, again, "again");
   EXPECT_EQ(ok2.code, 0) << ok2.out;
+}
+
+void write_bytes(const fs::path& p, const std::vector<uint8_t>& b) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// The other direction: snarkjs sets up and proves our circuit (exported as circom's .r1cs and
+// .wtns) over a TEST-ONLY power-7 powers of tau made here; our verifier accepts snarkjs's proof
+// under snarkjs's key and rejects changed ones; `snarkjs wtns check` accepts our assignment and
+// rejects an unsatisfying one (so snarkjs reads our constraints as we do).
+TEST_F(Snarkjs, OurVerifierAcceptsSnarkjsProofsOfOurCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 2);
+  ConstraintSystem cs, bad;
+  const Fr x = Fr::random(rng);
+  build_test_circuit(cs, x, 100, 3, 13);
+  build_test_circuit(bad, x, 100, 3, 13, TestFault::kWitness);
+  ASSERT_LE(cs.num_constraints() + cs.num_public() + 1, 128u);
+  const fs::path r1cs = dir_ / "c.r1cs", wtns = dir_ / "w.wtns", bad_wtns = dir_ / "bad.wtns";
+  write_bytes(r1cs, r1cs_snarkjs_bytes(cs));
+  write_bytes(wtns, wtns_snarkjs_bytes(cs));
+  write_bytes(bad_wtns, wtns_snarkjs_bytes(bad));
+  ASSERT_EQ(r1cs_snarkjs_bytes(bad), r1cs_snarkjs_bytes(cs));  // one structure, other values
+  const std::string s = "'" + kSnarkjs + "' ";
+  auto in = [&](const char* f) { return "'" + (dir_ / f).string() + "' "; };
+  Shell r = sh(s + "wtns check " + in("c.r1cs") + in("w.wtns"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = sh(s + "wtns check " + in("c.r1cs") + in("bad.wtns"));
+  EXPECT_NE(r.code, 0) << r.out;
+  // TEST ONLY: a one-beacon ceremony with a public beacon; setup without phase-2 contributions.
+  r = sh(s + "powersoftau new bn128 7 " + in("p0.ptau") + " && " + s + "powersoftau beacon " + in("p0.ptau") +
+         in("p1.ptau") + "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 10 -n=test && " + s +
+         "powersoftau prepare phase2 " + in("p1.ptau") + in("p7.ptau") + " && " + s + "groth16 setup " + in("c.r1cs") +
+         in("p7.ptau") + in("c.zkey") + " && " + s + "zkey export verificationkey " + in("c.zkey") + in("vk.json") +
+         " && " + s + "groth16 prove " + in("c.zkey") + in("w.wtns") + in("proof.json") + in("public.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const Groth16VerifyingKey vk = groth16_vk_from_snarkjs_json(read_text(dir_ / "vk.json"));
+  const Groth16Proof proof = groth16_proof_from_snarkjs_json(read_text(dir_ / "proof.json"));
+  const std::vector<Fr> pub = groth16_public_from_snarkjs_json(read_text(dir_ / "public.json"));
+  EXPECT_EQ(pub, cs.public_values());
+  ASSERT_EQ(vk.num_public(), cs.num_public());
+  const auto ok = groth16_verify(vk, pub, proof);
+  EXPECT_TRUE(ok) << ok.reason;
+  std::vector<Fr> changed = pub;
+  changed.back() += Fr::one();
+  EXPECT_FALSE(groth16_verify(vk, changed, proof));
+  Groth16Proof p = proof;
+  p.a = (curve::G1(p.a) + curve::G1::generator()).to_affine();
+  EXPECT_FALSE(groth16_verify(vk, pub, p));
+  // Our JSON of snarkjs's objects reads back to the same objects.
+  EXPECT_EQ(groth16_proof_from_snarkjs_json(groth16_snarkjs_proof_json(proof)), proof);
+  EXPECT_EQ(groth16_vk_to_bytes(groth16_vk_from_snarkjs_json(groth16_snarkjs_vk_json(vk))), groth16_vk_to_bytes(vk));
 }
 
 // A key made from the TEST-ONLY power-10 powers-of-tau file (groth16_setup_ptau: gamma = 1).

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -369,6 +370,39 @@ TEST(Groth16, SnarkjsJsonShapes) {
   EXPECT_EQ(to_decimal(-Fr::one()),
             "21888242871839275222246405745257275088548364400416034343698204186575808495616");
   EXPECT_EQ(to_decimal(Fr::zero()), "0");
+  // Read back; refusals by name.
+  const auto vk2 = groth16_vk_from_snarkjs_json(vk);
+  EXPECT_EQ(groth16_vk_to_bytes(vk2), groth16_vk_to_bytes(f.pk.vk));
+  EXPECT_EQ(groth16_proof_from_snarkjs_json(groth16_snarkjs_proof_json(f.proof)), f.proof);
+  EXPECT_EQ(groth16_public_from_snarkjs_json(pub), f.cs.public_values());
+  auto refused = [](const std::function<void()>& fn, const std::string& needle) {
+    try {
+      fn();
+      ADD_FAILURE() << "accepted; wanted a refusal naming " << needle;
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  refused([] { groth16_public_from_snarkjs_json("[\"21888242871839275222246405745257275088548364400416034343698204186575808495617\"]"); },
+          "not below the field's modulus");
+  refused([] { groth16_public_from_snarkjs_json("[\"12a\"]"); }, "not a decimal number");
+  refused([] { groth16_public_from_snarkjs_json("[5]"); }, "not a decimal string");
+  refused([] { groth16_public_from_snarkjs_json("{"); }, "not JSON");
+  auto pj2 = nlohmann::json::parse(groth16_snarkjs_proof_json(f.proof));
+  pj2["pi_a"][1] = to_decimal(f.proof.a.y + field::Fq::one());
+  refused([&] { groth16_proof_from_snarkjs_json(pj2.dump()); }, "pi_a: not on G1");
+  pj2 = nlohmann::json::parse(groth16_snarkjs_proof_json(f.proof));
+  pj2["pi_b"][2][0] = "2";
+  refused([&] { groth16_proof_from_snarkjs_json(pj2.dump()); }, "only affine points");
+  pj2 = nlohmann::json::parse(groth16_snarkjs_proof_json(f.proof));
+  pj2["curve"] = "bls12381";
+  refused([&] { groth16_proof_from_snarkjs_json(pj2.dump()); }, "curve is not bn128");
+  auto vj = nlohmann::json::parse(vk);
+  vj["nPublic"] = 7;
+  refused([&] { groth16_vk_from_snarkjs_json(vj.dump()); }, "nPublic");
+  vj = nlohmann::json::parse(vk);
+  vj.erase("vk_delta_2");
+  refused([&] { groth16_vk_from_snarkjs_json(vj.dump()); }, "vk_delta_2");
 }
 
 }  // namespace
