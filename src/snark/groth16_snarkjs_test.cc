@@ -139,17 +139,32 @@ TEST_F(Snarkjs, OurVerifierAcceptsSnarkjsProofsOfOurCircuit) {
   write_bytes(bad_wtns, wtns_snarkjs_bytes(bad));
   ASSERT_EQ(r1cs_snarkjs_bytes(bad), r1cs_snarkjs_bytes(cs));  // one structure, other values
   const std::string s = "'" + kSnarkjs + "' ";
-  auto in = [&](const char* f) { return "'" + (dir_ / f).string() + "' "; };
+  auto in = [&](const char* f) {
+    std::string q = "'";
+    q += (dir_ / f).string();
+    q += "' ";
+    return q;
+  };
   Shell r = sh(s + "wtns check " + in("c.r1cs") + in("w.wtns"));
   ASSERT_EQ(r.code, 0) << r.out;
   r = sh(s + "wtns check " + in("c.r1cs") + in("bad.wtns"));
   EXPECT_NE(r.code, 0) << r.out;
   // TEST ONLY: a one-beacon ceremony with a public beacon; setup without phase-2 contributions.
-  r = sh(s + "powersoftau new bn128 7 " + in("p0.ptau") + " && " + s + "powersoftau beacon " + in("p0.ptau") +
-         in("p1.ptau") + "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 10 -n=test && " + s +
-         "powersoftau prepare phase2 " + in("p1.ptau") + in("p7.ptau") + " && " + s + "groth16 setup " + in("c.r1cs") +
-         in("p7.ptau") + in("c.zkey") + " && " + s + "zkey export verificationkey " + in("c.zkey") + in("vk.json") +
-         " && " + s + "groth16 prove " + in("c.zkey") + in("w.wtns") + in("proof.json") + in("public.json"));
+  const std::vector<std::string> steps = {
+      "powersoftau new bn128 7 " + in("p0.ptau"),
+      "powersoftau beacon " + in("p0.ptau") + in("p1.ptau") +
+          "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 10 -n=test",
+      "powersoftau prepare phase2 " + in("p1.ptau") + in("p7.ptau"),
+      "groth16 setup " + in("c.r1cs") + in("p7.ptau") + in("c.zkey"),
+      "zkey export verificationkey " + in("c.zkey") + in("vk.json"),
+      "groth16 prove " + in("c.zkey") + in("w.wtns") + in("proof.json") + in("public.json")};
+  std::string chain;
+  for (const auto& step : steps) {
+    if (!chain.empty()) chain += " && ";
+    chain += s;
+    chain += step;
+  }
+  r = sh(chain);
   ASSERT_EQ(r.code, 0) << r.out;
   const Groth16VerifyingKey vk = groth16_vk_from_snarkjs_json(read_text(dir_ / "vk.json"));
   const Groth16Proof proof = groth16_proof_from_snarkjs_json(read_text(dir_ / "proof.json"));
