@@ -24,13 +24,8 @@ if [ "${3:-}" = "--if-missing" ] && [ -s "$OUT" ]; then
   echo "make-test-ptau: $OUT exists (TEST ONLY)" >&2
   exit 0
 fi
-SNARKJS_VERSION=0.7.6
-
-if [ ! -x "$TOOLS/node_modules/.bin/snarkjs" ]; then
-  mkdir -p "$TOOLS"
-  echo "make-test-ptau: installing snarkjs@$SNARKJS_VERSION into $TOOLS" >&2
-  npm install --prefix "$TOOLS" --no-audit --no-fund "snarkjs@$SNARKJS_VERSION" >&2
-fi
+# snarkjs (pinned: 0.7.6) into $TOOLS when missing.
+bash "$ROOT/scripts/install-snarkjs.sh"
 SNARKJS="$TOOLS/node_modules/.bin/snarkjs"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
