@@ -1,0 +1,104 @@
+// The Poseidon permutation over BN254's Fr (Grassi, Khovratovich, Rechberger, Roy, Schofnegger,
+// "Poseidon: A New Hash Function for Zero-Knowledge Proof Systems", USENIX Security 2021), and a
+// sponge over it.
+//
+// Instance: S-box x^5, R_F = 8 full rounds (4 before and 4 after the partial rounds), R_P partial
+// rounds by width (t = 3: 57, t = 5: 60; the table below for t = 2..17: the paper's round-number
+// rule at 128-bit security with its margins, the values circomlib and the reference's
+// poseidonperm_x5_254_t use). Round constants and the MDS matrix are generated here by the
+// paper's Grain LFSR procedure (the reference implementation's generate_parameters_grain): for
+// field 1 (prime), S-box 0 (x^alpha), n = 254, t, R_F, R_P. The result equals the deployed
+// parameters (tests: the reference's permutation vectors for x5_254_3 and x5_254_5).
+//
+// A round r (0 <= r < R_F + R_P): s[i] += C[r * t + i] for every i; S-box on every cell (full
+// rounds: r < 4 or r >= 4 + R_P) or on s[0] only (partial rounds); s = M s, that is
+// s'[i] = sum_j M[i][j] s[j] with M[i][j] = 1 / (x_i + y_j) (a Cauchy matrix).
+//
+// Details of the generation, the sponge's padding rule and the field transcript built on it:
+// docs/protocol/wrap.md, "Poseidon and the field transcript".
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "field/bn254.h"
+
+namespace zkinfer::hash {
+
+using field::Fr;
+
+inline constexpr size_t kPoseidonFullRounds = 8;
+inline constexpr size_t kPoseidonMinWidth = 2, kPoseidonMaxWidth = 17;
+
+// R_P for width t (2 <= t <= 17), x^5 over a 254-bit field at 128-bit security.
+size_t poseidon_partial_rounds(size_t t);
+
+struct PoseidonParams {
+  size_t t = 0, full_rounds = 0, partial_rounds = 0;
+  std::vector<Fr> round_constants;  // (full_rounds + partial_rounds) * t, round by round
+  std::vector<Fr> mds;              // t * t, row-major: mds[i * t + j] = M[i][j]
+
+  size_t rounds() const { return full_rounds + partial_rounds; }
+  bool is_full_round(size_t r) const {
+    return r < full_rounds / 2 || r >= full_rounds / 2 + partial_rounds;
+  }
+  const Fr& rc(size_t round, size_t i) const { return round_constants[round * t + i]; }
+  const Fr& m(size_t i, size_t j) const { return mds[i * t + j]; }
+};
+
+// Generates the parameters with the Grain LFSR (any t >= 2, R_F even). Deterministic.
+PoseidonParams generate_poseidon_params(size_t t, size_t full_rounds, size_t partial_rounds);
+
+// The standard instance of width t (2..17): generated once per width and kept.
+const PoseidonParams& poseidon_params(size_t t);
+
+// The permutation, in place; state.size() must be params.t.
+void poseidon_permute(const PoseidonParams& params, std::span<Fr> state);
+
+// circomlib's poseidon(inputs) (1 to 16 inputs): width t = n + 1, state (0, inputs...), permuted
+// once, output state[0]. For cross-checks and for hashing public values the way circom does.
+Fr poseidon_circom_hash(std::span<const Fr> inputs);
+
+// A duplex sponge of width t: capacity s[0], rate s[1..t-1], started with s[0] = capacity_init
+// (the domain) and the rest 0. Elements are added into the rate in order; a full rate block is
+// permuted only when another element comes (or a squeeze). Before each permutation a tag is added
+// to the capacity that says why it runs:
+//   0            a full block, and more input follows;
+//   1 + k        the end of an absorbing phase whose last block holds k elements (0 <= k <= rate);
+//   rate + 2     a squeeze that has used up the rate since the last permutation.
+// Squeezes read s[1], s[2], ... in order. An absorb after squeezes starts a new block at s[1]
+// (adding into the rate that was read). The permutation inputs thus determine the sequence of
+// absorbs and squeezes and every absorbed value (docs/protocol/wrap.md).
+class PoseidonSponge {
+ public:
+  PoseidonSponge(size_t t, const Fr& capacity_init);
+
+  void absorb(const Fr& x);
+  Fr squeeze();
+
+  size_t width() const { return params_->t; }
+  size_t rate() const { return params_->t - 1; }
+  // Permutations run so far (benchmarks and the circuit twin's tests).
+  size_t permutations() const { return permutations_; }
+  const std::vector<Fr>& state() const { return state_; }
+
+ private:
+  void permute(uint64_t tag);
+  const PoseidonParams* params_;
+  std::vector<Fr> state_;
+  bool squeezing_ = false;
+  size_t pos_ = 0;  // absorbing: elements in the current block; squeezing: outputs read
+  size_t permutations_ = 0;
+};
+
+// Bytes packed into field elements: 31-byte chunks, each read as a big-endian integer (the last
+// one shorter). The empty string gives no chunk.
+std::vector<Fr> pack_bytes_31(std::string_view bytes);
+
+// A label (any bytes) as one field element: the width-3 sponge with capacity_init =
+// pack_bytes_31("zkinfer-poseidon-label")[0] absorbing (byte length, chunks...) and squeezing once.
+Fr poseidon_label(std::string_view label);
+
+}  // namespace zkinfer::hash
