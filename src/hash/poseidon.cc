@@ -167,41 +167,6 @@ Fr poseidon_circom_hash(std::span<const Fr> inputs) {
   return s[0];
 }
 
-PoseidonSponge::PoseidonSponge(size_t t, const Fr& capacity_init)
-    : params_(&poseidon_params(t)), state_(t, Fr::zero()) {
-  state_[0] = capacity_init;
-}
-
-void PoseidonSponge::permute(uint64_t tag) {
-  state_[0] += Fr::from_u64(tag);
-  poseidon_permute(*params_, state_);
-  ++permutations_;
-}
-
-void PoseidonSponge::absorb(const Fr& x) {
-  if (squeezing_) {
-    squeezing_ = false;
-    pos_ = 0;
-  }
-  if (pos_ == rate()) {
-    permute(0);
-    pos_ = 0;
-  }
-  state_[1 + pos_++] += x;
-}
-
-Fr PoseidonSponge::squeeze() {
-  if (!squeezing_) {
-    permute(1 + pos_);
-    squeezing_ = true;
-    pos_ = 0;
-  } else if (pos_ == rate()) {
-    permute(rate() + 2);
-    pos_ = 0;
-  }
-  return state_[1 + pos_++];
-}
-
 std::vector<Fr> pack_bytes_31(std::string_view bytes) {
   std::vector<Fr> out;
   for (size_t at = 0; at < bytes.size(); at += 31) {

@@ -19,8 +19,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "field/bn254.h"
@@ -61,36 +64,74 @@ void poseidon_permute(const PoseidonParams& params, std::span<Fr> state);
 // once, output state[0]. For cross-checks and for hashing public values the way circom does.
 Fr poseidon_circom_hash(std::span<const Fr> inputs);
 
-// A duplex sponge of width t: capacity s[0], rate s[1..t-1], started with s[0] = capacity_init
-// (the domain) and the rest 0. Elements are added into the rate in order; a full rate block is
-// permuted only when another element comes (or a squeeze). Before each permutation a tag is added
-// to the capacity that says why it runs:
+// A duplex sponge of width t over elements E (Fr natively; the circuit's Num in
+// snark/poseidon_gadget.h, so that both follow one rule): capacity s[0], rate s[1..t-1], started
+// with s[0] = capacity_init (the domain) and the rest 0. Elements are added into the rate in order;
+// a full rate block is permuted only when another element comes (or a squeeze). Before each
+// permutation a tag is added to the capacity that says why it runs:
 //   0            a full block, and more input follows;
 //   1 + k        the end of an absorbing phase whose last block holds k elements (0 <= k <= rate);
 //   rate + 2     a squeeze that has used up the rate since the last permutation.
 // Squeezes read s[1], s[2], ... in order. An absorb after squeezes starts a new block at s[1]
 // (adding into the rate that was read). The permutation inputs thus determine the sequence of
 // absorbs and squeezes and every absorbed value (docs/protocol/wrap.md).
-class PoseidonSponge {
+template <class E>
+class DuplexSponge {
  public:
-  PoseidonSponge(size_t t, const Fr& capacity_init);
+  using Permute = std::function<void(std::span<E>)>;
+  DuplexSponge(size_t t, const E& capacity_init, Permute permute)
+      : state_(t, E(Fr::zero())), permute_(std::move(permute)) {
+    state_[0] = capacity_init;
+  }
 
-  void absorb(const Fr& x);
-  Fr squeeze();
+  void absorb(const E& x) {
+    if (squeezing_) {
+      squeezing_ = false;
+      pos_ = 0;
+    }
+    if (pos_ == rate()) {
+      permute(0);
+      pos_ = 0;
+    }
+    state_[1 + pos_++] += x;
+  }
 
-  size_t width() const { return params_->t; }
-  size_t rate() const { return params_->t - 1; }
+  E squeeze() {
+    if (!squeezing_) {
+      permute(1 + pos_);
+      squeezing_ = true;
+      pos_ = 0;
+    } else if (pos_ == rate()) {
+      permute(rate() + 2);
+      pos_ = 0;
+    }
+    return state_[1 + pos_++];
+  }
+
+  size_t width() const { return state_.size(); }
+  size_t rate() const { return state_.size() - 1; }
   // Permutations run so far (benchmarks and the circuit twin's tests).
   size_t permutations() const { return permutations_; }
-  const std::vector<Fr>& state() const { return state_; }
+  const std::vector<E>& state() const { return state_; }
 
  private:
-  void permute(uint64_t tag);
-  const PoseidonParams* params_;
-  std::vector<Fr> state_;
+  void permute(uint64_t tag) {
+    state_[0] += E(Fr::from_u64(tag));
+    permute_(std::span<E>(state_));
+    ++permutations_;
+  }
+  std::vector<E> state_;
+  Permute permute_;
   bool squeezing_ = false;
   size_t pos_ = 0;  // absorbing: elements in the current block; squeezing: outputs read
   size_t permutations_ = 0;
+};
+
+// The native sponge: the standard Poseidon instance of width t.
+class PoseidonSponge : public DuplexSponge<Fr> {
+ public:
+  PoseidonSponge(size_t t, const Fr& capacity_init)
+      : DuplexSponge<Fr>(t, capacity_init, [p = &poseidon_params(t)](std::span<Fr> s) { poseidon_permute(*p, s); }) {}
 };
 
 // Bytes packed into field elements: 31-byte chunks, each read as a big-endian integer (the last
