@@ -95,4 +95,8 @@ std::vector<Num> CircuitTranscript::challenges(std::string_view label, size_t n)
   return out;
 }
 
+void CircuitTranscript::absorb_raw(std::span<const Num> xs) {
+  for (const Num& x : xs) sponge_.absorb(x);
+}
+
 }  // namespace zkinfer::snark

@@ -58,6 +58,11 @@ class CircuitTranscript {
   Num challenge(std::string_view label);
   std::vector<Num> challenges(std::string_view label, size_t n);
 
+  // Unlabelled, for messages whose shape the key fixes (PoseidonTranscript::absorb_raw).
+  void absorb_raw(std::span<const Num> xs);
+  void absorb_raw(const std::vector<Num>& xs) { absorb_raw(std::span<const Num>(xs)); }
+  Num squeeze() { return sponge_.squeeze(); }
+
   size_t permutations() const { return sponge_.permutations(); }
 
  private:

@@ -101,7 +101,7 @@ TEST(CircuitTranscript, AgreesWithNativeOverRandomScripts) {
       CircuitTranscript circuit(cs, "wrap-test", t);
       size_t challenges = 0;
       for (int step = 0; step < 40; ++step) {
-        uint64_t op = g.next_u64() % 7;
+        uint64_t op = g.next_u64() % 9;
         std::string label(1, static_cast<char>('a' + g.next_u64() % 5));
         switch (op) {
           case 0: {
@@ -148,6 +148,23 @@ TEST(CircuitTranscript, AgreesWithNativeOverRandomScripts) {
             Fr a = native.challenge(label);
             Num b = circuit.challenge(label);
             EXPECT_EQ(a, b.value()) << "t " << t << " script " << script << " step " << step;
+            ++challenges;
+            break;
+          }
+          case 6: {
+            size_t n = g.next_u64() % 6;
+            std::vector<Fr> xs;
+            std::vector<Num> ns;
+            for (size_t i = 0; i < n; ++i) {
+              xs.push_back(Fr::random(g));
+              ns.push_back(cs.witness(xs.back()));
+            }
+            native.absorb_raw(xs);
+            circuit.absorb_raw(ns);
+            break;
+          }
+          case 7: {
+            EXPECT_EQ(native.squeeze(), circuit.squeeze().value()) << "t " << t << " step " << step;
             ++challenges;
             break;
           }

@@ -81,4 +81,8 @@ std::vector<Fr> PoseidonTranscript::challenges(std::string_view l, size_t n) {
   return out;
 }
 
+void PoseidonTranscript::absorb_raw(std::span<const Fr> xs) {
+  for (const Fr& x : xs) sponge_.absorb(x);
+}
+
 }  // namespace zkinfer::transcript

@@ -16,6 +16,12 @@
 //                          is not on the curve, the EVM's encoding of the identity)
 //   challenge(l)           L(l), then one squeeze
 //   challenges(l, n)       L(l), n, then n squeezes
+//   absorb_raw(xs)         xs...        (no label, no length)
+//   squeeze()              one squeeze  (no label)
+// The last two are for messages whose number and order the verifying key fixes (a sumcheck
+// round's evaluations, then its challenge): there labels and lengths add nothing to the
+// encoding's injectivity, since the verifier's schedule of operations is the same for every
+// proof, and dropping them halves the circuit's cost per round (docs/protocol/wrap.md).
 #pragma once
 
 #include <array>
@@ -49,6 +55,10 @@ class PoseidonTranscript {
 
   Fr challenge(std::string_view label);
   std::vector<Fr> challenges(std::string_view label, size_t n);
+
+  void absorb_raw(std::span<const Fr> xs);
+  void absorb_raw(const std::vector<Fr>& xs) { absorb_raw(std::span<const Fr>(xs)); }
+  Fr squeeze() { return sponge_.squeeze(); }
 
   size_t width() const { return sponge_.width(); }
   size_t permutations() const { return sponge_.permutations(); }

@@ -53,6 +53,8 @@ TEST(PoseidonTranscript, MatchesDocumentedEncoding) {
     tr.absorb_fq("q", q);
     tr.absorb_g1("P", p);
     auto c2 = tr.challenges("r2", 3);
+    tr.absorb_raw(std::vector<Fr>{a, b});
+    Fr c3 = tr.squeeze();
 
     PoseidonSponge sp(t, poseidon_label("zkinfer-poseidon-transcript-v1/t=" + std::to_string(t)));
     auto L = [](std::string_view s) { return poseidon_label(s); };
@@ -63,6 +65,9 @@ TEST(PoseidonTranscript, MatchesDocumentedEncoding) {
     auto pl = PoseidonTranscript::g1_limbs(p);
     for (Fr x : {L("q"), ql[0], ql[1], L("P"), pl[0], pl[1], pl[2], pl[3], L("r2"), Fr::from_u64(3)}) sp.absorb(x);
     for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c2[i], sp.squeeze());
+    sp.absorb(a);
+    sp.absorb(b);
+    EXPECT_EQ(c3, sp.squeeze());
     EXPECT_EQ(tr.permutations(), sp.permutations());
   }
 }
