@@ -29,6 +29,35 @@ void BM_PoseidonPermutation(benchmark::State& state) {
 }
 BENCHMARK(BM_PoseidonPermutation)->Arg(3)->Arg(4)->Arg(5);
 
+// The optimized form (sparse partial rounds): what the sponge and the transcript use.
+void BM_PoseidonPermutationOptimized(benchmark::State& state) {
+  size_t t = static_cast<size_t>(state.range(0));
+  const hash::PoseidonOptimized& o = hash::poseidon_optimized(t);
+  TestRng g(1);
+  std::vector<Fr> s(t);
+  for (Fr& x : s) x = Fr::random(g);
+  for (auto _ : state) {
+    hash::poseidon_permute_optimized(o, s);
+    benchmark::DoNotOptimize(s.data());
+  }
+  state.counters["perm/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PoseidonPermutationOptimized)->Arg(3)->Arg(4)->Arg(5);
+
+// Building one permutation's constraints (witness inputs), optimized form.
+void BM_PoseidonGadgetBuild(benchmark::State& state) {
+  size_t t = static_cast<size_t>(state.range(0));
+  TestRng g(4);
+  for (auto _ : state) {
+    snark::ConstraintSystem cs;
+    std::vector<snark::Num> s;
+    for (size_t i = 0; i < t; ++i) s.push_back(cs.witness(Fr::random(g)));
+    snark::poseidon_permute(cs, hash::poseidon_optimized(t), s);
+    benchmark::DoNotOptimize(cs.num_constraints());
+  }
+}
+BENCHMARK(BM_PoseidonGadgetBuild)->Arg(3)->Arg(5);
+
 // The native transcript absorbing 64 field elements in one absorb_many and drawing a challenge.
 void BM_PoseidonTranscriptAbsorb64(benchmark::State& state) {
   size_t t = static_cast<size_t>(state.range(0));

@@ -159,6 +159,140 @@ void poseidon_permute(const PoseidonParams& p, std::span<Fr> s) {
   }
 }
 
+namespace {
+
+// The inverse of an n x n matrix (row-major) by Gauss-Jordan; the matrix must be invertible.
+std::vector<Fr> invert(std::vector<Fr> a, size_t n) {
+  std::vector<Fr> inv(n * n, Fr::zero());
+  for (size_t i = 0; i < n; ++i) inv[i * n + i] = Fr::one();
+  for (size_t c = 0; c < n; ++c) {
+    size_t r = c;
+    while (r < n && a[r * n + c].is_zero()) ++r;
+    ZKINFER_CHECK(r < n);
+    for (size_t k = 0; k < n; ++k) {
+      std::swap(a[r * n + k], a[c * n + k]);
+      std::swap(inv[r * n + k], inv[c * n + k]);
+    }
+    Fr d = a[c * n + c].inverse();
+    for (size_t k = 0; k < n; ++k) {
+      a[c * n + k] *= d;
+      inv[c * n + k] *= d;
+    }
+    for (size_t r2 = 0; r2 < n; ++r2) {
+      if (r2 == c || a[r2 * n + c].is_zero()) continue;
+      Fr f = a[r2 * n + c];
+      for (size_t k = 0; k < n; ++k) {
+        a[r2 * n + k] -= f * a[c * n + k];
+        inv[r2 * n + k] -= f * inv[c * n + k];
+      }
+    }
+  }
+  return inv;
+}
+
+// a (n x n) times b (n x n).
+std::vector<Fr> matmul(const std::vector<Fr>& a, const std::vector<Fr>& b, size_t n) {
+  std::vector<Fr> c(n * n, Fr::zero());
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < n; ++k)
+      for (size_t j = 0; j < n; ++j) c[i * n + j] += a[i * n + k] * b[k * n + j];
+  return c;
+}
+
+}  // namespace
+
+PoseidonOptimized optimize_poseidon(const PoseidonParams& p) {
+  const size_t t = p.t, h = p.full_rounds / 2, rp = p.partial_rounds;
+  PoseidonOptimized o;
+  o.t = t;
+  o.full_rounds = p.full_rounds;
+  o.partial_rounds = rp;
+  o.m = p.mds;
+  // Constants: push each partial round's s[1..] constants through M into the next round.
+  std::vector<Fr> c = p.round_constants;
+  for (size_t r = h; r < h + rp; ++r) {
+    for (size_t i = 0; i < t; ++i) {
+      Fr acc = Fr::zero();
+      for (size_t j = 1; j < t; ++j) acc += p.m(i, j) * c[r * t + j];
+      c[(r + 1) * t + i] += acc;
+    }
+    for (size_t j = 1; j < t; ++j) c[r * t + j] = Fr::zero();
+    o.partial_constants.push_back(c[r * t]);
+  }
+  for (size_t r = 0; r < p.rounds(); ++r)
+    if (p.is_full_round(r))
+      for (size_t i = 0; i < t; ++i) o.full_constants.push_back(c[r * t + i]);
+  // Matrices: from the last partial round back, N = N'' N', N' moved into the round before.
+  const size_t n = t - 1;
+  std::vector<Fr> carry(t * t, Fr::zero());  // N' of the round after (identity at first)
+  for (size_t i = 0; i < t; ++i) carry[i * t + i] = Fr::one();
+  std::vector<std::vector<Fr>> sparse(rp);
+  for (size_t k = rp; k-- > 0;) {
+    std::vector<Fr> nm = matmul(carry, p.mds, t);
+    std::vector<Fr> hat(n * n);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j) hat[i * n + j] = nm[(i + 1) * t + j + 1];
+    std::vector<Fr> hat_inv = invert(hat, n);
+    std::vector<Fr>& sp = sparse[k];
+    sp.push_back(nm[0]);
+    for (size_t j = 0; j < n; ++j) {  // w = n_row hat^-1
+      Fr acc = Fr::zero();
+      for (size_t l = 0; l < n; ++l) acc += nm[1 + l] * hat_inv[l * n + j];
+      sp.push_back(acc);
+    }
+    for (size_t i = 0; i < n; ++i) sp.push_back(nm[(i + 1) * t]);  // v = n_col
+    std::fill(carry.begin(), carry.end(), Fr::zero());
+    carry[0] = Fr::one();
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j) carry[(i + 1) * t + j + 1] = hat[i * n + j];
+  }
+  for (auto& sp : sparse) o.sparse.insert(o.sparse.end(), sp.begin(), sp.end());
+  o.m_pre = matmul(carry, p.mds, t);
+  return o;
+}
+
+const PoseidonOptimized& poseidon_optimized(size_t t) {
+  ZKINFER_CHECK(t >= kPoseidonMinWidth && t <= kPoseidonMaxWidth);
+  static std::once_flag once[kPoseidonMaxWidth + 1];
+  static PoseidonOptimized opt[kPoseidonMaxWidth + 1];
+  std::call_once(once[t], [t] { opt[t] = optimize_poseidon(poseidon_params(t)); });
+  return opt[t];
+}
+
+void poseidon_permute_optimized(const PoseidonOptimized& o, std::span<Fr> s) {
+  const size_t t = o.t, h = o.full_rounds / 2;
+  ZKINFER_CHECK(s.size() == t && t <= kPoseidonMaxWidth);
+  std::array<Fr, kPoseidonMaxWidth> next;
+  auto sbox = [](Fr& x) {
+    Fr x2 = x.square();
+    x = x2.square() * x;
+  };
+  auto full = [&](const Fr* c, const std::vector<Fr>& m) {
+    for (size_t i = 0; i < t; ++i) {
+      s[i] += c[i];
+      sbox(s[i]);
+    }
+    for (size_t i = 0; i < t; ++i) {
+      Fr acc = m[i * t] * s[0];
+      for (size_t j = 1; j < t; ++j) acc += m[i * t + j] * s[j];
+      next[i] = acc;
+    }
+    for (size_t i = 0; i < t; ++i) s[i] = next[i];
+  };
+  const Fr* c = o.full_constants.data();
+  for (size_t r = 0; r < h; ++r, c += t) full(c, r + 1 == h ? o.m_pre : o.m);
+  const Fr* sp = o.sparse.data();
+  for (size_t r = 0; r < o.partial_rounds; ++r, sp += 2 * t - 1) {
+    s[0] += o.partial_constants[r];
+    sbox(s[0]);
+    Fr s0 = sp[0] * s[0];
+    for (size_t j = 1; j < t; ++j) s0 += sp[j] * s[j];
+    for (size_t i = 1; i < t; ++i) s[i] += sp[t - 1 + i] * s[0];
+    s[0] = s0;
+  }
+  for (size_t r = 0; r < h; ++r, c += t) full(c, o.m);
+}
+
 Fr poseidon_circom_hash(std::span<const Fr> inputs) {
   ZKINFER_CHECK(!inputs.empty() && inputs.size() + 1 <= kPoseidonMaxWidth);
   std::vector<Fr> s(inputs.size() + 1, Fr::zero());

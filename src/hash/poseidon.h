@@ -60,6 +60,30 @@ const PoseidonParams& poseidon_params(size_t t);
 // The permutation, in place; state.size() must be params.t.
 void poseidon_permute(const PoseidonParams& params, std::span<Fr> state);
 
+// The same permutation in the paper's optimized form (its appendix B), derived here from the plain
+// parameters; every output equals the plain form's. With h = R_F / 2:
+//  - partial rounds add a constant to s[0] only: each one's constants on s[1..] are pushed forward
+//    through M (M (y + c') = M y + M c') into the next round's, ending in round h + R_P (a full one);
+//  - each partial round's matrix N (M, times what the round after it left) is split N = N'' N'
+//    with N' = diag(1, N^) (N^: N without its first row and column) and the sparse
+//    N'' = [[n00, n_row N^-1], [n_col, I]]; N' commutes with the round's S-box and constant (both
+//    on s[0] only), so it moves into the previous round's matrix; the first partial round's N'
+//    ends in round h - 1's matrix (m_pre).
+// A partial round then costs 2t - 1 multiplications for its matrix instead of t^2.
+struct PoseidonOptimized {
+  size_t t = 0, full_rounds = 0, partial_rounds = 0;
+  std::vector<Fr> full_constants;  // full_rounds * t: the full rounds' constants, in order
+  std::vector<Fr> m;               // t * t: the full rounds' matrix
+  std::vector<Fr> m_pre;           // t * t: round h - 1's matrix
+  std::vector<Fr> partial_constants;  // partial_rounds: added to s[0]
+  // partial_rounds * (2t - 1): per round a, w[1..t-1], v[1..t-1]:
+  //   s0' = a s0 + sum_j w_j s_j;  s_i' = v_i s0 + s_i (i >= 1).
+  std::vector<Fr> sparse;
+};
+PoseidonOptimized optimize_poseidon(const PoseidonParams& params);
+const PoseidonOptimized& poseidon_optimized(size_t t);
+void poseidon_permute_optimized(const PoseidonOptimized& opt, std::span<Fr> state);
+
 // circomlib's poseidon(inputs) (1 to 16 inputs): width t = n + 1, state (0, inputs...), permuted
 // once, output state[0]. For cross-checks and for hashing public values the way circom does.
 Fr poseidon_circom_hash(std::span<const Fr> inputs);
@@ -131,7 +155,8 @@ class DuplexSponge {
 class PoseidonSponge : public DuplexSponge<Fr> {
  public:
   PoseidonSponge(size_t t, const Fr& capacity_init)
-      : DuplexSponge<Fr>(t, capacity_init, [p = &poseidon_params(t)](std::span<Fr> s) { poseidon_permute(*p, s); }) {}
+      : DuplexSponge<Fr>(t, capacity_init,
+                         [o = &poseidon_optimized(t)](std::span<Fr> s) { poseidon_permute_optimized(*o, s); }) {}
 };
 
 // Bytes packed into field elements: 31-byte chunks, each read as a big-endian integer (the last

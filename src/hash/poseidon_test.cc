@@ -95,6 +95,26 @@ TEST(Poseidon, ParameterShapes) {
   EXPECT_NE(generate_poseidon_params(3, 8, 56).round_constants[0], poseidon_params(3).round_constants[0]);
 }
 
+// The optimized form equals the plain one on random states, for several widths.
+TEST(Poseidon, OptimizedFormEqualsPlain) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng g(testing::test_seed());
+  for (size_t t : {2u, 3u, 4u, 5u, 9u}) {
+    const PoseidonOptimized& o = poseidon_optimized(t);
+    EXPECT_EQ(o.partial_constants.size(), poseidon_partial_rounds(t));
+    EXPECT_EQ(o.sparse.size(), poseidon_partial_rounds(t) * (2 * t - 1));
+    EXPECT_EQ(o.full_constants.size(), 8 * t);
+    for (int k = 0; k < 5; ++k) {
+      std::vector<Fr> a(t);
+      for (Fr& x : a) x = k == 0 ? Fr::zero() : Fr::random(g);
+      std::vector<Fr> b = a;
+      poseidon_permute(poseidon_params(t), a);
+      poseidon_permute_optimized(o, b);
+      EXPECT_EQ(a, b) << "t " << t << " k " << k;
+    }
+  }
+}
+
 // The sponge spelled out with the permutation and the documented capacity tags.
 TEST(PoseidonSponge, MatchesDocumentedRule) {
   SCOPED_TRACE(testing::seed_note());

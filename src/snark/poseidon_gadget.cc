@@ -31,20 +31,46 @@ void poseidon_permute(ConstraintSystem& cs, const hash::PoseidonParams& p, std::
   }
 }
 
+void poseidon_permute(ConstraintSystem& cs, const hash::PoseidonOptimized& o, std::span<Num> s) {
+  const size_t t = o.t, h = o.full_rounds / 2;
+  ZKINFER_CHECK(s.size() == t);
+  std::vector<Num> next(t);
+  auto full = [&](const Fr* c, const std::vector<Fr>& m) {
+    for (size_t i = 0; i < t; ++i) s[i] = poseidon_sbox(cs, s[i] + Num(c[i]));
+    for (size_t i = 0; i < t; ++i) {
+      Num acc = s[0] * m[i * t];
+      for (size_t j = 1; j < t; ++j) acc += s[j] * m[i * t + j];
+      next[i] = std::move(acc);
+    }
+    for (size_t i = 0; i < t; ++i) s[i] = next[i];
+  };
+  const Fr* c = o.full_constants.data();
+  for (size_t r = 0; r < h; ++r, c += t) full(c, r + 1 == h ? o.m_pre : o.m);
+  const Fr* sp = o.sparse.data();
+  for (size_t r = 0; r < o.partial_rounds; ++r, sp += 2 * t - 1) {
+    s[0] = poseidon_sbox(cs, s[0] + Num(o.partial_constants[r]));
+    Num s0 = s[0] * sp[0];
+    for (size_t j = 1; j < t; ++j) s0 += s[j] * sp[j];
+    for (size_t i = 1; i < t; ++i) s[i] += s[0] * sp[t - 1 + i];
+    s[0] = std::move(s0);
+  }
+  for (size_t r = 0; r < h; ++r, c += t) full(c, o.m);
+}
+
 size_t poseidon_permutation_constraints(const hash::PoseidonParams& p) {
   return 3 * (p.full_rounds * p.t + p.partial_rounds);
 }
 
 SpongeGadget::SpongeGadget(ConstraintSystem& cs, size_t t, const Fr& capacity_init)
-    : hash::DuplexSponge<Num>(t, Num(capacity_init), [&cs, p = &hash::poseidon_params(t)](std::span<Num> s) {
-        poseidon_permute(cs, *p, s);
+    : hash::DuplexSponge<Num>(t, Num(capacity_init), [&cs, o = &hash::poseidon_optimized(t)](std::span<Num> s) {
+        poseidon_permute(cs, *o, s);
       }) {}
 
 Num poseidon_circom_hash(ConstraintSystem& cs, std::span<const Num> inputs) {
   ZKINFER_CHECK(!inputs.empty() && inputs.size() + 1 <= hash::kPoseidonMaxWidth);
   std::vector<Num> s(inputs.size() + 1);
   for (size_t i = 0; i < inputs.size(); ++i) s[i + 1] = inputs[i];
-  poseidon_permute(cs, hash::poseidon_params(s.size()), s);
+  poseidon_permute(cs, hash::poseidon_optimized(s.size()), s);
   return s[0];
 }
 

@@ -27,6 +27,11 @@ Num poseidon_sbox(ConstraintSystem& cs, const Num& x);
 // The permutation in place; state.size() must be params.t.
 void poseidon_permute(ConstraintSystem& cs, const hash::PoseidonParams& params, std::span<Num> state);
 
+// The same permutation in the optimized form (hash::PoseidonOptimized): the same outputs and the
+// same constraint count (one S-box per partial round), with sparse partial-round matrices, so the
+// linear combinations cost far less to build. The sponge and the transcript use this one.
+void poseidon_permute(ConstraintSystem& cs, const hash::PoseidonOptimized& opt, std::span<Num> state);
+
 // Constraints of one permutation on non-constant inputs: 3 * (R_F * t + R_P).
 size_t poseidon_permutation_constraints(const hash::PoseidonParams& params);
 

@@ -28,7 +28,9 @@ bool holds(const ConstraintSystem& cs, const std::vector<Fr>& z) {
 TEST(PoseidonGadget, PermutationMatchesNativeAndEveryWitnessMatters) {
   SCOPED_TRACE(testing::seed_note());
   TestRng g(testing::test_seed());
+  for (size_t form = 0; form < 2; ++form)  // plain, optimized
   for (size_t t : {3u, 5u}) {
+    SCOPED_TRACE(form == 0 ? "plain form" : "optimized form");
     const hash::PoseidonParams& p = hash::poseidon_params(t);
     ConstraintSystem cs;
     std::vector<Fr> in(t);
@@ -37,7 +39,8 @@ TEST(PoseidonGadget, PermutationMatchesNativeAndEveryWitnessMatters) {
       in[i] = Fr::random(g);
       s[i] = i == 0 ? cs.public_input(in[i]) : cs.witness(in[i]);
     }
-    poseidon_permute(cs, p, s);
+    if (form == 0) poseidon_permute(cs, p, s);
+    else poseidon_permute(cs, hash::poseidon_optimized(t), s);
     std::vector<Fr> native = in;
     hash::poseidon_permute(p, native);
     for (size_t i = 0; i < t; ++i) EXPECT_EQ(s[i].value(), native[i]) << "t " << t << " cell " << i;
