@@ -60,7 +60,7 @@ const PoseidonParams& poseidon_params(size_t t);
 // The permutation, in place; state.size() must be params.t.
 void poseidon_permute(const PoseidonParams& params, std::span<Fr> state);
 
-// The same permutation in the paper's optimized form (its appendix B), derived here from the plain
+// The same permutation in the paper's optimized form (its efficient-implementation appendix), derived here from the plain
 // parameters; every output equals the plain form's. With h = R_F / 2:
 //  - partial rounds add a constant to s[0] only: each one's constants on s[1..] are pushed forward
 //    through M (M (y + c') = M y + M c') into the next round's, ending in round h + R_P (a full one);
