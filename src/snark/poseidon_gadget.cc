@@ -1,6 +1,7 @@
 #include "snark/poseidon_gadget.h"
 
 #include "common/check.h"
+#include "common/error.h"
 #include "transcript/poseidon_transcript.h"
 
 namespace zkinfer::snark {
@@ -124,5 +125,16 @@ std::vector<Num> CircuitTranscript::challenges(std::string_view label, size_t n)
 void CircuitTranscript::absorb_raw(std::span<const Num> xs) {
   for (const Num& x : xs) sponge_.absorb(x);
 }
+
+namespace {
+ConstraintSystem& current_system() {
+  ConstraintSystem* cs = CircuitScope::current();
+  if (cs == nullptr) throw Error("PoseidonCircuitSponge: made outside a CircuitScope (no constraint system)");
+  return *cs;
+}
+}  // namespace
+
+PoseidonCircuitSponge::PoseidonCircuitSponge(size_t width)
+    : sponge_(current_system(), width, transcript::PoseidonFieldSponge::field_sponge_capacity(width)) {}
 
 }  // namespace zkinfer::snark

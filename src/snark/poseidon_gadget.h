@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "hash/poseidon.h"
+#include "snark/cfr.h"
 #include "snark/circuit.h"
+#include "transcript/transcript.h"
 
 namespace zkinfer::snark {
 
@@ -68,6 +70,23 @@ class CircuitTranscript {
   void absorb_raw(const std::vector<Num>& xs) { absorb_raw(std::span<const Num>(xs)); }
   Num squeeze() { return sponge_.squeeze(); }
 
+  size_t permutations() const { return sponge_.permutations(); }
+
+ private:
+  SpongeGadget sponge_;
+};
+
+// transcript::PoseidonFieldSponge's twin for Transcript's kField encoding over a circuit: built in
+// the current CircuitScope's system (zkinfer::Error outside one), it squeezes exactly the native
+// sponge's elements when it absorbs the same values.
+class PoseidonCircuitSponge : public transcript::CircuitSponge {
+ public:
+  explicit PoseidonCircuitSponge(size_t width = 5);
+  void absorb(const CFr& x) override { sponge_.absorb(x.num()); }
+  CFr squeeze() override { return CFr(sponge_.squeeze()); }
+  std::unique_ptr<transcript::CircuitSponge> clone() const override {
+    return std::make_unique<PoseidonCircuitSponge>(*this);
+  }
   size_t permutations() const { return sponge_.permutations(); }
 
  private:

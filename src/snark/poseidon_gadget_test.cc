@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "common/random.h"
 #include "test_seed.h"
 #include "transcript/poseidon_transcript.h"
@@ -213,6 +214,57 @@ TEST(CircuitTranscript, ChallengeDependsOnAbsorbedWitnesses) {
   auto [c2, n2] = run(Fr::from_u64(6));
   EXPECT_NE(c1, c2);
   EXPECT_EQ(n1, n2);  // the shape does not depend on the values
+}
+
+// Poseidon plugged into Transcript's kField encoding (transcript.h): the native sponge and its
+// circuit twin draw the same challenges over a random script (elements, integers, bytes), the system
+// is satisfied, and the twin refuses to be made outside a CircuitScope.
+TEST(PoseidonFieldSponge, KFieldTranscriptTwinsAgree) {
+  SCOPED_TRACE(testing::seed_note());
+  TestRng g(testing::test_seed());
+  EXPECT_THROW(PoseidonCircuitSponge(), Error);
+  for (size_t t : {3u, 5u}) {
+    transcript::Transcript native("twin", std::make_unique<transcript::PoseidonFieldSponge>(t));
+    ConstraintSystem cs;
+    CircuitScope scope(cs);
+    transcript::Transcript circ("twin", std::make_unique<PoseidonCircuitSponge>(t));
+    ASSERT_TRUE(circ.in_circuit());
+    size_t drawn = 0;
+    for (int step = 0; step < 30; ++step) {
+      switch (g.next_u64() % 4) {
+        case 0: {
+          Fr x = Fr::random(g);
+          native.absorb("x", x);
+          circ.absorb("x", CFr::witness(x));
+          break;
+        }
+        case 1: {
+          uint64_t v = g.next_u64();
+          native.absorb_u64("n", v);
+          circ.absorb_u64("n", v);
+          break;
+        }
+        case 2: {
+          std::vector<uint8_t> b(g.next_u64() % 70);
+          for (auto& c : b) c = static_cast<uint8_t>(g.next_u64());
+          native.absorb_bytes("b", b);
+          circ.absorb_bytes("b", b);
+          break;
+        }
+        default:
+          EXPECT_EQ(circ.challenge<CFr>("c").value(), native.challenge<Fr>("c")) << "t " << t << " step " << step;
+          ++drawn;
+      }
+    }
+    EXPECT_EQ(circ.challenge<CFr>("c").value(), native.challenge<Fr>("c"));
+    EXPECT_TRUE(cs.is_satisfied());
+    EXPECT_GT(cs.num_constraints(), 0u);
+    // The kField transcript's elements go through the Poseidon sponge: a different width or a
+    // different value gives another challenge.
+    transcript::Transcript a("d", std::make_unique<transcript::PoseidonFieldSponge>(t));
+    transcript::Transcript b("d", std::make_unique<transcript::PoseidonFieldSponge>(t == 3 ? 5 : 3));
+    EXPECT_NE(a.challenge<Fr>("c"), b.challenge<Fr>("c"));
+  }
 }
 
 }  // namespace

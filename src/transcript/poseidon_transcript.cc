@@ -23,6 +23,10 @@ Fr PoseidonTranscript::initial_capacity(size_t width) {
   return label(std::string(kPoseidonProtocolVersion) + "/t=" + std::to_string(width));
 }
 
+Fr PoseidonFieldSponge::field_sponge_capacity(size_t width) {
+  return PoseidonTranscript::label(std::string(kProtocolVersionField) + "/poseidon/t=" + std::to_string(width));
+}
+
 PoseidonTranscript::PoseidonTranscript(std::string_view domain, size_t width)
     : sponge_(width, initial_capacity(width)) {
   sponge_.absorb(label(domain));

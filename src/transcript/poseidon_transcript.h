@@ -33,6 +33,7 @@
 #include "curve/g1.h"
 #include "field/bn254.h"
 #include "hash/poseidon.h"
+#include "transcript/transcript.h"
 
 namespace zkinfer::transcript {
 
@@ -71,6 +72,25 @@ class PoseidonTranscript {
   static std::array<Fr, 2> fq_limbs(const Fq& x);
   // (lo(x), hi(x), lo(y), hi(y)); zeros for the identity.
   static std::array<Fr, 4> g1_limbs(const curve::G1Affine& p);
+
+ private:
+  hash::PoseidonSponge sponge_;
+};
+
+// Poseidon as the sponge of Transcript's kField encoding (transcript.h: Transcript(domain,
+// std::make_unique<PoseidonFieldSponge>())): hash::PoseidonSponge of width t (default 5) with the
+// capacity started at L("zkinfer-transcript-field-v1/poseidon/t=<t>"). Its circuit twin is
+// snark::PoseidonCircuitSponge (snark/poseidon_gadget.h).
+class PoseidonFieldSponge : public FieldSponge {
+ public:
+  explicit PoseidonFieldSponge(size_t width = kPoseidonTranscriptWidth)
+      : sponge_(width, field_sponge_capacity(width)) {}
+  void absorb(const Fr& x) override { sponge_.absorb(x); }
+  Fr squeeze() override { return sponge_.squeeze(); }
+  std::unique_ptr<FieldSponge> clone() const override { return std::make_unique<PoseidonFieldSponge>(*this); }
+  size_t permutations() const { return sponge_.permutations(); }
+
+  static Fr field_sponge_capacity(size_t width);
 
  private:
   hash::PoseidonSponge sponge_;
