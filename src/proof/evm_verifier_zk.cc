@@ -464,7 +464,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   // The node functions: in the contract for a small model; otherwise in node libraries
   // (<Name>Nodes<k>, at most kZkNodesPerLibrary each, in verification order), each an external
   // run(part of the context, the words from c.pos on) returning what its steps added
-  // (ZkCpDriver.part / strip / mergePart: the context, the cp log included, stays in the contract).
+  // (ZkCpDriver.part / strip / mergePart: the context, the cp log included, stays in the contract);
+  // the contexts cross as ZkCpDriver.pack's bytes (session 20: not through the ABI coder).
   std::string calls, fns, node_libs;
   std::vector<std::string> node_calls;
   for (size_t i = 0, pi = plan.size(); i < node_fns.size(); ++i) {
@@ -480,21 +481,22 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
       const std::string lib = contract + "Nodes" + std::to_string(k);
       node_libs += "// ---- node functions " + std::to_string(lo) + ".." + std::to_string(hi - 1) +
                    " in verification order (a library of their own: code size) ----\nlibrary " + lib + " {\n" +
-                   "    function run(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool, ZkCpDriver.Ctx memory) {\n" +
+                   "    function run(bytes calldata ctx, bytes calldata words) external view returns (bool, bytes memory) {\n" +
+                   "        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);\n" +
                    "        uint256[] calldata w = ZkDriver.words(words);\n";
       std::string ys;
       for (size_t i = lo; i < hi; ++i) {
         std::string call = node_calls[i];
-        node_libs += call.replace(call.find("return false;"), 13, "return (false, c);");
+        node_libs += call.replace(call.find("return false;"), 13, "return (false, \"\");");
         const int y = node_ys[i];
         if (y < 0 || y > 0xffff) throw Error(where + "a model of more than 65,536 tensors");
         ys += hex_byte(static_cast<size_t>(y) >> 8) + hex_byte(static_cast<size_t>(y) & 255);
       }
-      node_libs += "        return (true, ZkCpDriver.strip(c));\n    }\n\n";
+      node_libs += "        return (true, ZkCpDriver.pack(ZkCpDriver.strip(c)));\n    }\n\n";
       for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
       node_libs += "}\n\n";
-      calls += "        {\n            (bool okN, ZkCpDriver.Ctx memory r) = " + lib + ".run(ZkCpDriver.part(c, hex\"" + ys +
-               "\"), ZkDriver.tail(w, c.pos));\n            if (!okN) return false;\n            ZkCpDriver.mergePart(c, r);\n        }\n";
+      calls += "        {\n            (bool okN, bytes memory r) = " + lib + ".run(ZkCpDriver.pack(ZkCpDriver.part(c, hex\"" + ys +
+               "\")), ZkDriver.tail(w, c.pos));\n            if (!okN) return false;\n            ZkCpDriver.mergePart(c, ZkCpDriver.unpackMem(r));\n        }\n";
     }
   }
   const auto digest = vk.digest();
@@ -514,7 +516,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers) << node_libs
     << "// ---- the batch opening (reduction, end section, pad group) ----\n"
     << "library " << out.opening << " {\n"
-    << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
+    << "    function finish(bytes calldata ctx, bytes calldata words) external view returns (bool) {\n"
+    << "        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);\n"
     << "        uint256[] calldata w = ZkDriver.words(words);\n"
     << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
     << "        return ZkCpDriver.opening(c, w, " << contract << "Key.key(), " << contract << "Key.rows());\n"
@@ -545,7 +548,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << "        if (!_lookups(c, w)) return false;\n"
     << "        if (!_constants(c)) return false;\n"
     << "        ZkCpDriver.trim(c.z.g);\n"
-    << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
+    << "        return " << out.opening << ".finish(ZkCpDriver.pack(c), ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
     << "    // The claims on the key's commitments (private weights, committed constants) and on the constants the\n"
     << "    // verifier evaluates, in tensor order, after the lookups (verify_impl's order).\n"
