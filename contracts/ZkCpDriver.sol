@@ -49,12 +49,11 @@ import {ZkTypes} from "./ZkTypes.sol";
 
 // The end section behind an external call (the opening with it inline passes 24 KB).
 library ZkCpEnd {
-    function finish(bytes32 st, ZkCp.Log memory g, ZkCp.Params memory prm, uint256[] memory chunks, bytes calldata w)
-        external
-        view
-        returns (bytes32, bool, ZkCp.Out memory, uint256)
-    {
-        return ZkCp.finish(st, ZkCp.rel(g, chunks), prm, ZkDriver.words(w));
+    // ctx: ZkCpDriver.pack of a context holding the transcript state and the cp part (log, pad
+    // parameters, chunks) alone (session 20: not through the ABI coder).
+    function finish(bytes calldata ctx, bytes calldata w) external view returns (bytes32, bool, ZkCp.Out memory, uint256) {
+        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);
+        return ZkCp.finish(c.st, ZkCp.rel(c.z.g, c.z.chunks), c.z.prm, ZkDriver.words(w));
     }
 
     // Key version 9's weight rows combined at the reduction's point rho (docs/protocol/evm.md
@@ -1015,7 +1014,12 @@ library ZkCpDriver {
         ZkCp.Out memory e;
         uint256 used;
         bool ok2;
-        (st, ok2, e, used) = ZkCpEnd.finish(st, c.z.g, c.z.prm, c.z.chunks, ZkDriver.tail(w, p));
+        {
+            Ctx memory x;
+            x.st = st;
+            x.z = c.z;
+            (st, ok2, e, used) = ZkCpEnd.finish(pack(x), ZkDriver.tail(w, p));
+        }
         if (!ok || !ok2) return false;
         p += used;
         uint256 ng = e.nu > 0 ? 2 : 1;
