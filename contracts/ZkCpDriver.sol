@@ -618,14 +618,22 @@ library ZkCpDriver {
             mstore(0x40, add(p, shl(5, n)))
         }
         ZkCp.Log memory g = c.z.g;
-        uint256[PACK_HEADER] memory h = [
-            uint256(c.st), c.pos, c.nCom, c.nOpen, c.nSeg, g.ns, g.nped, g.plen, g.nprod, g.zlen, g.nzero, g.s0, g.ped0,
-            c.z.prm.b, c.z.prm.cap
-        ];
-        assembly ("memory-safe") {
-            mcopy(p, h, 480)
-        }
-        p += 32 * PACK_HEADER;
+        // (one word at a time: an array literal of the 15 made the callers too deep in the stack)
+        p = _putWord(p, uint256(c.st));
+        p = _putWord(p, c.pos);
+        p = _putWord(p, c.nCom);
+        p = _putWord(p, c.nOpen);
+        p = _putWord(p, c.nSeg);
+        p = _putWord(p, g.ns);
+        p = _putWord(p, g.nped);
+        p = _putWord(p, g.plen);
+        p = _putWord(p, g.nprod);
+        p = _putWord(p, g.zlen);
+        p = _putWord(p, g.nzero);
+        p = _putWord(p, g.s0);
+        p = _putWord(p, g.ped0);
+        p = _putWord(p, c.z.prm.b);
+        p = _putWord(p, c.z.prm.cap);
         p = _putArr(p, c.comX);
         p = _putArr(p, c.comY);
         p = _putArr(p, c.comVars);
@@ -644,6 +652,14 @@ library ZkCpDriver {
         p = _putWord(p, cls.length);
         for (uint256 t = 0; t < cls.length; ++t) p = _putClaims(p, cls[t]);
         p = _putClaims(p, c.outClaims);
+    }
+
+    // A cp part (a step routine's wrapper's argument and answer, the lookup batch's) as pack's bytes
+    // of a context holding it alone.
+    function packCp(ZkCpMatmul.Cp memory z) internal pure returns (bytes memory) {
+        Ctx memory x;
+        x.z = z;
+        return pack(x);
     }
 
     // pack's bytes in calldata (a node or the opening library's argument): one copy to memory, read in place.
@@ -670,14 +686,21 @@ library ZkCpDriver {
     function _unpackAt(uint256 p, uint256 end) private pure returns (Ctx memory c) {
         if (end - p < 32 * PACK_HEADER || (end - p) % 32 != 0) revert BadShape();
         ZkCp.Log memory g = c.z.g;
-        uint256[PACK_HEADER] memory h;
-        assembly ("memory-safe") {
-            mcopy(h, p, 480)
-        }
-        c.st = bytes32(h[0]);
-        (c.pos, c.nCom, c.nOpen, c.nSeg) = (h[1], h[2], h[3], h[4]);
-        (g.ns, g.nped, g.plen, g.nprod, g.zlen, g.nzero, g.s0, g.ped0) = (h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12]);
-        (c.z.prm.b, c.z.prm.cap) = (h[13], h[14]);
+        c.st = bytes32(_mword(p));
+        c.pos = _mword(p + 32);
+        c.nCom = _mword(p + 64);
+        c.nOpen = _mword(p + 96);
+        c.nSeg = _mword(p + 128);
+        g.ns = _mword(p + 160);
+        g.nped = _mword(p + 192);
+        g.plen = _mword(p + 224);
+        g.nprod = _mword(p + 256);
+        g.zlen = _mword(p + 288);
+        g.nzero = _mword(p + 320);
+        g.s0 = _mword(p + 352);
+        g.ped0 = _mword(p + 384);
+        c.z.prm.b = _mword(p + 416);
+        c.z.prm.cap = _mword(p + 448);
         p += 32 * PACK_HEADER;
         (c.comX, p) = _arrAt(p, end);
         (c.comY, p) = _arrAt(p, end);
@@ -746,6 +769,12 @@ library ZkCpDriver {
             p = _putArr(p, cl[i].form);
         }
         return p;
+    }
+
+    function _mword(uint256 p) private pure returns (uint256 x) {
+        assembly ("memory-safe") {
+            x := mload(p)
+        }
     }
 
     function _wordAt(uint256 p, uint256 end) private pure returns (uint256 x, uint256) {
