@@ -49,12 +49,11 @@ import {ZkTypes} from "./ZkTypes.sol";
 
 // The end section behind an external call (the opening with it inline passes 24 KB).
 library ZkCpEnd {
-    function finish(bytes32 st, ZkCp.Log memory g, ZkCp.Params memory prm, uint256[] memory chunks, bytes calldata w)
-        external
-        view
-        returns (bytes32, bool, ZkCp.Out memory, uint256)
-    {
-        return ZkCp.finish(st, ZkCp.rel(g, chunks), prm, ZkDriver.words(w));
+    // ctx: ZkCpDriver.pack of a context holding the transcript state and the cp part (log, pad
+    // parameters, chunks) alone (session 20: not through the ABI coder).
+    function finish(bytes calldata ctx, bytes calldata w) external view returns (bytes32, bool, ZkCp.Out memory, uint256) {
+        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);
+        return ZkCp.finish(c.st, ZkCp.rel(c.z.g, c.z.chunks), c.z.prm, ZkDriver.words(w));
     }
 
     // Key version 9's weight rows combined at the reduction's point rho (docs/protocol/evm.md
@@ -586,6 +585,260 @@ library ZkCpDriver {
         return true;
     }
 
+    // ---- the context as one buffer (session 20, branch zkcap) ----
+    //
+    // What crosses the external calls of a generated verifier (its node libraries, the opening
+    // library): the whole context as one `bytes` (pack), read back (unpack) as views into one copy
+    // of it, not through the ABI coder: solc's coder moves a uint256[] word by word with its checks
+    // and gives each nested array and struct its own allocation (cnn_digits' zero-knowledge verifier
+    // spent about 3 M gas in it). The same deep copy as the ABI's (every array with its length as it
+    // stands, no aliasing kept), in one mcopy per array. Layout (32-byte words): st, pos, nCom,
+    // nOpen, nSeg, the log's ns, nped, plen, nprod, zlen, nzero, s0, ped0, the pad parameters' b and
+    // cap; the arrays comX, comY, comVars, openCom, segCom, segVars, segTableLog, the log's s, peds,
+    // prods, zeros, the generators and chunks, each as (length, words); openPoint and openForm (a
+    // count, then each array); claims (a count of tensors, then per tensor a count of claims, each
+    // claim its point and form); outClaims (a count, then each claim).
+
+    uint256 private constant PACK_HEADER = 15;
+
+    function pack(Ctx memory c) internal pure returns (bytes memory b) {
+        uint256 n = PACK_HEADER + _arrWords(c.comX) + _arrWords(c.comY) + _arrWords(c.comVars) + _arrWords(c.openCom);
+        n += _arrWords(c.segCom) + _arrWords(c.segVars) + _arrWords(c.segTableLog);
+        n += _arrWords(c.z.g.s) + _arrWords(c.z.g.peds) + _arrWords(c.z.g.prods) + _arrWords(c.z.g.zeros);
+        n += _arrWords(c.z.prm.gens) + _arrWords(c.z.chunks);
+        n += _arrsWords(c.openPoint) + _arrsWords(c.openForm) + _claimsWords(c.outClaims);
+        ZkTypes.ZkClaim[][] memory cls = c.claims;
+        n += 1;
+        for (uint256 t = 0; t < cls.length; ++t) n += _claimsWords(cls[t]);
+        uint256 p;
+        assembly ("memory-safe") {
+            b := mload(0x40)
+            mstore(b, shl(5, n))
+            p := add(b, 32)
+            mstore(0x40, add(p, shl(5, n)))
+        }
+        ZkCp.Log memory g = c.z.g;
+        // (one word at a time: an array literal of the 15 made the callers too deep in the stack)
+        p = _putWord(p, uint256(c.st));
+        p = _putWord(p, c.pos);
+        p = _putWord(p, c.nCom);
+        p = _putWord(p, c.nOpen);
+        p = _putWord(p, c.nSeg);
+        p = _putWord(p, g.ns);
+        p = _putWord(p, g.nped);
+        p = _putWord(p, g.plen);
+        p = _putWord(p, g.nprod);
+        p = _putWord(p, g.zlen);
+        p = _putWord(p, g.nzero);
+        p = _putWord(p, g.s0);
+        p = _putWord(p, g.ped0);
+        p = _putWord(p, c.z.prm.b);
+        p = _putWord(p, c.z.prm.cap);
+        p = _putArr(p, c.comX);
+        p = _putArr(p, c.comY);
+        p = _putArr(p, c.comVars);
+        p = _putArr(p, c.openCom);
+        p = _putArr(p, c.segCom);
+        p = _putArr(p, c.segVars);
+        p = _putArr(p, c.segTableLog);
+        p = _putArr(p, g.s);
+        p = _putArr(p, g.peds);
+        p = _putArr(p, g.prods);
+        p = _putArr(p, g.zeros);
+        p = _putArr(p, c.z.prm.gens);
+        p = _putArr(p, c.z.chunks);
+        p = _putArrs(p, c.openPoint);
+        p = _putArrs(p, c.openForm);
+        p = _putWord(p, cls.length);
+        for (uint256 t = 0; t < cls.length; ++t) p = _putClaims(p, cls[t]);
+        p = _putClaims(p, c.outClaims);
+    }
+
+    // A cp part (a step routine's wrapper's argument and answer, the lookup batch's) as pack's bytes
+    // of a context holding it alone.
+    function packCp(ZkCpMatmul.Cp memory z) internal pure returns (bytes memory) {
+        Ctx memory x;
+        x.z = z;
+        return pack(x);
+    }
+
+    // pack's bytes in calldata (a node or the opening library's argument): one copy to memory, read in place.
+    function unpack(bytes calldata b) internal pure returns (Ctx memory c) {
+        uint256 p;
+        uint256 len = b.length;
+        assembly ("memory-safe") {
+            p := mload(0x40)
+            calldatacopy(p, b.offset, len)
+            mstore(0x40, add(p, len))
+        }
+        return _unpackAt(p, p + len);
+    }
+
+    // pack's bytes in memory (a library's answer): read in place (b is not to be used after).
+    function unpackMem(bytes memory b) internal pure returns (Ctx memory c) {
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(b, 32)
+        }
+        return _unpackAt(p, p + b.length);
+    }
+
+    function _unpackAt(uint256 p, uint256 end) private pure returns (Ctx memory c) {
+        if (end - p < 32 * PACK_HEADER || (end - p) % 32 != 0) revert BadShape();
+        ZkCp.Log memory g = c.z.g;
+        c.st = bytes32(_mword(p));
+        c.pos = _mword(p + 32);
+        c.nCom = _mword(p + 64);
+        c.nOpen = _mword(p + 96);
+        c.nSeg = _mword(p + 128);
+        g.ns = _mword(p + 160);
+        g.nped = _mword(p + 192);
+        g.plen = _mword(p + 224);
+        g.nprod = _mword(p + 256);
+        g.zlen = _mword(p + 288);
+        g.nzero = _mword(p + 320);
+        g.s0 = _mword(p + 352);
+        g.ped0 = _mword(p + 384);
+        c.z.prm.b = _mword(p + 416);
+        c.z.prm.cap = _mword(p + 448);
+        p += 32 * PACK_HEADER;
+        (c.comX, p) = _arrAt(p, end);
+        (c.comY, p) = _arrAt(p, end);
+        (c.comVars, p) = _arrAt(p, end);
+        (c.openCom, p) = _arrAt(p, end);
+        (c.segCom, p) = _arrAt(p, end);
+        (c.segVars, p) = _arrAt(p, end);
+        (c.segTableLog, p) = _arrAt(p, end);
+        (g.s, p) = _arrAt(p, end);
+        (g.peds, p) = _arrAt(p, end);
+        (g.prods, p) = _arrAt(p, end);
+        (g.zeros, p) = _arrAt(p, end);
+        (c.z.prm.gens, p) = _arrAt(p, end);
+        (c.z.chunks, p) = _arrAt(p, end);
+        (c.openPoint, p) = _arrsAt(p, end);
+        (c.openForm, p) = _arrsAt(p, end);
+        uint256 nt;
+        (nt, p) = _wordAt(p, end);
+        if (nt > (end - p) / 32) revert BadShape();
+        c.claims = new ZkTypes.ZkClaim[][](nt);
+        for (uint256 t = 0; t < nt; ++t) (c.claims[t], p) = _claimsAt(p, end);
+        (c.outClaims, p) = _claimsAt(p, end);
+        if (p != end) revert BadShape();
+    }
+
+    function _arrWords(uint256[] memory a) private pure returns (uint256) {
+        return 1 + a.length;
+    }
+
+    function _arrsWords(uint256[][] memory a) private pure returns (uint256 n) {
+        n = 1;
+        for (uint256 i = 0; i < a.length; ++i) n += 1 + a[i].length;
+    }
+
+    function _claimsWords(ZkTypes.ZkClaim[] memory cl) private pure returns (uint256 n) {
+        n = 1;
+        for (uint256 i = 0; i < cl.length; ++i) n += 2 + cl[i].point.length + cl[i].form.length;
+    }
+
+    function _putWord(uint256 p, uint256 x) private pure returns (uint256) {
+        assembly ("memory-safe") {
+            mstore(p, x)
+        }
+        return p + 32;
+    }
+
+    // a's length and words at p (one mcopy).
+    function _putArr(uint256 p, uint256[] memory a) private pure returns (uint256 q) {
+        assembly ("memory-safe") {
+            let n := shl(5, add(mload(a), 1))
+            mcopy(p, a, n)
+            q := add(p, n)
+        }
+    }
+
+    function _putArrs(uint256 p, uint256[][] memory a) private pure returns (uint256) {
+        p = _putWord(p, a.length);
+        for (uint256 i = 0; i < a.length; ++i) p = _putArr(p, a[i]);
+        return p;
+    }
+
+    function _putClaims(uint256 p, ZkTypes.ZkClaim[] memory cl) private pure returns (uint256) {
+        p = _putWord(p, cl.length);
+        for (uint256 i = 0; i < cl.length; ++i) {
+            p = _putArr(p, cl[i].point);
+            p = _putArr(p, cl[i].form);
+        }
+        return p;
+    }
+
+    function _mword(uint256 p) private pure returns (uint256 x) {
+        assembly ("memory-safe") {
+            x := mload(p)
+        }
+    }
+
+    function _wordAt(uint256 p, uint256 end) private pure returns (uint256 x, uint256) {
+        if (p + 32 > end) revert BadShape();
+        assembly ("memory-safe") {
+            x := mload(p)
+        }
+        return (x, p + 32);
+    }
+
+    // The array whose length word is at p: a view (no copy).
+    function _arrAt(uint256 p, uint256 end) private pure returns (uint256[] memory a, uint256) {
+        if (p + 32 > end) revert BadShape();
+        uint256 n;
+        assembly ("memory-safe") {
+            n := mload(p)
+        }
+        if (n > (end - p - 32) / 32) revert BadShape();
+        assembly ("memory-safe") {
+            a := p
+        }
+        return (a, p + 32 + 32 * n);
+    }
+
+    function _arrsAt(uint256 p, uint256 end) private pure returns (uint256[][] memory a, uint256) {
+        uint256 k;
+        (k, p) = _wordAt(p, end);
+        if (k > (end - p) / 32) revert BadShape();
+        assembly ("memory-safe") {
+            a := mload(0x40)
+            mstore(a, k)
+            mstore(0x40, add(a, shl(5, add(k, 1))))
+        }
+        for (uint256 i = 0; i < k; ++i) (a[i], p) = _arrAt(p, end);
+        return (a, p);
+    }
+
+    function _claimsAt(uint256 p, uint256 end) private pure returns (ZkTypes.ZkClaim[] memory cl, uint256) {
+        uint256 k;
+        (k, p) = _wordAt(p, end);
+        if (k > (end - p) / 64) revert BadShape();
+        uint256 s;
+        assembly ("memory-safe") {
+            // k pointers, then k structs of two words (point, form)
+            cl := mload(0x40)
+            mstore(cl, k)
+            s := add(cl, shl(5, add(k, 1)))
+            mstore(0x40, add(s, shl(6, k)))
+        }
+        for (uint256 i = 0; i < k; ++i) {
+            uint256[] memory pt;
+            uint256[] memory fm;
+            (pt, p) = _arrAt(p, end);
+            (fm, p) = _arrAt(p, end);
+            assembly ("memory-safe") {
+                let q := add(s, shl(6, i))
+                mstore(q, pt)
+                mstore(add(q, 32), fm)
+                mstore(add(cl, shl(5, add(i, 1))), q)
+            }
+        }
+        return (cl, p);
+    }
+
     // ---- the log ----
 
     // Room for ROOM more words in each of the log's arrays (a copy).
@@ -790,7 +1043,12 @@ library ZkCpDriver {
         ZkCp.Out memory e;
         uint256 used;
         bool ok2;
-        (st, ok2, e, used) = ZkCpEnd.finish(st, c.z.g, c.z.prm, c.z.chunks, ZkDriver.tail(w, p));
+        {
+            Ctx memory x;
+            x.st = st;
+            x.z = c.z;
+            (st, ok2, e, used) = ZkCpEnd.finish(pack(x), ZkDriver.tail(w, p));
+        }
         if (!ok || !ok2) return false;
         p += used;
         uint256 ng = e.nu > 0 ? 2 : 1;

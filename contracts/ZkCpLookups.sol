@@ -9,6 +9,7 @@
 pragma solidity ^0.8.24;
 
 import {ZkCp} from "./ZkCp.sol";
+import {ZkCpDriver} from "./ZkCpDriver.sol";
 import {ZkCpLogup} from "./ZkCpLogup.sol";
 import {ZkCpMatmul} from "./ZkCpMatmul.sol";
 import {ZkLogup} from "./ZkLogup.sol";
@@ -27,11 +28,13 @@ library ZkCpLookups {
 
     // segVars, segTableLog: the registered segments (ns of them, ns > 0); w: the words from the
     // multiplicities' commitments on. The log z.g is given room for the batch and trimmed after.
-    function run(bytes32 st, ZkCpMatmul.Cp memory z, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, bytes calldata wb)
+    // zc, and the cp part returned: ZkCpDriver.packCp's bytes (session 20: not through the ABI coder).
+    function run(bytes32 st, bytes calldata zc, uint256[] memory segVars, uint256[] memory segTableLog, uint256 ns, bytes calldata wb)
         external
         view
-        returns (Res memory r, ZkCpMatmul.Cp memory)
+        returns (Res memory r, bytes memory)
     {
+        ZkCpMatmul.Cp memory z = ZkCpDriver.unpack(zc).z;
         uint256[] calldata w;
         assembly {
             w.offset := wb.offset
@@ -75,7 +78,7 @@ library ZkCpLookups {
         }
         r.o = ZkCpLogup.verifyRangeBatch(st, z, b, w, pos);
         _trim(z.g);
-        return (r, z);
+        return (r, ZkCpDriver.packCp(ZkCpDriver.back(z)));
     }
 
     function _room(ZkCp.Log memory g, uint256 rs, uint256 rp, uint256 rq, uint256 rz) private pure {

@@ -44,4 +44,17 @@ EvmPublicLayout evm_public_layout(const quant::CompiledModel& model);
 // value has no encoding (the contract could not take it, and the proof would not verify).
 std::vector<uint8_t> evm_pack_values(std::span<const EvmPublicTensor> ts, const std::vector<std::vector<int64_t>>& values, bool input);
 
+// A constant the verifier evaluates itself (proof/model_facts.h verifier_evaluates), embedded in the
+// contract as a private function `_c<tensor>()` returning its values (ZkDriver.unpackI64 of 8 bytes a
+// value): one emitter for the plain and the zero-knowledge generators. At most this many entries (the
+// MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).
+constexpr size_t kEvmMaxEmbeddedEntries = 1024;
+struct EvmEmbeddedConstant {
+  std::string fn;   // "_c<tensor>"
+  std::string def;  // its definition, indented for a contract's body, with a blank line after
+};
+// Throws Error (where + the constant's name, its entries and the limit) for more than
+// kEvmMaxEmbeddedEntries values.
+EvmEmbeddedConstant evm_embedded_constant(const std::string& where, size_t tensor, const std::string& name, std::span<const int64_t> values);
+
 }  // namespace zkinfer::proof

@@ -183,9 +183,6 @@ std::vector<uint8_t> evm_pack_values(std::span<const EvmPublicTensor> ts, const 
 
 namespace {
 
-// Constants embedded in the contract are evaluated by it: at most this many entries each (the
-// MLE costs about 200 gas an entry; a larger constant belongs in the key as a commitment).
-constexpr size_t kMaxEmbeddedEntries = 1024;
 // A tensor's index as two bytes of hex (ZkDriver.packFor's list).
 std::string tensor_hex(int t) {
   if (t < 0 || t > 0xffff) throw Error("create-evm-verifier: a model of more than 65,536 tensors");
@@ -254,6 +251,17 @@ void EvmCode::pass_to(int t) {
 }
 
 std::string sol_uint(uint64_t v) { return std::to_string(v); }
+
+EvmEmbeddedConstant evm_embedded_constant(const std::string& where, size_t tensor, const std::string& name, std::span<const int64_t> values) {
+  if (values.size() > kEvmMaxEmbeddedEntries)
+    throw Error(where + "the constant " + name + " has " + std::to_string(values.size()) + " entries: more than the " +
+                std::to_string(kEvmMaxEmbeddedEntries) + " the contract evaluates itself; a key that commits to it is needed");
+  EvmEmbeddedConstant e;
+  e.fn = "_c" + std::to_string(tensor);
+  e.def = "    function " + e.fn + "() private pure returns (int256[] memory) {\n        return ZkDriver.unpackI64(" + sol_i64_bytes(values) +
+          ");\n    }\n\n";
+  return e;
+}
 
 std::string sol_fr(const field::Fr& v) { return hex_word(be_from_le(v.to_bytes())); }
 
@@ -469,15 +477,10 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
     if (auto it = key_com.find(ti); it != key_com.end()) {
       consts += "        ZkDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
     } else if (verifier_evaluates(model, ti)) {
-      const auto& v = model.qconst[t].data;
-      if (v.size() > kMaxEmbeddedEntries)
-        throw Error(where + "the constant " + g.tensors[t].name + " has " + std::to_string(v.size()) + " entries: more than the " +
-                    std::to_string(kMaxEmbeddedEntries) + " the contract evaluates itself; a key that commits to it is needed");
-      const std::string fn = "_c" + std::to_string(t);
-      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkDriver.checkPublic(c, " + sol_uint(t) + ", " + fn + "(), " +
+      const auto e = evm_embedded_constant(where, t, g.tensors[t].name, model.qconst[t].data);
+      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkDriver.checkPublic(c, " + sol_uint(t) + ", " + e.fn + "(), " +
                 sol_uints(shape_of(model, ti).dims()) + ")) return false;  // " + g.tensors[t].name + "\n";
-      const_fns += "    function " + fn + "() private pure returns (int256[] memory) {\n        return ZkDriver.unpackI64(" + sol_i64_bytes(v) +
-                   ");\n    }\n\n";
+      const_fns += e.def;
     }
   }
   // With node libraries (a large model), the constants' claims go to a library of their own too

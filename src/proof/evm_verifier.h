@@ -69,6 +69,9 @@ class EvmCode {
   // ZkCpDriver; a routine without one is named in zk_missing (the step is refused).
   bool zk = false;
   std::string zk_missing;
+  // The driver library whose calls the statements write (add, addScaled, negate, checkPublic: the
+  // same signatures in both modes, over claims or over forms): ZkDriver, or ZkCpDriver when zk.
+  std::string driver() const { return zk ? "ZkCpDriver" : "ZkDriver"; }
   // o.<field>'s claims go to tensor t (times `factor` when given).
   void claims_to(int t, const std::string& field);
   void scaled_claims_to(int t, const std::string& field, const field::Fr& factor);

@@ -19,10 +19,10 @@
 // A private input's digits are committed first and checked after the nodes (verifyBound, as
 // verify_impl); a version-9 key's weights committed in rows are combined in the opening
 // (ZkCpEnd.combineRows, at the reduction's point).
-// Steps whose evm() writes driver calls of the plain mode itself get those calls' zero-knowledge
-// forms of the same signature over forms (kZkDriverCalls: Neg's negate, BatchNormalization's public
-// constants a, b through add and checkPublic; session 19); any other plain driver call refuses the
-// node, named. The constants the verifier evaluates (fixed weights padded to fewer than 2^6 entries, with a
+// Steps whose evm() writes driver calls itself name the driver by EvmCode::driver() (ZkCpDriver
+// here: the same signatures over forms; Neg's negate, BatchNormalization's public constants a, b
+// through add and checkPublic; session 19, without text rewriting since session 20); a plain driver
+// call left in a step's code refuses the node, named. The constants the verifier evaluates (fixed weights padded to fewer than 2^6 entries, with a
 // private input, integer constants) are checked in _constants as verify_impl checks them
 // (ZkCpDriver.checkPublic: equalities recorded; session 19).
 #include "proof/evm_verifier_zk.h"
@@ -96,38 +96,6 @@ constexpr ZkRoutine kZkRoutines[] = {
     {"ZkReindex", "verifyReindex", "ZkCpReindex", "verifyReindex"},
 };
 
-// The plain driver calls a step's evm() may write itself, and their zero-knowledge forms (same
-// arguments: the node function's c, cl and o are the zero-knowledge context, claims and result).
-struct ZkDriverCall {
-  const char *plain, *zk;
-};
-constexpr ZkDriverCall kZkDriverCalls[] = {
-    {"ZkDriver.negate(", "ZkCpDriver.negate("},
-    {"ZkDriver.add(", "ZkCpDriver.add("},
-    {"ZkDriver.addScaled(", "ZkCpDriver.addScaled("},
-    {"ZkDriver.checkPublic(", "ZkCpDriver.checkPublic("},
-};
-
-// body with each plain driver call of kZkDriverCalls replaced by its zero-knowledge form.
-std::string zk_driver_calls(std::string body) {
-  for (const auto& k : kZkDriverCalls) {
-    const std::string from = k.plain, to = k.zk;
-    for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at)) {
-      // (a whole name: not the tail of another identifier)
-      if (at > 0 && (std::isalnum(static_cast<unsigned char>(body[at - 1])) || body[at - 1] == '_' || body[at - 1] == '.')) {
-        at += from.size();
-        continue;
-      }
-      body.replace(at, from.size(), to);
-      at += to.size();
-    }
-  }
-  return body;
-}
-
-// Constants of more entries than this are not embedded (as the plain generator's).
-constexpr size_t kZkMaxEmbeddedEntries = 1024;
-
 struct ZkWrapper {
   std::string lib, fn, param_type;
   bool operator<(const ZkWrapper& o) const { return std::tie(lib, fn, param_type) < std::tie(o.lib, o.fn, o.param_type); }
@@ -144,11 +112,12 @@ std::string wrapper_lib(const std::string& lib, const std::string& fn) {
 std::string zk_wrapper_libs(const std::string& contract, const std::set<ZkWrapper>& ws) {
   std::map<std::string, std::string> by_lib;
   for (const auto& w : ws)
-    by_lib[wrapper_lib(w.lib, w.fn)] += "    function " + w.fn + "(bytes32 st, ZkCpMatmul.Cp memory z, " + w.param_type +
+    by_lib[wrapper_lib(w.lib, w.fn)] += "    function " + w.fn + "(bytes32 st, bytes calldata zc, " + w.param_type +
                      " p, ZkTypes.ZkClaim[] memory cl, bytes calldata w)\n" +
-                     "        external view returns (ZkTypes.ZkStepOut memory o, ZkCpMatmul.Cp memory)\n    {\n" +
+                     "        external view returns (ZkTypes.ZkStepOut memory o, bytes memory)\n    {\n" +
+                     "        ZkCpMatmul.Cp memory z = ZkCpDriver.unpack(zc).z;\n" +
                      "        ZkCpDriver.roomy(z.g);\n        o = " + w.lib + "." + w.fn + "(st, z, p, cl, ZkDriver.words(w), 0);\n" +
-                     "        return (o, ZkCpDriver.back(z));\n    }\n\n";
+                     "        return (o, ZkCpDriver.packCp(ZkCpDriver.back(z)));\n    }\n\n";
   std::string out;
   for (const auto& [lib, body] : by_lib)
     out += "// ---- " + lib + "'s routines (zero-knowledge mode), called by the verifier (a library of their own: code size) ----\nlibrary " +
@@ -171,12 +140,12 @@ void evm_zk_routine(EvmCode& e, const std::string& lib, const std::string& fn, c
   e.libraries.insert(lib);  // (the plain library's shape types)
   if (g_wrappers) g_wrappers->insert({r->zk_lib, r->zk_fn, param_type});
   // The routine records into a part of the cp log (ZkCpDriver.sub), appended after (merge): only
-  // what the step adds crosses the external call.
+  // what the step adds crosses the external call (as ZkCpDriver.packCp's bytes, session 20).
   e.line("{");
-  e.line("    ZkCpMatmul.Cp memory d;");
-  e.line("    (o, d) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, ZkCpDriver.sub(c.z), " + params +
-         ", cl, ZkDriver.tail(w, c.pos));");
-  e.line("    ZkCpDriver.merge(c.z, d);");
+  e.line("    bytes memory d;");
+  e.line("    (o, d) = " + e.prefix + wrapper_lib(r->zk_lib, r->zk_fn) + "." + r->zk_fn + "(c.st, ZkCpDriver.packCp(ZkCpDriver.sub(c.z)), " +
+         params + ", cl, ZkDriver.tail(w, c.pos));");
+  e.line("    ZkCpDriver.merge(c.z, ZkCpDriver.unpackMem(d).z);");
   e.line("}");
   e.line("o.pos += c.pos;");
   e.line("if (!ZkCpDriver.accept(c, o)) return false;");
@@ -269,7 +238,6 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     std::string why;
     if (!s.evm(code)) why = "no EVM routine";
     else if (!code.zk_missing.empty()) why = code.zk_missing;
-    code.body = zk_driver_calls(std::move(code.body));
     // (a plain-mode driver call written by the step itself: no zero-knowledge form yet)
     for (size_t at = code.body.find("ZkDriver."); why.empty() && at != std::string::npos; at = code.body.find("ZkDriver.", at + 1))
       if (code.body.compare(at, 14, "ZkDriver.tail(") != 0 && code.body.compare(at, 14, "ZkDriver.dims(") != 0 &&
@@ -416,15 +384,10 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     if (auto it = key_com.find(ti); it != key_com.end()) {
       consts += "        ZkCpDriver.openClaims(c, " + sol_uint(t) + ", " + sol_uint(it->second) + ");  // " + g.tensors[t].name + "\n";
     } else if (verifier_evaluates(model, ti)) {
-      const auto& v = model.qconst[t].data;
-      if (v.size() > kZkMaxEmbeddedEntries)
-        throw Error(where + "the constant " + g.tensors[t].name + " has " + std::to_string(v.size()) + " entries: more than the " +
-                    std::to_string(kZkMaxEmbeddedEntries) + " the contract evaluates itself; a key that commits to it is needed");
-      const std::string fn = "_c" + std::to_string(t);
-      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkCpDriver.checkPublic(c, " + sol_uint(t) + ", " + fn + "(), " +
+      const auto e = evm_embedded_constant(where, t, g.tensors[t].name, model.qconst[t].data);
+      consts += "        if (c.claims[" + sol_uint(t) + "].length != 0 && !ZkCpDriver.checkPublic(c, " + sol_uint(t) + ", " + e.fn + "(), " +
                 sol_uints(shape_of(model, ti).dims()) + ")) return false;  // " + g.tensors[t].name + "\n";
-      const_fns += "    function " + fn + "() private pure returns (int256[] memory) {\n        return ZkDriver.unpackI64(" +
-                   sol_i64_bytes(v) + ");\n    }\n\n";
+      const_fns += e.def;
     }
   }
 
@@ -464,7 +427,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
   // The node functions: in the contract for a small model; otherwise in node libraries
   // (<Name>Nodes<k>, at most kZkNodesPerLibrary each, in verification order), each an external
   // run(part of the context, the words from c.pos on) returning what its steps added
-  // (ZkCpDriver.part / strip / mergePart: the context, the cp log included, stays in the contract).
+  // (ZkCpDriver.part / strip / mergePart: the context, the cp log included, stays in the contract);
+  // the contexts cross as ZkCpDriver.pack's bytes (session 20: not through the ABI coder).
   std::string calls, fns, node_libs;
   std::vector<std::string> node_calls;
   for (size_t i = 0, pi = plan.size(); i < node_fns.size(); ++i) {
@@ -480,21 +444,22 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
       const std::string lib = contract + "Nodes" + std::to_string(k);
       node_libs += "// ---- node functions " + std::to_string(lo) + ".." + std::to_string(hi - 1) +
                    " in verification order (a library of their own: code size) ----\nlibrary " + lib + " {\n" +
-                   "    function run(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool, ZkCpDriver.Ctx memory) {\n" +
+                   "    function run(bytes calldata ctx, bytes calldata words) external view returns (bool, bytes memory) {\n" +
+                   "        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);\n" +
                    "        uint256[] calldata w = ZkDriver.words(words);\n";
       std::string ys;
       for (size_t i = lo; i < hi; ++i) {
         std::string call = node_calls[i];
-        node_libs += call.replace(call.find("return false;"), 13, "return (false, c);");
+        node_libs += call.replace(call.find("return false;"), 13, "return (false, \"\");");
         const int y = node_ys[i];
         if (y < 0 || y > 0xffff) throw Error(where + "a model of more than 65,536 tensors");
         ys += hex_byte(static_cast<size_t>(y) >> 8) + hex_byte(static_cast<size_t>(y) & 255);
       }
-      node_libs += "        return (true, ZkCpDriver.strip(c));\n    }\n\n";
+      node_libs += "        return (true, ZkCpDriver.pack(ZkCpDriver.strip(c)));\n    }\n\n";
       for (size_t i = lo; i < hi; ++i) node_libs += node_fns[i];
       node_libs += "}\n\n";
-      calls += "        {\n            (bool okN, ZkCpDriver.Ctx memory r) = " + lib + ".run(ZkCpDriver.part(c, hex\"" + ys +
-               "\"), ZkDriver.tail(w, c.pos));\n            if (!okN) return false;\n            ZkCpDriver.mergePart(c, r);\n        }\n";
+      calls += "        {\n            (bool okN, bytes memory r) = " + lib + ".run(ZkCpDriver.pack(ZkCpDriver.part(c, hex\"" + ys +
+               "\")), ZkDriver.tail(w, c.pos));\n            if (!okN) return false;\n            ZkCpDriver.mergePart(c, ZkCpDriver.unpackMem(r));\n        }\n";
     }
   }
   const auto digest = vk.digest();
@@ -514,7 +479,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << evm_flatten(libs) << zk_wrapper_libs(contract, wrappers) << node_libs
     << "// ---- the batch opening (reduction, end section, pad group) ----\n"
     << "library " << out.opening << " {\n"
-    << "    function finish(ZkCpDriver.Ctx memory c, bytes calldata words) external view returns (bool) {\n"
+    << "    function finish(bytes calldata ctx, bytes calldata words) external view returns (bool) {\n"
+    << "        ZkCpDriver.Ctx memory c = ZkCpDriver.unpack(ctx);\n"
     << "        uint256[] calldata w = ZkDriver.words(words);\n"
     << "        if (!ZkCpDriver.noneLeft(c)) return false;\n"
     << "        return ZkCpDriver.opening(c, w, " << contract << "Key.key(), " << contract << "Key.rows());\n"
@@ -545,7 +511,7 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << "        if (!_lookups(c, w)) return false;\n"
     << "        if (!_constants(c)) return false;\n"
     << "        ZkCpDriver.trim(c.z.g);\n"
-    << "        return " << out.opening << ".finish(c, ZkDriver.tail(w, 0));\n"
+    << "        return " << out.opening << ".finish(ZkCpDriver.pack(c), ZkDriver.tail(w, 0));\n"
     << "    }\n\n"
     << "    // The claims on the key's commitments (private weights, committed constants) and on the constants the\n"
     << "    // verifier evaluates, in tensor order, after the lookups (verify_impl's order).\n"
@@ -554,8 +520,8 @@ EvmVerifier make_evm_verifier_zk(const quant::CompiledModel& model, const Verify
     << "    // The model-wide lookup batch (ZkCpLookups, an external library: code size), after the inputs' checks.\n"
     << "    function _lookups(ZkCpDriver.Ctx memory c, uint256[] calldata w) private view returns (bool) {\n"
     << "        if (c.nSeg == 0) return true;\n"
-    << "        (ZkCpLookups.Res memory r, ZkCpMatmul.Cp memory z) = ZkCpLookups.run(c.st, ZkCpDriver.sub(c.z), c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
-    << "        ZkCpDriver.merge(c.z, z);\n"
+    << "        (ZkCpLookups.Res memory r, bytes memory z) = ZkCpLookups.run(c.st, ZkCpDriver.packCp(ZkCpDriver.sub(c.z)), c.segVars, c.segTableLog, c.nSeg, ZkDriver.tail(w, c.pos));\n"
+    << "        ZkCpDriver.merge(c.z, ZkCpDriver.unpackMem(z).z);\n"
     << "        return ZkCpDriver.lookupsApply(c, r.o, r.tableLogs, r.multX, r.multY);\n"
     << "    }\n\n"
     << fns << in_fns << "}\n";

@@ -652,7 +652,7 @@ TEST_F(EvmZkModel, DeepMlpNodeLibrariesVerifyAndRejectChanges) {
   ASSERT_TRUE(prepare(b, false, "", "", false));
   const std::string sol = read_text(a / "Verifier.sol");
   EXPECT_NE(sol.find("library ZkinferVerifierNodes0"), std::string::npos);
-  EXPECT_NE(sol.find("ZkCpDriver.mergePart(c, r)"), std::string::npos);
+  EXPECT_NE(sol.find("ZkCpDriver.mergePart(c, ZkCpDriver.unpackMem(r))"), std::string::npos);
   const Call honest = parse_call(a / "calldata.hex"), other = parse_call(b / "calldata.hex");
   Call words = honest;
   words.words = other.words;

@@ -95,14 +95,15 @@ bool ElementwiseStep::evm(EvmCode& e) const {
     e.claims_to(ni[2], "bias");
   } else if (bn) {
     // The claims on a and b against their padded MLEs, through the output's (now empty) claim
-    // list: ZkDriver.checkPublic takes them.
+    // list: the driver's checkPublic takes them (ZkDriver's, or ZkCpDriver's over forms).
     const auto& qp = model.params[node];
     const std::string yt = sol_uint(static_cast<uint64_t>(y)), dims = sol_uints(ew.b_dims);
-    e.line("ZkDriver.add(c, " + yt + ", o.w);");
-    e.line("if (!ZkDriver.checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("a").data) + "), " + dims +
+    const std::string d = e.driver();
+    e.line(d + ".add(c, " + yt + ", o.w);");
+    e.line("if (!" + d + ".checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("a").data) + "), " + dims +
            ")) return false;");
-    e.line("ZkDriver.add(c, " + yt + ", o.bias);");
-    e.line("if (!ZkDriver.checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("b").data) + "), " + dims +
+    e.line(d + ".add(c, " + yt + ", o.bias);");
+    e.line("if (!" + d + ".checkPublic(c, " + yt + ", ZkDriver.unpackI64(" + sol_i64_bytes(qp.constant("b").data) + "), " + dims +
            ")) return false;");
   } else {
     e.claims_to(w, "w");

@@ -20,7 +20,7 @@ class NegStep : public Step {
     return Verdict::accept();
   }
   bool evm(EvmCode& e) const override {
-    e.line("ZkDriver.negate(cl);");
+    e.line(e.driver() + ".negate(cl);");
     e.pass_to(x);
     return true;
   }
