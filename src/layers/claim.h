@@ -8,15 +8,21 @@
 #include <vector>
 
 #include "field/bn254.h"
+#include "field/concept.h"
+#include "sumcheck/proof.h"
 #include "zk/cp.h"
 
 namespace zkinfer::layers {
 
 using field::Fr;
 
-struct Claim {
-  std::vector<Fr> point;  // point[k] binds variable k of the tensor's padded MLE
-  cp::Val value;
+// Over any field type: F = Fr gives the protocols' Claim (a cp::Val value); F = snark::CFr the
+// claims of the verifier run as a circuit (docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct ClaimT {
+  std::vector<F> point;  // point[k] binds variable k of the tensor's padded MLE
+  sumcheck::Msg<F> value;
 };
+using Claim = ClaimT<Fr>;
 
 }  // namespace zkinfer::layers

@@ -97,45 +97,6 @@ std::vector<Fr> padded_table(const PaddedShape& shape, std::span<const int64_t> 
   return out;
 }
 
-std::vector<std::vector<Fr>> split_point(const PaddedShape& shape, std::span<const Fr> point) {
-  ZKINFER_CHECK(point.size() == shape.num_vars());
-  std::vector<std::vector<Fr>> parts(shape.rank());
-  for (size_t i = 0; i < shape.rank(); ++i) {
-    auto s = point.subspan(shape.offsets()[i], shape.log_sizes()[i]);
-    parts[i].assign(s.begin(), s.end());
-  }
-  return parts;
-}
-
-std::vector<Fr> join_point(const PaddedShape& shape, const std::vector<std::vector<Fr>>& parts) {
-  ZKINFER_CHECK(parts.size() == shape.rank());
-  std::vector<Fr> point(shape.num_vars());
-  for (size_t i = 0; i < shape.rank(); ++i) {
-    ZKINFER_CHECK(parts[i].size() == shape.log_sizes()[i]);
-    for (size_t j = 0; j < parts[i].size(); ++j) point[shape.offsets()[i] + j] = parts[i][j];
-  }
-  return point;
-}
-
-Fr eq_prefix_sum(std::span<const Fr> point, size_t count) {
-  const size_t n = point.size();
-  ZKINFER_CHECK(n < 64 && count <= (size_t{1} << n));
-  if (count == (size_t{1} << n)) return Fr::one();
-  // x < count iff, at the highest bit where x and count differ, count has 1 and x has 0. For each
-  // such bit j: the bits above match count's (product `prefix`), bit j is 0, the bits below are
-  // free and their eq factors sum to 1.
-  Fr sum = Fr::zero(), prefix = Fr::one();
-  for (size_t j = n; j-- > 0;) {
-    if ((count >> j) & 1) {
-      sum += prefix * (Fr::one() - point[j]);
-      prefix *= point[j];
-    } else {
-      prefix *= Fr::one() - point[j];
-    }
-  }
-  return sum;
-}
-
 std::vector<Fr> broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
   auto parts = split_point(ys, z);
   for (size_t d = 0; d < od.size(); ++d)

@@ -13,9 +13,12 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <iterator>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "common/check.h"
 #include "field/bn254.h"
 
 namespace zkinfer::layers {
@@ -62,14 +65,53 @@ std::vector<Fr> padded_table(const PaddedShape& shape, std::span<const int64_t> 
 
 // The per-dimension sub-points of a point on the tensor (|point| == num_vars()): result[i] has
 // log_sizes()[i] entries, point[offsets()[i] ...].
-std::vector<std::vector<Fr>> split_point(const PaddedShape& shape, std::span<const Fr> point);
+// Generic over the field type (Fr, or snark::CFr for the verifier as a circuit): P is a contiguous
+// range of field values (std::vector, std::span).
+template <class P>
+auto split_point(const PaddedShape& shape, const P& point) {
+  using T = std::remove_cvref_t<decltype(point[0])>;
+  ZKINFER_CHECK(std::size(point) == shape.num_vars());
+  std::vector<std::vector<T>> parts(shape.rank());
+  for (size_t i = 0; i < shape.rank(); ++i)
+    parts[i].assign(std::begin(point) + static_cast<std::ptrdiff_t>(shape.offsets()[i]),
+                    std::begin(point) + static_cast<std::ptrdiff_t>(shape.offsets()[i] + shape.log_sizes()[i]));
+  return parts;
+}
 // The inverse of split_point.
-std::vector<Fr> join_point(const PaddedShape& shape, const std::vector<std::vector<Fr>>& parts);
+template <class T>
+std::vector<T> join_point(const PaddedShape& shape, const std::vector<std::vector<T>>& parts) {
+  ZKINFER_CHECK(parts.size() == shape.rank());
+  std::vector<T> point(shape.num_vars());
+  for (size_t i = 0; i < shape.rank(); ++i) {
+    ZKINFER_CHECK(parts[i].size() == shape.log_sizes()[i]);
+    for (size_t j = 0; j < parts[i].size(); ++j) point[shape.offsets()[i] + j] = parts[i][j];
+  }
+  return point;
+}
 
 // sum_{x < count} eq(point, x) over integers x < count <= 2^|point| (x's bits little-endian), in
 // O(|point|): the MLE of the indicator of an unpadded range, used for broadcasts into padded
 // tensors.
-Fr eq_prefix_sum(std::span<const Fr> point, size_t count);
+template <class P>
+auto eq_prefix_sum(const P& point, size_t count) {
+  using T = std::remove_cvref_t<decltype(point[0])>;
+  const size_t n = std::size(point);
+  ZKINFER_CHECK(n < 64 && count <= (size_t{1} << n));
+  if (count == (size_t{1} << n)) return T::one();
+  // x < count iff, at the highest bit where x and count differ, count has 1 and x has 0. For each
+  // such bit j: the bits above match count's (product `prefix`), bit j is 0, the bits below are
+  // free and their eq factors sum to 1.
+  T sum = T::zero(), prefix = T::one();
+  for (size_t j = n; j-- > 0;) {
+    if ((count >> j) & 1) {
+      sum += prefix * (T::one() - point[j]);
+      prefix *= point[j];
+    } else {
+      prefix *= T::one() - point[j];
+    }
+  }
+  return sum;
+}
 
 // Broadcasting an operand of shape od (same rank as y's shape; each dimension equal to y's or 1)
 // to y's shape. broadcast_point: the operand's point (on its own padded layout) for a point z on

@@ -7,6 +7,7 @@
 #include "common/check.h"
 #include "layers/contract.h"
 #include "poly/mle.h"
+#include "snark/cfr.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
 #include "zk/session.h"
@@ -26,13 +27,16 @@ std::vector<size_t> with(std::vector<size_t> dims, std::initializer_list<size_t>
 }
 
 // A claim point on Y split into (r_y: n's variables, r_x: m's, r_b: the batch's).
-struct YPoint {
-  std::vector<Fr> ry, rx, rb;
+template <class F>
+struct YPointT {
+  std::vector<F> ry, rx, rb;
 };
+using YPoint = YPointT<Fr>;
 
-YPoint split_y(const MatmulShape& s, std::span<const Fr> point) {
+template <class F>
+YPointT<F> split_y(const MatmulShape& s, std::span<const F> point) {
   const size_t ln = ceil_log2(s.n), lm = ceil_log2(s.m);
-  YPoint p;
+  YPointT<F> p;
   p.ry.assign(point.begin(), point.begin() + ln);
   p.rx.assign(point.begin() + ln, point.begin() + ln + lm);
   p.rb.assign(point.begin() + ln + lm, point.end());
@@ -60,7 +64,8 @@ std::vector<size_t> block_map(const std::vector<size_t>& batch, const std::vecto
 }
 
 // The operand's batch variables out of Y's (r_b restricted to the dims the operand has).
-std::vector<Fr> own_batch_point(const std::vector<size_t>& batch, const std::vector<size_t>& own, const std::vector<Fr>& rb) {
+template <class F>
+std::vector<F> own_batch_point(const std::vector<size_t>& batch, const std::vector<size_t>& own, const std::vector<F>& rb) {
   if (own == batch || batch.empty()) return rb;
   auto parts = split_point(PaddedShape(batch), rb);
   for (size_t i = 0; i < batch.size(); ++i)
@@ -77,9 +82,10 @@ void spread(const std::vector<Fr>& own_tables, const std::vector<size_t>& map, s
 
 // The point on c for a claim at y, and the MLE of the broadcast indicator at y (the product of
 // sum_{i < d} eq(r, i) over the dims along which c is broadcast).
-std::pair<std::vector<Fr>, Fr> bias_point(const MatmulShape& s, const YPoint& y) {
-  std::vector<Fr> pt;
-  Fr ind = Fr::one();
+template <class F>
+std::pair<std::vector<F>, F> bias_point(const MatmulShape& s, const YPointT<F>& y) {
+  std::vector<F> pt;
+  F ind = F::one();
   if (s.bias_cols) {
     pt.insert(pt.end(), y.ry.begin(), y.ry.end());
   } else {
@@ -101,22 +107,24 @@ std::pair<std::vector<Fr>, Fr> bias_point(const MatmulShape& s, const YPoint& y)
 }
 
 // sum_t gamma^t [eq_t] A_t B_t; factors per claim: (eq over the batch,) A_t, B_t.
-sumcheck::Composition<Fr> composition(size_t num_claims, bool has_batch, const Fr& gamma) {
+template <class F>
+sumcheck::Composition<F> composition(size_t num_claims, bool has_batch, const F& gamma) {
   const size_t per = has_batch ? 3 : 2;
-  std::vector<sumcheck::Term<Fr>> terms;
-  Fr c = Fr::one();
+  std::vector<sumcheck::Term<F>> terms;
+  F c = F::one();
   for (size_t t = 0; t < num_claims; ++t) {
     std::vector<size_t> f;
     for (size_t j = 0; j < per; ++j) f.push_back(per * t + j);
     terms.push_back({c, std::move(f)});
     c *= gamma;
   }
-  return sumcheck::Composition<Fr>(per * num_claims, std::move(terms));
+  return sumcheck::Composition<F>(per * num_claims, std::move(terms));
 }
 
-void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
+template <class F>
+void absorb_claims(transcript::Transcript& tr, std::span<const ClaimT<F>> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<cp::Val> values;
+  std::vector<sumcheck::Msg<F>> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
@@ -125,17 +133,19 @@ void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
 }
 
 // The claims on A, B (and c) from the sumcheck's point (r_z, r_b*) and final values.
-void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const std::vector<Fr>& sc_point,
-                   std::span<const cp::Val> finals, std::span<const cp::Val> bias_values, MatmulClaims* out) {
+template <class F>
+void output_claims(const MatmulShape& s, std::span<const ClaimT<F>> y_claims, const std::vector<F>& sc_point,
+                   std::span<const sumcheck::Msg<F>> finals, std::span<const sumcheck::Msg<F>> bias_values,
+                   MatmulClaimsT<F>* out) {
   const size_t lk = ceil_log2(s.k);
   const bool has_batch = s.batch_vars() > 0;
   const size_t per = has_batch ? 3 : 2;
-  const std::vector<Fr> rz(sc_point.begin(), sc_point.begin() + lk);
-  const std::vector<Fr> rb_y(sc_point.begin() + lk, sc_point.end());
-  const std::vector<Fr> rba = own_batch_point(s.batch, s.a_batch_dims(), rb_y);
-  const std::vector<Fr> rbb = own_batch_point(s.batch, s.b_batch_dims(), rb_y);
-  auto cat = [](std::initializer_list<const std::vector<Fr>*> parts) {
-    std::vector<Fr> v;
+  const std::vector<F> rz(sc_point.begin(), sc_point.begin() + lk);
+  const std::vector<F> rb_y(sc_point.begin() + lk, sc_point.end());
+  const std::vector<F> rba = own_batch_point(s.batch, s.a_batch_dims(), rb_y);
+  const std::vector<F> rbb = own_batch_point(s.batch, s.b_batch_dims(), rb_y);
+  auto cat = [](std::initializer_list<const std::vector<F>*> parts) {
+    std::vector<F> v;
     for (const auto* p : parts) v.insert(v.end(), p->begin(), p->end());
     return v;
   };
@@ -143,9 +153,9 @@ void output_claims(const MatmulShape& s, std::span<const Claim> y_claims, const 
   out->b.clear();
   out->bias.clear();
   for (size_t t = 0; t < y_claims.size(); ++t) {
-    const YPoint y = split_y(s, y_claims[t].point);
-    const cp::Val a_val = finals[per * t + per - 2];
-    const cp::Val b_val = finals[per * t + per - 1];
+    const YPointT<F> y = split_y<F>(s, y_claims[t].point);
+    const sumcheck::Msg<F> a_val = finals[per * t + per - 2];
+    const sumcheck::Msg<F> b_val = finals[per * t + per - 1];
     out->a.push_back({s.trans_a ? cat({&y.rx, &rz, &rba}) : cat({&rz, &y.rx, &rba}), a_val});
     out->b.push_back({s.trans_b ? cat({&rz, &y.ry, &rbb}) : cat({&y.ry, &rz, &rbb}), b_val});
     if (s.bias) out->bias.push_back({bias_point(s, y).first, bias_values[t]});
@@ -182,12 +192,14 @@ size_t MatmulShape::batch_vars() const {
   return v;
 }
 
-void MatmulProof::serialize(ByteWriter& w) const {
+template <>
+void MatmulProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& v : bias_values) cp::write(w, v);
   sumcheck.serialize(w);
 }
 
-MatmulProof MatmulProof::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
+template <>
+MatmulProofT<Fr> MatmulProofT<Fr>::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
   MatmulProof p;
   if (shape.bias) {
     for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(cp::read(r));
@@ -213,12 +225,12 @@ MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span
   const size_t pk = next_pow2(s.k), pb = size_t{1} << lb;
   const bool has_batch = lb > 0;
 
-  absorb_claims(tr, y_claims);
+  absorb_claims<Fr>(tr, y_claims);
   MatmulProof proof;
   std::vector<YPoint> ys_pts;
   for (const auto& c : y_claims) {
     ZKINFER_CHECK(c.point.size() == ys.num_vars());
-    ys_pts.push_back(split_y(s, c.point));
+    ys_pts.push_back(split_y<Fr>(s, c.point));
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
@@ -248,7 +260,9 @@ MatmulProof prove_impl(const MatmulShape& s, std::span<const Fr> bias, std::span
   auto res = sumcheck::prove(comp, std::move(factors), tr);
   ZKINFER_CHECK(res.point.size() == lk + lb);
   proof.sumcheck = std::move(res.proof);
-  if (out) output_claims(s, y_claims, res.point, proof.sumcheck.final_evals, proof.bias_values, out);
+  if (out)
+    output_claims<Fr>(s, y_claims, res.point, std::span<const cp::Val>(proof.sumcheck.final_evals),
+                      std::span<const cp::Val>(proof.bias_values), out);
   return proof;
 }
 
@@ -366,8 +380,9 @@ MatmulProof prove_matmul(const MatmulShape& s, std::span<const int64_t> a, std::
                     });
 }
 
-Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, const MatmulProof& proof,
-                      transcript::Transcript& tr, MatmulClaims* out) {
+template <field::PrimeField F>
+Verdict verify_matmul_as(const MatmulShape& s, std::span<const ClaimT<F>> y_claims, const MatmulProofT<F>& proof,
+                         transcript::Transcript& tr, MatmulClaimsT<F>* out) {
   if (auto e = s.invalid()) return Verdict::reject(*e);
   if (y_claims.empty()) return Verdict::reject("matmul: no claims on the output");
   const size_t num_claims = y_claims.size();
@@ -379,32 +394,45 @@ Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, con
   const size_t lk = ceil_log2(s.k), lb = s.batch_vars();
   const bool has_batch = lb > 0;
 
-  absorb_claims(tr, y_claims);
+  absorb_claims<F>(tr, y_claims);
   if (s.bias) tr.absorb_many(kLabelBias, proof.bias_values);
-  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+  const F gamma = tr.challenge<F>(kLabelGamma);
 
-  std::vector<YPoint> ys_pts;
-  cp::Val claim;
-  Fr c = Fr::one();
+  std::vector<YPointT<F>> ys_pts;
+  sumcheck::Msg<F> claim{};
+  F c = F::one();
   for (size_t t = 0; t < num_claims; ++t) {
-    ys_pts.push_back(split_y(s, y_claims[t].point));
-    cp::Val v = y_claims[t].value;
+    ys_pts.push_back(split_y<F>(s, y_claims[t].point));
+    sumcheck::Msg<F> v = y_claims[t].value;
     if (s.bias) v -= proof.bias_values[t] * bias_point(s, ys_pts.back()).second;
     claim += c * v;
     c *= gamma;
   }
-  const auto comp = composition(num_claims, has_batch, gamma);
-  sumcheck::Subclaim<Fr> sub;
+  const auto comp = composition<F>(num_claims, has_batch, gamma);
+  sumcheck::Subclaim<F> sub;
   Verdict v = sumcheck::verify(comp, lk + lb, claim, proof.sumcheck, tr, &sub);
   if (!v.ok()) return v.within("matmul");
   if (has_batch) {
-    const std::span<const Fr> rb(sub.point.data() + lk, lb);
+    const std::span<const F> rb(sub.point.data() + lk, lb);
     for (size_t t = 0; t < num_claims; ++t)
-      if (sub.final_evals[3 * t] != poly::eq_eval<Fr>(ys_pts[t].rb, rb))
+      if (sub.final_evals[3 * t] != poly::eq_eval<F>(ys_pts[t].rb, rb))
         return Verdict::reject("matmul: batch eq value of claim " + std::to_string(t) + " is wrong");
   }
-  if (out) output_claims(s, y_claims, sub.point, sub.final_evals, proof.bias_values, out);
+  if (out)
+    output_claims<F>(s, y_claims, sub.point, std::span<const sumcheck::Msg<F>>(sub.final_evals),
+                     std::span<const sumcheck::Msg<F>>(proof.bias_values), out);
   return Verdict::accept();
+}
+
+template Verdict verify_matmul_as<Fr>(const MatmulShape&, std::span<const Claim>, const MatmulProof&,
+                                      transcript::Transcript&, MatmulClaims*);
+template Verdict verify_matmul_as<snark::CFr>(const MatmulShape&, std::span<const ClaimT<snark::CFr>>,
+                                              const MatmulProofT<snark::CFr>&, transcript::Transcript&,
+                                              MatmulClaimsT<snark::CFr>*);
+
+Verdict verify_matmul(const MatmulShape& s, std::span<const Claim> y_claims, const MatmulProof& proof,
+                      transcript::Transcript& tr, MatmulClaims* out) {
+  return verify_matmul_as<Fr>(s, y_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

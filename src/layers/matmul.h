@@ -54,19 +54,28 @@ struct MatmulShape {
   bool broadcast() const { return a_batch_dims() != batch || b_batch_dims() != batch; }
 };
 
-struct MatmulProof {
-  std::vector<cp::Val> bias_values;  // c~ at each claim's bias point (when the shape has a bias)
-  sumcheck::Proof<Fr> sumcheck;
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables).
+template <field::PrimeField F>
+struct MatmulProofT {
+  std::vector<sumcheck::Msg<F>> bias_values;  // c~ at each claim's bias point (when the shape has a bias)
+  sumcheck::Proof<F> sumcheck;
 
   void serialize(ByteWriter& w) const;
   // Fixed layout for the shape and claim count (throws DecodeError on bad bytes).
-  static MatmulProof deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims);
+  static MatmulProofT deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims);
 };
+using MatmulProof = MatmulProofT<Fr>;
+template <>
+void MatmulProofT<Fr>::serialize(ByteWriter& w) const;
+template <>
+MatmulProofT<Fr> MatmulProofT<Fr>::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims);
 
 // What the layer reduces the claims on Y to: claim t on Y gives a[t], b[t] (and bias[t]).
-struct MatmulClaims {
-  std::vector<Claim> a, b, bias;
+template <field::PrimeField F>
+struct MatmulClaimsT {
+  std::vector<ClaimT<F>> a, b, bias;
 };
+using MatmulClaims = MatmulClaimsT<Fr>;
 
 // Proves the claims on Y (|y_claims| >= 1, points on y_shape()). a, b, bias are the padded
 // tables of A, B and c (bias empty when the shape has none). Fills *out if non-null.
@@ -84,5 +93,10 @@ MatmulProof prove_matmul(const MatmulShape& shape, std::span<const int64_t> a, s
 // Verifies; on acceptance fills *out with the claims the caller must check next. Never throws.
 Verdict verify_matmul(const MatmulShape& shape, std::span<const Claim> y_claims, const MatmulProof& proof,
                       transcript::Transcript& tr, MatmulClaims* out = nullptr);
+// The same verifier over any field type: instantiated for Fr (the function above) and snark::CFr
+// (the verifier as a circuit, with a field-native transcript; docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+Verdict verify_matmul_as(const MatmulShape& shape, std::span<const ClaimT<F>> y_claims, const MatmulProofT<F>& proof,
+                         transcript::Transcript& tr, MatmulClaimsT<F>* out = nullptr);
 
 }  // namespace zkinfer::layers

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "layers/test_util.h"
+#include "snark/cfr.h"
+#include "snark/poseidon_gadget.h"
+#include "transcript/poseidon_transcript.h"
 #include "test_seed.h"
 
 namespace zkinfer::layers {
@@ -296,6 +299,86 @@ TEST(Matmul, RejectsMalformedStatements) {
   EXPECT_TRUE(bs.invalid().has_value());
   bs.b_batch = {3, 1};
   EXPECT_TRUE(bs.invalid().has_value());
+}
+
+// The verifier, unchanged, as a circuit (verify_matmul_as<snark::CFr>; docs/protocol/wrap.md
+// section 3) over the Poseidon field transcript, for every case: the honest proof satisfies the
+// system and gives the native verifier's output claims; a changed round message, final value or
+// bias value leaves it unsatisfied.
+TEST(Matmul, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  using snark::CFr;
+  auto lift_claims = [](const std::vector<Claim>& cl) {
+    std::vector<ClaimT<CFr>> out;
+    for (const auto& c : cl) {
+      ClaimT<CFr> x;
+      for (const Fr& r : c.point) x.point.push_back(CFr::public_input(r));
+      x.value = CFr::public_input(c.value.value());
+      out.push_back(std::move(x));
+    }
+    return out;
+  };
+  auto lift_proof = [](const MatmulProof& p) {
+    MatmulProofT<CFr> out;
+    for (const auto& v : p.bias_values) out.bias_values.push_back(CFr::witness(v.value()));
+    for (const auto& m : p.sumcheck.rounds) {
+      sumcheck::RoundMessage<CFr> cm;
+      for (const auto& e : m.evals) cm.evals.push_back(CFr::witness(e.value()));
+      out.sumcheck.rounds.push_back(std::move(cm));
+    }
+    for (const auto& e : p.sumcheck.final_evals) out.sumcheck.final_evals.push_back(CFr::witness(e.value()));
+    return out;
+  };
+  size_t total_constraints = 0;
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(describe(c));
+    const Instance in = make(c, rng);
+    transcript::Transcript tp("layers-test", std::make_unique<transcript::PoseidonFieldSponge>());
+    const MatmulProof proof = prove_matmul(in.shape, in.a, in.b, in.bias, in.claims, tp);
+    MatmulClaims native;
+    {
+      transcript::Transcript tv("layers-test", std::make_unique<transcript::PoseidonFieldSponge>());
+      ASSERT_TRUE(verify_matmul(in.shape, in.claims, proof, tv, &native).ok());
+    }
+    auto run = [&](const MatmulProof& p, bool check_claims) {
+      snark::ConstraintSystem cs;
+      snark::CircuitScope scope(cs);
+      transcript::Transcript tr("layers-test", std::make_unique<snark::PoseidonCircuitSponge>());
+      const auto claims = lift_claims(in.claims);
+      MatmulClaimsT<CFr> out;
+      const Verdict v = verify_matmul_as<CFr>(in.shape, claims, lift_proof(p), tr, &out);
+      EXPECT_TRUE(v.ok()) << v.reason();  // the circuit's shape never depends on the values
+      if (check_claims) {
+        EXPECT_EQ(out.a.size(), native.a.size());
+        for (size_t t = 0; t < out.a.size(); ++t) {
+          EXPECT_EQ(out.a[t].value.value(), native.a[t].value.value());
+          EXPECT_EQ(out.b[t].value.value(), native.b[t].value.value());
+          for (size_t i = 0; i < out.a[t].point.size(); ++i) EXPECT_EQ(out.a[t].point[i].value(), native.a[t].point[i]);
+          for (size_t i = 0; i < out.b[t].point.size(); ++i) EXPECT_EQ(out.b[t].point[i].value(), native.b[t].point[i]);
+        }
+        total_constraints += cs.num_constraints();
+      }
+      return cs.is_satisfied() && scope.false_equalities() == 0;
+    };
+    EXPECT_TRUE(run(proof, true));
+    if (!proof.sumcheck.rounds.empty()) {
+      MatmulProof bad = proof;
+      bad.sumcheck.rounds.back().evals[0] = cp::Val(bad.sumcheck.rounds.back().evals[0].value() + Fr::one());
+      EXPECT_FALSE(run(bad, false)) << "changed round value";
+    }
+    {
+      MatmulProof bad = proof;
+      bad.sumcheck.final_evals[0] = cp::Val(bad.sumcheck.final_evals[0].value() + Fr::one());
+      EXPECT_FALSE(run(bad, false)) << "changed final value";
+    }
+    if (!proof.bias_values.empty()) {
+      MatmulProof bad = proof;
+      bad.bias_values[0] = cp::Val(bad.bias_values[0].value() + Fr::one());
+      EXPECT_FALSE(run(bad, false)) << "changed bias value";
+    }
+  }
+  std::printf("matmul verifier as a circuit: %zu constraints over %zu cases\n", total_constraints, cases().size());
 }
 
 }  // namespace
