@@ -17,6 +17,7 @@
 #include "curve/g2.h"
 #include "snark/groth16.h"
 #include "snark/groth16_test_circuit.h"
+#include "shell.h"
 #include "test_seed.h"
 
 namespace zkinfer::snark {
@@ -28,21 +29,8 @@ using ::zkinfer::testing::test_seed;
 
 const std::string kSnarkjs = std::string(ZKINFER_SOURCE_DIR) + "/build-tools/snarkjs/node_modules/.bin/snarkjs";
 
-struct Shell {
-  int code = -1;
-  std::string out;
-};
-Shell sh(const std::string& cmd) {
-  Shell r;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
-  const int st = pclose(f);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Shell = testing::ShellResult;
+using testing::sh;
 
 void write(const fs::path& p, const std::string& s) {
   std::ofstream f(p);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "../../tests/shell.h"
+
 namespace zkinfer::evm_call {
 
 using Word = std::array<uint8_t, 32>;  // big-endian uint256
@@ -24,22 +26,8 @@ using Word = std::array<uint8_t, 32>;  // big-endian uint256
 // A shell-quoted path, and a command's exit code and output (stdout and stderr).
 inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-inline Result sh(const std::string& cmd) {
-  Result r;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
-  const int st = pclose(f);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Result = testing::ShellResult;
+using testing::sh;
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream f(p);
