@@ -25,4 +25,13 @@ struct ClaimT {
 };
 using Claim = ClaimT<Fr>;
 
+// A claim on advice vector number `advice` (index into the layer's advice list, whose shape the
+// verifier knows from the layer's public parameters).
+template <field::PrimeField F>
+struct AdviceClaimT {
+  size_t advice;
+  ClaimT<F> claim;
+};
+using AdviceClaim = AdviceClaimT<Fr>;
+
 }  // namespace zkinfer::layers

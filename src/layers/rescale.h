@@ -42,13 +42,6 @@ struct LayerAdvice {
   size_t num_vars() const;
 };
 
-// A claim on advice vector number `advice` (index into the layer's advice list, whose shape the
-// verifier knows from the layer's public parameters).
-struct AdviceClaim {
-  size_t advice;
-  Claim claim;
-};
-
 // The names and sizes (log2) of a layer's advice vectors, known to the verifier from public
 // parameters; the whole-model prover uses them to size commitments.
 struct AdviceShape {

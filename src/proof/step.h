@@ -64,20 +64,25 @@ class ProverEnv {
   virtual const StepProver* prover_of(int t) const = 0;
 };
 
-// The whole-model verifier's services to a step (implemented by the driver).
-class VerifierEnv {
+// The whole-model verifier's services to a step (implemented by the driver), over the verifier's
+// field type: Fr (the verifier), or snark::CFr (the verifier run as a circuit, whose messages are
+// witness variables and whose transcript is the Poseidon circuit twin: docs/protocol/wrap.md).
+template <field::PrimeField F>
+class VerifierEnvT {
  public:
-  VerifierEnv(const quant::CompiledModel& m, ByteReader& r_, transcript::Transcript& tr_)
-      : model(m), r(r_), tr(tr_) {}
-  virtual ~VerifierEnv() = default;
+  VerifierEnvT(const quant::CompiledModel& m, ByteReader& r_, transcript::Transcript& tr_) : model(m), r(r_), tr(tr_) {}
+  virtual ~VerifierEnvT() = default;
   const quant::CompiledModel& model;
   ByteReader& r;  // the proof bytes
   transcript::Transcript& tr;
   std::string where;  // the node being verified (node_label), for failure reasons
   // Claims on the step's advice commitments (from index `offset`, in advice_shapes order).
-  virtual Verdict open_advice(std::vector<layers::AdviceClaim>& adv, size_t offset) = 0;
-  virtual void add_claims(int t, std::vector<Claim> claims) = 0;
+  virtual Verdict open_advice(std::vector<layers::AdviceClaimT<F>>& adv, size_t offset) = 0;
+  virtual void add_claims(int t, std::vector<layers::ClaimT<F>> claims) = 0;
 };
+using VerifierEnv = VerifierEnvT<Fr>;
+using CircuitVerifierEnv = VerifierEnvT<snark::CFr>;
+using CircuitClaim = layers::ClaimT<snark::CFr>;
 
 // A planned node: public, derived from the model alone, the same for prover and verifier.
 class Step {
@@ -106,6 +111,10 @@ class Step {
   // Checks the step's proof for `claims` on the output (one, or several when free_move), routing
   // the claims on its inputs and advice through env.
   virtual Verdict verify(VerifierEnv& env, std::vector<Claim> claims) const = 0;
+  // The same check run as a circuit (docs/protocol/wrap.md section 3). A step writes both from one
+  // template, `template <class F> Verdict verify_as(VerifierEnvT<F>&, std::vector<layers::ClaimT<F>>)
+  // const`, and ZKINFER_STEP_VERIFIERS; the default throws Error naming the node (no circuit form yet).
+  virtual Verdict verify_circuit(CircuitVerifierEnv& env, std::vector<CircuitClaim> claims) const;
   // The step's part of the EVM verifier (proof/evm_verifier.h: the Solidity that does what
   // verify() does, through a step routine of contracts/); false: the step has none yet.
   virtual bool evm(EvmCode&) const { return false; }
@@ -171,12 +180,12 @@ void prove_layer(ProverEnv& env, const StepProver& sp, LayerProver& layer, std::
 
 // The verifier's side of prove_layer: read(r) deserializes the proof, check(proof, &in, &adv)
 // verifies it; `what` names the sub-protocol in a failure.
-template <class Read, class Check>
-Verdict verify_layer(VerifierEnv& env, const std::vector<Claim>& claims, int x, const char* what, Read read,
+template <field::PrimeField F, class Read, class Check>
+Verdict verify_layer(VerifierEnvT<F>& env, const std::vector<layers::ClaimT<F>>& claims, int x, const char* what, Read read,
                      Check check, size_t offset = 0) {
   auto proof = read();
-  std::vector<Claim> in;
-  std::vector<layers::AdviceClaim> adv;
+  std::vector<layers::ClaimT<F>> in;
+  std::vector<layers::AdviceClaimT<F>> adv;
   if (Verdict v = check(proof, &in, &adv); !v) return v.within(env.where + ": " + what);
   if (Verdict v = env.open_advice(adv, offset); !v) return v;
   env.add_claims(x, std::move(in));
@@ -184,3 +193,15 @@ Verdict verify_layer(VerifierEnv& env, const std::vector<Claim>& claims, int x, 
 }
 
 }  // namespace zkinfer::proof
+
+// In a Step subclass with a member template verify_as<F>: its verify() and verify_circuit() (one
+// verifier, two interpreters).
+#define ZKINFER_STEP_VERIFIERS                                                                                 \
+  ::zkinfer::Verdict verify(::zkinfer::proof::VerifierEnv& env, std::vector<::zkinfer::proof::Claim> cl)       \
+      const override {                                                                                         \
+    return verify_as(env, std::move(cl));                                                                      \
+  }                                                                                                            \
+  ::zkinfer::Verdict verify_circuit(::zkinfer::proof::CircuitVerifierEnv& env,                                 \
+                                    std::vector<::zkinfer::proof::CircuitClaim> cl) const override {           \
+    return verify_as(env, std::move(cl));                                                                      \
+  }

@@ -73,6 +73,10 @@ template <class F>
 Msg<F> read_msg(ByteReader& r) {
   if constexpr (std::is_same_v<F, field::Fr>) {
     return cp::read(r);
+  } else if constexpr (std::is_same_v<F, snark::CFr>) {
+    // The verifier as a circuit (docs/protocol/wrap.md section 3): every message is a new witness
+    // variable holding the plain proof's value, never a constant (the circuit must not depend on it).
+    return snark::CFr::witness(cp::read(r).value());
   } else {
     return read_field<F>(r);
   }

@@ -9,9 +9,12 @@
 // Hidden values carry their own context (cp::Val), so arithmetic and equalities on them need none.
 #pragma once
 
+#include <type_traits>
+
 #include "common/bytes.h"
 #include "field/bn254.h"
 #include "field/concept.h"
+#include "snark/cfr.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::cp {
@@ -31,6 +34,8 @@ struct ProofSession {
   cp::Context* zk = nullptr;                                     // nullptr: plain messages
   lookup::BatchProver<field::Fr>* lookup_prover = nullptr;       // nullptr: layers prove their own lookups
   lookup::BatchVerifier<field::Fr>* lookup_verifier = nullptr;   // nullptr: layers verify their own lookups
+  // The verifier run as a circuit (docs/protocol/wrap.md section 3): its model-wide batch.
+  lookup::BatchVerifier<snark::CFr>* circuit_lookup_verifier = nullptr;
 };
 
 // The session's parts, from the object that carries it (nullptr when it has none).
@@ -44,6 +49,23 @@ inline lookup::BatchVerifier<field::Fr>* lookup_verifier_of(const transcript::Tr
 }
 inline lookup::BatchVerifier<field::Fr>* lookup_verifier_of(const ByteReader& r) {
   return r.session() ? r.session()->lookup_verifier : nullptr;
+}
+// The batch of a verifier over field type F (Fr, or snark::CFr for the verifier as a circuit).
+template <class F>
+lookup::BatchVerifier<F>* lookup_verifier_as(const transcript::Transcript& t) {
+  if constexpr (std::is_same_v<F, snark::CFr>) {
+    return t.session() ? t.session()->circuit_lookup_verifier : nullptr;
+  } else {
+    return lookup_verifier_of(t);
+  }
+}
+template <class F>
+lookup::BatchVerifier<F>* lookup_verifier_as(const ByteReader& r) {
+  if constexpr (std::is_same_v<F, snark::CFr>) {
+    return r.session() ? r.session()->circuit_lookup_verifier : nullptr;
+  } else {
+    return lookup_verifier_of(r);
+  }
 }
 
 }  // namespace zkinfer
