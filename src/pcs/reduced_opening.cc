@@ -14,10 +14,11 @@ namespace zkinfer::pcs {
 namespace {
 
 // Lagrange weights of the degree-2 polynomial through (0, p0), (1, p1), (2, p2) at r.
-std::array<Fr, 3> lagrange3(const Fr& r) {
-  const Fr one = Fr::one(), two = Fr::from_u64(2);
-  const Fr inv2 = two.inverse();
-  return {(r - one) * (r - two) * inv2, -(r * (r - two)), r * (r - one) * inv2};
+template <field::PrimeField F>
+std::array<F, 3> lagrange3(const F& r) {
+  const F one = F::one(), two = F::from_u64(2);
+  const Fr inv2 = Fr::from_u64(2).inverse();
+  return {(r - one) * (r - two) * F(inv2), -(r * (r - two)), r * (r - one) * F(inv2)};
 }
 
 // The combined claim sum_i beta^i v_i, and per commitment the table of E_c = sum beta^i eq(z_i, .)
@@ -27,7 +28,8 @@ struct Weighted {
   std::vector<std::vector<Fr>> e_tables;
 };
 
-std::string claims_problem(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims) {
+template <class Claim>
+std::string claims_problem(std::span<const size_t> num_vars, std::span<const Claim> claims) {
   if (num_vars.empty()) return "no commitments";
   std::vector<bool> seen(num_vars.size(), false);
   for (size_t i = 0; i < claims.size(); ++i) {
@@ -54,7 +56,7 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
     N = std::max(N, nv[c]);
   }
   {
-    const std::string why = claims_problem(nv, claims);
+    const std::string why = claims_problem<ReductionClaim>(nv, claims);
     ZKINFER_CHECK(why.empty() && "bad reduction claims");
   }
   tr.absorb_u64("open.reduce.n", N);
@@ -166,57 +168,69 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
   return out;
 }
 
-Verdict verify_reduction(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims,
-                         transcript::Transcript& tr, ByteReader& r, Reduced* out) {
-  if (std::string why = claims_problem(num_vars, claims); !why.empty()) return Verdict::reject("opening reduction: " + why);
+template <field::PrimeField F>
+Verdict verify_reduction_as(std::span<const size_t> num_vars, std::span<const ReductionClaimT<F>> claims,
+                            transcript::Transcript& tr, ByteReader& r, ReducedT<F>* out) {
+  using M = sumcheck::Msg<F>;
+  if (std::string why = claims_problem<ReductionClaimT<F>>(num_vars, claims); !why.empty())
+    return Verdict::reject("opening reduction: " + why);
   const size_t K = num_vars.size();
   size_t N = 0;
   for (size_t n : num_vars) N = std::max(N, n);
   if (N > kMaxNumVars) return Verdict::reject("opening reduction: too many variables");
   tr.absorb_u64("open.reduce.n", N);
-  const Fr beta = tr.challenge<Fr>("open.reduce.beta");
-  cp::Val claim = cp::Val(Fr::zero());
-  Fr bi = Fr::one();
-  std::vector<Fr> betas;
+  const F beta = tr.challenge<F>("open.reduce.beta");
+  M claim = M(Fr::zero());
+  F bi = F::one();
+  std::vector<F> betas;
   betas.reserve(claims.size());
   for (const auto& cl : claims) {
     claim += cl.value * bi;
     betas.push_back(bi);
     bi *= beta;
   }
-  Reduced res;
+  ReducedT<F> res;
   for (size_t j = 0; j < N; ++j) {
-    const cp::Val m0 = cp::read(r);
+    const M m0 = sumcheck::read_msg<F>(r);
     tr.absorb("open.reduce.p0", m0);
-    const cp::Val m2 = cp::read(r);
+    const M m2 = sumcheck::read_msg<F>(r);
     tr.absorb("open.reduce.p2", m2);
-    const cp::Val m1 = claim - m0;
-    const Fr x = tr.challenge<Fr>("open.reduce.r");
+    const M m1 = claim - m0;
+    const F x = tr.challenge<F>("open.reduce.r");
     res.rho.push_back(x);
-    const auto l = lagrange3(x);
+    const auto l = lagrange3<F>(x);
     claim = m0 * l[0] + m1 * l[1] + m2 * l[2];
   }
   res.evals.reserve(K);
   for (size_t c = 0; c < K; ++c) {
-    const cp::Val v = cp::read(r);
+    const M v = sumcheck::read_msg<F>(r);
     tr.absorb("open.reduce.eval", v);
     res.evals.push_back(v);
   }
   // The last claim against the evaluations: sum_c E_c(rho_c) prod_{j >= n_c} (1 - rho_j)^2 F_c.
-  std::vector<Fr> weight(K, Fr::zero());
+  std::vector<F> weight(K, F::zero());
   for (size_t i = 0; i < claims.size(); ++i) {
     const auto& cl = claims[i];
-    weight[cl.com] += betas[i] * poly::eq_eval<Fr>(cl.point, std::span<const Fr>(res.rho).first(cl.point.size()));
+    weight[cl.com] += betas[i] * poly::eq_eval<F>(cl.point, std::span<const F>(res.rho).first(cl.point.size()));
   }
-  cp::Val expected = cp::Val(Fr::zero());
+  M expected = M(Fr::zero());
   for (size_t c = 0; c < K; ++c) {
-    Fr wc = weight[c];
-    for (size_t j = num_vars[c]; j < N; ++j) wc *= (Fr::one() - res.rho[j]) * (Fr::one() - res.rho[j]);
+    F wc = weight[c];
+    for (size_t j = num_vars[c]; j < N; ++j) wc *= (F::one() - res.rho[j]) * (F::one() - res.rho[j]);
     expected += res.evals[c] * wc;
   }
   if (claim != expected) return Verdict::reject("opening reduction: the final claim does not match the evaluations");
   if (out) *out = std::move(res);
   return Verdict::accept();
+}
+template Verdict verify_reduction_as<Fr>(std::span<const size_t>, std::span<const ReductionClaim>, transcript::Transcript&,
+                                         ByteReader&, Reduced*);
+template Verdict verify_reduction_as<snark::CFr>(std::span<const size_t>, std::span<const ReductionClaimT<snark::CFr>>,
+                                                 transcript::Transcript&, ByteReader&, ReducedT<snark::CFr>*);
+
+Verdict verify_reduction(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims,
+                         transcript::Transcript& tr, ByteReader& r, Reduced* out) {
+  return verify_reduction_as<Fr>(num_vars, claims, tr, r, out);
 }
 
 cp::Val OpenGroup::value(std::span<const cp::Val> evals) const {

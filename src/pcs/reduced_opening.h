@@ -38,22 +38,30 @@
 #include "pcs/hyrax.h"
 #include "pcs/hyrax_eval.h"
 #include "pcs/ipa.h"
+#include "snark/cfr.h"
+#include "sumcheck/proof.h"
 #include "transcript/transcript.h"
 #include "zk/cp.h"
 
 namespace zkinfer::pcs {
 
 // A claim f_com(point) = value on commitment number `com` (an index into the caller's list).
-struct ReductionClaim {
+// Over any field type F: Fr (the protocol; values cp::Val) or snark::CFr (the verifier as a circuit,
+// docs/protocol/wrap.md).
+template <field::PrimeField F>
+struct ReductionClaimT {
   size_t com = 0;
-  std::vector<Fr> point;  // num_vars(com) coordinates
-  cp::Val value;
+  std::vector<F> point;  // num_vars(com) coordinates
+  sumcheck::Msg<F> value;
 };
+using ReductionClaim = ReductionClaimT<Fr>;
 
-struct Reduced {
-  std::vector<Fr> rho;         // N coordinates
-  std::vector<cp::Val> evals;  // per commitment: f_c(rho[0..n_c))
+template <field::PrimeField F>
+struct ReducedT {
+  std::vector<F> rho;                   // N coordinates
+  std::vector<sumcheck::Msg<F>> evals;  // per commitment: f_c(rho[0..n_c))
 };
+using Reduced = ReducedT<Fr>;
 
 // The prover: tables[c] holds f_c's 2^n_c evaluations. Every commitment needs at least one claim.
 // Writes the messages to w.
@@ -63,6 +71,10 @@ Reduced prove_reduction(std::span<const std::span<const Fr>> tables, std::span<c
 // in plain mode and a recorded (false) equality in zero-knowledge mode.
 Verdict verify_reduction(std::span<const size_t> num_vars, std::span<const ReductionClaim> claims,
                          transcript::Transcript& tr, ByteReader& r, Reduced* out);
+// The same verifier over any field type (instantiated for Fr, the function above, and snark::CFr).
+template <field::PrimeField F>
+Verdict verify_reduction_as(std::span<const size_t> num_vars, std::span<const ReductionClaimT<F>> claims,
+                            transcript::Transcript& tr, ByteReader& r, ReducedT<F>* out);
 
 // A set of commitments opened by one argument at prefixes of `point`.
 struct OpenGroup {

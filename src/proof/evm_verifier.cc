@@ -314,6 +314,10 @@ EvmVerifier make_evm_verifier(const quant::CompiledModel& model, const Verifying
   const std::string where = "create-evm-verifier: ";
   if (vk.backend != Backend::kKzg)
     throw Error(where + "the key is a hyrax key: the EVM verifier needs a kzg key (zkinfer setup --backend kzg --srs FILE.ptau)");
+  if (vk.wrappable())
+    throw Error(where + "the key is wrappable (version " + std::to_string(kKeyVersionKzgWrap) +
+                "): its proofs are checked on chain through the wrapping proof (docs/protocol/wrap.md), not by a direct verifier; "
+                "a key without --wrappable gets one");
   if (vk.transcript_encoding() != transcript::Encoding::kV2 || !vk.kzg)
     throw Error(where + "the kzg key is of version " + std::to_string(vk.effective_version()) + ": make a new one with zkinfer setup --backend kzg");
   // Zero-knowledge proofs (key version 8): proof/evm_verifier_zk.cc (refuses, naming them, the

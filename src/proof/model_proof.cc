@@ -7,6 +7,7 @@
 #include "proof/key_cache.h"
 #include "proof/key_constants.h"
 #include "proof/packed_values.h"
+#include "proof/wrap.h"
 
 #include <chrono>
 #include <deque>
@@ -27,11 +28,15 @@
 #include "pcs/hyrax_eval.h"
 #include "pcs/hyrax_scheme.h"
 #include "pcs/kzg_scheme.h"
+#include "pcs/reduced_opening.h"
+#include "poly/mle.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "proof/weight_bounds.h"
 #include "quant/model_file.h"
+#include "snark/poseidon_gadget.h"
 #include "sumcheck/proof.h"
+#include "transcript/poseidon_transcript.h"
 #include "zk/cp_defer.h"
 #include "zk/cp.h"
 #include "zk/session.h"
@@ -232,10 +237,34 @@ const pcs::HyraxParams& params_for(size_t log_cols) {
 }
 
 void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v) {
+  if (tr.field_native()) {  // wrappable keys: the count, then one element per value (wrap.md)
+    tr.absorb_u64(label, v.size());
+    for (int64_t x : v) tr.absorb(label, Fr::from_i64(x));
+    return;
+  }
   ByteWriter w;
   w.u64(v.size());
   for (int64_t x : v) w.u64(static_cast<uint64_t>(x));
   tr.absorb_bytes(label, w.data());
+}
+
+transcript::Transcript proof_transcript(const VerifyingKey& vk) {
+  if (vk.wrappable()) return transcript::Transcript(kProofDomain, std::make_unique<transcript::PoseidonFieldSponge>());
+  return transcript::Transcript(kProofDomain, vk.transcript_encoding());
+}
+
+Fr commitment_digest(std::span<const uint8_t> bytes) {
+  const auto d = hash::keccak256(bytes);
+  std::array<uint8_t, 64> le{};  // the digest as a big-endian integer, little-endian, mod r
+  for (size_t i = 0; i < 32; ++i) le[i] = d[31 - i];
+  return Fr::from_uniform_bytes(le);
+}
+
+transcript::Transcript deferred_opening_transcript(transcript::Transcript& field_tr) {
+  const Fr seed = field_tr.challenge<Fr>("wrap.seed");
+  transcript::Transcript t(kDeferredOpeningDomain, transcript::Encoding::kV2);
+  t.absorb("wrap.seed", seed);
+  return t;
 }
 
 std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, const Plan& plan, const VerifyingKey& vk) {
@@ -326,7 +355,7 @@ VerifyingKey VerifyingKey::deserialize(ByteReader& r) {
     r.fail("vk: unsupported version " + std::to_string(version) + " (this zkinfer reads " + std::to_string(kKeyVersionHyrax) +
            " and " + std::to_string(kKeyVersionHyraxWide) + " for hyrax, " + std::to_string(kKeyVersion) + ", " + std::to_string(kKeyVersionKzgV4) + ", " +
            std::to_string(kKeyVersionKzgV6) + ", " + std::to_string(kKeyVersionKzgV7) + ", " + std::to_string(kKeyVersionKzg) +
-           " and " + std::to_string(kKeyVersionKzgRows) +
+           ", " + std::to_string(kKeyVersionKzgRows) + " and " + std::to_string(kKeyVersionKzgWrap) +
            " for kzg; keys made before the commitment backend was chosen at setup must be made again with setup)");
   VerifyingKey vk;
   vk.version = version;
@@ -500,9 +529,11 @@ size_t kzg_row_vars(const quant::CompiledModel& model) {
 
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress, std::shared_ptr<const pcs::KzgParams> kzg,
-                      bool kzg_weight_rows) {
+                      bool kzg_weight_rows, bool wrappable) {
   auto plan = make_plan(model);
   if (kzg_weight_rows && !kzg) throw Error("setup: weight rows are a kzg key layout (--backend kzg)");
+  if (wrappable && !kzg) throw Error("setup: wrappable keys are kzg keys (--backend kzg)");
+  if (wrappable && kzg_weight_rows) throw Error("setup: a wrappable key has no weight rows (--kzg-weight-rows off)");
   if (!model.withheld.empty()) throw Error("setup: needs the compiled model with its weights (.zkm), not a public model");
   ProvingKey pk;
   VerifyingKey& vk = pk.vk;
@@ -513,6 +544,7 @@ ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& ra
                   " powers of tau; the model's largest committed vector needs 2^" + std::to_string(need));
     vk.backend = Backend::kKzg;
     vk.kzg = std::move(kzg);
+    if (wrappable) vk.version = kKeyVersionKzgWrap;
     if (kzg_weight_rows) {
       vk.version = kKeyVersionKzgRows;
       vk.kzg_row_vars = static_cast<uint32_t>(std::max(kKzgMinRowVars, max_proof_advice_vars(model, plan)));
@@ -689,14 +721,362 @@ bool key_checked_in_process(const VerifyingKey& vk) {
 
 namespace {
 
-class DriverVerifierEnv : public VerifierEnv {
+template <field::PrimeField F>
+class DriverVerifierEnv : public VerifierEnvT<F> {
  public:
-  using VerifierEnv::VerifierEnv;
-  std::function<Verdict(std::vector<layers::AdviceClaim>&, size_t)> open_fn;
-  std::function<void(int, std::vector<Claim>)> claims_fn;
-  Verdict open_advice(std::vector<layers::AdviceClaim>& adv, size_t offset) override { return open_fn(adv, offset); }
-  void add_claims(int t, std::vector<Claim> claims) override { claims_fn(t, std::move(claims)); }
+  using VerifierEnvT<F>::VerifierEnvT;
+  std::function<Verdict(std::vector<layers::AdviceClaimT<F>>&, size_t)> open_fn;
+  std::function<void(int, std::vector<layers::ClaimT<F>>)> claims_fn;
+  Verdict open_advice(std::vector<layers::AdviceClaimT<F>>& adv, size_t offset) override { return open_fn(adv, offset); }
+  void add_claims(int t, std::vector<layers::ClaimT<F>> claims) override { claims_fn(t, std::move(claims)); }
 };
+
+// Public integers (the public input, the public outputs) absorbed. As a circuit each is a public
+// input variable (appended to *publics and returned), absorbed as one element as a field
+// transcript absorbs the integers (absorb_i64s).
+template <field::PrimeField F>
+std::vector<F> absorb_public(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v, std::vector<F>* publics) {
+  if constexpr (std::is_same_v<F, Fr>) {
+    absorb_i64s(tr, label, v);
+    return {};
+  } else {
+    ZKINFER_CHECK(tr.field_native());
+    tr.absorb_u64(label, v.size());
+    std::vector<F> xs;
+    xs.reserve(v.size());
+    for (int64_t x : v) {
+      xs.push_back(F::public_input(Fr::from_i64(x)));
+      publics->push_back(xs.back());
+      tr.absorb(label, xs.back());
+    }
+    return xs;
+  }
+}
+
+// The MLE at `point` of a tensor the verifier holds: values (unpadded, row-major), or as a circuit
+// `vars` (the public input variables of absorb_public; empty: values are constants of the circuit).
+template <field::PrimeField F>
+F held_mle(const PaddedShape& s, std::span<const int64_t> values, std::span<const F> vars, std::span<const F> point) {
+  if constexpr (std::is_same_v<F, Fr>) {
+    return mle_eval(layers::padded_table(s, values), point);
+  } else {
+    const std::vector<Fr> tab = layers::padded_table(s, values);
+    std::vector<F> t(tab.begin(), tab.end());
+    if (!vars.empty()) {  // each value's padded position: the table of the indices 1..n
+      std::vector<int64_t> idx(values.size());
+      for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int64_t>(i + 1);
+      const std::vector<Fr> at = layers::padded_table(s, idx);
+      for (size_t j = 0; j < at.size(); ++j) {
+        const auto k = at[j].to_i64();
+        if (k && *k > 0) t[j] = vars[static_cast<size_t>(*k - 1)];
+      }
+    }
+    return poly::evaluate_mle<F>(t, point);
+  }
+}
+
+// A claim on a committed vector, left for the batch opening (as a circuit: the deferred opening's).
+template <field::PrimeField F>
+struct PendingClaim {
+  const pcs::Commitment* com;
+  std::vector<F> point;
+  sumcheck::Msg<F> value;
+};
+
+// The verifier's driver from the proof's first byte to its claims on committed vectors: the part
+// that is the same for the verifier (F = Fr) and for its circuit (F = snark::CFr; the wrapping
+// proof, docs/protocol/wrap.md section 3). The caller owns the reader and the transcript (with
+// their session: the zero-knowledge context, the model-wide lookups) and opens the claims.
+template <field::PrimeField F>
+struct ClaimsRun {
+  const quant::CompiledModel& model;
+  const VerifyingKey& vk;
+  const Plan& plan;
+  const pcs::Scheme& scheme;
+  std::span<const uint8_t> bytes;
+  ByteReader& r;
+  transcript::Transcript& tr;
+  lookup::BatchVerifier<F>& lookups;
+  std::span<const ops::ITensor> public_inputs;
+  std::function<void()> after_outputs;                   // zero knowledge: the pad rows are read here
+  std::function<void(double VerifyProfile::*)> lap;      // the profile's sections
+  // Out.
+  std::vector<std::vector<int64_t>> outs;  // the public outputs
+  std::vector<F> publics;                  // as a circuit: its public inputs, in order
+  std::deque<pcs::CommitmentPtr> coms;     // the proof's commitments (pending points into them)
+  std::vector<PendingClaim<F>> pending;
+};
+
+template <field::PrimeField F>
+Verdict verify_claims(ClaimsRun<F>& run) {
+  using ClaimF = layers::ClaimT<F>;
+  using AdviceF = layers::AdviceClaimT<F>;
+  constexpr bool kCircuit = !std::is_same_v<F, Fr>;
+  const quant::CompiledModel& model = run.model;
+  const VerifyingKey& vk = run.vk;
+  const Plan& plan = run.plan;
+  const pcs::Scheme& scheme = run.scheme;
+  ByteReader& r = run.r;
+  transcript::Transcript& tr = run.tr;
+  lookup::BatchVerifier<F>& lookups = run.lookups;
+  const auto& g = model.graph;
+  const size_t nt = g.tensors.size();
+  const bool wrap = vk.wrappable();
+  std::vector<std::pair<const std::vector<const pcs::Commitment*>*, size_t>> lookup_owners;
+  // As a circuit, each part's constraints are labelled (snark::ConstraintSystem::which_label).
+  auto label = [&](const std::string& what) {
+    if constexpr (kCircuit) snark::CircuitScope::current()->set_label(what);
+  };
+  label("public values");
+  auto magic = r.bytes(4);
+  if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
+  if (r.u32() != kProofVersion) return Verdict::reject(Failure::kDecode, "proof: unsupported version");
+  // The backend the proof was made with, before the key's digest: a proof of the other backend is
+  // named as such.
+  const uint8_t backend = r.u8();
+  if (backend != static_cast<uint8_t>(vk.backend))
+    return Verdict::reject(Failure::kKey, "proof: made with the " +
+                                              std::string(backend <= 1 ? backend_name(static_cast<Backend>(backend)) : "unknown") +
+                                              " backend, the verifying key is for " + std::string(backend_name(vk.backend)));
+  auto vkd = vk.digest();
+  auto pd = r.bytes(32);
+  if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject(Failure::kKey, "proof: made for another verifying key");
+  tr.absorb_bytes("proof.vk_digest", vkd);
+  // [visibility] The public input: given to the verifier (one tensor per model input), checked
+  // against its shape and bit bound (-2^b <= x < 2^b, what a private input's digits prove),
+  // absorbed, and evaluated at the end where a private input's digits would be opened.
+  std::vector<std::vector<F>> input_vars(g.inputs.size());
+  if (input_is_public(model)) {
+    if (run.public_inputs.size() != g.inputs.size())
+      return Verdict::reject(Failure::kPublicValues, "proof: the model's input is public: verify needs it (" + std::to_string(g.inputs.size()) +
+                             " tensor(s), got " + std::to_string(run.public_inputs.size()) + ")");
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      const int t = g.inputs[i];
+      const auto& x = run.public_inputs[i].data;
+      if (x.size() != shape_of(model, t).unpadded_size())
+        return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' size differs from the model");
+      const int b = model.bits[t];
+      if (b < 1 || b > 60) return Verdict::reject(Failure::kModel, "proof: input '" + g.tensors[t].name + "': bit bound out of range");
+      for (int64_t v : x)
+        if (v < -(int64_t{1} << b) || v >= (int64_t{1} << b))
+          return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' value outside the tensor's bit bound");
+      input_vars[i] = absorb_public<F>(tr, "proof.input", x, &run.publics);
+    }
+  } else if (!run.public_inputs.empty()) {
+    return Verdict::reject(Failure::kPublicValues, "proof: the model's input is private: verify takes no input");
+  }
+
+  std::vector<std::vector<F>> out_vars;
+  for (int t_out : g.outputs) {
+    if (output_is_private(model)) break;  // [visibility] committed, not sent
+    PaddedShape os = shape_of(model, t_out);
+    uint64_t n_out = r.u64();
+    if (n_out != os.unpadded_size()) return Verdict::reject(Failure::kPublicValues, "proof: output size differs from the model");
+    std::vector<int64_t> out = read_packed_values(r, n_out);  // canonical, or a decode error
+    const int bits = model.bits[t_out];
+    for (int64_t v : out) {
+      if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
+        return Verdict::reject(Failure::kPublicValues, "proof: output value outside the tensor's bit bound");
+    }
+    out_vars.push_back(absorb_public<F>(tr, "proof.output", out, &run.publics));
+    run.outs.push_back(std::move(out));
+  }
+  if (run.after_outputs) run.after_outputs();
+
+  // A wrappable key's proof absorbs each group of commitments as one element (commitment_digest);
+  // as a circuit that element is a public input (the contract computes it from its calldata).
+  size_t group_start = 0;
+  auto absorb_group = [&] {
+    const Fr d = commitment_digest(run.bytes.subspan(group_start, r.position() - group_start));
+    if constexpr (kCircuit) {
+      run.publics.push_back(F::public_input(d));
+      tr.absorb("proof.commitments", run.publics.back());
+    } else {
+      tr.absorb("proof.commitments", d);
+    }
+  };
+  auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
+    std::vector<const pcs::Commitment*> v;
+    for (const auto& a : shapes) {
+      auto c = scheme.read(r);
+      if (!scheme.fits(*c, a.num_vars, pcs::Use::kProof)) r.fail("commitment layout differs from the model");
+      if (!wrap) c->absorb_into(tr);
+      run.coms.push_back(std::move(c));
+      v.push_back(run.coms.back().get());
+    }
+    return v;
+  };
+  std::vector<layers::BoundParams> in_bound;
+  std::vector<std::vector<const pcs::Commitment*>> in_com;
+  group_start = r.position();
+  for (int t : g.inputs) {
+    if (input_is_public(model)) break;  // [visibility] no digits
+    in_bound.push_back(input_bound(model, t));
+    in_com.push_back(read_advice(layers::bound_advice_shapes(in_bound.back())));
+  }
+  // [visibility] Private outputs: their digits, committed after the inputs'.
+  std::vector<layers::BoundParams> out_bound;
+  std::vector<std::vector<const pcs::Commitment*>> out_com;
+  for (int t : g.outputs) {
+    if (!output_is_private(model)) break;
+    out_bound.push_back(input_bound(model, t, "output"));
+    out_com.push_back(read_advice(layers::bound_advice_shapes(out_bound.back())));
+  }
+  std::vector<std::vector<const pcs::Commitment*>> node_com(plan.size());
+  for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(plan[pi]->advice_shapes(model));
+  if (wrap) absorb_group();
+
+  std::vector<std::vector<ClaimF>> claims(nt);
+  auto open_at = [&](const pcs::Commitment* c, std::vector<F> point, const sumcheck::Msg<F>& v) {
+    run.pending.push_back({c, std::move(point), v});
+  };
+  auto open_advice = [&](const std::vector<const pcs::Commitment*>& com, std::vector<AdviceF>& adv, size_t offset,
+                         const std::string& where) -> Verdict {
+    for (auto& c : adv) {
+      if (offset + c.advice >= com.size()) return Verdict::reject(where + ": claim on unknown advice");
+      open_at(com[offset + c.advice], std::move(c.claim.point), c.claim.value);
+    }
+    lookups.assign_owner(lookup_owners.size(), where);
+    lookup_owners.emplace_back(&com, offset);
+    return Verdict::accept();
+  };
+  std::vector<ClaimF> output_claims;  // [visibility] private outputs: the first claim on each
+  size_t public_out = 0;
+  for (size_t o = 0; o < g.outputs.size(); ++o) {
+    PaddedShape os = shape_of(model, g.outputs[o]);
+    auto z = tr.challenges<F>("proof.output_point", os.num_vars());
+    sumcheck::Msg<F> v;
+    if (output_is_private(model)) {  // [visibility] the prover's value, checked against the digits at the end
+      v = sumcheck::read_msg<F>(r);
+      tr.absorb("proof.output_claim", v);
+      output_claims.push_back({z, v});
+    } else {
+      v = held_mle<F>(os, run.outs[public_out], out_vars[public_out], z);
+      ++public_out;
+    }
+    claims[g.outputs[o]].push_back({std::move(z), v});
+  }
+
+  run.lap(&VerifyProfile::setup);
+  DriverVerifierEnv<F> env(model, r, tr);
+  const std::vector<const pcs::Commitment*>* step_com = nullptr;
+  env.open_fn = [&](std::vector<AdviceF>& adv, size_t offset) { return open_advice(*step_com, adv, offset, env.where); };
+  env.claims_fn = [&](int t, std::vector<ClaimF> cs) {
+    if (cs.empty()) return;
+    ZKINFER_CHECK(t >= 0 && static_cast<size_t>(t) < nt);
+    for (auto& c : cs) claims[t].push_back(std::move(c));
+  };
+  for (size_t pi = plan.size(); pi-- > 0;) {
+    const Step& s = *plan[pi];
+    env.where = node_label(model, s.node);
+    label(env.where);
+    std::vector<ClaimF> cl = std::move(claims[s.y]);
+    claims[s.y].clear();
+    if (cl.empty()) continue;
+    if (cl.size() > 1 && !s.free_move()) {
+      const PaddedShape ys = shape_of(model, s.y);
+      ClaimF one;
+      if constexpr (kCircuit) {
+        throw Error("wrap: " + env.where + ": combining claims has no circuit form yet");
+      } else {
+        auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
+        if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v)
+          return v.within(env.where + ": combine").classified(Failure::kNode, static_cast<int>(s.node));
+      }
+      cl = {std::move(one)};
+    }
+    step_com = &node_com[pi];
+    Verdict v = Verdict::accept();
+    if constexpr (kCircuit) {
+      v = s.verify_circuit(env, std::move(cl));
+    } else {
+      v = s.verify(env, std::move(cl));
+    }
+    if (!v) return v.classified(Failure::kNode, static_cast<int>(s.node));
+  }
+  run.lap(&VerifyProfile::nodes);
+  label("inputs and outputs");
+
+  // A range-checked tensor's claims against its committed digits (a private input, a private output).
+  auto verify_digits = [&](const layers::BoundParams& bp_params, std::span<const ClaimF> cl, std::vector<AdviceF>* adv) -> Verdict {
+    if constexpr (kCircuit) {
+      throw Error("wrap: the digits' range check has no circuit form yet");
+    } else {
+      auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(bp_params, cl.size()));
+      return layers::verify_bound(bp_params, cl, bp, tr, adv);
+    }
+  };
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int t = g.inputs[i];
+    if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input's padded MLE
+      const PaddedShape xs = shape_of(model, t);
+      for (const auto& c : claims[t])
+        if (c.point.size() != xs.num_vars() || held_mle<F>(xs, run.public_inputs[i].data, input_vars[i], c.point) != c.value)
+          return Verdict::reject(Failure::kPublicValues, "input '" + g.tensors[t].name + "': claim on the public input fails");
+      claims[t].clear();
+      continue;
+    }
+    std::vector<AdviceF> adv;
+    if (Verdict v = verify_digits(in_bound[i], claims[t], &adv); !v)
+      return v.within("input '" + g.tensors[t].name + "'").classified(Failure::kInput);
+    if (Verdict v = open_advice(in_com[i], adv, 0, "input"); !v) return v;
+    claims[t].clear();
+  }
+  // [visibility] Private outputs: the first claim on each against its digits (range and padding).
+  for (size_t o = 0; o < out_bound.size(); ++o) {
+    std::vector<AdviceF> adv;
+    if (Verdict v = verify_digits(out_bound[o], std::span<const ClaimF>(&output_claims[o], 1), &adv); !v)
+      return v.within("output '" + g.tensors[g.outputs[o]].name + "'").classified(Failure::kInput);
+    if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
+  }
+  run.lap(&VerifyProfile::bounds);
+  // The model's lookups (one LogUp for all tables): multiplicity commitments, the batch proof; claims
+  // on the columns go to their layers' commitments.
+  label("lookups");
+  if (!lookups.empty()) {
+    std::vector<layers::AdviceShape> ms;
+    for (size_t t = 0; t < lookups.num_tables(); ++t) ms.push_back({"lookup.mult", lookups.table(t).log_size()});
+    group_start = r.position();
+    const auto mcom = read_advice(ms);
+    if (wrap) absorb_group();
+    const auto bp = lookup::BatchProof<F>::deserialize(r, lookups.shapes());
+    std::vector<lookup::SegmentClaim<F>> sc;
+    std::vector<lookup::MultiplicityClaim<F>> mc;
+    if (Verdict v = lookups.verify(bp, tr, &sc, &mc); !v) return v.within("lookups").classified(Failure::kLookup);
+    for (auto& c : sc) {
+      if (c.owner >= lookup_owners.size()) return Verdict::reject("lookups: internal: segment without owner");
+      const auto& [com, offset] = lookup_owners[c.owner];
+      if (offset + c.id >= com->size()) return Verdict::reject("lookups: claim on unknown advice");
+      open_at((*com)[offset + c.id], std::move(c.point), c.value);
+    }
+    for (auto& c : mc) open_at(mcom[c.table], std::move(c.point), c.value);
+  }
+  label("constants");
+  for (size_t t = 0; t < nt; ++t) {
+    if (claims[t].empty()) continue;
+    if (key_commits_constant(model, vk, static_cast<int>(t))) {  // kzg version 7: opened against the key's commitment
+      const size_t nv = shape_of(model, static_cast<int>(t)).num_vars();
+      for (auto& cl : claims[t]) {
+        if (cl.point.size() != nv)
+          return Verdict::reject(Failure::kOpening, "proof: claim on the constant " + g.tensors[t].name + " at a point of another size");
+        open_at(vk.weights[t].get(), cl.point, cl.value);
+      }
+      continue;
+    }
+    if (verifier_evaluates(model, static_cast<int>(t))) {  // [visibility] integer constants, fixed/public weights
+      const PaddedShape ts = shape_of(model, static_cast<int>(t));
+      for (const auto& c : claims[t])
+        if (c.point.size() != ts.num_vars() || held_mle<F>(ts, model.qconst[t].data, {}, c.point) != c.value)
+          return Verdict::reject(Failure::kOpening, "proof: claim on the " + std::string(is_weight(model, static_cast<int>(t)) ? "weight " : "constant ") +
+                                 g.tensors[t].name + " fails");
+      continue;
+    }
+    if (!vk.weights[t]) return Verdict::reject(Failure::kKey, "proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
+    for (auto& cl : claims[t]) open_at(vk.weights[t].get(), cl.point, cl.value);
+  }
+  run.lap(&VerifyProfile::lookups);
+  return Verdict::accept();
+}
 
 }  // namespace
 
@@ -721,9 +1101,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   }
   if (vk.model_digest != quant::public_digest(model))
     return Verdict::reject(Failure::kKey, "vk: the verifying key is for another model");
-  const auto& g = model.graph;
-  const size_t nt = g.tensors.size();
-  if (vk.weights.size() != nt) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
+  if (vk.weights.size() != model.graph.tensors.size()) return Verdict::reject(Failure::kKey, "vk: tensor count differs from the model");
   std::shared_ptr<const pcs::Scheme> scheme_ptr;
   try {
     scheme_ptr = scheme_for(model, plan, vk);
@@ -735,10 +1113,11 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 
   ByteReader r(bytes);
   r.log_fields(fields);
-  transcript::Transcript own(kProofDomain, vk.transcript_encoding());
+  transcript::Transcript own = proof_transcript(vk);
   transcript::Transcript& tr = replay ? replay->tr : own;
-  // Zero knowledge: the verifier's context (the prover's replay runs under the prover's).
-  const bool zk = zero_knowledge(model);
+  // Zero knowledge: the verifier's context (the prover's replay runs under the prover's). A
+  // wrappable key's proofs are plain: the wrapping Groth16 proof is the zero-knowledge one.
+  const bool zk = zero_knowledge(model) && !vk.wrappable();
   std::unique_ptr<cp::Context> zctx;
   if (zk && !replay) zctx = scheme.zk_context(nullptr);
   cp::Context* const zk_ctx = zk ? (replay ? replay->zk : zctx.get()) : nullptr;
@@ -754,228 +1133,22 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     transcript::Transcript& t;
     ~Detach() { t.set_session(nullptr); }
   } const detach{tr};
-  std::vector<std::pair<const std::vector<const pcs::Commitment*>*, size_t>> lookup_owners;
-  auto magic = r.bytes(4);
-  if (!std::equal(magic.begin(), magic.end(), kProofMagic.begin())) return Verdict::reject(Failure::kDecode, "proof: bad magic");
-  if (r.u32() != kProofVersion) return Verdict::reject(Failure::kDecode, "proof: unsupported version");
-  // The backend the proof was made with, before the key's digest: a proof of the other backend is
-  // named as such.
-  const uint8_t backend = r.u8();
-  if (backend != static_cast<uint8_t>(vk.backend))
-    return Verdict::reject(Failure::kKey, "proof: made with the " +
-                                              std::string(backend <= 1 ? backend_name(static_cast<Backend>(backend)) : "unknown") +
-                                              " backend, the verifying key is for " + std::string(backend_name(vk.backend)));
-  auto vkd = vk.digest();
-  auto pd = r.bytes(32);
-  if (!std::equal(pd.begin(), pd.end(), vkd.begin())) return Verdict::reject(Failure::kKey, "proof: made for another verifying key");
-  tr.absorb_bytes("proof.vk_digest", vkd);
-  // [visibility] The public input: given to the verifier (one tensor per model input), checked
-  // against its shape and bit bound (-2^b <= x < 2^b, what a private input's digits prove),
-  // absorbed, and evaluated at the end where a private input's digits would be opened.
-  if (input_is_public(model)) {
-    if (public_inputs.size() != g.inputs.size())
-      return Verdict::reject(Failure::kPublicValues, "proof: the model's input is public: verify needs it (" + std::to_string(g.inputs.size()) +
-                             " tensor(s), got " + std::to_string(public_inputs.size()) + ")");
-    for (size_t i = 0; i < g.inputs.size(); ++i) {
-      const int t = g.inputs[i];
-      const auto& x = public_inputs[i].data;
-      if (x.size() != shape_of(model, t).unpadded_size())
-        return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' size differs from the model");
-      const int b = model.bits[t];
-      if (b < 1 || b > 60) return Verdict::reject(Failure::kModel, "proof: input '" + g.tensors[t].name + "': bit bound out of range");
-      for (int64_t v : x)
-        if (v < -(int64_t{1} << b) || v >= (int64_t{1} << b))
-          return Verdict::reject(Failure::kPublicValues, "proof: public input '" + g.tensors[t].name + "' value outside the tensor's bit bound");
-      absorb_i64s(tr, "proof.input", x);
-    }
-  } else if (!public_inputs.empty()) {
-    return Verdict::reject(Failure::kPublicValues, "proof: the model's input is private: verify takes no input");
-  }
-
-  std::vector<std::vector<int64_t>> outs;
-  for (int t_out : g.outputs) {
-    if (output_is_private(model)) break;  // [visibility] committed, not sent
-    PaddedShape os = shape_of(model, t_out);
-    uint64_t n_out = r.u64();
-    if (n_out != os.unpadded_size()) return Verdict::reject(Failure::kPublicValues, "proof: output size differs from the model");
-    std::vector<int64_t> out = read_packed_values(r, n_out);  // canonical, or a decode error
-    const int bits = model.bits[t_out];
-    for (int64_t v : out) {
-      if (bits < 63 && (v >= (int64_t{1} << bits) || v <= -(int64_t{1} << bits)))
-        return Verdict::reject(Failure::kPublicValues, "proof: output value outside the tensor's bit bound");
-    }
-    absorb_i64s(tr, "proof.output", out);
-    outs.push_back(std::move(out));
-  }
+  ClaimsRun<Fr> run{model, vk, plan, scheme, bytes, r, tr, lookups, public_inputs, {}, lap};
   // Zero knowledge: the pad rows (absorbed as the messages that use them are; zk/cp.h). Not in
   // the bytes the prover replays: it writes them last.
-  if (zk && !replay) zctx->read_rows(r);
-
-  std::deque<pcs::CommitmentPtr> coms;
-  auto read_advice = [&](const std::vector<layers::AdviceShape>& shapes) {
-    std::vector<const pcs::Commitment*> v;
-    for (const auto& a : shapes) {
-      auto c = scheme.read(r);
-      if (!scheme.fits(*c, a.num_vars, pcs::Use::kProof)) r.fail("commitment layout differs from the model");
-      c->absorb_into(tr);
-      coms.push_back(std::move(c));
-      v.push_back(coms.back().get());
-    }
-    return v;
-  };
-  std::vector<layers::BoundParams> in_bound;
-  std::vector<std::vector<const pcs::Commitment*>> in_com;
-  for (int t : g.inputs) {
-    if (input_is_public(model)) break;  // [visibility] no digits
-    in_bound.push_back(input_bound(model, t));
-    in_com.push_back(read_advice(layers::bound_advice_shapes(in_bound.back())));
-  }
-  // [visibility] Private outputs: their digits, committed after the inputs'.
-  std::vector<layers::BoundParams> out_bound;
-  std::vector<std::vector<const pcs::Commitment*>> out_com;
-  for (int t : g.outputs) {
-    if (!output_is_private(model)) break;
-    out_bound.push_back(input_bound(model, t, "output"));
-    out_com.push_back(read_advice(layers::bound_advice_shapes(out_bound.back())));
-  }
-  std::vector<std::vector<const pcs::Commitment*>> node_com(plan.size());
-  for (size_t pi = plan.size(); pi-- > 0;) node_com[pi] = read_advice(plan[pi]->advice_shapes(model));
-
-  std::vector<std::vector<Claim>> claims(nt);
-  // Every claim on a commitment, opened together at the end (pcs/scheme.h).
-  pcs::ClaimList<const pcs::Commitment*> pending;
-  auto open_at = [&](const pcs::Commitment* c, std::vector<Fr> point, const cp::Val& v) { pending.add(c, std::move(point), v); };
-  auto open_advice = [&](const std::vector<const pcs::Commitment*>& com, std::vector<layers::AdviceClaim>& adv,
-                         size_t offset, const std::string& where) -> Verdict {
-    for (auto& c : adv) {
-      if (offset + c.advice >= com.size()) return Verdict::reject(where + ": claim on unknown advice");
-      open_at(com[offset + c.advice], std::move(c.claim.point), c.claim.value);
-    }
-    lookups.assign_owner(lookup_owners.size(), where);
-    lookup_owners.emplace_back(&com, offset);
-    return Verdict::accept();
-  };
-  std::vector<Claim> output_claims;  // [visibility] private outputs: the first claim on each
-  for (size_t o = 0; o < g.outputs.size(); ++o) {
-    PaddedShape os = shape_of(model, g.outputs[o]);
-    auto z = tr.challenges<Fr>("proof.output_point", os.num_vars());
-    cp::Val v;
-    if (output_is_private(model)) {  // [visibility] the prover's value, checked against the digits at the end
-      v = cp::read(r);
-      tr.absorb("proof.output_claim", v);
-      output_claims.push_back({z, v});
-    } else {
-      v = mle_eval(layers::padded_table(os, outs[o]), z);
-    }
-    claims[g.outputs[o]].push_back({std::move(z), v});
-  }
-
-  lap(&VerifyProfile::setup);
-  DriverVerifierEnv env(model, r, tr);
-  const std::vector<const pcs::Commitment*>* step_com = nullptr;
-  env.open_fn = [&](std::vector<layers::AdviceClaim>& adv, size_t offset) {
-    return open_advice(*step_com, adv, offset, env.where);
-  };
-  env.claims_fn = [&](int t, std::vector<Claim> cs) {
-    if (cs.empty()) return;
-    ZKINFER_CHECK(t >= 0 && static_cast<size_t>(t) < nt);
-    for (auto& c : cs) claims[t].push_back(std::move(c));
-  };
-  for (size_t pi = plan.size(); pi-- > 0;) {
-    const Step& s = *plan[pi];
-    env.where = node_label(model, s.node);
-    std::vector<Claim> cl = std::move(claims[s.y]);
-    claims[s.y].clear();
-    if (cl.empty()) continue;
-    if (cl.size() > 1 && !s.free_move()) {
-      const PaddedShape ys = shape_of(model, s.y);
-      auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
-      Claim one;
-      if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v)
-        return v.within(env.where + ": combine").classified(Failure::kNode, static_cast<int>(s.node));
-      cl = {std::move(one)};
-    }
-    step_com = &node_com[pi];
-    if (Verdict v = s.verify(env, std::move(cl)); !v) return v.classified(Failure::kNode, static_cast<int>(s.node));
-  }
-  lap(&VerifyProfile::nodes);
-
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    const int t = g.inputs[i];
-    if (input_is_public(model)) {  // [visibility] the verifier evaluates the public input's padded MLE
-      const PaddedShape xs = shape_of(model, t);
-      const auto tab = layers::padded_table(xs, public_inputs[i].data);
-      for (const auto& c : claims[t])
-        if (c.point.size() != xs.num_vars() || mle_eval(tab, c.point) != c.value)
-          return Verdict::reject(Failure::kPublicValues, "input '" + g.tensors[t].name + "': claim on the public input fails");
-      claims[t].clear();
-      continue;
-    }
-    auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(in_bound[i], claims[t].size()));
-    std::vector<layers::AdviceClaim> adv;
-    if (Verdict v = layers::verify_bound(in_bound[i], claims[t], bp, tr, &adv); !v)
-      return v.within("input '" + g.tensors[t].name + "'").classified(Failure::kInput);
-    if (Verdict v = open_advice(in_com[i], adv, 0, "input"); !v) return v;
-    claims[t].clear();
-  }
-  // [visibility] Private outputs: the first claim on each against its digits (range and padding).
-  for (size_t o = 0; o < out_bound.size(); ++o) {
-    auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(out_bound[o], 1));
-    std::vector<layers::AdviceClaim> adv;
-    if (Verdict v = layers::verify_bound(out_bound[o], std::span<const Claim>(&output_claims[o], 1), bp, tr, &adv); !v)
-      return v.within("output '" + g.tensors[g.outputs[o]].name + "'").classified(Failure::kInput);
-    if (Verdict v = open_advice(out_com[o], adv, 0, "output"); !v) return v;
-  }
-  lap(&VerifyProfile::bounds);
-  // The model's lookups (one LogUp for all tables): multiplicity commitments, the batch proof; claims
-  // on the columns go to their layers' commitments.
-  if (!lookups.empty()) {
-    std::vector<layers::AdviceShape> ms;
-    for (size_t t = 0; t < lookups.num_tables(); ++t) ms.push_back({"lookup.mult", lookups.table(t).log_size()});
-    const auto mcom = read_advice(ms);
-    const auto bp = lookup::BatchProof<Fr>::deserialize(r, lookups.shapes());
-    std::vector<lookup::SegmentClaim<Fr>> sc;
-    std::vector<lookup::MultiplicityClaim<Fr>> mc;
-    if (Verdict v = lookups.verify(bp, tr, &sc, &mc); !v) return v.within("lookups").classified(Failure::kLookup);
-    for (auto& c : sc) {
-      if (c.owner >= lookup_owners.size()) return Verdict::reject("lookups: internal: segment without owner");
-      const auto& [com, offset] = lookup_owners[c.owner];
-      if (offset + c.id >= com->size()) return Verdict::reject("lookups: claim on unknown advice");
-      open_at((*com)[offset + c.id], std::move(c.point), c.value);
-    }
-    for (auto& c : mc) open_at(mcom[c.table], std::move(c.point), c.value);
-  }
-  for (size_t t = 0; t < nt; ++t) {
-    if (claims[t].empty()) continue;
-    if (key_commits_constant(model, vk, static_cast<int>(t))) {  // kzg version 7: opened against the key's commitment
-      const size_t nv = shape_of(model, static_cast<int>(t)).num_vars();
-      for (auto& cl : claims[t]) {
-        if (cl.point.size() != nv)
-          return Verdict::reject(Failure::kOpening, "proof: claim on the constant " + g.tensors[t].name + " at a point of another size");
-        open_at(vk.weights[t].get(), cl.point, cl.value);
-      }
-      continue;
-    }
-    if (verifier_evaluates(model, static_cast<int>(t))) {  // [visibility] integer constants, fixed/public weights
-      const auto tab = layers::padded_table(shape_of(model, static_cast<int>(t)), model.qconst[t].data);
-      for (const auto& c : claims[t])
-        if (c.point.size() != shape_of(model, static_cast<int>(t)).num_vars() || mle_eval(tab, c.point) != c.value)
-          return Verdict::reject(Failure::kOpening, "proof: claim on the " + std::string(is_weight(model, static_cast<int>(t)) ? "weight " : "constant ") +
-                                 g.tensors[t].name + " fails");
-      continue;
-    }
-    if (!vk.weights[t]) return Verdict::reject(Failure::kKey, "proof: claims left on tensor " + g.tensors[t].name + " that nothing proves");
-    for (auto& cl : claims[t]) open_at(vk.weights[t].get(), cl.point, cl.value);
-  }
+  if (zk && !replay) run.after_outputs = [&] { zctx->read_rows(r); };
+  if (Verdict v = verify_claims(run); !v) return v;
   // Every claim opened together (pcs/scheme.h): the front half, then, in zero-knowledge mode,
   // each value it leaves bound to a Pedersen commitment and the end section proving every recorded
   // relation (zk/cp.h), then the back half (its pad matrix opened last).
-  lap(&VerifyProfile::lookups);
+  pcs::ClaimList<const pcs::Commitment*> pending;
+  for (auto& c : run.pending) pending.add(c.com, std::move(c.point), c.value);
   std::unique_ptr<pcs::VerifierOpening> opening;
   if (Verdict v = scheme.verify_open(pending.handles(), pending.claims(), tr, r, &opening); !v)
     return v.within("proof: batch opening").classified(Failure::kOpening);
   lap(&VerifyProfile::open_front);
   const std::vector<cp::Val> values = opening->values();
+  if (vk.wrappable()) tr = deferred_opening_transcript(tr);
   if (replay) {  // the prover's replay stops here: the values, which the prover binds
     replay->opening_values = values;
     return Verdict::accept();
@@ -1001,11 +1174,12 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     return Verdict::reject("proof: internal: the zero-knowledge end section's deferred checks were not evaluated");
   lap(&VerifyProfile::open_back);
   r.expect_end();
+  const auto& g = model.graph;
   std::vector<ops::ITensor> proven;
-  for (size_t k = 0; k < outs.size(); ++k) {  // [visibility] none when the output is private
+  for (size_t k = 0; k < run.outs.size(); ++k) {  // [visibility] none when the output is private
     const int t_out = g.outputs[k];
     ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
-    t.data = std::move(outs[k]);
+    t.data = std::move(run.outs[k]);
     t.scale = model.scales[t_out];
     proven.push_back(std::move(t));
   }
@@ -1015,6 +1189,67 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
 }
 
 }  // namespace detail
+
+Verdict verifier_circuit(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
+                         VerifierCircuit* out, std::span<const ops::ITensor> public_inputs) {
+  using snark::CFr;
+  if (!vk.wrappable())
+    throw Error("wrap: the key is not wrappable (version " + std::to_string(vk.effective_version()) +
+                "): make one with zkinfer setup --backend kzg --wrappable");
+  ZKINFER_CHECK(out != nullptr);
+  *out = VerifierCircuit{};
+  try {
+    if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
+    const Plan plan = make_plan(model);
+    if (vk.model_digest != quant::public_digest(model)) return Verdict::reject(Failure::kKey, "vk: the verifying key is for another model");
+    const auto scheme_ptr = scheme_for(model, plan, vk);
+    if (Verdict v = check_key_commitments(model, vk, *scheme_ptr); !v) return v;
+    ByteReader r(proof);
+    snark::CircuitScope scope(out->cs);
+    transcript::Transcript tr(kProofDomain, std::make_unique<snark::PoseidonCircuitSponge>());
+    lookup::BatchVerifier<CFr> lookups;
+    ProofSession session;
+    session.circuit_lookup_verifier = &lookups;
+    r.set_session(&session);
+    tr.set_session(&session);
+    ClaimsRun<CFr> run{model, vk, plan, *scheme_ptr, proof, r, tr, lookups, public_inputs, {}, [](double VerifyProfile::*) {}};
+    if (Verdict v = verify_claims(run); !v) return v;
+    // The opening's front half (pcs/reduced_opening.h), the claims grouped by commitment as
+    // pcs::ClaimList groups them for the verifier.
+    std::map<const pcs::Commitment*, size_t> index;
+    std::vector<const pcs::Commitment*> coms;
+    std::vector<pcs::ReductionClaimT<CFr>> rc;
+    for (auto& c : run.pending) {
+      auto [it, fresh] = index.emplace(c.com, coms.size());
+      if (fresh) coms.push_back(c.com);
+      rc.push_back({it->second, std::move(c.point), c.value});
+    }
+    out->cs.set_label("batch opening");
+    std::vector<size_t> nv;
+    for (const pcs::Commitment* c : coms) nv.push_back(c->num_vars());
+    pcs::ReducedT<CFr> red;
+    if (Verdict v = pcs::verify_reduction_as<CFr>(nv, rc, tr, r, &red); !v) return v.within("proof: batch opening");
+    // Exposed: each value of the deferred opening becomes a public input equal to it.
+    auto expose = [](const CFr& x) {
+      const CFr p = CFr::public_input(x.value());
+      (void)(p == x);  // recorded (cfr.h): the public input is the circuit's value
+      return x.value();
+    };
+    for (const CFr& x : red.rho) out->rho.push_back(expose(x));
+    for (const CFr& x : red.evals) out->evals.push_back(expose(x));
+    out->seed = expose(tr.challenge<CFr>("wrap.seed"));
+    for (const pcs::Commitment* c : coms) {
+      ByteWriter w;
+      c->serialize(w);
+      out->commitments.push_back(w.data());
+    }
+    out->false_equalities = scope.false_equalities();
+    out->outputs = std::move(run.outs);
+    return Verdict::accept();
+  } catch (const DecodeError& e) {
+    return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());
+  }
+}
 
 Verdict verify(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> proof,
                ops::ITensor* output, std::vector<ops::ITensor>* outputs, std::span<const ops::ITensor> public_inputs) {

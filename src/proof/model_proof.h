@@ -69,7 +69,14 @@ inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messag
 // a model with public input and fixed or public weights commits no weight, so version 5 sized its
 // parameters by the advice alone (balanced rows: e.g. nanoGPT public + fixed 490 KB against 357 KB
 // with private weights). Version-5 hyrax keys still prove and verify with their own width.
-// Keys a zkinfer of today reads: hyrax 5 and 11; kzg 3, 4, 6, 7, 8 and 9 (known_key_version).
+// 12 (kzg keys only; `setup --backend kzg --wrappable`, setup_keys' wrappable): as 8, for the wrapping
+// proof (docs/protocol/wrap.md): the proof's transcript is field-native (transcript kField over
+// Poseidon, so that a circuit replays it), its messages are plain (Groth16 hides them: the wrapped
+// proof is the zero-knowledge one), and each group of proof-time commitments (the advice, before
+// the first challenge; the lookup multiplicities) is absorbed as one element, keccak256 of the
+// group's bytes as a big-endian integer mod r (commitment_digest), which a contract computes
+// from its calldata.
+// Keys a zkinfer of today reads: hyrax 5 and 11; kzg 3, 4, 6, 7, 8, 9 and 12 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
 inline constexpr uint32_t kKeyVersionHyrax = 5;
@@ -78,6 +85,7 @@ inline constexpr uint32_t kKeyVersionKzgV7 = 7;
 inline constexpr uint32_t kKeyVersionKzg = 8;
 inline constexpr uint32_t kKeyVersionKzgRows = 9;
 inline constexpr uint32_t kKeyVersionHyraxWide = 11;
+inline constexpr uint32_t kKeyVersionKzgWrap = 12;
 inline bool is_hyrax_version(uint32_t v) { return v == kKeyVersionHyrax || v == kKeyVersionHyraxWide; }
 // The smallest row width of a version-9 key (the pads' first chunk is 2^10 anyway).
 inline constexpr size_t kKzgMinRowVars = 10;
@@ -89,7 +97,8 @@ inline pcs::KzgForm kzg_form(uint32_t key_version) {
 }
 inline bool known_key_version(uint32_t v) {
   return v == kKeyVersion || v == kKeyVersionKzgV4 || v == kKeyVersionHyrax || v == kKeyVersionKzgV6 ||
-         v == kKeyVersionKzgV7 || v == kKeyVersionKzg || v == kKeyVersionKzgRows || v == kKeyVersionHyraxWide;
+         v == kKeyVersionKzgV7 || v == kKeyVersionKzg || v == kKeyVersionKzgRows || v == kKeyVersionHyraxWide ||
+         v == kKeyVersionKzgWrap;
 }
 
 // The commitment backend a key is made for (chosen at setup; prove and verify read it from the
@@ -160,7 +169,11 @@ struct VerifyingKey {
   uint32_t effective_version() const {
     return version != 0 ? version : backend == Backend::kKzg ? kKeyVersionKzg : kKeyVersionHyrax;
   }
-  // The encoding of the proof's transcript: v2 for kzg keys of version 4 and later.
+  // A version-12 key: its proofs are made to be wrapped (plain messages, a Poseidon transcript).
+  bool wrappable() const { return backend == Backend::kKzg && effective_version() == kKeyVersionKzgWrap; }
+  // The encoding of the key's own transcripts (the constants' openings) and, but for wrappable
+  // keys (kField: proof::detail::proof_transcript), of the proof's: v2 for kzg keys of version 4
+  // and later.
   transcript::Encoding transcript_encoding() const {
     return backend == Backend::kKzg && effective_version() >= kKeyVersionKzgV4 ? transcript::Encoding::kV2
                                                                             : transcript::Encoding::kV1;
@@ -225,10 +238,12 @@ struct ProvingKey {
 // kzg set: the kzg backend with this SRS (its powers; at least kzg_max_vars(model) variables: Error
 // otherwise); null: Hyrax. kzg_weight_rows (kzg only): a version-9 key (weights in rows of
 // 2^kzg_row_vars(model)) instead of version 8 (false here by default; the CLI's and the API's
-// setup pass true by default since session 16).
+// setup pass true by default since session 16). wrappable (kzg only, without weight rows): a
+// version-12 key, whose proofs are made to be wrapped (docs/protocol/wrap.md).
 ProvingKey setup_keys(const quant::CompiledModel& model, const pcs::RandomFr& random,
                       const std::function<void(size_t, size_t)>& progress = {},
-                      std::shared_ptr<const pcs::KzgParams> kzg = nullptr, bool kzg_weight_rows = false);
+                      std::shared_ptr<const pcs::KzgParams> kzg = nullptr, bool kzg_weight_rows = false,
+                      bool wrappable = false);
 // The row width L of a version-9 kzg key for the model: max(kKzgMinRowVars, the widest vector a
 // proof commits to).
 size_t kzg_row_vars(const quant::CompiledModel& model);

@@ -98,10 +98,12 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   if (trace.values.size() != nt) throw Error("proof: the trace does not belong to this model");
   auto t0 = std::chrono::steady_clock::now();
 
-  transcript::Transcript tr(kProofDomain, vk.transcript_encoding());
+  transcript::Transcript tr = proof_transcript(vk);
   // Zero knowledge: a first pass sends commitments (relations off) while recording the challenges;
-  // the verifier's replay on the bytes then gives every claim its blind (see ReplayState).
-  const bool zk = zero_knowledge(model);
+  // the verifier's replay on the bytes then gives every claim its blind (see ReplayState). A
+  // wrappable key's proofs are plain (the wrapping proof hides them).
+  const bool wrap = vk.wrappable();
+  const bool zk = zero_knowledge(model) && !wrap;
   std::unique_ptr<cp::Context> zctx;
   if (zk) {
     zctx = scheme.zk_context(&random);
@@ -155,7 +157,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     for (auto& b : blinds) b = random();
     committed.push_back(scheme.commit(padded, pcs::Use::kProof, std::move(blinds)));
     committed.back().commitment->serialize(w);
-    committed.back().commitment->absorb_into(tr);
+    if (!wrap) committed.back().commitment->absorb_into(tr);
     return committed.back();
   };
   auto commit_advice = [&](StepProver& sp, const std::vector<layers::LayerAdvice>& adv) {
@@ -251,6 +253,8 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     np[pi]->commit(env);
     if (mem_trace_on()) mem_trace(("prove: committed " + g.nodes[plan[pi]->node].name).c_str());
   }
+  // A wrappable key's proof: the commitments absorbed as one element (driver.h commitment_digest).
+  if (wrap) tr.absorb("proof.commitments", commitment_digest(std::span<const uint8_t>(w.data()).subspan(header_end)));
   if (stats) {
     stats->commit_s = seconds_since(t0);
     stats->commit_bytes = w.data().size() - header_end;
@@ -353,7 +357,9 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
       }
       std::fprintf(stderr, "[mem] lookups: %llu rows (with the witness padding)\n", static_cast<unsigned long long>(all));
     }
+    const size_t mult_start = w.data().size();
     commit_advice(mult_np, ms);
+    if (wrap) tr.absorb("proof.commitments", commitment_digest(std::span<const uint8_t>(w.data()).subspan(mult_start)));
     mem_trace("prove: lookups prepared, multiplicities committed");
     auto res = lookups.prove(tr);
     mem_trace("prove: lookups proven");
@@ -433,6 +439,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   for (const pcs::Committed* c : pending.handles()) open_tabs.push_back(*table_of.at(c));
   std::unique_ptr<pcs::ProverOpening> opening = scheme.prove_open(pending.handles(), open_tabs, pending.claims(), tr, w);
   mem_trace("prove: opening's front half");
+  if (wrap) tr = deferred_opening_transcript(tr);
   std::vector<pcs::ProverClaim> bound;
   if (!zk) {
     for (const cp::Val& v : opening->values()) bound.push_back(pcs::ProverClaim::plain(v.value()));

@@ -1,5 +1,5 @@
-// zkinfer setup MODEL.zkm -o DIR [--backend hyrax|kzg --srs FILE.ptau [--kzg-weight-rows on|off]] [--json]
-// (kzg: weight rows on, key version 9, by default; off: version 8)
+// zkinfer setup MODEL.zkm -o DIR [--backend hyrax|kzg --srs FILE.ptau [--kzg-weight-rows on|off] [--wrappable]] [--json]
+// (kzg: weight rows on, key version 9, by default; off: version 8; --wrappable: version 12)
 // Commits every weight of the compiled model once with the chosen commitment backend (Hyrax:
 // transparent, the default; kzg: masked HyperKZG over the powers of tau of FILE.ptau, a snarkjs /
 // Perpetual Powers of Tau file, docs/protocol/kzg.md) and writes DIR/pk and DIR/vk (docs/PROOF.md,
@@ -25,7 +25,7 @@ namespace zkinfer::cli {
 void register_setup(CLI::App& app, Action& action) {
   struct Args {
     std::string model, dir, backend = "hyrax", srs, weight_rows;
-    bool json = false;
+    bool json = false, wrappable = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("setup", "commit the weights; write DIR/pk and DIR/vk");
@@ -45,6 +45,10 @@ void register_setup(CLI::App& app, Action& action) {
                   "proof's opening is of size 2^L instead of the largest weight's (faster kzg proving; "
                   "docs/protocol/kzg.md section 6 item 3). off: a version-8 key (each weight one commitment)")
       ->check(CLI::IsMember({"on", "off"}));
+  sub->add_flag("--wrappable", args->wrappable,
+               "kzg only: a version-12 key whose proofs are made to be wrapped (a Groth16 proof that the verifier "
+               "accepted, for cheap on-chain checks: docs/protocol/wrap.md): Poseidon transcript, plain messages (the "
+               "wrapping proof is the zero-knowledge one); implies --kzg-weight-rows off");
   sub->add_flag("--json", args->json, "print a machine-readable summary");
   sub->callback([args, &action] {
     action = [args] {
@@ -67,7 +71,9 @@ void register_setup(CLI::App& app, Action& action) {
       }
       // Version 9 (weight rows) is the kzg default; --kzg-weight-rows off keeps version 8.
       if (args->weight_rows == "on" && args->backend != "kzg") throw Error("--kzg-weight-rows on is for --backend kzg");
-      const bool weight_rows = args->backend == "kzg" && args->weight_rows != "off";
+      if (args->wrappable && args->backend != "kzg") throw Error("--wrappable is for --backend kzg");
+      if (args->wrappable && args->weight_rows == "on") throw Error("--wrappable keys have no weight rows (--kzg-weight-rows off)");
+      const bool weight_rows = args->backend == "kzg" && args->weight_rows != "off" && !args->wrappable;
       std::function<void(size_t, size_t)> progress;
       if (isatty(2) && !args->json) {
         progress = [](size_t done, size_t total) {
@@ -105,7 +111,7 @@ void register_setup(CLI::App& app, Action& action) {
           std::fflush(stderr);
         });
       SecureRng rng;
-      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress, kzg, weight_rows);
+      proof::ProvingKey pk = proof::setup_keys(m, pcs::random_fr(rng), progress, kzg, weight_rows, args->wrappable);
       proof::set_weight_bounds_progress({});
       const proof::VerifyingKey& vk = pk.vk;
       std::filesystem::create_directories(args->dir);
