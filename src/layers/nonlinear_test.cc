@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "layers/activation.h"
+#include "layers/nl_circuit_test_util.h"
 #include "layers/rescale.h"
 #include "layers/test_util.h"
 #include "ops/int_math.h"
@@ -270,6 +271,35 @@ TEST(Rescale, BadParametersAreRejected) {
   EXPECT_FALSE(verify_rescale({{4}, 70, 0}, {}, empty, tr, &in, &adv).ok());
   std::vector<Claim> bad{{{Fr::one()}, Fr::zero()}};
   EXPECT_FALSE(verify_rescale({{4}, 4, 0}, bad, empty, tr, &in, &adv).ok());
+}
+
+// The rescale verifier as a circuit (verify_rescale_as<snark::CFr>; docs/protocol/wrap.md section
+// 3): standalone (the layer's own LogUp batch) and under one model-wide batch verified as a circuit
+// too (nl_circuit_test_util.h).
+testing::NlCircuitCase rescale_case(TestRng& rng, const std::vector<size_t>& dims, size_t shift, size_t out_bits, size_t claims) {
+  const RescaleParams p{dims, shift, out_bits};
+  const PaddedShape shape(dims);
+  const size_t y_bits = out_bits > 0 ? out_bits - 1 : 12;  // |y| < 2^out_bits when it is range-checked
+  auto x = testing::random_ints(rng, shape.unpadded_size(), int64_t{1} << std::min<size_t>(shift + y_bits, 40));
+  const std::vector<int64_t> y = RescaleProver(p, x).output();
+  return testing::nl_case(
+      "rescale " + std::to_string(shift) + "/" + std::to_string(out_bits), claims_on(rng, shape, y, claims),
+      rescale_proof_layout(p, claims), [p, x] { return std::make_unique<RescaleProver>(p, x); },
+      [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) { return verify_rescale_as(p, cl, pr, tr, in, adv); });
+}
+
+TEST(Rescale, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::vector<testing::NlCircuitCase> cases;
+  cases.push_back(rescale_case(rng, {3, 5}, 4, 0, 1));
+  cases.push_back(rescale_case(rng, {2, 3, 3}, 8, 12, 2));
+  cases.push_back(rescale_case(rng, {8}, 20, 10, 1));
+  size_t standalone = 0;
+  for (const auto& c : cases) standalone += testing::check_standalone(c);
+  const size_t batched = testing::check_batched(cases);
+  std::printf("rescale verifier as a circuit: %zu constraints standalone (%zu layers), %zu under one batch\n", standalone,
+              cases.size(), batched);
 }
 
 // ---------------- ReLU ----------------
