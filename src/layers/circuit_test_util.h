@@ -13,13 +13,14 @@
 
 #include "common/bytes.h"
 #include "layers/claim.h"
+#include "layers/nl_circuit_test_util.h"
 #include "snark/cfr.h"
 #include "snark/circuit.h"
 #include "snark/poseidon_gadget.h"
 #include "transcript/poseidon_transcript.h"
 #include "transcript/transcript.h"
 
-namespace zkinfer::layers::testing {
+namespace zkinfer::layers::ctest {
 
 using snark::CFr;
 
@@ -79,4 +80,69 @@ std::vector<uint8_t> bytes_of(const P& p) {
   return w.data();
 }
 
-}  // namespace zkinfer::layers::testing
+// For a layer whose proof P has a NonlinearProof part `nl` (pools, reductions): the variants of
+// nl's messages changed one at a time (nl_circuit_test_util.h's tampered(), its evaluations
+// sampled down to a few positions), each as a whole proof.
+template <class P>
+std::vector<std::pair<std::string, P>> tampered_nl(const P& proof, NonlinearProof P::*part = &P::nl,
+                                                   const std::string& what = "nl") {
+  std::vector<std::pair<std::string, P>> out;
+  const auto all = testing::tampered(proof.*part);
+  size_t evals = 0;
+  for (const auto& [name, t] : all) evals += name.rfind("eval ", 0) == 0;
+  const size_t step = evals > 6 ? evals / 6 : 1;
+  size_t ei = 0;
+  for (const auto& [name, t] : all) {
+    if (name.rfind("eval ", 0) == 0 && (ei++ % step) != 0) continue;
+    P b = proof;
+    b.*part = t;
+    out.emplace_back(what + " " + name, std::move(b));
+  }
+  return out;
+}
+
+// A layer verifier with input and advice claims run as a circuit on a proof's bytes: the honest
+// proof (with the native verifier's claims want_in / want_adv) must satisfy the system with equal
+// output claims; a changed claim value (when claim_checked) and each proof in `bad` must not. deser(ByteReader&) reads
+// the circuit's proof; verify(claims, proof, tr, &in, &adv) is the layer's verify_*_as<CFr>.
+// Returns the honest system's constraint count.
+template <class P, class Deser, class Verify>
+size_t check_layer_circuit(const std::vector<Claim>& claims, const P& proof, const std::vector<Claim>& want_in,
+                           const std::vector<AdviceClaim>& want_adv, Deser deser, Verify verify,
+                           const std::vector<std::pair<std::string, P>>& bad, bool claim_checked = true) {
+  auto run = [&](const P& p, const std::vector<Claim>& cl, bool check, size_t* n) {
+    const auto bytes = bytes_of(p);
+    return circuit_satisfied(
+        [&] {
+          auto tr = circuit_transcript();
+          const auto lc = lift_claims(cl);
+          ByteReader r(bytes);
+          const auto cp = deser(r);
+          EXPECT_EQ(r.remaining(), 0u);
+          std::vector<ClaimT<CFr>> in;
+          std::vector<AdviceClaimT<CFr>> adv;
+          const Verdict v = verify(lc, cp, tr, &in, &adv);
+          if (v.ok() && check) {
+            expect_same_claims(in, want_in, "input");
+            EXPECT_EQ(adv.size(), want_adv.size());
+            for (size_t i = 0; i < adv.size() && i < want_adv.size(); ++i) {
+              EXPECT_EQ(adv[i].advice, want_adv[i].advice);
+              expect_same_claim(adv[i].claim, want_adv[i].claim, "advice claim " + std::to_string(i));
+            }
+          }
+          return v;
+        },
+        n);
+  };
+  size_t n = 0;
+  EXPECT_TRUE(run(proof, claims, true, &n)) << "honest proof";
+  if (claim_checked) {  // (a layer that passes the value on, e.g. a plain sum, checks nothing here)
+    auto b = claims;
+    b.back().value += Fr::one();
+    EXPECT_FALSE(run(proof, b, false, nullptr)) << "changed claim value";
+  }
+  for (const auto& [what, b] : bad) EXPECT_FALSE(run(b, claims, false, nullptr)) << "changed " << what;
+  return n;
+}
+
+}  // namespace zkinfer::layers::ctest

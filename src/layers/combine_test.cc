@@ -91,7 +91,7 @@ TEST(Combine, SingleClaimNeedsAnEmptyProof) {
 TEST(Combine, VerifierAsCircuit) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 5);
-  using testing::CFr;
+  using ctest::CFr;
   size_t total = 0, cases = 0;
   for (size_t n : {0, 1, 3, 6}) {
     for (size_t count : {1, 2, 3, 5}) {
@@ -99,26 +99,26 @@ TEST(Combine, VerifierAsCircuit) {
       const PaddedShape shape({size_t{1} << n});
       const auto table = padded_table(shape, testing::random_ints(rng, size_t{1} << n, 1 << 20));
       const auto claims = testing::true_claims(rng, table, n, count);
-      auto tp = testing::field_transcript();
+      auto tp = ctest::field_transcript();
       CombineProof proof;
       prove_combine(table, n, claims, tp, &proof);
       Claim native;
       {
-        auto tv = testing::field_transcript();
+        auto tv = ctest::field_transcript();
         ASSERT_TRUE(verify_combine(n, claims, proof, tv, &native).ok());
       }
       auto run = [&](const CombineProof& p, const std::vector<Claim>& cl, bool check) {
-        const auto bytes = testing::bytes_of(p);
+        const auto bytes = ctest::bytes_of(p);
         size_t nc = 0;
-        const bool sat = testing::circuit_satisfied(
+        const bool sat = ctest::circuit_satisfied(
             [&] {
-              auto tr = testing::circuit_transcript();
-              const auto lc = testing::lift_claims(cl);
+              auto tr = ctest::circuit_transcript();
+              const auto lc = ctest::lift_claims(cl);
               ByteReader r(bytes);
               const auto cp = CombineProofT<CFr>::deserialize(r, n, cl.size());
               ClaimT<CFr> out;
               const Verdict v = verify_combine_as<CFr>(n, lc, cp, tr, &out);
-              if (v.ok() && check) testing::expect_same_claim(out, native, "combined");
+              if (v.ok() && check) ctest::expect_same_claim(out, native, "combined");
               return v;
             },
             &nc);

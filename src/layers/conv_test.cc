@@ -301,34 +301,34 @@ TEST(Conv, RejectsMalformedStatements) {
 TEST(Conv, VerifierAsCircuit) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 11);
-  using testing::CFr;
+  using ctest::CFr;
   size_t total = 0;
   for (const Case& k : cases()) {
     SCOPED_TRACE(describe(k));
     const Instance in = make(k, rng);
-    auto tp = testing::field_transcript();
+    auto tp = ctest::field_transcript();
     const ConvProof proof = prove_conv(in.shape, in.x, in.wt, in.bias, in.claims, tp);
     ConvClaims native;
     {
-      auto tv = testing::field_transcript();
+      auto tv = ctest::field_transcript();
       ASSERT_TRUE(verify_conv(in.shape, in.claims, proof, tv, &native).ok());
     }
     auto run = [&](const ConvProof& p, const std::vector<Claim>& claims, bool check_claims) {
-      const auto bytes = testing::bytes_of(p);
+      const auto bytes = ctest::bytes_of(p);
       size_t n = 0;
-      const bool sat = testing::circuit_satisfied(
+      const bool sat = ctest::circuit_satisfied(
           [&] {
-            auto tr = testing::circuit_transcript();
-            const auto cl = testing::lift_claims(claims);
+            auto tr = ctest::circuit_transcript();
+            const auto cl = ctest::lift_claims(claims);
             ByteReader r(bytes);
             const auto cp = ConvProofT<CFr>::deserialize(r, in.shape, claims.size());
             EXPECT_EQ(r.remaining(), 0u);
             ConvClaimsT<CFr> out;
             const Verdict v = verify_conv_as<CFr>(in.shape, cl, cp, tr, &out);
             if (v.ok() && check_claims) {
-              testing::expect_same_claim(out.x, native.x, "x");
-              testing::expect_same_claims(out.w, native.w, "w");
-              testing::expect_same_claims(out.bias, native.bias, "bias");
+              ctest::expect_same_claim(out.x, native.x, "x");
+              ctest::expect_same_claims(out.w, native.w, "w");
+              ctest::expect_same_claims(out.bias, native.bias, "bias");
             }
             return v;
           },

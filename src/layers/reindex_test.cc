@@ -422,7 +422,7 @@ TEST(Reindex, MalformedMapsAreRejected) {
 TEST(Reindex, VerifierAsCircuit) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed() + 3);
-  using testing::CFr;
+  using ctest::CFr;
   const std::vector<std::pair<std::string, ReindexMap>> maps = {
       {"transpose", transpose_map({2, 3, 5}, {2, 0, 1})},
       {"slice", slice_map({3, 7}, {1, 6}, {3, 0}, {0, 1}, {1, -2})},
@@ -442,26 +442,26 @@ TEST(Reindex, VerifierAsCircuit) {
     const PaddedShape xs(m.x_dims), ys(m.y_dims);
     const auto x = testing::random_ints(rng, xs.unpadded_size(), 1 << 20);
     const auto claims = testing::true_claims(rng, padded_table(ys, m.apply(x)), ys.num_vars(), 2);
-    auto tp = testing::field_transcript();
+    auto tp = ctest::field_transcript();
     ReindexProof proof;
     prove_reindex(m, x, claims, tp, &proof);
     std::vector<Claim> native;
     {
-      auto tv = testing::field_transcript();
+      auto tv = ctest::field_transcript();
       ASSERT_TRUE(verify_reindex(m, claims, proof, tv, &native).ok());
     }
     auto run = [&](const ReindexProof& pr, const std::vector<Claim>& cl, bool check) {
-      const auto bytes = testing::bytes_of(pr);
+      const auto bytes = ctest::bytes_of(pr);
       size_t n = 0;
-      const bool sat = testing::circuit_satisfied(
+      const bool sat = ctest::circuit_satisfied(
           [&] {
-            auto tr = testing::circuit_transcript();
-            const auto lc = testing::lift_claims(cl);
+            auto tr = ctest::circuit_transcript();
+            const auto lc = ctest::lift_claims(cl);
             ByteReader r(bytes);
             const auto cp = ReindexProofT<CFr>::deserialize(r, m, cl.size());
             std::vector<ClaimT<CFr>> out;
             const Verdict v = verify_reindex_as<CFr>(m, lc, cp, tr, &out);
-            if (v.ok() && check) testing::expect_same_claims(out, native, "x");
+            if (v.ok() && check) ctest::expect_same_claims(out, native, "x");
             return v;
           },
           &n);
@@ -511,21 +511,21 @@ TEST(Reindex, VerifierAsCircuit) {
     const PaddedShape ys(p.out_dims());
     const auto claims = testing::true_claims(rng, y, ys.num_vars(), 2);
     std::vector<std::span<const int64_t>> xsp(xs.begin(), xs.end());
-    auto tp = testing::field_transcript();
+    auto tp = ctest::field_transcript();
     ConcatProof proof;
     prove_concat(p, xsp, claims, tp, &proof);
     std::vector<std::vector<Claim>> native;
     {
-      auto tv = testing::field_transcript();
+      auto tv = ctest::field_transcript();
       ASSERT_TRUE(verify_concat(p, claims, proof, tv, &native).ok());
     }
     auto run = [&](const ConcatProof& pr, const std::vector<Claim>& cl, bool check) {
-      const auto bytes = testing::bytes_of(pr);
+      const auto bytes = ctest::bytes_of(pr);
       size_t n = 0;
-      const bool sat = testing::circuit_satisfied(
+      const bool sat = ctest::circuit_satisfied(
           [&] {
-            auto tr = testing::circuit_transcript();
-            const auto lc = testing::lift_claims(cl);
+            auto tr = ctest::circuit_transcript();
+            const auto lc = ctest::lift_claims(cl);
             ByteReader r(bytes);
             const auto cp = ConcatProofT<CFr>::deserialize(r, p, cl.size());
             std::vector<std::vector<ClaimT<CFr>>> out;
@@ -533,7 +533,7 @@ TEST(Reindex, VerifierAsCircuit) {
             if (v.ok() && check) {
               EXPECT_EQ(out.size(), native.size());
               for (size_t j = 0; j < out.size() && j < native.size(); ++j)
-                testing::expect_same_claims(out[j], native[j], "input " + std::to_string(j));
+                ctest::expect_same_claims(out[j], native[j], "input " + std::to_string(j));
             }
             return v;
           },
