@@ -7,6 +7,7 @@
 #include "common/check.h"
 #include "poly/mle.h"
 #include "poly/parallel.h"
+#include "snark/cfr.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
 #include "zk/session.h"
@@ -19,26 +20,19 @@ constexpr std::string_view kLabelNumClaims = "layers.combine.num_claims";
 constexpr std::string_view kLabelClaims = "layers.combine.claims";
 constexpr std::string_view kLabelGamma = "layers.combine.gamma";
 
-Fr absorb_and_gamma(transcript::Transcript& tr, std::span<const Claim> claims) {
+template <class F>
+F absorb_and_gamma(transcript::Transcript& tr, std::span<const ClaimT<F>> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<cp::Val> values;
+  std::vector<sumcheck::Msg<F>> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
   }
   tr.absorb_many(kLabelClaims, values);
-  return tr.challenge<Fr>(kLabelGamma);
+  return tr.challenge<F>(kLabelGamma);
 }
 
 }  // namespace
-
-void CombineProof::serialize(ByteWriter& w) const { sumcheck.serialize(w); }
-
-CombineProof CombineProof::deserialize(ByteReader& r, size_t num_vars, size_t num_claims) {
-  CombineProof p;
-  if (num_claims >= 2) p.sumcheck = sumcheck::Proof<Fr>::deserialize(r, num_vars, 2, 2);
-  return p;
-}
 
 Claim prove_combine(std::span<const Fr> table, size_t num_vars, std::span<const Claim> claims,
                     transcript::Transcript& tr, CombineProof* proof) {
@@ -46,7 +40,7 @@ Claim prove_combine(std::span<const Fr> table, size_t num_vars, std::span<const 
   for (const auto& c : claims) ZKINFER_CHECK(c.point.size() == num_vars);
   *proof = CombineProof{};
   if (claims.size() == 1) return claims[0];
-  const Fr gamma = absorb_and_gamma(tr, claims);
+  const Fr gamma = absorb_and_gamma<Fr>(tr, claims);
   // E(x) = sum_t gamma^t eq(z_t, x).
   std::vector<Fr> e = poly::eq_table<Fr>(claims[0].point);
   Fr g = gamma;
@@ -64,8 +58,9 @@ Claim prove_combine(std::span<const Fr> table, size_t num_vars, std::span<const 
   return Claim{std::move(res.point), res.final_evals[1]};
 }
 
-Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const CombineProof& proof,
-                       transcript::Transcript& tr, Claim* out) {
+template <field::PrimeField F>
+Verdict verify_combine_as(size_t num_vars, std::span<const ClaimT<F>> claims, const CombineProofT<F>& proof,
+                          transcript::Transcript& tr, ClaimT<F>* out) {
   if (claims.empty()) return Verdict::reject("combine: no claims");
   for (const auto& c : claims)
     if (c.point.size() != num_vars) return Verdict::reject("combine: claim point has the wrong length");
@@ -75,28 +70,39 @@ Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const Com
     if (out) *out = claims[0];
     return Verdict::accept();
   }
-  const Fr gamma = absorb_and_gamma(tr, claims);
-  cp::Val claim;
-  Fr g = Fr::one();
+  const F gamma = absorb_and_gamma<F>(tr, claims);
+  sumcheck::Msg<F> claim{};
+  F g = F::one();
   for (const auto& c : claims) {
     claim += g * c.value;
     g *= gamma;
   }
-  sumcheck::Subclaim<Fr> sub;
+  sumcheck::Subclaim<F> sub;
   // Factor 0, E(r) = sum_t gamma^t eq(z_t, r), is the verifier's own.
-  auto e_at = [&](size_t j, std::span<const Fr> r) -> std::optional<Fr> {
+  auto e_at = [&](size_t j, std::span<const F> r) -> std::optional<F> {
     if (j != 0) return std::nullopt;
-    Fr e = Fr::zero(), gt = Fr::one();
+    F e = F::zero(), gt = F::one();
     for (const auto& c : claims) {
-      e += gt * poly::eq_eval<Fr>(c.point, r);
+      e += gt * poly::eq_eval<F>(c.point, r);
       gt *= gamma;
     }
     return e;
   };
-  Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), num_vars, claim, proof.sumcheck, tr, &sub, e_at);
+  Verdict v = sumcheck::verify<F>(sumcheck::Composition<F>::product(2), num_vars, claim, proof.sumcheck, tr, &sub, e_at);
   if (!v.ok()) return v.within("combine");
-  if (out) *out = Claim{std::move(sub.point), sub.final_evals[1]};
+  if (out) *out = ClaimT<F>{std::move(sub.point), sub.final_evals[1]};
   return Verdict::accept();
+}
+
+template Verdict verify_combine_as<Fr>(size_t, std::span<const Claim>, const CombineProof&, transcript::Transcript&,
+                                       Claim*);
+template Verdict verify_combine_as<snark::CFr>(size_t, std::span<const ClaimT<snark::CFr>>,
+                                               const CombineProofT<snark::CFr>&, transcript::Transcript&,
+                                               ClaimT<snark::CFr>*);
+
+Verdict verify_combine(size_t num_vars, std::span<const Claim> claims, const CombineProof& proof,
+                       transcript::Transcript& tr, Claim* out) {
+  return verify_combine_as<Fr>(num_vars, claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

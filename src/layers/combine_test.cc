@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "layers/circuit_test_util.h"
 #include "layers/test_util.h"
 #include "test_seed.h"
 
@@ -83,6 +84,67 @@ TEST(Combine, SingleClaimNeedsAnEmptyProof) {
   std::vector<Claim> one = {claims[0]};
   EXPECT_FALSE(verify_fresh(1, one, proof).ok());
   EXPECT_FALSE(verify_fresh(2, claims, proof).ok());  // wrong point length
+}
+
+// The verifier run as a circuit (docs/protocol/wrap.md section 3): the combined claim equals the
+// native verifier's; changed claim, round and final values leave the system unsatisfied.
+TEST(Combine, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 5);
+  using ctest::CFr;
+  size_t total = 0, cases = 0;
+  for (size_t n : {0, 1, 3, 6}) {
+    for (size_t count : {1, 2, 3, 5}) {
+      SCOPED_TRACE("n=" + std::to_string(n) + " claims=" + std::to_string(count));
+      const PaddedShape shape({size_t{1} << n});
+      const auto table = padded_table(shape, testing::random_ints(rng, size_t{1} << n, 1 << 20));
+      const auto claims = testing::true_claims(rng, table, n, count);
+      auto tp = ctest::field_transcript();
+      CombineProof proof;
+      prove_combine(table, n, claims, tp, &proof);
+      Claim native;
+      {
+        auto tv = ctest::field_transcript();
+        ASSERT_TRUE(verify_combine(n, claims, proof, tv, &native).ok());
+      }
+      auto run = [&](const CombineProof& p, const std::vector<Claim>& cl, bool check) {
+        const auto bytes = ctest::bytes_of(p);
+        size_t nc = 0;
+        const bool sat = ctest::circuit_satisfied(
+            [&] {
+              auto tr = ctest::circuit_transcript();
+              const auto lc = ctest::lift_claims(cl);
+              ByteReader r(bytes);
+              const auto cp = CombineProofT<CFr>::deserialize(r, n, cl.size());
+              ClaimT<CFr> out;
+              const Verdict v = verify_combine_as<CFr>(n, lc, cp, tr, &out);
+              if (v.ok() && check) ctest::expect_same_claim(out, native, "combined");
+              return v;
+            },
+            &nc);
+        if (check) total += nc, ++cases;
+        return sat;
+      };
+      EXPECT_TRUE(run(proof, claims, true));
+      if (count == 1) continue;
+      for (size_t t = 0; t < count; ++t) {
+        auto bad = claims;
+        bad[t].value += Fr::one();
+        EXPECT_FALSE(run(proof, bad, false)) << "changed claim value " << t;
+      }
+      for (size_t i = 0; i < proof.sumcheck.rounds.size(); ++i) {
+        CombineProof bad = proof;
+        bad.sumcheck.rounds[i].evals[0] += Fr::one();
+        EXPECT_FALSE(run(bad, claims, false)) << "changed round value " << i;
+      }
+      for (size_t j = 0; j < 2; ++j) {
+        CombineProof bad = proof;
+        bad.sumcheck.final_evals[j] += Fr::one();
+        EXPECT_FALSE(run(bad, claims, false)) << "changed final value " << j;
+      }
+    }
+  }
+  std::printf("combine verifier as a circuit: %zu constraints over %zu cases\n", total, cases);
 }
 
 }  // namespace

@@ -53,20 +53,21 @@ ElementwiseParams sub_params(const CompareParams& p) {
 
 // Factors: 0 eq, 1 d, then (o_j, u_j) at 2 + 2j, 3 + 2j. Terms per j, weighted by gamma^j:
 // u_j - 2 s_j o_j d + o_j + s_j d.
-sumcheck::Composition<Fr> zero_check(const std::vector<int>& s, const Fr& gamma) {
-  using T = sumcheck::Term<Fr>;
+template <class F>
+sumcheck::Composition<F> zero_check(const std::vector<int>& s, const F& gamma) {
+  using T = sumcheck::Term<F>;
   std::vector<T> terms;
-  Fr g = Fr::one();
+  F g = F::one();
   for (size_t j = 0; j < s.size(); ++j) {
     const size_t o = 2 + 2 * j, u = 3 + 2 * j;
-    const Fr sg = s[j] > 0 ? g : -g;
+    const F sg = s[j] > 0 ? g : -g;
     terms.push_back(T{g, {0, u}});
     terms.push_back(T{-(sg + sg), {0, o, 1}});
     terms.push_back(T{g, {0, o}});
     terms.push_back(T{sg, {0, 1}});
     g *= gamma;
   }
-  return sumcheck::Composition<Fr>(2 + 2 * s.size(), std::move(terms));
+  return sumcheck::Composition<F>(2 + 2 * s.size(), std::move(terms));
 }
 
 std::vector<Fr> fr_of(std::span<const int64_t> v) {
@@ -98,17 +99,21 @@ ProofLayout layout(const CompareParams& p, size_t num_claims) {
 
 }  // namespace
 
-void CompareProof::serialize(ByteWriter& w) const {
+template <>
+void CompareProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   sub.serialize(w);
 }
 
-CompareProof CompareProof::deserialize(ByteReader& r, const CompareParams& p, size_t num_claims) {
-  CompareProof out;
-  out.nl = deserialize_proof(r, layout(p, num_claims));
-  out.sub = ElementwiseProof::deserialize(r, sub_params(p), 1);
+template <field::PrimeField F>
+CompareProofT<F> CompareProofT<F>::deserialize(ByteReader& r, const CompareParams& p, size_t num_claims) {
+  CompareProofT<F> out;
+  out.nl = deserialize_proof<F>(r, layout(p, num_claims));
+  out.sub = ElementwiseProofT<F>::deserialize(r, sub_params(p), 1);
   return out;
 }
+template CompareProofT<Fr> CompareProofT<Fr>::deserialize(ByteReader&, const CompareParams&, size_t);
+template CompareProofT<snark::CFr> CompareProofT<snark::CFr>::deserialize(ByteReader&, const CompareParams&, size_t);
 
 CompareProver::CompareProver(const CompareParams& params, std::span<const int64_t> a, std::span<const int64_t> b,
                              std::span<const int64_t> forced_bits)
@@ -180,37 +185,39 @@ std::vector<AdviceShape> compare_advice_shapes(const CompareParams& params) {
   return nv.advice;
 }
 
-Verdict verify_compare(const CompareParams& params, std::span<const Claim> out_claims, const CompareProof& proof,
-                       transcript::Transcript& tr, ElementwiseClaims* out) {
+template <field::PrimeField F>
+Verdict verify_compare_as(const CompareParams& params, std::span<const ClaimT<F>> out_claims,
+                          const CompareProofT<F>& proof, transcript::Transcript& tr, ElementwiseClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("compare: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("compare: claim point has the wrong size");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   std::vector<size_t> ro, ru;
   register_ranges(nv, params, n, &ro, &ru);
   absorb_claims(tr, "cmp.claim", out_claims);
   const auto s = signs(params.kind);
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    cp::Val sum = Fr::zero();
+    const ClaimT<F>& c = out_claims[i];
+    M sum{};
     for (size_t j = 0; j < s.size(); ++j) {
-      cp::Val o;
+      M o{};
       if (!nv.recv_range_eval(ro[j], c.point, tr, &o))
         return Verdict::reject("compare: claim " + std::to_string(i) + ": missing evaluations");
       sum = sum + o;
     }
-    const cp::Val want = complemented(params.kind) ? cp::Val(indicator_mle(shape, c.point)) - sum : sum;
+    const M want = complemented(params.kind) ? M(indicator_mle(shape, c.point)) - sum : sum;
     if (want != c.value) return Verdict::reject("compare: claim " + std::to_string(i) + ": output != its committed sign bits");
   }
-  const auto tau = tr.challenges<Fr>("cmp.tau", n);
-  const Fr gamma = tr.challenge<Fr>("cmp.gamma");
-  sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = nv.verify_zero_check(zero_check(s, gamma), n, tau, tr, &sub, "compare: zero-check of the sign bits"); !v)
+  const auto tau = tr.challenges<F>("cmp.tau", n);
+  const F gamma = tr.challenge<F>("cmp.gamma");
+  sumcheck::Subclaim<F> sub;
+  if (Verdict v = nv.verify_zero_check(zero_check<F>(s, gamma), n, tau, tr, &sub, "compare: zero-check of the sign bits"); !v)
     return v;
   for (size_t j = 0; j < s.size(); ++j) {
-    cp::Val o, u;
+    M o{}, u{};
     if (!nv.recv_range_eval(ro[j], sub.point, tr, &o) || !nv.recv_range_eval(ru[j], sub.point, tr, &u))
       return Verdict::reject("compare: zero-check: missing evaluations");
     if (o != sub.final_evals[2 + 2 * j]) return Verdict::reject("compare: zero-check: bit(rho) != its digits");
@@ -218,11 +225,22 @@ Verdict verify_compare(const CompareParams& params, std::span<const Claim> out_c
   }
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("compare");
   if (Verdict v = nv.finished(); !v) return v.within("compare");
-  const Claim dc{sub.point, sub.final_evals[1]};
-  if (Verdict v = verify_elementwise(sub_params(params), std::span<const Claim>(&dc, 1), proof.sub, tr, out); !v)
+  const ClaimT<F> dc{sub.point, sub.final_evals[1]};
+  if (Verdict v = verify_elementwise_as<F>(sub_params(params), std::span<const ClaimT<F>>(&dc, 1), proof.sub, tr, out); !v)
     return v.within("compare: difference");
   out->advice = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_compare_as<Fr>(const CompareParams&, std::span<const Claim>, const CompareProof&,
+                                       transcript::Transcript&, ElementwiseClaims*);
+template Verdict verify_compare_as<snark::CFr>(const CompareParams&, std::span<const ClaimT<snark::CFr>>,
+                                               const CompareProofT<snark::CFr>&, transcript::Transcript&,
+                                               ElementwiseClaimsT<snark::CFr>*);
+
+Verdict verify_compare(const CompareParams& params, std::span<const Claim> out_claims, const CompareProof& proof,
+                       transcript::Transcript& tr, ElementwiseClaims* out) {
+  return verify_compare_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

@@ -29,12 +29,17 @@ struct CompareParams {
   size_t bits = 0;                     // |a 2^ea - b 2^eb| < 2^bits, in [1, 60]
 };
 
-struct CompareProof {
-  NonlinearProof nl;
-  ElementwiseProof sub;
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct CompareProofT {
+  NonlinearProofT<F> nl;
+  ElementwiseProofT<F> sub;
   void serialize(ByteWriter& w) const;
-  static CompareProof deserialize(ByteReader& r, const CompareParams& p, size_t num_claims);
+  static CompareProofT deserialize(ByteReader& r, const CompareParams& p, size_t num_claims);
 };
+using CompareProof = CompareProofT<Fr>;
+template <>
+void CompareProofT<Fr>::serialize(ByteWriter& w) const;
 
 class CompareProver {
  public:
@@ -59,5 +64,9 @@ class CompareProver {
 std::vector<AdviceShape> compare_advice_shapes(const CompareParams& params);
 Verdict verify_compare(const CompareParams& params, std::span<const Claim> out_claims, const CompareProof& proof,
                        transcript::Transcript& tr, ElementwiseClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_compare_as(const CompareParams& params, std::span<const ClaimT<F>> out_claims,
+                          const CompareProofT<F>& proof, transcript::Transcript& tr, ElementwiseClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

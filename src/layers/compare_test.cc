@@ -10,6 +10,7 @@
 #include "layers/gather_elements.h"
 #include "layers/logic.h"
 #include "layers/one_hot.h"
+#include "layers/proof_circuit_test_util.h"
 #include "layers/test_util.h"
 #include "ops/kernels.h"
 #include "ops/op.h"
@@ -611,6 +612,166 @@ TEST(OneHot, MatchesTheExecutorAndVerifies) {
       EXPECT_FALSE(cv.ok() && xin.size() == 1 && xin[0].value == testing::eval(it, xin[0].point));
     }
   }
+}
+
+// The comparison, logic and GatherElements verifiers as circuits (verify_compare_as,
+// verify_logic_as, verify_gather_elements_as over snark::CFr; docs/protocol/wrap.md section 3):
+// honest satisfied with the native claims, each changed message (sign-bit digit, LogUp, zero-check,
+// difference, product, 0/1 check, one-hot) not.
+template <class Flat, class Claims>
+void flatten_three(Flat* flat, const Claims& c) {
+  testing::flatten_into(*flat, c.a);
+  testing::flatten_into(*flat, c.b);
+  testing::flatten_into(*flat, c.advice);
+}
+
+testing::ProofCircuitCase compare_case(TestRng& rng, std::string name, const CompareParams& p, size_t nclaims) {
+  const PaddedShape ys(p.dims), as(p.a_dims.empty() ? p.dims : p.a_dims), bs(p.b_dims.empty() ? p.dims : p.b_dims);
+  const int64_t bound = int64_t{1} << (p.bits - 2 - std::max(p.ea, p.eb));
+  auto a = testing::random_ints(rng, as.unpadded_size(), bound), b = testing::random_ints(rng, bs.unpadded_size(), bound);
+  if (!a.empty() && !b.empty() && as.unpadded_size() == bs.unpadded_size() && p.ea == p.eb) a[0] = b[0];  // an equal pair
+  const auto y = CompareProver(p, a, b).output();
+  auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), nclaims);
+  return testing::proof_case(
+      std::move(name), claims,
+      [p, a, b, claims](transcript::Transcript& tr) {
+        CompareProver prover(p, a, b);
+        ElementwiseClaims out;
+        ByteWriter w;
+        prover.prove(claims, tr, &out).serialize(w);
+        return w.data();
+      },
+      [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+        using F = testing::claims_field_t<decltype(cl)>;
+        const auto proof = CompareProofT<F>::deserialize(r, p, cl.size());
+        ElementwiseClaimsT<F> out;
+        const Verdict v = verify_compare_as<F>(p, cl, proof, tr, &out);
+        if (v.ok()) flatten_three(flat, out);
+        return v;
+      });
+}
+
+testing::ProofCircuitCase logic_case(TestRng& rng, std::string name, const LogicParams& p, size_t nclaims) {
+  const size_t arity = p.kind == LKind::kNot ? 1 : (p.kind == LKind::kWhere ? 3 : 2);
+  std::vector<std::vector<int64_t>> ops;
+  for (size_t i = 0; i < arity; ++i) {
+    const PaddedShape s(p.in_dims[i].empty() ? p.dims : p.in_dims[i]);
+    const bool boolean = p.kind != LKind::kWhere || i == 0;
+    ops.push_back(testing::random_ints(rng, s.unpadded_size(), 1000));
+    if (boolean)
+      for (auto& v : ops.back()) v = static_cast<int64_t>(rng.next_u64() % 2);
+  }
+  auto spans = [](const std::vector<std::vector<int64_t>>& o) {
+    std::vector<std::span<const int64_t>> sp;
+    for (const auto& v : o) sp.emplace_back(v);
+    return sp;
+  };
+  const auto y = LogicProver(p, spans(ops)).output();
+  const PaddedShape ys(p.dims);
+  auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), nclaims);
+  return testing::proof_case(
+      std::move(name), claims,
+      [p, ops, claims, spans](transcript::Transcript& tr) {
+        LogicProver prover(p, spans(ops));
+        LogicClaims out;
+        ByteWriter w;
+        prover.prove(claims, tr, &out).serialize(w);
+        return w.data();
+      },
+      [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+        using F = testing::claims_field_t<decltype(cl)>;
+        const auto proof = LogicProofT<F>::deserialize(r, p, cl.size());
+        LogicClaimsT<F> out;
+        const Verdict v = verify_logic_as<F>(p, cl, proof, tr, &out);
+        if (v.ok())
+          for (const auto& in : out.in) testing::flatten_into(*flat, in);
+        return v;
+      });
+}
+
+testing::ProofCircuitCase gather_elements_case(TestRng& rng, std::string name, const GatherElementsParams& p, size_t nclaims) {
+  const PaddedShape xs(p.dims), ys(p.out_dims());
+  auto x = testing::random_ints(rng, xs.unpadded_size(), 1000);
+  std::vector<int64_t> idx(ys.unpadded_size());
+  const int64_t D = static_cast<int64_t>(p.dims[p.axis]);
+  for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % (2 * p.dims[p.axis])) - D;  // [-D, D)
+  const auto y = GatherElementsProver(p, x, idx).output();
+  auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), nclaims);
+  return testing::proof_case(
+      std::move(name), claims,
+      [p, x, idx, claims](transcript::Transcript& tr) {
+        GatherElementsProver prover(p, x, idx);
+        GatherElementsClaims out;
+        ByteWriter w;
+        prover.prove(claims, tr, &out).serialize(w);
+        return w.data();
+      },
+      [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+        using F = testing::claims_field_t<decltype(cl)>;
+        const auto proof = deserialize_proof<F>(r, gather_elements_proof_layout(p, cl.size()));
+        GatherElementsClaimsT<F> out;
+        const Verdict v = verify_gather_elements_as<F>(p, cl, proof, tr, &out);
+        if (v.ok()) {
+          testing::flatten_into(*flat, out.x);
+          testing::flatten_into(*flat, out.idx);
+          testing::flatten_into(*flat, out.advice);
+        }
+        return v;
+      });
+}
+
+TEST(Compare, VerifiersAsCircuits) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::vector<testing::ProofCircuitCase> cases;
+  cases.push_back(compare_case(rng, "less", CompareParams{Kind::kLess, {3, 5}, {}, {}, 0, 0, 14}, 2));
+  cases.push_back(compare_case(rng, "equal, broadcast, aligned", CompareParams{Kind::kEqual, {2, 4}, {}, {1, 4}, 2, 0, 16}, 1));
+  cases.push_back(compare_case(rng, "greater or equal", CompareParams{Kind::kGreaterOrEqual, {6}, {}, {}, 0, 1, 12}, 1));
+  {
+    LogicParams p;
+    p.kind = LKind::kNot;
+    p.dims = {5};
+    p.check[0] = true;
+    cases.push_back(logic_case(rng, "not, checked", p, 2));
+  }
+  {
+    LogicParams p;
+    p.kind = LKind::kAnd;
+    p.dims = {2, 3};
+    p.in_dims[1] = {1, 3};
+    cases.push_back(logic_case(rng, "and, broadcast", p, 1));
+  }
+  {
+    LogicParams p;
+    p.kind = LKind::kXor;
+    p.dims = {7};
+    p.check[0] = p.check[1] = true;
+    cases.push_back(logic_case(rng, "xor, checked", p, 1));
+  }
+  {
+    LogicParams p;
+    p.kind = LKind::kOr;
+    p.dims = {4};
+    cases.push_back(logic_case(rng, "or", p, 1));
+  }
+  {
+    LogicParams p;
+    p.kind = LKind::kWhere;
+    p.dims = {2, 3};
+    p.in_dims[2] = {1, 3};
+    p.ea = 1;
+    p.check[0] = true;
+    cases.push_back(logic_case(rng, "where", p, 1));
+  }
+  cases.push_back(gather_elements_case(rng, "gather elements", GatherElementsParams{{3, 4}, 1, 5, {}}, 1));
+  cases.push_back(gather_elements_case(rng, "gather elements, block", GatherElementsParams{{2, 5, 6}, 1, 3, {2, 3, 2}}, 2));
+  size_t total = 0;
+  for (const auto& c : cases) {
+    const size_t n = testing::check_proof_circuit(c);
+    std::printf("%s as a circuit: %zu constraints\n", c.name.c_str(), n);
+    total += n;
+  }
+  std::printf("compare/logic/gather elements verifiers as circuits: %zu constraints for %zu layers\n", total, cases.size());
 }
 
 }  // namespace

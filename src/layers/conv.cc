@@ -7,6 +7,7 @@
 #include "layers/contract.h"
 #include "poly/mle.h"
 #include "poly/parallel.h"
+#include "snark/cfr.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
 #include "zk/session.h"
@@ -41,8 +42,9 @@ struct Axis {
   }
   // sel[a] = sum_{o : i(a, o) valid} e_out[o] e_in[i(a, o)] for a < k (the selector's MLE with the
   // output and input variables bound), padded with zeros to next_pow2(k). O(k out).
-  std::vector<Fr> selector(std::span<const Fr> e_out, std::span<const Fr> e_in) const {
-    std::vector<Fr> sel(next_pow2(k), Fr::zero());
+  template <class T>
+  std::vector<T> selector(std::span<const T> e_out, std::span<const T> e_in) const {
+    std::vector<T> sel(next_pow2(k), T::zero());
     for (const Tap& t : taps()) sel[t.a] += e_out[t.o] * e_in[t.i];
     return sel;
   }
@@ -52,21 +54,26 @@ Axis axis_h(const ConvShape& s) { return {s.h, s.kh, s.out_h(), s.stride_h, s.di
 Axis axis_w(const ConvShape& s) { return {s.w, s.kw, s.out_w(), s.stride_w, s.dil_w, s.pad_left}; }
 
 // A claim point on Y = (N, Co, Ho, Wo) split per dimension.
-struct YPoint {
-  std::vector<Fr> rn, rco, rho, rwo;
+template <class F>
+struct YPointT {
+  std::vector<F> rn, rco, rho, rwo;
 };
-YPoint split_y(const ConvShape& s, std::span<const Fr> point) {
+using YPoint = YPointT<Fr>;
+template <class F>
+YPointT<F> split_y(const ConvShape& s, std::span<const F> point) {
   auto parts = split_point(s.y_shape(), point);
   return {std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3])};
 }
 
-Fr bias_indicator(const ConvShape& s, const YPoint& y) {
+template <class F>
+F bias_indicator(const ConvShape& s, const YPointT<F>& y) {
   return eq_prefix_sum(y.rn, s.n) * eq_prefix_sum(y.rho, s.out_h()) * eq_prefix_sum(y.rwo, s.out_w());
 }
 
-void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
+template <class F>
+void absorb_claims(transcript::Transcript& tr, std::span<const ClaimT<F>> claims) {
   tr.absorb_u64(kLabelNumClaims, claims.size());
-  std::vector<cp::Val> values;
+  std::vector<sumcheck::Msg<F>> values;
   for (const auto& c : claims) {  // each claim's point, then its value
     values.insert(values.end(), c.point.begin(), c.point.end());
     if (!zk_of(tr)) values.push_back(c.value);  // zero knowledge: claim values are derived, never absorbed
@@ -75,33 +82,38 @@ void absorb_claims(transcript::Transcript& tr, std::span<const Claim> claims) {
 }
 
 // sum_t coeffs[t] Wt_t Phi_t (factors 2t, 2t + 1).
-sumcheck::Composition<Fr> kernel_composition(std::span<const Fr> coeffs) {
-  std::vector<sumcheck::Term<Fr>> terms;
+template <class F>
+sumcheck::Composition<F> kernel_composition(std::span<const F> coeffs) {
+  std::vector<sumcheck::Term<F>> terms;
   for (size_t t = 0; t < coeffs.size(); ++t) terms.push_back({coeffs[t], {2 * t, 2 * t + 1}});
-  return sumcheck::Composition<Fr>(2 * coeffs.size(), std::move(terms));
+  return sumcheck::Composition<F>(2 * coeffs.size(), std::move(terms));
 }
 
 // The point of sumcheck 1 split as (r_w, r_h, r_c, r_n') (X's layout).
-YPoint split_x(const ConvShape& s, std::span<const Fr> point) {
+template <class F>
+YPointT<F> split_x(const ConvShape& s, std::span<const F> point) {
   auto parts = split_point(s.x_shape(), point);
   // reuse YPoint's fields: rn = r_n', rco = r_c, rho = r_h, rwo = r_w
   return {std::move(parts[0]), std::move(parts[1]), std::move(parts[2]), std::move(parts[3])};
 }
 
-std::vector<Fr> kernel_coeffs(std::span<const YPoint> ys, const std::vector<Fr>& rn_x, const Fr& gamma) {
-  std::vector<Fr> coeffs;
-  Fr g = Fr::one();
+template <class F>
+std::vector<F> kernel_coeffs(std::span<const YPointT<F>> ys, const std::vector<F>& rn_x, const F& gamma) {
+  std::vector<F> coeffs;
+  F g = F::one();
   for (const auto& y : ys) {
-    coeffs.push_back(g * poly::eq_eval<Fr>(y.rn, rn_x));
+    coeffs.push_back(g * poly::eq_eval<F>(y.rn, rn_x));
     g *= gamma;
   }
   return coeffs;
 }
 
-void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::vector<Fr>& x_point, const cp::Val& x_val,
-                   const std::vector<Fr>& k_point, std::span<const cp::Val> k_finals, std::span<const cp::Val> bias_values,
-                   ConvClaims* out) {
-  const YPoint xp = split_x(s, x_point);
+template <class F>
+void output_claims(const ConvShape& s, std::span<const YPointT<F>> ys, const std::vector<F>& x_point,
+                   const sumcheck::Msg<F>& x_val, const std::vector<F>& k_point,
+                   std::span<const sumcheck::Msg<F>> k_finals, std::span<const sumcheck::Msg<F>> bias_values,
+                   ConvClaimsT<F>* out) {
+  const YPointT<F> xp = split_x<F>(s, x_point);
   out->x = {x_point, x_val};
   out->w.clear();
   out->bias.clear();
@@ -109,7 +121,7 @@ void output_claims(const ConvShape& s, std::span<const YPoint> ys, const std::ve
   for (size_t t = 0; t < ys.size(); ++t) {
     if (s.bias) out->bias.push_back({ys[t].rco, bias_values[t]});
     if (s.groups > 1) continue;
-    std::vector<Fr> pt = k_point;  // (r_kw, r_kh)
+    std::vector<F> pt = k_point;  // (r_kw, r_kh)
     pt.insert(pt.end(), xp.rco.begin(), xp.rco.end());
     pt.insert(pt.end(), ys[t].rco.begin(), ys[t].rco.end());
     out->w.push_back({std::move(pt), k_finals[2 * t]});
@@ -139,23 +151,27 @@ PaddedShape ConvShape::w_shape() const { return PaddedShape({co, c / groups, kh,
 PaddedShape ConvShape::y_shape() const { return PaddedShape({n, co, out_h(), out_w()}); }
 PaddedShape ConvShape::bias_shape() const { return PaddedShape({co}); }
 
-void ConvProof::serialize(ByteWriter& w) const {
+template <>
+void ConvProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& v : bias_values) cp::write(w, v);
   input_sumcheck.serialize(w);
   kernel_sumcheck.serialize(w);
 }
 
-ConvProof ConvProof::deserialize(ByteReader& r, const ConvShape& s, size_t num_claims) {
-  ConvProof p;
+template <field::PrimeField F>
+ConvProofT<F> ConvProofT<F>::deserialize(ByteReader& r, const ConvShape& s, size_t num_claims) {
+  ConvProofT<F> p;
   if (s.bias) {
-    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(cp::read(r));
+    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(sumcheck::read_msg<F>(r));
   }
-  p.input_sumcheck = sumcheck::Proof<Fr>::deserialize(r, s.x_shape().num_vars(), 2, 2);
+  p.input_sumcheck = sumcheck::Proof<F>::deserialize(r, s.x_shape().num_vars(), 2, 2);
   p.kernel_sumcheck = s.groups == 1
-                          ? sumcheck::Proof<Fr>::deserialize(r, ceil_log2(s.kh) + ceil_log2(s.kw), 2, 2 * num_claims)
-                          : sumcheck::Proof<Fr>::deserialize(r, s.w_shape().num_vars(), 2, 2);
+                          ? sumcheck::Proof<F>::deserialize(r, ceil_log2(s.kh) + ceil_log2(s.kw), 2, 2 * num_claims)
+                          : sumcheck::Proof<F>::deserialize(r, s.w_shape().num_vars(), 2, 2);
   return p;
 }
+template ConvProofT<Fr> ConvProofT<Fr>::deserialize(ByteReader&, const ConvShape&, size_t);
+template ConvProofT<snark::CFr> ConvProofT<snark::CFr>::deserialize(ByteReader&, const ConvShape&, size_t);
 
 namespace {
 
@@ -177,12 +193,12 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
   const Axis ah = axis_h(s), aw = axis_w(s);
   const auto taps_h = ah.taps(), taps_w = aw.taps();
 
-  absorb_claims(tr, y_claims);
+  absorb_claims<Fr>(tr, y_claims);
   ConvProof proof;
   std::vector<YPoint> ys;
   for (const auto& c : y_claims) {
     ZKINFER_CHECK(c.point.size() == s.y_shape().num_vars());
-    ys.push_back(split_y(s, c.point));
+    ys.push_back(split_y<Fr>(s, c.point));
   }
   if (s.bias) {
     ZKINFER_CHECK(bias.size() == s.bias_shape().size());
@@ -240,18 +256,18 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
   f1.push_back(std::move(g));
   auto r1 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f1), tr);
   proof.input_sumcheck = std::move(r1.proof);
-  const YPoint xp = split_x(s, r1.point);  // rn = r_n', rco = r_c, rho = r_h, rwo = r_w
+  const YPoint xp = split_x<Fr>(s, r1.point);  // rn = r_n', rco = r_c, rho = r_h, rwo = r_w
 
   // Sumcheck 2: g_val = sum_{a, b} sum_t kappa_t Wr_t~(r_c, a, b) Phi_t(a, b), kappa_t =
   // gamma^t eq(r_n, r_n').
   const auto erc = poly::eq_table<Fr>(xp.rco);
   const auto erh = poly::eq_table<Fr>(xp.rho);
   const auto erw = poly::eq_table<Fr>(xp.rwo);
-  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
+  const auto coeffs = kernel_coeffs<Fr>(ys, xp.rn, gamma);
   std::vector<std::vector<Fr>> phis;
   for (size_t t = 0; t < num_claims; ++t) {
-    const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
-    const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
+    const auto sh = ah.selector<Fr>(poly::eq_table<Fr>(ys[t].rho), erh);
+    const auto sw = aw.selector<Fr>(poly::eq_table<Fr>(ys[t].rwo), erw);
     std::vector<Fr> phi(kwin);
     for (size_t a = 0; a < pkh; ++a)
       for (size_t b = 0; b < pkw; ++b) phi[a * pkw + b] = sh[a] * sw[b];
@@ -265,9 +281,11 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
       f2.push_back(std::move(wk));
       f2.push_back(std::move(phis[t]));
     }
-    auto r2 = sumcheck::prove(kernel_composition(coeffs), std::move(f2), tr);
+    auto r2 = sumcheck::prove(kernel_composition<Fr>(coeffs), std::move(f2), tr);
     proof.kernel_sumcheck = std::move(r2.proof);
-    if (out) output_claims(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point, proof.kernel_sumcheck.final_evals, proof.bias_values, out);
+    if (out)
+      output_claims<Fr>(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point,
+                        std::span<const cp::Val>(proof.kernel_sumcheck.final_evals), std::span<const cp::Val>(proof.bias_values), out);
   } else {
     // Over Wt's variables: Wt . ME, ME(o, c', a, b) = sum_t kappa_t eq(r_co^t, o)
     // eq(r_c, g(o) C/G + c') Phi_t(a, b).
@@ -293,7 +311,9 @@ ConvProof prove_impl(const ConvShape& s, std::vector<Fr> x, std::vector<Fr> wt_f
     f2.push_back(std::move(me));
     auto r2 = sumcheck::prove(sumcheck::Composition<Fr>::product(2), std::move(f2), tr);
     proof.kernel_sumcheck = std::move(r2.proof);
-    if (out) output_claims(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point, proof.kernel_sumcheck.final_evals, proof.bias_values, out);
+    if (out)
+      output_claims<Fr>(s, ys, r1.point, proof.input_sumcheck.final_evals[0], r2.point,
+                        std::span<const cp::Val>(proof.kernel_sumcheck.final_evals), std::span<const cp::Val>(proof.bias_values), out);
   }
   return proof;
 }
@@ -347,8 +367,9 @@ ConvProof prove_conv(const ConvShape& s, std::span<const int64_t> x, std::span<c
                     });
 }
 
-Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const ConvProof& proof,
-                    transcript::Transcript& tr, ConvClaims* out) {
+template <field::PrimeField F>
+Verdict verify_conv_as(const ConvShape& s, std::span<const ClaimT<F>> y_claims, const ConvProofT<F>& proof,
+                       transcript::Transcript& tr, ConvClaimsT<F>* out) {
   if (auto e = s.invalid()) return Verdict::reject(*e);
   if (y_claims.empty()) return Verdict::reject("conv: no claims on the output");
   const size_t num_claims = y_claims.size();
@@ -358,51 +379,52 @@ Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const C
   if (proof.bias_values.size() != (s.bias ? num_claims : 0))
     return Verdict::reject("conv: wrong number of bias values");
 
-  absorb_claims(tr, y_claims);
+  absorb_claims<F>(tr, y_claims);
   if (s.bias) tr.absorb_many(kLabelBias, proof.bias_values);
-  const Fr gamma = tr.challenge<Fr>(kLabelGamma);
+  const F gamma = tr.challenge<F>(kLabelGamma);
 
-  std::vector<YPoint> ys;
-  cp::Val claim;
-  Fr gt = Fr::one();
+  std::vector<YPointT<F>> ys;
+  sumcheck::Msg<F> claim{};
+  F gt = F::one();
   for (size_t t = 0; t < num_claims; ++t) {
-    ys.push_back(split_y(s, y_claims[t].point));
-    cp::Val v = y_claims[t].value;
-    if (s.bias) v -= proof.bias_values[t] * bias_indicator(s, ys.back());
+    ys.push_back(split_y<F>(s, y_claims[t].point));
+    sumcheck::Msg<F> v = y_claims[t].value;
+    if (s.bias) v -= proof.bias_values[t] * bias_indicator<F>(s, ys.back());
     claim += gt * v;
     gt *= gamma;
   }
-  sumcheck::Subclaim<Fr> sub1;
-  Verdict v = sumcheck::verify(sumcheck::Composition<Fr>::product(2), s.x_shape().num_vars(), claim,
-                               proof.input_sumcheck, tr, &sub1);
+  sumcheck::Subclaim<F> sub1;
+  Verdict v = sumcheck::verify<F>(sumcheck::Composition<F>::product(2), s.x_shape().num_vars(), claim,
+                                  proof.input_sumcheck, tr, &sub1);
   if (!v.ok()) return v.within("conv: input sumcheck");
-  const YPoint xp = split_x(s, sub1.point);
+  const YPointT<F> xp = split_x<F>(s, sub1.point);
 
-  const auto coeffs = kernel_coeffs(ys, xp.rn, gamma);
+  const auto coeffs = kernel_coeffs<F>(ys, xp.rn, gamma);
   const size_t lkh = ceil_log2(s.kh), lkw = ceil_log2(s.kw);
-  sumcheck::Subclaim<Fr> sub2;
+  sumcheck::Subclaim<F> sub2;
   if (s.groups == 1) {
-    v = sumcheck::verify(kernel_composition(coeffs), lkw + lkh, sub1.final_evals[1], proof.kernel_sumcheck, tr, &sub2);
+    v = sumcheck::verify<F>(kernel_composition<F>(coeffs), lkw + lkh, sub1.final_evals[1], proof.kernel_sumcheck, tr,
+                            &sub2);
   } else {
-    v = sumcheck::verify(sumcheck::Composition<Fr>::product(2), s.w_shape().num_vars(), sub1.final_evals[1],
-                         proof.kernel_sumcheck, tr, &sub2);
+    v = sumcheck::verify<F>(sumcheck::Composition<F>::product(2), s.w_shape().num_vars(), sub1.final_evals[1],
+                            proof.kernel_sumcheck, tr, &sub2);
   }
   if (!v.ok()) return v.within("conv: kernel sumcheck");
 
   // Phi_t(r_kh, r_kw) = Sh~(r_kh; r_ho, r_h) Sw~(r_kw; r_wo, r_w), each in O(K out + in + K).
-  const std::span<const Fr> rkw(sub2.point.data(), lkw), rkh(sub2.point.data() + lkw, lkh);
-  const auto ekh = poly::eq_table<Fr>(rkh), ekw = poly::eq_table<Fr>(rkw);
-  const auto erh = poly::eq_table<Fr>(xp.rho), erw = poly::eq_table<Fr>(xp.rwo);
+  const std::span<const F> rkw(sub2.point.data(), lkw), rkh(sub2.point.data() + lkw, lkh);
+  const auto ekh = poly::eq_table<F>(rkh), ekw = poly::eq_table<F>(rkw);
+  const auto erh = poly::eq_table<F>(xp.rho), erw = poly::eq_table<F>(xp.rwo);
   const Axis ah = axis_h(s), aw = axis_w(s);
-  std::vector<Fr> phi(num_claims);
+  std::vector<F> phi(num_claims);
   for (size_t t = 0; t < num_claims; ++t) {
-    const auto sh = ah.selector(poly::eq_table<Fr>(ys[t].rho), erh);
-    const auto sw = aw.selector(poly::eq_table<Fr>(ys[t].rwo), erw);
-    Fr vh = Fr::zero(), vw = Fr::zero();
+    const auto sh = ah.selector<F>(poly::eq_table<F>(ys[t].rho), erh);
+    const auto sw = aw.selector<F>(poly::eq_table<F>(ys[t].rwo), erw);
+    F vh = F::zero(), vw = F::zero();
     for (size_t a = 0; a < s.kh; ++a) vh += ekh[a] * sh[a];
     for (size_t b = 0; b < s.kw; ++b) vw += ekw[b] * sw[b];
     phi[t] = vh * vw;
-    if (s.groups == 1 && sub2.final_evals[2 * t + 1] != phi[t])
+    if (s.groups == 1 && sub2.final_evals[2 * t + 1] != sumcheck::Msg<F>(phi[t]))
       return Verdict::reject("conv: window selector value of claim " + std::to_string(t) + " is wrong");
   }
   if (s.groups > 1) {
@@ -410,23 +432,37 @@ Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const C
     // eq(r_co^t, o) eq(r_c', c') eq(r_c, g(o) C/G + c'): O(Co C/G) per claim.
     const size_t cg = s.c / s.groups, mg = s.co / s.groups;
     const auto parts = split_point(s.w_shape(), sub2.point);  // (r_o, r_c', r_kh, r_kw)
-    const auto eo = poly::eq_table<Fr>(parts[0]), ec2 = poly::eq_table<Fr>(parts[1]);
-    const auto erc = poly::eq_table<Fr>(xp.rco);
-    Fr me = Fr::zero();
+    const auto eo = poly::eq_table<F>(parts[0]), ec2 = poly::eq_table<F>(parts[1]);
+    const auto erc = poly::eq_table<F>(xp.rco);
+    F me = F::zero();
     for (size_t t = 0; t < num_claims; ++t) {
-      const auto eco = poly::eq_table<Fr>(ys[t].rco);
-      Fr m = Fr::zero();
+      const auto eco = poly::eq_table<F>(ys[t].rco);
+      F m = F::zero();
       for (size_t o = 0; o < s.co; ++o) {
-        Fr inner = Fr::zero();
+        F inner = F::zero();
         for (size_t c2 = 0; c2 < cg; ++c2) inner += ec2[c2] * erc[(o / mg) * cg + c2];
         m += eo[o] * eco[o] * inner;
       }
       me += coeffs[t] * m * phi[t];
     }
-    if (sub2.final_evals[1] != me) return Verdict::reject("conv: grouped channel selector value is wrong");
+    if (sub2.final_evals[1] != sumcheck::Msg<F>(me)) return Verdict::reject("conv: grouped channel selector value is wrong");
   }
-  if (out) output_claims(s, ys, sub1.point, sub1.final_evals[0], sub2.point, sub2.final_evals, proof.bias_values, out);
+  if (out)
+    output_claims<F>(s, ys, sub1.point, sub1.final_evals[0], sub2.point,
+                     std::span<const sumcheck::Msg<F>>(sub2.final_evals),
+                     std::span<const sumcheck::Msg<F>>(proof.bias_values), out);
   return Verdict::accept();
+}
+
+template Verdict verify_conv_as<Fr>(const ConvShape&, std::span<const Claim>, const ConvProof&, transcript::Transcript&,
+                                    ConvClaims*);
+template Verdict verify_conv_as<snark::CFr>(const ConvShape&, std::span<const ClaimT<snark::CFr>>,
+                                            const ConvProofT<snark::CFr>&, transcript::Transcript&,
+                                            ConvClaimsT<snark::CFr>*);
+
+Verdict verify_conv(const ConvShape& s, std::span<const Claim> y_claims, const ConvProof& proof,
+                    transcript::Transcript& tr, ConvClaims* out) {
+  return verify_conv_as<Fr>(s, y_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

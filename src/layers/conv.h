@@ -46,22 +46,31 @@ struct ConvShape {
   PaddedShape bias_shape() const;
 };
 
-struct ConvProof {
-  std::vector<cp::Val> bias_values;          // bias~(r_co) per claim, when the shape has a bias
-  sumcheck::Proof<Fr> input_sumcheck;   // over X's variables: X . G
-  sumcheck::Proof<Fr> kernel_sumcheck;  // groups = 1: over (kw, kh), sum_t c_t Wt_t . Phi_t;
-                                        // groups > 1: over Wt's variables, Wt . ME
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables).
+template <field::PrimeField F>
+struct ConvProofT {
+  std::vector<sumcheck::Msg<F>> bias_values;  // bias~(r_co) per claim, when the shape has a bias
+  sumcheck::Proof<F> input_sumcheck;          // over X's variables: X . G
+  sumcheck::Proof<F> kernel_sumcheck;         // groups = 1: over (kw, kh), sum_t c_t Wt_t . Phi_t;
+                                              // groups > 1: over Wt's variables, Wt . ME
 
   void serialize(ByteWriter& w) const;
-  static ConvProof deserialize(ByteReader& r, const ConvShape& shape, size_t num_claims);
+  // Fixed layout for the shape and claim count (throws DecodeError on bad bytes); for snark::CFr
+  // every message becomes a witness variable (sumcheck::read_msg).
+  static ConvProofT deserialize(ByteReader& r, const ConvShape& shape, size_t num_claims);
 };
+using ConvProof = ConvProofT<Fr>;
+template <>
+void ConvProofT<Fr>::serialize(ByteWriter& w) const;
 
 // Claim t on Y gives w[t] (and bias[t]); all claims together give the one claim x. With
 // groups > 1 all claims together give the single claim w[0] on Wt.
-struct ConvClaims {
-  Claim x;
-  std::vector<Claim> w, bias;
+template <field::PrimeField F>
+struct ConvClaimsT {
+  ClaimT<F> x;
+  std::vector<ClaimT<F>> w, bias;
 };
+using ConvClaims = ConvClaimsT<Fr>;
 
 // Proves the claims on Y (|y_claims| >= 1). x, wt, bias: padded tables (bias empty if none).
 ConvProof prove_conv(const ConvShape& shape, std::span<const Fr> x, std::span<const Fr> wt, std::span<const Fr> bias,
@@ -76,5 +85,10 @@ ConvProof prove_conv(const ConvShape& shape, std::span<const int64_t> x, std::sp
 // Verifies; on acceptance fills *out. Never throws.
 Verdict verify_conv(const ConvShape& shape, std::span<const Claim> y_claims, const ConvProof& proof,
                     transcript::Transcript& tr, ConvClaims* out = nullptr);
+// The same verifier over any field type: instantiated for Fr (the function above) and snark::CFr
+// (the verifier as a circuit, with a field-native transcript; docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+Verdict verify_conv_as(const ConvShape& shape, std::span<const ClaimT<F>> y_claims, const ConvProofT<F>& proof,
+                       transcript::Transcript& tr, ConvClaimsT<F>* out = nullptr);
 
 }  // namespace zkinfer::layers

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "layers/circuit_test_util.h"
 #include "layers/test_util.h"
 #include "test_seed.h"
 
@@ -290,6 +291,84 @@ TEST(Conv, RejectsMalformedStatements) {
   EXPECT_FALSE(verify_conv(s, one, p, tr).ok());
   s = ConvShape{};
   EXPECT_FALSE(verify_conv(s, {}, p, tr).ok());
+}
+
+// The verifier run as a circuit (docs/protocol/wrap.md section 3): proved over the Poseidon field
+// transcript, verified natively, then verify_conv_as<CFr> over the circuit twin with the claims as
+// public inputs and the proof's bytes read as witnesses. The honest proof satisfies the system and
+// the circuit's output claims are the native verifier's; a changed claim value, round value, final
+// value, bias value, and the consistent change the selector check catches do not.
+TEST(Conv, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 11);
+  using ctest::CFr;
+  size_t total = 0;
+  for (const Case& k : cases()) {
+    SCOPED_TRACE(describe(k));
+    const Instance in = make(k, rng);
+    auto tp = ctest::field_transcript();
+    const ConvProof proof = prove_conv(in.shape, in.x, in.wt, in.bias, in.claims, tp);
+    ConvClaims native;
+    {
+      auto tv = ctest::field_transcript();
+      ASSERT_TRUE(verify_conv(in.shape, in.claims, proof, tv, &native).ok());
+    }
+    auto run = [&](const ConvProof& p, const std::vector<Claim>& claims, bool check_claims) {
+      const auto bytes = ctest::bytes_of(p);
+      size_t n = 0;
+      const bool sat = ctest::circuit_satisfied(
+          [&] {
+            auto tr = ctest::circuit_transcript();
+            const auto cl = ctest::lift_claims(claims);
+            ByteReader r(bytes);
+            const auto cp = ConvProofT<CFr>::deserialize(r, in.shape, claims.size());
+            EXPECT_EQ(r.remaining(), 0u);
+            ConvClaimsT<CFr> out;
+            const Verdict v = verify_conv_as<CFr>(in.shape, cl, cp, tr, &out);
+            if (v.ok() && check_claims) {
+              ctest::expect_same_claim(out.x, native.x, "x");
+              ctest::expect_same_claims(out.w, native.w, "w");
+              ctest::expect_same_claims(out.bias, native.bias, "bias");
+            }
+            return v;
+          },
+          &n);
+      if (check_claims) total += n;
+      return sat;
+    };
+    EXPECT_TRUE(run(proof, in.claims, true));
+    {
+      auto bad = in.claims;
+      bad.back().value += Fr::one();
+      EXPECT_FALSE(run(proof, bad, false)) << "changed claim value";
+    }
+    for (int which = 0; which < 2; ++which) {
+      const auto& sc = which == 0 ? proof.input_sumcheck : proof.kernel_sumcheck;
+      if (!sc.rounds.empty()) {
+        ConvProof bad = proof;
+        (which == 0 ? bad.input_sumcheck : bad.kernel_sumcheck).rounds.back().evals[0] += Fr::one();
+        EXPECT_FALSE(run(bad, in.claims, false)) << which << " changed round value";
+      }
+      for (size_t j = 0; j < sc.final_evals.size(); ++j) {
+        ConvProof bad = proof;
+        (which == 0 ? bad.input_sumcheck : bad.kernel_sumcheck).final_evals[j] += Fr::one();
+        EXPECT_FALSE(run(bad, in.claims, false)) << which << " changed final value " << j;
+      }
+    }
+    {
+      ConvProof bad = proof;
+      auto& fe = bad.kernel_sumcheck.final_evals;
+      fe[0] += fe[0];
+      fe[1] *= Fr::from_u64(2).inverse();
+      EXPECT_FALSE(run(bad, in.claims, false)) << "consistent change of the kernel finals";
+    }
+    for (size_t t = 0; t < proof.bias_values.size(); ++t) {
+      ConvProof bad = proof;
+      bad.bias_values[t] += Fr::one();
+      EXPECT_FALSE(run(bad, in.claims, false)) << "changed bias value " << t;
+    }
+  }
+  std::printf("conv verifier as a circuit: %zu constraints over %zu cases\n", total, cases().size());
 }
 
 }  // namespace

@@ -27,9 +27,10 @@ std::optional<std::string> bad_operand(const std::vector<size_t>& d, const DivPa
 
 size_t rem_bits(const DivParams& p) { return p.d_bits + p.eb + 1; }
 
-sumcheck::Composition<Fr> mul_comp() {
-  using T = sumcheck::Term<Fr>;
-  return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
+template <class F = Fr>
+sumcheck::Composition<F> mul_comp() {
+  using T = sumcheck::Term<F>;
+  return sumcheck::Composition<F>(3, {T{F::one(), {0, 1, 2}}});
 }
 
 
@@ -61,12 +62,14 @@ std::optional<std::string> DivParams::invalid() const {
   return std::nullopt;
 }
 
-void DivProof::serialize(ByteWriter& w) const {
+template <>
+void DivProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   for (const auto& v : vals) cp::write(w, v);
 }
 
-DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_claims) {
+template <field::PrimeField F>
+DivProofT<F> DivProofT<F>::deserialize(ByteReader& r, const DivParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("div: bad parameters");
   if (num_claims > 1024) r.fail("div: too many claims");
   const size_t ny = PaddedShape(p.dims).num_vars(), nb = PaddedShape(dims_or(p.b_dims, p)).num_vars();
@@ -78,11 +81,13 @@ DivProof DivProof::deserialize(ByteReader& r, const DivParams& p, size_t num_cla
   append_range_layout(l, ny, rem_bits(p));
   append_range_layout(l, nb, p.d_bits);
   for (size_t i = 0; i < num_claims; ++i) l.sumchecks.push_back({ny, 3, 3});
-  DivProof out;
-  out.nl = deserialize_proof(r, l);
-  for (size_t i = 0; i < 2 * num_claims; ++i) out.vals.push_back(cp::read(r));
+  DivProofT<F> out;
+  out.nl = deserialize_proof<F>(r, l);
+  for (size_t i = 0; i < 2 * num_claims; ++i) out.vals.push_back(sumcheck::read_msg<F>(r));
   return out;
 }
+template DivProofT<Fr> DivProofT<Fr>::deserialize(ByteReader&, const DivParams&, size_t);
+template DivProofT<snark::CFr> DivProofT<snark::CFr>::deserialize(ByteReader&, const DivParams&, size_t);
 
 namespace {
 // Adapter so that register_ranges works on the prover with values.
@@ -196,8 +201,10 @@ std::vector<AdviceShape> div_advice_shapes(const DivParams& params) {
   return nv.advice;
 }
 
-Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, const DivProof& proof,
-                   transcript::Transcript& tr, DivClaims* out) {
+template <field::PrimeField F>
+Verdict verify_div_as(const DivParams& params, std::span<const ClaimT<F>> out_claims, const DivProofT<F>& proof,
+                      transcript::Transcript& tr, DivClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = params.invalid()) return Verdict::reject("div: " + *why);
   const PaddedShape ys(params.dims), bs(dims_or(params.b_dims, params));
   const auto& ad = dims_or(params.a_dims, params);
@@ -206,47 +213,47 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("div: claim point has the wrong size");
   if (proof.vals.size() != 2 * out_claims.size()) return Verdict::reject("div: wrong number of values");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   const Ranges rg = register_ranges(nv, params, n, bs.num_vars());
   absorb_claims(tr, "div.claim", out_claims);
-  DivClaims res;
-  const Fr qoff = pow2_fr(params.q_bits), two_eb = pow2_fr(params.eb), two_eb1 = pow2_fr(params.eb + 1),
-           two_ea1 = pow2_fr(params.ea + 1);
+  DivClaimsT<F> res;
+  const F qoff = F(pow2_fr(params.q_bits)), two_eb = F(pow2_fr(params.eb)), two_eb1 = F(pow2_fr(params.eb + 1)),
+           two_ea1 = F(pow2_fr(params.ea + 1));
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "div: claim " + std::to_string(i);
-    cp::Val qv, r, rc, dz;
+    M qv{}, r{}, rc{}, dz{};
     if (!nv.recv_range_eval(rg.q, c.point, tr, &qv) || !nv.recv_range_eval(rg.rem, c.point, tr, &r) ||
         !nv.recv_range_eval(rg.comp, c.point, tr, &rc))
       return Verdict::reject(where + ": missing evaluations");
-    const Fr ind = indicator_mle(ys, c.point);
+    const F ind = indicator_mle(ys, c.point);
     if (qv - qoff * ind != c.value) return Verdict::reject(where + ": value differs from the quotient's digits");
     const auto zb = broadcast_point(ys, bd, c.point);
-    const cp::Val bz = proof.vals[2 * i];
+    const M bz = proof.vals[2 * i];
     tr.absorb("div.b_eval", bz);
     if (!nv.recv_range_eval(rg.den, zb, tr, &dz)) return Verdict::reject(where + ": missing evaluations");
     if (dz != bz - indicator_mle(bs, zb)) return Verdict::reject(where + ": divisor differs from its positive digits");
-    const Fr kb = broadcast_factor(ys, bd, c.point), ka = broadcast_factor(ys, ad, c.point);
+    const F kb = broadcast_factor(ys, bd, c.point), ka = broadcast_factor(ys, ad, c.point);
     if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
     if (r + rc != two_eb1 * kb * bz - ind) return Verdict::reject(where + ": remainder not below twice the divisor");
     res.b.push_back({zb, bz});
-    const cp::Val T = proof.vals[2 * i + 1];
+    const M T = proof.vals[2 * i + 1];
     tr.absorb("div.T", T);
-    const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
+    const sumcheck::Proof<F>* sp = nv.next_sumcheck();
     if (sp == nullptr) return Verdict::reject(where + ": missing product sumcheck");
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(mul_comp(), c.point, T, *sp, tr, &sub); !v) return v.within(where + ": product");
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify_with_eq<F>(mul_comp<F>(), c.point, T, *sp, tr, &sub); !v) return v.within(where + ": product");
+    if (sub.final_evals[0] != M(poly::eq_eval<F>(c.point, sub.point)))
       return Verdict::reject(where + ": product: eq(z, rho) mismatch");
     res.a.push_back({broadcast_point(ys, ad, c.point), (two_eb1 * T + r - two_eb * kb * bz) * (two_ea1 * ka).inverse()});
-    cp::Val qr, dr;
+    M qr{}, dr{};
     if (!nv.recv_range_eval(rg.q, sub.point, tr, &qr)) return Verdict::reject(where + ": missing evaluations");
     if (qr - qoff * indicator_mle(ys, sub.point) != sub.final_evals[2])
       return Verdict::reject(where + ": product: q(rho) differs from the quotient's digits");
     const auto rb = broadcast_point(ys, bd, sub.point);
-    const Fr krb = broadcast_factor(ys, bd, sub.point);
+    const F krb = broadcast_factor(ys, bd, sub.point);
     if (krb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
-    const cp::Val brv = sub.final_evals[1] * krb.inverse();
+    const M brv = sub.final_evals[1] * krb.inverse();
     if (!nv.recv_range_eval(rg.den, rb, tr, &dr)) return Verdict::reject(where + ": missing evaluations");
     if (dr != brv - indicator_mle(bs, rb)) return Verdict::reject(where + ": product: divisor differs from its positive digits");
     res.b.push_back({rb, brv});
@@ -256,6 +263,16 @@ Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, c
   res.advice = std::move(nv.claims);
   *out = std::move(res);
   return Verdict::accept();
+}
+
+template Verdict verify_div_as<Fr>(const DivParams&, std::span<const Claim>, const DivProof&, transcript::Transcript&,
+                                   DivClaims*);
+template Verdict verify_div_as<snark::CFr>(const DivParams&, std::span<const ClaimT<snark::CFr>>,
+                                           const DivProofT<snark::CFr>&, transcript::Transcript&, DivClaimsT<snark::CFr>*);
+
+Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, const DivProof& proof,
+                   transcript::Transcript& tr, DivClaims* out) {
+  return verify_div_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

@@ -28,18 +28,25 @@ struct DivParams {
   std::optional<std::string> invalid() const;
 };
 
-struct DivProof {
-  NonlinearProof nl;                     // digit evaluations, sumchecks (one per claim), LogUps
-  std::vector<cp::Val> vals;                  // per claim: b~(z_b), T
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct DivProofT {
+  NonlinearProofT<F> nl;                 // digit evaluations, sumchecks (one per claim), LogUps
+  std::vector<sumcheck::Msg<F>> vals;    // per claim: b~(z_b), T
   void serialize(ByteWriter& w) const;
-  static DivProof deserialize(ByteReader& r, const DivParams& p, size_t num_claims);
+  static DivProofT deserialize(ByteReader& r, const DivParams& p, size_t num_claims);
 };
+using DivProof = DivProofT<Fr>;
+template <>
+void DivProofT<Fr>::serialize(ByteWriter& w) const;
 
-struct DivClaims {
-  std::vector<Claim> a;             // one per output claim
-  std::vector<Claim> b;             // two per output claim
-  std::vector<AdviceClaim> advice;
+template <field::PrimeField F>
+struct DivClaimsT {
+  std::vector<ClaimT<F>> a;             // one per output claim
+  std::vector<ClaimT<F>> b;             // two per output claim
+  std::vector<AdviceClaimT<F>> advice;
 };
+using DivClaims = DivClaimsT<Fr>;
 
 class DivProver {
  public:
@@ -62,5 +69,9 @@ class DivProver {
 std::vector<AdviceShape> div_advice_shapes(const DivParams& params);
 Verdict verify_div(const DivParams& params, std::span<const Claim> out_claims, const DivProof& proof,
                    transcript::Transcript& tr, DivClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_div_as(const DivParams& params, std::span<const ClaimT<F>> out_claims, const DivProofT<F>& proof,
+                      transcript::Transcript& tr, DivClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "layers/divide.h"
+#include "layers/int_div.h"
+#include "layers/proof_circuit_test_util.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
 #include "test_seed.h"
@@ -194,6 +196,91 @@ TEST(DivTest, NonPositiveDivisorRefused) {
   EXPECT_THROW(DivProver(p, a, std::vector<int64_t>{1, 300, 2}), Error);  // above 2^d_bits
   p.d_bits = 0;
   EXPECT_TRUE(p.invalid().has_value());
+}
+
+// The Div and integer Div verifiers as circuits (verify_div_as, verify_int_div_as over snark::CFr;
+// docs/protocol/wrap.md section 3): honest satisfied with the native claims, each changed message
+// (quotient, remainder and divisor digits, LogUp, product sumcheck, divisor value, T) not.
+std::vector<int64_t> divisors(TestRng& rng, size_t n, int64_t lo, int64_t hi) {
+  std::vector<int64_t> z(n);
+  for (auto& v : z) v = lo + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(hi - lo + 1));
+  return z;
+}
+
+testing::ProofCircuitCase div_case(TestRng& rng, std::string name, const DivParams& p, int64_t a_bound, int64_t b_hi,
+                                   size_t nclaims) {
+  const PaddedShape ys(p.dims);
+  const auto a = testing::random_ints(rng, numel(p.a_dims.empty() ? p.dims : p.a_dims), a_bound);
+  const auto b = divisors(rng, numel(p.b_dims.empty() ? p.dims : p.b_dims), 1, b_hi);
+  const auto y = DivProver(p, a, b).output();
+  auto claims = testing::true_claims(rng, padded_table(ys, y), ys.num_vars(), nclaims);
+  return testing::proof_case(
+      std::move(name), claims,
+      [p, a, b, claims](transcript::Transcript& tr) {
+        DivProver prover(p, a, b);
+        DivClaims out;
+        ByteWriter w;
+        prover.prove(claims, tr, &out).serialize(w);
+        return w.data();
+      },
+      [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+        using F = testing::claims_field_t<decltype(cl)>;
+        const auto proof = DivProofT<F>::deserialize(r, p, cl.size());
+        DivClaimsT<F> out;
+        const Verdict v = verify_div_as<F>(p, cl, proof, tr, &out);
+        if (v.ok()) {
+          testing::flatten_into(*flat, out.a);
+          testing::flatten_into(*flat, out.b);
+          testing::flatten_into(*flat, out.advice);
+        }
+        return v;
+      });
+}
+
+testing::ProofCircuitCase int_div_case(TestRng& rng, std::string name, const IntDivParams& p, int64_t zhi, size_t nclaims) {
+  const PaddedShape xs(p.dims);
+  const auto x = testing::random_ints(rng, numel(p.dims), int64_t{1} << (p.x_bits - 1));
+  const auto z = divisors(rng, numel(p.z_dims.empty() ? p.dims : p.z_dims), 1, zhi);
+  const auto y = IntDivProver(p, x, z).output();
+  auto claims = testing::true_claims(rng, padded_table(xs, y), xs.num_vars(), nclaims);
+  return testing::proof_case(
+      std::move(name), claims,
+      [p, x, z, claims](transcript::Transcript& tr) {
+        IntDivProver prover(p, x, z);
+        IntDivClaims out;
+        ByteWriter w;
+        prover.prove(claims, tr, &out).serialize(w);
+        return w.data();
+      },
+      [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+        using F = testing::claims_field_t<decltype(cl)>;
+        const auto proof = IntDivProofT<F>::deserialize(r, p, cl.size());
+        IntDivClaimsT<F> out;
+        const Verdict v = verify_int_div_as<F>(p, cl, proof, tr, &out);
+        if (v.ok()) {
+          testing::flatten_into(*flat, out.x);
+          testing::flatten_into(*flat, out.z);
+          testing::flatten_into(*flat, out.advice);
+        }
+        return v;
+      });
+}
+
+TEST(DivTest, VerifiersAsCircuits) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  std::vector<testing::ProofCircuitCase> cases;
+  cases.push_back(div_case(rng, "div, scalar divisor", DivParams{{2, 5}, {}, {1, 1}, 3, 0, 20, 8}, 5000, 100, 2));
+  cases.push_back(div_case(rng, "div, elementwise, broadcast numerator", DivParams{{3, 6}, {1, 6}, {}, 0, 2, 20, 12}, 100000, 4000, 1));
+  cases.push_back(int_div_case(rng, "integer div, scalar divisor", IntDivParams{{2, 2, 3}, {1, 1, 1}, 12, 8}, 9, 1));
+  cases.push_back(int_div_case(rng, "integer div, elementwise", IntDivParams{{3, 5}, {}, 12, 8}, 200, 2));
+  size_t total = 0;
+  for (const auto& c : cases) {
+    const size_t n = testing::check_proof_circuit(c);
+    std::printf("%s as a circuit: %zu constraints\n", c.name.c_str(), n);
+    total += n;
+  }
+  std::printf("div/integer div verifiers as circuits: %zu constraints for %zu layers\n", total, cases.size());
 }
 
 }  // namespace

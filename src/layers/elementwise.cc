@@ -39,9 +39,10 @@ std::optional<std::string> bad_params(const ElementwiseParams& p) {
 RescaleParams rescale_params(const ElementwiseParams& p) {
   return {p.dims, static_cast<size_t>(p.shift), p.out_bits};
 }
-sumcheck::Composition<Fr> mul_comp() {
-  using T = sumcheck::Term<Fr>;
-  return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
+template <class F = Fr>
+sumcheck::Composition<F> mul_comp() {
+  using T = sumcheck::Term<F>;
+  return sumcheck::Composition<F>(3, {T{F::one(), {0, 1, 2}}});
 }
 bool uses_sumcheck(const ElementwiseParams& p) { return p.op == Op::kMul || p.op == Op::kAffine; }
 
@@ -50,25 +51,30 @@ std::vector<Fr> fr_padded(const PaddedShape& s, std::span<const int64_t> v) { re
 cp::Val div_or_zero(const cp::Val& value, const Fr& k) { return k.is_zero() ? cp::Val() : value * k.inverse(); }
 }  // namespace
 
-void ElementwiseProof::serialize(ByteWriter& w) const {
+template <>
+void ElementwiseProofT<Fr>::serialize(ByteWriter& w) const {
   rescale.serialize(w);
   for (const auto& e : a_evals) cp::write(w, e);
   for (const auto& s : mul) s.serialize(w);
 }
 
-ElementwiseProof ElementwiseProof::deserialize(ByteReader& r, const ElementwiseParams& p, size_t num_claims) {
+template <field::PrimeField F>
+ElementwiseProofT<F> ElementwiseProofT<F>::deserialize(ByteReader& r, const ElementwiseParams& p, size_t num_claims) {
   if (bad_params(p)) r.fail("elementwise: bad parameters");
   if (num_claims > 1024) r.fail("elementwise: too many claims");
-  ElementwiseProof out;
-  if (p.shift > 0) out.rescale = deserialize_proof(r, rescale_proof_layout(rescale_params(p), num_claims));
+  ElementwiseProofT<F> out;
+  if (p.shift > 0) out.rescale = deserialize_proof<F>(r, rescale_proof_layout(rescale_params(p), num_claims));
   const size_t n = PaddedShape(p.dims).num_vars();
   if (p.op != Op::kMul) {
-    for (size_t i = 0; i < num_claims; ++i) out.a_evals.push_back(cp::read(r));
+    for (size_t i = 0; i < num_claims; ++i) out.a_evals.push_back(sumcheck::read_msg<F>(r));
   }
   if (uses_sumcheck(p))
-    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<Fr>::deserialize(r, n, 2, 3));  // eq-sumcheck: 2 values a round
+    for (size_t i = 0; i < num_claims; ++i) out.mul.push_back(sumcheck::Proof<F>::deserialize(r, n, 2, 3));  // eq-sumcheck: 2 values a round
   return out;
 }
+template ElementwiseProofT<Fr> ElementwiseProofT<Fr>::deserialize(ByteReader&, const ElementwiseParams&, size_t);
+template ElementwiseProofT<snark::CFr> ElementwiseProofT<snark::CFr>::deserialize(ByteReader&, const ElementwiseParams&,
+                                                                                  size_t);
 
 ElementwiseProver::ElementwiseProver(const ElementwiseParams& params, std::span<const int64_t> a,
                                      std::span<const int64_t> b, std::span<const int64_t> c)
@@ -160,8 +166,10 @@ std::vector<AdviceShape> elementwise_advice_shapes(const ElementwiseParams& para
   return rescale_advice_shapes(rescale_params(params));
 }
 
-Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Claim> out_claims,
-                           const ElementwiseProof& proof, transcript::Transcript& tr, ElementwiseClaims* out) {
+template <field::PrimeField F>
+Verdict verify_elementwise_as(const ElementwiseParams& params, std::span<const ClaimT<F>> out_claims,
+                              const ElementwiseProofT<F>& proof, transcript::Transcript& tr, ElementwiseClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("elementwise: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
@@ -170,17 +178,17 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
   const auto& cd = dims_or(params.c_dims, params);
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("elementwise: claim point has the wrong size");
-  ElementwiseClaims res;
+  ElementwiseClaimsT<F> res;
   absorb_claims(tr, "elementwise.claim", out_claims);
-  std::vector<Claim> sc;
+  std::vector<ClaimT<F>> sc;
   if (params.shift > 0) {
-    if (Verdict v = verify_rescale(rescale_params(params), out_claims, proof.rescale, tr, &sc, &res.advice); !v)
+    if (Verdict v = verify_rescale_as<F>(rescale_params(params), out_claims, proof.rescale, tr, &sc, &res.advice); !v)
       return v.within("elementwise");
   } else {
     if (!proof.rescale.evals.empty() || !proof.rescale.lookups.empty() || !proof.rescale.multiplicities.empty())
       return Verdict::reject("elementwise: unexpected rescale proof");
-    const Fr inv = pow2_fr(static_cast<size_t>(-params.shift)).inverse();
-    for (const Claim& c : out_claims) sc.push_back({c.point, c.value * inv});
+    const F inv = F(pow2_fr(static_cast<size_t>(-params.shift)).inverse());
+    for (const ClaimT<F>& c : out_claims) sc.push_back({c.point, c.value * inv});
   }
   const bool sum = uses_sumcheck(params);
   if (proof.mul.size() != (sum ? sc.size() : 0) || proof.a_evals.size() != (params.op == Op::kMul ? 0 : sc.size()))
@@ -188,28 +196,30 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
   for (size_t i = 0; i < sc.size(); ++i) {
     const std::string where = "elementwise: claim " + std::to_string(i);
     if (sum) {
-      cp::Val target = sc[i].value;
+      M target = sc[i].value;
       if (params.op == Op::kAffine) {
-        const cp::Val cv = proof.a_evals[i];
+        const M cv = proof.a_evals[i];
         tr.absorb("elementwise.a_eval", cv);
         res.c.push_back({broadcast_point(shape, cd, sc[i].point), cv});
         target -= broadcast_factor(shape, cd, sc[i].point) * cv;
       }
-      sumcheck::Subclaim<Fr> sub;
-      if (Verdict v = sumcheck::verify_with_eq<Fr>(mul_comp(), sc[i].point, target, proof.mul[i], tr, &sub); !v)
+      sumcheck::Subclaim<F> sub;
+      if (Verdict v = sumcheck::verify_with_eq<F>(mul_comp<F>(), sc[i].point, target, proof.mul[i], tr, &sub); !v)
         return v.within(params.op == Op::kMul ? "elementwise: mul: claim " + std::to_string(i) : where + ": product");
-      if (sub.final_evals[0] != poly::eq_eval<Fr>(sc[i].point, sub.point))
+      if (sub.final_evals[0] != M(poly::eq_eval<F>(sc[i].point, sub.point)))
         return Verdict::reject("elementwise: mul: claim " + std::to_string(i) + ": eq(z, rho) mismatch");
-      const Fr ka = broadcast_factor(shape, ad, sub.point), kb = broadcast_factor(shape, bd, sub.point);
+      const F ka = broadcast_factor(shape, ad, sub.point), kb = broadcast_factor(shape, bd, sub.point);
+      // Over snark::CFr a non-constant K's is_zero() is constrained (an honest proof's K is nonzero
+      // but with probability <= (#vars)/|F|).
       if (ka.is_zero() || kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
       res.a.push_back({broadcast_point(shape, ad, sub.point), sub.final_evals[1] * ka.inverse()});
       res.b.push_back({broadcast_point(shape, bd, sub.point), sub.final_evals[2] * kb.inverse()});
     } else {
-      const cp::Val av = proof.a_evals[i];
+      const M av = proof.a_evals[i];
       tr.absorb("elementwise.a_eval", av);
-      const Fr ka = broadcast_factor(shape, ad, sc[i].point), kb = broadcast_factor(shape, bd, sc[i].point);
+      const F ka = broadcast_factor(shape, ad, sc[i].point), kb = broadcast_factor(shape, bd, sc[i].point);
       if (kb.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
-      cp::Val bv = (sc[i].value - pow2_fr(params.ea) * ka * av) * (pow2_fr(params.eb) * kb).inverse();
+      M bv = (sc[i].value - F(pow2_fr(params.ea)) * ka * av) * (F(pow2_fr(params.eb)) * kb).inverse();
       if (params.op == Op::kSub) bv = -bv;
       res.a.push_back({broadcast_point(shape, ad, sc[i].point), av});
       res.b.push_back({broadcast_point(shape, bd, sc[i].point), bv});
@@ -217,6 +227,17 @@ Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Clai
   }
   *out = std::move(res);
   return Verdict::accept();
+}
+
+template Verdict verify_elementwise_as<Fr>(const ElementwiseParams&, std::span<const Claim>, const ElementwiseProof&,
+                                           transcript::Transcript&, ElementwiseClaims*);
+template Verdict verify_elementwise_as<snark::CFr>(const ElementwiseParams&, std::span<const ClaimT<snark::CFr>>,
+                                                   const ElementwiseProofT<snark::CFr>&, transcript::Transcript&,
+                                                   ElementwiseClaimsT<snark::CFr>*);
+
+Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Claim> out_claims,
+                           const ElementwiseProof& proof, transcript::Transcript& tr, ElementwiseClaims* out) {
+  return verify_elementwise_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

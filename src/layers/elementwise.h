@@ -40,19 +40,28 @@ struct ElementwiseParams {
   size_t out_bits = 0;       // > 0: also range-check |y| < 2^out_bits (rescale.h)
 };
 
-struct ElementwiseProof {
-  NonlinearProof rescale;  // empty when shift <= 0
-  std::vector<cp::Val> a_evals;                // Add/Sub: a~(z_a) per claim; Affine: c~(z_c) per claim
-  std::vector<sumcheck::Proof<Fr>> mul;   // Mul/Affine: one sumcheck per claim
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables, the
+// verifier run as a circuit, docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct ElementwiseProofT {
+  NonlinearProofT<F> rescale;                  // empty when shift <= 0
+  std::vector<sumcheck::Msg<F>> a_evals;       // Add/Sub: a~(z_a) per claim; Affine: c~(z_c) per claim
+  std::vector<sumcheck::Proof<F>> mul;         // Mul/Affine: one sumcheck per claim
   void serialize(ByteWriter& w) const;
-  static ElementwiseProof deserialize(ByteReader& r, const ElementwiseParams& p, size_t num_claims);
+  // F = snark::CFr: every message a new witness (sumcheck::read_msg).
+  static ElementwiseProofT deserialize(ByteReader& r, const ElementwiseParams& p, size_t num_claims);
 };
+using ElementwiseProof = ElementwiseProofT<Fr>;
+template <>
+void ElementwiseProofT<Fr>::serialize(ByteWriter& w) const;
 
-struct ElementwiseClaims {
-  std::vector<Claim> a, b;         // one each per output claim (points on the operands' own shapes)
-  std::vector<Claim> c;            // Affine: one per output claim
-  std::vector<AdviceClaim> advice;  // on the rescale's advice
+template <field::PrimeField F>
+struct ElementwiseClaimsT {
+  std::vector<ClaimT<F>> a, b;         // one each per output claim (points on the operands' own shapes)
+  std::vector<ClaimT<F>> c;            // Affine: one per output claim
+  std::vector<AdviceClaimT<F>> advice;  // on the rescale's advice
 };
+using ElementwiseClaims = ElementwiseClaimsT<Fr>;
 
 class ElementwiseProver {
  public:
@@ -76,5 +85,10 @@ class ElementwiseProver {
 std::vector<AdviceShape> elementwise_advice_shapes(const ElementwiseParams& params);
 Verdict verify_elementwise(const ElementwiseParams& params, std::span<const Claim> out_claims,
                            const ElementwiseProof& proof, transcript::Transcript& tr, ElementwiseClaims* out);
+// The same verifier over any field type: instantiated for Fr (the function above) and snark::CFr
+// (the verifier as a circuit over a field-native transcript; docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+Verdict verify_elementwise_as(const ElementwiseParams& params, std::span<const ClaimT<F>> out_claims,
+                              const ElementwiseProofT<F>& proof, transcript::Transcript& tr, ElementwiseClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

@@ -34,28 +34,31 @@ std::optional<std::string> bad_params(const GatherElementsParams& p) {
 
 size_t entry_vars(const GatherElementsParams& p) { return ceil_log2(p.dims[p.axis]); }
 
-std::vector<Fr> at(std::span<const Fr> z, size_t j, size_t l) {
-  std::vector<Fr> pt(z.begin(), z.end());
-  for (size_t b = 0; b < l; ++b) pt.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+template <class F>
+std::vector<F> at(const std::vector<F>& z, size_t j, size_t l) {
+  std::vector<F> pt(z.begin(), z.end());
+  for (size_t b = 0; b < l; ++b) pt.push_back((j >> b) & 1 ? F::one() : F::zero());
   return pt;
 }
 
 // x's point for a point r on the row layout and entry j.
-std::vector<Fr> x_point(const GatherElementsParams& p, std::span<const Fr> r, size_t j) {
+template <class F>
+std::vector<F> x_point(const GatherElementsParams& p, const std::vector<F>& r, size_t j) {
   auto parts = split_point(PaddedShape(p.row_dims()), r);
-  parts[p.axis] = at({}, j, entry_vars(p));
+  parts[p.axis] = at<F>({}, j, entry_vars(p));
   const PaddedShape xs(p.dims);
   const auto logs = xs.log_sizes();
-  for (size_t d = 0; d < parts.size(); ++d) parts[d].resize(logs[d], Fr::zero());  // the leading block
+  for (size_t d = 0; d < parts.size(); ++d) parts[d].resize(logs[d], F::zero());  // the leading block
   return join_point(xs, parts);
 }
 
 // Factors: 0 eq; 1 + j: H_j; 1 + D + j: Xb_j. sum_j eq H_j Xb_j.
-sumcheck::Composition<Fr> comp(size_t D) {
-  using T = sumcheck::Term<Fr>;
+template <class F = Fr>
+sumcheck::Composition<F> comp(size_t D) {
+  using T = sumcheck::Term<F>;
   std::vector<T> terms;
-  for (size_t j = 0; j < D; ++j) terms.push_back(T{Fr::one(), {0, 1 + j, 1 + D + j}});
-  return sumcheck::Composition<Fr>(1 + 2 * D, std::move(terms));
+  for (size_t j = 0; j < D; ++j) terms.push_back(T{F::one(), {0, 1 + j, 1 + D + j}});
+  return sumcheck::Composition<F>(1 + 2 * D, std::move(terms));
 }
 
 // The one-hot H, then the negative-index bits N (registration order = the advice order).
@@ -180,48 +183,62 @@ ProofLayout gather_elements_proof_layout(const GatherElementsParams& params, siz
   return l;
 }
 
-Verdict verify_gather_elements(const GatherElementsParams& params, std::span<const Claim> out_claims,
-                               const NonlinearProof& proof, transcript::Transcript& tr, GatherElementsClaims* out) {
+template <field::PrimeField F>
+Verdict verify_gather_elements_as(const GatherElementsParams& params, std::span<const ClaimT<F>> out_claims,
+                                  const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                                  GatherElementsClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("gather elements: " + *why);
   const PaddedShape ys(params.out_dims());
   const size_t D = params.dims[params.axis], l = entry_vars(params), n = ys.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("gather elements: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const auto [rh, rn] = register_ranges(nv, params);
   absorb_claims(tr, "gather_elements.claim", out_claims);
   out->x.clear();
   out->idx.clear();
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "gather elements: claim " + std::to_string(i);
     const auto* sp = nv.next_sumcheck();
     if (!sp) return Verdict::reject(where + ": missing sumcheck");
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(comp(D), c.point, c.value, *sp, tr, &sub); !v) return v.within(where);
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point)) return Verdict::reject(where + ": eq(z, rho) mismatch");
-    const Fr k = broadcast_factor(ys, params.row_dims(), sub.point);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify_with_eq<F>(comp<F>(D), c.point, c.value, *sp, tr, &sub); !v) return v.within(where);
+    if (sub.final_evals[0] != M(poly::eq_eval<F>(c.point, sub.point))) return Verdict::reject(where + ": eq(z, rho) mismatch");
+    const F k = broadcast_factor(ys, params.row_dims(), sub.point);
     if (k.is_zero()) return Verdict::reject(where + ": broadcast factor is zero");
-    const Fr ki = k.inverse();
+    const F ki = k.inverse();
     const auto rp = broadcast_point(ys, params.row_dims(), sub.point);
     for (size_t j = 0; j < D; ++j) out->x.push_back({x_point(params, rp, j), sub.final_evals[1 + D + j] * ki});
-    cp::Val idx = Fr::zero(), ones = Fr::zero();
+    M idx{}, ones{};
     for (size_t j = 0; j < D; ++j) {
-      cp::Val h;
+      M h{};
       if (!nv.recv_range_eval(rh, at(sub.point, j, l), tr, &h)) return Verdict::reject(where + ": missing evaluations");
       if (h != sub.final_evals[1 + j]) return Verdict::reject(where + ": onehot(rho) != its digits");
-      idx = idx + h * Fr::from_u64(j);
+      idx = idx + h * F::from_u64(j);
       ones = ones + h;
     }
-    if (ones != cp::Val(indicator_mle(ys, sub.point))) return Verdict::reject(where + ": an entry's one-hot does not sum to 1");
-    cp::Val neg;
+    if (ones != M(indicator_mle(ys, sub.point))) return Verdict::reject(where + ": an entry's one-hot does not sum to 1");
+    M neg{};
     if (!nv.recv_range_eval(rn, sub.point, tr, &neg)) return Verdict::reject(where + ": missing evaluations");
-    out->idx.push_back({sub.point, idx - neg * Fr::from_u64(D)});
+    out->idx.push_back({sub.point, idx - neg * F::from_u64(D)});
   }
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("gather elements");
   if (Verdict v = nv.finished(); !v) return v.within("gather elements");
   out->advice = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_gather_elements_as<Fr>(const GatherElementsParams&, std::span<const Claim>, const NonlinearProof&,
+                                               transcript::Transcript&, GatherElementsClaims*);
+template Verdict verify_gather_elements_as<snark::CFr>(const GatherElementsParams&, std::span<const ClaimT<snark::CFr>>,
+                                                       const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                                       GatherElementsClaimsT<snark::CFr>*);
+
+Verdict verify_gather_elements(const GatherElementsParams& params, std::span<const Claim> out_claims,
+                               const NonlinearProof& proof, transcript::Transcript& tr, GatherElementsClaims* out) {
+  return verify_gather_elements_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

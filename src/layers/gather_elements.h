@@ -33,10 +33,12 @@ struct GatherElementsParams {
   std::vector<size_t> row_dims() const;  // sub with the axis set to 1
 };
 
-struct GatherElementsClaims {
-  std::vector<Claim> x, idx;
-  std::vector<AdviceClaim> advice;
+template <field::PrimeField F>
+struct GatherElementsClaimsT {
+  std::vector<ClaimT<F>> x, idx;
+  std::vector<AdviceClaimT<F>> advice;
 };
+using GatherElementsClaims = GatherElementsClaimsT<Fr>;
 
 class GatherElementsProver {
  public:
@@ -59,5 +61,11 @@ std::vector<AdviceShape> gather_elements_advice_shapes(const GatherElementsParam
 ProofLayout gather_elements_proof_layout(const GatherElementsParams& params, size_t num_claims);
 Verdict verify_gather_elements(const GatherElementsParams& params, std::span<const Claim> out_claims,
                                const NonlinearProof& proof, transcript::Transcript& tr, GatherElementsClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit, the
+// proof read by deserialize_proof<CFr> with gather_elements_proof_layout).
+template <field::PrimeField F>
+Verdict verify_gather_elements_as(const GatherElementsParams& params, std::span<const ClaimT<F>> out_claims,
+                                  const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                                  GatherElementsClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

@@ -16,7 +16,8 @@ namespace {
 
 const std::vector<size_t>& zdims(const IntDivParams& p) { return p.z_dims.empty() ? p.dims : p.z_dims; }
 
-sumcheck::Composition<Fr> prod3() { return sumcheck::Composition<Fr>::product(3); }
+template <class F = Fr>
+sumcheck::Composition<F> prod3() { return sumcheck::Composition<F>::product(3); }
 
 }  // namespace
 
@@ -32,12 +33,14 @@ std::optional<std::string> IntDivParams::invalid() const {
   return std::nullopt;
 }
 
-void IntDivProof::serialize(ByteWriter& w) const {
+template <>
+void IntDivProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   cp::write(w, z_eval);
 }
 
-IntDivProof IntDivProof::deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims) {
+template <field::PrimeField F>
+IntDivProofT<F> IntDivProofT<F>::deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("integer div: bad parameters");
   if (num_claims > 1024) r.fail("integer div: too many claims");
   const size_t ny = PaddedShape(p.dims).num_vars(), nz = PaddedShape(zdims(p)).num_vars();
@@ -49,11 +52,13 @@ IntDivProof IntDivProof::deserialize(ByteReader& r, const IntDivParams& p, size_
   append_range_layout(l, nz, p.d_bits);
   l.sumchecks.push_back({ny, 3, 3});
   l.sumchecks.push_back({ny, 3, 3});
-  IntDivProof out;
-  out.nl = deserialize_proof(r, l);
-  out.z_eval = cp::read(r);
+  IntDivProofT<F> out;
+  out.nl = deserialize_proof<F>(r, l);
+  out.z_eval = sumcheck::read_msg<F>(r);
   return out;
 }
+template IntDivProofT<Fr> IntDivProofT<Fr>::deserialize(ByteReader&, const IntDivParams&, size_t);
+template IntDivProofT<snark::CFr> IntDivProofT<snark::CFr>::deserialize(ByteReader&, const IntDivParams&, size_t);
 
 IntDivProver::IntDivProver(const IntDivParams& params, std::span<const int64_t> x, std::span<const int64_t> z,
                            std::span<const int64_t> forced_q)
@@ -165,15 +170,17 @@ std::vector<AdviceShape> int_div_advice_shapes(const IntDivParams& params) {
   return nv.advice;
 }
 
-Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_claims, const IntDivProof& proof,
-                       transcript::Transcript& tr, IntDivClaims* out) {
+template <field::PrimeField F>
+Verdict verify_int_div_as(const IntDivParams& params, std::span<const ClaimT<F>> out_claims,
+                          const IntDivProofT<F>& proof, transcript::Transcript& tr, IntDivClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = params.invalid()) return Verdict::reject("integer div: " + *why);
   const PaddedShape xs(params.dims), zs(zdims(params));
   const auto& zd = zs.dims();
   const size_t n = xs.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("integer div: claim point has the wrong size");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   std::vector<size_t> rg;
   for (const char* nm : {"idiv.pos", "idiv.neg", "idiv.qp", "idiv.qn"}) rg.push_back(nv.add_range(nm, n, params.x_bits));
   for (const char* nm : {"idiv.rp", "idiv.rn", "idiv.rp_comp", "idiv.rn_comp"})
@@ -181,11 +188,11 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   const size_t r_den = nv.add_range("idiv.den", zs.num_vars(), params.d_bits);
   const size_t r_pos = rg[0], r_neg = rg[1], r_qp = rg[2], r_qn = rg[3];
   absorb_claims(tr, "idiv.claim", out_claims);
-  IntDivClaims res;
+  IntDivClaimsT<F> res;
   const std::string miss = "integer div: missing evaluations";
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    cp::Val qp, qn, p, m;
+    const ClaimT<F>& c = out_claims[i];
+    M qp{}, qn{}, p{}, m{};
     if (!nv.recv_range_eval(r_qp, c.point, tr, &qp) || !nv.recv_range_eval(r_qn, c.point, tr, &qn) ||
         !nv.recv_range_eval(r_pos, c.point, tr, &p) || !nv.recv_range_eval(r_neg, c.point, tr, &m))
       return Verdict::reject(miss);
@@ -193,49 +200,49 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
       return Verdict::reject("integer div: claim " + std::to_string(i) + ": value differs from the quotients' digits");
     res.x.push_back({c.point, p - m});
   }
-  const auto tau1 = tr.challenges<Fr>("idiv.tau1", n);
-  sumcheck::Subclaim<Fr> zsub;
-  if (Verdict v = nv.verify_zero_check(prod3(), n, tau1, tr, &zsub, "integer div: sign zero-check"); !v) return v;
+  const auto tau1 = tr.challenges<F>("idiv.tau1", n);
+  sumcheck::Subclaim<F> zsub;
+  if (Verdict v = nv.verify_zero_check(prod3<F>(), n, tau1, tr, &zsub, "integer div: sign zero-check"); !v) return v;
   {
-    cp::Val p, m;
+    M p{}, m{};
     if (!nv.recv_range_eval(r_pos, zsub.point, tr, &p) || !nv.recv_range_eval(r_neg, zsub.point, tr, &m))
       return Verdict::reject(miss);
     if (p != zsub.final_evals[1] || m != zsub.final_evals[2])
       return Verdict::reject("integer div: sign zero-check: final values differ from the digits");
   }
-  const auto tau2 = tr.challenges<Fr>("idiv.tau2", n);
-  const Fr gamma = tr.challenge<Fr>("idiv.gamma");
-  cp::Val e[6];  // pos, neg, rp, rn, rp', rn' at tau2
+  const auto tau2 = tr.challenges<F>("idiv.tau2", n);
+  const F gamma = tr.challenge<F>("idiv.gamma");
+  M e[6]{};  // pos, neg, rp, rn, rp', rn' at tau2
   const size_t at_tau2[6] = {rg[0], rg[1], rg[4], rg[5], rg[6], rg[7]};
   for (size_t k = 0; k < 6; ++k)
     if (!nv.recv_range_eval(at_tau2[k], tau2, tr, &e[k])) return Verdict::reject(miss);
   const auto t2z = broadcast_point(xs, zd, tau2);
-  const cp::Val zv = proof.z_eval;
+  const M zv = proof.z_eval;
   tr.absorb("idiv.z_eval", zv);
-  cp::Val den;
+  M den{};
   if (!nv.recv_range_eval(r_den, t2z, tr, &den)) return Verdict::reject(miss);
   if (den != zv - indicator_mle(zs, t2z)) return Verdict::reject("integer div: divisor differs from its positive digits");
-  const Fr kz = broadcast_factor(xs, zd, tau2), ind = indicator_mle(xs, tau2);
+  const F kz = broadcast_factor(xs, zd, tau2), ind = indicator_mle(xs, tau2);
   if (kz.is_zero()) return Verdict::reject("integer div: degenerate point (broadcast factor 0)");
   if (e[2] + e[4] != kz * zv - ind || e[3] + e[5] != kz * zv - ind)
     return Verdict::reject("integer div: remainder not below the divisor");
   res.z.push_back({t2z, zv});
-  const sumcheck::Proof<Fr>* psp = nv.next_sumcheck();
+  const sumcheck::Proof<F>* psp = nv.next_sumcheck();
   if (psp == nullptr) return Verdict::reject("integer div: missing product sumcheck");
-  sumcheck::Subclaim<Fr> psub;
-  const cp::Val target = (e[0] - e[2]) + gamma * (e[1] - e[3]);
-  if (Verdict v = sumcheck::verify_with_eq<Fr>(prod3(), tau2, target, *psp, tr, &psub); !v) return v.within("integer div: product");
-  if (psub.final_evals[0] != poly::eq_eval<Fr>(tau2, psub.point))
+  sumcheck::Subclaim<F> psub;
+  const M target = (e[0] - e[2]) + gamma * (e[1] - e[3]);
+  if (Verdict v = sumcheck::verify_with_eq<F>(prod3<F>(), tau2, target, *psp, tr, &psub); !v) return v.within("integer div: product");
+  if (psub.final_evals[0] != M(poly::eq_eval<F>(tau2, psub.point)))
     return Verdict::reject("integer div: product: eq(tau, rho) mismatch");
-  cp::Val qp, qn;
+  M qp{}, qn{};
   if (!nv.recv_range_eval(r_qp, psub.point, tr, &qp) || !nv.recv_range_eval(r_qn, psub.point, tr, &qn))
     return Verdict::reject(miss);
   if (qp + gamma * qn != psub.final_evals[2])
     return Verdict::reject("integer div: product: quotients differ from their digits");
   const auto rz = broadcast_point(xs, zd, psub.point);
-  const Fr k = broadcast_factor(xs, zd, psub.point);
+  const F k = broadcast_factor(xs, zd, psub.point);
   if (k.is_zero()) return Verdict::reject("integer div: degenerate point (broadcast factor 0)");
-  const cp::Val zr = psub.final_evals[1] * k.inverse();
+  const M zr = psub.final_evals[1] * k.inverse();
   if (!nv.recv_range_eval(r_den, rz, tr, &den)) return Verdict::reject(miss);
   if (den != zr - indicator_mle(zs, rz)) return Verdict::reject("integer div: product: divisor differs from its positive digits");
   res.z.push_back({rz, zr});
@@ -244,6 +251,17 @@ Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_cl
   res.advice = std::move(nv.claims);
   *out = std::move(res);
   return Verdict::accept();
+}
+
+template Verdict verify_int_div_as<Fr>(const IntDivParams&, std::span<const Claim>, const IntDivProof&,
+                                       transcript::Transcript&, IntDivClaims*);
+template Verdict verify_int_div_as<snark::CFr>(const IntDivParams&, std::span<const ClaimT<snark::CFr>>,
+                                               const IntDivProofT<snark::CFr>&, transcript::Transcript&,
+                                               IntDivClaimsT<snark::CFr>*);
+
+Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_claims, const IntDivProof& proof,
+                       transcript::Transcript& tr, IntDivClaims* out) {
+  return verify_int_div_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

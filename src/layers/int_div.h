@@ -25,18 +25,25 @@ struct IntDivParams {
   std::optional<std::string> invalid() const;
 };
 
-struct IntDivProof {
-  NonlinearProof nl;  // digit evaluations, the zero-check and the product sumcheck, LogUps
-  cp::Val z_eval;          // z~(tau2_b)
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct IntDivProofT {
+  NonlinearProofT<F> nl;   // digit evaluations, the zero-check and the product sumcheck, LogUps
+  sumcheck::Msg<F> z_eval{};  // z~(tau2_b)
   void serialize(ByteWriter& w) const;
-  static IntDivProof deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims);
+  static IntDivProofT deserialize(ByteReader& r, const IntDivParams& p, size_t num_claims);
 };
+using IntDivProof = IntDivProofT<Fr>;
+template <>
+void IntDivProofT<Fr>::serialize(ByteWriter& w) const;
 
-struct IntDivClaims {
-  std::vector<Claim> x;  // one per output claim
-  std::vector<Claim> z;  // two
-  std::vector<AdviceClaim> advice;
+template <field::PrimeField F>
+struct IntDivClaimsT {
+  std::vector<ClaimT<F>> x;  // one per output claim
+  std::vector<ClaimT<F>> z;  // two
+  std::vector<AdviceClaimT<F>> advice;
 };
+using IntDivClaims = IntDivClaimsT<Fr>;
 
 class IntDivProver {
  public:
@@ -60,5 +67,9 @@ class IntDivProver {
 std::vector<AdviceShape> int_div_advice_shapes(const IntDivParams& params);
 Verdict verify_int_div(const IntDivParams& params, std::span<const Claim> out_claims, const IntDivProof& proof,
                        transcript::Transcript& tr, IntDivClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_int_div_as(const IntDivParams& params, std::span<const ClaimT<F>> out_claims,
+                          const IntDivProofT<F>& proof, transcript::Transcript& tr, IntDivClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

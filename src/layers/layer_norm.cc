@@ -16,7 +16,8 @@ int64_t table_max(const LayerNormParams& p) {
   for (int64_t x : p.values) v = std::max(v, x < 0 ? -x : x);
   return v;
 }
-void append(detail::SubLayerLookups& sl, std::vector<AdviceClaim>* to, std::vector<AdviceClaim> v, size_t off) {
+template <class F>
+void append(detail::SubLayerLookupsT<F>& sl, std::vector<AdviceClaimT<F>>* to, std::vector<AdviceClaimT<F>> v, size_t off) {
   sl.shift(off);
   for (auto& c : v) {
     c.advice += off;
@@ -104,7 +105,8 @@ std::optional<std::string> LayerNormParams::invalid() const {
   return std::nullopt;
 }
 
-void LayerNormProof::serialize(ByteWriter& w) const {
+template <>
+void LayerNormProofT<Fr>::serialize(ByteWriter& w) const {
   out.serialize(w);
   norm.serialize(w);
   act.serialize(w);
@@ -116,22 +118,25 @@ void LayerNormProof::serialize(ByteWriter& w) const {
   mean.serialize(w);
 }
 
-LayerNormProof LayerNormProof::deserialize(ByteReader& r, const LayerNormParams& p, size_t num_claims) {
+template <field::PrimeField F>
+LayerNormProofT<F> LayerNormProofT<F>::deserialize(ByteReader& r, const LayerNormParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("layer norm: bad parameters");
   if (num_claims > 256) r.fail("layer norm: too many claims");
-  LayerNormProof o;
+  LayerNormProofT<F> o;
   const size_t n = num_claims;
-  o.out = ElementwiseProof::deserialize(r, p.out_params(), n);
-  o.norm = ElementwiseProof::deserialize(r, p.norm_params(), n);
-  o.act = deserialize_proof(r, table_act_proof_layout(p.act_params(), n));
-  o.var = ReduceProof::deserialize(r, p.mean_params(), n);
-  o.sq = ElementwiseProof::deserialize(r, p.sq_params(), n);
-  o.combine = CombineProof::deserialize(r, PaddedShape(p.dims).num_vars(), 3 * n);
-  o.sub = ElementwiseProof::deserialize(r, p.sub_params(), 1);
-  o.mu_bound = deserialize_proof(r, bound_proof_layout(p.mu_bound(), 1));
-  o.mean = ReduceProof::deserialize(r, p.mean_params(), 1);
+  o.out = ElementwiseProofT<F>::deserialize(r, p.out_params(), n);
+  o.norm = ElementwiseProofT<F>::deserialize(r, p.norm_params(), n);
+  o.act = deserialize_proof<F>(r, table_act_proof_layout(p.act_params(), n));
+  o.var = ReduceProofT<F>::deserialize(r, p.mean_params(), n);
+  o.sq = ElementwiseProofT<F>::deserialize(r, p.sq_params(), n);
+  o.combine = CombineProofT<F>::deserialize(r, PaddedShape(p.dims).num_vars(), 3 * n);
+  o.sub = ElementwiseProofT<F>::deserialize(r, p.sub_params(), 1);
+  o.mu_bound = deserialize_proof<F>(r, bound_proof_layout(p.mu_bound(), 1));
+  o.mean = ReduceProofT<F>::deserialize(r, p.mean_params(), 1);
   return o;
 }
+template LayerNormProofT<Fr> LayerNormProofT<Fr>::deserialize(ByteReader&, const LayerNormParams&, size_t);
+template LayerNormProofT<snark::CFr> LayerNormProofT<snark::CFr>::deserialize(ByteReader&, const LayerNormParams&, size_t);
 
 LayerNormProver::LayerNormProver(const LayerNormParams& params, std::span<const int64_t> x,
                                  std::span<const int64_t> gamma, std::span<const int64_t> beta)
@@ -209,8 +214,10 @@ std::vector<AdviceShape> layer_norm_advice_shapes(const LayerNormParams& params)
   return o;
 }
 
-Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> out_claims, const LayerNormProof& proof,
-                          transcript::Transcript& tr, LayerNormClaims* out) {
+template <field::PrimeField F>
+Verdict verify_layer_norm_as(const LayerNormParams& params, std::span<const ClaimT<F>> out_claims,
+                             const LayerNormProofT<F>& proof, transcript::Transcript& tr, LayerNormClaimsT<F>* out) {
+  using Span = std::span<const ClaimT<F>>;
   if (auto why = params.invalid()) return Verdict::reject("layer norm: " + *why);
   std::vector<size_t> off;
   {
@@ -222,48 +229,59 @@ Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> 
       acc += v.size();
     }
   }
-  LayerNormClaims res;
-  detail::SubLayerLookups sl(tr, true);
-  std::vector<AdviceClaim> adv;
-  ElementwiseClaims oc;
-  if (Verdict v = verify_elementwise(params.out_params(), out_claims, proof.out, tr, &oc); !v)
+  LayerNormClaimsT<F> res;
+  detail::SubLayerLookupsT<F> sl(tr, true);
+  std::vector<AdviceClaimT<F>> adv;
+  ElementwiseClaimsT<F> oc;
+  if (Verdict v = verify_elementwise_as<F>(params.out_params(), out_claims, proof.out, tr, &oc); !v)
     return v.within("layer norm: scale and bias");
   append(sl, &res.advice, std::move(oc.advice), off[5]);
   res.gamma = std::move(oc.b);
-  const Fr binv = inv_pow2(params.beta_exp);
+  const F binv = F(inv_pow2(params.beta_exp));
   for (auto& c : oc.c) res.beta.push_back({std::move(c.point), c.value * binv});
-  ElementwiseClaims nc;
-  if (Verdict v = verify_elementwise(params.norm_params(), oc.a, proof.norm, tr, &nc); !v)
+  ElementwiseClaimsT<F> nc;
+  if (Verdict v = verify_elementwise_as<F>(params.norm_params(), Span(oc.a), proof.norm, tr, &nc); !v)
     return v.within("layer norm: d rs");
   append(sl, &res.advice, std::move(nc.advice), off[4]);
-  std::vector<Claim> vcl;
-  if (Verdict v = verify_table_act(params.act_params(), nc.b, proof.act, tr, &vcl, &adv); !v)
+  std::vector<ClaimT<F>> vcl;
+  if (Verdict v = verify_table_act_as<F>(params.act_params(), Span(nc.b), proof.act, tr, &vcl, &adv); !v)
     return v.within("layer norm: rsqrt table");
   append(sl, &res.advice, std::move(adv), off[3]);
-  std::vector<Claim> qcl;
-  if (Verdict v = verify_reduce(params.mean_params(), vcl, proof.var, tr, &qcl, &adv); !v)
+  std::vector<ClaimT<F>> qcl;
+  if (Verdict v = verify_reduce_as<F>(params.mean_params(), Span(vcl), proof.var, tr, &qcl, &adv); !v)
     return v.within("layer norm: variance");
   append(sl, &res.advice, std::move(adv), off[2]);
-  ElementwiseClaims sc;
-  if (Verdict v = verify_elementwise(params.sq_params(), qcl, proof.sq, tr, &sc); !v) return v.within("layer norm: d d");
-  std::vector<Claim> dcl = std::move(nc.a);
+  ElementwiseClaimsT<F> sc;
+  if (Verdict v = verify_elementwise_as<F>(params.sq_params(), Span(qcl), proof.sq, tr, &sc); !v) return v.within("layer norm: d d");
+  std::vector<ClaimT<F>> dcl = std::move(nc.a);
   for (auto* v : {&sc.a, &sc.b})
     for (auto& c : *v) dcl.push_back(std::move(c));
   const PaddedShape xs(params.dims);
-  Claim one;
-  if (Verdict v = verify_combine(xs.num_vars(), dcl, proof.combine, tr, &one); !v) return v.within("layer norm: d claims");
-  ElementwiseClaims dc;
-  if (Verdict v = verify_elementwise(params.sub_params(), std::span<const Claim>(&one, 1), proof.sub, tr, &dc); !v)
+  ClaimT<F> one;
+  if (Verdict v = verify_combine_as<F>(xs.num_vars(), Span(dcl), proof.combine, tr, &one); !v) return v.within("layer norm: d claims");
+  ElementwiseClaimsT<F> dc;
+  if (Verdict v = verify_elementwise_as<F>(params.sub_params(), Span(&one, 1), proof.sub, tr, &dc); !v)
     return v.within("layer norm: x - mean");
-  if (Verdict v = verify_bound(params.mu_bound(), dc.b, proof.mu_bound, tr, &adv); !v) return v.within("layer norm: mean bound");
+  if (Verdict v = verify_bound_as<F>(params.mu_bound(), Span(dc.b), proof.mu_bound, tr, &adv); !v) return v.within("layer norm: mean bound");
   append(sl, &res.advice, std::move(adv), off[1]);
-  std::vector<Claim> xm;
-  if (Verdict v = verify_reduce(params.mean_params(), dc.b, proof.mean, tr, &xm, &adv); !v) return v.within("layer norm: mean");
+  std::vector<ClaimT<F>> xm;
+  if (Verdict v = verify_reduce_as<F>(params.mean_params(), Span(dc.b), proof.mean, tr, &xm, &adv); !v) return v.within("layer norm: mean");
   append(sl, &res.advice, std::move(adv), off[0]);
   res.x = std::move(dc.a);
   for (auto& c : xm) res.x.push_back(std::move(c));
   *out = std::move(res);
   return Verdict::accept();
+}
+
+template Verdict verify_layer_norm_as<Fr>(const LayerNormParams&, std::span<const Claim>, const LayerNormProof&,
+                                          transcript::Transcript&, LayerNormClaims*);
+template Verdict verify_layer_norm_as<snark::CFr>(const LayerNormParams&, std::span<const ClaimT<snark::CFr>>,
+                                                  const LayerNormProofT<snark::CFr>&, transcript::Transcript&,
+                                                  LayerNormClaimsT<snark::CFr>*);
+
+Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> out_claims, const LayerNormProof& proof,
+                          transcript::Transcript& tr, LayerNormClaims* out) {
+  return verify_layer_norm_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

@@ -44,19 +44,26 @@ struct LayerNormParams {
   size_t norm_bits() const;  // |n| < 2^norm_bits
 };
 
-struct LayerNormProof {
-  ElementwiseProof out, norm, sq, sub;
-  NonlinearProof act, mu_bound;
-  ReduceProof var, mean;
-  CombineProof combine;
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct LayerNormProofT {
+  ElementwiseProofT<F> out, norm, sq, sub;
+  NonlinearProofT<F> act, mu_bound;
+  ReduceProofT<F> var, mean;
+  CombineProofT<F> combine;
   void serialize(ByteWriter& w) const;
-  static LayerNormProof deserialize(ByteReader& r, const LayerNormParams& p, size_t num_claims);
+  static LayerNormProofT deserialize(ByteReader& r, const LayerNormParams& p, size_t num_claims);
 };
+using LayerNormProof = LayerNormProofT<Fr>;
+template <>
+void LayerNormProofT<Fr>::serialize(ByteWriter& w) const;
 
-struct LayerNormClaims {
-  std::vector<Claim> x, gamma, beta;
-  std::vector<AdviceClaim> advice;
+template <field::PrimeField F>
+struct LayerNormClaimsT {
+  std::vector<ClaimT<F>> x, gamma, beta;
+  std::vector<AdviceClaimT<F>> advice;
 };
+using LayerNormClaims = LayerNormClaimsT<Fr>;
 
 class LayerNormProver {
  public:
@@ -81,5 +88,9 @@ class LayerNormProver {
 std::vector<AdviceShape> layer_norm_advice_shapes(const LayerNormParams& params);
 Verdict verify_layer_norm(const LayerNormParams& params, std::span<const Claim> out_claims, const LayerNormProof& proof,
                           transcript::Transcript& tr, LayerNormClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_layer_norm_as(const LayerNormParams& params, std::span<const ClaimT<F>> out_claims,
+                             const LayerNormProofT<F>& proof, transcript::Transcript& tr, LayerNormClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

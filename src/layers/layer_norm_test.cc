@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "layers/layer_norm.h"
+#include "layers/proof_circuit_test_util.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
 #include "test_seed.h"
@@ -37,7 +38,9 @@ struct Case {
   int beta_exp;
 };
 
-void check(TestRng& rng, const Case& k) {
+// circuit: also run the verifier as a circuit (verify_layer_norm_as<snark::CFr>, wrap.md section 3;
+// proof_circuit_test_util.h) and print its constraint count.
+void check(TestRng& rng, const Case& k, bool circuit = false) {
   const int sx = 8, sr = 12, tin = 8, sg = 8, sn = 8, out_shift = 8;
   ops::Table tb;
   tb.fn = "rsqrt";
@@ -158,6 +161,33 @@ void check(TestRng& rng, const Case& k) {
     bad.sq.mul[0].final_evals[1] += Fr::one();
     EXPECT_TRUE(rejected_or_false(bad, claims));
   }
+  if (circuit) {
+    const bool bias = k.bias;
+    const auto c = testing::proof_case(
+        "layer norm", claims,
+        [p, x, g, b, bias, claims](transcript::Transcript& tr) {
+          LayerNormProver pr(p, x, g, bias ? std::span<const int64_t>(b) : std::span<const int64_t>());
+          LayerNormClaims o;
+          ByteWriter bw;
+          pr.prove(claims, tr, &o).serialize(bw);
+          return bw.data();
+        },
+        [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+          using F = testing::claims_field_t<decltype(cl)>;
+          const auto pr = LayerNormProofT<F>::deserialize(r, p, cl.size());
+          LayerNormClaimsT<F> o;
+          const Verdict v = verify_layer_norm_as<F>(p, cl, pr, tr, &o);
+          if (v.ok()) {
+            testing::flatten_into(*flat, o.x);
+            testing::flatten_into(*flat, o.gamma);
+            testing::flatten_into(*flat, o.beta);
+            testing::flatten_into(*flat, o.advice);
+          }
+          return v;
+        });
+    std::printf("layer norm over %zu entries as a circuit: %zu constraints\n", xs.unpadded_size(),
+                testing::check_proof_circuit(c, 24));
+  }
 }
 
 TEST(LayerNormTest, LastAxis) {
@@ -165,6 +195,13 @@ TEST(LayerNormTest, LastAxis) {
   TestRng rng(test_seed());
   check(rng, {{3, 6}, -1, true, 0});
   check(rng, {{2, 5}, 1, false, 0});
+}
+
+// The verifier as a circuit: honest satisfied with the native claims, changed messages not.
+TEST(LayerNormTest, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  check(rng, {{3, 6}, -1, true, 0}, true);
 }
 
 TEST(LayerNormTest, TwoAxesAndLowBias) {

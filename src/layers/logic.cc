@@ -98,37 +98,44 @@ ElementwiseParams sub_params(const LogicParams& p) {
 }
 
 // Claims on a transformed operand a' = g a + h I_a back to claims on a.
-std::vector<Claim> untransform(const Affine& f, const std::vector<size_t>& dims, std::vector<Claim> cl) {
+template <class F>
+std::vector<ClaimT<F>> untransform(const Affine& f, const std::vector<size_t>& dims, std::vector<ClaimT<F>> cl) {
+  using M = sumcheck::Msg<F>;
   const PaddedShape s(dims);
-  const Fr gi = f.g.inverse();
-  for (auto& c : cl) c.value = (c.value - cp::Val(f.h * indicator_mle(s, c.point))) * gi;
+  const F gi = F(f.g.inverse());
+  for (auto& c : cl) c.value = (c.value - M(F(f.h) * indicator_mle(s, c.point))) * gi;
   return cl;
 }
 
 // sum eq(tau, x) (a^2 - a): factors eq, a.
-sumcheck::Composition<Fr> bool_check() {
-  using T = sumcheck::Term<Fr>;
-  return sumcheck::Composition<Fr>(2, {T{Fr::one(), {0, 1, 1}}, T{-Fr::one(), {0, 1}}});
+template <class F = Fr>
+sumcheck::Composition<F> bool_check() {
+  using T = sumcheck::Term<F>;
+  return sumcheck::Composition<F>(2, {T{F::one(), {0, 1, 1}}, T{-F::one(), {0, 1}}});
 }
 std::string check_label(size_t i) { return "logic.bool_tau" + std::to_string(i); }
 
 }  // namespace
 
-void LogicProof::serialize(ByteWriter& w) const {
+template <>
+void LogicProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& p : parts) p.serialize(w);
   for (const auto& c : checks) c.serialize(w);
 }
 
-LogicProof LogicProof::deserialize(ByteReader& r, const LogicParams& p, size_t num_claims) {
-  LogicProof out;
+template <field::PrimeField F>
+LogicProofT<F> LogicProofT<F>::deserialize(ByteReader& r, const LogicParams& p, size_t num_claims) {
+  LogicProofT<F> out;
   if (p.kind != Kind::kNot) {
-    out.parts.push_back(ElementwiseProof::deserialize(r, main_params(p), num_claims));
-    if (p.kind == Kind::kWhere) out.parts.push_back(ElementwiseProof::deserialize(r, sub_params(p), num_claims));
+    out.parts.push_back(ElementwiseProofT<F>::deserialize(r, main_params(p), num_claims));
+    if (p.kind == Kind::kWhere) out.parts.push_back(ElementwiseProofT<F>::deserialize(r, sub_params(p), num_claims));
   }
   for (size_t i = 0; i < 3; ++i)
-    if (p.check[i]) out.checks.push_back(sumcheck::Proof<Fr>::deserialize(r, PaddedShape(dims_of(p, i)).num_vars(), 2, 2));
+    if (p.check[i]) out.checks.push_back(sumcheck::Proof<F>::deserialize(r, PaddedShape(dims_of(p, i)).num_vars(), 2, 2));
   return out;
 }
+template LogicProofT<Fr> LogicProofT<Fr>::deserialize(ByteReader&, const LogicParams&, size_t);
+template LogicProofT<snark::CFr> LogicProofT<snark::CFr>::deserialize(ByteReader&, const LogicParams&, size_t);
 
 LogicProver::LogicProver(const LogicParams& params, std::vector<std::span<const int64_t>> in, bool cheat)
     : params_(params) {
@@ -220,33 +227,10 @@ LogicProof LogicProver::prove_main(std::span<const Claim> out_claims, transcript
 }
 
 namespace {
-Verdict verify_main(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
-                    transcript::Transcript& tr, LogicClaims* out);
-}
-
-Verdict verify_logic(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
-                     transcript::Transcript& tr, LogicClaims* out) {
-  if (Verdict v = verify_main(params, out_claims, proof, tr, out); !v) return v;
-  size_t k = 0;
-  for (size_t i = 0; i < 3; ++i) {
-    if (!params.check[i]) continue;
-    if (k >= proof.checks.size()) return Verdict::reject("logic: a 0/1 check is missing");
-    const PaddedShape s(dims_of(params, i));
-    const auto tau = tr.challenges<Fr>(check_label(i), s.num_vars());
-    sumcheck::Subclaim<Fr> sub;
-    const std::string what = "logic: 0/1 check of operand " + std::to_string(i);
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(bool_check(), tau, cp::Val(), proof.checks[k++], tr, &sub); !v)
-      return v.within(what);
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(tau, sub.point)) return Verdict::reject(what + ": eq(tau, rho) mismatch");
-    out->in[i].push_back({sub.point, sub.final_evals[1]});
-  }
-  if (k != proof.checks.size()) return Verdict::reject("logic: extra 0/1 checks");
-  return Verdict::accept();
-}
-
-namespace {
-Verdict verify_main(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
-                    transcript::Transcript& tr, LogicClaims* out) {
+template <field::PrimeField F>
+Verdict verify_main(const LogicParams& params, std::span<const ClaimT<F>> out_claims, const LogicProofT<F>& proof,
+                    transcript::Transcript& tr, LogicClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("logic: " + *why);
   const PaddedShape ys(params.dims);
   for (const auto& c : out_claims)
@@ -256,32 +240,67 @@ Verdict verify_main(const LogicParams& params, std::span<const Claim> out_claims
   absorb_claims(tr, "logic.claim", out_claims);
   for (auto& v : out->in) v.clear();
   if (params.kind == Kind::kNot) {
-    for (const auto& c : out_claims) out->in[0].push_back({c.point, cp::Val(indicator_mle(ys, c.point)) - c.value});
+    for (const auto& c : out_claims) out->in[0].push_back({c.point, M(indicator_mle(ys, c.point)) - c.value});
     return Verdict::accept();
   }
-  ElementwiseClaims ec;
+  ElementwiseClaimsT<F> ec;
   if (params.kind == Kind::kWhere) {
-    if (Verdict v = verify_elementwise(main_params(params), out_claims, proof.parts[0], tr, &ec); !v)
+    if (Verdict v = verify_elementwise_as<F>(main_params(params), out_claims, proof.parts[0], tr, &ec); !v)
       return v.within("where: product");
-    ElementwiseClaims sc;
-    if (Verdict v = verify_elementwise(sub_params(params), ec.b, proof.parts[1], tr, &sc); !v)
+    ElementwiseClaimsT<F> sc;
+    if (Verdict v = verify_elementwise_as<F>(sub_params(params), std::span<const ClaimT<F>>(ec.b), proof.parts[1], tr, &sc); !v)
       return v.within("where: difference");
     out->in[0] = std::move(ec.a);
     out->in[1] = std::move(sc.a);
     out->in[2] = std::move(sc.b);
-    const Fr inv = pow2_fr(params.eb).inverse();
+    const F inv = F(pow2_fr(params.eb).inverse());
     for (auto c : ec.c) out->in[2].push_back({c.point, c.value * inv});
     return Verdict::accept();
   }
   const Affine f = affine(params.kind);
-  const Fr bi = f.beta.inverse();
-  std::vector<Claim> mc;
-  for (const auto& c : out_claims) mc.push_back({c.point, (c.value - cp::Val(f.alpha * indicator_mle(ys, c.point))) * bi});
-  if (Verdict v = verify_elementwise(main_params(params), mc, proof.parts[0], tr, &ec); !v) return v.within("logic: product");
-  out->in[0] = untransform(f, dims_of(params, 0), std::move(ec.a));
-  out->in[1] = untransform(f, dims_of(params, 1), std::move(ec.b));
+  const F bi = F(f.beta.inverse());
+  std::vector<ClaimT<F>> mc;
+  for (const auto& c : out_claims)
+    mc.push_back({c.point, (c.value - M(F(f.alpha) * indicator_mle(ys, c.point))) * bi});
+  if (Verdict v = verify_elementwise_as<F>(main_params(params), std::span<const ClaimT<F>>(mc), proof.parts[0], tr, &ec); !v)
+    return v.within("logic: product");
+  out->in[0] = untransform<F>(f, dims_of(params, 0), std::move(ec.a));
+  out->in[1] = untransform<F>(f, dims_of(params, 1), std::move(ec.b));
   return Verdict::accept();
 }
 }  // namespace
+
+template <field::PrimeField F>
+Verdict verify_logic_as(const LogicParams& params, std::span<const ClaimT<F>> out_claims, const LogicProofT<F>& proof,
+                        transcript::Transcript& tr, LogicClaimsT<F>* out) {
+  if (Verdict v = verify_main<F>(params, out_claims, proof, tr, out); !v) return v;
+  size_t k = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    if (!params.check[i]) continue;
+    if (k >= proof.checks.size()) return Verdict::reject("logic: a 0/1 check is missing");
+    const PaddedShape s(dims_of(params, i));
+    const auto tau = tr.challenges<F>(check_label(i), s.num_vars());
+    sumcheck::Subclaim<F> sub;
+    const std::string what = "logic: 0/1 check of operand " + std::to_string(i);
+    if (Verdict v = sumcheck::verify_with_eq<F>(bool_check<F>(), tau, sumcheck::Msg<F>{}, proof.checks[k++], tr, &sub); !v)
+      return v.within(what);
+    if (sub.final_evals[0] != sumcheck::Msg<F>(poly::eq_eval<F>(tau, sub.point)))
+      return Verdict::reject(what + ": eq(tau, rho) mismatch");
+    out->in[i].push_back({sub.point, sub.final_evals[1]});
+  }
+  if (k != proof.checks.size()) return Verdict::reject("logic: extra 0/1 checks");
+  return Verdict::accept();
+}
+
+template Verdict verify_logic_as<Fr>(const LogicParams&, std::span<const Claim>, const LogicProof&, transcript::Transcript&,
+                                     LogicClaims*);
+template Verdict verify_logic_as<snark::CFr>(const LogicParams&, std::span<const ClaimT<snark::CFr>>,
+                                             const LogicProofT<snark::CFr>&, transcript::Transcript&,
+                                             LogicClaimsT<snark::CFr>*);
+
+Verdict verify_logic(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
+                     transcript::Transcript& tr, LogicClaims* out) {
+  return verify_logic_as<Fr>(params, out_claims, proof, tr, out);
+}
 
 }  // namespace zkinfer::layers

@@ -32,16 +32,23 @@ struct LogicParams {
   bool check[3] = {false, false, false};  // prove operand i is 0/1 (boolean operands only)
 };
 
-struct LogicProof {
-  std::vector<ElementwiseProof> parts;  // Not: none; And/Or/Xor: the product; Where: affine, then Sub
-  std::vector<sumcheck::Proof<Fr>> checks;  // one 0/1 zero-check per checked operand
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct LogicProofT {
+  std::vector<ElementwiseProofT<F>> parts;  // Not: none; And/Or/Xor: the product; Where: affine, then Sub
+  std::vector<sumcheck::Proof<F>> checks;   // one 0/1 zero-check per checked operand
   void serialize(ByteWriter& w) const;
-  static LogicProof deserialize(ByteReader& r, const LogicParams& p, size_t num_claims);
+  static LogicProofT deserialize(ByteReader& r, const LogicParams& p, size_t num_claims);
 };
+using LogicProof = LogicProofT<Fr>;
+template <>
+void LogicProofT<Fr>::serialize(ByteWriter& w) const;
 
-struct LogicClaims {
-  std::vector<Claim> in[3];  // claims on each operand (points on its own padded layout)
+template <field::PrimeField F>
+struct LogicClaimsT {
+  std::vector<ClaimT<F>> in[3];  // claims on each operand (points on its own padded layout)
 };
+using LogicClaims = LogicClaimsT<Fr>;
 
 class LogicProver {
  public:
@@ -61,5 +68,9 @@ class LogicProver {
 
 Verdict verify_logic(const LogicParams& params, std::span<const Claim> out_claims, const LogicProof& proof,
                      transcript::Transcript& tr, LogicClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_logic_as(const LogicParams& params, std::span<const ClaimT<F>> out_claims, const LogicProofT<F>& proof,
+                        transcript::Transcript& tr, LogicClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

@@ -198,18 +198,20 @@ void MatmulProofT<Fr>::serialize(ByteWriter& w) const {
   sumcheck.serialize(w);
 }
 
-template <>
-MatmulProofT<Fr> MatmulProofT<Fr>::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
-  MatmulProof p;
+template <field::PrimeField F>
+MatmulProofT<F> MatmulProofT<F>::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims) {
+  MatmulProofT<F> p;
   if (shape.bias) {
-    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(cp::read(r));
+    for (size_t i = 0; i < num_claims; ++i) p.bias_values.push_back(sumcheck::read_msg<F>(r));
   }
   const bool has_batch = shape.batch_vars() > 0;
-  p.sumcheck = sumcheck::Proof<Fr>::deserialize(r, ceil_log2(shape.k) + shape.batch_vars(),
-                                                has_batch && num_claims > 0 ? 3 : 2,
-                                                (has_batch ? 3 : 2) * num_claims);
+  p.sumcheck = sumcheck::Proof<F>::deserialize(r, ceil_log2(shape.k) + shape.batch_vars(),
+                                               has_batch && num_claims > 0 ? 3 : 2,
+                                               (has_batch ? 3 : 2) * num_claims);
   return p;
 }
+template MatmulProofT<Fr> MatmulProofT<Fr>::deserialize(ByteReader&, const MatmulShape&, size_t);
+template MatmulProofT<snark::CFr> MatmulProofT<snark::CFr>::deserialize(ByteReader&, const MatmulShape&, size_t);
 
 namespace {
 

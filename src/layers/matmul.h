@@ -61,14 +61,13 @@ struct MatmulProofT {
   sumcheck::Proof<F> sumcheck;
 
   void serialize(ByteWriter& w) const;
-  // Fixed layout for the shape and claim count (throws DecodeError on bad bytes).
+  // Fixed layout for the shape and claim count (throws DecodeError on bad bytes); instantiated for
+  // Fr and snark::CFr (every message a witness variable, sumcheck::read_msg).
   static MatmulProofT deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims);
 };
 using MatmulProof = MatmulProofT<Fr>;
 template <>
 void MatmulProofT<Fr>::serialize(ByteWriter& w) const;
-template <>
-MatmulProofT<Fr> MatmulProofT<Fr>::deserialize(ByteReader& r, const MatmulShape& shape, size_t num_claims);
 
 // What the layer reduces the claims on Y to: claim t on Y gives a[t], b[t] (and bias[t]).
 template <field::PrimeField F>

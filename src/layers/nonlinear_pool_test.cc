@@ -6,6 +6,7 @@
 
 #include "layers/elementwise.h"
 #include "layers/pool.h"
+#include "layers/circuit_test_util.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
 #include "poly/mle.h"
@@ -285,6 +286,97 @@ TEST(MaxPool, MatchesTheExecutorAndVerifies) {
       EXPECT_TRUE(named) << cv.reason();
     }
   }
+}
+
+// The GlobalAveragePool and MaxPool verifiers run as circuits (docs/protocol/wrap.md section 3):
+// proved over the Poseidon field transcript (standalone lookups), verified natively, then
+// verify_*_as<CFr> over the circuit twin on the proof's bytes: the honest proof satisfies the
+// system with the native input and advice claims; a changed claim value, evaluation,
+// multiplicity, LogUp message, zero-check message and sum / gather sumcheck value do not.
+TEST(GlobalAvgPool, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 21);
+  using ctest::CFr;
+  size_t total = 0;
+  const std::vector<std::vector<size_t>> cases{{1, 3, 4, 4}, {2, 5, 3, 7}, {2, 2, 6}};
+  for (const auto& dims : cases) {
+    const PaddedShape xs(dims), ys(global_avg_pool_out_dims(dims));
+    const GlobalAvgPoolParams p{dims};
+    GlobalAvgPoolProver prover(p, testing::random_ints(rng, xs.unpadded_size(), 1 << 22));
+    const auto claims = testing::true_claims(rng, padded_table(ys, prover.output()), ys.num_vars(), 2);
+    auto tp = ctest::field_transcript();
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    const auto proof = prover.prove(claims, tp, &pin, &padv);
+    {
+      auto tv = ctest::field_transcript();
+      ASSERT_TRUE(verify_global_avg_pool(p, claims, proof, tv, &in, &adv).ok());
+    }
+    auto bad = ctest::tampered_nl(proof);
+    for (size_t i = 0; i < proof.sums.size(); ++i) {
+      auto b = proof;
+      b.sums[i].final_evals[0] += Fr::one();
+      bad.emplace_back("sum final " + std::to_string(i), b);
+      if (b.sums[i].rounds.empty()) continue;
+      b = proof;
+      b.sums[i].rounds[0].evals[0] += Fr::one();
+      bad.emplace_back("sum round " + std::to_string(i), b);
+    }
+    total += ctest::check_layer_circuit(
+        claims, proof, in, adv,
+        [&](ByteReader& r) { return GlobalAvgPoolProofT<CFr>::deserialize(r, p, claims.size()); },
+        [&](const auto& cl, const auto& pr, auto& tr, auto* i2, auto* a2) {
+          return verify_global_avg_pool_as<CFr>(p, cl, pr, tr, i2, a2);
+        },
+        bad);
+  }
+  std::printf("global average pool verifier as a circuit: %zu constraints over %zu cases\n", total, cases.size());
+}
+
+TEST(MaxPool, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 22);
+  using ctest::CFr;
+  size_t total = 0;
+  std::vector<MaxPoolParams> cases;
+  cases.push_back({{1, 3, 4, 4}, 2, 2, 2, 2, 0, 0, 0, 0, 24});
+  cases.push_back({{2, 2, 7, 5}, 3, 3, 2, 2, 1, 1, 1, 1, 24});
+  cases.push_back({{1, 3, 3, 9}, 1, 3, 1, 2, 0, 2, 0, 1, 24});
+  for (const auto& p : cases) {
+    SCOPED_TRACE("k=" + std::to_string(p.kh) + "x" + std::to_string(p.kw));
+    const PaddedShape xs(p.dims), ys(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), (int64_t{1} << p.bits) - 1);
+    x[1] = x[0];  // ties
+    MaxPoolProver prover(p, x);
+    const auto claims = testing::true_claims(rng, padded_table(ys, prover.output()), ys.num_vars(), 2);
+    auto tp = ctest::field_transcript();
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    const auto proof = prover.prove(claims, tp, &pin, &padv);
+    {
+      auto tv = ctest::field_transcript();
+      ASSERT_TRUE(verify_max_pool(p, claims, proof, tv, &in, &adv).ok());
+    }
+    auto bad = ctest::tampered_nl(proof);
+    for (size_t i = 0; i < proof.gather.size(); ++i)
+      for (size_t j = 0; j < 2; ++j) {
+        auto b = proof;
+        b.gather[i].final_evals[j] += Fr::one();
+        bad.emplace_back("gather " + std::to_string(i) + " final " + std::to_string(j), b);
+      }
+    {
+      auto b = proof;
+      b.gather[0].rounds.back().evals[1] += Fr::one();
+      bad.emplace_back("gather round", b);
+    }
+    total += ctest::check_layer_circuit(
+        claims, proof, in, adv, [&](ByteReader& r) { return MaxPoolProofT<CFr>::deserialize(r, p, claims.size()); },
+        [&](const auto& cl, const auto& pr, auto& tr, auto* i2, auto* a2) {
+          return verify_max_pool_as<CFr>(p, cl, pr, tr, i2, a2);
+        },
+        bad);
+  }
+  std::printf("max pool verifier as a circuit: %zu constraints over %zu cases\n", total, cases.size());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "common/check.h"
 #include "poly/mle.h"
+#include "snark/cfr.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -31,7 +32,8 @@ size_t spatial(const std::vector<size_t>& d) {
 size_t rem_bits(size_t S) { return ceil_log2(2 * S); }
 bool need_comp(size_t S) { return (size_t{1} << rem_bits(S)) != 2 * S; }
 size_t spatial_vars(const PaddedShape& xs) { return xs.offsets()[1]; }  // the variables below C's
-sumcheck::Composition<Fr> sum_comp() { return sumcheck::Composition<Fr>::product(1); }
+template <class F = Fr>
+sumcheck::Composition<F> sum_comp() { return sumcheck::Composition<F>::product(1); }
 }  // namespace
 
 std::vector<size_t> global_avg_pool_out_dims(const std::vector<size_t>& d) {
@@ -41,12 +43,14 @@ std::vector<size_t> global_avg_pool_out_dims(const std::vector<size_t>& d) {
   return o;
 }
 
-void GlobalAvgPoolProof::serialize(ByteWriter& w) const {
+template <>
+void GlobalAvgPoolProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   for (const auto& s : sums) s.serialize(w);
 }
 
-GlobalAvgPoolProof GlobalAvgPoolProof::deserialize(ByteReader& r, const GlobalAvgPoolParams& p, size_t num_claims) {
+template <field::PrimeField F>
+GlobalAvgPoolProofT<F> GlobalAvgPoolProofT<F>::deserialize(ByteReader& r, const GlobalAvgPoolParams& p, size_t num_claims) {
   if (bad_params(p)) r.fail("global average pool: bad parameters");
   if (num_claims > 1024) r.fail("global average pool: too many claims");
   const PaddedShape xs(p.dims), ys(global_avg_pool_out_dims(p.dims));
@@ -55,12 +59,15 @@ GlobalAvgPoolProof GlobalAvgPoolProof::deserialize(ByteReader& r, const GlobalAv
   const size_t ranges = need_comp(S) ? 2 : 1;
   l.num_evals = num_claims * ranges * range_eval_count(ny, m);
   for (size_t i = 0; i < ranges; ++i) append_range_layout(l, ny, m);
-  GlobalAvgPoolProof out;
-  out.nl = deserialize_proof(r, l);
+  GlobalAvgPoolProofT<F> out;
+  out.nl = deserialize_proof<F>(r, l);
   for (size_t i = 0; i < num_claims; ++i)
-    out.sums.push_back(sumcheck::Proof<Fr>::deserialize(r, spatial_vars(xs), 1, 1));
+    out.sums.push_back(sumcheck::Proof<F>::deserialize(r, spatial_vars(xs), 1, 1));
   return out;
 }
+template GlobalAvgPoolProofT<Fr> GlobalAvgPoolProofT<Fr>::deserialize(ByteReader&, const GlobalAvgPoolParams&, size_t);
+template GlobalAvgPoolProofT<snark::CFr> GlobalAvgPoolProofT<snark::CFr>::deserialize(ByteReader&,
+                                                                                      const GlobalAvgPoolParams&, size_t);
 
 GlobalAvgPoolProver::GlobalAvgPoolProver(const GlobalAvgPoolParams& params, std::span<const int64_t> x)
     : params_(params), x_(x.begin(), x.end()) {
@@ -130,9 +137,11 @@ std::vector<AdviceShape> global_avg_pool_advice_shapes(const GlobalAvgPoolParams
   return nv.advice;
 }
 
-Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<const Claim> out_claims,
-                               const GlobalAvgPoolProof& proof, transcript::Transcript& tr,
-                               std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_global_avg_pool_as(const GlobalAvgPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                                  const GlobalAvgPoolProofT<F>& proof, transcript::Transcript& tr,
+                                  std::vector<ClaimT<F>>* in_claims, std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("global average pool: " + *why);
   const PaddedShape xs(params.dims), ys(global_avg_pool_out_dims(params.dims));
   const size_t S = spatial(params.dims), ny = ys.num_vars(), sv = spatial_vars(xs);
@@ -141,28 +150,28 @@ Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<cons
     if (c.point.size() != ny) return Verdict::reject("global average pool: claim point has the wrong size");
   if (proof.sums.size() != out_claims.size())
     return Verdict::reject("global average pool: wrong number of sum sumchecks");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   const size_t r_rem = nv.add_range("gap.rem", ny, rem_bits(S));
   const size_t r_comp = need_comp(S) ? nv.add_range("gap.rem_comp", ny, rem_bits(S)) : SIZE_MAX;
   absorb_claims(tr, "gap.claim", out_claims);
-  const Fr Sf = Fr::from_u64(S), half = Fr::from_u64(2).inverse();
-  std::vector<Claim> ins;
+  const F Sf = F(Fr::from_u64(S)), half = F(Fr::from_u64(2).inverse());
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "global average pool: claim " + std::to_string(i);
-    const Fr ind = indicator_mle(ys, c.point);
-    cp::Val r, rc;
+    const F ind = indicator_mle(ys, c.point);
+    M r{}, rc{};
     if (!nv.recv_range_eval(r_rem, c.point, tr, &r)) return Verdict::reject(where + ": missing remainder digits");
     if (r_comp != SIZE_MAX) {
       if (!nv.recv_range_eval(r_comp, c.point, tr, &rc)) return Verdict::reject(where + ": missing digits");
-      if (r + rc != (Fr::from_u64(2 * S - 1)) * ind)
+      if (r + rc != F(Fr::from_u64(2 * S - 1)) * ind)
         return Verdict::reject(where + ": remainder + complement != 2S - 1");
     }
-    const cp::Val s = Sf * c.value + (r - Sf * ind) * half;
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(sum_comp(), sv, s, proof.sums[i], tr, &sub); !v)
+    const M s = Sf * c.value + (r - Sf * ind) * half;
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify<F>(sum_comp<F>(), sv, s, proof.sums[i], tr, &sub); !v)
       return v.within(where + ": spatial sum");
-    std::vector<Fr> pt = sub.point;
+    std::vector<F> pt = sub.point;
     pt.insert(pt.end(), c.point.begin(), c.point.end());
     ins.push_back({std::move(pt), sub.final_evals[0]});
   }
@@ -171,6 +180,20 @@ Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<cons
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_global_avg_pool_as<Fr>(const GlobalAvgPoolParams&, std::span<const Claim>,
+                                               const GlobalAvgPoolProof&, transcript::Transcript&, std::vector<Claim>*,
+                                               std::vector<AdviceClaim>*);
+template Verdict verify_global_avg_pool_as<snark::CFr>(const GlobalAvgPoolParams&, std::span<const ClaimT<snark::CFr>>,
+                                                       const GlobalAvgPoolProofT<snark::CFr>&, transcript::Transcript&,
+                                                       std::vector<ClaimT<snark::CFr>>*,
+                                                       std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<const Claim> out_claims,
+                               const GlobalAvgPoolProof& proof, transcript::Transcript& tr,
+                               std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_global_avg_pool_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers
@@ -199,15 +222,17 @@ size_t src(size_t o, size_t k, size_t stride, size_t pad, size_t n) {
   return clampi(static_cast<int64_t>(o * stride + k) - static_cast<int64_t>(pad), n);
 }
 
-Fr eq_at(std::span<const Fr> r, size_t idx) {
-  Fr acc = Fr::one();
-  for (size_t b = 0; b < r.size(); ++b) acc *= ((idx >> b) & 1) ? r[b] : Fr::one() - r[b];
+template <class F>
+F eq_at(std::span<const F> r, size_t idx) {
+  F acc = F::one();
+  for (size_t b = 0; b < r.size(); ++b) acc *= ((idx >> b) & 1) ? r[b] : F::one() - r[b];
   return acc;
 }
 
-std::vector<Fr> with_index(std::span<const Fr> z, size_t j, size_t vars) {
-  std::vector<Fr> p(z.begin(), z.end());
-  for (size_t b = 0; b < vars; ++b) p.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+template <class F = Fr>
+std::vector<F> with_index(std::span<const F> z, size_t j, size_t vars) {
+  std::vector<F> p(z.begin(), z.end());
+  for (size_t b = 0; b < vars; ++b) p.push_back((j >> b) & 1 ? F::one() : F::zero());
   return p;
 }
 
@@ -219,12 +244,14 @@ std::vector<size_t> MaxPoolParams::out_dims() const {
   return {dims[0], dims[1], (dims[2] + pt + pb - kh) / sh + 1, (dims[3] + pl + pr - kw) / sw + 1};
 }
 
-void MaxPoolProof::serialize(ByteWriter& w) const {
+template <>
+void MaxPoolProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   for (const auto& s : gather) s.serialize(w);
 }
 
-MaxPoolProof MaxPoolProof::deserialize(ByteReader& r, const MaxPoolParams& p, size_t num_claims) {
+template <field::PrimeField F>
+MaxPoolProofT<F> MaxPoolProofT<F>::deserialize(ByteReader& r, const MaxPoolParams& p, size_t num_claims) {
   if (bad_maxpool(p)) r.fail("max pool: bad parameters");
   if (num_claims > 1024) r.fail("max pool: too many claims");
   const PaddedShape xs(p.dims), ys(p.out_dims());
@@ -233,11 +260,13 @@ MaxPoolProof MaxPoolProof::deserialize(ByteReader& r, const MaxPoolParams& p, si
   l.num_evals = (num_claims + 1) * K * range_eval_count(nd, p.bits + 1);
   append_range_layout(l, nd, p.bits + 1);
   l.sumchecks.push_back({ys.num_vars(), K + 1, K + 1});
-  MaxPoolProof out;
-  out.nl = deserialize_proof(r, l);
-  for (size_t i = 0; i < num_claims; ++i) out.gather.push_back(sumcheck::Proof<Fr>::deserialize(r, xs.num_vars(), 2, 2));
+  MaxPoolProofT<F> out;
+  out.nl = deserialize_proof<F>(r, l);
+  for (size_t i = 0; i < num_claims; ++i) out.gather.push_back(sumcheck::Proof<F>::deserialize(r, xs.num_vars(), 2, 2));
   return out;
 }
+template MaxPoolProofT<Fr> MaxPoolProofT<Fr>::deserialize(ByteReader&, const MaxPoolParams&, size_t);
+template MaxPoolProofT<snark::CFr> MaxPoolProofT<snark::CFr>::deserialize(ByteReader&, const MaxPoolParams&, size_t);
 
 MaxPoolProver::MaxPoolProver(const MaxPoolParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y)
     : params_(params), x_(x.begin(), x.end()) {
@@ -289,7 +318,7 @@ MaxPoolProof MaxPoolProver::prove(std::span<const Claim> out_claims, transcript:
   for (const Claim& c : out_claims) {
     cp::Val target;
     std::vector<cp::Val> e(K);
-    for (size_t j = 0; j < K; ++j) e[j] = nl_.send_range_eval(r_d_, with_index(c.point, j, lk), tr);
+    for (size_t j = 0; j < K; ++j) e[j] = nl_.send_range_eval(r_d_, with_index<Fr>(c.point, j, lk), tr);
     const Fr gamma = tr.challenge<Fr>("maxpool.gamma");
     const auto eqz = poly::eq_table<Fr>(c.point);
     std::vector<Fr> wt(xs_.size(), Fr::zero());
@@ -314,7 +343,7 @@ MaxPoolProof MaxPoolProver::prove(std::span<const Claim> out_claims, transcript:
   std::vector<std::vector<Fr>> factors{{}};
   for (const auto& d : d_) factors.push_back(d);
   auto zc = sumcheck::prove_with_eq<Fr>(sumcheck::Composition<Fr>::product(K + 1), tau, std::move(factors), tr);
-  for (size_t j = 0; j < K; ++j) nl_.send_range_eval(r_d_, with_index(zc.point, j, lk), tr);
+  for (size_t j = 0; j < K; ++j) nl_.send_range_eval(r_d_, with_index<Fr>(zc.point, j, lk), tr);
   nl_.proof.sumchecks.push_back(std::move(zc.proof));
   nl_.prove_lookups(tr);
   proof.nl = std::move(nl_.proof);
@@ -329,9 +358,11 @@ std::vector<AdviceShape> max_pool_advice_shapes(const MaxPoolParams& params) {
   return nv.advice;
 }
 
-Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_claims, const MaxPoolProof& proof,
-                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
-                        std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_max_pool_as(const MaxPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                           const MaxPoolProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                           std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_maxpool(params)) return Verdict::reject("max pool: " + *why);
   const PaddedShape xs(params.dims), ys(params.out_dims());
   const auto od = params.out_dims();
@@ -340,56 +371,56 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
   for (const auto& c : out_claims)
     if (c.point.size() != ny) return Verdict::reject("max pool: claim point has the wrong size");
   if (proof.gather.size() != out_claims.size()) return Verdict::reject("max pool: wrong number of gather sumchecks");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   const size_t r_d = nv.add_range("maxpool.diff", ny + lk, params.bits + 1);
   absorb_claims(tr, "maxpool.claim", out_claims);
-  std::vector<Claim> ins;
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "max pool: claim " + std::to_string(i);
-    std::vector<cp::Val> e(K);
+    std::vector<M> e(K);
     for (size_t j = 0; j < K; ++j)
-      if (!nv.recv_range_eval(r_d, with_index(c.point, j, lk), tr, &e[j]))
+      if (!nv.recv_range_eval(r_d, with_index<F>(c.point, j, lk), tr, &e[j]))
         return Verdict::reject(where + ": missing difference digits");
-    const Fr gamma = tr.challenge<Fr>("maxpool.gamma");
-    cp::Val target;
-    Fr gj = Fr::one();
+    const F gamma = tr.challenge<F>("maxpool.gamma");
+    M target{};
+    F gj = F::one();
     for (size_t j = 0; j < K; ++j, gj *= gamma) target += gj * (c.value - e[j]);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), xs.num_vars(), target,
-                                         proof.gather[i], tr, &sub);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify<F>(sumcheck::Composition<F>::product(2), xs.num_vars(), target, proof.gather[i],
+                                        tr, &sub);
         !v)
       return v.within(where + ": gather");
     // The selector's MLE at (z, rho), dimension by dimension.
     const auto zp = split_point(ys, c.point), rp = split_point(xs, sub.point);
-    Fr ident = Fr::one();
+    F ident = F::one();
     for (size_t d = 0; d < 2; ++d) {
-      Fr s = Fr::zero();
-      for (size_t t = 0; t < od[d]; ++t) s += eq_at(zp[d], t) * eq_at(rp[d], t);
+      F s = F::zero();
+      for (size_t t = 0; t < od[d]; ++t) s += eq_at<F>(zp[d], t) * eq_at<F>(rp[d], t);
       ident *= s;
     }
-    Fr sel = Fr::zero();
-    gj = Fr::one();
+    F sel = F::zero();
+    gj = F::one();
     for (size_t j = 0; j < K; ++j, gj *= gamma) {
-      Fr sh = Fr::zero(), sw = Fr::zero();
+      F sh = F::zero(), sw = F::zero();
       for (size_t oy = 0; oy < od[2]; ++oy)
-        sh += eq_at(zp[2], oy) * eq_at(rp[2], src(oy, j / params.kw, params.sh, params.pt, H));
+        sh += eq_at<F>(zp[2], oy) * eq_at<F>(rp[2], src(oy, j / params.kw, params.sh, params.pt, H));
       for (size_t ox = 0; ox < od[3]; ++ox)
-        sw += eq_at(zp[3], ox) * eq_at(rp[3], src(ox, j % params.kw, params.sw, params.pl, W));
+        sw += eq_at<F>(zp[3], ox) * eq_at<F>(rp[3], src(ox, j % params.kw, params.sw, params.pl, W));
       sel += gj * sh * sw;
     }
-    if (sub.final_evals[0] != ident * sel) return Verdict::reject(where + ": gather: selector value mismatch");
+    if (sub.final_evals[0] != M(ident * sel)) return Verdict::reject(where + ": gather: selector value mismatch");
     ins.push_back({sub.point, sub.final_evals[1]});
   }
-  const auto tau = tr.challenges<Fr>("maxpool.tau", ny);
-  sumcheck::Subclaim<Fr> zc;
-  if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(K + 1), ny, tau, tr, &zc,
+  const auto tau = tr.challenges<F>("maxpool.tau", ny);
+  sumcheck::Subclaim<F> zc;
+  if (Verdict v = nv.verify_zero_check(sumcheck::Composition<F>::product(K + 1), ny, tau, tr, &zc,
                                        "max pool: zero-check prod_j d_j = 0");
       !v)
     return v;
   for (size_t j = 0; j < K; ++j) {
-    cp::Val dj;
-    if (!nv.recv_range_eval(r_d, with_index(zc.point, j, lk), tr, &dj))
+    M dj{};
+    if (!nv.recv_range_eval(r_d, with_index<F>(zc.point, j, lk), tr, &dj))
       return Verdict::reject("max pool: zero-check: missing evaluations");
     if (dj != zc.final_evals[j + 1]) return Verdict::reject("max pool: zero-check: d_" + std::to_string(j) + "(rho) != its digits");
   }
@@ -398,6 +429,18 @@ Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_max_pool_as<Fr>(const MaxPoolParams&, std::span<const Claim>, const MaxPoolProof&,
+                                        transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_max_pool_as<snark::CFr>(const MaxPoolParams&, std::span<const ClaimT<snark::CFr>>,
+                                                const MaxPoolProofT<snark::CFr>&, transcript::Transcript&,
+                                                std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_claims, const MaxPoolProof& proof,
+                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                        std::vector<AdviceClaim>* advice_claims) {
+  return verify_max_pool_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers
@@ -435,19 +478,21 @@ std::vector<int64_t> counts(size_t out, size_t in, size_t k, size_t s, size_t d,
 
 size_t avg_rem_bits(const AvgPoolParams& p) { return ceil_log2(2 * p.kh * p.kw); }
 
-sumcheck::Composition<Fr> div_comp() { return sumcheck::Composition<Fr>::product(3); }
+template <class F = Fr>
+sumcheck::Composition<F> div_comp() { return sumcheck::Composition<F>::product(3); }
 
 // cnt~(z) over y's layout: I_N I_C Ch~ Cw~.
-Fr count_mle(const AvgPoolParams& p, const PaddedShape& ys, std::span<const Fr> z) {
+template <class F = Fr>
+F count_mle(const AvgPoolParams& p, const PaddedShape& ys, std::span<const F> z) {
   const auto zp = split_point(ys, z);
   const auto od = ys.dims();
-  Fr acc = eq_prefix_sum(zp[0], od[0]) * eq_prefix_sum(zp[1], od[1]);
+  F acc = eq_prefix_sum(zp[0], od[0]) * eq_prefix_sum(zp[1], od[1]);
   const auto ch = p.row_counts(), cw = p.col_counts();
   for (size_t d = 2; d < 4; ++d) {
     const auto& c = d == 2 ? ch : cw;
-    const auto e = poly::eq_table<Fr>(zp[d]);
-    Fr s = Fr::zero();
-    for (size_t t = 0; t < c.size(); ++t) s += e[t] * Fr::from_i64(c[t]);
+    const auto e = poly::eq_table<F>(zp[d]);
+    F s = F::zero();
+    for (size_t t = 0; t < c.size(); ++t) s += e[t] * F(Fr::from_i64(c[t]));
     acc *= s;
   }
   return acc;
@@ -506,14 +551,16 @@ ConvShape AvgPoolParams::window_conv() const {
   return s;
 }
 
-void AvgPoolProof::serialize(ByteWriter& w) const {
+template <>
+void AvgPoolProofT<Fr>::serialize(ByteWriter& w) const {
   nl.serialize(w);
   for (const auto& t : sums) cp::write(w, t);
   for (const auto& s : div) s.serialize(w);
   window.serialize(w);
 }
 
-AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims) {
+template <field::PrimeField F>
+AvgPoolProofT<F> AvgPoolProofT<F>::deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("average pool: bad parameters");
   if (num_claims < 1 || num_claims > 1024) r.fail("average pool: claim count out of range");
   const PaddedShape ys(p.out_dims());
@@ -524,13 +571,15 @@ AvgPoolProof AvgPoolProof::deserialize(ByteReader& r, const AvgPoolParams& p, si
   avg_range_layout(l, ny, p.bits + 1);
   avg_range_layout(l, ny, m);
   avg_range_layout(l, ny, m);
-  AvgPoolProof out;
-  out.nl = deserialize_proof(r, l);
-  for (size_t i = 0; i < num_claims; ++i) out.sums.push_back(cp::read(r));
-  for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<Fr>::deserialize(r, ny, 2, 3));  // eq-sumcheck: 2 values a round
-  out.window = ConvProof::deserialize(r, p.window_conv(), num_claims);
+  AvgPoolProofT<F> out;
+  out.nl = deserialize_proof<F>(r, l);
+  for (size_t i = 0; i < num_claims; ++i) out.sums.push_back(sumcheck::read_msg<F>(r));
+  for (size_t i = 0; i < num_claims; ++i) out.div.push_back(sumcheck::Proof<F>::deserialize(r, ny, 2, 3));  // eq-sumcheck: 2 values a round
+  out.window = ConvProofT<F>::deserialize(r, p.window_conv(), num_claims);
   return out;
 }
+template AvgPoolProofT<Fr> AvgPoolProofT<Fr>::deserialize(ByteReader&, const AvgPoolParams&, size_t);
+template AvgPoolProofT<snark::CFr> AvgPoolProofT<snark::CFr>::deserialize(ByteReader&, const AvgPoolParams&, size_t);
 
 AvgPoolProver::AvgPoolProver(const AvgPoolParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y)
     : params_(params), x_(x.begin(), x.end()) {
@@ -600,7 +649,7 @@ AvgPoolProof AvgPoolProver::prove(std::span<const Claim> out_claims, transcript:
     nl_.send_range_eval(r_y_, res.point, tr);
     proof.div.push_back(std::move(res.proof));
     (void)off;
-    sums.push_back({c.point, t + (r - count_mle(params_, ys_, c.point)) * half});
+    sums.push_back({c.point, t + (r - count_mle<Fr>(params_, ys_, c.point)) * half});
   }
   const ConvShape cs = params_.window_conv();
   const std::vector<int64_t> ones(cs.w_shape().unpadded_size(), 1);
@@ -623,9 +672,11 @@ std::vector<AdviceShape> avg_pool_advice_shapes(const AvgPoolParams& params) {
   return nv.advice;
 }
 
-Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_claims, const AvgPoolProof& proof,
-                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
-                        std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_avg_pool_as(const AvgPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                           const AvgPoolProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                           std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = params.invalid()) return Verdict::reject("average pool: " + *why);
   const PaddedShape ys(params.out_dims());
   const size_t ny = ys.num_vars(), m = avg_rem_bits(params);
@@ -634,50 +685,62 @@ Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_
     if (c.point.size() != ny) return Verdict::reject("average pool: claim point has the wrong size");
   if (proof.sums.size() != out_claims.size() || proof.div.size() != out_claims.size())
     return Verdict::reject("average pool: wrong number of division sumchecks");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   const size_t r_y = nv.add_range("avgpool.out", ny, params.bits + 1);
   const size_t r_rem = nv.add_range("avgpool.rem", ny, m);
   const size_t r_comp = nv.add_range("avgpool.rem_comp", ny, m);
   absorb_claims(tr, "avgpool.claim", out_claims);
-  const Fr half = Fr::from_u64(2).inverse(), off = pow2_fr(params.bits);
-  std::vector<Claim> sums;
+  const F half = F(Fr::from_u64(2).inverse()), off = F(pow2_fr(params.bits)), two = F(Fr::from_u64(2));
+  std::vector<ClaimT<F>> sums;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "average pool: claim " + std::to_string(i);
-    const Fr ind = indicator_mle(ys, c.point), cnt = count_mle(params, ys, c.point);
-    cp::Val yv, r, rc;
+    const F ind = indicator_mle(ys, c.point), cnt = count_mle<F>(params, ys, c.point);
+    M yv{}, r{}, rc{};
     if (!nv.recv_range_eval(r_y, c.point, tr, &yv) || !nv.recv_range_eval(r_rem, c.point, tr, &r) ||
         !nv.recv_range_eval(r_comp, c.point, tr, &rc))
       return Verdict::reject(where + ": missing evaluations");
     if (yv - off * ind != c.value) return Verdict::reject(where + ": output != its range-checked digits");
-    if (r + rc != Fr::from_u64(2) * cnt - ind) return Verdict::reject(where + ": remainder + complement != 2 cnt - 1");
-    const cp::Val t = proof.sums[i];
+    if (r + rc != two * cnt - ind) return Verdict::reject(where + ": remainder + complement != 2 cnt - 1");
+    const M t = proof.sums[i];
     tr.absorb("avgpool.sum", t);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(div_comp(), c.point, t, proof.div[i], tr, &sub); !v)
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify_with_eq<F>(div_comp<F>(), c.point, t, proof.div[i], tr, &sub); !v)
       return v.within(where + ": count . output sum");
-    if (sub.final_evals[0] != poly::eq_eval<Fr>(c.point, sub.point))
+    if (sub.final_evals[0] != M(poly::eq_eval<F>(c.point, sub.point)))
       return Verdict::reject(where + ": count . output sum: eq mismatch");
-    if (sub.final_evals[1] != count_mle(params, ys, sub.point))
+    if (sub.final_evals[1] != M(count_mle<F>(params, ys, sub.point)))
       return Verdict::reject(where + ": count . output sum: count mismatch");
-    cp::Val yr;
+    M yr{};
     if (!nv.recv_range_eval(r_y, sub.point, tr, &yr)) return Verdict::reject(where + ": missing evaluations");
     if (yr - off * indicator_mle(ys, sub.point) != sub.final_evals[2])
       return Verdict::reject(where + ": count . output sum: output != its digits");
     sums.push_back({c.point, t + (r - cnt) * half});
   }
   const ConvShape cs = params.window_conv();
-  ConvClaims cc;
-  if (Verdict v = verify_conv(cs, sums, proof.window, tr, &cc); !v) return v.within("average pool: window sums");
+  ConvClaimsT<F> cc;
+  if (Verdict v = verify_conv_as<F>(cs, sums, proof.window, tr, &cc); !v) return v.within("average pool: window sums");
   const PaddedShape ws = cs.w_shape();
   for (const auto& w : cc.w)
-    if (w.point.size() != ws.num_vars() || w.value != indicator_mle(ws, w.point))
+    if (w.point.size() != ws.num_vars() || w.value != M(indicator_mle(ws, w.point)))
       return Verdict::reject("average pool: window sums: kernel claim is not the all-ones kernel");
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("average pool");
   if (Verdict v = nv.finished(); !v) return v.within("average pool");
   in_claims->assign(1, cc.x);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_avg_pool_as<Fr>(const AvgPoolParams&, std::span<const Claim>, const AvgPoolProof&,
+                                        transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_avg_pool_as<snark::CFr>(const AvgPoolParams&, std::span<const ClaimT<snark::CFr>>,
+                                                const AvgPoolProofT<snark::CFr>&, transcript::Transcript&,
+                                                std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_claims, const AvgPoolProof& proof,
+                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                        std::vector<AdviceClaim>* advice_claims) {
+  return verify_avg_pool_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

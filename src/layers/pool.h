@@ -36,12 +36,18 @@ struct GlobalAvgPoolParams {
   std::vector<size_t> dims;  // the input's shape (N, C, spatial...), rank >= 3
 };
 
-struct GlobalAvgPoolProof {
-  NonlinearProof nl;                      // remainder digits: evaluations and range checks
-  std::vector<sumcheck::Proof<Fr>> sums;  // one degree-1 sumcheck per claim
+// The proofs are over any field type (F = Fr: the proof; snark::CFr: its messages as circuit
+// variables, the verifier run as a circuit, docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct GlobalAvgPoolProofT {
+  NonlinearProofT<F> nl;                 // remainder digits: evaluations and range checks
+  std::vector<sumcheck::Proof<F>> sums;  // one degree-1 sumcheck per claim
   void serialize(ByteWriter& w) const;
-  static GlobalAvgPoolProof deserialize(ByteReader& r, const GlobalAvgPoolParams& p, size_t num_claims);
+  static GlobalAvgPoolProofT deserialize(ByteReader& r, const GlobalAvgPoolParams& p, size_t num_claims);
 };
+using GlobalAvgPoolProof = GlobalAvgPoolProofT<Fr>;
+template <>
+void GlobalAvgPoolProofT<Fr>::serialize(ByteWriter& w) const;
 
 class GlobalAvgPoolProver {
  public:
@@ -64,6 +70,11 @@ std::vector<AdviceShape> global_avg_pool_advice_shapes(const GlobalAvgPoolParams
 Verdict verify_global_avg_pool(const GlobalAvgPoolParams& params, std::span<const Claim> out_claims,
                                const GlobalAvgPoolProof& proof, transcript::Transcript& tr,
                                std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_global_avg_pool_as(const GlobalAvgPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                                  const GlobalAvgPoolProofT<F>& proof, transcript::Transcript& tr,
+                                  std::vector<ClaimT<F>>* in_claims, std::vector<AdviceClaimT<F>>* advice_claims);
 
 struct MaxPoolParams {
   std::vector<size_t> dims;  // the input's shape (N, C, H, W)
@@ -73,12 +84,16 @@ struct MaxPoolParams {
   std::vector<size_t> out_dims() const;   // (N, C, OH, OW), floor mode
 };
 
-struct MaxPoolProof {
-  NonlinearProof nl;                        // difference digits, zero-check, range-check LogUps
-  std::vector<sumcheck::Proof<Fr>> gather;  // one degree-2 sumcheck over x's variables per claim
+template <field::PrimeField F>
+struct MaxPoolProofT {
+  NonlinearProofT<F> nl;                   // difference digits, zero-check, range-check LogUps
+  std::vector<sumcheck::Proof<F>> gather;  // one degree-2 sumcheck over x's variables per claim
   void serialize(ByteWriter& w) const;
-  static MaxPoolProof deserialize(ByteReader& r, const MaxPoolParams& p, size_t num_claims);
+  static MaxPoolProofT deserialize(ByteReader& r, const MaxPoolParams& p, size_t num_claims);
 };
+using MaxPoolProof = MaxPoolProofT<Fr>;
+template <>
+void MaxPoolProofT<Fr>::serialize(ByteWriter& w) const;
 
 class MaxPoolProver {
  public:
@@ -103,6 +118,10 @@ std::vector<AdviceShape> max_pool_advice_shapes(const MaxPoolParams& params);
 Verdict verify_max_pool(const MaxPoolParams& params, std::span<const Claim> out_claims, const MaxPoolProof& proof,
                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
                         std::vector<AdviceClaim>* advice_claims);
+template <field::PrimeField F>
+Verdict verify_max_pool_as(const MaxPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                           const MaxPoolProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                           std::vector<AdviceClaimT<F>>* advice_claims);
 
 struct AvgPoolParams {
   std::vector<size_t> dims;  // the input's shape (N, C, H, W)
@@ -116,14 +135,18 @@ struct AvgPoolParams {
   ConvShape window_conv() const;         // the depthwise all-ones convolution giving the sums
 };
 
-struct AvgPoolProof {
-  NonlinearProof nl;                     // digits of y, r, r' and their range-check LogUps
-  std::vector<cp::Val> sums;             // T per claim
-  std::vector<sumcheck::Proof<Fr>> div;  // per claim: sum eq(z, i) cnt(i) y(i) = T (degree 3)
-  ConvProof window;                      // the window sums, all claims at once
+template <field::PrimeField F>
+struct AvgPoolProofT {
+  NonlinearProofT<F> nl;                // digits of y, r, r' and their range-check LogUps
+  std::vector<sumcheck::Msg<F>> sums;   // T per claim
+  std::vector<sumcheck::Proof<F>> div;  // per claim: sum eq(z, i) cnt(i) y(i) = T (degree 3)
+  ConvProofT<F> window;                 // the window sums, all claims at once
   void serialize(ByteWriter& w) const;
-  static AvgPoolProof deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims);
+  static AvgPoolProofT deserialize(ByteReader& r, const AvgPoolParams& p, size_t num_claims);
 };
+using AvgPoolProof = AvgPoolProofT<Fr>;
+template <>
+void AvgPoolProofT<Fr>::serialize(ByteWriter& w) const;
 
 class AvgPoolProver {
  public:
@@ -150,5 +173,9 @@ std::vector<AdviceShape> avg_pool_advice_shapes(const AvgPoolParams& params);
 Verdict verify_avg_pool(const AvgPoolParams& params, std::span<const Claim> out_claims, const AvgPoolProof& proof,
                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
                         std::vector<AdviceClaim>* advice_claims);
+template <field::PrimeField F>
+Verdict verify_avg_pool_as(const AvgPoolParams& params, std::span<const ClaimT<F>> out_claims,
+                           const AvgPoolProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                           std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

@@ -7,6 +7,7 @@
 
 #include "layers/leaky_relu.h"
 #include "layers/pool.h"
+#include "layers/circuit_test_util.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
 #include "test_seed.h"
@@ -277,6 +278,72 @@ TEST(LeakyRelu, MatchesTheExecutorAndVerifies) {
       EXPECT_NE(cv.reason().find("zero-check"), std::string::npos) << cv.reason();
     }
   }
+}
+
+// The AveragePool verifier run as a circuit (docs/protocol/wrap.md section 3), its window
+// convolution included: the honest proof satisfies the system with the native claims; a changed
+// claim value, evaluation, LogUp message, sum T, division sumcheck value and window convolution
+// value do not.
+TEST(AvgPool, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed() + 23);
+  using ctest::CFr;
+  auto make = [](std::vector<size_t> dims, size_t k, size_t s, size_t pad, bool ceil, bool incl) {
+    AvgPoolParams p;
+    p.dims = std::move(dims);
+    p.kh = p.kw = k;
+    p.sh = p.sw = s;
+    p.pt = p.pl = p.pb = p.pr = pad;
+    p.ceil_mode = ceil;
+    p.count_include_pad = incl;
+    p.bits = 22;
+    return p;
+  };
+  const std::vector<AvgPoolParams> cases{make({1, 2, 4, 4}, 2, 2, 0, false, false),
+                                         make({2, 3, 7, 5}, 3, 2, 1, false, false),
+                                         make({1, 2, 6, 7}, 2, 2, 0, true, false)};
+  size_t total = 0;
+  for (const auto& p : cases) {
+    ASSERT_FALSE(p.invalid());
+    const PaddedShape xs(p.dims), ys(p.out_dims());
+    AvgPoolProver prover(p, testing::random_ints(rng, xs.unpadded_size(), (int64_t{1} << 20) - 1));
+    const auto claims = testing::true_claims(rng, padded_table(ys, prover.output()), ys.num_vars(), 2);
+    auto tp = ctest::field_transcript();
+    std::vector<Claim> pin, in;
+    std::vector<AdviceClaim> padv, adv;
+    const auto proof = prover.prove(claims, tp, &pin, &padv);
+    {
+      auto tv = ctest::field_transcript();
+      ASSERT_TRUE(verify_avg_pool(p, claims, proof, tv, &in, &adv).ok());
+    }
+    auto bad = ctest::tampered_nl(proof);
+    {
+      auto b = proof;
+      b.sums[1] += Fr::one();
+      bad.emplace_back("sum T", b);
+      for (size_t j = 0; j < 3; ++j) {
+        b = proof;
+        b.div[0].final_evals[j] += Fr::one();
+        bad.emplace_back("division final " + std::to_string(j), b);
+      }
+      b = proof;
+      b.div[1].rounds.back().evals[0] += Fr::one();
+      bad.emplace_back("division round", b);
+      b = proof;
+      b.window.input_sumcheck.final_evals[1] += Fr::one();
+      bad.emplace_back("window input final", b);
+      b = proof;
+      b.window.kernel_sumcheck.final_evals[0] += Fr::one();
+      bad.emplace_back("window kernel final", b);
+    }
+    total += ctest::check_layer_circuit(
+        claims, proof, in, adv, [&](ByteReader& r) { return AvgPoolProofT<CFr>::deserialize(r, p, claims.size()); },
+        [&](const auto& cl, const auto& pr, auto& tr, auto* i2, auto* a2) {
+          return verify_avg_pool_as<CFr>(p, cl, pr, tr, i2, a2);
+        },
+        bad);
+  }
+  std::printf("average pool verifier as a circuit: %zu constraints over %zu cases\n", total, cases.size());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "common/check.h"
 #include "poly/mle.h"
+#include "snark/cfr.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -84,30 +85,34 @@ struct Vars {
       if (yvar[v] >= 0) out[static_cast<size_t>(yvar[v])] = w[v];
     return out;
   }
-  // x's point with the reduced coordinates at a field point r (nj values).
-  std::vector<Fr> x_point_at(std::span<const Fr> z, std::span<const Fr> r) const {
-    std::vector<Fr> out(nx);
+  // x's point with the reduced coordinates at a field point r (nj values). (Over any field type.)
+  template <class F>
+  std::vector<F> x_point_at(std::span<const F> z, std::span<const F> r) const {
+    std::vector<F> out(nx);
     for (size_t v = 0; v < nx; ++v) out[v] = yvar[v] >= 0 ? z[static_cast<size_t>(yvar[v])] : r[static_cast<size_t>(jbit[v])];
     return out;
   }
   // sum over the valid j of eq(r, j).
-  Fr valid_weight(std::span<const Fr> r) const {
-    Fr s = Fr::zero();
+  template <class F>
+  F valid_weight(std::span<const F> r) const {
+    F s = F::zero();
     for (size_t jp : valid) {
-      Fr e = Fr::one();
-      for (size_t k = 0; k < nj; ++k) e *= (jp >> k) & 1 ? r[k] : Fr::one() - r[k];
+      F e = F::one();
+      for (size_t k = 0; k < nj; ++k) e *= (jp >> k) & 1 ? r[k] : F::one() - r[k];
       s += e;
     }
     return s;
   }
-  static std::vector<Fr> cat(std::span<const Fr> a, std::span<const Fr> b) {
-    std::vector<Fr> out(a.begin(), a.end());
+  template <class F>
+  static std::vector<F> cat(std::span<const F> a, std::span<const F> b) {
+    std::vector<F> out(a.begin(), a.end());
     out.insert(out.end(), b.begin(), b.end());
     return out;
   }
-  std::vector<Fr> d_point(std::span<const Fr> z, size_t jp) const {
-    std::vector<Fr> out(z.begin(), z.end());
-    for (size_t k = 0; k < nj; ++k) out.push_back((jp >> k) & 1 ? Fr::one() : Fr::zero());
+  template <class F>
+  std::vector<F> d_point(std::span<const F> z, size_t jp) const {
+    std::vector<F> out(z.begin(), z.end());
+    for (size_t k = 0; k < nj; ++k) out.push_back((jp >> k) & 1 ? F::one() : F::zero());
     return out;
   }
 };
@@ -115,21 +120,23 @@ struct Vars {
 // A Sum's claim s~(z) = c as the claim on x at the half point: s~(z) = sum over every reduced index
 // j (padding included, where x is 0) of x~(z, j), and the sum of a multilinear polynomial over the
 // Boolean cube of its nj variables is 2^nj times its value at (1/2, ..., 1/2).
-Claim half_claim(const Vars& vs, const Claim& c) {
+template <class F>
+ClaimT<F> half_claim(const Vars& vs, const ClaimT<F>& c) {
   const Fr half = Fr::from_u64(2).inverse();
-  const std::vector<Fr> h(vs.nj, half);
+  const std::vector<F> h(vs.nj, F(half));
   Fr scale = Fr::one();
   for (size_t k = 0; k < vs.nj; ++k) scale *= half;
-  return {vs.x_point_at(c.point, h), c.value * scale};
+  return {vs.x_point_at<F>(c.point, h), c.value * F(scale)};
 }
 
 // Every reduced index valid (each reduced dimension a power of two): the selector's row sums are
 // one evaluation at the half point of the reduced variables.
 bool all_valid(const Vars& vs) { return vs.valid.size() == (size_t{1} << vs.nj); }
 // (rows, 1/2, ..., 1/2): the selector's point with nj halves in its reduced (high) variables.
-std::vector<Fr> half_point(std::span<const Fr> rows, size_t nj) {
-  std::vector<Fr> out(rows.begin(), rows.end());
-  out.insert(out.end(), nj, Fr::from_u64(2).inverse());
+template <class F>
+std::vector<F> half_point(std::span<const F> rows, size_t nj) {
+  std::vector<F> out(rows.begin(), rows.end());
+  out.insert(out.end(), nj, F(Fr::from_u64(2).inverse()));
   return out;
 }
 
@@ -187,17 +194,19 @@ size_t ReduceParams::count() const {
   return k;
 }
 
-void ReduceProof::serialize(ByteWriter& w) const {
+template <>
+void ReduceProofT<Fr>::serialize(ByteWriter& w) const {
   rescale.serialize(w);
   nl.serialize(w);
 }
 
-ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims) {
+template <field::PrimeField F>
+ReduceProofT<F> ReduceProofT<F>::deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("reduce: bad parameters");
   if (num_claims > 1024) r.fail("reduce: too many claims");
   const Vars vs(p);
-  ReduceProof out;
-  if (p.op == Op::kSum && p.shift > 0) out.rescale = deserialize_proof(r, rescale_proof_layout(rescale_params(p), num_claims));
+  ReduceProofT<F> out;
+  if (p.op == Op::kSum && p.shift > 0) out.rescale = deserialize_proof<F>(r, rescale_proof_layout(rescale_params(p), num_claims));
   ProofLayout l;
   if (p.op == Op::kMean) {
     const size_t m = mean_bits(p.count());
@@ -212,9 +221,11 @@ ReduceProof ReduceProof::deserialize(ByteReader& r, const ReduceParams& p, size_
     append_range_layout(l, n, 1);
     l.sumchecks.push_back({n, 3, 3});
   }
-  out.nl = deserialize_proof(r, l);
+  out.nl = deserialize_proof<F>(r, l);
   return out;
 }
+template ReduceProofT<Fr> ReduceProofT<Fr>::deserialize(ByteReader&, const ReduceParams&, size_t);
+template ReduceProofT<snark::CFr> ReduceProofT<snark::CFr>::deserialize(ByteReader&, const ReduceParams&, size_t);
 
 ReduceProver::ReduceProver(const ReduceParams& params, std::span<const int64_t> x, std::span<const int64_t> forced_y)
     : params_(params) {
@@ -339,11 +350,11 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
   if (is_extremum(params_)) {
     const size_t n = vs.ny + vs.nj;
     const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
-    const Fr V = vs.valid_weight(r);
+    const Fr V = vs.valid_weight<Fr>(r);
     for (const Claim& c : out_claims) {
       ZKINFER_CHECK(c.point.size() == vs.ny);
-      const cp::Val d = nl_.send_range_eval(r_a_, Vars::cat(c.point, r), tr);
-      in_claims->push_back({vs.x_point_at(c.point, r), params_.op == Op::kMax ? c.value * V - d : c.value * V + d});
+      const cp::Val d = nl_.send_range_eval(r_a_, Vars::cat<Fr>(c.point, r), tr);
+      in_claims->push_back({vs.x_point_at<Fr>(c.point, r), params_.op == Op::kMax ? c.value * V - d : c.value * V + d});
     }
     const auto tau = tr.challenges<Fr>("reduce.tau", n);
     std::vector<std::vector<Fr>> factors;
@@ -359,9 +370,9 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
     nl_.send_range_eval(r_a_, res.point, tr);
     const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
     if (all_valid(vs)) {
-      nl_.send_range_eval(r_b_, half_point(rows, vs.nj), tr);
+      nl_.send_range_eval(r_b_, half_point<Fr>(rows, vs.nj), tr);
     } else {
-      for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point(rows, jp), tr);
+      for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) nl_.send_range_eval(r_b_, vs.d_point<Fr>(rows, jp), tr);
     }
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
@@ -384,7 +395,7 @@ ReduceProof ReduceProver::prove(std::span<const Claim> out_claims, transcript::T
   }
   // Sum / Mean: s~(z) = sum_j x~(z, j) = 2^nj x~(z, 1/2, ..., 1/2) (x vanishes on its padding):
   // the claim on x at the half point, with no message (docs/protocol/nonlinear.md, section 11).
-  for (const Claim& c : sc) in_claims->push_back(half_claim(vs, c));
+  for (const Claim& c : sc) in_claims->push_back(half_claim<Fr>(vs, c));
   if (params_.op == Op::kMean) {
     nl_.prove_lookups(tr);
     proof.nl = std::move(nl_.proof);
@@ -403,49 +414,52 @@ std::vector<AdviceShape> reduce_advice_shapes(const ReduceParams& params) {
   return nv.advice;
 }
 
-Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_claims, const ReduceProof& proof,
-                      transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_reduce_as(const ReduceParams& params, std::span<const ClaimT<F>> out_claims, const ReduceProofT<F>& proof,
+                         transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                         std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = params.invalid()) return Verdict::reject("reduce: " + *why);
   const Vars vs(params);
   const PaddedShape ys(params.out_dims());
   for (const auto& c : out_claims)
     if (c.point.size() != vs.ny) return Verdict::reject("reduce: claim point has the wrong size");
-  detail::NlVerifier nv(proof.nl);
+  detail::NlVerifierT<F> nv(proof.nl);
   size_t ra = 0, rb = 0;
   register_ranges(nv, params, vs, &ra, &rb, nullptr, nullptr);
   absorb_claims(tr, "reduce.claim", out_claims);
-  std::vector<Claim> ins;
-  std::vector<AdviceClaim> adv;
+  std::vector<ClaimT<F>> ins;
+  std::vector<AdviceClaimT<F>> adv;
   if (is_extremum(params)) {
     if (!proof.rescale.evals.empty()) return Verdict::reject("reduce: unexpected proof parts");
     const size_t n = vs.ny + vs.nj;
-    const auto r = tr.challenges<Fr>("reduce.r", vs.nj);
-    const Fr V = vs.valid_weight(r);
+    const auto r = tr.challenges<F>("reduce.r", vs.nj);
+    const F V = vs.valid_weight<F>(r);
     for (size_t i = 0; i < out_claims.size(); ++i) {
-      const Claim& c = out_claims[i];
-      cp::Val d;
-      if (!nv.recv_range_eval(ra, Vars::cat(c.point, r), tr, &d))
+      const ClaimT<F>& c = out_claims[i];
+      M d{};
+      if (!nv.recv_range_eval(ra, Vars::cat<F>(c.point, r), tr, &d))
         return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing difference evaluation");
-      ins.push_back({vs.x_point_at(c.point, r), params.op == Op::kMax ? c.value * V - d : c.value * V + d});
+      ins.push_back({vs.x_point_at<F>(c.point, r), params.op == Op::kMax ? c.value * V - d : c.value * V + d});
     }
-    const auto tau = tr.challenges<Fr>("reduce.tau", n);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = nv.verify_zero_check(sumcheck::Composition<Fr>::product(3), n, tau, tr, &sub,
+    const auto tau = tr.challenges<F>("reduce.tau", n);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = nv.verify_zero_check(sumcheck::Composition<F>::product(3), n, tau, tr, &sub,
                                          "reduce: zero-check (the selected difference is not zero)");
         !v)
       return v;
-    cp::Val sv, dv;
+    M sv{}, dv{};
     if (!nv.recv_range_eval(rb, sub.point, tr, &sv) || !nv.recv_range_eval(ra, sub.point, tr, &dv))
       return Verdict::reject("reduce: zero-check: missing evaluations");
     if (sv != sub.final_evals[1]) return Verdict::reject("reduce: zero-check: the selector differs from its digits");
     if (dv != sub.final_evals[2]) return Verdict::reject("reduce: zero-check: the difference differs from its digits");
-    const auto rows = tr.challenges<Fr>("reduce.rows", vs.ny);
+    const auto rows = tr.challenges<F>("reduce.rows", vs.ny);
     if (all_valid(vs)) {  // every row sums to 1: 2^nj S~(tau', h) = sum_j S~(tau', j) = 1
-      cp::Val e;
-      if (!nv.recv_range_eval(rb, half_point(rows, vs.nj), tr, &e)) return Verdict::reject("reduce: missing selector row sum");
+      M e{};
+      if (!nv.recv_range_eval(rb, half_point<F>(rows, vs.nj), tr, &e)) return Verdict::reject("reduce: missing selector row sum");
       Fr scale = Fr::one();
       for (size_t k = 0; k < vs.nj; ++k) scale *= Fr::from_u64(2);
-      if (e * scale != cp::Val(Fr::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
+      if (e * F(scale) != M(F::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
       if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: differences");
       if (Verdict v = nv.finished(); !v) return v.within("reduce");
       *in_claims = std::move(ins);
@@ -454,44 +468,44 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
     }
     std::vector<bool> valid_j(size_t{1} << vs.nj, false);
     for (size_t jp : vs.valid) valid_j[jp] = true;
-    cp::Val in_range = Fr::zero(), outside = Fr::zero();
+    M in_range = M(F::zero()), outside = M(F::zero());
     for (size_t jp = 0; jp < (size_t{1} << vs.nj); ++jp) {
-      cp::Val e;
-      if (!nv.recv_range_eval(rb, vs.d_point(rows, jp), tr, &e)) return Verdict::reject("reduce: missing selector row sums");
+      M e{};
+      if (!nv.recv_range_eval(rb, vs.d_point<F>(rows, jp), tr, &e)) return Verdict::reject("reduce: missing selector row sums");
       if (valid_j[jp]) in_range = in_range + e;
       else outside = outside + e;
     }
-    if (in_range != cp::Val(Fr::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
-    if (outside != cp::Val(Fr::zero())) return Verdict::reject("reduce: the selector picks a padding entry");
+    if (in_range != M(F::one())) return Verdict::reject("reduce: the selector does not pick one entry per row");
+    if (outside != M(F::zero())) return Verdict::reject("reduce: the selector picks a padding entry");
     if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: differences");
     if (Verdict v = nv.finished(); !v) return v.within("reduce");
     *in_claims = std::move(ins);
     *advice_claims = std::move(nv.claims);
     return Verdict::accept();
   }
-  std::vector<Claim> sc;
+  std::vector<ClaimT<F>> sc;
   if (params.op == Op::kSum && params.shift > 0) {
-    if (Verdict v = verify_rescale(rescale_params(params), out_claims, proof.rescale, tr, &sc, &adv); !v)
+    if (Verdict v = verify_rescale_as<F>(rescale_params(params), out_claims, proof.rescale, tr, &sc, &adv); !v)
       return v.within("reduce");
   } else {
     if (!proof.rescale.evals.empty() || !proof.rescale.lookups.empty() || !proof.rescale.multiplicities.empty()) return Verdict::reject("reduce: unexpected rescale proof");
     if (params.op == Op::kSum) {
       sc.assign(out_claims.begin(), out_claims.end());
     } else {
-      const Fr Kf = Fr::from_u64(params.count()), half = Fr::from_u64(2).inverse();
+      const F Kf = F(Fr::from_u64(params.count())), half = F(Fr::from_u64(2).inverse());
       for (size_t i = 0; i < out_claims.size(); ++i) {
-        const Claim& c = out_claims[i];
-        cp::Val r, rc;
+        const ClaimT<F>& c = out_claims[i];
+        M r{}, rc{};
         if (!nv.recv_range_eval(ra, c.point, tr, &r) || !nv.recv_range_eval(rb, c.point, tr, &rc))
           return Verdict::reject("reduce: claim " + std::to_string(i) + ": missing remainder evaluations");
-        const Fr ind = indicator_mle(ys, c.point);
-        if (r + rc != (Fr::from_u64(2 * params.count() - 1)) * ind)
+        const F ind = indicator_mle(ys, c.point);
+        if (r + rc != F(Fr::from_u64(2 * params.count() - 1)) * ind)
           return Verdict::reject("reduce: claim " + std::to_string(i) + ": remainder not below twice the count");
         sc.push_back({c.point, Kf * c.value + (r - Kf * ind) * half});
       }
     }
   }
-  for (const Claim& c : sc) ins.push_back(half_claim(vs, c));
+  for (const ClaimT<F>& c : sc) ins.push_back(half_claim<F>(vs, c));
   if (params.op == Op::kMean) {
     if (Verdict v = nv.verify_lookups(tr); !v) return v.within("reduce: remainders");
     adv = std::move(nv.claims);
@@ -500,6 +514,17 @@ Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_cla
   *in_claims = std::move(ins);
   *advice_claims = std::move(adv);
   return Verdict::accept();
+}
+
+template Verdict verify_reduce_as<Fr>(const ReduceParams&, std::span<const Claim>, const ReduceProof&,
+                                      transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_reduce_as<snark::CFr>(const ReduceParams&, std::span<const ClaimT<snark::CFr>>,
+                                              const ReduceProofT<snark::CFr>&, transcript::Transcript&,
+                                              std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_claims, const ReduceProof& proof,
+                      transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_reduce_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

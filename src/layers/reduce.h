@@ -42,12 +42,18 @@ struct ReduceParams {
   size_t count() const;                  // K
 };
 
-struct ReduceProof {
-  NonlinearProof rescale;                 // Sum with shift > 0
-  NonlinearProof nl;                      // Mean: remainder digits; Max/Min: differences, zero-check
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables, the
+// verifier run as a circuit, docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct ReduceProofT {
+  NonlinearProofT<F> rescale;  // Sum with shift > 0
+  NonlinearProofT<F> nl;       // Mean: remainder digits; Max/Min: differences, zero-check
   void serialize(ByteWriter& w) const;
-  static ReduceProof deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims);
+  static ReduceProofT deserialize(ByteReader& r, const ReduceParams& p, size_t num_claims);
 };
+using ReduceProof = ReduceProofT<Fr>;
+template <>
+void ReduceProofT<Fr>::serialize(ByteWriter& w) const;
 
 class ReduceProver {
  public:
@@ -73,5 +79,10 @@ class ReduceProver {
 std::vector<AdviceShape> reduce_advice_shapes(const ReduceParams& params);
 Verdict verify_reduce(const ReduceParams& params, std::span<const Claim> out_claims, const ReduceProof& proof,
                       transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_reduce_as(const ReduceParams& params, std::span<const ClaimT<F>> out_claims, const ReduceProofT<F>& proof,
+                         transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                         std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

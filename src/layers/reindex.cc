@@ -7,14 +7,15 @@
 #include "common/check.h"
 #include "layers/rescale.h"
 #include "poly/mle.h"
+#include "snark/cfr.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
 using detail::absorb_claims;
-using detail::indicator_mle;
 using detail::pow2_fr;
 
 namespace {
@@ -51,9 +52,24 @@ std::pair<size_t, size_t> axis_vars(const PaddedShape& s, const std::vector<size
   return {first, count};
 }
 
-std::vector<Fr> sub(std::span<const Fr> p, std::pair<size_t, size_t> r) {
-  return std::vector<Fr>(p.begin() + static_cast<std::ptrdiff_t>(r.first),
-                         p.begin() + static_cast<std::ptrdiff_t>(r.first + r.second));
+template <class F>
+std::vector<F> sub(std::span<const F> p, std::pair<size_t, size_t> r) {
+  return std::vector<F>(p.begin() + static_cast<std::ptrdiff_t>(r.first),
+                        p.begin() + static_cast<std::ptrdiff_t>(r.first + r.second));
+}
+template <class F>
+std::vector<F> sub(const std::vector<F>& p, std::pair<size_t, size_t> r) {
+  return sub<F>(std::span<const F>(p), r);
+}
+
+// rescale.h's detail::absorb_claims over any field type (the same absorptions).
+template <class F>
+void absorb_claims_as(transcript::Transcript& tr, std::string_view label, std::span<const ClaimT<F>> cl) {
+  tr.absorb_u64(std::string(label) + ".num_claims", cl.size());
+  for (const auto& c : cl) {
+    tr.absorb_many<F>(label, c.point);
+    if (!zk_of(tr)) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
+  }
 }
 
 bool contiguous(const std::vector<size_t>& axes) {
@@ -107,42 +123,47 @@ bool all_free(const std::vector<GroupInfo>& gi) {
 }
 
 // sum over sourced t of eq(z_g, ypad(t)) eq(r_g, xpad(map t)); r_g empty and xs of rank 0 allowed.
-Fr group_selector(const ReindexGroup& g, const GroupInfo& gi, std::span<const Fr> zg, std::span<const Fr> rg) {
-  const auto ez = poly::eq_table<Fr>(zg), er = poly::eq_table<Fr>(rg);
+template <class F>
+F group_selector(const ReindexGroup& g, const GroupInfo& gi, std::span<const F> zg, std::span<const F> rg) {
+  const auto ez = poly::eq_table<F>(zg), er = poly::eq_table<F>(rg);
   const auto ypos = padded_positions(gi.ys), xpos = padded_positions(gi.xs);
-  Fr acc = Fr::zero();
+  F acc = F::zero();
   for (size_t t = 0; t < g.map.size(); ++t)
     if (g.map[t] >= 0) acc += ez[ypos[t]] * er[xpos[static_cast<size_t>(g.map[t])]];
   return acc;
 }
 
 // sum over sourced t of eq(z_g, ypad(t)): the MLE of the group's "has a source" indicator.
-Fr group_sourced(const ReindexGroup& g, const GroupInfo& gi, std::span<const Fr> zg) {
+template <class F>
+F group_sourced(const ReindexGroup& g, const GroupInfo& gi, std::span<const F> zg) {
   if (g.identity) return eq_prefix_sum(zg, gi.ys.dims()[0]);
-  const auto ez = poly::eq_table<Fr>(zg);
+  const auto ez = poly::eq_table<F>(zg);
   const auto ypos = padded_positions(gi.ys);
-  Fr acc = Fr::zero();
+  F acc = F::zero();
   for (size_t t = 0; t < g.map.size(); ++t)
     if (g.map[t] >= 0) acc += ez[ypos[t]];
   return acc;
 }
 
 // v - c * (MLE of the unsourced entries of y at z).
-cp::Val sourced_target(const ReindexMap& m, const std::vector<GroupInfo>& gi, const Claim& c) {
+template <class F>
+sumcheck::Msg<F> sourced_target(const ReindexMap& m, const std::vector<GroupInfo>& gi, const ClaimT<F>& c) {
   if (m.pad_value == 0) return c.value;
   const PaddedShape ys(m.y_dims);
-  Fr src = Fr::one();
-  for (size_t i = 0; i < m.groups.size(); ++i) src *= group_sourced(m.groups[i], gi[i], sub(c.point, gi[i].yv));
-  return c.value - Fr::from_i64(m.pad_value) * (indicator_mle(ys, c.point) - src);
+  F src = F::one();
+  for (size_t i = 0; i < m.groups.size(); ++i)
+    src *= group_sourced<F>(m.groups[i], gi[i], sub<F>(c.point, gi[i].yv));
+  return c.value - F(Fr::from_i64(m.pad_value)) * (unpadded_indicator(ys, c.point) - src);
 }
 
 // The x point: identity groups' x variables from z, the others' from rho (in sumcheck order).
-std::vector<Fr> x_point(const ReindexMap& m, const std::vector<GroupInfo>& gi, const std::vector<size_t>& sc,
-                        std::span<const Fr> z, std::span<const Fr> rho) {
-  std::vector<Fr> p(PaddedShape(m.x_dims).num_vars());
+template <class F>
+std::vector<F> x_point(const ReindexMap& m, const std::vector<GroupInfo>& gi, const std::vector<size_t>& sc,
+                       std::span<const F> z, std::span<const F> rho) {
+  std::vector<F> p(PaddedShape(m.x_dims).num_vars());
   for (size_t i = 0; i < m.groups.size(); ++i)
     if (m.groups[i].identity) {
-      auto zs = sub(z, gi[i].yv);
+      auto zs = sub<F>(z, gi[i].yv);
       std::copy(zs.begin(), zs.end(), p.begin() + static_cast<std::ptrdiff_t>(gi[i].xv.first));
     }
   size_t at = 0;
@@ -153,7 +174,8 @@ std::vector<Fr> x_point(const ReindexMap& m, const std::vector<GroupInfo>& gi, c
   return p;
 }
 
-sumcheck::Composition<Fr> prod2() { return sumcheck::Composition<Fr>::product(2); }
+template <class F = Fr>
+sumcheck::Composition<F> prod2() { return sumcheck::Composition<F>::product(2); }
 
 }  // namespace
 
@@ -490,19 +512,23 @@ ReindexMap trilu_map(const std::vector<size_t>& x_dims, bool upper, int64_t k) {
 
 // ---- proof ----
 
-void ReindexProof::serialize(ByteWriter& w) const {
+template <>
+void ReindexProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& s : sumchecks) s.serialize(w);
 }
 
-ReindexProof ReindexProof::deserialize(ByteReader& r, const ReindexMap& m, size_t num_claims) {
+template <field::PrimeField F>
+ReindexProofT<F> ReindexProofT<F>::deserialize(ByteReader& r, const ReindexMap& m, size_t num_claims) {
   if (m.invalid()) r.fail("reindex: bad map");
   if (num_claims > 1024) r.fail("reindex: too many claims");
-  ReindexProof p;
+  ReindexProofT<F> p;
   if (all_free(group_info(m))) return p;
   for (size_t i = 0; i < num_claims; ++i)
-    p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, m.sumcheck_vars(), 2, 2));
+    p.sumchecks.push_back(sumcheck::Proof<F>::deserialize(r, m.sumcheck_vars(), 2, 2));
   return p;
 }
+template ReindexProofT<Fr> ReindexProofT<Fr>::deserialize(ByteReader&, const ReindexMap&, size_t);
+template ReindexProofT<snark::CFr> ReindexProofT<snark::CFr>::deserialize(ByteReader&, const ReindexMap&, size_t);
 
 std::vector<Claim> prove_reindex(const ReindexMap& m, std::span<const int64_t> x, std::span<const Claim> y_claims,
                                  transcript::Transcript& tr, ReindexProof* proof) {
@@ -516,7 +542,7 @@ std::vector<Claim> prove_reindex(const ReindexMap& m, std::span<const int64_t> x
   const auto sc = sumcheck_groups(m, gi);
   std::vector<Claim> out;
   if (all_free(gi)) {
-    for (const auto& c : y_claims) out.push_back({x_point(m, gi, sc, c.point, {}), c.value});
+    for (const auto& c : y_claims) out.push_back({x_point<Fr>(m, gi, sc, c.point, {}), c.value});
     return out;
   }
   const auto xt = padded_table(xs, x);
@@ -558,7 +584,7 @@ std::vector<Claim> prove_reindex(const ReindexMap& m, std::span<const int64_t> x
     std::vector<Fr> P{Fr::one()};
     for (size_t i : sc) {
       const auto& g = m.groups[i];
-      const auto ez = poly::eq_table<Fr>(sub(c.point, gi[i].yv));
+      const auto ez = poly::eq_table<Fr>(sub<Fr>(c.point, gi[i].yv));
       const auto ypos = padded_positions(gi[i].ys), gxpos = padded_positions(gi[i].xs);
       std::vector<Fr> pg(gi[i].xs.size(), Fr::zero());
       for (size_t t = 0; t < g.map.size(); ++t)
@@ -569,14 +595,15 @@ std::vector<Claim> prove_reindex(const ReindexMap& m, std::span<const int64_t> x
       P = std::move(np);
     }
     auto res = sumcheck::prove<Fr>(prod2(), {std::move(P), std::move(f)}, tr);
-    out.push_back({x_point(m, gi, sc, c.point, res.point), res.final_evals[1]});
+    out.push_back({x_point<Fr>(m, gi, sc, c.point, res.point), res.final_evals[1]});
     proof->sumchecks.push_back(std::move(res.proof));
   }
   return out;
 }
 
-Verdict verify_reindex(const ReindexMap& m, std::span<const Claim> y_claims, const ReindexProof& proof,
-                       transcript::Transcript& tr, std::vector<Claim>* x_claims) {
+template <field::PrimeField F>
+Verdict verify_reindex_as(const ReindexMap& m, std::span<const ClaimT<F>> y_claims, const ReindexProofT<F>& proof,
+                          transcript::Transcript& tr, std::vector<ClaimT<F>>* x_claims) {
   if (auto why = m.invalid()) return Verdict::reject("reindex: " + *why);
   const PaddedShape ys(m.y_dims);
   for (const auto& c : y_claims)
@@ -586,31 +613,42 @@ Verdict verify_reindex(const ReindexMap& m, std::span<const Claim> y_claims, con
   const bool free = all_free(gi);
   if (proof.sumchecks.size() != (free ? 0 : y_claims.size()))
     return Verdict::reject("reindex: wrong number of sumchecks");
-  absorb_claims(tr, "reindex.claim", y_claims);
-  std::vector<Claim> out;
+  absorb_claims_as<F>(tr, "reindex.claim", y_claims);
+  std::vector<ClaimT<F>> out;
   const size_t R = m.sumcheck_vars();
   for (size_t ci = 0; ci < y_claims.size(); ++ci) {
-    const Claim& c = y_claims[ci];
+    const ClaimT<F>& c = y_claims[ci];
     if (free) {
-      out.push_back({x_point(m, gi, sc, c.point, {}), c.value});
+      out.push_back({x_point<F>(m, gi, sc, c.point, {}), c.value});
       continue;
     }
     const std::string where = "reindex: claim " + std::to_string(ci);
-    sumcheck::Subclaim<Fr> s;
-    if (Verdict v = sumcheck::verify<Fr>(prod2(), R, sourced_target(m, gi, c), proof.sumchecks[ci], tr, &s); !v)
+    sumcheck::Subclaim<F> s;
+    if (Verdict v = sumcheck::verify<F>(prod2<F>(), R, sourced_target<F>(m, gi, c), proof.sumchecks[ci], tr, &s); !v)
       return v.within(where);
-    Fr sel = Fr::one();
+    F sel = F::one();
     size_t at = 0;
     for (size_t i : sc) {
-      const std::span<const Fr> rg(s.point.data() + at, gi[i].xv.second);
-      sel *= group_selector(m.groups[i], gi[i], sub(c.point, gi[i].yv), rg);
+      const std::span<const F> rg(s.point.data() + at, gi[i].xv.second);
+      sel *= group_selector<F>(m.groups[i], gi[i], sub<F>(c.point, gi[i].yv), rg);
       at += gi[i].xv.second;
     }
-    if (s.final_evals[0] != sel) return Verdict::reject(where + ": selector value mismatch");
-    out.push_back({x_point(m, gi, sc, c.point, s.point), s.final_evals[1]});
+    if (s.final_evals[0] != sumcheck::Msg<F>(sel)) return Verdict::reject(where + ": selector value mismatch");
+    out.push_back({x_point<F>(m, gi, sc, c.point, s.point), s.final_evals[1]});
   }
   *x_claims = std::move(out);
   return Verdict::accept();
+}
+
+template Verdict verify_reindex_as<Fr>(const ReindexMap&, std::span<const Claim>, const ReindexProof&,
+                                       transcript::Transcript&, std::vector<Claim>*);
+template Verdict verify_reindex_as<snark::CFr>(const ReindexMap&, std::span<const ClaimT<snark::CFr>>,
+                                               const ReindexProofT<snark::CFr>&, transcript::Transcript&,
+                                               std::vector<ClaimT<snark::CFr>>*);
+
+Verdict verify_reindex(const ReindexMap& m, std::span<const Claim> y_claims, const ReindexProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* x_claims) {
+  return verify_reindex_as<Fr>(m, y_claims, proof, tr, x_claims);
 }
 
 // ---- Concat ----
@@ -662,19 +700,24 @@ ReindexMap ConcatParams::part(size_t j) const {
   return m;
 }
 
-void ConcatProof::serialize(ByteWriter& w) const {
+template <>
+void ConcatProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& e : parts) cp::write(w, e);
   for (const auto& p : inputs) p.serialize(w);
 }
 
-ConcatProof ConcatProof::deserialize(ByteReader& r, const ConcatParams& p, size_t num_claims) {
+template <field::PrimeField F>
+ConcatProofT<F> ConcatProofT<F>::deserialize(ByteReader& r, const ConcatParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("concat: bad parameters");
   if (num_claims > 1024) r.fail("concat: too many claims");
-  ConcatProof out;
-  for (size_t i = 0; i < num_claims * p.in_dims.size(); ++i) out.parts.push_back(cp::read(r));
-  for (size_t j = 0; j < p.in_dims.size(); ++j) out.inputs.push_back(ReindexProof::deserialize(r, p.part(j), num_claims));
+  ConcatProofT<F> out;
+  for (size_t i = 0; i < num_claims * p.in_dims.size(); ++i) out.parts.push_back(sumcheck::read_msg<F>(r));
+  for (size_t j = 0; j < p.in_dims.size(); ++j)
+    out.inputs.push_back(ReindexProofT<F>::deserialize(r, p.part(j), num_claims));
   return out;
 }
+template ConcatProofT<Fr> ConcatProofT<Fr>::deserialize(ByteReader&, const ConcatParams&, size_t);
+template ConcatProofT<snark::CFr> ConcatProofT<snark::CFr>::deserialize(ByteReader&, const ConcatParams&, size_t);
 
 std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<const std::span<const int64_t>> xs,
                                              std::span<const Claim> y_claims, transcript::Transcript& tr,
@@ -704,8 +747,9 @@ std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<co
   return out;
 }
 
-Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, const ConcatProof& proof,
-                      transcript::Transcript& tr, std::vector<std::vector<Claim>>* x_claims) {
+template <field::PrimeField F>
+Verdict verify_concat_as(const ConcatParams& p, std::span<const ClaimT<F>> y_claims, const ConcatProofT<F>& proof,
+                         transcript::Transcript& tr, std::vector<std::vector<ClaimT<F>>>* x_claims) {
   if (auto why = p.invalid()) return Verdict::reject(*why);
   const PaddedShape ys(p.out_dims());
   const size_t m = p.in_dims.size();
@@ -713,12 +757,12 @@ Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, co
     if (c.point.size() != ys.num_vars()) return Verdict::reject("concat: claim point has the wrong size");
   if (proof.parts.size() != m * y_claims.size() || proof.inputs.size() != m)
     return Verdict::reject("concat: wrong number of parts");
-  absorb_claims(tr, "concat.claim", y_claims);
-  std::vector<std::vector<Claim>> per(m);
+  absorb_claims_as<F>(tr, "concat.claim", y_claims);
+  std::vector<std::vector<ClaimT<F>>> per(m);
   for (size_t ci = 0; ci < y_claims.size(); ++ci) {
-    cp::Val sum;
+    sumcheck::Msg<F> sum{};
     for (size_t j = 0; j < m; ++j) {
-      const cp::Val s = proof.parts[ci * m + j];
+      const sumcheck::Msg<F> s = proof.parts[ci * m + j];
       tr.absorb("concat.part", s);
       sum += (p.up.empty() ? Fr::one() : pow2_fr(p.up[j])) * s;
       per[j].push_back({y_claims[ci].point, s});
@@ -726,12 +770,23 @@ Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, co
     if (sum != y_claims[ci].value)
       return Verdict::reject("concat: claim " + std::to_string(ci) + ": parts do not sum to the claim");
   }
-  std::vector<std::vector<Claim>> out(m);
+  std::vector<std::vector<ClaimT<F>>> out(m);
   for (size_t j = 0; j < m; ++j)
-    if (Verdict v = verify_reindex(p.part(j), per[j], proof.inputs[j], tr, &out[j]); !v)
+    if (Verdict v = verify_reindex_as<F>(p.part(j), per[j], proof.inputs[j], tr, &out[j]); !v)
       return v.within("concat: input " + std::to_string(j));
   *x_claims = std::move(out);
   return Verdict::accept();
+}
+
+template Verdict verify_concat_as<Fr>(const ConcatParams&, std::span<const Claim>, const ConcatProof&,
+                                      transcript::Transcript&, std::vector<std::vector<Claim>>*);
+template Verdict verify_concat_as<snark::CFr>(const ConcatParams&, std::span<const ClaimT<snark::CFr>>,
+                                              const ConcatProofT<snark::CFr>&, transcript::Transcript&,
+                                              std::vector<std::vector<ClaimT<snark::CFr>>>*);
+
+Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, const ConcatProof& proof,
+                      transcript::Transcript& tr, std::vector<std::vector<Claim>>* x_claims) {
+  return verify_concat_as<Fr>(p, y_claims, proof, tr, x_claims);
 }
 
 }  // namespace zkinfer::layers

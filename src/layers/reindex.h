@@ -91,11 +91,16 @@ ReindexMap tile_map(const std::vector<size_t>& x_dims, const std::vector<int64_t
 ReindexMap trilu_map(const std::vector<size_t>& x_dims, bool upper, int64_t k);
 // (Split: each output is a slice_map of the input along the axis.)
 
-struct ReindexProof {
-  std::vector<sumcheck::Proof<Fr>> sumchecks;  // one degree-2 sumcheck per claim (none when free)
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables).
+template <field::PrimeField F>
+struct ReindexProofT {
+  std::vector<sumcheck::Proof<F>> sumchecks;  // one degree-2 sumcheck per claim (none when free)
   void serialize(ByteWriter& w) const;
-  static ReindexProof deserialize(ByteReader& r, const ReindexMap& m, size_t num_claims);
+  static ReindexProofT deserialize(ByteReader& r, const ReindexMap& m, size_t num_claims);
 };
+using ReindexProof = ReindexProofT<Fr>;
+template <>
+void ReindexProofT<Fr>::serialize(ByteWriter& w) const;
 
 // Claims on y -> one claim on x per claim (x: flat row-major unpadded, |x| = prod x_dims).
 // Throws Error when the map is invalid or x has the wrong size.
@@ -103,6 +108,11 @@ std::vector<Claim> prove_reindex(const ReindexMap& m, std::span<const int64_t> x
                                  transcript::Transcript& tr, ReindexProof* proof);
 Verdict verify_reindex(const ReindexMap& m, std::span<const Claim> y_claims, const ReindexProof& proof,
                        transcript::Transcript& tr, std::vector<Claim>* x_claims);
+// The same verifier over any field type: instantiated for Fr (the function above) and snark::CFr
+// (the verifier as a circuit, with a field-native transcript; docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+Verdict verify_reindex_as(const ReindexMap& m, std::span<const ClaimT<F>> y_claims, const ReindexProofT<F>& proof,
+                          transcript::Transcript& tr, std::vector<ClaimT<F>>* x_claims);
 
 // ---- Concat ----
 // y = concat_axis(x_j 2^(up_j)) (the executor's Concat after bringing inputs UP to the common
@@ -116,12 +126,16 @@ struct ConcatParams {
   ReindexMap part(size_t j) const;  // y <- x_j as a Pad along the axis
 };
 
-struct ConcatProof {
-  std::vector<cp::Val> parts;                       // per claim, per input: s_j = Pad_j(x_j)~(z)
-  std::vector<ReindexProof> inputs;            // per input
+template <field::PrimeField F>
+struct ConcatProofT {
+  std::vector<sumcheck::Msg<F>> parts;   // per claim, per input: s_j = Pad_j(x_j)~(z)
+  std::vector<ReindexProofT<F>> inputs;  // per input
   void serialize(ByteWriter& w) const;
-  static ConcatProof deserialize(ByteReader& r, const ConcatParams& p, size_t num_claims);
+  static ConcatProofT deserialize(ByteReader& r, const ConcatParams& p, size_t num_claims);
 };
+using ConcatProof = ConcatProofT<Fr>;
+template <>
+void ConcatProofT<Fr>::serialize(ByteWriter& w) const;
 
 // Claims on y -> per input j, one claim on x_j per claim (result[j]).
 std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<const std::span<const int64_t>> xs,
@@ -129,5 +143,8 @@ std::vector<std::vector<Claim>> prove_concat(const ConcatParams& p, std::span<co
                                              ConcatProof* proof);
 Verdict verify_concat(const ConcatParams& p, std::span<const Claim> y_claims, const ConcatProof& proof,
                       transcript::Transcript& tr, std::vector<std::vector<Claim>>* x_claims);
+template <field::PrimeField F>
+Verdict verify_concat_as(const ConcatParams& p, std::span<const ClaimT<F>> y_claims, const ConcatProofT<F>& proof,
+                         transcript::Transcript& tr, std::vector<std::vector<ClaimT<F>>>* x_claims);
 
 }  // namespace zkinfer::layers

@@ -15,7 +15,8 @@ namespace zkinfer::layers {
 
 size_t LayerAdvice::num_vars() const { return poly::log2_exact(values.size()); }
 
-void NonlinearProof::serialize(ByteWriter& w) const {
+template <>
+void NonlinearProofT<Fr>::serialize(ByteWriter& w) const {
   for (const auto& e : evals) cp::write(w, e);
   for (const auto& m : multiplicities)
     for (const auto& e : m) cp::write(w, e);
@@ -36,32 +37,35 @@ std::vector<ProofLayout::Table> ProofLayout::tables() const {
   return out;
 }
 
-NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout) {
-  NonlinearProof p;
+template <field::PrimeField F>
+NonlinearProofT<F> deserialize_proof(ByteReader& r, const ProofLayout& layout) {
+  NonlinearProofT<F> p;
   if (layout.num_evals > (size_t{1} << 20)) r.fail("nonlinear: too many evaluations");
   p.evals.reserve(std::min<size_t>(layout.num_evals, r.remaining() / cp::kMessageBytes));  // memory follows the bytes
-  for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(cp::read(r));
+  for (size_t i = 0; i < layout.num_evals; ++i) p.evals.push_back(sumcheck::read_msg<F>(r));
   // Under a model-wide batch (the reader's session) the layer's lookups are proven there
   // (lookup/batch.h): nothing here.
-  if (lookup_verifier_of(r) == nullptr) {
+  if (lookup_verifier_as<F>(r) == nullptr) {
     std::vector<lookup::BatchTableShape> shapes;
     for (const auto& t : layout.tables()) {
       if (t.k > kDigitBits + 8 || t.segments.size() > 64) r.fail("nonlinear: unsupported lookup shape");
-      std::vector<cp::Val> m;
-      for (size_t j = 0; j < (size_t{1} << t.k); ++j) m.push_back(cp::read(r));
+      std::vector<sumcheck::Msg<F>> m;
+      for (size_t j = 0; j < (size_t{1} << t.k); ++j) m.push_back(sumcheck::read_msg<F>(r));
       p.multiplicities.push_back(std::move(m));
       for (size_t n : t.segments)
         if (n > lookup::kMaxLogRows) r.fail("nonlinear: lookup too large");
       shapes.push_back({t.k, t.cols, t.segments});
     }
-    p.lookups = lookup::BatchProof<Fr>::deserialize(r, shapes);
+    p.lookups = lookup::BatchProof<F>::deserialize(r, shapes);
   }
   for (const auto& s : layout.sumchecks)
     // Every non-linear sumcheck is a zero-check or product with eq (prove_with_eq): d - 1 values
     // per round.
-    p.sumchecks.push_back(sumcheck::Proof<Fr>::deserialize(r, s.n, s.degree - 1, s.factors));
+    p.sumchecks.push_back(sumcheck::Proof<F>::deserialize(r, s.n, s.degree - 1, s.factors));
   return p;
 }
+template NonlinearProofT<Fr> deserialize_proof<Fr>(ByteReader&, const ProofLayout&);
+template NonlinearProofT<snark::CFr> deserialize_proof<snark::CFr>(ByteReader&, const ProofLayout&);
 
 DigitPlan DigitPlan::make(size_t bits, size_t num_vars) {
   ZKINFER_CHECK(bits >= 1 && bits <= kMaxRangeBits && num_vars <= 40);
@@ -103,13 +107,6 @@ size_t range_eval_count(size_t n, size_t bits) { return DigitPlan::make(bits, n)
 
 namespace detail {
 
-Fr indicator_mle(const PaddedShape& s, std::span<const Fr> point) {
-  auto parts = split_point(s, point);
-  Fr acc = Fr::one();
-  for (size_t d = 0; d < s.rank(); ++d) acc *= eq_prefix_sum(parts[d], s.dims()[d]);
-  return acc;
-}
-
 Fr pow2_fr(size_t e) {
   ZKINFER_CHECK(e < 256);
   Fr r = Fr::one(), two = Fr::from_u64(2);
@@ -123,9 +120,10 @@ std::vector<Fr> to_fr(std::span<const int64_t> v) {
   for (size_t i = 0; i < v.size(); ++i) out[i] = Fr::from_i64(v[i]);
   return out;
 }
-std::vector<Fr> with_digit(std::span<const Fr> z, size_t j, size_t vars) {
-  std::vector<Fr> p(z.begin(), z.end());
-  for (size_t b = 0; b < vars; ++b) p.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+template <class F>
+std::vector<F> with_digit(const std::vector<F>& z, size_t j, size_t vars) {
+  std::vector<F> p(z.begin(), z.end());
+  for (size_t b = 0; b < vars; ++b) p.push_back((j >> b) & 1 ? F::one() : F::zero());
   return p;
 }
 }  // namespace
@@ -233,12 +231,14 @@ void NlProver::prove_lookups(transcript::Transcript& tr) {
 
 // ---- verifier ----
 
-size_t NlVerifier::add_advice(std::string name, size_t num_vars) {
+template <field::PrimeField F>
+size_t NlVerifierT<F>::add_advice(std::string name, size_t num_vars) {
   advice.push_back({std::move(name), num_vars});
   return advice.size() - 1;
 }
 
-size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bits) {
+template <field::PrimeField F>
+size_t NlVerifierT<F>::add_range(const std::string& name, size_t num_vars, size_t bits) {
   Range rg;
   rg.plan = DigitPlan::make(bits, num_vars);
   rg.n = num_vars;
@@ -250,60 +250,74 @@ size_t NlVerifier::add_range(const std::string& name, size_t num_vars, size_t bi
   return ranges_.size() - 1;
 }
 
-void NlVerifier::add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table) {
+template <field::PrimeField F>
+void NlVerifierT<F>::add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table) {
   ZKINFER_CHECK(table != nullptr);
   tables_.push_back({a_in, a_out, std::move(table)});
 }
 
-bool NlVerifier::recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out) {
+template <field::PrimeField F>
+bool NlVerifierT<F>::recv_eval(size_t a, const std::vector<F>& point, transcript::Transcript& tr, M* out) {
   if (next_eval_ >= p_.evals.size()) return false;
-  const cp::Val v = p_.evals[next_eval_++];
+  const M v = p_.evals[next_eval_++];
   tr.absorb("nonlinear.eval", v);
   claims.push_back({a, {point, v}});
   *out = v;
   return true;
 }
 
-bool NlVerifier::recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out) {
+template <field::PrimeField F>
+bool NlVerifierT<F>::recv_range_eval(size_t id, const std::vector<F>& point, transcript::Transcript& tr, M* out) {
   const Range& rg = ranges_[id];
-  cp::Val acc, e;
+  M acc{}, e{};
   for (size_t j = 0; j < rg.plan.num_low; ++j) {
     if (!recv_eval(rg.low, with_digit(point, j, rg.plan.low_vars), tr, &e)) return false;
-    acc += pow2_fr(rg.plan.low_shift(j)) * e;
+    acc += F(pow2_fr(rg.plan.low_shift(j))) * e;
   }
   if (!recv_eval(rg.top, point, tr, &e)) return false;
-  *out = acc + pow2_fr(rg.plan.top_shift()) * e;
+  *out = acc + F(pow2_fr(rg.plan.top_shift())) * e;
   return true;
 }
 
-Verdict NlVerifier::verify_zero_check(const sumcheck::Composition<Fr>& comp, size_t n, std::span<const Fr> tau,
-                                      transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what) {
-  const sumcheck::Proof<Fr>* sp = next_sumcheck();
+template <field::PrimeField F>
+Verdict NlVerifierT<F>::verify_zero_check(const sumcheck::Composition<F>& comp, size_t n, std::span<const F> tau,
+                                          transcript::Transcript& tr, sumcheck::Subclaim<F>* sub, const std::string& what) {
+  const sumcheck::Proof<F>* sp = next_sumcheck();
   if (sp == nullptr) return Verdict::reject(what + ": missing");
   if (tau.size() != n) return Verdict::reject(what + ": eq point has the wrong size");
-  if (Verdict v = sumcheck::verify_with_eq<Fr>(comp, tau, cp::Val(), *sp, tr, sub); !v) return v.within(what);
-  if (sub->final_evals.empty() || sub->final_evals[0] != cp::Val(poly::eq_eval<Fr>(tau, sub->point)))
+  if (Verdict v = sumcheck::verify_with_eq<F>(comp, tau, M{}, *sp, tr, sub); !v) return v.within(what);
+  if (sub->final_evals.empty() || sub->final_evals[0] != M(poly::eq_eval<F>(tau, sub->point)))
     return Verdict::reject(what + ": eq(tau, rho) mismatch");
   return Verdict::accept();
 }
 
-void NlVerifier::register_lookups(lookup::BatchVerifier<Fr>& b) const {
+template <field::PrimeField F>
+void NlVerifierT<F>::register_lookups(lookup::BatchVerifier<F>& b) const {
   for (const Range& rg : ranges_) {
     if (rg.plan.num_low > 0)
-      b.add(lookup::LookupTable<Fr>::range(rg.plan.digit_bits), advice[rg.low].num_vars, {rg.low}, advice[rg.low].name);
-    b.add(lookup::LookupTable<Fr>::range(rg.plan.top_bits), rg.n, {rg.top}, advice[rg.top].name);
+      b.add(lookup::LookupTable<F>::range(rg.plan.digit_bits), advice[rg.low].num_vars, {rg.low}, advice[rg.low].name);
+    b.add(lookup::LookupTable<F>::range(rg.plan.top_bits), rg.n, {rg.top}, advice[rg.top].name);
   }
-  for (const auto& t : tables_) b.add(t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+  for (const auto& t : tables_) {
+    if constexpr (std::is_same_v<F, Fr>) {
+      b.add(t.table, advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+    } else {
+      // The same public rows as constants of F, one lifted table per shared table (so that the
+      // batch groups this table's segments as the native verifier's does).
+      b.add(lookup::lift_table<F>(t.table), advice[t.in].num_vars, {t.in, t.out}, advice[t.in].name);
+    }
+  }
 }
 
-Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
+template <field::PrimeField F>
+Verdict NlVerifierT<F>::verify_lookups(transcript::Transcript& tr) {
   lookups_done_ = true;
-  if (auto* b = lookup_verifier_of(tr)) {  // the model-wide batch verifies them
+  if (auto* b = lookup_verifier_as<F>(tr)) {  // the model-wide batch verifies them
     register_lookups(*b);
     return Verdict::accept();
   }
   // Standalone (NlProver::prove_lookups): the multiplicities are in the proof.
-  lookup::BatchVerifier<Fr> b;
+  lookup::BatchVerifier<F> b;
   register_lookups(b);
   b.assign_owner(0);
   if (p_.multiplicities.size() != b.num_tables()) return Verdict::reject("lookups: wrong number of multiplicity vectors");
@@ -311,12 +325,12 @@ Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
     if (p_.multiplicities[t].size() != b.table(t).size()) return Verdict::reject("lookups: wrong number of multiplicities");
     tr.absorb_many(kLabelMultiplicities, p_.multiplicities[t]);
   }
-  std::vector<lookup::SegmentClaim<Fr>> sc;
-  std::vector<lookup::MultiplicityClaim<Fr>> mc;
+  std::vector<lookup::SegmentClaim<F>> sc;
+  std::vector<lookup::MultiplicityClaim<F>> mc;
   if (Verdict v = b.verify(p_.lookups, tr, &sc, &mc); !v) return v.within("lookups");
   for (const auto& c : mc) {
-    const auto eq = poly::eq_table<Fr>(c.point);
-    cp::Val m;
+    const auto eq = poly::eq_table<F>(c.point);
+    M m{};
     for (size_t j = 0; j < eq.size(); ++j) m += p_.multiplicities[c.table][j] * eq[j];
     if (m != c.value) return Verdict::reject("lookups: multiplicities of table " + std::to_string(c.table) + " do not match their claim");
   }
@@ -324,38 +338,22 @@ Verdict NlVerifier::verify_lookups(transcript::Transcript& tr) {
   return Verdict::accept();
 }
 
-SubLayerLookups::SubLayerLookups(const transcript::Transcript& tr, bool verifier) {
-  if (verifier) {
-    v_ = lookup_verifier_of(tr);
-    if (v_) mark_ = v_->num_segments();
-  } else {
-    p_ = lookup_prover_of(tr);
-    if (p_) mark_ = p_->num_segments();
-  }
-}
-
-void SubLayerLookups::shift(size_t off) {
-  if (p_) {
-    p_->shift_ids_from(mark_, off);
-    mark_ = p_->num_segments();
-  }
-  if (v_) {
-    v_->shift_ids_from(mark_, off);
-    mark_ = v_->num_segments();
-  }
-}
-
-const sumcheck::Proof<Fr>* NlVerifier::next_sumcheck() {
+template <field::PrimeField F>
+const sumcheck::Proof<F>* NlVerifierT<F>::next_sumcheck() {
   if (next_sumcheck_ >= p_.sumchecks.size()) return nullptr;
   return &p_.sumchecks[next_sumcheck_++];
 }
 
-Verdict NlVerifier::finished() const {
+template <field::PrimeField F>
+Verdict NlVerifierT<F>::finished() const {
   if (next_eval_ != p_.evals.size() || next_sumcheck_ != p_.sumchecks.size() ||
       (!lookups_done_ && (!p_.multiplicities.empty() || !p_.lookups.empty())))
     return Verdict::reject("proof has unused parts");
   return Verdict::accept();
 }
+
+template class NlVerifierT<Fr>;
+template class NlVerifierT<snark::CFr>;
 
 }  // namespace detail
 
@@ -374,14 +372,6 @@ std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v
     }
   }
   return out;
-}
-
-void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span<const Claim> cl) {
-  tr.absorb_u64(std::string(label) + ".num_claims", cl.size());
-  for (const auto& c : cl) {
-    tr.absorb_many<Fr>(label, c.point);
-    if (!zk_of(tr)) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
-  }
 }
 }  // namespace detail
 
@@ -461,28 +451,30 @@ ProofLayout rescale_proof_layout(const RescaleParams& params, size_t num_claims)
   return l;
 }
 
-Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                       transcript::Transcript& tr, std::vector<Claim>* in_claims,
-                       std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_rescale_as(const RescaleParams& params, std::span<const ClaimT<F>> out_claims,
+                          const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                          std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("rescale: " + *why);
   const PaddedShape shape(params.dims);
   for (const auto& c : out_claims)
     if (c.point.size() != shape.num_vars()) return Verdict::reject("rescale: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const size_t range_rem = nv.add_range("rescale.rem", shape.num_vars(), params.shift);
   const size_t range_y = params.out_bits > 0 ? nv.add_range("rescale.out", shape.num_vars(), params.out_bits + 1) : 0;
   absorb_claims(tr, "rescale.claim", out_claims);
-  const Fr two_k = detail::pow2_fr(params.shift), half = detail::pow2_fr(params.shift - 1);
-  std::vector<Claim> ins;
-  for (const Claim& c : out_claims) {
-    const Fr ind = detail::indicator_mle(shape, c.point);
+  const F two_k = F(detail::pow2_fr(params.shift)), half = F(detail::pow2_fr(params.shift - 1));
+  std::vector<ClaimT<F>> ins;
+  for (const ClaimT<F>& c : out_claims) {
+    const F ind = detail::indicator_mle(shape, c.point);
     if (params.out_bits > 0) {
-      cp::Val yv;
+      M yv{};
       if (!nv.recv_range_eval(range_y, c.point, tr, &yv)) return Verdict::reject("rescale: missing output digits");
-      if (yv - detail::pow2_fr(params.out_bits) * ind != c.value)
+      if (yv - F(detail::pow2_fr(params.out_bits)) * ind != c.value)
         return Verdict::reject("rescale: output claim != its range-checked digits");
     }
-    cp::Val r;
+    M r{};
     if (!nv.recv_range_eval(range_rem, c.point, tr, &r)) return Verdict::reject("rescale: missing remainder digits");
     ins.push_back({c.point, two_k * c.value + r - half * ind});
   }
@@ -491,6 +483,19 @@ Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_c
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+
+template Verdict verify_rescale_as<Fr>(const RescaleParams&, std::span<const Claim>, const NonlinearProof&,
+                                       transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_rescale_as<snark::CFr>(const RescaleParams&, std::span<const ClaimT<snark::CFr>>,
+                                               const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                               std::vector<ClaimT<snark::CFr>>*,
+                                               std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                       std::vector<AdviceClaim>* advice_claims) {
+  return verify_rescale_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -30,7 +30,9 @@
 #include "sumcheck/composition.h"
 #include "sumcheck/proof.h"
 #include "sumcheck/verifier.h"
+#include "snark/cfr.h"
 #include "transcript/transcript.h"
+#include "zk/session.h"
 
 namespace zkinfer::layers {
 
@@ -56,14 +58,20 @@ struct AdviceShape {
 // session, zk/session.h: the whole-model prover) the layer registers its range checks and table lookups there and its proof
 // has none; standalone (layer tests) it proves them in a batch of its own: `multiplicities` (one
 // vector per table, sent in the proof) and `lookups` (one LogUp for all its tables).
-struct NonlinearProof {
-  std::vector<cp::Val> evals;
-  std::vector<std::vector<cp::Val>> multiplicities;  // standalone only
-  lookup::BatchProof<Fr> lookups;                    // standalone only
-  std::vector<sumcheck::Proof<Fr>> sumchecks;
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables, the
+// verifier run as a circuit, docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct NonlinearProofT {
+  std::vector<sumcheck::Msg<F>> evals;
+  std::vector<std::vector<sumcheck::Msg<F>>> multiplicities;  // standalone only
+  lookup::BatchProof<F> lookups;                              // standalone only
+  std::vector<sumcheck::Proof<F>> sumchecks;
 
   void serialize(ByteWriter& w) const;
 };
+using NonlinearProof = NonlinearProofT<Fr>;
+template <>
+void NonlinearProofT<Fr>::serialize(ByteWriter& w) const;
 
 // The digit layout of a range check of a vector of 2^n values into [0, 2^bits), bits in [1, 62]:
 // `num_low` digits of `digit_bits` bits (concatenated in one advice vector with the digit index in
@@ -108,7 +116,10 @@ struct ProofLayout {
   std::vector<Table> tables() const;
 };
 inline constexpr std::string_view kLabelMultiplicities = "nonlinear.multiplicities";
-NonlinearProof deserialize_proof(ByteReader& r, const ProofLayout& layout);
+// Reads a proof of the layout (F = Fr by default; snark::CFr: every message a new witness, and the
+// lookups part absent when the reader's session has a circuit lookup batch).
+template <field::PrimeField F = Fr>
+NonlinearProofT<F> deserialize_proof(ByteReader& r, const ProofLayout& layout);
 // The LogUp shapes of one range check of 2^n values into [0, 2^bits) (appended to l.lookups), and
 // the number of evaluations it sends per claimed point (one per digit).
 void append_range_layout(ProofLayout& l, size_t n, size_t bits);
@@ -160,32 +171,37 @@ class NlProver {
   std::vector<std::vector<Fr>> fr_;
 };
 
-// Verifier-side mirror: reads the proof in order.
-class NlVerifier {
+// Verifier-side mirror: reads the proof in order. Over any field type: F = Fr (NlVerifier), or
+// snark::CFr (the verifier run as a circuit: claims, points and messages are circuit values; the
+// lookups go to the session's circuit batch, lookup_verifier_as<F>, or to a batch of the layer's
+// own; tables stay the layers' shared LookupTable<Fr>, lifted to constants of F once each).
+template <field::PrimeField F>
+class NlVerifierT {
  public:
-  explicit NlVerifier(const NonlinearProof& p) : p_(p) {}
+  using M = sumcheck::Msg<F>;
+  explicit NlVerifierT(const NonlinearProofT<F>& p) : p_(p) {}
   size_t add_advice(std::string name, size_t num_vars);
   size_t add_range(const std::string& name, size_t num_vars, size_t bits);
   void add_table_lookup(size_t a_in, size_t a_out, std::shared_ptr<const lookup::LookupTable<Fr>> table);
   // Reads the next evaluation of advice a at point (absorbed), records the claim. False when the
   // proof has no more evaluations.
-  bool recv_eval(size_t a, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
-  bool recv_range_eval(size_t id, const std::vector<Fr>& point, transcript::Transcript& tr, cp::Val* out);
-  // The verifier's side of prove_lookups (registers with the lookup::BatchVerifier of tr's
+  bool recv_eval(size_t a, const std::vector<F>& point, transcript::Transcript& tr, M* out);
+  bool recv_range_eval(size_t id, const std::vector<F>& point, transcript::Transcript& tr, M* out);
+  // The verifier's side of prove_lookups (registers with the lookup::BatchVerifier<F> of tr's
   // session, else verifies the layer's own batch).
   Verdict verify_lookups(transcript::Transcript& tr);
   // The next zero-check sumcheck proof (nullptr when none is left).
-  const sumcheck::Proof<Fr>* next_sumcheck();
+  const sumcheck::Proof<F>* next_sumcheck();
   // Verifies the next sumcheck as a zero-check: sum over the n-variable hypercube of `comp` is 0,
   // where factor 0 of comp is eq(tau, .), checked against the verifier's own eq(tau, rho). On
   // acceptance *sub holds rho and the factors' final values; rejections are named by `what`.
-  Verdict verify_zero_check(const sumcheck::Composition<Fr>& comp, size_t n, std::span<const Fr> tau,
-                            transcript::Transcript& tr, sumcheck::Subclaim<Fr>* sub, const std::string& what);
+  Verdict verify_zero_check(const sumcheck::Composition<F>& comp, size_t n, std::span<const F> tau,
+                            transcript::Transcript& tr, sumcheck::Subclaim<F>* sub, const std::string& what);
   // Whether every part of the proof was consumed.
   Verdict finished() const;
 
   std::vector<AdviceShape> advice;
-  std::vector<AdviceClaim> claims;
+  std::vector<AdviceClaimT<F>> claims;
 
  private:
   struct Range {
@@ -197,38 +213,76 @@ class NlVerifier {
     size_t in, out;
     std::shared_ptr<const lookup::LookupTable<Fr>> table;
   };
-  void register_lookups(lookup::BatchVerifier<Fr>& b) const;
-  const NonlinearProof& p_;
+  void register_lookups(lookup::BatchVerifier<F>& b) const;
+  const NonlinearProofT<F>& p_;
   size_t next_eval_ = 0, next_sumcheck_ = 0;
   bool lookups_done_ = false;
   std::vector<Range> ranges_;
   std::vector<TableLookup> tables_;
 };
+using NlVerifier = NlVerifierT<Fr>;
+extern template class NlVerifierT<Fr>;
+extern template class NlVerifierT<snark::CFr>;
 
 
 // For a layer made of sub-layers whose advice lists it concatenates (softmax.h, layer_norm.h):
 // shift(off) after each sub-layer's prove (verify) moves the ids of the lookups that sub-layer
 // registered with the model-wide batch, if any, by the sub-layer's advice offset, as the layer
-// does with the sub-layer's advice claims.
-class SubLayerLookups {
+// does with the sub-layer's advice claims. F: the verifier's field type (its batch is
+// lookup_verifier_as<F>); the prover's side is over Fr.
+template <field::PrimeField F>
+class SubLayerLookupsT {
  public:
   // The model-wide batch of tr's session (zk/session.h), if any.
-  SubLayerLookups(const transcript::Transcript& tr, bool verifier);
-  void shift(size_t off);
+  SubLayerLookupsT(const transcript::Transcript& tr, bool verifier) {
+    if (verifier) {
+      v_ = lookup_verifier_as<F>(tr);
+      if (v_) mark_ = v_->num_segments();
+    } else {
+      p_ = lookup_prover_of(tr);
+      if (p_) mark_ = p_->num_segments();
+    }
+  }
+  void shift(size_t off) {
+    if (p_) {
+      p_->shift_ids_from(mark_, off);
+      mark_ = p_->num_segments();
+    }
+    if (v_) {
+      v_->shift_ids_from(mark_, off);
+      mark_ = v_->num_segments();
+    }
+  }
 
  private:
   lookup::BatchProver<Fr>* p_ = nullptr;
-  lookup::BatchVerifier<Fr>* v_ = nullptr;
+  lookup::BatchVerifier<F>* v_ = nullptr;
   size_t mark_ = 0;
 };
+using SubLayerLookups = SubLayerLookupsT<Fr>;
 
 // sum over the unpadded entries of eq(point, x): the MLE of the indicator of the unpadded entries.
-Fr indicator_mle(const PaddedShape& s, std::span<const Fr> point);
+// Generic: P a contiguous range of field values (Fr, or snark::CFr), the result of that type.
+template <class P>
+auto indicator_mle(const PaddedShape& s, const P& point) {
+  using T = std::remove_cvref_t<decltype(point[0])>;
+  auto parts = split_point(s, point);
+  T acc = T::one();
+  for (size_t d = 0; d < s.rank(); ++d) acc *= eq_prefix_sum(parts[d], s.dims()[d]);
+  return acc;
+}
 Fr pow2_fr(size_t e);
 // The padded table of a row-major int64 tensor (zeros in the padding).
 std::vector<int64_t> padded_i64(const PaddedShape& s, std::span<const int64_t> v);
-// Absorbs each claim's point and value under `label`.
-void absorb_claims(transcript::Transcript& tr, std::string_view label, std::span<const Claim> cl);
+// Absorbs each claim's point and value under `label`. Claims: a range of ClaimT<F> (any F).
+template <class Claims>
+void absorb_claims(transcript::Transcript& tr, std::string_view label, const Claims& cl) {
+  tr.absorb_u64(std::string(label) + ".num_claims", std::size(cl));
+  for (const auto& c : cl) {
+    tr.absorb_many(label, c.point);
+    if (!zk_of(tr)) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
+  }
+}
 
 }  // namespace detail
 
@@ -272,5 +326,11 @@ ProofLayout rescale_proof_layout(const RescaleParams& params, size_t num_claims)
 Verdict verify_rescale(const RescaleParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                        transcript::Transcript& tr, std::vector<Claim>* in_claims,
                        std::vector<AdviceClaim>* advice_claims);
+// The same verifier over any field type: instantiated for Fr (the function above) and snark::CFr
+// (the verifier as a circuit over a field-native transcript; docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+Verdict verify_rescale_as(const RescaleParams& params, std::span<const ClaimT<F>> out_claims,
+                          const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                          std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

@@ -31,7 +31,8 @@ std::vector<size_t> row_dims(const SoftmaxParams& p) {
     if (p.axes[d]) o[d] = 1;
   return o;
 }
-std::vector<AdviceClaim> shifted(std::vector<AdviceClaim> v, size_t off) {
+template <class F>
+std::vector<AdviceClaimT<F>> shifted(std::vector<AdviceClaimT<F>> v, size_t off) {
   for (auto& c : v) c.advice += off;
   return v;
 }
@@ -94,7 +95,8 @@ std::optional<std::string> SoftmaxParams::invalid() const {
   return std::nullopt;
 }
 
-void SoftmaxProof::serialize(ByteWriter& w) const {
+template <>
+void SoftmaxProofT<Fr>::serialize(ByteWriter& w) const {
   div.serialize(w);
   sum.serialize(w);
   combine.serialize(w);
@@ -103,18 +105,21 @@ void SoftmaxProof::serialize(ByteWriter& w) const {
   max.serialize(w);
 }
 
-SoftmaxProof SoftmaxProof::deserialize(ByteReader& r, const SoftmaxParams& p, size_t num_claims) {
+template <field::PrimeField F>
+SoftmaxProofT<F> SoftmaxProofT<F>::deserialize(ByteReader& r, const SoftmaxParams& p, size_t num_claims) {
   if (p.invalid()) r.fail("softmax: bad parameters");
   if (num_claims > 256) r.fail("softmax: too many claims");
-  SoftmaxProof out;
-  out.div = DivProof::deserialize(r, p.div_params(), num_claims);
-  out.sum = ReduceProof::deserialize(r, p.sum_params(), 2 * num_claims);
-  out.combine = CombineProof::deserialize(r, PaddedShape(p.dims).num_vars(), 3 * num_claims);
-  out.act = deserialize_proof(r, table_act_proof_layout(p.act_params(), 1));
-  out.sub = ElementwiseProof::deserialize(r, p.sub_params(), 1);
-  out.max = ReduceProof::deserialize(r, p.max_params(), 1);
+  SoftmaxProofT<F> out;
+  out.div = DivProofT<F>::deserialize(r, p.div_params(), num_claims);
+  out.sum = ReduceProofT<F>::deserialize(r, p.sum_params(), 2 * num_claims);
+  out.combine = CombineProofT<F>::deserialize(r, PaddedShape(p.dims).num_vars(), 3 * num_claims);
+  out.act = deserialize_proof<F>(r, table_act_proof_layout(p.act_params(), 1));
+  out.sub = ElementwiseProofT<F>::deserialize(r, p.sub_params(), 1);
+  out.max = ReduceProofT<F>::deserialize(r, p.max_params(), 1);
   return out;
 }
+template SoftmaxProofT<Fr> SoftmaxProofT<Fr>::deserialize(ByteReader&, const SoftmaxParams&, size_t);
+template SoftmaxProofT<snark::CFr> SoftmaxProofT<snark::CFr>::deserialize(ByteReader&, const SoftmaxParams&, size_t);
 
 SoftmaxProver::SoftmaxProver(const SoftmaxParams& params, std::span<const int64_t> x) : params_(params) {
   if (auto why = params.invalid()) throw Error("softmax: " + *why);
@@ -170,41 +175,60 @@ std::vector<AdviceShape> softmax_advice_shapes(const SoftmaxParams& params) {
   return out;
 }
 
-Verdict verify_softmax(const SoftmaxParams& params, std::span<const Claim> out_claims, const SoftmaxProof& proof,
-                       transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_softmax_as(const SoftmaxParams& params, std::span<const ClaimT<F>> out_claims, const SoftmaxProofT<F>& proof,
+                          transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                          std::vector<AdviceClaimT<F>>* advice_claims) {
+  using Claims = std::vector<ClaimT<F>>;
+  using Span = std::span<const ClaimT<F>>;
   if (auto why = params.invalid()) return Verdict::reject("softmax: " + *why);
   const size_t off_act = reduce_advice_shapes(params.max_params()).size();
   const size_t off_div = off_act + table_act_advice_shapes(params.act_params()).size();
-  std::vector<AdviceClaim> advs;
-  detail::SubLayerLookups sl(tr, true);
-  auto add_adv = [&](std::vector<AdviceClaim> v, size_t off) {
+  std::vector<AdviceClaimT<F>> advs;
+  detail::SubLayerLookupsT<F> sl(tr, true);
+  auto add_adv = [&](std::vector<AdviceClaimT<F>> v, size_t off) {
     sl.shift(off);
-    for (auto& c : shifted(std::move(v), off)) advs.push_back(std::move(c));
+    for (auto& c : shifted<F>(std::move(v), off)) advs.push_back(std::move(c));
   };
-  DivClaims dc;
-  if (Verdict v = verify_div(params.div_params(), out_claims, proof.div, tr, &dc); !v) return v.within("softmax");
+  DivClaimsT<F> dc;
+  if (Verdict v = verify_div_as<F>(params.div_params(), out_claims, proof.div, tr, &dc); !v) return v.within("softmax");
   add_adv(std::move(dc.advice), off_div);
-  std::vector<Claim> ec = std::move(dc.a), sc;
-  std::vector<AdviceClaim> adv;
-  if (Verdict v = verify_reduce(params.sum_params(), dc.b, proof.sum, tr, &sc, &adv); !v) return v.within("softmax: row sum");
+  Claims ec = std::move(dc.a), sc;
+  std::vector<AdviceClaimT<F>> adv;
+  if (Verdict v = verify_reduce_as<F>(params.sum_params(), Span(dc.b), proof.sum, tr, &sc, &adv); !v)
+    return v.within("softmax: row sum");
   if (!adv.empty()) return Verdict::reject("softmax: row sum: unexpected advice claims");
   for (auto& c : sc) ec.push_back(std::move(c));
   const PaddedShape xs(params.dims);
-  Claim one;
-  if (Verdict v = verify_combine(xs.num_vars(), ec, proof.combine, tr, &one); !v) return v.within("softmax: exp claims");
-  std::vector<Claim> dcl;
-  if (Verdict v = verify_table_act(params.act_params(), std::span<const Claim>(&one, 1), proof.act, tr, &dcl, &adv); !v)
+  ClaimT<F> one;
+  if (Verdict v = verify_combine_as<F>(xs.num_vars(), Span(ec), proof.combine, tr, &one); !v)
+    return v.within("softmax: exp claims");
+  Claims dcl;
+  if (Verdict v = verify_table_act_as<F>(params.act_params(), Span(&one, 1), proof.act, tr, &dcl, &adv); !v)
     return v.within("softmax: exp table");
   add_adv(std::move(adv), off_act);
-  ElementwiseClaims sub;
-  if (Verdict v = verify_elementwise(params.sub_params(), dcl, proof.sub, tr, &sub); !v) return v.within("softmax: x - max");
-  std::vector<Claim> xm;
-  if (Verdict v = verify_reduce(params.max_params(), sub.b, proof.max, tr, &xm, &adv); !v) return v.within("softmax: row max");
+  ElementwiseClaimsT<F> sub;
+  if (Verdict v = verify_elementwise_as<F>(params.sub_params(), Span(dcl), proof.sub, tr, &sub); !v)
+    return v.within("softmax: x - max");
+  Claims xm;
+  if (Verdict v = verify_reduce_as<F>(params.max_params(), Span(sub.b), proof.max, tr, &xm, &adv); !v)
+    return v.within("softmax: row max");
   add_adv(std::move(adv), 0);
   *in_claims = std::move(sub.a);
   for (auto& c : xm) in_claims->push_back(std::move(c));
   *advice_claims = std::move(advs);
   return Verdict::accept();
+}
+
+template Verdict verify_softmax_as<Fr>(const SoftmaxParams&, std::span<const Claim>, const SoftmaxProof&,
+                                       transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_softmax_as<snark::CFr>(const SoftmaxParams&, std::span<const ClaimT<snark::CFr>>,
+                                               const SoftmaxProofT<snark::CFr>&, transcript::Transcript&,
+                                               std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_softmax(const SoftmaxParams& params, std::span<const Claim> out_claims, const SoftmaxProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_softmax_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -35,16 +35,21 @@ struct SoftmaxParams {
   DivParams div_params() const;
 };
 
-struct SoftmaxProof {
-  DivProof div;
-  ReduceProof sum;
-  CombineProof combine;
-  NonlinearProof act;
-  ElementwiseProof sub;
-  ReduceProof max;
+// Over any field type (F = Fr: the proof; snark::CFr: the verifier as a circuit, wrap.md section 3).
+template <field::PrimeField F>
+struct SoftmaxProofT {
+  DivProofT<F> div;
+  ReduceProofT<F> sum;
+  CombineProofT<F> combine;
+  NonlinearProofT<F> act;
+  ElementwiseProofT<F> sub;
+  ReduceProofT<F> max;
   void serialize(ByteWriter& w) const;
-  static SoftmaxProof deserialize(ByteReader& r, const SoftmaxParams& p, size_t num_claims);
+  static SoftmaxProofT deserialize(ByteReader& r, const SoftmaxParams& p, size_t num_claims);
 };
+using SoftmaxProof = SoftmaxProofT<Fr>;
+template <>
+void SoftmaxProofT<Fr>::serialize(ByteWriter& w) const;
 
 class SoftmaxProver {
  public:
@@ -67,5 +72,10 @@ class SoftmaxProver {
 std::vector<AdviceShape> softmax_advice_shapes(const SoftmaxParams& params);
 Verdict verify_softmax(const SoftmaxParams& params, std::span<const Claim> out_claims, const SoftmaxProof& proof,
                        transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_softmax_as(const SoftmaxParams& params, std::span<const ClaimT<F>> out_claims, const SoftmaxProofT<F>& proof,
+                          transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                          std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "layers/proof_circuit_test_util.h"
 #include "layers/softmax.h"
 #include "layers/test_util.h"
 #include "ops/op.h"
@@ -31,7 +32,9 @@ struct Case {
   int sx, table_in_scale;
 };
 
-void check(TestRng& rng, const Case& k) {
+// circuit: also run the verifier as a circuit (verify_softmax_as<snark::CFr>, wrap.md section 3;
+// proof_circuit_test_util.h) and print its constraint count.
+void check(TestRng& rng, const Case& k, bool circuit = false) {
   // the exp table over [lo, 0] at scale table_in_scale, values at 2^16
   ops::Table tb;
   tb.fn = "exp";
@@ -137,6 +140,32 @@ void check(TestRng& rng, const Case& k) {
   }
   // (The row sum sends nothing: its claims on e are at the half point, reduce.h.)
   EXPECT_TRUE(proof.sum.rescale.evals.empty() && proof.sum.nl.evals.empty());
+  if (circuit) {
+    const auto c = testing::proof_case(
+        "softmax", claims,
+        [p, x, claims](transcript::Transcript& tr) {
+          SoftmaxProver pr(p, x);
+          std::vector<Claim> in;
+          std::vector<AdviceClaim> adv;
+          ByteWriter bw;
+          pr.prove(claims, tr, &in, &adv).serialize(bw);
+          return bw.data();
+        },
+        [p](ByteReader& r, auto cl, transcript::Transcript& tr, auto* flat) {
+          using F = testing::claims_field_t<decltype(cl)>;
+          const auto pr = SoftmaxProofT<F>::deserialize(r, p, cl.size());
+          std::vector<ClaimT<F>> in;
+          std::vector<AdviceClaimT<F>> adv;
+          const Verdict v = verify_softmax_as<F>(p, cl, pr, tr, &in, &adv);
+          if (v.ok()) {
+            testing::flatten_into(*flat, in);
+            testing::flatten_into(*flat, adv);
+          }
+          return v;
+        });
+    std::printf("softmax over %zu entries as a circuit: %zu constraints\n", xs.unpadded_size(),
+                testing::check_proof_circuit(c, 24));
+  }
 }
 
 TEST(SoftmaxTest, LastAxis) {
@@ -144,6 +173,13 @@ TEST(SoftmaxTest, LastAxis) {
   TestRng rng(test_seed());
   check(rng, {{1, 3}, 1, 10, 8, 8});
   check(rng, {{2, 5}, -1, 13, 10, 8});
+}
+
+// The verifier as a circuit: honest satisfied with the native claims, changed messages not.
+TEST(SoftmaxTest, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  check(rng, {{2, 5}, -1, 13, 10, 8}, true);
 }
 
 TEST(SoftmaxTest, InnerAxisAndFlattenedRows) {

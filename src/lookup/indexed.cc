@@ -8,6 +8,7 @@
 #include "common/check.h"
 #include "lookup/prover.h"
 #include "lookup/verifier.h"
+#include "snark/cfr.h"
 #include "poly/mle.h"
 #include "sumcheck/prover.h"
 #include "sumcheck/verifier.h"
@@ -25,24 +26,26 @@ size_t log2_ceil(size_t d) {
 }
 
 // sum_{x < c} eq(z, x), x's bits little-endian: the MLE of the indicator of [0, c).
-Fr prefix_indicator(std::span<const Fr> z, size_t c) {
-  if (z.size() < 64 && c >= (size_t{1} << z.size())) return Fr::one();
-  Fr result = Fr::zero(), prefix = Fr::one();
+template <class F>
+F prefix_indicator(std::span<const F> z, size_t c) {
+  if (z.size() < 64 && c >= (size_t{1} << z.size())) return F::one();
+  F result = F::zero(), prefix = F::one();
   for (size_t b = z.size(); b-- > 0;) {
     if ((c >> b) & 1) {
-      result += prefix * (Fr::one() - z[b]);
+      result += prefix * (F::one() - z[b]);
       prefix *= z[b];
     } else {
-      prefix *= Fr::one() - z[b];
+      prefix *= F::one() - z[b];
     }
   }
   return result;
 }
 
 // The MLE of the index column x -> x (its bits little-endian) at z: sum_b 2^b z_b.
-Fr index_mle(std::span<const Fr> z) {
-  Fr acc = Fr::zero(), pw = Fr::one();
-  for (const Fr& zb : z) {
+template <class F>
+F index_mle(std::span<const F> z) {
+  F acc = F::zero(), pw = F::one();
+  for (const F& zb : z) {
     acc += pw * zb;
     pw += pw;
   }
@@ -58,8 +61,9 @@ bool table_first(size_t n, size_t k) { return n > k; }
 
 // The lookup's claims (not the padding zero-check's): feat at the witness point's node part (its
 // first nv coordinates), y at the witness point, X and m at the table point.
-void lookup_claims(const IndexedProof& proof, const std::vector<Fr>& w_point, const std::vector<Fr>& t_point, size_t nv,
-                   const M& m_value, IndexedClaims* out) {
+template <class F>
+void lookup_claims(const IndexedProofT<F>& proof, const std::vector<F>& w_point, const std::vector<F>& t_point, size_t nv,
+                   const sumcheck::Msg<F>& m_value, IndexedClaimsT<F>* out) {
   out->feat_point.assign(w_point.begin(), w_point.begin() + static_cast<std::ptrdiff_t>(nv));
   out->y_point = w_point;
   out->x_point = t_point;
@@ -83,7 +87,8 @@ std::optional<std::string> IndexedShape::invalid() const {
   return std::nullopt;
 }
 
-void IndexedProof::serialize(ByteWriter& w) const {
+template <>
+void IndexedProofT<Fr>::serialize(ByteWriter& w) const {
   gkr.serialize(w);
   sumcheck::write_msg<Fr>(w, feat_eval);
   sumcheck::write_msg<Fr>(w, y_eval);
@@ -93,21 +98,25 @@ void IndexedProof::serialize(ByteWriter& w) const {
 
 namespace {
 // y's padding zero-check: eq(tau, x) pad_W(x) y(x), degree 3.
-sumcheck::Composition<Fr> pad_zero_composition() {
-  return sumcheck::Composition<Fr>(3, {sumcheck::Term<Fr>{Fr::one(), {0, 1, 2}}});
+template <class F = Fr>
+sumcheck::Composition<F> pad_zero_composition() {
+  return sumcheck::Composition<F>(3, {sumcheck::Term<F>{F::one(), {0, 1, 2}}});
 }
 }  // namespace
 
-IndexedProof IndexedProof::deserialize(ByteReader& r, const IndexedShape& s) {
-  IndexedProof p;
-  p.gkr = table_first(s.n(), s.k()) ? LogupProof<Fr>::deserialize(r, s.k(), s.n(), 0)
-                                    : LogupProof<Fr>::deserialize(r, s.n(), s.k(), 0);
-  p.feat_eval = sumcheck::read_msg<Fr>(r);
-  p.y_eval = sumcheck::read_msg<Fr>(r);
-  p.x_eval = sumcheck::read_msg<Fr>(r);
-  if (s.y_padded()) p.pad_zero = sumcheck::Proof<Fr>::deserialize(r, s.n(), pad_zero_composition().degree() - 1, 3);
+template <field::PrimeField F>
+IndexedProofT<F> IndexedProofT<F>::deserialize(ByteReader& r, const IndexedShape& s) {
+  IndexedProofT<F> p;
+  p.gkr = table_first(s.n(), s.k()) ? LogupProof<F>::deserialize(r, s.k(), s.n(), 0)
+                                    : LogupProof<F>::deserialize(r, s.n(), s.k(), 0);
+  p.feat_eval = sumcheck::read_msg<F>(r);
+  p.y_eval = sumcheck::read_msg<F>(r);
+  p.x_eval = sumcheck::read_msg<F>(r);
+  if (s.y_padded()) p.pad_zero = sumcheck::Proof<F>::deserialize(r, s.n(), pad_zero_composition<F>().degree() - 1, 3);
   return p;
 }
+template IndexedProofT<Fr> IndexedProofT<Fr>::deserialize(ByteReader&, const IndexedShape&);
+template IndexedProofT<snark::CFr> IndexedProofT<snark::CFr>::deserialize(ByteReader&, const IndexedShape&);
 
 std::vector<int64_t> indexed_multiplicities(const IndexedShape& s, const std::vector<int64_t>& feat) {
   if (feat.size() != s.nodes) throw Error("indexed lookup: " + std::to_string(feat.size()) + " indices, expected " + std::to_string(s.nodes));
@@ -201,17 +210,20 @@ IndexedProof prove_indexed(const IndexedShape& s, const std::vector<Fr>& feat, c
   return proof;
 }
 
-Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcript::Transcript& tr, IndexedClaims* out) {
+template <field::PrimeField F>
+Verdict verify_indexed_as(const IndexedShape& s, const IndexedProofT<F>& proof, transcript::Transcript& tr,
+                          IndexedClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = s.invalid()) return Verdict::reject("indexed lookup: " + *why);
   const size_t nv = s.node_vars(), fv = s.feat_vars(), rv = s.row_vars();
   absorb_indexed_shape(tr, s);
-  const Fr beta = tr.challenge<Fr>(kLabelIndexedBeta);
-  const Fr alpha = tr.challenge<Fr>(kLabelIndexedAlpha);
-  const Fr beta2 = beta * beta, beta3 = beta2 * beta;
+  const F beta = tr.challenge<F>(kLabelIndexedBeta);
+  const F alpha = tr.challenge<F>(kLabelIndexedAlpha);
+  const F beta2 = beta * beta, beta3 = beta2 * beta;
   if (!proof.gkr.witness_evals.empty()) return Verdict::reject("indexed lookup: unexpected witness values in the GKR proof");
   const bool swap = table_first(s.n(), s.k());
-  FractionLeafClaims<Fr> leaf;
-  if (Verdict v = verify_fractions<Fr>(swap ? s.k() : s.n(), swap ? s.n() : s.k(), proof.gkr, tr, &leaf); !v)
+  FractionLeafClaims<F> leaf;
+  if (Verdict v = verify_fractions<F>(swap ? s.k() : s.n(), swap ? s.n() : s.k(), proof.gkr, tr, &leaf); !v)
     return v.within("indexed lookup");
   // The deeper tree is in the table position, so no step fixed numerators to 1.
   if (leaf.witness_unit) return Verdict::reject("indexed lookup: internal: unit numerators");
@@ -221,33 +233,33 @@ Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcr
     std::swap(leaf.witness_q, leaf.table_q);
   }
   tr.absorb_many(kLabelIndexedEvals, std::vector<M>{proof.feat_eval, proof.y_eval, proof.x_eval});
-  const std::span<const Fr> w(leaf.witness_point), t(leaf.table_point);
+  const std::span<const F> w(leaf.witness_point), t(leaf.table_point);
   const auto w_node = w.subspan(0, nv), w_row = w.subspan(nv, rv);
   const auto t_feat = t.subspan(0, fv), t_row = t.subspan(fv, rv);
   // Witness leaves: numerators [r < N][n < M], denominators alpha - (feat + beta y + beta^2 r).
-  const Fr valid_w = prefix_indicator(w_node, s.nodes) * prefix_indicator(w_row, s.rows);
+  const F valid_w = prefix_indicator<F>(w_node, s.nodes) * prefix_indicator<F>(w_row, s.rows);
   if (leaf.witness_p != M(valid_w)) return Verdict::reject("indexed lookup: witness numerators are not the valid rows");
-  if (leaf.witness_q != M(alpha) - (proof.feat_eval + proof.y_eval * beta + M(beta2 * index_mle(w_row))))
+  if (leaf.witness_q != M(alpha) - (proof.feat_eval + proof.y_eval * beta + M(beta2 * index_mle<F>(w_row))))
     return Verdict::reject("indexed lookup: witness denominators do not match the sent index and value evaluations");
   // Table leaves: denominators alpha - (f + beta X + beta^2 r + beta^3 pad).
-  const Fr valid_t = prefix_indicator(t_feat, s.feats) * prefix_indicator(t_row, s.rows);
-  const Fr pub = index_mle(t_feat) + beta2 * index_mle(t_row) + beta3 * (Fr::one() - valid_t);
+  const F valid_t = prefix_indicator<F>(t_feat, s.feats) * prefix_indicator<F>(t_row, s.rows);
+  const F pub = index_mle<F>(t_feat) + beta2 * index_mle<F>(t_row) + beta3 * (F::one() - valid_t);
   if (leaf.table_q != M(alpha - pub) - proof.x_eval * beta)
     return Verdict::reject("indexed lookup: table denominators do not match the sent table evaluation");
   // y's padding zero-check.
-  std::vector<Fr> pad_point;
-  M y_pad;
+  std::vector<F> pad_point;
+  M y_pad{};
   if (s.y_padded()) {
-    const auto tau = tr.challenges<Fr>(kLabelIndexedPadTau, s.n());
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(pad_zero_composition(), tau, M(Fr::zero()), proof.pad_zero, tr, &sub); !v)
+    const auto tau = tr.challenges<F>(kLabelIndexedPadTau, s.n());
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify_with_eq<F>(pad_zero_composition<F>(), tau, M{}, proof.pad_zero, tr, &sub); !v)
       return v.within("indexed lookup: padding zero-check");
     const auto& fe = sub.final_evals;
     if (fe.size() != 3) return Verdict::reject("indexed lookup: padding zero-check: wrong number of final values");
-    if (fe[0] != M(poly::eq_eval<Fr>(tau, sub.point)))
+    if (fe[0] != M(poly::eq_eval<F>(tau, sub.point)))
       return Verdict::reject("indexed lookup: padding zero-check: eq value is wrong");
-    const std::span<const Fr> z(sub.point);
-    const Fr pad = Fr::one() - prefix_indicator(z.subspan(0, nv), s.nodes) * prefix_indicator(z.subspan(nv, rv), s.rows);
+    const std::span<const F> z(sub.point);
+    const F pad = F::one() - prefix_indicator<F>(z.subspan(0, nv), s.nodes) * prefix_indicator<F>(z.subspan(nv, rv), s.rows);
     if (fe[1] != M(pad)) return Verdict::reject("indexed lookup: padding zero-check: padding indicator mismatch");
     pad_point = std::move(sub.point);
     y_pad = fe[2];
@@ -258,6 +270,14 @@ Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcr
     lookup_claims(proof, leaf.witness_point, leaf.table_point, nv, -leaf.table_p, out);
   }
   return Verdict::accept();
+}
+
+template Verdict verify_indexed_as<Fr>(const IndexedShape&, const IndexedProof&, transcript::Transcript&, IndexedClaims*);
+template Verdict verify_indexed_as<snark::CFr>(const IndexedShape&, const IndexedProofT<snark::CFr>&, transcript::Transcript&,
+                                               IndexedClaimsT<snark::CFr>*);
+
+Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcript::Transcript& tr, IndexedClaims* out) {
+  return verify_indexed_as<Fr>(s, proof, tr, out);
 }
 
 }  // namespace zkinfer::lookup

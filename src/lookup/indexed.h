@@ -75,25 +75,29 @@ struct IndexedShape {
   std::optional<std::string> invalid() const;
 };
 
-struct IndexedProof {
-  LogupProof<Fr> gkr;  // root and GKR steps only (witness_evals empty)
-  sumcheck::Msg<Fr> feat_eval, y_eval, x_eval;
-  sumcheck::Proof<Fr> pad_zero;  // y's padding zero-check (only when s.y_padded())
+// Over any field type (F = Fr: the proof; snark::CFr: its messages as circuit variables, the
+// verifier run as a circuit, docs/protocol/wrap.md section 3).
+template <field::PrimeField F>
+struct IndexedProofT {
+  LogupProof<F> gkr;  // root and GKR steps only (witness_evals empty)
+  sumcheck::Msg<F> feat_eval{}, y_eval{}, x_eval{};
+  sumcheck::Proof<F> pad_zero;  // y's padding zero-check (only when s.y_padded())
   void serialize(ByteWriter& w) const;
-  static IndexedProof deserialize(ByteReader& r, const IndexedShape& s);
+  static IndexedProofT deserialize(ByteReader& r, const IndexedShape& s);
 };
+using IndexedProof = IndexedProofT<Fr>;
+template <>
+void IndexedProofT<Fr>::serialize(ByteWriter& w) const;
 
-// What the caller opens: feat~(feat_point) (feat_point: the witness point's node part), y~ and X~
-// and m~ at their points (y at the witness point, X and m at the table point).
-struct IndexedClaims {
-  std::vector<Fr> feat_point, y_point, x_point, m_point;
-  sumcheck::Msg<Fr> feat, y, x, m;
-  std::vector<Fr> y_pad_point;  // the padding zero-check's claim on y (empty: none)
-  sumcheck::Msg<Fr> y_pad;
+template <field::PrimeField F>
+struct IndexedClaimsT {
+  std::vector<F> feat_point, y_point, x_point, m_point;
+  sumcheck::Msg<F> feat{}, y{}, x{}, m{};
+  std::vector<F> y_pad_point;  // the padding zero-check's claim on y (empty: none)
+  sumcheck::Msg<F> y_pad{};
 };
+using IndexedClaims = IndexedClaimsT<Fr>;
 
-// Phase 1: the multiplicities m[r Fp + f] = #{n < M : feat[n] = f} for r < N (padded table of 2^k
-// entries); error if an index is outside [0, F).
 std::vector<int64_t> indexed_multiplicities(const IndexedShape& s, const std::vector<int64_t>& feat);
 
 // Deviations from the honest prover, for tests of the verifier's checks only.
@@ -107,5 +111,9 @@ IndexedProof prove_indexed(const IndexedShape& s, const std::vector<Fr>& feat, c
                            const std::vector<Fr>& x, const std::vector<Fr>& m, transcript::Transcript& tr,
                            IndexedClaims* out, const IndexedCheats& cheats = {});
 Verdict verify_indexed(const IndexedShape& s, const IndexedProof& proof, transcript::Transcript& tr, IndexedClaims* out);
+// The same verifier over any field type (Fr: the function above; snark::CFr: as a circuit).
+template <field::PrimeField F>
+Verdict verify_indexed_as(const IndexedShape& s, const IndexedProofT<F>& proof, transcript::Transcript& tr,
+                          IndexedClaimsT<F>* out);
 
 }  // namespace zkinfer::lookup

@@ -16,7 +16,10 @@
 #include "common/bytes.h"
 #include "common/random.h"
 #include "poly/mle.h"
+#include "snark/cfr.h"
+#include "snark/poseidon_gadget.h"
 #include "test_seed.h"
+#include "transcript/poseidon_transcript.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::lookup {
@@ -307,6 +310,102 @@ TEST(IndexedLookup, ExhaustiveSmallCases) {
       }
     EXPECT_GT(expected_accepts, 0u);
     EXPECT_EQ(accepted, expected_accepts);
+  }
+}
+
+// The indexed lookup's verifier as a circuit (verify_indexed_as<snark::CFr>; docs/protocol/wrap.md
+// section 3), with the caller's openings of its claims against the public tables (constants): the
+// honest proof satisfies the system with the native verifier's claims; each changed message (GKR
+// root and steps, the sent evaluations, the padding zero-check) leaves it unsatisfied.
+template <class F>
+Transcript field_caller(const Tables& t) {
+  Transcript tr = [] {
+    if constexpr (std::is_same_v<F, Fr>) {
+      return Transcript("indexed-test", std::make_unique<transcript::PoseidonFieldSponge>());
+    } else {
+      return Transcript("indexed-test", std::make_unique<snark::PoseidonCircuitSponge>());
+    }
+  }();
+  auto lift = [](const std::vector<Fr>& v) { return std::vector<F>(v.begin(), v.end()); };
+  tr.absorb_many("test.feat", lift(t.feat));
+  tr.absorb_many("test.y", lift(t.y));
+  tr.absorb_many("test.x", lift(t.x));
+  tr.absorb_many("test.m", lift(t.m));
+  return tr;
+}
+
+TEST(IndexedLookup, VerifierAsCircuit) {
+  using snark::CFr;
+  TestRng rng(test_seed() + 9);
+  const size_t shapes[][3] = {{2, 5, 6}, {4, 8, 16}, {1, 30, 100}};
+  for (auto [N, F, M] : shapes) {
+    SCOPED_TRACE(std::to_string(N) + "x" + std::to_string(F) + " by " + std::to_string(M) + "; " + seed_note());
+    const Case c = honest(rng, N, F, M);
+    const Tables t = tables_of(c);
+    Transcript tp = field_caller<Fr>(t);
+    IndexedClaims pc;
+    ByteWriter w;
+    prove_indexed(c.s, t.feat, t.y, t.x, t.m, tp, &pc).serialize(w);
+    const std::vector<uint8_t> bytes = w.data();
+    IndexedClaims want;
+    {
+      ByteReader rd(bytes);
+      const auto p = IndexedProof::deserialize(rd, c.s);
+      Transcript tv = field_caller<Fr>(t);
+      const Verdict v = verify_indexed(c.s, p, tv, &want);
+      ASSERT_TRUE(v.ok()) << v.reason();
+    }
+    auto run_circuit = [&](const std::vector<uint8_t>& b, bool check, size_t* constraints) {
+      snark::ConstraintSystem cs;
+      snark::CircuitScope scope(cs);
+      ByteReader rd(b);
+      const auto p = IndexedProofT<CFr>::deserialize(rd, c.s);
+      EXPECT_EQ(rd.remaining(), 0u);
+      Transcript tv = field_caller<CFr>(t);
+      IndexedClaimsT<CFr> got;
+      const Verdict v = verify_indexed_as<CFr>(c.s, p, tv, &got);
+      EXPECT_TRUE(v.ok()) << v.reason();  // the circuit's shape never depends on the values
+      // The caller's openings against the public tables.
+      auto open = [](const std::vector<Fr>& table, const std::vector<CFr>& point, const CFr& value) {
+        const std::vector<CFr> tc(table.begin(), table.end());
+        EXPECT_TRUE(poly::evaluate_mle<CFr>(tc, point) == value);  // records the equality
+      };
+      open(t.feat, got.feat_point, got.feat);
+      open(t.y, got.y_point, got.y);
+      open(t.x, got.x_point, got.x);
+      open(t.m, got.m_point, got.m);
+      if (!got.y_pad_point.empty()) open(t.y, got.y_pad_point, got.y_pad);
+      if (check) {
+        auto same = [](const std::vector<CFr>& a, const std::vector<Fr>& b, const char* what) {
+          ASSERT_EQ(a.size(), b.size()) << what;
+          for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].value(), b[i]) << what << " " << i;
+        };
+        same(got.feat_point, want.feat_point, "feat point");
+        same(got.y_point, want.y_point, "y point");
+        same(got.x_point, want.x_point, "x point");
+        same(got.m_point, want.m_point, "m point");
+        same(got.y_pad_point, want.y_pad_point, "y padding point");
+        EXPECT_EQ(got.feat.value(), want.feat.value());
+        EXPECT_EQ(got.y.value(), want.y.value());
+        EXPECT_EQ(got.x.value(), want.x.value());
+        EXPECT_EQ(got.m.value(), want.m.value());
+        if (!want.y_pad_point.empty()) EXPECT_EQ(got.y_pad.value(), want.y_pad.value());
+      }
+      if (constraints) *constraints = cs.num_constraints();
+      return v.ok() && cs.is_satisfied() && scope.false_equalities() == 0;
+    };
+    size_t constraints = 0;
+    EXPECT_TRUE(run_circuit(bytes, true, &constraints)) << "honest proof";
+    std::printf("indexed lookup %zux%zu by %zu as a circuit: %zu constraints\n", N, F, M, constraints);
+    const size_t msg = sumcheck::msg_bytes<Fr>(), words = bytes.size() / msg;
+    for (size_t i = 0; i < words; i += (words > 40 ? words / 40 : 1)) {
+      auto b = bytes;
+      auto v = Fr::from_bytes(std::span<const uint8_t>(b.data() + i * msg, msg));
+      ASSERT_TRUE(v.has_value());
+      const auto nb = (*v + Fr::one()).to_bytes();
+      std::copy(nb.begin(), nb.end(), b.begin() + static_cast<std::ptrdiff_t>(i * msg));
+      EXPECT_FALSE(run_circuit(b, false, nullptr)) << "message " << i << " of " << words << " changed, satisfied";
+    }
   }
 }
 

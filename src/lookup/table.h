@@ -182,6 +182,48 @@ class LookupTable {
 
 extern template class LookupTable<field::Fr>;
 
+// The same public table over another field type G (its entries converted: G constructible from
+// F, e.g. snark::CFr from Fr, whose constants are free in a circuit): for a verifier generic over
+// its field type whose layers hold shared LookupTable<F>s. Lifted once per source table and cached
+// (while the source lives), so that every registration of one table hands a batch the same
+// pointer (BatchVerifier groups a table's segments by pointer, else by equal rows).
+template <field::PrimeField G, field::PrimeField F>
+std::shared_ptr<const LookupTable<G>> lift_table(const std::shared_ptr<const LookupTable<F>>& t) {
+  ZKINFER_CHECK(t != nullptr);
+  if (t->kind() == LookupTable<F>::Kind::kRange) {
+    static std::mutex mu;
+    static std::unordered_map<size_t, std::shared_ptr<const LookupTable<G>>> ranges;
+    std::lock_guard<std::mutex> lock(mu);
+    auto& r = ranges[t->log_size()];
+    if (!r) r = std::make_shared<const LookupTable<G>>(LookupTable<G>::range(t->log_size()));
+    return r;
+  }
+  struct Entry {
+    std::weak_ptr<const LookupTable<F>> source;
+    std::shared_ptr<const LookupTable<G>> lifted;
+  };
+  static std::mutex mu;
+  static std::unordered_map<const LookupTable<F>*, Entry> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(t.get());
+  if (it != cache.end()) {
+    if (auto src = it->second.source.lock(); src && src.get() == t.get()) return it->second.lifted;
+    cache.erase(it);  // a dead table's address, reused
+  }
+  std::vector<G> in, out;
+  in.reserve(t->size());
+  out.reserve(t->size());
+  for (size_t j = 0; j < t->size(); ++j) {
+    in.push_back(G(t->entry(0, j)));
+    out.push_back(G(t->entry(1, j)));
+  }
+  auto lifted = std::make_shared<const LookupTable<G>>(LookupTable<G>::two_column(std::move(in), std::move(out)));
+  if (cache.size() >= 64)  // drop the lifts of tables that are gone
+    std::erase_if(cache, [](const auto& kv) { return kv.second.source.expired(); });
+  cache[t.get()] = {t, lifted};
+  return lifted;
+}
+
 // Pads each column to length 2^log_size with the table row `row` (one value per column).
 template <field::PrimeField F>
 void pad_columns(std::vector<std::vector<F>>& columns, std::span<const F> row, size_t log_size) {

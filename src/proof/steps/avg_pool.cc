@@ -4,6 +4,7 @@
 #include "ops/kernels.h"
 #include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -15,11 +16,13 @@ class AvgPoolStep : public Step {
     return layers::avg_pool_advice_shapes(ap);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "average pool", [&] { return layers::AvgPoolProof::deserialize(env.r, ap, cl.size()); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_avg_pool(ap, cl, p, env.tr, in, adv); });
+        env, cl, x, "average pool", [&] { return layers::AvgPoolProofT<F>::deserialize(env.r, ap, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_avg_pool_as<F>(ap, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class AvgPoolProver : public StepProver {
@@ -47,13 +50,24 @@ class GapStep : public Step {
     return out;
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    if (bound)
-      if (Verdict v = verify_output_bound(env, *bound, cl, layers::global_avg_pool_advice_shapes(gap).size()); !v) return v;
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    if (bound) {
+      // The output bound (layers/bound.h) has no circuit form here yet.
+      if constexpr (std::is_same_v<F, Fr>) {
+        if (Verdict v = verify_output_bound(env, *bound, cl, layers::global_avg_pool_advice_shapes(gap).size()); !v) return v;
+      } else {
+        throw Error(env.where + ": the output bound check has no circuit form yet");
+      }
+    }
     return verify_layer(
-        env, cl, x, "global average pool", [&] { return layers::GlobalAvgPoolProof::deserialize(env.r, gap, cl.size()); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_global_avg_pool(gap, cl, p, env.tr, in, adv); });
+        env, cl, x, "global average pool",
+        [&] { return layers::GlobalAvgPoolProofT<F>::deserialize(env.r, gap, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) {
+          return layers::verify_global_avg_pool_as<F>(gap, cl, p, env.tr, in, adv);
+        });
   }
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override {
     if (bound)
       e.routine("ZkNonlinear", "verifyBound", "ZkNonlinear.BoundParams memory",

@@ -63,15 +63,18 @@ class CompareStep : public Step {
   }
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto p = layers::CompareProof::deserialize(env.r, cmp, cl.size());
-    layers::ElementwiseClaims ec;
-    if (Verdict v = layers::verify_compare(cmp, cl, p, env.tr, &ec); !v) return v.within(env.where);
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto p = layers::CompareProofT<F>::deserialize(env.r, cmp, cl.size());
+    layers::ElementwiseClaimsT<F> ec;
+    if (Verdict v = layers::verify_compare_as<F>(cmp, std::span<const layers::ClaimT<F>>(cl), p, env.tr, &ec); !v)
+      return v.within(env.where);
     if (Verdict v = env.open_advice(ec.advice, 0); !v) return v;
     env.add_claims(x, std::move(ec.a));
     env.add_claims(w, std::move(ec.b));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class CompareProver : public StepProver {
@@ -102,13 +105,16 @@ class LogicStep : public Step {
   std::vector<int> ins;
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto p = layers::LogicProof::deserialize(env.r, lg, cl.size());
-    layers::LogicClaims lc;
-    if (Verdict v = layers::verify_logic(lg, cl, p, env.tr, &lc); !v) return v.within(env.where);
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto p = layers::LogicProofT<F>::deserialize(env.r, lg, cl.size());
+    layers::LogicClaimsT<F> lc;
+    if (Verdict v = layers::verify_logic_as<F>(lg, std::span<const layers::ClaimT<F>>(cl), p, env.tr, &lc); !v)
+      return v.within(env.where);
     for (size_t i = 0; i < ins.size(); ++i) env.add_claims(ins[i], std::move(lc.in[i]));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class LogicProver : public StepProver {

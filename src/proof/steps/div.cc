@@ -16,15 +16,18 @@ class DivStep : public Step {
   }
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto dp = layers::DivProof::deserialize(env.r, dv, cl.size());
-    layers::DivClaims dc;
-    if (Verdict v = layers::verify_div(dv, cl, dp, env.tr, &dc); !v) return v.within(env.where + ": div");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto dp = layers::DivProofT<F>::deserialize(env.r, dv, cl.size());
+    layers::DivClaimsT<F> dc;
+    if (Verdict v = layers::verify_div_as<F>(dv, std::span<const layers::ClaimT<F>>(cl), dp, env.tr, &dc); !v)
+      return v.within(env.where + ": div");
     if (Verdict v = env.open_advice(dc.advice, 0); !v) return v;
     env.add_claims(w, std::move(dc.b));
     env.add_claims(x, std::move(dc.a));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class DivProver : public StepProver {
@@ -57,15 +60,18 @@ class IntDivStep : public Step {
     return layers::int_div_advice_shapes(idv);
   }
     std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto ip = layers::IntDivProof::deserialize(env.r, idv, cl.size());
-    layers::IntDivClaims ic;
-    if (Verdict v = layers::verify_int_div(idv, cl, ip, env.tr, &ic); !v) return v.within(env.where + ": integer div");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto ip = layers::IntDivProofT<F>::deserialize(env.r, idv, cl.size());
+    layers::IntDivClaimsT<F> ic;
+    if (Verdict v = layers::verify_int_div_as<F>(idv, std::span<const layers::ClaimT<F>>(cl), ip, env.tr, &ic); !v)
+      return v.within(env.where + ": integer div");
     if (Verdict v = env.open_advice(ic.advice, 0); !v) return v;
     env.add_claims(w, std::move(ic.z));
     env.add_claims(x, std::move(ic.x));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class IntDivProver : public StepProver {

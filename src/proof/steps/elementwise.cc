@@ -1,6 +1,7 @@
 // Add, Sub, Mul with broadcasting, Pow with power 2 as x * x, and BatchNormalization as the affine
 // a x + b with its folded per-channel constants (layers/elementwise.h, nonlinear.md section 6).
 #include "layers/elementwise.h"
+#include "poly/mle.h"
 #include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
 
@@ -17,9 +18,23 @@ class ElementwiseStep : public Step {
   }
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override;
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const;
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override;
 };
+
+// The MLE of a public table at a point of the verifier's field type (over snark::CFr: the table's
+// entries are constants, the point's eq table costs about 2^n constraints).
+template <class F>
+sumcheck::Msg<F> public_mle(const std::vector<Fr>& t, const std::vector<F>& point) {
+  if constexpr (std::is_same_v<F, Fr>) {
+    return mle_eval(t, point);
+  } else {
+    const std::vector<F> tf(t.begin(), t.end());
+    return poly::evaluate_mle<F>(tf, point);
+  }
+}
 
 class ElementwiseProver : public StepProver {
  public:
@@ -54,11 +69,13 @@ class ElementwiseProver : public StepProver {
 
 std::unique_ptr<StepProver> ElementwiseStep::prover(ProverEnv&) const { return std::make_unique<ElementwiseProver>(*this); }
 
-Verdict ElementwiseStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
+template <class F>
+Verdict ElementwiseStep::verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
   const auto& model = env.model;
-  auto ep = layers::ElementwiseProof::deserialize(env.r, ew, cl.size());
-  layers::ElementwiseClaims ec;
-  if (Verdict v = layers::verify_elementwise(ew, cl, ep, env.tr, &ec); !v) return v.within(env.where + ": elementwise");
+  auto ep = layers::ElementwiseProofT<F>::deserialize(env.r, ew, cl.size());
+  layers::ElementwiseClaimsT<F> ec;
+  if (Verdict v = layers::verify_elementwise_as<F>(ew, std::span<const layers::ClaimT<F>>(cl), ep, env.tr, &ec); !v)
+    return v.within(env.where + ": elementwise");
   if (Verdict v = env.open_advice(ec.advice, 0); !v) return v;
   if (bn && !public_keeps_bn(model)) {  // private weights: a, b opened (committed_values)
     const auto& ni = model.graph.nodes[node].inputs;
@@ -69,10 +86,10 @@ Verdict ElementwiseStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
     const layers::PaddedShape cs(ew.b_dims);
     const auto ta = layers::padded_table(cs, qp.constant("a").data), tb = layers::padded_table(cs, qp.constant("b").data);
     for (const auto& c : ec.b)
-      if (c.point.size() != cs.num_vars() || mle_eval(ta, c.point) != c.value)
+      if (c.point.size() != cs.num_vars() || public_mle<F>(ta, c.point) != c.value)
         return Verdict::reject(env.where + ": claim on the scale constants a fails");
     for (const auto& c : ec.c)
-      if (c.point.size() != cs.num_vars() || mle_eval(tb, c.point) != c.value)
+      if (c.point.size() != cs.num_vars() || public_mle<F>(tb, c.point) != c.value)
         return Verdict::reject(env.where + ": claim on the shift constants b fails");
   } else {
     env.add_claims(w, std::move(ec.b));

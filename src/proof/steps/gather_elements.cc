@@ -16,15 +16,18 @@ class GatherElementsStep : public Step {
   }
   bool constant_input_ok() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto p = layers::deserialize_proof(env.r, layers::gather_elements_proof_layout(ge, cl.size()));
-    layers::GatherElementsClaims gc;
-    if (Verdict v = layers::verify_gather_elements(ge, cl, p, env.tr, &gc); !v) return v.within(env.where);
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto p = layers::deserialize_proof<F>(env.r, layers::gather_elements_proof_layout(ge, cl.size()));
+    layers::GatherElementsClaimsT<F> gc;
+    if (Verdict v = layers::verify_gather_elements_as<F>(ge, std::span<const layers::ClaimT<F>>(cl), p, env.tr, &gc); !v)
+      return v.within(env.where);
     if (Verdict v = env.open_advice(gc.advice, 0); !v) return v;
     env.add_claims(x, std::move(gc.x));
     env.add_claims(idx, std::move(gc.idx));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class GatherElementsProver : public StepProver {

@@ -23,11 +23,12 @@ class PrivateGatherStep : public Step {
     return {{"gather.y", shape.n()}, {"gather.multiplicities", shape.k()}};
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto proof = lookup::IndexedProof::deserialize(env.r, shape);
-    lookup::IndexedClaims ic;
-    if (Verdict v = lookup::verify_indexed(shape, proof, env.tr, &ic); !v) return v.within(env.where);
-    std::vector<layers::AdviceClaim> adv;
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto proof = lookup::IndexedProofT<F>::deserialize(env.r, shape);
+    lookup::IndexedClaimsT<F> ic;
+    if (Verdict v = lookup::verify_indexed_as<F>(shape, proof, env.tr, &ic); !v) return v.within(env.where);
+    std::vector<layers::AdviceClaimT<F>> adv;
     for (auto& c : cl) adv.push_back({0, std::move(c)});
     adv.push_back({0, {ic.y_point, ic.y}});
     if (!ic.y_pad_point.empty()) adv.push_back({0, {ic.y_pad_point, ic.y_pad}});
@@ -37,6 +38,7 @@ class PrivateGatherStep : public Step {
     env.add_claims(x, {{ic.x_point, ic.x}});
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class PrivateGatherProver : public StepProver {

@@ -19,10 +19,12 @@ class LayerNormStep : public Step {
     return layers::ceil_log2(ln.wider ? ln.wider->size() : ln.values.size());
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto lp = layers::LayerNormProof::deserialize(env.r, ln, cl.size());
-    layers::LayerNormClaims lc;
-    if (Verdict v = layers::verify_layer_norm(ln, cl, lp, env.tr, &lc); !v) return v.within(env.where + ": layer norm");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto lp = layers::LayerNormProofT<F>::deserialize(env.r, ln, cl.size());
+    layers::LayerNormClaimsT<F> lc;
+    if (Verdict v = layers::verify_layer_norm_as<F>(ln, std::span<const layers::ClaimT<F>>(cl), lp, env.tr, &lc); !v)
+      return v.within(env.where + ": layer norm");
     if (Verdict v = env.open_advice(lc.advice, 0); !v) return v;
     env.add_claims(w, std::move(lc.gamma));
     if (b >= 0) {
@@ -33,6 +35,7 @@ class LayerNormStep : public Step {
     env.add_claims(x, std::move(lc.x));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class LayerNormProver : public StepProver {

@@ -7,6 +7,7 @@
 #include "ops/kernels.h"
 #include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -41,7 +42,9 @@ class LinearStep : public Step {
     if (shift > 0 && !fused && !bounded_by_consumers(m, y)) out_bits = checked_bits(m, node, y);
   }
   std::unique_ptr<StepProver> prover(ProverEnv& env) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override;
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const;
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override;
 };
 
@@ -136,28 +139,30 @@ std::unique_ptr<StepProver> LinearStep::prover(ProverEnv& env) const {
   return p;
 }
 
-Verdict LinearStep::verify(VerifierEnv& env, std::vector<Claim> cl) const {
-  std::vector<Claim> accs = cl;
+template <class F>
+Verdict LinearStep::verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+  std::vector<layers::ClaimT<F>> accs = cl;
   if (rescaled()) {
     const auto rpar = rescale_params(env.model);
-    auto rp = layers::deserialize_proof(env.r, layers::rescale_proof_layout(rpar, cl.size()));
-    std::vector<layers::AdviceClaim> adv;
-    if (Verdict v = layers::verify_rescale(rpar, cl, rp, env.tr, &accs, &adv); !v) return v.within(env.where + ": rescale");
+    auto rp = layers::deserialize_proof<F>(env.r, layers::rescale_proof_layout(rpar, cl.size()));
+    std::vector<layers::AdviceClaimT<F>> adv;
+    if (Verdict v = layers::verify_rescale_as<F>(rpar, cl, rp, env.tr, &accs, &adv); !v)
+      return v.within(env.where + ": rescale");
     if (Verdict v = env.open_advice(adv, 0); !v) return v;
   }
-  const Fr bias_unscale = pow2(bias_exp).inverse();
-  std::vector<Claim> bc;
+  const F bias_unscale = F(pow2(bias_exp).inverse());
+  std::vector<layers::ClaimT<F>> bc;
   if (!conv) {
-    auto proof = layers::MatmulProof::deserialize(env.r, mm, accs.size());
-    layers::MatmulClaims mc;
-    if (Verdict v = layers::verify_matmul(mm, accs, proof, env.tr, &mc); !v) return v.within(env.where + ": matmul");
+    auto proof = layers::MatmulProofT<F>::deserialize(env.r, mm, accs.size());
+    layers::MatmulClaimsT<F> mc;
+    if (Verdict v = layers::verify_matmul_as<F>(mm, accs, proof, env.tr, &mc); !v) return v.within(env.where + ": matmul");
     env.add_claims(x, std::move(mc.a));
     env.add_claims(w, std::move(mc.b));
     for (auto& c : mc.bias) bc.push_back({std::move(c.point), c.value * bias_unscale});
   } else {
-    auto proof = layers::ConvProof::deserialize(env.r, cv, accs.size());
-    layers::ConvClaims cc;
-    if (Verdict v = layers::verify_conv(cv, accs, proof, env.tr, &cc); !v) return v.within(env.where + ": conv");
+    auto proof = layers::ConvProofT<F>::deserialize(env.r, cv, accs.size());
+    layers::ConvClaimsT<F> cc;
+    if (Verdict v = layers::verify_conv_as<F>(cv, accs, proof, env.tr, &cc); !v) return v.within(env.where + ": conv");
     env.add_claims(x, {std::move(cc.x)});
     env.add_claims(w, std::move(cc.w));
     for (auto& c : cc.bias) bc.push_back({std::move(c.point), c.value * bias_unscale});

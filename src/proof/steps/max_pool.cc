@@ -4,6 +4,7 @@
 #include "proof/evm_verifier.h"
 #include "ops/kernels.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -15,11 +16,13 @@ class MaxPoolStep : public Step {
     return layers::max_pool_advice_shapes(mp);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "max pool", [&] { return layers::MaxPoolProof::deserialize(env.r, mp, cl.size()); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_max_pool(mp, cl, p, env.tr, in, adv); });
+        env, cl, x, "max pool", [&] { return layers::MaxPoolProofT<F>::deserialize(env.r, mp, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_max_pool_as<F>(mp, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override {
     e.routine("ZkPool", "verifyMaxPool", "ZkPool.MaxPoolParams memory",
               "ZkPool.MaxPoolParams(" + sol_uints(mp.dims) + ", " + sol_uint(mp.kh) + ", " + sol_uint(mp.kw) + ", " + sol_uint(mp.sh) +

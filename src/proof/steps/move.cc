@@ -6,6 +6,7 @@
 #include "layers/reindex.h"
 #include "proof/evm_verifier.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -14,11 +15,13 @@ class NegStep : public Step {
  public:
   bool free_move() const override { return true; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     for (auto& c : cl) c.value = -c.value;
     env.add_claims(x, std::move(cl));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override {
     e.line(e.driver() + ".negate(cl);");
     e.pass_to(x);
@@ -65,17 +68,20 @@ class ReindexStep : public Step {
   bool same_layout = false;  // a reshape with one padded table for x and y: claims pass unchanged
   bool free_move() const override { return same_layout || rmap.sumcheck_vars() == 0; }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     if (same_layout) {
       env.add_claims(x, std::move(cl));
       return Verdict::accept();
     }
-    auto rp = layers::ReindexProof::deserialize(env.r, rmap, cl.size());
-    std::vector<Claim> in;
-    if (Verdict v = layers::verify_reindex(rmap, cl, rp, env.tr, &in); !v) return v.within(env.where + ": data movement");
+    auto rp = layers::ReindexProofT<F>::deserialize(env.r, rmap, cl.size());
+    std::vector<layers::ClaimT<F>> in;
+    if (Verdict v = layers::verify_reindex_as<F>(rmap, cl, rp, env.tr, &in); !v)
+      return v.within(env.where + ": data movement");
     env.add_claims(x, std::move(in));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override {
     if (same_layout) {
       e.pass_to(x);
@@ -123,14 +129,16 @@ class ConcatStep : public Step {
   layers::ConcatParams cc;
   std::vector<int> ins;
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto cp = layers::ConcatProof::deserialize(env.r, cc, cl.size());
-    std::vector<std::vector<Claim>> parts;
-    if (Verdict v = layers::verify_concat(cc, cl, cp, env.tr, &parts); !v) return v.within(env.where + ": concat");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto cp = layers::ConcatProofT<F>::deserialize(env.r, cc, cl.size());
+    std::vector<std::vector<layers::ClaimT<F>>> parts;
+    if (Verdict v = layers::verify_concat_as<F>(cc, cl, cp, env.tr, &parts); !v) return v.within(env.where + ": concat");
     if (parts.size() != ins.size()) return Verdict::reject(env.where + ": concat: claims per input");
     for (size_t j = 0; j < ins.size(); ++j) env.add_claims(ins[j], std::move(parts[j]));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class ConcatProver : public StepProver {

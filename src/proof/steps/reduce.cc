@@ -1,6 +1,7 @@
 // ReduceSum, ReduceMean, ReduceMax, ReduceMin (layers/reduce.h, nonlinear.md section 11).
 #include "layers/reduce.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -16,13 +17,21 @@ class ReduceStep : public Step {
     return out;
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    if (bound)
-      if (Verdict v = verify_output_bound(env, *bound, cl, layers::reduce_advice_shapes(rd).size()); !v) return v;
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    if (bound) {
+      // The output bound (layers/bound.h) has no circuit form here yet.
+      if constexpr (std::is_same_v<F, Fr>) {
+        if (Verdict v = verify_output_bound(env, *bound, cl, layers::reduce_advice_shapes(rd).size()); !v) return v;
+      } else {
+        throw Error(env.where + ": the output bound check has no circuit form yet");
+      }
+    }
     return verify_layer(
-        env, cl, x, "reduce", [&] { return layers::ReduceProof::deserialize(env.r, rd, cl.size()); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_reduce(rd, cl, p, env.tr, in, adv); });
+        env, cl, x, "reduce", [&] { return layers::ReduceProofT<F>::deserialize(env.r, rd, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_reduce_as<F>(rd, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class ReduceProver : public StepProver {

@@ -14,11 +14,15 @@ class SoftmaxStep : public Step {
   }
   size_t table_log_size() const override { return layers::ceil_log2(sm.act_params().values.size()); }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "softmax", [&] { return layers::SoftmaxProof::deserialize(env.r, sm, cl.size()); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_softmax(sm, cl, p, env.tr, in, adv); });
+        env, cl, x, "softmax", [&] { return layers::SoftmaxProofT<F>::deserialize(env.r, sm, cl.size()); },
+        [&](const auto& p, auto* in, auto* adv) {
+          return layers::verify_softmax_as<F>(sm, std::span<const layers::ClaimT<F>>(cl), p, env.tr, in, adv);
+        });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class SoftmaxProver : public StepProver {
