@@ -976,13 +976,9 @@ Verdict verify_claims(ClaimsRun<F>& run) {
     if (cl.size() > 1 && !s.free_move()) {
       const PaddedShape ys = shape_of(model, s.y);
       ClaimF one;
-      if constexpr (kCircuit) {
-        throw Error("wrap: " + env.where + ": combining claims has no circuit form yet");
-      } else {
-        auto cp = layers::CombineProof::deserialize(r, ys.num_vars(), cl.size());
-        if (Verdict v = layers::verify_combine(ys.num_vars(), cl, cp, tr, &one); !v)
-          return v.within(env.where + ": combine").classified(Failure::kNode, static_cast<int>(s.node));
-      }
+      auto cp = layers::CombineProofT<F>::deserialize(r, ys.num_vars(), cl.size());
+      if (Verdict v = layers::verify_combine_as<F>(ys.num_vars(), cl, cp, tr, &one); !v)
+        return v.within(env.where + ": combine").classified(Failure::kNode, static_cast<int>(s.node));
       cl = {std::move(one)};
     }
     step_com = &node_com[pi];
@@ -999,12 +995,8 @@ Verdict verify_claims(ClaimsRun<F>& run) {
 
   // A range-checked tensor's claims against its committed digits (a private input, a private output).
   auto verify_digits = [&](const layers::BoundParams& bp_params, std::span<const ClaimF> cl, std::vector<AdviceF>* adv) -> Verdict {
-    if constexpr (kCircuit) {
-      throw Error("wrap: the digits' range check has no circuit form yet");
-    } else {
-      auto bp = layers::deserialize_proof(r, layers::bound_proof_layout(bp_params, cl.size()));
-      return layers::verify_bound(bp_params, cl, bp, tr, adv);
-    }
+    auto bp = layers::deserialize_proof<F>(r, layers::bound_proof_layout(bp_params, cl.size()));
+    return layers::verify_bound_as<F>(bp_params, cl, bp, tr, adv);
   };
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const int t = g.inputs[i];

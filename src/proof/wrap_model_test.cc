@@ -162,7 +162,7 @@ std::vector<ByteField> message_fields(const Case& c, const std::vector<uint8_t>&
   return out;
 }
 
-TEST(WrapCircuit, DISABLED_HonestProofsSatisfyTheVerifierCircuit) {
+TEST(WrapCircuit, HonestProofsSatisfyTheVerifierCircuit) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   for (const Case* c : {&mlp(), &cnn()}) {
@@ -202,7 +202,7 @@ TEST(WrapCircuit, DISABLED_HonestProofsSatisfyTheVerifierCircuit) {
 
 // Every message the verifier reads (a sample of at most 60, spread over the proof) changed: the
 // verifier rejects, and the circuit is unsatisfied (or the proof unreadable: rejected).
-TEST(WrapCircuit, DISABLED_ChangedMessagesAndOutputsLeaveItUnsatisfied) {
+TEST(WrapCircuit, ChangedMessagesAndOutputsLeaveItUnsatisfied) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   const Case& c = mlp();
@@ -244,7 +244,7 @@ TEST(WrapCircuit, DISABLED_ChangedMessagesAndOutputsLeaveItUnsatisfied) {
 
 // The circuit of a proof under a TEST-ONLY Groth16 setup: proved and verified; its public inputs
 // changed, rejected.
-TEST(WrapCircuit, DISABLED_Groth16ProvesTheVerifierCircuit) {
+TEST(WrapCircuit, Groth16ProvesTheVerifierCircuit) {
   SCOPED_TRACE(seed_note());
   TestRng rng(test_seed());
   const Case& c = mlp();
