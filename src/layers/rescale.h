@@ -27,10 +27,10 @@
 #include "layers/claim.h"
 #include "layers/layout.h"
 #include "lookup/batch.h"
+#include "snark/cfr.h"
 #include "sumcheck/composition.h"
 #include "sumcheck/proof.h"
 #include "sumcheck/verifier.h"
-#include "snark/cfr.h"
 #include "transcript/transcript.h"
 #include "zk/session.h"
 
