@@ -37,9 +37,11 @@ int64_t rescale(int64_t x, size_t k) {
 }
 
 // The claim on the layer input given y~(z): x~(z) = 2^k y~(z) + r~(z) - 2^(k-1) I~(z).
-cp::Val input_value(size_t k, const cp::Val& y, const cp::Val& r, const Fr& ind) {
+// Over any field type F (messages sumcheck::Msg<F>).
+template <class F>
+sumcheck::Msg<F> input_value(size_t k, const sumcheck::Msg<F>& y, const sumcheck::Msg<F>& r, const F& ind) {
   if (k == 0) return y;
-  return pow2_fr(k) * y + r - pow2_fr(k - 1) * ind;
+  return F(pow2_fr(k)) * y + r - F(pow2_fr(k - 1)) * ind;
 }
 
 std::optional<std::string> bad_common(std::span<const size_t> dims, size_t shift, size_t bits) {
@@ -49,16 +51,18 @@ std::optional<std::string> bad_common(std::span<const size_t> dims, size_t shift
   return std::nullopt;
 }
 
-sumcheck::Composition<Fr> relu_zero_check() {
-  using T = sumcheck::Term<Fr>;
-  return sumcheck::Composition<Fr>(3, {T{Fr::one(), {0, 1, 2}}});
+template <class F>
+sumcheck::Composition<F> relu_zero_check() {
+  using T = sumcheck::Term<F>;
+  return sumcheck::Composition<F>(3, {T{F::one(), {0, 1, 2}}});
 }
 
 // eq . [a (hi - idx) + gamma b (idx - lo)], factors (eq, a, b, idx).
-sumcheck::Composition<Fr> clamp_zero_check(const Fr& lo, const Fr& hi, const Fr& gamma) {
-  using T = sumcheck::Term<Fr>;
-  return sumcheck::Composition<Fr>(
-      4, {T{hi, {0, 1}}, T{-Fr::one(), {0, 1, 3}}, T{gamma, {0, 2, 3}}, T{-(gamma * lo), {0, 2}}});
+template <class F>
+sumcheck::Composition<F> clamp_zero_check(const F& lo, const F& hi, const F& gamma) {
+  using T = sumcheck::Term<F>;
+  return sumcheck::Composition<F>(
+      4, {T{hi, {0, 1}}, T{-F::one(), {0, 1, 3}}, T{gamma, {0, 2, 3}}, T{-(gamma * lo), {0, 2}}});
 }
 
 lookup::LookupTable<Fr> build_act_table(const TableActParams& p) {
@@ -148,11 +152,11 @@ NonlinearProof ReluProver::prove(std::span<const Claim> out_claims, transcript::
     nl_.send_range_eval(r_out_, c.point, tr);  // equals c.value for an honest claim
     const cp::Val n = nl_.send_range_eval(r_neg_, c.point, tr);
     const cp::Val r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
-    in_claims->push_back({c.point, input_value(params_.shift, c.value - n, r, indicator_mle(shape_, c.point))});
+    in_claims->push_back({c.point, input_value<Fr>(params_.shift, c.value - n, r, indicator_mle(shape_, c.point))});
   }
   // Zero-check: out . neg = 0 on the hypercube.
   const auto tau = tr.challenges<Fr>("relu.tau", shape_.num_vars());
-  auto res = sumcheck::prove_with_eq<Fr>(relu_zero_check(), tau, {{}, fr_of(outp_), fr_of(negp_)}, tr);
+  auto res = sumcheck::prove_with_eq<Fr>(relu_zero_check<Fr>(), tau, {{}, fr_of(outp_), fr_of(negp_)}, tr);
   nl_.proof.sumchecks.push_back(std::move(res.proof));
   nl_.send_range_eval(r_out_, res.point, tr);
   nl_.send_range_eval(r_neg_, res.point, tr);
@@ -165,7 +169,8 @@ namespace {
 struct ReluRanges {
   size_t out, neg, rem;
 };
-ReluRanges relu_register(detail::NlVerifier& nv, const ReluParams& p, size_t n) {
+template <class F>
+ReluRanges relu_register(detail::NlVerifierT<F>& nv, const ReluParams& p, size_t n) {
   ReluRanges r{};
   r.out = nv.add_range("relu.out", n, p.bits);
   r.neg = nv.add_range("relu.neg", n, p.bits);
@@ -194,30 +199,33 @@ ProofLayout relu_proof_layout(const ReluParams& params, size_t num_claims) {
   return l;
 }
 
-Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                    transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_relu_as(const ReluParams& params, std::span<const ClaimT<F>> out_claims, const NonlinearProofT<F>& proof,
+                       transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                       std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_common(params.dims, params.shift, params.bits)) return Verdict::reject("relu: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("relu: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const ReluRanges rr = relu_register(nv, params, n);
   absorb_claims(tr, "relu.claim", out_claims);
-  std::vector<Claim> ins;
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    cp::Val o, ng, r = Fr::zero();
+    const ClaimT<F>& c = out_claims[i];
+    M o{}, ng{}, r{};
     if (!nv.recv_range_eval(rr.out, c.point, tr, &o) || !nv.recv_range_eval(rr.neg, c.point, tr, &ng) ||
         (params.shift > 0 && !nv.recv_range_eval(rr.rem, c.point, tr, &r)))
       return Verdict::reject("relu: claim " + std::to_string(i) + ": missing evaluations");
     if (o != c.value) return Verdict::reject("relu: claim " + std::to_string(i) + ": output != its digits");
-    ins.push_back({c.point, input_value(params.shift, c.value - ng, r, indicator_mle(shape, c.point))});
+    ins.push_back({c.point, input_value<F>(params.shift, c.value - ng, r, indicator_mle(shape, c.point))});
   }
-  const auto tau = tr.challenges<Fr>("relu.tau", n);
-  sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = nv.verify_zero_check(relu_zero_check(), n, tau, tr, &sub, "relu: zero-check out . neg = 0"); !v) return v;
-  cp::Val o, ng;
+  const auto tau = tr.challenges<F>("relu.tau", n);
+  sumcheck::Subclaim<F> sub;
+  if (Verdict v = nv.verify_zero_check(relu_zero_check<F>(), n, tau, tr, &sub, "relu: zero-check out . neg = 0"); !v) return v;
+  M o{}, ng{};
   if (!nv.recv_range_eval(rr.out, sub.point, tr, &o) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("relu: zero-check: missing evaluations");
   if (o != sub.final_evals[1]) return Verdict::reject("relu: zero-check: out(rho) != its digits");
@@ -227,6 +235,16 @@ Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims,
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_relu_as<Fr>(const ReluParams&, std::span<const Claim>, const NonlinearProof&, transcript::Transcript&,
+                                    std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_relu_as<snark::CFr>(const ReluParams&, std::span<const ClaimT<snark::CFr>>,
+                                            const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                            std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                    transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_relu_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 // ---------------- tabulated activations ----------------
@@ -254,7 +272,8 @@ struct TableIds {
   size_t idx, out, a, b, rem, head;
 };
 // with_table: register the table lookup too (advice_shapes needs only the advice: no table).
-TableIds table_register(detail::NlVerifier& nv, const TableActParams& p, size_t n, bool with_table) {
+template <class F>
+TableIds table_register(detail::NlVerifierT<F>& nv, const TableActParams& p, size_t n, bool with_table) {
   TableIds t{};
   t.idx = nv.add_advice("table.idx", n);
   t.out = nv.add_advice("table.out", n);
@@ -330,7 +349,7 @@ NonlinearProof TableActProver::prove(std::span<const Claim> out_claims, transcri
     const cp::Val bv = nl_.send_range_eval(r_b_, c.point, tr);
     const cp::Val r = params_.shift > 0 ? nl_.send_range_eval(r_rem_, c.point, tr) : Fr::zero();
     const cp::Val y = iv - lo * (Fr::one() - ind) + av - bv;
-    in_claims->push_back({c.point, input_value(params_.shift, y, r, ind)});
+    in_claims->push_back({c.point, input_value<Fr>(params_.shift, y, r, ind)});
   }
   const auto tau = tr.challenges<Fr>("table.tau", shape_.num_vars());
   const Fr gamma = tr.challenge<Fr>("table.gamma");
@@ -369,47 +388,49 @@ ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_clai
   return l;
 }
 
-Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
-                         std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_table_act_as(const TableActParams& params, std::span<const ClaimT<F>> out_claims,
+                            const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                            std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_table(params)) return Verdict::reject("table activation: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("table activation: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const TableIds t = table_register(nv, params, n, true);
   absorb_claims(tr, "table.claim", out_claims);
-  const Fr lo = Fr::from_i64(params.lo);
-  const Fr hi = Fr::from_i64(params.lo + static_cast<int64_t>(params.values.size()) - 1);
-  const Fr t0 = Fr::from_i64(params.values[0]);
-  std::vector<Claim> ins;
+  const F lo = F(Fr::from_i64(params.lo));
+  const F hi = F(Fr::from_i64(params.lo + static_cast<int64_t>(params.values.size()) - 1));
+  const F t0 = F(Fr::from_i64(params.values[0]));
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    const Fr ind = indicator_mle(shape, c.point);
-    cp::Val ov, iv, av, bv, r = Fr::zero();
+    const ClaimT<F>& c = out_claims[i];
+    const F ind = indicator_mle(shape, c.point);
+    M ov{}, iv{}, av{}, bv{}, r{};
     if (!nv.recv_eval(t.out, c.point, tr, &ov) || !nv.recv_eval(t.idx, c.point, tr, &iv) ||
         !nv.recv_range_eval(t.a, c.point, tr, &av) || !nv.recv_range_eval(t.b, c.point, tr, &bv) ||
         (params.shift > 0 && !nv.recv_range_eval(t.rem, c.point, tr, &r)))
       return Verdict::reject("table activation: claim " + std::to_string(i) + ": missing evaluations");
-    if (ov - t0 * (Fr::one() - ind) != c.value)
+    if (ov - t0 * (F::one() - ind) != c.value)
       return Verdict::reject("table activation: claim " + std::to_string(i) + ": output != lookup output column");
-    const cp::Val y = iv - lo * (Fr::one() - ind) + av - bv;
-    ins.push_back({c.point, input_value(params.shift, y, r, ind)});
+    const M y = iv - lo * (F::one() - ind) + av - bv;
+    ins.push_back({c.point, input_value<F>(params.shift, y, r, ind)});
   }
-  const auto tau = tr.challenges<Fr>("table.tau", n);
-  const Fr gamma = tr.challenge<Fr>("table.gamma");
-  sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = nv.verify_zero_check(clamp_zero_check(lo, hi, gamma), n, tau, tr, &sub, "table activation: clamp zero-check");
+  const auto tau = tr.challenges<F>("table.tau", n);
+  const F gamma = tr.challenge<F>("table.gamma");
+  sumcheck::Subclaim<F> sub;
+  if (Verdict v = nv.verify_zero_check(clamp_zero_check<F>(lo, hi, gamma), n, tau, tr, &sub, "table activation: clamp zero-check");
       !v)
     return v;
-  cp::Val av, bv;
+  M av{}, bv{};
   if (!nv.recv_range_eval(t.a, sub.point, tr, &av) || !nv.recv_range_eval(t.b, sub.point, tr, &bv))
     return Verdict::reject("table activation: clamp zero-check: missing evaluations");
   if (av != sub.final_evals[1]) return Verdict::reject("table activation: clamp zero-check: a(rho) != its digits");
   if (bv != sub.final_evals[2]) return Verdict::reject("table activation: clamp zero-check: b(rho) != its digits");
   if (params.wider) {  // idx <= hi: hi - idx has digits in [0, 2^headroom_bits)
-    cp::Val hv;
+    M hv{};
     if (!nv.recv_range_eval(t.head, sub.point, tr, &hv)) return Verdict::reject("table activation: headroom: missing evaluations");
     if (hv != hi - sub.final_evals[3]) return Verdict::reject("table activation: headroom: hi - idx(rho) != its digits");
   }
@@ -419,6 +440,18 @@ Verdict verify_table_act(const TableActParams& params, std::span<const Claim> ou
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_table_act_as<Fr>(const TableActParams&, std::span<const Claim>, const NonlinearProof&,
+                                         transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_table_act_as<snark::CFr>(const TableActParams&, std::span<const ClaimT<snark::CFr>>,
+                                                 const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                                 std::vector<ClaimT<snark::CFr>>*,
+                                                 std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                         transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                         std::vector<AdviceClaim>* advice_claims) {
+  return verify_table_act_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

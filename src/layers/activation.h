@@ -49,6 +49,11 @@ std::vector<AdviceShape> relu_advice_shapes(const ReluParams& params);
 ProofLayout relu_proof_layout(const ReluParams& params, size_t num_claims);
 Verdict verify_relu(const ReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                     transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_relu_as(const ReluParams& params, std::span<const ClaimT<F>> out_claims, const NonlinearProofT<F>& proof,
+                       transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                       std::vector<AdviceClaimT<F>>* advice_claims);
 
 struct TableActParams {
   std::vector<size_t> dims;
@@ -95,5 +100,11 @@ ProofLayout table_act_proof_layout(const TableActParams& params, size_t num_clai
 Verdict verify_table_act(const TableActParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                          transcript::Transcript& tr, std::vector<Claim>* in_claims,
                          std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit; the table's
+// rows lifted to constants, lookup::lift_table).
+template <field::PrimeField F>
+Verdict verify_table_act_as(const TableActParams& params, std::span<const ClaimT<F>> out_claims,
+                            const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                            std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

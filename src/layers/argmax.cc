@@ -28,42 +28,49 @@ std::optional<std::string> bad_params(const ArgmaxParams& p) {
 size_t entry_vars(const ArgmaxParams& p) { return ceil_log2(p.dims[p.axis]); }
 
 // The point (z, bin(k)) on a (k, p) table.
-std::vector<Fr> at(std::span<const Fr> z, size_t k, size_t l) {
-  std::vector<Fr> pt(z.begin(), z.end());
-  for (size_t b = 0; b < l; ++b) pt.push_back((k >> b) & 1 ? Fr::one() : Fr::zero());
+// Generic: P a contiguous range of field values (Fr, or snark::CFr).
+template <class P>
+auto at(const P& z, size_t k, size_t l) {
+  using T = std::remove_cvref_t<decltype(z[0])>;
+  std::vector<T> pt(std::begin(z), std::end(z));
+  for (size_t b = 0; b < l; ++b) pt.push_back((k >> b) & 1 ? T::one() : T::zero());
   return pt;
 }
 
 // x's point for row point z and entry k.
-std::vector<Fr> x_point(const ArgmaxParams& p, std::span<const Fr> z, size_t k) {
+template <class F>
+std::vector<F> x_point(const ArgmaxParams& p, const std::vector<F>& z, size_t k) {
   auto parts = split_point(PaddedShape(p.out_dims()), z);
-  parts[p.axis] = at({}, k, entry_vars(p));
+  parts[p.axis] = at(std::vector<F>{}, k, entry_vars(p));
   return join_point(PaddedShape(p.dims), parts);
 }
 
 // Factors: 0 eq; 1 + k: H_k; 1 + L + k: X_k (s x); 1 + 2L + k: G_k. Terms:
 // sum_k beta^k G_k - B sum_k H_k X_k + sum_k beta^k X_k + sum_k c_k H_k, with B = sum_k beta^k and
 // c_k = sum of beta^j over the j whose t_j counts k (j < k first; j > k last).
-sumcheck::Composition<Fr> zero_check(size_t L, bool last, const Fr& beta) {
-  using T = sumcheck::Term<Fr>;
-  std::vector<Fr> pw(L);
-  Fr b = Fr::one(), B = Fr::zero();
+template <class F>
+sumcheck::Composition<F> zero_check(size_t L, bool last, const F& beta) {
+  using T = sumcheck::Term<F>;
+  std::vector<F> pw(L);
+  F b = F::one(), B = F::zero();
   for (size_t k = 0; k < L; ++k) {
     pw[k] = b;
     B += b;
     b *= beta;
   }
   std::vector<T> terms;
-  Fr prefix = Fr::zero();  // sum_{j < k} beta^j
+  F prefix = F::zero();  // sum_{j < k} beta^j
   for (size_t k = 0; k < L; ++k) {
     terms.push_back(T{pw[k], {0, 1 + 2 * L + k}});
     terms.push_back(T{-B, {0, 1 + k, 1 + L + k}});
     terms.push_back(T{pw[k], {0, 1 + L + k}});
-    const Fr ck = last ? B - prefix - pw[k] : prefix;
+    const F ck = last ? B - prefix - pw[k] : prefix;
+    // (Over snark::CFr is_zero constrains its answer: ck is a constant or a polynomial in beta, zero
+    // only with negligible probability.)
     if (!ck.is_zero()) terms.push_back(T{ck, {0, 1 + k}});
     prefix += pw[k];
   }
-  return sumcheck::Composition<Fr>(1 + 3 * L, std::move(terms));
+  return sumcheck::Composition<F>(1 + 3 * L, std::move(terms));
 }
 
 template <class NL>
@@ -184,54 +191,67 @@ ProofLayout argmax_proof_layout(const ArgmaxParams& params, size_t num_claims) {
   return l;
 }
 
-Verdict verify_argmax(const ArgmaxParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                      transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_argmax_as(const ArgmaxParams& params, std::span<const ClaimT<F>> out_claims,
+                         const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                         std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("argmax: " + *why);
   const PaddedShape rs(params.out_dims());
   const size_t L = params.dims[params.axis], l = entry_vars(params), n = rs.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("argmax: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   size_t rh, rg;
   register_ranges(nv, params, &rh, &rg);
   absorb_claims(tr, "argmax.claim", out_claims);
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    cp::Val sum = Fr::zero();
+    const ClaimT<F>& c = out_claims[i];
+    M sum = F::zero();
     for (size_t k = 0; k < L; ++k) {
-      cp::Val h;
+      M h;
       if (!nv.recv_range_eval(rh, at(c.point, k, l), tr, &h))
         return Verdict::reject("argmax: claim " + std::to_string(i) + ": missing evaluations");
-      sum = sum + h * Fr::from_u64(k);
+      sum = sum + h * F(Fr::from_u64(k));
     }
     if (sum != c.value) return Verdict::reject("argmax: claim " + std::to_string(i) + ": output != sum_k k onehot_k");
   }
-  const auto tau = tr.challenges<Fr>("argmax.tau", n);
-  const Fr beta = tr.challenge<Fr>("argmax.beta");
-  sumcheck::Subclaim<Fr> sub;
+  const auto tau = tr.challenges<F>("argmax.tau", n);
+  const F beta = tr.challenge<F>("argmax.beta");
+  sumcheck::Subclaim<F> sub;
   if (Verdict v = nv.verify_zero_check(zero_check(L, params.last, beta), n, tau, tr, &sub, "argmax: zero-check of the gaps"); !v)
     return v;
-  std::vector<Claim> ins;
-  cp::Val ones = Fr::zero();
+  std::vector<ClaimT<F>> ins;
+  M ones = F::zero();
   for (size_t k = 0; k < L; ++k) {
-    cp::Val v = sub.final_evals[1 + L + k];
+    M v = sub.final_evals[1 + L + k];
     if (params.min) v = -v;
     ins.push_back({x_point(params, sub.point, k), v});
   }
   for (size_t k = 0; k < L; ++k) {
-    cp::Val h, g;
+    M h, g;
     if (!nv.recv_range_eval(rh, at(sub.point, k, l), tr, &h) || !nv.recv_range_eval(rg, at(sub.point, k, l), tr, &g))
       return Verdict::reject("argmax: zero-check: missing evaluations");
     if (h != sub.final_evals[1 + k]) return Verdict::reject("argmax: zero-check: onehot(rho) != its digits");
     if (g != sub.final_evals[1 + 2 * L + k]) return Verdict::reject("argmax: zero-check: gap(rho) != its digits");
     ones = ones + h;
   }
-  if (ones != cp::Val(indicator_mle(rs, sub.point))) return Verdict::reject("argmax: a row's one-hot does not sum to 1");
+  if (ones != M(indicator_mle(rs, sub.point))) return Verdict::reject("argmax: a row's one-hot does not sum to 1");
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("argmax");
   if (Verdict v = nv.finished(); !v) return v.within("argmax");
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_argmax_as<Fr>(const ArgmaxParams&, std::span<const Claim>, const NonlinearProof&,
+                                      transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_argmax_as<snark::CFr>(const ArgmaxParams&, std::span<const ClaimT<snark::CFr>>,
+                                              const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                              std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_argmax(const ArgmaxParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                      transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_argmax_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -51,5 +51,10 @@ std::vector<AdviceShape> argmax_advice_shapes(const ArgmaxParams& params);
 ProofLayout argmax_proof_layout(const ArgmaxParams& params, size_t num_claims);
 Verdict verify_argmax(const ArgmaxParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                       transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_argmax_as(const ArgmaxParams& params, std::span<const ClaimT<F>> out_claims,
+                         const NonlinearProofT<F>& proof, transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                         std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

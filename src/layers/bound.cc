@@ -17,7 +17,8 @@ namespace {
 
 bool has_padding(const PaddedShape& s) { return s.size() != s.unpadded_size(); }
 
-sumcheck::Composition<Fr> padding_zero_check() { return sumcheck::Composition<Fr>::product(3); }
+template <class F>
+sumcheck::Composition<F> padding_zero_check() { return sumcheck::Composition<F>::product(3); }
 
 // The proof layout of one digit range check of 2^n values into [0, 2^bits) (rescale.h).
 
@@ -71,7 +72,7 @@ NonlinearProof BoundProver::prove(std::span<const Claim> claims, transcript::Tra
       pad[i] = Fr::from_i64(1 - ind[i]);
       v[i] = Fr::from_i64(v_[i]);
     }
-    auto res = sumcheck::prove_with_eq<Fr>(padding_zero_check(), tau, {{}, std::move(pad), std::move(v)}, tr);
+    auto res = sumcheck::prove_with_eq<Fr>(padding_zero_check<Fr>(), tau, {{}, std::move(pad), std::move(v)}, tr);
     nl_.proof.sumchecks.push_back(std::move(res.proof));
     nl_.send_range_eval(range_, res.point, tr);
   }
@@ -97,31 +98,33 @@ ProofLayout bound_proof_layout(const BoundParams& params, size_t num_claims) {
   return l;
 }
 
-Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, const NonlinearProof& proof,
-                     transcript::Transcript& tr, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_bound_as(const BoundParams& params, std::span<const ClaimT<F>> claims, const NonlinearProofT<F>& proof,
+                        transcript::Transcript& tr, std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bound_invalid(params)) return Verdict::reject("bound: " + *why);
   const PaddedShape shape = bound_shape(params);
   const size_t n = shape.num_vars();
   for (const auto& c : claims)
     if (c.point.size() != n) return Verdict::reject("bound: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const size_t id = nv.add_range("bound", n, params.bits + 1);
   detail::absorb_claims(tr, "bound.claim", claims);
-  const Fr off = pow2_fr(params.bits);
+  const F off = F(pow2_fr(params.bits));
   for (size_t i = 0; i < claims.size(); ++i) {
-    cp::Val v;
+    M v{};
     if (!nv.recv_range_eval(id, claims[i].point, tr, &v))
       return Verdict::reject("bound: claim " + std::to_string(i) + ": missing evaluations");
     if (claims[i].value != v - off * indicator_mle(shape, claims[i].point))
       return Verdict::reject("bound: claim " + std::to_string(i) + ": value differs from its range-checked digits");
   }
   if (params.zero_padding && has_padding(shape)) {
-    const auto tau = tr.challenges<Fr>("bound.tau", n);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = nv.verify_zero_check(padding_zero_check(), n, tau, tr, &sub, "bound: padding zero-check"); !v) return v;
-    if (sub.final_evals[1] != Fr::one() - indicator_mle(shape, sub.point))
+    const auto tau = tr.challenges<F>("bound.tau", n);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = nv.verify_zero_check(padding_zero_check<F>(), n, tau, tr, &sub, "bound: padding zero-check"); !v) return v;
+    if (sub.final_evals[1] != M(F::one() - indicator_mle(shape, sub.point)))
       return Verdict::reject("bound: padding zero-check: padding indicator mismatch");
-    cp::Val v;
+    M v{};
     if (!nv.recv_range_eval(id, sub.point, tr, &v)) return Verdict::reject("bound: padding zero-check: missing evaluation");
     if (v != sub.final_evals[2]) return Verdict::reject("bound: padding zero-check: v(rho) differs from its digits");
   }
@@ -129,6 +132,16 @@ Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, c
   if (Verdict v = nv.finished(); !v) return v.within("bound");
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_bound_as<Fr>(const BoundParams&, std::span<const Claim>, const NonlinearProof&,
+                                     transcript::Transcript&, std::vector<AdviceClaim>*);
+template Verdict verify_bound_as<snark::CFr>(const BoundParams&, std::span<const ClaimT<snark::CFr>>,
+                                             const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                             std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, const NonlinearProof& proof,
+                     transcript::Transcript& tr, std::vector<AdviceClaim>* advice_claims) {
+  return verify_bound_as<Fr>(params, claims, proof, tr, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -56,5 +56,9 @@ ProofLayout bound_proof_layout(const BoundParams& params, size_t num_claims);
 // Verifies the claims (values of y at points) against the committed digits. Never throws.
 Verdict verify_bound(const BoundParams& params, std::span<const Claim> claims, const NonlinearProof& proof,
                      transcript::Transcript& tr, std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_bound_as(const BoundParams& params, std::span<const ClaimT<F>> claims, const NonlinearProofT<F>& proof,
+                        transcript::Transcript& tr, std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

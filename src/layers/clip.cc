@@ -28,7 +28,8 @@ std::optional<std::string> bad_params(const ClipParams& p) {
   return std::nullopt;
 }
 
-sumcheck::Composition<Fr> zero_check() { return sumcheck::Composition<Fr>::product(3); }
+template <class F>
+sumcheck::Composition<F> zero_check() { return sumcheck::Composition<F>::product(3); }
 
 std::vector<Fr> fr_of(std::span<const int64_t> v) {
   std::vector<Fr> out(v.size());
@@ -102,12 +103,12 @@ NonlinearProof ClipProver::prove(std::span<const Claim> out_claims, transcript::
   }
   const size_t n = shape_.num_vars();
   const auto tau_a = tr.challenges<Fr>("clip.tau_a", n);
-  auto ra = sumcheck::prove_with_eq<Fr>(zero_check(), tau_a, {{}, fr_of(pa_), fr_of(na_)}, tr);
+  auto ra = sumcheck::prove_with_eq<Fr>(zero_check<Fr>(), tau_a, {{}, fr_of(pa_), fr_of(na_)}, tr);
   nl_.proof.sumchecks.push_back(std::move(ra.proof));
   nl_.send_range_eval(r_pa_, ra.point, tr);
   nl_.send_range_eval(r_na_, ra.point, tr);
   const auto tau_b = tr.challenges<Fr>("clip.tau_b", n);
-  auto rb = sumcheck::prove_with_eq<Fr>(zero_check(), tau_b, {{}, fr_of(pb_), fr_of(nb_)}, tr);
+  auto rb = sumcheck::prove_with_eq<Fr>(zero_check<Fr>(), tau_b, {{}, fr_of(pb_), fr_of(nb_)}, tr);
   nl_.proof.sumchecks.push_back(std::move(rb.proof));
   nl_.send_range_eval(r_pb_, rb.point, tr);
   nl_.send_range_eval(r_nb_, rb.point, tr);
@@ -134,23 +135,26 @@ ProofLayout clip_proof_layout(const ClipParams& params, size_t num_claims) {
   return l;
 }
 
-Verdict verify_clip(const ClipParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                    transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_clip_as(const ClipParams& params, std::span<const ClaimT<F>> out_claims, const NonlinearProofT<F>& proof,
+                       transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                       std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("clip: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("clip: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const Ranges rr = register_ranges(nv, params, n);
   absorb_claims(tr, "clip.claim", out_claims);
-  const Fr lo = Fr::from_i64(params.lo), hi = Fr::from_i64(params.hi);
-  std::vector<Claim> ins;
+  const F lo = Fr::from_i64(params.lo), hi = Fr::from_i64(params.hi);
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "clip: claim " + std::to_string(i);
-    const Fr ind = indicator_mle(shape, c.point);
-    cp::Val pa, na, pb, nb;
+    const F ind = indicator_mle(shape, c.point);
+    M pa, na, pb, nb;
     if (!nv.recv_range_eval(rr.pa, c.point, tr, &pa) || !nv.recv_range_eval(rr.na, c.point, tr, &na) ||
         !nv.recv_range_eval(rr.pb, c.point, tr, &pb) || !nv.recv_range_eval(rr.nb, c.point, tr, &nb))
       return Verdict::reject(where + ": missing evaluations");
@@ -163,10 +167,10 @@ Verdict verify_clip(const ClipParams& params, std::span<const Claim> out_claims,
   const char* labels[2] = {"clip.tau_a", "clip.tau_b"};
   for (int s = 0; s < 2; ++s) {
     const std::string what = s == 0 ? "clip: zero-check pa . na = 0" : "clip: zero-check pb . nb = 0";
-    const auto tau = tr.challenges<Fr>(labels[s], n);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = nv.verify_zero_check(zero_check(), n, tau, tr, &sub, what); !v) return v;
-    cp::Val p, ng;
+    const auto tau = tr.challenges<F>(labels[s], n);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = nv.verify_zero_check(zero_check<F>(), n, tau, tr, &sub, what); !v) return v;
+    M p, ng;
     if (!nv.recv_range_eval(splits[s].first, sub.point, tr, &p) || !nv.recv_range_eval(splits[s].second, sub.point, tr, &ng))
       return Verdict::reject(what + ": missing evaluations");
     if (p != sub.final_evals[1]) return Verdict::reject(what + ": pos(rho) != its digits");
@@ -177,6 +181,16 @@ Verdict verify_clip(const ClipParams& params, std::span<const Claim> out_claims,
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_clip_as<Fr>(const ClipParams&, std::span<const Claim>, const NonlinearProof&,
+                                    transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_clip_as<snark::CFr>(const ClipParams&, std::span<const ClaimT<snark::CFr>>,
+                                            const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                            std::vector<ClaimT<snark::CFr>>*, std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_clip(const ClipParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                    transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_clip_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -47,5 +47,10 @@ std::vector<AdviceShape> clip_advice_shapes(const ClipParams& params);
 ProofLayout clip_proof_layout(const ClipParams& params, size_t num_claims);
 Verdict verify_clip(const ClipParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                     transcript::Transcript& tr, std::vector<Claim>* in_claims, std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_clip_as(const ClipParams& params, std::span<const ClaimT<F>> out_claims, const NonlinearProofT<F>& proof,
+                       transcript::Transcript& tr, std::vector<ClaimT<F>>* in_claims,
+                       std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

@@ -97,21 +97,6 @@ std::vector<Fr> padded_table(const PaddedShape& shape, std::span<const int64_t> 
   return out;
 }
 
-std::vector<Fr> broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) parts[d].clear();
-  return join_point(PaddedShape(od), parts);
-}
-
-Fr broadcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z) {
-  auto parts = split_point(ys, z);
-  Fr k = Fr::one();
-  for (size_t d = 0; d < od.size(); ++d)
-    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
-  return k;
-}
-
 std::vector<int64_t> broadcast_values(std::span<const int64_t> v, const std::vector<size_t>& od,
                                       const std::vector<size_t>& yd) {
   if (od == yd) return std::vector<int64_t>(v.begin(), v.end());

@@ -131,8 +131,23 @@ auto unpadded_indicator(const PaddedShape& s, const P& point) {
 // the broadcast dimensions of the indicator sums eq_prefix_sum(z_d, y_d), so that
 // sum_x eq(z, x) A(bcast(x)) = broadcast_factor * A~(broadcast_point). broadcast_values: the
 // row-major values of the operand broadcast to y's shape.
-std::vector<Fr> broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z);
-Fr broadcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, std::span<const Fr> z);
+// Generic over the field type (Fr, or snark::CFr): P a contiguous range of field values.
+template <class P>
+auto broadcast_point(const PaddedShape& ys, const std::vector<size_t>& od, const P& z) {
+  auto parts = split_point(ys, z);
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) parts[d].clear();
+  return join_point(PaddedShape(od), parts);
+}
+template <class P>
+auto broadcast_factor(const PaddedShape& ys, const std::vector<size_t>& od, const P& z) {
+  using T = std::remove_cvref_t<decltype(z[0])>;
+  auto parts = split_point(ys, z);
+  T k = T::one();
+  for (size_t d = 0; d < od.size(); ++d)
+    if (od[d] != ys.dims()[d]) k *= eq_prefix_sum(parts[d], ys.dims()[d]);
+  return k;
+}
 std::vector<int64_t> broadcast_values(std::span<const int64_t> v, const std::vector<size_t>& od,
                                       const std::vector<size_t>& yd);
 

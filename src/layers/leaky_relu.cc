@@ -27,7 +27,8 @@ std::optional<std::string> bad_params(const LeakyReluParams& p) {
   return std::nullopt;
 }
 
-sumcheck::Composition<Fr> zero_check() { return sumcheck::Composition<Fr>::product(3); }
+template <class F>
+sumcheck::Composition<F> zero_check() { return sumcheck::Composition<F>::product(3); }
 
 std::vector<Fr> fr_of(std::span<const int64_t> v) {
   std::vector<Fr> out(v.size());
@@ -50,9 +51,11 @@ Ranges register_ranges(NL& nl, const LeakyReluParams& p, size_t n) {
 
 
 // t~(z) from y~(z) = v and the remainder.
-cp::Val pre_rescale(size_t k, const cp::Val& v, const cp::Val& r, const Fr& ind) {
+// Over any field type F (messages sumcheck::Msg<F>).
+template <class F>
+sumcheck::Msg<F> pre_rescale(size_t k, const sumcheck::Msg<F>& v, const sumcheck::Msg<F>& r, const F& ind) {
   if (k == 0) return v;
-  return pow2_fr(k) * v + r - pow2_fr(k - 1) * ind;
+  return F(pow2_fr(k)) * v + r - F(pow2_fr(k - 1)) * ind;
 }
 
 }  // namespace
@@ -103,7 +106,7 @@ NonlinearProof LeakyReluProver::prove(std::span<const Claim> out_claims, transcr
     in_claims->push_back({c.point, p - n});
   }
   const auto tau = tr.challenges<Fr>("lrelu.tau", shape_.num_vars());
-  auto res = sumcheck::prove_with_eq<Fr>(zero_check(), tau, {{}, fr_of(posp_), fr_of(negp_)}, tr);
+  auto res = sumcheck::prove_with_eq<Fr>(zero_check<Fr>(), tau, {{}, fr_of(posp_), fr_of(negp_)}, tr);
   nl_.proof.sumchecks.push_back(std::move(res.proof));
   nl_.send_range_eval(r_pos_, res.point, tr);
   nl_.send_range_eval(r_neg_, res.point, tr);
@@ -134,40 +137,42 @@ ProofLayout leaky_relu_proof_layout(const LeakyReluParams& params, size_t num_cl
   return l;
 }
 
-Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> out_claims,
-                          const NonlinearProof& proof, transcript::Transcript& tr, std::vector<Claim>* in_claims,
-                          std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_leaky_relu_as(const LeakyReluParams& params, std::span<const ClaimT<F>> out_claims,
+                             const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                             std::vector<ClaimT<F>>* in_claims, std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("leaky relu: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("leaky relu: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const Ranges rr = register_ranges(nv, params, n);
   absorb_claims(tr, "lrelu.claim", out_claims);
-  const Fr two_sa = pow2_fr(params.alpha_scale), aq = Fr::from_i64(params.alpha_q);
-  std::vector<Claim> ins;
+  const F two_sa = pow2_fr(params.alpha_scale), aq = Fr::from_i64(params.alpha_q);
+  std::vector<ClaimT<F>> ins;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "leaky relu: claim " + std::to_string(i);
-    const Fr ind = indicator_mle(shape, c.point);
-    cp::Val yo, r = Fr::zero(), p, ng;
+    const F ind = indicator_mle(shape, c.point);
+    M yo, r = F::zero(), p, ng;
     if (params.out_bits > 0) {
       if (!nv.recv_range_eval(rr.out, c.point, tr, &yo)) return Verdict::reject(where + ": missing evaluations");
-      if (yo - pow2_fr(params.out_bits) * ind != c.value)
+      if (yo - F(pow2_fr(params.out_bits)) * ind != c.value)
         return Verdict::reject(where + ": output != its range-checked digits");
     }
     if ((params.shift > 0 && !nv.recv_range_eval(rr.rem, c.point, tr, &r)) || !nv.recv_range_eval(rr.pos, c.point, tr, &p) ||
         !nv.recv_range_eval(rr.neg, c.point, tr, &ng))
       return Verdict::reject(where + ": missing evaluations");
-    if (two_sa * p - aq * ng != pre_rescale(params.shift, c.value, r, ind))
+    if (two_sa * p - aq * ng != pre_rescale<F>(params.shift, c.value, r, ind))
       return Verdict::reject(where + ": 2^sa pos - alpha neg != the rescale's input");
     ins.push_back({c.point, p - ng});
   }
-  const auto tau = tr.challenges<Fr>("lrelu.tau", n);
-  sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = nv.verify_zero_check(zero_check(), n, tau, tr, &sub, "leaky relu: zero-check pos . neg = 0"); !v) return v;
-  cp::Val p, ng;
+  const auto tau = tr.challenges<F>("lrelu.tau", n);
+  sumcheck::Subclaim<F> sub;
+  if (Verdict v = nv.verify_zero_check(zero_check<F>(), n, tau, tr, &sub, "leaky relu: zero-check pos . neg = 0"); !v) return v;
+  M p, ng;
   if (!nv.recv_range_eval(rr.pos, sub.point, tr, &p) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("leaky relu: zero-check: missing evaluations");
   if (p != sub.final_evals[1]) return Verdict::reject("leaky relu: zero-check: pos(rho) != its digits");
@@ -177,6 +182,18 @@ Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> 
   *in_claims = std::move(ins);
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_leaky_relu_as<Fr>(const LeakyReluParams&, std::span<const Claim>, const NonlinearProof&,
+                                          transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_leaky_relu_as<snark::CFr>(const LeakyReluParams&, std::span<const ClaimT<snark::CFr>>,
+                                                  const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                                  std::vector<ClaimT<snark::CFr>>*,
+                                                  std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> out_claims,
+                          const NonlinearProof& proof, transcript::Transcript& tr, std::vector<Claim>* in_claims,
+                          std::vector<AdviceClaim>* advice_claims) {
+  return verify_leaky_relu_as<Fr>(params, out_claims, proof, tr, in_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -46,5 +46,10 @@ ProofLayout leaky_relu_proof_layout(const LeakyReluParams& params, size_t num_cl
 Verdict verify_leaky_relu(const LeakyReluParams& params, std::span<const Claim> out_claims,
                           const NonlinearProof& proof, transcript::Transcript& tr, std::vector<Claim>* in_claims,
                           std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_leaky_relu_as(const LeakyReluParams& params, std::span<const ClaimT<F>> out_claims,
+                             const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                             std::vector<ClaimT<F>>* in_claims, std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

@@ -9,6 +9,12 @@
 #include <functional>
 
 #include "layers/activation.h"
+#include "layers/argmax.h"
+#include "layers/bound.h"
+#include "layers/clip.h"
+#include "layers/leaky_relu.h"
+#include "layers/one_hot.h"
+#include "layers/prelu.h"
 #include "layers/nl_circuit_test_util.h"
 #include "layers/rescale.h"
 #include "layers/test_util.h"
@@ -699,6 +705,165 @@ TEST(ModelWideBatch, OneOutOfRangeRemainderAmongManyLayersIsRejected) {
       EXPECT_EQ(c.value, testing::eval(m, c.point));
     }
   }
+}
+
+
+// ---------------- the family's verifiers as circuits ----------------
+
+// Adapters to the harness's prover shape (advice(), prove(claims, tr, &in, &adv)): a bound check has
+// no input claims; a PReLU's input claims are those on x then those on the slope.
+struct BoundAdapter {
+  BoundProver p;
+  const std::vector<LayerAdvice>& advice() const { return p.advice(); }
+  NonlinearProof prove(std::span<const Claim> cl, transcript::Transcript& tr, std::vector<Claim>* in,
+                       std::vector<AdviceClaim>* adv) {
+    in->clear();
+    return p.prove(cl, tr, adv);
+  }
+};
+struct PReluAdapter {
+  PReluProver p;
+  const std::vector<LayerAdvice>& advice() const { return p.advice(); }
+  NonlinearProof prove(std::span<const Claim> cl, transcript::Transcript& tr, std::vector<Claim>* in,
+                       std::vector<AdviceClaim>* adv) {
+    PReluClaims pc;
+    NonlinearProof pr = p.prove(cl, tr, &pc);
+    *in = pc.x;
+    in->insert(in->end(), pc.slope.begin(), pc.slope.end());
+    *adv = pc.advice;
+    return pr;
+  }
+};
+
+// Every layer of the family (rescale above) over snark::CFr, standalone and all under one
+// model-wide batch: relu (fused rescale or none), table activations (two sharing one table, so
+// the circuit's batch must group their lifted tables as the native batch does; a wider shared
+// table), bound (with the padding zero-check), clip, leaky relu, prelu, argmax, one-hot (sent rows
+// and the rows' sumcheck).
+TEST(NonlinearLayers, VerifierAsCircuit) {
+  SCOPED_TRACE(seed_note());
+  TestRng rng(test_seed());
+  using testing::nl_case;
+  using testing::NlCircuitCase;
+  std::vector<NlCircuitCase> cases;
+  // relu
+  for (const ReluParams& p : {ReluParams{{3, 5}, 6, 12}, ReluParams{{2, 4}, 0, 8}}) {
+    const PaddedShape shape(p.dims);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << (p.shift + p.bits - 1)) - 1);
+    const auto y = ReluProver(p, x).output();
+    cases.push_back(nl_case("relu " + std::to_string(p.shift), claims_on(rng, shape, y, 2), relu_proof_layout(p, 2),
+                            [p, x] { return std::make_unique<ReluProver>(p, x); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              return verify_relu_as(p, cl, pr, tr, in, adv);
+                            }));
+  }
+  // table activations: two nodes of one table, and one looking up in a wider shared table
+  {
+    TableActParams p{{3, 5}, 4, 10, -8, {}, nullptr};
+    for (int i = 0; i < 16; ++i) p.values.push_back(static_cast<int64_t>(rng.next_u64() % 200) - 100);
+    TableActParams q = p;
+    q.dims = {7};
+    TableActParams w{{4}, 0, 8, -8, std::vector<int64_t>(p.values.begin(), p.values.begin() + 12), nullptr};
+    auto wider = std::make_shared<std::vector<int64_t>>(p.values);
+    for (int i = 0; i < 8; ++i) wider->push_back(i);
+    w.wider = wider;
+    for (const TableActParams& t : {p, q, w}) {
+      const PaddedShape shape(t.dims);
+      auto x = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << (t.shift + t.excess_bits - 1)) - 1);
+      const auto y = TableActProver(t, x).output();
+      cases.push_back(nl_case("table " + std::to_string(t.dims.size()) + (t.wider ? " wider" : ""),
+                              claims_on(rng, shape, y, 1), table_act_proof_layout(t, 1),
+                              [t, x] { return std::make_unique<TableActProver>(t, x); },
+                              [t](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                                return verify_table_act_as(t, cl, pr, tr, in, adv);
+                              }));
+    }
+  }
+  // bound, with the padding zero-check
+  {
+    const BoundParams p{{3, 5}, 8, true};
+    const PaddedShape shape = bound_shape(p);
+    auto y = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << p.bits) - 1);
+    cases.push_back(nl_case("bound", claims_on(rng, shape, y, 2), bound_proof_layout(p, 2),
+                            [p, y] { return std::make_unique<BoundAdapter>(BoundAdapter{BoundProver(p, y)}); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              in->clear();
+                              return verify_bound_as(p, cl, pr, tr, adv);
+                            }));
+  }
+  // clip
+  {
+    const ClipParams p{{3, 5}, -20, 30, clip_bits(10, -20, 30)};
+    const PaddedShape shape(p.dims);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << 10) - 1);
+    const auto y = ClipProver(p, x).output();
+    cases.push_back(nl_case("clip", claims_on(rng, shape, y, 1), clip_proof_layout(p, 1),
+                            [p, x] { return std::make_unique<ClipProver>(p, x); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              return verify_clip_as(p, cl, pr, tr, in, adv);
+                            }));
+  }
+  // leaky relu: rescaled, and with the output range-checked
+  for (const LeakyReluParams& p : {LeakyReluParams{{2, 3, 5}, 82, 13, 13, 16, 0}, LeakyReluParams{{6}, 82, 13, 13, 16, 17}}) {
+    const PaddedShape shape(p.dims);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << (p.bits - 1)) - 1);
+    const auto y = LeakyReluProver(p, x).output();
+    cases.push_back(nl_case("leaky relu " + std::to_string(p.out_bits), claims_on(rng, shape, y, 1),
+                            leaky_relu_proof_layout(p, 1), [p, x] { return std::make_unique<LeakyReluProver>(p, x); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              return verify_leaky_relu_as(p, cl, pr, tr, in, adv);
+                            }));
+  }
+  // prelu: per channel, and full shape with the output range-checked
+  for (const PReluParams& p : {PReluParams{{1, 3, 2, 3}, {1, 3, 1, 1}, 7, 7, 14, 0}, PReluParams{{4, 3}, {4, 3}, 6, 6, 12, 20}}) {
+    const PaddedShape shape(p.dims), ss(p.s_dims);
+    auto x = testing::random_ints(rng, shape.unpadded_size(), (int64_t{1} << p.bits) - 1);
+    auto sl = testing::random_ints(rng, ss.unpadded_size(), int64_t{1} << p.slope_scale);
+    const auto y = PReluProver(p, x, sl).output();
+    cases.push_back(nl_case("prelu " + std::to_string(p.out_bits), claims_on(rng, shape, y, 2), prelu_proof_layout(p, 2),
+                            [p, x, sl] { return std::make_unique<PReluAdapter>(PReluAdapter{PReluProver(p, x, sl)}); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              using F = typename std::remove_cvref_t<decltype(cl[0].point)>::value_type;
+                              PReluClaimsT<F> pc;
+                              const Verdict v = verify_prelu_as(p, cl, pr, tr, &pc);
+                              *in = pc.x;
+                              in->insert(in->end(), pc.slope.begin(), pc.slope.end());
+                              *adv = pc.advice;
+                              return v;
+                            }));
+  }
+  // argmax (first maximum), argmin (last minimum)
+  for (const ArgmaxParams& p : {ArgmaxParams{{3, 7}, 1, false, false, 6}, ArgmaxParams{{5, 3}, 0, true, true, 6}}) {
+    const PaddedShape xs(p.dims), rs(p.out_dims());
+    auto x = testing::random_ints(rng, xs.unpadded_size(), 3);  // ties
+    const auto y = ArgmaxProver(p, x).output();
+    cases.push_back(nl_case(std::string(p.min ? "argmin" : "argmax"), claims_on(rng, rs, y, 1), argmax_proof_layout(p, 1),
+                            [p, x] { return std::make_unique<ArgmaxProver>(p, x); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              return verify_argmax_as(p, cl, pr, tr, in, adv);
+                            }));
+  }
+  // one-hot: rows sent (depth 5), rows by a sumcheck over the axis (depth 300)
+  for (const OneHotParams& p : {OneHotParams{{2, 3}, 0, 5, 7, -2}, OneHotParams{{3, 2}, 1, 300, 0, 1}}) {
+    const PaddedShape is(p.idx_dims), ys(p.out_dims());
+    std::vector<int64_t> idx(is.unpadded_size());
+    for (auto& v : idx) v = static_cast<int64_t>(rng.next_u64() % (2 * p.depth)) - static_cast<int64_t>(p.depth);
+    const auto y = OneHotProver(p, idx).output();
+    cases.push_back(nl_case("one hot " + std::to_string(p.depth), claims_on(rng, ys, y, 1), one_hot_proof_layout(p, 1),
+                            [p, idx] { return std::make_unique<OneHotProver>(p, idx); },
+                            [p](auto cl, const auto& pr, auto& tr, auto* in, auto* adv) {
+                              return verify_one_hot_as(p, cl, pr, tr, in, adv);
+                            }));
+  }
+  size_t standalone = 0;
+  for (const auto& c : cases) {
+    const size_t n = testing::check_standalone(c);
+    std::printf("  %-16s %8zu constraints standalone\n", c.name.c_str(), n);
+    standalone += n;
+  }
+  const size_t batched = testing::check_batched(cases);
+  std::printf("non-linear verifiers as circuits: %zu constraints standalone (%zu layers), %zu under one batch\n",
+              standalone, cases.size(), batched);
 }
 
 }  // namespace

@@ -31,15 +31,17 @@ constexpr size_t kSentRowsUpTo = 256;
 bool row_sumcheck(const OneHotParams& p) { return p.depth > kSentRowsUpTo; }
 
 // y's point for a row point r and axis coordinates a (axis_vars of them, least significant first).
-std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, std::vector<Fr> a) {
+template <class F>
+std::vector<F> y_point(const OneHotParams& p, const std::vector<F>& r, std::vector<F> a) {
   auto parts = split_point(PaddedShape(p.row_dims()), r);
   parts[p.axis] = std::move(a);
   return join_point(PaddedShape(p.out_dims()), parts);
 }
 // ... and axis coordinate j.
-std::vector<Fr> y_point(const OneHotParams& p, std::span<const Fr> r, size_t j) {
-  std::vector<Fr> bits;
-  for (size_t b = 0; b < axis_vars(p); ++b) bits.push_back((j >> b) & 1 ? Fr::one() : Fr::zero());
+template <class F>
+std::vector<F> y_point(const OneHotParams& p, const std::vector<F>& r, size_t j) {
+  std::vector<F> bits;
+  for (size_t b = 0; b < axis_vars(p); ++b) bits.push_back((j >> b) & 1 ? F::one() : F::zero());
   return y_point(p, r, std::move(bits));
 }
 
@@ -49,6 +51,16 @@ std::vector<Fr> row_weights(const OneHotParams& p, const Fr& gamma) {
   const Fr g2 = gamma * gamma;
   for (size_t j = 0; j < w.size(); ++j) w[j] = (j < p.depth ? Fr::one() : gamma) + g2 * Fr::from_u64(j);
   return w;
+}
+// The MLE of row_weights at pt, in O(|pt|): I~(pt) + gamma (1 - I~(pt)) + gamma^2 sum_b 2^b pt_b,
+// I the indicator of j < D (eq_prefix_sum). Over any field type (the verifier as a circuit: no
+// table of 2^|pt| weights).
+template <class F>
+F row_weights_mle(const OneHotParams& p, const F& gamma, std::span<const F> pt) {
+  const F below = eq_prefix_sum(pt, p.depth);
+  F lin = F::zero(), pow2 = F::one();
+  for (size_t b = 0; b < pt.size(); ++b, pow2 += pow2) lin += pow2 * pt[b];
+  return below + gamma * (F::one() - below) + gamma * gamma * lin;
 }
 
 // H, then the negative-index bits N on the rows (registration order = the advice order); with the
@@ -179,62 +191,75 @@ ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims) 
   return l;
 }
 
-Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                       transcript::Transcript& tr, std::vector<Claim>* idx_claims, std::vector<AdviceClaim>* advice_claims) {
+template <field::PrimeField F>
+Verdict verify_one_hot_as(const OneHotParams& params, std::span<const ClaimT<F>> out_claims,
+                          const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                          std::vector<ClaimT<F>>* idx_claims, std::vector<AdviceClaimT<F>>* advice_claims) {
+  using M = sumcheck::Msg<F>;
   if (auto why = bad_params(params)) return Verdict::reject("one hot: " + *why);
   const PaddedShape ys(params.out_dims()), rs(params.row_dims());
   for (const auto& c : out_claims)
     if (c.point.size() != ys.num_vars()) return Verdict::reject("one hot: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const auto [rh, rn, aj] = register_ranges(nv, params);
   absorb_claims(tr, "one_hot.claim", out_claims);
-  const Fr off = Fr::from_i64(params.off), diff = Fr::from_i64(params.on - params.off);
+  const F off = Fr::from_i64(params.off), diff = Fr::from_i64(params.on - params.off);
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
-    cp::Val h;
+    const ClaimT<F>& c = out_claims[i];
+    M h;
     if (!nv.recv_range_eval(rh, c.point, tr, &h)) return Verdict::reject("one hot: missing evaluations");
-    if (h * diff + cp::Val(off * indicator_mle(ys, c.point)) != c.value)
+    if (h * diff + M(off * indicator_mle(ys, c.point)) != c.value)
       return Verdict::reject("one hot: claim " + std::to_string(i) + ": output != off + (on - off) onehot");
   }
-  const auto tau = tr.challenges<Fr>("one_hot.tau", rs.num_vars());
-  cp::Val idx = Fr::zero();
+  const auto tau = tr.challenges<F>("one_hot.tau", rs.num_vars());
+  M idx = F::zero();
   if (row_sumcheck(params)) {
     if (!nv.recv_eval(aj, tau, tr, &idx)) return Verdict::reject("one hot: missing evaluations");
-    const Fr gamma = tr.challenge<Fr>("one_hot.gamma");
+    const F gamma = tr.challenge<F>("one_hot.gamma");
     const auto* sp = nv.next_sumcheck();
     if (!sp) return Verdict::reject("one hot: missing the rows' sumcheck");
-    const auto w = row_weights(params, gamma);
-    sumcheck::KnownFactors<Fr> known = [&](size_t f, std::span<const Fr> pt) -> std::optional<Fr> {
-      if (f == 1) return poly::evaluate_mle<Fr>(w, pt);
+    sumcheck::KnownFactors<F> known = [&](size_t f, std::span<const F> pt) -> std::optional<F> {
+      if (f == 1) return row_weights_mle<F>(params, gamma, pt);
       return std::nullopt;
     };
-    sumcheck::Subclaim<Fr> sub;
-    const cp::Val target = cp::Val(indicator_mle(rs, tau)) + idx * (gamma * gamma);
-    if (Verdict v = sumcheck::verify<Fr>(sumcheck::Composition<Fr>::product(2), axis_vars(params), target, *sp, tr, &sub, known);
+    sumcheck::Subclaim<F> sub;
+    const M target = M(indicator_mle(rs, tau)) + idx * (gamma * gamma);
+    if (Verdict v = sumcheck::verify<F>(sumcheck::Composition<F>::product(2), axis_vars(params), target, *sp, tr, &sub, known);
         !v)
       return v.within("one hot: the rows' sums (one 1 per row, none on the padding, the index)");
-    cp::Val h;
+    M h;
     if (!nv.recv_range_eval(rh, y_point(params, tau, sub.point), tr, &h)) return Verdict::reject("one hot: missing evaluations");
     if (h != sub.final_evals[0]) return Verdict::reject("one hot: the rows' sumcheck's final value is not the committed one-hot's");
   } else {
-    cp::Val ones = Fr::zero(), pad = Fr::zero();
+    M ones = F::zero(), pad = F::zero();
     for (size_t j = 0; j < (size_t{1} << axis_vars(params)); ++j) {
-      cp::Val h;
+      M h;
       if (!nv.recv_range_eval(rh, y_point(params, tau, j), tr, &h)) return Verdict::reject("one hot: missing evaluations");
-      idx = idx + h * Fr::from_u64(j);
+      idx = idx + h * F(Fr::from_u64(j));
       (j < params.depth ? ones : pad) = (j < params.depth ? ones : pad) + h;
     }
-    if (ones != cp::Val(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
-    if (pad != cp::Val(Fr::zero())) return Verdict::reject("one hot: a one on the padding");
+    if (ones != M(indicator_mle(rs, tau))) return Verdict::reject("one hot: a row's one-hot does not sum to 1");
+    if (pad != M(F::zero())) return Verdict::reject("one hot: a one on the padding");
   }
-  cp::Val neg;
+  M neg;
   if (!nv.recv_range_eval(rn, tau, tr, &neg)) return Verdict::reject("one hot: missing evaluations");
-  idx = idx - neg * Fr::from_u64(params.depth);
+  idx = idx - neg * F(Fr::from_u64(params.depth));
   if (Verdict v = nv.verify_lookups(tr); !v) return v.within("one hot");
   if (Verdict v = nv.finished(); !v) return v.within("one hot");
-  idx_claims->assign(1, Claim{tau, idx});
+  idx_claims->assign(1, ClaimT<F>{tau, idx});
   *advice_claims = std::move(nv.claims);
   return Verdict::accept();
+}
+template Verdict verify_one_hot_as<Fr>(const OneHotParams&, std::span<const Claim>, const NonlinearProof&,
+                                       transcript::Transcript&, std::vector<Claim>*, std::vector<AdviceClaim>*);
+template Verdict verify_one_hot_as<snark::CFr>(const OneHotParams&, std::span<const ClaimT<snark::CFr>>,
+                                               const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                               std::vector<ClaimT<snark::CFr>>*,
+                                               std::vector<AdviceClaimT<snark::CFr>>*);
+
+Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                       transcript::Transcript& tr, std::vector<Claim>* idx_claims, std::vector<AdviceClaim>* advice_claims) {
+  return verify_one_hot_as<Fr>(params, out_claims, proof, tr, idx_claims, advice_claims);
 }
 
 }  // namespace zkinfer::layers

@@ -55,5 +55,10 @@ std::vector<AdviceShape> one_hot_advice_shapes(const OneHotParams& params);
 ProofLayout one_hot_proof_layout(const OneHotParams& params, size_t num_claims);
 Verdict verify_one_hot(const OneHotParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                        transcript::Transcript& tr, std::vector<Claim>* idx_claims, std::vector<AdviceClaim>* advice_claims);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_one_hot_as(const OneHotParams& params, std::span<const ClaimT<F>> out_claims,
+                          const NonlinearProofT<F>& proof, transcript::Transcript& tr,
+                          std::vector<ClaimT<F>>* idx_claims, std::vector<AdviceClaimT<F>>* advice_claims);
 
 }  // namespace zkinfer::layers

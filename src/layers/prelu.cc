@@ -18,7 +18,8 @@ using detail::pow2_fr;
 
 namespace {
 
-sumcheck::Composition<Fr> product3() { return sumcheck::Composition<Fr>::product(3); }
+template <class F>
+sumcheck::Composition<F> product3() { return sumcheck::Composition<F>::product(3); }
 
 std::vector<Fr> fr_of(std::span<const int64_t> v) {
   std::vector<Fr> out(v.size());
@@ -40,9 +41,11 @@ Ranges register_ranges(NL& nl, const PReluParams& p, size_t n) {
 }
 
 // t~(z) from y~(z) = v and the remainder.
-cp::Val pre_rescale(size_t k, const cp::Val& v, const cp::Val& r, const Fr& ind) {
+// Over any field type F (messages sumcheck::Msg<F>).
+template <class F>
+sumcheck::Msg<F> pre_rescale(size_t k, const sumcheck::Msg<F>& v, const sumcheck::Msg<F>& r, const F& ind) {
   if (k == 0) return v;
-  return pow2_fr(k) * v + r - pow2_fr(k - 1) * ind;
+  return F(pow2_fr(k)) * v + r - F(pow2_fr(k - 1)) * ind;
 }
 
 cp::Val div_or_zero(const cp::Val& value, const Fr& k) { return k.is_zero() ? cp::Val() : value * k.inverse(); }
@@ -111,14 +114,14 @@ NonlinearProof PReluProver::prove(std::span<const Claim> out_claims, transcript:
     const cp::Val p = nl_.send_range_eval(r_pos_, c.point, tr);
     const cp::Val n = nl_.send_range_eval(r_neg_, c.point, tr);
     out->x.push_back({c.point, p - n});
-    auto res = sumcheck::prove_with_eq<Fr>(product3(), c.point, {{}, st, nt}, tr);
+    auto res = sumcheck::prove_with_eq<Fr>(product3<Fr>(), c.point, {{}, st, nt}, tr);
     nl_.send_range_eval(r_neg_, res.point, tr);
     out->slope.push_back({broadcast_point(shape_, params_.s_dims, res.point),
                           div_or_zero(res.proof.final_evals[1], broadcast_factor(shape_, params_.s_dims, res.point))});
     nl_.proof.sumchecks.push_back(std::move(res.proof));
   }
   const auto tau = tr.challenges<Fr>("prelu.tau", shape_.num_vars());
-  auto res = sumcheck::prove_with_eq<Fr>(product3(), tau, {{}, fr_of(posp_), nt}, tr);
+  auto res = sumcheck::prove_with_eq<Fr>(product3<Fr>(), tau, {{}, fr_of(posp_), nt}, tr);
   nl_.proof.sumchecks.push_back(std::move(res.proof));
   nl_.send_range_eval(r_pos_, res.point, tr);
   nl_.send_range_eval(r_neg_, res.point, tr);
@@ -149,26 +152,28 @@ ProofLayout prelu_proof_layout(const PReluParams& params, size_t num_claims) {
   return l;
 }
 
-Verdict verify_prelu(const PReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
-                     transcript::Transcript& tr, PReluClaims* out) {
+template <field::PrimeField F>
+Verdict verify_prelu_as(const PReluParams& params, std::span<const ClaimT<F>> out_claims,
+                        const NonlinearProofT<F>& proof, transcript::Transcript& tr, PReluClaimsT<F>* out) {
+  using M = sumcheck::Msg<F>;
   if (auto why = params.invalid()) return Verdict::reject("prelu: " + *why);
   const PaddedShape shape(params.dims);
   const size_t n = shape.num_vars();
   for (const auto& c : out_claims)
     if (c.point.size() != n) return Verdict::reject("prelu: claim point has the wrong size");
-  detail::NlVerifier nv(proof);
+  detail::NlVerifierT<F> nv(proof);
   const Ranges rr = register_ranges(nv, params, n);
   absorb_claims(tr, "prelu.claim", out_claims);
-  const Fr two_ss = pow2_fr(params.slope_scale);
-  PReluClaims res;
+  const F two_ss = pow2_fr(params.slope_scale);
+  PReluClaimsT<F> res;
   for (size_t i = 0; i < out_claims.size(); ++i) {
-    const Claim& c = out_claims[i];
+    const ClaimT<F>& c = out_claims[i];
     const std::string where = "prelu: claim " + std::to_string(i);
-    const Fr ind = indicator_mle(shape, c.point);
-    cp::Val yo, r = Fr::zero(), p, ng;
+    const F ind = indicator_mle(shape, c.point);
+    M yo, r = F::zero(), p, ng;
     if (params.out_bits > 0) {
       if (!nv.recv_range_eval(rr.out, c.point, tr, &yo)) return Verdict::reject(where + ": missing evaluations");
-      if (yo - pow2_fr(params.out_bits) * ind != c.value)
+      if (yo - F(pow2_fr(params.out_bits)) * ind != c.value)
         return Verdict::reject(where + ": output != its range-checked digits");
     }
     if ((params.shift > 0 && !nv.recv_range_eval(rr.rem, c.point, tr, &r)) || !nv.recv_range_eval(rr.pos, c.point, tr, &p) ||
@@ -176,25 +181,25 @@ Verdict verify_prelu(const PReluParams& params, std::span<const Claim> out_claim
       return Verdict::reject(where + ": missing evaluations");
     res.x.push_back({c.point, p - ng});
     // sum_x eq(z, x) S(x) neg(x) = 2^ss pos~(z) - t~(z).
-    const sumcheck::Proof<Fr>* sp = nv.next_sumcheck();
+    const sumcheck::Proof<F>* sp = nv.next_sumcheck();
     if (sp == nullptr) return Verdict::reject(where + ": slope product sumcheck missing");
-    const cp::Val target = two_ss * p - pre_rescale(params.shift, c.value, r, ind);
-    sumcheck::Subclaim<Fr> sub;
-    if (Verdict v = sumcheck::verify_with_eq<Fr>(product3(), c.point, target, *sp, tr, &sub); !v)
+    const M target = two_ss * p - pre_rescale<F>(params.shift, c.value, r, ind);
+    sumcheck::Subclaim<F> sub;
+    if (Verdict v = sumcheck::verify_with_eq<F>(product3<F>(), c.point, target, *sp, tr, &sub); !v)
       return v.within(where + ": slope product (2^ss pos - slope neg != the rescale's input)");
-    if (sub.final_evals.size() != 3 || sub.final_evals[0] != cp::Val(poly::eq_eval<Fr>(c.point, sub.point)))
+    if (sub.final_evals.size() != 3 || sub.final_evals[0] != M(poly::eq_eval<F>(c.point, sub.point)))
       return Verdict::reject(where + ": slope product: eq(z, rho) mismatch");
-    cp::Val nr;
+    M nr;
     if (!nv.recv_range_eval(rr.neg, sub.point, tr, &nr)) return Verdict::reject(where + ": missing evaluations");
     if (nr != sub.final_evals[2]) return Verdict::reject(where + ": slope product: neg(rho) != its digits");
-    const Fr k = broadcast_factor(shape, params.s_dims, sub.point);
+    const F k = broadcast_factor(shape, params.s_dims, sub.point);
     if (k.is_zero()) return Verdict::reject(where + ": degenerate point (broadcast factor 0)");
     res.slope.push_back({broadcast_point(shape, params.s_dims, sub.point), sub.final_evals[1] * k.inverse()});
   }
-  const auto tau = tr.challenges<Fr>("prelu.tau", n);
-  sumcheck::Subclaim<Fr> sub;
-  if (Verdict v = nv.verify_zero_check(product3(), n, tau, tr, &sub, "prelu: zero-check pos . neg = 0"); !v) return v;
-  cp::Val p, ng;
+  const auto tau = tr.challenges<F>("prelu.tau", n);
+  sumcheck::Subclaim<F> sub;
+  if (Verdict v = nv.verify_zero_check(product3<F>(), n, tau, tr, &sub, "prelu: zero-check pos . neg = 0"); !v) return v;
+  M p, ng;
   if (!nv.recv_range_eval(rr.pos, sub.point, tr, &p) || !nv.recv_range_eval(rr.neg, sub.point, tr, &ng))
     return Verdict::reject("prelu: zero-check: missing evaluations");
   if (p != sub.final_evals[1]) return Verdict::reject("prelu: zero-check: pos(rho) != its digits");
@@ -204,6 +209,16 @@ Verdict verify_prelu(const PReluParams& params, std::span<const Claim> out_claim
   res.advice = std::move(nv.claims);
   *out = std::move(res);
   return Verdict::accept();
+}
+template Verdict verify_prelu_as<Fr>(const PReluParams&, std::span<const Claim>, const NonlinearProof&,
+                                     transcript::Transcript&, PReluClaimsT<Fr>*);
+template Verdict verify_prelu_as<snark::CFr>(const PReluParams&, std::span<const ClaimT<snark::CFr>>,
+                                             const NonlinearProofT<snark::CFr>&, transcript::Transcript&,
+                                             PReluClaimsT<snark::CFr>*);
+
+Verdict verify_prelu(const PReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
+                     transcript::Transcript& tr, PReluClaims* out) {
+  return verify_prelu_as<Fr>(params, out_claims, proof, tr, out);
 }
 
 }  // namespace zkinfer::layers

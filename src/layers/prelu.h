@@ -28,11 +28,13 @@ struct PReluParams {
   std::optional<std::string> invalid() const;
 };
 
-struct PReluClaims {
-  std::vector<Claim> x;              // one per output claim
-  std::vector<Claim> slope;          // one per output claim, on the slope's own padded layout
-  std::vector<AdviceClaim> advice;
+template <field::PrimeField F>
+struct PReluClaimsT {
+  std::vector<ClaimT<F>> x;              // one per output claim
+  std::vector<ClaimT<F>> slope;          // one per output claim, on the slope's own padded layout
+  std::vector<AdviceClaimT<F>> advice;
 };
+using PReluClaims = PReluClaimsT<Fr>;
 
 class PReluProver {
  public:
@@ -57,5 +59,9 @@ std::vector<AdviceShape> prelu_advice_shapes(const PReluParams& params);
 ProofLayout prelu_proof_layout(const PReluParams& params, size_t num_claims);
 Verdict verify_prelu(const PReluParams& params, std::span<const Claim> out_claims, const NonlinearProof& proof,
                      transcript::Transcript& tr, PReluClaims* out);
+// Over any field type (Fr: the function above; snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_prelu_as(const PReluParams& params, std::span<const ClaimT<F>> out_claims,
+                        const NonlinearProofT<F>& proof, transcript::Transcript& tr, PReluClaimsT<F>* out);
 
 }  // namespace zkinfer::layers

@@ -13,11 +13,13 @@ class ArgmaxStep : public Step {
     return layers::argmax_advice_shapes(am);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "argmax", [&] { return layers::deserialize_proof(env.r, layers::argmax_proof_layout(am, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_argmax(am, cl, p, env.tr, in, adv); });
+        env, cl, x, "argmax", [&] { return layers::deserialize_proof<F>(env.r, layers::argmax_proof_layout(am, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_argmax_as<F>(am, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class ArgmaxProver : public StepProver {

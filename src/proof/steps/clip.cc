@@ -12,11 +12,13 @@ class ClipStep : public Step {
     return layers::clip_advice_shapes(clip);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "clip", [&] { return layers::deserialize_proof(env.r, layers::clip_proof_layout(clip, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_clip(clip, cl, p, env.tr, in, adv); });
+        env, cl, x, "clip", [&] { return layers::deserialize_proof<F>(env.r, layers::clip_proof_layout(clip, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_clip_as<F>(clip, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class ClipProver : public StepProver {

@@ -17,9 +17,11 @@ namespace zkinfer::proof {
 namespace {
 
 // eq(part, bits of c) for a sub-point of one dimension.
-Fr eq_index(const std::vector<Fr>& part, size_t c) {
-  Fr e = Fr::one();
-  for (size_t b = 0; b < part.size(); ++b) e *= ((c >> b) & 1) ? part[b] : Fr::one() - part[b];
+// Over any field type (Fr, or snark::CFr for the verifier as a circuit).
+template <class F>
+F eq_index(const std::vector<F>& part, size_t c) {
+  F e = F::one();
+  for (size_t b = 0; b < part.size(); ++b) e *= ((c >> b) & 1) ? part[b] : F::one() - part[b];
   return e;
 }
 
@@ -37,10 +39,11 @@ class TableGatherStep : public Step {
   size_t table_log_size() const override { return layers::ceil_log2(cols[0].values.size()); }
   size_t per_col() const { return layers::table_act_advice_shapes(cols[0]).size(); }
   // The index's point of a point on y, and the column weights E(c).
-  std::pair<std::vector<Fr>, std::vector<Fr>> split(const std::vector<Fr>& z) const {
+  template <class F>
+  std::pair<std::vector<F>, std::vector<F>> split(const std::vector<F>& z) const {
     const auto parts = layers::split_point(layers::PaddedShape(ydims), z);
-    std::vector<std::vector<Fr>> ip(parts.begin(), parts.begin() + static_cast<long>(ridx));
-    std::vector<Fr> e(cols.size(), Fr::one());
+    std::vector<std::vector<F>> ip(parts.begin(), parts.begin() + static_cast<long>(ridx));
+    std::vector<F> e(cols.size(), F::one());
     for (size_t c = 0; c < cols.size(); ++c) {
       size_t rest = c;
       for (size_t d = trail.size(); d-- > 0;) {
@@ -51,16 +54,18 @@ class TableGatherStep : public Step {
     return {layers::join_point(layers::PaddedShape(idims), ip), e};
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    std::vector<std::vector<Claim>> per(cols.size());
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    using M = sumcheck::Msg<F>;
+    std::vector<std::vector<layers::ClaimT<F>>> per(cols.size());
     if (cols.size() == 1) {
       per[0] = std::move(cl);
     } else {
       for (size_t i = 0; i < cl.size(); ++i) {
         auto [zi, e] = split(cl[i].point);
-        cp::Val sum = Fr::zero();
+        M sum = F::zero();
         for (size_t c = 0; c < cols.size(); ++c) {
-          const cp::Val v = cp::read(env.r);
+          const M v = sumcheck::read_msg<F>(env.r);
           env.tr.absorb("gather.column", v);
           sum = sum + v * e[c];
           per[c].push_back({zi, v});
@@ -71,13 +76,16 @@ class TableGatherStep : public Step {
     for (size_t c = 0; c < cols.size(); ++c)
       if (Verdict v = verify_layer(
               env, per[c], x, "gather by a table lookup",
-              [&] { return layers::deserialize_proof(env.r, layers::table_act_proof_layout(cols[c], per[c].size())); },
-              [&](const auto& p, auto* in, auto* adv) { return layers::verify_table_act(cols[c], per[c], p, env.tr, in, adv); },
+              [&] { return layers::deserialize_proof<F>(env.r, layers::table_act_proof_layout(cols[c], per[c].size())); },
+              [&](const auto& p, auto* in, auto* adv) {
+                return layers::verify_table_act_as<F>(cols[c], per[c], p, env.tr, in, adv);
+              },
               c * per_col());
           !v)
         return v;
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class TableGatherProver : public StepProver {

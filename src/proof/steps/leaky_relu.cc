@@ -13,11 +13,13 @@ class LeakyReluStep : public Step {
     return layers::leaky_relu_advice_shapes(lr);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "leaky relu", [&] { return layers::deserialize_proof(env.r, layers::leaky_relu_proof_layout(lr, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_leaky_relu(lr, cl, p, env.tr, in, adv); });
+        env, cl, x, "leaky relu", [&] { return layers::deserialize_proof<F>(env.r, layers::leaky_relu_proof_layout(lr, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_leaky_relu_as<F>(lr, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class LeakyReluProver : public StepProver {

@@ -12,11 +12,13 @@ class OneHotStep : public Step {
     return layers::one_hot_advice_shapes(oh);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "one hot", [&] { return layers::deserialize_proof(env.r, layers::one_hot_proof_layout(oh, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_one_hot(oh, cl, p, env.tr, in, adv); });
+        env, cl, x, "one hot", [&] { return layers::deserialize_proof<F>(env.r, layers::one_hot_proof_layout(oh, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_one_hot_as<F>(oh, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class OneHotProver : public StepProver {

@@ -14,15 +14,17 @@ class PReluStep : public Step {
     return layers::prelu_advice_shapes(pr);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto nl = layers::deserialize_proof(env.r, layers::prelu_proof_layout(pr, cl.size()));
-    layers::PReluClaims pc;
-    if (Verdict v = layers::verify_prelu(pr, cl, nl, env.tr, &pc); !v) return v.within(env.where + ": prelu");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto nl = layers::deserialize_proof<F>(env.r, layers::prelu_proof_layout(pr, cl.size()));
+    layers::PReluClaimsT<F> pc;
+    if (Verdict v = layers::verify_prelu_as<F>(pr, cl, nl, env.tr, &pc); !v) return v.within(env.where + ": prelu");
     if (Verdict v = env.open_advice(pc.advice, 0); !v) return v;
     env.add_claims(w, std::move(pc.slope));
     env.add_claims(x, std::move(pc.x));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class PReluProver : public StepProver {

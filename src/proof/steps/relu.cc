@@ -15,11 +15,13 @@ class ReluStep : public Step {
     return layers::relu_advice_shapes(relu);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
-        env, cl, x, "relu", [&] { return layers::deserialize_proof(env.r, layers::relu_proof_layout(relu, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_relu(relu, cl, p, env.tr, in, adv); });
+        env, cl, x, "relu", [&] { return layers::deserialize_proof<F>(env.r, layers::relu_proof_layout(relu, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_relu_as<F>(relu, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
   bool evm(EvmCode& e) const override {
     e.routine("ZkNonlinear", "verifyRelu", "ZkNonlinear.ReluParams memory",
               "ZkNonlinear.ReluParams(" + sol_uints(relu.dims) + ", " + sol_uint(relu.shift) + ", " + sol_uint(relu.bits) + ")");

@@ -69,11 +69,13 @@ inline void prove_output_bound(ProverEnv& env, const StepProver& sp, layers::Bou
   bp.serialize(env.w);
   env.open_advice(sp, adv, offset);
 }
-inline Verdict verify_output_bound(VerifierEnv& env, const layers::BoundParams& bound, const std::vector<Claim>& cl,
-                                   size_t offset) {
-  auto bp = layers::deserialize_proof(env.r, layers::bound_proof_layout(bound, cl.size()));
-  std::vector<layers::AdviceClaim> adv;
-  if (Verdict v = layers::verify_bound(bound, cl, bp, env.tr, &adv); !v) return v.within(env.where + ": output bound");
+// Over the verifier's field type (Fr, or snark::CFr: the verifier as a circuit).
+template <field::PrimeField F>
+Verdict verify_output_bound(VerifierEnvT<F>& env, const layers::BoundParams& bound,
+                            const std::vector<layers::ClaimT<F>>& cl, size_t offset) {
+  auto bp = layers::deserialize_proof<F>(env.r, layers::bound_proof_layout(bound, cl.size()));
+  std::vector<layers::AdviceClaimT<F>> adv;
+  if (Verdict v = layers::verify_bound_as<F>(bound, cl, bp, env.tr, &adv); !v) return v.within(env.where + ": output bound");
   return env.open_advice(adv, offset);
 }
 

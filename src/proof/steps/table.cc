@@ -23,12 +23,14 @@ class TableStep : public Step {
   }
   size_t table_log_size() const override { return layers::ceil_log2(act.values.size()); }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
     return verify_layer(
         env, cl, x, "table activation",
-        [&] { return layers::deserialize_proof(env.r, layers::table_act_proof_layout(act, cl.size())); },
-        [&](const auto& p, auto* in, auto* adv) { return layers::verify_table_act(act, cl, p, env.tr, in, adv); });
+        [&] { return layers::deserialize_proof<F>(env.r, layers::table_act_proof_layout(act, cl.size())); },
+        [&](const auto& p, auto* in, auto* adv) { return layers::verify_table_act_as<F>(act, cl, p, env.tr, in, adv); });
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class TableProver : public StepProver {
