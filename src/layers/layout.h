@@ -113,18 +113,6 @@ auto eq_prefix_sum(const P& point, size_t count) {
   return sum;
 }
 
-// The MLE at `point` of the indicator of the unpadded entries of s (1 on entries, 0 in the
-// padding): the product over dimensions of eq_prefix_sum. Generic over the field type like
-// eq_prefix_sum (Fr, or snark::CFr for the verifier as a circuit).
-template <class P>
-auto unpadded_indicator(const PaddedShape& s, const P& point) {
-  using T = std::remove_cvref_t<decltype(point[0])>;
-  const auto parts = split_point(s, point);
-  T acc = T::one();
-  for (size_t d = 0; d < s.rank(); ++d) acc *= eq_prefix_sum(parts[d], s.dims()[d]);
-  return acc;
-}
-
 // Broadcasting an operand of shape od (same rank as y's shape; each dimension equal to y's or 1)
 // to y's shape. broadcast_point: the operand's point (on its own padded layout) for a point z on
 // y's layout (the broadcast dimensions' coordinates dropped). broadcast_factor: the product over

@@ -62,16 +62,6 @@ std::vector<F> sub(const std::vector<F>& p, std::pair<size_t, size_t> r) {
   return sub<F>(std::span<const F>(p), r);
 }
 
-// rescale.h's detail::absorb_claims over any field type (the same absorptions).
-template <class F>
-void absorb_claims_as(transcript::Transcript& tr, std::string_view label, std::span<const ClaimT<F>> cl) {
-  tr.absorb_u64(std::string(label) + ".num_claims", cl.size());
-  for (const auto& c : cl) {
-    tr.absorb_many<F>(label, c.point);
-    if (!zk_of(tr)) tr.absorb(label, c.value);  // zero knowledge: claim values are derived, never absorbed
-  }
-}
-
 bool contiguous(const std::vector<size_t>& axes) {
   for (size_t i = 1; i < axes.size(); ++i)
     if (axes[i] != axes[i - 1] + 1) return false;
@@ -153,7 +143,7 @@ sumcheck::Msg<F> sourced_target(const ReindexMap& m, const std::vector<GroupInfo
   F src = F::one();
   for (size_t i = 0; i < m.groups.size(); ++i)
     src *= group_sourced<F>(m.groups[i], gi[i], sub<F>(c.point, gi[i].yv));
-  return c.value - F(Fr::from_i64(m.pad_value)) * (unpadded_indicator(ys, c.point) - src);
+  return c.value - F(Fr::from_i64(m.pad_value)) * (detail::indicator_mle(ys, c.point) - src);
 }
 
 // The x point: identity groups' x variables from z, the others' from rho (in sumcheck order).
@@ -613,7 +603,7 @@ Verdict verify_reindex_as(const ReindexMap& m, std::span<const ClaimT<F>> y_clai
   const bool free = all_free(gi);
   if (proof.sumchecks.size() != (free ? 0 : y_claims.size()))
     return Verdict::reject("reindex: wrong number of sumchecks");
-  absorb_claims_as<F>(tr, "reindex.claim", y_claims);
+  absorb_claims(tr, "reindex.claim", y_claims);
   std::vector<ClaimT<F>> out;
   const size_t R = m.sumcheck_vars();
   for (size_t ci = 0; ci < y_claims.size(); ++ci) {
@@ -757,7 +747,7 @@ Verdict verify_concat_as(const ConcatParams& p, std::span<const ClaimT<F>> y_cla
     if (c.point.size() != ys.num_vars()) return Verdict::reject("concat: claim point has the wrong size");
   if (proof.parts.size() != m * y_claims.size() || proof.inputs.size() != m)
     return Verdict::reject("concat: wrong number of parts");
-  absorb_claims_as<F>(tr, "concat.claim", y_claims);
+  absorb_claims(tr, "concat.claim", y_claims);
   std::vector<std::vector<ClaimT<F>>> per(m);
   for (size_t ci = 0; ci < y_claims.size(); ++ci) {
     sumcheck::Msg<F> sum{};

@@ -52,14 +52,8 @@ class GapStep : public Step {
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   template <class F>
   Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
-    if (bound) {
-      // The output bound (layers/bound.h) has no circuit form here yet.
-      if constexpr (std::is_same_v<F, Fr>) {
-        if (Verdict v = verify_output_bound(env, *bound, cl, layers::global_avg_pool_advice_shapes(gap).size()); !v) return v;
-      } else {
-        throw Error(env.where + ": the output bound check has no circuit form yet");
-      }
-    }
+    if (bound)
+      if (Verdict v = verify_output_bound(env, *bound, cl, layers::global_avg_pool_advice_shapes(gap).size()); !v) return v;
     return verify_layer(
         env, cl, x, "global average pool",
         [&] { return layers::GlobalAvgPoolProofT<F>::deserialize(env.r, gap, cl.size()); },

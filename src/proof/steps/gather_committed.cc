@@ -13,6 +13,7 @@
 #include "layers/matmul.h"
 #include "layers/one_hot.h"
 #include "proof/steps/steps.h"
+#include "snark/cfr.h"
 
 namespace zkinfer::proof {
 namespace {
@@ -26,21 +27,24 @@ class CommittedGatherStep : public Step {
     return layers::one_hot_advice_shapes(oh);
   }
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
-  Verdict verify(VerifierEnv& env, std::vector<Claim> cl) const override {
-    auto proof = layers::MatmulProof::deserialize(env.r, mm, cl.size());
-    layers::MatmulClaims mc;
-    if (Verdict v = layers::verify_matmul(mm, cl, proof, env.tr, &mc); !v) return v.within(env.where + ": gather product");
+  template <class F>
+  Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
+    auto proof = layers::MatmulProofT<F>::deserialize(env.r, mm, cl.size());
+    layers::MatmulClaimsT<F> mc;
+    if (Verdict v = layers::verify_matmul_as<F>(mm, cl, proof, env.tr, &mc); !v)
+      return v.within(env.where + ": gather product");
     if (!mc.bias.empty()) return Verdict::reject(env.where + ": bias claims without a bias");
     const size_t na = mc.a.size();
     if (Verdict v = verify_layer(
             env, mc.a, x, "gather one-hot",
-            [&] { return layers::deserialize_proof(env.r, layers::one_hot_proof_layout(oh, na)); },
-            [&](const auto& p, auto* in, auto* adv) { return layers::verify_one_hot(oh, mc.a, p, env.tr, in, adv); });
+            [&] { return layers::deserialize_proof<F>(env.r, layers::one_hot_proof_layout(oh, na)); },
+            [&](const auto& p, auto* in, auto* adv) { return layers::verify_one_hot_as<F>(oh, mc.a, p, env.tr, in, adv); });
         !v)
       return v;
     env.add_claims(table, std::move(mc.b));
     return Verdict::accept();
   }
+  ZKINFER_STEP_VERIFIERS
 };
 
 class CommittedGatherProver : public StepProver {

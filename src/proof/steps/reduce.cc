@@ -19,14 +19,8 @@ class ReduceStep : public Step {
   std::unique_ptr<StepProver> prover(ProverEnv&) const override;
   template <class F>
   Verdict verify_as(VerifierEnvT<F>& env, std::vector<layers::ClaimT<F>> cl) const {
-    if (bound) {
-      // The output bound (layers/bound.h) has no circuit form here yet.
-      if constexpr (std::is_same_v<F, Fr>) {
-        if (Verdict v = verify_output_bound(env, *bound, cl, layers::reduce_advice_shapes(rd).size()); !v) return v;
-      } else {
-        throw Error(env.where + ": the output bound check has no circuit form yet");
-      }
-    }
+    if (bound)
+      if (Verdict v = verify_output_bound(env, *bound, cl, layers::reduce_advice_shapes(rd).size()); !v) return v;
     return verify_layer(
         env, cl, x, "reduce", [&] { return layers::ReduceProofT<F>::deserialize(env.r, rd, cl.size()); },
         [&](const auto& p, auto* in, auto* adv) { return layers::verify_reduce_as<F>(rd, cl, p, env.tr, in, adv); });
