@@ -36,7 +36,7 @@ void fold_first_variable(std::span<const F> in, const F& r, std::span<F> out) {
   ZKINFER_CHECK(out.size() >= (in.size() + 1) / 2);
   const F* src = in.data();
   F* dst = out.data();
-#pragma omp parallel for schedule(static) if (go_parallel(half))
+#pragma omp parallel for schedule(static) if (go_parallel_over<F>(half))
   for (size_t i = 0; i < half; ++i) dst[i] = src[2 * i] + r * (src[2 * i + 1] - src[2 * i]);
   if (in.size() & 1) dst[half] = src[2 * half] - r * src[2 * half];
 }
@@ -76,7 +76,7 @@ std::vector<F> eq_table(std::span<const F> point, const F& scale = F::one()) {
     const size_t half = size_t{1} << k;
     const F r = point[k];
     F* p = t.data();
-#pragma omp parallel for schedule(static) if (go_parallel(half))
+#pragma omp parallel for schedule(static) if (go_parallel_over<F>(half))
     for (size_t i = 0; i < half; ++i) {
       const F hi = p[i] * r;
       p[i + half] = hi;

@@ -23,6 +23,7 @@
 #include <span>
 
 #include "field/bn254.h"
+#include "poly/parallel.h"
 #include "snark/circuit.h"
 
 namespace zkinfer::snark {
@@ -102,3 +103,10 @@ class CFr {
 static_assert(field::PrimeField<CFr>);
 
 }  // namespace zkinfer::snark
+
+// CFr arithmetic builds the current thread's constraint system: generic polynomial loops
+// (poly/mle.h) run it serially.
+template <>
+struct zkinfer::poly::SerialArithmetic<zkinfer::snark::CFr> {
+  static constexpr bool value = true;
+};
