@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +26,16 @@ namespace zkinfer::snark {
 // The contract's source; contract_name must be a Solidity identifier (zkinfer::Error otherwise, or
 // when the key is degenerate: an identity point).
 std::string groth16_solidity(const Groth16VerifyingKey& vk, const std::string& contract_name = "Groth16Verifier");
+
+namespace detail {
+// The check itself, shared with the wrapped proof's contract (proof/evm_wrapped.h): Yul statements
+// (12 spaces in) for an assembly block in which `ok` is 1, `m` the free-memory pointer (the check
+// writes from there on without moving it: scratch), `a`, `b` and `c` the calldata offsets of the
+// proof's words in verifyProof's layout above, and pub(i) an expression of public input i (read
+// once; ok cleared unless < r). Leaves ok 1 exactly when the proof verifies. Throws Error for a
+// degenerate key (an identity point).
+std::string groth16_yul(const Groth16VerifyingKey& vk, const std::function<std::string(size_t)>& pub);
+}  // namespace detail
 
 // verifyProof's ABI calldata (selector and arguments) as bytes.
 std::vector<uint8_t> groth16_evm_calldata(const Groth16Proof& proof, std::span<const Fr> public_inputs);
