@@ -50,14 +50,10 @@ std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, con
 void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v);
 // The proof's transcript for a key: kField over Poseidon for a wrappable key, else the key's encoding.
 transcript::Transcript proof_transcript(const VerifyingKey& vk);
-// A wrappable key's proof absorbs each group of commitments as this one element: keccak256 of the
-// group's bytes (as in the proof) read as a big-endian integer, mod r.
-Fr commitment_digest(std::span<const uint8_t> bytes);
-// A wrappable key's proof: the batch opening's back half (the HyperKZG folds and witness, which
-// the wrapping proof leaves to the contract) runs over a Keccak transcript (v2) seeded with one
-// challenge of the field transcript, drawn after the front half ("wrap.seed").
+// A wrappable key's proof (kzg key version 12): the batch opening's back half (the HyperKZG folds
+// and witness, which the wrapping proof leaves to the contract) runs over a Keccak transcript (v2)
+// of this domain, seeded with one challenge of the field transcript (proof/wrap_opening.h).
 inline constexpr std::string_view kDeferredOpeningDomain = "zkinfer/proof/deferred-opening/v1";
-transcript::Transcript deferred_opening_transcript(transcript::Transcript& field_tr);
 double seconds_since(std::chrono::steady_clock::time_point t0);
 
 // The prover's replay of the verifier (zero-knowledge mode; zk/cp.h): the recorded challenges, and

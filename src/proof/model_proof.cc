@@ -8,6 +8,7 @@
 #include "proof/key_constants.h"
 #include "proof/packed_values.h"
 #include "proof/wrap.h"
+#include "proof/wrap_opening.h"
 
 #include <chrono>
 #include <deque>
@@ -251,20 +252,6 @@ void absorb_i64s(transcript::Transcript& tr, std::string_view label, std::span<c
 transcript::Transcript proof_transcript(const VerifyingKey& vk) {
   if (vk.wrappable()) return transcript::Transcript(kProofDomain, std::make_unique<transcript::PoseidonFieldSponge>());
   return transcript::Transcript(kProofDomain, vk.transcript_encoding());
-}
-
-Fr commitment_digest(std::span<const uint8_t> bytes) {
-  const auto d = hash::keccak256(bytes);
-  std::array<uint8_t, 64> le{};  // the digest as a big-endian integer, little-endian, mod r
-  for (size_t i = 0; i < 32; ++i) le[i] = d[31 - i];
-  return Fr::from_uniform_bytes(le);
-}
-
-transcript::Transcript deferred_opening_transcript(transcript::Transcript& field_tr) {
-  const Fr seed = field_tr.challenge<Fr>("wrap.seed");
-  transcript::Transcript t(kDeferredOpeningDomain, transcript::Encoding::kV2);
-  t.absorb("wrap.seed", seed);
-  return t;
 }
 
 std::shared_ptr<const pcs::Scheme> scheme_for(const quant::CompiledModel& m, const Plan& plan, const VerifyingKey& vk) {
@@ -804,8 +791,37 @@ struct ClaimsRun {
   std::vector<std::vector<int64_t>> outs;  // the public outputs
   std::vector<F> publics;                  // as a circuit: its public inputs, in order
   std::deque<pcs::CommitmentPtr> coms;     // the proof's commitments (pending points into them)
+  std::vector<size_t> group_sizes;         // wrappable keys: the commitments of each digest group
   std::vector<PendingClaim<F>> pending;
 };
+
+// A wrappable key's claims on committed vectors, grouped by commitment in order of first mention
+// (as pcs::ClaimList groups them for the other keys): the reduction's input, with each
+// commitment's point (wrappable keys open single kzg commitments only) and where it comes from.
+template <field::PrimeField F>
+struct WrapOpeningClaims {
+  std::vector<const pcs::Commitment*> coms;
+  std::vector<size_t> num_vars;
+  std::vector<curve::G1Affine> points;
+  std::vector<pcs::ReductionClaimT<F>> claims;
+};
+
+template <field::PrimeField F>
+Verdict wrap_opening_claims(ClaimsRun<F>& run, WrapOpeningClaims<F>* out) {
+  std::map<const pcs::Commitment*, size_t> index;
+  for (auto& c : run.pending) {
+    auto [it, fresh] = index.emplace(c.com, out->coms.size());
+    if (fresh) {
+      const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*c.com);
+      if (k == nullptr) return Verdict::reject(Failure::kOpening, "proof: batch opening: a wrappable key opens single kzg commitments only");
+      out->coms.push_back(c.com);
+      out->num_vars.push_back(k->num_vars);
+      out->points.push_back(k->point);
+    }
+    out->claims.push_back({it->second, std::move(c.point), c.value});
+  }
+  return Verdict::accept();
+}
 
 template <field::PrimeField F>
 Verdict verify_claims(ClaimsRun<F>& run) {
@@ -885,9 +901,10 @@ Verdict verify_claims(ClaimsRun<F>& run) {
 
   // A wrappable key's proof absorbs each group of commitments as one element (commitment_digest);
   // as a circuit that element is a public input (the contract computes it from its calldata).
-  size_t group_start = 0;
+  size_t group_start = 0, group_first = 0;
   auto absorb_group = [&] {
-    const Fr d = commitment_digest(run.bytes.subspan(group_start, r.position() - group_start));
+    run.group_sizes.push_back(run.coms.size() - group_first);
+    const Fr d = commitment_group_digest(run.bytes.subspan(group_start, r.position() - group_start));
     if constexpr (kCircuit) {
       run.publics.push_back(F::public_input(d));
       tr.absorb("proof.commitments", run.publics.back());
@@ -909,6 +926,7 @@ Verdict verify_claims(ClaimsRun<F>& run) {
   std::vector<layers::BoundParams> in_bound;
   std::vector<std::vector<const pcs::Commitment*>> in_com;
   group_start = r.position();
+  group_first = run.coms.size();
   for (int t : g.inputs) {
     if (input_is_public(model)) break;  // [visibility] no digits
     in_bound.push_back(input_bound(model, t));
@@ -1029,6 +1047,7 @@ Verdict verify_claims(ClaimsRun<F>& run) {
     std::vector<layers::AdviceShape> ms;
     for (size_t t = 0; t < lookups.num_tables(); ++t) ms.push_back({"lookup.mult", lookups.table(t).log_size()});
     group_start = r.position();
+    group_first = run.coms.size();
     const auto mcom = read_advice(ms);
     if (wrap) absorb_group();
     const auto bp = lookup::BatchProof<F>::deserialize(r, lookups.shapes());
@@ -1130,6 +1149,42 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
   // the bytes the prover replays: it writes them last.
   if (zk && !replay) run.after_outputs = [&] { zctx->read_rows(r); };
   if (Verdict v = verify_claims(run); !v) return v;
+  // The public outputs, once the whole proof is checked.
+  auto accept = [&] {
+    const auto& g = model.graph;
+    std::vector<ops::ITensor> proven;
+    for (size_t k = 0; k < run.outs.size(); ++k) {  // [visibility] none when the output is private
+      const int t_out = g.outputs[k];
+      ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
+      t.data = std::move(run.outs[k]);
+      t.scale = model.scales[t_out];
+      proven.push_back(std::move(t));
+    }
+    if (output) *output = proven.empty() ? ops::ITensor{} : proven[0];
+    if (outputs) *outputs = std::move(proven);
+    return Verdict::accept();
+  };
+  if (vk.wrappable()) {
+    // A wrappable key's opening (proof/wrap_opening.h): the mask, the reduction and the combined
+    // opening; plain, so no replay.
+    ZKINFER_CHECK(!zk && replay == nullptr);
+    const auto* kzg = dynamic_cast<const pcs::KzgScheme*>(&scheme);
+    ZKINFER_CHECK(kzg != nullptr);
+    WrapOpeningClaims<Fr> oc;
+    if (Verdict v = wrap_opening_claims(run, &oc); !v) return v;
+    WrapFrontT<Fr> front;
+    if (Verdict v = verify_wrap_front<Fr>(oc.num_vars, oc.claims, tr, r, [](const Fr& d) { return d; }, &front); !v)
+      return v.within("proof: batch opening");
+    lap(&VerifyProfile::open_front);
+    const pcs::KzgBatchProof batch = pcs::KzgBatchProof::deserialize(r, kzg->params().form());
+    if (Verdict v = verify_wrap_back(kzg->params(), front.mask.point, oc.points, front.rho, front.gamma, front.value,
+                                     front.seed, batch);
+        !v)
+      return v.within("proof");
+    lap(&VerifyProfile::open_back);
+    r.expect_end();
+    return accept();
+  }
   // Every claim opened together (pcs/scheme.h): the front half, then, in zero-knowledge mode,
   // each value it leaves bound to a Pedersen commitment and the end section proving every recorded
   // relation (zk/cp.h), then the back half (its pad matrix opened last).
@@ -1140,7 +1195,6 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     return v.within("proof: batch opening").classified(Failure::kOpening);
   lap(&VerifyProfile::open_front);
   const std::vector<cp::Val> values = opening->values();
-  if (vk.wrappable()) tr = deferred_opening_transcript(tr);
   if (replay) {  // the prover's replay stops here: the values, which the prover binds
     replay->opening_values = values;
     return Verdict::accept();
@@ -1166,18 +1220,7 @@ Verdict verify_impl(const quant::CompiledModel& model, const VerifyingKey& vk, s
     return Verdict::reject("proof: internal: the zero-knowledge end section's deferred checks were not evaluated");
   lap(&VerifyProfile::open_back);
   r.expect_end();
-  const auto& g = model.graph;
-  std::vector<ops::ITensor> proven;
-  for (size_t k = 0; k < run.outs.size(); ++k) {  // [visibility] none when the output is private
-    const int t_out = g.outputs[k];
-    ops::ITensor t(g.tensors[t_out].shape, ops::DType::kInt);
-    t.data = std::move(run.outs[k]);
-    t.scale = model.scales[t_out];
-    proven.push_back(std::move(t));
-  }
-  if (output) *output = proven.empty() ? ops::ITensor{} : proven[0];
-  if (outputs) *outputs = std::move(proven);
-  return Verdict::accept();
+  return accept();
 }
 
 }  // namespace detail
@@ -1206,35 +1249,44 @@ Verdict verifier_circuit(const quant::CompiledModel& model, const VerifyingKey& 
     tr.set_session(&session);
     ClaimsRun<CFr> run{model, vk, plan, *scheme_ptr, proof, r, tr, lookups, public_inputs, {}, [](double VerifyProfile::*) {}};
     if (Verdict v = verify_claims(run); !v) return v;
-    // The opening's front half (pcs/reduced_opening.h), the claims grouped by commitment as
-    // pcs::ClaimList groups them for the verifier.
-    std::map<const pcs::Commitment*, size_t> index;
-    std::vector<const pcs::Commitment*> coms;
-    std::vector<pcs::ReductionClaimT<CFr>> rc;
-    for (auto& c : run.pending) {
-      auto [it, fresh] = index.emplace(c.com, coms.size());
-      if (fresh) coms.push_back(c.com);
-      rc.push_back({it->second, std::move(c.point), c.value});
-    }
+    // The opening's front (proof/wrap_opening.h): the mask, the reduction, gamma, V, the seed.
     out->cs.set_label("batch opening");
-    std::vector<size_t> nv;
-    for (const pcs::Commitment* c : coms) nv.push_back(c->num_vars());
-    pcs::ReducedT<CFr> red;
-    if (Verdict v = pcs::verify_reduction_as<CFr>(nv, rc, tr, r, &red); !v) return v.within("proof: batch opening");
-    // Exposed: each value of the deferred opening becomes a public input equal to it.
+    WrapOpeningClaims<CFr> oc;
+    if (Verdict v = wrap_opening_claims(run, &oc); !v) return v;
+    WrapFrontT<CFr> front;
+    auto digest = [&](const Fr& d) { return CFr::public_input(d); };
+    if (Verdict v = verify_wrap_front<CFr>(oc.num_vars, oc.claims, tr, r, digest, &front); !v) return v.within("proof: batch opening");
+    // Exposed: each value the back half needs becomes a public input equal to it.
     auto expose = [](const CFr& x) {
       const CFr p = CFr::public_input(x.value());
       (void)(p == x);  // recorded (cfr.h): the public input is the circuit's value
       return x.value();
     };
-    for (const CFr& x : red.rho) out->rho.push_back(expose(x));
-    for (const CFr& x : red.evals) out->evals.push_back(expose(x));
-    out->seed = expose(tr.challenge<CFr>("wrap.seed"));
-    for (const pcs::Commitment* c : coms) {
-      ByteWriter w;
-      c->serialize(w);
-      out->commitments.push_back(w.data());
+    for (const CFr& x : front.rho) out->rho.push_back(expose(x));
+    out->gamma = expose(front.gamma);
+    out->value = expose(front.value);
+    out->seed = expose(front.seed);
+    const auto* kzg = dynamic_cast<const pcs::KzgScheme*>(scheme_ptr.get());
+    ZKINFER_CHECK(kzg != nullptr);
+    out->back = pcs::KzgBatchProof::deserialize(r, kzg->params().form());
+    r.expect_end();
+    // Where the opening's commitments come from: the key's weights or the proof's own.
+    for (const auto& c : run.coms) out->commitments.push_back(pcs::KzgScheme::as_kzg(*c)->point);
+    out->commitments.push_back(front.mask.point);
+    for (size_t n : run.group_sizes) out->group_sizes.push_back(static_cast<uint32_t>(n));
+    out->group_sizes.push_back(1);
+    for (size_t c = 0; c < oc.coms.size(); ++c) {
+      WrapOpenItem it;
+      it.num_vars = static_cast<uint32_t>(oc.num_vars[c]);
+      bool found = false;
+      for (size_t t = 0; t < vk.weights.size() && !found; ++t)
+        if (vk.weights[t].get() == oc.coms[c]) it = {WrapOpenItem::Source::kKey, static_cast<uint32_t>(t), it.num_vars}, found = true;
+      for (size_t k = 0; k < run.coms.size() && !found; ++k)
+        if (run.coms[k].get() == oc.coms[c]) it = {WrapOpenItem::Source::kProof, static_cast<uint32_t>(k), it.num_vars}, found = true;
+      ZKINFER_CHECK(found && "an opened commitment neither the key's nor the proof's");
+      out->opening.push_back(it);
     }
+    for (const auto& x : public_inputs) out->inputs.push_back(x.data);
     out->false_equalities = scope.false_equalities();
     out->outputs = std::move(run.outs);
     return Verdict::accept();

@@ -5,6 +5,7 @@
 #include "proof/driver.h"
 #include "proof/key_constants.h"
 #include "proof/packed_values.h"
+#include "proof/wrap_opening.h"
 
 #include <chrono>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include "lookup/batch.h"
 #include "pcs/hyrax_eval.h"
 #include "pcs/hyrax_scheme.h"
+#include "pcs/kzg_scheme.h"
 #include "proof/model_facts.h"
 #include "proof/step.h"
 #include "pcs/small_values.h"
@@ -254,7 +256,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     if (mem_trace_on()) mem_trace(("prove: committed " + g.nodes[plan[pi]->node].name).c_str());
   }
   // A wrappable key's proof: the commitments absorbed as one element (driver.h commitment_digest).
-  if (wrap) tr.absorb("proof.commitments", commitment_digest(std::span<const uint8_t>(w.data()).subspan(header_end)));
+  if (wrap) tr.absorb("proof.commitments", commitment_group_digest(std::span<const uint8_t>(w.data()).subspan(header_end)));
   if (stats) {
     stats->commit_s = seconds_since(t0);
     stats->commit_bytes = w.data().size() - header_end;
@@ -359,7 +361,7 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
     }
     const size_t mult_start = w.data().size();
     commit_advice(mult_np, ms);
-    if (wrap) tr.absorb("proof.commitments", commitment_digest(std::span<const uint8_t>(w.data()).subspan(mult_start)));
+    if (wrap) tr.absorb("proof.commitments", commitment_group_digest(std::span<const uint8_t>(w.data()).subspan(mult_start)));
     mem_trace("prove: lookups prepared, multiplicities committed");
     auto res = lookups.prove(tr);
     mem_trace("prove: lookups proven");
@@ -437,9 +439,19 @@ std::vector<uint8_t> prove(const quant::CompiledModel& model, const ProvingKey& 
   std::vector<std::span<const Fr>> open_tabs;
   mem_trace("prove: weights' claims gathered");
   for (const pcs::Committed* c : pending.handles()) open_tabs.push_back(*table_of.at(c));
+  if (wrap) {  // the mask, the reduction and the combined opening (proof/wrap_opening.h)
+    const auto* kzg = dynamic_cast<const pcs::KzgScheme*>(&scheme);
+    ZKINFER_CHECK(kzg != nullptr && !zk);
+    prove_wrap_opening(kzg->params(), pending.handles(), open_tabs, pending.claims(), tr, w, random);
+    if (stats) {
+      stats->open_s = seconds_since(to);
+      stats->open_bytes = w.data().size() - open_start;
+    }
+    progress(total_steps, "done");
+    return w.data();
+  }
   std::unique_ptr<pcs::ProverOpening> opening = scheme.prove_open(pending.handles(), open_tabs, pending.claims(), tr, w);
   mem_trace("prove: opening's front half");
-  if (wrap) tr = deferred_opening_transcript(tr);
   std::vector<pcs::ProverClaim> bound;
   if (!zk) {
     for (const cp::Val& v : opening->values()) bound.push_back(pcs::ProverClaim::plain(v.value()));

@@ -9,9 +9,9 @@
 //
 // Public inputs, in order: the public input's values (when the model's input is public), the
 // public outputs' values (each integer as a field element), the digests of the proof's groups of
-// commitments (proof::detail::commitment_digest: the advice, then the lookup multiplicities when
-// the model has lookups), rho, the per-commitment values, and the seed of the deferred opening's
-// transcript.
+// commitments (proof::detail::commitment_group_digest: the advice, the lookup multiplicities when
+// the model has lookups, the opening's mask), rho, gamma, the combined value V and the seed of the
+// deferred opening's transcript (proof/wrap_opening.h).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "curve/g1.h"
+#include "pcs/kzg.h"
 #include "ops/tensor.h"
 #include "proof/model_proof.h"
 #include "quant/model.h"
@@ -27,17 +29,35 @@
 
 namespace zkinfer::proof {
 
+using field::Fr;
+
+// One commitment of the deferred opening, in the combination's order (the order in which the
+// verifier's claims first name them; fixed by the model and the key).
+struct WrapOpenItem {
+  enum class Source : uint8_t { kKey = 0, kProof = 1 };
+  Source source = Source::kKey;
+  uint32_t index = 0;     // kKey: the weight's tensor id in the inner key (vk.weights); kProof: an
+                          // index into the proof's commitments (VerifierCircuit::commitments)
+  uint32_t num_vars = 0;  // the committed vector's variables (<= rho's length)
+  friend bool operator==(const WrapOpenItem&, const WrapOpenItem&) = default;
+};
+
 struct VerifierCircuit {
   snark::ConstraintSystem cs;
   // Equalities the proof's values break (0 for an honest proof; the system is then satisfied).
   size_t false_equalities = 0;
-  // The deferred opening: the commitments (their bytes, as in the proof or the key) in the
-  // reduction's order, the point rho, each commitment's value at rho (its first num_vars
-  // coordinates) and the seed of the back half's transcript; all of them public inputs.
-  std::vector<std::vector<uint8_t>> commitments;
-  std::vector<Fr> rho, evals;
-  Fr seed;
-  std::vector<std::vector<int64_t>> outputs;  // the public outputs, as the proof states them
+  // The public values as the proof states them (inputs: when the model's input is public).
+  std::vector<std::vector<int64_t>> inputs, outputs;
+  // The proof's commitments, group after group (the last group: the opening's mask alone), and
+  // the groups' sizes: each group's digest (proof::detail::commitment_group_digest) is a public input.
+  std::vector<curve::G1Affine> commitments;
+  std::vector<uint32_t> group_sizes;
+  // The deferred opening (proof/wrap_opening.h): the combination's commitments, the point rho, gamma,
+  // the combined value V and the seed (public inputs), and the back half's batch proof.
+  std::vector<WrapOpenItem> opening;
+  std::vector<Fr> rho;
+  Fr gamma, value, seed;
+  pcs::KzgBatchProof back;
   bool satisfied() const { return false_equalities == 0 && cs.is_satisfied(); }
 };
 

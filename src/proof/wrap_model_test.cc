@@ -21,6 +21,8 @@
 #include "proof/model_facts.h"
 #include "proof/model_proof.h"
 #include "proof/wrap.h"
+#include "proof/wrap_opening.h"
+#include "proof/wrapped.h"
 #include "snark/groth16.h"
 #include "quant/int_executor.h"
 #include "quant/model_file.h"
@@ -176,17 +178,42 @@ TEST(WrapCircuit, HonestProofsSatisfyTheVerifierCircuit) {
     EXPECT_EQ(vc.false_equalities, 0u);
     ASSERT_EQ(vc.outputs.size(), 1u);
     EXPECT_EQ(vc.outputs[0], c->trace.values[c->model.graph.outputs[0]].data);
-    // Public inputs: the output values, the two commitment groups' digests, then the deferred
-    // opening's point, values and seed.
+    // Public inputs: the output values, one digest per commitment group (the advice, the lookup
+    // multiplicities, the opening's mask), then the deferred opening's point, gamma, V and seed.
     const auto& pub = vc.cs.public_values();
     const size_t n_out = vc.outputs[0].size();
-    ASSERT_FALSE(vc.commitments.empty());
-    ASSERT_EQ(vc.evals.size(), vc.commitments.size());
-    ASSERT_EQ(pub.size(), n_out + 2 + vc.rho.size() + vc.evals.size() + 1);
+    ASSERT_EQ(vc.group_sizes.size(), 3u);  // both models have lookups
+    EXPECT_EQ(vc.group_sizes.back(), 1u);
+    size_t ncom = 0;
+    for (uint32_t k : vc.group_sizes) ncom += k;
+    ASSERT_EQ(vc.commitments.size(), ncom);
+    ASSERT_EQ(pub.size(), n_out + vc.group_sizes.size() + vc.rho.size() + 3);
     for (size_t i = 0; i < n_out; ++i) EXPECT_EQ(pub[i], Fr::from_i64(vc.outputs[0][i]));
-    for (size_t i = 0; i < vc.rho.size(); ++i) EXPECT_EQ(pub[n_out + 2 + i], vc.rho[i]);
-    for (size_t i = 0; i < vc.evals.size(); ++i) EXPECT_EQ(pub[n_out + 2 + vc.rho.size() + i], vc.evals[i]);
+    size_t at = 0;
+    for (size_t k = 0; k < vc.group_sizes.size(); ++k) {
+      EXPECT_EQ(pub[n_out + k], detail::commitment_group_digest(std::span<const curve::G1Affine>(vc.commitments).subspan(at, vc.group_sizes[k])));
+      at += vc.group_sizes[k];
+    }
+    const size_t r0 = n_out + vc.group_sizes.size();
+    for (size_t i = 0; i < vc.rho.size(); ++i) EXPECT_EQ(pub[r0 + i], vc.rho[i]);
+    EXPECT_EQ(pub[r0 + vc.rho.size()], vc.gamma);
+    EXPECT_EQ(pub[r0 + vc.rho.size() + 1], vc.value);
     EXPECT_EQ(pub.back(), vc.seed);
+    // The opening combines every proof commitment but the mask, and the key's weights.
+    size_t from_proof = 0, from_key = 0;
+    for (const WrapOpenItem& it : vc.opening) {
+      EXPECT_LE(it.num_vars, vc.rho.size());
+      if (it.source == WrapOpenItem::Source::kProof) {
+        ++from_proof;
+        EXPECT_LT(it.index, ncom - 1);
+      } else {
+        ++from_key;
+        ASSERT_LT(it.index, c->pk.vk.weights.size());
+        EXPECT_NE(c->pk.vk.weights[it.index], nullptr);
+      }
+    }
+    EXPECT_EQ(from_proof, ncom - 1);
+    EXPECT_GT(from_key, 0u);
     // Another proof of the same inference (other blinds, so other commitments and challenges):
     // the same constraints, other values.
     const auto proof2 = prove(c->model, c->pk, c->trace, pcs::random_fr(rng));
@@ -197,7 +224,7 @@ TEST(WrapCircuit, HonestProofsSatisfyTheVerifierCircuit) {
     EXPECT_NE(vc.cs.public_values().back(), vc2.cs.public_values().back());
     std::printf("%s verifier circuit: %zu constraints, %zu public inputs, %zu witnesses; deferred opening of %zu commitments at %zu variables\n",
                 c == &mlp() ? "mlp_digits" : "cnn_digits", vc.cs.num_constraints(), vc.cs.num_public(), vc.cs.num_witness(),
-                vc.commitments.size(), vc.rho.size());
+                vc.opening.size(), vc.rho.size());
   }
 }
 
@@ -224,9 +251,9 @@ TEST(WrapCircuit, ChangedMessagesAndOutputsLeaveItUnsatisfied) {
       ++unsatisfied;
       continue;
     }
-    // Satisfied: then the field is one the circuit leaves to the deferred opening (its folds and
-    // witness; or a commitment, whose group digest is a public input), and the native verifier,
-    // which runs the opening, must still reject the whole proof.
+    // Satisfied: then the field is one the circuit leaves to the deferred opening (its batch proof;
+    // or a commitment, whose group digest is a public input), and the native verifier, which runs
+    // the opening, must still reject the whole proof.
     EXPECT_FALSE(verify(c.model, c.pk.vk, bad).ok()) << "field at " << fields[i].offset;
   }
   EXPECT_GT(unsatisfied, tried / 2) << unsatisfied << " of " << tried;
@@ -269,6 +296,151 @@ TEST(WrapCircuit, Groth16ProvesTheVerifierCircuit) {
   other = pub;
   other.back() += Fr::one();
   EXPECT_FALSE(snark::groth16_verify(key.vk, other, g16));
+}
+
+
+// ---- the wrapped proof (proof/wrapped.h) ----
+
+struct Wrapped {
+  const Case* c;
+  std::vector<uint8_t> inner;
+  WrapProvingKey pk;
+  WrappedProof proof;
+};
+
+// A TEST-ONLY wrapping key (every Groth16 secret known) from one proof, and a wrapped second proof.
+const Wrapped& wrapped_mlp() {
+  static const Wrapped w = [] {
+    TestRng rng(test_seed() + 7);
+    Wrapped x;
+    x.c = &mlp();
+    const auto sample = prove(x.c->model, x.c->pk, x.c->trace, pcs::random_fr(rng));
+    x.pk = wrap_setup_insecure(x.c->model, x.c->pk.vk, sample, pcs::random_fr(rng));  // TEST ONLY
+    x.inner = prove(x.c->model, x.c->pk, x.c->trace, pcs::random_fr(rng));
+    WrapStats st;
+    x.proof = wrap_prove(x.c->model, x.c->pk.vk, x.pk, x.inner, {}, &st);
+    std::printf("mlp_digits wrapped: %zu constraints, circuit %.2f s, Groth16 proof %.2f s; wrapped proof %zu bytes, %zu public inputs\n",
+                st.constraints, st.circuit_s, st.groth16_s, x.proof.to_bytes().size(), x.pk.vk.num_public());
+    return x;
+  }();
+  return w;
+}
+
+TEST(Wrapped, HonestProofVerifiesThroughItsBytes) {
+  SCOPED_TRACE(seed_note());
+  const Wrapped& w = wrapped_mlp();
+  const Case& c = *w.c;
+  const WrapVerifyingKey& wvk = w.pk.vk;
+  EXPECT_EQ(wvk.vk_digest, c.pk.vk.digest());
+  EXPECT_EQ(wvk.num_public(), wvk.groth16.num_public());
+  EXPECT_EQ(wvk.output_values, c.trace.values[c.model.graph.outputs[0]].data.size());
+  EXPECT_EQ(wvk.input_values, 0u);  // the default visibility: a private input
+  std::vector<ops::ITensor> outs;
+  const Verdict v = verify_wrapped(c.model, c.pk.vk, wvk, w.proof, &outs);
+  ASSERT_TRUE(v) << v.reason();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].data, c.trace.values[c.model.graph.outputs[0]].data);
+  // Through the files' bytes.
+  const auto kb = wvk.to_bytes(), pb = w.proof.to_bytes();
+  const WrapVerifyingKey wvk2 = WrapVerifyingKey::from_bytes(kb);
+  const WrappedProof p2 = WrappedProof::from_bytes(pb);
+  EXPECT_EQ(wvk2.to_bytes(), kb);
+  EXPECT_EQ(p2.to_bytes(), pb);
+  EXPECT_TRUE(verify_wrapped(c.model, c.pk.vk, wvk2, p2));
+  const WrapProvingKey pk2 = WrapProvingKey::from_bytes(w.pk.to_bytes());
+  EXPECT_EQ(pk2.vk.to_bytes(), kb);
+  // Another inner proof of the same inference, wrapped under the same key: accepted, and its
+  // opening's value V differs (the mask makes it random).
+  TestRng rng(test_seed() + 8);
+  const auto inner2 = prove(c.model, c.pk, c.trace, pcs::random_fr(rng));
+  const WrappedProof q = wrap_prove(c.model, c.pk.vk, pk2, inner2);
+  EXPECT_TRUE(verify_wrapped(c.model, c.pk.vk, wvk, q));
+  EXPECT_NE(q.value, w.proof.value);
+  // Truncated and extended bytes are decode errors.
+  EXPECT_THROW((void)WrappedProof::from_bytes(std::span<const uint8_t>(pb).first(pb.size() - 1)), DecodeError);
+  auto longer = pb;
+  longer.push_back(0);
+  EXPECT_THROW((void)WrappedProof::from_bytes(longer), DecodeError);
+  EXPECT_THROW((void)WrapVerifyingKey::from_bytes(std::span<const uint8_t>(kb).first(kb.size() - 1)), DecodeError);
+}
+
+TEST(Wrapped, ChangedPartsAreRejected) {
+  SCOPED_TRACE(seed_note());
+  const Wrapped& w = wrapped_mlp();
+  const Case& c = *w.c;
+  const WrapVerifyingKey& wvk = w.pk.vk;
+  auto rejected = [&](const WrappedProof& p, const std::string& what) {
+    const Verdict v = verify_wrapped(c.model, c.pk.vk, wvk, p);
+    EXPECT_FALSE(v.ok()) << what << " accepted";
+    EXPECT_FALSE(v.reason().empty()) << what;
+  };
+  const Fr one = Fr::one();
+  {
+    WrappedProof p = w.proof;
+    p.outputs[0][3] += 1;
+    rejected(p, "a changed output");
+  }
+  {
+    WrappedProof p = w.proof;
+    p.outputs[0][0] = int64_t{1} << 62;
+    rejected(p, "an output past its bit bound");
+  }
+  const curve::G1Affine g2 = (curve::G1::generator() + curve::G1::generator()).to_affine();
+  for (size_t k : {size_t{0}, w.proof.commitments.size() / 2, w.proof.commitments.size() - 2, w.proof.commitments.size() - 1}) {
+    WrappedProof p = w.proof;
+    p.commitments[k] = g2;
+    rejected(p, "commitment " + std::to_string(k) + " changed");
+  }
+  for (size_t i : {size_t{0}, w.proof.rho.size() - 1}) {
+    WrappedProof p = w.proof;
+    p.rho[i] += one;
+    rejected(p, "rho " + std::to_string(i) + " changed");
+  }
+  for (Fr WrappedProof::*f : {&WrappedProof::gamma, &WrappedProof::value, &WrappedProof::seed}) {
+    WrappedProof p = w.proof;
+    p.*f += one;
+    rejected(p, "gamma, V or the seed changed");
+  }
+  {
+    WrappedProof p = w.proof;
+    p.opening.groups[0].evals[0][1] += one;
+    rejected(p, "a batch-proof evaluation changed");
+  }
+  {
+    WrappedProof p = w.proof;
+    p.opening.witness[0] = g2;
+    rejected(p, "the batch proof's witness changed");
+  }
+  {
+    WrappedProof p = w.proof;
+    std::swap(p.groth16.a, p.groth16.c);
+    rejected(p, "the Groth16 proof changed");
+  }
+  {
+    // Another proof's commitments with this proof's Groth16 proof and opening.
+    TestRng rng(test_seed() + 9);
+    const WrappedProof q = wrap_prove(c.model, c.pk.vk, w.pk, prove(c.model, c.pk, c.trace, pcs::random_fr(rng)));
+    WrappedProof p = w.proof;
+    p.commitments = q.commitments;
+    rejected(p, "another proof's commitments");
+    p = w.proof;
+    p.opening = q.opening;
+    rejected(p, "another proof's opening");
+  }
+  // The wrapping key of another verifying key (cnn_digits') is refused, for verify and for wrap.
+  WrapVerifyingKey other = wvk;
+  other.vk_digest = cnn().pk.vk.digest();
+  EXPECT_FALSE(verify_wrapped(c.model, c.pk.vk, other, w.proof).ok());
+  EXPECT_FALSE(verify_wrapped(cnn().model, cnn().pk.vk, wvk, w.proof).ok());
+  // A proof that does not verify is not wrapped (the reason named).
+  auto bad = w.inner;
+  bad[testing::kFirstOutputByte] ^= 0x01;
+  try {
+    (void)wrap_prove(c.model, c.pk.vk, w.pk, bad);
+    ADD_FAILURE() << "a rejected proof was wrapped";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not verify"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,20 +38,10 @@
 #include "pcs/ptau.h"
 #include "proof/model_proof.h"
 #include "quant/model.h"
+#include "proof/wrap.h"
 #include "snark/groth16.h"
 
 namespace zkinfer::proof {
-
-// One commitment of the deferred opening, in the combination's order (the order in which the
-// verifier's claims first name them; fixed by the model and the key).
-struct WrapOpenItem {
-  enum class Source : uint8_t { kKey = 0, kProof = 1 };
-  Source source = Source::kKey;
-  uint32_t index = 0;     // kKey: the weight's tensor id in the inner key (vk.weights); kProof: an
-                          // index into WrappedProof::commitments
-  uint32_t num_vars = 0;  // the committed vector's variables (<= rho's length)
-  friend bool operator==(const WrapOpenItem&, const WrapOpenItem&) = default;
-};
 
 // The verifier's part of a wrapping key: what a contract embeds.
 struct WrapVerifyingKey {
@@ -95,21 +86,23 @@ struct WrappedProof {
   // The Groth16 public inputs, in the circuit's order (the digests computed from commitments with
   // the key's group sizes). Error when the counts do not fit the key.
   std::vector<Fr> public_inputs(const WrapVerifyingKey& vk) const;
-  // "ZKWP", u32 version (1), the Groth16 proof (136 bytes), u32 tensors + per tensor u64 count and
-  // i64 values (inputs, then outputs), u64 count + commitments (64 bytes each: x, y canonical
-  // little endian; the identity all zero), u64 count + rho, gamma, value, seed (32 bytes each,
-  // canonical little endian), u64 length + the batch proof (pcs::KzgBatchProof). Strict.
+  // "ZKWP", u32 version (1), the Groth16 proof (136 bytes), u32 input tensors + per tensor u64
+  // count and i64 values, the same for the outputs, u64 count + commitments (32 bytes each,
+  // compressed as curve/g1.h), u64 count + rho, gamma, value, seed (32 bytes each, canonical little
+  // endian), u64 length + the batch proof (pcs::KzgBatchProof). Strict: DecodeError naming the field.
   std::vector<uint8_t> to_bytes() const;
   static WrappedProof from_bytes(std::span<const uint8_t> in, pcs::KzgForm form = pcs::KzgForm::kOneWitness);
 };
 
 // The wrapping key for (model, vk), from any proof the key accepts (`sample`: its circuit's shape is
-// every proof's). ptau: phase 1 (a ceremony file, read with snark::groth16_ptau_options of the
-// circuit); random: the phase-2 secret delta (SecureRng in production). Error when the key is not
-// wrappable, the sample is rejected (its reason) or the file has too few powers.
+// every proof's). ptau_path: phase 1, a ceremony's .ptau file (read with the powers the circuit
+// needs, snark::groth16_ptau_options); random: the phase-2 secret delta (SecureRng in production).
+// Error when the key is not wrappable, the sample is rejected (with its reason) or the file has too
+// few powers. progress (optional) is told each stage.
 WrapProvingKey wrap_setup(const quant::CompiledModel& model, const VerifyingKey& vk, std::span<const uint8_t> sample,
-                          const pcs::Ptau& ptau, const snark::RandomFr& random,
-                          std::span<const ops::ITensor> public_inputs = {});
+                          const std::string& ptau_path, const snark::RandomFr& random,
+                          std::span<const ops::ITensor> public_inputs = {},
+                          const std::function<void(const std::string&)>& progress = {});
 // *** TEST ONLY: every Groth16 secret drawn from `toxic` (snark::groth16_setup_insecure). ***
 WrapProvingKey wrap_setup_insecure(const quant::CompiledModel& model, const VerifyingKey& vk,
                                    std::span<const uint8_t> sample, const snark::RandomFr& toxic,

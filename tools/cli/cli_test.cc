@@ -288,6 +288,65 @@ TEST(Cli, KzgWeightRows) {
   EXPECT_EQ(read_file(d / "v.sol").find("rows of 2^"), std::string::npos);
 }
 
+// The wrapping proof from the command line (docs/protocol/wrap.md section 8): a wrappable kzg key,
+// wrap-setup (TEST ONLY here: a .ptau-based phase 2 of a 2^16-row circuit takes minutes), wrap,
+// verify-wrapped; a changed wrapped proof, a proof of another key and bad usage are refused.
+TEST(Cli, WrapCommands) {
+  const fs::path d = tmp_dir() / "wrap";
+  fs::create_directories(d);
+  const fs::path onnx = kExamples / "mlp_digits" / "model.onnx", input = kExamples / "mlp_digits" / "input.json";
+  ASSERT_EQ(zk("compile " + q(onnx) + " --calibration " + q(input) + " -o " + q(d / "m.zkm")).code, 0);
+  const fs::path ptau = ZKINFER_TEST_PTAU;
+  ASSERT_TRUE(fs::exists(ptau)) << ptau << " missing: scripts/make-test-ptau.sh 16 " << ptau;
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " --wrappable -o " + q(d / "k")).code, 0);
+  ASSERT_EQ(zk("setup " + q(d / "m.zkm") + " --backend kzg --srs " + q(ptau) + " -o " + q(d / "k8")).code, 0);
+  for (const char* p : {"s.zkp", "p.zkp"})
+    ASSERT_EQ(zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k" / "pk") + " --input " + q(input) + " -o " + q(d / p)).code, 0);
+  ASSERT_EQ(zk("prove " + q(d / "m.zkm") + " --pk " + q(d / "k8" / "pk") + " --input " + q(input) + " -o " + q(d / "p8.zkp")).code, 0);
+  // Bad usage: no phase-1 source, both, a key that is not wrappable.
+  Result u = zk("wrap-setup --vk " + q(d / "k" / "vk") + " --proof " + q(d / "s.zkp") + " -o " + q(d / "w"));
+  EXPECT_EQ(u.code, 2) << u.out;
+  EXPECT_NE(u.out.find("--srs"), std::string::npos) << u.out;
+  Result u2 = zk("wrap-setup --vk " + q(d / "k8" / "vk") + " --proof " + q(d / "p8.zkp") + " --insecure-test-setup -o " + q(d / "w"));
+  EXPECT_EQ(u2.code, 2) << u2.out;
+  EXPECT_NE(u2.out.find("not wrappable"), std::string::npos) << u2.out;
+  Result s = zk("wrap-setup --vk " + q(d / "k" / "vk") + " --proof " + q(d / "s.zkp") + " --insecure-test-setup -o " + q(d / "w"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("TEST-ONLY"), std::string::npos) << s.out;
+  ASSERT_TRUE(fs::exists(d / "w" / "wrap.pk") && fs::exists(d / "w" / "wrap.vk"));
+  Result w = zk("wrap --vk " + q(d / "k" / "vk") + " --wrap-pk " + q(d / "w" / "wrap.pk") + " --proof " + q(d / "p.zkp") + " -o " +
+                q(d / "p.wzkp"));
+  ASSERT_EQ(w.code, 0) << w.out;
+  Result v = zk("verify-wrapped --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "w" / "wrap.vk") + " --proof " + q(d / "p.wzkp") + " --json");
+  ASSERT_EQ(v.code, 0) << v.out;
+  const auto j = nlohmann::json::parse(v.out);
+  EXPECT_TRUE(j["valid"].get<bool>());
+  EXPECT_EQ(j["output"][0].size(), 10u);
+  // A changed byte near the end (the batch proof) or in the middle: invalid (1) or undecodable (1).
+  const auto bytes = [&] {
+    std::ifstream f(d / "p.wzkp", std::ios::binary);
+    return std::vector<char>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }();
+  for (size_t at : {bytes.size() - 40, bytes.size() / 2, size_t{20}}) {
+    auto bad = bytes;
+    bad[at] ^= 0x01;
+    std::ofstream(d / "bad.wzkp", std::ios::binary).write(bad.data(), static_cast<std::streamsize>(bad.size()));
+    Result b = zk("verify-wrapped --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "w" / "wrap.vk") + " --proof " + q(d / "bad.wzkp"));
+    EXPECT_EQ(b.code, 1) << "byte " << at << ": " << b.out;
+    EXPECT_NE(b.out.find("invalid wrapped proof"), std::string::npos) << b.out;
+  }
+  // A proof of another key is not wrapped; the file is not written.
+  Result o = zk("wrap --vk " + q(d / "k" / "vk") + " --wrap-pk " + q(d / "w" / "wrap.pk") + " --proof " + q(d / "p8.zkp") + " -o " +
+                q(d / "o.wzkp"));
+  EXPECT_EQ(o.code, 2) << o.out;
+  EXPECT_NE(o.out.find("does not verify"), std::string::npos) << o.out;
+  EXPECT_FALSE(fs::exists(d / "o.wzkp"));
+  // A wrapping key file that is not one: a clear error naming the file.
+  Result n = zk("verify-wrapped --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "p.zkp") + " --proof " + q(d / "p.wzkp"));
+  EXPECT_EQ(n.code, 2) << n.out;
+  EXPECT_NE(n.out.find("not a wrapping verifying key"), std::string::npos) << n.out;
+}
+
 TEST(Cli, KzgBackend) {
   const fs::path d = tmp_dir() / "kzg";
   fs::create_directories(d);

@@ -21,5 +21,6 @@ void register_bench(CLI::App& app, Action& action);
 void register_encode_evm(CLI::App& app, Action& action);
 void register_create_evm(CLI::App& app, Action& action);
 void register_test_ptau(CLI::App& app, Action& action);  // TEST ONLY, insecure
+void register_wrap(CLI::App& app, Action& action);       // wrap-setup, wrap, verify-wrapped
 
 }  // namespace zkinfer::cli

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   zkinfer::cli::register_encode_evm(app, action);
   zkinfer::cli::register_create_evm(app, action);
   zkinfer::cli::register_test_ptau(app, action);
+  zkinfer::cli::register_wrap(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
