@@ -1,5 +1,6 @@
-// The EVM verifier of wrapped proofs (proof/wrapped.h; docs/protocol/wrap.md section 9): what
-// `create-evm-verifier --wrapped` writes for a wrappable kzg key (version 12) and its wrapping key.
+// The EVM verifier of wrapped proofs (proof/wrapped.h; docs/protocol/wrap.md section 9), for a
+// wrappable kzg key (version 12) and its wrapping key (what a `create-evm-verifier --wrapped` would
+// write; the CLI does not call it yet).
 // One self-contained Solidity file (contracts/ZkWrapped.sol, ZkHyperKzg.sol, ZkTranscript.sol,
 // ZkBn254.sol and ZkFr.sol flattened, then the contract) with one contract and no library to link:
 //
@@ -37,11 +38,6 @@
 #include "field/bn254.h"
 #include "proof/evm_verifier.h"
 #include "proof/model_proof.h"
-
-namespace zkinfer::proof {
-using field::Fr;  // (proof/wrapped.h names Fr unqualified)
-}  // namespace zkinfer::proof
-
 #include "proof/wrapped.h"
 #include "quant/model.h"
 
