@@ -132,7 +132,8 @@ library ZkWrapped {
     // C = C_mask + sum_c gamma^(c+1) C_c, C_c the table's items in order (ITEM_BYTES each: source
     // 0, a key commitment (x, y); source 1, the proof's commitment coms[2 j], coms[2 j + 1] with j
     // the first word), C_mask the proof's commitment `mask`. False when a precompile refuses
-    // (a point off the curve: the callers check them first) or an index is out of range.
+    // (a point off the curve: the callers check them first) or an index is out of range (the
+    // generator writes none).
     function combine(bytes memory table, uint256[] calldata coms, uint256 mask, uint256 gamma)
         internal
         view
@@ -155,8 +156,9 @@ library ZkWrapped {
                 let px := mload(add(it, 1))
                 let py := mload(add(it, 33))
                 if src {
+                    // (an index past coms clears ok; calldataload past the end reads zeros)
                     ok := and(ok, lt(px, ncoms))
-                    let at := add(coms.offset, shl(6, mod(px, add(ncoms, iszero(ncoms)))))
+                    let at := add(coms.offset, shl(6, px))
                     px := calldataload(at)
                     py := calldataload(add(at, 32))
                 }
