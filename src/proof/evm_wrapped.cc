@@ -18,6 +18,7 @@ namespace {
 using Word = std::array<uint8_t, 32>;
 
 const std::string kWhere = "create-evm-verifier --wrapped: ";
+constexpr size_t kEvmCodeSizeLimit = 24576;
 
 Word be_from_le(std::span<const uint8_t> le) {
   Word w{};
@@ -73,6 +74,18 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
                 " public output values, the wrapping key " + std::to_string(wvk.input_values) + " and " + std::to_string(wvk.output_values));
   const size_t ncom = wvk.num_commitments();
   const size_t mask = ncom - 1;
+  // The Groth16 check is unrolled (snark::detail::groth16_yul: its IC points as code, about 123
+  // bytes a public input) and the opening's table is in code (65 bytes an item): a model with a
+  // large public input (mlp_digits' 784 values) would pass the 24,576-byte code-size limit (EIP-170)
+  // and could not be deployed. The estimate (measured, session 22: the rest of the contract about
+  // 12 KB) is a little high, never low, for the bundled models.
+  const size_t tensors = pub.inputs.size() + pub.outputs.size();
+  const size_t code_estimate = 12000 + 123 * wvk.num_public() + 65 * wvk.opening.size() + 64 * tensors;
+  if (code_estimate > kEvmCodeSizeLimit)
+    throw Error(kWhere + "the contract would pass the EVM's code-size limit (about " + std::to_string(code_estimate) + " bytes, limit " +
+                std::to_string(kEvmCodeSizeLimit) + "): " + std::to_string(wvk.num_public()) + " Groth16 public inputs (" +
+                std::to_string(pub.input_values) + " public input and " + std::to_string(pub.output_values) + " output values) and " +
+                std::to_string(wvk.opening.size()) + " opening items; a model with a private input, or fewer public values, fits");
 
   // The opening's table (ZkWrapped.combine): per item a source byte and two words.
   std::string table;

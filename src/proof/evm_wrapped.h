@@ -54,7 +54,9 @@ struct EvmWrappedVerifier {
 
 // Throws Error with the reason: a key that is not wrappable, a wrapping key of another inner key
 // (vk_digest), a public-value layout the contract cannot take (bit bounds, counts that differ from
-// the wrapping key's), an opening item that names no commitment, a Groth16 key of the wrong size.
+// the wrapping key's, so many values that the contract would pass the 24,576-byte code-size limit:
+// about 123 bytes a Groth16 public input, so a public input of hundreds of values), an opening
+// item that names no commitment, a Groth16 key of the wrong size.
 EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, const VerifyingKey& vk,
                                              const WrapVerifyingKey& wvk, const std::string& name = "ZkinferWrappedVerifier");
 

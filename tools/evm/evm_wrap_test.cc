@@ -19,6 +19,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/error.h"
@@ -101,14 +102,24 @@ void put_g1(std::vector<Word>& v, const curve::G1Affine& p) {
   }
 }
 
-Parts parts_of(const quant::CompiledModel& model, const WrappedProof& p) {
+// Each value in its tensor's width, big-endian two's complement, without evm_pack_values's bound
+// check (for values out of their bounds; each must fit its width).
+std::vector<uint8_t> pack_unchecked(std::span<const EvmPublicTensor> ts, const std::vector<std::vector<int64_t>>& values) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < ts.size(); ++i)
+    for (int64_t v : values.at(i))
+      for (size_t b = ts[i].width; b-- > 0;) out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * b)));
+  return out;
+}
+
+Parts parts_of(const quant::CompiledModel& model, const WrappedProof& p, bool checked = true) {
   Parts out;
   const auto& g = p.groth16;
   out.g16 = {fq_word(g.a.x), fq_word(g.a.y), fq_word(g.b.x.c1), fq_word(g.b.x.c0), fq_word(g.b.y.c1), fq_word(g.b.y.c0), fq_word(g.c.x),
              fq_word(g.c.y)};
   const EvmPublicLayout lay = evm_public_layout(model);
-  out.inputs = evm_pack_values(lay.inputs, p.inputs, true);
-  out.outputs = evm_pack_values(lay.outputs, p.outputs, false);
+  out.inputs = checked ? evm_pack_values(lay.inputs, p.inputs, true) : pack_unchecked(lay.inputs, p.inputs);
+  out.outputs = checked ? evm_pack_values(lay.outputs, p.outputs, false) : pack_unchecked(lay.outputs, p.outputs);
   for (const auto& c : p.commitments) put_g1(out.coms, c);
   for (const Fr& x : p.rho) out.op.push_back(fr_word(x));
   for (const Fr* x : {&p.gamma, &p.value, &p.seed}) out.op.push_back(fr_word(*x));
@@ -168,15 +179,22 @@ struct Case {
 
 // The keys come from fixed seeds (the contract is then the same on every run: the solc cache
 // serves reruns); the proofs from the test seed.
+// A bundled model, quantized, its input public when asked, and the trace of its sample input.
+std::pair<quant::CompiledModel, quant::Trace> load_model(const std::string& name, bool public_input = false) {
+  graph::Graph g = graph::load_onnx_file(example(name, "model.onnx"));
+  auto samples = graph::parse_samples(graph::read_text(example(name, "input.json")), "input.json", g);
+  quant::CompiledModel m = quant::quantize(std::move(g), samples, ops::QuantConfig{});
+  if (public_input) m.visibility.input = quant::Visibility::kPublic;
+  quant::encode_model(m);
+  quant::Trace trace = quant::run_int(m, quant::quantize_inputs(m, graph::make_inputs(m.graph, samples[0].inputs, "input.json")));
+  return {std::move(m), std::move(trace)};
+}
+
 Case make_case(const std::string& name, uint64_t key_seed) {
   Case c;
   c.name = name;
-  graph::Graph g = graph::load_onnx_file(example(name, "model.onnx"));
-  auto samples = graph::parse_samples(graph::read_text(example(name, "input.json")), "input.json", g);
-  c.model = quant::quantize(std::move(g), samples, ops::QuantConfig{});
-  quant::encode_model(c.model);
-  const quant::Trace trace =
-      quant::run_int(c.model, quant::quantize_inputs(c.model, graph::make_inputs(c.model.graph, samples[0].inputs, "input.json")));
+  quant::Trace trace;
+  std::tie(c.model, trace) = load_model(name);
   TestRng key_rng(key_seed);
   c.pk = setup_keys(c.model, pcs::random_fr(key_rng), {}, insecure_srs(), false, true);
   TestRng rng(test_seed() + key_seed);
@@ -334,10 +352,13 @@ void check_model(const Case& c, const Case& other) {
   for (size_t i = 0; i < 8; ++i) word_change("Groth16 word " + std::to_string(i) + " + 1", [&](Parts& p) { p.g16[i] = add_word(p.g16[i], kOne); });
   for (size_t i : {size_t{1}, size_t{2}, size_t{7}})
     word_change("Groth16 word " + std::to_string(i) + " + q", [&](Parts& p) { p.g16[i] = add_word(p.g16[i], kQ); });
-  // Every word of the batch proof + 1 (a point off the curve, or another scalar).
-  const size_t pf0 = n + 3;
-  for (size_t i = pf0; i < honest.op.size(); ++i)
-    word_change("batch proof word " + std::to_string(i - pf0) + " + 1", [&](Parts& p) { p.op[i] = add_word(p.op[i], kOne); });
+  // Words of the batch proof + 1 (a point off the curve, or another scalar): each of C_m, M, w,
+  // rho_G, t_G and W, the first and the last fold, the first, a middle and the last evaluation.
+  const size_t pf0 = n + 3, e0 = 7 + 2 * (n - 1), e1 = e0 + 3 * n;
+  ASSERT_EQ(honest.op.size(), pf0 + e1 + 2);
+  for (size_t i : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{5}, size_t{6}, size_t{7}, e0 - 1, e0, e0 + 3 * n / 2, e1 - 1,
+                   e1, e1 + 1})
+    word_change("batch proof word " + std::to_string(i) + " + 1", [&, i](Parts& p) { p.op[pf0 + i] = add_word(p.op[pf0 + i], kOne); });
   // Non-canonical scalars: the same value + R (which ecMul or mulmod would reduce back to it).
   for (size_t i : {size_t{0}, n, n + 1, n + 2})
     word_change("op word " + std::to_string(i) + " (rho/gamma/V/seed) + R", [&](Parts& p) { p.op[i] = add_word(p.op[i], kR); });
@@ -408,17 +429,21 @@ TEST(EvmWrapped, CnnDigits) {
   check_model(cnn(), mlp());
 }
 
-// A wrapped proof made here from known vectors, so that the contract's deferred opening is tested
-// on its own: K commitments of the proof (random vectors of N = 4 variables, in two groups) and a
-// mask, combined and opened with pcs::prove_batch over the deferred-opening transcript, and a
-// Groth16 proof of a circuit that only takes the public inputs (it proves ANY statement of that
-// size: TEST ONLY). Statements that Groth16 accepts but whose opening is false (V, gamma, rho, the
-// seed, a commitment changed, the Groth16 proof made anew for them) must be rejected by the
-// opening alone; the honest one is accepted, by the contract and by verify_wrapped.
-TEST(EvmWrapped, DeferredOpeningOfKnownVectors) {
+// A wrapped proof made here from known vectors, so that the contract's own checks are tested
+// apart from the inner proof: iris_logistic with a PUBLIC input (4 values) and public outputs; K
+// commitments of the proof (random vectors of N = 4 variables, in two groups) and a mask, combined
+// and opened with pcs::prove_batch over the deferred-opening transcript; a Groth16 proof of a
+// circuit that only takes the public inputs (it proves ANY statement of that size: TEST ONLY).
+// So a statement Groth16 accepts is rejected only by what the contract checks itself: a false
+// opening (V, gamma, rho, the seed, a commitment changed, the Groth16 proof made anew for each),
+// and public values out of their bounds, which are accepted at the bounds' edges. verify_wrapped
+// agrees on each.
+TEST(EvmWrapped, OwnChecksOnKnownVectors) {
   if (!have_tools()) GTEST_SKIP() << "node or tools/evm/node_modules missing (scripts/install-evm.sh)";
   SCOPED_TRACE(seed_note());
-  const Case& c = mlp();
+  auto [model, trace] = load_model("iris_logistic", true);
+  TestRng key_rng(0x3a9d04);
+  const ProvingKey pk = setup_keys(model, pcs::random_fr(key_rng), {}, insecure_srs(), false, true);
   TestRng rng(test_seed() + 17);
   const pcs::KzgParams& srs = *insecure_srs();
   const size_t N = 4, K = 3;
@@ -429,15 +454,18 @@ TEST(EvmWrapped, DeferredOpeningOfKnownVectors) {
     cm.push_back(pcs::commit(srs, std::span<const Fr>(v), rng));
   }
   WrapVerifyingKey wvk;
-  wvk.vk_digest = c.pk.vk.digest();
-  const EvmPublicLayout lay = evm_public_layout(c.model);
+  wvk.vk_digest = pk.vk.digest();
+  const EvmPublicLayout lay = evm_public_layout(model);
+  ASSERT_FALSE(lay.inputs.empty());
+  ASSERT_FALSE(lay.outputs.empty());
   wvk.input_values = static_cast<uint32_t>(lay.input_values);
   wvk.output_values = static_cast<uint32_t>(lay.output_values);
   wvk.group_sizes = {2, 1, 1};
   wvk.rho_vars = N;
   for (uint32_t k = 0; k < K; ++k) wvk.opening.push_back({WrapOpenItem::Source::kProof, k, static_cast<uint32_t>(N)});
   WrappedProof wp;
-  wp.outputs = c.wp.outputs;
+  for (int t : model.graph.inputs) wp.inputs.push_back(trace.values[static_cast<size_t>(t)].data);
+  for (int t : model.graph.outputs) wp.outputs.push_back(trace.values[static_cast<size_t>(t)].data);
   for (const auto& k : cm) wp.commitments.push_back(k.commitment.point);
   wp.rho.resize(N);
   for (Fr& x : wp.rho) x = Fr::random(rng);
@@ -472,32 +500,63 @@ TEST(EvmWrapped, DeferredOpeningOfKnownVectors) {
   wvk.groth16 = gpk.vk;
   auto reprove = [&](WrappedProof& p) { p.groth16 = snark::groth16_prove(gpk, circuit(p.public_inputs(wvk)), pcs::random_fr(rng)); };
   reprove(wp);
-  ASSERT_TRUE(verify_wrapped(c.model, c.pk.vk, wvk, wp)) << verify_wrapped(c.model, c.pk.vk, wvk, wp).reason();
+  {
+    const Verdict v = verify_wrapped(model, pk.vk, wvk, wp);
+    ASSERT_TRUE(v) << v.reason();
+  }
 
-  std::vector<std::pair<std::string, WrappedProof>> cases = {{"honest", wp}};
-  auto change = [&](const std::string& what, const std::function<void(WrappedProof&)>& fn) {
+  struct Call {
+    std::string what;
+    std::vector<uint8_t> cd;
+    bool expect;
+  };
+  std::vector<Call> calls = {{"honest", wrapped_evm_calldata(model, wp), true}};
+  auto change = [&](const std::string& what, bool expect, const std::function<void(WrappedProof&)>& fn) {
     WrappedProof p = wp;
     fn(p);
     reprove(p);
-    EXPECT_FALSE(verify_wrapped(c.model, c.pk.vk, wvk, p).ok()) << what;
-    cases.emplace_back(what, p);
+    EXPECT_EQ(verify_wrapped(model, pk.vk, wvk, p).ok(), expect) << what << ": verify_wrapped";
+    calls.push_back({what, encode(parts_of(model, p, false)), expect});
   };
-  change("V + 1", [](WrappedProof& p) { p.value += Fr::one(); });
-  change("gamma + 1", [](WrappedProof& p) { p.gamma += Fr::one(); });
-  change("rho[2] + 1", [](WrappedProof& p) { p.rho[2] += Fr::one(); });
-  change("seed + 1", [](WrappedProof& p) { p.seed += Fr::one(); });
-  change("commitment 1 = 2 G", [](WrappedProof& p) { p.commitments[1] = two_g(); });
-  change("the mask = 2 G", [](WrappedProof& p) { p.commitments.back() = two_g(); });
-  change("commitments 0 and 1 swapped", [](WrappedProof& p) { std::swap(p.commitments[0], p.commitments[1]); });
-  const EvmWrappedVerifier ev = make_wrapped_evm_verifier(c.model, c.pk.vk, wvk, "WrappedKnown");
-  std::vector<std::vector<uint8_t>> cds;
-  for (const auto& [what, p] : cases) cds.push_back(wrapped_evm_calldata(c.model, p));
-  const EvmRun run = run_all(ev.source, "WrappedKnown", cds);
-  ASSERT_EQ(run.res.size(), cases.size());
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_TRUE(run.res[i].success) << cases[i].first << ": reverted";
-    EXPECT_EQ(run.res[i].value, i == 0) << cases[i].first;
+  change("V + 1", false, [](WrappedProof& p) { p.value += Fr::one(); });
+  change("gamma + 1", false, [](WrappedProof& p) { p.gamma += Fr::one(); });
+  change("rho[2] + 1", false, [](WrappedProof& p) { p.rho[2] += Fr::one(); });
+  change("seed + 1", false, [](WrappedProof& p) { p.seed += Fr::one(); });
+  change("commitment 1 = 2 G", false, [](WrappedProof& p) { p.commitments[1] = two_g(); });
+  change("the mask = 2 G", false, [](WrappedProof& p) { p.commitments.back() = two_g(); });
+  change("commitments 0 and 1 swapped", false, [](WrappedProof& p) { std::swap(p.commitments[0], p.commitments[1]); });
+  // The bounds: a public input in [-2^bits, 2^bits), an output in (-2^bits, 2^bits); a value just
+  // outside is tried where its tensor's width can hold it.
+  size_t out_of_bound = 0;
+  for (const bool input : {true, false}) {
+    const EvmPublicTensor& e = input ? lay.inputs[0] : lay.outputs[0];
+    const int64_t lim = int64_t{1} << e.bits;
+    const bool wide = 8 * e.width >= static_cast<size_t>(e.bits) + 2;  // 2^bits and -2^bits - 1 fit
+    std::vector<std::pair<int64_t, bool>> vs = {{lim - 1, true}, {input ? -lim : -lim + 1, true}};
+    if (input) {
+      if (wide) vs.push_back({lim, false}), vs.push_back({-lim - 1, false});
+    } else {
+      vs.push_back({-lim, false});
+      if (wide) vs.push_back({lim, false});
+    }
+    for (const auto& [v, ok] : vs) {
+      out_of_bound += !ok;
+      change(std::string(input ? "input" : "output") + " 0 = " + std::to_string(v) + " (" + std::to_string(e.bits) + "-bit bound)", ok,
+             [&, v = v](WrappedProof& p) { (input ? p.inputs : p.outputs)[0][0] = v; });
+    }
   }
+  EXPECT_GE(out_of_bound, 2u);
+  const EvmWrappedVerifier ev = make_wrapped_evm_verifier(model, pk.vk, wvk, "WrappedKnown");
+  std::vector<std::vector<uint8_t>> cds;
+  for (const auto& k : calls) cds.push_back(k.cd);
+  const EvmRun run = run_all(ev.source, "WrappedKnown", cds);
+  ASSERT_EQ(run.res.size(), calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_TRUE(run.res[i].success) << calls[i].what << ": reverted";
+    EXPECT_EQ(run.res[i].value, calls[i].expect) << calls[i].what;
+  }
+  std::printf("iris_logistic (public input) wrapped contract of known vectors: %zu calls, %zu public inputs, verifyProof %llu gas\n",
+              calls.size(), wvk.num_public(), static_cast<unsigned long long>(run.res[0].gas));
 }
 
 // The generator refuses what the contract cannot check: a key that is not wrappable, a wrapping
@@ -538,6 +597,23 @@ TEST(EvmWrapped, GeneratorRefusals) {
   w.opening[0].source = WrapOpenItem::Source::kKey;
   w.opening[0].index = 100000;
   refuses(c.pk.vk, w, "does not commit");
+  {
+    // mlp_digits with its input public: 64 more public inputs, a contract over 24,576 bytes.
+    auto [pm, ptrace] = load_model("mlp_digits", true);
+    TestRng rng(8);
+    const ProvingKey ppk = setup_keys(pm, pcs::random_fr(rng), {}, insecure_srs(), false, true);
+    WrapVerifyingKey pw = c.wpk.vk;
+    pw.vk_digest = ppk.vk.digest();
+    pw.input_values = static_cast<uint32_t>(evm_public_layout(pm).input_values);
+    EXPECT_EQ(pw.input_values, 64u);
+    pw.groth16.ic.resize(pw.num_public() + 1, pw.groth16.ic.back());
+    try {
+      (void)make_wrapped_evm_verifier(pm, ppk.vk, pw, "V");
+      ADD_FAILURE() << "a contract of " << pw.num_public() << " public inputs was written";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("code-size limit"), std::string::npos) << e.what();
+    }
+  }
   // The calldata encoder refuses a proof whose outputs do not fit the layout.
   WrappedProof p = c.wp;
   if (!p.outputs.empty()) {
