@@ -164,8 +164,9 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
     << "// verifyProof(g16, inputs, outputs, coms, op): the Groth16 proof (A, B in EIP-197's order, C), the\n"
     << "// packed public values, the proof's " << ncom << " commitments (x, y each; the last is the opening's mask)\n"
     << "// in " << wvk.group_sizes.size() << " group(s), and rho (" << n << " words), gamma, V, seed and the HyperKZG batch proof\n"
-    << "// (" << (out.op_words - n - 3) << " words). True iff the wrapped proof verifies for these values; false, never a revert,\n"
-    << "// otherwise. The public values are packed as the plain verifier's (docs/protocol/evm.md section 3.2):\n"
+    << "// (" << (out.op_words - n - 3) << " words). True iff the wrapped proof verifies for these values; false otherwise (a\n"
+    << "// revert only for calldata that is not ABI-encoded). The public values are packed as the plain verifier's\n"
+    << "// (docs/protocol/evm.md section 3.2):\n"
     << (layout_comment.empty() ? "//   (none: the input and the outputs are private)\n" : layout_comment)
     << "// The deferred opening combines " << wvk.opening.size() << " commitments (" << key_items << " of the key, " << proof_items
     << " of the proof) and the mask.\n"

@@ -17,7 +17,8 @@
 //   op:      rho (N = RHO_VARS words), gamma, V, seed, then the HyperKZG batch proof words
 //            (contracts/ZkHyperKzg.sol: C_m, M, w, rho_G, t_G, folds, evals, W).
 //
-// It checks, returning true only when all pass and false (never reverting) otherwise:
+// It checks, returning true only when all pass and false otherwise (it reverts only where Solidity's
+// ABI decoder does: calldata that is not an encoding of these arguments):
 //   a. the public values' lengths and bounds (outputs |x| < 2^bits, a public input
 //      -2^bits <= x < 2^bits), each mapped to Fr (negative x to r - |x|);
 //   b. every commitment (coordinates < q, on the curve or the identity) and each group's digest,
