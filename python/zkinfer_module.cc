@@ -313,10 +313,11 @@ PYBIND11_MODULE(zkinfer, m) {
         "shapes, unless allow_unprovable=True (then the model can be run, and setup raises that list).");
 
   m.def("setup",
-        [](const Model& model, const std::string& backend, const py::object& srs, bool kzg_weight_rows) {
+        [](const Model& model, const std::string& backend, const py::object& srs, bool kzg_weight_rows, bool wrappable) {
           SetupOptions o;
           o.backend = backend;
           o.kzg_weight_rows = kzg_weight_rows;
+          o.wrappable = wrappable;
           if (!srs.is_none()) o.srs = py::str(srs);
           Keys k = [&] {
             py::gil_scoped_release nogil;
@@ -325,11 +326,13 @@ PYBIND11_MODULE(zkinfer, m) {
           return py::make_tuple(k.pk, k.vk);
         },
         py::arg("model"), py::kw_only(), py::arg("backend") = "hyrax", py::arg("srs") = py::none(),
-        py::arg("kzg_weight_rows") = true,
+        py::arg("kzg_weight_rows") = true, py::arg("wrappable") = false,
         "Commit the weights (`zkinfer setup`); returns (ProvingKey, VerifyingKey). backend: 'hyrax' "
         "(transparent, the default) or 'kzg' (pairing-based; srs: a .ptau powers-of-tau file, path). "
         "kzg_weight_rows (kzg only, `--kzg-weight-rows`): True (the default) a key of version 9 (private "
-        "weights committed in rows: faster kzg proving), False one of version 8. "
+        "weights committed in rows: faster kzg proving), False one of version 8. wrappable (kzg only, "
+        "`--wrappable`): a key of version 12 whose proofs are made to be wrapped in a Groth16 proof for "
+        "cheap on-chain checks (`zkinfer wrap-setup` / `wrap`; docs/protocol/wrap.md). "
         "prove and verify read the backend from the key.");
 
   m.def("prove",

@@ -173,6 +173,9 @@ struct SetupOptions {
   std::string backend = "hyrax";
   std::string srs;
   bool kzg_weight_rows = true;
+  // kzg only: a key of version 12 whose proofs are made to be wrapped (`setup --wrappable`;
+  // docs/protocol/wrap.md); implies no weight rows.
+  bool wrappable = false;
 };
 
 // `zkinfer setup`: commits every weight. Error if the model has an op without a protocol, or the

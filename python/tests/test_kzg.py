@@ -76,3 +76,19 @@ def test_kzg_weight_rows(mlp_model, mlp_input):
     # Hyrax keys ignore it (kzg only).
     _, hvk = zkinfer.setup(mlp_model, kzg_weight_rows=False)
     assert zkinfer.inspect(hvk.bytes())["backend"] == "hyrax"
+
+
+def test_wrappable_keys(mlp_model, mlp_input):
+    """wrappable=True makes a kzg key of version 12 (proofs made to be wrapped in a Groth16 proof:
+    docs/protocol/wrap.md); its proofs verify, the version-9 key refuses them; hyrax keys cannot be
+    wrappable."""
+    assert PTAU16.exists(), f"{PTAU16} missing: run scripts/make-test-ptau.sh 16 {PTAU16}"
+    pk, vk = zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16, wrappable=True)
+    assert zkinfer.inspect(vk.bytes())["version"] == 12
+    proof = zkinfer.prove(mlp_model, pk, mlp_input)
+    verdict = zkinfer.verify(vk, proof)
+    assert verdict, verdict.reason
+    _, vk9 = zkinfer.setup(mlp_model, backend="kzg", srs=PTAU16)
+    assert not zkinfer.verify(vk9, proof)
+    with pytest.raises(zkinfer.Error, match="wrappable keys are kzg keys"):
+        zkinfer.setup(mlp_model, wrappable=True)

@@ -316,7 +316,9 @@ Keys setup(const Model& model, const SetupOptions& options) {
   }
   auto pk = std::make_shared<ProvingKey::Impl>();
   SecureRng rng;
-  pk->key = proof::setup_keys(m, pcs::random_fr(rng), {}, kzg, kzg != nullptr && options.kzg_weight_rows);
+  if (options.wrappable && kzg == nullptr) throw Error("setup: wrappable keys are kzg keys (backend 'kzg')");
+  pk->key = proof::setup_keys(m, pcs::random_fr(rng), {}, kzg, kzg != nullptr && options.kzg_weight_rows && !options.wrappable,
+                              options.wrappable);
   pk->file = proof::encode_pk_file(pk->key);
   auto vk = std::make_shared<VerifyingKey::Impl>(
       VerifyingKey::Impl{pk->key.vk, {}, Model::from_bytes(quant::encode_public_model(m), "verifying key")});

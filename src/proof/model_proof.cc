@@ -718,9 +718,10 @@ class DriverVerifierEnv : public VerifierEnvT<F> {
   void add_claims(int t, std::vector<layers::ClaimT<F>> claims) override { claims_fn(t, std::move(claims)); }
 };
 
-// Public integers (the public input, the public outputs) absorbed. As a circuit each is a public
-// input variable (appended to *publics and returned), absorbed as one element as a field
-// transcript absorbs the integers (absorb_i64s).
+// Public integers (the public input, the public outputs) absorbed. As a circuit each is a witness
+// variable (appended to *publics and returned), absorbed as one element as a field transcript
+// absorbs the integers (absorb_i64s); the circuit binds them all to the caller's values by one
+// fingerprint (proof/wrap.h: public_values_fingerprint), not one public input each.
 template <field::PrimeField F>
 std::vector<F> absorb_public(transcript::Transcript& tr, std::string_view label, std::span<const int64_t> v, std::vector<F>* publics) {
   if constexpr (std::is_same_v<F, Fr>) {
@@ -732,7 +733,7 @@ std::vector<F> absorb_public(transcript::Transcript& tr, std::string_view label,
     std::vector<F> xs;
     xs.reserve(v.size());
     for (int64_t x : v) {
-      xs.push_back(F::public_input(Fr::from_i64(x)));
+      xs.push_back(F::witness(Fr::from_i64(x)));
       publics->push_back(xs.back());
       tr.absorb(label, xs.back());
     }
@@ -741,7 +742,7 @@ std::vector<F> absorb_public(transcript::Transcript& tr, std::string_view label,
 }
 
 // The MLE at `point` of a tensor the verifier holds: values (unpadded, row-major), or as a circuit
-// `vars` (the public input variables of absorb_public; empty: values are constants of the circuit).
+// `vars` (the variables of absorb_public; empty: values are constants of the circuit).
 template <field::PrimeField F>
 F held_mle(const PaddedShape& s, std::span<const int64_t> values, std::span<const F> vars, std::span<const F> point) {
   if constexpr (std::is_same_v<F, Fr>) {
@@ -789,7 +790,7 @@ struct ClaimsRun {
   std::function<void(double VerifyProfile::*)> lap;      // the profile's sections
   // Out.
   std::vector<std::vector<int64_t>> outs;  // the public outputs
-  std::vector<F> publics;                  // as a circuit: its public inputs, in order
+  std::vector<F> publics;                  // as a circuit: the public values' variables, inputs then outputs
   std::deque<pcs::CommitmentPtr> coms;     // the proof's commitments (pending points into them)
   std::vector<size_t> group_sizes;         // wrappable keys: the commitments of each digest group
   std::vector<PendingClaim<F>> pending;
@@ -906,8 +907,7 @@ Verdict verify_claims(ClaimsRun<F>& run) {
     run.group_sizes.push_back(run.coms.size() - group_first);
     const Fr d = commitment_group_digest(run.bytes.subspan(group_start, r.position() - group_start));
     if constexpr (kCircuit) {
-      run.publics.push_back(F::public_input(d));
-      tr.absorb("proof.commitments", run.publics.back());
+      tr.absorb("proof.commitments", F::public_input(d));
     } else {
       tr.absorb("proof.commitments", d);
     }
@@ -1266,6 +1266,19 @@ Verdict verifier_circuit(const quant::CompiledModel& model, const VerifyingKey& 
     out->gamma = expose(front.gamma);
     out->value = expose(front.value);
     out->seed = expose(front.seed);
+    // The public values, bound by one fingerprint: y = sum_i v_i z^i over the values in order
+    // (inputs, then outputs), z and y public inputs the verifier computes from the values it holds.
+    for (const auto& x : public_inputs) out->inputs.push_back(x.data);
+    out->outputs = run.outs;
+    if (!run.publics.empty()) {
+      const Fr z = public_values_point(model, out->inputs, out->outputs);
+      const CFr zv = CFr::public_input(z);
+      const CFr yv = CFr::public_input(public_values_fingerprint(out->inputs, out->outputs, z));
+      CFr acc = CFr::zero();
+      for (size_t i = run.publics.size(); i-- > 0;) acc = acc * zv + run.publics[i];
+      (void)(acc == yv);  // recorded: the fingerprint of the values the circuit verified
+      out->has_fingerprint = true;
+    }
     const auto* kzg = dynamic_cast<const pcs::KzgScheme*>(scheme_ptr.get());
     ZKINFER_CHECK(kzg != nullptr);
     out->back = pcs::KzgBatchProof::deserialize(r, kzg->params().form());
@@ -1286,9 +1299,7 @@ Verdict verifier_circuit(const quant::CompiledModel& model, const VerifyingKey& 
       ZKINFER_CHECK(found && "an opened commitment neither the key's nor the proof's");
       out->opening.push_back(it);
     }
-    for (const auto& x : public_inputs) out->inputs.push_back(x.data);
     out->false_equalities = scope.false_equalities();
-    out->outputs = std::move(run.outs);
     return Verdict::accept();
   } catch (const DecodeError& e) {
     return Verdict::reject(Failure::kDecode, std::string("proof decoding: ") + e.what());

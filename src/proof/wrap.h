@@ -7,11 +7,11 @@
 // commitments, is left out (wrap.md section 1: the deferred opening, checked natively by the
 // contract over a Keccak transcript seeded by the circuit's last challenge).
 //
-// Public inputs, in order: the public input's values (when the model's input is public), the
-// public outputs' values (each integer as a field element), the digests of the proof's groups of
-// commitments (proof::detail::commitment_group_digest: the advice, the lookup multiplicities when
-// the model has lookups, the opening's mask), rho, gamma, the combined value V and the seed of the
-// deferred opening's transcript (proof/wrap_opening.h).
+// Public inputs, in order: the digests of the proof's groups of commitments
+// (proof::detail::commitment_group_digest: the advice, the lookup multiplicities when the model has
+// lookups, the opening's mask), rho, gamma, the combined value V and the seed of the deferred
+// opening's transcript (proof/wrap_opening.h), then, when the model has public values (a public
+// input, public outputs), their fingerprint z and y (public_values_point below).
 #pragma once
 
 #include <cstdint>
@@ -58,8 +58,22 @@ struct VerifierCircuit {
   std::vector<Fr> rho;
   Fr gamma, value, seed;
   pcs::KzgBatchProof back;
+  // Whether the public values' fingerprint (z, y) ends the public inputs (there are public values).
+  bool has_fingerprint = false;
   bool satisfied() const { return false_equalities == 0 && cs.is_satisfied(); }
 };
+
+// The public values' fingerprint (what binds the circuit's copies of the public input and outputs
+// to the verifier's, in two public inputs whatever their number). z = keccak256 of the values as a
+// contract takes them (proof/evm_public.h: the input's packed bytes, then the outputs'), a
+// big-endian integer mod r; y = sum_i v_i z^i over the values in order (the input's tensors, then
+// the outputs'). The circuit checks y against its own variables, which its verifier used. Sound:
+// for values other than the circuit's, y matches for at most (count - 1) values of z, and z is a
+// hash of the values the contract holds. Throws Error for a value the packing cannot hold.
+Fr public_values_point(const quant::CompiledModel& model, const std::vector<std::vector<int64_t>>& inputs,
+                       const std::vector<std::vector<int64_t>>& outputs);
+Fr public_values_fingerprint(const std::vector<std::vector<int64_t>>& inputs, const std::vector<std::vector<int64_t>>& outputs,
+                             const Fr& z);
 
 // Builds the circuit of `proof` under `vk` (which must be wrappable: Error otherwise), its
 // assignment the proof's values; public_inputs as for verify(). A proof the verifier cannot even

@@ -178,27 +178,33 @@ TEST(WrapCircuit, HonestProofsSatisfyTheVerifierCircuit) {
     EXPECT_EQ(vc.false_equalities, 0u);
     ASSERT_EQ(vc.outputs.size(), 1u);
     EXPECT_EQ(vc.outputs[0], c->trace.values[c->model.graph.outputs[0]].data);
-    // Public inputs: the output values, one digest per commitment group (the advice, the lookup
-    // multiplicities, the opening's mask), then the deferred opening's point, gamma, V and seed.
+    // Public inputs: one digest per commitment group (the advice, the lookup multiplicities, the
+    // opening's mask), the deferred opening's point, gamma, V and seed, then the public values'
+    // fingerprint (z, y) in place of one input per output value.
     const auto& pub = vc.cs.public_values();
-    const size_t n_out = vc.outputs[0].size();
     ASSERT_EQ(vc.group_sizes.size(), 3u);  // both models have lookups
     EXPECT_EQ(vc.group_sizes.back(), 1u);
     size_t ncom = 0;
     for (uint32_t k : vc.group_sizes) ncom += k;
     ASSERT_EQ(vc.commitments.size(), ncom);
-    ASSERT_EQ(pub.size(), n_out + vc.group_sizes.size() + vc.rho.size() + 3);
-    for (size_t i = 0; i < n_out; ++i) EXPECT_EQ(pub[i], Fr::from_i64(vc.outputs[0][i]));
+    ASSERT_TRUE(vc.has_fingerprint);
+    ASSERT_EQ(pub.size(), vc.group_sizes.size() + vc.rho.size() + 3 + 2);
     size_t at = 0;
     for (size_t k = 0; k < vc.group_sizes.size(); ++k) {
-      EXPECT_EQ(pub[n_out + k], detail::commitment_group_digest(std::span<const curve::G1Affine>(vc.commitments).subspan(at, vc.group_sizes[k])));
+      EXPECT_EQ(pub[k], detail::commitment_group_digest(std::span<const curve::G1Affine>(vc.commitments).subspan(at, vc.group_sizes[k])));
       at += vc.group_sizes[k];
     }
-    const size_t r0 = n_out + vc.group_sizes.size();
+    const size_t r0 = vc.group_sizes.size();
     for (size_t i = 0; i < vc.rho.size(); ++i) EXPECT_EQ(pub[r0 + i], vc.rho[i]);
-    EXPECT_EQ(pub[r0 + vc.rho.size()], vc.gamma);
-    EXPECT_EQ(pub[r0 + vc.rho.size() + 1], vc.value);
-    EXPECT_EQ(pub.back(), vc.seed);
+    const size_t g0 = r0 + vc.rho.size();
+    EXPECT_EQ(pub[g0], vc.gamma);
+    EXPECT_EQ(pub[g0 + 1], vc.value);
+    EXPECT_EQ(pub[g0 + 2], vc.seed);
+    const Fr z = public_values_point(c->model, {}, vc.outputs);
+    EXPECT_EQ(pub[g0 + 3], z);
+    Fr y = Fr::zero(), zi = Fr::one();  // sum_i v_i z^i, written out
+    for (int64_t v : vc.outputs[0]) y += Fr::from_i64(v) * zi, zi *= z;
+    EXPECT_EQ(pub[g0 + 4], y);
     // The opening combines every proof commitment but the mask, and the key's weights.
     size_t from_proof = 0, from_key = 0;
     for (const WrapOpenItem& it : vc.opening) {
@@ -221,7 +227,8 @@ TEST(WrapCircuit, HonestProofsSatisfyTheVerifierCircuit) {
     ASSERT_TRUE(verifier_circuit(c->model, c->pk.vk, proof2, &vc2));
     EXPECT_TRUE(vc2.satisfied());
     EXPECT_EQ(snark::r1cs_shape(vc.cs), snark::r1cs_shape(vc2.cs));
-    EXPECT_NE(vc.cs.public_values().back(), vc2.cs.public_values().back());
+    EXPECT_NE(vc.seed, vc2.seed);
+    EXPECT_EQ(vc.cs.public_values().back(), vc2.cs.public_values().back());  // the same outputs: the same fingerprint
     std::printf("%s verifier circuit: %zu constraints, %zu public inputs, %zu witnesses; deferred opening of %zu commitments at %zu variables\n",
                 c == &mlp() ? "mlp_digits" : "cnn_digits", vc.cs.num_constraints(), vc.cs.num_public(), vc.cs.num_witness(),
                 vc.opening.size(), vc.rho.size());

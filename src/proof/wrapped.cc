@@ -5,6 +5,8 @@
 #include "common/bytes.h"
 #include "common/check.h"
 #include "pcs/kzg_scheme.h"
+#include "hash/keccak.h"
+#include "proof/evm_public.h"
 #include "proof/model_facts.h"
 #include "proof/wrap_opening.h"
 
@@ -110,7 +112,34 @@ size_t WrapVerifyingKey::num_commitments() const {
 }
 
 size_t WrapVerifyingKey::num_public() const {
-  return size_t{input_values} + output_values + group_sizes.size() + rho_vars + 3;
+  return group_sizes.size() + rho_vars + 3 + (input_values + output_values > 0 ? 2 : 0);
+}
+
+Fr public_values_point(const quant::CompiledModel& model, const std::vector<std::vector<int64_t>>& inputs,
+                       const std::vector<std::vector<int64_t>>& outputs) {
+  const EvmPublicLayout layout = evm_public_layout(model);
+  std::vector<uint8_t> bytes;
+  if (!inputs.empty()) bytes = evm_pack_values(layout.inputs, inputs, true);
+  if (!outputs.empty()) {
+    const auto o = evm_pack_values(layout.outputs, outputs, false);
+    bytes.insert(bytes.end(), o.begin(), o.end());
+  }
+  const auto d = hash::keccak256(bytes);
+  std::array<uint8_t, 64> le{};  // the digest as a big-endian integer, little-endian, mod r
+  for (size_t i = 0; i < 32; ++i) le[i] = d[31 - i];
+  return Fr::from_uniform_bytes(le);
+}
+
+Fr public_values_fingerprint(const std::vector<std::vector<int64_t>>& inputs, const std::vector<std::vector<int64_t>>& outputs,
+                             const Fr& z) {
+  Fr y = Fr::zero(), zi = Fr::one();
+  for (const auto* ts : {&inputs, &outputs})
+    for (const auto& t : *ts)
+      for (int64_t v : t) {
+        y += Fr::from_i64(v) * zi;
+        zi *= z;
+      }
+  return y;
 }
 
 std::vector<uint8_t> WrapVerifyingKey::to_bytes() const {
@@ -200,7 +229,7 @@ WrapProvingKey WrapProvingKey::from_bytes(std::span<const uint8_t> in) {
 
 // ---- WrappedProof ----
 
-std::vector<Fr> WrappedProof::public_inputs(const WrapVerifyingKey& vk) const {
+std::vector<Fr> WrappedProof::public_inputs(const quant::CompiledModel& model, const WrapVerifyingKey& vk) const {
   std::vector<Fr> pub;
   size_t ni = 0, no = 0;
   for (const auto& t : inputs) ni += t.size();
@@ -213,10 +242,6 @@ std::vector<Fr> WrappedProof::public_inputs(const WrapVerifyingKey& vk) const {
                 std::to_string(vk.num_commitments()));
   if (rho.size() != vk.rho_vars)
     throw Error("wrapped proof: rho of " + std::to_string(rho.size()) + " coordinates; the key's has " + std::to_string(vk.rho_vars));
-  for (const auto& t : inputs)
-    for (int64_t x : t) pub.push_back(Fr::from_i64(x));
-  for (const auto& t : outputs)
-    for (int64_t x : t) pub.push_back(Fr::from_i64(x));
   size_t at = 0;
   for (uint32_t s : vk.group_sizes) {
     pub.push_back(detail::commitment_group_digest(std::span<const curve::G1Affine>(commitments).subspan(at, s)));
@@ -226,6 +251,11 @@ std::vector<Fr> WrappedProof::public_inputs(const WrapVerifyingKey& vk) const {
   pub.push_back(gamma);
   pub.push_back(value);
   pub.push_back(seed);
+  if (ni + no > 0) {
+    const Fr z = public_values_point(model, inputs, outputs);
+    pub.push_back(z);
+    pub.push_back(public_values_fingerprint(inputs, outputs, z));
+  }
   return pub;
 }
 
@@ -370,7 +400,7 @@ Verdict verify_wrapped(const quant::CompiledModel& model, const VerifyingKey& vk
     // The Groth16 proof that the verifier accepted.
     std::vector<Fr> pub;
     try {
-      pub = proof.public_inputs(wvk);
+      pub = proof.public_inputs(model, wvk);
     } catch (const Error& e) {
       return Verdict::reject(Failure::kDecode, e.what());
     }

@@ -6,9 +6,12 @@
 //   1. the digests of the proof's commitment groups, keccak256 of their affine coordinates
 //      (detail::commitment_group_digest), computed from the commitments the wrapped proof carries;
 //   2. the Groth16 proof, with public inputs in the circuit's order (proof/wrap.h):
-//        the public input's values, the public outputs' values (each integer as a field element,
-//        negative ones as r - |x|), the groups' digests, rho (the opening point, N coordinates),
-//        gamma, the combined value V, the seed;
+//        the groups' digests, rho (the opening point, N coordinates), gamma, the combined value V,
+//        the seed, then (when the model has public values) the values' fingerprint z, y:
+//        z = keccak256(the public input's packed bytes || the outputs' packed bytes, exactly as
+//        the EVM verifier takes them: proof/evm_public.h) read big-endian mod r, and
+//        y = sum_i v_i z^i over the values in order (inputs, then outputs; v_i as field elements,
+//        negative ones r - |v_i|): proof/wrap.h public_values_point / public_values_fingerprint;
 //   3. the deferred opening: C = C_mask + sum_c gamma^(c+1) C_c over the opening's commitments in
 //      the key's order (WrapVerifyingKey::opening: the inner key's weight commitments and the
 //      proof's own), opened at rho to V by one HyperKZG batch proof (pcs::verify_batch, one plain
@@ -57,7 +60,7 @@ struct WrapVerifyingKey {
   snark::Groth16VerifyingKey groth16;
 
   size_t num_commitments() const;  // the sum of group_sizes
-  // input_values + output_values + group_sizes.size() + rho_vars + 3 (gamma, V, seed).
+  // group_sizes.size() + rho_vars + 3 (gamma, V, seed) + 2 (z, y) when there are public values.
   size_t num_public() const;
   // "ZKWV", u32 version (1), the digest, u32 input_values, output_values, u32 count + u32 group
   // sizes, u32 rho_vars, u32 count + per item (u8 source, u32 index, u32 num_vars), u64 length +
@@ -84,8 +87,8 @@ struct WrappedProof {
   pcs::KzgBatchProof opening;                 // the deferred opening (one group, one plain item)
 
   // The Groth16 public inputs, in the circuit's order (the digests computed from commitments with
-  // the key's group sizes). Error when the counts do not fit the key.
-  std::vector<Fr> public_inputs(const WrapVerifyingKey& vk) const;
+  // the key's group sizes, the fingerprint from the values). Error when the counts do not fit the key.
+  std::vector<Fr> public_inputs(const quant::CompiledModel& model, const WrapVerifyingKey& vk) const;
   // "ZKWP", u32 version (1), the Groth16 proof (136 bytes), u32 input tensors + per tensor u64
   // count and i64 values, the same for the outputs, u64 count + commitments (32 bytes each,
   // compressed as curve/g1.h), u64 count + rho, gamma, value, seed (32 bytes each, canonical little
