@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: UNLICENSED
 // The wrapped proof's contract (src/proof/evm_wrapped.h, docs/protocol/wrap.md section 9): the
 // pieces of its check that do not depend on the model. The generated contract calls them in order:
-//   values:   the packed public values (the encoding of ZkPublic.sol: wd bytes a value, big-endian
-//             two's complement), each range-checked and written as a field element (negative x as
-//             R - |x|) into the Groth16 public inputs;
+//   fingerprint: the packed public values (the encoding of ZkPublic.sol: wd bytes a value,
+//             big-endian two's complement), each range-checked and folded into y = sum_i v_i z^i
+//             (v_i as a field element, negative x as R - |x|), z = keccak256(inputs || outputs)
+//             mod R: the two Groth16 public inputs that bind the circuit's copies of the values;
 //   digests:  each commitment group's digest, keccak256 of its points' (x, y) words as they stand
 //             in calldata, read as a big-endian integer mod R (proof::detail::commitment_group_digest),
 //             after checking every point: coordinates < Q, on the curve or the identity (0, 0);
@@ -29,16 +30,14 @@ library ZkWrapped {
     // commitment its x and y, for one of the proof's its index and a zero word).
     uint256 internal constant ITEM_BYTES = 65;
 
-    // n values of v[at..) (wd bytes each) into pub[k..k + n): each in [-2^bits, 2^bits) (lowOpen:
-    // a public input) or (-2^bits, 2^bits) (an output). False for a value out of its bound or a
-    // slice past the end of v.
-    function values(uint256[] memory pub, uint256 k, bytes calldata v, uint256 at, uint256 n, uint256 wd, uint256 bits, bool lowOpen)
-        internal
-        pure
-        returns (bool ok)
+    // The public values' fingerprint (proof/wrap.h public_values_fingerprint): n values of v[at..)
+    // (wd bytes each, big-endian two's complement), each in [-2^bits, 2^bits) (lowOpen: a public
+    // input) or (-2^bits, 2^bits) (an output), added to y as v_i z^i with zi = z^i on entry;
+    // returns y and z^(i+n). False for a value out of its bound or a slice past the end of v.
+    function fingerprint(bytes calldata v, uint256 at, uint256 n, uint256 wd, uint256 bits, bool lowOpen, uint256 z, uint256 y,
+                         uint256 zi) internal pure returns (bool ok, uint256, uint256)
     {
-        if (wd == 0 || wd > 8 || bits == 0 || bits > 62 || bits + 1 > 8 * wd || at + n * wd > v.length || k + n > pub.length)
-            return false;
+        if (wd == 0 || wd > 8 || bits == 0 || bits > 62 || bits + 1 > 8 * wd || at + n * wd > v.length) return (false, y, zi);
         ok = true;
         assembly ("memory-safe") {
             let src := add(v.offset, at)
@@ -51,15 +50,17 @@ library ZkWrapped {
                 lo := add(lo, 1)
                 span := sub(span, 1)
             }
-            let dst := add(add(pub, 32), shl(5, k))
+            let r := R
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let u := signextend(w1, shr(sh, calldataload(add(src, mul(i, wd)))))
                 ok := and(ok, lt(sub(u, lo), span))
                 // a negative x (two's complement 2^256 - |x|) as R - |x|: R + u wraps to it
-                if slt(u, 0) { u := add(R, u) }
-                mstore(add(dst, shl(5, i)), u)
+                if slt(u, 0) { u := add(r, u) }
+                y := addmod(y, mulmod(u, zi, r), r)
+                zi := mulmod(zi, z, r)
             }
         }
+        return (ok, y, zi);
     }
 
     // The digests of the groups whose sizes (in points) are `sizes` over the points coms (x, y

@@ -75,17 +75,18 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
   const size_t ncom = wvk.num_commitments();
   const size_t mask = ncom - 1;
   // The Groth16 check is unrolled (snark::detail::groth16_yul: its IC points as code, about 123
-  // bytes a public input) and the opening's table is in code (65 bytes an item): a model with a
-  // large public input (mlp_digits' 784 values) would pass the 24,576-byte code-size limit (EIP-170)
-  // and could not be deployed. The estimate (measured, session 22: the rest of the contract about
-  // 12 KB) is a little high, never low, for the bundled models.
+  // bytes a public input: a few dozen, whatever the public values, which two inputs fingerprint)
+  // and the opening's table is in code (65 bytes an item): a model of many commitments would pass
+  // the 24,576-byte code-size limit (EIP-170) and could not be deployed. The estimate (measured,
+  // session 22: the rest of the contract about 12 KB) is a little high, never low, for the bundled
+  // models.
   const size_t tensors = pub.inputs.size() + pub.outputs.size();
   const size_t code_estimate = 12000 + 123 * wvk.num_public() + 65 * wvk.opening.size() + 64 * tensors;
   if (code_estimate > kEvmCodeSizeLimit)
     throw Error(kWhere + "the contract would pass the EVM's code-size limit (about " + std::to_string(code_estimate) + " bytes, limit " +
                 std::to_string(kEvmCodeSizeLimit) + "): " + std::to_string(wvk.num_public()) + " Groth16 public inputs (" +
                 std::to_string(pub.input_values) + " public input and " + std::to_string(pub.output_values) + " output values) and " +
-                std::to_string(wvk.opening.size()) + " opening items; a model with a private input, or fewer public values, fits");
+                std::to_string(wvk.opening.size()) + " opening items");
 
   // The opening's table (ZkWrapped.combine): per item a source byte and two words.
   std::string table;
@@ -126,26 +127,31 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
   out.input_bytes = pub.input_bytes;
   out.output_bytes = pub.output_bytes;
 
-  // a. the public values, tensor after tensor, into pub[0..)
+  // a. the public values' fingerprint (z, y), the last two public inputs, tensor after tensor
   std::string values, layout_comment;
-  size_t k = 0;
-  for (const auto* list : {&pub.inputs, &pub.outputs}) {
-    const bool input = list == &pub.inputs;
-    for (const auto& e : *list) {
-      values += std::string("        if (!ZkWrapped.values(pub, ") + std::to_string(k) + ", " + (input ? "inputs" : "outputs") + ", " +
-                std::to_string(e.offset) + ", " + std::to_string(e.count) + ", " + std::to_string(e.width) + ", " + std::to_string(e.bits) +
-                ", " + (input ? "true" : "false") + ")) return false;  // " + e.name + "\n";
-      layout_comment += std::string("//   ") + (input ? "inputs" : "outputs") + "[" + std::to_string(e.offset) + ", " +
-                        std::to_string(e.offset + e.count * e.width) + "): " + e.name + ", " + std::to_string(e.count) + " values of " +
-                        std::to_string(e.width) + " byte(s), " + std::to_string(e.bits) + "-bit bound\n";
-      k += e.count;
+  const bool has_values = pub.input_values + pub.output_values > 0;
+  if (has_values) {
+    values = "        {\n            uint256 z = uint256(keccak256(abi.encodePacked(inputs, outputs))) % R;\n"
+             "            uint256 y = 0;\n            uint256 zi = 1;\n            bool ok;\n";
+    for (const auto* list : {&pub.inputs, &pub.outputs}) {
+      const bool input = list == &pub.inputs;
+      for (const auto& e : *list) {
+        values += std::string("            (ok, y, zi) = ZkWrapped.fingerprint(") + (input ? "inputs" : "outputs") + ", " +
+                  std::to_string(e.offset) + ", " + std::to_string(e.count) + ", " + std::to_string(e.width) + ", " +
+                  std::to_string(e.bits) + ", " + (input ? "true" : "false") + ", z, y, zi);  // " + e.name + "\n" +
+                  "            if (!ok) return false;\n";
+        layout_comment += std::string("//   ") + (input ? "inputs" : "outputs") + "[" + std::to_string(e.offset) + ", " +
+                          std::to_string(e.offset + e.count * e.width) + "): " + e.name + ", " + std::to_string(e.count) + " values of " +
+                          std::to_string(e.width) + " byte(s), " + std::to_string(e.bits) + "-bit bound\n";
+      }
     }
+    values += "            pub[NUM_PUBLIC - 2] = z;\n            pub[NUM_PUBLIC - 1] = y;\n        }\n";
   }
   // b. the groups
   std::string sizes = "        uint256[] memory sizes = new uint256[](" + std::to_string(wvk.group_sizes.size()) + ");\n";
   for (size_t g = 0; g < wvk.group_sizes.size(); ++g)
     sizes += "        sizes[" + std::to_string(g) + "] = " + std::to_string(wvk.group_sizes[g]) + ";\n";
-  const size_t k_digests = k, k_rho = k + wvk.group_sizes.size();
+  const size_t k_digests = 0, k_rho = wvk.group_sizes.size();
 
   std::string key;
   const auto key_words = evm_kzg_key_words(*vk.kzg);
