@@ -1,6 +1,6 @@
 // The EVM verifier of wrapped proofs (proof/wrapped.h; docs/protocol/wrap.md section 9), for a
-// wrappable kzg key (version 12) and its wrapping key (what a `create-evm-verifier --wrapped` would
-// write; the CLI does not call it yet).
+// wrappable kzg key (version 12) and its wrapping key (what `zkinfer create-evm-verifier --vk DIR/vk
+// --wrap-vk WDIR/wrap.vk` writes; `encode-evm-calldata --wrap-vk` writes its calldata).
 // One self-contained Solidity file (contracts/ZkWrapped.sol, ZkHyperKzg.sol, ZkTranscript.sol,
 // ZkBn254.sol and ZkFr.sol flattened, then the contract) with one contract and no library to link:
 //
@@ -20,12 +20,14 @@
 // It checks, returning true only when all pass and false otherwise (it reverts only where Solidity's
 // ABI decoder does: calldata that is not an encoding of these arguments):
 //   a. the public values' lengths and bounds (outputs |x| < 2^bits, a public input
-//      -2^bits <= x < 2^bits), each mapped to Fr (negative x to r - |x|);
+//      -2^bits <= x < 2^bits) and their fingerprint (proof/wrap.h): z = keccak256(inputs ||
+//      outputs) mod r, y = sum_i v_i z^i (v_i in Fr, negative x as r - |x|);
 //   b. every commitment (coordinates < q, on the curve or the identity) and each group's digest,
 //      keccak256 of its points' words read as a big-endian integer mod r
 //      (detail::commitment_group_digest);
-//   c. rho, gamma, V, seed < r, and the Groth16 proof with public inputs (inputs, outputs, digests,
-//      rho, gamma, V, seed) (the check of snark::groth16_solidity, shared: detail::groth16_yul);
+//   c. rho, gamma, V, seed < r, and the Groth16 proof with public inputs (digests, rho, gamma, V,
+//      seed, then z, y when there are public values) (the check of snark::groth16_solidity, shared:
+//      detail::groth16_yul);
 //   d. the deferred opening: C = C_mask + sum_c gamma^(c+1) C_c over the wrapping key's opening
 //      (the inner key's weight commitments embedded as constants, the proof's from coms), opened
 //      at rho to V by the batch proof (its scalars < r, its points on the curve) over the v2
@@ -55,9 +57,9 @@ struct EvmWrappedVerifier {
 
 // Throws Error with the reason: a key that is not wrappable, a wrapping key of another inner key
 // (vk_digest), a public-value layout the contract cannot take (bit bounds, counts that differ from
-// the wrapping key's, so many values that the contract would pass the 24,576-byte code-size limit:
-// about 123 bytes a Groth16 public input, so a public input of hundreds of values), an opening
-// item that names no commitment, a Groth16 key of the wrong size.
+// the wrapping key's), a contract that would pass the 24,576-byte code-size limit (65 bytes an
+// opening item: a few hundred), an opening item that names no commitment, a Groth16 key of the
+// wrong size.
 EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, const VerifyingKey& vk,
                                              const WrapVerifyingKey& wvk, const std::string& name = "ZkinferWrappedVerifier");
 
