@@ -335,6 +335,19 @@ TEST(Cli, WrapCommands) {
     EXPECT_EQ(b.code, 1) << "byte " << at << ": " << b.out;
     EXPECT_NE(b.out.find("invalid wrapped proof"), std::string::npos) << b.out;
   }
+  // The contract of wrapped proofs and its calldata (run in an EVM by evm_wrap_test).
+  Result ce = zk("create-evm-verifier --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "w" / "wrap.vk") + " -o " + q(d / "W.sol"));
+  ASSERT_EQ(ce.code, 0) << ce.out;
+  EXPECT_NE(ce.out.find("verifier of wrapped proofs"), std::string::npos) << ce.out;
+  EXPECT_NE(read_file(d / "W.sol").find("function verifyProof(uint256[8] calldata g16"), std::string::npos);
+  Result cd = zk("encode-evm-calldata --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "w" / "wrap.vk") + " --proof " + q(d / "p.wzkp") +
+                 " -o " + q(d / "cd.hex"));
+  ASSERT_EQ(cd.code, 0) << cd.out;
+  EXPECT_EQ(read_file(d / "cd.hex").rfind("0x", 0), 0u);
+  Result cdb = zk("encode-evm-calldata --vk " + q(d / "k" / "vk") + " --wrap-vk " + q(d / "w" / "wrap.vk") + " --proof " + q(d / "bad.wzkp") +
+                  " -o " + q(d / "cdb.hex"));
+  EXPECT_EQ(cdb.code, 2) << cdb.out;
+  EXPECT_FALSE(fs::exists(d / "cdb.hex"));
   // A proof of another key is not wrapped; the file is not written.
   Result o = zk("wrap --vk " + q(d / "k" / "vk") + " --wrap-pk " + q(d / "w" / "wrap.pk") + " --proof " + q(d / "p8.zkp") + " -o " +
                 q(d / "o.wzkp"));

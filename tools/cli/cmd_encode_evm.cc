@@ -1,4 +1,7 @@
 // zkinfer encode-evm-calldata --vk DIR/vk --proof P.zkp [--input IN.json] -o calldata.hex
+// zkinfer encode-evm-calldata --vk DIR/vk --wrap-vk WDIR/wrap.vk --proof P.wzkp -o calldata.hex
+//   (a wrapped proof, verified first, as the contract of create-evm-verifier --wrap-vk takes it:
+//   proof/evm_wrapped.h)
 //                            [--layout LAYOUT.json]
 // A kzg proof as EVM calldata (docs/protocol/evm.md section 3.2): the proof is verified first (as
 // `verify` does, through proof::proof_fields, the verifier's own enumeration of the fields it reads),
@@ -22,6 +25,8 @@
 #include <set>
 
 #include "commands.h"
+#include "proof/evm_wrapped.h"
+#include "proof/wrapped.h"
 #include "common/bytes.h"
 #include "curve/g1.h"
 #include "curve/g1_decode_log.h"
@@ -65,7 +70,7 @@ Word u64_word(uint64_t v) {
 
 void register_encode_evm(CLI::App& app, Action& action) {
   struct Args {
-    std::string vk, proof, input, out, layout;
+    std::string vk, proof, input, out, layout, wrap_vk;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("encode-evm-calldata",
@@ -75,6 +80,7 @@ void register_encode_evm(CLI::App& app, Action& action) {
   sub->add_option("--input", args->input, "input JSON the proof is about: required when the model's input is public");
   sub->add_option("-o,--output", args->out, "calldata file to write (hex)")->required();
   sub->add_option("--layout", args->layout, "also write each word's proof-file offset and kind (JSON)");
+  sub->add_option("--wrap-vk", args->wrap_vk, "wrapping verifying key: --proof is a wrapped proof (zkinfer wrap)");
   sub->callback([args, &action] {
     action = [args] {
       proof::VkFile vkf;
@@ -84,6 +90,27 @@ void register_encode_evm(CLI::App& app, Action& action) {
         throw Error(args->vk + ": not a verifying key: " + e.what());
       }
       const std::vector<uint8_t> bytes = proof::read_binary(args->proof);
+      if (!args->wrap_vk.empty()) {
+        if (!args->layout.empty()) throw Error("--layout is for unwrapped proofs");
+        proof::WrapVerifyingKey wvk;
+        try {
+          wvk = proof::WrapVerifyingKey::from_bytes(proof::read_binary(args->wrap_vk));
+        } catch (const DecodeError& e) {
+          throw Error(args->wrap_vk + ": not a wrapping verifying key: " + e.what());
+        }
+        proof::WrappedProof w;
+        try {
+          w = proof::WrappedProof::from_bytes(bytes, vkf.vk.kzg ? vkf.vk.kzg->form() : pcs::KzgForm::kOneWitness);
+        } catch (const DecodeError& e) {
+          throw Error(args->proof + ": not a wrapped proof: " + e.what());
+        }
+        if (Verdict v = proof::verify_wrapped(vkf.model, vkf.vk, wvk, w); !v)
+          throw Error(args->proof + ": the wrapped proof does not verify: " + v.reason());
+        const auto cd = proof::wrapped_evm_calldata(vkf.model, w);
+        proof::write_text(args->out, "0x" + hex(cd) + "\n");
+        std::printf("wrote %s: %zu bytes of calldata (a wrapped proof)\n", args->out.c_str(), cd.size());
+        return 0;
+      }
       if (!proof::is_proof_file(bytes) || bytes.size() < 41) throw Error(args->proof + ": not a zkinfer proof file");
       if (bytes[8] != static_cast<uint8_t>(proof::Backend::kKzg))
         throw Error(args->proof + ": made with the " +
