@@ -498,7 +498,17 @@ TEST(EvmWrapped, OwnChecksOnKnownVectors) {
   };
   const snark::Groth16ProvingKey gpk = snark::groth16_setup_insecure(circuit(std::vector<Fr>(wvk.num_public())), 0x3a9d03);  // TEST ONLY
   wvk.groth16 = gpk.vk;
-  auto reprove = [&](WrappedProof& p) { p.groth16 = snark::groth16_prove(gpk, circuit(p.public_inputs(model, wvk)), pcs::random_fr(rng)); };
+  // A value past its bound has no packed encoding, hence no fingerprint: its statement keeps the
+  // honest Groth16 proof (the contract must refuse the value itself).
+  auto reprove = [&](WrappedProof& p) {
+    std::vector<Fr> pub;
+    try {
+      pub = p.public_inputs(model, wvk);
+    } catch (const Error&) {
+      return;
+    }
+    p.groth16 = snark::groth16_prove(gpk, circuit(pub), pcs::random_fr(rng));
+  };
   reprove(wp);
   {
     const Verdict v = verify_wrapped(model, pk.vk, wvk, wp);
