@@ -73,9 +73,10 @@ inline constexpr uint32_t kProofVersion = 7;  // 2: padded zero-knowledge messag
 // proof (docs/protocol/wrap.md): the proof's transcript is field-native (transcript kField over
 // Poseidon, so that a circuit replays it), its messages are plain (Groth16 hides them: the wrapped
 // proof is the zero-knowledge one), and each group of proof-time commitments (the advice, before
-// the first challenge; the lookup multiplicities) is absorbed as one element, keccak256 of the
-// group's bytes as a big-endian integer mod r (commitment_digest), which a contract computes
-// from its calldata.
+// the first challenge; the lookup multiplicities; the opening's mask) is absorbed as one element,
+// keccak256 of the points' affine coordinates as a big-endian integer mod r
+// (detail::commitment_group_digest, proof/wrap_opening.h), which a contract computes from its
+// calldata; the opening ends with one masked combined HyperKZG opening (wrap.md section 8).
 // Keys a zkinfer of today reads: hyrax 5 and 11; kzg 3, 4, 6, 7, 8, 9 and 12 (known_key_version).
 inline constexpr uint32_t kKeyVersion = 3;
 inline constexpr uint32_t kKeyVersionKzgV4 = 4;
