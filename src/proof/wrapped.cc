@@ -176,6 +176,7 @@ WrapVerifyingKey WrapVerifyingKey::from_bytes(std::span<const uint8_t> in) {
     k.group_sizes.push_back(r.u32());
     if (k.group_sizes.back() == 0 || k.group_sizes.back() > kMaxCount) r.fail("wrap verifying key: a group's size");
   }
+  if (k.group_sizes.back() != 1) r.fail("wrap verifying key: the last group (the opening's mask) holds " + std::to_string(k.group_sizes.back()) + " commitments");
   k.rho_vars = r.u32();
   if (k.rho_vars == 0 || k.rho_vars > pcs::kKzgMaxVars) r.fail("wrap verifying key: rho of " + std::to_string(k.rho_vars) + " variables");
   const uint32_t no = r.u32();
