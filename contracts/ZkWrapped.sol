@@ -26,9 +26,8 @@ library ZkWrapped {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
     uint256 internal constant L_SEED = uint256(bytes32("wrap.seed")) | 9;
-    // One opening item of the table `combine` reads: 65 bytes (a source byte, then for a key
-    // commitment its x and y, for one of the proof's its index and a zero word).
-    uint256 internal constant ITEM_BYTES = 65;
+    // The opening's table that `combine` reads, item after item: a source byte, then for a key
+    // commitment its x and y (64 bytes), for one of the proof's its index (2 bytes, big-endian).
 
     // The public values' fingerprint (proof/wrap.h public_values_fingerprint): n values of v[at..)
     // (wd bytes each, big-endian two's complement), each in [-2^bits, 2^bits) (lowOpen: a public
@@ -130,9 +129,9 @@ library ZkWrapped {
         }
     }
 
-    // C = C_mask + sum_c gamma^(c+1) C_c, C_c the table's items in order (ITEM_BYTES each: source
-    // 0, a key commitment (x, y); source 1, the proof's commitment coms[2 j], coms[2 j + 1] with j
-    // the first word), C_mask the proof's commitment `mask`. False when a precompile refuses
+    // C = C_mask + sum_c gamma^(c+1) C_c, C_c the table's items in order (source 0, a key
+    // commitment (x, y); source 1, the proof's commitment coms[2 j], coms[2 j + 1] with j the
+    // two-byte index), C_mask the proof's commitment `mask`. False when a precompile refuses
     // (a point off the curve: the callers check them first) or an index is out of range (the
     // generator writes none).
     function combine(bytes memory table, uint256[] calldata coms, uint256 mask, uint256 gamma)
@@ -140,9 +139,8 @@ library ZkWrapped {
         view
         returns (bool ok, uint256 x, uint256 y)
     {
-        uint256 m = table.length / ITEM_BYTES;
         uint256 ncoms = coms.length / 2;
-        if (table.length != m * ITEM_BYTES || mask >= ncoms) return (false, 0, 0);
+        if (mask >= ncoms) return (false, 0, 0);
         ok = true;
         assembly ("memory-safe") {
             let p := mload(0x40)
@@ -151,17 +149,26 @@ library ZkWrapped {
             mstore(add(p, 0x20), calldataload(add(coms.offset, add(shl(6, mask), 32))))
             let g := gamma
             let t := add(table, 32)
-            for { let j := 0 } lt(j, m) { j := add(j, 1) } {
-                let it := add(t, mul(j, 65))
-                let src := byte(0, mload(it))
-                let px := mload(add(it, 1))
-                let py := mload(add(it, 33))
-                if src {
-                    // (an index past coms clears ok; calldataload past the end reads zeros)
-                    ok := and(ok, lt(px, ncoms))
-                    let at := add(coms.offset, shl(6, px))
+            let end := add(t, mload(table))
+            for { } lt(t, end) { } {
+                let px := 0
+                let py := 0
+                switch byte(0, mload(t))
+                case 0 {
+                    // the inner key's commitment: its (x, y) in the table
+                    px := mload(add(t, 1))
+                    py := mload(add(t, 33))
+                    t := add(t, 65)
+                }
+                default {
+                    // the proof's commitment number idx (two bytes): its words in coms (an index
+                    // past coms clears ok; calldataload past the end reads zeros)
+                    let idx := shr(240, mload(add(t, 1)))
+                    ok := and(ok, lt(idx, ncoms))
+                    let at := add(coms.offset, shl(6, idx))
                     px := calldataload(at)
                     py := calldataload(add(at, 32))
+                    t := add(t, 3)
                 }
                 mstore(add(p, 0x40), px)
                 mstore(add(p, 0x60), py)
@@ -170,6 +177,8 @@ library ZkWrapped {
                 ok := and(ok, staticcall(gas(), 0x06, p, 0x80, p, 0x40))
                 g := mulmod(g, gamma, R)
             }
+            // a table that does not end on an item's end is malformed
+            ok := and(ok, eq(t, end))
             x := mload(p)
             y := mload(add(p, 0x20))
         }

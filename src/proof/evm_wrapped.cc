@@ -76,19 +76,22 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
   const size_t mask = ncom - 1;
   // The Groth16 check is unrolled (snark::detail::groth16_yul: its IC points as code, about 123
   // bytes a public input: a few dozen, whatever the public values, which two inputs fingerprint)
-  // and the opening's table is in code (65 bytes an item): a model of many commitments would pass
-  // the 24,576-byte code-size limit (EIP-170) and could not be deployed. The estimate (measured,
-  // session 22: the rest of the contract about 12 KB) is a little high, never low, for the bundled
-  // models.
+  // and the opening's table is in code (65 bytes a key commitment, 3 a proof's): a model of very
+  // many weight tensors would pass the 24,576-byte code-size limit (EIP-170) and could not be
+  // deployed. The estimate (measured, session 22: the rest of the contract about 12 KB) is a little
+  // high, never low, for the bundled models.
   const size_t tensors = pub.inputs.size() + pub.outputs.size();
-  const size_t code_estimate = 12000 + 123 * wvk.num_public() + 65 * wvk.opening.size() + 64 * tensors;
+  size_t key_entries = 0;
+  for (const WrapOpenItem& it : wvk.opening) key_entries += it.source == WrapOpenItem::Source::kKey;
+  const size_t code_estimate = 12000 + 123 * wvk.num_public() + 65 * key_entries + 3 * (wvk.opening.size() - key_entries) + 64 * tensors;
   if (code_estimate > kEvmCodeSizeLimit)
     throw Error(kWhere + "the contract would pass the EVM's code-size limit (about " + std::to_string(code_estimate) + " bytes, limit " +
                 std::to_string(kEvmCodeSizeLimit) + "): " + std::to_string(wvk.num_public()) + " Groth16 public inputs (" +
                 std::to_string(pub.input_values) + " public input and " + std::to_string(pub.output_values) + " output values) and " +
                 std::to_string(wvk.opening.size()) + " opening items");
 
-  // The opening's table (ZkWrapped.combine): per item a source byte and two words.
+  // The opening's table (ZkWrapped.combine): per item a source byte, then a key commitment's two
+  // words or a proof commitment's two-byte index.
   std::string table;
   size_t key_items = 0, proof_items = 0;
   for (size_t i = 0; i < wvk.opening.size(); ++i) {
@@ -103,19 +106,19 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
       const pcs::KzgCommitment* k = pcs::KzgScheme::as_kzg(*vk.weights[it.index]);
       if (!k) throw Error(kWhere + "opening item " + std::to_string(i) + ": the key's commitment of tensor " + std::to_string(it.index) + " is not one kzg commitment");
       std::tie(x, y) = g1_words(k->point);
-      table += "00";
+      table += "00" + hex(x.data(), 32) + hex(y.data(), 32);
       ++key_items;
     } else if (it.source == WrapOpenItem::Source::kProof) {
       if (it.index + 1 >= ncom)
         throw Error(kWhere + "opening item " + std::to_string(i) + " names commitment " + std::to_string(it.index) + " of the proof's " +
                     std::to_string(ncom) + " (the last is the mask)");
-      x = u64_word(it.index);
-      table += "01";
+      if (it.index > 0xffff) throw Error(kWhere + "opening item " + std::to_string(i) + " names commitment " + std::to_string(it.index) + ": the table holds two-byte indices");
+      const uint8_t idx[2] = {static_cast<uint8_t>(it.index >> 8), static_cast<uint8_t>(it.index)};
+      table += "01" + hex(idx, 2);
       ++proof_items;
     } else {
       throw Error(kWhere + "opening item " + std::to_string(i) + " has an unknown source");
     }
-    table += hex(x.data(), 32) + hex(y.data(), 32);
   }
 
   EvmWrappedVerifier out;
@@ -189,7 +192,7 @@ EvmWrappedVerifier make_wrapped_evm_verifier(const quant::CompiledModel& model, 
     << "    uint256 public constant RHO_VARS = " << n << ";\n"
     << "    uint256 public constant OP_WORDS = " << out.op_words << ";\n"
     << "    uint256 public constant NUM_PUBLIC = " << out.public_inputs << ";\n"
-    << "    // the opening's commitments (ZkWrapped.combine): source 0, a key commitment (x, y); 1, the proof's (index)\n"
+    << "    // the opening's commitments (ZkWrapped.combine): source 0, a key commitment (x, y); 1, the proof's (2-byte index)\n"
     << "    bytes internal constant OPENING = hex\"" << table << "\";\n\n"
     << "    function verifyProof(uint256[8] calldata g16, bytes calldata inputs, bytes calldata outputs, uint256[] calldata coms,\n"
     << "                         uint256[] calldata op) external view returns (bool)\n    {\n"

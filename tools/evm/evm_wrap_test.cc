@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -607,9 +608,12 @@ TEST(EvmWrapped, GeneratorRefusals) {
   w.opening[0].index = 100000;
   refuses(c.pk.vk, w, "does not commit");
   {
-    // 250 opening items (65 bytes of table each): a contract over 24,576 bytes.
+    // 250 opening items of the key (65 bytes of table each): a contract over 24,576 bytes.
     WrapVerifyingKey pw = c.wpk.vk;
-    pw.opening.resize(250, pw.opening[0]);
+    const auto key_item = std::find_if(pw.opening.begin(), pw.opening.end(),
+                                       [](const WrapOpenItem& it) { return it.source == WrapOpenItem::Source::kKey; });
+    ASSERT_NE(key_item, pw.opening.end());
+    pw.opening.assign(250, *key_item);
     try {
       (void)make_wrapped_evm_verifier(c.model, c.pk.vk, pw, "V");
       ADD_FAILURE() << "a contract of " << pw.opening.size() << " opening items was written";
