@@ -7,6 +7,7 @@
 #include "pcs/kzg_scheme.h"
 #include "hash/keccak.h"
 #include "proof/evm_public.h"
+#include "quant/model_file.h"
 #include "proof/model_facts.h"
 #include "proof/wrap_opening.h"
 
@@ -21,11 +22,10 @@ constexpr uint32_t kFormatVersion = 1;
 // Bounds on what a decoder allocates before the bytes are there to back it.
 constexpr uint32_t kMaxCount = 1u << 28;
 
-void expect_magic(ByteReader& r, const std::array<uint8_t, 4>& magic, const char* what) {
+void expect_magic(ByteReader& r, const std::array<uint8_t, 4>& magic) {
   const auto m = r.bytes(4);
-  if (!std::equal(m.begin(), m.end(), magic.begin())) r.fail(std::string(what) + ": bad magic");
-  if (const uint32_t v = r.u32(); v != kFormatVersion)
-    r.fail(std::string(what) + ": unsupported version " + std::to_string(v));
+  if (!std::equal(m.begin(), m.end(), magic.begin())) r.fail("bad magic");
+  if (const uint32_t v = r.u32(); v != kFormatVersion) r.fail("unsupported version " + std::to_string(v));
 }
 
 void put_fr(ByteWriter& w, const Fr& x) { w.bytes(x.to_bytes()); }
@@ -164,45 +164,45 @@ std::vector<uint8_t> WrapVerifyingKey::to_bytes() const {
 
 WrapVerifyingKey WrapVerifyingKey::from_bytes(std::span<const uint8_t> in) {
   ByteReader r(in, "wrap verifying key");
-  expect_magic(r, kVkMagic, "wrap verifying key");
+  expect_magic(r, kVkMagic);
   WrapVerifyingKey k;
   const auto d = r.bytes(32);
   std::copy(d.begin(), d.end(), k.vk_digest.begin());
   k.input_values = r.u32();
   k.output_values = r.u32();
   const uint32_t ng = r.u32();
-  if (ng == 0 || ng > 8) r.fail("wrap verifying key: " + std::to_string(ng) + " commitment groups");
+  if (ng == 0 || ng > 8) r.fail(std::to_string(ng) + " commitment groups");
   for (uint32_t i = 0; i < ng; ++i) {
     k.group_sizes.push_back(r.u32());
-    if (k.group_sizes.back() == 0 || k.group_sizes.back() > kMaxCount) r.fail("wrap verifying key: a group's size");
+    if (k.group_sizes.back() == 0 || k.group_sizes.back() > kMaxCount) r.fail("a group's size");
   }
-  if (k.group_sizes.back() != 1) r.fail("wrap verifying key: the last group (the opening's mask) holds " + std::to_string(k.group_sizes.back()) + " commitments");
+  if (k.group_sizes.back() != 1) r.fail("the last group (the opening's mask) holds " + std::to_string(k.group_sizes.back()) + " commitments");
   k.rho_vars = r.u32();
-  if (k.rho_vars == 0 || k.rho_vars > pcs::kKzgMaxVars) r.fail("wrap verifying key: rho of " + std::to_string(k.rho_vars) + " variables");
+  if (k.rho_vars == 0 || k.rho_vars > pcs::kKzgMaxVars) r.fail("rho of " + std::to_string(k.rho_vars) + " variables");
   const uint32_t no = r.u32();
-  if (no == 0 || no > r.remaining() / 9) r.fail("wrap verifying key: " + std::to_string(no) + " opening items");
+  if (no == 0 || no > r.remaining() / 9) r.fail(std::to_string(no) + " opening items");
   for (uint32_t i = 0; i < no; ++i) {
     WrapOpenItem it;
     const uint8_t src = r.u8();
-    if (src > 1) r.fail("wrap verifying key: opening item " + std::to_string(i) + " of unknown source");
+    if (src > 1) r.fail("opening item " + std::to_string(i) + " of unknown source");
     it.source = static_cast<WrapOpenItem::Source>(src);
     it.index = r.u32();
     it.num_vars = r.u32();
-    if (it.num_vars > k.rho_vars) r.fail("wrap verifying key: opening item " + std::to_string(i) + " wider than rho");
+    if (it.num_vars > k.rho_vars) r.fail("opening item " + std::to_string(i) + " wider than rho");
     k.opening.push_back(it);
   }
-  k.groth16 = snark::groth16_vk_from_bytes(sized(r, "wrap verifying key: groth16 key"));
+  k.groth16 = snark::groth16_vk_from_bytes(sized(r, "groth16 key"));
   r.expect_end();
-  if (k.input_values > kMaxCount || k.output_values > kMaxCount) r.fail("wrap verifying key: public value counts");
+  if (k.input_values > kMaxCount || k.output_values > kMaxCount) r.fail("public value counts");
   // Every proof commitment an opening item names exists, and the Groth16 key takes exactly the
   // public inputs the layout gives.
   const size_t nc = k.num_commitments();
   for (const WrapOpenItem& it : k.opening)
     if (it.source == WrapOpenItem::Source::kProof && it.index >= nc - 1)
-      r.fail("wrap verifying key: an opening item names proof commitment " + std::to_string(it.index) + " of " +
+      r.fail("an opening item names proof commitment " + std::to_string(it.index) + " of " +
              std::to_string(nc - 1) + " (the mask is not an item)");
   if (k.groth16.num_public() != k.num_public())
-    r.fail("wrap verifying key: the Groth16 key takes " + std::to_string(k.groth16.num_public()) + " public inputs, the layout " +
+    r.fail("the Groth16 key takes " + std::to_string(k.groth16.num_public()) + " public inputs, the layout " +
            std::to_string(k.num_public()));
   return k;
 }
@@ -218,13 +218,13 @@ std::vector<uint8_t> WrapProvingKey::to_bytes() const {
 
 WrapProvingKey WrapProvingKey::from_bytes(std::span<const uint8_t> in) {
   ByteReader r(in, "wrap proving key");
-  expect_magic(r, kPkMagic, "wrap proving key");
+  expect_magic(r, kPkMagic);
   WrapProvingKey k;
-  k.vk = WrapVerifyingKey::from_bytes(sized(r, "wrap proving key: verifying key"));
-  k.groth16 = snark::groth16_pk_from_bytes(sized(r, "wrap proving key: groth16 key"));
+  k.vk = WrapVerifyingKey::from_bytes(sized(r, "verifying key"));
+  k.groth16 = snark::groth16_pk_from_bytes(sized(r, "groth16 key"));
   r.expect_end();
   if (!(snark::groth16_vk_to_bytes(k.groth16.vk) == snark::groth16_vk_to_bytes(k.vk.groth16)))
-    r.fail("wrap proving key: its Groth16 keys disagree");
+    r.fail("its Groth16 keys disagree");
   return k;
 }
 
@@ -280,23 +280,23 @@ std::vector<uint8_t> WrappedProof::to_bytes() const {
 
 WrappedProof WrappedProof::from_bytes(std::span<const uint8_t> in, pcs::KzgForm form) {
   ByteReader r(in, "wrapped proof");
-  expect_magic(r, kProofMagic, "wrapped proof");
+  expect_magic(r, kProofMagic);
   WrappedProof p;
   p.groth16 = snark::groth16_proof_from_bytes(r.bytes(136));
-  p.inputs = get_values(r, "wrapped proof: inputs");
-  p.outputs = get_values(r, "wrapped proof: outputs");
+  p.inputs = get_values(r, "inputs");
+  p.outputs = get_values(r, "outputs");
   const uint64_t nc = r.count(curve::G1Affine::kBytes);
   for (uint64_t i = 0; i < nc; ++i) {
     const auto pt = curve::G1Affine::from_bytes(r.bytes(curve::G1Affine::kBytes));
-    if (!pt) r.fail("wrapped proof: commitment " + std::to_string(i) + " is not a valid point");
+    if (!pt) r.fail("commitment " + std::to_string(i) + " is not a valid point");
     p.commitments.push_back(*pt);
   }
   const uint64_t nr = r.count(32, pcs::kKzgMaxVars);
-  for (uint64_t i = 0; i < nr; ++i) p.rho.push_back(get_fr(r, "wrapped proof: rho"));
-  p.gamma = get_fr(r, "wrapped proof: gamma");
-  p.value = get_fr(r, "wrapped proof: value");
-  p.seed = get_fr(r, "wrapped proof: seed");
-  p.opening = pcs::KzgBatchProof::from_bytes(sized(r, "wrapped proof: opening"), form);
+  for (uint64_t i = 0; i < nr; ++i) p.rho.push_back(get_fr(r, "rho"));
+  p.gamma = get_fr(r, "gamma");
+  p.value = get_fr(r, "value");
+  p.seed = get_fr(r, "seed");
+  p.opening = pcs::KzgBatchProof::from_bytes(sized(r, "opening"), form);
   r.expect_end();
   return p;
 }
@@ -361,9 +361,11 @@ WrappedProof wrap_prove(const quant::CompiledModel& model, const VerifyingKey& v
 
 Verdict verify_wrapped(const quant::CompiledModel& model, const VerifyingKey& vk, const WrapVerifyingKey& wvk,
                        const WrappedProof& proof, std::vector<ops::ITensor>* outputs,
-                       std::span<const ops::ITensor> public_inputs) {
+                       std::span<const ops::ITensor> public_inputs, bool key_checked) {
   try {
-    if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
+    if (!key_checked)
+      if (Verdict v = check_key(model, vk); !v) return v.classified(Failure::kKey);
+    if (vk.model_digest != quant::public_digest(model)) return Verdict::reject(Failure::kKey, "wrapped: the verifying key is for another model");
     if (!vk.wrappable() || !vk.kzg) return Verdict::reject(Failure::kKey, "wrapped: the verifying key is not wrappable");
     if (wvk.vk_digest != vk.digest()) return Verdict::reject(Failure::kKey, "wrapped: the wrapping key is for another verifying key");
     const auto& g = model.graph;

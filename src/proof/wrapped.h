@@ -123,8 +123,10 @@ WrappedProof wrap_prove(const quant::CompiledModel& model, const VerifyingKey& v
 
 // Checks a wrapped proof natively (the three checks above and the public values' bounds); on
 // acceptance *outputs (optional) holds the public outputs. public_inputs: as for verify().
+// key_checked: the caller has already checked the inner key (check_key, e.g. through the verified-key
+// cache, proof/key_cache.h: its weight range proof is a per-key cost); otherwise it is checked here.
 Verdict verify_wrapped(const quant::CompiledModel& model, const VerifyingKey& vk, const WrapVerifyingKey& wvk,
                        const WrappedProof& proof, std::vector<ops::ITensor>* outputs = nullptr,
-                       std::span<const ops::ITensor> public_inputs = {});
+                       std::span<const ops::ITensor> public_inputs = {}, bool key_checked = false);
 
 }  // namespace zkinfer::proof

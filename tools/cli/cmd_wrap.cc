@@ -24,6 +24,7 @@
 #include "graph/json_io.h"
 #include "pcs/ipa.h"
 #include "proof/files.h"
+#include "proof/key_cache.h"
 #include "proof/model_proof.h"
 #include "proof/wrapped.h"
 #include "quant/int_executor.h"
@@ -166,7 +167,7 @@ void register_wrap(CLI::App& app, Action& action) {
   {
     struct Args {
       std::string vk, wrap_vk, proof, input, output;
-      bool json = false;
+      bool json = false, no_key_cache = false;
     };
     auto args = std::make_shared<Args>();
     CLI::App* sub = app.add_subcommand("verify-wrapped", "verify a wrapped proof (exit 0 valid, 1 invalid, 2 bad usage or files)");
@@ -176,6 +177,8 @@ void register_wrap(CLI::App& app, Action& action) {
     sub->add_option("--input", args->input, "the input JSON the proof is about, when the model's input is public");
     sub->add_option("--output", args->output, "the proven output must equal this JSON file's output_data");
     sub->add_flag("--json", args->json, "print a machine-readable summary");
+    sub->add_flag("--no-key-cache", args->no_key_cache,
+                  "check the inner key's weight range proof in full even if it passed before, and record nothing");
     sub->callback([args, &action] {
       action = [args] {
         const auto t0 = std::chrono::steady_clock::now();
@@ -183,14 +186,19 @@ void register_wrap(CLI::App& app, Action& action) {
         const auto wvk = decode<proof::WrapVerifyingKey>(args->wrap_vk, "wrapping verifying key", &proof::WrapVerifyingKey::from_bytes);
         const auto in = public_input(f, args->input);
         const auto bytes = proof::read_binary(args->proof);
-        Verdict v = Verdict::accept();
+        // The inner key's check, once per key (the verified-key cache, as verify's).
+        const std::filesystem::path cache_dir = args->no_key_cache ? std::filesystem::path() : proof::default_key_cache_dir();
+        const proof::KeyCheck kc = proof::check_key_cached(f.model, f.vk, cache_dir);
+        Verdict v = kc.verdict.classified(Failure::kKey);
         std::vector<ops::ITensor> outs;
         const auto tv = std::chrono::steady_clock::now();
-        try {
-          const proof::WrappedProof w = proof::WrappedProof::from_bytes(bytes, f.vk.kzg ? f.vk.kzg->form() : pcs::KzgForm::kOneWitness);
-          v = proof::verify_wrapped(f.model, f.vk, wvk, w, &outs, in);
-        } catch (const DecodeError& e) {
-          v = Verdict::reject(Failure::kDecode, args->proof + ": " + e.what());
+        if (v) {
+          try {
+            const proof::WrappedProof w = proof::WrappedProof::from_bytes(bytes, f.vk.kzg ? f.vk.kzg->form() : pcs::KzgForm::kOneWitness);
+            v = proof::verify_wrapped(f.model, f.vk, wvk, w, &outs, in, /*key_checked=*/true);
+          } catch (const DecodeError& e) {
+            v = Verdict::reject(Failure::kDecode, args->proof + ": " + e.what());
+          }
         }
         const double verify_s = since(tv);
         std::vector<std::vector<double>> proven;
@@ -214,11 +222,14 @@ void register_wrap(CLI::App& app, Action& action) {
           if (!v.ok()) j["reason"] = v.reason(), j["failure"] = failure_name(v.failure());
           j["seconds"] = since(t0);
           j["verify_seconds"] = verify_s;
+          j["key_check_seconds"] = kc.seconds;
+          j["key_cached"] = kc.cached;
           j["proof_bytes"] = bytes.size();
           if (v.ok()) j["output"] = proven;
           std::printf("%s\n", j.dump(2).c_str());
         } else if (v.ok()) {
-          std::printf("valid wrapped proof (%zu bytes) verified in %.3f s\n", bytes.size(), verify_s);
+          std::printf("valid wrapped proof (%zu bytes) verified in %.3f s (key check %.3f s%s)\n", bytes.size(), verify_s, kc.seconds,
+                      kc.cached ? ", found in the verified-key cache" : "");
         } else {
           std::printf("invalid wrapped proof: %s\n", v.reason().c_str());
         }
