@@ -310,7 +310,7 @@ TEST(PtauLagrange, ReadsTheRequestedDomainOfAPreparedFile) {
     }
   }
   // Without the request the sections are not looked at.
-  const Ptau p = read_ptau_bytes(prepared_bytes(), "prepared.ptau", opts(64, 4));
+  const Ptau p = read_ptau_bytes(prepared_bytes(), "prepared.ptau", opts(32, 4));
   EXPECT_FALSE(p.prepared);
   EXPECT_FALSE(p.lagrange.has_value());
 }
