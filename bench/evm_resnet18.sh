@@ -9,7 +9,8 @@
 #
 # Usage: bench/evm_resnet18.sh ZKINFER DIR [PTAU]
 #   DIR: the work folder (created); PTAU: a powers-of-tau file of power >= 22. Without PTAU,
-#   DIR/../test_pot22.ptau is made if missing by `zkinfer insecure-test-ptau --power 22`
+#   DIR/../test_pot22.ptau is made if missing by `zkinfer insecure-test-ptau --power 22 --unprepared`
+#   (kzg reads only the powers; a prepared file, the default, adds the Lagrange sections: 3x the points)
 #   (TEST ONLY, INSECURE: its secrets are public; a few CPU minutes, 1.5 GB). For real use pass a
 #   ceremony file (docs/protocol/kzg.md section 2), e.g. the Hermez powersOfTau28_hez_final_22.ptau.
 #   MODEL=folder (default ../shared/models/resnet18), CAP=bytes (default 8 GiB), PROFILE=0 skips
@@ -34,7 +35,7 @@ step() {
 }
 uptime
 if [ ! -s "$ptau" ]; then
-  step ptau "$zk" insecure-test-ptau --power 22 -o "$ptau"
+  step ptau "$zk" insecure-test-ptau --power 22 --unprepared -o "$ptau"
 fi
 step compile "$zk" compile "$model/model.onnx" --calibration "$model/input.json" \
   --input-visibility public --weights-visibility fixed -o "$d/m.zkm"

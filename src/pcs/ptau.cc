@@ -9,9 +9,11 @@
 
 #include "common/error.h"
 #include "common/random.h"
+#include "curve/g2_msm.h"
 #include "curve/msm.h"
 #include "curve/pairing.h"
 #include "field/bn254.h"
+#include "poly/ntt.h"
 
 namespace zkinfer::pcs {
 
@@ -35,6 +37,10 @@ const char* section_name(uint32_t id) {
     case 4: return "alphaTauG1";
     case 5: return "betaTauG1";
     case 6: return "betaG2";
+    case 12: return "tauG1 Lagrange";
+    case 13: return "tauG2 Lagrange";
+    case 14: return "alphaTauG1 Lagrange";
+    case 15: return "betaTauG1 Lagrange";
     default: return "section";
   }
 }
@@ -95,7 +101,7 @@ Sections scan(const Source& src) {
     if (size > src.size - pos)
       src.fail("truncated: section " + std::to_string(id) + " (" + section_name(id) + ") declares " +
                std::to_string(size) + " bytes but only " + std::to_string(src.size - pos) + " remain");
-    if (id >= 1 && id <= 6 && s.at.count(id))
+    if (((id >= 1 && id <= 6) || (id >= 12 && id <= 15)) && s.at.count(id))
       src.fail("section " + std::to_string(id) + " (" + section_name(id) + ") appears twice");
     s.at[id] = {pos, size};
     pos += size;
@@ -116,7 +122,8 @@ void check_size(const Source& src, uint32_t id, uint64_t size, uint64_t expected
              " bytes; the header's power implies " + std::to_string(expected));
 }
 
-std::vector<G1Affine> read_g1(const Source& src, uint32_t id, uint64_t offset, size_t count) {
+// `count` points from `offset`, the first of them point number `first` of section `id` (for messages).
+std::vector<G1Affine> read_g1(const Source& src, uint32_t id, uint64_t offset, size_t count, uint64_t first = 0) {
   auto buf = src.bytes(offset, count * kG1Bytes, std::string(section_name(id)) + " points");
   std::vector<G1Affine> out(count);
   std::vector<std::string> bad(count);
@@ -131,12 +138,12 @@ std::vector<G1Affine> read_g1(const Source& src, uint32_t id, uint64_t offset, s
   }
   for (size_t i = 0; i < count; ++i)
     if (!bad[i].empty())
-      src.fail("section " + std::to_string(id) + " (" + section_name(id) + "), point " + std::to_string(i) +
+      src.fail("section " + std::to_string(id) + " (" + section_name(id) + "), point " + std::to_string(first + i) +
                ": " + bad[i]);
   return out;
 }
 
-std::vector<G2Affine> read_g2(const Source& src, uint32_t id, uint64_t offset, size_t count) {
+std::vector<G2Affine> read_g2(const Source& src, uint32_t id, uint64_t offset, size_t count, uint64_t first = 0) {
   auto buf = src.bytes(offset, count * kG2Bytes, std::string(section_name(id)) + " points");
   std::vector<G2Affine> out(count);
   std::vector<std::string> bad(count);
@@ -153,9 +160,48 @@ std::vector<G2Affine> read_g2(const Source& src, uint32_t id, uint64_t offset, s
   }
   for (size_t i = 0; i < count; ++i)
     if (!bad[i].empty())
-      src.fail("section " + std::to_string(id) + " (" + section_name(id) + "), point " + std::to_string(i) +
+      src.fail("section " + std::to_string(id) + " (" + section_name(id) + "), point " + std::to_string(first + i) +
                ": " + bad[i]);
   return out;
+}
+
+// The Lagrange points of the domain 2^k from sections 12-15 when the file has them (see ptau.h for
+// the layout: the block of domain 2^k starts at point 2^k - 1 of each section).
+void read_lagrange(const Source& src, const Sections& s, unsigned k, const PtauOptions& opt, Ptau& p) {
+  const uint64_t n = uint64_t{1} << std::min(k, 63u);
+  if (k > p.power)
+    src.fail("asked for the Lagrange points of the domain 2^" + std::to_string(k) + " but the file's power is " +
+             std::to_string(p.power));
+  // The check against the powers needs them (an invariant of the caller's options, reported as an
+  // error rather than trusted).
+  if (opt.g1_powers < n || opt.g2_powers < n || !opt.read_alpha)
+    throw Error(src.name + ": the Lagrange points of the domain 2^" + std::to_string(k) +
+                " are checked against the powers; read at least " + std::to_string(n) +
+                " G1 and G2 powers and alphaTauG1 with them");
+  const uint32_t ids[4] = {12, 13, 14, 15};
+  size_t present = 0;
+  for (uint32_t id : ids) present += s.at.count(id);
+  if (present == 0) return;  // not prepared: the caller computes the points itself
+  for (uint32_t id : ids)
+    if (!s.at.count(id))
+      src.fail("partly prepared: missing section " + std::to_string(id) + " (" + section_name(id) +
+               ") while other Lagrange sections (12-15) are present");
+  p.prepared = true;
+  const uint64_t blocks = (uint64_t{2} << p.power) - 1;  // sum of 2^j for j = 0..power
+  auto off = [&](uint32_t id, uint64_t count, size_t point_bytes) {
+    auto [o, size] = s.at.at(id);
+    check_size(src, id, size, count * point_bytes);
+    return o + (n - 1) * point_bytes;
+  };
+  const uint64_t o12 = off(12, 2 * blocks + 1, kG1Bytes), o13 = off(13, blocks, kG2Bytes);
+  const uint64_t o14 = off(14, blocks, kG1Bytes), o15 = off(15, blocks, kG1Bytes);
+  PtauLagrange l;
+  l.power = k;
+  l.tau_g1 = read_g1(src, 12, o12, n, n - 1);
+  l.tau_g2 = read_g2(src, 13, o13, n, n - 1);
+  l.alpha_tau_g1 = read_g1(src, 14, o14, n, n - 1);
+  l.beta_tau_g1 = read_g1(src, 15, o15, n, n - 1);
+  p.lagrange = std::move(l);
 }
 
 Ptau read(const Source& src, const PtauOptions& opt) {
@@ -205,7 +251,9 @@ Ptau read(const Source& src, const PtauOptions& opt) {
   if (opt.read_alpha) p.alpha_tau_g1 = read_g1(src, 4, off4, n_side);
   p.beta_tau_g1 = read_g1(src, 5, off5, n_side);
   p.beta_g2 = read_g2(src, 6, off6, 1)[0];
+  if (opt.lagrange_power) read_lagrange(src, s, *opt.lagrange_power, opt, p);
   verify_ptau(p);
+  verify_ptau_lagrange(p);
   return p;
 }
 
@@ -266,6 +314,41 @@ void verify_ptau(const Ptau& p) {
       fail("inconsistent powers in section " + std::to_string(c.section) + " (" + section_name(c.section) +
            "): the pairing check of consecutive powers fails");
   fail("inconsistent powers (the combined pairing check fails)");
+}
+
+void verify_ptau_lagrange(const Ptau& p) {
+  if (!p.lagrange) return;
+  const PtauLagrange& l = *p.lagrange;
+  const size_t n = size_t{1} << l.power;
+  auto fail = [&](const std::string& why) -> void { throw Error(p.path + ": " + why); };
+  if (l.tau_g1.size() != n || l.tau_g2.size() != n || l.alpha_tau_g1.size() != n || l.beta_tau_g1.size() != n)
+    fail("the Lagrange points of the domain 2^" + std::to_string(l.power) + " are not 2^" + std::to_string(l.power) +
+         " per section");
+  if (p.tau_g1.size() < n || p.tau_g2.size() < n || p.alpha_tau_g1.size() < n || p.beta_tau_g1.size() < n)
+    fail("too few powers loaded to check the Lagrange points of the domain 2^" + std::to_string(l.power));
+  auto mismatch = [&](uint32_t id, uint32_t against) {
+    fail("section " + std::to_string(id) + " (" + section_name(id) + "): the Lagrange points of the domain 2^" +
+         std::to_string(l.power) + " are not the inverse DFT of section " + std::to_string(against) + " (" +
+         section_name(against) + ")'s powers (the random linear combination check fails)");
+  };
+  SecureRng rng;
+  // Fresh weights r per section and c = intt(r): sum_i r_i [L_i] must equal sum_j c_j [P_j].
+  auto weights = [&](std::vector<Fr>& r, std::vector<Fr>& c) {
+    r.resize(n);
+    for (Fr& x : r) x = Fr::random(rng);
+    c = r;
+    poly::intt(c);
+  };
+  std::vector<Fr> r, c;
+  const std::pair<uint32_t, uint32_t> g1_sections[3] = {{12, 2}, {14, 4}, {15, 5}};
+  for (const auto& [id, against] : g1_sections) {
+    const auto& lag = id == 12 ? l.tau_g1 : id == 14 ? l.alpha_tau_g1 : l.beta_tau_g1;
+    const auto& pow = id == 12 ? p.tau_g1 : id == 14 ? p.alpha_tau_g1 : p.beta_tau_g1;
+    weights(r, c);
+    if (!(curve::msm(lag, r) == curve::msm(std::span(pow).first(n), c))) mismatch(id, against);
+  }
+  weights(r, c);
+  if (!(curve::msm_g2(l.tau_g2, r) == curve::msm_g2(std::span(p.tau_g2).first(n), c))) mismatch(13, 3);
 }
 
 Ptau read_ptau(const std::string& path, const PtauOptions& options) {

@@ -1,7 +1,11 @@
 // Tests of the .ptau reader (pcs/ptau.h) on the committed TEST-ONLY file
 // tests/vectors/test_pot10.ptau (scripts/make-test-ptau.sh): points against the ones snarkjs's own
 // libraries decode (tests/vectors/test_pot10.ptau.json), and every kind of bad file rejected with
-// an error naming the file, the section and the reason.
+// an error naming the file, the section and the reason; and the Lagrange sections 12-15 of prepared
+// files (written by the TEST-ONLY writer, pcs/ptau_writer.h, whose output is byte for byte what
+// `snarkjs powersoftau prepare phase2` makes: scripts/check-insecure-ptau.sh): read for the domain
+// asked for, equal to the inverse DFT of the powers, and refused when a point, a size or a section
+// is wrong.
 #include "pcs/ptau.h"
 
 #include <gtest/gtest.h>
@@ -13,12 +17,17 @@
 #include <vector>
 
 #include "common/error.h"
+#include "curve/g1.h"
+#include "curve/g2.h"
+#include "pcs/ptau_writer.h"
+#include "poly/ntt.h"
 
 namespace zkinfer::pcs {
 namespace {
 
 using field::Fq;
 using field::Fq2;
+using field::Fr;
 using nlohmann::json;
 
 const std::string kFile = std::string(ZKINFER_SOURCE_DIR) + "/tests/vectors/test_pot10.ptau";
@@ -247,6 +256,170 @@ TEST(Ptau, MissingFile) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/x.ptau"), std::string::npos);
+  }
+}
+
+// ---- Lagrange sections (prepared files) ----
+
+constexpr uint32_t kPower = 5;
+
+const InsecureTestPtauSecrets& secrets() {
+  static const InsecureTestPtauSecrets s = insecure_test_ptau_secrets("ptau_test lagrange");
+  return s;
+}
+const std::vector<uint8_t>& prepared_bytes() {
+  static const std::vector<uint8_t> b = insecure_test_ptau_bytes(kPower, secrets());
+  return b;
+}
+
+PtauOptions lagrange_opts(unsigned k) {
+  PtauOptions o = opts((size_t{2} << kPower) - 1, size_t{1} << kPower);
+  o.lagrange_power = k;
+  return o;
+}
+
+// first * L_i(tau) for the domain 2^k, by the field inverse NTT of the powers (not the writer's
+// closed form).
+std::vector<Fr> lagrange_scalars(unsigned k, const Fr& first) {
+  std::vector<Fr> v(size_t{1} << k);
+  Fr t = first;
+  for (Fr& x : v) x = t, t = t * secrets().tau;
+  poly::intt(v);
+  return v;
+}
+
+TEST(PtauLagrange, ReadsTheRequestedDomainOfAPreparedFile) {
+  const auto& s = secrets();
+  for (unsigned k : {0u, 1u, 3u, kPower}) {
+    const Ptau p = read_ptau_bytes(prepared_bytes(), "prepared.ptau", lagrange_opts(k));
+    EXPECT_TRUE(p.prepared);
+    ASSERT_TRUE(p.lagrange.has_value()) << k;
+    const PtauLagrange& l = *p.lagrange;
+    const size_t n = size_t{1} << k;
+    EXPECT_EQ(l.power, k);
+    ASSERT_EQ(l.tau_g1.size(), n);
+    ASSERT_EQ(l.tau_g2.size(), n);
+    ASSERT_EQ(l.alpha_tau_g1.size(), n);
+    ASSERT_EQ(l.beta_tau_g1.size(), n);
+    const auto lt = lagrange_scalars(k, Fr::one()), la = lagrange_scalars(k, s.alpha), lb = lagrange_scalars(k, s.beta);
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(l.tau_g1[i], (curve::G1::generator() * lt[i]).to_affine()) << k << " " << i;
+      EXPECT_EQ(l.tau_g2[i], (curve::G2::generator() * lt[i]).to_affine()) << k << " " << i;
+      EXPECT_EQ(l.alpha_tau_g1[i], (curve::G1::generator() * la[i]).to_affine()) << k << " " << i;
+      EXPECT_EQ(l.beta_tau_g1[i], (curve::G1::generator() * lb[i]).to_affine()) << k << " " << i;
+    }
+  }
+  // Without the request the sections are not looked at.
+  const Ptau p = read_ptau_bytes(prepared_bytes(), "prepared.ptau", opts(32, 4));
+  EXPECT_FALSE(p.prepared);
+  EXPECT_FALSE(p.lagrange.has_value());
+}
+
+TEST(PtauLagrange, AnUnpreparedFileSaysSo) {
+  // The snarkjs-made test file (scripts/make-test-ptau.sh: new + beacon, not prepared).
+  PtauOptions o = opts(2047, 1024);
+  o.lagrange_power = 10;
+  const Ptau p = read_ptau(kFile, o);
+  EXPECT_FALSE(p.prepared);
+  EXPECT_FALSE(p.lagrange.has_value());
+  EXPECT_EQ(p.tau_g1.size(), 2047u);
+  // The writer's unprepared file.
+  const Ptau q = read_ptau_bytes(insecure_test_ptau_bytes(kPower, secrets(), false), "unprepared.ptau", lagrange_opts(3));
+  EXPECT_FALSE(q.prepared);
+  EXPECT_FALSE(q.lagrange.has_value());
+}
+
+// Section id's point `index` (counted from the section's start) overwritten by `with`'s bytes.
+void put_point(std::vector<uint8_t>& b, uint32_t id, size_t point_bytes, size_t index, const std::vector<uint8_t>& with) {
+  std::copy(with.begin(), with.end(), b.begin() + static_cast<std::ptrdiff_t>(section(b, id).data + index * point_bytes));
+}
+std::vector<uint8_t> get_point(const std::vector<uint8_t>& b, uint32_t id, size_t point_bytes, size_t index) {
+  const size_t at = section(b, id).data + index * point_bytes;
+  return {b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + point_bytes)};
+}
+
+TEST(PtauLagrange, AChangedLagrangePointIsRefused) {
+  const auto& good = prepared_bytes();
+  const unsigned k = 3;
+  const size_t base = (size_t{1} << k) - 1;  // the domain 2^3's block starts at point 7
+  struct Case {
+    uint32_t id, against;
+    size_t point_bytes;
+  };
+  for (const Case& c : {Case{12, 2, 64}, Case{13, 3, 128}, Case{14, 4, 64}, Case{15, 5, 64}}) {
+    const std::string name = "section " + std::to_string(c.id);
+    {  // one point replaced by another valid point (the next block's first): a backdoor's shape
+      auto b = good;
+      put_point(b, c.id, c.point_bytes, base + 2, get_point(good, c.id, c.point_bytes, 2 * base + 1));
+      expect_error(b, {name, "Lagrange", "not the inverse DFT", "section " + std::to_string(c.against)}, lagrange_opts(k));
+    }
+    {  // two points of the block swapped (the order matters)
+      auto b = good;
+      const auto p0 = get_point(good, c.id, c.point_bytes, base), p5 = get_point(good, c.id, c.point_bytes, base + 5);
+      put_point(b, c.id, c.point_bytes, base, p5);
+      put_point(b, c.id, c.point_bytes, base + 5, p0);
+      expect_error(b, {name, "not the inverse DFT"}, lagrange_opts(k));
+      // Another domain's block is not read: the same file gives the domain 2^2's points.
+      const Ptau p = read_ptau_bytes(b, "other-block.ptau", lagrange_opts(2));
+      EXPECT_TRUE(p.lagrange.has_value());
+    }
+    {  // a point off the curve, named by its index in the section
+      auto b = good;
+      b[section(good, c.id).data + (base + 4) * c.point_bytes + 10] ^= 1;
+      expect_error(b, {name, "point " + std::to_string(base + 4)}, lagrange_opts(k));
+    }
+    {  // the identity
+      auto b = good;
+      put_point(b, c.id, c.point_bytes, base + 1, std::vector<uint8_t>(c.point_bytes, 0));
+      expect_error(b, {name, "point " + std::to_string(base + 1), "infinity"}, lagrange_opts(k));
+    }
+  }
+}
+
+TEST(PtauLagrange, MalformedSectionsAreRefused) {
+  const auto& good = prepared_bytes();
+  {  // a Lagrange section missing (its id changed): partly prepared
+    auto b = good;
+    b[section(good, 14).header] = 99;
+    expect_error(b, {"partly prepared", "missing section 14", "alphaTauG1 Lagrange"}, lagrange_opts(2));
+  }
+  {  // the wrong size for the header's power (section 13 one point short, the file consistent)
+    auto b = good;
+    const auto sec = section(good, 13);
+    const uint64_t size = sec.size - 128;
+    for (int i = 0; i < 8; ++i) b[sec.header + 4 + i] = static_cast<uint8_t>(size >> (8 * i));
+    b.erase(b.begin() + static_cast<std::ptrdiff_t>(sec.data + size), b.begin() + static_cast<std::ptrdiff_t>(sec.data + sec.size));
+    expect_error(b, {"section 13 (tauG2 Lagrange)", "implies"}, lagrange_opts(2));
+  }
+  {  // the wrong size, consistently (a whole block's worth of points more, file extended)
+    auto b = good;
+    const auto sec = section(good, 15);
+    const uint64_t size = sec.size + 64;
+    for (int i = 0; i < 8; ++i) b[sec.header + 4 + i] = static_cast<uint8_t>(size >> (8 * i));
+    b.insert(b.begin() + static_cast<std::ptrdiff_t>(sec.data + sec.size), 64, uint8_t{1});
+    expect_error(b, {"section 15 (betaTauG1 Lagrange)", "implies"}, lagrange_opts(2));
+  }
+  {  // a file cut inside section 15
+    const auto sec = section(good, 15);
+    std::vector<uint8_t> b(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(sec.data + 100));
+    expect_error(b, {"truncated", "section 15"}, lagrange_opts(2));
+  }
+  {  // a bogus section 12 alone (as in UnknownSectionsAreSkipped): ignored unless asked for
+    auto b = file_bytes();
+    const uint32_t n = static_cast<uint32_t>(le(b, 8, 4)) + 1;
+    for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<uint8_t>(n >> (8 * i));
+    const std::vector<uint8_t> extra = {12, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3};
+    b.insert(b.end(), extra.begin(), extra.end());
+    PtauOptions o = opts(2047, 1024);
+    o.lagrange_power = 4;
+    expect_error(b, {"partly prepared", "missing section 13"}, o);
+  }
+  // The domain larger than the file's power.
+  expect_error(good, {"domain 2^6", "power is 5"}, lagrange_opts(kPower + 1));
+  {  // too few powers read to check the Lagrange points: a caller's error, reported
+    PtauOptions o = opts(16, 16);
+    o.lagrange_power = 5;
+    expect_error(good, {"checked against the powers"}, o);
   }
 }
 

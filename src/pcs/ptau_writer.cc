@@ -8,6 +8,7 @@
 #include "curve/g1.h"
 #include "curve/g2.h"
 #include "field/tower.h"
+#include "poly/ntt.h"
 #include "transcript/transcript.h"
 
 namespace zkinfer::pcs {
@@ -143,15 +144,22 @@ void put_point(std::vector<uint8_t>& out, const Aff<Fq2>& p) {
   put_mont(out, p.x.c0), put_mont(out, p.x.c1), put_mont(out, p.y.c0), put_mont(out, p.y.c1);
 }
 
-// Section `id` of n points [first tau^i]G, i < n, streamed in blocks.
-template <class F>
-void write_powers(uint32_t id, uint64_t n, const Fr& first, const Fr& tau, const FixedBase<F>& fb,
-                  const std::function<void(const uint8_t*, size_t)>& sink) {
-  constexpr size_t kPoint = sizeof(F) == sizeof(Fq) ? 64 : 128;
+void section_header(uint32_t id, uint64_t bytes, const std::function<void(const uint8_t*, size_t)>& sink) {
   std::vector<uint8_t> head;
   put_le(head, id, 4);
-  put_le(head, n * kPoint, 8);
+  put_le(head, bytes, 8);
   sink(head.data(), head.size());
+}
+
+// Fills out[0..m) with the scalars of points start..start+m of a run (called in parallel on
+// disjoint ranges).
+using Scalars = std::function<void(uint64_t start, size_t m, Fr* out)>;
+
+// n points [s_i]G, s_i from `scalars`, streamed in blocks (no section header).
+template <class F>
+void write_points(uint64_t n, const Scalars& scalars, const FixedBase<F>& fb,
+                  const std::function<void(const uint8_t*, size_t)>& sink) {
+  constexpr size_t kPoint = sizeof(F) == sizeof(Fq) ? 64 : 128;
   constexpr size_t kBlock = size_t{1} << 15, kSub = 1024;
   std::vector<Jac<F>> jac(kBlock);
   std::vector<Aff<F>> aff(kBlock);
@@ -162,8 +170,9 @@ void write_powers(uint32_t id, uint64_t n, const Fr& first, const Fr& tau, const
 #pragma omp parallel for schedule(dynamic)
     for (size_t t = 0; t < subs; ++t) {
       const size_t lo = t * kSub, hi = std::min(m, lo + kSub);
-      Fr s = first * tau.pow(start + lo);
-      for (size_t i = lo; i < hi; ++i, s = s * tau) jac[i] = fb.mul(s);
+      Fr s[kSub];
+      scalars(start + lo, hi - lo, s);
+      for (size_t i = lo; i < hi; ++i) jac[i] = fb.mul(s[i - lo]);
       to_affine<F>(std::span<const Jac<F>>(jac.data() + lo, hi - lo), std::span<Aff<F>>(aff.data() + lo, hi - lo));
     }
     buf.clear();
@@ -171,6 +180,62 @@ void write_powers(uint32_t id, uint64_t n, const Fr& first, const Fr& tau, const
     for (size_t i = 0; i < m; ++i) put_point(buf, aff[i]);
     sink(buf.data(), buf.size());
   }
+}
+
+// first * tau^i.
+Scalars powers(const Fr& first, const Fr& tau) {
+  return [first, tau](uint64_t start, size_t m, Fr* out) {
+    Fr s = first * tau.pow(start);
+    for (size_t i = 0; i < m; ++i, s = s * tau) out[i] = s;
+  };
+}
+
+// first * L_i(tau) for the domain of size M = 2^k, by the closed form
+//   L_i(tau) = (1/M) sum_(j<M) w^(-ij) tau^j = (w^i / M) (tau^M - 1) / (tau - w^i)
+// (the geometric sum of (tau w^(-i))^j); one batch inversion per range. `truncated`: the inverse
+// DFT of the powers tau^0..tau^(M-2) with the last input the identity (section 12's extra block,
+// snarkjs's preparephase2), i.e. L_i(tau) - (1/M) w^(-i(M-1)) tau^(M-1) = L_i(tau) - w^i tau^(M-1) / M.
+// The caller has checked tau^M != 1, so no denominator is zero.
+Scalars lagrange(unsigned k, const Fr& first, const Fr& tau, bool truncated) {
+  const uint64_t big_m = uint64_t{1} << k;
+  const Fr w = poly::root_of_unity(k), m_inv = Fr::from_u64(big_m).inverse();
+  const Fr scale = first * (tau.pow(big_m) - Fr::one()) * m_inv;
+  const Fr last = truncated ? first * tau.pow(big_m - 1) * m_inv : Fr::zero();
+  return [w, tau, scale, last](uint64_t start, size_t m, Fr* out) {
+    std::vector<Fr> wi(m), den(m);
+    Fr x = w.pow(start);
+    for (size_t i = 0; i < m; ++i, x = x * w) wi[i] = x, den[i] = tau - x;
+    Fr::batch_inverse(den);
+    for (size_t i = 0; i < m; ++i) out[i] = wi[i] * (scale * den[i] - last);
+  };
+}
+
+// A Lagrange section: the blocks of the domains 2^0 .. 2^top (each scaled by `first`), then for
+// section 12 the truncated block of 2^(top+1).
+template <class F>
+void write_lagrange(uint32_t id, uint32_t top, const Fr& first, const Fr& tau, bool extra, const FixedBase<F>& fb,
+                    const std::function<void(const uint8_t*, size_t)>& sink) {
+  constexpr size_t kPoint = sizeof(F) == sizeof(Fq) ? 64 : 128;
+  const uint64_t points = (uint64_t{2} << top) - 1 + (extra ? uint64_t{2} << top : 0);
+  section_header(id, points * kPoint, sink);
+  for (unsigned k = 0; k <= top; ++k) write_points<F>(uint64_t{1} << k, lagrange(k, first, tau, false), fb, sink);
+  if (extra) write_points<F>(uint64_t{2} << top, lagrange(top + 1, first, tau, true), fb, sink);
+}
+
+// Section `id` of n points [first tau^i]G.
+template <class F>
+void write_powers(uint32_t id, uint64_t n, const Fr& first, const Fr& tau, const FixedBase<F>& fb,
+                  const std::function<void(const uint8_t*, size_t)>& sink) {
+  constexpr size_t kPoint = sizeof(F) == sizeof(Fq) ? 64 : 128;
+  section_header(id, n * kPoint, sink);
+  write_points<F>(n, powers(first, tau), fb, sink);
+}
+
+// Whether tau^(2^k) = 1 (tau in the multiplicative subgroup of order 2^k).
+bool tau_in_domain(const Fr& tau, unsigned k) {
+  Fr x = tau;
+  for (unsigned i = 0; i < k; ++i) x = x.square();
+  return x == Fr::one();
 }
 
 }  // namespace
@@ -187,10 +252,15 @@ InsecureTestPtauSecrets insecure_test_ptau_secrets(std::string_view seed) {
 
 void write_insecure_test_ptau(uint32_t power, const InsecureTestPtauSecrets& s,
                               const std::function<void(const uint8_t*, size_t)>& sink,
-                              const std::function<void(const std::string&)>& progress) {
-  if (power < 1 || power > 28) throw Error("test ptau: power " + std::to_string(power) + " is out of range 1..28");
+                              const std::function<void(const std::string&)>& progress, bool prepared) {
+  const uint32_t max_power = prepared ? 27 : 28;  // section 12's last block is a domain of 2^(power+1) <= 2^28
+  if (power < 1 || power > max_power)
+    throw Error("test ptau: power " + std::to_string(power) + " is out of range 1.." + std::to_string(max_power) +
+                (prepared ? " (prepared)" : ""));
   if (s.tau.is_zero() || s.tau == Fr::one() || s.alpha.is_zero() || s.beta.is_zero())
     throw Error("test ptau: degenerate secrets (tau 0 or 1, alpha or beta 0)");
+  // tau in a domain of size <= 2^(power+1) would zero Z(tau) (and a Lagrange denominator).
+  if (tau_in_domain(s.tau, power + 1)) throw Error("test ptau: degenerate secrets (tau is a root of unity)");
   auto say = [&](const std::string& m) {
     if (progress) progress(m);
   };
@@ -199,7 +269,7 @@ void write_insecure_test_ptau(uint32_t power, const InsecureTestPtauSecrets& s,
   std::vector<uint8_t> head;
   head.insert(head.end(), {'p', 't', 'a', 'u'});
   put_le(head, 1, 4);  // version
-  put_le(head, 7, 4);  // sections
+  put_le(head, prepared ? 11 : 7, 4);  // sections
   // Section 1: n8, q, power, ceremonyPower (snarkjs's writePTauHeader).
   put_le(head, 1, 4);
   put_le(head, 4 + 32 + 4 + 4, 8);
@@ -232,11 +302,24 @@ void write_insecure_test_ptau(uint32_t power, const InsecureTestPtauSecrets& s,
   put_le(tail, 4, 8);
   put_le(tail, 0, 4);
   sink(tail.data(), tail.size());
+  if (!prepared) return;
+  // Sections 12-15 (snarkjs's preparephase2): the Lagrange points, from tau directly.
+  say("section 12 (tauG1 Lagrange): " + std::to_string((uint64_t{4} << power) - 1) + " points");
+  write_lagrange<Fq>(12, power, Fr::one(), s.tau, true, fb1, sink);
+  say("section 13 (tauG2 Lagrange): " + std::to_string(2 * n_pow - 1) + " points");
+  write_lagrange<Fq2>(13, power, Fr::one(), s.tau, false, fb2, sink);
+  say("section 14 (alphaTauG1 Lagrange): " + std::to_string(2 * n_pow - 1) + " points");
+  write_lagrange<Fq>(14, power, s.alpha, s.tau, false, fb1, sink);
+  say("section 15 (betaTauG1 Lagrange): " + std::to_string(2 * n_pow - 1) + " points");
+  write_lagrange<Fq>(15, power, s.beta, s.tau, false, fb1, sink);
 }
 
 void write_insecure_test_ptau_file(const std::string& path, uint32_t power, const InsecureTestPtauSecrets& s,
-                                   const std::function<void(const std::string&)>& progress) {
-  if (power < 1 || power > 28) throw Error("test ptau: power " + std::to_string(power) + " is out of range 1..28");
+                                   const std::function<void(const std::string&)>& progress, bool prepared) {
+  const uint32_t max_power = prepared ? 27 : 28;  // section 12's last block is a domain of 2^(power+1) <= 2^28
+  if (power < 1 || power > max_power)
+    throw Error("test ptau: power " + std::to_string(power) + " is out of range 1.." + std::to_string(max_power) +
+                (prepared ? " (prepared)" : ""));
   const std::string tmp = path + ".tmp";
   try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -247,7 +330,7 @@ void write_insecure_test_ptau_file(const std::string& path, uint32_t power, cons
           out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
           if (!out) throw Error(tmp + ": write error");
         },
-        progress);
+        progress, prepared);
     out.close();
     if (!out) throw Error(tmp + ": write error");
   } catch (...) {
@@ -257,9 +340,10 @@ void write_insecure_test_ptau_file(const std::string& path, uint32_t power, cons
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename " + tmp + " to it");
 }
 
-std::vector<uint8_t> insecure_test_ptau_bytes(uint32_t power, const InsecureTestPtauSecrets& s) {
+std::vector<uint8_t> insecure_test_ptau_bytes(uint32_t power, const InsecureTestPtauSecrets& s, bool prepared) {
   std::vector<uint8_t> out;
-  write_insecure_test_ptau(power, s, [&](const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); });
+  write_insecure_test_ptau(
+      power, s, [&](const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }, {}, prepared);
   return out;
 }
 

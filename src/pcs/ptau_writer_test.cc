@@ -3,7 +3,9 @@
 // with exactly the points [tau^i]_1, [tau^i]_2, [alpha tau^i]_1, [beta tau^i]_1, [beta]_2 of the
 // known secrets; the layout (header, section order and sizes) is byte for byte that of the
 // snarkjs-made tests/vectors/test_pot10.ptau; a changed point is rejected by the reader; KZG
-// parameters from the file equal KzgParams::insecure_from_secrets of the same secrets.
+// parameters from the file equal KzgParams::insecure_from_secrets of the same secrets; the Lagrange
+// sections 12-15 (prepared files, the default) hold every block snarkjs's preparephase2 would
+// write, computed here by field inverse NTTs of the secrets' powers.
 // (scripts/ptau-check-snarkjs.mjs cross-checks a written file with snarkjs's own libraries.)
 #include "pcs/ptau_writer.h"
 
@@ -17,12 +19,14 @@
 #include "curve/g2.h"
 #include "pcs/kzg.h"
 #include "pcs/ptau.h"
+#include "poly/ntt.h"
 
 namespace zkinfer::pcs {
 namespace {
 
 using curve::G1;
 using curve::G2;
+using field::Fq;
 using field::Fr;
 
 uint64_t le(const std::vector<uint8_t>& b, size_t at, int n) {
@@ -46,6 +50,14 @@ std::vector<Sec> sections(const std::vector<uint8_t>& b) {
   }
   EXPECT_EQ(pos, b.size());
   return out;
+}
+
+// A coordinate's Montgomery limbs (little endian).
+field::Fq::Repr read_limbs(const uint8_t* p) {
+  field::Fq::Repr m{};
+  for (size_t i = 0; i < 4; ++i)
+    for (int j = 0; j < 8; ++j) m[i] |= uint64_t{p[8 * i + j]} << (8 * j);
+  return m;
 }
 
 PtauOptions all_of(uint32_t power) {
@@ -113,7 +125,7 @@ TEST(InsecureTestPtau, LayoutIsSnarkjsFormat) {
   std::ifstream in(file, std::ios::binary);
   ASSERT_TRUE(in) << file;
   const std::vector<uint8_t> ref((std::istreambuf_iterator<char>(in)), {});
-  const auto ours = insecure_test_ptau_bytes(10, insecure_test_ptau_secrets("layout"));
+  const auto ours = insecure_test_ptau_bytes(10, insecure_test_ptau_secrets("layout"), /*prepared=*/false);
   const auto a = sections(ref), b = sections(ours);
   ASSERT_EQ(a.size(), 7u);
   ASSERT_EQ(b.size(), 7u);
@@ -126,6 +138,66 @@ TEST(InsecureTestPtau, LayoutIsSnarkjsFormat) {
   EXPECT_EQ(b[6].id, 7u);
   EXPECT_EQ(b[6].size, 4u);
   EXPECT_EQ(le(ours, b[6].data, 4), 0u);
+}
+
+// A prepared file: the unprepared file's seven sections unchanged, then 12-15 (snarkjs's order),
+// each block of domain 2^k the points of first * L_i(tau) = first * intt(tau^0..tau^(2^k - 1))_i;
+// section 12's last block the inverse NTT of tau^0..tau^(2^(power+1) - 2) and 0.
+TEST(InsecureTestPtau, PreparedFileHoldsTheLagrangeBlocks) {
+  const uint32_t power = 3;
+  const auto s = insecure_test_ptau_secrets("prepared");
+  const auto bytes = insecure_test_ptau_bytes(power, s), plain = insecure_test_ptau_bytes(power, s, false);
+  const auto a = sections(bytes), b = sections(plain);
+  ASSERT_EQ(a.size(), 11u);
+  ASSERT_EQ(b.size(), 7u);
+  EXPECT_EQ(le(bytes, 8, 4), 11u);
+  for (size_t k = 0; k < 7; ++k) {
+    EXPECT_EQ(a[k].id, b[k].id);
+    EXPECT_TRUE(std::equal(plain.begin() + static_cast<std::ptrdiff_t>(b[k].data),
+                           plain.begin() + static_cast<std::ptrdiff_t>(b[k].data + b[k].size),
+                           bytes.begin() + static_cast<std::ptrdiff_t>(a[k].data)))
+        << "section " << b[k].id;
+  }
+  const size_t n = size_t{1} << power;
+  struct Want {
+    uint32_t id;
+    Fr first;
+    bool g2, extra;
+  };
+  size_t checked = 0;
+  for (const Want& w : {Want{12, Fr::one(), false, true}, Want{13, Fr::one(), true, false}, Want{14, s.alpha, false, false},
+                        Want{15, s.beta, false, false}}) {
+    const Sec& sec = a[7 + (w.id - 12)];
+    ASSERT_EQ(sec.id, w.id);
+    const size_t pb = w.g2 ? 128 : 64, points = 2 * n - 1 + (w.extra ? 2 * n : 0);
+    ASSERT_EQ(sec.size, points * pb) << "section " << w.id;
+    size_t at = 0;
+    for (unsigned k = 0; k <= power + (w.extra ? 1 : 0); ++k) {
+      const size_t m = size_t{1} << k;
+      std::vector<Fr> v(m);
+      Fr t = w.first;
+      for (size_t j = 0; j < m; ++j) v[j] = t, t = t * s.tau;
+      if (k == power + 1) v[m - 1] = Fr::zero();  // the truncated block
+      poly::intt(v);
+      for (size_t i = 0; i < m; ++i, ++at) {
+        // The coordinates in the file (Montgomery limbs) against the expected point's.
+        const uint8_t* p = bytes.data() + sec.data + at * pb;
+        std::vector<Fq> want;
+        if (w.g2) {
+          const auto g = (G2::generator() * v[i]).to_affine();
+          want = {g.x.c0, g.x.c1, g.y.c0, g.y.c1};
+        } else {
+          const auto g = (G1::generator() * v[i]).to_affine();
+          want = {g.x, g.y};
+        }
+        for (size_t c = 0; c < want.size(); ++c)
+          EXPECT_EQ(Fq::from_mont(read_limbs(p + 32 * c)), want[c]) << w.id << " " << k << " " << i << " " << c;
+        ++checked;
+      }
+    }
+    EXPECT_EQ(at, points);
+  }
+  EXPECT_EQ(checked, 3 * (2 * n - 1) + 4 * n - 1);
 }
 
 TEST(InsecureTestPtau, ChangedPointsAreRejectedByTheReader) {
@@ -162,12 +234,17 @@ TEST(InsecureTestPtau, BadArgumentsAreErrors) {
   const auto s = insecure_test_ptau_secrets("x");
   EXPECT_THROW(insecure_test_ptau_bytes(0, s), Error);
   EXPECT_THROW(insecure_test_ptau_bytes(29, s), Error);
+  EXPECT_THROW(insecure_test_ptau_bytes(28, s), Error);  // prepared: the last block would be 2^29
   auto d = s;
   d.tau = Fr::one();
   EXPECT_THROW(insecure_test_ptau_bytes(2, d), Error);
   d = s;
   d.beta = Fr::zero();
   EXPECT_THROW(insecure_test_ptau_bytes(2, d), Error);
+  d = s;
+  d.tau = poly::root_of_unity(3);  // tau in the domain 2^3: Z(tau) = 0, a Lagrange denominator zero
+  EXPECT_THROW(insecure_test_ptau_bytes(2, d), Error);
+  EXPECT_THROW(insecure_test_ptau_bytes(2, d, false), Error);
 }
 
 }  // namespace

@@ -108,8 +108,12 @@ struct Groth16ProveTimings {
 // one honest contributor. Phase 2 is ONE contribution made here: delta drawn from `random`, gamma
 // = 1 ([gamma]_2 the generator, as snarkjs). Whoever runs it knows delta while it runs and could
 // forge proofs if they kept it: a single-party phase 2, no better than its runner (multi-party
-// phase-2 contributions are not built). The Lagrange basis comes from inverse NTTs over the group
-// (lagrange_g1 / lagrange_g2); H_i = ([tau^(i+n)]_1 - [tau^i]_1) / delta.
+// phase-2 contributions are not built). The Lagrange basis [L_i(tau)]_1, [alpha L_i(tau)]_1,
+// [beta L_i(tau)]_1, [L_i(tau)]_2 of the domain 2^log_domain is the file's own when it is prepared
+// (sections 12-15, read because groth16_ptau_options asks for them, and checked by read_ptau to
+// be the inverse DFT of the powers: pcs::verify_ptau_lagrange), else computed here by inverse NTTs
+// over the group (lagrange_g1 / lagrange_g2: (n/2) log n scalar multiplications each, minutes at
+// 2^17); the key is byte for byte the same either way. H_i = ([tau^(i+n)]_1 - [tau^i]_1) / delta.
 // zkinfer::Error when the file has too few powers for the circuit.
 pcs::PtauOptions groth16_ptau_options(const ConstraintSystem& cs);
 Groth16ProvingKey groth16_setup_ptau(const ConstraintSystem& cs, const pcs::Ptau& ptau, const RandomFr& random);

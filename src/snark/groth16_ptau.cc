@@ -69,6 +69,7 @@ pcs::PtauOptions groth16_ptau_options(const ConstraintSystem& cs) {
   o.g1_powers = std::max<size_t>(2 * n - 1, 2);  // H needs tau^(i+n), i <= n - 2
   o.g2_powers = std::max<size_t>(n, 2);
   o.read_alpha = true;
+  o.lagrange_power = groth16_log_domain(cs);  // sections 12-15 when the file is prepared
   return o;
 }
 
@@ -92,11 +93,24 @@ Groth16ProvingKey groth16_setup_ptau(const ConstraintSystem& cs, const pcs::Ptau
   if (delta.is_zero()) throw Error("groth16 setup: the randomness source gave zero for delta eight times");
   const Fr delta_inv = delta.inverse();
 
-  // Lagrange bases at tau, alpha * L_i(tau), beta * L_i(tau).
-  const auto lg1 = lagrange_g1(std::span(ptau.tau_g1).first(n));
-  const auto lalpha = lagrange_g1(std::span(ptau.alpha_tau_g1).first(n));
-  const auto lbeta = lagrange_g1(std::span(ptau.beta_tau_g1).first(n));
-  const auto lg2 = lagrange_g2(std::span(ptau.tau_g2).first(n));
+  // Lagrange bases at tau, alpha * L_i(tau), beta * L_i(tau): a prepared file's (read_ptau checked
+  // them to be exactly the inverse DFT of the powers, pcs::verify_ptau_lagrange, so the key is the
+  // same either way), else the group inverse NTTs of the powers.
+  std::vector<G1Affine> own_g1, own_alpha, own_beta;
+  std::vector<G2Affine> own_g2;
+  std::span<const G1Affine> lg1, lalpha, lbeta;
+  std::span<const G2Affine> lg2;
+  if (ptau.lagrange && ptau.lagrange->power == pk.log_domain) {
+    lg1 = ptau.lagrange->tau_g1, lalpha = ptau.lagrange->alpha_tau_g1, lbeta = ptau.lagrange->beta_tau_g1;
+    lg2 = ptau.lagrange->tau_g2;
+    if (lg1.size() != n || lalpha.size() != n || lbeta.size() != n || lg2.size() != n)
+      throw Error("groth16 setup: " + ptau.path + ": the Lagrange points are not " + std::to_string(n) + " per section");
+  } else {
+    lg1 = own_g1 = lagrange_g1(std::span(ptau.tau_g1).first(n));
+    lalpha = own_alpha = lagrange_g1(std::span(ptau.alpha_tau_g1).first(n));
+    lbeta = own_beta = lagrange_g1(std::span(ptau.beta_tau_g1).first(n));
+    lg2 = own_g2 = lagrange_g2(std::span(ptau.tau_g2).first(n));
+  }
 
   Columns ca(vars), cb(vars), cc(vars);
   const auto& cons = cs.constraints();

@@ -1,7 +1,10 @@
 // Groth16 keys from a powers-of-tau file (groth16_setup_ptau) over the TEST-ONLY power-10 file in
 // tests/vectors (scripts/make-test-ptau.sh): the group inverse NTT against the field one and the
 // Lagrange identities sum_i L_i = 1, sum_i w^i L_i = tau; honest proofs verify, changed ones and
-// another circuit's are rejected; a file with too few powers is refused.
+// another circuit's are rejected; a file with too few powers is refused. Prepared files (the
+// Lagrange sections 12-15, from the TEST-ONLY writer): their points equal the group inverse NTT,
+// the setup uses them, and a prepared and an unprepared file of the same secrets give byte-identical
+// keys under the same randomness; a changed Lagrange point makes the file refused.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -10,6 +13,7 @@
 #include "common/random.h"
 #include "curve/g2_msm.h"
 #include "curve/msm.h"
+#include "pcs/ptau_writer.h"
 #include "poly/ntt.h"
 #include "snark/groth16.h"
 #include "snark/groth16_test_circuit.h"
@@ -125,6 +129,100 @@ TEST_F(Groth16PtauFile, TooFewPowersAreRefused) {
     ADD_FAILURE() << "accepted a file with too few powers";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("needs 2047"), std::string::npos) << e.what();
+  }
+}
+
+// ---- prepared files (Lagrange sections) ----
+
+// A prepared and an unprepared TEST-ONLY file of the same secrets, power 9 (the test circuit's
+// domain), read as groth16_setup_ptau's callers do (groth16_ptau_options).
+class Groth16PtauPrepared : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    build_test_circuit(*(dummy_ = new ConstraintSystem), Fr::zero(), 400, 5, 3);
+    const auto s = pcs::insecure_test_ptau_secrets("groth16_ptau_test");
+    prepared_bytes_ = new std::vector<uint8_t>(pcs::insecure_test_ptau_bytes(9, s));
+    prepared_ = new pcs::Ptau(pcs::read_ptau_bytes(*prepared_bytes_, "prepared.ptau", groth16_ptau_options(*dummy_)));
+    plain_ = new pcs::Ptau(
+        pcs::read_ptau_bytes(pcs::insecure_test_ptau_bytes(9, s, false), "plain.ptau", groth16_ptau_options(*dummy_)));
+  }
+  static void TearDownTestSuite() {
+    delete dummy_, delete prepared_bytes_, delete prepared_, delete plain_;
+  }
+  static ConstraintSystem* dummy_;
+  static std::vector<uint8_t>* prepared_bytes_;
+  static pcs::Ptau *prepared_, *plain_;
+};
+ConstraintSystem* Groth16PtauPrepared::dummy_ = nullptr;
+std::vector<uint8_t>* Groth16PtauPrepared::prepared_bytes_ = nullptr;
+pcs::Ptau* Groth16PtauPrepared::prepared_ = nullptr;
+pcs::Ptau* Groth16PtauPrepared::plain_ = nullptr;
+
+TEST_F(Groth16PtauPrepared, LagrangeSectionsEqualTheGroupIntt) {
+  ASSERT_EQ(groth16_log_domain(*dummy_), 9u);
+  ASSERT_TRUE(prepared_->prepared);
+  ASSERT_TRUE(prepared_->lagrange.has_value());
+  EXPECT_FALSE(plain_->prepared);
+  EXPECT_FALSE(plain_->lagrange.has_value());
+  const auto& l = *prepared_->lagrange;
+  const size_t n = 512;
+  ASSERT_EQ(l.power, 9u);
+  EXPECT_EQ(l.tau_g1, lagrange_g1(std::span(plain_->tau_g1).first(n)));
+  EXPECT_EQ(l.alpha_tau_g1, lagrange_g1(std::span(plain_->alpha_tau_g1).first(n)));
+  EXPECT_EQ(l.beta_tau_g1, lagrange_g1(std::span(plain_->beta_tau_g1).first(n)));
+  EXPECT_EQ(l.tau_g2, lagrange_g2(std::span(plain_->tau_g2).first(n)));
+}
+
+TEST_F(Groth16PtauPrepared, PreparedAndUnpreparedGiveTheSameKey) {
+  SCOPED_TRACE(seed_note());
+  const uint64_t seed = test_seed() + 2;
+  TestRng r1(seed), r2(seed), rng(seed + 1);
+  const auto pk = groth16_setup_ptau(*dummy_, *prepared_, [&r1] { return Fr::random(r1); });
+  const auto pk_plain = groth16_setup_ptau(*dummy_, *plain_, [&r2] { return Fr::random(r2); });
+  const auto bytes = groth16_pk_to_bytes(pk);
+  EXPECT_GT(bytes.size(), size_t{512} * 64);
+  EXPECT_TRUE(bytes == groth16_pk_to_bytes(pk_plain));
+  // A proof under it verifies; a changed public input is rejected.
+  ConstraintSystem cs;
+  build_test_circuit(cs, Fr::random(rng), 400, 5, 3);
+  auto rand = [&rng] { return Fr::random(rng); };
+  const auto proof = groth16_prove(pk, cs, rand);
+  const auto ok = groth16_verify(pk.vk, cs.public_values(), proof);
+  EXPECT_TRUE(ok) << ok.reason;
+  std::vector<Fr> q = cs.public_values();
+  q[0] += Fr::one();
+  EXPECT_FALSE(groth16_verify(pk.vk, q, proof));
+}
+
+// The setup takes the file's Lagrange points when there are some (not a silent fallback): with
+// the points of a Ptau changed by hand (bypassing read_ptau's check) the key changes.
+TEST_F(Groth16PtauPrepared, SetupUsesTheFilesLagrangePoints) {
+  pcs::Ptau changed = *prepared_;
+  changed.lagrange->tau_g1[3] = changed.lagrange->tau_g1[4];
+  auto five = [] { return Fr::from_u64(5); };
+  const auto a = groth16_pk_to_bytes(groth16_setup_ptau(*dummy_, *prepared_, five));
+  const auto b = groth16_pk_to_bytes(groth16_setup_ptau(*dummy_, changed, five));
+  EXPECT_FALSE(a == b);
+  // ...and read_ptau refuses exactly that change in a file.
+  auto bad = *prepared_bytes_;
+  size_t pos = 12, at = 0;
+  for (uint32_t i = 0; i < 11; ++i) {  // section 12's data
+    uint32_t id = 0;
+    uint64_t size = 0;
+    for (int j = 0; j < 4; ++j) id |= uint32_t{bad[pos + j]} << (8 * j);
+    for (int j = 0; j < 8; ++j) size |= uint64_t{bad[pos + 4 + j]} << (8 * j);
+    if (id == 12) at = pos + 12;
+    pos += 12 + size;
+  }
+  ASSERT_NE(at, 0u);
+  const size_t base = 511;  // the domain 2^9's block
+  std::copy_n(bad.begin() + static_cast<std::ptrdiff_t>(at + (base + 4) * 64), 64,
+              bad.begin() + static_cast<std::ptrdiff_t>(at + (base + 3) * 64));
+  try {
+    pcs::read_ptau_bytes(bad, "changed.ptau", groth16_ptau_options(*dummy_));
+    ADD_FAILURE() << "accepted a file with a changed Lagrange point";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("section 12 (tauG1 Lagrange)"), std::string::npos) << e.what();
   }
 }
 
