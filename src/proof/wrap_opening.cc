@@ -24,7 +24,11 @@ Fr commitment_group_digest(std::span<const G1Affine> points) {
     words.insert(words.end(), x.rbegin(), x.rend());  // big-endian words
     words.insert(words.end(), y.rbegin(), y.rend());
   }
-  const auto d = hash::keccak256(words);
+  return keccak_mod_r(words);
+}
+
+Fr keccak_mod_r(std::span<const uint8_t> bytes) {
+  const auto d = hash::keccak256(bytes);
   std::array<uint8_t, 64> le{};  // the digest as a big-endian integer, little-endian, mod r
   for (size_t i = 0; i < 32; ++i) le[i] = d[31 - i];
   return Fr::from_uniform_bytes(le);

@@ -33,6 +33,10 @@ namespace zkinfer::proof::detail {
 
 using field::Fr;
 
+// keccak256 of `bytes` read as a big-endian integer, mod r: how a contract turns a hash of its
+// calldata into a field element (the commitment digests below, the public values' fingerprint point).
+Fr keccak_mod_r(std::span<const uint8_t> bytes);
+
 // A group of commitments as one element of the proof's field transcript (and one public input of
 // the wrapping circuit): keccak256 of the points' affine coordinates as 32-byte big-endian words
 // (x0, y0, x1, y1, ...; the identity as (0, 0)), read as a big-endian integer, mod r. What a

@@ -5,7 +5,6 @@
 #include "common/bytes.h"
 #include "common/check.h"
 #include "pcs/kzg_scheme.h"
-#include "hash/keccak.h"
 #include "proof/evm_public.h"
 #include "quant/model_file.h"
 #include "proof/model_facts.h"
@@ -124,10 +123,7 @@ Fr public_values_point(const quant::CompiledModel& model, const std::vector<std:
     const auto o = evm_pack_values(layout.outputs, outputs, false);
     bytes.insert(bytes.end(), o.begin(), o.end());
   }
-  const auto d = hash::keccak256(bytes);
-  std::array<uint8_t, 64> le{};  // the digest as a big-endian integer, little-endian, mod r
-  for (size_t i = 0; i < 32; ++i) le[i] = d[31 - i];
-  return Fr::from_uniform_bytes(le);
+  return detail::keccak_mod_r(bytes);
 }
 
 Fr public_values_fingerprint(const std::vector<std::vector<int64_t>>& inputs, const std::vector<std::vector<int64_t>>& outputs,
